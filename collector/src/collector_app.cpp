@@ -1,0 +1,135 @@
+#include "collector_app.hpp"
+
+#include <sys/stat.h>
+
+#include <boost/json/parse.hpp>
+#include <cstring>
+
+#include "equitas/wire/envelope.hpp"
+#include "equitas/wire/payload.hpp"
+#include "sync_client.hpp"
+
+namespace equitas::collector {
+namespace {
+
+using namespace meta_key;
+
+template <std::size_t N>
+Result<std::array<std::uint8_t, N>> fixed_meta(CollectorStore& s, std::string_view key) {
+  EQ_ASSIGN_OR_RETURN(auto v, s.get_meta(key));
+  if (!v || v->size() != N) return Status::corruption("collector setting " + std::string(key) + " is damaged");
+  std::array<std::uint8_t, N> out{};
+  std::copy(v->begin(), v->end(), out.begin());
+  return out;
+}
+
+}  // namespace
+
+Status Collector::init(const DataDir& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir.root, ec);
+  if (ec) return Status::io_error("cannot create " + dir.root.string() + ": " + ec.message());
+  ::chmod(dir.root.c_str(), 0700);
+  if (std::filesystem::exists(dir.key()) || std::filesystem::exists(dir.db())) {
+    return Status::already_exists(dir.root.string() + " already holds a collector");
+  }
+  EQ_RETURN_IF_ERROR(save_device_key(dir.key(), SigningKey::generate()));
+  EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::create(dir));
+  return Status::ok();
+}
+
+Result<Collector> Collector::open(const DataDir& dir) {
+  EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::open(dir));
+  EQ_ASSIGN_OR_RETURN(SigningKey key, load_device_key(dir.key()));
+  return Collector(dir, std::move(store), std::move(key));
+}
+
+Result<std::optional<Enrollment>> Collector::enrollment() {
+  EQ_ASSIGN_OR_RETURN(auto url, store_.get_meta_text(kUrl));
+  if (!url) return std::optional<Enrollment>();
+  Enrollment e;
+  e.url = *url;
+  EQ_ASSIGN_OR_RETURN(e.server.sign, fixed_meta<32>(store_, kSignPk));
+  EQ_ASSIGN_OR_RETURN(e.server.box, fixed_meta<32>(store_, kBoxPk));
+  EQ_ASSIGN_OR_RETURN(e.device_id.bytes, fixed_meta<16>(store_, kDeviceId));
+  EQ_ASSIGN_OR_RETURN(auto site, store_.get_meta_text(kSite));
+  EQ_ASSIGN_OR_RETURN(auto expires, store_.get_meta_text(kExpires));
+  EQ_ASSIGN_OR_RETURN(auto registered, store_.get_meta_text(kRegistered));
+  e.site = site.value_or("");
+  e.code_expires_at = expires ? std::atoll(expires->c_str()) : 0;
+  e.registered = registered && *registered == "1";
+  return std::optional<Enrollment>(std::move(e));
+}
+
+Result<Enrollment> Collector::enroll(std::string_view code_text) {
+  EQ_ASSIGN_OR_RETURN(EnrollmentCode code, parse_enrollment_code(code_text));
+  EQ_ASSIGN_OR_RETURN(auto existing, enrollment());
+  if (existing) {
+    return Status::already_exists("this collector is already enrolled as device " +
+                                  existing->device_id.to_string() + " with " + existing->url +
+                                  "; use a fresh data folder for another server");
+  }
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_RETURN_IF_ERROR(store_.set_meta(kUrl, code.url));
+  EQ_RETURN_IF_ERROR(store_.set_meta(kSignPk, ByteView(code.server.sign)));
+  EQ_RETURN_IF_ERROR(store_.set_meta(kBoxPk, ByteView(code.server.box)));
+  EQ_RETURN_IF_ERROR(store_.set_meta(kDeviceId, ByteView(code.device_id.bytes)));
+  EQ_RETURN_IF_ERROR(store_.set_meta(kSite, code.site));
+  EQ_RETURN_IF_ERROR(store_.set_meta(kExpires, std::to_string(code.expires_at)));
+  EQ_RETURN_IF_ERROR(store_.set_meta(kRegistered, "0"));
+  EQ_RETURN_IF_ERROR(store_.set_meta(kEnrollSecretKey, ByteView(code.secret.data(), kEnrollSecretBytes)));
+  EQ_RETURN_IF_ERROR(tx.commit());
+  Enrollment e{code.url, code.server, code.device_id, code.site, code.expires_at, false};
+  return e;
+}
+
+Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
+                                       std::string& answers_json, const AnswerValidator& validator) {
+  EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  if (!enrolled) {
+    return Status::failed_precondition(
+        "this collector is not enrolled yet, so there is no server key to seal answers to; run "
+        "collector enroll first");
+  }
+  ResponsePayload payload;
+  {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(answers_json, ec);
+    wipe(answers_json);
+    if (ec) return Status::invalid_argument("the answers are not valid JSON: " + ec.message());
+    if (!v.is_object()) return Status::invalid_argument("the answers must be a JSON object");
+    payload.answers = std::move(v.as_object());
+  }
+  EQ_RETURN_IF_ERROR(validator.validate(form_id, form_version, payload.answers));
+  payload.submitted_at = iso8601_utc(unix_now());
+
+  Bytes plain = encode_payload(payload);
+  EnvelopeFields fields{enrolled->device_id, SubmissionId::random(), 1, std::string(form_id),
+                        std::string(form_version)};
+  auto envelope = seal_envelope(fields, plain, enrolled->server, key_);
+  wipe(plain);
+  if (!envelope.is_ok()) return envelope.status();
+  const Bytes bytes = encode_envelope(*envelope);
+  EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
+                                          fields.form_version, bytes, unix_now()));
+  return fields.submission_id;
+}
+
+Result<CollectorStatus> Collector::status() {
+  CollectorStatus s;
+  EQ_ASSIGN_OR_RETURN(s.enrollment, enrollment());
+  EQ_ASSIGN_OR_RETURN(s.counts, store_.counts());
+  EQ_ASSIGN_OR_RETURN(s.last_sync, store_.last_sync());
+  return s;
+}
+
+Result<SyncReport> Collector::sync(const SyncOptions& options) {
+  EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  if (!enrolled) {
+    return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  }
+  return run_sync(store_, key_, *enrolled, options);
+}
+
+}  // namespace equitas::collector

@@ -1,0 +1,91 @@
+// A collector data folder and what can be done with it: enroll, submit,
+// report status, sync. The CLI and (later) the web UI both go through here.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "collector_store.hpp"
+#include "equitas/crypto/keys.hpp"
+#include "equitas/forms/answer_validator.hpp"
+#include "equitas/wire/enrollment_code.hpp"
+
+namespace equitas::collector {
+
+// What the collector pinned at enrollment.
+struct Enrollment {
+  std::string url;
+  ServerPublicKeys server;
+  DeviceId device_id;
+  std::string site;
+  std::int64_t code_expires_at = 0;
+  bool registered = false;  // the server has confirmed the device at a sync
+};
+
+struct CollectorStatus {
+  std::optional<Enrollment> enrollment;
+  OutboxCounts counts;
+  std::optional<SyncLogEntry> last_sync;
+};
+
+struct SyncProgress {
+  std::int64_t sent = 0;        // items sent so far this session
+  std::int64_t acknowledged = 0;
+  std::int64_t total = 0;       // pending when the session started
+  std::int64_t bytes_up = 0;
+  std::int64_t bytes_down = 0;
+};
+
+struct SyncOptions {
+  std::chrono::seconds connect_timeout{15};
+  std::chrono::seconds reply_timeout{60};
+  std::function<void(const SyncProgress&)> on_progress;
+};
+
+struct SyncReport {
+  bool registered_now = false;
+  std::int64_t sent = 0;
+  std::int64_t accepted = 0;
+  std::int64_t duplicate = 0;
+  std::int64_t conflict = 0;
+  std::int64_t rejected = 0;
+  std::vector<std::string> rejections;  // "submission-id: reason"
+  std::int64_t bytes_up = 0;
+  std::int64_t bytes_down = 0;
+  std::int64_t pending_after = 0;
+};
+
+class Collector {
+ public:
+  // Creates the folder (0700), the database and the device key.
+  static Status init(const DataDir& dir);
+  static Result<Collector> open(const DataDir& dir);
+
+  // Pins the server from an enrollment code. Works offline; the first sync
+  // completes the registration. Refuses when already enrolled.
+  Result<Enrollment> enroll(std::string_view code_text);
+  Result<std::optional<Enrollment>> enrollment();
+
+  // Validates, seals and signs the answers (a JSON object), stores the
+  // envelope and wipes the plaintext. Returns the new submission's id.
+  Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
+                              std::string& answers_json, const AnswerValidator& validator);
+
+  Result<CollectorStatus> status();
+
+  // Pushes every pending envelope; see sync_client.hpp.
+  Result<SyncReport> sync(const SyncOptions& options);
+
+  CollectorStore& store() { return store_; }
+  const SigningKey& device_key() const { return key_; }
+
+ private:
+  Collector(DataDir dir, CollectorStore store, SigningKey key)
+      : dir_(std::move(dir)), store_(std::move(store)), key_(std::move(key)) {}
+  DataDir dir_;
+  CollectorStore store_;
+  SigningKey key_;
+};
+
+}  // namespace equitas::collector

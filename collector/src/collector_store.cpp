@@ -1,0 +1,169 @@
+#include "collector_store.hpp"
+
+#include <algorithm>
+
+#include "equitas/util/embedded.hpp"
+
+namespace equitas::collector {
+namespace {
+
+Database::Options collector_db_options(bool create) {
+  Database::Options o;
+  o.create = create;
+  o.secure_delete = true;
+  return o;
+}
+
+}  // namespace
+
+Result<CollectorStore> CollectorStore::open(const DataDir& dir) {
+  if (!std::filesystem::exists(dir.db())) {
+    return Status::not_found(dir.root.string() +
+                             " is not a collector data folder (run: collector init --data-dir " +
+                             dir.root.string() + ")");
+  }
+  EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), collector_db_options(false)));
+  EQ_RETURN_IF_ERROR(db.migrate(migrations_from(embedded::collector_sql())));
+  return CollectorStore(std::move(db));
+}
+
+Result<CollectorStore> CollectorStore::create(const DataDir& dir) {
+  if (std::filesystem::exists(dir.db())) {
+    return Status::already_exists(dir.db().string() + " already exists");
+  }
+  EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), collector_db_options(true)));
+  std::filesystem::permissions(dir.db(), std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::owner_write);
+  EQ_RETURN_IF_ERROR(db.migrate(migrations_from(embedded::collector_sql())));
+  return CollectorStore(std::move(db));
+}
+
+Result<std::optional<Bytes>> CollectorStore::get_meta(std::string_view key) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT value FROM collector_meta WHERE key = ?1"));
+  st.bind(1, key);
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<Bytes>();
+  return std::optional<Bytes>(st.column_blob(0));
+}
+
+Result<std::optional<std::string>> CollectorStore::get_meta_text(std::string_view key) {
+  EQ_ASSIGN_OR_RETURN(auto v, get_meta(key));
+  if (!v) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(as_chars(*v)));
+}
+
+Status CollectorStore::set_meta(std::string_view key, ByteView value) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO collector_meta (key, value) VALUES (?1, ?2) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+  return st.bind(1, key).bind(2, value).run();
+}
+
+Status CollectorStore::delete_meta(std::string_view key) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("DELETE FROM collector_meta WHERE key = ?1"));
+  return st.bind(1, key).run();
+}
+
+Status CollectorStore::add_to_outbox(const SubmissionId& id, std::uint32_t revision,
+                                     std::string_view form_id, std::string_view form_version,
+                                     ByteView envelope, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO outbox (submission_id, revision, form_id, "
+                                  "form_version, envelope, created_at) VALUES (?1,?2,?3,?4,?5,?6)"));
+  return st.bind(1, ByteView(id.bytes))
+      .bind(2, static_cast<std::int64_t>(revision))
+      .bind(3, form_id)
+      .bind(4, form_version)
+      .bind(5, envelope)
+      .bind(6, now)
+      .run();
+}
+
+Result<std::vector<OutboxItem>> CollectorStore::next_pending(std::size_t max_items,
+                                                              std::size_t max_bytes) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT seq, submission_id, revision, form_id, envelope FROM outbox "
+                                  "WHERE state = 'pending' ORDER BY seq LIMIT ?1"));
+  st.bind(1, static_cast<std::int64_t>(max_items));
+  std::vector<OutboxItem> out;
+  std::size_t bytes = 0;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    OutboxItem it;
+    it.seq = st.column_int64(0);
+    const Bytes sid = st.column_blob(1);
+    std::copy_n(sid.begin(), std::min<std::size_t>(16, sid.size()), it.submission_id.bytes.begin());
+    it.revision = static_cast<std::uint32_t>(st.column_int64(2));
+    it.form_id = st.column_text(3);
+    it.envelope = st.column_blob(4);
+    // Always take at least one item, so a single large envelope still moves.
+    if (!out.empty() && bytes + it.envelope.size() > max_bytes) break;
+    bytes += it.envelope.size();
+    out.push_back(std::move(it));
+  }
+  return out;
+}
+
+Status CollectorStore::record_ack(std::int64_t seq, const ItemResult& result, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE outbox SET state = ?2, server_status = ?3, detail = ?4, "
+                                  "acked_at = ?5 WHERE seq = ?1 AND state = 'pending'"));
+  const bool rejected = result.status == ItemStatus::kRejected;
+  st.bind(1, seq).bind(2, rejected ? "rejected" : "synced").bind(3, item_status_name(result.status));
+  if (rejected) {
+    st.bind(4, std::string(reject_reason_name(result.reason)) + ": " + result.detail);
+  } else {
+    st.bind_null(4);
+  }
+  return st.bind(5, now).run();
+}
+
+Result<OutboxCounts> CollectorStore::counts() {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT state, COUNT(*), COALESCE(SUM(length(envelope)), 0) "
+                                  "FROM outbox GROUP BY state"));
+  OutboxCounts c;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    const std::string state = st.column_text(0);
+    if (state == "pending") {
+      c.pending = st.column_int64(1);
+      c.pending_bytes = st.column_int64(2);
+    } else if (state == "synced") {
+      c.synced = st.column_int64(1);
+    } else {
+      c.rejected = st.column_int64(1);
+    }
+  }
+  return c;
+}
+
+Result<std::int64_t> CollectorStore::begin_sync_log(std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO sync_log (started_at, result, detail) "
+                                                "VALUES (?1, 'running', '')"));
+  EQ_RETURN_IF_ERROR(st.bind(1, now).run());
+  return db_.last_insert_rowid();
+}
+
+Status CollectorStore::finish_sync_log(std::int64_t id, std::string_view result,
+                                       std::string_view detail, std::int64_t sent,
+                                       std::int64_t acked, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE sync_log SET finished_at = ?2, result = ?3, detail = ?4, "
+                                  "sent = ?5, acked = ?6 WHERE id = ?1"));
+  return st.bind(1, id).bind(2, now).bind(3, result).bind(4, detail).bind(5, sent).bind(6, acked).run();
+}
+
+Result<std::optional<SyncLogEntry>> CollectorStore::last_sync() {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT started_at, COALESCE(finished_at, 0), result, detail FROM "
+                                  "sync_log ORDER BY id DESC LIMIT 1"));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<SyncLogEntry>();
+  SyncLogEntry e{st.column_int64(0), st.column_int64(1), st.column_text(2), st.column_text(3)};
+  return std::optional<SyncLogEntry>(std::move(e));
+}
+
+}  // namespace equitas::collector

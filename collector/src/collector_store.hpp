@@ -1,0 +1,91 @@
+// The collector's database: its settings (collector_meta), the outbox of
+// sealed envelopes and the sync log. Opened with secure_delete, so pages that
+// once held a value (the enrollment secret, say) are zeroed when freed.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "equitas/db/database.hpp"
+#include "equitas/status/status.hpp"
+#include "equitas/wire/ids.hpp"
+#include "equitas/wire/sync_messages.hpp"
+
+namespace equitas::collector {
+
+struct DataDir {
+  std::filesystem::path root;
+  std::filesystem::path db() const { return root / "collector.db"; }
+  std::filesystem::path key() const { return root / "device.key"; }
+};
+
+// Keys of collector_meta.
+namespace meta_key {
+inline constexpr std::string_view kUrl = "server_url";
+inline constexpr std::string_view kSignPk = "server_sign_pk";
+inline constexpr std::string_view kBoxPk = "server_box_pk";
+inline constexpr std::string_view kDeviceId = "device_id";
+inline constexpr std::string_view kSite = "site";
+inline constexpr std::string_view kExpires = "enroll_expires_at";
+inline constexpr std::string_view kRegistered = "registered";
+// Present from enrollment until the server confirms the device.
+inline constexpr std::string_view kEnrollSecretKey = "enroll_secret";
+}  // namespace meta_key
+
+struct OutboxItem {
+  std::int64_t seq = 0;
+  SubmissionId submission_id;
+  std::uint32_t revision = 1;
+  std::string form_id;
+  Bytes envelope;
+};
+
+struct OutboxCounts {
+  std::int64_t pending = 0;
+  std::int64_t synced = 0;
+  std::int64_t rejected = 0;
+  std::int64_t pending_bytes = 0;
+};
+
+struct SyncLogEntry {
+  std::int64_t started_at = 0;
+  std::int64_t finished_at = 0;
+  std::string result;  // "ok", "partial", "failed"
+  std::string detail;
+};
+
+class CollectorStore {
+ public:
+  static Result<CollectorStore> open(const DataDir& dir);
+  static Result<CollectorStore> create(const DataDir& dir);
+
+  Database& db() { return db_; }
+
+  Result<std::optional<Bytes>> get_meta(std::string_view key);
+  Result<std::optional<std::string>> get_meta_text(std::string_view key);
+  Status set_meta(std::string_view key, ByteView value);
+  Status set_meta(std::string_view key, std::string_view value) { return set_meta(key, as_bytes(value)); }
+  Status delete_meta(std::string_view key);
+
+  Status add_to_outbox(const SubmissionId& id, std::uint32_t revision, std::string_view form_id,
+                       std::string_view form_version, ByteView envelope, std::int64_t now);
+  // The oldest pending items, at most `max_items` and, past the first item,
+  // at most `max_bytes` of envelopes in all.
+  Result<std::vector<OutboxItem>> next_pending(std::size_t max_items, std::size_t max_bytes);
+  // Applies the server's answer for one item. Call inside a transaction.
+  Status record_ack(std::int64_t seq, const ItemResult& result, std::int64_t now);
+  Result<OutboxCounts> counts();
+
+  Result<std::int64_t> begin_sync_log(std::int64_t now);
+  Status finish_sync_log(std::int64_t id, std::string_view result, std::string_view detail,
+                         std::int64_t sent, std::int64_t acked, std::int64_t now);
+  Result<std::optional<SyncLogEntry>> last_sync();
+
+ private:
+  explicit CollectorStore(Database db) : db_(std::move(db)) {}
+  Database db_;
+};
+
+}  // namespace equitas::collector

@@ -1,0 +1,293 @@
+#include "sync_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <cstring>
+
+#include "equitas/wire/payload.hpp"
+#include "equitas/wire/secure_channel.hpp"
+#include "equitas/wire/sync_messages.hpp"
+
+namespace equitas::collector {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using net::use_awaitable;
+
+// The collector's own caps; the server's Welcome may lower them.
+constexpr std::size_t kClientMaxBatchItems = 256;
+constexpr std::size_t kClientMaxBatchBytes = 256 * 1024;
+constexpr std::size_t kClientReadMessageMax = 1024 * 1024;
+
+Status refused(const ErrorMsg& e) {
+  const std::string m = std::string(session_error_name(e.code)) + ": " + e.message;
+  switch (e.code) {
+    case SessionError::kRevoked:
+    case SessionError::kEnrollmentExpired:
+    case SessionError::kEnrollmentUsed:
+      return Status::permission_denied(m);
+    case SessionError::kUnknownDevice:
+    case SessionError::kAuthenticationFailed:
+      return Status::unauthenticated(m);
+    case SessionError::kUnavailable:
+      return Status::unavailable(m);
+    default:
+      return Status::internal(m);
+  }
+}
+
+// One session's state, driven by a coroutine on a private io_context.
+class Session {
+ public:
+  Session(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
+          const SyncOptions& options, ParsedUrl url)
+      : store_(store), key_(key), enrollment_(enrollment), options_(options), url_(std::move(url)) {}
+
+  net::awaitable<Status> run();
+  SyncReport& report() { return report_; }
+
+ private:
+  using Ws = websocket::stream<beast::tcp_stream>;
+  net::awaitable<Bytes> read(Ws& ws);
+  net::awaitable<void> write(Ws& ws, const Bytes& msg);
+  net::awaitable<Result<SyncMessage>> read_sealed(Ws& ws, SecureChannel& channel);
+  Status apply_ack(const std::vector<OutboxItem>& items, const Ack& ack);
+
+  CollectorStore& store_;
+  const SigningKey& key_;
+  const Enrollment& enrollment_;
+  const SyncOptions& options_;
+  ParsedUrl url_;
+  SyncReport report_;
+  SyncProgress progress_;
+  beast::flat_buffer buffer_;
+};
+
+net::awaitable<Bytes> Session::read(Ws& ws) {
+  buffer_.clear();
+  co_await ws.async_read(buffer_, use_awaitable);
+  const auto d = buffer_.cdata();
+  const auto* p = static_cast<const std::uint8_t*>(d.data());
+  report_.bytes_down += static_cast<std::int64_t>(d.size());
+  co_return Bytes(p, p + d.size());
+}
+
+net::awaitable<void> Session::write(Ws& ws, const Bytes& msg) {
+  report_.bytes_up += static_cast<std::int64_t>(msg.size());
+  co_await ws.async_write(net::buffer(msg), use_awaitable);
+}
+
+net::awaitable<Result<SyncMessage>> Session::read_sealed(Ws& ws, SecureChannel& channel) {
+  const Bytes msg = co_await read(ws);
+  auto plain = channel.open(msg);
+  if (!plain.is_ok()) co_return plain.status();
+  co_return decode_sync_message(*plain);
+}
+
+Status Session::apply_ack(const std::vector<OutboxItem>& items, const Ack& ack) {
+  if (ack.items.size() != items.size()) {
+    return Status::corruption("the server acknowledged " + std::to_string(ack.items.size()) +
+                              " items of a batch of " + std::to_string(items.size()));
+  }
+  const std::int64_t now = unix_now();
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    EQ_RETURN_IF_ERROR(store_.record_ack(items[i].seq, ack.items[i], now));
+  }
+  EQ_RETURN_IF_ERROR(tx.commit());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const ItemResult& r = ack.items[i];
+    switch (r.status) {
+      case ItemStatus::kAccepted: ++report_.accepted; break;
+      case ItemStatus::kDuplicate: ++report_.duplicate; break;
+      case ItemStatus::kConflict: ++report_.conflict; break;
+      case ItemStatus::kRejected:
+        ++report_.rejected;
+        report_.rejections.push_back(items[i].submission_id.to_string() + ": " +
+                                     std::string(reject_reason_name(r.reason)) + " (" + r.detail + ")");
+        break;
+    }
+  }
+  return Status::ok();
+}
+
+net::awaitable<Status> Session::run() {
+  auto ex = co_await net::this_coro::executor;
+  tcp::resolver resolver(ex);
+  Ws ws(ex);
+  auto& tcp_layer = beast::get_lowest_layer(ws);
+  tcp_layer.expires_after(options_.connect_timeout);
+  const auto endpoints = co_await resolver.async_resolve(url_.host, url_.port, use_awaitable);
+  co_await tcp_layer.async_connect(endpoints, use_awaitable);
+  tcp_layer.expires_never();
+
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = options_.connect_timeout;
+  t.idle_timeout = options_.reply_timeout;
+  t.keep_alive_pings = true;
+  ws.set_option(t);
+  ws.read_message_max(kClientReadMessageMax);
+  ws.binary(true);
+  ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+    req.set(beast::http::field::user_agent, "equitas-collector/0.1");
+    req.set(beast::http::field::sec_websocket_protocol, "equitas-sync.v1");
+  }));
+  co_await ws.async_handshake(url_.host + ":" + url_.port, url_.target, use_awaitable);
+
+  // Handshake: prove who we are, and make the server prove who it is.
+  ClientHandshake hs(enrollment_.server);
+  co_await write(ws, hs.hello());
+  const Bytes server_hello = co_await read(ws);
+  std::optional<SecretBytes<kEnrollSecretBytes>> secret;
+  if (!enrollment_.registered) {
+    auto stored = store_.get_meta(meta_key::kEnrollSecretKey);
+    if (!stored.is_ok()) co_return stored.status();
+    if (*stored && (*stored)->size() == kEnrollSecretBytes) {
+      secret.emplace();
+      std::memcpy(secret->data(), (*stored)->data(), kEnrollSecretBytes);
+      wipe(**stored);
+    }
+  }
+  auto auth = hs.on_server_hello(server_hello, enrollment_.device_id, key_, secret ? &*secret : nullptr);
+  if (!auth.is_ok()) co_return auth.status();
+  co_await write(ws, *auth);
+  SecureChannel channel = hs.take_channel();
+
+  auto first = co_await read_sealed(ws, channel);
+  if (!first.is_ok()) co_return first.status();
+  if (const auto* err = std::get_if<ErrorMsg>(&*first)) co_return refused(*err);
+  const auto* welcome = std::get_if<Welcome>(&*first);
+  if (welcome == nullptr) co_return Status::corruption("the server did not send a welcome");
+  if (!enrollment_.registered) {
+    // The server holds our key now: the enrollment secret has done its job.
+    Transaction tx(store_.db());
+    Status s = tx.status();
+    if (s.is_ok()) s = store_.set_meta(meta_key::kRegistered, "1");
+    if (s.is_ok()) s = store_.delete_meta(meta_key::kEnrollSecretKey);
+    if (s.is_ok()) s = tx.commit();
+    if (!s.is_ok()) co_return s;
+    report_.registered_now = welcome->registered_now;
+  }
+  const std::size_t max_items =
+      std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));
+  const std::size_t max_bytes =
+      std::min<std::size_t>(kClientMaxBatchBytes, std::max<std::uint32_t>(1, welcome->max_batch_bytes));
+
+  auto counts = store_.counts();
+  if (!counts.is_ok()) co_return counts.status();
+  progress_.total = counts->pending;
+
+  std::uint64_t seq = 0;
+  for (;;) {
+    auto items = store_.next_pending(max_items, max_bytes);
+    if (!items.is_ok()) co_return items.status();
+    if (items->empty()) break;
+    Push push;
+    push.batch_seq = ++seq;
+    for (const auto& it : *items) push.envelopes.push_back(it.envelope);
+    co_await write(ws, channel.seal(encode(push)));
+    report_.sent += static_cast<std::int64_t>(items->size());
+    progress_.sent = report_.sent;
+
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    const auto* ack = std::get_if<Ack>(&*reply);
+    if (ack == nullptr || ack->batch_seq != seq) {
+      co_return Status::corruption("the server's reply does not acknowledge batch " + std::to_string(seq));
+    }
+    if (Status s = apply_ack(*items, *ack); !s.is_ok()) co_return s;
+    progress_.acknowledged += static_cast<std::int64_t>(items->size());
+    progress_.bytes_up = report_.bytes_up;
+    progress_.bytes_down = report_.bytes_down;
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
+  beast::error_code ignored;
+  co_await ws.async_close(websocket::close_code::normal, net::redirect_error(use_awaitable, ignored));
+  co_return Status::ok();
+}
+
+std::string kept_note(CollectorStore& store) {
+  auto c = store.counts();
+  if (!c.is_ok()) return "";
+  return "; " + std::to_string(c->pending) + " submission" + (c->pending == 1 ? "" : "s") +
+         " kept on this collector, will retry";
+}
+
+}  // namespace
+
+Result<ParsedUrl> parse_ws_url(std::string_view url) {
+  constexpr std::string_view kScheme = "ws://";
+  if (url.rfind("wss://", 0) == 0) {
+    return Status::invalid_argument(
+        "wss:// is not supported: sessions are end-to-end encrypted and authenticated over ws://");
+  }
+  if (url.rfind(kScheme, 0) != 0) return Status::invalid_argument("server URL must start with ws://");
+  std::string_view rest = url.substr(kScheme.size());
+  ParsedUrl out;
+  const auto slash = rest.find('/');
+  out.target = slash == std::string_view::npos ? "/sync" : std::string(rest.substr(slash));
+  if (out.target == "/") out.target = "/sync";
+  std::string_view hostport = rest.substr(0, slash);
+  std::size_t colon;
+  if (!hostport.empty() && hostport.front() == '[') {
+    const auto close = hostport.find(']');
+    if (close == std::string_view::npos) return Status::invalid_argument("bad IPv6 address in URL");
+    out.host = std::string(hostport.substr(1, close - 1));
+    colon = hostport.find(':', close);
+  } else {
+    colon = hostport.rfind(':');
+    out.host = std::string(hostport.substr(0, colon));
+  }
+  out.port = colon == std::string_view::npos ? "80" : std::string(hostport.substr(colon + 1));
+  if (out.host.empty() || out.port.empty()) return Status::invalid_argument("server URL has no host or port");
+  return out;
+}
+
+Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
+                            const SyncOptions& options) {
+  EQ_ASSIGN_OR_RETURN(ParsedUrl url, parse_ws_url(enrollment.url));
+  EQ_ASSIGN_OR_RETURN(std::int64_t log_id, store.begin_sync_log(unix_now()));
+
+  net::io_context ioc;
+  Session session(store, key, enrollment, options, url);
+  Status result = Status::internal("sync did not run");
+  net::co_spawn(ioc, session.run(), [&](std::exception_ptr ex, Status s) {
+    if (!ex) {
+      result = std::move(s);
+      return;
+    }
+    try {
+      std::rethrow_exception(ex);
+    } catch (const boost::system::system_error& e) {
+      const auto& ec = e.code();
+      std::string what = ec.message();
+      if (ec == websocket::error::closed) what = "the server closed the session";
+      result = Status::unavailable("server unreachable at " + enrollment.url + ": " + what);
+    } catch (const std::exception& e) {
+      result = Status::internal(std::string("sync failed: ") + e.what());
+    }
+  });
+  ioc.run();
+
+  SyncReport report = session.report();
+  auto counts = store.counts();
+  if (counts.is_ok()) report.pending_after = counts->pending;
+  const std::int64_t acked = report.accepted + report.duplicate + report.conflict + report.rejected;
+  std::string outcome = result.is_ok() ? (report.rejected == 0 ? "ok" : "partial") : "failed";
+  std::string detail = result.is_ok() ? std::to_string(acked) + " acknowledged" : result.message();
+  (void)store.finish_sync_log(log_id, outcome, detail, report.sent, acked, unix_now());
+  if (!result.is_ok()) return Status(result.code(), result.message() + kept_note(store));
+  return report;
+}
+
+}  // namespace equitas::collector

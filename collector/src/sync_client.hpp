@@ -1,0 +1,26 @@
+// The collector's side of a sync session: connect, run the handshake against
+// the pinned server key, then push the outbox in bounded batches and record
+// each acknowledgement as it arrives.
+//
+// An item leaves "pending" only when the server's ack for it is committed
+// here; anything that goes wrong before that (a cut link, a crash, a server
+// error) leaves it pending, and the next sync resends the same stored bytes.
+#pragma once
+
+#include "collector_app.hpp"
+
+namespace equitas::collector {
+
+// Runs one session. Errors are Statuses a person can act on, e.g.
+// "server unreachable: ...; 37 submissions kept, will retry".
+Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
+                            const SyncOptions& options);
+
+struct ParsedUrl {
+  std::string host;
+  std::string port;
+  std::string target;  // "/sync" unless the URL names another path
+};
+Result<ParsedUrl> parse_ws_url(std::string_view url);
+
+}  // namespace equitas::collector

@@ -1,0 +1,63 @@
+// The envelope: one finished response, sealed to the server and signed by the
+// device that captured it. The exact byte layout is in docs/protocol.md.
+//
+// The collector stores the encoded bytes and re-sends exactly those bytes on
+// every retry, so the server can tell a retry (identical bytes: duplicate)
+// from a different response under the same id and revision (conflict).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "equitas/crypto/keys.hpp"
+#include "equitas/status/status.hpp"
+#include "equitas/util/bytes.hpp"
+#include "equitas/wire/ids.hpp"
+
+namespace equitas {
+
+inline constexpr std::uint8_t kEnvelopeVersion = 1;
+inline constexpr std::size_t kMaxFormIdLength = 128;
+inline constexpr std::size_t kMaxFormVersionLength = 64;
+// A sealed payload above this is refused when sealing and when decoding.
+inline constexpr std::size_t kMaxSealedPayload = 256 * 1024;
+// Domain-separation prefix of every envelope signature.
+inline constexpr std::string_view kEnvelopeSignContext{"equitas/envelope/v1\0", 20};
+
+struct Envelope {
+  DeviceId device_id;
+  SubmissionId submission_id;
+  std::uint32_t revision = 1;
+  std::string form_id;
+  std::string form_version;
+  Bytes sealed_payload;  // crypto_box_seal(payload JSON, server box key)
+  Signature signature{};
+};
+
+// Everything but the signature, in wire order.
+Bytes encode_envelope_body(const Envelope& e);
+Bytes encode_envelope(const Envelope& e);
+// Strict decoder: unknown version, a field over its limit or trailing bytes
+// are all corruption. Checks structure only; see verify_envelope.
+Result<Envelope> decode_envelope(ByteView bytes);
+
+// What the device signs: context || server sign key || server box key || body.
+Bytes envelope_signing_input(const Envelope& e, const ServerPublicKeys& server);
+
+struct EnvelopeFields {
+  DeviceId device_id;
+  SubmissionId submission_id;
+  std::uint32_t revision = 1;
+  std::string form_id;
+  std::string form_version;
+};
+
+// Seals `payload` to the server and signs the result with the device key.
+Result<Envelope> seal_envelope(EnvelopeFields fields, ByteView payload,
+                               const ServerPublicKeys& server, const SigningKey& device_key);
+
+// Checks the device's signature. Unauthenticated when it does not verify.
+Status verify_envelope(const Envelope& e, const SignPublicKey& device_key,
+                       const ServerPublicKeys& server);
+
+}  // namespace equitas

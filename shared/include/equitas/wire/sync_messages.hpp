@@ -1,0 +1,91 @@
+// Application messages carried inside the secure channel once a session is
+// authenticated. Each WebSocket binary message holds exactly one of them,
+// encrypted. Layouts are in docs/protocol.md, "Messages".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "equitas/status/status.hpp"
+#include "equitas/util/bytes.hpp"
+
+namespace equitas {
+
+inline constexpr std::uint8_t kMsgWelcome = 0x10;
+inline constexpr std::uint8_t kMsgError = 0x11;
+inline constexpr std::uint8_t kMsgPush = 0x20;
+inline constexpr std::uint8_t kMsgAck = 0x21;
+
+// Largest single envelope accepted inside a push.
+inline constexpr std::size_t kMaxEnvelopeBytes = 300 * 1024;
+inline constexpr std::size_t kMaxBatchItems = 1024;
+inline constexpr std::size_t kMaxDetailLength = 500;
+
+// Why a session was refused or ended. Stable numbers: clients switch on them.
+enum class SessionError : std::uint8_t {
+  kRevoked = 1,
+  kUnknownDevice = 2,
+  kEnrollmentExpired = 3,
+  kEnrollmentUsed = 4,
+  kAuthenticationFailed = 5,
+  kProtocol = 6,
+  kUnavailable = 7,
+  kInternal = 8,
+};
+std::string_view session_error_name(SessionError e);
+
+enum class ItemStatus : std::uint8_t { kAccepted = 0, kDuplicate = 1, kConflict = 2, kRejected = 3 };
+std::string_view item_status_name(ItemStatus s);
+
+// Why one envelope in a batch was rejected. Stable numbers.
+enum class RejectReason : std::uint8_t {
+  kMalformed = 1,
+  kBadSignature = 2,
+  kUnknownDevice = 3,
+  kRevokedDevice = 4,
+  kUnknownForm = 5,
+  kInvalidAnswers = 6,
+  kUndecryptable = 7,
+};
+std::string_view reject_reason_name(RejectReason r);
+
+struct Welcome {
+  bool registered_now = false;  // this session completed the device's enrollment
+  std::uint64_t server_time = 0;
+  std::string site;
+  std::uint32_t max_batch_items = 0;
+  std::uint32_t max_batch_bytes = 0;
+};
+
+struct ErrorMsg {
+  SessionError code = SessionError::kInternal;
+  std::string message;
+};
+
+struct Push {
+  std::uint64_t batch_seq = 0;
+  std::vector<Bytes> envelopes;
+};
+
+struct ItemResult {
+  ItemStatus status = ItemStatus::kAccepted;
+  RejectReason reason = RejectReason::kMalformed;  // meaningful when rejected
+  std::string detail;                              // when rejected
+};
+
+struct Ack {
+  std::uint64_t batch_seq = 0;
+  std::vector<ItemResult> items;
+};
+
+using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack>;
+
+Bytes encode(const Welcome& m);
+Bytes encode(const ErrorMsg& m);
+Bytes encode(const Push& m);
+Bytes encode(const Ack& m);
+Result<SyncMessage> decode_sync_message(ByteView bytes);
+
+}  // namespace equitas

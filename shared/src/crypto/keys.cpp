@@ -1,0 +1,201 @@
+#include "equitas/crypto/keys.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace equitas {
+namespace {
+
+// Key files: magic, a kind byte, then the raw secret keys.
+constexpr std::string_view kKeyFileMagic = "EQUITAS-KEY-1\n";
+constexpr std::uint8_t kServerKind = 1;
+constexpr std::uint8_t kDeviceKind = 2;
+
+std::string errno_text() { return std::strerror(errno); }
+
+Status fsync_dir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::io_error("cannot open folder " + dir.string() + ": " + errno_text());
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Status::io_error("cannot sync folder " + dir.string() + ": " + errno_text());
+  return Status::ok();
+}
+
+Result<ByteView> check_key_file(ByteView contents, std::uint8_t kind, std::size_t secret_len,
+                                const std::filesystem::path& path) {
+  if (contents.size() != kKeyFileMagic.size() + 1 + secret_len ||
+      as_chars(contents.subspan(0, kKeyFileMagic.size())) != kKeyFileMagic ||
+      contents[kKeyFileMagic.size()] != kind) {
+    return Status::corruption(path.string() + " is not a valid " +
+                              (kind == kServerKind ? "server" : "device") + " key file");
+  }
+  return contents.subspan(kKeyFileMagic.size() + 1);
+}
+
+}  // namespace
+
+bool crypto_startup() { return sodium_init() >= 0; }
+
+SigningKey SigningKey::generate() {
+  SigningKey k;
+  crypto_sign_keypair(k.pk_.data(), k.sk_.data());
+  return k;
+}
+
+Result<SigningKey> SigningKey::from_secret(ByteView secret) {
+  if (secret.size() != crypto_sign_SECRETKEYBYTES) {
+    return Status::corruption("signing key has the wrong length");
+  }
+  SigningKey k;
+  std::memcpy(k.sk_.data(), secret.data(), secret.size());
+  crypto_sign_ed25519_sk_to_pk(k.pk_.data(), k.sk_.data());
+  return k;
+}
+
+Signature SigningKey::sign(ByteView message) const {
+  Signature sig{};
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk_.data());
+  return sig;
+}
+
+bool verify_signature(const SignPublicKey& pk, ByteView message, const Signature& sig) {
+  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk.data()) == 0;
+}
+
+BoxKey BoxKey::generate() {
+  BoxKey k;
+  crypto_box_keypair(k.pk_.data(), k.sk_.data());
+  return k;
+}
+
+Result<BoxKey> BoxKey::from_secret(ByteView secret) {
+  if (secret.size() != crypto_box_SECRETKEYBYTES) {
+    return Status::corruption("sealing key has the wrong length");
+  }
+  BoxKey k;
+  std::memcpy(k.sk_.data(), secret.data(), secret.size());
+  crypto_scalarmult_base(k.pk_.data(), k.sk_.data());
+  return k;
+}
+
+Bytes seal_to(const BoxPublicKey& to, ByteView plaintext) {
+  Bytes out(plaintext.size() + crypto_box_SEALBYTES);
+  crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), to.data());
+  return out;
+}
+
+Result<Bytes> open_sealed(const BoxKey& key, ByteView sealed) {
+  if (sealed.size() < crypto_box_SEALBYTES) return Status::corruption("sealed payload is too short");
+  Bytes out(sealed.size() - crypto_box_SEALBYTES);
+  if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), key.public_key().data(),
+                           key.secret().data()) != 0) {
+    return Status::corruption("sealed payload does not open with this server's key");
+  }
+  return out;
+}
+
+Status write_file_atomically(const std::filesystem::path& path, ByteView contents, unsigned mode) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Status::io_error("cannot create " + tmp.string() + ": " + errno_text());
+  ::fchmod(fd, mode);  // in case the file existed with wider permissions
+  std::size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = errno_text();
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Status::io_error("cannot write " + tmp.string() + ": " + why);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const std::string why = errno_text();
+    ::close(fd);
+    return Status::io_error("cannot sync " + tmp.string() + ": " + why);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::io_error("cannot rename " + tmp.string() + ": " + errno_text());
+  }
+  return fsync_dir(path.parent_path());
+}
+
+Status write_private_file(const std::filesystem::path& path, ByteView contents) {
+  return write_file_atomically(path, contents, 0600);
+}
+
+Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found("cannot open " + path.string());
+  Bytes out;
+  char buf[8192];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    out.insert(out.end(), buf, buf + in.gcount());
+    if (out.size() > max_size) {
+      wipe(out);
+      return Status::invalid_argument(path.string() + " is larger than " +
+                                      std::to_string(max_size) + " bytes");
+    }
+  }
+  return out;
+}
+
+Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys) {
+  Bytes file;
+  file.insert(file.end(), kKeyFileMagic.begin(), kKeyFileMagic.end());
+  file.push_back(kServerKind);
+  file.insert(file.end(), keys.sign.secret().data(), keys.sign.secret().data() + crypto_sign_SECRETKEYBYTES);
+  file.insert(file.end(), keys.box.secret().data(), keys.box.secret().data() + crypto_box_SECRETKEYBYTES);
+  Status s = write_private_file(path, file);
+  wipe(file);
+  return s;
+}
+
+Result<ServerKeys> load_server_keys(const std::filesystem::path& path) {
+  EQ_ASSIGN_OR_RETURN(Bytes file, read_file(path, 4096));
+  auto body = check_key_file(file, kServerKind,
+                             crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES, path);
+  if (!body.is_ok()) {
+    wipe(file);
+    return body.status();
+  }
+  auto sign = SigningKey::from_secret(body->subspan(0, crypto_sign_SECRETKEYBYTES));
+  auto box = BoxKey::from_secret(body->subspan(crypto_sign_SECRETKEYBYTES));
+  wipe(file);
+  if (!sign.is_ok()) return sign.status();
+  if (!box.is_ok()) return box.status();
+  return ServerKeys{std::move(sign).value(), std::move(box).value()};
+}
+
+Status save_device_key(const std::filesystem::path& path, const SigningKey& key) {
+  Bytes file;
+  file.insert(file.end(), kKeyFileMagic.begin(), kKeyFileMagic.end());
+  file.push_back(kDeviceKind);
+  file.insert(file.end(), key.secret().data(), key.secret().data() + crypto_sign_SECRETKEYBYTES);
+  Status s = write_private_file(path, file);
+  wipe(file);
+  return s;
+}
+
+Result<SigningKey> load_device_key(const std::filesystem::path& path) {
+  EQ_ASSIGN_OR_RETURN(Bytes file, read_file(path, 4096));
+  auto body = check_key_file(file, kDeviceKind, crypto_sign_SECRETKEYBYTES, path);
+  if (!body.is_ok()) {
+    wipe(file);
+    return body.status();
+  }
+  auto key = SigningKey::from_secret(*body);
+  wipe(file);
+  return key;
+}
+
+}  // namespace equitas

@@ -1,0 +1,124 @@
+#include "equitas/util/bytes.hpp"
+
+#include <sodium.h>
+
+namespace equitas {
+
+void ByteWriter::u32be(std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<std::uint8_t>(v >> shift));
+}
+
+void ByteWriter::u64be(std::uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out_.push_back(static_cast<std::uint8_t>(v >> shift));
+}
+
+void ByteWriter::varint(std::uint64_t v) {
+  while (v >= 0x80) {
+    out_.push_back(static_cast<std::uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out_.push_back(static_cast<std::uint8_t>(v));
+}
+
+bool ByteReader::u8(std::uint8_t& v) {
+  if (remaining() < 1) return false;
+  v = in_[pos_++];
+  return true;
+}
+
+bool ByteReader::u32be(std::uint32_t& v) {
+  if (remaining() < 4) return false;
+  v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | in_[pos_++];
+  return true;
+}
+
+bool ByteReader::u64be(std::uint64_t& v) {
+  if (remaining() < 8) return false;
+  v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | in_[pos_++];
+  return true;
+}
+
+bool ByteReader::varint(std::uint64_t& v, std::uint64_t max) {
+  std::uint64_t result = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (remaining() < 1) return false;
+    const std::uint8_t byte = in_[pos_++];
+    if (i == 9 && byte > 1) return false;  // would overflow 64 bits
+    result |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
+    if ((byte & 0x80) == 0) {
+      // A trailing zero group means a longer encoding than needed: refuse it so
+      // that every value has exactly one encoding (signatures depend on that).
+      if (i > 0 && byte == 0) return false;
+      if (result > max) return false;
+      v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ByteReader::raw(std::size_t n, ByteView& out) {
+  if (remaining() < n) return false;
+  out = in_.subspan(pos_, n);
+  pos_ += n;
+  return true;
+}
+
+bool ByteReader::lp(ByteView& out, std::size_t max_len) {
+  std::uint64_t n = 0;
+  if (!varint(n, max_len)) return false;
+  return raw(static_cast<std::size_t>(n), out);
+}
+
+bool ByteReader::lp_string(std::string& out, std::size_t max_len) {
+  ByteView v;
+  if (!lp(v, max_len)) return false;
+  out.assign(as_chars(v));
+  return true;
+}
+
+std::string to_hex(ByteView b) {
+  std::string out(b.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), b.data(), b.size());
+  out.pop_back();
+  return out;
+}
+
+Result<Bytes> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return Status::invalid_argument("hex text has an odd number of digits");
+  Bytes out(hex.size() / 2);
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, &end) != 0 ||
+      end != hex.data() + hex.size() || len != out.size()) {
+    return Status::invalid_argument("not valid hex text");
+  }
+  return out;
+}
+
+std::string to_base64url(ByteView b) {
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_ENCODED_LEN(b.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), b.data(), b.size(), kVariant);
+  out.resize(std::char_traits<char>::length(out.c_str()));
+  return out;
+}
+
+Result<Bytes> from_base64url(std::string_view text) {
+  Bytes out(text.size() * 3 / 4 + 3);
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size()) {
+    return Status::invalid_argument("not valid base64url text");
+  }
+  out.resize(len);
+  return out;
+}
+
+void random_fill(std::span<std::uint8_t> out) { randombytes_buf(out.data(), out.size()); }
+
+}  // namespace equitas

@@ -1,0 +1,312 @@
+#include "cli.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "equitas/util/cli_args.hpp"
+#include "equitas/wire/enrollment_code.hpp"
+#include "exporter.hpp"
+#include "server.hpp"
+#include "server_store.hpp"
+
+namespace equitas::server {
+namespace {
+
+constexpr const char* kUsage = R"(sync-server: receives, verifies and merges survey submissions from collectors.
+
+Usage:
+  sync-server init    --data-dir DIR
+  sync-server serve   --data-dir DIR [--listen 127.0.0.1:8443] [--threads N]
+  sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]
+  sync-server device list   --data-dir DIR [--json]
+  sync-server device revoke --data-dir DIR DEVICE_ID
+  sync-server export  --data-dir DIR --form ID [--format csv|jsonl] [--bom] [--out FILE]
+
+Run "sync-server COMMAND --help" for the details of a command.
+)";
+
+struct Command {
+  const char* name;
+  const char* help;
+  std::set<std::string> value_flags;
+  std::set<std::string> switches;
+  int (*run)(const CliArgs&, std::ostream&, std::ostream&);
+};
+
+int fail(std::ostream& err, const Status& s) {
+  err << "sync-server: " << s.message() << "\n";
+  return 1;
+}
+
+Result<DataDir> data_dir(const CliArgs& a) {
+  EQ_ASSIGN_OR_RETURN(std::string dir, a.require("--data-dir"));
+  return DataDir{std::filesystem::path(dir)};
+}
+
+std::string b64(ByteView b) { return to_base64url(b); }
+
+std::string date_or_dash(const std::optional<std::int64_t>& t) {
+  return t ? iso8601_utc(*t) : std::string("-");
+}
+
+int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  std::error_code ec;
+  std::filesystem::create_directories(dir->root, ec);
+  if (ec) return fail(err, Status::io_error("cannot create " + dir->root.string() + ": " + ec.message()));
+  ::chmod(dir->root.c_str(), 0700);
+  if (std::filesystem::exists(dir->keys()) || std::filesystem::exists(dir->db())) {
+    return fail(err, Status::already_exists(dir->root.string() +
+                                            " already holds a server; refusing to overwrite its keys"));
+  }
+  ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
+  if (Status s = save_server_keys(dir->keys(), keys); !s.is_ok()) return fail(err, s);
+  auto store = ServerStore::create(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+  auto token = store->create_admin_token("created by init");
+  if (!token.is_ok()) return fail(err, token.status());
+  (void)store->audit("cli", "server.init", "", unix_now());
+  out << "Initialised server data folder " << dir->root.string() << "\n"
+      << "  signing key: " << b64(keys.sign.public_key()) << "\n"
+      << "  sealing key: " << b64(keys.box.public_key()) << "\n"
+      << "Admin token (shown only now; store it somewhere safe):\n"
+      << "  " << *token << "\n"
+      << "Next: sync-server serve --data-dir " << dir->root.string() << "\n";
+  return 0;
+}
+
+int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  ServeOptions opts;
+  opts.listen = a.get_or("--listen", "127.0.0.1:8443");
+  if (auto t = a.get("--threads")) opts.io_threads = static_cast<unsigned>(std::max(0, std::atoi(t->c_str())));
+  // Block the stop signals before any thread starts, so that only sigwait
+  // below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto server = Server::start(*dir, opts);
+  if (!server.is_ok()) return fail(err, server.status());
+  out << "sync-server listening on " << (*server)->url() << "/sync" << std::endl;
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  out << "sync-server: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+      << " received; finishing batches in flight" << std::endl;
+  (*server)->stop();
+  out << "sync-server stopped" << std::endl;
+  return 0;
+}
+
+int cmd_device_enroll(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto site = a.require("--site");
+  if (!site.is_ok()) return fail(err, site.status());
+  if (site->size() > kMaxSiteLength) return fail(err, Status::invalid_argument("--site is too long"));
+  auto expires = parse_duration_seconds(a.get_or("--expires", "14d"));
+  if (!expires.is_ok()) return fail(err, expires.status());
+  const std::string url = a.get_or("--url", "ws://127.0.0.1:8443");
+  if (url.rfind("ws://", 0) != 0 && url.rfind("wss://", 0) != 0) {
+    return fail(err, Status::invalid_argument("--url must start with ws:// or wss://"));
+  }
+  auto keys = load_server_keys(dir->keys());
+  if (!keys.is_ok()) return fail(err, keys.status());
+  auto store = ServerStore::open(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+
+  EnrollmentCode code;
+  code.url = url;
+  code.server = keys->public_keys();
+  code.device_id = DeviceId::random();
+  random_fill(code.secret.span());
+  code.expires_at = unix_now() + *expires;
+  code.site = *site;
+  const auto hash = enrollment_secret_hash(code.secret.span());
+  if (Status s = store->add_pending_device(code.device_id, code.site, hash, code.expires_at); !s.is_ok()) {
+    return fail(err, s);
+  }
+  (void)store->audit("cli", "device.enroll", "device=" + code.device_id.to_string() + " site=" + code.site,
+                     unix_now());
+  std::string text = format_enrollment_code(code);
+  out << text << "\n";
+  wipe(text);
+  err << "Device " << code.device_id.to_string() << " reserved for site '" << code.site
+      << "'. The code is single-use and expires " << iso8601_utc(code.expires_at) << ".\n"
+      << "On the collector: collector enroll --data-dir DIR CODE\n";
+  return 0;
+}
+
+int cmd_device_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto store = ServerStore::open(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+  auto devices = store->list_devices();
+  if (!devices.is_ok()) return fail(err, devices.status());
+  if (a.has("--json")) {
+    boost::json::array arr;
+    for (const auto& d : *devices) {
+      boost::json::object o;
+      o["device_id"] = d.id.to_string();
+      o["site"] = d.site;
+      o["state"] = std::string(device_state_name(d.state));
+      o["public_key"] = d.public_key ? b64(*d.public_key) : "";
+      o["created_at"] = iso8601_utc(d.created_at);
+      o["enroll_expires_at"] = iso8601_utc(d.enroll_expires_at);
+      o["registered_at"] = d.registered_at ? boost::json::value(iso8601_utc(*d.registered_at)) : nullptr;
+      o["revoked_at"] = d.revoked_at ? boost::json::value(iso8601_utc(*d.revoked_at)) : nullptr;
+      o["last_seen_at"] = d.last_seen_at ? boost::json::value(iso8601_utc(*d.last_seen_at)) : nullptr;
+      arr.push_back(std::move(o));
+    }
+    out << boost::json::serialize(arr) << "\n";
+    return 0;
+  }
+  out << std::left << std::setw(34) << "DEVICE" << std::setw(22) << "SITE" << std::setw(9) << "STATE"
+      << std::setw(22) << "LAST SEEN" << "CODE EXPIRES\n";
+  for (const auto& d : *devices) {
+    out << std::setw(34) << d.id.to_string() << std::setw(22) << d.site << std::setw(9)
+        << device_state_name(d.state) << std::setw(22) << date_or_dash(d.last_seen_at)
+        << (d.state == DeviceState::kPending ? iso8601_utc(d.enroll_expires_at) : "-") << "\n";
+  }
+  if (devices->empty()) out << "(no devices yet: sync-server device enroll --site NAME)\n";
+  return 0;
+}
+
+int cmd_device_revoke(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  if (a.positional().size() != 1) {
+    return fail(err, Status::invalid_argument("give exactly one DEVICE_ID (see: sync-server device list)"));
+  }
+  auto id = DeviceId::parse(a.positional()[0]);
+  if (!id.is_ok()) return fail(err, id.status());
+  auto store = ServerStore::open(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+  if (Status s = store->revoke_device(*id, unix_now()); !s.is_ok()) return fail(err, s);
+  (void)store->audit("cli", "device.revoke", "device=" + id->to_string(), unix_now());
+  out << "Device " << id->to_string()
+      << " is revoked: its sessions and submissions are refused from now on.\n";
+  return 0;
+}
+
+int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  ExportOptions opts;
+  auto form = a.require("--form");
+  if (!form.is_ok()) return fail(err, form.status());
+  opts.form_id = *form;
+  const std::string format = a.get_or("--format", "csv");
+  if (format == "csv") {
+    opts.format = ExportFormat::kCsv;
+  } else if (format == "jsonl") {
+    opts.format = ExportFormat::kJsonl;
+  } else {
+    return fail(err, Status::invalid_argument("--format must be csv or jsonl"));
+  }
+  opts.excel_bom = a.has("--bom");
+  auto store = ServerStore::open(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+
+  const auto out_path = a.get("--out");
+  if (!out_path) {
+    auto rows = export_submissions(*store, opts, out);
+    if (!rows.is_ok()) return fail(err, rows.status());
+    err << "exported " << *rows << " submissions of form " << opts.form_id << "\n";
+    return 0;
+  }
+  // Written beside the target and renamed into place: a reader never sees
+  // half an export.
+  const std::string tmp = *out_path + ".partial";
+  std::size_t count = 0;
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) return fail(err, Status::io_error("cannot write " + tmp));
+    auto rows = export_submissions(*store, opts, file);
+    if (!rows.is_ok()) {
+      std::filesystem::remove(tmp);
+      return fail(err, rows.status());
+    }
+    count = *rows;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, *out_path, ec);
+  if (ec) return fail(err, Status::io_error("cannot move export into " + *out_path + ": " + ec.message()));
+  (void)store->audit("cli", "export", "form=" + opts.form_id + " format=" + format, unix_now());
+  err << "exported " << count << " submissions of form " << opts.form_id << " to " << *out_path << "\n";
+  return 0;
+}
+
+const Command kCommands[] = {
+    {"init", "sync-server init --data-dir DIR\n  Creates the database and the server keys (files 0600) and prints an admin token once.\n",
+     {"--data-dir"}, {}, cmd_init},
+    {"serve",
+     "sync-server serve --data-dir DIR [--listen 127.0.0.1:8443] [--threads N]\n"
+     "  Accepts collector sync sessions on ws://LISTEN/sync until SIGINT or SIGTERM.\n"
+     "  Use --listen 0.0.0.0:8443 to accept connections from other machines.\n",
+     {"--data-dir", "--listen", "--threads"}, {}, cmd_serve},
+    {"device enroll",
+     "sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]\n"
+     "  Reserves a device for SITE and prints its one-line, single-use enrollment code.\n"
+     "  --url is the address collectors will reach this server at (default ws://127.0.0.1:8443).\n",
+     {"--data-dir", "--site", "--url", "--expires"}, {}, cmd_device_enroll},
+    {"device list", "sync-server device list --data-dir DIR [--json]\n  Lists devices: pending, active and revoked.\n",
+     {"--data-dir"}, {"--json"}, cmd_device_list},
+    {"device revoke", "sync-server device revoke --data-dir DIR DEVICE_ID\n  Refuses the device's sessions and submissions from now on.\n",
+     {"--data-dir"}, {}, cmd_device_revoke},
+    {"export",
+     "sync-server export --data-dir DIR --form ID [--format csv|jsonl] [--bom] [--out FILE]\n"
+     "  Writes one row per submission (latest revision). Safe while serve is running.\n"
+     "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n",
+     {"--data-dir", "--form", "--format", "--out"}, {"--bom"}, cmd_export},
+};
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    (args.empty() ? err : out) << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    out << "sync-server 0.1.0\n";
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    const std::string name = c.name;
+    const bool two_words = name.find(' ') != std::string::npos;
+    const std::size_t words = two_words ? 2 : 1;
+    if (args.size() < words) continue;
+    const std::string given = two_words ? args[0] + " " + args[1] : args[0];
+    if (given != name) continue;
+    std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
+    for (const auto& w : rest) {
+      if (w == "--help" || w == "-h") {
+        out << c.help;
+        return 0;
+      }
+    }
+    auto parsed = CliArgs::parse(rest, c.value_flags, c.switches);
+    if (!parsed.is_ok()) {
+      err << "sync-server " << name << ": " << parsed.status().message() << "\n" << c.help;
+      return 2;
+    }
+    return c.run(*parsed, out, err);
+  }
+  err << "sync-server: unknown command '" << args[0] << (args.size() > 1 && args[0] == "device" ? " " + args[1] : "")
+      << "'\n\n" << kUsage;
+  return 2;
+}
+
+}  // namespace equitas::server

@@ -1,0 +1,36 @@
+// One TCP connection before it becomes a WebSocket: reads an HTTP request
+// (bounded in size and time), hands an upgrade on /sync to WebSocketSession,
+// and answers the few plain HTTP endpoints itself.
+#pragma once
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+
+#include "server_state.hpp"
+
+namespace equitas::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot);
+  void run();
+
+ private:
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void respond(http::status status, std::string body, bool keep_alive);
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+
+  beast::tcp_stream stream_;
+  ConnectionSlot slot_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+};
+
+}  // namespace equitas::server

@@ -1,0 +1,69 @@
+#include "ingestor.hpp"
+
+#include "fault_injection.hpp"
+#include "limits.hpp"
+
+namespace equitas::server {
+
+Ingestor::Ingestor(ServerStore store) : store_(std::move(store)), thread_([this] { run(); }) {}
+
+Ingestor::~Ingestor() { stop(); }
+
+void Ingestor::submit(Work work, Done done, bool batch) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(Job{std::move(work), std::move(done), batch});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Status::unavailable("the server is shutting down"));
+}
+
+void Ingestor::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Ingestor::run() {
+  for (;;) {
+    std::deque<Job> group;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to finish
+      while (!queue_.empty() && group.size() < kMaxJobsPerCommit) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    process(group);
+  }
+}
+
+void Ingestor::process(std::deque<Job>& group) {
+  Status result;
+  bool has_batch = false;
+  {
+    Transaction tx(store_.db());
+    result = tx.status();
+    for (Job& job : group) {
+      if (!result.is_ok()) break;
+      has_batch = has_batch || job.batch;
+      result = job.work(store_);
+    }
+    if (result.is_ok()) {
+      if (has_batch) maybe_crash(FaultPoint::kBeforeCommit);
+      result = tx.commit();
+    }
+  }
+  if (result.is_ok() && has_batch) maybe_crash(FaultPoint::kAfterCommit);
+  for (Job& job : group) job.done(result);
+}
+
+}  // namespace equitas::server

@@ -1,0 +1,57 @@
+// The server's single writer: one thread, one SQLite connection, a queue.
+//
+// Sessions hand it jobs (authenticate this device, store this batch). The
+// writer takes every job waiting, up to kMaxJobsPerCommit, runs them in ONE
+// transaction and commits with synchronous=FULL (group commit: one fsync for
+// many batches). Only then does it call each job's completion, which is where
+// a session sends its acknowledgement. So an ack always follows durability,
+// and if the commit fails every job in the group hears the failure.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "server_store.hpp"
+
+namespace equitas::server {
+
+class Ingestor {
+ public:
+  // Runs inside the group's transaction. A non-OK Status fails the group.
+  using Work = std::function<Status(ServerStore&)>;
+  // Called on the writer thread after the commit (or its failure). Must not
+  // block: post to the session's strand.
+  using Done = std::function<void(const Status& committed)>;
+
+  explicit Ingestor(ServerStore store);
+  ~Ingestor();
+  Ingestor(const Ingestor&) = delete;
+  Ingestor& operator=(const Ingestor&) = delete;
+
+  // `batch` marks jobs that store submissions (where crash points apply).
+  // After stop(), jobs are refused with kUnavailable at once.
+  void submit(Work work, Done done, bool batch = false);
+  // Finishes every queued job, then joins the thread.
+  void stop();
+
+ private:
+  struct Job {
+    Work work;
+    Done done;
+    bool batch;
+  };
+  void run();
+  void process(std::deque<Job>& group);
+
+  ServerStore store_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;  // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace equitas::server

@@ -1,0 +1,137 @@
+#include "intake.hpp"
+
+#include <sodium.h>
+
+#include "equitas/crypto/secret.hpp"
+#include "equitas/wire/envelope.hpp"
+#include "equitas/wire/payload.hpp"
+
+namespace equitas::server {
+namespace {
+
+AuthDecision refuse(SessionError e, std::string message) {
+  AuthDecision d;
+  d.error = e;
+  d.message = std::move(message);
+  return d;
+}
+
+ItemResult reject(RejectReason reason, std::string detail) {
+  ItemResult r;
+  r.status = ItemStatus::kRejected;
+  r.reason = reason;
+  r.detail = std::move(detail);
+  return r;
+}
+
+std::string date_of(std::int64_t t) { return iso8601_utc(t).substr(0, 10); }
+
+}  // namespace
+
+Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(auto found, store.find_device(auth.device_id));
+  const std::string id = auth.device_id.to_string();
+  if (!found) {
+    return refuse(SessionError::kUnknownDevice,
+                  "device " + id + " is not enrolled on this server; ask the administrator for "
+                  "a new enrollment code");
+  }
+  const DeviceRecord& d = *found;
+  if (d.state == DeviceState::kRevoked) {
+    return refuse(SessionError::kRevoked,
+                  "device " + id + " was revoked by the server administrator" +
+                      (d.revoked_at ? " on " + date_of(*d.revoked_at) : std::string()) +
+                      "; its submissions stay on the collector. Contact the administrator.");
+  }
+  if (d.state == DeviceState::kActive) {
+    const bool key_matches = d.public_key && sodium_memcmp(d.public_key->data(), auth.device_key.data(),
+                                                           auth.device_key.size()) == 0;
+    if (!key_matches) {
+      if (auth.enroll_secret) {
+        return refuse(SessionError::kEnrollmentUsed,
+                      "this enrollment code was already used by another collector" +
+                          (d.registered_at ? " on " + date_of(*d.registered_at) : std::string()) +
+                          "; ask the administrator for a new code");
+      }
+      return refuse(SessionError::kAuthenticationFailed,
+                    "the device key does not match the one registered for device " + id);
+    }
+    EQ_RETURN_IF_ERROR(store.touch_device(auth.device_id, now));
+    AuthDecision ok;
+    ok.ok = true;
+    ok.site = d.site;
+    return ok;
+  }
+  // Pending: this is the first sync, which must present the secret.
+  if (!auth.enroll_secret) {
+    return refuse(SessionError::kAuthenticationFailed,
+                  "device " + id + " has not completed enrollment and presented no enrollment secret");
+  }
+  if (now > d.enroll_expires_at) {
+    return refuse(SessionError::kEnrollmentExpired,
+                  "the enrollment code for device " + id + " expired on " +
+                      date_of(d.enroll_expires_at) + "; ask the administrator for a new code");
+  }
+  const auto presented = enrollment_secret_hash(
+      std::span<const std::uint8_t>(auth.enroll_secret->data(), kEnrollSecretBytes));
+  if (!d.secret_hash || sodium_memcmp(presented.data(), d.secret_hash->data(), presented.size()) != 0) {
+    return refuse(SessionError::kAuthenticationFailed,
+                  "the enrollment secret is not the one issued for device " + id);
+  }
+  EQ_RETURN_IF_ERROR(store.activate_device(auth.device_id, auth.device_key, now));
+  EQ_RETURN_IF_ERROR(store.audit("device:" + id, "device.registered", "site=" + d.site, now));
+  AuthDecision ok;
+  ok.ok = true;
+  ok.registered_now = true;
+  ok.site = d.site;
+  return ok;
+}
+
+Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
+                                   const AnswerValidator& validator, ByteView bytes,
+                                   const std::optional<DeviceId>& delivered_by, std::int64_t now) {
+  auto decoded = decode_envelope(bytes);
+  if (!decoded.is_ok()) return reject(RejectReason::kMalformed, decoded.status().message());
+  const Envelope& e = *decoded;
+
+  EQ_ASSIGN_OR_RETURN(auto device, store.find_device(e.device_id));
+  if (!device || device->state == DeviceState::kPending || !device->public_key) {
+    return reject(RejectReason::kUnknownDevice,
+                  "device " + e.device_id.to_string() + " is not registered on this server");
+  }
+  if (device->state == DeviceState::kRevoked) {
+    return reject(RejectReason::kRevokedDevice,
+                  "device " + e.device_id.to_string() + " has been revoked");
+  }
+
+  // Nothing about an envelope is believed, not even that it is a resend,
+  // before its signature verifies.
+  const ServerPublicKeys server = keys.public_keys();
+  if (Status s = verify_envelope(e, *device->public_key, server); !s.is_ok()) {
+    return reject(RejectReason::kBadSignature, s.message());
+  }
+  EQ_ASSIGN_OR_RETURN(auto known, store.known_envelope(e, bytes));
+  if (known) {
+    ItemResult r;
+    r.status = *known;
+    return r;
+  }
+
+  auto plain = open_sealed(keys.box, e.sealed_payload);
+  if (!plain.is_ok()) return reject(RejectReason::kUndecryptable, plain.status().message());
+  auto payload = decode_payload(*plain);
+  wipe(plain.value());
+  if (!payload.is_ok()) return reject(RejectReason::kMalformed, payload.status().message());
+
+  if (Status s = validator.validate(e.form_id, e.form_version, payload->answers); !s.is_ok()) {
+    return reject(s.code() == StatusCode::kNotFound ? RejectReason::kUnknownForm
+                                                    : RejectReason::kInvalidAnswers,
+                  s.message());
+  }
+  EQ_ASSIGN_OR_RETURN(ItemStatus stored, store.store_submission(e, bytes, *payload, delivered_by, now));
+  ItemResult r;
+  r.status = stored;
+  return r;
+}
+
+}  // namespace equitas::server

@@ -1,0 +1,80 @@
+#include "server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+
+namespace equitas::server {
+
+Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return Status::invalid_argument("listen address '" + std::string(text) + "' needs HOST:PORT");
+  }
+  std::string host(text.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return Status::invalid_argument("'" + std::string(port_text) + "' is not a port number");
+  }
+  boost::system::error_code addr_ec;
+  const auto addr = boost::asio::ip::make_address(host, addr_ec);
+  if (addr_ec) return Status::invalid_argument("'" + host + "' is not an IP address");
+  return boost::asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port));
+}
+
+Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions options) {
+  EQ_ASSIGN_OR_RETURN(auto endpoint, parse_listen_address(options.listen));
+  EQ_ASSIGN_OR_RETURN(ServerKeys keys, load_server_keys(dir.keys()));
+  EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
+  if (!options.validator) options.validator = std::make_shared<AcceptAnyAnswers>();
+
+  std::unique_ptr<Server> s(new Server());
+  s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store), options.validator);
+  EQ_ASSIGN_OR_RETURN(s->listener_, Listener::create(s->ioc_, endpoint, s->state_));
+  s->endpoint_ = s->listener_->local_endpoint();
+  s->listener_->run();
+  unsigned n = options.io_threads != 0 ? options.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) {
+    s->threads_.emplace_back([ioc = &s->ioc_] {
+      auto guard = boost::asio::make_work_guard(*ioc);
+      ioc->run();
+    });
+  }
+  return s;
+}
+
+Server::~Server() { stop(); }
+
+std::string Server::url() const {
+  const auto addr = endpoint_.address();
+  const std::string host = addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string();
+  return "ws://" + host + ":" + std::to_string(endpoint_.port());
+}
+
+void Server::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  listener_->stop();
+  // Commits everything queued; each completion posts its ack to a session.
+  state_->ingestor.stop();
+  // Give those acks a moment to reach the wire before the threads stop: wait
+  // until a marker posted now has run (earlier posts ran before it), then
+  // leave the writes they started a short time to finish.
+  auto marker = std::make_shared<std::atomic<bool>>(false);
+  boost::asio::post(ioc_, [marker] { marker->store(true); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!marker->load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ioc_.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace equitas::server

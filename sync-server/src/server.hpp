@@ -1,0 +1,50 @@
+// A running sync server: the keys, the writer, a listener and a pool of I/O
+// threads. Used by `sync-server serve` and, in-process, by the tests.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "equitas/forms/answer_validator.hpp"
+#include "listener.hpp"
+#include "server_state.hpp"
+
+namespace equitas::server {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8443";  // "HOST:PORT"; port 0 picks a free one
+  unsigned io_threads = 0;                 // 0: one per core
+  std::shared_ptr<const AnswerValidator> validator;  // null: accept any answers
+};
+
+// "127.0.0.1:8443", "[::1]:8443", "0.0.0.0:0".
+Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
+
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>> start(const DataDir& dir, ServeOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  boost::asio::ip::tcp::endpoint endpoint() const { return endpoint_; }
+  std::string url() const;  // ws://HOST:PORT
+  // Stops accepting, lets every queued batch commit and its ack go out, then
+  // stops the I/O threads. Safe to call more than once.
+  void stop();
+
+ private:
+  Server() = default;
+  boost::asio::io_context ioc_;
+  std::shared_ptr<ServerState> state_;
+  std::shared_ptr<Listener> listener_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  std::vector<std::thread> threads_;
+  bool stopped_ = false;
+};
+
+}  // namespace equitas::server

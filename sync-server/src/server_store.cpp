@@ -1,0 +1,270 @@
+#include "server_store.hpp"
+
+#include <sodium.h>
+
+#include <boost/json/serialize.hpp>
+#include <cstring>
+
+#include "equitas/util/embedded.hpp"
+
+namespace equitas::server {
+namespace {
+
+constexpr std::string_view kTokenHashContext{"equitas/admin-token/v1\0", 23};
+
+std::array<std::uint8_t, 32> token_hash(std::string_view token) {
+  std::array<std::uint8_t, 32> h{};
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, h.size());
+  crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(kTokenHashContext.data()),
+                            kTokenHashContext.size());
+  crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(token.data()), token.size());
+  crypto_generichash_final(&st, h.data(), h.size());
+  return h;
+}
+
+std::array<std::uint8_t, 32> envelope_hash(ByteView bytes) {
+  std::array<std::uint8_t, 32> h{};
+  crypto_generichash(h.data(), h.size(), bytes.data(), bytes.size(), nullptr, 0);
+  return h;
+}
+
+DeviceState parse_state(const std::string& s) {
+  if (s == "active") return DeviceState::kActive;
+  if (s == "revoked") return DeviceState::kRevoked;
+  return DeviceState::kPending;
+}
+
+std::optional<std::int64_t> opt_int(const Statement& st, int col) {
+  if (st.column_is_null(col)) return std::nullopt;
+  return st.column_int64(col);
+}
+
+constexpr std::string_view kDeviceColumns =
+    "device_id, site, status, public_key, enroll_secret_hash, enroll_expires_at, created_at, "
+    "registered_at, revoked_at, last_seen_at";
+
+DeviceRecord read_device(const Statement& st) {
+  DeviceRecord d;
+  const Bytes id = st.column_blob(0);
+  std::copy_n(id.begin(), std::min<std::size_t>(id.size(), 16), d.id.bytes.begin());
+  d.site = st.column_text(1);
+  d.state = parse_state(st.column_text(2));
+  if (!st.column_is_null(3)) {
+    const Bytes pk = st.column_blob(3);
+    SignPublicKey key{};
+    std::copy_n(pk.begin(), std::min(pk.size(), key.size()), key.begin());
+    d.public_key = key;
+  }
+  if (!st.column_is_null(4)) {
+    const Bytes h = st.column_blob(4);
+    std::array<std::uint8_t, 32> hash{};
+    std::copy_n(h.begin(), std::min(h.size(), hash.size()), hash.begin());
+    d.secret_hash = hash;
+  }
+  d.enroll_expires_at = st.column_int64(5);
+  d.created_at = st.column_int64(6);
+  d.registered_at = opt_int(st, 7);
+  d.revoked_at = opt_int(st, 8);
+  d.last_seen_at = opt_int(st, 9);
+  return d;
+}
+
+}  // namespace
+
+std::string_view device_state_name(DeviceState s) {
+  switch (s) {
+    case DeviceState::kPending: return "pending";
+    case DeviceState::kActive: return "active";
+    case DeviceState::kRevoked: return "revoked";
+  }
+  return "unknown";
+}
+
+Result<ServerStore> ServerStore::open(const DataDir& dir) {
+  if (!std::filesystem::exists(dir.db())) {
+    return Status::not_found(dir.root.string() +
+                             " is not an initialised server data folder (run: sync-server init "
+                             "--data-dir " + dir.root.string() + ")");
+  }
+  Database::Options opts;
+  opts.create = false;
+  EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), opts));
+  const auto migrations = migrations_from(embedded::server_sql());
+  EQ_RETURN_IF_ERROR(db.migrate(migrations));
+  return ServerStore(std::move(db));
+}
+
+Result<ServerStore> ServerStore::create(const DataDir& dir) {
+  if (std::filesystem::exists(dir.db())) {
+    return Status::already_exists(dir.db().string() + " already exists; refusing to overwrite it");
+  }
+  EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db()));
+  std::filesystem::permissions(dir.db(), std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::owner_write);
+  const auto migrations = migrations_from(embedded::server_sql());
+  EQ_RETURN_IF_ERROR(db.migrate(migrations));
+  return ServerStore(std::move(db));
+}
+
+Result<std::string> ServerStore::create_admin_token(std::string_view label) {
+  const auto raw = random_array<24>();
+  std::string token = "eqa_" + to_base64url(raw);
+  const auto h = token_hash(token);
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO admin_tokens (token_hash, label, created_at) "
+                                  "VALUES (?1, ?2, ?3)"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(h)).bind(2, label).bind(3, unix_now()).run());
+  return token;
+}
+
+Status ServerStore::add_pending_device(const DeviceId& id, std::string_view site,
+                                       const std::array<std::uint8_t, 32>& secret_hash,
+                                       std::int64_t expires_at) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO devices (device_id, site, status, enroll_secret_hash, "
+                  "enroll_expires_at, created_at) VALUES (?1, ?2, 'pending', ?3, ?4, ?5)"));
+  return st.bind(1, ByteView(id.bytes))
+      .bind(2, site)
+      .bind(3, ByteView(secret_hash))
+      .bind(4, expires_at)
+      .bind(5, unix_now())
+      .run();
+}
+
+Result<std::optional<DeviceRecord>> ServerStore::find_device(const DeviceId& id) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT " + std::string(kDeviceColumns) +
+                                                " FROM devices WHERE device_id = ?1"));
+  st.bind(1, ByteView(id.bytes));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<DeviceRecord>();
+  return std::optional<DeviceRecord>(read_device(st));
+}
+
+Result<std::vector<DeviceRecord>> ServerStore::list_devices() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT " + std::string(kDeviceColumns) +
+                                                " FROM devices ORDER BY created_at, site"));
+  std::vector<DeviceRecord> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.push_back(read_device(st));
+  }
+  return out;
+}
+
+Status ServerStore::revoke_device(const DeviceId& id, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE devices SET status = 'revoked', enroll_secret_hash = NULL, "
+                                  "revoked_at = COALESCE(revoked_at, ?2) WHERE device_id = ?1"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes)).bind(2, now).run());
+  if (db_.changes() == 0) return Status::not_found("no device " + id.to_string() + " on this server");
+  return Status::ok();
+}
+
+Status ServerStore::activate_device(const DeviceId& id, const SignPublicKey& key, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE devices SET status = 'active', public_key = ?2, "
+                                  "enroll_secret_hash = NULL, registered_at = ?3, last_seen_at = ?3 "
+                                  "WHERE device_id = ?1 AND status = 'pending'"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes)).bind(2, ByteView(key)).bind(3, now).run());
+  if (db_.changes() != 1) return Status::failed_precondition("device is no longer pending");
+  return Status::ok();
+}
+
+Status ServerStore::touch_device(const DeviceId& id, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1"));
+  return st.bind(1, ByteView(id.bytes)).bind(2, now).run();
+}
+
+Result<std::optional<ItemStatus>> ServerStore::known_envelope(const Envelope& e, ByteView bytes) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT envelope FROM submissions WHERE submission_id = ?1 AND "
+                                  "revision = ?2"));
+  st.bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<ItemStatus>();
+  const Bytes stored = st.column_blob(0);
+  if (stored.size() == bytes.size() && std::memcmp(stored.data(), bytes.data(), bytes.size()) == 0) {
+    return std::optional<ItemStatus>(ItemStatus::kDuplicate);
+  }
+  // Is it a conflicting copy we have already recorded? Then the answer is the
+  // same as the first time: conflict (and nothing new is written).
+  EQ_ASSIGN_OR_RETURN(Statement c,
+                      db_.prepare("SELECT 1 FROM submission_conflicts WHERE submission_id = ?1 AND "
+                                  "revision = ?2 AND envelope_hash = ?3"));
+  const auto h = envelope_hash(bytes);
+  c.bind(1, ByteView(e.submission_id.bytes))
+      .bind(2, static_cast<std::int64_t>(e.revision))
+      .bind(3, ByteView(h));
+  EQ_ASSIGN_OR_RETURN(bool known_conflict, c.step());
+  if (known_conflict) return std::optional<ItemStatus>(ItemStatus::kConflict);
+  return std::optional<ItemStatus>();
+}
+
+Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView bytes,
+                                                 const ResponsePayload& payload,
+                                                 const std::optional<DeviceId>& relayed_by,
+                                                 std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(auto known, known_envelope(e, bytes));
+  if (known) return *known;
+  const std::string answers = boost::json::serialize(payload.answers);
+
+  EQ_ASSIGN_OR_RETURN(Statement exists,
+                      db_.prepare("SELECT id FROM submissions WHERE submission_id = ?1 AND "
+                                  "revision = ?2"));
+  exists.bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision));
+  EQ_ASSIGN_OR_RETURN(bool has_original, exists.step());
+  if (has_original) {
+    const std::int64_t original = exists.column_int64(0);
+    const auto h = envelope_hash(bytes);
+    EQ_ASSIGN_OR_RETURN(
+        Statement ins,
+        db_.prepare("INSERT INTO submission_conflicts (submission_id, revision, device_id, "
+                    "envelope_hash, envelope, answers, received_at) VALUES (?1,?2,?3,?4,?5,?6,?7)"));
+    EQ_RETURN_IF_ERROR(ins.bind(1, ByteView(e.submission_id.bytes))
+                           .bind(2, static_cast<std::int64_t>(e.revision))
+                           .bind(3, ByteView(e.device_id.bytes))
+                           .bind(4, ByteView(h))
+                           .bind(5, bytes)
+                           .bind(6, answers)
+                           .bind(7, now)
+                           .run());
+    EQ_ASSIGN_OR_RETURN(Statement flag, db_.prepare("UPDATE submissions SET conflict = 1 WHERE id = ?1"));
+    EQ_RETURN_IF_ERROR(flag.bind(1, original).run());
+    return ItemStatus::kConflict;
+  }
+
+  EQ_ASSIGN_OR_RETURN(
+      Statement ins,
+      db_.prepare("INSERT INTO submissions (submission_id, revision, device_id, form_id, "
+                  "form_version, envelope, answers, submitted_at, received_at, relayed_by) "
+                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"));
+  ins.bind(1, ByteView(e.submission_id.bytes))
+      .bind(2, static_cast<std::int64_t>(e.revision))
+      .bind(3, ByteView(e.device_id.bytes))
+      .bind(4, e.form_id)
+      .bind(5, e.form_version)
+      .bind(6, bytes)
+      .bind(7, answers)
+      .bind(8, payload.submitted_at)
+      .bind(9, now);
+  if (relayed_by && *relayed_by != e.device_id) {
+    ins.bind(10, ByteView(relayed_by->bytes));
+  } else {
+    ins.bind_null(10);
+  }
+  EQ_RETURN_IF_ERROR(ins.run());
+  return ItemStatus::kAccepted;
+}
+
+Status ServerStore::audit(std::string_view actor, std::string_view action, std::string_view detail,
+                          std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO audit_log (at, actor, action, detail) "
+                                                "VALUES (?1, ?2, ?3, ?4)"));
+  return st.bind(1, now).bind(2, actor).bind(3, action).bind(4, detail).run();
+}
+
+}  // namespace equitas::server

@@ -1,0 +1,86 @@
+// The sync server's database: devices, submissions, conflicts, the audit log.
+//
+// One ServerStore per thread (it owns one SQLite connection). The serve
+// process writes only from its Ingestor thread; CLI commands (device revoke,
+// export) open their own store and work while serve runs, thanks to WAL.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "equitas/crypto/keys.hpp"
+#include "equitas/db/database.hpp"
+#include "equitas/status/status.hpp"
+#include "equitas/wire/envelope.hpp"
+#include "equitas/wire/ids.hpp"
+#include "equitas/wire/payload.hpp"
+#include "equitas/wire/sync_messages.hpp"
+
+namespace equitas::server {
+
+struct DataDir {
+  std::filesystem::path root;
+  std::filesystem::path db() const { return root / "server.db"; }
+  std::filesystem::path keys() const { return root / "server.key"; }
+};
+
+enum class DeviceState { kPending, kActive, kRevoked };
+std::string_view device_state_name(DeviceState s);
+
+struct DeviceRecord {
+  DeviceId id;
+  std::string site;
+  DeviceState state = DeviceState::kPending;
+  std::optional<SignPublicKey> public_key;
+  std::optional<std::array<std::uint8_t, 32>> secret_hash;
+  std::int64_t enroll_expires_at = 0;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> registered_at;
+  std::optional<std::int64_t> revoked_at;
+  std::optional<std::int64_t> last_seen_at;
+};
+
+class ServerStore {
+ public:
+  // Opens server.db in an initialised data folder and applies migrations.
+  static Result<ServerStore> open(const DataDir& dir);
+  // Creates the database (the folder must exist). Fails if it already exists.
+  static Result<ServerStore> create(const DataDir& dir);
+
+  Database& db() { return db_; }
+
+  // Returns the new token (shown once); only its hash is stored.
+  Result<std::string> create_admin_token(std::string_view label);
+
+  Status add_pending_device(const DeviceId& id, std::string_view site,
+                            const std::array<std::uint8_t, 32>& secret_hash,
+                            std::int64_t expires_at);
+  Result<std::optional<DeviceRecord>> find_device(const DeviceId& id);
+  Result<std::vector<DeviceRecord>> list_devices();
+  // not_found when there is no such device. Revoking twice is fine.
+  Status revoke_device(const DeviceId& id, std::int64_t now);
+  // pending -> active, recording the key and forgetting the secret hash.
+  Status activate_device(const DeviceId& id, const SignPublicKey& key, std::int64_t now);
+  Status touch_device(const DeviceId& id, std::int64_t now);
+
+  // If this exact envelope (same id, revision and bytes) is stored already,
+  // as the original or as a recorded conflict: its status; otherwise nullopt.
+  Result<std::optional<ItemStatus>> known_envelope(const Envelope& e, ByteView bytes);
+  // Stores a verified, decrypted submission: accepted, or conflict when the
+  // id and revision exist with other bytes. Call inside a transaction.
+  Result<ItemStatus> store_submission(const Envelope& e, ByteView bytes,
+                                      const ResponsePayload& payload,
+                                      const std::optional<DeviceId>& relayed_by, std::int64_t now);
+
+  Status audit(std::string_view actor, std::string_view action, std::string_view detail,
+               std::int64_t now);
+
+ private:
+  explicit ServerStore(Database db) : db_(std::move(db)) {}
+  Database db_;
+};
+
+}  // namespace equitas::server

@@ -1,0 +1,111 @@
+#include "sync_protocol.hpp"
+
+#include "limits.hpp"
+
+namespace equitas::server {
+
+SyncProtocol::Reply SyncProtocol::fail(SessionError code, std::string message,
+                                       std::uint16_t close_code) {
+  Reply r;
+  if (channel_.established()) r.messages.push_back(channel_.seal(encode(ErrorMsg{code, message})));
+  r.close = true;
+  r.close_code = close_code;
+  r.close_reason = std::string(session_error_name(code));
+  phase_ = Phase::kClosed;
+  return r;
+}
+
+SyncProtocol::Step SyncProtocol::on_message(ByteView msg) {
+  switch (phase_) {
+    case Phase::kHello: {
+      auto reply = handshake_.on_client_hello(msg);
+      if (!reply.is_ok()) return fail(SessionError::kProtocol, reply.status().message(), kCloseProtocolError);
+      phase_ = Phase::kAuth;
+      Reply r;
+      r.messages.push_back(std::move(reply).value());
+      return r;
+    }
+    case Phase::kAuth: {
+      auto auth = handshake_.on_client_auth(msg);
+      channel_ = handshake_.take_channel();
+      if (!auth.is_ok()) {
+        return fail(SessionError::kAuthenticationFailed, auth.status().message(), kClosePolicy);
+      }
+      phase_ = Phase::kDeciding;
+      return NeedAuth{std::move(auth).value()};
+    }
+    case Phase::kReady:
+      return on_session_message(msg);
+    case Phase::kDeciding:
+    case Phase::kStoring:
+      // The session does not read while work is outstanding; getting here
+      // means the caller broke that contract.
+      return fail(SessionError::kProtocol, "message while the previous one is in progress",
+                  kCloseProtocolError);
+    case Phase::kClosed:
+      break;
+  }
+  return fail(SessionError::kProtocol, "session is closed", kCloseProtocolError);
+}
+
+SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
+  auto plain = channel_.open(msg);
+  if (!plain.is_ok()) return fail(SessionError::kProtocol, plain.status().message(), kClosePolicy);
+  auto decoded = decode_sync_message(*plain);
+  if (!decoded.is_ok()) return fail(SessionError::kProtocol, decoded.status().message(), kCloseProtocolError);
+  auto* push = std::get_if<Push>(&*decoded);
+  if (push == nullptr) {
+    return fail(SessionError::kProtocol, "only push messages are expected from a collector",
+                kCloseProtocolError);
+  }
+  if (push->envelopes.size() > kMaxBatchItems) {
+    return fail(SessionError::kProtocol,
+                "batch of " + std::to_string(push->envelopes.size()) + " items exceeds the limit of " +
+                    std::to_string(kMaxBatchItems),
+                kClosePolicy);
+  }
+  phase_ = Phase::kStoring;
+  pending_batch_ = push->batch_seq;
+  return NeedIngest{push->batch_seq, std::move(push->envelopes)};
+}
+
+SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& decision) {
+  if (phase_ != Phase::kDeciding) return fail(SessionError::kInternal, "unexpected decision", kCloseInternal);
+  if (!decision.is_ok()) {
+    return fail(SessionError::kUnavailable,
+                "the server could not record this session (" + decision.status().message() +
+                    "); try again later",
+                kCloseTryAgainLater);
+  }
+  if (!decision->ok) return fail(decision->error, decision->message, kClosePolicy);
+  phase_ = Phase::kReady;
+  Welcome w;
+  w.registered_now = decision->registered_now;
+  w.server_time = static_cast<std::uint64_t>(unix_now());
+  w.site = decision->site;
+  w.max_batch_items = kMaxBatchItems;
+  w.max_batch_bytes = kMaxBatchBytes;
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(w)));
+  return r;
+}
+
+SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Status& committed,
+                                              const std::vector<ItemResult>& results) {
+  if (phase_ != Phase::kStoring || batch_seq != pending_batch_) {
+    return fail(SessionError::kInternal, "unexpected batch completion", kCloseInternal);
+  }
+  if (!committed.is_ok()) {
+    // Nothing of this batch is acknowledged; the collector keeps it pending
+    // and resends it next time.
+    return fail(SessionError::kUnavailable,
+                "the server could not store this batch (" + committed.message() + "); try again later",
+                kCloseTryAgainLater);
+  }
+  phase_ = Phase::kReady;
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(Ack{batch_seq, results})));
+  return r;
+}
+
+}  // namespace equitas::server

@@ -1,0 +1,72 @@
+// The server's side of one sync session as a state machine, with no sockets
+// in it: bytes in, bytes out, and two requests for work that must happen on
+// the Ingestor (deciding on a device, storing a batch). WebSocketSession
+// shuttles messages between it and the network; tests and fuzzers drive it
+// directly.
+//
+//   kHello --ClientHello--> kAuth --ClientAuth--> kDeciding --ok--> kReady
+//   kReady --Push--> kStoring --stored--> kReady (Ack sent)
+// Anything out of order, undecodable or unauthenticated ends the session.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "equitas/crypto/keys.hpp"
+#include "equitas/wire/secure_channel.hpp"
+#include "equitas/wire/sync_messages.hpp"
+#include "intake.hpp"
+
+namespace equitas::server {
+
+// WebSocket close codes the server uses (RFC 6455, section 7.4.1).
+inline constexpr std::uint16_t kCloseNormal = 1000;
+inline constexpr std::uint16_t kCloseProtocolError = 1002;
+inline constexpr std::uint16_t kClosePolicy = 1008;
+inline constexpr std::uint16_t kCloseInternal = 1011;
+inline constexpr std::uint16_t kCloseTryAgainLater = 1013;
+
+class SyncProtocol {
+ public:
+  struct Reply {
+    std::vector<Bytes> messages;   // send these, in order
+    bool close = false;            // then close the connection
+    std::uint16_t close_code = kCloseNormal;
+    std::string close_reason;      // sent in clear: never sensitive
+  };
+  struct NeedAuth {
+    ClientAuth auth;
+  };
+  struct NeedIngest {
+    std::uint64_t batch_seq = 0;
+    std::vector<Bytes> envelopes;
+  };
+  using Step = std::variant<Reply, NeedAuth, NeedIngest>;
+
+  explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
+
+  Step on_message(ByteView msg);
+  Reply on_auth_decided(const Result<AuthDecision>& decision);
+  Reply on_ingested(std::uint64_t batch_seq, const Status& committed,
+                    const std::vector<ItemResult>& results);
+
+  bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
+  const std::optional<DeviceId>& device() const { return device_; }
+
+ private:
+  enum class Phase { kHello, kAuth, kDeciding, kReady, kStoring, kClosed };
+  Reply fail(SessionError code, std::string message, std::uint16_t close_code);
+  Step on_session_message(ByteView msg);
+
+  const ServerKeys& keys_;
+  ServerHandshake handshake_;
+  SecureChannel channel_;
+  Phase phase_ = Phase::kHello;
+  std::optional<DeviceId> device_;
+  std::uint64_t pending_batch_ = 0;
+};
+
+}  // namespace equitas::server

@@ -1,0 +1,161 @@
+#include "websocket_session.hpp"
+
+#include <iostream>
+
+#include "limits.hpp"
+
+namespace equitas::server {
+
+WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot slot)
+    : ws_(std::move(stream)),
+      slot_(std::move(slot)),
+      auth_timer_(ws_.get_executor()),
+      protocol_(slot_.state().keys) {}
+
+void WebSocketSession::run(http::request<http::string_body> req) {
+  // The websocket stream manages its own timeouts from here on.
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = kWebSocketHandshakeTimeout;
+  timeouts.idle_timeout = kIdleTimeout;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.read_message_max(kReadMessageMax);
+  ws_.binary(true);
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(http::field::server, "equitas-sync-server");
+    res.set(http::field::sec_websocket_protocol, "equitas-sync.v1");
+  }));
+  auth_timer_.expires_after(kAuthDeadline);
+  auth_timer_.async_wait(beast::bind_front_handler(&WebSocketSession::on_auth_deadline, shared_from_this()));
+  ws_.async_accept(req, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+}
+
+void WebSocketSession::on_auth_deadline(beast::error_code ec) {
+  if (ec || protocol_.authenticated()) return;  // cancelled, or authenticated in time
+  beast::get_lowest_layer(ws_).cancel();
+  beast::get_lowest_layer(ws_).close();
+}
+
+void WebSocketSession::on_accept(beast::error_code ec) {
+  if (ec) return fail(ec, "accept");
+  do_read();
+}
+
+void WebSocketSession::do_read() {
+  buffer_.clear();
+  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec) return fail(ec, "read");
+  if (!ws_.got_binary()) {
+    SyncProtocol::Reply r;
+    r.close = true;
+    r.close_code = kCloseProtocolError;
+    r.close_reason = "binary messages only";
+    return send(std::move(r));
+  }
+  const auto data = buffer_.cdata();
+  handle(protocol_.on_message(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size())));
+}
+
+void WebSocketSession::handle(SyncProtocol::Step step) {
+  if (auto* reply = std::get_if<SyncProtocol::Reply>(&step)) return send(std::move(*reply));
+  if (auto* auth = std::get_if<SyncProtocol::NeedAuth>(&step)) return start_auth(std::move(auth->auth));
+  start_ingest(std::move(std::get<SyncProtocol::NeedIngest>(step)));
+}
+
+void WebSocketSession::start_auth(ClientAuth auth) {
+  auto decision = std::make_shared<Result<AuthDecision>>(Status::internal("not decided"));
+  auto shared_auth = std::make_shared<ClientAuth>(std::move(auth));
+  auto self = shared_from_this();
+  slot_.state().ingestor.submit(
+      [decision, shared_auth](ServerStore& store) {
+        *decision = decide_auth(store, *shared_auth, unix_now());
+        return decision->status();
+      },
+      [self, decision](const Status& committed) {
+        net::post(self->ws_.get_executor(), [self, decision, committed] {
+          if (!committed.is_ok()) *decision = committed;
+          auto reply = self->protocol_.on_auth_decided(*decision);
+          if (self->protocol_.authenticated()) self->auth_timer_.cancel();
+          self->send(std::move(reply));
+        });
+      });
+}
+
+void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
+  struct Batch {
+    std::uint64_t seq;
+    std::vector<Bytes> envelopes;
+    std::vector<ItemResult> results;
+  };
+  auto batch = std::make_shared<Batch>(Batch{need.batch_seq, std::move(need.envelopes), {}});
+  const std::optional<DeviceId> delivered_by = protocol_.device();
+  auto state = slot_.shared();
+  auto self = shared_from_this();
+  state->ingestor.submit(
+      [batch, state, delivered_by](ServerStore& store) -> Status {
+        batch->results.clear();
+        const std::int64_t now = unix_now();
+        for (const Bytes& e : batch->envelopes) {
+          EQ_ASSIGN_OR_RETURN(ItemResult r,
+                              ingest_envelope(store, state->keys, *state->validator, e, delivered_by, now));
+          batch->results.push_back(std::move(r));
+        }
+        return Status::ok();
+      },
+      [self, batch](const Status& committed) {
+        net::post(self->ws_.get_executor(), [self, batch, committed] {
+          self->send(self->protocol_.on_ingested(batch->seq, committed, batch->results));
+        });
+      },
+      /*batch=*/true);
+}
+
+void WebSocketSession::send(SyncProtocol::Reply reply) {
+  for (Bytes& m : reply.messages) outbox_.push_back(std::move(m));
+  if (reply.close) {
+    close_after_write_ = true;
+    close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(reply.close_code),
+                                            reply.close_reason);
+  }
+  do_write();
+}
+
+void WebSocketSession::do_write() {
+  if (!outbox_.empty()) {
+    ws_.async_write(net::buffer(outbox_.front()),
+                    beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+    return;
+  }
+  if (close_after_write_) {
+    ws_.async_close(close_reason_, beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
+    return;
+  }
+  do_read();
+}
+
+void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
+  if (ec) return fail(ec, "write");
+  outbox_.pop_front();
+  do_write();
+}
+
+void WebSocketSession::on_close(beast::error_code ec) {
+  auth_timer_.cancel();
+  if (ec) return fail(ec, "close");
+}
+
+void WebSocketSession::fail(beast::error_code ec, const char* what) {
+  auth_timer_.cancel();
+  // Peers that vanish, time out or close are routine on field links.
+  if (ec == net::error::operation_aborted || ec == websocket::error::closed || ec == net::error::eof ||
+      ec == beast::error::timeout || ec == net::error::connection_reset) {
+    return;
+  }
+  std::cerr << "sync session: " << what << ": " << ec.message() << "\n";
+}
+
+}  // namespace equitas::server
