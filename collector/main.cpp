@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "cli.hpp"
+#include "collector_cli.hpp"
 #include "equitas/crypto/secret.hpp"
 
 int main(int argc, char** argv) {

@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "collector_cli.hpp"
 
 #include <unistd.h>
 

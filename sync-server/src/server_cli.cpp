@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "server_cli.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>

@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include "fixtures.hpp"
+
+using namespace equitas;
+using namespace equitas::test;
+
+TEST_CASE("collector commands explain themselves and reject bad usage", "[collector][cli]") {
+  CHECK(collector_cli({}).code == 2);
+  auto help = collector_cli({"--help"});
+  CHECK(help.code == 0);
+  CHECK_THAT(help.out, Catch::Contains("collector sync"));
+  for (const char* cmd : {"init", "enroll", "submit", "status", "sync"}) {
+    auto h = collector_cli({cmd, "--help"});
+    CHECK(h.code == 0);
+    CHECK_THAT(h.out, Catch::Contains(std::string("collector ") + cmd));
+  }
+  auto unknown = collector_cli({"synk"});
+  CHECK(unknown.code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown command 'synk'"));
+  auto missing = collector_cli({"status"});
+  CHECK(missing.code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("--data-dir is required"));
+  auto typo = collector_cli({"status", "--data-dri", "x"});
+  CHECK(typo.code == 2);
+}
+
+TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[collector][cli]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  const std::string dir = (tmp / "c").string();
+  REQUIRE(collector_cli({"init", "--data-dir", dir}).code == 0);
+  CHECK(collector_cli({"init", "--data-dir", dir}).code == 1);
+  auto enroll = collector_cli({"enroll", "--data-dir", dir, server.enroll("Post 12")});
+  INFO(enroll.err);
+  REQUIRE(enroll.code == 0);
+  CHECK_THAT(enroll.out, Catch::Contains("Post 12"));
+
+  auto submit = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"q1":"yes"})");
+  REQUIRE(submit.code == 0);
+  CHECK(SubmissionId::parse(submit.out.substr(0, 36)).is_ok());
+  auto bad = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{oops");
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("nothing was stored"));
+  auto nofile = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", (tmp / "nope.json").string()});
+  CHECK(nofile.code == 1);
+
+  auto status = collector_cli({"status", "--data-dir", dir, "--json"});
+  REQUIRE(status.code == 0);
+  CHECK_THAT(status.out, Catch::Contains("\"pending\":1"));
+  CHECK_THAT(status.out, Catch::Contains("\"registered\":false"));
+
+  auto sync = collector_cli({"sync", "--data-dir", dir, "--json"});
+  INFO(sync.err);
+  REQUIRE(sync.code == 0);
+  CHECK_THAT(sync.out, Catch::Contains("\"accepted\":1"));
+  auto after = collector_cli({"status", "--data-dir", dir});
+  CHECK_THAT(after.out, Catch::Contains("Pending:   0"));
+  CHECK_THAT(after.out, Catch::Contains("Last sync: "));
+
+  server.stop();
+  REQUIRE(collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{}").code == 0);
+  auto down = collector_cli({"sync", "--data-dir", dir});
+  CHECK(down.code == 1);
+  CHECK_THAT(down.err, Catch::Contains("1 submission kept on this collector, will retry"));
+}

@@ -1,0 +1,62 @@
+#include <catch2/catch.hpp>
+
+#include "equitas/wire/sync_messages.hpp"
+
+using namespace equitas;
+
+TEST_CASE("sync messages round-trip", "[messages]") {
+  Push push{42, {Bytes{1, 2, 3}, Bytes{}, Bytes(1000, 7)}};
+  auto p = decode_sync_message(encode(push));
+  REQUIRE(p.is_ok());
+  const auto& got = std::get<Push>(*p);
+  CHECK(got.batch_seq == 42);
+  CHECK(got.envelopes == push.envelopes);
+
+  Ack ack{42, {{ItemStatus::kAccepted, {}, {}},
+               {ItemStatus::kDuplicate, {}, {}},
+               {ItemStatus::kConflict, {}, {}},
+               {ItemStatus::kRejected, RejectReason::kBadSignature, "signature does not verify"}}};
+  auto a = decode_sync_message(encode(ack));
+  REQUIRE(a.is_ok());
+  const auto& ga = std::get<Ack>(*a);
+  REQUIRE(ga.items.size() == 4);
+  CHECK(ga.items[1].status == ItemStatus::kDuplicate);
+  CHECK(ga.items[3].reason == RejectReason::kBadSignature);
+  CHECK(ga.items[3].detail == "signature does not verify");
+
+  Welcome w{true, 1'800'000'000, "Airport", 256, 262144};
+  auto wd = decode_sync_message(encode(w));
+  REQUIRE(wd.is_ok());
+  CHECK(std::get<Welcome>(*wd).site == "Airport");
+  CHECK(std::get<Welcome>(*wd).registered_now);
+
+  auto e = decode_sync_message(encode(ErrorMsg{SessionError::kRevoked, "device revoked"}));
+  REQUIRE(e.is_ok());
+  CHECK(std::get<ErrorMsg>(*e).code == SessionError::kRevoked);
+}
+
+TEST_CASE("an ack costs about one byte per accepted item", "[messages]") {
+  Ack ack;
+  ack.batch_seq = 3;
+  ack.items.resize(256);
+  CHECK(encode(ack).size() <= 256 + 4);
+}
+
+TEST_CASE("malformed sync messages are refused", "[messages]") {
+  CHECK_FALSE(decode_sync_message(Bytes{}).is_ok());
+  CHECK_FALSE(decode_sync_message(Bytes{0x7f}).is_ok());
+  Bytes push = encode(Push{1, {Bytes{1, 2, 3}}});
+  for (std::size_t n = 1; n < push.size(); ++n) {
+    CHECK_FALSE(decode_sync_message(ByteView(push).subspan(0, n)).is_ok());
+  }
+  push.push_back(0);
+  CHECK_FALSE(decode_sync_message(push).is_ok());
+  // A count above the batch cap is refused before anything is allocated.
+  ByteWriter w;
+  w.u8(kMsgPush);
+  w.varint(1);
+  w.varint(kMaxBatchItems + 1);
+  CHECK_FALSE(decode_sync_message(w.bytes()).is_ok());
+  // Unknown item status in an ack.
+  CHECK_FALSE(decode_sync_message(Bytes{kMsgAck, 1, 1, 9}).is_ok());
+}

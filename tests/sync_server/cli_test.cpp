@@ -1,0 +1,79 @@
+#include <sys/stat.h>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "fixtures.hpp"
+
+using namespace equitas;
+using namespace equitas::test;
+
+TEST_CASE("sync-server commands explain themselves and reject bad usage", "[server][cli]") {
+  CHECK(server_cli({}).code == 2);
+  CHECK_THAT(server_cli({"--help"}).out, Catch::Contains("sync-server device enroll"));
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"init"}, {"serve"}, {"device", "enroll"},
+                                       {"device", "list"}, {"device", "revoke"}, {"export"}}) {
+    cmd.push_back("--help");
+    auto h = server_cli(cmd);
+    CHECK(h.code == 0);
+    CHECK_THAT(h.out, Catch::Contains("sync-server " + cmd[0]));
+  }
+  CHECK(server_cli({"device", "destroy"}).code == 2);
+  CHECK_THAT(server_cli({"export"}).err, Catch::Contains("--data-dir is required"));
+}
+
+TEST_CASE("init creates private files once and prints the admin token once", "[server][cli]") {
+  TempDir tmp;
+  const std::string dir = (tmp / "s").string();
+  auto r = server_cli({"init", "--data-dir", dir});
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("eqa_"));
+  for (const char* f : {"server.key", "server.db"}) {
+    struct stat st{};
+    REQUIRE(::stat((tmp / "s" / f).c_str(), &st) == 0);
+    CHECK((st.st_mode & 0077) == 0);
+  }
+  auto again = server_cli({"init", "--data-dir", dir});
+  CHECK(again.code == 1);
+  CHECK_THAT(again.err, Catch::Contains("refusing to overwrite"));
+  // The token is stored only as a hash.
+  CHECK(read_all_files(tmp / "s").find(r.out.substr(r.out.find("eqa_"), 30)) == std::string::npos);
+}
+
+TEST_CASE("device enroll, list and revoke", "[server][cli]") {
+  TempDir tmp;
+  const std::string dir = (tmp / "s").string();
+  REQUIRE(server_cli({"init", "--data-dir", dir}).code == 0);
+  auto code = server_cli({"device", "enroll", "--data-dir", dir, "--site", "Port of Entry 4", "--expires", "2d"});
+  REQUIRE(code.code == 0);
+  CHECK(code.out.rfind("EQ1-", 0) == 0);
+  CHECK(std::count(code.out.begin(), code.out.end(), '\n') == 1);
+  CHECK(server_cli({"device", "enroll", "--data-dir", dir, "--site", "X", "--expires", "soon"}).code == 1);
+  CHECK(server_cli({"device", "enroll", "--data-dir", dir, "--site", "X", "--url", "http://x"}).code == 1);
+
+  auto list = server_cli({"device", "list", "--data-dir", dir, "--json"});
+  REQUIRE(list.code == 0);
+  auto arr = boost::json::parse(list.out).as_array();
+  REQUIRE(arr.size() == 1);
+  CHECK(arr[0].at("state").as_string() == "pending");
+  const std::string id(arr[0].at("device_id").as_string());
+
+  CHECK(server_cli({"device", "revoke", "--data-dir", dir, "nothex"}).code == 1);
+  CHECK_THAT(server_cli({"device", "revoke", "--data-dir", dir, std::string(32, 'a')}).err,
+             Catch::Contains("no device"));
+  REQUIRE(server_cli({"device", "revoke", "--data-dir", dir, id}).code == 0);
+  CHECK_THAT(server_cli({"device", "list", "--data-dir", dir}).out, Catch::Contains("revoked"));
+}
+
+TEST_CASE("export writes a file atomically and refuses unknown formats", "[server][cli]") {
+  TempDir tmp;
+  const std::string dir = (tmp / "s").string();
+  REQUIRE(server_cli({"init", "--data-dir", dir}).code == 0);
+  CHECK(server_cli({"export", "--data-dir", dir, "--form", "f", "--format", "xml"}).code == 1);
+  const std::string out = (tmp / "out.csv").string();
+  auto r = server_cli({"export", "--data-dir", dir, "--form", "f", "--out", out});
+  REQUIRE(r.code == 0);
+  CHECK(std::filesystem::exists(out));
+  CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+  CHECK(server_cli({"export", "--data-dir", (tmp / "nope").string(), "--form", "f"}).code == 1);
+}

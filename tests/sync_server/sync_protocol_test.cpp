@@ -1,0 +1,146 @@
+// The server's session state machine, driven without sockets.
+#include <catch2/catch.hpp>
+
+#include "sync_protocol.hpp"
+
+using namespace equitas;
+using namespace equitas::server;
+
+namespace {
+
+struct Harness {
+  ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
+  SigningKey device = SigningKey::generate();
+  DeviceId device_id = DeviceId::random();
+  SyncProtocol protocol{keys};
+  ClientHandshake client{keys.public_keys()};
+  SecureChannel channel;
+
+  // Runs the handshake up to the point where the server wants a decision.
+  ClientAuth authenticate() {
+    auto step = protocol.on_message(client.hello());
+    auto* reply = std::get_if<SyncProtocol::Reply>(&step);
+    REQUIRE(reply != nullptr);
+    REQUIRE(reply->messages.size() == 1);
+    auto m3 = client.on_server_hello(reply->messages[0], device_id, device, nullptr);
+    REQUIRE(m3.is_ok());
+    channel = client.take_channel();
+    auto step2 = protocol.on_message(*m3);
+    auto* need = std::get_if<SyncProtocol::NeedAuth>(&step2);
+    REQUIRE(need != nullptr);
+    return std::move(need->auth);
+  }
+
+  SyncMessage open(const Bytes& m) {
+    auto plain = channel.open(m);
+    REQUIRE(plain.is_ok());
+    auto msg = decode_sync_message(*plain);
+    REQUIRE(msg.is_ok());
+    return std::move(msg).value();
+  }
+
+  void admit() {
+    (void)authenticate();
+    AuthDecision d;
+    d.ok = true;
+    d.site = "Post";
+    auto reply = protocol.on_auth_decided(d);
+    REQUIRE_FALSE(reply.close);
+    REQUIRE(std::holds_alternative<Welcome>(open(reply.messages.at(0))));
+    REQUIRE(protocol.authenticated());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a full session: hello, auth, welcome, push, ack", "[protocol]") {
+  Harness h;
+  ClientAuth auth = h.authenticate();
+  CHECK(auth.device_id == h.device_id);
+  CHECK_FALSE(h.protocol.authenticated());
+  AuthDecision d;
+  d.ok = true;
+  d.site = "Land post";
+  d.registered_now = true;
+  auto welcome_reply = h.protocol.on_auth_decided(d);
+  auto welcome = std::get<Welcome>(h.open(welcome_reply.messages.at(0)));
+  CHECK(welcome.site == "Land post");
+  CHECK(welcome.registered_now);
+  CHECK(welcome.max_batch_items > 0);
+
+  auto step = h.protocol.on_message(h.channel.seal(encode(Push{7, {Bytes{1}, Bytes{2}}})));
+  auto* ingest = std::get_if<SyncProtocol::NeedIngest>(&step);
+  REQUIRE(ingest != nullptr);
+  CHECK(ingest->batch_seq == 7);
+  CHECK(ingest->envelopes.size() == 2);
+  std::vector<ItemResult> results = {{ItemStatus::kAccepted, {}, {}}, {ItemStatus::kDuplicate, {}, {}}};
+  auto ack_reply = h.protocol.on_ingested(7, Status::ok(), results);
+  auto ack = std::get<Ack>(h.open(ack_reply.messages.at(0)));
+  CHECK(ack.batch_seq == 7);
+  CHECK(ack.items.size() == 2);
+}
+
+TEST_CASE("a refused device gets the reason, then the connection closes", "[protocol]") {
+  Harness h;
+  (void)h.authenticate();
+  AuthDecision d;
+  d.ok = false;
+  d.error = SessionError::kRevoked;
+  d.message = "device was revoked";
+  auto reply = h.protocol.on_auth_decided(d);
+  CHECK(reply.close);
+  CHECK(reply.close_code == kClosePolicy);
+  auto err = std::get<ErrorMsg>(h.open(reply.messages.at(0)));
+  CHECK(err.code == SessionError::kRevoked);
+  CHECK(err.message == "device was revoked");
+  CHECK_FALSE(h.protocol.authenticated());
+}
+
+TEST_CASE("a failed commit is reported and nothing is acknowledged", "[protocol]") {
+  Harness h;
+  h.admit();
+  auto step = h.protocol.on_message(h.channel.seal(encode(Push{1, {Bytes{1}}})));
+  REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(step));
+  auto reply = h.protocol.on_ingested(1, Status::io_error("disk full"), {});
+  CHECK(reply.close);
+  CHECK(reply.close_code == kCloseTryAgainLater);
+  auto err = std::get<ErrorMsg>(h.open(reply.messages.at(0)));
+  CHECK(err.code == SessionError::kUnavailable);
+  CHECK_THAT(err.message, Catch::Contains("disk full"));
+}
+
+TEST_CASE("out-of-order and unexpected messages end the session", "[protocol]") {
+  SECTION("garbage instead of a hello") {
+    Harness h;
+    auto step = h.protocol.on_message(Bytes{1, 2, 3});
+    auto& r = std::get<SyncProtocol::Reply>(step);
+    CHECK(r.close);
+    CHECK(r.close_code == kCloseProtocolError);
+  }
+  SECTION("a second hello instead of the authentication") {
+    Harness h;
+    (void)h.protocol.on_message(h.client.hello());
+    ClientHandshake other(h.keys.public_keys());
+    auto step = h.protocol.on_message(other.hello());
+    CHECK(std::get<SyncProtocol::Reply>(step).close);
+  }
+  SECTION("an ack from the client") {
+    Harness h;
+    h.admit();
+    auto step = h.protocol.on_message(h.channel.seal(encode(Ack{1, {}})));
+    CHECK(std::get<SyncProtocol::Reply>(step).close);
+  }
+  SECTION("a message that does not decrypt") {
+    Harness h;
+    h.admit();
+    Bytes forged = h.channel.seal(encode(Push{1, {}}));
+    forged[3] ^= 1;
+    CHECK(std::get<SyncProtocol::Reply>(h.protocol.on_message(forged)).close);
+  }
+  SECTION("a push while the previous one is being stored") {
+    Harness h;
+    h.admit();
+    REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(h.protocol.on_message(h.channel.seal(encode(Push{1, {}})))));
+    CHECK(std::get<SyncProtocol::Reply>(h.protocol.on_message(h.channel.seal(encode(Push{2, {}})))).close);
+  }
+}
