@@ -55,7 +55,7 @@ TEST_CASE("submit refuses what it cannot store and stores nothing then", "[colle
   CHECK_FALSE(c->submit("", "1", empty_form, any).is_ok());
 
   struct RejectAll final : AnswerValidator {
-    Status validate(std::string_view, std::string_view, const boost::json::object&) const override {
+    Status validate(std::string_view, std::string_view, boost::json::object&) const override {
       return Status::invalid_argument("q1: this question is required");
     }
   } reject_all;

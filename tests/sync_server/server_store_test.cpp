@@ -94,7 +94,7 @@ TEST_CASE("intake rejects each kind of bad envelope with its own reason", "[serv
   CHECK(reason(make(R"({"v":1,"answers":[1]})", key, id)) == RejectReason::kMalformed);
 
   struct UnknownForms final : AnswerValidator {
-    Status validate(std::string_view f, std::string_view, const boost::json::object&) const override {
+    Status validate(std::string_view f, std::string_view, boost::json::object&) const override {
       return Status::not_found("form " + std::string(f) + " is not published on this server");
     }
   } unknown;

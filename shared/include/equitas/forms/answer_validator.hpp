@@ -13,19 +13,20 @@ namespace equitas {
 class AnswerValidator {
  public:
   virtual ~AnswerValidator() = default;
-  // OK when `answers` is a valid response to that form version.
+  // OK when `answers` is a valid response to that form version. May
+  // complete `answers` with computed values (calculate questions).
   // not_found: the form or version is unknown.
   // invalid_argument: the answers break the form's rules; the message lists
   // every error, one per line, each naming its question.
   virtual Status validate(std::string_view form_id, std::string_view form_version,
-                          const boost::json::object& answers) const = 0;
+                          boost::json::object& answers) const = 0;
 };
 
 // Accepts any JSON object for any form: the policy until a form catalogue is
 // configured.
 class AcceptAnyAnswers final : public AnswerValidator {
  public:
-  Status validate(std::string_view, std::string_view, const boost::json::object&) const override {
+  Status validate(std::string_view, std::string_view, boost::json::object&) const override {
     return Status::ok();
   }
 };

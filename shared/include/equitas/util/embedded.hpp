@@ -21,6 +21,7 @@ std::vector<Migration> migrations_from(std::span<const EmbeddedFile> files);
 namespace embedded {
 std::span<const EmbeddedFile> collector_sql();
 std::span<const EmbeddedFile> server_sql();
+std::span<const EmbeddedFile> bundled_form_files();  // schema/forms/*.json
 }  // namespace embedded
 
 }  // namespace equitas

@@ -1,0 +1,149 @@
+// The form model: what a question is, how it is labelled in each language,
+// when it shows and what makes its answer valid. One definition serves the
+// collector (capture, the web UI) and the server (validation on ingest,
+// codebooks, reports). The JSON format is documented in schema/README.md and
+// described by schema/form.schema.json.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "equitas/forms/expression.hpp"
+
+namespace equitas::forms {
+
+// Text in several languages: language code ("en", "fr", "ar", ...) -> text.
+class LangText {
+ public:
+  LangText() = default;
+  explicit LangText(std::map<std::string, std::string> by_lang) : by_lang_(std::move(by_lang)) {}
+
+  bool empty() const { return by_lang_.empty(); }
+  // The text in `lang`, else in `fallback`, else any text, else "".
+  const std::string& get(const std::string& lang, const std::string& fallback) const;
+  bool has(const std::string& lang) const { return by_lang_.count(lang) != 0; }
+  void set(const std::string& lang, std::string text) { by_lang_[lang] = std::move(text); }
+  const std::map<std::string, std::string>& all() const { return by_lang_; }
+  bool operator==(const LangText&) const = default;
+
+ private:
+  std::map<std::string, std::string> by_lang_;
+};
+
+enum class QuestionType {
+  kText,
+  kInteger,
+  kDecimal,
+  kDate,
+  kSelectOne,
+  kSelectMultiple,
+  kLikert,       // a select_one whose list is a rating scale (see Choice::polarity)
+  kNote,         // shows text, takes no answer
+  kAcknowledge,  // answered by true
+  kCalculate,    // computed by the engine from `calculation`
+  kGroup,        // a section: holds items, takes no answer itself
+  kRepeat,       // holds items; answered by an array of objects, one per row
+};
+
+std::string_view question_type_name(QuestionType t);
+std::optional<QuestionType> parse_question_type(std::string_view name);
+
+// How a choice counts in reports.
+enum class Polarity { kNone, kPositive, kNeutral, kNegative };
+
+struct Choice {
+  std::string name;  // the code stored in answers
+  LangText label;
+  Polarity polarity = Polarity::kNone;
+  // Counted separately and left out of percentages ("don't know", "N/A").
+  bool exclude = false;
+  // GEOAT status points (0-4); absent when the choice scores nothing.
+  std::optional<double> points;
+  // Extra columns a choice_filter can test (XLSForm choices-sheet columns).
+  std::map<std::string, std::string> filters;
+  bool operator==(const Choice&) const = default;
+};
+
+struct ChoiceList {
+  std::string name;
+  std::vector<Choice> choices;
+  const Choice* find(std::string_view name) const;
+  bool operator==(const ChoiceList&) const = default;
+};
+
+// GEOAT scoring: where an indicator sits in the tool's structure.
+struct ScoreRef {
+  std::string principle;  // "P1" ... "P6", "X" for cross-cutting
+  std::string element;    // "P1.A"
+  std::string indicator;  // "P1.A.1"
+  bool operator==(const ScoreRef&) const = default;
+};
+
+// A parsed expression together with its source text (kept for round trips
+// and error messages).
+struct ExprField {
+  std::string source;
+  std::shared_ptr<const Expr> expr;  // null when source is empty
+  bool present() const { return expr != nullptr; }
+  bool operator==(const ExprField& o) const { return source == o.source; }
+};
+
+struct Item {
+  QuestionType type = QuestionType::kText;
+  std::string name;
+  LangText label;
+  LangText hint;
+  // `required` is either always (required_always) or an expression.
+  bool required_always = false;
+  ExprField required_if;
+  LangText required_message;
+  ExprField relevant;
+  ExprField constraint;
+  LangText constraint_message;
+  ExprField calculation;
+  std::string default_value;
+  bool read_only = false;
+  std::string list;  // choice list name, for select and likert types
+  ExprField choice_filter;
+  std::string appearance;
+  bool or_other = false;    // select with a free-text "other" answer in NAME_other
+  bool breakdown = false;   // a demographic dimension reports may break down by
+  std::optional<ScoreRef> score;
+  std::vector<Item> items;  // for groups and repeats
+  bool operator==(const Item&) const = default;
+
+  bool takes_answer() const {
+    return type != QuestionType::kNote && type != QuestionType::kGroup;
+  }
+  bool is_select() const {
+    return type == QuestionType::kSelectOne || type == QuestionType::kSelectMultiple ||
+           type == QuestionType::kLikert;
+  }
+};
+
+struct Form {
+  std::string id;
+  std::string version;
+  LangText title;
+  LangText description;  // says which source or edition the form follows
+  std::string default_language = "en";
+  std::vector<std::string> languages;
+  bool anonymous = false;
+  int suppression_threshold = 10;
+  std::map<std::string, ChoiceList> lists;
+  std::vector<Item> items;
+  bool operator==(const Form&) const = default;
+
+  const ChoiceList* list_for(const Item& item) const;
+  // Every item, depth first, with the chain of groups/repeats above it.
+  // Stops early when `visit` returns false.
+  void walk(const std::function<bool(const Item&, const std::vector<const Item*>& parents)>& visit) const;
+  const Item* find(std::string_view name) const;
+};
+
+}  // namespace equitas::forms

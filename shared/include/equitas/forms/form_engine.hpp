@@ -1,0 +1,80 @@
+// The form engine: given a form and a set of answers, decides which items
+// are relevant, which are required, which answers are invalid and why (in the
+// respondent's language), and what the calculations give. The collector's
+// `submit`, its web UI and the server's ingest all call it; there is no
+// second evaluator anywhere.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "equitas/forms/answer_validator.hpp"
+#include "equitas/forms/form.hpp"
+
+namespace equitas::forms {
+
+struct FieldError {
+  std::string path;      // "dem_sex", or "action_plan[2].ap_owner" inside a repeat
+  std::string message;   // in the requested language
+};
+
+struct ItemState {
+  bool relevant = true;
+  bool required = false;
+  std::string error;  // empty when the answer is fine
+};
+
+struct Evaluation {
+  // Keyed by path, for every item (groups included).
+  std::map<std::string, ItemState> items;
+  std::vector<FieldError> errors;
+  // Calculated values, keyed by path.
+  std::map<std::string, std::string> calculated;
+  // For selects with a choice_filter: the choice names still offered.
+  std::map<std::string, std::vector<std::string>> choices;
+  bool ok() const { return errors.empty(); }
+};
+
+struct EvalOptions {
+  std::string language = "en";
+  std::string today;  // YYYY-MM-DD; empty: the current UTC date
+  // Strict (submission) mode also reports unknown keys, answers to
+  // non-relevant questions and missing required answers. The UI's live mode
+  // shows constraint and type errors but not "required" before the
+  // respondent has had a chance to answer.
+  bool strict = true;
+};
+
+// Evaluates `answers` against `form`. Calculate items are computed and
+// written into `answers` (a submitted value for one is replaced).
+Evaluation evaluate(const Form& form, boost::json::object& answers, const EvalOptions& options);
+
+// Built-in messages ("This question is required.") in en, fr, es, ru, ar.
+std::string builtin_message(std::string_view key, const std::string& lang);
+
+// An AnswerValidator over a set of known forms (bundled and published).
+class FormCatalog final : public AnswerValidator {
+ public:
+  void add(std::shared_ptr<const Form> form);
+  std::shared_ptr<const Form> find(std::string_view id, std::string_view version) const;
+  std::vector<std::shared_ptr<const Form>> all() const;
+
+  // not_found for an unknown form or version; invalid_argument listing every
+  // error (in English) otherwise.
+  Status validate(std::string_view form_id, std::string_view form_version,
+                  boost::json::object& answers) const override;
+
+ private:
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Form>, std::less<>> forms_;
+};
+
+// The forms compiled into both programs (schema/forms/*.json).
+Result<std::vector<std::shared_ptr<const Form>>> bundled_forms();
+
+// "staff-climate: dem_sex: This question is required.\n..." for a Status.
+std::string format_errors(const std::vector<FieldError>& errors);
+
+}  // namespace equitas::forms

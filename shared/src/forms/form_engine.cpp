@@ -1,0 +1,424 @@
+#include "equitas/forms/form_engine.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "equitas/forms/form_json.hpp"
+
+namespace equitas::forms {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMaxTextBytes = 10000;
+constexpr std::size_t kMaxRepeatRows = 500;
+
+// Built-in messages. Forms may override "required" and "constraint" per
+// question with required_message and constraint_message.
+struct Message {
+  std::string_view key, en, fr, es, ru, ar;
+};
+constexpr Message kMessages[] = {
+    {"required", "This question is required.", "Cette question est obligatoire.",
+     "Esta pregunta es obligatoria.", "Это обязательный вопрос.", "هذا السؤال إلزامي."},
+    {"constraint", "This answer is not valid.", "Cette réponse n'est pas valide.",
+     "Esta respuesta no es válida.", "Этот ответ недопустим.", "هذه الإجابة غير صالحة."},
+    {"not_relevant", "This question does not apply given the other answers, so it must be left empty.",
+     "Cette question ne s'applique pas compte tenu des autres réponses : elle doit rester vide.",
+     "Esta pregunta no corresponde según las demás respuestas, por lo que debe quedar vacía.",
+     "С учётом других ответов этот вопрос не применяется и должен остаться пустым.",
+     "لا ينطبق هذا السؤال بناءً على الإجابات الأخرى، لذا يجب تركه فارغًا."},
+    {"not_text", "The answer must be text.", "La réponse doit être du texte.",
+     "La respuesta debe ser un texto.", "Ответ должен быть текстом.", "يجب أن تكون الإجابة نصًا."},
+    {"too_long", "The answer is too long.", "La réponse est trop longue.", "La respuesta es demasiado larga.",
+     "Ответ слишком длинный.", "الإجابة طويلة جدًا."},
+    {"not_integer", "The answer must be a whole number.", "La réponse doit être un nombre entier.",
+     "La respuesta debe ser un número entero.", "Ответ должен быть целым числом.",
+     "يجب أن تكون الإجابة عددًا صحيحًا."},
+    {"not_decimal", "The answer must be a number.", "La réponse doit être un nombre.",
+     "La respuesta debe ser un número.", "Ответ должен быть числом.", "يجب أن تكون الإجابة رقمًا."},
+    {"not_date", "The answer must be a date (YYYY-MM-DD).", "La réponse doit être une date (AAAA-MM-JJ).",
+     "La respuesta debe ser una fecha (AAAA-MM-DD).", "Ответ должен быть датой (ГГГГ-ММ-ДД).",
+     "يجب أن تكون الإجابة تاريخًا (YYYY-MM-DD)."},
+    {"not_choice", "The answer must be one of the choices offered.",
+     "La réponse doit être l'un des choix proposés.", "La respuesta debe ser una de las opciones ofrecidas.",
+     "Ответ должен быть одним из предложенных вариантов.", "يجب أن تكون الإجابة أحد الخيارات المعروضة."},
+    {"not_choices", "The answer must be a list of different choices from those offered.",
+     "La réponse doit être une liste de choix différents parmi ceux proposés.",
+     "La respuesta debe ser una lista de opciones distintas entre las ofrecidas.",
+     "Ответ должен быть списком разных вариантов из предложенных.",
+     "يجب أن تكون الإجابة قائمة من خيارات مختلفة من بين الخيارات المعروضة."},
+    {"not_ack", "Please confirm.", "Veuillez confirmer.", "Por favor, confirme.", "Пожалуйста, подтвердите.",
+     "يرجى التأكيد."},
+    {"no_answer", "This item takes no answer.", "Cet élément n'attend pas de réponse.",
+     "Este elemento no admite respuesta.", "Этот элемент не требует ответа.", "هذا العنصر لا يقبل إجابة."},
+    {"unknown", "There is no such question in this form.", "Ce formulaire ne contient pas cette question.",
+     "Este formulario no contiene esa pregunta.", "В этой форме нет такого вопроса.",
+     "لا يوجد هذا السؤال في هذا النموذج."},
+    {"not_rows", "The answer must be a list of rows.", "La réponse doit être une liste de lignes.",
+     "La respuesta debe ser una lista de filas.", "Ответ должен быть списком строк.",
+     "يجب أن تكون الإجابة قائمة من الصفوف."},
+};
+
+Value to_value(const json::value* v) {
+  if (v == nullptr) return Value();
+  switch (v->kind()) {
+    case json::kind::string: return Value::str(std::string(v->get_string()));
+    case json::kind::int64: return Value::num(static_cast<double>(v->get_int64()));
+    case json::kind::uint64: return Value::num(static_cast<double>(v->get_uint64()));
+    case json::kind::double_: return Value::num(v->get_double());
+    case json::kind::bool_: return Value::boolean(v->get_bool());
+    case json::kind::array: {
+      // A multiple choice answer reads as its codes separated by spaces.
+      std::string s;
+      for (const auto& e : v->get_array()) {
+        if (!s.empty()) s += ' ';
+        s += e.is_string() ? std::string(e.get_string()) : json::serialize(e);
+      }
+      return Value::str(s);
+    }
+    default: return Value();
+  }
+}
+
+bool is_blank(const json::value& v) {
+  return v.is_null() || (v.is_string() && v.get_string().empty()) || (v.is_array() && v.get_array().empty());
+}
+
+bool valid_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  int y = 0, m = 0, d = 0;
+  for (std::size_t i : {0u, 1u, 2u, 3u}) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    y = y * 10 + (s[i] - '0');
+  }
+  for (std::size_t i : {5u, 6u}) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    m = m * 10 + (s[i] - '0');
+  }
+  for (std::size_t i : {8u, 9u}) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    d = d * 10 + (s[i] - '0');
+  }
+  if (m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+class Ctx final : public EvalContext {
+ public:
+  Ctx(const json::object& answers, const json::object* row, const std::string& today)
+      : answers_(answers), row_(row), today_(today) {}
+
+  Value ref(std::string_view name) const override {
+    if (row_ != nullptr) {
+      if (const json::value* v = row_->if_contains(name)) return to_value(v);
+    }
+    return to_value(answers_.if_contains(name));
+  }
+  Value current() const override { return current_; }
+  Value bare(std::string_view name) const override {
+    if (choice_ == nullptr) return Value();
+    if (name == "name") return Value::str(choice_->name);
+    auto it = choice_->filters.find(std::string(name));
+    return it == choice_->filters.end() ? Value() : Value::str(it->second);
+  }
+  double count(std::string_view name) const override {
+    const json::value* v = answers_.if_contains(name);
+    return v != nullptr && v->is_array() ? static_cast<double>(v->get_array().size()) : 0;
+  }
+  std::string today() const override { return today_; }
+
+  void set_current(Value v) { current_ = std::move(v); }
+  void set_choice(const Choice* c) { choice_ = c; }
+
+ private:
+  const json::object& answers_;
+  const json::object* row_;
+  const std::string& today_;
+  Value current_;
+  const Choice* choice_ = nullptr;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const Form& form, json::object& answers, const EvalOptions& opt)
+      : form_(form), answers_(answers), opt_(opt) {
+    if (opt_.today.empty()) {
+      opt_.today = iso_date(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+    }
+  }
+
+  Evaluation run() {
+    compute_calculations(form_.items, answers_, nullptr);
+    check_unknown_keys(form_.items, answers_, "");
+    visit(form_.items, true, nullptr, "");
+    return std::move(out_);
+  }
+
+ private:
+  std::string msg(std::string_view key) const { return builtin_message(key, opt_.language); }
+  std::string text(const LangText& t, std::string_view fallback_key) const {
+    const std::string& s = t.get(opt_.language, form_.default_language);
+    return s.empty() ? msg(fallback_key) : s;
+  }
+  void error(const std::string& path, std::string message) {
+    out_.items[path].error = message;
+    out_.errors.push_back({path, std::move(message)});
+  }
+
+  // Calculations may depend on each other: evaluate in document order until
+  // nothing changes (at most a few passes; cycles simply stop changing).
+  void compute_calculations(const std::vector<Item>& items, json::object& scope, const json::object* row) {
+    for (int pass = 0; pass < 4; ++pass) {
+      bool changed = false;
+      calc_pass(items, scope, row, changed);
+      if (!changed) break;
+    }
+  }
+
+  void calc_pass(const std::vector<Item>& items, json::object& scope, const json::object* row, bool& changed) {
+    for (const Item& it : items) {
+      if (it.type == QuestionType::kGroup) {
+        calc_pass(it.items, scope, row, changed);
+      } else if (it.type == QuestionType::kRepeat) {
+        json::value* rows = scope.if_contains(it.name);
+        if (rows == nullptr || !rows->is_array()) continue;
+        for (auto& r : rows->get_array()) {
+          if (r.is_object()) calc_pass(it.items, r.get_object(), &r.get_object(), changed);
+        }
+      } else if (it.type == QuestionType::kCalculate && it.calculation.present()) {
+        Ctx ctx(answers_, row, opt_.today);
+        const std::string v = it.calculation.expr->eval(ctx).to_string();
+        json::value* old = scope.if_contains(it.name);
+        if (old == nullptr || !old->is_string() || old->get_string() != v) {
+          scope[it.name] = v;
+          changed = true;
+        }
+      }
+    }
+  }
+
+  void collect_answer_names(const std::vector<Item>& items, std::set<std::string>& names) {
+    for (const Item& it : items) {
+      if (it.type == QuestionType::kGroup) {
+        collect_answer_names(it.items, names);
+        continue;
+      }
+      names.insert(it.name);
+      if (it.or_other) names.insert(it.name + "_other");
+    }
+  }
+
+  void check_unknown_keys(const std::vector<Item>& items, const json::object& scope, const std::string& prefix) {
+    if (!opt_.strict) return;
+    std::set<std::string> names;
+    collect_answer_names(items, names);
+    for (const auto& kv : scope) {
+      if (!names.count(std::string(kv.key()))) error(prefix + std::string(kv.key()), msg("unknown"));
+    }
+  }
+
+  bool allowed_choice(const Item& it, const Choice& c, Ctx& ctx) {
+    if (!it.choice_filter.present()) return true;
+    ctx.set_choice(&c);
+    const bool ok = it.choice_filter.expr->eval(ctx).to_bool();
+    ctx.set_choice(nullptr);
+    return ok;
+  }
+
+  bool valid_choice(const Item& it, const ChoiceList* list, const std::string& code, Ctx& ctx) {
+    if (it.or_other && code == "other") return true;
+    if (list == nullptr) return false;
+    const Choice* c = list->find(code);
+    return c != nullptr && allowed_choice(it, *c, ctx);
+  }
+
+  // Type and choice checks; returns the error key or "".
+  std::string_view check_type(const Item& it, const json::value& v, Ctx& ctx) {
+    const ChoiceList* list = form_.list_for(it);
+    switch (it.type) {
+      case QuestionType::kText:
+        if (!v.is_string()) return "not_text";
+        if (v.get_string().size() > kMaxTextBytes) return "too_long";
+        return "";
+      case QuestionType::kInteger:
+        if (v.is_int64() || v.is_uint64()) return "";
+        if (v.is_double() && std::floor(v.get_double()) == v.get_double() && std::fabs(v.get_double()) < 1e15) return "";
+        return "not_integer";
+      case QuestionType::kDecimal:
+        return v.is_number() && std::isfinite(v.to_number<double>()) ? "" : "not_decimal";
+      case QuestionType::kDate:
+        return v.is_string() && valid_date(v.get_string()) ? "" : "not_date";
+      case QuestionType::kSelectOne:
+      case QuestionType::kLikert:
+        return v.is_string() && valid_choice(it, list, std::string(v.get_string()), ctx) ? "" : "not_choice";
+      case QuestionType::kSelectMultiple: {
+        if (!v.is_array()) return "not_choices";
+        std::set<std::string> seen;
+        for (const auto& e : v.get_array()) {
+          if (!e.is_string()) return "not_choices";
+          const std::string code(e.get_string());
+          if (!seen.insert(code).second || !valid_choice(it, list, code, ctx)) return "not_choices";
+        }
+        return "";
+      }
+      case QuestionType::kAcknowledge:
+        return (v.is_bool() && v.get_bool()) || (v.is_string() && v.get_string() == "OK") ? "" : "not_ack";
+      default:
+        return "";
+    }
+  }
+
+  void visit(const std::vector<Item>& items, bool parent_relevant, json::object* row, const std::string& prefix) {
+    json::object& scope = row != nullptr ? *row : answers_;
+    for (const Item& it : items) {
+      const std::string path = prefix + it.name;
+      json::value* ans = scope.if_contains(it.name);
+      const bool answered = ans != nullptr && !is_blank(*ans);
+      Ctx ctx(answers_, row, opt_.today);
+      ctx.set_current(answered ? to_value(ans) : Value());
+
+      ItemState st;
+      st.relevant = parent_relevant && (!it.relevant.present() || it.relevant.expr->eval(ctx).to_bool());
+      st.required = st.relevant && (it.required_always || (it.required_if.present() && it.required_if.expr->eval(ctx).to_bool()));
+      out_.items[path] = st;
+
+      if (it.is_select() && it.choice_filter.present() && st.relevant) {
+        auto& offered = out_.choices[path];
+        if (const ChoiceList* list = form_.list_for(it)) {
+          for (const Choice& c : list->choices) {
+            if (allowed_choice(it, c, ctx)) offered.push_back(c.name);
+          }
+        }
+      }
+
+      switch (it.type) {
+        case QuestionType::kGroup:
+          visit(it.items, st.relevant, row, prefix);
+          continue;
+        case QuestionType::kCalculate:
+          if (answered) out_.calculated[path] = to_value(ans).to_string();
+          continue;
+        case QuestionType::kNote:
+          if (answered && opt_.strict) error(path, msg("no_answer"));
+          continue;
+        case QuestionType::kRepeat:
+          visit_repeat(it, st, ans, answered, path);
+          continue;
+        default:
+          break;
+      }
+
+      if (!st.relevant) {
+        if (answered && opt_.strict) error(path, msg("not_relevant"));
+        continue;
+      }
+      if (!answered) {
+        if (st.required && opt_.strict) error(path, text(it.required_message, "required"));
+        continue;
+      }
+      if (const std::string_view bad = check_type(it, *ans, ctx); !bad.empty()) {
+        error(path, msg(bad));
+        continue;
+      }
+      if (it.constraint.present() && !it.constraint.expr->eval(ctx).to_bool()) {
+        error(path, text(it.constraint_message, "constraint"));
+      }
+    }
+  }
+
+  void visit_repeat(const Item& it, const ItemState& st, json::value* ans, bool answered, const std::string& path) {
+    if (!answered) {
+      if (st.required && opt_.strict) error(path, text(it.required_message, "required"));
+      return;
+    }
+    if (!st.relevant) {
+      if (opt_.strict) error(path, msg("not_relevant"));
+      return;
+    }
+    if (!ans->is_array() || ans->get_array().size() > kMaxRepeatRows) {
+      error(path, msg("not_rows"));
+      return;
+    }
+    auto& rows = ans->get_array();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::string row_prefix = path + "[" + std::to_string(i) + "].";
+      if (!rows[i].is_object()) {
+        error(path + "[" + std::to_string(i) + "]", msg("not_rows"));
+        continue;
+      }
+      check_unknown_keys(it.items, rows[i].get_object(), row_prefix);
+      visit(it.items, true, &rows[i].get_object(), row_prefix);
+    }
+  }
+
+  const Form& form_;
+  json::object& answers_;
+  EvalOptions opt_;
+  Evaluation out_;
+};
+
+}  // namespace
+
+std::string builtin_message(std::string_view key, const std::string& lang) {
+  for (const auto& m : kMessages) {
+    if (m.key != key) continue;
+    if (lang == "fr") return std::string(m.fr);
+    if (lang == "es") return std::string(m.es);
+    if (lang == "ru") return std::string(m.ru);
+    if (lang == "ar") return std::string(m.ar);
+    return std::string(m.en);
+  }
+  return std::string(key);
+}
+
+Evaluation evaluate(const Form& form, json::object& answers, const EvalOptions& options) {
+  return Evaluator(form, answers, options).run();
+}
+
+std::string format_errors(const std::vector<FieldError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "\n";
+    out += e.path + ": " + e.message;
+  }
+  return out;
+}
+
+void FormCatalog::add(std::shared_ptr<const Form> form) {
+  auto key = std::make_pair(form->id, form->version);
+  forms_[key] = std::move(form);
+}
+
+std::shared_ptr<const Form> FormCatalog::find(std::string_view id, std::string_view version) const {
+  auto it = forms_.find(std::make_pair(std::string(id), std::string(version)));
+  return it == forms_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const Form>> FormCatalog::all() const {
+  std::vector<std::shared_ptr<const Form>> out;
+  for (const auto& [key, f] : forms_) out.push_back(f);
+  return out;
+}
+
+Status FormCatalog::validate(std::string_view form_id, std::string_view form_version,
+                             json::object& answers) const {
+  auto form = find(form_id, form_version);
+  if (!form) {
+    return Status::not_found("form '" + std::string(form_id) + "' version '" + std::string(form_version) +
+                             "' is not known here");
+  }
+  EvalOptions opts;
+  const Evaluation e = evaluate(*form, answers, opts);
+  if (e.ok()) return Status::ok();
+  return Status::invalid_argument(std::to_string(e.errors.size()) + " invalid answer(s):\n" +
+                                  format_errors(e.errors));
+}
+
+}  // namespace equitas::forms

@@ -1,0 +1,440 @@
+#include "equitas/forms/form_json.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <regex>
+#include <set>
+
+namespace equitas::forms {
+namespace {
+
+namespace json = boost::json;
+
+// Collects problems instead of stopping at the first, so a form author sees
+// them all at once.
+class Problems {
+ public:
+  void add(std::string p) { list_.push_back(std::move(p)); }
+  bool empty() const { return list_.empty(); }
+  const std::vector<std::string>& list() const { return list_; }
+  Status status(std::string_view what) const {
+    std::string m(what);
+    for (const auto& p : list_) m += "\n  " + p;
+    return Status::invalid_argument(m);
+  }
+
+ private:
+  std::vector<std::string> list_;
+};
+
+std::string where(std::string_view item) { return "item '" + std::string(item) + "'"; }
+
+LangText read_text(const json::object& o, std::string_view key, const std::string& ctx, Problems& p) {
+  LangText t;
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) return t;
+  if (v->is_string()) {  // a bare string is the default language's text
+    t.set("", std::string(v->get_string()));
+    return t;
+  }
+  if (!v->is_object()) {
+    p.add(ctx + " " + std::string(key) + ": must be an object of language -> text");
+    return t;
+  }
+  for (const auto& kv : v->get_object()) {
+    if (!kv.value().is_string()) {
+      p.add(ctx + " " + std::string(key) + "." + std::string(kv.key()) + ": must be text");
+      continue;
+    }
+    t.set(std::string(kv.key()), std::string(kv.value().get_string()));
+  }
+  return t;
+}
+
+std::string read_string(const json::object& o, std::string_view key, const std::string& ctx, Problems& p) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return "";
+  if (!v->is_string()) {
+    p.add(ctx + " " + std::string(key) + ": must be text");
+    return "";
+  }
+  return std::string(v->get_string());
+}
+
+bool read_bool(const json::object& o, std::string_view key, const std::string& ctx, Problems& p) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return false;
+  if (!v->is_bool()) {
+    p.add(ctx + " " + std::string(key) + ": must be true or false");
+    return false;
+  }
+  return v->get_bool();
+}
+
+ExprField read_expr(const json::object& o, std::string_view key, const std::string& name, Problems& p) {
+  const std::string src = read_string(o, key, where(name), p);
+  auto f = parse_expr_field(src, name, key);
+  if (!f.is_ok()) {
+    p.add(f.status().message());
+    return ExprField{src, nullptr};
+  }
+  return *f;
+}
+
+// Resolves a bare-string text (set under "") to the form's default language.
+void settle(LangText& t, const std::string& default_language) {
+  if (!t.has("")) return;
+  std::map<std::string, std::string> all = t.all();
+  std::string text = all[""];
+  all.erase("");
+  if (!all.count(default_language)) all[default_language] = std::move(text);
+  t = LangText(std::move(all));
+}
+
+constexpr std::string_view kItemKeys[] = {
+    "type",     "name",     "label",    "hint",        "required",      "required_message",
+    "relevant", "constraint", "constraint_message", "calculation", "default", "read_only",
+    "list",     "choice_filter", "appearance", "or_other", "breakdown", "score", "items"};
+
+Item read_item(const json::value& v, const std::string& lang, Problems& p) {
+  Item it;
+  if (!v.is_object()) {
+    p.add("an item is not a JSON object");
+    return it;
+  }
+  const auto& o = v.get_object();
+  it.name = read_string(o, "name", "an item", p);
+  const std::string ctx = where(it.name.empty() ? "(no name)" : it.name);
+  for (const auto& kv : o) {
+    if (std::find(std::begin(kItemKeys), std::end(kItemKeys), kv.key()) == std::end(kItemKeys)) {
+      p.add(ctx + ": unknown key '" + std::string(kv.key()) + "'");
+    }
+  }
+  const std::string type = read_string(o, "type", ctx, p);
+  if (auto t = parse_question_type(type)) {
+    it.type = *t;
+  } else {
+    p.add(ctx + ": unknown type '" + type + "'");
+  }
+  it.label = read_text(o, "label", ctx, p);
+  it.hint = read_text(o, "hint", ctx, p);
+  it.required_message = read_text(o, "required_message", ctx, p);
+  it.constraint_message = read_text(o, "constraint_message", ctx, p);
+  for (LangText* t : {&it.label, &it.hint, &it.required_message, &it.constraint_message}) settle(*t, lang);
+  if (const json::value* r = o.if_contains("required")) {
+    if (r->is_bool()) {
+      it.required_always = r->get_bool();
+    } else if (r->is_string()) {
+      it.required_if = read_expr(o, "required", it.name, p);
+    } else {
+      p.add(ctx + " required: must be true, false or an expression");
+    }
+  }
+  it.relevant = read_expr(o, "relevant", it.name, p);
+  it.constraint = read_expr(o, "constraint", it.name, p);
+  it.calculation = read_expr(o, "calculation", it.name, p);
+  it.choice_filter = read_expr(o, "choice_filter", it.name, p);
+  it.default_value = read_string(o, "default", ctx, p);
+  it.read_only = read_bool(o, "read_only", ctx, p);
+  it.list = read_string(o, "list", ctx, p);
+  it.appearance = read_string(o, "appearance", ctx, p);
+  it.or_other = read_bool(o, "or_other", ctx, p);
+  it.breakdown = read_bool(o, "breakdown", ctx, p);
+  if (const json::value* s = o.if_contains("score")) {
+    if (!s->is_object()) {
+      p.add(ctx + " score: must be an object");
+    } else {
+      ScoreRef ref;
+      ref.principle = read_string(s->get_object(), "principle", ctx + " score", p);
+      ref.element = read_string(s->get_object(), "element", ctx + " score", p);
+      ref.indicator = read_string(s->get_object(), "indicator", ctx + " score", p);
+      it.score = ref;
+    }
+  }
+  if (const json::value* children = o.if_contains("items")) {
+    if (!children->is_array()) {
+      p.add(ctx + " items: must be an array");
+    } else {
+      for (const auto& c : children->get_array()) it.items.push_back(read_item(c, lang, p));
+    }
+  }
+  return it;
+}
+
+Choice read_choice(const json::value& v, const std::string& list, const std::string& lang, Problems& p) {
+  Choice c;
+  const std::string ctx = "list '" + list + "'";
+  if (!v.is_object()) {
+    p.add(ctx + ": a choice is not a JSON object");
+    return c;
+  }
+  const auto& o = v.get_object();
+  c.name = read_string(o, "name", ctx, p);
+  c.label = read_text(o, "label", ctx + " choice '" + c.name + "'", p);
+  settle(c.label, lang);
+  const std::string pol = read_string(o, "polarity", ctx, p);
+  if (pol == "positive") c.polarity = Polarity::kPositive;
+  else if (pol == "neutral") c.polarity = Polarity::kNeutral;
+  else if (pol == "negative") c.polarity = Polarity::kNegative;
+  else if (!pol.empty()) p.add(ctx + " choice '" + c.name + "': polarity must be positive, neutral or negative");
+  c.exclude = read_bool(o, "exclude", ctx, p);
+  if (const json::value* pts = o.if_contains("points")) {
+    if (pts->is_number()) c.points = pts->to_number<double>();
+    else p.add(ctx + " choice '" + c.name + "': points must be a number");
+  }
+  if (const json::value* f = o.if_contains("filters")) {
+    if (!f->is_object()) {
+      p.add(ctx + " choice '" + c.name + "': filters must be an object");
+    } else {
+      for (const auto& kv : f->get_object()) {
+        c.filters[std::string(kv.key())] =
+            kv.value().is_string() ? std::string(kv.value().get_string()) : json::serialize(kv.value());
+      }
+    }
+  }
+  return c;
+}
+
+json::object text_json(const LangText& t) {
+  json::object o;
+  for (const auto& [lang, text] : t.all()) o[lang] = text;
+  return o;
+}
+
+json::object item_json(const Item& it) {
+  json::object o;
+  o["type"] = question_type_name(it.type);
+  o["name"] = it.name;
+  if (!it.label.empty()) o["label"] = text_json(it.label);
+  if (!it.hint.empty()) o["hint"] = text_json(it.hint);
+  if (it.required_always) o["required"] = true;
+  if (it.required_if.present()) o["required"] = it.required_if.source;
+  if (!it.required_message.empty()) o["required_message"] = text_json(it.required_message);
+  if (it.relevant.present()) o["relevant"] = it.relevant.source;
+  if (it.constraint.present()) o["constraint"] = it.constraint.source;
+  if (!it.constraint_message.empty()) o["constraint_message"] = text_json(it.constraint_message);
+  if (it.calculation.present()) o["calculation"] = it.calculation.source;
+  if (!it.default_value.empty()) o["default"] = it.default_value;
+  if (it.read_only) o["read_only"] = true;
+  if (!it.list.empty()) o["list"] = it.list;
+  if (it.choice_filter.present()) o["choice_filter"] = it.choice_filter.source;
+  if (!it.appearance.empty()) o["appearance"] = it.appearance;
+  if (it.or_other) o["or_other"] = true;
+  if (it.breakdown) o["breakdown"] = true;
+  if (it.score) {
+    o["score"] = {{"principle", it.score->principle},
+                  {"element", it.score->element},
+                  {"indicator", it.score->indicator}};
+  }
+  if (!it.items.empty()) {
+    json::array children;
+    for (const auto& c : it.items) children.push_back(item_json(c));
+    o["items"] = std::move(children);
+  }
+  return o;
+}
+
+bool valid_id(std::string_view id) {
+  static const std::regex re("^[a-z0-9][a-z0-9_-]{0,127}$");
+  return std::regex_match(id.begin(), id.end(), re);
+}
+
+}  // namespace
+
+Result<ExprField> parse_expr_field(std::string_view source, std::string_view question,
+                                   std::string_view field) {
+  ExprField f;
+  f.source = std::string(source);
+  if (source.empty()) return f;
+  auto e = Expr::parse(source);
+  if (!e.is_ok()) {
+    return Status::invalid_argument(where(question) + " " + std::string(field) + " '" +
+                                    std::string(source) + "': " + e.status().message());
+  }
+  f.expr = std::make_shared<const Expr>(std::move(e).value());
+  return f;
+}
+
+Result<Form> form_from_json(const json::value& v) {
+  if (!v.is_object()) return Status::invalid_argument("a form definition must be a JSON object");
+  const auto& o = v.get_object();
+  Problems p;
+  Form f;
+  f.id = read_string(o, "id", "form", p);
+  f.version = read_string(o, "version", "form", p);
+  f.default_language = read_string(o, "default_language", "form", p);
+  if (f.default_language.empty()) f.default_language = "en";
+  f.title = read_text(o, "title", "form", p);
+  f.description = read_text(o, "description", "form", p);
+  settle(f.title, f.default_language);
+  settle(f.description, f.default_language);
+  f.anonymous = read_bool(o, "anonymous", "form", p);
+  if (const json::value* t = o.if_contains("suppression_threshold")) {
+    if (t->is_int64() && t->get_int64() >= 1 && t->get_int64() <= 1000) {
+      f.suppression_threshold = static_cast<int>(t->get_int64());
+    } else {
+      p.add("form suppression_threshold: must be a whole number from 1 to 1000");
+    }
+  }
+  if (const json::value* langs = o.if_contains("languages")) {
+    if (!langs->is_array()) {
+      p.add("form languages: must be an array of language codes");
+    } else {
+      for (const auto& l : langs->get_array()) {
+        if (l.is_string()) f.languages.emplace_back(l.get_string());
+      }
+    }
+  }
+  if (const json::value* lists = o.if_contains("lists")) {
+    if (!lists->is_object()) {
+      p.add("form lists: must be an object of list name -> choices");
+    } else {
+      for (const auto& kv : lists->get_object()) {
+        ChoiceList list;
+        list.name = std::string(kv.key());
+        if (!kv.value().is_array()) {
+          p.add("list '" + list.name + "': must be an array of choices");
+          continue;
+        }
+        for (const auto& c : kv.value().get_array()) {
+          list.choices.push_back(read_choice(c, list.name, f.default_language, p));
+        }
+        f.lists.emplace(list.name, std::move(list));
+      }
+    }
+  }
+  const json::value* items = o.if_contains("items");
+  if (items == nullptr || !items->is_array()) {
+    p.add("form items: must be an array");
+  } else {
+    for (const auto& it : items->get_array()) f.items.push_back(read_item(it, f.default_language, p));
+  }
+  for (const auto& problem : check_form(f)) p.add(problem);
+  if (!p.empty()) {
+    return p.status("form '" + f.id + "' has " + std::to_string(p.list().size()) + " problem(s):");
+  }
+  return f;
+}
+
+Result<Form> load_form_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return Status::invalid_argument("the form definition is not valid JSON: " + ec.message());
+  return form_from_json(v);
+}
+
+json::value form_to_json(const Form& f) {
+  json::object o;
+  o["id"] = f.id;
+  o["version"] = f.version;
+  o["title"] = text_json(f.title);
+  if (!f.description.empty()) o["description"] = text_json(f.description);
+  o["default_language"] = f.default_language;
+  json::array langs;
+  for (const auto& l : f.languages) langs.emplace_back(l);
+  o["languages"] = std::move(langs);
+  o["anonymous"] = f.anonymous;
+  o["suppression_threshold"] = f.suppression_threshold;
+  json::object lists;
+  for (const auto& [name, list] : f.lists) {
+    json::array choices;
+    for (const auto& c : list.choices) {
+      json::object co;
+      co["name"] = c.name;
+      co["label"] = text_json(c.label);
+      if (c.polarity == Polarity::kPositive) co["polarity"] = "positive";
+      if (c.polarity == Polarity::kNeutral) co["polarity"] = "neutral";
+      if (c.polarity == Polarity::kNegative) co["polarity"] = "negative";
+      if (c.exclude) co["exclude"] = true;
+      if (c.points) co["points"] = *c.points;
+      if (!c.filters.empty()) {
+        json::object fo;
+        for (const auto& [k, v] : c.filters) fo[k] = v;
+        co["filters"] = std::move(fo);
+      }
+      choices.push_back(std::move(co));
+    }
+    lists[name] = std::move(choices);
+  }
+  o["lists"] = std::move(lists);
+  json::array items;
+  for (const auto& it : f.items) items.push_back(item_json(it));
+  o["items"] = std::move(items);
+  return o;
+}
+
+std::string save_form_json(const Form& form) { return json::serialize(form_to_json(form)); }
+
+std::vector<std::string> check_form(const Form& form) {
+  std::vector<std::string> out;
+  if (!valid_id(form.id)) {
+    out.push_back("form id '" + form.id + "' must be lower-case letters, digits, '-' or '_' (at most 128)");
+  }
+  if (form.version.empty() || form.version.size() > 64) out.push_back("form version must be 1 to 64 characters");
+  if (form.items.empty()) out.push_back("form has no items");
+  static const std::regex name_re("^[A-Za-z_][A-Za-z0-9_.-]*$");
+  std::set<std::string> names;
+  form.walk([&](const Item& it, const std::vector<const Item*>&) {
+    const std::string w = where(it.name);
+    if (!std::regex_match(it.name, name_re)) out.push_back(w + ": not a valid name");
+    if (!names.insert(it.name).second) out.push_back(w + ": the name is used twice");
+    if (it.is_select()) {
+      if (it.list.empty()) out.push_back(w + ": needs a choice list");
+      else if (!form.lists.count(it.list)) out.push_back(w + ": unknown choice list '" + it.list + "'");
+    }
+    if ((it.type == QuestionType::kGroup || it.type == QuestionType::kRepeat) && it.items.empty()) {
+      out.push_back(w + ": a " + std::string(question_type_name(it.type)) + " needs items");
+    }
+    if (it.type != QuestionType::kGroup && it.type != QuestionType::kRepeat && !it.items.empty()) {
+      out.push_back(w + ": only groups and repeats hold items");
+    }
+    if (it.type == QuestionType::kCalculate && !it.calculation.present()) {
+      out.push_back(w + ": a calculate needs a calculation");
+    }
+    return true;
+  });
+  // Every ${name} must exist.
+  form.walk([&](const Item& it, const std::vector<const Item*>&) {
+    for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+      if (!e->present()) continue;
+      for (const auto& ref : e->expr->references()) {
+        if (!names.count(ref)) out.push_back(where(it.name) + ": refers to ${" + ref + "}, which does not exist");
+      }
+    }
+    return true;
+  });
+  for (const auto& [name, list] : form.lists) {
+    std::set<std::string> codes;
+    if (list.choices.empty()) out.push_back("list '" + name + "' has no choices");
+    for (const auto& c : list.choices) {
+      if (c.name.empty()) out.push_back("list '" + name + "' has a choice without a name");
+      if (!codes.insert(c.name).second) out.push_back("list '" + name + "': choice '" + c.name + "' appears twice");
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> missing_translations(const Form& form) {
+  std::vector<std::string> out;
+  auto check = [&](const LangText& t, const std::string& what) {
+    if (t.empty()) return;
+    for (const auto& lang : form.languages) {
+      if (!t.has(lang) || t.get(lang, lang).empty()) out.push_back(what + ": no '" + lang + "'");
+    }
+  };
+  check(form.title, "form title");
+  check(form.description, "form description");
+  form.walk([&](const Item& it, const std::vector<const Item*>&) {
+    check(it.label, where(it.name) + " label");
+    check(it.hint, where(it.name) + " hint");
+    check(it.required_message, where(it.name) + " required_message");
+    check(it.constraint_message, where(it.name) + " constraint_message");
+    return true;
+  });
+  for (const auto& [name, list] : form.lists) {
+    for (const auto& c : list.choices) check(c.label, "list '" + name + "' choice '" + c.name + "'");
+  }
+  return out;
+}
+
+}  // namespace equitas::forms

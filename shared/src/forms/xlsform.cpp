@@ -1,0 +1,1 @@
+#include "equitas/forms/xlsform.hpp"

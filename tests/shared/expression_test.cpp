@@ -1,0 +1,166 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "equitas/forms/expression.hpp"
+
+using namespace equitas::forms;
+
+namespace {
+
+class MapCtx final : public EvalContext {
+ public:
+  std::map<std::string, std::string, std::less<>> values;
+  std::string dot;
+  Value ref(std::string_view name) const override {
+    auto it = values.find(name);
+    return it == values.end() ? Value() : Value::str(it->second);
+  }
+  Value current() const override { return Value::str(dot); }
+  double count(std::string_view name) const override { return name == "rows" ? 3 : 0; }
+  std::string today() const override { return "2026-11-23"; }
+};
+
+Value run(std::string_view src, const MapCtx& ctx = MapCtx()) {
+  auto e = Expr::parse(src);
+  INFO(src << ": " << e.status().to_string());
+  REQUIRE(e.is_ok());
+  return e->eval(ctx);
+}
+
+std::string str(std::string_view src, const MapCtx& ctx = MapCtx()) { return run(src, ctx).to_string(); }
+bool truth(std::string_view src, const MapCtx& ctx = MapCtx()) { return run(src, ctx).to_bool(); }
+
+}  // namespace
+
+TEST_CASE("operators bind with XLSForm precedence", "[expr]") {
+  CHECK(str("1 + 2 * 3") == "7");
+  CHECK(str("(1 + 2) * 3") == "9");
+  CHECK(str("10 - 4 - 3") == "3");  // left-associative
+  CHECK(str("7 div 2") == "3.5");
+  CHECK(str("7 mod 3") == "1");
+  CHECK(str("-2 * -3") == "6");
+  CHECK(str("2 + 3 * 4 - 10 div 5") == "12");
+  CHECK(truth("1 < 2 and 3 > 2"));
+  CHECK(truth("1 > 2 or 2 = 2"));
+  CHECK_FALSE(truth("1 > 2 or 2 = 3 and 1 = 1"));  // and binds tighter than or
+  CHECK(truth("1 + 1 = 2"));                        // arithmetic before comparison
+  CHECK(truth("1 < 2 = true()"));                   // relational before equality
+  CHECK(truth("not(1 = 2)"));
+}
+
+TEST_CASE("references, the current answer and XPath comparison rules", "[expr]") {
+  MapCtx ctx;
+  ctx.values = {{"age", "34"}, {"sex", "female"}, {"channels", "hotline manager"}, {"empty", ""},
+                {"start", "2026-01-05"}};
+  ctx.dot = "17";
+  CHECK(truth("${age} > 18", ctx));
+  CHECK(truth("${age} = 34", ctx));
+  CHECK(truth("${sex} = 'female'", ctx));
+  CHECK(truth("${sex} != \"male\"", ctx));
+  CHECK_FALSE(truth(". >= 18", ctx));
+  CHECK_FALSE(truth("${empty} > 18", ctx));  // an empty answer is never > 18
+  CHECK_FALSE(truth("${empty} < 18", ctx));
+  CHECK(truth("${empty} = ''", ctx));
+  CHECK(truth("${missing} = ''", ctx));
+  CHECK(truth("${start} <= today()", ctx));  // ISO dates compare as dates
+  CHECK_FALSE(truth("${start} > today()", ctx));
+}
+
+TEST_CASE("every function", "[expr]") {
+  MapCtx ctx;
+  ctx.values = {{"channels", "hotline manager"}, {"name", "Amina"}, {"n", "3.7"}, {"empty", ""}};
+  CHECK(truth("selected(${channels}, 'hotline')", ctx));
+  CHECK_FALSE(truth("selected(${channels}, 'hot')", ctx));
+  CHECK(str("count-selected(${channels})", ctx) == "2");
+  CHECK(str("count-selected(${empty})", ctx) == "0");
+  CHECK(str("string-length(${name})", ctx) == "5");
+  CHECK(str("string-length('منصف')") == "4");  // characters, not bytes
+  CHECK(truth("regex(${name}, '^[A-Z][a-z]+$')", ctx));
+  CHECK_FALSE(truth("regex('abc', '[')"));  // an invalid pattern is false, not a crash
+  CHECK(str("if(1 = 1, 'yes', 'no')") == "yes");
+  CHECK(str("if(${empty}, 'yes', 'no')", ctx) == "no");
+  CHECK(str("coalesce(${empty}, ${name})", ctx) == "Amina");
+  CHECK(str("today()") == "2026-11-23");
+  CHECK(str("int(${n})", ctx) == "3");
+  CHECK(str("int(-3.7)") == "-3");
+  CHECK(str("number('12.5') + 1") == "13.5");
+  CHECK(std::isnan(run("number('abc')").to_number()));
+  CHECK(str("concat('P', 1, '.', 'A')") == "P1.A");
+  CHECK(str("string(4)") == "4");
+  CHECK(str("round(2.567, 2)") == "2.57");
+  CHECK(str("round(2.5)") == "3");
+  CHECK(str("count(${rows})", ctx) == "3");
+  CHECK(truth("boolean('x')"));
+  CHECK_FALSE(truth("boolean('')"));
+  CHECK(truth("true()"));
+  CHECK_FALSE(truth("false()"));
+}
+
+TEST_CASE("parse errors name the position", "[expr]") {
+  struct Case {
+    const char* src;
+    const char* fragment;
+  };
+  const Case cases[] = {
+      {"", "empty"},
+      {"1 +", "position 3"},
+      {"(1 + 2", "expected ')'"},
+      {"${age > 3", "unclosed ${"},
+      {"'open", "unclosed text"},
+      {"1 ! 2", "position 2"},
+      {"foo(1)", "unknown function 'foo()'"},
+      {"selected(1)", "takes 2 argument"},
+      {"today(1)", "takes 0 argument"},
+      {"count(3)", "count() takes a ${repeat}"},
+      {"1 2", "unexpected '2'"},
+      {"and 1", "needs something on its left"},
+      {"1 # 2", "position 2"},
+      {"${1abc} = 1", "not a question name"},
+  };
+  for (const auto& c : cases) {
+    auto e = Expr::parse(c.src);
+    INFO(c.src);
+    REQUIRE_FALSE(e.is_ok());
+    CHECK_THAT(e.status().message(), Catch::Contains(c.fragment));
+  }
+  CHECK_FALSE(Expr::parse(std::string(200, '(') + "1" + std::string(200, ')')).is_ok());  // too deep
+}
+
+TEST_CASE("references are listed for load-time checks", "[expr]") {
+  auto e = Expr::parse("${a} > 1 and selected(${b}, 'x') or ${a} = ${c}");
+  REQUIRE(e.is_ok());
+  const auto refs = e->references();
+  CHECK(refs == std::vector<std::string>{"a", "b", "a", "c"});
+}
+
+TEST_CASE("random input never crashes the parser or the evaluator", "[expr][fuzz]") {
+  const std::string alphabet = "${}()'\".,=!<>+-*/ abcdivmodrsel0123456789_-\n";
+  const char* seeds[] = {"${a} > 1 and selected(${b}, 'x')", "if(${a} = '', 0, int(${b}) + 1)",
+                         "regex(., '^[0-9]{3}$') or string-length(.) < 5", "coalesce(${x}, today())"};
+  std::mt19937 rng(20261123);
+  MapCtx ctx;
+  ctx.values = {{"a", "2"}, {"b", "x y"}, {"x", ""}};
+  int parsed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string s = seeds[i % 4];
+    const int edits = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < edits; ++k) {
+      const std::size_t pos = rng() % (s.size() + 1);
+      switch (rng() % 3) {
+        case 0: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+        case 1: if (pos < s.size()) s.erase(pos, 1); break;
+        default: if (pos < s.size()) s[pos] = alphabet[rng() % alphabet.size()]; break;
+      }
+    }
+    auto e = Expr::parse(s);
+    if (e.is_ok()) {
+      ++parsed;
+      (void)e->eval(ctx).to_string();
+    } else {
+      CHECK_THAT(e.status().message(), Catch::Contains("position"));
+    }
+  }
+  CHECK(parsed > 0);
+}

@@ -1,0 +1,196 @@
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "equitas/forms/form_engine.hpp"
+#include "equitas/forms/form_json.hpp"
+
+using namespace equitas;
+using namespace equitas::forms;
+
+namespace {
+
+const char* kForm = R"json({
+  "id": "test-form", "version": "3", "default_language": "en", "languages": ["en", "fr"],
+  "title": {"en": "Test", "fr": "Test"},
+  "lists": {
+    "yn": [{"name": "yes", "label": {"en": "Yes", "fr": "Oui"}},
+           {"name": "no", "label": {"en": "No", "fr": "Non"}}],
+    "agree": [{"name": "1", "label": {"en": "Disagree", "fr": "Pas d'accord"}, "polarity": "negative"},
+              {"name": "5", "label": {"en": "Agree", "fr": "D'accord"}, "polarity": "positive"},
+              {"name": "dk", "label": {"en": "Don't know", "fr": "Ne sait pas"}, "exclude": true}],
+    "region": [{"name": "n1", "label": {"en": "North 1"}, "filters": {"zone": "north"}},
+               {"name": "s1", "label": {"en": "South 1"}, "filters": {"zone": "south"}}],
+    "channels": [{"name": "hotline", "label": {"en": "Hotline"}}, {"name": "hr", "label": {"en": "HR"}}]
+  },
+  "items": [
+    {"type": "group", "name": "g1", "label": {"en": "One"}, "items": [
+      {"type": "integer", "name": "age", "required": true,
+       "required_message": {"en": "Age please", "fr": "L'âge, s'il vous plaît"},
+       "constraint": ". >= 18 and . <= 70",
+       "constraint_message": {"en": "18 to 70", "fr": "De 18 à 70 ans"}},
+      {"type": "decimal", "name": "budget", "constraint": ". >= 0"},
+      {"type": "date", "name": "when", "constraint": ". <= today()"},
+      {"type": "text", "name": "code", "constraint": "regex(., '^[A-Z]{2}[0-9]+$')"},
+      {"type": "select_one", "name": "experienced", "list": "yn"},
+      {"type": "select_one", "name": "reported", "list": "yn", "relevant": "${experienced} = 'yes'",
+       "required": "${experienced} = 'yes'"},
+      {"type": "select_multiple", "name": "channel", "list": "channels", "relevant": "${reported} = 'yes'", "or_other": true},
+      {"type": "likert", "name": "proud", "list": "agree"},
+      {"type": "text", "name": "zone"},
+      {"type": "select_one", "name": "post", "list": "region", "choice_filter": "zone = ${zone}"},
+      {"type": "acknowledge", "name": "consent"},
+      {"type": "note", "name": "info", "label": {"en": "Thanks"}},
+      {"type": "calculate", "name": "double_age", "calculation": "${age} * 2"}
+    ]},
+    {"type": "group", "name": "hidden", "relevant": "${age} > 60", "items": [
+      {"type": "text", "name": "retire_plan"}
+    ]},
+    {"type": "repeat", "name": "plan", "items": [
+      {"type": "text", "name": "owner", "required": true},
+      {"type": "date", "name": "deadline"},
+      {"type": "calculate", "name": "row_label", "calculation": "concat(${owner}, '-', ${age})"}
+    ]}
+  ]
+})json";
+
+Form load() {
+  auto f = load_form_json(kForm);
+  INFO(f.status().to_string());
+  REQUIRE(f.is_ok());
+  return std::move(f).value();
+}
+
+Evaluation check(const Form& f, const std::string& answers, const std::string& lang = "en") {
+  boost::json::object a = boost::json::parse(answers).as_object();
+  EvalOptions o;
+  o.language = lang;
+  o.today = "2026-11-23";
+  return evaluate(f, a, o);
+}
+
+std::string error_at(const Evaluation& e, const std::string& path) {
+  for (const auto& err : e.errors) {
+    if (err.path == path) return err.message;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a valid response passes and calculations are computed", "[forms]") {
+  const Form f = load();
+  boost::json::object a = boost::json::parse(R"({"age": 30, "experienced": "yes", "reported": "yes",
+      "channel": ["hotline", "other"], "channel_other": "union", "proud": "dk", "zone": "north", "post": "n1",
+      "consent": true, "when": "2026-01-31", "code": "AB12", "budget": 1500.5,
+      "plan": [{"owner": "HR", "deadline": "2027-01-01"}]})").as_object();
+  EvalOptions o;
+  o.today = "2026-11-23";
+  const Evaluation e = evaluate(f, a, o);
+  INFO(format_errors(e.errors));
+  CHECK(e.ok());
+  CHECK(a.at("double_age").as_string() == "60");
+  CHECK(a.at("plan").as_array()[0].at("row_label").as_string() == "HR-30");
+  CHECK(e.items.at("reported").relevant);
+  CHECK(e.items.at("reported").required);
+  CHECK_FALSE(e.items.at("retire_plan").relevant);
+  CHECK(e.choices.at("post") == std::vector<std::string>{"n1"});
+}
+
+TEST_CASE("each rule is enforced, with messages in the respondent's language", "[forms]") {
+  const Form f = load();
+  SECTION("required") {
+    CHECK(error_at(check(f, "{}"), "age") == "Age please");
+    CHECK(error_at(check(f, "{}", "fr"), "age") == "L'âge, s'il vous plaît");
+    // A conditional requirement applies only when its condition holds.
+    CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes"})"), "reported") == "This question is required.");
+    CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes"})", "ar"), "reported") == "هذا السؤال إلزامي.");
+    CHECK(check(f, R"({"age": 30, "experienced": "no"})").ok());
+  }
+  SECTION("constraint") {
+    CHECK(error_at(check(f, R"({"age": 12})"), "age") == "18 to 70");
+    CHECK(error_at(check(f, R"({"age": 12})", "fr"), "age") == "De 18 à 70 ans");
+    CHECK(error_at(check(f, R"({"age": 30, "budget": -1})", "es"), "budget") == "Esta respuesta no es válida.");
+    CHECK(error_at(check(f, R"({"age": 30, "when": "2027-01-01"})"), "when") == "This answer is not valid.");
+    CHECK(error_at(check(f, R"({"age": 30, "code": "ab12"})", "ru"), "code") == "Этот ответ недопустим.");
+  }
+  SECTION("types") {
+    CHECK(error_at(check(f, R"({"age": "thirty"})"), "age") == "The answer must be a whole number.");
+    CHECK(error_at(check(f, R"({"age": 30.5})", "fr"), "age") == "La réponse doit être un nombre entier.");
+    CHECK(error_at(check(f, R"({"age": 30, "budget": "x"})"), "budget") == "The answer must be a number.");
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "when": "2026-02-30"})"), "when").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "code": 12})"), "code").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "consent": false})"), "consent").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "info": "x"})"), "info").empty());
+  }
+  SECTION("choices") {
+    CHECK(error_at(check(f, R"({"age": 30, "experienced": "maybe"})"), "experienced") ==
+          "The answer must be one of the choices offered.");
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "proud": "3"})"), "proud").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "experienced": "yes", "reported": "yes",
+                                     "channel": ["hotline", "hotline"]})"), "channel").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "experienced": "yes", "reported": "yes",
+                                     "channel": "hotline"})"), "channel").empty());
+    // A choice removed by the choice filter is refused.
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "zone": "north", "post": "s1"})"), "post").empty());
+  }
+  SECTION("relevance: an answer to a hidden question is refused") {
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "experienced": "no", "reported": "yes"})"), "reported").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "retire_plan": "travel"})"), "retire_plan").empty());
+    CHECK(check(f, R"({"age": 65, "retire_plan": "travel"})").ok());
+  }
+  SECTION("unknown questions and bad repeats") {
+    CHECK(error_at(check(f, R"({"age": 30, "shoe_size": 42})"), "shoe_size") == "There is no such question in this form.");
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": [{}]})"), "plan[0].owner").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": [{"owner": "x", "colour": "red"}]})"), "plan[0].colour").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": {"owner": "x"}})"), "plan").empty());
+  }
+}
+
+TEST_CASE("a definition round-trips through JSON unchanged", "[forms]") {
+  const Form f = load();
+  const std::string saved = save_form_json(f);
+  auto again = load_form_json(saved);
+  REQUIRE(again.is_ok());
+  CHECK(*again == f);
+  CHECK(save_form_json(*again) == saved);
+}
+
+TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
+  const char* bad = R"json({"id": "Bad Id", "version": "1", "title": {"en": "x"},
+    "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "yes", "label": {"en": "Yes"}}]},
+    "items": [
+      {"type": "integer", "name": "age", "constraint": ". >= 18 and"},
+      {"type": "integer", "name": "age"},
+      {"type": "select_one", "name": "q", "list": "nope"},
+      {"type": "text", "name": "t", "relevant": "${ghost} = 1"},
+      {"type": "geopoint", "name": "where"},
+      {"type": "text", "name": "z", "colour": "red"}
+    ]})json";
+  auto f = load_form_json(bad);
+  REQUIRE_FALSE(f.is_ok());
+  const std::string m = f.status().message();
+  CHECK_THAT(m, Catch::Contains("form id 'Bad Id'"));
+  CHECK_THAT(m, Catch::Contains("item 'age' constraint '. >= 18 and': at position 11"));
+  CHECK_THAT(m, Catch::Contains("item 'age': the name is used twice"));
+  CHECK_THAT(m, Catch::Contains("unknown choice list 'nope'"));
+  CHECK_THAT(m, Catch::Contains("${ghost}, which does not exist"));
+  CHECK_THAT(m, Catch::Contains("unknown type 'geopoint'"));
+  CHECK_THAT(m, Catch::Contains("unknown key 'colour'"));
+  CHECK_THAT(m, Catch::Contains("choice 'yes' appears twice"));
+  CHECK_FALSE(load_form_json("{not json").is_ok());
+}
+
+TEST_CASE("the catalog knows forms by id and version", "[forms]") {
+  FormCatalog catalog;
+  catalog.add(std::make_shared<const Form>(load()));
+  boost::json::object ok = boost::json::parse(R"({"age": 40})").as_object();
+  CHECK(catalog.validate("test-form", "3", ok).is_ok());
+  CHECK(catalog.validate("test-form", "4", ok).code() == StatusCode::kNotFound);
+  CHECK(catalog.validate("other", "3", ok).code() == StatusCode::kNotFound);
+  boost::json::object bad = boost::json::parse(R"({"age": 4, "x": 1})").as_object();
+  const Status s = catalog.validate("test-form", "3", bad);
+  CHECK(s.code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(s.message(), Catch::Contains("2 invalid answer(s)"));
+  CHECK_THAT(s.message(), Catch::Contains("age: 18 to 70"));
+  CHECK_THAT(s.message(), Catch::Contains("x: There is no such question"));
+}
