@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -126,7 +127,13 @@ net::awaitable<Status> Session::run() {
   Ws ws(ex);
   auto& tcp_layer = beast::get_lowest_layer(ws);
   tcp_layer.expires_after(options_.connect_timeout);
+  // Name resolution is outside the stream's deadline: give it its own.
+  net::steady_timer resolve_deadline(ex, options_.connect_timeout);
+  resolve_deadline.async_wait([&resolver](beast::error_code ec) {
+    if (!ec) resolver.cancel();
+  });
   const auto endpoints = co_await resolver.async_resolve(url_.host, url_.port, use_awaitable);
+  resolve_deadline.cancel();
   co_await tcp_layer.async_connect(endpoints, use_awaitable);
   tcp_layer.expires_never();
 
@@ -141,7 +148,9 @@ net::awaitable<Status> Session::run() {
     req.set(beast::http::field::user_agent, "equitas-collector/0.1");
     req.set(beast::http::field::sec_websocket_protocol, "equitas-sync.v1");
   }));
-  co_await ws.async_handshake(url_.host + ":" + url_.port, url_.target, use_awaitable);
+  const bool ipv6 = url_.host.find(':') != std::string::npos;
+  const std::string host_header = (ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + url_.port;
+  co_await ws.async_handshake(host_header, url_.target, use_awaitable);
 
   // Handshake: prove who we are, and make the server prove who it is.
   ClientHandshake hs(enrollment_.server);

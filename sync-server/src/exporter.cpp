@@ -24,6 +24,12 @@ constexpr const char* kMetaColumns[] = {"submission_id", "revision",    "device_
                                         "site",          "form_version", "submitted_at",
                                         "received_at",   "conflict"};
 
+// Every text cell goes through here: quoted as RFC 4180 asks, and defused
+// against formula injection (see defuse_formula).
+std::string defuse_formula(std::string s);
+
+std::string csv_text(std::string_view v);
+
 std::string csv_field(std::string_view v) {
   const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
   if (!quote) return std::string(v);
@@ -44,6 +50,8 @@ std::string defuse_formula(std::string s) {
   }
   return s;
 }
+
+std::string csv_text(std::string_view v) { return csv_field(defuse_formula(std::string(v))); }
 
 std::string render(const boost::json::value& v) {
   switch (v.kind()) {
@@ -117,11 +125,11 @@ void write_csv(const std::vector<Row>& rows, bool bom, std::ostream& out) {
     out << (first ? "" : ",") << c;
     first = false;
   }
-  for (const auto& k : keys) out << "," << csv_field(k);
+  for (const auto& k : keys) out << "," << csv_text(k);
   out << "\r\n";
   for (const Row& r : rows) {
-    out << r.submission_id << "," << r.revision << "," << r.device_id << "," << csv_field(r.site) << ","
-        << csv_field(r.form_version) << "," << csv_field(r.submitted_at) << ","
+    out << r.submission_id << "," << r.revision << "," << r.device_id << "," << csv_text(r.site) << ","
+        << csv_text(r.form_version) << "," << csv_text(r.submitted_at) << ","
         << iso8601_utc(r.received_at) << "," << (r.conflict ? 1 : 0);
     for (const auto& k : keys) {
       const auto* v = r.answers.if_contains(k);

@@ -12,13 +12,13 @@ Ingestor::~Ingestor() { stop(); }
 void Ingestor::submit(Work work, Done done, bool batch) {
   {
     std::lock_guard lock(mu_);
-    if (!stopping_) {
+    if (!stopping_ && queue_.size() < kMaxQueuedJobs) {
       queue_.push_back(Job{std::move(work), std::move(done), batch});
       cv_.notify_one();
       return;
     }
   }
-  done(Status::unavailable("the server is shutting down"));
+  done(Status::unavailable(stopping_ ? "the server is shutting down" : "the server is busy"));
 }
 
 void Ingestor::stop() {
@@ -55,7 +55,13 @@ void Ingestor::process(std::deque<Job>& group) {
     for (Job& job : group) {
       if (!result.is_ok()) break;
       has_batch = has_batch || job.batch;
-      result = job.work(store_);
+      try {
+        result = job.work(store_);
+      } catch (const std::exception& e) {
+        // A bug or an allocation failure in one job must not take the
+        // writer down: fail this group, keep serving.
+        result = Status::internal(std::string("ingest failed: ") + e.what());
+      }
     }
     if (result.is_ok()) {
       if (has_batch) maybe_crash(FaultPoint::kBeforeCommit);

@@ -32,7 +32,8 @@ class Ingestor {
   Ingestor& operator=(const Ingestor&) = delete;
 
   // `batch` marks jobs that store submissions (where crash points apply).
-  // After stop(), jobs are refused with kUnavailable at once.
+  // After stop(), or when kMaxQueuedJobs are waiting, a job is refused at
+  // once: `done` runs with kUnavailable.
   void submit(Work work, Done done, bool batch = false);
   // Finishes every queued job, then joins the thread.
   void stop();

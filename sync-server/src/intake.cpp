@@ -37,24 +37,33 @@ Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std
                   "a new enrollment code");
   }
   const DeviceRecord& d = *found;
+  // What the peer has proven: the registered key, or the enrollment secret.
+  // Details (dates, states) go only to a peer that proved one of them.
+  const bool key_matches = d.public_key && sodium_memcmp(d.public_key->data(), auth.device_key.data(),
+                                                         auth.device_key.size()) == 0;
+  bool secret_matches = false;
+  if (auth.enroll_secret && d.secret_hash) {
+    const auto presented = enrollment_secret_hash(
+        std::span<const std::uint8_t>(auth.enroll_secret->data(), kEnrollSecretBytes));
+    secret_matches = sodium_memcmp(presented.data(), d.secret_hash->data(), presented.size()) == 0;
+  }
+  const AuthDecision generic =
+      refuse(SessionError::kAuthenticationFailed, "this collector could not be authenticated as device " + id);
+
   if (d.state == DeviceState::kRevoked) {
+    if (!key_matches && !secret_matches) return generic;
     return refuse(SessionError::kRevoked,
                   "device " + id + " was revoked by the server administrator" +
                       (d.revoked_at ? " on " + date_of(*d.revoked_at) : std::string()) +
                       "; its submissions stay on the collector. Contact the administrator.");
   }
   if (d.state == DeviceState::kActive) {
-    const bool key_matches = d.public_key && sodium_memcmp(d.public_key->data(), auth.device_key.data(),
-                                                           auth.device_key.size()) == 0;
     if (!key_matches) {
-      if (auth.enroll_secret) {
-        return refuse(SessionError::kEnrollmentUsed,
-                      "this enrollment code was already used by another collector" +
-                          (d.registered_at ? " on " + date_of(*d.registered_at) : std::string()) +
-                          "; ask the administrator for a new code");
-      }
-      return refuse(SessionError::kAuthenticationFailed,
-                    "the device key does not match the one registered for device " + id);
+      if (!secret_matches) return generic;
+      return refuse(SessionError::kEnrollmentUsed,
+                    "this enrollment code was already used by another collector" +
+                        (d.registered_at ? " on " + date_of(*d.registered_at) : std::string()) +
+                        "; ask the administrator for a new code");
     }
     EQ_RETURN_IF_ERROR(store.touch_device(auth.device_id, now));
     AuthDecision ok;
@@ -63,20 +72,11 @@ Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std
     return ok;
   }
   // Pending: this is the first sync, which must present the secret.
-  if (!auth.enroll_secret) {
-    return refuse(SessionError::kAuthenticationFailed,
-                  "device " + id + " has not completed enrollment and presented no enrollment secret");
-  }
+  if (!secret_matches) return generic;
   if (now > d.enroll_expires_at) {
     return refuse(SessionError::kEnrollmentExpired,
                   "the enrollment code for device " + id + " expired on " +
                       date_of(d.enroll_expires_at) + "; ask the administrator for a new code");
-  }
-  const auto presented = enrollment_secret_hash(
-      std::span<const std::uint8_t>(auth.enroll_secret->data(), kEnrollSecretBytes));
-  if (!d.secret_hash || sodium_memcmp(presented.data(), d.secret_hash->data(), presented.size()) != 0) {
-    return refuse(SessionError::kAuthenticationFailed,
-                  "the enrollment secret is not the one issued for device " + id);
   }
   EQ_RETURN_IF_ERROR(store.activate_device(auth.device_id, auth.device_key, now));
   EQ_RETURN_IF_ERROR(store.audit("device:" + id, "device.registered", "site=" + d.site, now));
@@ -95,13 +95,13 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
   const Envelope& e = *decoded;
 
   EQ_ASSIGN_OR_RETURN(auto device, store.find_device(e.device_id));
+  if (device && device->state == DeviceState::kRevoked) {
+    return reject(RejectReason::kRevokedDevice,
+                  "device " + e.device_id.to_string() + " has been revoked");
+  }
   if (!device || device->state == DeviceState::kPending || !device->public_key) {
     return reject(RejectReason::kUnknownDevice,
                   "device " + e.device_id.to_string() + " is not registered on this server");
-  }
-  if (device->state == DeviceState::kRevoked) {
-    return reject(RejectReason::kRevokedDevice,
-                  "device " + e.device_id.to_string() + " has been revoked");
   }
 
   // Nothing about an envelope is believed, not even that it is a resend,
@@ -109,6 +109,13 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
   const ServerPublicKeys server = keys.public_keys();
   if (Status s = verify_envelope(e, *device->public_key, server); !s.is_ok()) {
     return reject(RejectReason::kBadSignature, s.message());
+  }
+  // A submission id belongs to the device that first sent it: another device
+  // cannot shadow it with a higher revision or a conflicting copy.
+  EQ_ASSIGN_OR_RETURN(auto owner, store.submission_owner(e.submission_id));
+  if (owner && *owner != e.device_id) {
+    return reject(RejectReason::kForeignSubmission,
+                  "submission " + e.submission_id.to_string() + " belongs to another device");
   }
   EQ_ASSIGN_OR_RETURN(auto known, store.known_envelope(e, bytes));
   if (known) {
@@ -132,6 +139,34 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
   ItemResult r;
   r.status = stored;
   return r;
+}
+
+}  // namespace equitas::server
+
+namespace equitas::server {
+
+Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKeys& keys,
+                                             const AnswerValidator& validator,
+                                             const std::vector<Bytes>& envelopes,
+                                             const std::optional<DeviceId>& delivered_by, std::int64_t now) {
+  std::vector<ItemResult> results;
+  results.reserve(envelopes.size());
+  // The delivering device may have been revoked since its session began.
+  if (delivered_by) {
+    EQ_ASSIGN_OR_RETURN(auto carrier, store.find_device(*delivered_by));
+    if (!carrier || carrier->state != DeviceState::kActive) {
+      for (std::size_t i = 0; i < envelopes.size(); ++i) {
+        results.push_back(reject(RejectReason::kRevokedDevice,
+                                 "the delivering device " + delivered_by->to_string() + " has been revoked"));
+      }
+      return results;
+    }
+  }
+  for (const Bytes& e : envelopes) {
+    EQ_ASSIGN_OR_RETURN(ItemResult r, ingest_envelope(store, keys, validator, e, delivered_by, now));
+    results.push_back(std::move(r));
+  }
+  return results;
 }
 
 }  // namespace equitas::server

@@ -32,11 +32,19 @@ struct AuthDecision {
 Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std::int64_t now);
 
 // Checks and stores one envelope: structure, device state, signature,
-// decryption, payload shape, form validation, then dedup. A bad envelope is
+// ownership of the submission id, dedup (an identical copy is a duplicate
+// without further work), decryption, payload shape, form validation, store. A bad envelope is
 // an ItemResult with kRejected and a reason, never a Status: one bad item must
 // not fail its batch. A Status means the store failed.
 Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
                                    const AnswerValidator& validator, ByteView bytes,
                                    const std::optional<DeviceId>& delivered_by, std::int64_t now);
+
+// A whole batch from one session: refuses everything when the delivering
+// device is no longer active, else ingest_envelope for each item, in order.
+Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKeys& keys,
+                                             const AnswerValidator& validator,
+                                             const std::vector<Bytes>& envelopes,
+                                             const std::optional<DeviceId>& delivered_by, std::int64_t now);
 
 }  // namespace equitas::server

@@ -13,6 +13,9 @@ namespace equitas::server {
 
 using namespace std::chrono_literals;
 
+// The WebSocket subprotocol name of this protocol version.
+inline constexpr const char* kSubprotocol = "equitas-sync.v1";
+
 // Largest WebSocket message accepted. One push batch is the largest message a
 // client sends; collectors size batches to kMaxBatchBytes, well under this.
 // Bigger frames are refused with close code 1009 (message too big).
@@ -24,6 +27,17 @@ inline constexpr std::uint32_t kMaxBatchBytes = 256 * 1024;
 inline constexpr std::uint32_t kMaxBatchItems = 256;
 static_assert(kMaxBatchBytes + 4096 < kReadMessageMax, "a full batch must fit in one message");
 static_assert(kMaxBatchItems <= equitas::kMaxBatchItems, "batch item cap exceeds the wire cap");
+
+// Until a session is authenticated, messages are handshake-sized: the
+// largest is ClientAuth, under 300 bytes. A stranger cannot make the server
+// buffer half a megabyte.
+inline constexpr std::size_t kPreAuthMessageMax = 1024;
+// Sessions that have not authenticated yet, across all peers. Each costs a
+// socket and a little memory; past this, new connections are closed at once.
+inline constexpr std::size_t kMaxUnauthenticated = 4096;
+// Jobs waiting for the writer. Past this the server answers "try again
+// later" instead of queueing without bound.
+inline constexpr std::size_t kMaxQueuedJobs = 4096;
 
 // An HTTP request (the upgrade, health checks) has no business being large.
 inline constexpr std::size_t kHttpHeaderLimit = 8 * 1024;

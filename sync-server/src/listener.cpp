@@ -55,7 +55,8 @@ void Listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
     return;
   }
   if (!ec) {
-    if (state_->connections.load() >= kMaxConnections) {
+    if (state_->connections.load() >= kMaxConnections ||
+        state_->unauthenticated.load() >= kMaxUnauthenticated) {
       boost::beast::error_code ignored;
       socket.close(ignored);
     } else {

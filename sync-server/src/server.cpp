@@ -4,6 +4,7 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <iostream>
 
 namespace equitas::server {
 
@@ -41,7 +42,16 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   for (unsigned i = 0; i < n; ++i) {
     s->threads_.emplace_back([ioc = &s->ioc_] {
       auto guard = boost::asio::make_work_guard(*ioc);
-      ioc->run();
+      for (;;) {
+        try {
+          ioc->run();
+          return;
+        } catch (const std::exception& e) {
+          // One handler's failure (say, an allocation) must not stop the
+          // server; the session it belonged to is simply dropped.
+          std::cerr << "sync-server: a session handler failed: " << e.what() << "\n";
+        }
+      }
     });
   }
   return s;
@@ -58,6 +68,7 @@ std::string Server::url() const {
 void Server::stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (!listener_) return;  // start() failed before anything ran
   listener_->stop();
   // Commits everything queued; each completion posts its ack to a session.
   state_->ingestor.stop();

@@ -1,6 +1,8 @@
 #include "server_cli.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <boost/json/serialize.hpp>
@@ -117,8 +119,13 @@ int cmd_device_enroll(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto expires = parse_duration_seconds(a.get_or("--expires", "14d"));
   if (!expires.is_ok()) return fail(err, expires.status());
   const std::string url = a.get_or("--url", "ws://127.0.0.1:8443");
-  if (url.rfind("ws://", 0) != 0 && url.rfind("wss://", 0) != 0) {
-    return fail(err, Status::invalid_argument("--url must start with ws:// or wss://"));
+  // Collectors speak ws:// only: the session is encrypted and authenticated
+  // end to end, whatever carries it.
+  if (url.rfind("ws://", 0) != 0 || url.size() <= 5) {
+    return fail(err, Status::invalid_argument("--url must look like ws://HOST:PORT"));
+  }
+  if (url.size() > kMaxUrlLength) {
+    return fail(err, Status::invalid_argument("--url is longer than " + std::to_string(kMaxUrlLength) + " characters"));
   }
   auto keys = load_server_keys(dir->keys());
   if (!keys.is_ok()) return fail(err, keys.status());
@@ -231,6 +238,10 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   const std::string tmp = *out_path + ".partial";
   std::size_t count = 0;
   {
+    // Microdata: readable by the owner only.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(err, Status::io_error("cannot write " + tmp));
+    ::close(fd);
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
     if (!file) return fail(err, Status::io_error("cannot write " + tmp));
     auto rows = export_submissions(*store, opts, file);

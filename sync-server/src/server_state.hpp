@@ -25,16 +25,28 @@ struct ServerState {
   const std::shared_ptr<const AnswerValidator> validator;
   Ingestor ingestor;
   std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> unauthenticated{0};  // connections not yet past ClientAuth
 };
 
-// Counts a connection for as long as it lives.
+// Counts a connection for as long as it lives, and as unauthenticated until
+// mark_authenticated().
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<ServerState> s) : state_(std::move(s)) { ++state_->connections; }
-  ~ConnectionSlot() {
-    if (state_) --state_->connections;
+  explicit ConnectionSlot(std::shared_ptr<ServerState> s) : state_(std::move(s)) {
+    ++state_->connections;
+    ++state_->unauthenticated;
   }
-  ConnectionSlot(ConnectionSlot&&) = default;
+  ~ConnectionSlot() {
+    if (!state_) return;
+    --state_->connections;
+    if (!authenticated_) --state_->unauthenticated;
+  }
+  ConnectionSlot(ConnectionSlot&& o) noexcept
+      : state_(std::move(o.state_)), authenticated_(o.authenticated_) {}
+  void mark_authenticated() {
+    if (!authenticated_) --state_->unauthenticated;
+    authenticated_ = true;
+  }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
   ServerState& state() const { return *state_; }
@@ -42,6 +54,7 @@ class ConnectionSlot {
 
  private:
   std::shared_ptr<ServerState> state_;
+  bool authenticated_ = false;
 };
 
 }  // namespace equitas::server

@@ -156,7 +156,7 @@ Result<std::vector<DeviceRecord>> ServerStore::list_devices() {
 
 Status ServerStore::revoke_device(const DeviceId& id, std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("UPDATE devices SET status = 'revoked', enroll_secret_hash = NULL, "
+                      db_.prepare("UPDATE devices SET status = 'revoked', "
                                   "revoked_at = COALESCE(revoked_at, ?2) WHERE device_id = ?1"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes)).bind(2, now).run());
   if (db_.changes() == 0) return Status::not_found("no device " + id.to_string() + " on this server");
@@ -166,7 +166,7 @@ Status ServerStore::revoke_device(const DeviceId& id, std::int64_t now) {
 Status ServerStore::activate_device(const DeviceId& id, const SignPublicKey& key, std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("UPDATE devices SET status = 'active', public_key = ?2, "
-                                  "enroll_secret_hash = NULL, registered_at = ?3, last_seen_at = ?3 "
+                                  "registered_at = ?3, last_seen_at = ?3 "
                                   "WHERE device_id = ?1 AND status = 'pending'"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes)).bind(2, ByteView(key)).bind(3, now).run());
   if (db_.changes() != 1) return Status::failed_precondition("device is no longer pending");
@@ -177,6 +177,18 @@ Status ServerStore::touch_device(const DeviceId& id, std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1"));
   return st.bind(1, ByteView(id.bytes)).bind(2, now).run();
+}
+
+Result<std::optional<DeviceId>> ServerStore::submission_owner(const SubmissionId& id) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT device_id FROM submissions WHERE submission_id = ?1 LIMIT 1"));
+  st.bind(1, ByteView(id.bytes));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<DeviceId>();
+  DeviceId d;
+  const Bytes b = st.column_blob(0);
+  std::copy_n(b.begin(), std::min<std::size_t>(16, b.size()), d.bytes.begin());
+  return std::optional<DeviceId>(d);
 }
 
 Result<std::optional<ItemStatus>> ServerStore::known_envelope(const Envelope& e, ByteView bytes) {

@@ -62,10 +62,14 @@ class ServerStore {
   Result<std::vector<DeviceRecord>> list_devices();
   // not_found when there is no such device. Revoking twice is fine.
   Status revoke_device(const DeviceId& id, std::int64_t now);
-  // pending -> active, recording the key and forgetting the secret hash.
+  // pending -> active, recording the key. The secret's hash is kept (the
+  // secret is spent) so that a second collector presenting the same code
+  // can be told the code was used.
   Status activate_device(const DeviceId& id, const SignPublicKey& key, std::int64_t now);
   Status touch_device(const DeviceId& id, std::int64_t now);
 
+  // The device that first stored this submission id, if any.
+  Result<std::optional<DeviceId>> submission_owner(const SubmissionId& id);
   // If this exact envelope (same id, revision and bytes) is stored already,
   // as the original or as a recorded conflict: its status; otherwise nullopt.
   Result<std::optional<ItemStatus>> known_envelope(const Envelope& e, ByteView bytes);

@@ -32,6 +32,7 @@ SyncProtocol::Step SyncProtocol::on_message(ByteView msg) {
         return fail(SessionError::kAuthenticationFailed, auth.status().message(), kClosePolicy);
       }
       phase_ = Phase::kDeciding;
+      claimed_device_ = auth->device_id;
       return NeedAuth{std::move(auth).value()};
     }
     case Phase::kReady:
@@ -72,13 +73,14 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
 SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& decision) {
   if (phase_ != Phase::kDeciding) return fail(SessionError::kInternal, "unexpected decision", kCloseInternal);
   if (!decision.is_ok()) {
-    return fail(SessionError::kUnavailable,
-                "the server could not record this session (" + decision.status().message() +
-                    "); try again later",
+    // The store's own message stays in the server's log: it may name tables
+    // and SQL, which are no business of a collector.
+    return fail(SessionError::kUnavailable, "the server could not record this session; try again later",
                 kCloseTryAgainLater);
   }
   if (!decision->ok) return fail(decision->error, decision->message, kClosePolicy);
   phase_ = Phase::kReady;
+  device_ = claimed_device_;
   Welcome w;
   w.registered_now = decision->registered_now;
   w.server_time = static_cast<std::uint64_t>(unix_now());
@@ -99,7 +101,9 @@ SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Sta
     // Nothing of this batch is acknowledged; the collector keeps it pending
     // and resends it next time.
     return fail(SessionError::kUnavailable,
-                "the server could not store this batch (" + committed.message() + "); try again later",
+                committed.code() == StatusCode::kUnavailable
+                    ? committed.message() + "; try again later"
+                    : std::string("the server could not store this batch; try again later"),
                 kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;

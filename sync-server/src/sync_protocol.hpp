@@ -65,7 +65,8 @@ class SyncProtocol {
   ServerHandshake handshake_;
   SecureChannel channel_;
   Phase phase_ = Phase::kHello;
-  std::optional<DeviceId> device_;
+  DeviceId claimed_device_;           // from ClientAuth, before the decision
+  std::optional<DeviceId> device_;    // once admitted
   std::uint64_t pending_batch_ = 0;
 };
 

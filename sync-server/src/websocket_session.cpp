@@ -20,11 +20,13 @@ void WebSocketSession::run(http::request<http::string_body> req) {
   timeouts.idle_timeout = kIdleTimeout;
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
-  ws_.read_message_max(kReadMessageMax);
+  ws_.read_message_max(kPreAuthMessageMax);
   ws_.binary(true);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+  // Name the subprotocol only when the client offered it (RFC 6455 4.2.2).
+  const bool offered = req[http::field::sec_websocket_protocol].find(kSubprotocol) != beast::string_view::npos;
+  ws_.set_option(websocket::stream_base::decorator([offered](websocket::response_type& res) {
     res.set(http::field::server, "equitas-sync-server");
-    res.set(http::field::sec_websocket_protocol, "equitas-sync.v1");
+    if (offered) res.set(http::field::sec_websocket_protocol, kSubprotocol);
   }));
   auth_timer_.expires_after(kAuthDeadline);
   auth_timer_.async_wait(beast::bind_front_handler(&WebSocketSession::on_auth_deadline, shared_from_this()));
@@ -32,7 +34,7 @@ void WebSocketSession::run(http::request<http::string_body> req) {
 }
 
 void WebSocketSession::on_auth_deadline(beast::error_code ec) {
-  if (ec || protocol_.authenticated()) return;  // cancelled, or authenticated in time
+  if (ec) return;  // cancelled: the device proved its key in time
   beast::get_lowest_layer(ws_).cancel();
   beast::get_lowest_layer(ws_).close();
 }
@@ -67,6 +69,9 @@ void WebSocketSession::handle(SyncProtocol::Step step) {
 }
 
 void WebSocketSession::start_auth(ClientAuth auth) {
+  // The device's signature has verified: what remains is the server's own
+  // decision, which must not be cut short by the authentication deadline.
+  auth_timer_.cancel();
   auto decision = std::make_shared<Result<AuthDecision>>(Status::internal("not decided"));
   auto shared_auth = std::make_shared<ClientAuth>(std::move(auth));
   auto self = shared_from_this();
@@ -78,8 +83,14 @@ void WebSocketSession::start_auth(ClientAuth auth) {
       [self, decision](const Status& committed) {
         net::post(self->ws_.get_executor(), [self, decision, committed] {
           if (!committed.is_ok()) *decision = committed;
+          if (!decision->is_ok()) {
+            std::cerr << "sync-server: session not recorded: " << decision->status().to_string() << "\n";
+          }
           auto reply = self->protocol_.on_auth_decided(*decision);
-          if (self->protocol_.authenticated()) self->auth_timer_.cancel();
+          if (self->protocol_.authenticated()) {
+            self->slot_.mark_authenticated();
+            self->ws_.read_message_max(kReadMessageMax);
+          }
           self->send(std::move(reply));
         });
       });
@@ -97,17 +108,13 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
   auto self = shared_from_this();
   state->ingestor.submit(
       [batch, state, delivered_by](ServerStore& store) -> Status {
-        batch->results.clear();
-        const std::int64_t now = unix_now();
-        for (const Bytes& e : batch->envelopes) {
-          EQ_ASSIGN_OR_RETURN(ItemResult r,
-                              ingest_envelope(store, state->keys, *state->validator, e, delivered_by, now));
-          batch->results.push_back(std::move(r));
-        }
+        EQ_ASSIGN_OR_RETURN(batch->results, ingest_batch(store, state->keys, *state->validator,
+                                                         batch->envelopes, delivered_by, unix_now()));
         return Status::ok();
       },
       [self, batch](const Status& committed) {
         net::post(self->ws_.get_executor(), [self, batch, committed] {
+          if (!committed.is_ok()) std::cerr << "sync-server: batch not stored: " << committed.to_string() << "\n";
           self->send(self->protocol_.on_ingested(batch->seq, committed, batch->results));
         });
       },

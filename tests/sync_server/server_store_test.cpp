@@ -45,7 +45,19 @@ TEST_CASE("device lifecycle: pending, active, revoked", "[server][store]") {
     CHECK(d->site == "Port");
     auto after = store.find_device(id);
     CHECK((*after)->state == DeviceState::kActive);
-    CHECK_FALSE((*after)->secret_hash.has_value());  // the secret's hash is forgotten
+    // A second collector with the same (spent) code is told it was used.
+    const SigningKey intruder = SigningKey::generate();
+    ClientAuth reuse;
+    reuse.device_id = id;
+    reuse.device_key = intruder.public_key();
+    reuse.enroll_secret.emplace();
+    std::memcpy(reuse.enroll_secret->data(), secret.data(), kEnrollSecretBytes);
+    CHECK(decide_auth(store, reuse, unix_now())->error == SessionError::kEnrollmentUsed);
+    // Without the secret, a stranger learns nothing specific.
+    reuse.enroll_secret.reset();
+    auto stranger = decide_auth(store, reuse, unix_now());
+    CHECK(stranger->error == SessionError::kAuthenticationFailed);
+    CHECK_THAT(stranger->message, !Catch::Contains("20"));  // no dates
 
     ClientAuth again;
     again.device_id = id;

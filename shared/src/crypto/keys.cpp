@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 namespace equitas {
 namespace {
@@ -52,9 +51,13 @@ Result<SigningKey> SigningKey::from_secret(ByteView secret) {
   if (secret.size() != crypto_sign_SECRETKEYBYTES) {
     return Status::corruption("signing key has the wrong length");
   }
+  // Re-derive the key pair from the seed (the first 32 bytes) and check the
+  // stored public half: a damaged key file is caught here, not at a sync.
   SigningKey k;
-  std::memcpy(k.sk_.data(), secret.data(), secret.size());
-  crypto_sign_ed25519_sk_to_pk(k.pk_.data(), k.sk_.data());
+  crypto_sign_seed_keypair(k.pk_.data(), k.sk_.data(), secret.data());
+  if (sodium_memcmp(k.sk_.data(), secret.data(), crypto_sign_SECRETKEYBYTES) != 0) {
+    return Status::corruption("signing key is damaged (its public half does not match)");
+  }
   return k;
 }
 
@@ -104,7 +107,12 @@ Status write_file_atomically(const std::filesystem::path& path, ByteView content
   const std::filesystem::path tmp = path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return Status::io_error("cannot create " + tmp.string() + ": " + errno_text());
-  ::fchmod(fd, mode);  // in case the file existed with wider permissions
+  if (::fchmod(fd, mode) != 0) {  // in case the file existed with wider permissions
+    const std::string why = errno_text();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::io_error("cannot set permissions on " + tmp.string() + ": " + why);
+  }
   std::size_t done = 0;
   while (done < contents.size()) {
     const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
@@ -120,6 +128,7 @@ Status write_file_atomically(const std::filesystem::path& path, ByteView content
   if (::fsync(fd) != 0) {
     const std::string why = errno_text();
     ::close(fd);
+    ::unlink(tmp.c_str());
     return Status::io_error("cannot sync " + tmp.string() + ": " + why);
   }
   ::close(fd);
@@ -134,23 +143,31 @@ Status write_private_file(const std::filesystem::path& path, ByteView contents) 
 }
 
 Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::not_found("cannot open " + path.string());
-  Bytes out;
-  char buf[8192];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    out.insert(out.end(), buf, buf + in.gcount());
-    if (out.size() > max_size) {
-      wipe(out);
-      return Status::invalid_argument(path.string() + " is larger than " +
-                                      std::to_string(max_size) + " bytes");
-    }
+  // Plain read(2) into a buffer sized up front: no stream buffers or
+  // reallocations leave copies of key material behind.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::not_found("cannot open " + path.string() + ": " + errno_text());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) > max_size) {
+    ::close(fd);
+    return Status::invalid_argument(path.string() + " is larger than " + std::to_string(max_size) + " bytes");
   }
+  Bytes out(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.resize(done);
   return out;
 }
 
 Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys) {
   Bytes file;
+  file.reserve(kKeyFileMagic.size() + 1 + crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES);
   file.insert(file.end(), kKeyFileMagic.begin(), kKeyFileMagic.end());
   file.push_back(kServerKind);
   file.insert(file.end(), keys.sign.secret().data(), keys.sign.secret().data() + crypto_sign_SECRETKEYBYTES);
@@ -178,6 +195,7 @@ Result<ServerKeys> load_server_keys(const std::filesystem::path& path) {
 
 Status save_device_key(const std::filesystem::path& path, const SigningKey& key) {
   Bytes file;
+  file.reserve(kKeyFileMagic.size() + 1 + crypto_sign_SECRETKEYBYTES);
   file.insert(file.end(), kKeyFileMagic.begin(), kKeyFileMagic.end());
   file.push_back(kDeviceKind);
   file.insert(file.end(), key.secret().data(), key.secret().data() + crypto_sign_SECRETKEYBYTES);

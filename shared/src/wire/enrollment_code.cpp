@@ -25,7 +25,9 @@ std::array<std::uint8_t, kChecksumBytes> checksum(ByteView body) {
 }  // namespace
 
 std::string format_enrollment_code(const EnrollmentCode& code) {
-  ByteWriter w;
+  // Sized up front so that no reallocation leaves a copy of the secret behind.
+  ByteWriter w(1 + 2 + code.url.size() + 32 + 32 + 16 + kEnrollSecretBytes + 8 + 2 + code.site.size() +
+               kChecksumBytes);
   w.u8(kCodeVersion);
   w.lp(code.url);
   w.raw(code.server.sign);
@@ -37,8 +39,12 @@ std::string format_enrollment_code(const EnrollmentCode& code) {
   Bytes body = w.take();
   const auto sum = checksum(body);
   body.insert(body.end(), sum.begin(), sum.end());
-  std::string text = std::string(kPrefix) + to_base64url(body);
+  std::string encoded = to_base64url(body);
   wipe(body);
+  std::string text;
+  text.reserve(kPrefix.size() + encoded.size());
+  text.append(kPrefix).append(encoded);
+  wipe(encoded);
   return text;
 }
 
@@ -79,8 +85,10 @@ Result<EnrollmentCode> parse_enrollment_code(std::string_view text) {
   wipe(body);
   if (!ok) {
     return Status::invalid_argument(
-        "the enrollment code is not one this collector understands (version " +
-        std::to_string(version) + ")");
+        version != kCodeVersion
+            ? "the enrollment code is of version " + std::to_string(version) +
+                  ", which this collector does not understand; update the collector"
+            : std::string("the enrollment code is malformed; ask for a new one"));
   }
   code.expires_at = static_cast<std::int64_t>(expires);
   return code;

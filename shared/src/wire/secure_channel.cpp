@@ -57,8 +57,11 @@ Bytes device_sign_input(const SignPublicKey& server_pk, const std::array<std::ui
 }  // namespace
 
 Bytes SecureChannel::seal(ByteView plaintext) {
+  // Sealing on a channel that was never keyed is a programming error;
+  // refuse to emit anything rather than encrypt under an all-zero state.
+  if (!has_tx_) return Bytes();
   Bytes out(plaintext.size() + crypto_secretstream_xchacha20poly1305_ABYTES);
-  crypto_secretstream_xchacha20poly1305_push(tx_state(), out.data(), nullptr, plaintext.data(),
+  crypto_secretstream_xchacha20poly1305_push(&tx_, out.data(), nullptr, plaintext.data(),
                                              plaintext.size(), nullptr, 0,
                                              crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
   return out;
@@ -70,7 +73,8 @@ Result<Bytes> SecureChannel::open(ByteView ciphertext) {
   }
   Bytes out(ciphertext.size() - crypto_secretstream_xchacha20poly1305_ABYTES);
   unsigned char tag = 0;
-  if (crypto_secretstream_xchacha20poly1305_pull(rx_state(), out.data(), nullptr, &tag,
+  if (!has_rx_) return Status::failed_precondition("session channel is not established");
+  if (crypto_secretstream_xchacha20poly1305_pull(&rx_, out.data(), nullptr, &tag,
                                                  ciphertext.data(), ciphertext.size(), nullptr,
                                                  0) != 0) {
     return Status::corruption("session message failed authentication (altered or out of order)");
@@ -121,14 +125,13 @@ Result<Bytes> ClientHandshake::on_server_hello(ByteView msg, const DeviceId& dev
                                     server_eph.data()) != 0) {
     return Status::unauthenticated("the server's ephemeral key is not acceptable");
   }
-  channel_.rx_ = std::make_unique<SecureChannel::State>();
-  channel_.tx_ = std::make_unique<SecureChannel::State>();
-  if (crypto_secretstream_xchacha20poly1305_init_pull(channel_.rx_state(), server_header.data(),
-                                                      rx.data()) != 0) {
+  if (crypto_secretstream_xchacha20poly1305_init_pull(&channel_.rx_, server_header.data(), rx.data()) != 0) {
     return Status::corruption("the server's stream header is invalid");
   }
+  channel_.has_rx_ = true;
   StreamHeader client_header{};
-  crypto_secretstream_xchacha20poly1305_init_push(channel_.tx_state(), client_header.data(), tx.data());
+  crypto_secretstream_xchacha20poly1305_init_push(&channel_.tx_, client_header.data(), tx.data());
+  channel_.has_tx_ = true;
 
   const auto th = transcript_hash(client_hello_, msg, client_header);
   ByteWriter body;
@@ -172,13 +175,11 @@ Result<Bytes> ServerHandshake::on_client_hello(ByteView msg) {
                                     client_eph.data()) != 0) {
     return Status::unauthenticated("the client's ephemeral key is not acceptable");
   }
-  channel_.rx_ = std::make_unique<SecureChannel::State>();
-  channel_.tx_ = std::make_unique<SecureChannel::State>();
   StreamHeader header{};
-  crypto_secretstream_xchacha20poly1305_init_push(channel_.tx_state(), header.data(), tx.data());
-  // The pull side needs the client's header, which arrives in message 3;
-  // keep the key in the pull state's memory until then.
-  std::memcpy(channel_.rx_->data(), rx.data(), rx.size());
+  crypto_secretstream_xchacha20poly1305_init_push(&channel_.tx_, header.data(), tx.data());
+  channel_.has_tx_ = true;
+  // The pull side needs the client's header, which arrives in message 3.
+  std::memcpy(channel_.pending_rx_key_, rx.data(), rx.size());
 
   ByteWriter w(kServerHelloSize);
   w.u8(kMsgServerHello);
@@ -199,12 +200,11 @@ Result<ClientAuth> ServerHandshake::on_client_auth(ByteView msg) {
   if (server_hello_.empty() || !r.u8(type) || type != kMsgClientAuth || !r.fixed(client_header)) {
     return Status::corruption("client authentication message is malformed");
   }
-  SessionKey rx;
-  std::memcpy(rx.data(), channel_.rx_->data(), rx.size());
-  if (crypto_secretstream_xchacha20poly1305_init_pull(channel_.rx_state(), client_header.data(),
-                                                      rx.data()) != 0) {
-    return Status::corruption("client stream header is invalid");
-  }
+  const int rc = crypto_secretstream_xchacha20poly1305_init_pull(&channel_.rx_, client_header.data(),
+                                                                 channel_.pending_rx_key_);
+  sodium_memzero(channel_.pending_rx_key_, sizeof channel_.pending_rx_key_);
+  if (rc != 0) return Status::corruption("client stream header is invalid");
+  channel_.has_rx_ = true;
   auto plain = channel_.open(msg.subspan(r.position()));
   if (!plain.is_ok()) return Status::unauthenticated("client authentication did not decrypt");
 

@@ -1,6 +1,17 @@
 #include "equitas/wire/sync_messages.hpp"
 
 namespace equitas {
+namespace {
+
+// Cuts text to at most `max` bytes without splitting a UTF-8 character.
+std::string_view truncate_utf8(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
 
 std::string_view session_error_name(SessionError e) {
   switch (e) {
@@ -35,6 +46,7 @@ std::string_view reject_reason_name(RejectReason r) {
     case RejectReason::kUnknownForm: return "unknown form";
     case RejectReason::kInvalidAnswers: return "invalid answers";
     case RejectReason::kUndecryptable: return "cannot decrypt";
+    case RejectReason::kForeignSubmission: return "submission of another device";
   }
   return "unknown";
 }
@@ -54,7 +66,7 @@ Bytes encode(const ErrorMsg& m) {
   ByteWriter w;
   w.u8(kMsgError);
   w.u8(static_cast<std::uint8_t>(m.code));
-  w.lp(std::string_view(m.message).substr(0, kMaxDetailLength));
+  w.lp(truncate_utf8(m.message, kMaxDetailLength));
   return w.take();
 }
 
@@ -78,7 +90,7 @@ Bytes encode(const Ack& m) {
     w.u8(static_cast<std::uint8_t>(it.status));
     if (it.status == ItemStatus::kRejected) {
       w.u8(static_cast<std::uint8_t>(it.reason));
-      w.lp(std::string_view(it.detail).substr(0, kMaxDetailLength));
+      w.lp(truncate_utf8(it.detail, kMaxDetailLength));
     }
   }
   return w.take();
@@ -109,7 +121,8 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
     case kMsgError: {
       ErrorMsg m;
       std::uint8_t code = 0;
-      if (!r.u8(code) || !r.lp_string(m.message, kMaxDetailLength) || !r.at_end()) {
+      if (!r.u8(code) || code < 1 || code > 8 || !r.lp_string(m.message, kMaxDetailLength) ||
+          !r.at_end()) {
         return malformed("error");
       }
       m.code = static_cast<SessionError>(code);
@@ -139,7 +152,9 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
         it.status = static_cast<ItemStatus>(status);
         if (it.status == ItemStatus::kRejected) {
           std::uint8_t reason = 0;
-          if (!r.u8(reason) || !r.lp_string(it.detail, kMaxDetailLength)) return malformed("ack");
+          if (!r.u8(reason) || reason < 1 || reason > 8 || !r.lp_string(it.detail, kMaxDetailLength)) {
+            return malformed("ack");
+          }
           it.reason = static_cast<RejectReason>(reason);
         }
       }

@@ -7,8 +7,9 @@
 //      long-term key over both hellos. The client checks it against the key it
 //      pinned at enrollment, so an impostor server stops here.
 //   3. ClientAuth   client -> server: the client's secretstream header, then
-//      (encrypted) the device id, device public key, optional enrollment secret
-//      and the device's signature over the transcript hash.
+//      (encrypted) the device id, the device public key, the device's
+//      signature over the transcript hash, and the enrollment secret on the
+//      first sync only.
 // Session keys come from crypto_kx over the two ephemeral keys, and each
 // direction is a crypto_secretstream_xchacha20poly1305 stream, so messages
 // cannot be read, altered, dropped, reordered or replayed without detection.
@@ -18,6 +19,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -37,15 +39,26 @@ inline constexpr std::uint8_t kMsgClientAuth = 0x03;
 
 using StreamHeader = std::array<std::uint8_t, crypto_secretstream_xchacha20poly1305_HEADERBYTES>;
 
-// One direction-pair of secretstream state. Move-only; state lives in
-// sodium-allocated memory.
+// One direction-pair of secretstream state. Move-only. The state is key
+// material: it lives inline (no per-session sodium_malloc mapping, which a
+// flood of half-open sessions could exhaust) and is wiped on destruction and
+// after a move.
 class SecureChannel {
  public:
   SecureChannel() = default;
-  SecureChannel(SecureChannel&&) = default;
-  SecureChannel& operator=(SecureChannel&&) = default;
+  ~SecureChannel() { wipe_state(); }
+  SecureChannel(SecureChannel&& o) noexcept { take(o); }
+  SecureChannel& operator=(SecureChannel&& o) noexcept {
+    if (this != &o) {
+      wipe_state();
+      take(o);
+    }
+    return *this;
+  }
+  SecureChannel(const SecureChannel&) = delete;
+  SecureChannel& operator=(const SecureChannel&) = delete;
 
-  bool established() const { return tx_ != nullptr && rx_ != nullptr; }
+  bool established() const { return has_tx_ && has_rx_; }
   // Encrypts one message for the peer.
   Bytes seal(ByteView plaintext);
   // Decrypts the next message from the peer; corruption if it was altered,
@@ -55,15 +68,28 @@ class SecureChannel {
  private:
   friend class ClientHandshake;
   friend class ServerHandshake;
-  using State = SecretBytes<sizeof(crypto_secretstream_xchacha20poly1305_state)>;
-  crypto_secretstream_xchacha20poly1305_state* tx_state() {
-    return reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(tx_->data());
+  using State = crypto_secretstream_xchacha20poly1305_state;
+  void wipe_state() {
+    sodium_memzero(&tx_, sizeof tx_);
+    sodium_memzero(&rx_, sizeof rx_);
+    sodium_memzero(pending_rx_key_, sizeof pending_rx_key_);
+    has_tx_ = has_rx_ = false;
   }
-  crypto_secretstream_xchacha20poly1305_state* rx_state() {
-    return reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(rx_->data());
+  void take(SecureChannel& o) {
+    tx_ = o.tx_;
+    rx_ = o.rx_;
+    std::memcpy(pending_rx_key_, o.pending_rx_key_, sizeof pending_rx_key_);
+    has_tx_ = o.has_tx_;
+    has_rx_ = o.has_rx_;
+    o.wipe_state();
   }
-  std::unique_ptr<State> tx_;
-  std::unique_ptr<State> rx_;
+  State tx_{};
+  State rx_{};
+  // The server's receive key between messages 2 and 3 (it needs the
+  // client's stream header before it can start the receive stream).
+  std::uint8_t pending_rx_key_[crypto_kx_SESSIONKEYBYTES] = {};
+  bool has_tx_ = false;
+  bool has_rx_ = false;
 };
 
 // What the server learns from message 3 once its signature has verified

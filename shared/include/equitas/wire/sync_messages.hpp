@@ -48,6 +48,7 @@ enum class RejectReason : std::uint8_t {
   kUnknownForm = 5,
   kInvalidAnswers = 6,
   kUndecryptable = 7,
+  kForeignSubmission = 8,  // the submission id belongs to another device
 };
 std::string_view reject_reason_name(RejectReason r);
 
