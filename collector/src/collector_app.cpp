@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <cstring>
 
+#include "equitas/forms/form_engine.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
 #include "sync_client.hpp"
@@ -84,10 +85,52 @@ Result<Enrollment> Collector::enroll(std::string_view code_text) {
   return e;
 }
 
+Result<const forms::FormLibrary*> Collector::library() {
+  if (library_) return static_cast<const forms::FormLibrary*>(library_.get());
+  EQ_ASSIGN_OR_RETURN(auto lib, forms::FormLibrary::with_bundled());
+  EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  if (enrolled) {
+    EQ_ASSIGN_OR_RETURN(auto pubs, store_.load_form_publications());
+    std::int64_t order = 1;
+    for (const auto& p : pubs) {
+      // Verified on every load: a definition altered on disk is ignored.
+      if (!verify_signature(enrolled->server.sign, form_publication_signing_input(p, enrolled->server.sign),
+                            p.signature)) {
+        continue;
+      }
+      EQ_RETURN_IF_ERROR(lib.add_publication(p, order++));
+    }
+  }
+  library_ = std::make_unique<forms::FormLibrary>(std::move(lib));
+  return static_cast<const forms::FormLibrary*>(library_.get());
+}
+
+Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
+                                       std::string& answers_json, const std::string& lang) {
+  EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
+  auto form = form_version.empty() ? lib->current(form_id) : lib->find(form_id, form_version);
+  if (!form) {
+    wipe(answers_json);
+    std::string known;
+    for (const auto& e : lib->entries()) known += (known.empty() ? "" : ", ") + e.form->id + " " + e.form->version;
+    return Status::not_found("no form '" + std::string(form_id) + "'" +
+                             (form_version.empty() ? "" : " version '" + std::string(form_version) + "'") +
+                             " on this collector (known: " + known + ")");
+  }
+  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr);
+}
+
 Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
                                        std::string& answers_json, const AnswerValidator& validator) {
+  return seal_and_store(nullptr, form_id, form_version, answers_json, "en", &validator);
+}
+
+Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::string_view form_id,
+                                               std::string_view form_version, std::string& answers_json,
+                                               const std::string& lang, const AnswerValidator* validator) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
   if (!enrolled) {
+    wipe(answers_json);
     return Status::failed_precondition(
         "this collector is not enrolled yet, so there is no server key to seal answers to; run "
         "collector enroll first");
@@ -101,8 +144,23 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
     if (!v.is_object()) return Status::invalid_argument("the answers must be a JSON object");
     payload.answers = std::move(v.as_object());
   }
-  EQ_RETURN_IF_ERROR(validator.validate(form_id, form_version, payload.answers));
-  payload.submitted_at = iso8601_utc(unix_now());
+  const std::int64_t now = unix_now();
+  if (form != nullptr) {
+    forms::EvalOptions opts;
+    opts.language = lang;
+    const forms::Evaluation e = forms::evaluate(*form, payload.answers, opts);
+    if (!e.ok()) {
+      return Status::invalid_argument(std::to_string(e.errors.size()) + " invalid answer(s):\n" +
+                                      forms::format_errors(e.errors));
+    }
+    EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
+    payload.round = lib->current_round(form->id);
+    // Anonymous forms keep the day only: a timestamp can identify a respondent.
+    payload.submitted_at = form->anonymous ? iso8601_utc(now).substr(0, 10) : iso8601_utc(now);
+  } else {
+    EQ_RETURN_IF_ERROR(validator->validate(form_id, form_version, payload.answers));
+    payload.submitted_at = iso8601_utc(now);
+  }
 
   Bytes plain = encode_payload(payload);
   EnvelopeFields fields{enrolled->device_id, SubmissionId::random(), 1, std::string(form_id),
@@ -112,7 +170,7 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
   if (!envelope.is_ok()) return envelope.status();
   const Bytes bytes = encode_envelope(*envelope);
   EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
-                                          fields.form_version, bytes, unix_now()));
+                                          fields.form_version, bytes, now));
   return fields.submission_id;
 }
 
@@ -129,7 +187,9 @@ Result<SyncReport> Collector::sync(const SyncOptions& options) {
   if (!enrolled) {
     return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
   }
-  return run_sync(store_, key_, *enrolled, options);
+  auto report = run_sync(store_, key_, *enrolled, options);
+  library_.reset();  // new publications may have arrived
+  return report;
 }
 
 }  // namespace equitas::collector

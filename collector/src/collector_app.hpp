@@ -9,6 +9,7 @@
 #include "collector_store.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
+#include "equitas/forms/form_library.hpp"
 #include "equitas/wire/enrollment_code.hpp"
 
 namespace equitas::collector {
@@ -54,6 +55,8 @@ struct SyncReport {
   std::int64_t bytes_up = 0;
   std::int64_t bytes_down = 0;
   std::int64_t pending_after = 0;
+  std::vector<std::string> forms_received;  // "staff-climate 2026.1 (2026-baseline)"
+  std::vector<std::string> forms_refused;   // with the reason
 };
 
 class Collector {
@@ -67,10 +70,20 @@ class Collector {
   Result<Enrollment> enroll(std::string_view code_text);
   Result<std::optional<Enrollment>> enrollment();
 
-  // Validates, seals and signs the answers (a JSON object), stores the
-  // envelope and wipes the plaintext. Returns the new submission's id.
+  // Validates the answers (a JSON object) with the form engine, seals and
+  // signs them, stores the envelope and wipes the plaintext. An empty
+  // version means the form's current one. Invalid answers are refused with
+  // every error listed (messages in `lang`), and nothing is stored.
+  Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
+                              std::string& answers_json, const std::string& lang = "en");
+  // The same with another validator: for tools and tests that must produce
+  // what a modified client would.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
                               std::string& answers_json, const AnswerValidator& validator);
+
+  // The bundled forms plus the publications received from the server whose
+  // signature verifies against the pinned key.
+  Result<const forms::FormLibrary*> library();
 
   Result<CollectorStatus> status();
 
@@ -83,9 +96,13 @@ class Collector {
  private:
   Collector(DataDir dir, CollectorStore store, SigningKey key)
       : dir_(std::move(dir)), store_(std::move(store)), key_(std::move(key)) {}
+  Result<SubmissionId> seal_and_store(const forms::Form* form, std::string_view form_id,
+                                      std::string_view form_version, std::string& answers_json,
+                                      const std::string& lang, const AnswerValidator* validator);
   DataDir dir_;
   CollectorStore store_;
   SigningKey key_;
+  std::unique_ptr<forms::FormLibrary> library_;  // loaded on first use
 };
 
 }  // namespace equitas::collector

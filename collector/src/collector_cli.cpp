@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "collector_app.hpp"
+#include "equitas/forms/form_listing.hpp"
 #include "equitas/util/cli_args.hpp"
 #include "equitas/wire/payload.hpp"
 
@@ -20,7 +21,9 @@ constexpr const char* kUsage = R"(collector: captures survey answers at a post, 
 Usage:
   collector init    --data-dir DIR
   collector enroll  --data-dir DIR CODE
-  collector submit  --data-dir DIR --form ID [--form-version V] FILE|-
+  collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
+  collector forms list --data-dir DIR [--json]
+  collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   collector status  --data-dir DIR [--json]
   collector sync    --data-dir DIR [--json]
 
@@ -105,8 +108,7 @@ int cmd_submit(const CliArgs& a, Io& io) {
     text.assign(bytes->begin(), bytes->end());
     wipe(*bytes);
   }
-  AcceptAnyAnswers validator;
-  auto id = c->submit(*form, a.get_or("--form-version", "1"), text, validator);
+  auto id = c->submit(*form, a.get_or("--form-version", ""), text, a.get_or("--lang", "en"));
   wipe(text);
   if (!id.is_ok()) return fail(io, id.status().with_context("nothing was stored"));
   io.out << id->to_string() << "\n";
@@ -190,6 +192,8 @@ int cmd_sync(const CliArgs& a, Io& io) {
     io.out << boost::json::serialize(o) << "\n";
   } else {
     if (r->registered_now) io.out << "Registration completed with the server.\n";
+    for (const auto& f : r->forms_received) io.out << "Received form " << f << "\n";
+    for (const auto& f : r->forms_refused) io.out << "Refused a form from the server: " << f << "\n";
     io.out << "Synced: " << r->sent << " sent, " << r->accepted << " accepted, " << r->duplicate
            << " already on the server, " << r->conflict << " conflicts (kept and flagged), " << r->rejected
            << " rejected. " << r->pending_after << " pending.\n";
@@ -203,6 +207,26 @@ int cmd_sync(const CliArgs& a, Io& io) {
   return r->pending_after == 0 ? 0 : 1;
 }
 
+int cmd_forms_list(const CliArgs& a, Io& io) {
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto lib = c->library();
+  if (!lib.is_ok()) return fail(io, lib.status());
+  forms::print_form_list(**lib, a.has("--json"), io.out);
+  return 0;
+}
+
+int cmd_forms_show(const CliArgs& a, Io& io) {
+  if (a.positional().size() != 1) return fail(io, Status::invalid_argument("give one FORM_ID (see: collector forms list)"));
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto lib = c->library();
+  if (!lib.is_ok()) return fail(io, lib.status());
+  const Status s = forms::print_form(**lib, a.positional()[0], a.get_or("--version", ""), a.has("--json"),
+                                     a.get_or("--lang", "en"), io.out);
+  return s.is_ok() ? 0 : fail(io, s);
+}
+
 const Command kCommands[] = {
     {"init", "collector init --data-dir DIR\n  Creates the data folder, its database and this device's signing key.\n",
      {"--data-dir"}, {}, cmd_init},
@@ -212,10 +236,18 @@ const Command kCommands[] = {
      "  the first sync completes the registration.\n",
      {"--data-dir"}, {}, cmd_enroll},
     {"submit",
-     "collector submit --data-dir DIR --form ID [--form-version V] FILE|-\n"
-     "  Stores one finished response: FILE holds the answers as a JSON object (- reads stdin).\n"
-     "  The answers are sealed to the server and signed at once; prints the submission id.\n",
-     {"--data-dir", "--form", "--form-version"}, {}, cmd_submit},
+     "collector submit --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-\n"
+     "  Stores one finished response: FILE holds the answers as a JSON object (- reads stdin),\n"
+     "  keyed by question name. The form engine checks them first: if anything is invalid, every\n"
+     "  error is listed (in language L) and nothing is stored. Valid answers are sealed to the\n"
+     "  server and signed at once; prints the submission id.\n",
+     {"--data-dir", "--form", "--form-version", "--lang"}, {}, cmd_submit},
+    {"forms list", "collector forms list --data-dir DIR [--json]\n  The forms this collector can capture: bundled, and received from the server.\n",
+     {"--data-dir"}, {"--json"}, cmd_forms_list},
+    {"forms show",
+     "collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]\n"
+     "  A form's questions; --json prints its definition.\n",
+     {"--data-dir", "--version", "--lang"}, {"--json"}, cmd_forms_show},
     {"status", "collector status --data-dir DIR [--json]\n  Pending and synced counts, last sync, device id and server.\n",
      {"--data-dir"}, {"--json"}, cmd_status},
     {"sync",
@@ -238,8 +270,10 @@ int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream
   }
   Io io{in, out, err};
   for (const Command& c : kCommands) {
-    if (args[0] != c.name) continue;
-    std::vector<std::string> rest(args.begin() + 1, args.end());
+    const std::string name = c.name;
+    const std::size_t words = name.find(' ') != std::string::npos ? 2 : 1;
+    if (args.size() < words || (words == 1 ? args[0] : args[0] + " " + args[1]) != name) continue;
+    std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
     for (const auto& w : rest) {
       if (w == "--help" || w == "-h") {
         out << c.help;

@@ -140,6 +140,39 @@ Result<OutboxCounts> CollectorStore::counts() {
   return c;
 }
 
+Status CollectorStore::save_form_publication(const FormPublication& pub, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO forms (form_id, version, round, definition, signature, received_at) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (form_id, version, round) DO UPDATE "
+                                  "SET definition = excluded.definition, signature = excluded.signature"));
+  return st.bind(1, pub.form_id)
+      .bind(2, pub.version)
+      .bind(3, pub.round)
+      .bind(4, pub.definition)
+      .bind(5, ByteView(pub.signature))
+      .bind(6, now)
+      .run();
+}
+
+Result<std::vector<FormPublication>> CollectorStore::load_form_publications() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT form_id, version, round, definition, signature FROM forms "
+                                                "ORDER BY received_at, rowid"));
+  std::vector<FormPublication> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    FormPublication p;
+    p.form_id = st.column_text(0);
+    p.version = st.column_text(1);
+    p.round = st.column_text(2);
+    p.definition = st.column_text(3);
+    const Bytes sig = st.column_blob(4);
+    std::copy_n(sig.begin(), std::min(sig.size(), p.signature.size()), p.signature.begin());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Result<std::int64_t> CollectorStore::begin_sync_log(std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO sync_log (started_at, result, detail) "
                                                 "VALUES (?1, 'running', '')"));

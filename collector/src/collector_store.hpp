@@ -78,6 +78,11 @@ class CollectorStore {
   Status record_ack(std::int64_t seq, const ItemResult& result, std::int64_t now);
   Result<OutboxCounts> counts();
 
+  // Form publications received from the server (signatures unchecked here:
+  // the Collector verifies them against the pinned key when it loads them).
+  Status save_form_publication(const FormPublication& pub, std::int64_t now);
+  Result<std::vector<FormPublication>> load_form_publications();
+
   Result<std::int64_t> begin_sync_log(std::int64_t now);
   Status finish_sync_log(std::int64_t id, std::string_view result, std::string_view detail,
                          std::int64_t sent, std::int64_t acked, std::int64_t now);

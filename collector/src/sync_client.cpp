@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <cstring>
 
+#include "equitas/forms/form_json.hpp"
 #include "equitas/wire/payload.hpp"
 #include "equitas/wire/secure_channel.hpp"
 #include "equitas/wire/sync_messages.hpp"
@@ -61,6 +62,7 @@ class Session {
   net::awaitable<void> write(Ws& ws, const Bytes& msg);
   net::awaitable<Result<SyncMessage>> read_sealed(Ws& ws, SecureChannel& channel);
   Status apply_ack(const std::vector<OutboxItem>& items, const Ack& ack);
+  net::awaitable<Status> fetch_forms(Ws& ws, SecureChannel& channel);
 
   CollectorStore& store_;
   const SigningKey& key_;
@@ -119,6 +121,38 @@ Status Session::apply_ack(const std::vector<OutboxItem>& items, const Ack& ack) 
     }
   }
   return Status::ok();
+}
+
+// Asks for the form publications this collector lacks and keeps those whose
+// signature verifies against the pinned server key.
+net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel) {
+  for (int round_trip = 0; round_trip < 32; ++round_trip) {
+    auto held = store_.load_form_publications();
+    if (!held.is_ok()) co_return held.status();
+    FormsRequest req;
+    for (const auto& p : *held) req.known.push_back({p.form_id, p.version, p.round});
+    co_await write(ws, channel.seal(encode(req)));
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    const auto* update = std::get_if<FormsUpdate>(&*reply);
+    if (update == nullptr) co_return Status::corruption("the server did not answer the forms request");
+    for (const auto& p : update->forms) {
+      if (!verify_signature(enrollment_.server.sign, form_publication_signing_input(p, enrollment_.server.sign),
+                            p.signature)) {
+        report_.forms_refused.push_back(p.form_id + " " + p.version + ": bad signature");
+        continue;
+      }
+      if (auto f = forms::load_form_json(p.definition); !f.is_ok()) {
+        report_.forms_refused.push_back(p.form_id + " " + p.version + ": " + f.status().message());
+        continue;
+      }
+      if (Status s = store_.save_form_publication(p, unix_now()); !s.is_ok()) co_return s;
+      report_.forms_received.push_back(p.form_id + " " + p.version + (p.round.empty() ? "" : " (" + p.round + ")"));
+    }
+    if (!update->more || update->forms.empty()) co_return Status::ok();
+  }
+  co_return Status::ok();
 }
 
 net::awaitable<Status> Session::run() {
@@ -186,6 +220,8 @@ net::awaitable<Status> Session::run() {
     if (!s.is_ok()) co_return s;
     report_.registered_now = welcome->registered_now;
   }
+  if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
+
   const std::size_t max_items =
       std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));
   const std::size_t max_bytes =

@@ -14,15 +14,16 @@ struct Row {
   std::string device_id;
   std::string site;
   std::string form_version;
+  std::string round;
   std::string submitted_at;
   std::int64_t received_at = 0;
   bool conflict = false;
   boost::json::object answers;
 };
 
-constexpr const char* kMetaColumns[] = {"submission_id", "revision",    "device_id",
-                                        "site",          "form_version", "submitted_at",
-                                        "received_at",   "conflict"};
+constexpr const char* kMetaColumns[] = {"submission_id", "revision",     "device_id",
+                                        "site",          "form_version", "round",
+                                        "submitted_at",  "received_at",  "conflict"};
 
 // Every text cell goes through here: quoted as RFC 4180 asks, and defused
 // against formula injection (see defuse_formula).
@@ -76,7 +77,7 @@ Result<std::vector<Row>> load_rows(ServerStore& store, const std::string& form_i
       Statement st,
       store.db().prepare(
           "SELECT s.submission_id, s.revision, s.device_id, d.site, s.form_version, "
-          "s.submitted_at, s.received_at, s.conflict, s.answers "
+          "s.submitted_at, s.received_at, s.conflict, s.answers, s.round "
           "FROM submissions s JOIN devices d ON d.device_id = s.device_id "
           "WHERE s.form_id = ?1 AND s.revision = (SELECT MAX(revision) FROM submissions s2 "
           "WHERE s2.submission_id = s.submission_id) ORDER BY s.id"));
@@ -105,6 +106,7 @@ Result<std::vector<Row>> load_rows(ServerStore& store, const std::string& form_i
       return Status::corruption("stored answers of submission " + r.submission_id + " are not a JSON object");
     }
     r.answers = std::move(v.as_object());
+    r.round = st.column_text(9);
     rows.push_back(std::move(r));
   }
   return rows;
@@ -129,7 +131,7 @@ void write_csv(const std::vector<Row>& rows, bool bom, std::ostream& out) {
   out << "\r\n";
   for (const Row& r : rows) {
     out << r.submission_id << "," << r.revision << "," << r.device_id << "," << csv_text(r.site) << ","
-        << csv_text(r.form_version) << "," << csv_text(r.submitted_at) << ","
+        << csv_text(r.form_version) << "," << csv_text(r.round) << "," << csv_text(r.submitted_at) << ","
         << iso8601_utc(r.received_at) << "," << (r.conflict ? 1 : 0);
     for (const auto& k : keys) {
       const auto* v = r.answers.if_contains(k);
@@ -147,6 +149,7 @@ void write_jsonl(const std::vector<Row>& rows, std::ostream& out) {
     o["device_id"] = r.device_id;
     o["site"] = r.site;
     o["form_version"] = r.form_version;
+    o["round"] = r.round;
     o["submitted_at"] = r.submitted_at;
     o["received_at"] = iso8601_utc(r.received_at);
     o["conflict"] = r.conflict;

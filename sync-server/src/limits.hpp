@@ -39,6 +39,10 @@ inline constexpr std::size_t kMaxUnauthenticated = 4096;
 // later" instead of queueing without bound.
 inline constexpr std::size_t kMaxQueuedJobs = 4096;
 
+// Form definitions per FormsUpdate message (a collector asks again for the
+// rest); keeps each message under the collector's 1 MiB read limit.
+inline constexpr std::size_t kMaxFormsUpdateBytes = 800 * 1024;
+
 // An HTTP request (the upgrade, health checks) has no business being large.
 inline constexpr std::size_t kHttpHeaderLimit = 8 * 1024;
 inline constexpr std::size_t kHttpBodyLimit = 16 * 1024;

@@ -31,10 +31,11 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   EQ_ASSIGN_OR_RETURN(auto endpoint, parse_listen_address(options.listen));
   EQ_ASSIGN_OR_RETURN(ServerKeys keys, load_server_keys(dir.keys()));
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
-  if (!options.validator) options.validator = std::make_shared<AcceptAnyAnswers>();
+  EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
 
   std::unique_ptr<Server> s(new Server());
-  s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store), options.validator);
+  s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store), std::move(forms),
+                                            options.validator);
   EQ_ASSIGN_OR_RETURN(s->listener_, Listener::create(s->ioc_, endpoint, s->state_));
   s->endpoint_ = s->listener_->local_endpoint();
   s->listener_->run();

@@ -18,7 +18,8 @@ namespace equitas::server {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8443";  // "HOST:PORT"; port 0 picks a free one
   unsigned io_threads = 0;                 // 0: one per core
-  std::shared_ptr<const AnswerValidator> validator;  // null: accept any answers
+  // Null (always, in production): the bundled and published forms.
+  std::shared_ptr<const AnswerValidator> validator;
 };
 
 // "127.0.0.1:8443", "[::1]:8443", "0.0.0.0:0".

@@ -14,7 +14,11 @@
 
 #include "equitas/util/cli_args.hpp"
 #include "equitas/wire/enrollment_code.hpp"
+#include "equitas/forms/form_json.hpp"
+#include "equitas/forms/form_listing.hpp"
+#include "equitas/forms/xlsform.hpp"
 #include "exporter.hpp"
+#include "form_registry.hpp"
 #include "server.hpp"
 #include "server_store.hpp"
 
@@ -30,6 +34,9 @@ Usage:
   sync-server device list   --data-dir DIR [--json]
   sync-server device revoke --data-dir DIR DEVICE_ID
   sync-server export  --data-dir DIR --form ID [--format csv|jsonl] [--bom] [--out FILE]
+  sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]
+  sync-server forms list    --data-dir DIR [--json]
+  sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
 
 Run "sync-server COMMAND --help" for the details of a command.
 )";
@@ -259,6 +266,88 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+Result<std::unique_ptr<FormRegistry>> open_registry(const CliArgs& a, std::optional<ServerStore>& store) {
+  EQ_ASSIGN_OR_RETURN(DataDir dir, data_dir(a));
+  EQ_ASSIGN_OR_RETURN(ServerStore s, ServerStore::open(dir));
+  store.emplace(std::move(s));
+  return FormRegistry::load(*store);
+}
+
+// Reads a definition from .json or .xlsx, printing the importer's messages.
+Result<forms::Form> read_definition(const std::string& path, std::ostream& err) {
+  const bool xlsx = path.size() > 5 && path.substr(path.size() - 5) == ".xlsx";
+  if (!xlsx) {
+    EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(path, 16 * 1024 * 1024));
+    return forms::load_form_json(as_chars(bytes));
+  }
+  EQ_ASSIGN_OR_RETURN(auto imported, forms::import_xlsform_file(path));
+  for (const auto& m : imported.messages) err << "  " << m.to_string() << "\n";
+  if (imported.has_errors() || !imported.form) {
+    return Status::invalid_argument(path + " cannot be published as it is (errors above)");
+  }
+  return std::move(*imported.form);
+}
+
+int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FILE (.json or .xlsx)"));
+  const std::string round = a.get_or("--round", "");
+  if (round.size() > kMaxRoundLength) return fail(err, Status::invalid_argument("--round is too long"));
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto keys = load_server_keys(dir->keys());
+  if (!keys.is_ok()) return fail(err, keys.status());
+  std::optional<ServerStore> store;
+  auto registry = open_registry(a, store);
+  if (!registry.is_ok()) return fail(err, registry.status());
+  auto form = read_definition(a.positional()[0], err);
+  if (!form.is_ok()) return fail(err, form.status());
+
+  FormPublication pub;
+  pub.form_id = form->id;
+  pub.version = form->version;
+  pub.round = round;
+  pub.definition = forms::save_form_json(*form);
+  // A bundled form may be published (for a round) only as it is.
+  if (auto bundled = (*registry)->library().find(pub.form_id, pub.version); bundled && !(*bundled == *form)) {
+    bool is_bundled = false;
+    for (const auto& e : (*registry)->library().entries()) is_bundled |= e.bundled && e.form == bundled;
+    if (is_bundled) {
+      return fail(err, Status::already_exists("version " + pub.version + " of " + pub.form_id +
+                                              " is a bundled form with a different definition; give your "
+                                              "changed form a new version"));
+    }
+  }
+  pub.signature = keys->sign.sign(form_publication_signing_input(pub, keys->sign.public_key()));
+  if (Status s = store->save_publication(pub, a.positional()[0].ends_with(".xlsx") ? "xlsform" : "json", unix_now());
+      !s.is_ok()) {
+    return fail(err, s);
+  }
+  (void)store->audit("cli", "form.publish", "form=" + pub.form_id + " version=" + pub.version + " round=" + round,
+                     unix_now());
+  out << "Published " << pub.form_id << " version " << pub.version
+      << (round.empty() ? std::string() : " for round " + round)
+      << ". Collectors receive it at their next sync.\n";
+  return 0;
+}
+
+int cmd_forms_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  std::optional<ServerStore> store;
+  auto registry = open_registry(a, store);
+  if (!registry.is_ok()) return fail(err, registry.status());
+  forms::print_form_list((*registry)->library(), a.has("--json"), out);
+  return 0;
+}
+
+int cmd_forms_show(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
+  std::optional<ServerStore> store;
+  auto registry = open_registry(a, store);
+  if (!registry.is_ok()) return fail(err, registry.status());
+  const Status s = forms::print_form((*registry)->library(), a.positional()[0], a.get_or("--version", ""),
+                                     a.has("--json"), a.get_or("--lang", "en"), out);
+  return s.is_ok() ? 0 : fail(err, s);
+}
+
 const Command kCommands[] = {
     {"init", "sync-server init --data-dir DIR\n  Creates the database and the server keys (files 0600) and prints an admin token once.\n",
      {"--data-dir"}, {}, cmd_init},
@@ -281,6 +370,18 @@ const Command kCommands[] = {
      "  Writes one row per submission (latest revision). Safe while serve is running.\n"
      "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n",
      {"--data-dir", "--form", "--format", "--out"}, {"--bom"}, cmd_export},
+    {"forms publish",
+     "sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]\n"
+     "  Signs a form definition (our JSON, or an XLSForm workbook) and offers it to every collector\n"
+     "  at its next sync. --round names the survey round (e.g. 2026-baseline) submissions will carry.\n"
+     "  An XLSForm is refused, row by row, if anything in it cannot be represented exactly.\n",
+     {"--data-dir", "--round"}, {}, cmd_forms_publish},
+    {"forms list", "sync-server forms list --data-dir DIR [--json]\n  Bundled and published forms, with their rounds.\n",
+     {"--data-dir"}, {"--json"}, cmd_forms_list},
+    {"forms show",
+     "sync-server forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]\n"
+     "  A form's questions; --json prints the definition itself (to edit and publish again).\n",
+     {"--data-dir", "--version", "--lang"}, {"--json"}, cmd_forms_show},
 };
 
 }  // namespace
@@ -315,7 +416,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     return c.run(*parsed, out, err);
   }
-  err << "sync-server: unknown command '" << args[0] << (args.size() > 1 && args[0] == "device" ? " " + args[1] : "")
+  err << "sync-server: unknown command '" << args[0]
+      << (args.size() > 1 && (args[0] == "device" || args[0] == "forms") ? " " + args[1] : "")
       << "'\n\n" << kUsage;
   return 2;
 }

@@ -7,22 +7,31 @@
 
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
+#include "form_registry.hpp"
 #include "ingestor.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
 
 struct ServerState {
-  ServerState(DataDir d, ServerKeys k, ServerStore writer_store,
+  ServerState(DataDir d, ServerKeys k, ServerStore writer_store, std::unique_ptr<FormRegistry> f,
               std::shared_ptr<const AnswerValidator> v)
       : dir(std::move(d)),
         keys(std::move(k)),
-        validator(std::move(v)),
+        validator_override(std::move(v)),
+        forms(std::move(f)),
         ingestor(std::move(writer_store)) {}
+
+  // The validator for ingest: the form registry, unless the embedding
+  // program supplied its own. Writer thread only.
+  const AnswerValidator& validator() const {
+    return validator_override ? *validator_override : static_cast<const AnswerValidator&>(*forms);
+  }
 
   const DataDir dir;
   const ServerKeys keys;
-  const std::shared_ptr<const AnswerValidator> validator;
+  const std::shared_ptr<const AnswerValidator> validator_override;
+  const std::unique_ptr<FormRegistry> forms;  // writer thread only
   Ingestor ingestor;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> unauthenticated{0};  // connections not yet past ClientAuth

@@ -252,8 +252,8 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   EQ_ASSIGN_OR_RETURN(
       Statement ins,
       db_.prepare("INSERT INTO submissions (submission_id, revision, device_id, form_id, "
-                  "form_version, envelope, answers, submitted_at, received_at, relayed_by) "
-                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"));
+                  "form_version, envelope, answers, submitted_at, received_at, relayed_by, round) "
+                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
   ins.bind(1, ByteView(e.submission_id.bytes))
       .bind(2, static_cast<std::int64_t>(e.revision))
       .bind(3, ByteView(e.device_id.bytes))
@@ -262,7 +262,8 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
       .bind(6, bytes)
       .bind(7, answers)
       .bind(8, payload.submitted_at)
-      .bind(9, now);
+      .bind(9, now)
+      .bind(11, payload.round);
   if (relayed_by && *relayed_by != e.device_id) {
     ins.bind(10, ByteView(relayed_by->bytes));
   } else {
@@ -270,6 +271,60 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   }
   EQ_RETURN_IF_ERROR(ins.run());
   return ItemStatus::kAccepted;
+}
+
+Status ServerStore::save_publication(const FormPublication& pub, std::string_view source, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement existing,
+                      db_.prepare("SELECT definition FROM forms WHERE form_id = ?1 AND version = ?2"));
+  existing.bind(1, pub.form_id).bind(2, pub.version);
+  EQ_ASSIGN_OR_RETURN(bool has, existing.step());
+  if (has && existing.column_text(0) != pub.definition) {
+    return Status::already_exists("version " + pub.version + " of form " + pub.form_id +
+                                  " is already published with a different definition; give the changed "
+                                  "form a new version");
+  }
+  if (!has) {
+    EQ_ASSIGN_OR_RETURN(Statement ins, db_.prepare("INSERT INTO forms (form_id, version, definition, source, "
+                                                   "published_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    EQ_RETURN_IF_ERROR(ins.bind(1, pub.form_id).bind(2, pub.version).bind(3, pub.definition).bind(4, source).bind(5, now).run());
+  }
+  EQ_ASSIGN_OR_RETURN(Statement round,
+                      db_.prepare("INSERT INTO form_rounds (form_id, version, round, signature, published_at) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"));
+  return round.bind(1, pub.form_id)
+      .bind(2, pub.version)
+      .bind(3, pub.round)
+      .bind(4, ByteView(pub.signature))
+      .bind(5, now)
+      .run();
+}
+
+Result<std::vector<ServerStore::StoredPublication>> ServerStore::load_publications() {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT r.form_id, r.version, r.round, f.definition, r.signature, r.published_at "
+                                  "FROM form_rounds r JOIN forms f ON f.form_id = r.form_id AND "
+                                  "f.version = r.version ORDER BY r.id"));
+  std::vector<StoredPublication> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    StoredPublication p;
+    p.pub.form_id = st.column_text(0);
+    p.pub.version = st.column_text(1);
+    p.pub.round = st.column_text(2);
+    p.pub.definition = st.column_text(3);
+    const Bytes sig = st.column_blob(4);
+    std::copy_n(sig.begin(), std::min(sig.size(), p.pub.signature.size()), p.pub.signature.begin());
+    p.published_at = st.column_int64(5);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::int64_t> ServerStore::publications_version() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT COALESCE(MAX(id), 0) FROM form_rounds"));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  return row ? st.column_int64(0) : 0;
 }
 
 Status ServerStore::audit(std::string_view actor, std::string_view action, std::string_view detail,

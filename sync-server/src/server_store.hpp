@@ -75,9 +75,24 @@ class ServerStore {
   Result<std::optional<ItemStatus>> known_envelope(const Envelope& e, ByteView bytes);
   // Stores a verified, decrypted submission: accepted, or conflict when the
   // id and revision exist with other bytes. Call inside a transaction.
+  // (payload.round is stored with the row.)
   Result<ItemStatus> store_submission(const Envelope& e, ByteView bytes,
                                       const ResponsePayload& payload,
                                       const std::optional<DeviceId>& relayed_by, std::int64_t now);
+
+  // Records a signed publication. A new (id, version) stores the
+  // definition; an existing one must carry the same definition
+  // (already_exists otherwise: publish a new version). Publishing the same
+  // round twice is harmless.
+  Status save_publication(const FormPublication& pub, std::string_view source, std::int64_t now);
+  struct StoredPublication {
+    FormPublication pub;
+    std::int64_t published_at = 0;
+  };
+  Result<std::vector<StoredPublication>> load_publications();
+  // Changes whenever a publication is added: lets a running server notice
+  // `forms publish` from another process cheaply.
+  Result<std::int64_t> publications_version();
 
   Status audit(std::string_view actor, std::string_view action, std::string_view detail,
                std::int64_t now);

@@ -54,9 +54,14 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
   if (!plain.is_ok()) return fail(SessionError::kProtocol, plain.status().message(), kClosePolicy);
   auto decoded = decode_sync_message(*plain);
   if (!decoded.is_ok()) return fail(SessionError::kProtocol, decoded.status().message(), kCloseProtocolError);
+  if (auto* req = std::get_if<FormsRequest>(&*decoded)) {
+    phase_ = Phase::kStoring;
+    pending_batch_ = kFormsMarker;
+    return NeedForms{std::move(req->known)};
+  }
   auto* push = std::get_if<Push>(&*decoded);
   if (push == nullptr) {
-    return fail(SessionError::kProtocol, "only push messages are expected from a collector",
+    return fail(SessionError::kProtocol, "only push and forms requests are expected from a collector",
                 kCloseProtocolError);
   }
   if (push->envelopes.size() > kMaxBatchItems) {
@@ -92,9 +97,33 @@ SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& de
   return r;
 }
 
+SyncProtocol::Reply SyncProtocol::on_forms(const Status& read, const std::vector<FormPublication>& missing) {
+  if (phase_ != Phase::kStoring || pending_batch_ != kFormsMarker) {
+    return fail(SessionError::kInternal, "unexpected forms reply", kCloseInternal);
+  }
+  if (!read.is_ok()) {
+    return fail(SessionError::kUnavailable, "the server could not read its forms; try again later",
+                kCloseTryAgainLater);
+  }
+  phase_ = Phase::kReady;
+  FormsUpdate update;
+  std::size_t bytes = 0;
+  for (const auto& p : missing) {
+    if (!update.forms.empty() && bytes + p.definition.size() > kMaxFormsUpdateBytes) {
+      update.more = true;
+      break;
+    }
+    bytes += p.definition.size();
+    update.forms.push_back(p);
+  }
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(update)));
+  return r;
+}
+
 SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Status& committed,
                                               const std::vector<ItemResult>& results) {
-  if (phase_ != Phase::kStoring || batch_seq != pending_batch_) {
+  if (phase_ != Phase::kStoring || batch_seq != pending_batch_ || batch_seq == kFormsMarker) {
     return fail(SessionError::kInternal, "unexpected batch completion", kCloseInternal);
   }
   if (!committed.is_ok()) {

@@ -6,6 +6,7 @@
 //
 //   kHello --ClientHello--> kAuth --ClientAuth--> kDeciding --ok--> kReady
 //   kReady --Push--> kStoring --stored--> kReady (Ack sent)
+//   kReady --FormsRequest--> kStoring --read--> kReady (FormsUpdate sent)
 // Anything out of order, undecodable or unauthenticated ends the session.
 #pragma once
 
@@ -44,7 +45,10 @@ class SyncProtocol {
     std::uint64_t batch_seq = 0;
     std::vector<Bytes> envelopes;
   };
-  using Step = std::variant<Reply, NeedAuth, NeedIngest>;
+  struct NeedForms {
+    std::vector<FormRef> known;
+  };
+  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms>;
 
   explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
 
@@ -52,6 +56,9 @@ class SyncProtocol {
   Reply on_auth_decided(const Result<AuthDecision>& decision);
   Reply on_ingested(std::uint64_t batch_seq, const Status& committed,
                     const std::vector<ItemResult>& results);
+  // The publications the collector lacks, as one FormsUpdate (the rest
+  // flagged `more`).
+  Reply on_forms(const Status& read, const std::vector<FormPublication>& missing);
 
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
   const std::optional<DeviceId>& device() const { return device_; }
@@ -68,6 +75,9 @@ class SyncProtocol {
   DeviceId claimed_device_;           // from ClientAuth, before the decision
   std::optional<DeviceId> device_;    // once admitted
   std::uint64_t pending_batch_ = 0;
+  // pending_batch_ while a forms request is outstanding (never a batch number
+  // a collector uses: it counts up from 1).
+  static constexpr std::uint64_t kFormsMarker = UINT64_MAX;
 };
 
 }  // namespace equitas::server

@@ -65,6 +65,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
 void WebSocketSession::handle(SyncProtocol::Step step) {
   if (auto* reply = std::get_if<SyncProtocol::Reply>(&step)) return send(std::move(*reply));
   if (auto* auth = std::get_if<SyncProtocol::NeedAuth>(&step)) return start_auth(std::move(auth->auth));
+  if (auto* forms = std::get_if<SyncProtocol::NeedForms>(&step)) return start_forms(std::move(forms->known));
   start_ingest(std::move(std::get<SyncProtocol::NeedIngest>(step)));
 }
 
@@ -108,7 +109,8 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
   auto self = shared_from_this();
   state->ingestor.submit(
       [batch, state, delivered_by](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(batch->results, ingest_batch(store, state->keys, *state->validator,
+        EQ_RETURN_IF_ERROR(state->forms->refresh(store));
+        EQ_ASSIGN_OR_RETURN(batch->results, ingest_batch(store, state->keys, state->validator(),
                                                          batch->envelopes, delivered_by, unix_now()));
         return Status::ok();
       },
@@ -119,6 +121,24 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
         });
       },
       /*batch=*/true);
+}
+
+void WebSocketSession::start_forms(std::vector<FormRef> known) {
+  auto found = std::make_shared<std::vector<FormPublication>>();
+  auto state = slot_.shared();
+  auto self = shared_from_this();
+  state->ingestor.submit(
+      [found, state, known = std::move(known)](ServerStore& store) -> Status {
+        EQ_RETURN_IF_ERROR(state->forms->refresh(store));
+        *found = state->forms->missing_for(known);
+        return Status::ok();
+      },
+      [self, found](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, found, done] {
+          if (!done.is_ok()) std::cerr << "sync-server: forms not read: " << done.to_string() << "\n";
+          self->send(self->protocol_.on_forms(done, *found));
+        });
+      });
 }
 
 void WebSocketSession::send(SyncProtocol::Reply reply) {

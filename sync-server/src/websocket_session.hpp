@@ -35,6 +35,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void handle(SyncProtocol::Step step);
   void start_auth(ClientAuth auth);
   void start_ingest(SyncProtocol::NeedIngest need);
+  void start_forms(std::vector<FormRef> known);
   void send(SyncProtocol::Reply reply);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);

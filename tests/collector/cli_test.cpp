@@ -37,7 +37,7 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   REQUIRE(enroll.code == 0);
   CHECK_THAT(enroll.out, Catch::Contains("Post 12"));
 
-  auto submit = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"q1":"yes"})");
+  auto submit = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"eng_proud":"4"})");
   REQUIRE(submit.code == 0);
   CHECK(SubmissionId::parse(submit.out.substr(0, 36)).is_ok());
   auto bad = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{oops");

@@ -3,6 +3,7 @@
 
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
+#include "equitas/forms/form_library.hpp"
 
 using namespace equitas;
 using namespace equitas::forms;
@@ -180,9 +181,18 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
   CHECK_FALSE(load_form_json("{not json").is_ok());
 }
 
-TEST_CASE("the catalog knows forms by id and version", "[forms]") {
-  FormCatalog catalog;
-  catalog.add(std::make_shared<const Form>(load()));
+TEST_CASE("the library knows forms by id and version", "[forms]") {
+  auto library = FormLibrary::with_bundled();
+  REQUIRE(library.is_ok());
+  FormLibrary& catalog = *library;
+  FormPublication pub{"test-form", "3", "2026-baseline", save_form_json(load()), {}};
+  REQUIRE(catalog.add_publication(pub, 100).is_ok());
+  CHECK(catalog.current("test-form")->version == "3");
+  CHECK(catalog.current_round("test-form") == "2026-baseline");
+  CHECK(catalog.current("staff-climate") != nullptr);
+  CHECK(catalog.current_round("staff-climate").empty());
+  FormPublication mismatch{"test-form", "9", "r", save_form_json(load()), {}};
+  CHECK(catalog.add_publication(mismatch, 101).code() == StatusCode::kCorruption);
   boost::json::object ok = boost::json::parse(R"({"age": 40})").as_object();
   CHECK(catalog.validate("test-form", "3", ok).is_ok());
   CHECK(catalog.validate("test-form", "4", ok).code() == StatusCode::kNotFound);

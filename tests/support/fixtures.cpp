@@ -73,10 +73,13 @@ collector::Collector make_collector(const std::filesystem::path& root, const std
 }
 
 void submit_many(collector::Collector& c, int n, const std::string& form) {
-  AcceptAnyAnswers any;
+  REQUIRE(form == "staff-climate");
+  static const char* kSex[] = {"female", "male", "pns"};
+  static const char* kAgree[] = {"1", "2", "3", "4", "5", "dk"};
   for (int i = 0; i < n; ++i) {
-    std::string answers = R"({"seq":)" + std::to_string(i) + R"(,"q_engagement_1":4,"sex":"female","comment":"ok"})";
-    auto id = c.submit(form, "1", answers, any);
+    std::string answers = std::string(R"({"dem_sex":")") + kSex[i % 3] + R"(","eng_proud":")" + kAgree[i % 6] +
+                          R"(","comment":"response )" + std::to_string(i) + R"("})";
+    auto id = c.submit(form, "", answers);
     INFO(id.status().to_string());
     REQUIRE(id.is_ok());
   }

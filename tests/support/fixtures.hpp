@@ -42,7 +42,8 @@ class TestServer {
 // A collector folder under `root`, initialised and enrolled with `code`.
 collector::Collector make_collector(const std::filesystem::path& root, const std::string& code);
 
-// Submits `n` small responses to form `form`; each has a distinct "seq" answer.
+// Submits `n` small, valid staff-climate responses through the form engine;
+// each has a distinct comment.
 void submit_many(collector::Collector& c, int n, const std::string& form = "staff-climate");
 
 // Number of rows in `sync-server export --format jsonl` for `form`.

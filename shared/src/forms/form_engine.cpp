@@ -391,34 +391,4 @@ std::string format_errors(const std::vector<FieldError>& errors) {
   return out;
 }
 
-void FormCatalog::add(std::shared_ptr<const Form> form) {
-  auto key = std::make_pair(form->id, form->version);
-  forms_[key] = std::move(form);
-}
-
-std::shared_ptr<const Form> FormCatalog::find(std::string_view id, std::string_view version) const {
-  auto it = forms_.find(std::make_pair(std::string(id), std::string(version)));
-  return it == forms_.end() ? nullptr : it->second;
-}
-
-std::vector<std::shared_ptr<const Form>> FormCatalog::all() const {
-  std::vector<std::shared_ptr<const Form>> out;
-  for (const auto& [key, f] : forms_) out.push_back(f);
-  return out;
-}
-
-Status FormCatalog::validate(std::string_view form_id, std::string_view form_version,
-                             json::object& answers) const {
-  auto form = find(form_id, form_version);
-  if (!form) {
-    return Status::not_found("form '" + std::string(form_id) + "' version '" + std::string(form_version) +
-                             "' is not known here");
-  }
-  EvalOptions opts;
-  const Evaluation e = evaluate(*form, answers, opts);
-  if (e.ok()) return Status::ok();
-  return Status::invalid_argument(std::to_string(e.errors.size()) + " invalid answer(s):\n" +
-                                  format_errors(e.errors));
-}
-
 }  // namespace equitas::forms

@@ -12,6 +12,7 @@ Bytes encode_payload(const ResponsePayload& p) {
   doc["v"] = 1;
   doc["answers"] = p.answers;
   doc["submitted_at"] = p.submitted_at;
+  if (!p.round.empty()) doc["round"] = p.round;
   const std::string text = boost::json::serialize(doc);
   return Bytes(text.begin(), text.end());
 }
@@ -31,9 +32,14 @@ Result<ResponsePayload> decode_payload(ByteView bytes) {
     return Status::corruption("payload has no answers object");
   }
   if (at == nullptr || !at->is_string()) return Status::corruption("payload has no submitted_at");
+  const auto* round = doc.if_contains("round");
+  if (round != nullptr && (!round->is_string() || round->as_string().size() > 64)) {
+    return Status::corruption("payload round is malformed");
+  }
   ResponsePayload p;
   p.answers = answers->as_object();
   p.submitted_at = std::string(at->as_string());
+  if (round != nullptr) p.round = std::string(round->as_string());
   return p;
 }
 

@@ -96,6 +96,44 @@ Bytes encode(const Ack& m) {
   return w.take();
 }
 
+Bytes form_publication_signing_input(const FormPublication& p, const SignPublicKey& server) {
+  ByteWriter w(64 + p.definition.size());
+  w.raw(kFormSignContext);
+  w.raw(server);
+  w.lp(p.form_id);
+  w.lp(p.version);
+  w.lp(p.round);
+  w.lp(p.definition);
+  return w.take();
+}
+
+Bytes encode(const FormsRequest& m) {
+  ByteWriter w;
+  w.u8(kMsgFormsRequest);
+  w.varint(m.known.size());
+  for (const auto& k : m.known) {
+    w.lp(k.form_id);
+    w.lp(k.version);
+    w.lp(k.round);
+  }
+  return w.take();
+}
+
+Bytes encode(const FormsUpdate& m) {
+  ByteWriter w;
+  w.u8(kMsgFormsUpdate);
+  w.u8(m.more ? 1 : 0);
+  w.varint(m.forms.size());
+  for (const auto& f : m.forms) {
+    w.lp(f.form_id);
+    w.lp(f.version);
+    w.lp(f.round);
+    w.lp(f.definition);
+    w.raw(f.signature);
+  }
+  return w.take();
+}
+
 Result<SyncMessage> decode_sync_message(ByteView bytes) {
   ByteReader r(bytes);
   std::uint8_t type = 0;
@@ -159,6 +197,36 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
         }
       }
       if (!r.at_end()) return malformed("ack");
+      return SyncMessage(std::move(m));
+    }
+    case kMsgFormsRequest: {
+      FormsRequest m;
+      std::uint64_t count = 0;
+      if (!r.varint(count, 4096)) return malformed("forms request");
+      m.known.resize(count);
+      for (auto& k : m.known) {
+        if (!r.lp_string(k.form_id, 128) || !r.lp_string(k.version, 64) || !r.lp_string(k.round, kMaxRoundLength)) {
+          return malformed("forms request");
+        }
+      }
+      if (!r.at_end()) return malformed("forms request");
+      return SyncMessage(std::move(m));
+    }
+    case kMsgFormsUpdate: {
+      FormsUpdate m;
+      std::uint8_t more = 0;
+      std::uint64_t count = 0;
+      if (!r.u8(more) || more > 1 || !r.varint(count, 64)) return malformed("forms update");
+      m.more = more == 1;
+      m.forms.resize(count);
+      for (auto& f : m.forms) {
+        if (!r.lp_string(f.form_id, 128) || !r.lp_string(f.version, 64) ||
+            !r.lp_string(f.round, kMaxRoundLength) || !r.lp_string(f.definition, kMaxFormDefinitionBytes) ||
+            !r.fixed(f.signature)) {
+          return malformed("forms update");
+        }
+      }
+      if (!r.at_end()) return malformed("forms update");
       return SyncMessage(std::move(m));
     }
     default:

@@ -55,22 +55,6 @@ Evaluation evaluate(const Form& form, boost::json::object& answers, const EvalOp
 // Built-in messages ("This question is required.") in en, fr, es, ru, ar.
 std::string builtin_message(std::string_view key, const std::string& lang);
 
-// An AnswerValidator over a set of known forms (bundled and published).
-class FormCatalog final : public AnswerValidator {
- public:
-  void add(std::shared_ptr<const Form> form);
-  std::shared_ptr<const Form> find(std::string_view id, std::string_view version) const;
-  std::vector<std::shared_ptr<const Form>> all() const;
-
-  // not_found for an unknown form or version; invalid_argument listing every
-  // error (in English) otherwise.
-  Status validate(std::string_view form_id, std::string_view form_version,
-                  boost::json::object& answers) const override;
-
- private:
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Form>, std::less<>> forms_;
-};
-
 // The forms compiled into both programs (schema/forms/*.json).
 Result<std::vector<std::shared_ptr<const Form>>> bundled_forms();
 

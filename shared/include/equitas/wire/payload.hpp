@@ -1,5 +1,5 @@
 // The plaintext inside an envelope's sealed box: a JSON document
-//   {"v":1, "answers":{...}, "submitted_at":"2026-11-23T09:41:07Z"}
+//   {"v":1, "answers":{...}, "submitted_at":"2026-11-23T09:41:07Z", "round":"2026-baseline"}
 // Only the server can read it.
 #pragma once
 
@@ -13,7 +13,8 @@ namespace equitas {
 
 struct ResponsePayload {
   boost::json::object answers;
-  std::string submitted_at;  // ISO 8601 UTC
+  std::string submitted_at;  // ISO 8601 UTC; the day only ("2026-11-23") for anonymous forms
+  std::string round;         // the publication round it answers, or "" (then omitted)
 };
 
 Bytes encode_payload(const ResponsePayload& p);

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "equitas/crypto/keys.hpp"
 #include "equitas/status/status.hpp"
 #include "equitas/util/bytes.hpp"
 
@@ -17,6 +18,8 @@ inline constexpr std::uint8_t kMsgWelcome = 0x10;
 inline constexpr std::uint8_t kMsgError = 0x11;
 inline constexpr std::uint8_t kMsgPush = 0x20;
 inline constexpr std::uint8_t kMsgAck = 0x21;
+inline constexpr std::uint8_t kMsgFormsRequest = 0x30;
+inline constexpr std::uint8_t kMsgFormsUpdate = 0x31;
 
 // Largest single envelope accepted inside a push.
 inline constexpr std::size_t kMaxEnvelopeBytes = 300 * 1024;
@@ -81,12 +84,50 @@ struct Ack {
   std::vector<ItemResult> items;
 };
 
-using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack>;
+// A form definition the server published for a round, signed with the
+// server's Ed25519 key (see form_publication_signing_input).
+struct FormPublication {
+  std::string form_id;
+  std::string version;
+  std::string round;
+  std::string definition;  // the form's JSON
+  Signature signature{};
+};
+
+struct FormRef {
+  std::string form_id;
+  std::string version;
+  std::string round;
+  bool operator==(const FormRef&) const = default;
+};
+
+// Collector -> server: the publications the collector already holds.
+struct FormsRequest {
+  std::vector<FormRef> known;
+};
+
+// Server -> collector: publications the collector lacks; `more` when the
+// collector should ask again (one message carries at most ~1 MB).
+struct FormsUpdate {
+  std::vector<FormPublication> forms;
+  bool more = false;
+};
+
+inline constexpr std::size_t kMaxFormDefinitionBytes = 900 * 1024;
+inline constexpr std::size_t kMaxRoundLength = 64;
+inline constexpr std::string_view kFormSignContext{"equitas/form/v1\0", 16};
+
+// context || server sign key || lp(id) || lp(version) || lp(round) || lp(definition)
+Bytes form_publication_signing_input(const FormPublication& p, const SignPublicKey& server);
+
+using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate>;
 
 Bytes encode(const Welcome& m);
 Bytes encode(const ErrorMsg& m);
 Bytes encode(const Push& m);
 Bytes encode(const Ack& m);
+Bytes encode(const FormsRequest& m);
+Bytes encode(const FormsUpdate& m);
 Result<SyncMessage> decode_sync_message(ByteView bytes);
 
 }  // namespace equitas
