@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "equitas/forms/form_engine.hpp"
+#include "equitas/wire/bundle.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
 #include "sync_client.hpp"
@@ -172,6 +173,56 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
                                           fields.form_version, bytes, now));
   return fields.submission_id;
+}
+
+Result<std::int64_t> Collector::export_bundle(const std::filesystem::path& out) {
+  EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  EQ_ASSIGN_OR_RETURN(auto items, store_.next_pending(kMaxBundleEnvelopes, SIZE_MAX));
+  Bundle b;
+  b.device_id = enrolled->device_id;
+  b.server = enrolled->server.sign;
+  b.created_at = unix_now();
+  for (auto& it : items) b.envelopes.push_back(std::move(it.envelope));
+  EQ_RETURN_IF_ERROR(write_file_atomically(out, encode_bundle(b, key_), 0600));
+  return static_cast<std::int64_t>(b.envelopes.size());
+}
+
+Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::filesystem::path& in) {
+  EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, 1024ull * 1024 * 1024));
+  BundleImport result;
+  const std::int64_t now = unix_now();
+  if (looks_like_receipt(bytes)) {
+    EQ_ASSIGN_OR_RETURN(Receipt receipt, decode_receipt(bytes, enrolled->server.sign));
+    result.was_receipt = true;
+    Transaction tx(store_.db());
+    EQ_RETURN_IF_ERROR(tx.status());
+    for (const auto& it : receipt.items) {
+      EQ_ASSIGN_OR_RETURN(bool marked, store_.record_receipt(it.submission_id, it.revision, it.result, now));
+      ++(marked ? result.marked : result.unmatched);
+    }
+    EQ_RETURN_IF_ERROR(tx.commit());
+    return result;
+  }
+  EQ_ASSIGN_OR_RETURN(DecodedBundle decoded, decode_bundle(bytes));
+  if (decoded.bundle.server != enrolled->server.sign) {
+    return Status::invalid_argument("this bundle was made for another server; it cannot be relayed from here");
+  }
+  result.from = decoded.bundle.device_id;
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  for (const auto& bytes_of : decoded.bundle.envelopes) {
+    // Each envelope keeps its own device's signature; the server checks it.
+    auto env = decode_envelope(bytes_of);
+    if (!env.is_ok()) return env.status().with_context("the bundle holds a damaged envelope");
+    EQ_ASSIGN_OR_RETURN(bool added, store_.add_relayed(decoded.bundle.device_id, env->submission_id, env->revision,
+                                                       env->form_id, env->form_version, bytes_of, now));
+    ++(added ? result.queued : result.already);
+  }
+  EQ_RETURN_IF_ERROR(tx.commit());
+  return result;
 }
 
 Result<CollectorStatus> Collector::status() {

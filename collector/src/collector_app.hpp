@@ -90,6 +90,22 @@ class Collector {
   // Pushes every pending envelope; see sync_client.hpp.
   Result<SyncReport> sync(const SyncOptions& options);
 
+  // Writes every pending envelope into a bundle signed by this device and
+  // bound to the pinned server. Returns how many. Items stay pending until
+  // the server's receipt is imported.
+  Result<std::int64_t> export_bundle(const std::filesystem::path& out);
+  struct BundleImport {
+    bool was_receipt = false;
+    std::int64_t marked = 0;     // receipt: pending items now synced or rejected
+    std::int64_t unmatched = 0;  // receipt: items not pending here
+    std::int64_t queued = 0;     // relay: envelopes queued for upload
+    std::int64_t already = 0;    // relay: envelopes already here
+    DeviceId from;               // relay: the exporting device
+  };
+  // A receipt from the server (verified against the pinned key), or another
+  // device's bundle to relay.
+  Result<BundleImport> import_bundle_or_receipt(const std::filesystem::path& in);
+
   CollectorStore& store() { return store_; }
   const SigningKey& device_key() const { return key_; }
 

@@ -22,6 +22,8 @@ Usage:
   collector init    --data-dir DIR
   collector enroll  --data-dir DIR CODE
   collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
+  collector bundle export --data-dir DIR --out FILE
+  collector bundle import --data-dir DIR RECEIPT|BUNDLE
   collector forms list --data-dir DIR [--json]
   collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   collector status  --data-dir DIR [--json]
@@ -227,6 +229,38 @@ int cmd_forms_show(const CliArgs& a, Io& io) {
   return s.is_ok() ? 0 : fail(io, s);
 }
 
+int cmd_bundle_export(const CliArgs& a, Io& io) {
+  auto out = a.require("--out");
+  if (!out.is_ok()) return fail(io, out.status());
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto n = c->export_bundle(*out);
+  if (!n.is_ok()) return fail(io, n.status());
+  io.out << "Wrote " << *n << " sealed submission" << (*n == 1 ? "" : "s") << " to " << *out
+         << ". They stay pending here until the server's receipt is imported:\n"
+         << "  at headquarters: sync-server import --data-dir DIR " << *out << " --receipt receipt.eqr\n"
+         << "  back here:       collector bundle import --data-dir DIR receipt.eqr\n";
+  return 0;
+}
+
+int cmd_bundle_import(const CliArgs& a, Io& io) {
+  if (a.positional().size() != 1) return fail(io, Status::invalid_argument("give one RECEIPT or BUNDLE file"));
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto r = c->import_bundle_or_receipt(a.positional()[0]);
+  if (!r.is_ok()) return fail(io, r.status().with_context("nothing was changed"));
+  if (r->was_receipt) {
+    io.out << "Receipt applied: " << r->marked << " submission(s) confirmed by the server";
+    if (r->unmatched > 0) io.out << "; " << r->unmatched << " were not pending here (already synced, or another post's)";
+    io.out << ".\n";
+  } else {
+    io.out << "Queued " << r->queued << " submission(s) from device " << r->from.to_string()
+           << " for upload at the next sync" << (r->already > 0 ? " (" + std::to_string(r->already) + " already here)" : "")
+           << ".\n";
+  }
+  return 0;
+}
+
 const Command kCommands[] = {
     {"init", "collector init --data-dir DIR\n  Creates the data folder, its database and this device's signing key.\n",
      {"--data-dir"}, {}, cmd_init},
@@ -242,6 +276,16 @@ const Command kCommands[] = {
      "  error is listed (in language L) and nothing is stored. Valid answers are sealed to the\n"
      "  server and signed at once; prints the submission id.\n",
      {"--data-dir", "--form", "--form-version", "--lang"}, {}, cmd_submit},
+    {"bundle export",
+     "collector bundle export --data-dir DIR --out FILE\n"
+     "  For posts with no link: writes every pending submission (sealed and signed) into FILE, under a\n"
+     "  manifest signed by this device, to carry to headquarters on a USB stick.\n",
+     {"--data-dir", "--out"}, {}, cmd_bundle_export},
+    {"bundle import",
+     "collector bundle import --data-dir DIR RECEIPT|BUNDLE\n"
+     "  A RECEIPT from sync-server import marks the delivered submissions as synced. Another post's\n"
+     "  BUNDLE is queued and relayed to the server at this collector's next sync.\n",
+     {"--data-dir"}, {}, cmd_bundle_import},
     {"forms list", "collector forms list --data-dir DIR [--json]\n  The forms this collector can capture: bundled, and received from the server.\n",
      {"--data-dir"}, {"--json"}, cmd_forms_list},
     {"forms show",

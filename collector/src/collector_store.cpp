@@ -119,6 +119,35 @@ Status CollectorStore::record_ack(std::int64_t seq, const ItemResult& result, st
   return st.bind(5, now).run();
 }
 
+Result<bool> CollectorStore::record_receipt(const SubmissionId& id, std::uint32_t revision,
+                                            const ItemResult& result, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT seq FROM outbox WHERE submission_id = ?1 AND "
+                                                "revision = ?2 AND state = 'pending'"));
+  st.bind(1, ByteView(id.bytes)).bind(2, static_cast<std::int64_t>(revision));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return false;
+  EQ_RETURN_IF_ERROR(record_ack(st.column_int64(0), result, now));
+  return true;
+}
+
+Result<bool> CollectorStore::add_relayed(const DeviceId& from, const SubmissionId& id, std::uint32_t revision,
+                                         std::string_view form_id, std::string_view form_version,
+                                         ByteView envelope, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO outbox (submission_id, revision, form_id, form_version, envelope, "
+                                  "created_at, relayed_from) VALUES (?1,?2,?3,?4,?5,?6,?7) "
+                                  "ON CONFLICT (submission_id, revision) DO NOTHING"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes))
+                         .bind(2, static_cast<std::int64_t>(revision))
+                         .bind(3, form_id)
+                         .bind(4, form_version)
+                         .bind(5, envelope)
+                         .bind(6, now)
+                         .bind(7, ByteView(from.bytes))
+                         .run());
+  return db_.changes() == 1;
+}
+
 Result<OutboxCounts> CollectorStore::counts() {
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("SELECT state, COUNT(*), COALESCE(SUM(length(envelope)), 0) "

@@ -76,6 +76,14 @@ class CollectorStore {
   Result<std::vector<OutboxItem>> next_pending(std::size_t max_items, std::size_t max_bytes);
   // Applies the server's answer for one item. Call inside a transaction.
   Status record_ack(std::int64_t seq, const ItemResult& result, std::int64_t now);
+  // The same, found by id and revision (a receipt). False when no pending
+  // item matches (already synced, or not from this collector).
+  Result<bool> record_receipt(const SubmissionId& id, std::uint32_t revision, const ItemResult& result,
+                              std::int64_t now);
+  // Queues another device's envelope for upload. False when it is already here.
+  Result<bool> add_relayed(const DeviceId& from, const SubmissionId& id, std::uint32_t revision,
+                           std::string_view form_id, std::string_view form_version, ByteView envelope,
+                           std::int64_t now);
   Result<OutboxCounts> counts();
 
   // Form publications received from the server (signatures unchecked here:

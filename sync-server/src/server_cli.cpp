@@ -17,6 +17,7 @@
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/form_listing.hpp"
 #include "equitas/forms/xlsform.hpp"
+#include "bundle_import.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
 #include "server.hpp"
@@ -34,6 +35,7 @@ Usage:
   sync-server device list   --data-dir DIR [--json]
   sync-server device revoke --data-dir DIR DEVICE_ID
   sync-server export  --data-dir DIR --form ID [--format csv|jsonl] [--bom] [--out FILE]
+  sync-server import  --data-dir DIR BUNDLE... [--receipt OUT]
   sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
@@ -348,6 +350,28 @@ int cmd_forms_show(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return s.is_ok() ? 0 : fail(err, s);
 }
 
+int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  if (a.positional().empty()) return fail(err, Status::invalid_argument("give one or more BUNDLE files"));
+  std::vector<std::filesystem::path> files(a.positional().begin(), a.positional().end());
+  auto report = import_bundles(*dir, files, out);
+  if (!report.is_ok()) return fail(err, report.status());
+  const auto& t = report->totals;
+  out << "Total: " << t.accepted << " accepted, " << t.duplicate << " duplicate, " << t.conflict << " conflict, "
+      << t.rejected << " rejected\n";
+  if (auto path = a.get("--receipt")) {
+    auto keys = load_server_keys(dir->keys());
+    if (!keys.is_ok()) return fail(err, keys.status());
+    if (Status s = write_file_atomically(*path, encode_receipt(report->receipt, keys->sign), 0644); !s.is_ok()) {
+      return fail(err, s);
+    }
+    out << "Receipt for " << report->receipt.items.size() << " envelopes written to " << *path
+        << ": take it back to the post and run: collector bundle import --data-dir DIR " << *path << "\n";
+  }
+  return 0;
+}
+
 const Command kCommands[] = {
     {"init", "sync-server init --data-dir DIR\n  Creates the database and the server keys (files 0600) and prints an admin token once.\n",
      {"--data-dir"}, {}, cmd_init},
@@ -370,6 +394,12 @@ const Command kCommands[] = {
      "  Writes one row per submission (latest revision). Safe while serve is running.\n"
      "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n",
      {"--data-dir", "--form", "--format", "--out"}, {"--bom"}, cmd_export},
+    {"import",
+     "sync-server import --data-dir DIR BUNDLE... [--receipt OUT]\n"
+     "  Imports USB bundles written by `collector bundle export`, with the same checks as a sync.\n"
+     "  Importing a bundle twice adds nothing. --receipt writes a receipt signed by this server that\n"
+     "  the collector imports to mark those submissions as delivered.\n",
+     {"--data-dir", "--receipt"}, {}, cmd_import},
     {"forms publish",
      "sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]\n"
      "  Signs a form definition (our JSON, or an XLSForm workbook) and offers it to every collector\n"

@@ -1,0 +1,140 @@
+#include "equitas/wire/bundle.hpp"
+
+namespace equitas {
+namespace {
+
+constexpr std::uint8_t kVersion = 1;
+
+Bytes with_context(std::string_view context, ByteView body) {
+  Bytes out;
+  out.reserve(context.size() + body.size());
+  out.insert(out.end(), context.begin(), context.end());
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+bool starts_with(ByteView bytes, std::string_view magic) {
+  return bytes.size() >= magic.size() && as_chars(bytes.subspan(0, magic.size())) == magic;
+}
+
+}  // namespace
+
+bool looks_like_bundle(ByteView bytes) { return starts_with(bytes, kBundleMagic); }
+bool looks_like_receipt(ByteView bytes) { return starts_with(bytes, kReceiptMagic); }
+
+Bytes encode_bundle(const Bundle& b, const SigningKey& device_key) {
+  std::size_t total = 128;
+  for (const auto& e : b.envelopes) total += e.size() + 4;
+  ByteWriter w(total);
+  w.raw(kBundleMagic);
+  w.u8(kVersion);
+  w.raw(b.device_id.bytes);
+  w.raw(b.server);
+  w.u64be(static_cast<std::uint64_t>(b.created_at));
+  w.varint(b.envelopes.size());
+  for (const auto& e : b.envelopes) w.lp(e);
+  Bytes out = w.take();
+  const Signature sig = device_key.sign(with_context(kBundleSignContext, out));
+  out.insert(out.end(), sig.begin(), sig.end());
+  return out;
+}
+
+Result<DecodedBundle> decode_bundle(ByteView bytes) {
+  if (!looks_like_bundle(bytes)) return Status::invalid_argument("this is not an Equitas bundle");
+  if (bytes.size() < kBundleMagic.size() + 1 + crypto_sign_BYTES) return Status::corruption("the bundle is truncated");
+  const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
+  DecodedBundle d;
+  std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), d.signature.begin());
+  ByteReader r(body.subspan(kBundleMagic.size()));
+  std::uint8_t version = 0;
+  std::uint64_t created = 0, count = 0;
+  if (!r.u8(version)) return Status::corruption("the bundle is truncated");
+  if (version != kVersion) return Status::corruption("bundle version " + std::to_string(version) + " is not supported");
+  if (!r.fixed(d.bundle.device_id.bytes) || !r.fixed(d.bundle.server) || !r.u64be(created) ||
+      !r.varint(count, kMaxBundleEnvelopes)) {
+    return Status::corruption("the bundle header is damaged");
+  }
+  d.bundle.created_at = static_cast<std::int64_t>(created);
+  d.bundle.envelopes.reserve(std::min<std::uint64_t>(count, 65536));
+  for (std::uint64_t i = 0; i < count; ++i) {
+    ByteView e;
+    if (!r.lp(e, kMaxEnvelopeBytes)) return Status::corruption("the bundle is damaged at envelope " + std::to_string(i + 1));
+    d.bundle.envelopes.emplace_back(e.begin(), e.end());
+  }
+  if (!r.at_end()) return Status::corruption("the bundle has trailing bytes");
+  d.signed_part.assign(body.begin(), body.end());
+  return d;
+}
+
+Status verify_bundle(const DecodedBundle& b, const SignPublicKey& device_key) {
+  if (!verify_signature(device_key, with_context(kBundleSignContext, b.signed_part), b.signature)) {
+    return Status::unauthenticated("the bundle's signature does not verify for device " +
+                                   b.bundle.device_id.to_string() + " (altered or not from that device)");
+  }
+  return Status::ok();
+}
+
+Bytes encode_receipt(const Receipt& rc, const SigningKey& server_key) {
+  ByteWriter w(64 + rc.items.size() * 24);
+  w.raw(kReceiptMagic);
+  w.u8(kVersion);
+  w.raw(server_key.public_key());
+  w.u64be(static_cast<std::uint64_t>(rc.created_at));
+  w.varint(rc.items.size());
+  for (const auto& it : rc.items) {
+    w.raw(it.submission_id.bytes);
+    w.varint(it.revision);
+    w.u8(static_cast<std::uint8_t>(it.result.status));
+    if (it.result.status == ItemStatus::kRejected) {
+      w.u8(static_cast<std::uint8_t>(it.result.reason));
+      w.lp(std::string_view(it.result.detail).substr(0, kMaxDetailLength));
+    }
+  }
+  Bytes out = w.take();
+  const Signature sig = server_key.sign(with_context(kReceiptSignContext, out));
+  out.insert(out.end(), sig.begin(), sig.end());
+  return out;
+}
+
+Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
+  if (!looks_like_receipt(bytes)) return Status::invalid_argument("this is not an Equitas receipt");
+  if (bytes.size() < kReceiptMagic.size() + 1 + crypto_sign_BYTES) return Status::corruption("the receipt is truncated");
+  const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
+  Signature sig{};
+  std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), sig.begin());
+  if (!verify_signature(pinned, with_context(kReceiptSignContext, body), sig)) {
+    return Status::unauthenticated("the receipt is not signed by this collector's server (altered, or from another server)");
+  }
+  Receipt rc;
+  ByteReader r(body.subspan(kReceiptMagic.size()));
+  std::uint8_t version = 0;
+  std::uint64_t created = 0, count = 0;
+  if (!r.u8(version) || version != kVersion || !r.fixed(rc.server) || !r.u64be(created) ||
+      !r.varint(count, kMaxBundleEnvelopes)) {
+    return Status::corruption("the receipt header is damaged");
+  }
+  rc.created_at = static_cast<std::int64_t>(created);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    ReceiptItem it;
+    std::uint64_t revision = 0;
+    std::uint8_t status = 0;
+    if (!r.fixed(it.submission_id.bytes) || !r.varint(revision, UINT32_MAX) || revision == 0 || !r.u8(status) ||
+        status > 3) {
+      return Status::corruption("the receipt is damaged at item " + std::to_string(i + 1));
+    }
+    it.revision = static_cast<std::uint32_t>(revision);
+    it.result.status = static_cast<ItemStatus>(status);
+    if (it.result.status == ItemStatus::kRejected) {
+      std::uint8_t reason = 0;
+      if (!r.u8(reason) || reason < 1 || reason > 8 || !r.lp_string(it.result.detail, kMaxDetailLength)) {
+        return Status::corruption("the receipt is damaged at item " + std::to_string(i + 1));
+      }
+      it.result.reason = static_cast<RejectReason>(reason);
+    }
+    rc.items.push_back(std::move(it));
+  }
+  if (!r.at_end()) return Status::corruption("the receipt has trailing bytes");
+  return rc;
+}
+
+}  // namespace equitas
