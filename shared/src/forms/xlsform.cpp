@@ -1,1 +1,1623 @@
+// XLSForm import (see xlsform.hpp). Two layers:
+//
+//  1. Reading the workbook: the .xlsx is a zip (libzip, in memory) of
+//     SpreadsheetML parts (pugixml). Sheets are found by name through
+//     xl/workbook.xml and its relationships, cells by their "AB12" reference,
+//     and every part and row count is bounded before it is trusted.
+//  2. Mapping the sheets (survey, choices, settings) to a Form, row by row,
+//     with a warning for each stated difference and an error for anything we
+//     cannot represent. Any error leaves the result without a form.
 #include "equitas/forms/xlsform.hpp"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <pugixml.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "equitas/forms/form_json.hpp"
+
+namespace equitas::forms {
+
+std::string ImportMessage::to_string() const {
+  std::string out = severity == Severity::kError ? "error: " : "warning: ";
+  if (!sheet.empty()) {
+    out += sheet;
+    if (row > 0) out += " row " + std::to_string(row);
+    out += ": ";
+  } else if (row > 0) {
+    out += "row " + std::to_string(row) + ": ";
+  }
+  return out + text;
+}
+
+bool ImportResult::has_errors() const {
+  return std::any_of(messages.begin(), messages.end(),
+                     [](const ImportMessage& m) { return m.severity == ImportMessage::Severity::kError; });
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Limits.
+
+constexpr std::uint64_t kMaxPartBytes = 50ull * 1024 * 1024;  // one decompressed part
+constexpr std::size_t kMaxRows = 100000;                         // rows over all sheets read
+constexpr int kMaxColumn = 16384;                                // XFD, Excel's last column
+constexpr int kMaxRowNumber = 1048576;                           // Excel's last row
+
+// ---------------------------------------------------------------------------
+// Small text helpers.
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string trim(std::string_view s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  // Also strips UTF-8 no-break spaces (C2 A0) at either end.
+  for (;;) {
+    if (b < e && is_space(s[b])) {
+      ++b;
+    } else if (b + 1 < e && static_cast<unsigned char>(s[b]) == 0xC2 && static_cast<unsigned char>(s[b + 1]) == 0xA0) {
+      b += 2;
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (e > b && is_space(s[e - 1])) {
+      --e;
+    } else if (e >= b + 2 && static_cast<unsigned char>(s[e - 2]) == 0xC2 &&
+               static_cast<unsigned char>(s[e - 1]) == 0xA0) {
+      e -= 2;
+    } else {
+      break;
+    }
+  }
+  return std::string(s.substr(b, e - b));
+}
+
+std::vector<std::string> split_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    std::size_t j = i;
+    while (j < s.size() && !is_space(s[j])) ++j;
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::string quote(std::string_view s) {
+  std::string q(s.substr(0, 120));
+  if (s.size() > 120) q += "...";
+  return "'" + q + "'";
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// SpreadsheetML escapes characters XML cannot carry as _xHHHH_ (e.g. _x000D_).
+std::string decode_ooxml_escapes(std::string_view s) {
+  if (s.find("_x") == std::string_view::npos) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '_' && i + 6 < s.size() && s[i + 1] == 'x' && s[i + 6] == '_') {
+      std::uint32_t cp = 0;
+      const auto [p, ec] = std::from_chars(s.data() + i + 2, s.data() + i + 6, cp, 16);
+      if (ec == std::errc() && p == s.data() + i + 6) {
+        append_utf8(out, cp);
+        i += 7;
+        continue;
+      }
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+std::string_view local_name(const pugi::xml_node& n) {
+  std::string_view name = n.name();
+  const auto colon = name.rfind(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+// Children and descendants by local name, so "x:row" (some generators write
+// prefixed SpreadsheetML) reads like "row".
+template <typename F>
+void for_children(const pugi::xml_node& parent, std::string_view name, F&& f) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element && local_name(c) == name) f(c);
+  }
+}
+
+pugi::xml_node child(const pugi::xml_node& parent, std::string_view name) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element && local_name(c) == name) return c;
+  }
+  return {};
+}
+
+std::string attr(const pugi::xml_node& n, std::string_view name) {
+  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+    std::string_view an = a.name();
+    if (an == name) return a.value();
+  }
+  return "";
+}
+
+// An attribute by local name with any namespace prefix (r:id, ns2:id, ...).
+std::string prefixed_attr(const pugi::xml_node& n, std::string_view local) {
+  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+    std::string_view an = a.name();
+    const auto colon = an.rfind(':');
+    if (colon != std::string_view::npos && an.substr(colon + 1) == local) return a.value();
+  }
+  return "";
+}
+
+// The text of a <si> or <is>: a plain <t>, or the <t> of each rich-text run
+// <r>; phonetic runs (<rPh>) are not part of the value.
+std::string rich_text(const pugi::xml_node& n) {
+  std::string out;
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    if (local_name(c) == "t") {
+      out += c.text().get();
+    } else if (local_name(c) == "r") {
+      if (pugi::xml_node t = child(c, "t")) out += t.text().get();
+    }
+  }
+  return decode_ooxml_escapes(out);
+}
+
+// "AB12" -> column 28, row 12. Returns false for anything else.
+bool parse_cell_ref(std::string_view ref, int& col, int& row) {
+  std::size_t i = 0;
+  long c = 0;
+  while (i < ref.size() && std::isalpha(static_cast<unsigned char>(ref[i]))) {
+    c = c * 26 + (std::toupper(static_cast<unsigned char>(ref[i])) - 'A' + 1);
+    if (c > kMaxColumn) return false;
+    ++i;
+  }
+  if (i == 0 || i == ref.size()) return false;
+  long r = 0;
+  for (; i < ref.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(ref[i]))) return false;
+    r = r * 10 + (ref[i] - '0');
+    if (r > kMaxRowNumber) return false;
+  }
+  if (r < 1) return false;
+  col = static_cast<int>(c);
+  row = static_cast<int>(r);
+  return true;
+}
+
+// A number cell as a person reads it: 1 rather than 1.0; other values as stored.
+std::string number_text(const std::string& raw) {
+  const std::string t = trim(raw);
+  double d = 0;
+  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
+  if (ec != std::errc() || p != t.data() + t.size() || !std::isfinite(d)) return t;
+  if (d == std::floor(d) && std::fabs(d) < 1e15) {
+    return std::to_string(static_cast<long long>(d));
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------
+// Layer 1: the workbook.
+
+struct Row {
+  int num = 0;                     // 1-based spreadsheet row
+  std::map<int, std::string> cells;  // 1-based column -> text (non-empty only)
+};
+
+struct Sheet {
+  std::string name;  // as written in the workbook
+  std::vector<Row> rows;
+};
+
+struct ZipCloser {
+  void operator()(zip_t* z) const {
+    if (z != nullptr) zip_discard(z);
+  }
+};
+
+class Workbook {
+ public:
+  static Result<Workbook> open(ByteView bytes) {
+    Workbook wb;
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &err);
+    if (src == nullptr) {
+      std::string m = zip_error_strerror(&err);
+      zip_error_fini(&err);
+      return Status::invalid_argument("cannot read the workbook: " + m);
+    }
+    zip_t* za = zip_open_from_source(src, ZIP_RDONLY, &err);
+    if (za == nullptr) {
+      std::string m = zip_error_strerror(&err);
+      zip_error_fini(&err);
+      zip_source_free(src);
+      return Status::invalid_argument("not an .xlsx workbook (not a readable zip archive: " + m + ")");
+    }
+    zip_error_fini(&err);
+    wb.zip_.reset(za);
+    // Every part's declared size is bounded, read or not; the parts we read
+    // are also bounded while they are inflated (a declared size can lie).
+    const zip_int64_t entries = zip_get_num_entries(za, 0);
+    for (zip_int64_t i = 0; i < entries; ++i) {
+      zip_stat_t st;
+      zip_stat_init(&st);
+      if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
+      if ((st.valid & ZIP_STAT_SIZE) && st.size > kMaxPartBytes) {
+        return too_big((st.valid & ZIP_STAT_NAME) && st.name != nullptr ? st.name : "#" + std::to_string(i));
+      }
+    }
+    return wb;
+  }
+
+  // The part's bytes; nullopt when the archive has no such part.
+  Result<std::optional<std::string>> read(const std::string& name) {
+    const zip_int64_t idx = zip_name_locate(zip_.get(), name.c_str(), ZIP_FL_NOCASE);
+    if (idx < 0) return std::optional<std::string>();
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(zip_.get(), static_cast<zip_uint64_t>(idx), 0, &st) != 0) {
+      return Status::corruption("the workbook part '" + name + "' cannot be read");
+    }
+    if ((st.valid & ZIP_STAT_SIZE) && st.size > kMaxPartBytes) {
+      return too_big(name);
+    }
+    zip_file_t* f = zip_fopen_index(zip_.get(), static_cast<zip_uint64_t>(idx), 0);
+    if (f == nullptr) {
+      return Status::corruption("the workbook part '" + name + "' cannot be opened: " +
+                                zip_strerror(zip_.get()));
+    }
+    std::string out;
+    char buf[65536];
+    Status status;
+    for (;;) {
+      const zip_int64_t n = zip_fread(f, buf, sizeof buf);
+      if (n < 0) {
+        status = Status::corruption("the workbook part '" + name + "' is damaged: " + zip_file_strerror(f));
+        break;
+      }
+      if (n == 0) break;
+      if (out.size() + static_cast<std::uint64_t>(n) > kMaxPartBytes) {
+        status = too_big(name);
+        break;
+      }
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    zip_fclose(f);
+    if (!status.is_ok()) return status;
+    return std::optional<std::string>(std::move(out));
+  }
+
+ private:
+  static Status too_big(const std::string& name) {
+    return Status::invalid_argument("refused: the workbook part '" + name +
+                                    "' decompresses to more than 50 MB; an XLSForm is far smaller");
+  }
+  std::unique_ptr<zip_t, ZipCloser> zip_;
+};
+
+Status parse_xml(const std::string& text, const std::string& part, pugi::xml_document& doc) {
+  const pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size(), pugi::parse_default);
+  if (!r) {
+    return Status::corruption("the workbook part '" + part + "' is not valid XML: " + r.description() +
+                              " at byte " + std::to_string(r.offset));
+  }
+  return Status::ok();
+}
+
+// "worksheets/sheet1.xml" relative to "xl/" -> "xl/worksheets/sheet1.xml";
+// "/xl/x.xml" is absolute; "." and ".." segments are resolved.
+std::string resolve_target(const std::string& base_dir, const std::string& target) {
+  std::string joined = !target.empty() && target[0] == '/' ? target.substr(1) : base_dir + target;
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i <= joined.size()) {
+    std::size_t j = joined.find('/', i);
+    if (j == std::string::npos) j = joined.size();
+    const std::string seg = joined.substr(i, j - i);
+    if (seg == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      parts.push_back(seg);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
+  return out;
+}
+
+std::string dir_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+struct SheetRef {
+  std::string name;
+  std::string part;
+};
+
+struct WorkbookIndex {
+  std::vector<SheetRef> sheets;
+  std::string shared_strings_part;  // may be absent from the archive
+};
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+Result<WorkbookIndex> read_index(Workbook& wb) {
+  // The package relationships name the workbook part; xl/workbook.xml by convention.
+  std::string workbook_part = "xl/workbook.xml";
+  EQ_ASSIGN_OR_RETURN(auto root_rels, wb.read("_rels/.rels"));
+  if (root_rels) {
+    pugi::xml_document doc;
+    if (parse_xml(*root_rels, "_rels/.rels", doc).is_ok()) {
+      for_children(child(doc, "Relationships"), "Relationship", [&](const pugi::xml_node& r) {
+        if (ends_with(attr(r, "Type"), "/officeDocument") && !attr(r, "Target").empty()) {
+          workbook_part = resolve_target("", attr(r, "Target"));
+        }
+      });
+    }
+  }
+  EQ_ASSIGN_OR_RETURN(auto workbook_xml, wb.read(workbook_part));
+  if (!workbook_xml && workbook_part != "xl/workbook.xml") {
+    workbook_part = "xl/workbook.xml";
+    EQ_ASSIGN_OR_RETURN(workbook_xml, wb.read(workbook_part));
+  }
+  if (!workbook_xml) {
+    return Status::invalid_argument("not an .xlsx workbook: the archive has no '" + workbook_part + "'");
+  }
+  pugi::xml_document wdoc;
+  EQ_RETURN_IF_ERROR(parse_xml(*workbook_xml, workbook_part, wdoc));
+
+  const std::string base = dir_of(workbook_part);
+  const std::string rels_part = base + "_rels/" + workbook_part.substr(base.size()) + ".rels";
+  std::map<std::string, std::string> targets;  // relationship id -> part
+  WorkbookIndex index;
+  index.shared_strings_part = base + "sharedStrings.xml";
+  EQ_ASSIGN_OR_RETURN(auto rels_xml, wb.read(rels_part));
+  if (rels_xml) {
+    pugi::xml_document rdoc;
+    EQ_RETURN_IF_ERROR(parse_xml(*rels_xml, rels_part, rdoc));
+    for_children(child(rdoc, "Relationships"), "Relationship", [&](const pugi::xml_node& r) {
+      if (ascii_lower(attr(r, "TargetMode")) == "external") return;
+      const std::string target = resolve_target(base, attr(r, "Target"));
+      targets[attr(r, "Id")] = target;
+      if (ends_with(attr(r, "Type"), "/sharedStrings")) index.shared_strings_part = target;
+    });
+  }
+  const pugi::xml_node sheets = child(child(wdoc, "workbook"), "sheets");
+  int position = 0;
+  for_children(sheets, "sheet", [&](const pugi::xml_node& s) {
+    ++position;
+    SheetRef ref;
+    ref.name = attr(s, "name");
+    const std::string rid = prefixed_attr(s, "id");
+    if (auto it = targets.find(rid); it != targets.end()) {
+      ref.part = it->second;
+    } else {
+      // No relationships: fall back to the conventional part name.
+      ref.part = base + "worksheets/sheet" + std::to_string(position) + ".xml";
+    }
+    index.sheets.push_back(std::move(ref));
+  });
+  if (index.sheets.empty()) return Status::invalid_argument("not an .xlsx workbook: it lists no sheets");
+  return index;
+}
+
+Result<std::vector<std::string>> read_shared_strings(Workbook& wb, const std::string& part) {
+  std::vector<std::string> out;
+  EQ_ASSIGN_OR_RETURN(auto xml, wb.read(part));
+  if (!xml) return out;  // SheetJS and gnumeric may write none
+  pugi::xml_document doc;
+  EQ_RETURN_IF_ERROR(parse_xml(*xml, part, doc));
+  for_children(child(doc, "sst"), "si", [&](const pugi::xml_node& si) { out.push_back(rich_text(si)); });
+  return out;
+}
+
+// Reads one worksheet's cells; `row_budget` is shared by every sheet read.
+Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<std::string>& sst,
+                         std::size_t& row_budget) {
+  Sheet sheet;
+  sheet.name = ref.name;
+  EQ_ASSIGN_OR_RETURN(auto xml, wb.read(ref.part));
+  if (!xml) {
+    return Status::corruption("the workbook lists sheet '" + ref.name + "' but has no part '" + ref.part + "'");
+  }
+  pugi::xml_document doc;
+  EQ_RETURN_IF_ERROR(parse_xml(*xml, ref.part, doc));
+  std::string().swap(*xml);  // the document holds its own copy
+  const pugi::xml_node data = child(child(doc, "worksheet"), "sheetData");
+  int prev_row = 0;
+  Status status;
+  for (pugi::xml_node r = data.first_child(); r && status.is_ok(); r = r.next_sibling()) {
+    if (r.type() != pugi::node_element || local_name(r) != "row") continue;
+    if (row_budget == 0) {
+      return Status::invalid_argument("refused: the workbook has more than " + std::to_string(kMaxRows) +
+                                      " rows; an XLSForm is far smaller");
+    }
+    --row_budget;
+    Row row;
+    row.num = prev_row + 1;
+    const std::string rnum = attr(r, "r");
+    if (!rnum.empty()) {
+      int n = 0;
+      const auto [p, ec] = std::from_chars(rnum.data(), rnum.data() + rnum.size(), n);
+      if (ec == std::errc() && p == rnum.data() + rnum.size() && n >= 1 && n <= kMaxRowNumber) row.num = n;
+    }
+    prev_row = row.num;
+    int prev_col = 0;
+    for_children(r, "c", [&](const pugi::xml_node& c) {
+      int col = prev_col + 1;
+      int cell_row = 0;
+      const std::string cref = attr(c, "r");
+      if (!cref.empty() && parse_cell_ref(cref, col, cell_row)) {
+        // The row number in the cell reference agrees with <row r>; we trust <row>.
+      } else {
+        col = prev_col + 1;
+      }
+      prev_col = col;
+      if (col < 1 || col > kMaxColumn) return;
+      const std::string t = attr(c, "t");
+      const pugi::xml_node v = child(c, "v");
+      std::string text;
+      if (t == "s") {
+        const std::string raw = trim(v.text().get());
+        std::size_t idx = 0;
+        const auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), idx);
+        if (ec == std::errc() && p == raw.data() + raw.size() && idx < sst.size()) text = sst[idx];
+      } else if (t == "inlineStr") {
+        if (pugi::xml_node is = child(c, "is")) text = rich_text(is);
+        else text = decode_ooxml_escapes(v.text().get());
+      } else if (t == "str" || t == "e" || t == "d") {
+        text = decode_ooxml_escapes(v.text().get());
+      } else if (t == "b") {
+        const std::string raw = trim(v.text().get());
+        if (!raw.empty()) text = (raw == "0" || ascii_lower(raw) == "false") ? "FALSE" : "TRUE";
+      } else {
+        if (v) text = number_text(v.text().get());
+      }
+      if (!text.empty()) row.cells[col] = std::move(text);
+    });
+    if (!row.cells.empty()) sheet.rows.push_back(std::move(row));
+  }
+  return sheet;
+}
+
+// ---------------------------------------------------------------------------
+// Layer 2: the form.
+
+using Severity = ImportMessage::Severity;
+
+class Messages {
+ public:
+  void warn(const std::string& sheet, int row, std::string text) {
+    list_.push_back({Severity::kWarning, sheet, row, std::move(text)});
+  }
+  void error(const std::string& sheet, int row, std::string text) {
+    list_.push_back({Severity::kError, sheet, row, std::move(text)});
+  }
+  std::vector<ImportMessage>& list() { return list_; }
+
+ private:
+  std::vector<ImportMessage> list_;
+};
+
+// A table: the first non-empty row is the header; the rest are data.
+struct Table {
+  int header_row = 0;
+  std::map<int, std::string> headers;  // column -> trimmed header text
+  std::vector<const Row*> rows;
+};
+
+Table make_table(const Sheet& s) {
+  Table t;
+  bool have_header = false;
+  for (const Row& r : s.rows) {
+    if (!have_header) {
+      bool any = false;
+      for (const auto& [col, text] : r.cells) {
+        std::string h = trim(text);
+        if (!h.empty()) {
+          t.headers[col] = std::move(h);
+          any = true;
+        }
+      }
+      if (any) {
+        have_header = true;
+        t.header_row = r.num;
+      }
+      continue;
+    }
+    t.rows.push_back(&r);
+  }
+  return t;
+}
+
+// Language name or "Name (code)" -> code.
+std::string language_code(std::string_view spec) {
+  const std::string s = trim(spec);
+  if (!s.empty() && s.back() == ')') {
+    const auto open = s.rfind('(');
+    if (open != std::string::npos) {
+      std::string code = ascii_lower(trim(s.substr(open + 1, s.size() - open - 2)));
+      if (!code.empty()) return code;
+    }
+  }
+  static const std::map<std::string, std::string> kNames = {
+      {"english", "en"},   {"french", "fr"},  {"français", "fr"}, {"francais", "fr"},  {"spanish", "es"},
+      {"español", "es"},   {"espanol", "es"}, {"russian", "ru"},  {"русский", "ru"},   {"arabic", "ar"},
+      {"العربية", "ar"},   {"عربي", "ar"},    {"portuguese", "pt"}, {"português", "pt"}, {"portugues", "pt"},
+      {"german", "de"},    {"deutsch", "de"}, {"chinese", "zh"},  {"中文", "zh"},      {"swahili", "sw"},
+      {"kiswahili", "sw"},  {"tetun", "tet"},
+  };
+  const std::string lower = ascii_lower(s);
+  if (auto it = kNames.find(lower); it != kNames.end()) return it->second;
+  return lower;
+}
+
+enum class Col {
+  kType,
+  kName,
+  kLabel,
+  kHint,
+  kRequired,
+  kRequiredMessage,
+  kRelevant,
+  kConstraint,
+  kConstraintMessage,
+  kCalculation,
+  kDefault,
+  kReadOnly,
+  kAppearance,
+  kChoiceFilter,
+  kRepeatCount,
+  kParameters,
+  kMedia,
+  kDisabled,
+  kListName,
+  kUnknown,
+};
+
+struct Column {
+  Col kind = Col::kUnknown;
+  std::string header;  // trimmed, as written
+  bool has_lang = false;
+  std::string lang;    // when has_lang
+};
+
+bool translatable(Col c) {
+  return c == Col::kLabel || c == Col::kHint || c == Col::kConstraintMessage || c == Col::kRequiredMessage;
+}
+
+Column classify(const std::string& header, bool choices_sheet) {
+  Column col;
+  col.header = header;
+  const std::string lower = ascii_lower(header);
+  std::string base = lower;
+  std::string lang_spec;
+  bool has_lang = false;
+  if (const auto dc = lower.find("::"); dc != std::string::npos) {
+    base = trim(lower.substr(0, dc));
+    lang_spec = header.substr(dc + 2);
+    has_lang = true;
+  } else if (const auto c = lower.find(':'); c != std::string::npos) {
+    // Legacy single colon: label:English.
+    static const std::set<std::string> kBases = {"label",       "hint",  "constraint_message", "required_message",
+                                                 "image",       "audio", "video",              "big-image",
+                                                 "constraint message", "required message"};
+    const std::string b = trim(lower.substr(0, c));
+    if (kBases.count(b)) {
+      base = b;
+      lang_spec = header.substr(c + 1);
+      has_lang = true;
+    }
+  }
+  for (char& ch : base) {
+    if (ch == ' ') ch = '_';
+  }
+  static const std::map<std::string, Col> kAliases = {
+      {"type", Col::kType},
+      {"name", Col::kName},
+      {"label", Col::kLabel},
+      {"caption", Col::kLabel},
+      {"hint", Col::kHint},
+      {"required", Col::kRequired},
+      {"required_message", Col::kRequiredMessage},
+      {"requiredmsg", Col::kRequiredMessage},
+      {"jr:requiredmsg", Col::kRequiredMessage},
+      {"relevant", Col::kRelevant},
+      {"relevance", Col::kRelevant},
+      {"constraint", Col::kConstraint},
+      {"constraint_message", Col::kConstraintMessage},
+      {"constraintmsg", Col::kConstraintMessage},
+      {"jr:constraintmsg", Col::kConstraintMessage},
+      {"calculation", Col::kCalculation},
+      {"calculate", Col::kCalculation},
+      {"default", Col::kDefault},
+      {"read_only", Col::kReadOnly},
+      {"readonly", Col::kReadOnly},
+      {"appearance", Col::kAppearance},
+      {"choice_filter", Col::kChoiceFilter},
+      {"repeat_count", Col::kRepeatCount},
+      {"jr:count", Col::kRepeatCount},
+      {"parameters", Col::kParameters},
+      {"image", Col::kMedia},
+      {"big-image", Col::kMedia},
+      {"audio", Col::kMedia},
+      {"video", Col::kMedia},
+      {"media", Col::kMedia},
+      {"disabled", Col::kDisabled},
+      {"list_name", Col::kListName},
+  };
+  if (auto it = kAliases.find(base); it != kAliases.end()) col.kind = it->second;
+  if (choices_sheet && base == "value") col.kind = Col::kName;
+  if (has_lang && translatable(col.kind)) {
+    col.has_lang = true;
+    col.lang = language_code(lang_spec);
+    if (col.lang.empty()) col.has_lang = false;
+  } else if (has_lang && col.kind != Col::kMedia) {
+    col.kind = Col::kUnknown;  // "relevant::x" and the like
+  }
+  return col;
+}
+
+// The cells of one data row, by column meaning.
+struct RowValues {
+  std::map<Col, std::string> single;  // first non-empty column of each kind
+  std::map<Col, std::map<std::string, std::string>> texts;  // translatable: lang -> text
+  std::map<Col, std::string> plain;   // translatable column without a language
+  std::vector<std::pair<std::string, std::string>> others;  // unknown/filter columns: header -> value
+  bool empty = true;
+
+  std::string get(Col c) const {
+    auto it = single.find(c);
+    return it == single.end() ? "" : it->second;
+  }
+  LangText text(Col c, const std::string& default_lang) const {
+    LangText t;
+    if (auto it = texts.find(c); it != texts.end()) {
+      for (const auto& [lang, s] : it->second) t.set(lang, s);
+    }
+    if (auto it = plain.find(c); it != plain.end() && !t.has(default_lang)) t.set(default_lang, it->second);
+    return t;
+  }
+};
+
+RowValues row_values(const Row& r, const std::map<int, Column>& columns) {
+  RowValues v;
+  for (const auto& [col, raw] : r.cells) {
+    auto ci = columns.find(col);
+    if (ci == columns.end()) continue;  // a blank header: reported per column
+    const std::string value = trim(raw);
+    if (value.empty()) continue;
+    v.empty = false;
+    const Column& c = ci->second;
+    if (translatable(c.kind)) {
+      if (c.has_lang) {
+        v.texts[c.kind].emplace(c.lang, value);
+      } else {
+        v.plain.emplace(c.kind, value);
+      }
+    } else if (c.kind == Col::kUnknown) {
+      v.others.emplace_back(c.header, value);
+    } else {
+      v.single.emplace(c.kind, value);
+    }
+  }
+  return v;
+}
+
+bool any_value_in_blank_columns(const Table& t, std::set<int>& blank_cols) {
+  for (const Row* r : t.rows) {
+    for (const auto& [col, text] : r->cells) {
+      if (!t.headers.count(col) && !trim(text).empty()) blank_cols.insert(col);
+    }
+  }
+  return !blank_cols.empty();
+}
+
+std::string column_letters(int col) {
+  std::string s;
+  while (col > 0) {
+    const int rem = (col - 1) % 26;
+    s.insert(s.begin(), static_cast<char>('A' + rem));
+    col = (col - 1) / 26;
+  }
+  return s;
+}
+
+bool yes(std::string_view v) {
+  const std::string l = ascii_lower(trim(v));
+  return l == "yes" || l == "true" || l == "true()" || l == "1" || l == "y";
+}
+bool no(std::string_view v) {
+  const std::string l = ascii_lower(trim(v));
+  return l.empty() || l == "no" || l == "false" || l == "false()" || l == "0" || l == "n";
+}
+
+// Sanitises a form id to [a-z0-9][a-z0-9_-]*, at most 128 bytes.
+std::string sanitise_id(std::string_view raw) {
+  std::string out;
+  for (char ch : ascii_lower(trim(raw))) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+    const char put = ok ? ch : '_';
+    if (put == '_' && !out.empty() && out.back() == '_') continue;
+    out += put;
+  }
+  while (!out.empty() && !((out[0] >= 'a' && out[0] <= 'z') || (out[0] >= '0' && out[0] <= '9'))) {
+    out.erase(out.begin());
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  if (out.size() > 128) out.resize(128);
+  return out;
+}
+
+// The same rule as check_form's, without std::regex (whose recursion grows
+// with the input's length).
+bool valid_item_name(const std::string& name) {
+  if (name.empty()) return false;
+  const auto c0 = static_cast<unsigned char>(name[0]);
+  if (!(std::isalpha(c0) || c0 == '_')) return false;
+  return std::all_of(name.begin(), name.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+constexpr std::size_t kMaxNameBytes = 255;
+
+// The bare names an expression reads (choice-sheet columns in a
+// choice_filter), following the expression tokenizer's rules.
+std::vector<std::string> bare_names(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  auto alpha = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };
+  auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '\'' || c == '"') {
+      const auto e = s.find(c, i + 1);
+      if (e == std::string_view::npos) break;
+      i = e + 1;
+    } else if (c == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+      const auto e = s.find('}', i);
+      if (e == std::string_view::npos) break;
+      i = e + 1;
+    } else if (digit(c)) {
+      while (i < s.size() && (digit(s[i]) || s[i] == '.')) ++i;
+    } else if (alpha(c) || c == '_') {
+      std::size_t j = i;
+      while (j < s.size() && (alpha(s[j]) || digit(s[j]) || s[j] == '_' || s[j] == ':' ||
+                              (s[j] == '-' && j + 1 < s.size() && alpha(s[j + 1])))) {
+        ++j;
+      }
+      const std::string word(s.substr(i, j - i));
+      std::size_t k = j;
+      while (k < s.size() && is_space(s[k])) ++k;
+      const bool call = k < s.size() && s[k] == '(';
+      if (!call && word != "and" && word != "or" && word != "div" && word != "mod") out.push_back(word);
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Replaces typographic quotes (‘’ “”) and no-break spaces, which word
+// processors put into expressions, by their ASCII forms.
+std::string straighten_quotes(std::string_view s, bool& changed) {
+  std::string out;
+  out.reserve(s.size());
+  changed = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80) {
+      const auto b2 = static_cast<unsigned char>(s[i + 2]);
+      if (b2 == 0x98 || b2 == 0x99) {
+        out += '\'';
+        i += 2;
+        changed = true;
+        continue;
+      }
+      if (b2 == 0x9C || b2 == 0x9D) {
+        out += '"';
+        i += 2;
+        changed = true;
+        continue;
+      }
+    }
+    if (b0 == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
+      out += ' ';
+      ++i;
+      changed = true;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+constexpr std::string_view kMetadataTypes[] = {
+    "start",         "end",          "today",          "deviceid",    "username",    "audit",
+    "phonenumber",   "simserial",    "subscriberid",   "imei",        "uri:deviceid", "uri:username",
+    "uri:email",     "email",        "uri:phonenumber", "uri:subscriberid", "uri:simserial", "start-geopoint",
+    "background-audio", "background-geopoint"};
+
+constexpr std::string_view kUnsupportedTypes[] = {
+    "time",    "datetime",   "geopoint", "image",     "audio",    "video",    "file",
+    "barcode", "rank",       "geotrace", "geoshape",  "gps",      "trigger",  "osm",
+    "signature", "background-video", "xml-external", "csv-external", "select_one_external",
+    "select_multiple_external"};
+
+bool one_of(std::string_view v, std::initializer_list<std::string_view> options) {
+  return std::find(options.begin(), options.end(), v) != options.end();
+}
+
+class Importer {
+ public:
+  ImportResult run(const std::vector<Sheet>& sheets) {
+    const Sheet* survey = nullptr;
+    const Sheet* choices = nullptr;
+    const Sheet* settings = nullptr;
+    for (const Sheet& s : sheets) {
+      const std::string n = ascii_lower(trim(s.name));
+      const Sheet** slot = n == "survey" ? &survey : n == "choices" ? &choices : n == "settings" ? &settings : nullptr;
+      if (slot == nullptr) continue;
+      if (*slot != nullptr) {
+        msg_.warn("", 0, "a second sheet named '" + s.name + "' is ignored");
+        continue;
+      }
+      *slot = &s;
+    }
+    if (survey == nullptr) {
+      msg_.error("", 0, "the workbook has no 'survey' sheet");
+      return finish();
+    }
+    Table survey_t = make_table(*survey);
+    Table choices_t = choices ? make_table(*choices) : Table{};
+    read_settings(settings);
+    survey_cols_ = columns(survey_t, "survey", false);
+    choices_cols_ = choices ? columns(choices_t, "choices", true) : std::map<int, Column>{};
+    settle_languages();
+    read_survey(survey_t);
+    if (choices) read_choices(choices_t);
+    finalise();
+    return finish();
+  }
+
+ private:
+  // settings: one header row and one row of values.
+  void read_settings(const Sheet* settings) {
+    if (settings == nullptr) {
+      msg_.warn("", 0, "the workbook has no 'settings' sheet");
+    } else {
+      Table t = make_table(*settings);
+      const Row* values = t.rows.empty() ? nullptr : t.rows.front();
+      settings_row_ = values ? values->num : t.header_row;
+      for (const auto& [col, header] : t.headers) {
+        std::string v;
+        if (values) {
+          if (auto it = values->cells.find(col); it != values->cells.end()) v = trim(it->second);
+        }
+        std::string key = ascii_lower(header);
+        for (char& ch : key) {
+          if (ch == ' ') ch = '_';
+        }
+        if (key == "form_title" || key == "title") {
+          if (title_raw_.empty()) title_raw_ = v;
+        } else if (key == "form_id" || key == "id_string") {
+          if (id_raw_.empty()) id_raw_ = v;
+        } else if (key == "version") {
+          version_raw_ = v;
+        } else if (key == "default_language") {
+          if (!v.empty()) {
+            default_lang_ = language_code(v);
+            default_lang_given_ = true;
+          }
+        } else if (!v.empty()) {
+          msg_.warn("settings", settings_row_, "setting '" + header + "' (" + quote(v) + ") is ignored");
+        }
+      }
+    }
+  }
+
+  std::map<int, Column> columns(const Table& t, const std::string& sheet, bool choices_sheet) {
+    std::map<int, Column> out;
+    for (const auto& [col, header] : t.headers) {
+      Column c = classify(header, choices_sheet);
+      if (choices_sheet) {
+        // Any other choices column is a filter column for choice_filter.
+        if (c.kind != Col::kListName && c.kind != Col::kName && c.kind != Col::kLabel && c.kind != Col::kMedia) {
+          c.kind = Col::kUnknown;
+        }
+      } else if (c.kind == Col::kListName) {
+        c.kind = Col::kUnknown;
+      }
+      if (c.kind == Col::kMedia) {
+        msg_.warn(sheet, t.header_row, "column '" + header + "' is ignored: Equitas forms carry no media");
+      } else if (c.kind == Col::kUnknown && !choices_sheet) {
+        msg_.warn(sheet, t.header_row, "unknown column '" + header + "' is ignored");
+      }
+      if (c.kind == Col::kLabel) {
+        if (c.has_lang) {
+          label_langs_.push_back(c.lang);
+        } else {
+          plain_label_ = true;
+        }
+      }
+      out.emplace(col, std::move(c));
+    }
+    std::set<int> blank;
+    if (any_value_in_blank_columns(t, blank)) {
+      for (int col : blank) {
+        msg_.warn(sheet, t.header_row, "column " + column_letters(col) + " has values but no header; ignored");
+      }
+    }
+    return out;
+  }
+
+  void settle_languages() {
+    if (!default_lang_given_ && !plain_label_ && !label_langs_.empty() &&
+        std::find(label_langs_.begin(), label_langs_.end(), "en") == label_langs_.end()) {
+      default_lang_ = label_langs_.front();
+      msg_.warn("settings", 0, "no default_language; using '" + default_lang_ + "', the first label language");
+    }
+    std::vector<std::string> langs = label_langs_;
+    if (plain_label_) langs.insert(langs.begin(), default_lang_);
+    for (const auto& l : langs) {
+      if (std::find(form_.languages.begin(), form_.languages.end(), l) == form_.languages.end()) {
+        form_.languages.push_back(l);
+      }
+    }
+    form_.default_language = default_lang_;
+  }
+
+  ExprField expr(const std::string& source, const std::string& item, std::string_view column,
+                 const std::string& sheet, int row) {
+    if (source.empty()) return {};
+    auto f = parse_expr_field(source, item.empty() ? "(no name)" : item, column);
+    if (f.is_ok()) return *f;
+    bool changed = false;
+    const std::string straight = straighten_quotes(source, changed);
+    if (changed) {
+      auto g = parse_expr_field(straight, item.empty() ? "(no name)" : item, column);
+      if (g.is_ok()) {
+        msg_.warn(sheet, row, "column '" + std::string(column) +
+                                  "': typographic quotes replaced by straight quotes: " + quote(straight));
+        return *g;
+      }
+    }
+    msg_.error(sheet, row, "column '" + std::string(column) + "': " + f.status().message());
+    failed_.insert(item + "/" + std::string(column));
+    return {};
+  }
+
+  struct Open {
+    Item item;
+    int row;
+  };
+
+  std::vector<Item>& container() { return open_.empty() ? form_.items : open_.back().item.items; }
+
+  void read_survey(const Table& t) {
+    if (t.headers.empty()) {
+      msg_.error("survey", 0, "the survey sheet is empty");
+      return;
+    }
+    bool have_type = false;
+    for (const auto& [col, c] : survey_cols_) have_type = have_type || c.kind == Col::kType;
+    if (!have_type) {
+      msg_.error("survey", t.header_row, "the survey sheet has no 'type' column");
+      return;
+    }
+    for (const Row* r : t.rows) survey_row(*r);
+    for (auto it = open_.rbegin(); it != open_.rend(); ++it) {
+      msg_.error("survey", it->row,
+                 "'begin " + std::string(question_type_name(it->item.type)) + "' " + quote(it->item.name) +
+                     " has no matching 'end " + std::string(question_type_name(it->item.type)) + "'");
+    }
+    // Keep what was read so later checks see it; the errors already refuse the form.
+    while (!open_.empty()) {
+      Item done = std::move(open_.back().item);
+      open_.pop_back();
+      container().push_back(std::move(done));
+    }
+  }
+
+  void survey_row(const Row& r) {
+    const RowValues v = row_values(r, survey_cols_);
+    if (v.empty) return;
+    const int row = r.num;
+    const std::string type_cell = v.get(Col::kType);
+    const std::string name = v.get(Col::kName);
+    if (type_cell.empty()) {
+      if (!name.empty() || !v.texts.empty() || !v.plain.empty()) {
+        msg_.warn("survey", row, "row has no type and is skipped");
+      }
+      return;
+    }
+    if (yes(v.get(Col::kDisabled))) {
+      msg_.warn("survey", row, "row is disabled and is skipped");
+      return;
+    }
+    const std::vector<std::string> words = split_words(type_cell);
+    std::vector<std::string> lw;
+    for (const auto& w : words) lw.push_back(ascii_lower(w));
+    const std::string t0 = lw[0];
+
+    // Groups and repeats.
+    std::string group_op;  // "begin group", "end repeat", ...
+    if ((t0 == "begin" || t0 == "end") && lw.size() >= 2) {
+      group_op = t0 + " " + lw[1];
+      if (lw[1] == "loop") group_op = t0 + " loop";
+    } else if (one_of(t0, {"begin_group", "end_group", "begin_repeat", "end_repeat", "begin_loop", "end_loop"})) {
+      group_op = t0;
+      group_op[group_op.find('_')] = ' ';
+    }
+    if (!group_op.empty()) {
+      if (group_op == "begin loop" || group_op == "end loop") {
+        msg_.error("survey", row, "type " + quote(type_cell) +
+                                      " (a loop over a choice list) is not supported: use a repeat");
+      if (group_op == "begin loop") refused_.emplace(name, row);
+        if (group_op == "begin loop") {
+          Open o{Item{}, row};
+          o.item.type = QuestionType::kGroup;
+          o.item.name = name;
+          open_.push_back(std::move(o));
+        } else if (!open_.empty()) {
+          Item done = std::move(open_.back().item);
+          open_.pop_back();
+          container().push_back(std::move(done));
+        }
+        return;
+      }
+      const bool begin = group_op.rfind("begin", 0) == 0;
+      const std::string what = group_op.substr(group_op.find(' ') + 1);
+      if (what != "group" && what != "repeat") {
+        msg_.error("survey", row, "unknown type " + quote(type_cell));
+        return;
+      }
+      const QuestionType qt = what == "group" ? QuestionType::kGroup : QuestionType::kRepeat;
+      if (!begin) {
+        if (open_.empty()) {
+          msg_.error("survey", row, "'" + group_op + "' without a matching 'begin " + what + "'");
+          return;
+        }
+        if (open_.back().item.type != qt) {
+          msg_.error("survey", row,
+                     "'" + group_op + "' closes 'begin " + std::string(question_type_name(open_.back().item.type)) +
+                         "' " + quote(open_.back().item.name) + " from row " + std::to_string(open_.back().row));
+        }
+        Item done = std::move(open_.back().item);
+        open_.pop_back();
+        container().push_back(std::move(done));
+        return;
+      }
+      Open o{Item{}, row};
+      o.item.type = qt;
+      fill_common(o.item, v, row, name);
+      if (!v.get(Col::kRepeatCount).empty()) {
+        if (qt == QuestionType::kRepeat) {
+          msg_.warn("survey", row, "repeat_count " + quote(v.get(Col::kRepeatCount)) +
+                                       " is ignored: respondents add as many rows as they need");
+        } else {
+          msg_.warn("survey", row, "repeat_count on a group is ignored");
+        }
+      }
+      open_.push_back(std::move(o));
+      return;
+    }
+
+    // Metadata: Equitas records submission time itself.
+    if (std::find(std::begin(kMetadataTypes), std::end(kMetadataTypes), t0) != std::end(kMetadataTypes) &&
+        lw.size() == 1) {
+      const std::string shown =
+          name.empty() || name == type_cell ? quote(type_cell) : quote(name) + " (" + type_cell + ")";
+      msg_.warn("survey", row,
+                "metadata field " + shown + " is not collected: Equitas records submission time itself");
+      metadata_names_.insert(name);
+      return;
+    }
+
+    Item it;
+    bool ok = true;
+    if (t0 == "integer" || t0 == "int") {
+      it.type = QuestionType::kInteger;
+    } else if (t0 == "decimal") {
+      it.type = QuestionType::kDecimal;
+    } else if (t0 == "text" || t0 == "string") {
+      it.type = QuestionType::kText;
+    } else if (t0 == "date") {
+      it.type = QuestionType::kDate;
+    } else if (t0 == "note") {
+      it.type = QuestionType::kNote;
+    } else if (t0 == "acknowledge") {
+      it.type = QuestionType::kAcknowledge;
+    } else if (t0 == "calculate") {
+      it.type = QuestionType::kCalculate;
+    } else if (t0 == "range") {
+      it.type = QuestionType::kDecimal;
+      msg_.warn("survey", row, "range " + quote(name) + " is imported as a decimal question" +
+                                   (v.get(Col::kParameters).empty() ? std::string()
+                                                                    : " (parameters " + quote(v.get(Col::kParameters)) +
+                                                                          " are not enforced)"));
+    } else if (t0 == "hidden") {
+      if (v.get(Col::kCalculation).empty()) {
+        msg_.error("survey", row, "type 'hidden' without a calculation is not supported");
+        refused_.emplace(name, row);
+      return;
+      }
+      it.type = QuestionType::kCalculate;
+      msg_.warn("survey", row, "hidden " + quote(name) + " is imported as a calculate");
+    } else if (t0 == "select_one_from_file" || t0 == "select_multiple_from_file") {
+      msg_.error("survey", row,
+                 "type " + quote(type_cell) +
+                     " is not supported: choices from an external file; copy them into the choices sheet");
+      refused_.emplace(name, row);
+      return;
+    } else if (t0 == "select_one" || t0 == "select_multiple" || t0 == "select") {
+      ok = parse_select(lw, words, it, row, type_cell);
+      if (!ok) {
+        refused_.emplace(name, row);
+        return;
+      }
+    } else if (std::find(std::begin(kUnsupportedTypes), std::end(kUnsupportedTypes), t0) !=
+               std::end(kUnsupportedTypes)) {
+      msg_.error("survey", row, "unsupported type " + quote(type_cell) + " (Equitas has no such question type)");
+      refused_.emplace(name, row);
+      return;
+    } else {
+      msg_.error("survey", row, "unknown type " + quote(type_cell));
+      refused_.emplace(name, row);
+      return;
+    }
+    if (lw.size() > 1 && !it.is_select()) {
+      msg_.error("survey", row, "unknown type " + quote(type_cell));
+      refused_.emplace(name, row);
+      return;
+    }
+    std::string item_name = name;
+    if (item_name.empty() && it.type == QuestionType::kNote) {
+      // A note takes no answer, so a generated name changes nothing a respondent sees.
+      item_name = "note_row" + std::to_string(row);
+      while (name_rows_.count(item_name)) item_name += "_";
+      msg_.warn("survey", row, "note without a name is named '" + item_name + "'");
+    }
+    fill_common(it, v, row, item_name);
+    fill_question(it, v, row);
+    container().push_back(std::move(it));
+  }
+
+  bool parse_select(const std::vector<std::string>& lw, const std::vector<std::string>& words, Item& it, int row,
+                    const std::string& type_cell) {
+    std::size_t i = 1;
+    if (lw[0] == "select_one") {
+      it.type = QuestionType::kSelectOne;
+    } else if (lw[0] == "select_multiple") {
+      it.type = QuestionType::kSelectMultiple;
+    } else if (lw.size() > 1 && lw[1] == "one") {  // legacy "select one from L"
+      it.type = QuestionType::kSelectOne;
+      i = 2;
+    } else if (lw.size() > 4 && lw[1] == "all" && lw[2] == "that" && lw[3] == "apply") {
+      it.type = QuestionType::kSelectMultiple;
+      i = 4;
+    } else if (lw.size() > 1 && lw[1] == "multiple") {
+      it.type = QuestionType::kSelectMultiple;
+      i = 2;
+    } else {
+      msg_.error("survey", row, "unknown type " + quote(type_cell));
+      return false;
+    }
+    if (i != 1 && i < lw.size() && lw[i] == "from") ++i;
+    if (i >= lw.size()) {
+      msg_.error("survey", row, "type " + quote(type_cell) + " names no choice list");
+      return false;
+    }
+    it.list = words[i++];
+    if (i < lw.size()) {
+      const bool or_other = (i + 1 == lw.size() && lw[i] == "or_other") ||
+                            (i + 3 == lw.size() && lw[i] == "or" && lw[i + 1] == "specify" && lw[i + 2] == "other");
+      if (!or_other) {
+        msg_.error("survey", row, "unknown type " + quote(type_cell));
+        return false;
+      }
+      it.or_other = true;
+    }
+    select_rows_[it.list].push_back(row);
+    return true;
+  }
+
+  void check_name(std::string& name, int row) {
+    if (name.size() > kMaxNameBytes) {
+      msg_.error("survey", row, "name " + quote(name) + " is longer than " + std::to_string(kMaxNameBytes) +
+                                    " bytes");
+      name.resize(kMaxNameBytes);
+      bad_names_.insert(name);
+    } else if (name.empty()) {
+      msg_.error("survey", row, "the row has no name");
+      bad_names_.insert(name);
+    } else if (!valid_item_name(name)) {
+      msg_.error("survey", row, "name " + quote(name) +
+                                    " is not valid: use letters, digits, '_', '-' or '.', starting with a letter or '_'");
+      bad_names_.insert(name);
+    }
+    name_rows_[name].push_back(row);
+  }
+
+  void fill_common(Item& it, const RowValues& v, int row, const std::string& raw_name) {
+    std::string name = raw_name;
+    check_name(name, row);
+    it.name = name;
+    it.label = v.text(Col::kLabel, default_lang_);
+    it.hint = v.text(Col::kHint, default_lang_);
+    it.relevant = expr(v.get(Col::kRelevant), name, "relevant", "survey", row);
+    it.appearance = v.get(Col::kAppearance);
+    if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal) {
+      msg_.warn("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " are ignored");
+    }
+  }
+
+  void fill_question(Item& it, const RowValues& v, int row) {
+    const std::string& name = it.name;
+    const std::string req = v.get(Col::kRequired);
+    if (yes(req)) {
+      it.required_always = true;
+    } else if (!no(req)) {
+      it.required_if = expr(req, name, "required", "survey", row);
+    }
+    it.required_message = v.text(Col::kRequiredMessage, default_lang_);
+    it.constraint = expr(v.get(Col::kConstraint), name, "constraint", "survey", row);
+    it.constraint_message = v.text(Col::kConstraintMessage, default_lang_);
+    it.calculation = expr(v.get(Col::kCalculation), name, "calculation", "survey", row);
+    if (!v.get(Col::kCalculation).empty() && it.type != QuestionType::kCalculate) {
+      msg_.warn("survey", row, "the calculation of " + quote(name) + " (a " +
+                                   std::string(question_type_name(it.type)) +
+                                   ") is kept but only calculate items are computed");
+    }
+    const std::string def = v.get(Col::kDefault);
+    if (!def.empty()) {
+      it.default_value = def;
+      if (def.find("${") != std::string::npos || def.find("()") != std::string::npos) {
+        msg_.warn("survey", row, "default " + quote(def) + " looks like an expression; it is kept as literal text");
+      }
+    }
+    const std::string ro = v.get(Col::kReadOnly);
+    if (yes(ro)) {
+      it.read_only = true;
+    } else if (!no(ro)) {
+      msg_.warn("survey", row, "read_only " + quote(ro) + " is not yes or no; the question stays editable");
+    }
+    if (!v.get(Col::kChoiceFilter).empty()) {
+      if (it.is_select()) {
+        it.choice_filter = expr(v.get(Col::kChoiceFilter), name, "choice_filter", "survey", row);
+      } else {
+        msg_.warn("survey", row, "choice_filter on a question without choices is ignored");
+      }
+    }
+    if (!v.get(Col::kRepeatCount).empty()) {
+      msg_.warn("survey", row, "repeat_count outside a 'begin repeat' row is ignored");
+    }
+    if (it.or_other) other_rows_.emplace_back(name, row);
+  }
+
+  void read_choices(const Table& t) {
+    bool have_list = false;
+    bool have_name = false;
+    for (const auto& [col, c] : choices_cols_) {
+      have_list = have_list || c.kind == Col::kListName;
+      have_name = have_name || c.kind == Col::kName;
+    }
+    if (!have_list || !have_name) {
+      if (!t.rows.empty() || !t.headers.empty()) {
+        msg_.error("choices", t.header_row, "the choices sheet needs 'list_name' and 'name' columns");
+      }
+      return;
+    }
+    for (const auto& [col, c] : choices_cols_) {
+      if (c.kind == Col::kUnknown) filter_columns_.insert(c.header);
+    }
+    std::map<std::string, std::set<std::string>> seen;
+    for (const Row* r : t.rows) {
+      const RowValues v = row_values(*r, choices_cols_);
+      if (v.empty) continue;
+      const std::string list = v.get(Col::kListName);
+      const std::string name = v.get(Col::kName);
+      if (list.empty()) {
+        msg_.warn("choices", r->num, "choice row has no list_name and is skipped");
+        continue;
+      }
+      if (name.empty()) {
+        msg_.error("choices", r->num, "a choice in list " + quote(list) + " has no name");
+        continue;
+      }
+      if (!seen[list].insert(name).second) {
+        msg_.error("choices", r->num, "choice " + quote(name) + " appears twice in list " + quote(list));
+        continue;
+      }
+      if (name.find_first_of(" \t\n") != std::string::npos) {
+        msg_.warn("choices", r->num, "choice name " + quote(name) + " in list " + quote(list) +
+                                         " contains a space: selected() cannot tell it apart from two choices");
+      }
+      Choice c;
+      c.name = name;
+      c.label = v.text(Col::kLabel, default_lang_);
+      for (const auto& [header, value] : v.others) c.filters.emplace(header, value);
+      ChoiceList& cl = form_.lists[list];
+      cl.name = list;
+      cl.choices.push_back(std::move(c));
+    }
+  }
+
+  void finalise() {
+    // Settings that need the survey read first.
+    if (!id_raw_.empty()) {
+      form_.id = sanitise_id(id_raw_);
+      if (form_.id.empty()) {
+        form_.id = "imported-form";
+        msg_.warn("settings", settings_row_, "form_id " + quote(id_raw_) + " has no usable characters; using '" +
+                                                 form_.id + "'");
+      } else if (form_.id != id_raw_) {
+        msg_.warn("settings", settings_row_, "form_id " + quote(id_raw_) + " became '" + form_.id + "'");
+      }
+    } else {
+      form_.id = sanitise_id(title_raw_);
+      if (form_.id.empty()) form_.id = "imported-form";
+      msg_.warn("settings", settings_row_, "no form_id; using '" + form_.id + "'");
+    }
+    if (!title_raw_.empty()) {
+      form_.title.set(default_lang_, title_raw_);
+    } else {
+      form_.title.set(default_lang_, form_.id);
+      msg_.warn("settings", settings_row_, "no form_title; using the form id as the title");
+    }
+    if (!version_raw_.empty()) {
+      form_.version = version_raw_;
+    } else {
+      form_.version = "1";
+      msg_.warn("settings", settings_row_, "no version; using '1'");
+    }
+    // or_other keeps its free text in NAME_other, which must not be taken.
+    for (const auto& [name, row] : other_rows_) {
+      if (name_rows_.count(name + "_other")) {
+        msg_.error("survey", row, "or_other needs the name '" + name + "_other' for the free text, but " +
+                                      "another question already uses it");
+      }
+    }
+    // A choice_filter reading a column the choices sheet does not have reads
+    // "" for every choice; XLSForm behaves the same, but it is rarely meant.
+    form_.walk([&](const Item& it, const std::vector<const Item*>&) {
+      if (!it.choice_filter.present()) return true;
+      std::set<std::string> warned;
+      for (const auto& n : bare_names(it.choice_filter.source)) {
+        if (n == "name" || filter_columns_.count(n) || !warned.insert(n).second) continue;
+        msg_.warn("survey", first_row(it.name),
+                  "choice_filter " + quote(it.choice_filter.source) + " reads '" + n +
+                      "', which is not a column of the choices sheet, so it is empty for every choice");
+      }
+      return true;
+    });
+    // References to skipped metadata fields are errors check_form will name;
+    // say why here.
+    form_.walk([&](const Item& it, const std::vector<const Item*>&) {
+      for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+        if (!e->present()) continue;
+        for (const auto& ref : e->expr->references()) {
+          if (metadata_names_.count(ref)) {
+            msg_.error("survey", first_row(it.name),
+                       quote(it.name) + " refers to metadata field ${" + ref + "}, which is not collected");
+          }
+        }
+      }
+      return true;
+    });
+    // The shared structural checks: unique names, known lists, references.
+    std::map<std::string, std::size_t> twice;  // name -> duplicates reported so far
+    for (std::string p : check_form(form_)) {
+      if (already_reported(p)) continue;
+      int row = 0;
+      std::string sheet;
+      if (p.rfind("item '", 0) == 0) {
+        const auto close = p.find('\'', 6);
+        if (close != std::string::npos) {
+          const std::string n = p.substr(6, close - 6);
+          if (auto it = name_rows_.find(n); it != name_rows_.end() && !it->second.empty()) {
+            sheet = "survey";
+            row = it->second[0];
+            if (ends_with(p, ": the name is used twice")) {
+              const std::size_t k = ++twice[n];
+              if (k < it->second.size()) row = it->second[k];
+            }
+          }
+        }
+      }
+      // A reference to a row that was refused: say so rather than "does not exist".
+      for (const auto& [name, refused_row] : refused_) {
+        const std::string tail = "refers to ${" + name + "}, which does not exist";
+        if (!name.empty() && ends_with(p, tail)) {
+          p = p.substr(0, p.size() - tail.size()) + "refers to ${" + name + "}, which was not imported (survey row " +
+              std::to_string(refused_row) + ")";
+          break;
+        }
+      }
+      msg_.error(sheet, row, p);
+    }
+    if (!msg_has_errors()) {
+      const auto missing = missing_translations(form_);
+      if (!missing.empty()) {
+        msg_.warn("", 0, std::to_string(missing.size()) + " text(s) lack a translation into every language of the form"
+                         " (first: " + missing.front() + ")");
+      }
+    }
+  }
+
+  int first_row(const std::string& name) const {
+    auto it = name_rows_.find(name);
+    return it == name_rows_.end() || it->second.empty() ? 0 : it->second.front();
+  }
+
+  bool already_reported(const std::string& p) const {
+    for (const auto& n : bad_names_) {
+      if (p == "item '" + n + "': not a valid name") return true;
+      if (n.empty() && p == "item '': the name is used twice") return true;
+    }
+    // An expression that did not parse has been reported with its row.
+    for (const auto& [field, tail] : {std::pair<std::string, std::string>{"calculation", ": a calculate needs a calculation"}}) {
+      if (p.rfind("item '", 0) == 0 && ends_with(p, tail)) {
+        const std::string n = p.substr(6, p.size() - tail.size() - 7);
+        if (failed_.count(n + "/" + field)) return true;
+      }
+    }
+    // A metadata reference was explained above.
+    for (const auto& n : metadata_names_) {
+      if (p.find("refers to ${" + n + "}, which does not exist") != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  bool msg_has_errors() {
+    return std::any_of(msg_.list().begin(), msg_.list().end(),
+                       [](const ImportMessage& m) { return m.severity == Severity::kError; });
+  }
+
+  ImportResult finish() {
+    ImportResult r;
+    r.messages = std::move(msg_.list());
+    if (!r.has_errors()) r.form = std::move(form_);
+    return r;
+  }
+
+  Messages msg_;
+  Form form_;
+  std::string title_raw_, id_raw_, version_raw_;
+  std::string default_lang_ = "en";
+  bool default_lang_given_ = false;
+  int settings_row_ = 0;
+  std::map<int, Column> survey_cols_, choices_cols_;
+  std::vector<std::string> label_langs_;
+  bool plain_label_ = false;
+  std::vector<Open> open_;
+  std::map<std::string, std::vector<int>> name_rows_;
+  std::set<std::string> bad_names_;
+  std::set<std::string> metadata_names_;
+  std::map<std::string, int> refused_;  // name -> row of a question that was not imported
+  std::set<std::string> failed_;        // "name/column" of expressions that did not parse
+  std::set<std::string> filter_columns_;  // choices-sheet columns a choice_filter can read
+  std::map<std::string, std::vector<int>> select_rows_;
+  std::vector<std::pair<std::string, int>> other_rows_;
+};
+
+Result<ImportResult> import_impl(ByteView bytes) {
+  EQ_ASSIGN_OR_RETURN(Workbook wb, Workbook::open(bytes));
+  EQ_ASSIGN_OR_RETURN(WorkbookIndex index, read_index(wb));
+  std::vector<std::string> sst;
+  bool sst_read = false;
+  std::size_t row_budget = kMaxRows;
+  std::vector<Sheet> sheets;
+  for (const SheetRef& ref : index.sheets) {
+    const std::string n = ascii_lower(trim(ref.name));
+    if (n != "survey" && n != "choices" && n != "settings") continue;  // helper sheets are not read
+    if (!sst_read) {
+      EQ_ASSIGN_OR_RETURN(sst, read_shared_strings(wb, index.shared_strings_part));
+      sst_read = true;
+    }
+    EQ_ASSIGN_OR_RETURN(Sheet s, read_sheet(wb, ref, sst, row_budget));
+    sheets.push_back(std::move(s));
+  }
+  ImportResult result = Importer().run(sheets);
+  // Sheets we deliberately do not read, but whose absence changes the form.
+  for (const SheetRef& ref : index.sheets) {
+    const std::string n = ascii_lower(trim(ref.name));
+    if (n == "external_choices" || n == "entities") {
+      result.messages.push_back({Severity::kWarning, "", 0, "sheet '" + ref.name + "' is not supported and is ignored"});
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<ImportResult> import_xlsform(ByteView xlsx_bytes) {
+  try {
+    return import_impl(xlsx_bytes);
+  } catch (const std::bad_alloc&) {
+    return Status::invalid_argument("the workbook is too large to import");
+  } catch (const std::exception& e) {
+    return Status::invalid_argument(std::string("the workbook cannot be read: ") + e.what());
+  } catch (...) {
+    return Status::invalid_argument("the workbook cannot be read");
+  }
+}
+
+Result<ImportResult> import_xlsform_file(const std::filesystem::path& path) {
+  try {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return Status::not_found("cannot read '" + path.string() + "': " + ec.message());
+    if (size > kMaxPartBytes) {
+      return Status::invalid_argument("refused: '" + path.string() + "' is larger than 50 MB");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::io_error("cannot open '" + path.string() + "'");
+    Bytes bytes(static_cast<std::size_t>(size));
+    if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
+      return Status::io_error("cannot read '" + path.string() + "'");
+    }
+    auto r = import_xlsform(bytes);
+    if (!r.is_ok()) return r.status().with_context(path.filename().string());
+    return r;
+  } catch (const std::exception& e) {
+    return Status::io_error("cannot read '" + path.string() + "': " + e.what());
+  }
+}
+
+}  // namespace equitas::forms
