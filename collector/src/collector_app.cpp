@@ -155,7 +155,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
                                       forms::format_errors(e.errors));
     }
     EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
-    payload.round = lib->current_round(form->id);
+    payload.round = lib->round_of(form->id, form->version);
     // Anonymous forms keep the day only: a timestamp can identify a respondent.
     payload.submitted_at = form->anonymous ? iso8601_utc(now).substr(0, 10) : iso8601_utc(now);
   } else {

@@ -126,11 +126,13 @@ Status Session::apply_ack(const std::vector<OutboxItem>& items, const Ack& ack) 
 // Asks for the form publications this collector lacks and keeps those whose
 // signature verifies against the pinned server key.
 net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel) {
+  std::vector<FormRef> turned_down;  // not stored, but not to be asked for again this session
   for (int round_trip = 0; round_trip < 32; ++round_trip) {
     auto held = store_.load_form_publications();
     if (!held.is_ok()) co_return held.status();
     FormsRequest req;
     for (const auto& p : *held) req.known.push_back({p.form_id, p.version, p.round});
+    req.known.insert(req.known.end(), turned_down.begin(), turned_down.end());
     co_await write(ws, channel.seal(encode(req)));
     auto reply = co_await read_sealed(ws, channel);
     if (!reply.is_ok()) co_return reply.status();
@@ -141,10 +143,14 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel) {
       if (!verify_signature(enrollment_.server.sign, form_publication_signing_input(p, enrollment_.server.sign),
                             p.signature)) {
         report_.forms_refused.push_back(p.form_id + " " + p.version + ": bad signature");
+        turned_down.push_back({p.form_id, p.version, p.round});
         continue;
       }
-      if (auto f = forms::load_form_json(p.definition); !f.is_ok()) {
-        report_.forms_refused.push_back(p.form_id + " " + p.version + ": " + f.status().message());
+      auto f = forms::load_form_json(p.definition);
+      if (!f.is_ok() || f->id != p.form_id || f->version != p.version) {
+        report_.forms_refused.push_back(p.form_id + " " + p.version + ": " +
+                                        (f.is_ok() ? "the definition is of another form or version" : f.status().message()));
+        turned_down.push_back({p.form_id, p.version, p.round});
         continue;
       }
       if (Status s = store_.save_form_publication(p, unix_now()); !s.is_ok()) co_return s;

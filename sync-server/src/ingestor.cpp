@@ -10,15 +10,17 @@ Ingestor::Ingestor(ServerStore store) : store_(std::move(store)), thread_([this]
 Ingestor::~Ingestor() { stop(); }
 
 void Ingestor::submit(Work work, Done done, bool batch) {
+  bool stopping = false;
   {
     std::lock_guard lock(mu_);
-    if (!stopping_ && queue_.size() < kMaxQueuedJobs) {
+    stopping = stopping_;
+    if (!stopping && queue_.size() < kMaxQueuedJobs) {
       queue_.push_back(Job{std::move(work), std::move(done), batch});
       cv_.notify_one();
       return;
     }
   }
-  done(Status::unavailable(stopping_ ? "the server is shutting down" : "the server is busy"));
+  done(Status::unavailable(stopping ? "the server is shutting down" : "the server is busy"));
 }
 
 void Ingestor::stop() {

@@ -309,6 +309,11 @@ int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
   pub.version = form->version;
   pub.round = round;
   pub.definition = forms::save_form_json(*form);
+  if (pub.definition.size() > kMaxFormDefinitionBytes) {
+    return fail(err, Status::invalid_argument("the definition is " + std::to_string(pub.definition.size() / 1024) +
+                                              " KiB; collectors accept at most " +
+                                              std::to_string(kMaxFormDefinitionBytes / 1024) + " KiB"));
+  }
   // A bundled form may be published (for a round) only as it is.
   if (auto bundled = (*registry)->library().find(pub.form_id, pub.version); bundled && !(*bundled == *form)) {
     bool is_bundled = false;

@@ -109,7 +109,8 @@ SyncProtocol::Reply SyncProtocol::on_forms(const Status& read, const std::vector
   FormsUpdate update;
   std::size_t bytes = 0;
   for (const auto& p : missing) {
-    if (!update.forms.empty() && bytes + p.definition.size() > kMaxFormsUpdateBytes) {
+    if (!update.forms.empty() &&
+        (bytes + p.definition.size() > kMaxFormsUpdateBytes || update.forms.size() == kMaxFormsPerUpdate)) {
       update.more = true;
       break;
     }
@@ -129,10 +130,7 @@ SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Sta
   if (!committed.is_ok()) {
     // Nothing of this batch is acknowledged; the collector keeps it pending
     // and resends it next time.
-    return fail(SessionError::kUnavailable,
-                committed.code() == StatusCode::kUnavailable
-                    ? committed.message() + "; try again later"
-                    : std::string("the server could not store this batch; try again later"),
+    return fail(SessionError::kUnavailable, "the server is busy or could not store this batch; try again later",
                 kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;

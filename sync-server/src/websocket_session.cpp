@@ -23,7 +23,18 @@ void WebSocketSession::run(http::request<http::string_body> req) {
   ws_.read_message_max(kPreAuthMessageMax);
   ws_.binary(true);
   // Name the subprotocol only when the client offered it (RFC 6455 4.2.2).
-  const bool offered = req[http::field::sec_websocket_protocol].find(kSubprotocol) != beast::string_view::npos;
+  bool offered = false;
+  const std::string protocols(req[http::field::sec_websocket_protocol]);
+  std::size_t start = 0;
+  while (start <= protocols.size()) {
+    std::size_t end = protocols.find(',', start);
+    if (end == std::string::npos) end = protocols.size();
+    std::string token = protocols.substr(start, end - start);
+    token.erase(0, token.find_first_not_of(" \t"));
+    token.erase(token.find_last_not_of(" \t") + 1);
+    offered = offered || token == kSubprotocol;
+    start = end + 1;
+  }
   ws_.set_option(websocket::stream_base::decorator([offered](websocket::response_type& res) {
     res.set(http::field::server, "equitas-sync-server");
     if (offered) res.set(http::field::sec_websocket_protocol, kSubprotocol);

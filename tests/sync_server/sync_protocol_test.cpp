@@ -106,7 +106,7 @@ TEST_CASE("a failed commit is reported and nothing is acknowledged", "[protocol]
   CHECK(reply.close_code == kCloseTryAgainLater);
   auto err = std::get<ErrorMsg>(h.open(reply.messages.at(0)));
   CHECK(err.code == SessionError::kUnavailable);
-  CHECK_THAT(err.message, Catch::Contains("could not store this batch"));
+  CHECK_THAT(err.message, Catch::Contains("could not store this batch; try again later"));
   CHECK_THAT(err.message, !Catch::Contains("disk full"));  // internals stay in the server's log
 }
 

@@ -70,6 +70,13 @@ std::string FormLibrary::current_round(std::string_view id) const {
   return best != nullptr ? best->rounds.back() : std::string();
 }
 
+std::string FormLibrary::round_of(std::string_view id, std::string_view version) const {
+  for (const auto& e : entries_) {
+    if (e.form->id == id && e.form->version == version && !e.rounds.empty()) return e.rounds.back();
+  }
+  return std::string();
+}
+
 Status FormLibrary::validate(std::string_view form_id, std::string_view form_version,
                              boost::json::object& answers) const {
   auto form = find(form_id, form_version);

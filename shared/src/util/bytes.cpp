@@ -79,6 +79,13 @@ bool ByteReader::lp_string(std::string& out, std::size_t max_len) {
   return true;
 }
 
+std::string_view truncate_utf8(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 std::string to_hex(ByteView b) {
   std::string out(b.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), b.data(), b.size());

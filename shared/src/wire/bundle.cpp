@@ -87,7 +87,7 @@ Bytes encode_receipt(const Receipt& rc, const SigningKey& server_key) {
     w.u8(static_cast<std::uint8_t>(it.result.status));
     if (it.result.status == ItemStatus::kRejected) {
       w.u8(static_cast<std::uint8_t>(it.result.reason));
-      w.lp(std::string_view(it.result.detail).substr(0, kMaxDetailLength));
+      w.lp(truncate_utf8(it.result.detail, kMaxDetailLength));
     }
   }
   Bytes out = w.take();

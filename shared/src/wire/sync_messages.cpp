@@ -1,17 +1,6 @@
 #include "equitas/wire/sync_messages.hpp"
 
 namespace equitas {
-namespace {
-
-// Cuts text to at most `max` bytes without splitting a UTF-8 character.
-std::string_view truncate_utf8(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
-}
-
-}  // namespace
 
 std::string_view session_error_name(SessionError e) {
   switch (e) {
@@ -216,7 +205,7 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       FormsUpdate m;
       std::uint8_t more = 0;
       std::uint64_t count = 0;
-      if (!r.u8(more) || more > 1 || !r.varint(count, 64)) return malformed("forms update");
+      if (!r.u8(more) || more > 1 || !r.varint(count, kMaxFormsPerUpdate)) return malformed("forms update");
       m.more = more == 1;
       m.forms.resize(count);
       for (auto& f : m.forms) {

@@ -35,6 +35,8 @@ class FormLibrary final : public AnswerValidator {
   std::shared_ptr<const Form> current(std::string_view id) const;
   // The round of the most recent publication of `id`, or "".
   std::string current_round(std::string_view id) const;
+  // The latest round `id` at `version` was published for, or "".
+  std::string round_of(std::string_view id, std::string_view version) const;
   const std::vector<LibraryEntry>& entries() const { return entries_; }
 
   Status validate(std::string_view form_id, std::string_view form_version,

@@ -82,6 +82,9 @@ class ByteReader {
   std::size_t pos_ = 0;
 };
 
+// At most `max` bytes of `s`, cut before a character rather than inside one (UTF-8).
+std::string_view truncate_utf8(std::string_view s, std::size_t max);
+
 std::string to_hex(ByteView b);
 // Accepts upper or lower case; fails on odd length or a non-hex character.
 Result<Bytes> from_hex(std::string_view hex);

@@ -113,7 +113,8 @@ struct FormsUpdate {
   bool more = false;
 };
 
-inline constexpr std::size_t kMaxFormDefinitionBytes = 900 * 1024;
+inline constexpr std::size_t kMaxFormDefinitionBytes = 700 * 1024;
+inline constexpr std::size_t kMaxFormsPerUpdate = 64;
 inline constexpr std::size_t kMaxRoundLength = 64;
 inline constexpr std::string_view kFormSignContext{"equitas/form/v1\0", 16};
 

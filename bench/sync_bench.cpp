@@ -1,0 +1,344 @@
+// Sync throughput benchmark (issue 5): many simulated collectors push
+// pre-sealed 19-answer staff-climate envelopes over loopback WebSocket to a
+// real sync-server process; in the same run, the in-process limit (verify,
+// open, validate, commit with no network) is measured on the same data.
+//
+//   build/bin/sync_bench [--collectors 8] [--per-collector 2500] [--batch 64] [--idle 10000]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "equitas/crypto/secret.hpp"
+#include "equitas/forms/form_library.hpp"
+#include "equitas/wire/enrollment_code.hpp"
+#include "equitas/wire/envelope.hpp"
+#include "equitas/wire/payload.hpp"
+#include "equitas/wire/secure_channel.hpp"
+#include "form_registry.hpp"
+#include "intake.hpp"
+#include "process.hpp"
+#include "server_cli.hpp"
+#include "server_store.hpp"
+
+using namespace equitas;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  int collectors = 8;
+  int per_collector = 2500;
+  int batch = 64;
+  int idle = 10000;
+};
+
+struct SimCollector {
+  DeviceId id;
+  std::unique_ptr<SigningKey> key;
+  std::optional<SecretBytes<kEnrollSecretBytes>> secret;  // until registered
+  std::vector<Bytes> envelopes;
+};
+
+struct Totals {
+  std::atomic<std::int64_t> acked{0};
+  std::atomic<std::int64_t> bytes_up{0};
+  std::atomic<std::int64_t> bytes_down{0};
+  std::mutex mu;
+  std::vector<double> batch_ms;  // guarded by mu
+  std::vector<double> item_ms;   // guarded by mu: each item's ack latency
+};
+
+std::string run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  if (server::run_cli(args, out, err) != 0) throw std::runtime_error(err.str());
+  return out.str();
+}
+
+// A realistic staff-climate response: 7 banded demographics and 12 Likert items.
+std::string answers(int i) {
+  static const char* sex[] = {"female", "male", "pns"};
+  static const char* age[] = {"u25", "25_34", "35_44", "45_54", "55p"};
+  static const char* grade[] = {"officer", "supervisor", "senior_manager"};
+  static const char* role[] = {"frontline", "enforcement", "clearance_revenue", "support"};
+  static const char* svc[] = {"lt2", "2_5", "6_10", "11_20", "gt20"};
+  static const char* st[] = {"hq", "regional", "land_border", "seaport", "airport"};
+  static const char* lik[] = {"1", "2", "3", "4", "5", "dk"};
+  std::ostringstream o;
+  o << R"({"dem_sex":")" << sex[i % 3] << R"(","dem_age":")" << age[i % 5] << R"(","dem_grade":")" << grade[i % 3]
+    << R"(","dem_role":")" << role[i % 4] << R"(","dem_service":")" << svc[i % 5] << R"(","dem_station":")"
+    << st[i % 5] << R"(","dem_disability":"no")";
+  const char* items[] = {"eng_proud", "eng_recommend", "eng_accomplishment", "eng_motivated", "eng_stay", "inc_respect",
+                         "inc_belong", "inc_equal_treatment", "inc_differences", "inc_speak_up", "car_promotion_fair",
+                         "car_merit"};
+  for (int k = 0; k < 12; ++k) o << R"(,")" << items[k] << R"(":")" << lik[(i + k) % 6] << '"';
+  o << "}";
+  return o.str();
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+std::int64_t rss_kb(pid_t pid, const char* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::atoll(line.c_str() + std::strlen(field));
+  }
+  return 0;
+}
+
+using Ws = websocket::stream<beast::tcp_stream>;
+
+// Connects and authenticates one simulated collector.
+net::awaitable<void> open_session(Ws& ws, SecureChannel& channel, SimCollector& sim, const ServerPublicKeys& server,
+                                  tcp::endpoint ep, Totals& totals) {
+  co_await beast::get_lowest_layer(ws).async_connect(ep, net::use_awaitable);
+  ws.binary(true);
+  ws.read_message_max(1 << 20);
+  co_await ws.async_handshake("127.0.0.1", "/sync", net::use_awaitable);
+  ClientHandshake hs(server);
+  Bytes hello = hs.hello();
+  totals.bytes_up += static_cast<std::int64_t>(hello.size());
+  co_await ws.async_write(net::buffer(hello), net::use_awaitable);
+  beast::flat_buffer buf;
+  co_await ws.async_read(buf, net::use_awaitable);
+  totals.bytes_down += static_cast<std::int64_t>(buf.size());
+  const auto* p = static_cast<const std::uint8_t*>(buf.cdata().data());
+  auto auth = hs.on_server_hello(ByteView(p, buf.size()), sim.id, *sim.key, sim.secret ? &*sim.secret : nullptr);
+  if (!auth.is_ok()) throw std::runtime_error(auth.status().to_string());
+  totals.bytes_up += static_cast<std::int64_t>(auth->size());
+  co_await ws.async_write(net::buffer(*auth), net::use_awaitable);
+  channel = hs.take_channel();
+  buf.clear();
+  co_await ws.async_read(buf, net::use_awaitable);
+  totals.bytes_down += static_cast<std::int64_t>(buf.size());
+  auto welcome = channel.open(ByteView(static_cast<const std::uint8_t*>(buf.cdata().data()), buf.size()));
+  if (!welcome.is_ok()) throw std::runtime_error("no welcome");
+  auto msg = decode_sync_message(*welcome);
+  if (!msg.is_ok() || !std::holds_alternative<Welcome>(*msg)) {
+    throw std::runtime_error("refused: " + (msg.is_ok() && std::holds_alternative<ErrorMsg>(*msg) ? std::get<ErrorMsg>(*msg).message : ""));
+  }
+  sim.secret.reset();
+}
+
+net::awaitable<void> push_all(SimCollector& sim, const ServerPublicKeys& server, tcp::endpoint ep, int batch_size,
+                              Totals& totals) {
+  Ws ws(co_await net::this_coro::executor);
+  SecureChannel channel;
+  co_await open_session(ws, channel, sim, server, ep, totals);
+  std::uint64_t seq = 0;
+  beast::flat_buffer buf;
+  for (std::size_t i = 0; i < sim.envelopes.size(); i += static_cast<std::size_t>(batch_size)) {
+    Push push;
+    push.batch_seq = ++seq;
+    const std::size_t end = std::min(sim.envelopes.size(), i + static_cast<std::size_t>(batch_size));
+    push.envelopes.assign(sim.envelopes.begin() + static_cast<long>(i), sim.envelopes.begin() + static_cast<long>(end));
+    const Bytes msg = channel.seal(encode(push));
+    const auto t0 = Clock::now();
+    co_await ws.async_write(net::buffer(msg), net::use_awaitable);
+    buf.clear();
+    co_await ws.async_read(buf, net::use_awaitable);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    auto plain = channel.open(ByteView(static_cast<const std::uint8_t*>(buf.cdata().data()), buf.size()));
+    auto ack = plain.is_ok() ? decode_sync_message(*plain) : Result<SyncMessage>(plain.status());
+    if (!ack.is_ok() || !std::holds_alternative<Ack>(*ack)) throw std::runtime_error("bad ack");
+    for (const auto& it : std::get<Ack>(*ack).items) {
+      if (it.status == ItemStatus::kRejected) throw std::runtime_error("rejected: " + it.detail);
+    }
+    totals.acked += static_cast<std::int64_t>(end - i);
+    totals.bytes_up += static_cast<std::int64_t>(msg.size());
+    totals.bytes_down += static_cast<std::int64_t>(buf.size());
+    std::lock_guard lock(totals.mu);
+    totals.batch_ms.push_back(ms);
+    totals.item_ms.insert(totals.item_ms.end(), end - i, ms);
+  }
+  co_await ws.async_close(websocket::close_code::normal, net::use_awaitable);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!crypto_startup()) return 1;
+  Options opt;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    const int v = std::atoi(argv[i + 1]);
+    if (k == "--collectors") opt.collectors = v;
+    else if (k == "--per-collector") opt.per_collector = v;
+    else if (k == "--batch") opt.batch = v;
+    else if (k == "--idle") opt.idle = v;
+  }
+  rlimit nofile{};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  nofile.rlim_cur = nofile.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &nofile);
+
+  const std::string root = "/tmp/equitas-bench-" + std::to_string(::getpid());
+  std::filesystem::create_directories(root);
+  const std::string data = root + "/server";
+  run({"init", "--data-dir", data});
+  auto keys = load_server_keys(std::filesystem::path(data) / "server.key");
+  const ServerPublicKeys server = keys->public_keys();
+
+  std::cout << "Preparing " << opt.collectors << " collectors x " << opt.per_collector
+            << " sealed staff-climate envelopes (19 answers each)...\n";
+  std::vector<SimCollector> sims(static_cast<std::size_t>(opt.collectors));
+  std::size_t envelope_bytes = 0, payload_bytes = 0, count = 0;
+  int serial = 0;
+  for (auto& s : sims) {
+    auto code = parse_enrollment_code(run({"device", "enroll", "--data-dir", data, "--site", "Bench post"}));
+    s.id = code->device_id;
+    s.key = std::make_unique<SigningKey>(SigningKey::generate());
+    s.secret.emplace();
+    std::memcpy(s.secret->data(), code->secret.data(), kEnrollSecretBytes);
+    for (int i = 0; i < opt.per_collector; ++i) {
+      ResponsePayload p;
+      p.answers = boost::json::parse(answers(serial++)).as_object();
+      p.submitted_at = "2026-11-23";
+      const Bytes plain = encode_payload(p);
+      auto e = seal_envelope({s.id, SubmissionId::random(), 1, "staff-climate", "2026.1"}, plain, server, *s.key);
+      s.envelopes.push_back(encode_envelope(*e));
+      envelope_bytes += s.envelopes.back().size();
+      payload_bytes += plain.size();
+      ++count;
+    }
+  }
+  std::cout << "  mean payload " << payload_bytes / count << " B, mean envelope " << envelope_bytes / count << " B\n";
+
+  // --- In-process limit: the same work with no network, on a copy of the data folder.
+  double inproc_rate = 0;
+  {
+    const std::string copy = root + "/inproc";
+    std::filesystem::copy(data, copy, std::filesystem::copy_options::recursive);
+    auto store = server::ServerStore::open(server::DataDir{copy});
+    auto forms = server::FormRegistry::load(*store);
+    // Register the devices as the first sync would.
+    for (auto& s : sims) {
+      (void)store->activate_device(s.id, s.key->public_key(), unix_now());
+    }
+    const auto t0 = Clock::now();
+    std::size_t done = 0;
+    for (auto& s : sims) {
+      for (std::size_t i = 0; i < s.envelopes.size(); i += static_cast<std::size_t>(opt.batch)) {
+        const std::size_t end = std::min(s.envelopes.size(), i + static_cast<std::size_t>(opt.batch));
+        std::vector<Bytes> chunk(s.envelopes.begin() + static_cast<long>(i), s.envelopes.begin() + static_cast<long>(end));
+        Transaction tx(store->db());
+        auto r = server::ingest_batch(*store, *keys, **forms, chunk, s.id, unix_now());
+        if (!r.is_ok() || (*r)[0].status != ItemStatus::kAccepted) {
+          std::cerr << "in-process ingest failed: " << (r.is_ok() ? (*r)[0].detail : r.status().to_string()) << "\n";
+          return 1;
+        }
+        (void)tx.commit();
+        done += chunk.size();
+      }
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    inproc_rate = static_cast<double>(done) / secs;
+    std::cout << "In-process limit (verify, open, validate, commit; batches of " << opt.batch
+              << ", one commit each): " << std::fixed << std::setprecision(0) << inproc_rate << " submissions/s\n";
+  }
+
+  // --- Over the network, against the real binary.
+  test::ChildProcess proc({test::bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+  auto line = proc.read_line(std::chrono::seconds(10));
+  std::smatch m;
+  if (!line || !std::regex_search(*line, m, std::regex(":([0-9]+)/sync"))) {
+    std::cerr << "server did not start\n";
+    return 1;
+  }
+  const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(m[1])));
+  const std::int64_t rss_idle = rss_kb(proc.pid(), "VmRSS:");
+
+  Totals totals;
+  {
+    net::io_context ioc;
+    for (auto& s : sims) {
+      net::co_spawn(ioc, push_all(s, server, ep, opt.batch, totals), [](std::exception_ptr e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& x) {
+            std::cerr << "collector failed: " << x.what() << "\n";
+          }
+        }
+      });
+    }
+    const auto t0 = Clock::now();
+    ioc.run();
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double rate = static_cast<double>(totals.acked.load()) / secs;
+    const std::int64_t n = std::max<std::int64_t>(1, totals.acked.load());
+    std::cout << std::fixed << std::setprecision(1);
+    std::cout << "Sustained over WebSocket (" << opt.collectors << " concurrent collectors, batches of " << opt.batch
+              << "): " << std::setprecision(0) << rate << " submissions/s (" << totals.acked.load() << " in "
+              << std::setprecision(2) << secs << " s)\n";
+    std::cout << "  ratio to the in-process limit: " << std::setprecision(2) << rate / inproc_rate << "\n";
+    std::cout << "  ack latency per submission: p50 " << percentile(totals.item_ms, 0.50) << " ms, p99 "
+              << percentile(totals.item_ms, 0.99) << " ms (batch round trip)\n";
+    std::cout << "  bytes per submission: up " << std::setprecision(0) << static_cast<double>(totals.bytes_up) / static_cast<double>(n)
+              << " B, down " << std::setprecision(1) << static_cast<double>(totals.bytes_down) / static_cast<double>(n)
+              << " B (WebSocket payloads, handshakes included)\n";
+    std::cout << "  server RSS: " << rss_idle / 1024 << " MB at start, peak " << rss_kb(proc.pid(), "VmHWM:") / 1024
+              << " MB\n";
+  }
+
+  // --- Idle authenticated collectors.
+  if (opt.idle > 0) {
+    std::vector<SimCollector> idle(static_cast<std::size_t>(opt.idle));
+    std::cout << "Enrolling " << opt.idle << " idle collectors...\n";
+    for (auto& s : idle) {
+      auto code = parse_enrollment_code(run({"device", "enroll", "--data-dir", data, "--site", "Idle post"}));
+      s.id = code->device_id;
+      s.key = std::make_unique<SigningKey>(SigningKey::generate());
+      s.secret.emplace();
+      std::memcpy(s.secret->data(), code->secret.data(), kEnrollSecretBytes);
+    }
+    net::io_context ioc;
+    std::vector<std::unique_ptr<Ws>> sockets;
+    std::vector<std::unique_ptr<SecureChannel>> channels;
+    std::atomic<int> open{0}, failed{0};
+    Totals t;
+    for (std::size_t i = 0; i < idle.size(); ++i) {
+      sockets.push_back(std::make_unique<Ws>(ioc));
+      channels.push_back(std::make_unique<SecureChannel>());
+      // Spread source addresses over 127.0.0.x so ephemeral ports never run short.
+      auto& sock = beast::get_lowest_layer(*sockets.back()).socket();
+      sock.open(tcp::v4());
+      sock.bind(tcp::endpoint(net::ip::make_address("127.0.0." + std::to_string(2 + i % 200)), 0));
+      net::co_spawn(ioc, open_session(*sockets.back(), *channels.back(), idle[i], server, ep, t),
+                    [&](std::exception_ptr e) { (e ? failed : open)++; });
+    }
+    const auto t0 = Clock::now();
+    ioc.run();
+    std::cout << "Idle authenticated collectors: " << open.load() << " connected (" << failed.load() << " failed) in "
+              << std::setprecision(1) << std::chrono::duration<double>(Clock::now() - t0).count()
+              << " s; server RSS now " << rss_kb(proc.pid(), "VmRSS:") / 1024 << " MB\n";
+  }
+  proc.kill(SIGTERM);
+  proc.wait();
+  std::filesystem::remove_all(root);
+  return 0;
+}
