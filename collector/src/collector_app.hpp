@@ -41,6 +41,9 @@ struct SyncProgress {
 struct SyncOptions {
   std::chrono::seconds connect_timeout{15};
   std::chrono::seconds reply_timeout{60};
+  // Smaller batches for a poor link (0: as large as the server allows). A cut
+  // link costs at most one batch.
+  std::size_t max_batch_items = 0;
   std::function<void(const SyncProgress&)> on_progress;
 };
 

@@ -228,8 +228,9 @@ net::awaitable<Status> Session::run() {
   }
   if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
 
-  const std::size_t max_items =
+  std::size_t max_items =
       std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));
+  if (options_.max_batch_items > 0) max_items = std::min(max_items, options_.max_batch_items);
   const std::size_t max_bytes =
       std::min<std::size_t>(kClientMaxBatchBytes, std::max<std::uint32_t>(1, welcome->max_batch_bytes));
 

@@ -1,0 +1,52 @@
+// A TCP proxy on 127.0.0.1 for fault tests: it forwards one connection at a
+// time to an upstream port, and can cut both sides after exactly N bytes in
+// one direction, delay each chunk, or deliver one byte at a time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+namespace equitas::test {
+
+class CuttingProxy {
+ public:
+  enum class Direction { kUp, kDown };  // up: client -> server
+  struct Plan {
+    Direction direction = Direction::kUp;
+    std::int64_t cut_after = -1;  // bytes in `direction` before the cut; -1: never
+    std::chrono::milliseconds delay{0};
+    bool one_byte_at_a_time = false;
+  };
+
+  explicit CuttingProxy(unsigned short upstream_port);
+  ~CuttingProxy();
+  CuttingProxy(const CuttingProxy&) = delete;
+  CuttingProxy& operator=(const CuttingProxy&) = delete;
+
+  unsigned short port() const { return port_; }
+  // Applies to the next connection accepted.
+  void set_plan(const Plan& p);
+  // Bytes forwarded in each direction by the last finished connection.
+  std::int64_t last_up() const { return last_up_; }
+  std::int64_t last_down() const { return last_down_; }
+
+ private:
+  void run();
+  void serve(int client);
+
+  unsigned short upstream_;
+  unsigned short port_ = 0;
+  int listen_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> direction_{0};
+  std::atomic<std::int64_t> cut_after_{-1};
+  std::atomic<long> delay_ms_{0};
+  std::atomic<bool> one_byte_{false};
+  std::atomic<std::int64_t> last_up_{0};
+  std::atomic<std::int64_t> last_down_{0};
+  std::thread thread_;
+};
+
+}  // namespace equitas::test
