@@ -40,13 +40,7 @@ struct Io {
   std::ostream& err;
 };
 
-struct Command {
-  const char* name;
-  const char* help;
-  std::set<std::string> value_flags;
-  std::set<std::string> switches;
-  int (*run)(const CliArgs&, Io&);
-};
+using Command = CliCommand<int (*)(const CliArgs&, Io&)>;
 
 int fail(Io& io, const Status& s) {
   io.err << "collector: " << s.message() << "\n";
@@ -304,35 +298,9 @@ const Command kCommands[] = {
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    (args.empty() ? err : out) << kUsage;
-    return args.empty() ? 2 : 0;
-  }
-  if (args[0] == "--version") {
-    out << "collector 0.1.0\n";
-    return 0;
-  }
   Io io{in, out, err};
-  for (const Command& c : kCommands) {
-    const std::string name = c.name;
-    const std::size_t words = name.find(' ') != std::string::npos ? 2 : 1;
-    if (args.size() < words || (words == 1 ? args[0] : args[0] + " " + args[1]) != name) continue;
-    std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
-    for (const auto& w : rest) {
-      if (w == "--help" || w == "-h") {
-        out << c.help;
-        return 0;
-      }
-    }
-    auto parsed = CliArgs::parse(rest, c.value_flags, c.switches);
-    if (!parsed.is_ok()) {
-      err << "collector " << c.name << ": " << parsed.status().message() << "\n" << c.help;
-      return 2;
-    }
-    return c.run(*parsed, io);
-  }
-  err << "collector: unknown command '" << args[0] << "'\n\n" << kUsage;
-  return 2;
+  return dispatch_cli("collector", kUsage, "collector 0.1.0", kCommands, args, out, err,
+                      [&io](const Command& c, const CliArgs& a) { return c.run(a, io); });
 }
 
 }  // namespace equitas::collector

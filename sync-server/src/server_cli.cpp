@@ -43,13 +43,7 @@ Usage:
 Run "sync-server COMMAND --help" for the details of a command.
 )";
 
-struct Command {
-  const char* name;
-  const char* help;
-  std::set<std::string> value_flags;
-  std::set<std::string> switches;
-  int (*run)(const CliArgs&, std::ostream&, std::ostream&);
-};
+using Command = CliCommand<int (*)(const CliArgs&, std::ostream&, std::ostream&)>;
 
 int fail(std::ostream& err, const Status& s) {
   err << "sync-server: " << s.message() << "\n";
@@ -422,39 +416,8 @@ const Command kCommands[] = {
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    (args.empty() ? err : out) << kUsage;
-    return args.empty() ? 2 : 0;
-  }
-  if (args[0] == "--version") {
-    out << "sync-server 0.1.0\n";
-    return 0;
-  }
-  for (const Command& c : kCommands) {
-    const std::string name = c.name;
-    const bool two_words = name.find(' ') != std::string::npos;
-    const std::size_t words = two_words ? 2 : 1;
-    if (args.size() < words) continue;
-    const std::string given = two_words ? args[0] + " " + args[1] : args[0];
-    if (given != name) continue;
-    std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
-    for (const auto& w : rest) {
-      if (w == "--help" || w == "-h") {
-        out << c.help;
-        return 0;
-      }
-    }
-    auto parsed = CliArgs::parse(rest, c.value_flags, c.switches);
-    if (!parsed.is_ok()) {
-      err << "sync-server " << name << ": " << parsed.status().message() << "\n" << c.help;
-      return 2;
-    }
-    return c.run(*parsed, out, err);
-  }
-  err << "sync-server: unknown command '" << args[0]
-      << (args.size() > 1 && (args[0] == "device" || args[0] == "forms") ? " " + args[1] : "")
-      << "'\n\n" << kUsage;
-  return 2;
+  return dispatch_cli("sync-server", kUsage, "sync-server 0.1.0", kCommands, args, out, err,
+                      [&](const Command& c, const CliArgs& a) { return c.run(a, out, err); });
 }
 
 }  // namespace equitas::server

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <ostream>
 #include <optional>
 #include <set>
 #include <span>
@@ -32,6 +33,59 @@ class CliArgs {
   std::set<std::string> switches_;
   std::vector<std::string> positional_;
 };
+
+// One command of a program: one or two words ("init", "device enroll"),
+// its help text, and the flags it takes.
+template <typename Run>
+struct CliCommand {
+  const char* name;
+  const char* help;
+  std::set<std::string> value_flags;
+  std::set<std::string> switches;
+  Run run;
+};
+
+// The command line of a whole program: usage when no command is given (exit
+// 2) or on --help (exit 0), the version on --version, a command's help on
+// its --help, exit 2 on a usage error; otherwise `invoke(command, args)`
+// runs the command and its result is the exit code.
+template <typename Run, std::size_t N, typename Invoke>
+int dispatch_cli(std::string_view program, std::string_view usage, std::string_view version,
+                 const CliCommand<Run> (&commands)[N], const std::vector<std::string>& args, std::ostream& out,
+                 std::ostream& err, Invoke invoke) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    (args.empty() ? err : out) << usage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    out << version << "\n";
+    return 0;
+  }
+  bool group_word = false;  // args[0] starts some two-word command
+  for (const auto& c : commands) {
+    const std::string name = c.name;
+    const auto space = name.find(' ');
+    group_word = group_word || (space != std::string::npos && name.substr(0, space) == args[0]);
+    const std::size_t words = space != std::string::npos ? 2 : 1;
+    if (args.size() < words || (words == 1 ? args[0] : args[0] + " " + args[1]) != name) continue;
+    const std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
+    for (const auto& w : rest) {
+      if (w == "--help" || w == "-h") {
+        out << c.help;
+        return 0;
+      }
+    }
+    auto parsed = CliArgs::parse(rest, c.value_flags, c.switches);
+    if (!parsed.is_ok()) {
+      err << program << " " << name << ": " << parsed.status().message() << "\n" << c.help;
+      return 2;
+    }
+    return invoke(c, *parsed);
+  }
+  err << program << ": unknown command '" << args[0] << (group_word && args.size() > 1 ? " " + args[1] : "")
+      << "'\n\n" << usage;
+  return 2;
+}
 
 // "14d", "36h", "90m", "3600s" or bare seconds.
 Result<std::int64_t> parse_duration_seconds(std::string_view text);
