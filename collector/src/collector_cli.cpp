@@ -2,6 +2,11 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include <boost/json/serialize.hpp>
 #include <fstream>
 #include <iostream>
@@ -27,7 +32,7 @@ Usage:
   collector forms list --data-dir DIR [--json]
   collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   collector status  --data-dir DIR [--json]
-  collector sync    --data-dir DIR [--json]
+  collector sync    --data-dir DIR [--json] [--watch [--every 60]]
 
 Run "collector COMMAND --help" for the details of a command.
 )";
@@ -156,51 +161,116 @@ int cmd_status(const CliArgs& a, Io& io) {
   return 0;
 }
 
-int cmd_sync(const CliArgs& a, Io& io) {
-  auto c = open_collector(a);
-  if (!c.is_ok()) return fail(io, c.status());
-  SyncOptions opts;
-  const bool json = a.has("--json");
-  const bool tty = !json && &io.err == &std::cerr && ::isatty(STDERR_FILENO);
-  if (tty) {
-    opts.on_progress = [&io](const SyncProgress& p) {
-      io.err << "\r  " << p.acknowledged << "/" << p.total << " submissions acknowledged, "
-             << p.bytes_up << " bytes up, " << p.bytes_down << " down" << std::flush;
-    };
-  }
-  auto r = c->sync(opts);
-  if (tty) io.err << "\n";
-  if (!r.is_ok()) return fail(io, r.status());
+// Set by SIGINT/SIGTERM while `sync --watch` runs.
+std::atomic<bool> g_stop_watch{false};
+extern "C" void on_stop_signal(int) { g_stop_watch = true; }
+
+void print_report(const SyncReport& r, bool json, Io& io) {
   if (json) {
     boost::json::object o;
-    o["registered_now"] = r->registered_now;
-    o["sent"] = r->sent;
-    o["accepted"] = r->accepted;
-    o["duplicate"] = r->duplicate;
-    o["conflict"] = r->conflict;
-    o["rejected"] = r->rejected;
+    o["event"] = "done";
+    o["registered_now"] = r.registered_now;
+    o["sent"] = r.sent;
+    o["accepted"] = r.accepted;
+    o["duplicate"] = r.duplicate;
+    o["conflict"] = r.conflict;
+    o["rejected"] = r.rejected;
     boost::json::array rej;
-    for (const auto& x : r->rejections) rej.emplace_back(x);
+    for (const auto& x : r.rejections) rej.emplace_back(x);
     o["rejections"] = std::move(rej);
-    o["bytes_up"] = r->bytes_up;
-    o["bytes_down"] = r->bytes_down;
-    o["pending"] = r->pending_after;
-    io.out << boost::json::serialize(o) << "\n";
-  } else {
-    if (r->registered_now) io.out << "Registration completed with the server.\n";
-    for (const auto& f : r->forms_received) io.out << "Received form " << f << "\n";
-    for (const auto& f : r->forms_refused) io.out << "Refused a form from the server: " << f << "\n";
-    io.out << "Synced: " << r->sent << " sent, " << r->accepted << " accepted, " << r->duplicate
-           << " already on the server, " << r->conflict << " conflicts (kept and flagged), " << r->rejected
-           << " rejected. " << r->pending_after << " pending.\n";
-    for (const auto& x : r->rejections) io.out << "  rejected " << x << "\n";
+    o["bytes_up"] = r.bytes_up;
+    o["bytes_down"] = r.bytes_down;
+    o["pending"] = r.pending_after;
+    io.out << boost::json::serialize(o) << std::endl;
+    return;
   }
+  if (r.registered_now) io.out << "Registration completed with the server.\n";
+  for (const auto& f : r.forms_received) io.out << "Received form " << f << "\n";
+  for (const auto& f : r.forms_refused) io.out << "Refused a form from the server: " << f << "\n";
+  io.out << "Synced: " << r.sent << " sent, " << r.accepted << " accepted, " << r.duplicate
+         << " already on the server, " << r.conflict << " conflicts (kept and flagged), " << r.rejected
+         << " rejected. " << r.pending_after << " pending.\n";
+  for (const auto& x : r.rejections) io.out << "  rejected " << x << "\n";
+  io.out << std::flush;
+}
+
+// One sync with progress: a bar on a terminal, JSON lines with --json.
+// Returns the exit code and, through `failure`, whether it failed for want
+// of a reachable server (worth retrying).
+int sync_once(Collector& c, bool json, bool tty, Io& io, bool& retryable) {
+  SyncOptions opts;
+  const auto start = std::chrono::steady_clock::now();
+  if (json) {
+    opts.on_progress = [&io](const SyncProgress& p) {
+      boost::json::object o{{"event", "progress"},       {"acknowledged", p.acknowledged}, {"total", p.total},
+                            {"bytes_up", p.bytes_up},    {"bytes_down", p.bytes_down}};
+      io.out << boost::json::serialize(o) << std::endl;
+    };
+  } else if (tty) {
+    opts.on_progress = [&io, start](const SyncProgress& p) {
+      const double secs = std::max(0.001, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      const double rate = static_cast<double>(p.acknowledged) / secs;
+      const int width = 24;
+      const int filled = p.total > 0 ? static_cast<int>(width * p.acknowledged / p.total) : width;
+      const double left = rate > 0 ? static_cast<double>(p.total - p.acknowledged) / rate : 0;
+      io.err << "\r  [" << std::string(static_cast<std::size_t>(filled), '#')
+             << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << p.acknowledged << "/" << p.total
+             << ", " << p.bytes_up / 1024 << " KiB up, " << static_cast<int>(rate) << "/s, "
+             << static_cast<int>(left) << " s left   " << std::flush;
+    };
+  }
+  auto r = c.sync(opts);
+  if (tty) io.err << "\n";
+  retryable = !r.is_ok() && (r.status().code() == StatusCode::kUnavailable ||
+                             r.status().code() == StatusCode::kDeadlineExceeded);
+  if (!r.is_ok()) {
+    if (json) {
+      boost::json::object o{{"event", "failed"}, {"error", r.status().message()}, {"retryable", retryable}};
+      io.out << boost::json::serialize(o) << std::endl;
+    }
+    return fail(io, r.status());
+  }
+  print_report(*r, json, io);
   if (r->rejected > 0) {
     io.err << "collector: the server rejected " << r->rejected
            << " submission(s); they are kept here as 'rejected' with the reason\n";
     return 3;
   }
   return r->pending_after == 0 ? 0 : 1;
+}
+
+int cmd_sync(const CliArgs& a, Io& io) {
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  const bool json = a.has("--json");
+  const bool tty = !json && &io.err == &std::cerr && ::isatty(STDERR_FILENO);
+  bool retryable = false;
+  if (!a.has("--watch")) return sync_once(*c, json, tty, io, retryable);
+
+  // Watch: sync, and on an unreachable server retry with backoff (2 s,
+  // doubling, at most 5 minutes); after a good sync, wait --every seconds.
+  auto every = parse_duration_seconds(a.get_or("--every", "60"));
+  if (!every.is_ok()) return fail(io, every.status());
+  g_stop_watch = false;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  std::int64_t backoff = 2;
+  int last = 0;
+  while (!g_stop_watch) {
+    last = sync_once(*c, json, tty, io, retryable);
+    std::int64_t wait = *every;
+    if (retryable) {
+      wait = backoff;
+      backoff = std::min<std::int64_t>(backoff * 2, 300);
+      if (!json) io.err << "collector: retrying in " << wait << " s (Ctrl-C to stop)\n";
+    } else {
+      backoff = 2;
+    }
+    for (std::int64_t t = 0; t < wait * 10 && !g_stop_watch; ++t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return last;
 }
 
 int cmd_forms_list(const CliArgs& a, Io& io) {
@@ -289,10 +359,14 @@ const Command kCommands[] = {
     {"status", "collector status --data-dir DIR [--json]\n  Pending and synced counts, last sync, device id and server.\n",
      {"--data-dir"}, {"--json"}, cmd_status},
     {"sync",
-     "collector sync --data-dir DIR [--json]\n"
+     "collector sync --data-dir DIR [--json] [--watch [--every 60]]\n"
      "  Sends every pending submission to the server. Exit 0 only when all are acknowledged;\n"
-     "  3 when the server rejected some (they are kept); 1 when the sync failed (nothing is lost).\n",
-     {"--data-dir"}, {"--json"}, cmd_sync},
+     "  3 when the server rejected some (they are kept); 1 when the sync failed (nothing is lost).\n"
+     "  A progress bar shows on a terminal; --json prints one JSON object per line instead\n"
+     "  ({\"event\":\"progress\"|\"done\"|\"failed\", ...}).\n"
+     "  --watch keeps going: it retries an unreachable server with backoff (2 s up to 5 min), and\n"
+     "  after a good sync waits --every (seconds, or 10m, 1h) before the next, until Ctrl-C.\n",
+     {"--data-dir", "--every"}, {"--json", "--watch"}, cmd_sync},
 };
 
 }  // namespace

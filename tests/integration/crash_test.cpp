@@ -83,3 +83,49 @@ TEST_CASE("kill -9 of the server around the commit loses nothing and duplicates 
   check_integrity(tmp / "server" / "server.db");
   check_integrity(tmp / "collector" / "collector.db");
 }
+
+TEST_CASE("sync --watch retries an unreachable server with backoff and syncs when it comes back",
+          "[integration][watch]") {
+  TempDir tmp;
+  const std::string data = (tmp / "server").string();
+  const std::string col = (tmp / "collector").string();
+  REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
+  std::string url;
+  {
+    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+    url = start_and_get_url(server);
+    auto code = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site", "Post", "--url", url});
+    REQUIRE(code.exit_code == 0);
+    REQUIRE(run_command({bin_path("collector"), "init", "--data-dir", col}).exit_code == 0);
+    REQUIRE(run_command({bin_path("collector"), "enroll", "--data-dir", col, code.out}).exit_code == 0);
+    for (int i = 0; i < 3; ++i) {
+      REQUIRE(run_command({bin_path("collector"), "submit", "--data-dir", col, "--form", "staff-climate", "-"},
+                          R"({"eng_proud":"4"})").exit_code == 0);
+    }
+    server.kill(SIGTERM);
+    REQUIRE(server.wait() == 0);
+  }
+  ChildProcess watcher({bin_path("collector"), "sync", "--data-dir", col, "--watch", "--every", "1", "--json"});
+  auto first = watcher.read_line(std::chrono::seconds(20));
+  REQUIRE(first.has_value());
+  CHECK_THAT(*first, Catch::Contains("\"event\":\"failed\""));
+  CHECK_THAT(*first, Catch::Contains("\"retryable\":true"));
+
+  const std::string listen = url.substr(std::string("ws://").size());
+  ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", listen});
+  REQUIRE(start_and_get_url(server) == url);
+  bool progressed = false, done = false;
+  for (int i = 0; i < 40 && !done; ++i) {
+    auto line = watcher.read_line(std::chrono::seconds(20));
+    REQUIRE(line.has_value());
+    progressed = progressed || line->find("\"event\":\"progress\"") != std::string::npos;
+    done = line->find("\"event\":\"done\"") != std::string::npos && line->find("\"pending\":0") != std::string::npos;
+  }
+  CHECK(progressed);
+  CHECK(done);
+  watcher.kill(SIGTERM);
+  CHECK(watcher.wait() == 0);
+  auto status = run_command({bin_path("collector"), "status", "--data-dir", col, "--json"});
+  CHECK_THAT(status.out, Catch::Contains("\"pending\":0"));
+  CHECK_THAT(status.out, Catch::Contains("\"synced\":3"));
+}
