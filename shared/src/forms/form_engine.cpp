@@ -6,6 +6,7 @@
 #include <set>
 
 #include "equitas/forms/form_json.hpp"
+#include "equitas/wire/payload.hpp"
 
 namespace equitas::forms {
 namespace {
@@ -148,9 +149,7 @@ class Evaluator {
   Evaluator(const Form& form, json::object& answers, const EvalOptions& opt)
       : form_(form), answers_(answers), opt_(opt) {
     if (opt_.today.empty()) {
-      opt_.today = iso_date(std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+      opt_.today = iso8601_utc(unix_now()).substr(0, 10);  // the UTC day
     }
   }
 

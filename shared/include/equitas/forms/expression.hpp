@@ -69,7 +69,4 @@ class Expr {
   std::shared_ptr<const Node> root_;
 };
 
-// "YYYY-MM-DD" for a unix time, in UTC.
-std::string iso_date(std::int64_t unix_seconds);
-
 }  // namespace equitas::forms
