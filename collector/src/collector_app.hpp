@@ -87,6 +87,9 @@ class Collector {
   // The bundled forms plus the publications received from the server whose
   // signature verifies against the pinned key.
   Result<const forms::FormLibrary*> library();
+  // Drops the loaded library so the next call reads the publications again
+  // (another connection's sync may have stored new ones).
+  void reload_library() { library_.reset(); }
 
   Result<CollectorStatus> status();
 

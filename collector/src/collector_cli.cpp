@@ -17,6 +17,8 @@
 #include "equitas/forms/form_listing.hpp"
 #include "equitas/util/cli_args.hpp"
 #include "equitas/wire/payload.hpp"
+#include "web/admin_auth.hpp"
+#include "web/serve_command.hpp"
 
 namespace equitas::collector {
 namespace {
@@ -24,7 +26,9 @@ namespace {
 constexpr const char* kUsage = R"(collector: captures survey answers at a post, seals them, and syncs them to the server.
 
 Usage:
-  collector init    --data-dir DIR
+  collector init    --data-dir DIR [--admin-pin-file FILE]
+  collector serve   --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--idle-timeout 15m]
+  collector admin-pin --data-dir DIR [--pin-file FILE]
   collector enroll  --data-dir DIR CODE
   collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
   collector bundle export --data-dir DIR --out FILE
@@ -66,6 +70,15 @@ int cmd_init(const CliArgs& a, Io& io) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(io, dir.status());
   if (Status s = Collector::init(*dir); !s.is_ok()) return fail(io, s);
+  if (a.has("--admin-pin-file")) {
+    auto pin = read_pin(a, "--admin-pin-file", io.in);
+    if (!pin.is_ok()) return fail(io, pin.status());
+    auto store = CollectorStore::open(*dir);
+    if (!store.is_ok()) return fail(io, store.status());
+    Status s = set_admin_pin(*store, *pin, std::nullopt);
+    wipe(*pin);
+    if (!s.is_ok()) return fail(io, s.with_context("the folder was created but the PIN was not set"));
+  }
   io.out << "Initialised collector data folder " << dir->root.string() << "\n"
          << "Next: collector enroll --data-dir " << dir->root.string()
          << " CODE   (the code comes from: sync-server device enroll)\n";
@@ -325,9 +338,69 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
   return 0;
 }
 
+int cmd_serve(const CliArgs& a, Io& io) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(io, dir.status());
+  ServeSettings settings;
+  settings.dir = *dir;
+  settings.listen = a.get_or("--listen", settings.listen);
+  for (auto [flag, target] : {std::pair{"--sync-every", &settings.sync_every},
+                              std::pair{"--idle-timeout", &settings.idle_timeout}}) {
+    if (auto v = a.get(flag)) {
+      auto secs = parse_duration_seconds(*v);
+      if (!secs.is_ok()) return fail(io, secs.status().with_context(flag));
+      *target = std::chrono::seconds(*secs);
+    }
+  }
+  return serve(settings, io.out, io.err);
+}
+
+int cmd_admin_pin(const CliArgs& a, Io& io) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(io, dir.status());
+  auto store = CollectorStore::open(*dir);
+  if (!store.is_ok()) return fail(io, store.status());
+  auto is_set = admin_pin_is_set(*store);
+  if (!is_set.is_ok()) return fail(io, is_set.status());
+  std::optional<std::string> old;
+  if (*is_set) {
+    const char* env = std::getenv("EQUITAS_OLD_ADMIN_PIN");
+    if (env == nullptr) {
+      return fail(io, Status::failed_precondition(
+                          "a PIN is already set; give the current one in EQUITAS_OLD_ADMIN_PIN to change it"));
+    }
+    old = env;
+  }
+  auto pin = read_pin(a, "--pin-file", io.in);
+  if (!pin.is_ok()) return fail(io, pin.status());
+  Status s = set_admin_pin(*store, *pin, old ? std::optional<std::string_view>(*old) : std::nullopt);
+  wipe(*pin);
+  if (old) wipe(*old);
+  if (!s.is_ok()) return fail(io, s.with_context("the PIN was not changed"));
+  io.out << "Admin PIN set. It opens the admin page of collector serve.\n";
+  return 0;
+}
+
 const Command kCommands[] = {
-    {"init", "collector init --data-dir DIR\n  Creates the data folder, its database and this device's signing key.\n",
-     {"--data-dir"}, {}, cmd_init},
+    {"init",
+     "collector init --data-dir DIR [--admin-pin-file FILE]\n"
+     "  Creates the data folder, its database and this device's signing key. With --admin-pin-file,\n"
+     "  also sets the admin PIN (at least 6 characters) that opens the web UI's admin page.\n",
+     {"--data-dir", "--admin-pin-file"}, {}, cmd_init},
+    {"serve",
+     "collector serve --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--idle-timeout 15m]\n"
+     "  Serves the survey in a browser, from this binary alone (no internet needed). Officers answer\n"
+     "  at http://127.0.0.1:8080/; the post's admin signs in at /admin with the admin PIN.\n"
+     "  --listen 0.0.0.0:8080 lets phones on the post's Wi-Fi join: they need the link with the post\n"
+     "  token printed here (also shown as a QR code on the admin page).\n"
+     "  --sync-every syncs in the background (with backoff when the server is unreachable).\n"
+     "  --idle-timeout: an unfinished anonymous response is wiped after this long untouched.\n",
+     {"--data-dir", "--listen", "--sync-every", "--idle-timeout"}, {}, cmd_serve},
+    {"admin-pin",
+     "collector admin-pin --data-dir DIR [--pin-file FILE]\n"
+     "  Sets the admin PIN (from FILE, else $EQUITAS_ADMIN_PIN, else one line of standard input).\n"
+     "  To change it, give the current PIN in $EQUITAS_OLD_ADMIN_PIN.\n",
+     {"--data-dir", "--pin-file"}, {}, cmd_admin_pin},
     {"enroll",
      "collector enroll --data-dir DIR CODE\n"
      "  Pins the server named in CODE (from sync-server device enroll). Works offline;\n"

@@ -1,0 +1,60 @@
+// Sync in the background of `collector serve`: on the admin's "sync now",
+// and, when asked, every few minutes on its own with backoff after a failure,
+// so an administrator only has to plug in the link.
+//
+// The runner has its own thread and its own Collector (its own SQLite
+// connection); the web API's connection and this one meet only in SQLite's
+// WAL. Progress and the last result are read under a mutex by the API.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "collector_app.hpp"
+
+namespace equitas::collector {
+
+struct SyncSnapshot {
+  bool running = false;
+  SyncProgress progress;
+  std::int64_t runs = 0;  // finished runs: the API reloads forms when it grows
+  std::optional<std::int64_t> last_finished_at;
+  bool last_ok = false;
+  std::string last_message;        // one line a person can act on
+  std::optional<std::int64_t> next_attempt_at;  // background loop only
+};
+
+class SyncRunner {
+ public:
+  // `every` = 0: only on request. Otherwise syncs every `every`, and after a
+  // failure retries sooner (30 s, doubling up to `every`).
+  SyncRunner(DataDir dir, std::chrono::seconds every, SyncOptions base_options = {});
+  ~SyncRunner();
+  SyncRunner(const SyncRunner&) = delete;
+  SyncRunner& operator=(const SyncRunner&) = delete;
+
+  // Starts a sync now. False when one is already running.
+  bool request();
+  SyncSnapshot snapshot() const;
+  void stop();
+
+ private:
+  void run();
+  void sync_once();
+
+  DataDir dir_;
+  std::chrono::seconds every_;
+  SyncOptions base_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  SyncSnapshot snap_;      // guarded by mu_
+  bool requested_ = false;  // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace equitas::collector

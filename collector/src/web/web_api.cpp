@@ -1,0 +1,680 @@
+#include "web/web_api.hpp"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "equitas/util/embedded.hpp"
+#include "equitas/wire/payload.hpp"
+#include "web/admin_auth.hpp"
+#include "web/form_view.hpp"
+#include "web/qr_svg.hpp"
+
+namespace equitas::collector {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kDraftCookie = "eq_draft";
+constexpr std::string_view kAdminCookie = "eq_admin";
+constexpr std::string_view kPostCookie = "eq_post";
+constexpr int kMaxFailedLogins = 5;
+constexpr std::int64_t kLoginLockSeconds = 60;
+constexpr std::size_t kMaxAdminSessions = 8;
+
+// The page may load only what this binary serves; nothing may frame it.
+constexpr std::string_view kCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+std::string_view mime_for(std::string_view name) {
+  auto ends = [&](std::string_view ext) {
+    return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+std::string cookie_value(const HttpRequest& req, std::string_view name) {
+  for (auto it = req.find(http::field::cookie); it != req.end() && it->name() == http::field::cookie; ++it) {
+    std::string_view v = it->value();
+    while (!v.empty()) {
+      auto semi = v.find(';');
+      std::string_view part = v.substr(0, semi);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+        return std::string(part.substr(name.size() + 1));
+      }
+      if (semi == std::string_view::npos) break;
+      v.remove_prefix(semi + 1);
+    }
+  }
+  return {};
+}
+
+std::string set_cookie(std::string_view name, std::string_view value, bool clear = false) {
+  std::string c = std::string(name) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict";
+  if (clear) c += "; Max-Age=0";
+  return c;
+}
+
+std::string random_token() {
+  std::array<std::uint8_t, 24> b{};
+  randombytes_buf(b.data(), b.size());
+  std::string t = to_base64url(ByteView(b.data(), b.size()));
+  sodium_memzero(b.data(), b.size());
+  return t;
+}
+
+bool tokens_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string query_param(std::string_view target, std::string_view key) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view kv = rest.substr(0, amp);
+    auto eq = kv.find('=');
+    if (kv.substr(0, eq) == key) return eq == std::string_view::npos ? std::string() : std::string(kv.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+struct WebApi::AdminSession {
+  BoxKey key;
+  std::int64_t last_used = 0;
+};
+
+// One request in flight, with what the handlers need to answer it.
+struct WebApi::Call {
+  const HttpRequest& req;
+  bool loopback;
+  std::string path;  // target without the query
+  std::vector<std::string> cookies_out;
+
+  HttpResponse reply(http::status status, std::string body, std::string_view type) {
+    HttpResponse res{status, req.version()};
+    res.set(http::field::content_type, type);
+    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::pragma, "no-cache");
+    res.set("Content-Security-Policy", kCsp);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "no-referrer");
+    for (const auto& c : cookies_out) res.insert(http::field::set_cookie, c);
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+  }
+  HttpResponse json_reply(http::status status, const json::value& v) {
+    return reply(status, json::serialize(v), "application/json");
+  }
+  HttpResponse ok(const json::value& v) { return json_reply(http::status::ok, v); }
+  HttpResponse error(http::status status, std::string_view message) {
+    return json_reply(status, json::object{{"error", message}});
+  }
+  HttpResponse error(const Status& s) {
+    http::status code = http::status::internal_server_error;
+    switch (s.code()) {
+      case StatusCode::kInvalidArgument: code = http::status::bad_request; break;
+      case StatusCode::kNotFound: code = http::status::not_found; break;
+      case StatusCode::kPermissionDenied: code = http::status::forbidden; break;
+      case StatusCode::kUnauthenticated: code = http::status::unauthorized; break;
+      case StatusCode::kFailedPrecondition: code = http::status::conflict; break;
+      case StatusCode::kUnavailable: code = http::status::service_unavailable; break;
+      default: break;
+    }
+    return error(code, s.message());
+  }
+  // The JSON object in the body, or nullopt after which `bad` holds the reply.
+  std::optional<json::object> body_object(std::optional<HttpResponse>& bad) {
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body(), ec);
+    if (ec || !v.is_object()) {
+      bad = error(http::status::bad_request, "the request body must be a JSON object");
+      return std::nullopt;
+    }
+    return std::move(v.as_object());
+  }
+  std::string lang() const {
+    std::string l = query_param(req.target(), "lang");
+    return is_ui_language(l) ? l : "en";
+  }
+};
+
+WebApi::WebApi(Collector& collector, SyncRunner& sync, WebOptions options)
+    : collector_(collector), sync_(sync), options_(std::move(options)), drafts_(collector.store().db()) {}
+
+WebApi::~WebApi() = default;
+
+void WebApi::tick() {
+  const std::int64_t now = unix_now();
+  (void)drafts_.expire_anonymous(now - options_.anonymous_idle.count());
+  for (auto it = admin_sessions_.begin(); it != admin_sessions_.end();) {
+    if (now - it->second->last_used > options_.admin_idle.count()) {
+      it = admin_sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void WebApi::refresh_library() {
+  const auto runs = sync_.snapshot().runs;
+  if (runs != library_runs_) {
+    library_runs_ = runs;
+    collector_.reload_library();
+  }
+}
+
+HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback) {
+  Call call{req, peer_is_loopback, std::string(req.target().substr(0, req.target().find('?'))), {}};
+  // LAN mode: a phone proves it was given the link (QR code) with the post
+  // token; a first visit with ?t= keeps it in a cookie.
+  if (options_.lan && !peer_is_loopback) {
+    const std::string t = query_param(req.target(), "t");
+    if (!t.empty() && tokens_equal(t, options_.post_token)) {
+      call.cookies_out.push_back(set_cookie(kPostCookie, options_.post_token));
+      HttpResponse res = call.reply(http::status::see_other, "", "text/plain");
+      res.set(http::field::location, "/");
+      return res;
+    }
+    if (!tokens_equal(cookie_value(req, kPostCookie), options_.post_token)) {
+      return call.reply(http::status::unauthorized,
+                        "<!doctype html><meta charset=utf-8><title>Equitas</title><p>Scan the QR code shown on "
+                        "the post's laptop (admin page) to open the survey.",
+                        "text/html; charset=utf-8");
+    }
+  }
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    // A cross-site page can post a form but cannot send JSON without a
+    // preflight we never grant; an Origin from elsewhere is refused outright.
+    const auto origin = req[http::field::origin];
+    if (!origin.empty() && origin != "http://" + std::string(req[http::field::host])) {
+      return call.error(http::status::forbidden, "requests from another origin are refused");
+    }
+    if (req.method() != http::verb::delete_ &&
+        req[http::field::content_type].substr(0, 16) != "application/json") {
+      return call.error(http::status::unsupported_media_type, "send JSON (Content-Type: application/json)");
+    }
+  }
+  try {
+    refresh_library();
+    return route(call);
+  } catch (const std::exception& e) {
+    // Boost.JSON and std throw on impossible input; answer, never crash.
+    return call.error(http::status::internal_server_error, std::string("internal error: ") + e.what());
+  }
+}
+
+HttpResponse WebApi::route(Call& call) {
+  const auto m = call.req.method();
+  const std::string& p = call.path;
+  const bool get = m == http::verb::get || m == http::verb::head;
+  if (get && (p == "/" || p == "/admin")) return asset(call, "index.html");
+  if (get && (p == "/app.js" || p == "/app.css" || p == "/icon.svg")) return asset(call, p.substr(1));
+  if (p == "/api/v1/forms" && get) return list_forms(call);
+  if (p.rfind("/api/v1/forms/", 0) == 0 && get) return get_form(call, std::string_view(p).substr(14));
+  if (p == "/api/v1/draft") {
+    if (get) return get_draft(call);
+    if (m == http::verb::post) return create_draft(call);
+    if (m == http::verb::put) return save_draft(call);
+    if (m == http::verb::delete_) return discard_draft(call);
+  }
+  if (p == "/api/v1/draft/submit" && m == http::verb::post) return submit_draft(call);
+  if (p == "/api/v1/admin/login" && m == http::verb::post) return admin_login(call);
+  if (p == "/api/v1/admin/logout" && m == http::verb::post) return admin_logout(call);
+  if (p.rfind("/api/v1/admin/", 0) == 0) {
+    if (admin_session(call) == nullptr) {
+      return call.error(http::status::unauthorized, "sign in with the admin PIN first");
+    }
+    if (p == "/api/v1/admin/status" && get) return admin_status(call);
+    if (p == "/api/v1/admin/sync" && (get || m == http::verb::post)) return admin_sync(call);
+    if (p == "/api/v1/admin/bundle" && m == http::verb::post) return admin_bundle(call);
+    if (p == "/api/v1/admin/drafts" && get) return admin_drafts(call);
+    if (p == "/api/v1/admin/qr.svg" && get) return admin_qr(call);
+    constexpr std::string_view kDrafts = "/api/v1/admin/drafts/";
+    if (p.rfind(kDrafts, 0) == 0 && (m == http::verb::post || m == http::verb::delete_)) {
+      std::string_view rest = std::string_view(p).substr(kDrafts.size());
+      auto slash = rest.find('/');
+      std::string_view action = m == http::verb::delete_ ? "discard"
+                                : slash == std::string_view::npos ? ""
+                                                                  : rest.substr(slash + 1);
+      return admin_draft_action(call, rest.substr(0, slash), action);
+    }
+  }
+  return call.error(http::status::not_found, "no such page or API call");
+}
+
+HttpResponse WebApi::asset(Call& call, std::string_view name) {
+  for (const auto& f : embedded::collector_web_assets()) {
+    if (f.name == name) return call.reply(http::status::ok, std::string(f.data), mime_for(name));
+  }
+  return call.error(http::status::not_found, "missing asset");
+}
+
+HttpResponse WebApi::list_forms(Call& call) {
+  auto lib = collector_.library();
+  if (!lib.is_ok()) return call.error(lib.status());
+  const std::string lang = call.lang();
+  json::array forms;
+  std::vector<std::string> seen;
+  for (const auto& e : (*lib)->entries()) {
+    if (std::find(seen.begin(), seen.end(), e.form->id) != seen.end()) continue;
+    seen.push_back(e.form->id);
+    if (auto current = (*lib)->current(e.form->id)) forms.push_back(form_summary(*current, lang));
+  }
+  auto enrolled = collector_.enrollment();
+  json::object o{{"forms", std::move(forms)}};
+  o["site"] = enrolled.is_ok() && *enrolled ? json::value((*enrolled)->site) : json::value(nullptr);
+  o["anonymous_idle_seconds"] = options_.anonymous_idle.count();
+  return call.ok(o);
+}
+
+HttpResponse WebApi::get_form(Call& call, std::string_view id) {
+  auto lib = collector_.library();
+  if (!lib.is_ok()) return call.error(lib.status());
+  const std::string version = query_param(call.req.target(), "version");
+  auto form = version.empty() ? (*lib)->current(id) : (*lib)->find(id, version);
+  if (!form) return call.error(http::status::not_found, "no such form on this collector");
+  return call.ok(form_view(*form, call.lang()));
+}
+
+Result<std::shared_ptr<const forms::Form>> WebApi::draft_form(const DraftInfo& info) {
+  EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, collector_.library());
+  auto form = lib->find(info.form_id, info.form_version);
+  if (!form) return Status::not_found("the draft's form version is no longer on this collector");
+  return form;
+}
+
+namespace {
+
+// The draft named by the respondent's cookie, or nullopt.
+std::optional<ParsedToken> draft_cookie(const HttpRequest& req) {
+  return parse_draft_token(cookie_value(req, kDraftCookie));
+}
+
+// Removes answers to questions that are no longer relevant (the respondent
+// went back and changed a branch), as the engine would refuse them at submit.
+// Removing one can change another's relevance, so it runs to a fixed point.
+std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object& answers, const std::string& lang) {
+  std::vector<std::string> cleared;
+  forms::EvalOptions opts;
+  opts.language = lang;
+  opts.strict = false;
+  for (int round = 0; round < 8; ++round) {
+    const forms::Evaluation e = forms::evaluate(form, answers, opts);
+    bool changed = false;
+    for (const auto& [path, st] : e.items) {
+      if (st.relevant) continue;
+      // "name" or "repeat[i].name"
+      json::object* scope = &answers;
+      std::string key = path;
+      if (auto open = path.find('['); open != std::string::npos) {
+        const auto close = path.find("].", open);
+        if (close == std::string::npos) continue;
+        json::value* rows = answers.if_contains(path.substr(0, open));
+        std::size_t row = 0;
+        try {
+          row = std::stoul(path.substr(open + 1, close - open - 1));
+        } catch (const std::exception&) {
+          continue;
+        }
+        if (rows == nullptr || !rows->is_array() || row >= rows->as_array().size() ||
+            !rows->as_array()[row].is_object()) {
+          continue;
+        }
+        scope = &rows->as_array()[row].as_object();
+        key = path.substr(close + 2);
+      }
+      if (const forms::Item* item = form.find(key); item != nullptr && item->type == forms::QuestionType::kCalculate) {
+        continue;  // the engine owns calculated values
+      }
+      if (scope->erase(key) > 0) {
+        cleared.push_back(path);
+        changed = true;
+      }
+      if (scope->erase(key + "_other") > 0) cleared.push_back(path + "_other");
+    }
+    if (!changed) break;
+  }
+  return cleared;
+}
+
+json::object evaluate_view(const forms::Form& form, json::object& answers, const std::string& lang, bool check) {
+  const std::vector<std::string> cleared = prune_irrelevant(form, answers, lang);
+  forms::EvalOptions opts;
+  opts.language = lang;
+  opts.strict = false;
+  json::object out = evaluation_view(forms::evaluate(form, answers, opts));
+  if (!cleared.empty()) {
+    json::array c;
+    for (const auto& p : cleared) c.push_back(json::string(p));
+    out["cleared"] = std::move(c);
+  }
+  if (check) {
+    // The full submission check: the page filters it to its own questions
+    // before letting the respondent go on.
+    opts.strict = true;
+    json::object copy = answers;
+    out["check"] = evaluation_view(forms::evaluate(form, copy, opts))["errors"];
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse WebApi::create_draft(Call& call) {
+  std::optional<HttpResponse> bad;
+  auto body = call.body_object(bad);
+  if (!body) return std::move(*bad);
+  const auto* form_id = body->if_contains("form");
+  const auto* lang_v = body->if_contains("lang");
+  if (form_id == nullptr || !form_id->is_string()) return call.error(http::status::bad_request, "give the form id");
+  std::string lang = lang_v != nullptr && lang_v->is_string() ? std::string(lang_v->as_string()) : "en";
+  if (!is_ui_language(lang)) lang = "en";
+  auto lib = collector_.library();
+  if (!lib.is_ok()) return call.error(lib.status());
+  auto form = (*lib)->current(form_id->as_string());
+  if (!form) return call.error(http::status::not_found, "no such form on this collector");
+  // A new respondent: any draft this browser still names is left to expire.
+  auto admin = admin_public_key(collector_.store());
+  if (!admin.is_ok()) return call.error(admin.status());
+  DraftKey key;
+  randombytes_buf(key.data(), key.size());
+  auto id = drafts_.create(form->id, form->version, form->anonymous, lang, *admin, key, unix_now());
+  if (!id.is_ok()) return call.error(id.status());
+  call.cookies_out.push_back(set_cookie(kDraftCookie, draft_token(*id, key)));
+  json::object answers;
+  json::object o{{"draft", id->hex()}, {"form", form->id}, {"version", form->version}, {"lang", lang},
+                 {"answers", json::object()}, {"evaluation", evaluate_view(*form, answers, lang, false)}};
+  return call.ok(o);
+}
+
+// The draft named by the respondent's cookie, opened: its row, its form and
+// (when asked) its answers. A cookie naming a draft that is gone is cleared.
+Result<WebApi::OpenDraft> WebApi::open_draft(Call& call, bool with_answers) {
+  auto token = draft_cookie(call.req);
+  if (!token) return Status::not_found("no draft in progress");
+  EQ_ASSIGN_OR_RETURN(auto info, drafts_.info(token->id));
+  if (!info) {
+    call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
+    return Status::not_found("this draft no longer exists (submitted, discarded or timed out)");
+  }
+  EQ_ASSIGN_OR_RETURN(auto form, draft_form(*info));
+  OpenDraft d{std::move(*token), std::move(*info), std::move(form), {}};
+  if (with_answers) {
+    EQ_ASSIGN_OR_RETURN(std::string text, drafts_.load(d.token.id, d.token.key));
+    boost::system::error_code ec;
+    json::value answers = json::parse(text, ec);
+    wipe(text);
+    if (ec || !answers.is_object()) return Status::corruption("the draft is damaged");
+    d.answers = std::move(answers.as_object());
+  }
+  return d;
+}
+
+HttpResponse WebApi::get_draft(Call& call) {
+  auto d = open_draft(call, true);
+  if (!d.is_ok()) return call.error(d.status());
+  const std::string lang = d->info.lang;
+  json::object o{{"draft", d->token.id.hex()}, {"form", d->info.form_id}, {"version", d->info.form_version},
+                 {"lang", lang}};
+  o["evaluation"] = evaluate_view(*d->form, d->answers, lang, false);
+  o["answers"] = std::move(d->answers);
+  return call.ok(o);
+}
+
+HttpResponse WebApi::save_draft(Call& call) {
+  std::optional<HttpResponse> bad;
+  auto body = call.body_object(bad);
+  if (!body) return std::move(*bad);
+  auto* answers = body->if_contains("answers");
+  if (answers == nullptr || !answers->is_object()) {
+    return call.error(http::status::bad_request, "give the answers as a JSON object");
+  }
+  auto d = open_draft(call, false);
+  if (!d.is_ok()) return call.error(d.status());
+  std::string lang = d->info.lang;
+  if (const auto* l = body->if_contains("lang"); l != nullptr && l->is_string() && is_ui_language(l->as_string())) {
+    lang = std::string(l->as_string());
+  }
+  const auto* check = body->if_contains("check");
+  json::object view = evaluate_view(*d->form, answers->as_object(), lang,
+                                    check != nullptr && check->is_bool() && check->as_bool());
+  std::string text = json::serialize(*answers);
+  Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, unix_now());
+  wipe(text);
+  if (!saved.is_ok()) return call.error(saved);
+  return call.ok(view);
+}
+
+HttpResponse WebApi::submit_draft(Call& call) {
+  auto d = open_draft(call, true);
+  if (!d.is_ok()) return call.error(d.status());
+  forms::EvalOptions opts;
+  opts.language = d->info.lang;
+  const forms::Evaluation e = forms::evaluate(*d->form, d->answers, opts);
+  if (!e.ok()) {
+    json::object o = evaluation_view(e);
+    o["error"] = "some answers need attention";
+    return call.json_reply(http::status::unprocessable_entity, o);
+  }
+  std::string text = json::serialize(d->answers);
+  auto id = collector_.submit(d->info.form_id, d->info.form_version, text, d->info.lang);
+  wipe(text);
+  if (!id.is_ok()) return call.error(id.status());
+  // Sealed and stored: the draft and the browser's key go at once.
+  (void)drafts_.remove(d->token.id);
+  call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
+  return call.ok(json::object{{"submitted", true}, {"reference", id->to_string().substr(0, 8)}});
+}
+
+HttpResponse WebApi::discard_draft(Call& call) {
+  if (auto token = draft_cookie(call.req)) {
+    // Only the key's holder may discard: the id alone is not enough.
+    auto text = drafts_.load(token->id, token->key);
+    if (text.is_ok()) {
+      wipe(*text);
+      (void)drafts_.remove(token->id);
+    }
+  }
+  call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
+  return call.ok(json::object{{"discarded", true}});
+}
+
+WebApi::AdminSession* WebApi::admin_session(Call& call) {
+  const std::string token = cookie_value(call.req, kAdminCookie);
+  if (token.empty()) return nullptr;
+  for (auto& [t, s] : admin_sessions_) {
+    if (tokens_equal(t, token)) {
+      s->last_used = unix_now();
+      return s.get();
+    }
+  }
+  return nullptr;
+}
+
+HttpResponse WebApi::admin_login(Call& call) {
+  std::optional<HttpResponse> bad;
+  auto body = call.body_object(bad);
+  if (!body) return std::move(*bad);
+  const std::int64_t now = unix_now();
+  if (now < login_locked_until_) {
+    return call.error(http::status::too_many_requests, "too many wrong PINs; wait a minute and try again");
+  }
+  auto* pin = body->if_contains("pin");
+  if (pin == nullptr || !pin->is_string()) return call.error(http::status::bad_request, "give the PIN");
+  auto key = unlock_admin(collector_.store(), pin->as_string());
+  // The PIN's bytes are not needed any more.
+  sodium_memzero(pin->as_string().data(), pin->as_string().size());
+  if (!key.is_ok()) {
+    if (key.status().code() == StatusCode::kPermissionDenied && ++failed_logins_ >= kMaxFailedLogins) {
+      failed_logins_ = 0;
+      login_locked_until_ = now + kLoginLockSeconds;
+    }
+    return call.error(key.status().code() == StatusCode::kPermissionDenied ? http::status::unauthorized
+                                                                            : http::status::conflict,
+                      key.status().message());
+  }
+  failed_logins_ = 0;
+  if (admin_sessions_.size() >= kMaxAdminSessions) admin_sessions_.erase(admin_sessions_.begin());
+  const std::string token = random_token();
+  admin_sessions_[token] = std::make_unique<AdminSession>(AdminSession{std::move(*key), now});
+  call.cookies_out.push_back(set_cookie(kAdminCookie, token));
+  return call.ok(json::object{{"signed_in", true}});
+}
+
+HttpResponse WebApi::admin_logout(Call& call) {
+  const std::string token = cookie_value(call.req, kAdminCookie);
+  for (auto it = admin_sessions_.begin(); it != admin_sessions_.end(); ++it) {
+    if (tokens_equal(it->first, token)) {
+      admin_sessions_.erase(it);
+      break;
+    }
+  }
+  call.cookies_out.push_back(set_cookie(kAdminCookie, "", true));
+  return call.ok(json::object{{"signed_in", false}});
+}
+
+namespace {
+json::object sync_view(const SyncSnapshot& s) {
+  json::object o{{"running", s.running},
+                 {"sent", s.progress.sent},
+                 {"acknowledged", s.progress.acknowledged},
+                 {"total", s.progress.total},
+                 {"bytes_up", s.progress.bytes_up},
+                 {"bytes_down", s.progress.bytes_down}};
+  if (s.last_finished_at) {
+    o["last"] = json::object{{"finished_at", iso8601_utc(*s.last_finished_at)},
+                             {"ok", s.last_ok},
+                             {"message", s.last_message}};
+  }
+  if (s.next_attempt_at) o["next_attempt_at"] = iso8601_utc(*s.next_attempt_at);
+  return o;
+}
+}  // namespace
+
+HttpResponse WebApi::admin_status(Call& call) {
+  auto s = collector_.status();
+  if (!s.is_ok()) return call.error(s.status());
+  auto drafts = drafts_.count();
+  if (!drafts.is_ok()) return call.error(drafts.status());
+  json::object o;
+  o["enrolled"] = s->enrollment.has_value();
+  if (s->enrollment) {
+    o["device_id"] = s->enrollment->device_id.to_string();
+    o["site"] = s->enrollment->site;
+    o["server"] = s->enrollment->url;
+    o["registered"] = s->enrollment->registered;
+  }
+  o["pending"] = s->counts.pending;
+  o["pending_bytes"] = s->counts.pending_bytes;
+  o["synced"] = s->counts.synced;
+  o["rejected"] = s->counts.rejected;
+  o["drafts"] = *drafts;
+  if (s->last_sync) {
+    o["last_sync"] = json::object{{"started_at", iso8601_utc(s->last_sync->started_at)},
+                                  {"result", s->last_sync->result},
+                                  {"detail", s->last_sync->detail}};
+  }
+  o["sync"] = sync_view(sync_.snapshot());
+  json::array urls;
+  for (const auto& u : options_.lan_urls) urls.push_back(json::string(u + "/?t=" + options_.post_token));
+  o["lan_urls"] = std::move(urls);
+  return call.ok(o);
+}
+
+HttpResponse WebApi::admin_sync(Call& call) {
+  if (call.req.method() == http::verb::post) {
+    auto st = collector_.status();
+    if (st.is_ok() && !st->enrollment) {
+      return call.error(http::status::conflict, "this collector is not enrolled; run collector enroll first");
+    }
+    const bool started = sync_.request();
+    json::object o = sync_view(sync_.snapshot());
+    o["started"] = started;
+    return call.json_reply(http::status::accepted, o);
+  }
+  return call.ok(sync_view(sync_.snapshot()));
+}
+
+HttpResponse WebApi::admin_bundle(Call& call) {
+  const auto tmp = options_.dir.root / ".bundle-download.tmp";
+  auto n = collector_.export_bundle(tmp);
+  if (!n.is_ok()) return call.error(n.status());
+  auto bytes = read_file(tmp, 1024ull * 1024 * 1024);
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
+  if (!bytes.is_ok()) return call.error(bytes.status());
+  auto st = collector_.status();
+  std::string site = st.is_ok() && st->enrollment ? st->enrollment->site : "collector";
+  for (char& ch : site) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
+  }
+  HttpResponse res =
+      call.reply(http::status::ok, std::string(bytes->begin(), bytes->end()), "application/octet-stream");
+  res.set(http::field::content_disposition,
+          "attachment; filename=\"equitas-" + site + "-" + iso8601_utc(unix_now()).substr(0, 10) + ".eqb\"");
+  res.set("X-Equitas-Envelopes", std::to_string(*n));
+  return res;
+}
+
+HttpResponse WebApi::admin_drafts(Call& call) {
+  auto list = drafts_.list();
+  if (!list.is_ok()) return call.error(list.status());
+  auto lib = collector_.library();
+  json::array out;
+  for (const auto& d : *list) {
+    json::object o{{"id", d.id.hex()},           {"form", d.form_id},
+                   {"version", d.form_version},  {"anonymous", d.anonymous},
+                   {"lang", d.lang},             {"created_at", iso8601_utc(d.created_at)},
+                   {"updated_at", iso8601_utc(d.updated_at)}, {"answered", d.answered},
+                   {"resumable", d.admin_can_open}};
+    if (lib.is_ok()) {
+      if (auto f = (*lib)->find(d.form_id, d.form_version)) o["title"] = f->title.get(call.lang(), f->default_language);
+    }
+    out.push_back(std::move(o));
+  }
+  return call.ok(json::object{{"drafts", std::move(out)}});
+}
+
+HttpResponse WebApi::admin_draft_action(Call& call, std::string_view id_hex, std::string_view action) {
+  auto id = DraftId::from_hex(id_hex);
+  if (!id) return call.error(http::status::bad_request, "bad draft id");
+  if (action == "discard") {
+    Status s = drafts_.remove(*id);
+    if (!s.is_ok()) return call.error(s);
+    return call.ok(json::object{{"discarded", true}});
+  }
+  if (action == "resume") {
+    AdminSession* session = admin_session(call);
+    auto key = drafts_.admin_key(*id, session->key);
+    if (!key.is_ok()) return call.error(key.status());
+    call.cookies_out.push_back(set_cookie(kDraftCookie, draft_token(*id, *key)));
+    return call.ok(json::object{{"resumed", true}});
+  }
+  return call.error(http::status::not_found, "unknown draft action");
+}
+
+HttpResponse WebApi::admin_qr(Call& call) {
+  if (options_.lan_urls.empty()) {
+    return call.error(http::status::not_found, "not in LAN mode: start with --listen 0.0.0.0:8080");
+  }
+  auto svg = qr_svg(options_.lan_urls.front() + "/?t=" + options_.post_token);
+  if (!svg.is_ok()) return call.error(svg.status());
+  return call.reply(http::status::ok, std::move(*svg), "image/svg+xml");
+}
+
+}  // namespace equitas::collector

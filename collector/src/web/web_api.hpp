@@ -1,0 +1,100 @@
+// The collector's web UI and JSON API, as one request handler.
+//
+// WebApi turns an HTTP request into a response and holds no socket: the
+// server in web_server.cpp feeds it, and tests and the fuzz target call it
+// directly. It runs on the server's one I/O thread, so it is not locked.
+//
+// Security, in short (docs/security.md has the reasons):
+// - every response is Cache-Control: no-store, with a strict CSP; the page
+//   keeps answers only in memory, never in browser storage;
+// - a draft's key lives in the respondent's HttpOnly, SameSite=Strict cookie;
+// - state-changing calls must be JSON and, if the browser sends an Origin,
+//   from this host (a cross-site form post cannot send JSON);
+// - beyond loopback (LAN mode) every request needs the post token, given in
+//   the QR code's link and then kept in a cookie;
+// - the admin API needs a session opened with the admin PIN.
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "collector_app.hpp"
+#include "web/drafts.hpp"
+#include "web/sync_runner.hpp"
+
+namespace equitas::collector {
+
+namespace http = boost::beast::http;
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+struct WebOptions {
+  DataDir dir;
+  // Listening beyond loopback: requests from other hosts need the post token.
+  bool lan = false;
+  std::string post_token;
+  // The addresses phones can use ("http://192.168.1.20:8080"), for the QR code.
+  std::vector<std::string> lan_urls;
+  // An anonymous draft untouched this long is deleted: the kiosk's reset.
+  std::chrono::seconds anonymous_idle{std::chrono::minutes(15)};
+  std::chrono::seconds admin_idle{std::chrono::minutes(15)};
+};
+
+class WebApi {
+ public:
+  WebApi(Collector& collector, SyncRunner& sync, WebOptions options);
+  ~WebApi();
+  WebApi(const WebApi&) = delete;
+  WebApi& operator=(const WebApi&) = delete;
+
+  HttpResponse handle(const HttpRequest& req, bool peer_is_loopback);
+  // Deletes idle anonymous drafts and admin sessions. Call every few seconds.
+  void tick();
+
+ private:
+  struct AdminSession;
+  struct Call;
+
+  HttpResponse route(Call& call);
+  HttpResponse asset(Call& call, std::string_view name);
+  HttpResponse list_forms(Call& call);
+  HttpResponse get_form(Call& call, std::string_view id);
+  HttpResponse create_draft(Call& call);
+  HttpResponse get_draft(Call& call);
+  HttpResponse save_draft(Call& call);
+  HttpResponse submit_draft(Call& call);
+  HttpResponse discard_draft(Call& call);
+  HttpResponse admin_login(Call& call);
+  HttpResponse admin_logout(Call& call);
+  HttpResponse admin_status(Call& call);
+  HttpResponse admin_sync(Call& call);
+  HttpResponse admin_bundle(Call& call);
+  HttpResponse admin_drafts(Call& call);
+  HttpResponse admin_draft_action(Call& call, std::string_view id, std::string_view action);
+  HttpResponse admin_qr(Call& call);
+
+  struct OpenDraft {
+    ParsedToken token;
+    DraftInfo info;
+    std::shared_ptr<const forms::Form> form;
+    boost::json::object answers;
+  };
+  Result<OpenDraft> open_draft(Call& call, bool with_answers);
+  AdminSession* admin_session(Call& call);
+  Result<std::shared_ptr<const forms::Form>> draft_form(const DraftInfo& info);
+  void refresh_library();
+
+  Collector& collector_;
+  SyncRunner& sync_;
+  WebOptions options_;
+  DraftStore drafts_;
+  std::map<std::string, std::unique_ptr<AdminSession>> admin_sessions_;
+  int failed_logins_ = 0;
+  std::int64_t login_locked_until_ = 0;
+  std::int64_t library_runs_ = 0;
+};
+
+}  // namespace equitas::collector

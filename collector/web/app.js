@@ -1,0 +1,792 @@
+// Equitas collector UI. It draws what the collector's form engine decides
+// (relevance, required, errors, calculations) and decides nothing itself.
+// Answers live only in this page's memory and in the collector's encrypted
+// draft: never in localStorage, IndexedDB, the URL or the history.
+'use strict';
+(function () {
+  const T = {
+    en: { title: 'Staff surveys', chooseLang: 'Choose your language', chooseSurvey: 'Choose a survey',
+      anonymous: 'Anonymous', next: 'Next', back: 'Back', review: 'Review', submit: 'Submit',
+      section: 'Section {0} of {1}', goTo: 'Go to section', reviewTitle: 'Review your answers',
+      reviewIntro: 'Check your answers. You can go back to any section before you submit.',
+      problems: 'Some answers need attention:', noAnswer: 'No answer', edit: 'Edit',
+      thanks: 'Thank you', thanksText: 'Your response has been sealed and stored on this collector.',
+      reference: 'Reference: {0}', again: 'Start a new response', addRow: 'Add a row', removeRow: 'Remove row {0}',
+      row: 'Row {0}', saving: 'Saving…', saved: 'Saved', offline: 'The collector did not answer. Your answers are kept on this page; try again.',
+      fixPage: 'Please correct the answers marked in red before going on.',
+      timedOut: 'The previous response was cleared after a period without activity.',
+      cancel: 'Cancel this response', cancelConfirm: 'Cancel and erase this response?',
+      other: 'Please specify', admin: 'Administrator', pin: 'Admin PIN', signIn: 'Sign in', signOut: 'Sign out',
+      pending: 'Waiting to sync', synced: 'Synced', drafts: 'Drafts', rejected: 'Rejected',
+      lastSync: 'Last sync', never: 'never', syncNow: 'Sync now', syncing: 'Syncing… {0} of {1} sent',
+      exportBundle: 'Export bundle for USB', device: 'Device', site: 'Site', server: 'Server',
+      phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.',
+      answered: '{0} answers', nextTry: 'Next automatic try: {0}', notEnrolled: 'This collector is not enrolled yet.',
+      bundleDone: '{0} submissions written to the file.', home: 'Back to the surveys' },
+    fr: { title: 'Enquêtes auprès du personnel', chooseLang: 'Choisissez votre langue', chooseSurvey: 'Choisissez une enquête',
+      anonymous: 'Anonyme', next: 'Suivant', back: 'Précédent', review: 'Vérifier', submit: 'Envoyer',
+      section: 'Section {0} sur {1}', goTo: 'Aller à la section', reviewTitle: 'Vérifiez vos réponses',
+      reviewIntro: 'Vérifiez vos réponses. Vous pouvez revenir à chaque section avant d’envoyer.',
+      problems: 'Certaines réponses sont à revoir :', noAnswer: 'Sans réponse', edit: 'Modifier',
+      thanks: 'Merci', thanksText: 'Votre réponse a été scellée et enregistrée sur ce poste.',
+      reference: 'Référence : {0}', again: 'Commencer une nouvelle réponse', addRow: 'Ajouter une ligne', removeRow: 'Supprimer la ligne {0}',
+      row: 'Ligne {0}', saving: 'Enregistrement…', saved: 'Enregistré', offline: 'Le poste n’a pas répondu. Vos réponses restent sur cette page ; réessayez.',
+      fixPage: 'Corrigez les réponses signalées en rouge avant de continuer.',
+      timedOut: 'La réponse précédente a été effacée après une période d’inactivité.',
+      cancel: 'Annuler cette réponse', cancelConfirm: 'Annuler et effacer cette réponse ?',
+      other: 'Précisez', admin: 'Administrateur', pin: 'Code PIN administrateur', signIn: 'Se connecter', signOut: 'Se déconnecter',
+      pending: 'En attente de synchronisation', synced: 'Synchronisées', drafts: 'Brouillons', rejected: 'Refusées',
+      lastSync: 'Dernière synchronisation', never: 'jamais', syncNow: 'Synchroniser', syncing: 'Synchronisation… {0} sur {1} envoyées',
+      exportBundle: 'Exporter un lot pour clé USB', device: 'Appareil', site: 'Site', server: 'Serveur',
+      phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.',
+      answered: '{0} réponses', nextTry: 'Prochain essai automatique : {0}', notEnrolled: 'Ce poste n’est pas encore inscrit.',
+      bundleDone: '{0} réponses écrites dans le fichier.', home: 'Retour aux enquêtes' },
+    es: { title: 'Encuestas al personal', chooseLang: 'Elija su idioma', chooseSurvey: 'Elija una encuesta',
+      anonymous: 'Anónima', next: 'Siguiente', back: 'Anterior', review: 'Revisar', submit: 'Enviar',
+      section: 'Sección {0} de {1}', goTo: 'Ir a la sección', reviewTitle: 'Revise sus respuestas',
+      reviewIntro: 'Revise sus respuestas. Puede volver a cualquier sección antes de enviar.',
+      problems: 'Algunas respuestas requieren atención:', noAnswer: 'Sin respuesta', edit: 'Editar',
+      thanks: 'Gracias', thanksText: 'Su respuesta se ha sellado y guardado en este equipo.',
+      reference: 'Referencia: {0}', again: 'Empezar una nueva respuesta', addRow: 'Añadir una fila', removeRow: 'Eliminar la fila {0}',
+      row: 'Fila {0}', saving: 'Guardando…', saved: 'Guardado', offline: 'El equipo no respondió. Sus respuestas siguen en esta página; inténtelo de nuevo.',
+      fixPage: 'Corrija las respuestas marcadas en rojo antes de continuar.',
+      timedOut: 'La respuesta anterior se borró tras un periodo de inactividad.',
+      cancel: 'Cancelar esta respuesta', cancelConfirm: '¿Cancelar y borrar esta respuesta?',
+      other: 'Especifique', admin: 'Administrador', pin: 'PIN de administrador', signIn: 'Entrar', signOut: 'Salir',
+      pending: 'Pendientes de sincronizar', synced: 'Sincronizadas', drafts: 'Borradores', rejected: 'Rechazadas',
+      lastSync: 'Última sincronización', never: 'nunca', syncNow: 'Sincronizar ahora', syncing: 'Sincronizando… {0} de {1} enviadas',
+      exportBundle: 'Exportar lote para USB', device: 'Dispositivo', site: 'Puesto', server: 'Servidor',
+      phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.',
+      answered: '{0} respuestas', nextTry: 'Próximo intento automático: {0}', notEnrolled: 'Este equipo aún no está inscrito.',
+      bundleDone: '{0} respuestas escritas en el archivo.', home: 'Volver a las encuestas' },
+    ru: { title: 'Опросы сотрудников', chooseLang: 'Выберите язык', chooseSurvey: 'Выберите опрос',
+      anonymous: 'Анонимно', next: 'Далее', back: 'Назад', review: 'Проверить', submit: 'Отправить',
+      section: 'Раздел {0} из {1}', goTo: 'Перейти к разделу', reviewTitle: 'Проверьте ответы',
+      reviewIntro: 'Проверьте ответы. До отправки можно вернуться к любому разделу.',
+      problems: 'Некоторые ответы требуют внимания:', noAnswer: 'Нет ответа', edit: 'Изменить',
+      thanks: 'Спасибо', thanksText: 'Ваш ответ зашифрован и сохранён на этом устройстве.',
+      reference: 'Номер: {0}', again: 'Начать новый ответ', addRow: 'Добавить строку', removeRow: 'Удалить строку {0}',
+      row: 'Строка {0}', saving: 'Сохранение…', saved: 'Сохранено', offline: 'Устройство не ответило. Ответы остаются на этой странице; попробуйте ещё раз.',
+      fixPage: 'Исправьте ответы, отмеченные красным, чтобы продолжить.',
+      timedOut: 'Предыдущий ответ удалён после периода бездействия.',
+      cancel: 'Отменить этот ответ', cancelConfirm: 'Отменить и удалить этот ответ?',
+      other: 'Уточните', admin: 'Администратор', pin: 'PIN-код администратора', signIn: 'Войти', signOut: 'Выйти',
+      pending: 'Ожидают синхронизации', synced: 'Синхронизировано', drafts: 'Черновики', rejected: 'Отклонено',
+      lastSync: 'Последняя синхронизация', never: 'никогда', syncNow: 'Синхронизировать', syncing: 'Синхронизация… отправлено {0} из {1}',
+      exportBundle: 'Экспорт пакета на USB', device: 'Устройство', site: 'Пост', server: 'Сервер',
+      phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.',
+      answered: 'ответов: {0}', nextTry: 'Следующая автоматическая попытка: {0}', notEnrolled: 'Устройство ещё не зарегистрировано.',
+      bundleDone: 'В файл записано ответов: {0}.', home: 'К списку опросов' },
+    ar: { title: 'استبيانات الموظفين', chooseLang: 'اختر لغتك', chooseSurvey: 'اختر استبيانًا',
+      anonymous: 'مجهول الهوية', next: 'التالي', back: 'السابق', review: 'مراجعة', submit: 'إرسال',
+      section: 'القسم {0} من {1}', goTo: 'انتقل إلى القسم', reviewTitle: 'راجع إجاباتك',
+      reviewIntro: 'راجع إجاباتك. يمكنك العودة إلى أي قسم قبل الإرسال.',
+      problems: 'بعض الإجابات تحتاج إلى مراجعة:', noAnswer: 'لا إجابة', edit: 'تعديل',
+      thanks: 'شكرًا لك', thanksText: 'تم تشفير إجابتك وحفظها على هذا الجهاز.',
+      reference: 'المرجع: {0}', again: 'بدء إجابة جديدة', addRow: 'إضافة صف', removeRow: 'حذف الصف {0}',
+      row: 'الصف {0}', saving: 'جارٍ الحفظ…', saved: 'تم الحفظ', offline: 'لم يستجب الجهاز. إجاباتك باقية في هذه الصفحة؛ حاول مرة أخرى.',
+      fixPage: 'يُرجى تصحيح الإجابات المعلَّمة باللون الأحمر قبل المتابعة.',
+      timedOut: 'حُذفت الإجابة السابقة بعد فترة من عدم النشاط.',
+      cancel: 'إلغاء هذه الإجابة', cancelConfirm: 'هل تريد إلغاء هذه الإجابة وحذفها؟',
+      other: 'يُرجى التحديد', admin: 'المسؤول', pin: 'رمز PIN للمسؤول', signIn: 'تسجيل الدخول', signOut: 'تسجيل الخروج',
+      pending: 'بانتظار المزامنة', synced: 'تمت مزامنتها', drafts: 'المسودات', rejected: 'مرفوضة',
+      lastSync: 'آخر مزامنة', never: 'أبدًا', syncNow: 'مزامنة الآن', syncing: 'جارٍ المزامنة… أُرسل {0} من {1}',
+      exportBundle: 'تصدير حزمة إلى USB', device: 'الجهاز', site: 'الموقع', server: 'الخادم',
+      phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.',
+      answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
+      bundleDone: 'كُتبت {0} إجابة في الملف.', home: 'العودة إلى الاستبيانات' }
+  };
+  const LANGS = ['en', 'fr', 'es', 'ru', 'ar'];
+
+  const app = document.getElementById('app');
+  const live = document.getElementById('live');
+  const langSelect = document.getElementById('lang');
+  let lang = pickLanguage();
+  let S = null;            // the survey in progress: {form, draft, answers, ev, page, touched}
+  let idleSeconds = 900;
+  let idleTimer = null;
+  let saveTimer = null;
+  let saveSeq = 0;
+
+  function pickLanguage() {
+    for (const l of navigator.languages || [navigator.language || 'en']) {
+      const base = String(l).slice(0, 2).toLowerCase();
+      if (LANGS.includes(base)) return base;
+    }
+    return 'en';
+  }
+  function t(key, ...args) {
+    let s = (T[lang] && T[lang][key]) || T.en[key] || key;
+    args.forEach((a, i) => { s = s.replace('{' + i + '}', a); });
+    return s;
+  }
+  function setLanguage(l) {
+    lang = LANGS.includes(l) ? l : 'en';
+    document.documentElement.lang = lang;
+    document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+    langSelect.value = lang;
+    document.getElementById('lang-label').textContent = t('chooseLang');
+  }
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === false || v == null) continue;
+      if (k === 'text') e.textContent = v;
+      else if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
+      else if (k === 'className') e.className = v;
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children.flat()) if (c != null) e.append(c);
+    return e;
+  }
+  function announce(text) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 30); }
+  function clear() { app.replaceChildren(); window.scrollTo(0, 0); }
+  function focusMain(h) { (h || app).focus({ preventScroll: false }); }
+
+  async function api(method, path, body) {
+    const opts = { method, credentials: 'same-origin', cache: 'no-store', headers: {} };
+    if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
+    const res = await fetch(path, opts);
+    let data = null;
+    if ((res.headers.get('Content-Type') || '').startsWith('application/json')) data = await res.json();
+    return { status: res.status, ok: res.ok, data, res };
+  }
+
+  // ---- idle timeout (kiosk) -------------------------------------------
+  function armIdle() {
+    clearTimeout(idleTimer);
+    if (!S || !S.form.anonymous) return;
+    idleTimer = setTimeout(async () => {
+      await api('DELETE', '/api/v1/draft').catch(() => {});
+      forget();
+      start(t('timedOut'));
+    }, idleSeconds * 1000);
+  }
+  ['keydown', 'pointerdown', 'input'].forEach(ev => document.addEventListener(ev, () => { if (S) armIdle(); }, true));
+
+  // Drops everything of the respondent from this page's memory.
+  function forget() {
+    clearTimeout(saveTimer); clearTimeout(idleTimer);
+    S = null;
+    app.replaceChildren();
+    history.replaceState(null, '', location.pathname === '/admin' ? '/admin' : '/');
+  }
+
+  // ---- start: language and survey -------------------------------------
+  async function start(message) {
+    setLanguage(lang);
+    clear();
+    const r = await api('GET', '/api/v1/forms?lang=' + lang).catch(() => null);
+    if (!r || !r.ok) { app.append(el('p', { className: 'error', text: t('offline') })); return; }
+    idleSeconds = r.data.anonymous_idle_seconds || idleSeconds;
+    const h1 = el('h1', { text: t('title'), tabindex: '-1' });
+    const langs = el('div', { className: 'langs', role: 'group', 'aria-label': t('chooseLang') },
+      LANGS.map(l => el('button', { type: 'button', lang: l, 'aria-pressed': String(l === lang),
+        text: langSelect.querySelector('option[value="' + l + '"]').textContent,
+        on: { click: () => { setLanguage(l); start(); } } })));
+    app.append(h1);
+    if (message) app.append(el('p', { className: 'note', role: 'status', text: message }));
+    app.append(el('h2', { text: t('chooseLang') }), langs, el('h2', { text: t('chooseSurvey') }));
+    for (const f of r.data.forms) {
+      app.append(el('button', { type: 'button', className: 'survey', 'data-form': f.id, on: { click: () => begin(f.id) } },
+        el('strong', { text: f.title }),
+        f.description ? el('span', { className: 'muted', text: f.description }) : null,
+        f.anonymous ? el('span', { className: 'badge', text: t('anonymous') }) : null));
+    }
+    focusMain(h1);
+  }
+
+  async function loadForm(id, version) {
+    const r = await api('GET', '/api/v1/forms/' + encodeURIComponent(id) + '?lang=' + lang +
+      (version ? '&version=' + encodeURIComponent(version) : ''));
+    if (!r.ok) throw new Error(r.data && r.data.error || 'form');
+    return r.data;
+  }
+
+  async function begin(formId) {
+    const r = await api('POST', '/api/v1/draft', { form: formId, lang });
+    if (!r.ok) { app.prepend(el('p', { className: 'error', role: 'alert', text: (r.data && r.data.error) || t('offline') })); return; }
+    const form = await loadForm(formId, r.data.version);
+    S = { form, answers: {}, ev: r.data.evaluation, page: 0, touched: new Set(), shown: new Set() };
+    armIdle();
+    showPage(0);
+  }
+
+  async function resume(d) {
+    setLanguage(d.lang);
+    const form = await loadForm(d.form, d.version);
+    S = { form, answers: d.answers || {}, ev: d.evaluation, page: 0, touched: new Set(), shown: new Set() };
+    armIdle();
+    showPage(0);
+  }
+
+  // ---- answers by path: "name" or "rep[2].child" -------------------------
+  function parsePath(path) {
+    const m = /^([^\[]+)\[(\d+)\]\.(.+)$/.exec(path);
+    return m ? { rep: m[1], row: +m[2], name: m[3] } : { name: path };
+  }
+  function scopeOf(path, create) {
+    const p = parsePath(path);
+    if (!p.rep) return [S.answers, p.name];
+    const rows = S.answers[p.rep];
+    if (!Array.isArray(rows) || !rows[p.row]) return [create ? {} : null, p.name];
+    return [rows[p.row], p.name];
+  }
+  function getAnswer(path) { const [o, k] = scopeOf(path); return o ? o[k] : undefined; }
+  function setAnswer(path, value) {
+    const [o, k] = scopeOf(path, true);
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) delete o[k];
+    else o[k] = value;
+  }
+  function state(path) { return (S.ev && S.ev.items && S.ev.items[path]) || {}; }
+
+  // ---- pages -------------------------------------------------------------
+  function pageRelevant(i) {
+    const p = S.form.pages[i];
+    return !p.name || state(p.name).relevant !== false;
+  }
+  function relevantPages() { return S.form.pages.map((_, i) => i).filter(pageRelevant); }
+
+  function showPage(i) {
+    S.page = i; S.shown = new Set();
+    clear();
+    document.title = S.form.title;
+    const page = S.form.pages[i];
+    const rel = relevantPages();
+    const pos = Math.max(0, rel.indexOf(i));
+    app.append(el('p', { className: 'muted', text: S.form.title }));
+    app.append(el('div', { className: 'progress' },
+      el('span', { id: 'progress-text', text: t('section', pos + 1, rel.length) }),
+      el('progress', { max: String(rel.length), value: String(pos + 1), 'aria-labelledby': 'progress-text' })));
+    if (!S.form.anonymous) app.append(sectionPicker(i));
+    const h2 = el('h2', { tabindex: '-1', text: page.label || S.form.title });
+    app.append(h2);
+    if (page.hint) app.append(el('p', { className: 'hint', text: page.hint }));
+    const body = el('div', { id: 'page' });
+    renderItems(body, page.items || [], '');
+    app.append(body);
+    app.append(el('p', { id: 'page-error', className: 'error', role: 'alert' }));
+    const last = rel.indexOf(i) === rel.length - 1;
+    app.append(el('div', { className: 'actions' },
+      pos > 0 ? el('button', { type: 'button', id: 'back', text: t('back'), on: { click: () => go(-1) } }) : null,
+      el('span', { className: 'grow' }),
+      el('button', { type: 'button', id: 'next', className: 'primary', text: last ? t('review') : t('next'), on: { click: () => go(1) } })));
+    app.append(el('div', { className: 'actions' },
+      el('button', { type: 'button', id: 'cancel', className: 'danger', text: t('cancel'), on: { click: cancel } })));
+    applyEvaluation();
+    focusMain(h2);
+  }
+
+  function sectionPicker(current) {
+    const sel = el('select', { id: 'section-pick', on: { change: e => { flushSave().then(() => showPage(+e.target.value)); } } },
+      S.form.pages.map((p, i) => el('option', { value: String(i), text: p.label || S.form.title, hidden: !pageRelevant(i) })));
+    sel.value = String(current);
+    return el('div', { className: 'sections' }, el('label', { for: 'section-pick', className: 'sr', text: t('goTo') }), sel);
+  }
+
+  async function go(dir) {
+    const rel = relevantPages();
+    const pos = rel.indexOf(S.page);
+    if (dir > 0) {
+      const r = await save(true);
+      if (!r) return;
+      // Linear surveys stop at a page with errors; the GEOAT team may move on freely.
+      const errs = pageErrors(r.check || []);
+      if (errs.length && S.form.anonymous) { showErrors(errs); return; }
+      if (pos === rel.length - 1) return showReview();
+      return showPage(relevantPages()[pos + 1] ?? rel[pos + 1]);
+    }
+    await flushSave();
+    if (pos > 0) showPage(rel[pos - 1]);
+  }
+
+  function pagePaths() {
+    return new Set([...document.querySelectorAll('#page [data-path]')].map(n => n.dataset.path));
+  }
+  function pageErrors(errors) {
+    const paths = pagePaths();
+    const page = S.form.pages[S.page];
+    return errors.filter(e => paths.has(e.path) || paths.has(e.path.replace(/\[\d+\]$/, '')) ||
+      (page.name && e.path === page.name));
+  }
+  function showErrors(errs) {
+    for (const e of errs) setError(e.path, e.message, true);
+    document.getElementById('page-error').textContent = t('fixPage');
+    const first = document.querySelector('#page [aria-invalid="true"]');
+    if (first) first.focus();
+  }
+
+  async function cancel() {
+    if (!confirm(t('cancelConfirm'))) return;
+    await api('DELETE', '/api/v1/draft').catch(() => {});
+    forget();
+    start();
+  }
+
+  // ---- rendering items ----------------------------------------------------
+  function idFor(path) { return 'q-' + path.replace(/[^A-Za-z0-9_-]/g, '_'); }
+
+  function labelNodes(item) {
+    const text = item.label || item.name;
+    if (item.indicator && text.startsWith(item.indicator)) {
+      // The indicator code is Latin inside possibly Arabic text: isolate it.
+      return [el('bdi', { className: 'code', text: item.indicator }), text.slice(item.indicator.length)];
+    }
+    return [text];
+  }
+
+  function renderItems(parent, items, prefix) {
+    // A GEOAT indicator and the fields named after it (evidence, comment,
+    // unit) make one card.
+    let card = null, cardPrefix = '';
+    for (const item of items) {
+      const path = prefix + item.name;
+      if (item.indicator) {
+        card = el('div', { className: 'card', 'data-card': item.indicator });
+        cardPrefix = item.name + '_';
+        parent.append(card);
+        card.append(renderItem(item, path));
+        continue;
+      }
+      if (card && !item.name.startsWith(cardPrefix)) card = null;
+      const node = renderItem(item, path);
+      if (node) (card || parent).append(node);
+    }
+  }
+
+  function wrapper(item, path, tag) {
+    const w = el(tag, { className: 'q', 'data-path': path, 'data-type': item.type });
+    return w;
+  }
+  function hintAndError(w, item, path) {
+    const ids = [];
+    if (item.hint) { w.append(el('p', { className: 'hint', id: 'h-' + idFor(path), text: item.hint })); ids.push('h-' + idFor(path)); }
+    w.append(el('p', { className: 'error', id: 'e-' + idFor(path) }));
+    ids.push('e-' + idFor(path));
+    return ids.join(' ');
+  }
+
+  function renderItem(item, path) {
+    switch (item.type) {
+      case 'group': {
+        const g = el('section', { className: 'group', 'data-path': path, 'data-type': 'group' },
+          item.label ? el('h3', {}, labelNodes(item)) : null,
+          item.hint ? el('p', { className: 'hint', text: item.hint }) : null);
+        renderItems(g, item.items || [], path.slice(0, path.length - item.name.length));
+        return g;
+      }
+      case 'repeat': return renderRepeat(item, path);
+      case 'note': return el('div', { className: 'note', 'data-path': path, 'data-type': 'note' }, el('p', {}, labelNodes(item)),
+        item.hint ? el('p', { className: 'hint', text: item.hint }) : null);
+      case 'calculate': return el('div', { hidden: true, 'data-path': path, 'data-type': 'calculate' });
+      case 'select_one': case 'likert': case 'select_multiple': return renderChoices(item, path);
+      case 'acknowledge': {
+        const w = wrapper(item, path, 'div');
+        const id = idFor(path);
+        const input = el('input', { type: 'checkbox', id, on: { change: e => changed(path, e.target.checked ? true : undefined, true) } });
+        input.checked = getAnswer(path) === true;
+        w.append(el('label', { className: 'choice', for: id }, input, el('span', {}, labelNodes(item))));
+        input.setAttribute('aria-describedby', hintAndError(w, item, path));
+        return w;
+      }
+      default: return renderInput(item, path);
+    }
+  }
+
+  function renderInput(item, path) {
+    const w = wrapper(item, path, 'div');
+    const id = idFor(path);
+    w.append(el('label', { className: 'qlabel', for: id }, labelNodes(item)));
+    let input;
+    const v = getAnswer(path);
+    const multiline = item.type === 'text' && /multiline/.test(item.appearance || '');
+    if (multiline) input = el('textarea', { id, dir: 'auto', rows: '4' });
+    else if (item.type === 'integer') input = el('input', { id, type: 'text', inputmode: 'numeric', autocomplete: 'off' });
+    else if (item.type === 'decimal') input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off' });
+    else if (item.type === 'date') input = el('input', { id, type: 'date' });
+    else input = el('input', { id, type: 'text', dir: 'auto', autocomplete: 'off' });
+    if (item.read_only) input.readOnly = true;
+    input.value = v == null ? '' : String(v);
+    input.addEventListener('input', () => changed(path, convert(item, input.value), false));
+    input.addEventListener('change', () => changed(path, convert(item, input.value), true));
+    input.setAttribute('aria-describedby', hintAndError(w, item, path));
+    w.insertBefore(input, w.querySelector('#e-' + id));
+    return w;
+  }
+
+  function convert(item, text) {
+    const s = text.trim();
+    if (s === '') return undefined;
+    if (item.type === 'integer' && /^-?\d+$/.test(s)) return Number(s);
+    if (item.type === 'decimal' && /^-?\d+([.,]\d+)?$/.test(s)) return Number(s.replace(',', '.'));
+    return item.type === 'integer' || item.type === 'decimal' ? s : text;
+  }
+
+  function renderChoices(item, path) {
+    const multi = item.type === 'select_multiple';
+    const w = wrapper(item, path, 'fieldset');
+    if (item.type === 'likert') w.classList.add('likert');
+    w.append(el('legend', {}, labelNodes(item)));
+    const described = hintAndError(w, item, path);
+    const box = el('div', { className: 'choices' });
+    const current = getAnswer(path);
+    const name = idFor(path);
+    (item.choices || []).forEach((c, i) => {
+      const id = name + '-' + i;
+      const input = el('input', { type: multi ? 'checkbox' : 'radio', name, id, value: c.name, 'aria-describedby': described });
+      input.checked = multi ? Array.isArray(current) && current.includes(c.name) : current === c.name;
+      input.addEventListener('change', () => {
+        if (multi) {
+          const vals = [...box.querySelectorAll('input:checked')].map(x => x.value);
+          changed(path, vals, true);
+        } else changed(path, c.name, true);
+        if (item.or_other) showOther(w, item, path);
+      });
+      box.append(el('label', { className: 'choice', for: id, 'data-choice': c.name }, input, el('span', { text: c.label })));
+    });
+    w.insertBefore(box, w.querySelector('.error'));
+    if (item.or_other) showOther(w, item, path);
+    return w;
+  }
+
+  function showOther(w, item, path) {
+    const v = getAnswer(path);
+    const chosen = Array.isArray(v) ? v.includes('other') : v === 'other';
+    let box = w.querySelector('.other');
+    if (chosen && !box) {
+      const id = idFor(path + '_other');
+      const input = el('input', { id, type: 'text', dir: 'auto', autocomplete: 'off' });
+      input.value = getAnswer(path + '_other') || '';
+      input.addEventListener('input', () => changed(path + '_other', input.value || undefined, false));
+      box = el('div', { className: 'other q', 'data-path': path + '_other' }, el('label', { for: id, text: t('other') }), input,
+        el('p', { className: 'error', id: 'e-' + id }));
+      w.append(box);
+    } else if (!chosen && box) {
+      box.remove();
+      setAnswer(path + '_other', undefined);
+    }
+  }
+
+  function renderRepeat(item, path) {
+    const w = el('section', { className: 'repeat', 'data-path': path, 'data-type': 'repeat' },
+      el('h3', {}, labelNodes(item)), item.hint ? el('p', { className: 'hint', text: item.hint }) : null);
+    const rows = Array.isArray(getAnswer(path)) ? getAnswer(path) : [];
+    const list = el('div', { className: 'rows' });
+    rows.forEach((_, i) => {
+      const prefix = path + '[' + i + '].';
+      const fs = el('fieldset', { className: 'row', 'data-row': String(i) }, el('legend', { text: t('row', i + 1) }));
+      renderItems(fs, item.items || [], prefix);
+      fs.append(el('button', { type: 'button', className: 'danger remove-row', text: t('removeRow', i + 1),
+        on: { click: () => { S.answers[path].splice(i, 1); if (!S.answers[path].length) delete S.answers[path]; rerender(); scheduleSave(true); } } }));
+      list.append(fs);
+    });
+    w.append(list, el('p', { className: 'error', id: 'e-' + idFor(path) }),
+      el('button', { type: 'button', className: 'add-row', text: t('addRow'), on: { click: () => {
+        if (!Array.isArray(S.answers[path])) S.answers[path] = [];
+        S.answers[path].push({});
+        rerender(); scheduleSave(true);
+        const rowsNow = document.querySelectorAll('[data-path="' + path + '"] .row');
+        const lastRow = rowsNow[rowsNow.length - 1];
+        if (lastRow) { const f = lastRow.querySelector('input, textarea, select'); if (f) f.focus(); }
+      } } }));
+    return w;
+  }
+
+  function rerender() {
+    const y = window.scrollY;
+    const body = document.getElementById('page');
+    body.replaceChildren();
+    renderItems(body, S.form.pages[S.page].items || [], '');
+    applyEvaluation();
+    window.scrollTo(0, y);
+  }
+
+  // ---- saving and the engine's verdict -------------------------------------
+  function changed(path, value, now) {
+    setAnswer(path, value);
+    S.touched.add(path);
+    scheduleSave(now);
+  }
+  function scheduleSave(now) {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => save(false), now ? 0 : 350);
+  }
+  function flushSave() { clearTimeout(saveTimer); return save(false); }
+
+  async function save(check) {
+    if (!S) return null;
+    const seq = ++saveSeq;
+    let r;
+    try {
+      r = await api('PUT', '/api/v1/draft', { answers: S.answers, lang, check });
+    } catch (e) {
+      const pe = document.getElementById('page-error');
+      if (pe) pe.textContent = t('offline');
+      return null;
+    }
+    if (!S) return null;
+    if (r.status === 404) { forget(); start(t('timedOut')); return null; }
+    if (!r.ok) { const pe = document.getElementById('page-error'); if (pe) pe.textContent = (r.data && r.data.error) || t('offline'); return null; }
+    if (seq !== saveSeq && !check) return r.data;  // a newer save is on its way
+    S.ev = r.data;
+    if (r.data.cleared && r.data.cleared.length) {
+      for (const p of r.data.cleared) setAnswer(p, undefined);
+      rerender();
+    } else applyEvaluation();
+    return r.data;
+  }
+
+  function setError(path, message, force) {
+    const node = document.getElementById('e-' + idFor(path));
+    if (!node) return;
+    const show = message && (force || S.touched.has(path));
+    node.textContent = show ? message : '';
+    const w = node.closest('[data-path]');
+    if (w) w.querySelectorAll('input, textarea').forEach(i => {
+      if (show) i.setAttribute('aria-invalid', 'true'); else i.removeAttribute('aria-invalid');
+    });
+  }
+
+  function applyEvaluation() {
+    if (!S || !S.ev) return;
+    const items = S.ev.items || {};
+    for (const node of document.querySelectorAll('#page [data-path]')) {
+      const path = node.dataset.path;
+      const st = items[path] || {};
+      node.hidden = st.relevant === false || node.dataset.type === 'calculate';
+      const legend = node.querySelector(':scope > legend, :scope > label.qlabel');
+      if (legend) legend.classList.toggle('req', !!st.required);
+      if (node.dataset.type !== 'group' && node.dataset.type !== 'note') setError(path, st.error, false);
+    }
+    // Cards follow their indicator's relevance.
+    for (const card of document.querySelectorAll('#page .card')) {
+      const first = card.querySelector('[data-path]');
+      card.hidden = first ? first.hidden : false;
+    }
+    const pe = document.getElementById('page-error');
+    if (pe && pe.textContent === t('fixPage') && !document.querySelector('#page .error:not(:empty)')) pe.textContent = '';
+  }
+
+  // ---- review and submit ---------------------------------------------------
+  function answerText(item, v) {
+    if (v === undefined || v === null || v === '') return t('noAnswer');
+    if (item.choices) {
+      const label = n => (item.choices.find(c => c.name === n) || { label: n }).label;
+      return Array.isArray(v) ? v.map(label).join('; ') : label(v);
+    }
+    if (v === true) return '✓';
+    return String(v);
+  }
+
+  async function showReview(errors) {
+    const r = errors ? null : await save(true);
+    const problems = errors || (r && r.check) || [];
+    clear();
+    const h2 = el('h2', { tabindex: '-1', text: t('reviewTitle') });
+    app.append(el('p', { className: 'muted', text: S.form.title }), h2, el('p', { text: t('reviewIntro') }));
+    if (problems.length) {
+      const ul = el('ul', { className: 'problems' });
+      for (const e of problems) {
+        const pi = pageOfPath(e.path);
+        ul.append(el('li', {}, el('a', { href: '#', text: labelOf(e.path) + ': ' + e.message,
+          on: { click: ev => { ev.preventDefault(); showPage(pi); } } })));
+      }
+      app.append(el('div', { role: 'alert' }, el('p', { className: 'error', text: t('problems') }), ul));
+    }
+    const review = el('div', { className: 'review' });
+    S.form.pages.forEach((p, i) => {
+      if (!pageRelevant(i)) return;
+      const dl = el('dl');
+      walk(p.items || [], '', (item, path) => {
+        if (['group', 'note', 'calculate', 'repeat'].includes(item.type) || state(path).relevant === false) return;
+        dl.append(el('dt', {}, labelNodes(item)), el('dd', { text: answerText(item, getAnswer(path)) }));
+      });
+      review.append(el('h3', { text: p.label || S.form.title }), dl,
+        el('button', { type: 'button', text: t('edit'), 'aria-label': t('edit') + ': ' + (p.label || ''), on: { click: () => showPage(i) } }));
+    });
+    app.append(review);
+    const rel = relevantPages();
+    app.append(el('div', { className: 'actions' },
+      el('button', { type: 'button', id: 'back', text: t('back'), on: { click: () => showPage(rel[rel.length - 1]) } }),
+      el('span', { className: 'grow' }),
+      el('button', { type: 'button', id: 'submit', className: 'primary', text: t('submit'), on: { click: submit } })));
+    focusMain(h2);
+  }
+
+  function walk(items, prefix, fn) {
+    for (const item of items) {
+      const path = prefix + item.name;
+      fn(item, path);
+      if (item.type === 'group') walk(item.items || [], prefix, fn);
+      if (item.type === 'repeat') {
+        const rows = getAnswer(path);
+        if (Array.isArray(rows)) rows.forEach((_, i) => walk(item.items || [], path + '[' + i + '].', fn));
+      }
+    }
+  }
+  function findItem(path) {
+    const bare = path.replace(/^[^\[]+\[\d+\]\./, '');
+    let found = null;
+    S.form.pages.forEach(p => walk(p.items || [], '', (item) => { if (!found && item.name === bare) found = item; }));
+    return found;
+  }
+  function labelOf(path) { const it = findItem(path); return it ? (it.label || it.name) : path; }
+  function pageOfPath(path) {
+    const top = path.replace(/\[.*$/, '');
+    let idx = 0;
+    S.form.pages.forEach((p, i) => walk(p.items || [], '', (item, ip) => { if (ip === top || item.name === top) idx = i; }));
+    return idx;
+  }
+
+  async function submit() {
+    const btn = document.getElementById('submit');
+    btn.disabled = true;
+    await flushSave();
+    const r = await api('POST', '/api/v1/draft/submit', {}).catch(() => null);
+    if (!r) { btn.disabled = false; app.append(el('p', { className: 'error', role: 'alert', text: t('offline') })); return; }
+    if (r.status === 422) { S.ev = r.data; return showReview(r.data.errors); }
+    if (!r.ok) { btn.disabled = false; app.append(el('p', { className: 'error', role: 'alert', text: (r.data && r.data.error) || t('offline') })); return; }
+    forget();
+    thanks(r.data.reference);
+  }
+
+  function thanks(reference) {
+    clear();
+    const h1 = el('h1', { tabindex: '-1', text: t('thanks') });
+    app.append(el('div', { className: 'thanks' }, el('div', { className: 'tick', 'aria-hidden': 'true', text: '✓' }), h1,
+      el('p', { text: t('thanksText') }), el('p', { className: 'muted' }, el('bdi', { text: t('reference', reference) })),
+      el('div', { className: 'actions', style: 'justify-content:center' },
+        el('button', { type: 'button', id: 'again', className: 'primary', text: t('again'), on: { click: () => start() } }))));
+    focusMain(h1);
+    announce(t('thanks'));
+  }
+
+  // ---- administrator ---------------------------------------------------------
+  let pollTimer = null;
+  async function admin(message) {
+    setLanguage(lang);
+    clear();
+    const r = await api('GET', '/api/v1/admin/status').catch(() => null);
+    if (!r || r.status === 401) return adminLogin(message);
+    if (!r.ok) { app.append(el('p', { className: 'error', text: (r.data && r.data.error) || t('offline') })); return; }
+    const s = r.data;
+    const h1 = el('h1', { tabindex: '-1', text: t('admin') });
+    app.append(h1);
+    if (message) app.append(el('p', { className: 'note', role: 'status', text: message }));
+    if (!s.enrolled) app.append(el('p', { className: 'error', text: t('notEnrolled') }));
+    app.append(el('div', { className: 'stats' },
+      stat('pending', s.pending), stat('synced', s.synced), stat('drafts', s.drafts), stat('rejected', s.rejected)));
+    const last = s.sync && s.sync.last ? s.sync.last.finished_at + ' — ' + s.sync.last.message
+      : s.last_sync ? s.last_sync.started_at + ' — ' + s.last_sync.result + ': ' + s.last_sync.detail : t('never');
+    app.append(el('dl', { className: 'kv' },
+      el('dt', { text: t('lastSync') }), el('dd', { id: 'last-sync' }, el('bdi', { text: last })),
+      el('dt', { text: t('device') }), el('dd', {}, el('bdi', { className: 'code', text: s.device_id || '—' })),
+      el('dt', { text: t('site') }), el('dd', {}, el('bdi', { text: s.site || '—' })),
+      el('dt', { text: t('server') }), el('dd', {}, el('bdi', { text: s.server || '—' }))));
+    if (s.sync && s.sync.next_attempt_at) app.append(el('p', { className: 'muted' }, el('bdi', { text: t('nextTry', s.sync.next_attempt_at) })));
+    const prog = el('progress', { id: 'sync-progress', max: '1', value: '0', hidden: true, 'aria-label': t('syncNow') });
+    const progText = el('p', { id: 'sync-text', role: 'status' });
+    app.append(el('div', { className: 'actions' },
+      el('button', { type: 'button', id: 'sync-now', className: 'primary', text: t('syncNow'), disabled: !s.enrolled, on: { click: syncNow } }),
+      el('button', { type: 'button', id: 'export-bundle', text: t('exportBundle'), disabled: !s.enrolled || !s.pending, on: { click: exportBundle } })),
+      prog, progText);
+    if (s.lan_urls && s.lan_urls.length) {
+      app.append(el('h2', { text: t('phones') }), el('img', { className: 'qr', src: '/api/v1/admin/qr.svg', alt: s.lan_urls[0] }),
+        ...s.lan_urls.map(u => el('p', {}, el('bdi', { className: 'code', text: u }))));
+    }
+    app.append(el('h2', { text: t('drafts') }));
+    const d = await api('GET', '/api/v1/admin/drafts?lang=' + lang);
+    const ul = el('ul', { className: 'drafts' });
+    for (const x of (d.data && d.data.drafts) || []) {
+      ul.append(el('li', {}, el('strong', { text: x.title || x.form }), ' ',
+        el('span', { className: 'muted' }, el('bdi', { text: x.updated_at }), ' · ', t('answered', x.answered)), ' ',
+        x.resumable ? el('button', { type: 'button', className: 'resume', text: t('resume'), on: { click: async () => {
+          const rr = await api('POST', '/api/v1/admin/drafts/' + x.id + '/resume', {});
+          if (rr.ok) { location.href = '/'; }
+        } } }) : null, ' ',
+        el('button', { type: 'button', className: 'danger', text: t('discard'), on: { click: async () => {
+          if (!confirm(t('cancelConfirm'))) return;
+          await api('DELETE', '/api/v1/admin/drafts/' + x.id); admin();
+        } } })));
+    }
+    app.append(ul.children.length ? ul : el('p', { className: 'muted', text: t('noDrafts') }));
+    app.append(el('div', { className: 'actions' },
+      el('button', { type: 'button', text: t('signOut'), on: { click: async () => { await api('POST', '/api/v1/admin/logout', {}); adminLogin(); } } }),
+      el('a', { className: 'button', href: '/', text: t('home') })));
+    focusMain(h1);
+    if (s.sync && s.sync.running) pollSync();
+  }
+  function stat(key, n) { return el('div', { className: 'stat', 'data-stat': key }, el('b', { text: String(n ?? 0) }), el('span', { text: t(key) })); }
+
+  function adminLogin(message) {
+    clear();
+    const h1 = el('h1', { tabindex: '-1', text: t('admin') });
+    const input = el('input', { type: 'password', id: 'pin', autocomplete: 'off', inputmode: 'text', required: true });
+    const err = el('p', { className: 'error', id: 'pin-error', role: 'alert', text: message || '' });
+    input.setAttribute('aria-describedby', 'pin-error');
+    const form = el('form', { on: { submit: async e => {
+      e.preventDefault();
+      const btn = form.querySelector('button'); btn.disabled = true;
+      const r = await api('POST', '/api/v1/admin/login', { pin: input.value }).catch(() => null);
+      input.value = '';
+      btn.disabled = false;
+      if (r && r.ok) return admin();
+      err.textContent = (r && r.data && r.data.error) || t('offline');
+      input.focus();
+    } } }, el('label', { for: 'pin', className: 'qlabel', text: t('pin') }), input,
+      el('div', { className: 'actions' }, el('button', { type: 'submit', className: 'primary', text: t('signIn') })));
+    app.append(h1, form, err);
+    input.focus();
+  }
+
+  async function syncNow() {
+    await api('POST', '/api/v1/admin/sync', {});
+    pollSync();
+  }
+  function pollSync() {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(async () => {
+      const r = await api('GET', '/api/v1/admin/sync').catch(() => null);
+      if (!r || !r.ok) return;
+      const s = r.data;
+      const prog = document.getElementById('sync-progress');
+      const text = document.getElementById('sync-text');
+      if (!prog) return;
+      prog.hidden = !s.running;
+      prog.max = String(Math.max(1, s.total)); prog.value = String(s.acknowledged);
+      text.textContent = s.running ? t('syncing', s.sent, s.total) : (s.last ? s.last.message : '');
+      if (s.running) pollSync(); else admin(s.last ? s.last.message : '');
+    }, 400);
+  }
+
+  async function exportBundle() {
+    const r = await fetch('/api/v1/admin/bundle', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}', credentials: 'same-origin' });
+    if (!r.ok) { document.getElementById('sync-text').textContent = ((await r.json().catch(() => ({}))).error) || t('offline'); return; }
+    const blob = await r.blob();
+    const name = (/filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') || '') || [])[1] || 'equitas.eqb';
+    const a = el('a', { href: URL.createObjectURL(blob), download: name });
+    document.body.append(a); a.click(); a.remove();
+    document.getElementById('sync-text').textContent = t('bundleDone', r.headers.get('X-Equitas-Envelopes') || '?');
+  }
+
+  // ---- boot ---------------------------------------------------------------
+  langSelect.addEventListener('change', async () => {
+    setLanguage(langSelect.value);
+    if (location.pathname === '/admin') return admin();
+    if (!S) return start();
+    // Same answers, new language: the engine sends its messages in it.
+    const page = S.page;
+    S.form = await loadForm(S.form.id, S.form.version);
+    await save(false);
+    showPage(page);
+  });
+
+  async function boot() {
+    setLanguage(lang);
+    if (location.pathname === '/admin') return admin();
+    const r = await api('GET', '/api/v1/draft').catch(() => null);
+    if (r && r.ok) return resume(r.data);
+    start();
+  }
+  boot();
+})();

@@ -1,0 +1,260 @@
+// The collector's web UI in a real browser: Debian's Chromium, driven by
+// playwright-core, against the real `collector serve` binary on loopback.
+// Screenshots of every step land in $EQUITAS_ARTIFACTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { makeCollector, serve, stop, status, launch, newPage, screenshot, overflowsHorizontally, VIEWPORTS, PIN } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+const CANARY = 'CANARY-7f3a-respondent-text';
+
+async function heading(page) { return (await page.locator('main h2, main h1').first().textContent()).trim(); }
+
+// Clicks Next (or Review) and waits for the next page to be drawn.
+async function next(page) {
+  const before = await heading(page);
+  await page.click('#next');
+  await page.waitForFunction(b => {
+    const h = document.querySelector('main h2, main h1');
+    return h && h.textContent.trim() !== b;
+  }, before);
+}
+
+// Does something that changes an answer and waits for the collector's verdict.
+async function answer(page, action) {
+  await Promise.all([
+    page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT'),
+    action(),
+  ]);
+}
+
+async function pick(page, path, choice) {
+  await answer(page, () => page.locator(`[data-path="${path}"] label[data-choice="${choice}"]`).click());
+}
+
+async function draftAnswers(page) {
+  const r = await page.request.get(new URL('/api/v1/draft', page.url()).toString());
+  return r.ok() ? (await r.json()).answers : null;
+}
+
+async function storageIsEmpty(page) {
+  return page.evaluate(async () => {
+    const dbs = indexedDB.databases ? await indexedDB.databases() : [];
+    return localStorage.length === 0 && sessionStorage.length === 0 && dbs.length === 0;
+  });
+}
+
+for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+  test(`staff climate in French, start to finish, at ${name}`, async () => {
+    const c = makeCollector();
+    const srv = await serve(c.dir);
+    const { context, page } = await newPage(browser, viewport, srv.url);
+    try {
+      const pendingBefore = status(c.dir).pending;
+      await page.goto(srv.url + '/');
+      await page.click('.langs button[lang="fr"]');
+      await page.waitForSelector('html[lang="fr"]');
+      assert.equal(await page.textContent('main h1'), 'Enquêtes auprès du personnel');
+      await screenshot(page, `${name}-start-fr`);
+      await page.click('button.survey[data-form="staff-climate"]');
+      await page.waitForSelector('[data-path="consent_ack"]');
+      await screenshot(page, `${name}-consent`);
+
+      // Required: the consent must be given before going on, said in French.
+      await page.click('#next');
+      await page.waitForSelector('#e-q-consent_ack:not(:empty)');
+      assert.match(await page.textContent('#e-q-consent_ack'), /obligatoire/i);
+      await screenshot(page, `${name}-consent-required`);
+      await answer(page, () => page.locator('[data-path="consent_ack"] label').click());
+      await next(page);
+
+      // Demographics.
+      await pick(page, 'dem_sex', 'female');
+      await pick(page, 'dem_grade', 'officer');
+      assert.equal(await overflowsHorizontally(page), false, 'no sideways scrolling');
+      await screenshot(page, `${name}-demographics`);
+      await next(page);
+      await pick(page, 'eng_proud', '4');
+      await screenshot(page, `${name}-likert`);
+
+      // On through the sections to the comments page.
+      while (!(await page.locator('[data-path="comment"]').count())) {
+        assert.equal(await overflowsHorizontally(page), false, `no sideways scrolling on ${await heading(page)}`);
+        await next(page);
+      }
+      // A constraint error, in French, then a valid comment.
+      await answer(page, () => page.fill('[data-path="comment"] textarea', 'x'.repeat(2001)));
+      await page.locator('[data-path="comment"] textarea').blur();
+      await page.waitForSelector('#e-q-comment:not(:empty)');
+      assert.match(await page.textContent('#e-q-comment'), /2 000 caractères/);
+      await screenshot(page, `${name}-constraint-error`);
+      await answer(page, () => page.fill('[data-path="comment"] textarea', CANARY));
+      await page.waitForFunction(() => document.querySelector('#e-q-comment').textContent === '');
+
+      await next(page);  // the review page
+      assert.match(await page.textContent('main'), new RegExp(CANARY));
+      await screenshot(page, `${name}-review`);
+      await page.click('#submit');
+      await page.waitForSelector('.thanks');
+      await screenshot(page, `${name}-thanks`);
+
+      assert.equal(status(c.dir).pending, pendingBefore + 1, 'one more submission waits to sync');
+      assert.doesNotMatch(await page.content(), new RegExp(CANARY), 'no answer left in the page');
+      assert.ok(await storageIsEmpty(page), 'nothing in browser storage');
+      const cookies = await context.cookies();
+      assert.ok(!cookies.some(k => k.name === 'eq_draft'), 'the draft key cookie is gone');
+
+      // Kiosk: going back and reloading show nothing of the previous respondent.
+      await page.goBack().catch(() => {});
+      await page.goto(srv.url + '/');
+      await page.reload();
+      await page.waitForSelector('button.survey');
+      assert.doesNotMatch(await page.content(), new RegExp(CANARY));
+      assert.equal(await draftAnswers(page), null, 'no draft for the next respondent');
+      await screenshot(page, `${name}-after-reset`);
+      assert.deepEqual(page.foreign, [], 'no request left the collector');
+
+      // Stolen laptop: the typed text is in none of the collector's files.
+      for (const f of readdirSync(c.dir)) {
+        assert.ok(!readFileSync(path.join(c.dir, f)).includes(CANARY), `canary found in ${f}`);
+      }
+    } finally {
+      await context.close();
+      await stop(srv);
+    }
+  });
+}
+
+test('harassment skip logic, in both directions', async () => {
+  const c = makeCollector();
+  const srv = await serve(c.dir);
+  const { context, page } = await newPage(browser, VIEWPORTS.phone390, srv.url);
+  try {
+    await page.goto(srv.url + '/');
+    await page.click('button.survey[data-form="staff-climate"]');
+    await answer(page, () => page.locator('[data-path="consent_ack"] label').click());
+    await next(page);
+    while (!(await page.locator('[data-path="h_remarks"]').count())) await next(page);
+
+    const reported = page.locator('[data-path="harass_reported"]');
+    assert.equal(await reported.isVisible(), false, 'hidden until something was experienced');
+    await pick(page, 'h_remarks', 'once');
+    await reported.waitFor({ state: 'visible' });
+    await pick(page, 'harass_reported', 'yes');
+    await page.locator('[data-path="harass_channel"]').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('[data-path="harass_not_reported_why"]').isVisible(), false);
+    await screenshot(page, 'harassment-yes');
+
+    await pick(page, 'harass_reported', 'no');
+    await page.locator('[data-path="harass_not_reported_why"]').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('[data-path="harass_channel"]').isVisible(), false);
+
+    // Back the other way: the follow-ups disappear and their answers go.
+    await pick(page, 'h_remarks', 'never');
+    await reported.waitFor({ state: 'hidden' });
+    await page.locator('[data-path="harass_not_reported_why"]').waitFor({ state: 'hidden' });
+    const answers = await draftAnswers(page);
+    assert.equal(answers.h_remarks, 'never');
+    assert.equal(answers.harass_reported, undefined, 'the hidden answer was cleared');
+    await screenshot(page, 'harassment-back');
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});
+
+test('GEOAT in Arabic: right to left, one principle, action plan rows', async () => {
+  const c = makeCollector();
+  const srv = await serve(c.dir);
+  const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
+  try {
+    await page.goto(srv.url + '/');
+    await page.click('.langs button[lang="ar"]');
+    await page.waitForSelector('html[dir="rtl"]');
+    await page.click('button.survey[data-form="geoat-2023"]');
+    await page.waitForSelector('[data-path="admin_name"]');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl');
+    await answer(page, () => page.fill('[data-path="admin_name"] input', 'Douane du Sénégal 2026'));
+    await screenshot(page, 'geoat-ar-meta');
+
+    // The team moves freely: straight to Principle 1.
+    const p1 = await page.locator('#section-pick option').evaluateAll(os => os.findIndex(o => o.textContent.includes('1')));
+    await page.selectOption('#section-pick', String(p1 >= 0 ? p1 : 2));
+    await page.waitForSelector('.card');
+    const cards = page.locator('.card');
+    const n = await cards.count();
+    assert.ok(n >= 5, 'indicators are shown as cards');
+    for (let i = 0; i < n; ++i) {
+      const card = cards.nth(i);
+      if (!(await card.isVisible())) continue;
+      await answer(page, () => card.locator('label[data-choice="3"]').first().click());
+    }
+    await answer(page, () => cards.first().locator('textarea').first().fill('سياسة الأجور 2024، الجدول رقم 3'));
+    assert.equal(await overflowsHorizontally(page), false, 'nothing overflows at 360 px in Arabic');
+    const code = cards.first().locator('bdi.code').first();
+    assert.match(await code.textContent(), /^P1\.A\.1$/, 'indicator code isolated inside Arabic text');
+    await screenshot(page, 'geoat-ar-principle1');
+
+    // The action plan: add two rows, remove the first.
+    const last = await page.locator('#section-pick option').count();
+    await page.selectOption('#section-pick', String(last - 1));
+    await page.waitForSelector('.add-row');
+    await answer(page, () => page.click('.add-row'));
+    await answer(page, () => page.locator('.row').nth(0).locator('input').first().fill('هدف أول'));
+    await answer(page, () => page.click('.add-row'));
+    await answer(page, () => page.locator('.row').nth(1).locator('input').first().fill('Objective two'));
+    assert.equal(await page.locator('.row').count(), 2);
+    await screenshot(page, 'geoat-ar-two-rows');
+    await answer(page, () => page.locator('.row').nth(0).locator('.remove-row').click());
+    assert.equal(await page.locator('.row').count(), 1);
+    const answers = await draftAnswers(page);
+    assert.equal(answers.action_plan.length, 1);
+    assert.equal(answers.action_plan[0].ap_objective, 'Objective two');
+    assert.equal(await overflowsHorizontally(page), false);
+    await screenshot(page, 'geoat-ar-one-row');
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});
+
+test('GEOAT draft survives kill -9 and is resumed from the admin page', async () => {
+  const c = makeCollector();
+  let srv = await serve(c.dir);
+  const first = await newPage(browser, VIEWPORTS.desktop, srv.url);
+  try {
+    await first.page.goto(srv.url + '/');
+    await first.page.click('button.survey[data-form="geoat-2023"]');
+    await answer(first.page, () => first.page.fill('[data-path="admin_name"] input', 'Kill nine customs'));
+  } finally {
+    await first.context.close();
+  }
+  await stop(srv, 'SIGKILL');
+
+  srv = await serve(c.dir);
+  const { context, page } = await newPage(browser, VIEWPORTS.desktop, srv.url);
+  try {
+    await page.goto(srv.url + '/admin');
+    await page.fill('#pin', 'wrong-pin-000');
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('#pin-error:not(:empty)');
+    await page.fill('#pin', PIN);
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('.stats');
+    assert.equal(await page.textContent('[data-stat="drafts"] b'), '1');
+    await screenshot(page, 'admin-with-draft');
+    await page.click('button.resume');
+    await page.waitForSelector('[data-path="admin_name"] input');
+    assert.equal(await page.inputValue('[data-path="admin_name"] input'), 'Kill nine customs');
+    await screenshot(page, 'geoat-resumed');
+    assert.deepEqual(page.foreign, []);
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});

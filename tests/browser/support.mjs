@@ -1,0 +1,102 @@
+// Real programs for the browser tests: a sync server's data folder to enroll
+// against, a collector with an admin PIN, `collector serve` on a free port,
+// and Debian's Chromium driven by playwright-core. Nothing is mocked.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const BIN = process.env.EQUITAS_BIN_DIR || path.resolve('../../build/bin');
+export const ARTIFACTS = process.env.EQUITAS_ARTIFACTS || path.resolve('artifacts');
+export const PIN = 'post-pin-2468';
+
+export const VIEWPORTS = {
+  phone360: { width: 360, height: 740 },
+  phone390: { width: 390, height: 844 },
+  desktop: { width: 1280, height: 800 },
+};
+
+function run(bin, args, input) {
+  return execFileSync(path.join(BIN, bin), args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+// A server data folder (not running: enrollment works offline) and an
+// enrolled collector with the admin PIN set.
+export function makeCollector(site = 'Browser test post') {
+  const root = mkdtempSync(path.join(tmpdir(), 'equitas-ui-'));
+  const server = path.join(root, 'server');
+  const dir = path.join(root, 'collector');
+  run('sync-server', ['init', '--data-dir', server]);
+  const code = run('sync-server', ['device', 'enroll', '--data-dir', server, '--site', site,
+    '--url', 'ws://127.0.0.1:9/unused']).trim().split('\n').pop().trim();
+  writeFileSync(path.join(root, 'pin'), PIN + '\n', { mode: 0o600 });
+  run('collector', ['init', '--data-dir', dir, '--admin-pin-file', path.join(root, 'pin')]);
+  run('collector', ['enroll', '--data-dir', dir, code]);
+  return { root, server, dir };
+}
+
+export function status(dir) {
+  return JSON.parse(run('collector', ['status', '--data-dir', dir, '--json']));
+}
+
+// Starts `collector serve` on a free loopback port; resolves once it listens.
+export function serve(dir, extra = []) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(path.join(BIN, 'collector'), ['serve', '--data-dir', dir, '--listen', '127.0.0.1:0', ...extra],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('collector serve did not start: ' + out)), 10000);
+    proc.stdout.on('data', d => {
+      out += d;
+      const m = /Serving the survey on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) { clearTimeout(timer); resolve({ url: m[1], proc, output: () => out }); }
+    });
+    proc.stderr.on('data', d => { out += d; });
+    proc.on('exit', code => { clearTimeout(timer); reject(new Error('collector serve exited ' + code + ': ' + out)); });
+  });
+}
+
+export function stop(server, signal = 'SIGTERM') {
+  return new Promise(resolve => {
+    if (server.proc.exitCode !== null || server.proc.signalCode !== null) return resolve();
+    server.proc.removeAllListeners('exit');
+    server.proc.on('exit', () => resolve());
+    server.proc.kill(signal);
+  });
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+// A page that fails the test on any request that leaves the collector.
+export async function newPage(browser, viewport, base) {
+  const context = await browser.newContext({ viewport, locale: 'en-GB' });
+  const page = await context.newPage();
+  const foreign = [];
+  page.on('request', r => { if (!r.url().startsWith(base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) foreign.push(r.url()); });
+  page.foreign = foreign;
+  return { context, page };
+}
+
+let shot = 0;
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, String(++shot).padStart(3, '0') + '-' + name + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// True when the page scrolls sideways: the small-screen rule is broken.
+export async function overflowsHorizontally(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+}
+
+// Waits until the UI's last answer reached the collector.
+export async function settled(page) {
+  await page.waitForLoadState('networkidle');
+}

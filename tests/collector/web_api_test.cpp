@@ -1,0 +1,299 @@
+// The collector's web API, called as the HTTP server calls it, on a real
+// enrolled collector with its real SQLite file. The browser tests in
+// tests/browser drive the same API through Chromium.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "fixtures.hpp"
+#include "web/admin_auth.hpp"
+#include "web/drafts.hpp"
+#include "web/qr_svg.hpp"
+#include "web/web_api.hpp"
+
+using namespace equitas;
+using namespace equitas::collector;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kPin = "test-pin-8642";
+
+struct Fixture {
+  test::TempDir tmp;
+  test::TestServer server{tmp.path() / "server"};
+  Collector collector;
+  SyncRunner sync;
+  WebApi api;
+  std::map<std::string, std::string> cookies;  // what a browser would keep
+
+  explicit Fixture(WebOptions options = {})
+      : collector(test::make_collector(tmp.path() / "c", server.enroll("Post A", "ws://127.0.0.1:9"))),
+        sync(DataDir{tmp.path() / "c"}, std::chrono::seconds(0)),
+        api(collector, sync, with_dir(std::move(options))) {
+    REQUIRE(set_admin_pin(collector.store(), kPin, std::nullopt).is_ok());
+  }
+  WebOptions with_dir(WebOptions o) {
+    o.dir = DataDir{tmp.path() / "c"};
+    return o;
+  }
+
+  HttpResponse call(http::verb verb, const std::string& target, const std::string& body = "",
+                    bool loopback = true, const std::string& origin = "") {
+    HttpRequest req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1:8080");
+    if (!origin.empty()) req.set(http::field::origin, origin);
+    if (!body.empty() || verb == http::verb::post || verb == http::verb::put) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = body.empty() ? "{}" : body;
+    }
+    std::string cookie;
+    for (const auto& [k, v] : cookies) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
+    if (!cookie.empty()) req.set(http::field::cookie, cookie);
+    req.prepare_payload();
+    HttpResponse res = api.handle(req, loopback);
+    for (auto it = res.find(http::field::set_cookie); it != res.end() && it->name() == http::field::set_cookie; ++it) {
+      std::string c(it->value());
+      const auto eq = c.find('=');
+      const auto semi = c.find(';');
+      const std::string name = c.substr(0, eq), value = c.substr(eq + 1, semi - eq - 1);
+      if (c.find("Max-Age=0") != std::string::npos) cookies.erase(name);
+      else cookies[name] = value;
+    }
+    return res;
+  }
+  json::object json_of(const HttpResponse& res) { return json::parse(res.body()).as_object(); }
+  json::object start(const std::string& form, const std::string& lang = "en") {
+    auto res = call(http::verb::post, "/api/v1/draft", R"({"form":")" + form + R"(","lang":")" + lang + R"("})");
+    REQUIRE(res.result() == http::status::ok);
+    return json_of(res);
+  }
+  json::object save(const std::string& answers, bool check = false) {
+    auto res = call(http::verb::put, "/api/v1/draft",
+                    R"({"answers":)" + answers + (check ? R"(,"check":true})" : "}"));
+    REQUIRE(res.result() == http::status::ok);
+    return json_of(res);
+  }
+  std::string db_bytes() {
+    std::string all;
+    for (const char* f : {"collector.db", "collector.db-wal"}) {
+      std::ifstream in(tmp.path() / "c" / f, std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the page and its assets come from the binary, never cached, under a strict CSP", "[web]") {
+  Fixture f;
+  for (const char* path : {"/", "/app.js", "/app.css", "/admin"}) {
+    auto res = f.call(http::verb::get, path);
+    CHECK(res.result() == http::status::ok);
+    CHECK(res[http::field::cache_control] == "no-store");
+    CHECK(std::string(res["Content-Security-Policy"]).find("default-src 'none'") != std::string::npos);
+  }
+  auto page = f.call(http::verb::get, "/");
+  auto js = f.call(http::verb::get, "/app.js");
+  auto css = f.call(http::verb::get, "/app.css");
+  // The first page, everything it loads included, stays under 100 KB.
+  CHECK(page.body().size() + js.body().size() + css.body().size() < 100 * 1024);
+  CHECK(f.call(http::verb::get, "/nothing-here").result() == http::status::not_found);
+}
+
+TEST_CASE("a draft is saved encrypted after every change and read back with the browser's key", "[web]") {
+  Fixture f;
+  f.start("staff-climate", "fr");
+  REQUIRE(f.cookies.count("eq_draft") == 1);
+  const std::string canary = "CANARY-draft-at-rest-91c2";
+  f.save(R"({"consent_ack":true,"comment":")" + canary + R"("})");
+  CHECK(f.db_bytes().find(canary) == std::string::npos);
+
+  auto got = f.json_of(f.call(http::verb::get, "/api/v1/draft"));
+  CHECK(got["answers"].as_object()["comment"].as_string() == canary);
+  CHECK(got["lang"].as_string() == "fr");
+
+  SECTION("a wrong key opens nothing and changes nothing") {
+    auto token = f.cookies["eq_draft"];
+    token.back() = token.back() == 'A' ? 'B' : 'A';
+    f.cookies["eq_draft"] = token;
+    CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::forbidden);
+    CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})").result() == http::status::forbidden);
+  }
+  SECTION("another draft's ciphertext does not open under this id") {
+    auto first = f.cookies["eq_draft"];
+    f.start("staff-climate");
+    auto second = f.cookies["eq_draft"];
+    // Swap the stored ciphertexts: the associated data binds each to its row.
+    auto& db = f.collector.store().db();
+    REQUIRE(db.exec("UPDATE drafts SET ciphertext = (SELECT ciphertext FROM drafts d2 WHERE d2.id <> drafts.id)").is_ok());
+    f.cookies["eq_draft"] = first;
+    CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::forbidden);
+  }
+}
+
+TEST_CASE("answers to questions that become hidden are cleared by the engine", "[web]") {
+  Fixture f;
+  f.start("staff-climate");
+  auto v = f.save(R"({"h_remarks":"once","harass_reported":"yes","harass_channel":["hr"]})");
+  CHECK_FALSE(v["items"].as_object().contains("harass_channel"));  // relevant, no error
+  v = f.save(R"({"h_remarks":"never","harass_reported":"yes","harass_channel":["hr"]})");
+  REQUIRE(v.contains("cleared"));
+  auto cleared = v["cleared"].as_array();
+  CHECK(std::find(cleared.begin(), cleared.end(), json::value("harass_reported")) != cleared.end());
+  CHECK(std::find(cleared.begin(), cleared.end(), json::value("harass_channel")) != cleared.end());
+  auto stored = f.json_of(f.call(http::verb::get, "/api/v1/draft"))["answers"].as_object();
+  CHECK_FALSE(stored.contains("harass_reported"));
+  CHECK(stored["h_remarks"].as_string() == "never");
+}
+
+TEST_CASE("submit seals the response, deletes the draft and forgets the key", "[web]") {
+  Fixture f;
+  f.start("staff-climate", "fr");
+  f.save(R"({"consent_ack":true,"dem_sex":"female","eng_proud":"9"})");
+  SECTION("invalid answers are refused with every error, in French, and nothing is stored") {
+    auto res = f.call(http::verb::post, "/api/v1/draft/submit");
+    CHECK(res.result() == http::status::unprocessable_entity);
+    auto errors = f.json_of(res)["errors"].as_array();
+    REQUIRE(errors.size() >= 1);
+    CHECK(errors[0].as_object()["path"].as_string() == "eng_proud");
+    CHECK(std::string(errors[0].as_object()["message"].as_string()).find("choix") != std::string::npos);
+    CHECK(f.collector.status()->counts.pending == 0);
+    CHECK(f.cookies.count("eq_draft") == 1);
+  }
+  SECTION("valid answers become one pending submission") {
+    f.save(R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4"})");
+    auto res = f.call(http::verb::post, "/api/v1/draft/submit");
+    REQUIRE(res.result() == http::status::ok);
+    CHECK(f.json_of(res)["reference"].as_string().size() == 8);
+    CHECK(f.collector.status()->counts.pending == 1);
+    CHECK(f.cookies.count("eq_draft") == 0);
+    CHECK(*DraftStore(f.collector.store().db()).count() == 0);
+    CHECK(f.call(http::verb::post, "/api/v1/draft/submit").result() == http::status::not_found);
+  }
+}
+
+TEST_CASE("anonymous drafts expire after the idle timeout; GEOAT drafts stay", "[web]") {
+  WebOptions o;
+  o.anonymous_idle = std::chrono::seconds(0);
+  Fixture f(o);
+  f.start("staff-climate");
+  const auto anon = f.cookies["eq_draft"];
+  f.start("geoat-2023");
+  DraftStore drafts(f.collector.store().db());
+  REQUIRE(*drafts.count() == 2);
+  REQUIRE(f.collector.store().db().exec("UPDATE drafts SET updated_at = updated_at - 10").is_ok());
+  f.api.tick();
+  CHECK(*drafts.count() == 1);
+  f.cookies["eq_draft"] = anon;
+  CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
+  CHECK(f.cookies.count("eq_draft") == 0);  // the stale cookie is cleared
+}
+
+TEST_CASE("the admin API needs the PIN, and only the admin can resume a GEOAT draft", "[web]") {
+  Fixture f;
+  CHECK(f.call(http::verb::get, "/api/v1/admin/status").result() == http::status::unauthorized);
+  CHECK(f.call(http::verb::post, "/api/v1/admin/login", R"({"pin":"wrong-pin"})").result() ==
+        http::status::unauthorized);
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
+          http::status::ok);
+  auto status = f.json_of(f.call(http::verb::get, "/api/v1/admin/status"));
+  CHECK(status["enrolled"].as_bool());
+  CHECK(status["site"].as_string() == "Post A");
+  CHECK(status["drafts"].as_int64() == 0);
+
+  // An officer starts the GEOAT and closes the browser.
+  auto admin_cookie = f.cookies["eq_admin"];
+  f.cookies.clear();
+  f.start("geoat-2023");
+  f.save(R"({"admin_name":"Customs of Somewhere"})");
+  f.start("staff-climate");  // and an anonymous one
+  f.cookies.clear();
+
+  f.cookies["eq_admin"] = admin_cookie;
+  auto list = f.json_of(f.call(http::verb::get, "/api/v1/admin/drafts"))["drafts"].as_array();
+  REQUIRE(list.size() == 2);
+  std::string geoat_id, anon_id;
+  for (auto& d : list) {
+    (d.as_object()["form"].as_string() == "geoat-2023" ? geoat_id : anon_id) = d.as_object()["id"].as_string();
+  }
+  CHECK(f.call(http::verb::post, "/api/v1/admin/drafts/" + anon_id + "/resume").result() == http::status::forbidden);
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/drafts/" + geoat_id + "/resume").result() == http::status::ok);
+  auto got = f.json_of(f.call(http::verb::get, "/api/v1/draft"));
+  CHECK(got["answers"].as_object()["admin_name"].as_string() == "Customs of Somewhere");
+
+  CHECK(f.call(http::verb::post, "/api/v1/admin/logout").result() == http::status::ok);
+  CHECK(f.call(http::verb::get, "/api/v1/admin/status").result() == http::status::unauthorized);
+}
+
+TEST_CASE("repeated wrong PINs lock the login for a minute", "[web]") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) {
+    CHECK(f.call(http::verb::post, "/api/v1/admin/login", R"({"pin":"nope-nope"})").result() ==
+          http::status::unauthorized);
+  }
+  CHECK(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
+        http::status::too_many_requests);
+}
+
+TEST_CASE("changing the PIN keeps the admin key, so drafts stay resumable", "[web]") {
+  Fixture f;
+  auto before = admin_public_key(f.collector.store());
+  CHECK_FALSE(set_admin_pin(f.collector.store(), "new-pin-1234", std::string_view("wrong")).is_ok());
+  REQUIRE(set_admin_pin(f.collector.store(), "new-pin-1234", std::string_view(kPin)).is_ok());
+  CHECK(**admin_public_key(f.collector.store()) == **before);
+  CHECK(unlock_admin(f.collector.store(), "new-pin-1234").is_ok());
+  CHECK(unlock_admin(f.collector.store(), kPin).status().code() == StatusCode::kPermissionDenied);
+  CHECK(set_admin_pin(f.collector.store(), "12345", std::string_view("new-pin-1234")).code() ==
+        StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("state-changing calls refuse other origins and non-JSON bodies", "[web]") {
+  Fixture f;
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://evil.example")
+            .result() == http::status::forbidden);
+  HttpRequest form_post{http::verb::post, "/api/v1/draft", 11};
+  form_post.set(http::field::host, "127.0.0.1:8080");
+  form_post.set(http::field::content_type, "application/x-www-form-urlencoded");
+  form_post.body() = "form=staff-climate";
+  form_post.prepare_payload();
+  CHECK(f.api.handle(form_post, true).result() == http::status::unsupported_media_type);
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://127.0.0.1:8080")
+            .result() == http::status::ok);
+  CHECK(f.call(http::verb::put, "/api/v1/draft", "[1,2").result() == http::status::bad_request);
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"no-such-form"})").result() == http::status::not_found);
+}
+
+TEST_CASE("in LAN mode a phone needs the post token from the QR code", "[web]") {
+  WebOptions o;
+  o.lan = true;
+  o.post_token = "token-abc-123";
+  o.lan_urls = {"http://192.168.1.20:8080"};
+  Fixture f(o);
+  CHECK(f.call(http::verb::get, "/", "", false).result() == http::status::unauthorized);
+  CHECK(f.call(http::verb::get, "/api/v1/forms", "", false).result() == http::status::unauthorized);
+  CHECK(f.call(http::verb::get, "/?t=wrong-token", "", false).result() == http::status::unauthorized);
+  auto res = f.call(http::verb::get, "/?t=token-abc-123", "", false);
+  CHECK(res.result() == http::status::see_other);
+  CHECK(f.cookies["eq_post"] == "token-abc-123");
+  CHECK(f.call(http::verb::get, "/api/v1/forms", "", false).result() == http::status::ok);
+  // The laptop itself (loopback) needs no token.
+  f.cookies.clear();
+  CHECK(f.call(http::verb::get, "/api/v1/forms", "", true).result() == http::status::ok);
+
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
+          http::status::ok);
+  auto qr = f.call(http::verb::get, "/api/v1/admin/qr.svg");
+  CHECK(qr.result() == http::status::ok);
+  CHECK(qr.body().rfind("<svg", 0) == 0);
+  auto status = f.json_of(f.call(http::verb::get, "/api/v1/admin/status"));
+  CHECK(status["lan_urls"].as_array()[0].as_string() == "http://192.168.1.20:8080/?t=token-abc-123");
+}
+
+TEST_CASE("QR codes encode the address and refuse what cannot fit", "[web]") {
+  auto svg = qr_svg("http://10.0.0.7:8080/?t=abcdefghijkm");
+  REQUIRE(svg.is_ok());
+  CHECK(svg->find("<path") != std::string::npos);
+  CHECK_FALSE(qr_svg(std::string(8000, 'x')).is_ok());
+}
