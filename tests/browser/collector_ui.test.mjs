@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { makeCollector, serve, stop, status, launch, newPage, screenshot, overflowsHorizontally, VIEWPORTS, PIN } from './support.mjs';
+import { makeCollector, makeServerFolder, startSyncServer, serve, stop, status, launch, newPage, screenshot, overflowsHorizontally, VIEWPORTS, PIN } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -256,5 +256,42 @@ test('GEOAT draft survives kill -9 and is resumed from the admin page', async ()
   } finally {
     await context.close();
     await stop(srv);
+  }
+});
+
+test('the admin syncs from the page, with progress, against the real server', async () => {
+  const root = makeServerFolder();
+  const syncServer = await startSyncServer(root);
+  const c = makeCollector('Admin sync post', syncServer.url, root);
+  const srv = await serve(c.dir);
+  const { context, page } = await newPage(browser, VIEWPORTS.phone390, srv.url);
+  try {
+    // One response from the UI, then the admin syncs it.
+    await page.goto(srv.url + '/');
+    await page.click('button.survey[data-form="integrity-perception"]');
+    await answer(page, () => page.locator('[data-path="consent_ack"] label').click());
+    await page.selectOption('#lang', 'es');
+    await page.waitForSelector('html[lang="es"]');
+    while (!(await page.locator('#submit').count())) await next(page);
+    await page.click('#submit');
+    await page.waitForSelector('.thanks');
+    assert.equal(status(c.dir).pending, 1);
+
+    await page.goto(srv.url + '/admin');
+    await page.fill('#pin', PIN);
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('[data-stat="pending"]');
+    assert.equal(await page.textContent('[data-stat="pending"] b'), '1');
+    await page.click('#sync-now');
+    await page.waitForFunction(() => document.querySelector('[data-stat="synced"] b')?.textContent === '1', null, { timeout: 30000 });
+    assert.equal(await page.textContent('[data-stat="pending"] b'), '0');
+    assert.match(await page.textContent('#last-sync'), /1 accepted/);
+    await screenshot(page, 'admin-after-sync');
+    assert.equal(status(c.dir).synced, 1);
+    assert.equal(await overflowsHorizontally(page), false);
+  } finally {
+    await context.close();
+    await stop(srv);
+    await stop(syncServer);
   }
 });

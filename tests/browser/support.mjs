@@ -23,17 +23,39 @@ function run(bin, args, input) {
 
 // A server data folder (not running: enrollment works offline) and an
 // enrolled collector with the admin PIN set.
-export function makeCollector(site = 'Browser test post') {
-  const root = mkdtempSync(path.join(tmpdir(), 'equitas-ui-'));
+export function makeCollector(site = 'Browser test post', serverUrl = 'ws://127.0.0.1:9', root = null) {
+  root = root || makeServerFolder();
   const server = path.join(root, 'server');
   const dir = path.join(root, 'collector');
-  run('sync-server', ['init', '--data-dir', server]);
   const code = run('sync-server', ['device', 'enroll', '--data-dir', server, '--site', site,
-    '--url', 'ws://127.0.0.1:9/unused']).trim().split('\n').pop().trim();
+    '--url', serverUrl]).trim().split('\n').pop().trim();
   writeFileSync(path.join(root, 'pin'), PIN + '\n', { mode: 0o600 });
   run('collector', ['init', '--data-dir', dir, '--admin-pin-file', path.join(root, 'pin')]);
   run('collector', ['enroll', '--data-dir', dir, code]);
   return { root, server, dir };
+}
+
+export function makeServerFolder() {
+  const root = mkdtempSync(path.join(tmpdir(), 'equitas-ui-'));
+  run('sync-server', ['init', '--data-dir', path.join(root, 'server')]);
+  return root;
+}
+
+// The real sync server on a free loopback port.
+export function startSyncServer(root) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(path.join(BIN, 'sync-server'), ['serve', '--data-dir', path.join(root, 'server'),
+      '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('sync-server did not start: ' + out)), 10000);
+    const seen = d => {
+      out += d;
+      const m = /listening on (ws:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ url: m[1], proc }); }
+    };
+    proc.stdout.on('data', seen);
+    proc.stderr.on('data', seen);
+  });
 }
 
 export function status(dir) {

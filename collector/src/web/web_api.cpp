@@ -8,35 +8,10 @@
 #include "equitas/util/embedded.hpp"
 #include "equitas/wire/payload.hpp"
 #include "web/admin_auth.hpp"
+#include "web/web_api_internal.hpp"
 #include "web/form_view.hpp"
-#include "web/qr_svg.hpp"
 
-namespace equitas::collector {
-namespace json = boost::json;
-namespace {
-
-constexpr std::string_view kDraftCookie = "eq_draft";
-constexpr std::string_view kAdminCookie = "eq_admin";
-constexpr std::string_view kPostCookie = "eq_post";
-constexpr int kMaxFailedLogins = 5;
-constexpr std::int64_t kLoginLockSeconds = 60;
-constexpr std::size_t kMaxAdminSessions = 8;
-
-// The page may load only what this binary serves; nothing may frame it.
-constexpr std::string_view kCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-std::string_view mime_for(std::string_view name) {
-  auto ends = [&](std::string_view ext) {
-    return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".svg")) return "image/svg+xml";
-  return "application/octet-stream";
-}
+namespace equitas::collector::web_detail {
 
 std::string cookie_value(const HttpRequest& req, std::string_view name) {
   for (auto it = req.find(http::field::cookie); it != req.end() && it->name() == http::field::cookie; ++it) {
@@ -55,7 +30,7 @@ std::string cookie_value(const HttpRequest& req, std::string_view name) {
   return {};
 }
 
-std::string set_cookie(std::string_view name, std::string_view value, bool clear = false) {
+std::string set_cookie(std::string_view name, std::string_view value, bool clear) {
   std::string c = std::string(name) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict";
   if (clear) c += "; Max-Age=0";
   return c;
@@ -88,70 +63,26 @@ std::string query_param(std::string_view target, std::string_view key) {
   return {};
 }
 
+}  // namespace equitas::collector::web_detail
+
+namespace equitas::collector {
+namespace json = boost::json;
+using namespace web_detail;
+
+namespace {
+
+std::string_view mime_for(std::string_view name) {
+  auto ends = [&](std::string_view ext) {
+    return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
 }  // namespace
-
-struct WebApi::AdminSession {
-  BoxKey key;
-  std::int64_t last_used = 0;
-};
-
-// One request in flight, with what the handlers need to answer it.
-struct WebApi::Call {
-  const HttpRequest& req;
-  bool loopback;
-  std::string path;  // target without the query
-  std::vector<std::string> cookies_out;
-
-  HttpResponse reply(http::status status, std::string body, std::string_view type) {
-    HttpResponse res{status, req.version()};
-    res.set(http::field::content_type, type);
-    res.set(http::field::cache_control, "no-store");
-    res.set(http::field::pragma, "no-cache");
-    res.set("Content-Security-Policy", kCsp);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "no-referrer");
-    for (const auto& c : cookies_out) res.insert(http::field::set_cookie, c);
-    res.keep_alive(req.keep_alive());
-    res.body() = std::move(body);
-    res.prepare_payload();
-    return res;
-  }
-  HttpResponse json_reply(http::status status, const json::value& v) {
-    return reply(status, json::serialize(v), "application/json");
-  }
-  HttpResponse ok(const json::value& v) { return json_reply(http::status::ok, v); }
-  HttpResponse error(http::status status, std::string_view message) {
-    return json_reply(status, json::object{{"error", message}});
-  }
-  HttpResponse error(const Status& s) {
-    http::status code = http::status::internal_server_error;
-    switch (s.code()) {
-      case StatusCode::kInvalidArgument: code = http::status::bad_request; break;
-      case StatusCode::kNotFound: code = http::status::not_found; break;
-      case StatusCode::kPermissionDenied: code = http::status::forbidden; break;
-      case StatusCode::kUnauthenticated: code = http::status::unauthorized; break;
-      case StatusCode::kFailedPrecondition: code = http::status::conflict; break;
-      case StatusCode::kUnavailable: code = http::status::service_unavailable; break;
-      default: break;
-    }
-    return error(code, s.message());
-  }
-  // The JSON object in the body, or nullopt after which `bad` holds the reply.
-  std::optional<json::object> body_object(std::optional<HttpResponse>& bad) {
-    boost::system::error_code ec;
-    json::value v = json::parse(req.body(), ec);
-    if (ec || !v.is_object()) {
-      bad = error(http::status::bad_request, "the request body must be a JSON object");
-      return std::nullopt;
-    }
-    return std::move(v.as_object());
-  }
-  std::string lang() const {
-    std::string l = query_param(req.target(), "lang");
-    return is_ui_language(l) ? l : "en";
-  }
-};
 
 WebApi::WebApi(Collector& collector, SyncRunner& sync, WebOptions options)
     : collector_(collector), sync_(sync), options_(std::move(options)), drafts_(collector.store().db()) {}
@@ -492,189 +423,6 @@ HttpResponse WebApi::discard_draft(Call& call) {
   }
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   return call.ok(json::object{{"discarded", true}});
-}
-
-WebApi::AdminSession* WebApi::admin_session(Call& call) {
-  const std::string token = cookie_value(call.req, kAdminCookie);
-  if (token.empty()) return nullptr;
-  for (auto& [t, s] : admin_sessions_) {
-    if (tokens_equal(t, token)) {
-      s->last_used = unix_now();
-      return s.get();
-    }
-  }
-  return nullptr;
-}
-
-HttpResponse WebApi::admin_login(Call& call) {
-  std::optional<HttpResponse> bad;
-  auto body = call.body_object(bad);
-  if (!body) return std::move(*bad);
-  const std::int64_t now = unix_now();
-  if (now < login_locked_until_) {
-    return call.error(http::status::too_many_requests, "too many wrong PINs; wait a minute and try again");
-  }
-  auto* pin = body->if_contains("pin");
-  if (pin == nullptr || !pin->is_string()) return call.error(http::status::bad_request, "give the PIN");
-  auto key = unlock_admin(collector_.store(), pin->as_string());
-  // The PIN's bytes are not needed any more.
-  sodium_memzero(pin->as_string().data(), pin->as_string().size());
-  if (!key.is_ok()) {
-    if (key.status().code() == StatusCode::kPermissionDenied && ++failed_logins_ >= kMaxFailedLogins) {
-      failed_logins_ = 0;
-      login_locked_until_ = now + kLoginLockSeconds;
-    }
-    return call.error(key.status().code() == StatusCode::kPermissionDenied ? http::status::unauthorized
-                                                                            : http::status::conflict,
-                      key.status().message());
-  }
-  failed_logins_ = 0;
-  if (admin_sessions_.size() >= kMaxAdminSessions) admin_sessions_.erase(admin_sessions_.begin());
-  const std::string token = random_token();
-  admin_sessions_[token] = std::make_unique<AdminSession>(AdminSession{std::move(*key), now});
-  call.cookies_out.push_back(set_cookie(kAdminCookie, token));
-  return call.ok(json::object{{"signed_in", true}});
-}
-
-HttpResponse WebApi::admin_logout(Call& call) {
-  const std::string token = cookie_value(call.req, kAdminCookie);
-  for (auto it = admin_sessions_.begin(); it != admin_sessions_.end(); ++it) {
-    if (tokens_equal(it->first, token)) {
-      admin_sessions_.erase(it);
-      break;
-    }
-  }
-  call.cookies_out.push_back(set_cookie(kAdminCookie, "", true));
-  return call.ok(json::object{{"signed_in", false}});
-}
-
-namespace {
-json::object sync_view(const SyncSnapshot& s) {
-  json::object o{{"running", s.running},
-                 {"sent", s.progress.sent},
-                 {"acknowledged", s.progress.acknowledged},
-                 {"total", s.progress.total},
-                 {"bytes_up", s.progress.bytes_up},
-                 {"bytes_down", s.progress.bytes_down}};
-  if (s.last_finished_at) {
-    o["last"] = json::object{{"finished_at", iso8601_utc(*s.last_finished_at)},
-                             {"ok", s.last_ok},
-                             {"message", s.last_message}};
-  }
-  if (s.next_attempt_at) o["next_attempt_at"] = iso8601_utc(*s.next_attempt_at);
-  return o;
-}
-}  // namespace
-
-HttpResponse WebApi::admin_status(Call& call) {
-  auto s = collector_.status();
-  if (!s.is_ok()) return call.error(s.status());
-  auto drafts = drafts_.count();
-  if (!drafts.is_ok()) return call.error(drafts.status());
-  json::object o;
-  o["enrolled"] = s->enrollment.has_value();
-  if (s->enrollment) {
-    o["device_id"] = s->enrollment->device_id.to_string();
-    o["site"] = s->enrollment->site;
-    o["server"] = s->enrollment->url;
-    o["registered"] = s->enrollment->registered;
-  }
-  o["pending"] = s->counts.pending;
-  o["pending_bytes"] = s->counts.pending_bytes;
-  o["synced"] = s->counts.synced;
-  o["rejected"] = s->counts.rejected;
-  o["drafts"] = *drafts;
-  if (s->last_sync) {
-    o["last_sync"] = json::object{{"started_at", iso8601_utc(s->last_sync->started_at)},
-                                  {"result", s->last_sync->result},
-                                  {"detail", s->last_sync->detail}};
-  }
-  o["sync"] = sync_view(sync_.snapshot());
-  json::array urls;
-  for (const auto& u : options_.lan_urls) urls.push_back(json::string(u + "/?t=" + options_.post_token));
-  o["lan_urls"] = std::move(urls);
-  return call.ok(o);
-}
-
-HttpResponse WebApi::admin_sync(Call& call) {
-  if (call.req.method() == http::verb::post) {
-    auto st = collector_.status();
-    if (st.is_ok() && !st->enrollment) {
-      return call.error(http::status::conflict, "this collector is not enrolled; run collector enroll first");
-    }
-    const bool started = sync_.request();
-    json::object o = sync_view(sync_.snapshot());
-    o["started"] = started;
-    return call.json_reply(http::status::accepted, o);
-  }
-  return call.ok(sync_view(sync_.snapshot()));
-}
-
-HttpResponse WebApi::admin_bundle(Call& call) {
-  const auto tmp = options_.dir.root / ".bundle-download.tmp";
-  auto n = collector_.export_bundle(tmp);
-  if (!n.is_ok()) return call.error(n.status());
-  auto bytes = read_file(tmp, 1024ull * 1024 * 1024);
-  std::error_code ec;
-  std::filesystem::remove(tmp, ec);
-  if (!bytes.is_ok()) return call.error(bytes.status());
-  auto st = collector_.status();
-  std::string site = st.is_ok() && st->enrollment ? st->enrollment->site : "collector";
-  for (char& ch : site) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
-  }
-  HttpResponse res =
-      call.reply(http::status::ok, std::string(bytes->begin(), bytes->end()), "application/octet-stream");
-  res.set(http::field::content_disposition,
-          "attachment; filename=\"equitas-" + site + "-" + iso8601_utc(unix_now()).substr(0, 10) + ".eqb\"");
-  res.set("X-Equitas-Envelopes", std::to_string(*n));
-  return res;
-}
-
-HttpResponse WebApi::admin_drafts(Call& call) {
-  auto list = drafts_.list();
-  if (!list.is_ok()) return call.error(list.status());
-  auto lib = collector_.library();
-  json::array out;
-  for (const auto& d : *list) {
-    json::object o{{"id", d.id.hex()},           {"form", d.form_id},
-                   {"version", d.form_version},  {"anonymous", d.anonymous},
-                   {"lang", d.lang},             {"created_at", iso8601_utc(d.created_at)},
-                   {"updated_at", iso8601_utc(d.updated_at)}, {"answered", d.answered},
-                   {"resumable", d.admin_can_open}};
-    if (lib.is_ok()) {
-      if (auto f = (*lib)->find(d.form_id, d.form_version)) o["title"] = f->title.get(call.lang(), f->default_language);
-    }
-    out.push_back(std::move(o));
-  }
-  return call.ok(json::object{{"drafts", std::move(out)}});
-}
-
-HttpResponse WebApi::admin_draft_action(Call& call, std::string_view id_hex, std::string_view action) {
-  auto id = DraftId::from_hex(id_hex);
-  if (!id) return call.error(http::status::bad_request, "bad draft id");
-  if (action == "discard") {
-    Status s = drafts_.remove(*id);
-    if (!s.is_ok()) return call.error(s);
-    return call.ok(json::object{{"discarded", true}});
-  }
-  if (action == "resume") {
-    AdminSession* session = admin_session(call);
-    auto key = drafts_.admin_key(*id, session->key);
-    if (!key.is_ok()) return call.error(key.status());
-    call.cookies_out.push_back(set_cookie(kDraftCookie, draft_token(*id, *key)));
-    return call.ok(json::object{{"resumed", true}});
-  }
-  return call.error(http::status::not_found, "unknown draft action");
-}
-
-HttpResponse WebApi::admin_qr(Call& call) {
-  if (options_.lan_urls.empty()) {
-    return call.error(http::status::not_found, "not in LAN mode: start with --listen 0.0.0.0:8080");
-  }
-  auto svg = qr_svg(options_.lan_urls.front() + "/?t=" + options_.post_token);
-  if (!svg.is_ok()) return call.error(svg.status());
-  return call.reply(http::status::ok, std::move(*svg), "image/svg+xml");
 }
 
 }  // namespace equitas::collector

@@ -1,0 +1,94 @@
+// Shared by web_api.cpp (survey) and web_admin.cpp (admin): the call
+// context and small helpers. Private to the web UI.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include "web/form_view.hpp"
+#include "web/web_api.hpp"
+
+namespace equitas::collector::web_detail {
+
+inline constexpr std::string_view kDraftCookie = "eq_draft";
+inline constexpr std::string_view kAdminCookie = "eq_admin";
+inline constexpr std::string_view kPostCookie = "eq_post";
+// The page may load only what this binary serves; nothing may frame it.
+inline constexpr std::string_view kCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+
+std::string cookie_value(const HttpRequest& req, std::string_view name);
+std::string set_cookie(std::string_view name, std::string_view value, bool clear = false);
+std::string random_token();
+bool tokens_equal(std::string_view a, std::string_view b);
+std::string query_param(std::string_view target, std::string_view key);
+
+}  // namespace equitas::collector::web_detail
+
+namespace equitas::collector {
+
+struct WebApi::AdminSession {
+  BoxKey key;
+  std::int64_t last_used = 0;
+};
+
+// One request in flight, with what the handlers need to answer it.
+struct WebApi::Call {
+  const HttpRequest& req;
+  bool loopback;
+  std::string path;  // target without the query
+  std::vector<std::string> cookies_out;
+
+  HttpResponse reply(http::status status, std::string body, std::string_view type) {
+    HttpResponse res{status, req.version()};
+    res.set(http::field::content_type, type);
+    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::pragma, "no-cache");
+    res.set("Content-Security-Policy", web_detail::kCsp);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "no-referrer");
+    for (const auto& c : cookies_out) res.insert(http::field::set_cookie, c);
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+  }
+  HttpResponse json_reply(http::status status, const boost::json::value& v) {
+    return reply(status, boost::json::serialize(v), "application/json");
+  }
+  HttpResponse ok(const boost::json::value& v) { return json_reply(http::status::ok, v); }
+  HttpResponse error(http::status status, std::string_view message) {
+    return json_reply(status, boost::json::object{{"error", message}});
+  }
+  HttpResponse error(const Status& s) {
+    http::status code = http::status::internal_server_error;
+    switch (s.code()) {
+      case StatusCode::kInvalidArgument: code = http::status::bad_request; break;
+      case StatusCode::kNotFound: code = http::status::not_found; break;
+      case StatusCode::kPermissionDenied: code = http::status::forbidden; break;
+      case StatusCode::kUnauthenticated: code = http::status::unauthorized; break;
+      case StatusCode::kFailedPrecondition: code = http::status::conflict; break;
+      case StatusCode::kUnavailable: code = http::status::service_unavailable; break;
+      default: break;
+    }
+    return error(code, s.message());
+  }
+  // The JSON object in the body, or nullopt after which `bad` holds the reply.
+  std::optional<boost::json::object> body_object(std::optional<HttpResponse>& bad) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(req.body(), ec);
+    if (ec || !v.is_object()) {
+      bad = error(http::status::bad_request, "the request body must be a JSON object");
+      return std::nullopt;
+    }
+    return std::move(v.as_object());
+  }
+  std::string lang() const {
+    std::string l = web_detail::query_param(req.target(), "lang");
+    return is_ui_language(l) ? l : "en";
+  }
+};
+
+}  // namespace equitas::collector
