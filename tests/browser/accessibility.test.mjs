@@ -1,0 +1,136 @@
+// Accessibility of the collector's UI, checked in Chromium: axe-core's WCAG
+// 2.x A/AA rules (labels, contrast, names, landmarks), a whole survey done
+// with the keyboard alone, visible focus, and 44 px touch targets on a phone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { makeCollector, serve, stop, status, launch, screenshot, VIEWPORTS } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+async function axe(page) {
+  // Injected through the DevTools protocol; the page's CSP forbids inline scripts.
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')})`);
+}
+
+test('axe-core finds no WCAG A/AA violation on the pages of each survey, in English and Arabic', async () => {
+  const c = makeCollector();
+  const srv = await serve(c.dir);
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone360, bypassCSP: true });
+  const page = await context.newPage();
+  page.on('dialog', d => d.accept());
+  try {
+    for (const lang of ['en', 'ar']) {
+      await page.goto(srv.url + '/');
+      await page.click(`.langs button[lang="${lang}"]`);
+      await page.waitForSelector(`html[lang="${lang}"]`);
+      assert.deepEqual(await axe(page), [], `start page (${lang})`);
+      for (const form of ['staff-climate', 'geoat-2023']) {
+        await page.goto(srv.url + '/');
+        await page.click(`button.survey[data-form="${form}"]`);
+        await page.waitForSelector('#next');
+        for (let i = 0; i < 3; ++i) {
+          assert.deepEqual(await axe(page), [], `${form} page ${i + 1} (${lang})`);
+          await page.locator('[data-path="consent_ack"] label').click().catch(() => {});
+          const before = await page.textContent('main h2');
+          await page.click('#next');
+          await page.waitForFunction(b => document.querySelector('main h2')?.textContent !== b, before);
+        }
+        await page.click('#cancel');
+        await page.waitForSelector('button.survey');
+      }
+    }
+    await page.goto(srv.url + '/admin');
+    await page.waitForSelector('#pin');
+    assert.deepEqual(await axe(page), [], 'admin sign-in');
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});
+
+test('a whole survey can be done with the keyboard alone, with visible focus', async () => {
+  const c = makeCollector();
+  const srv = await serve(c.dir);
+  const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
+  const page = await context.newPage();
+  try {
+    await page.goto(srv.url + '/');
+    await page.waitForSelector('button.survey');
+    // Tab to a control, checking each stop shows a focus ring.
+    async function tabTo(selector) {
+      for (let i = 0; i < 200; ++i) {
+        await page.keyboard.press('Tab');
+        const hit = await page.evaluate(sel => {
+          const a = document.activeElement;
+          return a && a.matches(sel);
+        }, selector);
+        if (hit) {
+          const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+          assert.notEqual(outline, 'none', `focus is visible on ${selector}`);
+          return;
+        }
+      }
+      throw new Error('could not reach ' + selector + ' with Tab');
+    }
+    await tabTo('button.survey[data-form="integrity-perception"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-path="consent_ack"]');
+    await tabTo('[data-path="consent_ack"] input');
+    await page.keyboard.press('Space');
+    await page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT');
+    await tabTo('#next');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#page input[type=radio]');
+    // Radio groups: Tab into the first, arrows choose.
+    await tabTo('#page input[type=radio]');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT');
+    await screenshot(page, 'keyboard-radio');
+    while (!(await page.locator('#submit').count())) {
+      await tabTo('#next');
+      const before = await page.textContent('main h2');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(b => document.querySelector('main h2')?.textContent !== b, before);
+    }
+    await tabTo('#submit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.thanks');
+    assert.equal(status(c.dir).pending, 1);
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});
+
+test('touch targets are at least 44 px on a 360 px phone', async () => {
+  const c = makeCollector();
+  const srv = await serve(c.dir);
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone360 });
+  const page = await context.newPage();
+  try {
+    await page.goto(srv.url + '/');
+    await page.click('button.survey[data-form="geoat-2023"]');
+    await page.selectOption('#section-pick', '2');
+    await page.waitForSelector('.card');
+    const small = await page.evaluate(() => [...document.querySelectorAll('button, select, input:not([type=radio]):not([type=checkbox]), textarea, label.choice')]
+      .filter(e => e.offsetParent !== null)
+      .map(e => ({ e: e.outerHTML.slice(0, 60), r: e.getBoundingClientRect() }))
+      .filter(x => x.r.height < 44 || x.r.width < 44)
+      .map(x => `${x.e} ${Math.round(x.r.width)}x${Math.round(x.r.height)}`));
+    assert.deepEqual(small, []);
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});
