@@ -134,3 +134,32 @@ test('touch targets are at least 44 px on a 360 px phone', async () => {
     await stop(srv);
   }
 });
+
+test('nothing scrolls sideways at 320 px, in French and Arabic', async () => {
+  const c = makeCollector();
+  const srv = await serve(c.dir);
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  page.on('dialog', d => d.accept());
+  const wide = () => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+  try {
+    for (const lang of ['fr', 'ar']) {
+      await page.goto(srv.url + '/');
+      await page.click(`.langs button[lang="${lang}"]`);
+      await page.waitForSelector(`html[lang="${lang}"]`);
+      assert.equal(await wide(), false, `start page (${lang})`);
+      await page.click('button.survey[data-form="geoat-2023"]');
+      for (const section of ['0', '2', '8']) {
+        await page.selectOption('#section-pick', section);
+        await page.waitForSelector('#page');
+        assert.equal(await wide(), false, `GEOAT section ${section} (${lang})`);
+      }
+      await screenshot(page, `320-geoat-${lang}`);
+      await page.click('#cancel');
+      await page.waitForSelector('button.survey');
+    }
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});
