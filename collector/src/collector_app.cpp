@@ -107,7 +107,8 @@ Result<const forms::FormLibrary*> Collector::library() {
 }
 
 Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
-                                       std::string& answers_json, const std::string& lang) {
+                                       std::string& answers_json, const std::string& lang,
+                                       const std::function<Status()>& in_transaction) {
   EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
   auto form = form_version.empty() ? lib->current(form_id) : lib->find(form_id, form_version);
   if (!form) {
@@ -118,7 +119,7 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
                              (form_version.empty() ? "" : " version '" + std::string(form_version) + "'") +
                              " on this collector (known: " + known + ")");
   }
-  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr);
+  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, in_transaction);
 }
 
 Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
@@ -128,7 +129,8 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
 
 Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::string_view form_id,
                                                std::string_view form_version, std::string& answers_json,
-                                               const std::string& lang, const AnswerValidator* validator) {
+                                               const std::string& lang, const AnswerValidator* validator,
+                                               const std::function<Status()>& in_transaction) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
   if (!enrolled) {
     wipe(answers_json);
@@ -170,8 +172,12 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   wipe(plain);
   if (!envelope.is_ok()) return envelope.status();
   const Bytes bytes = encode_envelope(*envelope);
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
                                           fields.form_version, bytes, now));
+  if (in_transaction) EQ_RETURN_IF_ERROR(in_transaction());
+  EQ_RETURN_IF_ERROR(tx.commit());
   return fields.submission_id;
 }
 

@@ -77,8 +77,11 @@ class Collector {
   // signs them, stores the envelope and wipes the plaintext. An empty
   // version means the form's current one. Invalid answers are refused with
   // every error listed (messages in `lang`), and nothing is stored.
+  // `in_transaction`, when given, runs in the transaction that stores the
+  // envelope (the web UI deletes the draft there); its failure stores nothing.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
-                              std::string& answers_json, const std::string& lang = "en");
+                              std::string& answers_json, const std::string& lang = "en",
+                              const std::function<Status()>& in_transaction = {});
   // The same with another validator: for tools and tests that must produce
   // what a modified client would.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
@@ -120,7 +123,8 @@ class Collector {
       : dir_(std::move(dir)), store_(std::move(store)), key_(std::move(key)) {}
   Result<SubmissionId> seal_and_store(const forms::Form* form, std::string_view form_id,
                                       std::string_view form_version, std::string& answers_json,
-                                      const std::string& lang, const AnswerValidator* validator);
+                                      const std::string& lang, const AnswerValidator* validator,
+                                      const std::function<Status()>& in_transaction = {});
   DataDir dir_;
   CollectorStore store_;
   SigningKey key_;

@@ -22,7 +22,7 @@
       exportBundle: 'Export bundle for USB', device: 'Device', site: 'Site', server: 'Server',
       phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.',
       answered: '{0} answers', nextTry: 'Next automatic try: {0}', notEnrolled: 'This collector is not enrolled yet.',
-      bundleDone: '{0} submissions written to the file.', home: 'Back to the surveys' },
+      bundleDone: '{0} submissions written to the file.', leave: 'Leave (keep the draft)', leftDraft: 'The draft is kept; the administrator can resume it from the admin page.', home: 'Back to the surveys' },
     fr: { title: 'Enquêtes auprès du personnel', chooseLang: 'Choisissez votre langue', chooseSurvey: 'Choisissez une enquête',
       anonymous: 'Anonyme', next: 'Suivant', back: 'Précédent', review: 'Vérifier', submit: 'Envoyer',
       section: 'Section {0} sur {1}', goTo: 'Aller à la section', reviewTitle: 'Vérifiez vos réponses',
@@ -40,7 +40,7 @@
       exportBundle: 'Exporter un lot pour clé USB', device: 'Appareil', site: 'Site', server: 'Serveur',
       phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.',
       answered: '{0} réponses', nextTry: 'Prochain essai automatique : {0}', notEnrolled: 'Ce poste n’est pas encore inscrit.',
-      bundleDone: '{0} réponses écrites dans le fichier.', home: 'Retour aux enquêtes' },
+      bundleDone: '{0} réponses écrites dans le fichier.', leave: 'Quitter (garder le brouillon)', leftDraft: 'Le brouillon est conservé ; l’administrateur peut le reprendre depuis la page d’administration.', home: 'Retour aux enquêtes' },
     es: { title: 'Encuestas al personal', chooseLang: 'Elija su idioma', chooseSurvey: 'Elija una encuesta',
       anonymous: 'Anónima', next: 'Siguiente', back: 'Anterior', review: 'Revisar', submit: 'Enviar',
       section: 'Sección {0} de {1}', goTo: 'Ir a la sección', reviewTitle: 'Revise sus respuestas',
@@ -58,7 +58,7 @@
       exportBundle: 'Exportar lote para USB', device: 'Dispositivo', site: 'Puesto', server: 'Servidor',
       phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.',
       answered: '{0} respuestas', nextTry: 'Próximo intento automático: {0}', notEnrolled: 'Este equipo aún no está inscrito.',
-      bundleDone: '{0} respuestas escritas en el archivo.', home: 'Volver a las encuestas' },
+      bundleDone: '{0} respuestas escritas en el archivo.', leave: 'Salir (conservar el borrador)', leftDraft: 'El borrador se conserva; el administrador puede reanudarlo desde la página de administración.', home: 'Volver a las encuestas' },
     ru: { title: 'Опросы сотрудников', chooseLang: 'Выберите язык', chooseSurvey: 'Выберите опрос',
       anonymous: 'Анонимно', next: 'Далее', back: 'Назад', review: 'Проверить', submit: 'Отправить',
       section: 'Раздел {0} из {1}', goTo: 'Перейти к разделу', reviewTitle: 'Проверьте ответы',
@@ -76,7 +76,7 @@
       exportBundle: 'Экспорт пакета на USB', device: 'Устройство', site: 'Пост', server: 'Сервер',
       phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.',
       answered: 'ответов: {0}', nextTry: 'Следующая автоматическая попытка: {0}', notEnrolled: 'Устройство ещё не зарегистрировано.',
-      bundleDone: 'В файл записано ответов: {0}.', home: 'К списку опросов' },
+      bundleDone: 'В файл записано ответов: {0}.', leave: 'Выйти (сохранить черновик)', leftDraft: 'Черновик сохранён; администратор может продолжить его на странице администратора.', home: 'К списку опросов' },
     ar: { title: 'استبيانات الموظفين', chooseLang: 'اختر لغتك', chooseSurvey: 'اختر استبيانًا',
       anonymous: 'مجهول الهوية', next: 'التالي', back: 'السابق', review: 'مراجعة', submit: 'إرسال',
       section: 'القسم {0} من {1}', goTo: 'انتقل إلى القسم', reviewTitle: 'راجع إجاباتك',
@@ -94,7 +94,7 @@
       exportBundle: 'تصدير حزمة إلى USB', device: 'الجهاز', site: 'الموقع', server: 'الخادم',
       phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.',
       answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
-      bundleDone: 'كُتبت {0} إجابة في الملف.', home: 'العودة إلى الاستبيانات' }
+      bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات' }
   };
   const LANGS = ['en', 'fr', 'es', 'ru', 'ar'];
 
@@ -116,9 +116,8 @@
     return 'en';
   }
   function t(key, ...args) {
-    let s = (T[lang] && T[lang][key]) || T.en[key] || key;
-    args.forEach((a, i) => { s = s.replace('{' + i + '}', a); });
-    return s;
+    const s = (T[lang] && T[lang][key]) || T.en[key] || key;
+    return s.replace(/\{(\d)\}/g, (_, i) => String(args[+i] ?? ''));
   }
   function setLanguage(l) {
     lang = LANGS.includes(l) ? l : 'en';
@@ -143,8 +142,17 @@
   function clear() { app.replaceChildren(); window.scrollTo(0, 0); }
   function focusMain(h) { (h || app).focus({ preventScroll: false }); }
 
+  // The page's half of the draft key (the other half is in an HttpOnly
+  // cookie). sessionStorage dies with the tab, so a respondent who walks away
+  // from a kiosk leaves nothing the next person's tab can open.
+  const KEY_HALF = 'eq_draft_key';
+  function keepKeyHalf(k) { if (k) sessionStorage.setItem(KEY_HALF, k); }
+  function dropKeyHalf() { sessionStorage.removeItem(KEY_HALF); }
+
   async function api(method, path, body) {
     const opts = { method, credentials: 'same-origin', cache: 'no-store', headers: {} };
+    const half = sessionStorage.getItem(KEY_HALF);
+    if (half && path.startsWith('/api/v1/draft')) opts.headers['X-Draft-Key'] = half;
     if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
     const res = await fetch(path, opts);
     let data = null;
@@ -168,6 +176,7 @@
   function forget() {
     clearTimeout(saveTimer); clearTimeout(idleTimer);
     S = null;
+    dropKeyHalf();
     app.replaceChildren();
     history.replaceState(null, '', location.pathname === '/admin' ? '/admin' : '/');
   }
@@ -204,9 +213,11 @@
   }
 
   async function begin(formId) {
-    const r = await api('POST', '/api/v1/draft', { form: formId, lang });
-    if (!r.ok) { app.prepend(el('p', { className: 'error', role: 'alert', text: (r.data && r.data.error) || t('offline') })); return; }
-    const form = await loadForm(formId, r.data.version);
+    const r = await api('POST', '/api/v1/draft', { form: formId, lang }).catch(() => null);
+    if (!r || !r.ok) { app.prepend(el('p', { className: 'error', role: 'alert', text: (r && r.data && r.data.error) || t('offline') })); return; }
+    keepKeyHalf(r.data.key);
+    const form = await loadForm(formId, r.data.version).catch(() => null);
+    if (!form) { app.prepend(el('p', { className: 'error', role: 'alert', text: t('offline') })); return; }
     S = { form, answers: {}, ev: r.data.evaluation, page: 0, touched: new Set(), shown: new Set() };
     armIdle();
     showPage(0);
@@ -214,7 +225,8 @@
 
   async function resume(d) {
     setLanguage(d.lang);
-    const form = await loadForm(d.form, d.version);
+    const form = await loadForm(d.form, d.version).catch(() => null);
+    if (!form) return start(t('offline'));
     S = { form, answers: d.answers || {}, ev: d.evaluation, page: 0, touched: new Set(), shown: new Set() };
     armIdle();
     showPage(0);
@@ -271,8 +283,11 @@
       pos > 0 ? el('button', { type: 'button', id: 'back', text: t('back'), on: { click: () => go(-1) } }) : null,
       el('span', { className: 'grow' }),
       el('button', { type: 'button', id: 'next', className: 'primary', text: last ? t('review') : t('next'), on: { click: () => go(1) } })));
-    app.append(el('div', { className: 'actions' },
-      el('button', { type: 'button', id: 'cancel', className: 'danger', text: t('cancel'), on: { click: cancel } })));
+    // Anonymous: cancel erases. GEOAT: leave keeps the draft for the admin,
+    // so a passer-by at the laptop cannot erase the team's work.
+    app.append(el('div', { className: 'actions' }, S.form.anonymous
+      ? el('button', { type: 'button', id: 'cancel', className: 'danger', text: t('cancel'), on: { click: cancel } })
+      : el('button', { type: 'button', id: 'leave', text: t('leave'), on: { click: leave } })));
     applyEvaluation();
     focusMain(h2);
   }
@@ -314,6 +329,13 @@
     document.getElementById('page-error').textContent = t('fixPage');
     const first = document.querySelector('#page [aria-invalid="true"]');
     if (first) first.focus();
+  }
+
+  async function leave() {
+    await flushSave();
+    await api('POST', '/api/v1/draft/leave', {}).catch(() => {});
+    forget();
+    start(t('leftDraft'));
   }
 
   async function cancel() {
@@ -513,7 +535,16 @@
   }
   function flushSave() { clearTimeout(saveTimer); return save(false); }
 
-  async function save(check) {
+  // One save in flight at a time, in order: an older save can never land
+  // after a newer one.
+  let saving = Promise.resolve();
+  function save(check) {
+    const run = saving.then(() => saveNow(check));
+    saving = run.catch(() => null);
+    return run;
+  }
+
+  async function saveNow(check) {
     if (!S) return null;
     const seq = ++saveSeq;
     let r;
@@ -529,10 +560,7 @@
     if (!r.ok) { const pe = document.getElementById('page-error'); if (pe) pe.textContent = (r.data && r.data.error) || t('offline'); return null; }
     if (seq !== saveSeq && !check) return r.data;  // a newer save is on its way
     S.ev = r.data;
-    if (r.data.cleared && r.data.cleared.length) {
-      for (const p of r.data.cleared) setAnswer(p, undefined);
-      rerender();
-    } else applyEvaluation();
+    applyEvaluation();
     return r.data;
   }
 
@@ -641,8 +669,9 @@
   async function submit() {
     const btn = document.getElementById('submit');
     btn.disabled = true;
-    await flushSave();
-    const r = await api('POST', '/api/v1/draft/submit', {}).catch(() => null);
+    clearTimeout(saveTimer);
+    // The answers go with the submit: what is sealed is what the review showed.
+    const r = await api('POST', '/api/v1/draft/submit', { answers: S.answers }).catch(() => null);
     if (!r) { btn.disabled = false; app.append(el('p', { className: 'error', role: 'alert', text: t('offline') })); return; }
     if (r.status === 422) { S.ev = r.data; return showReview(r.data.errors); }
     if (!r.ok) { btn.disabled = false; app.append(el('p', { className: 'error', role: 'alert', text: (r.data && r.data.error) || t('offline') })); return; }
@@ -655,7 +684,7 @@
     const h1 = el('h1', { tabindex: '-1', text: t('thanks') });
     app.append(el('div', { className: 'thanks' }, el('div', { className: 'tick', 'aria-hidden': 'true', text: '✓' }), h1,
       el('p', { text: t('thanksText') }), el('p', { className: 'muted' }, el('bdi', { text: t('reference', reference) })),
-      el('div', { className: 'actions', style: 'justify-content:center' },
+      el('div', { className: 'actions center' },
         el('button', { type: 'button', id: 'again', className: 'primary', text: t('again'), on: { click: () => start() } }))));
     focusMain(h1);
     announce(t('thanks'));
@@ -663,6 +692,17 @@
 
   // ---- administrator ---------------------------------------------------------
   let pollTimer = null;
+  let adminTimer = null;
+  function armAdminIdle() {
+    clearTimeout(adminTimer);
+    adminTimer = setTimeout(async () => {
+      await api('POST', '/api/v1/admin/logout', {}).catch(() => {});
+      adminLogin();
+    }, 5 * 60 * 1000);
+  }
+  ['keydown', 'pointerdown'].forEach(ev => document.addEventListener(ev, () => {
+    if (location.pathname === '/admin' && adminTimer) armAdminIdle();
+  }, true));
   async function admin(message) {
     setLanguage(lang);
     clear();
@@ -702,7 +742,7 @@
         el('span', { className: 'muted' }, el('bdi', { text: x.updated_at }), ' · ', t('answered', x.answered)), ' ',
         x.resumable ? el('button', { type: 'button', className: 'resume', text: t('resume'), on: { click: async () => {
           const rr = await api('POST', '/api/v1/admin/drafts/' + x.id + '/resume', {});
-          if (rr.ok) { location.href = '/'; }
+          if (rr.ok) { keepKeyHalf(rr.data.key); location.href = '/'; }
         } } }) : null, ' ',
         el('button', { type: 'button', className: 'danger', text: t('discard'), on: { click: async () => {
           if (!confirm(t('cancelConfirm'))) return;
@@ -714,6 +754,7 @@
       el('button', { type: 'button', text: t('signOut'), on: { click: async () => { await api('POST', '/api/v1/admin/logout', {}); adminLogin(); } } }),
       el('a', { className: 'button', href: '/', text: t('home') })));
     focusMain(h1);
+    armAdminIdle();
     if (s.sync && s.sync.running) pollSync();
   }
   function stat(key, n) { return el('div', { className: 'stat', 'data-stat': key }, el('b', { text: String(n ?? 0) }), el('span', { text: t(key) })); }
@@ -721,7 +762,8 @@
   function adminLogin(message) {
     clear();
     const h1 = el('h1', { tabindex: '-1', text: t('admin') });
-    const input = el('input', { type: 'password', id: 'pin', autocomplete: 'off', inputmode: 'text', required: true });
+    // one-time-code: the kiosk's browser must not offer to remember the PIN.
+    const input = el('input', { type: 'password', id: 'pin', autocomplete: 'one-time-code', required: true });
     const err = el('p', { className: 'error', id: 'pin-error', role: 'alert', text: message || '' });
     input.setAttribute('aria-describedby', 'pin-error');
     const form = el('form', { on: { submit: async e => {

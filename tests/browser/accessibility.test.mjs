@@ -46,7 +46,7 @@ test('axe-core finds no WCAG A/AA violation on the pages of each survey, in Engl
           await page.click('#next');
           await page.waitForFunction(b => document.querySelector('main h2')?.textContent !== b, before);
         }
-        await page.click('#cancel');
+        await page.click('#cancel, #leave');
         await page.waitForSelector('button.survey');
       }
     }
@@ -155,7 +155,7 @@ test('nothing scrolls sideways at 320 px, in French and Arabic', async () => {
         assert.equal(await wide(), false, `GEOAT section ${section} (${lang})`);
       }
       await screenshot(page, `320-geoat-${lang}`);
-      await page.click('#cancel');
+      await page.click('#leave');
       await page.waitForSelector('button.survey');
     }
   } finally {

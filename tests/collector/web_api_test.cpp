@@ -20,28 +20,34 @@ namespace {
 constexpr const char* kPin = "test-pin-8642";
 
 struct Fixture {
+  std::vector<std::string> lan_urls_seen;  // before `api`: filled while it is built
   test::TempDir tmp;
   test::TestServer server{tmp.path() / "server"};
   Collector collector;
   SyncRunner sync;
   WebApi api;
   std::map<std::string, std::string> cookies;  // what a browser would keep
+  std::string page_half;                       // the draft key half the page keeps in sessionStorage
+  std::string host = "127.0.0.1:8080";
 
   explicit Fixture(WebOptions options = {})
       : collector(test::make_collector(tmp.path() / "c", server.enroll("Post A", "ws://127.0.0.1:9"))),
         sync(DataDir{tmp.path() / "c"}, std::chrono::seconds(0)),
         api(collector, sync, with_dir(std::move(options))) {
     REQUIRE(set_admin_pin(collector.store(), kPin, std::nullopt).is_ok());
+    api.set_addresses({"127.0.0.1:8080", "localhost:8080", "192.168.1.20:8080"}, lan_urls_seen);
   }
   WebOptions with_dir(WebOptions o) {
     o.dir = DataDir{tmp.path() / "c"};
+    lan_urls_seen = o.lan_urls;
     return o;
   }
 
   HttpResponse call(http::verb verb, const std::string& target, const std::string& body = "",
                     bool loopback = true, const std::string& origin = "") {
     HttpRequest req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1:8080");
+    req.set(http::field::host, host);
+    if (!page_half.empty()) req.set("X-Draft-Key", page_half);
     if (!origin.empty()) req.set(http::field::origin, origin);
     if (!body.empty() || verb == http::verb::post || verb == http::verb::put) {
       req.set(http::field::content_type, "application/json");
@@ -59,6 +65,10 @@ struct Fixture {
       const std::string name = c.substr(0, eq), value = c.substr(eq + 1, semi - eq - 1);
       if (c.find("Max-Age=0") != std::string::npos) cookies.erase(name);
       else cookies[name] = value;
+    }
+    if (res.result() == http::status::ok && res[http::field::content_type] == "application/json") {
+      auto v = json::parse(res.body());
+      if (v.is_object() && v.as_object().contains("key")) page_half = v.as_object()["key"].as_string().c_str();
     }
     return res;
   }
@@ -116,36 +126,52 @@ TEST_CASE("a draft is saved encrypted after every change and read back with the 
 
   SECTION("a wrong key opens nothing and changes nothing") {
     auto token = f.cookies["eq_draft"];
-    token.back() = token.back() == 'A' ? 'B' : 'A';
+    char& c = token[token.size() - 10];
+    c = c == 'A' ? 'B' : 'A';
     f.cookies["eq_draft"] = token;
     CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::forbidden);
     CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})").result() == http::status::forbidden);
   }
   SECTION("another draft's ciphertext does not open under this id") {
     auto first = f.cookies["eq_draft"];
+    auto first_half = f.page_half;
+    CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::ok);
     f.start("staff-climate");
     auto second = f.cookies["eq_draft"];
     // Swap the stored ciphertexts: the associated data binds each to its row.
     auto& db = f.collector.store().db();
     REQUIRE(db.exec("UPDATE drafts SET ciphertext = (SELECT ciphertext FROM drafts d2 WHERE d2.id <> drafts.id)").is_ok());
     f.cookies["eq_draft"] = first;
+    f.page_half = first_half;
     CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::forbidden);
   }
 }
 
-TEST_CASE("answers to questions that become hidden are cleared by the engine", "[web]") {
+TEST_CASE("hidden answers stay in the draft but are never sealed", "[web]") {
   Fixture f;
   f.start("staff-climate");
-  auto v = f.save(R"({"h_remarks":"once","harass_reported":"yes","harass_channel":["hr"]})");
+  auto v = f.save(R"({"consent_ack":true,"h_remarks":"once","harass_reported":"yes","harass_channel":["hr"]})");
   CHECK_FALSE(v["items"].as_object().contains("harass_channel"));  // relevant, no error
-  v = f.save(R"({"h_remarks":"never","harass_reported":"yes","harass_channel":["hr"]})");
-  REQUIRE(v.contains("cleared"));
-  auto cleared = v["cleared"].as_array();
-  CHECK(std::find(cleared.begin(), cleared.end(), json::value("harass_reported")) != cleared.end());
-  CHECK(std::find(cleared.begin(), cleared.end(), json::value("harass_channel")) != cleared.end());
+  // A misclick on the branch: the follow-ups hide, and their answers wait.
+  v = f.save(R"({"consent_ack":true,"h_remarks":"never","harass_reported":"yes","harass_channel":["hr"]})", true);
+  CHECK(v["items"].as_object()["harass_reported"].as_object()["relevant"] == false);
+  CHECK(v["check"].as_array().empty());  // the check drops hidden answers before judging
   auto stored = f.json_of(f.call(http::verb::get, "/api/v1/draft"))["answers"].as_object();
-  CHECK_FALSE(stored.contains("harass_reported"));
-  CHECK(stored["h_remarks"].as_string() == "never");
+  CHECK(stored["harass_reported"].as_string() == "yes");
+  // Submitted as they stand: sealed without the hidden answers, accepted.
+  REQUIRE(f.call(http::verb::post, "/api/v1/draft/submit").result() == http::status::ok);
+  CHECK(f.collector.status()->counts.pending == 1);
+}
+
+TEST_CASE("the cookie alone does not reopen a draft: the page's half of the key is needed", "[web]") {
+  Fixture f;
+  f.start("staff-climate");
+  f.save(R"({"comment":"left behind at the kiosk"})");
+  const std::string half = f.page_half;
+  f.page_half.clear();  // the tab was closed: its sessionStorage is gone
+  CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
+  f.page_half = half;
+  CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::ok);
 }
 
 TEST_CASE("submit seals the response, deletes the draft and forgets the key", "[web]") {
@@ -180,13 +206,16 @@ TEST_CASE("anonymous drafts expire after the idle timeout; GEOAT drafts stay", "
   Fixture f(o);
   f.start("staff-climate");
   const auto anon = f.cookies["eq_draft"];
+  const auto anon_half = f.page_half;
   f.start("geoat-2023");
   DraftStore drafts(f.collector.store().db());
   REQUIRE(*drafts.count() == 2);
-  REQUIRE(f.collector.store().db().exec("UPDATE drafts SET updated_at = updated_at - 10").is_ok());
+  // Past the idle timeout and the grace the collector allows after it.
+  REQUIRE(f.collector.store().db().exec("UPDATE drafts SET updated_at = updated_at - 1000").is_ok());
   f.api.tick();
   CHECK(*drafts.count() == 1);
   f.cookies["eq_draft"] = anon;
+  f.page_half = anon_half;
   CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
   CHECK(f.cookies.count("eq_draft") == 0);  // the stale cookie is cleared
 }
@@ -251,6 +280,11 @@ TEST_CASE("changing the PIN keeps the admin key, so drafts stay resumable", "[we
 
 TEST_CASE("state-changing calls refuse other origins and non-JSON bodies", "[web]") {
   Fixture f;
+  f.host = "evil.example:8080";  // DNS rebinding: a foreign name pointed at 127.0.0.1
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://evil.example:8080")
+            .result() == http::status::misdirected_request);
+  CHECK(f.call(http::verb::get, "/api/v1/forms").result() == http::status::misdirected_request);
+  f.host = "127.0.0.1:8080";
   CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://evil.example")
             .result() == http::status::forbidden);
   HttpRequest form_post{http::verb::post, "/api/v1/draft", 11};
@@ -278,6 +312,9 @@ TEST_CASE("in LAN mode a phone needs the post token from the QR code", "[web]") 
   CHECK(res.result() == http::status::see_other);
   CHECK(f.cookies["eq_post"] == "token-abc-123");
   CHECK(f.call(http::verb::get, "/api/v1/forms", "", false).result() == http::status::ok);
+  // The admin page is the laptop's alone, even with the token.
+  CHECK(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}", false).result() ==
+        http::status::forbidden);
   // The laptop itself (loopback) needs no token.
   f.cookies.clear();
   CHECK(f.call(http::verb::get, "/api/v1/forms", "", true).result() == http::status::ok);

@@ -94,14 +94,7 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
   options.dir = settings.dir;
   options.anonymous_idle = settings.idle_timeout;
   options.lan = !endpoint->address().is_loopback();
-  if (options.lan) {
-    options.post_token = post_token();
-    if (endpoint->address().is_unspecified()) {
-      for (const auto& ip : lan_addresses()) options.lan_urls.push_back("http://" + ip + ":" + std::to_string(endpoint->port()));
-    } else {
-      options.lan_urls.push_back("http://" + endpoint->address().to_string() + ":" + std::to_string(endpoint->port()));
-    }
-  }
+  if (options.lan) options.post_token = post_token();
   SyncRunner sync(settings.dir, settings.sync_every);
   net::io_context ioc(1);
   WebApi api(*collector, sync, options);
@@ -111,14 +104,22 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
     return 1;
   }
   const auto local = server.local_endpoint();
+  const std::string port = std::to_string(local.port());
+  std::vector<std::string> hosts{"127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port};
+  std::vector<std::string> lan_urls;
+  if (options.lan) {
+    const auto ips = endpoint->address().is_unspecified() ? lan_addresses()
+                                                          : std::vector<std::string>{endpoint->address().to_string()};
+    for (const auto& ip : ips) {
+      hosts.push_back(ip + ":" + port);
+      lan_urls.push_back("http://" + ip + ":" + port);
+    }
+  }
+  api.set_addresses(hosts, lan_urls);
   const std::string host = endpoint->address().is_unspecified() ? "127.0.0.1" : endpoint->address().to_string();
   out << "Serving the survey on http://" << host << ":" << local.port() << "/  (admin page: /admin)\n";
   if (options.lan) {
-    for (const auto& u : options.lan_urls) {
-      // The port may have been 0 (tests): print the real one.
-      out << "Phones on this network: " << u.substr(0, u.rfind(':')) << ":" << local.port() << "/?t="
-          << options.post_token << "\n";
-    }
+    for (const auto& u : lan_urls) out << "Phones on this network: " << u << "/?t=" << options.post_token << "\n";
     out << "Or scan the QR code on the admin page.\n";
   }
   auto pin_set = admin_pin_is_set(collector->store());

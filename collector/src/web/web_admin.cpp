@@ -55,10 +55,15 @@ HttpResponse WebApi::admin_login(Call& call) {
                       key.status().message());
   }
   failed_logins_ = 0;
-  if (admin_sessions_.size() >= kMaxAdminSessions) admin_sessions_.erase(admin_sessions_.begin());
+  if (admin_sessions_.size() >= kMaxAdminSessions) {
+    auto oldest = std::min_element(admin_sessions_.begin(), admin_sessions_.end(), [](const auto& a, const auto& b) {
+      return a.second->last_used < b.second->last_used;
+    });
+    admin_sessions_.erase(oldest);
+  }
   const std::string token = random_token();
   admin_sessions_[token] = std::make_unique<AdminSession>(AdminSession{std::move(*key), now});
-  call.cookies_out.push_back(set_cookie(kAdminCookie, token));
+  call.cookies_out.push_back(set_cookie(kAdminCookie, token, false, "/api/v1/admin"));
   return call.ok(json::object{{"signed_in", true}});
 }
 
@@ -70,7 +75,9 @@ HttpResponse WebApi::admin_logout(Call& call) {
       break;
     }
   }
-  call.cookies_out.push_back(set_cookie(kAdminCookie, "", true));
+  call.cookies_out.push_back(set_cookie(kAdminCookie, "", true, "/api/v1/admin"));
+  // A draft the admin resumed on this browser is left, not kept open.
+  call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   return call.ok(json::object{{"signed_in", false}});
 }
 
@@ -188,8 +195,9 @@ HttpResponse WebApi::admin_draft_action(Call& call, std::string_view id_hex, std
     AdminSession* session = admin_session(call);
     auto key = drafts_.admin_key(*id, session->key);
     if (!key.is_ok()) return call.error(key.status());
-    call.cookies_out.push_back(set_cookie(kDraftCookie, draft_token(*id, *key)));
-    return call.ok(json::object{{"resumed", true}});
+    const SplitKey split = split_draft_key(*id, *key);
+    call.cookies_out.push_back(set_cookie(kDraftCookie, split.cookie));
+    return call.ok(json::object{{"resumed", true}, {"key", split.page_half}});
   }
   return call.error(http::status::not_found, "unknown draft action");
 }

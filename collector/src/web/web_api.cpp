@@ -30,8 +30,9 @@ std::string cookie_value(const HttpRequest& req, std::string_view name) {
   return {};
 }
 
-std::string set_cookie(std::string_view name, std::string_view value, bool clear) {
-  std::string c = std::string(name) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict";
+std::string set_cookie(std::string_view name, std::string_view value, bool clear, std::string_view path) {
+  std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
+                  "; HttpOnly; SameSite=Strict";
   if (clear) c += "; Max-Age=0";
   return c;
 }
@@ -63,6 +64,28 @@ std::string query_param(std::string_view target, std::string_view key) {
   return {};
 }
 
+SplitKey split_draft_key(const DraftId& id, const DraftKey& key) {
+  // The draft key is split in two: a random half in the HttpOnly cookie, the
+  // other (key XOR cookie half) in the page's sessionStorage, sent as a
+  // header. Both are needed. A closed tab takes its half with it, so the next
+  // person at a kiosk cannot reopen an abandoned response through the cookie.
+  DraftKey cookie_half;
+  randombytes_buf(cookie_half.data(), cookie_half.size());
+  DraftKey page_half;
+  for (std::size_t i = 0; i < DraftKey::size(); ++i) page_half.data()[i] = key.data()[i] ^ cookie_half.data()[i];
+  return {draft_token(id, cookie_half), to_base64url(ByteView(page_half.data(), page_half.size()))};
+}
+
+std::optional<ParsedToken> draft_from_request(const HttpRequest& req) {
+  auto token = parse_draft_token(cookie_value(req, kDraftCookie));
+  if (!token) return std::nullopt;
+  auto half = from_base64url(req[kDraftKeyHeader]);
+  if (!half.is_ok() || half->size() != DraftKey::size()) return std::nullopt;
+  for (std::size_t i = 0; i < DraftKey::size(); ++i) token->key.data()[i] ^= (*half)[i];
+  wipe(*half);
+  return token;
+}
+
 }  // namespace equitas::collector::web_detail
 
 namespace equitas::collector {
@@ -70,6 +93,8 @@ namespace json = boost::json;
 using namespace web_detail;
 
 namespace {
+
+constexpr std::chrono::seconds kExpiryGrace{std::chrono::minutes(5)};
 
 std::string_view mime_for(std::string_view name) {
   auto ends = [&](std::string_view ext) {
@@ -91,7 +116,10 @@ WebApi::~WebApi() = default;
 
 void WebApi::tick() {
   const std::int64_t now = unix_now();
-  (void)drafts_.expire_anonymous(now - options_.anonymous_idle.count());
+  // The page resets itself at the idle timeout; the collector deletes the
+  // draft a little later, so a respondent reading a long page is not cut off
+  // by a clock that only sees saves.
+  (void)drafts_.expire_anonymous(now - options_.anonymous_idle.count() - kExpiryGrace.count());
   for (auto it = admin_sessions_.begin(); it != admin_sessions_.end();) {
     if (now - it->second->last_used > options_.admin_idle.count()) {
       it = admin_sessions_.erase(it);
@@ -111,6 +139,11 @@ void WebApi::refresh_library() {
 
 HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback) {
   Call call{req, peer_is_loopback, std::string(req.target().substr(0, req.target().find('?'))), {}};
+  // Only our own names: a page elsewhere that rebinds its DNS name to this
+  // address (DNS rebinding) would otherwise pass the Origin check below.
+  const std::string host(req[http::field::host]);
+  const bool known_host = std::find(allowed_hosts_.begin(), allowed_hosts_.end(), host) != allowed_hosts_.end();
+  if (!known_host) return call.error(http::status::misdirected_request, "unknown Host");
   // LAN mode: a phone proves it was given the link (QR code) with the post
   // token; a first visit with ?t= keeps it in a cookie.
   if (options_.lan && !peer_is_loopback) {
@@ -132,7 +165,7 @@ HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback) {
     // A cross-site page can post a form but cannot send JSON without a
     // preflight we never grant; an Origin from elsewhere is refused outright.
     const auto origin = req[http::field::origin];
-    if (!origin.empty() && origin != "http://" + std::string(req[http::field::host])) {
+    if (!origin.empty() && origin != "http://" + host) {
       return call.error(http::status::forbidden, "requests from another origin are refused");
     }
     if (req.method() != http::verb::delete_ &&
@@ -164,9 +197,15 @@ HttpResponse WebApi::route(Call& call) {
     if (m == http::verb::delete_) return discard_draft(call);
   }
   if (p == "/api/v1/draft/submit" && m == http::verb::post) return submit_draft(call);
-  if (p == "/api/v1/admin/login" && m == http::verb::post) return admin_login(call);
-  if (p == "/api/v1/admin/logout" && m == http::verb::post) return admin_logout(call);
+  if (p == "/api/v1/draft/leave" && m == http::verb::post) return leave_draft(call);
   if (p.rfind("/api/v1/admin/", 0) == 0) {
+    // The admin page opens on the post's laptop only: the PIN never crosses
+    // the Wi-Fi, and a phone cannot lock the admin out with wrong guesses.
+    if (!call.loopback) {
+      return call.error(http::status::forbidden, "the admin page opens only on the post's laptop itself");
+    }
+    if (p == "/api/v1/admin/login" && m == http::verb::post) return admin_login(call);
+    if (p == "/api/v1/admin/logout" && m == http::verb::post) return admin_logout(call);
     if (admin_session(call) == nullptr) {
       return call.error(http::status::unauthorized, "sign in with the admin PIN first");
     }
@@ -231,10 +270,6 @@ Result<std::shared_ptr<const forms::Form>> WebApi::draft_form(const DraftInfo& i
 
 namespace {
 
-// The draft named by the respondent's cookie, or nullopt.
-std::optional<ParsedToken> draft_cookie(const HttpRequest& req) {
-  return parse_draft_token(cookie_value(req, kDraftCookie));
-}
 
 // Removes answers to questions that are no longer relevant (the respondent
 // went back and changed a branch), as the engine would refuse them at submit.
@@ -283,23 +318,24 @@ std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object&
   return cleared;
 }
 
-json::object evaluate_view(const forms::Form& form, json::object& answers, const std::string& lang, bool check) {
-  const std::vector<std::string> cleared = prune_irrelevant(form, answers, lang);
+// The live verdict for the page. Answers to questions that are hidden now
+// are kept in the draft (a misclick on a branch loses nothing), but they
+// count as unanswered for everything else, as in XLSForm: the verdict is
+// taken on a copy without them, and only that copy is ever sealed.
+json::object evaluate_view(const forms::Form& form, const json::object& answers, const std::string& lang,
+                           bool check) {
+  json::object pruned = answers;
+  prune_irrelevant(form, pruned, lang);
   forms::EvalOptions opts;
   opts.language = lang;
   opts.strict = false;
-  json::object out = evaluation_view(forms::evaluate(form, answers, opts));
-  if (!cleared.empty()) {
-    json::array c;
-    for (const auto& p : cleared) c.push_back(json::string(p));
-    out["cleared"] = std::move(c);
-  }
+  json::object copy = pruned;
+  json::object out = evaluation_view(forms::evaluate(form, copy, opts));
   if (check) {
     // The full submission check: the page filters it to its own questions
     // before letting the respondent go on.
     opts.strict = true;
-    json::object copy = answers;
-    out["check"] = evaluation_view(forms::evaluate(form, copy, opts))["errors"];
+    out["check"] = evaluation_view(forms::evaluate(form, pruned, opts))["errors"];
   }
   return out;
 }
@@ -326,9 +362,11 @@ HttpResponse WebApi::create_draft(Call& call) {
   randombytes_buf(key.data(), key.size());
   auto id = drafts_.create(form->id, form->version, form->anonymous, lang, *admin, key, unix_now());
   if (!id.is_ok()) return call.error(id.status());
-  call.cookies_out.push_back(set_cookie(kDraftCookie, draft_token(*id, key)));
+  const SplitKey split = split_draft_key(*id, key);
+  call.cookies_out.push_back(set_cookie(kDraftCookie, split.cookie));
   json::object answers;
   json::object o{{"draft", id->hex()}, {"form", form->id}, {"version", form->version}, {"lang", lang},
+                 {"key", split.page_half},
                  {"answers", json::object()}, {"evaluation", evaluate_view(*form, answers, lang, false)}};
   return call.ok(o);
 }
@@ -336,7 +374,7 @@ HttpResponse WebApi::create_draft(Call& call) {
 // The draft named by the respondent's cookie, opened: its row, its form and
 // (when asked) its answers. A cookie naming a draft that is gone is cleared.
 Result<WebApi::OpenDraft> WebApi::open_draft(Call& call, bool with_answers) {
-  auto token = draft_cookie(call.req);
+  auto token = draft_from_request(call.req);
   if (!token) return Status::not_found("no draft in progress");
   EQ_ASSIGN_OR_RETURN(auto info, drafts_.info(token->id));
   if (!info) {
@@ -394,6 +432,16 @@ HttpResponse WebApi::save_draft(Call& call) {
 HttpResponse WebApi::submit_draft(Call& call) {
   auto d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
+  // The page sends what the respondent last saw, so a save that never
+  // arrived cannot make the sealed response differ from the review page.
+  boost::system::error_code ec;
+  json::value body = json::parse(call.req.body(), ec);
+  if (!ec && body.is_object()) {
+    if (auto* a = body.as_object().if_contains("answers"); a != nullptr && a->is_object()) {
+      d->answers = std::move(a->as_object());
+    }
+  }
+  prune_irrelevant(*d->form, d->answers, d->info.lang);
   forms::EvalOptions opts;
   opts.language = d->info.lang;
   const forms::Evaluation e = forms::evaluate(*d->form, d->answers, opts);
@@ -403,23 +451,31 @@ HttpResponse WebApi::submit_draft(Call& call) {
     return call.json_reply(http::status::unprocessable_entity, o);
   }
   std::string text = json::serialize(d->answers);
-  auto id = collector_.submit(d->info.form_id, d->info.form_version, text, d->info.lang);
+  // The draft row goes in the same transaction that stores the sealed
+  // envelope: a crash leaves either the draft or the submission, never both.
+  const DraftId draft_id = d->token.id;
+  auto id = collector_.submit(d->info.form_id, d->info.form_version, text, d->info.lang,
+                              [&] { return drafts_.remove(draft_id); });
   wipe(text);
   if (!id.is_ok()) return call.error(id.status());
-  // Sealed and stored: the draft and the browser's key go at once.
-  (void)drafts_.remove(d->token.id);
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   return call.ok(json::object{{"submitted", true}, {"reference", id->to_string().substr(0, 8)}});
 }
 
+HttpResponse WebApi::leave_draft(Call& call) {
+  // The GEOAT team steps away: the page forgets the draft, which stays for
+  // the admin to resume.
+  call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
+  return call.ok(json::object{{"left", true}});
+}
+
 HttpResponse WebApi::discard_draft(Call& call) {
-  if (auto token = draft_cookie(call.req)) {
+  if (auto token = draft_from_request(call.req)) {
     // Only the key's holder may discard: the id alone is not enough.
     auto text = drafts_.load(token->id, token->key);
-    if (text.is_ok()) {
-      wipe(*text);
-      (void)drafts_.remove(token->id);
-    }
+    if (!text.is_ok()) return call.error(text.status());
+    wipe(*text);
+    if (Status s = drafts_.remove(token->id); !s.is_ok()) return call.error(s);
   }
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   return call.ok(json::object{{"discarded", true}});

@@ -40,7 +40,8 @@ struct WebOptions {
   std::vector<std::string> lan_urls;
   // An anonymous draft untouched this long is deleted: the kiosk's reset.
   std::chrono::seconds anonymous_idle{std::chrono::minutes(15)};
-  std::chrono::seconds admin_idle{std::chrono::minutes(15)};
+  // A kiosk: the admin may walk away signed in.
+  std::chrono::seconds admin_idle{std::chrono::minutes(5)};
 };
 
 class WebApi {
@@ -51,6 +52,13 @@ class WebApi {
   WebApi& operator=(const WebApi&) = delete;
 
   HttpResponse handle(const HttpRequest& req, bool peer_is_loopback);
+  // Known once the socket listens: the Host values this server answers to
+  // ("127.0.0.1:8080", "localhost:8080", the LAN addresses; others get 421),
+  // and the links phones use ("http://192.168.1.20:8080").
+  void set_addresses(std::vector<std::string> hosts, std::vector<std::string> lan_urls) {
+    allowed_hosts_ = std::move(hosts);
+    options_.lan_urls = std::move(lan_urls);
+  }
   // Deletes idle anonymous drafts and admin sessions. Call every few seconds.
   void tick();
 
@@ -67,6 +75,7 @@ class WebApi {
   HttpResponse save_draft(Call& call);
   HttpResponse submit_draft(Call& call);
   HttpResponse discard_draft(Call& call);
+  HttpResponse leave_draft(Call& call);
   HttpResponse admin_login(Call& call);
   HttpResponse admin_logout(Call& call);
   HttpResponse admin_status(Call& call);
@@ -91,6 +100,7 @@ class WebApi {
   SyncRunner& sync_;
   WebOptions options_;
   DraftStore drafts_;
+  std::vector<std::string> allowed_hosts_;
   std::map<std::string, std::unique_ptr<AdminSession>> admin_sessions_;
   int failed_logins_ = 0;
   std::int64_t login_locked_until_ = 0;

@@ -19,7 +19,19 @@ inline constexpr std::string_view kCsp =
 
 
 std::string cookie_value(const HttpRequest& req, std::string_view name);
-std::string set_cookie(std::string_view name, std::string_view value, bool clear = false);
+std::string set_cookie(std::string_view name, std::string_view value, bool clear = false,
+                       std::string_view path = "/");
+// The header that carries the page's half of a draft key (see drafts.hpp).
+inline constexpr std::string_view kDraftKeyHeader = "X-Draft-Key";
+// A fresh split of `key`: the cookie's token and the page's half.
+struct SplitKey {
+  std::string cookie;
+  std::string page_half;
+};
+SplitKey split_draft_key(const DraftId& id, const DraftKey& key);
+// The draft named by the cookie, its key rebuilt from both halves; nullopt
+// when either half is missing or malformed.
+std::optional<ParsedToken> draft_from_request(const HttpRequest& req);
 std::string random_token();
 bool tokens_equal(std::string_view a, std::string_view b);
 std::string query_param(std::string_view target, std::string_view key);

@@ -49,6 +49,12 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
     if (ec) return close();  // end of stream, timeout, malformed: nothing useful to say
     HttpRequest req = parser_->release();
     auto res = std::make_shared<HttpResponse>(api_.handle(req, loopback_));
+    if (req.method() == http::verb::head) {
+      // The headers of a GET, and no body: a body here would desync keep-alive.
+      const auto n = res->body().size();
+      res->body().clear();
+      res->content_length(n);
+    }
     // The request may hold answers: gone before the reply is written.
     if (!req.body().empty()) sodium_memzero(req.body().data(), req.body().size());
     write(std::move(res));
