@@ -21,7 +21,9 @@ void HttpSession::do_read() {
   parser_.emplace();
   parser_->header_limit(kHttpHeaderLimit);
   parser_->body_limit(kHttpBodyLimit);
-  stream_.expires_after(kHttpRequestTimeout);
+  // Absolute, for the whole request: a client dripping its headers one
+  // byte at a time is cut off like a silent one.
+  stream_.expires_after(slot_.state().limits.http_request_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }

@@ -46,7 +46,9 @@ inline constexpr std::size_t kMaxFormsUpdateBytes = 800 * 1024;
 // An HTTP request (the upgrade, health checks) has no business being large.
 inline constexpr std::size_t kHttpHeaderLimit = 8 * 1024;
 inline constexpr std::size_t kHttpBodyLimit = 16 * 1024;
-// From TCP accept to a complete HTTP request.
+// From TCP accept to a complete HTTP request (the WebSocket upgrade
+// included). An absolute deadline for the whole request, not an idle
+// timer: a client dripping its headers one byte at a time is cut off too.
 inline constexpr auto kHttpRequestTimeout = 10s;
 // The WebSocket opening handshake.
 inline constexpr auto kWebSocketHandshakeTimeout = 10s;
@@ -60,8 +62,43 @@ inline constexpr auto kIdleTimeout = 60s;
 inline constexpr std::size_t kMaxJobsPerCommit = 64;
 // Total open connections; past this, new ones are closed at accept.
 inline constexpr std::size_t kMaxConnections = 20000;
+// Unauthenticated connections from one IP address. A border post's phones
+// may all sit behind one NAT address and sync together after a link comes
+// back, so not tiny; but one host must not take the whole
+// kMaxUnauthenticated budget and lock every other post out. Past this, new
+// connections from that address are closed at accept.
+inline constexpr std::size_t kMaxUnauthenticatedPerIp = 64;
+// Live sessions per device: one. A second session for the same device is
+// almost always the same collector coming back after its link dropped,
+// while the server still holds the old, half-open TCP connection (it would
+// only notice at the idle timeout). So the NEW session wins and the old one
+// is dropped at once: refusing the new one would lock a post out for a
+// minute after every drop. This is safe: whatever the old session had in
+// flight either committed (its resend is a Duplicate) or did not (it is
+// resent); nothing is acknowledged twice or lost. Two live collectors with
+// one key (a copied data folder) keep displacing each other, which shows
+// up as failed syncs rather than as silent interleaving.
+inline constexpr std::size_t kMaxSessionsPerDevice = 1;
+// From the start of a read to the whole WebSocket message. Beast's idle
+// timeout only needs *some* byte (or a pong) per period, so a client
+// dripping one byte every few seconds would hold a session, its buffers
+// and its slot forever; this deadline bounds each message, whatever the
+// pace. A collector never idles inside a session (it pushes, reads the ack,
+// pushes again, then closes), so the clock running while the server waits
+// for the next message costs honest collectors nothing. Sized for a full
+// 256 KiB batch over a 32 kbit/s link (about 64 s), with margin.
+inline constexpr auto kMessageDeadline = 120s;
 // After accept fails for lack of file descriptors, wait this long before
 // trying again rather than spinning.
 inline constexpr auto kAcceptBackoff = 100ms;
+
+// The limits one running server applies, where they are tunable at all:
+// always the constants above in production; tests shorten the deadlines so
+// that a deadline test takes seconds, not minutes.
+struct SessionLimits {
+  std::chrono::milliseconds message_deadline = kMessageDeadline;
+  std::chrono::milliseconds http_request_timeout = kHttpRequestTimeout;
+  std::size_t max_unauthenticated_per_ip = kMaxUnauthenticatedPerIp;
+};
 
 }  // namespace equitas::server

@@ -55,12 +55,16 @@ void Listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
     return;
   }
   if (!ec) {
-    if (state_->connections.load() >= kMaxConnections ||
-        state_->unauthenticated.load() >= kMaxUnauthenticated) {
+    boost::beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    // A peer already gone has no address and nothing to serve.
+    auto slot = peer_ec ? std::nullopt : ConnectionSlot::open(state_, peer.address());
+    if (slot) {
+      std::make_shared<HttpSession>(std::move(socket), std::move(*slot))->run();
+    } else {
+      // Over a cap (limits.hpp): closed at once, before any byte is read.
       boost::beast::error_code ignored;
       socket.close(ignored);
-    } else {
-      std::make_shared<HttpSession>(std::move(socket), ConnectionSlot(state_))->run();
     }
   }
   do_accept();

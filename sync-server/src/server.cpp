@@ -36,6 +36,7 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   std::unique_ptr<Server> s(new Server());
   s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store), std::move(forms),
                                             options.validator);
+  s->state_->limits = options.limits;
   EQ_ASSIGN_OR_RETURN(s->listener_, Listener::create(s->ioc_, endpoint, s->state_));
   s->endpoint_ = s->listener_->local_endpoint();
   s->listener_->run();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "equitas/forms/answer_validator.hpp"
+#include "limits.hpp"
 #include "listener.hpp"
 #include "server_state.hpp"
 
@@ -20,6 +21,8 @@ struct ServeOptions {
   unsigned io_threads = 0;                 // 0: one per core
   // Null (always, in production): the bundled and published forms.
   std::shared_ptr<const AnswerValidator> validator;
+  // The defaults from limits.hpp (always, in production); tests shorten them.
+  SessionLimits limits;
 };
 
 // "127.0.0.1:8443", "[::1]:8443", "0.0.0.0:0".

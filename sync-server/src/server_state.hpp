@@ -1,14 +1,18 @@
 // What every session of one running server shares. Immutable after start,
-// apart from the atomic connection count and the Ingestor's own locking.
+// apart from the atomic connection counts, the registry's and the Ingestor's
+// own locking.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
+#include "connection_registry.hpp"
 #include "form_registry.hpp"
 #include "ingestor.hpp"
+#include "limits.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
@@ -35,25 +39,37 @@ struct ServerState {
   Ingestor ingestor;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> unauthenticated{0};  // connections not yet past ClientAuth
+  // Per-IP unauthenticated counts and each device's live session.
+  ConnectionRegistry registry;
+  // Set before the listener starts, read-only afterwards.
+  SessionLimits limits;
+  // Identifies each WebSocket session in `registry` (0 is never used).
+  std::atomic<std::uint64_t> next_session_token{1};
 };
 
-// Counts a connection for as long as it lives, and as unauthenticated until
-// mark_authenticated().
+// Counts a connection for as long as it lives, and as unauthenticated (in
+// total and for its peer address) until mark_authenticated().
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<ServerState> s) : state_(std::move(s)) {
-    ++state_->connections;
-    ++state_->unauthenticated;
+  // A slot for a connection from `peer`, or nullopt when a cap is reached:
+  // total connections, unauthenticated ones, or unauthenticated ones from
+  // this address. The listener calls it on its strand, one accept at a time.
+  static std::optional<ConnectionSlot> open(std::shared_ptr<ServerState> s, const boost::asio::ip::address& peer) {
+    if (s->connections.load() >= kMaxConnections || s->unauthenticated.load() >= kMaxUnauthenticated) {
+      return std::nullopt;
+    }
+    if (!s->registry.try_add_unauthenticated(peer, s->limits.max_unauthenticated_per_ip)) return std::nullopt;
+    return ConnectionSlot(std::move(s), peer);
   }
   ~ConnectionSlot() {
     if (!state_) return;
     --state_->connections;
-    if (!authenticated_) --state_->unauthenticated;
+    if (!authenticated_) release_unauthenticated();
   }
   ConnectionSlot(ConnectionSlot&& o) noexcept
-      : state_(std::move(o.state_)), authenticated_(o.authenticated_) {}
+      : state_(std::move(o.state_)), peer_(o.peer_), authenticated_(o.authenticated_) {}
   void mark_authenticated() {
-    if (!authenticated_) --state_->unauthenticated;
+    if (!authenticated_) release_unauthenticated();
     authenticated_ = true;
   }
   ConnectionSlot(const ConnectionSlot&) = delete;
@@ -62,7 +78,18 @@ class ConnectionSlot {
   const std::shared_ptr<ServerState>& shared() const { return state_; }
 
  private:
+  ConnectionSlot(std::shared_ptr<ServerState> s, const boost::asio::ip::address& peer)
+      : state_(std::move(s)), peer_(peer) {
+    ++state_->connections;
+    ++state_->unauthenticated;
+  }
+  void release_unauthenticated() {
+    --state_->unauthenticated;
+    state_->registry.remove_unauthenticated(peer_);
+  }
+
   std::shared_ptr<ServerState> state_;
+  boost::asio::ip::address peer_;
   bool authenticated_ = false;
 };
 

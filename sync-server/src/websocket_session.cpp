@@ -10,7 +10,30 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot sl
     : ws_(std::move(stream)),
       slot_(std::move(slot)),
       auth_timer_(ws_.get_executor()),
+      message_timer_(ws_.get_executor()),
+      token_(slot_.state().next_session_token.fetch_add(1)),
       protocol_(slot_.state().keys) {}
+
+WebSocketSession::~WebSocketSession() {
+  if (registered_ && protocol_.device()) slot_.state().registry.release(*protocol_.device(), token_);
+}
+
+void WebSocketSession::displace() {
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    std::cerr << "sync-server: device " << (self->protocol_.device() ? self->protocol_.device()->to_string() : "?")
+              << " opened a new session; its previous one is dropped\n";
+    self->drop_connection();
+  });
+}
+
+void WebSocketSession::drop_connection() {
+  dropped_ = true;
+  auth_timer_.cancel();
+  message_timer_.cancel();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close();
+}
 
 void WebSocketSession::run(http::request<http::string_body> req) {
   // The websocket stream manages its own timeouts from here on.
@@ -45,9 +68,8 @@ void WebSocketSession::run(http::request<http::string_body> req) {
 }
 
 void WebSocketSession::on_auth_deadline(beast::error_code ec) {
-  if (ec) return;  // cancelled: the device proved its key in time
-  beast::get_lowest_layer(ws_).cancel();
-  beast::get_lowest_layer(ws_).close();
+  if (ec || protocol_.authenticated()) return;  // cancelled: the device proved its key in time
+  drop_connection();
 }
 
 void WebSocketSession::on_accept(beast::error_code ec) {
@@ -57,10 +79,24 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 
 void WebSocketSession::do_read() {
   buffer_.clear();
+  ++reads_;
+  message_timer_.expires_after(slot_.state().limits.message_deadline);
+  message_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_message_deadline, shared_from_this(), reads_));
   ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
 
+void WebSocketSession::on_message_deadline(std::uint64_t read_number, beast::error_code ec) {
+  if (ec || read_number != reads_ || dropped_) return;  // the message arrived in time
+  // Beast's idle timeout is satisfied by a byte (or a pong) now and then;
+  // this is what stops a peer dripping one message forever. No close frame:
+  // a peer this slow would hold the close handshake just as long.
+  drop_connection();
+}
+
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
+  ++reads_;  // whatever happened, this read's deadline no longer applies
+  message_timer_.cancel();
   if (ec) return fail(ec, "read");
   if (!ws_.got_binary()) {
     SyncProtocol::Reply r;
@@ -99,13 +135,21 @@ void WebSocketSession::start_auth(ClientAuth auth) {
             std::cerr << "sync-server: session not recorded: " << decision->status().to_string() << "\n";
           }
           auto reply = self->protocol_.on_auth_decided(*decision);
-          if (self->protocol_.authenticated()) {
-            self->slot_.mark_authenticated();
-            self->ws_.read_message_max(kReadMessageMax);
-          }
+          if (self->protocol_.authenticated()) self->on_admitted();
           self->send(std::move(reply));
         });
       });
+}
+
+void WebSocketSession::on_admitted() {
+  slot_.mark_authenticated();
+  ws_.read_message_max(kReadMessageMax);
+  // One live session per device (limits.hpp, kMaxSessionsPerDevice): the
+  // newest wins.
+  static_assert(kMaxSessionsPerDevice == 1, "the registry keeps one session per device");
+  registered_ = true;
+  auto displaced = slot_.state().registry.admit(*protocol_.device(), token_, weak_from_this());
+  if (displaced) displaced->displace();
 }
 
 void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
@@ -153,6 +197,7 @@ void WebSocketSession::start_forms(std::vector<FormRef> known) {
 }
 
 void WebSocketSession::send(SyncProtocol::Reply reply) {
+  if (dropped_) return;  // the connection is gone; the collector resends what it did not see acked
   for (Bytes& m : reply.messages) outbox_.push_back(std::move(m));
   if (reply.close) {
     close_after_write_ = true;
@@ -183,13 +228,16 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
 
 void WebSocketSession::on_close(beast::error_code ec) {
   auth_timer_.cancel();
+  message_timer_.cancel();
   if (ec) return fail(ec, "close");
 }
 
 void WebSocketSession::fail(beast::error_code ec, const char* what) {
   auth_timer_.cancel();
-  // Peers that vanish, time out or close are routine on field links.
-  if (ec == net::error::operation_aborted || ec == websocket::error::closed || ec == net::error::eof ||
+  message_timer_.cancel();
+  // Peers that vanish, time out or close are routine on field links; so are
+  // the errors of a connection this server dropped on purpose.
+  if (dropped_ || ec == net::error::operation_aborted || ec == websocket::error::closed || ec == net::error::eof ||
       ec == beast::error::timeout || ec == net::error::connection_reset) {
     return;
   }

@@ -24,14 +24,22 @@ namespace net = boost::asio;
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot slot);
+  ~WebSocketSession();
   // Completes the upgrade for an already-read request.
   void run(http::request<http::string_body> req);
+  // A newer session of the same device was admitted: this one ends now,
+  // without a close frame (it is most likely a dead, half-open connection).
+  // Any thread may call.
+  void displace();
 
  private:
   void on_accept(beast::error_code ec);
   void on_auth_deadline(beast::error_code ec);
   void do_read();
+  void on_message_deadline(std::uint64_t read_number, beast::error_code ec);
   void on_read(beast::error_code ec, std::size_t bytes);
+  void on_admitted();
+  void drop_connection();
   void handle(SyncProtocol::Step step);
   void start_auth(ClientAuth auth);
   void start_ingest(SyncProtocol::NeedIngest need);
@@ -46,6 +54,14 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   net::steady_timer auth_timer_;
+  // Runs while a read is pending: the whole message must arrive before it
+  // fires (limits.hpp, kMessageDeadline). `reads_` numbers the reads, so a
+  // deadline that fires just as its read completes is ignored.
+  net::steady_timer message_timer_;
+  std::uint64_t reads_ = 0;
+  const std::uint64_t token_;  // this session in the ConnectionRegistry
+  bool registered_ = false;    // as its device's live session
+  bool dropped_ = false;       // displaced or out of time: errors are expected
   SyncProtocol protocol_;
   std::deque<Bytes> outbox_;
   bool close_after_write_ = false;

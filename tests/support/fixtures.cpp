@@ -39,6 +39,17 @@ void TestServer::start(std::shared_ptr<const AnswerValidator> validator) {
   server_ = std::move(s).value();
 }
 
+void TestServer::start_with_limits(const server::SessionLimits& limits) {
+  server::ServeOptions opts;
+  opts.listen = "127.0.0.1:0";
+  opts.io_threads = 2;
+  opts.limits = limits;
+  auto s = server::Server::start(dir_, opts);
+  INFO(s.status().to_string());
+  REQUIRE(s.is_ok());
+  server_ = std::move(s).value();
+}
+
 void TestServer::stop() {
   if (server_) server_->stop();
   server_.reset();
@@ -77,7 +88,7 @@ void submit_many(collector::Collector& c, int n, const std::string& form) {
   static const char* kSex[] = {"female", "male", "pns"};
   static const char* kAgree[] = {"1", "2", "3", "4", "5", "dk"};
   for (int i = 0; i < n; ++i) {
-    std::string answers = std::string(R"({"dem_sex":")") + kSex[i % 3] + R"(","eng_proud":")" + kAgree[i % 6] +
+    std::string answers = std::string(R"({"consent_ack":true,"dem_sex":")") + kSex[i % 3] + R"(","eng_proud":")" + kAgree[i % 6] +
                           R"(","comment":"response )" + std::to_string(i) + R"("})";
     auto id = c.submit(form, "", answers);
     INFO(id.status().to_string());

@@ -27,6 +27,9 @@ class TestServer {
   // Initialises a data folder under `root` (via `sync-server init`).
   explicit TestServer(const std::filesystem::path& root);
   void start(std::shared_ptr<const AnswerValidator> validator = nullptr);
+  // With other limits than limits.hpp's (shorter deadlines, for tests).
+  void start_with_limits(const server::SessionLimits& limits);
+  unsigned short port() const { return server_->endpoint().port(); }
   void stop();
   std::string url() const { return server_->url(); }
   const server::DataDir& dir() const { return dir_; }

@@ -8,7 +8,10 @@
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "fixtures.hpp"
+#include "raw_sync_client.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
@@ -85,4 +88,175 @@ TEST_CASE("the health endpoint answers, and unknown paths are 404", "[server][li
     CHECK(res.result() == status);
     CHECK(res[http::field::cache_control] == "no-store");
   }
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Writes `bytes` on `sock` one byte every `pace` until the peer closes the
+// connection; returns how long that took, or nullopt if it never did.
+std::optional<Clock::duration> drip_until_closed(tcp::socket& sock, const std::string& bytes,
+                                                 std::chrono::milliseconds pace) {
+  const auto start = Clock::now();
+  for (char ch : bytes) {
+    boost::system::error_code ec;
+    net::write(sock, net::buffer(&ch, 1), ec);
+    if (ec || closed_by_peer(sock, pace)) return Clock::now() - start;
+  }
+  return std::nullopt;
+}
+
+// A masked binary WebSocket frame header announcing `n` payload bytes,
+// followed by those bytes (masked with a zero key, so as written).
+std::string masked_frame(std::size_t n) {
+  std::string f;
+  f.push_back(static_cast<char>(0x82));          // FIN, binary
+  f.push_back(static_cast<char>(0x80 | 126));    // masked, 16-bit length
+  f.push_back(static_cast<char>((n >> 8) & 0xff));
+  f.push_back(static_cast<char>(n & 0xff));
+  f.append(4, '\0');                             // masking key
+  f.append(n, 'x');
+  return f;
+}
+
+collector::Collector registered_collector(TestServer& server, const std::filesystem::path& dir) {
+  auto c = make_collector(dir, server.enroll("Post"));
+  auto first = c.sync({});
+  INFO(first.status().to_string());
+  REQUIRE(first.is_ok());
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a client dripping one message is cut off at the message deadline, while a collector syncs",
+          "[server][limits][deadline]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server::SessionLimits limits;
+  limits.message_deadline = std::chrono::seconds(2);
+  server.start_with_limits(limits);
+  auto dripper = registered_collector(server, tmp / "dripper");
+  auto honest = registered_collector(server, tmp / "honest");
+  submit_many(honest, 20);
+
+  RawSyncClient raw(server.port());
+  const auto e = dripper.enrollment();
+  REQUIRE(e.is_ok());
+  REQUIRE(raw.authenticate((*e)->server, (*e)->device_id, dripper.device_key()).is_ok());
+  // From here the server is reading the next message. A byte every 100 ms
+  // keeps Beast's idle timer happy for ever; the message deadline must not.
+  std::optional<Clock::duration> cut;
+  std::thread drip([&] { cut = drip_until_closed(raw.socket(), masked_frame(1000), std::chrono::milliseconds(100)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto r = honest.sync({});
+  drip.join();
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 20);
+  REQUIRE(cut.has_value());
+  const double secs = std::chrono::duration<double>(*cut).count();
+  INFO("the dripping session was closed after " << secs << " s");
+  CHECK(secs >= 1.5);
+  CHECK(secs <= 2.0 + 1.0);
+}
+
+TEST_CASE("an HTTP upgrade request dripped one byte at a time is cut off at the request deadline",
+          "[server][limits][deadline]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server::SessionLimits limits;
+  limits.http_request_timeout = std::chrono::seconds(2);
+  server.start_with_limits(limits);
+  net::io_context ioc;
+  tcp::socket sock(ioc);
+  sock.connect(endpoint_of(server));
+  const std::string request =
+      "GET /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const auto cut = drip_until_closed(sock, request, std::chrono::milliseconds(100));
+  REQUIRE(cut.has_value());
+  const double secs = std::chrono::duration<double>(*cut).count();
+  INFO("the dripping request was closed after " << secs << " s");
+  CHECK(secs >= 1.5);
+  CHECK(secs <= 2.0 + 1.0);
+}
+
+TEST_CASE("unauthenticated connections are capped per IP address, not for other addresses",
+          "[server][limits][caps]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  net::io_context ioc;
+  auto connect_from = [&](const std::string& source) {
+    auto s = std::make_unique<tcp::socket>(ioc);
+    s->open(tcp::v4());
+    s->bind(tcp::endpoint(net::ip::make_address(source), 0));
+    s->connect(endpoint_of(server));
+    return s;
+  };
+  // Served: the health endpoint answers. Refused: closed without a word.
+  auto served = [](tcp::socket& s) {
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    boost::system::error_code ec;
+    net::write(s, net::buffer(req), ec);
+    if (ec) return false;
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    http::read(s, buf, res, ec);
+    return !ec && res.result() == http::status::ok;
+  };
+  std::vector<std::unique_ptr<tcp::socket>> held;
+  for (std::size_t i = 0; i < server::kMaxUnauthenticatedPerIp; ++i) held.push_back(connect_from("127.0.0.1"));
+  // The listener counts a connection when it accepts it; let it catch up.
+  auto over = connect_from("127.0.0.1");
+  CHECK(closed_by_peer(*over, std::chrono::seconds(5)));
+  auto other = connect_from("127.0.0.2");
+  CHECK(served(*other));
+
+  // One slot frees up when one held connection goes away.
+  held.pop_back();
+  bool again = false;
+  for (int i = 0; i < 50 && !again; ++i) {
+    auto s = connect_from("127.0.0.1");
+    again = served(*s);
+    if (!again) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(again);
+  held.clear();
+  // A collector (from 127.0.0.1) syncs once the flood is gone.
+  auto c = make_collector(tmp / "c", server.enroll("Post"));
+  submit_many(c, 2);
+  auto r = c.sync({});
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 2);
+}
+
+TEST_CASE("a device's second session displaces its first, which is dropped at once", "[server][limits][caps]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  auto c = registered_collector(server, tmp / "c");
+  const auto e = c.enrollment();
+  REQUIRE(e.is_ok());
+  RawSyncClient first(server.port());
+  REQUIRE(first.authenticate((*e)->server, (*e)->device_id, c.device_key()).is_ok());
+  RawSyncClient second(server.port());
+  REQUIRE(second.authenticate((*e)->server, (*e)->device_id, c.device_key()).is_ok());
+  // The first connection is closed by the server (no close frame); the
+  // second one works.
+  CHECK(closed_by_peer(first.socket(), std::chrono::seconds(2)));
+  auto ack = second.push(1, {});
+  INFO(ack.status().to_string());
+  REQUIRE(ack.is_ok());
+  CHECK(ack->batch_seq == 1);
+  // The real collector, in turn, displaces the second and syncs.
+  submit_many(c, 3);
+  auto r = c.sync({});
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 3);
+  CHECK(closed_by_peer(second.socket(), std::chrono::seconds(2)));
 }
