@@ -1,35 +1,25 @@
 #include "exporter.hpp"
 
-#include <boost/json/parse.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <boost/json/serialize.hpp>
-#include <map>
-#include <vector>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "xlsx_export.hpp"
 
 namespace equitas::server {
 namespace {
 
-struct Row {
-  std::string submission_id;
-  std::int64_t revision = 0;
-  std::string device_id;
-  std::string site;
-  std::string form_version;
-  std::string round;
-  std::string submitted_at;
-  std::int64_t received_at = 0;
-  bool conflict = false;
-  boost::json::object answers;
+// What the audit log needs to know besides the options.
+struct Written {
+  std::size_t rows = 0;
+  bool anonymous = false;
 };
-
-constexpr const char* kMetaColumns[] = {"submission_id", "revision",     "device_id",
-                                        "site",          "form_version", "round",
-                                        "submitted_at",  "received_at",  "conflict"};
-
-// Every text cell goes through here: quoted as RFC 4180 asks, and defused
-// against formula injection (see defuse_formula).
-std::string defuse_formula(std::string s);
-
-std::string csv_text(std::string_view v);
 
 std::string csv_field(std::string_view v) {
   const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
@@ -42,8 +32,9 @@ std::string csv_field(std::string_view v) {
   return out + "\"";
 }
 
-// A text answer that a spreadsheet would run as a formula is prefixed with an
-// apostrophe (OWASP's advice on CSV injection). Numbers are never touched.
+// A text cell that a spreadsheet would run as a formula is prefixed with an
+// apostrophe (OWASP's advice on CSV injection). Numbers are never touched:
+// they reach the CSV from JSON numbers and numeric codes only.
 std::string defuse_formula(std::string s) {
   if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
                      s[0] == '\r')) {
@@ -52,97 +43,49 @@ std::string defuse_formula(std::string s) {
   return s;
 }
 
+// Every text cell goes through here: defused, then quoted as RFC 4180 asks.
 std::string csv_text(std::string_view v) { return csv_field(defuse_formula(std::string(v))); }
 
-std::string render(const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::null: return "";
-    case boost::json::kind::string: return defuse_formula(std::string(v.get_string()));
-    case boost::json::kind::array: {
-      // select_multiple answers travel as arrays; XLSForm users expect them
-      // space-separated.
-      std::string out;
-      for (const auto& e : v.get_array()) {
-        if (!out.empty()) out += ' ';
-        out += e.is_string() ? std::string(e.get_string()) : boost::json::serialize(e);
-      }
-      return defuse_formula(out);
-    }
-    default: return boost::json::serialize(v);
+void write_csv_cell(const ExportCell& c, std::ostream& out) {
+  switch (c.kind) {
+    case ExportCell::Kind::kEmpty: break;
+    case ExportCell::Kind::kNumber:
+    case ExportCell::Kind::kBool: out << c.text; break;
+    case ExportCell::Kind::kText: out << csv_text(c.text); break;
   }
 }
 
-Result<std::vector<Row>> load_rows(ServerStore& store, const std::string& form_id) {
-  EQ_ASSIGN_OR_RETURN(
-      Statement st,
-      store.db().prepare(
-          "SELECT s.submission_id, s.revision, s.device_id, d.site, s.form_version, "
-          "s.submitted_at, s.received_at, s.conflict, s.answers, s.round "
-          "FROM submissions s JOIN devices d ON d.device_id = s.device_id "
-          "WHERE s.form_id = ?1 AND s.revision = (SELECT MAX(revision) FROM submissions s2 "
-          "WHERE s2.submission_id = s.submission_id) ORDER BY s.id"));
-  st.bind(1, form_id);
-  std::vector<Row> rows;
-  for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool has, st.step());
-    if (!has) break;
-    Row r;
-    SubmissionId sid;
-    DeviceId did;
-    const Bytes sb = st.column_blob(0), db = st.column_blob(2);
-    std::copy_n(sb.begin(), std::min<std::size_t>(16, sb.size()), sid.bytes.begin());
-    std::copy_n(db.begin(), std::min<std::size_t>(16, db.size()), did.bytes.begin());
-    r.submission_id = sid.to_string();
-    r.revision = st.column_int64(1);
-    r.device_id = did.to_string();
-    r.site = st.column_text(3);
-    r.form_version = st.column_text(4);
-    r.submitted_at = st.column_text(5);
-    r.received_at = st.column_int64(6);
-    r.conflict = st.column_int64(7) != 0;
-    boost::system::error_code ec;
-    auto v = boost::json::parse(st.column_text(8), ec);
-    if (ec || !v.is_object()) {
-      return Status::corruption("stored answers of submission " + r.submission_id + " are not a JSON object");
-    }
-    r.answers = std::move(v.as_object());
-    r.round = st.column_text(9);
-    rows.push_back(std::move(r));
-  }
-  return rows;
-}
-
-void write_csv(const std::vector<Row>& rows, bool bom, std::ostream& out) {
-  // Answer columns: every key seen, in order of first appearance.
-  std::vector<std::string> keys;
-  std::map<std::string, bool, std::less<>> seen;
-  for (const Row& r : rows) {
-    for (const auto& kv : r.answers) {
-      if (seen.emplace(std::string(kv.key()), true).second) keys.emplace_back(kv.key());
-    }
-  }
-  if (bom) out << "\xEF\xBB\xBF";
+Status write_csv(ExportSource& source, const ExportOptions& options, std::ostream& out) {
+  source.set_passes(2);
+  EQ_RETURN_IF_ERROR(source.build_plan());
+  const ExportPlan& plan = source.plan();
+  if (options.excel_bom) out << "\xEF\xBB\xBF";
   bool first = true;
-  for (const char* c : kMetaColumns) {
+  for (const char* c : kExportMetaColumns) {
     out << (first ? "" : ",") << c;
     first = false;
   }
-  for (const auto& k : keys) out << "," << csv_text(k);
+  for (const auto& col : plan.columns()) out << "," << csv_text(col.header);
   out << "\r\n";
-  for (const Row& r : rows) {
-    out << r.submission_id << "," << r.revision << "," << r.device_id << "," << csv_text(r.site) << ","
-        << csv_text(r.form_version) << "," << csv_text(r.round) << "," << csv_text(r.submitted_at) << ","
-        << iso8601_utc(r.received_at) << "," << (r.conflict ? 1 : 0);
-    for (const auto& k : keys) {
-      const auto* v = r.answers.if_contains(k);
-      out << "," << (v != nullptr ? csv_field(render(*v)) : "");
+  return source.scan([&](const ExportRow& r) {
+    first = true;
+    for (const auto& cell : meta_cells(r)) {
+      if (!first) out << ',';
+      write_csv_cell(cell, out);
+      first = false;
+    }
+    for (const auto& col : plan.columns()) {
+      out << ',';
+      write_csv_cell(plan.cell(col, r.answers, options.labels, options.lang), out);
     }
     out << "\r\n";
-  }
+    // A full disk shows up here, not after a million more rows.
+    return out ? Status::ok() : Status::io_error("writing the export failed (disk full?)");
+  });
 }
 
-void write_jsonl(const std::vector<Row>& rows, std::ostream& out) {
-  for (const Row& r : rows) {
+Status write_jsonl(ExportSource& source, const ExportOptions& options, std::ostream& out) {
+  return source.scan([&](const ExportRow& r) {
     boost::json::object o;
     o["submission_id"] = r.submission_id;
     o["revision"] = r.revision;
@@ -153,28 +96,142 @@ void write_jsonl(const std::vector<Row>& rows, std::ostream& out) {
     o["submitted_at"] = r.submitted_at;
     o["received_at"] = iso8601_utc(r.received_at);
     o["conflict"] = r.conflict;
-    o["answers"] = r.answers;
+    o["answers"] = options.labels ? source.plan().labelled(r.answers, options.lang) : r.answers;
     out << boost::json::serialize(o) << "\n";
+    return out ? Status::ok() : Status::io_error("writing the export failed (disk full?)");
+  });
+}
+
+Result<std::unique_ptr<ExportSource>> open_source(ServerStore& store, const ExportOptions& options,
+                                                  const ExportProgress& progress) {
+  EQ_ASSIGN_OR_RETURN(auto source, ExportSource::open(store, options.form_id, options.round));
+  const auto& langs = source->plan().languages();
+  if (options.labels && !options.lang.empty() && std::find(langs.begin(), langs.end(), options.lang) == langs.end()) {
+    std::string known;
+    for (const auto& l : langs) known += (known.empty() ? "" : ", ") + l;
+    return Status::invalid_argument("form " + options.form_id + " has no labels in '" + options.lang +
+                                    "'; it has: " + known);
   }
+  source->set_progress(progress);
+  return source;
+}
+
+Result<Written> write_stream(ServerStore& store, const ExportOptions& options, std::ostream& out,
+                             const ExportProgress& progress) {
+  if (options.format == ExportFormat::kXlsx) {
+    return Status::invalid_argument("an XLSX workbook is written to a file: give --out FILE.xlsx");
+  }
+  EQ_ASSIGN_OR_RETURN(auto source, open_source(store, options, progress));
+  EQ_RETURN_IF_ERROR(options.format == ExportFormat::kCsv ? write_csv(*source, options, out)
+                                                           : write_jsonl(*source, options, out));
+  out.flush();
+  if (!out) return Status::io_error("writing the export failed (disk full?)");
+  return Written{source->row_count(), source->plan().anonymous()};
+}
+
+Result<Written> write_file(ServerStore& store, const ExportOptions& options, const std::string& tmp,
+                           const ExportProgress& progress) {
+  if (options.format != ExportFormat::kXlsx) {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) return Status::io_error("cannot write " + tmp);
+    EQ_ASSIGN_OR_RETURN(Written w, write_stream(store, options, file, progress));
+    file.close();
+    if (!file) return Status::io_error("cannot write " + tmp + " (disk full?)");
+    return w;
+  }
+  EQ_ASSIGN_OR_RETURN(auto source, open_source(store, options, progress));
+  source->set_passes(2);
+  EQ_RETURN_IF_ERROR(source->build_plan());
+  EQ_RETURN_IF_ERROR(write_xlsx(*source, options.labels, options.lang, tmp));
+  return Written{source->row_count(), source->plan().anonymous()};
+}
+
+// The temporary file exists with mode 0600 before any byte of microdata is
+// written to it; the writers then truncate it, which keeps the mode.
+Status create_private(const std::string& tmp) {
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::io_error("cannot write " + tmp + ": " + std::strerror(errno));
+  // A leftover .partial from a crashed export may have had a wider mode.
+  const bool narrowed = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  return narrowed ? Status::ok() : Status::io_error("cannot set permissions on " + tmp);
+}
+
+// The bytes are on disk before the rename makes them the export.
+Status sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::io_error("cannot reopen " + path + ": " + std::strerror(errno));
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced ? Status::ok() : Status::io_error("cannot sync " + path + " to disk");
 }
 
 }  // namespace
 
-Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options,
-                                       std::ostream& out) {
-  // One read transaction, so the export is a consistent snapshot even while
-  // batches are being committed.
-  Transaction snapshot(store.db(), Transaction::Mode::kDeferred);
-  EQ_RETURN_IF_ERROR(snapshot.status());
-  EQ_ASSIGN_OR_RETURN(auto rows, load_rows(store, options.form_id));
-  if (options.format == ExportFormat::kCsv) {
-    write_csv(rows, options.excel_bom, out);
-  } else {
-    write_jsonl(rows, out);
+std::string_view export_format_name(ExportFormat f) {
+  switch (f) {
+    case ExportFormat::kCsv: return "csv";
+    case ExportFormat::kJsonl: return "jsonl";
+    case ExportFormat::kXlsx: return "xlsx";
   }
-  out.flush();
-  if (!out) return Status::io_error("writing the export failed (disk full?)");
-  return rows.size();
+  return "?";
+}
+
+std::optional<ExportFormat> parse_export_format(std::string_view name) {
+  for (ExportFormat f : {ExportFormat::kCsv, ExportFormat::kJsonl, ExportFormat::kXlsx}) {
+    if (export_format_name(f) == name) return f;
+  }
+  return std::nullopt;
+}
+
+Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options, std::ostream& out,
+                                       const ExportProgress& progress) {
+  EQ_ASSIGN_OR_RETURN(Written w, write_stream(store, options, out, progress));
+  return w.rows;
+}
+
+Result<std::size_t> run_export(ServerStore& store, const ExportOptions& options,
+                               const std::optional<std::filesystem::path>& path, std::ostream& out,
+                               const ExportProgress& progress) {
+  Written written;
+  std::string destination = "stdout";
+  if (!path) {
+    EQ_ASSIGN_OR_RETURN(written, write_stream(store, options, out, progress));
+  } else {
+    const std::string tmp = path->string() + ".partial";
+    EQ_RETURN_IF_ERROR(create_private(tmp));
+    auto w = write_file(store, options, tmp, progress);
+    Status s = w.is_ok() ? sync_file(tmp) : w.status();
+    std::error_code ec;
+    if (s.is_ok()) {
+      std::filesystem::rename(tmp, *path, ec);
+      if (ec) s = Status::io_error("cannot move the export into " + path->string() + ": " + ec.message());
+    }
+    if (!s.is_ok()) {
+      std::filesystem::remove(tmp, ec);
+      return s;
+    }
+    written = *w;
+    destination = std::filesystem::absolute(*path, ec).string();
+  }
+  // After the snapshot has ended (ExportSource is gone): this is a write.
+  std::string detail = "form=" + options.form_id + " format=" + std::string(export_format_name(options.format)) +
+                       " rows=" + std::to_string(written.rows);
+  if (options.round) detail += " round=" + *options.round;
+  if (options.labels) detail += " labels=" + (options.lang.empty() ? std::string("default") : options.lang);
+  if (written.anonymous) detail += " anonymous-form";
+  detail += " to=" + destination;
+  if (Status s = store.audit("cli", "export", detail, unix_now()); !s.is_ok()) {
+    if (path) {
+      // No microdata leaves without a trace: an unrecorded file is withdrawn.
+      std::error_code ec;
+      std::filesystem::remove(*path, ec);
+      return s.with_context("the export could not be recorded in the audit log, so " + path->string() +
+                            " was removed");
+    }
+    return s.with_context("the export was written but could not be recorded in the audit log");
+  }
+  return written.rows;
 }
 
 }  // namespace equitas::server

@@ -1,26 +1,49 @@
-// Writes one form's submissions as CSV or JSON Lines: one row per
-// submission, its latest revision, with the device's site and the flags an
-// analyst needs (conflict). Reads through its own connection, so it runs
-// while `serve` is writing.
+// Writes one form's submissions for analysts: one row per submission (its
+// latest revision), with the device's site, the round and the flags an
+// analyst needs (conflict), as CSV, JSON Lines or an XLSX workbook with a
+// codebook. The answers of every version of the form merge into one dataset
+// (see export_plan.hpp for the columns). Reads through its own connection
+// and one snapshot, so it runs while `serve` is writing.
+//
+// Exports are microdata: run_export() writes files readable by their owner
+// only, atomically, and records every export in the audit log.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 
+#include "export_source.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
 
-enum class ExportFormat { kCsv, kJsonl };
+enum class ExportFormat { kCsv, kJsonl, kXlsx };
+std::string_view export_format_name(ExportFormat f);
+std::optional<ExportFormat> parse_export_format(std::string_view name);
 
 struct ExportOptions {
   std::string form_id;
   ExportFormat format = ExportFormat::kCsv;
-  bool excel_bom = false;  // CSV only: a UTF-8 BOM so Excel detects the encoding
+  std::optional<std::string> round;  // only submissions of this round
+  bool labels = false;               // choice labels instead of codes
+  std::string lang;                  // language of the labels; "" is the form's default
+  bool excel_bom = false;            // CSV only: a UTF-8 BOM so Excel detects the encoding
 };
 
-// Returns the number of rows written.
-Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options,
-                                       std::ostream& out);
+// CSV or JSON Lines to a stream (invalid_argument for XLSX, which needs a
+// file). Returns the number of rows written. Nothing is audited.
+Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options, std::ostream& out,
+                                       const ExportProgress& progress = {});
+
+// The whole export as `sync-server export` runs it: to `path` (mode 0600,
+// written beside it and renamed into place, so a reader never sees half an
+// export) or, without a path, to `out` (CSV and JSON Lines only). Then an
+// audit-log entry names the form, format, row count and destination; if it
+// cannot be written, the file is removed and the export fails.
+Result<std::size_t> run_export(ServerStore& store, const ExportOptions& options,
+                               const std::optional<std::filesystem::path>& path, std::ostream& out,
+                               const ExportProgress& progress = {});
 
 }  // namespace equitas::server

@@ -1,0 +1,270 @@
+#include "export_plan.hpp"
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+
+namespace equitas::server {
+namespace {
+
+// The codes a select_multiple answer holds. Arrays are the format; a string
+// (a version that asked it as select_one, or XLSForm's space-separated
+// style) is read as space-separated codes.
+std::vector<std::string_view> selected_codes(const boost::json::value& v) {
+  std::vector<std::string_view> out;
+  if (v.is_array()) {
+    for (const auto& e : v.get_array()) {
+      if (e.is_string()) out.emplace_back(e.get_string());
+    }
+  } else if (v.is_string()) {
+    std::string_view s = v.get_string();
+    while (!s.empty()) {
+      const auto space = s.find(' ');
+      if (space != 0) out.push_back(s.substr(0, space));
+      if (space == std::string_view::npos) break;
+      s.remove_prefix(space + 1);
+    }
+  }
+  return out;
+}
+
+ExportCell text_cell(std::string text) { return {ExportCell::Kind::kText, std::move(text), 0}; }
+
+// Any JSON value, for columns whose question does not say more.
+ExportCell generic_cell(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: return {};
+    case boost::json::kind::string: return text_cell(std::string(v.get_string()));
+    case boost::json::kind::bool_: return {ExportCell::Kind::kBool, v.get_bool() ? "true" : "false", 0};
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_:
+      return {ExportCell::Kind::kNumber, boost::json::serialize(v), v.to_number<double>()};
+    case boost::json::kind::array: {
+      // Lists of codes read best space-separated, as XLSForm users expect;
+      // anything richer (a repeat's rows) stays JSON.
+      std::string out;
+      for (const auto& e : v.get_array()) {
+        if (e.is_object() || e.is_array()) return text_cell(boost::json::serialize(v));
+        if (!out.empty()) out += ' ';
+        out += e.is_string() ? std::string(e.get_string()) : boost::json::serialize(e);
+      }
+      return text_cell(std::move(out));
+    }
+    case boost::json::kind::object: return text_cell(boost::json::serialize(v));
+  }
+  return {};
+}
+
+std::string join_path(const std::vector<const forms::Item*>& parents) {
+  std::string out;
+  for (const forms::Item* p : parents) out += (out.empty() ? "" : "/") + p->name;
+  return out;
+}
+
+}  // namespace
+
+bool is_numeric_code(std::string_view code) {
+  std::string_view s = code;
+  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
+  const auto dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  // Fifteen digits stay exact in a double.
+  if (whole.empty() || whole.size() > 15 || (whole.size() > 1 && whole[0] == '0')) return false;
+  if (!std::all_of(whole.begin(), whole.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (dot == std::string_view::npos) return true;
+  const std::string_view frac = s.substr(dot + 1);
+  return !frac.empty() && frac.size() <= 6 && frac.back() != '0' &&
+         std::all_of(frac.begin(), frac.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+const forms::Choice* ExportQuestion::find_choice(std::string_view code) const {
+  for (const auto& c : choices) {
+    if (c.name == code) return &c;
+  }
+  return nullptr;
+}
+
+ExportQuestion& ExportPlan::add_question(const std::string& name) {
+  if (auto it = by_name_.find(name); it != by_name_.end()) return questions_[it->second];
+  by_name_.emplace(name, questions_.size());
+  questions_.push_back(ExportQuestion{});
+  questions_.back().name = name;
+  return questions_.back();
+}
+
+void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
+                          const std::vector<const forms::Item*>& parents, const Version& version) {
+  if (!item.takes_answer()) return;
+  const bool existed = by_name_.count(item.name) != 0;
+  ExportQuestion& q = add_question(item.name);
+  const std::size_t index = by_name_.at(item.name);
+  if (!existed) {  // the newest definition describes it
+    q.type = std::string(forms::question_type_name(item.type));
+    q.multiple = item.type == forms::QuestionType::kSelectMultiple;
+    q.select = item.is_select();
+    q.group = join_path(parents);
+    for (auto p = parents.rbegin(); p != parents.rend(); ++p) {
+      if ((*p)->type == forms::QuestionType::kRepeat) {
+        q.repeat = (*p)->name;
+        break;
+      }
+    }
+    q.list = item.list;
+    q.label = item.label;
+    if (!q.repeat.empty()) {
+      q.note = "inside the rows of " + q.repeat;
+    } else if (q.multiple) {
+      q.note = "one column per choice, " + q.name + "/CODE: 1 chosen, 0 not chosen, empty when not asked";
+    } else if (item.type == forms::QuestionType::kRepeat) {
+      q.note = "a JSON array, one object per row";
+    } else if (item.type == forms::QuestionType::kCalculate) {
+      q.note = "computed by the form: " + item.calculation.source;
+    }
+  }
+  q.versions.insert(q.versions.begin(), form.version);  // versions arrive newest first
+  q.rounds.insert(version.rounds.begin(), version.rounds.end());
+  if (const forms::ChoiceList* list = form.list_for(item)) {
+    for (const auto& c : list->choices) {
+      if (q.find_choice(c.name) == nullptr) q.choices.push_back(c);
+    }
+  }
+  // or_other accepts the code "other" whether or not the list has it.
+  if (item.or_other && q.find_choice("other") == nullptr) {
+    forms::Choice other;
+    other.name = "other";
+    q.choices.push_back(std::move(other));
+  }
+  by_version_[form.version].insert(index);
+  if (item.or_other && q.repeat.empty()) {
+    ExportQuestion& other = add_question(item.name + "_other");
+    if (other.type.empty()) {
+      other.type = "text";
+      other.group = join_path(parents);
+      other.label = item.label;
+      other.note = "free text when 'other' is chosen in " + item.name;
+    }
+    other.versions.insert(other.versions.begin(), form.version);
+    other.rounds.insert(version.rounds.begin(), version.rounds.end());
+    by_version_[form.version].insert(by_name_.at(item.name + "_other"));
+  }
+}
+
+ExportPlan ExportPlan::from_forms(const std::vector<Version>& versions) {
+  ExportPlan plan;
+  for (auto v = versions.rbegin(); v != versions.rend(); ++v) {
+    const forms::Form& form = *v->form;
+    if (v == versions.rbegin()) {
+      plan.default_language_ = form.default_language;
+      plan.languages_.push_back(form.default_language);
+      plan.anonymous_ = form.anonymous;
+    }
+    // An older anonymous version makes the whole dataset sensitive.
+    plan.anonymous_ = plan.anonymous_ || form.anonymous;
+    plan.known_versions_.insert(form.version);
+    for (const auto& l : form.languages) {
+      if (std::find(plan.languages_.begin(), plan.languages_.end(), l) == plan.languages_.end()) {
+        plan.languages_.push_back(l);
+      }
+    }
+    form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>& parents) {
+      plan.add_item(form, item, parents, *v);
+      return true;
+    });
+  }
+  if (plan.languages_.empty()) plan.languages_.push_back(plan.default_language_);
+  return plan;
+}
+
+void ExportPlan::observe(std::string_view version, std::string_view round, const boost::json::object& answers) {
+  seen_rounds_.emplace(std::string(version), std::string(round));
+  // The versions and rounds of what only the data explains (a key no
+  // definition has, or a whole version none describes) come from the rows.
+  const bool known_version = known_versions_.count(version) != 0;
+  std::set<std::size_t>* asked = nullptr;
+  for (const auto& kv : answers) {
+    auto it = by_name_.find(kv.key());
+    if (it == by_name_.end()) {
+      ExportQuestion& q = add_question(std::string(kv.key()));
+      q.type = "unknown";
+      q.known = false;
+      q.note = "in no version of the form; seen in the data";
+      it = by_name_.find(kv.key());
+    }
+    if (!known_version || !questions_[it->second].known) {
+      if (asked == nullptr) asked = &by_version_[std::string(version)];
+      if (asked->insert(it->second).second) questions_[it->second].versions.emplace_back(version);
+    }
+    ExportQuestion& q = questions_[it->second];
+    if (!q.select) continue;
+    for (std::string_view code : selected_codes(kv.value())) {
+      if (q.find_choice(code) == nullptr) {
+        forms::Choice seen;
+        seen.name = std::string(code);
+        q.choices.push_back(std::move(seen));
+      }
+      if (!q.multiple) break;
+    }
+  }
+}
+
+void ExportPlan::finish() {
+  for (const auto& [version, round] : seen_rounds_) {
+    auto it = by_version_.find(version);
+    if (it == by_version_.end()) continue;
+    for (std::size_t i : it->second) questions_[i].rounds.insert(round);
+  }
+  columns_.clear();
+  for (std::size_t i = 0; i < questions_.size(); ++i) {
+    const ExportQuestion& q = questions_[i];
+    if (!q.repeat.empty()) continue;  // its answers sit in the repeat's cell
+    if (!q.multiple) {
+      columns_.push_back({q.name, i, {}});
+      continue;
+    }
+    for (const auto& c : q.choices) columns_.push_back({q.name + "/" + c.name, i, c.name});
+  }
+}
+
+std::string ExportPlan::label_of(const ExportQuestion& q, std::string_view code, const std::string& lang) const {
+  const forms::Choice* c = q.find_choice(code);
+  if (c == nullptr || c->label.empty()) return std::string(code);
+  return c->label.get(lang.empty() ? default_language_ : lang, default_language_);
+}
+
+ExportCell ExportPlan::cell(const ExportColumn& column, const boost::json::object& answers, bool labels,
+                            const std::string& lang) const {
+  const ExportQuestion& q = questions_[column.question];
+  const boost::json::value* v = answers.if_contains(q.name);
+  if (v == nullptr || v->is_null()) return {};
+  if (!column.choice.empty()) {
+    const auto codes = selected_codes(*v);
+    const bool chosen = std::find(codes.begin(), codes.end(), column.choice) != codes.end();
+    return {ExportCell::Kind::kNumber, chosen ? "1" : "0", chosen ? 1.0 : 0.0};
+  }
+  if (q.select && v->is_string()) {
+    const std::string_view code = v->get_string();
+    if (labels) return text_cell(label_of(q, code, lang));
+    if (is_numeric_code(code)) return {ExportCell::Kind::kNumber, std::string(code), std::stod(std::string(code))};
+    return text_cell(std::string(code));
+  }
+  return generic_cell(*v);
+}
+
+boost::json::object ExportPlan::labelled(const boost::json::object& answers, const std::string& lang) const {
+  boost::json::object out = answers;
+  for (auto& kv : out) {
+    auto it = by_name_.find(kv.key());
+    if (it == by_name_.end() || !questions_[it->second].select) continue;
+    const ExportQuestion& q = questions_[it->second];
+    if (kv.value().is_string()) {
+      kv.value() = label_of(q, kv.value().get_string(), lang);
+    } else if (kv.value().is_array()) {
+      for (auto& e : kv.value().get_array()) {
+        if (e.is_string()) e = label_of(q, e.get_string(), lang);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace equitas::server
