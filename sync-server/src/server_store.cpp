@@ -92,7 +92,11 @@ Result<ServerStore> ServerStore::open(const DataDir& dir) {
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), opts));
   const auto migrations = migrations_from(embedded::server_sql());
   EQ_RETURN_IF_ERROR(db.migrate(migrations));
-  return ServerStore(std::move(db));
+  ServerStore store(std::move(db));
+  // A database from before the analysis store (or from an older coding) is
+  // decoded now, once; afterwards this finds nothing to do.
+  EQ_RETURN_IF_ERROR(store.analysis().catch_up(store.db_).status());
+  return store;
 }
 
 Result<ServerStore> ServerStore::create(const DataDir& dir) {
@@ -104,7 +108,11 @@ Result<ServerStore> ServerStore::create(const DataDir& dir) {
                                              std::filesystem::perms::owner_write);
   const auto migrations = migrations_from(embedded::server_sql());
   EQ_RETURN_IF_ERROR(db.migrate(migrations));
-  return ServerStore(std::move(db));
+  ServerStore store(std::move(db));
+  // A database from before the analysis store (or from an older coding) is
+  // decoded now, once; afterwards this finds nothing to do.
+  EQ_RETURN_IF_ERROR(store.analysis().catch_up(store.db_).status());
+  return store;
 }
 
 Result<std::string> ServerStore::create_admin_token(std::string_view label) {
@@ -270,6 +278,20 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
     ins.bind_null(10);
   }
   EQ_RETURN_IF_ERROR(ins.run());
+  // Decoded for reports in this same transaction: the analysis store holds
+  // exactly what was acknowledged.
+  StoredSubmission s;
+  s.rowid = db_.last_insert_rowid();
+  s.submission_id = e.submission_id.bytes;
+  s.revision = static_cast<std::int64_t>(e.revision);
+  s.device_id = e.device_id.bytes;
+  s.form_id = e.form_id;
+  s.form_version = e.form_version;
+  s.round = payload.round;
+  s.submitted_at = payload.submitted_at;
+  s.received_at = now;
+  s.answers = &payload.answers;
+  EQ_RETURN_IF_ERROR(analysis_->add(db_, s));
   return ItemStatus::kAccepted;
 }
 

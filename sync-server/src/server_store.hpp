@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis_store.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/db/database.hpp"
 #include "equitas/status/status.hpp"
@@ -51,6 +52,9 @@ class ServerStore {
   static Result<ServerStore> create(const DataDir& dir);
 
   Database& db() { return db_; }
+  // Decodes stored submissions for reports (analysis_store.hpp); open() and
+  // create() have brought it up to date.
+  AnalysisIndexer& analysis() { return *analysis_; }
 
   // Returns the new token (shown once); only its hash is stored.
   Result<std::string> create_admin_token(std::string_view label);
@@ -98,8 +102,10 @@ class ServerStore {
                std::int64_t now);
 
  private:
-  explicit ServerStore(Database db) : db_(std::move(db)) {}
+  explicit ServerStore(Database db) : db_(std::move(db)), analysis_(std::make_shared<AnalysisIndexer>()) {}
   Database db_;
+  // Declared after db_: its cached statements go before the connection.
+  std::shared_ptr<AnalysisIndexer> analysis_;
 };
 
 }  // namespace equitas::server

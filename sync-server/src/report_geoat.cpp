@@ -1,0 +1,184 @@
+// The GEOAT part of a report: percent of the maximum score over applicable
+// indicators, per key element, principle and overall, per administration;
+// and the action plan.
+#include <boost/json/parse.hpp>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "report_internal.hpp"
+
+namespace equitas::server::report_detail {
+namespace {
+
+struct Tally {
+  double score = 0;
+  std::int64_t applicable = 0;
+  std::int64_t unanswered = 0;
+  std::map<std::string, std::int64_t> excluded;  // "na", "dk", ...
+  void add(const Tally& o) {
+    score += o.score;
+    applicable += o.applicable;
+    unanswered += o.unanswered;
+    for (const auto& [k, v] : o.excluded) excluded[k] += v;
+  }
+};
+
+struct Indicator {
+  const ReportItem* item = nullptr;
+  int position = -1;
+  double max_points = 0;
+};
+
+struct Administration {
+  std::int64_t assessments = 0;
+  std::vector<Tally> by_indicator;
+  boost::json::array action_plan;
+};
+
+boost::json::object stats(const Tally& t, double max_points) {
+  const double max = static_cast<double>(t.applicable) * max_points;
+  boost::json::object ex;
+  for (const auto& [k, v] : t.excluded) ex[k] = v;
+  boost::json::object o{{"score", t.score}, {"max", max}, {"applicable", t.applicable},
+                        {"excluded", std::move(ex)}, {"unanswered", t.unanswered}};
+  o["percent"] = max > 0 ? boost::json::value(std::round(1000.0 * t.score / max) / 10.0) : boost::json::value(nullptr);
+  return o;
+}
+
+std::string text_of(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) return "";
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_int64()) return std::to_string(v->get_int64());
+  if (v->is_uint64()) return std::to_string(v->get_uint64());
+  if (v->is_double()) {
+    std::ostringstream s;
+    s << v->get_double();
+    return s.str();
+  }
+  return "";
+}
+
+// The administration's name and action plan are free text, which the
+// analysis store does not copy: read from the stored answers (a GEOAT round
+// has a handful of submissions).
+Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers) {
+  EQ_ASSIGN_OR_RETURN(Statement st, ctx.db->prepare("SELECT answers FROM submissions WHERE id = ?1"));
+  st.bind(1, rowid);
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return Status::ok();
+  boost::system::error_code ec;
+  auto v = boost::json::parse(st.column_text(0), ec);
+  if (!ec && v.is_object()) answers = std::move(v.get_object());
+  return Status::ok();
+}
+
+}  // namespace
+
+bool has_scores(const Context& ctx) {
+  return std::any_of(ctx.items.begin(), ctx.items.end(), [](const ReportItem& it) { return it.item->score.has_value(); });
+}
+
+Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
+  std::vector<Indicator> indicators;
+  for (const ReportItem& it : ctx.items) {
+    if (!it.item->score) continue;
+    Indicator ind{&it, ctx.dict.position(it.item->name), 0};
+    if (it.list) {
+      for (const auto& ch : it.list->choices) ind.max_points = std::max(ind.max_points, ch.points.value_or(0));
+    }
+    indicators.push_back(ind);
+  }
+  std::map<std::string, Administration> admins;
+  for (std::size_t row = 0; row < k.rowids.size(); ++row) {
+    boost::json::object answers;
+    EQ_RETURN_IF_ERROR(read_answers(ctx, k.rowids[row], answers));
+    std::string name = text_of(answers, "admin_name");
+    if (name.empty()) name = "(administration not named)";
+    Administration& a = admins[name];
+    a.by_indicator.resize(indicators.size());
+    ++a.assessments;
+    const Bytes& codes = k.codes[row];
+    for (std::size_t i = 0; i < indicators.size(); ++i) {
+      const Indicator& ind = indicators[i];
+      const int code = ind.position >= 0 && static_cast<std::size_t>(ind.position) < codes.size()
+                           ? codes[static_cast<std::size_t>(ind.position)] : 0;
+      Tally& t = a.by_indicator[i];
+      if (code == 0) {
+        ++t.unanswered;
+        continue;
+      }
+      const std::string& value = ctx.dict.columns[static_cast<std::size_t>(ind.position)].values[static_cast<std::size_t>(code)];
+      const forms::Choice* ch = ind.item->list ? ind.item->list->find(value) : nullptr;
+      if (ch == nullptr || ch->exclude || !ch->points) {
+        ++t.excluded[value];  // not applicable, don't know: out of the maximum too
+      } else {
+        t.score += *ch->points;
+        ++t.applicable;
+      }
+    }
+    if (const auto* plan = answers.if_contains("action_plan"); plan && plan->is_array()) {
+      for (const auto& r : plan->get_array()) {
+        if (!r.is_object()) continue;
+        const auto& o = r.get_object();
+        a.action_plan.push_back(boost::json::object{
+            {"objective", text_of(o, "ap_objective")}, {"activity", text_of(o, "ap_activity")},
+            {"indicators", text_of(o, "ap_indicators")}, {"target", text_of(o, "ap_target")},
+            {"owner", text_of(o, "ap_owner")}, {"deadline", text_of(o, "ap_deadline")},
+            {"budget", text_of(o, "ap_budget")}, {"status", text_of(o, "ap_status")}});
+      }
+    }
+  }
+  const double max_points = indicators.empty() ? 0 : indicators.front().max_points;
+  boost::json::array out;
+  for (auto& [name, a] : admins) {
+    std::vector<std::string> element_order, principle_order;
+    std::map<std::string, Tally> elements, principles;
+    std::map<std::string, std::string> labels, element_principle;
+    Tally overall;
+    for (std::size_t i = 0; i < indicators.size(); ++i) {
+      const auto& ref = *indicators[i].item->item->score;
+      if (!elements.count(ref.element)) element_order.push_back(ref.element);
+      if (!principles.count(ref.principle)) principle_order.push_back(ref.principle);
+      elements[ref.element].add(a.by_indicator[i]);
+      principles[ref.principle].add(a.by_indicator[i]);
+      overall.add(a.by_indicator[i]);
+      labels[ref.element] = indicators[i].item->element_label;
+      labels[ref.principle] = indicators[i].item->principle_label;
+      element_principle[ref.element] = ref.principle;
+    }
+    boost::json::array ps, es;
+    for (const auto& p : principle_order) {
+      auto o = stats(principles[p], max_points);
+      o["id"] = p;
+      o["label"] = labels[p];
+      ps.push_back(std::move(o));
+    }
+    for (const auto& e : element_order) {
+      auto o = stats(elements[e], max_points);
+      o["id"] = e;
+      o["principle"] = element_principle[e];
+      o["label"] = labels[e];
+      es.push_back(std::move(o));
+    }
+    // Weakest first: where the action plan starts. No applicable indicator
+    // (no percent) goes last; ties keep the form's order.
+    std::stable_sort(es.begin(), es.end(), [](const boost::json::value& x, const boost::json::value& y) {
+      const auto& px = x.as_object().at("percent");
+      const auto& py = y.as_object().at("percent");
+      if (px.is_null() || py.is_null()) return !px.is_null() && py.is_null();
+      return px.as_double() < py.as_double();
+    });
+    auto o = boost::json::object{{"administration", name}, {"assessments", a.assessments}};
+    o["overall"] = stats(overall, max_points);
+    o["principles"] = std::move(ps);
+    o["elements"] = std::move(es);
+    o["action_plan"] = std::move(a.action_plan);
+    out.push_back(std::move(o));
+  }
+  return boost::json::object{{"administrations", std::move(out)}};
+}
+
+}  // namespace equitas::server::report_detail

@@ -1,0 +1,109 @@
+// Shared between the parts of report.cpp: the merged form, the breakdown
+// dimensions, and the single scan that counts everything a report needs.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <memory>
+#include <unordered_map>
+
+#include "analysis_store.hpp"
+#include "report.hpp"
+#include "suppression.hpp"
+
+namespace equitas::server::report_detail {
+
+// One question of the merged dataset, with its definition from the newest
+// version that has it.
+struct ReportItem {
+  const forms::Item* item = nullptr;
+  const forms::ChoiceList* list = nullptr;
+  std::string section, section_label;        // top-level group
+  std::string element_label, principle_label;  // GEOAT: the groups above an indicator
+};
+
+struct Category {
+  std::string code;  // "" for "(no answer)"
+  std::string label;
+};
+
+struct Dimension {
+  std::string name, label;
+  int position = -1;               // column in the codes
+  std::vector<Category> categories;  // the list's choices, then "(no answer)"
+  std::vector<int> category_of_code;  // code -> index in categories
+};
+
+struct Context {
+  Database* db = nullptr;
+  ReportOptions options;
+  std::vector<std::shared_ptr<const forms::Form>> versions;  // newest first
+  std::vector<ReportItem> items;
+  AnalysisDictionary dict;
+  std::int64_t threshold = 10;
+  std::vector<Dimension> dims;  // 0, 1 or 2
+  int rows = 1, cols = 1;       // categories of dims[0] and dims[1] (1 when absent)
+
+  const forms::Form& form() const { return *versions.front(); }
+  std::string text(const forms::LangText& t) const { return t.get(options.lang, form().default_language); }
+};
+
+// Responses of one device per day: counts[day - first_day].
+struct DeviceDays {
+  std::int32_t first_day = 0;
+  std::vector<std::uint32_t> counts;
+  void add(std::int32_t day);
+};
+
+// Counts of one period (a round, or all rounds), from one scan.
+struct Counts {
+  std::vector<int> offset, width;  // per column: where its codes' counters start, how many
+  std::size_t stride = 0;          // counters per cell
+  // rows*cols cells x stride. 32 bits: half the cache of 64, and a form
+  // would need four billion responses to overflow it.
+  std::vector<std::uint32_t> cells;
+  std::vector<std::int64_t> respondents;  // per cell
+  std::int64_t total = 0;
+  std::vector<DeviceDays> device_days;  // by devices.rowid
+  std::vector<std::int64_t> rowids;  // submissions.id of each row, when asked for
+  std::vector<Bytes> codes;          // and its codes
+};
+
+Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, bool keep_rows);
+
+// The interior counts (rows x cols) of one column's codes for which `take`
+// holds, summed over those codes.
+template <typename Take>
+std::vector<std::int64_t> interior(const Context& ctx, const Counts& k, int position, Take take) {
+  std::vector<std::int64_t> out(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+  const auto p = static_cast<std::size_t>(position);
+  for (std::size_t cell = 0; cell < out.size(); ++cell) {
+    for (int code = 0; code < k.width[p]; ++code) {
+      if (take(code)) out[cell] += k.cells[cell * k.stride + static_cast<std::size_t>(k.offset[p] + code)];
+    }
+  }
+  return out;
+}
+
+// The grid cells a report shows, in order, with their group keys:
+// no breakdown: the total; one: each category then the total; two: the grid.
+struct Shown {
+  int r, c;
+  boost::json::object group;
+};
+std::vector<Shown> shown_cells(const Context& ctx);
+
+// Sums interior values into the (rows+1) x (cols+1) grid, totals last.
+std::vector<std::int64_t> with_totals(const Context& ctx, const std::vector<std::int64_t>& interior);
+
+double percent(std::int64_t part, std::int64_t whole);
+
+// The survey part (items, sections) and the GEOAT part of one period.
+Result<boost::json::object> survey_period(const Context& ctx, const Counts& k);
+Result<boost::json::object> geoat_period(Context& ctx, const Counts& k);
+bool has_scores(const Context& ctx);
+// The change between two periods' results, item by item.
+boost::json::object compare_survey(const boost::json::object& a, const boost::json::object& b);
+boost::json::object compare_geoat(const boost::json::object& a, const boost::json::object& b);
+
+}  // namespace equitas::server::report_detail

@@ -1,0 +1,212 @@
+// The one scan a report makes over the analysis store.
+//
+// It runs on two threads, because the machine has two cores and a report
+// over a million rows must take under a second: the calling thread steps
+// SQLite (the only connection, so one snapshot) and copies rows into
+// batches; a worker counts them. Batches go round between two queues, so
+// memory stays at a few batches whatever the size of the form.
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "report_internal.hpp"
+
+namespace equitas::server::report_detail {
+
+void DeviceDays::add(std::int32_t day) {
+  if (counts.empty()) {
+    first_day = day;
+  } else if (day < first_day) {
+    counts.insert(counts.begin(), static_cast<std::size_t>(first_day - day), 0);
+    first_day = day;
+  }
+  const auto i = static_cast<std::size_t>(day - first_day);
+  if (i >= counts.size()) counts.resize(i + 1, 0);
+  ++counts[i];
+}
+
+namespace {
+
+constexpr std::size_t kBatchRows = 8192;
+constexpr std::size_t kBatches = 4;
+
+struct StmtCloser {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+
+struct Batch {
+  std::vector<std::uint8_t> bytes;  // every row's codes, back to back
+  std::vector<std::uint32_t> ends;  // where each row's codes end in `bytes`
+  std::vector<std::uint32_t> device;
+  std::vector<std::int32_t> day;
+  std::vector<std::int64_t> rowid;
+  void clear() {
+    bytes.clear();
+    ends.clear();
+    device.clear();
+    day.clear();
+    rowid.clear();
+  }
+};
+
+// Batches waiting to be counted (full) and waiting to be filled (free).
+class BatchQueues {
+ public:
+  explicit BatchQueues(std::size_t n) : batches_(n) {
+    for (auto& b : batches_) free_.push_back(&b);
+  }
+  Batch* take_free() { return take(free_); }
+  Batch* take_full() { return take(full_); }  // nullptr once finished and drained
+  void give_free(Batch* b) { give(free_, b); }
+  void give_full(Batch* b) { give(full_, b); }
+  void finish() {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  Batch* take(std::deque<Batch*>& q) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !q.empty() || (finished_ && &q == &full_); });
+    if (q.empty()) return nullptr;
+    Batch* b = q.front();
+    q.pop_front();
+    return b;
+  }
+  void give(std::deque<Batch*>& q, Batch* b) {
+    std::lock_guard lock(mu_);
+    q.push_back(b);
+    cv_.notify_all();
+  }
+  std::vector<Batch> batches_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> free_, full_;  // guarded by mu_
+  bool finished_ = false;           // guarded by mu_
+};
+
+// Counts one batch into `k`. The hot loop of every report.
+void count(const Context& ctx, const Batch& b, bool keep_rows, Counts& k) {
+  const std::size_t ncols = ctx.dict.columns.size();
+  const int d0 = ctx.dims.empty() ? -1 : ctx.dims[0].position, d1 = ctx.dims.size() < 2 ? -1 : ctx.dims[1].position;
+  const std::vector<int> none{0};
+  const auto& map0 = ctx.dims.empty() ? none : ctx.dims[0].category_of_code;
+  const auto& map1 = ctx.dims.size() < 2 ? none : ctx.dims[1].category_of_code;
+  const int na0 = ctx.rows - 1, na1 = ctx.cols - 1;  // the "(no answer)" categories
+  const int* offset = k.offset.data();
+  const int* width = k.width.data();
+  std::uint32_t start = 0;
+  for (std::size_t row = 0; row < b.ends.size(); ++row) {
+    const std::uint8_t* codes = b.bytes.data() + start;
+    const std::size_t len = b.ends[row] - start;
+    start = b.ends[row];
+    int r = 0, c = 0;
+    if (d0 >= 0) r = static_cast<std::size_t>(d0) < len && codes[d0] < map0.size() ? map0[codes[d0]] : na0;
+    if (d1 >= 0) c = static_cast<std::size_t>(d1) < len && codes[d1] < map1.size() ? map1[codes[d1]] : na1;
+    const auto cell = static_cast<std::size_t>(r * ctx.cols + c);
+    std::uint32_t* base = k.cells.data() + cell * k.stride;
+    const std::size_t n = std::min(len, ncols);
+    for (std::size_t j = 0; j < n; ++j) {
+      // A code beyond the dictionary cannot come from this snapshot; a
+      // damaged row is simply not counted in that column.
+      if (codes[j] < width[j]) ++base[offset[j] + codes[j]];
+    }
+    for (std::size_t j = n; j < ncols; ++j) ++base[offset[j]];  // columns newer than the row
+    ++k.respondents[cell];
+    ++k.total;
+    const std::uint32_t device = b.device[row];
+    if (device >= k.device_days.size()) k.device_days.resize(device + 1);
+    k.device_days[device].add(b.day[row]);
+    if (keep_rows) {
+      k.rowids.push_back(b.rowid[row]);
+      k.codes.emplace_back(codes, codes + len);
+    }
+  }
+}
+
+}  // namespace
+
+Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, bool keep_rows) {
+  Counts k;
+  for (const auto& col : ctx.dict.columns) {
+    k.offset.push_back(static_cast<int>(k.stride));
+    const int w = col.kind == ColumnKind::kOne ? static_cast<int>(col.values.size())
+                  : col.kind == ColumnKind::kMulti ? 3 : 2;
+    k.width.push_back(w);
+    k.stride += static_cast<std::size_t>(w);
+  }
+  k.cells.assign(static_cast<std::size_t>(ctx.rows * ctx.cols) * k.stride, 0);
+  k.respondents.assign(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+  sqlite3_stmt* raw = nullptr;
+  // A raw statement: rows are copied straight from SQLite's buffer into a
+  // batch, without the allocation Statement::column_blob makes per row.
+  const char* sql = keep_rows ? "SELECT device_ref, day, codes, submission_rowid FROM analysis_rows "
+                                "WHERE form_ref = ?1 AND round_ref = ?2"
+                              : "SELECT device_ref, day, codes FROM analysis_rows WHERE form_ref = ?1 AND round_ref = ?2";
+  if (sqlite3_prepare_v2(ctx.db->handle(), sql, -1, &raw, nullptr) != SQLITE_OK) {
+    return Status::io_error(std::string("cannot read the analysis store: ") + sqlite3_errmsg(ctx.db->handle()));
+  }
+  std::unique_ptr<sqlite3_stmt, StmtCloser> st(raw);
+
+  BatchQueues queues(kBatches);
+  auto counter = [&] {
+    while (Batch* b = queues.take_full()) {
+      count(ctx, *b, keep_rows, k);
+      queues.give_free(b);
+    }
+  };
+  std::thread worker;
+  try {
+    worker = std::thread(counter);
+  } catch (const std::system_error&) {
+    // No thread to be had: count each batch here, as soon as it is full.
+  }
+  auto hand_over = [&](Batch* b) {
+    queues.give_full(b);
+    if (!worker.joinable()) {
+      Batch* full = queues.take_full();
+      count(ctx, *full, keep_rows, k);
+      queues.give_free(full);
+    }
+  };
+  Status failed;
+  Batch* b = queues.take_free();
+  b->clear();
+  for (std::int64_t ref : round_refs) {
+    sqlite3_reset(st.get());
+    sqlite3_bind_int64(st.get(), 1, ctx.dict.form_ref);
+    sqlite3_bind_int64(st.get(), 2, ref);
+    int rc;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+      const auto* codes = static_cast<const std::uint8_t*>(sqlite3_column_blob(st.get(), 2));
+      const auto len = static_cast<std::size_t>(sqlite3_column_bytes(st.get(), 2));
+      b->bytes.insert(b->bytes.end(), codes, codes + len);
+      b->ends.push_back(static_cast<std::uint32_t>(b->bytes.size()));
+      b->device.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(st.get(), 0)));
+      b->day.push_back(static_cast<std::int32_t>(sqlite3_column_int64(st.get(), 1)));
+      if (keep_rows) b->rowid.push_back(sqlite3_column_int64(st.get(), 3));
+      if (b->ends.size() == kBatchRows) {
+        hand_over(b);
+        b = queues.take_free();
+        b->clear();
+      }
+    }
+    if (rc != SQLITE_DONE) {
+      failed = Status::io_error(std::string("reading the analysis store failed: ") + sqlite3_errmsg(ctx.db->handle()));
+      break;
+    }
+  }
+  hand_over(b);
+  queues.finish();
+  if (worker.joinable()) worker.join();
+  EQ_RETURN_IF_ERROR(failed);
+  return k;
+}
+
+}  // namespace equitas::server::report_detail

@@ -1,0 +1,243 @@
+// The survey part of a report: items, sections (Arusha factors).
+#include <cmath>
+#include <map>
+#include <regex>
+
+#include "report_internal.hpp"
+
+namespace equitas::server::report_detail {
+namespace {
+
+// How a code of a select column counts.
+enum class Class { kNone, kPositive, kNeutral, kNegative, kExcluded, kOther };
+
+std::vector<Class> classes(const Context& ctx, const ReportItem& it, int position) {
+  std::vector<Class> out{Class::kNone};
+  if (position < 0) return out;
+  const auto& values = ctx.dict.columns[static_cast<std::size_t>(position)].values;
+  for (std::size_t code = 1; code < values.size(); ++code) {
+    const forms::Choice* ch = it.list ? it.list->find(values[code]) : nullptr;
+    Class k = Class::kOther;
+    if (ch && ch->exclude) k = Class::kExcluded;
+    else if (ch && ch->polarity == forms::Polarity::kPositive) k = Class::kPositive;
+    else if (ch && ch->polarity == forms::Polarity::kNeutral) k = Class::kNeutral;
+    else if (ch && ch->polarity == forms::Polarity::kNegative) k = Class::kNegative;
+    out.push_back(k);
+  }
+  return out;
+}
+
+bool is_likert(const ReportItem& it) {
+  if (it.item->type == forms::QuestionType::kLikert) return true;
+  if (it.list == nullptr || it.item->type != forms::QuestionType::kSelectOne) return false;
+  for (const auto& ch : it.list->choices) {
+    if (ch.polarity != forms::Polarity::kNone) return true;
+  }
+  return false;
+}
+
+// Per-item results a section index is built from: percent positive per grid
+// cell, and whether the cell is hidden.
+struct LikertResult {
+  std::vector<bool> hidden;
+  std::vector<double> positive;
+};
+
+// Every hidden group looks the same, whatever the reason it is hidden: a
+// mark that told a secondary suppression from a primary one would say the
+// former holds at least `threshold` people, which can narrow the latter.
+boost::json::object suppressed(const Context& ctx, const Shown& s) {
+  return {{"group", s.group}, {"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}};
+}
+
+boost::json::object likert_item(const Context& ctx, const ReportItem& it, const Counts& k, int pos, LikertResult& lr) {
+  const auto cls = classes(ctx, it, pos);
+  auto count = [&](Class want) {
+    if (pos < 0) return std::vector<std::int64_t>(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+    return interior(ctx, k, pos, [&](int code) { return static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] == want; });
+  };
+  const auto pos_n = with_totals(ctx, count(Class::kPositive)), neu_n = with_totals(ctx, count(Class::kNeutral)),
+             neg_n = with_totals(ctx, count(Class::kNegative)), exc_n = with_totals(ctx, count(Class::kExcluded));
+  std::vector<std::int64_t> n(static_cast<std::size_t>(ctx.rows * ctx.cols));
+  {
+    const auto a = count(Class::kPositive), b = count(Class::kNeutral), c = count(Class::kNegative);
+    for (std::size_t i = 0; i < n.size(); ++i) n[i] = a[i] + b[i] + c[i];
+  }
+  const SuppressedTable t = suppress_table(n, ctx.rows, ctx.cols, ctx.threshold);
+  lr.hidden = t.hidden;
+  lr.positive.assign(t.values.size(), 0.0);
+  boost::json::array groups;
+  for (const Shown& s : shown_cells(ctx)) {
+    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
+    if (t.hidden[g]) {
+      groups.push_back(suppressed(ctx, s));
+      continue;
+    }
+    lr.positive[g] = percent(pos_n[g], t.values[g]);
+    groups.push_back(boost::json::object{{"group", s.group},
+                                         {"n", t.values[g]},
+                                         {"positive", lr.positive[g]},
+                                         {"neutral", percent(neu_n[g], t.values[g])},
+                                         {"negative", percent(neg_n[g], t.values[g])},
+                                         {"excluded", exc_n[g]}});
+  }
+  return {{"groups", std::move(groups)}};
+}
+
+boost::json::object select_item(const Context& ctx, const ReportItem& it, const Counts& k, int pos) {
+  const auto cls = classes(ctx, it, pos);
+  const auto zero = std::vector<std::int64_t>(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+  const auto n_in = pos < 0 ? zero : interior(ctx, k, pos, [&](int code) {
+    return code > 0 && static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] != Class::kExcluded;
+  });
+  const auto exc = with_totals(ctx, pos < 0 ? zero : interior(ctx, k, pos, [&](int code) {
+    return static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] == Class::kExcluded;
+  }));
+  const SuppressedTable t = suppress_table(n_in, ctx.rows, ctx.cols, ctx.threshold);
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> per_choice;
+  if (pos >= 0) {
+    const auto& values = ctx.dict.columns[static_cast<std::size_t>(pos)].values;
+    for (std::size_t code = 1; code < values.size(); ++code) {
+      if (cls[code] == Class::kExcluded) continue;
+      per_choice.emplace_back(values[code], with_totals(ctx, interior(ctx, k, pos, [&](int c) { return c == static_cast<int>(code); })));
+    }
+  }
+  boost::json::array groups;
+  for (const Shown& s : shown_cells(ctx)) {
+    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
+    if (t.hidden[g]) {
+      groups.push_back(suppressed(ctx, s));
+      continue;
+    }
+    boost::json::object choices;
+    for (const auto& [code, counts] : per_choice) choices[code] = percent(counts[g], t.values[g]);
+    groups.push_back(boost::json::object{{"group", s.group}, {"n", t.values[g]}, {"excluded", exc[g]}, {"percent", std::move(choices)}});
+  }
+  return {{"groups", std::move(groups)}};
+}
+
+// select_multiple: n answered the question; the percent of them who chose each choice.
+boost::json::object multi_item(const Context& ctx, const ReportItem& it, const Counts& k) {
+  std::vector<std::pair<std::string, int>> cols;
+  if (it.list) {
+    for (const auto& ch : it.list->choices) {
+      if (int p = ctx.dict.position(it.item->name, ch.name); p >= 0) cols.emplace_back(ch.name, p);
+    }
+  }
+  std::vector<std::int64_t> n(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+  if (!cols.empty()) n = interior(ctx, k, cols.front().second, [](int code) { return code != 0; });
+  const SuppressedTable t = suppress_table(n, ctx.rows, ctx.cols, ctx.threshold);
+  std::vector<std::vector<std::int64_t>> chosen;
+  for (const auto& c : cols) chosen.push_back(with_totals(ctx, interior(ctx, k, c.second, [](int code) { return code == 1; })));
+  boost::json::array groups;
+  for (const Shown& s : shown_cells(ctx)) {
+    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
+    if (t.hidden[g]) {
+      groups.push_back(suppressed(ctx, s));
+      continue;
+    }
+    boost::json::object choices;
+    for (std::size_t i = 0; i < cols.size(); ++i) choices[cols[i].first] = percent(chosen[i][g], t.values[g]);
+    groups.push_back(boost::json::object{{"group", s.group}, {"n", t.values[g]}, {"percent", std::move(choices)}});
+  }
+  return {{"groups", std::move(groups)}};
+}
+
+// Any other question: how many answered it. Free text itself is never
+// copied into the analysis store, so no report can show it.
+boost::json::object answered_item(const Context& ctx, const Counts& k, int pos) {
+  std::vector<std::int64_t> n(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+  if (pos >= 0) n = interior(ctx, k, pos, [](int code) { return code == 1; });
+  const SuppressedTable t = suppress_table(n, ctx.rows, ctx.cols, ctx.threshold);
+  boost::json::array groups;
+  for (const Shown& s : shown_cells(ctx)) {
+    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
+    groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"answered", t.values[g]}});
+  }
+  return {{"groups", std::move(groups)}};
+}
+
+}  // namespace
+
+Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
+  boost::json::object out;
+  {
+    const SuppressedTable t = suppress_table(k.respondents, ctx.rows, ctx.cols, ctx.threshold);
+    boost::json::array groups;
+    for (const Shown& s : shown_cells(ctx)) {
+      const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
+      groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"n", t.values[g]}});
+    }
+    out["responses"] = std::move(groups);
+  }
+  boost::json::array items, sections;
+  std::map<std::string, std::vector<LikertResult>> by_section;
+  std::vector<std::string> section_order;
+  std::map<std::string, std::string> section_labels;
+  // A GEOAT form is reported by its scores; its other questions (evidence,
+  // comments, priorities) are material for the team, not statistics.
+  const bool geoat = has_scores(ctx);
+  for (const ReportItem& it : ctx.items) {
+    if (geoat) break;
+    const int pos = ctx.dict.position(it.item->name);
+    boost::json::object o;
+    std::string kind;
+    if (is_likert(it)) {
+      LikertResult lr;
+      o = likert_item(ctx, it, k, pos, lr);
+      kind = "likert";
+      if (!by_section.count(it.section)) section_order.push_back(it.section);
+      by_section[it.section].push_back(std::move(lr));
+      section_labels[it.section] = it.section_label;
+    } else if (it.item->type == forms::QuestionType::kSelectMultiple) {
+      o = multi_item(ctx, it, k);
+      kind = "select_multiple";
+    } else if (it.item->is_select()) {
+      o = select_item(ctx, it, k, pos);
+      kind = "select_one";
+    } else {
+      o = answered_item(ctx, k, pos);
+      kind = it.item->type == forms::QuestionType::kText ? "text" : std::string(forms::question_type_name(it.item->type));
+    }
+    o["name"] = it.item->name;
+    o["label"] = ctx.text(it.item->label);
+    o["section"] = it.section;
+    o["kind"] = kind;
+    if (it.item->breakdown) o["breakdown"] = true;
+    items.push_back(std::move(o));
+  }
+  static const std::regex kFactor("^f([0-9][0-9])_.*");
+  for (const std::string& name : section_order) {
+    const auto& results = by_section[name];
+    boost::json::array groups;
+    for (const Shown& s : shown_cells(ctx)) {
+      const auto g = static_cast<std::size_t>(s.r * (ctx.cols + 1) + s.c);
+      // The mean over the items shown for this group only: an index that
+      // took in a hidden item would let its value be worked out from the
+      // others. With none shown, the index is hidden too.
+      int used = 0;
+      double sum = 0;
+      for (const auto& lr : results) {
+        if (lr.hidden[g]) continue;
+        sum += lr.positive[g];
+        ++used;
+      }
+      if (used == 0) {
+        groups.push_back(suppressed(ctx, s));
+      } else {
+        groups.push_back(boost::json::object{{"group", s.group},
+                                             {"index", std::round(10.0 * sum / used) / 10.0},
+                                             {"items", used}});
+      }
+    }
+    boost::json::object sec{{"name", name}, {"label", section_labels[name]}, {"items", results.size()}, {"groups", std::move(groups)}};
+    std::smatch m;
+    if (std::regex_match(name, m, kFactor)) sec["arusha_factor"] = std::stoi(m[1].str());
+    sections.push_back(std::move(sec));
+  }
+  out["items"] = std::move(items);
+  out["sections"] = std::move(sections);
+  return out;
+}
+
+}  // namespace equitas::server::report_detail

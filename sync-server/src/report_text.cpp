@@ -1,0 +1,224 @@
+// The report as text tables for a terminal. Reads only the JSON, so the text
+// can never show something the JSON withholds.
+#include <boost/json/serialize.hpp>
+#include <iomanip>
+#include <sstream>
+
+#include "report.hpp"
+
+namespace equitas::server {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+
+std::string str(const value& v) {
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_null()) return "-";
+  if (v.is_double()) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1) << v.get_double();
+    return s.str();
+  }
+  return boost::json::serialize(v);
+}
+
+// "female / officer", "female / All", "All / officer", "All".
+std::string group_name(const object& report, const object& g) {
+  const auto& dims = report.at("breakdown").as_array();
+  if (dims.empty()) return "All";
+  std::string out;
+  for (const auto& d : dims) {
+    if (!out.empty()) out += " / ";
+    const auto* v = g.if_contains(d.at("name").as_string());
+    out += v == nullptr ? std::string("All") : v->get_string().empty() ? std::string("(no answer)") : str(*v);
+  }
+  return out;
+}
+
+std::string small(const object& report) {
+  return "n<" + str(report.at("form").at("suppression_threshold"));
+}
+
+void groups_table(const object& report, const array& groups, std::ostream& out,
+                  void (*row)(const object& g, std::ostream& out)) {
+  for (const auto& gv : groups) {
+    const auto& g = gv.as_object();
+    out << "    " << std::left << std::setw(34) << group_name(report, g.at("group").as_object()) << std::right;
+    if (g.contains("suppressed")) {
+      out << std::setw(8) << small(report) << "\n";
+    } else {
+      row(g, out);
+      out << "\n";
+    }
+  }
+}
+
+void likert_row(const object& g, std::ostream& out) {
+  out << std::setw(8) << str(g.at("n")) << std::setw(8) << str(g.at("positive")) << std::setw(8)
+      << str(g.at("neutral")) << std::setw(8) << str(g.at("negative")) << std::setw(8) << str(g.at("excluded"));
+}
+
+void percent_row(const object& g, std::ostream& out) {
+  out << std::setw(8) << str(g.at("n")) << "  ";
+  if (const auto* ex = g.if_contains("excluded"); ex && ex->as_int64() > 0) out << "excluded " << str(*ex) << "  ";
+  for (const auto& [code, p] : g.at("percent").as_object()) out << code << " " << str(p) << "%  ";
+}
+
+void answered_row(const object& g, std::ostream& out) { out << std::setw(8) << str(g.at("answered")); }
+void n_row(const object& g, std::ostream& out) { out << std::setw(8) << str(g.at("n")); }
+void index_row(const object& g, std::ostream& out) {
+  out << std::setw(8) << str(g.at("index")) << "  (" << str(g.at("items")) << " items shown)";
+}
+
+void print_survey(const object& report, const object& s, std::ostream& out) {
+  out << "\nRESPONSES\n";
+  groups_table(report, s.at("responses").as_array(), out, n_row);
+  out << "\nITEMS: n, percent positive / neutral / negative; \"don't know\" and \"not applicable\" are counted\n"
+         "apart (EXCL) and left out of the percentages. Free text is counted, never shown.\n";
+  for (const auto& iv : s.at("items").as_array()) {
+    const auto& it = iv.as_object();
+    const std::string kind = str(it.at("kind"));
+    out << "\n  " << str(it.at("name")) << "  " << str(it.at("label")) << "\n";
+    if (kind == "likert") {
+      out << "    " << std::left << std::setw(34) << "GROUP" << std::right << std::setw(8) << "N" << std::setw(8)
+          << "POS%" << std::setw(8) << "NEU%" << std::setw(8) << "NEG%" << std::setw(8) << "EXCL" << "\n";
+      groups_table(report, it.at("groups").as_array(), out, likert_row);
+    } else if (kind == "select_one" || kind == "select_multiple") {
+      groups_table(report, it.at("groups").as_array(), out, percent_row);
+    } else {
+      groups_table(report, it.at("groups").as_array(), out, answered_row);
+    }
+  }
+  const auto& sections = s.at("sections").as_array();
+  if (sections.empty()) return;
+  out << "\nSECTION INDEXES: the mean percent positive of the section's items shown for the group"
+      << " (a section of the Revised Arusha Declaration's factors is marked)\n";
+  for (const auto& sv : sections) {
+    const auto& sec = sv.as_object();
+    out << "\n  " << str(sec.at("label"));
+    if (const auto* f = sec.if_contains("arusha_factor")) out << "  [Arusha factor " << str(*f) << "]";
+    out << "  (" << str(sec.at("items")) << " items)\n";
+    groups_table(report, sec.at("groups").as_array(), out, index_row);
+  }
+}
+
+void stats_line(const object& o, std::ostream& out) {
+  out << std::setw(8) << (o.at("percent").is_null() ? std::string("-") : str(o.at("percent")) + "%") << std::setw(10)
+      << (str(o.at("score")) + "/" + str(o.at("max"))) << "  applicable " << str(o.at("applicable"));
+  for (const auto& [k, v] : o.at("excluded").as_object()) out << ", " << k << " " << str(v);
+  if (o.at("unanswered").as_int64() > 0) out << ", unanswered " << str(o.at("unanswered"));
+}
+
+void print_geoat(const object& g, std::ostream& out) {
+  out << "\nGEOAT: percent of the maximum score over applicable indicators (N/A and don't know left out)\n";
+  for (const auto& av : g.at("administrations").as_array()) {
+    const auto& a = av.as_object();
+    out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments")) << " assessment(s))\n    Overall  ";
+    stats_line(a.at("overall").as_object(), out);
+    out << "\n    Key elements, weakest first:\n";
+    for (const auto& ev : a.at("elements").as_array()) {
+      out << "      " << std::left << std::setw(6) << str(ev.at("id")) << std::right;
+      stats_line(ev.as_object(), out);
+      out << "  " << str(ev.at("label")) << "\n";
+    }
+    out << "    Principles:\n";
+    for (const auto& pv : a.at("principles").as_array()) {
+      out << "      " << std::left << std::setw(6) << str(pv.at("id")) << std::right;
+      stats_line(pv.as_object(), out);
+      out << "  " << str(pv.at("label")) << "\n";
+    }
+    const auto& plan = a.at("action_plan").as_array();
+    out << "    Action plan (" << plan.size() << " rows): OWNER | DEADLINE | STATUS | OBJECTIVE | ACTIVITY\n";
+    for (const auto& rv : plan) {
+      const auto& r = rv.as_object();
+      out << "      " << str(r.at("owner")) << " | " << str(r.at("deadline")) << " | " << str(r.at("status")) << " | "
+          << str(r.at("objective")) << " | " << str(r.at("activity")) << "\n";
+    }
+  }
+}
+
+void change_rows(const object& report, const array& rows, std::ostream& out, const char* id_key) {
+  for (const auto& rv : rows) {
+    const auto& r = rv.as_object();
+    out << "      " << std::left << std::setw(34)
+        << (id_key ? str(r.at(id_key)) : group_name(report, r.at("group").as_object())) << std::right << std::setw(8)
+        << str(r.at("from")) << std::setw(8) << str(r.at("to")) << std::setw(8) << str(r.at("change")) << "\n";
+  }
+}
+
+void print_comparison(const object& report, const object& c, std::ostream& out) {
+  out << "\nCOMPARISON: " << str(c.at("from")) << " -> " << str(c.at("to"))
+      << " (percent positive, section index, or percent of maximum; change in points; - where not shown)\n";
+  for (const char* part : {"sections", "items"}) {
+    for (const auto& ev : c.at("survey").at(part).as_array()) {
+      out << "\n    " << str(ev.at("name")) << "  " << str(ev.at("label")) << "\n";
+      change_rows(report, ev.at("groups").as_array(), out, nullptr);
+    }
+  }
+  if (const auto* g = c.if_contains("geoat")) {
+    for (const auto& av : g->at("administrations").as_array()) {
+      out << "\n    " << str(av.at("administration")) << ": overall " << str(av.at("overall").at("from")) << " -> "
+          << str(av.at("overall").at("to")) << " (" << str(av.at("overall").at("change")) << ")\n";
+      change_rows(report, av.at("principles").as_array(), out, "id");
+      change_rows(report, av.at("elements").as_array(), out, "id");
+    }
+  }
+}
+
+void print_operations(const object& ops, std::ostream& out) {
+  out << "\nOPERATIONS: responses per site per day\n";
+  for (const auto& sv : ops.at("sites").as_array()) {
+    out << "  " << str(sv.at("site")) << ": " << str(sv.at("responses")) << " responses\n    ";
+    int on_line = 0;
+    for (const auto& dv : sv.at("days").as_array()) {
+      out << str(dv.at("day")) << " " << std::setw(5) << str(dv.at("responses")) << "   ";
+      if (++on_line % 5 == 0) out << "\n    ";
+    }
+    out << "\n";
+  }
+  out << "\n  " << std::left << std::setw(34) << "DEVICE" << std::setw(24) << "SITE" << std::setw(9) << "STATE"
+      << std::setw(22) << "LAST SEEN" << "RESPONSES\n";
+  for (const auto& dv : ops.at("devices").as_array()) {
+    out << "  " << std::setw(34) << str(dv.at("device_id")) << std::setw(24) << str(dv.at("site")) << std::setw(9)
+        << str(dv.at("state")) << std::setw(22) << str(dv.at("last_seen_at")) << str(dv.at("responses")) << "\n";
+  }
+  out << std::right;
+  const auto& stale = ops.at("not_seen_14_days").as_array();
+  out << "\n  Not seen for 14 days: " << (stale.empty() ? "none" : "") << "\n";
+  for (const auto& dv : stale) {
+    out << "    " << str(dv.at("device_id")) << "  " << str(dv.at("site")) << "  last seen " << str(dv.at("last_seen_at"))
+        << "\n";
+  }
+}
+
+}  // namespace
+
+void print_report(const object& report, std::ostream& out) {
+  const auto& form = report.at("form").as_object();
+  out << "Report: " << str(form.at("title")) << " (" << str(form.at("id")) << ")  generated "
+      << str(report.at("generated_at")) << "\n";
+  out << "Groups under " << str(form.at("suppression_threshold")) << " are not shown: \"" << small(report)
+      << "\" marks a group with fewer answers, or one hidden so that such a group cannot be worked out from totals.\n";
+  for (const auto& dv : report.at("breakdown").as_array()) {
+    out << "Breakdown by " << str(dv.at("name")) << " (" << str(dv.at("label")) << ")\n";
+  }
+  for (const auto& pv : report.at("periods").as_array()) {
+    const auto& p = pv.as_object();
+    const auto& round = p.at("round");
+    out << "\n=== Round: "
+        << (round.is_null() ? std::string("all rounds") : round.get_string().empty() ? std::string("(none)") : str(round))
+        << " ===\n";
+    // A GEOAT form is read by its scores (assessments are counted there).
+    if (const auto* g = p.if_contains("geoat")) {
+      print_geoat(g->as_object(), out);
+    } else {
+      print_survey(report, p.at("survey").as_object(), out);
+    }
+  }
+  if (const auto* c = report.if_contains("comparison")) print_comparison(report, c->as_object(), out);
+  print_operations(report.at("operations").as_object(), out);
+}
+
+}  // namespace equitas::server

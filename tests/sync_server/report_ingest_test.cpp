@@ -1,0 +1,154 @@
+// The analysis store from the outside: submissions synced by a real
+// collector to a running server show up in `sync-server report` (run while
+// the server is still serving), and a database from before the analysis
+// store, or from an older coding of it, is decoded when it is opened.
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "report_test_util.hpp"
+
+using namespace equitas;
+using namespace equitas::server;
+using namespace equitas::test;
+
+namespace {
+
+boost::json::object cli_report(const TestServer& server, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"report", "--data-dir", server.dir().root.string(), "--form", "staff-climate", "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = server_cli(args);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  return boost::json::parse(r.out).as_object();
+}
+
+std::int64_t count_rows(ServerStore& store) {
+  auto st = store.db().prepare("SELECT count(*) FROM analysis_rows");
+  REQUIRE(st.is_ok());
+  auto row = st->step();
+  REQUIRE(row.is_ok());
+  return st->column_int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("Submissions synced to a running server are in its report at once", "[report][e2e]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  auto collector = make_collector(tmp / "post", server.enroll("Northern land post"));
+  submit_many(collector, 30);
+  REQUIRE(collector.sync({}).is_ok());
+
+  // serve is still running: the report reads through its own connection.
+  const auto r = cli_report(server);
+  const auto& survey = r.at("periods").at(0).at("survey").as_object();
+  CHECK(survey.at("responses").at(0).at("n") == 30);
+  // submit_many cycles eng_proud through 1..5 and dk: 5 of each.
+  const auto& proud = item(survey, "eng_proud").at("groups").at(0).as_object();
+  CHECK(proud.at("n") == 25);
+  CHECK(proud.at("excluded") == 5);
+  CHECK(proud.at("positive").as_double() == Approx(40.0));
+  CHECK(proud.at("negative").as_double() == Approx(40.0));
+  // Computed on ingest by the form engine, then decoded like any answer.
+  CHECK(item(survey, "harass_any").at("groups").at(0).at("answered") == 30);
+  CHECK(item(survey, "comment").at("groups").at(0).at("answered") == 30);
+
+  const auto& ops = r.at("operations").as_object();
+  REQUIRE(ops.at("sites").as_array().size() == 1);
+  CHECK(ops.at("sites").at(0).at("site") == "Northern land post");
+  CHECK(ops.at("sites").at(0).at("responses") == 30);
+  REQUIRE(ops.at("devices").as_array().size() == 1);
+  CHECK(ops.at("devices").at(0).at("responses") == 30);
+  CHECK(ops.at("devices").at(0).at("stale") == false);
+  CHECK(ops.at("not_seen_14_days").as_array().empty());
+
+  // A device seen 15 days before "now" is listed as not seen for 14 days.
+  auto o = options("staff-climate");
+  o.now = unix_now() + 15 * 24 * 3600;
+  auto store = server.open_store();
+  const auto later = report_of(store, o);
+  CHECK(later.at("operations").at("not_seen_14_days").as_array().size() == 1);
+
+  const auto text = server_cli({"report", "--data-dir", server.dir().root.string(), "--form", "staff-climate",
+                                "--by", "sex"});
+  INFO(text.err);
+  REQUIRE(text.code == 0);
+  CHECK_THAT(text.out, Catch::Contains("Northern land post"));
+  CHECK_THAT(text.out, Catch::Contains("eng_proud"));
+  server.stop();
+}
+
+TEST_CASE("A database from before the analysis store is decoded when opened", "[report][backfill]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  {
+    auto store = server.open_store();
+    const DeviceId dev = add_device(store, "South post");
+    for (int i = 0; i < 12; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})", "r1");
+    // Back to schema 2: as if these submissions came in before migration 3.
+    REQUIRE(store.db()
+                .exec("DROP TABLE analysis_rows; DROP TABLE analysis_codes; DROP TABLE analysis_columns; "
+                      "DROP TABLE analysis_rounds; DROP TABLE analysis_forms; DROP TABLE analysis_meta; "
+                      "PRAGMA user_version = 2;")
+                .is_ok());
+  }
+  {
+    auto store = server.open_store();  // migrates, then catches up
+    CHECK(count_rows(store) == 12);
+    CHECK(store.analysis().catch_up(store.db()).value() == 0);  // nothing left to do
+  }
+  const auto r = cli_report(server, {"--round", "r1"});
+  const auto& all = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
+  CHECK(all.at("n") == 12);
+  CHECK(all.at("positive").as_double() == Approx(100.0));
+}
+
+TEST_CASE("An analysis store written by another coding is rebuilt", "[report][backfill]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  {
+    auto store = server.open_store();
+    const DeviceId dev = add_device(store, "South post");
+    for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"2"})");
+    REQUIRE(store.db().exec("UPDATE analysis_meta SET value = 0 WHERE key = 'codec'; "
+                            "UPDATE analysis_rows SET codes = x'ffff'").is_ok());
+  }
+  auto store = server.open_store();
+  CHECK(count_rows(store) == 10);
+  const auto r = report_of(store, options("staff-climate"));
+  const auto& all = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
+  CHECK(all.at("negative").as_double() == Approx(100.0));
+}
+
+TEST_CASE("A rolled-back ingest leaves no code the database lacks", "[report][backfill]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "South post");
+  {
+    // The writer's group transaction fails after coding a new answer.
+    Transaction tx(store.db());
+    Envelope e;
+    e.device_id = dev;
+    e.submission_id = SubmissionId::random();
+    e.form_id = "staff-climate";
+    e.form_version = "2026.1";
+    ResponsePayload p;
+    p.answers = boost::json::parse(R"({"dem_sex":"male","eng_proud":"3"})").as_object();
+    p.submitted_at = "2026-11-20";
+    const Bytes bytes(e.submission_id.bytes.begin(), e.submission_id.bytes.end());
+    REQUIRE(store.store_submission(e, bytes, p, std::nullopt, unix_now()).is_ok());
+  }  // rolled back
+  // Had the writer kept the rolled-back codes, "male" would be stored
+  // under a code the dictionary does not have, and lost.
+  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"dem_sex":"male","eng_proud":"3"})");
+  auto o = options("staff-climate");
+  o.by = {"sex"};
+  const auto r = report_of(store, o);
+  const auto& responses = r.at("periods").at(0).at("survey").at("responses").as_array();
+  CHECK(group(responses, {}).at("n") == 10);
+  CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == 10);
+  const auto& proud = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").as_array();
+  CHECK(group(proud, {}).at("neutral").as_double() == Approx(100.0));
+}

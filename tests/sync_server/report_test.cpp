@@ -1,0 +1,293 @@
+// Reports on real server databases: Likert items and section indexes,
+// breakdowns with suppression, the threshold flag, Arusha factors, GEOAT
+// scoring (N/A and don't know left out), round comparison, revisions.
+// End to end through a running server and backfill: report_ingest_test.cpp.
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "form_registry.hpp"
+#include "report_test_util.hpp"
+
+using namespace equitas;
+using namespace equitas::server;
+using namespace equitas::test;
+
+TEST_CASE("Likert items: percent positive, neutral, negative, with don't know apart", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  const char* answers[] = {"5", "5", "5", "4", "4", "4", "3", "3", "1", "2", "dk", "dk"};
+  for (const char* a : answers) {
+    add_response(store, dev, "staff-climate", "2026.1", std::string(R"({"eng_proud":")") + a + R"(","comment":"x"})");
+  }
+  const auto r = report_of(store, options("staff-climate"));
+  const auto& survey = r.at("periods").at(0).at("survey").as_object();
+  CHECK(survey.at("responses").at(0).at("n") == 12);
+  const auto& proud = item(survey, "eng_proud");
+  CHECK(proud.at("kind") == "likert");
+  const auto& all = proud.at("groups").at(0).as_object();
+  CHECK(all.at("n") == 10);
+  CHECK(all.at("excluded") == 2);
+  CHECK(all.at("positive").as_double() == Approx(60.0));
+  CHECK(all.at("neutral").as_double() == Approx(20.0));
+  CHECK(all.at("negative").as_double() == Approx(20.0));
+  // The engagement index: only eng_proud has 10 answers; the other items
+  // (none) are hidden and left out of it.
+  const auto& engagement = section(survey, "engagement");
+  CHECK(engagement.at("groups").at(0).at("index").as_double() == Approx(60.0));
+  CHECK(engagement.at("groups").at(0).at("items") == 1);
+  // Free text is counted, never shown.
+  const auto& comment = item(survey, "comment");
+  CHECK(comment.at("groups").at(0).at("answered") == 12);
+  CHECK(boost::json::serialize(r).find("\"x\"") == std::string::npos);
+}
+
+TEST_CASE("A breakdown hides small groups, says so, and never shows them as zero", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  auto add = [&](int n, const std::string& sex, const std::string& grade) {
+    for (int i = 0; i < n; ++i) {
+      add_response(store, dev, "staff-climate", "2026.1",
+                   R"({"dem_sex":")" + sex + R"(","dem_grade":")" + grade + R"(","eng_proud":"4"})");
+    }
+  };
+  add(25, "female", "officer");
+  add(12, "male", "officer");
+  add(3, "pns", "supervisor");
+  auto o = options("staff-climate");
+  o.by = {"sex"};
+  const auto r = report_of(store, o);
+  const auto& responses = r.at("periods").at(0).at("survey").at("responses").as_array();
+  CHECK(group(responses, {{"dem_sex", "female"}}).at("n") == 25);
+  CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == 12);
+  CHECK(group(responses, {{"dem_sex", "pns"}}).at("suppressed") == true);
+  CHECK_FALSE(group(responses, {{"dem_sex", "pns"}}).contains("n"));
+  CHECK(group(responses, {{"dem_sex", "pns"}}).at("display") == "n<10");
+  // Nobody skipped the question: that group is 0, under 10, so hidden too,
+  // which leaves two hidden groups: neither is the total minus the others.
+  CHECK(group(responses, {{"dem_sex", ""}}).at("suppressed") == true);
+  CHECK(group(responses, {}).at("n") == 40);
+  for_each_shown_n(r, [](std::int64_t n) { CHECK(n >= 10); });
+
+  // Two dimensions: the lone small cell takes partners in its row and column.
+  o.by = {"sex", "dem_grade"};
+  const auto two = report_of(store, o);
+  const auto& cells = two.at("periods").at(0).at("survey").at("responses").as_array();
+  CHECK(group(cells, {{"dem_sex", "female"}, {"dem_grade", "officer"}}).at("n") == 25);
+  CHECK(group(cells, {{"dem_sex", "pns"}, {"dem_grade", "supervisor"}}).contains("suppressed"));
+  for_each_shown_n(two, [](std::int64_t n) { CHECK(n >= 10); });
+  const std::string text = report_text(two);
+  CHECK_THAT(text, Catch::Contains("n<10"));
+  CHECK_THAT(text, Catch::Contains("female / officer"));
+}
+
+TEST_CASE("the minimum cell option raises the threshold and cannot lower it, and --by is checked", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  for (int i = 0; i < 25; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"dem_sex":"female","eng_proud":"4"})");
+  auto registry = FormRegistry::load(store);
+  REQUIRE(registry.is_ok());
+  auto o = options("staff-climate");
+  o.min_cell = 5;
+  auto lowered = build_report(store.db(), (*registry)->library(), o);
+  REQUIRE_FALSE(lowered.is_ok());
+  CHECK_THAT(lowered.status().message(), Catch::Contains("only raise"));
+  o.min_cell = 30;
+  const auto raised = report_of(store, o);
+  CHECK(raised.at("form").at("suppression_threshold") == 30);
+  CHECK(raised.at("periods").at(0).at("survey").at("responses").at(0).at("display") == "n<30");
+
+  o = options("staff-climate");
+  o.by = {"eng_proud"};
+  auto not_dim = build_report(store.db(), (*registry)->library(), o);
+  REQUIRE_FALSE(not_dim.is_ok());
+  CHECK_THAT(not_dim.status().message(), Catch::Contains("dem_sex"));
+  o.by = {"sex", "grade", "age"};
+  CHECK_FALSE(build_report(store.db(), (*registry)->library(), o).is_ok());
+  o.by = {"sex", "dem_sex"};
+  CHECK_FALSE(build_report(store.db(), (*registry)->library(), o).is_ok());
+}
+
+TEST_CASE("The integrity survey has an index per Arusha factor, reversed items included", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  // f02_3 is on the reversed scale: "1" (strongly disagree) is positive.
+  for (int i = 0; i < 10; ++i) {
+    add_response(store, dev, "integrity-perception", "2026.1",
+                 R"({"f02_1":"5","f02_2":"4","f02_3":"1","f02_4":"2","f10_1":"3"})");
+  }
+  const auto r = report_of(store, options("integrity-perception"));
+  const auto& survey = r.at("periods").at(0).at("survey").as_object();
+  const auto& f02 = section(survey, "f02_regulatory");
+  CHECK(f02.at("arusha_factor") == 2);
+  CHECK(f02.at("groups").at(0).at("index").as_double() == Approx(75.0));  // 100, 100, 100, 0
+  CHECK(item(survey, "f02_3").at("groups").at(0).at("positive").as_double() == Approx(100.0));
+  const auto& f10 = section(survey, "f10_private_sector");
+  CHECK(f10.at("arusha_factor") == 10);
+  CHECK(f10.at("groups").at(0).at("index").as_double() == Approx(0.0));
+  int factors = 0;
+  for (const auto& s : survey.at("sections").as_array()) factors += s.as_object().contains("arusha_factor") ? 1 : 0;
+  CHECK(factors == 10);
+  // A factor nobody answered has no item shown, so no index either.
+  CHECK(section(survey, "f01_leadership").at("groups").at(0).as_object().contains("suppressed"));
+}
+
+TEST_CASE("GEOAT: percent of maximum over applicable indicators, weakest element first", "[report][geoat]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "HQ");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({
+      "admin_name": "Customs of Atlantis", "x_a_1": "4", "x_a_2": "2", "x_a_3": "na",
+      "x_b_1": "dk", "x_b_2": "0",
+      "action_plan": [{"ap_objective": "Adopt a GED policy", "ap_activity": "Draft it with HR",
+                       "ap_owner": "HR director", "ap_deadline": "2027-03-31", "ap_status": "in_progress"}]})",
+               "2026");
+  const auto r = report_of(store, options("geoat-2023"));
+  const auto& admins = r.at("periods").at(0).at("geoat").at("administrations").as_array();
+  REQUIRE(admins.size() == 1);
+  const auto& a = admins.at(0).as_object();
+  CHECK(a.at("administration") == "Customs of Atlantis");
+  CHECK(a.at("overall").at("percent").as_double() == Approx(50.0));  // 6 of 12
+  CHECK(a.at("overall").at("applicable") == 3);
+  CHECK(a.at("overall").at("excluded").at("na") == 1);
+  CHECK(a.at("overall").at("excluded").at("dk") == 1);
+  const auto& elements = a.at("elements").as_array();
+  CHECK(elements.at(0).at("id") == "X.B");  // 0 %: the weakest first
+  CHECK(elements.at(0).at("percent").as_double() == Approx(0.0));
+  CHECK(elements.at(1).at("id") == "X.A");  // 6 of 8, N/A left out of the maximum
+  CHECK(elements.at(1).at("percent").as_double() == Approx(75.0));
+  CHECK(elements.at(2).at("percent").is_null());  // nothing applicable: last
+  const auto& principles = a.at("principles").as_array();
+  CHECK(principles.at(0).at("id") == "X");
+  CHECK(principles.at(0).at("percent").as_double() == Approx(50.0));
+  const auto& plan = a.at("action_plan").as_array();
+  REQUIRE(plan.size() == 1);
+  CHECK(plan.at(0).at("owner") == "HR director");
+  CHECK(plan.at(0).at("deadline") == "2027-03-31");
+  CHECK(plan.at(0).at("status") == "in_progress");
+  CHECK_THAT(report_text(r), Catch::Contains("HR director | 2027-03-31 | in_progress"));
+}
+
+TEST_CASE("compare puts two rounds side by side with the change", "[report][geoat]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "HQ");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"4","x_a_2":"2"})", "2026");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"4","x_a_2":"4"})", "2027");
+  for (int i = 0; i < 10; ++i) {
+    add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 5 ? "4" : "2") + "\"}", "2026");
+    add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 8 ? "4" : "2") + "\"}", "2027");
+  }
+  auto o = options("geoat-2023");
+  o.round = "2026";
+  o.compare = "2027";
+  const auto g = report_of(store, o);
+  CHECK(g.at("periods").as_array().size() == 2);
+  const auto& a = g.at("comparison").at("geoat").at("administrations").at(0).as_object();
+  CHECK(a.at("overall").at("from").as_double() == Approx(75.0));
+  CHECK(a.at("overall").at("to").as_double() == Approx(100.0));
+  CHECK(a.at("overall").at("change").as_double() == Approx(25.0));
+
+  // Without --round, GEOAT scores are per round, not pooled.
+  CHECK(report_of(store, options("geoat-2023")).at("periods").as_array().size() == 2);
+
+  o.form_id = "staff-climate";
+  const auto s = report_of(store, o);
+  const auto& items = s.at("comparison").at("survey").at("items").as_array();
+  const auto* proud = &items.at(0).as_object();
+  for (const auto& it : items) {
+    if (it.at("name") == "eng_proud") proud = &it.as_object();
+  }
+  CHECK(proud->at("groups").at(0).at("change").as_double() == Approx(30.0));  // 50 % -> 80 %
+  CHECK_THAT(report_text(s), Catch::Contains("COMPARISON: 2026 -> 2027"));
+
+  o.compare = "2030";
+  auto registry = FormRegistry::load(store);
+  REQUIRE(registry.is_ok());
+  auto missing = build_report(store.db(), (*registry)->library(), o);
+  REQUIRE_FALSE(missing.is_ok());
+  CHECK_THAT(missing.status().message(), Catch::Contains("2026, 2027"));
+}
+
+TEST_CASE("The latest revision of a submission is the one counted", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  std::vector<SubmissionId> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"1"})"));
+  for (const auto& id : ids) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})", "", id, 2);
+  // Revision 1 arriving after revision 2 changes nothing.
+  const SubmissionId late = SubmissionId::random();
+  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", late, 2);
+  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"1"})", "", late, 1);
+  const auto r = report_of(store, options("staff-climate"));
+  const auto& all = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
+  CHECK(all.at("n") == 11);
+  CHECK(all.at("positive").as_double() == Approx(100.0));
+}
+
+TEST_CASE("The versions of a form merge into one dataset", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  // Version 2026.2: staff-climate with one more engagement statement.
+  const auto shown = server_cli({"forms", "show", "--data-dir", server.dir().root.string(), "staff-climate", "--json"});
+  REQUIRE(shown.code == 0);
+  auto def = boost::json::parse(shown.out).as_object();
+  def["version"] = "2026.2";
+  for (auto& g : def["items"].as_array()) {
+    if (g.at("name") != "engagement") continue;
+    auto extra = g.at("items").at(0).as_object();
+    extra["name"] = "eng_new";
+    g.as_object()["items"].as_array().push_back(extra);
+  }
+  const auto file = tmp / "v2.json";
+  {
+    std::ofstream out(file);
+    out << boost::json::serialize(def);
+  }
+  const auto pub = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), file.string()});
+  INFO(pub.err);
+  REQUIRE(pub.code == 0);
+
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})");
+  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.2", R"({"eng_proud":"1","eng_new":"4"})");
+  const auto r = report_of(store, options("staff-climate"));
+  CHECK(r.at("form").at("versions").as_array().size() == 2);
+  const auto& survey = r.at("periods").at(0).at("survey").as_object();
+  const auto& proud = item(survey, "eng_proud").at("groups").at(0);
+  CHECK(proud.at("n") == 20);
+  CHECK(proud.at("positive").as_double() == Approx(50.0));
+  const auto& added = item(survey, "eng_new").at("groups").at(0);
+  CHECK(added.at("n") == 10);
+  CHECK(added.at("positive").as_double() == Approx(100.0));
+}
+
+TEST_CASE("Operations count a response on the day it arrived when the collector's clock is wrong", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  const std::string before = iso8601_utc(unix_now()).substr(0, 10);
+  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", std::nullopt, 1, "1971-01-01");
+  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", std::nullopt, 1, "2026-11-20");
+  const std::string after = iso8601_utc(unix_now()).substr(0, 10);
+  const auto r = report_of(store, options("staff-climate"));
+  const auto& days = r.at("operations").at("sites").at(0).at("days").as_array();
+  REQUIRE(days.size() == 2);
+  CHECK(days.at(0).at("day") == "2026-11-20");
+  const std::string arrived(days.at(1).at("day").as_string());
+  CHECK((arrived == before || arrived == after));
+}
