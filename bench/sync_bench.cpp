@@ -84,7 +84,7 @@ std::string answers(int i) {
   static const char* st[] = {"hq", "regional", "land_border", "seaport", "airport"};
   static const char* lik[] = {"1", "2", "3", "4", "5", "dk"};
   std::ostringstream o;
-  o << R"({"dem_sex":")" << sex[i % 3] << R"(","dem_age":")" << age[i % 5] << R"(","dem_grade":")" << grade[i % 3]
+  o << R"({"consent_ack":true,"dem_sex":")" << sex[i % 3] << R"(","dem_age":")" << age[i % 5] << R"(","dem_grade":")" << grade[i % 3]
     << R"(","dem_role":")" << role[i % 4] << R"(","dem_service":")" << svc[i % 5] << R"(","dem_station":")"
     << st[i % 5] << R"(","dem_disability":"no")";
   const char* items[] = {"eng_proud", "eng_recommend", "eng_accomplishment", "eng_motivated", "eng_stay", "inc_respect",

@@ -20,6 +20,7 @@
 #include "bundle_import.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
+#include "report.hpp"
 #include "server.hpp"
 #include "server_store.hpp"
 
@@ -34,7 +35,10 @@ Usage:
   sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]
   sync-server device list   --data-dir DIR [--json]
   sync-server device revoke --data-dir DIR DEVICE_ID
-  sync-server export  --data-dir DIR --form ID [--format csv|jsonl] [--bom] [--out FILE]
+  sync-server export  --data-dir DIR --form ID [--format csv|jsonl|xlsx] [--round R]
+                      [--labels [--lang L]] [--bom] [--out FILE]
+  sync-server report  --data-dir DIR --form ID [--round R] [--compare R2] [--by DIM[,DIM]]
+                      [--min-cell N] [--json]
   sync-server import  --data-dir DIR BUNDLE... [--receipt OUT]
   sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]
   sync-server forms list    --data-dir DIR [--json]
@@ -210,6 +214,18 @@ int cmd_device_revoke(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// One line on the terminal that rewrites itself, for exports big enough to
+// take a while.
+ExportProgress terminal_progress(std::ostream& err) {
+  return [&err, last = -1](std::size_t done, std::size_t total) mutable {
+    if (total < 20000) return;  // steps: two passes over 10,000 rows
+    const int percent = static_cast<int>(done * 100 / total);
+    if (percent == last) return;
+    last = percent;
+    err << "\rexporting: " << percent << "%" << (done >= total ? "\n" : "") << std::flush;
+  };
+}
+
 int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
@@ -217,48 +233,32 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto form = a.require("--form");
   if (!form.is_ok()) return fail(err, form.status());
   opts.form_id = *form;
-  const std::string format = a.get_or("--format", "csv");
-  if (format == "csv") {
-    opts.format = ExportFormat::kCsv;
-  } else if (format == "jsonl") {
-    opts.format = ExportFormat::kJsonl;
-  } else {
-    return fail(err, Status::invalid_argument("--format must be csv or jsonl"));
+  const auto format = parse_export_format(a.get_or("--format", "csv"));
+  if (!format) return fail(err, Status::invalid_argument("--format must be csv, jsonl or xlsx"));
+  opts.format = *format;
+  opts.round = a.get("--round");
+  opts.labels = a.has("--labels");
+  opts.lang = a.get_or("--lang", "");
+  if (!opts.lang.empty() && !opts.labels) {
+    return fail(err, Status::invalid_argument("--lang chooses the language of --labels; add --labels "
+                                              "(codes are the same in every language)"));
   }
   opts.excel_bom = a.has("--bom");
+  if (opts.excel_bom && opts.format != ExportFormat::kCsv) {
+    return fail(err, Status::invalid_argument("--bom applies to --format csv only"));
+  }
   auto store = ServerStore::open(*dir);
   if (!store.is_ok()) return fail(err, store.status());
-
-  const auto out_path = a.get("--out");
-  if (!out_path) {
-    auto rows = export_submissions(*store, opts, out);
-    if (!rows.is_ok()) return fail(err, rows.status());
-    err << "exported " << *rows << " submissions of form " << opts.form_id << "\n";
-    return 0;
-  }
-  // Written beside the target and renamed into place: a reader never sees
-  // half an export.
-  const std::string tmp = *out_path + ".partial";
-  std::size_t count = 0;
-  {
-    // Microdata: readable by the owner only.
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return fail(err, Status::io_error("cannot write " + tmp));
-    ::close(fd);
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file) return fail(err, Status::io_error("cannot write " + tmp));
-    auto rows = export_submissions(*store, opts, file);
-    if (!rows.is_ok()) {
-      std::filesystem::remove(tmp);
-      return fail(err, rows.status());
-    }
-    count = *rows;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, *out_path, ec);
-  if (ec) return fail(err, Status::io_error("cannot move export into " + *out_path + ": " + ec.message()));
-  (void)store->audit("cli", "export", "form=" + opts.form_id + " format=" + format, unix_now());
-  err << "exported " << count << " submissions of form " << opts.form_id << " to " << *out_path << "\n";
+  std::optional<std::filesystem::path> path;
+  if (auto p = a.get("--out")) path = *p;
+  // Progress only for a person watching: not in a pipe or a log, and not
+  // when the caller gave its own stream (tests, an embedding program).
+  ExportProgress progress;
+  if (&err == &std::cerr && ::isatty(STDERR_FILENO) != 0) progress = terminal_progress(err);
+  auto rows = run_export(*store, opts, path, out, progress);
+  if (!rows.is_ok()) return fail(err, rows.status());
+  err << "exported " << *rows << " submissions of form " << opts.form_id
+      << (path ? " to " + path->string() : std::string()) << "\n";
   return 0;
 }
 
@@ -389,10 +389,19 @@ const Command kCommands[] = {
     {"device revoke", "sync-server device revoke --data-dir DIR DEVICE_ID\n  Refuses the device's sessions and submissions from now on.\n",
      {"--data-dir"}, {}, cmd_device_revoke},
     {"export",
-     "sync-server export --data-dir DIR --form ID [--format csv|jsonl] [--bom] [--out FILE]\n"
-     "  Writes one row per submission (latest revision). Safe while serve is running.\n"
-     "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n",
-     {"--data-dir", "--form", "--format", "--out"}, {"--bom"}, cmd_export},
+     "sync-server export --data-dir DIR --form ID [--format csv|jsonl|xlsx] [--round R]\n"
+     "                   [--labels [--lang L]] [--bom] [--out FILE]\n"
+     "  Writes one row per submission (latest revision), every version of the form merged into one\n"
+     "  set of columns, with its round. Safe while serve is running.\n"
+     "  A select_multiple question becomes one column per choice, QUESTION/CODE: 1 chosen, 0 not.\n"
+     "  Answers are codes; --labels writes choice labels instead, in --lang L (default: the form's).\n"
+     "  --format xlsx writes a workbook with a data sheet and a codebook sheet (needs --out).\n"
+     "  --round R keeps only submissions of round R.\n"
+     "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n"
+     "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit log.\n",
+     {"--data-dir", "--form", "--format", "--out", "--round", "--lang"}, {"--bom", "--labels"}, cmd_export},
+    {"report", kReportHelp, {"--data-dir", "--form", "--round", "--compare", "--by", "--min-cell"}, {"--json"},
+     run_report_command},
     {"import",
      "sync-server import --data-dir DIR BUNDLE... [--receipt OUT]\n"
      "  Imports USB bundles written by `collector bundle export`, with the same checks as a sync.\n"

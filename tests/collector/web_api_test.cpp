@@ -200,7 +200,7 @@ TEST_CASE("submit seals the response, deletes the draft and forgets the key", "[
   }
 }
 
-TEST_CASE("anonymous drafts expire after the idle timeout; GEOAT drafts stay", "[web]") {
+TEST_CASE("anonymous drafts expire after the idle timeout, GEOAT drafts stay", "[web]") {
   WebOptions o;
   o.anonymous_idle = std::chrono::seconds(0);
   Fixture f(o);

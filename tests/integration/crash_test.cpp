@@ -100,7 +100,7 @@ TEST_CASE("sync --watch retries an unreachable server with backoff and syncs whe
     REQUIRE(run_command({bin_path("collector"), "enroll", "--data-dir", col, code.out}).exit_code == 0);
     for (int i = 0; i < 3; ++i) {
       REQUIRE(run_command({bin_path("collector"), "submit", "--data-dir", col, "--form", "staff-climate", "-"},
-                          R"({"eng_proud":"4"})").exit_code == 0);
+                          R"({"consent_ack":true,"eng_proud":"4"})").exit_code == 0);
     }
     server.kill(SIGTERM);
     REQUIRE(server.wait() == 0);

@@ -24,7 +24,7 @@ void queue_responses(collector::Collector& c, int& serial) {
   Transaction tx(c.store().db());
   REQUIRE(tx.status().is_ok());
   for (int i = 0; i < kPerSync; ++i, ++serial) {
-    const std::string payload = R"({"v":1,"answers":{"eng_proud":")" + std::to_string(1 + serial % 5) +
+    const std::string payload = R"({"v":1,"answers":{"consent_ack":true,"eng_proud":")" + std::to_string(1 + serial % 5) +
                                 R"("},"submitted_at":"2026-11-23"})";
     const EnvelopeFields f{(*e)->device_id, SubmissionId::random(), 1, "staff-climate", "2026.1"};
     auto env = seal_envelope(f, as_bytes(payload), (*e)->server, c.device_key());

@@ -37,7 +37,7 @@ TEST_CASE("collector submit refuses a constraint violation, listing every error,
   const std::string dir = (tmp / "c").string();
   REQUIRE(collector_cli({"init", "--data-dir", dir}).code == 0);
   REQUIRE(collector_cli({"enroll", "--data-dir", dir, server.enroll("Post")}).code == 0);
-  const std::string bad = R"({"eng_proud": "7", "dem_sex": "female", "shoe_size": 42,
+  const std::string bad = R"({"consent_ack": true, "eng_proud": "7", "dem_sex": "female", "shoe_size": 42,
                               "comment": ")" + std::string(2100, 'x') + R"("})";
   auto r = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "--lang", "fr", "-"}, bad);
   CHECK(r.code == 1);
@@ -129,7 +129,7 @@ TEST_CASE("a form published for a round reaches the collector, and versions merg
   CHECK(second->accepted == 1);  // the version 1 response captured before
   std::string a2 = R"({"lights_ok": "no", "team_size": 4})";
   REQUIRE(c.submit("post-check", "", a2).is_ok());  // the current version is now 2
-  std::string climate = R"({"eng_proud": "4"})";
+  std::string climate = R"({"consent_ack": true, "eng_proud": "4"})";
   REQUIRE(c.submit("staff-climate", "", climate).is_ok());
   REQUIRE(c.sync({})->accepted == 2);
 

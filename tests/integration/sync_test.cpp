@@ -102,7 +102,7 @@ TEST_CASE("a different response under an existing id and revision is kept as a c
   REQUIRE(first_env.is_ok());
   auto enrolled = c.enrollment();
   REQUIRE(enrolled.is_ok());
-  const std::string other = R"({"v":1,"answers":{"eng_proud":"2"},"submitted_at":"2026-01-01"})";
+  const std::string other = R"({"v":1,"answers":{"consent_ack":true,"eng_proud":"2"},"submitted_at":"2026-01-01"})";
   auto conflicting = seal_envelope({first_env->device_id, first_env->submission_id, 1, "staff-climate", "2026.1"},
                                    as_bytes(other), (*enrolled)->server, c.device_key());
   REQUIRE(conflicting.is_ok());
@@ -247,7 +247,7 @@ TEST_CASE("no answer text is left in the collector's files after submit", "[inte
   auto c = make_collector(tmp / "collector", server.enroll("Post 8"));
   const std::string canary = "CANARY-7f3e9b1c-answer";
   for (int i = 0; i < 20; ++i) {
-    std::string answers = R"({"comment":")" + canary + " " + std::to_string(i) + R"("})";
+    std::string answers = R"({"consent_ack":true,"comment":")" + canary + " " + std::to_string(i) + R"("})";
     REQUIRE(c.submit("staff-climate", "", answers).is_ok());
     CHECK(answers.empty());  // the caller's plaintext buffer was wiped
   }

@@ -149,10 +149,21 @@ TEST_CASE("staff climate: anonymous, banded, optional, and its harassment path",
     return it.takes_answer() && it.type != QuestionType::kCalculate && it.type != QuestionType::kRepeat;
   });
   CHECK(answerable >= 45);
-  CHECK(count_items(*f, [](const Item& it, auto&) { return it.required_always || it.required_if.present(); }) == 0);
+  // Only the consent is required: without it nothing may be stored.
+  CHECK(count_items(*f, [](const Item& it, auto&) { return it.required_always || it.required_if.present(); }) == 1);
+  CHECK(f->find("consent_ack")->required_always);
   CHECK(count_items(*f, [](const Item& it, auto&) { return it.breakdown; }) >= 6);
   CHECK(count_items(*f, [](const Item& it, auto&) { return it.type == QuestionType::kInteger; }) == 0);
-  expect_valid(*f, json::object{});  // every question is optional
+  expect_valid(*f, json::object{{"consent_ack", true}});  // every question is optional
+  {
+    json::object no_consent;
+    EvalOptions strict;
+    strict.language = "fr";
+    const Evaluation e = evaluate(*f, no_consent, strict);
+    REQUIRE(e.errors.size() == 1);
+    CHECK(e.errors[0].path == "consent_ack");
+    CHECK_THAT(e.errors[0].message, Catch::Contains("obligatoire"));
+  }
   expect_valid(*f, complete_response(*f));
 
   // The path: experienced -> reported? -> channel -> outcome -> retaliation.
