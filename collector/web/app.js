@@ -218,7 +218,7 @@
     keepKeyHalf(r.data.key);
     const form = await loadForm(formId, r.data.version).catch(() => null);
     if (!form) { app.prepend(el('p', { className: 'error', role: 'alert', text: t('offline') })); return; }
-    S = { form, answers: {}, ev: r.data.evaluation, page: 0, touched: new Set(), shown: new Set() };
+    S = { form, answers: {}, ev: r.data.evaluation, page: 0, touched: new Set() };
     armIdle();
     showPage(0);
   }
@@ -227,7 +227,7 @@
     setLanguage(d.lang);
     const form = await loadForm(d.form, d.version).catch(() => null);
     if (!form) return start(t('offline'));
-    S = { form, answers: d.answers || {}, ev: d.evaluation, page: 0, touched: new Set(), shown: new Set() };
+    S = { form, answers: d.answers || {}, ev: d.evaluation, page: 0, touched: new Set() };
     armIdle();
     showPage(0);
   }
@@ -260,7 +260,7 @@
   function relevantPages() { return S.form.pages.map((_, i) => i).filter(pageRelevant); }
 
   function showPage(i) {
-    S.page = i; S.shown = new Set();
+    S.page = i;
     clear();
     document.title = S.form.title;
     const page = S.form.pages[i];

@@ -117,8 +117,3 @@ export async function screenshot(page, name) {
 export async function overflowsHorizontally(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
 }
-
-// Waits until the UI's last answer reached the collector.
-export async function settled(page) {
-  await page.waitForLoadState('networkidle');
-}
