@@ -95,6 +95,8 @@ std::string to_hex(ByteView b) {
 
 Result<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return Status::invalid_argument("hex text has an odd number of digits");
+  // An empty vector's data() may be null, which libsodium must never get.
+  if (hex.empty()) return Bytes{};
   Bytes out(hex.size() / 2);
   std::size_t len = 0;
   const char* end = nullptr;
