@@ -17,6 +17,10 @@ after(async () => { await browser.close(); });
 // `context`: a CSS selector list to check, or the whole document. The GEOAT's
 // principle pages repeat one card design hundreds of times; a sample of
 // cards keeps the check to seconds.
+function saved(page) {
+  return page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT');
+}
+
 async function axe(page, context = null) {
   // Injected through the DevTools protocol; the page's CSP forbids inline scripts.
   await page.evaluate(AXE);
@@ -93,15 +97,14 @@ test('a whole survey can be done with the keyboard alone, with visible focus', a
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-path="consent_ack"]');
     await tabTo('[data-path="consent_ack"] input');
-    await page.keyboard.press('Space');
-    await page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT');
+    // Listen before pressing: the save can come back before the key press returns.
+    await Promise.all([saved(page), page.keyboard.press('Space')]);
     await tabTo('#next');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#page input[type=radio]');
     // Radio groups: Tab into the first, arrows choose.
     await tabTo('#page input[type=radio]');
-    await page.keyboard.press('ArrowDown');
-    await page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT');
+    await Promise.all([saved(page), page.keyboard.press('ArrowDown')]);
     await screenshot(page, 'keyboard-radio');
     while (!(await page.locator('#submit').count())) {
       await tabTo('#next');
