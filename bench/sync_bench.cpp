@@ -1,10 +1,13 @@
 // Sync throughput benchmark (issue 5): many simulated collectors push
-// pre-sealed 19-answer staff-climate envelopes over loopback WebSocket to a
-// real sync-server process; in the same run, the in-process limit (verify,
-// open, validate, commit with no network) is measured on the same data.
+// pre-sealed 19-answer staff-climate envelopes (v2 payloads, as `collector
+// submit` writes them) over loopback WebSocket to a real sync-server process;
+// in the same run, the in-process limit is measured on the same data: the
+// server's own pipeline with no network (verify, open and validate on every
+// core, then the writer commits one transaction per batch).
 //
 //   build/bin/sync_bench [--collectors 8] [--per-collector 2500] [--batch 64] [--idle 10000]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +20,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -30,6 +34,7 @@
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
 #include "equitas/wire/secure_channel.hpp"
+#include "equitas/forms/form.hpp"
 #include "form_registry.hpp"
 #include "intake.hpp"
 #include "process.hpp"
@@ -95,6 +100,19 @@ std::string answers(int i) {
   return o.str();
 }
 
+// CPU seconds (user + system) a process has used so far.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));  // after "pid (comm) "
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(f);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -116,6 +134,11 @@ using Ws = websocket::stream<beast::tcp_stream>;
 net::awaitable<void> open_session(Ws& ws, SecureChannel& channel, SimCollector& sim, const ServerPublicKeys& server,
                                   tcp::endpoint ep, Totals& totals) {
   co_await beast::get_lowest_layer(ws).async_connect(ep, net::use_awaitable);
+  // Beast sends a client's masked frame in 4 KiB writes; without this, Nagle
+  // holds the last one until the server's delayed ACK (40 ms a batch). The
+  // server sets it on every connection; collector/src/sync_client.cpp does
+  // not yet (docs/benchmarks.md).
+  beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
   ws.binary(true);
   ws.read_message_max(1 << 20);
   co_await ws.async_handshake("127.0.0.1", "/sync", net::use_awaitable);
@@ -216,6 +239,10 @@ int bench_main(int argc, char** argv) {
 
   std::cout << "Preparing " << opt.collectors << " collectors x " << opt.per_collector
             << " sealed staff-climate envelopes (19 answers each)...\n";
+  auto library = forms::FormLibrary::with_bundled();
+  const auto form = library->find("staff-climate", "2026.1");
+  if (!form) throw std::runtime_error("no bundled staff-climate 2026.1");
+  const PayloadLayout layout = PayloadLayout::of(*form);
   std::vector<SimCollector> sims(static_cast<std::size_t>(opt.collectors));
   std::size_t envelope_bytes = 0, payload_bytes = 0, count = 0;
   int serial = 0;
@@ -229,7 +256,7 @@ int bench_main(int argc, char** argv) {
       ResponsePayload p;
       p.answers = boost::json::parse(answers(serial++)).as_object();
       p.submitted_at = "2026-11-23";
-      const Bytes plain = encode_payload(p);
+      const Bytes plain = encode_payload(p, layout);
       auto e = seal_envelope({s.id, SubmissionId::random(), 1, "staff-climate", "2026.1"}, plain, server, *s.key);
       s.envelopes.push_back(encode_envelope(*e));
       envelope_bytes += s.envelopes.back().size();
@@ -250,26 +277,71 @@ int bench_main(int argc, char** argv) {
     for (auto& s : sims) {
       (void)store->activate_device(s.id, s.key->public_key(), unix_now());
     }
-    const auto t0 = Clock::now();
-    std::size_t done = 0;
+    // The batches in the order the writer takes them; every core prepares
+    // (as the server's I/O threads do) while this thread commits.
+    struct Job {
+      SimCollector* sim;
+      std::vector<Bytes> chunk;
+      std::vector<server::PreparedEnvelope> prepared;
+      std::atomic<bool> ready{false};
+    };
+    std::vector<std::unique_ptr<Job>> jobs;
     for (auto& s : sims) {
       for (std::size_t i = 0; i < s.envelopes.size(); i += static_cast<std::size_t>(opt.batch)) {
         const std::size_t end = std::min(s.envelopes.size(), i + static_cast<std::size_t>(opt.batch));
-        std::vector<Bytes> chunk(s.envelopes.begin() + static_cast<long>(i), s.envelopes.begin() + static_cast<long>(end));
-        Transaction tx(store->db());
-        auto r = server::ingest_batch(*store, *keys, **forms, chunk, s.id, unix_now());
-        if (!r.is_ok() || (*r)[0].status != ItemStatus::kAccepted) {
-          std::cerr << "in-process ingest failed: " << (r.is_ok() ? (*r)[0].detail : r.status().to_string()) << "\n";
-          return 1;
-        }
-        (void)tx.commit();
-        done += chunk.size();
+        auto j = std::make_unique<Job>();
+        j->sim = &s;
+        j->chunk.assign(s.envelopes.begin() + static_cast<long>(i), s.envelopes.begin() + static_cast<long>(end));
+        jobs.push_back(std::move(j));
       }
     }
+    const auto snapshot = (*forms)->snapshot();
+    const double cpu0 = cpu_seconds(::getpid());
+    std::atomic<std::size_t> next{0};
+    std::mutex ready_mu;
+    std::condition_variable ready_cv;
+    const auto t0 = Clock::now();
+    std::vector<std::thread> workers;
+    for (unsigned w = 0; w < std::max(1u, std::thread::hardware_concurrency()); ++w) {
+      workers.emplace_back([&] {
+        for (std::size_t k; (k = next++) < jobs.size();) {
+          Job& j = *jobs[k];
+          for (const Bytes& e : j.chunk) {
+            j.prepared.push_back(server::prepare_envelope(*keys, *snapshot, *snapshot, e, j.sim->id,
+                                                          j.sim->key->public_key()));
+          }
+          std::lock_guard lock(ready_mu);
+          j.ready = true;
+          ready_cv.notify_all();
+        }
+      });
+    }
+    std::size_t done = 0;
+    for (auto& jp : jobs) {
+      Job& j = *jp;
+      {
+        std::unique_lock lock(ready_mu);
+        ready_cv.wait(lock, [&] { return j.ready.load(); });
+      }
+      Transaction tx(store->db());
+      auto r = server::ingest_batch(*store, *keys, *snapshot, j.chunk, j.sim->id, unix_now(), snapshot.get(),
+                                    &j.prepared);
+      if (!r.is_ok() || (*r)[0].status != ItemStatus::kAccepted) {
+        std::cerr << "in-process ingest failed: " << (r.is_ok() ? (*r)[0].detail : r.status().to_string()) << "\n";
+        for (auto& w : workers) w.join();
+        return 1;
+      }
+      (void)tx.commit();
+      done += j.chunk.size();
+      std::vector<server::PreparedEnvelope>().swap(j.prepared);
+    }
+    for (auto& w : workers) w.join();
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     inproc_rate = static_cast<double>(done) / secs;
-    std::cout << "In-process limit (verify, open, validate, commit; batches of " << opt.batch
-              << ", one commit each): " << std::fixed << std::setprecision(0) << inproc_rate << " submissions/s\n";
+    const double cpu_us = (cpu_seconds(::getpid()) - cpu0) * 1e6 / static_cast<double>(done);
+    std::cout << "In-process limit (verify, open, validate on every core, then commit; batches of " << opt.batch
+              << ", one commit each): " << std::fixed << std::setprecision(0) << inproc_rate << " submissions/s ("
+              << cpu_us << " us of CPU each)\n";
   }
 
   // --- Over the network, against the real binary.
@@ -285,6 +357,8 @@ int bench_main(int argc, char** argv) {
 
   Totals totals;
   {
+    const double server_cpu0 = cpu_seconds(proc.pid());
+    const double bench_cpu0 = cpu_seconds(::getpid());
     net::io_context ioc;
     for (auto& s : sims) {
       net::co_spawn(ioc, push_all(s, server, ep, opt.batch, totals), [](std::exception_ptr e) {
@@ -302,6 +376,8 @@ int bench_main(int argc, char** argv) {
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double rate = static_cast<double>(totals.acked.load()) / secs;
     const std::int64_t n = std::max<std::int64_t>(1, totals.acked.load());
+    const double server_cpu = cpu_seconds(proc.pid()) - server_cpu0;
+    const double bench_cpu = cpu_seconds(::getpid()) - bench_cpu0;
     std::cout << std::fixed << std::setprecision(1);
     std::cout << "Sustained over WebSocket (" << opt.collectors << " concurrent collectors, batches of " << opt.batch
               << "): " << std::setprecision(0) << rate << " submissions/s (" << totals.acked.load() << " in "
@@ -314,6 +390,12 @@ int bench_main(int argc, char** argv) {
               << " B (WebSocket payloads, handshakes included)\n";
     std::cout << "  server RSS: " << rss_idle / 1024 << " MB at start, peak " << rss_kb(proc.pid(), "VmHWM:") / 1024
               << " MB\n";
+    // What the machine gave the two processes: with other work on the same
+    // cores, CPU per submission is the figure that does not move.
+    std::cout << std::setprecision(0) << "  CPU per submission: server " << server_cpu * 1e6 / static_cast<double>(n)
+              << " us, these collectors " << bench_cpu * 1e6 / static_cast<double>(n) << " us; the server used "
+              << std::setprecision(2) << server_cpu / secs << " of " << std::thread::hardware_concurrency()
+              << " cores\n";
   }
 
   // --- A no-op sync: a new `collector sync` process with nothing pending.

@@ -165,7 +165,9 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     payload.submitted_at = iso8601_utc(now);
   }
 
-  Bytes plain = encode_payload(payload);
+  // With the form at hand, the compact binary payload (v2: answers by
+  // position); a caller that only has a validator gets JSON (v1).
+  Bytes plain = form != nullptr ? encode_payload(payload, PayloadLayout::of(*form)) : encode_payload(payload);
   EnvelopeFields fields{enrolled->device_id, SubmissionId::random(), 1, std::string(form_id),
                         std::string(form_version)};
   auto envelope = seal_envelope(fields, plain, enrolled->server, key_);

@@ -176,6 +176,9 @@ net::awaitable<Status> Session::run() {
   resolve_deadline.cancel();
   co_await tcp_layer.async_connect(endpoints, use_awaitable);
   tcp_layer.expires_never();
+  // Stop-and-wait batches: Nagle plus delayed ACK would add up to 40 ms to
+  // every round trip.
+  tcp_layer.socket().set_option(net::ip::tcp::no_delay(true));
 
   websocket::stream_base::timeout t{};
   t.handshake_timeout = options_.connect_timeout;

@@ -20,7 +20,9 @@ Status import_one(ServerStore& store, const ServerKeys& keys, FormRegistry& form
                                    b.envelopes.begin() + static_cast<long>(end));
     Transaction tx(store.db());
     EQ_RETURN_IF_ERROR(tx.status());
-    EQ_ASSIGN_OR_RETURN(auto results, ingest_batch(store, keys, forms, chunk, b.device_id, unix_now()));
+    const auto snapshot = forms.snapshot();
+    EQ_ASSIGN_OR_RETURN(auto results,
+                        ingest_batch(store, keys, *snapshot, chunk, b.device_id, unix_now(), snapshot.get()));
     EQ_RETURN_IF_ERROR(tx.commit());
     for (std::size_t i = 0; i < chunk.size(); ++i) {
       counts.add(results[i].status);

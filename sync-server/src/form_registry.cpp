@@ -3,6 +3,25 @@
 #include <algorithm>
 
 namespace equitas::server {
+namespace {
+std::string layout_key(std::string_view id, std::string_view version) {
+  std::string k(id);
+  k += '\x1f';
+  k += version;
+  return k;
+}
+}  // namespace
+
+FormSnapshot::FormSnapshot(forms::FormLibrary library) : library_(std::move(library)) {
+  for (const auto& e : library_.entries()) {
+    layouts_.emplace(layout_key(e.form->id, e.form->version), PayloadLayout::of(*e.form));
+  }
+}
+
+const PayloadLayout* FormSnapshot::layout(std::string_view form_id, std::string_view form_version) const {
+  auto it = layouts_.find(layout_key(form_id, form_version));
+  return it == layouts_.end() ? nullptr : &it->second;
+}
 
 Result<std::unique_ptr<FormRegistry>> FormRegistry::load(ServerStore& store) {
   std::unique_ptr<FormRegistry> r(new FormRegistry());
@@ -16,7 +35,8 @@ Status FormRegistry::refresh(ServerStore& store) {
   EQ_ASSIGN_OR_RETURN(auto library, forms::FormLibrary::with_bundled());
   EQ_ASSIGN_OR_RETURN(auto pubs, store.load_publications());
   for (const auto& p : pubs) EQ_RETURN_IF_ERROR(library.add_publication(p.pub, p.published_at));
-  library_ = std::move(library);
+  current_ = std::make_shared<const FormSnapshot>(std::move(library));
+  snapshot_.store(current_);
   publications_ = std::move(pubs);
   seen_version_ = version;
   return Status::ok();

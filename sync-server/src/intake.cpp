@@ -2,9 +2,12 @@
 
 #include <sodium.h>
 
+#include <variant>
+
 #include "equitas/crypto/secret.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
+#include "form_registry.hpp"
 
 namespace equitas::server {
 namespace {
@@ -87,12 +90,75 @@ Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std
   return ok;
 }
 
+namespace {
+
+const FormSnapshot* layouts_of(const AnswerValidator& validator, const FormSnapshot* forms,
+                               std::shared_ptr<const FormSnapshot>& keep) {
+  if (forms != nullptr) return forms;
+  if (const auto* snap = dynamic_cast<const FormSnapshot*>(&validator)) return snap;
+  if (const auto* registry = dynamic_cast<const FormRegistry*>(&validator)) {
+    keep = registry->snapshot();
+    return keep.get();
+  }
+  return nullptr;
+}
+
+// Opens, decodes and validates the payload: the ingest steps after dedup.
+std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, const FormSnapshot* forms,
+                                                       const AnswerValidator& validator, const Envelope& e) {
+  auto plain = open_sealed(keys.box, e.sealed_payload);
+  if (!plain.is_ok()) return reject(RejectReason::kUndecryptable, plain.status().message());
+  const PayloadLayout* layout = nullptr;
+  if (is_payload_v2(*plain)) {
+    layout = forms != nullptr ? forms->layout(e.form_id, e.form_version) : nullptr;
+    if (layout == nullptr) {
+      wipe(plain.value());
+      return reject(RejectReason::kUnknownForm, "form '" + e.form_id + "' version '" + e.form_version +
+                                                    "' is not known here");
+    }
+  }
+  auto payload = decode_payload(*plain, layout);
+  wipe(plain.value());
+  if (!payload.is_ok()) return reject(RejectReason::kMalformed, payload.status().message());
+  if (Status s = validator.validate(e.form_id, e.form_version, payload->answers); !s.is_ok()) {
+    return reject(s.code() == StatusCode::kNotFound ? RejectReason::kUnknownForm
+                                                    : RejectReason::kInvalidAnswers,
+                  s.message());
+  }
+  return std::move(payload).value();
+}
+
+}  // namespace
+
+PreparedEnvelope prepare_envelope(const ServerKeys& keys, const FormSnapshot& forms,
+                                  const AnswerValidator& validator, ByteView bytes, const DeviceId& device,
+                                  const SignPublicKey& device_key) {
+  PreparedEnvelope p;
+  auto decoded = decode_envelope(bytes);
+  if (!decoded.is_ok() || decoded->device_id != device) return p;
+  if (!verify_envelope(*decoded, device_key, keys.public_keys()).is_ok()) return p;
+  auto opened = open_payload(keys, &forms, validator, *decoded);
+  auto* payload = std::get_if<ResponsePayload>(&opened);
+  if (payload == nullptr) return p;
+  p.envelope = std::move(decoded).value();
+  p.payload = std::move(*payload);
+  p.verified_with = device_key;
+  p.ready = true;
+  return p;
+}
+
 Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
                                    const AnswerValidator& validator, ByteView bytes,
-                                   const std::optional<DeviceId>& delivered_by, std::int64_t now) {
-  auto decoded = decode_envelope(bytes);
-  if (!decoded.is_ok()) return reject(RejectReason::kMalformed, decoded.status().message());
-  const Envelope& e = *decoded;
+                                   const std::optional<DeviceId>& delivered_by, std::int64_t now,
+                                   const FormSnapshot* forms, PreparedEnvelope* prepared) {
+  if (prepared != nullptr && !prepared->ready) prepared = nullptr;
+  std::optional<Envelope> decoded_here;
+  if (prepared == nullptr) {
+    auto decoded = decode_envelope(bytes);
+    if (!decoded.is_ok()) return reject(RejectReason::kMalformed, decoded.status().message());
+    decoded_here.emplace(std::move(decoded).value());
+  }
+  const Envelope& e = prepared != nullptr ? prepared->envelope : *decoded_here;
 
   EQ_ASSIGN_OR_RETURN(auto device, store.find_device(e.device_id));
   if (device && device->state == DeviceState::kRevoked) {
@@ -105,37 +171,36 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
   }
 
   // Nothing about an envelope is believed, not even that it is a resend,
-  // before its signature verifies.
-  const ServerPublicKeys server = keys.public_keys();
-  if (Status s = verify_envelope(e, *device->public_key, server); !s.is_ok()) {
-    return reject(RejectReason::kBadSignature, s.message());
+  // before its signature verifies (here, or beforehand with this very key).
+  const bool verified = prepared != nullptr && sodium_memcmp(prepared->verified_with.data(), device->public_key->data(),
+                                                             device->public_key->size()) == 0;
+  if (!verified) {
+    if (Status s = verify_envelope(e, *device->public_key, keys.public_keys()); !s.is_ok()) {
+      return reject(RejectReason::kBadSignature, s.message());
+    }
   }
   // A submission id belongs to the device that first sent it: another device
   // cannot shadow it with a higher revision or a conflicting copy.
-  EQ_ASSIGN_OR_RETURN(auto owner, store.submission_owner(e.submission_id));
-  if (owner && *owner != e.device_id) {
+  EQ_ASSIGN_OR_RETURN(ServerStore::SubmissionLookup seen, store.lookup_submission(e, bytes));
+  if (seen.owner && *seen.owner != e.device_id) {
     return reject(RejectReason::kForeignSubmission,
                   "submission " + e.submission_id.to_string() + " belongs to another device");
   }
-  EQ_ASSIGN_OR_RETURN(auto known, store.known_envelope(e, bytes));
-  if (known) {
+  if (seen.known) {
     ItemResult r;
-    r.status = *known;
+    r.status = *seen.known;
     return r;
   }
 
-  auto plain = open_sealed(keys.box, e.sealed_payload);
-  if (!plain.is_ok()) return reject(RejectReason::kUndecryptable, plain.status().message());
-  auto payload = decode_payload(*plain);
-  wipe(plain.value());
-  if (!payload.is_ok()) return reject(RejectReason::kMalformed, payload.status().message());
-
-  if (Status s = validator.validate(e.form_id, e.form_version, payload->answers); !s.is_ok()) {
-    return reject(s.code() == StatusCode::kNotFound ? RejectReason::kUnknownForm
-                                                    : RejectReason::kInvalidAnswers,
-                  s.message());
+  std::optional<ResponsePayload> opened_here;
+  if (!verified) {
+    std::shared_ptr<const FormSnapshot> keep;
+    auto opened = open_payload(keys, layouts_of(validator, forms, keep), validator, e);
+    if (auto* rejected = std::get_if<ItemResult>(&opened)) return std::move(*rejected);
+    opened_here.emplace(std::move(std::get<ResponsePayload>(opened)));
   }
-  EQ_ASSIGN_OR_RETURN(ItemStatus stored, store.store_submission(e, bytes, *payload, delivered_by, now));
+  const ResponsePayload& payload = verified ? prepared->payload : *opened_here;
+  EQ_ASSIGN_OR_RETURN(ItemStatus stored, store.store_submission(e, bytes, payload, delivered_by, now, seen));
   ItemResult r;
   r.status = stored;
   return r;
@@ -148,7 +213,8 @@ namespace equitas::server {
 Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKeys& keys,
                                              const AnswerValidator& validator,
                                              const std::vector<Bytes>& envelopes,
-                                             const std::optional<DeviceId>& delivered_by, std::int64_t now) {
+                                             const std::optional<DeviceId>& delivered_by, std::int64_t now,
+                                             const FormSnapshot* forms, std::vector<PreparedEnvelope>* prepared) {
   std::vector<ItemResult> results;
   results.reserve(envelopes.size());
   // The delivering device may have been revoked since its session began.
@@ -162,8 +228,10 @@ Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKey
       return results;
     }
   }
-  for (const Bytes& e : envelopes) {
-    EQ_ASSIGN_OR_RETURN(ItemResult r, ingest_envelope(store, keys, validator, e, delivered_by, now));
+  const bool use_prepared = prepared != nullptr && prepared->size() == envelopes.size();
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    EQ_ASSIGN_OR_RETURN(ItemResult r, ingest_envelope(store, keys, validator, envelopes[i], delivered_by, now, forms,
+                                                      use_prepared ? &(*prepared)[i] : nullptr));
     results.push_back(std::move(r));
   }
   return results;

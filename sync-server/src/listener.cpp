@@ -60,6 +60,10 @@ void Listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
     // A peer already gone has no address and nothing to serve.
     auto slot = peer_ec ? std::nullopt : ConnectionSlot::open(state_, peer.address());
     if (slot) {
+      // Every message is a whole request or reply that the peer is waiting
+      // for: send it now rather than let Nagle hold its tail for an ACK.
+      boost::beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<HttpSession>(std::move(socket), std::move(*slot))->run();
     } else {
       // Over a cap (limits.hpp): closed at once, before any byte is read.

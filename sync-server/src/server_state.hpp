@@ -27,7 +27,7 @@ struct ServerState {
         ingestor(std::move(writer_store)) {}
 
   // The validator for ingest: the form registry, unless the embedding
-  // program supplied its own. Writer thread only.
+  // program supplied its own. Any thread.
   const AnswerValidator& validator() const {
     return validator_override ? *validator_override : static_cast<const AnswerValidator&>(*forms);
   }
@@ -35,7 +35,7 @@ struct ServerState {
   const DataDir dir;
   const ServerKeys keys;
   const std::shared_ptr<const AnswerValidator> validator_override;
-  const std::unique_ptr<FormRegistry> forms;  // writer thread only
+  const std::unique_ptr<FormRegistry> forms;  // refresh() on the writer thread only
   Ingestor ingestor;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> unauthenticated{0};  // connections not yet past ClientAuth

@@ -142,12 +142,12 @@ Status ServerStore::add_pending_device(const DeviceId& id, std::string_view site
 }
 
 Result<std::optional<DeviceRecord>> ServerStore::find_device(const DeviceId& id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT " + std::string(kDeviceColumns) +
-                                                " FROM devices WHERE device_id = ?1"));
-  st.bind(1, ByteView(id.bytes));
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  static const std::string kSql = "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE device_id = ?1";
+  EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached(kSql));
+  st->bind(1, ByteView(id.bytes));
+  EQ_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return std::optional<DeviceRecord>();
-  return std::optional<DeviceRecord>(read_device(st));
+  return std::optional<DeviceRecord>(read_device(*st));
 }
 
 Result<std::vector<DeviceRecord>> ServerStore::list_devices() {
@@ -182,63 +182,100 @@ Status ServerStore::activate_device(const DeviceId& id, const SignPublicKey& key
 }
 
 Status ServerStore::touch_device(const DeviceId& id, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1"));
-  return st.bind(1, ByteView(id.bytes)).bind(2, now).run();
+  EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1"));
+  return st->bind(1, ByteView(id.bytes)).bind(2, now).run();
 }
 
 Result<std::optional<DeviceId>> ServerStore::submission_owner(const SubmissionId& id) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT device_id FROM submissions WHERE submission_id = ?1 LIMIT 1"));
-  st.bind(1, ByteView(id.bytes));
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  EQ_ASSIGN_OR_RETURN(CachedStatement st,
+                      db_.cached("SELECT device_id FROM submissions WHERE submission_id = ?1 LIMIT 1"));
+  st->bind(1, ByteView(id.bytes));
+  EQ_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return std::optional<DeviceId>();
   DeviceId d;
-  const Bytes b = st.column_blob(0);
+  const Bytes b = st->column_blob(0);
   std::copy_n(b.begin(), std::min<std::size_t>(16, b.size()), d.bytes.begin());
   return std::optional<DeviceId>(d);
 }
 
 Result<std::optional<ItemStatus>> ServerStore::known_envelope(const Envelope& e, ByteView bytes) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT envelope FROM submissions WHERE submission_id = ?1 AND "
-                                  "revision = ?2"));
-  st.bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision));
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  EQ_ASSIGN_OR_RETURN(CachedStatement st,
+                      db_.cached("SELECT envelope FROM submissions WHERE submission_id = ?1 AND "
+                                 "revision = ?2"));
+  st->bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision));
+  EQ_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return std::optional<ItemStatus>();
-  const Bytes stored = st.column_blob(0);
+  const Bytes stored = st->column_blob(0);
   if (stored.size() == bytes.size() && std::memcmp(stored.data(), bytes.data(), bytes.size()) == 0) {
     return std::optional<ItemStatus>(ItemStatus::kDuplicate);
   }
   // Is it a conflicting copy we have already recorded? Then the answer is the
   // same as the first time: conflict (and nothing new is written).
-  EQ_ASSIGN_OR_RETURN(Statement c,
-                      db_.prepare("SELECT 1 FROM submission_conflicts WHERE submission_id = ?1 AND "
-                                  "revision = ?2 AND envelope_hash = ?3"));
+  EQ_ASSIGN_OR_RETURN(CachedStatement c,
+                      db_.cached("SELECT 1 FROM submission_conflicts WHERE submission_id = ?1 AND "
+                                 "revision = ?2 AND envelope_hash = ?3"));
   const auto h = envelope_hash(bytes);
-  c.bind(1, ByteView(e.submission_id.bytes))
+  c->bind(1, ByteView(e.submission_id.bytes))
       .bind(2, static_cast<std::int64_t>(e.revision))
       .bind(3, ByteView(h));
-  EQ_ASSIGN_OR_RETURN(bool known_conflict, c.step());
+  EQ_ASSIGN_OR_RETURN(bool known_conflict, c->step());
   if (known_conflict) return std::optional<ItemStatus>(ItemStatus::kConflict);
   return std::optional<ItemStatus>();
+}
+
+Result<ServerStore::SubmissionLookup> ServerStore::lookup_submission(const Envelope& e, ByteView bytes) {
+  SubmissionLookup out;
+  {
+    EQ_ASSIGN_OR_RETURN(CachedStatement st,
+                        db_.cached("SELECT id, device_id, revision, envelope FROM submissions WHERE submission_id = ?1"));
+    st->bind(1, ByteView(e.submission_id.bytes));
+    for (;;) {
+      EQ_ASSIGN_OR_RETURN(bool row, st->step());
+      if (!row) break;
+      if (!out.owner) {
+        DeviceId d;
+        const Bytes b = st->column_blob(1);
+        std::copy_n(b.begin(), std::min<std::size_t>(16, b.size()), d.bytes.begin());
+        out.owner = d;
+      }
+      if (st->column_int64(2) != static_cast<std::int64_t>(e.revision)) continue;
+      const Bytes stored = st->column_blob(3);
+      if (stored.size() == bytes.size() && std::memcmp(stored.data(), bytes.data(), bytes.size()) == 0) {
+        out.known = ItemStatus::kDuplicate;
+      } else {
+        out.original = st->column_int64(0);
+      }
+    }
+  }
+  if (out.original) {
+    // Is it a conflicting copy we have already recorded? Then the answer is
+    // the same as the first time: conflict (and nothing new is written).
+    EQ_ASSIGN_OR_RETURN(CachedStatement c,
+                        db_.cached("SELECT 1 FROM submission_conflicts WHERE submission_id = ?1 AND "
+                                   "revision = ?2 AND envelope_hash = ?3"));
+    const auto h = envelope_hash(bytes);
+    c->bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision)).bind(3, ByteView(h));
+    EQ_ASSIGN_OR_RETURN(bool known_conflict, c->step());
+    if (known_conflict) out.known = ItemStatus::kConflict;
+  }
+  return out;
 }
 
 Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView bytes,
                                                  const ResponsePayload& payload,
                                                  const std::optional<DeviceId>& relayed_by,
                                                  std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(auto known, known_envelope(e, bytes));
-  if (known) return *known;
-  const std::string answers = boost::json::serialize(payload.answers);
+  EQ_ASSIGN_OR_RETURN(SubmissionLookup seen, lookup_submission(e, bytes));
+  return store_submission(e, bytes, payload, relayed_by, now, seen);
+}
 
-  EQ_ASSIGN_OR_RETURN(Statement exists,
-                      db_.prepare("SELECT id FROM submissions WHERE submission_id = ?1 AND "
-                                  "revision = ?2"));
-  exists.bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision));
-  EQ_ASSIGN_OR_RETURN(bool has_original, exists.step());
-  if (has_original) {
-    const std::int64_t original = exists.column_int64(0);
+Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView bytes, const ResponsePayload& payload,
+                                                 const std::optional<DeviceId>& relayed_by, std::int64_t now,
+                                                 const SubmissionLookup& seen) {
+  if (seen.known) return *seen.known;
+  const std::string answers = boost::json::serialize(payload.answers);
+  if (seen.original) {
+    const std::int64_t original = *seen.original;
     const auto h = envelope_hash(bytes);
     EQ_ASSIGN_OR_RETURN(
         Statement ins,
@@ -258,11 +295,11 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   }
 
   EQ_ASSIGN_OR_RETURN(
-      Statement ins,
-      db_.prepare("INSERT INTO submissions (submission_id, revision, device_id, form_id, "
-                  "form_version, envelope, answers, submitted_at, received_at, relayed_by, round) "
-                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
-  ins.bind(1, ByteView(e.submission_id.bytes))
+      CachedStatement ins,
+      db_.cached("INSERT INTO submissions (submission_id, revision, device_id, form_id, "
+                 "form_version, envelope, answers, submitted_at, received_at, relayed_by, round) "
+                 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
+  ins->bind(1, ByteView(e.submission_id.bytes))
       .bind(2, static_cast<std::int64_t>(e.revision))
       .bind(3, ByteView(e.device_id.bytes))
       .bind(4, e.form_id)
@@ -273,11 +310,11 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
       .bind(9, now)
       .bind(11, payload.round);
   if (relayed_by && *relayed_by != e.device_id) {
-    ins.bind(10, ByteView(relayed_by->bytes));
+    ins->bind(10, ByteView(relayed_by->bytes));
   } else {
-    ins.bind_null(10);
+    ins->bind_null(10);
   }
-  EQ_RETURN_IF_ERROR(ins.run());
+  EQ_RETURN_IF_ERROR(ins->run());
   // Decoded for reports in this same transaction: the analysis store holds
   // exactly what was acknowledged.
   StoredSubmission s;
@@ -344,9 +381,9 @@ Result<std::vector<ServerStore::StoredPublication>> ServerStore::load_publicatio
 }
 
 Result<std::int64_t> ServerStore::publications_version() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT COALESCE(MAX(id), 0) FROM form_rounds"));
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  return row ? st.column_int64(0) : 0;
+  EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached("SELECT COALESCE(MAX(id), 0) FROM form_rounds"));
+  EQ_ASSIGN_OR_RETURN(bool row, st->step());
+  return row ? st->column_int64(0) : 0;
 }
 
 Status ServerStore::audit(std::string_view actor, std::string_view action, std::string_view detail,

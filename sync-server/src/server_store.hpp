@@ -77,12 +77,26 @@ class ServerStore {
   // If this exact envelope (same id, revision and bytes) is stored already,
   // as the original or as a recorded conflict: its status; otherwise nullopt.
   Result<std::optional<ItemStatus>> known_envelope(const Envelope& e, ByteView bytes);
+  // What is stored under an envelope's submission id, in one lookup: what
+  // submission_owner and known_envelope say, and the row a conflicting copy
+  // would be recorded against.
+  struct SubmissionLookup {
+    std::optional<DeviceId> owner;
+    std::optional<ItemStatus> known;
+    std::optional<std::int64_t> original;  // (id, revision) stored with other bytes
+  };
+  Result<SubmissionLookup> lookup_submission(const Envelope& e, ByteView bytes);
   // Stores a verified, decrypted submission: accepted, or conflict when the
   // id and revision exist with other bytes. Call inside a transaction.
   // (payload.round is stored with the row.)
   Result<ItemStatus> store_submission(const Envelope& e, ByteView bytes,
                                       const ResponsePayload& payload,
                                       const std::optional<DeviceId>& relayed_by, std::int64_t now);
+  // The same, given a lookup_submission of this envelope made in the same
+  // transaction.
+  Result<ItemStatus> store_submission(const Envelope& e, ByteView bytes, const ResponsePayload& payload,
+                                      const std::optional<DeviceId>& relayed_by, std::int64_t now,
+                                      const SubmissionLookup& seen);
 
   // Records a signed publication. A new (id, version) stores the
   // definition; an existing one must carry the same definition

@@ -33,6 +33,7 @@ SyncProtocol::Step SyncProtocol::on_message(ByteView msg) {
       }
       phase_ = Phase::kDeciding;
       claimed_device_ = auth->device_id;
+      claimed_key_ = auth->device_key;
       return NeedAuth{std::move(auth).value()};
     }
     case Phase::kReady:

@@ -62,6 +62,9 @@ class SyncProtocol {
 
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
   const std::optional<DeviceId>& device() const { return device_; }
+  // The key the admitted device proved in its handshake: its registered
+  // key at the time of admission.
+  const SignPublicKey& device_key() const { return claimed_key_; }
 
  private:
   enum class Phase { kHello, kAuth, kDeciding, kReady, kStoring, kClosed };
@@ -73,6 +76,7 @@ class SyncProtocol {
   SecureChannel channel_;
   Phase phase_ = Phase::kHello;
   DeviceId claimed_device_;           // from ClientAuth, before the decision
+  SignPublicKey claimed_key_{};       // likewise
   std::optional<DeviceId> device_;    // once admitted
   std::uint64_t pending_batch_ = 0;
   // pending_batch_ while a forms request is outstanding (never a batch number

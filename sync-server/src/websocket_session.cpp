@@ -1,5 +1,10 @@
 #include "websocket_session.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <algorithm>
+#include <atomic>
 #include <iostream>
 
 #include "limits.hpp"
@@ -152,21 +157,78 @@ void WebSocketSession::on_admitted() {
   if (displaced) displaced->displace();
 }
 
+// One Push on its way to the Ingestor. Immutable after start_ingest, except
+// `prepared` (each chunk writes its own entries) and `results` (the writer).
+struct WebSocketSession::IngestBatch {
+  std::uint64_t seq = 0;
+  std::vector<Bytes> envelopes;
+  std::vector<PreparedEnvelope> prepared;
+  std::shared_ptr<const FormSnapshot> forms;
+  DeviceId device;
+  SignPublicKey device_key{};
+  std::atomic<std::size_t> chunks_left{0};
+  std::vector<ItemResult> results;
+};
+
 void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
-  struct Batch {
-    std::uint64_t seq;
-    std::vector<Bytes> envelopes;
-    std::vector<ItemResult> results;
-  };
-  auto batch = std::make_shared<Batch>(Batch{need.batch_seq, std::move(need.envelopes), {}});
-  const std::optional<DeviceId> delivered_by = protocol_.device();
+  auto batch = std::make_shared<IngestBatch>();
+  batch->seq = need.batch_seq;
+  batch->envelopes = std::move(need.envelopes);
+  batch->prepared.resize(batch->envelopes.size());
+  batch->forms = slot_.state().forms->snapshot();
+  batch->device = *protocol_.device();
+  batch->device_key = protocol_.device_key();
+  // Signatures, sealed boxes and forms are checked here, before the writer,
+  // in chunks that any I/O thread may take: one collector's batch keeps
+  // every core busy, and under load the cores share the work evenly. The
+  // writer then only re-checks each device and runs SQL.
+  const std::size_t chunks = std::max<std::size_t>(1, (batch->envelopes.size() + kPrepareChunk - 1) / kPrepareChunk);
+  batch->chunks_left = chunks;
+  // The pool behind this session's strand (the listener makes one per
+  // connection): chunks posted there run on whichever thread is free.
+  using Strand = net::strand<net::io_context::executor_type>;
+  const auto executor = ws_.get_executor();  // target() points into it: keep it alive
+  const Strand* strand = executor.target<Strand>();
+  for (std::size_t c = 1; c < chunks; ++c) {
+    if (strand != nullptr) {
+      net::post(strand->get_inner_executor(), [self = shared_from_this(), batch, c] { self->prepare_chunk(batch, c); });
+    } else {
+      prepare_chunk(batch, c);
+    }
+  }
+  prepare_chunk(batch, 0);
+}
+
+void WebSocketSession::prepare_chunk(const std::shared_ptr<IngestBatch>& batch, std::size_t chunk) {
+  const ServerState& state = slot_.state();
+  const AnswerValidator& validator =
+      state.validator_override ? *state.validator_override : static_cast<const AnswerValidator&>(*batch->forms);
+  const std::size_t end = std::min(batch->envelopes.size(), (chunk + 1) * kPrepareChunk);
+  for (std::size_t i = chunk * kPrepareChunk; i < end; ++i) {
+    try {
+      batch->prepared[i] = prepare_envelope(state.keys, *batch->forms, validator, batch->envelopes[i], batch->device,
+                                            batch->device_key);
+    } catch (const std::exception&) {
+      // Left unprepared: the writer checks it from scratch, and fails the
+      // group cleanly if the failure repeats there.
+      batch->prepared[i] = PreparedEnvelope{};
+    }
+  }
+  if (batch->chunks_left.fetch_sub(1, std::memory_order_acq_rel) == 1) submit_batch(batch);
+}
+
+void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
   auto state = slot_.shared();
   auto self = shared_from_this();
   state->ingestor.submit(
-      [batch, state, delivered_by](ServerStore& store) -> Status {
+      [batch, state](ServerStore& store) -> Status {
         EQ_RETURN_IF_ERROR(state->forms->refresh(store));
-        EQ_ASSIGN_OR_RETURN(batch->results, ingest_batch(store, state->keys, state->validator(),
-                                                         batch->envelopes, delivered_by, unix_now()));
+        // A form published since the batch was prepared is in this newer
+        // snapshot; envelopes that needed it were left for this step.
+        auto forms = state->forms->snapshot();
+        EQ_ASSIGN_OR_RETURN(batch->results,
+                            ingest_batch(store, state->keys, state->validator(), batch->envelopes, batch->device,
+                                         unix_now(), forms.get(), &batch->prepared));
         return Status::ok();
       },
       [self, batch](const Status& committed) {

@@ -42,7 +42,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void drop_connection();
   void handle(SyncProtocol::Step step);
   void start_auth(ClientAuth auth);
+  struct IngestBatch;
   void start_ingest(SyncProtocol::NeedIngest need);
+  // Runs on any I/O thread: the envelopes of one chunk of `batch`; the last
+  // chunk to finish hands the batch to the Ingestor.
+  void prepare_chunk(const std::shared_ptr<IngestBatch>& batch, std::size_t chunk);
+  void submit_batch(const std::shared_ptr<IngestBatch>& batch);
   void start_forms(std::vector<FormRef> known);
   void send(SyncProtocol::Reply reply);
   void do_write();

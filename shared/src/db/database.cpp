@@ -134,6 +134,28 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(db_.get(), stmt);
 }
 
+Result<CachedStatement> Database::cached(std::string_view sql) {
+  auto it = cache_->find(std::string(sql));
+  if (it == cache_->end()) {
+    EQ_ASSIGN_OR_RETURN(Statement st, prepare(sql));
+    it = cache_->emplace(std::string(sql), std::make_unique<CacheEntry>(CacheEntry{std::move(st), false})).first;
+  }
+  CacheEntry& e = *it->second;
+  if (e.in_use) {
+    EQ_ASSIGN_OR_RETURN(Statement fresh, prepare(sql));
+    return CachedStatement(std::move(fresh));
+  }
+  e.in_use = true;
+  return CachedStatement(&e.statement, &e.in_use);
+}
+
+CachedStatement::~CachedStatement() {
+  if (borrowed_ != nullptr) {
+    borrowed_->reset();
+    *in_use_ = false;
+  }
+}
+
 Status Database::migrate(std::span<const Migration> migrations) {
   EQ_ASSIGN_OR_RETURN(Statement get_version, prepare("PRAGMA user_version"));
   EQ_ASSIGN_OR_RETURN(bool has_row, get_version.step());

@@ -203,23 +203,29 @@ class Evaluator {
     }
   }
 
-  void collect_answer_names(const std::vector<Item>& items, std::set<std::string>& names) {
+  // Whether `key` names an answer among `items` (groups looked into): a
+  // plain search, cheaper than building a set for the few keys an answer
+  // object has.
+  static bool is_answer_name(const std::vector<Item>& items, std::string_view key) {
     for (const Item& it : items) {
       if (it.type == QuestionType::kGroup) {
-        collect_answer_names(it.items, names);
+        if (is_answer_name(it.items, key)) return true;
         continue;
       }
-      names.insert(it.name);
-      if (it.or_other) names.insert(it.name + "_other");
+      if (key == it.name) return true;
+      if (it.or_other && key.size() == it.name.size() + 6 && key.substr(0, it.name.size()) == it.name &&
+          key.substr(it.name.size()) == "_other") {
+        return true;
+      }
     }
+    return false;
   }
 
   void check_unknown_keys(const std::vector<Item>& items, const json::object& scope, const std::string& prefix) {
     if (!opt_.strict) return;
-    std::set<std::string> names;
-    collect_answer_names(items, names);
     for (const auto& kv : scope) {
-      if (!names.count(std::string(kv.key()))) error(prefix + std::string(kv.key()), msg("unknown"));
+      const std::string_view key(kv.key().data(), kv.key().size());
+      if (!is_answer_name(items, key)) error(prefix + std::string(key), msg("unknown"));
     }
   }
 

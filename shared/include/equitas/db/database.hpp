@@ -14,7 +14,9 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <string_view>
+#include <unordered_map>
 
 #include "equitas/status/status.hpp"
 #include "equitas/util/bytes.hpp"
@@ -61,6 +63,32 @@ class Statement {
   int bind_rc_ = SQLITE_OK;
 };
 
+// A statement from a connection's cache (Database::cached). Use it like a
+// Statement; when the handle goes, the statement is reset and its bindings
+// cleared, so a half-read SELECT never holds a snapshot open. A handle must
+// not outlive its Database.
+class CachedStatement {
+ public:
+  CachedStatement(CachedStatement&& o) noexcept
+      : borrowed_(std::exchange(o.borrowed_, nullptr)), in_use_(std::exchange(o.in_use_, nullptr)),
+        owned_(std::move(o.owned_)) {}
+  CachedStatement& operator=(CachedStatement&&) = delete;
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  ~CachedStatement();
+
+  Statement& operator*() { return borrowed_ != nullptr ? *borrowed_ : *owned_; }
+  Statement* operator->() { return &**this; }
+
+ private:
+  friend class Database;
+  CachedStatement(Statement* s, bool* in_use) : borrowed_(s), in_use_(in_use) {}
+  explicit CachedStatement(Statement s) : owned_(std::move(s)) {}
+  Statement* borrowed_ = nullptr;
+  bool* in_use_ = nullptr;
+  std::optional<Statement> owned_;  // when the cached one was already in use
+};
+
 // One numbered schema change. Applied in order inside a transaction; `PRAGMA
 // user_version` records the highest applied.
 struct Migration {
@@ -91,6 +119,12 @@ class Database {
   // Runs one or more statements with no parameters (schema, pragmas).
   Status exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
+  // Like prepare(), but prepared once per connection and kept: for the
+  // statements a hot path runs for every row. The SQL text is the key, so
+  // it must be a constant, never built from data (it never is: values go
+  // through bind()). If the cached statement is in use already, a fresh one
+  // is prepared for this handle.
+  Result<CachedStatement> cached(std::string_view sql);
   // Applies every migration above the current user_version.
   Status migrate(std::span<const Migration> migrations);
   // "ok", or the problems SQLite found.
@@ -105,10 +139,17 @@ class Database {
   struct Closer {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
+  struct CacheEntry {
+    Statement statement;
+    bool in_use = false;
+  };
+  using Cache = std::unordered_map<std::string, std::unique_ptr<CacheEntry>>;
   Database(std::unique_ptr<sqlite3, Closer> db, std::filesystem::path path)
-      : db_(std::move(db)), path_(std::move(path)) {}
+      : db_(std::move(db)), path_(std::move(path)), cache_(std::make_unique<Cache>()) {}
   std::unique_ptr<sqlite3, Closer> db_;
   std::filesystem::path path_;
+  // Declared after db_: the statements are finalized before the connection closes.
+  std::unique_ptr<Cache> cache_;
 };
 
 // BEGIN in the constructor, ROLLBACK in the destructor unless commit() ran.
