@@ -1,4 +1,5 @@
 // sync-server: the thin entry point. Everything lives in equitas_server.
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include <iostream>
@@ -7,9 +8,13 @@
 #include "equitas/crypto/secret.hpp"
 
 int main(int argc, char** argv) {
-  // No core dumps: they would hold the server's secret keys.
+  // No core dumps: they would hold the server's secret keys and decrypted
+  // answers. Not dumpable either, which also keeps other processes of the
+  // same user from attaching a debugger or reading /proc/PID/mem. Both
+  // before anything secret is read.
   const rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (!equitas::crypto_startup()) {
     std::cerr << "sync-server: libsodium could not initialise (no entropy source?)\n";
     return 1;

@@ -37,7 +37,10 @@ Usage:
   collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   collector status  --data-dir DIR [--json]
   collector sync    --data-dir DIR [--json] [--watch [--every 60]]
+  collector key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
 
+A passphrase-protected device key opens with --passphrase-file FILE (any command)
+or $EQUITAS_KEY_PASSPHRASE; init with either protects the new key.
 Run "collector COMMAND --help" for the details of a command.
 )";
 
@@ -61,8 +64,14 @@ Result<DataDir> data_dir(const CliArgs& a) {
   return DataDir{std::filesystem::path(dir)};
 }
 
+// Opens the device key before the collector: a missing or wrong passphrase
+// is refused before the database is touched. The second open inside
+// Collector::open reuses the derived key (see KeyPassphraseScope).
+Status check_device_key(const DataDir& dir) { return load_device_key(dir.key()).status(); }
+
 Result<Collector> open_collector(const CliArgs& a) {
   EQ_ASSIGN_OR_RETURN(DataDir dir, data_dir(a));
+  EQ_RETURN_IF_ERROR(check_device_key(dir));
   return Collector::open(dir);
 }
 
@@ -341,6 +350,7 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
 int cmd_serve(const CliArgs& a, Io& io) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(io, dir.status());
+  if (Status s = check_device_key(*dir); !s.is_ok()) return fail(io, s);
   ServeSettings settings;
   settings.dir = *dir;
   settings.listen = a.get_or("--listen", settings.listen);
@@ -378,6 +388,21 @@ int cmd_admin_pin(const CliArgs& a, Io& io) {
   if (old) wipe(*old);
   if (!s.is_ok()) return fail(io, s.with_context("the PIN was not changed"));
   io.out << "Admin PIN set. It opens the admin page of collector serve.\n";
+  return 0;
+}
+
+int cmd_key_passphrase(const CliArgs& a, Io& io) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(io, dir.status());
+  auto next = read_new_passphrase(a.get("--new-passphrase-file"), a.has("--remove"));
+  if (!next.is_ok()) return fail(io, next.status());
+  const Passphrase* next_ptr = *next ? &**next : nullptr;
+  if (Status s = change_key_file_passphrase(dir->key(), KeyPassphraseScope::current(), next_ptr); !s.is_ok()) {
+    return fail(io, s.with_context("the key file was not changed"));
+  }
+  io.out << "The device key " << dir->key().string()
+         << (next_ptr != nullptr ? " is now protected by the new passphrase.\n"
+                                 : " is now stored without a passphrase (mode 0600).\n");
   return 0;
 }
 
@@ -440,12 +465,25 @@ const Command kCommands[] = {
      "  --watch keeps going: it retries an unreachable server with backoff (2 s up to 5 min), and\n"
      "  after a good sync waits --every (seconds, or 10m, 1h) before the next, until Ctrl-C.\n",
      {"--data-dir", "--every"}, {"--json", "--watch"}, cmd_sync},
+    {"key passphrase",
+     "collector key passphrase --data-dir DIR [--passphrase-file CURRENT] [--new-passphrase-file FILE | --remove]\n"
+     "  Protects the device key with a passphrase (Argon2id, then XChaCha20-Poly1305), changes it, or\n"
+     "  with --remove stores the key unprotected again. The current passphrase comes from\n"
+     "  --passphrase-file or $EQUITAS_KEY_PASSPHRASE, the new one from --new-passphrase-file or\n"
+     "  $EQUITAS_NEW_KEY_PASSPHRASE (at least 8 characters). Every later command then needs\n"
+     "  --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE.\n",
+     {"--data-dir", "--new-passphrase-file"}, {"--remove"}, cmd_key_passphrase},
 };
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+int run_cli(const std::vector<std::string>& argv, std::istream& in, std::ostream& out, std::ostream& err) {
   Io io{in, out, err};
+  // Any command may need the device key's passphrase; see KeyPassphraseScope.
+  std::vector<std::string> args = argv;
+  auto passphrase = take_key_passphrase_arg(args);
+  if (!passphrase.is_ok()) return fail(io, passphrase.status());
+  const KeyPassphraseScope key_passphrase(std::move(*passphrase));
   return dispatch_cli("collector", kUsage, "collector 0.1.0", kCommands, args, out, err,
                       [&io](const Command& c, const CliArgs& a) { return c.run(a, io); });
 }

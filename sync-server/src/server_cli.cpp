@@ -43,7 +43,10 @@ Usage:
   sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
+  sync-server key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
 
+Passphrase-protected server keys open with --passphrase-file FILE (any command) or
+$EQUITAS_KEY_PASSPHRASE (for services); init with either protects the new keys.
 Run "sync-server COMMAND --help" for the details of a command.
 )";
 
@@ -420,11 +423,24 @@ const Command kCommands[] = {
      "sync-server forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]\n"
      "  A form's questions; --json prints the definition itself (to edit and publish again).\n",
      {"--data-dir", "--version", "--lang"}, {"--json"}, cmd_forms_show},
+    {"key passphrase",
+     "sync-server key passphrase --data-dir DIR [--passphrase-file CURRENT] [--new-passphrase-file FILE | --remove]\n"
+     "  Protects the server keys with a passphrase (Argon2id, then XChaCha20-Poly1305), changes it, or\n"
+     "  with --remove stores them unprotected again. The current passphrase comes from --passphrase-file\n"
+     "  or $EQUITAS_KEY_PASSPHRASE, the new one from --new-passphrase-file or $EQUITAS_NEW_KEY_PASSPHRASE\n"
+     "  (at least 8 characters). Every later command that opens the keys (serve, device enroll, import,\n"
+     "  forms publish) then needs --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE.\n",
+     {"--data-dir", "--new-passphrase-file"}, {"--remove"}, cmd_key_passphrase},
 };
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  // Commands that open the server keys may need their passphrase; see KeyPassphraseScope.
+  std::vector<std::string> args = argv;
+  auto passphrase = take_key_passphrase_arg(args);
+  if (!passphrase.is_ok()) return fail(err, passphrase.status());
+  const KeyPassphraseScope key_passphrase(std::move(*passphrase));
   return dispatch_cli("sync-server", kUsage, "sync-server 0.1.0", kCommands, args, out, err,
                       [&](const Command& c, const CliArgs& a) { return c.run(a, out, err); });
 }

@@ -10,11 +10,6 @@
 namespace equitas {
 namespace {
 
-// Key files: magic, a kind byte, then the raw secret keys.
-constexpr std::string_view kKeyFileMagic = "EQUITAS-KEY-1\n";
-constexpr std::uint8_t kServerKind = 1;
-constexpr std::uint8_t kDeviceKind = 2;
-
 std::string errno_text() { return std::strerror(errno); }
 
 Status fsync_dir(const std::filesystem::path& dir) {
@@ -24,17 +19,6 @@ Status fsync_dir(const std::filesystem::path& dir) {
   ::close(fd);
   if (rc != 0) return Status::io_error("cannot sync folder " + dir.string() + ": " + errno_text());
   return Status::ok();
-}
-
-Result<ByteView> check_key_file(ByteView contents, std::uint8_t kind, std::size_t secret_len,
-                                const std::filesystem::path& path) {
-  if (contents.size() != kKeyFileMagic.size() + 1 + secret_len ||
-      as_chars(contents.subspan(0, kKeyFileMagic.size())) != kKeyFileMagic ||
-      contents[kKeyFileMagic.size()] != kind) {
-    return Status::corruption(path.string() + " is not a valid " +
-                              (kind == kServerKind ? "server" : "device") + " key file");
-  }
-  return contents.subspan(kKeyFileMagic.size() + 1);
 }
 
 }  // namespace
@@ -142,6 +126,17 @@ Status write_private_file(const std::filesystem::path& path, ByteView contents) 
   return write_file_atomically(path, contents, 0600);
 }
 
+std::size_t read_fully(int fd, std::uint8_t* data, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
 Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size) {
   // Plain read(2) into a buffer sized up front: no stream buffers or
   // reallocations leave copies of key material behind.
@@ -153,67 +148,10 @@ Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size)
     return Status::invalid_argument(path.string() + " is larger than " + std::to_string(max_size) + " bytes");
   }
   Bytes out(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
+  const std::size_t done = read_fully(fd, out.data(), out.size());
   ::close(fd);
   out.resize(done);
   return out;
-}
-
-Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys) {
-  Bytes file;
-  file.reserve(kKeyFileMagic.size() + 1 + crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES);
-  file.insert(file.end(), kKeyFileMagic.begin(), kKeyFileMagic.end());
-  file.push_back(kServerKind);
-  file.insert(file.end(), keys.sign.secret().data(), keys.sign.secret().data() + crypto_sign_SECRETKEYBYTES);
-  file.insert(file.end(), keys.box.secret().data(), keys.box.secret().data() + crypto_box_SECRETKEYBYTES);
-  Status s = write_private_file(path, file);
-  wipe(file);
-  return s;
-}
-
-Result<ServerKeys> load_server_keys(const std::filesystem::path& path) {
-  EQ_ASSIGN_OR_RETURN(Bytes file, read_file(path, 4096));
-  auto body = check_key_file(file, kServerKind,
-                             crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES, path);
-  if (!body.is_ok()) {
-    wipe(file);
-    return body.status();
-  }
-  auto sign = SigningKey::from_secret(body->subspan(0, crypto_sign_SECRETKEYBYTES));
-  auto box = BoxKey::from_secret(body->subspan(crypto_sign_SECRETKEYBYTES));
-  wipe(file);
-  if (!sign.is_ok()) return sign.status();
-  if (!box.is_ok()) return box.status();
-  return ServerKeys{std::move(sign).value(), std::move(box).value()};
-}
-
-Status save_device_key(const std::filesystem::path& path, const SigningKey& key) {
-  Bytes file;
-  file.reserve(kKeyFileMagic.size() + 1 + crypto_sign_SECRETKEYBYTES);
-  file.insert(file.end(), kKeyFileMagic.begin(), kKeyFileMagic.end());
-  file.push_back(kDeviceKind);
-  file.insert(file.end(), key.secret().data(), key.secret().data() + crypto_sign_SECRETKEYBYTES);
-  Status s = write_private_file(path, file);
-  wipe(file);
-  return s;
-}
-
-Result<SigningKey> load_device_key(const std::filesystem::path& path) {
-  EQ_ASSIGN_OR_RETURN(Bytes file, read_file(path, 4096));
-  auto body = check_key_file(file, kDeviceKind, crypto_sign_SECRETKEYBYTES, path);
-  if (!body.is_ok()) {
-    wipe(file);
-    return body.status();
-  }
-  auto key = SigningKey::from_secret(*body);
-  wipe(file);
-  return key;
 }
 
 }  // namespace equitas

@@ -7,7 +7,9 @@
 // SecretBytes.
 //
 // Key files are written with mode 0600 through a temporary file, fsync and
-// rename, so a crash leaves either the old file or the new one.
+// rename, so a crash leaves either the old file or the new one. A key file is
+// either plain (the secret keys as they are) or protected by a passphrase
+// (see "Passphrase-protected key files" below); both load the same way.
 #pragma once
 
 #include <sodium.h>
@@ -15,6 +17,9 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "equitas/crypto/secret.hpp"
 #include "equitas/status/status.hpp"
@@ -81,7 +86,104 @@ struct ServerKeys {
 Status write_private_file(const std::filesystem::path& path, ByteView contents);
 Status write_file_atomically(const std::filesystem::path& path, ByteView contents, unsigned mode);
 Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size);
+// read(2) until `size` bytes or end of file (retrying EINTR); the count read.
+std::size_t read_fully(int fd, std::uint8_t* data, std::size_t size);
 
+// ---------------------------------------------------------------------------
+// Passphrase-protected key files
+//
+// A protected file holds the same secret keys sealed with
+// XChaCha20-Poly1305 (crypto_aead_xchacha20poly1305_ietf) under a key derived
+// from the passphrase with Argon2id (crypto_pwhash, MODERATE limits or
+// stronger). Layout, all of it fixed-size:
+//
+//   "EQUITAS-KEY-2\n"  kind (1: server, 2: device)  format (1)
+//   opslimit (u64 LE)  memlimit (u64 LE)  salt (16)  nonce (24)   <- header
+//   ciphertext of the secret keys, with its 16-byte tag
+//   BLAKE2b-256 of everything above
+//
+// The header is the AEAD's associated data, so a change to any bit of it or
+// of the ciphertext fails authentication. The trailing checksum is not a
+// security measure (anyone can recompute it); it tells accidental damage
+// ("damaged") apart from a wrong passphrase, and it lets damage be refused
+// before an Argon2id evaluation. Limits below MODERATE, or so large that
+// loading would exhaust the machine, are refused.
+//
+// Passphrases live in SecretBuffer (sodium_malloc) and are never printed.
+
+using Passphrase = SecretBuffer;
+
+// Shorter passphrases are refused when protecting a file (not when opening
+// one, so a file protected elsewhere still opens).
+inline constexpr std::size_t kMinPassphraseLength = 8;
+inline constexpr std::size_t kMaxPassphraseLength = 1024;
+// The environment variable services use instead of --passphrase-file.
+inline constexpr const char* kKeyPassphraseEnv = "EQUITAS_KEY_PASSPHRASE";
+// The new passphrase for the "key passphrase" commands, instead of a file.
+inline constexpr const char* kNewKeyPassphraseEnv = "EQUITAS_NEW_KEY_PASSPHRASE";
+
+// The passphrase in FILE: its first line, without the line ending. Refuses
+// an empty one and files over kMaxPassphraseLength bytes.
+Result<Passphrase> read_passphrase_file(const std::filesystem::path& file);
+// The passphrase in environment variable `name`, or nullopt when it is not
+// set. The variable's value is wiped in place and the variable unset, so it
+// does not linger in /proc/PID/environ or reach child processes.
+Result<std::optional<Passphrase>> take_passphrase_from_env(const char* name = kKeyPassphraseEnv);
+
+enum class KeyFileProtection { kPlain, kPassphrase };
+// Whether `path` is a plain or a protected key file (not_found / corruption).
+Result<KeyFileProtection> key_file_protection(const std::filesystem::path& path);
+
+// Explicit forms. Saving with a passphrase writes a protected file, without
+// (null) a plain one. Loading a protected file needs the passphrase:
+// failed_precondition without one ("... is protected by a passphrase"),
+// unauthenticated for a wrong one ("wrong passphrase for PATH"), corruption
+// for a damaged file. A passphrase given for a plain file is not needed and
+// is ignored. Nothing is ever written by a load.
+Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys, const Passphrase* passphrase);
+Result<ServerKeys> load_server_keys(const std::filesystem::path& path, const Passphrase* passphrase);
+Status save_device_key(const std::filesystem::path& path, const SigningKey& key, const Passphrase* passphrase);
+Result<SigningKey> load_device_key(const std::filesystem::path& path, const Passphrase* passphrase);
+
+// Re-writes the key file at `path` (server or device) under `next`, or plain
+// when `next` is null. `current` opens it when it is protected. On any error
+// the file is left as it was.
+Status change_key_file_passphrase(const std::filesystem::path& path, const Passphrase* current,
+                                  const Passphrase* next);
+
+// For the "key passphrase" commands: the new passphrase from `file`, else
+// from $EQUITAS_NEW_KEY_PASSPHRASE; nullopt when `remove` (store it plain).
+Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file, bool remove);
+
+// The passphrase of the running command. The programs open their key files
+// deep inside the collector and the server (Collector::open, Server::start,
+// the bundle importer), from several threads and more than once per process
+// (a background sync opens the collector again each time). Rather than
+// thread a passphrase through every one of those calls, the command line
+// installs it here for the duration of a command, and the forms without a
+// passphrase argument below use it. It also remembers the Argon2id output
+// for each salt it has opened, so re-opening the same file costs no second
+// key derivation. Install at most one at a time (from the CLI's run_cli);
+// any thread may load keys while it is installed.
+class KeyPassphraseScope {
+ public:
+  // An empty optional installs "no passphrase given".
+  explicit KeyPassphraseScope(std::optional<Passphrase> passphrase);
+  ~KeyPassphraseScope();
+  KeyPassphraseScope(const KeyPassphraseScope&) = delete;
+  KeyPassphraseScope& operator=(const KeyPassphraseScope&) = delete;
+  // The installed passphrase, or null. Valid while the scope lives.
+  static const Passphrase* current();
+};
+
+// Takes "--passphrase-file FILE" (or "--passphrase-file=FILE") out of
+// `args`, wherever it appears, and returns that file's passphrase; without
+// the flag, the one in $EQUITAS_KEY_PASSPHRASE; else nullopt. Both programs
+// run it before parsing a command, so every command that opens a key accepts
+// the flag.
+Result<std::optional<Passphrase>> take_key_passphrase_arg(std::vector<std::string>& args);
+
+// With the passphrase of the installed KeyPassphraseScope, if any.
 Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys);
 Result<ServerKeys> load_server_keys(const std::filesystem::path& path);
 Status save_device_key(const std::filesystem::path& path, const SigningKey& key);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <span>
 #include <utility>
@@ -54,6 +55,60 @@ class SecretBytes {
 
  private:
   std::uint8_t* p_;
+};
+
+// A secret of a size known only at run time (a passphrase, a key file's
+// contents), in sodium_malloc memory like SecretBytes. `size()` is what the
+// holder was made with; `resize_down` shortens the visible part (the bytes
+// beyond it are wiped), so a short read or a stripped line ending never
+// needs a copy.
+class SecretBuffer {
+ public:
+  SecretBuffer() = default;
+  explicit SecretBuffer(std::size_t n)
+      : p_(static_cast<std::uint8_t*>(sodium_malloc(n == 0 ? 1 : n))), n_(n) {
+    if (p_ == nullptr) throw std::bad_alloc();
+    sodium_memzero(p_, n == 0 ? 1 : n);
+  }
+  ~SecretBuffer() {
+    if (p_ != nullptr) sodium_free(p_);
+  }
+  SecretBuffer(const SecretBuffer&) = delete;
+  SecretBuffer& operator=(const SecretBuffer&) = delete;
+  SecretBuffer(SecretBuffer&& o) noexcept
+      : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  SecretBuffer& operator=(SecretBuffer&& o) noexcept {
+    if (this != &o) {
+      if (p_ != nullptr) sodium_free(p_);
+      p_ = std::exchange(o.p_, nullptr);
+      n_ = std::exchange(o.n_, 0);
+    }
+    return *this;
+  }
+  static SecretBuffer copy_of(std::span<const std::uint8_t> bytes) {
+    SecretBuffer b(bytes.size());
+    if (!bytes.empty()) std::memcpy(b.p_, bytes.data(), bytes.size());
+    return b;
+  }
+
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  std::uint8_t* data() { return p_; }
+  const std::uint8_t* data() const { return p_; }
+  std::span<std::uint8_t> span() { return {p_, n_}; }
+  std::span<const std::uint8_t> span() const { return {p_, n_}; }
+  void resize_down(std::size_t n) {
+    if (n >= n_) return;
+    sodium_memzero(p_ + n, n_ - n);
+    n_ = n;
+  }
+  bool equals(std::span<const std::uint8_t> other) const {
+    return other.size() == n_ && (n_ == 0 || sodium_memcmp(p_, other.data(), n_) == 0);
+  }
+
+ private:
+  std::uint8_t* p_ = nullptr;
+  std::size_t n_ = 0;
 };
 
 // Wipes a buffer that held plaintext or key material (an answer file, a JSON
