@@ -1,0 +1,283 @@
+// Hostile clients against the real server (issue 7): connections that never
+// finish the HTTP upgrade, ones that drip the upgrade a byte at a time, and
+// ones that upgrade and then drip a WebSocket frame, all while well-behaved
+// collectors keep pushing batches. Prints, for the hostile side, how long
+// after its deadline each connection was closed, and for the good side the
+// ack latency before and during the attack (the baseline is measured in the
+// same run, on the same server).
+//
+//   build/bin/hostile_bench [--good 100] [--stalled 1000] [--drippers 1000] [--batch 8]
+//
+// Targets (issue 7): every hostile connection closed within its deadline
+// plus one second; the good collectors' ack p99 under 200 ms meanwhile.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <regex>
+#include <thread>
+
+#include "collector_app.hpp"
+#include "equitas/crypto/secret.hpp"
+#include "limits.hpp"
+#include "process.hpp"
+#include "raw_sync_client.hpp"
+#include "sealed_envelopes.hpp"
+#include "temp_dir.hpp"
+
+using namespace equitas;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  int good = 100, stalled = 1000, drippers = 1000, batch = 8;
+};
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+std::string source_address(int i) { return "127.0.0." + std::to_string(10 + i % 200); }
+
+// One well-behaved collector: an enrolled, registered device, envelopes
+// sealed in advance, and a session pushing stop-and-wait batches.
+struct Good {
+  std::unique_ptr<collector::Collector> c;
+  std::vector<Bytes> envelopes;
+  std::size_t next = 0;
+};
+
+enum class Kind { kStalled, kDripHttp, kDripFrame };
+
+struct Hostile {
+  explicit Hostile(net::io_context& ioc) : sock(ioc), timer(ioc) {}
+  tcp::socket sock;
+  net::steady_timer timer;
+  Kind kind = Kind::kStalled;
+  Clock::time_point opened{}, closed{};
+  std::size_t sent = 0;
+  std::array<char, 512> buf{};
+};
+
+constexpr std::string_view kUpgrade =
+    "GET /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    "Sec-WebSocket-Protocol: equitas-sync.v1\r\n\r\n";
+// A masked binary frame header announcing 200 bytes, then its payload.
+const std::string kFrame = std::string("\x82\xfe\x00\xc8\x01\x02\x03\x04", 8) + std::string(200, 'x');
+
+void watch_close(const std::shared_ptr<Hostile>& h) {
+  h->sock.async_read_some(net::buffer(h->buf), [h](boost::system::error_code ec, std::size_t) {
+    if (ec) {
+      h->closed = Clock::now();
+      h->timer.cancel();
+      return;
+    }
+    watch_close(h);
+  });
+}
+
+void drip(const std::shared_ptr<Hostile>& h, std::string_view script) {
+  h->timer.expires_after(std::chrono::milliseconds(250));
+  h->timer.async_wait([h, script](boost::system::error_code ec) {
+    if (ec || h->closed != Clock::time_point{}) return;
+    const std::size_t at = h->sent % script.size();
+    boost::system::error_code wec;
+    net::write(h->sock, net::buffer(script.data() + at, 1), wec);
+    ++h->sent;
+    if (!wec) drip(h, script);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    const int v = std::atoi(argv[i + 1]);
+    if (k == "--good") opt.good = v;
+    else if (k == "--stalled") opt.stalled = v;
+    else if (k == "--drippers") opt.drippers = v;
+    else if (k == "--batch") opt.batch = v;
+    else {
+      std::cerr << "usage: hostile_bench [--good 100] [--stalled 1000] [--drippers 1000] [--batch 8]\n";
+      return 2;
+    }
+  }
+  if (!crypto_startup()) return 1;
+  // Thousands of sockets here and in the server (which inherits the limit).
+  rlimit nofile{};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  nofile.rlim_cur = nofile.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &nofile);
+
+  test::TempDir tmp;
+  const std::string data = (tmp / "server").string();
+  if (test::run_command({test::bin_path("sync-server"), "init", "--data-dir", data}).exit_code != 0) return 1;
+  test::ChildProcess server({test::bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+  unsigned short port = 0;
+  for (int i = 0; i < 50 && port == 0; ++i) {
+    auto line = server.read_line(std::chrono::seconds(5));
+    std::smatch m;
+    if (line && std::regex_search(*line, m, std::regex("ws://127\\.0\\.0\\.1:(\\d+)"))) {
+      port = static_cast<unsigned short>(std::stoi(m[1]));
+    }
+  }
+  if (port == 0) {
+    std::cerr << "the server did not start\n";
+    return 1;
+  }
+  const std::string url = "ws://127.0.0.1:" + std::to_string(port);
+
+  std::cout << "Enrolling " << opt.good << " collectors and sealing their envelopes...\n";
+  std::vector<Good> good(static_cast<std::size_t>(opt.good));
+  for (int i = 0; i < opt.good; ++i) {
+    const auto dir = tmp / ("c" + std::to_string(i));
+    auto code = test::run_command({test::bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site",
+                                   "Post " + std::to_string(i), "--url", url});
+    std::string text = code.out;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    text = text.substr(text.rfind('\n') + 1);
+    if (!collector::Collector::init(collector::DataDir{dir}).is_ok()) return 1;
+    auto c = collector::Collector::open(collector::DataDir{dir});
+    if (!c.is_ok() || !c->enroll(text).is_ok()) return 1;
+    auto registered = c->sync({});  // registers the device
+    if (!registered.is_ok()) {
+      std::cerr << registered.status().to_string() << "\n";
+      return 1;
+    }
+    good[static_cast<std::size_t>(i)].c = std::make_unique<collector::Collector>(std::move(*c));
+    for (int k = 0; k < opt.batch * 100; ++k) {  // then sent again, as duplicates
+      good[static_cast<std::size_t>(i)].envelopes.push_back(
+          test::sealed_response(*good[static_cast<std::size_t>(i)].c, SubmissionId::random(), k));
+    }
+  }
+
+  // The good collectors push until told to stop; each latency is recorded
+  // with the phase it fell in.
+  std::atomic<int> phase{0};  // 0 baseline, 1 attack, 2 stop
+  std::vector<std::vector<double>> lat_base(good.size()), lat_attack(good.size());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pushers;
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    pushers.emplace_back([&, i] {
+      auto& g = good[i];
+      auto e = g.c->enrollment();
+      test::RawSyncClient client(port);
+      if (!client.authenticate((*e)->server, (*e)->device_id, g.c->device_key()).is_ok()) {
+        ++failures;
+        return;
+      }
+      for (std::uint64_t seq = 1; phase.load() < 2; ++seq) {
+        std::vector<Bytes> batch;
+        for (int k = 0; k < opt.batch; ++k) batch.push_back(g.envelopes[g.next++ % g.envelopes.size()]);
+        const int when = phase.load();
+        const auto t0 = Clock::now();
+        auto ack = client.push(seq, batch);
+        const double took = ms(Clock::now() - t0);
+        if (!ack.is_ok()) {
+          ++failures;
+          return;
+        }
+        (when == 0 ? lat_base : lat_attack)[i].push_back(took);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a post's pace, not a flood
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+
+  std::cout << "Attack: " << opt.stalled << " stalled connections, " << opt.drippers
+            << " drippers (half on the HTTP upgrade, half on a WebSocket frame)...\n";
+  net::io_context ioc;
+  std::vector<std::shared_ptr<Hostile>> hostile;
+  const auto http_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(server::kHttpRequestTimeout);
+  const auto auth_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(server::kAuthDeadline);
+  int refused = 0;
+  for (int i = 0; i < opt.stalled + opt.drippers; ++i) {
+    auto h = std::make_shared<Hostile>(ioc);
+    h->kind = i < opt.stalled ? Kind::kStalled : (i % 2 == 0 ? Kind::kDripHttp : Kind::kDripFrame);
+    boost::system::error_code ec;
+    h->sock.open(tcp::v4(), ec);
+    if (!ec) h->sock.bind(tcp::endpoint(net::ip::make_address(source_address(i)), 0), ec);
+    if (!ec) h->sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) {
+      ++refused;
+      continue;
+    }
+    if (h->kind == Kind::kDripFrame) {
+      // A real upgrade, then the frame a byte at a time.
+      net::write(h->sock, net::buffer(kUpgrade), ec);
+      std::string reply;
+      char ch = 0;
+      while (!ec && reply.find("\r\n\r\n") == std::string::npos && net::read(h->sock, net::buffer(&ch, 1), ec) == 1) reply += ch;
+      if (ec || reply.rfind("HTTP/1.1 101", 0) != 0) {
+        ++refused;
+        continue;
+      }
+    }
+    h->opened = Clock::now();
+    watch_close(h);
+    if (h->kind == Kind::kDripHttp) drip(h, kUpgrade.substr(0, kUpgrade.size() - 2));
+    if (h->kind == Kind::kDripFrame) drip(h, kFrame);
+    hostile.push_back(h);
+  }
+  phase = 1;
+  std::thread io([&] { ioc.run(); });
+  // Until every hostile connection is closed, or well past the deadlines.
+  const auto give_up = Clock::now() + auth_deadline + std::chrono::seconds(10);
+  while (Clock::now() < give_up &&
+         std::any_of(hostile.begin(), hostile.end(), [](const auto& h) { return h->closed == Clock::time_point{}; })) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  phase = 2;
+  for (auto& t : pushers) t.join();
+  ioc.stop();
+  io.join();
+
+  int open_still = 0, late = 0;
+  double worst_excess = -1e9;
+  for (const auto& h : hostile) {
+    if (h->closed == Clock::time_point{}) {
+      ++open_still;
+      continue;
+    }
+    const auto deadline = h->kind == Kind::kDripFrame ? auth_deadline : http_deadline;
+    const double excess = ms(h->closed - h->opened) - static_cast<double>(deadline.count());
+    worst_excess = std::max(worst_excess, excess);
+    if (excess > 1000) ++late;
+  }
+  std::vector<double> base, attack;
+  for (const auto& v : lat_base) base.insert(base.end(), v.begin(), v.end());
+  for (const auto& v : lat_attack) attack.insert(attack.end(), v.begin(), v.end());
+  std::cout << std::fixed << std::setprecision(1);
+  std::cout << "\nHostile connections: " << hostile.size() << " opened (" << refused << " refused at connect)\n"
+            << "  closed within deadline + 1 s: " << hostile.size() - static_cast<std::size_t>(open_still + late)
+            << " of " << hostile.size() << "; late: " << late << "; still open: " << open_still << "\n"
+            << "  latest close after its deadline: " << worst_excess << " ms\n";
+  std::cout << "Good collectors: " << good.size() << " (" << failures.load() << " sessions failed), batches of "
+            << opt.batch << "\n"
+            << "  ack latency before the attack: p50 " << percentile(base, 0.5) << " ms, p99 "
+            << percentile(base, 0.99) << " ms (" << base.size() << " batches)\n"
+            << "  ack latency during the attack: p50 " << percentile(attack, 0.5) << " ms, p99 "
+            << percentile(attack, 0.99) << " ms, max " << percentile(attack, 1.0) << " ms (" << attack.size()
+            << " batches)\n"
+            << "  p99 during / before: " << (percentile(base, 0.99) > 0 ? percentile(attack, 0.99) / percentile(base, 0.99) : 0)
+            << "\n";
+  const bool ok = open_still == 0 && late == 0 && failures.load() == 0 && percentile(attack, 0.99) < 200;
+  std::cout << (ok ? "Targets met.\n" : "Targets missed.\n");
+  return ok ? 0 : 1;
+}
