@@ -220,8 +220,8 @@ Result<std::size_t> run_export(ServerStore& store, const ExportOptions& options,
   if (options.round) detail += " round=" + *options.round;
   if (options.labels) detail += " labels=" + (options.lang.empty() ? std::string("default") : options.lang);
   if (written.anonymous) detail += " anonymous-form";
-  detail += " to=" + destination;
-  if (Status s = store.audit("cli", "export", detail, unix_now()); !s.is_ok()) {
+  detail += " to=" + (options.destination.empty() ? destination : options.destination);
+  if (Status s = store.audit(options.actor, "export", detail, unix_now()); !s.is_ok()) {
     if (path) {
       // No microdata leaves without a trace: an unrecorded file is withdrawn.
       std::error_code ec;

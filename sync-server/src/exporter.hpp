@@ -30,6 +30,10 @@ struct ExportOptions {
   bool labels = false;               // choice labels instead of codes
   std::string lang;                  // language of the labels; "" is the form's default
   bool excel_bom = false;            // CSV only: a UTF-8 BOM so Excel detects the encoding
+  // For the audit log: who asked ("cli", or the dashboard's "token:LABEL"),
+  // and where the rows went when that is not the file ("download by ADDR").
+  std::string actor = "cli";
+  std::string destination;
 };
 
 // CSV or JSON Lines to a stream (invalid_argument for XLSX, which needs a

@@ -1,9 +1,11 @@
 #include "http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
 #include <iostream>
 
+#include "admin_api.hpp"
 #include "limits.hpp"
 #include "websocket_session.hpp"
 
@@ -54,19 +56,56 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (req.method() == http::verb::get && req.target() == "/healthz") {
     return respond(http::status::ok, "ok\n", req.keep_alive());
   }
+  if (slot_.state().admin && AdminApi::serves(req.target())) return to_admin(parser_->release());
   respond(http::status::not_found, "no such endpoint\n", req.keep_alive());
 }
 
-void HttpSession::respond(http::status status, std::string body, bool keep_alive) {
-  response_ = std::make_shared<http::response<http::string_body>>(status, 11);
-  response_->set(http::field::server, "equitas-sync-server");
-  response_->set(http::field::content_type, "text/plain; charset=utf-8");
-  response_->set(http::field::cache_control, "no-store");
-  response_->keep_alive(keep_alive);
-  response_->body() = std::move(body);
-  response_->prepare_payload();
-  http::async_write(stream_, *response_,
+void HttpSession::to_admin(http::request<http::string_body> req) {
+  // Off the I/O threads: a report over a million responses takes a good
+  // part of a second, and sync sessions must not wait for it.
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  const std::string address = ec ? std::string("unknown") : peer.address().to_string();
+  auto& state = slot_.state();
+  // No deadline while the answer is prepared; send() sets one for the write.
+  stream_.expires_never();
+  boost::asio::post(*state.admin_pool, [self = shared_from_this(), req = std::move(req), address]() mutable {
+    // Nothing may escape onto the pool's thread: that would end the process.
+    std::shared_ptr<AdminResponse> res;
+    try {
+      res = std::make_shared<AdminResponse>(self->slot_.state().admin->handle(req, address));
+    } catch (const std::exception& e) {
+      std::cerr << "sync-server: an admin API call failed: " << e.what() << "\n";
+      return;  // the session goes with the lambda: the connection closes
+    }
+    boost::asio::post(self->stream_.get_executor(), [self, res] {
+      if (res->file) {
+        self->send(std::shared_ptr<http::response<http::file_body>>(res, &*res->file));
+      } else {
+        self->send(std::shared_ptr<http::response<http::string_body>>(res, &res->text));
+      }
+    });
+  });
+}
+
+template <class Response>
+void HttpSession::send(std::shared_ptr<Response> res) {
+  response_ = res;
+  const bool keep_alive = res->keep_alive();
+  stream_.expires_after(slot_.state().limits.http_request_timeout);
+  http::async_write(stream_, *res,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+}
+
+void HttpSession::respond(http::status status, std::string body, bool keep_alive) {
+  auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+  res->set(http::field::server, "equitas-sync-server");
+  res->set(http::field::content_type, "text/plain; charset=utf-8");
+  res->set(http::field::cache_control, "no-store");
+  res->keep_alive(keep_alive);
+  res->body() = std::move(body);
+  res->prepare_payload();
+  send(std::move(res));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

@@ -1,6 +1,7 @@
 // One TCP connection before it becomes a WebSocket: reads an HTTP request
 // (bounded in size and time), hands an upgrade on /sync to WebSocketSession,
-// and answers the few plain HTTP endpoints itself.
+// passes the dashboard and admin API to AdminApi on its own thread, and
+// answers /healthz itself.
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -24,13 +25,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void respond(http::status status, std::string body, bool keep_alive);
+  void to_admin(http::request<http::string_body> req);
+  // Writes `res` (kept alive until written), then reads the next request.
+  template <class Response>
+  void send(std::shared_ptr<Response> res);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
 
   beast::tcp_stream stream_;
   ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<http::response<http::string_body>> response_;
+  std::shared_ptr<void> response_;
 };
 
 }  // namespace equitas::server

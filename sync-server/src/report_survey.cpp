@@ -204,6 +204,12 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
     o["section"] = it.section;
     o["kind"] = kind;
     if (it.item->breakdown) o["breakdown"] = true;
+    if (it.list != nullptr && kind != "likert") {
+      // The codes' labels, so a chart need not show bare codes.
+      boost::json::array choices;
+      for (const auto& c : it.list->choices) choices.push_back(boost::json::object{{"code", c.name}, {"label", ctx.text(c.label)}});
+      o["choices"] = std::move(choices);
+    }
     items.push_back(std::move(o));
   }
   static const std::regex kFactor("^f([0-9][0-9])_.*");

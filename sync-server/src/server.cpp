@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include "admin_api.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <atomic>
 #include <charconv>
@@ -37,6 +39,12 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store), std::move(forms),
                                             options.validator);
   s->state_->limits = options.limits;
+  if (options.dashboard) {
+    AdminApiOptions admin_options;
+    admin_options.public_origins = options.public_origins;
+    EQ_ASSIGN_OR_RETURN(s->state_->admin, AdminApi::open(dir, admin_options));
+    s->state_->admin_pool = std::make_unique<boost::asio::thread_pool>(1);
+  }
   EQ_ASSIGN_OR_RETURN(s->listener_, Listener::create(s->ioc_, endpoint, s->state_));
   s->endpoint_ = s->listener_->local_endpoint();
   s->listener_->run();
@@ -88,6 +96,10 @@ void Server::stop() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  // A report still running finishes; its answer is posted to a stopped
+  // io_context and dropped.
+  if (state_->admin) state_->admin->stop();  // queued calls answer 503 at once: no export is written unsent
+  if (state_->admin_pool) state_->admin_pool->join();
 }
 
 }  // namespace equitas::server

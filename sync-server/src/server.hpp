@@ -23,6 +23,10 @@ struct ServeOptions {
   std::shared_ptr<const AnswerValidator> validator;
   // The defaults from limits.hpp (always, in production); tests shorten them.
   SessionLimits limits;
+  // The dashboard at "/" and the admin API under /api/v1/ (admin_api.hpp).
+  bool dashboard = true;
+  // Origins browsers use beyond the listen address (AdminApiOptions).
+  std::vector<std::string> public_origins;
 };
 
 // "127.0.0.1:8443", "[::1]:8443", "0.0.0.0:0".

@@ -1,5 +1,6 @@
 #include "server_cli.hpp"
 
+#include <charconv>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -101,6 +102,18 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   ServeOptions opts;
   opts.listen = a.get_or("--listen", "127.0.0.1:8443");
   if (auto t = a.get("--threads")) opts.io_threads = static_cast<unsigned>(std::max(0, std::atoi(t->c_str())));
+  if (auto o = a.get("--public-origin")) {
+    for (std::string_view rest = *o; !rest.empty();) {
+      const auto comma = rest.find(',');
+      std::string origin(rest.substr(0, comma));
+      while (!origin.empty() && origin.back() == '/') origin.pop_back();
+      if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
+        return fail(err, Status::invalid_argument("--public-origin takes https://NAME[:PORT] (or http://)"));
+      }
+      opts.public_origins.push_back(origin);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   // Block the stop signals before any thread starts, so that only sigwait
   // below sees them.
   sigset_t stop_signals;
@@ -111,6 +124,11 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto server = Server::start(*dir, opts);
   if (!server.is_ok()) return fail(err, server.status());
   out << "sync-server listening on " << (*server)->url() << "/sync" << std::endl;
+  {
+    auto http_url = (*server)->url();
+    http_url.replace(0, 2, "http");  // ws://HOST:PORT -> http://HOST:PORT
+    out << "Dashboard and admin API on " << http_url << "/ (sign in with an admin token)" << std::endl;
+  }
   int sig = 0;
   sigwait(&stop_signals, &sig);
   out << "sync-server: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
@@ -197,6 +215,55 @@ int cmd_device_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
         << (d.state == DeviceState::kPending ? iso8601_utc(d.enroll_expires_at) : "-") << "\n";
   }
   if (devices->empty()) out << "(no devices yet: sync-server device enroll --site NAME)\n";
+  return 0;
+}
+
+int cmd_admin_token_create(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto label = a.require("--label");
+  if (!label.is_ok()) return fail(err, label.status());
+  if (label->empty() || label->size() > 64) return fail(err, Status::invalid_argument("--label takes 1 to 64 characters"));
+  auto store = ServerStore::open(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+  auto token = store->create_admin_token(*label);
+  if (!token.is_ok()) return fail(err, token.status());
+  (void)store->audit("cli", "admin-token.create", "label=" + *label, unix_now());
+  out << *token << "\n";
+  err << "Admin token for '" << *label << "' (shown only now; store it somewhere safe).\n";
+  return 0;
+}
+
+int cmd_admin_token_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto store = ServerStore::open(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+  auto tokens = store->list_admin_tokens();
+  if (!tokens.is_ok()) return fail(err, tokens.status());
+  out << "id  label                             created               revoked\n";
+  for (const auto& t : *tokens) {
+    std::string label = t.label;
+    label.resize(std::max<std::size_t>(label.size(), 32), ' ');
+    out << std::to_string(t.id) << std::string(t.id < 10 ? 3 : 2, ' ') << label << "  " << iso8601_utc(t.created_at)
+        << "  " << date_or_dash(t.revoked_at) << "\n";
+  }
+  return 0;
+}
+
+int cmd_admin_token_revoke(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give exactly one token ID (see: sync-server admin-token list)"));
+  std::int64_t id = 0;
+  const std::string& text = a.positional()[0];
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return fail(err, Status::invalid_argument("'" + text + "' is not a token ID"));
+  auto store = ServerStore::open(*dir);
+  if (!store.is_ok()) return fail(err, store.status());
+  if (Status s = store->revoke_admin_token(id, unix_now()); !s.is_ok()) return fail(err, s);
+  (void)store->audit("cli", "admin-token.revoke", "id=" + text, unix_now());
+  out << "Admin token " << id << " is revoked.\n";
   return 0;
 }
 
@@ -374,14 +441,41 @@ int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+int cmd_key_passphrase(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto next = read_new_passphrase(a.get("--new-passphrase-file"), a.has("--remove"));
+  if (!next.is_ok()) return fail(err, next.status());
+  const Passphrase* next_ptr = *next ? &**next : nullptr;
+  if (Status s = change_key_file_passphrase(dir->keys(), KeyPassphraseScope::current(), next_ptr); !s.is_ok()) {
+    return fail(err, s.with_context("the key file was not changed"));
+  }
+  out << "The server keys " << dir->keys().string()
+      << (next_ptr != nullptr ? " are now protected by the new passphrase.\n"
+                              : " are now stored without a passphrase (mode 0600).\n");
+  return 0;
+}
+
 const Command kCommands[] = {
     {"init", "sync-server init --data-dir DIR\n  Creates the database and the server keys (files 0600) and prints an admin token once.\n",
      {"--data-dir"}, {}, cmd_init},
     {"serve",
-     "sync-server serve --data-dir DIR [--listen 127.0.0.1:8443] [--threads N]\n"
-     "  Accepts collector sync sessions on ws://LISTEN/sync until SIGINT or SIGTERM.\n"
-     "  Use --listen 0.0.0.0:8443 to accept connections from other machines.\n",
-     {"--data-dir", "--listen", "--threads"}, {}, cmd_serve},
+     "sync-server serve --data-dir DIR [--listen 127.0.0.1:8443] [--threads N] [--public-origin URL[,URL]]\n"
+     "  Accepts collector sync sessions on ws://LISTEN/sync until SIGINT or SIGTERM, and serves the\n"
+     "  dashboard at http://LISTEN/ and the admin API under /api/v1/ (docs/api.md).\n"
+     "  Use --listen 0.0.0.0:8443 to accept connections from other machines. The dashboard answers\n"
+     "  to IP addresses and localhost; behind a TLS proxy, name the address browsers use with\n"
+     "  --public-origin https://results.example (other host names get 421).\n",
+     {"--data-dir", "--listen", "--threads", "--public-origin"}, {}, cmd_serve},
+    {"admin-token create",
+     "sync-server admin-token create --data-dir DIR --label LABEL\n"
+     "  Prints a new admin token once, for the dashboard and the API. LABEL names its holder in\n"
+     "  the audit log (\"hq-analyst\"); only a hash of the token is stored.\n",
+     {"--data-dir", "--label"}, {}, cmd_admin_token_create},
+    {"admin-token list", "sync-server admin-token list --data-dir DIR\n  Admin tokens: id, label, created, revoked.\n",
+     {"--data-dir"}, {}, cmd_admin_token_list},
+    {"admin-token revoke", "sync-server admin-token revoke --data-dir DIR ID\n  The token stops working at once, and so do dashboard sessions opened with it.\n",
+     {"--data-dir"}, {}, cmd_admin_token_revoke},
     {"device enroll",
      "sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]\n"
      "  Reserves a device for SITE and prints its one-line, single-use enrollment code.\n"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,8 @@
 #include "server_store.hpp"
 
 namespace equitas::server {
+
+class AdminApi;
 
 struct ServerState {
   ServerState(DataDir d, ServerKeys k, ServerStore writer_store, std::unique_ptr<FormRegistry> f,
@@ -43,6 +46,10 @@ struct ServerState {
   ConnectionRegistry registry;
   // Set before the listener starts, read-only afterwards.
   SessionLimits limits;
+  // The dashboard and admin API (admin_api.hpp), and the one thread they
+  // run on; null when serve runs without them. Set before the listener starts.
+  std::shared_ptr<AdminApi> admin;
+  std::unique_ptr<boost::asio::thread_pool> admin_pool;
   // Identifies each WebSocket session in `registry` (0 is never used).
   std::atomic<std::uint64_t> next_session_token{1};
 };

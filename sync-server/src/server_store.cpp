@@ -126,6 +126,39 @@ Result<std::string> ServerStore::create_admin_token(std::string_view label) {
   return token;
 }
 
+Result<std::optional<ServerStore::AdminToken>> ServerStore::find_admin_token(std::string_view token) {
+  // Looked up by hash: the database never holds a usable token, and the
+  // lookup is an index probe on a value the caller cannot steer.
+  const auto h = token_hash(token);
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, label, created_at FROM admin_tokens "
+                                                "WHERE token_hash = ?1 AND revoked_at IS NULL"));
+  st.bind(1, ByteView(h));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<AdminToken>();
+  return std::optional<AdminToken>(AdminToken{st.column_int64(0), st.column_text(1), st.column_int64(2), std::nullopt});
+}
+
+Result<std::vector<ServerStore::AdminToken>> ServerStore::list_admin_tokens() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, label, created_at, revoked_at FROM admin_tokens ORDER BY id"));
+  std::vector<AdminToken> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    AdminToken t{st.column_int64(0), st.column_text(1), st.column_int64(2), std::nullopt};
+    if (!st.column_is_null(3)) t.revoked_at = st.column_int64(3);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Status ServerStore::revoke_admin_token(std::int64_t id, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?2) "
+                                                "WHERE id = ?1"));
+  EQ_RETURN_IF_ERROR(st.bind(1, id).bind(2, now).run());
+  if (db_.changes() == 0) return Status::not_found("no admin token " + std::to_string(id));
+  return Status::ok();
+}
+
 Status ServerStore::add_pending_device(const DeviceId& id, std::string_view site,
                                        const std::array<std::uint8_t, 32>& secret_hash,
                                        std::int64_t expires_at) {

@@ -58,6 +58,17 @@ class ServerStore {
 
   // Returns the new token (shown once); only its hash is stored.
   Result<std::string> create_admin_token(std::string_view label);
+  struct AdminToken {
+    std::int64_t id = 0;
+    std::string label;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> revoked_at;
+  };
+  // The token's record if it is one of ours and not revoked; nullopt otherwise.
+  Result<std::optional<AdminToken>> find_admin_token(std::string_view token);
+  Result<std::vector<AdminToken>> list_admin_tokens();
+  // not_found when there is no such token. Revoking twice is fine.
+  Status revoke_admin_token(std::int64_t id, std::int64_t now);
 
   Status add_pending_device(const DeviceId& id, std::string_view site,
                             const std::array<std::uint8_t, 32>& secret_hash,

@@ -13,57 +13,6 @@
 
 namespace equitas::collector::web_detail {
 
-std::string cookie_value(const HttpRequest& req, std::string_view name) {
-  for (auto it = req.find(http::field::cookie); it != req.end() && it->name() == http::field::cookie; ++it) {
-    std::string_view v = it->value();
-    while (!v.empty()) {
-      auto semi = v.find(';');
-      std::string_view part = v.substr(0, semi);
-      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-      if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
-        return std::string(part.substr(name.size() + 1));
-      }
-      if (semi == std::string_view::npos) break;
-      v.remove_prefix(semi + 1);
-    }
-  }
-  return {};
-}
-
-std::string set_cookie(std::string_view name, std::string_view value, bool clear, std::string_view path) {
-  std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
-                  "; HttpOnly; SameSite=Strict";
-  if (clear) c += "; Max-Age=0";
-  return c;
-}
-
-std::string random_token() {
-  std::array<std::uint8_t, 24> b{};
-  randombytes_buf(b.data(), b.size());
-  std::string t = to_base64url(ByteView(b.data(), b.size()));
-  sodium_memzero(b.data(), b.size());
-  return t;
-}
-
-bool tokens_equal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string query_param(std::string_view target, std::string_view key) {
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view kv = rest.substr(0, amp);
-    auto eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return eq == std::string_view::npos ? std::string() : std::string(kv.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
 SplitKey split_draft_key(const DraftId& id, const DraftKey& key) {
   // The draft key is split in two: a random half in the HttpOnly cookie, the
   // other (key XOR cookie half) in the page's sessionStorage, sent as a
@@ -95,17 +44,6 @@ using namespace web_detail;
 namespace {
 
 constexpr std::chrono::seconds kExpiryGrace{std::chrono::minutes(5)};
-
-std::string_view mime_for(std::string_view name) {
-  auto ends = [&](std::string_view ext) {
-    return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".svg")) return "image/svg+xml";
-  return "application/octet-stream";
-}
 
 }  // namespace
 
@@ -229,7 +167,7 @@ HttpResponse WebApi::route(Call& call) {
 
 HttpResponse WebApi::asset(Call& call, std::string_view name) {
   for (const auto& f : embedded::collector_web_assets()) {
-    if (f.name == name) return call.reply(http::status::ok, std::string(f.data), mime_for(name));
+    if (f.name == name) return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
   }
   return call.error(http::status::not_found, "missing asset");
 }

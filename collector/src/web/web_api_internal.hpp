@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "equitas/util/http_util.hpp"
 #include "web/form_view.hpp"
 #include "web/web_api.hpp"
 
@@ -18,9 +19,8 @@ inline constexpr std::string_view kCsp =
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 
-std::string cookie_value(const HttpRequest& req, std::string_view name);
-std::string set_cookie(std::string_view name, std::string_view value, bool clear = false,
-                       std::string_view path = "/");
+using http_util::cookie_value;
+using http_util::set_cookie;
 // The header that carries the page's half of a draft key (see drafts.hpp).
 inline constexpr std::string_view kDraftKeyHeader = "X-Draft-Key";
 // A fresh split of `key`: the cookie's token and the page's half.
@@ -32,9 +32,9 @@ SplitKey split_draft_key(const DraftId& id, const DraftKey& key);
 // The draft named by the cookie, its key rebuilt from both halves; nullopt
 // when either half is missing or malformed.
 std::optional<ParsedToken> draft_from_request(const HttpRequest& req);
-std::string random_token();
-bool tokens_equal(std::string_view a, std::string_view b);
-std::string query_param(std::string_view target, std::string_view key);
+using http_util::query_param;
+using http_util::random_token;
+using http_util::tokens_equal;
 
 }  // namespace equitas::collector::web_detail
 

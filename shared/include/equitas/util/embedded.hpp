@@ -24,6 +24,8 @@ std::span<const EmbeddedFile> server_sql();
 std::span<const EmbeddedFile> bundled_form_files();  // schema/forms/*.json
 // collector/web/*: the collector's web UI. Linked into the collector only.
 std::span<const EmbeddedFile> collector_web_assets();
+// sync-server/web/*: the dashboard. Linked into the server only.
+std::span<const EmbeddedFile> server_web_assets();
 }  // namespace embedded
 
 }  // namespace equitas

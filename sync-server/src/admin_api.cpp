@@ -1,0 +1,645 @@
+#include "admin_api.hpp"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+#include <filesystem>
+
+#include "equitas/util/embedded.hpp"
+#include "equitas/util/http_util.hpp"
+#include "equitas/wire/payload.hpp"
+#include "exporter.hpp"
+#include "report.hpp"
+
+namespace equitas::server {
+
+namespace json = boost::json;
+using http_util::query_param;
+
+namespace {
+
+constexpr std::string_view kSessionCookie = "eq_dash";
+// The dashboard may load only what this binary serves; nothing may frame it.
+constexpr std::string_view kCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+constexpr std::string_view kLanguages[] = {"en", "fr", "es", "ru", "ar"};
+
+http::status http_status_for(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return http::status::bad_request;
+    case StatusCode::kNotFound: return http::status::not_found;
+    case StatusCode::kPermissionDenied: return http::status::forbidden;
+    case StatusCode::kUnauthenticated: return http::status::unauthorized;
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kAlreadyExists: return http::status::conflict;
+    default: return http::status::internal_server_error;
+  }
+}
+
+std::string clip(std::string_view s, std::size_t n) { return std::string(s.substr(0, n)); }
+
+bool state_changing(http::verb m) {
+  return m != http::verb::get && m != http::verb::head && m != http::verb::options;
+}
+
+std::string form_kind(const forms::Form& f) {
+  bool scored = false, factors = false;
+  f.walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
+    if (it.score) scored = true;
+    // Sections named fNN_... are the Arusha factors (report.hpp).
+    if (parents.empty() && it.type == forms::QuestionType::kGroup && it.name.size() > 3 && it.name[0] == 'f' &&
+        std::isdigit(static_cast<unsigned char>(it.name[1])) && std::isdigit(static_cast<unsigned char>(it.name[2]))) {
+      factors = true;
+    }
+    return true;
+  });
+  return scored ? "geoat" : factors ? "factors" : "survey";
+}
+
+}  // namespace
+
+// One request in flight.
+struct AdminApi::Call {
+  const AdminRequest& req;
+  const std::string& peer;
+  std::string path;
+  std::string lang = "en";
+  std::string actor;  // set once authenticated
+  std::int64_t now = 0;
+  std::vector<std::string> cookies_out;
+
+  http::response<http::string_body> base(http::status status, std::string_view type) {
+    http::response<http::string_body> res{status, req.version()};
+    res.set(http::field::server, "equitas-sync-server");
+    res.set(http::field::content_type, type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("Content-Security-Policy", kCsp);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    res.set("X-Frame-Options", "DENY");
+    for (const auto& c : cookies_out) res.insert(http::field::set_cookie, c);
+    res.keep_alive(req.keep_alive());
+    return res;
+  }
+  AdminResponse reply(http::status status, std::string body, std::string_view type) {
+    AdminResponse r{base(status, type), std::nullopt};
+    r.text.body() = std::move(body);
+    r.text.prepare_payload();
+    return r;
+  }
+  AdminResponse ok(const json::value& v) { return reply(http::status::ok, json::serialize(v), "application/json"); }
+  AdminResponse error(http::status status, std::string_view message) {
+    auto r = reply(status, json::serialize(json::object{{"error", message}}), "application/json");
+    if (status == http::status::unauthorized) r.text.set(http::field::www_authenticate, "Bearer realm=\"equitas\"");
+    return r;
+  }
+  AdminResponse error(const Status& s) { return error(http_status_for(s), s.message()); }
+};
+
+Result<std::unique_ptr<AdminApi>> AdminApi::open(const DataDir& dir, AdminApiOptions options) {
+  EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
+  EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
+  // Downloads a crash left behind (they are unlinked once open, normally).
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir.root, ec)) {
+    if (e.path().filename().string().rfind("download-", 0) == 0) std::filesystem::remove(e.path(), ec);
+  }
+  return std::unique_ptr<AdminApi>(new AdminApi(dir, std::move(store), std::move(forms), options));
+}
+
+AdminApi::AdminApi(DataDir dir, ServerStore store, std::unique_ptr<FormRegistry> forms, AdminApiOptions options)
+    : dir_(std::move(dir)), store_(std::move(store)), forms_(std::move(forms)), options_(options) {}
+
+AdminApi::~AdminApi() = default;
+
+bool AdminApi::serves(std::string_view target) {
+  const std::string_view p = http_util::path_of(target);
+  return p == "/" || p == "/index.html" || p == "/app.js" || p == "/app.css" || p == "/icon.svg" ||
+         p.rfind("/api/v1/", 0) == 0;
+}
+
+AdminResponse AdminApi::handle(const AdminRequest& req, const std::string& peer) {
+  if (stopping_.load()) {
+    AdminResponse r{http::response<http::string_body>{http::status::service_unavailable, req.version()}, std::nullopt};
+    r.text.body() = "{\"error\":\"the server is stopping\"}";
+    r.text.set(http::field::content_type, "application/json");
+    r.text.keep_alive(false);
+    r.text.prepare_payload();
+    return r;
+  }
+  std::lock_guard lock(mu_);
+  Call call{req, peer, std::string(http_util::path_of(req.target())), "en", "", unix_now(), {}};
+  const std::string lang = query_param(req.target(), "lang");
+  for (auto l : kLanguages) {
+    if (lang == l) call.lang = lang;
+  }
+  try {
+    return route(call);
+  } catch (const std::exception& e) {
+    return call.error(http::status::internal_server_error, std::string("internal error: ") + e.what());
+  }
+}
+
+AdminResponse AdminApi::route(Call& call) {
+  const auto m = call.req.method();
+  const bool get = m == http::verb::get;
+  const std::string& p = call.path;
+  if (get && (p == "/" || p == "/index.html" || p == "/app.js" || p == "/app.css" || p == "/icon.svg")) {
+    const std::string_view name = p == "/" ? std::string_view("index.html") : std::string_view(p).substr(1);
+    for (const auto& f : embedded::server_web_assets()) {
+      if (f.name == name) return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
+    }
+    return call.error(http::status::not_found, "missing asset");
+  }
+  const std::string host(call.req[http::field::host]);
+  if (!host_allowed(host)) {
+    // A name we do not answer to: DNS rebinding, or a proxy not set up.
+    return call.error(http::status::misdirected_request,
+                      "this server does not answer to '" + clip(host, 100) +
+                          "'; start serve with --public-origin https://NAME to allow it");
+  }
+  // Pages of other sites never drive the API. Browsers count other ports and
+  // sibling subdomains as "same-site", so the cookie's SameSite=Strict alone
+  // would let those trigger exports under the analyst's name: anything not
+  // same-origin is refused, before any credential is looked at.
+  const auto fetch_site = call.req["Sec-Fetch-Site"];
+  const auto origin = call.req[http::field::origin];
+  const bool foreign_fetch = !fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none";
+  const bool foreign_origin = state_changing(m) && !origin.empty() && !origin_allowed(origin, host);
+  if (foreign_fetch || foreign_origin) {
+    if (!throttled(call.peer, call.now)) {
+      count_failure(call.peer, call.now);
+      (void)store_.audit("anonymous", "api.origin.refused",
+                         "peer=" + call.peer + " origin=" + clip(origin, 200) + " path=" + clip(p, 200), call.now);
+    }
+    return call.error(http::status::forbidden, "this call must come from the dashboard's own origin");
+  }
+  if (p == "/api/v1/session") {
+    if (m == http::verb::post) return login(call);
+    if (m == http::verb::delete_) return logout(call);
+  }
+  const Credential cred = authenticate(call);
+  if (cred.kind != Credential::kGood) {
+    if (cred.kind == Credential::kWrong) {
+      // A token that is not ours: counted, audited (never the token itself),
+      // and once an address has failed too often, answered without a look.
+      if (throttled(call.peer, call.now)) {
+        return call.error(http::status::too_many_requests, "too many wrong tokens from this address; wait and retry");
+      }
+      count_failure(call.peer, call.now);
+      (void)store_.audit("anonymous", "api.unauthorized", "peer=" + call.peer + " path=" + clip(p, 200), call.now);
+    }
+    return call.error(http::status::unauthorized, "sign in with an admin token (Authorization: Bearer TOKEN)");
+  }
+  call.actor = cred.actor;
+  if (p == "/api/v1/session" && get) return whoami(call);
+  if (p == "/api/v1/overview" && get) return overview(call);
+  if (p == "/api/v1/forms" && get) return forms_list(call);
+  if (p == "/api/v1/devices" && get) return devices(call);
+  if (p == "/api/v1/rounds" && get) return rounds(call);
+  if (p == "/api/v1/audit" && get) return audit_log(call);
+  constexpr std::string_view kDevices = "/api/v1/devices/", kRevoke = "/revoke";
+  if (p.rfind(kDevices, 0) == 0 && p.size() > kDevices.size() + kRevoke.size() &&
+      p.compare(p.size() - kRevoke.size(), kRevoke.size(), kRevoke) == 0) {
+    if (m != http::verb::post) return call.error(http::status::method_not_allowed, "use POST to revoke");
+    return revoke_device(call, std::string_view(p).substr(kDevices.size(), p.size() - kDevices.size() - kRevoke.size()));
+  }
+  constexpr std::string_view kReports = "/api/v1/reports/", kExports = "/api/v1/exports/";
+  if (p.rfind(kReports, 0) == 0 && get) return report(call, std::string_view(p).substr(kReports.size()));
+  if (p.rfind(kExports, 0) == 0 && get) return download(call, std::string_view(p).substr(kExports.size()));
+  return call.error(http::status::not_found, "no such endpoint: " + std::string(call.req.method_string()) + " " + p);
+}
+
+// --- authentication -------------------------------------------------------
+
+std::string AdminApi::session_key(std::string_view cookie) const {
+  // Sessions are looked up by a hash of the cookie, so a timing difference in
+  // the map's comparisons says nothing about a live cookie.
+  std::array<std::uint8_t, 32> h{};
+  crypto_generichash(h.data(), h.size(), reinterpret_cast<const std::uint8_t*>(cookie.data()), cookie.size(),
+                     nullptr, 0);
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+AdminApi::Credential AdminApi::authenticate(Call& call) {
+  const std::string_view auth = call.req[http::field::authorization];
+  if (!auth.empty()) {
+    if (auth.rfind("Bearer ", 0) != 0) return {Credential::kWrong, ""};
+    auto token = store_.find_admin_token(auth.substr(7));
+    if (token.is_ok() && *token) return {Credential::kGood, "token:" + (*token)->label};
+    return {Credential::kWrong, ""};
+  }
+  const std::string cookie = http_util::cookie_value(call.req, kSessionCookie);
+  if (cookie.empty()) return {Credential::kNone, ""};
+  // Expired sessions go first.
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    const bool idle = call.now - it->second.last_used > options_.session_idle.count();
+    const bool old = call.now - it->second.created > options_.session_max.count();
+    it = idle || old ? sessions_.erase(it) : std::next(it);
+  }
+  // An unknown cookie is a session that ended (or a server restart), not a
+  // guess: 24 random bytes are not guessed. It counts as no credential.
+  auto it = sessions_.find(session_key(cookie));
+  if (it == sessions_.end()) return {Credential::kNone, ""};
+  auto live = store_.db().prepare("SELECT 1 FROM admin_tokens WHERE id = ?1 AND revoked_at IS NULL");
+  if (!live.is_ok()) return {Credential::kNone, ""};
+  live->bind(1, it->second.token_id);
+  if (auto row = live->step(); !row.is_ok() || !*row) {
+    sessions_.erase(it);
+    return {Credential::kNone, ""};
+  }
+  it->second.last_used = call.now;
+  return {Credential::kGood, it->second.actor};
+}
+
+bool AdminApi::host_allowed(std::string_view host) const {
+  // An IP literal cannot be rebound by DNS; a name must be ours.
+  std::string_view name = host;
+  if (!name.empty() && name.front() == '[') {
+    return name.find(']') != std::string_view::npos;  // [v6]:port
+  }
+  name = name.substr(0, name.rfind(':') == std::string_view::npos ? name.size() : name.rfind(':'));
+  if (name == "localhost") return true;
+  boost::system::error_code ec;
+  (void)boost::asio::ip::make_address_v4(std::string(name), ec);
+  if (!ec) return true;
+  for (const auto& o : options_.public_origins) {
+    const auto scheme = o.find("://");
+    const std::string_view authority = std::string_view(o).substr(scheme == std::string::npos ? 0 : scheme + 3);
+    if (host == authority || name == authority) return true;
+  }
+  return false;
+}
+
+bool AdminApi::origin_allowed(std::string_view origin, std::string_view host) const {
+  if (origin == "http://" + std::string(host) || origin == "https://" + std::string(host)) return true;
+  return std::find(options_.public_origins.begin(), options_.public_origins.end(), origin) !=
+         options_.public_origins.end();
+}
+
+std::string AdminApi::failure_key(const std::string& peer) {
+  // IPv6 hosts get a /64 each: count them by it, not by address.
+  if (peer.find(':') == std::string::npos) return peer;
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address_v6(peer, ec);
+  if (ec) return peer;
+  auto bytes = a.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+bool AdminApi::throttled(const std::string& peer, std::int64_t now) {
+  auto it = failures_.find(failure_key(peer));
+  if (it == failures_.end()) return false;
+  if (now - it->second.since > options_.failure_window.count()) {
+    failures_.erase(it);
+    return false;
+  }
+  return it->second.count >= options_.max_failures;
+}
+
+void AdminApi::count_failure(const std::string& peer, std::int64_t now) {
+  const std::string key = failure_key(peer);
+  if (!failures_.count(key) && failures_.size() >= kMaxTrackedPeers) {
+    // Bounded memory: forget the windows that have passed first.
+    for (auto it = failures_.begin(); it != failures_.end();) {
+      it = now - it->second.since > options_.failure_window.count() ? failures_.erase(it) : std::next(it);
+    }
+    if (failures_.size() >= kMaxTrackedPeers) return;
+  }
+  auto& f = failures_[key];
+  if (f.count == 0) f.since = now;
+  ++f.count;
+}
+
+AdminResponse AdminApi::login(Call& call) {
+  if (throttled(call.peer, call.now)) {
+    return call.error(http::status::too_many_requests, "too many wrong tokens from this address; wait and retry");
+  }
+  if (call.req[http::field::content_type].find("application/json") != 0) {
+    return call.error(http::status::unsupported_media_type, "send {\"token\": \"...\"} as application/json");
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(call.req.body(), ec);
+  const json::value* field = !ec && body.is_object() ? body.as_object().if_contains("token") : nullptr;
+  const json::string* token = field != nullptr ? field->if_string() : nullptr;
+  if (token == nullptr) return call.error(http::status::bad_request, "send {\"token\": \"...\"}");
+  auto found = store_.find_admin_token(*token);
+  if (!found.is_ok()) return call.error(found.status());
+  if (!*found) {
+    count_failure(call.peer, call.now);
+    (void)store_.audit("anonymous", "admin.login.failed", "peer=" + call.peer, call.now);
+    return call.error(http::status::unauthorized, "that admin token is not valid here (revoked, or from another server)");
+  }
+  const std::string cookie = http_util::random_token();
+  const std::string actor = "token:" + (*found)->label;
+  sessions_[session_key(cookie)] = Session{actor, (*found)->id, call.now, call.now};
+  failures_.erase(failure_key(call.peer));
+  // A browser-session cookie (the server ends it after the idle or absolute
+  // timeout anyway), Secure when the dashboard is reached over https.
+  std::string set = http_util::set_cookie(kSessionCookie, cookie, false, "/");
+  if (call.req[http::field::origin].rfind("https://", 0) == 0 || call.req["X-Forwarded-Proto"] == "https") {
+    set += "; Secure";
+  }
+  call.cookies_out.push_back(std::move(set));
+  (void)store_.audit(actor, "admin.login", "peer=" + call.peer, call.now);
+  call.actor = actor;
+  return whoami(call);
+}
+
+AdminResponse AdminApi::logout(Call& call) {
+  const std::string cookie = http_util::cookie_value(call.req, kSessionCookie);
+  if (auto it = sessions_.find(session_key(cookie)); !cookie.empty() && it != sessions_.end()) {
+    (void)store_.audit(it->second.actor, "admin.logout", "peer=" + call.peer, call.now);
+    sessions_.erase(it);
+  }
+  call.cookies_out.push_back(http_util::set_cookie(kSessionCookie, "", true));
+  return call.ok(json::object{{"signed_out", true}});
+}
+
+AdminResponse AdminApi::whoami(Call& call) {
+  return call.ok(json::object{{"actor", call.actor}, {"idle_timeout_seconds", options_.session_idle.count()}});
+}
+
+// --- reads ------------------------------------------------------------------
+
+AdminResponse AdminApi::overview(Call& call) {
+  // One pass over the analysis rows (one per response, a few dozen bytes
+  // each), grouped by form, round and device; sites and totals from that.
+  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
+  if (!snapshot.status().is_ok()) return call.error(snapshot.status());
+  struct Bucket {
+    std::string form, round;
+    std::int64_t device_ref = 0, responses = 0, last_day = 0;
+  };
+  std::vector<Bucket> buckets;
+  {
+    auto st = store_.db().prepare(
+        "SELECT f.form_id, r.round, a.device_ref, count(*), max(a.day) FROM analysis_rows a "
+        "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
+        "GROUP BY a.form_ref, a.round_ref, a.device_ref");
+    if (!st.is_ok()) return call.error(st.status());
+    for (;;) {
+      auto row = st->step();
+      if (!row.is_ok()) return call.error(row.status());
+      if (!*row) break;
+      buckets.push_back({st->column_text(0), st->column_text(1), st->column_int64(2), st->column_int64(3),
+                         st->column_int64(4)});
+    }
+  }
+  struct DeviceRow {
+    std::string id, site, state;
+    std::optional<std::int64_t> last_seen;
+  };
+  std::map<std::int64_t, DeviceRow> by_rowid;
+  {
+    auto st = store_.db().prepare("SELECT rowid, hex(device_id), site, status, last_seen_at FROM devices");
+    if (!st.is_ok()) return call.error(st.status());
+    for (;;) {
+      auto row = st->step();
+      if (!row.is_ok()) return call.error(row.status());
+      if (!*row) break;
+      DeviceRow d{st->column_text(1), st->column_text(2), st->column_text(3), std::nullopt};
+      if (!st->column_is_null(4)) d.last_seen = st->column_int64(4);
+      by_rowid[st->column_int64(0)] = std::move(d);
+    }
+  }
+  std::map<std::string, json::object> sites;
+  json::object states{{"active", 0}, {"pending", 0}, {"revoked", 0}};
+  std::int64_t stale = 0;
+  for (const auto& [rowid, d] : by_rowid) {
+    states[d.state] = states[d.state].as_int64() + 1;
+    auto& s = sites[d.site];
+    if (s.empty()) s = json::object{{"site", d.site}, {"devices", 0}, {"responses", 0}, {"last_seen_at", nullptr}};
+    s["devices"] = s["devices"].as_int64() + 1;
+    if (d.last_seen && (s["last_seen_at"].is_null() || s["last_seen_at"].as_int64() < *d.last_seen)) {
+      s["last_seen_at"] = *d.last_seen;
+    }
+    if (d.state == "active" && (!d.last_seen || call.now - *d.last_seen > kStaleDeviceSeconds)) ++stale;
+  }
+  std::map<std::pair<std::string, std::string>, json::object> per_round;
+  std::int64_t total = 0;
+  for (const auto& b : buckets) {
+    total += b.responses;
+    auto& r = per_round[{b.form, b.round}];
+    if (r.empty()) r = json::object{{"form", b.form}, {"round", b.round}, {"responses", 0}, {"last_day", ""}};
+    r["responses"] = r["responses"].as_int64() + b.responses;
+    const std::string day = iso8601_utc(b.last_day * 86400).substr(0, 10);
+    if (r["last_day"].as_string() < day) r["last_day"] = day;
+    if (auto d = by_rowid.find(b.device_ref); d != by_rowid.end()) {
+      auto& s = sites[d->second.site];
+      s["responses"] = s["responses"].as_int64() + b.responses;
+    }
+  }
+  json::array forms;
+  for (auto& [key, r] : per_round) {
+    if (auto f = forms_->library().current(key.first)) r["title"] = f->title.get(call.lang, f->default_language);
+    forms.push_back(std::move(r));
+  }
+  json::array site_list;
+  for (auto& [name, s] : sites) site_list.push_back(std::move(s));
+  return call.ok(json::object{{"generated_at", iso8601_utc(call.now)},
+                              {"responses", total},
+                              {"devices", std::move(states)},
+                              {"devices_not_seen_14_days", stale},
+                              {"sites", std::move(site_list)},
+                              {"forms", std::move(forms)}});
+}
+
+AdminResponse AdminApi::forms_list(Call& call) {
+  if (Status s = forms_->refresh(store_); !s.is_ok()) return call.error(s);
+  const auto& lib = forms_->library();
+  json::array out;
+  std::vector<std::string> seen;
+  for (const auto& e : lib.entries()) {
+    if (std::find(seen.begin(), seen.end(), e.form->id) != seen.end()) continue;
+    seen.push_back(e.form->id);
+    auto f = lib.current(e.form->id);
+    if (!f) continue;
+    json::array versions, rounds, breakdowns, languages;
+    for (const auto& v : lib.entries()) {
+      if (v.form->id != f->id) continue;
+      versions.emplace_back(v.form->version);
+      for (const auto& r : v.rounds) {
+        if (std::find(rounds.begin(), rounds.end(), json::value(r)) == rounds.end()) rounds.emplace_back(r);
+      }
+    }
+    f->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
+      if (it.breakdown) breakdowns.push_back(json::object{{"name", it.name}, {"label", it.label.get(call.lang, f->default_language)}});
+      return true;
+    });
+    for (const auto& l : f->languages) languages.emplace_back(l);
+    out.push_back(json::object{{"id", f->id},
+                               {"title", f->title.get(call.lang, f->default_language)},
+                               {"kind", form_kind(*f)},
+                               {"anonymous", f->anonymous},
+                               {"suppression_threshold", f->suppression_threshold},
+                               {"current_version", f->version},
+                               {"versions", std::move(versions)},
+                               {"published_rounds", std::move(rounds)},
+                               {"breakdowns", std::move(breakdowns)},
+                               {"languages", std::move(languages)}});
+  }
+  return call.ok(json::object{{"forms", std::move(out)}});
+}
+
+AdminResponse AdminApi::devices(Call& call) {
+  auto list = store_.list_devices();
+  if (!list.is_ok()) return call.error(list.status());
+  json::array out;
+  for (const auto& d : *list) {
+    json::object o{{"device_id", d.id.to_string()},
+                   {"site", d.site},
+                   {"state", device_state_name(d.state)},
+                   {"created_at", d.created_at}};
+    o["registered_at"] = d.registered_at ? json::value(*d.registered_at) : json::value(nullptr);
+    o["revoked_at"] = d.revoked_at ? json::value(*d.revoked_at) : json::value(nullptr);
+    o["last_seen_at"] = d.last_seen_at ? json::value(*d.last_seen_at) : json::value(nullptr);
+    o["stale"] = d.state == DeviceState::kActive &&
+                 (!d.last_seen_at || call.now - *d.last_seen_at > kStaleDeviceSeconds);
+    out.push_back(std::move(o));
+  }
+  return call.ok(json::object{{"devices", std::move(out)}});
+}
+
+AdminResponse AdminApi::revoke_device(Call& call, std::string_view id_text) {
+  auto id = DeviceId::parse(id_text);
+  if (!id.is_ok()) return call.error(http::status::bad_request, "'" + std::string(id_text) + "' is not a device id");
+  if (Status s = store_.revoke_device(*id, call.now); !s.is_ok()) return call.error(s);
+  (void)store_.audit(call.actor, "device.revoke", "device=" + id->to_string() + " peer=" + call.peer, call.now);
+  return call.ok(json::object{{"device_id", id->to_string()}, {"state", "revoked"}});
+}
+
+AdminResponse AdminApi::rounds(Call& call) {
+  const std::string form = query_param(call.req.target(), "form");
+  auto st = store_.db().prepare(
+      "SELECT f.form_id, r.round, count(*), min(a.day), max(a.day) FROM analysis_rows a "
+      "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
+      "WHERE ?1 = '' OR f.form_id = ?1 GROUP BY a.form_ref, a.round_ref ORDER BY f.form_id, min(a.day)");
+  if (!st.is_ok()) return call.error(st.status());
+  st->bind(1, form);
+  json::array out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.is_ok()) return call.error(row.status());
+    if (!*row) break;
+    out.push_back(json::object{{"form", st->column_text(0)},
+                               {"round", st->column_text(1)},
+                               {"responses", st->column_int64(2)},
+                               {"first_day", iso8601_utc(st->column_int64(3) * 86400).substr(0, 10)},
+                               {"last_day", iso8601_utc(st->column_int64(4) * 86400).substr(0, 10)}});
+  }
+  return call.ok(json::object{{"rounds", std::move(out)}});
+}
+
+AdminResponse AdminApi::report(Call& call, std::string_view form) {
+  if (Status s = forms_->refresh(store_); !s.is_ok()) return call.error(s);
+  ReportOptions o;
+  o.form_id = std::string(form);
+  o.lang = call.lang;
+  o.now = call.now;
+  const std::string target(call.req.target());
+  if (auto r = query_param(target, "round"); !r.empty()) o.round = r;
+  if (auto r = query_param(target, "compare"); !r.empty()) o.compare = r;
+  for (std::string_view rest = query_param(target, "by"); !rest.empty();) {
+    const auto comma = rest.find(',');
+    if (auto word = rest.substr(0, comma); !word.empty()) o.by.emplace_back(word);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  if (auto m = query_param(target, "min_cell"); !m.empty()) {
+    int n = 0;
+    const auto [ptr, ec] = std::from_chars(m.data(), m.data() + m.size(), n);
+    if (ec != std::errc() || ptr != m.data() + m.size() || n < 1) {
+      return call.error(http::status::bad_request, "min_cell takes a whole number of respondents, at least 1");
+    }
+    o.min_cell = n;
+  }
+  auto r = build_report(store_.db(), forms_->library(), o);
+  if (!r.is_ok()) return call.error(r.status());
+  std::string detail = "form=" + o.form_id;
+  if (o.round) detail += " round=" + *o.round;
+  if (o.compare) detail += " compare=" + *o.compare;
+  for (std::size_t i = 0; i < o.by.size(); ++i) detail += (i == 0 ? " by=" : ",") + o.by[i];
+  // No report without a trace: an unrecorded view is not shown.
+  if (Status s = store_.audit(call.actor, "report.view", detail, call.now); !s.is_ok()) {
+    return call.error(http::status::service_unavailable, "the report could not be recorded in the audit log: " + s.message());
+  }
+  return call.ok(*r);
+}
+
+AdminResponse AdminApi::download(Call& call, std::string_view form) {
+  const std::string target(call.req.target());
+  ExportOptions o;
+  o.form_id = std::string(form);
+  const auto format = parse_export_format(query_param(target, "format").empty() ? "csv" : query_param(target, "format"));
+  if (!format) return call.error(http::status::bad_request, "format is csv, jsonl or xlsx");
+  o.format = *format;
+  if (auto r = query_param(target, "round"); !r.empty()) o.round = r;
+  o.labels = query_param(target, "labels") == "1";
+  o.lang = query_param(target, "lang");
+  o.excel_bom = query_param(target, "bom") == "1";
+  o.actor = call.actor;
+  o.destination = "download by " + call.peer;
+  // Written beside the database (mode 0600, renamed into place), opened,
+  // then unlinked: the bytes leave through the socket and nothing stays.
+  const auto path = dir_.root / ("download-" + http_util::random_token() + "." + std::string(export_format_name(o.format)));
+  std::ostringstream unused;
+  auto rows = run_export(store_, o, path, unused);
+  if (!rows.is_ok()) return call.error(rows.status());
+  http::file_body::value_type file;
+  boost::system::error_code ec;
+  file.open(path.c_str(), boost::beast::file_mode::scan, ec);
+  ::unlink(path.c_str());
+  if (ec) return call.error(http::status::internal_server_error, "cannot read the export back: " + ec.message());
+  std::string name = o.form_id + (o.round ? "-" + *o.round : "") + "." + std::string(export_format_name(o.format));
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.' && ch != '_') ch = '_';
+  }
+  const std::string_view type = o.format == ExportFormat::kCsv    ? "text/csv; charset=utf-8"
+                                : o.format == ExportFormat::kJsonl ? "application/x-ndjson"
+                                                                   : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  AdminResponse out{call.base(http::status::ok, type), std::nullopt};
+  http::response<http::file_body> res{http::status::ok, call.req.version()};
+  for (const auto& field : out.text) res.set(field.name_string(), field.value());
+  res.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
+  res.set("X-Equitas-Rows", std::to_string(*rows));
+  res.body() = std::move(file);
+  res.keep_alive(call.req.keep_alive());
+  res.prepare_payload();
+  out.file = std::move(res);
+  return out;
+}
+
+AdminResponse AdminApi::audit_log(Call& call) {
+  const std::string target(call.req.target());
+  std::int64_t limit = 100, before = INT64_MAX;
+  if (auto l = query_param(target, "limit"); !l.empty()) {
+    std::from_chars(l.data(), l.data() + l.size(), limit);
+    limit = std::clamp<std::int64_t>(limit, 1, 1000);
+  }
+  if (auto b = query_param(target, "before"); !b.empty()) std::from_chars(b.data(), b.data() + b.size(), before);
+  if (Status s = store_.audit(call.actor, "audit.view", "", call.now); !s.is_ok()) {
+    return call.error(http::status::service_unavailable, "the read could not be recorded in the audit log: " + s.message());
+  }
+  auto st = store_.db().prepare("SELECT id, at, actor, action, detail FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+  if (!st.is_ok()) return call.error(st.status());
+  st->bind(1, before).bind(2, limit);
+  json::array out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.is_ok()) return call.error(row.status());
+    if (!*row) break;
+    out.push_back(json::object{{"id", st->column_int64(0)},
+                               {"at", iso8601_utc(st->column_int64(1))},
+                               {"actor", st->column_text(2)},
+                               {"action", st->column_text(3)},
+                               {"detail", st->column_text(4)}});
+  }
+  return call.ok(json::object{{"entries", std::move(out)}});
+}
+
+}  // namespace equitas::server

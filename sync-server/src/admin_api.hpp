@@ -1,0 +1,124 @@
+// The dashboard and the admin API that `sync-server serve` answers beside
+// /sync: the pages at "/" and JSON under "/api/v1/" (docs/api.md).
+//
+// AdminApi turns a request into a response and holds no socket, like the
+// collector's WebApi: http_session.cpp feeds it on a thread of its own (a
+// report over a million responses must not stall sync sessions), and tests
+// call it directly too. It reads through its own database connection, never
+// the writer's, so the dashboard sees committed data only and ingest never
+// waits for it.
+//
+// Security, in short (docs/security.md has the reasons):
+// - every API call needs an admin token, as `Authorization: Bearer TOKEN`
+//   (scripts, R, curl) or through a session the dashboard opened with one
+//   (an HttpOnly, SameSite=Strict cookie; idle and absolute timeouts);
+// - a missing or wrong token gets 401 and an audit-log line; repeated
+//   failures from one address get 429 for a while;
+// - a state-changing call whose Origin is not this server gets 403;
+// - logins, reports, exports, revocations and audit-log reads are audited,
+//   with the token's label as the actor;
+// - pages load only what this binary serves (strict CSP, no outside request).
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "form_registry.hpp"
+#include "server_store.hpp"
+
+namespace equitas::server {
+
+namespace http = boost::beast::http;
+using AdminRequest = http::request<http::string_body>;
+
+// A JSON answer, a page, or a download (a file opened and already unlinked,
+// so nothing of it stays on disk once it is sent).
+struct AdminResponse {
+  http::response<http::string_body> text;
+  std::optional<http::response<http::file_body>> file;
+};
+
+struct AdminApiOptions {
+  std::chrono::seconds session_idle{std::chrono::minutes(30)};
+  std::chrono::seconds session_max{std::chrono::hours(12)};
+  // Failed sign-ins from one address before it gets 429, and for how long.
+  int max_failures = 10;
+  std::chrono::seconds failure_window{std::chrono::minutes(10)};
+  // Where browsers reach the dashboard besides the listen address, e.g.
+  // "https://results.customs.example" behind a TLS proxy (serve
+  // --public-origin). Host names not listed here are refused (421); IP
+  // literals and localhost always answer.
+  std::vector<std::string> public_origins;
+};
+
+class AdminApi {
+ public:
+  static Result<std::unique_ptr<AdminApi>> open(const DataDir& dir, AdminApiOptions options = {});
+  ~AdminApi();
+
+  // True for the targets this serves: "/", its assets, "/api/v1/...".
+  static bool serves(std::string_view target);
+  // Thread-safe (one call at a time). `peer` is the client's address, for
+  // the audit log and the failure count.
+  AdminResponse handle(const AdminRequest& req, const std::string& peer);
+  // From now on every call gets 503 at once: the server is shutting down.
+  void stop() { stopping_ = true; }
+
+ private:
+  struct Call;
+  struct Session {
+    std::string actor;
+    std::int64_t token_id = 0;  // a session ends when its token is revoked
+    std::int64_t created = 0, last_used = 0;
+  };
+  struct Credential {
+    enum Kind { kNone, kWrong, kGood } kind = kNone;
+    std::string actor;
+  };
+  static constexpr std::size_t kMaxTrackedPeers = 10000;
+  struct Failures {
+    int count = 0;
+    std::int64_t since = 0;
+  };
+
+  AdminApi(DataDir dir, ServerStore store, std::unique_ptr<FormRegistry> forms, AdminApiOptions options);
+
+  AdminResponse route(Call& call);
+  Credential authenticate(Call& call);
+  bool host_allowed(std::string_view host) const;
+  bool origin_allowed(std::string_view origin, std::string_view host) const;
+  static std::string failure_key(const std::string& peer);
+  bool throttled(const std::string& peer, std::int64_t now);
+  void count_failure(const std::string& peer, std::int64_t now);
+  std::string session_key(std::string_view cookie) const;
+
+  AdminResponse login(Call& call);
+  AdminResponse logout(Call& call);
+  AdminResponse whoami(Call& call);
+  AdminResponse overview(Call& call);
+  AdminResponse forms_list(Call& call);
+  AdminResponse devices(Call& call);
+  AdminResponse revoke_device(Call& call, std::string_view id);
+  AdminResponse rounds(Call& call);
+  AdminResponse report(Call& call, std::string_view form);
+  AdminResponse download(Call& call, std::string_view form);
+  AdminResponse audit_log(Call& call);
+
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  DataDir dir_;
+  ServerStore store_;
+  std::unique_ptr<FormRegistry> forms_;
+  AdminApiOptions options_;
+  std::map<std::string, Session> sessions_;  // by a hash of the cookie
+  std::map<std::string, Failures> failures_;  // by peer address
+};
+
+}  // namespace equitas::server

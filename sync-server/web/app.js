@@ -1,0 +1,598 @@
+// The Equitas dashboard: one page over the admin API (/api/v1/, docs/api.md).
+// Charts are SVG drawn here; nothing is fetched from anywhere but this server.
+// Every value shown comes from the server's report, which has already
+// suppressed small groups: a suppressed cell is drawn as such, never as 0.
+'use strict';
+
+const T = {
+  en: {
+    title: 'Equitas — results', overview: 'Overview', devices: 'Devices', downloads: 'Downloads', audit: 'Audit log',
+    signin: 'Sign in', signout: 'Sign out', token: 'Admin token', token_help: 'Paste the admin token that `sync-server init` or `sync-server admin-token create` printed.',
+    bad_token: 'That token was refused.', language: 'Language', responses: 'Responses', active_devices: 'Active devices',
+    stale: 'Not seen for 14 days', sites: 'Sites', site: 'Site', form: 'Form', round: 'Round', all_rounds: 'All rounds',
+    last_day: 'Last response', last_seen: 'Last seen', never: 'never', compare: 'Compare with', none: 'None',
+    by: 'Break down by', and: 'and', section_index: 'Section index (% positive)', factor_index: 'Arusha factor index (% positive)',
+    negative: 'Negative', neutral: 'Neutral', positive: 'Positive', suppressed: 'Hidden: group too small',
+    answered: 'answered', excluded: "don't know / not applicable", all: 'All', group: 'Group', change: 'Change',
+    from: 'From', to: 'To', overall: 'Overall', principles: 'Score per principle (% of the maximum)',
+    elements: 'Key elements, weakest first', element: 'Key element', principle: 'Principle', score: 'Score',
+    applicable: 'Applicable', unanswered: 'Unanswered', action_plan: 'Action plan', objective: 'Objective', activity: 'Activity',
+    owner: 'Owner', deadline: 'Deadline', status: 'Status', administration: 'Administration', assessments: 'assessments',
+    no_data: 'No responses yet.', state: 'State', revoke: 'Revoke', revoke_confirm: 'Revoke this device? It will not be able to sync again.',
+    format: 'Format', labels: 'Choice labels instead of codes', excel: 'CSV for Excel', when: 'When', actor: 'Who', action: 'What', detail: 'Detail',
+    older: 'Older entries', threshold: 'Groups under {n} respondents are hidden, with any others needed so that none can be worked out.',
+    comparison: 'Change between rounds', free_text: 'Free text: only counted, never shown here.', show: 'Show',
+    open_form: 'Results', per_site: 'Responses per site', unavailable: 'The server could not answer: ',
+  },
+  fr: {
+    title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
+    signin: 'Se connecter', signout: 'Se déconnecter', token: 'Jeton d’administration', token_help: 'Collez le jeton affiché par `sync-server init` ou `sync-server admin-token create`.',
+    bad_token: 'Ce jeton a été refusé.', language: 'Langue', responses: 'Réponses', active_devices: 'Appareils actifs',
+    stale: 'Sans contact depuis 14 jours', sites: 'Sites', site: 'Site', form: 'Formulaire', round: 'Cycle', all_rounds: 'Tous les cycles',
+    last_day: 'Dernière réponse', last_seen: 'Dernier contact', never: 'jamais', compare: 'Comparer avec', none: 'Aucun',
+    by: 'Ventiler par', and: 'et', section_index: 'Indice par section (% positif)', factor_index: 'Indice par facteur d’Arusha (% positif)',
+    negative: 'Négatif', neutral: 'Neutre', positive: 'Positif', suppressed: 'Masqué : groupe trop petit',
+    answered: 'réponses', excluded: 'ne sait pas / sans objet', all: 'Tous', group: 'Groupe', change: 'Évolution',
+    from: 'De', to: 'À', overall: 'Global', principles: 'Score par principe (% du maximum)',
+    elements: 'Éléments clés, du plus faible au plus fort', element: 'Élément clé', principle: 'Principe', score: 'Score',
+    applicable: 'Applicables', unanswered: 'Sans réponse', action_plan: 'Plan d’action', objective: 'Objectif', activity: 'Activité',
+    owner: 'Responsable', deadline: 'Échéance', status: 'État', administration: 'Administration', assessments: 'évaluations',
+    no_data: 'Aucune réponse pour l’instant.', state: 'État', revoke: 'Révoquer', revoke_confirm: 'Révoquer cet appareil ? Il ne pourra plus synchroniser.',
+    format: 'Format', labels: 'Libellés au lieu des codes', excel: 'CSV pour Excel', when: 'Quand', actor: 'Qui', action: 'Quoi', detail: 'Détail',
+    older: 'Entrées plus anciennes', threshold: 'Les groupes de moins de {n} répondants sont masqués, avec ceux qui permettraient de les déduire.',
+    comparison: 'Évolution entre cycles', free_text: 'Texte libre : compté, jamais affiché ici.', show: 'Afficher',
+    open_form: 'Résultats', per_site: 'Réponses par site', unavailable: 'Le serveur n’a pas pu répondre : ',
+  },
+  es: {
+    title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
+    signin: 'Iniciar sesión', signout: 'Cerrar sesión', token: 'Token de administración', token_help: 'Pegue el token que mostró `sync-server init` o `sync-server admin-token create`.',
+    bad_token: 'Ese token fue rechazado.', language: 'Idioma', responses: 'Respuestas', active_devices: 'Dispositivos activos',
+    stale: 'Sin contacto en 14 días', sites: 'Sitios', site: 'Sitio', form: 'Formulario', round: 'Ronda', all_rounds: 'Todas las rondas',
+    last_day: 'Última respuesta', last_seen: 'Último contacto', never: 'nunca', compare: 'Comparar con', none: 'Ninguna',
+    by: 'Desglosar por', and: 'y', section_index: 'Índice por sección (% positivo)', factor_index: 'Índice por factor de Arusha (% positivo)',
+    negative: 'Negativo', neutral: 'Neutral', positive: 'Positivo', suppressed: 'Oculto: grupo demasiado pequeño',
+    answered: 'respuestas', excluded: 'no sabe / no aplica', all: 'Todos', group: 'Grupo', change: 'Cambio',
+    from: 'De', to: 'A', overall: 'General', principles: 'Puntuación por principio (% del máximo)',
+    elements: 'Elementos clave, del más débil al más fuerte', element: 'Elemento clave', principle: 'Principio', score: 'Puntuación',
+    applicable: 'Aplicables', unanswered: 'Sin respuesta', action_plan: 'Plan de acción', objective: 'Objetivo', activity: 'Actividad',
+    owner: 'Responsable', deadline: 'Plazo', status: 'Estado', administration: 'Administración', assessments: 'evaluaciones',
+    no_data: 'Aún no hay respuestas.', state: 'Estado', revoke: 'Revocar', revoke_confirm: '¿Revocar este dispositivo? No podrá volver a sincronizar.',
+    format: 'Formato', labels: 'Etiquetas en lugar de códigos', excel: 'CSV para Excel', when: 'Cuándo', actor: 'Quién', action: 'Qué', detail: 'Detalle',
+    older: 'Entradas anteriores', threshold: 'Los grupos de menos de {n} personas se ocultan, junto con los que permitirían deducirlos.',
+    comparison: 'Cambio entre rondas', free_text: 'Texto libre: solo se cuenta, nunca se muestra aquí.', show: 'Mostrar',
+    open_form: 'Resultados', per_site: 'Respuestas por sitio', unavailable: 'El servidor no pudo responder: ',
+  },
+  ru: {
+    title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
+    signin: 'Войти', signout: 'Выйти', token: 'Токен администратора', token_help: 'Вставьте токен, который вывела команда `sync-server init` или `sync-server admin-token create`.',
+    bad_token: 'Этот токен отклонён.', language: 'Язык', responses: 'Ответы', active_devices: 'Активные устройства',
+    stale: 'Нет связи 14 дней', sites: 'Пункты', site: 'Пункт', form: 'Анкета', round: 'Раунд', all_rounds: 'Все раунды',
+    last_day: 'Последний ответ', last_seen: 'Последняя связь', never: 'никогда', compare: 'Сравнить с', none: 'Нет',
+    by: 'Разбивка по', and: 'и', section_index: 'Индекс по разделам (% положительных)', factor_index: 'Индекс по факторам Аруши (% положительных)',
+    negative: 'Отрицательно', neutral: 'Нейтрально', positive: 'Положительно', suppressed: 'Скрыто: слишком малая группа',
+    answered: 'ответов', excluded: 'не знаю / неприменимо', all: 'Все', group: 'Группа', change: 'Изменение',
+    from: 'С', to: 'По', overall: 'В целом', principles: 'Оценка по принципам (% от максимума)',
+    elements: 'Ключевые элементы, от слабых к сильным', element: 'Ключевой элемент', principle: 'Принцип', score: 'Оценка',
+    applicable: 'Применимо', unanswered: 'Без ответа', action_plan: 'План действий', objective: 'Цель', activity: 'Мероприятие',
+    owner: 'Ответственный', deadline: 'Срок', status: 'Статус', administration: 'Администрация', assessments: 'оценок',
+    no_data: 'Ответов пока нет.', state: 'Состояние', revoke: 'Отозвать', revoke_confirm: 'Отозвать устройство? Оно больше не сможет синхронизироваться.',
+    format: 'Формат', labels: 'Подписи вместо кодов', excel: 'CSV для Excel', when: 'Когда', actor: 'Кто', action: 'Что', detail: 'Подробности',
+    older: 'Более ранние записи', threshold: 'Группы меньше {n} респондентов скрыты вместе с теми, по которым их можно вычислить.',
+    comparison: 'Изменение между раундами', free_text: 'Свободный текст: только подсчитывается, здесь не показывается.', show: 'Показать',
+    open_form: 'Результаты', per_site: 'Ответы по пунктам', unavailable: 'Сервер не смог ответить: ',
+  },
+  ar: {
+    title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
+    signin: 'تسجيل الدخول', signout: 'تسجيل الخروج', token: 'رمز المسؤول', token_help: 'الصق الرمز الذي طبعه الأمر `sync-server init` أو `sync-server admin-token create`.',
+    bad_token: 'تم رفض هذا الرمز.', language: 'اللغة', responses: 'الردود', active_devices: 'الأجهزة النشطة',
+    stale: 'لم تتصل منذ 14 يومًا', sites: 'المواقع', site: 'الموقع', form: 'الاستمارة', round: 'الجولة', all_rounds: 'كل الجولات',
+    last_day: 'آخر رد', last_seen: 'آخر اتصال', never: 'أبدًا', compare: 'قارن مع', none: 'لا شيء',
+    by: 'التصنيف حسب', and: 'و', section_index: 'مؤشر الأقسام (٪ إيجابي)', factor_index: 'مؤشر عوامل أروشا (٪ إيجابي)',
+    negative: 'سلبي', neutral: 'محايد', positive: 'إيجابي', suppressed: 'مخفي: مجموعة صغيرة جدًا',
+    answered: 'ردود', excluded: 'لا أعرف / لا ينطبق', all: 'الكل', group: 'المجموعة', change: 'التغير',
+    from: 'من', to: 'إلى', overall: 'الإجمالي', principles: 'الدرجة لكل مبدأ (٪ من الحد الأقصى)',
+    elements: 'العناصر الرئيسية، الأضعف أولاً', element: 'العنصر الرئيسي', principle: 'المبدأ', score: 'الدرجة',
+    applicable: 'قابلة للتطبيق', unanswered: 'بلا إجابة', action_plan: 'خطة العمل', objective: 'الهدف', activity: 'النشاط',
+    owner: 'المسؤول', deadline: 'الموعد النهائي', status: 'الحالة', administration: 'الإدارة', assessments: 'تقييمات',
+    no_data: 'لا توجد ردود بعد.', state: 'الحالة', revoke: 'إلغاء', revoke_confirm: 'إلغاء هذا الجهاز؟ لن يتمكن من المزامنة مرة أخرى.',
+    format: 'الصيغة', labels: 'التسميات بدل الرموز', excel: 'CSV لبرنامج Excel', when: 'متى', actor: 'من', action: 'ماذا', detail: 'التفاصيل',
+    older: 'إدخالات أقدم', threshold: 'تُخفى المجموعات التي تقل عن {n} مستجيبين، مع أي مجموعات أخرى تسمح باستنتاجها.',
+    comparison: 'التغير بين الجولات', free_text: 'النص الحر: يُعدّ فقط ولا يُعرض هنا.', show: 'عرض',
+    open_form: 'النتائج', per_site: 'الردود حسب الموقع', unavailable: 'تعذر على الخادم الرد: ',
+  },
+};
+
+const S = { lang: 'en', forms: [], actor: null };
+const $ = (sel) => document.querySelector(sel);
+const t = (k, vars) => {
+  let s = (T[S.lang] && T[S.lang][k]) || T.en[k] || k;
+  for (const [n, v] of Object.entries(vars || {})) s = s.replace('{' + n + '}', v);
+  return s;
+};
+
+// --- DOM and SVG builders (no innerHTML: every text is a text node) --------
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'text') el.textContent = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) el.setAttribute(k, v);
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+const COLORS = { neg: '#c2410c', neu: '#a3acb6', pos: '#1f6f50', bar: '#0b4f8a', sup: '#e3e7eb', axis: '#5b6876' };
+const fmt = (x) => (x === null || x === undefined ? '—' : (Math.round(x * 10) / 10).toLocaleString(S.lang) );
+const pct = (x) => (x === null || x === undefined ? '—' : fmt(x) + ' %');
+
+// A hatch for suppressed cells, defined once per chart.
+function hatchDefs(id) {
+  return s('defs', {}, s('pattern', { id, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
+    s('rect', { width: 6, height: 6, fill: COLORS.sup }), s('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#b9c1c9', 'stroke-width': 2 })));
+}
+let hatchSeq = 0;
+
+// Horizontal bars, 0-100. rows: [{label, value, suppressed, display, text}];
+// opts.counts: the values are counts (scaled to the largest, no % axis).
+function barChart(rows, title, opts = {}) {
+  if (opts.counts) {
+    const max = Math.max(1, ...rows.map((r) => r.value || 0));
+    rows = rows.map((r) => ({ ...r, text: (r.value || 0).toLocaleString(S.lang), value: 100 * (r.value || 0) / max }));
+  }
+  const lw = 260, bw = 420, rh = 26, w = lw + bw + 70, hgt = rows.length * rh + 24;
+  const hatch = 'hatch' + (++hatchSeq);
+  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': title });
+  svg.append(s('title', {}, title), hatchDefs(hatch));
+  const rtl = document.dir === 'rtl';
+  const X = (x) => (rtl ? w - x : x);
+  if (!opts.counts) {
+    for (const v of [0, 50, 100]) {
+      const x = X(lw + v / 100 * bw);
+      svg.append(s('line', { x1: x, x2: x, y1: 0, y2: hgt - 18, stroke: '#d6dde4' }));
+      svg.append(s('text', { x, y: hgt - 4, 'text-anchor': 'middle', fill: COLORS.axis }, v + '%'));
+    }
+  }
+  rows.forEach((r, i) => {
+    const y = i * rh + 4;
+    svg.append(s('text', { x: X(lw - 8), y: y + 15, 'text-anchor': rtl ? 'start' : 'end' }, clip(r.label, 40)));
+    if (r.suppressed || r.value === null || r.value === undefined) {
+      svg.append(s('rect', { x: rtl ? X(lw + bw) : lw, y, width: bw, height: rh - 8, fill: `url(#${hatch})`, 'data-suppressed': 'true' }));
+      svg.append(s('text', { x: X(lw + 8), y: y + 14, 'text-anchor': rtl ? 'end' : 'start', fill: COLORS.axis }, r.display || t('suppressed')));
+      return;
+    }
+    const bwid = Math.max(0, Math.min(100, r.value)) / 100 * bw;
+    svg.append(s('rect', { x: rtl ? X(lw + bwid) : lw, y, width: bwid, height: rh - 8, fill: COLORS.bar, rx: 2 },
+      s('title', {}, `${r.label}: ${pct(r.value)}`)));
+    svg.append(s('text', { x: X(lw + bwid + 6), y: y + 14, 'text-anchor': rtl ? 'end' : 'start' }, r.text || pct(r.value)));
+  });
+  return svg;
+}
+
+// One diverging stacked bar: negative left of the centre, neutral across
+// it, positive right. g: a report group ({negative, neutral, positive} or
+// {suppressed, display}).
+function likertBar(g, label) {
+  const w = 420, hgt = 20, mid = w / 2, k = (w / 2) / 100;
+  const hatch = 'hatch' + (++hatchSeq);
+  const svg = s('svg', { class: 'chart likert', viewBox: `0 0 ${w} ${hgt}`, role: 'img', width: w, height: hgt, direction: 'ltr' });
+  svg.append(hatchDefs(hatch));
+  if (g.suppressed) {
+    svg.setAttribute('aria-label', `${label}: ${g.display}`);
+    svg.append(s('title', {}, `${label}: ${t('suppressed')} (${g.display})`));
+    svg.append(s('rect', { x: 0, y: 2, width: w, height: hgt - 4, fill: `url(#${hatch})`, 'data-suppressed': 'true' }));
+    svg.append(s('text', { x: mid, y: 14, 'text-anchor': 'middle', fill: COLORS.axis }, g.display));
+    return svg;
+  }
+  const neg = g.negative || 0, neu = g.neutral || 0, pos = g.positive || 0;
+  const summary = `${label}: ${t('negative')} ${pct(neg)}, ${t('neutral')} ${pct(neu)}, ${t('positive')} ${pct(pos)} (n=${g.n})`;
+  svg.setAttribute('aria-label', summary);
+  svg.append(s('title', {}, summary));
+  // Left to right in the reading direction of the numbers (always LTR).
+  let x = mid - (neg + neu / 2) * k;
+  for (const [v, c] of [[neg, COLORS.neg], [neu, COLORS.neu], [pos, COLORS.pos]]) {
+    svg.append(s('rect', { x, y: 2, width: Math.max(0, v * k), height: hgt - 4, fill: c }));
+    x += v * k;
+  }
+  svg.append(s('line', { x1: mid, x2: mid, y1: 0, y2: hgt, stroke: COLORS.axis }));
+  svg.append(s('text', { x: w - 4, y: 14, 'text-anchor': 'end', fill: '#fff' }, pos >= 12 ? Math.round(pos) + '%' : ''));
+  return svg;
+}
+
+// GEOAT principles on a radar (one axis per principle, 0-100 %).
+function radar(rows, title) {
+  const n = rows.length, size = 320, c = size / 2, r = 110;
+  const svg = s('svg', { class: 'radar', viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': title, width: size, height: size });
+  svg.append(s('title', {}, title));
+  if (n < 3) return svg;
+  const pt = (i, v) => {
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
+    return [c + Math.cos(a) * r * v / 100, c + Math.sin(a) * r * v / 100];
+  };
+  for (const ring of [25, 50, 75, 100]) {
+    svg.append(s('polygon', { points: rows.map((_, i) => pt(i, ring).join(',')).join(' '), fill: 'none', stroke: '#d6dde4' }));
+  }
+  rows.forEach((row, i) => {
+    const [x, y] = pt(i, 100), [lx, ly] = pt(i, 122);
+    svg.append(s('line', { x1: c, y1: c, x2: x, y2: y, stroke: '#d6dde4' }));
+    svg.append(s('text', { x: lx, y: ly + 4, 'text-anchor': 'middle' }, row.short));
+  });
+  const shown = rows.map((row, i) => pt(i, row.value === null ? 0 : row.value).join(','));
+  svg.append(s('polygon', { points: shown.join(' '), fill: 'rgba(11,79,138,.25)', stroke: COLORS.bar, 'stroke-width': 2 }));
+  return svg;
+}
+
+const clip = (text, n) => (text && text.length > n ? text.slice(0, n - 1) + '…' : text || '');
+
+// --- API ----------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path, options = {}) {
+  const res = await fetch(path, { credentials: 'same-origin', ...options });
+  let body = null;
+  try { body = await res.json(); } catch (e) { body = null; }
+  if (res.status === 401) { showLogin(); throw new ApiError(401, (body && body.error) || 'unauthorized'); }
+  if (!res.ok) throw new ApiError(res.status, (body && body.error) || res.statusText);
+  return body;
+}
+
+const withLang = (path) => path + (path.includes('?') ? '&' : '?') + 'lang=' + encodeURIComponent(S.lang);
+
+// --- pages -------------------------------------------------------------------
+
+function setMain(...nodes) {
+  const main = $('#main');
+  main.replaceChildren(...nodes);
+}
+
+function showLogin(message) {
+  S.actor = null;
+  $('#nav').hidden = true;
+  $('#logout').hidden = true;
+  const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', required: true, 'aria-describedby': 'token-help' });
+  const error = h('p', { class: 'error', id: 'login-error', role: 'alert' }, message || '');
+  const form = h('form', { class: 'panel login', onsubmit: async (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    const res = await fetch('/api/v1/session', { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: input.value.trim() }) });
+    input.value = '';
+    if (!res.ok) {
+      let why = '';
+      try { why = (await res.json()).error; } catch (e) { why = res.statusText; }
+      error.textContent = res.status === 401 ? t('bad_token') : t('unavailable') + why;
+      input.focus();
+      return;
+    }
+    const who = await res.json();
+    S.actor = who.actor;
+    start();
+  } },
+  h('h1', { text: t('signin') }),
+  h('label', { for: 'token', text: t('token') }), input,
+  h('p', { class: 'muted', id: 'token-help', text: t('token_help') }),
+  error,
+  h('button', { type: 'submit', text: t('signin') }));
+  setMain(form);
+  input.focus();
+}
+
+function renderNav(current) {
+  const nav = $('#nav');
+  const links = [['#/overview', t('overview')]];
+  for (const f of S.forms) links.push(['#/form/' + encodeURIComponent(f.id), f.title]);
+  links.push(['#/devices', t('devices')], ['#/downloads', t('downloads')], ['#/audit', t('audit')]);
+  nav.replaceChildren(...links.map(([href, label]) => h('a', { href, 'aria-current': href === current ? 'page' : null, text: clip(label, 38), title: label })));
+  nav.hidden = false;
+  $('#logout').hidden = false;
+}
+
+function table(head, rows, numeric = []) {
+  return h('table', {},
+    h('thead', {}, h('tr', {}, head.map((c, i) => h('th', { class: numeric.includes(i) ? 'num' : null, scope: 'col', text: c })))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => h('td', { class: numeric.includes(i) ? 'num' : null }, c))))));
+}
+
+const when = (unix) => (unix ? new Date(unix * 1000).toLocaleString(S.lang) : t('never'));
+
+async function pageOverview() {
+  const o = await api(withLang('/api/v1/overview'));
+  const cards = h('div', { class: 'cards' },
+    h('div', { class: 'card' }, h('div', { class: 'big', id: 'total-responses', text: o.responses.toLocaleString(S.lang) }), t('responses')),
+    h('div', { class: 'card' }, h('div', { class: 'big', text: String(o.devices.active) }), t('active_devices')),
+    h('div', { class: 'card' }, h('div', { class: 'big', text: String(o.devices_not_seen_14_days) }), t('stale')),
+    h('div', { class: 'card' }, h('div', { class: 'big', text: String(o.sites.length) }), t('sites')));
+  const forms = table([t('form'), t('round'), t('responses'), t('last_day'), ''],
+    o.forms.map((f) => [f.title || f.form, f.round || '—', f.responses.toLocaleString(S.lang), f.last_day,
+      h('a', { href: '#/form/' + encodeURIComponent(f.form) + (f.round ? '?round=' + encodeURIComponent(f.round) : ''), text: t('open_form') })]), [2]);
+  const chart = barChart(o.sites.map((x) => ({ label: x.site, value: x.responses })), t('per_site'), { counts: true });
+  const sites = table([t('site'), t('devices'), t('responses'), t('last_seen')],
+    o.sites.map((x) => [x.site, String(x.devices), x.responses.toLocaleString(S.lang), when(x.last_seen_at)]), [1, 2]);
+  setMain(h('h1', { text: t('overview') }), cards,
+    h('h2', { text: t('responses') }), h('div', { class: 'panel' }, o.forms.length ? forms : h('p', { class: 'muted', text: t('no_data') })),
+    h('h2', { text: t('per_site') }), h('div', { class: 'panel' }, chart, sites));
+}
+
+function groupLabel(report, group) {
+  const keys = Object.keys(group || {});
+  if (!keys.length) return t('all');
+  return keys.map((k) => {
+    const dim = report.breakdown.find((d) => d.name === k);
+    const cat = dim && dim.categories.find((c) => c.code === group[k]);
+    return cat ? cat.label : group[k];
+  }).join(' · ');
+}
+
+async function pageForm(id, params) {
+  const form = S.forms.find((f) => f.id === id);
+  if (!form) { setMain(h('p', { class: 'error', text: 'no such form' })); return; }
+  const rounds = (await api('/api/v1/rounds?form=' + encodeURIComponent(id))).rounds;
+  const q = new URLSearchParams();
+  for (const k of ['round', 'compare', 'by']) if (params.get(k)) q.set(k, params.get(k));
+  const report = await api(withLang('/api/v1/reports/' + encodeURIComponent(id) + (q.toString() ? '?' + q : '')));
+
+  // Controls: round, comparison, breakdown (at most two dimensions).
+  const nav = (changes) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) { if (v) p.set(k, v); else p.delete(k); }
+    if (!p.get('round')) p.delete('compare');
+    location.hash = '#/form/' + encodeURIComponent(id) + (p.toString() ? '?' + p : '');
+  };
+  const roundSel = h('select', { id: 'round', onchange: (e) => nav({ round: e.target.value }) },
+    h('option', { value: '', text: t('all_rounds') }), rounds.map((r) => h('option', { value: r.round, selected: params.get('round') === r.round, text: `${r.round || '—'} (${r.responses})` })));
+  const cmpSel = h('select', { id: 'compare', disabled: !params.get('round'), onchange: (e) => nav({ compare: e.target.value }) },
+    h('option', { value: '', text: t('none') }), rounds.filter((r) => r.round !== params.get('round')).map((r) => h('option', { value: r.round, selected: params.get('compare') === r.round, text: r.round || '—' })));
+  const by = (params.get('by') || '').split(',').filter(Boolean);
+  const dimSel = (i) => h('select', { id: 'by' + i, onchange: (e) => {
+    const next = [...by]; next[i] = e.target.value;
+    nav({ by: next.filter(Boolean).slice(0, 2).join(',') });
+  } }, h('option', { value: '', text: t('none') }), form.breakdowns.map((b) => h('option', { value: b.name, selected: by[i] === b.name, text: b.label })));
+  const controls = h('div', { class: 'controls' },
+    h('label', {}, t('round'), roundSel), h('label', {}, t('compare'), cmpSel));
+  if (form.breakdowns.length) controls.append(h('label', {}, t('by'), dimSel(0)), h('label', {}, t('and'), dimSel(1)));
+
+  const out = [h('h1', { text: report.form.title }), controls];
+  if (form.kind !== 'geoat') out.push(h('p', { class: 'muted', text: t('threshold', { n: report.form.suppression_threshold }) }));
+  for (const period of report.periods) {
+    if (report.periods.length > 1) out.push(h('h2', { text: `${t('round')}: ${period.round || t('all_rounds')}` }));
+    if (period.geoat) out.push(...geoatView(period.geoat));
+    else out.push(...surveyView(report, period.survey, form.kind === 'factors'));
+  }
+  if (report.comparison) out.push(...comparisonView(report));
+  setMain(...out);
+}
+
+function legend() {
+  return h('div', { class: 'legend' },
+    h('span', {}, h('span', { class: 'swatch neg' }), t('negative')), h('span', {}, h('span', { class: 'swatch neu' }), t('neutral')),
+    h('span', {}, h('span', { class: 'swatch pos' }), t('positive')), h('span', {}, h('span', { class: 'swatch sup' }), t('suppressed')));
+}
+
+function surveyView(report, survey, factors) {
+  const out = [];
+  const overall = (groups) => groups.find((g) => Object.keys(g.group).length === 0) || groups[0];
+  // Group sizes.
+  if (report.breakdown.length) {
+    out.push(h('div', { class: 'panel' }, table([t('group'), 'n'], survey.responses.map((r) =>
+      [groupLabel(report, r.group), r.suppressed ? h('span', { class: 'suppressed', 'data-suppressed': 'true', text: r.display }) : String(r.n)]), [1])));
+  }
+  const indexed = survey.sections.filter((sec) => sec.items > 0);
+  if (indexed.length) {
+    const title = factors ? t('factor_index') : t('section_index');
+    out.push(h('h2', { text: title }), h('div', { class: 'panel' }, barChart(indexed.map((sec) => {
+      const g = overall(sec.groups);
+      return { label: sec.label, value: g.index, suppressed: g.suppressed || g.index === undefined, display: g.display };
+    }), title)));
+  }
+  // Items, by section.
+  const sections = new Map(survey.sections.map((sec) => [sec.name, { label: sec.label, items: [] }]));
+  for (const item of survey.items) {
+    if (!sections.has(item.section)) sections.set(item.section, { label: item.section, items: [] });
+    sections.get(item.section).items.push(item);
+  }
+  for (const [, sec] of sections) {
+    const likert = sec.items.filter((i) => i.kind === 'likert');
+    const other = sec.items.filter((i) => i.kind === 'select_one' || i.kind === 'select_multiple');
+    const text = sec.items.filter((i) => i.kind === 'text');
+    if (!likert.length && !other.length && !text.length) continue;
+    const panel = h('div', { class: 'panel' });
+    if (likert.length) panel.append(legend());
+    for (const item of likert) {
+      const bars = h('div', { class: 'bars' });
+      for (const g of item.groups) {
+        const name = groupLabel(report, g.group);
+        bars.append(h('span', { text: name + (g.suppressed ? '' : ` (n=${g.n})`) }), likertBar(g, item.label));
+      }
+      panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }), bars));
+    }
+    for (const item of other) {
+      const g = overall(item.groups);
+      if (g.suppressed || !g.percent) {
+        panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }),
+          h('span', { class: 'suppressed', 'data-suppressed': 'true', text: g.display || t('suppressed') })));
+        continue;
+      }
+      const labels = item.choices ? Object.fromEntries(item.choices.map((c) => [c.code, c.label])) : {};
+      panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: `${item.label} (n=${g.n})` }),
+        barChart(Object.entries(g.percent).map(([code, v]) => ({ label: labels[code] || code, value: v })), item.label)));
+    }
+    for (const item of text) {
+      const g = overall(item.groups);
+      panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }),
+        h('span', { class: 'muted', text: g.suppressed ? g.display : `${g.answered} ${t('answered')}. ${t('free_text')}` })));
+    }
+    out.push(h('h2', { text: sec.label }), panel);
+  }
+  return out;
+}
+
+function geoatView(geoat) {
+  const out = [];
+  for (const a of geoat.administrations) {
+    out.push(h('h2', { text: `${a.administration} — ${t('overall')} ${pct(a.overall.percent)} (${a.assessments} ${t('assessments')})` }));
+    const rows = a.principles.map((p) => ({ label: p.label, short: p.id.toUpperCase(), value: p.percent }));
+    const panel = h('div', { class: 'panel' }, h('h3', { text: t('principles') }),
+      h('div', { class: 'geoat-charts' }, radar(rows, t('principles')), barChart(rows, t('principles'))));
+    out.push(panel);
+    out.push(h('h3', { text: t('elements') }), h('div', { class: 'panel' }, table(
+      [t('element'), t('principle'), t('score'), t('applicable'), t('excluded'), t('unanswered')],
+      a.elements.map((e) => [e.label, e.principle.toUpperCase(), pct(e.percent), String(e.applicable),
+        String(Object.values(e.excluded || {}).reduce((x, y) => x + y, 0)), String(e.unanswered)]), [2, 3, 4, 5])));
+    if (a.action_plan && a.action_plan.length) {
+      out.push(h('h3', { text: t('action_plan') }), h('div', { class: 'panel' }, table(
+        [t('objective'), t('activity'), t('owner'), t('deadline'), t('status')],
+        a.action_plan.map((r) => [r.objective, r.activity, r.owner, r.deadline, r.status]))));
+    }
+  }
+  return out;
+}
+
+function changeCell(c) {
+  if (c.change === null || c.change === undefined) return h('span', { class: 'suppressed', text: '—' });
+  const cls = c.change > 0 ? 'up' : c.change < 0 ? 'down' : null;
+  return h('span', { class: cls, text: (c.change > 0 ? '▲ +' : c.change < 0 ? '▼ ' : '') + fmt(c.change) });
+}
+
+function comparisonView(report) {
+  const c = report.comparison;
+  const out = [h('h2', { text: `${t('comparison')}: ${c.from} → ${c.to}` })];
+  if (c.geoat) {
+    for (const a of c.geoat.administrations) {
+      out.push(h('h3', { text: a.administration }), h('div', { class: 'panel' }, table([t('principle'), t('from'), t('to'), t('change')],
+        [[t('overall'), pct(a.overall.from), pct(a.overall.to), changeCell(a.overall)],
+          ...a.principles.concat(a.elements).map((p) => [p.label, pct(p.from), pct(p.to), changeCell(p)])], [1, 2, 3])));
+    }
+    return out;
+  }
+  const rows = [];
+  for (const part of ['sections', 'items']) {
+    for (const e of c.survey[part]) {
+      for (const g of e.groups) rows.push([e.label, groupLabel(report, g.group), pct(g.from), pct(g.to), changeCell(g)]);
+    }
+  }
+  out.push(h('div', { class: 'panel' }, table(['', t('group'), t('from'), t('to'), t('change')], rows, [2, 3, 4])));
+  return out;
+}
+
+async function pageDevices() {
+  const { devices } = await api('/api/v1/devices');
+  const rows = devices.map((d) => [d.site, h('code', { text: d.device_id.slice(0, 12) + '…', title: d.device_id }), d.state,
+    when(d.last_seen_at) + (d.stale ? ' ⚠' : ''),
+    d.state === 'revoked' ? '' : h('button', { type: 'button', class: 'danger', text: t('revoke'), onclick: async () => {
+      if (!confirm(t('revoke_confirm'))) return;
+      try {
+        await api('/api/v1/devices/' + d.device_id + '/revoke', { method: 'POST' });
+        route();
+      } catch (e) {
+        if (e.status !== 401) alert(t('unavailable') + e.message);
+      }
+    } })]);
+  setMain(h('h1', { text: t('devices') }), h('div', { class: 'panel' }, table([t('site'), 'ID', t('state'), t('last_seen'), ''], rows)));
+}
+
+async function pageDownloads() {
+  const { rounds } = await api('/api/v1/rounds');
+  const out = [h('h1', { text: t('downloads') })];
+  const labels = h('input', { type: 'checkbox', id: 'labels' });
+  out.push(h('p', {}, labels, ' ', h('label', { for: 'labels', text: t('labels') })));
+  const panel = h('div', { class: 'panel downloads' });
+  for (const f of S.forms) {
+    const options = rounds.filter((r) => r.form === f.id);
+    if (!options.length) continue;
+    const sel = h('select', { 'aria-label': `${f.title}: ${t('round')}` }, h('option', { value: '', text: t('all_rounds') }),
+      options.map((r) => h('option', { value: r.round, text: `${r.round || '—'} (${r.responses})` })));
+    const link = (format, text, extra) => h('a', { class: 'button', href: '#', 'data-format': format, onclick: (ev) => {
+      const q = new URLSearchParams({ format, ...extra });
+      if (sel.value) q.set('round', sel.value);
+      if (labels.checked) { q.set('labels', '1'); q.set('lang', S.lang); }
+      ev.currentTarget.href = '/api/v1/exports/' + encodeURIComponent(f.id) + '?' + q;
+      ev.currentTarget.setAttribute('download', '');
+    }, text });
+    panel.append(h('div', { class: 'row' }, h('strong', { text: f.title }), sel,
+      link('xlsx', 'XLSX'), link('csv', 'CSV'), link('csv', t('excel'), { bom: '1' }), link('jsonl', 'JSONL')));
+  }
+  out.push(panel.childNodes.length ? panel : h('p', { class: 'muted', text: t('no_data') }));
+  setMain(...out);
+}
+
+async function pageAudit(before) {
+  const { entries } = await api('/api/v1/audit?limit=100' + (before ? '&before=' + before : ''));
+  const rows = entries.map((e) => [new Date(e.at).toLocaleString(S.lang), e.actor, e.action, e.detail]);
+  const more = entries.length === 100 ? h('button', { type: 'button', class: 'quiet', text: t('older'),
+    onclick: () => pageAudit(entries[entries.length - 1].id) }) : null;
+  setMain(h('h1', { text: t('audit') }), h('div', { class: 'panel' }, table([t('when'), t('actor'), t('action'), t('detail')], rows)), more);
+}
+
+// --- routing -------------------------------------------------------------------
+
+async function route() {
+  const hash = location.hash || '#/overview';
+  const [path, query] = hash.slice(1).split('?');
+  const params = new URLSearchParams(query || '');
+  const parts = path.split('/').filter(Boolean);
+  renderNav('#/' + parts.map(encodeURIComponent).join('/'));
+  try {
+    if (parts[0] === 'form' && parts[1]) await pageForm(decodeURIComponent(parts[1]), params);
+    else if (parts[0] === 'devices') await pageDevices();
+    else if (parts[0] === 'downloads') await pageDownloads();
+    else if (parts[0] === 'audit') await pageAudit();
+    else await pageOverview();
+    $('#main').focus({ preventScroll: true });
+  } catch (e) {
+    if (e.status !== 401) setMain(h('p', { class: 'error', role: 'alert', text: t('unavailable') + e.message }));
+  }
+}
+
+async function start() {
+  try {
+    const who = await api('/api/v1/session');
+    S.actor = who.actor;
+    S.forms = (await api(withLang('/api/v1/forms'))).forms;
+  } catch (e) {
+    if (e.status !== 401) setMain(h('p', { class: 'error', role: 'alert', text: t('unavailable') + e.message }));
+    return;
+  }
+  route();
+}
+
+function applyLang(lang) {
+  S.lang = T[lang] ? lang : 'en';
+  document.documentElement.lang = S.lang;
+  document.dir = S.lang === 'ar' ? 'rtl' : 'ltr';
+  document.title = t('title');
+  $('#lang-label').textContent = t('language');
+  $('#logout').textContent = t('signout');
+  $('#lang').value = S.lang;
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  // Remembered per browser (only the language: nothing else is stored).
+  let saved = null;
+  try { saved = localStorage.getItem('eq_dash_lang'); } catch (e) { saved = null; }
+  const guess = (navigator.language || 'en').slice(0, 2);
+  applyLang(saved || (T[guess] ? guess : 'en'));
+  $('#lang').addEventListener('change', async (e) => {
+    applyLang(e.target.value);
+    try { localStorage.setItem('eq_dash_lang', S.lang); } catch (err) { /* private mode */ }
+    if (S.actor) { S.forms = (await api(withLang('/api/v1/forms'))).forms; route(); } else showLogin();
+  });
+  $('#logout').addEventListener('click', async () => {
+    await fetch('/api/v1/session', { method: 'DELETE', credentials: 'same-origin' });
+    showLogin();
+  });
+  window.addEventListener('hashchange', () => { if (S.actor) route(); });
+  start();
+});
