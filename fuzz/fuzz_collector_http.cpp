@@ -41,6 +41,7 @@
 #include "web/admin_auth.hpp"
 #include "web/sync_runner.hpp"
 #include "web/web_api.hpp"
+#include "parse_request.hpp"
 #include "web/web_server.hpp"
 
 namespace {
@@ -209,18 +210,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string raw = raw_request(h, std::string_view(reinterpret_cast<const char*>(data), size));
   if (raw.empty()) return 0;
 
-  http::request_parser<http::string_body> parser;
-  parser.header_limit(equitas::collector::web_limits::kHeaderLimit);
-  parser.body_limit(equitas::collector::web_limits::kBodyLimit);
-  boost::beast::error_code ec;
-  std::size_t used = 0;
-  while (!ec && !parser.is_done() && used < raw.size()) {
-    const std::size_t n = parser.put(boost::asio::buffer(raw.data() + used, raw.size() - used), ec);
-    if (n == 0) break;
-    used += n;
-  }
-  if (ec || !parser.is_done()) return 0;  // the server would answer 400 and close
-  const HttpRequest req = parser.release();
+  auto parsed = equitas::fuzz::parse_request(raw, equitas::collector::web_limits::kHeaderLimit,
+                                             equitas::collector::web_limits::kBodyLimit);
+  if (!parsed) return 0;  // the server would answer 400 and close
+  const HttpRequest& req = *parsed;
   const HttpResponse res = h.api.handle(req, !(data[1] & 1));
   (void)res;
   return 0;

@@ -178,11 +178,135 @@ def collector_http_seeds():
     }
 
 
+def xlsform_seeds():
+    """Workbook parts for fuzz_xlsform (see its header), and one whole .xlsx."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def sheet(rows, inline=True):
+        out = ['<?xml version="1.0" encoding="UTF-8"?><worksheet '
+               'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+        for r, row in enumerate(rows, 1):
+            out.append(f'<row r="{r}">')
+            for c, v in enumerate(row):
+                ref = chr(ord("A") + c) + str(r)
+                if v.startswith("#s:"):
+                    out.append(f'<c r="{ref}" t="s"><v>{v[3:]}</v></c>')
+                elif v.startswith("#n:"):
+                    out.append(f'<c r="{ref}"><v>{v[3:]}</v></c>')
+                elif v:
+                    out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(v)}</t></is></c>')
+            out.append("</row>")
+        out.append("</sheetData></worksheet>")
+        return "".join(out)
+
+    workbook = ('<?xml version="1.0" encoding="UTF-8"?><workbook '
+                'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                '<sheet name="survey" sheetId="1" r:id="rId1"/><sheet name="choices" sheetId="2" r:id="rId2"/>'
+                '<sheet name="settings" sheetId="3" r:id="rId3"/></sheets></workbook>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                      f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in (1, 2, 3))
+            + '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+              'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    survey = sheet([
+        ["type", "name", "label::English (en)", "label::Français (fr)", "relevant", "constraint", "required",
+         "calculation"],
+        ["select_one yn", "works_here", "Do you work at this post?", "Travaillez-vous ici ?", "", "", "yes"],
+        ["integer", "years", "Years of service", "Années de service", "${works_here} = 'yes'", ". >= 0 and . < 60", ""],
+        ["begin_group", "g1", "Climate", "Climat", "", "", ""],
+        ["select_multiple yn", "both", "#s:0", "#s:1", "", "count-selected(.) <= 2", ""],
+        ["text", "comment", "Anything else?", "Autre chose ?", "", "string-length(.) < 500", ""],
+        ["end_group", "", "", "", "", "", ""],
+        ["calculate", "senior", "", "", "", "", "", "if(${years} > 10, 'yes', 'no')"],
+    ])
+    choices = sheet([["list_name", "name", "label::English (en)", "label::Français (fr)"],
+                     ["yn", "yes", "Yes", "Oui"], ["yn", "no", "No", "Non"]])
+    settings = sheet([["form_id", "form_title", "version", "default_language"],
+                      ["fuzz-form", "Fuzz form", "#n:3", "English (en)"]])
+    shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+              'spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>Both?</t></si>'
+              '<si><r><t>Les </t></r><r><t>deux ?</t></r></si></sst>')
+    sep = "\n--part--\n"
+    parts = {
+        "parts-valid": sep.join([workbook, rels, survey, choices, settings, shared]),
+        "parts-no-settings": sep.join([workbook.replace('<sheet name="settings" sheetId="3" r:id="rId3"/>', ""),
+                                       rels, survey, choices]),
+        "parts-missing-choices": sep.join([workbook, rels, survey]),
+    }
+    whole = io.BytesIO()
+    with zipfile.ZipFile(whole, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"/>')
+        for name, data in zip(["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml",
+                               "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/sharedStrings.xml"],
+                              [workbook, rels, survey, choices, settings, shared]):
+            z.writestr(name, data)
+    parts["whole-workbook"] = whole.getvalue()
+    return parts
+
+
+def sync_session_seeds():
+    """Message sequences for fuzz_sync_session (see its header): a mode byte,
+    then messages as a 2-byte big-endian length and the bytes."""
+    def msgs(*ms):
+        return b"".join(struct.pack(">H", len(m)) + m for m in ms)
+
+    push = bytes([0x20]) + varint(1) + varint(2) + lp(envelope()) + lp(envelope(revision=2))
+    forms = bytes([0x30]) + varint(2) + lp("staff-climate") + lp("2026.1") + lp("") + lp("geoat-2023") + lp("1") + lp("r1")
+    hello = bytes([0x01, 1]) + bytes(32) + bytes(32)
+    return {
+        "clear-hello-then-junk": bytes([0]) + msgs(hello, b"\x03" + bytes(80)),
+        "clear-hello-admitted": bytes([2]) + msgs(hello, hello),
+        "clear-channel-message-first": bytes([0]) + msgs(push),
+        "session-push-then-forms": bytes([1]) + msgs(push, forms, push),
+        "session-push-commit-fails": bytes([5]) + msgs(push, push),
+        "session-empty-push": bytes([1]) + msgs(bytes([0x20]) + varint(7) + varint(0)),
+        "session-forms-empty": bytes([1]) + msgs(bytes([0x30]) + varint(0)),
+        "session-server-message-type": bytes([1]) + msgs(bytes([0x21]) + varint(1) + varint(0), push),
+        "session-welcome-type": bytes([1]) + msgs(bytes([0x10, 0, 0])),
+    }
+
+
+def admin_http_seeds():
+    """Requests for fuzz_admin_http: u8 method, u8 flags, target, headers, body."""
+    def req(method, flags, target, body="", *headers):
+        return bytes([method, flags]) + (target + "\n" + "".join(h + "\n" for h in headers) + "\n" + body).encode()
+
+    return {
+        "page": req(0, 0, "/"),
+        "asset": req(0, 0, "/app.js"),
+        "login": req(2, 8, "/api/v1/session", '{"token":"eqa_guess"}'),
+        "login-not-json": req(2, 8 | 32, "/api/v1/session", "token=x"),
+        "whoami-cookie": req(0, 4, "/api/v1/session"),
+        "logout": req(4, 4 | 8, "/api/v1/session"),
+        "overview": req(0, 1, "/api/v1/overview?lang=ar"),
+        "forms": req(0, 1, "/api/v1/forms?lang=fr"),
+        "rounds": req(0, 4, "/api/v1/rounds?form=staff-climate"),
+        "report-by": req(0, 1, "/api/v1/reports/staff-climate?by=sex%2Cgrade&min_cell=12&lang=es"),
+        "report-compare": req(0, 1, "/api/v1/reports/geoat-2023?round=a&compare=b"),
+        "export": req(0, 1, "/api/v1/exports/staff-climate?format=xlsx&labels=1&lang=ru&bom=1"),
+        "devices": req(0, 1, "/api/v1/devices"),
+        "revoke": req(2, 1 | 8, "/api/v1/devices/00112233445566778899aabbccddeeff/revoke"),
+        "revoke-foreign": req(2, 1 | 16, "/api/v1/devices/zz/revoke"),
+        "audit": req(0, 4, "/api/v1/audit?limit=5&before=99"),
+        "wrong-bearer": req(0, 2, "/api/v1/overview"),
+        "same-site": req(0, 4, "/api/v1/exports/x", "", "Sec-Fetch-Site: same-site"),
+        "rebinding": req(0, 1, "/api/v1/overview", "", "Host: attacker.example"),
+    }
+
+
 if __name__ == "__main__":
     write("fuzz_envelope", envelope_seeds())
     write("fuzz_expression", expression_seeds())
     write("fuzz_form_json", form_json_seeds())
     write("fuzz_bundle", bundle_seeds())
     write("fuzz_collector_http", collector_http_seeds())
+    write("fuzz_xlsform", xlsform_seeds())
+    write("fuzz_sync_session", sync_session_seeds())
+    write("fuzz_admin_http", admin_http_seeds())
     total = sum(f.stat().st_size for f in ROOT.rglob("*") if f.is_file())
     print(f"corpus: {total} bytes under {ROOT}")

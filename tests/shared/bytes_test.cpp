@@ -81,3 +81,17 @@ TEST_CASE("durations accept days, hours, minutes and seconds", "[cli]") {
   CHECK_FALSE(parse_duration_seconds("3w").is_ok());
   CHECK_FALSE(parse_duration_seconds("").is_ok());
 }
+
+TEST_CASE("valid_utf8 accepts well-formed text and refuses every malformed kind", "[bytes]") {
+  CHECK(valid_utf8(""));
+  CHECK(valid_utf8("plain ASCII"));
+  CHECK(valid_utf8("Égalité · равенство · المساواة · 平等 · 😀"));
+  CHECK_FALSE(valid_utf8("\xC3"));              // cut in the middle of a character
+  CHECK_FALSE(valid_utf8("\xC3\x28"));          // a bad continuation byte
+  CHECK_FALSE(valid_utf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(valid_utf8("\xE0\x80\xAF"));      // overlong, three bytes
+  CHECK_FALSE(valid_utf8("\xED\xA0\x80"));      // a lone surrogate (U+D800)
+  CHECK_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  CHECK_FALSE(valid_utf8("\xFF"));
+  CHECK_FALSE(valid_utf8("\x80"));
+}

@@ -772,3 +772,14 @@ TEST_CASE("XLSForm: the real workbooks in the interop folder", "[xlsform]") {
   // `expected`), and refusing is the importer's contract.
   CHECK(converted >= 3);
 }
+
+TEST_CASE("XLSForm: a label that is not valid UTF-8 is refused, naming its cell", "[xlsform]") {
+  // Found by fuzz_xlsform: such a form was accepted, and its JSON then failed
+  // to load anywhere downstream. (Corpus: fuzz/corpus/fuzz_xlsform/regression-*.)
+  auto sheets = sample_sheets();
+  sheets[0].rows[2][2] = "Age \xC3\x28";
+  auto r = equitas::forms::import_xlsform(make_xlsx(sheets));
+  REQUIRE_FALSE(r.is_ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("sheet 'survey', cell C3"));
+  CHECK_THAT(r.status().message(), Catch::Contains("not valid UTF-8"));
+}

@@ -478,6 +478,7 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
   const pugi::xml_node data = child(child(doc, "worksheet"), "sheetData");
   int prev_row = 0;
   Status status;
+  std::string bad_cell;  // the first cell whose text is not UTF-8
   for (pugi::xml_node r = data.first_child(); r && status.is_ok(); r = r.next_sibling()) {
     if (r.type() != pugi::node_element || local_name(r) != "row") continue;
     if (row_budget == 0) {
@@ -525,8 +526,17 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
       } else {
         if (v) text = number_text(v.text().get());
       }
+      if (!valid_utf8(text)) {
+        // JSON, and every program downstream, needs well-formed text.
+        if (bad_cell.empty()) bad_cell = cref.empty() ? "in row " + std::to_string(row.num) : cref;
+        return;
+      }
       if (!text.empty()) row.cells[col] = std::move(text);
     });
+    if (!bad_cell.empty()) {
+      return Status::invalid_argument("sheet '" + ref.name + "', cell " + bad_cell +
+                                      ": the text is not valid UTF-8 (or escapes half of a character)");
+    }
     if (!row.cells.empty()) sheet.rows.push_back(std::move(row));
   }
   return sheet;

@@ -82,6 +82,8 @@ class ByteReader {
   std::size_t pos_ = 0;
 };
 
+// True when `s` is well-formed UTF-8: no overlong forms, no surrogates.
+bool valid_utf8(std::string_view s);
 // At most `max` bytes of `s`, cut before a character rather than inside one (UTF-8).
 std::string_view truncate_utf8(std::string_view s, std::size_t max);
 
