@@ -133,7 +133,16 @@ int cmd_submit(const CliArgs& a, Io& io) {
   }
   auto id = c->submit(*form, a.get_or("--form-version", ""), text, a.get_or("--lang", "en"));
   wipe(text);
-  if (!id.is_ok()) return fail(io, id.status().with_context("nothing was stored"));
+  if (!id.is_ok()) {
+    // A refused answer stores nothing. A disk error is less certain: when the
+    // failure hit the commit's fsync, SQLite may still find the whole
+    // transaction at the next open (docs/security.md, "Storage under faults").
+    const bool disk = id.status().code() == StatusCode::kIoError || id.status().code() == StatusCode::kInternal;
+    return fail(io, id.status().with_context(
+                        disk ? "the disk failed while storing; the response may or may not be kept: check with "
+                               "`collector status` before capturing it again"
+                             : "nothing was stored"));
+  }
   io.out << id->to_string() << "\n";
   return 0;
 }
