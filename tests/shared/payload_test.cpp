@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -116,4 +119,33 @@ TEST_CASE("payload v2 decoding is strict", "[wire][payload]") {
   auto e = decode_payload(empty, &layout);
   REQUIRE(e.is_ok());
   CHECK(e->answers.empty());
+}
+
+TEST_CASE("payload v2 refuses a number JSON cannot hold (NaN, infinity)", "[wire][payload]") {
+  // Found by fuzz_payload: a NaN decoded, and the answers could then not be
+  // stored as JSON nor compared. (Corpus: fuzz/corpus/fuzz_payload/regression-*.)
+  const PayloadLayout layout = staff_climate_layout();
+  ResponsePayload p;
+  p.answers["comment"] = 1.5;
+  p.submitted_at = "2026-11-23";
+  const Bytes good = encode_payload(p, layout);
+  REQUIRE(decode_payload(good, &layout).is_ok());
+  std::uint64_t bits = 0;
+  const double one_and_half = 1.5;
+  std::memcpy(&bits, &one_and_half, sizeof bits);
+  Bytes big_endian(8);
+  for (int i = 0; i < 8; ++i) big_endian[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
+  const auto at = std::search(good.begin(), good.end(), big_endian.begin(), big_endian.end());
+  REQUIRE(at != good.end());
+  for (const double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    std::memcpy(&bits, &bad, sizeof bits);
+    Bytes patched = good;
+    for (int i = 0; i < 8; ++i) {
+      patched[static_cast<std::size_t>(at - good.begin()) + static_cast<std::size_t>(i)] =
+          static_cast<std::uint8_t>(bits >> (56 - 8 * i));
+    }
+    auto r = decode_payload(patched, &layout);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK_THAT(r.status().message(), Catch::Contains("not finite"));
+  }
 }

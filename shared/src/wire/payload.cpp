@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 
@@ -232,6 +233,9 @@ class V2Reader {
         if (!r_.u64be(bits)) return bad("number is truncated");
         double d = 0;
         std::memcpy(&d, &bits, sizeof d);
+        // JSON has no NaN or infinity: a v1 payload cannot carry one, and
+        // the stored answers (JSON text) could not hold it.
+        if (!std::isfinite(d)) return bad("number is not finite");
         out = d;
         return Status::ok();
       }
