@@ -149,3 +149,26 @@ TEST_CASE("payload v2 refuses a number JSON cannot hold (NaN, infinity)", "[wire
     CHECK_THAT(r.status().message(), Catch::Contains("not finite"));
   }
 }
+
+TEST_CASE("payload v1 nests no deeper than v2 can carry", "[wire][payload]") {
+  // Found by fuzz_payload: a v1 payload nested deeper than v2's limit
+  // decoded, and could then not be written as v2.
+  const PayloadLayout layout = staff_climate_layout();
+  auto nested = [](int containers) {
+    std::string v = "0";
+    for (int i = 0; i < containers; ++i) v = "[" + v + "]";
+    return R"({"v":1,"answers":{"comment":)" + v + R"(},"submitted_at":"2026-11-23"})";
+  };
+  for (int n = 1; n <= 20; ++n) {
+    const std::string text = nested(n);
+    auto v1 = decode_payload(as_bytes(text), &layout);
+    if (!v1.is_ok()) {
+      CHECK(n > 16);
+      continue;
+    }
+    CHECK(n <= 16);
+    auto v2 = decode_payload(encode_payload(*v1, layout), &layout);
+    INFO(n);
+    CHECK(v2.is_ok());
+  }
+}

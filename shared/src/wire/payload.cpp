@@ -276,8 +276,13 @@ class V2Reader {
 
 Result<ResponsePayload> decode_v1(ByteView bytes) {
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(as_chars(bytes), ec);
-  if (ec || !v.is_object()) return Status::corruption("payload is not a JSON object");
+  // No deeper than v2 can carry: the document, "answers", then an answer
+  // of at most kMaxDepth nested containers (v2 reads a value inside the
+  // innermost at depth kMaxDepth).
+  boost::json::parse_options opts;
+  opts.max_depth = kMaxDepth + 2;
+  boost::json::value v = boost::json::parse(as_chars(bytes), ec, {}, opts);
+  if (ec || !v.is_object()) return Status::corruption("payload is not a JSON object (or nests too deep)");
   auto& doc = v.as_object();
   const auto* version = doc.if_contains("v");
   auto* answers = doc.if_contains("answers");
