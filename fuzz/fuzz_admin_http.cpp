@@ -24,7 +24,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -95,34 +94,23 @@ Harness& harness() {
   return *h;
 }
 
-constexpr http::verb kMethods[] = {http::verb::get, http::verb::head, http::verb::post, http::verb::put,
-                                   http::verb::delete_, http::verb::options, http::verb::patch};
-
-std::string raw_request(const Harness& h, std::string_view in) {
-  const auto method = kMethods[static_cast<std::uint8_t>(in[0]) % std::size(kMethods)];
-  const auto flags = static_cast<std::uint8_t>(in[1]);
-  in.remove_prefix(2);
-  const auto eol = in.find('\n');
-  if (eol == std::string_view::npos) return "";
-  const std::string_view target = in.substr(0, eol);
-  in.remove_prefix(eol + 1);
-  std::string raw = std::string(http::to_string(method)) + " " + std::string(target) + " HTTP/1.1\r\n";
+// The request as it would arrive on the socket, or "" when the input has no
+// target line.
+std::string raw_request(const Harness& h, std::string_view input) {
+  const auto in = equitas::fuzz::split_fuzz_input(input);
+  if (!in) return "";
+  const std::uint8_t flags = in->flags;
+  std::string raw = std::string(http::to_string(in->method)) + " " + std::string(in->target) + " HTTP/1.1\r\n";
   raw += "Host: " + std::string(kHost) + "\r\n";
-  while (!in.empty()) {
-    const auto end = in.find('\n');
-    const std::string_view line = in.substr(0, end);
-    in = end == std::string_view::npos ? std::string_view() : in.substr(end + 1);
-    if (line.empty()) break;
-    raw += std::string(line) + "\r\n";
-  }
+  for (const auto line : in->headers) raw += std::string(line) + "\r\n";
   if (flags & 1) raw += "Authorization: Bearer " + h.token + "\r\n";
   if (flags & 2) raw += "Authorization: Bearer eqa_wrong\r\n";
   if (flags & 4) raw += "Cookie: " + h.cookie + "\r\n";
   if (flags & 8) raw += "Origin: http://" + std::string(kHost) + "\r\n";
   if (flags & 16) raw += "Origin: https://evil.example\r\n";
   if (!(flags & 32)) raw += "Content-Type: application/json\r\n";
-  raw += "Content-Length: " + std::to_string(in.size()) + "\r\n\r\n";
-  raw += in;
+  raw += "Content-Length: " + std::to_string(in->body.size()) + "\r\n\r\n";
+  raw += in->body;
   return raw;
 }
 

@@ -157,30 +157,15 @@ Harness& harness() {
   return *h;
 }
 
-constexpr http::verb kMethods[] = {http::verb::get,     http::verb::head,    http::verb::post,
-                                   http::verb::put,     http::verb::delete_, http::verb::options,
-                                   http::verb::patch};
-
 // The request as it would arrive on the socket, or "" when the input has no
 // target line.
-std::string raw_request(Harness& h, std::string_view in) {
-  const auto method = kMethods[static_cast<std::uint8_t>(in[0]) % std::size(kMethods)];
-  const auto flags = static_cast<std::uint8_t>(in[1]);
-  in.remove_prefix(2);
-  const auto eol = in.find('\n');
-  if (eol == std::string_view::npos) return "";
-  const std::string_view target = in.substr(0, eol);
-  in.remove_prefix(eol + 1);
-  // Header lines up to the first empty line; the rest is the body.
-  std::vector<std::string_view> headers;
-  while (!in.empty()) {
-    const auto end = in.find('\n');
-    const std::string_view line = in.substr(0, end);
-    in = end == std::string_view::npos ? std::string_view() : in.substr(end + 1);
-    if (line.empty()) break;
-    headers.push_back(line);
-  }
-  const std::string_view body = in;
+std::string raw_request(Harness& h, std::string_view input) {
+  const auto in = equitas::fuzz::split_fuzz_input(input);
+  if (!in) return "";
+  const std::uint8_t flags = in->flags;
+  const http::verb method = in->method;
+  const std::string_view target = in->target;
+  const std::string_view body = in->body;
 
   const char* host = kHosts[(flags >> 1) & 3];
   std::string raw = std::string(http::to_string(method)) + " " + std::string(target) + " HTTP/1.1\r\n";
@@ -196,7 +181,7 @@ std::string raw_request(Harness& h, std::string_view in) {
   if (!cookies.empty()) raw += "Cookie: " + cookies + "\r\n";
   if (flags & 64) raw += "Origin: http://" + std::string(host) + "\r\n";
   if (!(flags & 128)) raw += "Content-Type: application/json\r\n";
-  for (const auto line : headers) raw += std::string(line) + "\r\n";
+  for (const auto line : in->headers) raw += std::string(line) + "\r\n";
   raw += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   raw += body;
   return raw;

@@ -1,13 +1,53 @@
-// Shared by the HTTP fuzz targets: a raw request parsed by Beast with the
-// limits of the server that will answer it, as its socket would deliver it.
+// Shared by the HTTP fuzz targets: their input format, and a raw request
+// parsed by Beast with the limits of the server that will answer it, as its
+// socket would deliver it.
 #pragma once
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace equitas::fuzz {
+
+// The input of an HTTP target: u8 method | u8 flags | target "\n" header
+// lines "\n" ... "\n\n" body. Each target gives the flags its own meaning.
+struct FuzzRequest {
+  boost::beast::http::verb method;
+  std::uint8_t flags;
+  std::string_view target;
+  std::vector<std::string_view> headers;
+  std::string_view body;
+};
+
+// nullopt when the input is too short or has no target line.
+inline std::optional<FuzzRequest> split_fuzz_input(std::string_view in) {
+  namespace http = boost::beast::http;
+  constexpr http::verb kMethods[] = {http::verb::get,     http::verb::head,    http::verb::post,
+                                     http::verb::put,     http::verb::delete_, http::verb::options,
+                                     http::verb::patch};
+  if (in.size() < 2) return std::nullopt;
+  FuzzRequest r{kMethods[static_cast<std::uint8_t>(in[0]) % std::size(kMethods)], static_cast<std::uint8_t>(in[1]),
+                {}, {}, {}};
+  in.remove_prefix(2);
+  const auto eol = in.find('\n');
+  if (eol == std::string_view::npos) return std::nullopt;
+  r.target = in.substr(0, eol);
+  in.remove_prefix(eol + 1);
+  // Header lines up to the first empty line; the rest is the body.
+  while (!in.empty()) {
+    const auto end = in.find('\n');
+    const std::string_view line = in.substr(0, end);
+    in = end == std::string_view::npos ? std::string_view() : in.substr(end + 1);
+    if (line.empty()) break;
+    r.headers.push_back(line);
+  }
+  r.body = in;
+  return r;
+}
 
 // nullopt when the server would answer 400 and close instead.
 inline std::optional<boost::beast::http::request<boost::beast::http::string_body>> parse_request(

@@ -116,23 +116,32 @@ AdminApi::AdminApi(DataDir dir, ServerStore store, std::unique_ptr<FormRegistry>
 
 AdminApi::~AdminApi() = default;
 
+namespace {
+
+// The embedded file a page path names ("/" is index.html), or "".
+std::string_view asset_for(std::string_view path) {
+  if (path == "/") return "index.html";
+  for (std::string_view name : {"index.html", "app.js", "app.css", "icon.svg"}) {
+    if (path.size() == name.size() + 1 && path.front() == '/' && path.substr(1) == name) return name;
+  }
+  return {};
+}
+
+}  // namespace
+
 bool AdminApi::serves(std::string_view target) {
   const std::string_view p = http_util::path_of(target);
-  return p == "/" || p == "/index.html" || p == "/app.js" || p == "/app.css" || p == "/icon.svg" ||
-         p.rfind("/api/v1/", 0) == 0;
+  return !asset_for(p).empty() || p.rfind("/api/v1/", 0) == 0;
 }
 
 AdminResponse AdminApi::handle(const AdminRequest& req, const std::string& peer) {
+  Call call{req, peer, std::string(http_util::path_of(req.target())), "en", "", unix_now(), {}};
   if (stopping_.load()) {
-    AdminResponse r{http::response<http::string_body>{http::status::service_unavailable, req.version()}, std::nullopt};
-    r.text.body() = "{\"error\":\"the server is stopping\"}";
-    r.text.set(http::field::content_type, "application/json");
+    auto r = call.error(http::status::service_unavailable, "the server is stopping");
     r.text.keep_alive(false);
-    r.text.prepare_payload();
     return r;
   }
   std::lock_guard lock(mu_);
-  Call call{req, peer, std::string(http_util::path_of(req.target())), "en", "", unix_now(), {}};
   const std::string lang = query_param(req.target(), "lang");
   for (auto l : kLanguages) {
     if (lang == l) call.lang = lang;
@@ -148,8 +157,7 @@ AdminResponse AdminApi::route(Call& call) {
   const auto m = call.req.method();
   const bool get = m == http::verb::get;
   const std::string& p = call.path;
-  if (get && (p == "/" || p == "/index.html" || p == "/app.js" || p == "/app.css" || p == "/icon.svg")) {
-    const std::string_view name = p == "/" ? std::string_view("index.html") : std::string_view(p).substr(1);
+  if (const std::string_view name = asset_for(p); get && !name.empty()) {
     for (const auto& f : embedded::server_web_assets()) {
       if (f.name == name) return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
     }
