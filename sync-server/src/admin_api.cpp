@@ -553,7 +553,8 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
   const std::string target(call.req.target());
   if (auto r = query_param(target, "round"); !r.empty()) o.round = r;
   if (auto r = query_param(target, "compare"); !r.empty()) o.compare = r;
-  for (std::string_view rest = query_param(target, "by"); !rest.empty();) {
+  const std::string by = query_param(target, "by");  // owns what `rest` views
+  for (std::string_view rest = by; !rest.empty();) {
     const auto comma = rest.find(',');
     if (auto word = rest.substr(0, comma); !word.empty()) o.by.emplace_back(word);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
