@@ -66,7 +66,21 @@ Evaluation check(const Form& f, const std::string& answers, const std::string& l
   EvalOptions o;
   o.language = lang;
   o.today = "2026-11-23";
-  return evaluate(f, a, o);
+  // Ingest validates without the UI's per-item maps: the errors must be the
+  // same, path for path and message for message.
+  boost::json::object b = a;
+  EvalOptions lean = o;
+  lean.record_states = false;
+  const Evaluation quick = evaluate(f, b, lean);
+  Evaluation full = evaluate(f, a, o);
+  REQUIRE(quick.errors.size() == full.errors.size());
+  for (std::size_t i = 0; i < full.errors.size(); ++i) {
+    CHECK(quick.errors[i].path == full.errors[i].path);
+    CHECK(quick.errors[i].message == full.errors[i].message);
+  }
+  CHECK(quick.items.empty());
+  CHECK(a == b);  // calculations are written into the answers either way
+  return full;
 }
 
 std::string error_at(const Evaluation& e, const std::string& path) {

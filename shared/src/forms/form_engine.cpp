@@ -167,7 +167,7 @@ class Evaluator {
     return s.empty() ? msg(fallback_key) : s;
   }
   void error(const std::string& path, std::string message) {
-    out_.items[path].error = message;
+    if (opt_.record_states) out_.items[path].error = message;
     out_.errors.push_back({path, std::move(message)});
   }
 
@@ -292,9 +292,9 @@ class Evaluator {
       ItemState st;
       st.relevant = parent_relevant && (!it.relevant.present() || it.relevant.expr->eval(ctx).to_bool());
       st.required = st.relevant && (it.required_always || (it.required_if.present() && it.required_if.expr->eval(ctx).to_bool()));
-      out_.items[path] = st;
+      if (opt_.record_states) out_.items[path] = st;
 
-      if (it.is_select() && it.choice_filter.present() && st.relevant) {
+      if (opt_.record_states && it.is_select() && it.choice_filter.present() && st.relevant) {
         auto& offered = out_.choices[path];
         if (const ChoiceList* list = form_.list_for(it)) {
           for (const Choice& c : list->choices) {
@@ -308,7 +308,7 @@ class Evaluator {
           visit(it.items, st.relevant, row, prefix);
           continue;
         case QuestionType::kCalculate:
-          if (answered) out_.calculated[path] = to_value(ans).to_string();
+          if (answered && opt_.record_states) out_.calculated[path] = to_value(ans).to_string();
           continue;
         case QuestionType::kNote:
           if (answered && opt_.strict) error(path, msg("no_answer"));

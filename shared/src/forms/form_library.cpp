@@ -85,6 +85,7 @@ Status FormLibrary::validate(std::string_view form_id, std::string_view form_ver
                              "' is not known here");
   }
   EvalOptions opts;
+  opts.record_states = false;
   const Evaluation e = evaluate(*form, answers, opts);
   if (e.ok()) return Status::ok();
   return Status::invalid_argument(std::to_string(e.errors.size()) + " invalid answer(s):\n" +

@@ -46,6 +46,10 @@ struct EvalOptions {
   // shows constraint and type errors but not "required" before the
   // respondent has had a chance to answer.
   bool strict = true;
+  // Whether to fill Evaluation::items, calculated and choices (the UI needs
+  // them). Validation on ingest only needs the errors: without the per-item
+  // maps an evaluation allocates far less.
+  bool record_states = true;
 };
 
 // Evaluates `answers` against `form`. Calculate items are computed and
