@@ -50,33 +50,35 @@ std::pair<int, int> measure(Run run) {
   return {vfs.ops(), vfs.syncs()};
 }
 
-}  // namespace
-
-TEST_CASE("collector under I/O errors at every operation: no false acknowledgement, database intact",
-          "[fault][sqlite]") {
-  CollectorTemplate t;
-  const fs::path work = t.tmp / "work";
-  copy_dir(t.dir, work);
-  const auto [ops, syncs] = measure([&] { REQUIRE(collector_workload(work, false).acked.size() == kSubmissions); });
-  REQUIRE(ops > 5);
+// One workload under an I/O error at every operation N (every Nth in ctest),
+// in each error mode. `run(work, stop_at_first_error)` runs the workload on a
+// fresh copy of `from` in `work`; `check(work, outcome, fault_hit_an_fsync)`
+// asserts what must hold afterwards. `full` is how many acknowledgements a
+// clean run gets.
+template <typename Run, typename Check>
+void io_error_sweep(const fs::path& from, const fs::path& work, std::size_t full, Run run,
+                    Check check) {
+  copy_dir(from, work);
+  const auto [ops, syncs] = measure([&] { REQUIRE(run(work, false).acked.size() == full); });
+  REQUIRE(ops > 3);
   int cases = 0, fired = 0, refused = 0;
   for (const auto& mode : kErrorModes) {
     for (int n : sweep(ops)) {
       INFO(mode.name << " at operation " << n << " of " << ops);
-      copy_dir(t.dir, work);
+      copy_dir(from, work);
       Outcome o;
       bool on_sync = false;
       {
         FaultVfs vfs;
         vfs.fail_at(n, mode.code, mode.persistent);
-        o = collector_workload(work, false);
+        o = run(work, false);
         fired += vfs.fired();
         on_sync = vfs.fired_on_sync();
         // (A fault among the last operations hits the checkpoint when the
-        // connection closes, after every submit has returned.)
-        refused += o.acked.size() < static_cast<std::size_t>(kSubmissions);
+        // connection closes, after every call has returned.)
+        refused += o.acked.size() < full;
       }
-      check_collector(work, o, on_sync);
+      check(work, o, on_sync);
       ++cases;
     }
   }
@@ -84,84 +86,68 @@ TEST_CASE("collector under I/O errors at every operation: no false acknowledgeme
   CHECK(refused > cases / 2);
 }
 
-TEST_CASE("collector under power loss at every sync, writes lost or torn: every acknowledged submission survives",
-          "[fault][sqlite]") {
-  CollectorTemplate t;
-  const fs::path work = t.tmp / "work";
-  copy_dir(t.dir, work);
-  const auto [ops, syncs] = measure([&] { (void)collector_workload(work, false); });
-  REQUIRE(syncs >= kSubmissions);
+// The same workload with power lost at every sync point, unsynced writes
+// dropped and then torn. `min_syncs` is how many syncs a clean run must at
+// least make; `seed` varies the torn pages between workloads.
+template <typename Run, typename Check>
+void power_loss_sweep(const fs::path& from, const fs::path& work, int min_syncs, std::uint32_t seed,
+                      Run run, Check check) {
+  copy_dir(from, work);
+  const auto [ops, syncs] = measure([&] { (void)run(work, false); });
+  REQUIRE(syncs >= min_syncs);
   int lost = 0;
   for (bool torn : {false, true}) {
     for (int n = 1; n <= syncs; ++n) {
       INFO((torn ? "torn" : "lost") << " writes at sync " << n << " of " << syncs);
-      copy_dir(t.dir, work);
+      copy_dir(from, work);
       Outcome o;
       {
         FaultVfs vfs;
-        vfs.power_loss_at(n, torn, static_cast<std::uint32_t>(n * 7919));
-        o = collector_workload(work, true);
+        vfs.power_loss_at(n, torn, static_cast<std::uint32_t>(n) * seed);
+        o = run(work, true);
         CHECK(vfs.dead());
         lost += vfs.lost_ops();
       }
-      check_collector(work, o, true);
+      check(work, o, true);
     }
   }
   CHECK(lost > syncs);  // the power losses really undid writes
 }
 
-TEST_CASE("server ingesting batches under I/O errors at every operation: no false acknowledgement, database intact",
-          "[fault][sqlite]") {
-  ServerTemplate t;
-  const fs::path work = t.tmp / "work";
-  copy_dir(t.dir, work);
-  const auto [ops, syncs] = measure([&] { REQUIRE(server_workload(t, work, false).acked.size() == 6); });
-  REQUIRE(ops > 3);
-  int cases = 0, fired = 0, refused = 0;
-  for (const auto& mode : kErrorModes) {
-    for (int n : sweep(ops)) {
-      INFO(mode.name << " at operation " << n << " of " << ops);
-      copy_dir(t.dir, work);
-      Outcome o;
-      bool on_sync = false;
-      {
-        FaultVfs vfs;
-        vfs.fail_at(n, mode.code, mode.persistent);
-        o = server_workload(t, work, false);
-        fired += vfs.fired();
-        refused += o.acked.size() < 6;
-        on_sync = vfs.fired_on_sync();
-      }
-      check_server(work, o, on_sync);
-      ++cases;
-    }
-  }
-  CHECK(fired == cases);
-  CHECK(refused > cases / 2);
+}  // namespace
+
+TEST_CASE(
+    "collector under I/O errors at every operation: no false acknowledgement, database intact",
+    "[fault][sqlite]") {
+  CollectorTemplate t;
+  io_error_sweep(t.dir, t.tmp / "work", kSubmissions, collector_workload, check_collector);
 }
 
-TEST_CASE("server under power loss at every sync while ingesting: every acknowledged batch survives",
-          "[fault][sqlite]") {
+TEST_CASE(
+    "collector under power loss at every sync, writes lost or torn: every acknowledged submission "
+    "survives",
+    "[fault][sqlite]") {
+  CollectorTemplate t;
+  power_loss_sweep(t.dir, t.tmp / "work", kSubmissions, 7919, collector_workload, check_collector);
+}
+
+TEST_CASE(
+    "server ingesting batches under I/O errors at every operation: no false acknowledgement, "
+    "database intact",
+    "[fault][sqlite]") {
   ServerTemplate t;
-  const fs::path work = t.tmp / "work";
-  copy_dir(t.dir, work);
-  const auto [ops, syncs] = measure([&] { (void)server_workload(t, work, false); });
-  REQUIRE(syncs >= 2);
-  int lost = 0;
-  for (bool torn : {false, true}) {
-    for (int n = 1; n <= syncs; ++n) {
-      INFO((torn ? "torn" : "lost") << " writes at sync " << n << " of " << syncs);
-      copy_dir(t.dir, work);
-      Outcome o;
-      {
-        FaultVfs vfs;
-        vfs.power_loss_at(n, torn, static_cast<std::uint32_t>(n * 104729));
-        o = server_workload(t, work, true);
-        CHECK(vfs.dead());
-        lost += vfs.lost_ops();
-      }
-      check_server(work, o, true);
-    }
-  }
-  CHECK(lost > syncs);
+  const auto run = [&](const fs::path& work, bool stop_at_first_error) {
+    return server_workload(t, work, stop_at_first_error);
+  };
+  io_error_sweep(t.dir, t.tmp / "work", 6, run, check_server);
+}
+
+TEST_CASE(
+    "server under power loss at every sync while ingesting: every acknowledged batch survives",
+    "[fault][sqlite]") {
+  ServerTemplate t;
+  const auto run = [&](const fs::path& work, bool stop_at_first_error) {
+    return server_workload(t, work, stop_at_first_error);
+  };
+  power_loss_sweep(t.dir, t.tmp / "work", 2, 104729, run, check_server);
 }
