@@ -1,7 +1,6 @@
 // The survey part of a report: items, sections (Arusha factors).
 #include <cmath>
 #include <map>
-#include <regex>
 
 #include "report_internal.hpp"
 
@@ -212,7 +211,6 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
     }
     items.push_back(std::move(o));
   }
-  static const std::regex kFactor("^f([0-9][0-9])_.*");
   for (const std::string& name : section_order) {
     const auto& results = by_section[name];
     boost::json::array groups;
@@ -237,8 +235,11 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
       }
     }
     boost::json::object sec{{"name", name}, {"label", section_labels[name]}, {"items", results.size()}, {"groups", std::move(groups)}};
-    std::smatch m;
-    if (std::regex_match(name, m, kFactor)) sec["arusha_factor"] = std::stoi(m[1].str());
+    // Sections named f01_... to f10_... are the Revised Arusha Declaration's factors.
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (name.size() > 3 && name[0] == 'f' && digit(name[1]) && digit(name[2]) && name[3] == '_') {
+      sec["arusha_factor"] = (name[1] - '0') * 10 + (name[2] - '0');
+    }
     sections.push_back(std::move(sec));
   }
   out["items"] = std::move(items);

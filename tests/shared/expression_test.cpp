@@ -78,7 +78,11 @@ TEST_CASE("every function", "[expr]") {
   CHECK(str("string-length(${name})", ctx) == "5");
   CHECK(str("string-length('منصف')") == "4");  // characters, not bytes
   CHECK(truth("regex(${name}, '^[A-Z][a-z]+$')", ctx));
-  CHECK_FALSE(truth("regex('abc', '[')"));  // an invalid pattern is false, not a crash
+  // A pattern computed at run time that does not compile matches nothing.
+  ctx.values["pattern"] = "[";
+  CHECK_FALSE(truth("regex('abc', ${pattern})", ctx));
+  ctx.values["pattern"] = "^A";
+  CHECK(truth("regex(${name}, ${pattern})", ctx));
   CHECK(str("if(1 = 1, 'yes', 'no')") == "yes");
   CHECK(str("if(${empty}, 'yes', 'no')", ctx) == "no");
   CHECK(str("coalesce(${empty}, ${name})", ctx) == "Amina");
@@ -118,6 +122,12 @@ TEST_CASE("parse errors name the position", "[expr]") {
       {"and 1", "needs something on its left"},
       {"1 # 2", "position 2"},
       {"${1abc} = 1", "not a question name"},
+      // A literal pattern is compiled when the form loads, so a bad one is
+      // refused there, not silently false for every respondent.
+      {"regex(., '[')", "regex() pattern is not a regular expression"},
+      {"regex(., '(a)\\1')", "regex() pattern"},      // backreferences: not linear-time
+      {"regex(., '(?=a)b')", "regex() pattern"},         // lookahead: likewise
+      {"regex(., '[A-Z]{6666661}')", "regex() pattern"},  // found by fuzz_expression
   };
   for (const auto& c : cases) {
     auto e = Expr::parse(c.src);
@@ -163,4 +173,27 @@ TEST_CASE("random input never crashes the parser or the evaluator", "[expr][fuzz
     }
   }
   CHECK(parsed > 0);
+}
+
+TEST_CASE("regex() takes linear time and bounded stack on any answer", "[expr]") {
+  MapCtx ctx;
+  // libstdc++'s std::regex recursed once per character: a 100,000-character
+  // answer overflowed the stack even on an innocent pattern.
+  ctx.dot = std::string(100000, 'a');
+  CHECK(truth("regex(., '^[a-z ]*$')", ctx));
+  CHECK(truth("regex(., '^(a|b)*$')", ctx));
+  // Patterns that backtrack exponentially in a backtracking engine, on the
+  // answer that triggers it: these returned after hours, if ever.
+  ctx.dot = std::string(10000, 'a') + "!";
+  CHECK_FALSE(truth("regex(., '^(a|aa)*$')", ctx));
+  CHECK_FALSE(truth("regex(., '^(a+)+$')", ctx));
+  ctx.dot = std::string(30, 'a') + "!";
+  CHECK_FALSE(truth("regex(., '^(a*)*b$')", ctx));
+  // XLSForm's usual patterns still work, Unicode included.
+  ctx.dot = "P1.A.3, X.B.2";
+  CHECK(truth("regex(., '^ *(X|P[1-6])[.][A-E][.][1-9] *(, *(X|P[1-6])[.][A-E][.][1-9] *)*$')", ctx));
+  ctx.dot = "Amina Ndiaye";
+  CHECK(truth("regex(., '^\\p{L}+( \\p{L}+)*$')", ctx));
+  ctx.dot = "منصف";
+  CHECK(truth("regex(., '^\\p{Arabic}{4}$')", ctx));
 }

@@ -170,6 +170,24 @@ TEST_CASE("a definition round-trips through JSON unchanged", "[forms]") {
   CHECK(save_form_json(*again) == saved);
 }
 
+TEST_CASE("names and ids are checked without std::regex, however long", "[forms]") {
+  // libstdc++'s std::regex recursed once per character and overflowed the
+  // stack on a long enough name; a form arrives from the network.
+  const std::string long_name(300000, 'a');
+  CHECK(valid_item_name(long_name));
+  CHECK_FALSE(valid_item_name(long_name + " "));
+  CHECK(valid_item_name("_q1.a-b"));
+  CHECK_FALSE(valid_item_name("1q"));
+  CHECK_FALSE(valid_item_name(""));
+  CHECK_FALSE(valid_item_name("q\xc3\xa9"));
+  const std::string form = R"({"id": ")" + std::string(300000, 'x') + R"(", "version": "1", "title": {"en": "x"},
+      "items": [{"type": "text", "name": ")" + long_name + R"(!"}]})";
+  auto f = load_form_json(form);
+  REQUIRE_FALSE(f.is_ok());
+  CHECK_THAT(f.status().message(), Catch::Contains("must be lower-case letters"));
+  CHECK_THAT(f.status().message(), Catch::Contains("not a valid name"));
+}
+
 TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
   const char* bad = R"json({"id": "Bad Id", "version": "1", "title": {"en": "x"},
     "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "yes", "label": {"en": "Yes"}}]},

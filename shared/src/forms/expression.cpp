@@ -7,7 +7,7 @@
 #include <ctime>
 #include <functional>
 #include <optional>
-#include <regex>
+#include <re2/re2.h>
 #include <sstream>
 
 namespace equitas::forms {
@@ -115,9 +115,29 @@ struct Expr::Node {
   std::string name;  // ref, bare or function name
   Op op = Op::kOr;
   std::vector<std::shared_ptr<const Node>> args;
+  // regex() with a literal pattern: compiled once, when the expression is
+  // parsed (RE2 objects are safe to share between threads).
+  std::shared_ptr<const re2::RE2> pattern;
 };
 
 namespace {
+
+// Regular expressions in forms run on answers from anyone, on the collector
+// and again on the server, so the engine must not backtrack: RE2 matches in
+// time linear in the answer and without recursion (libstdc++'s std::regex
+// recursed once per character, overflowing the stack on long answers, and
+// took exponential time on patterns such as (a|aa)*). RE2 has no
+// backreferences or lookaround; XLSForm's regex() needs neither. A compiled
+// pattern may take at most this much memory (RE2 also caps counted
+// repetition at 1,000).
+constexpr std::int64_t kMaxPatternMemory = 1 << 20;
+
+std::shared_ptr<const re2::RE2> compile_pattern(const std::string& pattern) {
+  re2::RE2::Options o;
+  o.set_log_errors(false);
+  o.set_max_mem(kMaxPatternMemory);
+  return std::make_shared<const re2::RE2>(pattern, o);
+}
 
 using NodePtr = std::shared_ptr<const Expr::Node>;
 using Node = Expr::Node;
@@ -376,6 +396,13 @@ class Parser {
         if (n->name == "count" && n->args[0]->kind != Node::Kind::kRef) {
           return error(t.pos, "count() takes a ${repeat} reference");
         }
+        if (n->name == "regex" && n->args[1]->kind == Node::Kind::kLiteral) {
+          n->pattern = compile_pattern(n->args[1]->literal.to_string());
+          if (!n->pattern->ok()) {
+            return error(t.pos, "regex() pattern is not a regular expression this engine accepts: " +
+                             n->pattern->error());
+          }
+        }
         return NodePtr(n);
       }
       case Tok::kEnd:
@@ -454,12 +481,10 @@ Value call(const Node& n, const EvalContext& ctx) {
     return Value::num(count);
   }
   if (f == "regex") {
-    try {
-      const std::regex re(arg(1).to_string(), std::regex::ECMAScript);
-      return Value::boolean(std::regex_search(arg(0).to_string(), re));
-    } catch (const std::exception&) {
-      return Value::boolean(false);
-    }
+    // A pattern computed from answers is compiled here; one it cannot
+    // compile matches nothing.
+    const std::shared_ptr<const re2::RE2> re = n.pattern ? n.pattern : compile_pattern(arg(1).to_string());
+    return Value::boolean(re->ok() && re2::RE2::PartialMatch(arg(0).to_string(), *re));
   }
   if (f == "if") return arg(0).to_bool() ? arg(1) : arg(2);
   if (f == "coalesce") {

@@ -1,8 +1,8 @@
 #include "equitas/forms/form_json.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <regex>
 #include <set>
 
 namespace equitas::forms {
@@ -235,8 +235,10 @@ json::object item_json(const Item& it) {
 }
 
 bool valid_id(std::string_view id) {
-  static const std::regex re("^[a-z0-9][a-z0-9_-]{0,127}$");
-  return std::regex_match(id.begin(), id.end(), re);
+  if (id.empty() || id.size() > 128 || id[0] == '_' || id[0] == '-') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
 }
 
 }  // namespace
@@ -365,6 +367,14 @@ json::value form_to_json(const Form& f) {
 
 std::string save_form_json(const Form& form) { return json::serialize(form_to_json(form)); }
 
+bool valid_item_name(std::string_view name) {
+  const auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  if (name.empty() || !(letter(name[0]) || name[0] == '_')) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) {
+    return letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  });
+}
+
 std::vector<std::string> check_form(const Form& form) {
   std::vector<std::string> out;
   if (!valid_id(form.id)) {
@@ -372,11 +382,10 @@ std::vector<std::string> check_form(const Form& form) {
   }
   if (form.version.empty() || form.version.size() > 64) out.push_back("form version must be 1 to 64 characters");
   if (form.items.empty()) out.push_back("form has no items");
-  static const std::regex name_re("^[A-Za-z_][A-Za-z0-9_.-]*$");
   std::set<std::string> names;
   form.walk([&](const Item& it, const std::vector<const Item*>&) {
     const std::string w = where(it.name);
-    if (!std::regex_match(it.name, name_re)) out.push_back(w + ": not a valid name");
+    if (!valid_item_name(it.name)) out.push_back(w + ": not a valid name");
     if (!names.insert(it.name).second) out.push_back(w + ": the name is used twice");
     if (it.is_select()) {
       if (it.list.empty()) out.push_back(w + ": needs a choice list");

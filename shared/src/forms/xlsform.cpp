@@ -811,18 +811,6 @@ std::string sanitise_id(std::string_view raw) {
   return out;
 }
 
-// The same rule as check_form's, without std::regex (whose recursion grows
-// with the input's length).
-bool valid_item_name(const std::string& name) {
-  if (name.empty()) return false;
-  const auto c0 = static_cast<unsigned char>(name[0]);
-  if (!(std::isalpha(c0) || c0 == '_')) return false;
-  return std::all_of(name.begin(), name.end(), [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return std::isalnum(c) || c == '_' || c == '.' || c == '-';
-  });
-}
-
 constexpr std::size_t kMaxNameBytes = 255;
 
 // The bare names an expression reads (choice-sheet columns in a

@@ -24,6 +24,11 @@ std::string save_form_json(const Form& form);
 // one line per problem.
 std::vector<std::string> check_form(const Form& form);
 
+// An item name: a letter or '_', then letters, digits, '_', '.' or '-'.
+// Plain loops rather than std::regex, whose libstdc++ matcher recurses once
+// per character and overflows the stack on a long enough name.
+bool valid_item_name(std::string_view name);
+
 // Every text in the form lacking one of the form's `languages`:
 // "item 'dem_sex' label: no 'ru'".
 std::vector<std::string> missing_translations(const Form& form);
