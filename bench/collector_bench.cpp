@@ -55,7 +55,10 @@ struct Http {
   net::io_context ioc;
   beast::tcp_stream stream{ioc};
   std::string cookie;
+  std::string host;  // "127.0.0.1:PORT": the collector answers only its own names
+  std::string draft_key;  // the page's half of the draft key, sent as the page does
   bool connect(unsigned short port) {
+    host = "127.0.0.1:" + std::to_string(port);
     beast::error_code ec;
     stream.socket().close(ec);
     stream.socket().connect({net::ip::make_address("127.0.0.1"), port}, ec);
@@ -63,8 +66,9 @@ struct Http {
   }
   http::response<http::string_body> call(http::verb verb, const std::string& target, const std::string& body = "") {
     http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::host, host);
     if (!cookie.empty()) req.set(http::field::cookie, cookie);
+    if (!draft_key.empty()) req.set("X-Draft-Key", draft_key);
     if (!body.empty()) {
       req.set(http::field::content_type, "application/json");
       req.body() = body;
@@ -130,7 +134,9 @@ int main(int argc, char** argv) {
     Http h;
     while (!h.connect(port)) std::this_thread::sleep_for(std::chrono::microseconds(200));
     auto res = h.call(http::verb::get, "/");
-    if (res.result() != http::status::ok) return std::fprintf(stderr, "GET / failed\n"), 1;
+    if (res.result() != http::status::ok) {
+      return std::fprintf(stderr, "GET / failed: HTTP %u\n", static_cast<unsigned>(res.result_int())), 1;
+    }
     first_page_ms.push_back(ms_since(t0));
     p.kill(SIGTERM);
     p.wait();
@@ -147,7 +153,9 @@ int main(int argc, char** argv) {
   const long idle_kib = rss_kib(p.pid());
 
   h.call(http::verb::get, "/api/v1/forms/geoat-2023?lang=fr");
-  h.call(http::verb::post, "/api/v1/draft", R"({"form":"geoat-2023","lang":"fr"})");
+  const auto draft = h.call(http::verb::post, "/api/v1/draft", R"({"form":"geoat-2023","lang":"fr"})");
+  if (draft.result() != http::status::ok) return std::fprintf(stderr, "POST draft failed: %s\n", draft.body().c_str()), 1;
+  h.draft_key = std::string(json::parse(draft.body()).at("key").as_string());
   // Answer every GEOAT indicator with evidence: the largest draft a team makes.
   json::object answers{{"admin_name", "Bench customs"}, {"assessment_date", "2026-01-15"}};
   auto form = json::parse(h.call(http::verb::get, "/api/v1/forms/geoat-2023?lang=fr").body()).as_object();

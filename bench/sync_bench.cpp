@@ -402,6 +402,10 @@ int bench_main(int argc, char** argv) {
               << " us, these collectors " << bench_cpu * 1e6 / static_cast<double>(n) << " us; the server used "
               << std::setprecision(2) << server_cpu / secs << " of " << std::thread::hardware_concurrency()
               << " cores\n";
+    if (totals.acked.load() != static_cast<std::int64_t>(count)) {
+      std::cerr << "only " << totals.acked.load() << " of " << count << " submissions were acknowledged\n";
+      return 1;
+    }
   }
 
   // --- A no-op sync: a new `collector sync` process with nothing pending.
@@ -475,6 +479,7 @@ int bench_main(int argc, char** argv) {
     std::cout << "Idle authenticated collectors: " << open.load() << " connected (" << failed.load() << " failed) in "
               << std::setprecision(1) << std::chrono::duration<double>(Clock::now() - t0).count()
               << " s; server RSS now " << rss_kb(proc.pid(), "VmRSS:") / 1024 << " MB\n";
+    if (failed.load() != 0) return 1;
   }
   proc.kill(SIGTERM);
   proc.wait();
