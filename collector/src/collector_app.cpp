@@ -9,6 +9,7 @@
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
+#include "equitas/wire/registration.hpp"
 #include "sync_client.hpp"
 
 namespace equitas::collector {
@@ -63,14 +64,59 @@ Result<std::optional<Enrollment>> Collector::enrollment() {
   return std::optional<Enrollment>(std::move(e));
 }
 
+namespace {
+
+Status refuse_if_expired(const EnrollmentCode& code, std::int64_t now) {
+  if (code.expires_at >= now) return Status::ok();
+  return Status::failed_precondition(
+      "this code expired on " + iso8601_utc(code.expires_at) + " (by this machine's clock, now " + iso8601_utc(now) +
+      "). Ask the administrator for a new one: `sync-server device reissue " + code.device_id.to_string() +
+      "` for this device. If this machine's clock is wrong, set it right first.");
+}
+
+}  // namespace
+
 Result<Enrollment> Collector::enroll(std::string_view code_text) {
   EQ_ASSIGN_OR_RETURN(EnrollmentCode code, parse_enrollment_code(code_text));
   EQ_ASSIGN_OR_RETURN(auto existing, enrollment());
   if (existing) {
+    const bool same = existing->server.sign == code.server.sign && existing->device_id == code.device_id;
     return Status::already_exists("this collector is already enrolled as device " +
                                   existing->device_id.to_string() + " with " + existing->url +
-                                  "; use a fresh data folder for another server");
+                                  (same ? "; to take a reissued code for it, run: collector enroll --renew CODE"
+                                        : "; use a fresh data folder for another server or device"));
   }
+  EQ_RETURN_IF_ERROR(refuse_if_expired(code, now()));
+  EQ_RETURN_IF_ERROR(save_enrollment(code));
+  return Enrollment{code.url, code.server, code.device_id, code.site, code.expires_at, false};
+}
+
+Result<Enrollment> Collector::renew(std::string_view code_text) {
+  EQ_ASSIGN_OR_RETURN(EnrollmentCode code, parse_enrollment_code(code_text));
+  EQ_ASSIGN_OR_RETURN(auto existing, enrollment());
+  if (!existing) {
+    return Status::failed_precondition("this collector is not enrolled yet: nothing to renew; run collector enroll "
+                                       "CODE");
+  }
+  if (existing->server.sign != code.server.sign || existing->server.box != code.server.box) {
+    return Status::invalid_argument("this code is from another server than the one this collector is enrolled "
+                                    "with (" + existing->url + "); a collector keeps one server for life");
+  }
+  if (existing->device_id != code.device_id) {
+    return Status::invalid_argument("this code is for device " + code.device_id.to_string() +
+                                    ", but this collector is device " + existing->device_id.to_string() +
+                                    "; ask for `sync-server device reissue " + existing->device_id.to_string() + "`");
+  }
+  if (existing->registered) {
+    return Status::failed_precondition("device " + existing->device_id.to_string() +
+                                       " has registered with its server already and needs no new code");
+  }
+  EQ_RETURN_IF_ERROR(refuse_if_expired(code, now()));
+  EQ_RETURN_IF_ERROR(save_enrollment(code));
+  return Enrollment{code.url, code.server, code.device_id, code.site, code.expires_at, false};
+}
+
+Status Collector::save_enrollment(const EnrollmentCode& code) {
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.set_meta(kUrl, code.url));
@@ -81,9 +127,12 @@ Result<Enrollment> Collector::enroll(std::string_view code_text) {
   EQ_RETURN_IF_ERROR(store_.set_meta(kExpires, std::to_string(code.expires_at)));
   EQ_RETURN_IF_ERROR(store_.set_meta(kRegistered, "0"));
   EQ_RETURN_IF_ERROR(store_.set_meta(kEnrollSecretKey, ByteView(code.secret.data(), kEnrollSecretBytes)));
-  EQ_RETURN_IF_ERROR(tx.commit());
-  Enrollment e{code.url, code.server, code.device_id, code.site, code.expires_at, false};
-  return e;
+  return tx.commit();
+}
+
+Status Collector::mark_registered() {
+  EQ_RETURN_IF_ERROR(store_.set_meta(kRegistered, "1"));
+  return store_.delete_meta(kEnrollSecretKey);
 }
 
 Result<const forms::FormLibrary*> Collector::library() {
@@ -147,7 +196,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     if (!v.is_object()) return Status::invalid_argument("the answers must be a JSON object");
     payload.answers = std::move(v.as_object());
   }
-  const std::int64_t now = unix_now();
+  const std::int64_t now = this->now();
   if (form != nullptr) {
     forms::EvalOptions opts;
     opts.language = lang;
@@ -190,8 +239,19 @@ Result<std::int64_t> Collector::export_bundle(const std::filesystem::path& out) 
   Bundle b;
   b.device_id = enrolled->device_id;
   b.server = enrolled->server.sign;
-  b.created_at = unix_now();
+  b.created_at = now();
   for (auto& it : items) b.envelopes.push_back(std::move(it.envelope));
+  if (!enrolled->registered) {
+    // The server has never seen this device: the bundle carries what it
+    // needs to complete the registration (the secret sealed to the server).
+    EQ_ASSIGN_OR_RETURN(auto stored, store_.get_meta(kEnrollSecretKey));
+    if (stored && stored->size() == kEnrollSecretBytes) {
+      SecretBytes<kEnrollSecretBytes> secret;
+      std::memcpy(secret.data(), stored->data(), kEnrollSecretBytes);
+      wipe(*stored);
+      b.registration = make_registration(enrolled->device_id, key_, enrolled->server, secret);
+    }
+  }
   EQ_RETURN_IF_ERROR(write_file_atomically(out, encode_bundle(b, key_), 0600));
   return static_cast<std::int64_t>(b.envelopes.size());
 }
@@ -201,15 +261,28 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
   if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
   EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, 1024ull * 1024 * 1024));
   BundleImport result;
-  const std::int64_t now = unix_now();
+  const std::int64_t now = this->now();
   if (looks_like_receipt(bytes)) {
     EQ_ASSIGN_OR_RETURN(Receipt receipt, decode_receipt(bytes, enrolled->server.sign));
     result.was_receipt = true;
     Transaction tx(store_.db());
     EQ_RETURN_IF_ERROR(tx.status());
+    bool server_has_our_key = false;
     for (const auto& it : receipt.items) {
-      EQ_ASSIGN_OR_RETURN(bool marked, store_.record_receipt(it.submission_id, it.revision, it.result, now));
-      ++(marked ? result.marked : result.unmatched);
+      EQ_ASSIGN_OR_RETURN(ReceiptMatch m, store_.record_receipt(it, now));
+      switch (m) {
+        case ReceiptMatch::kApplied: ++result.marked; break;
+        case ReceiptMatch::kKeptCarrierRefused: ++result.kept; break;
+        case ReceiptMatch::kOtherCopy: ++result.other_copy; break;
+        case ReceiptMatch::kNotPending: ++result.unmatched; break;
+      }
+      // The server stored an envelope signed by this device: it knows our key.
+      server_has_our_key = server_has_our_key || (it.origin == enrolled->device_id && m == ReceiptMatch::kApplied &&
+                                                  it.result.status != ItemStatus::kRejected);
+    }
+    if (server_has_our_key && !enrolled->registered) {
+      EQ_RETURN_IF_ERROR(mark_registered());
+      result.registered_now = true;
     }
     EQ_RETURN_IF_ERROR(tx.commit());
     return result;
@@ -219,8 +292,24 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
     return Status::invalid_argument("this bundle was made for another server; it cannot be relayed from here");
   }
   result.from = decoded.bundle.device_id;
+  std::optional<Registration> registration;
+  if (decoded.bundle.registration) {
+    // Checked as far as a relay can: signed by the device it names, for our
+    // server. The secret inside is sealed to the server.
+    auto reg = decode_registration(*decoded.bundle.registration);
+    if (!reg.is_ok()) return reg.status().with_context("the bundle's registration was refused");
+    if (reg->device_id != decoded.bundle.device_id || reg->server != enrolled->server.sign) {
+      return Status::invalid_argument("the bundle's registration is for another device or server");
+    }
+    if (Status s = verify_bundle(decoded, reg->device_key); !s.is_ok()) return s;
+    registration = std::move(reg).value();
+  }
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
+  if (registration) {
+    EQ_RETURN_IF_ERROR(store_.save_relayed_registration(decoded.bundle.device_id, *decoded.bundle.registration, now));
+    result.relays_registration = true;
+  }
   for (const auto& bytes_of : decoded.bundle.envelopes) {
     // Each envelope keeps its own device's signature; the server checks it.
     auto env = decode_envelope(bytes_of);

@@ -11,6 +11,7 @@
 #include "equitas/forms/answer_validator.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/enrollment_code.hpp"
+#include "equitas/wire/payload.hpp"  // unix_now
 
 namespace equitas::collector {
 
@@ -69,8 +70,16 @@ class Collector {
   static Result<Collector> open(const DataDir& dir);
 
   // Pins the server from an enrollment code. Works offline; the first sync
-  // completes the registration. Refuses when already enrolled.
+  // (or the first USB bundle, or a relay) completes the registration.
+  // Refuses a code that has expired by this machine's clock, and a
+  // collector that is already enrolled.
   Result<Enrollment> enroll(std::string_view code_text);
+  // Takes a new code for this same device from the same server (`sync-server
+  // device reissue`), when the first one expired before it could be used.
+  // Everything captured is kept. Refuses a code for another server or
+  // device, an expired one, and a collector that has registered already
+  // (it needs no code).
+  Result<Enrollment> renew(std::string_view code_text);
   Result<std::optional<Enrollment>> enrollment();
 
   // Validates the answers (a JSON object) with the form engine, seals and
@@ -107,6 +116,10 @@ class Collector {
     bool was_receipt = false;
     std::int64_t marked = 0;     // receipt: pending items now synced or rejected
     std::int64_t unmatched = 0;  // receipt: items not pending here
+    std::int64_t kept = 0;       // receipt: verdicts about a refused relay; items stay pending
+    std::int64_t other_copy = 0; // receipt: about altered copies of our items; ignored
+    bool registered_now = false; // receipt: the server has our key (from a bundle)
+    bool relays_registration = false;  // relay: the bundle's device registers through us
     std::int64_t queued = 0;     // relay: envelopes queued for upload
     std::int64_t already = 0;    // relay: envelopes already here
     DeviceId from;               // relay: the exporting device
@@ -116,6 +129,8 @@ class Collector {
   Result<BundleImport> import_bundle_or_receipt(const std::filesystem::path& in);
 
   CollectorStore& store() { return store_; }
+  // Unix seconds; tests set a clock instead of waiting.
+  void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
   const SigningKey& device_key() const { return key_; }
 
  private:
@@ -129,6 +144,10 @@ class Collector {
   CollectorStore store_;
   SigningKey key_;
   std::unique_ptr<forms::FormLibrary> library_;  // loaded on first use
+  std::function<std::int64_t()> clock_ = [] { return unix_now(); };
+  std::int64_t now() const { return clock_(); }
+  Status save_enrollment(const EnrollmentCode& code);
+  Status mark_registered();
 };
 
 }  // namespace equitas::collector

@@ -29,7 +29,7 @@ Usage:
   collector init    --data-dir DIR [--admin-pin-file FILE]
   collector serve   --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--idle-timeout 15m]
   collector admin-pin --data-dir DIR [--pin-file FILE]
-  collector enroll  --data-dir DIR CODE
+  collector enroll  --data-dir DIR CODE | --renew CODE
   collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
   collector bundle export --data-dir DIR --out FILE
   collector bundle import --data-dir DIR RECEIPT|BUNDLE
@@ -95,21 +95,26 @@ int cmd_init(const CliArgs& a, Io& io) {
 }
 
 int cmd_enroll(const CliArgs& a, Io& io) {
-  if (a.positional().size() != 1) return fail(io, Status::invalid_argument("give the enrollment CODE"));
+  const bool renew = a.has("--renew");
+  if (a.positional().size() != (renew ? 0u : 1u)) {
+    return fail(io, Status::invalid_argument(renew ? "give the new code with --renew CODE, and nothing else"
+                                                   : "give the enrollment CODE"));
+  }
   auto c = open_collector(a);
   if (!c.is_ok()) return fail(io, c.status());
-  auto e = c->enroll(a.positional()[0]);
-  if (!e.is_ok()) return fail(io, e.status());
-  io.out << "Enrolled as device " << e->device_id.to_string() << " for site '" << e->site << "'.\n"
-         << "Server: " << e->url << " (keys pinned; no other server will be trusted)\n"
-         << "The first sync completes the registration";
-  if (e->code_expires_at < unix_now()) {
-    io.out << ". Warning: by this machine's clock the code expired on " << iso8601_utc(e->code_expires_at)
-           << "; the server will refuse it unless this clock is wrong";
+  auto e = renew ? c->renew(*a.get("--renew")) : c->enroll(a.positional()[0]);
+  if (!e.is_ok()) return fail(io, e.status().with_context(renew ? "the code was not renewed" : "not enrolled"));
+  if (renew) {
+    auto counts = c->store().counts();
+    io.out << "Renewed the enrollment code of device " << e->device_id.to_string() << " (site '" << e->site
+           << "'); every response captured so far is kept (" << (counts.is_ok() ? counts->pending : 0)
+           << " pending).\n";
   } else {
-    io.out << "; it must happen before " << iso8601_utc(e->code_expires_at);
+    io.out << "Enrolled as device " << e->device_id.to_string() << " for site '" << e->site << "'.\n"
+           << "Server: " << e->url << " (keys pinned; no other server will be trusted)\n";
   }
-  io.out << ".\n";
+  io.out << "The first sync, or a USB bundle imported at headquarters, completes the registration; the code\n"
+         << "expires " << iso8601_utc(e->code_expires_at) << ".\n";
   return 0;
 }
 
@@ -345,14 +350,23 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
   auto r = c->import_bundle_or_receipt(a.positional()[0]);
   if (!r.is_ok()) return fail(io, r.status().with_context("nothing was changed"));
   if (r->was_receipt) {
-    io.out << "Receipt applied: " << r->marked << " submission(s) confirmed by the server";
+    io.out << "Receipt applied: " << r->marked << " submission(s) settled by the server";
     if (r->unmatched > 0) io.out << "; " << r->unmatched << " were not pending here (already synced, or another post's)";
     io.out << ".\n";
-  } else {
-    io.out << "Queued " << r->queued << " submission(s) from device " << r->from.to_string()
-           << " for upload at the next sync" << (r->already > 0 ? " (" + std::to_string(r->already) + " already here)" : "")
-           << ".\n";
+    if (r->registered_now) io.out << "Registration completed: the server holds this device's key.\n";
+    if (r->kept > 0) {
+      io.out << r->kept << " submission(s) stay pending: the receipt's verdict was about the device that delivered "
+             << "them (a relay), not about them. Send them again by sync or bundle.\n";
+    }
+    if (r->other_copy > 0) {
+      io.out << r->other_copy << " verdict(s) were about altered copies of submissions held here; ignored, and "
+             << "the originals stay pending.\n";
+    }
+    return r->kept > 0 || r->other_copy > 0 ? 3 : 0;
   }
+  io.out << "Queued " << r->queued << " submission(s) from device " << r->from.to_string()
+         << " for upload at the next sync" << (r->already > 0 ? " (" + std::to_string(r->already) + " already here)" : "")
+         << (r->relays_registration ? ", with its registration" : "") << ".\n";
   return 0;
 }
 
@@ -437,9 +451,12 @@ const Command kCommands[] = {
      {"--data-dir", "--pin-file"}, {}, cmd_admin_pin},
     {"enroll",
      "collector enroll --data-dir DIR CODE\n"
-     "  Pins the server named in CODE (from sync-server device enroll). Works offline;\n"
-     "  the first sync completes the registration.\n",
-     {"--data-dir"}, {}, cmd_enroll},
+     "collector enroll --data-dir DIR --renew CODE\n"
+     "  Pins the server named in CODE (from sync-server device enroll). Works offline; the first sync,\n"
+     "  or the first USB bundle imported at headquarters, completes the registration. An expired code\n"
+     "  is refused. --renew takes a new code for this same device (sync-server device reissue) when\n"
+     "  the first expired before the post could sync; every response captured is kept.\n",
+     {"--data-dir", "--renew"}, {}, cmd_enroll},
     {"submit",
      "collector submit --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-\n"
      "  Stores one finished response: FILE holds the answers as a JSON object (- reads stdin),\n"
@@ -454,8 +471,10 @@ const Command kCommands[] = {
      {"--data-dir", "--out"}, {}, cmd_bundle_export},
     {"bundle import",
      "collector bundle import --data-dir DIR RECEIPT|BUNDLE\n"
-     "  A RECEIPT from sync-server import marks the delivered submissions as synced. Another post's\n"
-     "  BUNDLE is queued and relayed to the server at this collector's next sync.\n",
+     "  A RECEIPT from sync-server import marks the delivered submissions as synced (or rejected, with\n"
+     "  the reason). It applies only to the exact copies this collector holds: a verdict about an\n"
+     "  altered copy, or about a relay that was refused, leaves the submission pending (exit 3).\n"
+     "  Another post's BUNDLE is queued and relayed to the server at this collector's next sync.\n",
      {"--data-dir"}, {}, cmd_bundle_import},
     {"forms list", "collector forms list --data-dir DIR [--json]\n  The forms this collector can capture: bundled, and received from the server.\n",
      {"--data-dir"}, {"--json"}, cmd_forms_list},

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <sodium.h>
+
 #include "equitas/util/embedded.hpp"
+#include "equitas/wire/envelope.hpp"
 
 namespace equitas::collector {
 namespace {
@@ -119,15 +122,58 @@ Status CollectorStore::record_ack(std::int64_t seq, const ItemResult& result, st
   return st.bind(5, now).run();
 }
 
-Result<bool> CollectorStore::record_receipt(const SubmissionId& id, std::uint32_t revision,
-                                            const ItemResult& result, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT seq FROM outbox WHERE submission_id = ?1 AND "
+Result<ReceiptMatch> CollectorStore::record_receipt(const ReceiptItem& item, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT seq, envelope FROM outbox WHERE submission_id = ?1 AND "
                                                 "revision = ?2 AND state = 'pending'"));
-  st.bind(1, ByteView(id.bytes)).bind(2, static_cast<std::int64_t>(revision));
+  st.bind(1, ByteView(item.submission_id.bytes)).bind(2, static_cast<std::int64_t>(item.revision));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return false;
-  EQ_RETURN_IF_ERROR(record_ack(st.column_int64(0), result, now));
-  return true;
+  if (!row) return ReceiptMatch::kNotPending;
+  const std::int64_t seq = st.column_int64(0);
+  // The verdict must be about these very bytes: a relay that altered or
+  // re-signed the envelope got a verdict about something else.
+  const EnvelopeHash ours = envelope_hash(st.column_blob(1));
+  if (sodium_memcmp(ours.data(), item.envelope_hash.data(), ours.size()) != 0) return ReceiptMatch::kOtherCopy;
+  if (item.result.status == ItemStatus::kRejected && item.result.reason == RejectReason::kCarrierRefused) {
+    // The carrier was refused, not this envelope: keep it, and say why.
+    EQ_ASSIGN_OR_RETURN(Statement note, db_.prepare("UPDATE outbox SET detail = ?2 WHERE seq = ?1"));
+    EQ_RETURN_IF_ERROR(note.bind(1, seq)
+                           .bind(2, "kept: a receipt said " + item.result.detail + "; send it again by sync or bundle")
+                           .run());
+    return ReceiptMatch::kKeptCarrierRefused;
+  }
+  EQ_RETURN_IF_ERROR(record_ack(seq, item.result, now));
+  return ReceiptMatch::kApplied;
+}
+
+Status CollectorStore::save_relayed_registration(const DeviceId& device, ByteView document, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO relayed_registrations (device_id, document, received_at) "
+                                                "VALUES (?1, ?2, ?3) ON CONFLICT (device_id) DO UPDATE SET "
+                                                "document = excluded.document, received_at = excluded.received_at"));
+  return st.bind(1, ByteView(device.bytes)).bind(2, document).bind(3, now).run();
+}
+
+Result<std::vector<CollectorStore::RelayedRegistration>> CollectorStore::relayed_registrations(std::size_t max) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT device_id, document FROM relayed_registrations "
+                                                "ORDER BY received_at LIMIT ?1"));
+  st.bind(1, static_cast<std::int64_t>(max));
+  std::vector<RelayedRegistration> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    RelayedRegistration r;
+    const Bytes id = st.column_blob(0);
+    std::copy_n(id.begin(), std::min<std::size_t>(id.size(), 16), r.device.bytes.begin());
+    r.document = st.column_blob(1);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status CollectorStore::drop_relayed_registration(const DeviceId& device, ByteView document) {
+  // Only the copy that was sent: a newer one imported meanwhile stays.
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("DELETE FROM relayed_registrations WHERE device_id = ?1 AND document = ?2"));
+  return st.bind(1, ByteView(device.bytes)).bind(2, document).run();
 }
 
 Result<bool> CollectorStore::add_relayed(const DeviceId& from, const SubmissionId& id, std::uint32_t revision,

@@ -11,6 +11,7 @@
 #include "equitas/db/database.hpp"
 #include "equitas/status/status.hpp"
 #include "equitas/wire/ids.hpp"
+#include "equitas/wire/bundle.hpp"
 #include "equitas/wire/sync_messages.hpp"
 
 namespace equitas::collector {
@@ -49,6 +50,13 @@ struct OutboxCounts {
   std::int64_t pending_bytes = 0;
 };
 
+enum class ReceiptMatch {
+  kApplied,             // the pending item is now synced or rejected
+  kKeptCarrierRefused,  // the verdict was about the carrier: still pending
+  kOtherCopy,           // same id, other bytes (altered or re-signed on the way): ignored
+  kNotPending,          // nothing pending here under that id (synced already, or not ours)
+};
+
 struct SyncLogEntry {
   std::int64_t started_at = 0;
   std::int64_t finished_at = 0;
@@ -76,15 +84,26 @@ class CollectorStore {
   Result<std::vector<OutboxItem>> next_pending(std::size_t max_items, std::size_t max_bytes);
   // Applies the server's answer for one item. Call inside a transaction.
   Status record_ack(std::int64_t seq, const ItemResult& result, std::int64_t now);
-  // The same, found by id and revision (a receipt). False when no pending
-  // item matches (already synced, or not from this collector).
-  Result<bool> record_receipt(const SubmissionId& id, std::uint32_t revision, const ItemResult& result,
-                              std::int64_t now);
+  // The same for a receipt item, which names the envelope by id, revision
+  // and hash: applied only to the pending item with exactly those bytes. A
+  // rejection of the carrier (kCarrierRefused) leaves the item pending, with
+  // a note. Call inside a transaction.
+  Result<ReceiptMatch> record_receipt(const ReceiptItem& item, std::int64_t now);
   // Queues another device's envelope for upload. False when it is already here.
   Result<bool> add_relayed(const DeviceId& from, const SubmissionId& id, std::uint32_t revision,
                            std::string_view form_id, std::string_view form_version, ByteView envelope,
                            std::int64_t now);
   Result<OutboxCounts> counts();
+
+  // Registrations of devices whose bundles this collector relays (see
+  // registration.hpp), sent with the next push; one per device, the latest.
+  struct RelayedRegistration {
+    DeviceId device;
+    Bytes document;
+  };
+  Status save_relayed_registration(const DeviceId& device, ByteView document, std::int64_t now);
+  Result<std::vector<RelayedRegistration>> relayed_registrations(std::size_t max);
+  Status drop_relayed_registration(const DeviceId& device, ByteView document);
 
   // Form publications received from the server (signatures unchecked here:
   // the Collector verifies them against the pinned key when it loads them).

@@ -241,14 +241,22 @@ net::awaitable<Status> Session::run() {
   if (!counts.is_ok()) co_return counts.status();
   progress_.total = counts->pending;
 
+  // Registrations of devices this collector relays go with the first push,
+  // so the server knows their keys before it checks their envelopes.
+  auto registrations = store_.relayed_registrations(kMaxPushRegistrations);
+  if (!registrations.is_ok()) co_return registrations.status();
+
   std::uint64_t seq = 0;
   for (;;) {
     auto items = store_.next_pending(max_items, max_bytes);
     if (!items.is_ok()) co_return items.status();
-    if (items->empty()) break;
+    if (items->empty() && (seq > 0 || registrations->empty())) break;
     Push push;
     push.batch_seq = ++seq;
     for (const auto& it : *items) push.envelopes.push_back(it.envelope);
+    if (seq == 1) {
+      for (const auto& r : *registrations) push.registrations.push_back(r.document);
+    }
     co_await write(ws, channel.seal(encode(push)));
     report_.sent += static_cast<std::int64_t>(items->size());
     progress_.sent = report_.sent;
@@ -261,6 +269,12 @@ net::awaitable<Status> Session::run() {
       co_return Status::corruption("the server's reply does not acknowledge batch " + std::to_string(seq));
     }
     if (Status s = apply_ack(*items, *ack); !s.is_ok()) co_return s;
+    if (seq == 1) {
+      // Delivered: the server has decided on them (and logged any refusal).
+      for (const auto& r : *registrations) {
+        if (Status s = store_.drop_relayed_registration(r.device, r.document); !s.is_ok()) co_return s;
+      }
+    }
     progress_.acknowledged += static_cast<std::int64_t>(items->size());
     progress_.bytes_up = report_.bytes_up;
     progress_.bytes_down = report_.bytes_down;

@@ -1,5 +1,8 @@
 #include "bundle_import.hpp"
 
+#include <variant>
+
+#include "equitas/wire/registration.hpp"
 #include "form_registry.hpp"
 #include "intake.hpp"
 
@@ -11,25 +14,80 @@ constexpr std::size_t kMaxBundleFile = 1024ull * 1024 * 1024;
 // (the rest is simply imported again, as duplicates).
 constexpr std::size_t kImportChunk = 256;
 
-Status import_one(ServerStore& store, const ServerKeys& keys, FormRegistry& forms, const DecodedBundle& decoded,
-                  ImportReport& report, ImportCounts& counts) {
-  const Bundle& b = decoded.bundle;
-  for (std::size_t start = 0; start < b.envelopes.size(); start += kImportChunk) {
+BundleOutcome refused(const std::filesystem::path& file, std::string reason) {
+  BundleOutcome o;
+  o.file = file;
+  o.refused = true;
+  o.reason = std::move(reason);
+  return o;
+}
+
+// The device's key: registered already, or learnt from the bundle's own
+// registration (which completes the enrollment, audited, in its own
+// transaction). A string when the bundle must be refused.
+Result<std::variant<SignPublicKey, std::string>> device_key_for(
+    ServerStore& store, const ServerKeys& keys, const Bundle& b, const ImportOptions& options,
+    std::int64_t now, BundleOutcome& outcome) {
+  using Out = std::variant<SignPublicKey, std::string>;
+  EQ_ASSIGN_OR_RETURN(auto device, store.find_device(b.device_id));
+  if (!device) return Out("device " + b.device_id.to_string() + " is not enrolled on this server");
+  outcome.site = device->site;
+  if (device->state == DeviceState::kPending && b.registration) {
+    auto named = decode_registration(*b.registration);
+    if (named.is_ok() && named->device_id != b.device_id) {
+      return Out("the bundle of device " + b.device_id.to_string() +
+                 " carries another device's registration");
+    }
+    Transaction tx(store.db());
+    EQ_RETURN_IF_ERROR(tx.status());
+    OfflineRegistrationOptions reg;
+    reg.actor = options.actor;
+    reg.via = "bundle";
+    reg.accept_expired_code = options.accept_expired_code;
+    EQ_ASSIGN_OR_RETURN(AuthDecision decision,
+                        register_offline(store, keys, *b.registration, now, reg));
+    if (!decision.ok) return Out(decision.message);
+    EQ_RETURN_IF_ERROR(tx.commit());
+    outcome.registered_now = decision.registered_now;
+    EQ_ASSIGN_OR_RETURN(device, store.find_device(b.device_id));
+  }
+  if (!device || !device->public_key) {
+    return Out(
+        "device " + b.device_id.to_string() +
+        " has not registered yet and this bundle carries no registration (exported by an older "
+        "collector? export it again after upgrading the collector)");
+  }
+  return Out(*device->public_key);
+}
+
+Status ingest_chunks(ServerStore& store, const ServerKeys& keys, FormRegistry& forms,
+                     const Bundle& b, const ImportOptions& options, std::int64_t now,
+                     BundleOutcome& outcome, Receipt& receipt) {
+  // At least one pass, so that an empty bundle still leaves its audit line.
+  for (std::size_t start = 0; start == 0 || start < b.envelopes.size(); start += kImportChunk) {
     const std::size_t end = std::min(b.envelopes.size(), start + kImportChunk);
     const std::vector<Bytes> chunk(b.envelopes.begin() + static_cast<long>(start),
                                    b.envelopes.begin() + static_cast<long>(end));
     Transaction tx(store.db());
     EQ_RETURN_IF_ERROR(tx.status());
     const auto snapshot = forms.snapshot();
-    EQ_ASSIGN_OR_RETURN(auto results,
-                        ingest_batch(store, keys, *snapshot, chunk, b.device_id, unix_now(), snapshot.get()));
+    EQ_ASSIGN_OR_RETURN(auto results, ingest_batch(store, keys, *snapshot, chunk, b.device_id, now,
+                                                   snapshot.get()));
+    if (end == b.envelopes.size()) {
+      EQ_RETURN_IF_ERROR(store.audit(
+          options.actor, "bundle.import",
+          "device=" + b.device_id.to_string() + " envelopes=" + std::to_string(b.envelopes.size()),
+          now));
+    }
     EQ_RETURN_IF_ERROR(tx.commit());
     for (std::size_t i = 0; i < chunk.size(); ++i) {
-      counts.add(results[i].status);
+      outcome.counts.add(results[i].status);
       auto env = decode_envelope(chunk[i]);
       if (!env.is_ok()) continue;  // no id to put in a receipt
-      report.receipt.items.push_back({env->submission_id, env->revision, results[i]});
+      receipt.items.push_back(
+          {env->submission_id, env->revision, env->device_id, envelope_hash(chunk[i]), results[i]});
     }
+    if (end == b.envelopes.size()) break;
   }
   return Status::ok();
 }
@@ -38,60 +96,49 @@ Status import_one(ServerStore& store, const ServerKeys& keys, FormRegistry& form
 
 void ImportCounts::add(ItemStatus s) {
   switch (s) {
-    case ItemStatus::kAccepted: ++accepted; break;
-    case ItemStatus::kDuplicate: ++duplicate; break;
-    case ItemStatus::kConflict: ++conflict; break;
-    case ItemStatus::kRejected: ++rejected; break;
+    case ItemStatus::kAccepted:
+      ++accepted;
+      break;
+    case ItemStatus::kDuplicate:
+      ++duplicate;
+      break;
+    case ItemStatus::kConflict:
+      ++conflict;
+      break;
+    case ItemStatus::kRejected:
+      ++rejected;
+      break;
   }
 }
 
-Result<ImportReport> import_bundles(const DataDir& dir, const std::vector<std::filesystem::path>& files,
-                                   std::ostream& out) {
-  EQ_ASSIGN_OR_RETURN(ServerKeys keys, load_server_keys(dir.keys()));
-  EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
-  EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
-  ImportReport report;
-  report.receipt.server = keys.sign.public_key();
-  report.receipt.created_at = unix_now();
-  for (const auto& path : files) {
-    auto bytes = read_file(path, kMaxBundleFile);
-    if (!bytes.is_ok()) {
-      out << path.string() << ": refused: " << bytes.status().message() << "\n";
-      continue;
-    }
-    auto decoded = decode_bundle(*bytes);
-    if (!decoded.is_ok()) {
-      out << path.string() << ": refused: " << decoded.status().message() << "\n";
-      continue;
-    }
-    const Bundle& b = decoded->bundle;
-    if (b.server != keys.sign.public_key()) {
-      out << path.string() << ": refused: the bundle was made for another server\n";
-      continue;
-    }
-    EQ_ASSIGN_OR_RETURN(auto device, store.find_device(b.device_id));
-    if (!device || !device->public_key) {
-      out << path.string() << ": refused: device " << b.device_id.to_string() << " is not registered here\n";
-      continue;
-    }
-    if (Status s = verify_bundle(*decoded, *device->public_key); !s.is_ok()) {
-      out << path.string() << ": refused: " << s.message() << "\n";
-      continue;
-    }
-    ImportCounts counts;
-    EQ_RETURN_IF_ERROR(import_one(store, keys, *forms, *decoded, report, counts));
-    (void)store.audit("cli", "bundle.import",
-                      "device=" + b.device_id.to_string() + " envelopes=" + std::to_string(b.envelopes.size()),
-                      unix_now());
-    out << path.string() << ": device " << b.device_id.to_string() << " (" << device->site << "), "
-        << b.envelopes.size() << " envelopes: " << counts.accepted << " accepted, " << counts.duplicate
-        << " duplicate, " << counts.conflict << " conflict, " << counts.rejected << " rejected\n";
-    report.totals.accepted += counts.accepted;
-    report.totals.duplicate += counts.duplicate;
-    report.totals.conflict += counts.conflict;
-    report.totals.rejected += counts.rejected;
-  }
-  return report;
+void ImportCounts::add(const ImportCounts& o) {
+  accepted += o.accepted;
+  duplicate += o.duplicate;
+  conflict += o.conflict;
+  rejected += o.rejected;
+}
+
+Result<BundleOutcome> import_bundle_file(ServerStore& store, const ServerKeys& keys,
+                                         FormRegistry& forms, const std::filesystem::path& file,
+                                         const ImportOptions& options, std::int64_t now,
+                                         Receipt& receipt) {
+  auto bytes = read_file(file, kMaxBundleFile);
+  if (!bytes.is_ok()) return refused(file, bytes.status().message());
+  auto decoded = decode_bundle(*bytes);
+  if (!decoded.is_ok()) return refused(file, decoded.status().message());
+  const Bundle& b = decoded->bundle;
+  if (b.server != keys.sign.public_key())
+    return refused(file, "the bundle was made for another server");
+  BundleOutcome outcome;
+  outcome.file = file;
+  outcome.device = b.device_id;
+  outcome.envelopes = b.envelopes.size();
+  EQ_ASSIGN_OR_RETURN(auto key, device_key_for(store, keys, b, options, now, outcome));
+  if (auto* why = std::get_if<std::string>(&key)) return refused(file, *why);
+  if (Status s = verify_bundle(*decoded, std::get<SignPublicKey>(key)); !s.is_ok())
+    return refused(file, s.message());
+  EQ_RETURN_IF_ERROR(ingest_chunks(store, keys, forms, b, options, now, outcome, receipt));
+  return outcome;
 }
 
 }  // namespace equitas::server

@@ -1,10 +1,12 @@
 // `sync-server import`: USB bundles through the same intake as a sync
 // session (device state, signatures, ownership, dedup, validation), so a
 // revoked device or a forged envelope is refused the same way on every path.
+// A bundle from a post that never connected carries the device's
+// registration (registration.hpp), which completes its enrollment first.
 #pragma once
 
 #include <filesystem>
-#include <ostream>
+#include <string>
 #include <vector>
 
 #include "equitas/wire/bundle.hpp"
@@ -12,20 +14,39 @@
 
 namespace equitas::server {
 
+class FormRegistry;
+
 struct ImportCounts {
   std::int64_t accepted = 0, duplicate = 0, conflict = 0, rejected = 0;
   void add(ItemStatus s);
+  void add(const ImportCounts& o);
 };
 
-struct ImportReport {
-  ImportCounts totals;
-  Receipt receipt;  // unsigned until written
+struct ImportOptions {
+  std::string actor = "cli";  // for the audit lines
+  // The administrator vouches for a registration whose code expired while
+  // the bundle travelled (audited as such).
+  bool accept_expired_code = false;
 };
 
-// Imports each bundle, printing a line per file to `out`. A bundle that
-// cannot be verified is refused whole (and reported), without stopping the
-// others. Fails only when the server's own store or keys fail.
-Result<ImportReport> import_bundles(const DataDir& dir, const std::vector<std::filesystem::path>& files,
-                                   std::ostream& out);
+// What became of one bundle file.
+struct BundleOutcome {
+  std::filesystem::path file;
+  bool refused = false;  // the whole file: unreadable, forged, wrong server, unknown device
+  std::string reason;    // when refused
+  DeviceId device;
+  std::string site;
+  bool registered_now = false;  // its registration completed the device's enrollment
+  std::size_t envelopes = 0;
+  ImportCounts counts;
+};
+
+// Imports one bundle file. Its envelopes go in chunks of one transaction
+// each; the last one carries the audit line. Verdicts are appended to
+// `receipt`. Fails only when the server's own store fails.
+Result<BundleOutcome> import_bundle_file(ServerStore& store, const ServerKeys& keys,
+                                         FormRegistry& forms, const std::filesystem::path& file,
+                                         const ImportOptions& options, std::int64_t now,
+                                         Receipt& receipt);
 
 }  // namespace equitas::server

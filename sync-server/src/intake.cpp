@@ -7,6 +7,7 @@
 #include "equitas/crypto/secret.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
+#include "equitas/wire/registration.hpp"
 #include "form_registry.hpp"
 
 namespace equitas::server {
@@ -28,6 +29,13 @@ ItemResult reject(RejectReason reason, std::string detail) {
 }
 
 std::string date_of(std::int64_t t) { return iso8601_utc(t).substr(0, 10); }
+
+std::string expired_message(const DeviceRecord& d) {
+  const std::string id = d.id.to_string();
+  return "the enrollment code for device " + id + " expired on " + date_of(d.enroll_expires_at) +
+         "; nothing is lost: ask the administrator to run `sync-server device reissue " + id +
+         "`, then at the post run `collector enroll --renew NEW_CODE`";
+}
 
 }  // namespace
 
@@ -76,17 +84,69 @@ Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std
   }
   // Pending: this is the first sync, which must present the secret.
   if (!secret_matches) return generic;
-  if (now > d.enroll_expires_at) {
-    return refuse(SessionError::kEnrollmentExpired,
-                  "the enrollment code for device " + id + " expired on " +
-                      date_of(d.enroll_expires_at) + "; ask the administrator for a new code");
-  }
+  if (now > d.enroll_expires_at) return refuse(SessionError::kEnrollmentExpired, expired_message(d));
   EQ_RETURN_IF_ERROR(store.activate_device(auth.device_id, auth.device_key, now));
   EQ_RETURN_IF_ERROR(store.audit("device:" + id, "device.registered", "site=" + d.site, now));
   AuthDecision ok;
   ok.ok = true;
   ok.registered_now = true;
   ok.site = d.site;
+  return ok;
+}
+
+Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys, ByteView document,
+                                      std::int64_t now, const OfflineRegistrationOptions& options) {
+  auto reg = decode_registration(document);
+  if (!reg.is_ok()) return refuse(SessionError::kAuthenticationFailed, reg.status().message());
+  const std::string id = reg->device_id.to_string();
+  if (reg->server != keys.sign.public_key()) {
+    return refuse(SessionError::kAuthenticationFailed,
+                  "the registration of device " + id + " was made for another server");
+  }
+  EQ_ASSIGN_OR_RETURN(auto found, store.find_device(reg->device_id));
+  if (!found) {
+    return refuse(SessionError::kUnknownDevice, "device " + id + " is not enrolled on this server");
+  }
+  const DeviceRecord& d = *found;
+  auto secret = open_registration(*reg, keys.box);
+  if (!secret.is_ok()) return refuse(SessionError::kAuthenticationFailed, secret.status().message());
+  const auto presented = enrollment_secret_hash(secret->span());
+  const bool secret_matches =
+      d.secret_hash && sodium_memcmp(presented.data(), d.secret_hash->data(), presented.size()) == 0;
+  if (!secret_matches) {
+    return refuse(SessionError::kAuthenticationFailed,
+                  "the registration of device " + id +
+                      " does not carry its current enrollment code (a code replaced by `device reissue`?)");
+  }
+  const bool same_key = d.public_key && sodium_memcmp(d.public_key->data(), reg->device_key.data(),
+                                                      reg->device_key.size()) == 0;
+  AuthDecision ok;
+  ok.ok = true;
+  ok.site = d.site;
+  switch (d.state) {
+    case DeviceState::kRevoked:
+      return refuse(SessionError::kRevoked, "device " + id + " was revoked" +
+                                                (d.revoked_at ? " on " + date_of(*d.revoked_at) : std::string()));
+    case DeviceState::kActive:
+      // Registered already (an earlier bundle, or a sync): the same document
+      // again changes nothing; another key with the same code is refused.
+      if (same_key) return ok;
+      return refuse(SessionError::kEnrollmentUsed,
+                    "the enrollment code of device " + id + " was already used by another collector");
+    case DeviceState::kPending:
+      break;
+  }
+  if (now > d.enroll_expires_at && !options.accept_expired_code) {
+    return refuse(SessionError::kEnrollmentExpired,
+                  expired_message(d) + " (or, having checked where this bundle came from, import it with "
+                                       "--accept-expired-code)");
+  }
+  EQ_RETURN_IF_ERROR(store.activate_device(reg->device_id, reg->device_key, now));
+  EQ_RETURN_IF_ERROR(store.audit(options.actor, "device.registered",
+                                 "device=" + id + " site=" + d.site + " via=" + options.via +
+                                     (now > d.enroll_expires_at ? " expired-code-accepted" : ""),
+                                 now));
+  ok.registered_now = true;
   return ok;
 }
 
@@ -221,9 +281,16 @@ Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKey
   if (delivered_by) {
     EQ_ASSIGN_OR_RETURN(auto carrier, store.find_device(*delivered_by));
     if (!carrier || carrier->state != DeviceState::kActive) {
-      for (std::size_t i = 0; i < envelopes.size(); ++i) {
-        results.push_back(reject(RejectReason::kRevokedDevice,
-                                 "the delivering device " + delivered_by->to_string() + " has been revoked"));
+      // About the carrier, not the envelopes: an origin that reads this in
+      // a receipt keeps its copy. Only the carrier's own envelopes are
+      // refused as such.
+      const std::string why = "the delivering device " + delivered_by->to_string() +
+                              (carrier && carrier->state == DeviceState::kRevoked ? " has been revoked"
+                                                                                  : " is not registered");
+      for (const auto& bytes : envelopes) {
+        auto e = decode_envelope(bytes);
+        const bool own = e.is_ok() && e->device_id == *delivered_by;
+        results.push_back(reject(own ? RejectReason::kRevokedDevice : RejectReason::kCarrierRefused, why));
       }
       return results;
     }

@@ -37,6 +37,22 @@ struct AuthDecision {
 // Status; the caller must not commit then.
 Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std::int64_t now);
 
+// Completes a device's enrollment from a registration document
+// (registration.hpp) that came without a session: in a USB bundle, or
+// relayed by another collector. Same rules as decide_auth's first contact
+// (current secret, unexpired code, device still pending); a device already
+// active with the same key is admitted again without change. The secret
+// never leaves this function. Store failures come back as a Status.
+struct OfflineRegistrationOptions {
+  std::string actor = "cli";  // for the audit line
+  std::string via = "bundle";
+  // The administrator importing a bundle by hand may vouch for a code that
+  // expired while the bundle travelled; audited as such.
+  bool accept_expired_code = false;
+};
+Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys, ByteView document,
+                                      std::int64_t now, const OfflineRegistrationOptions& options);
+
 // The work of ingest_envelope that needs no database, done ahead of the
 // writer. `ready` only when every check passed for an envelope of `device`
 // (the session's own device) whose signature verifies with `device_key` (the

@@ -22,6 +22,7 @@
 #include "exporter.hpp"
 #include "form_registry.hpp"
 #include "report.hpp"
+#include "app/server_app.hpp"
 #include "server.hpp"
 #include "server_store.hpp"
 
@@ -35,12 +36,13 @@ Usage:
   sync-server serve   --data-dir DIR [--listen 127.0.0.1:8443] [--threads N]
   sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]
   sync-server device list   --data-dir DIR [--json]
+  sync-server device reissue --data-dir DIR DEVICE_ID [--url ws://HOST:PORT] [--expires 14d]
   sync-server device revoke --data-dir DIR DEVICE_ID
   sync-server export  --data-dir DIR --form ID [--format csv|jsonl|xlsx] [--round R]
                       [--labels [--lang L]] [--bom] [--out FILE]
   sync-server report  --data-dir DIR --form ID [--round R] [--compare R2] [--by DIM[,DIM]]
                       [--min-cell N] [--json]
-  sync-server import  --data-dir DIR BUNDLE... [--receipt OUT]
+  sync-server import  --data-dir DIR BUNDLE... [--receipt OUT] [--accept-expired-code]
   sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
@@ -138,48 +140,53 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+Result<DeviceId> device_id_arg(const CliArgs& a) {
+  if (a.positional().size() != 1) {
+    return Status::invalid_argument("give exactly one DEVICE_ID (see: sync-server device list)");
+  }
+  return DeviceId::parse(a.positional()[0]);
+}
+
+Result<std::int64_t> code_validity(const CliArgs& a) { return parse_duration_seconds(a.get_or("--expires", "14d")); }
+
+// Prints a fresh code on stdout (alone, for scripts) and what to do with it on stderr.
+int print_code(IssuedCode& code, bool reissued, std::ostream& out, std::ostream& err) {
+  out << code.text << "\n";
+  wipe(code.text);
+  err << "Device " << code.device_id.to_string() << (reissued ? " has a new code" : " reserved") << " for site '"
+      << code.site << "'. The code is single-use and expires " << iso8601_utc(code.expires_at) << ".\n"
+      << (reissued ? "The previous code no longer works. On the collector (pending responses are kept):\n"
+                     "  collector enroll --data-dir DIR --renew CODE\n"
+                   : "On the collector: collector enroll --data-dir DIR CODE\n");
+  return 0;
+}
+
 int cmd_device_enroll(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   auto site = a.require("--site");
   if (!site.is_ok()) return fail(err, site.status());
-  if (site->size() > kMaxSiteLength) return fail(err, Status::invalid_argument("--site is too long"));
-  auto expires = parse_duration_seconds(a.get_or("--expires", "14d"));
-  if (!expires.is_ok()) return fail(err, expires.status());
-  const std::string url = a.get_or("--url", "ws://127.0.0.1:8443");
-  // Collectors speak ws:// only: the session is encrypted and authenticated
-  // end to end, whatever carries it.
-  if (url.rfind("ws://", 0) != 0 || url.size() <= 5) {
-    return fail(err, Status::invalid_argument("--url must look like ws://HOST:PORT"));
-  }
-  if (url.size() > kMaxUrlLength) {
-    return fail(err, Status::invalid_argument("--url is longer than " + std::to_string(kMaxUrlLength) + " characters"));
-  }
-  auto keys = load_server_keys(dir->keys());
-  if (!keys.is_ok()) return fail(err, keys.status());
-  auto store = ServerStore::open(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
+  auto valid_for = code_validity(a);
+  if (!valid_for.is_ok()) return fail(err, valid_for.status());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  auto code = app->enroll_device(*site, a.get_or("--url", "ws://127.0.0.1:8443"), *valid_for, "cli");
+  if (!code.is_ok()) return fail(err, code.status());
+  return print_code(*code, false, out, err);
+}
 
-  EnrollmentCode code;
-  code.url = url;
-  code.server = keys->public_keys();
-  code.device_id = DeviceId::random();
-  random_fill(code.secret.span());
-  code.expires_at = unix_now() + *expires;
-  code.site = *site;
-  const auto hash = enrollment_secret_hash(code.secret.span());
-  if (Status s = store->add_pending_device(code.device_id, code.site, hash, code.expires_at); !s.is_ok()) {
-    return fail(err, s);
-  }
-  (void)store->audit("cli", "device.enroll", "device=" + code.device_id.to_string() + " site=" + code.site,
-                     unix_now());
-  std::string text = format_enrollment_code(code);
-  out << text << "\n";
-  wipe(text);
-  err << "Device " << code.device_id.to_string() << " reserved for site '" << code.site
-      << "'. The code is single-use and expires " << iso8601_utc(code.expires_at) << ".\n"
-      << "On the collector: collector enroll --data-dir DIR CODE\n";
-  return 0;
+int cmd_device_reissue(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto id = device_id_arg(a);
+  if (!id.is_ok()) return fail(err, id.status());
+  auto valid_for = code_validity(a);
+  if (!valid_for.is_ok()) return fail(err, valid_for.status());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  auto code = app->reissue_device(*id, a.get_or("--url", "ws://127.0.0.1:8443"), *valid_for, "cli");
+  if (!code.is_ok()) return fail(err, code.status().with_context("no new code was made"));
+  return print_code(*code, true, out, err);
 }
 
 int cmd_device_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
@@ -270,15 +277,11 @@ int cmd_admin_token_revoke(const CliArgs& a, std::ostream& out, std::ostream& er
 int cmd_device_revoke(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  if (a.positional().size() != 1) {
-    return fail(err, Status::invalid_argument("give exactly one DEVICE_ID (see: sync-server device list)"));
-  }
-  auto id = DeviceId::parse(a.positional()[0]);
+  auto id = device_id_arg(a);
   if (!id.is_ok()) return fail(err, id.status());
-  auto store = ServerStore::open(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
-  if (Status s = store->revoke_device(*id, unix_now()); !s.is_ok()) return fail(err, s);
-  (void)store->audit("cli", "device.revoke", "device=" + id->to_string(), unix_now());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  if (Status s = app->revoke_device(*id, "cli"); !s.is_ok()) return fail(err, s.with_context("nothing was changed"));
   out << "Device " << id->to_string()
       << " is revoked: its sessions and submissions are refused from now on.\n";
   return 0;
@@ -419,24 +422,57 @@ int cmd_forms_show(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return s.is_ok() ? 0 : fail(err, s);
 }
 
+void print_bundle_outcome(const BundleOutcome& b, std::ostream& out) {
+  out << b.file.string() << ": ";
+  if (b.refused) {
+    out << "refused: " << b.reason << "\n";
+    return;
+  }
+  out << "device " << b.device.to_string() << " (" << b.site << ")"
+      << (b.registered_now ? ", registration completed from the bundle" : "") << ", " << b.envelopes
+      << " envelopes: " << b.counts.accepted << " accepted, " << b.counts.duplicate << " duplicate, "
+      << b.counts.conflict << " conflict, " << b.counts.rejected << " rejected\n";
+}
+
+// Exit 0 only when every file was imported and every envelope stored; 3
+// when something was refused or rejected (the receipt still tells the post
+// which); 1 when nothing could be imported at all.
 int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   if (a.positional().empty()) return fail(err, Status::invalid_argument("give one or more BUNDLE files"));
   std::vector<std::filesystem::path> files(a.positional().begin(), a.positional().end());
-  auto report = import_bundles(*dir, files, out);
-  if (!report.is_ok()) return fail(err, report.status());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  ImportOptions options;
+  options.accept_expired_code = a.has("--accept-expired-code");
+  auto report = app->import_bundles(files, options);
+  if (!report.is_ok()) return fail(err, report.status().with_context("the import stopped; run it again (what was stored stays, once)"));
+  for (const auto& b : report->bundles) print_bundle_outcome(b, out);
   const auto& t = report->totals;
   out << "Total: " << t.accepted << " accepted, " << t.duplicate << " duplicate, " << t.conflict << " conflict, "
-      << t.rejected << " rejected\n";
+      << t.rejected << " rejected";
+  if (report->refused_files > 0) out << "; " << report->refused_files << " file(s) refused";
+  out << "\n";
   if (auto path = a.get("--receipt")) {
-    auto keys = load_server_keys(dir->keys());
-    if (!keys.is_ok()) return fail(err, keys.status());
-    if (Status s = write_file_atomically(*path, encode_receipt(report->receipt, keys->sign), 0644); !s.is_ok()) {
-      return fail(err, s);
+    if (report->receipt.items.empty()) {
+      err << "sync-server: no receipt written: no envelope was imported\n";
+    } else if (Status s = write_file_atomically(*path, app->sign_receipt(report->receipt), 0644); !s.is_ok()) {
+      return fail(err, s.with_context("the bundles were imported but the receipt was not written; import them again "
+                                      "with --receipt (nothing is stored twice)"));
+    } else {
+      out << "Receipt for " << report->receipt.items.size() << " envelopes written to " << *path
+          << ": take it back to the post and run: collector bundle import --data-dir DIR " << *path << "\n";
     }
-    out << "Receipt for " << report->receipt.items.size() << " envelopes written to " << *path
-        << ": take it back to the post and run: collector bundle import --data-dir DIR " << *path << "\n";
+  }
+  if (report->refused_files == files.size()) {
+    err << "sync-server: nothing was imported: every file was refused\n";
+    return 1;
+  }
+  if (report->refused_files > 0 || t.rejected > 0) {
+    err << "sync-server: the import was partial: " << report->refused_files << " file(s) refused, " << t.rejected
+        << " envelope(s) rejected\n";
+    return 3;
   }
   return 0;
 }
@@ -481,6 +517,12 @@ const Command kCommands[] = {
      "  Reserves a device for SITE and prints its one-line, single-use enrollment code.\n"
      "  --url is the address collectors will reach this server at (default ws://127.0.0.1:8443).\n",
      {"--data-dir", "--site", "--url", "--expires"}, {}, cmd_device_enroll},
+    {"device reissue",
+     "sync-server device reissue --data-dir DIR DEVICE_ID [--url ws://HOST:PORT] [--expires 14d]\n"
+     "  A new one-time code for a device that has not registered yet (its code expired before the post\n"
+     "  could sync, or was lost). Same device and site; the old code stops working. At the post:\n"
+     "  collector enroll --data-dir DIR --renew CODE keeps every response captured so far.\n",
+     {"--data-dir", "--url", "--expires"}, {}, cmd_device_reissue},
     {"device list", "sync-server device list --data-dir DIR [--json]\n  Lists devices: pending, active and revoked.\n",
      {"--data-dir"}, {"--json"}, cmd_device_list},
     {"device revoke", "sync-server device revoke --data-dir DIR DEVICE_ID\n  Refuses the device's sessions and submissions from now on.\n",
@@ -500,11 +542,16 @@ const Command kCommands[] = {
     {"report", kReportHelp, {"--data-dir", "--form", "--round", "--compare", "--by", "--min-cell"}, {"--json"},
      run_report_command},
     {"import",
-     "sync-server import --data-dir DIR BUNDLE... [--receipt OUT]\n"
+     "sync-server import --data-dir DIR BUNDLE... [--receipt OUT] [--accept-expired-code]\n"
      "  Imports USB bundles written by `collector bundle export`, with the same checks as a sync.\n"
      "  Importing a bundle twice adds nothing. --receipt writes a receipt signed by this server that\n"
-     "  the collector imports to mark those submissions as delivered.\n",
-     {"--data-dir", "--receipt"}, {}, cmd_import},
+     "  the collector imports to mark those submissions as delivered.\n"
+     "  A bundle from a post that never connected carries its registration and completes it here.\n"
+     "  If its code expired while the bundle travelled, the import refuses it; having checked where it\n"
+     "  came from, --accept-expired-code accepts it (audited).\n"
+     "  Exit 0 when everything was stored; 3 when a file was refused or an envelope rejected (the\n"
+     "  receipt still tells the post which); 1 when nothing could be imported.\n",
+     {"--data-dir", "--receipt"}, {"--accept-expired-code"}, cmd_import},
     {"forms publish",
      "sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]\n"
      "  Signs a form definition (our JSON, or an XLSForm workbook) and offers it to every collector\n"

@@ -23,12 +23,6 @@ std::array<std::uint8_t, 32> token_hash(std::string_view token) {
   return h;
 }
 
-std::array<std::uint8_t, 32> envelope_hash(ByteView bytes) {
-  std::array<std::uint8_t, 32> h{};
-  crypto_generichash(h.data(), h.size(), bytes.data(), bytes.size(), nullptr, 0);
-  return h;
-}
-
 DeviceState parse_state(const std::string& s) {
   if (s == "active") return DeviceState::kActive;
   if (s == "revoked") return DeviceState::kRevoked;
@@ -172,6 +166,15 @@ Status ServerStore::add_pending_device(const DeviceId& id, std::string_view site
       .bind(4, expires_at)
       .bind(5, unix_now())
       .run();
+}
+
+Status ServerStore::replace_enrollment_secret(const DeviceId& id, const std::array<std::uint8_t, 32>& secret_hash,
+                                              std::int64_t expires_at) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE devices SET enroll_secret_hash = ?2, enroll_expires_at = ?3 "
+                                                "WHERE device_id = ?1 AND status = 'pending'"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes)).bind(2, ByteView(secret_hash)).bind(3, expires_at).run());
+  if (db_.changes() != 1) return Status::failed_precondition("device " + id.to_string() + " is not pending");
+  return Status::ok();
 }
 
 Result<std::optional<DeviceRecord>> ServerStore::find_device(const DeviceId& id) {

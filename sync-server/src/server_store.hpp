@@ -73,6 +73,10 @@ class ServerStore {
   Status add_pending_device(const DeviceId& id, std::string_view site,
                             const std::array<std::uint8_t, 32>& secret_hash,
                             std::int64_t expires_at);
+  // A pending device's new one-time secret and expiry (`device reissue`):
+  // the old code stops working. failed_precondition unless pending.
+  Status replace_enrollment_secret(const DeviceId& id, const std::array<std::uint8_t, 32>& secret_hash,
+                                   std::int64_t expires_at);
   Result<std::optional<DeviceRecord>> find_device(const DeviceId& id);
   Result<std::vector<DeviceRecord>> list_devices();
   // not_found when there is no such device. Revoking twice is fine.

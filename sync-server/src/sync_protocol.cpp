@@ -73,7 +73,7 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
   }
   phase_ = Phase::kStoring;
   pending_batch_ = push->batch_seq;
-  return NeedIngest{push->batch_seq, std::move(push->envelopes)};
+  return NeedIngest{push->batch_seq, std::move(push->envelopes), std::move(push->registrations)};
 }
 
 SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& decision) {

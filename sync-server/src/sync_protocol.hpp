@@ -44,6 +44,7 @@ class SyncProtocol {
   struct NeedIngest {
     std::uint64_t batch_seq = 0;
     std::vector<Bytes> envelopes;
+    std::vector<Bytes> registrations;  // relayed; see Push
   };
   struct NeedForms {
     std::vector<FormRef> known;

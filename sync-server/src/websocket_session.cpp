@@ -163,6 +163,7 @@ struct WebSocketSession::IngestBatch {
   std::uint64_t seq = 0;
   std::vector<Bytes> envelopes;
   std::vector<PreparedEnvelope> prepared;
+  std::vector<Bytes> registrations;
   std::shared_ptr<const FormSnapshot> forms;
   DeviceId device;
   SignPublicKey device_key{};
@@ -174,6 +175,7 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
   auto batch = std::make_shared<IngestBatch>();
   batch->seq = need.batch_seq;
   batch->envelopes = std::move(need.envelopes);
+  batch->registrations = std::move(need.registrations);
   batch->prepared.resize(batch->envelopes.size());
   batch->forms = slot_.state().forms->snapshot();
   batch->device = *protocol_.device();
@@ -226,9 +228,20 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
         // A form published since the batch was prepared is in this newer
         // snapshot; envelopes that needed it were left for this step.
         auto forms = state->forms->snapshot();
+        const std::int64_t now = unix_now();
+        // Registrations a relay carries come first, so that the envelopes of
+        // a device they register are then checked against its key. One that
+        // fails leaves that device pending; its envelopes say so one by one.
+        for (const auto& reg : batch->registrations) {
+          OfflineRegistrationOptions options;
+          options.actor = "device:" + batch->device.to_string();
+          options.via = "relay";
+          EQ_ASSIGN_OR_RETURN(AuthDecision decision, register_offline(store, state->keys, reg, now, options));
+          if (!decision.ok) std::cerr << "sync-server: relayed registration refused: " << decision.message << "\n";
+        }
         EQ_ASSIGN_OR_RETURN(batch->results,
                             ingest_batch(store, state->keys, state->validator(), batch->envelopes, batch->device,
-                                         unix_now(), forms.get(), &batch->prepared));
+                                         now, forms.get(), &batch->prepared));
         return Status::ok();
       },
       [self, batch](const Status& committed) {

@@ -57,7 +57,7 @@ TEST_CASE("a bundle goes to the server by hand and its receipt comes back", "[in
   auto applied = collector_cli({"bundle", "import", "--data-dir", (tmp / "post").string(), receipt});
   INFO(applied.err);
   REQUIRE(applied.code == 0);
-  CHECK_THAT(applied.out, Catch::Contains("25 submission(s) confirmed"));
+  CHECK_THAT(applied.out, Catch::Contains("25 submission(s) settled"));
   auto reopened = collector::Collector::open(collector::DataDir{tmp / "post"});
   CHECK(reopened->status()->counts.pending == 0);
   CHECK(reopened->status()->counts.synced == 25);

@@ -102,7 +102,7 @@ TEST_CASE("a channel message replayed, on its own session or on another, ends th
   auto b = registered(server, tmp / "b", "Post B");
 
   auto s1 = session_of(server, a);
-  const Bytes sealed = s1->seal(encode(Push{1, responses(a, 5, 0)}));
+  const Bytes sealed = s1->seal(encode(Push{1, responses(a, 5, 0), {}}));
   REQUIRE(s1->write(sealed).is_ok());
   auto ack = s1->read_sealed();
   REQUIRE(ack.is_ok());
@@ -128,8 +128,8 @@ TEST_CASE("reordered channel messages end the session, and reordered batches and
   const auto late = responses(c, 5, 5);
 
   auto s1 = session_of(server, c);
-  const Bytes m1 = s1->seal(encode(Push{1, early}));
-  const Bytes m2 = s1->seal(encode(Push{2, late}));
+  const Bytes m1 = s1->seal(encode(Push{1, early, {}}));
+  const Bytes m2 = s1->seal(encode(Push{2, late, {}}));
   (void)m1;
   REQUIRE(s1->write(m2).is_ok());  // the second message first
   check_session_refused(*s1);

@@ -1,16 +1,29 @@
 #include <catch2/catch.hpp>
 
+#include "equitas/wire/registration.hpp"
 #include "equitas/wire/sync_messages.hpp"
 
 using namespace equitas;
 
 TEST_CASE("sync messages round-trip", "[messages]") {
-  Push push{42, {Bytes{1, 2, 3}, Bytes{}, Bytes(1000, 7)}};
+  Push push{42, {Bytes{1, 2, 3}, Bytes{}, Bytes(1000, 7)}, {}};
   auto p = decode_sync_message(encode(push));
   REQUIRE(p.is_ok());
   const auto& got = std::get<Push>(*p);
   CHECK(got.batch_seq == 42);
   CHECK(got.envelopes == push.envelopes);
+  CHECK(got.registrations.empty());
+  // Without registrations a push is byte for byte what older servers read.
+  CHECK(encode(push) == encode(Push{42, push.envelopes, {}}));
+  Push relaying{43, {Bytes{9}}, {Bytes(300, 1), Bytes(200, 2)}};
+  auto r = decode_sync_message(encode(relaying));
+  REQUIRE(r.is_ok());
+  CHECK(std::get<Push>(*r).registrations == relaying.registrations);
+  // An empty list is never sent, so it is not accepted either; nor an oversized document.
+  Bytes empty_list = encode(Push{44, {}, {}});
+  empty_list.push_back(0);
+  CHECK_FALSE(decode_sync_message(empty_list).is_ok());
+  CHECK_FALSE(decode_sync_message(encode(Push{45, {}, {Bytes(kMaxRegistrationBytes + 1, 3)}})).is_ok());
 
   Ack ack{42, {{ItemStatus::kAccepted, {}, {}},
                {ItemStatus::kDuplicate, {}, {}},
@@ -45,7 +58,7 @@ TEST_CASE("an ack costs about one byte per accepted item", "[messages]") {
 TEST_CASE("malformed sync messages are refused", "[messages]") {
   CHECK_FALSE(decode_sync_message(Bytes{}).is_ok());
   CHECK_FALSE(decode_sync_message(Bytes{0x7f}).is_ok());
-  Bytes push = encode(Push{1, {Bytes{1, 2, 3}}});
+  Bytes push = encode(Push{1, {Bytes{1, 2, 3}}, {}});
   for (std::size_t n = 1; n < push.size(); ++n) {
     CHECK_FALSE(decode_sync_message(ByteView(push).subspan(0, n)).is_ok());
   }

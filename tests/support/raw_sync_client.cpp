@@ -87,7 +87,7 @@ Result<Welcome> RawSyncClient::authenticate(const ServerPublicKeys& server, cons
 }
 
 Result<Ack> RawSyncClient::push(std::uint64_t batch_seq, const std::vector<Bytes>& envelopes) {
-  EQ_RETURN_IF_ERROR(write(seal(encode(Push{batch_seq, envelopes}))));
+  EQ_RETURN_IF_ERROR(write(seal(encode(Push{batch_seq, envelopes, {}}))));
   EQ_ASSIGN_OR_RETURN(SyncMessage reply, read_sealed());
   if (const auto* err = std::get_if<ErrorMsg>(&reply)) {
     return Status::unavailable(std::string(session_error_name(err->code)) + ": " + err->message);

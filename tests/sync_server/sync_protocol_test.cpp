@@ -68,7 +68,7 @@ TEST_CASE("a full session: hello, auth, welcome, push, ack", "[protocol]") {
   CHECK(welcome.registered_now);
   CHECK(welcome.max_batch_items > 0);
 
-  auto step = h.protocol.on_message(h.channel.seal(encode(Push{7, {Bytes{1}, Bytes{2}}})));
+  auto step = h.protocol.on_message(h.channel.seal(encode(Push{7, {Bytes{1}, Bytes{2}}, {}})));
   auto* ingest = std::get_if<SyncProtocol::NeedIngest>(&step);
   REQUIRE(ingest != nullptr);
   CHECK(ingest->batch_seq == 7);
@@ -99,7 +99,7 @@ TEST_CASE("a refused device gets the reason, then the connection closes", "[prot
 TEST_CASE("a failed commit is reported and nothing is acknowledged", "[protocol]") {
   Harness h;
   h.admit();
-  auto step = h.protocol.on_message(h.channel.seal(encode(Push{1, {Bytes{1}}})));
+  auto step = h.protocol.on_message(h.channel.seal(encode(Push{1, {Bytes{1}}, {}})));
   REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(step));
   auto reply = h.protocol.on_ingested(1, Status::io_error("disk full"), {});
   CHECK(reply.close);
@@ -134,14 +134,14 @@ TEST_CASE("out-of-order and unexpected messages end the session", "[protocol]") 
   SECTION("a message that does not decrypt") {
     Harness h;
     h.admit();
-    Bytes forged = h.channel.seal(encode(Push{1, {}}));
+    Bytes forged = h.channel.seal(encode(Push{1, {}, {}}));
     forged[3] ^= 1;
     CHECK(std::get<SyncProtocol::Reply>(h.protocol.on_message(forged)).close);
   }
   SECTION("a push while the previous one is being stored") {
     Harness h;
     h.admit();
-    REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(h.protocol.on_message(h.channel.seal(encode(Push{1, {}})))));
-    CHECK(std::get<SyncProtocol::Reply>(h.protocol.on_message(h.channel.seal(encode(Push{2, {}})))).close);
+    REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(h.protocol.on_message(h.channel.seal(encode(Push{1, {}, {}})))));
+    CHECK(std::get<SyncProtocol::Reply>(h.protocol.on_message(h.channel.seal(encode(Push{2, {}, {}})))).close);
   }
 }

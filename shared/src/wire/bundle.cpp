@@ -1,9 +1,13 @@
 #include "equitas/wire/bundle.hpp"
 
+#include "equitas/wire/registration.hpp"
+
 namespace equitas {
 namespace {
 
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kBundleVersion = 1;
+constexpr std::uint8_t kBundleVersionWithRegistration = 2;
+constexpr std::uint8_t kReceiptVersion = 2;
 
 Bytes with_context(std::string_view context, ByteView body) {
   Bytes out;
@@ -27,12 +31,17 @@ Bytes encode_bundle(const Bundle& b, const SigningKey& device_key) {
   for (const auto& e : b.envelopes) total += e.size() + 4;
   ByteWriter w(total);
   w.raw(kBundleMagic);
-  w.u8(kVersion);
+  // Version 1 when there is nothing new to say, so older servers still read it.
+  w.u8(b.registration ? kBundleVersionWithRegistration : kBundleVersion);
   w.raw(b.device_id.bytes);
   w.raw(b.server);
   w.u64be(static_cast<std::uint64_t>(b.created_at));
   w.varint(b.envelopes.size());
   for (const auto& e : b.envelopes) w.lp(e);
+  if (b.registration) {
+    w.u8(1);
+    w.lp(*b.registration);
+  }
   Bytes out = w.take();
   const Signature sig = device_key.sign(with_context(kBundleSignContext, out));
   out.insert(out.end(), sig.begin(), sig.end());
@@ -49,7 +58,10 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
   std::uint8_t version = 0;
   std::uint64_t created = 0, count = 0;
   if (!r.u8(version)) return Status::corruption("the bundle is truncated");
-  if (version != kVersion) return Status::corruption("bundle version " + std::to_string(version) + " is not supported");
+  if (version != kBundleVersion && version != kBundleVersionWithRegistration) {
+    return Status::corruption("bundle version " + std::to_string(version) +
+                              " is not supported (made by a newer collector? upgrade the server first)");
+  }
   if (!r.fixed(d.bundle.device_id.bytes) || !r.fixed(d.bundle.server) || !r.u64be(created) ||
       !r.varint(count, kMaxBundleEnvelopes)) {
     return Status::corruption("the bundle header is damaged");
@@ -60,6 +72,14 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
     ByteView e;
     if (!r.lp(e, kMaxEnvelopeBytes)) return Status::corruption("the bundle is damaged at envelope " + std::to_string(i + 1));
     d.bundle.envelopes.emplace_back(e.begin(), e.end());
+  }
+  if (version == kBundleVersionWithRegistration) {
+    std::uint8_t has = 0;
+    ByteView reg;
+    if (!r.u8(has) || has > 1 || (has == 1 && !r.lp(reg, kMaxRegistrationBytes))) {
+      return Status::corruption("the bundle's registration is damaged");
+    }
+    if (has == 1) d.bundle.registration = Bytes(reg.begin(), reg.end());
   }
   if (!r.at_end()) return Status::corruption("the bundle has trailing bytes");
   d.signed_part.assign(body.begin(), body.end());
@@ -77,13 +97,15 @@ Status verify_bundle(const DecodedBundle& b, const SignPublicKey& device_key) {
 Bytes encode_receipt(const Receipt& rc, const SigningKey& server_key) {
   ByteWriter w(64 + rc.items.size() * 24);
   w.raw(kReceiptMagic);
-  w.u8(kVersion);
+  w.u8(kReceiptVersion);
   w.raw(server_key.public_key());
   w.u64be(static_cast<std::uint64_t>(rc.created_at));
   w.varint(rc.items.size());
   for (const auto& it : rc.items) {
     w.raw(it.submission_id.bytes);
     w.varint(it.revision);
+    w.raw(it.origin.bytes);
+    w.raw(it.envelope_hash);
     w.u8(static_cast<std::uint8_t>(it.result.status));
     if (it.result.status == ItemStatus::kRejected) {
       w.u8(static_cast<std::uint8_t>(it.result.reason));
@@ -109,7 +131,12 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
   ByteReader r(body.subspan(kReceiptMagic.size()));
   std::uint8_t version = 0;
   std::uint64_t created = 0, count = 0;
-  if (!r.u8(version) || version != kVersion || !r.fixed(rc.server) || !r.u64be(created) ||
+  if (r.u8(version) && version == 1) {
+    return Status::failed_precondition(
+        "this receipt was made by an older server that does not name each envelope; upgrade the server "
+        "and import the bundle again for a new receipt");
+  }
+  if (version != kReceiptVersion || !r.fixed(rc.server) || !r.u64be(created) ||
       !r.varint(count, kMaxBundleEnvelopes)) {
     return Status::corruption("the receipt header is damaged");
   }
@@ -118,7 +145,8 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
     ReceiptItem it;
     std::uint64_t revision = 0;
     std::uint8_t status = 0;
-    if (!r.fixed(it.submission_id.bytes) || !r.varint(revision, UINT32_MAX) || revision == 0 || !r.u8(status) ||
+    if (!r.fixed(it.submission_id.bytes) || !r.varint(revision, UINT32_MAX) || revision == 0 ||
+        !r.fixed(it.origin.bytes) || !r.fixed(it.envelope_hash) || !r.u8(status) ||
         status > 3) {
       return Status::corruption("the receipt is damaged at item " + std::to_string(i + 1));
     }
@@ -126,7 +154,7 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
     it.result.status = static_cast<ItemStatus>(status);
     if (it.result.status == ItemStatus::kRejected) {
       std::uint8_t reason = 0;
-      if (!r.u8(reason) || reason < 1 || reason > 8 || !r.lp_string(it.result.detail, kMaxDetailLength)) {
+      if (!r.u8(reason) || reason < 1 || reason > kMaxRejectReason || !r.lp_string(it.result.detail, kMaxDetailLength)) {
         return Status::corruption("the receipt is damaged at item " + std::to_string(i + 1));
       }
       it.result.reason = static_cast<RejectReason>(reason);

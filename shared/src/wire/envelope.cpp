@@ -105,4 +105,10 @@ Status verify_envelope(const Envelope& e, const SignPublicKey& device_key,
   return Status::ok();
 }
 
+EnvelopeHash envelope_hash(ByteView bytes) {
+  EnvelopeHash h{};
+  crypto_generichash(h.data(), h.size(), bytes.data(), bytes.size(), nullptr, 0);
+  return h;
+}
+
 }  // namespace equitas

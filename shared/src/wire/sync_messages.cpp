@@ -1,5 +1,7 @@
 #include "equitas/wire/sync_messages.hpp"
 
+#include "equitas/wire/registration.hpp"
+
 namespace equitas {
 
 std::string_view session_error_name(SessionError e) {
@@ -36,6 +38,7 @@ std::string_view reject_reason_name(RejectReason r) {
     case RejectReason::kInvalidAnswers: return "invalid answers";
     case RejectReason::kUndecryptable: return "cannot decrypt";
     case RejectReason::kForeignSubmission: return "submission of another device";
+    case RejectReason::kCarrierRefused: return "delivering device refused";
   }
   return "unknown";
 }
@@ -67,6 +70,10 @@ Bytes encode(const Push& m) {
   w.varint(m.batch_seq);
   w.varint(m.envelopes.size());
   for (const auto& e : m.envelopes) w.lp(e);
+  if (!m.registrations.empty()) {
+    w.varint(m.registrations.size());
+    for (const auto& r : m.registrations) w.lp(r);
+  }
   return w.take();
 }
 
@@ -165,6 +172,15 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
         if (!r.lp(e, kMaxEnvelopeBytes)) return malformed("push");
         m.envelopes.emplace_back(e.begin(), e.end());
       }
+      if (!r.at_end()) {
+        std::uint64_t regs = 0;
+        if (!r.varint(regs, kMaxPushRegistrations) || regs == 0) return malformed("push");
+        for (std::uint64_t i = 0; i < regs; ++i) {
+          ByteView reg;
+          if (!r.lp(reg, kMaxRegistrationBytes)) return malformed("push");
+          m.registrations.emplace_back(reg.begin(), reg.end());
+        }
+      }
       if (!r.at_end()) return malformed("push");
       return SyncMessage(std::move(m));
     }
@@ -179,7 +195,7 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
         it.status = static_cast<ItemStatus>(status);
         if (it.status == ItemStatus::kRejected) {
           std::uint8_t reason = 0;
-          if (!r.u8(reason) || reason < 1 || reason > 8 || !r.lp_string(it.detail, kMaxDetailLength)) {
+          if (!r.u8(reason) || reason < 1 || reason > kMaxRejectReason || !r.lp_string(it.detail, kMaxDetailLength)) {
             return malformed("ack");
           }
           it.reason = static_cast<RejectReason>(reason);

@@ -8,18 +8,32 @@
 // collector can relay a bundle: it queues the envelopes and uploads them at
 // its next sync; the server still checks each envelope's own device.
 //
-// Bundle:  "EQB1" | u8 version=1 | 16 device id | 32 server sign key (pinned)
-//          | u64be created_at | varint count | count x lp(envelope)
+// A collector that has never reached its server adds its registration
+// (registration.hpp), so that the server learns the device's key from the
+// bundle itself and can complete the enrollment offline.
+//
+// Bundle:  "EQB1" | u8 version (1, or 2 with a registration) | 16 device id
+//          | 32 server sign key (pinned) | u64be created_at | varint count | count x lp(envelope)
+//          [version 2: | u8 has_registration | lp(registration) if 1]
 //          | 64 Ed25519 signature by the device over kBundleSignContext || all before it
-// Receipt: "EQR1" | u8 version=1 | 32 server sign key | u64be created_at | varint count
-//          | count x (16 submission id | varint revision | u8 status [| u8 reason | lp detail])
+// Receipt: "EQR1" | u8 version=2 | 32 server sign key | u64be created_at | varint count
+//          | count x (16 submission id | varint revision | 16 origin device id
+//                     | 32 envelope hash | u8 status [| u8 reason | lp detail])
 //          | 64 Ed25519 signature by the server over kReceiptSignContext || all before it
+//
+// A receipt item names the exact envelope (BLAKE2b-256 of its bytes) and the
+// device that signed it, so a collector applies a verdict only to its own,
+// unaltered copy: a relay that altered, re-signed or lost its standing cannot
+// make the origin give its responses up. Version 1 receipts (without that
+// binding) are refused.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "equitas/crypto/keys.hpp"
+#include "equitas/wire/envelope.hpp"
 #include "equitas/wire/ids.hpp"
 #include "equitas/wire/sync_messages.hpp"
 
@@ -36,11 +50,14 @@ struct Bundle {
   SignPublicKey server{};      // the server it is meant for
   std::int64_t created_at = 0;
   std::vector<Bytes> envelopes;
+  std::optional<Bytes> registration;  // registration.hpp; only before the first contact
 };
 
 struct ReceiptItem {
   SubmissionId submission_id;
   std::uint32_t revision = 1;
+  DeviceId origin;             // the device that signed the envelope
+  EnvelopeHash envelope_hash{};  // of the exact bytes the server decided on
   ItemResult result;
 };
 

@@ -35,6 +35,11 @@ struct Envelope {
 };
 
 // Everything but the signature, in wire order.
+// BLAKE2b-256 of an envelope's bytes: how receipts and conflict records name
+// one exact copy of a submission.
+using EnvelopeHash = std::array<std::uint8_t, 32>;
+EnvelopeHash envelope_hash(ByteView bytes);
+
 Bytes encode_envelope_body(const Envelope& e);
 Bytes encode_envelope(const Envelope& e);
 // Strict decoder: unknown version, a field over its limit or trailing bytes

@@ -52,7 +52,11 @@ enum class RejectReason : std::uint8_t {
   kInvalidAnswers = 6,
   kUndecryptable = 7,
   kForeignSubmission = 8,  // the submission id belongs to another device
+  // The device that delivered it (a relay, or a bundle's exporter) is not
+  // active. Says nothing about the envelope: its origin keeps it pending.
+  kCarrierRefused = 9,
 };
+inline constexpr std::uint8_t kMaxRejectReason = 9;
 std::string_view reject_reason_name(RejectReason r);
 
 struct Welcome {
@@ -71,7 +75,12 @@ struct ErrorMsg {
 struct Push {
   std::uint64_t batch_seq = 0;
   std::vector<Bytes> envelopes;
+  // Registrations (registration.hpp) of devices whose bundles this collector
+  // relays and that have never reached the server: completed before the
+  // envelopes are checked. Encoded only when there are some.
+  std::vector<Bytes> registrations;
 };
+inline constexpr std::size_t kMaxPushRegistrations = 64;
 
 struct ItemResult {
   ItemStatus status = ItemStatus::kAccepted;

@@ -1,0 +1,139 @@
+// A relay that loses its standing, or turns hostile, must never make the
+// post it relays for give up its responses (issue 17). Receipts name the
+// exact envelope and its origin; the origin applies a verdict only to its
+// own unaltered copy, and never a verdict about the carrier.
+#include <catch2/catch.hpp>
+
+#include "fixtures.hpp"
+
+using namespace equitas;
+using namespace equitas::test;
+
+namespace {
+
+struct Posts {
+  TempDir tmp;
+  TestServer server{tmp / "server"};
+  collector::Collector north;
+  collector::Collector south;
+
+  Posts()
+      : north([this] {
+          server.start();
+          return make_collector(tmp / "north", server.enroll("North"));
+        }()),
+        south(make_collector(tmp / "south", server.enroll("South"))) {
+    REQUIRE(north.sync({}).is_ok());
+    REQUIRE(south.sync({}).is_ok());
+    submit_many(north, 3);
+    REQUIRE(north.export_bundle(tmp / "north.eqb").is_ok());
+    REQUIRE(collector_cli({"bundle", "import", "--data-dir", (tmp / "south").string(),
+                           (tmp / "north.eqb").string()})
+                .code == 0);
+  }
+  std::string sdir() const { return server.dir().root.string(); }
+  // South carries North's envelopes to headquarters in a bundle of its own;
+  // the receipt comes back to North.
+  CliResult relay_by_usb_and_return_receipt() {
+    REQUIRE(south.export_bundle(tmp / "south.eqb").is_ok());
+    server_cli({"import", "--data-dir", sdir(), (tmp / "south.eqb").string(), "--receipt",
+                (tmp / "r.eqr").string()});
+    REQUIRE(std::filesystem::exists(tmp / "r.eqr"));
+    return collector_cli(
+        {"bundle", "import", "--data-dir", (tmp / "north").string(), (tmp / "r.eqr").string()});
+  }
+};
+
+std::int64_t pending(collector::Collector& c) { return c.status()->counts.pending; }
+
+}  // namespace
+
+TEST_CASE("a revoked relay's receipt leaves the origin's responses pending",
+          "[integration][relay]") {
+  Posts p;
+  const std::string south_id = (*p.south.enrollment())->device_id.to_string();
+  REQUIRE(server_cli({"device", "revoke", "--data-dir", p.sdir(), south_id}).code == 0);
+
+  auto applied = p.relay_by_usb_and_return_receipt();
+  CHECK(applied.code == 3);
+  CHECK_THAT(applied.out, Catch::Contains("3 submission(s) stay pending") &&
+                              Catch::Contains("about the device that delivered them"));
+  CHECK(pending(p.north) == 3);
+  CHECK(p.north.status()->counts.rejected == 0);
+  CHECK(exported_rows(p.server) == 0);
+  // North still delivers them itself.
+  auto r = p.north.sync({});
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 3);
+  CHECK(exported_rows(p.server) == 3);
+}
+
+TEST_CASE("a relay that flips bits in relayed envelopes cannot make the origin give up its copies",
+          "[integration][relay]") {
+  Posts p;
+  // The hostile relay alters every envelope it holds for North.
+  {
+    auto st = p.south.store().db().prepare(
+        "SELECT seq, envelope FROM outbox WHERE relayed_from IS NOT NULL");
+    REQUIRE(st.is_ok());
+    std::vector<std::pair<std::int64_t, Bytes>> rows;
+    while (*st->step()) rows.emplace_back(st->column_int64(0), st->column_blob(1));
+    REQUIRE(rows.size() == 3);
+    for (auto& [seq, env] : rows) {
+      env[env.size() - 10] ^= 0x01;  // inside the signature
+      auto up = p.south.store().db().prepare("UPDATE outbox SET envelope = ?2 WHERE seq = ?1");
+      REQUIRE(up->bind(1, seq).bind(2, ByteView(env)).run().is_ok());
+    }
+  }
+  SECTION("by USB: the receipt's verdicts are about other bytes") {
+    auto applied = p.relay_by_usb_and_return_receipt();
+    CHECK(applied.code == 3);
+    CHECK_THAT(applied.out, Catch::Contains("3 verdict(s) were about altered copies"));
+  }
+  SECTION("online: the relay's sync is rejected, the origin is untouched") {
+    auto r = p.south.sync({});
+    REQUIRE(r.is_ok());
+    CHECK(r->rejected == 3);
+    CHECK_THAT(r->rejections.at(0), Catch::Contains("bad signature"));
+  }
+  CHECK(pending(p.north) == 3);
+  CHECK(p.north.status()->counts.rejected == 0);
+  auto r = p.north.sync({});
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 3);
+}
+
+TEST_CASE("an honest relay's receipt settles the origin's copies", "[integration][relay]") {
+  Posts p;
+  auto applied = p.relay_by_usb_and_return_receipt();
+  INFO(applied.err);
+  CHECK(applied.code == 0);
+  CHECK_THAT(applied.out, Catch::Contains("3 submission(s) settled"));
+  CHECK(pending(p.north) == 0);
+  CHECK(p.north.status()->counts.synced == 3);
+}
+
+TEST_CASE("a receipt from a server older than the binding is refused, and nothing changes",
+          "[integration][relay]") {
+  Posts p;
+  // Version 1 receipts named items by id and revision alone.
+  auto keys = load_server_keys(p.server.dir().keys());
+  REQUIRE(keys.is_ok());
+  ByteWriter w;
+  w.raw(kReceiptMagic);
+  w.u8(1);
+  w.raw(keys->sign.public_key());
+  w.u64be(0);
+  w.varint(0);
+  Bytes body = w.take();
+  Bytes signed_input(kReceiptSignContext.begin(), kReceiptSignContext.end());
+  signed_input.insert(signed_input.end(), body.begin(), body.end());
+  const Signature sig = keys->sign.sign(signed_input);
+  body.insert(body.end(), sig.begin(), sig.end());
+  REQUIRE(write_file_atomically(p.tmp / "old.eqr", body, 0600).is_ok());
+  auto applied = collector_cli(
+      {"bundle", "import", "--data-dir", (p.tmp / "north").string(), (p.tmp / "old.eqr").string()});
+  CHECK(applied.code == 1);
+  CHECK_THAT(applied.err, Catch::Contains("older server"));
+  CHECK(pending(p.north) == 3);
+}
