@@ -166,8 +166,13 @@ const FormSnapshot* layouts_of(const AnswerValidator& validator, const FormSnaps
 // Opens, decodes and validates the payload: the ingest steps after dedup.
 std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, const FormSnapshot* forms,
                                                        const AnswerValidator& validator, const Envelope& e) {
-  auto plain = open_sealed(keys.box, e.sealed_payload);
-  if (!plain.is_ok()) return reject(RejectReason::kUndecryptable, plain.status().message());
+  auto opened = open_envelope_payload(e, keys.box);
+  if (!opened.is_ok()) {
+    return reject(opened.status().code() == StatusCode::kPermissionDenied ? RejectReason::kForeignSubmission
+                                                                          : RejectReason::kUndecryptable,
+                  opened.status().message());
+  }
+  std::optional<Bytes> plain(std::move(opened->plain));
   const PayloadLayout* layout = nullptr;
   if (is_payload_v2(*plain)) {
     layout = forms != nullptr ? forms->layout(e.form_id, e.form_version) : nullptr;

@@ -137,3 +137,60 @@ TEST_CASE("a receipt from a server older than the binding is refused, and nothin
   CHECK_THAT(applied.err, Catch::Contains("older server"));
   CHECK(pending(p.north) == 3);
 }
+
+namespace {
+
+// The hostile relay signs North's sealed answers again as its own, with new
+// submission ids or North's: the server must file them nowhere.
+void resign_relayed_as_own(Posts& p, bool new_ids) {
+  auto south_key = load_device_key(collector::DataDir{p.tmp / "south"}.key());
+  REQUIRE(south_key.is_ok());
+  const DeviceId south_id = (*p.south.enrollment())->device_id;
+  auto keys = load_server_keys(p.server.dir().keys());
+  REQUIRE(keys.is_ok());
+  auto st = p.south.store().db().prepare(
+      "SELECT seq, envelope FROM outbox WHERE relayed_from IS NOT NULL");
+  REQUIRE(st.is_ok());
+  std::vector<std::pair<std::int64_t, Bytes>> rows;
+  while (*st->step()) rows.emplace_back(st->column_int64(0), st->column_blob(1));
+  REQUIRE(rows.size() == 3);
+  for (auto& [seq, bytes] : rows) {
+    auto e = decode_envelope(bytes);
+    REQUIRE(e.is_ok());
+    e->device_id = south_id;
+    if (new_ids) e->submission_id = SubmissionId::random();
+    e->signature = south_key->sign(envelope_signing_input(*e, keys->public_keys()));
+    auto up = p.south.store().db().prepare(
+        "UPDATE outbox SET envelope = ?2, submission_id = ?3, relayed_from = NULL WHERE seq = ?1");
+    REQUIRE(up->bind(1, seq)
+                .bind(2, ByteView(encode_envelope(*e)))
+                .bind(3, ByteView(e->submission_id.bytes))
+                .run()
+                .is_ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a relay that signs the origin's sealed answers as its own gets nothing filed",
+          "[integration][relay]") {
+  Posts p;
+  const bool new_ids = GENERATE(false, true);
+  INFO((new_ids ? "new submission ids" : "the origin submission ids"));
+  resign_relayed_as_own(p, new_ids);
+  auto r = p.south.sync({});
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 0);
+  CHECK(r->rejected == 3);
+  CHECK_THAT(r->rejections.at(0), Catch::Contains("belong to another device or submission"));
+  CHECK(exported_rows(p.server) == 0);
+  // The origin's own copies are accepted, under the origin.
+  auto direct = p.north.sync({});
+  REQUIRE(direct.is_ok());
+  CHECK(direct->accepted == 3);
+  auto store = p.server.open_store();
+  auto st = store.db().prepare("SELECT COUNT(*) FROM submissions WHERE device_id = ?1");
+  st->bind(1, ByteView((*p.north.enrollment())->device_id.bytes));
+  REQUIRE(*st->step());
+  CHECK(st->column_int64(0) == 3);
+}

@@ -24,8 +24,19 @@ Status accept(const Parties& p, ByteView bytes) {
   auto e = decode_envelope(bytes);
   if (!e.is_ok()) return e.status();
   EQ_RETURN_IF_ERROR(verify_envelope(*e, p.device.public_key(), p.server.public_keys()));
-  auto plain = open_sealed(p.server.box, e->sealed_payload);
+  auto plain = open_envelope_payload(*e, p.server.box);
   return plain.status();
+}
+
+// The same sealed answers under another origin, signed by `signer`: what a
+// hostile relay can make from an envelope it carries.
+Envelope resigned(const Parties& p, const Envelope& e, const DeviceId& device, const SubmissionId& id,
+                  const SigningKey& signer) {
+  Envelope f = e;
+  f.device_id = device;
+  f.submission_id = id;
+  f.signature = signer.sign(envelope_signing_input(f, p.server.public_keys()));
+  return f;
 }
 
 }  // namespace
@@ -109,4 +120,41 @@ TEST_CASE("submission ids are version 4 UUIDs and parse back", "[envelope]") {
   CHECK_FALSE(SubmissionId::parse("not-a-uuid").is_ok());
   const DeviceId d = DeviceId::random();
   CHECK(*DeviceId::parse(d.to_string()) == d);
+}
+
+TEST_CASE("sealed answers open only in the envelope they were sealed for", "[envelope]") {
+  Parties p;
+  const Envelope e = make(p);
+  auto opened = open_envelope_payload(e, p.server.box);
+  REQUIRE(opened.is_ok());
+  CHECK(opened->tagged);
+  CHECK(as_chars(opened->plain) == R"({"v":1,"answers":{"q":1}})");
+
+  const SigningKey relay = SigningKey::generate();
+  const DeviceId relay_id = DeviceId::random();
+  SECTION("signed again by another device, same submission id") {
+    const Envelope f = resigned(p, e, relay_id, e.submission_id, relay);
+    CHECK(verify_envelope(f, relay.public_key(), p.server.public_keys()).is_ok());  // its signature is fine...
+    auto r = open_envelope_payload(f, p.server.box);
+    CHECK(r.status().code() == StatusCode::kPermissionDenied);  // ...but the answers are not its own
+  }
+  SECTION("replayed under a new submission id, even by the same device") {
+    const Envelope f = resigned(p, e, p.device_id, SubmissionId::random(), p.device);
+    CHECK(open_envelope_payload(f, p.server.box).status().code() == StatusCode::kPermissionDenied);
+  }
+  SECTION("a higher revision of the same id") {
+    Envelope f = e;
+    f.revision = 2;
+    f.signature = p.device.sign(envelope_signing_input(f, p.server.public_keys()));
+    CHECK(open_envelope_payload(f, p.server.box).status().code() == StatusCode::kPermissionDenied);
+  }
+  SECTION("a payload sealed before origin tags still opens, untagged") {
+    Envelope old = e;
+    const std::string_view legacy = R"({"v":1,"answers":{"q":2}})";
+    old.sealed_payload = seal_to(p.server.box.public_key(), as_bytes(legacy));
+    auto r = open_envelope_payload(old, p.server.box);
+    REQUIRE(r.is_ok());
+    CHECK_FALSE(r->tagged);
+    CHECK(as_chars(r->plain) == legacy);
+  }
 }

@@ -1,5 +1,9 @@
 #include "equitas/wire/envelope.hpp"
 
+#include <cstring>
+
+#include "equitas/crypto/secret.hpp"
+
 namespace equitas {
 namespace {
 
@@ -77,13 +81,25 @@ Bytes envelope_signing_input(const Envelope& e, const ServerPublicKeys& server) 
   return w.take();
 }
 
+std::array<std::uint8_t, kOriginTagBytes> origin_tag(const DeviceId& device, const SubmissionId& id,
+                                                     std::uint32_t revision) {
+  ByteWriter w(kOriginTagContext.size() + 36);
+  w.raw(kOriginTagContext);
+  w.raw(device.bytes);
+  w.raw(id.bytes);
+  w.u32be(revision);
+  std::array<std::uint8_t, kOriginTagBytes> tag{};
+  crypto_generichash(tag.data(), tag.size(), w.bytes().data(), w.bytes().size(), nullptr, 0);
+  return tag;
+}
+
 Result<Envelope> seal_envelope(EnvelopeFields fields, ByteView payload,
                                const ServerPublicKeys& server, const SigningKey& device_key) {
   EQ_RETURN_IF_ERROR(check_field_lengths(fields));
-  if (payload.size() + crypto_box_SEALBYTES > kMaxSealedPayload) {
+  constexpr std::size_t kOverhead = crypto_box_SEALBYTES + 1 + kOriginTagBytes;
+  if (payload.size() + kOverhead > kMaxSealedPayload) {
     return Status::invalid_argument("response is too large (" + std::to_string(payload.size()) +
-                                    " bytes; the limit is " +
-                                    std::to_string(kMaxSealedPayload - crypto_box_SEALBYTES) + ")");
+                                    " bytes; the limit is " + std::to_string(kMaxSealedPayload - kOverhead) + ")");
   }
   Envelope e;
   e.device_id = fields.device_id;
@@ -91,9 +107,35 @@ Result<Envelope> seal_envelope(EnvelopeFields fields, ByteView payload,
   e.revision = fields.revision;
   e.form_id = std::move(fields.form_id);
   e.form_version = std::move(fields.form_version);
-  e.sealed_payload = seal_to(server.box, payload);
+  const auto tag = origin_tag(e.device_id, e.submission_id, e.revision);
+  SecretBuffer plain(1 + tag.size() + payload.size());
+  plain.data()[0] = kOriginTagMarker;
+  std::memcpy(plain.data() + 1, tag.data(), tag.size());
+  if (!payload.empty()) std::memcpy(plain.data() + 1 + tag.size(), payload.data(), payload.size());
+  e.sealed_payload = seal_to(server.box, plain.span());
   e.signature = device_key.sign(envelope_signing_input(e, server));
   return e;
+}
+
+Result<OpenedPayload> open_envelope_payload(const Envelope& e, const BoxKey& server_box) {
+  EQ_ASSIGN_OR_RETURN(Bytes plain, open_sealed(server_box, e.sealed_payload));
+  OpenedPayload out;
+  if (plain.empty() || plain[0] != kOriginTagMarker) {
+    out.plain = std::move(plain);  // sealed before origin tags existed
+    return out;
+  }
+  const auto expected = origin_tag(e.device_id, e.submission_id, e.revision);
+  const bool matches =
+      plain.size() >= 1 + kOriginTagBytes && sodium_memcmp(plain.data() + 1, expected.data(), kOriginTagBytes) == 0;
+  if (!matches) {
+    wipe(plain);
+    return Status::permission_denied("the sealed answers belong to another device or submission (signed again "
+                                     "by someone else, or replayed under a new id)");
+  }
+  out.plain.assign(plain.begin() + 1 + kOriginTagBytes, plain.end());
+  wipe(plain);
+  out.tagged = true;
+  return out;
 }
 
 Status verify_envelope(const Envelope& e, const SignPublicKey& device_key,

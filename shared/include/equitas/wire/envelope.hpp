@@ -30,7 +30,7 @@ struct Envelope {
   std::uint32_t revision = 1;
   std::string form_id;
   std::string form_version;
-  Bytes sealed_payload;  // crypto_box_seal(payload JSON, server box key)
+  Bytes sealed_payload;  // crypto_box_seal(origin tag || payload, server box key); see seal_envelope
   Signature signature{};
 };
 
@@ -58,8 +58,32 @@ struct EnvelopeFields {
 };
 
 // Seals `payload` to the server and signs the result with the device key.
+//
+// The sealed plaintext starts with the envelope's origin, so that the
+// answers cannot be moved into another envelope: kOriginTagMarker, then a
+// 16-byte BLAKE2b of kOriginTagContext || device id || submission id ||
+// u32be revision. The device's signature covers the sealed bytes, but
+// anyone holding them could sign them again under another device or
+// submission id (a hostile relay taking credit, or replaying one response
+// under new ids); the tag, which only the server can read, says where they
+// really belong. 17 bytes per envelope.
+inline constexpr std::uint8_t kOriginTagMarker = 0xB1;
+inline constexpr std::size_t kOriginTagBytes = 16;
+inline constexpr std::string_view kOriginTagContext{"equitas/origin/v1\0", 18};
 Result<Envelope> seal_envelope(EnvelopeFields fields, ByteView payload,
                                const ServerPublicKeys& server, const SigningKey& device_key);
+
+// The server's side: opens the sealed payload and checks its origin tag
+// against the envelope's device, submission id and revision.
+//   unauthenticated     the box does not open with this key
+//   permission_denied   the tag names another origin (re-signed or replayed)
+// A payload sealed by a collector older than the tag has none; it is
+// returned as it is, with `tagged` false. The plaintext is the caller's to wipe.
+struct OpenedPayload {
+  Bytes plain;
+  bool tagged = false;
+};
+Result<OpenedPayload> open_envelope_payload(const Envelope& e, const BoxKey& server_box);
 
 // Checks the device's signature. Unauthenticated when it does not verify.
 Status verify_envelope(const Envelope& e, const SignPublicKey& device_key,
