@@ -43,6 +43,17 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   auto bad = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{oops");
   CHECK(bad.code == 1);
   CHECK_THAT(bad.err, Catch::Contains("nothing was stored"));
+  // 4 typed for the code "4": the error names the codes and says to quote it.
+  auto number = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
+                              R"({"consent_ack":true,"eng_proud":4})");
+  CHECK(number.code == 1);
+  CHECK_THAT(number.err, Catch::Contains("eng_proud: The answer must be one of the choices offered. Valid codes: 1, 2, 3, 4, 5"));
+  CHECK_THAT(number.err, Catch::Contains("Codes are text: write \"4\", in quotes."));
+  // A misspelt question name: the nearest names are suggested.
+  auto typo = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
+                            R"({"consent_ack":true,"eng_prod":"4"})");
+  CHECK(typo.code == 1);
+  CHECK_THAT(typo.err, Catch::Contains("eng_prod: There is no such question in this form. Did you mean eng_proud?"));
   auto nofile = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", (tmp / "nope.json").string()});
   CHECK(nofile.code == 1);
 
