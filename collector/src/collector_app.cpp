@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "equitas/forms/form_engine.hpp"
+#include "equitas/util/json_text.hpp"
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
@@ -140,12 +141,11 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   }
   ResponsePayload payload;
   {
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(answers_json, ec);
+    auto v = parse_json_text(answers_json, "the answers are not valid JSON");
     wipe(answers_json);
-    if (ec) return Status::invalid_argument("the answers are not valid JSON: " + ec.message());
-    if (!v.is_object()) return Status::invalid_argument("the answers must be a JSON object");
-    payload.answers = std::move(v.as_object());
+    if (!v.is_ok()) return v.status();
+    if (!v->is_object()) return Status::invalid_argument("the answers must be a JSON object");
+    payload.answers = std::move(v->as_object());
   }
   const std::int64_t now = unix_now();
   if (form != nullptr) {

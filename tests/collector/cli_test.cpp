@@ -43,6 +43,7 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   auto bad = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{oops");
   CHECK(bad.code == 1);
   CHECK_THAT(bad.err, Catch::Contains("nothing was stored"));
+  CHECK_THAT(bad.err, Catch::Contains("the answers are not valid JSON: syntax error at line 1, column 2"));
   // 4 typed for the code "4": the error names the codes and says to quote it.
   auto number = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
                               R"({"consent_ack":true,"eng_proud":4})");

@@ -202,6 +202,12 @@ TEST_CASE("an unknown question suggests the nearest names", "[forms]") {
   CHECK(error_at(check(f, R"({"age": 30, "inf": "x"})"), "inf") == "There is no such question in this form.");
 }
 
+TEST_CASE("a definition that is not JSON says where it breaks", "[forms]") {
+  auto r = load_form_json("{\"id\": \"x\",\n \"version\": 1,,\n}");
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message() == "the form definition is not valid JSON: syntax error at line 2, column 15");
+}
+
 TEST_CASE("a definition round-trips through JSON unchanged", "[forms]") {
   const Form f = load();
   const std::string saved = save_form_json(f);
