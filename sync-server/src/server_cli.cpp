@@ -32,7 +32,10 @@ constexpr const char* kUsage = R"(sync-server: receives, verifies and merges sur
 
 Usage:
   sync-server init    --data-dir DIR
-  sync-server serve   --data-dir DIR [--listen 127.0.0.1:8443] [--threads N]
+  sync-server serve   --data-dir DIR [--listen 127.0.0.1:8443] [--threads N] [--public-origin URL]
+  sync-server admin-token create --data-dir DIR --label LABEL
+  sync-server admin-token list   --data-dir DIR
+  sync-server admin-token revoke --data-dir DIR ID
   sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]
   sync-server device list   --data-dir DIR [--json]
   sync-server device revoke --data-dir DIR DEVICE_ID
@@ -528,6 +531,8 @@ const Command kCommands[] = {
 };
 
 }  // namespace
+
+std::vector<std::string> command_names() { return cli_command_names(kCommands); }
 
 int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   // Commands that open the server keys may need their passphrase; see KeyPassphraseScope.
