@@ -29,6 +29,14 @@ Result<std::array<std::uint8_t, N>> fixed_meta(CollectorStore& s, std::string_vi
 }  // namespace
 
 Status Collector::init(const DataDir& dir) {
+  // A sync-server's folder (its DataDir names these files): init here would
+  // mix the two programs' keys and databases in one place.
+  for (const char* file : {"server.db", "server.key"}) {
+    if (std::filesystem::exists(dir.root / file)) {
+      return Status::already_exists(dir.root.string() + " is a sync-server's data folder (it holds " + file +
+                                    "); give collector init another --data-dir, a folder of its own");
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir.root, ec);
   if (ec) return Status::io_error("cannot create " + dir.root.string() + ": " + ec.message());

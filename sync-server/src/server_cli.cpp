@@ -75,6 +75,14 @@ std::string date_or_dash(const std::optional<std::int64_t>& t) {
 int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
+  // A collector's folder (collector_store.hpp names its files): init here
+  // would mix the two programs' keys and databases in one place.
+  for (const char* file : {"collector.db", "device.key"}) {
+    if (std::filesystem::exists(dir->root / file)) {
+      return fail(err, Status::already_exists(dir->root.string() + " is a collector's data folder (it holds " + file +
+                                              "); give sync-server init another --data-dir, a folder of its own"));
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir->root, ec);
   if (ec) return fail(err, Status::io_error("cannot create " + dir->root.string() + ": " + ec.message()));

@@ -80,6 +80,30 @@ TEST_CASE("init creates private files once and prints the admin token once", "[s
   CHECK(read_all_files(tmp / "s").find(r.out.substr(r.out.find("eqa_"), 30)) == std::string::npos);
 }
 
+TEST_CASE("sync-server init refuses a collector's folder, and collector init a server's", "[server][cli]") {
+  TempDir tmp;
+  const std::string collector_dir = (tmp / "c").string(), server_dir = (tmp / "s").string();
+  REQUIRE(collector_cli({"init", "--data-dir", collector_dir}).code == 0);
+  auto server_there = server_cli({"init", "--data-dir", collector_dir});
+  CHECK(server_there.code == 1);
+  CHECK_THAT(server_there.err, Catch::Contains(collector_dir + " is a collector's data folder (it holds collector.db)"));
+  CHECK_THAT(server_there.err, Catch::Contains("give sync-server init another --data-dir"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "c" / "server.key"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "c" / "server.db"));
+
+  REQUIRE(server_cli({"init", "--data-dir", server_dir}).code == 0);
+  auto collector_there = collector_cli({"init", "--data-dir", server_dir});
+  CHECK(collector_there.code == 1);
+  CHECK_THAT(collector_there.err, Catch::Contains(server_dir + " is a sync-server's data folder (it holds server.db)"));
+  CHECK_THAT(collector_there.err, Catch::Contains("give collector init another --data-dir"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "s" / "device.key"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "s" / "collector.db"));
+
+  // Only the key left (the database deleted): still refused.
+  std::filesystem::remove(tmp / "c" / "collector.db");
+  CHECK_THAT(server_cli({"init", "--data-dir", collector_dir}).err, Catch::Contains("(it holds device.key)"));
+}
+
 TEST_CASE("device enroll, list and revoke", "[server][cli]") {
   TempDir tmp;
   const std::string dir = (tmp / "s").string();
