@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_args.hpp"
 #include "process.hpp"
 
 namespace net = boost::asio;
@@ -97,11 +98,18 @@ unsigned short wait_port(ChildProcess& p) {
 
 }  // namespace
 
+constexpr const char* kUsage = R"(collector_bench: the collector on an old field laptop: binary size, time from
+start to the first page, idle memory, and one answer's round trip through the form engine.
+
+Usage: collector_bench [--runs 20]
+  --runs N   starts of the collector to time (the median is reported)
+)";
+
 int main(int argc, char** argv) {
   int runs = 20;
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::string(argv[i]) == "--runs") runs = std::stoi(argv[i + 1]);
-  }
+  std::map<std::string, std::string> args;
+  if (const int code = equitas::bench::parse_bench_args(argc, argv, kUsage, {"--runs"}, args); code >= 0) return code;
+  if (args.count("--runs")) runs = std::stoi(args["--runs"]);
   const auto root = std::filesystem::temp_directory_path() / ("equitas-collector-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(root);
   const std::string server = (root / "server").string(), dir = (root / "c").string();

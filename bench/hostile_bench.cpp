@@ -23,6 +23,7 @@
 #include <regex>
 #include <thread>
 
+#include "bench_args.hpp"
 #include "collector_app.hpp"
 #include "equitas/crypto/secret.hpp"
 #include "limits.hpp"
@@ -104,19 +105,30 @@ void drip(const std::shared_ptr<Hostile>& h, std::string_view script) {
 
 }  // namespace
 
+constexpr const char* kUsage = R"(hostile_bench: stalled and dripping connections against a real sync-server,
+beside well-behaved collectors; prints how soon each hostile connection is closed and the good
+collectors' ack latency before and during the attack.
+
+Usage: hostile_bench [--good 100] [--stalled 1000] [--drippers 1000] [--batch 8]
+  --good N       well-behaved collectors pushing batches
+  --stalled N    connections that never finish the HTTP upgrade
+  --drippers N   connections that drip the upgrade, or a WebSocket frame, a byte at a time
+  --batch N      submissions per batch of a good collector
+)";
+
 int main(int argc, char** argv) {
   Options opt;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const int v = std::atoi(argv[i + 1]);
+  std::map<std::string, std::string> args;
+  if (const int code = bench::parse_bench_args(argc, argv, kUsage, {"--good", "--stalled", "--drippers", "--batch"}, args);
+      code >= 0) {
+    return code;
+  }
+  for (const auto& [k, text] : args) {
+    const int v = std::atoi(text.c_str());
     if (k == "--good") opt.good = v;
     else if (k == "--stalled") opt.stalled = v;
     else if (k == "--drippers") opt.drippers = v;
     else if (k == "--batch") opt.batch = v;
-    else {
-      std::cerr << "usage: hostile_bench [--good 100] [--stalled 1000] [--drippers 1000] [--batch 8]\n";
-      return 2;
-    }
   }
   if (!crypto_startup()) return 1;
   // Thousands of sockets here and in the server (which inherits the limit).

@@ -16,6 +16,7 @@
 #include <random>
 #include <sstream>
 
+#include "bench_args.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/payload.hpp"
 #include "form_registry.hpp"
@@ -170,18 +171,28 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
+constexpr const char* kUsage = R"(report_bench: synthetic staff-climate responses in a real analysis store, then
+`report --by sex,grade` with suppression, timed against a plain full scan of the same rows.
+
+Usage: report_bench [--responses 1000000] [--sites 200] [--runs 5] [--dir PATH]
+  --responses N   responses to generate
+  --sites N       sites they come from
+  --runs N        timed runs of each query (the median is reported)
+  --dir PATH      where to build the store (default: a temporary folder, removed afterwards)
+)";
+
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
+  std::map<std::string, std::string> args;
+  if (const int code = bench::parse_bench_args(argc, argv, kUsage, {"--responses", "--sites", "--runs", "--dir"}, args);
+      code >= 0) {
+    return code;
+  }
+  for (const auto& [k, v] : args) {
     if (k == "--responses") o.responses = std::stol(v);
     else if (k == "--sites") o.sites = std::stoi(v);
     else if (k == "--runs") o.runs = std::max(1, std::stoi(v));
     else if (k == "--dir") o.dir = v;
-    else {
-      std::cerr << "usage: report_bench [--responses N] [--sites N] [--runs N] [--dir PATH]\n";
-      return 2;
-    }
   }
   const bool own_dir = o.dir.empty();
   if (own_dir) o.dir = std::filesystem::temp_directory_path() / ("equitas-report-bench-" + std::to_string(::getpid()));

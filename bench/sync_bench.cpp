@@ -28,6 +28,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_args.hpp"
 #include "equitas/crypto/secret.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/enrollment_code.hpp"
@@ -220,17 +221,33 @@ int main(int argc, char** argv) {
   }
 }
 
+constexpr const char* kUsage = R"(sync_bench: simulated collectors push pre-sealed staff-climate envelopes over
+loopback WebSocket to a real sync-server process; the server's own pipeline without the network
+is measured in the same run, on the same data.
+
+Usage: sync_bench [--collectors 8] [--per-collector 10000] [--batch 12] [--idle 10000]
+  --collectors N      collectors syncing at once
+  --per-collector N   submissions each of them sends
+  --batch N           submissions per batch (in flight per collector)
+  --idle N            authenticated collectors then held idle (memory per connection)
+)";
+
 int bench_main(int argc, char** argv) {
-  if (!crypto_startup()) return 1;
   Options opt;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const int v = std::atoi(argv[i + 1]);
+  std::map<std::string, std::string> args;
+  if (const int code =
+          bench::parse_bench_args(argc, argv, kUsage, {"--collectors", "--per-collector", "--batch", "--idle"}, args);
+      code >= 0) {
+    return code;
+  }
+  for (const auto& [k, text] : args) {
+    const int v = std::atoi(text.c_str());
     if (k == "--collectors") opt.collectors = v;
     else if (k == "--per-collector") opt.per_collector = v;
     else if (k == "--batch") opt.batch = v;
     else if (k == "--idle") opt.idle = v;
   }
+  if (!crypto_startup()) return 1;
   rlimit nofile{};
   getrlimit(RLIMIT_NOFILE, &nofile);
   nofile.rlim_cur = nofile.rlim_max;

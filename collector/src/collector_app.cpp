@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "equitas/forms/form_engine.hpp"
+#include "equitas/util/json_text.hpp"
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
@@ -29,6 +30,14 @@ Result<std::array<std::uint8_t, N>> fixed_meta(CollectorStore& s, std::string_vi
 }  // namespace
 
 Status Collector::init(const DataDir& dir) {
+  // A sync-server's folder (its DataDir names these files): init here would
+  // mix the two programs' keys and databases in one place.
+  for (const char* file : {"server.db", "server.key"}) {
+    if (std::filesystem::exists(dir.root / file)) {
+      return Status::already_exists(dir.root.string() + " is a sync-server's data folder (it holds " + file +
+                                    "); give collector init another --data-dir, a folder of its own");
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir.root, ec);
   if (ec) return Status::io_error("cannot create " + dir.root.string() + ": " + ec.message());
@@ -189,12 +198,11 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   }
   ResponsePayload payload;
   {
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(answers_json, ec);
+    auto v = parse_json_text(answers_json, "the answers are not valid JSON");
     wipe(answers_json);
-    if (ec) return Status::invalid_argument("the answers are not valid JSON: " + ec.message());
-    if (!v.is_object()) return Status::invalid_argument("the answers must be a JSON object");
-    payload.answers = std::move(v.as_object());
+    if (!v.is_ok()) return v.status();
+    if (!v->is_object()) return Status::invalid_argument("the answers must be a JSON object");
+    payload.answers = std::move(v->as_object());
   }
   const std::int64_t now = this->now();
   if (form != nullptr) {

@@ -505,6 +505,8 @@ const Command kCommands[] = {
 
 }  // namespace
 
+std::vector<std::string> command_names() { return cli_command_names(kCommands); }
+
 int run_cli(const std::vector<std::string>& argv, std::istream& in, std::ostream& out, std::ostream& err) {
   Io io{in, out, err};
   // Any command may need the device key's passphrase; see KeyPassphraseScope.

@@ -13,4 +13,8 @@ namespace equitas::collector {
 int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
             std::ostream& err);
 
+// The names of every command run_cli knows ("init", "device enroll"), so
+// that tests can walk them all.
+std::vector<std::string> command_names();
+
 }  // namespace equitas::collector

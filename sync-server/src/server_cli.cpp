@@ -33,7 +33,10 @@ constexpr const char* kUsage = R"(sync-server: receives, verifies and merges sur
 
 Usage:
   sync-server init    --data-dir DIR
-  sync-server serve   --data-dir DIR [--listen 127.0.0.1:8443] [--threads N]
+  sync-server serve   --data-dir DIR [--listen 127.0.0.1:8443] [--threads N] [--public-origin URL]
+  sync-server admin-token create --data-dir DIR --label LABEL
+  sync-server admin-token list   --data-dir DIR
+  sync-server admin-token revoke --data-dir DIR ID
   sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]
   sync-server device list   --data-dir DIR [--json]
   sync-server device reissue --data-dir DIR DEVICE_ID [--url ws://HOST:PORT] [--expires 14d]
@@ -74,6 +77,14 @@ std::string date_or_dash(const std::optional<std::int64_t>& t) {
 int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
+  // A collector's folder (collector_store.hpp names its files): init here
+  // would mix the two programs' keys and databases in one place.
+  for (const char* file : {"collector.db", "device.key"}) {
+    if (std::filesystem::exists(dir->root / file)) {
+      return fail(err, Status::already_exists(dir->root.string() + " is a collector's data folder (it holds " + file +
+                                              "); give sync-server init another --data-dir, a folder of its own"));
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir->root, ec);
   if (ec) return fail(err, Status::io_error("cannot create " + dir->root.string() + ": " + ec.message()));
@@ -575,6 +586,8 @@ const Command kCommands[] = {
 };
 
 }  // namespace
+
+std::vector<std::string> command_names() { return cli_command_names(kCommands); }
 
 int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   // Commands that open the server keys may need their passphrase; see KeyPassphraseScope.

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
+#include "collector_cli.hpp"
 #include "fixtures.hpp"
 
 using namespace equitas;
@@ -17,12 +20,49 @@ TEST_CASE("collector commands explain themselves and reject bad usage", "[collec
   }
   auto unknown = collector_cli({"synk"});
   CHECK(unknown.code == 2);
-  CHECK_THAT(unknown.err, Catch::Contains("unknown command 'synk'"));
+  CHECK_THAT(unknown.err, Catch::Contains("unknown command 'synk' (did you mean 'sync'?)"));
+  CHECK_THAT(collector_cli({"forms", "lst"}).err, Catch::Contains("unknown command 'forms lst' (did you mean 'forms list'?)"));
+  CHECK_THAT(collector_cli({"frobnicate"}).err, Catch::Contains("unknown command 'frobnicate'\n"));
   auto missing = collector_cli({"status"});
   CHECK(missing.code == 1);
   CHECK_THAT(missing.err, Catch::Contains("--data-dir is required"));
   auto typo = collector_cli({"status", "--data-dri", "x"});
   CHECK(typo.code == 2);
+}
+
+// Derived from the program itself, so a command added later is walked too.
+TEST_CASE("every collector command and group answers --help, and the usage names them all", "[collector][cli]") {
+  const std::string usage = collector_cli({"--help"}).out;
+  std::set<std::string> groups;
+  for (const std::string& name : collector::command_names()) {
+    INFO(name);
+    CHECK_THAT(usage, Catch::Contains("collector " + name + " "));
+    const std::vector<std::string> words = command_words(name);
+    if (words.size() > 1) groups.insert(words[0]);
+    for (const char* flag : {"--help", "-h"}) {
+      std::vector<std::string> args = words;
+      args.push_back(flag);
+      auto h = collector_cli(args);
+      CHECK(h.code == 0);
+      CHECK_THAT(h.out, Catch::StartsWith("collector " + name));
+      CHECK(h.err.empty());
+    }
+  }
+  CHECK(groups == std::set<std::string>{"bundle", "forms", "key"});
+  for (const std::string& group : groups) {
+    INFO(group);
+    auto h = collector_cli({group, "--help"});
+    CHECK(h.code == 0);
+    CHECK_THAT(h.out, Catch::Contains("collector " + group + " "));
+    CHECK(h.err.empty());
+    // The group word alone is a usage error that still says what to type.
+    auto alone = collector_cli({group});
+    CHECK(alone.code == 2);
+    CHECK(alone.out.empty());
+    CHECK_THAT(alone.err, Catch::Contains("collector " + group + " "));
+  }
+  CHECK(collector_cli({"bundle", "--help"}).out.find("collector bundle import") != std::string::npos);
+  CHECK(collector_cli({"bundle", "burn"}).code == 2);
 }
 
 TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[collector][cli]") {
@@ -43,6 +83,18 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   auto bad = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{oops");
   CHECK(bad.code == 1);
   CHECK_THAT(bad.err, Catch::Contains("nothing was stored"));
+  CHECK_THAT(bad.err, Catch::Contains("the answers are not valid JSON: syntax error at line 1, column 2"));
+  // 4 typed for the code "4": the error names the codes and says to quote it.
+  auto number = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
+                              R"({"consent_ack":true,"eng_proud":4})");
+  CHECK(number.code == 1);
+  CHECK_THAT(number.err, Catch::Contains("eng_proud: The answer must be one of the choices offered. Valid codes: 1, 2, 3, 4, 5"));
+  CHECK_THAT(number.err, Catch::Contains("Codes are text: write \"4\", in quotes."));
+  // A misspelt question name: the nearest names are suggested.
+  auto typo = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
+                            R"({"consent_ack":true,"eng_prod":"4"})");
+  CHECK(typo.code == 1);
+  CHECK_THAT(typo.err, Catch::Contains("eng_prod: There is no such question in this form. Did you mean eng_proud?"));
   auto nofile = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", (tmp / "nope.json").string()});
   CHECK(nofile.code == 1);
 

@@ -296,6 +296,10 @@ TEST_CASE("state-changing calls refuse other origins and non-JSON bodies", "[web
   CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://127.0.0.1:8080")
             .result() == http::status::ok);
   CHECK(f.call(http::verb::put, "/api/v1/draft", "[1,2").result() == http::status::bad_request);
+  // A body that is not JSON says where it breaks.
+  auto broken = f.call(http::verb::post, "/api/v1/draft", "{\"form\":\n \"staff-climate\",}");
+  CHECK(broken.result() == http::status::bad_request);
+  CHECK_THAT(broken.body(), Catch::Contains("not valid JSON: syntax error at line 2, column 18"));
   CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"no-such-form"})").result() == http::status::not_found);
 }
 

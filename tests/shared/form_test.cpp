@@ -139,7 +139,7 @@ TEST_CASE("each rule is enforced, with messages in the respondent's language", "
   }
   SECTION("choices") {
     CHECK(error_at(check(f, R"({"age": 30, "experienced": "maybe"})"), "experienced") ==
-          "The answer must be one of the choices offered.");
+          "The answer must be one of the choices offered. Valid codes: yes, no.");
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "proud": "3"})"), "proud").empty());
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "experienced": "yes", "reported": "yes",
                                      "channel": ["hotline", "hotline"]})"), "channel").empty());
@@ -159,6 +159,53 @@ TEST_CASE("each rule is enforced, with messages in the respondent's language", "
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": [{"owner": "x", "colour": "red"}]})"), "plan[0].colour").empty());
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": {"owner": "x"}})"), "plan").empty());
   }
+}
+
+TEST_CASE("a wrong choice names the valid codes, in every language", "[forms]") {
+  const Form f = load();
+  CHECK(error_at(check(f, R"({"age": 30, "proud": "3"})"), "proud") ==
+        "The answer must be one of the choices offered. Valid codes: 1, 5, dk.");
+  CHECK(error_at(check(f, R"({"age": 30, "proud": "3"})", "fr"), "proud") ==
+        "La réponse doit être l'un des choix proposés. Codes valides : 1, 5, dk.");
+  CHECK(error_at(check(f, R"({"age": 30, "proud": "3"})", "es"), "proud") ==
+        "La respuesta debe ser una de las opciones ofrecidas. Códigos válidos: 1, 5, dk.");
+  CHECK(error_at(check(f, R"({"age": 30, "proud": "3"})", "ru"), "proud") ==
+        "Ответ должен быть одним из предложенных вариантов. Допустимые коды: 1, 5, dk.");
+  CHECK(error_at(check(f, R"({"age": 30, "proud": "3"})", "ar"), "proud") ==
+        "يجب أن تكون الإجابة أحد الخيارات المعروضة. الرموز الصالحة: 1, 5, dk.");
+  // A number that is one of the codes: codes are text, so it needs quotes
+  // (a person typing answers by hand writes 5 for "5").
+  CHECK(error_at(check(f, R"({"age": 30, "proud": 5})"), "proud") ==
+        "The answer must be one of the choices offered. Valid codes: 1, 5, dk. Codes are text: write \"5\", in quotes.");
+  CHECK_THAT(error_at(check(f, R"({"age": 30, "proud": 5.0})", "fr"), "proud"),
+             Catch::EndsWith("Les codes sont du texte : écrivez \"5\", entre guillemets."));
+  CHECK_THAT(error_at(check(f, R"({"age": 30, "proud": 4})"), "proud"), !Catch::Contains("in quotes"));
+  // Only the codes the choice filter leaves are offered.
+  CHECK_THAT(error_at(check(f, R"({"age": 30, "zone": "north", "post": "s1"})"), "post"),
+             Catch::EndsWith("Valid codes: n1."));
+  // Several choices: the same, with "other" when the question has it.
+  CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes", "reported": "yes", "channel": ["hotline", 7]})"),
+                 "channel") ==
+        "The answer must be a list of different choices from those offered. Valid codes: hotline, hr, other.");
+}
+
+TEST_CASE("an unknown question suggests the nearest names", "[forms]") {
+  const Form f = load();
+  CHECK(error_at(check(f, R"({"age": 30, "experienced": "no", "proude": "1"})"), "proude") ==
+        "There is no such question in this form. Did you mean proud?");
+  CHECK(error_at(check(f, R"({"age": 30, "Age": 30})", "fr"), "Age") ==
+        "Ce formulaire ne contient pas cette question. Vouliez-vous dire age ?");
+  // Inside a repeat row, the row's questions are the candidates.
+  CHECK(error_at(check(f, R"({"age": 30, "plan": [{"owner": "x", "dedline": "2027-01-01"}]})"), "plan[0].dedline") ==
+        "There is no such question in this form. Did you mean deadline?");
+  // Notes and calculations take no answer, so they are never suggested.
+  CHECK(error_at(check(f, R"({"age": 30, "inf": "x"})"), "inf") == "There is no such question in this form.");
+}
+
+TEST_CASE("a definition that is not JSON says where it breaks", "[forms]") {
+  auto r = load_form_json("{\"id\": \"x\",\n \"version\": 1,,\n}");
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message() == "the form definition is not valid JSON: syntax error at line 2, column 15");
 }
 
 TEST_CASE("a definition round-trips through JSON unchanged", "[forms]") {

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -16,6 +17,7 @@
 
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -432,6 +434,46 @@ TEST_CASE("XLSForm: unsupported types, metadata and legacy forms", "[xlsform]") 
   CHECK(f.items[4].type == QuestionType::kSelectMultiple);
   CHECK(f.items[4].or_other);
   CHECK(f.id == "imported-form");
+}
+
+TEST_CASE("XLSForm: without a form_id, the id comes from the file name, as in pyxform", "[xlsform]") {
+  // The same workbook, no form_id and the same title, saved under two names.
+  std::vector<SheetSpec> sheets = sample_sheets();
+  sheets[2].rows = {{"form_title", "version", "default_language"}, {"Staff survey, North", "#n:3", "English (en)"}};
+  const Bytes workbook = make_xlsx(sheets);
+  equitas::test::TempDir tmp;
+  std::vector<std::string> ids;
+  for (const char* name : {"Post survey (North) 2026.xlsx", "post-survey-south.xlsx"}) {
+    std::ofstream(tmp / name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(workbook.data()), static_cast<std::streamsize>(workbook.size()));
+    auto r = equitas::forms::import_xlsform_file(tmp / name);
+    REQUIRE(r.is_ok());
+    INFO(all_messages(*r));
+    REQUIRE(r->form.has_value());
+    ids.push_back(r->form->id);
+    CHECK(r->form->title.get("en", "en") == "Staff survey, North");
+  }
+  CHECK(ids == std::vector<std::string>{"post_survey_north_2026", "post-survey-south"});
+  // The form is valid under that id, and the warning says where it came from.
+  auto r = equitas::forms::import_xlsform(workbook, "post-survey-south.xlsx");
+  REQUIRE(r.is_ok());
+  CHECK(find_warning(*r, "no form_id; using 'post-survey-south' (from the file name)"));
+  CHECK(equitas::forms::load_form_json(equitas::forms::save_form_json(*r->form)).is_ok());
+
+  // Without a file name (bytes alone) the title is used, then a fixed id.
+  auto bytes_only = import_ok(workbook);
+  REQUIRE(bytes_only.form.has_value());
+  CHECK(bytes_only.form->id == "staff_survey_north");
+  CHECK(find_warning(bytes_only, "no form_id; using 'staff_survey_north' (from the form_title)"));
+  auto unusable = equitas::forms::import_xlsform(workbook, "???.xlsx");
+  REQUIRE(unusable.is_ok());
+  REQUIRE(unusable->form.has_value());
+  CHECK(unusable->form->id == "staff_survey_north");
+  // A form_id in the settings still wins over the file name.
+  auto with_id = equitas::forms::import_xlsform(make_xlsx(sample_sheets()), "other-name.xlsx");
+  REQUIRE(with_id.is_ok());
+  REQUIRE(with_id->form.has_value());
+  CHECK(with_id->form->id == "staff_survey");
 }
 
 TEST_CASE("XLSForm: an unparsable expression names the row, column and position", "[xlsform]") {

@@ -22,6 +22,13 @@ CliResult collector_cli(const std::vector<std::string>& args, const std::string&
   return {code, out.str(), err.str()};
 }
 
+std::vector<std::string> command_words(const std::string& name) {
+  std::vector<std::string> words;
+  std::istringstream in(name);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
 TestServer::TestServer(const std::filesystem::path& root) : dir_{root} {
   const auto r = server_cli({"init", "--data-dir", root.string()});
   INFO(r.err);

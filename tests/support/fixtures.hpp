@@ -21,6 +21,8 @@ struct CliResult {
 };
 CliResult server_cli(const std::vector<std::string>& args);
 CliResult collector_cli(const std::vector<std::string>& args, const std::string& stdin_text = "");
+// "device enroll" -> {"device", "enroll"}: a command name as argv words.
+std::vector<std::string> command_words(const std::string& name);
 
 class TestServer {
  public:

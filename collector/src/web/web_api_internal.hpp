@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "equitas/util/http_util.hpp"
+#include "equitas/util/json_text.hpp"
 #include "web/form_view.hpp"
 #include "web/web_api.hpp"
 
@@ -89,13 +90,13 @@ struct WebApi::Call {
   }
   // The JSON object in the body, or nullopt after which `bad` holds the reply.
   std::optional<boost::json::object> body_object(std::optional<HttpResponse>& bad) {
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(req.body(), ec);
-    if (ec || !v.is_object()) {
-      bad = error(http::status::bad_request, "the request body must be a JSON object");
+    auto v = parse_json_text(req.body(), "the request body is not valid JSON");
+    if (!v.is_ok() || !v->is_object()) {
+      bad = error(http::status::bad_request,
+                  v.is_ok() ? std::string("the request body must be a JSON object") : v.status().message());
       return std::nullopt;
     }
-    return std::move(v.as_object());
+    return std::move(v->as_object());
   }
   std::string lang() const {
     std::string l = web_detail::query_param(req.target(), "lang");

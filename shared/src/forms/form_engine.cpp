@@ -1,11 +1,14 @@
 #include "equitas/forms/form_engine.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <set>
 
 #include "equitas/forms/form_json.hpp"
+#include "equitas/util/spelling.hpp"
 #include "equitas/wire/payload.hpp"
 
 namespace equitas::forms {
@@ -58,10 +61,48 @@ constexpr Message kMessages[] = {
     {"unknown", "There is no such question in this form.", "Ce formulaire ne contient pas cette question.",
      "Este formulario no contiene esa pregunta.", "В этой форме нет такого вопроса.",
      "لا يوجد هذا السؤال في هذا النموذج."},
+    // Appended to not_choice and not_choices; "{}" is the list of codes.
+    {"valid_codes", "Valid codes: {}.", "Codes valides : {}.", "Códigos válidos: {}.", "Допустимые коды: {}.",
+     "الرموز الصالحة: {}."},
+    // After not_choice when a number was given that is one of the codes.
+    {"quote_code", "Codes are text: write \"{}\", in quotes.",
+     "Les codes sont du texte : écrivez \"{}\", entre guillemets.",
+     "Los códigos son texto: escriba \"{}\", entre comillas.", "Коды — это текст: напишите \"{}\" в кавычках.",
+     "الرموز نصوص: اكتب \"{}\" بين علامتي اقتباس."},
+    // Appended to unknown when a question's name is close.
+    {"did_you_mean", "Did you mean {}?", "Vouliez-vous dire {} ?", "¿Quiso decir {}?", "Возможно, вы имели в виду {}?",
+     "هل تقصد {}؟"},
     {"not_rows", "The answer must be a list of rows.", "La réponse doit être une liste de lignes.",
      "La respuesta debe ser una lista de filas.", "Ответ должен быть списком строк.",
      "يجب أن تكون الإجابة قائمة من الصفوف."},
 };
+
+// `tmpl` with its "{}" replaced by `value`.
+std::string fill(std::string tmpl, std::string_view value) {
+  if (const auto at = tmpl.find("{}"); at != std::string::npos) tmpl.replace(at, 2, value);
+  return tmpl;
+}
+
+// A JSON number as a person would write it as a code: 4, 4.5, -1.
+std::string number_text(const json::value& v) {
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get_double());
+  return ec == std::errc() ? std::string(buf, end) : std::string();
+}
+
+// The names an answer object may use among `items` (groups looked into),
+// for "did you mean": the questions that take an answer.
+void answer_names(const std::vector<Item>& items, std::vector<std::string>& out) {
+  for (const Item& it : items) {
+    if (it.type == QuestionType::kGroup) {
+      answer_names(it.items, out);
+    } else if (it.type != QuestionType::kNote && it.type != QuestionType::kCalculate) {
+      out.push_back(it.name);
+    }
+  }
+}
 
 Value to_value(const json::value* v) {
   if (v == nullptr) return Value();
@@ -225,8 +266,50 @@ class Evaluator {
     if (!opt_.strict) return;
     for (const auto& kv : scope) {
       const std::string_view key(kv.key().data(), kv.key().size());
-      if (!is_answer_name(items, key)) error(prefix + std::string(key), msg("unknown"));
+      if (is_answer_name(items, key)) continue;
+      std::string message = msg("unknown");
+      std::vector<std::string> names;
+      answer_names(items, names);
+      if (const auto near = closest_names(key, names); !near.empty()) {
+        std::string list;
+        for (const auto& n : near) list += (list.empty() ? "" : ", ") + n;
+        message += " " + fill(msg("did_you_mean"), list);
+      }
+      error(prefix + std::string(key), std::move(message));
     }
+  }
+
+  // For not_choice and not_choices: the codes that would have been accepted
+  // and, when the answer holds a number that is one of them, how to write it.
+  std::string choice_message(const Item& it, const json::value& v, std::string_view key, Ctx& ctx) {
+    constexpr std::size_t kMaxListed = 20;
+    std::vector<std::string> codes;
+    if (const ChoiceList* list = form_.list_for(it)) {
+      for (const Choice& c : list->choices) {
+        if (allowed_choice(it, c, ctx)) codes.push_back(c.name);
+      }
+    }
+    if (it.or_other) codes.push_back("other");
+    std::string message = msg(key);
+    if (codes.empty()) return message;
+    std::string listed;
+    for (std::size_t i = 0; i < codes.size() && i < kMaxListed; ++i) listed += (i == 0 ? "" : ", ") + codes[i];
+    if (codes.size() > kMaxListed) listed += ", …";
+    message += " " + fill(msg("valid_codes"), listed);
+    std::vector<const json::value*> given{&v};
+    if (v.is_array()) {
+      given.clear();
+      for (const auto& e : v.get_array()) given.push_back(&e);
+    }
+    for (const json::value* g : given) {
+      if (!g->is_number()) continue;
+      const std::string text = number_text(*g);
+      if (std::find(codes.begin(), codes.end(), text) != codes.end()) {
+        message += " " + fill(msg("quote_code"), text);
+        break;
+      }
+    }
+    return message;
   }
 
   bool allowed_choice(const Item& it, const Choice& c, Ctx& ctx) {
@@ -329,7 +412,7 @@ class Evaluator {
         continue;
       }
       if (const std::string_view bad = check_type(it, *ans, ctx); !bad.empty()) {
-        error(path, msg(bad));
+        error(path, bad == "not_choice" || bad == "not_choices" ? choice_message(it, *ans, bad, ctx) : msg(bad));
         continue;
       }
       if (it.constraint.present() && !it.constraint.expr->eval(ctx).to_bool()) {

@@ -1,9 +1,10 @@
 #include "equitas/forms/form_json.hpp"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
+
+#include "equitas/util/json_text.hpp"
 
 namespace equitas::forms {
 namespace {
@@ -319,9 +320,7 @@ Result<Form> form_from_json(const json::value& v) {
 }
 
 Result<Form> load_form_json(std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return Status::invalid_argument("the form definition is not valid JSON: " + ec.message());
+  EQ_ASSIGN_OR_RETURN(json::value v, parse_json_text(text, "the form definition is not valid JSON"));
   return form_from_json(v);
 }
 

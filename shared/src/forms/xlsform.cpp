@@ -903,6 +903,9 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> options)
 
 class Importer {
  public:
+  // `file_stem`: the workbook's file name without ".xlsx", or "".
+  explicit Importer(std::string file_stem) : file_stem_(std::move(file_stem)) {}
+
   ImportResult run(const std::vector<Sheet>& sheets) {
     const Sheet* survey = nullptr;
     const Sheet* choices = nullptr;
@@ -1408,9 +1411,19 @@ class Importer {
         msg_.warn("settings", settings_row_, "form_id " + quote(id_raw_) + " became '" + form_.id + "'");
       }
     } else {
-      form_.id = sanitise_id(title_raw_);
-      if (form_.id.empty()) form_.id = "imported-form";
-      msg_.warn("settings", settings_row_, "no form_id; using '" + form_.id + "'");
+      // As pyxform: the workbook's file name, so that two workbooks with the
+      // same title (or none) do not publish over each other.
+      std::string source = "the file name";
+      form_.id = sanitise_id(file_stem_);
+      if (form_.id.empty()) {
+        source = "the form_title";
+        form_.id = sanitise_id(title_raw_);
+      }
+      if (form_.id.empty()) {
+        source = "nothing usable in the file name or title";
+        form_.id = "imported-form";
+      }
+      msg_.warn("settings", settings_row_, "no form_id; using '" + form_.id + "' (from " + source + ")");
     }
     if (!title_raw_.empty()) {
       form_.title.set(default_lang_, title_raw_);
@@ -1536,6 +1549,7 @@ class Importer {
 
   Messages msg_;
   Form form_;
+  std::string file_stem_;
   std::string title_raw_, id_raw_, version_raw_;
   std::string default_lang_ = "en";
   bool default_lang_given_ = false;
@@ -1554,7 +1568,7 @@ class Importer {
   std::vector<std::pair<std::string, int>> other_rows_;
 };
 
-Result<ImportResult> import_impl(ByteView bytes) {
+Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name) {
   EQ_ASSIGN_OR_RETURN(Workbook wb, Workbook::open(bytes));
   EQ_ASSIGN_OR_RETURN(WorkbookIndex index, read_index(wb));
   std::vector<std::string> sst;
@@ -1571,7 +1585,7 @@ Result<ImportResult> import_impl(ByteView bytes) {
     EQ_ASSIGN_OR_RETURN(Sheet s, read_sheet(wb, ref, sst, row_budget));
     sheets.push_back(std::move(s));
   }
-  ImportResult result = Importer().run(sheets);
+  ImportResult result = Importer(std::filesystem::path(file_name).stem().string()).run(sheets);
   // Sheets we deliberately do not read, but whose absence changes the form.
   for (const SheetRef& ref : index.sheets) {
     const std::string n = ascii_lower(trim(ref.name));
@@ -1584,9 +1598,9 @@ Result<ImportResult> import_impl(ByteView bytes) {
 
 }  // namespace
 
-Result<ImportResult> import_xlsform(ByteView xlsx_bytes) {
+Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name) {
   try {
-    return import_impl(xlsx_bytes);
+    return import_impl(xlsx_bytes, file_name);
   } catch (const std::bad_alloc&) {
     return Status::invalid_argument("the workbook is too large to import");
   } catch (const std::exception& e) {
@@ -1610,7 +1624,7 @@ Result<ImportResult> import_xlsform_file(const std::filesystem::path& path) {
     if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
       return Status::io_error("cannot read '" + path.string() + "'");
     }
-    auto r = import_xlsform(bytes);
+    auto r = import_xlsform(bytes, path.filename().string());
     if (!r.is_ok()) return r.status().with_context(path.filename().string());
     return r;
   } catch (const std::exception& e) {

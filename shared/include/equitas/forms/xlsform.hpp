@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "equitas/forms/form.hpp"
@@ -32,8 +33,11 @@ struct ImportResult {
 };
 
 // A Status only when the bytes are not a readable .xlsx workbook at all;
-// problems with the form itself are ImportMessages.
-Result<ImportResult> import_xlsform(ByteView xlsx_bytes);
+// problems with the form itself are ImportMessages. `file_name` is the
+// workbook's ("Staff survey 2026.xlsx"), or "": without a form_id in the
+// settings sheet, the form id comes from it (as in pyxform), else from the
+// form_title.
+Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name = {});
 Result<ImportResult> import_xlsform_file(const std::filesystem::path& path);
 
 }  // namespace equitas::forms

@@ -9,9 +9,11 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "equitas/status/status.hpp"
+#include "equitas/util/spelling.hpp"
 
 namespace equitas {
 
@@ -47,8 +49,10 @@ struct CliCommand {
 
 // The command line of a whole program: usage when no command is given (exit
 // 2) or on --help (exit 0), the version on --version, a command's help on
-// its --help, exit 2 on a usage error; otherwise `invoke(command, args)`
-// runs the command and its result is the exit code.
+// its --help, the help of every command of a group ("device") on
+// `GROUP --help` (exit 0) or on the group word alone (a usage error, exit 2),
+// exit 2 on a usage error; otherwise `invoke(command, args)` runs the
+// command and its result is the exit code.
 template <typename Run, std::size_t N, typename Invoke>
 int dispatch_cli(std::string_view program, std::string_view usage, std::string_view version,
                  const CliCommand<Run> (&commands)[N], const std::vector<std::string>& args, std::ostream& out,
@@ -82,9 +86,42 @@ int dispatch_cli(std::string_view program, std::string_view usage, std::string_v
     }
     return invoke(c, *parsed);
   }
-  err << program << ": unknown command '" << args[0] << (group_word && args.size() > 1 ? " " + args[1] : "")
-      << "'\n\n" << usage;
+  if (group_word && (args.size() == 1 || args[1] == "--help" || args[1] == "-h" || args[1] == "help")) {
+    std::string group_help;
+    for (const auto& c : commands) {
+      const std::string_view name = c.name;
+      if (name.size() > args[0].size() && name.starts_with(args[0]) && name[args[0].size()] == ' ') {
+        group_help += group_help.empty() ? "" : "\n";
+        group_help += c.help;
+      }
+    }
+    if (args.size() == 1) {
+      err << program << " " << args[0] << ": give one of its commands:\n\n" << group_help;
+      return 2;
+    }
+    out << group_help;
+    return 0;
+  }
+  const std::string typed = args[0] + (group_word && args.size() > 1 ? " " + args[1] : "");
+  std::vector<std::string> names;  // commands and group words, for "did you mean"
+  for (const auto& c : commands) {
+    const std::string name = c.name;
+    names.push_back(name.substr(0, name.find(' ')));
+    names.push_back(name);
+  }
+  std::string hint;
+  for (const auto& n : closest_names(typed, names)) hint += (hint.empty() ? " (did you mean '" : "' or '") + n;
+  err << program << ": unknown command '" << typed << "'" << (hint.empty() ? "" : hint + "'?)") << "\n\n" << usage;
   return 2;
+}
+
+// The names of `commands` ("init", "device enroll"), in order: for tests
+// that walk every command of a program.
+template <typename Run, std::size_t N>
+std::vector<std::string> cli_command_names(const CliCommand<Run> (&commands)[N]) {
+  std::vector<std::string> names;
+  for (const auto& c : commands) names.emplace_back(c.name);
+  return names;
 }
 
 // "14d", "36h", "90m", "3600s" or bare seconds.
