@@ -10,6 +10,7 @@
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
+#include "equitas/wire/device_list.hpp"
 #include "equitas/wire/registration.hpp"
 #include "sync_client.hpp"
 
@@ -309,9 +310,11 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
     if (reg->device_id != decoded.bundle.device_id || reg->server != enrolled->server.sign) {
       return Status::invalid_argument("the bundle's registration is for another device or server");
     }
-    if (Status s = verify_bundle(decoded, reg->device_key); !s.is_ok()) return s;
     registration = std::move(reg).value();
   }
+  EQ_RETURN_IF_ERROR(check_relayable(decoded, *enrolled,
+                                     registration ? std::optional<SignPublicKey>(registration->device_key)
+                                                  : std::nullopt));
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   if (registration) {
@@ -328,6 +331,61 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
   }
   EQ_RETURN_IF_ERROR(tx.commit());
   return result;
+}
+
+Status Collector::check_relayable(const DecodedBundle& decoded, const Enrollment& enrolled,
+                                  const std::optional<SignPublicKey>& registered_key) {
+  const Bundle& b = decoded.bundle;
+  EQ_ASSIGN_OR_RETURN(auto held, store_.get_meta(kDeviceList));
+  if (!held) {
+    return Status::failed_precondition(
+        "this collector has not received the server's list of devices yet (it comes with every sync), and "
+        "relays only bundles it can check against it. Sync once, or take the bundle to headquarters by hand");
+  }
+  EQ_ASSIGN_OR_RETURN(DeviceList list, decode_device_list(*held, enrolled.server.sign));
+  const std::string as_of = " (by the server's list of " + iso8601_utc(list.issued_at).substr(0, 10) +
+                            "; a sync brings a newer one)";
+  // The exporter's key: active on the server, or pending and registering
+  // itself with this very bundle.
+  const DeviceListEntry* exporter = list.find(b.device_id);
+  std::optional<SignPublicKey> exporter_key;
+  if (exporter != nullptr && exporter->active) exporter_key = exporter->key;
+  if (exporter != nullptr && !exporter->active && registered_key) exporter_key = *registered_key;
+  if (!exporter_key) {
+    return Status::permission_denied("device " + b.device_id.to_string() +
+                                     " is not an active device of this collector's server" + as_of +
+                                     "; its bundle is not relayed");
+  }
+  EQ_RETURN_IF_ERROR(verify_bundle(decoded, *exporter_key));
+  std::int64_t bytes = 0;
+  for (std::size_t i = 0; i < b.envelopes.size(); ++i) {
+    auto env = decode_envelope(b.envelopes[i]);
+    if (!env.is_ok()) return env.status().with_context("the bundle holds a damaged envelope");
+    const DeviceListEntry* signer = list.find(env->device_id);
+    const std::optional<SignPublicKey> key =
+        env->device_id == b.device_id ? exporter_key
+        : signer != nullptr && signer->active ? std::optional<SignPublicKey>(signer->key)
+                                              : std::nullopt;
+    if (!key || !verify_envelope(*env, *key, enrolled.server).is_ok()) {
+      return Status::permission_denied("envelope " + std::to_string(i + 1) + " of the bundle is not signed by an "
+                                       "active device of the server" + as_of + "; the bundle is not relayed");
+    }
+    bytes += static_cast<std::int64_t>(b.envelopes[i].size());
+  }
+  EQ_ASSIGN_OR_RETURN(auto origin, store_.relayed_pending(&b.device_id));
+  EQ_ASSIGN_OR_RETURN(auto total, store_.relayed_pending(nullptr));
+  const auto n = static_cast<std::int64_t>(b.envelopes.size());
+  if (origin.envelopes + n > relay_limits_.max_envelopes_per_origin ||
+      origin.bytes + bytes > relay_limits_.max_bytes_per_origin ||
+      total.bytes + bytes > relay_limits_.max_bytes_total) {
+    return Status::failed_precondition(
+        "relaying this bundle would exceed what this collector carries for other posts (" +
+        std::to_string(relay_limits_.max_envelopes_per_origin) + " responses or " +
+        std::to_string(relay_limits_.max_bytes_per_origin >> 20) + " MiB per post, " +
+        std::to_string(relay_limits_.max_bytes_total >> 20) +
+        " MiB in all, pending at once); sync first, or take the bundle to headquarters by hand");
+  }
+  return Status::ok();
 }
 
 Result<CollectorStatus> Collector::status() {

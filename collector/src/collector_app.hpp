@@ -10,6 +10,7 @@
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
 #include "equitas/forms/form_library.hpp"
+#include "equitas/wire/bundle.hpp"
 #include "equitas/wire/enrollment_code.hpp"
 #include "equitas/wire/payload.hpp"  // unix_now
 
@@ -23,6 +24,14 @@ struct Enrollment {
   std::string site;
   std::int64_t code_expires_at = 0;
   bool registered = false;  // the server has confirmed the device at a sync
+};
+
+// How much a collector carries for other posts, pending at once: a relay's
+// link is for its own responses first.
+struct RelayLimits {
+  std::int64_t max_envelopes_per_origin = 20'000;
+  std::int64_t max_bytes_per_origin = 16ll * 1024 * 1024;
+  std::int64_t max_bytes_total = 128ll * 1024 * 1024;
 };
 
 struct CollectorStatus {
@@ -125,12 +134,17 @@ class Collector {
     DeviceId from;               // relay: the exporting device
   };
   // A receipt from the server (verified against the pinned key), or another
-  // device's bundle to relay.
+  // device's bundle to relay. A bundle is relayed only when every envelope in
+  // it verifies with the key of a device the server's list (received at the
+  // last sync) names as active, or of the bundle's own pending device when
+  // the bundle carries its registration; and within the RelayLimits.
+  // Otherwise it is refused whole and nothing changes.
   Result<BundleImport> import_bundle_or_receipt(const std::filesystem::path& in);
 
   CollectorStore& store() { return store_; }
   // Unix seconds; tests set a clock instead of waiting.
   void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
+  void set_relay_limits(const RelayLimits& limits) { relay_limits_ = limits; }
   const SigningKey& device_key() const { return key_; }
 
  private:
@@ -147,6 +161,9 @@ class Collector {
   std::function<std::int64_t()> clock_ = [] { return unix_now(); };
   std::int64_t now() const { return clock_(); }
   Status save_enrollment(const EnrollmentCode& code);
+  Status check_relayable(const DecodedBundle& bundle, const Enrollment& enrolled,
+                         const std::optional<SignPublicKey>& registered_key);
+  RelayLimits relay_limits_;
   Status mark_registered();
 };
 

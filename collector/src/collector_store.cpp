@@ -145,6 +145,24 @@ Result<ReceiptMatch> CollectorStore::record_receipt(const ReceiptItem& item, std
   return ReceiptMatch::kApplied;
 }
 
+Result<CollectorStore::Volume> CollectorStore::relayed_pending(const DeviceId* from) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT COUNT(*), COALESCE(SUM(length(envelope)), 0) FROM outbox WHERE state = "
+                                  "'pending' AND relayed_from IS NOT NULL AND (?1 IS NULL OR relayed_from = ?1)"));
+  if (from != nullptr) {
+    st.bind(1, ByteView(from->bytes));
+  } else {
+    st.bind_null(1);
+  }
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  Volume v;
+  if (row) {
+    v.envelopes = st.column_int64(0);
+    v.bytes = st.column_int64(1);
+  }
+  return v;
+}
+
 Status CollectorStore::save_relayed_registration(const DeviceId& device, ByteView document, std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO relayed_registrations (device_id, document, received_at) "
                                                 "VALUES (?1, ?2, ?3) ON CONFLICT (device_id) DO UPDATE SET "

@@ -33,6 +33,9 @@ inline constexpr std::string_view kExpires = "enroll_expires_at";
 inline constexpr std::string_view kRegistered = "registered";
 // Present from enrollment until the server confirms the device.
 inline constexpr std::string_view kEnrollSecretKey = "enroll_secret";
+// The server's signed list of devices this collector may relay for
+// (device_list.hpp), as received at the last sync; verified on every use.
+inline constexpr std::string_view kDeviceList = "device_list";
 }  // namespace meta_key
 
 struct OutboxItem {
@@ -94,6 +97,13 @@ class CollectorStore {
                            std::string_view form_id, std::string_view form_version, ByteView envelope,
                            std::int64_t now);
   Result<OutboxCounts> counts();
+  // Pending envelopes relayed for others: those from `from`'s bundles, or
+  // from anyone's when `from` is null.
+  struct Volume {
+    std::int64_t envelopes = 0;
+    std::int64_t bytes = 0;
+  };
+  Result<Volume> relayed_pending(const DeviceId* from);
 
   // Registrations of devices whose bundles this collector relays (see
   // registration.hpp), sent with the next push; one per device, the latest.

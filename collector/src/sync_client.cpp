@@ -1,5 +1,7 @@
 #include "sync_client.hpp"
 
+#include "equitas/wire/device_list.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -63,6 +65,7 @@ class Session {
   net::awaitable<Result<SyncMessage>> read_sealed(Ws& ws, SecureChannel& channel);
   Status apply_ack(const std::vector<OutboxItem>& items, const Ack& ack);
   net::awaitable<Status> fetch_forms(Ws& ws, SecureChannel& channel);
+  net::awaitable<Status> fetch_devices(Ws& ws, SecureChannel& channel);
 
   CollectorStore& store_;
   const SigningKey& key_;
@@ -161,6 +164,28 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel) {
   co_return Status::ok();
 }
 
+// Refreshes the server's list of devices this collector may relay for, when
+// the server's has changed since the copy held here.
+net::awaitable<Status> Session::fetch_devices(Ws& ws, SecureChannel& channel) {
+  DevicesRequest req;
+  auto held = store_.get_meta(meta_key::kDeviceList);
+  if (!held.is_ok()) co_return held.status();
+  if (*held) {
+    auto list = decode_device_list(**held, enrollment_.server.sign);
+    if (list.is_ok()) req.known = device_list_digest(*list);
+  }
+  co_await write(ws, channel.seal(encode(req)));
+  auto reply = co_await read_sealed(ws, channel);
+  if (!reply.is_ok()) co_return reply.status();
+  if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+  const auto* update = std::get_if<DevicesUpdate>(&*reply);
+  if (update == nullptr) co_return Status::corruption("the server did not answer the devices request");
+  if (update->unchanged) co_return Status::ok();
+  auto list = decode_device_list(update->list, enrollment_.server.sign);
+  if (!list.is_ok()) co_return list.status().with_context("the server's device list was refused");
+  co_return store_.set_meta(meta_key::kDeviceList, ByteView(update->list));
+}
+
 net::awaitable<Status> Session::run() {
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
@@ -230,6 +255,7 @@ net::awaitable<Status> Session::run() {
     report_.registered_now = welcome->registered_now;
   }
   if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
+  if (Status s = co_await fetch_devices(ws, channel); !s.is_ok()) co_return s;
 
   std::size_t max_items =
       std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));

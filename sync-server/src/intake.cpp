@@ -2,9 +2,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <variant>
 
 #include "equitas/crypto/secret.hpp"
+#include "equitas/wire/device_list.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
 #include "equitas/wire/registration.hpp"
@@ -148,6 +150,36 @@ Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys
                                  now));
   ok.registered_now = true;
   return ok;
+}
+
+Result<DevicesUpdate> relay_device_list(ServerStore& store, const ServerKeys& keys,
+                                        const std::optional<std::array<std::uint8_t, 32>>& known, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(auto devices, store.list_devices());
+  DeviceList list;
+  list.server = keys.sign.public_key();
+  list.issued_at = now;
+  for (const auto& d : devices) {
+    if (d.state == DeviceState::kRevoked) continue;
+    if (d.state == DeviceState::kActive && !d.public_key) continue;
+    DeviceListEntry e;
+    e.id = d.id;
+    e.active = d.state == DeviceState::kActive;
+    if (e.active) e.key = *d.public_key;
+    list.devices.push_back(e);
+  }
+  // A server with more devices than one list carries needs a new list
+  // version; until then the relays of the devices left out refuse their
+  // bundles, and those posts deliver by USB or their own link.
+  if (list.devices.size() > kMaxDeviceListEntries) list.devices.resize(kMaxDeviceListEntries);
+  std::sort(list.devices.begin(), list.devices.end(),
+            [](const DeviceListEntry& a, const DeviceListEntry& b) { return a.id.bytes < b.id.bytes; });
+  DevicesUpdate update;
+  if (known && *known == device_list_digest(list)) {
+    update.unchanged = true;
+    return update;
+  }
+  update.list = encode_device_list(std::move(list), keys.sign);
+  return update;
 }
 
 namespace {

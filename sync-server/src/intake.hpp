@@ -53,6 +53,12 @@ struct OfflineRegistrationOptions {
 Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys, ByteView document,
                                       std::int64_t now, const OfflineRegistrationOptions& options);
 
+// The signed list of devices a relay may carry for (device_list.hpp): every
+// active device with its key and every pending one; `unchanged` when the
+// collector's copy (by digest) is current.
+Result<DevicesUpdate> relay_device_list(ServerStore& store, const ServerKeys& keys,
+                                        const std::optional<std::array<std::uint8_t, 32>>& known, std::int64_t now);
+
 // The work of ingest_envelope that needs no database, done ahead of the
 // writer. `ready` only when every check passed for an envelope of `device`
 // (the session's own device) whose signature verifies with `device_key` (the

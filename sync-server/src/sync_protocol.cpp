@@ -60,9 +60,14 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
     pending_batch_ = kFormsMarker;
     return NeedForms{std::move(req->known)};
   }
+  if (auto* req = std::get_if<DevicesRequest>(&*decoded)) {
+    phase_ = Phase::kStoring;
+    pending_batch_ = kDevicesMarker;
+    return NeedDevices{req->known};
+  }
   auto* push = std::get_if<Push>(&*decoded);
   if (push == nullptr) {
-    return fail(SessionError::kProtocol, "only push and forms requests are expected from a collector",
+    return fail(SessionError::kProtocol, "only push, forms and devices requests are expected from a collector",
                 kCloseProtocolError);
   }
   if (push->envelopes.size() > kMaxBatchItems) {
@@ -123,9 +128,24 @@ SyncProtocol::Reply SyncProtocol::on_forms(const Status& read, const std::vector
   return r;
 }
 
+SyncProtocol::Reply SyncProtocol::on_devices(const Status& read, DevicesUpdate update) {
+  if (phase_ != Phase::kStoring || pending_batch_ != kDevicesMarker) {
+    return fail(SessionError::kInternal, "unexpected devices reply", kCloseInternal);
+  }
+  if (!read.is_ok()) {
+    return fail(SessionError::kUnavailable, "the server could not read its devices; try again later",
+                kCloseTryAgainLater);
+  }
+  phase_ = Phase::kReady;
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(update)));
+  return r;
+}
+
 SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Status& committed,
                                               const std::vector<ItemResult>& results) {
-  if (phase_ != Phase::kStoring || batch_seq != pending_batch_ || batch_seq == kFormsMarker) {
+  if (phase_ != Phase::kStoring || batch_seq != pending_batch_ || batch_seq == kFormsMarker ||
+      batch_seq == kDevicesMarker) {
     return fail(SessionError::kInternal, "unexpected batch completion", kCloseInternal);
   }
   if (!committed.is_ok()) {

@@ -7,6 +7,7 @@
 //   kHello --ClientHello--> kAuth --ClientAuth--> kDeciding --ok--> kReady
 //   kReady --Push--> kStoring --stored--> kReady (Ack sent)
 //   kReady --FormsRequest--> kStoring --read--> kReady (FormsUpdate sent)
+//   kReady --DevicesRequest--> kStoring --read--> kReady (DevicesUpdate sent)
 // Anything out of order, undecodable or unauthenticated ends the session.
 #pragma once
 
@@ -49,7 +50,10 @@ class SyncProtocol {
   struct NeedForms {
     std::vector<FormRef> known;
   };
-  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms>;
+  struct NeedDevices {
+    std::optional<std::array<std::uint8_t, 32>> known;  // the collector's list digest
+  };
+  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices>;
 
   explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
 
@@ -60,6 +64,8 @@ class SyncProtocol {
   // The publications the collector lacks, as one FormsUpdate (the rest
   // flagged `more`).
   Reply on_forms(const Status& read, const std::vector<FormPublication>& missing);
+  // The signed device list, or `unchanged` (read on the Ingestor).
+  Reply on_devices(const Status& read, DevicesUpdate update);
 
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
   const std::optional<DeviceId>& device() const { return device_; }
@@ -83,6 +89,7 @@ class SyncProtocol {
   // pending_batch_ while a forms request is outstanding (never a batch number
   // a collector uses: it counts up from 1).
   static constexpr std::uint64_t kFormsMarker = UINT64_MAX;
+  static constexpr std::uint64_t kDevicesMarker = UINT64_MAX - 1;
 };
 
 }  // namespace equitas::server

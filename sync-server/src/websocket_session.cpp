@@ -118,6 +118,7 @@ void WebSocketSession::handle(SyncProtocol::Step step) {
   if (auto* reply = std::get_if<SyncProtocol::Reply>(&step)) return send(std::move(*reply));
   if (auto* auth = std::get_if<SyncProtocol::NeedAuth>(&step)) return start_auth(std::move(auth->auth));
   if (auto* forms = std::get_if<SyncProtocol::NeedForms>(&step)) return start_forms(std::move(forms->known));
+  if (auto* devices = std::get_if<SyncProtocol::NeedDevices>(&step)) return start_devices(devices->known);
   start_ingest(std::move(std::get<SyncProtocol::NeedIngest>(step)));
 }
 
@@ -267,6 +268,23 @@ void WebSocketSession::start_forms(std::vector<FormRef> known) {
         net::post(self->ws_.get_executor(), [self, found, done] {
           if (!done.is_ok()) std::cerr << "sync-server: forms not read: " << done.to_string() << "\n";
           self->send(self->protocol_.on_forms(done, *found));
+        });
+      });
+}
+
+void WebSocketSession::start_devices(std::optional<std::array<std::uint8_t, 32>> known) {
+  auto update = std::make_shared<DevicesUpdate>();
+  auto state = slot_.shared();
+  auto self = shared_from_this();
+  state->ingestor.submit(
+      [update, state, known](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(*update, relay_device_list(store, state->keys, known, unix_now()));
+        return Status::ok();
+      },
+      [self, update](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, update, done] {
+          if (!done.is_ok()) std::cerr << "sync-server: devices not read: " << done.to_string() << "\n";
+          self->send(self->protocol_.on_devices(done, std::move(*update)));
         });
       });
 }

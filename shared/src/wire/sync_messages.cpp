@@ -115,6 +115,22 @@ Bytes encode(const FormsRequest& m) {
   return w.take();
 }
 
+Bytes encode(const DevicesRequest& m) {
+  ByteWriter w(40);
+  w.u8(kMsgDevicesRequest);
+  w.u8(m.known ? 1 : 0);
+  if (m.known) w.raw(*m.known);
+  return w.take();
+}
+
+Bytes encode(const DevicesUpdate& m) {
+  ByteWriter w(m.list.size() + 8);
+  w.u8(kMsgDevicesUpdate);
+  w.u8(m.unchanged ? 1 : 0);
+  if (!m.unchanged) w.lp(m.list);
+  return w.take();
+}
+
 Bytes encode(const FormsUpdate& m) {
   ByteWriter w;
   w.u8(kMsgFormsUpdate);
@@ -215,6 +231,29 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
         }
       }
       if (!r.at_end()) return malformed("forms request");
+      return SyncMessage(std::move(m));
+    }
+    case kMsgDevicesRequest: {
+      DevicesRequest m;
+      std::uint8_t has = 0;
+      if (!r.u8(has) || has > 1) return malformed("devices request");
+      if (has == 1) {
+        std::array<std::uint8_t, 32> known{};
+        if (!r.fixed(known)) return malformed("devices request");
+        m.known = known;
+      }
+      if (!r.at_end()) return malformed("devices request");
+      return SyncMessage(std::move(m));
+    }
+    case kMsgDevicesUpdate: {
+      DevicesUpdate m;
+      std::uint8_t unchanged = 0;
+      ByteView list;
+      if (!r.u8(unchanged) || unchanged > 1 || (unchanged == 0 && !r.lp(list, kMaxDeviceListBytes)) || !r.at_end()) {
+        return malformed("devices update");
+      }
+      m.unchanged = unchanged == 1;
+      m.list.assign(list.begin(), list.end());
       return SyncMessage(std::move(m));
     }
     case kMsgFormsUpdate: {

@@ -3,7 +3,9 @@
 // encrypted. Layouts are in docs/protocol.md, "Messages".
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -20,6 +22,8 @@ inline constexpr std::uint8_t kMsgPush = 0x20;
 inline constexpr std::uint8_t kMsgAck = 0x21;
 inline constexpr std::uint8_t kMsgFormsRequest = 0x30;
 inline constexpr std::uint8_t kMsgFormsUpdate = 0x31;
+inline constexpr std::uint8_t kMsgDevicesRequest = 0x40;
+inline constexpr std::uint8_t kMsgDevicesUpdate = 0x41;
 
 // Largest single envelope accepted inside a push.
 inline constexpr std::size_t kMaxEnvelopeBytes = 300 * 1024;
@@ -130,7 +134,21 @@ inline constexpr std::string_view kFormSignContext{"equitas/form/v1\0", 16};
 // context || server sign key || lp(id) || lp(version) || lp(round) || lp(definition)
 Bytes form_publication_signing_input(const FormPublication& p, const SignPublicKey& server);
 
-using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate>;
+// Collector -> server: the digest (device_list_digest) of the device list
+// the collector holds, if any.
+struct DevicesRequest {
+  std::optional<std::array<std::uint8_t, 32>> known;
+};
+
+// Server -> collector: the signed device list (device_list.hpp), or nothing
+// when the collector's is current.
+struct DevicesUpdate {
+  bool unchanged = false;
+  Bytes list;  // when changed
+};
+inline constexpr std::size_t kMaxDeviceListBytes = 900 * 1024;
+
+using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate, DevicesRequest, DevicesUpdate>;
 
 Bytes encode(const Welcome& m);
 Bytes encode(const ErrorMsg& m);
@@ -138,6 +156,8 @@ Bytes encode(const Push& m);
 Bytes encode(const Ack& m);
 Bytes encode(const FormsRequest& m);
 Bytes encode(const FormsUpdate& m);
+Bytes encode(const DevicesRequest& m);
+Bytes encode(const DevicesUpdate& m);
 Result<SyncMessage> decode_sync_message(ByteView bytes);
 
 }  // namespace equitas
