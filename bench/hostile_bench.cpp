@@ -1,18 +1,26 @@
-// Hostile clients against the real server (issue 7): connections that never
-// finish the HTTP upgrade, ones that drip the upgrade a byte at a time, and
-// ones that upgrade and then drip a WebSocket frame, all while well-behaved
-// collectors keep pushing batches. Prints, for the hostile side, how long
-// after its deadline each connection was closed, and for the good side the
-// ack latency before and during the attack (the baseline is measured in the
-// same run, on the same server).
+// Hostile clients against the real server (issues 7 and 17): connections
+// that never finish the HTTP upgrade, ones that drip the upgrade a byte at a
+// time, and ones that upgrade and then drip a WebSocket frame, from many
+// source addresses (127.1.x.y: each socket is bound before it connects),
+// all while well-behaved collectors keep pushing batches. With the defaults
+// the hostile connections outnumber the server's unauthenticated pool
+// (4,096), each address staying just under its own cap. Prints, for the
+// hostile side, how long after its deadline each connection was closed; for
+// the good side, the ack latency before and during the attack (the baseline
+// is measured in the same run, on the same server); and, during the attack,
+// how newcomers fare: collectors that open a new session, authenticate and
+// push one batch, and /healthz probes.
 //
-//   build/bin/hostile_bench [--good 100] [--stalled 1000] [--drippers 1000] [--batch 8]
+//   build/bin/hostile_bench [--good 100] [--stalled 4000] [--drippers 1000] [--sources 80]
+//                           [--newcomers 10] [--batch 8]
 //
-// Targets (issue 7): every hostile connection closed within its deadline
-// plus one second; the good collectors' ack p99 under 200 ms meanwhile.
+// Targets (issues 7 and 17): every hostile connection closed within its
+// deadline plus one second; the good collectors' ack p99 under 200 ms
+// meanwhile; every newcomer session and health probe served.
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -40,7 +48,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Options {
-  int good = 100, stalled = 1000, drippers = 1000, batch = 8;
+  int good = 100, stalled = 4000, drippers = 1000, sources = 80, newcomers = 10, batch = 8;
 };
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -51,7 +59,29 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-std::string source_address(int i) { return "127.0.0." + std::to_string(10 + i % 200); }
+// Hostile connection i of `sources` addresses, 127.1.0.1 onwards (the good
+// collectors and newcomers connect from 127.0.0.1).
+std::string source_address(int i, int sources) {
+  const int n = i % sources;
+  return "127.1." + std::to_string(n / 250) + "." + std::to_string(1 + n % 250);
+}
+
+// GET /healthz on a new connection; true on 200.
+bool healthz(unsigned short port) {
+  net::io_context ioc;
+  tcp::socket sock(ioc);
+  boost::system::error_code ec;
+  sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (!ec) net::write(sock, net::buffer(req), ec);
+  std::string reply;
+  std::array<char, 256> buf{};
+  while (!ec && reply.find("\r\n") == std::string::npos) {
+    const std::size_t n = sock.read_some(net::buffer(buf), ec);
+    reply.append(buf.data(), n);
+  }
+  return reply.rfind("HTTP/1.1 200", 0) == 0;
+}
 
 // One well-behaved collector: an enrolled, registered device, envelopes
 // sealed in advance, and a session pushing stop-and-wait batches.
@@ -109,17 +139,21 @@ constexpr const char* kUsage = R"(hostile_bench: stalled and dripping connection
 beside well-behaved collectors; prints how soon each hostile connection is closed and the good
 collectors' ack latency before and during the attack.
 
-Usage: hostile_bench [--good 100] [--stalled 1000] [--drippers 1000] [--batch 8]
+Usage: hostile_bench [--good 100] [--stalled 4000] [--drippers 1000] [--sources 80] [--newcomers 10] [--batch 8]
   --good N       well-behaved collectors pushing batches
   --stalled N    connections that never finish the HTTP upgrade
   --drippers N   connections that drip the upgrade, or a WebSocket frame, a byte at a time
+  --sources N    hostile connections come from N loopback addresses (127.1.x.y)
+  --newcomers N  collectors that open new sessions during the attack (with /healthz probes)
   --batch N      submissions per batch of a good collector
 )";
 
 int main(int argc, char** argv) {
   Options opt;
   std::map<std::string, std::string> args;
-  if (const int code = bench::parse_bench_args(argc, argv, kUsage, {"--good", "--stalled", "--drippers", "--batch"}, args);
+  if (const int code = bench::parse_bench_args(argc, argv, kUsage,
+                                               {"--good", "--stalled", "--drippers", "--batch", "--sources", "--newcomers"},
+                                               args);
       code >= 0) {
     return code;
   }
@@ -129,6 +163,8 @@ int main(int argc, char** argv) {
     else if (k == "--stalled") opt.stalled = v;
     else if (k == "--drippers") opt.drippers = v;
     else if (k == "--batch") opt.batch = v;
+    else if (k == "--sources") opt.sources = std::max(1, v);
+    else if (k == "--newcomers") opt.newcomers = v;
   }
   if (!crypto_startup()) return 1;
   // Thousands of sockets here and in the server (which inherits the limit).
@@ -155,9 +191,10 @@ int main(int argc, char** argv) {
   }
   const std::string url = "ws://127.0.0.1:" + std::to_string(port);
 
-  std::cout << "Enrolling " << opt.good << " collectors and sealing their envelopes...\n";
-  std::vector<Good> good(static_cast<std::size_t>(opt.good));
-  for (int i = 0; i < opt.good; ++i) {
+  std::cout << "Enrolling " << opt.good << " collectors and " << opt.newcomers
+            << " newcomers, and sealing their envelopes...\n";
+  std::vector<Good> good(static_cast<std::size_t>(opt.good + opt.newcomers));
+  for (int i = 0; i < opt.good + opt.newcomers; ++i) {
     const auto dir = tmp / ("c" + std::to_string(i));
     auto code = test::run_command({test::bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site",
                                    "Post " + std::to_string(i), "--url", url});
@@ -182,6 +219,11 @@ int main(int argc, char** argv) {
   // The good collectors push until told to stop; each latency is recorded
   // with the phase it fell in.
   std::atomic<int> phase{0};  // 0 baseline, 1 attack, 2 stop
+  std::vector<Good> newcomers;
+  for (int i = 0; i < opt.newcomers; ++i) {
+    newcomers.push_back(std::move(good.back()));
+    good.pop_back();
+  }
   std::vector<std::vector<double>> lat_base(good.size()), lat_attack(good.size());
   std::atomic<int> failures{0};
   std::vector<std::thread> pushers;
@@ -213,7 +255,8 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(4));
 
   std::cout << "Attack: " << opt.stalled << " stalled connections, " << opt.drippers
-            << " drippers (half on the HTTP upgrade, half on a WebSocket frame)...\n";
+            << " drippers (half on the HTTP upgrade, half on a WebSocket frame), from " << opt.sources
+            << " addresses...\n";
   net::io_context ioc;
   std::vector<std::shared_ptr<Hostile>> hostile;
   const auto http_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(server::kHttpRequestTimeout);
@@ -224,7 +267,7 @@ int main(int argc, char** argv) {
     h->kind = i < opt.stalled ? Kind::kStalled : (i % 2 == 0 ? Kind::kDripHttp : Kind::kDripFrame);
     boost::system::error_code ec;
     h->sock.open(tcp::v4(), ec);
-    if (!ec) h->sock.bind(tcp::endpoint(net::ip::make_address(source_address(i)), 0), ec);
+    if (!ec) h->sock.bind(tcp::endpoint(net::ip::make_address(source_address(i, opt.sources)), 0), ec);
     if (!ec) h->sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
     if (ec) {
       ++refused;
@@ -249,6 +292,44 @@ int main(int argc, char** argv) {
   }
   phase = 1;
   std::thread io([&] { ioc.run(); });
+  // Newcomers while the attack lasts: each opens a new session (so it must
+  // get past the full unauthenticated pool), authenticates, pushes one
+  // batch and goes; a health probe between rounds.
+  std::vector<double> lat_new;
+  int new_ok = 0, new_failed = 0, health_ok = 0, health_failed = 0;
+  std::string first_new_error;
+  std::thread arrivals([&] {
+    while (phase.load() == 1) {
+      for (auto& n : newcomers) {
+        if (phase.load() != 1) break;
+        const auto t0 = Clock::now();
+        Status s = Status::ok();
+        try {
+          auto e = n.c->enrollment();
+          test::RawSyncClient client(port);
+          auto welcome = client.authenticate((*e)->server, (*e)->device_id, n.c->device_key());
+          if (!welcome.is_ok()) s = welcome.status();
+          std::vector<Bytes> batch;
+          for (int k = 0; s.is_ok() && k < opt.batch; ++k) batch.push_back(n.envelopes[n.next++ % n.envelopes.size()]);
+          if (s.is_ok()) {
+            auto ack = client.push(1, batch);
+            if (!ack.is_ok()) s = ack.status();
+          }
+        } catch (const std::exception& ex) {
+          s = Status::unavailable(ex.what());
+        }
+        if (s.is_ok()) {
+          ++new_ok;
+          lat_new.push_back(ms(Clock::now() - t0));
+        } else {
+          ++new_failed;
+          if (first_new_error.empty()) first_new_error = s.to_string();
+        }
+      }
+      (healthz(port) ? health_ok : health_failed)++;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
   // Until every hostile connection is closed, or well past the deadlines.
   const auto give_up = Clock::now() + auth_deadline + std::chrono::seconds(10);
   while (Clock::now() < give_up &&
@@ -256,11 +337,12 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   phase = 2;
+  arrivals.join();
   for (auto& t : pushers) t.join();
   ioc.stop();
   io.join();
 
-  int open_still = 0, late = 0;
+  int open_still = 0, late = 0, early = 0;
   double worst_excess = -1e9;
   for (const auto& h : hostile) {
     if (h->closed == Clock::time_point{}) {
@@ -271,6 +353,7 @@ int main(int argc, char** argv) {
     const double excess = ms(h->closed - h->opened) - static_cast<double>(deadline.count());
     worst_excess = std::max(worst_excess, excess);
     if (excess > 1000) ++late;
+    if (excess < -1000) ++early;  // evicted: the unauthenticated pool was full
   }
   std::vector<double> base, attack;
   for (const auto& v : lat_base) base.insert(base.end(), v.begin(), v.end());
@@ -279,7 +362,9 @@ int main(int argc, char** argv) {
   std::cout << "\nHostile connections: " << hostile.size() << " opened (" << refused << " refused at connect)\n"
             << "  closed within deadline + 1 s: " << hostile.size() - static_cast<std::size_t>(open_still + late)
             << " of " << hostile.size() << "; late: " << late << "; still open: " << open_still << "\n"
-            << "  latest close after its deadline: " << worst_excess << " ms\n";
+            << "  latest close after its deadline: " << worst_excess << " ms\n"
+            << "  closed over 1 s before their deadline (evicted from the full unauthenticated pool): " << early
+            << "\n";
   std::cout << "Good collectors: " << good.size() << " (" << failures.load() << " sessions failed), batches of "
             << opt.batch << "\n"
             << "  ack latency before the attack: p50 " << percentile(base, 0.5) << " ms, p99 "
@@ -289,7 +374,13 @@ int main(int argc, char** argv) {
             << " batches)\n"
             << "  p99 during / before: " << (percentile(base, 0.99) > 0 ? percentile(attack, 0.99) / percentile(base, 0.99) : 0)
             << "\n";
-  const bool ok = open_still == 0 && late == 0 && failures.load() == 0 && percentile(attack, 0.99) < 200;
+  std::cout << "Newcomers during the attack (new session, authenticate, one batch): " << new_ok << " served, "
+            << new_failed << " failed" << (first_new_error.empty() ? "" : " (first: " + first_new_error + ")") << "\n"
+            << "  connect to ack: p50 " << percentile(lat_new, 0.5) << " ms, p99 " << percentile(lat_new, 0.99)
+            << " ms, max " << percentile(lat_new, 1.0) << " ms\n"
+            << "/healthz during the attack: " << health_ok << " answered, " << health_failed << " failed\n";
+  const bool ok = open_still == 0 && late == 0 && failures.load() == 0 && percentile(attack, 0.99) < 200 &&
+                  new_failed == 0 && health_failed == 0;
   std::cout << (ok ? "Targets met.\n" : "Targets missed.\n");
   return ok ? 0 : 1;
 }

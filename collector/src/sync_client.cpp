@@ -57,6 +57,9 @@ class Session {
 
   net::awaitable<Status> run();
   SyncReport& report() { return report_; }
+  // True when a read was cut off because the server's reply did not come
+  // within options.reply_timeout.
+  bool reply_overdue() const { return reply_overdue_; }
 
  private:
   using Ws = websocket::stream<beast::tcp_stream>;
@@ -75,11 +78,30 @@ class Session {
   SyncReport report_;
   SyncProgress progress_;
   beast::flat_buffer buffer_;
+  bool reply_overdue_ = false;
 };
 
+// Every wait for the server (its hello, the Welcome, each FormsUpdate and
+// Ack) has a deadline. Beast's idle timeout is not one: with keep-alive
+// pings, any pong resets it, so a server or a man-in-the-middle that
+// swallows a reply but answers pings would keep this collector waiting for
+// ever. At the deadline the connection is closed, which ends the read.
 net::awaitable<Bytes> Session::read(Ws& ws) {
   buffer_.clear();
+  net::steady_timer deadline(co_await net::this_coro::executor, options_.reply_timeout);
+  // Set once the read is over: a deadline already queued must not fire then.
+  auto over = std::make_shared<bool>(false);
+  deadline.async_wait([this, &ws, over](beast::error_code ec) {
+    if (ec || *over) return;  // the reply came (or the read failed) first
+    reply_overdue_ = true;
+    beast::get_lowest_layer(ws).close();
+  });
+  struct Done {
+    std::shared_ptr<bool> over;
+    ~Done() { *over = true; }
+  } done{over};
   co_await ws.async_read(buffer_, use_awaitable);
+  deadline.cancel();
   const auto d = buffer_.cdata();
   const auto* p = static_cast<const std::uint8_t*>(d.data());
   report_.bytes_down += static_cast<std::int64_t>(d.size());
@@ -364,6 +386,15 @@ Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key, const 
     try {
       std::rethrow_exception(ex);
     } catch (const boost::system::system_error& e) {
+      if (session.reply_overdue()) {
+        // Retryable (kDeadlineExceeded): `--watch` and the background sync
+        // try again. Whatever the server may have committed is resent and
+        // acknowledged as a duplicate.
+        result = Status::deadline_exceeded("no reply from the server at " + enrollment.url + " within " +
+                                           std::to_string(options.reply_timeout.count()) +
+                                           " s; nothing is lost");
+        return;
+      }
       const auto& ec = e.code();
       std::string what = ec.message();
       if (ec == websocket::error::closed) what = "the server closed the session";

@@ -15,6 +15,14 @@ HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot s
     : stream_(std::move(socket)), slot_(std::move(slot)) {}
 
 void HttpSession::run() {
+  // Evicted (the unauthenticated pool is full): closed on its own strand,
+  // which ends the pending read. After the hand-over to a WebSocketSession
+  // the stream is gone; that session registers its own evictor.
+  slot_.on_evict([weak = weak_from_this(), ex = stream_.get_executor()] {
+    boost::asio::post(ex, [weak] {
+      if (auto self = weak.lock(); self && !self->handed_over_) self->stream_.close();
+    });
+  });
   boost::asio::dispatch(stream_.get_executor(),
                         beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
 }
@@ -50,6 +58,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     if (req.find(http::field::origin) != req.end()) {
       return respond(http::status::forbidden, "cross-origin WebSocket refused\n", false);
     }
+    handed_over_ = true;
     std::make_shared<WebSocketSession>(std::move(stream_), std::move(slot_))->run(parser_->release());
     return;
   }

@@ -36,6 +36,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<void> response_;
+  bool handed_over_ = false;  // stream_ and slot_ now belong to a WebSocketSession
 };
 
 }  // namespace equitas::server

@@ -33,7 +33,12 @@ static_assert(kMaxBatchItems <= equitas::kMaxBatchItems, "batch item cap exceeds
 // buffer half a megabyte.
 inline constexpr std::size_t kPreAuthMessageMax = 1024;
 // Sessions that have not authenticated yet, across all peers. Each costs a
-// socket and a little memory; past this, new connections are closed at once.
+// socket and a little memory. Past this, each new connection makes room by
+// evicting the oldest unauthenticated connection of the address (budget)
+// holding the most of them (ConnectionRegistry::evict_one): a flood from
+// many addresses then churns its own connections, while a collector that
+// connects gets its place long enough to authenticate, and a health check
+// is answered. Authenticated sessions are never evicted.
 inline constexpr std::size_t kMaxUnauthenticated = 4096;
 // Jobs waiting for the writer. Past this the server answers "try again
 // later" instead of queueing without bound.
@@ -67,7 +72,9 @@ inline constexpr std::size_t kMaxJobsPerCommit = 64;
 inline constexpr std::size_t kPrepareChunk = 16;
 // Total open connections; past this, new ones are closed at accept.
 inline constexpr std::size_t kMaxConnections = 20000;
-// Unauthenticated connections from one IP address. A border post's phones
+// Unauthenticated connections from one IP address (one IPv6 /64, which a
+// single host can fill with addresses at will; ConnectionRegistry::budget_key).
+// A border post's phones
 // may all sit behind one NAT address and sync together after a link comes
 // back, so not tiny; but one host must not take the whole
 // kMaxUnauthenticated budget and lock every other post out. Past this, new
@@ -104,6 +111,7 @@ struct SessionLimits {
   std::chrono::milliseconds message_deadline = kMessageDeadline;
   std::chrono::milliseconds http_request_timeout = kHttpRequestTimeout;
   std::size_t max_unauthenticated_per_ip = kMaxUnauthenticatedPerIp;
+  std::size_t max_unauthenticated = kMaxUnauthenticated;
 };
 
 }  // namespace equitas::server

@@ -2,7 +2,11 @@
 
 #include "admin_api.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio/executor_work_guard.hpp>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -27,6 +31,23 @@ Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view tex
   const auto addr = boost::asio::ip::make_address(host, addr_ec);
   if (addr_ec) return Status::invalid_argument("'" + host + "' is not an IP address");
   return boost::asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port));
+}
+
+Result<std::uint64_t> raise_open_file_limit() {
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) != 0) {
+    return Status::internal(std::string("cannot read the open-file limit: ") + std::strerror(errno));
+  }
+  if (nofile.rlim_cur < nofile.rlim_max) {
+    rlimit raised = nofile;
+    raised.rlim_cur = nofile.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+      return Status::internal("cannot raise the open-file limit from " + std::to_string(nofile.rlim_cur) + " to " +
+                              std::to_string(nofile.rlim_max) + ": " + std::strerror(errno));
+    }
+    nofile = raised;
+  }
+  return static_cast<std::uint64_t>(nofile.rlim_cur);
 }
 
 Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions options) {

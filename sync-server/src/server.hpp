@@ -32,6 +32,13 @@ struct ServeOptions {
 // "127.0.0.1:8443", "[::1]:8443", "0.0.0.0:0".
 Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
 
+// Raises this process's soft RLIMIT_NOFILE to its hard limit and returns
+// the new soft limit. Each connection costs a descriptor; at the usual soft
+// limit of 1,024, 17 addresses at kMaxUnauthenticatedPerIp would exhaust
+// them long before kMaxUnauthenticated, and accept() would fail for every
+// collector. `sync-server serve` calls it once, before listening.
+Result<std::uint64_t> raise_open_file_limit();
+
 class Server {
  public:
   static Result<std::unique_ptr<Server>> start(const DataDir& dir, ServeOptions options);

@@ -134,6 +134,9 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before the first accept; said after the address (scripts read that
+  // first). Not fatal: the server still runs, with fewer connections to spare.
+  const auto files = raise_open_file_limit();
   auto server = Server::start(*dir, opts);
   if (!server.is_ok()) return fail(err, server.status());
   out << "sync-server listening on " << (*server)->url() << "/sync" << std::endl;
@@ -141,6 +144,11 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
     auto http_url = (*server)->url();
     http_url.replace(0, 2, "http");  // ws://HOST:PORT -> http://HOST:PORT
     out << "Dashboard and admin API on " << http_url << "/ (sign in with an admin token)" << std::endl;
+  }
+  if (files.is_ok()) {
+    out << "Open-file limit: " << *files << " (each connection takes one)" << std::endl;
+  } else {
+    err << "sync-server: warning: " << files.status().message() << std::endl;
   }
   int sig = 0;
   sigwait(&stop_signals, &sig);

@@ -55,18 +55,21 @@ struct ServerState {
 };
 
 // Counts a connection for as long as it lives, and as unauthenticated (in
-// total and for its peer address) until mark_authenticated().
+// total and for its peer's address budget) until mark_authenticated().
 class ConnectionSlot {
  public:
   // A slot for a connection from `peer`, or nullopt when a cap is reached:
-  // total connections, unauthenticated ones, or unauthenticated ones from
-  // this address. The listener calls it on its strand, one accept at a time.
+  // total connections, or unauthenticated ones from this address budget.
+  // When the unauthenticated pool is full, the slot is still given and an
+  // older unauthenticated connection is evicted instead (limits.hpp,
+  // kMaxUnauthenticated). The listener calls it on its strand, one accept at
+  // a time.
   static std::optional<ConnectionSlot> open(std::shared_ptr<ServerState> s, const boost::asio::ip::address& peer) {
-    if (s->connections.load() >= kMaxConnections || s->unauthenticated.load() >= kMaxUnauthenticated) {
-      return std::nullopt;
-    }
-    if (!s->registry.try_add_unauthenticated(peer, s->limits.max_unauthenticated_per_ip)) return std::nullopt;
-    return ConnectionSlot(std::move(s), peer);
+    if (s->connections.load() >= kMaxConnections) return std::nullopt;
+    const auto ticket = s->registry.try_add_unauthenticated(peer, s->limits.max_unauthenticated_per_ip);
+    if (!ticket) return std::nullopt;
+    if (s->unauthenticated.load() >= s->limits.max_unauthenticated) (void)s->registry.evict_one();
+    return ConnectionSlot(std::move(s), *ticket);
   }
   ~ConnectionSlot() {
     if (!state_) return;
@@ -74,10 +77,15 @@ class ConnectionSlot {
     if (!authenticated_) release_unauthenticated();
   }
   ConnectionSlot(ConnectionSlot&& o) noexcept
-      : state_(std::move(o.state_)), peer_(o.peer_), authenticated_(o.authenticated_) {}
+      : state_(std::move(o.state_)), ticket_(o.ticket_), authenticated_(o.authenticated_) {}
   void mark_authenticated() {
     if (!authenticated_) release_unauthenticated();
     authenticated_ = true;
+  }
+  // How to close this connection if it is evicted while unauthenticated:
+  // called on the listener's strand; it must post to the session's own.
+  void on_evict(std::function<void()> evict) {
+    if (!authenticated_) state_->registry.set_evictor(ticket_, std::move(evict));
   }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
@@ -85,18 +93,17 @@ class ConnectionSlot {
   const std::shared_ptr<ServerState>& shared() const { return state_; }
 
  private:
-  ConnectionSlot(std::shared_ptr<ServerState> s, const boost::asio::ip::address& peer)
-      : state_(std::move(s)), peer_(peer) {
+  ConnectionSlot(std::shared_ptr<ServerState> s, std::uint64_t ticket) : state_(std::move(s)), ticket_(ticket) {
     ++state_->connections;
     ++state_->unauthenticated;
   }
   void release_unauthenticated() {
     --state_->unauthenticated;
-    state_->registry.remove_unauthenticated(peer_);
+    state_->registry.remove_unauthenticated(ticket_);
   }
 
   std::shared_ptr<ServerState> state_;
-  boost::asio::ip::address peer_;
+  std::uint64_t ticket_ = 0;  // in state_->registry, while unauthenticated
   bool authenticated_ = false;
 };
 

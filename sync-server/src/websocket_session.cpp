@@ -41,6 +41,14 @@ void WebSocketSession::drop_connection() {
 }
 
 void WebSocketSession::run(http::request<http::string_body> req) {
+  // Evicted before it authenticates (the unauthenticated pool is full):
+  // dropped like a displaced session, but without a line in the log per
+  // connection of a flood.
+  slot_.on_evict([weak = weak_from_this(), ex = ws_.get_executor()] {
+    net::post(ex, [weak] {
+      if (auto self = weak.lock(); self && !self->dropped_ && !self->protocol_.authenticated()) self->drop_connection();
+    });
+  });
   // The websocket stream manages its own timeouts from here on.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};

@@ -260,3 +260,64 @@ TEST_CASE("a device's second session displaces its first, which is dropped at on
   CHECK(r->accepted == 3);
   CHECK(closed_by_peer(second.socket(), std::chrono::seconds(2)));
 }
+
+TEST_CASE("a full unauthenticated pool still lets health checks and collectors in; authenticated ones carry on",
+          "[server][limits][caps]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server::SessionLimits limits;
+  limits.max_unauthenticated_per_ip = 3;
+  limits.max_unauthenticated = 6;
+  server.start_with_limits(limits);
+  auto c = registered_collector(server, tmp / "c");
+  auto early = registered_collector(server, tmp / "early");
+  // A session that authenticated before the flood.
+  RawSyncClient authenticated(server.port());
+  const auto e = early.enrollment();
+  REQUIRE(e.is_ok());
+  REQUIRE(authenticated.authenticate((*e)->server, (*e)->device_id, early.device_key()).is_ok());
+
+  net::io_context ioc;
+  auto connect_from = [&](const std::string& source) {
+    auto s = std::make_unique<tcp::socket>(ioc);
+    s->open(tcp::v4());
+    s->bind(tcp::endpoint(net::ip::make_address(source), 0));
+    s->connect(endpoint_of(server));
+    return s;
+  };
+  auto healthz = [](tcp::socket& s) {
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    boost::system::error_code ec;
+    net::write(s, net::buffer(req), ec);
+    if (ec) return false;
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    http::read(s, buf, res, ec);
+    return !ec && res.result() == http::status::ok;
+  };
+  // The flood: two addresses, each at its own cap, fill the pool (the
+  // listener counts each at accept: a health check per address shows it
+  // has caught up, since its own budget is then full and it is refused).
+  std::vector<std::unique_ptr<tcp::socket>> flood;
+  for (const std::string source : {"127.0.0.2", "127.0.0.3"}) {
+    for (int i = 0; i < 3; ++i) flood.push_back(connect_from(source));
+    auto over = connect_from(source);
+    CHECK(closed_by_peer(*over, std::chrono::seconds(5)));
+  }
+  // A newcomer from another address is served, and the flood pays for it:
+  // its oldest connection is closed, long before any deadline.
+  auto probe = connect_from("127.0.0.4");
+  CHECK(healthz(*probe));
+  CHECK(closed_by_peer(*flood.front(), std::chrono::seconds(5)));
+  // A collector connecting now authenticates and syncs.
+  submit_many(c, 2);
+  auto r = c.sync({});
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 2);
+  // The session authenticated before the flood was never at risk.
+  auto ack = authenticated.push(1, {});
+  INFO(ack.status().to_string());
+  REQUIRE(ack.is_ok());
+  CHECK(ack->batch_seq == 1);
+}

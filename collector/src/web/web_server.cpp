@@ -4,6 +4,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <map>
+#include <mutex>
 #include <optional>
 
 namespace equitas::collector {
@@ -13,16 +15,55 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// Open connections, in total and per peer address: the caps apply at
+// accept. Any thread (the server runs on one, but nothing here relies on it).
+class Connections {
+ public:
+  // Counts a connection from `peer`, unless a cap is reached: then false.
+  bool try_add(const net::ip::address& peer, const WebLimits& limits) {
+    std::lock_guard lock(mu_);
+    if (total_ >= limits.max_connections) return false;
+    std::size_t& n = per_address_[normal(peer)];
+    if (n >= limits.max_per_address) {
+      if (n == 0) per_address_.erase(normal(peer));
+      return false;
+    }
+    ++n;
+    ++total_;
+    return true;
+  }
+  void remove(const net::ip::address& peer) {
+    std::lock_guard lock(mu_);
+    --total_;
+    const auto it = per_address_.find(normal(peer));
+    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+  }
+
+ private:
+  // Per full address, not per IPv6 /64 as on the sync server: on a post's
+  // LAN every phone shares one /64. A dual-stack socket's ::ffff:a.b.c.d
+  // is a.b.c.d.
+  static net::ip::address normal(const net::ip::address& a) {
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6());
+    return a;
+  }
+  std::mutex mu_;
+  std::size_t total_ = 0;                                  // guarded by mu_
+  std::map<net::ip::address, std::size_t> per_address_;  // guarded by mu_
+};
+
 class WebSession : public std::enable_shared_from_this<WebSession> {
  public:
-  WebSession(tcp::socket&& socket, WebApi& api, std::shared_ptr<std::size_t> live)
-      : stream_(std::move(socket)), api_(api), live_(std::move(live)) {
-    ++*live_;
-    beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
-    loopback_ = !ec && peer.address().is_loopback();
-  }
-  ~WebSession() { --*live_; }
+  // `socket` is already counted in `connections` for `peer`.
+  WebSession(tcp::socket&& socket, const net::ip::address& peer, WebApi& api, const WebLimits& limits,
+             std::shared_ptr<Connections> connections)
+      : stream_(std::move(socket)),
+        peer_(peer),
+        api_(api),
+        limits_(limits),
+        connections_(std::move(connections)),
+        loopback_(peer.is_loopback()) {}
+  ~WebSession() { connections_->remove(peer_); }
 
   void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&WebSession::do_read, shared_from_this())); }
 
@@ -31,7 +72,18 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
     parser_.emplace();
     parser_->header_limit(web_limits::kHeaderLimit);
     parser_->body_limit(web_limits::kBodyLimit);
-    stream_.expires_after(web_limits::kRequestTimeout);
+    // The headers first, on a short deadline; then the body, on what is
+    // left of the deadline for the whole request.
+    request_started_ = std::chrono::steady_clock::now();
+    stream_.expires_after(std::min(limits_.header_timeout, limits_.request_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&WebSession::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec || parser_->is_done()) return on_read(ec, 0);
+    const auto spent = std::chrono::steady_clock::now() - request_started_;
+    stream_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(limits_.request_timeout - spent));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&WebSession::on_read, shared_from_this()));
   }
 
@@ -78,9 +130,12 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
   }
 
   beast::tcp_stream stream_;
+  const net::ip::address peer_;
   WebApi& api_;
-  std::shared_ptr<std::size_t> live_;
-  bool loopback_ = false;
+  const WebLimits limits_;
+  std::shared_ptr<Connections> connections_;
+  const bool loopback_;
+  std::chrono::steady_clock::time_point request_started_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpResponse> res_;
@@ -90,7 +145,8 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
 
 class WebServer::Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& ioc, WebApi& api) : ioc_(ioc), acceptor_(ioc), api_(api) {}
+  Listener(net::io_context& ioc, WebApi& api, const WebLimits& limits)
+      : ioc_(ioc), acceptor_(ioc), api_(api), limits_(limits) {}
 
   Status open(const tcp::endpoint& at) {
     beast::error_code ec;
@@ -128,11 +184,15 @@ class WebServer::Listener : public std::enable_shared_from_this<Listener> {
       });
       return;
     }
-    if (*live_ >= web_limits::kMaxConnections) {
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    // Over a cap, or already gone: closed before any byte is read, so that
+    // half-sent requests from one address never reach the token check.
+    if (!peer_ec && connections_->try_add(peer.address(), limits_)) {
+      std::make_shared<WebSession>(std::move(socket), peer.address(), api_, limits_, connections_)->run();
+    } else {
       beast::error_code ignored;
       socket.close(ignored);
-    } else {
-      std::make_shared<WebSession>(std::move(socket), api_, live_)->run();
     }
     do_accept();
   }
@@ -140,16 +200,18 @@ class WebServer::Listener : public std::enable_shared_from_this<Listener> {
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
   WebApi& api_;
-  std::shared_ptr<std::size_t> live_ = std::make_shared<std::size_t>(0);
+  const WebLimits limits_;
+  std::shared_ptr<Connections> connections_ = std::make_shared<Connections>();
   std::unique_ptr<net::steady_timer> backoff_;
 };
 
-WebServer::WebServer(net::io_context& ioc, WebApi& api) : ioc_(ioc), api_(api), tick_(ioc) {}
+WebServer::WebServer(net::io_context& ioc, WebApi& api, WebLimits limits)
+    : ioc_(ioc), api_(api), limits_(limits), tick_(ioc) {}
 
 WebServer::~WebServer() { stop(); }
 
 Status WebServer::listen(const tcp::endpoint& at) {
-  listener_ = std::make_shared<Listener>(ioc_, api_);
+  listener_ = std::make_shared<Listener>(ioc_, api_, limits_);
   EQ_RETURN_IF_ERROR(listener_->open(at));
   listener_->start();
   schedule_tick();

@@ -1,8 +1,10 @@
 // `collector serve`: the UI and API over HTTP, on one I/O thread.
 //
-// A listener accepts connections (at most kMaxConnections at once); each
-// WebSession reads one request at a time with a deadline for the whole
-// request and a body limit, hands it to WebApi, and writes the answer. The
+// A listener accepts connections (at most kMaxConnections at once, and at
+// most kMaxConnectionsPerAddress from one address, counted at accept before
+// any byte is read); each WebSession reads one request at a time with a
+// deadline for its headers, another for the whole request and a body limit,
+// hands it to WebApi, and writes the answer. The
 // API is synchronous and quick (a form evaluation, a SQLite write); sync runs
 // on the SyncRunner's own thread, so a slow link never stalls a respondent.
 #pragma once
@@ -22,14 +24,35 @@ inline constexpr std::size_t kBodyLimit = 1024 * 1024;
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;
 // For the whole request, so a client dripping bytes is cut off too.
 inline constexpr std::chrono::seconds kRequestTimeout{30};
+// From the start of a request (or of a kept-alive connection's wait for the
+// next one) to its last header line. Headers are a few hundred bytes, sent
+// at once by any browser on any LAN; a client still sending them after this
+// is holding a connection slot, not loading a page (slowloris).
+inline constexpr std::chrono::seconds kHeaderTimeout{5};
 // A post has one laptop and a few dozen phones at most.
 inline constexpr std::size_t kMaxConnections = 256;
+// Connections from one address, at accept, before any token check: a browser
+// opens about 6 per host, so this is ample for a phone or the laptop, and
+// one address (the laptop's own 127.0.0.1 included: no address is exempt)
+// cannot take more than an eighth of kMaxConnections. Any other address,
+// the laptop's browser while a phone floods, still gets in.
+inline constexpr std::size_t kMaxConnectionsPerAddress = 32;
+static_assert(kMaxConnectionsPerAddress * 4 <= kMaxConnections, "one address must not take the server");
 inline constexpr std::chrono::seconds kTickEvery{5};
 }  // namespace web_limits
 
+// The limits one server applies: always web_limits' in production; tests
+// shorten the deadlines so that a deadline test takes seconds.
+struct WebLimits {
+  std::chrono::milliseconds header_timeout = web_limits::kHeaderTimeout;
+  std::chrono::milliseconds request_timeout = web_limits::kRequestTimeout;
+  std::size_t max_connections = web_limits::kMaxConnections;
+  std::size_t max_per_address = web_limits::kMaxConnectionsPerAddress;
+};
+
 class WebServer {
  public:
-  WebServer(boost::asio::io_context& ioc, WebApi& api);
+  WebServer(boost::asio::io_context& ioc, WebApi& api, WebLimits limits = {});
   ~WebServer();
   // Binds and starts accepting; the actual port is in local_endpoint().
   Status listen(const boost::asio::ip::tcp::endpoint& at);
@@ -40,6 +63,7 @@ class WebServer {
   class Listener;
   boost::asio::io_context& ioc_;
   WebApi& api_;
+  const WebLimits limits_;
   std::shared_ptr<Listener> listener_;
   boost::asio::steady_timer tick_;
   void schedule_tick();
