@@ -21,6 +21,7 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
     beast::error_code ec;
     const auto peer = stream_.socket().remote_endpoint(ec);
     loopback_ = !ec && peer.address().is_loopback();
+    if (!ec) peer_ = peer.address().to_string();
   }
   ~WebSession() { --*live_; }
 
@@ -48,7 +49,7 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
     }
     if (ec) return close();  // end of stream, timeout, malformed: nothing useful to say
     HttpRequest req = parser_->release();
-    auto res = std::make_shared<HttpResponse>(api_.handle(req, loopback_));
+    auto res = std::make_shared<HttpResponse>(api_.handle(req, loopback_, peer_));
     if (req.method() == http::verb::head) {
       // The headers of a GET, and no body: a body here would desync keep-alive.
       const auto n = res->body().size();
@@ -81,6 +82,7 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
   WebApi& api_;
   std::shared_ptr<std::size_t> live_;
   bool loopback_ = false;
+  std::string peer_;  // the client's address: the key of its rate limits
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpResponse> res_;
