@@ -48,13 +48,25 @@ Status Collector::init(const DataDir& dir) {
   }
   EQ_RETURN_IF_ERROR(save_device_key(dir.key(), SigningKey::generate()));
   EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::create(dir));
+  // A disk too full for the reserve now gets it at a later open or serve tick.
+  (void)DiskReserve(dir.reserve()).ensure();
   return Status::ok();
 }
 
 Result<Collector> Collector::open(const DataDir& dir) {
   EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::open(dir));
   EQ_ASSIGN_OR_RETURN(SigningKey key, load_device_key(dir.key()));
-  return Collector(dir, std::move(store), std::move(key));
+  Collector c(dir, std::move(store), std::move(key));
+  (void)c.restore_disk_reserve();  // best effort: opening must work on a full disk
+  return c;
+}
+
+Status Collector::write_with_reserve(const std::function<Status()>& write) {
+  Status s = write();
+  if (s.code() != StatusCode::kResourceExhausted || !reserve_.release()) return s;
+  // The transaction was rolled back whole; with the reserve's space free,
+  // SQLite can append to its WAL again.
+  return write();
 }
 
 Result<std::optional<Enrollment>> Collector::enrollment() {
@@ -232,12 +244,16 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   wipe(plain);
   if (!envelope.is_ok()) return envelope.status();
   const Bytes bytes = encode_envelope(*envelope);
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
-                                          fields.form_version, bytes, now));
-  if (in_transaction) EQ_RETURN_IF_ERROR(in_transaction());
-  EQ_RETURN_IF_ERROR(tx.commit());
+  // A sealed response must be storable on a full disk: the respondent has
+  // finished, and the draft it replaces is deleted in the same transaction.
+  EQ_RETURN_IF_ERROR(write_with_reserve([&]() -> Status {
+    Transaction tx(store_.db());
+    EQ_RETURN_IF_ERROR(tx.status());
+    EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
+                                            fields.form_version, bytes, now));
+    if (in_transaction) EQ_RETURN_IF_ERROR(in_transaction());
+    return tx.commit();
+  }));
   return fields.submission_id;
 }
 

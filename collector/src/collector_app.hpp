@@ -7,6 +7,7 @@
 #include <string>
 
 #include "collector_store.hpp"
+#include "disk_reserve.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
 #include "equitas/forms/form_library.hpp"
@@ -142,6 +143,15 @@ class Collector {
   Result<BundleImport> import_bundle_or_receipt(const std::filesystem::path& in);
 
   CollectorStore& store() { return store_; }
+  // Runs `write` (one transaction); if it fails because the disk is full,
+  // releases the space reserve (disk_reserve.hpp) and runs it once more. For
+  // the writes that must work on a full disk: submitting, discarding and
+  // expiring drafts. Never for writes that fill the disk.
+  Status write_with_reserve(const std::function<Status()>& write);
+  // Puts the space reserve back if it was used and the disk has room now.
+  // Cheap when it is there; call it every few seconds.
+  Status restore_disk_reserve() { return reserve_.ensure(); }
+  bool has_disk_reserve() const { return reserve_.present(); }
   // Unix seconds; tests set a clock instead of waiting.
   void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
   void set_relay_limits(const RelayLimits& limits) { relay_limits_ = limits; }
@@ -149,7 +159,7 @@ class Collector {
 
  private:
   Collector(DataDir dir, CollectorStore store, SigningKey key)
-      : dir_(std::move(dir)), store_(std::move(store)), key_(std::move(key)) {}
+      : dir_(std::move(dir)), store_(std::move(store)), key_(std::move(key)), reserve_(dir_.reserve()) {}
   Result<SubmissionId> seal_and_store(const forms::Form* form, std::string_view form_id,
                                       std::string_view form_version, std::string& answers_json,
                                       const std::string& lang, const AnswerValidator* validator,
@@ -157,6 +167,7 @@ class Collector {
   DataDir dir_;
   CollectorStore store_;
   SigningKey key_;
+  DiskReserve reserve_;
   std::unique_ptr<forms::FormLibrary> library_;  // loaded on first use
   std::function<std::int64_t()> clock_ = [] { return unix_now(); };
   std::int64_t now() const { return clock_(); }

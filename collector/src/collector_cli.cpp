@@ -28,6 +28,7 @@ constexpr const char* kUsage = R"(collector: captures survey answers at a post, 
 Usage:
   collector init    --data-dir DIR [--admin-pin-file FILE]
   collector serve   --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--idle-timeout 15m]
+                    [--draft-expiry 30d]
   collector admin-pin --data-dir DIR [--pin-file FILE]
   collector enroll  --data-dir DIR CODE | --renew CODE
   collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
@@ -142,7 +143,9 @@ int cmd_submit(const CliArgs& a, Io& io) {
     // A refused answer stores nothing. A disk error is less certain: when the
     // failure hit the commit's fsync, SQLite may still find the whole
     // transaction at the next open (docs/security.md, "Storage under faults").
-    const bool disk = id.status().code() == StatusCode::kIoError || id.status().code() == StatusCode::kInternal;
+    const auto code = id.status().code();
+    const bool disk = code == StatusCode::kIoError || code == StatusCode::kResourceExhausted ||
+                      code == StatusCode::kInternal;
     return fail(io, id.status().with_context(
                         disk ? "the disk failed while storing; the response may or may not be kept: check with "
                                "`collector status` before capturing it again"
@@ -378,7 +381,8 @@ int cmd_serve(const CliArgs& a, Io& io) {
   settings.dir = *dir;
   settings.listen = a.get_or("--listen", settings.listen);
   for (auto [flag, target] : {std::pair{"--sync-every", &settings.sync_every},
-                              std::pair{"--idle-timeout", &settings.idle_timeout}}) {
+                              std::pair{"--idle-timeout", &settings.idle_timeout},
+                              std::pair{"--draft-expiry", &settings.draft_expiry}}) {
     if (auto v = a.get(flag)) {
       auto secs = parse_duration_seconds(*v);
       if (!secs.is_ok()) return fail(io, secs.status().with_context(flag));
@@ -437,13 +441,15 @@ const Command kCommands[] = {
      {"--data-dir", "--admin-pin-file"}, {}, cmd_init},
     {"serve",
      "collector serve --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--idle-timeout 15m]\n"
+     "                [--draft-expiry 30d]\n"
      "  Serves the survey in a browser, from this binary alone (no internet needed). Officers answer\n"
      "  at http://127.0.0.1:8080/; the post's admin signs in at /admin with the admin PIN.\n"
      "  --listen 0.0.0.0:8080 lets phones on the post's Wi-Fi join: they need the link with the post\n"
      "  token printed here (also shown as a QR code on the admin page).\n"
      "  --sync-every syncs in the background (with backoff when the server is unreachable).\n"
-     "  --idle-timeout: an unfinished anonymous response is wiped after this long untouched.\n",
-     {"--data-dir", "--listen", "--sync-every", "--idle-timeout"}, {}, cmd_serve},
+     "  --idle-timeout: an unfinished anonymous response is wiped after this long untouched.\n"
+     "  --draft-expiry: a draft the admin can resume (the GEOAT) is wiped after this long untouched.\n",
+     {"--data-dir", "--listen", "--sync-every", "--idle-timeout", "--draft-expiry"}, {}, cmd_serve},
     {"admin-pin",
      "collector admin-pin --data-dir DIR [--pin-file FILE]\n"
      "  Sets the admin PIN (from FILE, else $EQUITAS_ADMIN_PIN, else one line of standard input).\n"

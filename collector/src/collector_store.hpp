@@ -20,6 +20,8 @@ struct DataDir {
   std::filesystem::path root;
   std::filesystem::path db() const { return root / "collector.db"; }
   std::filesystem::path key() const { return root / "device.key"; }
+  // Free space held back for discards and submits on a full disk (disk_reserve.hpp).
+  std::filesystem::path reserve() const { return root / "space.reserve"; }
 };
 
 // Keys of collector_meta.

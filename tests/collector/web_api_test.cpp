@@ -29,6 +29,7 @@ struct Fixture {
   std::map<std::string, std::string> cookies;  // what a browser would keep
   std::string page_half;                       // the draft key half the page keeps in sessionStorage
   std::string host = "127.0.0.1:8080";
+  std::string peer;  // the client's address; empty: the server's default
 
   explicit Fixture(WebOptions options = {})
       : collector(test::make_collector(tmp.path() / "c", server.enroll("Post A", "ws://127.0.0.1:9"))),
@@ -57,7 +58,7 @@ struct Fixture {
     for (const auto& [k, v] : cookies) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
     if (!cookie.empty()) req.set(http::field::cookie, cookie);
     req.prepare_payload();
-    HttpResponse res = api.handle(req, loopback);
+    HttpResponse res = api.handle(req, loopback, peer);
     for (auto it = res.find(http::field::set_cookie); it != res.end() && it->name() == http::field::set_cookie; ++it) {
       std::string c(it->value());
       const auto eq = c.find('=');
@@ -200,9 +201,11 @@ TEST_CASE("submit seals the response, deletes the draft and forgets the key", "[
   }
 }
 
-TEST_CASE("anonymous drafts expire after the idle timeout, GEOAT drafts stay", "[web]") {
+TEST_CASE("anonymous drafts expire after the idle timeout, GEOAT drafts much later", "[web]") {
+  std::int64_t now = unix_now();
   WebOptions o;
   o.anonymous_idle = std::chrono::seconds(0);
+  o.clock = [&] { return now; };
   Fixture f(o);
   f.start("staff-climate");
   const auto anon = f.cookies["eq_draft"];
@@ -218,6 +221,147 @@ TEST_CASE("anonymous drafts expire after the idle timeout, GEOAT drafts stay", "
   f.page_half = anon_half;
   CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
   CHECK(f.cookies.count("eq_draft") == 0);  // the stale cookie is cleared
+
+  // The GEOAT draft goes 30 days after its last change, not before.
+  const std::int64_t geoat_saved = now;
+  now = geoat_saved + draft_limits::kResumableExpiry.count() - 1000;
+  f.api.tick();
+  CHECK(*drafts.count() == 1);
+  now = geoat_saved + draft_limits::kResumableExpiry.count() + 1;
+  f.api.tick();
+  CHECK(*drafts.count() == 0);
+}
+
+TEST_CASE("the expiry of resumable drafts is an option", "[web]") {
+  std::int64_t now = unix_now();
+  WebOptions o;
+  o.resumable_expiry = std::chrono::hours(1);
+  o.clock = [&] { return now; };
+  Fixture f(o);
+  f.start("geoat-2023");
+  f.save(R"({"admin_name":"Customs of Somewhere"})");
+  DraftStore drafts(f.collector.store().db());
+  now += 3000;
+  f.api.tick();
+  CHECK(*drafts.count() == 1);
+  f.save(R"({"admin_name":"Customs of Elsewhere"})");  // a change restarts the count
+  now += 3000;
+  f.api.tick();
+  CHECK(*drafts.count() == 1);
+  now += 700;
+  f.api.tick();
+  CHECK(*drafts.count() == 0);
+}
+
+TEST_CASE("one draft's size is capped, with a plain message in the respondent's language", "[web][quota]") {
+  Fixture f;
+  f.start("geoat-2023", "fr");
+  const std::string big(draft_limits::kMaxDraftBytes, 'x');
+  auto res = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"admin_name":")" + big + R"("}})");
+  CHECK(res.result() == http::status::payload_too_large);
+  CHECK_THAT(std::string(f.json_of(res)["error"].as_string()), Catch::Contains("trop longue"));
+  // Just under the cap is fine.
+  f.save(R"({"admin_name":")" + std::string(draft_limits::kMaxDraftBytes - 100, 'y') + R"("})");
+}
+
+TEST_CASE("open drafts and their total bytes are capped per post", "[web][quota]") {
+  Fixture f;
+  auto& db = f.collector.store().db();
+  SECTION("too many open drafts") {
+    // Filled directly: the rate limit would stop one client well before.
+    REQUIRE(db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                    std::to_string(draft_limits::kMaxOpenDrafts) +
+                    ") INSERT INTO drafts (id, form_id, form_version, anonymous, lang, created_at, updated_at, "
+                    "ciphertext) SELECT randomblob(16), 'staff-climate', '1', 1, 'en', 0, unixepoch(), x'00' "
+                    "FROM n")
+                .is_ok());
+    auto res = f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate","lang":"es"})");
+    CHECK(res.result() == http::status::service_unavailable);
+    CHECK_THAT(std::string(f.json_of(res)["error"].as_string()), Catch::Contains("demasiadas respuestas"));
+    REQUIRE(db.exec("DELETE FROM drafts WHERE rowid IN (SELECT rowid FROM drafts LIMIT 1)").is_ok());
+    CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})").result() == http::status::ok);
+  }
+  SECTION("too many bytes in all") {
+    f.start("geoat-2023");
+    f.save(R"({"admin_name":"small"})");
+    REQUIRE(db.exec("INSERT INTO drafts (id, form_id, form_version, anonymous, lang, created_at, updated_at, "
+                    "ciphertext) VALUES (randomblob(16), 'staff-climate', '1', 1, 'en', 0, unixepoch(), zeroblob(" +
+                    std::to_string(draft_limits::kMaxTotalBytes - 100 * 1024) + "))")
+                .is_ok());
+    auto res = f.call(http::verb::put, "/api/v1/draft",
+                      R"({"answers":{"admin_name":")" + std::string(200 * 1024, 'z') + R"("}})");
+    CHECK(res.result() == http::status::service_unavailable);
+    // The draft keeps its last saved state, and a small save still fits.
+    f.save(R"({"admin_name":"still small"})");
+    CHECK(f.json_of(f.call(http::verb::get, "/api/v1/draft"))["answers"].as_object()["admin_name"] == "still small");
+  }
+}
+
+TEST_CASE("draft creation and saves are rate limited per client address", "[web][rate]") {
+  std::int64_t now = 1'800'000'000;
+  WebOptions o;
+  o.lan = true;
+  o.post_token = "token-abc-123";
+  o.clock = [&] { return now; };
+  Fixture f(o);
+  f.cookies["eq_post"] = "token-abc-123";
+  f.peer = "192.168.1.31";
+  REQUIRE(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate","lang":"fr"})", false).result() ==
+          http::status::ok);
+  int allowed = 1;
+  HttpResponse last;
+  for (int i = 0; i < 200; ++i) {
+    last = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"comment":"x"}})", false);
+    if (last.result() != http::status::ok) break;
+    ++allowed;
+  }
+  CHECK(allowed == static_cast<int>(draft_limits::kWriteBurst));
+  CHECK(last.result() == http::status::too_many_requests);
+  CHECK(last[http::field::retry_after] == "1");
+  CHECK_THAT(std::string(f.json_of(last)["error"].as_string()), Catch::Contains("Trop d’enregistrements"));
+  // Another phone is not held back by this one.
+  f.peer = "192.168.1.32";
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() == http::status::ok);
+  // A second later, this one may go on at the refill rate.
+  f.peer = "192.168.1.31";
+  CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})", false).result() == http::status::too_many_requests);
+  now += 1;
+  for (int i = 0; i < static_cast<int>(draft_limits::kWritesPerSecond); ++i) {
+    CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() ==
+          http::status::ok);
+  }
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() ==
+        http::status::too_many_requests);
+}
+
+TEST_CASE("a store failure shows no SQL: plain words for the page, the details in the log", "[web]") {
+  std::vector<std::string> logged;
+  WebOptions o;
+  o.log = [&](const std::string& line) { logged.push_back(line); };
+  Fixture f(o);
+  f.start("staff-climate", "ru");
+  auto& db = f.collector.store().db();
+  REQUIRE(db.exec("CREATE TRIGGER fail_saves BEFORE UPDATE ON drafts BEGIN SELECT RAISE(ABORT, 'boom'); END; "
+                  "CREATE TRIGGER fail_creates BEFORE INSERT ON drafts BEGIN SELECT RAISE(ABORT, 'boom'); END")
+              .is_ok());
+  auto saved = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"comment":"x"}})");
+  auto created = f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})");
+  REQUIRE(db.exec("DROP TABLE drafts").is_ok());
+  auto admin_list = f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}");
+  REQUIRE(admin_list.result() == http::status::ok);
+  auto listed = f.call(http::verb::get, "/api/v1/admin/drafts");
+  for (const auto* res : {&saved, &created, &listed}) {
+    CHECK(res->result() == http::status::internal_server_error);
+    const std::string body = res->body();
+    for (const char* word : {"SQL", "INSERT", "UPDATE", "SELECT", "drafts", "boom", "sqlite", "constraint"}) {
+      INFO(body);
+      CHECK(body.find(word) == std::string::npos);
+    }
+  }
+  CHECK_THAT(std::string(f.json_of(saved)["error"].as_string()), Catch::Contains("Устройству не удалось"));
+  REQUIRE(logged.size() == 3);
+  CHECK_THAT(logged[0], Catch::Contains("UPDATE drafts"));
+  CHECK_THAT(logged[1], Catch::Contains("INSERT INTO drafts"));
 }
 
 TEST_CASE("the admin API needs the PIN, and only the admin can resume a GEOAT draft", "[web]") {

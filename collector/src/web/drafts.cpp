@@ -67,6 +67,11 @@ DraftInfo info_from_row(const Statement& s) {
   return d;
 }
 
+constexpr std::string_view kTooLargeMessage =
+    "this draft is too large for the collector (at most 512 KiB of answers)";
+constexpr std::string_view kTooManyMessage = "the collector holds as many open drafts as it allows";
+constexpr std::string_view kTooMuchMessage = "the collector's drafts take all the space it allows them";
+
 constexpr std::string_view kInfoColumns =
     "id, form_id, form_version, anonymous, lang, created_at, updated_at, answered, admin_key";
 
@@ -104,11 +109,42 @@ std::optional<ParsedToken> parse_draft_token(std::string_view token) {
   return t;
 }
 
+std::optional<DraftRefusal> DraftStore::refusal_of(const Status& s) {
+  if (s.code() != StatusCode::kResourceExhausted) return std::nullopt;
+  if (s.message() == kTooLargeMessage) return DraftRefusal::kTooLarge;
+  if (s.message() == kTooManyMessage) return DraftRefusal::kTooManyDrafts;
+  if (s.message() == kTooMuchMessage) return DraftRefusal::kTooMuchData;
+  return std::nullopt;
+}
+
+Status DraftStore::check_room(std::size_t bytes, const std::optional<DraftId>& replacing) {
+  using namespace draft_limits;
+  if (bytes > kMaxDraftBytes + kNonce + kTag) return Status::resource_exhausted(std::string(kTooLargeMessage));
+  // length() of a blob reads its size from the record header, not its pages.
+  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT count(*), coalesce(sum(length(ciphertext)), 0), "
+                                           "coalesce(sum(CASE WHEN id = ? THEN length(ciphertext) END), 0) "
+                                           "FROM drafts"));
+  if (replacing) {
+    st.bind(1, ByteView(replacing->bytes.data(), replacing->bytes.size()));
+  } else {
+    st.bind_null(1);
+  }
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  const std::int64_t open = row ? st.column_int64(0) : 0;
+  const std::int64_t total = row ? st.column_int64(1) - st.column_int64(2) : 0;
+  if (!replacing && open >= kMaxOpenDrafts) return Status::resource_exhausted(std::string(kTooManyMessage));
+  if (total + static_cast<std::int64_t>(bytes) > kMaxTotalBytes) {
+    return Status::resource_exhausted(std::string(kTooMuchMessage));
+  }
+  return Status::ok();
+}
+
 Result<DraftId> DraftStore::create(const std::string& form_id, const std::string& form_version, bool anonymous,
                                    const std::string& lang, const std::optional<BoxPublicKey>& admin,
                                    const DraftKey& key, std::int64_t now) {
   const DraftId id = DraftId::random();
   const Bytes sealed = encrypt(key, associated_data(id, form_id, form_version), "{}");
+  EQ_RETURN_IF_ERROR(check_room(sealed.size(), std::nullopt));
   EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("INSERT INTO drafts (id, form_id, form_version, anonymous, lang, "
                                            "created_at, updated_at, ciphertext, admin_key) "
                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -134,10 +170,14 @@ Status DraftStore::save(const DraftId& id, const DraftKey& key, std::string_view
   EQ_ASSIGN_OR_RETURN(auto found, info(id));
   if (!found) return Status::not_found("this draft no longer exists (submitted, discarded or timed out)");
   const ByteView id_view(id.bytes.data(), id.bytes.size());
+  if (answers_json.size() > draft_limits::kMaxDraftBytes) {
+    return Status::resource_exhausted(std::string(kTooLargeMessage));
+  }
   // Only the holder of the key may overwrite: check it opens the current text.
   EQ_ASSIGN_OR_RETURN(std::string old, load(id, key));
   wipe(old);
   const Bytes sealed = encrypt(key, associated_data(id, found->form_id, found->form_version), answers_json);
+  EQ_RETURN_IF_ERROR(check_room(sealed.size(), id));
   EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE drafts SET ciphertext = ?, answered = ?, lang = ?, "
                                            "updated_at = ? WHERE id = ?"));
   st.bind(1, ByteView(sealed)).bind(2, answered).bind(3, lang).bind(4, now).bind(5, id_view);
@@ -205,9 +245,10 @@ Status DraftStore::remove(const DraftId& id) {
   return st.run();
 }
 
-Result<std::int64_t> DraftStore::expire_anonymous(std::int64_t before) {
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("DELETE FROM drafts WHERE anonymous = 1 AND updated_at < ?"));
-  st.bind(1, before);
+Result<std::int64_t> DraftStore::expire(std::int64_t anonymous_before, std::int64_t resumable_before) {
+  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("DELETE FROM drafts WHERE (anonymous = 1 AND updated_at < ?) "
+                                           "OR (anonymous = 0 AND updated_at < ?)"));
+  st.bind(1, anonymous_before).bind(2, resumable_before);
   EQ_RETURN_IF_ERROR(st.run());
   return static_cast<std::int64_t>(db_.changes());
 }

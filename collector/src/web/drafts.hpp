@@ -13,6 +13,7 @@
 // another row does not open.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,36 @@
 #include "equitas/crypto/secret.hpp"
 
 namespace equitas::collector {
+
+// What one post's drafts may take: anyone holding the post token can create
+// drafts, so without these a phone fills the laptop's disk in seconds.
+namespace draft_limits {
+// One draft's answers (JSON). The whole GEOAT with long evidence texts stays
+// far under this; the request body limit (web_limits::kBodyLimit) is 1 MiB.
+inline constexpr std::size_t kMaxDraftBytes = 512 * 1024;
+// Open drafts at once: a post has a few dozen respondents a day.
+inline constexpr std::int64_t kMaxOpenDrafts = 200;
+// All drafts' stored bytes together.
+inline constexpr std::int64_t kMaxTotalBytes = 32 * 1024 * 1024;
+// Per client address, a token bucket: this many creates and saves at once,
+// refilled at kWritesPerSecond. The page saves at most once per 350 ms pause
+// in typing, so a person never gets near it.
+inline constexpr double kWriteBurst = 120;
+inline constexpr double kWritesPerSecond = 2;
+// Addresses remembered at once; full buckets are forgotten first.
+inline constexpr std::size_t kMaxTrackedClients = 4096;
+// Drafts the admin can resume (forms that are not anonymous: the GEOAT) are
+// deleted this long after their last change. Anonymous ones go at the idle
+// timeout (WebOptions::anonymous_idle).
+inline constexpr std::chrono::seconds kResumableExpiry{std::chrono::hours(24 * 30)};
+}  // namespace draft_limits
+
+// Why the store refused to take a draft's bytes.
+enum class DraftRefusal {
+  kTooLarge,      // this one draft is over kMaxDraftBytes
+  kTooManyDrafts, // kMaxOpenDrafts are open
+  kTooMuchData,   // the drafts together would pass kMaxTotalBytes
+};
 
 using DraftKey = SecretBytes<32>;
 
@@ -57,6 +88,11 @@ class DraftStore {
  public:
   explicit DraftStore(Database& db) : db_(db) {}
 
+  // create() and save() refuse what would pass draft_limits with
+  // kResourceExhausted; refusal_of() tells which limit (nullopt: another
+  // failure, such as a full disk).
+  static std::optional<DraftRefusal> refusal_of(const Status& s);
+
   // Creates an empty draft and returns its key. `admin` is the admin box
   // public key for forms that are not anonymous (nullopt for anonymous ones).
   Result<DraftId> create(const std::string& form_id, const std::string& form_version, bool anonymous,
@@ -75,11 +111,15 @@ class DraftStore {
   Result<std::vector<DraftInfo>> list();
   Result<std::int64_t> count();
   Status remove(const DraftId& id);
-  // Deletes anonymous drafts untouched since `before`: the kiosk's idle
-  // timeout, and the clean-up of drafts whose browser went away.
-  Result<std::int64_t> expire_anonymous(std::int64_t before);
+  // Deletes anonymous drafts untouched since `anonymous_before` (the kiosk's
+  // idle timeout, and the clean-up of drafts whose browser went away) and
+  // the others untouched since `resumable_before`. Returns how many.
+  Result<std::int64_t> expire(std::int64_t anonymous_before, std::int64_t resumable_before);
 
  private:
+  // OK, or the refusal as a Status, for `bytes` more stored bytes (a new
+  // draft when `replacing` is empty, else in place of that draft's).
+  Status check_room(std::size_t bytes, const std::optional<DraftId>& replacing);
   Database& db_;
 };
 

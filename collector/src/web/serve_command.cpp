@@ -93,6 +93,7 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
   WebOptions options;
   options.dir = settings.dir;
   options.anonymous_idle = settings.idle_timeout;
+  options.resumable_expiry = settings.draft_expiry;
   options.lan = !endpoint->address().is_loopback();
   if (options.lan) options.post_token = post_token();
   SyncRunner sync(settings.dir, settings.sync_every);

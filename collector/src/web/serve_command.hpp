@@ -5,6 +5,7 @@
 #include <iosfwd>
 
 #include "collector_store.hpp"
+#include "web/drafts.hpp"
 #include "equitas/util/cli_args.hpp"
 
 namespace equitas::collector {
@@ -14,6 +15,7 @@ struct ServeSettings {
   std::string listen = "127.0.0.1:8080";
   std::chrono::seconds sync_every{0};
   std::chrono::seconds idle_timeout{std::chrono::minutes(15)};
+  std::chrono::seconds draft_expiry{draft_limits::kResumableExpiry};
 };
 
 // Runs until SIGINT or SIGTERM. Prints the addresses to `out` as soon as the

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <iostream>
 
 #include "equitas/util/embedded.hpp"
 #include "equitas/wire/payload.hpp"
@@ -48,18 +49,32 @@ constexpr std::chrono::seconds kExpiryGrace{std::chrono::minutes(5)};
 }  // namespace
 
 WebApi::WebApi(Collector& collector, SyncRunner& sync, WebOptions options)
-    : collector_(collector), sync_(sync), options_(std::move(options)), drafts_(collector.store().db()) {}
+    : collector_(collector),
+      sync_(sync),
+      options_(std::move(options)),
+      drafts_(collector.store().db()),
+      draft_writes_(draft_limits::kWriteBurst, draft_limits::kWritesPerSecond, draft_limits::kMaxTrackedClients) {
+  if (!options_.log) options_.log = [](const std::string& line) { std::cerr << "collector serve: " << line << "\n"; };
+}
 
 WebApi::~WebApi() = default;
 
 void WebApi::tick() {
-  const std::int64_t now = unix_now();
+  const std::int64_t t = now();
   // The page resets itself at the idle timeout; the collector deletes the
   // draft a little later, so a respondent reading a long page is not cut off
-  // by a clock that only sees saves.
-  (void)drafts_.expire_anonymous(now - options_.anonymous_idle.count() - kExpiryGrace.count());
+  // by a clock that only sees saves. Expiry frees space, so it may use the
+  // disk reserve.
+  const std::int64_t anonymous_before = t - options_.anonymous_idle.count() - kExpiryGrace.count();
+  const std::int64_t resumable_before = t - options_.resumable_expiry.count();
+  Status expired = collector_.write_with_reserve(
+      [&]() -> Status { return drafts_.expire(anonymous_before, resumable_before).status(); });
+  if (!expired.is_ok()) options_.log("draft expiry: " + expired.to_string());
+  // Usually there already; after a full disk, back once space allows.
+  (void)collector_.restore_disk_reserve();
+  draft_writes_.prune(t);
   for (auto it = admin_sessions_.begin(); it != admin_sessions_.end();) {
-    if (now - it->second->last_used > options_.admin_idle.count()) {
+    if (t - it->second->last_used > options_.admin_idle.count()) {
       it = admin_sessions_.erase(it);
     } else {
       ++it;
@@ -75,8 +90,9 @@ void WebApi::refresh_library() {
   }
 }
 
-HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback) {
-  Call call{req, peer_is_loopback, std::string(req.target().substr(0, req.target().find('?'))), {}};
+HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback, std::string_view peer) {
+  Call call{req, peer_is_loopback, std::string(req.target().substr(0, req.target().find('?'))), {}, {}, options_.log};
+  call.peer = !peer.empty() ? std::string(peer) : peer_is_loopback ? "loopback" : "unknown";
   // Only our own names: a page elsewhere that rebinds its DNS name to this
   // address (DNS rebinding) would otherwise pass the Origin check below.
   const std::string host(req[http::field::host]);
@@ -116,7 +132,7 @@ HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback) {
     return route(call);
   } catch (const std::exception& e) {
     // Boost.JSON and std throw on impossible input; answer, never crash.
-    return call.error(http::status::internal_server_error, std::string("internal error: ") + e.what());
+    return call.error(Status::internal(std::string("exception: ") + e.what()));
   }
 }
 
@@ -170,6 +186,14 @@ HttpResponse WebApi::asset(Call& call, std::string_view name) {
     if (f.name == name) return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
   }
   return call.error(http::status::not_found, "missing asset");
+}
+
+std::optional<HttpResponse> WebApi::rate_limited(Call& call, const std::string& lang) {
+  std::int64_t retry_after = 0;
+  if (draft_writes_.allow(call.peer, now(), retry_after)) return std::nullopt;
+  HttpResponse res = call.error(http::status::too_many_requests, plain_error(PlainError::kTooManyWrites, lang));
+  res.set(http::field::retry_after, std::to_string(retry_after));
+  return res;
 }
 
 HttpResponse WebApi::list_forms(Call& call) {
@@ -289,6 +313,7 @@ HttpResponse WebApi::create_draft(Call& call) {
   if (form_id == nullptr || !form_id->is_string()) return call.error(http::status::bad_request, "give the form id");
   std::string lang = lang_v != nullptr && lang_v->is_string() ? std::string(lang_v->as_string()) : "en";
   if (!is_ui_language(lang)) lang = "en";
+  if (auto refused = rate_limited(call, lang)) return std::move(*refused);
   auto lib = collector_.library();
   if (!lib.is_ok()) return call.error(lib.status());
   auto form = (*lib)->current(form_id->as_string());
@@ -298,8 +323,8 @@ HttpResponse WebApi::create_draft(Call& call) {
   if (!admin.is_ok()) return call.error(admin.status());
   DraftKey key;
   randombytes_buf(key.data(), key.size());
-  auto id = drafts_.create(form->id, form->version, form->anonymous, lang, *admin, key, unix_now());
-  if (!id.is_ok()) return call.error(id.status());
+  auto id = drafts_.create(form->id, form->version, form->anonymous, lang, *admin, key, now());
+  if (!id.is_ok()) return call.error(id.status(), lang);
   const SplitKey split = split_draft_key(*id, key);
   call.cookies_out.push_back(set_cookie(kDraftCookie, split.cookie));
   json::object answers;
@@ -357,13 +382,14 @@ HttpResponse WebApi::save_draft(Call& call) {
   if (const auto* l = body->if_contains("lang"); l != nullptr && l->is_string() && is_ui_language(l->as_string())) {
     lang = std::string(l->as_string());
   }
+  if (auto refused = rate_limited(call, lang)) return std::move(*refused);
   const auto* check = body->if_contains("check");
   json::object view = evaluate_view(*d->form, answers->as_object(), lang,
                                     check != nullptr && check->is_bool() && check->as_bool());
   std::string text = json::serialize(*answers);
-  Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, unix_now());
+  Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, now());
   wipe(text);
-  if (!saved.is_ok()) return call.error(saved);
+  if (!saved.is_ok()) return call.error(saved, lang);
   return call.ok(view);
 }
 
@@ -395,7 +421,7 @@ HttpResponse WebApi::submit_draft(Call& call) {
   auto id = collector_.submit(d->info.form_id, d->info.form_version, text, d->info.lang,
                               [&] { return drafts_.remove(draft_id); });
   wipe(text);
-  if (!id.is_ok()) return call.error(id.status());
+  if (!id.is_ok()) return call.error(id.status(), d->info.lang);
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   return call.ok(json::object{{"submitted", true}, {"reference", id->to_string().substr(0, 8)}});
 }
@@ -413,7 +439,9 @@ HttpResponse WebApi::discard_draft(Call& call) {
     auto text = drafts_.load(token->id, token->key);
     if (!text.is_ok()) return call.error(text.status());
     wipe(*text);
-    if (Status s = drafts_.remove(token->id); !s.is_ok()) return call.error(s);
+    // Discarding frees space: it must work on a full disk.
+    Status s = collector_.write_with_reserve([&] { return drafts_.remove(token->id); });
+    if (!s.is_ok()) return call.error(s);
   }
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   return call.ok(json::object{{"discarded", true}});

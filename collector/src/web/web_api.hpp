@@ -17,12 +17,14 @@
 
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "collector_app.hpp"
 #include "web/drafts.hpp"
+#include "web/rate_limiter.hpp"
 #include "web/sync_runner.hpp"
 
 namespace equitas::collector {
@@ -40,6 +42,13 @@ struct WebOptions {
   std::vector<std::string> lan_urls;
   // An anonymous draft untouched this long is deleted: the kiosk's reset.
   std::chrono::seconds anonymous_idle{std::chrono::minutes(15)};
+  // A draft the admin can resume (the GEOAT) untouched this long is deleted.
+  std::chrono::seconds resumable_expiry{draft_limits::kResumableExpiry};
+  // Unix seconds; tests set a clock instead of waiting.
+  std::function<std::int64_t()> clock = [] { return unix_now(); };
+  // Where the details of store failures go: the page only ever gets plain
+  // words (plain_errors.hpp). Empty: standard error, the server's log.
+  std::function<void(const std::string&)> log;
   // A kiosk: the admin may walk away signed in.
   std::chrono::seconds admin_idle{std::chrono::minutes(5)};
 };
@@ -51,7 +60,8 @@ class WebApi {
   WebApi(const WebApi&) = delete;
   WebApi& operator=(const WebApi&) = delete;
 
-  HttpResponse handle(const HttpRequest& req, bool peer_is_loopback);
+  // `peer` is the client's address, for the per-client limits.
+  HttpResponse handle(const HttpRequest& req, bool peer_is_loopback, std::string_view peer = {});
   // Known once the socket listens: the Host values this server answers to
   // ("127.0.0.1:8080", "localhost:8080", the LAN addresses; others get 421),
   // and the links phones use ("http://192.168.1.20:8080").
@@ -59,7 +69,8 @@ class WebApi {
     allowed_hosts_ = std::move(hosts);
     options_.lan_urls = std::move(lan_urls);
   }
-  // Deletes idle anonymous drafts and admin sessions. Call every few seconds.
+  // Deletes expired drafts and idle admin sessions, and puts back the disk
+  // space reserve when there is room. Call every few seconds.
   void tick();
 
  private:
@@ -95,11 +106,15 @@ class WebApi {
   AdminSession* admin_session(Call& call);
   Result<std::shared_ptr<const forms::Form>> draft_form(const DraftInfo& info);
   void refresh_library();
+  // Takes one of the client's draft writes; nullopt, or the 429 to send.
+  std::optional<HttpResponse> rate_limited(Call& call, const std::string& lang);
+  std::int64_t now() const { return options_.clock(); }
 
   Collector& collector_;
   SyncRunner& sync_;
   WebOptions options_;
   DraftStore drafts_;
+  RateLimiter draft_writes_;
   std::vector<std::string> allowed_hosts_;
   std::map<std::string, std::unique_ptr<AdminSession>> admin_sessions_;
   int failed_logins_ = 0;

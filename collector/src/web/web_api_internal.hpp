@@ -7,6 +7,7 @@
 #include "equitas/util/http_util.hpp"
 #include "equitas/util/json_text.hpp"
 #include "web/form_view.hpp"
+#include "web/plain_errors.hpp"
 #include "web/web_api.hpp"
 
 namespace equitas::collector::web_detail {
@@ -52,6 +53,8 @@ struct WebApi::Call {
   bool loopback;
   std::string path;  // target without the query
   std::vector<std::string> cookies_out;
+  std::string peer;  // the client's address, the key of its rate limit
+  std::function<void(const std::string&)> log;
 
   HttpResponse reply(http::status status, std::string body, std::string_view type) {
     HttpResponse res{status, req.version()};
@@ -75,18 +78,30 @@ struct WebApi::Call {
   HttpResponse error(http::status status, std::string_view message) {
     return json_reply(status, boost::json::object{{"error", message}});
   }
-  HttpResponse error(const Status& s) {
-    http::status code = http::status::internal_server_error;
+  // Our own refusals are shown as they are. Store failures (SQLite's
+  // wording, with the SQL) are logged, and the page gets plain words in
+  // `lang` (default: the ?lang of the request).
+  HttpResponse error(const Status& s, std::string_view lang = {}) {
+    const std::string l = lang.empty() ? this->lang() : std::string(lang);
+    if (auto refusal = DraftStore::refusal_of(s)) {
+      if (*refusal == DraftRefusal::kTooLarge) {
+        return error(http::status::payload_too_large, plain_error(PlainError::kDraftTooLarge, l));
+      }
+      return error(http::status::service_unavailable, plain_error(PlainError::kDraftsFull, l));
+    }
     switch (s.code()) {
-      case StatusCode::kInvalidArgument: code = http::status::bad_request; break;
-      case StatusCode::kNotFound: code = http::status::not_found; break;
-      case StatusCode::kPermissionDenied: code = http::status::forbidden; break;
-      case StatusCode::kUnauthenticated: code = http::status::unauthorized; break;
-      case StatusCode::kFailedPrecondition: code = http::status::conflict; break;
-      case StatusCode::kUnavailable: code = http::status::service_unavailable; break;
+      case StatusCode::kInvalidArgument: return error(http::status::bad_request, s.message());
+      case StatusCode::kNotFound: return error(http::status::not_found, s.message());
+      case StatusCode::kPermissionDenied: return error(http::status::forbidden, s.message());
+      case StatusCode::kUnauthenticated: return error(http::status::unauthorized, s.message());
+      case StatusCode::kFailedPrecondition: return error(http::status::conflict, s.message());
       default: break;
     }
-    return error(code, s.message());
+    if (log) log(std::string(req.method_string()) + " " + path + ": " + s.to_string());
+    if (s.code() == StatusCode::kResourceExhausted) {
+      return error(http::status::service_unavailable, plain_error(PlainError::kDiskFull, l));
+    }
+    return error(http::status::internal_server_error, plain_error(PlainError::kStoreFailed, l));
   }
   // The JSON object in the body, or nullopt after which `bad` holds the reply.
   std::optional<boost::json::object> body_object(std::optional<HttpResponse>& bad) {

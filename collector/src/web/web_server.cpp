@@ -62,7 +62,8 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
         api_(api),
         limits_(limits),
         connections_(std::move(connections)),
-        loopback_(peer.is_loopback()) {}
+        loopback_(peer.is_loopback()),
+        peer_key_(peer.to_string()) {}
   ~WebSession() { connections_->remove(peer_); }
 
   void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&WebSession::do_read, shared_from_this())); }
@@ -100,7 +101,7 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
     }
     if (ec) return close();  // end of stream, timeout, malformed: nothing useful to say
     HttpRequest req = parser_->release();
-    auto res = std::make_shared<HttpResponse>(api_.handle(req, loopback_));
+    auto res = std::make_shared<HttpResponse>(api_.handle(req, loopback_, peer_key_));
     if (req.method() == http::verb::head) {
       // The headers of a GET, and no body: a body here would desync keep-alive.
       const auto n = res->body().size();
@@ -135,6 +136,7 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
   const WebLimits limits_;
   std::shared_ptr<Connections> connections_;
   const bool loopback_;
+  const std::string peer_key_;  // the client's address: the key of its rate limits
   std::chrono::steady_clock::time_point request_started_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

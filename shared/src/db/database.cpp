@@ -11,6 +11,8 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
   if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::corruption(msg);
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status::unavailable(msg);
   if (primary == SQLITE_CONSTRAINT) return Status::already_exists(msg);
+  // Retrying may work once space is freed (see collector's DiskReserve).
+  if (primary == SQLITE_FULL) return Status::resource_exhausted(msg);
   if (primary == SQLITE_MISUSE || primary == SQLITE_RANGE || primary == SQLITE_ERROR) {
     return Status::internal(msg);
   }

@@ -27,6 +27,7 @@ enum class StatusCode {
   kIoError,             // the file system or database failed
   kUnavailable,         // a peer cannot be reached right now; retrying may work
   kDeadlineExceeded,    // a peer took too long
+  kResourceExhausted,   // the disk is full, or a quota or rate limit is reached
   kInternal,            // a bug
 };
 
@@ -48,6 +49,7 @@ class [[nodiscard]] Status {
   static Status io_error(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status deadline_exceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
+  static Status resource_exhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
   static Status internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool is_ok() const { return code_ == StatusCode::kOk; }

@@ -1,0 +1,61 @@
+#include "web/plain_errors.hpp"
+
+#include <array>
+
+namespace equitas::collector {
+namespace {
+
+constexpr std::array<std::string_view, 5> kLangs = {"en", "fr", "es", "ru", "ar"};
+
+// Rows in PlainError's order, columns in kLangs' order.
+constexpr std::string_view kMessages[][5] = {
+    {"The collector's disk is full. Your answers are kept on this page; ask the post administrator to free space.",
+     "Le disque du poste est plein. Vos réponses restent sur cette page ; demandez à l’administrateur du poste de "
+     "libérer de l’espace.",
+     "El disco del equipo está lleno. Sus respuestas siguen en esta página; pida al administrador del puesto que "
+     "libere espacio.",
+     "Диск устройства заполнен. Ответы остаются на этой странице; попросите администратора поста освободить место.",
+     "قرص الجهاز ممتلئ. إجاباتك باقية في هذه الصفحة؛ اطلب من مسؤول الموقع تحرير مساحة."},
+    {"The collector could not store or read this. Your answers are kept on this page; if it happens again, tell "
+     "the post administrator.",
+     "Le poste n’a pas pu enregistrer ni lire ceci. Vos réponses restent sur cette page ; si cela se reproduit, "
+     "prévenez l’administrateur du poste.",
+     "El equipo no pudo guardar ni leer esto. Sus respuestas siguen en esta página; si vuelve a ocurrir, avise al "
+     "administrador del puesto.",
+     "Устройству не удалось сохранить или прочитать данные. Ответы остаются на этой странице; если это повторится, "
+     "сообщите администратору поста.",
+     "تعذّر على الجهاز حفظ هذا أو قراءته. إجاباتك باقية في هذه الصفحة؛ إذا تكرر ذلك فأبلغ مسؤول الموقع."},
+    {"This response is too long to save. Shorten the longest answers.",
+     "Cette réponse est trop longue pour être enregistrée. Raccourcissez les réponses les plus longues.",
+     "Esta respuesta es demasiado larga para guardarse. Acorte las respuestas más largas.",
+     "Ответ слишком длинный для сохранения. Сократите самые длинные ответы.",
+     "هذه الإجابة أطول من أن تُحفظ. اختصر أطول الإجابات."},
+    {"The collector holds too many unfinished responses. Ask the post administrator to finish or discard some.",
+     "Le poste contient trop de réponses inachevées. Demandez à l’administrateur du poste d’en terminer ou d’en "
+     "supprimer.",
+     "El equipo tiene demasiadas respuestas sin terminar. Pida al administrador del puesto que termine o descarte "
+     "algunas.",
+     "На устройстве слишком много незавершённых ответов. Попросите администратора поста завершить или удалить "
+     "некоторые.",
+     "يحتوي الجهاز على عدد كبير جدًا من الإجابات غير المكتملة. اطلب من مسؤول الموقع إكمال بعضها أو حذفه."},
+    {"Too many saves from this device. Wait a moment and try again; your answers are kept on this page.",
+     "Trop d’enregistrements depuis cet appareil. Attendez un instant et réessayez ; vos réponses restent sur "
+     "cette page.",
+     "Demasiados guardados desde este dispositivo. Espere un momento e inténtelo de nuevo; sus respuestas siguen "
+     "en esta página.",
+     "Слишком много сохранений с этого устройства. Подождите немного и попробуйте снова; ответы остаются на этой "
+     "странице.",
+     "عمليات حفظ كثيرة جدًا من هذا الجهاز. انتظر قليلًا ثم حاول مرة أخرى؛ إجاباتك باقية في هذه الصفحة."},
+};
+
+}  // namespace
+
+std::string plain_error(PlainError e, std::string_view lang) {
+  std::size_t col = 0;
+  for (std::size_t i = 0; i < kLangs.size(); ++i) {
+    if (kLangs[i] == lang) col = i;
+  }
+  return std::string(kMessages[static_cast<std::size_t>(e)][col]);
+}
+
+}  // namespace equitas::collector
