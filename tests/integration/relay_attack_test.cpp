@@ -32,6 +32,15 @@ struct Posts {
                 .code == 0);
   }
   std::string sdir() const { return server.dir().root.string(); }
+  // What South holds for North: (outbox seq, envelope bytes).
+  std::vector<std::pair<std::int64_t, Bytes>> relayed_rows() {
+    auto st = south.store().db().prepare("SELECT seq, envelope FROM outbox WHERE relayed_from IS NOT NULL");
+    REQUIRE(st.is_ok());
+    std::vector<std::pair<std::int64_t, Bytes>> rows;
+    while (*st->step()) rows.emplace_back(st->column_int64(0), st->column_blob(1));
+    REQUIRE(rows.size() == 3);
+    return rows;
+  }
   // South carries North's envelopes to headquarters in a bundle of its own;
   // the receipt comes back to North.
   CliResult relay_by_usb_and_return_receipt() {
@@ -73,13 +82,7 @@ TEST_CASE("a relay that flips bits in relayed envelopes cannot make the origin g
   Posts p;
   // The hostile relay alters every envelope it holds for North.
   {
-    auto st = p.south.store().db().prepare(
-        "SELECT seq, envelope FROM outbox WHERE relayed_from IS NOT NULL");
-    REQUIRE(st.is_ok());
-    std::vector<std::pair<std::int64_t, Bytes>> rows;
-    while (*st->step()) rows.emplace_back(st->column_int64(0), st->column_blob(1));
-    REQUIRE(rows.size() == 3);
-    for (auto& [seq, env] : rows) {
+    for (auto& [seq, env] : p.relayed_rows()) {
       env[env.size() - 10] ^= 0x01;  // inside the signature
       auto up = p.south.store().db().prepare("UPDATE outbox SET envelope = ?2 WHERE seq = ?1");
       REQUIRE(up->bind(1, seq).bind(2, ByteView(env)).run().is_ok());
@@ -148,13 +151,7 @@ void resign_relayed_as_own(Posts& p, bool new_ids) {
   const DeviceId south_id = (*p.south.enrollment())->device_id;
   auto keys = load_server_keys(p.server.dir().keys());
   REQUIRE(keys.is_ok());
-  auto st = p.south.store().db().prepare(
-      "SELECT seq, envelope FROM outbox WHERE relayed_from IS NOT NULL");
-  REQUIRE(st.is_ok());
-  std::vector<std::pair<std::int64_t, Bytes>> rows;
-  while (*st->step()) rows.emplace_back(st->column_int64(0), st->column_blob(1));
-  REQUIRE(rows.size() == 3);
-  for (auto& [seq, bytes] : rows) {
+  for (auto& [seq, bytes] : p.relayed_rows()) {
     auto e = decode_envelope(bytes);
     REQUIRE(e.is_ok());
     e->device_id = south_id;
