@@ -1,7 +1,9 @@
 // Hostile clients against the real server (issues 7 and 17): connections
 // that never finish the HTTP upgrade, ones that drip the upgrade a byte at a
 // time, and ones that upgrade and then drip a WebSocket frame, from many
-// source addresses (127.1.x.y: each socket is bound before it connects),
+// source addresses (127.1.x.y: each socket is bound before it connects;
+// with --family 6, addresses in many IPv6 /64s, a new one for every
+// connection, so that only the server's /64 grouping can hold them back),
 // all while well-behaved collectors keep pushing batches. With the defaults
 // the hostile connections outnumber the server's unauthenticated pool
 // (4,096), each address staying just under its own cap. Prints, for the
@@ -12,7 +14,11 @@
 // push one batch, and /healthz probes.
 //
 //   build/bin/hostile_bench [--good 100] [--stalled 4000] [--drippers 1000] [--sources 80]
-//                           [--newcomers 10] [--batch 8]
+//                           [--newcomers 10] [--batch 8] [--family 4|6]
+//
+// --family 6 needs IPv6 source addresses it can bind: `./dev bench hostile
+// --family 6` runs it in a network namespace of its own, where fd00:e9::/32
+// is routed to the loopback interface.
 //
 // Targets (issues 7 and 17): every hostile connection closed within its
 // deadline plus one second; the good collectors' ack p99 under 200 ms
@@ -49,6 +55,7 @@ namespace {
 
 struct Options {
   int good = 100, stalled = 4000, drippers = 1000, sources = 80, newcomers = 10, batch = 8;
+  bool ipv6 = false;
 };
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -64,6 +71,21 @@ double percentile(std::vector<double> v, double p) {
 std::string source_address(int i, int sources) {
   const int n = i % sources;
   return "127.1." + std::to_string(n / 250) + "." + std::to_string(1 + n % 250);
+}
+
+// With --family 6: hostile connection i comes from the /64 fd00:e9:0:N::/64
+// (N = i mod sources), at an interface identifier of its own, as a host
+// given a /64 can do. The server must count the /64, not the address.
+net::ip::address_v6 source_address_v6(int i, int sources) {
+  const auto n = static_cast<unsigned>(i % sources);
+  net::ip::address_v6::bytes_type b{};
+  b[0] = 0xfd;
+  b[3] = 0xe9;
+  b[6] = static_cast<unsigned char>(n >> 8);
+  b[7] = static_cast<unsigned char>(n & 0xff);
+  const auto id = static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15ULL + 1;  // distinct for each i
+  for (int k = 0; k < 8; ++k) b[8 + static_cast<std::size_t>(k)] = static_cast<unsigned char>(id >> (8 * k));
+  return net::ip::address_v6(b);
 }
 
 // GET /healthz on a new connection; true on 200.
@@ -140,19 +162,22 @@ beside well-behaved collectors; prints how soon each hostile connection is close
 collectors' ack latency before and during the attack.
 
 Usage: hostile_bench [--good 100] [--stalled 4000] [--drippers 1000] [--sources 80] [--newcomers 10] [--batch 8]
+                     [--family 4|6]
   --good N       well-behaved collectors pushing batches
   --stalled N    connections that never finish the HTTP upgrade
   --drippers N   connections that drip the upgrade, or a WebSocket frame, a byte at a time
   --sources N    hostile connections come from N loopback addresses (127.1.x.y)
   --newcomers N  collectors that open new sessions during the attack (with /healthz probes)
   --batch N      submissions per batch of a good collector
+  --family 6     hostile connections come from N IPv6 /64s instead, each connection from an address
+                 of its own (needs fd00:e9::/32 routed to lo: run it as ./dev bench hostile --family 6)
 )";
 
 int main(int argc, char** argv) {
   Options opt;
   std::map<std::string, std::string> args;
   if (const int code = bench::parse_bench_args(argc, argv, kUsage,
-                                               {"--good", "--stalled", "--drippers", "--batch", "--sources", "--newcomers"},
+                                               {"--good", "--stalled", "--drippers", "--batch", "--sources", "--newcomers", "--family"},
                                                args);
       code >= 0) {
     return code;
@@ -165,6 +190,11 @@ int main(int argc, char** argv) {
     else if (k == "--batch") opt.batch = v;
     else if (k == "--sources") opt.sources = std::max(1, v);
     else if (k == "--newcomers") opt.newcomers = v;
+    else if (k == "--family" && (v == 4 || v == 6)) opt.ipv6 = v == 6;
+    else if (k == "--family") {
+      std::cerr << "hostile_bench: --family is 4 or 6\n";
+      return 2;
+    }
   }
   if (!crypto_startup()) return 1;
   // Thousands of sockets here and in the server (which inherits the limit).
@@ -176,12 +206,15 @@ int main(int argc, char** argv) {
   test::TempDir tmp;
   const std::string data = (tmp / "server").string();
   if (test::run_command({test::bin_path("sync-server"), "init", "--data-dir", data}).exit_code != 0) return 1;
-  test::ChildProcess server({test::bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+  // With --family 6 the server listens on both families: the good
+  // collectors still come from 127.0.0.1, the attack from IPv6.
+  test::ChildProcess server({test::bin_path("sync-server"), "serve", "--data-dir", data, "--listen",
+                             opt.ipv6 ? "[::]:0" : "127.0.0.1:0"});
   unsigned short port = 0;
   for (int i = 0; i < 50 && port == 0; ++i) {
     auto line = server.read_line(std::chrono::seconds(5));
     std::smatch m;
-    if (line && std::regex_search(*line, m, std::regex("ws://127\\.0\\.0\\.1:(\\d+)"))) {
+    if (line && std::regex_search(*line, m, std::regex("listening on ws://\\S+:(\\d+)/sync"))) {
       port = static_cast<unsigned short>(std::stoi(m[1]));
     }
   }
@@ -255,8 +288,10 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(4));
 
   std::cout << "Attack: " << opt.stalled << " stalled connections, " << opt.drippers
-            << " drippers (half on the HTTP upgrade, half on a WebSocket frame), from " << opt.sources
-            << " addresses...\n";
+            << " drippers (half on the HTTP upgrade, half on a WebSocket frame), from "
+            << (opt.ipv6 ? std::to_string(opt.sources) + " IPv6 /64s, each connection from an address of its own"
+                         : std::to_string(opt.sources) + " addresses")
+            << "...\n";
   net::io_context ioc;
   std::vector<std::shared_ptr<Hostile>> hostile;
   const auto http_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(server::kHttpRequestTimeout);
@@ -266,9 +301,15 @@ int main(int argc, char** argv) {
     auto h = std::make_shared<Hostile>(ioc);
     h->kind = i < opt.stalled ? Kind::kStalled : (i % 2 == 0 ? Kind::kDripHttp : Kind::kDripFrame);
     boost::system::error_code ec;
-    h->sock.open(tcp::v4(), ec);
-    if (!ec) h->sock.bind(tcp::endpoint(net::ip::make_address(source_address(i, opt.sources)), 0), ec);
-    if (!ec) h->sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    if (opt.ipv6) {
+      h->sock.open(tcp::v6(), ec);
+      if (!ec) h->sock.bind(tcp::endpoint(source_address_v6(i, opt.sources), 0), ec);
+      if (!ec) h->sock.connect(tcp::endpoint(net::ip::address_v6::loopback(), port), ec);
+    } else {
+      h->sock.open(tcp::v4(), ec);
+      if (!ec) h->sock.bind(tcp::endpoint(net::ip::make_address(source_address(i, opt.sources)), 0), ec);
+      if (!ec) h->sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    }
     if (ec) {
       ++refused;
       continue;
@@ -289,6 +330,12 @@ int main(int argc, char** argv) {
     if (h->kind == Kind::kDripHttp) drip(h, kUpgrade.substr(0, kUpgrade.size() - 2));
     if (h->kind == Kind::kDripFrame) drip(h, kFrame);
     hostile.push_back(h);
+  }
+  if (hostile.empty() && opt.ipv6) {
+    std::cerr << "hostile_bench: no IPv6 source address in fd00:e9::/32 could be bound here; run it as\n"
+                 "  ./dev bench hostile --family 6\n"
+                 "which gives it a network namespace with that prefix routed to the loopback interface\n";
+    return 2;
   }
   phase = 1;
   std::thread io([&] { ioc.run(); });
@@ -363,7 +410,7 @@ int main(int argc, char** argv) {
             << "  closed within deadline + 1 s: " << hostile.size() - static_cast<std::size_t>(open_still + late)
             << " of " << hostile.size() << "; late: " << late << "; still open: " << open_still << "\n"
             << "  latest close after its deadline: " << worst_excess << " ms\n"
-            << "  closed over 1 s before their deadline (evicted from the full unauthenticated pool): " << early
+            << "  closed over 1 s before their deadline (over their source's cap, or evicted from the full pool): " << early
             << "\n";
   std::cout << "Good collectors: " << good.size() << " (" << failures.load() << " sessions failed), batches of "
             << opt.batch << "\n"
