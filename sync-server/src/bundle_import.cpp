@@ -2,7 +2,6 @@
 
 #include <variant>
 
-#include "equitas/wire/registration.hpp"
 #include "form_registry.hpp"
 #include "intake.hpp"
 
@@ -33,17 +32,13 @@ Result<std::variant<SignPublicKey, std::string>> device_key_for(
   if (!device) return Out("device " + b.device_id.to_string() + " is not enrolled on this server");
   outcome.site = device->site;
   if (device->state == DeviceState::kPending && b.registration) {
-    auto named = decode_registration(*b.registration);
-    if (named.is_ok() && named->device_id != b.device_id) {
-      return Out("the bundle of device " + b.device_id.to_string() +
-                 " carries another device's registration");
-    }
     Transaction tx(store.db());
     EQ_RETURN_IF_ERROR(tx.status());
     OfflineRegistrationOptions reg;
     reg.actor = options.actor;
     reg.via = "bundle";
     reg.accept_expired_code = options.accept_expired_code;
+    reg.expected_device = b.device_id;
     EQ_ASSIGN_OR_RETURN(AuthDecision decision,
                         register_offline(store, keys, *b.registration, now, reg));
     if (!decision.ok) return Out(decision.message);

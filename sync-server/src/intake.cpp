@@ -101,6 +101,10 @@ Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys
   auto reg = decode_registration(document);
   if (!reg.is_ok()) return refuse(SessionError::kAuthenticationFailed, reg.status().message());
   const std::string id = reg->device_id.to_string();
+  if (options.expected_device && *options.expected_device != reg->device_id) {
+    return refuse(SessionError::kAuthenticationFailed, "the bundle of device " + options.expected_device->to_string() +
+                                                           " carries another device's registration");
+  }
   if (reg->server != keys.sign.public_key()) {
     return refuse(SessionError::kAuthenticationFailed,
                   "the registration of device " + id + " was made for another server");
@@ -171,8 +175,7 @@ Result<DevicesUpdate> relay_device_list(ServerStore& store, const ServerKeys& ke
   // version; until then the relays of the devices left out refuse their
   // bundles, and those posts deliver by USB or their own link.
   if (list.devices.size() > kMaxDeviceListEntries) list.devices.resize(kMaxDeviceListEntries);
-  std::sort(list.devices.begin(), list.devices.end(),
-            [](const DeviceListEntry& a, const DeviceListEntry& b) { return a.id.bytes < b.id.bytes; });
+  list.sort();
   DevicesUpdate update;
   if (known && *known == device_list_digest(list)) {
     update.unchanged = true;

@@ -49,6 +49,8 @@ struct OfflineRegistrationOptions {
   // The administrator importing a bundle by hand may vouch for a code that
   // expired while the bundle travelled; audited as such.
   bool accept_expired_code = false;
+  // A bundle's registration must be its own device's.
+  std::optional<DeviceId> expected_device;
 };
 Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys, ByteView document,
                                       std::int64_t now, const OfflineRegistrationOptions& options);

@@ -301,3 +301,30 @@ TEST_CASE("a relay cannot smuggle a registration it altered", "[integration][str
   CHECK(imported.code == 1);
   CHECK(device_state(server, north) == "pending");
 }
+
+TEST_CASE("a bundle cannot register another device with a registration it copied",
+          "[integration][stranded][bundle]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto east = make_collector(tmp / "east", server.enroll("East", kNoLink));
+  auto west = make_collector(tmp / "west", server.enroll("West", kNoLink));
+  submit_many(west, 1);
+  REQUIRE(east.export_bundle(tmp / "east.eqb").is_ok());
+  REQUIRE(west.export_bundle(tmp / "west.eqb").is_ok());
+  auto east_bundle = decode_bundle(*read_file(tmp / "east.eqb", 1 << 20));
+  auto west_bundle = decode_bundle(*read_file(tmp / "west.eqb", 1 << 20));
+  REQUIRE(east_bundle.is_ok());
+  REQUIRE(west_bundle.is_ok());
+  // West's own bundle, signed by West, but with East's (valid) registration.
+  Bundle swapped = west_bundle->bundle;
+  swapped.registration = east_bundle->bundle.registration;
+  REQUIRE(write_file_atomically(tmp / "swapped.eqb", encode_bundle(swapped, west.device_key()), 0600).is_ok());
+
+  auto imported = server_cli({"import", "--data-dir", server.dir().root.string(), (tmp / "swapped.eqb").string()});
+  INFO(imported.out << imported.err);
+  CHECK(imported.code == 1);
+  CHECK_THAT(imported.out, Catch::Contains("carries another device's registration"));
+  CHECK(device_state(server, east) == "pending");
+  CHECK(device_state(server, west) == "pending");
+  CHECK(exported_rows(server) == 0);
+}

@@ -21,4 +21,10 @@ done
 err=$("$dev" no-such-verb 2>&1 >/dev/null)
 grep -q "unknown verb 'no-such-verb'" <<<"$err" || fail "no error message for an unknown verb"
 grep -q "./dev fuzz" <<<"$err" || fail "the usage after an error is cut short"
+# --help after a verb prints the same list and does nothing else (no
+# package install, no build): a test run must not start by accident.
+out=$("$dev" test --help 2>/dev/null) || fail "./dev test --help exited $?"
+grep -q "^  ./dev test" <<<"$out" || fail "./dev test --help does not print the usage"
+"$dev" test --no-such-option >/dev/null 2>&1
+[ $? -eq 2 ] || fail "./dev test --no-such-option should exit 2"
 echo "ok"

@@ -28,6 +28,8 @@ Bytes with_context(ByteView body) {
 
 }  // namespace
 
+void DeviceList::sort() { std::sort(devices.begin(), devices.end(), by_id); }
+
 const DeviceListEntry* DeviceList::find(const DeviceId& id) const {
   DeviceListEntry probe;
   probe.id = id;
@@ -36,7 +38,7 @@ const DeviceListEntry* DeviceList::find(const DeviceId& id) const {
 }
 
 Bytes encode_device_list(DeviceList list, const SigningKey& server_key) {
-  std::sort(list.devices.begin(), list.devices.end(), by_id);
+  list.sort();
   ByteWriter w(64 + list.devices.size() * 49);
   w.raw(kDeviceListMagic);
   w.u8(kVersion);

@@ -40,6 +40,8 @@ struct DeviceList {
   std::int64_t issued_at = 0;
   std::vector<DeviceListEntry> devices;  // sorted by id
 
+  // Puts `devices` in the order the encoding and find() rely on.
+  void sort();
   const DeviceListEntry* find(const DeviceId& id) const;
 };
 
@@ -47,8 +49,8 @@ struct DeviceList {
 Bytes encode_device_list(DeviceList list, const SigningKey& server_key);
 // Checks structure, order and the server's signature against `pinned`.
 Result<DeviceList> decode_device_list(ByteView bytes, const SignPublicKey& pinned);
-// What the entries say, without the date: lets a collector ask "has it
-// changed?" with 32 bytes.
+// What the (sorted) entries say, without the date: lets a collector ask
+// "has it changed?" with 32 bytes.
 std::array<std::uint8_t, 32> device_list_digest(const DeviceList& list);
 
 }  // namespace equitas
