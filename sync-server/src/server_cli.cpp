@@ -77,34 +77,14 @@ std::string date_or_dash(const std::optional<std::int64_t>& t) {
 int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  // A collector's folder (collector_store.hpp names its files): init here
-  // would mix the two programs' keys and databases in one place.
-  for (const char* file : {"collector.db", "device.key"}) {
-    if (std::filesystem::exists(dir->root / file)) {
-      return fail(err, Status::already_exists(dir->root.string() + " is a collector's data folder (it holds " + file +
-                                              "); give sync-server init another --data-dir, a folder of its own"));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(dir->root, ec);
-  if (ec) return fail(err, Status::io_error("cannot create " + dir->root.string() + ": " + ec.message()));
-  ::chmod(dir->root.c_str(), 0700);
-  if (std::filesystem::exists(dir->keys()) || std::filesystem::exists(dir->db())) {
-    return fail(err, Status::already_exists(dir->root.string() +
-                                            " already holds a server; refusing to overwrite its keys"));
-  }
-  ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
-  if (Status s = save_server_keys(dir->keys(), keys); !s.is_ok()) return fail(err, s);
-  auto store = ServerStore::create(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
-  auto token = store->create_admin_token("created by init");
-  if (!token.is_ok()) return fail(err, token.status());
-  (void)store->audit("cli", "server.init", "", unix_now());
+  auto made = ServerApp::init(*dir);
+  if (!made.is_ok()) return fail(err, made.status());
+  const ServerKeys& keys = made->app.keys();
   out << "Initialised server data folder " << dir->root.string() << "\n"
       << "  signing key: " << b64(keys.sign.public_key()) << "\n"
       << "  sealing key: " << b64(keys.box.public_key()) << "\n"
       << "Admin token (shown only now; store it somewhere safe):\n"
-      << "  " << *token << "\n"
+      << "  " << made->admin_token << "\n"
       << "Next: sync-server serve --data-dir " << dir->root.string() << "\n";
   return 0;
 }
@@ -249,12 +229,10 @@ int cmd_admin_token_create(const CliArgs& a, std::ostream& out, std::ostream& er
   if (!dir.is_ok()) return fail(err, dir.status());
   auto label = a.require("--label");
   if (!label.is_ok()) return fail(err, label.status());
-  if (label->empty() || label->size() > 64) return fail(err, Status::invalid_argument("--label takes 1 to 64 characters"));
-  auto store = ServerStore::open(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
-  auto token = store->create_admin_token(*label);
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  auto token = app->create_admin_token(*label, "cli");
   if (!token.is_ok()) return fail(err, token.status());
-  (void)store->audit("cli", "admin-token.create", "label=" + *label, unix_now());
   out << *token << "\n";
   err << "Admin token for '" << *label << "' (shown only now; store it somewhere safe).\n";
   return 0;
@@ -285,10 +263,9 @@ int cmd_admin_token_revoke(const CliArgs& a, std::ostream& out, std::ostream& er
   const std::string& text = a.positional()[0];
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || ptr != text.data() + text.size()) return fail(err, Status::invalid_argument("'" + text + "' is not a token ID"));
-  auto store = ServerStore::open(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
-  if (Status s = store->revoke_admin_token(id, unix_now()); !s.is_ok()) return fail(err, s);
-  (void)store->audit("cli", "admin-token.revoke", "id=" + text, unix_now());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  if (Status s = app->revoke_admin_token(id, "cli"); !s.is_ok()) return fail(err, s);
   out << "Admin token " << id << " is revoked.\n";
   return 0;
 }
@@ -378,47 +355,17 @@ Result<forms::Form> read_definition(const std::string& path, std::ostream& err) 
 
 int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FILE (.json or .xlsx)"));
-  const std::string round = a.get_or("--round", "");
-  if (round.size() > kMaxRoundLength) return fail(err, Status::invalid_argument("--round is too long"));
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  auto keys = load_server_keys(dir->keys());
-  if (!keys.is_ok()) return fail(err, keys.status());
-  std::optional<ServerStore> store;
-  auto registry = open_registry(a, store);
-  if (!registry.is_ok()) return fail(err, registry.status());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
   auto form = read_definition(a.positional()[0], err);
   if (!form.is_ok()) return fail(err, form.status());
-
-  FormPublication pub;
-  pub.form_id = form->id;
-  pub.version = form->version;
-  pub.round = round;
-  pub.definition = forms::save_form_json(*form);
-  if (pub.definition.size() > kMaxFormDefinitionBytes) {
-    return fail(err, Status::invalid_argument("the definition is " + std::to_string(pub.definition.size() / 1024) +
-                                              " KiB; collectors accept at most " +
-                                              std::to_string(kMaxFormDefinitionBytes / 1024) + " KiB"));
-  }
-  // A bundled form may be published (for a round) only as it is.
-  if (auto bundled = (*registry)->library().find(pub.form_id, pub.version); bundled && !(*bundled == *form)) {
-    bool is_bundled = false;
-    for (const auto& e : (*registry)->library().entries()) is_bundled |= e.bundled && e.form == bundled;
-    if (is_bundled) {
-      return fail(err, Status::already_exists("version " + pub.version + " of " + pub.form_id +
-                                              " is a bundled form with a different definition; give your "
-                                              "changed form a new version"));
-    }
-  }
-  pub.signature = keys->sign.sign(form_publication_signing_input(pub, keys->sign.public_key()));
-  if (Status s = store->save_publication(pub, a.positional()[0].ends_with(".xlsx") ? "xlsform" : "json", unix_now());
-      !s.is_ok()) {
-    return fail(err, s);
-  }
-  (void)store->audit("cli", "form.publish", "form=" + pub.form_id + " version=" + pub.version + " round=" + round,
-                     unix_now());
-  out << "Published " << pub.form_id << " version " << pub.version
-      << (round.empty() ? std::string() : " for round " + round)
+  FormToPublish request{std::move(*form), a.positional()[0].ends_with(".xlsx") ? "xlsform" : "json",
+                        a.get_or("--round", "")};
+  if (Status s = app->publish_form(request, "cli"); !s.is_ok()) return fail(err, s);
+  out << "Published " << request.form.id << " version " << request.form.version
+      << (request.round.empty() ? std::string() : " for round " + request.round)
       << ". Collectors receive it at their next sync.\n";
   return 0;
 }

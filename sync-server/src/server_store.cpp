@@ -109,14 +109,14 @@ Result<ServerStore> ServerStore::create(const DataDir& dir) {
   return store;
 }
 
-Result<std::string> ServerStore::create_admin_token(std::string_view label) {
+Result<std::string> ServerStore::create_admin_token(std::string_view label, std::int64_t now) {
   const auto raw = random_array<24>();
   std::string token = "eqa_" + to_base64url(raw);
   const auto h = token_hash(token);
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("INSERT INTO admin_tokens (token_hash, label, created_at) "
                                   "VALUES (?1, ?2, ?3)"));
-  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(h)).bind(2, label).bind(3, unix_now()).run());
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(h)).bind(2, label).bind(3, now).run());
   return token;
 }
 

@@ -57,7 +57,7 @@ class ServerStore {
   AnalysisIndexer& analysis() { return *analysis_; }
 
   // Returns the new token (shown once); only its hash is stored.
-  Result<std::string> create_admin_token(std::string_view label);
+  Result<std::string> create_admin_token(std::string_view label, std::int64_t now);
   struct AdminToken {
     std::int64_t id = 0;
     std::string label;

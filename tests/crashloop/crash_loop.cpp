@@ -5,14 +5,17 @@
 // Each loop picks one victim and kills it with SIGKILL at a random moment:
 //   capture  `collector submit` while it validates, seals and stores;
 //   sync     `collector sync` while it pushes and records acks;
-//   ingest   the sync-server while a collector pushes to it (then restarts it).
+//   ingest   the sync-server while a collector pushes to it (then restarts it);
+//   publish  `sync-server forms publish` of a new form version (issue 13).
 // After every loop it checks, on the real files:
 //   - no acknowledged submission is lost: every id a `collector submit`
 //     printed is in the collector's outbox, and every outbox row the
 //     collector marked synced (it had the server's ack) is on the server;
 //   - no duplicates: the server holds each submission id once, and so does
 //     the collector's outbox;
-//   - PRAGMA integrity_check is "ok" on both databases.
+//   - PRAGMA integrity_check is "ok" on both databases;
+//   - every published definition has its publication and its audit line
+//     (all three or none), and publishing the same file again succeeds.
 // Every --epoch loops (and at the end) a clean sync must leave nothing pending
 // and `sync-server export` must hold exactly one row per submission; then the
 // epoch's folders are replaced by fresh ones, so that 10,000 loops cost
@@ -118,6 +121,9 @@ class World {
     const auto t0 = Clock::now();
     capture_unharmed();
     capture_time_ = std::max(milliseconds(5), elapsed(t0));
+    const auto t2 = Clock::now();
+    publish_unharmed();
+    publish_time_ = std::max(milliseconds(5), elapsed(t2));
     queue(100);
     const auto t1 = Clock::now();
     run_ok({test::bin_path("collector"), "sync", "--data-dir", collector_dir()});
@@ -172,10 +178,25 @@ class World {
     return interrupted;
   }
 
+  // Kills `sync-server forms publish` of a new version at a random moment,
+  // beside the running server; then publishes the same file again, as the
+  // administrator would, which must succeed whatever the kill left.
+  bool kill_publish() {
+    write_form(++form_version_);
+    test::ChildProcess p(publish_argv(), {}, true);
+    std::this_thread::sleep_for(random_delay(publish_time_));
+    p.kill(SIGKILL);
+    const bool interrupted = p.wait() == 128 + SIGKILL;
+    check_publications();
+    publish_unharmed();
+    return interrupted;
+  }
+
   // The checks that hold after every loop.
   void check() {
     check_integrity(collector_db());
     check_integrity(server_db());
+    check_publications();
     const auto outbox = column(collector_db(), "SELECT lower(hex(submission_id)) FROM outbox");
     const std::set<std::string> outbox_set(outbox.begin(), outbox.end());
     expect(outbox_set.size() == outbox.size(), "the collector's outbox holds a submission twice");
@@ -221,6 +242,7 @@ class World {
   fs::path server_db() const { return root_ / "server" / "server.db"; }
   fs::path collector_db() const { return root_ / "collector" / "collector.db"; }
   std::string answers_file() const { return (root_ / "answers.json").string(); }
+  std::string form_file() const { return (root_ / "crash-check.json").string(); }
   std::vector<std::string> submit_argv() const {
     return {test::bin_path("collector"), "submit", "--data-dir", collector_dir(), "--form", "staff-climate",
             answers_file()};
@@ -244,6 +266,35 @@ class World {
     expect(std::regex_search(*line, m, std::regex("(ws://[0-9.]+:[0-9]+)/sync")), "unexpected: " + *line);
     expect(url_.empty() || url_ == m[1], "the server came back on another address: " + std::string(m[1]));
     url_ = m[1];
+  }
+
+  void write_form(int version) {
+    std::ofstream(form_file(), std::ios::trunc)
+        << R"({"id": "crash-check", "version": ")" << version
+        << R"(", "title": {"en": "Crash check"}, "languages": ["en"],
+        "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
+        "items": [{"type": "select_one", "name": "ok_)" << version << R"(", "list": "yn", "required": true}]})";
+  }
+  std::vector<std::string> publish_argv() const {
+    return {test::bin_path("sync-server"), "forms", "publish", "--data-dir", server_dir(), form_file()};
+  }
+  void publish_unharmed() {
+    if (form_version_ == 0) write_form(++form_version_);
+    run_ok(publish_argv());
+    check_publications();
+  }
+  // A definition without its publication would be invisible yet block an
+  // edited file; one without its audit line would be an unaudited change.
+  void check_publications() {
+    const auto orphans = column(server_db(),
+                                "SELECT form_id || ' ' || version FROM forms f WHERE NOT EXISTS "
+                                "(SELECT 1 FROM form_rounds r WHERE r.form_id = f.form_id AND r.version = f.version)");
+    expect(orphans.empty(), "definition " + (orphans.empty() ? "" : orphans.front()) + " has no publication");
+    const auto unaudited = column(server_db(),
+                                  "SELECT form_id || ' ' || version FROM form_rounds r WHERE NOT EXISTS "
+                                  "(SELECT 1 FROM audit_log a WHERE a.action = 'form.publish' AND a.detail = "
+                                  "'form=' || r.form_id || ' version=' || r.version || ' round=' || r.round)");
+    expect(unaudited.empty(), "publication " + (unaudited.empty() ? "" : unaudited.front()) + " is not audited");
   }
 
   void capture_unharmed() {
@@ -306,6 +357,8 @@ class World {
   std::set<std::string> acked_;  // hex ids the user was told are stored
   milliseconds capture_time_{0};
   milliseconds sync_time_{0};
+  milliseconds publish_time_{0};
+  int form_version_ = 0;
   int serial_ = 0;
   std::int64_t reported_acks_ = 0;
   std::int64_t synced_ = 0;
@@ -344,8 +397,8 @@ int run(int argc, char** argv) {
   std::cout << "crash_loop: " << loops << " loops, seed " << seed << ", in " << root.string() << std::endl;
 
   const auto start = Clock::now();
-  long counts[3] = {0, 0, 0};
-  long mid_work[3] = {0, 0, 0};  // kills that landed while the work was under way
+  long counts[4] = {0, 0, 0, 0};
+  long mid_work[4] = {0, 0, 0, 0};  // kills that landed while the work was under way
   long loop = 0;
   int status = 0;
   try {
@@ -354,9 +407,12 @@ int run(int argc, char** argv) {
     int epochs = 0;
     for (loop = 0; loop < loops; ++loop) {
       if (!world) world = std::make_unique<World>(root / ("epoch-" + std::to_string(epochs++)), rng);
-      const int victim = std::uniform_int_distribution<int>(0, 9)(rng);
-      const int kind = victim < 4 ? 0 : victim < 7 ? 1 : 2;
-      const bool interrupted = kind == 0 ? world->kill_capture() : kind == 1 ? world->kill_sync() : world->kill_server();
+      const int victim = std::uniform_int_distribution<int>(0, 11)(rng);
+      const int kind = victim < 4 ? 0 : victim < 7 ? 1 : victim < 10 ? 2 : 3;
+      const bool interrupted = kind == 0   ? world->kill_capture()
+                               : kind == 1 ? world->kill_sync()
+                               : kind == 2 ? world->kill_server()
+                                           : world->kill_publish();
       ++counts[kind];
       mid_work[kind] += interrupted;
       world->check();
@@ -374,7 +430,8 @@ int run(int argc, char** argv) {
     }
     std::cout << "crash_loop: " << loops << " loops passed: killed " << counts[0] << " captures ("
               << mid_work[0] << " mid-way), " << counts[1] << " syncs (" << mid_work[1] << " mid-way), "
-              << counts[2] << " servers (" << mid_work[2] << " mid-sync); " << converged_rows
+              << counts[2] << " servers (" << mid_work[2] << " mid-sync), " << counts[3] << " publishes ("
+              << mid_work[3] << " mid-way); " << converged_rows
               << " submissions converged, in "
               << std::chrono::duration<double>(Clock::now() - start).count() << " s" << std::endl;
   } catch (const Failure& f) {

@@ -35,7 +35,7 @@ struct Fixture {
     REQUIRE(r.is_ok());
     REQUIRE(r->accepted == 30);
     auto store = server.open_store();
-    auto t = store.create_admin_token("analyst");
+    auto t = store.create_admin_token("analyst", unix_now());
     REQUIRE(t.is_ok());
     token = *t;
     auto devices = store.list_devices();

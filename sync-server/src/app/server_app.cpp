@@ -1,5 +1,10 @@
 #include "app/server_app.hpp"
 
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "equitas/forms/form_json.hpp"
 #include "form_registry.hpp"
 
 namespace equitas::server {
@@ -15,6 +20,36 @@ Status check_collector_url(std::string_view url) {
                                     " characters");
   }
   return Status::ok();
+}
+
+Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
+  // A collector's folder (collector_store.hpp names its files): init here
+  // would mix the two programs' keys and databases in one place.
+  for (const char* file : {"collector.db", "device.key"}) {
+    if (std::filesystem::exists(dir.root / file)) {
+      return Status::already_exists(dir.root.string() + " is a collector's data folder (it holds " + file +
+                                    "); give sync-server init another --data-dir, a folder of its own");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir.root, ec);
+  if (ec) return Status::io_error("cannot create " + dir.root.string() + ": " + ec.message());
+  ::chmod(dir.root.c_str(), 0700);
+  if (std::filesystem::exists(dir.keys()) || std::filesystem::exists(dir.db())) {
+    return Status::already_exists(dir.root.string() + " already holds a server; refusing to overwrite its keys");
+  }
+  if (!clock) clock = [] { return unix_now(); };
+  ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
+  EQ_RETURN_IF_ERROR(save_server_keys(dir.keys(), keys));
+  EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::create(dir));
+  ServerApp app(std::move(keys), std::move(store), std::move(clock));
+  const std::int64_t now = app.clock_();
+  Transaction tx(app.store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_ASSIGN_OR_RETURN(std::string token, app.store_.create_admin_token("created by init", now));
+  EQ_RETURN_IF_ERROR(app.store_.audit("cli", "server.init", "", now));
+  EQ_RETURN_IF_ERROR(tx.commit());
+  return Initialised{std::move(app), std::move(token)};
 }
 
 Result<ServerApp> ServerApp::open(const DataDir& dir, Clock clock) {
@@ -91,6 +126,63 @@ Status ServerApp::revoke_device(const DeviceId& id, std::string_view actor) {
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.revoke_device(id, now));
   EQ_RETURN_IF_ERROR(store_.audit(actor, "device.revoke", "device=" + id.to_string(), now));
+  return tx.commit();
+}
+
+Status ServerApp::publish_form(const FormToPublish& request, std::string_view actor) {
+  const forms::Form& form = request.form;
+  if (request.round.size() > kMaxRoundLength) {
+    return Status::invalid_argument("the round name is longer than " + std::to_string(kMaxRoundLength) +
+                                    " characters");
+  }
+  FormPublication pub;
+  pub.form_id = form.id;
+  pub.version = form.version;
+  pub.round = request.round;
+  pub.definition = forms::save_form_json(form);
+  if (pub.definition.size() > kMaxFormDefinitionBytes) {
+    return Status::invalid_argument("the definition is " + std::to_string(pub.definition.size() / 1024) +
+                                    " KiB; collectors accept at most " +
+                                    std::to_string(kMaxFormDefinitionBytes / 1024) + " KiB");
+  }
+  // A bundled form may be published (for a round) only as it is.
+  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
+  if (auto bundled = registry->library().find(pub.form_id, pub.version); bundled && !(*bundled == form)) {
+    for (const auto& e : registry->library().entries()) {
+      if (e.bundled && e.form == bundled) {
+        return Status::already_exists("version " + pub.version + " of " + pub.form_id +
+                                      " is a bundled form with a different definition; give your changed "
+                                      "form a new version");
+      }
+    }
+  }
+  pub.signature = keys_.sign.sign(form_publication_signing_input(pub, keys_.sign.public_key()));
+  const std::int64_t now = clock_();
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_RETURN_IF_ERROR(store_.save_publication(pub, request.source, now));
+  EQ_RETURN_IF_ERROR(store_.audit(actor, "form.publish",
+                                  "form=" + pub.form_id + " version=" + pub.version + " round=" + pub.round, now));
+  return tx.commit();
+}
+
+Result<std::string> ServerApp::create_admin_token(std::string_view label, std::string_view actor) {
+  if (label.empty() || label.size() > 64) return Status::invalid_argument("a token's label takes 1 to 64 characters");
+  const std::int64_t now = clock_();
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_ASSIGN_OR_RETURN(std::string token, store_.create_admin_token(label, now));
+  EQ_RETURN_IF_ERROR(store_.audit(actor, "admin-token.create", "label=" + std::string(label), now));
+  EQ_RETURN_IF_ERROR(tx.commit());
+  return token;
+}
+
+Status ServerApp::revoke_admin_token(std::int64_t id, std::string_view actor) {
+  const std::int64_t now = clock_();
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_RETURN_IF_ERROR(store_.revoke_admin_token(id, now));
+  EQ_RETURN_IF_ERROR(store_.audit(actor, "admin-token.revoke", "id=" + std::to_string(id), now));
   return tx.commit();
 }
 

@@ -1,6 +1,7 @@
 // The server's use cases, in one place: the command line calls these and
 // only parses and renders around them (the admin API and the sync sessions
-// are to follow; see issue 13).
+// are to follow; see issue 13). Every change an administrator can make is
+// here, with its audit line in the same transaction.
 //
 // Every use case that changes something runs in one transaction together
 // with its audit line: if the audit line cannot be written, nothing changes
@@ -19,6 +20,7 @@
 
 #include "bundle_import.hpp"
 #include "equitas/crypto/keys.hpp"
+#include "equitas/forms/form.hpp"
 #include "equitas/wire/enrollment_code.hpp"
 #include "server_store.hpp"
 
@@ -35,6 +37,13 @@ struct IssuedCode {
   std::int64_t expires_at = 0;
 };
 
+// A form as `forms publish` read it, from a .json or .xlsx file.
+struct FormToPublish {
+  forms::Form form;
+  std::string source = "json";  // "json" or "xlsform", kept with the definition
+  std::string round;            // "" for no round
+};
+
 struct ImportReport {
   std::vector<BundleOutcome> bundles;
   ImportCounts totals;
@@ -42,8 +51,14 @@ struct ImportReport {
   Receipt receipt;  // unsigned; see sign_receipt
 };
 
+struct Initialised;
+
 class ServerApp {
  public:
+  // Makes a new server in `dir`: its keys (0600), its database, and a first
+  // admin token, audited as server.init in the same transaction. Refuses a
+  // folder that already holds a server, or a collector.
+  static Result<Initialised> init(const DataDir& dir, Clock clock = {});
   // Opens an initialised data folder: its keys and its database.
   static Result<ServerApp> open(const DataDir& dir, Clock clock = {});
 
@@ -68,6 +83,19 @@ class ServerApp {
   // twice is fine; not_found for an unknown device.
   Status revoke_device(const DeviceId& id, std::string_view actor);
 
+  // Publishes a form (for a round): its definition, signed by the server,
+  // its publication and the audit line, in one transaction, so that a crash
+  // leaves either all three or none. Publishing the same definition again is
+  // fine; a different definition under a published version is
+  // already_exists, and so is a changed bundled form.
+  Status publish_form(const FormToPublish& request, std::string_view actor);
+
+  // A new admin token for `label`, shown to the caller once; only its hash
+  // is stored.
+  Result<std::string> create_admin_token(std::string_view label, std::string_view actor);
+  // The token stops working at once; not_found for an unknown id.
+  Status revoke_admin_token(std::int64_t id, std::string_view actor);
+
   // Imports USB bundles. A file that cannot be verified is refused whole
   // (and listed) without stopping the others. Fails only when the server's
   // own store or keys fail.
@@ -89,6 +117,11 @@ class ServerApp {
   ServerKeys keys_;
   ServerStore store_;
   Clock clock_;
+};
+
+struct Initialised {
+  ServerApp app;
+  std::string admin_token;  // shown once
 };
 
 // ws://HOST:PORT, at most kMaxUrlLength characters.
