@@ -7,6 +7,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <filesystem>
+#include <iostream>
 
 #include "equitas/util/embedded.hpp"
 #include "equitas/util/http_util.hpp"
@@ -101,18 +102,24 @@ struct AdminApi::Call {
 };
 
 Result<std::unique_ptr<AdminApi>> AdminApi::open(const DataDir& dir, AdminApiOptions options) {
-  EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
-  EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
+  EQ_ASSIGN_OR_RETURN(ServerApp app, ServerApp::open(dir));
+  EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(app.store()));
   // Downloads a crash left behind (they are unlinked once open, normally).
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir.root, ec)) {
     if (e.path().filename().string().rfind("download-", 0) == 0) std::filesystem::remove(e.path(), ec);
   }
-  return std::unique_ptr<AdminApi>(new AdminApi(dir, std::move(store), std::move(forms), options));
+  return std::unique_ptr<AdminApi>(new AdminApi(dir, std::move(app), std::move(forms), options));
 }
 
-AdminApi::AdminApi(DataDir dir, ServerStore store, std::unique_ptr<FormRegistry> forms, AdminApiOptions options)
-    : dir_(std::move(dir)), store_(std::move(store)), forms_(std::move(forms)), options_(options) {}
+AdminApi::AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> forms, AdminApiOptions options)
+    : dir_(std::move(dir)), app_(std::move(app)), forms_(std::move(forms)), options_(options) {}
+
+void AdminApi::record(const Actor& actor, std::string_view action, std::string_view detail) {
+  if (Status s = app_.record(actor, action, detail); !s.is_ok()) {
+    std::cerr << "sync-server: could not write the audit line for " << action << ": " << s.message() << "\n";
+  }
+}
 
 AdminApi::~AdminApi() = default;
 
@@ -181,8 +188,7 @@ AdminResponse AdminApi::route(Call& call) {
   if (foreign_fetch || foreign_origin) {
     if (!throttled(call.peer, call.now)) {
       count_failure(call.peer, call.now);
-      (void)store_.audit("anonymous", "api.origin.refused",
-                         "peer=" + call.peer + " origin=" + clip(origin, 200) + " path=" + clip(p, 200), call.now);
+      record(Actor("anonymous", call.peer), "api.origin.refused", "origin=" + clip(origin, 200) + " path=" + clip(p, 200));
     }
     return call.error(http::status::forbidden, "this call must come from the dashboard's own origin");
   }
@@ -199,7 +205,7 @@ AdminResponse AdminApi::route(Call& call) {
         return call.error(http::status::too_many_requests, "too many wrong tokens from this address; wait and retry");
       }
       count_failure(call.peer, call.now);
-      (void)store_.audit("anonymous", "api.unauthorized", "peer=" + call.peer + " path=" + clip(p, 200), call.now);
+      record(Actor("anonymous", call.peer), "api.unauthorized", "path=" + clip(p, 200));
     }
     return call.error(http::status::unauthorized, "sign in with an admin token (Authorization: Bearer TOKEN)");
   }
@@ -237,7 +243,7 @@ AdminApi::Credential AdminApi::authenticate(Call& call) {
   const std::string_view auth = call.req[http::field::authorization];
   if (!auth.empty()) {
     if (auth.rfind("Bearer ", 0) != 0) return {Credential::kWrong, ""};
-    auto token = store_.find_admin_token(auth.substr(7));
+    auto token = app_.store().find_admin_token(auth.substr(7));
     if (token.is_ok() && *token) return {Credential::kGood, "token:" + (*token)->label};
     return {Credential::kWrong, ""};
   }
@@ -253,10 +259,7 @@ AdminApi::Credential AdminApi::authenticate(Call& call) {
   // guess: 24 random bytes are not guessed. It counts as no credential.
   auto it = sessions_.find(session_key(cookie));
   if (it == sessions_.end()) return {Credential::kNone, ""};
-  auto live = store_.db().prepare("SELECT 1 FROM admin_tokens WHERE id = ?1 AND revoked_at IS NULL");
-  if (!live.is_ok()) return {Credential::kNone, ""};
-  live->bind(1, it->second.token_id);
-  if (auto row = live->step(); !row.is_ok() || !*row) {
+  if (auto live = app_.store().admin_token_live(it->second.token_id); !live.is_ok() || !*live) {
     sessions_.erase(it);
     return {Credential::kNone, ""};
   }
@@ -336,11 +339,11 @@ AdminResponse AdminApi::login(Call& call) {
   const json::value* field = !ec && body.is_object() ? body.as_object().if_contains("token") : nullptr;
   const json::string* token = field != nullptr ? field->if_string() : nullptr;
   if (token == nullptr) return call.error(http::status::bad_request, "send {\"token\": \"...\"}");
-  auto found = store_.find_admin_token(*token);
+  auto found = app_.store().find_admin_token(*token);
   if (!found.is_ok()) return call.error(found.status());
   if (!*found) {
     count_failure(call.peer, call.now);
-    (void)store_.audit("anonymous", "admin.login.failed", "peer=" + call.peer, call.now);
+    record(Actor("anonymous", call.peer), "admin.login.failed", "");
     return call.error(http::status::unauthorized, "that admin token is not valid here (revoked, or from another server)");
   }
   const std::string cookie = http_util::random_token();
@@ -354,7 +357,7 @@ AdminResponse AdminApi::login(Call& call) {
     set += "; Secure";
   }
   call.cookies_out.push_back(std::move(set));
-  (void)store_.audit(actor, "admin.login", "peer=" + call.peer, call.now);
+  record(Actor(actor, call.peer), "admin.login", "");
   call.actor = actor;
   return whoami(call);
 }
@@ -362,7 +365,7 @@ AdminResponse AdminApi::login(Call& call) {
 AdminResponse AdminApi::logout(Call& call) {
   const std::string cookie = http_util::cookie_value(call.req, kSessionCookie);
   if (auto it = sessions_.find(session_key(cookie)); !cookie.empty() && it != sessions_.end()) {
-    (void)store_.audit(it->second.actor, "admin.logout", "peer=" + call.peer, call.now);
+    record(Actor(it->second.actor, call.peer), "admin.logout", "");
     sessions_.erase(it);
   }
   call.cookies_out.push_back(http_util::set_cookie(kSessionCookie, "", true));
@@ -376,90 +379,34 @@ AdminResponse AdminApi::whoami(Call& call) {
 // --- reads ------------------------------------------------------------------
 
 AdminResponse AdminApi::overview(Call& call) {
-  // One pass over the analysis rows (one per response, a few dozen bytes
-  // each), grouped by form, round and device; sites and totals from that.
-  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
-  if (!snapshot.status().is_ok()) return call.error(snapshot.status());
-  struct Bucket {
-    std::string form, round;
-    std::int64_t device_ref = 0, responses = 0, last_day = 0;
-  };
-  std::vector<Bucket> buckets;
-  {
-    auto st = store_.db().prepare(
-        "SELECT f.form_id, r.round, a.device_ref, count(*), max(a.day) FROM analysis_rows a "
-        "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
-        "GROUP BY a.form_ref, a.round_ref, a.device_ref");
-    if (!st.is_ok()) return call.error(st.status());
-    for (;;) {
-      auto row = st->step();
-      if (!row.is_ok()) return call.error(row.status());
-      if (!*row) break;
-      buckets.push_back({st->column_text(0), st->column_text(1), st->column_int64(2), st->column_int64(3),
-                         st->column_int64(4)});
-    }
-  }
-  struct DeviceRow {
-    std::string id, site, state;
-    std::optional<std::int64_t> last_seen;
-  };
-  std::map<std::int64_t, DeviceRow> by_rowid;
-  {
-    auto st = store_.db().prepare("SELECT rowid, hex(device_id), site, status, last_seen_at FROM devices");
-    if (!st.is_ok()) return call.error(st.status());
-    for (;;) {
-      auto row = st->step();
-      if (!row.is_ok()) return call.error(row.status());
-      if (!*row) break;
-      DeviceRow d{st->column_text(1), st->column_text(2), st->column_text(3), std::nullopt};
-      if (!st->column_is_null(4)) d.last_seen = st->column_int64(4);
-      by_rowid[st->column_int64(0)] = std::move(d);
-    }
-  }
-  std::map<std::string, json::object> sites;
-  json::object states{{"active", 0}, {"pending", 0}, {"revoked", 0}};
-  std::int64_t stale = 0;
-  for (const auto& [rowid, d] : by_rowid) {
-    states[d.state] = states[d.state].as_int64() + 1;
-    auto& s = sites[d.site];
-    if (s.empty()) s = json::object{{"site", d.site}, {"devices", 0}, {"responses", 0}, {"last_seen_at", nullptr}};
-    s["devices"] = s["devices"].as_int64() + 1;
-    if (d.last_seen && (s["last_seen_at"].is_null() || s["last_seen_at"].as_int64() < *d.last_seen)) {
-      s["last_seen_at"] = *d.last_seen;
-    }
-    if (d.state == "active" && (!d.last_seen || call.now - *d.last_seen > kStaleDeviceSeconds)) ++stale;
-  }
-  std::map<std::pair<std::string, std::string>, json::object> per_round;
-  std::int64_t total = 0;
-  for (const auto& b : buckets) {
-    total += b.responses;
-    auto& r = per_round[{b.form, b.round}];
-    if (r.empty()) r = json::object{{"form", b.form}, {"round", b.round}, {"responses", 0}, {"last_day", ""}};
-    r["responses"] = r["responses"].as_int64() + b.responses;
-    const std::string day = iso8601_utc(b.last_day * 86400).substr(0, 10);
-    if (r["last_day"].as_string() < day) r["last_day"] = day;
-    if (auto d = by_rowid.find(b.device_ref); d != by_rowid.end()) {
-      auto& s = sites[d->second.site];
-      s["responses"] = s["responses"].as_int64() + b.responses;
-    }
+  auto o = app_.overview();
+  if (!o.is_ok()) return call.error(o.status());
+  json::array sites;
+  for (const auto& site : o->sites) {
+    sites.push_back(json::object{{"site", site.name},
+                                 {"devices", site.devices},
+                                 {"responses", site.responses},
+                                 {"last_seen_at", site.last_seen_at ? json::value(*site.last_seen_at) : json::value(nullptr)}});
   }
   json::array forms;
-  for (auto& [key, r] : per_round) {
-    if (auto f = forms_->library().current(key.first)) r["title"] = f->title.get(call.lang, f->default_language);
-    forms.push_back(std::move(r));
+  for (const auto& r : o->rounds) {
+    json::object f{{"form", r.form_id},
+                   {"round", r.round},
+                   {"responses", r.responses},
+                   {"last_day", iso8601_utc(r.last_day * 86400).substr(0, 10)}};
+    if (auto form = forms_->library().current(r.form_id)) f["title"] = form->title.get(call.lang, form->default_language);
+    forms.push_back(std::move(f));
   }
-  json::array site_list;
-  for (auto& [name, s] : sites) site_list.push_back(std::move(s));
   return call.ok(json::object{{"generated_at", iso8601_utc(call.now)},
-                              {"responses", total},
-                              {"devices", std::move(states)},
-                              {"devices_not_seen_14_days", stale},
-                              {"sites", std::move(site_list)},
+                              {"responses", o->responses},
+                              {"devices", json::object{{"active", o->active}, {"pending", o->pending}, {"revoked", o->revoked}}},
+                              {"devices_not_seen_14_days", o->stale},
+                              {"sites", std::move(sites)},
                               {"forms", std::move(forms)}});
 }
 
 AdminResponse AdminApi::forms_list(Call& call) {
-  if (Status s = forms_->refresh(store_); !s.is_ok()) return call.error(s);
+  if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
   const auto& lib = forms_->library();
   json::array out;
   std::vector<std::string> seen;
@@ -496,7 +443,7 @@ AdminResponse AdminApi::forms_list(Call& call) {
 }
 
 AdminResponse AdminApi::devices(Call& call) {
-  auto list = store_.list_devices();
+  auto list = app_.devices();
   if (!list.is_ok()) return call.error(list.status());
   json::array out;
   for (const auto& d : *list) {
@@ -507,8 +454,7 @@ AdminResponse AdminApi::devices(Call& call) {
     o["registered_at"] = d.registered_at ? json::value(*d.registered_at) : json::value(nullptr);
     o["revoked_at"] = d.revoked_at ? json::value(*d.revoked_at) : json::value(nullptr);
     o["last_seen_at"] = d.last_seen_at ? json::value(*d.last_seen_at) : json::value(nullptr);
-    o["stale"] = d.state == DeviceState::kActive &&
-                 (!d.last_seen_at || call.now - *d.last_seen_at > kStaleDeviceSeconds);
+    o["stale"] = device_is_stale(d, call.now);
     out.push_back(std::move(o));
   }
   return call.ok(json::object{{"devices", std::move(out)}});
@@ -517,35 +463,26 @@ AdminResponse AdminApi::devices(Call& call) {
 AdminResponse AdminApi::revoke_device(Call& call, std::string_view id_text) {
   auto id = DeviceId::parse(id_text);
   if (!id.is_ok()) return call.error(http::status::bad_request, "'" + std::string(id_text) + "' is not a device id");
-  if (Status s = store_.revoke_device(*id, call.now); !s.is_ok()) return call.error(s);
-  (void)store_.audit(call.actor, "device.revoke", "device=" + id->to_string() + " peer=" + call.peer, call.now);
+  if (Status s = app_.revoke_device(*id, Actor(call.actor, call.peer)); !s.is_ok()) return call.error(s);
   return call.ok(json::object{{"device_id", id->to_string()}, {"state", "revoked"}});
 }
 
 AdminResponse AdminApi::rounds(Call& call) {
-  const std::string form = query_param(call.req.target(), "form");
-  auto st = store_.db().prepare(
-      "SELECT f.form_id, r.round, count(*), min(a.day), max(a.day) FROM analysis_rows a "
-      "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
-      "WHERE ?1 = '' OR f.form_id = ?1 GROUP BY a.form_ref, a.round_ref ORDER BY f.form_id, min(a.day)");
-  if (!st.is_ok()) return call.error(st.status());
-  st->bind(1, form);
+  auto rounds = app_.rounds(query_param(call.req.target(), "form"));
+  if (!rounds.is_ok()) return call.error(rounds.status());
   json::array out;
-  for (;;) {
-    auto row = st->step();
-    if (!row.is_ok()) return call.error(row.status());
-    if (!*row) break;
-    out.push_back(json::object{{"form", st->column_text(0)},
-                               {"round", st->column_text(1)},
-                               {"responses", st->column_int64(2)},
-                               {"first_day", iso8601_utc(st->column_int64(3) * 86400).substr(0, 10)},
-                               {"last_day", iso8601_utc(st->column_int64(4) * 86400).substr(0, 10)}});
+  for (const auto& r : *rounds) {
+    out.push_back(json::object{{"form", r.form_id},
+                               {"round", r.round},
+                               {"responses", r.responses},
+                               {"first_day", iso8601_utc(r.first_day * 86400).substr(0, 10)},
+                               {"last_day", iso8601_utc(r.last_day * 86400).substr(0, 10)}});
   }
   return call.ok(json::object{{"rounds", std::move(out)}});
 }
 
 AdminResponse AdminApi::report(Call& call, std::string_view form) {
-  if (Status s = forms_->refresh(store_); !s.is_ok()) return call.error(s);
+  if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
   ReportOptions o;
   o.form_id = std::string(form);
   o.lang = call.lang;
@@ -567,14 +504,14 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
     }
     o.min_cell = n;
   }
-  auto r = build_report(store_.db(), forms_->library(), o);
+  auto r = build_report(app_.store().db(), forms_->library(), o);
   if (!r.is_ok()) return call.error(r.status());
   std::string detail = "form=" + o.form_id;
   if (o.round) detail += " round=" + *o.round;
   if (o.compare) detail += " compare=" + *o.compare;
   for (std::size_t i = 0; i < o.by.size(); ++i) detail += (i == 0 ? " by=" : ",") + o.by[i];
   // No report without a trace: an unrecorded view is not shown.
-  if (Status s = store_.audit(call.actor, "report.view", detail, call.now); !s.is_ok()) {
+  if (Status s = app_.record(Actor(call.actor, call.peer), "report.view", detail); !s.is_ok()) {
     return call.error(http::status::service_unavailable, "the report could not be recorded in the audit log: " + s.message());
   }
   return call.ok(*r);
@@ -597,7 +534,7 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   // then unlinked: the bytes leave through the socket and nothing stays.
   const auto path = dir_.root / ("download-" + http_util::random_token() + "." + std::string(export_format_name(o.format)));
   std::ostringstream unused;
-  auto rows = run_export(store_, o, path, unused);
+  auto rows = run_export(app_.store(), o, path, unused);
   if (!rows.is_ok()) return call.error(rows.status());
   http::file_body::value_type file;
   boost::system::error_code ec;
@@ -631,22 +568,18 @@ AdminResponse AdminApi::audit_log(Call& call) {
     limit = std::clamp<std::int64_t>(limit, 1, 1000);
   }
   if (auto b = query_param(target, "before"); !b.empty()) std::from_chars(b.data(), b.data() + b.size(), before);
-  if (Status s = store_.audit(call.actor, "audit.view", "", call.now); !s.is_ok()) {
-    return call.error(http::status::service_unavailable, "the read could not be recorded in the audit log: " + s.message());
+  auto entries = app_.read_audit_log(Actor(call.actor, call.peer), before, limit);
+  if (!entries.is_ok()) {
+    return call.error(http::status::service_unavailable,
+                      "the audit log could not be read, or its reading recorded: " + entries.status().message());
   }
-  auto st = store_.db().prepare("SELECT id, at, actor, action, detail FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
-  if (!st.is_ok()) return call.error(st.status());
-  st->bind(1, before).bind(2, limit);
   json::array out;
-  for (;;) {
-    auto row = st->step();
-    if (!row.is_ok()) return call.error(row.status());
-    if (!*row) break;
-    out.push_back(json::object{{"id", st->column_int64(0)},
-                               {"at", iso8601_utc(st->column_int64(1))},
-                               {"actor", st->column_text(2)},
-                               {"action", st->column_text(3)},
-                               {"detail", st->column_text(4)}});
+  for (const auto& e : *entries) {
+    out.push_back(json::object{{"id", e.id},
+                               {"at", iso8601_utc(e.at)},
+                               {"actor", e.actor},
+                               {"action", e.action},
+                               {"detail", e.detail}});
   }
   return call.ok(json::object{{"entries", std::move(out)}});
 }

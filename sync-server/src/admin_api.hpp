@@ -4,9 +4,11 @@
 // AdminApi turns a request into a response and holds no socket, like the
 // collector's WebApi: http_session.cpp feeds it on a thread of its own (a
 // report over a million responses must not stall sync sessions), and tests
-// call it directly too. It reads through its own database connection, never
-// the writer's, so the dashboard sees committed data only and ingest never
-// waits for it.
+// call it directly too. Every use case goes through its own ServerApp
+// (app/server_app.hpp), on a database connection of its own: reads see
+// committed data only and never block ingest (WAL). Its few writes (audit
+// lines, a revocation) take SQLite's one write lock for a moment, so ingest
+// can wait behind one of those, as it can behind a CLI command.
 //
 // Security, in short (docs/security.md has the reasons):
 // - every API call needs an admin token, as `Authorization: Bearer TOKEN`
@@ -30,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "app/server_app.hpp"
 #include "form_registry.hpp"
 #include "server_store.hpp"
 
@@ -88,7 +91,10 @@ class AdminApi {
     std::int64_t since = 0;
   };
 
-  AdminApi(DataDir dir, ServerStore store, std::unique_ptr<FormRegistry> forms, AdminApiOptions options);
+  AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> forms, AdminApiOptions options);
+  // A security event's audit line; a failure to write it is logged, and the
+  // call's answer stays what it was.
+  void record(const Actor& actor, std::string_view action, std::string_view detail);
 
   AdminResponse route(Call& call);
   Credential authenticate(Call& call);
@@ -114,7 +120,7 @@ class AdminApi {
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   DataDir dir_;
-  ServerStore store_;
+  ServerApp app_;
   std::unique_ptr<FormRegistry> forms_;
   AdminApiOptions options_;
   std::map<std::string, Session> sessions_;  // by a hash of the cookie

@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include "server_store.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -250,7 +252,8 @@ Result<boost::json::object> operations(const Context& ctx, const Counts& k, std:
     o["responses"] = pd == per_device.end() ? 0 : pd->second.second;
     o["last_response_day"] = pd == per_device.end() ? boost::json::value(nullptr) : boost::json::value(day_text(pd->second.first));
     // Only devices that are supposed to sync can be late.
-    const bool late = d.state == "active" && (!d.last_seen || now - *d.last_seen > kStaleDeviceSeconds);
+    const bool late =
+        device_is_stale(d.state == "active" ? DeviceState::kActive : DeviceState::kPending, d.last_seen, now);
     o["stale"] = late;
     if (late) stale.push_back(o);
     devs.push_back(std::move(o));

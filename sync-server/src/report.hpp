@@ -38,7 +38,6 @@
 namespace equitas::server {
 
 inline constexpr int kReportVersion = 1;
-inline constexpr std::int64_t kStaleDeviceSeconds = 14 * 24 * 3600;
 
 struct ReportOptions {
   std::string form_id;

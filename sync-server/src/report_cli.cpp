@@ -4,6 +4,7 @@
 
 #include "equitas/util/cli_args.hpp"
 #include "form_registry.hpp"
+#include "app/server_app.hpp"
 #include "report.hpp"
 #include "server_store.hpp"
 
@@ -49,11 +50,9 @@ int run_report_command(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!dir.is_ok()) return fail(dir.status());
   // Our own connection, never the serve process's writer: the report reads
   // in one snapshot while serve keeps committing (WAL).
-  auto store = ServerStore::open(DataDir{*dir});
-  if (!store.is_ok()) return fail(store.status());
-  auto registry = FormRegistry::load(*store);
-  if (!registry.is_ok()) return fail(registry.status());
-  auto report = build_report(store->db(), (*registry)->library(), *options);
+  auto app = ServerApp::open(DataDir{*dir});
+  if (!app.is_ok()) return fail(app.status());
+  auto report = app->report(*options);
   if (!report.is_ok()) return fail(report.status());
   if (a.has("--json")) {
     out << boost::json::serialize(*report) << "\n";

@@ -79,7 +79,9 @@ int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!dir.is_ok()) return fail(err, dir.status());
   auto made = ServerApp::init(*dir);
   if (!made.is_ok()) return fail(err, made.status());
-  const ServerKeys& keys = made->app.keys();
+  auto opened = made->app.keys();
+  if (!opened.is_ok()) return fail(err, opened.status());
+  const ServerKeys& keys = **opened;
   out << "Initialised server data folder " << dir->root.string() << "\n"
       << "  signing key: " << b64(keys.sign.public_key()) << "\n"
       << "  sealing key: " << b64(keys.box.public_key()) << "\n"
@@ -191,9 +193,9 @@ int cmd_device_reissue(const CliArgs& a, std::ostream& out, std::ostream& err) {
 int cmd_device_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  auto store = ServerStore::open(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
-  auto devices = store->list_devices();
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  auto devices = app->devices();
   if (!devices.is_ok()) return fail(err, devices.status());
   if (a.has("--json")) {
     boost::json::array arr;
@@ -241,9 +243,9 @@ int cmd_admin_token_create(const CliArgs& a, std::ostream& out, std::ostream& er
 int cmd_admin_token_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  auto store = ServerStore::open(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
-  auto tokens = store->list_admin_tokens();
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  auto tokens = app->admin_tokens();
   if (!tokens.is_ok()) return fail(err, tokens.status());
   out << "id  label                             created               revoked\n";
   for (const auto& t : *tokens) {
@@ -316,26 +318,25 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (opts.excel_bom && opts.format != ExportFormat::kCsv) {
     return fail(err, Status::invalid_argument("--bom applies to --format csv only"));
   }
-  auto store = ServerStore::open(*dir);
-  if (!store.is_ok()) return fail(err, store.status());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
   std::optional<std::filesystem::path> path;
   if (auto p = a.get("--out")) path = *p;
   // Progress only for a person watching: not in a pipe or a log, and not
   // when the caller gave its own stream (tests, an embedding program).
   ExportProgress progress;
   if (&err == &std::cerr && ::isatty(STDERR_FILENO) != 0) progress = terminal_progress(err);
-  auto rows = run_export(*store, opts, path, out, progress);
+  auto rows = app->export_responses(opts, path, out, progress);
   if (!rows.is_ok()) return fail(err, rows.status());
   err << "exported " << *rows << " submissions of form " << opts.form_id
       << (path ? " to " + path->string() : std::string()) << "\n";
   return 0;
 }
 
-Result<std::unique_ptr<FormRegistry>> open_registry(const CliArgs& a, std::optional<ServerStore>& store) {
+Result<std::unique_ptr<FormRegistry>> open_registry(const CliArgs& a) {
   EQ_ASSIGN_OR_RETURN(DataDir dir, data_dir(a));
-  EQ_ASSIGN_OR_RETURN(ServerStore s, ServerStore::open(dir));
-  store.emplace(std::move(s));
-  return FormRegistry::load(*store);
+  EQ_ASSIGN_OR_RETURN(ServerApp app, ServerApp::open(dir));
+  return app.forms();
 }
 
 // Reads a definition from .json or .xlsx, printing the importer's messages.
@@ -371,8 +372,7 @@ int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
 }
 
 int cmd_forms_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
-  std::optional<ServerStore> store;
-  auto registry = open_registry(a, store);
+  auto registry = open_registry(a);
   if (!registry.is_ok()) return fail(err, registry.status());
   forms::print_form_list((*registry)->library(), a.has("--json"), out);
   return 0;
@@ -380,8 +380,7 @@ int cmd_forms_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
 
 int cmd_forms_show(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
-  std::optional<ServerStore> store;
-  auto registry = open_registry(a, store);
+  auto registry = open_registry(a);
   if (!registry.is_ok()) return fail(err, registry.status());
   const Status s = forms::print_form((*registry)->library(), a.positional()[0], a.get_or("--version", ""),
                                      a.has("--json"), a.get_or("--lang", "en"), out);
@@ -423,7 +422,9 @@ int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (auto path = a.get("--receipt")) {
     if (report->receipt.items.empty()) {
       err << "sync-server: no receipt written: no envelope was imported\n";
-    } else if (Status s = write_file_atomically(*path, app->sign_receipt(report->receipt), 0644); !s.is_ok()) {
+    } else if (auto signed_receipt = app->sign_receipt(report->receipt); !signed_receipt.is_ok()) {
+      return fail(err, signed_receipt.status());
+    } else if (Status s = write_file_atomically(*path, *signed_receipt, 0644); !s.is_ok()) {
       return fail(err, s.with_context("the bundles were imported but the receipt was not written; import them again "
                                       "with --receipt (nothing is stored twice)"));
     } else {
@@ -535,8 +536,8 @@ const Command kCommands[] = {
      "  Protects the server keys with a passphrase (Argon2id, then XChaCha20-Poly1305), changes it, or\n"
      "  with --remove stores them unprotected again. The current passphrase comes from --passphrase-file\n"
      "  or $EQUITAS_KEY_PASSPHRASE, the new one from --new-passphrase-file or $EQUITAS_NEW_KEY_PASSPHRASE\n"
-     "  (at least 8 characters). Every later command that opens the keys (serve, device enroll, import,\n"
-     "  forms publish) then needs --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE.\n",
+     "  (at least 8 characters). Every later command that opens the keys (serve, device enroll and reissue,\n"
+     "  import, forms publish) then needs --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE; the others never do.\n",
      {"--data-dir", "--new-passphrase-file"}, {"--remove"}, cmd_key_passphrase},
 };
 

@@ -222,43 +222,6 @@ Status ServerStore::touch_device(const DeviceId& id, std::int64_t now) {
   return st->bind(1, ByteView(id.bytes)).bind(2, now).run();
 }
 
-Result<std::optional<DeviceId>> ServerStore::submission_owner(const SubmissionId& id) {
-  EQ_ASSIGN_OR_RETURN(CachedStatement st,
-                      db_.cached("SELECT device_id FROM submissions WHERE submission_id = ?1 LIMIT 1"));
-  st->bind(1, ByteView(id.bytes));
-  EQ_ASSIGN_OR_RETURN(bool row, st->step());
-  if (!row) return std::optional<DeviceId>();
-  DeviceId d;
-  const Bytes b = st->column_blob(0);
-  std::copy_n(b.begin(), std::min<std::size_t>(16, b.size()), d.bytes.begin());
-  return std::optional<DeviceId>(d);
-}
-
-Result<std::optional<ItemStatus>> ServerStore::known_envelope(const Envelope& e, ByteView bytes) {
-  EQ_ASSIGN_OR_RETURN(CachedStatement st,
-                      db_.cached("SELECT envelope FROM submissions WHERE submission_id = ?1 AND "
-                                 "revision = ?2"));
-  st->bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision));
-  EQ_ASSIGN_OR_RETURN(bool row, st->step());
-  if (!row) return std::optional<ItemStatus>();
-  const Bytes stored = st->column_blob(0);
-  if (stored.size() == bytes.size() && std::memcmp(stored.data(), bytes.data(), bytes.size()) == 0) {
-    return std::optional<ItemStatus>(ItemStatus::kDuplicate);
-  }
-  // Is it a conflicting copy we have already recorded? Then the answer is the
-  // same as the first time: conflict (and nothing new is written).
-  EQ_ASSIGN_OR_RETURN(CachedStatement c,
-                      db_.cached("SELECT 1 FROM submission_conflicts WHERE submission_id = ?1 AND "
-                                 "revision = ?2 AND envelope_hash = ?3"));
-  const auto h = envelope_hash(bytes);
-  c->bind(1, ByteView(e.submission_id.bytes))
-      .bind(2, static_cast<std::int64_t>(e.revision))
-      .bind(3, ByteView(h));
-  EQ_ASSIGN_OR_RETURN(bool known_conflict, c->step());
-  if (known_conflict) return std::optional<ItemStatus>(ItemStatus::kConflict);
-  return std::optional<ItemStatus>();
-}
-
 Result<ServerStore::SubmissionLookup> ServerStore::lookup_submission(const Envelope& e, ByteView bytes) {
   SubmissionLookup out;
   {
@@ -427,6 +390,64 @@ Status ServerStore::audit(std::string_view actor, std::string_view action, std::
   EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO audit_log (at, actor, action, detail) "
                                                 "VALUES (?1, ?2, ?3, ?4)"));
   return st.bind(1, now).bind(2, actor).bind(3, action).bind(4, detail).run();
+}
+
+Result<bool> ServerStore::admin_token_live(std::int64_t id) {
+  EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached("SELECT 1 FROM admin_tokens WHERE id = ?1 AND revoked_at IS NULL"));
+  st->bind(1, id);
+  return st->step();
+}
+
+Result<std::vector<ServerStore::ActivityBucket>> ServerStore::activity() {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT f.form_id, r.round, d.device_id, count(*), max(a.day) FROM analysis_rows a "
+                  "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
+                  "LEFT JOIN devices d ON d.rowid = a.device_ref "
+                  "GROUP BY a.form_ref, a.round_ref, a.device_ref"));
+  std::vector<ActivityBucket> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    ActivityBucket b{st.column_text(0), st.column_text(1), std::nullopt, st.column_int64(3), st.column_int64(4)};
+    if (!st.column_is_null(2)) {
+      const Bytes id = st.column_blob(2);
+      DeviceId d;
+      std::copy_n(id.begin(), std::min<std::size_t>(d.bytes.size(), id.size()), d.bytes.begin());
+      b.device = d;
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<std::vector<ServerStore::RoundSummary>> ServerStore::rounds(std::string_view form_id) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT f.form_id, r.round, count(*), min(a.day), max(a.day) FROM analysis_rows a "
+                  "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
+                  "WHERE ?1 = '' OR f.form_id = ?1 GROUP BY a.form_ref, a.round_ref ORDER BY f.form_id, min(a.day)"));
+  st.bind(1, form_id);
+  std::vector<RoundSummary> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.push_back({st.column_text(0), st.column_text(1), st.column_int64(2), st.column_int64(3), st.column_int64(4)});
+  }
+  return out;
+}
+
+Result<std::vector<ServerStore::AuditEntry>> ServerStore::audit_entries(std::int64_t before, std::int64_t limit) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, at, actor, action, detail FROM audit_log "
+                                                "WHERE id < ?1 ORDER BY id DESC LIMIT ?2"));
+  st.bind(1, before).bind(2, limit);
+  std::vector<AuditEntry> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.push_back({st.column_int64(0), st.column_int64(1), st.column_text(2), st.column_text(3), st.column_text(4)});
+  }
+  return out;
 }
 
 }  // namespace equitas::server

@@ -1,8 +1,11 @@
 // The sync server's database: devices, submissions, conflicts, the audit log.
 //
-// One ServerStore per thread (it owns one SQLite connection). The serve
-// process writes only from its Ingestor thread; CLI commands (device revoke,
-// export) open their own store and work while serve runs, thanks to WAL.
+// One ServerStore per thread (it owns one SQLite connection). In the serve
+// process, submissions are written only by the Ingestor's thread; the admin
+// API writes audit lines and revocations on its own connection, through
+// ServerApp. CLI commands (device revoke, export) open their own ServerApp
+// and work while serve runs, thanks to WAL; SQLite's busy timeout orders the
+// writers.
 #pragma once
 
 #include <array>
@@ -44,6 +47,16 @@ struct DeviceRecord {
   std::optional<std::int64_t> last_seen_at;
 };
 
+// An active device that has not synced for 14 days: its post may be
+// stranded (the dashboard and the report both flag it).
+inline constexpr std::int64_t kStaleDeviceSeconds = 14 * 24 * 3600;
+inline bool device_is_stale(DeviceState state, const std::optional<std::int64_t>& last_seen_at, std::int64_t now) {
+  return state == DeviceState::kActive && (!last_seen_at || now - *last_seen_at > kStaleDeviceSeconds);
+}
+inline bool device_is_stale(const DeviceRecord& d, std::int64_t now) {
+  return device_is_stale(d.state, d.last_seen_at, now);
+}
+
 class ServerStore {
  public:
   // Opens server.db in an initialised data folder and applies migrations.
@@ -69,6 +82,9 @@ class ServerStore {
   Result<std::vector<AdminToken>> list_admin_tokens();
   // not_found when there is no such token. Revoking twice is fine.
   Status revoke_admin_token(std::int64_t id, std::int64_t now);
+  // Whether token `id` exists and is not revoked (dashboard sessions end
+  // with their token).
+  Result<bool> admin_token_live(std::int64_t id);
 
   Status add_pending_device(const DeviceId& id, std::string_view site,
                             const std::array<std::uint8_t, 32>& secret_hash,
@@ -87,14 +103,10 @@ class ServerStore {
   Status activate_device(const DeviceId& id, const SignPublicKey& key, std::int64_t now);
   Status touch_device(const DeviceId& id, std::int64_t now);
 
-  // The device that first stored this submission id, if any.
-  Result<std::optional<DeviceId>> submission_owner(const SubmissionId& id);
-  // If this exact envelope (same id, revision and bytes) is stored already,
-  // as the original or as a recorded conflict: its status; otherwise nullopt.
-  Result<std::optional<ItemStatus>> known_envelope(const Envelope& e, ByteView bytes);
-  // What is stored under an envelope's submission id, in one lookup: what
-  // submission_owner and known_envelope say, and the row a conflicting copy
-  // would be recorded against.
+  // What is stored under an envelope's submission id, in one lookup: the
+  // device that first stored it, whether this exact envelope is stored
+  // already (as the original or as a recorded conflict), and the row a
+  // conflicting copy would be recorded against.
   struct SubmissionLookup {
     std::optional<DeviceId> owner;
     std::optional<ItemStatus> known;
@@ -126,6 +138,27 @@ class ServerStore {
   // Changes whenever a publication is added: lets a running server notice
   // `forms publish` from another process cheaply.
   Result<std::int64_t> publications_version();
+
+  // Responses per form, round and device (nullopt: a device row that is
+  // gone), with the last day (days since 1970) one arrived.
+  struct ActivityBucket {
+    std::string form_id, round;
+    std::optional<DeviceId> device;
+    std::int64_t responses = 0, last_day = 0;
+  };
+  Result<std::vector<ActivityBucket>> activity();
+  // Responses per round of `form_id` (every form for ""), oldest first.
+  struct RoundSummary {
+    std::string form_id, round;
+    std::int64_t responses = 0, first_day = 0, last_day = 0;
+  };
+  Result<std::vector<RoundSummary>> rounds(std::string_view form_id);
+  struct AuditEntry {
+    std::int64_t id = 0, at = 0;
+    std::string actor, action, detail;
+  };
+  // The newest `limit` lines with an id below `before`, newest first.
+  Result<std::vector<AuditEntry>> audit_entries(std::int64_t before, std::int64_t limit);
 
   Status audit(std::string_view actor, std::string_view action, std::string_view detail,
                std::int64_t now);

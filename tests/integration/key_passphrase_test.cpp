@@ -66,6 +66,18 @@ TEST_CASE("passphrase-protected keys: both programs create, open and re-protect 
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.err, Catch::Contains("wrong passphrase for " + hq_dir.keys().string()));
   CHECK(read_all_files(hq, "server.key") == server_key_before);
+  // What needs no key needs no passphrase: listing, tokens, exports, reports.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"device", "list", "--data-dir", hq},
+        std::vector<std::string>{"admin-token", "create", "--data-dir", hq, "--label", "analyst"},
+        std::vector<std::string>{"admin-token", "list", "--data-dir", hq},
+        std::vector<std::string>{"export", "--data-dir", hq, "--form", "staff-climate", "--format", "jsonl"},
+        std::vector<std::string>{"report", "--data-dir", hq, "--form", "staff-climate"},
+        std::vector<std::string>{"forms", "list", "--data-dir", hq}}) {
+    auto r = run("sync-server", args);
+    INFO(args[0] << " " << args[1] << ": " << r.err);
+    CHECK(r.exit_code == 0);
+  }
 
   ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", hq, "--listen", "127.0.0.1:0"},
                       {{"EQUITAS_KEY_PASSPHRASE", "headquarters passphrase 2026"}});

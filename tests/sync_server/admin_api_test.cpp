@@ -94,7 +94,7 @@ TEST_CASE("the admin API refuses a missing or wrong token with 401 and audits it
   // The wrong token is audited; the call without one (a page loading) is not.
   const auto tail = audit_tail(f, 2);
   REQUIRE(tail.size() == 2);
-  CHECK_THAT(tail[0], Catch::StartsWith("anonymous api.unauthorized peer=10.0.0.9"));
+  CHECK_THAT(tail[0], Catch::StartsWith("anonymous api.unauthorized path=/api/v1/overview peer=10.0.0.9"));
   CHECK_THAT(tail[1], !Catch::Contains("api.unauthorized"));
   // The wrong token itself is never written down.
   for (const auto& line : audit_tail(f, 50)) CHECK(line.find("eqa_notatoken") == std::string::npos);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 
 #include "equitas/forms/form_json.hpp"
 #include "form_registry.hpp"
@@ -42,26 +43,89 @@ Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
   EQ_RETURN_IF_ERROR(save_server_keys(dir.keys(), keys));
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::create(dir));
-  ServerApp app(std::move(keys), std::move(store), std::move(clock));
+  ServerApp app(dir, std::move(keys), std::move(store), std::move(clock));
   const std::int64_t now = app.clock_();
   Transaction tx(app.store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(std::string token, app.store_.create_admin_token("created by init", now));
-  EQ_RETURN_IF_ERROR(app.store_.audit("cli", "server.init", "", now));
+  EQ_RETURN_IF_ERROR(app.audit("cli", "server.init", "", now));
   EQ_RETURN_IF_ERROR(tx.commit());
   return Initialised{std::move(app), std::move(token)};
 }
 
+Status ServerApp::audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now) {
+  if (!actor.peer.empty()) detail += (detail.empty() ? "peer=" : " peer=") + actor.peer;
+  return store_.audit(actor.name, action, detail, now);
+}
+
+Status ServerApp::record(const Actor& actor, std::string_view action, std::string_view detail) {
+  return audit(actor, action, std::string(detail), clock_());
+}
+
+Result<std::vector<ServerStore::AuditEntry>> ServerApp::read_audit_log(const Actor& actor, std::int64_t before,
+                                                                       std::int64_t limit) {
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_RETURN_IF_ERROR(audit(actor, "audit.view", "", clock_()));
+  EQ_ASSIGN_OR_RETURN(auto entries, store_.audit_entries(before, limit));
+  EQ_RETURN_IF_ERROR(tx.commit());
+  return entries;
+}
+
+Result<Overview> ServerApp::overview() {
+  const std::int64_t now = clock_();
+  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
+  EQ_RETURN_IF_ERROR(snapshot.status());
+  EQ_ASSIGN_OR_RETURN(auto buckets, store_.activity());
+  EQ_ASSIGN_OR_RETURN(auto devices, store_.list_devices());
+  Overview o;
+  std::map<std::string, Overview::Site> sites;
+  std::map<DeviceId, std::string> site_of;
+  for (const auto& d : devices) {
+    (d.state == DeviceState::kActive ? o.active : d.state == DeviceState::kPending ? o.pending : o.revoked)++;
+    if (device_is_stale(d, now)) ++o.stale;
+    auto& site = sites[d.site];
+    site.name = d.site;
+    ++site.devices;
+    if (d.last_seen_at && (!site.last_seen_at || *site.last_seen_at < *d.last_seen_at)) {
+      site.last_seen_at = d.last_seen_at;
+    }
+    site_of[d.id] = d.site;
+  }
+  std::map<std::pair<std::string, std::string>, Overview::Round> rounds;
+  for (const auto& b : buckets) {
+    o.responses += b.responses;
+    auto& r = rounds[{b.form_id, b.round}];
+    r.form_id = b.form_id;
+    r.round = b.round;
+    r.responses += b.responses;
+    r.last_day = std::max(r.last_day, b.last_day);
+    if (b.device) {
+      if (auto it = site_of.find(*b.device); it != site_of.end()) sites[it->second].responses += b.responses;
+    }
+  }
+  for (auto& [name, site] : sites) o.sites.push_back(std::move(site));
+  for (auto& [key, r] : rounds) o.rounds.push_back(std::move(r));
+  return o;
+}
+
 Result<ServerApp> ServerApp::open(const DataDir& dir, Clock clock) {
-  EQ_ASSIGN_OR_RETURN(ServerKeys keys, load_server_keys(dir.keys()));
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
   if (!clock) clock = [] { return unix_now(); };
-  return ServerApp(std::move(keys), std::move(store), std::move(clock));
+  return ServerApp(dir, std::nullopt, std::move(store), std::move(clock));
+}
+
+Result<const ServerKeys*> ServerApp::keys() {
+  if (!keys_) {
+    EQ_ASSIGN_OR_RETURN(ServerKeys loaded, load_server_keys(dir_.keys()));
+    keys_.emplace(std::move(loaded));
+  }
+  return &*keys_;
 }
 
 Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view site,
                                          std::string_view url, std::int64_t valid_for, bool reissue,
-                                         std::string_view actor) {
+                                         const Actor& actor) {
   EQ_RETURN_IF_ERROR(check_collector_url(url));
   if (site.empty() || site.size() > kMaxSiteLength) {
     return Status::invalid_argument("the site name takes 1 to " + std::to_string(kMaxSiteLength) +
@@ -71,7 +135,8 @@ Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view si
   const std::int64_t now = clock_();
   EnrollmentCode code;
   code.url = std::string(url);
-  code.server = keys_.public_keys();
+  EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
+  code.server = keys->public_keys();
   code.device_id = id;
   random_fill(code.secret.span());
   code.expires_at = now + valid_for;
@@ -85,7 +150,7 @@ Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view si
   } else {
     EQ_RETURN_IF_ERROR(store_.add_pending_device(id, code.site, hash, code.expires_at));
   }
-  EQ_RETURN_IF_ERROR(store_.audit(actor, reissue ? "device.reissue" : "device.enroll",
+  EQ_RETURN_IF_ERROR(audit(actor, reissue ? "device.reissue" : "device.enroll",
                                   "device=" + id.to_string() + " site=" + code.site +
                                       " expires=" + iso8601_utc(code.expires_at),
                                   now));
@@ -94,12 +159,12 @@ Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view si
 }
 
 Result<IssuedCode> ServerApp::enroll_device(std::string_view site, std::string_view url,
-                                            std::int64_t valid_for, std::string_view actor) {
+                                            std::int64_t valid_for, const Actor& actor) {
   return issue_code(DeviceId::random(), site, url, valid_for, false, actor);
 }
 
 Result<IssuedCode> ServerApp::reissue_device(const DeviceId& id, std::string_view url,
-                                             std::int64_t valid_for, std::string_view actor) {
+                                             std::int64_t valid_for, const Actor& actor) {
   EQ_ASSIGN_OR_RETURN(auto device, store_.find_device(id));
   if (!device)
     return Status::not_found("no device " + id.to_string() +
@@ -120,16 +185,16 @@ Result<IssuedCode> ServerApp::reissue_device(const DeviceId& id, std::string_vie
   return issue_code(id, device->site, url, valid_for, true, actor);
 }
 
-Status ServerApp::revoke_device(const DeviceId& id, std::string_view actor) {
+Status ServerApp::revoke_device(const DeviceId& id, const Actor& actor) {
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.revoke_device(id, now));
-  EQ_RETURN_IF_ERROR(store_.audit(actor, "device.revoke", "device=" + id.to_string(), now));
+  EQ_RETURN_IF_ERROR(audit(actor, "device.revoke", "device=" + id.to_string(), now));
   return tx.commit();
 }
 
-Status ServerApp::publish_form(const FormToPublish& request, std::string_view actor) {
+Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor) {
   const forms::Form& form = request.form;
   if (request.round.size() > kMaxRoundLength) {
     return Status::invalid_argument("the round name is longer than " + std::to_string(kMaxRoundLength) +
@@ -156,46 +221,61 @@ Status ServerApp::publish_form(const FormToPublish& request, std::string_view ac
       }
     }
   }
-  pub.signature = keys_.sign.sign(form_publication_signing_input(pub, keys_.sign.public_key()));
+  EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
+  pub.signature = keys->sign.sign(form_publication_signing_input(pub, keys->sign.public_key()));
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.save_publication(pub, request.source, now));
-  EQ_RETURN_IF_ERROR(store_.audit(actor, "form.publish",
+  EQ_RETURN_IF_ERROR(audit(actor, "form.publish",
                                   "form=" + pub.form_id + " version=" + pub.version + " round=" + pub.round, now));
   return tx.commit();
 }
 
-Result<std::string> ServerApp::create_admin_token(std::string_view label, std::string_view actor) {
+Result<std::string> ServerApp::create_admin_token(std::string_view label, const Actor& actor) {
   if (label.empty() || label.size() > 64) return Status::invalid_argument("a token's label takes 1 to 64 characters");
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(std::string token, store_.create_admin_token(label, now));
-  EQ_RETURN_IF_ERROR(store_.audit(actor, "admin-token.create", "label=" + std::string(label), now));
+  EQ_RETURN_IF_ERROR(audit(actor, "admin-token.create", "label=" + std::string(label), now));
   EQ_RETURN_IF_ERROR(tx.commit());
   return token;
 }
 
-Status ServerApp::revoke_admin_token(std::int64_t id, std::string_view actor) {
+Status ServerApp::revoke_admin_token(std::int64_t id, const Actor& actor) {
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.revoke_admin_token(id, now));
-  EQ_RETURN_IF_ERROR(store_.audit(actor, "admin-token.revoke", "id=" + std::to_string(id), now));
+  EQ_RETURN_IF_ERROR(audit(actor, "admin-token.revoke", "id=" + std::to_string(id), now));
   return tx.commit();
 }
+
+Result<std::size_t> ServerApp::export_responses(const ExportOptions& options,
+                                                const std::optional<std::filesystem::path>& path, std::ostream& out,
+                                                const ExportProgress& progress) {
+  return run_export(store_, options, path, out, progress);
+}
+
+Result<boost::json::object> ServerApp::report(const ReportOptions& options) {
+  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
+  return build_report(store_.db(), registry->library(), options);
+}
+
+Result<std::unique_ptr<FormRegistry>> ServerApp::forms() { return FormRegistry::load(store_); }
 
 Result<ImportReport> ServerApp::import_bundles(const std::vector<std::filesystem::path>& files,
                                                const ImportOptions& options) {
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store_));
   ImportReport report;
-  report.receipt.server = keys_.sign.public_key();
+  EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
+  report.receipt.server = keys->sign.public_key();
   report.receipt.created_at = clock_();
   for (const auto& file : files) {
     EQ_ASSIGN_OR_RETURN(
         BundleOutcome outcome,
-        import_bundle_file(store_, keys_, *forms, file, options, clock_(), report.receipt));
+        import_bundle_file(store_, *keys, *forms, file, options, clock_(), report.receipt));
     if (outcome.refused) {
       ++report.refused_files;
     } else {
@@ -206,8 +286,9 @@ Result<ImportReport> ServerApp::import_bundles(const std::vector<std::filesystem
   return report;
 }
 
-Bytes ServerApp::sign_receipt(const Receipt& receipt) const {
-  return encode_receipt(receipt, keys_.sign);
+Result<Bytes> ServerApp::sign_receipt(const Receipt& receipt) {
+  EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
+  return encode_receipt(receipt, keys->sign);
 }
 
 }  // namespace equitas::server

@@ -19,6 +19,9 @@
 #include <vector>
 
 #include "bundle_import.hpp"
+#include "exporter.hpp"
+#include "form_registry.hpp"
+#include "report.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/form.hpp"
 #include "equitas/wire/enrollment_code.hpp"
@@ -28,6 +31,32 @@ namespace equitas::server {
 
 // Unix seconds. The default is the system clock.
 using Clock = std::function<std::int64_t()>;
+
+// Who asks, for the audit line: "cli", "admin:<token label>" or
+// "device:<id>", and the address an admin API call came from.
+struct Actor {
+  Actor(const char* name) : name(name) {}  // NOLINT: "cli" reads best at call sites
+  Actor(std::string name, std::string peer = {}) : name(std::move(name)), peer(std::move(peer)) {}
+  std::string name;
+  std::string peer;
+};
+
+// The dashboard's first page: responses and devices, by site and round.
+struct Overview {
+  struct Site {
+    std::string name;
+    std::int64_t devices = 0, responses = 0;
+    std::optional<std::int64_t> last_seen_at;
+  };
+  struct Round {
+    std::string form_id, round;
+    std::int64_t responses = 0, last_day = 0;  // days since 1970
+  };
+  std::int64_t responses = 0;
+  std::int64_t active = 0, pending = 0, revoked = 0, stale = 0;
+  std::vector<Site> sites;    // by name
+  std::vector<Round> rounds;  // by form, then round
+};
 
 // An enrollment code just made: the text is secret until the post uses it.
 struct IssuedCode {
@@ -59,7 +88,8 @@ class ServerApp {
   // admin token, audited as server.init in the same transaction. Refuses a
   // folder that already holds a server, or a collector.
   static Result<Initialised> init(const DataDir& dir, Clock clock = {});
-  // Opens an initialised data folder: its keys and its database.
+  // Opens an initialised data folder's database; the keys wait until a use
+  // case needs them.
   static Result<ServerApp> open(const DataDir& dir, Clock clock = {});
 
   ServerApp(ServerApp&&) noexcept = default;
@@ -70,7 +100,7 @@ class ServerApp {
   // Reserves a new device for `site` and makes its one-time code, valid for
   // `valid_for` seconds. `url` is what collectors dial (ws://HOST:PORT).
   Result<IssuedCode> enroll_device(std::string_view site, std::string_view url,
-                                   std::int64_t valid_for, std::string_view actor);
+                                   std::int64_t valid_for, const Actor& actor);
   // A fresh code for a device that has not registered yet (its code expired,
   // or was lost): same device id and site, a new secret and expiry; the old
   // code stops working. A collector enrolled with the old code takes the new
@@ -78,23 +108,47 @@ class ServerApp {
   // failed_precondition for an active or revoked device, not_found for an
   // unknown one.
   Result<IssuedCode> reissue_device(const DeviceId& id, std::string_view url,
-                                    std::int64_t valid_for, std::string_view actor);
+                                    std::int64_t valid_for, const Actor& actor);
   // Refuses the device's sessions and submissions from now on. Revoking
   // twice is fine; not_found for an unknown device.
-  Status revoke_device(const DeviceId& id, std::string_view actor);
+  Status revoke_device(const DeviceId& id, const Actor& actor);
 
   // Publishes a form (for a round): its definition, signed by the server,
   // its publication and the audit line, in one transaction, so that a crash
   // leaves either all three or none. Publishing the same definition again is
   // fine; a different definition under a published version is
   // already_exists, and so is a changed bundled form.
-  Status publish_form(const FormToPublish& request, std::string_view actor);
+  Status publish_form(const FormToPublish& request, const Actor& actor);
 
   // A new admin token for `label`, shown to the caller once; only its hash
   // is stored.
-  Result<std::string> create_admin_token(std::string_view label, std::string_view actor);
+  Result<std::string> create_admin_token(std::string_view label, const Actor& actor);
   // The token stops working at once; not_found for an unknown id.
-  Status revoke_admin_token(std::int64_t id, std::string_view actor);
+  Status revoke_admin_token(std::int64_t id, const Actor& actor);
+
+  // Microdata out: run_export (exporter.hpp) to `path` or `out`, audited
+  // with options.actor; no file stays when the audit line fails.
+  Result<std::size_t> export_responses(const ExportOptions& options, const std::optional<std::filesystem::path>& path,
+                                       std::ostream& out, const ExportProgress& progress = {});
+  // The report (report.hpp) over the forms as published now. Not audited
+  // here: the dashboard records who viewed it (the CLI's reader has the
+  // database file already).
+  Result<boost::json::object> report(const ReportOptions& options);
+  // Bundled and published forms, as they stand now.
+  Result<std::unique_ptr<FormRegistry>> forms();
+  Result<std::vector<ServerStore::AdminToken>> admin_tokens() { return store_.list_admin_tokens(); }
+
+  // Reads: one consistent snapshot each.
+  Result<Overview> overview();
+  Result<std::vector<DeviceRecord>> devices() { return store_.list_devices(); }
+  Result<std::vector<ServerStore::RoundSummary>> rounds(std::string_view form_id) { return store_.rounds(form_id); }
+  // The audit log, newest first; reading it is itself audited, and refused
+  // when that line cannot be written.
+  Result<std::vector<ServerStore::AuditEntry>> read_audit_log(const Actor& actor, std::int64_t before,
+                                                              std::int64_t limit);
+  // A security event with no change attached (a refused login, a refused
+  // origin): its own line, and the caller decides what a failure means.
+  Status record(const Actor& actor, std::string_view action, std::string_view detail);
 
   // Imports USB bundles. A file that cannot be verified is refused whole
   // (and listed) without stopping the others. Fails only when the server's
@@ -102,19 +156,23 @@ class ServerApp {
   Result<ImportReport> import_bundles(const std::vector<std::filesystem::path>& files,
                                       const ImportOptions& options);
   // The receipt, signed by the server, to carry back to the post.
-  Bytes sign_receipt(const Receipt& receipt) const;
+  Result<Bytes> sign_receipt(const Receipt& receipt);
 
   ServerStore& store() { return store_; }
-  const ServerKeys& keys() const { return keys_; }
+  // The server's keys, opened on first use: they may need the passphrase
+  // (KeyPassphraseScope), which reads, revocations and tokens never do.
+  Result<const ServerKeys*> keys();
   std::int64_t now() const { return clock_(); }
 
  private:
-  ServerApp(ServerKeys keys, ServerStore store, Clock clock)
-      : keys_(std::move(keys)), store_(std::move(store)), clock_(std::move(clock)) {}
+  ServerApp(DataDir dir, std::optional<ServerKeys> keys, ServerStore store, Clock clock)
+      : dir_(std::move(dir)), keys_(std::move(keys)), store_(std::move(store)), clock_(std::move(clock)) {}
+  Status audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now);
   Result<IssuedCode> issue_code(const DeviceId& id, std::string_view site, std::string_view url,
-                                std::int64_t valid_for, bool reissue, std::string_view actor);
+                                std::int64_t valid_for, bool reissue, const Actor& actor);
 
-  ServerKeys keys_;
+  DataDir dir_;
+  std::optional<ServerKeys> keys_;
   ServerStore store_;
   Clock clock_;
 };
