@@ -683,7 +683,8 @@
     clear();
     const h1 = el('h1', { tabindex: '-1', text: t('thanks') });
     app.append(el('div', { className: 'thanks' }, el('div', { className: 'tick', 'aria-hidden': 'true', text: '✓' }), h1,
-      el('p', { text: t('thanksText') }), el('p', { className: 'muted' }, el('bdi', { text: t('reference', reference) })),
+      el('p', { text: t('thanksText') }),
+      reference ? el('p', { className: 'muted' }, el('bdi', { text: t('reference', reference) })) : null,
       el('div', { className: 'actions center' },
         el('button', { type: 'button', id: 'again', className: 'primary', text: t('again'), on: { click: () => start() } }))));
     focusMain(h1);

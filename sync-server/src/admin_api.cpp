@@ -533,8 +533,9 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   // Written beside the database (mode 0600, renamed into place), opened,
   // then unlinked: the bytes leave through the socket and nothing stays.
   const auto path = dir_.root / ("download-" + http_util::random_token() + "." + std::string(export_format_name(o.format)));
+  o.write_comments = false;  // an anonymous form's free text never leaves through the dashboard
   std::ostringstream unused;
-  auto rows = run_export(app_.store(), o, path, unused);
+  auto rows = app_.export_responses(o, path, unused);
   if (!rows.is_ok()) return call.error(rows.status());
   http::file_body::value_type file;
   boost::system::error_code ec;
@@ -552,7 +553,7 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   http::response<http::file_body> res{http::status::ok, call.req.version()};
   for (const auto& field : out.text) res.set(field.name_string(), field.value());
   res.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
-  res.set("X-Equitas-Rows", std::to_string(*rows));
+  res.set("X-Equitas-Rows", std::to_string(rows->rows));
   res.body() = std::move(file);
   res.keep_alive(call.req.keep_alive());
   res.prepare_payload();

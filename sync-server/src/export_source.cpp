@@ -1,7 +1,11 @@
 #include "export_source.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <map>
 
 #include "form_registry.hpp"
 
@@ -30,7 +34,32 @@ ExportCell text(std::string s) { return {ExportCell::Kind::kText, std::move(s), 
 
 }  // namespace
 
-std::vector<ExportCell> meta_cells(const ExportRow& row) {
+const std::vector<MetaColumn>& meta_columns(bool anonymous) {
+  static const std::vector<MetaColumn> kAll = {
+      {"submission_id", "the submission's id, the same on the collector"},
+      {"revision", "revision of the submission; the latest is exported"},
+      {"device_id", "the collector device that captured it"},
+      {"site", "the device's site"},
+      {"form_version", "the form version it was captured with"},
+      {"round", "the survey round it was captured for"},
+      {"submitted_at", "when it was finished on the device"},
+      {"received_at", "when the server received it (UTC)"},
+      {"conflict", "1 when another copy with different content arrived under the same id and revision"},
+  };
+  static const std::vector<MetaColumn> kAnonymous = {
+      {"row", "1 to n in a random order drawn for this export; not the submission's id, and not arrival order"},
+      {"unit", "the reporting unit (the post's site); blank where withheld by disclosure control"},
+      {"form_version", "the form version it was captured with"},
+      {"round", "the survey round it was captured for"},
+  };
+  return anonymous ? kAnonymous : kAll;
+}
+
+std::vector<ExportCell> meta_cells(const ExportRow& row, bool anonymous) {
+  if (anonymous) {
+    return {{ExportCell::Kind::kNumber, row.submission_id, std::stod(row.submission_id)},
+            row.site.empty() ? ExportCell{} : text(row.site), text(row.form_version), text(row.round)};
+  }
   return {text(row.submission_id),
           {ExportCell::Kind::kNumber, std::to_string(row.revision), static_cast<double>(row.revision)},
           text(row.device_id),
@@ -74,10 +103,124 @@ Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store, con
   if (round) count.bind(2, *round); else count.bind_null(2);
   EQ_ASSIGN_OR_RETURN(bool has, count.step());
   source->rows_ = has ? static_cast<std::size_t>(count.column_int64(0)) : 0;
+
+  source->anonymous_ = source->plan_.anonymous();
+  if (source->anonymous_) {
+    std::set<std::string> breakdowns, free_text;
+    std::size_t k = kDisclosureFloor;
+    for (const auto* e : entries) {
+      // A response keeps the highest threshold any version ever had.
+      k = std::max(k, static_cast<std::size_t>(std::max(e->form->suppression_threshold, 0)));
+      e->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
+        if (it.breakdown) breakdowns.insert(it.name);
+        if (it.type == forms::QuestionType::kText) free_text.insert(it.name);
+        if (it.or_other) free_text.insert(it.name + "_other");
+        return true;
+      });
+    }
+    EQ_RETURN_IF_ERROR(source->protect(breakdowns, free_text, k));
+  }
   return source;
 }
 
+namespace {
+
+// Fisher-Yates with libsodium's uniform generator.
+template <typename T>
+void shuffle(std::vector<T>& v) {
+  for (std::size_t i = v.size(); i > 1; --i) {
+    const std::size_t j = randombytes_uniform(static_cast<std::uint32_t>(i));
+    std::swap(v[i - 1], v[j]);
+  }
+}
+
+std::string value_text(const boost::json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+}
+
+}  // namespace
+
+Status ExportSource::protect(const std::set<std::string>& breakdowns, const std::set<std::string>& free_text,
+                             std::size_t k) {
+  EQ_RETURN_IF_ERROR(scan_stored([this](ExportRow& r) {
+    plan_.observe(r.form_version, r.round, r.answers);
+    safe_rows_.push_back(std::move(r));
+    return Status::ok();
+  }));
+  plan_.finish();
+  // Only questions a definition describes, and no free text: an answer key
+  // seen only in the data could be anything.
+  std::set<std::string> withheld_questions = free_text;
+  for (const auto& q : plan_.questions()) {
+    if (!q.known) withheld_questions.insert(q.name);
+  }
+  for (const auto& c : plan_.columns()) {
+    if (withheld_questions.count(plan_.questions()[c.question].name) == 0) safe_columns_.push_back(c);
+  }
+
+  // Free text: only from units with k responses or more, apart from the rows.
+  std::map<std::string, std::size_t> per_unit;
+  for (const auto& r : safe_rows_) ++per_unit[r.site];
+  for (auto& r : safe_rows_) {
+    for (auto it = r.answers.begin(); it != r.answers.end();) {
+      if (withheld_questions.count(std::string(it->key())) == 0) {
+        ++it;
+        continue;
+      }
+      if (free_text.count(std::string(it->key())) != 0 && per_unit[r.site] >= k && it->value().is_string() &&
+          !it->value().as_string().empty()) {
+        comments_.push_back({std::string(it->key()), std::string(it->value().as_string())});
+      }
+      it = r.answers.erase(it);
+    }
+  }
+
+  // k-anonymity on the unit and the breakdown answers.
+  quasi_identifiers_ = {"unit"};
+  quasi_identifiers_.insert(quasi_identifiers_.end(), breakdowns.begin(), breakdowns.end());
+  std::vector<QuasiRecord> records;
+  records.reserve(safe_rows_.size());
+  for (const auto& r : safe_rows_) {
+    QuasiRecord q{r.site};
+    for (const auto& b : breakdowns) {
+      const auto* v = r.answers.if_contains(b);
+      q.emplace_back(v == nullptr ? std::string() : value_text(*v));
+    }
+    records.push_back(std::move(q));
+  }
+  disclosure_ = make_k_anonymous(records, k);
+  for (std::size_t i = 0; i < safe_rows_.size(); ++i) {
+    ExportRow& r = safe_rows_[i];
+    if (!records[i][0]) r.site.clear();
+    std::size_t c = 1;
+    for (const auto& b : breakdowns) {
+      if (!records[i][c++]) r.answers.erase(b);
+    }
+    // Nothing that could single the response out beyond the columns above.
+    r.device_id.clear();
+    r.submitted_at.clear();
+    r.received_at = 0;
+    r.revision = 0;
+    r.conflict = false;
+  }
+  shuffle(safe_rows_);
+  for (std::size_t i = 0; i < safe_rows_.size(); ++i) safe_rows_[i].submission_id = std::to_string(i + 1);
+  shuffle(comments_);
+  rows_ = safe_rows_.size();
+  return Status::ok();
+}
+
 Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) {
+  if (anonymous_) {
+    for (const auto& r : safe_rows_) EQ_RETURN_IF_ERROR(visit(r));
+    ++passes_done_;
+    if (progress_) progress_(passes_done_ * rows_, rows_ * std::max<std::size_t>(passes_, 1));
+    return Status::ok();
+  }
+  return scan_stored([&](ExportRow& r) { return visit(r); });
+}
+
+Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit) {
   EQ_ASSIGN_OR_RETURN(Statement st, store_.db().prepare(
                                         "SELECT s.submission_id, s.revision, s.device_id, d.site, s.form_version, "
                                         "s.submitted_at, s.received_at, s.conflict, s.answers, s.round" +
@@ -114,6 +257,10 @@ Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) 
 }
 
 Status ExportSource::build_plan() {
+  if (anonymous_) {  // built by protect(), from the rows before protection
+    ++passes_done_;
+    return Status::ok();
+  }
   EQ_RETURN_IF_ERROR(scan([this](const ExportRow& r) {
     plan_.observe(r.form_version, r.round, r.answers);
     return Status::ok();

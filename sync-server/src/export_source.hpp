@@ -2,6 +2,18 @@
 // server database: the latest revision of each submission of a form
 // (optionally one round), with the device's site, in arrival order.
 //
+// A form marked anonymous is exported under disclosure control (issue 14):
+// the source reads every row once into memory and releases only
+//   - a row number drawn at random for this export (not the submission id,
+//     which the collector and the envelope share), rows in random order;
+//   - the reporting unit (the post's site), the form version and the round:
+//     no device id, no time of day, no arrival time or order;
+//   - the answers without free text (comments(), for a file of their own);
+// and withholds values (disclosure.hpp) until every combination of unit and
+// breakdown answers occurs at least k times, k being the highest
+// suppression threshold of any version, and never below
+// kDisclosureFloor. The report of what was withheld is disclosure().
+//
 // Rows are streamed, never all held in memory: a writer that needs to know
 // every column first (CSV, XLSX) makes two passes over the same snapshot,
 // one to build the ExportPlan and one to write.
@@ -14,9 +26,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "disclosure.hpp"
 #include "export_plan.hpp"
 #include "server_store.hpp"
 
@@ -35,12 +49,25 @@ struct ExportRow {
   boost::json::object answers;
 };
 
-// The columns every export starts with, before the answers.
-inline constexpr const char* kExportMetaColumns[] = {"submission_id", "revision",     "device_id",
-                                                     "site",          "form_version", "round",
-                                                     "submitted_at",  "received_at",  "conflict"};
+// The smallest k an anonymous form's microdata is released with, whatever
+// its definitions say.
+inline constexpr std::size_t kDisclosureFloor = 10;
+
+// The columns every export starts with, before the answers, with what each
+// holds (for the codebook). An anonymous form's export has fewer.
+struct MetaColumn {
+  const char* name;
+  const char* note;
+};
+const std::vector<MetaColumn>& meta_columns(bool anonymous);
 // Their cells for one row: numbers as numbers, text as text.
-std::vector<ExportCell> meta_cells(const ExportRow& row);
+std::vector<ExportCell> meta_cells(const ExportRow& row, bool anonymous);
+
+// The free-text answers of an anonymous form, released apart from the rows.
+struct FreeTextAnswer {
+  std::string question;
+  std::string text;
+};
 
 // Called as rows are read: `done` of `total` steps.
 using ExportProgress = std::function<void(std::size_t done, std::size_t total)>;
@@ -55,6 +82,15 @@ class ExportSource {
   ExportSource& operator=(const ExportSource&) = delete;
 
   std::size_t row_count() const { return rows_; }
+  bool anonymous() const { return anonymous_; }
+  // The answer columns this export releases: the plan's, less free text for
+  // an anonymous form.
+  const std::vector<ExportColumn>& columns() const { return anonymous_ ? safe_columns_ : plan_.columns(); }
+  // Anonymous forms only: what was withheld, and the free text of the units
+  // with at least k responses, in random order.
+  const DisclosureReport& disclosure() const { return disclosure_; }
+  const std::vector<std::string>& quasi_identifiers() const { return quasi_identifiers_; }
+  const std::vector<FreeTextAnswer>& comments() const { return comments_; }
   // Number of passes the caller will make, so progress counts all of them.
   void set_passes(std::size_t passes) { passes_ = passes; }
   void set_progress(ExportProgress progress) { progress_ = std::move(progress); }
@@ -67,6 +103,9 @@ class ExportSource {
 
  private:
   ExportSource(ServerStore& store, std::string form_id, std::optional<std::string> round);
+  Status scan_stored(const std::function<Status(ExportRow&)>& visit);
+  // Anonymous forms: reads, protects and shuffles every row.
+  Status protect(const std::set<std::string>& breakdowns, const std::set<std::string>& free_text, std::size_t k);
 
   ServerStore& store_;
   Transaction snapshot_;
@@ -77,6 +116,12 @@ class ExportSource {
   std::size_t passes_ = 1;
   std::size_t passes_done_ = 0;
   ExportProgress progress_;
+  bool anonymous_ = false;
+  std::vector<ExportRow> safe_rows_;
+  std::vector<ExportColumn> safe_columns_;
+  DisclosureReport disclosure_;
+  std::vector<std::string> quasi_identifiers_;  // "unit", then breakdown questions
+  std::vector<FreeTextAnswer> comments_;
 };
 
 }  // namespace equitas::server

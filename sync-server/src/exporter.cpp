@@ -19,7 +19,13 @@ namespace {
 struct Written {
   std::size_t rows = 0;
   bool anonymous = false;
+  DisclosureReport disclosure;
+  std::vector<FreeTextAnswer> comments;
 };
+
+Written written_by(const ExportSource& source) {
+  return Written{source.row_count(), source.anonymous(), source.disclosure(), source.comments()};
+}
 
 std::string csv_field(std::string_view v) {
   const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
@@ -61,20 +67,20 @@ Status write_csv(ExportSource& source, const ExportOptions& options, std::ostrea
   const ExportPlan& plan = source.plan();
   if (options.excel_bom) out << "\xEF\xBB\xBF";
   bool first = true;
-  for (const char* c : kExportMetaColumns) {
-    out << (first ? "" : ",") << c;
+  for (const MetaColumn& c : meta_columns(source.anonymous())) {
+    out << (first ? "" : ",") << c.name;
     first = false;
   }
-  for (const auto& col : plan.columns()) out << "," << csv_text(col.header);
+  for (const auto& col : source.columns()) out << "," << csv_text(col.header);
   out << "\r\n";
   return source.scan([&](const ExportRow& r) {
     first = true;
-    for (const auto& cell : meta_cells(r)) {
+    for (const auto& cell : meta_cells(r, source.anonymous())) {
       if (!first) out << ',';
       write_csv_cell(cell, out);
       first = false;
     }
-    for (const auto& col : plan.columns()) {
+    for (const auto& col : source.columns()) {
       out << ',';
       write_csv_cell(plan.cell(col, r.answers, options.labels, options.lang), out);
     }
@@ -87,6 +93,15 @@ Status write_csv(ExportSource& source, const ExportOptions& options, std::ostrea
 Status write_jsonl(ExportSource& source, const ExportOptions& options, std::ostream& out) {
   return source.scan([&](const ExportRow& r) {
     boost::json::object o;
+    if (source.anonymous()) {
+      o["row"] = std::stoll(r.submission_id);
+      o["unit"] = r.site.empty() ? boost::json::value(nullptr) : boost::json::value(r.site);
+      o["form_version"] = r.form_version;
+      o["round"] = r.round;
+      o["answers"] = options.labels ? source.plan().labelled(r.answers, options.lang) : r.answers;
+      out << boost::json::serialize(o) << "\n";
+      return out ? Status::ok() : Status::io_error("writing the export failed (disk full?)");
+    }
     o["submission_id"] = r.submission_id;
     o["revision"] = r.revision;
     o["device_id"] = r.device_id;
@@ -126,7 +141,7 @@ Result<Written> write_stream(ServerStore& store, const ExportOptions& options, s
                                                            : write_jsonl(*source, options, out));
   out.flush();
   if (!out) return Status::io_error("writing the export failed (disk full?)");
-  return Written{source->row_count(), source->plan().anonymous()};
+  return written_by(*source);
 }
 
 Result<Written> write_file(ServerStore& store, const ExportOptions& options, const std::string& tmp,
@@ -143,7 +158,7 @@ Result<Written> write_file(ServerStore& store, const ExportOptions& options, con
   source->set_passes(2);
   EQ_RETURN_IF_ERROR(source->build_plan());
   EQ_RETURN_IF_ERROR(write_xlsx(*source, options.labels, options.lang, tmp));
-  return Written{source->row_count(), source->plan().anonymous()};
+  return written_by(*source);
 }
 
 // The temporary file exists with mode 0600 before any byte of microdata is
@@ -190,11 +205,24 @@ Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& 
   return w.rows;
 }
 
-Result<std::size_t> run_export(ServerStore& store, const ExportOptions& options,
-                               const std::optional<std::filesystem::path>& path, std::ostream& out,
-                               const ExportProgress& progress) {
+std::filesystem::path comments_path(const std::filesystem::path& export_path) {
+  std::filesystem::path p = export_path;
+  p.replace_extension();
+  p += ".comments.csv";
+  return p;
+}
+
+Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& options,
+                                 const std::optional<std::filesystem::path>& path, std::ostream& out,
+                                 const ExportProgress& progress) {
   Written written;
   std::string destination = "stdout";
+  std::optional<std::filesystem::path> comments_file;
+  auto withdraw = [&] {
+    std::error_code ec;
+    if (path) std::filesystem::remove(*path, ec);
+    if (comments_file) std::filesystem::remove(*comments_file, ec);
+  };
   if (!path) {
     EQ_ASSIGN_OR_RETURN(written, write_stream(store, options, out, progress));
   } else {
@@ -211,27 +239,62 @@ Result<std::size_t> run_export(ServerStore& store, const ExportOptions& options,
       std::filesystem::remove(tmp, ec);
       return s;
     }
-    written = *w;
+    written = std::move(*w);
     destination = std::filesystem::absolute(*path, ec).string();
+    // An anonymous form's free text: a file of its own, one answer per row
+    // in random order, nothing else in it (not even the row number).
+    if (written.anonymous && options.write_comments && !written.comments.empty()) {
+      comments_file = comments_path(*path);
+      const std::string ctmp = comments_file->string() + ".partial";
+      Status cs = create_private(ctmp);
+      if (cs.is_ok()) {
+        std::ofstream c(ctmp, std::ios::binary | std::ios::trunc);
+        c << "question,answer\r\n";
+        for (const auto& a : written.comments) c << csv_text(a.question) << "," << csv_text(a.text) << "\r\n";
+        c.close();
+        cs = c ? sync_file(ctmp) : Status::io_error("cannot write " + ctmp + " (disk full?)");
+      }
+      if (cs.is_ok()) {
+        std::filesystem::rename(ctmp, *comments_file, ec);
+        if (ec) cs = Status::io_error("cannot move the comments into " + comments_file->string());
+      }
+      if (!cs.is_ok()) {
+        std::filesystem::remove(ctmp, ec);
+        comments_file.reset();
+        withdraw();
+        return cs.with_context("the export was withdrawn");
+      }
+    }
   }
   // After the snapshot has ended (ExportSource is gone): this is a write.
   std::string detail = "form=" + options.form_id + " format=" + std::string(export_format_name(options.format)) +
                        " rows=" + std::to_string(written.rows);
   if (options.round) detail += " round=" + *options.round;
   if (options.labels) detail += " labels=" + (options.lang.empty() ? std::string("default") : options.lang);
-  if (written.anonymous) detail += " anonymous-form";
+  if (written.anonymous) {
+    detail += " anonymous-form k=" + std::to_string(written.disclosure.k) +
+              " withheld=" + std::to_string(written.disclosure.cells_suppressed);
+    if (comments_file) detail += " comments=" + std::to_string(written.comments.size());
+  }
   detail += " to=" + (options.destination.empty() ? destination : options.destination);
   if (Status s = store.audit(options.actor, "export", detail, unix_now()); !s.is_ok()) {
     if (path) {
       // No microdata leaves without a trace: an unrecorded file is withdrawn.
-      std::error_code ec;
-      std::filesystem::remove(*path, ec);
+      withdraw();
       return s.with_context("the export could not be recorded in the audit log, so " + path->string() +
                             " was removed");
     }
     return s.with_context("the export was written but could not be recorded in the audit log");
   }
-  return written.rows;
+  ExportSummary summary;
+  summary.rows = written.rows;
+  summary.anonymous = written.anonymous;
+  summary.k = written.disclosure.k;
+  summary.withheld = written.disclosure.cells_suppressed;
+  summary.comments = comments_file ? written.comments.size() : 0;
+  summary.comments_withheld = comments_file ? 0 : written.comments.size();
+  if (comments_file) summary.comments_file = *comments_file;
+  return summary;
 }
 
 }  // namespace equitas::server

@@ -34,6 +34,20 @@ struct ExportOptions {
   // and where the rows went when that is not the file ("download by ADDR").
   std::string actor = "cli";
   std::string destination;
+  // An anonymous form's free text goes to FILE.comments.csv beside a file
+  // export; false leaves it out (the dashboard's download).
+  bool write_comments = true;
+};
+
+// What run_export did, for the caller to tell the user.
+struct ExportSummary {
+  std::size_t rows = 0;
+  bool anonymous = false;     // released under disclosure control (export_source.hpp)
+  std::size_t k = 0;          // every combination of quasi-identifiers occurs k times or more
+  std::size_t withheld = 0;   // values withheld to get there
+  std::size_t comments = 0;   // free-text answers written to comments_file
+  std::size_t comments_withheld = 0;  // free-text answers not released (stdout, or a download)
+  std::filesystem::path comments_file;
 };
 
 // CSV or JSON Lines to a stream (invalid_argument for XLSX, which needs a
@@ -46,8 +60,12 @@ Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& 
 // export) or, without a path, to `out` (CSV and JSON Lines only). Then an
 // audit-log entry names the form, format, row count and destination; if it
 // cannot be written, the file is removed and the export fails.
-Result<std::size_t> run_export(ServerStore& store, const ExportOptions& options,
-                               const std::optional<std::filesystem::path>& path, std::ostream& out,
-                               const ExportProgress& progress = {});
+// An anonymous form's free text goes to a file of its own beside `path`
+// (comments_path); to stdout, it is not released.
+Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& options,
+                                 const std::optional<std::filesystem::path>& path, std::ostream& out,
+                                 const ExportProgress& progress = {});
+// FILE.csv -> FILE.comments.csv
+std::filesystem::path comments_path(const std::filesystem::path& export_path);
 
 }  // namespace equitas::server

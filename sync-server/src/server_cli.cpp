@@ -326,10 +326,22 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   // when the caller gave its own stream (tests, an embedding program).
   ExportProgress progress;
   if (&err == &std::cerr && ::isatty(STDERR_FILENO) != 0) progress = terminal_progress(err);
-  auto rows = app->export_responses(opts, path, out, progress);
-  if (!rows.is_ok()) return fail(err, rows.status());
-  err << "exported " << *rows << " submissions of form " << opts.form_id
+  auto done = app->export_responses(opts, path, out, progress);
+  if (!done.is_ok()) return fail(err, done.status());
+  err << "exported " << done->rows << " submissions of form " << opts.form_id
       << (path ? " to " + path->string() : std::string()) << "\n";
+  if (done->anonymous) {
+    err << "  " << opts.form_id << " is anonymous: no device, time or submission id; rows in random order; "
+        << done->withheld << " value(s) withheld so that every combination of unit and breakdown answers "
+        << "occurs at least " << done->k << " times (see the codebook)\n";
+    if (done->comments > 0) {
+      err << "  " << done->comments << " free-text answer(s), apart and shuffled, in " << done->comments_file.string()
+          << "\n";
+    } else if (done->comments_withheld > 0) {
+      err << "  " << done->comments_withheld << " free-text answer(s) not included: export to a file (--out FILE) "
+          << "to get them in a file of their own\n";
+    }
+  }
   return 0;
 }
 

@@ -3,23 +3,10 @@
 #include <xlsxwriter.h>
 
 #include <memory>
+#include <set>
 
 namespace equitas::server {
 namespace {
-
-// What each fixed column holds, for the codebook.
-constexpr const char* kMetaNotes[] = {
-    "the submission's id, the same on the collector",
-    "revision of the submission; the latest is exported",
-    "the collector device that captured it",
-    "the device's site",
-    "the form version it was captured with",
-    "the survey round it was captured for",
-    "when it was finished on the device (the day only for anonymous forms)",
-    "when the server received it (UTC)",
-    "1 when another copy with different content arrived under the same id and revision",
-};
-static_assert(std::size(kMetaNotes) == std::size(kExportMetaColumns));
 
 // Unless close() ran, the workbook is freed without writing anything.
 struct WorkbookFree {
@@ -87,7 +74,8 @@ std::string join(const auto& values) {
   return out;
 }
 
-Status write_codebook(Sheet& sheet, const ExportPlan& plan) {
+Status write_codebook(Sheet& sheet, const ExportSource& source) {
+  const ExportPlan& plan = source.plan();
   const auto& langs = plan.languages();
   std::vector<std::string> names = {"column", "question", "type", "group", "list", "choice"};
   for (const auto& l : langs) names.push_back("label:" + l);
@@ -96,14 +84,32 @@ Status write_codebook(Sheet& sheet, const ExportPlan& plan) {
 
   const std::size_t labels_at = 6;
   auto blank_row = [&] { return std::vector<ExportCell>(names.size()); };
-  for (std::size_t i = 0; i < std::size(kExportMetaColumns); ++i) {
+  for (const MetaColumn& m : meta_columns(source.anonymous())) {
     auto cells = blank_row();
-    cells[0] = text(kExportMetaColumns[i]);
+    cells[0] = text(m.name);
     cells[2] = text("meta");
-    cells.back() = text(kMetaNotes[i]);
+    cells.back() = text(m.note);
     EQ_RETURN_IF_ERROR(sheet.row(cells));
   }
-  for (const ExportQuestion& q : plan.questions()) {
+  if (source.anonymous()) {
+    // What disclosure control withheld, per quasi-identifier.
+    const DisclosureReport& d = source.disclosure();
+    for (std::size_t i = 0; i < source.quasi_identifiers().size(); ++i) {
+      auto cells = blank_row();
+      cells[1] = text(source.quasi_identifiers()[i]);
+      cells[2] = text("disclosure control");
+      cells.back() = text(std::to_string(i < d.suppressed_by_column.size() ? d.suppressed_by_column[i] : 0) +
+                          " value(s) withheld so that every combination of the quasi-identifiers occurs at least " +
+                          std::to_string(d.k) + " times");
+      EQ_RETURN_IF_ERROR(sheet.row(cells));
+    }
+  }
+  std::set<std::size_t> released;
+  for (const auto& c : source.columns()) released.insert(c.question);
+  for (std::size_t qi = 0; qi < plan.questions().size(); ++qi) {
+    const ExportQuestion& q = plan.questions()[qi];
+    // An anonymous form's free text is not in this file: not in its codebook.
+    if (source.anonymous() && released.count(qi) == 0 && q.repeat.empty()) continue;
     auto cells = blank_row();
     if (q.repeat.empty() && !q.multiple) cells[0] = text(q.name);
     cells[1] = text(q.name);
@@ -143,7 +149,7 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
                                     " rows do not fit in one sheet (Excel's limit is 1,048,575); export with "
                                     "--round, or as CSV or JSON Lines");
   }
-  const std::size_t width = std::size(kExportMetaColumns) + plan.columns().size();
+  const std::size_t width = meta_columns(source.anonymous()).size() + source.columns().size();
   if (width > LXW_COL_MAX) {
     return Status::invalid_argument(std::to_string(width) + " columns do not fit in one sheet; export as CSV");
   }
@@ -164,17 +170,18 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
   }
 
   Sheet data(data_ws, bold);
-  std::vector<std::string> header(std::begin(kExportMetaColumns), std::end(kExportMetaColumns));
-  for (const auto& c : plan.columns()) header.push_back(c.header);
+  std::vector<std::string> header;
+  for (const MetaColumn& m : meta_columns(source.anonymous())) header.emplace_back(m.name);
+  for (const auto& c : source.columns()) header.push_back(c.header);
   EQ_RETURN_IF_ERROR(data.header(header));
   std::vector<ExportCell> cells;
   EQ_RETURN_IF_ERROR(source.scan([&](const ExportRow& r) {
-    cells = meta_cells(r);
-    for (const auto& col : plan.columns()) cells.push_back(plan.cell(col, r.answers, labels, lang));
+    cells = meta_cells(r, source.anonymous());
+    for (const auto& col : source.columns()) cells.push_back(plan.cell(col, r.answers, labels, lang));
     return data.row(cells);
   }));
   Sheet codebook(codebook_ws, bold);
-  EQ_RETURN_IF_ERROR(write_codebook(codebook, plan));
+  EQ_RETURN_IF_ERROR(write_codebook(codebook, source));
 
   // workbook_close writes the file and frees the workbook in every case.
   const lxw_error e = workbook_close(wb.release());

@@ -141,7 +141,9 @@ TEST_CASE("a form published for a round reaches the collector, and versions merg
   auto sc = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
   auto row = boost::json::parse(sc.out);
   CHECK(row.at("round").as_string() == "2026-follow-up");
-  CHECK(row.at("submitted_at").as_string().size() == 10);  // anonymous: the day only
+  // Anonymous: the round, and no time at all (docs/security.md, "Anonymity").
+  CHECK_FALSE(row.as_object().contains("submitted_at"));
+  CHECK_FALSE(row.as_object().contains("received_at"));
 }
 
 TEST_CASE("a publication altered on the collector's disk is ignored", "[integration][forms]") {

@@ -2,7 +2,9 @@
 // their XML, files written 0600 and atomically, the BOM, and the audit log.
 #include <sys/stat.h>
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "export_test_util.hpp"
 #include "exporter.hpp"
@@ -70,7 +72,11 @@ TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numb
     auto store = server.open_store();
     auto dev = store.list_devices();
     REQUIRE(dev.is_ok());
-    add_submission(store, dev->at(0).id, "staff-climate", "2026.1",
+    // The synced responses, relabelled to the named copy: this test is about
+    // the workbook, not disclosure control.
+    publish_named_climate(store);
+    REQUIRE(store.db().exec(std::string("UPDATE submissions SET form_id = '") + kNamedClimate + "'").is_ok());
+    add_submission(store, dev->at(0).id, kNamedClimate, "2026.1",
                    R"j({"harass_channel":["hotline","other"],"comment":"=SUM(A1)","dem_sex":"male"})j");
   }
 
@@ -82,9 +88,9 @@ TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numb
   REQUIRE(sheets.count("codebook") == 1);
   const XlsxSheet& data = sheets.at("data");
   REQUIRE(data.size() == 26);  // header and 25 submissions
-  CHECK(data.size() - 1 == exported_rows(server));
+  CHECK(data.size() - 1 == exported_rows(server, kNamedClimate));
 
-  const auto stored = stored_answers(server, "staff-climate");
+  const auto stored = stored_answers(server, kNamedClimate);
   const auto id = sheet_column(data, "submission_id"), sex = sheet_column(data, "dem_sex"),
              proud = sheet_column(data, "eng_proud"), comment = sheet_column(data, "comment"),
              revision = sheet_column(data, "revision"), hotline = sheet_column(data, "harass_channel/hotline"),
@@ -187,7 +193,7 @@ TEST_CASE("every export is audited with form, format, rows and destination", "[s
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
     for (int i = 0; i < 3; ++i) add_submission(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})");
   }
-  const auto csv = export_to_file(server, "csv", tmp / "sc.csv");
+  const auto csv = export_to_file(server, "csv", tmp / "sc.csv", {}, "staff-climate");
   const std::string sdir = server.dir().root.string();
   const auto piped = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
   REQUIRE(piped.code == 0);
@@ -196,9 +202,11 @@ TEST_CASE("every export is audited with form, format, rows and destination", "[s
   const auto audit = export_audit(server);
   REQUIRE(audit.size() == 2);
   CHECK(audit[0].actor == "cli");
-  CHECK(audit[0].detail == "form=staff-climate format=csv rows=3 anonymous-form to=" +
+  // Three responses of one post: under k = 10, so every quasi-identifier
+  // (the unit and 7 breakdown questions) is withheld in each row.
+  CHECK(audit[0].detail == "form=staff-climate format=csv rows=3 anonymous-form k=10 withheld=24 to=" +
                                std::filesystem::absolute(csv).string());
-  CHECK(audit[1].detail == "form=staff-climate format=jsonl rows=3 anonymous-form to=stdout");
+  CHECK(audit[1].detail == "form=staff-climate format=jsonl rows=3 anonymous-form k=10 withheld=24 to=stdout");
 
   // Refused exports write nothing and record nothing.
   CHECK(server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "xlsx"}).code == 1);
@@ -215,7 +223,7 @@ TEST_CASE("CSV files are private, atomic, with a BOM only when asked", "[server]
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-    add_submission(store, dev, "staff-climate", "2026.1", R"({"dem_sex":"female","comment":"élevé"})");
+    add_submission(store, dev, kNamedClimate, "2026.1", R"({"dem_sex":"female","comment":"élevé"})");
   }
   // A leftover from a crashed export, readable by all: replaced, not reused as it was.
   write_text(tmp.path(), "bom.csv.partial", "stale");
@@ -231,4 +239,123 @@ TEST_CASE("CSV files are private, atomic, with a BOM only when asked", "[server]
   const auto table = parse_csv(bom);
   REQUIRE(table.size() == 2);
   CHECK(table[1][column(table[0], "comment")] == "élevé");
+}
+
+TEST_CASE("an anonymous form's export cannot single out the only woman senior manager of a small post",
+          "[server][export][anonymity]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  const DeviceId airport = DeviceId::random(), north = DeviceId::random(), island = DeviceId::random();
+  const std::string her_comment = "My supervisor harassed me after the night shift";
+  std::vector<std::string> submission_ids;
+  {
+    auto store = server.open_store();
+    REQUIRE(store.add_pending_device(airport, "Airport", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(north, "Northern land post", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(island, "Island post", {}, 0).is_ok());
+    for (int i = 0; i < 40; ++i) {
+      add_submission(store, airport, "staff-climate", "2026.1",
+                     std::string(R"({"dem_sex":")") + (i % 2 == 0 ? "female" : "male") +
+                         R"(","dem_grade":"officer","eng_proud":"4","comment":"airport comment )" + std::to_string(i) +
+                         R"("})");
+    }
+    // One male senior manager at the airport: rare there too.
+    add_submission(store, airport, "staff-climate", "2026.1", R"({"dem_sex":"male","dem_grade":"senior","eng_proud":"3"})");
+    for (int i = 0; i < 12; ++i) {
+      add_submission(store, north, "staff-climate", "2026.1", R"({"dem_sex":"male","dem_grade":"officer","eng_proud":"5"})");
+    }
+    add_submission(store, island, "staff-climate", "2026.1",
+                   R"({"dem_sex":"female","dem_grade":"senior","eng_proud":"1","comment":")" + her_comment + R"("})");
+    for (const auto& [id, answers] : stored_answers(server, "staff-climate")) submission_ids.push_back(id);
+  }
+  REQUIRE(submission_ids.size() == 54);
+
+  const std::string sdir = server.dir().root.string();
+  const auto run = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--out", (tmp / "sc.csv").string()});
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  CHECK_THAT(run.err, Catch::Contains("is anonymous") && Catch::Contains("sc.comments.csv"));
+  const std::string text = read_text(tmp / "sc.csv");
+  const CsvTable table = parse_csv(text);
+  REQUIRE(table.size() == 55);
+  const auto& h = table[0];
+  REQUIRE(h.size() > 4);
+  CHECK(std::vector<std::string>(h.begin(), h.begin() + 4) == std::vector<std::string>{"row", "unit", "form_version", "round"});
+  for (const char* gone : {"submission_id", "device_id", "site", "submitted_at", "received_at", "revision", "comment"}) {
+    INFO(gone);
+    CHECK(std::find(h.begin(), h.end(), gone) == h.end());
+  }
+  // Nothing that links a row to a device, a submission or the island.
+  for (const DeviceId& d : {airport, north, island}) CHECK(text.find(d.to_string()) == std::string::npos);
+  for (const auto& id : submission_ids) CHECK(text.find(id) == std::string::npos);
+  CHECK(text.find("Island post") == std::string::npos);
+  CHECK(text.find(her_comment) == std::string::npos);
+  CHECK(text.find("airport comment") == std::string::npos);
+
+  // k-anonymity on the unit and the seven breakdown questions.
+  std::vector<std::size_t> qi = {column(h, "unit")};
+  for (const char* b : {"dem_sex", "dem_age", "dem_grade", "dem_role", "dem_service", "dem_station", "dem_disability"}) {
+    qi.push_back(column(h, b));
+  }
+  std::map<std::vector<std::string>, int> combos;
+  for (std::size_t r = 1; r < table.size(); ++r) {
+    std::vector<std::string> key;
+    for (std::size_t c : qi) key.push_back(table[r][c]);
+    ++combos[key];
+    // She cannot be found: no row shows a woman senior manager.
+    CHECK_FALSE((table[r][column(h, "dem_sex")] == "female" && table[r][column(h, "dem_grade")] == "senior"));
+  }
+  for (const auto& [key, n] : combos) {
+    const bool all_blank = std::all_of(key.begin(), key.end(), [](const std::string& v) { return v.empty(); });
+    INFO(n);
+    CHECK((all_blank || n >= 10));
+  }
+  // The 40 airport officers keep their unit and sex: safe groups are untouched.
+  int airport_women = 0;
+  for (std::size_t r = 1; r < table.size(); ++r) {
+    airport_women += table[r][column(h, "unit")] == "Airport" && table[r][column(h, "dem_sex")] == "female" ? 1 : 0;
+  }
+  CHECK(airport_women == 20);
+  // Not in arrival order (airport first, then north, then the island).
+  std::vector<std::string> units;
+  for (std::size_t r = 1; r < table.size(); ++r) units.push_back(table[r][column(h, "unit")]);
+  CHECK_FALSE(std::is_sorted(units.begin(), units.begin() + 41, [](const std::string& a, const std::string& b) {
+    return a == "Airport" && b != "Airport";
+  }));
+
+  // The comments: a file of their own, private, only the airport's (a unit of
+  // 41 responses); hers stays in the database.
+  const auto comments_path = tmp / "sc.comments.csv";
+  REQUIRE(std::filesystem::exists(comments_path));
+  CHECK(mode_of(comments_path) == 0600);
+  const CsvTable comments = parse_csv(read_text(comments_path));
+  CHECK(comments[0] == std::vector<std::string>{"question", "answer"});
+  CHECK(comments.size() == 41);
+  for (std::size_t r = 1; r < comments.size(); ++r) CHECK(comments[r][1].rfind("airport comment ", 0) == 0);
+  CHECK(read_text(comments_path).find(her_comment) == std::string::npos);
+
+  // JSON Lines to stdout: the same protection, and no comments at all.
+  const auto jsonl = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
+  REQUIRE(jsonl.code == 0);
+  CHECK_THAT(jsonl.err, Catch::Contains("free-text answer(s) not included"));
+  std::istringstream lines(jsonl.out);
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    const auto o = boost::json::parse(line).as_object();
+    CHECK(o.size() == 5);
+    CHECK(o.contains("row"));
+    CHECK(o.contains("unit"));
+    CHECK_FALSE(o.at("answers").as_object().contains("comment"));
+    CHECK(line.find("Island post") == std::string::npos);
+  }
+  CHECK(n == 54);
+
+  // The workbook's codebook says what was withheld.
+  export_to_file(server, "xlsx", tmp / "sc.xlsx", {}, "staff-climate");
+  const auto sheets = read_xlsx(tmp / "sc.xlsx");
+  bool noted = false;
+  for (const auto& row : sheets.at("codebook")) {
+    for (const auto& cell : row) noted |= cell.value.find("withheld so that every combination") != std::string::npos;
+  }
+  CHECK(noted);
 }

@@ -1,5 +1,8 @@
 #include "export_test_util.hpp"
 
+#include "equitas/forms/form_json.hpp"
+#include "form_registry.hpp"
+
 #include <zip.h>
 
 #include <boost/json/parse.hpp>
@@ -11,8 +14,24 @@
 
 namespace equitas::test {
 
+void publish_named_climate(server::ServerStore& store) {
+  auto registry = server::FormRegistry::load(store);
+  REQUIRE(registry.is_ok());
+  auto bundled = (*registry)->library().current("staff-climate");
+  REQUIRE(bundled);
+  forms::Form named = *bundled;
+  named.id = kNamedClimate;
+  named.anonymous = false;
+  FormPublication pub;
+  pub.form_id = named.id;
+  pub.version = named.version;
+  pub.definition = forms::save_form_json(named);
+  REQUIRE(store.save_publication(pub, "json", unix_now()).is_ok());
+}
+
 void add_submission(server::ServerStore& store, const DeviceId& device, const std::string& form,
                     const std::string& version, const std::string& answers_json, const std::string& round) {
+  if (form == kNamedClimate) publish_named_climate(store);
   Envelope e;
   e.device_id = device;
   e.submission_id = SubmissionId::random();
@@ -107,9 +126,10 @@ std::string post_check_form(const std::string& version) {
 }
 
 std::filesystem::path export_to_file(const TestServer& server, const std::string& format,
-                                     const std::filesystem::path& path, std::vector<std::string> extra) {
+                                     const std::filesystem::path& path, std::vector<std::string> extra,
+                                     const std::string& form) {
   std::vector<std::string> args = {"export", "--data-dir", server.dir().root.string(), "--form",
-                                    "staff-climate", "--format", format, "--out", path.string()};
+                                    form, "--format", format, "--out", path.string()};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = server_cli(args);
   INFO(r.err);

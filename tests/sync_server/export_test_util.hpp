@@ -13,6 +13,14 @@
 
 namespace equitas::test {
 
+// The bundled staff-climate published again as a form that is NOT
+// anonymous, under this id: the tests of export mechanics (columns, codes,
+// labels, files) use it, since an anonymous form's export is under
+// disclosure control (export_source.hpp). add_submission publishes it on
+// first use.
+inline constexpr const char* kNamedClimate = "climate-named";
+void publish_named_climate(server::ServerStore& store);
+
 // Stores one accepted submission as the ingestor would, without an
 // envelope worth verifying (the exporter reads answers, not envelopes).
 void add_submission(server::ServerStore& store, const DeviceId& device, const std::string& form,
@@ -34,9 +42,10 @@ std::filesystem::path write_text(const std::filesystem::path& dir, const std::st
 std::string post_check_form(const std::string& version);
 
 // `sync-server export --format FORMAT --out PATH` (plus `extra` flags) on
-// the staff-climate form; requires success and returns PATH.
+// `form`; requires success and returns PATH.
 std::filesystem::path export_to_file(const TestServer& server, const std::string& format,
-                                     const std::filesystem::path& path, std::vector<std::string> extra = {});
+                                     const std::filesystem::path& path, std::vector<std::string> extra = {},
+                                     const std::string& form = kNamedClimate);
 
 // Submission id (as exported) -> stored answers, for every stored row of `form`.
 std::map<std::string, boost::json::object> stored_answers(const TestServer& server, const std::string& form);

@@ -42,13 +42,13 @@ TEST_CASE("CSV export quotes, keeps unknown answers and defuses formulas", "[ser
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Post, \"North\"", {}, 0).is_ok());
   // Version "1" is in no definition: its keys still get columns.
-  add_submission(store, dev, "staff-climate", "1",
+  add_submission(store, dev, kNamedClimate, "1",
                  R"({"q1":4,"channels":["hotline","manager"],"comment":"line one\nline \"two\""})");
-  add_submission(store, dev, "staff-climate", "1", R"j({"q1":2,"comment":"=HYPERLINK(\"x\")","extra":-3})j");
+  add_submission(store, dev, kNamedClimate, "1", R"j({"q1":2,"comment":"=HYPERLINK(\"x\")","extra":-3})j");
 
   std::ostringstream out;
   ExportOptions opts;
-  opts.form_id = "staff-climate";
+  opts.form_id = kNamedClimate;
   opts.excel_bom = true;
   auto rows = export_submissions(store, opts, out);
   REQUIRE(rows.is_ok());
@@ -73,13 +73,13 @@ TEST_CASE("select_multiple answers become 0/1 columns named question/code", "[se
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-  add_submission(store, dev, "staff-climate", "2026.1", R"({"harass_channel":["hotline","hr"],"eng_proud":"4"})");
-  add_submission(store, dev, "staff-climate", "2026.1", R"({"harass_channel":[],"eng_proud":"dk"})");
-  add_submission(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"2"})");  // not asked
+  add_submission(store, dev, kNamedClimate, "2026.1", R"({"harass_channel":["hotline","hr"],"eng_proud":"4"})");
+  add_submission(store, dev, kNamedClimate, "2026.1", R"({"harass_channel":[],"eng_proud":"dk"})");
+  add_submission(store, dev, kNamedClimate, "2026.1", R"({"eng_proud":"2"})");  // not asked
   // A code no version's list has still gets its column.
-  add_submission(store, dev, "staff-climate", "2026.1", R"({"harass_channel":["carrier_pigeon"]})");
+  add_submission(store, dev, kNamedClimate, "2026.1", R"({"harass_channel":["carrier_pigeon"]})");
 
-  const auto table = parse_csv(csv_of(store, "staff-climate"));
+  const auto table = parse_csv(csv_of(store, kNamedClimate));
   REQUIRE(table.size() == 5);
   const auto& h = table[0];
   const char* codes[] = {"manager", "hr", "integrity_unit", "gender_focal_point", "staff_association",
@@ -107,22 +107,22 @@ TEST_CASE("labels in French replace codes, and an unknown language is refused", 
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-  add_submission(store, dev, "staff-climate", "2026.1",
+  add_submission(store, dev, kNamedClimate, "2026.1",
                  R"({"dem_sex":"female","eng_proud":"4","harass_channel":["hr"],"comment":"Très bien"})");
 
-  const auto fr = parse_csv(csv_of(store, "staff-climate", true, "fr"));
+  const auto fr = parse_csv(csv_of(store, kNamedClimate, true, "fr"));
   REQUIRE(fr.size() == 2);
   CHECK(fr[1][column(fr[0], "dem_sex")] == "Femme");
   CHECK(fr[1][column(fr[0], "eng_proud")] == "D'accord");
   CHECK(fr[1][column(fr[0], "harass_channel/hr")] == "1");  // still 0/1
   CHECK(fr[1][column(fr[0], "comment")] == "Très bien");     // free text as written
-  const auto en = parse_csv(csv_of(store, "staff-climate", true));
+  const auto en = parse_csv(csv_of(store, kNamedClimate, true));
   CHECK(en[1][column(en[0], "dem_sex")] == "Female");
-  const auto codes = parse_csv(csv_of(store, "staff-climate"));
+  const auto codes = parse_csv(csv_of(store, kNamedClimate));
   CHECK(codes[1][column(codes[0], "dem_sex")] == "female");
 
   ExportOptions opts;
-  opts.form_id = "staff-climate";
+  opts.form_id = kNamedClimate;
   opts.format = ExportFormat::kJsonl;
   opts.labels = true;
   opts.lang = "fr";
@@ -184,9 +184,9 @@ TEST_CASE("JSONL export has one object per submission with its answers", "[serve
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Airport", {}, 0).is_ok());
-  add_submission(store, dev, "staff-climate", "1", R"({"q1":"منصف"})");
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"منصف"})");
   ExportOptions opts;
-  opts.form_id = "staff-climate";
+  opts.form_id = kNamedClimate;
   opts.format = ExportFormat::kJsonl;
   auto text = export_text(store, opts);
   REQUIRE(text.is_ok());
@@ -207,11 +207,18 @@ TEST_CASE("CSV round trip: what collectors sent is what the CSV holds", "[server
   REQUIRE(synced.is_ok());
   REQUIRE(synced->accepted == 30);
   server.stop();
+  {
+    // Relabelled to the named copy: this test is about the round trip, not
+    // disclosure control (export_files_test.cpp has the anonymous export).
+    auto store = server.open_store();
+    publish_named_climate(store);
+    REQUIRE(store.db().exec(std::string("UPDATE submissions SET form_id = '") + kNamedClimate + "'").is_ok());
+  }
 
   const auto table = parse_csv(read_text(export_to_file(server, "csv", tmp / "sc.csv")));
   REQUIRE(table.size() == 31);
-  CHECK(table.size() - 1 == exported_rows(server));
-  const auto stored = stored_answers(server, "staff-climate");
+  CHECK(table.size() - 1 == exported_rows(server, kNamedClimate));
+  const auto stored = stored_answers(server, kNamedClimate);
   REQUIRE(stored.size() == 30);
   const auto& h = table[0];
   for (std::size_t i = 1; i < table.size(); ++i) {

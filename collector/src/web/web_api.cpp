@@ -423,6 +423,9 @@ HttpResponse WebApi::submit_draft(Call& call) {
   wipe(text);
   if (!id.is_ok()) return call.error(id.status(), d->info.lang);
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
+  // A reference would tie the respondent to a stored submission: anonymous
+  // forms show none (issue 14).
+  if (d->form->anonymous) return call.ok(json::object{{"submitted", true}});
   return call.ok(json::object{{"submitted", true}, {"reference", id->to_string().substr(0, 8)}});
 }
 

@@ -252,7 +252,7 @@ Status ServerApp::revoke_admin_token(std::int64_t id, const Actor& actor) {
   return tx.commit();
 }
 
-Result<std::size_t> ServerApp::export_responses(const ExportOptions& options,
+Result<ExportSummary> ServerApp::export_responses(const ExportOptions& options,
                                                 const std::optional<std::filesystem::path>& path, std::ostream& out,
                                                 const ExportProgress& progress) {
   return run_export(store_, options, path, out, progress);

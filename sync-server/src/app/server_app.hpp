@@ -128,7 +128,7 @@ class ServerApp {
 
   // Microdata out: run_export (exporter.hpp) to `path` or `out`, audited
   // with options.actor; no file stays when the audit line fails.
-  Result<std::size_t> export_responses(const ExportOptions& options, const std::optional<std::filesystem::path>& path,
+  Result<ExportSummary> export_responses(const ExportOptions& options, const std::optional<std::filesystem::path>& path,
                                        std::ostream& out, const ExportProgress& progress = {});
   // The report (report.hpp) over the forms as published now. Not audited
   // here: the dashboard records who viewed it (the CLI's reader has the
