@@ -72,6 +72,7 @@ struct AdminApi::Call {
   std::string actor;  // set once authenticated
   std::int64_t now = 0;
   std::vector<std::string> cookies_out;
+  Role role = Role::kViewer;  // set once authenticated
 
   http::response<http::string_body> base(http::status status, std::string_view type) {
     http::response<http::string_body> res{status, req.version()};
@@ -210,16 +211,24 @@ AdminResponse AdminApi::route(Call& call) {
     return call.error(http::status::unauthorized, "sign in with an admin token (Authorization: Bearer TOKEN)");
   }
   call.actor = cred.actor;
+  call.role = cred.role;
   if (p == "/api/v1/session" && get) return whoami(call);
   if (p == "/api/v1/overview" && get) return overview(call);
   if (p == "/api/v1/forms" && get) return forms_list(call);
-  if (p == "/api/v1/devices" && get) return devices(call);
+  if (p == "/api/v1/devices" && get) {
+    if (auto no = refuse_unless(call, Role::kAdmin, "the device list")) return std::move(*no);
+    return devices(call);
+  }
   if (p == "/api/v1/rounds" && get) return rounds(call);
-  if (p == "/api/v1/audit" && get) return audit_log(call);
+  if (p == "/api/v1/audit" && get) {
+    if (auto no = refuse_unless(call, Role::kAdmin, "the audit log")) return std::move(*no);
+    return audit_log(call);
+  }
   constexpr std::string_view kDevices = "/api/v1/devices/", kRevoke = "/revoke";
   if (p.rfind(kDevices, 0) == 0 && p.size() > kDevices.size() + kRevoke.size() &&
       p.compare(p.size() - kRevoke.size(), kRevoke.size(), kRevoke) == 0) {
     if (m != http::verb::post) return call.error(http::status::method_not_allowed, "use POST to revoke");
+    if (auto no = refuse_unless(call, Role::kAdmin, "revoking a device")) return std::move(*no);
     return revoke_device(call, std::string_view(p).substr(kDevices.size(), p.size() - kDevices.size() - kRevoke.size()));
   }
   constexpr std::string_view kReports = "/api/v1/reports/", kExports = "/api/v1/exports/";
@@ -244,7 +253,7 @@ AdminApi::Credential AdminApi::authenticate(Call& call) {
   if (!auth.empty()) {
     if (auth.rfind("Bearer ", 0) != 0) return {Credential::kWrong, ""};
     auto token = app_.store().find_admin_token(auth.substr(7));
-    if (token.is_ok() && *token) return {Credential::kGood, "token:" + (*token)->label};
+    if (token.is_ok() && *token) return {Credential::kGood, "token:" + (*token)->label, (*token)->role};
     return {Credential::kWrong, ""};
   }
   const std::string cookie = http_util::cookie_value(call.req, kSessionCookie);
@@ -264,7 +273,7 @@ AdminApi::Credential AdminApi::authenticate(Call& call) {
     return {Credential::kNone, ""};
   }
   it->second.last_used = call.now;
-  return {Credential::kGood, it->second.actor};
+  return {Credential::kGood, it->second.actor, it->second.role};
 }
 
 bool AdminApi::host_allowed(std::string_view host) const {
@@ -348,7 +357,7 @@ AdminResponse AdminApi::login(Call& call) {
   }
   const std::string cookie = http_util::random_token();
   const std::string actor = "token:" + (*found)->label;
-  sessions_[session_key(cookie)] = Session{actor, (*found)->id, call.now, call.now};
+  sessions_[session_key(cookie)] = Session{actor, (*found)->role, (*found)->id, call.now, call.now};
   failures_.erase(failure_key(call.peer));
   // A browser-session cookie (the server ends it after the idle or absolute
   // timeout anyway), Secure when the dashboard is reached over https.
@@ -359,6 +368,7 @@ AdminResponse AdminApi::login(Call& call) {
   call.cookies_out.push_back(std::move(set));
   record(Actor(actor, call.peer), "admin.login", "");
   call.actor = actor;
+  call.role = (*found)->role;
   return whoami(call);
 }
 
@@ -372,8 +382,19 @@ AdminResponse AdminApi::logout(Call& call) {
   return call.ok(json::object{{"signed_out", true}});
 }
 
+std::optional<AdminResponse> AdminApi::refuse_unless(Call& call, Role needed, std::string_view what) {
+  if (call.role >= needed) return std::nullopt;
+  record(Actor(call.actor, call.peer), "api.forbidden",
+         "role=" + std::string(role_name(call.role)) + " path=" + clip(call.path, 200));
+  return call.error(http::status::forbidden, std::string(what) + " needs a token with the role " +
+                                                 std::string(role_name(needed)) + " or above; this one is " +
+                                                 std::string(role_name(call.role)));
+}
+
 AdminResponse AdminApi::whoami(Call& call) {
-  return call.ok(json::object{{"actor", call.actor}, {"idle_timeout_seconds", options_.session_idle.count()}});
+  return call.ok(json::object{{"actor", call.actor},
+                              {"role", role_name(call.role)},
+                              {"idle_timeout_seconds", options_.session_idle.count()}});
 }
 
 // --- reads ------------------------------------------------------------------
@@ -518,6 +539,15 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
 }
 
 AdminResponse AdminApi::download(Call& call, std::string_view form) {
+  // Microdata: an anonymous form's (disclosure-controlled) for analysts, any
+  // other form's (the GEOAT, raw) for stewards.
+  if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
+  const auto current = forms_->library().current(std::string(form));
+  const bool anonymous = current && current->anonymous;
+  if (auto no = refuse_unless(call, anonymous ? Role::kAnalyst : Role::kSteward,
+                              anonymous ? "downloading an anonymous form's data" : "downloading this form's data")) {
+    return std::move(*no);
+  }
   const std::string target(call.req.target());
   ExportOptions o;
   o.form_id = std::string(form);

@@ -78,12 +78,14 @@ class AdminApi {
   struct Call;
   struct Session {
     std::string actor;
+    Role role = Role::kViewer;
     std::int64_t token_id = 0;  // a session ends when its token is revoked
     std::int64_t created = 0, last_used = 0;
   };
   struct Credential {
     enum Kind { kNone, kWrong, kGood } kind = kNone;
     std::string actor;
+    Role role = Role::kViewer;
   };
   static constexpr std::size_t kMaxTrackedPeers = 10000;
   struct Failures {
@@ -97,6 +99,8 @@ class AdminApi {
   void record(const Actor& actor, std::string_view action, std::string_view detail);
 
   AdminResponse route(Call& call);
+  // 403, audited, unless the caller's role reaches `needed`.
+  std::optional<AdminResponse> refuse_unless(Call& call, Role needed, std::string_view what);
   Credential authenticate(Call& call);
   bool host_allowed(std::string_view host) const;
   bool origin_allowed(std::string_view origin, std::string_view host) const;

@@ -34,7 +34,7 @@ constexpr const char* kUsage = R"(sync-server: receives, verifies and merges sur
 Usage:
   sync-server init    --data-dir DIR
   sync-server serve   --data-dir DIR [--listen 127.0.0.1:8443] [--threads N] [--public-origin URL]
-  sync-server admin-token create --data-dir DIR --label LABEL
+  sync-server admin-token create --data-dir DIR --label LABEL [--role viewer|analyst|steward|admin]
   sync-server admin-token list   --data-dir DIR
   sync-server admin-token revoke --data-dir DIR ID
   sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]
@@ -233,10 +233,16 @@ int cmd_admin_token_create(const CliArgs& a, std::ostream& out, std::ostream& er
   if (!label.is_ok()) return fail(err, label.status());
   auto app = ServerApp::open(*dir);
   if (!app.is_ok()) return fail(err, app.status());
-  auto token = app->create_admin_token(*label, "cli");
+  const auto role = parse_role(a.get_or("--role", "viewer"));
+  if (!role) {
+    return fail(err, Status::invalid_argument("--role is one of: viewer (reports), analyst (+ anonymous forms' "
+                                              "protected microdata), steward (+ other forms' microdata), admin"));
+  }
+  auto token = app->create_admin_token(*label, *role, "cli");
   if (!token.is_ok()) return fail(err, token.status());
   out << *token << "\n";
-  err << "Admin token for '" << *label << "' (shown only now; store it somewhere safe).\n";
+  err << "Admin token for '" << *label << "', role " << role_name(*role)
+      << " (shown only now; store it somewhere safe).\n";
   return 0;
 }
 
@@ -247,11 +253,14 @@ int cmd_admin_token_list(const CliArgs& a, std::ostream& out, std::ostream& err)
   if (!app.is_ok()) return fail(err, app.status());
   auto tokens = app->admin_tokens();
   if (!tokens.is_ok()) return fail(err, tokens.status());
-  out << "id  label                             created               revoked\n";
+  out << "id  label                             role     created               revoked\n";
   for (const auto& t : *tokens) {
     std::string label = t.label;
     label.resize(std::max<std::size_t>(label.size(), 32), ' ');
-    out << std::to_string(t.id) << std::string(t.id < 10 ? 3 : 2, ' ') << label << "  " << iso8601_utc(t.created_at)
+    std::string role(role_name(t.role));
+    role.resize(7, ' ');
+    out << std::to_string(t.id) << std::string(t.id < 10 ? 3 : 2, ' ') << label << "  " << role << "  "
+        << iso8601_utc(t.created_at)
         << "  " << date_or_dash(t.revoked_at) << "\n";
   }
   return 0;
@@ -483,11 +492,15 @@ const Command kCommands[] = {
      "  --public-origin https://results.example (other host names get 421).\n",
      {"--data-dir", "--listen", "--threads", "--public-origin"}, {}, cmd_serve},
     {"admin-token create",
-     "sync-server admin-token create --data-dir DIR --label LABEL\n"
+     "sync-server admin-token create --data-dir DIR --label LABEL [--role ROLE]\n"
      "  Prints a new admin token once, for the dashboard and the API. LABEL names its holder in\n"
-     "  the audit log (\"hq-analyst\"); only a hash of the token is stored.\n",
-     {"--data-dir", "--label"}, {}, cmd_admin_token_create},
-    {"admin-token list", "sync-server admin-token list --data-dir DIR\n  Admin tokens: id, label, created, revoked.\n",
+     "  the audit log (\"hq-analyst\"); only a hash of the token is stored. ROLE (default viewer):\n"
+     "    viewer   reports and the dashboard, small groups suppressed\n"
+     "    analyst  + exports of anonymous forms, under disclosure control\n"
+     "    steward  + exports of forms that are not anonymous (the GEOAT)\n"
+     "    admin    + devices and the audit log (the token init prints is admin)\n",
+     {"--data-dir", "--label", "--role"}, {}, cmd_admin_token_create},
+    {"admin-token list", "sync-server admin-token list --data-dir DIR\n  Admin tokens: id, label, role, created, revoked.\n",
      {"--data-dir"}, {}, cmd_admin_token_list},
     {"admin-token revoke", "sync-server admin-token revoke --data-dir DIR ID\n  The token stops working at once, and so do dashboard sessions opened with it.\n",
      {"--data-dir"}, {}, cmd_admin_token_revoke},

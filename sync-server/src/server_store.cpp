@@ -109,14 +109,31 @@ Result<ServerStore> ServerStore::create(const DataDir& dir) {
   return store;
 }
 
-Result<std::string> ServerStore::create_admin_token(std::string_view label, std::int64_t now) {
+std::string_view role_name(Role r) {
+  switch (r) {
+    case Role::kViewer: return "viewer";
+    case Role::kAnalyst: return "analyst";
+    case Role::kSteward: return "steward";
+    case Role::kAdmin: return "admin";
+  }
+  return "viewer";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  for (Role r : {Role::kViewer, Role::kAnalyst, Role::kSteward, Role::kAdmin}) {
+    if (role_name(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+Result<std::string> ServerStore::create_admin_token(std::string_view label, Role role, std::int64_t now) {
   const auto raw = random_array<24>();
   std::string token = "eqa_" + to_base64url(raw);
   const auto h = token_hash(token);
   EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO admin_tokens (token_hash, label, created_at) "
-                                  "VALUES (?1, ?2, ?3)"));
-  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(h)).bind(2, label).bind(3, now).run());
+                      db_.prepare("INSERT INTO admin_tokens (token_hash, label, created_at, role) "
+                                  "VALUES (?1, ?2, ?3, ?4)"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(h)).bind(2, label).bind(3, now).bind(4, role_name(role)).run());
   return token;
 }
 
@@ -124,21 +141,25 @@ Result<std::optional<ServerStore::AdminToken>> ServerStore::find_admin_token(std
   // Looked up by hash: the database never holds a usable token, and the
   // lookup is an index probe on a value the caller cannot steer.
   const auto h = token_hash(token);
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, label, created_at FROM admin_tokens "
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, label, created_at, role FROM admin_tokens "
                                                 "WHERE token_hash = ?1 AND revoked_at IS NULL"));
   st.bind(1, ByteView(h));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<AdminToken>();
-  return std::optional<AdminToken>(AdminToken{st.column_int64(0), st.column_text(1), st.column_int64(2), std::nullopt});
+  return std::optional<AdminToken>(AdminToken{st.column_int64(0), st.column_text(1),
+                                              parse_role(st.column_text(3)).value_or(Role::kViewer),
+                                              st.column_int64(2), std::nullopt});
 }
 
 Result<std::vector<ServerStore::AdminToken>> ServerStore::list_admin_tokens() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, label, created_at, revoked_at FROM admin_tokens ORDER BY id"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT id, label, created_at, revoked_at, role FROM admin_tokens ORDER BY id"));
   std::vector<AdminToken> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    AdminToken t{st.column_int64(0), st.column_text(1), st.column_int64(2), std::nullopt};
+    AdminToken t{st.column_int64(0), st.column_text(1), parse_role(st.column_text(4)).value_or(Role::kViewer),
+                 st.column_int64(2), std::nullopt};
     if (!st.column_is_null(3)) t.revoked_at = st.column_int64(3);
     out.push_back(std::move(t));
   }

@@ -57,6 +57,12 @@ inline bool device_is_stale(const DeviceRecord& d, std::int64_t now) {
   return device_is_stale(d.state, d.last_seen_at, now);
 }
 
+// What an admin token's holder may do (schema/sql/server/004_token_roles.sql);
+// each role can do all that the ones before it can.
+enum class Role { kViewer, kAnalyst, kSteward, kAdmin };
+std::string_view role_name(Role r);
+std::optional<Role> parse_role(std::string_view name);
+
 class ServerStore {
  public:
   // Opens server.db in an initialised data folder and applies migrations.
@@ -70,10 +76,11 @@ class ServerStore {
   AnalysisIndexer& analysis() { return *analysis_; }
 
   // Returns the new token (shown once); only its hash is stored.
-  Result<std::string> create_admin_token(std::string_view label, std::int64_t now);
+  Result<std::string> create_admin_token(std::string_view label, Role role, std::int64_t now);
   struct AdminToken {
     std::int64_t id = 0;
     std::string label;
+    Role role = Role::kViewer;
     std::int64_t created_at = 0;
     std::optional<std::int64_t> revoked_at;
   };

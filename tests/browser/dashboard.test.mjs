@@ -26,7 +26,7 @@ before(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'equitas-dash-'));
   const S = path.join(root, 'server');
   run('sync-server', ['init', '--data-dir', S]);
-  token = run('sync-server', ['admin-token', 'create', '--data-dir', S, '--label', 'hq-analyst']).trim();
+  token = run('sync-server', ['admin-token', 'create', '--data-dir', S, '--label', 'hq-analyst', '--role', 'admin']).trim();
   run('sync-server', ['forms', 'publish', '--data-dir', S, '--round', '2025-baseline', GEOAT]);
   server = await startSyncServer(root);
   base = server.url.replace('ws://', 'http://');

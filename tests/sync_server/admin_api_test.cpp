@@ -35,7 +35,7 @@ struct Fixture {
     REQUIRE(r.is_ok());
     REQUIRE(r->accepted == 30);
     auto store = server.open_store();
-    auto t = store.create_admin_token("analyst", unix_now());
+    auto t = store.create_admin_token("analyst", server::Role::kAdmin, unix_now());
     REQUIRE(t.is_ok());
     token = *t;
     auto devices = store.list_devices();
@@ -347,4 +347,57 @@ TEST_CASE("the running server serves the dashboard and the API over HTTP beside 
   REQUIRE(csv.result() == http::status::ok);
   CHECK(csv[http::field::content_disposition] == "attachment; filename=\"staff-climate.csv\"");
   CHECK(fetch(http::verb::get, "/healthz", "").result() == http::status::ok);
+}
+
+TEST_CASE("a token's role bounds what it may read or download, and every refusal is audited", "[server][admin][roles]") {
+  Fixture f;
+  std::map<std::string, std::string> tokens;
+  {
+    auto store = f.server.open_store();
+    for (auto role : {server::Role::kViewer, server::Role::kAnalyst, server::Role::kSteward}) {
+      auto t = store.create_admin_token(std::string(server::role_name(role)), role, unix_now());
+      REQUIRE(t.is_ok());
+      tokens[std::string(server::role_name(role))] = *t;
+    }
+  }
+  auto api = server::AdminApi::open(f.server.dir());
+  REQUIRE(api.is_ok());
+  auto status = [&](const std::string& target, const std::string& role) {
+    auto r = (*api)->handle(request(http::verb::get, target, tokens.at(role)), "10.1.2.3");
+    return r.file ? r.file->result() : r.text.result();
+  };
+  // Everyone reads suppressed reports and the overview.
+  for (const char* role : {"viewer", "analyst", "steward"}) {
+    INFO(role);
+    CHECK(status("/api/v1/overview", role) == http::status::ok);
+    CHECK(status("/api/v1/reports/staff-climate", role) == http::status::ok);
+    CHECK(status("/api/v1/devices", role) == http::status::forbidden);
+    CHECK(status("/api/v1/audit", role) == http::status::forbidden);
+  }
+  // Microdata: the anonymous form's (protected) from analyst up, the
+  // GEOAT's (raw) from steward up.
+  CHECK(status("/api/v1/exports/staff-climate?format=csv", "viewer") == http::status::forbidden);
+  CHECK(status("/api/v1/exports/staff-climate?format=csv", "analyst") == http::status::ok);
+  CHECK(status("/api/v1/exports/geoat-2023?format=csv", "analyst") == http::status::forbidden);
+  CHECK(status("/api/v1/exports/geoat-2023?format=csv", "steward") == http::status::ok);
+  auto revoke = (*api)->handle(request(http::verb::post, "/api/v1/devices/" + f.device + "/revoke", tokens.at("steward")),
+                               "10.1.2.3");
+  CHECK(revoke.text.result() == http::status::forbidden);
+  CHECK_THAT(revoke.text.body(), Catch::Contains("role admin") && Catch::Contains("this one is steward"));
+  CHECK(f.server.open_store().find_device(*DeviceId::parse(f.device))->value().state == server::DeviceState::kActive);
+  // whoami says the role, so the dashboard can show what the holder may do.
+  CHECK(body_of((*api)->handle(request(http::verb::get, "/api/v1/session", tokens.at("analyst")), "10.1.2.3"))
+            .at("role")
+            .as_string() == "analyst");
+  // Every refusal is in the audit log, with the role and the path.
+  std::size_t refusals = 0;
+  for (const auto& line : audit_tail(f, 40)) {
+    if (line.find(" api.forbidden ") != std::string::npos) {
+      ++refusals;
+      CHECK_THAT(line, Catch::Contains("peer=10.1.2.3"));
+    }
+  }
+  CHECK(refusals == 3 + 3 + 2 + 1);
+  CHECK_THAT(audit_tail(f, 40), Catch::VectorContains(std::string(
+                                    "token:viewer api.forbidden role=viewer path=/api/v1/exports/staff-climate peer=10.1.2.3")));
 }

@@ -62,7 +62,7 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   CHECK(audit_count(app.store(), "server.init") == 1);
   auto pending = app.enroll_device("Northern land post", "ws://127.0.0.1:8443", 14 * 86400, "cli");
   REQUIRE(pending.is_ok());
-  REQUIRE(app.create_admin_token("analyst", "cli").is_ok());
+  REQUIRE(app.create_admin_token("analyst", Role::kAnalyst, "cli").is_ok());
   auto tokens = app.store().list_admin_tokens();
   REQUIRE(tokens.is_ok());
   const std::int64_t token_id = tokens->back().id;
@@ -83,7 +83,7 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   failed(app.reissue_device(pending->device_id, "ws://127.0.0.1:8443", 86400, "cli").status());
   failed(app.revoke_device(pending->device_id, "cli"));
   failed(app.publish_form(FormToPublish{small_form("1"), "json", "2026-baseline"}, "cli"));
-  failed(app.create_admin_token("another", "cli").status());
+  failed(app.create_admin_token("another", Role::kViewer, "cli").status());
   failed(app.revoke_admin_token(token_id, "cli"));
   CHECK(durable_state(app.store()) == before);
 
@@ -93,7 +93,7 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   CHECK(app.reissue_device(pending->device_id, "ws://127.0.0.1:8443", 86400, "cli").is_ok());
   CHECK(app.revoke_device(pending->device_id, "cli").is_ok());
   CHECK(app.publish_form(FormToPublish{small_form("1"), "json", "2026-baseline"}, "cli").is_ok());
-  CHECK(app.create_admin_token("another", "cli").is_ok());
+  CHECK(app.create_admin_token("another", Role::kViewer, "cli").is_ok());
   CHECK(app.revoke_admin_token(token_id, "cli").is_ok());
   for (const char* action : {"device.reissue", "device.revoke", "form.publish", "admin-token.revoke"}) {
     INFO(action);

@@ -47,7 +47,7 @@ Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
   const std::int64_t now = app.clock_();
   Transaction tx(app.store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(std::string token, app.store_.create_admin_token("created by init", now));
+  EQ_ASSIGN_OR_RETURN(std::string token, app.store_.create_admin_token("created by init", Role::kAdmin, now));
   EQ_RETURN_IF_ERROR(app.audit("cli", "server.init", "", now));
   EQ_RETURN_IF_ERROR(tx.commit());
   return Initialised{std::move(app), std::move(token)};
@@ -232,13 +232,14 @@ Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor)
   return tx.commit();
 }
 
-Result<std::string> ServerApp::create_admin_token(std::string_view label, const Actor& actor) {
+Result<std::string> ServerApp::create_admin_token(std::string_view label, Role role, const Actor& actor) {
   if (label.empty() || label.size() > 64) return Status::invalid_argument("a token's label takes 1 to 64 characters");
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(std::string token, store_.create_admin_token(label, now));
-  EQ_RETURN_IF_ERROR(audit(actor, "admin-token.create", "label=" + std::string(label), now));
+  EQ_ASSIGN_OR_RETURN(std::string token, store_.create_admin_token(label, role, now));
+  EQ_RETURN_IF_ERROR(audit(actor, "admin-token.create",
+                           "label=" + std::string(label) + " role=" + std::string(role_name(role)), now));
   EQ_RETURN_IF_ERROR(tx.commit());
   return token;
 }

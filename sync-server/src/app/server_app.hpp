@@ -120,9 +120,9 @@ class ServerApp {
   // already_exists, and so is a changed bundled form.
   Status publish_form(const FormToPublish& request, const Actor& actor);
 
-  // A new admin token for `label`, shown to the caller once; only its hash
-  // is stored.
-  Result<std::string> create_admin_token(std::string_view label, const Actor& actor);
+  // A new admin token for `label` with `role`, shown to the caller once;
+  // only its hash is stored.
+  Result<std::string> create_admin_token(std::string_view label, Role role, const Actor& actor);
   // The token stops working at once; not_found for an unknown id.
   Status revoke_admin_token(std::int64_t id, const Actor& actor);
 
