@@ -187,11 +187,21 @@ AdminResponse AdminApi::route(Call& call) {
   const bool foreign_fetch = !fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none";
   const bool foreign_origin = state_changing(m) && !origin.empty() && !origin_allowed(origin, host);
   if (foreign_fetch || foreign_origin) {
-    if (!throttled(call.peer, call.now)) {
-      count_failure(call.peer, call.now);
+    // Refused without a look at any credential. It counts towards the
+    // address's throttle only when it presented one: a page of another site
+    // can make a browser send credential-less requests from an analyst's
+    // address (or a proxy's), and must not lock anyone out by it.
+    const bool presented = !call.req[http::field::authorization].empty() ||
+                           !http_util::cookie_value(call.req, kSessionCookie).empty();
+    if (presented && !throttled(call.peer, call.now) && count_failure(call.peer, call.now) == 1) {
       record(Actor("anonymous", call.peer), "api.origin.refused", "origin=" + clip(origin, 200) + " path=" + clip(p, 200));
     }
     return call.error(http::status::forbidden, "this call must come from the dashboard's own origin");
+  }
+  // While an address is throttled, no token from it is even looked at, so
+  // 429 says nothing about whether a guess was right.
+  if (!call.req[http::field::authorization].empty() && throttled(call.peer, call.now)) {
+    return call.error(http::status::too_many_requests, "too many wrong tokens from this address; wait and retry");
   }
   if (p == "/api/v1/session") {
     if (m == http::verb::post) return login(call);
@@ -200,13 +210,15 @@ AdminResponse AdminApi::route(Call& call) {
   const Credential cred = authenticate(call);
   if (cred.kind != Credential::kGood) {
     if (cred.kind == Credential::kWrong) {
-      // A token that is not ours: counted, audited (never the token itself),
-      // and once an address has failed too often, answered without a look.
-      if (throttled(call.peer, call.now)) {
-        return call.error(http::status::too_many_requests, "too many wrong tokens from this address; wait and retry");
+      // A token that is not ours: counted, and audited (never the token
+      // itself) once per address and window, with one more line when the
+      // address is throttled: a flood of guesses writes two lines, not one
+      // per guess.
+      const int n = count_failure(call.peer, call.now);
+      if (n == 1) record(Actor("anonymous", call.peer), "api.unauthorized", "path=" + clip(p, 200));
+      if (n == options_.max_failures) {
+        record(Actor("anonymous", call.peer), "api.throttled", "failures=" + std::to_string(n));
       }
-      count_failure(call.peer, call.now);
-      record(Actor("anonymous", call.peer), "api.unauthorized", "path=" + clip(p, 200));
     }
     return call.error(http::status::unauthorized, "sign in with an admin token (Authorization: Bearer TOKEN)");
   }
@@ -314,6 +326,7 @@ std::string AdminApi::failure_key(const std::string& peer) {
 
 bool AdminApi::throttled(const std::string& peer, std::int64_t now) {
   auto it = failures_.find(failure_key(peer));
+  if (it == failures_.end() && failures_.size() >= options_.max_tracked_addresses) it = failures_.find(kOverflowPeers);
   if (it == failures_.end()) return false;
   if (now - it->second.since > options_.failure_window.count()) {
     failures_.erase(it);
@@ -322,18 +335,20 @@ bool AdminApi::throttled(const std::string& peer, std::int64_t now) {
   return it->second.count >= options_.max_failures;
 }
 
-void AdminApi::count_failure(const std::string& peer, std::int64_t now) {
-  const std::string key = failure_key(peer);
-  if (!failures_.count(key) && failures_.size() >= kMaxTrackedPeers) {
+int AdminApi::count_failure(const std::string& peer, std::int64_t now) {
+  std::string key = failure_key(peer);
+  if (!failures_.count(key) && failures_.size() >= options_.max_tracked_addresses) {
     // Bounded memory: forget the windows that have passed first.
     for (auto it = failures_.begin(); it != failures_.end();) {
       it = now - it->second.since > options_.failure_window.count() ? failures_.erase(it) : std::next(it);
     }
-    if (failures_.size() >= kMaxTrackedPeers) return;
+    // Still full: many addresses at once. The ones not tracked share one
+    // count, so they are throttled together rather than never.
+    if (failures_.size() >= options_.max_tracked_addresses) key = kOverflowPeers;
   }
   auto& f = failures_[key];
   if (f.count == 0) f.since = now;
-  ++f.count;
+  return ++f.count;
 }
 
 AdminResponse AdminApi::login(Call& call) {
@@ -351,8 +366,11 @@ AdminResponse AdminApi::login(Call& call) {
   auto found = app_.store().find_admin_token(*token);
   if (!found.is_ok()) return call.error(found.status());
   if (!*found) {
-    count_failure(call.peer, call.now);
-    record(Actor("anonymous", call.peer), "admin.login.failed", "");
+    const int n = count_failure(call.peer, call.now);
+    if (n == 1) record(Actor("anonymous", call.peer), "admin.login.failed", "");
+    if (n == options_.max_failures) {
+      record(Actor("anonymous", call.peer), "api.throttled", "failures=" + std::to_string(n));
+    }
     return call.error(http::status::unauthorized, "that admin token is not valid here (revoked, or from another server)");
   }
   const std::string cookie = http_util::random_token();

@@ -15,7 +15,8 @@
 //   (scripts, R, curl) or through a session the dashboard opened with one
 //   (an HttpOnly, SameSite=Strict cookie; idle and absolute timeouts);
 // - a missing or wrong token gets 401 and an audit-log line; repeated
-//   failures from one address get 429 for a while;
+//   failures from one address get 429 for a while, without another look at
+//   any token it sends;
 // - a state-changing call whose Origin is not this server gets 403;
 // - logins, reports, exports, revocations and audit-log reads are audited,
 //   with the token's label as the actor;
@@ -54,6 +55,9 @@ struct AdminApiOptions {
   // Failed sign-ins from one address before it gets 429, and for how long.
   int max_failures = 10;
   std::chrono::seconds failure_window{std::chrono::minutes(10)};
+  // Addresses whose failures are counted one by one; beyond that, those not
+  // tracked share one count (and one throttle).
+  std::size_t max_tracked_addresses = 10000;
   // Where browsers reach the dashboard besides the listen address, e.g.
   // "https://results.customs.example" behind a TLS proxy (serve
   // --public-origin). Host names not listed here are refused (421); IP
@@ -87,7 +91,7 @@ class AdminApi {
     std::string actor;
     Role role = Role::kViewer;
   };
-  static constexpr std::size_t kMaxTrackedPeers = 10000;
+  static constexpr const char* kOverflowPeers = "(untracked addresses)";
   struct Failures {
     int count = 0;
     std::int64_t since = 0;
@@ -106,7 +110,8 @@ class AdminApi {
   bool origin_allowed(std::string_view origin, std::string_view host) const;
   static std::string failure_key(const std::string& peer);
   bool throttled(const std::string& peer, std::int64_t now);
-  void count_failure(const std::string& peer, std::int64_t now);
+  // The address's failures in its window, this one included.
+  int count_failure(const std::string& peer, std::int64_t now);
   std::string session_key(std::string_view cookie) const;
 
   AdminResponse login(Call& call);

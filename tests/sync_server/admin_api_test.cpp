@@ -191,7 +191,7 @@ TEST_CASE("a state-changing call from another origin gets 403, even with a good 
   CHECK_THAT(audit_tail(f, 1).front(), Catch::StartsWith("token:analyst device.revoke device=" + f.device));
 }
 
-TEST_CASE("repeated wrong tokens from one address get 429; a good token still works", "[server][admin]") {
+TEST_CASE("repeated wrong tokens from one address get 429 without another look at any token", "[server][admin]") {
   Fixture f;
   server::AdminApiOptions opts;
   opts.max_failures = 3;
@@ -211,9 +211,17 @@ TEST_CASE("repeated wrong tokens from one address get 429; a good token still wo
   }
   CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.9.9.9").text.result() ==
         http::status::too_many_requests);
-  // The right token is never made to wait, from that address or another.
+  // While throttled, no token from that address is looked at, the right one
+  // included: 429 must not tell a right guess from a wrong one. Other
+  // addresses are not affected.
   CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.9.9.9").text.result() ==
+        http::status::too_many_requests);
+  CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.9.9.10").text.result() ==
         http::status::ok);
+  // Three guesses, two audit lines: the first failure and the throttle.
+  const auto tail = audit_tail(f, 2);
+  CHECK_THAT(tail[0], Catch::StartsWith("anonymous api.throttled failures=3 peer=10.9.9.9"));
+  CHECK_THAT(tail[1], Catch::StartsWith("anonymous api.unauthorized path=/api/v1/overview peer=10.9.9.9"));
   // IPv6 addresses are counted by /64: another address of that network waits too.
   for (int i = 0; i < 3; ++i) (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_x"), "2001:db8::1");
   CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_x"), "2001:db8::ffff").text.result() ==
@@ -400,4 +408,39 @@ TEST_CASE("a token's role bounds what it may read or download, and every refusal
   CHECK(refusals == 3 + 3 + 2 + 1);
   CHECK_THAT(audit_tail(f, 40), Catch::VectorContains(std::string(
                                     "token:viewer api.forbidden role=viewer path=/api/v1/exports/staff-climate peer=10.1.2.3")));
+}
+
+TEST_CASE("a foreign page cannot lock analysts out, and a flood of addresses is throttled together", "[server][admin]") {
+  Fixture f;
+  server::AdminApiOptions opts;
+  opts.max_failures = 3;
+  opts.max_tracked_addresses = 50;
+  auto api = server::AdminApi::open(f.server.dir(), opts);
+  REQUIRE(api.is_ok());
+  // A page of another site makes the analyst's browser send credential-less
+  // requests (mode: 'no-cors'): refused, but never counted against her.
+  for (int i = 0; i < 20; ++i) {
+    auto req = request(http::verb::get, "/api/v1/overview");
+    req.set("Sec-Fetch-Site", "cross-site");
+    CHECK((*api)->handle(req, "10.7.7.7").text.result() == http::status::forbidden);
+  }
+  CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.7.7.7").text.result() ==
+        http::status::ok);
+
+  // 60 addresses, one wrong token each: the table tracks 50; the others
+  // share one count, so the next untracked address is throttled at once
+  // (the 10 before it reached the shared limit of 3).
+  const auto audit_before = audit_tail(f, 1000).size();
+  for (int i = 0; i < 60; ++i) {
+    (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.8.0." + std::to_string(i));
+  }
+  int refused = 0;
+  for (int i = 0; i < 200; ++i) {
+    refused += (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.8.1.1").text.result() ==
+               http::status::too_many_requests;
+  }
+  CHECK(refused == 200);
+  // Bounded audit: at most one line per tracked address, plus the shared
+  // count's first failure and its throttle.
+  CHECK(audit_tail(f, 1000).size() - audit_before <= 50 + 2);
 }
