@@ -164,6 +164,15 @@ Status ExportSource::protect(const std::set<std::string>& breakdowns, const std:
   for (auto& r : safe_rows_) {
     for (auto it = r.answers.begin(); it != r.answers.end();) {
       if (withheld_questions.count(std::string(it->key())) == 0) {
+        // A repeat's rows are objects of their own: their free text goes
+        // too (not to the comments file, where it would lose its row).
+        if (auto* rows = it->value().if_array()) {
+          for (auto& row : *rows) {
+            if (auto* o = row.if_object()) {
+              for (auto f = o->begin(); f != o->end();) f = free_text.count(std::string(f->key())) ? o->erase(f) : std::next(f);
+            }
+          }
+        }
         ++it;
         continue;
       }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "equitas/forms/form_json.hpp"
 #include "export_test_util.hpp"
 #include "exporter.hpp"
 #include "fixtures.hpp"
@@ -358,4 +359,34 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
     for (const auto& cell : row) noted |= cell.value.find("withheld so that every combination") != std::string::npos;
   }
   CHECK(noted);
+}
+
+TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][export][anonymity]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  {
+    auto store = server.open_store();
+    auto form = forms::load_form_json(R"({"id": "anon-repeat", "version": "1", "title": {"en": "Incidents"},
+      "languages": ["en"], "anonymous": true, "lists": {},
+      "items": [{"type": "integer", "name": "count"},
+                {"type": "repeat", "name": "incidents", "items": [
+                  {"type": "text", "name": "what"}, {"type": "integer", "name": "severity"}]}]})");
+    REQUIRE(form.is_ok());
+    FormPublication pub;
+    pub.form_id = form->id;
+    pub.version = form->version;
+    pub.definition = forms::save_form_json(*form);
+    REQUIRE(store.save_publication(pub, "json", unix_now()).is_ok());
+    const DeviceId dev = DeviceId::random();
+    REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+    for (int i = 0; i < 12; ++i) {
+      add_submission(store, dev, "anon-repeat", "1",
+                     R"({"count": 1, "incidents": [{"what": "the chief at gate 3", "severity": 2}]})");
+    }
+  }
+  const auto r = server_cli({"export", "--data-dir", server.dir().root.string(), "--form", "anon-repeat", "--format", "jsonl"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("gate 3") == std::string::npos);
+  CHECK_THAT(r.out, Catch::Contains("\"severity\":2"));
 }
