@@ -315,10 +315,13 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
   if (options.compare) {
     EQ_ASSIGN_OR_RETURN(boost::json::object second, period(ctx, options.compare, nullptr));
     periods.push_back(second);
-    boost::json::object change{{"from", *options.round}, {"to", *options.compare}};
-    change["survey"] = compare_survey(first.at("survey").as_object(), second.at("survey").as_object());
+    // "Round R, compared with C": C is the reference (a baseline), so the
+    // change runs from C to R, positive when R is higher (issue 15: it ran
+    // the other way, and an improvement showed as a fall).
+    boost::json::object change{{"from", *options.compare}, {"to", *options.round}};
+    change["survey"] = compare_survey(second.at("survey").as_object(), first.at("survey").as_object());
     if (first.contains("geoat")) {
-      change["geoat"] = compare_geoat(first.at("geoat").as_object(), second.at("geoat").as_object());
+      change["geoat"] = compare_geoat(second.at("geoat").as_object(), first.at("geoat").as_object());
     }
     r["comparison"] = std::move(change);
   }

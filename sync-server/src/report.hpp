@@ -42,7 +42,7 @@ inline constexpr int kReportVersion = 1;
 struct ReportOptions {
   std::string form_id;
   std::optional<std::string> round;    // nullopt: every round together
-  std::optional<std::string> compare;  // a second round, side by side (needs round)
+  std::optional<std::string> compare;  // the reference round: change = round - compare (needs round)
   std::vector<std::string> by;         // breakdown questions ("dem_sex", or "sex"), at most two
   // Smallest group shown. It can only raise the form's suppression_threshold:
   // the form's owner sets the floor, not whoever runs the report.
@@ -73,7 +73,8 @@ inline constexpr const char* kReportHelp =
     "  applicable\" counted apart), an index per section (per Arusha factor for the integrity\n"
     "  survey), GEOAT scores per element, principle and administration with the action plan, and\n"
     "  operations (responses per site per day, devices not seen for 14 days).\n"
-    "  Without --round, every round together. --compare R2 shows round R2 beside R, with the change.\n"
+    "  Without --round, every round together. --compare R2 shows round R2 (a baseline) beside R, with\n"
+    "  the change from R2 to R: positive when R is higher.\n"
     "  --by breaks results down by one or two questions the form marks as breakdown dimensions\n"
     "  (e.g. --by sex,grade; the dem_ prefix is optional).\n"
     "  Groups under the form's suppression threshold (default 10) are shown as n<10, and other\n"

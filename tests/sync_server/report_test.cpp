@@ -188,9 +188,11 @@ TEST_CASE("compare puts two rounds side by side with the change", "[report][geoa
     add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 5 ? "4" : "2") + "\"}", "2026");
     add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 8 ? "4" : "2") + "\"}", "2027");
   }
+  // The follow-up (2027) compared with the baseline (2026): the change runs
+  // from the baseline to the follow-up, positive when it improved.
   auto o = options("geoat-2023");
-  o.round = "2026";
-  o.compare = "2027";
+  o.round = "2027";
+  o.compare = "2026";
   const auto g = report_of(store, o);
   CHECK(g.at("periods").as_array().size() == 2);
   const auto& a = g.at("comparison").at("geoat").at("administrations").at(0).as_object();
