@@ -214,11 +214,7 @@ AdminResponse AdminApi::route(Call& call) {
       // itself) once per address and window, with one more line when the
       // address is throttled: a flood of guesses writes two lines, not one
       // per guess.
-      const int n = count_failure(call.peer, call.now);
-      if (n == 1) record(Actor("anonymous", call.peer), "api.unauthorized", "path=" + clip(p, 200));
-      if (n == options_.max_failures) {
-        record(Actor("anonymous", call.peer), "api.throttled", "failures=" + std::to_string(n));
-      }
+      wrong_token(call.peer, call.now, "api.unauthorized", "path=" + clip(p, 200));
     }
     return call.error(http::status::unauthorized, "sign in with an admin token (Authorization: Bearer TOKEN)");
   }
@@ -324,6 +320,13 @@ std::string AdminApi::failure_key(const std::string& peer) {
   return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
+void AdminApi::wrong_token(const std::string& peer, std::int64_t now, std::string_view action,
+                           std::string_view detail) {
+  const int n = count_failure(peer, now);
+  if (n == 1) record(Actor("anonymous", peer), action, detail);
+  if (n == options_.max_failures) record(Actor("anonymous", peer), "api.throttled", "failures=" + std::to_string(n));
+}
+
 bool AdminApi::throttled(const std::string& peer, std::int64_t now) {
   auto it = failures_.find(failure_key(peer));
   if (it == failures_.end() && failures_.size() >= options_.max_tracked_addresses) it = failures_.find(kOverflowPeers);
@@ -366,11 +369,7 @@ AdminResponse AdminApi::login(Call& call) {
   auto found = app_.store().find_admin_token(*token);
   if (!found.is_ok()) return call.error(found.status());
   if (!*found) {
-    const int n = count_failure(call.peer, call.now);
-    if (n == 1) record(Actor("anonymous", call.peer), "admin.login.failed", "");
-    if (n == options_.max_failures) {
-      record(Actor("anonymous", call.peer), "api.throttled", "failures=" + std::to_string(n));
-    }
+    wrong_token(call.peer, call.now, "admin.login.failed", "");
     return call.error(http::status::unauthorized, "that admin token is not valid here (revoked, or from another server)");
   }
   const std::string cookie = http_util::random_token();

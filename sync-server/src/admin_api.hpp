@@ -112,6 +112,10 @@ class AdminApi {
   bool throttled(const std::string& peer, std::int64_t now);
   // The address's failures in its window, this one included.
   int count_failure(const std::string& peer, std::int64_t now);
+  // A wrong token from `peer`: counted, and audited as `action` on the
+  // address's first failure in its window, then once more (api.throttled)
+  // when it reaches the limit.
+  void wrong_token(const std::string& peer, std::int64_t now, std::string_view action, std::string_view detail);
   std::string session_key(std::string_view cookie) const;
 
   AdminResponse login(Call& call);
