@@ -569,7 +569,7 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   ExportOptions o;
   o.form_id = std::string(form);
   const auto format = parse_export_format(query_param(target, "format").empty() ? "csv" : query_param(target, "format"));
-  if (!format) return call.error(http::status::bad_request, "format is csv, jsonl or xlsx");
+  if (!format) return call.error(http::status::bad_request, "format is csv, jsonl, xlsx, sav or dta");
   o.format = *format;
   if (auto r = query_param(target, "round"); !r.empty()) o.round = r;
   o.labels = query_param(target, "labels") == "1";
@@ -595,6 +595,8 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   }
   const std::string_view type = o.format == ExportFormat::kCsv    ? "text/csv; charset=utf-8"
                                 : o.format == ExportFormat::kJsonl ? "application/x-ndjson"
+                                : o.format == ExportFormat::kSav   ? "application/x-spss-sav"
+                                : o.format == ExportFormat::kDta   ? "application/x-stata-dta"
                                                                    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   AdminResponse out{call.base(http::status::ok, type), std::nullopt};
   http::response<http::file_body> res{http::status::ok, call.req.version()};

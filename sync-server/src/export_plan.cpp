@@ -77,6 +77,44 @@ bool is_numeric_code(std::string_view code) {
          std::all_of(frac.begin(), frac.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+const forms::Form* ExportPlan::form(std::string_view version) const {
+  auto it = forms_.find(version);
+  return it == forms_.end() ? nullptr : it->second.get();
+}
+
+void ExportPlan::note_value(ExportQuestion& q, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: return;
+    case boost::json::kind::bool_: q.max_bytes = std::max<std::size_t>(q.max_bytes, 1); return;
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_: {
+      const double d = v.to_number<double>();
+      q.near_missing_codes = q.near_missing_codes || (d >= -99 && d <= -91);
+      q.max_bytes = std::max(q.max_bytes, boost::json::serialize(v).size());
+      return;
+    }
+    case boost::json::kind::string: {
+      const std::string_view s = v.get_string();
+      q.max_bytes = std::max(q.max_bytes, s.size());
+      if (!q.only_numbers) return;
+      if (!is_numeric_code(s)) {
+        // A select's codes are judged against its list, not here.
+        if (!q.select) q.only_numbers = false;
+        return;
+      }
+      const double d = std::stod(std::string(s));
+      q.near_missing_codes = q.near_missing_codes || (d >= -99 && d <= -91);
+      return;
+    }
+    case boost::json::kind::array:
+    case boost::json::kind::object:
+      if (!q.select) q.only_numbers = false;
+      if (!q.multiple) q.max_bytes = std::max(q.max_bytes, boost::json::serialize(v).size());
+      return;
+  }
+}
+
 const forms::Choice* ExportQuestion::find_choice(std::string_view code) const {
   for (const auto& c : choices) {
     if (c.name == code) return &c;
@@ -111,6 +149,8 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
     }
     q.list = item.list;
     q.label = item.label;
+    q.only_numbers = item.type != forms::QuestionType::kText && item.type != forms::QuestionType::kDate &&
+                     item.type != forms::QuestionType::kRepeat;
     if (!q.repeat.empty()) {
       q.note = "inside the rows of " + q.repeat;
     } else if (q.multiple) {
@@ -121,6 +161,8 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
       q.note = "computed by the form: " + item.calculation.source;
     }
   }
+  q.gated = q.gated || item.relevant.present() ||
+            std::any_of(parents.begin(), parents.end(), [](const forms::Item* p) { return p->relevant.present(); });
   q.versions.insert(q.versions.begin(), form.version);  // versions arrive newest first
   q.rounds.insert(version.rounds.begin(), version.rounds.end());
   if (const forms::ChoiceList* list = form.list_for(item)) {
@@ -160,7 +202,7 @@ ExportPlan ExportPlan::from_forms(const std::vector<Version>& versions) {
     }
     // An older anonymous version makes the whole dataset sensitive.
     plan.anonymous_ = plan.anonymous_ || form.anonymous;
-    plan.known_versions_.insert(form.version);
+    plan.forms_.emplace(form.version, v->form);
     for (const auto& l : form.languages) {
       if (std::find(plan.languages_.begin(), plan.languages_.end(), l) == plan.languages_.end()) {
         plan.languages_.push_back(l);
@@ -179,7 +221,7 @@ void ExportPlan::observe(std::string_view version, std::string_view round, const
   seen_rounds_.emplace(std::string(version), std::string(round));
   // The versions and rounds of what only the data explains (a key no
   // definition has, or a whole version none describes) come from the rows.
-  const bool known_version = known_versions_.count(version) != 0;
+  const bool known_version = forms_.count(version) != 0;
   std::set<std::size_t>* asked = nullptr;
   for (const auto& kv : answers) {
     auto it = by_name_.find(kv.key());
@@ -195,6 +237,7 @@ void ExportPlan::observe(std::string_view version, std::string_view round, const
       if (asked->insert(it->second).second) questions_[it->second].versions.emplace_back(version);
     }
     ExportQuestion& q = questions_[it->second];
+    note_value(q, kv.value());
     if (!q.select) continue;
     for (std::string_view code : selected_codes(kv.value())) {
       if (q.find_choice(code) == nullptr) {

@@ -42,6 +42,13 @@ struct ExportQuestion {
   std::vector<forms::Choice> choices;  // union over versions, newest definition first
   std::vector<std::string> versions;   // versions that ask it, oldest first
   std::set<std::string> rounds;        // rounds it was asked in
+  // Whether a `relevant` condition (its own or an enclosing group's) can
+  // skip it in some version: a blank is then "skipped" or "unanswered".
+  bool gated = false;
+  // What the data holds, for typing the variable (export_variables.hpp):
+  bool only_numbers = true;         // every value is a number, a boolean or a numeric string
+  bool near_missing_codes = false;  // a number in -99..-91, where reasons for a blank are coded
+  std::size_t max_bytes = 0;        // the longest value as text
 
   const forms::Choice* find_choice(std::string_view code) const;
 };
@@ -86,6 +93,8 @@ class ExportPlan {
   const std::vector<std::string>& languages() const { return languages_; }
   const std::string& default_language() const { return default_language_; }
   bool anonymous() const { return anonymous_; }
+  // The definition of `version`, or null when no definition describes it.
+  const forms::Form* form(std::string_view version) const;
 
   // The cell of `column` for one row's answers. With `labels`, select codes
   // become their label in `lang` (falling back to the default language; a
@@ -100,6 +109,7 @@ class ExportPlan {
   void add_item(const forms::Form& form, const forms::Item& item, const std::vector<const forms::Item*>& parents,
                 const Version& version);
   std::string label_of(const ExportQuestion& q, std::string_view code, const std::string& lang) const;
+  static void note_value(ExportQuestion& q, const boost::json::value& v);
 
   std::vector<ExportQuestion> questions_;
   std::map<std::string, std::size_t, std::less<>> by_name_;
@@ -111,7 +121,7 @@ class ExportPlan {
   // explains), to credit them with the rounds seen in the data.
   std::map<std::string, std::set<std::size_t>, std::less<>> by_version_;
   std::set<std::pair<std::string, std::string>> seen_rounds_;
-  std::set<std::string, std::less<>> known_versions_;  // those a definition describes
+  std::map<std::string, std::shared_ptr<const forms::Form>, std::less<>> forms_;  // by version
 };
 
 }  // namespace equitas::server

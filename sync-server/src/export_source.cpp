@@ -203,7 +203,12 @@ Status ExportSource::protect(const std::set<std::string>& breakdowns, const std:
     if (!records[i][0]) r.site.clear();
     std::size_t c = 1;
     for (const auto& b : breakdowns) {
-      if (!records[i][c++]) r.answers.erase(b);
+      // Withheld even where it was blank: a blank is a value like any other
+      // to k-anonymity, and telling the two apart would undo its work.
+      if (!records[i][c++]) {
+        r.answers.erase(b);
+        r.withheld.push_back(b);
+      }
     }
     // Nothing that could single the response out beyond the columns above.
     r.device_id.clear();

@@ -47,6 +47,8 @@ struct ExportRow {
   std::int64_t received_at = 0;
   bool conflict = false;
   boost::json::object answers;
+  // Anonymous forms: the answers disclosure control withheld from this row.
+  std::vector<std::string> withheld;
 };
 
 // The smallest k an anonymous form's microdata is released with, whatever

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "export_variables.hpp"
+#include "stat_export.hpp"
 #include "xlsx_export.hpp"
 
 namespace equitas::server {
@@ -38,51 +40,68 @@ std::string csv_field(std::string_view v) {
   return out + "\"";
 }
 
-// A text cell that a spreadsheet would run as a formula is prefixed with an
-// apostrophe (OWASP's advice on CSV injection). Numbers are never touched:
-// they reach the CSV from JSON numbers and numeric codes only.
-std::string defuse_formula(std::string s) {
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                     s[0] == '\r')) {
-    s.insert(s.begin(), '\'');
+// A text cell that a spreadsheet could run as a formula is defused with an
+// apostrophe before the trigger (OWASP's advice on CSV injection). Not only
+// at the start: a spreadsheet in a semicolon locale (fr, es, ru) splits the
+// line at ';' whatever the quoting, and some trim leading blanks, so every
+// trigger that could begin a field after a separator and blanks counts, and
+// so do the full-width forms that some spreadsheets fold into ASCII.
+// Numbers are never touched: they reach the CSV from numeric cells only.
+std::string defuse_formula(std::string_view s) {
+  static constexpr std::string_view kFullWidth[] = {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D",
+                                                    "\xEF\xBC\xA0"};  // U+FF1D = + - @
+  auto is_trigger = [&](std::size_t i) {
+    const char c = s[i];
+    if (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') return true;
+    for (std::string_view w : kFullWidth) {
+      if (s.substr(i, w.size()) == w) return true;
+    }
+    return false;
+  };
+  std::string out;
+  out.reserve(s.size() + 1);
+  bool field_start = true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (field_start && c == ' ') {
+      out += c;
+      continue;
+    }
+    if (field_start && is_trigger(i)) out += '\'';
+    out += c;
+    field_start = c == ',' || c == ';' || c == '\t' || c == '|' || c == '\n';
   }
-  return s;
+  return out;
 }
 
 // Every text cell goes through here: defused, then quoted as RFC 4180 asks.
-std::string csv_text(std::string_view v) { return csv_field(defuse_formula(std::string(v))); }
+std::string csv_text(std::string_view v) { return csv_field(defuse_formula(v)); }
 
-void write_csv_cell(const ExportCell& c, std::ostream& out) {
-  switch (c.kind) {
-    case ExportCell::Kind::kEmpty: break;
-    case ExportCell::Kind::kNumber:
-    case ExportCell::Kind::kBool: out << c.text; break;
-    case ExportCell::Kind::kText: out << csv_text(c.text); break;
+void write_csv_value(const ExportValue& v, std::ostream& out) {
+  switch (v.kind) {
+    case ExportValue::Kind::kBlank: break;
+    case ExportValue::Kind::kNumber: out << v.text; break;
+    case ExportValue::Kind::kText: out << csv_text(v.text); break;
   }
 }
 
 Status write_csv(ExportSource& source, const ExportOptions& options, std::ostream& out) {
   source.set_passes(2);
   EQ_RETURN_IF_ERROR(source.build_plan());
-  const ExportPlan& plan = source.plan();
+  const ExportLayout layout(source, LayoutOptions{options.labels, options.lang, false, false});
   if (options.excel_bom) out << "\xEF\xBB\xBF";
   bool first = true;
-  for (const MetaColumn& c : meta_columns(source.anonymous())) {
-    out << (first ? "" : ",") << c.name;
+  for (const ExportVariable& v : layout.variables()) {
+    out << (first ? "" : ",") << v.name;
     first = false;
   }
-  for (const auto& col : source.columns()) out << "," << csv_text(col.header);
   out << "\r\n";
+  std::vector<ExportValue> cells;
   return source.scan([&](const ExportRow& r) {
-    first = true;
-    for (const auto& cell : meta_cells(r, source.anonymous())) {
-      if (!first) out << ',';
-      write_csv_cell(cell, out);
-      first = false;
-    }
-    for (const auto& col : source.columns()) {
-      out << ',';
-      write_csv_cell(plan.cell(col, r.answers, options.labels, options.lang), out);
+    layout.values(r, cells);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i != 0) out << ',';
+      write_csv_value(cells[i], out);
     }
     out << "\r\n";
     // A full disk shows up here, not after a million more rows.
@@ -121,7 +140,8 @@ Result<std::unique_ptr<ExportSource>> open_source(ServerStore& store, const Expo
                                                   const ExportProgress& progress) {
   EQ_ASSIGN_OR_RETURN(auto source, ExportSource::open(store, options.form_id, options.round));
   const auto& langs = source->plan().languages();
-  if (options.labels && !options.lang.empty() && std::find(langs.begin(), langs.end(), options.lang) == langs.end()) {
+  const bool labelled = options.labels || options.format == ExportFormat::kSav || options.format == ExportFormat::kDta;
+  if (labelled && !options.lang.empty() && std::find(langs.begin(), langs.end(), options.lang) == langs.end()) {
     std::string known;
     for (const auto& l : langs) known += (known.empty() ? "" : ", ") + l;
     return Status::invalid_argument("form " + options.form_id + " has no labels in '" + options.lang +
@@ -133,8 +153,10 @@ Result<std::unique_ptr<ExportSource>> open_source(ServerStore& store, const Expo
 
 Result<Written> write_stream(ServerStore& store, const ExportOptions& options, std::ostream& out,
                              const ExportProgress& progress) {
-  if (options.format == ExportFormat::kXlsx) {
-    return Status::invalid_argument("an XLSX workbook is written to a file: give --out FILE.xlsx");
+  if (options.format == ExportFormat::kXlsx || options.format == ExportFormat::kSav ||
+      options.format == ExportFormat::kDta) {
+    const std::string name(export_format_name(options.format));
+    return Status::invalid_argument("a ." + name + " file is written to a file: give --out FILE." + name);
   }
   EQ_ASSIGN_OR_RETURN(auto source, open_source(store, options, progress));
   EQ_RETURN_IF_ERROR(options.format == ExportFormat::kCsv ? write_csv(*source, options, out)
@@ -146,7 +168,7 @@ Result<Written> write_stream(ServerStore& store, const ExportOptions& options, s
 
 Result<Written> write_file(ServerStore& store, const ExportOptions& options, const std::string& tmp,
                            const ExportProgress& progress) {
-  if (options.format != ExportFormat::kXlsx) {
+  if (options.format == ExportFormat::kCsv || options.format == ExportFormat::kJsonl) {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
     if (!file) return Status::io_error("cannot write " + tmp);
     EQ_ASSIGN_OR_RETURN(Written w, write_stream(store, options, file, progress));
@@ -157,7 +179,12 @@ Result<Written> write_file(ServerStore& store, const ExportOptions& options, con
   EQ_ASSIGN_OR_RETURN(auto source, open_source(store, options, progress));
   source->set_passes(2);
   EQ_RETURN_IF_ERROR(source->build_plan());
-  EQ_RETURN_IF_ERROR(write_xlsx(*source, options.labels, options.lang, tmp));
+  if (options.format == ExportFormat::kXlsx) {
+    EQ_RETURN_IF_ERROR(write_xlsx(*source, options.labels, options.lang, tmp));
+  } else {
+    EQ_RETURN_IF_ERROR(write_stat_file(*source, options.format == ExportFormat::kSav ? StatFormat::kSav : StatFormat::kDta,
+                                       options.lang, tmp));
+  }
   return written_by(*source);
 }
 
@@ -188,12 +215,15 @@ std::string_view export_format_name(ExportFormat f) {
     case ExportFormat::kCsv: return "csv";
     case ExportFormat::kJsonl: return "jsonl";
     case ExportFormat::kXlsx: return "xlsx";
+    case ExportFormat::kSav: return "sav";
+    case ExportFormat::kDta: return "dta";
   }
   return "?";
 }
 
 std::optional<ExportFormat> parse_export_format(std::string_view name) {
-  for (ExportFormat f : {ExportFormat::kCsv, ExportFormat::kJsonl, ExportFormat::kXlsx}) {
+  for (ExportFormat f : {ExportFormat::kCsv, ExportFormat::kJsonl, ExportFormat::kXlsx, ExportFormat::kSav,
+                         ExportFormat::kDta}) {
     if (export_format_name(f) == name) return f;
   }
   return std::nullopt;

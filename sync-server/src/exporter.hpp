@@ -19,7 +19,7 @@
 
 namespace equitas::server {
 
-enum class ExportFormat { kCsv, kJsonl, kXlsx };
+enum class ExportFormat { kCsv, kJsonl, kXlsx, kSav, kDta };
 std::string_view export_format_name(ExportFormat f);
 std::optional<ExportFormat> parse_export_format(std::string_view name);
 

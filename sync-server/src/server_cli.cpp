@@ -314,12 +314,13 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!form.is_ok()) return fail(err, form.status());
   opts.form_id = *form;
   const auto format = parse_export_format(a.get_or("--format", "csv"));
-  if (!format) return fail(err, Status::invalid_argument("--format must be csv, jsonl or xlsx"));
+  if (!format) return fail(err, Status::invalid_argument("--format must be csv, jsonl, xlsx, sav or dta"));
   opts.format = *format;
   opts.round = a.get("--round");
   opts.labels = a.has("--labels");
   opts.lang = a.get_or("--lang", "");
-  if (!opts.lang.empty() && !opts.labels) {
+  const bool stat = opts.format == ExportFormat::kSav || opts.format == ExportFormat::kDta;
+  if (!opts.lang.empty() && !opts.labels && !stat) {
     return fail(err, Status::invalid_argument("--lang chooses the language of --labels; add --labels "
                                               "(codes are the same in every language)"));
   }
@@ -520,13 +521,18 @@ const Command kCommands[] = {
     {"device revoke", "sync-server device revoke --data-dir DIR DEVICE_ID\n  Refuses the device's sessions and submissions from now on.\n",
      {"--data-dir"}, {}, cmd_device_revoke},
     {"export",
-     "sync-server export --data-dir DIR --form ID [--format csv|jsonl|xlsx] [--round R]\n"
-     "                   [--labels [--lang L]] [--bom] [--out FILE]\n"
+     "sync-server export --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]\n"
+     "                   [--labels] [--lang L] [--bom] [--out FILE]\n"
      "  Writes one row per submission (latest revision), every version of the form merged into one\n"
      "  set of columns, with its round. Safe while serve is running.\n"
-     "  A select_multiple question becomes one column per choice, QUESTION/CODE: 1 chosen, 0 not.\n"
+     "  Column names are valid in SPSS, Stata and R (at most 32 characters): harass_channel/manager\n"
+     "  becomes harass_channel_manager. A select_multiple question is one 0/1 column per choice.\n"
+     "  Numeric columns hold numbers only. A blank's reason (skipped, unanswered, withheld, or a\n"
+     "  \"don't know\" choice) is in the column NAME_miss beside it; in SAV and DTA files it is a\n"
+     "  labelled missing value (-99..-91; .s .u .w .x and a letter per \"don't know\" choice).\n"
      "  Answers are codes; --labels writes choice labels instead, in --lang L (default: the form's).\n"
      "  --format xlsx writes a workbook with a data sheet and a codebook sheet (needs --out).\n"
+     "  --format sav (SPSS) and dta (Stata 14+) carry variable and value labels in --lang L (needs --out).\n"
      "  --round R keeps only submissions of round R.\n"
      "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n"
      "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit log.\n",

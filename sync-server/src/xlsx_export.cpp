@@ -2,8 +2,11 @@
 
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
+
+#include "export_variables.hpp"
 
 namespace equitas::server {
 namespace {
@@ -16,6 +19,15 @@ struct WorkbookFree {
 class Sheet {
  public:
   Sheet(lxw_worksheet* ws, lxw_format* header) : ws_(ws), header_(header) {}
+
+  // Widths in characters, before any row: `widths[c]` for column c.
+  void widths(const std::vector<double>& widths) {
+    for (std::size_t c = 0; c < widths.size(); ++c) worksheet_set_column(ws_, col(c), col(c), widths[c], nullptr);
+  }
+  // Filter buttons on the header of `columns` columns over `rows` rows.
+  void filter(std::size_t rows, std::size_t columns) {
+    if (columns > 0) worksheet_autofilter(ws_, 0, 0, static_cast<lxw_row_t>(rows), col(columns - 1));
+  }
 
   Status header(const std::vector<std::string>& names) {
     worksheet_freeze_panes(ws_, 1, 0);
@@ -74,10 +86,10 @@ std::string join(const auto& values) {
   return out;
 }
 
-Status write_codebook(Sheet& sheet, const ExportSource& source) {
+Status write_codebook(Sheet& sheet, const ExportSource& source, const ExportLayout& layout) {
   const ExportPlan& plan = source.plan();
   const auto& langs = plan.languages();
-  std::vector<std::string> names = {"column", "question", "type", "group", "list", "choice"};
+  std::vector<std::string> names = {"variable", "question", "type", "group", "list", "choice"};
   for (const auto& l : langs) names.push_back("label:" + l);
   for (const char* n : {"versions", "rounds", "note"}) names.emplace_back(n);
   EQ_RETURN_IF_ERROR(sheet.header(names));
@@ -106,12 +118,20 @@ Status write_codebook(Sheet& sheet, const ExportSource& source) {
   }
   std::set<std::size_t> released;
   for (const auto& c : source.columns()) released.insert(c.question);
+  // The variable each column became (valid in SPSS, Stata and R).
+  std::map<std::string, std::string> variable_of;
+  for (const auto& v : layout.variables()) variable_of[v.path] = v.name;
+  auto variable = [&](const std::string& path) {
+    auto it = variable_of.find(path);
+    return it == variable_of.end() ? path : it->second;
+  };
   for (std::size_t qi = 0; qi < plan.questions().size(); ++qi) {
     const ExportQuestion& q = plan.questions()[qi];
     // An anonymous form's free text is not in this file: not in its codebook.
     if (source.anonymous() && released.count(qi) == 0 && q.repeat.empty()) continue;
     auto cells = blank_row();
-    if (q.repeat.empty() && !q.multiple) cells[0] = text(q.name);
+    if (q.repeat.empty() && !q.multiple) cells[0] = text(variable(q.name));
+    if (!q.repeat.empty()) cells[0] = text(q.repeat + ":" + variable_name(q.name));
     cells[1] = text(q.name);
     cells[2] = text(q.type);
     cells[3] = text(q.group);
@@ -121,11 +141,16 @@ Status write_codebook(Sheet& sheet, const ExportSource& source) {
     }
     cells[labels_at + langs.size()] = text(join(q.versions));
     cells[labels_at + langs.size() + 1] = text(join(q.rounds));
-    cells.back() = text(q.note);
+    std::string note = q.note;
+    if (auto it = variable_of.find(q.name + "_miss"); it != variable_of.end()) {
+      note += std::string(note.empty() ? "" : "; ") + "a blank's reason is in " + it->second;
+    }
+    if (q.type == "repeat") note += "; its rows are on the sheet " + variable_name(q.name);
+    cells.back() = text(note);
     EQ_RETURN_IF_ERROR(sheet.row(cells));
     for (const forms::Choice& c : q.choices) {
       auto choice = blank_row();
-      if (q.multiple && q.repeat.empty()) choice[0] = text(q.name + "/" + c.name);
+      if (q.multiple && q.repeat.empty()) choice[0] = text(variable(q.name + "/" + c.name));
       choice[1] = text(q.name);
       // The code as the data sheet shows it, so that a lookup matches.
       choice[5] = is_numeric_code(c.name) ? ExportCell{ExportCell::Kind::kNumber, c.name, std::stod(c.name)}
@@ -149,7 +174,8 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
                                     " rows do not fit in one sheet (Excel's limit is 1,048,575); export with "
                                     "--round, or as CSV or JSON Lines");
   }
-  const std::size_t width = meta_columns(source.anonymous()).size() + source.columns().size();
+  // With the companion columns of blank reasons, at most twice as many.
+  const std::size_t width = 2 * (meta_columns(source.anonymous()).size() + source.columns().size());
   if (width > LXW_COL_MAX) {
     return Status::invalid_argument(std::to_string(width) + " columns do not fit in one sheet; export as CSV");
   }
@@ -169,19 +195,82 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
     return Status::internal("libxlsxwriter could not add a sheet");
   }
 
+  const ExportLayout layout(source, LayoutOptions{labels, lang, false, false});
   Sheet data(data_ws, bold);
   std::vector<std::string> header;
-  for (const MetaColumn& m : meta_columns(source.anonymous())) header.emplace_back(m.name);
-  for (const auto& c : source.columns()) header.push_back(c.header);
+  std::vector<double> widths;
+  for (const ExportVariable& v : layout.variables()) {
+    header.push_back(v.name);
+    // Room for the name and the filter button, and for the values up to a
+    // readable column; longer text wraps in the cell on demand.
+    const double value = v.numeric ? 8.0 : static_cast<double>(std::min<std::size_t>(v.width, 40));
+    widths.push_back(std::max(static_cast<double>(v.name.size()) + 3, value));
+  }
+  data.widths(widths);
+  data.filter(source.row_count(), header.size());
   EQ_RETURN_IF_ERROR(data.header(header));
+
+  // One sheet per repeat (the GEOAT's action plan): a row per repeat row,
+  // linked to its submission by the data sheet's first column.
+  struct RepeatSheet {
+    std::size_t question;
+    std::vector<ExportColumn> columns;
+    std::unique_ptr<Sheet> sheet;
+  };
+  std::vector<RepeatSheet> repeats;
+  for (const auto& c : source.columns()) {
+    const ExportQuestion& q = plan.questions()[c.question];
+    if (q.type != "repeat" || repeats.size() >= 20) continue;
+    RepeatSheet r{c.question, {}, nullptr};
+    std::vector<std::string> names = {header.front(), "item"};
+    for (std::size_t i = 0; i < plan.questions().size(); ++i) {
+      const ExportQuestion& inner = plan.questions()[i];
+      if (inner.repeat != q.name || inner.type == "repeat") continue;
+      if (!inner.multiple) {
+        r.columns.push_back({inner.name, i, {}});
+      } else {
+        for (const auto& ch : inner.choices) r.columns.push_back({inner.name + "/" + ch.name, i, ch.name});
+      }
+      names.push_back(variable_name(r.columns.back().header));
+    }
+    lxw_worksheet* ws = workbook_add_worksheet(wb.get(), variable_name(q.name).substr(0, 31).c_str());
+    if (ws == nullptr) continue;  // a name clash with "data" or "codebook": the JSON cell still has it
+    r.sheet = std::make_unique<Sheet>(ws, bold);
+    r.sheet->widths(std::vector<double>(names.size(), 16.0));
+    EQ_RETURN_IF_ERROR(r.sheet->header(names));
+    repeats.push_back(std::move(r));
+  }
+
+  std::vector<ExportValue> values;
   std::vector<ExportCell> cells;
   EQ_RETURN_IF_ERROR(source.scan([&](const ExportRow& r) {
-    cells = meta_cells(r, source.anonymous());
-    for (const auto& col : source.columns()) cells.push_back(plan.cell(col, r.answers, labels, lang));
-    return data.row(cells);
+    layout.values(r, values);
+    cells.clear();
+    for (const ExportValue& v : values) {
+      switch (v.kind) {
+        case ExportValue::Kind::kBlank: cells.emplace_back(); break;
+        case ExportValue::Kind::kNumber: cells.push_back({ExportCell::Kind::kNumber, v.text, v.number}); break;
+        case ExportValue::Kind::kText: cells.push_back(text(v.text)); break;
+      }
+    }
+    EQ_RETURN_IF_ERROR(data.row(cells));
+    for (auto& rep : repeats) {
+      const auto* rows = r.answers.if_contains(plan.questions()[rep.question].name);
+      if (rows == nullptr || !rows->is_array()) continue;
+      std::size_t item = 0;
+      for (const auto& row : rows->get_array()) {
+        ++item;
+        if (!row.is_object()) continue;
+        std::vector<ExportCell> line = {cells.front(),
+                                        {ExportCell::Kind::kNumber, std::to_string(item), static_cast<double>(item)}};
+        for (const auto& c : rep.columns) line.push_back(plan.cell(c, row.get_object(), labels, lang));
+        EQ_RETURN_IF_ERROR(rep.sheet->row(line));
+      }
+    }
+    return Status::ok();
   }));
   Sheet codebook(codebook_ws, bold);
-  EQ_RETURN_IF_ERROR(write_codebook(codebook, source));
+  EQ_RETURN_IF_ERROR(write_codebook(codebook, source, layout));
 
   // workbook_close writes the file and frees the workbook in every case.
   const lxw_error e = workbook_close(wb.release());

@@ -94,8 +94,8 @@ TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numb
   const auto stored = stored_answers(server, kNamedClimate);
   const auto id = sheet_column(data, "submission_id"), sex = sheet_column(data, "dem_sex"),
              proud = sheet_column(data, "eng_proud"), comment = sheet_column(data, "comment"),
-             revision = sheet_column(data, "revision"), hotline = sheet_column(data, "harass_channel/hotline"),
-             hr = sheet_column(data, "harass_channel/hr");
+             revision = sheet_column(data, "revision"), hotline = sheet_column(data, "harass_channel_hotline"),
+             hr = sheet_column(data, "harass_channel_hr");
   std::size_t numeric_codes = 0;
   for (std::size_t r = 1; r < data.size(); ++r) {
     const auto& answers = stored.at(at(data, r, id).value);
@@ -103,9 +103,10 @@ TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numb
     CHECK(at(data, r, sex).value == answers.at("dem_sex").as_string().c_str());
     if (const auto* v = answers.if_contains("eng_proud")) {
       const std::string code(v->as_string());
-      CHECK(at(data, r, proud).value == code);
-      // Agree codes 1-5 are numbers; "dk" stays text.
-      CHECK(at(data, r, proud).type == (code == "dk" ? 's' : 'n'));
+      // Agree codes 1-5 are numbers; "dk" is a blank, its code beside it.
+      CHECK(at(data, r, proud).value == (code == "dk" ? "" : code));
+      CHECK(at(data, r, proud).type == (code == "dk" ? 0 : 'n'));
+      CHECK(at(data, r, proud + 1).value == (code == "dk" ? "dk" : ""));
       numeric_codes += code != "dk";
     }
     if (const auto* v = answers.if_contains("comment")) {
@@ -147,10 +148,10 @@ TEST_CASE("the XLSX codebook lists questions, labels in each language, choices a
   CHECK(at(data, 1, sheet_column(data, "lights_ok")).value == "Oui");
   CHECK(at(data, 2, sheet_column(data, "team_size")).type == 'n');
   CHECK(at(data, 2, sheet_column(data, "team_size")).value == "4");
-  CHECK(at(data, 1, sheet_column(data, "tools/radio")).value == "1");
+  CHECK(at(data, 1, sheet_column(data, "tools_radio")).value == "1");
 
   const XlsxSheet& book = sheets.at("codebook");
-  const auto col = sheet_column(book, "column"), question = sheet_column(book, "question"),
+  const auto col = sheet_column(book, "variable"), question = sheet_column(book, "question"),
              type = sheet_column(book, "type"), choice = sheet_column(book, "choice"),
              en = sheet_column(book, "label:en"), fr = sheet_column(book, "label:fr"),
              versions = sheet_column(book, "versions"), rounds = sheet_column(book, "rounds");
@@ -176,7 +177,7 @@ TEST_CASE("the XLSX codebook lists questions, labels in each language, choices a
   CHECK(at(book, tools, type).value == "select_multiple");
   CHECK(at(book, tools, versions).value == "1");
   CHECK(at(book, tools, rounds).value == "2025-baseline");
-  CHECK(at(book, find_row("tools", "scanner"), col).value == "tools/scanner");
+  CHECK(at(book, find_row("tools", "scanner"), col).value == "tools_scanner");
   CHECK(at(book, 1, col).value == "submission_id");
   CHECK(at(book, 1, type).value == "meta");
 
@@ -281,7 +282,9 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
   REQUIRE(table.size() == 55);
   const auto& h = table[0];
   REQUIRE(h.size() > 4);
-  CHECK(std::vector<std::string>(h.begin(), h.begin() + 4) == std::vector<std::string>{"row", "unit", "form_version", "round"});
+  // unit_miss says "withheld" where disclosure control blanked the unit.
+  CHECK(std::vector<std::string>(h.begin(), h.begin() + 5) ==
+        std::vector<std::string>{"row", "unit", "unit_miss", "form_version", "round"});
   for (const char* gone : {"submission_id", "device_id", "site", "submitted_at", "received_at", "revision", "comment"}) {
     INFO(gone);
     CHECK(std::find(h.begin(), h.end(), gone) == h.end());

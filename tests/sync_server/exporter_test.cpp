@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "export_test_util.hpp"
+#include "export_variables.hpp"
 #include "exporter.hpp"
 #include "fixtures.hpp"
 
@@ -86,19 +87,21 @@ TEST_CASE("select_multiple answers become 0/1 columns named question/code", "[se
                          "hotline", "external", "other", "carrier_pigeon"};
   std::size_t previous = 0;
   for (const char* code : codes) {
-    const std::size_t at = column(h, std::string("harass_channel/") + code);
+    // At most 32 characters: "harass_channel_gender_focal_poin".
+    const std::size_t at = column(h, variable_name(std::string("harass_channel/") + code));
     CHECK(at > previous);  // the list's order, unknown codes last
     previous = at;
   }
   CHECK(std::find(h.begin(), h.end(), "harass_channel") == h.end());
-  const auto hr = column(h, "harass_channel/hr"), hotline = column(h, "harass_channel/hotline"),
-             manager = column(h, "harass_channel/manager"), pigeon = column(h, "harass_channel/carrier_pigeon");
+  const auto hr = column(h, "harass_channel_hr"), hotline = column(h, "harass_channel_hotline"),
+             manager = column(h, "harass_channel_manager"), pigeon = column(h, "harass_channel_carrier_pigeon");
   CHECK((table[1][hr] == "1" && table[1][hotline] == "1" && table[1][manager] == "0" && table[1][pigeon] == "0"));
   CHECK((table[2][hr] == "0" && table[2][hotline] == "0"));  // answered: none chosen
   CHECK((table[3][hr].empty() && table[3][hotline].empty()));  // not answered: empty, not 0
   CHECK(table[4][pigeon] == "1");
   CHECK(table[1][column(h, "eng_proud")] == "4");
-  CHECK(table[2][column(h, "eng_proud")] == "dk");
+  CHECK(table[2][column(h, "eng_proud")].empty());  // "don't know" is no number
+  CHECK(table[2][column(h, "eng_proud_miss")] == "dk");
 }
 
 TEST_CASE("labels in French replace codes, and an unknown language is refused", "[server][export]") {
@@ -114,7 +117,7 @@ TEST_CASE("labels in French replace codes, and an unknown language is refused", 
   REQUIRE(fr.size() == 2);
   CHECK(fr[1][column(fr[0], "dem_sex")] == "Femme");
   CHECK(fr[1][column(fr[0], "eng_proud")] == "D'accord");
-  CHECK(fr[1][column(fr[0], "harass_channel/hr")] == "1");  // still 0/1
+  CHECK(fr[1][column(fr[0], "harass_channel_hr")] == "1");  // still 0/1
   CHECK(fr[1][column(fr[0], "comment")] == "Très bien");     // free text as written
   const auto en = parse_csv(csv_of(store, kNamedClimate, true));
   CHECK(en[1][column(en[0], "dem_sex")] == "Female");
@@ -161,12 +164,12 @@ TEST_CASE("versions merge into one set of columns, and --round keeps one round",
   const auto& h = all[0];
   CHECK(column(h, "lights_ok") < column(h, "lights_ok_other"));
   CHECK(column(h, "lights_ok_other") < column(h, "team_size"));
-  CHECK(column(h, "team_size") < column(h, "tools/radio"));
+  CHECK(column(h, "team_size") < column(h, "tools_radio"));
   CHECK(all[1][column(h, "round")] == "2025-baseline");
-  CHECK(all[1][column(h, "tools/radio")] == "1");
+  CHECK(all[1][column(h, "tools_radio")] == "1");
   CHECK(all[1][column(h, "team_size")].empty());
   CHECK(all[2][column(h, "team_size")] == "4");
-  CHECK(all[2][column(h, "tools/radio")].empty());
+  CHECK(all[2][column(h, "tools_radio")].empty());
 
   ExportOptions opts;
   opts.form_id = "post-check";
@@ -227,7 +230,10 @@ TEST_CASE("CSV round trip: what collectors sent is what the CSV holds", "[server
     const auto& answers = stored.at(row[column(h, "submission_id")]);
     CHECK(row[column(h, "site")] == "Northern land post");
     CHECK(row[column(h, "dem_sex")] == answers.at("dem_sex").as_string().c_str());
-    CHECK(row[column(h, "eng_proud")] == answers.at("eng_proud").as_string().c_str());
+    // "Don't know" is no number: a blank, with its code in eng_proud_miss.
+    const std::string proud(answers.at("eng_proud").as_string());
+    CHECK(row[column(h, "eng_proud")] == (proud == "dk" ? "" : proud));
+    CHECK(row[column(h, "eng_proud_miss")] == (proud == "dk" ? "dk" : ""));
     CHECK(row[column(h, "comment")] == answers.at("comment").as_string().c_str());
   }
 }

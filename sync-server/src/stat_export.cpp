@@ -1,0 +1,207 @@
+#include "stat_export.hpp"
+
+#include <readstat.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "export_variables.hpp"
+
+namespace equitas::server {
+namespace {
+
+// Stata 14's format (118): UTF-8 text and 2,045-byte strings.
+constexpr std::uint8_t kDtaVersion = 118;
+constexpr std::size_t kDtaMaxString = 2045;
+constexpr std::size_t kSavMaxString = 32767;
+constexpr std::size_t kSavValueLabel = 120;  // bytes SPSS keeps of a value label
+constexpr std::size_t kSavVariableLabel = 255;
+constexpr std::size_t kDtaLabel = 80;         // characters, variable and data labels
+
+struct WriterFree {
+  void operator()(readstat_writer_t* w) const { readstat_writer_free(w); }
+};
+struct FileClose {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+// Whole UTF-8 characters, at most `max_bytes` of them and `max_chars`.
+std::string cut(const std::string& s, std::size_t max_bytes, std::size_t max_chars = SIZE_MAX) {
+  std::size_t end = 0, chars = 0;
+  while (end < s.size() && chars < max_chars) {
+    std::size_t len = 1;
+    const auto lead = static_cast<unsigned char>(s[end]);
+    if (lead >= 0xF0) len = 4; else if (lead >= 0xE0) len = 3; else if (lead >= 0xC0) len = 2;
+    if (end + len > max_bytes || end + len > s.size()) break;
+    end += len;
+    ++chars;
+  }
+  return s.substr(0, end);
+}
+
+ssize_t write_bytes(const void* data, size_t len, void* ctx) {
+  auto* f = static_cast<std::FILE*>(ctx);
+  return std::fwrite(data, 1, len, f) == len ? static_cast<ssize_t>(len) : -1;
+}
+
+Status check(readstat_error_t e, const std::string& what) {
+  if (e == READSTAT_OK) return Status::ok();
+  return Status::io_error(what + ": " + readstat_error_message(e));
+}
+
+class StatWriter {
+ public:
+  StatWriter(ExportSource& source, StatFormat format, const std::string& lang)
+      : source_(source),
+        format_(format),
+        layout_(source, LayoutOptions{false, lang, true, true}),
+        max_string_(format == StatFormat::kDta ? kDtaMaxString : kSavMaxString) {}
+
+  Status write(const std::filesystem::path& path) {
+    std::unique_ptr<std::FILE, FileClose> file(std::fopen(path.c_str(), "wb"));
+    if (!file) return Status::io_error("cannot write " + path.string());
+    std::unique_ptr<readstat_writer_t, WriterFree> w(readstat_writer_init());
+    if (!w) return Status::internal("ReadStat could not start a writer");
+    writer_ = w.get();
+    EQ_RETURN_IF_ERROR(check(readstat_set_data_writer(writer_, write_bytes), "ReadStat"));
+    if (format_ == StatFormat::kDta) {
+      EQ_RETURN_IF_ERROR(check(readstat_writer_set_file_format_version(writer_, kDtaVersion), "ReadStat"));
+    } else {
+      // Row compression, which every SPSS version reads.
+      EQ_RETURN_IF_ERROR(check(readstat_writer_set_compression(writer_, READSTAT_COMPRESS_ROWS), "ReadStat"));
+    }
+    add_label_sets();
+    add_variables();
+    add_notes();
+
+    const long rows = static_cast<long>(source_.row_count());
+    EQ_RETURN_IF_ERROR(check(format_ == StatFormat::kDta ? readstat_begin_writing_dta(writer_, file.get(), rows)
+                                                          : readstat_begin_writing_sav(writer_, file.get(), rows),
+                             "cannot start " + path.string()));
+    std::vector<ExportValue> cells;
+    EQ_RETURN_IF_ERROR(source_.scan([&](const ExportRow& r) {
+      layout_.values(r, cells);
+      EQ_RETURN_IF_ERROR(check(readstat_begin_row(writer_), "writing a row"));
+      for (std::size_t i = 0; i < cells.size(); ++i) EQ_RETURN_IF_ERROR(put(i, cells[i]));
+      return check(readstat_end_row(writer_), "writing a row (disk full?)");
+    }));
+    EQ_RETURN_IF_ERROR(check(readstat_end_writing(writer_), "cannot finish " + path.string()));
+    std::FILE* f = file.release();
+    if (std::fflush(f) != 0 || std::ferror(f) != 0) {
+      std::fclose(f);
+      return Status::io_error("cannot write " + path.string() + " (disk full?)");
+    }
+    if (std::fclose(f) != 0) return Status::io_error("cannot write " + path.string() + " (disk full?)");
+    return Status::ok();
+  }
+
+ private:
+  void add_label_sets() {
+    for (const auto& [name, set] : layout_.value_sets()) {
+      const bool dta = format_ == StatFormat::kDta;
+      readstat_label_set_t* s =
+          readstat_add_label_set(writer_, dta ? READSTAT_TYPE_INT32 : READSTAT_TYPE_DOUBLE, name.c_str());
+      for (const auto& v : set.values) {
+        if (!dta) {
+          readstat_label_double_value(s, v.value, cut(v.label, kSavValueLabel).c_str());
+        } else if (v.value == std::floor(v.value) && std::fabs(v.value) < 2e9) {
+          // Stata labels integers only; a decimal code keeps its number.
+          readstat_label_int32_value(s, static_cast<std::int32_t>(v.value), cut(v.label, 32000).c_str());
+        }
+      }
+      for (const auto& r : set.reasons) {
+        if (dta) {
+          readstat_label_tagged_value(s, r.stata, r.label.c_str());
+        } else {
+          readstat_label_double_value(s, r.spss, cut(r.label, kSavValueLabel).c_str());
+        }
+      }
+      sets_[name] = s;
+    }
+  }
+
+  void add_variables() {
+    const ExportPlan& plan = source_.plan();
+    for (const ExportVariable& v : layout_.variables()) {
+      const std::size_t width = std::min(std::max<std::size_t>(v.width, 1), max_string_);
+      if (!v.numeric && v.width > max_string_) cut_variables_.push_back(v.name);
+      readstat_variable_t* rv = readstat_add_variable(writer_, v.name.c_str(),
+                                                      v.numeric ? READSTAT_TYPE_DOUBLE : READSTAT_TYPE_STRING,
+                                                      v.numeric ? 0 : width);
+      const std::string label = format_ == StatFormat::kDta ? cut(v.label, kDtaLabel * 4, kDtaLabel)
+                                                            : cut(v.label, kSavVariableLabel);
+      readstat_variable_set_label(rv, label.c_str());
+      readstat_measure_t measure = v.numeric ? READSTAT_MEASURE_SCALE : READSTAT_MEASURE_NOMINAL;
+      if (v.numeric && !v.meta && !v.is_companion) {
+        const ExportQuestion& q = plan.questions()[source_.columns()[v.index].question];
+        if (q.type == "likert") measure = READSTAT_MEASURE_ORDINAL;
+        else if (q.select || q.type == "acknowledge") measure = READSTAT_MEASURE_NOMINAL;
+      }
+      readstat_variable_set_measure(rv, measure);
+      if (v.numeric && !v.value_set.empty()) {
+        if (auto it = sets_.find(v.value_set); it != sets_.end()) readstat_variable_set_label_set(rv, it->second);
+      }
+      if (format_ == StatFormat::kSav && v.numeric && !v.reasons.empty() && v.declare_range) {
+        readstat_variable_add_missing_double_range(rv, -99, -91);
+      }
+      variables_.push_back(rv);
+    }
+  }
+
+  void add_notes() {
+    // SPSS keeps notes as lines of 80 characters.
+    readstat_add_note(writer_, "Exported by Equitas sync-server. Blanks carry their reason as");
+    readstat_add_note(writer_, format_ == StatFormat::kDta
+                                   ? "missing values: .s skipped, .u unanswered, .w withheld, .x not released."
+                                   : "missing values: -99 skipped, -98 unanswered, -96 withheld, -97 not released.");
+    if (source_.anonymous()) {
+      const std::string note = "Anonymous form: released under disclosure control (k-anonymity, k=" +
+                               std::to_string(source_.disclosure().k) + ").";
+      readstat_add_note(writer_, note.c_str());
+    }
+    for (const auto& name : cut_variables_) {
+      readstat_add_note(writer_, cut("Values longer than " + std::to_string(max_string_) + " bytes are cut: " + name,
+                                     80).c_str());
+    }
+  }
+
+  Status put(std::size_t i, const ExportValue& cell) {
+    const ExportVariable& v = layout_.variables()[i];
+    readstat_variable_t* rv = variables_[i];
+    readstat_error_t e = READSTAT_OK;
+    if (!v.numeric) {
+      e = readstat_insert_string_value(writer_, rv, cut(cell.text, max_string_).c_str());
+    } else if (cell.kind == ExportValue::Kind::kNumber) {
+      e = readstat_insert_double_value(writer_, rv, cell.number);
+    } else if (cell.reason == nullptr) {
+      e = readstat_insert_missing_value(writer_, rv);
+    } else if (format_ == StatFormat::kDta) {
+      e = readstat_insert_tagged_missing_value(writer_, rv, cell.reason->stata);
+    } else if (v.declare_range) {
+      e = readstat_insert_double_value(writer_, rv, cell.reason->spss);
+    } else {
+      e = readstat_insert_missing_value(writer_, rv);
+    }
+    return check(e, "writing " + v.name);
+  }
+
+  ExportSource& source_;
+  StatFormat format_;
+  ExportLayout layout_;
+  std::size_t max_string_;
+  readstat_writer_t* writer_ = nullptr;
+  std::map<std::string, readstat_label_set_t*> sets_;
+  std::vector<readstat_variable_t*> variables_;
+  std::vector<std::string> cut_variables_;
+};
+
+}  // namespace
+
+Status write_stat_file(ExportSource& source, StatFormat format, const std::string& lang,
+                       const std::filesystem::path& path) {
+  StatWriter writer(source, format, lang);
+  return writer.write(path);
+}
+
+}  // namespace equitas::server

@@ -1,0 +1,284 @@
+// Exports that analysis tools take as they are (issue 15): valid variable
+// names, numbers only in numeric columns, 0/1 booleans, a reason for every
+// blank, SPSS and Stata files with their labels. Read back by the real
+// clients where they are installed: pandas (python3-pandas), R's haven
+// (r-cran-haven) and LibreOffice (libreoffice-calc). A missing client skips
+// its check with a warning; `./dev test` installs them all.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "export_test_util.hpp"
+#include "export_variables.hpp"
+#include "fixtures.hpp"
+#include "process.hpp"
+
+using namespace equitas;
+using namespace equitas::server;
+using namespace equitas::test;
+
+namespace {
+
+bool have(const std::vector<std::string>& probe) {
+  return std::filesystem::exists(probe.front()) && run_command(probe).exit_code == 0;
+}
+
+bool have_pandas() { return have({"/usr/bin/python3", "-c", "import pandas"}); }
+bool have_haven() { return have({"/usr/bin/Rscript", "-e", "library(haven)"}); }
+bool have_libreoffice() { return std::filesystem::exists("/usr/bin/soffice"); }
+
+// Three officers at one post, chosen to exercise every reason for a blank:
+//   1: no harassment (harass_reported is skipped), "don't know" on eng_recommend;
+//   2: harassed once, left harass_reported blank (unanswered);
+//   3: harassed, reported it to a manager, a comment with formula triggers.
+void add_three(ServerStore& store, const std::string& form) {
+  const DeviceId dev = DeviceId::random();
+  REQUIRE(store.add_pending_device(dev, "Northern land post", {}, 0).is_ok());
+  add_submission(store, dev, form, "2026.1",
+                 R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4","eng_recommend":"dk",
+                     "h_remarks":"never","h_contact":"never","comment":"x;=1+1"})");
+  add_submission(store, dev, form, "2026.1",
+                 R"({"consent_ack":true,"dem_sex":"male","eng_proud":"2","eng_recommend":"5",
+                     "h_remarks":"once"})");
+  add_submission(store, dev, form, "2026.1",
+                 R"({"consent_ack":true,"dem_sex":"pns","eng_proud":"5","eng_recommend":"3",
+                     "h_remarks":"more","harass_reported":"yes","harass_channel":["manager"],
+                     "comment":" =2+3 and \uFF1D3+4"})");
+}
+
+// A server holding add_three()'s responses to the named staff-climate.
+struct ThreeOfficers {
+  TempDir tmp;
+  TestServer server{tmp / "server"};
+  ThreeOfficers() {
+    auto store = server.open_store();
+    add_three(store, kNamedClimate);
+  }
+};
+
+std::string run_checked(const std::vector<std::string>& argv, const std::string& input = "") {
+  const RunResult r = run_command(argv, input);
+  INFO(argv.front() << " said:\n" << r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("Variable names are valid in SPSS, Stata and R", "[server][export][analysis]") {
+  CHECK(variable_name("harass_channel/manager") == "harass_channel_manager");
+  CHECK(variable_name("1st_visit") == "v1st_visit");
+  CHECK(variable_name("_private") == "v_private");
+  CHECK(variable_name("if") == "if_");
+  CHECK(variable_name("TO") == "TO_");
+  CHECK(variable_name("caf\xC3\xA9_au_lait") == "caf_au_lait");
+  CHECK(variable_name(std::string(40, 'a')).size() == 32);
+}
+
+TEST_CASE_METHOD(ThreeOfficers, "CSV columns are typed: numbers only, 0/1, and a reason beside every telling blank",
+                 "[server][export][analysis]") {
+  const auto path = export_to_file(server, "csv", tmp / "climate.csv");
+  const auto table = parse_csv(read_text(path));
+  REQUIRE(table.size() == 4);
+  const auto& h = table[0];
+
+  // Every name is an identifier of at most 32 characters, unique ignoring case.
+  const std::regex identifier("[A-Za-z][A-Za-z0-9_]{0,31}");
+  std::set<std::string> seen;
+  for (const auto& name : h) {
+    CHECK(std::regex_match(name, identifier));
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    CHECK(seen.insert(lower).second);
+  }
+  std::map<std::string, std::vector<std::string>> col;
+  for (std::size_t c = 0; c < h.size(); ++c) {
+    for (std::size_t r = 1; r < table.size(); ++r) col[h[c]].push_back(table[r][c]);
+  }
+  // Rows arrive in the order stored (a named form's export is not shuffled).
+  CHECK(col.at("consent_ack") == std::vector<std::string>{"1", "1", "1"});
+  CHECK(col.at("eng_proud") == std::vector<std::string>{"4", "2", "5"});
+  // "Don't know" is not a number: a blank, its code beside it.
+  CHECK(col.at("eng_recommend") == std::vector<std::string>{"", "5", "3"});
+  CHECK(col.at("eng_recommend_miss") == std::vector<std::string>{"dk", "", ""});
+  // Not asked (no harassment) and asked-but-blank are told apart.
+  CHECK(col.at("harass_reported") == std::vector<std::string>{"", "", "yes"});
+  CHECK(col.at("harass_reported_miss") == std::vector<std::string>{"skipped", "unanswered", ""});
+  CHECK(col.at("harass_channel_manager") == std::vector<std::string>{"", "", "1"});
+  // Its gate, harass_reported, was left blank: officer 2 was not asked.
+  CHECK(col.at("harass_channel_miss") == std::vector<std::string>{"skipped", "skipped", ""});
+  CHECK(col.at("harass_outcome_miss") == std::vector<std::string>{"skipped", "skipped", "unanswered"});
+  // Every Likert item can be "don't know", so each has a companion; a
+  // question that is never skipped and has no such choice has none: its
+  // blank is unanswered.
+  CHECK(col.at("eng_proud_miss") == std::vector<std::string>{"", "", ""});
+  CHECK(col.count("dem_sex_miss") == 0);
+  CHECK(col.count("consent_ack_miss") == 0);
+
+  // pandas reads every Likert column as numbers and averages it.
+  if (!have_pandas()) {
+    WARN("python3-pandas is not installed: the pandas read-back is skipped");
+    return;
+  }
+  const std::string script = R"py(
+import sys, json, pandas as pd
+df = pd.read_csv(sys.argv[1])
+form = json.load(open(sys.argv[2]))
+likert = []
+def walk(items):
+    for it in items:
+        if it["type"] == "likert": likert.append(it["name"])
+        walk(it.get("items", []))
+walk(form["items"])
+for name in likert:
+    assert pd.api.types.is_numeric_dtype(df[name]), (name, df[name].dtype)
+    df[name].mean()
+assert pd.api.types.is_numeric_dtype(df["consent_ack"])
+print(f"{df['eng_proud'].mean():.4f} {df['eng_recommend'].mean():.4f} {len(likert)}")
+)py";
+  const auto py = write_text(tmp.path(), "read.py", script);
+  const std::string out = run_checked({"/usr/bin/python3", py.string(), path.string(),
+                                       (std::filesystem::path(EQUITAS_SOURCE_DIR) / "schema/forms/staff-climate.json").string()});
+  CHECK(out == "3.6667 4.0000 35\n");
+}
+
+TEST_CASE_METHOD(ThreeOfficers, "SPSS and Stata files carry labels and declared missing values, as haven reads them",
+                 "[server][export][analysis]") {
+  const auto sav = export_to_file(server, "sav", tmp / "climate.sav");
+  const auto dta = export_to_file(server, "dta", tmp / "climate.dta");
+  const auto fr = export_to_file(server, "sav", tmp / "climate-fr.sav", {"--lang", "fr"});
+  CHECK(std::filesystem::file_size(sav) > 1000);
+  CHECK(std::filesystem::file_size(dta) > 1000);
+  if (!have_haven()) {
+    WARN("r-cran-haven is not installed: the SAV and DTA read-back is skipped");
+    return;
+  }
+  const std::string script = R"r(
+suppressMessages(library(haven))
+args <- commandArgs(trailingOnly = TRUE)
+# The label of value v (Stata's tagged missing labels read as NA values).
+label_of <- function(x, v) { l <- attr(x, "labels"); names(l)[which(!is.na(l) & l == v)] }
+s <- read_sav(args[1], user_na = TRUE)
+# Variable labels, value labels, the declared missing range.
+stopifnot(attr(s$eng_proud, "label") == "I am proud to work for my administration.")
+stopifnot(label_of(s$eng_proud, 5) == "Strongly agree")
+stopifnot(identical(as.numeric(attr(s$eng_recommend, "na_range")), c(-99, -91)))
+# Don't know is -95, skipped -99, unanswered -98: each labelled.
+stopifnot(identical(as.numeric(s$eng_recommend), c(-95, 5, 3)))
+stopifnot(identical(as.numeric(s$harass_reported[1:2]), c(-99, -98)))
+stopifnot(label_of(s$harass_reported, -99) == "Skipped (not asked)")
+# A select with text codes is a labelled number.
+stopifnot(is.numeric(s$dem_sex), as.character(as_factor(s$dem_sex))[1] == "Female")
+stopifnot(identical(as.numeric(s$consent_ack), c(1, 1, 1)))
+# Read as analysts usually do, the reasons are NA and the mean is of answers.
+d <- read_sav(args[1])
+stopifnot(abs(mean(d$eng_recommend, na.rm = TRUE) - 4) < 1e-9, is.na(d$eng_recommend[1]))
+stopifnot(s$comment[1] == "x;=1+1")
+# Stata: tagged missing values .d (don't know), .s, .u.
+t <- read_dta(args[2])
+stopifnot(is_tagged_na(t$eng_recommend[1], "d"))
+stopifnot(is_tagged_na(t$harass_reported[1], "s"), is_tagged_na(t$harass_reported[2], "u"))
+stopifnot(label_of(t$eng_proud, 5) == "Strongly agree")
+stopifnot(attr(t$harass_channel_manager, "label") != "")
+stopifnot(abs(mean(t$eng_proud, na.rm = TRUE) - 11/3) < 1e-9)
+# The language asked for.
+f <- read_sav(args[3])
+stopifnot(label_of(f$eng_proud, 5) == "Tout à fait d'accord")
+cat(ncol(s), ncol(t), "\n")
+)r";
+  const auto r = write_text(tmp.path(), "read.R", script);
+  const std::string out = run_checked({"/usr/bin/Rscript", r.string(), sav.string(), dta.string(), fr.string()});
+  INFO(out);
+  CHECK_FALSE(out.empty());
+}
+
+TEST_CASE_METHOD(ThreeOfficers, "LibreOffice opens the XLSX with typed cells, and a semicolon import of the CSV runs no formula",
+                 "[server][export][analysis]") {
+  const auto csv = export_to_file(server, "csv", tmp / "climate.csv");
+  const auto xlsx = export_to_file(server, "xlsx", tmp / "climate.xlsx");
+  const std::string text = read_text(csv);
+  // Every trigger that could start a field after a separator or blanks,
+  // full-width ones included, is defused.
+  CHECK_THAT(text, Catch::Contains("x;'=1+1"));
+  CHECK_THAT(text, Catch::Contains(", '=2+3 and \xEF\xBC\x9D" "3+4\r\n"));
+  const auto sheets = read_xlsx(xlsx);
+  REQUIRE(sheets.count("data") == 1);
+  REQUIRE(sheets.count("codebook") == 1);
+  if (!have_libreoffice()) {
+    WARN("libreoffice-calc is not installed: the LibreOffice checks are skipped");
+    return;
+  }
+  const auto out = tmp / "lo";
+  const std::string profile = "-env:UserInstallation=file://" + (tmp / "lo-profile").string();
+  // A French Excel or LibreOffice splits a CSV at ';' whatever the quoting.
+  run_checked({"/usr/bin/soffice", profile, "--headless", "--infilter=CSV:59,34,76,1",
+               "--convert-to", "csv:Text - txt - csv (StarCalc):9,34,76,1", "--outdir", out.string(), csv.string()});
+  const std::string split = read_text(out / "climate.csv");
+  CHECK(split.find("'=1+1") != std::string::npos);
+  CHECK(split.find("\t2\t") == std::string::npos);
+  CHECK(split.find("\t2\n") == std::string::npos);
+  // The workbook's first sheet, as LibreOffice computes it.
+  std::filesystem::copy_file(xlsx, tmp / "book.xlsx");
+  run_checked({"/usr/bin/soffice", profile, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
+               "--outdir", out.string(), (tmp / "book.xlsx").string()});
+  const auto sheet = parse_csv(read_text(out / "book.csv"));
+  REQUIRE(sheet.size() == 4);
+  const std::size_t comment = column(sheet[0], "comment"), proud = column(sheet[0], "eng_proud");
+  CHECK(sheet[1][comment] == "x;=1+1");  // text, never a formula
+  CHECK(sheet[1][proud] == "4");
+  CHECK(sheet[0][column(sheet[0], "harass_reported_miss")] == "harass_reported_miss");
+}
+
+
+TEST_CASE("An anonymous export never tells skipped from unanswered where that would reveal a withheld answer",
+          "[server][export][analysis][anonymity]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  // `leave` is asked of women only. The post has one woman: k-anonymity
+  // withholds her sex, and "unanswered" beside `leave` would give it back.
+  const std::string form = R"({"id": "leave-check", "version": "1", "title": {"en": "Leave"}, "anonymous": true,
+    "default_language": "en", "languages": ["en"],
+    "lists": {"sex": [{"name": "female", "label": {"en": "Female"}}, {"name": "male", "label": {"en": "Male"}}],
+              "grade": [{"name": "a", "label": {"en": "A"}}, {"name": "b", "label": {"en": "B"}}],
+              "yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
+    "items": [{"type": "select_one", "name": "sex", "list": "sex", "breakdown": true, "label": {"en": "Sex"}},
+              {"type": "select_one", "name": "grade", "list": "grade", "breakdown": true, "label": {"en": "Grade"}},
+              {"type": "select_one", "name": "leave", "list": "yn", "relevant": "${sex} = 'female'",
+               "label": {"en": "Did you take maternity leave?"}}]})";
+  const auto r = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(),
+                             write_text(tmp.path(), "leave.json", form).string()});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  {
+    auto store = server.open_store();
+    const DeviceId dev = DeviceId::random();
+    REQUIRE(store.add_pending_device(dev, "Small post", {}, 0).is_ok());
+    for (int i = 0; i < 40; ++i) {
+      add_submission(store, dev, "leave-check", "1",
+                     std::string(R"({"sex":"male","grade":")") + (i % 2 == 0 ? "a" : "b") + "\"}");
+    }
+    add_submission(store, dev, "leave-check", "1", R"({"sex":"female","grade":"b"})");
+  }
+  const auto table = parse_csv(read_text(export_to_file(server, "csv", tmp / "leave.csv", {}, "leave-check")));
+  REQUIRE(table.size() == 42);
+  const auto& h = table[0];
+  const std::size_t sex = column(h, "sex"), sex_miss = column(h, "sex_miss"), leave_miss = column(h, "leave_miss");
+  std::map<std::string, int> reasons;
+  int withheld = 0;
+  for (std::size_t i = 1; i < table.size(); ++i) {
+    const auto& row = table[i];
+    if (row[sex].empty()) {
+      CHECK(row[sex_miss] == "withheld");
+      CHECK(row[leave_miss] == "not released");
+      ++withheld;
+    } else {
+      CHECK(row[sex] == "male");
+      CHECK(row[leave_miss] == "skipped");
+    }
+    ++reasons[row[leave_miss]];
+  }
+  CHECK(withheld >= 1);
+  // Nothing singles her out: no row says "unanswered".
+  CHECK(reasons.count("unanswered") == 0);
+}
