@@ -2,11 +2,16 @@
 // sites decoded into a real analysis store (through AnalysisIndexer::add,
 // the ingest hook, without the crypto), then `report --by sex,grade` with
 // suppression, timed against a plain full scan of the same rows.
+// Then exports (issue 15): the same kind of responses stored as submissions,
+// exported as SPSS .sav, Stata .dta and CSV under disclosure control (the
+// form is anonymous), against reading the stored rows alone.
 //
 //   build/bin/report_bench [--responses 1000000] [--sites 200] [--runs 5] [--dir PATH]
+//                          [--export-responses 100000]
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cmath>
@@ -17,8 +22,10 @@
 #include <sstream>
 
 #include "bench_args.hpp"
+#include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/payload.hpp"
+#include "exporter.hpp"
 #include "form_registry.hpp"
 #include "report.hpp"
 #include "server_store.hpp"
@@ -34,6 +41,7 @@ struct Options {
   int sites = 200;
   int runs = 5;
   std::filesystem::path dir;
+  long export_responses = 100000;
 };
 
 double ms_since(Clock::time_point t) {
@@ -164,6 +172,81 @@ Result<double> time_scan(const Options& o, std::int64_t& count, std::int64_t& by
   return ms_since(t);
 }
 
+// Stores `o.export_responses` submissions of staff-climate in a second store,
+// as the ingestor would after verification.
+Status generate_submissions(const Options& o, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::create(DataDir{dir}));
+  EQ_ASSIGN_OR_RETURN(auto lib, forms::FormLibrary::with_bundled());
+  const auto form = lib.current("staff-climate");
+  std::mt19937 rng(20261202);
+  std::vector<DeviceId> devices;
+  std::vector<double> effect;
+  std::normal_distribution<double> site_noise(0.0, 0.35);
+  for (int s = 0; s < o.sites; ++s) {
+    devices.push_back(DeviceId::random());
+    effect.push_back(site_noise(rng));
+    EQ_RETURN_IF_ERROR(store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0));
+  }
+  std::uniform_int_distribution<int> site_of(0, o.sites - 1);
+  constexpr long kChunk = 20000;
+  for (long done = 0; done < o.export_responses;) {
+    Transaction tx(store.db());
+    EQ_RETURN_IF_ERROR(tx.status());
+    for (long i = 0; i < kChunk && done < o.export_responses; ++i, ++done) {
+      const int site = site_of(rng);
+      Envelope e;
+      e.device_id = devices[static_cast<std::size_t>(site)];
+      e.submission_id = SubmissionId::random();
+      e.form_id = "staff-climate";
+      e.form_version = form->version;
+      ResponsePayload p;
+      p.answers = respondent(rng, *form, effect[static_cast<std::size_t>(site)]);
+      // The collector runs the form's calculations before it seals a response.
+      forms::EvalOptions eval;
+      eval.strict = false;
+      eval.record_states = false;
+      (void)forms::evaluate(*form, p.answers, eval);
+      p.submitted_at = "2026-11-23";
+      p.round = "2026-baseline";
+      const Bytes envelope(e.submission_id.bytes.begin(), e.submission_id.bytes.end());
+      EQ_RETURN_IF_ERROR(store.store_submission(e, envelope, p, std::nullopt, unix_now()).status());
+    }
+    EQ_RETURN_IF_ERROR(tx.commit());
+  }
+  return Status::ok();
+}
+
+// `sync-server export --format F --out FILE` on staff-climate, as the CLI runs it.
+Result<double> time_export(const std::filesystem::path& dir, ExportFormat format, std::uintmax_t& bytes) {
+  const auto t = Clock::now();
+  EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(DataDir{dir}));
+  ExportOptions eo;
+  eo.form_id = "staff-climate";
+  eo.format = format;
+  const auto path = dir / ("bench." + std::string(export_format_name(format)));
+  std::ostringstream unused;
+  EQ_RETURN_IF_ERROR(run_export(store, eo, path, unused).status());
+  const double ms = ms_since(t);
+  bytes = std::filesystem::file_size(path);
+  return ms;
+}
+
+// The baseline: the stored rows read and their answers parsed, nothing written.
+Result<double> time_read(const std::filesystem::path& dir) {
+  const auto t = Clock::now();
+  EQ_ASSIGN_OR_RETURN(Database db, Database::open(DataDir{dir}.db()));
+  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT answers FROM submissions WHERE form_id = 'staff-climate'"));
+  std::size_t keys = 0;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    keys += boost::json::parse(st.column_text(0)).as_object().size();
+  }
+  if (keys == 0) return Status::internal("no rows read");
+  return ms_since(t);
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -174,17 +257,19 @@ double median(std::vector<double> v) {
 constexpr const char* kUsage = R"(report_bench: synthetic staff-climate responses in a real analysis store, then
 `report --by sex,grade` with suppression, timed against a plain full scan of the same rows.
 
-Usage: report_bench [--responses 1000000] [--sites 200] [--runs 5] [--dir PATH]
+Usage: report_bench [--responses 1000000] [--sites 200] [--runs 5] [--dir PATH] [--export-responses N]
   --responses N   responses to generate
   --sites N       sites they come from
   --runs N        timed runs of each query (the median is reported)
   --dir PATH      where to build the store (default: a temporary folder, removed afterwards)
+  --export-responses N   submissions to export as SAV, DTA and CSV (default 100000; 0 skips)
 )";
 
 int main(int argc, char** argv) {
   Options o;
   std::map<std::string, std::string> args;
-  if (const int code = bench::parse_bench_args(argc, argv, kUsage, {"--responses", "--sites", "--runs", "--dir"}, args);
+  if (const int code = bench::parse_bench_args(argc, argv, kUsage,
+                                               {"--responses", "--sites", "--runs", "--dir", "--export-responses"}, args);
       code >= 0) {
     return code;
   }
@@ -193,6 +278,7 @@ int main(int argc, char** argv) {
     else if (k == "--sites") o.sites = std::stoi(v);
     else if (k == "--runs") o.runs = std::max(1, std::stoi(v));
     else if (k == "--dir") o.dir = v;
+    else if (k == "--export-responses") o.export_responses = std::stol(v);
   }
   const bool own_dir = o.dir.empty();
   if (own_dir) o.dir = std::filesystem::temp_directory_path() / ("equitas-report-bench-" + std::to_string(::getpid()));
@@ -228,6 +314,43 @@ int main(int argc, char** argv) {
             << "  plain full scan, SELECT count(*), sum(length(codes)) over " << count << " rows (" << bytes / (1024 * 1024)
             << " MiB of codes): median " << sm << " ms\n"
             << std::setprecision(2) << "  ratio report / scan: " << rm / sm << "\n";
+
+  if (o.export_responses > 0) {
+    const auto edir = o.dir / "exports";
+    const auto eg = Clock::now();
+    if (Status s = generate_submissions(o, edir); !s.is_ok()) {
+      std::cerr << "report_bench: " << s.to_string() << "\n";
+      return 1;
+    }
+    std::cout << "exports: " << o.export_responses << " staff-climate submissions (anonymous: disclosure control "
+              << "on), stored in " << std::setprecision(1) << ms_since(eg) / 1000.0 << " s\n";
+    std::vector<double> reads;
+    std::map<ExportFormat, std::vector<double>> times;
+    std::map<ExportFormat, std::uintmax_t> sizes;
+    for (int run = 0; run < o.runs; ++run) {
+      auto r = time_read(edir);
+      if (!r.is_ok()) {
+        std::cerr << "report_bench: " << r.status().to_string() << "\n";
+        return 1;
+      }
+      reads.push_back(*r);
+      for (ExportFormat f : {ExportFormat::kSav, ExportFormat::kDta, ExportFormat::kCsv}) {
+        auto t = time_export(edir, f, sizes[f]);
+        if (!t.is_ok()) {
+          std::cerr << "report_bench: export " << export_format_name(f) << ": " << t.status().to_string() << "\n";
+          return 1;
+        }
+        times[f].push_back(*t);
+      }
+    }
+    const double read = median(reads);
+    std::cout << std::setprecision(0) << "  read and parse every stored row (baseline): median " << read << " ms\n";
+    for (ExportFormat f : {ExportFormat::kSav, ExportFormat::kDta, ExportFormat::kCsv}) {
+      const double m = median(times[f]);
+      std::cout << std::setprecision(0) << "  export --format " << export_format_name(f) << ": median " << m << " ms ("
+                << sizes[f] / 1024 << " KiB)" << std::setprecision(2) << ", ratio to baseline " << m / read << "\n";
+    }
+  }
   if (own_dir) std::filesystem::remove_all(o.dir);
   return 0;
 }

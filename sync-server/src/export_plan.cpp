@@ -91,7 +91,9 @@ void ExportPlan::note_value(ExportQuestion& q, const boost::json::value& v) {
     case boost::json::kind::double_: {
       const double d = v.to_number<double>();
       q.near_missing_codes = q.near_missing_codes || (d >= -99 && d <= -91);
-      q.max_bytes = std::max(q.max_bytes, boost::json::serialize(v).size());
+      // Room for the number as text (a text column of numbers and words),
+      // without printing every one: 20 digits and a sign, or a double's 24.
+      q.max_bytes = std::max<std::size_t>(q.max_bytes, v.is_double() ? 24 : 21);
       return;
     }
     case boost::json::kind::string: {

@@ -106,7 +106,7 @@ Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store, con
 
   source->anonymous_ = source->plan_.anonymous();
   if (source->anonymous_) {
-    std::set<std::string> breakdowns, free_text;
+    std::set<std::string, std::less<>> breakdowns, free_text;
     std::size_t k = kDisclosureFloor;
     for (const auto* e : entries) {
       // A response keeps the highest threshold any version ever had.
@@ -140,7 +140,8 @@ std::string value_text(const boost::json::value& v) {
 
 }  // namespace
 
-Status ExportSource::protect(const std::set<std::string>& breakdowns, const std::set<std::string>& free_text,
+Status ExportSource::protect(const std::set<std::string, std::less<>>& breakdowns,
+                             const std::set<std::string, std::less<>>& free_text,
                              std::size_t k) {
   EQ_RETURN_IF_ERROR(scan_stored([this](ExportRow& r) {
     plan_.observe(r.form_version, r.round, r.answers);
@@ -150,7 +151,7 @@ Status ExportSource::protect(const std::set<std::string>& breakdowns, const std:
   plan_.finish();
   // Only questions a definition describes, and no free text: an answer key
   // seen only in the data could be anything.
-  std::set<std::string> withheld_questions = free_text;
+  std::set<std::string, std::less<>> withheld_questions = free_text;
   for (const auto& q : plan_.questions()) {
     if (!q.known) withheld_questions.insert(q.name);
   }
@@ -163,20 +164,20 @@ Status ExportSource::protect(const std::set<std::string>& breakdowns, const std:
   for (const auto& r : safe_rows_) ++per_unit[r.site];
   for (auto& r : safe_rows_) {
     for (auto it = r.answers.begin(); it != r.answers.end();) {
-      if (withheld_questions.count(std::string(it->key())) == 0) {
+      if (withheld_questions.count(std::string_view(it->key())) == 0) {
         // A repeat's rows are objects of their own: their free text goes
         // too (not to the comments file, where it would lose its row).
         if (auto* rows = it->value().if_array()) {
           for (auto& row : *rows) {
             if (auto* o = row.if_object()) {
-              for (auto f = o->begin(); f != o->end();) f = free_text.count(std::string(f->key())) ? o->erase(f) : std::next(f);
+              for (auto f = o->begin(); f != o->end();) f = free_text.count(std::string_view(f->key())) ? o->erase(f) : std::next(f);
             }
           }
         }
         ++it;
         continue;
       }
-      if (free_text.count(std::string(it->key())) != 0 && per_unit[r.site] >= k && it->value().is_string() &&
+      if (free_text.count(std::string_view(it->key())) != 0 && per_unit[r.site] >= k && it->value().is_string() &&
           !it->value().as_string().empty()) {
         comments_.push_back({std::string(it->key()), std::string(it->value().as_string())});
       }

@@ -107,7 +107,8 @@ class ExportSource {
   ExportSource(ServerStore& store, std::string form_id, std::optional<std::string> round);
   Status scan_stored(const std::function<Status(ExportRow&)>& visit);
   // Anonymous forms: reads, protects and shuffles every row.
-  Status protect(const std::set<std::string>& breakdowns, const std::set<std::string>& free_text, std::size_t k);
+  Status protect(const std::set<std::string, std::less<>>& breakdowns,
+                 const std::set<std::string, std::less<>>& free_text, std::size_t k);
 
   ServerStore& store_;
   Transaction snapshot_;

@@ -6,6 +6,7 @@
 
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/wire/enrollment_code.hpp"
+#include "equitas/wire/payload.hpp"
 
 namespace equitas::server {
 namespace {
@@ -77,6 +78,7 @@ std::string variable_name(std::string_view path) {
 ExportLayout::ExportLayout(const ExportSource& source, LayoutOptions options)
     : source_(source), plan_(source.plan()), options_(std::move(options)) {
   lang_ = options_.lang.empty() ? plan_.default_language() : options_.lang;
+  today_ = iso8601_utc(unix_now()).substr(0, 10);
   common_[Missing::kSkipped] = common_reason(Missing::kSkipped, "skipped", -99, 's');
   common_[Missing::kUnanswered] = common_reason(Missing::kUnanswered, "unanswered", -98, 'u');
   common_[Missing::kNotReleased] = common_reason(Missing::kNotReleased, "not released", -97, 'x');
@@ -240,56 +242,69 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
   }
 }
 
-Missing ExportLayout::why_blank(const ExportQuestion& q, const ExportRow& row) const {
+const ExportLayout::Gate& ExportLayout::gate(const forms::Form& form, const ExportQuestion& q,
+                                             std::size_t question) const {
+  auto& table = gates_[&form];
+  if (table.empty()) table.resize(plan_.questions().size());
+  Gate& g = table[question];
+  if (g.known) return g;
+  g.known = true;
+  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>& parents) {
+    if (item.name != q.name) return true;
+    if (item.relevant.present()) g.conditions.push_back(item.relevant.expr.get());
+    for (const forms::Item* p : parents) {
+      if (p->relevant.present()) g.conditions.push_back(p->relevant.expr.get());
+    }
+    return false;
+  });
+  for (const forms::Expr* e : g.conditions) {
+    for (auto& r : e->references()) g.reads.push_back(std::move(r));
+  }
+  // Through calculations: a condition on harass_any reads the h_* answers.
+  for (std::size_t i = 0; i < g.reads.size() && i < 1000; ++i) {
+    const forms::Item* ref = form.find(g.reads[i]);
+    if (ref == nullptr || !ref->calculation.present()) continue;
+    g.calculations.push_back(ref->name);
+    for (auto& r : ref->calculation.expr->references()) {
+      if (std::find(g.reads.begin(), g.reads.end(), r) == g.reads.end()) g.reads.push_back(std::move(r));
+    }
+  }
+  return g;
+}
+
+Missing ExportLayout::why_blank(const ExportQuestion& q, std::size_t question, const ExportRow& row) const {
   if (std::find(row.withheld.begin(), row.withheld.end(), q.name) != row.withheld.end()) return Missing::kWithheld;
   if (!q.gated) return Missing::kUnanswered;
   const forms::Form* form = plan_.form(row.form_version);
   if (form == nullptr) return source_.anonymous() ? Missing::kNotReleased : Missing::kUnanswered;
-  if (source_.anonymous() && !row.withheld.empty()) {
-    // The skip logic's inputs, followed through calculations.
-    auto& by_question = gate_refs_[row.form_version];
-    auto it = by_question.find(q.name);
-    if (it == by_question.end()) {
-      std::vector<std::string> refs;
-      form->walk([&](const forms::Item& item, const std::vector<const forms::Item*>& parents) {
-        if (item.name != q.name) return true;
-        auto add = [&](const forms::ExprField& e) {
-          if (!e.present()) return;
-          for (auto& r : e.expr->references()) refs.push_back(std::move(r));
-        };
-        add(item.relevant);
-        for (const forms::Item* p : parents) add(p->relevant);
-        return false;
-      });
-      for (std::size_t i = 0; i < refs.size() && i < 1000; ++i) {
-        const forms::Item* ref = form->find(refs[i]);
-        if (ref == nullptr || !ref->calculation.present()) continue;
-        for (auto& r : ref->calculation.expr->references()) {
-          if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(std::move(r));
-        }
-      }
-      it = by_question.emplace(q.name, std::move(refs)).first;
-    }
-    for (const auto& r : it->second) {
+  const Gate& g = gate(*form, q, question);
+  if (source_.anonymous()) {
+    for (const auto& r : g.reads) {
       if (std::find(row.withheld.begin(), row.withheld.end(), r) != row.withheld.end()) return Missing::kNotReleased;
     }
   }
-  if (evaluated_row_ != &row) {
-    boost::json::object answers = row.answers;
+  // The stored answers hold the calculations the collector made, so the
+  // conditions read them as they were when the respondent answered. A row
+  // without them has them run here, once.
+  const bool calculated = std::all_of(g.calculations.begin(), g.calculations.end(),
+                                      [&](const std::string& c) { return row.answers.contains(c); });
+  if (!calculated && !computed_ready_) {
+    computed_ = row.answers;
     forms::EvalOptions options;
     options.strict = false;
-    const forms::Evaluation e = forms::evaluate(*form, answers, options);
-    relevant_.clear();
-    for (const auto& [path, state] : e.items) relevant_.emplace(path, state.relevant);
-    evaluated_row_ = &row;
+    options.record_states = false;
+    options.today = today_;
+    (void)forms::evaluate(*form, computed_, options);  // for its calculations only; errors are not ours to judge
+    computed_ready_ = true;
   }
-  auto it = relevant_.find(q.name);
-  return it != relevant_.end() && !it->second ? Missing::kSkipped : Missing::kUnanswered;
+  const boost::json::object& answers = calculated ? row.answers : computed_;
+  return forms::conditions_hold(g.conditions, answers, today_) ? Missing::kUnanswered : Missing::kSkipped;
 }
 
-ExportValue ExportLayout::blank(const ExportVariable& v, const ExportQuestion& q, const ExportRow& row) const {
+ExportValue ExportLayout::blank(const ExportVariable& v, std::size_t question, const ExportRow& row) const {
   ExportValue out;
-  const Missing why = why_blank(q, row);
+  Missing& why = row_why_[question];  // once per row, not once per choice column
+  if (why == Missing::kNone) why = why_blank(plan_.questions()[question], question, row);
   for (const auto& r : v.reasons) {
     if (r.why == why) out.reason = &r;
   }
@@ -298,7 +313,8 @@ ExportValue ExportLayout::blank(const ExportVariable& v, const ExportQuestion& q
 
 void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) const {
   out.assign(variables_.size(), ExportValue{});
-  evaluated_row_ = nullptr;
+  row_why_.assign(plan_.questions().size(), Missing::kNone);
+  computed_ready_ = false;
   std::vector<ExportCell> meta;
   for (std::size_t i = 0; i < variables_.size(); ++i) {
     const ExportVariable& v = variables_[i];
@@ -328,7 +344,7 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
     const boost::json::value* a = row.answers.if_contains(q.name);
     if (a == nullptr || a->is_null() || (a->is_string() && a->get_string().empty()) ||
         (a->is_array() && a->get_array().empty() && !q.multiple)) {
-      cell = blank(v, q, row);
+      cell = blank(v, column.question, row);
       continue;
     }
     if (q.select && v.numeric && column.choice.empty() && a->is_string()) {
@@ -352,7 +368,7 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
     }
     const ExportCell c = plan_.cell(column, row.answers, options_.labels, options_.lang);
     switch (c.kind) {
-      case ExportCell::Kind::kEmpty: cell = blank(v, q, row); break;
+      case ExportCell::Kind::kEmpty: cell = blank(v, column.question, row); break;
       case ExportCell::Kind::kBool:
         if (v.numeric) {
           cell = {ExportValue::Kind::kNumber, c.text == "true" ? 1.0 : 0.0, c.text == "true" ? "1" : "0", nullptr};
@@ -379,7 +395,7 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
     }
     if (v.numeric && cell.kind == ExportValue::Kind::kText) {
       // Never text in a numeric column: the value goes as unanswered.
-      cell = blank(v, q, row);
+      cell = blank(v, column.question, row);
     }
   }
 }

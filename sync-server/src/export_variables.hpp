@@ -123,9 +123,9 @@ class ExportLayout {
   void add_answer(std::size_t column_index, const ExportColumn& column);
   std::string unique_name(std::string_view path, std::string_view suffix = "");
   void add_reasons(const std::string& set, const std::vector<MissingCode>& reasons);
-  ExportValue blank(const ExportVariable& v, const ExportQuestion& q, const ExportRow& row) const;
-  // Whether `q` was relevant in `row` (evaluates the row's form once per row).
-  Missing why_blank(const ExportQuestion& q, const ExportRow& row) const;
+  ExportValue blank(const ExportVariable& v, std::size_t question, const ExportRow& row) const;
+  // Why `q` (the plan's question number `question`) is blank in `row`.
+  Missing why_blank(const ExportQuestion& q, std::size_t question, const ExportRow& row) const;
 
   const ExportSource& source_;
   const ExportPlan& plan_;
@@ -137,11 +137,23 @@ class ExportLayout {
   std::vector<std::string> taken_;                 // names in use, lower case
   // The blank reasons every variable may use, by kind.
   std::map<Missing, MissingCode> common_;
-  // Per row: the evaluated relevance, computed when a gated question is blank.
-  mutable const ExportRow* evaluated_row_ = nullptr;
-  mutable std::map<std::string, bool> relevant_;
-  // Per version: the answers a question's skip logic reads, for anonymous rows.
-  mutable std::map<std::string, std::map<std::string, std::vector<std::string>>, std::less<>> gate_refs_;
+  // A question's skip logic in one version: the conditions that must all
+  // hold for it to be asked, and the answers they read (through
+  // calculations), for anonymous rows.
+  struct Gate {
+    bool known = false;
+    std::vector<const forms::Expr*> conditions;
+    std::vector<std::string> reads;
+    std::vector<std::string> calculations;  // calculate items among `reads`
+  };
+  const Gate& gate(const forms::Form& form, const ExportQuestion& q, std::size_t question) const;
+  std::string today_;
+  mutable std::map<const forms::Form*, std::vector<Gate>> gates_;  // by question index
+  mutable std::vector<Missing> row_why_;  // this row's reasons, by question (kNone: not yet known)
+  // This row's answers with the form's calculations run, for a row stored
+  // without them (made by hand, or imported); empty until needed.
+  mutable boost::json::object computed_;
+  mutable bool computed_ready_ = false;
 };
 
 // "harass_channel/manager" -> "harass_channel_manager": the identifier a

@@ -470,6 +470,12 @@ Evaluation evaluate(const Form& form, json::object& answers, const EvalOptions& 
   return Evaluator(form, answers, options).run();
 }
 
+bool conditions_hold(const std::vector<const Expr*>& conditions, const json::object& answers,
+                     const std::string& today) {
+  const Ctx ctx(answers, nullptr, today);
+  return std::all_of(conditions.begin(), conditions.end(), [&](const Expr* e) { return e->eval(ctx).to_bool(); });
+}
+
 std::string format_errors(const std::vector<FieldError>& errors) {
   std::string out;
   for (const auto& e : errors) {

@@ -56,6 +56,14 @@ struct EvalOptions {
 // written into `answers` (a submitted value for one is replaced).
 Evaluation evaluate(const Form& form, boost::json::object& answers, const EvalOptions& options);
 
+// Whether a question was asked, read from stored answers (whose
+// calculations are already in them) without running the whole form: every
+// condition in `conditions` (its own `relevant` and each enclosing group's)
+// holds. For readers of stored responses, such as the exporter; `today` is
+// YYYY-MM-DD.
+bool conditions_hold(const std::vector<const Expr*>& conditions, const boost::json::object& answers,
+                     const std::string& today);
+
 // Built-in messages ("This question is required.") in en, fr, es, ru, ar.
 std::string builtin_message(std::string_view key, const std::string& lang);
 
