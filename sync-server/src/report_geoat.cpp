@@ -75,6 +75,15 @@ Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answe
   return Status::ok();
 }
 
+// The label of a select answer inside the action plan (its status), in the
+// report's language; the code itself when the form has no such choice.
+std::string choice_label(const Context& ctx, std::string_view question, const std::string& code) {
+  const forms::Item* item = ctx.form().find(question);
+  const forms::ChoiceList* list = item ? ctx.form().list_for(*item) : nullptr;
+  const forms::Choice* choice = list ? list->find(code) : nullptr;
+  return choice ? ctx.text(choice->label) : code;
+}
+
 }  // namespace
 
 bool has_scores(const Context& ctx) {
@@ -127,7 +136,8 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
             {"objective", text_of(o, "ap_objective")}, {"activity", text_of(o, "ap_activity")},
             {"indicators", text_of(o, "ap_indicators")}, {"target", text_of(o, "ap_target")},
             {"owner", text_of(o, "ap_owner")}, {"deadline", text_of(o, "ap_deadline")},
-            {"budget", text_of(o, "ap_budget")}, {"status", text_of(o, "ap_status")}});
+            {"budget", text_of(o, "ap_budget")}, {"status", text_of(o, "ap_status")},
+            {"status_label", choice_label(ctx, "ap_status", text_of(o, "ap_status"))}});
       }
     }
   }
