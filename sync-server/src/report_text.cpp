@@ -131,7 +131,16 @@ void print_geoat(const object& g, std::ostream& out) {
   out << "\nGEOAT: percent of the maximum score over applicable indicators (N/A and don't know left out)\n";
   for (const auto& av : g.at("administrations").as_array()) {
     const auto& a = av.as_object();
-    out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments")) << " assessment(s))\n    Overall  ";
+    out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments")) << " assessment(s))\n";
+    if (a.contains("conflict")) {
+      out << "    CONFLICT: " << str(a.at("assessments"))
+          << " assessments of this administration in one round. Scores are not averaged: keep one.\n";
+      for (const auto& sv : a.at("submissions").as_array()) {
+        out << "      submission " << str(sv.at("submission_id")) << "  submitted " << str(sv.at("submitted_at"))
+            << "  overall " << str(sv.at("overall")) << "%\n";
+      }
+    }
+    out << "    Overall  ";
     stats_line(a.at("overall").as_object(), out);
     out << "\n    Key elements, weakest first:\n";
     for (const auto& ev : a.at("elements").as_array()) {

@@ -183,6 +183,42 @@ TEST_CASE("GEOAT: percent of maximum over applicable indicators, weakest element
   CHECK(rf.at("periods").at(0).at("geoat").at("administrations").at(0).at("action_plan").at(0).at("status_label") == "En cours");
 }
 
+TEST_CASE("Two GEOAT assessments of one administration in one round are a conflict, never averaged", "[report][geoat]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "HQ");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"4","x_a_2":"2"})", "2026");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"0","x_a_2":"0"})", "2026");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"B","x_a_1":"4","x_a_2":"4"})", "2026");
+  auto o = options("geoat-2023");
+  o.round = "2026";
+  const auto r = report_of(store, o);
+  const auto& admins = r.at("periods").at(0).at("geoat").at("administrations").as_array();
+  REQUIRE(admins.size() == 2);
+  const auto& a = admins.at(0).as_object();
+  CHECK(a.at("administration") == "A");
+  CHECK(a.at("conflict") == true);
+  // Not the 37.5 % an average would give, anywhere.
+  CHECK(a.at("overall").at("percent").is_null());
+  CHECK(a.at("overall").at("score").is_null());
+  for (const auto& e : a.at("elements").as_array()) CHECK(e.at("percent").is_null());
+  for (const auto& p : a.at("principles").as_array()) CHECK(p.at("percent").is_null());
+  // Each assessment, with its own score, to tell which to keep.
+  const auto& each = a.at("submissions").as_array();
+  REQUIRE(each.size() == 2);
+  CHECK(each.at(0).at("overall").as_double() == Approx(75.0));
+  CHECK(each.at(1).at("overall").as_double() == Approx(0.0));
+  CHECK(each.at(0).at("submission_id").as_string().size() == 32);
+  // Another administration in the same round is scored as usual.
+  const auto& b = admins.at(1).as_object();
+  CHECK_FALSE(b.contains("conflict"));
+  CHECK(b.at("overall").at("percent").as_double() == Approx(100.0));
+  const std::string text = report_text(r);
+  CHECK_THAT(text, Catch::Contains("CONFLICT: 2 assessments of this administration in one round"));
+  CHECK(text.find("37.5") == std::string::npos);
+}
+
 namespace {
 
 // The percent positive of eng_proud in a staff-climate comparison, and its change.
