@@ -347,7 +347,7 @@ const roundName = (r) => (r === null || r === undefined ? t('all_rounds') : r ||
 // "Female", or with two dimensions always both ("Female · All"), so that
 // neither dimension's "(no answer)" can be taken for the other's.
 function groupLabel(report, group) {
-  if (!report.breakdown.length) return t('all');
+  if (!report.breakdown.length || !Object.keys(group || {}).length) return t('all');
   return report.breakdown.map((dim) => {
     if (!(dim.name in (group || {}))) return t('all');
     const cat = dim.categories.find((c) => c.code === group[dim.name]);
@@ -483,11 +483,14 @@ function likertItem(report, item) {
   const row = (g) => bars.append(h('span', { text: groupLabel(report, g.group) + (g.suppressed ? '' : ` (n=${g.n})`) }), likertBar(g, item.label));
   const two = report.breakdown.length === 2;
   // Two dimensions make (rows+1) x (cols+1) groups: one bar for everyone,
-  // and the groups' percent positive as a grid.
+  // and the groups' percent positive as a grid one click below (forty bars
+  // an item made the page 25,000 px tall).
   if (two) row(overall(item.groups));
   else item.groups.forEach(row);
+  const dims = report.breakdown.map((d) => d.label).join(' × ');
   return h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }), bars,
-    two ? h('div', { class: 'item-grid' }, grid(report, item.groups, (g) => (g.suppressed ? hiddenCell(g) : pct(g.positive)), `% ${t('positive')}`)) : null);
+    two ? h('details', { class: 'item-grid' }, h('summary', { text: `% ${t('positive')}: ${dims}` }),
+      grid(report, item.groups, (g) => (g.suppressed ? hiddenCell(g) : pct(g.positive)), `${item.label}: % ${t('positive')}`)) : null);
 }
 
 function surveyView(report, survey, factors) {

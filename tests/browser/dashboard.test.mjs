@@ -242,12 +242,29 @@ for (const lang of ['en', 'ar']) {
       assert.ok(await sizes.locator('[data-suppressed="true"]').count() >= 1, 'small cells are hidden in the grid');
       // The section indexes are broken down too, as grids.
       assert.ok(await page.locator('#section-index table.grid').count() >= 5);
-      // A Likert item: one bar for everyone and a grid of its groups.
+      // A Likert item: one bar for everyone and a grid of its groups, one
+      // click below; opened here, so that its labels are checked too.
       assert.equal(await page.locator('[data-item="eng_proud"] svg.likert').count(), 1);
-      assert.equal(await page.locator('[data-item="eng_proud"] table.grid').count(), 1);
+      assert.equal(await page.isVisible('[data-item="eng_proud"] table.grid'), false);
+      await page.click('[data-item="eng_proud"] details summary');
+      assert.ok(await page.isVisible('[data-item="eng_proud"] table.grid'));
+      await page.evaluate(() => document.querySelectorAll('main details').forEach((d) => { d.open = true; }));
 
       // No label runs out of its box, in either direction.
       assert.deepEqual(await clippedText(page), []);
+      // The check itself sees the old fault: an SVG label anchored at its
+      // end that runs off the left edge, and a label cut by its box. (Styles
+      // set through the CSSOM: the page's CSP refuses inline ones.)
+      await page.evaluate(() => {
+        const probe = document.createElement('div');
+        probe.id = 'probe';
+        probe.innerHTML = '<svg width="60" height="20"><text x="30" y="15" text-anchor="end">External body</text></svg>' +
+          '<div>Clearance and release</div>';
+        Object.assign(probe.lastChild.style, { width: '40px', whiteSpace: 'nowrap', overflow: 'hidden' });
+        document.querySelector('main').append(probe);
+      });
+      assert.equal((await clippedText(page, '#probe')).length, 2);
+      await page.evaluate(() => document.querySelector('#probe').remove());
       assert.equal(await overflowsHorizontally(page), false);
       await screenshot(page, `dashboard-report-1366-${lang}`);
 
