@@ -22,7 +22,9 @@
 //   - with `compare`, the same for a second round and the change, always
 //     newer minus older whichever round was named first ("older", "newer",
 //     and "order_by": how the newer was told, by publication, first
-//     response, or name);
+//     response, or name); an item's change in percent positive says
+//     whether it is larger than sampling noise ("beyond_noise", by the test
+//     named in "noise_test"); a GEOAT score is not a sample, so untested;
 //   - operations: responses per site per day, each device's last contact,
 //     and the devices not seen for 14 days.
 #pragma once

@@ -169,7 +169,9 @@ void change_rows(const object& report, const array& rows, std::ostream& out, con
     const auto& r = rv.as_object();
     out << "      " << std::left << std::setw(34)
         << (id_key ? str(r.at(id_key)) : group_name(report, r.at("group").as_object())) << std::right << std::setw(8)
-        << str(r.at("from")) << std::setw(8) << str(r.at("to")) << std::setw(8) << str(r.at("change")) << "\n";
+        << str(r.at("from")) << std::setw(8) << str(r.at("to")) << std::setw(8) << str(r.at("change"));
+    if (const auto* noise = r.if_contains("beyond_noise"); noise && noise->is_bool() && noise->get_bool()) out << " *";
+    out << "\n";
   }
 }
 
@@ -190,6 +192,9 @@ void print_comparison(const object& report, const object& c, std::ostream& out) 
       << "\n  Change = newer minus older, in points, whichever round was asked first. Newer: "
       << round_name(c.at("newer")) << " (" << order_basis(c) << ").\n"
       << "  FROM (older) and TO (newer): percent positive, section index, or percent of maximum; - where not shown.\n";
+  if (const auto* test = c.at("survey").as_object().if_contains("noise_test")) {
+    out << "  * larger than sampling noise (" << str(*test) << ").\n";
+  }
   for (const char* part : {"sections", "items"}) {
     for (const auto& ev : c.at("survey").at(part).as_array()) {
       out << "\n    " << str(ev.at("name")) << "  " << str(ev.at("label")) << "\n";

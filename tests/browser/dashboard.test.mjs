@@ -19,6 +19,7 @@ import { BIN, ARTIFACTS, startSyncServer, stop, launch, newPage, screenshot, ove
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const GEOAT = path.resolve('../../schema/forms/geoat-2023.json');
+const INTEGRITY = path.resolve('../../schema/forms/integrity-perception.json');
 const CLIMATE = JSON.parse(readFileSync(path.resolve('../../schema/forms/staff-climate.json'), 'utf8'));
 
 const run = (bin, args) => execFileSync(path.join(BIN, bin), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -31,6 +32,7 @@ before(async () => {
   run('sync-server', ['init', '--data-dir', S]);
   token = run('sync-server', ['admin-token', 'create', '--data-dir', S, '--label', 'hq-analyst', '--role', 'admin']).trim();
   run('sync-server', ['forms', 'publish', '--data-dir', S, '--round', '2025-baseline', GEOAT]);
+  run('sync-server', ['forms', 'publish', '--data-dir', S, '--round', '2025-pilot', INTEGRITY]);
   server = await startSyncServer(root);
   base = server.url.replace('ws://', 'http://');
   const collectors = {};
@@ -39,22 +41,25 @@ before(async () => {
     const code = run('sync-server', ['device', 'enroll', '--data-dir', S, '--site', site, '--url', server.url]).trim().split('\n').pop().trim();
     run('collector', ['init', '--data-dir', dir]);
     run('collector', ['enroll', '--data-dir', dir, code]);
-    run('collector', ['sync', '--data-dir', dir]);  // fetches the GEOAT round
+    run('collector', ['sync', '--data-dir', dir]);  // fetches the GEOAT and integrity rounds
     collectors[site] = dir;
   }
   const sample = (site, form, count, seed, mood = '0', extra = []) =>
     run('sample-responses', ['--data-dir', collectors[site], '--form', form, '--count', String(count), '--seed', String(seed), '--mood', mood, ...extra]);
   sample('Namanga', 'staff-climate', 90, 1, '0.3');
   sample('Busia', 'staff-climate', 50, 2, '-0.4');
-  sample('Malaba', 'integrity-perception', 30, 3);
+  sample('Malaba', 'integrity-perception', 30, 3, '-0.3');
   sample('Namanga', 'geoat-2023', 1, 4, '-0.6');
   for (const dir of Object.values(collectors)) run('collector', ['sync', '--data-dir', dir]);
   run('sync-server', ['forms', 'publish', '--data-dir', S, '--round', '2026-review', GEOAT]);
+  run('sync-server', ['forms', 'publish', '--data-dir', S, '--round', '2026-followup', INTEGRITY]);
   run('collector', ['sync', '--data-dir', collectors.Namanga]);
   sample('Namanga', 'geoat-2023', 1, 5, '0.5');
   run('collector', ['sync', '--data-dir', collectors.Namanga]);
-  // Another administration assessed twice in the review round: a conflict.
+  // The integrity survey's follow-up, in a better mood than its pilot; and
+  // another administration assessed twice in GEOAT's review round: a conflict.
   run('collector', ['sync', '--data-dir', collectors.Malaba]);
+  sample('Malaba', 'integrity-perception', 30, 7, '0.4');
   sample('Malaba', 'geoat-2023', 2, 6, '0', ['--administration', 'Lakeland Revenue Authority']);
   run('collector', ['sync', '--data-dir', collectors.Malaba]);
   browser = await launch();
@@ -114,7 +119,7 @@ test('overview, Likert charts as SVG, and a small group shown as suppressed', as
   try {
     await signIn(page);
     await page.waitForSelector('#total-responses');
-    assert.equal(await page.textContent('#total-responses'), '174');
+    assert.equal(await page.textContent('#total-responses'), '204');
     const cookies = await context.cookies();
     const session = cookies.find(c => c.name === 'eq_dash');
     assert.ok(session, 'a session cookie');
@@ -200,6 +205,31 @@ test('the round comparison is newer minus older in both orders, and comes first'
   });
 });
 
+// The integrity survey's follow-up was sampled in a better mood than its
+// pilot: the factor indexes rose, in either order; the items that moved most
+// are listed with the noise test, which the page names.
+test('a survey comparison: indexes first, the largest item changes marked against sampling noise', async () => {
+  await onDashboard(VIEWPORTS.desktop, async (page) => {
+    const seen = [];
+    for (const [round, compare] of [['2025-pilot', '2026-followup'], ['2026-followup', '2025-pilot']]) {
+      await page.goto(`${base}/#/form/integrity-perception?round=${round}&compare=${compare}`);
+      await page.waitForFunction((r) => document.querySelector('#round')?.value === r, round);
+      await page.waitForSelector('.comparison .largest table');
+      assert.equal(await page.textContent('#comparison'), 'Change between rounds: 2025-pilot → 2026-followup');
+      const indexes = page.locator('.comparison > table tbody tr');
+      assert.equal(await indexes.count(), 10, 'the ten Arusha factors');
+      assert.ok(await page.locator('.comparison > table .up').count() >= 6, 'most factors rose');
+      const largest = page.locator('.comparison .largest table');
+      assert.equal(await largest.locator('thead th').last().textContent(), 'Beyond sampling noise');
+      for (const cell of await largest.locator('tbody td:last-child').allTextContents()) assert.ok(['yes', 'no', '—'].includes(cell));
+      assert.match(await page.textContent('.comparison'), /two-proportion z-test \(pooled, two-sided, 95 %\)/);
+      seen.push(await page.locator('.comparison').textContent());
+    }
+    assert.equal(seen[0], seen[1]);
+    await screenshot(page, 'dashboard-survey-compare');
+  });
+});
+
 // Labels of the staff-climate form in a language: a list's choices in order,
 // and the top-level groups by name.
 const choiceLabels = (list, lang) => CLIMATE.lists[list].map(c => c.label[lang]);
@@ -273,7 +303,9 @@ for (const lang of ['en', 'ar']) {
       await page.waitForSelector('#section-index .index-by table');
       assert.deepEqual(await clippedText(page), []);
 
-      // Print: no controls, what they chose written out, nothing wider than the page.
+      // Print: no controls, what they chose written out, nothing wider than
+      // the page: A4 less the stylesheet's margins is about 700 px wide.
+      await page.setViewportSize({ width: 700, height: 1000 });
       await page.emulateMedia({ media: 'print' });
       assert.equal(await page.isVisible('header.top'), false);
       assert.equal(await page.isVisible('.controls'), false);

@@ -279,6 +279,9 @@ TEST_CASE("compare puts two rounds side by side with the change, newer minus old
     CHECK(proud.at("from").as_double() == Approx(50.0));
     CHECK(proud.at("to").as_double() == Approx(80.0));
     CHECK(proud.at("change").as_double() == Approx(30.0));  // an improvement is a rise, whatever the order
+    // 5 of 10 then 8 of 10: z = 0.3 / sqrt(0.65 * 0.35 * 0.2) = 1.41, within sampling noise.
+    CHECK(proud.at("beyond_noise") == false);
+    CHECK(s.at("comparison").at("survey").at("noise_test").as_string().starts_with("two-proportion z-test"));
     const std::string text = report_text(s);
     CHECK_THAT(text, Catch::Contains("COMPARISON: 2026 -> 2027"));
     CHECK_THAT(text, Catch::Contains("Newer: 2027 (its first response is later)"));
@@ -332,6 +335,8 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
       const auto r = compared(store, "staff-climate", round, compare);
       check_order(r, "z-baseline", "a-followup", "published");
       CHECK(proud_change(r).at("change").as_double() == Approx(50.0));  // 40 % -> 90 %
+      // z = 0.5 / sqrt(0.65 * 0.35 * 0.2) = 2.34: larger than sampling noise.
+      CHECK(proud_change(r).at("beyond_noise") == true);
     }
   }
   // The same through the command line, in both orders.
@@ -342,7 +347,7 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
     CHECK_THAT(cli.out, Catch::Contains("COMPARISON: z-baseline -> a-followup"));
     CHECK_THAT(cli.out, Catch::Contains("Newer: a-followup (published later)"));
     // eng_proud's row: from (older), to (newer), change.
-    CHECK_THAT(cli.out, Catch::Contains("40.0    90.0    50.0"));
+    CHECK_THAT(cli.out, Catch::Contains("40.0    90.0    50.0 *"));
     CHECK_THAT(cli.out, !Catch::Contains("-50.0"));
   }
 }
