@@ -26,6 +26,7 @@ const T = {
     no_answer: '(no answer)', older: 'older', newer: 'newer', change_rule: 'Change = newer round minus older round, in percentage points, whichever round is picked first.', by_published: '{newer} is newer: it was published after {older}.', by_first_response: '{newer} is newer: its responses began after those of {older}.', by_name: 'Neither publication nor the first responses tell the two rounds apart, so they are ordered by name.', change_detail: 'Every item and group', index: 'Index', state_active: 'active', state_pending: 'pending', state_revoked: 'revoked', breakdown_of: 'Broken down by {dims}', generated: 'Generated {when}',
     conflict: 'conflicting assessments', conflict_help: '{n} assessments of this administration in this round. Scores are not averaged: the team keeps one, and the others are withdrawn.', submission: 'Submission', submitted: 'Submitted',
     largest_changes: 'Largest changes (items, everyone)', beyond_noise: 'Beyond sampling noise', yes: 'yes', no: 'no', noise_note: 'An item\'s change is tested against sampling noise with a two-proportion z-test (pooled, two-sided, 95 %); section indexes are means of items and are not tested.', all_elements: 'Every key element',
+    item_detail: 'Item detail by section',
   },
   fr: {
     title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
@@ -48,6 +49,7 @@ const T = {
     no_answer: '(sans réponse)', older: 'plus ancien', newer: 'plus récent', change_rule: 'Évolution = cycle le plus récent moins le plus ancien, en points de pourcentage, quel que soit le cycle choisi en premier.', by_published: '{newer} est le plus récent : il a été publié après {older}.', by_first_response: '{newer} est le plus récent : ses réponses ont commencé après celles de {older}.', by_name: 'Ni la publication ni les premières réponses ne départagent les deux cycles : ils sont classés par nom.', change_detail: 'Toutes les questions et tous les groupes', index: 'Indice', state_active: 'actif', state_pending: 'en attente', state_revoked: 'révoqué', breakdown_of: 'Ventilé par {dims}', generated: 'Produit le {when}',
     conflict: 'évaluations en conflit', conflict_help: '{n} évaluations de cette administration dans ce cycle. Les scores ne sont pas moyennés : l’équipe en garde une et retire les autres.', submission: 'Soumission', submitted: 'Soumise le',
     largest_changes: 'Plus fortes évolutions (questions, ensemble)', beyond_noise: 'Au-delà du bruit d’échantillonnage', yes: 'oui', no: 'non', noise_note: 'L’évolution d’une question est testée contre le bruit d’échantillonnage par un test z de deux proportions (groupé, bilatéral, 95 %) ; les indices de section, moyennes de questions, ne sont pas testés.', all_elements: 'Tous les éléments clés',
+    item_detail: 'Détail des questions par section',
   },
   es: {
     title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
@@ -70,6 +72,7 @@ const T = {
     no_answer: '(sin respuesta)', older: 'anterior', newer: 'más reciente', change_rule: 'Cambio = ronda más reciente menos ronda anterior, en puntos porcentuales, sea cual sea la ronda elegida primero.', by_published: '{newer} es la más reciente: se publicó después de {older}.', by_first_response: '{newer} es la más reciente: sus respuestas comenzaron después de las de {older}.', by_name: 'Ni la publicación ni las primeras respuestas distinguen las dos rondas, así que se ordenan por nombre.', change_detail: 'Todas las preguntas y grupos', index: 'Índice', state_active: 'activo', state_pending: 'pendiente', state_revoked: 'revocado', breakdown_of: 'Desglosado por {dims}', generated: 'Generado el {when}',
     conflict: 'evaluaciones en conflicto', conflict_help: '{n} evaluaciones de esta administración en esta ronda. Las puntuaciones no se promedian: el equipo conserva una y retira las demás.', submission: 'Envío', submitted: 'Enviado el',
     largest_changes: 'Mayores cambios (preguntas, todos)', beyond_noise: 'Más allá del ruido muestral', yes: 'sí', no: 'no', noise_note: 'El cambio de una pregunta se contrasta con el ruido muestral mediante una prueba z de dos proporciones (combinada, bilateral, 95 %); los índices de sección, medias de preguntas, no se contrastan.', all_elements: 'Todos los elementos clave',
+    item_detail: 'Detalle de las preguntas por sección',
   },
   ru: {
     title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
@@ -92,6 +95,7 @@ const T = {
     no_answer: '(нет ответа)', older: 'более ранний', newer: 'более поздний', change_rule: 'Изменение = более поздний раунд минус более ранний, в процентных пунктах, в каком бы порядке ни были выбраны раунды.', by_published: '{newer} — более поздний: он опубликован после {older}.', by_first_response: '{newer} — более поздний: его ответы начались после ответов {older}.', by_name: 'Ни публикация, ни первые ответы не различают раунды, поэтому они упорядочены по названию.', change_detail: 'Все вопросы и группы', index: 'Индекс', state_active: 'активно', state_pending: 'ожидает', state_revoked: 'отозвано', breakdown_of: 'Разбивка по {dims}', generated: 'Сформировано {when}',
     conflict: 'противоречащие оценки', conflict_help: 'Оценок этой администрации в этом раунде: {n}. Баллы не усредняются: команда оставляет одну оценку, остальные отзываются.', submission: 'Отправка', submitted: 'Отправлено',
     largest_changes: 'Наибольшие изменения (вопросы, все)', beyond_noise: 'Больше выборочного шума', yes: 'да', no: 'нет', noise_note: 'Изменение по вопросу проверяется на выборочный шум z-критерием для двух долей (объединённая доля, двусторонний, 95 %); индексы разделов — средние по вопросам — не проверяются.', all_elements: 'Все ключевые элементы',
+    item_detail: 'Вопросы по разделам',
   },
   ar: {
     title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
@@ -114,6 +118,7 @@ const T = {
     no_answer: '(بلا إجابة)', older: 'الأقدم', newer: 'الأحدث', change_rule: 'التغير = الجولة الأحدث ناقص الجولة الأقدم، بالنقاط المئوية، أيًّا كانت الجولة المختارة أولاً.', by_published: '{newer} هي الأحدث: نُشرت بعد {older}.', by_first_response: '{newer} هي الأحدث: بدأت ردودها بعد ردود {older}.', by_name: 'لا يميّز النشر ولا الردود الأولى بين الجولتين، لذا رُتّبتا حسب الاسم.', change_detail: 'كل الأسئلة والمجموعات', index: 'المؤشر', state_active: 'نشط', state_pending: 'قيد الانتظار', state_revoked: 'ملغى', breakdown_of: 'التصنيف حسب {dims}', generated: 'أُنشئ في {when}',
     conflict: 'تقييمات متعارضة', conflict_help: '{n} تقييمات لهذه الإدارة في هذه الجولة. لا تُحسب متوسطات الدرجات: يحتفظ الفريق بتقييم واحد ويسحب الباقي.', submission: 'الإرسال', submitted: 'تاريخ الإرسال',
     largest_changes: 'أكبر التغيرات (الأسئلة، الجميع)', beyond_noise: 'أكبر من ضجيج المعاينة', yes: 'نعم', no: 'لا', noise_note: 'يُختبر تغير كل سؤال مقابل ضجيج المعاينة باختبار z لنسبتين (مجمّع، ثنائي الطرف، 95 ٪)؛ ولا تُختبر مؤشرات الأقسام لأنها متوسطات للأسئلة.', all_elements: 'كل العناصر الرئيسية',
+    item_detail: 'تفاصيل الأسئلة حسب القسم',
   },
 };
 
@@ -498,10 +503,24 @@ function likertItem(report, item) {
       grid(report, item.groups, (g) => (g.suppressed ? hiddenCell(g) : pct(g.positive)), `${item.label}: % ${t('positive')}`)) : null);
 }
 
+// Jumps to a section of the page. Not an href="#...": the hash is the
+// page's route.
+const jumpTo = (target) => h('a', { href: '#', onclick: (ev) => {
+  ev.preventDefault();
+  target.scrollIntoView({ block: 'start' });
+  target.focus({ preventScroll: true });
+} }, target.textContent);
+
 function surveyView(report, survey, factors) {
-  const out = [];
+  // The summary first: how many answered, the indexes, and where each
+  // section's items are.
+  const all = overall(survey.responses);
+  const out = [h('div', { class: 'cards summary' }, h('div', { class: 'card' },
+    h('div', { class: 'big', id: 'form-responses', text: all.suppressed ? all.display : all.n.toLocaleString(S.lang) }), t('responses')))];
   if (report.breakdown.length) out.push(h('div', { class: 'panel' }, groupSizes(report, survey)));
   out.push(...sectionIndexes(report, survey, factors));
+  const contents = h('ol', {});
+  out.push(h('nav', { class: 'toc', 'aria-label': t('item_detail') }, h('h2', { text: t('item_detail') }), contents));
   // Items, section by section in the form's order, each headed by its
   // group's label in the page's language.
   const sections = new Map();
@@ -532,7 +551,9 @@ function surveyView(report, survey, factors) {
       panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }),
         h('span', { class: 'muted', text: g.suppressed ? g.display : `${g.answered} ${t('answered')}. ${t('free_text')}` })));
     }
-    out.push(h('h2', { class: 'section', text: sec.label }), panel);
+    const heading = h('h2', { class: 'section', tabindex: '-1', text: sec.label });
+    contents.append(h('li', {}, jumpTo(heading)));
+    out.push(heading, panel);
   }
   return out;
 }
