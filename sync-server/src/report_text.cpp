@@ -127,32 +127,43 @@ void stats_line(const object& o, std::ostream& out) {
   if (o.at("unanswered").as_int64() > 0) out << ", unanswered " << str(o.at("unanswered"));
 }
 
+// Each assessment of an administration that has more than one in the round:
+// nothing is scored until the team keeps one.
+void print_conflict(const object& a, std::ostream& out) {
+  out << "    CONFLICT: " << str(a.at("assessments"))
+      << " assessments of this administration in one round. Scores are not averaged: keep one.\n";
+  for (const auto& sv : a.at("submissions").as_array()) {
+    out << "      submission " << str(sv.at("submission_id")) << "  submitted " << str(sv.at("submitted_at"))
+        << "  overall " << str(sv.at("overall")) << "%\n";
+  }
+}
+
+void print_scores(const object& a, std::ostream& out) {
+  out << "    Overall  ";
+  stats_line(a.at("overall").as_object(), out);
+  out << "\n    Key elements, weakest first:\n";
+  for (const auto& ev : a.at("elements").as_array()) {
+    out << "      " << std::left << std::setw(6) << str(ev.at("id")) << std::right;
+    stats_line(ev.as_object(), out);
+    out << "  " << str(ev.at("label")) << "\n";
+  }
+  out << "    Principles:\n";
+  for (const auto& pv : a.at("principles").as_array()) {
+    out << "      " << std::left << std::setw(6) << str(pv.at("id")) << std::right;
+    stats_line(pv.as_object(), out);
+    out << "  " << str(pv.at("label")) << "\n";
+  }
+}
+
 void print_geoat(const object& g, std::ostream& out) {
   out << "\nGEOAT: percent of the maximum score over applicable indicators (N/A and don't know left out)\n";
   for (const auto& av : g.at("administrations").as_array()) {
     const auto& a = av.as_object();
     out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments")) << " assessment(s))\n";
     if (a.contains("conflict")) {
-      out << "    CONFLICT: " << str(a.at("assessments"))
-          << " assessments of this administration in one round. Scores are not averaged: keep one.\n";
-      for (const auto& sv : a.at("submissions").as_array()) {
-        out << "      submission " << str(sv.at("submission_id")) << "  submitted " << str(sv.at("submitted_at"))
-            << "  overall " << str(sv.at("overall")) << "%\n";
-      }
-    }
-    out << "    Overall  ";
-    stats_line(a.at("overall").as_object(), out);
-    out << "\n    Key elements, weakest first:\n";
-    for (const auto& ev : a.at("elements").as_array()) {
-      out << "      " << std::left << std::setw(6) << str(ev.at("id")) << std::right;
-      stats_line(ev.as_object(), out);
-      out << "  " << str(ev.at("label")) << "\n";
-    }
-    out << "    Principles:\n";
-    for (const auto& pv : a.at("principles").as_array()) {
-      out << "      " << std::left << std::setw(6) << str(pv.at("id")) << std::right;
-      stats_line(pv.as_object(), out);
-      out << "  " << str(pv.at("label")) << "\n";
+      print_conflict(a, out);
+    } else {
+      print_scores(a, out);
     }
     const auto& plan = a.at("action_plan").as_array();
     out << "    Action plan (" << plan.size() << " rows): OWNER | DEADLINE | STATUS | OBJECTIVE | ACTIVITY\n";
@@ -164,12 +175,18 @@ void print_geoat(const object& g, std::ostream& out) {
   }
 }
 
+// A change with its sign: a rise reads "+14.2", never a bare number that
+// could be taken for a level.
+std::string signed_change(const value& v) {
+  return v.is_number() && v.to_number<double>() > 0 ? "+" + str(v) : str(v);
+}
+
 void change_rows(const object& report, const array& rows, std::ostream& out, const char* id_key) {
   for (const auto& rv : rows) {
     const auto& r = rv.as_object();
     out << "      " << std::left << std::setw(34)
         << (id_key ? str(r.at(id_key)) : group_name(report, r.at("group").as_object())) << std::right << std::setw(8)
-        << str(r.at("from")) << std::setw(8) << str(r.at("to")) << std::setw(8) << str(r.at("change"));
+        << str(r.at("from")) << std::setw(8) << str(r.at("to")) << std::setw(8) << signed_change(r.at("change"));
     if (const auto* noise = r.if_contains("beyond_noise"); noise && noise->is_bool() && noise->get_bool()) out << " *";
     out << "\n";
   }
@@ -193,8 +210,10 @@ void print_comparison(const object& report, const object& c, std::ostream& out) 
       << round_name(c.at("newer")) << " (" << order_basis(c) << ").\n"
       << "  FROM (older) and TO (newer): percent positive, section index, or percent of maximum; - where not shown.\n";
   if (const auto* test = c.at("survey").as_object().if_contains("noise_test")) {
-    out << "  * larger than sampling noise (" << str(*test) << ").\n";
+    out << "  * marks a change larger than sampling noise: " << str(*test) << ".\n";
   }
+  out << "      " << std::left << std::setw(34) << "" << std::right << std::setw(8) << "FROM" << std::setw(8) << "TO"
+      << std::setw(8) << "CHANGE" << "\n";
   for (const char* part : {"sections", "items"}) {
     for (const auto& ev : c.at("survey").at(part).as_array()) {
       out << "\n    " << str(ev.at("name")) << "  " << str(ev.at("label")) << "\n";
@@ -204,7 +223,7 @@ void print_comparison(const object& report, const object& c, std::ostream& out) 
   if (const auto* g = c.if_contains("geoat")) {
     for (const auto& av : g->at("administrations").as_array()) {
       out << "\n    " << str(av.at("administration")) << ": overall " << str(av.at("overall").at("from")) << " -> "
-          << str(av.at("overall").at("to")) << " (" << str(av.at("overall").at("change")) << ")\n";
+          << str(av.at("overall").at("to")) << " (" << signed_change(av.at("overall").at("change")) << ")\n";
       change_rows(report, av.at("principles").as_array(), out, "id");
       change_rows(report, av.at("elements").as_array(), out, "id");
     }
