@@ -42,7 +42,9 @@
 
 namespace equitas::server {
 
-inline constexpr int kReportVersion = 1;
+// 2: comparison.from and .to are the older and newer round (they were the
+// compared and the chosen round); a GEOAT conflict withholds its scores.
+inline constexpr int kReportVersion = 2;
 
 struct ReportOptions {
   std::string form_id;

@@ -271,6 +271,7 @@ TEST_CASE("compare puts two rounds side by side with the change, newer minus old
     const auto g = compared(store, "geoat-2023", round, compare);
     CHECK(g.at("periods").as_array().size() == 2);
     check_order(g, "2026", "2027", "first_response");
+    CHECK(g.at("report_version") == 2);  // comparison.from and .to changed meaning
     const auto& a = g.at("comparison").at("geoat").at("administrations").at(0).as_object();
     CHECK(a.at("overall").at("from").as_double() == Approx(75.0));
     CHECK(a.at("overall").at("to").as_double() == Approx(100.0));
