@@ -4,7 +4,8 @@
 // What a report holds (the JSON is stable; "report_version" changes if a key
 // changes meaning):
 //   - per item: n (substantive answers), percent positive / neutral /
-//     negative for Likert items, or per choice for other selects, with the
+//     negative for Likert items ("reversed" on a reverse-worded statement,
+//     where positive means disagreeing), or per choice for other selects, with the
 //     excluded answers ("don't know", "not applicable") counted apart;
 //     free text is counted, never shown;
 //   - per section, an index: the mean of its Likert items' percent positive

@@ -58,6 +58,21 @@ bool is_likert(const ReportItem& it) {
   return false;
 }
 
+// A reverse-worded statement: its list puts the positive end first (agreeing
+// is negative), so "% positive" is the share who disagree. Read from the
+// choices' polarity in the list's order, whatever the list is called.
+bool is_reversed(const ReportItem& it) {
+  if (it.list == nullptr) return false;
+  const forms::Choice* first = nullptr;
+  const forms::Choice* last = nullptr;
+  for (const auto& ch : it.list->choices) {
+    if (ch.polarity != forms::Polarity::kPositive && ch.polarity != forms::Polarity::kNegative) continue;
+    if (first == nullptr) first = &ch;
+    last = &ch;
+  }
+  return first != nullptr && first->polarity == forms::Polarity::kPositive && last->polarity == forms::Polarity::kNegative;
+}
+
 // Per-item results a section index is built from: percent positive per grid
 // cell, and whether the cell is hidden.
 struct LikertResult {
@@ -208,6 +223,7 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
       LikertResult lr;
       o = likert_item(ctx, it, k, pos, lr);
       kind = "likert";
+      if (is_reversed(it)) o["reversed"] = true;
       if (!by_section.count(it.section)) section_order.push_back(it.section);
       by_section[it.section].push_back(std::move(lr));
       section_labels[it.section] = it.section_label;

@@ -95,7 +95,9 @@ void print_survey(const object& report, const object& s, std::ostream& out) {
       section = it.at("section").as_string();
       out << "\n  == " << str(it.at("section_label")) << " ==\n";
     }
-    out << "\n  " << str(it.at("name")) << "  " << str(it.at("label")) << "\n";
+    out << "\n  " << str(it.at("name")) << "  " << str(it.at("label"));
+    if (it.contains("reversed")) out << "  [reverse-worded: % positive = % who disagree]";
+    out << "\n";
     if (kind == "likert") {
       out << "    " << std::left << std::setw(34) << "GROUP" << std::right << std::setw(8) << "N" << std::setw(8)
           << "POS%" << std::setw(8) << "NEU%" << std::setw(8) << "NEG%" << std::setw(8) << "EXCL" << "\n";

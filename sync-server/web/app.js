@@ -27,6 +27,7 @@ const T = {
     conflict: 'conflicting assessments', conflict_help: '{n} assessments of this administration in this round. Scores are not averaged: the team keeps one, and the others are withdrawn.', submission: 'Submission', submitted: 'Submitted',
     largest_changes: 'Largest changes (items, everyone)', beyond_noise: 'Beyond sampling noise', yes: 'yes', no: 'no', noise_note: 'An item\'s change is tested against sampling noise with a two-proportion z-test (pooled, two-sided, 95 %); section indexes are means of items and are not tested.', all_elements: 'Every key element',
     item_detail: 'Item detail by section',
+    reversed: 'reverse-worded', reversed_rule: 'Reverse-worded statements: % positive = % who disagree.',
   },
   fr: {
     title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
@@ -50,6 +51,7 @@ const T = {
     conflict: 'évaluations en conflit', conflict_help: '{n} évaluations de cette administration dans ce cycle. Les scores ne sont pas moyennés : l’équipe en garde une et retire les autres.', submission: 'Soumission', submitted: 'Soumise le',
     largest_changes: 'Plus fortes évolutions (questions, ensemble)', beyond_noise: 'Au-delà du bruit d’échantillonnage', yes: 'oui', no: 'non', noise_note: 'L’évolution d’une question est testée contre le bruit d’échantillonnage par un test z de deux proportions (groupé, bilatéral, 95 %) ; les indices de section, moyennes de questions, ne sont pas testés.', all_elements: 'Tous les éléments clés',
     item_detail: 'Détail des questions par section',
+    reversed: 'formulation inversée', reversed_rule: 'Énoncés à formulation inversée : % positif = % en désaccord.',
   },
   es: {
     title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
@@ -73,6 +75,7 @@ const T = {
     conflict: 'evaluaciones en conflicto', conflict_help: '{n} evaluaciones de esta administración en esta ronda. Las puntuaciones no se promedian: el equipo conserva una y retira las demás.', submission: 'Envío', submitted: 'Enviado el',
     largest_changes: 'Mayores cambios (preguntas, todos)', beyond_noise: 'Más allá del ruido muestral', yes: 'sí', no: 'no', noise_note: 'El cambio de una pregunta se contrasta con el ruido muestral mediante una prueba z de dos proporciones (combinada, bilateral, 95 %); los índices de sección, medias de preguntas, no se contrastan.', all_elements: 'Todos los elementos clave',
     item_detail: 'Detalle de las preguntas por sección',
+    reversed: 'redacción inversa', reversed_rule: 'Enunciados de redacción inversa: % positivo = % en desacuerdo.',
   },
   ru: {
     title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
@@ -96,6 +99,7 @@ const T = {
     conflict: 'противоречащие оценки', conflict_help: 'Оценок этой администрации в этом раунде: {n}. Баллы не усредняются: команда оставляет одну оценку, остальные отзываются.', submission: 'Отправка', submitted: 'Отправлено',
     largest_changes: 'Наибольшие изменения (вопросы, все)', beyond_noise: 'Больше выборочного шума', yes: 'да', no: 'нет', noise_note: 'Изменение по вопросу проверяется на выборочный шум z-критерием для двух долей (объединённая доля, двусторонний, 95 %); индексы разделов — средние по вопросам — не проверяются.', all_elements: 'Все ключевые элементы',
     item_detail: 'Вопросы по разделам',
+    reversed: 'обратная формулировка', reversed_rule: 'Утверждения с обратной формулировкой: % положительных = % несогласных.',
   },
   ar: {
     title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
@@ -119,6 +123,7 @@ const T = {
     conflict: 'تقييمات متعارضة', conflict_help: '{n} تقييمات لهذه الإدارة في هذه الجولة. لا تُحسب متوسطات الدرجات: يحتفظ الفريق بتقييم واحد ويسحب الباقي.', submission: 'الإرسال', submitted: 'تاريخ الإرسال',
     largest_changes: 'أكبر التغيرات (الأسئلة، الجميع)', beyond_noise: 'أكبر من ضجيج المعاينة', yes: 'نعم', no: 'لا', noise_note: 'يُختبر تغير كل سؤال مقابل ضجيج المعاينة باختبار z لنسبتين (مجمّع، ثنائي الطرف، 95 ٪)؛ ولا تُختبر مؤشرات الأقسام لأنها متوسطات للأسئلة.', all_elements: 'كل العناصر الرئيسية',
     item_detail: 'تفاصيل الأسئلة حسب القسم',
+    reversed: 'صياغة معكوسة', reversed_rule: 'العبارات ذات الصياغة المعكوسة: ٪ الإيجابي = ٪ غير الموافقين.',
   },
 };
 
@@ -498,7 +503,9 @@ function likertItem(report, item) {
   if (two) row(overall(item.groups));
   else item.groups.forEach(row);
   const dims = report.breakdown.map((d) => d.label).join(' × ');
-  return h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }), bars,
+  const label = h('div', { class: 'label', text: item.label });
+  if (item.reversed) label.append(' ', h('span', { class: 'reversed', title: t('reversed_rule'), text: t('reversed') }));
+  return h('div', { class: 'item', 'data-item': item.name }, label, bars,
     two ? h('details', { class: 'item-grid' }, h('summary', { text: `% ${t('positive')}: ${dims}` }),
       grid(report, item.groups, (g) => (g.suppressed ? hiddenCell(g) : pct(g.positive)), `${item.label}: % ${t('positive')}`)) : null);
 }
@@ -535,6 +542,7 @@ function surveyView(report, survey, factors) {
     if (!likert.length && !other.length && !text.length) continue;
     const panel = h('div', { class: 'panel' });
     if (likert.length) panel.append(legend());
+    if (likert.some((i) => i.reversed)) panel.append(h('p', { class: 'muted reversed-rule', text: t('reversed_rule') }));
     for (const item of likert) panel.append(likertItem(report, item));
     for (const item of other) {
       const g = overall(item.groups);

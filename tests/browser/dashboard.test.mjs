@@ -149,6 +149,10 @@ test('overview, Likert charts as SVG, and a small group shown as suppressed', as
 
     await page.click('#nav a[href="#/form/integrity-perception"]');
     await page.waitForSelector('.barchart[aria-label*="Arusha"] svg.chart');
+    // Reverse-worded statements are marked, and the rule is on the page.
+    assert.equal(await page.textContent('[data-item="f06_3"] .reversed'), 'reverse-worded');
+    assert.equal(await page.locator('[data-item="f06_1"] .reversed').count(), 0);
+    assert.ok(await page.isVisible('text=Reverse-worded statements: % positive = % who disagree.'));
     assert.deepEqual(page.foreign, []);
   } finally {
     await context.close();

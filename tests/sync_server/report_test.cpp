@@ -130,6 +130,12 @@ TEST_CASE("The integrity survey has an index per Arusha factor, reversed items i
   CHECK(f02.at("arusha_factor") == 2);
   CHECK(f02.at("groups").at(0).at("index").as_double() == Approx(75.0));  // 100, 100, 100, 0
   CHECK(item(survey, "f02_3").at("groups").at(0).at("positive").as_double() == Approx(100.0));
+  // ... and says so, in the JSON and the text, so "100 % positive" is not
+  // read as "100 % agree".
+  CHECK(item(survey, "f02_3").at("reversed") == true);
+  CHECK_FALSE(item(survey, "f02_1").contains("reversed"));
+  CHECK_THAT(report_text(r), Catch::Contains("f02_3  " + std::string(item(survey, "f02_3").at("label").as_string()) +
+                                             "  [reverse-worded: % positive = % who disagree]"));
   const auto& f10 = section(survey, "f10_private_sector");
   CHECK(f10.at("arusha_factor") == 10);
   CHECK(f10.at("groups").at(0).at("index").as_double() == Approx(0.0));
