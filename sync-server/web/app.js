@@ -507,7 +507,7 @@ function likertItem(report, item) {
   if (item.reversed) label.append(' ', h('span', { class: 'reversed', title: t('reversed_rule'), text: t('reversed') }));
   return h('div', { class: 'item', 'data-item': item.name }, label, bars,
     two ? h('details', { class: 'item-grid' }, h('summary', { text: `% ${t('positive')}: ${dims}` }),
-      grid(report, item.groups, (g) => (g.suppressed ? hiddenCell(g) : pct(g.positive)), `${item.label}: % ${t('positive')}`)) : null);
+      grid(report, item.groups, (g) => (g.suppressed ? hiddenCell(g) : pct(g.positive)), `% ${t('positive')}`)) : null);
 }
 
 // Jumps to a section of the page. Not an href="#...": the hash is the
