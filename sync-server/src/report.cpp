@@ -81,6 +81,7 @@ void merge_items(Context& ctx) {
       if (!parents.empty()) {
         r.section = parents.front()->name;
         r.section_label = ctx.text(parents.front()->label);
+        if (r.section_label.empty()) r.section_label = r.section;  // an unlabelled group: its name is all there is
         r.element_label = ctx.text(parents.back()->label);
         r.principle_label = ctx.text(parents.front()->label);
       }
@@ -195,6 +196,55 @@ Result<boost::json::object> period(Context& ctx, const std::optional<std::string
   }
   if (keep) *keep = std::move(k);
   return p;
+}
+
+// The first day a period has a response on; nullopt when it has none.
+std::optional<std::int32_t> first_day(const Counts& k) {
+  std::optional<std::int32_t> out;
+  for (const DeviceDays& dd : k.device_days) {
+    for (std::size_t i = 0; i < dd.counts.size(); ++i) {
+      if (dd.counts[i] == 0) continue;
+      const std::int32_t day = dd.first_day + static_cast<std::int32_t>(i);
+      if (!out || day < *out) out = day;
+      break;
+    }
+  }
+  return out;
+}
+
+// The order in which a round was first published for the form (form_rounds
+// ids only grow); nullopt for a round never published (a bundled form's
+// responses, or one carried in from elsewhere).
+Result<std::optional<std::int64_t>> publication_order(const Context& ctx, const std::string& round) {
+  EQ_ASSIGN_OR_RETURN(Statement st, ctx.db->prepare("SELECT min(id) FROM form_rounds WHERE form_id = ?1 AND round = ?2"));
+  st.bind(1, ctx.options.form_id).bind(2, round);
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row || st.column_is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(st.column_int64(0));
+}
+
+struct RoundOrder {
+  bool first_is_newer = false;
+  std::string basis;  // how it was decided: "published", "first_response" or "name"
+};
+
+// Which of two rounds is the newer one, whichever the user named first: a
+// change is always newer minus older (issue 15: "Round" and "Compare with"
+// were taken as newer and older, and a user who picked them the other way
+// round read every improvement as a fall). A round is published before it is
+// collected, so publication order decides; where either round was never
+// published, the day of its first response; and the name last, so the answer
+// never depends on the order of the arguments.
+Result<RoundOrder> order_rounds(const Context& ctx, const std::string& first, const Counts& first_counts,
+                                const std::string& second, const Counts& second_counts) {
+  EQ_ASSIGN_OR_RETURN(auto pub_first, publication_order(ctx, first));
+  EQ_ASSIGN_OR_RETURN(auto pub_second, publication_order(ctx, second));
+  if (pub_first && pub_second && *pub_first != *pub_second) return RoundOrder{*pub_first > *pub_second, "published"};
+  const auto day_first = first_day(first_counts), day_second = first_day(second_counts);
+  if (day_first && day_second && *day_first != *day_second) {
+    return RoundOrder{*day_first > *day_second, "first_response"};
+  }
+  return RoundOrder{first > second, "name"};
 }
 
 struct DeviceRow {
@@ -313,15 +363,18 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
     periods.push_back(first);
   }
   if (options.compare) {
-    EQ_ASSIGN_OR_RETURN(boost::json::object second, period(ctx, options.compare, nullptr));
+    Counts compared;
+    EQ_ASSIGN_OR_RETURN(boost::json::object second, period(ctx, options.compare, &compared));
     periods.push_back(second);
-    // "Round R, compared with C": C is the reference (a baseline), so the
-    // change runs from C to R, positive when R is higher (issue 15: it ran
-    // the other way, and an improvement showed as a fall).
-    boost::json::object change{{"from", *options.compare}, {"to", *options.round}};
-    change["survey"] = compare_survey(second.at("survey").as_object(), first.at("survey").as_object());
+    EQ_ASSIGN_OR_RETURN(RoundOrder order, order_rounds(ctx, *options.round, main, *options.compare, compared));
+    const boost::json::object& newer = order.first_is_newer ? first : second;
+    const boost::json::object& older = order.first_is_newer ? second : first;
+    boost::json::object change{{"from", older.at("round")}, {"to", newer.at("round")},
+                               {"older", older.at("round")}, {"newer", newer.at("round")},
+                               {"order_by", order.basis}};
+    change["survey"] = compare_survey(older.at("survey").as_object(), newer.at("survey").as_object());
     if (first.contains("geoat")) {
-      change["geoat"] = compare_geoat(second.at("geoat").as_object(), first.at("geoat").as_object());
+      change["geoat"] = compare_geoat(older.at("geoat").as_object(), newer.at("geoat").as_object());
     }
     r["comparison"] = std::move(change);
   }

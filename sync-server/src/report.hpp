@@ -4,7 +4,8 @@
 // What a report holds (the JSON is stable; "report_version" changes if a key
 // changes meaning):
 //   - per item: n (substantive answers), percent positive / neutral /
-//     negative for Likert items, or per choice for other selects, with the
+//     negative for Likert items ("reversed" on a reverse-worded statement,
+//     where positive means disagreeing), or per choice for other selects, with the
 //     excluded answers ("don't know", "not applicable") counted apart;
 //     free text is counted, never shown;
 //   - per section, an index: the mean of its Likert items' percent positive
@@ -19,7 +20,12 @@
 //     element, principle and overall, for each administration, weakest
 //     elements first, and the action-plan rows (an assessment describes an
 //     organisation, not a person: no suppression applies to it);
-//   - with `compare`, the same for a second round and the change;
+//   - with `compare`, the same for a second round and the change, always
+//     newer minus older whichever round was named first ("older", "newer",
+//     and "order_by": how the newer was told, by publication, first
+//     response, or name); an item's change in percent positive says
+//     whether it is larger than sampling noise ("beyond_noise", by the test
+//     named in "noise_test"); a GEOAT score is not a sample, so untested;
 //   - operations: responses per site per day, each device's last contact,
 //     and the devices not seen for 14 days.
 #pragma once
@@ -37,12 +43,14 @@
 
 namespace equitas::server {
 
-inline constexpr int kReportVersion = 1;
+// 2: comparison.from and .to are the older and newer round (they were the
+// compared and the chosen round); a GEOAT conflict withholds its scores.
+inline constexpr int kReportVersion = 2;
 
 struct ReportOptions {
   std::string form_id;
   std::optional<std::string> round;    // nullopt: every round together
-  std::optional<std::string> compare;  // the reference round: change = round - compare (needs round)
+  std::optional<std::string> compare;  // a second round: change = newer - older, in either order (needs round)
   std::vector<std::string> by;         // breakdown questions ("dem_sex", or "sex"), at most two
   // Smallest group shown. It can only raise the form's suppression_threshold:
   // the form's owner sets the floor, not whoever runs the report.
@@ -73,8 +81,9 @@ inline constexpr const char* kReportHelp =
     "  applicable\" counted apart), an index per section (per Arusha factor for the integrity\n"
     "  survey), GEOAT scores per element, principle and administration with the action plan, and\n"
     "  operations (responses per site per day, devices not seen for 14 days).\n"
-    "  Without --round, every round together. --compare R2 shows round R2 (a baseline) beside R, with\n"
-    "  the change from R2 to R: positive when R is higher.\n"
+    "  Without --round, every round together. --compare R2 shows round R2 beside R, with the change\n"
+    "  from the older of the two to the newer, positive when the newer is higher, whichever is named\n"
+    "  first. The newer is the one published later (else the one whose responses began later).\n"
     "  --by breaks results down by one or two questions the form marks as breakdown dimensions\n"
     "  (e.g. --by sex,grade; the dem_ prefix is optional).\n"
     "  Groups under the form's suppression threshold (default 10) are shown as n<10, and other\n"

@@ -32,6 +32,26 @@ boost::json::object change(const boost::json::value& a, const boost::json::value
   return o;
 }
 
+// Whether a change in percent positive is larger than sampling noise: a
+// two-sided two-proportion z-test with the pooled proportion, at 95 %
+// (|z| >= 1.96). A percent is of n substantive answers; null where either
+// side is hidden or has no answers, so nothing is inferred from a hidden
+// group.
+boost::json::value beyond_noise(const boost::json::object* a, const boost::json::object* b) {
+  const auto n_of = [](const boost::json::object* o) {
+    const auto* n = o ? o->if_contains("n") : nullptr;
+    return n && n->is_int64() ? n->get_int64() : 0;
+  };
+  const std::int64_t n1 = n_of(a), n2 = n_of(b);
+  const auto p1 = number_or_null(a, "positive"), p2 = number_or_null(b, "positive");
+  if (n1 <= 0 || n2 <= 0 || !p1.is_number() || !p2.is_number()) return nullptr;
+  const double x1 = p1.to_number<double>() / 100.0, x2 = p2.to_number<double>() / 100.0;
+  const double pooled = (x1 * static_cast<double>(n1) + x2 * static_cast<double>(n2)) / static_cast<double>(n1 + n2);
+  const double se = std::sqrt(pooled * (1.0 - pooled) * (1.0 / static_cast<double>(n1) + 1.0 / static_cast<double>(n2)));
+  if (se <= 0.0) return false;  // everyone agreed in both rounds: the same, not a change
+  return std::abs(x2 - x1) / se >= 1.96;
+}
+
 // For every group of every entry of `key` in a: the change of `field`.
 boost::json::array grouped(const boost::json::object& a, const boost::json::object& b, std::string_view key,
                            std::string_view field) {
@@ -52,6 +72,7 @@ boost::json::array grouped(const boost::json::object& a, const boost::json::obje
       const auto& go = g.as_object();
       const auto* og = other ? find_by(other->at("groups").as_array(), "group", go.at("group")) : nullptr;
       auto c = change(number_or_null(&go, field), number_or_null(og, field));
+      if (field == "positive") c["beyond_noise"] = beyond_noise(&go, og);
       c["group"] = go.at("group");
       rows.push_back(std::move(c));
     }
@@ -63,7 +84,9 @@ boost::json::array grouped(const boost::json::object& a, const boost::json::obje
 }  // namespace
 
 boost::json::object compare_survey(const boost::json::object& a, const boost::json::object& b) {
-  return {{"items", grouped(a, b, "items", "positive")}, {"sections", grouped(a, b, "sections", "index")}};
+  return {{"items", grouped(a, b, "items", "positive")},
+          {"sections", grouped(a, b, "sections", "index")},
+          {"noise_test", "two-proportion z-test on percent positive, pooled, two-sided, 95 % (items only)"}};
 }
 
 boost::json::object compare_geoat(const boost::json::object& a, const boost::json::object& b) {

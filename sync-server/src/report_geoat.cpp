@@ -31,9 +31,16 @@ struct Indicator {
   double max_points = 0;
 };
 
+// One stored assessment, named so that a conflict can be resolved.
+struct Assessment {
+  std::string submission_id, submitted_at;
+  Tally overall;
+};
+
 struct Administration {
   std::int64_t assessments = 0;
   std::vector<Tally> by_indicator;
+  std::vector<Assessment> each;
   boost::json::array action_plan;
 };
 
@@ -63,16 +70,52 @@ std::string text_of(const boost::json::object& o, std::string_view key) {
 
 // The administration's name and action plan are free text, which the
 // analysis store does not copy: read from the stored answers (a GEOAT round
-// has a handful of submissions).
-Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers) {
-  EQ_ASSIGN_OR_RETURN(Statement st, ctx.db->prepare("SELECT answers FROM submissions WHERE id = ?1"));
+// has a handful of submissions), with what identifies the submission.
+Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers, Assessment& assessment) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      ctx.db->prepare("SELECT answers, submission_id, submitted_at FROM submissions WHERE id = ?1"));
   st.bind(1, rowid);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Status::ok();
   boost::system::error_code ec;
   auto v = boost::json::parse(st.column_text(0), ec);
   if (!ec && v.is_object()) answers = std::move(v.get_object());
+  const Bytes id = st.column_blob(1);
+  assessment.submission_id = to_hex(id);
+  assessment.submitted_at = st.column_text(2);
   return Status::ok();
+}
+
+// Two assessments of one administration in one round are a conflict for
+// the team to resolve, never an average: an average of two self-assessments
+// is neither's score. Every percent and score is withheld, and each
+// assessment is listed with its own overall score.
+void withhold_scores(boost::json::object& admin, const std::vector<Assessment>& each, double max_points) {
+  auto blank = [](boost::json::object& o) {
+    o["percent"] = nullptr;
+    o["score"] = nullptr;
+    o["max"] = nullptr;
+  };
+  blank(admin["overall"].as_object());
+  for (const char* part : {"principles", "elements"}) {
+    for (auto& v : admin[part].as_array()) blank(v.as_object());
+  }
+  boost::json::array list;
+  for (const Assessment& a : each) {
+    list.push_back(boost::json::object{{"submission_id", a.submission_id}, {"submitted_at", a.submitted_at},
+                                       {"overall", stats(a.overall, max_points).at("percent")}});
+  }
+  admin["conflict"] = true;
+  admin["submissions"] = std::move(list);
+}
+
+// The label of a select answer inside the action plan (its status), in the
+// report's language; the code itself when the form has no such choice.
+std::string choice_label(const Context& ctx, std::string_view question, const std::string& code) {
+  const forms::Item* item = ctx.form().find(question);
+  const forms::ChoiceList* list = item ? ctx.form().list_for(*item) : nullptr;
+  const forms::Choice* choice = list ? list->find(code) : nullptr;
+  return choice ? ctx.text(choice->label) : code;
 }
 
 }  // namespace
@@ -94,31 +137,37 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
   std::map<std::string, Administration> admins;
   for (std::size_t row = 0; row < k.rowids.size(); ++row) {
     boost::json::object answers;
-    EQ_RETURN_IF_ERROR(read_answers(ctx, k.rowids[row], answers));
+    Assessment assessment;
+    EQ_RETURN_IF_ERROR(read_answers(ctx, k.rowids[row], answers, assessment));
     std::string name = text_of(answers, "admin_name");
     if (name.empty()) name = "(administration not named)";
     Administration& a = admins[name];
     a.by_indicator.resize(indicators.size());
     ++a.assessments;
+    Tally mine;
     const Bytes& codes = k.codes[row];
     for (std::size_t i = 0; i < indicators.size(); ++i) {
       const Indicator& ind = indicators[i];
       const int code = ind.position >= 0 && static_cast<std::size_t>(ind.position) < codes.size()
                            ? codes[static_cast<std::size_t>(ind.position)] : 0;
-      Tally& t = a.by_indicator[i];
+      Tally t;
       if (code == 0) {
         ++t.unanswered;
-        continue;
-      }
-      const std::string& value = ctx.dict.columns[static_cast<std::size_t>(ind.position)].values[static_cast<std::size_t>(code)];
-      const forms::Choice* ch = ind.item->list ? ind.item->list->find(value) : nullptr;
-      if (ch == nullptr || ch->exclude || !ch->points) {
-        ++t.excluded[value];  // not applicable, don't know: out of the maximum too
       } else {
-        t.score += *ch->points;
-        ++t.applicable;
+        const std::string& value = ctx.dict.columns[static_cast<std::size_t>(ind.position)].values[static_cast<std::size_t>(code)];
+        const forms::Choice* ch = ind.item->list ? ind.item->list->find(value) : nullptr;
+        if (ch == nullptr || ch->exclude || !ch->points) {
+          ++t.excluded[value];  // not applicable, don't know: out of the maximum too
+        } else {
+          t.score += *ch->points;
+          ++t.applicable;
+        }
       }
+      a.by_indicator[i].add(t);
+      mine.add(t);
     }
+    assessment.overall = mine;
+    a.each.push_back(std::move(assessment));
     if (const auto* plan = answers.if_contains("action_plan"); plan && plan->is_array()) {
       for (const auto& r : plan->get_array()) {
         if (!r.is_object()) continue;
@@ -127,7 +176,8 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
             {"objective", text_of(o, "ap_objective")}, {"activity", text_of(o, "ap_activity")},
             {"indicators", text_of(o, "ap_indicators")}, {"target", text_of(o, "ap_target")},
             {"owner", text_of(o, "ap_owner")}, {"deadline", text_of(o, "ap_deadline")},
-            {"budget", text_of(o, "ap_budget")}, {"status", text_of(o, "ap_status")}});
+            {"budget", text_of(o, "ap_budget")}, {"status", text_of(o, "ap_status")},
+            {"status_label", choice_label(ctx, "ap_status", text_of(o, "ap_status"))}});
       }
     }
   }
@@ -164,18 +214,22 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
       es.push_back(std::move(o));
     }
     // Weakest first: where the action plan starts. No applicable indicator
-    // (no percent) goes last; ties keep the form's order.
-    std::stable_sort(es.begin(), es.end(), [](const boost::json::value& x, const boost::json::value& y) {
-      const auto& px = x.as_object().at("percent");
-      const auto& py = y.as_object().at("percent");
-      if (px.is_null() || py.is_null()) return !px.is_null() && py.is_null();
-      return px.as_double() < py.as_double();
-    });
+    // (no percent) goes last; ties keep the form's order. A conflict keeps
+    // the form's order: sorted by the pooled scores, it would give them away.
+    if (a.assessments == 1) {
+      std::stable_sort(es.begin(), es.end(), [](const boost::json::value& x, const boost::json::value& y) {
+        const auto& px = x.as_object().at("percent");
+        const auto& py = y.as_object().at("percent");
+        if (px.is_null() || py.is_null()) return !px.is_null() && py.is_null();
+        return px.as_double() < py.as_double();
+      });
+    }
     auto o = boost::json::object{{"administration", name}, {"assessments", a.assessments}};
     o["overall"] = stats(overall, max_points);
     o["principles"] = std::move(ps);
     o["elements"] = std::move(es);
     o["action_plan"] = std::move(a.action_plan);
+    if (a.assessments > 1) withhold_scores(o, a.each, max_points);
     out.push_back(std::move(o));
   }
   return boost::json::object{{"administrations", std::move(out)}};

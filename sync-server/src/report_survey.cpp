@@ -26,6 +26,29 @@ std::vector<Class> classes(const Context& ctx, const ReportItem& it, int positio
   return out;
 }
 
+// The codes of a column (indexes into `values`, 0 is "no answer") in the
+// order the form lists its choices: the dictionary numbers codes in the order
+// they first arrived, which puts "25–34" before "Under 25". A code the newest
+// list no longer has (an older version's choice) follows, in arrival order.
+std::vector<std::size_t> in_form_order(const ReportItem& it, const std::vector<std::string>& values) {
+  std::vector<std::size_t> out;
+  std::vector<bool> taken(values.size(), false);
+  if (it.list) {
+    for (const auto& ch : it.list->choices) {
+      for (std::size_t code = 1; code < values.size(); ++code) {
+        if (!taken[code] && values[code] == ch.name) {
+          out.push_back(code);
+          taken[code] = true;
+        }
+      }
+    }
+  }
+  for (std::size_t code = 1; code < values.size(); ++code) {
+    if (!taken[code]) out.push_back(code);
+  }
+  return out;
+}
+
 bool is_likert(const ReportItem& it) {
   if (it.item->type == forms::QuestionType::kLikert) return true;
   if (it.list == nullptr || it.item->type != forms::QuestionType::kSelectOne) return false;
@@ -33,6 +56,21 @@ bool is_likert(const ReportItem& it) {
     if (ch.polarity != forms::Polarity::kNone) return true;
   }
   return false;
+}
+
+// A reverse-worded statement: its list puts the positive end first (agreeing
+// is negative), so "% positive" is the share who disagree. Read from the
+// choices' polarity in the list's order, whatever the list is called.
+bool is_reversed(const ReportItem& it) {
+  if (it.list == nullptr) return false;
+  const forms::Choice* first = nullptr;
+  const forms::Choice* last = nullptr;
+  for (const auto& ch : it.list->choices) {
+    if (ch.polarity != forms::Polarity::kPositive && ch.polarity != forms::Polarity::kNegative) continue;
+    if (first == nullptr) first = &ch;
+    last = &ch;
+  }
+  return first != nullptr && first->polarity == forms::Polarity::kPositive && last->polarity == forms::Polarity::kNegative;
 }
 
 // Per-item results a section index is built from: percent positive per grid
@@ -96,7 +134,7 @@ boost::json::object select_item(const Context& ctx, const ReportItem& it, const 
   std::vector<std::pair<std::string, std::vector<std::int64_t>>> per_choice;
   if (pos >= 0) {
     const auto& values = ctx.dict.columns[static_cast<std::size_t>(pos)].values;
-    for (std::size_t code = 1; code < values.size(); ++code) {
+    for (const std::size_t code : in_form_order(it, values)) {
       if (cls[code] == Class::kExcluded) continue;
       per_choice.emplace_back(values[code], with_totals(ctx, interior(ctx, k, pos, [&](int c) { return c == static_cast<int>(code); })));
     }
@@ -185,6 +223,7 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
       LikertResult lr;
       o = likert_item(ctx, it, k, pos, lr);
       kind = "likert";
+      if (is_reversed(it)) o["reversed"] = true;
       if (!by_section.count(it.section)) section_order.push_back(it.section);
       by_section[it.section].push_back(std::move(lr));
       section_labels[it.section] = it.section_label;
@@ -201,6 +240,9 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
     o["name"] = it.item->name;
     o["label"] = ctx.text(it.item->label);
     o["section"] = it.section;
+    // The group's label in the report's language: a page heads its section
+    // with this, never with the internal name.
+    o["section_label"] = it.section_label;
     o["kind"] = kind;
     if (it.item->breakdown) o["breakdown"] = true;
     if (it.list != nullptr && kind != "likert") {

@@ -1,6 +1,7 @@
 // The report as text tables for a terminal. Reads only the JSON, so the text
 // can never show something the JSON withholds.
 #include <boost/json/serialize.hpp>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 
@@ -42,7 +43,7 @@ std::string small(const object& report) {
 }
 
 void groups_table(const object& report, const array& groups, std::ostream& out,
-                  void (*row)(const object& g, std::ostream& out)) {
+                  const std::function<void(const object& g, std::ostream& out)>& row) {
   for (const auto& gv : groups) {
     const auto& g = gv.as_object();
     out << "    " << std::left << std::setw(34) << group_name(report, g.at("group").as_object()) << std::right;
@@ -60,10 +61,19 @@ void likert_row(const object& g, std::ostream& out) {
       << str(g.at("neutral")) << std::setw(8) << str(g.at("negative")) << std::setw(8) << str(g.at("excluded"));
 }
 
-void percent_row(const object& g, std::ostream& out) {
+// Each choice by its label (the code where the form has none), in the
+// report's order, which is the form's.
+void percent_row(const object& item, const object& g, std::ostream& out) {
   out << std::setw(8) << str(g.at("n")) << "  ";
   if (const auto* ex = g.if_contains("excluded"); ex && ex->as_int64() > 0) out << "excluded " << str(*ex) << "  ";
-  for (const auto& [code, p] : g.at("percent").as_object()) out << code << " " << str(p) << "%  ";
+  const array* choices = item.contains("choices") ? &item.at("choices").as_array() : nullptr;
+  for (const auto& [code, p] : g.at("percent").as_object()) {
+    std::string label(code);
+    for (std::size_t i = 0; choices && i < choices->size(); ++i) {
+      if (choices->at(i).at("code") == code) label = str(choices->at(i).at("label"));
+    }
+    out << label << " " << str(p) << "%  ";
+  }
 }
 
 void answered_row(const object& g, std::ostream& out) { out << std::setw(8) << str(g.at("answered")); }
@@ -77,16 +87,24 @@ void print_survey(const object& report, const object& s, std::ostream& out) {
   groups_table(report, s.at("responses").as_array(), out, n_row);
   out << "\nITEMS: n, percent positive / neutral / negative; \"don't know\" and \"not applicable\" are counted\n"
          "apart (EXCL) and left out of the percentages. Free text is counted, never shown.\n";
+  boost::json::string section;
   for (const auto& iv : s.at("items").as_array()) {
     const auto& it = iv.as_object();
     const std::string kind = str(it.at("kind"));
-    out << "\n  " << str(it.at("name")) << "  " << str(it.at("label")) << "\n";
+    if (it.at("section").as_string() != section) {
+      section = it.at("section").as_string();
+      out << "\n  == " << str(it.at("section_label")) << " ==\n";
+    }
+    out << "\n  " << str(it.at("name")) << "  " << str(it.at("label"));
+    if (it.contains("reversed")) out << "  [reverse-worded: % positive = % who disagree]";
+    out << "\n";
     if (kind == "likert") {
       out << "    " << std::left << std::setw(34) << "GROUP" << std::right << std::setw(8) << "N" << std::setw(8)
           << "POS%" << std::setw(8) << "NEU%" << std::setw(8) << "NEG%" << std::setw(8) << "EXCL" << "\n";
       groups_table(report, it.at("groups").as_array(), out, likert_row);
     } else if (kind == "select_one" || kind == "select_multiple") {
-      groups_table(report, it.at("groups").as_array(), out, percent_row);
+      groups_table(report, it.at("groups").as_array(), out,
+                   [&](const object& g, std::ostream& o) { percent_row(it, g, o); });
     } else {
       groups_table(report, it.at("groups").as_array(), out, answered_row);
     }
@@ -111,32 +129,58 @@ void stats_line(const object& o, std::ostream& out) {
   if (o.at("unanswered").as_int64() > 0) out << ", unanswered " << str(o.at("unanswered"));
 }
 
+// Each assessment of an administration that has more than one in the round:
+// nothing is scored until the team keeps one.
+void print_conflict(const object& a, std::ostream& out) {
+  out << "    CONFLICT: " << str(a.at("assessments"))
+      << " assessments of this administration in one round. Scores are not averaged: keep one.\n";
+  for (const auto& sv : a.at("submissions").as_array()) {
+    out << "      submission " << str(sv.at("submission_id")) << "  submitted " << str(sv.at("submitted_at"))
+        << "  overall " << str(sv.at("overall")) << "%\n";
+  }
+}
+
+void print_scores(const object& a, std::ostream& out) {
+  out << "    Overall  ";
+  stats_line(a.at("overall").as_object(), out);
+  out << "\n    Key elements, weakest first:\n";
+  for (const auto& ev : a.at("elements").as_array()) {
+    out << "      " << std::left << std::setw(6) << str(ev.at("id")) << std::right;
+    stats_line(ev.as_object(), out);
+    out << "  " << str(ev.at("label")) << "\n";
+  }
+  out << "    Principles:\n";
+  for (const auto& pv : a.at("principles").as_array()) {
+    out << "      " << std::left << std::setw(6) << str(pv.at("id")) << std::right;
+    stats_line(pv.as_object(), out);
+    out << "  " << str(pv.at("label")) << "\n";
+  }
+}
+
 void print_geoat(const object& g, std::ostream& out) {
   out << "\nGEOAT: percent of the maximum score over applicable indicators (N/A and don't know left out)\n";
   for (const auto& av : g.at("administrations").as_array()) {
     const auto& a = av.as_object();
-    out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments")) << " assessment(s))\n    Overall  ";
-    stats_line(a.at("overall").as_object(), out);
-    out << "\n    Key elements, weakest first:\n";
-    for (const auto& ev : a.at("elements").as_array()) {
-      out << "      " << std::left << std::setw(6) << str(ev.at("id")) << std::right;
-      stats_line(ev.as_object(), out);
-      out << "  " << str(ev.at("label")) << "\n";
-    }
-    out << "    Principles:\n";
-    for (const auto& pv : a.at("principles").as_array()) {
-      out << "      " << std::left << std::setw(6) << str(pv.at("id")) << std::right;
-      stats_line(pv.as_object(), out);
-      out << "  " << str(pv.at("label")) << "\n";
+    out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments")) << " assessment(s))\n";
+    if (a.contains("conflict")) {
+      print_conflict(a, out);
+    } else {
+      print_scores(a, out);
     }
     const auto& plan = a.at("action_plan").as_array();
     out << "    Action plan (" << plan.size() << " rows): OWNER | DEADLINE | STATUS | OBJECTIVE | ACTIVITY\n";
     for (const auto& rv : plan) {
       const auto& r = rv.as_object();
-      out << "      " << str(r.at("owner")) << " | " << str(r.at("deadline")) << " | " << str(r.at("status")) << " | "
+      out << "      " << str(r.at("owner")) << " | " << str(r.at("deadline")) << " | " << str(r.at("status_label")) << " | "
           << str(r.at("objective")) << " | " << str(r.at("activity")) << "\n";
     }
   }
+}
+
+// A change with its sign: a rise reads "+14.2", never a bare number that
+// could be taken for a level.
+std::string signed_change(const value& v) {
+  return v.is_number() && v.to_number<double>() > 0 ? "+" + str(v) : str(v);
 }
 
 void change_rows(const object& report, const array& rows, std::ostream& out, const char* id_key) {
@@ -144,13 +188,34 @@ void change_rows(const object& report, const array& rows, std::ostream& out, con
     const auto& r = rv.as_object();
     out << "      " << std::left << std::setw(34)
         << (id_key ? str(r.at(id_key)) : group_name(report, r.at("group").as_object())) << std::right << std::setw(8)
-        << str(r.at("from")) << std::setw(8) << str(r.at("to")) << std::setw(8) << str(r.at("change")) << "\n";
+        << str(r.at("from")) << std::setw(8) << str(r.at("to")) << std::setw(8) << signed_change(r.at("change"));
+    if (const auto* noise = r.if_contains("beyond_noise"); noise && noise->is_bool() && noise->get_bool()) out << " *";
+    out << "\n";
   }
 }
 
+std::string round_name(const value& round) {
+  return round.is_null() ? std::string("all rounds") : round.get_string().empty() ? std::string("(none)") : str(round);
+}
+
+// How the report decided which round is the newer (report.cpp, order_rounds).
+std::string order_basis(const object& c) {
+  const std::string basis = str(c.at("order_by"));
+  if (basis == "published") return "published later";
+  if (basis == "first_response") return "its first response is later";
+  return "the two cannot be told apart by publication or first response, so by name";
+}
+
 void print_comparison(const object& report, const object& c, std::ostream& out) {
-  out << "\nCOMPARISON: " << str(c.at("from")) << " -> " << str(c.at("to"))
-      << " (percent positive, section index, or percent of maximum; change in points; - where not shown)\n";
+  out << "\nCOMPARISON: " << round_name(c.at("older")) << " -> " << round_name(c.at("newer"))
+      << "\n  Change = newer minus older, in points, whichever round was asked first. Newer: "
+      << round_name(c.at("newer")) << " (" << order_basis(c) << ").\n"
+      << "  FROM (older) and TO (newer): percent positive, section index, or percent of maximum; - where not shown.\n";
+  if (const auto* test = c.at("survey").as_object().if_contains("noise_test")) {
+    out << "  * marks a change larger than sampling noise: " << str(*test) << ".\n";
+  }
+  out << "      " << std::left << std::setw(34) << "" << std::right << std::setw(8) << "FROM" << std::setw(8) << "TO"
+      << std::setw(8) << "CHANGE" << "\n";
   for (const char* part : {"sections", "items"}) {
     for (const auto& ev : c.at("survey").at(part).as_array()) {
       out << "\n    " << str(ev.at("name")) << "  " << str(ev.at("label")) << "\n";
@@ -160,7 +225,7 @@ void print_comparison(const object& report, const object& c, std::ostream& out) 
   if (const auto* g = c.if_contains("geoat")) {
     for (const auto& av : g->at("administrations").as_array()) {
       out << "\n    " << str(av.at("administration")) << ": overall " << str(av.at("overall").at("from")) << " -> "
-          << str(av.at("overall").at("to")) << " (" << str(av.at("overall").at("change")) << ")\n";
+          << str(av.at("overall").at("to")) << " (" << signed_change(av.at("overall").at("change")) << ")\n";
       change_rows(report, av.at("principles").as_array(), out, "id");
       change_rows(report, av.at("elements").as_array(), out, "id");
     }
@@ -204,12 +269,12 @@ void print_report(const object& report, std::ostream& out) {
   for (const auto& dv : report.at("breakdown").as_array()) {
     out << "Breakdown by " << str(dv.at("name")) << " (" << str(dv.at("label")) << ")\n";
   }
+  // The change between rounds first: it is what a comparison is asked for.
+  if (const auto* c = report.if_contains("comparison")) print_comparison(report, c->as_object(), out);
   for (const auto& pv : report.at("periods").as_array()) {
     const auto& p = pv.as_object();
     const auto& round = p.at("round");
-    out << "\n=== Round: "
-        << (round.is_null() ? std::string("all rounds") : round.get_string().empty() ? std::string("(none)") : str(round))
-        << " ===\n";
+    out << "\n=== Round: " << round_name(round) << " ===\n";
     // A GEOAT form is read by its scores (assessments are counted there).
     if (const auto* g = p.if_contains("geoat")) {
       print_geoat(g->as_object(), out);
@@ -217,7 +282,6 @@ void print_report(const object& report, std::ostream& out) {
       print_survey(report, p.at("survey").as_object(), out);
     }
   }
-  if (const auto* c = report.if_contains("comparison")) print_comparison(report, c->as_object(), out);
   print_operations(report.at("operations").as_object(), out);
 }
 

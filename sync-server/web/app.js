@@ -23,6 +23,11 @@ const T = {
     older: 'Older entries', threshold: 'Groups under {n} respondents are hidden, with any others needed so that none can be worked out.',
     comparison: 'Change between rounds', free_text: 'Free text: only counted, never shown here.', show: 'Show',
     open_form: 'Results', per_site: 'Responses per site', unavailable: 'The server could not answer: ',
+    no_answer: '(no answer)', older: 'older', newer: 'newer', change_rule: 'Change = newer round minus older round, in percentage points, whichever round is picked first.', by_published: '{newer} is newer: it was published after {older}.', by_first_response: '{newer} is newer: its responses began after those of {older}.', by_name: 'Neither publication nor the first responses tell the two rounds apart, so they are ordered by name.', change_detail: 'Every item and group', index: 'Index', state_active: 'active', state_pending: 'pending', state_revoked: 'revoked', breakdown_of: 'Broken down by {dims}', generated: 'Generated {when}',
+    conflict: 'conflicting assessments', conflict_help: '{n} assessments of this administration in this round. Scores are not averaged: the team keeps one, and the others are withdrawn.', submission: 'Submission', submitted: 'Submitted',
+    largest_changes: 'Largest changes (items, everyone)', beyond_noise: 'Beyond sampling noise', yes: 'yes', no: 'no', noise_note: 'An item\'s change is tested against sampling noise with a two-proportion z-test (pooled, two-sided, 95 %); section indexes are means of items and are not tested.', all_elements: 'Every key element',
+    item_detail: 'Item detail by section',
+    reversed: 'reverse-worded', reversed_rule: 'Reverse-worded statements: % positive = % who disagree.',
   },
   fr: {
     title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
@@ -42,6 +47,11 @@ const T = {
     older: 'Entrées plus anciennes', threshold: 'Les groupes de moins de {n} répondants sont masqués, avec ceux qui permettraient de les déduire.',
     comparison: 'Évolution entre cycles', free_text: 'Texte libre : compté, jamais affiché ici.', show: 'Afficher',
     open_form: 'Résultats', per_site: 'Réponses par site', unavailable: 'Le serveur n’a pas pu répondre : ',
+    no_answer: '(sans réponse)', older: 'plus ancien', newer: 'plus récent', change_rule: 'Évolution = cycle le plus récent moins le plus ancien, en points de pourcentage, quel que soit le cycle choisi en premier.', by_published: '{newer} est le plus récent : il a été publié après {older}.', by_first_response: '{newer} est le plus récent : ses réponses ont commencé après celles de {older}.', by_name: 'Ni la publication ni les premières réponses ne départagent les deux cycles : ils sont classés par nom.', change_detail: 'Toutes les questions et tous les groupes', index: 'Indice', state_active: 'actif', state_pending: 'en attente', state_revoked: 'révoqué', breakdown_of: 'Ventilé par {dims}', generated: 'Produit le {when}',
+    conflict: 'évaluations en conflit', conflict_help: '{n} évaluations de cette administration dans ce cycle. Les scores ne sont pas moyennés : l’équipe en garde une et retire les autres.', submission: 'Soumission', submitted: 'Soumise le',
+    largest_changes: 'Plus fortes évolutions (questions, ensemble)', beyond_noise: 'Au-delà du bruit d’échantillonnage', yes: 'oui', no: 'non', noise_note: 'L’évolution d’une question est testée contre le bruit d’échantillonnage par un test z de deux proportions (groupé, bilatéral, 95 %) ; les indices de section, moyennes de questions, ne sont pas testés.', all_elements: 'Tous les éléments clés',
+    item_detail: 'Détail des questions par section',
+    reversed: 'formulation inversée', reversed_rule: 'Énoncés à formulation inversée : % positif = % en désaccord.',
   },
   es: {
     title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
@@ -61,6 +71,11 @@ const T = {
     older: 'Entradas anteriores', threshold: 'Los grupos de menos de {n} personas se ocultan, junto con los que permitirían deducirlos.',
     comparison: 'Cambio entre rondas', free_text: 'Texto libre: solo se cuenta, nunca se muestra aquí.', show: 'Mostrar',
     open_form: 'Resultados', per_site: 'Respuestas por sitio', unavailable: 'El servidor no pudo responder: ',
+    no_answer: '(sin respuesta)', older: 'anterior', newer: 'más reciente', change_rule: 'Cambio = ronda más reciente menos ronda anterior, en puntos porcentuales, sea cual sea la ronda elegida primero.', by_published: '{newer} es la más reciente: se publicó después de {older}.', by_first_response: '{newer} es la más reciente: sus respuestas comenzaron después de las de {older}.', by_name: 'Ni la publicación ni las primeras respuestas distinguen las dos rondas, así que se ordenan por nombre.', change_detail: 'Todas las preguntas y grupos', index: 'Índice', state_active: 'activo', state_pending: 'pendiente', state_revoked: 'revocado', breakdown_of: 'Desglosado por {dims}', generated: 'Generado el {when}',
+    conflict: 'evaluaciones en conflicto', conflict_help: '{n} evaluaciones de esta administración en esta ronda. Las puntuaciones no se promedian: el equipo conserva una y retira las demás.', submission: 'Envío', submitted: 'Enviado el',
+    largest_changes: 'Mayores cambios (preguntas, todos)', beyond_noise: 'Más allá del ruido muestral', yes: 'sí', no: 'no', noise_note: 'El cambio de una pregunta se contrasta con el ruido muestral mediante una prueba z de dos proporciones (combinada, bilateral, 95 %); los índices de sección, medias de preguntas, no se contrastan.', all_elements: 'Todos los elementos clave',
+    item_detail: 'Detalle de las preguntas por sección',
+    reversed: 'redacción inversa', reversed_rule: 'Enunciados de redacción inversa: % positivo = % en desacuerdo.',
   },
   ru: {
     title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
@@ -80,6 +95,11 @@ const T = {
     older: 'Более ранние записи', threshold: 'Группы меньше {n} респондентов скрыты вместе с теми, по которым их можно вычислить.',
     comparison: 'Изменение между раундами', free_text: 'Свободный текст: только подсчитывается, здесь не показывается.', show: 'Показать',
     open_form: 'Результаты', per_site: 'Ответы по пунктам', unavailable: 'Сервер не смог ответить: ',
+    no_answer: '(нет ответа)', older: 'более ранний', newer: 'более поздний', change_rule: 'Изменение = более поздний раунд минус более ранний, в процентных пунктах, в каком бы порядке ни были выбраны раунды.', by_published: '{newer} — более поздний: он опубликован после {older}.', by_first_response: '{newer} — более поздний: его ответы начались после ответов {older}.', by_name: 'Ни публикация, ни первые ответы не различают раунды, поэтому они упорядочены по названию.', change_detail: 'Все вопросы и группы', index: 'Индекс', state_active: 'активно', state_pending: 'ожидает', state_revoked: 'отозвано', breakdown_of: 'Разбивка по {dims}', generated: 'Сформировано {when}',
+    conflict: 'противоречащие оценки', conflict_help: 'Оценок этой администрации в этом раунде: {n}. Баллы не усредняются: команда оставляет одну оценку, остальные отзываются.', submission: 'Отправка', submitted: 'Отправлено',
+    largest_changes: 'Наибольшие изменения (вопросы, все)', beyond_noise: 'Больше выборочного шума', yes: 'да', no: 'нет', noise_note: 'Изменение по вопросу проверяется на выборочный шум z-критерием для двух долей (объединённая доля, двусторонний, 95 %); индексы разделов — средние по вопросам — не проверяются.', all_elements: 'Все ключевые элементы',
+    item_detail: 'Вопросы по разделам',
+    reversed: 'обратная формулировка', reversed_rule: 'Утверждения с обратной формулировкой: % положительных = % несогласных.',
   },
   ar: {
     title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
@@ -99,6 +119,11 @@ const T = {
     older: 'إدخالات أقدم', threshold: 'تُخفى المجموعات التي تقل عن {n} مستجيبين، مع أي مجموعات أخرى تسمح باستنتاجها.',
     comparison: 'التغير بين الجولات', free_text: 'النص الحر: يُعدّ فقط ولا يُعرض هنا.', show: 'عرض',
     open_form: 'النتائج', per_site: 'الردود حسب الموقع', unavailable: 'تعذر على الخادم الرد: ',
+    no_answer: '(بلا إجابة)', older: 'الأقدم', newer: 'الأحدث', change_rule: 'التغير = الجولة الأحدث ناقص الجولة الأقدم، بالنقاط المئوية، أيًّا كانت الجولة المختارة أولاً.', by_published: '{newer} هي الأحدث: نُشرت بعد {older}.', by_first_response: '{newer} هي الأحدث: بدأت ردودها بعد ردود {older}.', by_name: 'لا يميّز النشر ولا الردود الأولى بين الجولتين، لذا رُتّبتا حسب الاسم.', change_detail: 'كل الأسئلة والمجموعات', index: 'المؤشر', state_active: 'نشط', state_pending: 'قيد الانتظار', state_revoked: 'ملغى', breakdown_of: 'التصنيف حسب {dims}', generated: 'أُنشئ في {when}',
+    conflict: 'تقييمات متعارضة', conflict_help: '{n} تقييمات لهذه الإدارة في هذه الجولة. لا تُحسب متوسطات الدرجات: يحتفظ الفريق بتقييم واحد ويسحب الباقي.', submission: 'الإرسال', submitted: 'تاريخ الإرسال',
+    largest_changes: 'أكبر التغيرات (الأسئلة، الجميع)', beyond_noise: 'أكبر من ضجيج المعاينة', yes: 'نعم', no: 'لا', noise_note: 'يُختبر تغير كل سؤال مقابل ضجيج المعاينة باختبار z لنسبتين (مجمّع، ثنائي الطرف، 95 ٪)؛ ولا تُختبر مؤشرات الأقسام لأنها متوسطات للأسئلة.', all_elements: 'كل العناصر الرئيسية',
+    item_detail: 'تفاصيل الأسئلة حسب القسم',
+    reversed: 'صياغة معكوسة', reversed_rule: 'العبارات ذات الصياغة المعكوسة: ٪ الإيجابي = ٪ غير الموافقين.',
   },
 };
 
@@ -145,37 +170,41 @@ let hatchSeq = 0;
 
 // Horizontal bars, 0-100. rows: [{label, value, suppressed, display, text}];
 // opts.counts: the values are counts (scaled to the largest, no % axis).
+// Each row is a grid of HTML label, SVG bar and HTML value: a label is text
+// that wraps in a column of its own, in either direction. (Labels drawn
+// inside one SVG could not wrap, and a long one ran off the left edge:
+// "xternal body".)
 function barChart(rows, title, opts = {}) {
   if (opts.counts) {
     const max = Math.max(1, ...rows.map((r) => r.value || 0));
     rows = rows.map((r) => ({ ...r, text: (r.value || 0).toLocaleString(S.lang), value: 100 * (r.value || 0) / max }));
   }
-  const lw = 260, bw = 420, rh = 26, w = lw + bw + 70, hgt = rows.length * rh + 24;
-  const hatch = 'hatch' + (++hatchSeq);
-  const svg = s('svg', { class: 'chart', viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': title });
-  svg.append(s('title', {}, title), hatchDefs(hatch));
-  const rtl = document.dir === 'rtl';
-  const X = (x) => (rtl ? w - x : x);
-  if (!opts.counts) {
-    for (const v of [0, 50, 100]) {
-      const x = X(lw + v / 100 * bw);
-      svg.append(s('line', { x1: x, x2: x, y1: 0, y2: hgt - 18, stroke: '#d6dde4' }));
-      svg.append(s('text', { x, y: hgt - 4, 'text-anchor': 'middle', fill: COLORS.axis }, v + '%'));
-    }
+  const chart = h('figure', { class: 'barchart', role: 'group', 'aria-label': title });
+  for (const r of rows) {
+    const hidden = r.suppressed || r.value === null || r.value === undefined;
+    const text = hidden ? (r.display || t('suppressed')) : (r.text || pct(r.value));
+    chart.append(h('div', { class: 'bar-row' }, h('span', { class: 'bar-label', text: r.label }),
+      hidden ? hiddenBar(r.label, r.display) : bar(r.value, `${r.label}: ${text}`, !opts.counts),
+      h('span', { class: hidden ? 'bar-value suppressed' : 'bar-value', text })));
   }
-  rows.forEach((r, i) => {
-    const y = i * rh + 4;
-    svg.append(s('text', { x: X(lw - 8), y: y + 15, 'text-anchor': rtl ? 'start' : 'end' }, clip(r.label, 40)));
-    if (r.suppressed || r.value === null || r.value === undefined) {
-      svg.append(s('rect', { x: rtl ? X(lw + bw) : lw, y, width: bw, height: rh - 8, fill: `url(#${hatch})`, 'data-suppressed': 'true' }));
-      svg.append(s('text', { x: X(lw + 8), y: y + 14, 'text-anchor': rtl ? 'end' : 'start', fill: COLORS.axis }, r.display || t('suppressed')));
-      return;
-    }
-    const bwid = Math.max(0, Math.min(100, r.value)) / 100 * bw;
-    svg.append(s('rect', { x: rtl ? X(lw + bwid) : lw, y, width: bwid, height: rh - 8, fill: COLORS.bar, rx: 2 },
-      s('title', {}, `${r.label}: ${pct(r.value)}`)));
-    svg.append(s('text', { x: X(lw + bwid + 6), y: y + 14, 'text-anchor': rtl ? 'end' : 'start' }, r.text || pct(r.value)));
-  });
+  return chart;
+}
+
+// One bar, 0-100, drawn from the start of the reading direction (CSS
+// mirrors it in Arabic). grid: the 0/50/100 % lines.
+function bar(value, label, grid) {
+  const svg = s('svg', { class: 'chart bar', viewBox: '0 0 100 10', preserveAspectRatio: 'none', role: 'img', 'aria-label': label });
+  svg.append(s('title', {}, label));
+  if (grid) for (const x of [50, 100]) svg.append(s('line', { x1: x, x2: x, y1: 0, y2: 10, stroke: '#d6dde4', 'vector-effect': 'non-scaling-stroke' }));
+  svg.append(s('rect', { x: 0, y: 1, width: Math.max(0, Math.min(100, value)), height: 8, fill: COLORS.bar }));
+  return svg;
+}
+
+function hiddenBar(label, display) {
+  const hatch = 'hatch' + (++hatchSeq);
+  const svg = s('svg', { class: 'chart bar', viewBox: '0 0 100 10', preserveAspectRatio: 'none', role: 'img',
+    'aria-label': `${label}: ${t('suppressed')} (${display || ''})` });
+  svg.append(hatchDefs(hatch), s('rect', { x: 0, y: 1, width: 100, height: 8, fill: `url(#${hatch})`, 'data-suppressed': 'true' }));
   return svg;
 }
 
@@ -326,14 +355,58 @@ async function pageOverview() {
     h('h2', { text: t('per_site') }), h('div', { class: 'panel' }, chart, sites));
 }
 
+// A breakdown category's label; the code "" is "(no answer)", in the page's language.
+const categoryLabel = (cat) => (cat.code === '' ? t('no_answer') : cat.label);
+const roundName = (r) => (r === null || r === undefined ? t('all_rounds') : r || '—');
+
+// "Female", or with two dimensions always both ("Female · All"), so that
+// neither dimension's "(no answer)" can be taken for the other's.
 function groupLabel(report, group) {
-  const keys = Object.keys(group || {});
-  if (!keys.length) return t('all');
-  return keys.map((k) => {
-    const dim = report.breakdown.find((d) => d.name === k);
-    const cat = dim && dim.categories.find((c) => c.code === group[k]);
-    return cat ? cat.label : group[k];
+  if (!report.breakdown.length || !Object.keys(group || {}).length) return t('all');
+  return report.breakdown.map((dim) => {
+    if (!(dim.name in (group || {}))) return t('all');
+    const cat = dim.categories.find((c) => c.code === group[dim.name]);
+    return cat ? categoryLabel(cat) : group[dim.name];
   }).join(' · ');
+}
+
+const isTotal = (g) => Object.keys(g.group || {}).length === 0;
+const overall = (groups) => groups.find(isTotal) || groups[0];
+const hiddenCell = (g) => h('span', { class: 'suppressed', 'data-suppressed': 'true', text: g.display || '—' });
+
+// The entry of `groups` for a category of each dimension (null: that
+// dimension's total).
+function groupAt(report, groups, ...cats) {
+  return groups.find((g) => report.breakdown.every((dim, i) => (cats[i] === null || cats[i] === undefined
+    ? !(dim.name in g.group) : g.group[dim.name] === cats[i].code)));
+}
+
+// A two-way breakdown as a grid: the first dimension's categories down, the
+// second's across, each with its total last, so "(no answer)" is one row and
+// one column, each under its own dimension. draw(group) fills a cell.
+function grid(report, groups, draw, caption) {
+  const [d0, d1] = report.breakdown;
+  const rows = [...d0.categories, null], cols = [...d1.categories, null];
+  const name = (cat) => (cat === null ? t('all') : categoryLabel(cat));
+  return h('table', { class: 'grid' }, h('caption', { text: caption }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'corner', text: `${d0.label} × ${d1.label}` }),
+      cols.map((c) => h('th', { scope: 'col', class: c === null ? 'num total' : 'num', text: name(c) })))),
+    h('tbody', {}, rows.map((r) => h('tr', { class: r === null ? 'total' : null }, h('th', { scope: 'row', text: name(r) }),
+      cols.map((c) => {
+        const g = groupAt(report, groups, r, c);
+        return h('td', { class: c === null ? 'num total' : 'num' }, g ? draw(g) : '—');
+      })))));
+}
+
+// Section indexes by the categories of a one-way breakdown: sections down,
+// categories across.
+function indexTable(report, sections) {
+  const cols = [...report.breakdown[0].categories, null];
+  return h('div', { class: 'index-by' }, table(['', ...cols.map((c) => (c === null ? t('all') : categoryLabel(c)))],
+    sections.map((sec) => [sec.label, ...cols.map((c) => {
+      const g = groupAt(report, sec.groups, c);
+      return !g || g.suppressed ? hiddenCell(g || {}) : fmt(g.index);
+    })]), cols.map((_, i) => i + 1)));
 }
 
 async function pageForm(id, params) {
@@ -364,14 +437,20 @@ async function pageForm(id, params) {
     h('label', {}, t('round'), roundSel), h('label', {}, t('compare'), cmpSel));
   if (form.breakdowns.length) controls.append(h('label', {}, t('by'), dimSel(0)), h('label', {}, t('and'), dimSel(1)));
 
-  const out = [h('h1', { text: report.form.title }), controls];
+  // On paper the controls are gone: this line says what the report is of.
+  const context = [`${t('round')}: ${roundName(params.get('round'))}`];
+  if (report.comparison) context.push(`${t('compare')}: ${roundName(params.get('compare'))}`);
+  if (report.breakdown.length) context.push(t('breakdown_of', { dims: report.breakdown.map((d) => d.label).join(' × ') }));
+  context.push(t('generated', { when: new Date(report.generated_at).toLocaleString(S.lang) }));
+  const out = [h('h1', { text: report.form.title }), controls, h('p', { class: 'print-only', id: 'print-context', text: context.join(' · ') })];
   if (form.kind !== 'geoat') out.push(h('p', { class: 'muted', text: t('threshold', { n: report.form.suppression_threshold }) }));
+  // The change between rounds first: it is what a comparison is asked for.
+  if (report.comparison) out.push(...comparisonView(report));
   for (const period of report.periods) {
-    if (report.periods.length > 1) out.push(h('h2', { text: `${t('round')}: ${period.round || t('all_rounds')}` }));
+    if (report.periods.length > 1) out.push(h('h2', { text: `${t('round')}: ${roundName(period.round)}` }));
     if (period.geoat) out.push(...geoatView(period.geoat));
     else out.push(...surveyView(report, period.survey, form.kind === 'factors'));
   }
-  if (report.comparison) out.push(...comparisonView(report));
   setMain(...out);
 }
 
@@ -381,26 +460,79 @@ function legend() {
     h('span', {}, h('span', { class: 'swatch pos' }), t('positive')), h('span', {}, h('span', { class: 'swatch sup' }), t('suppressed')));
 }
 
-function surveyView(report, survey, factors) {
-  const out = [];
-  const overall = (groups) => groups.find((g) => Object.keys(g.group).length === 0) || groups[0];
-  // Group sizes.
-  if (report.breakdown.length) {
-    out.push(h('div', { class: 'panel' }, table([t('group'), 'n'], survey.responses.map((r) =>
-      [groupLabel(report, r.group), r.suppressed ? h('span', { class: 'suppressed', 'data-suppressed': 'true', text: r.display }) : String(r.n)]), [1])));
+// A select item's shares in the form's order of choices, by label (codes the
+// form no longer lists last, as they are).
+function choiceRows(item, percent) {
+  const listed = (item.choices || []).filter((c) => c.code in percent);
+  const rest = Object.keys(percent).filter((code) => !listed.some((c) => c.code === code));
+  return [...listed.map((c) => ({ label: c.label, value: percent[c.code] })), ...rest.map((code) => ({ label: code, value: percent[code] }))];
+}
+
+function groupSizes(report, survey) {
+  if (report.breakdown.length === 2) {
+    return grid(report, survey.responses, (g) => (g.suppressed ? hiddenCell(g) : String(g.n)), `${t('responses')} (n)`);
   }
+  return table([t('group'), 'n'], survey.responses.map((r) =>
+    [groupLabel(report, r.group), r.suppressed ? hiddenCell(r) : String(r.n)]), [1]);
+}
+
+// The section indexes: a bar each for everyone, then by the breakdown (a
+// table of sections by category, or one grid per section).
+function sectionIndexes(report, survey, factors) {
   const indexed = survey.sections.filter((sec) => sec.items > 0);
-  if (indexed.length) {
-    const title = factors ? t('factor_index') : t('section_index');
-    out.push(h('h2', { text: title }), h('div', { class: 'panel' }, barChart(indexed.map((sec) => {
-      const g = overall(sec.groups);
-      return { label: sec.label, value: g.index, suppressed: g.suppressed || g.index === undefined, display: g.display };
-    }), title)));
+  if (!indexed.length) return [];
+  const title = factors ? t('factor_index') : t('section_index');
+  const panel = h('div', { class: 'panel', id: 'section-index' }, barChart(indexed.map((sec) => {
+    const g = overall(sec.groups);
+    return { label: sec.label, value: g.index, suppressed: g.suppressed || g.index === undefined, display: g.display };
+  }), title));
+  if (report.breakdown.length === 1) panel.append(indexTable(report, indexed));
+  if (report.breakdown.length === 2) {
+    for (const sec of indexed) panel.append(grid(report, sec.groups, (g) => (g.suppressed ? hiddenCell(g) : fmt(g.index)), sec.label));
   }
-  // Items, by section.
-  const sections = new Map(survey.sections.map((sec) => [sec.name, { label: sec.label, items: [] }]));
+  return [h('h2', { text: title }), panel];
+}
+
+function likertItem(report, item) {
+  const bars = h('div', { class: 'bars' });
+  const row = (g) => bars.append(h('span', { text: groupLabel(report, g.group) + (g.suppressed ? '' : ` (n=${g.n})`) }), likertBar(g, item.label));
+  const two = report.breakdown.length === 2;
+  // Two dimensions make (rows+1) x (cols+1) groups: one bar for everyone,
+  // and the groups' percent positive as a grid one click below (forty bars
+  // an item made the page 25,000 px tall).
+  if (two) row(overall(item.groups));
+  else item.groups.forEach(row);
+  const dims = report.breakdown.map((d) => d.label).join(' × ');
+  const label = h('div', { class: 'label', text: item.label });
+  if (item.reversed) label.append(' ', h('span', { class: 'reversed', title: t('reversed_rule'), text: t('reversed') }));
+  return h('div', { class: 'item', 'data-item': item.name }, label, bars,
+    two ? h('details', { class: 'item-grid' }, h('summary', { text: `% ${t('positive')}: ${dims}` }),
+      grid(report, item.groups, (g) => (g.suppressed ? hiddenCell(g) : pct(g.positive)), `% ${t('positive')}`)) : null);
+}
+
+// Jumps to a section of the page. Not an href="#...": the hash is the
+// page's route.
+const jumpTo = (target) => h('a', { href: '#', onclick: (ev) => {
+  ev.preventDefault();
+  target.scrollIntoView({ block: 'start' });
+  target.focus({ preventScroll: true });
+} }, target.textContent);
+
+function surveyView(report, survey, factors) {
+  // The summary first: how many answered, the indexes, and where each
+  // section's items are.
+  const all = overall(survey.responses);
+  const out = [h('div', { class: 'cards summary' }, h('div', { class: 'card' },
+    h('div', { class: 'big', id: 'form-responses', text: all.suppressed ? all.display : all.n.toLocaleString(S.lang) }), t('responses')))];
+  if (report.breakdown.length) out.push(h('div', { class: 'panel' }, groupSizes(report, survey)));
+  out.push(...sectionIndexes(report, survey, factors));
+  const contents = h('ol', {});
+  out.push(h('nav', { class: 'toc', 'aria-label': t('item_detail') }, h('h2', { text: t('item_detail') }), contents));
+  // Items, section by section in the form's order, each headed by its
+  // group's label in the page's language.
+  const sections = new Map();
   for (const item of survey.items) {
-    if (!sections.has(item.section)) sections.set(item.section, { label: item.section, items: [] });
+    if (!sections.has(item.section)) sections.set(item.section, { label: item.section_label || item.section, items: [] });
     sections.get(item.section).items.push(item);
   }
   for (const [, sec] of sections) {
@@ -410,38 +542,45 @@ function surveyView(report, survey, factors) {
     if (!likert.length && !other.length && !text.length) continue;
     const panel = h('div', { class: 'panel' });
     if (likert.length) panel.append(legend());
-    for (const item of likert) {
-      const bars = h('div', { class: 'bars' });
-      for (const g of item.groups) {
-        const name = groupLabel(report, g.group);
-        bars.append(h('span', { text: name + (g.suppressed ? '' : ` (n=${g.n})`) }), likertBar(g, item.label));
-      }
-      panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }), bars));
-    }
+    if (likert.some((i) => i.reversed)) panel.append(h('p', { class: 'muted reversed-rule', text: t('reversed_rule') }));
+    for (const item of likert) panel.append(likertItem(report, item));
     for (const item of other) {
       const g = overall(item.groups);
       if (g.suppressed || !g.percent) {
         panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }),
-          h('span', { class: 'suppressed', 'data-suppressed': 'true', text: g.display || t('suppressed') })));
+          hiddenCell(g.suppressed ? g : {})));
         continue;
       }
-      const labels = item.choices ? Object.fromEntries(item.choices.map((c) => [c.code, c.label])) : {};
       panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: `${item.label} (n=${g.n})` }),
-        barChart(Object.entries(g.percent).map(([code, v]) => ({ label: labels[code] || code, value: v })), item.label)));
+        barChart(choiceRows(item, g.percent), item.label)));
     }
     for (const item of text) {
       const g = overall(item.groups);
       panel.append(h('div', { class: 'item', 'data-item': item.name }, h('div', { class: 'label', text: item.label }),
         h('span', { class: 'muted', text: g.suppressed ? g.display : `${g.answered} ${t('answered')}. ${t('free_text')}` })));
     }
-    out.push(h('h2', { text: sec.label }), panel);
+    const heading = h('h2', { class: 'section', tabindex: '-1', text: sec.label });
+    contents.append(h('li', {}, jumpTo(heading)));
+    out.push(heading, panel);
   }
   return out;
+}
+
+// The action plan's rows, each status by its label.
+function actionPlan(a) {
+  if (!a.action_plan || !a.action_plan.length) return [];
+  return [h('h3', { text: t('action_plan') }), h('div', { class: 'panel' }, table(
+    [t('objective'), t('activity'), t('owner'), t('deadline'), t('status')],
+    a.action_plan.map((r) => [r.objective, r.activity, r.owner, r.deadline, r.status_label || r.status])))];
 }
 
 function geoatView(geoat) {
   const out = [];
   for (const a of geoat.administrations) {
+    if (a.conflict) {
+      out.push(...conflictView(a));
+      continue;
+    }
     out.push(h('h2', { text: `${a.administration} — ${t('overall')} ${pct(a.overall.percent)} (${a.assessments} ${t('assessments')})` }));
     const rows = a.principles.map((p) => ({ label: p.label, short: p.id.toUpperCase(), value: p.percent }));
     const panel = h('div', { class: 'panel' }, h('h3', { text: t('principles') }),
@@ -451,12 +590,21 @@ function geoatView(geoat) {
       [t('element'), t('principle'), t('score'), t('applicable'), t('excluded'), t('unanswered')],
       a.elements.map((e) => [e.label, e.principle.toUpperCase(), pct(e.percent), String(e.applicable),
         String(Object.values(e.excluded || {}).reduce((x, y) => x + y, 0)), String(e.unanswered)]), [2, 3, 4, 5])));
-    if (a.action_plan && a.action_plan.length) {
-      out.push(h('h3', { text: t('action_plan') }), h('div', { class: 'panel' }, table(
-        [t('objective'), t('activity'), t('owner'), t('deadline'), t('status')],
-        a.action_plan.map((r) => [r.objective, r.activity, r.owner, r.deadline, r.status]))));
-    }
+    out.push(...actionPlan(a));
   }
+  return out;
+}
+
+// More than one assessment of an administration in a round: the server
+// withholds every score (an average of two self-assessments is neither), and
+// the page lists the assessments for the team to keep one. The action plans
+// are shown, as they are.
+function conflictView(a) {
+  const out = [h('h2', { class: 'conflict', text: `${a.administration} — ${t('conflict')}` }),
+    h('div', { class: 'panel conflict', role: 'note' }, h('p', { text: t('conflict_help', { n: a.assessments }) }),
+      table([t('submission'), t('submitted'), t('overall')], a.submissions.map((x) =>
+        [h('code', { text: x.submission_id.slice(0, 12) + '…', title: x.submission_id }), x.submitted_at, pct(x.overall)]), [2]))];
+  out.push(...actionPlan(a));
   return out;
 }
 
@@ -466,30 +614,50 @@ function changeCell(c) {
   return h('span', { class: cls, text: (c.change > 0 ? '▲ +' : c.change < 0 ? '▼ ' : '') + fmt(c.change) });
 }
 
+// The change between two rounds, newer minus older whichever the user
+// picked first (the server decides which is newer and says how): a compact
+// table of the indexes first, every item and group one click below.
 function comparisonView(report) {
   const c = report.comparison;
-  const out = [h('h2', { text: `${t('comparison')}: ${c.from} → ${c.to}` })];
+  const basis = { published: 'by_published', first_response: 'by_first_response' }[c.order_by] || 'by_name';
+  const head = ['', `${roundName(c.older)} (${t('older')})`, `${roundName(c.newer)} (${t('newer')})`, t('change')];
+  const cells = (x) => [pct(x.from), pct(x.to), changeCell(x)];
+  const out = [h('h2', { id: 'comparison', text: `${t('comparison')}: ${roundName(c.older)} → ${roundName(c.newer)}` }),
+    h('p', { class: 'muted' }, `${t('change_rule')} ${t(basis, { newer: roundName(c.newer), older: roundName(c.older) })}`)];
+  const detail = (summary, rows) => h('details', {}, h('summary', { text: summary }), table(head, rows, [1, 2, 3]));
   if (c.geoat) {
     for (const a of c.geoat.administrations) {
-      out.push(h('h3', { text: a.administration }), h('div', { class: 'panel' }, table([t('principle'), t('from'), t('to'), t('change')],
-        [[t('overall'), pct(a.overall.from), pct(a.overall.to), changeCell(a.overall)],
-          ...a.principles.concat(a.elements).map((p) => [p.label, pct(p.from), pct(p.to), changeCell(p)])], [1, 2, 3])));
+      out.push(h('div', { class: 'panel comparison' }, h('h3', { text: a.administration }),
+        table(head, [[t('overall'), ...cells(a.overall)], ...a.principles.map((p) => [p.label, ...cells(p)])], [1, 2, 3]),
+        detail(t('all_elements'), a.elements.map((e) => [e.label, ...cells(e)]))));
     }
     return out;
   }
+  // Every index for everyone; a form with no index shows its items instead.
+  const top = c.survey.sections.length ? c.survey.sections : c.survey.items;
   const rows = [];
   for (const part of ['sections', 'items']) {
     for (const e of c.survey[part]) {
-      for (const g of e.groups) rows.push([e.label, groupLabel(report, g.group), pct(g.from), pct(g.to), changeCell(g)]);
+      for (const g of e.groups) rows.push([report.breakdown.length ? `${e.label} — ${groupLabel(report, g.group)}` : e.label, ...cells(g)]);
     }
   }
-  out.push(h('div', { class: 'panel' }, table(['', t('group'), t('from'), t('to'), t('change')], rows, [2, 3, 4])));
+  // The items that moved most, for everyone, each marked against sampling noise.
+  const noise = (x) => (x.beyond_noise === true ? t('yes') : x.beyond_noise === false ? t('no') : '—');
+  const moved = c.survey.items.map((e) => [e, overall(e.groups)]).filter(([, g]) => typeof g.change === 'number')
+    .sort((x, y) => Math.abs(y[1].change) - Math.abs(x[1].change)).slice(0, 5);
+  out.push(h('div', { class: 'panel comparison' }, table(head, top.map((e) => [e.label, ...cells(overall(e.groups))]), [1, 2, 3]),
+    moved.length ? h('h3', { text: t('largest_changes') }) : null,
+    moved.length ? h('div', { class: 'largest' }, table([...head, t('beyond_noise')],
+      moved.map(([e, g]) => [e.label, ...cells(g), noise(g)]), [1, 2, 3])) : null,
+    h('p', { class: 'muted', text: t('noise_note') }),
+    detail(t('change_detail'), rows)));
   return out;
 }
 
 async function pageDevices() {
   const { devices } = await api('/api/v1/devices');
-  const rows = devices.map((d) => [d.site, h('code', { text: d.device_id.slice(0, 12) + '…', title: d.device_id }), d.state,
+  const rows = devices.map((d) => [d.site, h('code', { text: d.device_id.slice(0, 12) + '…', title: d.device_id }),
+    T.en['state_' + d.state] ? t('state_' + d.state) : d.state,
     when(d.last_seen_at) + (d.stale ? ' ⚠' : ''),
     d.state === 'revoked' ? '' : h('button', { type: 'button', class: 'danger', text: t('revoke'), onclick: async () => {
       if (!confirm(t('revoke_confirm'))) return;

@@ -117,3 +117,38 @@ export async function screenshot(page, name) {
 export async function overflowsHorizontally(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
 }
+
+// Text that does not fit its box: an element whose own text is wider than
+// the element (scrollWidth beyond clientWidth), or text, HTML or SVG, that
+// reaches outside the nearest box that clips it (an SVG, a scrolling panel,
+// the window). Returns a description of each, for the assertion message.
+export async function clippedText(page, root = 'main') {
+  return page.evaluate((root) => {
+    const out = [];
+    const clipper = (el) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        if (p instanceof SVGSVGElement) return p;
+        const o = getComputedStyle(p);
+        if (o.overflowX !== 'visible' || o.overflow !== 'visible') return p;
+      }
+      return null;
+    };
+    for (const el of document.querySelectorAll(`${root} *`)) {
+      const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+      // A closed <select>'s options are drawn by the browser, not the page.
+      if (!own || el.closest('select') || el.getClientRects().length === 0) continue;
+      const name = `<${el.tagName.toLowerCase()}> "${el.textContent.trim().slice(0, 40)}"`;
+      const style = getComputedStyle(el);
+      if (!(el instanceof SVGElement) && style.display !== 'inline' && el.scrollWidth > el.clientWidth + 1) {
+        out.push(`${name} is wider than its box (${el.scrollWidth} > ${el.clientWidth})`);
+        continue;
+      }
+      const r = el.getBoundingClientRect();
+      const c = clipper(el);
+      const box = c ? c.getBoundingClientRect() : { left: 0, right: window.innerWidth };
+      const left = Math.max(box.left, 0), right = Math.min(box.right, window.innerWidth);
+      if (r.left < left - 1 || r.right > right + 1) out.push(`${name} runs outside [${left}, ${right}]: [${r.left}, ${r.right}]`);
+    }
+    return out;
+  }, root);
+}

@@ -130,6 +130,12 @@ TEST_CASE("The integrity survey has an index per Arusha factor, reversed items i
   CHECK(f02.at("arusha_factor") == 2);
   CHECK(f02.at("groups").at(0).at("index").as_double() == Approx(75.0));  // 100, 100, 100, 0
   CHECK(item(survey, "f02_3").at("groups").at(0).at("positive").as_double() == Approx(100.0));
+  // ... and says so, in the JSON and the text, so "100 % positive" is not
+  // read as "100 % agree".
+  CHECK(item(survey, "f02_3").at("reversed") == true);
+  CHECK_FALSE(item(survey, "f02_1").contains("reversed"));
+  CHECK_THAT(report_text(r), Catch::Contains("f02_3  " + std::string(item(survey, "f02_3").at("label").as_string()) +
+                                             "  [reverse-worded: % positive = % who disagree]"));
   const auto& f10 = section(survey, "f10_private_sector");
   CHECK(f10.at("arusha_factor") == 10);
   CHECK(f10.at("groups").at(0).at("index").as_double() == Approx(0.0));
@@ -174,51 +180,237 @@ TEST_CASE("GEOAT: percent of maximum over applicable indicators, weakest element
   CHECK(plan.at(0).at("owner") == "HR director");
   CHECK(plan.at(0).at("deadline") == "2027-03-31");
   CHECK(plan.at(0).at("status") == "in_progress");
-  CHECK_THAT(report_text(r), Catch::Contains("HR director | 2027-03-31 | in_progress"));
+  CHECK(plan.at(0).at("status_label") == "In progress");
+  CHECK_THAT(report_text(r), Catch::Contains("HR director | 2027-03-31 | In progress"));
+  // The status in the report's language, never its code.
+  auto fr = options("geoat-2023");
+  fr.lang = "fr";
+  const auto rf = report_of(store, fr);
+  CHECK(rf.at("periods").at(0).at("geoat").at("administrations").at(0).at("action_plan").at(0).at("status_label") == "En cours");
 }
 
-TEST_CASE("compare puts two rounds side by side with the change", "[report][geoat]") {
+TEST_CASE("Two GEOAT assessments of one administration in one round are a conflict, never averaged", "[report][geoat]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "HQ");
   add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"4","x_a_2":"2"})", "2026");
-  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"4","x_a_2":"4"})", "2027");
-  for (int i = 0; i < 10; ++i) {
-    add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 5 ? "4" : "2") + "\"}", "2026");
-    add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 8 ? "4" : "2") + "\"}", "2027");
-  }
-  // The follow-up (2027) compared with the baseline (2026): the change runs
-  // from the baseline to the follow-up, positive when it improved.
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"0","x_a_2":"0"})", "2026");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"B","x_a_1":"4","x_a_2":"4"})", "2026");
   auto o = options("geoat-2023");
-  o.round = "2027";
-  o.compare = "2026";
-  const auto g = report_of(store, o);
-  CHECK(g.at("periods").as_array().size() == 2);
-  const auto& a = g.at("comparison").at("geoat").at("administrations").at(0).as_object();
-  CHECK(a.at("overall").at("from").as_double() == Approx(75.0));
-  CHECK(a.at("overall").at("to").as_double() == Approx(100.0));
-  CHECK(a.at("overall").at("change").as_double() == Approx(25.0));
+  o.round = "2026";
+  const auto r = report_of(store, o);
+  const auto& admins = r.at("periods").at(0).at("geoat").at("administrations").as_array();
+  REQUIRE(admins.size() == 2);
+  const auto& a = admins.at(0).as_object();
+  CHECK(a.at("administration") == "A");
+  CHECK(a.at("conflict") == true);
+  // Not the 37.5 % an average would give, anywhere.
+  CHECK(a.at("overall").at("percent").is_null());
+  CHECK(a.at("overall").at("score").is_null());
+  for (const auto& e : a.at("elements").as_array()) CHECK(e.at("percent").is_null());
+  for (const auto& p : a.at("principles").as_array()) CHECK(p.at("percent").is_null());
+  // Each assessment, with its own score, to tell which to keep.
+  const auto& each = a.at("submissions").as_array();
+  REQUIRE(each.size() == 2);
+  CHECK(each.at(0).at("overall").as_double() == Approx(75.0));
+  CHECK(each.at(1).at("overall").as_double() == Approx(0.0));
+  CHECK(each.at(0).at("submission_id").as_string().size() == 32);
+  // Another administration in the same round is scored as usual.
+  const auto& b = admins.at(1).as_object();
+  CHECK_FALSE(b.contains("conflict"));
+  CHECK(b.at("overall").at("percent").as_double() == Approx(100.0));
+  const std::string text = report_text(r);
+  CHECK_THAT(text, Catch::Contains("CONFLICT: 2 assessments of this administration in one round"));
+  CHECK(text.find("37.5") == std::string::npos);
+  // A's scores are not printed at all; B's are.
+  CHECK(text.find("Key elements, weakest first") == text.rfind("Key elements, weakest first"));
+}
+
+namespace {
+
+// The percent positive of eng_proud in a staff-climate comparison, and its change.
+const boost::json::object& proud_change(const boost::json::object& report) {
+  for (const auto& it : report.at("comparison").at("survey").at("items").as_array()) {
+    if (it.at("name") == "eng_proud") return it.at("groups").at(0).as_object();
+  }
+  FAIL("no eng_proud in the comparison");
+  throw std::logic_error("unreachable");
+}
+
+boost::json::object compared(ServerStore& store, const std::string& form, const std::string& round,
+                             const std::string& other) {
+  auto o = options(form);
+  o.round = round;
+  o.compare = other;
+  return report_of(store, o);
+}
+
+// Which round the comparison took as the older and the newer, and how it told.
+void check_order(const boost::json::object& report, const char* older, const char* newer, const char* basis) {
+  CHECK(report.at("comparison").at("older") == older);
+  CHECK(report.at("comparison").at("newer") == newer);
+  CHECK(report.at("comparison").at("order_by") == basis);
+}
+
+}  // namespace
+
+TEST_CASE("compare puts two rounds side by side with the change, newer minus older in either order", "[report][geoat]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "HQ");
+  // Never published: the baseline (2026) is told from the follow-up (2027)
+  // by the day its responses began.
+  auto add = [&](const std::string& form, const std::string& answers, const std::string& round) {
+    add_response(store, dev, form, form == "geoat-2023" ? "2023.1" : "2026.1", answers, round, std::nullopt, 1,
+                 round == "2026" ? "2026-03-02" : "2026-11-20");
+  };
+  add("geoat-2023", R"({"admin_name":"A","x_a_1":"4","x_a_2":"2"})", "2026");
+  add("geoat-2023", R"({"admin_name":"A","x_a_1":"4","x_a_2":"4"})", "2027");
+  for (int i = 0; i < 10; ++i) {
+    add("staff-climate", R"({"eng_proud":")" + std::string(i < 5 ? "4" : "2") + "\"}", "2026");
+    add("staff-climate", R"({"eng_proud":")" + std::string(i < 8 ? "4" : "2") + "\"}", "2027");
+  }
+  for (const auto& [round, compare] : {std::pair{"2027", "2026"}, std::pair{"2026", "2027"}}) {
+    INFO("--round " << round << " --compare " << compare);
+    const auto g = compared(store, "geoat-2023", round, compare);
+    CHECK(g.at("periods").as_array().size() == 2);
+    check_order(g, "2026", "2027", "first_response");
+    CHECK(g.at("report_version") == 2);  // comparison.from and .to changed meaning
+    const auto& a = g.at("comparison").at("geoat").at("administrations").at(0).as_object();
+    CHECK(a.at("overall").at("from").as_double() == Approx(75.0));
+    CHECK(a.at("overall").at("to").as_double() == Approx(100.0));
+    CHECK(a.at("overall").at("change").as_double() == Approx(25.0));
+
+    const auto s = compared(store, "staff-climate", round, compare);
+    const auto& proud = proud_change(s);
+    CHECK(proud.at("from").as_double() == Approx(50.0));
+    CHECK(proud.at("to").as_double() == Approx(80.0));
+    CHECK(proud.at("change").as_double() == Approx(30.0));  // an improvement is a rise, whatever the order
+    // 5 of 10 then 8 of 10: z = 0.3 / sqrt(0.65 * 0.35 * 0.2) = 1.41, within sampling noise.
+    CHECK(proud.at("beyond_noise") == false);
+    CHECK(s.at("comparison").at("survey").at("noise_test").as_string().starts_with("two-proportion z-test"));
+    const std::string text = report_text(s);
+    CHECK_THAT(text, Catch::Contains("COMPARISON: 2026 -> 2027"));
+    CHECK_THAT(text, Catch::Contains("Newer: 2027 (its first response is later)"));
+    // The change comes before the rounds' own results.
+    CHECK(text.find("COMPARISON") < text.find("=== Round"));
+  }
 
   // Without --round, GEOAT scores are per round, not pooled.
   CHECK(report_of(store, options("geoat-2023")).at("periods").as_array().size() == 2);
 
-  o.form_id = "staff-climate";
-  const auto s = report_of(store, o);
-  const auto& items = s.at("comparison").at("survey").at("items").as_array();
-  const auto* proud = &items.at(0).as_object();
-  for (const auto& it : items) {
-    if (it.at("name") == "eng_proud") proud = &it.as_object();
-  }
-  CHECK(proud->at("groups").at(0).at("change").as_double() == Approx(30.0));  // 50 % -> 80 %
-  CHECK_THAT(report_text(s), Catch::Contains("COMPARISON: 2026 -> 2027"));
-
+  auto o = options("staff-climate");
+  o.round = "2027";
   o.compare = "2030";
   auto registry = FormRegistry::load(store);
   REQUIRE(registry.is_ok());
   auto missing = build_report(store.db(), (*registry)->library(), o);
   REQUIRE_FALSE(missing.is_ok());
   CHECK_THAT(missing.status().message(), Catch::Contains("2026, 2027"));
+}
+
+TEST_CASE("The newer round is the one published later, whatever its name, its days, or the order asked", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  const std::string dir = server.dir().root.string();
+  const auto shown = server_cli({"forms", "show", "--data-dir", dir, "staff-climate", "--json"});
+  REQUIRE(shown.code == 0);
+  const auto file = tmp / "sc.json";
+  {
+    std::ofstream out(file);
+    out << shown.out;
+  }
+  // Published baseline first, follow-up second; their names sort the other
+  // way, and the follow-up's collector has a clock a year behind (plausible,
+  // so kept): only publication order tells them apart correctly.
+  for (const char* round : {"z-baseline", "a-followup"}) {
+    const auto pub = server_cli({"forms", "publish", "--data-dir", dir, "--round", round, file.string()});
+    INFO(pub.err);
+    REQUIRE(pub.code == 0);
+  }
+  {
+    auto store = server.open_store();
+    const DeviceId dev = add_device(store, "North post");
+    for (int i = 0; i < 10; ++i) {
+      add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 4 ? "4" : "2") + "\"}",
+                   "z-baseline", std::nullopt, 1, "2026-11-20");
+      add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 9 ? "5" : "1") + "\"}",
+                   "a-followup", std::nullopt, 1, "2025-11-20");
+    }
+    for (const auto& [round, compare] : {std::pair{"a-followup", "z-baseline"}, std::pair{"z-baseline", "a-followup"}}) {
+      INFO("--round " << round << " --compare " << compare);
+      const auto r = compared(store, "staff-climate", round, compare);
+      check_order(r, "z-baseline", "a-followup", "published");
+      CHECK(proud_change(r).at("change").as_double() == Approx(50.0));  // 40 % -> 90 %
+      // z = 0.5 / sqrt(0.65 * 0.35 * 0.2) = 2.34: larger than sampling noise.
+      CHECK(proud_change(r).at("beyond_noise") == true);
+    }
+  }
+  // The same through the command line, in both orders.
+  for (const auto& [round, compare] : {std::pair{"a-followup", "z-baseline"}, std::pair{"z-baseline", "a-followup"}}) {
+    const auto cli = server_cli({"report", "--data-dir", dir, "--form", "staff-climate", "--round", round, "--compare", compare});
+    INFO(cli.err);
+    REQUIRE(cli.code == 0);
+    CHECK_THAT(cli.out, Catch::Contains("COMPARISON: z-baseline -> a-followup"));
+    CHECK_THAT(cli.out, Catch::Contains("Newer: a-followup (published later)"));
+    // eng_proud's row: from (older), to (newer), change.
+    CHECK_THAT(cli.out, Catch::Contains("40.0    90.0   +50.0 *"));
+    CHECK_THAT(cli.out, !Catch::Contains("-50.0"));
+  }
+}
+
+TEST_CASE("Choices and breakdown categories come in the form's order, and sections by their label", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  // The dictionary numbers codes as they first arrive: 25-34 first, then
+  // under 25, 55 and over, 35-44; "once" before "never", "more" before "2_5".
+  const std::pair<const char*, const char*> arrivals[] = {{"25_34", "once"}, {"u25", "never"}, {"55p", "more"}, {"35_44", "2_5"}};
+  for (int i = 0; i < 12; ++i) {
+    for (const auto& [age, freq] : arrivals) {
+      add_response(store, dev, "staff-climate", "2026.1",
+                   std::string(R"({"dem_age":")") + age + R"(","h_remarks":")" + freq + R"(","eng_proud":"4"})");
+    }
+  }
+  auto keys = [](const boost::json::object& o) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : o) out.emplace_back(k);
+    return out;
+  };
+  auto o = options("staff-climate");
+  o.by = {"age"};
+  const auto r = report_of(store, o);
+  const auto& survey = r.at("periods").at(0).at("survey").as_object();
+  const auto& overall = [](const boost::json::object& it) -> const boost::json::object& {
+    return group(it.at("groups").as_array(), {}).at("percent").as_object();
+  };
+  CHECK(keys(overall(item(survey, "dem_age"))) == std::vector<std::string>{"u25", "25_34", "35_44", "55p"});
+  CHECK(keys(overall(item(survey, "h_remarks"))) == std::vector<std::string>{"never", "once", "2_5", "more"});
+  // The breakdown's categories: the list's order, then one "(no answer)".
+  std::vector<std::string> categories;
+  for (const auto& c : r.at("breakdown").at(0).at("categories").as_array()) categories.emplace_back(c.at("code").as_string());
+  CHECK(categories == std::vector<std::string>{"u25", "25_34", "35_44", "45_54", "55p", "pns", ""});
+  // The text report shows labels, in that order too.
+  const std::string text = report_text(r);
+  const auto under = text.find("Under 25 25.0%"), next = text.find("25–34 25.0%"), older = text.find("55 and over 25.0%");
+  CHECK(under != std::string::npos);
+  CHECK(under < next);
+  CHECK(next < older);
+  CHECK(text.find("Never 25.0%") < text.find("Once 25.0%"));
+
+  // Items carry their section's label in the report's language, for a page
+  // to head the section with (never the internal name).
+  auto fr = options("staff-climate");
+  fr.lang = "fr";
+  const auto rf = report_of(store, fr);
+  const auto& sf = rf.at("periods").at(0).at("survey").as_object();
+  CHECK(item(sf, "dem_age").at("section") == "demographics");
+  CHECK(item(sf, "dem_age").at("section_label") == "À propos de vous");
+  CHECK(item(sf, "h_remarks").at("section_label") == "Harcèlement et discrimination au cours des 12 derniers mois");
+  CHECK_THAT(report_text(rf), Catch::Contains("== À propos de vous =="));
 }
 
 TEST_CASE("The latest revision of a submission is the one counted", "[report]") {
