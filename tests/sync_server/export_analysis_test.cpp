@@ -282,3 +282,41 @@ TEST_CASE("An anonymous export never tells skipped from unanswered where that wo
   // Nothing singles her out: no row says "unanswered".
   CHECK(reasons.count("unanswered") == 0);
 }
+
+TEST_CASE("The XLSX has widths, filters, a frozen header, and the GEOAT action plan as rows of its own sheet",
+          "[server][export][analysis]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  {
+    auto store = server.open_store();
+    const DeviceId dev = DeviceId::random();
+    REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0).is_ok());
+    add_submission(store, dev, "geoat-2023", "2023.1",
+                   R"({"action_plan": [
+                        {"ap_objective": "Lactation room at the land post", "ap_budget": 2500, "ap_status": "not_started"},
+                        {"ap_objective": "Search cubicles", "ap_status": "in_progress", "ap_deadline": "2027-03-31"}]})");
+  }
+  const auto book = export_to_file(server, "xlsx", tmp / "geoat.xlsx", {}, "geoat-2023");
+  const auto sheets = read_xlsx(book);
+  REQUIRE(sheets.count("action_plan") == 1);
+  const XlsxSheet& plan = sheets.at("action_plan");
+  REQUIRE(plan.size() == 3);  // the header and two rows
+  const XlsxSheet& data = sheets.at("data");
+  auto col = [](const XlsxSheet& sheet, const std::string& name) {
+    for (std::size_t i = 0; i < sheet[0].size(); ++i) {
+      if (sheet[0][i].value == name) return i;
+    }
+    FAIL("no column " << name);
+    return std::size_t{0};
+  };
+  // Linked to the submission by the data sheet's first column.
+  CHECK(plan[0][0].value == "submission_id");
+  CHECK(plan[1][0].value == data[1][col(data, "submission_id")].value);
+  CHECK(plan[2][col(plan, "item")].value == "2");
+  CHECK(plan[1][col(plan, "ap_objective")].value == "Lactation room at the land post");
+  CHECK(plan[1][col(plan, "ap_budget")].type == 'n');
+  CHECK(plan[2][col(plan, "ap_status")].value == "in_progress");
+  // The data sheet: a width for every column, filter buttons, the header frozen.
+  const std::string xml = xlsx_part(book, "xl/worksheets/sheet1.xml");
+  CHECK_THAT(xml, Catch::Contains("<cols>") && Catch::Contains("<autoFilter ") && Catch::Contains("state=\"frozen\""));
+}

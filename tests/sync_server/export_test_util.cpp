@@ -198,6 +198,13 @@ std::string string_text(const pugi::xml_node& n) {
 
 }  // namespace
 
+std::string xlsx_part(const std::filesystem::path& path, const std::string& part) {
+  int error = 0;
+  std::unique_ptr<zip_t, ZipDiscard> zip(zip_open(path.c_str(), ZIP_RDONLY, &error));
+  REQUIRE(zip != nullptr);
+  return read_part(zip.get(), part);
+}
+
 std::map<std::string, XlsxSheet> read_xlsx(const std::filesystem::path& path) {
   int error = 0;
   std::unique_ptr<zip_t, ZipDiscard> zip(zip_open(path.c_str(), ZIP_RDONLY, &error));

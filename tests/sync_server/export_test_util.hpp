@@ -59,5 +59,7 @@ struct XlsxCell {
 using XlsxSheet = std::vector<std::vector<XlsxCell>>;
 // Every sheet of a workbook, by name, read through its relationships.
 std::map<std::string, XlsxSheet> read_xlsx(const std::filesystem::path& path);
+// One part of a workbook as text ("xl/worksheets/sheet1.xml").
+std::string xlsx_part(const std::filesystem::path& path, const std::string& part);
 
 }  // namespace equitas::test
