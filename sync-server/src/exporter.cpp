@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "export_variables.hpp"
 #include "stat_export.hpp"
@@ -23,10 +25,13 @@ struct Written {
   bool anonymous = false;
   DisclosureReport disclosure;
   std::vector<FreeTextAnswer> comments;
+  // CSV: each repeat's rows (the GEOAT action plan), as the text of a CSV
+  // of their own, by repeat name. Small beside the export itself.
+  std::map<std::string, std::string> repeats;
 };
 
 Written written_by(const ExportSource& source) {
-  return Written{source.row_count(), source.anonymous(), source.disclosure(), source.comments()};
+  return Written{source.row_count(), source.anonymous(), source.disclosure(), source.comments(), {}};
 }
 
 std::string csv_field(std::string_view v) {
@@ -77,6 +82,15 @@ std::string defuse_formula(std::string_view s) {
 // Every text cell goes through here: defused, then quoted as RFC 4180 asks.
 std::string csv_text(std::string_view v) { return csv_field(defuse_formula(v)); }
 
+void write_csv_cell(const ExportCell& c, std::ostream& out) {
+  switch (c.kind) {
+    case ExportCell::Kind::kEmpty: break;
+    case ExportCell::Kind::kNumber: out << c.text; break;
+    case ExportCell::Kind::kBool: out << (c.text == "true" ? "1" : "0"); break;
+    case ExportCell::Kind::kText: out << csv_text(c.text); break;
+  }
+}
+
 void write_csv_value(const ExportValue& v, std::ostream& out) {
   switch (v.kind) {
     case ExportValue::Kind::kBlank: break;
@@ -107,6 +121,63 @@ Status write_csv(ExportSource& source, const ExportOptions& options, std::ostrea
     // A full disk shows up here, not after a million more rows.
     return out ? Status::ok() : Status::io_error("writing the export failed (disk full?)");
   });
+}
+
+// The rows of every repeat, one CSV per repeat: the main file's first
+// column (submission_id, or an anonymous export's row number) to link them,
+// the row's place in its list, then the repeat's questions.
+Result<std::map<std::string, std::string>> repeat_csvs(ExportSource& source, const ExportOptions& options) {
+  const ExportPlan& plan = source.plan();
+  struct Repeat {
+    std::size_t question;
+    std::vector<ExportColumn> columns;
+    std::ostringstream text;
+  };
+  std::vector<std::unique_ptr<Repeat>> repeats;
+  const std::string key = meta_columns(source.anonymous()).front().name;
+  for (const auto& c : source.columns()) {
+    const ExportQuestion& q = plan.questions()[c.question];
+    if (q.type != "repeat") continue;
+    auto r = std::make_unique<Repeat>();
+    r->question = c.question;
+    r->text << key << ",item";
+    for (std::size_t i = 0; i < plan.questions().size(); ++i) {
+      const ExportQuestion& inner = plan.questions()[i];
+      if (inner.repeat != q.name || inner.type == "repeat") continue;
+      if (!inner.multiple) {
+        r->columns.push_back({inner.name, i, {}});
+      } else {
+        for (const auto& ch : inner.choices) r->columns.push_back({inner.name + "/" + ch.name, i, ch.name});
+      }
+      r->text << "," << variable_name(r->columns.back().header);
+    }
+    r->text << "\r\n";
+    repeats.push_back(std::move(r));
+  }
+  std::map<std::string, std::string> out;
+  if (repeats.empty()) return out;
+  EQ_RETURN_IF_ERROR(source.scan([&](const ExportRow& row) {
+    const ExportCell id = meta_cells(row, source.anonymous()).front();
+    for (auto& r : repeats) {
+      const auto* items = row.answers.if_contains(plan.questions()[r->question].name);
+      if (items == nullptr || !items->is_array()) continue;
+      std::size_t n = 0;
+      for (const auto& item : items->get_array()) {
+        ++n;
+        if (!item.is_object()) continue;
+        write_csv_cell(id, r->text);
+        r->text << "," << n;
+        for (const auto& c : r->columns) {
+          r->text << ',';
+          write_csv_cell(plan.cell(c, item.get_object(), options.labels, options.lang), r->text);
+        }
+        r->text << "\r\n";
+      }
+    }
+    return Status::ok();
+  }));
+  for (auto& r : repeats) out[plan.questions()[r->question].name] = r->text.str();
+  return out;
 }
 
 Status write_jsonl(ExportSource& source, const ExportOptions& options, std::ostream& out) {
@@ -151,8 +222,9 @@ Result<std::unique_ptr<ExportSource>> open_source(ServerStore& store, const Expo
   return source;
 }
 
+// `repeats`: also gather each repeat's rows as a CSV (a CSV file export).
 Result<Written> write_stream(ServerStore& store, const ExportOptions& options, std::ostream& out,
-                             const ExportProgress& progress) {
+                             const ExportProgress& progress, bool repeats = false) {
   if (options.format == ExportFormat::kXlsx || options.format == ExportFormat::kSav ||
       options.format == ExportFormat::kDta) {
     const std::string name(export_format_name(options.format));
@@ -163,7 +235,11 @@ Result<Written> write_stream(ServerStore& store, const ExportOptions& options, s
                                                            : write_jsonl(*source, options, out));
   out.flush();
   if (!out) return Status::io_error("writing the export failed (disk full?)");
-  return written_by(*source);
+  Written w = written_by(*source);
+  if (repeats && options.format == ExportFormat::kCsv) {
+    EQ_ASSIGN_OR_RETURN(w.repeats, repeat_csvs(*source, options));
+  }
+  return w;
 }
 
 Result<Written> write_file(ServerStore& store, const ExportOptions& options, const std::string& tmp,
@@ -171,7 +247,7 @@ Result<Written> write_file(ServerStore& store, const ExportOptions& options, con
   if (options.format == ExportFormat::kCsv || options.format == ExportFormat::kJsonl) {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
     if (!file) return Status::io_error("cannot write " + tmp);
-    EQ_ASSIGN_OR_RETURN(Written w, write_stream(store, options, file, progress));
+    EQ_ASSIGN_OR_RETURN(Written w, write_stream(store, options, file, progress, true));
     file.close();
     if (!file) return Status::io_error("cannot write " + tmp + " (disk full?)");
     return w;
@@ -208,6 +284,26 @@ Status sync_file(const std::string& path) {
   return synced ? Status::ok() : Status::io_error("cannot sync " + path + " to disk");
 }
 
+// A file of microdata beside the export: written as `tmp` (0600), synced,
+// then renamed into place, as the export itself is.
+Status write_private_file(const std::filesystem::path& path, const std::string& text) {
+  const std::string tmp = path.string() + ".partial";
+  Status s = create_private(tmp);
+  if (s.is_ok()) {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    s = f ? sync_file(tmp) : Status::io_error("cannot write " + tmp + " (disk full?)");
+  }
+  std::error_code ec;
+  if (s.is_ok()) {
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) s = Status::io_error("cannot move " + tmp + " into " + path.string() + ": " + ec.message());
+  }
+  if (!s.is_ok()) std::filesystem::remove(tmp, ec);
+  return s;
+}
+
 }  // namespace
 
 std::string_view export_format_name(ExportFormat f) {
@@ -235,6 +331,13 @@ Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& 
   return w.rows;
 }
 
+std::filesystem::path repeat_path(const std::filesystem::path& export_path, const std::string& repeat) {
+  std::filesystem::path p = export_path;
+  p.replace_extension();
+  p += "." + variable_name(repeat) + ".csv";
+  return p;
+}
+
 std::filesystem::path comments_path(const std::filesystem::path& export_path) {
   std::filesystem::path p = export_path;
   p.replace_extension();
@@ -248,10 +351,12 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
   Written written;
   std::string destination = "stdout";
   std::optional<std::filesystem::path> comments_file;
+  std::vector<std::filesystem::path> repeat_files;
   auto withdraw = [&] {
     std::error_code ec;
     if (path) std::filesystem::remove(*path, ec);
     if (comments_file) std::filesystem::remove(*comments_file, ec);
+    for (const auto& r : repeat_files) std::filesystem::remove(r, ec);
   };
   if (!path) {
     EQ_ASSIGN_OR_RETURN(written, write_stream(store, options, out, progress));
@@ -274,25 +379,23 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
     // An anonymous form's free text: a file of its own, one answer per row
     // in random order, nothing else in it (not even the row number).
     if (written.anonymous && options.write_comments && !written.comments.empty()) {
+      std::ostringstream c;
+      c << "question,answer\r\n";
+      for (const auto& a : written.comments) c << csv_text(a.question) << "," << csv_text(a.text) << "\r\n";
       comments_file = comments_path(*path);
-      const std::string ctmp = comments_file->string() + ".partial";
-      Status cs = create_private(ctmp);
-      if (cs.is_ok()) {
-        std::ofstream c(ctmp, std::ios::binary | std::ios::trunc);
-        c << "question,answer\r\n";
-        for (const auto& a : written.comments) c << csv_text(a.question) << "," << csv_text(a.text) << "\r\n";
-        c.close();
-        cs = c ? sync_file(ctmp) : Status::io_error("cannot write " + ctmp + " (disk full?)");
-      }
-      if (cs.is_ok()) {
-        std::filesystem::rename(ctmp, *comments_file, ec);
-        if (ec) cs = Status::io_error("cannot move the comments into " + comments_file->string());
-      }
-      if (!cs.is_ok()) {
-        std::filesystem::remove(ctmp, ec);
+      if (Status cs = write_private_file(*comments_file, c.str()); !cs.is_ok()) {
         comments_file.reset();
         withdraw();
         return cs.with_context("the export was withdrawn");
+      }
+    }
+    // Each repeat's rows beside it: FILE.action_plan.csv.
+    for (const auto& [name, text] : written.repeats) {
+      repeat_files.push_back(repeat_path(*path, name));
+      if (Status rs = write_private_file(repeat_files.back(), text); !rs.is_ok()) {
+        repeat_files.pop_back();
+        withdraw();
+        return rs.with_context("the export was withdrawn");
       }
     }
   }
@@ -306,6 +409,7 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
               " withheld=" + std::to_string(written.disclosure.cells_suppressed);
     if (comments_file) detail += " comments=" + std::to_string(written.comments.size());
   }
+  for (const auto& [name, text] : written.repeats) detail += " repeat=" + name;
   detail += " to=" + (options.destination.empty() ? destination : options.destination);
   if (Status s = store.audit(options.actor, "export", detail, unix_now()); !s.is_ok()) {
     if (path) {
@@ -324,6 +428,7 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
   summary.comments = comments_file ? written.comments.size() : 0;
   summary.comments_withheld = comments_file ? 0 : written.comments.size();
   if (comments_file) summary.comments_file = *comments_file;
+  summary.repeat_files = repeat_files;
   return summary;
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "export_source.hpp"
 #include "server_store.hpp"
@@ -48,6 +49,9 @@ struct ExportSummary {
   std::size_t comments = 0;   // free-text answers written to comments_file
   std::size_t comments_withheld = 0;  // free-text answers not released (stdout, or a download)
   std::filesystem::path comments_file;
+  // CSV to a file: each repeat's rows (the GEOAT action plan) in a file of
+  // their own, FILE.REPEAT.csv, linked by the first column.
+  std::vector<std::filesystem::path> repeat_files;
 };
 
 // CSV or JSON Lines to a stream (invalid_argument for XLSX, which needs a
@@ -65,6 +69,8 @@ Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& 
 Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& options,
                                  const std::optional<std::filesystem::path>& path, std::ostream& out,
                                  const ExportProgress& progress = {});
+// FILE.csv, action_plan -> FILE.action_plan.csv
+std::filesystem::path repeat_path(const std::filesystem::path& export_path, const std::string& repeat);
 // FILE.csv -> FILE.comments.csv
 std::filesystem::path comments_path(const std::filesystem::path& export_path);
 

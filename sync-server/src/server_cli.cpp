@@ -340,6 +340,7 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!done.is_ok()) return fail(err, done.status());
   err << "exported " << done->rows << " submissions of form " << opts.form_id
       << (path ? " to " + path->string() : std::string()) << "\n";
+  for (const auto& r : done->repeat_files) err << "  rows of a repeat in " << r.string() << "\n";
   if (done->anonymous) {
     err << "  " << opts.form_id << " is anonymous: no device, time or submission id; rows in random order; "
         << done->withheld << " value(s) withheld so that every combination of unit and breakdown answers "
@@ -531,6 +532,8 @@ const Command kCommands[] = {
      "  \"don't know\" choice) is in the column NAME_miss beside it; in SAV and DTA files it is a\n"
      "  labelled missing value (-99..-91; .s .u .w .x and a letter per \"don't know\" choice).\n"
      "  Answers are codes; --labels writes choice labels instead, in --lang L (default: the form's).\n"
+     "  A repeat's rows (the GEOAT action plan) go to FILE.REPEAT.csv beside a CSV file, and to a\n"
+     "  sheet of their own in a workbook, linked to their submission by the first column.\n"
      "  --format xlsx writes a workbook with a data sheet and a codebook sheet (needs --out).\n"
      "  --format sav (SPSS) and dta (Stata 14+) carry variable and value labels in --lang L (needs --out).\n"
      "  --round R keeps only submissions of round R.\n"

@@ -4,6 +4,7 @@
 // clients where they are installed: pandas (python3-pandas), R's haven
 // (r-cran-haven) and LibreOffice (libreoffice-calc). A missing client skips
 // its check with a warning; `./dev test` installs them all.
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <regex>
@@ -56,6 +57,18 @@ struct ThreeOfficers {
     add_three(store, kNamedClimate);
   }
 };
+
+// One GEOAT assessment from headquarters with a two-row action plan.
+void add_action_plan(const TestServer& server, const std::string& first_objective) {
+  auto store = server.open_store();
+  const DeviceId dev = DeviceId::random();
+  REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0).is_ok());
+  boost::json::object first{{"ap_objective", first_objective}, {"ap_budget", 2500}, {"ap_status", "not_started"}};
+  boost::json::object second{{"ap_objective", "Search cubicles"}, {"ap_status", "in_progress"},
+                             {"ap_deadline", "2027-03-31"}};
+  const boost::json::object answers{{"action_plan", boost::json::array{first, second}}};
+  add_submission(store, dev, "geoat-2023", "2023.1", boost::json::serialize(answers));
+}
 
 std::string run_checked(const std::vector<std::string>& argv, const std::string& input = "") {
   const RunResult r = run_command(argv, input);
@@ -287,15 +300,7 @@ TEST_CASE("The XLSX has widths, filters, a frozen header, and the GEOAT action p
           "[server][export][analysis]") {
   TempDir tmp;
   TestServer server(tmp / "server");
-  {
-    auto store = server.open_store();
-    const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0).is_ok());
-    add_submission(store, dev, "geoat-2023", "2023.1",
-                   R"({"action_plan": [
-                        {"ap_objective": "Lactation room at the land post", "ap_budget": 2500, "ap_status": "not_started"},
-                        {"ap_objective": "Search cubicles", "ap_status": "in_progress", "ap_deadline": "2027-03-31"}]})");
-  }
+  add_action_plan(server, "Lactation room at the land post");
   const auto book = export_to_file(server, "xlsx", tmp / "geoat.xlsx", {}, "geoat-2023");
   const auto sheets = read_xlsx(book);
   REQUIRE(sheets.count("action_plan") == 1);
@@ -319,4 +324,31 @@ TEST_CASE("The XLSX has widths, filters, a frozen header, and the GEOAT action p
   // The data sheet: a width for every column, filter buttons, the header frozen.
   const std::string xml = xlsx_part(book, "xl/worksheets/sheet1.xml");
   CHECK_THAT(xml, Catch::Contains("<cols>") && Catch::Contains("<autoFilter ") && Catch::Contains("state=\"frozen\""));
+}
+
+TEST_CASE("A CSV export writes each repeat's rows to a file of its own, linked to the submission",
+          "[server][export][analysis]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  add_action_plan(server, "=Lactation room");
+  const auto main = export_to_file(server, "csv", tmp / "geoat.csv", {"--labels"}, "geoat-2023");
+  const auto plan_file = tmp / "geoat.action_plan.csv";
+  REQUIRE(std::filesystem::exists(plan_file));
+  CHECK((std::filesystem::status(plan_file).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  const auto rows = parse_csv(read_text(plan_file));
+  const auto data = parse_csv(read_text(main));
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0][0] == "submission_id");
+  CHECK(rows[1][0] == data[1][column(data[0], "submission_id")]);
+  CHECK(rows[2][column(rows[0], "item")] == "2");
+  CHECK(rows[1][column(rows[0], "ap_objective")] == "'=Lactation room");  // defused, as in the main file
+  CHECK(rows[1][column(rows[0], "ap_budget")] == "2500");
+  CHECK(rows[2][column(rows[0], "ap_status")] == "In progress");  // --labels
+  // The export and its repeat file are one audited export.
+  auto store = server.open_store();
+  auto st = store.db().prepare("SELECT detail FROM audit_log WHERE action = 'export'");
+  REQUIRE(st.is_ok());
+  REQUIRE(*st->step());
+  CHECK_THAT(st->column_text(0), Catch::Contains("repeat=action_plan"));
 }
