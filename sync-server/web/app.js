@@ -685,12 +685,15 @@ async function pageDownloads() {
     const link = (format, text, extra) => h('a', { class: 'button', href: '#', 'data-format': format, onclick: (ev) => {
       const q = new URLSearchParams({ format, ...extra });
       if (sel.value) q.set('round', sel.value);
-      if (labels.checked) { q.set('labels', '1'); q.set('lang', S.lang); }
+      // SPSS and Stata files always carry value labels: in the page's language.
+      if (labels.checked || format === 'sav' || format === 'dta') q.set('lang', S.lang);
+      if (labels.checked && format !== 'sav' && format !== 'dta') q.set('labels', '1');
       ev.currentTarget.href = '/api/v1/exports/' + encodeURIComponent(f.id) + '?' + q;
       ev.currentTarget.setAttribute('download', '');
     }, text });
     panel.append(h('div', { class: 'row' }, h('strong', { text: f.title }), sel,
-      link('xlsx', 'XLSX'), link('csv', 'CSV'), link('csv', t('excel'), { bom: '1' }), link('jsonl', 'JSONL')));
+      link('xlsx', 'XLSX'), link('csv', 'CSV'), link('csv', t('excel'), { bom: '1' }), link('sav', 'SPSS'),
+      link('dta', 'Stata'), link('jsonl', 'JSONL')));
   }
   out.push(panel.childNodes.length ? panel : h('p', { class: 'muted', text: t('no_data') }));
   setMain(...out);

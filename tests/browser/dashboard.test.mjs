@@ -384,9 +384,18 @@ test('downloads are the export files, and each one is audited', async () => {
     const file = await download.path();
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(lines.length, 141, 'a header and 140 responses');
+    // The SPSS file, labelled in the page's language.
+    const [sav] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('.downloads .row', { hasText: 'Staff climate' }).locator('a[data-format="sav"]').first().click(),
+    ]);
+    assert.equal(sav.suggestedFilename(), 'staff-climate.sav');
+    assert.equal(readFileSync(await sav.path()).subarray(0, 4).toString('latin1'), '$FL2', 'an SPSS system file');
     await page.click('#nav a[href="#/audit"]');
     await page.waitForSelector('main table');
-    assert.match(await page.textContent('main table'), /export.*form=staff-climate format=csv rows=140/);
+    const audit = await page.textContent('main table');
+    assert.match(audit, /export.*form=staff-climate format=csv rows=140/);
+    assert.match(audit, /export.*form=staff-climate format=sav rows=140/);
   });
 });
 
