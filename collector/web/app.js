@@ -1,7 +1,9 @@
 // Equitas collector UI. It draws what the collector's form engine decides
 // (relevance, required, errors, calculations) and decides nothing itself.
 // Answers live only in this page's memory and in the collector's encrypted
-// draft: never in localStorage, IndexedDB, the URL or the history.
+// draft: never in localStorage, IndexedDB, the URL or the history. (On a
+// personal phone, localStorage holds half of the draft's key and a section
+// number; see keepKeyHalf.)
 'use strict';
 (function () {
   const T = {

@@ -16,9 +16,10 @@ namespace equitas::collector::web_detail {
 
 SplitKey split_draft_key(const DraftId& id, const DraftKey& key) {
   // The draft key is split in two: a random half in the HttpOnly cookie, the
-  // other (key XOR cookie half) in the page's sessionStorage, sent as a
-  // header. Both are needed. A closed tab takes its half with it, so the next
-  // person at a kiosk cannot reopen an abandoned response through the cookie.
+  // other (key XOR cookie half) kept by the page and sent as a header. Both
+  // are needed. A kiosk's page keeps its half in memory only, so the next
+  // person cannot reopen an abandoned response through the cookie; a
+  // personal phone keeps it in localStorage (see DeviceMode).
   DraftKey cookie_half;
   randombytes_buf(cookie_half.data(), cookie_half.size());
   DraftKey page_half;
