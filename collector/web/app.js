@@ -217,10 +217,13 @@
         text: t('stillHere'), on: { click: () => {
           clearInterval(countdownTimer);
           dialog.remove();
+          app.inert = false;
           // A save tells the collector too: its own clock only sees saves.
           save(false);
           armIdle();
         } } })));
+    // Modal: typing on the page behind would be lost when the count ends.
+    app.inert = true;
     document.body.append(dialog);
     h.focus();
     announce(t('stillThere') + ' ' + t('idleCountdown', left));
@@ -240,6 +243,7 @@
     clearTimeout(saveTimer); clearTimeout(idleTimer); clearInterval(countdownTimer);
     const dialog = document.getElementById('idle');
     if (dialog) dialog.remove();
+    app.inert = false;
     S = null;
     dropKeyHalf();
     app.replaceChildren();
@@ -302,6 +306,7 @@
   // (reload, reopened tab, after a call) and chooses; nothing is wiped
   // without asking.
   function askComeBack(d) {
+    setLanguage(d.lang);
     clear();
     const h1 = el('h1', { tabindex: '-1', text: t('comeBack') });
     app.append(h1, el('div', { className: 'actions' },

@@ -124,11 +124,13 @@ test('kiosk: "Are you still there?" counts down in Arabic, then erases the respo
     assert.match(first, /\d/);
     await page.waitForFunction(f => document.querySelector('#idle-count').textContent !== f, first);
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('idle')).direction), 'rtl');
+    assert.equal(await page.evaluate(() => document.getElementById('app').inert), true, 'the page behind cannot be typed on');
     await screenshot(page, 'kiosk-idle-countdown-ar');
 
     // Still there: the answers stay.
     await page.click('#still-here');
     await page.waitForSelector('#idle', { state: 'detached' });
+    assert.equal(await page.evaluate(() => document.getElementById('app').inert), false);
     assert.ok(await page.locator('[data-path="dem_sex"] input[value="female"]').isChecked());
     assert.equal(await draftCount(srv.url), 1);
 
