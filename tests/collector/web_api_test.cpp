@@ -252,6 +252,11 @@ TEST_CASE("the device mode reaches the page, and a personal phone keeps its draf
     auto res = f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})");
     CHECK_THAT(std::string(res[http::field::set_cookie]),
                Catch::Contains("Max-Age=" + std::to_string(draft_limits::kPersonalExpiry.count())));
+    // Each save starts the day again, for the cookie as for the draft.
+    auto saved = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"consent_ack":true}})");
+    CHECK_THAT(std::string(saved[http::field::set_cookie]),
+               Catch::Contains("Max-Age=" + std::to_string(draft_limits::kPersonalExpiry.count())));
+    CHECK(std::string(saved[http::field::set_cookie]).find(f.cookies["eq_draft"]) != std::string::npos);
     auto got = f.json_of(f.call(http::verb::get, "/api/v1/draft"));
     CHECK(got["mode"] == "personal");
     CHECK(got["anonymous"] == true);

@@ -347,10 +347,7 @@ HttpResponse WebApi::create_draft(Call& call) {
   auto id = drafts_.create(form->id, form->version, form->anonymous, lang, *admin, key, now());
   if (!id.is_ok()) return call.error(id.status(), lang);
   const SplitKey split = split_draft_key(*id, key);
-  // A personal phone keeps the cookie past a closed browser, as long as the
-  // draft may wait; a kiosk's dies with the browser session.
-  const long max_age = options_.mode == DeviceMode::kPersonal ? draft_limits::kPersonalExpiry.count() : 0;
-  call.cookies_out.push_back(set_cookie(kDraftCookie, split.cookie, false, "/", max_age));
+  call.cookies_out.push_back(draft_cookie(split.cookie));
   json::object answers;
   json::object o{{"draft", id->hex()}, {"form", form->id}, {"version", form->version}, {"lang", lang},
                  {"key", split.page_half},
@@ -379,6 +376,13 @@ Result<WebApi::OpenDraft> WebApi::open_draft(Call& call, bool with_answers) {
     d.answers = std::move(answers.as_object());
   }
   return d;
+}
+
+std::string WebApi::draft_cookie(std::string_view value) const {
+  // A personal phone keeps the cookie past a closed browser, as long as the
+  // draft may wait; a kiosk's dies with the browser session.
+  const long max_age = options_.mode == DeviceMode::kPersonal ? draft_limits::kPersonalExpiry.count() : 0;
+  return set_cookie(kDraftCookie, value, false, "/", max_age);
 }
 
 std::optional<HttpResponse> WebApi::wipe_handed_over(Call& call) {
@@ -438,6 +442,10 @@ HttpResponse WebApi::save_draft(Call& call) {
   Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, now());
   wipe(text);
   if (!saved.is_ok()) return call.error(saved, lang);
+  // The phone's cookie lives as long as the draft may wait since its last change.
+  if (options_.mode == DeviceMode::kPersonal) {
+    call.cookies_out.push_back(draft_cookie(cookie_value(call.req, kDraftCookie)));
+  }
   return call.ok(view);
 }
 

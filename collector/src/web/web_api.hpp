@@ -127,6 +127,8 @@ class WebApi {
   // Kiosk: deletes the anonymous draft the request's cookie names, and
   // answers 404 saying so; nullopt when there is none to delete.
   std::optional<HttpResponse> wipe_handed_over(Call& call);
+  // The Set-Cookie of a new draft's cookie half, lasting as the mode wants.
+  std::string draft_cookie(std::string_view value) const;
   AdminSession* admin_session(Call& call);
   Result<std::shared_ptr<const forms::Form>> draft_form(const DraftInfo& info);
   void refresh_library();
