@@ -374,17 +374,19 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
 }
 
 int cmd_serve(const CliArgs& a, Io& io) {
-  auto dir = data_dir(a);
-  if (!dir.is_ok()) return fail(io, dir.status());
-  if (Status s = check_device_key(*dir); !s.is_ok()) return fail(io, s);
   ServeSettings settings;
-  settings.dir = *dir;
-  settings.listen = a.get_or("--listen", settings.listen);
+  // Checked before anything is opened: a kiosk must not start as something
+  // else because of a typo.
   if (auto m = a.get("--mode")) {
     auto mode = parse_device_mode(*m);
     if (!mode) return fail(io, Status::invalid_argument("--mode is kiosk or personal, not '" + *m + "'"));
     settings.mode = *mode;
   }
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(io, dir.status());
+  if (Status s = check_device_key(*dir); !s.is_ok()) return fail(io, s);
+  settings.dir = *dir;
+  settings.listen = a.get_or("--listen", settings.listen);
   for (auto [flag, target] : {std::pair{"--sync-every", &settings.sync_every},
                               std::pair{"--idle-timeout", &settings.idle_timeout},
                               std::pair{"--idle-countdown", &settings.idle_countdown},
