@@ -27,8 +27,8 @@ constexpr const char* kUsage = R"(collector: captures survey answers at a post, 
 
 Usage:
   collector init    --data-dir DIR [--admin-pin-file FILE]
-  collector serve   --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--idle-timeout 15m]
-                    [--draft-expiry 30d]
+  collector serve   --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--mode kiosk|personal]
+                    [--idle-timeout 15m] [--idle-countdown 30s] [--draft-expiry 30d]
   collector admin-pin --data-dir DIR [--pin-file FILE]
   collector enroll  --data-dir DIR CODE | --renew CODE
   collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
@@ -374,14 +374,22 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
 }
 
 int cmd_serve(const CliArgs& a, Io& io) {
+  ServeSettings settings;
+  // Checked before anything is opened: a kiosk must not start as something
+  // else because of a typo.
+  if (auto m = a.get("--mode")) {
+    auto mode = parse_device_mode(*m);
+    if (!mode) return fail(io, Status::invalid_argument("--mode is kiosk or personal, not '" + *m + "'"));
+    settings.mode = *mode;
+  }
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(io, dir.status());
   if (Status s = check_device_key(*dir); !s.is_ok()) return fail(io, s);
-  ServeSettings settings;
   settings.dir = *dir;
   settings.listen = a.get_or("--listen", settings.listen);
   for (auto [flag, target] : {std::pair{"--sync-every", &settings.sync_every},
                               std::pair{"--idle-timeout", &settings.idle_timeout},
+                              std::pair{"--idle-countdown", &settings.idle_countdown},
                               std::pair{"--draft-expiry", &settings.draft_expiry}}) {
     if (auto v = a.get(flag)) {
       auto secs = parse_duration_seconds(*v);
@@ -440,16 +448,23 @@ const Command kCommands[] = {
      "  also sets the admin PIN (at least 6 characters) that opens the web UI's admin page.\n",
      {"--data-dir", "--admin-pin-file"}, {}, cmd_init},
     {"serve",
-     "collector serve --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--idle-timeout 15m]\n"
-     "                [--draft-expiry 30d]\n"
+     "collector serve --data-dir DIR [--listen 127.0.0.1:8080] [--sync-every 5m] [--mode kiosk|personal]\n"
+     "                [--idle-timeout 15m] [--idle-countdown 30s] [--draft-expiry 30d]\n"
      "  Serves the survey in a browser, from this binary alone (no internet needed). Officers answer\n"
      "  at http://127.0.0.1:8080/; the post's admin signs in at /admin with the admin PIN.\n"
      "  --listen 0.0.0.0:8080 lets phones on the post's Wi-Fi join: they need the link with the post\n"
      "  token printed here (also shown as a QR code on the admin page).\n"
      "  --sync-every syncs in the background (with backoff when the server is unreachable).\n"
-     "  --idle-timeout: an unfinished anonymous response is wiped after this long untouched.\n"
-     "  --draft-expiry: a draft the admin can resume (the GEOAT) is wiped after this long untouched.\n",
-     {"--data-dir", "--listen", "--sync-every", "--idle-timeout", "--draft-expiry"}, {}, cmd_serve},
+     "  --mode says who holds the devices of this post (default kiosk):\n"
+     "    kiosk: a shared laptop or tablet. An unfinished anonymous response is never shown to the\n"
+     "      next person: reloading or opening the page erases it. After --idle-timeout untouched the\n"
+     "      page asks \"Are you still there?\" and erases it --idle-countdown later.\n"
+     "    personal: the respondents' own phones. An unfinished response survives a reload, a closed\n"
+     "      tab and a phone call for 24 hours; coming back asks to continue or start again.\n"
+     "  --draft-expiry: a draft the admin can resume (the GEOAT) is wiped after this long untouched,\n"
+     "  in both modes.\n",
+     {"--data-dir", "--listen", "--sync-every", "--mode", "--idle-timeout", "--idle-countdown", "--draft-expiry"},
+     {}, cmd_serve},
     {"admin-pin",
      "collector admin-pin --data-dir DIR [--pin-file FILE]\n"
      "  Sets the admin PIN (from FILE, else $EQUITAS_ADMIN_PIN, else one line of standard input).\n"

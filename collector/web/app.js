@@ -1,7 +1,9 @@
 // Equitas collector UI. It draws what the collector's form engine decides
 // (relevance, required, errors, calculations) and decides nothing itself.
 // Answers live only in this page's memory and in the collector's encrypted
-// draft: never in localStorage, IndexedDB, the URL or the history.
+// draft: never in localStorage, IndexedDB, the URL or the history. (On a
+// personal phone, localStorage holds half of the draft's key and a section
+// number; see keepKeyHalf.)
 'use strict';
 (function () {
   const T = {
@@ -22,7 +24,8 @@
       exportBundle: 'Export bundle for USB', device: 'Device', site: 'Site', server: 'Server',
       phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.',
       answered: '{0} answers', nextTry: 'Next automatic try: {0}', notEnrolled: 'This collector is not enrolled yet.',
-      bundleDone: '{0} submissions written to the file.', leave: 'Leave (keep the draft)', leftDraft: 'The draft is kept; the administrator can resume it from the admin page.', home: 'Back to the surveys' },
+      bundleDone: '{0} submissions written to the file.', leave: 'Leave (keep the draft)', leftDraft: 'The draft is kept; the administrator can resume it from the admin page.', home: 'Back to the surveys',
+      stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' },
     fr: { title: 'Enquêtes auprès du personnel', chooseLang: 'Choisissez votre langue', chooseSurvey: 'Choisissez une enquête',
       anonymous: 'Anonyme', next: 'Suivant', back: 'Précédent', review: 'Vérifier', submit: 'Envoyer',
       section: 'Section {0} sur {1}', goTo: 'Aller à la section', reviewTitle: 'Vérifiez vos réponses',
@@ -40,7 +43,8 @@
       exportBundle: 'Exporter un lot pour clé USB', device: 'Appareil', site: 'Site', server: 'Serveur',
       phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.',
       answered: '{0} réponses', nextTry: 'Prochain essai automatique : {0}', notEnrolled: 'Ce poste n’est pas encore inscrit.',
-      bundleDone: '{0} réponses écrites dans le fichier.', leave: 'Quitter (garder le brouillon)', leftDraft: 'Le brouillon est conservé ; l’administrateur peut le reprendre depuis la page d’administration.', home: 'Retour aux enquêtes' },
+      bundleDone: '{0} réponses écrites dans le fichier.', leave: 'Quitter (garder le brouillon)', leftDraft: 'Le brouillon est conservé ; l’administrateur peut le reprendre depuis la page d’administration.', home: 'Retour aux enquêtes',
+      stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' },
     es: { title: 'Encuestas al personal', chooseLang: 'Elija su idioma', chooseSurvey: 'Elija una encuesta',
       anonymous: 'Anónima', next: 'Siguiente', back: 'Anterior', review: 'Revisar', submit: 'Enviar',
       section: 'Sección {0} de {1}', goTo: 'Ir a la sección', reviewTitle: 'Revise sus respuestas',
@@ -58,7 +62,8 @@
       exportBundle: 'Exportar lote para USB', device: 'Dispositivo', site: 'Puesto', server: 'Servidor',
       phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.',
       answered: '{0} respuestas', nextTry: 'Próximo intento automático: {0}', notEnrolled: 'Este equipo aún no está inscrito.',
-      bundleDone: '{0} respuestas escritas en el archivo.', leave: 'Salir (conservar el borrador)', leftDraft: 'El borrador se conserva; el administrador puede reanudarlo desde la página de administración.', home: 'Volver a las encuestas' },
+      bundleDone: '{0} respuestas escritas en el archivo.', leave: 'Salir (conservar el borrador)', leftDraft: 'El borrador se conserva; el administrador puede reanudarlo desde la página de administración.', home: 'Volver a las encuestas',
+      stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' },
     ru: { title: 'Опросы сотрудников', chooseLang: 'Выберите язык', chooseSurvey: 'Выберите опрос',
       anonymous: 'Анонимно', next: 'Далее', back: 'Назад', review: 'Проверить', submit: 'Отправить',
       section: 'Раздел {0} из {1}', goTo: 'Перейти к разделу', reviewTitle: 'Проверьте ответы',
@@ -76,7 +81,8 @@
       exportBundle: 'Экспорт пакета на USB', device: 'Устройство', site: 'Пост', server: 'Сервер',
       phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.',
       answered: 'ответов: {0}', nextTry: 'Следующая автоматическая попытка: {0}', notEnrolled: 'Устройство ещё не зарегистрировано.',
-      bundleDone: 'В файл записано ответов: {0}.', leave: 'Выйти (сохранить черновик)', leftDraft: 'Черновик сохранён; администратор может продолжить его на странице администратора.', home: 'К списку опросов' },
+      bundleDone: 'В файл записано ответов: {0}.', leave: 'Выйти (сохранить черновик)', leftDraft: 'Черновик сохранён; администратор может продолжить его на странице администратора.', home: 'К списку опросов',
+      stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' },
     ar: { title: 'استبيانات الموظفين', chooseLang: 'اختر لغتك', chooseSurvey: 'اختر استبيانًا',
       anonymous: 'مجهول الهوية', next: 'التالي', back: 'السابق', review: 'مراجعة', submit: 'إرسال',
       section: 'القسم {0} من {1}', goTo: 'انتقل إلى القسم', reviewTitle: 'راجع إجاباتك',
@@ -94,7 +100,8 @@
       exportBundle: 'تصدير حزمة إلى USB', device: 'الجهاز', site: 'الموقع', server: 'الخادم',
       phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.',
       answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
-      bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات' }
+      bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات',
+      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' }
   };
   const LANGS = ['en', 'fr', 'es', 'ru', 'ar'];
 
@@ -103,8 +110,11 @@
   const langSelect = document.getElementById('lang');
   let lang = pickLanguage();
   let S = null;            // the survey in progress: {form, draft, answers, ev, page, touched}
+  let mode = 'kiosk';      // who holds this device: 'kiosk' (shared) or 'personal' (the respondent's phone)
   let idleSeconds = 900;
+  let countdownSeconds = 30;
   let idleTimer = null;
+  let countdownTimer = null;
   let saveTimer = null;
   let saveSeq = 0;
 
@@ -143,15 +153,40 @@
   function focusMain(h) { (h || app).focus({ preventScroll: false }); }
 
   // The page's half of the draft key (the other half is in an HttpOnly
-  // cookie). sessionStorage dies with the tab, so a respondent who walks away
-  // from a kiosk leaves nothing the next person's tab can open.
+  // cookie). Where it is kept decides who can come back to a response:
+  // - kiosk, anonymous survey: this page's memory only. A reload, another tab
+  //   or the next officer opening / starts without it, and the collector
+  //   deletes the draft such a page asks for (web_api.cpp, get_draft);
+  // - a GEOAT draft: sessionStorage, which dies with the tab, so the admin
+  //   page can hand a resumed draft to the survey page;
+  // - personal mode: localStorage, so the respondent's own phone gets the
+  //   response back after a reload, a closed tab or a phone call. Beside it
+  //   only the section number is kept; never an answer.
   const KEY_HALF = 'eq_draft_key';
-  function keepKeyHalf(k) { if (k) sessionStorage.setItem(KEY_HALF, k); }
-  function dropKeyHalf() { sessionStorage.removeItem(KEY_HALF); }
+  const PAGE_AT = 'eq_draft_page';
+  let keyHalf = null;
+  function keepKeyHalf(k, form) {
+    if (!k) return;
+    keyHalf = k;
+    if (mode === 'personal') localStorage.setItem(KEY_HALF, k);
+    else if (!form || !form.anonymous) sessionStorage.setItem(KEY_HALF, k);
+  }
+  function storedKeyHalf() { return keyHalf || sessionStorage.getItem(KEY_HALF) || localStorage.getItem(KEY_HALF); }
+  function dropKeyHalf() {
+    keyHalf = null;
+    sessionStorage.removeItem(KEY_HALF);
+    localStorage.removeItem(KEY_HALF);
+    localStorage.removeItem(PAGE_AT);
+  }
+  function learnMode(d) {
+    mode = d.mode === 'personal' ? 'personal' : 'kiosk';
+    idleSeconds = d.anonymous_idle_seconds || idleSeconds;
+    countdownSeconds = d.idle_countdown_seconds || countdownSeconds;
+  }
 
   async function api(method, path, body) {
     const opts = { method, credentials: 'same-origin', cache: 'no-store', headers: {} };
-    const half = sessionStorage.getItem(KEY_HALF);
+    const half = storedKeyHalf();
     if (half && path.startsWith('/api/v1/draft')) opts.headers['X-Draft-Key'] = half;
     if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
     const res = await fetch(path, opts);
@@ -161,20 +196,54 @@
   }
 
   // ---- idle timeout (kiosk) -------------------------------------------
+  // Only a shared device wipes on idle, and only the anonymous surveys: the
+  // GEOAT team's draft waits for the admin, and a phone's for its owner.
   function armIdle() {
     clearTimeout(idleTimer);
-    if (!S || !S.form.anonymous) return;
-    idleTimer = setTimeout(async () => {
-      await api('DELETE', '/api/v1/draft').catch(() => {});
-      forget();
-      start(t('timedOut'));
-    }, idleSeconds * 1000);
+    if (!S || !S.form.anonymous || mode !== 'kiosk' || document.getElementById('idle')) return;
+    idleTimer = setTimeout(askStillThere, idleSeconds * 1000);
   }
   ['keydown', 'pointerdown', 'input'].forEach(ev => document.addEventListener(ev, () => { if (S) armIdle(); }, true));
 
+  // "Are you still there?", with the seconds left before the response is
+  // erased on the collector and in this page.
+  function askStillThere() {
+    let left = countdownSeconds;
+    const count = el('p', { id: 'idle-count', text: t('idleCountdown', left) });
+    const h = el('h2', { id: 'idle-title', tabindex: '-1', text: t('stillThere') });
+    const dialog = el('div', { id: 'idle', className: 'idle', role: 'alertdialog', 'aria-modal': 'true',
+      'aria-labelledby': 'idle-title', 'aria-describedby': 'idle-count' }, h, count,
+      el('div', { className: 'actions center' }, el('button', { type: 'button', id: 'still-here', className: 'primary',
+        text: t('stillHere'), on: { click: () => {
+          clearInterval(countdownTimer);
+          dialog.remove();
+          app.inert = false;
+          // A save tells the collector too: its own clock only sees saves.
+          save(false);
+          armIdle();
+        } } })));
+    // Modal: typing on the page behind would be lost when the count ends.
+    app.inert = true;
+    document.body.append(dialog);
+    h.focus();
+    announce(t('stillThere') + ' ' + t('idleCountdown', left));
+    countdownTimer = setInterval(async () => {
+      left -= 1;
+      count.textContent = t('idleCountdown', Math.max(0, left));
+      if (left > 0) return;
+      clearInterval(countdownTimer);
+      await api('DELETE', '/api/v1/draft').catch(() => {});
+      forget();
+      start(t('timedOut'));
+    }, 1000);
+  }
+
   // Drops everything of the respondent from this page's memory.
   function forget() {
-    clearTimeout(saveTimer); clearTimeout(idleTimer);
+    clearTimeout(saveTimer); clearTimeout(idleTimer); clearInterval(countdownTimer);
+    const dialog = document.getElementById('idle');
+    if (dialog) dialog.remove();
+    app.inert = false;
     S = null;
     dropKeyHalf();
     app.replaceChildren();
@@ -187,7 +256,7 @@
     clear();
     const r = await api('GET', '/api/v1/forms?lang=' + lang).catch(() => null);
     if (!r || !r.ok) { app.append(el('p', { className: 'error', text: t('offline') })); return; }
-    idleSeconds = r.data.anonymous_idle_seconds || idleSeconds;
+    learnMode(r.data);
     const h1 = el('h1', { text: t('title'), tabindex: '-1' });
     const langs = el('div', { className: 'langs', role: 'group', 'aria-label': t('chooseLang') },
       LANGS.map(l => el('button', { type: 'button', lang: l, 'aria-pressed': String(l === lang),
@@ -215,9 +284,9 @@
   async function begin(formId) {
     const r = await api('POST', '/api/v1/draft', { form: formId, lang }).catch(() => null);
     if (!r || !r.ok) { app.prepend(el('p', { className: 'error', role: 'alert', text: (r && r.data && r.data.error) || t('offline') })); return; }
-    keepKeyHalf(r.data.key);
     const form = await loadForm(formId, r.data.version).catch(() => null);
     if (!form) { app.prepend(el('p', { className: 'error', role: 'alert', text: t('offline') })); return; }
+    keepKeyHalf(r.data.key, form);
     S = { form, answers: {}, ev: r.data.evaluation, page: 0, touched: new Set() };
     armIdle();
     showPage(0);
@@ -229,7 +298,26 @@
     if (!form) return start(t('offline'));
     S = { form, answers: d.answers || {}, ev: d.evaluation, page: 0, touched: new Set() };
     armIdle();
-    showPage(0);
+    const at = +(mode === 'personal' && localStorage.getItem(PAGE_AT)) || 0;
+    showPage(at >= 0 && at < form.pages.length ? at : 0);
+  }
+
+  // Personal mode: the respondent comes back to an unfinished response
+  // (reload, reopened tab, after a call) and chooses; nothing is wiped
+  // without asking.
+  function askComeBack(d) {
+    setLanguage(d.lang);
+    clear();
+    const h1 = el('h1', { tabindex: '-1', text: t('comeBack') });
+    app.append(h1, el('div', { className: 'actions' },
+      el('button', { type: 'button', id: 'continue-draft', className: 'primary', text: t('continueDraft'),
+        on: { click: () => resume(d) } }),
+      el('button', { type: 'button', id: 'start-again', text: t('startAgain'), on: { click: async () => {
+        await api('DELETE', '/api/v1/draft').catch(() => {});
+        forget();
+        start();
+      } } })));
+    focusMain(h1);
   }
 
   // ---- answers by path: "name" or "rep[2].child" -------------------------
@@ -261,6 +349,9 @@
 
   function showPage(i) {
     S.page = i;
+    S.reviewing = false;
+    if (mode === 'personal') localStorage.setItem(PAGE_AT, String(i));
+    armBack();
     clear();
     document.title = S.form.title;
     const page = S.form.pages[i];
@@ -291,6 +382,20 @@
     applyEvaluation();
     focusMain(h2);
   }
+
+  // Android Back (the browser's history back) moves to the previous
+  // section, as in Enketo. One history entry stands in front of the survey;
+  // Back pops it, we go back a section and put it there again. On the first
+  // section it is not put back, so a second Back leaves as usual. The entry
+  // holds no answer and no URL change: only a marker.
+  function armBack() {
+    if (!history.state || !history.state.eqSection) history.pushState({ eqSection: true }, '');
+  }
+  window.addEventListener('popstate', () => {
+    if (!S) return;
+    if (S.reviewing) { const rel = relevantPages(); showPage(rel[rel.length - 1]); return; }
+    if (relevantPages().indexOf(S.page) > 0) go(-1);
+  });
 
   function sectionPicker(current) {
     const sel = el('select', { id: 'section-pick', on: { change: e => { flushSave().then(() => showPage(+e.target.value)); } } },
@@ -609,6 +714,9 @@
   async function showReview(errors) {
     const r = errors ? null : await save(true);
     const problems = errors || (r && r.check) || [];
+    if (!S) return;
+    S.reviewing = true;
+    armBack();
     clear();
     const h2 = el('h2', { tabindex: '-1', text: t('reviewTitle') });
     app.append(el('p', { className: 'muted', text: S.form.title }), h2, el('p', { text: t('reviewIntro') }));
@@ -828,8 +936,14 @@
     setLanguage(lang);
     if (location.pathname === '/admin') return admin();
     const r = await api('GET', '/api/v1/draft').catch(() => null);
-    if (r && r.ok) return resume(r.data);
-    start();
+    if (r && r.ok) {
+      learnMode(r.data);
+      if (r.data.anonymous && mode === 'personal') return askComeBack(r.data);
+      return resume(r.data);
+    }
+    // A kiosk erased what the last person left: this page starts clean.
+    if (r && r.data && r.data.wiped) dropKeyHalf();
+    start(r && r.data && r.data.wiped ? t('wiped') : undefined);
   }
   boot();
 })();

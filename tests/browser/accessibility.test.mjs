@@ -172,3 +172,32 @@ test('nothing scrolls sideways at 320 px, in French and Arabic', async () => {
     await stop(srv);
   }
 });
+
+test('axe-core finds no WCAG A/AA violation in the kiosk\'s idle question or the phone\'s come-back question', async () => {
+  const c = makeCollector();
+  for (const [args, reach, name] of [
+    [['--idle-timeout', '1s', '--idle-countdown', '60s'], page => page.waitForSelector('#idle'), 'idle question'],
+    [['--mode', 'personal'], async page => { await page.reload(); await page.waitForSelector('#continue-draft'); }, 'come-back question'],
+  ]) {
+    const srv = await serve(c.dir, args);
+    try {
+      // A browser each: a phone that comes back is asked before anything else.
+      for (const lang of ['en', 'ar']) {
+        const context = await browser.newContext({ viewport: VIEWPORTS.phone360, bypassCSP: true });
+        const page = await context.newPage();
+        await page.goto(srv.url + '/');
+        await page.click(`.langs button[lang="${lang}"]`);
+        await page.waitForSelector(`html[lang="${lang}"]`);
+        await page.click('button.survey[data-form="staff-climate"]');
+        await Promise.all([saved(page), page.locator('[data-path="consent_ack"] label').click()]);
+        await reach(page);
+        assert.equal(await page.getAttribute('html', 'lang'), lang, `${name} in the respondent's language`);
+        assert.deepEqual(await axe(page), [], `${name} (${lang})`);
+        await screenshot(page, `a11y-${name.replace(/ /g, '-')}-${lang}`);
+        await context.close();
+      }
+    } finally {
+      await stop(srv);
+    }
+  }
+});

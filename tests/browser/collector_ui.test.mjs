@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { makeCollector, makeServerFolder, startSyncServer, serve, stop, status, launch, newPage, screenshot, overflowsHorizontally, VIEWPORTS, PIN } from './support.mjs';
+import { makeCollector, makeServerFolder, startSyncServer, serve, stop, status, launch, newPage, screenshot, overflowsHorizontally, heading, next, answer, pick, VIEWPORTS, PIN } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -13,35 +13,12 @@ after(async () => { await browser.close(); });
 
 const CANARY = 'CANARY-7f3a-respondent-text';
 
-async function heading(page) { return (await page.locator('main h2, main h1').first().textContent()).trim(); }
-
-// Clicks Next (or Review) and waits for the next page to be drawn.
-async function next(page) {
-  const before = await heading(page);
-  await page.click('#next');
-  await page.waitForFunction(b => {
-    const h = document.querySelector('main h2, main h1');
-    return h && h.textContent.trim() !== b;
-  }, before);
-}
-
-// Does something that changes an answer and waits for the collector's verdict.
-async function answer(page, action) {
-  await Promise.all([
-    page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT'),
-    action(),
-  ]);
-}
-
-async function pick(page, path, choice) {
-  await answer(page, () => page.locator(`[data-path="${path}"] label[data-choice="${choice}"]`).click());
-}
-
 // The draft as the collector holds it, asked from inside the page (its
-// sessionStorage holds half of the draft key).
+// storage holds half of the draft key: sessionStorage for the GEOAT,
+// localStorage on a personal phone).
 async function draftAnswers(page) {
   return page.evaluate(async () => {
-    const half = sessionStorage.getItem('eq_draft_key');
+    const half = sessionStorage.getItem('eq_draft_key') || localStorage.getItem('eq_draft_key');
     const r = await fetch('/api/v1/draft', { headers: half ? { 'X-Draft-Key': half } : {} });
     return r.ok ? (await r.json()).answers : null;
   });
@@ -137,7 +114,9 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
 
 test('harassment skip logic, in both directions', async () => {
   const c = makeCollector();
-  const srv = await serve(c.dir);
+  // A personal phone: the only mode in which the collector gives an
+  // anonymous draft back, which draftAnswers needs.
+  const srv = await serve(c.dir, ['--mode', 'personal']);
   const { context, page } = await newPage(browser, VIEWPORTS.phone390, srv.url);
   try {
     await page.goto(srv.url + '/');

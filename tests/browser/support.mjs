@@ -152,3 +152,53 @@ export async function clippedText(page, root = 'main') {
     return out;
   }, root);
 }
+
+// ---- driving the survey page ----
+
+export async function heading(page) { return (await page.locator('main h2, main h1').first().textContent()).trim(); }
+
+// Clicks Next (or Review) and waits for the next page to be drawn.
+export async function next(page) {
+  const before = await heading(page);
+  await page.click('#next');
+  await page.waitForFunction(b => {
+    const h = document.querySelector('main h2, main h1');
+    return h && h.textContent.trim() !== b;
+  }, before);
+}
+
+// Does something that changes an answer and waits for the collector's verdict.
+export async function answer(page, action) {
+  await Promise.all([
+    page.waitForResponse(r => r.url().endsWith('/api/v1/draft') && r.request().method() === 'PUT'),
+    action(),
+  ]);
+}
+
+export async function pick(page, path, choice) {
+  await answer(page, () => page.locator(`[data-path="${path}"] label[data-choice="${choice}"]`).click());
+}
+
+// How many drafts the collector holds, as its admin page counts them.
+export async function draftCount(base) {
+  const login = await fetch(base + '/api/v1/admin/login', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ pin: PIN }) });
+  if (!login.ok) throw new Error('admin login failed: ' + login.status);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const s = await fetch(base + '/api/v1/admin/status', { headers: { cookie } });
+  return (await s.json()).drafts;
+}
+
+// A fresh enrolled collector served with `args`, and one page on it at
+// `viewport`; both are closed whatever `body` does.
+export async function withCollectorPage(browser, viewport, args, body) {
+  const c = makeCollector();
+  const srv = await serve(c.dir, args);
+  const { context, page } = await newPage(browser, viewport, srv.url);
+  try {
+    await body({ c, srv, context, page });
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+}

@@ -28,6 +28,10 @@ TEST_CASE("collector commands explain themselves and reject bad usage", "[collec
   CHECK_THAT(missing.err, Catch::Contains("--data-dir is required"));
   auto typo = collector_cli({"status", "--data-dri", "x"});
   CHECK(typo.code == 2);
+  auto mode = collector_cli({"serve", "--data-dir", "x", "--mode", "shared"});
+  CHECK(mode.code == 1);
+  CHECK_THAT(mode.err, Catch::Contains("--mode is kiosk or personal, not 'shared'"));
+  CHECK_THAT(collector_cli({"serve", "--help"}).out, Catch::Contains("--mode kiosk|personal"));
 }
 
 // Derived from the program itself, so a command added later is walked too.

@@ -95,6 +95,14 @@ struct Fixture {
   }
 };
 
+// A respondent's own phone: the only mode in which the API gives an
+// anonymous draft's answers back (see DeviceMode).
+WebOptions personal() {
+  WebOptions o;
+  o.mode = DeviceMode::kPersonal;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("the page and its assets come from the binary, never cached, under a strict CSP", "[web]") {
@@ -114,7 +122,7 @@ TEST_CASE("the page and its assets come from the binary, never cached, under a s
 }
 
 TEST_CASE("a draft is saved encrypted after every change and read back with the browser's key", "[web]") {
-  Fixture f;
+  Fixture f(personal());
   f.start("staff-climate", "fr");
   REQUIRE(f.cookies.count("eq_draft") == 1);
   const std::string canary = "CANARY-draft-at-rest-91c2";
@@ -149,7 +157,7 @@ TEST_CASE("a draft is saved encrypted after every change and read back with the 
 }
 
 TEST_CASE("hidden answers stay in the draft but are never sealed", "[web]") {
-  Fixture f;
+  Fixture f(personal());
   f.start("staff-climate");
   auto v = f.save(R"({"consent_ack":true,"h_remarks":"once","harass_reported":"yes","harass_channel":["hr"]})");
   CHECK_FALSE(v["items"].as_object().contains("harass_channel"));  // relevant, no error
@@ -165,14 +173,115 @@ TEST_CASE("hidden answers stay in the draft but are never sealed", "[web]") {
 }
 
 TEST_CASE("the cookie alone does not reopen a draft: the page's half of the key is needed", "[web]") {
-  Fixture f;
+  Fixture f(personal());
   f.start("staff-climate");
-  f.save(R"({"comment":"left behind at the kiosk"})");
+  f.save(R"({"comment":"left on the phone"})");
   const std::string half = f.page_half;
-  f.page_half.clear();  // the tab was closed: its sessionStorage is gone
+  f.page_half.clear();  // the page lost its half (cleared site data)
   CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
   f.page_half = half;
   CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::ok);
+}
+
+TEST_CASE("kiosk: a page that asks for an anonymous draft back gets nothing, and the draft is erased", "[web][kiosk]") {
+  Fixture f;  // kiosk is the default
+  const std::string canary = "CANARY-kiosk-handover-5d1e";
+  f.start("staff-climate");
+  f.save(R"({"consent_ack":true,"dem_sex":"female","comment":")" + canary + R"("})");
+  DraftStore drafts(f.collector.store().db());
+  REQUIRE(*drafts.count() == 1);
+
+  SECTION("the next officer reloads: the page has no half of the key") {
+    f.page_half.clear();
+  }
+  SECTION("even with both halves, as the same tab would have them") {}
+
+  auto res = f.call(http::verb::get, "/api/v1/draft");
+  CHECK(res.result() == http::status::not_found);
+  CHECK(res.body().find(canary) == std::string::npos);
+  CHECK(f.json_of(res)["wiped"] == true);
+  CHECK(f.cookies.count("eq_draft") == 0);
+  CHECK(*drafts.count() == 0);  // erased on the collector, not only forgotten by the page
+  // Nothing is left to save to, submit or ask for again.
+  CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})").result() == http::status::not_found);
+  CHECK(f.call(http::verb::post, "/api/v1/draft/submit").result() == http::status::not_found);
+  CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
+  CHECK(f.collector.status()->counts.pending == 0);
+}
+
+TEST_CASE("kiosk: the page's wipe at the end of the countdown deletes the draft", "[web][kiosk]") {
+  Fixture f;
+  f.start("integrity-perception", "ar");
+  f.save(R"({"consent_ack":true})");
+  REQUIRE(f.call(http::verb::delete_, "/api/v1/draft").result() == http::status::ok);
+  CHECK(*DraftStore(f.collector.store().db()).count() == 0);
+  CHECK(f.cookies.count("eq_draft") == 0);
+}
+
+TEST_CASE("kiosk: the GEOAT team's draft is not erased, and the admin still resumes it", "[web][kiosk]") {
+  Fixture f;
+  f.start("geoat-2023");
+  f.save(R"({"admin_name":"Customs of Somewhere"})");
+  // The team's page reloads with its half (sessionStorage): it gets the draft back.
+  auto got = f.call(http::verb::get, "/api/v1/draft");
+  REQUIRE(got.result() == http::status::ok);
+  CHECK(f.json_of(got)["answers"].as_object()["admin_name"] == "Customs of Somewhere");
+  // Another tab without the half gets nothing, and the draft stays for the admin.
+  f.page_half.clear();
+  CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
+  CHECK(*DraftStore(f.collector.store().db()).count() == 1);
+}
+
+TEST_CASE("the device mode reaches the page, and a personal phone keeps its draft cookie", "[web][kiosk]") {
+  SECTION("kiosk") {
+    WebOptions o;
+    o.anonymous_idle = std::chrono::seconds(90);
+    o.idle_countdown = std::chrono::seconds(20);
+    Fixture f(o);
+    auto forms = f.json_of(f.call(http::verb::get, "/api/v1/forms"));
+    CHECK(forms["mode"] == "kiosk");
+    CHECK(forms["anonymous_idle_seconds"] == 90);
+    CHECK(forms["idle_countdown_seconds"] == 20);
+    auto res = f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})");
+    // A session cookie: it dies with the kiosk's browser.
+    CHECK(std::string(res[http::field::set_cookie]).find("Max-Age") == std::string::npos);
+  }
+  SECTION("personal") {
+    Fixture f(personal());
+    CHECK(f.json_of(f.call(http::verb::get, "/api/v1/forms"))["mode"] == "personal");
+    auto res = f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})");
+    CHECK_THAT(std::string(res[http::field::set_cookie]),
+               Catch::Contains("Max-Age=" + std::to_string(draft_limits::kPersonalExpiry.count())));
+    // Each save starts the day again, for the cookie as for the draft.
+    auto saved = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"consent_ack":true}})");
+    CHECK_THAT(std::string(saved[http::field::set_cookie]),
+               Catch::Contains("Max-Age=" + std::to_string(draft_limits::kPersonalExpiry.count())));
+    CHECK(std::string(saved[http::field::set_cookie]).find(f.cookies["eq_draft"]) != std::string::npos);
+    auto got = f.json_of(f.call(http::verb::get, "/api/v1/draft"));
+    CHECK(got["mode"] == "personal");
+    CHECK(got["anonymous"] == true);
+  }
+  CHECK(parse_device_mode("kiosk") == DeviceMode::kKiosk);
+  CHECK(parse_device_mode("personal") == DeviceMode::kPersonal);
+  CHECK_FALSE(parse_device_mode("shared"));
+}
+
+TEST_CASE("personal: an anonymous draft is not wiped at the kiosk's idle timeout, only after a day", "[web][kiosk]") {
+  std::int64_t now = unix_now();
+  WebOptions o = personal();
+  o.anonymous_idle = std::chrono::seconds(60);
+  o.clock = [&] { return now; };
+  Fixture f(o);
+  f.start("staff-climate");
+  f.save(R"({"consent_ack":true})");
+  DraftStore drafts(f.collector.store().db());
+  now += 3 * 3600;  // a long phone call
+  f.api.tick();
+  CHECK(*drafts.count() == 1);
+  CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::ok);
+  now += draft_limits::kPersonalExpiry.count() + 1;
+  f.api.tick();
+  CHECK(*drafts.count() == 0);
 }
 
 TEST_CASE("submit seals the response, deletes the draft and forgets the key", "[web]") {

@@ -45,6 +45,10 @@ inline constexpr std::size_t kMaxTrackedClients = 4096;
 // deleted this long after their last change. Anonymous ones go at the idle
 // timeout (WebOptions::anonymous_idle).
 inline constexpr std::chrono::seconds kResumableExpiry{std::chrono::hours(24 * 30)};
+// On a respondent's own phone (DeviceMode::kPersonal) an anonymous draft
+// waits this long for its respondent to come back, not the kiosk's idle
+// timeout: a phone call or a closed tab must not cost the answers.
+inline constexpr std::chrono::seconds kPersonalExpiry{std::chrono::hours(24)};
 }  // namespace draft_limits
 
 // Why the store refused to take a draft's bytes.

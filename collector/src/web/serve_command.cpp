@@ -92,7 +92,9 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
   }
   WebOptions options;
   options.dir = settings.dir;
+  options.mode = settings.mode;
   options.anonymous_idle = settings.idle_timeout;
+  options.idle_countdown = settings.idle_countdown;
   options.resumable_expiry = settings.draft_expiry;
   options.lan = !endpoint->address().is_loopback();
   if (options.lan) options.post_token = post_token();
@@ -119,6 +121,9 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
   api.set_addresses(hosts, lan_urls);
   const std::string host = endpoint->address().is_unspecified() ? "127.0.0.1" : endpoint->address().to_string();
   out << "Serving the survey on http://" << host << ":" << local.port() << "/  (admin page: /admin)\n";
+  out << (settings.mode == DeviceMode::kKiosk
+              ? "Kiosk mode: a shared device; an unfinished response is never shown to the next person.\n"
+              : "Personal mode: respondents' own phones; an unfinished response waits for its respondent.\n");
   if (options.lan) {
     for (const auto& u : lan_urls) out << "Phones on this network: " << u << "/?t=" << options.post_token << "\n";
     out << "Or scan the QR code on the admin page.\n";

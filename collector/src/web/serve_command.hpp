@@ -6,6 +6,7 @@
 
 #include "collector_store.hpp"
 #include "web/drafts.hpp"
+#include "web/web_api.hpp"
 #include "equitas/util/cli_args.hpp"
 
 namespace equitas::collector {
@@ -14,7 +15,9 @@ struct ServeSettings {
   DataDir dir;
   std::string listen = "127.0.0.1:8080";
   std::chrono::seconds sync_every{0};
+  DeviceMode mode = DeviceMode::kKiosk;
   std::chrono::seconds idle_timeout{std::chrono::minutes(15)};
+  std::chrono::seconds idle_countdown{std::chrono::seconds(30)};
   std::chrono::seconds draft_expiry{draft_limits::kResumableExpiry};
 };
 

@@ -16,9 +16,10 @@ namespace equitas::collector::web_detail {
 
 SplitKey split_draft_key(const DraftId& id, const DraftKey& key) {
   // The draft key is split in two: a random half in the HttpOnly cookie, the
-  // other (key XOR cookie half) in the page's sessionStorage, sent as a
-  // header. Both are needed. A closed tab takes its half with it, so the next
-  // person at a kiosk cannot reopen an abandoned response through the cookie.
+  // other (key XOR cookie half) kept by the page and sent as a header. Both
+  // are needed. A kiosk's page keeps its half in memory only, so the next
+  // person cannot reopen an abandoned response through the cookie; a
+  // personal phone keeps it in localStorage (see DeviceMode).
   DraftKey cookie_half;
   randombytes_buf(cookie_half.data(), cookie_half.size());
   DraftKey page_half;
@@ -46,7 +47,23 @@ namespace {
 
 constexpr std::chrono::seconds kExpiryGrace{std::chrono::minutes(5)};
 
+// What the page needs to know of the device mode: where to keep its half of
+// the draft key, and whether to count down or ask on coming back.
+void add_device_mode(json::object& o, const WebOptions& options) {
+  o["mode"] = device_mode_name(options.mode);
+  o["anonymous_idle_seconds"] = options.anonymous_idle.count();
+  o["idle_countdown_seconds"] = options.idle_countdown.count();
+}
+
 }  // namespace
+
+std::optional<DeviceMode> parse_device_mode(std::string_view text) {
+  if (text == "kiosk") return DeviceMode::kKiosk;
+  if (text == "personal") return DeviceMode::kPersonal;
+  return std::nullopt;
+}
+
+std::string_view device_mode_name(DeviceMode mode) { return mode == DeviceMode::kKiosk ? "kiosk" : "personal"; }
 
 WebApi::WebApi(Collector& collector, SyncRunner& sync, WebOptions options)
     : collector_(collector),
@@ -61,11 +78,15 @@ WebApi::~WebApi() = default;
 
 void WebApi::tick() {
   const std::int64_t t = now();
-  // The page resets itself at the idle timeout; the collector deletes the
-  // draft a little later, so a respondent reading a long page is not cut off
-  // by a clock that only sees saves. Expiry frees space, so it may use the
-  // disk reserve.
-  const std::int64_t anonymous_before = t - options_.anonymous_idle.count() - kExpiryGrace.count();
+  // The kiosk's page wipes at the idle timeout plus its countdown; the
+  // collector deletes the draft a little later, so a respondent reading a
+  // long page is not cut off by a clock that only sees saves. On a personal
+  // phone the draft waits for its respondent. Expiry frees space, so it may
+  // use the disk reserve.
+  const std::int64_t anonymous_before =
+      options_.mode == DeviceMode::kPersonal
+          ? t - draft_limits::kPersonalExpiry.count()
+          : t - options_.anonymous_idle.count() - options_.idle_countdown.count() - kExpiryGrace.count();
   const std::int64_t resumable_before = t - options_.resumable_expiry.count();
   Status expired = collector_.write_with_reserve(
       [&]() -> Status { return drafts_.expire(anonymous_before, resumable_before).status(); });
@@ -210,7 +231,7 @@ HttpResponse WebApi::list_forms(Call& call) {
   auto enrolled = collector_.enrollment();
   json::object o{{"forms", std::move(forms)}};
   o["site"] = enrolled.is_ok() && *enrolled ? json::value((*enrolled)->site) : json::value(nullptr);
-  o["anonymous_idle_seconds"] = options_.anonymous_idle.count();
+  add_device_mode(o, options_);
   return call.ok(o);
 }
 
@@ -326,7 +347,7 @@ HttpResponse WebApi::create_draft(Call& call) {
   auto id = drafts_.create(form->id, form->version, form->anonymous, lang, *admin, key, now());
   if (!id.is_ok()) return call.error(id.status(), lang);
   const SplitKey split = split_draft_key(*id, key);
-  call.cookies_out.push_back(set_cookie(kDraftCookie, split.cookie));
+  call.cookies_out.push_back(draft_cookie(split.cookie));
   json::object answers;
   json::object o{{"draft", id->hex()}, {"form", form->id}, {"version", form->version}, {"lang", lang},
                  {"key", split.page_half},
@@ -357,12 +378,43 @@ Result<WebApi::OpenDraft> WebApi::open_draft(Call& call, bool with_answers) {
   return d;
 }
 
+std::string WebApi::draft_cookie(std::string_view value) const {
+  // A personal phone keeps the cookie past a closed browser, as long as the
+  // draft may wait; a kiosk's dies with the browser session.
+  const long max_age = options_.mode == DeviceMode::kPersonal ? draft_limits::kPersonalExpiry.count() : 0;
+  return set_cookie(kDraftCookie, value, false, "/", max_age);
+}
+
+std::optional<HttpResponse> WebApi::wipe_handed_over(Call& call) {
+  // The cookie alone is enough to delete: only this browser has it, and
+  // deleting gives nothing away. The page's half of the key is not needed,
+  // since the page that held it is the one that is gone.
+  auto token = parse_draft_token(cookie_value(call.req, kDraftCookie));
+  if (!token) return std::nullopt;
+  auto info = drafts_.info(token->id);
+  if (!info.is_ok()) return call.error(info.status());
+  if (!*info || !(*info)->anonymous) return std::nullopt;
+  Status s = collector_.write_with_reserve([&] { return drafts_.remove(token->id); });
+  if (!s.is_ok()) return call.error(s);
+  call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
+  return call.json_reply(http::status::not_found,
+                         json::object{{"error", "the unfinished response on this device was erased"}, {"wiped", true}});
+}
+
 HttpResponse WebApi::get_draft(Call& call) {
+  // On a kiosk the page that writes an anonymous response holds its answers
+  // already and never asks for them. A page that asks is a new one: a
+  // reload, another tab, the next officer opening /. So the answers are
+  // never given back; the draft is deleted instead.
+  if (options_.mode == DeviceMode::kKiosk) {
+    if (auto wiped = wipe_handed_over(call)) return std::move(*wiped);
+  }
   auto d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
   const std::string lang = d->info.lang;
   json::object o{{"draft", d->token.id.hex()}, {"form", d->info.form_id}, {"version", d->info.form_version},
-                 {"lang", lang}};
+                 {"lang", lang}, {"anonymous", d->info.anonymous}};
+  add_device_mode(o, options_);
   o["evaluation"] = evaluate_view(*d->form, d->answers, lang, false);
   o["answers"] = std::move(d->answers);
   return call.ok(o);
@@ -390,6 +442,10 @@ HttpResponse WebApi::save_draft(Call& call) {
   Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, now());
   wipe(text);
   if (!saved.is_ok()) return call.error(saved, lang);
+  // The phone's cookie lives as long as the draft may wait since its last change.
+  if (options_.mode == DeviceMode::kPersonal) {
+    call.cookies_out.push_back(draft_cookie(cookie_value(call.req, kDraftCookie)));
+  }
   return call.ok(view);
 }
 

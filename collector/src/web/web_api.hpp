@@ -20,7 +20,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "collector_app.hpp"
 #include "web/drafts.hpp"
@@ -33,6 +35,21 @@ namespace http = boost::beast::http;
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
 
+// Who holds the device the survey is answered on (issue 14).
+// - kKiosk: a shared laptop. The next officer must never get the last one's
+//   unfinished response: the page keeps its half of the draft key in memory
+//   only, a page that asks for an anonymous draft back is a new page and the
+//   collector deletes that draft, and after the idle time the page asks
+//   "Are you still there?" and then wipes.
+// - kPersonal: the respondent's own phone. An anonymous draft survives a
+//   reload, a closed tab and a phone call; coming back asks whether to
+//   continue or start again.
+// Drafts of forms that are not anonymous (the GEOAT team's) behave the same
+// in both: the admin resumes them.
+enum class DeviceMode { kKiosk, kPersonal };
+std::optional<DeviceMode> parse_device_mode(std::string_view text);
+std::string_view device_mode_name(DeviceMode mode);
+
 struct WebOptions {
   DataDir dir;
   // Listening beyond loopback: requests from other hosts need the post token.
@@ -40,8 +57,12 @@ struct WebOptions {
   std::string post_token;
   // The addresses phones can use ("http://192.168.1.20:8080"), for the QR code.
   std::vector<std::string> lan_urls;
-  // An anonymous draft untouched this long is deleted: the kiosk's reset.
+  DeviceMode mode = DeviceMode::kKiosk;
+  // Kiosk: an anonymous response untouched this long makes the page ask
+  // "Are you still there?", and idle_countdown later it is wiped. Personal:
+  // not used (drafts wait draft_limits::kPersonalExpiry).
   std::chrono::seconds anonymous_idle{std::chrono::minutes(15)};
+  std::chrono::seconds idle_countdown{std::chrono::seconds(30)};
   // A draft the admin can resume (the GEOAT) untouched this long is deleted.
   std::chrono::seconds resumable_expiry{draft_limits::kResumableExpiry};
   // Unix seconds; tests set a clock instead of waiting.
@@ -103,6 +124,11 @@ class WebApi {
     boost::json::object answers;
   };
   Result<OpenDraft> open_draft(Call& call, bool with_answers);
+  // Kiosk: deletes the anonymous draft the request's cookie names, and
+  // answers 404 saying so; nullopt when there is none to delete.
+  std::optional<HttpResponse> wipe_handed_over(Call& call);
+  // The Set-Cookie of a new draft's cookie half, lasting as the mode wants.
+  std::string draft_cookie(std::string_view value) const;
   AdminSession* admin_session(Call& call);
   Result<std::shared_ptr<const forms::Form>> draft_form(const DraftInfo& info);
   void refresh_library();
