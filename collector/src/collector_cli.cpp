@@ -535,7 +535,7 @@ int run_cli(const std::vector<std::string>& argv, std::istream& in, std::ostream
   auto passphrase = take_key_passphrase_arg(args);
   if (!passphrase.is_ok()) return fail(io, passphrase.status());
   const KeyPassphraseScope key_passphrase(std::move(*passphrase));
-  return dispatch_cli("collector", kUsage, "collector 0.1.0", kCommands, args, out, err,
+  return dispatch_cli("collector", kUsage, "collector " EQUITAS_VERSION, kCommands, args, out, err,
                       [&io](const Command& c, const CliArgs& a) { return c.run(a, io); });
 }
 

@@ -585,7 +585,7 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
   auto passphrase = take_key_passphrase_arg(args);
   if (!passphrase.is_ok()) return fail(err, passphrase.status());
   const KeyPassphraseScope key_passphrase(std::move(*passphrase));
-  return dispatch_cli("sync-server", kUsage, "sync-server 0.1.0", kCommands, args, out, err,
+  return dispatch_cli("sync-server", kUsage, "sync-server " EQUITAS_VERSION, kCommands, args, out, err,
                       [&](const Command& c, const CliArgs& a) { return c.run(a, out, err); });
 }
 
