@@ -41,8 +41,9 @@ Usage:
   sync-server device list   --data-dir DIR [--json]
   sync-server device reissue --data-dir DIR DEVICE_ID [--url ws://HOST:PORT] [--expires 14d]
   sync-server device revoke --data-dir DIR DEVICE_ID
-  sync-server export  --data-dir DIR --form ID [--format csv|jsonl|xlsx] [--round R]
-                      [--labels [--lang L]] [--bom] [--out FILE]
+  sync-server export  --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]
+                      [--labels] [--lang L] [--bom] [--out FILE]
+  sync-server backup  --data-dir DIR --out FOLDER
   sync-server report  --data-dir DIR --form ID [--round R] [--compare R2] [--by DIM[,DIM]]
                       [--min-cell N] [--json]
   sync-server import  --data-dir DIR BUNDLE... [--receipt OUT] [--accept-expired-code]
@@ -294,6 +295,21 @@ int cmd_device_revoke(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+int cmd_backup(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto dir = data_dir(a);
+  if (!dir.is_ok()) return fail(err, dir.status());
+  auto folder = a.require("--out");
+  if (!folder.is_ok()) return fail(err, folder.status());
+  auto app = ServerApp::open(*dir);
+  if (!app.is_ok()) return fail(err, app.status());
+  auto done = app->backup(*folder, "cli");
+  if (!done.is_ok()) return fail(err, done.status());
+  out << "Backed up " << done->submissions << " submissions to " << done->database.string() << ", and the keys "
+      << "(still under their passphrase) to " << done->keys.string() << ".\n"
+      << "Keep the passphrase apart from this copy: together they open every answer.\n";
+  return 0;
+}
+
 // One line on the terminal that rewrites itself, for exports big enough to
 // take a while.
 ExportProgress terminal_progress(std::ostream& err) {
@@ -540,6 +556,14 @@ const Command kCommands[] = {
      "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n"
      "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit log.\n",
      {"--data-dir", "--form", "--format", "--out", "--round", "--lang"}, {"--bom", "--labels"}, cmd_export},
+    {"backup",
+     "sync-server backup --data-dir DIR --out FOLDER\n"
+     "  A consistent copy of the server, safe while serve is running: FOLDER/server.db (SQLite's\n"
+     "  VACUUM INTO, checked with integrity_check) and FOLDER/server.key (the keys, still under their\n"
+     "  passphrase). FOLDER is created with mode 0700 and must not hold a backup already.\n"
+     "  To restore: stop the server, put both files in its data folder, delete server.db-wal and\n"
+     "  server.db-shm there, start it. Recorded in the audit log.\n",
+     {"--data-dir", "--out"}, {}, cmd_backup},
     {"report", kReportHelp, {"--data-dir", "--form", "--round", "--compare", "--by", "--min-cell"}, {"--json"},
      run_report_command},
     {"import",

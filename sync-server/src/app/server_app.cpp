@@ -259,6 +259,71 @@ Result<ExportSummary> ServerApp::export_responses(const ExportOptions& options,
   return run_export(store_, options, path, out, progress);
 }
 
+Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& folder, const Actor& actor) {
+  namespace fs = std::filesystem;
+  BackupResult out;
+  out.database = folder / "server.db";
+  out.keys = folder / "server.key";
+  std::error_code ec;
+  if (fs::exists(out.database, ec) || fs::exists(out.keys, ec)) {
+    return Status::already_exists(folder.string() + " holds a backup already: give a new folder (one per day, say)");
+  }
+  fs::create_directories(folder, ec);
+  if (ec) return Status::io_error("cannot create " + folder.string() + ": " + ec.message());
+  fs::permissions(folder, fs::perms::owner_all, ec);  // the copy opens every answer, with the passphrase
+  if (ec) return Status::io_error("cannot restrict " + folder.string() + ": " + ec.message());
+
+  const fs::path partial = folder / "server.db.partial";
+  fs::remove(partial, ec);  // a crashed backup's leftover
+  auto give_up = [&](Status s) {
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    return s.with_context("no backup was written");
+  };
+  {
+    // Its own connection: one read transaction, so the copy holds exactly
+    // what was committed (and so acknowledged) when it began.
+    EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir_.db()));
+    EQ_ASSIGN_OR_RETURN(Statement vacuum, db.prepare("VACUUM INTO ?1"));
+    if (Status s = vacuum.bind(1, partial.string()).run(); !s.is_ok()) return give_up(s);
+  }
+  {
+    EQ_ASSIGN_OR_RETURN(Database copy, Database::open(partial));
+    EQ_ASSIGN_OR_RETURN(Statement check, copy.prepare("PRAGMA integrity_check"));
+    EQ_ASSIGN_OR_RETURN(bool row, check.step());
+    if (!row || check.column_text(0) != "ok") {
+      return give_up(Status::corruption("the copy failed SQLite's integrity check"));
+    }
+    EQ_ASSIGN_OR_RETURN(Statement count, copy.prepare("SELECT COUNT(*) FROM submissions"));
+    EQ_ASSIGN_OR_RETURN(bool counted, count.step());
+    out.submissions = counted ? count.column_int64(0) : 0;
+  }
+  fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write, ec);
+  fs::copy_file(dir_.keys(), out.keys, ec);
+  if (!ec) fs::permissions(out.keys, fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(out.keys, ignored);
+    return give_up(Status::io_error("cannot copy " + dir_.keys().string() + ": " + ec.message()));
+  }
+  fs::rename(partial, out.database, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(out.keys, ignored);
+    return give_up(Status::io_error("cannot name the copy " + out.database.string() + ": " + ec.message()));
+  }
+  if (Status s = audit(actor, "backup", "to=" + fs::absolute(folder, ec).string() +
+                                            " submissions=" + std::to_string(out.submissions), clock_());
+      !s.is_ok()) {
+    // No copy of every answer leaves without a trace.
+    std::error_code ignored;
+    fs::remove(out.database, ignored);
+    fs::remove(out.keys, ignored);
+    return s.with_context("the backup could not be recorded in the audit log, so it was removed");
+  }
+  return out;
+}
+
 Result<boost::json::object> ServerApp::report(const ReportOptions& options) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   return build_report(store_.db(), registry->library(), options);

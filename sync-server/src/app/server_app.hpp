@@ -130,6 +130,18 @@ class ServerApp {
   // with options.actor; no file stays when the audit line fails.
   Result<ExportSummary> export_responses(const ExportOptions& options, const std::optional<std::filesystem::path>& path,
                                        std::ostream& out, const ExportProgress& progress = {});
+  // A consistent copy of the server into `folder` (created 0700; refused
+  // when it holds a copy already): server.db through SQLite's VACUUM INTO,
+  // one read transaction while serve goes on writing, checked with
+  // integrity_check before it takes its name; and server.key, the keys still
+  // under their passphrase. Audited (the line is in the live database, not
+  // the copy). A failed backup leaves no file that looks complete.
+  struct BackupResult {
+    std::filesystem::path database;
+    std::filesystem::path keys;
+    std::int64_t submissions = 0;
+  };
+  Result<BackupResult> backup(const std::filesystem::path& folder, const Actor& actor);
   // The report (report.hpp) over the forms as published now. Not audited
   // here: the dashboard records who viewed it (the CLI's reader has the
   // database file already).
