@@ -44,6 +44,7 @@ Usage:
   sync-server export  --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]
                       [--labels] [--lang L] [--bom] [--out FILE]
   sync-server backup  --data-dir DIR --out FOLDER
+  sync-server restore --from FOLDER --data-dir NEWDIR
   sync-server report  --data-dir DIR --form ID [--round R] [--compare R2] [--by DIM[,DIM]]
                       [--min-cell N] [--json]
   sync-server import  --data-dir DIR BUNDLE... [--receipt OUT] [--accept-expired-code]
@@ -310,6 +311,56 @@ int cmd_backup(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// Into a new data folder only: restoring over a live one would mix two
+// servers' states, and over a stopped one would destroy what it holds.
+int cmd_restore(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  namespace fs = std::filesystem;
+  auto from = a.require("--from");
+  if (!from.is_ok()) return fail(err, from.status());
+  auto to = a.require("--data-dir");
+  if (!to.is_ok()) return fail(err, to.status());
+  const DataDir source{*from}, target{*to};
+  std::error_code ec;
+  if (fs::exists(target.db(), ec) || fs::exists(target.keys(), ec)) {
+    return fail(err, Status::already_exists(target.root.string() + " holds a server already; restore into a new "
+                                            "folder, then move the old one aside and this one in its place"));
+  }
+  for (const auto& f : {source.db(), source.keys()}) {
+    if (!fs::exists(f, ec)) return fail(err, Status::not_found(f.string() + " is missing: give a folder that sync-server backup wrote"));
+  }
+  {
+    auto db = Database::open(source.db());
+    if (!db.is_ok()) return fail(err, db.status());
+    auto check = db->prepare("PRAGMA integrity_check");
+    if (!check.is_ok()) return fail(err, check.status());
+    auto row = check->step();
+    if (!row.is_ok() || !*row || check->column_text(0) != "ok") {
+      return fail(err, Status::corruption(source.db().string() + " fails SQLite's integrity check; nothing was restored"));
+    }
+  }
+  fs::create_directories(target.root, ec);
+  if (!ec) fs::permissions(target.root, fs::perms::owner_all, ec);
+  if (!ec) fs::copy_file(source.keys(), target.keys(), ec);
+  if (!ec) fs::copy_file(source.db(), target.db(), ec);
+  for (const auto& f : {target.keys(), target.db()}) {
+    if (!ec) fs::permissions(f, fs::perms::owner_read | fs::perms::owner_write, ec);
+  }
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(target.db(), ignored);
+    fs::remove(target.keys(), ignored);
+    return fail(err, Status::io_error("cannot restore into " + target.root.string() + ": " + ec.message()));
+  }
+  auto app = ServerApp::open(target);
+  if (!app.is_ok()) return fail(err, app.status().with_context("the restored copy does not open"));
+  if (Status s = app->record("cli", "restore", "from=" + fs::absolute(source.root, ec).string()); !s.is_ok()) {
+    return fail(err, s.with_context("restored, but the audit line could not be written"));
+  }
+  out << "Restored into " << target.root.string() << ". Point serve at it (--data-dir). Collectors send again\n"
+      << "what the server had not acknowledged when the backup was taken.\n";
+  return 0;
+}
+
 // One line on the terminal that rewrites itself, for exports big enough to
 // take a while.
 ExportProgress terminal_progress(std::ostream& err) {
@@ -561,9 +612,15 @@ const Command kCommands[] = {
      "  A consistent copy of the server, safe while serve is running: FOLDER/server.db (SQLite's\n"
      "  VACUUM INTO, checked with integrity_check) and FOLDER/server.key (the keys, still under their\n"
      "  passphrase). FOLDER is created with mode 0700 and must not hold a backup already.\n"
-     "  To restore: stop the server, put both files in its data folder, delete server.db-wal and\n"
-     "  server.db-shm there, start it. Recorded in the audit log.\n",
+     "  To restore: sync-server restore --from FOLDER --data-dir NEWDIR. Recorded in the audit log.\n",
      {"--data-dir", "--out"}, {}, cmd_backup},
+    {"restore",
+     "sync-server restore --from FOLDER --data-dir NEWDIR\n"
+     "  Makes NEWDIR a server again from a folder that sync-server backup wrote, after checking the\n"
+     "  copy with integrity_check. NEWDIR must not hold a server: restore into a new folder, then\n"
+     "  stop the old server, move its folder aside and this one in its place. Recorded in the\n"
+     "  restored server's audit log.\n",
+     {"--from", "--data-dir"}, {}, cmd_restore},
     {"report", kReportHelp, {"--data-dir", "--form", "--round", "--compare", "--by", "--min-cell"}, {"--json"},
      run_report_command},
     {"import",

@@ -394,7 +394,7 @@ TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][
   CHECK_THAT(r.out, Catch::Contains("\"severity\":2"));
 }
 
-TEST_CASE("sync-server backup copies what was committed, the copy restores, and a second backup never overwrites",
+TEST_CASE("sync-server backup copies what was committed, restore makes a server of it, and neither overwrites",
           "[server][backup]") {
   TempDir tmp;
   TestServer server(tmp / "server");
@@ -433,9 +433,14 @@ TEST_CASE("sync-server backup copies what was committed, the copy restores, and 
 
   // The restore drill: a data folder made of the two files exports the 50.
   const auto restored = tmp / "restored";
-  std::filesystem::create_directories(restored);
-  std::filesystem::copy_file(folder / "server.db", restored / "server.db");
-  std::filesystem::copy_file(folder / "server.key", restored / "server.key");
+  const auto restore = server_cli({"restore", "--from", folder.string(), "--data-dir", restored.string()});
+  INFO(restore.err);
+  REQUIRE(restore.code == 0);
+  CHECK(mode_of(restored) == 0700);
+  // Never over a server.
+  const auto over = server_cli({"restore", "--from", folder.string(), "--data-dir", sdir});
+  CHECK(over.code != 0);
+  CHECK_THAT(over.err, Catch::Contains("holds a server already"));
   const auto r = server_cli({"export", "--data-dir", restored.string(), "--form", kNamedClimate});
   INFO(r.err);
   REQUIRE(r.code == 0);
