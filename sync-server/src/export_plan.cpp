@@ -270,6 +270,20 @@ void ExportPlan::finish() {
   }
 }
 
+std::vector<ExportColumn> ExportPlan::repeat_columns(std::size_t repeat) const {
+  std::vector<ExportColumn> out;
+  for (std::size_t i = 0; i < questions_.size(); ++i) {
+    const ExportQuestion& inner = questions_[i];
+    if (inner.repeat != questions_[repeat].name || inner.type == "repeat") continue;
+    if (!inner.multiple) {
+      out.push_back({inner.name, i, {}});
+    } else {
+      for (const auto& ch : inner.choices) out.push_back({inner.name + "/" + ch.name, i, ch.name});
+    }
+  }
+  return out;
+}
+
 std::string ExportPlan::label_of(const ExportQuestion& q, std::string_view code, const std::string& lang) const {
   const forms::Choice* c = q.find_choice(code);
   if (c == nullptr || c->label.empty()) return std::string(code);

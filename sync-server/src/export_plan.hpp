@@ -101,6 +101,10 @@ class ExportPlan {
   // code no version defines stays as it is).
   ExportCell cell(const ExportColumn& column, const boost::json::object& answers, bool labels,
                   const std::string& lang) const;
+  // The columns of one repeat's rows (`repeat` indexes questions()): its
+  // questions, a select_multiple as one 0/1 column per choice. Nested
+  // repeats stay JSON in their cell.
+  std::vector<ExportColumn> repeat_columns(std::size_t repeat) const;
   // The answers with select codes replaced by labels (for JSON Lines).
   boost::json::object labelled(const boost::json::object& answers, const std::string& lang) const;
 

@@ -119,18 +119,21 @@ void ExportLayout::add_meta() {
       v.has_companion = true;
     }
     variables_.push_back(std::move(v));
-    if (variables_.back().has_companion) {
-      ExportVariable c;
-      c.path = variables_.back().path + "_miss";
-      c.name = unique_name(variables_.back().name, "_miss");
-      c.label = "why " + variables_.back().name + " is blank";
-      c.is_companion = true;
-      c.meta = true;
-      c.index = i;
-      c.width = 16;
-      variables_.push_back(std::move(c));
-    }
+    if (variables_.back().has_companion) add_companion(variables_.back().path);
   }
+}
+
+void ExportLayout::add_companion(std::string of) {
+  const ExportVariable& main = variables_.back();
+  ExportVariable c;
+  c.path = of + "_miss";
+  c.name = unique_name(of, "_miss");
+  c.label = "why " + of + " is blank";
+  c.is_companion = true;
+  c.meta = main.meta;
+  c.index = main.index;
+  for (const auto& r : main.reasons) c.width = std::max(c.width, r.code.size());
+  variables_.push_back(std::move(c));
 }
 
 void ExportLayout::add_reasons(const std::string& set, const std::vector<MissingCode>& reasons) {
@@ -229,17 +232,7 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
     }
   }
   variables_.push_back(std::move(v));
-  if (variables_.back().has_companion) {
-    ExportVariable c;
-    const std::string& of = column.choice.empty() ? variables_.back().path : q.name;
-    c.path = of + "_miss";
-    c.name = unique_name(of, "_miss");
-    c.label = "why " + of + " is blank";
-    c.is_companion = true;
-    c.index = column_index;
-    for (const auto& r : variables_.back().reasons) c.width = std::max(c.width, r.code.size());
-    variables_.push_back(std::move(c));
-  }
+  if (variables_.back().has_companion) add_companion(column.choice.empty() ? variables_.back().path : q.name);
 }
 
 const ExportLayout::Gate& ExportLayout::gate(const forms::Form& form, const ExportQuestion& q,

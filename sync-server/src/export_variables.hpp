@@ -122,6 +122,8 @@ class ExportLayout {
   void add_meta();
   void add_answer(std::size_t column_index, const ExportColumn& column);
   std::string unique_name(std::string_view path, std::string_view suffix = "");
+  // Appends OF_miss, the companion of the variable just added.
+  void add_companion(std::string of);
   void add_reasons(const std::string& set, const std::vector<MissingCode>& reasons);
   ExportValue blank(const ExportVariable& v, std::size_t question, const ExportRow& row) const;
   // Why `q` (the plan's question number `question`) is blank in `row`.

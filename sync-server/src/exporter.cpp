@@ -140,17 +140,9 @@ Result<std::map<std::string, std::string>> repeat_csvs(ExportSource& source, con
     if (q.type != "repeat") continue;
     auto r = std::make_unique<Repeat>();
     r->question = c.question;
+    r->columns = plan.repeat_columns(c.question);
     r->text << key << ",item";
-    for (std::size_t i = 0; i < plan.questions().size(); ++i) {
-      const ExportQuestion& inner = plan.questions()[i];
-      if (inner.repeat != q.name || inner.type == "repeat") continue;
-      if (!inner.multiple) {
-        r->columns.push_back({inner.name, i, {}});
-      } else {
-        for (const auto& ch : inner.choices) r->columns.push_back({inner.name + "/" + ch.name, i, ch.name});
-      }
-      r->text << "," << variable_name(r->columns.back().header);
-    }
+    for (const auto& col : r->columns) r->text << "," << variable_name(col.header);
     r->text << "\r\n";
     repeats.push_back(std::move(r));
   }

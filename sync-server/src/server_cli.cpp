@@ -328,15 +328,8 @@ int cmd_restore(const CliArgs& a, std::ostream& out, std::ostream& err) {
   for (const auto& f : {source.db(), source.keys()}) {
     if (!fs::exists(f, ec)) return fail(err, Status::not_found(f.string() + " is missing: give a folder that sync-server backup wrote"));
   }
-  {
-    auto db = Database::open(source.db());
-    if (!db.is_ok()) return fail(err, db.status());
-    auto check = db->prepare("PRAGMA integrity_check");
-    if (!check.is_ok()) return fail(err, check.status());
-    auto row = check->step();
-    if (!row.is_ok() || !*row || check->column_text(0) != "ok") {
-      return fail(err, Status::corruption(source.db().string() + " fails SQLite's integrity check; nothing was restored"));
-    }
+  if (auto checked = ServerApp::check_copy(source.db()); !checked.is_ok()) {
+    return fail(err, checked.status().with_context("nothing was restored"));
   }
   fs::create_directories(target.root, ec);
   if (!ec) fs::permissions(target.root, fs::perms::owner_all, ec);

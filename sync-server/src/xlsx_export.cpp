@@ -221,18 +221,9 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
   for (const auto& c : source.columns()) {
     const ExportQuestion& q = plan.questions()[c.question];
     if (q.type != "repeat" || repeats.size() >= 20) continue;
-    RepeatSheet r{c.question, {}, nullptr};
+    RepeatSheet r{c.question, plan.repeat_columns(c.question), nullptr};
     std::vector<std::string> names = {header.front(), "item"};
-    for (std::size_t i = 0; i < plan.questions().size(); ++i) {
-      const ExportQuestion& inner = plan.questions()[i];
-      if (inner.repeat != q.name || inner.type == "repeat") continue;
-      if (!inner.multiple) {
-        r.columns.push_back({inner.name, i, {}});
-      } else {
-        for (const auto& ch : inner.choices) r.columns.push_back({inner.name + "/" + ch.name, i, ch.name});
-      }
-      names.push_back(variable_name(r.columns.back().header));
-    }
+    for (const auto& col : r.columns) names.push_back(variable_name(col.header));
     lxw_worksheet* ws = workbook_add_worksheet(wb.get(), variable_name(q.name).substr(0, 31).c_str());
     if (ws == nullptr) continue;  // a name clash with "data" or "codebook": the JSON cell still has it
     r.sheet = std::make_unique<Sheet>(ws, bold);

@@ -259,6 +259,17 @@ Result<ExportSummary> ServerApp::export_responses(const ExportOptions& options,
   return run_export(store_, options, path, out, progress);
 }
 
+Result<std::int64_t> ServerApp::check_copy(const std::filesystem::path& database) {
+  EQ_ASSIGN_OR_RETURN(Database copy, Database::open(database));
+  EQ_ASSIGN_OR_RETURN(std::string problems, copy.integrity_check());
+  if (problems != "ok") {
+    return Status::corruption(database.string() + " fails SQLite's integrity check: " + problems);
+  }
+  EQ_ASSIGN_OR_RETURN(Statement count, copy.prepare("SELECT COUNT(*) FROM submissions"));
+  EQ_ASSIGN_OR_RETURN(bool counted, count.step());
+  return counted ? count.column_int64(0) : 0;
+}
+
 Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& folder, const Actor& actor) {
   namespace fs = std::filesystem;
   BackupResult out;
@@ -287,17 +298,9 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
     EQ_ASSIGN_OR_RETURN(Statement vacuum, db.prepare("VACUUM INTO ?1"));
     if (Status s = vacuum.bind(1, partial.string()).run(); !s.is_ok()) return give_up(s);
   }
-  {
-    EQ_ASSIGN_OR_RETURN(Database copy, Database::open(partial));
-    EQ_ASSIGN_OR_RETURN(Statement check, copy.prepare("PRAGMA integrity_check"));
-    EQ_ASSIGN_OR_RETURN(bool row, check.step());
-    if (!row || check.column_text(0) != "ok") {
-      return give_up(Status::corruption("the copy failed SQLite's integrity check"));
-    }
-    EQ_ASSIGN_OR_RETURN(Statement count, copy.prepare("SELECT COUNT(*) FROM submissions"));
-    EQ_ASSIGN_OR_RETURN(bool counted, count.step());
-    out.submissions = counted ? count.column_int64(0) : 0;
-  }
+  auto checked = check_copy(partial);
+  if (!checked.is_ok()) return give_up(checked.status());
+  out.submissions = *checked;
   fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write, ec);
   fs::copy_file(dir_.keys(), out.keys, ec);
   if (!ec) fs::permissions(out.keys, fs::perms::owner_read | fs::perms::owner_write, ec);

@@ -142,6 +142,9 @@ class ServerApp {
     std::int64_t submissions = 0;
   };
   Result<BackupResult> backup(const std::filesystem::path& folder, const Actor& actor);
+  // A copy that backup wrote, or restore reads: SQLite's integrity check,
+  // then the number of submissions it holds. corruption when it fails.
+  static Result<std::int64_t> check_copy(const std::filesystem::path& database);
   // The report (report.hpp) over the forms as published now. Not audited
   // here: the dashboard records who viewed it (the CLI's reader has the
   // database file already).
