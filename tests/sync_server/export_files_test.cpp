@@ -10,6 +10,7 @@
 #include "export_test_util.hpp"
 #include "exporter.hpp"
 #include "fixtures.hpp"
+#include "process.hpp"
 
 using namespace equitas;
 using namespace equitas::server;
@@ -362,6 +363,42 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
     for (const auto& cell : row) noted |= cell.value.find("withheld so that every combination") != std::string::npos;
   }
   CHECK(noted);
+
+  // SPSS and Stata files: the same rows under the same protection. Nothing
+  // in their bytes names her post, a device or a submission, or quotes her.
+  for (const char* format : {"sav", "dta"}) {
+    INFO(format);
+    const auto file = export_to_file(server, format, tmp / (std::string("sc.") + format), {}, "staff-climate");
+    const std::string bytes = read_text(file);
+    CHECK(bytes.find("Island post") == std::string::npos);
+    CHECK(bytes.find(her_comment) == std::string::npos);
+    for (const DeviceId& d : {airport, north, island}) CHECK(bytes.find(d.to_string()) == std::string::npos);
+    for (const auto& id : submission_ids) CHECK(bytes.find(id) == std::string::npos);
+  }
+  if (!std::filesystem::exists("/usr/bin/Rscript") ||
+      run_command({"/usr/bin/Rscript", "-e", "library(haven)"}).exit_code != 0) {
+    WARN("r-cran-haven is not installed: the k-anonymity check of the SAV and DTA files is skipped");
+    return;
+  }
+  // As an analyst reads them: every combination of unit and demographics,
+  // withheld values as blanks, occurs 10 times or more.
+  const auto script = write_text(tmp.path(), "k.R", R"r(
+suppressMessages(library(haven))
+for (f in commandArgs(trailingOnly = TRUE)) {
+  d <- if (grepl("sav$", f)) read_sav(f) else read_dta(f)
+  stopifnot(nrow(d) == 54, !any(c("submission_id", "device_id", "site", "received_at", "comment") %in% names(d)))
+  qi <- c("unit", "dem_sex", "dem_age", "dem_grade", "dem_role", "dem_service", "dem_station", "dem_disability")
+  key <- do.call(paste, c(lapply(qi, function(q) { v <- as.character(zap_labels(d[[q]])); v[is.na(v)] <- ""; v }), sep = "|"))
+  n <- table(key)
+  blank <- names(n) == paste(rep("", length(qi)), collapse = "|")
+  stopifnot(all(n[!blank] >= 10))
+}
+cat("ok\n")
+)r");
+  const auto k = run_command({"/usr/bin/Rscript", script.string(), (tmp / "sc.sav").string(), (tmp / "sc.dta").string()});
+  INFO(k.out << k.err);
+  CHECK(k.exit_code == 0);
+  CHECK(k.out == "ok\n");
 }
 
 TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][export][anonymity]") {
