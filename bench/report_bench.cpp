@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "bench_args.hpp"
+#include "equitas/crypto/secret.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/payload.hpp"
@@ -266,6 +267,8 @@ Usage: report_bench [--responses 1000000] [--sites 200] [--runs 5] [--dir PATH] 
 )";
 
 int main(int argc, char** argv) {
+  // Reports of anonymous forms use libsodium (cell keys, in locked memory).
+  if (!crypto_startup()) return 1;
   Options o;
   std::map<std::string, std::string> args;
   if (const int code = bench::parse_bench_args(argc, argv, kUsage,

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "equitas/wire/payload.hpp"
+#include "published_counts.hpp"
 #include "report_internal.hpp"
 
 namespace equitas::server {
@@ -15,7 +16,13 @@ namespace report_detail {
 
 double percent(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return 0.0;
-  return std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0;
+  // Of perturbed counts, the part can exceed the whole by the noise.
+  return std::min(100.0, std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0);
+}
+
+std::int64_t published(const Context& ctx, const Measure& m, std::size_t i) {
+  if (!ctx.cell_keys) return m.count[i];
+  return ctx.cell_keys->perturb(m.count[i], static_cast<std::uint32_t>(m.key[i]));
 }
 
 std::vector<Shown> shown_cells(const Context& ctx) {
@@ -154,7 +161,18 @@ Result<Context> make_context(Database& db, const forms::FormLibrary& lib, const 
     ctx.dict.form_ref = -1;  // nothing stored yet: an empty report
   }
   merge_items(ctx);
+  // Anonymous if any version was: a response keeps the protection it was
+  // collected under.
+  bool anonymous = false;
+  for (const auto& v : ctx.versions) anonymous = anonymous || v->anonymous;
+  if (anonymous) {
+    EQ_ASSIGN_OR_RETURN(CellKeys keys, CellKeys::load(db));
+    ctx.cell_keys = std::make_shared<const CellKeys>(std::move(keys));
+  }
   ctx.threshold = std::max(1, ctx.form().suppression_threshold);
+  // As for exports: the highest threshold any version had, never below the
+  // product's floor, so a new version cannot lower it retroactively.
+  if (anonymous) ctx.threshold = std::max(ctx.threshold, anonymous_threshold(lib, options.form_id));
   if (options.min_cell) {
     if (*options.min_cell < ctx.threshold) {
       return Status::invalid_argument("--min-cell can only raise the threshold of " + options.form_id + " (" +
@@ -269,29 +287,46 @@ Result<boost::json::object> operations(const Context& ctx, const Counts& k, std:
     order.push_back(st.column_int64(0));
     devices.emplace(st.column_int64(0), std::move(d));
   }
-  std::map<std::string, std::map<std::int32_t, std::int64_t>> per_site;
-  std::map<std::int64_t, std::pair<std::int32_t, std::int64_t>> per_device;  // last day, responses
+  // Per site and day: the count and the sum of its records' keys.
+  struct Tally {
+    std::int64_t n = 0, key = 0;
+  };
+  std::map<std::string, std::map<std::int32_t, Tally>> per_site;
+  std::map<std::int64_t, std::pair<std::int32_t, Tally>> per_device;  // last day, responses
   for (std::size_t ref = 0; ref < k.device_days.size(); ++ref) {
     const DeviceDays& dd = k.device_days[ref];
     auto it = devices.find(static_cast<std::int64_t>(ref));
     for (std::size_t i = 0; i < dd.counts.size(); ++i) {
       if (dd.counts[i] == 0) continue;
       const std::int32_t day = dd.first_day + static_cast<std::int32_t>(i);
-      per_site[it == devices.end() ? "(unknown device)" : it->second.site][day] += dd.counts[i];
+      auto& t = per_site[it == devices.end() ? "(unknown device)" : it->second.site][day];
+      t.n += dd.counts[i];
+      t.key += dd.keys[i];
       auto& pd = per_device[static_cast<std::int64_t>(ref)];
       pd.first = std::max(pd.first, day);
-      pd.second += dd.counts[i];
+      pd.second.n += dd.counts[i];
+      pd.second.key += dd.keys[i];
     }
   }
+  // An anonymous form's counts per site, day and device are groups like
+  // any other: under the threshold they are hidden, and shown ones carry
+  // their cells' noise, so that no site's or day's small count can be
+  // worked out from the others or from the total.
+  auto count = [&](const Tally& t) -> boost::json::value {
+    if (!ctx.cell_keys) return t.n;
+    if (t.n < ctx.threshold) return boost::json::object{{"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}};
+    return std::max(ctx.cell_keys->perturb(t.n, static_cast<std::uint32_t>(t.key)), ctx.threshold);
+  };
   boost::json::array sites;
   for (const auto& [site, days] : per_site) {
     boost::json::array by_day;
-    std::int64_t total = 0;
-    for (const auto& [day, n] : days) {
-      by_day.push_back(boost::json::object{{"day", day_text(day)}, {"responses", n}});
-      total += n;
+    Tally total;
+    for (const auto& [day, t] : days) {
+      by_day.push_back(boost::json::object{{"day", day_text(day)}, {"responses", count(t)}});
+      total.n += t.n;
+      total.key += t.key;
     }
-    sites.push_back(boost::json::object{{"site", site}, {"responses", total}, {"days", std::move(by_day)}});
+    sites.push_back(boost::json::object{{"site", site}, {"responses", count(total)}, {"days", std::move(by_day)}});
   }
   boost::json::array devs, stale;
   for (std::int64_t ref : order) {
@@ -299,8 +334,11 @@ Result<boost::json::object> operations(const Context& ctx, const Counts& k, std:
     boost::json::object o{{"device_id", d.id}, {"site", d.site}, {"state", d.state}};
     o["last_seen_at"] = d.last_seen ? boost::json::value(iso8601_utc(*d.last_seen)) : nullptr;
     auto pd = per_device.find(ref);
-    o["responses"] = pd == per_device.end() ? 0 : pd->second.second;
-    o["last_response_day"] = pd == per_device.end() ? boost::json::value(nullptr) : boost::json::value(day_text(pd->second.first));
+    o["responses"] = pd == per_device.end() ? boost::json::value(0) : count(pd->second.second);
+    // The day of a device's last response would date an anonymous answer
+    // at a small post: withheld (last_seen_at still tells whether it syncs).
+    o["last_response_day"] = pd == per_device.end() || ctx.cell_keys ? boost::json::value(nullptr)
+                                                                      : boost::json::value(day_text(pd->second.first));
     // Only devices that are supposed to sync can be late.
     const bool late =
         device_is_stale(d.state == "active" ? DeviceState::kActive : DeviceState::kPending, d.last_seen, now);
@@ -338,6 +376,10 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
                                   {"versions", std::move(versions)},
                                   {"anonymous", ctx.form().anonymous},
                                   {"suppression_threshold", ctx.threshold}};
+  if (ctx.cell_keys) {
+    // Said in the report itself, so that no reader takes a count for exact.
+    r["form"].as_object()["perturbed"] = boost::json::object{{"method", "cell key"}, {"max_noise", CellKeys::kMaxNoise}};
+  }
   boost::json::array rounds;
   for (const auto& [name, ref] : ctx.dict.rounds) rounds.push_back(boost::json::value(name));
   r["rounds_with_responses"] = std::move(rounds);

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "analysis_store.hpp"
+#include "cell_key.hpp"
 #include "report.hpp"
 #include "suppression.hpp"
 
@@ -43,16 +44,21 @@ struct Context {
   std::int64_t threshold = 10;
   std::vector<Dimension> dims;  // 0, 1 or 2
   int rows = 1, cols = 1;       // categories of dims[0] and dims[1] (1 when absent)
+  // An anonymous form's counts are published with noise (cell_key.hpp);
+  // null for other forms (the GEOAT), whose figures are exact.
+  std::shared_ptr<const CellKeys> cell_keys;
 
   const forms::Form& form() const { return *versions.front(); }
   std::string text(const forms::LangText& t) const { return t.get(options.lang, form().default_language); }
 };
 
-// Responses of one device per day: counts[day - first_day].
+// Responses of one device per day: counts[day - first_day], and the sum
+// of their record keys (mod 2^32) in keys[day - first_day].
 struct DeviceDays {
   std::int32_t first_day = 0;
   std::vector<std::uint32_t> counts;
-  void add(std::int32_t day);
+  std::vector<std::uint32_t> keys;
+  void add(std::int32_t day, std::uint32_t key);
 };
 
 // Counts of one period (a round, or all rounds), from one scan.
@@ -62,7 +68,11 @@ struct Counts {
   // rows*cols cells x stride. 32 bits: half the cache of 64, and a form
   // would need four billion responses to overflow it.
   std::vector<std::uint32_t> cells;
+  // With cell keys: the same shape as `cells`, each the sum (mod 2^32) of
+  // the record keys of the rows counted there; empty otherwise.
+  std::vector<std::uint32_t> keys;
   std::vector<std::int64_t> respondents;  // per cell
+  std::vector<std::int64_t> respondent_keys;  // per cell, with cell keys
   std::int64_t total = 0;
   std::vector<DeviceDays> device_days;  // by devices.rowid
   std::vector<std::int64_t> rowids;  // submissions.id of each row, when asked for
@@ -72,18 +82,37 @@ struct Counts {
 Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, bool keep_rows);
 
 // The interior counts (rows x cols) of one column's codes for which `take`
-// holds, summed over those codes.
+// holds, summed over those codes; from `source`, k.cells (counts) or
+// k.keys (record key sums: their sum keeps its value mod 2^32).
 template <typename Take>
-std::vector<std::int64_t> interior(const Context& ctx, const Counts& k, int position, Take take) {
+std::vector<std::int64_t> interior_of(const Context& ctx, const Counts& k, const std::vector<std::uint32_t>& source,
+                                      int position, Take take) {
   std::vector<std::int64_t> out(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+  if (source.empty()) return out;
   const auto p = static_cast<std::size_t>(position);
   for (std::size_t cell = 0; cell < out.size(); ++cell) {
     for (int code = 0; code < k.width[p]; ++code) {
-      if (take(code)) out[cell] += k.cells[cell * k.stride + static_cast<std::size_t>(k.offset[p] + code)];
+      if (take(code)) out[cell] += source[cell * k.stride + static_cast<std::size_t>(k.offset[p] + code)];
     }
   }
   return out;
 }
+template <typename Take>
+std::vector<std::int64_t> interior(const Context& ctx, const Counts& k, int position, Take take) {
+  return interior_of(ctx, k, k.cells, position, take);
+}
+
+// A measure over the (rows+1) x (cols+1) grid: the true counts and the
+// sums of their records' keys (zeros without cell keys).
+struct Measure {
+  std::vector<std::int64_t> count, key;
+};
+template <typename Take>
+Measure measure(const Context& ctx, const Counts& k, int position, Take take);
+
+// What a report shows of count i of a measure: the count itself for a form
+// that is not anonymous, else the count with its cell's noise.
+std::int64_t published(const Context& ctx, const Measure& m, std::size_t i);
 
 // The grid cells a report shows, in order, with their group keys:
 // no breakdown: the total; one: each category then the total; two: the grid.
@@ -97,6 +126,16 @@ std::vector<Shown> shown_cells(const Context& ctx);
 std::vector<std::int64_t> with_totals(const Context& ctx, const std::vector<std::int64_t>& interior);
 
 double percent(std::int64_t part, std::int64_t whole);
+
+template <typename Take>
+Measure measure(const Context& ctx, const Counts& k, int position, Take take) {
+  if (position < 0) {
+    const auto zero = std::vector<std::int64_t>(static_cast<std::size_t>((ctx.rows + 1) * (ctx.cols + 1)), 0);
+    return {zero, zero};
+  }
+  return {with_totals(ctx, interior_of(ctx, k, k.cells, position, take)),
+          with_totals(ctx, interior_of(ctx, k, k.keys, position, take))};
+}
 
 // The survey part (items, sections) and the GEOAT part of one period.
 Result<boost::json::object> survey_period(const Context& ctx, const Counts& k);

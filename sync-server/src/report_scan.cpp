@@ -18,16 +18,21 @@
 
 namespace equitas::server::report_detail {
 
-void DeviceDays::add(std::int32_t day) {
+void DeviceDays::add(std::int32_t day, std::uint32_t key) {
   if (counts.empty()) {
     first_day = day;
   } else if (day < first_day) {
     counts.insert(counts.begin(), static_cast<std::size_t>(first_day - day), 0);
+    keys.insert(keys.begin(), static_cast<std::size_t>(first_day - day), 0);
     first_day = day;
   }
   const auto i = static_cast<std::size_t>(day - first_day);
-  if (i >= counts.size()) counts.resize(i + 1, 0);
+  if (i >= counts.size()) {
+    counts.resize(i + 1, 0);
+    keys.resize(i + 1, 0);
+  }
   ++counts[i];
+  keys[i] += key;
 }
 
 namespace {
@@ -101,6 +106,7 @@ void count(const Context& ctx, const Batch& b, bool keep_rows, Counts& k) {
   const int na0 = ctx.rows - 1, na1 = ctx.cols - 1;  // the "(no answer)" categories
   const int* offset = k.offset.data();
   const int* width = k.width.data();
+  const bool keyed = ctx.cell_keys != nullptr;
   std::uint32_t start = 0;
   for (std::size_t row = 0; row < b.ends.size(); ++row) {
     const std::uint8_t* codes = b.bytes.data() + start;
@@ -112,17 +118,36 @@ void count(const Context& ctx, const Batch& b, bool keep_rows, Counts& k) {
     const auto cell = static_cast<std::size_t>(r * ctx.cols + c);
     std::uint32_t* base = k.cells.data() + cell * k.stride;
     const std::size_t n = std::min(len, ncols);
-    for (std::size_t j = 0; j < n; ++j) {
-      // A code beyond the dictionary cannot come from this snapshot; a
-      // damaged row is simply not counted in that column.
-      if (codes[j] < width[j]) ++base[offset[j] + codes[j]];
+    std::uint32_t key = 0;
+    if (keyed) {
+      // The same loop again, with the record's key added wherever it is
+      // counted: kept apart so that exact reports pay nothing for it.
+      key = ctx.cell_keys->record_key(b.rowid[row]);
+      std::uint32_t* keys = k.keys.data() + cell * k.stride;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (codes[j] < width[j]) {
+          ++base[offset[j] + codes[j]];
+          keys[offset[j] + codes[j]] += key;
+        }
+      }
+      for (std::size_t j = n; j < ncols; ++j) {
+        ++base[offset[j]];
+        keys[offset[j]] += key;
+      }
+      k.respondent_keys[cell] += key;
+    } else {
+      for (std::size_t j = 0; j < n; ++j) {
+        // A code beyond the dictionary cannot come from this snapshot; a
+        // damaged row is simply not counted in that column.
+        if (codes[j] < width[j]) ++base[offset[j] + codes[j]];
+      }
+      for (std::size_t j = n; j < ncols; ++j) ++base[offset[j]];  // columns newer than the row
     }
-    for (std::size_t j = n; j < ncols; ++j) ++base[offset[j]];  // columns newer than the row
     ++k.respondents[cell];
     ++k.total;
     const std::uint32_t device = b.device[row];
     if (device >= k.device_days.size()) k.device_days.resize(device + 1);
-    k.device_days[device].add(b.day[row]);
+    k.device_days[device].add(b.day[row], key);
     if (keep_rows) {
       k.rowids.push_back(b.rowid[row]);
       k.codes.emplace_back(codes, codes + len);
@@ -143,10 +168,17 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
   }
   k.cells.assign(static_cast<std::size_t>(ctx.rows * ctx.cols) * k.stride, 0);
   k.respondents.assign(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
+  const bool keyed = ctx.cell_keys != nullptr;
+  if (keyed) {
+    k.keys.assign(k.cells.size(), 0);
+    k.respondent_keys.assign(k.respondents.size(), 0);
+  }
+  // Record keys come from the row id, so a keyed scan reads it too.
+  const bool read_rowid = keep_rows || keyed;
   sqlite3_stmt* raw = nullptr;
   // A raw statement: rows are copied straight from SQLite's buffer into a
   // batch, without the allocation Statement::column_blob makes per row.
-  const char* sql = keep_rows ? "SELECT device_ref, day, codes, submission_rowid FROM analysis_rows "
+  const char* sql = read_rowid ? "SELECT device_ref, day, codes, submission_rowid FROM analysis_rows "
                                 "WHERE form_ref = ?1 AND round_ref = ?2"
                               : "SELECT device_ref, day, codes FROM analysis_rows WHERE form_ref = ?1 AND round_ref = ?2";
   if (sqlite3_prepare_v2(ctx.db->handle(), sql, -1, &raw, nullptr) != SQLITE_OK) {
@@ -190,7 +222,7 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
       b->ends.push_back(static_cast<std::uint32_t>(b->bytes.size()));
       b->device.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(st.get(), 0)));
       b->day.push_back(static_cast<std::int32_t>(sqlite3_column_int64(st.get(), 1)));
-      if (keep_rows) b->rowid.push_back(sqlite3_column_int64(st.get(), 3));
+      if (read_rowid) b->rowid.push_back(sqlite3_column_int64(st.get(), 3));
       if (b->ends.size() == kBatchRows) {
         hand_over(b);
         b = queues.take_free();

@@ -1,4 +1,5 @@
 // The survey part of a report: items, sections (Arusha factors).
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -87,20 +88,42 @@ boost::json::object suppressed(const Context& ctx, const Shown& s) {
   return {{"group", s.group}, {"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}};
 }
 
+// The n a shown group gives: its published count, which for a perturbed
+// count is never under the threshold (a shown group has k people or more,
+// and noise must not make it look otherwise).
+std::int64_t shown_n(const Context& ctx, const Measure& m, std::size_t g) {
+  const std::int64_t v = published(ctx, m, g);
+  return ctx.cell_keys ? std::max(v, ctx.threshold) : v;
+}
+
+// The interior (rows x cols) part of a grid, which suppression takes.
+std::vector<std::int64_t> inner(const Context& ctx, const std::vector<std::int64_t>& grid) {
+  std::vector<std::int64_t> out;
+  out.reserve(static_cast<std::size_t>(ctx.rows * ctx.cols));
+  for (int r = 0; r < ctx.rows; ++r) {
+    for (int c = 0; c < ctx.cols; ++c) out.push_back(grid[static_cast<std::size_t>(r * (ctx.cols + 1) + c)]);
+  }
+  return out;
+}
+
+Measure combined(const Measure& a, const Measure& b) {
+  Measure out = a;
+  for (std::size_t i = 0; i < out.count.size(); ++i) {
+    out.count[i] += b.count[i];
+    out.key[i] += b.key[i];
+  }
+  return out;
+}
+
 boost::json::object likert_item(const Context& ctx, const ReportItem& it, const Counts& k, int pos, LikertResult& lr) {
   const auto cls = classes(ctx, it, pos);
   auto count = [&](Class want) {
-    if (pos < 0) return std::vector<std::int64_t>(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
-    return interior(ctx, k, pos, [&](int code) { return static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] == want; });
+    return measure(ctx, k, pos, [&](int code) { return static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] == want; });
   };
-  const auto pos_n = with_totals(ctx, count(Class::kPositive)), neu_n = with_totals(ctx, count(Class::kNeutral)),
-             neg_n = with_totals(ctx, count(Class::kNegative)), exc_n = with_totals(ctx, count(Class::kExcluded));
-  std::vector<std::int64_t> n(static_cast<std::size_t>(ctx.rows * ctx.cols));
-  {
-    const auto a = count(Class::kPositive), b = count(Class::kNeutral), c = count(Class::kNegative);
-    for (std::size_t i = 0; i < n.size(); ++i) n[i] = a[i] + b[i] + c[i];
-  }
-  const SuppressedTable t = suppress_table(n, ctx.rows, ctx.cols, ctx.threshold);
+  const Measure pos_n = count(Class::kPositive), neu_n = count(Class::kNeutral), neg_n = count(Class::kNegative),
+                exc_n = count(Class::kExcluded);
+  const Measure n = combined(combined(pos_n, neu_n), neg_n);
+  const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
   lr.hidden = t.hidden;
   lr.positive.assign(t.values.size(), 0.0);
   boost::json::array groups;
@@ -110,33 +133,35 @@ boost::json::object likert_item(const Context& ctx, const ReportItem& it, const 
       groups.push_back(suppressed(ctx, s));
       continue;
     }
-    lr.positive[g] = percent(pos_n[g], t.values[g]);
+    // Percentages of the published count itself, before it is raised to
+    // the threshold: a group where everyone agreed shows 100 %.
+    const std::int64_t base = published(ctx, n, g);
+    lr.positive[g] = percent(published(ctx, pos_n, g), base);
     groups.push_back(boost::json::object{{"group", s.group},
-                                         {"n", t.values[g]},
+                                         {"n", shown_n(ctx, n, g)},
                                          {"positive", lr.positive[g]},
-                                         {"neutral", percent(neu_n[g], t.values[g])},
-                                         {"negative", percent(neg_n[g], t.values[g])},
-                                         {"excluded", exc_n[g]}});
+                                         {"neutral", percent(published(ctx, neu_n, g), base)},
+                                         {"negative", percent(published(ctx, neg_n, g), base)},
+                                         {"excluded", published(ctx, exc_n, g)}});
   }
   return {{"groups", std::move(groups)}};
 }
 
 boost::json::object select_item(const Context& ctx, const ReportItem& it, const Counts& k, int pos) {
   const auto cls = classes(ctx, it, pos);
-  const auto zero = std::vector<std::int64_t>(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
-  const auto n_in = pos < 0 ? zero : interior(ctx, k, pos, [&](int code) {
+  const Measure n_in = measure(ctx, k, pos, [&](int code) {
     return code > 0 && static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] != Class::kExcluded;
   });
-  const auto exc = with_totals(ctx, pos < 0 ? zero : interior(ctx, k, pos, [&](int code) {
+  const Measure exc = measure(ctx, k, pos, [&](int code) {
     return static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] == Class::kExcluded;
-  }));
-  const SuppressedTable t = suppress_table(n_in, ctx.rows, ctx.cols, ctx.threshold);
-  std::vector<std::pair<std::string, std::vector<std::int64_t>>> per_choice;
+  });
+  const SuppressedTable t = suppress_table(inner(ctx, n_in.count), ctx.rows, ctx.cols, ctx.threshold);
+  std::vector<std::pair<std::string, Measure>> per_choice;
   if (pos >= 0) {
     const auto& values = ctx.dict.columns[static_cast<std::size_t>(pos)].values;
     for (const std::size_t code : in_form_order(it, values)) {
       if (cls[code] == Class::kExcluded) continue;
-      per_choice.emplace_back(values[code], with_totals(ctx, interior(ctx, k, pos, [&](int c) { return c == static_cast<int>(code); })));
+      per_choice.emplace_back(values[code], measure(ctx, k, pos, [&](int c) { return c == static_cast<int>(code); }));
     }
   }
   boost::json::array groups;
@@ -146,9 +171,10 @@ boost::json::object select_item(const Context& ctx, const ReportItem& it, const 
       groups.push_back(suppressed(ctx, s));
       continue;
     }
+    const std::int64_t base = published(ctx, n_in, g);
     boost::json::object choices;
-    for (const auto& [code, counts] : per_choice) choices[code] = percent(counts[g], t.values[g]);
-    groups.push_back(boost::json::object{{"group", s.group}, {"n", t.values[g]}, {"excluded", exc[g]}, {"percent", std::move(choices)}});
+    for (const auto& [code, counts] : per_choice) choices[code] = percent(published(ctx, counts, g), base);
+    groups.push_back(boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n_in, g)}, {"excluded", published(ctx, exc, g)}, {"percent", std::move(choices)}});
   }
   return {{"groups", std::move(groups)}};
 }
@@ -161,11 +187,10 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
       if (int p = ctx.dict.position(it.item->name, ch.name); p >= 0) cols.emplace_back(ch.name, p);
     }
   }
-  std::vector<std::int64_t> n(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
-  if (!cols.empty()) n = interior(ctx, k, cols.front().second, [](int code) { return code != 0; });
-  const SuppressedTable t = suppress_table(n, ctx.rows, ctx.cols, ctx.threshold);
-  std::vector<std::vector<std::int64_t>> chosen;
-  for (const auto& c : cols) chosen.push_back(with_totals(ctx, interior(ctx, k, c.second, [](int code) { return code == 1; })));
+  const Measure n = measure(ctx, k, cols.empty() ? -1 : cols.front().second, [](int code) { return code != 0; });
+  const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
+  std::vector<Measure> chosen;
+  for (const auto& c : cols) chosen.push_back(measure(ctx, k, c.second, [](int code) { return code == 1; }));
   boost::json::array groups;
   for (const Shown& s : shown_cells(ctx)) {
     const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
@@ -173,9 +198,10 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
       groups.push_back(suppressed(ctx, s));
       continue;
     }
+    const std::int64_t base = published(ctx, n, g);
     boost::json::object choices;
-    for (std::size_t i = 0; i < cols.size(); ++i) choices[cols[i].first] = percent(chosen[i][g], t.values[g]);
-    groups.push_back(boost::json::object{{"group", s.group}, {"n", t.values[g]}, {"percent", std::move(choices)}});
+    for (std::size_t i = 0; i < cols.size(); ++i) choices[cols[i].first] = percent(published(ctx, chosen[i], g), base);
+    groups.push_back(boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n, g)}, {"percent", std::move(choices)}});
   }
   return {{"groups", std::move(groups)}};
 }
@@ -183,13 +209,12 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
 // Any other question: how many answered it. Free text itself is never
 // copied into the analysis store, so no report can show it.
 boost::json::object answered_item(const Context& ctx, const Counts& k, int pos) {
-  std::vector<std::int64_t> n(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
-  if (pos >= 0) n = interior(ctx, k, pos, [](int code) { return code == 1; });
-  const SuppressedTable t = suppress_table(n, ctx.rows, ctx.cols, ctx.threshold);
+  const Measure n = measure(ctx, k, pos, [](int code) { return code == 1; });
+  const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
   boost::json::array groups;
   for (const Shown& s : shown_cells(ctx)) {
     const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-    groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"answered", t.values[g]}});
+    groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"answered", shown_n(ctx, n, g)}});
   }
   return {{"groups", std::move(groups)}};
 }
@@ -200,10 +225,13 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
   boost::json::object out;
   {
     const SuppressedTable t = suppress_table(k.respondents, ctx.rows, ctx.cols, ctx.threshold);
+    const Measure n{with_totals(ctx, k.respondents),
+                    k.respondent_keys.empty() ? std::vector<std::int64_t>(t.values.size(), 0)
+                                              : with_totals(ctx, k.respondent_keys)};
     boost::json::array groups;
     for (const Shown& s : shown_cells(ctx)) {
       const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-      groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"n", t.values[g]}});
+      groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n, g)}});
     }
     out["responses"] = std::move(groups);
   }

@@ -232,13 +232,19 @@ void print_comparison(const object& report, const object& c, std::ostream& out) 
   }
 }
 
+// A count, or how a hidden one is shown ("n<10").
+std::string count_text(const value& v) {
+  if (v.is_object() && v.as_object().contains("display")) return str(v.at("display"));
+  return str(v);
+}
+
 void print_operations(const object& ops, std::ostream& out) {
   out << "\nOPERATIONS: responses per site per day\n";
   for (const auto& sv : ops.at("sites").as_array()) {
-    out << "  " << str(sv.at("site")) << ": " << str(sv.at("responses")) << " responses\n    ";
+    out << "  " << str(sv.at("site")) << ": " << count_text(sv.at("responses")) << " responses\n    ";
     int on_line = 0;
     for (const auto& dv : sv.at("days").as_array()) {
-      out << str(dv.at("day")) << " " << std::setw(5) << str(dv.at("responses")) << "   ";
+      out << str(dv.at("day")) << " " << std::setw(5) << count_text(dv.at("responses")) << "   ";
       if (++on_line % 5 == 0) out << "\n    ";
     }
     out << "\n";
@@ -247,7 +253,7 @@ void print_operations(const object& ops, std::ostream& out) {
       << std::setw(22) << "LAST SEEN" << "RESPONSES\n";
   for (const auto& dv : ops.at("devices").as_array()) {
     out << "  " << std::setw(34) << str(dv.at("device_id")) << std::setw(24) << str(dv.at("site")) << std::setw(9)
-        << str(dv.at("state")) << std::setw(22) << str(dv.at("last_seen_at")) << str(dv.at("responses")) << "\n";
+        << str(dv.at("state")) << std::setw(22) << str(dv.at("last_seen_at")) << count_text(dv.at("responses")) << "\n";
   }
   out << std::right;
   const auto& stale = ops.at("not_seen_14_days").as_array();
@@ -266,6 +272,10 @@ void print_report(const object& report, std::ostream& out) {
       << str(report.at("generated_at")) << "\n";
   out << "Groups under " << str(form.at("suppression_threshold")) << " are not shown: \"" << small(report)
       << "\" marks a group with fewer answers, or one hidden so that such a group cannot be worked out from totals.\n";
+  if (const auto* p = form.if_contains("perturbed")) {
+    out << "Counts are changed slightly (by at most " << str(p->at("max_noise"))
+        << ", the same way every time) so that no small group can be worked out by subtracting one figure from another.\n";
+  }
   for (const auto& dv : report.at("breakdown").as_array()) {
     out << "Breakdown by " << str(dv.at("name")) << " (" << str(dv.at("label")) << ")\n";
   }

@@ -1,5 +1,7 @@
 #include "server_store.hpp"
 
+#include "cell_key.hpp"
+
 #include <sodium.h>
 
 #include <boost/json/serialize.hpp>
@@ -86,6 +88,8 @@ Result<ServerStore> ServerStore::open(const DataDir& dir) {
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), opts));
   const auto migrations = migrations_from(embedded::server_sql());
   EQ_RETURN_IF_ERROR(db.migrate(migrations));
+  // Reports perturb an anonymous form's counts with this secret (cell_key.hpp).
+  EQ_RETURN_IF_ERROR(CellKeys::ensure_secret(db));
   ServerStore store(std::move(db));
   // A database from before the analysis store (or from an older coding) is
   // decoded now, once; afterwards this finds nothing to do.
@@ -102,6 +106,8 @@ Result<ServerStore> ServerStore::create(const DataDir& dir) {
                                              std::filesystem::perms::owner_write);
   const auto migrations = migrations_from(embedded::server_sql());
   EQ_RETURN_IF_ERROR(db.migrate(migrations));
+  // Reports perturb an anonymous form's counts with this secret (cell_key.hpp).
+  EQ_RETURN_IF_ERROR(CellKeys::ensure_secret(db));
   ServerStore store(std::move(db));
   // A database from before the analysis store (or from an older coding) is
   // decoded now, once; afterwards this finds nothing to do.

@@ -4,7 +4,10 @@
 // End to end through a running server and backfill: report_ingest_test.cpp.
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
+#include <iomanip>
+#include <sstream>
 
 #include "form_registry.hpp"
 #include "report_test_util.hpp"
@@ -24,23 +27,31 @@ TEST_CASE("Likert items: percent positive, neutral, negative, with don't know ap
   }
   const auto r = report_of(store, options("staff-climate"));
   const auto& survey = r.at("periods").at(0).at("survey").as_object();
-  CHECK(survey.at("responses").at(0).at("n") == 12);
+  // staff-climate is anonymous: every count carries its cell's noise
+  // (cell_key.hpp), so each is compared with the method's own figure for
+  // the same responses: 6 positive, 2 neutral, 2 negative, 2 "don't know".
+  CHECK(r.at("form").at("perturbed").at("max_noise") == 5);
+  const auto rows = rowids_of(store, "staff-climate");
+  REQUIRE(rows.size() == 12);
+  CHECK(survey.at("responses").at(0).at("n") == published_n(store, rows));
   const auto& proud = item(survey, "eng_proud");
   CHECK(proud.at("kind") == "likert");
   const auto& all = proud.at("groups").at(0).as_object();
-  CHECK(all.at("n") == 10);
-  CHECK(all.at("excluded") == 2);
-  CHECK(all.at("positive").as_double() == Approx(60.0));
-  CHECK(all.at("neutral").as_double() == Approx(20.0));
-  CHECK(all.at("negative").as_double() == Approx(20.0));
+  const std::int64_t n = published(store, slice(rows, 0, 10));  // percentages are of it
+  CHECK(all.at("n") == std::max<std::int64_t>(n, 10));
+  CHECK(all.at("excluded") == published(store, slice(rows, 10, 12)));
+  const double positive = percent_of(published(store, slice(rows, 0, 6)), n);
+  CHECK(all.at("positive").as_double() == Approx(positive));
+  CHECK(all.at("neutral").as_double() == Approx(percent_of(published(store, slice(rows, 6, 8)), n)));
+  CHECK(all.at("negative").as_double() == Approx(percent_of(published(store, slice(rows, 8, 10)), n)));
   // The engagement index: only eng_proud has 10 answers; the other items
   // (none) are hidden and left out of it.
   const auto& engagement = section(survey, "engagement");
-  CHECK(engagement.at("groups").at(0).at("index").as_double() == Approx(60.0));
+  CHECK(engagement.at("groups").at(0).at("index").as_double() == Approx(positive));
   CHECK(engagement.at("groups").at(0).at("items") == 1);
   // Free text is counted, never shown.
   const auto& comment = item(survey, "comment");
-  CHECK(comment.at("groups").at(0).at("answered") == 12);
+  CHECK(comment.at("groups").at(0).at("answered") == published_n(store, rows));
   CHECK(boost::json::serialize(r).find("\"x\"") == std::string::npos);
 }
 
@@ -62,22 +73,27 @@ TEST_CASE("A breakdown hides small groups, says so, and never shows them as zero
   o.by = {"sex"};
   const auto r = report_of(store, o);
   const auto& responses = r.at("periods").at(0).at("survey").at("responses").as_array();
-  CHECK(group(responses, {{"dem_sex", "female"}}).at("n") == 25);
-  CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == 12);
+  // Noisy counts (the form is anonymous): the method's figures for the 25
+  // women, the 12 men and all 40.
+  const auto rows = rowids_of(store, "staff-climate");
+  const std::int64_t women = published_n(store, slice(rows, 0, 25)), men = published_n(store, slice(rows, 25, 37));
+  CHECK(group(responses, {{"dem_sex", "female"}}).at("n") == women);
+  CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == men);
   CHECK(group(responses, {{"dem_sex", "pns"}}).at("suppressed") == true);
   CHECK_FALSE(group(responses, {{"dem_sex", "pns"}}).contains("n"));
   CHECK(group(responses, {{"dem_sex", "pns"}}).at("display") == "n<10");
   // Nobody skipped the question: that group is 0, under 10, so hidden too,
   // which leaves two hidden groups: neither is the total minus the others.
   CHECK(group(responses, {{"dem_sex", ""}}).at("suppressed") == true);
-  CHECK(group(responses, {}).at("n") == 40);
+  CHECK(group(responses, {}).at("n") == published_n(store, rows));
   for_each_shown_n(r, [](std::int64_t n) { CHECK(n >= 10); });
 
   // Two dimensions: the lone small cell takes partners in its row and column.
   o.by = {"sex", "dem_grade"};
   const auto two = report_of(store, o);
   const auto& cells = two.at("periods").at(0).at("survey").at("responses").as_array();
-  CHECK(group(cells, {{"dem_sex", "female"}, {"dem_grade", "officer"}}).at("n") == 25);
+  // The same 25 women: the same figure in another table.
+  CHECK(group(cells, {{"dem_sex", "female"}, {"dem_grade", "officer"}}).at("n") == women);
   CHECK(group(cells, {{"dem_sex", "pns"}, {"dem_grade", "supervisor"}}).contains("suppressed"));
   for_each_shown_n(two, [](std::int64_t n) { CHECK(n >= 10); });
   const std::string text = report_text(two);
@@ -238,6 +254,36 @@ const boost::json::object& proud_change(const boost::json::object& report) {
   throw std::logic_error("unreachable");
 }
 
+// What a round comparison shows for eng_proud when the form is anonymous:
+// percentages of noisy counts (cell_key.hpp), from the method itself. The
+// rows of each round are every other stored row, starting at `first`.
+struct ExpectedRound {
+  std::int64_t n = 0;
+  double positive = 0;
+};
+ExpectedRound expected_round(ServerStore& store, std::size_t first, std::size_t positives) {
+  const auto rows = rowids_of(store, "staff-climate");
+  std::vector<std::int64_t> all, pos;
+  for (std::size_t i = first; i < rows.size(); i += 2) {
+    all.push_back(rows[i]);
+    if (all.size() <= positives) pos.push_back(rows[i]);
+  }
+  return {published_n(store, all), percent_of(published(store, pos), published(store, all))};
+}
+// The report's two-proportion z-test at 95 % on shown figures.
+bool beyond_noise(const ExpectedRound& a, const ExpectedRound& b) {
+  const double x1 = a.positive / 100.0, x2 = b.positive / 100.0;
+  const double n1 = static_cast<double>(a.n), n2 = static_cast<double>(b.n);
+  const double pooled = (x1 * n1 + x2 * n2) / (n1 + n2);
+  const double se = std::sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2));
+  return se > 0 && std::abs(x2 - x1) / se >= 1.96;
+}
+std::string fixed1(double v, bool sign = false) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1) << (sign && v > 0 ? "+" : "") << v;
+  return s.str();
+}
+
 boost::json::object compared(ServerStore& store, const std::string& form, const std::string& round,
                              const std::string& other) {
   auto o = options(form);
@@ -285,11 +331,13 @@ TEST_CASE("compare puts two rounds side by side with the change, newer minus old
 
     const auto s = compared(store, "staff-climate", round, compare);
     const auto& proud = proud_change(s);
-    CHECK(proud.at("from").as_double() == Approx(50.0));
-    CHECK(proud.at("to").as_double() == Approx(80.0));
-    CHECK(proud.at("change").as_double() == Approx(30.0));  // an improvement is a rise, whatever the order
-    // 5 of 10 then 8 of 10: z = 0.3 / sqrt(0.65 * 0.35 * 0.2) = 1.41, within sampling noise.
-    CHECK(proud.at("beyond_noise") == false);
+    // 5 of 10 then 8 of 10, as noisy counts (the form is anonymous).
+    const ExpectedRound older = expected_round(store, 0, 5), newer = expected_round(store, 1, 8);
+    CHECK(proud.at("from").as_double() == Approx(older.positive));
+    CHECK(proud.at("to").as_double() == Approx(newer.positive));
+    // Newer minus older, whatever the order asked.
+    CHECK(proud.at("change").as_double() == Approx(std::round(10.0 * (newer.positive - older.positive)) / 10.0));
+    CHECK(proud.at("beyond_noise") == beyond_noise(older, newer));
     CHECK(s.at("comparison").at("survey").at("noise_test").as_string().starts_with("two-proportion z-test"));
     const std::string text = report_text(s);
     CHECK_THAT(text, Catch::Contains("COMPARISON: 2026 -> 2027"));
@@ -343,12 +391,23 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
       INFO("--round " << round << " --compare " << compare);
       const auto r = compared(store, "staff-climate", round, compare);
       check_order(r, "z-baseline", "a-followup", "published");
-      CHECK(proud_change(r).at("change").as_double() == Approx(50.0));  // 40 % -> 90 %
-      // z = 0.5 / sqrt(0.65 * 0.35 * 0.2) = 2.34: larger than sampling noise.
-      CHECK(proud_change(r).at("beyond_noise") == true);
+      // 40 % -> 90 % of noisy counts: baseline rows first, follow-up second.
+      const ExpectedRound older = expected_round(store, 0, 4), newer = expected_round(store, 1, 9);
+      CHECK(proud_change(r).at("change").as_double() == Approx(std::round(10.0 * (newer.positive - older.positive)) / 10.0));
+      CHECK(proud_change(r).at("beyond_noise") == beyond_noise(older, newer));
     }
   }
   // The same through the command line, in both orders.
+  std::string row;
+  {
+    auto store = server.open_store();
+    const ExpectedRound older = expected_round(store, 0, 4), newer = expected_round(store, 1, 9);
+    const double change = std::round(10.0 * (newer.positive - older.positive)) / 10.0;
+    std::ostringstream s;
+    s << fixed1(older.positive) << std::setw(8) << fixed1(newer.positive) << std::setw(8) << fixed1(change, true)
+      << (beyond_noise(older, newer) ? " *" : "\n");
+    row = s.str();
+  }
   for (const auto& [round, compare] : {std::pair{"a-followup", "z-baseline"}, std::pair{"z-baseline", "a-followup"}}) {
     const auto cli = server_cli({"report", "--data-dir", dir, "--form", "staff-climate", "--round", round, "--compare", compare});
     INFO(cli.err);
@@ -356,8 +415,7 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
     CHECK_THAT(cli.out, Catch::Contains("COMPARISON: z-baseline -> a-followup"));
     CHECK_THAT(cli.out, Catch::Contains("Newer: a-followup (published later)"));
     // eng_proud's row: from (older), to (newer), change.
-    CHECK_THAT(cli.out, Catch::Contains("40.0    90.0   +50.0 *"));
-    CHECK_THAT(cli.out, !Catch::Contains("-50.0"));
+    CHECK_THAT(cli.out, Catch::Contains(row));
   }
 }
 
@@ -394,12 +452,22 @@ TEST_CASE("Choices and breakdown categories come in the form's order, and sectio
   for (const auto& c : r.at("breakdown").at(0).at("categories").as_array()) categories.emplace_back(c.at("code").as_string());
   CHECK(categories == std::vector<std::string>{"u25", "25_34", "35_44", "45_54", "55p", "pns", ""});
   // The text report shows labels, in that order too.
+  // Each choice is a quarter of the 48, as noisy counts (anonymous form):
+  // arrival j is every fourth row from j.
+  const auto rows = rowids_of(store, "staff-climate");
+  REQUIRE(rows.size() == 48);
+  auto share = [&](std::size_t j) {
+    std::vector<std::int64_t> some;
+    for (std::size_t i = j; i < rows.size(); i += 4) some.push_back(rows[i]);
+    return fixed1(percent_of(published(store, some), published(store, rows))) + "%";
+  };
   const std::string text = report_text(r);
-  const auto under = text.find("Under 25 25.0%"), next = text.find("25–34 25.0%"), older = text.find("55 and over 25.0%");
+  const auto under = text.find("Under 25 " + share(1)), next = text.find("25–34 " + share(0)),
+             older = text.find("55 and over " + share(2));
   CHECK(under != std::string::npos);
   CHECK(under < next);
   CHECK(next < older);
-  CHECK(text.find("Never 25.0%") < text.find("Once 25.0%"));
+  CHECK(text.find("Never " + share(1)) < text.find("Once " + share(0)));
 
   // Items carry their section's label in the report's language, for a page
   // to head the section with (never the internal name).
@@ -427,7 +495,10 @@ TEST_CASE("The latest revision of a submission is the one counted", "[report]") 
   add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"1"})", "", late, 1);
   const auto r = report_of(store, options("staff-climate"));
   const auto& all = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
-  CHECK(all.at("n") == 11);
+  // The 11 latest revisions (the form is anonymous: their noisy count).
+  const auto rows = rowids_of(store, "staff-climate");
+  REQUIRE(rows.size() == 11);
+  CHECK(all.at("n") == published_n(store, rows));
   CHECK(all.at("positive").as_double() == Approx(100.0));
 }
 
@@ -462,10 +533,13 @@ TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   CHECK(r.at("form").at("versions").as_array().size() == 2);
   const auto& survey = r.at("periods").at(0).at("survey").as_object();
   const auto& proud = item(survey, "eng_proud").at("groups").at(0);
-  CHECK(proud.at("n") == 20);
-  CHECK(proud.at("positive").as_double() == Approx(50.0));
+  // Noisy counts (anonymous form): 20 answers, the first 10 positive.
+  const auto rows = rowids_of(store, "staff-climate");
+  REQUIRE(rows.size() == 20);
+  CHECK(proud.at("n") == published_n(store, rows));
+  CHECK(proud.at("positive").as_double() == Approx(percent_of(published(store, slice(rows, 0, 10)), published(store, rows))));
   const auto& added = item(survey, "eng_new").at("groups").at(0);
-  CHECK(added.at("n") == 10);
+  CHECK(added.at("n") == published_n(store, slice(rows, 10, 20)));
   CHECK(added.at("positive").as_double() == Approx(100.0));
 }
 

@@ -31,6 +31,26 @@ const boost::json::object& item(const boost::json::object& survey, const std::st
 const boost::json::object& section(const boost::json::object& survey, const std::string& name);
 // The entry of `groups` whose group is exactly `key`.
 const boost::json::object& group(const boost::json::array& groups, const std::map<std::string, std::string>& key);
+// An anonymous form's counts carry noise (cell_key.hpp). These give what a
+// report publishes for a set of responses, from the store's own secret, so
+// that tests compare with the method's output rather than loosen.
+// The submissions.id of every response to `form`, in the order stored.
+std::vector<std::int64_t> rowids_of(server::ServerStore& store, const std::string& form);
+// Those whose answer to `question` (a select_one) is one of `values`.
+std::vector<std::int64_t> rowids_with(server::ServerStore& store, const std::string& form, const std::string& question,
+                                      const std::vector<std::string>& values);
+// The published count of those responses (`count` of them).
+std::int64_t published(server::ServerStore& store, const std::vector<std::int64_t>& rowids);
+// The same, as the n of a shown group: never under `threshold`.
+std::int64_t published_n(server::ServerStore& store, const std::vector<std::int64_t>& rowids, std::int64_t threshold = 10);
+// A report's percentage of two published counts.
+double percent_of(std::int64_t part, std::int64_t whole);
+// Rows [first, last) of `rowids`.
+std::vector<std::int64_t> slice(const std::vector<std::int64_t>& rowids, std::size_t first, std::size_t last);
+// Replaces the store's secret with a fixed one, so a test's noise is the
+// same in every run.
+void use_secret(server::ServerStore& store, std::uint8_t seed);
+
 // Calls `f` with every count the report shows for a group ("n", "answered").
 void for_each_shown_n(const boost::json::value& report, const std::function<void(std::int64_t)>& f);
 
