@@ -13,6 +13,7 @@
 #include "equitas/util/http_util.hpp"
 #include "equitas/wire/payload.hpp"
 #include "exporter.hpp"
+#include "published_counts.hpp"
 #include "report.hpp"
 
 namespace equitas::server {
@@ -416,9 +417,30 @@ AdminResponse AdminApi::whoami(Call& call) {
 
 // --- reads ------------------------------------------------------------------
 
+namespace {
+
+// A form's responses in a round as the overview and the list of rounds give
+// them: an anonymous form's as its report would (published_counts.hpp).
+void put_responses(json::object& out, const PublishedCounts& counts, const std::string& form, const std::string& round,
+                   std::int64_t exact) {
+  const PublishedCount c = counts.of(form, round, exact);
+  if (c.value) {
+    out["responses"] = *c.value;
+    return;
+  }
+  out["responses"] = nullptr;
+  out["suppressed"] = true;
+  out["display"] = "n<" + std::to_string(c.threshold);
+}
+
+}  // namespace
+
 AdminResponse AdminApi::overview(Call& call) {
+  if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
   auto o = app_.overview();
   if (!o.is_ok()) return call.error(o.status());
+  auto counts = PublishedCounts::load(app_.store().db(), forms_->library());
+  if (!counts.is_ok()) return call.error(counts.status());
   json::array sites;
   for (const auto& site : o->sites) {
     sites.push_back(json::object{{"site", site.name},
@@ -428,10 +450,9 @@ AdminResponse AdminApi::overview(Call& call) {
   }
   json::array forms;
   for (const auto& r : o->rounds) {
-    json::object f{{"form", r.form_id},
-                   {"round", r.round},
-                   {"responses", r.responses},
-                   {"last_day", iso8601_utc(r.last_day * 86400).substr(0, 10)}};
+    json::object f{{"form", r.form_id}, {"round", r.round}};
+    put_responses(f, *counts, r.form_id, r.round, r.responses);
+    f["last_day"] = iso8601_utc(r.last_day * 86400).substr(0, 10);
     if (auto form = forms_->library().current(r.form_id)) f["title"] = form->title.get(call.lang, form->default_language);
     forms.push_back(std::move(f));
   }
@@ -506,15 +527,18 @@ AdminResponse AdminApi::revoke_device(Call& call, std::string_view id_text) {
 }
 
 AdminResponse AdminApi::rounds(Call& call) {
+  if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
   auto rounds = app_.rounds(query_param(call.req.target(), "form"));
   if (!rounds.is_ok()) return call.error(rounds.status());
+  auto counts = PublishedCounts::load(app_.store().db(), forms_->library());
+  if (!counts.is_ok()) return call.error(counts.status());
   json::array out;
   for (const auto& r : *rounds) {
-    out.push_back(json::object{{"form", r.form_id},
-                               {"round", r.round},
-                               {"responses", r.responses},
-                               {"first_day", iso8601_utc(r.first_day * 86400).substr(0, 10)},
-                               {"last_day", iso8601_utc(r.last_day * 86400).substr(0, 10)}});
+    json::object o{{"form", r.form_id}, {"round", r.round}};
+    put_responses(o, *counts, r.form_id, r.round, r.responses);
+    o["first_day"] = iso8601_utc(r.first_day * 86400).substr(0, 10);
+    o["last_day"] = iso8601_utc(r.last_day * 86400).substr(0, 10);
+    out.push_back(std::move(o));
   }
   return call.ok(json::object{{"rounds", std::move(out)}});
 }

@@ -20,7 +20,7 @@ const T = {
     owner: 'Owner', deadline: 'Deadline', status: 'Status', administration: 'Administration', assessments: 'assessments',
     no_data: 'No responses yet.', state: 'State', revoke: 'Revoke', revoke_confirm: 'Revoke this device? It will not be able to sync again.',
     format: 'Format', labels: 'Choice labels instead of codes', excel: 'CSV for Excel', when: 'When', actor: 'Who', action: 'What', detail: 'Detail',
-    older: 'Older entries', threshold: 'Groups under {n} respondents are hidden, with any others needed so that none can be worked out.',
+    perturbed: 'To protect small groups, every figure is changed slightly (by at most {n} respondents), always the same way, so subtracting one figure from another reveals nobody.', older: 'Older entries', threshold: 'Groups under {n} respondents are hidden, with any others needed so that none can be worked out.',
     comparison: 'Change between rounds', free_text: 'Free text: only counted, never shown here.', show: 'Show',
     open_form: 'Results', per_site: 'Responses per site', unavailable: 'The server could not answer: ',
     no_answer: '(no answer)', older: 'older', newer: 'newer', change_rule: 'Change = newer round minus older round, in percentage points, whichever round is picked first.', by_published: '{newer} is newer: it was published after {older}.', by_first_response: '{newer} is newer: its responses began after those of {older}.', by_name: 'Neither publication nor the first responses tell the two rounds apart, so they are ordered by name.', change_detail: 'Every item and group', index: 'Index', state_active: 'active', state_pending: 'pending', state_revoked: 'revoked', breakdown_of: 'Broken down by {dims}', generated: 'Generated {when}',
@@ -44,7 +44,7 @@ const T = {
     owner: 'Responsable', deadline: 'Échéance', status: 'État', administration: 'Administration', assessments: 'évaluations',
     no_data: 'Aucune réponse pour l’instant.', state: 'État', revoke: 'Révoquer', revoke_confirm: 'Révoquer cet appareil ? Il ne pourra plus synchroniser.',
     format: 'Format', labels: 'Libellés au lieu des codes', excel: 'CSV pour Excel', when: 'Quand', actor: 'Qui', action: 'Quoi', detail: 'Détail',
-    older: 'Entrées plus anciennes', threshold: 'Les groupes de moins de {n} répondants sont masqués, avec ceux qui permettraient de les déduire.',
+    perturbed: 'Pour protéger les petits groupes, chaque chiffre est légèrement modifié (de {n} répondants au plus), toujours de la même façon : soustraire un chiffre d’un autre ne révèle personne.', older: 'Entrées plus anciennes', threshold: 'Les groupes de moins de {n} répondants sont masqués, avec ceux qui permettraient de les déduire.',
     comparison: 'Évolution entre cycles', free_text: 'Texte libre : compté, jamais affiché ici.', show: 'Afficher',
     open_form: 'Résultats', per_site: 'Réponses par site', unavailable: 'Le serveur n’a pas pu répondre : ',
     no_answer: '(sans réponse)', older: 'plus ancien', newer: 'plus récent', change_rule: 'Évolution = cycle le plus récent moins le plus ancien, en points de pourcentage, quel que soit le cycle choisi en premier.', by_published: '{newer} est le plus récent : il a été publié après {older}.', by_first_response: '{newer} est le plus récent : ses réponses ont commencé après celles de {older}.', by_name: 'Ni la publication ni les premières réponses ne départagent les deux cycles : ils sont classés par nom.', change_detail: 'Toutes les questions et tous les groupes', index: 'Indice', state_active: 'actif', state_pending: 'en attente', state_revoked: 'révoqué', breakdown_of: 'Ventilé par {dims}', generated: 'Produit le {when}',
@@ -68,7 +68,7 @@ const T = {
     owner: 'Responsable', deadline: 'Plazo', status: 'Estado', administration: 'Administración', assessments: 'evaluaciones',
     no_data: 'Aún no hay respuestas.', state: 'Estado', revoke: 'Revocar', revoke_confirm: '¿Revocar este dispositivo? No podrá volver a sincronizar.',
     format: 'Formato', labels: 'Etiquetas en lugar de códigos', excel: 'CSV para Excel', when: 'Cuándo', actor: 'Quién', action: 'Qué', detail: 'Detalle',
-    older: 'Entradas anteriores', threshold: 'Los grupos de menos de {n} personas se ocultan, junto con los que permitirían deducirlos.',
+    perturbed: 'Para proteger a los grupos pequeños, cada cifra se modifica ligeramente (en {n} personas como máximo), siempre de la misma manera: restar una cifra de otra no revela a nadie.', older: 'Entradas anteriores', threshold: 'Los grupos de menos de {n} personas se ocultan, junto con los que permitirían deducirlos.',
     comparison: 'Cambio entre rondas', free_text: 'Texto libre: solo se cuenta, nunca se muestra aquí.', show: 'Mostrar',
     open_form: 'Resultados', per_site: 'Respuestas por sitio', unavailable: 'El servidor no pudo responder: ',
     no_answer: '(sin respuesta)', older: 'anterior', newer: 'más reciente', change_rule: 'Cambio = ronda más reciente menos ronda anterior, en puntos porcentuales, sea cual sea la ronda elegida primero.', by_published: '{newer} es la más reciente: se publicó después de {older}.', by_first_response: '{newer} es la más reciente: sus respuestas comenzaron después de las de {older}.', by_name: 'Ni la publicación ni las primeras respuestas distinguen las dos rondas, así que se ordenan por nombre.', change_detail: 'Todas las preguntas y grupos', index: 'Índice', state_active: 'activo', state_pending: 'pendiente', state_revoked: 'revocado', breakdown_of: 'Desglosado por {dims}', generated: 'Generado el {when}',
@@ -92,7 +92,7 @@ const T = {
     owner: 'Ответственный', deadline: 'Срок', status: 'Статус', administration: 'Администрация', assessments: 'оценок',
     no_data: 'Ответов пока нет.', state: 'Состояние', revoke: 'Отозвать', revoke_confirm: 'Отозвать устройство? Оно больше не сможет синхронизироваться.',
     format: 'Формат', labels: 'Подписи вместо кодов', excel: 'CSV для Excel', when: 'Когда', actor: 'Кто', action: 'Что', detail: 'Подробности',
-    older: 'Более ранние записи', threshold: 'Группы меньше {n} респондентов скрыты вместе с теми, по которым их можно вычислить.',
+    perturbed: 'Чтобы защитить малые группы, каждое число немного изменено (не более чем на {n} респондентов), всегда одинаково: вычитание одного числа из другого никого не раскрывает.', older: 'Более ранние записи', threshold: 'Группы меньше {n} респондентов скрыты вместе с теми, по которым их можно вычислить.',
     comparison: 'Изменение между раундами', free_text: 'Свободный текст: только подсчитывается, здесь не показывается.', show: 'Показать',
     open_form: 'Результаты', per_site: 'Ответы по пунктам', unavailable: 'Сервер не смог ответить: ',
     no_answer: '(нет ответа)', older: 'более ранний', newer: 'более поздний', change_rule: 'Изменение = более поздний раунд минус более ранний, в процентных пунктах, в каком бы порядке ни были выбраны раунды.', by_published: '{newer} — более поздний: он опубликован после {older}.', by_first_response: '{newer} — более поздний: его ответы начались после ответов {older}.', by_name: 'Ни публикация, ни первые ответы не различают раунды, поэтому они упорядочены по названию.', change_detail: 'Все вопросы и группы', index: 'Индекс', state_active: 'активно', state_pending: 'ожидает', state_revoked: 'отозвано', breakdown_of: 'Разбивка по {dims}', generated: 'Сформировано {when}',
@@ -116,7 +116,7 @@ const T = {
     owner: 'المسؤول', deadline: 'الموعد النهائي', status: 'الحالة', administration: 'الإدارة', assessments: 'تقييمات',
     no_data: 'لا توجد ردود بعد.', state: 'الحالة', revoke: 'إلغاء', revoke_confirm: 'إلغاء هذا الجهاز؟ لن يتمكن من المزامنة مرة أخرى.',
     format: 'الصيغة', labels: 'التسميات بدل الرموز', excel: 'CSV لبرنامج Excel', when: 'متى', actor: 'من', action: 'ماذا', detail: 'التفاصيل',
-    older: 'إدخالات أقدم', threshold: 'تُخفى المجموعات التي تقل عن {n} مستجيبين، مع أي مجموعات أخرى تسمح باستنتاجها.',
+    perturbed: 'لحماية المجموعات الصغيرة، يُعدَّل كل رقم تعديلًا طفيفًا (بما لا يزيد على {n} مستجيبين)، وبالطريقة نفسها دائمًا، فلا يكشف طرح رقم من آخر عن أحد.', older: 'إدخالات أقدم', threshold: 'تُخفى المجموعات التي تقل عن {n} مستجيبين، مع أي مجموعات أخرى تسمح باستنتاجها.',
     comparison: 'التغير بين الجولات', free_text: 'النص الحر: يُعدّ فقط ولا يُعرض هنا.', show: 'عرض',
     open_form: 'النتائج', per_site: 'الردود حسب الموقع', unavailable: 'تعذر على الخادم الرد: ',
     no_answer: '(بلا إجابة)', older: 'الأقدم', newer: 'الأحدث', change_rule: 'التغير = الجولة الأحدث ناقص الجولة الأقدم، بالنقاط المئوية، أيًّا كانت الجولة المختارة أولاً.', by_published: '{newer} هي الأحدث: نُشرت بعد {older}.', by_first_response: '{newer} هي الأحدث: بدأت ردودها بعد ردود {older}.', by_name: 'لا يميّز النشر ولا الردود الأولى بين الجولتين، لذا رُتّبتا حسب الاسم.', change_detail: 'كل الأسئلة والمجموعات', index: 'المؤشر', state_active: 'نشط', state_pending: 'قيد الانتظار', state_revoked: 'ملغى', breakdown_of: 'التصنيف حسب {dims}', generated: 'أُنشئ في {when}',
@@ -345,7 +345,7 @@ async function pageOverview() {
     h('div', { class: 'card' }, h('div', { class: 'big', text: String(o.devices_not_seen_14_days) }), t('stale')),
     h('div', { class: 'card' }, h('div', { class: 'big', text: String(o.sites.length) }), t('sites')));
   const forms = table([t('form'), t('round'), t('responses'), t('last_day'), ''],
-    o.forms.map((f) => [f.title || f.form, f.round || '—', f.responses.toLocaleString(S.lang), f.last_day,
+    o.forms.map((f) => [f.title || f.form, f.round || '—', f.suppressed ? f.display : f.responses.toLocaleString(S.lang), f.last_day,
       h('a', { href: '#/form/' + encodeURIComponent(f.form) + (f.round ? '?round=' + encodeURIComponent(f.round) : ''), text: t('open_form') })]), [2]);
   const chart = barChart(o.sites.map((x) => ({ label: x.site, value: x.responses })), t('per_site'), { counts: true });
   const sites = table([t('site'), t('devices'), t('responses'), t('last_seen')],
@@ -425,7 +425,7 @@ async function pageForm(id, params) {
     location.hash = '#/form/' + encodeURIComponent(id) + (p.toString() ? '?' + p : '');
   };
   const roundSel = h('select', { id: 'round', onchange: (e) => nav({ round: e.target.value }) },
-    h('option', { value: '', text: t('all_rounds') }), rounds.map((r) => h('option', { value: r.round, selected: params.get('round') === r.round, text: `${r.round || '—'} (${r.responses})` })));
+    h('option', { value: '', text: t('all_rounds') }), rounds.map((r) => h('option', { value: r.round, selected: params.get('round') === r.round, text: `${r.round || '—'} (${r.suppressed ? r.display : r.responses})` })));
   const cmpSel = h('select', { id: 'compare', disabled: !params.get('round'), onchange: (e) => nav({ compare: e.target.value }) },
     h('option', { value: '', text: t('none') }), rounds.filter((r) => r.round !== params.get('round')).map((r) => h('option', { value: r.round, selected: params.get('compare') === r.round, text: r.round || '—' })));
   const by = (params.get('by') || '').split(',').filter(Boolean);
@@ -444,6 +444,8 @@ async function pageForm(id, params) {
   context.push(t('generated', { when: new Date(report.generated_at).toLocaleString(S.lang) }));
   const out = [h('h1', { text: report.form.title }), controls, h('p', { class: 'print-only', id: 'print-context', text: context.join(' · ') })];
   if (form.kind !== 'geoat') out.push(h('p', { class: 'muted', text: t('threshold', { n: report.form.suppression_threshold }) }));
+  // An anonymous form's figures carry consistent noise (docs/security.md, "Anonymity").
+  if (report.form.perturbed) out.push(h('p', { class: 'muted', id: 'perturbed-note', text: t('perturbed', { n: report.form.perturbed.max_noise }) }));
   // The change between rounds first: it is what a comparison is asked for.
   if (report.comparison) out.push(...comparisonView(report));
   for (const period of report.periods) {
@@ -681,7 +683,7 @@ async function pageDownloads() {
     const options = rounds.filter((r) => r.form === f.id);
     if (!options.length) continue;
     const sel = h('select', { 'aria-label': `${f.title}: ${t('round')}` }, h('option', { value: '', text: t('all_rounds') }),
-      options.map((r) => h('option', { value: r.round, text: `${r.round || '—'} (${r.responses})` })));
+      options.map((r) => h('option', { value: r.round, text: `${r.round || '—'} (${r.suppressed ? r.display : r.responses})` })));
     const link = (format, text, extra) => h('a', { class: 'button', href: '#', 'data-format': format, onclick: (ev) => {
       const q = new URLSearchParams({ format, ...extra });
       if (sel.value) q.set('round', sel.value);

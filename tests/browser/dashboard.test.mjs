@@ -145,6 +145,8 @@ test('overview, Likert charts as SVG, and a small group shown as suppressed', as
     const shown = await bars.first().getAttribute('aria-label');
     assert.match(shown, /Negative .* Neutral .* Positive .*n=\d+/);
     assert.ok(await page.locator('table [data-suppressed="true"]').count() >= 1, 'the group-size table marks it too');
+    // An anonymous form's figures carry noise, and the page says so.
+    assert.match(await page.textContent('#perturbed-note'), /changed slightly \(by at most 5 respondents\)/);
     await screenshot(page, 'dashboard-staff-climate-by-sex');
 
     await page.click('#nav a[href="#/form/integrity-perception"]');
@@ -164,6 +166,7 @@ test('GEOAT: principles as radar and bars, weakest elements first, and two round
     await page.goto(base + '/#/form/geoat-2023?round=2025-baseline&compare=2026-review');
     await page.waitForSelector('svg.radar polygon');
     assert.equal(await page.locator('svg.radar').count(), 2, 'one per round');
+    assert.equal(await page.locator('#perturbed-note').count(), 0, 'GEOAT figures are exact');
     assert.equal(await page.locator('svg.radar').first().locator('text').count(), 7, 'X and P1-P6');
     // The elements table is sorted weakest first.
     const scores = await page.locator('main h3:text("Key elements, weakest first") + .panel').first()
