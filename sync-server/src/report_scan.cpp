@@ -50,12 +50,14 @@ struct Batch {
   std::vector<std::uint32_t> device;
   std::vector<std::int32_t> day;
   std::vector<std::int64_t> rowid;
+  std::vector<std::uint32_t> key;  // record keys, with cell keys
   void clear() {
     bytes.clear();
     ends.clear();
     device.clear();
     day.clear();
     rowid.clear();
+    key.clear();
   }
 };
 
@@ -122,7 +124,7 @@ void count(const Context& ctx, const Batch& b, bool keep_rows, Counts& k) {
     if (keyed) {
       // The same loop again, with the record's key added wherever it is
       // counted: kept apart so that exact reports pay nothing for it.
-      key = ctx.cell_keys->record_key(b.rowid[row]);
+      key = b.key[row];
       std::uint32_t* keys = k.keys.data() + cell * k.stride;
       for (std::size_t j = 0; j < n; ++j) {
         if (codes[j] < width[j]) {
@@ -222,7 +224,13 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
       b->ends.push_back(static_cast<std::uint32_t>(b->bytes.size()));
       b->device.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(st.get(), 0)));
       b->day.push_back(static_cast<std::int32_t>(sqlite3_column_int64(st.get(), 1)));
-      if (read_rowid) b->rowid.push_back(sqlite3_column_int64(st.get(), 3));
+      if (read_rowid) {
+        const std::int64_t rowid = sqlite3_column_int64(st.get(), 3);
+        b->rowid.push_back(rowid);
+        // Hashed here, on the thread that steps SQLite, so that the hash
+        // is not added to the counting thread's work as well.
+        if (keyed) b->key.push_back(ctx.cell_keys->record_key(rowid));
+      }
       if (b->ends.size() == kBatchRows) {
         hand_over(b);
         b = queues.take_free();
