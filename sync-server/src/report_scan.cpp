@@ -98,58 +98,71 @@ class BatchQueues {
   bool finished_ = false;           // guarded by mu_
 };
 
-// Counts one batch into `k`. The hot loop of every report.
-void count(const Context& ctx, const Batch& b, bool keep_rows, Counts& k) {
+// Which grid cell a row falls in, by its breakdown codes.
+class CellOf {
+ public:
+  explicit CellOf(const Context& ctx)
+      : ctx_(ctx),
+        d0_(ctx.dims.empty() ? -1 : ctx.dims[0].position),
+        d1_(ctx.dims.size() < 2 ? -1 : ctx.dims[1].position),
+        map0_(ctx.dims.empty() ? none_ : ctx.dims[0].category_of_code),
+        map1_(ctx.dims.size() < 2 ? none_ : ctx.dims[1].category_of_code) {}
+  std::size_t operator()(const std::uint8_t* codes, std::size_t len) const {
+    const int na0 = ctx_.rows - 1, na1 = ctx_.cols - 1;  // the "(no answer)" categories
+    int r = 0, c = 0;
+    if (d0_ >= 0) r = static_cast<std::size_t>(d0_) < len && codes[d0_] < map0_.size() ? map0_[codes[d0_]] : na0;
+    if (d1_ >= 0) c = static_cast<std::size_t>(d1_) < len && codes[d1_] < map1_.size() ? map1_[codes[d1_]] : na1;
+    return static_cast<std::size_t>(r * ctx_.cols + c);
+  }
+
+ private:
+  const std::vector<int> none_{0};
+  const Context& ctx_;
+  const int d0_, d1_;
+  const std::vector<int>& map0_;
+  const std::vector<int>& map1_;
+};
+
+// Adds one row's record key wherever the row is counted (k.keys has the
+// shape of k.cells). Run by the thread that reads the rows, beside the one
+// that counts them, so that a keyed report costs little more time.
+void add_keys(const Context& ctx, const CellOf& cell_of, const std::uint8_t* codes, std::size_t len, std::uint32_t key,
+              Counts& k) {
   const std::size_t ncols = ctx.dict.columns.size();
-  const int d0 = ctx.dims.empty() ? -1 : ctx.dims[0].position, d1 = ctx.dims.size() < 2 ? -1 : ctx.dims[1].position;
-  const std::vector<int> none{0};
-  const auto& map0 = ctx.dims.empty() ? none : ctx.dims[0].category_of_code;
-  const auto& map1 = ctx.dims.size() < 2 ? none : ctx.dims[1].category_of_code;
-  const int na0 = ctx.rows - 1, na1 = ctx.cols - 1;  // the "(no answer)" categories
+  const std::size_t cell = cell_of(codes, len);
+  std::uint32_t* keys = k.keys.data() + cell * k.stride;
+  const std::size_t n = std::min(len, ncols);
+  for (std::size_t j = 0; j < n; ++j) {
+    if (codes[j] < k.width[j]) keys[static_cast<std::size_t>(k.offset[j] + codes[j])] += key;
+  }
+  for (std::size_t j = n; j < ncols; ++j) keys[static_cast<std::size_t>(k.offset[j])] += key;
+  k.respondent_keys[cell] += key;
+}
+
+// Counts one batch into `k`. The hot loop of every report.
+void count(const Context& ctx, const CellOf& cell_of, const Batch& b, bool keep_rows, Counts& k) {
+  const std::size_t ncols = ctx.dict.columns.size();
   const int* offset = k.offset.data();
   const int* width = k.width.data();
-  const bool keyed = ctx.cell_keys != nullptr;
   std::uint32_t start = 0;
   for (std::size_t row = 0; row < b.ends.size(); ++row) {
     const std::uint8_t* codes = b.bytes.data() + start;
     const std::size_t len = b.ends[row] - start;
     start = b.ends[row];
-    int r = 0, c = 0;
-    if (d0 >= 0) r = static_cast<std::size_t>(d0) < len && codes[d0] < map0.size() ? map0[codes[d0]] : na0;
-    if (d1 >= 0) c = static_cast<std::size_t>(d1) < len && codes[d1] < map1.size() ? map1[codes[d1]] : na1;
-    const auto cell = static_cast<std::size_t>(r * ctx.cols + c);
+    const std::size_t cell = cell_of(codes, len);
     std::uint32_t* base = k.cells.data() + cell * k.stride;
     const std::size_t n = std::min(len, ncols);
-    std::uint32_t key = 0;
-    if (keyed) {
-      // The same loop again, with the record's key added wherever it is
-      // counted: kept apart so that exact reports pay nothing for it.
-      key = b.key[row];
-      std::uint32_t* keys = k.keys.data() + cell * k.stride;
-      for (std::size_t j = 0; j < n; ++j) {
-        if (codes[j] < width[j]) {
-          ++base[offset[j] + codes[j]];
-          keys[offset[j] + codes[j]] += key;
-        }
-      }
-      for (std::size_t j = n; j < ncols; ++j) {
-        ++base[offset[j]];
-        keys[offset[j]] += key;
-      }
-      k.respondent_keys[cell] += key;
-    } else {
-      for (std::size_t j = 0; j < n; ++j) {
-        // A code beyond the dictionary cannot come from this snapshot; a
-        // damaged row is simply not counted in that column.
-        if (codes[j] < width[j]) ++base[offset[j] + codes[j]];
-      }
-      for (std::size_t j = n; j < ncols; ++j) ++base[offset[j]];  // columns newer than the row
+    for (std::size_t j = 0; j < n; ++j) {
+      // A code beyond the dictionary cannot come from this snapshot; a
+      // damaged row is simply not counted in that column.
+      if (codes[j] < width[j]) ++base[offset[j] + codes[j]];
     }
+    for (std::size_t j = n; j < ncols; ++j) ++base[offset[j]];  // columns newer than the row
     ++k.respondents[cell];
     ++k.total;
     const std::uint32_t device = b.device[row];
     if (device >= k.device_days.size()) k.device_days.resize(device + 1);
-    k.device_days[device].add(b.day[row], key);
+    k.device_days[device].add(b.day[row], b.key.empty() ? 0 : b.key[row]);
     if (keep_rows) {
       k.rowids.push_back(b.rowid[row]);
       k.codes.emplace_back(codes, codes + len);
@@ -188,10 +201,11 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
   }
   std::unique_ptr<sqlite3_stmt, StmtCloser> st(raw);
 
+  const CellOf cell_of(ctx);
   BatchQueues queues(kBatches);
   auto counter = [&] {
     while (Batch* b = queues.take_full()) {
-      count(ctx, *b, keep_rows, k);
+      count(ctx, cell_of, *b, keep_rows, k);
       queues.give_free(b);
     }
   };
@@ -205,7 +219,7 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
     queues.give_full(b);
     if (!worker.joinable()) {
       Batch* full = queues.take_full();
-      count(ctx, *full, keep_rows, k);
+      count(ctx, cell_of, *full, keep_rows, k);
       queues.give_free(full);
     }
   };
@@ -227,9 +241,14 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
       if (read_rowid) {
         const std::int64_t rowid = sqlite3_column_int64(st.get(), 3);
         b->rowid.push_back(rowid);
-        // Hashed here, on the thread that steps SQLite, so that the hash
-        // is not added to the counting thread's work as well.
-        if (keyed) b->key.push_back(ctx.cell_keys->record_key(rowid));
+        // Keys are hashed and summed here, on the thread that steps
+        // SQLite, while the other counts: k.keys and k.respondent_keys are
+        // this thread's alone.
+        if (keyed) {
+          const std::uint32_t key = ctx.cell_keys->record_key(rowid);
+          b->key.push_back(key);
+          add_keys(ctx, cell_of, codes, len, key, k);
+        }
       }
       if (b->ends.size() == kBatchRows) {
         hand_over(b);
