@@ -15,6 +15,7 @@
 #include "exporter.hpp"
 #include "published_counts.hpp"
 #include "report.hpp"
+#include "server_log.hpp"
 
 namespace equitas::server {
 
@@ -119,7 +120,9 @@ AdminApi::AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> for
 
 void AdminApi::record(const Actor& actor, std::string_view action, std::string_view detail) {
   if (Status s = app_.record(actor, action, detail); !s.is_ok()) {
-    std::cerr << "sync-server: could not write the audit line for " << action << ": " << s.message() << "\n";
+    log::write(log::Level::kError, "audit.not_written",
+               "could not write the audit line for " + std::string(action) + ": " + s.message(),
+               {{"action", action}, {"peer", actor.peer}});
   }
 }
 
@@ -140,7 +143,7 @@ std::string_view asset_for(std::string_view path) {
 
 bool AdminApi::serves(std::string_view target) {
   const std::string_view p = http_util::path_of(target);
-  return !asset_for(p).empty() || p.rfind("/api/v1/", 0) == 0;
+  return !asset_for(p).empty() || p.rfind("/api/v1/", 0) == 0 || p == "/metrics";
 }
 
 AdminResponse AdminApi::handle(const AdminRequest& req, const std::string& peer) {
@@ -240,9 +243,25 @@ AdminResponse AdminApi::route(Call& call) {
     if (auto no = refuse_unless(call, Role::kAdmin, "revoking a device")) return std::move(*no);
     return revoke_device(call, std::string_view(p).substr(kDevices.size(), p.size() - kDevices.size() - kRevoke.size()));
   }
+  if (p == "/metrics" && get && options_.metrics && options_.gauges) {
+    // Counts of the server's work, nothing of who answered: any role.
+    return call.reply(http::status::ok, options_.metrics->render(options_.gauges()), kMetricsType);
+  }
   constexpr std::string_view kReports = "/api/v1/reports/", kExports = "/api/v1/exports/";
-  if (p.rfind(kReports, 0) == 0 && get) return report(call, std::string_view(p).substr(kReports.size()));
-  if (p.rfind(kExports, 0) == 0 && get) return download(call, std::string_view(p).substr(kExports.size()));
+  const auto started = std::chrono::steady_clock::now();
+  const auto timed = [&](AdminWork work, AdminResponse r) {
+    if (options_.metrics) {
+      options_.metrics->admin_seconds(
+          work, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    return r;
+  };
+  if (p.rfind(kReports, 0) == 0 && get) {
+    return timed(AdminWork::kReport, report(call, std::string_view(p).substr(kReports.size())));
+  }
+  if (p.rfind(kExports, 0) == 0 && get) {
+    return timed(AdminWork::kExport, download(call, std::string_view(p).substr(kExports.size())));
+  }
   return call.error(http::status::not_found, "no such endpoint: " + std::string(call.req.method_string()) + " " + p);
 }
 

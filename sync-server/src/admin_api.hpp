@@ -26,6 +26,7 @@
 #include <boost/beast/http.hpp>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "app/server_app.hpp"
+#include "metrics.hpp"
 #include "form_registry.hpp"
 #include "server_store.hpp"
 
@@ -63,6 +65,11 @@ struct AdminApiOptions {
   // --public-origin). Host names not listed here are refused (421); IP
   // literals and localhost always answer.
   std::vector<std::string> public_origins;
+  // The running server's metrics: GET /metrics renders them (with a token;
+  // loopback needs none, http_session.cpp answers it first) and reports and
+  // exports are timed into them. Null: /metrics is 404.
+  std::shared_ptr<Metrics> metrics;
+  std::function<MetricGauges()> gauges;
 };
 
 class AdminApi {
@@ -70,7 +77,8 @@ class AdminApi {
   static Result<std::unique_ptr<AdminApi>> open(const DataDir& dir, AdminApiOptions options = {});
   ~AdminApi();
 
-  // True for the targets this serves: "/", its assets, "/api/v1/...".
+  // True for the targets this serves: "/", its assets, "/api/v1/...",
+  // "/metrics".
   static bool serves(std::string_view target);
   // Thread-safe (one call at a time). `peer` is the client's address, for
   // the audit log and the failure count.

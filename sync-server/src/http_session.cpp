@@ -3,10 +3,12 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
-#include <iostream>
+#include <algorithm>
 
 #include "admin_api.hpp"
+#include "equitas/util/http_util.hpp"
 #include "limits.hpp"
+#include "server_log.hpp"
 #include "websocket_session.hpp"
 
 namespace equitas::server {
@@ -56,6 +58,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     // Collectors never send Origin; browsers always do. A page in some
     // browser has no business opening a sync session.
     if (req.find(http::field::origin) != req.end()) {
+      slot_.state().metrics->refused(SessionRefusal::kCrossOrigin);
       return respond(http::status::forbidden, "cross-origin WebSocket refused\n", false);
     }
     handed_over_ = true;
@@ -65,6 +68,10 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (req.method() == http::verb::get && req.target() == "/healthz") {
     return respond(http::status::ok, "ok\n", req.keep_alive());
   }
+  if (req.method() == http::verb::get && http_util::path_of(req.target()) == "/metrics" && from_this_host(req)) {
+    auto& state = slot_.state();
+    return respond(http::status::ok, state.metrics->render(state.gauges()), req.keep_alive(), kMetricsType);
+  }
   if (slot_.state().admin && AdminApi::serves(req.target())) return to_admin(parser_->release());
   respond(http::status::not_found, "no such endpoint\n", req.keep_alive());
 }
@@ -72,10 +79,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 void HttpSession::to_admin(http::request<http::string_body> req) {
   // Off the I/O threads: a report over a million responses takes a good
   // part of a second, and sync sessions must not wait for it.
-  beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
-  const std::string address = ec ? std::string("unknown") : peer.address().to_string();
   auto& state = slot_.state();
+  const std::string address = client_address(req, state.trusted_proxies);
   // No deadline while the answer is prepared; send() sets one for the write.
   stream_.expires_never();
   boost::asio::post(*state.admin_pool, [self = shared_from_this(), req = std::move(req), address]() mutable {
@@ -84,7 +89,8 @@ void HttpSession::to_admin(http::request<http::string_body> req) {
     try {
       res = std::make_shared<AdminResponse>(self->slot_.state().admin->handle(req, address));
     } catch (const std::exception& e) {
-      std::cerr << "sync-server: an admin API call failed: " << e.what() << "\n";
+      log::write(log::Level::kError, "admin.failed", std::string("an admin API call failed: ") + e.what(),
+                 {{"peer", address}});
       return;  // the session goes with the lambda: the connection closes
     }
     boost::asio::post(self->stream_.get_executor(), [self, res] {
@@ -106,10 +112,43 @@ void HttpSession::send(std::shared_ptr<Response> res) {
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
-void HttpSession::respond(http::status status, std::string body, bool keep_alive) {
+std::string HttpSession::client_address(const http::request<http::string_body>& req,
+                                        const std::vector<boost::asio::ip::address>& trusted) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  if (ec) return "unknown";
+  const auto proxy = peer.address();
+  if (std::find(trusted.begin(), trusted.end(), proxy) == trusted.end()) return proxy.to_string();
+  // The last X-Forwarded-For entry is the one the trusted proxy added (the
+  // address it accepted the connection from); any before it came from the
+  // client and prove nothing.
+  const auto field = req.find("X-Forwarded-For");
+  if (field == req.end()) return proxy.to_string();
+  std::string_view list = field->value();
+  std::string_view last = list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  boost::system::error_code parse_ec;
+  const auto client = boost::asio::ip::make_address(std::string(last), parse_ec);
+  // A proxy we trust that sends something else is misconfigured: its own
+  // address, marked, so the audit log shows it.
+  return parse_ec ? proxy.to_string() + " (bad X-Forwarded-For)" : client.to_string();
+}
+
+bool HttpSession::from_this_host(const http::request<http::string_body>& req) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  if (ec || !peer.address().is_loopback()) return false;
+  // A proxy on this host (nginx in front, docs/operations.md) makes every
+  // client look local; what it forwarded is not, and needs a token.
+  return req.find(http::field::forwarded) == req.end() && req.find("X-Forwarded-For") == req.end() &&
+         req.find("X-Real-IP") == req.end();
+}
+
+void HttpSession::respond(http::status status, std::string body, bool keep_alive, std::string_view type) {
   auto res = std::make_shared<http::response<http::string_body>>(status, 11);
   res->set(http::field::server, "equitas-sync-server");
-  res->set(http::field::content_type, "text/plain; charset=utf-8");
+  res->set(http::field::content_type, type);
   res->set(http::field::cache_control, "no-store");
   res->keep_alive(keep_alive);
   res->body() = std::move(body);

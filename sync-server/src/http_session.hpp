@@ -24,7 +24,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
-  void respond(http::status status, std::string body, bool keep_alive);
+  void respond(http::status status, std::string body, bool keep_alive,
+               std::string_view type = "text/plain; charset=utf-8");
+  // A request from a loopback address that no proxy forwarded: GET /metrics
+  // answers it without a token.
+  bool from_this_host(const http::request<http::string_body>& req);
+  // The peer's address, or the client's behind a trusted proxy (ServeOptions).
+  std::string client_address(const http::request<http::string_body>& req,
+                             const std::vector<boost::asio::ip::address>& trusted);
   void to_admin(http::request<http::string_body> req);
   // Writes `res` (kept alive until written), then reads the next request.
   template <class Response>

@@ -23,6 +23,11 @@ void Ingestor::submit(Work work, Done done, bool batch) {
   done(Status::unavailable(stopping ? "the server is shutting down" : "the server is busy"));
 }
 
+std::size_t Ingestor::queue_depth() {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
 void Ingestor::stop() {
   {
     std::lock_guard lock(mu_);

@@ -37,6 +37,8 @@ class Ingestor {
   void submit(Work work, Done done, bool batch = false);
   // Finishes every queued job, then joins the thread.
   void stop();
+  // Jobs waiting now (not the group being committed), for /metrics.
+  std::size_t queue_depth();
 
  private:
   struct Job {

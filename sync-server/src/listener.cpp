@@ -67,6 +67,7 @@ void Listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
       std::make_shared<HttpSession>(std::move(socket), std::move(*slot))->run();
     } else {
       // Over a cap (limits.hpp): closed at once, before any byte is read.
+      if (!peer_ec) state_->metrics->refused(SessionRefusal::kCapacity);
       boost::beast::error_code ignored;
       socket.close(ignored);
     }

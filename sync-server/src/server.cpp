@@ -1,6 +1,7 @@
 #include "server.hpp"
 
 #include "admin_api.hpp"
+#include "server_log.hpp"
 
 #include <sys/resource.h>
 
@@ -10,7 +11,6 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
-#include <iostream>
 
 namespace equitas::server {
 
@@ -60,9 +60,13 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store), std::move(forms),
                                             options.validator);
   s->state_->limits = options.limits;
+  s->state_->trusted_proxies = options.trusted_proxies;
   if (options.dashboard) {
     AdminApiOptions admin_options;
     admin_options.public_origins = options.public_origins;
+    admin_options.metrics = s->state_->metrics;
+    // The state owns the admin API, so it outlives every call of this.
+    admin_options.gauges = [state = s->state_.get()] { return state->gauges(); };
     EQ_ASSIGN_OR_RETURN(s->state_->admin, AdminApi::open(dir, admin_options));
     s->state_->admin_pool = std::make_unique<boost::asio::thread_pool>(1);
   }
@@ -80,7 +84,7 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
         } catch (const std::exception& e) {
           // One handler's failure (say, an allocation) must not stop the
           // server; the session it belonged to is simply dropped.
-          std::cerr << "sync-server: a session handler failed: " << e.what() << "\n";
+          log::write(log::Level::kError, "handler.failed", std::string("a session handler failed: ") + e.what());
         }
       }
     });

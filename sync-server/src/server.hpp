@@ -27,6 +27,10 @@ struct ServeOptions {
   bool dashboard = true;
   // Origins browsers use beyond the listen address (AdminApiOptions).
   std::vector<std::string> public_origins;
+  // Proxies (nginx on this host, say) whose X-Forwarded-For the dashboard
+  // and admin API believe: a request from one of these counts against, and
+  // is audited under, the address the proxy says it came from.
+  std::vector<boost::asio::ip::address> trusted_proxies;
 };
 
 // "127.0.0.1:8443", "[::1]:8443", "0.0.0.0:0".

@@ -24,6 +24,7 @@
 #include "report.hpp"
 #include "app/server_app.hpp"
 #include "server.hpp"
+#include "server_log.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
@@ -96,6 +97,9 @@ int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
 int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
+  const auto log_format = log::parse_format(a.get_or("--log-format", "text"));
+  if (!log_format) return fail(err, Status::invalid_argument("--log-format takes text or json"));
+  log::set_format(*log_format);
   ServeOptions opts;
   opts.listen = a.get_or("--listen", "127.0.0.1:8443");
   if (auto t = a.get("--threads")) opts.io_threads = static_cast<unsigned>(std::max(0, std::atoi(t->c_str())));
@@ -111,6 +115,17 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
+  if (auto proxies = a.get("--trusted-proxy")) {
+    for (std::string_view rest = *proxies; !rest.empty();) {
+      const auto comma = rest.find(',');
+      const std::string text(rest.substr(0, comma));
+      boost::system::error_code ec;
+      const auto address = boost::asio::ip::make_address(text, ec);
+      if (ec) return fail(err, Status::invalid_argument("--trusted-proxy takes IP addresses; '" + text + "' is not one"));
+      opts.trusted_proxies.push_back(address);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   // Block the stop signals before any thread starts, so that only sigwait
   // below sees them.
   sigset_t stop_signals;
@@ -123,23 +138,32 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   const auto files = raise_open_file_limit();
   auto server = Server::start(*dir, opts);
   if (!server.is_ok()) return fail(err, server.status());
-  out << "sync-server listening on " << (*server)->url() << "/sync" << std::endl;
-  {
-    auto http_url = (*server)->url();
-    http_url.replace(0, 2, "http");  // ws://HOST:PORT -> http://HOST:PORT
-    out << "Dashboard and admin API on " << http_url << "/ (sign in with an admin token)" << std::endl;
-  }
+  // Scripts and tests read these lines from stdout; in JSON they are events
+  // like the rest, the first with the sync URL as a field.
+  const bool json = *log_format == log::Format::kJson;
+  const auto say = [&](std::string_view event, const std::string& text, std::initializer_list<log::Field> fields = {}) {
+    if (json) {
+      log::write_to(out, log::Level::kInfo, event, text, fields);
+    } else {
+      out << text << std::endl;
+    }
+  };
+  const std::string sync_url = (*server)->url() + "/sync";
+  auto http_url = (*server)->url();
+  http_url.replace(0, 2, "http");  // ws://HOST:PORT -> http://HOST:PORT
+  say("serve.listening", "sync-server listening on " + sync_url, {{"sync_url", sync_url}, {"http_url", http_url + "/"}});
+  say("serve.dashboard", "Dashboard and admin API on " + http_url + "/ (sign in with an admin token)");
   if (files.is_ok()) {
-    out << "Open-file limit: " << *files << " (each connection takes one)" << std::endl;
+    say("serve.open_files", "Open-file limit: " + std::to_string(*files) + " (each connection takes one)");
   } else {
-    err << "sync-server: warning: " << files.status().message() << std::endl;
+    log::write_to(err, log::Level::kWarning, "serve.open_files", "warning: " + files.status().message());
   }
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  out << "sync-server: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
-      << " received; finishing batches in flight" << std::endl;
+  say("serve.stopping", std::string("sync-server: ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                            " received; finishing batches in flight");
   (*server)->stop();
-  out << "sync-server stopped" << std::endl;
+  say("serve.stopped", "sync-server stopped");
   return 0;
 }
 
@@ -547,12 +571,19 @@ const Command kCommands[] = {
      {"--data-dir"}, {}, cmd_init},
     {"serve",
      "sync-server serve --data-dir DIR [--listen 127.0.0.1:8443] [--threads N] [--public-origin URL[,URL]]\n"
+     "                  [--log-format text|json] [--trusted-proxy ADDR[,ADDR]]\n"
      "  Accepts collector sync sessions on ws://LISTEN/sync until SIGINT or SIGTERM, and serves the\n"
      "  dashboard at http://LISTEN/ and the admin API under /api/v1/ (docs/api.md).\n"
      "  Use --listen 0.0.0.0:8443 to accept connections from other machines. The dashboard answers\n"
      "  to IP addresses and localhost; behind a TLS proxy, name the address browsers use with\n"
-     "  --public-origin https://results.example (other host names get 421).\n",
-     {"--data-dir", "--listen", "--threads", "--public-origin"}, {}, cmd_serve},
+     "  --public-origin https://results.example (other host names get 421).\n"
+     "  GET /metrics answers in Prometheus' text format: to this host without a token (unless a\n"
+     "  proxy forwarded the request), to others with an admin token of any role.\n"
+     "  --log-format json writes each log line as one JSON object (time, level, event, message and\n"
+     "  ids), for log shippers; the default is plain text.\n"
+     "  --trusted-proxy 127.0.0.1: behind nginx on this host, the dashboard's failed-sign-in limits\n"
+     "  and its audit lines use the client address the proxy forwards (X-Forwarded-For).\n",
+     {"--data-dir", "--listen", "--threads", "--public-origin", "--log-format", "--trusted-proxy"}, {}, cmd_serve},
     {"admin-token create",
      "sync-server admin-token create --data-dir DIR --label LABEL [--role ROLE]\n"
      "  Prints a new admin token once, for the dashboard and the API. LABEL names its holder in\n"

@@ -14,6 +14,7 @@
 #include "form_registry.hpp"
 #include "ingestor.hpp"
 #include "limits.hpp"
+#include "metrics.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
@@ -46,12 +47,26 @@ struct ServerState {
   ConnectionRegistry registry;
   // Set before the listener starts, read-only afterwards.
   SessionLimits limits;
+  std::vector<boost::asio::ip::address> trusted_proxies;  // ServeOptions
   // The dashboard and admin API (admin_api.hpp), and the one thread they
   // run on; null when serve runs without them. Set before the listener starts.
   std::shared_ptr<AdminApi> admin;
   std::unique_ptr<boost::asio::thread_pool> admin_pool;
   // Identifies each WebSocket session in `registry` (0 is never used).
   std::atomic<std::uint64_t> next_session_token{1};
+  // What GET /metrics reports; the admin API times reports and exports in it.
+  const std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
+  std::atomic<std::size_t> sync_sessions{0};  // authenticated, not yet closed
+
+  // The levels /metrics reads at scrape time. Any thread.
+  MetricGauges gauges() {
+    MetricGauges g;
+    g.connections = connections.load();
+    g.unauthenticated = unauthenticated.load();
+    g.sync_sessions = sync_sessions.load();
+    g.writer_queue = ingestor.queue_depth();
+    return g;
+  }
 };
 
 // Counts a connection for as long as it lives, and as unauthenticated (in
@@ -68,7 +83,9 @@ class ConnectionSlot {
     if (s->connections.load() >= kMaxConnections) return std::nullopt;
     const auto ticket = s->registry.try_add_unauthenticated(peer, s->limits.max_unauthenticated_per_ip);
     if (!ticket) return std::nullopt;
-    if (s->unauthenticated.load() >= s->limits.max_unauthenticated) (void)s->registry.evict_one();
+    if (s->unauthenticated.load() >= s->limits.max_unauthenticated) {
+      if (s->registry.evict_one()) s->metrics->refused(SessionRefusal::kEvicted);
+    }
     return ConnectionSlot(std::move(s), *ticket);
   }
   ~ConnectionSlot() {

@@ -5,9 +5,10 @@
 #include <boost/asio/strand.hpp>
 #include <algorithm>
 #include <atomic>
-#include <iostream>
+#include <chrono>
 
 #include "limits.hpp"
+#include "server_log.hpp"
 
 namespace equitas::server {
 
@@ -21,12 +22,14 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot sl
 
 WebSocketSession::~WebSocketSession() {
   if (registered_ && protocol_.device()) slot_.state().registry.release(*protocol_.device(), token_);
+  if (registered_) --slot_.state().sync_sessions;
 }
 
 void WebSocketSession::displace() {
   net::post(ws_.get_executor(), [self = shared_from_this()] {
-    std::cerr << "sync-server: device " << (self->protocol_.device() ? self->protocol_.device()->to_string() : "?")
-              << " opened a new session; its previous one is dropped\n";
+    const std::string device = self->protocol_.device() ? self->protocol_.device()->to_string() : "?";
+    log::write(log::Level::kInfo, "session.displaced",
+               "device " + device + " opened a new session; its previous one is dropped", {{"device", device}});
     self->drop_connection();
   });
 }
@@ -82,6 +85,7 @@ void WebSocketSession::run(http::request<http::string_body> req) {
 
 void WebSocketSession::on_auth_deadline(beast::error_code ec) {
   if (ec || protocol_.authenticated()) return;  // cancelled: the device proved its key in time
+  if (!dropped_) slot_.state().metrics->refused(SessionRefusal::kAuthTimeout);
   drop_connection();
 }
 
@@ -104,6 +108,7 @@ void WebSocketSession::on_message_deadline(std::uint64_t read_number, beast::err
   // Beast's idle timeout is satisfied by a byte (or a pong) now and then;
   // this is what stops a peer dripping one message forever. No close frame:
   // a peer this slow would hold the close handshake just as long.
+  slot_.state().metrics->refused(SessionRefusal::kMessageTimeout);
   drop_connection();
 }
 
@@ -119,6 +124,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     return send(std::move(r));
   }
   const auto data = buffer_.cdata();
+  slot_.state().metrics->bytes_in(data.size());
   handle(protocol_.on_message(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size())));
 }
 
@@ -146,7 +152,11 @@ void WebSocketSession::start_auth(ClientAuth auth) {
         net::post(self->ws_.get_executor(), [self, decision, committed] {
           if (!committed.is_ok()) *decision = committed;
           if (!decision->is_ok()) {
-            std::cerr << "sync-server: session not recorded: " << decision->status().to_string() << "\n";
+            log::write(log::Level::kError, "session.not_recorded",
+                       "session not recorded: " + decision->status().to_string());
+            self->slot_.state().metrics->refused(SessionRefusal::kInternal);
+          } else if (!(*decision)->ok) {
+            self->slot_.state().metrics->refused(refusal_for((*decision)->error));
           }
           auto reply = self->protocol_.on_auth_decided(*decision);
           if (self->protocol_.authenticated()) self->on_admitted();
@@ -162,6 +172,7 @@ void WebSocketSession::on_admitted() {
   // newest wins.
   static_assert(kMaxSessionsPerDevice == 1, "the registry keeps one session per device");
   registered_ = true;
+  ++slot_.state().sync_sessions;
   auto displaced = slot_.state().registry.admit(*protocol_.device(), token_, weak_from_this());
   if (displaced) displaced->displace();
 }
@@ -178,6 +189,7 @@ struct WebSocketSession::IngestBatch {
   SignPublicKey device_key{};
   std::atomic<std::size_t> chunks_left{0};
   std::vector<ItemResult> results;
+  std::chrono::steady_clock::time_point arrived;  // for the ingest latency metric
 };
 
 void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
@@ -189,6 +201,7 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
   batch->forms = slot_.state().forms->snapshot();
   batch->device = *protocol_.device();
   batch->device_key = protocol_.device_key();
+  batch->arrived = std::chrono::steady_clock::now();
   // Signatures, sealed boxes and forms are checked here, before the writer,
   // in chunks that any I/O thread may take: one collector's batch keeps
   // every core busy, and under load the cores share the work evenly. The
@@ -246,7 +259,10 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
           options.actor = "device:" + batch->device.to_string();
           options.via = "relay";
           EQ_ASSIGN_OR_RETURN(AuthDecision decision, register_offline(store, state->keys, reg, now, options));
-          if (!decision.ok) std::cerr << "sync-server: relayed registration refused: " << decision.message << "\n";
+          if (!decision.ok) {
+            log::write(log::Level::kWarning, "registration.refused", "relayed registration refused: " + decision.message,
+                       {{"relay", batch->device.to_string()}});
+          }
         }
         EQ_ASSIGN_OR_RETURN(batch->results,
                             ingest_batch(store, state->keys, state->validator(), batch->envelopes, batch->device,
@@ -255,7 +271,16 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
       },
       [self, batch](const Status& committed) {
         net::post(self->ws_.get_executor(), [self, batch, committed] {
-          if (!committed.is_ok()) std::cerr << "sync-server: batch not stored: " << committed.to_string() << "\n";
+          Metrics& metrics = *self->slot_.state().metrics;
+          if (committed.is_ok()) {
+            for (const ItemResult& r : batch->results) metrics.submission(r);
+          } else {
+            metrics.batch_failed(batch->envelopes.size());
+            log::write(log::Level::kError, "batch.not_stored", "batch not stored: " + committed.to_string(),
+                       {{"device", batch->device.to_string()}});
+          }
+          metrics.ingest_seconds(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - batch->arrived).count());
           self->send(self->protocol_.on_ingested(batch->seq, committed, batch->results));
         });
       },
@@ -274,7 +299,7 @@ void WebSocketSession::start_forms(std::vector<FormRef> known) {
       },
       [self, found](const Status& done) {
         net::post(self->ws_.get_executor(), [self, found, done] {
-          if (!done.is_ok()) std::cerr << "sync-server: forms not read: " << done.to_string() << "\n";
+          if (!done.is_ok()) log::write(log::Level::kError, "forms.not_read", "forms not read: " + done.to_string());
           self->send(self->protocol_.on_forms(done, *found));
         });
       });
@@ -291,7 +316,9 @@ void WebSocketSession::start_devices(std::optional<std::array<std::uint8_t, 32>>
       },
       [self, update](const Status& done) {
         net::post(self->ws_.get_executor(), [self, update, done] {
-          if (!done.is_ok()) std::cerr << "sync-server: devices not read: " << done.to_string() << "\n";
+          if (!done.is_ok()) {
+            log::write(log::Level::kError, "devices.not_read", "devices not read: " + done.to_string());
+          }
           self->send(self->protocol_.on_devices(done, std::move(*update)));
         });
       });
@@ -310,6 +337,7 @@ void WebSocketSession::send(SyncProtocol::Reply reply) {
 
 void WebSocketSession::do_write() {
   if (!outbox_.empty()) {
+    slot_.state().metrics->bytes_out(outbox_.front().size());
     ws_.async_write(net::buffer(outbox_.front()),
                     beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
     return;
@@ -342,7 +370,8 @@ void WebSocketSession::fail(beast::error_code ec, const char* what) {
       ec == beast::error::timeout || ec == net::error::connection_reset) {
     return;
   }
-  std::cerr << "sync session: " << what << ": " << ec.message() << "\n";
+  log::write(log::Level::kWarning, "session.failed", std::string("sync session: ") + what + ": " + ec.message(),
+             {{"device", protocol_.device() ? protocol_.device()->to_string() : std::string()}});
 }
 
 }  // namespace equitas::server
