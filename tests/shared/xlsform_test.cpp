@@ -527,7 +527,16 @@ TEST_CASE("XLSForm: unknown and ignored columns are warnings, once per column", 
   CHECK(colour == 1);
   CHECK(find_warning(r, "survey row 1: unknown column 'colour' is ignored"));
   CHECK(find_warning(r, "'media::image' is ignored"));
-  CHECK(find_warning(r, "survey row 4: repeat_count '3' is ignored"));
+  // repeat_count: the repeat must have that many rows (issue #19).
+  CHECK(find_warning(r, "survey row 4: repeat_count '3' is a constraint"));
+  const Form& f = *r.form;
+  CHECK(f.find("r")->constraint.source == "count(${r}) = (3)");
+  auto three = answers(R"({"a": "x", "b": "y", "r": [{"c": "1"}, {"c": "2"}, {"c": "3"}]})");
+  CHECK(equitas::forms::evaluate(f, three, {}).ok());
+  auto two = answers(R"({"a": "x", "b": "y", "r": [{"c": "1"}, {"c": "2"}]})");
+  CHECK(has_error_at(equitas::forms::evaluate(f, two, {}), "r"));
+  auto none = answers(R"({"a": "x", "b": "y"})");
+  CHECK(has_error_at(equitas::forms::evaluate(f, none, {}), "r"));
 }
 
 TEST_CASE("XLSForm: choice filters read choices-sheet columns", "[xlsform]") {

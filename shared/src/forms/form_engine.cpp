@@ -189,9 +189,10 @@ class Ctx final : public EvalContext {
     return out;
   }
   double count(std::string_view name) const override {
-    const json::value* v = answers_.if_contains(name);
-    if (v != nullptr && v->is_array() && (form_ == nullptr || is_repeat(name))) {
-      return static_cast<double>(v->get_array().size());
+    const json::value* v = row_ != nullptr ? row_->if_contains(name) : nullptr;
+    if (v == nullptr) v = answers_.if_contains(name);
+    if (is_repeat(name) || (form_ == nullptr && v != nullptr && v->is_array())) {
+      return v != nullptr && v->is_array() ? static_cast<double>(v->get_array().size()) : 0;  // its rows
     }
     return static_cast<double>(all(name).size());
   }
@@ -500,6 +501,12 @@ class Evaluator {
           continue;
         case QuestionType::kRepeat:
           visit_repeat(it, st, ans, answered, path);
+          // A repeat's constraint is on its rows as a whole (an imported
+          // repeat_count is count(${repeat}) = N).
+          if (st.relevant && it.constraint.present() && (answered || opt_.strict) &&
+              !it.constraint.expr->eval(ctx).to_bool()) {
+            error(path, text(it.constraint_message, "constraint"));
+          }
           continue;
         default:
           break;

@@ -1193,8 +1193,13 @@ class Importer {
       fill_common(o.item, v, row, name);
       if (!v.get(Col::kRepeatCount).empty()) {
         if (qt == QuestionType::kRepeat) {
+          // The number of rows must be the count: a constraint on the repeat.
+          const std::string count = "count(${" + o.item.name + "}) = (" + v.get(Col::kRepeatCount) + ")";
+          o.item.constraint = expr(count, o.item.name, "repeat_count", "survey", row);
+          o.item.constraint_message = v.text(Col::kConstraintMessage, default_lang_);
           msg_.warn("survey", row, "repeat_count " + quote(v.get(Col::kRepeatCount)) +
-                                       " is ignored: respondents add as many rows as they need");
+                                       " is a constraint: the repeat must have that many rows (respondents add "
+                                       "them; the form does not add them itself yet)");
         } else {
           msg_.warn("survey", row, "repeat_count on a group is ignored");
         }
