@@ -289,10 +289,11 @@ Value string_function(const Expr::Node& n, const EvalContext& ctx) {
       return Value::str(std::move(out));
     }
     case Fn::kTranslate: {
-      const auto from = chars_of(arg(1).to_string());
-      const auto to = chars_of(arg(2).to_string());
+      // chars_of() views its text: keep each text alive while it is read.
+      const std::string s = arg(0).to_string(), from_text = arg(1).to_string(), to_text = arg(2).to_string();
+      const auto from = chars_of(from_text);
+      const auto to = chars_of(to_text);
       std::string out;
-      const std::string s = arg(0).to_string();
       for (const auto ch : chars_of(s)) {
         const auto it = std::find(from.begin(), from.end(), ch);
         if (it == from.end()) {
