@@ -299,6 +299,39 @@ def admin_http_seeds():
     }
 
 
+def hostile_workbooks():
+    """The two hostile workbooks of issue #19, whole and deflated: small on
+    disk, huge once read. The importer must refuse both within its bounds
+    (tests/shared/xlsform_test.cpp checks the same files)."""
+    import io
+    import zipfile
+
+    def workbook(sheets, rels, parts):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/workbook.xml",
+                       '<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                       "<sheets>" + sheets + "</sheets></workbook>")
+            z.writestr("xl/_rels/workbook.xml.rels", "<Relationships>" + rels + "</Relationships>")
+            for name, data in parts:
+                z.writestr(name, data)
+        return buf.getvalue()
+
+    cells = "".join('<row r="%d">%s</row>' % (r + 1, '<c t="s"><v>0</v></c>' * 128) for r in range(128))
+    shared = workbook(
+        '<sheet name="survey" sheetId="1" r:id="rId1"/>',
+        '<Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/>',
+        [("xl/sharedStrings.xml", "<sst><si><t>" + "x" * (8 * 1024 * 1024) + "</t></si></sst>"),
+         ("xl/worksheets/sheet1.xml", "<worksheet><sheetData>" + cells + "</sheetData></worksheet>")])
+    entries = workbook(
+        "".join('<sheet name="survey" sheetId="%d" r:id="rId1"/>' % (i + 1) for i in range(3000)),
+        '<Relationship Id="rId1" Type="x/worksheet" Target="worksheets/big.xml"/>',
+        [("xl/worksheets/big.xml", "<worksheet><sheetData>" + " " * (40 * 1024 * 1024) + "</sheetData></worksheet>")])
+    out = ROOT / "fuzz_xlsform"
+    (out / "regression-hostile-shared-string").write_bytes(shared)
+    (out / "regression-hostile-sheet-entries").write_bytes(entries)
+
+
 if __name__ == "__main__":
     write("fuzz_envelope", envelope_seeds())
     write("fuzz_expression", expression_seeds())
@@ -306,6 +339,7 @@ if __name__ == "__main__":
     write("fuzz_bundle", bundle_seeds())
     write("fuzz_collector_http", collector_http_seeds())
     write("fuzz_xlsform", xlsform_seeds())
+    hostile_workbooks()
     write("fuzz_sync_session", sync_session_seeds())
     write("fuzz_admin_http", admin_http_seeds())
     total = sum(f.stat().st_size for f in ROOT.rglob("*") if f.is_file())

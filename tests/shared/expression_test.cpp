@@ -4,6 +4,8 @@
 #include <random>
 
 #include "equitas/forms/expression.hpp"
+#include "equitas/forms/form.hpp"
+#include "equitas/util/bytes.hpp"
 
 using namespace equitas::forms;
 
@@ -84,7 +86,9 @@ TEST_CASE("every function", "[expr]") {
   ctx.values["pattern"] = "^A";
   CHECK(truth("regex(${name}, ${pattern})", ctx));
   CHECK(str("if(1 = 1, 'yes', 'no')") == "yes");
-  CHECK(str("if(${empty}, 'yes', 'no')", ctx) == "no");
+  // An answer is a node: true as a boolean, answered or not (XPath 1.0 §4.3).
+  CHECK(str("if(${empty}, 'yes', 'no')", ctx) == "yes");
+  CHECK(str("if(${empty} != '', 'yes', 'no')", ctx) == "no");
   CHECK(str("coalesce(${empty}, ${name})", ctx) == "Amina");
   CHECK(str("today()") == "2026-11-23");
   CHECK(str("int(${n})", ctx) == "3");
@@ -102,7 +106,7 @@ TEST_CASE("every function", "[expr]") {
   CHECK_FALSE(truth("false()"));
 }
 
-TEST_CASE("parse errors name the position", "[expr]") {
+TEST_CASE("parse errors name the position, in characters, as valid UTF-8", "[expr]") {
   struct Case {
     const char* src;
     const char* fragment;
@@ -117,7 +121,16 @@ TEST_CASE("parse errors name the position", "[expr]") {
       {"foo(1)", "unknown function 'foo()'"},
       {"selected(1)", "takes 2 argument"},
       {"today(1)", "takes 0 argument"},
-      {"count(3)", "count() takes a ${repeat}"},
+      {"count(3)", "count() takes a question"},
+      {"pulldata('towns', 'name', 'id', ${x})", "pulldata() is not supported: it reads a CSV file attached"},
+      {"regex(., '(?=a)b')", "lookaround (?=...) is not supported"},
+      {"regex(., '(a)\\1')", "backreferences such as \\1 are not supported"},
+      {"/data", "a path must end at a question's name"},
+      {"/", "an absolute path starts /data/"},
+      {"concat(..)", "'..' names a group"},
+      {"..", "'..' names a group"},
+      {"instance('x')/root", "is read as instance('x')/root/item"},
+      {"jr:choice-name(${a}, 3)", "jr:choice-name() takes the question in quotes"},
       {"1 2", "unexpected '2'"},
       {"and 1", "needs something on its left"},
       {"1 # 2", "position 2"},
@@ -128,12 +141,14 @@ TEST_CASE("parse errors name the position", "[expr]") {
       {"regex(., '(a)\\1')", "regex() pattern"},      // backreferences: not linear-time
       {"regex(., '(?=a)b')", "regex() pattern"},         // lookahead: likewise
       {"regex(., '[A-Z]{6666661}')", "regex() pattern"},  // found by fuzz_expression
+      // Messages stay valid UTF-8 and name typographic quotes (issue #19).
   };
   for (const auto& c : cases) {
     auto e = Expr::parse(c.src);
     INFO(c.src);
     REQUIRE_FALSE(e.is_ok());
     CHECK_THAT(e.status().message(), Catch::Contains(c.fragment));
+    CHECK(equitas::valid_utf8(e.status().message()));
   }
   CHECK_FALSE(Expr::parse(std::string(200, '(') + "1" + std::string(200, ')')).is_ok());  // too deep
 }
@@ -196,4 +211,128 @@ TEST_CASE("regex() takes linear time and bounded stack on any answer", "[expr]")
   CHECK(truth("regex(., '^\\p{L}+( \\p{L}+)*$')", ctx));
   ctx.dot = "منصف";
   CHECK(truth("regex(., '^\\p{Arabic}{4}$')", ctx));
+}
+
+namespace {
+
+// A context with a repeat, a choice list and labels, for the functions of issue #19.
+class RichCtx final : public EvalContext {
+ public:
+  std::map<std::string, std::string, std::less<>> values{
+      {"dob", "1990-05-17"}, {"age", "34"}, {"multi", "a b c"}, {"empty", ""}, {"state", "wa"}};
+  std::vector<std::string> rq{"3", "4.5", "-1"};
+  ChoiceList counties{"counties", {}};
+  RichCtx() {
+    Choice king{"king", LangText(std::map<std::string, std::string>{{"en", "King"}}), Polarity::kNone, false, std::nullopt, {{"state", "wa"}}};
+    Choice cook{"cook", LangText(std::map<std::string, std::string>{{"en", "Cook"}}), Polarity::kNone, false, std::nullopt, {{"state", "il"}}};
+    counties.choices = {king, cook};
+  }
+  Value ref(std::string_view name) const override {
+    auto it = values.find(name);
+    return it == values.end() ? Value() : Value::str(it->second);
+  }
+  Value current() const override { return ref("age"); }
+  std::vector<std::string> all(std::string_view name) const override {
+    if (name == "rq") return rq;
+    if (name == "rows") return std::vector<std::string>(rq.size());
+    return {ref(name).to_string()};
+  }
+  Value indexed(std::string_view name, std::string_view repeat, std::size_t i) const override {
+    return name == "rq" && repeat == "rows" && i >= 1 && i <= rq.size() ? Value::str(rq[i - 1]) : Value();
+  }
+  double position() const override { return 2; }
+  const ChoiceList* instance(std::string_view id) const override { return id == "counties" ? &counties : nullptr; }
+  std::string choice_label(std::string_view q, std::string_view v) const override {
+    return q == "county" && v == "king" ? "King" : "";
+  }
+  std::string today() const override { return "2026-11-23"; }
+};
+
+std::string rich(std::string_view src) {
+  auto e = Expr::parse(src);
+  INFO(src << ": " << e.status().to_string());
+  REQUIRE(e.is_ok());
+  return e->eval(RichCtx()).to_string();
+}
+
+}  // namespace
+
+TEST_CASE("dates are days since 1970 (ODK XForms spec)", "[expr]") {
+  CHECK(rich("${dob} + 1") == "7442");
+  CHECK(rich("date(${dob} + 1)") == "1990-05-18");
+  CHECK(rich("int((today() - ${dob}) div 365.25)") == "36");
+  CHECK(rich("today() - date('2026-11-22')") == "1");
+  CHECK(rich("decimal-date-time('1970-01-02T12:00:00.000+00:00')") == "1.5");
+  CHECK(rich("date(0)") == "1970-01-01");
+  CHECK(rich("date(-1)") == "1969-12-31");
+  CHECK(rich("date(1.5)") == "1970-01-02T12:00:00.000+00:00");
+  CHECK(rich("format-date('2026-11-23', '%a %e %b %Y, %d/%m/%y')") == "Mon 23 Nov 2026, 23/11/26");
+  CHECK(rich("format-date(${empty}, '%Y')") == "");
+  CHECK(rich("${dob} < today()") == "true");
+  CHECK(rich("${dob} = '1990-5-17'") == "true");  // dates compare as dates
+  CHECK(rich("date('2024-02-30')") == "2024-03-01");  // rolls over, as JavaScript's Date
+}
+
+TEST_CASE("numbers print in the shortest form that reads back exactly", "[expr]") {
+  CHECK(str("0.1 + 0.2") == "0.30000000000000004");
+  CHECK(str("1 div 3") == "0.3333333333333333");
+  CHECK(str("1000000 * 1000000 * 1000000 * 1000") == "1e+21");
+  CHECK(str("123456789 * 1000000") == "123456789000000");
+  CHECK(str("1 div 10000000") == "1e-7");
+  CHECK(str("0.000001") == "0.000001");
+  CHECK(str("-0") == "0");
+  CHECK(str("1 div 0") == "Infinity");
+  CHECK(truth("number('1e+21') = 1000000 * 1000000 * 1000000 * 1000"));
+  std::mt19937_64 rng(19);
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (int i = 0; i < 20000; ++i) {
+    const double d = (unit(rng) - 0.5) * std::pow(10.0, static_cast<int>(rng() % 60) - 30);
+    INFO(d);
+    REQUIRE(parse_number(format_number(d)) == d);
+  }
+  // XPath's number(): no hexadecimal, leading '+' or Infinity.
+  for (const char* s : {"0x10", "+5", "Infinity", "1e", "--3", "1,5"}) CHECK(std::isnan(parse_number(s)));
+}
+
+TEST_CASE("round, selected, count, empty answers and the functions of the spec", "[expr]") {
+  CHECK(rich("round(1234.5678, 2)") == "1234.57");
+  CHECK(rich("round(1234.5678, -2)") == "1200");
+  CHECK(rich("round(-2.5)") == "-3");
+  CHECK(rich("round(1.5, 20)") == "1.5");
+  CHECK(rich("selected(${multi}, ' b ')") == "true");
+  CHECK(rich("count(${age})") == "1");
+  CHECK(rich("count(${rows})") == "3");
+  CHECK(rich("sum(${rq})") == "6.5");
+  CHECK(rich("max(${rq})") == "4.5");
+  CHECK(rich("indexed-repeat(${rq}, ${rows}, 2)") == "4.5");
+  CHECK(rich("position(..)") == "2");
+  CHECK(rich("not(${empty})") == "false");
+  CHECK(rich("coalesce(${empty}, 5) = '5'") == "true");
+  CHECK(rich("substr('abcdef', 1, 3)") == "bc");
+  CHECK(rich("substring('12345', 1.5, 2.6)") == "234");
+  CHECK(rich("normalize-space('  a   b ')") == "a b");
+  CHECK(rich("contains('Amina', 'min')") == "true");
+  CHECK(rich("translate('bar', 'abc', 'ABC')") == "BAr");
+  CHECK(rich("concat(${rq})") == "34.5-1");
+  CHECK(rich("pow(2, 10)") == "1024");
+  CHECK(rich("round(log10(1000), 6)") == "3");
+  CHECK(rich("once('x')") == "34");
+  CHECK(rich("jr:choice-name('king', '${county}')") == "King");
+  CHECK(rich("boolean-from-string('true')") == "true");
+  CHECK(rich("checklist(1, 2, true(), false(), true())") == "true");
+}
+
+TEST_CASE("paths, current() and secondary instances with predicates", "[expr]") {
+  CHECK(rich("/data/group/age + 1") == "35");
+  CHECK(rich("../age + 1") == "35");
+  CHECK(rich("./age = 34") == "true");
+  CHECK(rich("current()/../age") == "34");
+  CHECK(rich("count(instance('counties')/root/item[state = ${state}])") == "1");
+  CHECK(rich("instance('counties')/root/item[state = 'il']/name") == "cook");
+  CHECK(rich("instance('counties')/root/item[name = 'king']/state") == "wa");
+  auto e = Expr::parse("../a + /data/g/b + instance('l')/root/item[x = ${c}]/y");
+  REQUIRE(e.is_ok());
+  CHECK(e->references() == std::vector<std::string>{"a", "b", "c"});
+  CHECK(e->instances() == std::vector<std::string>{"l"});
+  CHECK(e->bare_names().empty());  // predicate columns are the instance's, not a choice filter's
 }

@@ -1,124 +1,14 @@
 #include "equitas/forms/expression.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
-#include <functional>
 #include <optional>
-#include <re2/re2.h>
-#include <sstream>
+
+#include "equitas/forms/form.hpp"
+#include "expression_internal.hpp"
 
 namespace equitas::forms {
-
-// ---------------------------------------------------------------- values
-
-Value Value::str(std::string s) {
-  Value v;
-  v.s_ = std::move(s);
-  return v;
-}
-
-Value Value::num(double d) {
-  Value v;
-  v.kind_ = Kind::kNumber;
-  v.d_ = d;
-  return v;
-}
-
-Value Value::boolean(bool b) {
-  Value v;
-  v.kind_ = Kind::kBool;
-  v.b_ = b;
-  return v;
-}
-
-namespace {
-
-double parse_number(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  if (s.empty()) return std::nan("");
-  // XPath numbers: optional minus, digits, optional fraction. No exponents, no hex.
-  std::size_t i = 0;
-  if (s[i] == '-') ++i;
-  bool digits = false;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, digits = true;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, digits = true;
-  }
-  if (!digits || i != s.size()) return std::nan("");
-  double d = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nan("");
-  return d;
-}
-
-bool is_iso_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-double Value::to_number() const {
-  switch (kind_) {
-    case Kind::kNumber: return d_;
-    case Kind::kBool: return b_ ? 1 : 0;
-    case Kind::kString: return parse_number(s_);
-  }
-  return std::nan("");
-}
-
-std::string Value::to_string() const {
-  switch (kind_) {
-    case Kind::kString: return s_;
-    case Kind::kBool: return b_ ? "true" : "false";
-    case Kind::kNumber: {
-      if (std::isnan(d_)) return "NaN";
-      if (std::isinf(d_)) return d_ > 0 ? "Infinity" : "-Infinity";
-      if (d_ == std::floor(d_) && std::fabs(d_) < 1e15) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.0f", d_);
-        return buf;
-      }
-      std::ostringstream out;
-      out.precision(15);
-      out << d_;
-      return out.str();
-    }
-  }
-  return "";
-}
-
-bool Value::to_bool() const {
-  switch (kind_) {
-    case Kind::kString: return !s_.empty();
-    case Kind::kBool: return b_;
-    case Kind::kNumber: return d_ != 0 && !std::isnan(d_);
-  }
-  return false;
-}
-
-// ---------------------------------------------------------------- syntax tree
-
-enum class Op { kOr, kAnd, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv, kMod, kNeg };
-
-struct Expr::Node {
-  enum class Kind { kLiteral, kRef, kCurrent, kBare, kUnary, kBinary, kCall } kind;
-  Value literal;
-  std::string name;  // ref, bare or function name
-  Op op = Op::kOr;
-  std::vector<std::shared_ptr<const Node>> args;
-  // regex() with a literal pattern: compiled once, when the expression is
-  // parsed (RE2 objects are safe to share between threads).
-  std::shared_ptr<const re2::RE2> pattern;
-};
 
 namespace {
 
@@ -132,6 +22,8 @@ namespace {
 // repetition at 1,000).
 constexpr std::int64_t kMaxPatternMemory = 1 << 20;
 
+}  // namespace
+
 std::shared_ptr<const re2::RE2> compile_pattern(const std::string& pattern) {
   re2::RE2::Options o;
   o.set_log_errors(false);
@@ -139,31 +31,12 @@ std::shared_ptr<const re2::RE2> compile_pattern(const std::string& pattern) {
   return std::make_shared<const re2::RE2>(pattern, o);
 }
 
-using NodePtr = std::shared_ptr<const Expr::Node>;
+
+namespace {
+
 using Node = Expr::Node;
 
-// Functions: name, minimum and maximum argument count.
-struct FunctionSpec {
-  std::string_view name;
-  std::size_t min_args;
-  std::size_t max_args;
-};
-constexpr FunctionSpec kFunctions[] = {
-    {"selected", 2, 2}, {"count-selected", 1, 1}, {"string-length", 1, 1}, {"regex", 2, 2},
-    {"if", 3, 3},       {"coalesce", 2, 8},       {"today", 0, 0},         {"int", 1, 1},
-    {"number", 1, 1},   {"not", 1, 1},            {"concat", 1, 32},       {"string", 1, 1},
-    {"round", 1, 2},    {"count", 1, 1},          {"boolean", 1, 1},       {"true", 0, 0},
-    {"false", 0, 0},
-};
-
-const FunctionSpec* find_function(std::string_view name) {
-  for (const auto& f : kFunctions) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-enum class Tok { kEnd, kNumber, kString, kRef, kDot, kName, kLParen, kRParen, kComma, kOp };
+enum class Tok { kEnd, kNumber, kString, kRef, kDot, kDotDot, kSlash, kLBracket, kRBracket, kName, kLParen, kRParen, kComma, kOp };
 
 struct Token {
   Tok kind = Tok::kEnd;
@@ -185,12 +58,28 @@ class Parser {
     auto e = expression(0, 0);
     if (!e.is_ok()) return e;
     if (tok_.kind != Tok::kEnd) return error(tok_.pos, "unexpected '" + tok_.text + "'");
+    if (!parent_only_in_position(*e.value(), false)) return error(0, "'..' names a group, not an answer: write ../name");
     return e;
   }
 
+  // '..' alone is a group; only position(..) takes it.
+  static bool parent_only_in_position(const Node& n, bool in_position) {
+    if (n.kind == Node::Kind::kParent) return in_position;
+    const bool position = n.kind == Node::Kind::kCall && n.fn == Fn::kPosition;
+    for (const auto& a : n.args) {
+      if (!parent_only_in_position(*a, position)) return false;
+    }
+    return true;
+  }
+
  private:
-  static Status error(std::size_t pos, const std::string& what) {
-    return Status::invalid_argument("at position " + std::to_string(pos) + ": " + what);
+  // `pos` is a byte offset; the message counts characters, as a person does.
+  Status error(std::size_t pos, const std::string& what) const {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < pos && i < src_.size(); ++i) {
+      chars += (static_cast<unsigned char>(src_[i]) & 0xC0) != 0x80;
+    }
+    return Status::invalid_argument("at position " + std::to_string(chars) + ": " + what);
   }
 
   Status advance() {
@@ -233,7 +122,13 @@ class Parser {
       }
       return take(Tok::kNumber, n);
     }
-    if (c == '.') return take(Tok::kDot, 1);
+    if (c == '.') {
+      if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '.') return take(Tok::kDotDot, 2);
+      return take(Tok::kDot, 1);
+    }
+    if (c == '/') return take(Tok::kSlash, 1);
+    if (c == '[') return take(Tok::kLBracket, 1);
+    if (c == ']') return take(Tok::kRBracket, 1);
     if (c == '(') return take(Tok::kLParen, 1);
     if (c == ')') return take(Tok::kRParen, 1);
     if (c == ',') return take(Tok::kComma, 1);
@@ -258,7 +153,33 @@ class Parser {
       }
       return take(Tok::kName, n);
     }
-    return error(pos_, std::string("unexpected character '") + c + "'");
+    return error(pos_, unexpected_character(src_.substr(pos_)));
+  }
+
+  // The message for the character that starts `rest`, quoted whole (a
+  // message cut inside a UTF-8 character is not text any more).
+  static std::string unexpected_character(std::string_view rest) {
+    const auto b0 = static_cast<unsigned char>(rest[0]);
+    const std::size_t len = b0 < 0x80 ? 1 : b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
+    bool whole = len != 0 && len <= rest.size();
+    for (std::size_t i = 1; whole && i < len; ++i) whole = (static_cast<unsigned char>(rest[i]) & 0xC0) == 0x80;
+    if (!whole) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      return std::string("unexpected byte 0x") + kHex[b0 >> 4] + kHex[b0 & 15] + " (the text is not UTF-8)";
+    }
+    const std::string ch(rest.substr(0, len));
+    // Word processors turn quotes into typographic ones: ‘ ’ ‚ ‛ “ ” „ ‟ « » ′ ″.
+    static constexpr std::string_view kSingle[] = {"\u2018", "\u2019", "\u201A", "\u201B", "\u2032"};
+    static constexpr std::string_view kDouble[] = {"\u201C", "\u201D", "\u201E", "\u201F", "\u00AB",
+                                                   "\u00BB", "\u2033"};
+    for (std::string_view q : kSingle) {
+      if (ch == q) return "typographic quote " + ch + ": use ' or \" instead of " + ch;
+    }
+    for (std::string_view q : kDouble) {
+      if (ch == q) return "typographic quote " + ch + ": use \" or ' instead of " + ch;
+    }
+    if (ch == "\u00A0") return "no-break space: use an ordinary space";
+    return "unexpected character '" + ch + "'";
   }
 
   static bool valid_name(std::string_view n) {
@@ -348,9 +269,13 @@ class Parser {
         EQ_RETURN_IF_ERROR(advance());
         return NodePtr(n);
       case Tok::kDot:
-        n->kind = Node::Kind::kCurrent;
+      case Tok::kDotDot:
         EQ_RETURN_IF_ERROR(advance());
+        if (tok_.kind == Tok::kSlash) return relative_path(t);
+        n->kind = t.kind == Tok::kDot ? Node::Kind::kCurrent : Node::Kind::kParent;
         return NodePtr(n);
+      case Tok::kSlash:
+        return absolute_path(t);
       case Tok::kLParen: {
         EQ_RETURN_IF_ERROR(advance());
         auto inner = expression(0, depth + 1);
@@ -369,11 +294,27 @@ class Parser {
           n->name = t.text;
           return NodePtr(n);
         }
+        if (t.text == "instance" || t.text == "current") {
+          EQ_RETURN_IF_ERROR(advance());
+          std::string list;
+          if (t.text == "instance") {
+            if (tok_.kind != Tok::kString) return error(tok_.pos, "instance() takes a list's name in quotes");
+            list = tok_.text;
+            EQ_RETURN_IF_ERROR(advance());
+          }
+          if (tok_.kind != Tok::kRParen) return error(tok_.pos, "expected ')'");
+          EQ_RETURN_IF_ERROR(advance());
+          if (t.text == "instance") return instance_path(t, std::move(list), depth);
+          if (tok_.kind == Tok::kSlash) return relative_path(t);
+          n->kind = Node::Kind::kCurrent;
+          return NodePtr(n);
+        }
         const FunctionSpec* spec = find_function(t.text);
-        if (spec == nullptr) return error(t.pos, "unknown function '" + t.text + "()'");
+        if (spec == nullptr) return error(t.pos, unknown_function(t.text));
         EQ_RETURN_IF_ERROR(advance());
         n->kind = Node::Kind::kCall;
         n->name = t.text;
+        n->fn = spec->fn;
         if (tok_.kind != Tok::kRParen) {
           for (;;) {
             auto arg = expression(0, depth + 1);
@@ -393,17 +334,7 @@ class Parser {
                                   (spec->max_args != spec->min_args ? " to " + std::to_string(spec->max_args) : "") +
                                   " argument(s), not " + std::to_string(n->args.size()));
         }
-        if (n->name == "count" && n->args[0]->kind != Node::Kind::kRef) {
-          return error(t.pos, "count() takes a ${repeat} reference");
-        }
-        if (n->name == "regex" && n->args[1]->kind == Node::Kind::kLiteral) {
-          n->pattern = compile_pattern(n->args[1]->literal.to_string());
-          if (!n->pattern->ok()) {
-            return error(t.pos, "regex() pattern is not a regular expression this engine accepts: " +
-                             n->pattern->error());
-          }
-        }
-        return NodePtr(n);
+        return finish_call(std::move(n), t);
       }
       case Tok::kEnd:
         return error(t.pos, "expression ends too early");
@@ -412,49 +343,177 @@ class Parser {
     }
   }
 
+  static bool is_node_set(const Node& a) {
+    return a.kind == Node::Kind::kRef || a.kind == Node::Kind::kInstance;
+  }
+
+  // Checks a call's arguments where the function needs more than a value,
+  // and turns instance() and current() followed by a path into their nodes.
+  Result<NodePtr> finish_call(std::shared_ptr<Node> n, const Token& t) {
+    switch (n->fn) {
+      case Fn::kCount:
+      case Fn::kSum:
+      case Fn::kCountNonEmpty:
+        if (!is_node_set(*n->args[0])) {
+          return error(t.pos, t.text + "() takes a question (${name}, a repeat or a question inside one) "
+                                       "or instance('list')/root/item");
+        }
+        break;
+      case Fn::kIndexedRepeat:
+        if (n->args[0]->kind != Node::Kind::kRef || n->args[1]->kind != Node::Kind::kRef) {
+          return error(t.pos, "indexed-repeat() takes ${question}, ${repeat} and a row number");
+        }
+        break;
+      case Fn::kChoiceName: {
+        // jr:choice-name(value, '${question}'): the question is named in text.
+        const Node& q = *n->args[1];
+        std::string name = q.kind == Node::Kind::kLiteral ? q.literal.to_string() : "";
+        if (name.size() > 3 && name.compare(0, 2, "${") == 0 && name.back() == '}') {
+          name = name.substr(2, name.size() - 3);
+        } else if (const auto slash = name.rfind('/'); slash != std::string::npos) {
+          name = name.substr(slash + 1);
+        }
+        if (name.empty() || !valid_name(name)) {
+          return error(t.pos, "jr:choice-name() takes the question in quotes: jr:choice-name(${x}, '${x}')");
+        }
+        auto ref = std::make_shared<Node>();
+        ref->kind = Node::Kind::kRef;
+        ref->name = name;
+        n->args[1] = std::move(ref);
+        break;
+      }
+      case Fn::kPosition:
+        if (!n->args.empty() && n->args[0]->kind != Node::Kind::kParent) {
+          return error(t.pos, "position() takes '..', the repeat row it is in");
+        }
+        break;
+      default: break;
+    }
+    if (n->fn == Fn::kRegex && n->args[1]->kind == Node::Kind::kLiteral) {
+          n->pattern = compile_pattern(n->args[1]->literal.to_string());
+          if (!n->pattern->ok()) {
+            return error(t.pos, "regex() pattern is not a regular expression this engine accepts: " +
+                             n->pattern->error() + pattern_hint(n->args[1]->literal.to_string()));
+          }
+        }
+    return NodePtr(n);
+  }
+
+  // Why RE2 refuses a pattern that JavaScript would take, when we can tell.
+  static std::string pattern_hint(const std::string& p) {
+    for (const char* look : {"(?=", "(?!", "(?<=", "(?<!"}) {
+      if (p.find(look) != std::string::npos) {
+        return std::string(" (lookaround ") + look + "...) is not supported: it cannot be matched in time linear "
+               "in the answer; test the parts with separate regex() calls joined by 'and'";
+      }
+    }
+    for (std::size_t i = 0; i + 1 < p.size(); ++i) {
+      if (p[i] == '\\' && p[i + 1] >= '1' && p[i + 1] <= '9') {
+        return " (backreferences such as \\1 are not supported: they cannot be matched in time linear in "
+               "the answer)";
+      }
+      if (p[i] == '\\') ++i;
+    }
+    return "";
+  }
+
+  std::string unknown_function(const std::string& name) const {
+    if (name == "pulldata") {
+      return "pulldata() is not supported: it reads a CSV file attached to the form, and Equitas forms "
+             "have no attachments yet";
+    }
+    return "unknown function '" + name + "()'";
+  }
+
+  // The question a path names: its last step. Groups are not part of an
+  // answer's name in Equitas (names are unique in a form), so /data/g/x,
+  // ../x and ./x all read ${x}.
+  Result<NodePtr> path_steps(const Token& start, std::string last) {
+    while (tok_.kind == Tok::kSlash) {
+      EQ_RETURN_IF_ERROR(advance());
+      if (tok_.kind == Tok::kName) {
+        last = tok_.text;
+      } else if (tok_.kind == Tok::kDot || tok_.kind == Tok::kDotDot) {
+        last.clear();
+      } else {
+        return error(tok_.pos, "a path step must be a name, '.' or '..'");
+      }
+      EQ_RETURN_IF_ERROR(advance());
+    }
+    if (last.empty() || !valid_name(last)) return error(start.pos, "a path must end at a question's name");
+    auto n = std::make_shared<Node>();
+    n->kind = Node::Kind::kRef;
+    n->name = std::move(last);
+    return NodePtr(n);
+  }
+
+  Result<NodePtr> relative_path(const Token& start) { return path_steps(start, ""); }
+
+  Result<NodePtr> absolute_path(const Token& start) {
+    // /data/x: the first step is the form's root, never a question.
+    EQ_RETURN_IF_ERROR(advance());
+    if (tok_.kind != Tok::kName) return error(start.pos, "an absolute path starts /data/");
+    EQ_RETURN_IF_ERROR(advance());
+    if (tok_.kind != Tok::kSlash) return error(start.pos, "a path must end at a question's name: /data/name");
+    return path_steps(start, "");
+  }
+
+  // instance('list')/root/item[predicate]/column, after instance('list').
+  Result<NodePtr> instance_path(const Token& start, std::string list, int depth) {
+    for (const char* step : {"root", "item"}) {
+      if (tok_.kind != Tok::kSlash) return error(start.pos, "instance('" + list + "') is read as instance('" + list + "')/root/item");
+      EQ_RETURN_IF_ERROR(advance());
+      if (tok_.kind != Tok::kName || tok_.text != step) {
+        return error(tok_.pos, "instance('" + list + "') is read as instance('" + list + "')/root/item");
+      }
+      EQ_RETURN_IF_ERROR(advance());
+    }
+    auto n = std::make_shared<Node>();
+    n->kind = Node::Kind::kInstance;
+    n->name = std::move(list);
+    if (tok_.kind == Tok::kLBracket) {
+      EQ_RETURN_IF_ERROR(advance());
+      auto pred = expression(0, depth + 1);
+      if (!pred.is_ok()) return pred;
+      if (tok_.kind != Tok::kRBracket) return error(tok_.pos, "expected ']'");
+      EQ_RETURN_IF_ERROR(advance());
+      n->args.push_back(std::move(pred).value());
+    }
+    if (tok_.kind == Tok::kSlash) {
+      EQ_RETURN_IF_ERROR(advance());
+      if (tok_.kind != Tok::kName) return error(tok_.pos, "expected a column name after '/'");
+      n->field = tok_.text;
+      EQ_RETURN_IF_ERROR(advance());
+    }
+    return NodePtr(n);
+  }
+
   std::string_view src_;
   std::size_t pos_ = 0;
   Token tok_;
 };
 
+
+}  // namespace
+
 // ---------------------------------------------------------------- evaluation
 
-std::vector<std::string> split_words(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
+namespace {
+
+// A string that reads as a date, as a number of days (the spec's rule for
+// comparisons: dates compare as dates, whichever side is text).
+Value date_as_number(const Value& v) {
+  if (v.kind() != Value::Kind::kString && v.kind() != Value::Kind::kNode) return v;
+  const std::string s = v.to_string();
+  if (s.size() < 8 || s[4] != '-' || !std::isdigit(static_cast<unsigned char>(s[0]))) return v;
+  const double d = parse_number(s);
+  return std::isnan(d) ? v : Value::num(d);
 }
 
-bool compare(Op op, const Value& a, const Value& b) {
-  const bool equality = op == Op::kEq || op == Op::kNe;
-  if (equality) {
-    bool eq;
-    if (a.kind() == Value::Kind::kBool || b.kind() == Value::Kind::kBool) {
-      eq = a.to_bool() == b.to_bool();
-    } else if (a.kind() == Value::Kind::kNumber || b.kind() == Value::Kind::kNumber) {
-      eq = a.to_number() == b.to_number();
-    } else {
-      eq = a.to_string() == b.to_string();
-    }
-    return op == Op::kEq ? eq : !eq;
-  }
-  // ISO dates compare as dates (XPath would turn them into NaN).
-  if (a.kind() == Value::Kind::kString && b.kind() == Value::Kind::kString) {
-    const std::string sa = a.to_string(), sb = b.to_string();
-    if (is_iso_date(sa) && is_iso_date(sb)) {
-      const int c = sa.compare(sb);
-      switch (op) {
-        case Op::kLt: return c < 0;
-        case Op::kLe: return c <= 0;
-        case Op::kGt: return c > 0;
-        default: return c >= 0;
-      }
-    }
-  }
-  const double x = a.to_number(), y = b.to_number();
+bool compare_numbers(Op op, double x, double y) {
   switch (op) {
+    case Op::kEq: return x == y;
+    case Op::kNe: return x != y;
     case Op::kLt: return x < y;
     case Op::kLe: return x <= y;
     case Op::kGt: return x > y;
@@ -462,72 +521,106 @@ bool compare(Op op, const Value& a, const Value& b) {
   }
 }
 
-Value eval_node(const Node& n, const EvalContext& ctx);
+bool compare_values(Op op, const Value& a0, const Value& b0) {
+  using K = Value::Kind;
+  const bool equality = op == Op::kEq || op == Op::kNe;
+  if (a0.kind() == K::kBool || b0.kind() == K::kBool) {
+    if (!equality) return compare_numbers(op, a0.to_bool() ? 1 : 0, b0.to_bool() ? 1 : 0);
+    return (a0.to_bool() == b0.to_bool()) == (op == Op::kEq);
+  }
+  if (a0.kind() == K::kDate || b0.kind() == K::kDate) return compare_numbers(op, a0.to_number(), b0.to_number());
+  const Value a = date_as_number(a0), b = date_as_number(b0);
+  if (!equality || a.kind() == K::kNumber || b.kind() == K::kNumber) {
+    return compare_numbers(op, a.to_number(), b.to_number());
+  }
+  const bool eq = a.to_string() == b.to_string();
+  return op == Op::kEq ? eq : !eq;
+}
 
-Value call(const Node& n, const EvalContext& ctx) {
-  const auto arg = [&](std::size_t i) { return eval_node(*n.args[i], ctx); };
-  const std::string& f = n.name;
-  if (f == "selected") {
-    const auto words = split_words(arg(0).to_string());
-    const std::string want = arg(1).to_string();
-    return Value::boolean(std::find(words.begin(), words.end(), want) != words.end());
-  }
-  if (f == "count-selected") return Value::num(static_cast<double>(split_words(arg(0).to_string()).size()));
-  if (f == "string-length") {
-    // Characters, not bytes: count UTF-8 lead bytes.
-    const std::string s = arg(0).to_string();
-    double count = 0;
-    for (unsigned char c : s) count += (c & 0xC0) != 0x80;
-    return Value::num(count);
-  }
-  if (f == "regex") {
-    // A pattern computed from answers is compiled here; one it cannot
-    // compile matches nothing.
-    const std::shared_ptr<const re2::RE2> re = n.pattern ? n.pattern : compile_pattern(arg(1).to_string());
-    return Value::boolean(re->ok() && re2::RE2::PartialMatch(arg(0).to_string(), *re));
-  }
-  if (f == "if") return arg(0).to_bool() ? arg(1) : arg(2);
-  if (f == "coalesce") {
-    for (std::size_t i = 0; i < n.args.size(); ++i) {
-      Value v = arg(i);
-      if (!v.is_empty()) return v;
+// XPath compares a node-set with a value node by node: true when any node
+// satisfies the comparison.
+bool compare(Op op, const Value& a, const Value& b) {
+  if (a.kind() == Value::Kind::kNodes) {
+    for (const auto& t : a.node_texts()) {
+      if (compare(op, Value::node(t), b)) return true;
     }
-    return Value();
+    return false;
   }
-  if (f == "today") return Value::str(ctx.today());
-  if (f == "int") {
-    const double d = arg(0).to_number();
-    return std::isnan(d) ? Value() : Value::num(std::trunc(d));
+  if (b.kind() == Value::Kind::kNodes) {
+    for (const auto& t : b.node_texts()) {
+      if (compare(op, a, Value::node(t))) return true;
+    }
+    return false;
   }
-  if (f == "number") return Value::num(arg(0).to_number());
-  if (f == "not") return Value::boolean(!arg(0).to_bool());
-  if (f == "concat") {
-    std::string out;
-    for (std::size_t i = 0; i < n.args.size(); ++i) out += arg(i).to_string();
-    return Value::str(out);
+  return compare_values(op, a, b);
+}
+
+// The choices of instance(list) whose predicate holds.
+class ItemContext final : public EvalContext {
+ public:
+  ItemContext(const EvalContext& outer, const Choice* item) : outer_(outer), item_(item) {}
+  Value ref(std::string_view name) const override { return outer_.ref(name); }
+  Value current() const override { return outer_.current(); }
+  Value bare(std::string_view name) const override {
+    if (name == "name") return Value::node(item_->name);
+    if (name == "label") return Value::node(item_->label.all().empty() ? "" : item_->label.all().begin()->second);
+    auto it = item_->filters.find(std::string(name));
+    return it == item_->filters.end() ? Value::nodes({}) : Value::node(it->second);
   }
-  if (f == "string") return Value::str(arg(0).to_string());
-  if (f == "round") {
-    const double d = arg(0).to_number();
-    const double places = n.args.size() > 1 ? arg(1).to_number() : 0;
-    if (std::isnan(d) || std::isnan(places) || places < 0 || places > 15) return Value::num(std::nan(""));
-    const double scale = std::pow(10.0, std::floor(places));
-    return Value::num(std::round(d * scale) / scale);
+  std::vector<std::string> all(std::string_view name) const override { return outer_.all(name); }
+  double position() const override { return outer_.position(); }
+  const ChoiceList* instance(std::string_view id) const override { return outer_.instance(id); }
+  std::string choice_label(std::string_view q, std::string_view v) const override {
+    return outer_.choice_label(q, v);
   }
-  if (f == "count") return Value::num(ctx.count(n.args[0]->name));
-  if (f == "boolean") return Value::boolean(arg(0).to_bool());
-  if (f == "true") return Value::boolean(true);
-  if (f == "false") return Value::boolean(false);
-  return Value();
+  std::string today() const override { return outer_.today(); }
+  std::string now() const override { return outer_.now(); }
+
+ private:
+  const EvalContext& outer_;
+  const Choice* item_;
+};
+
+std::vector<std::string> instance_nodes(const Node& n, const EvalContext& ctx) {
+  std::vector<std::string> out;
+  const ChoiceList* list = ctx.instance(n.name);
+  if (list == nullptr) return out;
+  for (const Choice& c : list->choices) {
+    ItemContext item(ctx, &c);
+    if (!n.args.empty() && !eval_node(*n.args[0], item).to_bool()) continue;
+    if (n.field.empty() || n.field == "name") {
+      out.push_back(c.name);
+    } else {
+      const Value v = item.bare(n.field);
+      if (v.kind() == Value::Kind::kNode) out.push_back(v.to_string());
+    }
+  }
+  return out;
+}
+
+void collect(const Node& n, Node::Kind kind, bool into_predicates, std::vector<std::string>& out) {
+  if (n.kind == kind) out.push_back(n.name);
+  if (n.kind == Node::Kind::kInstance && !into_predicates) return;
+  for (const auto& a : n.args) collect(*a, kind, into_predicates, out);
+}
+
+}  // namespace
+
+std::vector<std::string> eval_nodes(const Node& n, const EvalContext& ctx) {
+  if (n.kind == Node::Kind::kRef) return ctx.all(n.name);
+  if (n.kind == Node::Kind::kInstance) return instance_nodes(n, ctx);
+  return eval_node(n, ctx).node_texts();
 }
 
 Value eval_node(const Node& n, const EvalContext& ctx) {
   switch (n.kind) {
     case Node::Kind::kLiteral: return n.literal;
-    case Node::Kind::kRef: return ctx.ref(n.name);
-    case Node::Kind::kCurrent: return ctx.current();
+    case Node::Kind::kRef: return Value::node(ctx.ref(n.name).to_string());
+    case Node::Kind::kCurrent: return Value::node(ctx.current().to_string());
     case Node::Kind::kBare: return ctx.bare(n.name);
-    case Node::Kind::kCall: return call(n, ctx);
+    case Node::Kind::kParent: return Value();
+    case Node::Kind::kInstance: return Value::nodes(instance_nodes(n, ctx));
+    case Node::Kind::kCall: return call_function(n, ctx);
     case Node::Kind::kUnary: return Value::num(-eval_node(*n.args[0], ctx).to_number());
     case Node::Kind::kBinary: {
       if (n.op == Op::kOr) {
@@ -557,13 +650,6 @@ Value eval_node(const Node& n, const EvalContext& ctx) {
   return Value();
 }
 
-void collect_refs(const Node& n, std::vector<std::string>& out) {
-  if (n.kind == Node::Kind::kRef) out.push_back(n.name);
-  for (const auto& a : n.args) collect_refs(*a, out);
-}
-
-}  // namespace
-
 Result<Expr> Expr::parse(std::string_view source) {
   Parser p(source);
   auto root = p.parse();
@@ -577,7 +663,19 @@ Value Expr::eval(const EvalContext& ctx) const { return root_ ? eval_node(*root_
 
 std::vector<std::string> Expr::references() const {
   std::vector<std::string> out;
-  if (root_) collect_refs(*root_, out);
+  if (root_) collect(*root_, Node::Kind::kRef, true, out);
+  return out;
+}
+
+std::vector<std::string> Expr::bare_names() const {
+  std::vector<std::string> out;
+  if (root_) collect(*root_, Node::Kind::kBare, false, out);
+  return out;
+}
+
+std::vector<std::string> Expr::instances() const {
+  std::vector<std::string> out;
+  if (root_) collect(*root_, Node::Kind::kInstance, true, out);
   return out;
 }
 

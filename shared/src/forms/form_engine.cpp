@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <set>
+#include <sodium.h>
 
 #include "equitas/forms/form_json.hpp"
 #include "equitas/util/spelling.hpp"
@@ -150,10 +151,14 @@ bool valid_date(std::string_view s) {
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
+// The answers an expression sees: those of the current repeat row first,
+// then the form's. `form` (optional) gives instance(), jr:choice-name() and
+// which questions sit inside repeats.
 class Ctx final : public EvalContext {
  public:
-  Ctx(const json::object& answers, const json::object* row, const std::string& today)
-      : answers_(answers), row_(row), today_(today) {}
+  Ctx(const json::object& answers, const json::object* row, const std::string& today, const Form* form = nullptr,
+      const std::string* language = nullptr, double position = 0)
+      : answers_(answers), row_(row), today_(today), form_(form), language_(language), position_(position) {}
 
   Value ref(std::string_view name) const override {
     if (row_ != nullptr) {
@@ -168,19 +173,105 @@ class Ctx final : public EvalContext {
     auto it = choice_->filters.find(std::string(name));
     return it == choice_->filters.end() ? Value() : Value::str(it->second);
   }
+  std::vector<std::string> all(std::string_view name) const override {
+    if (row_ != nullptr) {
+      if (const json::value* v = row_->if_contains(name)) return {to_value(v).to_string()};
+    }
+    if (const json::value* v = answers_.if_contains(name)) {
+      if (v->is_array() && is_repeat(name)) return std::vector<std::string>(v->get_array().size());
+      return {to_value(v).to_string()};
+    }
+    std::vector<std::string> out;
+    collect_rows(answers_, name, out);
+    // A question outside repeats that has no answer is one empty node; one
+    // inside a repeat without rows is no node at all.
+    if (out.empty() && !in_repeat(name)) out.emplace_back();
+    return out;
+  }
   double count(std::string_view name) const override {
-    const json::value* v = answers_.if_contains(name);
-    return v != nullptr && v->is_array() ? static_cast<double>(v->get_array().size()) : 0;
+    const json::value* v = row_ != nullptr ? row_->if_contains(name) : nullptr;
+    if (v == nullptr) v = answers_.if_contains(name);
+    if (is_repeat(name) || (form_ == nullptr && v != nullptr && v->is_array())) {
+      return v != nullptr && v->is_array() ? static_cast<double>(v->get_array().size()) : 0;  // its rows
+    }
+    return static_cast<double>(all(name).size());
+  }
+  Value indexed(std::string_view name, std::string_view repeat, std::size_t index) const override {
+    const json::value* rows = answers_.if_contains(repeat);
+    if (rows == nullptr || !rows->is_array() || index == 0 || index > rows->get_array().size()) return Value();
+    const json::value& row = rows->get_array()[index - 1];
+    return row.is_object() ? to_value(row.get_object().if_contains(name)) : Value();
+  }
+  double position() const override { return position_; }
+  const ChoiceList* instance(std::string_view id) const override {
+    if (form_ == nullptr) return nullptr;
+    auto it = form_->lists.find(std::string(id));
+    return it == form_->lists.end() ? nullptr : &it->second;
+  }
+  std::string choice_label(std::string_view question, std::string_view value) const override {
+    const Item* it = form_ != nullptr ? form_->find(question) : nullptr;
+    const ChoiceList* list = it != nullptr ? form_->list_for(*it) : nullptr;
+    const Choice* c = list != nullptr ? list->find(value) : nullptr;
+    if (c == nullptr) return {};
+    return c->label.get(language_ != nullptr ? *language_ : form_->default_language, form_->default_language);
   }
   std::string today() const override { return today_; }
+  std::string now() const override { return iso8601_utc(unix_now()); }
+  std::string uuid() const override {
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+      out += kHex[b[i] >> 4];
+      out += kHex[b[i] & 15];
+    }
+    return out;
+  }
+  double random() const override { return randombytes_uniform(1u << 30) / static_cast<double>(1u << 30); }
 
   void set_current(Value v) { current_ = std::move(v); }
   void set_choice(const Choice* c) { choice_ = c; }
 
  private:
+  bool is_repeat(std::string_view name) const {
+    const Item* it = form_ != nullptr ? form_->find(name) : nullptr;
+    return it != nullptr && it->type == QuestionType::kRepeat;
+  }
+  bool in_repeat(std::string_view name) const {
+    if (form_ == nullptr) return false;
+    bool inside = false;
+    form_->walk([&](const Item& it, const std::vector<const Item*>& parents) {
+      if (it.name != name) return true;
+      for (const Item* p : parents) inside = inside || p->type == QuestionType::kRepeat;
+      return false;
+    });
+    return inside;
+  }
+  // The answers to `name` in every row of every repeat under `scope`.
+  static void collect_rows(const json::object& scope, std::string_view name, std::vector<std::string>& out) {
+    for (const auto& kv : scope) {
+      if (!kv.value().is_array()) continue;
+      for (const auto& row : kv.value().get_array()) {
+        if (!row.is_object()) continue;
+        if (const json::value* v = row.get_object().if_contains(name)) {
+          out.push_back(to_value(v).to_string());
+        } else {
+          collect_rows(row.get_object(), name, out);
+        }
+      }
+    }
+  }
+
   const json::object& answers_;
   const json::object* row_;
   const std::string& today_;
+  const Form* form_;
+  const std::string* language_;
+  double position_;
   Value current_;
   const Choice* choice_ = nullptr;
 };
@@ -222,20 +313,25 @@ class Evaluator {
     }
   }
 
-  void calc_pass(const std::vector<Item>& items, json::object& scope, const json::object* row, bool& changed) {
+  void calc_pass(const std::vector<Item>& items, json::object& scope, const json::object* row, bool& changed,
+                 double position = 0) {
     for (const Item& it : items) {
       if (it.type == QuestionType::kGroup) {
-        calc_pass(it.items, scope, row, changed);
+        calc_pass(it.items, scope, row, changed, position);
       } else if (it.type == QuestionType::kRepeat) {
         json::value* rows = scope.if_contains(it.name);
         if (rows == nullptr || !rows->is_array()) continue;
+        double row_number = 0;
         for (auto& r : rows->get_array()) {
-          if (r.is_object()) calc_pass(it.items, r.get_object(), &r.get_object(), changed);
+          ++row_number;
+          if (r.is_object()) calc_pass(it.items, r.get_object(), &r.get_object(), changed, row_number);
         }
       } else if (it.type == QuestionType::kCalculate && it.calculation.present()) {
-        Ctx ctx(answers_, row, opt_.today);
-        const std::string v = it.calculation.expr->eval(ctx).to_string();
+        Ctx ctx(answers_, row, opt_.today, &form_, &opt_.language, position);
         json::value* old = scope.if_contains(it.name);
+        // once() keeps the value the calculation already has.
+        ctx.set_current(old != nullptr && !is_blank(*old) ? to_value(old) : Value());
+        const std::string v = it.calculation.expr->eval(ctx).to_string();
         if (old == nullptr || !old->is_string() || old->get_string() != v) {
           scope[it.name] = v;
           changed = true;
@@ -323,8 +419,14 @@ class Evaluator {
   bool valid_choice(const Item& it, const ChoiceList* list, const std::string& code, Ctx& ctx) {
     if (it.or_other && code == "other") return true;
     if (list == nullptr) return false;
-    const Choice* c = list->find(code);
-    return c != nullptr && allowed_choice(it, *c, ctx);
+    if (!form_.allow_choice_duplicates) {
+      const Choice* c = list->find(code);
+      return c != nullptr && allowed_choice(it, *c, ctx);
+    }
+    for (const Choice& c : list->choices) {
+      if (c.name == code && allowed_choice(it, c, ctx)) return true;
+    }
+    return false;
   }
 
   // Type and choice checks; returns the error key or "".
@@ -363,13 +465,14 @@ class Evaluator {
     }
   }
 
-  void visit(const std::vector<Item>& items, bool parent_relevant, json::object* row, const std::string& prefix) {
+  void visit(const std::vector<Item>& items, bool parent_relevant, json::object* row, const std::string& prefix,
+             double position = 0) {
     json::object& scope = row != nullptr ? *row : answers_;
     for (const Item& it : items) {
       const std::string path = prefix + it.name;
       json::value* ans = scope.if_contains(it.name);
       const bool answered = ans != nullptr && !is_blank(*ans);
-      Ctx ctx(answers_, row, opt_.today);
+      Ctx ctx(answers_, row, opt_.today, &form_, &opt_.language, position);
       ctx.set_current(answered ? to_value(ans) : Value());
 
       ItemState st;
@@ -388,7 +491,7 @@ class Evaluator {
 
       switch (it.type) {
         case QuestionType::kGroup:
-          visit(it.items, st.relevant, row, prefix);
+          visit(it.items, st.relevant, row, prefix, position);
           continue;
         case QuestionType::kCalculate:
           if (answered && opt_.record_states) out_.calculated[path] = to_value(ans).to_string();
@@ -398,6 +501,12 @@ class Evaluator {
           continue;
         case QuestionType::kRepeat:
           visit_repeat(it, st, ans, answered, path);
+          // A repeat's constraint is on its rows as a whole (an imported
+          // repeat_count is count(${repeat}) = N).
+          if (st.relevant && it.constraint.present() && (answered || opt_.strict) &&
+              !it.constraint.expr->eval(ctx).to_bool()) {
+            error(path, text(it.constraint_message, "constraint"));
+          }
           continue;
         default:
           break;
@@ -442,7 +551,7 @@ class Evaluator {
         continue;
       }
       check_unknown_keys(it.items, rows[i].get_object(), row_prefix);
-      visit(it.items, true, &rows[i].get_object(), row_prefix);
+      visit(it.items, true, &rows[i].get_object(), row_prefix, static_cast<double>(i + 1));
     }
   }
 

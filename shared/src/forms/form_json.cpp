@@ -272,6 +272,7 @@ Result<Form> form_from_json(const json::value& v) {
   settle(f.title, f.default_language);
   settle(f.description, f.default_language);
   f.anonymous = read_bool(o, "anonymous", "form", p);
+  f.allow_choice_duplicates = read_bool(o, "allow_choice_duplicates", "form", p);
   if (const json::value* t = o.if_contains("suppression_threshold")) {
     if (t->is_int64() && t->get_int64() >= 1 && t->get_int64() <= 1000) {
       f.suppression_threshold = static_cast<int>(t->get_int64());
@@ -335,6 +336,7 @@ json::value form_to_json(const Form& f) {
   for (const auto& l : f.languages) langs.emplace_back(l);
   o["languages"] = std::move(langs);
   o["anonymous"] = f.anonymous;
+  if (f.allow_choice_duplicates) o["allow_choice_duplicates"] = true;
   o["suppression_threshold"] = f.suppression_threshold;
   json::object lists;
   for (const auto& [name, list] : f.lists) {
@@ -408,6 +410,12 @@ std::vector<std::string> check_form(const Form& form) {
       for (const auto& ref : e->expr->references()) {
         if (!names.count(ref)) out.push_back(where(it.name) + ": refers to ${" + ref + "}, which does not exist");
       }
+      for (const auto& list : e->expr->instances()) {
+        if (!form.lists.count(list)) {
+          out.push_back(where(it.name) + ": reads instance('" + list + "'), but the form has no choice list '" +
+                        list + "'");
+        }
+      }
     }
     return true;
   });
@@ -416,7 +424,7 @@ std::vector<std::string> check_form(const Form& form) {
     if (list.choices.empty()) out.push_back("list '" + name + "' has no choices");
     for (const auto& c : list.choices) {
       if (c.name.empty()) out.push_back("list '" + name + "' has a choice without a name");
-      if (!codes.insert(c.name).second) out.push_back("list '" + name + "': choice '" + c.name + "' appears twice");
+      if (!codes.insert(c.name).second && !form.allow_choice_duplicates) out.push_back("list '" + name + "': choice '" + c.name + "' appears twice");
     }
   }
   return out;

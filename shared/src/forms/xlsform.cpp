@@ -56,6 +56,15 @@ namespace {
 
 constexpr std::uint64_t kMaxPartBytes = 50ull * 1024 * 1024;  // one decompressed part
 constexpr std::size_t kMaxRows = 100000;                         // rows over all sheets read
+// Over the whole workbook: a small archive can name one large part many
+// times, or one large shared string from many cells, so each part's bound
+// alone lets the work and memory grow with the product (issue #19).
+constexpr std::uint64_t kMaxInflatedBytes = 64ull * 1024 * 1024;  // every part read, together
+constexpr std::size_t kMaxCells = 1000000;                          // cells over all sheets read
+constexpr std::size_t kMaxCellText = 16u * 1024 * 1024;             // their text, together
+constexpr std::size_t kMaxCellChars = 32767;                        // Excel's own limit for one cell
+constexpr std::size_t kMaxSheets = 1000;                            // sheet entries in workbook.xml
+constexpr std::int64_t kMaxArchiveEntries = 10000;                 // parts in the zip archive
 constexpr int kMaxColumn = 16384;                                // XFD, Excel's last column
 constexpr int kMaxRowNumber = 1048576;                           // Excel's last row
 
@@ -286,6 +295,11 @@ class Workbook {
     // Every part's declared size is bounded, read or not; the parts we read
     // are also bounded while they are inflated (a declared size can lie).
     const zip_int64_t entries = zip_get_num_entries(za, 0);
+    if (entries > kMaxArchiveEntries) {
+      return Status::invalid_argument("refused: the workbook has " + std::to_string(entries) +
+                                      " parts, more than " + std::to_string(kMaxArchiveEntries) +
+                                      "; an XLSForm has a few dozen");
+    }
     for (zip_int64_t i = 0; i < entries; ++i) {
       zip_stat_t st;
       zip_stat_init(&st);
@@ -328,6 +342,13 @@ class Workbook {
         status = too_big(name);
         break;
       }
+      inflated_ += static_cast<std::uint64_t>(n);
+      if (inflated_ > kMaxInflatedBytes) {
+        status = Status::invalid_argument(
+            "refused: reading the workbook's parts decompresses more than 64 MB in all (at part '" + name +
+            "'); an XLSForm is far smaller");
+        break;
+      }
       out.append(buf, static_cast<std::size_t>(n));
     }
     zip_fclose(f);
@@ -341,6 +362,7 @@ class Workbook {
                                     "' decompresses to more than 50 MB; an XLSForm is far smaller");
   }
   std::unique_ptr<zip_t, ZipCloser> zip_;
+  std::uint64_t inflated_ = 0;  // bytes decompressed by every read so far
 };
 
 Status parse_xml(const std::string& text, const std::string& part, pugi::xml_document& doc) {
@@ -436,8 +458,12 @@ Result<WorkbookIndex> read_index(Workbook& wb) {
   }
   const pugi::xml_node sheets = child(child(wdoc, "workbook"), "sheets");
   int position = 0;
+  bool too_many = false;
   for_children(sheets, "sheet", [&](const pugi::xml_node& s) {
-    ++position;
+    if (++position > static_cast<int>(kMaxSheets)) {
+      too_many = true;
+      return;
+    }
     SheetRef ref;
     ref.name = attr(s, "name");
     const std::string rid = prefixed_attr(s, "id");
@@ -449,6 +475,10 @@ Result<WorkbookIndex> read_index(Workbook& wb) {
     }
     index.sheets.push_back(std::move(ref));
   });
+  if (too_many) {
+    return Status::invalid_argument("refused: the workbook lists more than " + std::to_string(kMaxSheets) +
+                                    " sheets; an XLSForm has three");
+  }
   if (index.sheets.empty()) return Status::invalid_argument("not an .xlsx workbook: it lists no sheets");
   return index;
 }
@@ -463,9 +493,43 @@ Result<std::vector<std::string>> read_shared_strings(Workbook& wb, const std::st
   return out;
 }
 
-// Reads one worksheet's cells; `row_budget` is shared by every sheet read.
+// What the sheets read so far may still take, over the whole workbook.
+struct ReadBudget {
+  std::size_t rows = kMaxRows;
+  std::size_t cells = kMaxCells;
+  std::size_t text = kMaxCellText;
+};
+
+// Counts one cell of `text_bytes` against `budget`; a Status when it does not fit.
+Status charge_cell(ReadBudget& budget, std::string_view text, const std::string& sheet, const std::string& cell) {
+  if (budget.cells == 0) {
+    return Status::invalid_argument("refused: the workbook has more than " + std::to_string(kMaxCells) +
+                                    " cells; an XLSForm is far smaller");
+  }
+  --budget.cells;
+  const std::size_t text_bytes = text.size();
+  // Characters, not bytes: a UTF-8 character is 1 to 4 bytes.
+  const auto chars = [&] {
+    std::size_t n = 0;
+    for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+  };
+  if (text_bytes > kMaxCellChars * 4 || (text_bytes > kMaxCellChars && chars() > kMaxCellChars)) {
+    return Status::invalid_argument("refused: sheet '" + sheet + "', cell " + cell + " holds more than " +
+                                    std::to_string(kMaxCellChars) + " characters, Excel's limit for a cell");
+  }
+  if (text_bytes > budget.text) {
+    return Status::invalid_argument("refused: the text of the workbook's cells comes to more than " +
+                                    std::to_string(kMaxCellText / (1024 * 1024)) +
+                                    " MB (a shared string repeated in many cells?); an XLSForm is far smaller");
+  }
+  budget.text -= text_bytes;
+  return Status::ok();
+}
+
+// Reads one worksheet's cells; `budget` is shared by every sheet read.
 Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<std::string>& sst,
-                         std::size_t& row_budget) {
+                         ReadBudget& budget) {
   Sheet sheet;
   sheet.name = ref.name;
   EQ_ASSIGN_OR_RETURN(auto xml, wb.read(ref.part));
@@ -481,11 +545,11 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
   std::string bad_cell;  // the first cell whose text is not UTF-8
   for (pugi::xml_node r = data.first_child(); r && status.is_ok(); r = r.next_sibling()) {
     if (r.type() != pugi::node_element || local_name(r) != "row") continue;
-    if (row_budget == 0) {
+    if (budget.rows == 0) {
       return Status::invalid_argument("refused: the workbook has more than " + std::to_string(kMaxRows) +
                                       " rows; an XLSForm is far smaller");
     }
-    --row_budget;
+    --budget.rows;
     Row row;
     row.num = prev_row + 1;
     const std::string rnum = attr(r, "r");
@@ -497,6 +561,7 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
     prev_row = row.num;
     int prev_col = 0;
     for_children(r, "c", [&](const pugi::xml_node& c) {
+      if (!status.is_ok()) return;
       int col = prev_col + 1;
       int cell_row = 0;
       const std::string cref = attr(c, "r");
@@ -514,7 +579,12 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
         const std::string raw = trim(v.text().get());
         std::size_t idx = 0;
         const auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), idx);
-        if (ec == std::errc() && p == raw.data() + raw.size() && idx < sst.size()) text = sst[idx];
+        if (ec == std::errc() && p == raw.data() + raw.size() && idx < sst.size()) {
+          // Charged before the copy: one long shared string in many cells.
+          status = charge_cell(budget, sst[idx], ref.name, cref.empty() ? "in row " + std::to_string(row.num) : cref);
+          if (!status.is_ok()) return;
+          text = sst[idx];
+        }
       } else if (t == "inlineStr") {
         if (pugi::xml_node is = child(c, "is")) text = rich_text(is);
         else text = decode_ooxml_escapes(v.text().get());
@@ -526,6 +596,10 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
       } else {
         if (v) text = number_text(v.text().get());
       }
+      if (t != "s") {
+        status = charge_cell(budget, text, ref.name, cref.empty() ? "in row " + std::to_string(row.num) : cref);
+        if (!status.is_ok()) return;
+      }
       if (!valid_utf8(text)) {
         // JSON, and every program downstream, needs well-formed text.
         if (bad_cell.empty()) bad_cell = cref.empty() ? "in row " + std::to_string(row.num) : cref;
@@ -533,6 +607,7 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
       }
       if (!text.empty()) row.cells[col] = std::move(text);
     });
+    if (!status.is_ok()) return status;
     if (!bad_cell.empty()) {
       return Status::invalid_argument("sheet '" + ref.name + "', cell " + bad_cell +
                                       ": the text is not valid UTF-8 (or escapes half of a character)");
@@ -813,44 +888,6 @@ std::string sanitise_id(std::string_view raw) {
 
 constexpr std::size_t kMaxNameBytes = 255;
 
-// The bare names an expression reads (choice-sheet columns in a
-// choice_filter), following the expression tokenizer's rules.
-std::vector<std::string> bare_names(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  auto alpha = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };
-  auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
-  while (i < s.size()) {
-    const char c = s[i];
-    if (c == '\'' || c == '"') {
-      const auto e = s.find(c, i + 1);
-      if (e == std::string_view::npos) break;
-      i = e + 1;
-    } else if (c == '$' && i + 1 < s.size() && s[i + 1] == '{') {
-      const auto e = s.find('}', i);
-      if (e == std::string_view::npos) break;
-      i = e + 1;
-    } else if (digit(c)) {
-      while (i < s.size() && (digit(s[i]) || s[i] == '.')) ++i;
-    } else if (alpha(c) || c == '_') {
-      std::size_t j = i;
-      while (j < s.size() && (alpha(s[j]) || digit(s[j]) || s[j] == '_' || s[j] == ':' ||
-                              (s[j] == '-' && j + 1 < s.size() && alpha(s[j + 1])))) {
-        ++j;
-      }
-      const std::string word(s.substr(i, j - i));
-      std::size_t k = j;
-      while (k < s.size() && is_space(s[k])) ++k;
-      const bool call = k < s.size() && s[k] == '(';
-      if (!call && word != "and" && word != "or" && word != "div" && word != "mod") out.push_back(word);
-      i = j;
-    } else {
-      ++i;
-    }
-  }
-  return out;
-}
-
 // Replaces typographic quotes (‘’ “”) and no-break spaces, which word
 // processors put into expressions, by their ASCII forms.
 std::string straighten_quotes(std::string_view s, bool& changed) {
@@ -892,10 +929,8 @@ constexpr std::string_view kMetadataTypes[] = {
     "background-audio", "background-geopoint"};
 
 constexpr std::string_view kUnsupportedTypes[] = {
-    "time",    "datetime",   "geopoint", "image",     "audio",    "video",    "file",
-    "barcode", "rank",       "geotrace", "geoshape",  "gps",      "trigger",  "osm",
-    "signature", "background-video", "xml-external", "csv-external", "select_one_external",
-    "select_multiple_external"};
+    "image", "audio", "video", "file", "osm", "signature", "background-video", "xml-external",
+    "csv-external", "select_one_external", "select_multiple_external"};
 
 bool one_of(std::string_view v, std::initializer_list<std::string_view> options) {
   return std::find(options.begin(), options.end(), v) != options.end();
@@ -960,6 +995,8 @@ class Importer {
           if (id_raw_.empty()) id_raw_ = v;
         } else if (key == "version") {
           version_raw_ = v;
+        } else if (key == "allow_choice_duplicates") {
+          form_.allow_choice_duplicates = yes(v);
         } else if (key == "default_language") {
           if (!v.empty()) {
             default_lang_ = language_code(v);
@@ -1107,13 +1144,20 @@ class Importer {
     }
     if (!group_op.empty()) {
       if (group_op == "begin loop" || group_op == "end loop") {
-        msg_.error("survey", row, "type " + quote(type_cell) +
-                                      " (a loop over a choice list) is not supported: use a repeat");
-      if (group_op == "begin loop") refused_.emplace(name, row);
+        // "begin loop over LIST": expanded, once the choices are read, into
+        // a group per choice (see expand_loops).
         if (group_op == "begin loop") {
+          const std::size_t over = lw.size() >= 4 && lw[2] == "over" ? 3 : 2;
+          if (over >= lw.size()) {
+            msg_.error("survey", row, "type " + quote(type_cell) + " names no choice list: write 'begin loop over LIST'");
+            refused_.emplace(name, row);
+          } else {
+            loops_[name] = {words[over], row};
+            select_rows_[words[over]].push_back(row);
+          }
           Open o{Item{}, row};
           o.item.type = QuestionType::kGroup;
-          o.item.name = name;
+          fill_common(o.item, v, row, name);
           open_.push_back(std::move(o));
         } else if (!open_.empty()) {
           Item done = std::move(open_.back().item);
@@ -1149,8 +1193,13 @@ class Importer {
       fill_common(o.item, v, row, name);
       if (!v.get(Col::kRepeatCount).empty()) {
         if (qt == QuestionType::kRepeat) {
+          // The number of rows must be the count: a constraint on the repeat.
+          const std::string count = "count(${" + o.item.name + "}) = (" + v.get(Col::kRepeatCount) + ")";
+          o.item.constraint = expr(count, o.item.name, "repeat_count", "survey", row);
+          o.item.constraint_message = v.text(Col::kConstraintMessage, default_lang_);
           msg_.warn("survey", row, "repeat_count " + quote(v.get(Col::kRepeatCount)) +
-                                       " is ignored: respondents add as many rows as they need");
+                                       " is a constraint: the repeat must have that many rows (respondents add "
+                                       "them; the form does not add them itself yet)");
         } else {
           msg_.warn("survey", row, "repeat_count on a group is ignored");
         }
@@ -1159,7 +1208,24 @@ class Importer {
       return;
     }
 
-    // Metadata: Equitas records submission time itself.
+    // Metadata that is a value of the response, not of the device or the
+    // clock: computed as calculations.
+    if ((t0 == "today" || t0 == "deviceid") && lw.size() == 1 && !name.empty()) {
+      Item meta;
+      meta.type = QuestionType::kCalculate;
+      fill_common(meta, v, row, name);
+      // once(): computed when the response starts, kept after (also when
+      // the server checks the submission again).
+      const std::string source = t0 == "today" ? "once(today())" : "once(uuid())";
+      meta.calculation = expr(source, meta.name, "calculation", "survey", row);
+      msg_.warn("survey", row,
+                t0 == "today" ? "today " + quote(name) + " is imported as a calculate: " + source
+                              : "deviceid " + quote(name) + " is a random value per response (" + source +
+                                    "), never the device's identity");
+      container().push_back(std::move(meta));
+      return;
+    }
+    // Other metadata: Equitas records submission time itself.
     if (std::find(std::begin(kMetadataTypes), std::end(kMetadataTypes), t0) != std::end(kMetadataTypes) &&
         lw.size() == 1) {
       const std::string shown =
@@ -1188,10 +1254,32 @@ class Importer {
       it.type = QuestionType::kCalculate;
     } else if (t0 == "range") {
       it.type = QuestionType::kDecimal;
-      msg_.warn("survey", row, "range " + quote(name) + " is imported as a decimal question" +
-                                   (v.get(Col::kParameters).empty() ? std::string()
-                                                                    : " (parameters " + quote(v.get(Col::kParameters)) +
-                                                                          " are not enforced)"));
+      msg_.warn("survey", row, "range " + quote(name) + " is imported as a decimal question whose start, end "
+                                   "and step are a constraint (no slider yet)");
+    } else if (const auto pattern = text_pattern(t0); !pattern.empty()) {
+      // No picker or location capture yet: the answer is the XForms text,
+      // checked by its pattern.
+      it.type = QuestionType::kText;
+      text_constraint_ = "regex(., '" + pattern + "')";
+      msg_.warn("survey", row, t0 + " " + quote(name) + " is imported as text in the XForms " +
+                                   (t0 == "time" ? "time (HH:MM:SS)" : t0 == "datetime" || t0 == "datetime-local"
+                                                                         ? "dateTime (YYYY-MM-DDTHH:MM:SS)"
+                                                                         : "'latitude longitude altitude accuracy'") +
+                                   " form, checked by a pattern; there is no picker or location capture yet");
+    } else if (t0 == "barcode") {
+      it.type = QuestionType::kText;
+      msg_.warn("survey", row, "barcode " + quote(name) + " is imported as text: the code is typed (no camera "
+                                   "scanning yet)");
+    } else if (t0 == "trigger") {
+      it.type = QuestionType::kAcknowledge;
+    } else if (t0 == "rank" && lw.size() == 2) {
+      // A rank is every choice, in order: a select_multiple answer keeps its order.
+      it.type = QuestionType::kSelectMultiple;
+      it.list = words[1];
+      select_rows_[it.list].push_back(row);
+      text_constraint_ = "count-selected(.) = count(instance('" + words[1] + "')/root/item)";
+      msg_.warn("survey", row, "rank " + quote(name) + " is imported as a select_multiple whose order is the rank, "
+                                   "and which must list every choice");
     } else if (t0 == "hidden") {
       if (v.get(Col::kCalculation).empty()) {
         msg_.error("survey", row, "type 'hidden' without a calculation is not supported");
@@ -1236,7 +1324,49 @@ class Importer {
     }
     fill_common(it, v, row, item_name);
     fill_question(it, v, row);
+    if (t0 == "range") range_constraint(v.get(Col::kParameters), row);
+    if (!text_constraint_.empty()) {
+      const std::string both = it.constraint.present() ? "(" + it.constraint.source + ") and " + text_constraint_
+                                                       : text_constraint_;
+      it.constraint = expr(both, it.name, "constraint", "survey", row);
+      text_constraint_.clear();
+    }
     container().push_back(std::move(it));
+  }
+
+  // The pattern of the XForms text of a type Equitas stores as text, or "".
+  static std::string text_pattern(const std::string& type) {
+    const std::string time = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-][0-9][0-9]:[0-9][0-9])?";
+    const std::string number = "-?[0-9]+([.][0-9]+)?";
+    const std::string point = number + " +" + number + "( +" + number + "( +" + number + ")?)?";
+    if (type == "time") return "^" + time + "$";
+    if (type == "datetime" || type == "datetime-local") return "^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T" + time + "$";
+    if (type == "geopoint" || type == "gps") return "^ *" + point + " *$";
+    if (type == "geotrace") return "^ *" + point + "( *; *" + point + ")+ *;? *$";
+    if (type == "geoshape") return "^ *" + point + "( *; *" + point + "){3,} *;? *$";
+    return "";
+  }
+
+  // range's start, end and step parameters as a constraint.
+  void range_constraint(const std::string& params, int row) {
+    std::string lo = "1", hi = "10", step = "1";  // XLSForm's defaults
+    std::string spaced = params;  // written "start=0 end=10", or with ';' or ','
+    std::replace_if(spaced.begin(), spaced.end(), [](char c) { return c == ';' || c == ','; }, ' ');
+    for (const auto& w : split_words(spaced)) {
+      const auto eq = w.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string key = ascii_lower(w.substr(0, eq)), val = w.substr(eq + 1);
+      if (std::isnan(parse_number(val))) {
+        msg_.warn("survey", row, "range parameter " + quote(w) + " is not a number and is ignored");
+        continue;
+      }
+      if (key == "start") lo = val;
+      if (key == "end") hi = val;
+      if (key == "step") step = val;
+    }
+    // A range may run downwards (start > end).
+    text_constraint_ = "((. >= " + lo + " and . <= " + hi + ") or (. <= " + lo + " and . >= " + hi + ")) and " +
+                       "(" + step + " = 0 or round((. - " + lo + ") mod " + step + ", 9) = 0)";
   }
 
   bool parse_select(const std::vector<std::string>& lw, const std::vector<std::string>& words, Item& it, int row,
@@ -1382,8 +1512,13 @@ class Importer {
         continue;
       }
       if (!seen[list].insert(name).second) {
-        msg_.error("choices", r->num, "choice " + quote(name) + " appears twice in list " + quote(list));
-        continue;
+        if (!form_.allow_choice_duplicates) {
+          msg_.error("choices", r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
+                                            " (allow_choice_duplicates in the settings sheet allows it)");
+          continue;
+        }
+        msg_.warn("choices", r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
+                                         ": allowed by allow_choice_duplicates; answers cannot tell the two apart");
       }
       if (name.find_first_of(" \t\n") != std::string::npos) {
         msg_.warn("choices", r->num, "choice name " + quote(name) + " in list " + quote(list) +
@@ -1399,7 +1534,103 @@ class Importer {
     }
   }
 
+  // Each loop over a list becomes a group holding a group per choice, named
+  // after the choice, with a copy of the loop's questions named
+  // NAME_CHOICE. In labels and hints %(label)s is the choice's label, and
+  // ${x} of a question in the loop reads the same choice's copy (as pyxform
+  // writes it).
+  void expand_loops(std::vector<Item>& items) {
+    for (Item& it : items) {
+      expand_loops(it.items);
+      auto loop = loops_.find(it.name);
+      if (loop == loops_.end() || it.type != QuestionType::kGroup) continue;
+      const auto list = form_.lists.find(loop->second.first);
+      if (list == form_.lists.end()) continue;  // named as an unknown list by the select checks
+      std::set<std::string> inner;
+      collect_names(it.items, inner);
+      std::vector<Item> groups;
+      for (const Choice& c : list->second.choices) {
+        Item g;
+        g.type = QuestionType::kGroup;
+        g.name = it.name + "_" + c.name;
+        g.label = c.label;
+        g.items = it.items;
+        for (Item& copy : g.items) loop_copy(copy, c, inner, loop->second.second);
+        groups.push_back(std::move(g));
+      }
+      it.items = std::move(groups);
+      loops_.erase(loop);
+    }
+  }
+
+  static void collect_names(const std::vector<Item>& items, std::set<std::string>& out) {
+    for (const Item& it : items) {
+      out.insert(it.name);
+      collect_names(it.items, out);
+    }
+  }
+
+  void loop_copy(Item& it, const Choice& c, const std::set<std::string>& inner, int row) {
+    it.name += "_" + c.name;
+    for (LangText* t : {&it.label, &it.hint}) {
+      LangText out;
+      for (const auto& [lang, text] : t->all()) {
+        std::string s = text;
+        const std::string choice_label = c.label.get(lang, form_.default_language);
+        for (auto at = s.find("%(label)s"); at != std::string::npos; at = s.find("%(label)s", at + choice_label.size())) {
+          s.replace(at, 9, choice_label);
+        }
+        out.set(lang, std::move(s));
+      }
+      *t = std::move(out);
+    }
+    for (ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+      if (!e->present()) continue;
+      std::string src = e->source;
+      for (const auto& n : inner) {
+        const std::string from = "${" + n + "}", to = "${" + n + "_" + c.name + "}";
+        for (auto at = src.find(from); at != std::string::npos; at = src.find(from, at + to.size())) {
+          src.replace(at, from.size(), to);
+        }
+      }
+      *e = expr(src, it.name, "loop", "survey", row);
+    }
+    for (Item& child : it.items) loop_copy(child, c, inner, row);
+  }
+
+  // XLSForm allows one name in different groups (the XForms paths differ);
+  // Equitas keys answers by name alone, so a later one is renamed
+  // GROUP_NAME. ${name} keeps reading the first (pyxform refuses a ${name}
+  // that is ambiguous, so a form that references it names the first).
+  void rename_group_duplicates(std::vector<Item>& items, const std::string& group,
+                               std::map<std::string, std::string>& seen) {
+    for (Item& it : items) {
+      if (!it.name.empty() && bad_names_.count(it.name) == 0) {
+        auto [at, fresh] = seen.emplace(it.name, group);
+        if (!fresh && at->second != group) {
+          std::string renamed = (group.empty() ? "top" : group) + "_" + it.name;
+          while (seen.count(renamed) || name_rows_.count(renamed)) renamed += "_";
+          const auto rows = name_rows_.find(it.name);
+          const int row = rows != name_rows_.end() && rows->second.size() > 1 ? rows->second.back() : 0;
+          if (rows != name_rows_.end() && rows->second.size() > 1) rows->second.pop_back();
+          msg_.warn("survey", row, "name " + quote(it.name) + " is also used in another group; this one (in " +
+                                       (group.empty() ? std::string("no group") : "group " + quote(group)) + ") is named " + quote(renamed) + ", and ${" + it.name +
+                                       "} reads the first");
+          name_rows_[renamed].push_back(row);
+          it.name = renamed;
+          seen.emplace(renamed, group);
+        }
+      }
+      if (it.type == QuestionType::kGroup || it.type == QuestionType::kRepeat) {
+        rename_group_duplicates(it.items, it.name, seen);
+      }
+    }
+  }
+
   void finalise() {
+    expand_loops(form_.items);
+    std::map<std::string, std::string> seen_names;
+    rename_group_duplicates(form_.items, "", seen_names);
     // Settings that need the survey read first.
     if (!id_raw_.empty()) {
       form_.id = sanitise_id(id_raw_);
@@ -1449,7 +1680,7 @@ class Importer {
     form_.walk([&](const Item& it, const std::vector<const Item*>&) {
       if (!it.choice_filter.present()) return true;
       std::set<std::string> warned;
-      for (const auto& n : bare_names(it.choice_filter.source)) {
+      for (const auto& n : it.choice_filter.expr->bare_names()) {
         if (n == "name" || filter_columns_.count(n) || !warned.insert(n).second) continue;
         msg_.warn("survey", first_row(it.name),
                   "choice_filter " + quote(it.choice_filter.source) + " reads '" + n +
@@ -1563,6 +1794,8 @@ class Importer {
   std::set<std::string> metadata_names_;
   std::map<std::string, int> refused_;  // name -> row of a question that was not imported
   std::set<std::string> failed_;        // "name/column" of expressions that did not parse
+  std::string text_constraint_;          // the pattern or range check of the row being read
+  std::map<std::string, std::pair<std::string, int>> loops_;  // loop group -> (list, row)
   std::set<std::string> filter_columns_;  // choices-sheet columns a choice_filter can read
   std::map<std::string, std::vector<int>> select_rows_;
   std::vector<std::pair<std::string, int>> other_rows_;
@@ -1573,16 +1806,21 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name) {
   EQ_ASSIGN_OR_RETURN(WorkbookIndex index, read_index(wb));
   std::vector<std::string> sst;
   bool sst_read = false;
-  std::size_t row_budget = kMaxRows;
+  ReadBudget budget;
+  std::set<std::string> read_names;
   std::vector<Sheet> sheets;
   for (const SheetRef& ref : index.sheets) {
     const std::string n = ascii_lower(trim(ref.name));
     if (n != "survey" && n != "choices" && n != "settings") continue;  // helper sheets are not read
+    if (!read_names.insert(n).second) {
+      // Excel refuses two sheets of one name; only a crafted archive has them.
+      return Status::invalid_argument("refused: the workbook lists more than one sheet named '" + n + "'");
+    }
     if (!sst_read) {
       EQ_ASSIGN_OR_RETURN(sst, read_shared_strings(wb, index.shared_strings_part));
       sst_read = true;
     }
-    EQ_ASSIGN_OR_RETURN(Sheet s, read_sheet(wb, ref, sst, row_budget));
+    EQ_ASSIGN_OR_RETURN(Sheet s, read_sheet(wb, ref, sst, budget));
     sheets.push_back(std::move(s));
   }
   ImportResult result = Importer(std::filesystem::path(file_name).stem().string()).run(sheets);

@@ -134,6 +134,9 @@ struct Form {
   std::string default_language = "en";
   std::vector<std::string> languages;
   bool anonymous = false;
+  // XLSForm's allow_choice_duplicates: a list may hold one code twice (with
+  // different filter columns); an answer is that code, whichever it was.
+  bool allow_choice_duplicates = false;
   int suppression_threshold = 10;
   std::map<std::string, ChoiceList> lists;
   std::vector<Item> items;
