@@ -31,6 +31,7 @@ void print_form_list(const FormLibrary& library, bool json, std::ostream& out) {
   if (json) {
     boost::json::array arr;
     for (const auto& e : library.entries()) {
+      if (e.superseded && e.rounds.empty()) continue;
       boost::json::object o;
       o["id"] = e.form->id;
       o["version"] = e.form->version;
@@ -48,13 +49,20 @@ void print_form_list(const FormLibrary& library, bool json, std::ostream& out) {
   }
   out << std::left << std::setw(24) << "FORM" << std::setw(12) << "VERSION" << std::setw(11) << "QUESTIONS"
       << std::setw(22) << "ROUNDS" << "TITLE\n";
+  std::string previous;
   for (const auto& e : library.entries()) {
+    if (e.superseded && e.rounds.empty()) {
+      previous += (previous.empty() ? "" : ", ") + e.form->id + " " + e.form->version;
+      continue;
+    }
     std::string rounds;
     for (const auto& r : e.rounds) rounds += (rounds.empty() ? "" : ",") + (r.empty() ? std::string("-") : r);
     if (rounds.empty()) rounds = e.bundled ? "(bundled)" : "-";
     out << std::setw(24) << e.form->id << std::setw(12) << e.form->version << std::setw(11) << count_questions(*e.form)
         << std::setw(22) << rounds << e.form->title.get("en", e.form->default_language) << "\n";
   }
+  // Earlier bundled editions: not captured any more, still read and checked.
+  if (!previous.empty()) out << "\nPrevious editions, still read: " << previous << "\n";
 }
 
 Status print_form(const FormLibrary& library, const std::string& id, const std::string& version, bool json,
