@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
@@ -135,6 +136,9 @@ std::set<std::string> items_on_list(const Form& f, const std::string& list) {
   return out;
 }
 
+// Evaluates a copy: for answers written in place.
+Evaluation eval_of(const Form& f, json::object answers, const EvalOptions& o) { return evaluate(f, answers, o); }
+
 int count_items(const Form& f, const std::function<bool(const Item&, const std::vector<const Item*>&)>& pred) {
   int n = 0;
   f.walk([&](const Item& it, const std::vector<const Item*>& parents) {
@@ -243,7 +247,7 @@ TEST_CASE("staff climate: who was responsible shows only after an experience; wi
     json::object answers = {{"h_remarks", a}, {"h_contact", "never"}, {"h_discrimination", "never"}};
     CHECK_FALSE(evaluate(*f, answers, o).items.at("harass_source").relevant);
   }
-  CHECK_FALSE(evaluate(*f, json::object{}, o).items.at("harass_source").relevant);
+  CHECK_FALSE(eval_of(*f, json::object{}, o).items.at("harass_source").relevant);
   // Any experience, harassment or discrimination on any ground, opens it.
   for (const char* q : {"h_remarks", "h_threats", "h_discrimination"}) {
     json::object answers = {{q, "2_5"}};
@@ -253,8 +257,8 @@ TEST_CASE("staff climate: who was responsible shows only after an experience; wi
     CHECK(e.items.at("harass_reported").relevant);
   }
   // The grounds follow the discrimination item only.
-  CHECK_FALSE(evaluate(*f, json::object{{"h_remarks", "more"}}, o).items.at("discrim_grounds").relevant);
-  CHECK(evaluate(*f, json::object{{"h_discrimination", "once"}}, o).items.at("discrim_grounds").relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"h_remarks", "more"}}, o).items.at("discrim_grounds").relevant);
+  CHECK(eval_of(*f, json::object{{"h_discrimination", "once"}}, o).items.at("discrim_grounds").relevant);
   codes.clear();
   for (const auto& c : f->lists.at("discrim_ground").choices) codes.push_back(c.name);
   CHECK(codes == std::vector<std::string>{"sex", "age", "disability", "ethnicity", "religion", "pregnancy_family",
@@ -271,7 +275,7 @@ TEST_CASE("staff climate: who was responsible shows only after an experience; wi
                        {"h_witnessed", "yes"}};
   expect_valid(*f, path);
   // The witness item and the support note are for everyone, after the path.
-  CHECK(evaluate(*f, json::object{}, o).items.at("h_witnessed").relevant);
+  CHECK(eval_of(*f, json::object{}, o).items.at("h_witnessed").relevant);
   const Item* support = f->find("h_support");
   REQUIRE(support != nullptr);
   CHECK(support->type == QuestionType::kNote);
@@ -430,9 +434,9 @@ TEST_CASE("integrity perception: behaviour and experience items with a 12-month 
   CHECK(f->lists.at(f->find("exp_offered")->list).find("pns") != nullptr);
   EvalOptions o;
   o.strict = false;
-  CHECK_FALSE(evaluate(*f, json::object{{"exp_offered", "never"}}, o).items.at("exp_reported").relevant);
-  CHECK(evaluate(*f, json::object{{"exp_witnessed", "once"}}, o).items.at("exp_reported").relevant);
-  CHECK(evaluate(*f, json::object{{"exp_asked", "more"}}, o).items.at("exp_reported").relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"exp_offered", "never"}}, o).items.at("exp_reported").relevant);
+  CHECK(eval_of(*f, json::object{{"exp_witnessed", "once"}}, o).items.at("exp_reported").relevant);
+  CHECK(eval_of(*f, json::object{{"exp_asked", "more"}}, o).items.at("exp_reported").relevant);
   // Reverse-worded statements are the ones scored on the reversed list.
   const std::set<std::string> reversed = items_on_list(*f, "agree5_rev");
   CHECK(reversed == std::set<std::string>{"f02_3", "f04_4", "f06_3", "f08_3", "f09_3", "f10_4"});
@@ -551,10 +555,10 @@ TEST_CASE("integrity perception, private sector: ten factors, 12-month experienc
   }
   EvalOptions o;
   o.strict = false;
-  CHECK_FALSE(evaluate(*f, json::object{{"xp_payment_asked", "never"}}, o).items.at("xp_payment_reported").relevant);
-  CHECK(evaluate(*f, json::object{{"xp_payment_asked", "once"}}, o).items.at("xp_payment_reported").relevant);
-  CHECK_FALSE(evaluate(*f, json::object{{"xp_complained", "no"}}, o).items.at("xp_complaint_outcome").relevant);
-  CHECK(evaluate(*f, json::object{{"xp_complained", "yes"}}, o).items.at("xp_complaint_outcome").relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"xp_payment_asked", "never"}}, o).items.at("xp_payment_reported").relevant);
+  CHECK(eval_of(*f, json::object{{"xp_payment_asked", "once"}}, o).items.at("xp_payment_reported").relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"xp_complained", "no"}}, o).items.at("xp_complaint_outcome").relevant);
+  CHECK(eval_of(*f, json::object{{"xp_complained", "yes"}}, o).items.at("xp_complaint_outcome").relevant);
   expect_valid(*f, json::object{{"consent_ack", true}});
   expect_valid(*f, complete_response(*f));
 }

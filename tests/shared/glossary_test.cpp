@@ -3,6 +3,7 @@
 // rules out (an English "WCO" left in another language, say).
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
