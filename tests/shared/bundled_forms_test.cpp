@@ -328,10 +328,11 @@ TEST_CASE("the engine's own messages exist in every language of the bundled form
   for (const char* key : {"required", "constraint", "not_relevant", "not_text", "too_long", "not_integer", "not_decimal",
                           "not_date", "not_choice", "not_choices", "not_ack", "no_answer", "unknown", "valid_codes",
                           "quote_code", "did_you_mean", "not_rows"}) {
-    INFO(key);
-    std::set<std::string> texts;
-    for (const char* lang : {"en", "fr", "es", "ru", "ar", "pt"}) texts.insert(builtin_message(key, lang));
-    CHECK(texts.size() == 6);  // none falls back to English
+    // None falls back to English (es and pt may share a wording: "Por favor, confirme.").
+    for (const char* lang : {"fr", "es", "ru", "ar", "pt"}) {
+      INFO(key << " " << lang);
+      CHECK(builtin_message(key, lang) != builtin_message(key, "en"));
+    }
   }
   // Portuguese end to end: a refused answer is explained in Portuguese.
   auto f = bundled("integrity-perception-private");
@@ -429,7 +430,9 @@ TEST_CASE("integrity perception: behaviour and experience items with a 12-month 
     REQUIRE(it != nullptr);
     // The recall period is stated at the item itself, in every language.
     CHECK_THAT(it->hint.get("en", "en"), Catch::Contains("12 months"));
-    for (const auto& lang : f->languages) CHECK_THAT(it->hint.get(lang, "en"), Catch::Contains("12"));
+    for (const auto& lang : f->languages) {
+      CHECK_THAT(it->hint.get(lang, "en"), Catch::Contains(lang == "ar" ? "الاثني عشر" : "12"));
+    }
   }
   CHECK(f->lists.at(f->find("exp_offered")->list).find("pns") != nullptr);
   EvalOptions o;
@@ -470,8 +473,12 @@ TEST_CASE("the editions a bundled form replaced are still read, never captured",
   std::ostringstream out;
   print_form_list(*lib, false, out);
   const std::string text = out.str();
-  const std::string current_part = text.substr(0, text.find("Previous editions"));
-  CHECK(current_part.find("2026.1") == std::string::npos);
+  std::istringstream rows(text.substr(0, text.find("Previous editions")));
+  for (std::string row; std::getline(rows, row);) {
+    for (const auto& old_edition : *previous) {
+      if (row.rfind(old_edition->id + " ", 0) == 0) CHECK(row.find(" " + old_edition->version + " ") == std::string::npos);
+    }
+  }
   CHECK_THAT(text, Catch::Contains("Previous editions, still read: ") && Catch::Contains("staff-climate 2026.1"));
 }
 
