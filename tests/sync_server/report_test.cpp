@@ -434,11 +434,11 @@ TEST_CASE("The latest revision of a submission is the one counted", "[report]") 
 TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
-  // Version 2026.2: staff-climate with one more engagement statement.
+  // Version 2026.9 (the bundled 2026.2 is taken): staff-climate with one more engagement statement.
   const auto shown = server_cli({"forms", "show", "--data-dir", server.dir().root.string(), "staff-climate", "--json"});
   REQUIRE(shown.code == 0);
   auto def = boost::json::parse(shown.out).as_object();
-  def["version"] = "2026.2";
+  def["version"] = "2026.9";
   for (auto& g : def["items"].as_array()) {
     if (g.at("name") != "engagement") continue;
     auto extra = g.at("items").at(0).as_object();
@@ -457,7 +457,7 @@ TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
   for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})");
-  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.2", R"({"eng_proud":"1","eng_new":"4"})");
+  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.9", R"({"eng_proud":"1","eng_new":"4"})");
   const auto r = report_of(store, options("staff-climate"));
   CHECK(r.at("form").at("versions").as_array().size() == 2);
   const auto& survey = r.at("periods").at(0).at("survey").as_object();
