@@ -248,8 +248,11 @@ TEST_CASE("staff climate: who was responsible shows only after an experience; wi
     CHECK_FALSE(evaluate(*f, answers, o).items.at("harass_source").relevant);
   }
   CHECK_FALSE(eval_of(*f, json::object{}, o).items.at("harass_source").relevant);
-  // Any experience, harassment or discrimination on any ground, opens it.
-  for (const char* q : {"h_remarks", "h_threats", "h_discrimination"}) {
+  // Any experience of the section's harassment items opens it. (harass_any
+  // keeps its first-edition calculation, so exports still tell "skipped"
+  // from "unanswered" in 2026.1 rows; discrimination on other grounds has
+  // its own follow-up.)
+  for (const char* q : {"h_remarks", "h_threats", "h_assignments"}) {
     json::object answers = {{q, "2_5"}};
     INFO(q);
     auto e = evaluate(*f, answers, o);
@@ -259,6 +262,7 @@ TEST_CASE("staff climate: who was responsible shows only after an experience; wi
   // The grounds follow the discrimination item only.
   CHECK_FALSE(eval_of(*f, json::object{{"h_remarks", "more"}}, o).items.at("discrim_grounds").relevant);
   CHECK(eval_of(*f, json::object{{"h_discrimination", "once"}}, o).items.at("discrim_grounds").relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"h_discrimination", "once"}}, o).items.at("harass_source").relevant);
   codes.clear();
   for (const auto& c : f->lists.at("discrim_ground").choices) codes.push_back(c.name);
   CHECK(codes == std::vector<std::string>{"sex", "age", "disability", "ethnicity", "religion", "pregnancy_family",
