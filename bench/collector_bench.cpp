@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
   if (draft.result() != http::status::ok) return std::fprintf(stderr, "POST draft failed: %s\n", draft.body().c_str()), 1;
   h.draft_key = std::string(json::parse(draft.body()).at("key").as_string());
   // Answer every GEOAT indicator with evidence: the largest draft a team makes.
-  json::object answers{{"admin_name", "Bench customs"}, {"assessment_date", "2026-01-15"}};
+  json::object answers{{"admin_name", "Bench customs"}, {"assessment_start", "2026-01-05"}, {"assessment_date", "2026-01-15"}};
   auto form = json::parse(h.call(http::verb::get, "/api/v1/forms/geoat-2023?lang=fr").body()).as_object();
   std::vector<std::string> indicators;
   std::function<void(const json::array&)> walk = [&](const json::array& items) {

@@ -101,9 +101,28 @@
       phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.',
       answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
       bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات',
-      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' }
+      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' },
+    pt: { title: 'Inquéritos ao pessoal', chooseLang: 'Escolha a sua língua', chooseSurvey: 'Escolha um inquérito',
+      anonymous: 'Anónimo', next: 'Seguinte', back: 'Anterior', review: 'Rever', submit: 'Enviar',
+      section: 'Secção {0} de {1}', goTo: 'Ir para a secção', reviewTitle: 'Reveja as suas respostas',
+      reviewIntro: 'Verifique as suas respostas. Pode voltar a qualquer secção antes de enviar.',
+      problems: 'Algumas respostas precisam de atenção:', noAnswer: 'Sem resposta', edit: 'Alterar',
+      thanks: 'Obrigado', thanksText: 'A sua resposta foi selada e guardada neste equipamento.',
+      reference: 'Referência: {0}', again: 'Começar uma nova resposta', addRow: 'Acrescentar uma linha', removeRow: 'Eliminar a linha {0}',
+      row: 'Linha {0}', saving: 'A guardar…', saved: 'Guardado', offline: 'O equipamento não respondeu. As suas respostas continuam nesta página; tente de novo.',
+      fixPage: 'Corrija as respostas assinaladas a vermelho antes de continuar.',
+      timedOut: 'A resposta anterior foi apagada após um período sem atividade.',
+      cancel: 'Cancelar esta resposta', cancelConfirm: 'Cancelar e apagar esta resposta?',
+      other: 'Especifique', admin: 'Administrador', pin: 'PIN de administrador', signIn: 'Entrar', signOut: 'Sair',
+      pending: 'A aguardar sincronização', synced: 'Sincronizadas', drafts: 'Rascunhos', rejected: 'Recusadas',
+      lastSync: 'Última sincronização', never: 'nunca', syncNow: 'Sincronizar agora', syncing: 'A sincronizar… {0} de {1} enviadas',
+      exportBundle: 'Exportar lote para USB', device: 'Equipamento', site: 'Posto', server: 'Servidor',
+      phones: 'Telemóveis nesta rede', resume: 'Retomar', discard: 'Eliminar', noDrafts: 'Não há rascunhos.',
+      answered: '{0} respostas', nextTry: 'Próxima tentativa automática: {0}', notEnrolled: 'Este equipamento ainda não está registado.',
+      bundleDone: '{0} respostas escritas no ficheiro.', leave: 'Sair (manter o rascunho)', leftDraft: 'O rascunho foi guardado; o administrador pode retomá-lo na página de administração.', home: 'Voltar aos inquéritos',
+      stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' },
   };
-  const LANGS = ['en', 'fr', 'es', 'ru', 'ar'];
+  const LANGS = ['en', 'fr', 'es', 'ru', 'ar', 'pt'];
 
   const app = document.getElementById('app');
   const live = document.getElementById('live');

@@ -29,7 +29,7 @@ constexpr std::string_view kSessionCookie = "eq_dash";
 constexpr std::string_view kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-constexpr std::string_view kLanguages[] = {"en", "fr", "es", "ru", "ar"};
+constexpr std::string_view kLanguages[] = {"en", "fr", "es", "ru", "ar", "pt"};
 
 http::status http_status_for(const Status& s) {
   switch (s.code()) {

@@ -117,7 +117,10 @@ struct Generator {
           out[it.name] = 1 + static_cast<int>(uniform() * 9);
           break;
         case forms::QuestionType::kDate:
-          out[it.name] = "2026-11-02";
+          // GEOAT: the assessment ran for three weeks; actions fall due after it.
+          out[it.name] = it.name == "assessment_start" ? "2026-10-12"
+                         : it.name == "ap_deadline"    ? "2027-06-30"
+                                                       : "2026-11-02";
           break;
         case forms::QuestionType::kText:
           if (it.name == "admin_name") {

@@ -505,11 +505,11 @@ TEST_CASE("The latest revision of a submission is the one counted", "[report]") 
 TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
-  // Version 2026.2: staff-climate with one more engagement statement.
+  // Version 2026.9 (the bundled 2026.2 is taken): staff-climate with one more engagement statement.
   const auto shown = server_cli({"forms", "show", "--data-dir", server.dir().root.string(), "staff-climate", "--json"});
   REQUIRE(shown.code == 0);
   auto def = boost::json::parse(shown.out).as_object();
-  def["version"] = "2026.2";
+  def["version"] = "2026.9";
   for (auto& g : def["items"].as_array()) {
     if (g.at("name") != "engagement") continue;
     auto extra = g.at("items").at(0).as_object();
@@ -528,9 +528,10 @@ TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
   for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})");
-  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.2", R"({"eng_proud":"1","eng_new":"4"})");
+  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.9", R"({"eng_proud":"1","eng_new":"4"})");
   const auto r = report_of(store, options("staff-climate"));
-  CHECK(r.at("form").at("versions").as_array().size() == 2);
+  // 2026.1 (previous edition), 2026.2 (bundled second edition) and the published 2026.9.
+  CHECK(r.at("form").at("versions").as_array().size() == 3);
   const auto& survey = r.at("periods").at(0).at("survey").as_object();
   const auto& proud = item(survey, "eng_proud").at("groups").at(0);
   // Noisy counts (anonymous form): 20 answers, the first 10 positive.
@@ -558,4 +559,55 @@ TEST_CASE("Operations count a response on the day it arrived when the collector'
   CHECK(days.at(0).at("day") == "2026-11-20");
   const std::string arrived(days.at(1).at("day").as_string());
   CHECK((arrived == before || arrived == after));
+}
+
+TEST_CASE("Who was responsible, by sex of respondent: shares per source, small groups hidden", "[report]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = add_device(store, "North post");
+  auto add = [&](int n, const std::string& sex, const std::string& sources) {
+    for (int i = 0; i < n; ++i) {
+      const std::string experienced = sources.empty() ? R"("h_contact":"never")"
+                                                      : R"("h_contact":"once","harass_source":)" + sources;
+      add_response(store, dev, "staff-climate", "2026.2", R"({"dem_sex":")" + sex + R"(",)" + experienced + "}");
+    }
+  };
+  add(15, "female", R"(["colleague"])");
+  add(5, "female", R"(["supervisor","traveller_trader"])");
+  add(10, "female", "");  // nothing experienced: not asked, not in the shares
+  add(6, "male", R"(["traveller_trader"])");
+  add(6, "male", R"(["colleague","traveller_trader"])");
+  add(4, "pns", R"(["senior_manager"])");
+  auto o = options("staff-climate");
+  o.by = {"sex"};
+  const auto r = report_of(store, o);
+  const auto& survey = r.at("periods").at(0).at("survey").as_object();
+  const auto& source = item(survey, "harass_source");
+  CHECK(source.at("kind") == "select_multiple");
+  const auto& groups = source.at("groups").as_array();
+  const auto& women = group(groups, {{"dem_sex", "female"}});
+  CHECK(women.at("n") == 20);
+  CHECK(women.at("percent").at("colleague").as_double() == Approx(75.0));
+  CHECK(women.at("percent").at("supervisor").as_double() == Approx(25.0));
+  CHECK(women.at("percent").at("traveller_trader").as_double() == Approx(25.0));
+  const auto& men = group(groups, {{"dem_sex", "male"}});
+  CHECK(men.at("n") == 12);
+  CHECK(men.at("percent").at("traveller_trader").as_double() == Approx(100.0));
+  CHECK(men.at("percent").at("colleague").as_double() == Approx(50.0));
+  // Four who preferred not to say their sex: hidden, like any cell under 10,
+  // and not recoverable from the total (the empty group is hidden with it).
+  CHECK(group(groups, {{"dem_sex", "pns"}}).at("suppressed") == true);
+  CHECK_FALSE(group(groups, {{"dem_sex", "pns"}}).contains("percent"));
+  CHECK(group(groups, {{"dem_sex", ""}}).at("suppressed") == true);
+  CHECK(group(groups, {}).at("n") == 36);
+  for_each_shown_n(r, [](std::int64_t n) { CHECK(n >= 10); });
+  // The codes' labels travel with the item, so the dashboard names each source.
+  bool labelled = false;
+  for (const auto& c : source.at("choices").as_array()) {
+    labelled = labelled || (c.at("code") == "traveller_trader" &&
+                            c.at("label") == "A traveller, trader, customs broker or carrier");
+  }
+  CHECK(labelled);
+  CHECK_THAT(report_text(r), Catch::Contains("harass_source"));
 }

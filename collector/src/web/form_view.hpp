@@ -12,7 +12,7 @@
 namespace equitas::collector {
 
 // Languages the UI speaks; a form may offer fewer.
-inline constexpr std::string_view kUiLanguages[] = {"en", "fr", "es", "ru", "ar"};
+inline constexpr std::string_view kUiLanguages[] = {"en", "fr", "es", "ru", "ar", "pt"};
 bool is_ui_language(std::string_view lang);
 bool is_rtl(std::string_view lang);
 

@@ -5,17 +5,18 @@
 namespace equitas::collector {
 namespace {
 
-constexpr std::array<std::string_view, 5> kLangs = {"en", "fr", "es", "ru", "ar"};
+constexpr std::array<std::string_view, 6> kLangs = {"en", "fr", "es", "ru", "ar", "pt"};
 
 // Rows in PlainError's order, columns in kLangs' order.
-constexpr std::string_view kMessages[][5] = {
+constexpr std::string_view kMessages[][6] = {
     {"The collector's disk is full. Your answers are kept on this page; ask the post administrator to free space.",
      "Le disque du poste est plein. Vos réponses restent sur cette page ; demandez à l’administrateur du poste de "
      "libérer de l’espace.",
      "El disco del equipo está lleno. Sus respuestas siguen en esta página; pida al administrador del puesto que "
      "libere espacio.",
      "Диск устройства заполнен. Ответы остаются на этой странице; попросите администратора поста освободить место.",
-     "قرص الجهاز ممتلئ. إجاباتك باقية في هذه الصفحة؛ اطلب من مسؤول الموقع تحرير مساحة."},
+     "قرص الجهاز ممتلئ. إجاباتك باقية في هذه الصفحة؛ اطلب من مسؤول الموقع تحرير مساحة.",
+     "O disco do equipamento está cheio. As suas respostas continuam nesta página; peça ao administrador do posto que liberte espaço."},
     {"The collector could not store or read this. Your answers are kept on this page; if it happens again, tell "
      "the post administrator.",
      "Le poste n’a pas pu enregistrer ni lire ceci. Vos réponses restent sur cette page ; si cela se reproduit, "
@@ -24,12 +25,14 @@ constexpr std::string_view kMessages[][5] = {
      "administrador del puesto.",
      "Устройству не удалось сохранить или прочитать данные. Ответы остаются на этой странице; если это повторится, "
      "сообщите администратору поста.",
-     "تعذّر على الجهاز حفظ هذا أو قراءته. إجاباتك باقية في هذه الصفحة؛ إذا تكرر ذلك فأبلغ مسؤول الموقع."},
+     "تعذّر على الجهاز حفظ هذا أو قراءته. إجاباتك باقية في هذه الصفحة؛ إذا تكرر ذلك فأبلغ مسؤول الموقع.",
+     "O equipamento não conseguiu guardar nem ler isto. As suas respostas continuam nesta página; se voltar a acontecer, avise o administrador do posto."},
     {"This response is too long to save. Shorten the longest answers.",
      "Cette réponse est trop longue pour être enregistrée. Raccourcissez les réponses les plus longues.",
      "Esta respuesta es demasiado larga para guardarse. Acorte las respuestas más largas.",
      "Ответ слишком длинный для сохранения. Сократите самые длинные ответы.",
-     "هذه الإجابة أطول من أن تُحفظ. اختصر أطول الإجابات."},
+     "هذه الإجابة أطول من أن تُحفظ. اختصر أطول الإجابات.",
+     "Esta resposta é demasiado longa para ser guardada. Encurte as respostas mais longas."},
     {"The collector holds too many unfinished responses. Ask the post administrator to finish or discard some.",
      "Le poste contient trop de réponses inachevées. Demandez à l’administrateur du poste d’en terminer ou d’en "
      "supprimer.",
@@ -37,7 +40,8 @@ constexpr std::string_view kMessages[][5] = {
      "algunas.",
      "На устройстве слишком много незавершённых ответов. Попросите администратора поста завершить или удалить "
      "некоторые.",
-     "يحتوي الجهاز على عدد كبير جدًا من الإجابات غير المكتملة. اطلب من مسؤول الموقع إكمال بعضها أو حذفه."},
+     "يحتوي الجهاز على عدد كبير جدًا من الإجابات غير المكتملة. اطلب من مسؤول الموقع إكمال بعضها أو حذفه.",
+     "O equipamento tem demasiadas respostas por terminar. Peça ao administrador do posto que termine ou elimine algumas."},
     {"Too many saves from this device. Wait a moment and try again; your answers are kept on this page.",
      "Trop d’enregistrements depuis cet appareil. Attendez un instant et réessayez ; vos réponses restent sur "
      "cette page.",
@@ -45,7 +49,8 @@ constexpr std::string_view kMessages[][5] = {
      "en esta página.",
      "Слишком много сохранений с этого устройства. Подождите немного и попробуйте снова; ответы остаются на этой "
      "странице.",
-     "عمليات حفظ كثيرة جدًا من هذا الجهاز. انتظر قليلًا ثم حاول مرة أخرى؛ إجاباتك باقية في هذه الصفحة."},
+     "عمليات حفظ كثيرة جدًا من هذا الجهاز. انتظر قليلًا ثم حاول مرة أخرى؛ إجاباتك باقية في هذه الصفحة.",
+     "Demasiadas gravações a partir deste dispositivo. Aguarde um momento e tente de novo; as suas respostas continuam nesta página."},
 };
 
 }  // namespace

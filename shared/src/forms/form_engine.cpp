@@ -23,59 +23,76 @@ constexpr std::size_t kMaxRepeatRows = 500;
 // Built-in messages. Forms may override "required" and "constraint" per
 // question with required_message and constraint_message.
 struct Message {
-  std::string_view key, en, fr, es, ru, ar;
+  std::string_view key, en, fr, es, ru, ar, pt;
 };
 constexpr Message kMessages[] = {
     {"required", "This question is required.", "Cette question est obligatoire.",
-     "Esta pregunta es obligatoria.", "Это обязательный вопрос.", "هذا السؤال إلزامي."},
+     "Esta pregunta es obligatoria.", "Это обязательный вопрос.", "هذا السؤال إلزامي.",
+     "Esta pergunta é obrigatória."},
     {"constraint", "This answer is not valid.", "Cette réponse n'est pas valide.",
-     "Esta respuesta no es válida.", "Этот ответ недопустим.", "هذه الإجابة غير صالحة."},
+     "Esta respuesta no es válida.", "Этот ответ недопустим.", "هذه الإجابة غير صالحة.",
+     "Esta resposta não é válida."},
     {"not_relevant", "This question does not apply given the other answers, so it must be left empty.",
      "Cette question ne s'applique pas compte tenu des autres réponses : elle doit rester vide.",
      "Esta pregunta no corresponde según las demás respuestas, por lo que debe quedar vacía.",
      "С учётом других ответов этот вопрос не применяется и должен остаться пустым.",
-     "لا ينطبق هذا السؤال بناءً على الإجابات الأخرى، لذا يجب تركه فارغًا."},
+     "لا ينطبق هذا السؤال بناءً على الإجابات الأخرى، لذا يجب تركه فارغًا.",
+     "Esta pergunta não se aplica tendo em conta as outras respostas, pelo que tem de ficar vazia."},
     {"not_text", "The answer must be text.", "La réponse doit être du texte.",
-     "La respuesta debe ser un texto.", "Ответ должен быть текстом.", "يجب أن تكون الإجابة نصًا."},
+     "La respuesta debe ser un texto.", "Ответ должен быть текстом.", "يجب أن تكون الإجابة نصًا.",
+     "A resposta tem de ser um texto."},
     {"too_long", "The answer is too long.", "La réponse est trop longue.", "La respuesta es demasiado larga.",
-     "Ответ слишком длинный.", "الإجابة طويلة جدًا."},
+     "Ответ слишком длинный.", "الإجابة طويلة جدًا.",
+     "A resposta é demasiado longa."},
     {"not_integer", "The answer must be a whole number.", "La réponse doit être un nombre entier.",
      "La respuesta debe ser un número entero.", "Ответ должен быть целым числом.",
-     "يجب أن تكون الإجابة عددًا صحيحًا."},
+     "يجب أن تكون الإجابة عددًا صحيحًا.",
+     "A resposta tem de ser um número inteiro."},
     {"not_decimal", "The answer must be a number.", "La réponse doit être un nombre.",
-     "La respuesta debe ser un número.", "Ответ должен быть числом.", "يجب أن تكون الإجابة رقمًا."},
+     "La respuesta debe ser un número.", "Ответ должен быть числом.", "يجب أن تكون الإجابة رقمًا.",
+     "A resposta tem de ser um número."},
     {"not_date", "The answer must be a date (YYYY-MM-DD).", "La réponse doit être une date (AAAA-MM-JJ).",
      "La respuesta debe ser una fecha (AAAA-MM-DD).", "Ответ должен быть датой (ГГГГ-ММ-ДД).",
-     "يجب أن تكون الإجابة تاريخًا (YYYY-MM-DD)."},
+     "يجب أن تكون الإجابة تاريخًا (YYYY-MM-DD).",
+     "A resposta tem de ser uma data (AAAA-MM-DD)."},
     {"not_choice", "The answer must be one of the choices offered.",
      "La réponse doit être l'un des choix proposés.", "La respuesta debe ser una de las opciones ofrecidas.",
-     "Ответ должен быть одним из предложенных вариантов.", "يجب أن تكون الإجابة أحد الخيارات المعروضة."},
+     "Ответ должен быть одним из предложенных вариантов.", "يجب أن تكون الإجابة أحد الخيارات المعروضة.",
+     "A resposta tem de ser uma das opções apresentadas."},
     {"not_choices", "The answer must be a list of different choices from those offered.",
      "La réponse doit être une liste de choix différents parmi ceux proposés.",
      "La respuesta debe ser una lista de opciones distintas entre las ofrecidas.",
      "Ответ должен быть списком разных вариантов из предложенных.",
-     "يجب أن تكون الإجابة قائمة من خيارات مختلفة من بين الخيارات المعروضة."},
+     "يجب أن تكون الإجابة قائمة من خيارات مختلفة من بين الخيارات المعروضة.",
+     "A resposta tem de ser uma lista de opções diferentes de entre as apresentadas."},
     {"not_ack", "Please confirm.", "Veuillez confirmer.", "Por favor, confirme.", "Пожалуйста, подтвердите.",
-     "يرجى التأكيد."},
+     "يرجى التأكيد.",
+     "Por favor, confirme."},
     {"no_answer", "This item takes no answer.", "Cet élément n'attend pas de réponse.",
-     "Este elemento no admite respuesta.", "Этот элемент не требует ответа.", "هذا العنصر لا يقبل إجابة."},
+     "Este elemento no admite respuesta.", "Этот элемент не требует ответа.", "هذا العنصر لا يقبل إجابة.",
+     "Este elemento não admite resposta."},
     {"unknown", "There is no such question in this form.", "Ce formulaire ne contient pas cette question.",
      "Este formulario no contiene esa pregunta.", "В этой форме нет такого вопроса.",
-     "لا يوجد هذا السؤال في هذا النموذج."},
+     "لا يوجد هذا السؤال في هذا النموذج.",
+     "Este formulário não contém essa pergunta."},
     // Appended to not_choice and not_choices; "{}" is the list of codes.
     {"valid_codes", "Valid codes: {}.", "Codes valides : {}.", "Códigos válidos: {}.", "Допустимые коды: {}.",
-     "الرموز الصالحة: {}."},
+     "الرموز الصالحة: {}.",
+     "Códigos válidos: {}."},
     // After not_choice when a number was given that is one of the codes.
     {"quote_code", "Codes are text: write \"{}\", in quotes.",
      "Les codes sont du texte : écrivez \"{}\", entre guillemets.",
      "Los códigos son texto: escriba \"{}\", entre comillas.", "Коды — это текст: напишите \"{}\" в кавычках.",
-     "الرموز نصوص: اكتب \"{}\" بين علامتي اقتباس."},
+     "الرموز نصوص: اكتب \"{}\" بين علامتي اقتباس.",
+     "Os códigos são texto: escreva \"{}\", entre aspas."},
     // Appended to unknown when a question's name is close.
     {"did_you_mean", "Did you mean {}?", "Vouliez-vous dire {} ?", "¿Quiso decir {}?", "Возможно, вы имели в виду {}?",
-     "هل تقصد {}؟"},
+     "هل تقصد {}؟",
+     "Queria dizer {}?"},
     {"not_rows", "The answer must be a list of rows.", "La réponse doit être une liste de lignes.",
      "La respuesta debe ser una lista de filas.", "Ответ должен быть списком строк.",
-     "يجب أن تكون الإجابة قائمة من الصفوف."},
+     "يجب أن تكون الإجابة قائمة من الصفوف.",
+     "A resposta tem de ser uma lista de linhas."},
 };
 
 // `tmpl` with its "{}" replaced by `value`.
@@ -570,6 +587,7 @@ std::string builtin_message(std::string_view key, const std::string& lang) {
     if (lang == "es") return std::string(m.es);
     if (lang == "ru") return std::string(m.ru);
     if (lang == "ar") return std::string(m.ar);
+    if (lang == "pt") return std::string(m.pt);
     return std::string(m.en);
   }
   return std::string(key);

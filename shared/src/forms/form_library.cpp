@@ -13,6 +13,14 @@ Result<FormLibrary> FormLibrary::with_bundled() {
     e.bundled = true;
     lib.entries_.push_back(std::move(e));
   }
+  EQ_ASSIGN_OR_RETURN(auto previous, previous_bundled_forms());
+  for (auto& f : previous) {
+    LibraryEntry e;
+    e.form = std::move(f);
+    e.bundled = true;
+    e.superseded = true;
+    lib.entries_.push_back(std::move(e));
+  }
   return lib;
 }
 
@@ -33,7 +41,7 @@ Status FormLibrary::add_publication(const FormPublication& pub, std::int64_t pub
   auto shared = std::make_shared<const Form>(std::move(form).value());
   LibraryEntry* e = entry(pub.form_id, pub.version);
   if (e == nullptr) {
-    entries_.push_back(LibraryEntry{shared, false, {}, published_at});
+    entries_.push_back(LibraryEntry{shared, false, false, {}, published_at});
     e = &entries_.back();
   } else if (!(*e->form == *shared)) {
     e->form = shared;
@@ -53,7 +61,7 @@ std::shared_ptr<const Form> FormLibrary::find(std::string_view id, std::string_v
 std::shared_ptr<const Form> FormLibrary::current(std::string_view id) const {
   const LibraryEntry* best = nullptr;
   for (const auto& e : entries_) {
-    if (e.form->id != id) continue;
+    if (e.form->id != id || (e.superseded && e.rounds.empty())) continue;
     if (best == nullptr || e.published_at > best->published_at ||
         (e.published_at == best->published_at && e.form->version > best->form->version)) {
       best = &e;

@@ -1,5 +1,6 @@
 #include "equitas/forms/form_listing.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <iomanip>
 
@@ -31,6 +32,7 @@ void print_form_list(const FormLibrary& library, bool json, std::ostream& out) {
   if (json) {
     boost::json::array arr;
     for (const auto& e : library.entries()) {
+      if (e.superseded && e.rounds.empty()) continue;
       boost::json::object o;
       o["id"] = e.form->id;
       o["version"] = e.form->version;
@@ -46,15 +48,25 @@ void print_form_list(const FormLibrary& library, bool json, std::ostream& out) {
     out << boost::json::serialize(arr) << "\n";
     return;
   }
-  out << std::left << std::setw(24) << "FORM" << std::setw(12) << "VERSION" << std::setw(11) << "QUESTIONS"
+  // The id column is as wide as the longest id, and at least 24.
+  int id_width = 24;
+  for (const auto& e : library.entries()) id_width = std::max(id_width, static_cast<int>(e.form->id.size()) + 2);
+  out << std::left << std::setw(id_width) << "FORM" << std::setw(12) << "VERSION" << std::setw(11) << "QUESTIONS"
       << std::setw(22) << "ROUNDS" << "TITLE\n";
+  std::string previous;
   for (const auto& e : library.entries()) {
+    if (e.superseded && e.rounds.empty()) {
+      previous += (previous.empty() ? "" : ", ") + e.form->id + " " + e.form->version;
+      continue;
+    }
     std::string rounds;
     for (const auto& r : e.rounds) rounds += (rounds.empty() ? "" : ",") + (r.empty() ? std::string("-") : r);
     if (rounds.empty()) rounds = e.bundled ? "(bundled)" : "-";
-    out << std::setw(24) << e.form->id << std::setw(12) << e.form->version << std::setw(11) << count_questions(*e.form)
+    out << std::setw(id_width) << e.form->id << std::setw(12) << e.form->version << std::setw(11) << count_questions(*e.form)
         << std::setw(22) << rounds << e.form->title.get("en", e.form->default_language) << "\n";
   }
+  // Earlier bundled editions: not captured any more, still read and checked.
+  if (!previous.empty()) out << "\nPrevious editions, still read: " << previous << "\n";
 }
 
 Status print_form(const FormLibrary& library, const std::string& id, const std::string& version, bool json,

@@ -69,6 +69,10 @@ std::string builtin_message(std::string_view key, const std::string& lang);
 
 // The forms compiled into both programs (schema/forms/*.json).
 Result<std::vector<std::shared_ptr<const Form>>> bundled_forms();
+// The editions the bundled forms replaced (schema/forms/previous/), each under
+// its own version: a program still reads and validates what was captured with
+// them, and never offers them for capture.
+Result<std::vector<std::shared_ptr<const Form>>> previous_bundled_forms();
 
 // "staff-climate: dem_sex: This question is required.\n..." for a Status.
 std::string format_errors(const std::vector<FieldError>& errors);

@@ -15,13 +15,16 @@ namespace equitas::forms {
 struct LibraryEntry {
   std::shared_ptr<const Form> form;
   bool bundled = false;
+  // A previous bundled edition: found by version, validated and reported,
+  // but not the version to capture unless a round was published with it.
+  bool superseded = false;
   std::vector<std::string> rounds;  // publication rounds, oldest first
   std::int64_t published_at = 0;    // 0 for bundled-only
 };
 
 class FormLibrary final : public AnswerValidator {
  public:
-  // The bundled forms only.
+  // The bundled forms only, with the previous editions they replaced.
   static Result<FormLibrary> with_bundled();
 
   // Adds a publication whose signature the caller has verified. A

@@ -21,7 +21,7 @@ std::vector<Migration> migrations_from(std::span<const EmbeddedFile> files);
 namespace embedded {
 std::span<const EmbeddedFile> collector_sql();
 std::span<const EmbeddedFile> server_sql();
-std::span<const EmbeddedFile> bundled_form_files();  // schema/forms/*.json
+std::span<const EmbeddedFile> bundled_form_files();  // schema/forms/*.json and previous/*.json
 // collector/web/*: the collector's web UI. Linked into the collector only.
 std::span<const EmbeddedFile> collector_web_assets();
 // sync-server/web/*: the dashboard. Linked into the server only.
