@@ -183,7 +183,8 @@ TEST_CASE("GEOAT team assessment: three collectors at two sites, merged with dis
   CHECK(rj.at("assessments").at(0).at("scores").at("overall").at("rated") == 3);
 
   // A contribution after validation: kept and flagged, never merged, and
-  // the collector says so, at submit and after its sync.
+  // the collector says so, at submit (once a sync told it) and after its sync.
+  REQUIRE(a.sync({}).is_ok());
   err.clear();
   REQUIRE(contribute(tmp / "a", id, "hr", R"({"x_d_1":"1"})", &err) == 0);
   CHECK_THAT(err, Catch::Contains("validated already"));
