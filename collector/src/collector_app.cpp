@@ -190,17 +190,65 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
                              (form_version.empty() ? "" : " version '" + std::string(form_version) + "'") +
                              " on this collector (known: " + known + ")");
   }
-  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, in_transaction);
+  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, nullptr, in_transaction);
+}
+
+Result<Collector::Contributed> Collector::contribute(std::string_view form_id, std::string_view assessment_id,
+                                                     std::string_view role, std::string& answers_json,
+                                                     const std::string& lang) {
+  auto refuse = [&](Status s) {
+    wipe(answers_json);
+    return s;
+  };
+  EQ_ASSIGN_OR_RETURN(auto held, store_.assessments());
+  const CollectorStore::HeldAssessment* target = nullptr;
+  std::string known;
+  for (const auto& a : held) {
+    if (a.id == assessment_id) target = &a;
+    known += (known.empty() ? "" : ", ") + a.id;
+  }
+  if (target == nullptr) {
+    return refuse(Status::not_found("no assessment " + std::string(assessment_id) +
+                                    " on this collector; it arrives at a sync once headquarters has created it "
+                                    "(known here: " + (known.empty() ? "none" : known) + ")"));
+  }
+  if (target->form_id != form_id) {
+    return refuse(Status::invalid_argument("assessment " + target->id + " is of form " + target->form_id + ", not " +
+                                           std::string(form_id)));
+  }
+  EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
+  auto form = lib->current(form_id);
+  if (!form) return refuse(Status::not_found("no form '" + std::string(form_id) + "' on this collector"));
+  const forms::ChoiceList* roles = nullptr;
+  if (auto it = form->lists.find("team_role"); it != form->lists.end()) roles = &it->second;
+  if (role.empty() || (roles != nullptr && roles->find(role) == nullptr)) {
+    std::string names;
+    if (roles != nullptr) {
+      for (const auto& c : roles->choices) names += (names.empty() ? "" : ", ") + c.name;
+    }
+    return refuse(Status::invalid_argument("give your role in the team with --role" +
+                                           (names.empty() ? std::string() : " (one of: " + names + ")")));
+  }
+  const ContributionMeta meta{target->id, std::string(role), target->version};
+  Contributed out;
+  if (target->state == "validated") {
+    out.notice = "assessment " + target->id +
+                 " is validated already: the server will keep this contribution, flagged for the team, but will "
+                 "not merge it or change the official scores";
+  }
+  EQ_ASSIGN_OR_RETURN(out.id, seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, &meta));
+  return out;
 }
 
 Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
                                        std::string& answers_json, const AnswerValidator& validator) {
-  return seal_and_store(nullptr, form_id, form_version, answers_json, "en", &validator);
+  return seal_and_store(nullptr, form_id, form_version, answers_json, "en", &validator, nullptr);
 }
 
 Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::string_view form_id,
                                                std::string_view form_version, std::string& answers_json,
                                                const std::string& lang, const AnswerValidator* validator,
+                                               const ContributionMeta* contribution,
                                                const std::function<Status()>& in_transaction) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
   if (!enrolled) {
@@ -221,6 +269,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   if (form != nullptr) {
     forms::EvalOptions opts;
     opts.language = lang;
+    opts.partial = contribution != nullptr;
     const forms::Evaluation e = forms::evaluate(*form, payload.answers, opts);
     if (!e.ok()) {
       return Status::invalid_argument(std::to_string(e.errors.size()) + " invalid answer(s):\n" +
@@ -236,8 +285,11 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   }
 
   // With the form at hand, the compact binary payload (v2: answers by
-  // position); a caller that only has a validator gets JSON (v1).
-  Bytes plain = form != nullptr ? encode_payload(payload, PayloadLayout::of(*form)) : encode_payload(payload);
+  // position); a caller that only has a validator gets JSON (v1), and so
+  // does a contribution, whose metadata only v1 carries.
+  if (contribution != nullptr) payload.contribution = *contribution;
+  Bytes plain = form != nullptr && contribution == nullptr ? encode_payload(payload, PayloadLayout::of(*form))
+                                                           : encode_payload(payload);
   EnvelopeFields fields{enrolled->device_id, SubmissionId::random(), 1, std::string(form_id),
                         std::string(form_version)};
   auto envelope = seal_envelope(fields, plain, enrolled->server, key_);

@@ -71,6 +71,11 @@ struct SyncReport {
   std::int64_t pending_after = 0;
   std::vector<std::string> forms_received;  // "staff-climate 2026.1 (2026-baseline)"
   std::vector<std::string> forms_refused;   // with the reason
+  std::vector<std::string> assessments_received;  // "asm-… TL (2026-baseline): draft, 2 disagreements"
+  // Contributions of this device that the server kept but flagged instead
+  // of merging (the assessment was validated first), in words.
+  std::vector<std::string> flagged_contributions;
+  std::string assessments_note;  // e.g. the server predates team assessments
 };
 
 class Collector {
@@ -105,6 +110,24 @@ class Collector {
   // what a modified client would.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
                               std::string& answers_json, const AnswerValidator& validator);
+
+  // A team member's partial answers to a team assessment the server sent
+  // at a sync (the GEOAT as one shared record): checked by the form engine
+  // without "required", sealed and signed like any submission, with the
+  // assessment, the member's role (a choice of the form's team_role list
+  // when it has one) and the merged version this collector holds. The
+  // server merges it field by field. `notice` says when the assessment is
+  // validated already: the server will keep the contribution, flagged, but
+  // not merge it. not_found for an assessment this collector has not
+  // received (sync first).
+  struct Contributed {
+    SubmissionId id;
+    std::string notice;
+  };
+  Result<Contributed> contribute(std::string_view form_id, std::string_view assessment_id, std::string_view role,
+                                 std::string& answers_json, const std::string& lang = "en");
+  // The team assessments received at the last sync (assessment views).
+  Result<std::vector<CollectorStore::HeldAssessment>> assessments() { return store_.assessments(); }
 
   // The bundled forms plus the publications received from the server whose
   // signature verifies against the pinned key.
@@ -163,6 +186,7 @@ class Collector {
   Result<SubmissionId> seal_and_store(const forms::Form* form, std::string_view form_id,
                                       std::string_view form_version, std::string& answers_json,
                                       const std::string& lang, const AnswerValidator* validator,
+                                      const ContributionMeta* contribution,
                                       const std::function<Status()>& in_transaction = {});
   DataDir dir_;
   CollectorStore store_;

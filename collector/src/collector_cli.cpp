@@ -7,7 +7,9 @@
 #include <csignal>
 #include <thread>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_to.hpp>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -32,6 +34,9 @@ Usage:
   collector admin-pin --data-dir DIR [--pin-file FILE]
   collector enroll  --data-dir DIR CODE | --renew CODE
   collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
+  collector submit  --data-dir DIR --form ID --assessment ID --role ROLE [--lang L] FILE|-
+  collector assessment list --data-dir DIR [--json]
+  collector assessment show --data-dir DIR ID [--json]
   collector bundle export --data-dir DIR --out FILE
   collector bundle import --data-dir DIR RECEIPT|BUNDLE
   collector forms list --data-dir DIR [--json]
@@ -137,6 +142,18 @@ int cmd_submit(const CliArgs& a, Io& io) {
     text.assign(bytes->begin(), bytes->end());
     wipe(*bytes);
   }
+  if (auto assessment = a.get("--assessment")) {
+    if (a.has("--form-version")) {
+      wipe(text);
+      return fail(io, Status::invalid_argument("a contribution uses the assessment's form as it is now; drop --form-version"));
+    }
+    auto done = c->contribute(*form, *assessment, a.get_or("--role", ""), text, a.get_or("--lang", "en"));
+    wipe(text);
+    if (!done.is_ok()) return fail(io, done.status().with_context("nothing was stored"));
+    if (!done->notice.empty()) io.err << "collector: note: " << done->notice << "\n";
+    io.out << done->id.to_string() << "\n";
+    return 0;
+  }
   auto id = c->submit(*form, a.get_or("--form-version", ""), text, a.get_or("--lang", "en"));
   wipe(text);
   if (!id.is_ok()) {
@@ -153,6 +170,74 @@ int cmd_submit(const CliArgs& a, Io& io) {
   }
   io.out << id->to_string() << "\n";
   return 0;
+}
+
+int cmd_assessment_list(const CliArgs& a, Io& io) {
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto held = c->assessments();
+  if (!held.is_ok()) return fail(io, held.status());
+  boost::json::array all;
+  for (const auto& h : *held) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(h.view, ec);
+    if (ec || !v.is_object()) continue;
+    const auto& o = v.get_object();
+    if (a.has("--json")) {
+      boost::json::object row{{"id", h.id}, {"form_id", h.form_id}, {"state", h.state}, {"version", h.version},
+                              {"administration", o.at("administration")}, {"round", o.at("round")},
+                              {"fields", o.at("fields").as_object().size()},
+                              {"disagreements", o.at("disagreements").as_array().size()}};
+      all.push_back(std::move(row));
+      continue;
+    }
+    const auto& admin = o.at("administration").as_object();
+    io.out << h.id << "\t" << boost::json::value_to<std::string>(admin.at("name")) << " ("
+           << boost::json::value_to<std::string>(admin.at("id")) << ")\t" << h.form_id << " round "
+           << boost::json::value_to<std::string>(o.at("round")) << "\t" << h.state << "\t"
+           << o.at("fields").as_object().size() << " fields entered, " << o.at("disagreements").as_array().size()
+           << " disagreement(s)\n";
+  }
+  if (a.has("--json")) io.out << boost::json::serialize(all) << "\n";
+  return 0;
+}
+
+int cmd_assessment_show(const CliArgs& a, Io& io) {
+  if (a.positional().size() != 1) {
+    return fail(io, Status::invalid_argument("give one assessment ID (see: collector assessment list)"));
+  }
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto held = c->assessments();
+  if (!held.is_ok()) return fail(io, held.status());
+  for (const auto& h : *held) {
+    if (h.id != a.positional()[0]) continue;
+    if (a.has("--json")) {
+      io.out << h.view << "\n";
+      return 0;
+    }
+    boost::system::error_code ec;
+    auto v = boost::json::parse(h.view, ec);
+    if (ec || !v.is_object()) return fail(io, Status::corruption("the stored copy of " + h.id + " is damaged; sync again"));
+    for (const auto& f : v.get_object().at("fields").as_object()) {
+      const auto& field = f.value().as_object();
+      io.out << f.key() << ": ";
+      if (const auto* value = field.if_contains("value")) {
+        io.out << boost::json::serialize(*value) << "\n";
+        continue;
+      }
+      io.out << "DISAGREEMENT";
+      for (const auto& c2 : field.at("competing").as_array()) {
+        const auto& e = c2.as_object();
+        io.out << " " << boost::json::serialize(e.at("value")) << " (" << boost::json::value_to<std::string>(e.at("author"))
+               << ", " << boost::json::value_to<std::string>(e.at("site")) << ", "
+               << boost::json::value_to<std::string>(e.at("at")) << ")";
+      }
+      io.out << "\n";
+    }
+    return 0;
+  }
+  return fail(io, Status::not_found("no assessment " + a.positional()[0] + " on this collector (see: collector assessment list)"));
 }
 
 int cmd_status(const CliArgs& a, Io& io) {
@@ -220,12 +305,20 @@ void print_report(const SyncReport& r, bool json, Io& io) {
     o["bytes_up"] = r.bytes_up;
     o["bytes_down"] = r.bytes_down;
     o["pending"] = r.pending_after;
+    boost::json::array received, flagged;
+    for (const auto& x : r.assessments_received) received.emplace_back(x);
+    for (const auto& x : r.flagged_contributions) flagged.emplace_back(x);
+    o["assessments"] = std::move(received);
+    o["flagged_contributions"] = std::move(flagged);
     io.out << boost::json::serialize(o) << std::endl;
     return;
   }
   if (r.registered_now) io.out << "Registration completed with the server.\n";
   for (const auto& f : r.forms_received) io.out << "Received form " << f << "\n";
   for (const auto& f : r.forms_refused) io.out << "Refused a form from the server: " << f << "\n";
+  for (const auto& x : r.assessments_received) io.out << "Assessment " << x << "\n";
+  for (const auto& x : r.flagged_contributions) io.out << "Note: " << x << "\n";
+  if (!r.assessments_note.empty()) io.out << "Note: " << r.assessments_note << "\n";
   io.out << "Synced: " << r.sent << " sent, " << r.accepted << " accepted, " << r.duplicate
          << " already on the server, " << r.conflict << " conflicts (kept and flagged), " << r.rejected
          << " rejected. " << r.pending_after << " pending.\n";
@@ -483,8 +576,22 @@ const Command kCommands[] = {
      "  Stores one finished response: FILE holds the answers as a JSON object (- reads stdin),\n"
      "  keyed by question name. The form engine checks them first: if anything is invalid, every\n"
      "  error is listed (in language L) and nothing is stored. Valid answers are sealed to the\n"
-     "  server and signed at once; prints the submission id.\n",
-     {"--data-dir", "--form", "--form-version", "--lang"}, {}, cmd_submit},
+     "  server and signed at once; prints the submission id.\n"
+     "  With --assessment ID (a team assessment received at sync: collector assessment list) the\n"
+     "  answers are this member's partial contribution, for the fields of their area only; --role\n"
+     "  names their role in the team. The server merges it with the others' field by field.\n",
+     {"--data-dir", "--form", "--form-version", "--lang", "--assessment", "--role"}, {}, cmd_submit},
+    {"assessment list",
+     "collector assessment list --data-dir DIR [--json]\n"
+     "  The team assessments received at the last sync: id, administration, round, state, and how far\n"
+     "  the team has got (fields entered, disagreements).\n",
+     {"--data-dir"}, {"--json"}, cmd_assessment_list},
+    {"assessment show",
+     "collector assessment show --data-dir DIR ID [--json]\n"
+     "  What the team has entered so far, as the server merged it at the last sync: each field's value,\n"
+     "  the disagreements with who said what, where and when, and the scores (provisional until\n"
+     "  validated) with their coverage.\n",
+     {"--data-dir"}, {"--json"}, cmd_assessment_show},
     {"bundle export",
      "collector bundle export --data-dir DIR --out FILE\n"
      "  For posts with no link: writes every pending submission (sealed and signed) into FILE, under a\n"

@@ -247,6 +247,30 @@ Status CollectorStore::save_form_publication(const FormPublication& pub, std::in
       .run();
 }
 
+Status CollectorStore::save_assessment(const HeldAssessment& a, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO assessments (id, form_id, revision, version, state, view, received_at) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
+                                  "form_id = excluded.form_id, revision = excluded.revision, version = "
+                                  "excluded.version, state = excluded.state, view = excluded.view, received_at = "
+                                  "excluded.received_at"));
+  return st.bind(1, a.id).bind(2, a.form_id).bind(3, a.revision).bind(4, a.version).bind(5, a.state).bind(6, a.view)
+      .bind(7, now).run();
+}
+
+Result<std::vector<CollectorStore::HeldAssessment>> CollectorStore::assessments() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, form_id, state, revision, version, view FROM assessments "
+                                                "ORDER BY id"));
+  std::vector<HeldAssessment> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.push_back(HeldAssessment{st.column_text(0), st.column_text(1), st.column_text(2), st.column_int64(3),
+                                 st.column_int64(4), st.column_text(5)});
+  }
+  return out;
+}
+
 Result<std::vector<FormPublication>> CollectorStore::load_form_publications() {
   EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT form_id, version, round, definition, signature FROM forms "
                                                 "ORDER BY received_at, rowid"));

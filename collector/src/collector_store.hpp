@@ -122,6 +122,16 @@ class CollectorStore {
   Status save_form_publication(const FormPublication& pub, std::int64_t now);
   Result<std::vector<FormPublication>> load_form_publications();
 
+  // Team assessments as the server last sent them (assessment_view on the
+  // server): a newer revision replaces the copy held.
+  struct HeldAssessment {
+    std::string id, form_id, state;
+    std::int64_t revision = 0, version = 0;
+    std::string view;  // JSON
+  };
+  Status save_assessment(const HeldAssessment& a, std::int64_t now);
+  Result<std::vector<HeldAssessment>> assessments();
+
   Result<std::int64_t> begin_sync_log(std::int64_t now);
   Status finish_sync_log(std::int64_t id, std::string_view result, std::string_view detail,
                          std::int64_t sent, std::int64_t acked, std::int64_t now);

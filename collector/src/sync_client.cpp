@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
 #include <cstring>
 
 #include "equitas/forms/form_json.hpp"
@@ -69,6 +70,8 @@ class Session {
   Status apply_ack(const std::vector<OutboxItem>& items, const Ack& ack);
   net::awaitable<Status> fetch_forms(Ws& ws, SecureChannel& channel);
   net::awaitable<Status> fetch_devices(Ws& ws, SecureChannel& channel);
+  net::awaitable<Status> fetch_assessments(Ws& ws, SecureChannel& channel);
+  Status keep_assessment(const std::string& view);
 
   CollectorStore& store_;
   const SigningKey& key_;
@@ -208,6 +211,82 @@ net::awaitable<Status> Session::fetch_devices(Ws& ws, SecureChannel& channel) {
   co_return store_.set_meta(meta_key::kDeviceList, ByteView(update->list));
 }
 
+// Stores one assessment view the server sent, and notes what concerns this
+// device: its contributions that arrived too late to be merged.
+Status Session::keep_assessment(const std::string& text) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(text, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  const auto* id = o ? o->if_contains("id") : nullptr;
+  if (id == nullptr || !id->is_string()) return Status::corruption("the server sent an assessment without an id");
+  CollectorStore::HeldAssessment held;
+  held.id = std::string(id->get_string());
+  held.view = text;
+  auto int_of = [&](const char* key) {
+    const auto* x = o->if_contains(key);
+    return x && x->is_int64() ? x->as_int64() : 0;
+  };
+  auto text_of = [&](const boost::json::object& from, const char* key) {
+    const auto* x = from.if_contains(key);
+    return x && x->is_string() ? std::string(x->get_string()) : std::string();
+  };
+  held.revision = int_of("revision");
+  held.version = int_of("version");
+  held.form_id = text_of(*o, "form_id");
+  held.state = text_of(*o, "state");
+  EQ_RETURN_IF_ERROR(store_.save_assessment(held, unix_now()));
+  std::string admin;
+  if (const auto* a = o->if_contains("administration"); a && a->is_object()) admin = text_of(a->get_object(), "name");
+  const auto* disagreements = o->if_contains("disagreements");
+  const std::size_t open = disagreements && disagreements->is_array() ? disagreements->get_array().size() : 0;
+  report_.assessments_received.push_back(held.id + " " + admin + " (" + text_of(*o, "round") + "): " + held.state +
+                                         ", " + std::to_string(open) + " disagreement(s)");
+  if (const auto* flagged = o->if_contains("flagged"); flagged && flagged->is_array()) {
+    for (const auto& f : flagged->get_array()) {
+      if (!f.is_object() || text_of(f.get_object(), "device") != enrollment_.device_id.to_string()) continue;
+      report_.flagged_contributions.push_back(
+          "your contribution " + text_of(f.get_object(), "event") + " to assessment " + held.id + " (" + admin +
+          ") reached the server after the assessment was " + held.state +
+          ": the server keeps it, flagged for the team, but did not merge it");
+    }
+  }
+  return Status::ok();
+}
+
+// Asks for the team assessments that changed since the copies held here.
+// Last in the session: a server that predates assessments answers with a
+// protocol error, which is noted, not a failed sync.
+net::awaitable<Status> Session::fetch_assessments(Ws& ws, SecureChannel& channel) {
+  for (int round_trip = 0; round_trip < 32; ++round_trip) {
+    auto held = store_.assessments();
+    if (!held.is_ok()) co_return held.status();
+    AssessmentsRequest req;
+    for (const auto& a : *held) req.known.push_back({a.id, static_cast<std::uint64_t>(a.revision)});
+    co_await write(ws, channel.seal(encode(req)));
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
+      if (err->code == SessionError::kProtocol) {
+        report_.assessments_note = "the server does not offer team assessments (it is older than this collector)";
+        co_return Status::ok();
+      }
+      co_return refused(*err);
+    }
+    const auto* update = std::get_if<AssessmentsUpdate>(&*reply);
+    if (update == nullptr) co_return Status::corruption("the server did not answer the assessments request");
+    {
+      Transaction tx(store_.db());
+      if (!tx.status().is_ok()) co_return tx.status();
+      for (const auto& view : update->assessments) {
+        if (Status s = keep_assessment(view); !s.is_ok()) co_return s;
+      }
+      if (Status s = tx.commit(); !s.is_ok()) co_return s;
+    }
+    if (!update->more || update->assessments.empty()) co_return Status::ok();
+  }
+  co_return Status::ok();
+}
+
 net::awaitable<Status> Session::run() {
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
@@ -328,6 +407,9 @@ net::awaitable<Status> Session::run() {
     progress_.bytes_down = report_.bytes_down;
     if (options_.on_progress) options_.on_progress(progress_);
   }
+  // After the pushes: the merged state includes what this device just sent.
+  if (Status s = co_await fetch_assessments(ws, channel); !s.is_ok()) co_return s;
+  if (!report_.assessments_note.empty()) co_return Status::ok();  // the server closed the session
   beast::error_code ignored;
   co_await ws.async_close(websocket::close_code::normal, net::redirect_error(use_awaitable, ignored));
   co_return Status::ok();

@@ -22,7 +22,7 @@
       pending: 'Waiting to sync', synced: 'Synced', drafts: 'Drafts', rejected: 'Rejected',
       lastSync: 'Last sync', never: 'never', syncNow: 'Sync now', syncing: 'Syncing… {0} of {1} sent',
       exportBundle: 'Export bundle for USB', device: 'Device', site: 'Site', server: 'Server',
-      phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.',
+      phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.', team: 'Team assessments',
       answered: '{0} answers', nextTry: 'Next automatic try: {0}', notEnrolled: 'This collector is not enrolled yet.',
       bundleDone: '{0} submissions written to the file.', leave: 'Leave (keep the draft)', leftDraft: 'The draft is kept; the administrator can resume it from the admin page.', home: 'Back to the surveys',
       stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' },
@@ -41,7 +41,7 @@
       pending: 'En attente de synchronisation', synced: 'Synchronisées', drafts: 'Brouillons', rejected: 'Refusées',
       lastSync: 'Dernière synchronisation', never: 'jamais', syncNow: 'Synchroniser', syncing: 'Synchronisation… {0} sur {1} envoyées',
       exportBundle: 'Exporter un lot pour clé USB', device: 'Appareil', site: 'Site', server: 'Serveur',
-      phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.',
+      phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.', team: 'Évaluations d\'équipe',
       answered: '{0} réponses', nextTry: 'Prochain essai automatique : {0}', notEnrolled: 'Ce poste n’est pas encore inscrit.',
       bundleDone: '{0} réponses écrites dans le fichier.', leave: 'Quitter (garder le brouillon)', leftDraft: 'Le brouillon est conservé ; l’administrateur peut le reprendre depuis la page d’administration.', home: 'Retour aux enquêtes',
       stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' },
@@ -60,7 +60,7 @@
       pending: 'Pendientes de sincronizar', synced: 'Sincronizadas', drafts: 'Borradores', rejected: 'Rechazadas',
       lastSync: 'Última sincronización', never: 'nunca', syncNow: 'Sincronizar ahora', syncing: 'Sincronizando… {0} de {1} enviadas',
       exportBundle: 'Exportar lote para USB', device: 'Dispositivo', site: 'Puesto', server: 'Servidor',
-      phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.',
+      phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.', team: 'Evaluaciones del equipo',
       answered: '{0} respuestas', nextTry: 'Próximo intento automático: {0}', notEnrolled: 'Este equipo aún no está inscrito.',
       bundleDone: '{0} respuestas escritas en el archivo.', leave: 'Salir (conservar el borrador)', leftDraft: 'El borrador se conserva; el administrador puede reanudarlo desde la página de administración.', home: 'Volver a las encuestas',
       stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' },
@@ -79,7 +79,7 @@
       pending: 'Ожидают синхронизации', synced: 'Синхронизировано', drafts: 'Черновики', rejected: 'Отклонено',
       lastSync: 'Последняя синхронизация', never: 'никогда', syncNow: 'Синхронизировать', syncing: 'Синхронизация… отправлено {0} из {1}',
       exportBundle: 'Экспорт пакета на USB', device: 'Устройство', site: 'Пост', server: 'Сервер',
-      phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.',
+      phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.', team: 'Командные оценки',
       answered: 'ответов: {0}', nextTry: 'Следующая автоматическая попытка: {0}', notEnrolled: 'Устройство ещё не зарегистрировано.',
       bundleDone: 'В файл записано ответов: {0}.', leave: 'Выйти (сохранить черновик)', leftDraft: 'Черновик сохранён; администратор может продолжить его на странице администратора.', home: 'К списку опросов',
       stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' },
@@ -98,7 +98,7 @@
       pending: 'بانتظار المزامنة', synced: 'تمت مزامنتها', drafts: 'المسودات', rejected: 'مرفوضة',
       lastSync: 'آخر مزامنة', never: 'أبدًا', syncNow: 'مزامنة الآن', syncing: 'جارٍ المزامنة… أُرسل {0} من {1}',
       exportBundle: 'تصدير حزمة إلى USB', device: 'الجهاز', site: 'الموقع', server: 'الخادم',
-      phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.',
+      phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.', team: 'تقييمات الفريق',
       answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
       bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات',
       stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' },
@@ -878,6 +878,17 @@
         } } })));
     }
     app.append(ul.children.length ? ul : el('p', { className: 'muted', text: t('noDrafts') }));
+    // Team assessments (the GEOAT) start here only, behind the PIN.
+    const team = await api('GET', '/api/v1/admin/team-forms?lang=' + lang).catch(() => null);
+    if (team && team.ok && team.data.forms.length) {
+      app.append(el('h2', { text: t('team') }));
+      for (const f of team.data.forms) {
+        app.append(el('button', { type: 'button', className: 'survey', 'data-form': f.id, on: { click: async () => {
+          const rr = await api('POST', '/api/v1/admin/team-draft', { form: f.id, lang });
+          if (rr.ok) { keepKeyHalf(rr.data.key); location.href = '/'; }
+        } } }, el('strong', { text: f.title })));
+      }
+    }
     app.append(el('div', { className: 'actions' },
       el('button', { type: 'button', text: t('signOut'), on: { click: async () => { await api('POST', '/api/v1/admin/logout', {}); adminLogin(); } } }),
       el('a', { className: 'button', href: '/', text: t('home') })));

@@ -29,6 +29,10 @@ class FormSnapshot final : public AnswerValidator {
                   boost::json::object& answers) const override {
     return library_.validate(form_id, form_version, answers);
   }
+  Status validate_partial(std::string_view form_id, std::string_view form_version,
+                          boost::json::object& answers) const override {
+    return library_.validate_partial(form_id, form_version, answers);
+  }
 
  private:
   forms::FormLibrary library_;
@@ -53,6 +57,10 @@ class FormRegistry final : public AnswerValidator {
   Status validate(std::string_view form_id, std::string_view form_version,
                   boost::json::object& answers) const override {
     return snapshot()->validate(form_id, form_version, answers);
+  }
+  Status validate_partial(std::string_view form_id, std::string_view form_version,
+                          boost::json::object& answers) const override {
+    return snapshot()->validate_partial(form_id, form_version, answers);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include "equitas/wire/device_list.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
+#include "assessment_store.hpp"
 #include "equitas/wire/registration.hpp"
 #include "form_registry.hpp"
 
@@ -198,6 +199,24 @@ const FormSnapshot* layouts_of(const AnswerValidator& validator, const FormSnaps
   return nullptr;
 }
 
+// The assessment a contribution names, if it can take it: an unknown
+// assessment or another form is rejected (the collector keeps the envelope,
+// with the reason); a validated one takes it flagged (see ingest_envelope).
+std::variant<AssessmentRecord, ItemResult, Status> contribution_target(ServerStore& store, const Envelope& e,
+                                                                       const ContributionMeta& meta) {
+  auto found = AssessmentStore(store.db()).find_assessment(meta.assessment);
+  if (!found.is_ok()) return found.status();
+  if (!*found) {
+    return reject(RejectReason::kInvalidAnswers,
+                  "no assessment " + meta.assessment + " on this server (see: sync-server assessment list)");
+  }
+  if ((*found)->form_id != e.form_id) {
+    return reject(RejectReason::kInvalidAnswers, "assessment " + meta.assessment + " is of form " +
+                                                     (*found)->form_id + ", not " + e.form_id);
+  }
+  return std::move(**found);
+}
+
 // Opens, decodes and validates the payload: the ingest steps after dedup.
 std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, const FormSnapshot* forms,
                                                        const AnswerValidator& validator, const Envelope& e) {
@@ -220,7 +239,10 @@ std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, c
   auto payload = decode_payload(*plain, layout);
   wipe(plain.value());
   if (!payload.is_ok()) return reject(RejectReason::kMalformed, payload.status().message());
-  if (Status s = validator.validate(e.form_id, e.form_version, payload->answers); !s.is_ok()) {
+  // A contribution to a team assessment is partial by design.
+  const Status s = payload->contribution ? validator.validate_partial(e.form_id, e.form_version, payload->answers)
+                                         : validator.validate(e.form_id, e.form_version, payload->answers);
+  if (!s.is_ok()) {
     return reject(s.code() == StatusCode::kNotFound ? RejectReason::kUnknownForm
                                                     : RejectReason::kInvalidAnswers,
                   s.message());
@@ -300,7 +322,27 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     opened_here.emplace(std::move(std::get<ResponsePayload>(opened)));
   }
   const ResponsePayload& payload = verified ? prepared->payload : *opened_here;
+  std::optional<AssessmentRecord> assessment;
+  if (payload.contribution) {
+    auto checked = contribution_target(store, e, *payload.contribution);
+    if (auto* rejected = std::get_if<ItemResult>(&checked)) return std::move(*rejected);
+    if (auto* status = std::get_if<Status>(&checked)) return *status;
+    assessment = std::move(std::get<AssessmentRecord>(checked));
+  }
   EQ_ASSIGN_OR_RETURN(ItemStatus stored, store.store_submission(e, bytes, payload, delivered_by, now, seen));
+  if (assessment && stored == ItemStatus::kAccepted) {
+    // Merged in the transaction that stores the envelope: a crash leaves
+    // both or neither.
+    std::optional<std::string> flagged;
+    if (assessment->state == AssessmentState::kValidated) {
+      flagged = "arrived after the assessment was validated; kept, not merged";
+    }
+    EQ_RETURN_IF_ERROR(AssessmentStore(store.db())
+                           .apply_event(*assessment, contribution_event(e.submission_id, e.device_id, device->site,
+                                                                        payload),
+                                        flagged)
+                           .status());
+  }
   ItemResult r;
   r.status = stored;
   return r;

@@ -421,6 +421,9 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
     r["comparison"] = std::move(change);
   }
   r["periods"] = std::move(periods);
+  if (has_scores(ctx)) {
+    EQ_ASSIGN_OR_RETURN(r["assessments"], assessments_section(ctx, options.round));
+  }
   EQ_ASSIGN_OR_RETURN(r["operations"], operations(ctx, main, now));
   return r;
 }

@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "assessment_store.hpp"
+#include "assessment_view.hpp"
 #include "report_internal.hpp"
 
 namespace equitas::server::report_detail {
@@ -71,12 +73,17 @@ std::string text_of(const boost::json::object& o, std::string_view key) {
 // The administration's name and action plan are free text, which the
 // analysis store does not copy: read from the stored answers (a GEOAT round
 // has a handful of submissions), with what identifies the submission.
-Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers, Assessment& assessment) {
+// A contribution to a team assessment is part of that assessment, never an
+// assessment of its own: `contribution` says so, and nothing else is read.
+Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers, Assessment& assessment,
+                    bool& contribution) {
   EQ_ASSIGN_OR_RETURN(Statement st,
                       ctx.db->prepare("SELECT answers, submission_id, submitted_at FROM submissions WHERE id = ?1"));
   st.bind(1, rowid);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Status::ok();
+  EQ_ASSIGN_OR_RETURN(contribution, AssessmentStore(*ctx.db).is_contribution(st.column_blob(1)));
+  if (contribution) return Status::ok();
   boost::system::error_code ec;
   auto v = boost::json::parse(st.column_text(0), ec);
   if (!ec && v.is_object()) answers = std::move(v.get_object());
@@ -138,7 +145,9 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
   for (std::size_t row = 0; row < k.rowids.size(); ++row) {
     boost::json::object answers;
     Assessment assessment;
-    EQ_RETURN_IF_ERROR(read_answers(ctx, k.rowids[row], answers, assessment));
+    bool contribution = false;
+    EQ_RETURN_IF_ERROR(read_answers(ctx, k.rowids[row], answers, assessment, contribution));
+    if (contribution) continue;
     std::string name = text_of(answers, "admin_name");
     if (name.empty()) name = "(administration not named)";
     Administration& a = admins[name];
@@ -224,7 +233,10 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
         return px.as_double() < py.as_double();
       });
     }
-    auto o = boost::json::object{{"administration", name}, {"assessments", a.assessments}};
+    // A submission on its own is nobody's validated assessment: its scores
+    // are never official (only a validated team assessment's are; see
+    // assessments_section).
+    auto o = boost::json::object{{"administration", name}, {"assessments", a.assessments}, {"status", "provisional"}};
     o["overall"] = stats(overall, max_points);
     o["principles"] = std::move(ps);
     o["elements"] = std::move(es);
@@ -233,6 +245,27 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
     out.push_back(std::move(o));
   }
   return boost::json::object{{"administrations", std::move(out)}};
+}
+
+Result<boost::json::array> assessments_section(Context& ctx, const std::optional<std::string>& round) {
+  EQ_ASSIGN_OR_RETURN(auto all, AssessmentStore(*ctx.db).assessments());
+  boost::json::array out;
+  for (const AssessmentRecord& a : all) {
+    if (a.form_id != ctx.options.form_id || (round && a.round != *round)) continue;
+    boost::system::error_code ec;
+    const boost::json::value merged = boost::json::parse(a.merged, ec);
+    const auto* fields = !ec && merged.is_object() ? merged.as_object().if_contains("fields") : nullptr;
+    const bool validated = a.state == AssessmentState::kValidated;
+    out.push_back(boost::json::object{
+        {"id", a.id},
+        {"administration", boost::json::object{{"id", a.administration_id}, {"name", a.administration_name}}},
+        {"round", a.round},
+        {"state", assessment_state_name(a.state)},
+        {"scores", assessment_scores(ctx.form(), fields && fields->is_object() ? fields->get_object()
+                                                                               : boost::json::object(),
+                                     validated, ctx.options.lang)}});
+  }
+  return out;
 }
 
 }  // namespace equitas::server::report_detail

@@ -139,6 +139,9 @@ Measure measure(const Context& ctx, const Counts& k, int position, Take take) {
 
 // The survey part (items, sections) and the GEOAT part of one period.
 Result<boost::json::object> survey_period(const Context& ctx, const Counts& k);
+// Team assessments of the report's form (in `round`, when given), each with
+// its scores and coverage: official when validated, provisional otherwise.
+Result<boost::json::array> assessments_section(Context& ctx, const std::optional<std::string>& round);
 Result<boost::json::object> geoat_period(Context& ctx, const Counts& k);
 bool has_scores(const Context& ctx);
 // The change between two periods' results, item by item.

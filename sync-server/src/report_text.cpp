@@ -161,7 +161,8 @@ void print_geoat(const object& g, std::ostream& out) {
   out << "\nGEOAT: percent of the maximum score over applicable indicators (N/A and don't know left out)\n";
   for (const auto& av : g.at("administrations").as_array()) {
     const auto& a = av.as_object();
-    out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments")) << " assessment(s))\n";
+    out << "\n  " << str(a.at("administration")) << " (" << str(a.at("assessments"))
+        << " submission(s), provisional: not a validated team assessment)\n";
     if (a.contains("conflict")) {
       print_conflict(a, out);
     } else {
@@ -238,6 +239,27 @@ std::string count_text(const value& v) {
   return str(v);
 }
 
+// Team assessments: official once validated, provisional before; every
+// score beside its coverage (rated / applicable), incomplete under 80 %.
+void print_team_assessments(const boost::json::array& list, std::ostream& out) {
+  out << "\nTEAM ASSESSMENTS: percent of the maximum over rated indicators, with coverage (rated/applicable)\n";
+  if (list.empty()) out << "  none\n";
+  for (const auto& av : list) {
+    const auto& a = av.as_object();
+    const auto& scores = a.at("scores").as_object();
+    out << "\n  " << str(a.at("id")) << "  " << str(a.at("administration").at("name")) << ", round "
+        << str(a.at("round")) << ": " << str(a.at("state")) << ", scores " << str(scores.at("status")) << "\n";
+    auto line = [&](const boost::json::value& v, const std::string& name) {
+      out << "    " << std::left << std::setw(40) << name << std::right << std::setw(7) << str(v.at("percent"))
+          << " %  " << str(v.at("rated")) << "/" << str(v.at("applicable"))
+          << (v.at("incomplete").as_bool() ? "  incomplete" : "") << "\n";
+    };
+    line(scores.at("overall"), "overall");
+    for (const auto& p : scores.at("principles").as_array()) line(p, str(p.at("id")) + " " + str(p.at("label")));
+    for (const auto& e : scores.at("elements").as_array()) line(e, "  " + str(e.at("id")) + " " + str(e.at("label")));
+  }
+}
+
 void print_operations(const object& ops, std::ostream& out) {
   out << "\nOPERATIONS: responses per site per day\n";
   for (const auto& sv : ops.at("sites").as_array()) {
@@ -292,6 +314,7 @@ void print_report(const object& report, std::ostream& out) {
       print_survey(report, p.at("survey").as_object(), out);
     }
   }
+  if (const auto* list = report.if_contains("assessments")) print_team_assessments(list->as_array(), out);
   print_operations(report.at("operations").as_object(), out);
 }
 

@@ -18,6 +18,7 @@
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/form_listing.hpp"
 #include "equitas/forms/xlsform.hpp"
+#include "assessment_cli.hpp"
 #include "bundle_import.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
@@ -53,6 +54,14 @@ Usage:
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   sync-server key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
+  sync-server administration add  --data-dir DIR --id ID --name NAME
+  sync-server administration list --data-dir DIR
+  sync-server assessment create   --data-dir DIR --form FORM --round R --administration ID
+  sync-server assessment list     --data-dir DIR
+  sync-server assessment show     --data-dir DIR ID [--lang L] [--json]
+  sync-server assessment resolve  --data-dir DIR ID FIELD --value V --comment TEXT
+  sync-server assessment review   --data-dir DIR ID --comment TEXT
+  sync-server assessment validate --data-dir DIR ID --comment TEXT
 
 Passphrase-protected server keys open with --passphrase-file FILE (any command) or
 $EQUITAS_KEY_PASSPHRASE (for services); init with either protects the new keys.
@@ -678,6 +687,15 @@ const Command kCommands[] = {
      "  (at least 8 characters). Every later command that opens the keys (serve, device enroll and reissue,\n"
      "  import, forms publish) then needs --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE; the others never do.\n",
      {"--data-dir", "--new-passphrase-file"}, {"--remove"}, cmd_key_passphrase},
+    {"administration add", kAdministrationAddHelp, {"--data-dir", "--id", "--name"}, {}, cmd_administration_add},
+    {"administration list", kAdministrationListHelp, {"--data-dir"}, {}, cmd_administration_list},
+    {"assessment create", kAssessmentCreateHelp, {"--data-dir", "--form", "--round", "--administration"}, {},
+     cmd_assessment_create},
+    {"assessment list", kAssessmentListHelp, {"--data-dir"}, {}, cmd_assessment_list},
+    {"assessment show", kAssessmentShowHelp, {"--data-dir", "--lang"}, {"--json"}, cmd_assessment_show},
+    {"assessment resolve", kAssessmentResolveHelp, {"--data-dir", "--value", "--comment"}, {}, cmd_assessment_resolve},
+    {"assessment review", kAssessmentReviewHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_review},
+    {"assessment validate", kAssessmentValidateHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_validate},
 };
 
 }  // namespace

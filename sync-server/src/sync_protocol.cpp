@@ -65,9 +65,15 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
     pending_batch_ = kDevicesMarker;
     return NeedDevices{req->known};
   }
+  if (auto* req = std::get_if<AssessmentsRequest>(&*decoded)) {
+    phase_ = Phase::kStoring;
+    pending_batch_ = kAssessmentsMarker;
+    return NeedAssessments{std::move(req->known)};
+  }
   auto* push = std::get_if<Push>(&*decoded);
   if (push == nullptr) {
-    return fail(SessionError::kProtocol, "only push, forms and devices requests are expected from a collector",
+    return fail(SessionError::kProtocol,
+                "only push, forms, devices and assessments requests are expected from a collector",
                 kCloseProtocolError);
   }
   if (push->envelopes.size() > kMaxBatchItems) {
@@ -142,10 +148,36 @@ SyncProtocol::Reply SyncProtocol::on_devices(const Status& read, DevicesUpdate u
   return r;
 }
 
+SyncProtocol::Reply SyncProtocol::on_assessments(const Status& read, const std::vector<std::string>& changed) {
+  if (phase_ != Phase::kStoring || pending_batch_ != kAssessmentsMarker) {
+    return fail(SessionError::kInternal, "unexpected assessments reply", kCloseInternal);
+  }
+  if (!read.is_ok()) {
+    return fail(SessionError::kUnavailable, "the server could not read its assessments; try again later",
+                kCloseTryAgainLater);
+  }
+  phase_ = Phase::kReady;
+  AssessmentsUpdate update;
+  std::size_t bytes = 0;
+  for (const auto& view : changed) {
+    if (view.size() > kMaxAssessmentViewBytes) continue;  // too large to send: the collector keeps its copy
+    if (!update.assessments.empty() &&
+        (bytes + view.size() > kMaxFormsUpdateBytes || update.assessments.size() == kMaxAssessmentsPerUpdate)) {
+      update.more = true;
+      break;
+    }
+    bytes += view.size();
+    update.assessments.push_back(view);
+  }
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(update)));
+  return r;
+}
+
 SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Status& committed,
                                               const std::vector<ItemResult>& results) {
   if (phase_ != Phase::kStoring || batch_seq != pending_batch_ || batch_seq == kFormsMarker ||
-      batch_seq == kDevicesMarker) {
+      batch_seq == kDevicesMarker || batch_seq == kAssessmentsMarker) {
     return fail(SessionError::kInternal, "unexpected batch completion", kCloseInternal);
   }
   if (!committed.is_ok()) {

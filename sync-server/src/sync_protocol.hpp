@@ -8,6 +8,7 @@
 //   kReady --Push--> kStoring --stored--> kReady (Ack sent)
 //   kReady --FormsRequest--> kStoring --read--> kReady (FormsUpdate sent)
 //   kReady --DevicesRequest--> kStoring --read--> kReady (DevicesUpdate sent)
+//   kReady --AssessmentsRequest--> kStoring --read--> kReady (AssessmentsUpdate sent)
 // Anything out of order, undecodable or unauthenticated ends the session.
 #pragma once
 
@@ -53,7 +54,10 @@ class SyncProtocol {
   struct NeedDevices {
     std::optional<std::array<std::uint8_t, 32>> known;  // the collector's list digest
   };
-  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices>;
+  struct NeedAssessments {
+    std::vector<AssessmentRef> known;
+  };
+  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments>;
 
   explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
 
@@ -66,6 +70,9 @@ class SyncProtocol {
   Reply on_forms(const Status& read, const std::vector<FormPublication>& missing);
   // The signed device list, or `unchanged` (read on the Ingestor).
   Reply on_devices(const Status& read, DevicesUpdate update);
+  // The assessments that changed (views as JSON text), as one
+  // AssessmentsUpdate (the rest flagged `more`).
+  Reply on_assessments(const Status& read, const std::vector<std::string>& changed);
 
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
   const std::optional<DeviceId>& device() const { return device_; }
@@ -90,6 +97,7 @@ class SyncProtocol {
   // a collector uses: it counts up from 1).
   static constexpr std::uint64_t kFormsMarker = UINT64_MAX;
   static constexpr std::uint64_t kDevicesMarker = UINT64_MAX - 1;
+  static constexpr std::uint64_t kAssessmentsMarker = UINT64_MAX - 2;
 };
 
 }  // namespace equitas::server

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "assessment_view.hpp"
 #include "limits.hpp"
 #include "server_log.hpp"
 
@@ -133,6 +134,9 @@ void WebSocketSession::handle(SyncProtocol::Step step) {
   if (auto* auth = std::get_if<SyncProtocol::NeedAuth>(&step)) return start_auth(std::move(auth->auth));
   if (auto* forms = std::get_if<SyncProtocol::NeedForms>(&step)) return start_forms(std::move(forms->known));
   if (auto* devices = std::get_if<SyncProtocol::NeedDevices>(&step)) return start_devices(devices->known);
+  if (auto* assessments = std::get_if<SyncProtocol::NeedAssessments>(&step)) {
+    return start_assessments(std::move(assessments->known));
+  }
   start_ingest(std::move(std::get<SyncProtocol::NeedIngest>(step)));
 }
 
@@ -320,6 +324,26 @@ void WebSocketSession::start_devices(std::optional<std::array<std::uint8_t, 32>>
             log::write(log::Level::kError, "devices.not_read", "devices not read: " + done.to_string());
           }
           self->send(self->protocol_.on_devices(done, std::move(*update)));
+        });
+      });
+}
+
+void WebSocketSession::start_assessments(std::vector<AssessmentRef> known) {
+  auto changed = std::make_shared<std::vector<std::string>>();
+  auto state = slot_.shared();
+  auto self = shared_from_this();
+  state->ingestor.submit(
+      [changed, state, known = std::move(known)](ServerStore& store) -> Status {
+        // On the writer, in its transaction: the views are read after every
+        // contribution this session pushed was merged.
+        EQ_RETURN_IF_ERROR(state->forms->refresh(store));
+        EQ_ASSIGN_OR_RETURN(*changed, changed_assessment_views(store.db(), state->forms->library(), known));
+        return Status::ok();
+      },
+      [self, changed](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, changed, done] {
+          if (!done.is_ok()) std::cerr << "sync-server: assessments not read: " << done.to_string() << "\n";
+          self->send(self->protocol_.on_assessments(done, *changed));
         });
       });
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { makeCollector, makeServerFolder, startSyncServer, serve, stop, status, launch, newPage, screenshot, overflowsHorizontally, heading, next, answer, pick, VIEWPORTS, PIN } from './support.mjs';
+import { makeCollector, makeServerFolder, startSyncServer, serve, stop, status, launch, newPage, screenshot, overflowsHorizontally, heading, next, answer, pick, startTeamForm, VIEWPORTS, PIN } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -163,7 +163,10 @@ test('GEOAT in Arabic: right to left, one principle, action plan rows', async ()
     await page.goto(srv.url + '/');
     await page.click('.langs button[lang="ar"]');
     await page.waitForSelector('html[dir="rtl"]');
-    await page.click('button.survey[data-form="geoat-2023"]');
+    // The GEOAT is not among the respondents' surveys: the team starts it
+    // from the admin page.
+    assert.equal(await page.locator('button.survey[data-form="geoat-2023"]').count(), 0);
+    await startTeamForm(page, srv.url);
     await page.waitForSelector('[data-path="admin_name"]');
     assert.equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl');
     await answer(page, () => page.fill('[data-path="admin_name"] input', 'Douane du Sénégal 2026'));
@@ -215,8 +218,7 @@ test('GEOAT draft survives kill -9 and is resumed from the admin page', async ()
   let srv = await serve(c.dir);
   const first = await newPage(browser, VIEWPORTS.desktop, srv.url);
   try {
-    await first.page.goto(srv.url + '/');
-    await first.page.click('button.survey[data-form="geoat-2023"]');
+    await startTeamForm(first.page, srv.url);
     await answer(first.page, () => first.page.fill('[data-path="admin_name"] input', 'Kill nine customs'));
   } finally {
     await first.context.close();

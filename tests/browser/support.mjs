@@ -179,6 +179,20 @@ export async function pick(page, path, choice) {
   await answer(page, () => page.locator(`[data-path="${path}"] label[data-choice="${choice}"]`).click());
 }
 
+// Starts a team assessment form (the GEOAT) the only way the page offers
+// one: from the admin page, behind the PIN (signing in if needed). The
+// page then opens the new draft at /.
+export async function startTeamForm(page, base, form = 'geoat-2023') {
+  await page.goto(base + '/admin');
+  await page.waitForSelector('#pin, .stats');
+  if (await page.locator('#pin').count()) {
+    await page.fill('#pin', PIN);
+    await page.click('form button[type=submit]');
+  }
+  await page.click(`button.survey[data-form="${form}"]`);
+  await page.waitForSelector('#section-pick');
+}
+
 // How many drafts the collector holds, as its admin page counts them.
 export async function draftCount(base) {
   const login = await fetch(base + '/api/v1/admin/login', { method: 'POST',

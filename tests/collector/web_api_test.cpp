@@ -75,7 +75,14 @@ struct Fixture {
   }
   json::object json_of(const HttpResponse& res) { return json::parse(res.body()).as_object(); }
   json::object start(const std::string& form, const std::string& lang = "en") {
-    auto res = call(http::verb::post, "/api/v1/draft", R"({"form":")" + form + R"(","lang":")" + lang + R"("})");
+    // A team assessment form (the GEOAT) starts from the admin page only.
+    const bool team = form == "geoat-2023";
+    if (team && cookies.count("eq_admin") == 0) {
+      REQUIRE(call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
+              http::status::ok);
+    }
+    auto res = call(http::verb::post, team ? "/api/v1/admin/team-draft" : "/api/v1/draft",
+                    R"({"form":")" + form + R"(","lang":")" + lang + R"("})");
     REQUIRE(res.result() == http::status::ok);
     return json_of(res);
   }
@@ -591,4 +598,30 @@ TEST_CASE("QR codes encode the address and refuse what cannot fit", "[web]") {
   REQUIRE(svg.is_ok());
   CHECK(svg->find("<path") != std::string::npos);
   CHECK_FALSE(qr_svg(std::string(8000, 'x')).is_ok());
+}
+
+TEST_CASE("the GEOAT is not among the respondents' surveys: only the admin lists and starts it", "[web][team]") {
+  Fixture f;
+  auto listed = f.json_of(f.call(http::verb::get, "/api/v1/forms"))["forms"].as_array();
+  bool geoat = false, staff = false;
+  for (const auto& x : listed) {
+    geoat = geoat || x.as_object().at("id") == "geoat-2023";
+    staff = staff || x.as_object().at("id") == "staff-climate";
+  }
+  CHECK(staff);
+  CHECK_FALSE(geoat);
+  auto refused = f.call(http::verb::post, "/api/v1/draft", R"({"form":"geoat-2023","lang":"en"})");
+  CHECK(refused.result() == http::status::forbidden);
+  CHECK_THAT(refused.body(), Catch::Contains("assessment team"));
+  CHECK(f.call(http::verb::get, "/api/v1/admin/team-forms").result() == http::status::unauthorized);
+  CHECK(*DraftStore(f.collector.store().db()).count() == 0);
+
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
+          http::status::ok);
+  auto team = f.json_of(f.call(http::verb::get, "/api/v1/admin/team-forms"))["forms"].as_array();
+  REQUIRE(team.size() == 1);
+  CHECK(team[0].as_object().at("id") == "geoat-2023");
+  CHECK(f.call(http::verb::post, "/api/v1/admin/team-draft", R"({"form":"geoat-2023","lang":"en"})").result() ==
+        http::status::ok);
+  CHECK(*DraftStore(f.collector.store().db()).count() == 1);
 }

@@ -15,7 +15,11 @@
 //     the collector's outbox;
 //   - PRAGMA integrity_check is "ok" on both databases;
 //   - every published definition has its publication and its audit line
-//     (all three or none), and publishing the same file again succeeds.
+//     (all three or none), and publishing the same file again succeeds;
+//   - every GEOAT contribution the server stored is an event of its team
+//     assessment and the other way round, and the stored merged state
+//     counts exactly the events merged (a kill during a merge leaves the
+//     previous state and every contribution, or both new; issue 16).
 // Every --epoch loops (and at the end) a clean sync must leave nothing pending
 // and `sync-server export` must hold exactly one row per submission; then the
 // epoch's folders are replaced by fresh ones, so that 10,000 loops cost
@@ -116,6 +120,11 @@ class World {
     run_ok({test::bin_path("collector"), "init", "--data-dir", collector_dir()});
     run_ok({test::bin_path("collector"), "enroll", "--data-dir", collector_dir(), code});
     std::ofstream(answers_file()) << R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4","comment":"crash loop"})";
+    run_ok({test::bin_path("sync-server"), "administration", "add", "--data-dir", server_dir(), "--id", "CL", "--name",
+            "Crash loop customs"});
+    assessment_ = trimmed(run_ok({test::bin_path("sync-server"), "assessment", "create", "--data-dir", server_dir(),
+                                  "--form", "geoat-2023", "--round", "crash-loop", "--administration", "CL"}));
+    run_ok({test::bin_path("collector"), "sync", "--data-dir", collector_dir()});  // receives the assessment
     // How long the victims live when nobody kills them: kills are drawn
     // uniformly over (a little more than) that.
     const auto t0 = Clock::now();
@@ -215,6 +224,7 @@ class World {
     }
     synced_ = static_cast<std::int64_t>(synced.size());
     stored_ = static_cast<std::int64_t>(stored.size());
+    check_assessment();
   }
 
   // End of an epoch: everything converges, and the export has one row per
@@ -229,7 +239,9 @@ class World {
     const std::string jsonl = run_ok({test::bin_path("sync-server"), "export", "--data-dir", server_dir(), "--form",
                                       "staff-climate", "--format", "jsonl"});
     const auto lines = std::count(jsonl.begin(), jsonl.end(), '\n');
-    expect(lines == stored_, "export has " + std::to_string(lines) + " rows for " + std::to_string(stored_) +
+    const std::int64_t climate =
+        std::stoll(column(server_db(), "SELECT COUNT(*) FROM submissions WHERE form_id = 'staff-climate'").at(0));
+    expect(lines == climate, "export has " + std::to_string(lines) + " rows for " + std::to_string(climate) +
                                  " submissions");
   }
 
@@ -242,6 +254,7 @@ class World {
   fs::path server_db() const { return root_ / "server" / "server.db"; }
   fs::path collector_db() const { return root_ / "collector" / "collector.db"; }
   std::string answers_file() const { return (root_ / "answers.json").string(); }
+  std::string contribution_file() const { return (root_ / "contribution.json").string(); }
   std::string form_file() const { return (root_ / "crash-check.json").string(); }
   std::vector<std::string> submit_argv() const {
     return {test::bin_path("collector"), "submit", "--data-dir", collector_dir(), "--form", "staff-climate",
@@ -348,12 +361,44 @@ class World {
   void top_up() {
     const auto pending = column(collector_db(), "SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
     if (std::stoll(pending.at(0)) < 50) queue(100);
+    contribute();
+  }
+
+  // Two contributions to the team assessment, so that syncs the loop kills
+  // merge as well as store.
+  void contribute() {
+    for (int i = 0; i < 2; ++i) {
+      std::ofstream(contribution_file(), std::ios::trunc)
+          << R"({"x_a_1":")" << (rng_() % 5) << R"(","p1_a_1":")" << (rng_() % 5) << R"("})";
+      test::ChildProcess p({test::bin_path("collector"), "submit", "--data-dir", collector_dir(), "--form",
+                            "geoat-2023", "--assessment", assessment_, "--role", i ? "hr" : "integrity",
+                            contribution_file()});
+      expect(p.wait() == 0, "collector submit --assessment failed");
+      record_printed_ids(p);
+    }
+  }
+
+  void check_assessment() {
+    const auto stored = column(server_db(), "SELECT lower(hex(submission_id)) FROM submissions WHERE form_id = "
+                                            "'geoat-2023' ORDER BY 1");
+    const auto events = column(server_db(), "SELECT lower(hex(submission_id)) FROM assessment_events WHERE kind = "
+                                            "'contribution' ORDER BY 1");
+    expect(stored == events, std::to_string(stored.size()) + " contributions stored, " +
+                                 std::to_string(events.size()) + " in the assessment");
+    const auto merged = column(server_db(), "SELECT coalesce(json_extract(merged, '$.contributions'), 0) || ' ' || "
+                                            "version FROM assessments");
+    const auto counted = column(server_db(), "SELECT COUNT(*) || ' ' || coalesce(max(seq), 0) FROM "
+                                             "assessment_events WHERE flagged IS NULL");
+    expect(merged.size() == 1 && merged[0] == counted.at(0),
+           "the merged state (" + (merged.empty() ? "" : merged[0]) + ") is not that of the events (" +
+               counted.at(0) + ")");
   }
 
   fs::path root_;
   std::mt19937_64& rng_;
   std::unique_ptr<test::ChildProcess> server_;
   std::string url_;
+  std::string assessment_;
   std::set<std::string> acked_;  // hex ids the user was told are stored
   milliseconds capture_time_{0};
   milliseconds sync_time_{0};

@@ -73,3 +73,22 @@ TEST_CASE("malformed sync messages are refused", "[messages]") {
   // Unknown item status in an ack.
   CHECK_FALSE(decode_sync_message(Bytes{kMsgAck, 1, 1, 9}).is_ok());
 }
+
+TEST_CASE("assessment messages round-trip, and a malformed one is refused", "[messages]") {
+  AssessmentsRequest req{{{"asm-0a1b2c3d4e", 7}, {"asm-ffeeddccbb", 0}}};
+  auto r = decode_sync_message(encode(req));
+  REQUIRE(r.is_ok());
+  CHECK(std::get<AssessmentsRequest>(*r).known == req.known);
+  AssessmentsUpdate up{{R"({"id":"asm-0a1b2c3d4e"})", "{}"}, true};
+  auto u = decode_sync_message(encode(up));
+  REQUIRE(u.is_ok());
+  CHECK(std::get<AssessmentsUpdate>(*u).assessments == up.assessments);
+  CHECK(std::get<AssessmentsUpdate>(*u).more);
+  Bytes bad = encode(up);
+  bad[1] = 2;  // more is 0 or 1
+  CHECK_FALSE(decode_sync_message(bad).is_ok());
+  Bytes trailing = encode(req);
+  trailing.push_back(0);
+  CHECK_FALSE(decode_sync_message(trailing).is_ok());
+  CHECK_FALSE(decode_sync_message(encode(AssessmentsRequest{{{std::string(65, 'a'), 1}}})).is_ok());
+}

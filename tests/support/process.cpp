@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <regex>
 #include <stdexcept>
 #include <thread>
 
@@ -150,6 +151,14 @@ RunResult run_command(const std::vector<std::string>& argv, const std::string& i
   }
   r.exit_code = decode_status(status);
   return r;
+}
+
+std::optional<std::string> announced_url(ChildProcess& server) {
+  auto line = server.read_line(std::chrono::seconds(10));
+  if (!line) return std::nullopt;
+  std::smatch m;
+  if (!std::regex_search(*line, m, std::regex("(ws://[0-9.]+:[0-9]+)/sync"))) return std::nullopt;
+  return std::string(m[1]);
 }
 
 }  // namespace equitas::test

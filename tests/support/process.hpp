@@ -48,4 +48,8 @@ struct RunResult {
 // Runs a command to completion, with `input` on its stdin.
 RunResult run_command(const std::vector<std::string>& argv, const std::string& input = "");
 
+// The ws://HOST:PORT a `sync-server serve` child announces on its first line
+// of output; nullopt when it says nothing like it within 10 seconds.
+std::optional<std::string> announced_url(ChildProcess& server);
+
 }  // namespace equitas::test

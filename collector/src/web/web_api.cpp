@@ -189,6 +189,8 @@ HttpResponse WebApi::route(Call& call) {
     if (p == "/api/v1/admin/bundle" && m == http::verb::post) return admin_bundle(call);
     if (p == "/api/v1/admin/drafts" && get) return admin_drafts(call);
     if (p == "/api/v1/admin/qr.svg" && get) return admin_qr(call);
+    if (p == "/api/v1/admin/team-forms" && get) return list_forms(call, true);
+    if (p == "/api/v1/admin/team-draft" && m == http::verb::post) return create_draft(call, true);
     constexpr std::string_view kDrafts = "/api/v1/admin/drafts/";
     if (p.rfind(kDrafts, 0) == 0 && (m == http::verb::post || m == http::verb::delete_)) {
       std::string_view rest = std::string_view(p).substr(kDrafts.size());
@@ -217,7 +219,7 @@ std::optional<HttpResponse> WebApi::rate_limited(Call& call, const std::string& 
   return res;
 }
 
-HttpResponse WebApi::list_forms(Call& call) {
+HttpResponse WebApi::list_forms(Call& call, bool team) {
   auto lib = collector_.library();
   if (!lib.is_ok()) return call.error(lib.status());
   const std::string lang = call.lang();
@@ -226,7 +228,8 @@ HttpResponse WebApi::list_forms(Call& call) {
   for (const auto& e : (*lib)->entries()) {
     if (std::find(seen.begin(), seen.end(), e.form->id) != seen.end()) continue;
     seen.push_back(e.form->id);
-    if (auto current = (*lib)->current(e.form->id)) forms.push_back(form_summary(*current, lang));
+    auto current = (*lib)->current(e.form->id);
+    if (current && forms::is_team_form(*current) == team) forms.push_back(form_summary(*current, lang));
   }
   auto enrolled = collector_.enrollment();
   json::object o{{"forms", std::move(forms)}};
@@ -325,7 +328,7 @@ json::object evaluate_view(const forms::Form& form, const json::object& answers,
 
 }  // namespace
 
-HttpResponse WebApi::create_draft(Call& call) {
+HttpResponse WebApi::create_draft(Call& call, bool team) {
   std::optional<HttpResponse> bad;
   auto body = call.body_object(bad);
   if (!body) return std::move(*bad);
@@ -339,6 +342,11 @@ HttpResponse WebApi::create_draft(Call& call) {
   if (!lib.is_ok()) return call.error(lib.status());
   auto form = (*lib)->current(form_id->as_string());
   if (!form) return call.error(http::status::not_found, "no such form on this collector");
+  if (forms::is_team_form(*form) && !team) {
+    // Any officer on the post's Wi-Fi could otherwise file one (issue 16).
+    return call.error(http::status::forbidden,
+                      "this assessment is filled in by the assessment team: start it from the admin page");
+  }
   // A new respondent: any draft this browser still names is left to expire.
   auto admin = admin_public_key(collector_.store());
   if (!admin.is_ok()) return call.error(admin.status());

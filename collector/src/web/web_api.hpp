@@ -100,9 +100,11 @@ class WebApi {
 
   HttpResponse route(Call& call);
   HttpResponse asset(Call& call, std::string_view name);
-  HttpResponse list_forms(Call& call);
+  // The respondents' surveys; a team assessment form (the GEOAT) is listed
+  // only to the admin, by team_forms, and a draft of one starts only there.
+  HttpResponse list_forms(Call& call, bool team = false);
   HttpResponse get_form(Call& call, std::string_view id);
-  HttpResponse create_draft(Call& call);
+  HttpResponse create_draft(Call& call, bool team = false);
   HttpResponse get_draft(Call& call);
   HttpResponse save_draft(Call& call);
   HttpResponse submit_draft(Call& call);

@@ -81,4 +81,13 @@ const Item* Form::find(std::string_view name) const {
   return found;
 }
 
+bool is_team_form(const Form& form) {
+  bool scored = false;
+  form.walk([&](const Item& item, const std::vector<const Item*>&) {
+    scored = scored || item.score.has_value();
+    return !scored;
+  });
+  return scored;
+}
+
 }  // namespace equitas::forms

@@ -376,7 +376,7 @@ class Evaluator {
   }
 
   void check_unknown_keys(const std::vector<Item>& items, const json::object& scope, const std::string& prefix) {
-    if (!opt_.strict) return;
+    if (!opt_.strict && !opt_.partial) return;
     for (const auto& kv : scope) {
       const std::string_view key(kv.key().data(), kv.key().size());
       if (is_answer_name(items, key)) continue;
@@ -594,6 +594,11 @@ std::string builtin_message(std::string_view key, const std::string& lang) {
 }
 
 Evaluation evaluate(const Form& form, json::object& answers, const EvalOptions& options) {
+  if (options.partial && options.strict) {
+    EvalOptions partial = options;
+    partial.strict = false;
+    return Evaluator(form, answers, partial).run();
+  }
   return Evaluator(form, answers, options).run();
 }
 

@@ -87,6 +87,16 @@ std::string FormLibrary::round_of(std::string_view id, std::string_view version)
 
 Status FormLibrary::validate(std::string_view form_id, std::string_view form_version,
                              boost::json::object& answers) const {
+  return check(form_id, form_version, answers, false);
+}
+
+Status FormLibrary::validate_partial(std::string_view form_id, std::string_view form_version,
+                                     boost::json::object& answers) const {
+  return check(form_id, form_version, answers, true);
+}
+
+Status FormLibrary::check(std::string_view form_id, std::string_view form_version, boost::json::object& answers,
+                          bool partial) const {
   auto form = find(form_id, form_version);
   if (!form) {
     return Status::not_found("form '" + std::string(form_id) + "' version '" + std::string(form_version) +
@@ -94,6 +104,7 @@ Status FormLibrary::validate(std::string_view form_id, std::string_view form_ver
   }
   EvalOptions opts;
   opts.record_states = false;
+  opts.partial = partial;
   const Evaluation e = evaluate(*form, answers, opts);
   if (e.ok()) return Status::ok();
   return Status::invalid_argument(std::to_string(e.errors.size()) + " invalid answer(s):\n" +

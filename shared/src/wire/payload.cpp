@@ -302,6 +302,19 @@ Result<ResponsePayload> decode_v1(ByteView bytes) {
   p.answers = std::move(answers->as_object());
   p.submitted_at = std::string(at->as_string());
   if (round != nullptr) p.round = std::string(round->as_string());
+  if (const auto* c = doc.if_contains("contribution"); c != nullptr) {
+    const auto* o = c->if_object();
+    const auto* id = o ? o->if_contains("assessment") : nullptr;
+    const auto* role = o ? o->if_contains("role") : nullptr;
+    const auto* base = o ? o->if_contains("base") : nullptr;
+    if (id == nullptr || !id->is_string() || id->as_string().empty() || id->as_string().size() > kMaxRound ||
+        role == nullptr || !role->is_string() || role->as_string().size() > kMaxRound || base == nullptr ||
+        !base->is_int64() || base->as_int64() < 0) {
+      return Status::corruption("payload contribution is malformed");
+    }
+    p.contribution = ContributionMeta{std::string(id->as_string()), std::string(role->as_string()),
+                                      base->as_int64()};
+  }
   return p;
 }
 
@@ -352,6 +365,10 @@ Bytes encode_payload(const ResponsePayload& p) {
   doc["answers"] = p.answers;
   doc["submitted_at"] = p.submitted_at;
   if (!p.round.empty()) doc["round"] = p.round;
+  if (p.contribution) {
+    doc["contribution"] = boost::json::object{
+        {"assessment", p.contribution->assessment}, {"role", p.contribution->role}, {"base", p.contribution->base}};
+  }
   const std::string text = boost::json::serialize(doc);
   return Bytes(text.begin(), text.end());
 }

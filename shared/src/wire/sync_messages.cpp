@@ -146,6 +146,62 @@ Bytes encode(const FormsUpdate& m) {
   return w.take();
 }
 
+Bytes encode(const AssessmentsRequest& m) {
+  ByteWriter w;
+  w.u8(kMsgAssessmentsRequest);
+  w.varint(m.known.size());
+  for (const auto& k : m.known) {
+    w.lp(k.id);
+    w.varint(k.revision);
+  }
+  return w.take();
+}
+
+Bytes encode(const AssessmentsUpdate& m) {
+  std::size_t total = 16;
+  for (const auto& a : m.assessments) total += a.size() + 4;
+  ByteWriter w(total);
+  w.u8(kMsgAssessmentsUpdate);
+  w.u8(m.more ? 1 : 0);
+  w.varint(m.assessments.size());
+  for (const auto& a : m.assessments) w.lp(a);
+  return w.take();
+}
+
+namespace {
+
+Result<SyncMessage> decode_assessments_request(ByteReader& r) {
+  AssessmentsRequest m;
+  std::uint64_t count = 0;
+  if (!r.varint(count, kMaxKnownAssessments)) return Status::corruption("malformed assessments request message");
+  m.known.resize(count);
+  for (auto& k : m.known) {
+    if (!r.lp_string(k.id, kMaxAssessmentIdLength) || !r.varint(k.revision)) {
+      return Status::corruption("malformed assessments request message");
+    }
+  }
+  if (!r.at_end()) return Status::corruption("malformed assessments request message");
+  return SyncMessage(std::move(m));
+}
+
+Result<SyncMessage> decode_assessments_update(ByteReader& r) {
+  AssessmentsUpdate m;
+  std::uint8_t more = 0;
+  std::uint64_t count = 0;
+  if (!r.u8(more) || more > 1 || !r.varint(count, kMaxAssessmentsPerUpdate)) {
+    return Status::corruption("malformed assessments update message");
+  }
+  m.more = more == 1;
+  m.assessments.resize(count);
+  for (auto& a : m.assessments) {
+    if (!r.lp_string(a, kMaxAssessmentViewBytes)) return Status::corruption("malformed assessments update message");
+  }
+  if (!r.at_end()) return Status::corruption("malformed assessments update message");
+  return SyncMessage(std::move(m));
+}
+
+}  // namespace
+
 Result<SyncMessage> decode_sync_message(ByteView bytes) {
   ByteReader r(bytes);
   std::uint8_t type = 0;
@@ -273,6 +329,10 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       if (!r.at_end()) return malformed("forms update");
       return SyncMessage(std::move(m));
     }
+    case kMsgAssessmentsRequest:
+      return decode_assessments_request(r);
+    case kMsgAssessmentsUpdate:
+      return decode_assessments_update(r);
     default:
       return Status::corruption("unknown session message type " + std::to_string(type));
   }

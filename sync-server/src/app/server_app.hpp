@@ -14,10 +14,12 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "assessment_store.hpp"
 #include "bundle_import.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
@@ -173,6 +175,30 @@ class ServerApp {
   // The receipt, signed by the server, to carry back to the post.
   Result<Bytes> sign_receipt(const Receipt& receipt);
 
+  // Team assessments (app/assessments.cpp; docs/assessments.md). An
+  // administration is a stable id (letters, digits, '-', '_'; 1 to 64) with
+  // a display name; already_exists for a known id.
+  Status add_administration(std::string_view id, std::string_view name, const Actor& actor);
+  Result<std::vector<Administration>> administrations();
+  // A new assessment of `admin_id` for a form and round, in draft; returns
+  // its id. not_found (naming the known administrations) for an unknown
+  // administration; already_exists when it has one for that form and round.
+  Result<std::string> create_assessment(std::string_view form_id, std::string_view round,
+                                        std::string_view admin_id, const Actor& actor);
+  Result<std::vector<AssessmentRecord>> assessments();
+  // The merged state with scores and workflow (assessment_view.hpp).
+  Result<boost::json::object> show_assessment(std::string_view id, const std::string& lang = "en");
+  // The team's decision on a field: a resolution event that has seen every
+  // contribution so far, so it ends a disagreement; `value` is JSON text
+  // ("\"3\"") or a bare word taken as a string. failed_precondition once
+  // validated; invalid_argument for a field the form does not have.
+  Status resolve_field(std::string_view id, std::string_view field, std::string_view value,
+                       std::string_view comment, const Actor& actor);
+  // draft -> under_review, and under_review -> validated (refused while a
+  // disagreement remains). A reviewer's comment is required on each step.
+  Status review_assessment(std::string_view id, std::string_view comment, const Actor& actor);
+  Status validate_assessment(std::string_view id, std::string_view comment, const Actor& actor);
+
   ServerStore& store() { return store_; }
   // The server's keys, opened on first use: they may need the passphrase
   // (KeyPassphraseScope), which reads, revocations and tokens never do.
@@ -183,6 +209,12 @@ class ServerApp {
   ServerApp(DataDir dir, std::optional<ServerKeys> keys, ServerStore store, Clock clock)
       : dir_(std::move(dir)), keys_(std::move(keys)), store_(std::move(store)), clock_(std::move(clock)) {}
   Status audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now);
+  // Runs `change` on assessment `id` in one transaction; `change` writes
+  // the audit line. not_found for an unknown id.
+  Status change_assessment(std::string_view id,
+                           const std::function<Status(AssessmentStore&, const AssessmentRecord&, std::int64_t now)>& change);
+  Status advance_assessment(std::string_view id, AssessmentState from, AssessmentState to,
+                            std::string_view comment, const Actor& actor);
   Result<IssuedCode> issue_code(const DeviceId& id, std::string_view site, std::string_view url,
                                 std::int64_t valid_for, bool reissue, const Actor& actor);
 

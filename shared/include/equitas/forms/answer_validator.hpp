@@ -20,6 +20,12 @@ class AnswerValidator {
   // every error, one per line, each naming its question.
   virtual Status validate(std::string_view form_id, std::string_view form_version,
                           boost::json::object& answers) const = 0;
+  // The same for a partial contribution to a team assessment (EvalOptions::
+  // partial): no "required" errors. The default is the full check.
+  virtual Status validate_partial(std::string_view form_id, std::string_view form_version,
+                                  boost::json::object& answers) const {
+    return validate(form_id, form_version, answers);
+  }
 };
 
 // Accepts any JSON object for any form: the policy until a form catalogue is

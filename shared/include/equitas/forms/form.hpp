@@ -149,4 +149,9 @@ struct Form {
   const Item* find(std::string_view name) const;
 };
 
+// A team assessment form (the GEOAT): its indicators are scored. The
+// assessment team fills it in, behind the collector's admin PIN or as
+// contributions to a shared assessment; it is not a respondents' survey.
+bool is_team_form(const Form& form);
+
 }  // namespace equitas::forms

@@ -46,6 +46,11 @@ struct EvalOptions {
   // shows constraint and type errors but not "required" before the
   // respondent has had a chance to answer.
   bool strict = true;
+  // A team member's partial contribution to an assessment: unknown keys,
+  // types, choices and constraints are errors; missing required answers and
+  // answers whose condition other members' answers would decide are not.
+  // Takes precedence over strict.
+  bool partial = false;
   // Whether to fill Evaluation::items, calculated and choices (the UI needs
   // them). Validation on ingest only needs the errors: without the per-item
   // maps an evaluation allocates far less.

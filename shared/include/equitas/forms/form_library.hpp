@@ -44,9 +44,13 @@ class FormLibrary final : public AnswerValidator {
 
   Status validate(std::string_view form_id, std::string_view form_version,
                   boost::json::object& answers) const override;
+  Status validate_partial(std::string_view form_id, std::string_view form_version,
+                          boost::json::object& answers) const override;
 
  private:
   LibraryEntry* entry(std::string_view id, std::string_view version);
+  Status check(std::string_view form_id, std::string_view form_version, boost::json::object& answers,
+               bool partial) const;
   std::vector<LibraryEntry> entries_;
 };
 

@@ -15,6 +15,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,10 +30,23 @@ struct Form;
 
 namespace equitas {
 
+// What makes a payload a contribution to a team assessment (the GEOAT as
+// one shared record; forms/assessment_merge.hpp): its answers are partial,
+// checked without "required", and merged into the assessment on ingest.
+// Carried by v1 (JSON) payloads only, as "contribution": {...}; a server
+// that predates it reads the answers as a plain submission.
+struct ContributionMeta {
+  std::string assessment;  // the assessment's id
+  std::string role;        // the member's role in the team (team_role list)
+  std::int64_t base = 0;   // the merged version the collector held
+  bool operator==(const ContributionMeta&) const = default;
+};
+
 struct ResponsePayload {
   boost::json::object answers;
   std::string submitted_at;  // ISO 8601 UTC; the day only ("2026-11-23") for anonymous forms
   std::string round;         // the publication round it answers, or "" (then omitted)
+  std::optional<ContributionMeta> contribution;
 };
 
 inline constexpr std::uint8_t kPayloadV2 = 0x02;

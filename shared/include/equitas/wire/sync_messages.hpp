@@ -24,6 +24,8 @@ inline constexpr std::uint8_t kMsgFormsRequest = 0x30;
 inline constexpr std::uint8_t kMsgFormsUpdate = 0x31;
 inline constexpr std::uint8_t kMsgDevicesRequest = 0x40;
 inline constexpr std::uint8_t kMsgDevicesUpdate = 0x41;
+inline constexpr std::uint8_t kMsgAssessmentsRequest = 0x50;
+inline constexpr std::uint8_t kMsgAssessmentsUpdate = 0x51;
 
 // Largest single envelope accepted inside a push.
 inline constexpr std::size_t kMaxEnvelopeBytes = 300 * 1024;
@@ -148,7 +150,34 @@ struct DevicesUpdate {
 };
 inline constexpr std::size_t kMaxDeviceListBytes = 900 * 1024;
 
-using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate, DevicesRequest, DevicesUpdate>;
+// Collector -> server: the team assessments (forms/assessment_merge.hpp)
+// the collector holds, each with the revision it holds. Sent last in a
+// session, after the pushes: a server older than assessments answers it
+// with a protocol error, which costs nothing already acknowledged.
+struct AssessmentRef {
+  std::string id;
+  std::uint64_t revision = 0;
+  bool operator==(const AssessmentRef&) const = default;
+};
+struct AssessmentsRequest {
+  std::vector<AssessmentRef> known;
+};
+inline constexpr std::size_t kMaxAssessmentIdLength = 64;
+inline constexpr std::size_t kMaxKnownAssessments = 1024;
+
+// Server -> collector: each assessment that changed, as the JSON document
+// `sync-server assessment show --json` prints (merged state, disagreements,
+// history, workflow, scores); `more` when the collector should ask again.
+// The secure channel authenticates the server, so they are not signed.
+struct AssessmentsUpdate {
+  std::vector<std::string> assessments;
+  bool more = false;
+};
+inline constexpr std::size_t kMaxAssessmentViewBytes = 512 * 1024;
+inline constexpr std::size_t kMaxAssessmentsPerUpdate = 64;
+
+using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate, DevicesRequest, DevicesUpdate,
+                                 AssessmentsRequest, AssessmentsUpdate>;
 
 Bytes encode(const Welcome& m);
 Bytes encode(const ErrorMsg& m);
@@ -158,6 +187,8 @@ Bytes encode(const FormsRequest& m);
 Bytes encode(const FormsUpdate& m);
 Bytes encode(const DevicesRequest& m);
 Bytes encode(const DevicesUpdate& m);
+Bytes encode(const AssessmentsRequest& m);
+Bytes encode(const AssessmentsUpdate& m);
 Result<SyncMessage> decode_sync_message(ByteView bytes);
 
 }  // namespace equitas

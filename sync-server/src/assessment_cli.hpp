@@ -1,0 +1,51 @@
+// `sync-server administration ...` and `sync-server assessment ...`: parse,
+// call ServerApp, render. The command table in server_cli.cpp lists them
+// with their help.
+#pragma once
+
+#include <iosfwd>
+
+#include "equitas/util/cli_args.hpp"
+
+namespace equitas::server {
+
+int cmd_administration_add(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_administration_list(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_assessment_create(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_assessment_list(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_assessment_show(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_assessment_resolve(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_assessment_review(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_assessment_validate(const CliArgs& a, std::ostream& out, std::ostream& err);
+
+inline constexpr const char* kAdministrationAddHelp =
+    "sync-server administration add --data-dir DIR --id ID --name NAME\n"
+    "  Records an administration once, under a stable ID (letters, digits, '-', '_') with its display\n"
+    "  name; assessments name it by ID, so \"Testland Customs\" is one administration however it is spelt.\n";
+inline constexpr const char* kAdministrationListHelp =
+    "sync-server administration list --data-dir DIR\n  Administrations: id and name.\n";
+inline constexpr const char* kAssessmentCreateHelp =
+    "sync-server assessment create --data-dir DIR --form FORM --round R --administration ID\n"
+    "  A team assessment (the GEOAT as one shared record) of administration ID for round R, in draft.\n"
+    "  Prints its id. Collectors receive it at their next sync; team members contribute with\n"
+    "  collector submit --form FORM --assessment ASSESSMENT_ID --role ROLE -.\n";
+inline constexpr const char* kAssessmentListHelp =
+    "sync-server assessment list --data-dir DIR\n  Assessments: id, administration, round, state, version.\n";
+inline constexpr const char* kAssessmentShowHelp =
+    "sync-server assessment show --data-dir DIR ID [--lang L] [--json]\n"
+    "  The merged state: each field's current value, disagreements with their competing values (who,\n"
+    "  where, when), each field's history, flagged contributions, workflow, and scores with coverage\n"
+    "  (provisional until validated). docs/assessments.md explains the merge and the scores.\n";
+inline constexpr const char* kAssessmentResolveHelp =
+    "sync-server assessment resolve --data-dir DIR ID FIELD --value V --comment TEXT\n"
+    "  The team's decision on FIELD (V is a choice code, text, or JSON): it ends a disagreement and\n"
+    "  stays in the field's history with the comment. Audited.\n";
+inline constexpr const char* kAssessmentReviewHelp =
+    "sync-server assessment review --data-dir DIR ID --comment TEXT\n"
+    "  draft -> under review, with the reviewer's comment. Audited.\n";
+inline constexpr const char* kAssessmentValidateHelp =
+    "sync-server assessment validate --data-dir DIR ID --comment TEXT\n"
+    "  under review -> validated, refused while a disagreement remains. Only a validated assessment's\n"
+    "  scores are official; contributions that arrive later are kept and flagged, not merged. Audited.\n";
+
+}  // namespace equitas::server

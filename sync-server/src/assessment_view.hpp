@@ -1,0 +1,46 @@
+// What `sync-server assessment show --json` prints and collectors receive
+// at sync: an assessment's merged state, with its disagreements, every
+// field's history, flagged contributions, workflow and scores with coverage.
+//
+// Scores (docs/assessments.md, "Scores and coverage"): per key element,
+// principle and overall, the percent of the maximum over the indicators
+// rated so far, beside its coverage, rated / applicable. "Not applicable"
+// leaves the indicator out of both; "don't know", no answer yet, and a
+// disagreement leave it applicable but not rated, so they lower coverage
+// and never raise a score. Coverage under 80 % marks the score incomplete.
+// Only a validated assessment's scores are official; the others are
+// provisional.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <vector>
+
+#include "assessment_store.hpp"
+#include "equitas/forms/form.hpp"
+#include "equitas/forms/form_library.hpp"
+#include "equitas/wire/sync_messages.hpp"
+
+namespace equitas::server {
+
+inline constexpr double kCompleteCoverage = 0.8;
+
+// `form` may be null (a form version this server no longer knows): then
+// there are no scores, only the merged state.
+boost::json::object assessment_view(const AssessmentRecord& a, const std::vector<StoredEvent>& events,
+                                    const std::vector<ReviewStep>& reviews, const forms::Form* form,
+                                    const std::string& lang = "en");
+
+// One assessment's view, read in the caller's transaction; nullopt for an
+// unknown id. The form is the current version of the assessment's form.
+Result<std::optional<boost::json::object>> load_assessment_view(Database& db, const forms::FormLibrary& library,
+                                                                std::string_view id, const std::string& lang = "en");
+// The views (serialized) of every assessment whose revision differs from
+// what a collector holds.
+Result<std::vector<std::string>> changed_assessment_views(Database& db, const forms::FormLibrary& library,
+                                                          const std::vector<AssessmentRef>& known);
+
+// The scores part alone, from a merged state's "fields" object.
+boost::json::object assessment_scores(const forms::Form& form, const boost::json::object& fields, bool official,
+                                      const std::string& lang);
+
+}  // namespace equitas::server

@@ -1,0 +1,289 @@
+// The GEOAT as a team assessment, end to end (issue 16): headquarters
+// creates an assessment for a stable administration; three collectors at
+// two sites receive it at sync, rate overlapping indicators, and sync over
+// real WebSocket sessions on loopback; the server merges field by field,
+// keeps the disagreement and every value's history; the team resolves,
+// reviews and validates; scores go from provisional to official, with
+// coverage; a late contribution is kept and flagged; kill -9 during a merge
+// loses nothing.
+#include <signal.h>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "fixtures.hpp"
+#include "process.hpp"
+
+using namespace equitas;
+using namespace equitas::test;
+
+namespace {
+
+boost::json::object show(const TestServer& server, const std::string& id) {
+  auto r = server_cli({"assessment", "show", "--data-dir", server.dir().root.string(), id, "--json"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  return boost::json::parse(r.out).as_object();
+}
+
+std::string create_assessment(const std::string& data) {
+  auto added = server_cli({"administration", "add", "--data-dir", data, "--id", "TL", "--name", "Testland Customs"});
+  INFO(added.err);
+  REQUIRE(added.code == 0);
+  auto made = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round",
+                          "2026-baseline", "--administration", "TL"});
+  INFO(made.err);
+  REQUIRE(made.code == 0);
+  std::string id = made.out.substr(0, made.out.find('\n'));
+  REQUIRE(id.rfind("asm-", 0) == 0);
+  return id;
+}
+
+int contribute(const std::filesystem::path& dir, const std::string& id,
+               const std::string& role, const std::string& answers, std::string* err = nullptr) {
+  auto r = collector_cli({"submit", "--data-dir", dir.string(), "--form", "geoat-2023", "--assessment", id, "--role",
+                          role, "-"},
+                         answers);
+  if (err != nullptr) *err = r.err;
+  INFO(r.err);
+  return r.code;
+}
+
+const boost::json::object& field(const boost::json::object& view, const char* name) {
+  return view.at("fields").at(name).as_object();
+}
+
+}  // namespace
+
+TEST_CASE("GEOAT team assessment: three collectors at two sites, merged with disagreements and history, "
+          "resolved, reviewed, validated; scores provisional then official with coverage",
+          "[integration][assessment]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  const std::string data = server.dir().root.string();
+
+  // An unknown administration is refused, naming the known ones.
+  auto refused = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round", "R",
+                             "--administration", "Customs-of-Testland"});
+  CHECK(refused.code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("none yet"));
+  const std::string id = create_assessment(data);
+  refused = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round", "R",
+                        "--administration", "Customs-of-Testland"});
+  CHECK(refused.code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("known: TL (Testland Customs)"));
+
+  server.start();
+  auto a = make_collector(tmp / "a", server.enroll("Land post"));
+  auto b = make_collector(tmp / "b", server.enroll("Land post"));
+  auto c = make_collector(tmp / "c", server.enroll("Airport"));
+  for (auto* col : {&a, &b, &c}) {
+    auto r = col->sync({});
+    INFO(r.status().to_string());
+    REQUIRE(r.is_ok());
+    REQUIRE(r->assessments_received.size() == 1);
+  }
+  auto listed = collector_cli({"assessment", "list", "--data-dir", (tmp / "a").string()});
+  CHECK(listed.code == 0);
+  CHECK_THAT(listed.out, Catch::Contains(id));
+  CHECK_THAT(listed.out, Catch::Contains("Testland Customs"));
+
+  // A partial contribution needs no name or date; a wrong role or an
+  // unknown indicator is refused and nothing is stored.
+  std::string err;
+  CHECK(contribute(tmp / "a", id, "chef", R"({"x_a_1":"4"})", &err) == 1);
+  CHECK_THAT(err, Catch::Contains("one of: gender_cell, hr"));
+  CHECK(contribute(tmp / "a", id, "hr", R"({"x_a_9":"4"})", &err) == 1);
+  REQUIRE(a.status()->counts.pending == 0);
+
+  REQUIRE(contribute(tmp / "a", id, "hr",
+                     R"({"x_a_1":"4","x_a_1_evidence":"GED policy signed 2024","p1_a_1":"3"})") == 0);
+  REQUIRE(contribute(tmp / "b", id, "gender_cell", R"({"x_a_1":"0","x_b_1":"2"})") == 0);
+  REQUIRE(contribute(tmp / "c", id, "integrity", R"({"p1_a_1":"3","p3_a_1":"dk","x_c_1":"na"})") == 0);
+  for (auto* col : {&a, &b, &c}) {
+    auto r = col->sync({});
+    INFO(r.status().to_string());
+    REQUIRE(r.is_ok());
+    CHECK(r->accepted == 1);
+  }
+
+  auto view = show(server, id);
+  CHECK(view.at("state") == "draft");
+  CHECK(view.at("version") == 3);
+  // Every value is there; the two statuses given to X.A.1 from the same
+  // base are both kept, with who, where and when.
+  const auto& xa = field(view, "x_a_1");
+  CHECK(xa.at("disagreement") == true);
+  CHECK_FALSE(xa.contains("value"));
+  const auto& competing = xa.at("competing").as_array();
+  REQUIRE(competing.size() == 2);
+  CHECK(competing[0].at("value") == "4");
+  CHECK(competing[0].at("author") == "hr");
+  CHECK(competing[0].at("site") == "Land post");
+  CHECK(competing[1].at("value") == "0");
+  CHECK(competing[1].at("author") == "gender_cell");
+  CHECK(field(view, "p1_a_1").at("value") == "3");  // two members agree
+  CHECK(field(view, "p1_a_1").at("history").as_array().size() == 2);
+  CHECK(field(view, "x_a_1_evidence").at("value") == "GED policy signed 2024");
+  CHECK(field(view, "x_b_1").at("value") == "2");
+  CHECK(field(view, "x_c_1").at("value") == "na");
+  CHECK(field(view, "p3_a_1").at("value") == "dk");
+  CHECK(view.at("disagreements").as_array().size() == 1);
+
+  // Scores: provisional; "don't know" and the disagreement count as not yet
+  // assessed, N/A leaves the indicator out; 2 rated of 59 applicable.
+  const auto& overall = view.at("scores").at("overall").as_object();
+  CHECK(view.at("scores").at("status") == "provisional");
+  CHECK(overall.at("rated") == 2);
+  CHECK(overall.at("applicable") == 59);
+  CHECK(overall.at("not_applicable") == 1);
+  CHECK(overall.at("not_assessed") == 57);
+  CHECK(overall.at("disagreements") == 1);
+  CHECK(overall.at("incomplete") == true);
+  CHECK(overall.at("percent").as_double() == Approx(62.5));  // (3 + 2) of 8
+
+  // The collectors get the merged state back at their next sync.
+  REQUIRE(c.sync({}).is_ok());
+  auto shown = collector_cli({"assessment", "show", "--data-dir", (tmp / "c").string(), id});
+  CHECK(shown.code == 0);
+  CHECK_THAT(shown.out, Catch::Contains("x_a_1: DISAGREEMENT \"4\" (hr, Land post"));
+  CHECK_THAT(shown.out, Catch::Contains("p1_a_1: \"3\""));
+
+  // Validation waits for every disagreement to be resolved.
+  CHECK(server_cli({"assessment", "review", "--data-dir", data, id, "--comment", "ready for review"}).code == 0);
+  auto early = server_cli({"assessment", "validate", "--data-dir", data, id, "--comment", "looks right"});
+  CHECK(early.code == 1);
+  CHECK_THAT(early.err, Catch::Contains("1 disagreement(s) remain"));
+  auto resolved = server_cli({"assessment", "resolve", "--data-dir", data, id, "x_a_1", "--value", "3",
+                              "--comment", "policy in place, monitoring not yet"});
+  INFO(resolved.err);
+  REQUIRE(resolved.code == 0);
+  auto validated = server_cli({"assessment", "validate", "--data-dir", data, id, "--comment", "agreed by the team"});
+  INFO(validated.err);
+  REQUIRE(validated.code == 0);
+
+  view = show(server, id);
+  CHECK(view.at("state") == "validated");
+  CHECK(field(view, "x_a_1").at("value") == "3");
+  const auto& history = field(view, "x_a_1").at("history").as_array();
+  REQUIRE(history.size() == 3);  // 4, 0 and the resolution: nothing dropped
+  CHECK(history[2].at("kind") == "resolution");
+  CHECK(history[2].at("comment") == "policy in place, monitoring not yet");
+  CHECK(view.at("scores").at("status") == "official");
+  CHECK(view.at("scores").at("overall").at("rated") == 3);
+  CHECK(view.at("workflow").as_array().size() == 2);
+
+  // The report: the validated assessment's scores are official, with coverage.
+  auto report = server_cli({"report", "--data-dir", data, "--form", "geoat-2023", "--json"});
+  INFO(report.err);
+  REQUIRE(report.code == 0);
+  const auto rj = boost::json::parse(report.out).as_object();
+  REQUIRE(rj.at("assessments").as_array().size() == 1);
+  CHECK(rj.at("assessments").at(0).at("scores").at("status") == "official");
+  CHECK(rj.at("assessments").at(0).at("scores").at("overall").at("rated") == 3);
+
+  // A contribution after validation: kept and flagged, never merged, and
+  // the collector says so, at submit (once a sync told it) and after its sync.
+  REQUIRE(a.sync({}).is_ok());
+  err.clear();
+  REQUIRE(contribute(tmp / "a", id, "hr", R"({"x_d_1":"1"})", &err) == 0);
+  CHECK_THAT(err, Catch::Contains("validated already"));
+  auto late = a.sync({});
+  REQUIRE(late.is_ok());
+  CHECK(late->accepted == 1);
+  REQUIRE(late->flagged_contributions.size() == 1);
+  CHECK_THAT(late->flagged_contributions[0], Catch::Contains("did not merge it"));
+  view = show(server, id);
+  CHECK(view.at("flagged").as_array().size() == 1);
+  CHECK(view.at("flagged").at(0).at("fields").at("x_d_1") == "1");
+  CHECK_FALSE(view.at("fields").as_object().contains("x_d_1"));
+  CHECK(view.at("version") == 4);  // 3 contributions and the resolution
+  server.stop();
+}
+
+TEST_CASE("the GEOAT is not a respondents' survey: a plain submission's scores are provisional, and "
+          "contributions are not pooled as assessments of their own",
+          "[integration][assessment]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  const std::string data = server.dir().root.string();
+  const std::string id = create_assessment(data);
+  server.start();
+  auto a = make_collector(tmp / "a", server.enroll("Land post"));
+  REQUIRE(a.sync({}).is_ok());
+  REQUIRE(contribute(tmp / "a", id, "hr", R"({"x_a_1":"4"})") == 0);
+  auto plain = collector_cli({"submit", "--data-dir", (tmp / "a").string(), "--form", "geoat-2023", "-"},
+                             R"({"admin_name":"Testland Customs","assessment_date":"2026-11-30"})");
+  INFO(plain.err);
+  REQUIRE(plain.code == 0);
+  REQUIRE(a.sync({})->accepted == 2);
+  auto report = server_cli({"report", "--data-dir", data, "--form", "geoat-2023", "--json"});
+  INFO(report.err);
+  REQUIRE(report.code == 0);
+  const auto rj = boost::json::parse(report.out).as_object();
+  const auto& admins = rj.at("periods").at(0).at("geoat").at("administrations").as_array();
+  REQUIRE(admins.size() == 1);
+  CHECK(admins[0].at("administration") == "Testland Customs");
+  CHECK(admins[0].at("assessments") == 1);  // the contribution is not an assessment of its own
+  CHECK(admins[0].at("status") == "provisional");
+  CHECK(rj.at("assessments").at(0).at("scores").at("status") == "provisional");
+  server.stop();
+}
+
+TEST_CASE("kill -9 of the server during a merge leaves the previous merged state and every contribution",
+          "[integration][assessment][crash]") {
+  TempDir tmp;
+  const std::string data = (tmp / "server").string();
+  REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
+  const std::string id = create_assessment(data);
+  std::string url;
+  std::optional<collector::Collector> c;
+  {
+    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+    url = announced_url(server).value_or("");
+    REQUIRE_FALSE(url.empty());
+    auto code = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site", "Port",
+                             "--url", url});
+    REQUIRE(code.exit_code == 0);
+    c.emplace(make_collector(tmp / "c", code.out));
+    REQUIRE(c->sync({}).is_ok());
+    REQUIRE(contribute(tmp / "c", id, "hr", R"({"x_a_1":"4"})") == 0);
+    REQUIRE(c->sync({})->accepted == 1);
+    server.kill(SIGTERM);
+    REQUIRE(server.wait() == 0);
+  }
+  const auto before = run_command({bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"});
+  REQUIRE(before.exit_code == 0);
+
+  REQUIRE(contribute(tmp / "c", id, "integrity", R"({"x_a_1":"1","x_b_1":"2"})") == 0);
+  const std::string listen = url.substr(std::string("ws://").size());
+  {
+    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", listen},
+                        {{"EQUITAS_FAULT", "crash-before-commit"}});
+    REQUIRE(announced_url(server) == url);
+    CHECK_FALSE(c->sync({}).is_ok());
+    CHECK(server.wait() == 128 + SIGKILL);
+  }
+  // The merge died with its transaction: the merged state is the previous
+  // one, byte for byte, and the contribution is still pending at the post.
+  const auto after = run_command({bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"});
+  REQUIRE(after.exit_code == 0);
+  CHECK(after.out == before.out);
+  CHECK(c->status()->counts.pending == 1);
+
+  ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", listen});
+  REQUIRE(announced_url(server) == url);
+  auto r = c->sync({});
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 1);
+  server.kill(SIGTERM);
+  CHECK(server.wait() == 0);
+  const auto merged = boost::json::parse(
+      run_command({bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"}).out);
+  // It had seen the first (its base was version 1): its value stands, and
+  // both stay in the field's history.
+  CHECK(merged.at("version") == 2);
+  CHECK(merged.at("fields").at("x_a_1").at("value") == "1");
+  CHECK(merged.at("fields").at("x_a_1").at("history").as_array().size() == 2);
+  CHECK(merged.at("fields").at("x_b_1").at("value") == "2");
+}

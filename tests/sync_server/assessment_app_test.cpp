@@ -1,0 +1,124 @@
+// ServerApp's team-assessment use cases (issue 16): each change is one
+// transaction with its audit line, unknown administrations are refused by
+// name, resolutions go through the form engine, and validation waits for
+// every disagreement to be resolved.
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+
+#include "app/server_app.hpp"
+#include "assessment_store.hpp"
+#include "temp_dir.hpp"
+
+using namespace equitas;
+using namespace equitas::server;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'790'000'000;
+
+std::string state_of(ServerStore& store) {
+  std::string out;
+  for (const char* sql : {"SELECT count(*) FROM administrations", "SELECT count(*) FROM assessments",
+                          "SELECT coalesce(group_concat(state || revision || version, ';'), '') FROM assessments",
+                          "SELECT count(*) FROM assessment_events", "SELECT count(*) FROM assessment_reviews"}) {
+    auto st = store.db().prepare(sql);
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    out += st->column_text(0) + "\n";
+  }
+  return out;
+}
+
+// Two contributions from base 0 that disagree on x_a_1, stored as the
+// writer would after ingest (the envelopes themselves are another test's).
+void two_disagreeing(ServerStore& store, const std::string& id) {
+  AssessmentStore assessments(store.db());
+  for (const auto& [value, role] : {std::pair{"4", "hr"}, std::pair{"0", "integrity"}}) {
+    auto a = assessments.find_assessment(id);
+    REQUIRE(a.is_ok());
+    REQUIRE(*a);
+    ResponsePayload p;
+    p.answers["x_a_1"] = value;
+    p.submitted_at = "2026-12-01T10:00:00Z";
+    p.contribution = ContributionMeta{id, role, 0};
+    auto seq = assessments.apply_event(**a, contribution_event(SubmissionId::random(), DeviceId::random(),
+                                                               "Land post", p),
+                                       std::nullopt);
+    REQUIRE(seq.is_ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("assessments: unknown administrations are refused by name, and each change is audited with it",
+          "[server][assessment]") {
+  test::TempDir tmp;
+  auto made = ServerApp::init(DataDir{tmp / "server"}, [] { return kNow; });
+  REQUIRE(made.is_ok());
+  ServerApp& app = made->app;
+
+  CHECK(app.add_administration("Testland Customs", "Testland", "cli").code() == StatusCode::kInvalidArgument);
+  REQUIRE(app.add_administration("TL", "Testland Customs", "cli").is_ok());
+  CHECK(app.add_administration("TL", "Customs of Testland", "cli").code() == StatusCode::kAlreadyExists);
+  auto unknown = app.create_assessment("geoat-2023", "2026-baseline", "CTL", "cli");
+  REQUIRE_FALSE(unknown.is_ok());
+  CHECK(unknown.status().code() == StatusCode::kNotFound);
+  CHECK_THAT(unknown.status().message(), Catch::Contains("known: TL (Testland Customs)"));
+  auto id = app.create_assessment("geoat-2023", "2026-baseline", "TL", "cli");
+  REQUIRE(id.is_ok());
+  CHECK(app.create_assessment("geoat-2023", "2026-baseline", "TL", "cli").status().code() ==
+        StatusCode::kAlreadyExists);
+  CHECK(app.create_assessment("no-such-form", "2026-baseline", "TL", "cli").status().code() ==
+        StatusCode::kNotFound);
+
+  two_disagreeing(app.store(), *id);
+  auto view = app.show_assessment(*id);
+  REQUIRE(view.is_ok());
+  CHECK(view->at("disagreements").as_array().size() == 1);
+  CHECK(view->at("scores").at("status") == "provisional");
+
+  // A resolution goes through the form engine: no such field, no such choice.
+  CHECK(app.resolve_field(*id, "x_a_9", "3", "typo", "cli").code() == StatusCode::kInvalidArgument);
+  CHECK(app.resolve_field(*id, "x_a_1", "7", "out of scale", "cli").code() == StatusCode::kInvalidArgument);
+  CHECK(app.resolve_field(*id, "x_a_1", "3", "", "cli").code() == StatusCode::kInvalidArgument);
+  // Validation needs a review first, then no disagreement left.
+  CHECK(app.validate_assessment(*id, "too soon", "cli").code() == StatusCode::kFailedPrecondition);
+  REQUIRE(app.review_assessment(*id, "all sites visited", "cli").is_ok());
+  const Status early = app.validate_assessment(*id, "looks fine", "cli");
+  CHECK(early.code() == StatusCode::kFailedPrecondition);
+  CHECK_THAT(early.message(), Catch::Contains("1 disagreement(s) remain"));
+
+  // An audit line that cannot be written: nothing changes.
+  REQUIRE(app.store()
+              .db()
+              .exec("CREATE TRIGGER injected_audit_failure BEFORE INSERT ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")
+              .is_ok());
+  const std::string before = state_of(app.store());
+  auto failed = [](const Status& s) {
+    INFO(s.to_string());
+    CHECK_THAT(s.message(), Catch::Contains("injected audit failure"));
+  };
+  failed(app.add_administration("XL", "Exland Revenue", "cli"));
+  failed(app.create_assessment("geoat-2023", "2027-followup", "TL", "cli").status());
+  failed(app.resolve_field(*id, "x_a_1", "3", "agreed", "cli"));
+  CHECK(state_of(app.store()) == before);
+  REQUIRE(app.store().db().exec("DROP TRIGGER injected_audit_failure").is_ok());
+
+  REQUIRE(app.resolve_field(*id, "x_a_1", "3", "agreed at the team meeting", "cli").is_ok());
+  REQUIRE(app.validate_assessment(*id, "agreed by the team", "cli").is_ok());
+  view = app.show_assessment(*id);
+  REQUIRE(view.is_ok());
+  CHECK(view->at("state") == "validated");
+  CHECK(view->at("scores").at("status") == "official");
+  CHECK(view->at("fields").at("x_a_1").at("value") == "3");
+  CHECK(app.resolve_field(*id, "x_a_1", "2", "after the fact", "cli").code() == StatusCode::kFailedPrecondition);
+  auto log = app.store().audit_entries(INT64_MAX, 100);
+  REQUIRE(log.is_ok());
+  std::string actions;
+  for (const auto& e : *log) actions += e.action + " ";
+  for (const char* action : {"administration.add", "assessment.create", "assessment.resolve", "assessment.review",
+                             "assessment.validate"}) {
+    CHECK_THAT(actions, Catch::Contains(action));
+  }
+}
