@@ -342,7 +342,9 @@ void WebSocketSession::start_assessments(std::vector<AssessmentRef> known) {
       },
       [self, changed](const Status& done) {
         net::post(self->ws_.get_executor(), [self, changed, done] {
-          if (!done.is_ok()) std::cerr << "sync-server: assessments not read: " << done.to_string() << "\n";
+          if (!done.is_ok()) {
+            log::write(log::Level::kError, "assessments.not_read", "assessments not read: " + done.to_string());
+          }
           self->send(self->protocol_.on_assessments(done, *changed));
         });
       });
