@@ -118,7 +118,11 @@ int main(int argc, char** argv) {
                            "--url", "ws://127.0.0.1:9"});
   std::string code_line = code.out.substr(0, code.out.find_last_not_of("\n") + 1);
   code_line = code_line.substr(code_line.find_last_of('\n') + 1);
-  run_command({bin_path("collector"), "init", "--data-dir", dir});
+  // The GEOAT is a team form: the bench starts it from the admin page, as
+  // the team does, behind the post's PIN.
+  const std::string pin_file = (std::filesystem::path(dir).parent_path() / "bench.pin").string();
+  std::ofstream(pin_file) << "bench-pin-2026\n";
+  run_command({bin_path("collector"), "init", "--data-dir", dir, "--admin-pin-file", pin_file});
   run_command({bin_path("collector"), "enroll", "--data-dir", dir, code_line});
 
   // Size: the binary as shipped (stripped).
@@ -161,7 +165,9 @@ int main(int argc, char** argv) {
   const long idle_kib = rss_kib(p.pid());
 
   h.call(http::verb::get, "/api/v1/forms/geoat-2023?lang=fr");
-  const auto draft = h.call(http::verb::post, "/api/v1/draft", R"({"form":"geoat-2023","lang":"fr"})");
+  const auto login = h.call(http::verb::post, "/api/v1/admin/login", R"({"pin":"bench-pin-2026"})");
+  if (login.result() != http::status::ok) return std::fprintf(stderr, "admin login failed: %s\n", login.body().c_str()), 1;
+  const auto draft = h.call(http::verb::post, "/api/v1/admin/team-draft", R"({"form":"geoat-2023","lang":"fr"})");
   if (draft.result() != http::status::ok) return std::fprintf(stderr, "POST draft failed: %s\n", draft.body().c_str()), 1;
   h.draft_key = std::string(json::parse(draft.body()).at("key").as_string());
   // Answer every GEOAT indicator with evidence: the largest draft a team makes.

@@ -117,7 +117,7 @@
       pending: 'A aguardar sincronização', synced: 'Sincronizadas', drafts: 'Rascunhos', rejected: 'Recusadas',
       lastSync: 'Última sincronização', never: 'nunca', syncNow: 'Sincronizar agora', syncing: 'A sincronizar… {0} de {1} enviadas',
       exportBundle: 'Exportar lote para USB', device: 'Equipamento', site: 'Posto', server: 'Servidor',
-      phones: 'Telemóveis nesta rede', resume: 'Retomar', discard: 'Eliminar', noDrafts: 'Não há rascunhos.',
+      phones: 'Telemóveis nesta rede', resume: 'Retomar', discard: 'Eliminar', noDrafts: 'Não há rascunhos.', team: 'Avaliações da equipa',
       answered: '{0} respostas', nextTry: 'Próxima tentativa automática: {0}', notEnrolled: 'Este equipamento ainda não está registado.',
       bundleDone: '{0} respostas escritas no ficheiro.', leave: 'Sair (manter o rascunho)', leftDraft: 'O rascunho foi guardado; o administrador pode retomá-lo na página de administração.', home: 'Voltar aos inquéritos',
       stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' },

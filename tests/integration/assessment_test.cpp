@@ -213,7 +213,7 @@ TEST_CASE("the GEOAT is not a respondents' survey: a plain submission's scores a
   REQUIRE(a.sync({}).is_ok());
   REQUIRE(contribute(tmp / "a", id, "hr", R"({"x_a_1":"4"})") == 0);
   auto plain = collector_cli({"submit", "--data-dir", (tmp / "a").string(), "--form", "geoat-2023", "-"},
-                             R"({"admin_name":"Testland Customs","assessment_date":"2026-11-30"})");
+                             R"({"admin_name":"Testland Customs","assessment_start":"2026-11-20","assessment_date":"2026-11-30"})");
   INFO(plain.err);
   REQUIRE(plain.code == 0);
   REQUIRE(a.sync({})->accepted == 2);
