@@ -166,7 +166,7 @@ test('GEOAT in Arabic: right to left, one principle, action plan rows', async ()
     // The GEOAT is not among the respondents' surveys: the team starts it
     // from the admin page.
     assert.equal(await page.locator('button.survey[data-form="geoat-2023"]').count(), 0);
-    await startTeamForm(page, srv.url);
+    await startTeamForm(page, srv.url, 'geoat-2023', 'ar');
     await page.waitForSelector('[data-path="admin_name"]');
     assert.equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl');
     await answer(page, () => page.fill('[data-path="admin_name"] input', 'Douane du Sénégal 2026'));

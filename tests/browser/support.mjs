@@ -182,9 +182,14 @@ export async function pick(page, path, choice) {
 // Starts a team assessment form (the GEOAT) the only way the page offers
 // one: from the admin page, behind the PIN (signing in if needed). The
 // page then opens the new draft at /.
-export async function startTeamForm(page, base, form = 'geoat-2023') {
+export async function startTeamForm(page, base, form = 'geoat-2023', lang = '') {
   await page.goto(base + '/admin');
   await page.waitForSelector('#pin, .stats');
+  // The page's language is not carried across a navigation: pick it here.
+  if (lang) {
+    await page.selectOption('#lang', lang);
+    await page.waitForSelector(`html[lang="${lang}"]`);
+  }
   if (await page.locator('#pin').count()) {
     await page.fill('#pin', PIN);
     await page.click('form button[type=submit]');
