@@ -75,6 +75,17 @@ int fail(std::ostream& err, const Status& s) {
   return 1;
 }
 
+// A comma-separated option value, item by item ("a,b," gives "a" and "b").
+std::vector<std::string> comma_list(std::string_view text) {
+  std::vector<std::string> items;
+  for (std::string_view rest = text; !rest.empty();) {
+    const auto comma = rest.find(',');
+    items.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return items;
+}
+
 Result<DataDir> data_dir(const CliArgs& a) {
   EQ_ASSIGN_OR_RETURN(std::string dir, a.require("--data-dir"));
   return DataDir{std::filesystem::path(dir)};
@@ -113,26 +124,20 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   opts.listen = a.get_or("--listen", "127.0.0.1:8443");
   if (auto t = a.get("--threads")) opts.io_threads = static_cast<unsigned>(std::max(0, std::atoi(t->c_str())));
   if (auto o = a.get("--public-origin")) {
-    for (std::string_view rest = *o; !rest.empty();) {
-      const auto comma = rest.find(',');
-      std::string origin(rest.substr(0, comma));
+    for (std::string origin : comma_list(*o)) {
       while (!origin.empty() && origin.back() == '/') origin.pop_back();
       if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
         return fail(err, Status::invalid_argument("--public-origin takes https://NAME[:PORT] (or http://)"));
       }
       opts.public_origins.push_back(origin);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
   if (auto proxies = a.get("--trusted-proxy")) {
-    for (std::string_view rest = *proxies; !rest.empty();) {
-      const auto comma = rest.find(',');
-      const std::string text(rest.substr(0, comma));
+    for (const std::string& text : comma_list(*proxies)) {
       boost::system::error_code ec;
       const auto address = boost::asio::ip::make_address(text, ec);
       if (ec) return fail(err, Status::invalid_argument("--trusted-proxy takes IP addresses; '" + text + "' is not one"));
       opts.trusted_proxies.push_back(address);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
   // Block the stop signals before any thread starts, so that only sigwait
