@@ -171,8 +171,11 @@ TEST_CASE("A rolled-back ingest leaves no code the database lacks", "[report][ba
   o.by = {"sex"};
   const auto r = report_of(store, o);
   const auto& responses = r.at("periods").at(0).at("survey").at("responses").as_array();
-  CHECK(group(responses, {}).at("n") == 10);
-  CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == 10);
+  // Staff climate is anonymous: its counts carry cell-key noise, the same for
+  // the same ten responses whichever cell they are counted in.
+  const std::int64_t ten = published_n(store, rowids_of(store, "staff-climate"));
+  CHECK(group(responses, {}).at("n") == ten);
+  CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == ten);
   const auto& proud = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").as_array();
   CHECK(group(proud, {}).at("neutral").as_double() == Approx(100.0));
 }
