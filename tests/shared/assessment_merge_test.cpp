@@ -173,7 +173,7 @@ TEST_CASE("merge property: concurrent different values from two devices are neve
     events.push_back(contribution("a", base + 1, base, "dev1", "hr", {{"x_a_1", "\"3\""}}));
     events.push_back(contribution("b", base + 2, base, "dev2", "integrity", {{"x_a_1", "\"0\""}}));
     std::shuffle(events.begin(), events.end(), rng);
-    const MergedAssessment merged = merge_assessment(events);
+    const auto merged = merge_assessment(events);
     const auto& f = merged.fields.at("x_a_1");
     REQUIRE(f.disagreement());
     REQUIRE(f.competing.size() == 2);
