@@ -5,19 +5,11 @@
 #include <sstream>
 
 #include "app/server_app.hpp"
+#include "cli_support.hpp"
 
 namespace equitas::server {
 namespace {
 
-int fail(std::ostream& err, const Status& s) {
-  err << "sync-server: " << s.message() << "\n";
-  return 1;
-}
-
-Result<ServerApp> open_app(const CliArgs& a) {
-  EQ_ASSIGN_OR_RETURN(std::string dir, a.require("--data-dir"));
-  return ServerApp::open(DataDir{std::filesystem::path(dir)});
-}
 
 Result<std::string> one_id(const CliArgs& a, std::size_t expected = 1) {
   if (a.positional().size() != expected) {
@@ -72,12 +64,12 @@ void print_view(std::ostream& out, const boost::json::object& v) {
 // A workflow step: draft -> under review, or under review -> validated.
 int advance(const CliArgs& a, std::ostream& out, std::ostream& err, bool validate) {
   auto id = one_id(a);
-  if (!id.is_ok()) return fail(err, id.status());
+  if (!id.is_ok()) return cli_fail(err, id.status());
   auto app = open_app(a);
-  if (!app.is_ok()) return fail(err, app.status());
+  if (!app.is_ok()) return cli_fail(err, app.status());
   const std::string comment = a.get_or("--comment", "");
   const Status s = validate ? app->validate_assessment(*id, comment, "cli") : app->review_assessment(*id, comment, "cli");
-  if (!s.is_ok()) return fail(err, s);
+  if (!s.is_ok()) return cli_fail(err, s);
   out << "Assessment " << *id << (validate ? " is validated: its scores are official.\n" : " is under review.\n");
   return 0;
 }
@@ -86,36 +78,36 @@ int advance(const CliArgs& a, std::ostream& out, std::ostream& err, bool validat
 
 int cmd_administration_add(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto id = a.require("--id");
-  if (!id.is_ok()) return fail(err, id.status());
+  if (!id.is_ok()) return cli_fail(err, id.status());
   auto name = a.require("--name");
-  if (!name.is_ok()) return fail(err, name.status());
+  if (!name.is_ok()) return cli_fail(err, name.status());
   auto app = open_app(a);
-  if (!app.is_ok()) return fail(err, app.status());
-  if (Status s = app->add_administration(*id, *name, "cli"); !s.is_ok()) return fail(err, s);
+  if (!app.is_ok()) return cli_fail(err, app.status());
+  if (Status s = app->add_administration(*id, *name, "cli"); !s.is_ok()) return cli_fail(err, s);
   out << "Administration " << *id << " (" << *name << ") added.\n";
   return 0;
 }
 
 int cmd_administration_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto app = open_app(a);
-  if (!app.is_ok()) return fail(err, app.status());
+  if (!app.is_ok()) return cli_fail(err, app.status());
   auto list = app->administrations();
-  if (!list.is_ok()) return fail(err, list.status());
+  if (!list.is_ok()) return cli_fail(err, list.status());
   for (const auto& admin : *list) out << admin.id << "\t" << admin.name << "\n";
   return 0;
 }
 
 int cmd_assessment_create(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto form = a.require("--form");
-  if (!form.is_ok()) return fail(err, form.status());
+  if (!form.is_ok()) return cli_fail(err, form.status());
   auto round = a.require("--round");
-  if (!round.is_ok()) return fail(err, round.status());
+  if (!round.is_ok()) return cli_fail(err, round.status());
   auto admin = a.require("--administration");
-  if (!admin.is_ok()) return fail(err, admin.status());
+  if (!admin.is_ok()) return cli_fail(err, admin.status());
   auto app = open_app(a);
-  if (!app.is_ok()) return fail(err, app.status());
+  if (!app.is_ok()) return cli_fail(err, app.status());
   auto id = app->create_assessment(*form, *round, *admin, "cli");
-  if (!id.is_ok()) return fail(err, id.status().with_context("no assessment was created"));
+  if (!id.is_ok()) return cli_fail(err, id.status().with_context("no assessment was created"));
   out << *id << "\n";
   err << "Assessment " << *id << " of " << *admin << ", " << *form << " round " << *round
       << ", in draft. Collectors receive it at their next sync.\n";
@@ -124,9 +116,9 @@ int cmd_assessment_create(const CliArgs& a, std::ostream& out, std::ostream& err
 
 int cmd_assessment_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto app = open_app(a);
-  if (!app.is_ok()) return fail(err, app.status());
+  if (!app.is_ok()) return cli_fail(err, app.status());
   auto list = app->assessments();
-  if (!list.is_ok()) return fail(err, list.status());
+  if (!list.is_ok()) return cli_fail(err, list.status());
   for (const auto& x : *list) {
     out << x.id << "\t" << x.administration_id << "\t" << x.administration_name << "\t" << x.form_id << "\t"
         << x.round << "\t" << assessment_state_name(x.state) << "\tversion " << x.version << "\n";
@@ -136,11 +128,11 @@ int cmd_assessment_list(const CliArgs& a, std::ostream& out, std::ostream& err) 
 
 int cmd_assessment_show(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto id = one_id(a);
-  if (!id.is_ok()) return fail(err, id.status());
+  if (!id.is_ok()) return cli_fail(err, id.status());
   auto app = open_app(a);
-  if (!app.is_ok()) return fail(err, app.status());
+  if (!app.is_ok()) return cli_fail(err, app.status());
   auto view = app->show_assessment(*id, a.get_or("--lang", "en"));
-  if (!view.is_ok()) return fail(err, view.status());
+  if (!view.is_ok()) return cli_fail(err, view.status());
   if (a.has("--json")) {
     out << boost::json::serialize(*view) << "\n";
   } else {
@@ -151,14 +143,14 @@ int cmd_assessment_show(const CliArgs& a, std::ostream& out, std::ostream& err) 
 
 int cmd_assessment_resolve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto id = one_id(a, 2);
-  if (!id.is_ok()) return fail(err, id.status());
+  if (!id.is_ok()) return cli_fail(err, id.status());
   auto value = a.require("--value");
-  if (!value.is_ok()) return fail(err, value.status());
+  if (!value.is_ok()) return cli_fail(err, value.status());
   auto app = open_app(a);
-  if (!app.is_ok()) return fail(err, app.status());
+  if (!app.is_ok()) return cli_fail(err, app.status());
   const std::string& field = a.positional()[1];
   if (Status s = app->resolve_field(*id, field, *value, a.get_or("--comment", ""), "cli"); !s.is_ok()) {
-    return fail(err, s);
+    return cli_fail(err, s);
   }
   out << "Field " << field << " of assessment " << *id << " resolved to " << *value << ".\n";
   return 0;

@@ -14,8 +14,11 @@ namespace {
 
 // The latest revision of each submission of form ?1, of round ?2 when it is
 // not NULL. Shared by the count and the scan so that they always agree.
+// The site a row reports under: its reporting unit where `units set` gave
+// one (006_units.sql), else the device's site itself.
 constexpr const char* kRowsWhere =
     " FROM submissions s JOIN devices d ON d.device_id = s.device_id "
+    "LEFT JOIN reporting_units u ON u.site = d.site "
     "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.revision = (SELECT MAX(revision) "
     "FROM submissions s2 WHERE s2.submission_id = s.submission_id)";
 
@@ -48,7 +51,8 @@ const std::vector<MetaColumn>& meta_columns(bool anonymous) {
   };
   static const std::vector<MetaColumn> kAnonymous = {
       {"row", "1 to n in a random order drawn for this export; not the submission's id, and not arrival order"},
-      {"unit", "the reporting unit (the post's site); blank where withheld by disclosure control"},
+      {"unit", "the reporting unit (posts grouped by sync-server units set; else the post's site); blank where "
+               "withheld by disclosure control"},
       {"form_version", "the form version it was captured with"},
       {"round", "the survey round it was captured for"},
   };
@@ -237,7 +241,8 @@ Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) 
 
 Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit) {
   EQ_ASSIGN_OR_RETURN(Statement st, store_.db().prepare(
-                                        "SELECT s.submission_id, s.revision, s.device_id, d.site, s.form_version, "
+                                        std::string("SELECT s.submission_id, s.revision, s.device_id, ") +
+                                        (anonymous_ ? "COALESCE(u.unit, d.site)" : "d.site") + ", s.form_version, "
                                         "s.submitted_at, s.received_at, s.conflict, s.answers, s.round" +
                                         std::string(kRowsWhere) + " ORDER BY s.id"));
   st.bind(1, form_id_);

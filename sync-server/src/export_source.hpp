@@ -6,7 +6,7 @@
 // the source reads every row once into memory and releases only
 //   - a row number drawn at random for this export (not the submission id,
 //     which the collector and the envelope share), rows in random order;
-//   - the reporting unit (the post's site), the form version and the round:
+//   - the reporting unit (006_units.sql: a group of posts, or the post's site), the form version and the round:
 //     no device id, no time of day, no arrival time or order;
 //   - the answers without free text (comments(), for a file of their own);
 // and withholds values (disclosure.hpp) until every combination of unit and

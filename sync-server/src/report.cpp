@@ -182,6 +182,7 @@ Result<Context> make_context(Database& db, const forms::FormLibrary& lib, const 
   }
   if (options.compare && !options.round) return Status::invalid_argument("--compare needs --round (the round to compare with)");
   EQ_RETURN_IF_ERROR(resolve_dimensions(ctx));
+  EQ_ASSIGN_OR_RETURN(ctx.rates, load_rate_plan(ctx));
   return ctx;
 }
 
@@ -211,6 +212,14 @@ Result<boost::json::object> period(Context& ctx, const std::optional<std::string
   EQ_ASSIGN_OR_RETURN(p["survey"], survey_period(ctx, k));
   if (geoat) {
     EQ_ASSIGN_OR_RETURN(p["geoat"], geoat_period(ctx, k));
+  }
+  // A rate is of one round's respondents: rounds pooled would count a
+  // person once per round. A team assessment has no respondents to rate.
+  const std::optional<std::string> only_round =
+      round ? round : ctx.dict.rounds.size() == 1 ? std::optional<std::string>(ctx.dict.rounds.begin()->first)
+                                                  : std::nullopt;
+  if (ctx.rates && only_round && !geoat) {
+    EQ_ASSIGN_OR_RETURN(p["response_rates"], response_rates(ctx, k, *only_round));
   }
   if (keep) *keep = std::move(k);
   return p;

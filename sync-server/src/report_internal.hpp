@@ -35,6 +35,17 @@ struct Dimension {
   std::vector<int> category_of_code;  // code -> index in categories
 };
 
+// Response rates (report_rates.cpp): the unit each device counts in, and
+// the form's sex question. Only when HQ entered headcounts.
+struct RatePlan {
+  std::vector<std::string> units;   // sorted
+  std::vector<int> unit_of_device;  // devices.rowid -> index in units; -1 for none
+  int sex_position = -1;            // column of the sex question; -1 when the form has none
+  std::vector<Category> sexes;      // the sex list's choices
+  std::vector<int> sex_of_code;     // code -> index in sexes; sexes.size() for any other answer
+  std::size_t width() const { return sexes.size() + 1; }  // per unit: each sex, then the rest
+};
+
 struct Context {
   Database* db = nullptr;
   ReportOptions options;
@@ -47,6 +58,7 @@ struct Context {
   // An anonymous form's counts are published with noise (cell_key.hpp);
   // null for other forms (the GEOAT), whose figures are exact.
   std::shared_ptr<const CellKeys> cell_keys;
+  std::shared_ptr<const RatePlan> rates;  // null without headcounts
 
   const forms::Form& form() const { return *versions.front(); }
   std::string text(const forms::LangText& t) const { return t.get(options.lang, form().default_language); }
@@ -75,6 +87,9 @@ struct Counts {
   std::vector<std::int64_t> respondent_keys;  // per cell, with cell keys
   std::int64_t total = 0;
   std::vector<DeviceDays> device_days;  // by devices.rowid
+  // With a rate plan: respondents per unit and sex (units x width), and
+  // their record key sums with cell keys.
+  std::vector<std::uint32_t> rate_counts, rate_keys;
   std::vector<std::int64_t> rowids;  // submissions.id of each row, when asked for
   std::vector<Bytes> codes;          // and its codes
 };
@@ -136,6 +151,13 @@ Measure measure(const Context& ctx, const Counts& k, int position, Take take) {
   return {with_totals(ctx, interior_of(ctx, k, k.cells, position, take)),
           with_totals(ctx, interior_of(ctx, k, k.keys, position, take))};
 }
+
+// The rate plan for a report, or null when no headcount is stored.
+Result<std::shared_ptr<const RatePlan>> load_rate_plan(Context& ctx);
+// Response rates per unit and sex for one period: published respondents
+// (suppressed and perturbed like every count) over HQ's headcounts for
+// `round` (report_rates.cpp).
+Result<boost::json::object> response_rates(const Context& ctx, const Counts& k, const std::string& round);
 
 // The survey part (items, sections) and the GEOAT part of one period.
 Result<boost::json::object> survey_period(const Context& ctx, const Counts& k);

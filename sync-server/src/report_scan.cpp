@@ -139,6 +139,20 @@ void add_keys(const Context& ctx, const CellOf& cell_of, const std::uint8_t* cod
   k.respondent_keys[cell] += key;
 }
 
+// One respondent in its unit and sex, for response rates.
+void count_rate(const RatePlan& plan, const std::uint8_t* codes, std::size_t len, std::uint32_t device,
+                std::uint32_t key, Counts& k) {
+  if (device >= plan.unit_of_device.size() || plan.unit_of_device[device] < 0) return;
+  std::size_t sex = plan.sexes.size();
+  if (plan.sex_position >= 0 && static_cast<std::size_t>(plan.sex_position) < len &&
+      codes[plan.sex_position] < plan.sex_of_code.size()) {
+    sex = static_cast<std::size_t>(plan.sex_of_code[codes[plan.sex_position]]);
+  }
+  const std::size_t i = static_cast<std::size_t>(plan.unit_of_device[device]) * plan.width() + sex;
+  ++k.rate_counts[i];
+  if (!k.rate_keys.empty()) k.rate_keys[i] += key;
+}
+
 // Counts one batch into `k`. The hot loop of every report.
 void count(const Context& ctx, const CellOf& cell_of, const Batch& b, bool keep_rows, Counts& k) {
   const std::size_t ncols = ctx.dict.columns.size();
@@ -161,6 +175,7 @@ void count(const Context& ctx, const CellOf& cell_of, const Batch& b, bool keep_
     ++k.respondents[cell];
     ++k.total;
     const std::uint32_t device = b.device[row];
+    if (ctx.rates) count_rate(*ctx.rates, codes, len, device, b.key.empty() ? 0 : b.key[row], k);
     if (device >= k.device_days.size()) k.device_days.resize(device + 1);
     k.device_days[device].add(b.day[row], b.key.empty() ? 0 : b.key[row]);
     if (keep_rows) {
@@ -187,6 +202,10 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
   if (keyed) {
     k.keys.assign(k.cells.size(), 0);
     k.respondent_keys.assign(k.respondents.size(), 0);
+  }
+  if (ctx.rates) {
+    k.rate_counts.assign(ctx.rates->units.size() * ctx.rates->width(), 0);
+    if (keyed) k.rate_keys.assign(k.rate_counts.size(), 0);
   }
   // Record keys come from the row id, so a keyed scan reads it too.
   const bool read_rowid = keep_rows || keyed;

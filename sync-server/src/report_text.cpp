@@ -260,6 +260,35 @@ void print_team_assessments(const boost::json::array& list, std::ostream& out) {
   }
 }
 
+// Respondents over headcounts, per unit and sex.
+void print_rates(const object& rates, std::ostream& out) {
+  out << "\nRESPONSE RATES (round " << str(rates.at("round")) << "): respondents / headcount\n";
+  const auto& sexes = rates.at("sexes").as_array();
+  auto cell = [&](const value& v) {
+    std::string text = count_text(v.at("responses")) + "/" + str(v.at("headcount"));
+    if (!v.at("rate").is_null()) text += " " + str(v.at("rate")) + " %";
+    if (v.as_object().contains("above_headcount")) text += " (above the headcount)";
+    return text;
+  };
+  out << "  " << std::left << std::setw(30) << "UNIT" << std::setw(26) << "ALL";
+  for (const auto& sv : sexes) out << std::setw(26) << str(sv.at("label"));
+  out << "\n";
+  auto line = [&](const std::string& name, const value& v) {
+    out << "  " << std::setw(30) << name << std::setw(26) << cell(v);
+    for (const auto& c : v.at("by_sex").as_array()) out << std::setw(26) << cell(c);
+    out << "\n";
+  };
+  for (const auto& uv : rates.at("units").as_array()) line(str(uv.at("unit")), uv);
+  line("Total", rates.at("total"));
+  out << std::right;
+  const auto& without = rates.at("units_without_headcount").as_array();
+  if (!without.empty()) {
+    out << "  Not in the total (no headcount):";
+    for (const auto& u : without) out << " " << str(u);
+    out << "\n";
+  }
+}
+
 void print_operations(const object& ops, std::ostream& out) {
   out << "\nOPERATIONS: responses per site per day\n";
   for (const auto& sv : ops.at("sites").as_array()) {
@@ -313,6 +342,7 @@ void print_report(const object& report, std::ostream& out) {
     } else {
       print_survey(report, p.at("survey").as_object(), out);
     }
+    if (const auto* rates = p.if_contains("response_rates")) print_rates(rates->as_object(), out);
   }
   if (const auto* list = report.if_contains("assessments")) print_team_assessments(list->as_array(), out);
   print_operations(report.at("operations").as_object(), out);

@@ -19,6 +19,7 @@
 #include "equitas/forms/form_listing.hpp"
 #include "equitas/forms/xlsform.hpp"
 #include "assessment_cli.hpp"
+#include "units_cli.hpp"
 #include "bundle_import.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
@@ -54,6 +55,10 @@ Usage:
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   sync-server key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
+  sync-server units set       --data-dir DIR --file UNITS.csv
+  sync-server units list      --data-dir DIR
+  sync-server headcounts set  --data-dir DIR --file HEADCOUNTS.csv [--round R]
+  sync-server headcounts list --data-dir DIR
   sync-server administration add  --data-dir DIR --id ID --name NAME
   sync-server administration list --data-dir DIR
   sync-server assessment create   --data-dir DIR --form FORM --round R --administration ID
@@ -692,6 +697,10 @@ const Command kCommands[] = {
      "  (at least 8 characters). Every later command that opens the keys (serve, device enroll and reissue,\n"
      "  import, forms publish) then needs --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE; the others never do.\n",
      {"--data-dir", "--new-passphrase-file"}, {"--remove"}, cmd_key_passphrase},
+    {"units set", kUnitsSetHelp, {"--data-dir", "--file"}, {}, cmd_units_set},
+    {"units list", kUnitsListHelp, {"--data-dir"}, {}, cmd_units_list},
+    {"headcounts set", kHeadcountsSetHelp, {"--data-dir", "--file", "--round"}, {}, cmd_headcounts_set},
+    {"headcounts list", kHeadcountsListHelp, {"--data-dir"}, {}, cmd_headcounts_list},
     {"administration add", kAdministrationAddHelp, {"--data-dir", "--id", "--name"}, {}, cmd_administration_add},
     {"administration list", kAdministrationListHelp, {"--data-dir"}, {}, cmd_administration_list},
     {"assessment create", kAssessmentCreateHelp, {"--data-dir", "--form", "--round", "--administration"}, {},

@@ -22,7 +22,7 @@ const T = {
     format: 'Format', labels: 'Choice labels instead of codes', excel: 'CSV for Excel', when: 'When', actor: 'Who', action: 'What', detail: 'Detail',
     perturbed: 'To protect small groups, every figure is changed slightly (by at most {n} respondents), always the same way, so subtracting one figure from another reveals nobody.', older: 'Older entries', threshold: 'Groups under {n} respondents are hidden, with any others needed so that none can be worked out.',
     comparison: 'Change between rounds', free_text: 'Free text: only counted, never shown here.', show: 'Show',
-    open_form: 'Results', per_site: 'Responses per site', unavailable: 'The server could not answer: ',
+    response_rates: 'Response rates (respondents / staff)', unit: 'Reporting unit', open_form: 'Results', per_site: 'Responses per site', unavailable: 'The server could not answer: ',
     no_answer: '(no answer)', older: 'older', newer: 'newer', change_rule: 'Change = newer round minus older round, in percentage points, whichever round is picked first.', by_published: '{newer} is newer: it was published after {older}.', by_first_response: '{newer} is newer: its responses began after those of {older}.', by_name: 'Neither publication nor the first responses tell the two rounds apart, so they are ordered by name.', change_detail: 'Every item and group', index: 'Index', state_active: 'active', state_pending: 'pending', state_revoked: 'revoked', breakdown_of: 'Broken down by {dims}', generated: 'Generated {when}',
     conflict: 'conflicting assessments', conflict_help: '{n} assessments of this administration in this round. Scores are not averaged: the team keeps one, and the others are withdrawn.', submission: 'Submission', submitted: 'Submitted',
     largest_changes: 'Largest changes (items, everyone)', beyond_noise: 'Beyond sampling noise', yes: 'yes', no: 'no', noise_note: 'An item\'s change is tested against sampling noise with a two-proportion z-test (pooled, two-sided, 95 %); section indexes are means of items and are not tested.', all_elements: 'Every key element',
@@ -46,7 +46,7 @@ const T = {
     format: 'Format', labels: 'Libellés au lieu des codes', excel: 'CSV pour Excel', when: 'Quand', actor: 'Qui', action: 'Quoi', detail: 'Détail',
     perturbed: 'Pour protéger les petits groupes, chaque chiffre est légèrement modifié (de {n} répondants au plus), toujours de la même façon : soustraire un chiffre d’un autre ne révèle personne.', older: 'Entrées plus anciennes', threshold: 'Les groupes de moins de {n} répondants sont masqués, avec ceux qui permettraient de les déduire.',
     comparison: 'Évolution entre cycles', free_text: 'Texte libre : compté, jamais affiché ici.', show: 'Afficher',
-    open_form: 'Résultats', per_site: 'Réponses par site', unavailable: 'Le serveur n’a pas pu répondre : ',
+    response_rates: 'Taux de réponse (répondants / effectif)', unit: 'Unité de diffusion', open_form: 'Résultats', per_site: 'Réponses par site', unavailable: 'Le serveur n’a pas pu répondre : ',
     no_answer: '(sans réponse)', older: 'plus ancien', newer: 'plus récent', change_rule: 'Évolution = cycle le plus récent moins le plus ancien, en points de pourcentage, quel que soit le cycle choisi en premier.', by_published: '{newer} est le plus récent : il a été publié après {older}.', by_first_response: '{newer} est le plus récent : ses réponses ont commencé après celles de {older}.', by_name: 'Ni la publication ni les premières réponses ne départagent les deux cycles : ils sont classés par nom.', change_detail: 'Toutes les questions et tous les groupes', index: 'Indice', state_active: 'actif', state_pending: 'en attente', state_revoked: 'révoqué', breakdown_of: 'Ventilé par {dims}', generated: 'Produit le {when}',
     conflict: 'évaluations en conflit', conflict_help: '{n} évaluations de cette administration dans ce cycle. Les scores ne sont pas moyennés : l’équipe en garde une et retire les autres.', submission: 'Soumission', submitted: 'Soumise le',
     largest_changes: 'Plus fortes évolutions (questions, ensemble)', beyond_noise: 'Au-delà du bruit d’échantillonnage', yes: 'oui', no: 'non', noise_note: 'L’évolution d’une question est testée contre le bruit d’échantillonnage par un test z de deux proportions (groupé, bilatéral, 95 %) ; les indices de section, moyennes de questions, ne sont pas testés.', all_elements: 'Tous les éléments clés',
@@ -70,7 +70,7 @@ const T = {
     format: 'Formato', labels: 'Etiquetas en lugar de códigos', excel: 'CSV para Excel', when: 'Cuándo', actor: 'Quién', action: 'Qué', detail: 'Detalle',
     perturbed: 'Para proteger a los grupos pequeños, cada cifra se modifica ligeramente (en {n} personas como máximo), siempre de la misma manera: restar una cifra de otra no revela a nadie.', older: 'Entradas anteriores', threshold: 'Los grupos de menos de {n} personas se ocultan, junto con los que permitirían deducirlos.',
     comparison: 'Cambio entre rondas', free_text: 'Texto libre: solo se cuenta, nunca se muestra aquí.', show: 'Mostrar',
-    open_form: 'Resultados', per_site: 'Respuestas por sitio', unavailable: 'El servidor no pudo responder: ',
+    response_rates: 'Tasas de respuesta (encuestados / plantilla)', unit: 'Unidad de difusión', open_form: 'Resultados', per_site: 'Respuestas por sitio', unavailable: 'El servidor no pudo responder: ',
     no_answer: '(sin respuesta)', older: 'anterior', newer: 'más reciente', change_rule: 'Cambio = ronda más reciente menos ronda anterior, en puntos porcentuales, sea cual sea la ronda elegida primero.', by_published: '{newer} es la más reciente: se publicó después de {older}.', by_first_response: '{newer} es la más reciente: sus respuestas comenzaron después de las de {older}.', by_name: 'Ni la publicación ni las primeras respuestas distinguen las dos rondas, así que se ordenan por nombre.', change_detail: 'Todas las preguntas y grupos', index: 'Índice', state_active: 'activo', state_pending: 'pendiente', state_revoked: 'revocado', breakdown_of: 'Desglosado por {dims}', generated: 'Generado el {when}',
     conflict: 'evaluaciones en conflicto', conflict_help: '{n} evaluaciones de esta administración en esta ronda. Las puntuaciones no se promedian: el equipo conserva una y retira las demás.', submission: 'Envío', submitted: 'Enviado el',
     largest_changes: 'Mayores cambios (preguntas, todos)', beyond_noise: 'Más allá del ruido muestral', yes: 'sí', no: 'no', noise_note: 'El cambio de una pregunta se contrasta con el ruido muestral mediante una prueba z de dos proporciones (combinada, bilateral, 95 %); los índices de sección, medias de preguntas, no se contrastan.', all_elements: 'Todos los elementos clave',
@@ -94,7 +94,7 @@ const T = {
     format: 'Формат', labels: 'Подписи вместо кодов', excel: 'CSV для Excel', when: 'Когда', actor: 'Кто', action: 'Что', detail: 'Подробности',
     perturbed: 'Чтобы защитить малые группы, каждое число немного изменено (не более чем на {n} респондентов), всегда одинаково: вычитание одного числа из другого никого не раскрывает.', older: 'Более ранние записи', threshold: 'Группы меньше {n} респондентов скрыты вместе с теми, по которым их можно вычислить.',
     comparison: 'Изменение между раундами', free_text: 'Свободный текст: только подсчитывается, здесь не показывается.', show: 'Показать',
-    open_form: 'Результаты', per_site: 'Ответы по пунктам', unavailable: 'Сервер не смог ответить: ',
+    response_rates: 'Доля ответивших (ответившие / численность)', unit: 'Отчётная единица', open_form: 'Результаты', per_site: 'Ответы по пунктам', unavailable: 'Сервер не смог ответить: ',
     no_answer: '(нет ответа)', older: 'более ранний', newer: 'более поздний', change_rule: 'Изменение = более поздний раунд минус более ранний, в процентных пунктах, в каком бы порядке ни были выбраны раунды.', by_published: '{newer} — более поздний: он опубликован после {older}.', by_first_response: '{newer} — более поздний: его ответы начались после ответов {older}.', by_name: 'Ни публикация, ни первые ответы не различают раунды, поэтому они упорядочены по названию.', change_detail: 'Все вопросы и группы', index: 'Индекс', state_active: 'активно', state_pending: 'ожидает', state_revoked: 'отозвано', breakdown_of: 'Разбивка по {dims}', generated: 'Сформировано {when}',
     conflict: 'противоречащие оценки', conflict_help: 'Оценок этой администрации в этом раунде: {n}. Баллы не усредняются: команда оставляет одну оценку, остальные отзываются.', submission: 'Отправка', submitted: 'Отправлено',
     largest_changes: 'Наибольшие изменения (вопросы, все)', beyond_noise: 'Больше выборочного шума', yes: 'да', no: 'нет', noise_note: 'Изменение по вопросу проверяется на выборочный шум z-критерием для двух долей (объединённая доля, двусторонний, 95 %); индексы разделов — средние по вопросам — не проверяются.', all_elements: 'Все ключевые элементы',
@@ -118,7 +118,7 @@ const T = {
     format: 'الصيغة', labels: 'التسميات بدل الرموز', excel: 'CSV لبرنامج Excel', when: 'متى', actor: 'من', action: 'ماذا', detail: 'التفاصيل',
     perturbed: 'لحماية المجموعات الصغيرة، يُعدَّل كل رقم تعديلًا طفيفًا (بما لا يزيد على {n} مستجيبين)، وبالطريقة نفسها دائمًا، فلا يكشف طرح رقم من آخر عن أحد.', older: 'إدخالات أقدم', threshold: 'تُخفى المجموعات التي تقل عن {n} مستجيبين، مع أي مجموعات أخرى تسمح باستنتاجها.',
     comparison: 'التغير بين الجولات', free_text: 'النص الحر: يُعدّ فقط ولا يُعرض هنا.', show: 'عرض',
-    open_form: 'النتائج', per_site: 'الردود حسب الموقع', unavailable: 'تعذر على الخادم الرد: ',
+    response_rates: 'معدلات الاستجابة (المستجيبون / عدد الموظفين)', unit: 'وحدة الإبلاغ', open_form: 'النتائج', per_site: 'الردود حسب الموقع', unavailable: 'تعذر على الخادم الرد: ',
     no_answer: '(بلا إجابة)', older: 'الأقدم', newer: 'الأحدث', change_rule: 'التغير = الجولة الأحدث ناقص الجولة الأقدم، بالنقاط المئوية، أيًّا كانت الجولة المختارة أولاً.', by_published: '{newer} هي الأحدث: نُشرت بعد {older}.', by_first_response: '{newer} هي الأحدث: بدأت ردودها بعد ردود {older}.', by_name: 'لا يميّز النشر ولا الردود الأولى بين الجولتين، لذا رُتّبتا حسب الاسم.', change_detail: 'كل الأسئلة والمجموعات', index: 'المؤشر', state_active: 'نشط', state_pending: 'قيد الانتظار', state_revoked: 'ملغى', breakdown_of: 'التصنيف حسب {dims}', generated: 'أُنشئ في {when}',
     conflict: 'تقييمات متعارضة', conflict_help: '{n} تقييمات لهذه الإدارة في هذه الجولة. لا تُحسب متوسطات الدرجات: يحتفظ الفريق بتقييم واحد ويسحب الباقي.', submission: 'الإرسال', submitted: 'تاريخ الإرسال',
     largest_changes: 'أكبر التغيرات (الأسئلة، الجميع)', beyond_noise: 'أكبر من ضجيج المعاينة', yes: 'نعم', no: 'لا', noise_note: 'يُختبر تغير كل سؤال مقابل ضجيج المعاينة باختبار z لنسبتين (مجمّع، ثنائي الطرف، 95 ٪)؛ ولا تُختبر مؤشرات الأقسام لأنها متوسطات للأسئلة.', all_elements: 'كل العناصر الرئيسية',
@@ -142,7 +142,7 @@ const T = {
     format: 'Formato', labels: 'Rótulos das opções em vez dos códigos', excel: 'CSV para Excel', when: 'Quando', actor: 'Quem', action: 'O quê', detail: 'Pormenor',
     perturbed: 'Para proteger os grupos pequenos, cada número é ligeiramente alterado (no máximo {n} respondentes), sempre da mesma forma, pelo que subtrair um número de outro não revela ninguém.', older: 'Entradas anteriores', threshold: 'Os grupos com menos de {n} respondentes são ocultados, juntamente com os outros necessários para que nenhum possa ser deduzido.',
     comparison: 'Variação entre rondas', free_text: 'Texto livre: apenas contado, nunca mostrado aqui.', show: 'Mostrar',
-    open_form: 'Resultados', per_site: 'Respostas por posto', unavailable: 'O servidor não conseguiu responder: ',
+    response_rates: 'Taxas de resposta (respondentes / efetivo)', unit: 'Unidade de divulgação', open_form: 'Resultados', per_site: 'Respostas por posto', unavailable: 'O servidor não conseguiu responder: ',
     no_answer: '(sem resposta)', older: 'mais antiga', newer: 'mais recente', change_rule: 'Variação = ronda mais recente menos ronda mais antiga, em pontos percentuais, qualquer que seja a ronda escolhida primeiro.', by_published: '{newer} é mais recente: foi publicada depois de {older}.', by_first_response: '{newer} é mais recente: as suas respostas começaram depois das de {older}.', by_name: 'Nem a publicação nem as primeiras respostas distinguem as duas rondas, por isso são ordenadas pelo nome.', change_detail: 'Todos os itens e grupos', index: 'Índice', state_active: 'ativo', state_pending: 'pendente', state_revoked: 'revogado', breakdown_of: 'Desagregado por {dims}', generated: 'Gerado em {when}',
     conflict: 'avaliações em conflito', conflict_help: '{n} avaliações desta administração nesta ronda. As pontuações não são calculadas em média: a equipa mantém uma e as outras são retiradas.', submission: 'Submissão', submitted: 'Submetida',
     largest_changes: 'Maiores variações (itens, todos os respondentes)', beyond_noise: 'Acima do ruído de amostragem', yes: 'sim', no: 'não', noise_note: 'A variação de um item é testada contra o ruído de amostragem com um teste z de duas proporções (agregado, bilateral, 95 %); os índices de secção são médias de itens e não são testados.', all_elements: 'Todos os elementos-chave',
@@ -475,7 +475,7 @@ async function pageForm(id, params) {
   for (const period of report.periods) {
     if (report.periods.length > 1) out.push(h('h2', { text: `${t('round')}: ${roundName(period.round)}` }));
     if (period.geoat) out.push(...geoatView(period.geoat));
-    else out.push(...surveyView(report, period.survey, form.kind === 'factors'));
+    else out.push(...surveyView(report, period.survey, form.kind === 'factors', period.response_rates));
   }
   setMain(...out);
 }
@@ -492,6 +492,21 @@ function choiceRows(item, percent) {
   const listed = (item.choices || []).filter((c) => c.code in percent);
   const rest = Object.keys(percent).filter((code) => !listed.some((c) => c.code === code));
   return [...listed.map((c) => ({ label: c.label, value: percent[c.code] })), ...rest.map((code) => ({ label: code, value: percent[code] }))];
+}
+
+// Respondents over headcounts per reporting unit and sex: a hidden count
+// shows as hidden, and has no rate.
+function ratesView(rates) {
+  const cell = (c) => {
+    const n = c.responses && c.responses.suppressed ? hiddenCell(c.responses) : h('span', { text: String(c.responses) });
+    return h('span', { 'data-rate': c.rate === null ? '' : String(c.rate) }, n, ` / ${c.headcount ?? '—'}`,
+      c.rate === null ? '' : ` (${pct(c.rate)})`);
+  };
+  const row = (name, u) => [name, cell(u), ...u.by_sex.map(cell)];
+  const rows = rates.units.map((u) => row(u.unit, u));
+  rows.push(row(t('overall'), rates.total));
+  return [h('h2', { id: 'response-rates', text: t('response_rates') }),
+    h('div', { class: 'panel' }, table([t('unit'), t('all'), ...rates.sexes.map((x) => x.label)], rows))];
 }
 
 function groupSizes(report, survey) {
@@ -544,13 +559,15 @@ const jumpTo = (target) => h('a', { href: '#', onclick: (ev) => {
   target.focus({ preventScroll: true });
 } }, target.textContent);
 
-function surveyView(report, survey, factors) {
+function surveyView(report, survey, factors, rates) {
   // The summary first: how many answered, the indexes, and where each
   // section's items are.
   const all = overall(survey.responses);
   const out = [h('div', { class: 'cards summary' }, h('div', { class: 'card' },
     h('div', { class: 'big', id: 'form-responses', text: all.suppressed ? all.display : all.n.toLocaleString(S.lang) }), t('responses')))];
   if (report.breakdown.length) out.push(h('div', { class: 'panel' }, groupSizes(report, survey)));
+  // Who answered, against the staff HQ counted, before what they said.
+  if (rates) out.push(...ratesView(rates));
   out.push(...sectionIndexes(report, survey, factors));
   const contents = h('ol', {});
   out.push(h('nav', { class: 'toc', 'aria-label': t('item_detail') }, h('h2', { text: t('item_detail') }), contents));

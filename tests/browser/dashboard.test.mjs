@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, mkdirSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,6 +62,11 @@ before(async () => {
   sample('Malaba', 'integrity-perception', 30, 7, '0.4');
   sample('Malaba', 'geoat-2023', 2, 6, '0', ['--administration', 'Lakeland Revenue Authority']);
   run('collector', ['sync', '--data-dir', collectors.Malaba]);
+  // Busia and Malaba report together; headcounts give response rates.
+  const csv = (name, text) => { const f = path.join(root, name); writeFileSync(f, text); return f; };
+  run('sync-server', ['units', 'set', '--data-dir', S, '--file', csv('units.csv', 'site,unit\nBusia,Western posts\nMalaba,Western posts\n')]);
+  run('sync-server', ['headcounts', 'set', '--data-dir', S, '--file',
+    csv('heads.csv', 'unit,sex,headcount\nNamanga,,150\nNamanga,female,60\nNamanga,male,90\nWestern posts,,200\n')]);
   browser = await launch();
 });
 
@@ -159,6 +164,35 @@ test('overview, Likert charts as SVG, and a small group shown as suppressed', as
   } finally {
     await context.close();
   }
+});
+
+test('response rates per reporting unit and sex, hidden where the count is', async () => {
+  await onDashboard(VIEWPORTS.desktop, async (page) => {
+    await page.goto(base + '/#/form/staff-climate');
+    await page.waitForSelector('#response-rates + .panel table');
+    const rows = await page.$$eval('#response-rates + .panel table tbody tr', (trs) => trs.map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent, rate: td.querySelector('[data-rate]')?.dataset.rate }))));
+    const head = await page.$$eval('#response-rates + .panel table thead th', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(head.slice(0, 2), ['Reporting unit', 'All']);
+    assert.ok(head.includes('Female') && head.includes('Male'), head.join(','));
+    const byUnit = Object.fromEntries(rows.map((r) => [r[0].text, r.slice(1)]));
+    // The posts' own names appear only as units: Busia and Malaba are one.
+    assert.deepEqual(Object.keys(byUnit).sort(), ['Namanga', 'Overall', 'Western posts']);
+    for (const [unit, cells] of Object.entries(byUnit)) {
+      for (const c of cells) {
+        const m = /^(\d+) \/ (\d+|—)/.exec(c.text);
+        if (!m) { assert.match(c.text, /^n<10 \/ /, `${unit}: ${c.text}`); assert.equal(c.rate, ''); continue; }
+        assert.ok(Number(m[1]) >= 10, `${unit}: a shown count is at least 10`);
+        if (m[2] === '—') { assert.equal(c.rate, ''); continue; }
+        // The rate is the shown count over the headcount, to 0.1.
+        assert.equal(Number(c.rate), Math.round(1000 * Number(m[1]) / Number(m[2])) / 10, `${unit}: ${c.text}`);
+      }
+    }
+    // Namanga's 90 responses over 150 staff, within the noise of 5.
+    const namanga = Number(/^(\d+)/.exec(byUnit.Namanga[0].text)[1]);
+    assert.ok(Math.abs(namanga - 90) <= 5, String(namanga));
+    await screenshot(page, 'dashboard-response-rates');
+  });
 });
 
 test('GEOAT: principles as radar and bars, weakest elements first, and two rounds compared', async () => {

@@ -113,6 +113,7 @@ TEST_CASE("A database from before the analysis store is decoded when opened", "[
                       "ALTER TABLE admin_tokens DROP COLUMN role; "  // migration 4, re-applied too
                       "DROP TABLE assessment_reviews; DROP TABLE assessment_events; "  // and 5
                       "DROP TABLE assessments; DROP TABLE administrations; "
+                      "DROP TABLE reporting_units; DROP TABLE headcounts; "  // and 6
                       "PRAGMA user_version = 2;")
                 .is_ok());
   }

@@ -33,6 +33,8 @@ std::string durable_state(ServerStore& store) {
         "|| enroll_expires_at || coalesce(revoked_at, ''), ';'), '') FROM devices",
         "SELECT count(*) || ':' || coalesce(group_concat(id || label || coalesce(revoked_at, ''), ';'), '') FROM admin_tokens",
         "SELECT count(*) FROM forms", "SELECT count(*) FROM form_rounds",
+        "SELECT count(*) || ':' || coalesce(group_concat(site || '>' || unit, ';'), '') FROM reporting_units",
+        "SELECT count(*) || ':' || coalesce(group_concat(round || unit || sex || headcount, ';'), '') FROM headcounts",
         "SELECT count(*) || ':' || coalesce(max(id), 0) FROM audit_log"}) {
     auto st = store.db().prepare(sql);
     REQUIRE(st.is_ok());
@@ -85,6 +87,10 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   failed(app.publish_form(FormToPublish{small_form("1"), "json", "2026-baseline"}, "cli"));
   failed(app.create_admin_token("another", Role::kViewer, "cli").status());
   failed(app.revoke_admin_token(token_id, "cli"));
+  const std::vector<UnitMapping> units{{"Northern land post", "North"}};
+  failed(app.set_units(units, "cli"));
+  const std::vector<Headcount> heads{{"Northern land post", "", 40}, {"Northern land post", "female", 12}};
+  failed(app.set_headcounts("2026-baseline", heads, "cli"));
   CHECK(durable_state(app.store()) == before);
 
   // The same calls once the audit log takes lines again: each is recorded.
@@ -95,7 +101,10 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   CHECK(app.publish_form(FormToPublish{small_form("1"), "json", "2026-baseline"}, "cli").is_ok());
   CHECK(app.create_admin_token("another", Role::kViewer, "cli").is_ok());
   CHECK(app.revoke_admin_token(token_id, "cli").is_ok());
-  for (const char* action : {"device.reissue", "device.revoke", "form.publish", "admin-token.revoke"}) {
+  CHECK(app.set_headcounts("2026-baseline", heads, "cli").is_ok());  // the post is still its own unit
+  CHECK(app.set_units(units, "cli").is_ok());
+  for (const char* action : {"device.reissue", "device.revoke", "form.publish", "admin-token.revoke", "units.set",
+                             "headcounts.set"}) {
     INFO(action);
     CHECK(audit_count(app.store(), action) == 1);
   }

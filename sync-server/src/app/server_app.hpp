@@ -28,6 +28,7 @@
 #include "equitas/forms/form.hpp"
 #include "equitas/wire/enrollment_code.hpp"
 #include "server_store.hpp"
+#include "units_store.hpp"
 
 namespace equitas::server {
 
@@ -198,6 +199,18 @@ class ServerApp {
   // disagreement remains). A reviewer's comment is required on each step.
   Status review_assessment(std::string_view id, std::string_view comment, const Actor& actor);
   Status validate_assessment(std::string_view id, std::string_view comment, const Actor& actor);
+
+  // Reporting units and headcounts (app/units.cpp; units_store.hpp).
+  // set_units replaces the whole mapping; invalid_argument, listing them,
+  // when it names a site no device was enrolled for.
+  Status set_units(const std::vector<UnitMapping>& units, const Actor& actor);
+  Result<std::vector<UnitMapping>> units();
+  Result<std::map<std::string, std::string>> unit_of_sites();
+  // Replaces the headcounts of `round` ("" for every round without its
+  // own); invalid_argument for a unit that is not one (see unit_of_sites)
+  // or a sex that is not a code of the forms' sex list.
+  Status set_headcounts(std::string_view round, const std::vector<Headcount>& counts, const Actor& actor);
+  Result<std::vector<std::pair<std::string, Headcount>>> headcounts();
 
   ServerStore& store() { return store_; }
   // The server's keys, opened on first use: they may need the passphrase

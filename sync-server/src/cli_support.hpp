@@ -1,0 +1,24 @@
+// What the command files around server_cli.cpp share: the error line every
+// command prints on failure, and the ServerApp a command opens from
+// --data-dir.
+#pragma once
+
+#include <ostream>
+
+#include "app/server_app.hpp"
+#include "equitas/util/cli_args.hpp"
+
+namespace equitas::server {
+
+// "sync-server: MESSAGE" on `err`; the command's exit code, 1.
+inline int cli_fail(std::ostream& err, const Status& s) {
+  err << "sync-server: " << s.message() << "\n";
+  return 1;
+}
+
+inline Result<ServerApp> open_app(const CliArgs& a) {
+  EQ_ASSIGN_OR_RETURN(std::string dir, a.require("--data-dir"));
+  return ServerApp::open(DataDir{std::filesystem::path(dir)});
+}
+
+}  // namespace equitas::server
