@@ -15,7 +15,9 @@ namespace equitas::server {
 namespace {
 
 // Bump when the coding changes: catch_up() then rebuilds the store.
-constexpr std::int64_t kCodec = 1;
+// 2: a calculate's value is coded ('one'), so that an indicator can be
+// reported by its values (issue 15); it was only 'answered' before.
+constexpr std::int64_t kCodec = 2;
 // Rows per transaction when catching up, so a big backfill lets the serve
 // process's writer in between.
 constexpr int kCatchUpChunk = 5000;
@@ -234,7 +236,11 @@ struct AnalysisIndexer::Impl {
           }
         }
       } else {
-        e.kind = it.type == forms::QuestionType::kSelectOne || it.type == forms::QuestionType::kLikert
+        // A calculate is coded by its value in every version of a form,
+        // whether or not a version reports it as an indicator, so that its
+        // column means the same in all of them.
+        e.kind = it.type == forms::QuestionType::kSelectOne || it.type == forms::QuestionType::kLikert ||
+                         it.type == forms::QuestionType::kCalculate
                      ? ColumnKind::kOne : ColumnKind::kAnswered;
         auto pos = column(db, c, it.name, "", e.kind);
         if (!pos.is_ok()) { failed = pos.status(); return false; }

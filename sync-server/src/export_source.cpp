@@ -8,17 +8,15 @@
 #include <map>
 
 #include "form_registry.hpp"
+#include "units_store.hpp"
 
 namespace equitas::server {
 namespace {
 
 // The latest revision of each submission of form ?1, of round ?2 when it is
 // not NULL. Shared by the count and the scan so that they always agree.
-// The site a row reports under: its reporting unit where `units set` gave
-// one (006_units.sql), else the device's site itself.
 constexpr const char* kRowsWhere =
     " FROM submissions s JOIN devices d ON d.device_id = s.device_id "
-    "LEFT JOIN reporting_units u ON u.site = d.site "
     "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.revision = (SELECT MAX(revision) "
     "FROM submissions s2 WHERE s2.submission_id = s.submission_id)";
 
@@ -241,14 +239,17 @@ Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) 
 
 Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit) {
   EQ_ASSIGN_OR_RETURN(Statement st, store_.db().prepare(
-                                        std::string("SELECT s.submission_id, s.revision, s.device_id, ") +
-                                        (anonymous_ ? "COALESCE(u.unit, d.site)" : "d.site") + ", s.form_version, "
+                                        "SELECT s.submission_id, s.revision, s.device_id, d.site, s.form_version, "
                                         "s.submitted_at, s.received_at, s.conflict, s.answers, s.round" +
                                         std::string(kRowsWhere) + " ORDER BY s.id"));
   st.bind(1, form_id_);
   if (round_) st.bind(2, *round_); else st.bind_null(2);
   const std::size_t total = rows_ * std::max<std::size_t>(passes_, 1);
   std::size_t done = passes_done_ * rows_;
+  std::map<std::string, std::string> unit_of_site;
+  if (anonymous_) {
+    EQ_ASSIGN_OR_RETURN(unit_of_site, UnitsStore(store_.db()).unit_of_sites());
+  }
   ExportRow r;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool has, st.step());
@@ -257,6 +258,10 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit)
     r.revision = st.column_int64(1);
     r.device_id = id_text<DeviceId>(st.column_blob(2));
     r.site = st.column_text(3);
+    if (anonymous_) {
+      // An anonymous row reports under its reporting unit (units_store.hpp).
+      if (auto u = unit_of_site.find(r.site); u != unit_of_site.end()) r.site = u->second;
+    }
     r.form_version = st.column_text(4);
     r.submitted_at = st.column_text(5);
     r.received_at = st.column_int64(6);

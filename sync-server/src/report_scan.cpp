@@ -123,22 +123,6 @@ class CellOf {
   const std::vector<int>& map1_;
 };
 
-// Adds one row's record key wherever the row is counted (k.keys has the
-// shape of k.cells). Run by the thread that reads the rows, beside the one
-// that counts them, so that a keyed report costs little more time.
-void add_keys(const Context& ctx, const CellOf& cell_of, const std::uint8_t* codes, std::size_t len, std::uint32_t key,
-              Counts& k) {
-  const std::size_t ncols = ctx.dict.columns.size();
-  const std::size_t cell = cell_of(codes, len);
-  std::uint32_t* keys = k.keys.data() + cell * k.stride;
-  const std::size_t n = std::min(len, ncols);
-  for (std::size_t j = 0; j < n; ++j) {
-    if (codes[j] < k.width[j]) keys[static_cast<std::size_t>(k.offset[j] + codes[j])] += key;
-  }
-  for (std::size_t j = n; j < ncols; ++j) keys[static_cast<std::size_t>(k.offset[j])] += key;
-  k.respondent_keys[cell] += key;
-}
-
 // One respondent in its unit and sex, for response rates.
 void count_rate(const RatePlan& plan, const std::uint8_t* codes, std::size_t len, std::uint32_t device,
                 std::uint32_t key, Counts& k) {
@@ -158,6 +142,7 @@ void count(const Context& ctx, const CellOf& cell_of, const Batch& b, bool keep_
   const std::size_t ncols = ctx.dict.columns.size();
   const int* offset = k.offset.data();
   const int* width = k.width.data();
+  const bool keyed = !k.keys.empty();
   std::uint32_t start = 0;
   for (std::size_t row = 0; row < b.ends.size(); ++row) {
     const std::uint8_t* codes = b.bytes.data() + start;
@@ -166,12 +151,31 @@ void count(const Context& ctx, const CellOf& cell_of, const Batch& b, bool keep_
     const std::size_t cell = cell_of(codes, len);
     std::uint32_t* base = k.cells.data() + cell * k.stride;
     const std::size_t n = std::min(len, ncols);
-    for (std::size_t j = 0; j < n; ++j) {
-      // A code beyond the dictionary cannot come from this snapshot; a
-      // damaged row is simply not counted in that column.
-      if (codes[j] < width[j]) ++base[offset[j] + codes[j]];
+    if (keyed) {
+      // An anonymous form: the row's record key is summed wherever the row
+      // is counted, in the same pass (k.keys has the shape of k.cells).
+      const std::uint32_t key = b.key[row];
+      std::uint32_t* keys = k.keys.data() + cell * k.stride;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (codes[j] < width[j]) {
+          const int at = offset[j] + codes[j];
+          ++base[at];
+          keys[at] += key;
+        }
+      }
+      for (std::size_t j = n; j < ncols; ++j) {
+        ++base[offset[j]];
+        keys[offset[j]] += key;
+      }
+      k.respondent_keys[cell] += key;
+    } else {
+      for (std::size_t j = 0; j < n; ++j) {
+        // A code beyond the dictionary cannot come from this snapshot; a
+        // damaged row is simply not counted in that column.
+        if (codes[j] < width[j]) ++base[offset[j] + codes[j]];
+      }
+      for (std::size_t j = n; j < ncols; ++j) ++base[offset[j]];  // columns newer than the row
     }
-    for (std::size_t j = n; j < ncols; ++j) ++base[offset[j]];  // columns newer than the row
     ++k.respondents[cell];
     ++k.total;
     const std::uint32_t device = b.device[row];
@@ -260,14 +264,9 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
       if (read_rowid) {
         const std::int64_t rowid = sqlite3_column_int64(st.get(), 3);
         b->rowid.push_back(rowid);
-        // Keys are hashed and summed here, on the thread that steps
-        // SQLite, while the other counts: k.keys and k.respondent_keys are
-        // this thread's alone.
-        if (keyed) {
-          const std::uint32_t key = ctx.cell_keys->record_key(rowid);
-          b->key.push_back(key);
-          add_keys(ctx, cell_of, codes, len, key, k);
-        }
+        // Keys are hashed here, on the thread that steps SQLite, and
+        // summed by the one that counts, in its one pass over the codes.
+        if (keyed) b->key.push_back(ctx.cell_keys->record_key(rowid));
       }
       if (b->ends.size() == kBatchRows) {
         hand_over(b);

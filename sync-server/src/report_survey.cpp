@@ -208,8 +208,11 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
 
 // Any other question: how many answered it. Free text itself is never
 // copied into the analysis store, so no report can show it.
+// How many answered; a column coded by value ('one': a calculate's) counts
+// every code, an 'answered' column its 1.
 boost::json::object answered_item(const Context& ctx, const Counts& k, int pos) {
-  const Measure n = measure(ctx, k, pos, [](int code) { return code == 1; });
+  const bool by_value = pos >= 0 && ctx.dict.columns[static_cast<std::size_t>(pos)].kind == ColumnKind::kOne;
+  const Measure n = measure(ctx, k, pos, [&](int code) { return by_value ? code > 0 : code == 1; });
   const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
   boost::json::array groups;
   for (const Shown& s : shown_cells(ctx)) {
@@ -261,6 +264,11 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
     } else if (it.item->is_select()) {
       o = select_item(ctx, it, k, pos);
       kind = "select_one";
+    } else if (it.item->indicator && it.list != nullptr) {
+      // A computed indicator (a prevalence): the share of each of its
+      // values, like a select_one's choices, suppressed the same way.
+      o = select_item(ctx, it, k, pos);
+      kind = "indicator";
     } else {
       o = answered_item(ctx, k, pos);
       kind = it.item->type == forms::QuestionType::kText ? "text" : std::string(forms::question_type_name(it.item->type));

@@ -102,7 +102,7 @@ void print_survey(const object& report, const object& s, std::ostream& out) {
       out << "    " << std::left << std::setw(34) << "GROUP" << std::right << std::setw(8) << "N" << std::setw(8)
           << "POS%" << std::setw(8) << "NEU%" << std::setw(8) << "NEG%" << std::setw(8) << "EXCL" << "\n";
       groups_table(report, it.at("groups").as_array(), out, likert_row);
-    } else if (kind == "select_one" || kind == "select_multiple") {
+    } else if (kind == "select_one" || kind == "select_multiple" || kind == "indicator") {
       groups_table(report, it.at("groups").as_array(), out,
                    [&](const object& g, std::ostream& o) { percent_row(it, g, o); });
     } else {

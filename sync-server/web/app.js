@@ -580,7 +580,7 @@ function surveyView(report, survey, factors, rates) {
   }
   for (const [, sec] of sections) {
     const likert = sec.items.filter((i) => i.kind === 'likert');
-    const other = sec.items.filter((i) => i.kind === 'select_one' || i.kind === 'select_multiple');
+    const other = sec.items.filter((i) => i.kind === 'select_one' || i.kind === 'select_multiple' || i.kind === 'indicator');
     const text = sec.items.filter((i) => i.kind === 'text');
     if (!likert.length && !other.length && !text.length) continue;
     const panel = h('div', { class: 'panel' });

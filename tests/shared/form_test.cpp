@@ -244,7 +244,9 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
       {"type": "select_one", "name": "q", "list": "nope"},
       {"type": "text", "name": "t", "relevant": "${ghost} = 1"},
       {"type": "geopoint", "name": "where"},
-      {"type": "text", "name": "z", "colour": "red"}
+      {"type": "text", "name": "z", "colour": "red"},
+      {"type": "text", "name": "ind_text", "label": {"en": "T"}, "list": "yn", "indicator": true},
+      {"type": "calculate", "name": "ind_unlisted", "calculation": "'yes'", "indicator": true}
     ]})json";
   auto f = load_form_json(bad);
   REQUIRE_FALSE(f.is_ok());
@@ -257,6 +259,9 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
   CHECK_THAT(m, Catch::Contains("unknown type 'geopoint'"));
   CHECK_THAT(m, Catch::Contains("unknown key 'colour'"));
   CHECK_THAT(m, Catch::Contains("choice 'yes' appears twice"));
+  CHECK_THAT(m, Catch::Contains("item 'ind_text': only a calculate can be an indicator"));
+  CHECK_THAT(m, Catch::Contains("item 'ind_unlisted': an indicator needs the choice list of its values"));
+  CHECK_THAT(m, Catch::Contains("item 'ind_unlisted': an indicator needs a label"));
   CHECK_FALSE(load_form_json("{not json").is_ok());
 }
 

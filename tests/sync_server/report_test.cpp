@@ -55,6 +55,54 @@ TEST_CASE("Likert items: percent positive, neutral, negative, with don't know ap
   CHECK(boost::json::serialize(r).find("\"x\"") == std::string::npos);
 }
 
+TEST_CASE("a computed indicator is a prevalence by sex, published and suppressed like any cell", "[report][indicator]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  use_secret(store, 5);
+  const DeviceId dev = add_device(store, "Airport");
+  // 40 women, 14 of whom experienced harassment; 30 men, 6; 4 who prefer
+  // not to say, 2; and 12 who answered none of the items (no value).
+  auto add = [&](const char* sex, int n, int yes) {
+    for (int i = 0; i < n; ++i) {
+      add_response(store, dev, "staff-climate", "2026.2",
+                   std::string(R"({"dem_sex":")") + sex + R"(","harass_any":")" + (i < yes ? "yes" : "no") + R"("})",
+                   "r1");
+    }
+  };
+  add("female", 40, 14);
+  add("male", 30, 6);
+  add("pns", 4, 2);
+  for (int i = 0; i < 12; ++i) add_response(store, dev, "staff-climate", "2026.2", R"({"dem_sex":"male"})", "r1");
+  const auto rows = rowids_of(store, "staff-climate");
+  REQUIRE(rows.size() == 86);
+  auto o = options("staff-climate");
+  o.by = {"sex"};
+  const auto r = report_of(store, o);
+  const auto& ind = item(r.at("periods").at(0).at("survey").as_object(), "harass_any");
+  CHECK(ind.at("kind") == "indicator");
+  CHECK(ind.at("label") == "Experienced at least one harassing behaviour in the last 12 months");
+  CHECK(ind.at("choices").at(0).at("code") == "yes");
+  const auto& groups = ind.at("groups").as_array();
+  // Each shown group's share of "yes" is its published count over its
+  // published n; the 12 without a value are in no denominator.
+  const auto women = slice(rows, 0, 40), women_yes = slice(rows, 0, 14);
+  const auto& w = group(groups, {{"dem_sex", "female"}});
+  CHECK(w.at("n") == published_n(store, women));
+  CHECK(w.at("percent").at("yes").as_double() == Approx(percent_of(published(store, women_yes), published(store, women))));
+  const auto men = slice(rows, 40, 70), men_yes = slice(rows, 40, 46);
+  const auto& m = group(groups, {{"dem_sex", "male"}});
+  CHECK(m.at("n") == published_n(store, men));
+  CHECK(m.at("percent").at("yes").as_double() == Approx(percent_of(published(store, men_yes), published(store, men))));
+  // Four who prefer not to say: hidden, never a percentage.
+  CHECK(group(groups, {{"dem_sex", "pns"}}).at("suppressed") == true);
+  const auto& all = group(groups, {});
+  CHECK(all.at("n") == published_n(store, slice(rows, 0, 74)));
+  // The text report prints it with its choices' labels.
+  const std::string text = report_text(r);
+  CHECK_THAT(text, Catch::Contains("Experienced at least one harassing behaviour"));
+}
+
 TEST_CASE("A breakdown hides small groups, says so, and never shows them as zero", "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");

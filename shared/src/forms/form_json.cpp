@@ -95,7 +95,7 @@ void settle(LangText& t, const std::string& default_language) {
 constexpr std::string_view kItemKeys[] = {
     "type",     "name",     "label",    "hint",        "required",      "required_message",
     "relevant", "constraint", "constraint_message", "calculation", "default", "read_only",
-    "list",     "choice_filter", "appearance", "or_other", "breakdown", "score", "items"};
+    "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "items"};
 
 Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   Item it;
@@ -141,6 +141,7 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   it.appearance = read_string(o, "appearance", ctx, p);
   it.or_other = read_bool(o, "or_other", ctx, p);
   it.breakdown = read_bool(o, "breakdown", ctx, p);
+  it.indicator = read_bool(o, "indicator", ctx, p);
   if (const json::value* s = o.if_contains("score")) {
     if (!s->is_object()) {
       p.add(ctx + " score: must be an object");
@@ -222,6 +223,7 @@ json::object item_json(const Item& it) {
   if (!it.appearance.empty()) o["appearance"] = it.appearance;
   if (it.or_other) o["or_other"] = true;
   if (it.breakdown) o["breakdown"] = true;
+  if (it.indicator) o["indicator"] = true;
   if (it.score) {
     o["score"] = {{"principle", it.score->principle},
                   {"element", it.score->element},
@@ -400,6 +402,14 @@ std::vector<std::string> check_form(const Form& form) {
     }
     if (it.type == QuestionType::kCalculate && !it.calculation.present()) {
       out.push_back(w + ": a calculate needs a calculation");
+    }
+    if (it.indicator) {
+      // Reported by its codes: they need a list to be labelled and ordered,
+      // and a label to be read.
+      if (it.type != QuestionType::kCalculate) out.push_back(w + ": only a calculate can be an indicator");
+      if (it.list.empty()) out.push_back(w + ": an indicator needs the choice list of its values");
+      else if (!form.lists.count(it.list)) out.push_back(w + ": unknown choice list '" + it.list + "'");
+      if (it.label.empty()) out.push_back(w + ": an indicator needs a label");
     }
     return true;
   });

@@ -113,6 +113,10 @@ struct Item {
   std::string appearance;
   bool or_other = false;    // select with a free-text "other" answer in NAME_other
   bool breakdown = false;   // a demographic dimension reports may break down by
+  // A calculate reported as an indicator: the share of respondents for each
+  // of its list's codes (a prevalence, "yes"), by any breakdown, suppressed
+  // like any cell (issue 15).
+  bool indicator = false;
   std::optional<ScoreRef> score;
   std::vector<Item> items;  // for groups and repeats
   bool operator==(const Item&) const = default;
