@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "equitas/util/cli_args.hpp"
 #include "equitas/util/embedded.hpp"
 #include "equitas/util/http_util.hpp"
 #include "equitas/wire/payload.hpp"
@@ -571,11 +572,8 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
   const std::string target(call.req.target());
   if (auto r = query_param(target, "round"); !r.empty()) o.round = r;
   if (auto r = query_param(target, "compare"); !r.empty()) o.compare = r;
-  const std::string by = query_param(target, "by");  // owns what `rest` views
-  for (std::string_view rest = by; !rest.empty();) {
-    const auto comma = rest.find(',');
-    if (auto word = rest.substr(0, comma); !word.empty()) o.by.emplace_back(word);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  for (auto& word : comma_list(query_param(target, "by"))) {
+    if (!word.empty()) o.by.push_back(std::move(word));
   }
   if (auto m = query_param(target, "min_cell"); !m.empty()) {
     int n = 0;

@@ -17,13 +17,9 @@ Result<ReportOptions> options_from(const CliArgs& a) {
   if (auto r = a.get("--round")) o.round = *r;
   if (auto r = a.get("--compare")) o.compare = *r;
   if (auto by = a.get("--by")) {
-    std::string_view rest = *by;
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      const std::string_view word = rest.substr(0, comma);
+    for (auto& word : comma_list(*by)) {
       if (word.empty()) return Status::invalid_argument("--by takes DIM or DIM,DIM");
-      o.by.emplace_back(word);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      o.by.push_back(std::move(word));
     }
   }
   if (auto m = a.get("--min-cell")) {

@@ -80,17 +80,6 @@ int fail(std::ostream& err, const Status& s) {
   return 1;
 }
 
-// A comma-separated option value, item by item ("a,b," gives "a" and "b").
-std::vector<std::string> comma_list(std::string_view text) {
-  std::vector<std::string> items;
-  for (std::string_view rest = text; !rest.empty();) {
-    const auto comma = rest.find(',');
-    items.emplace_back(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-  }
-  return items;
-}
-
 Result<DataDir> data_dir(const CliArgs& a) {
   EQ_ASSIGN_OR_RETURN(std::string dir, a.require("--data-dir"));
   return DataDir{std::filesystem::path(dir)};

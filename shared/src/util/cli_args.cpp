@@ -74,4 +74,14 @@ Result<std::int64_t> parse_duration_seconds(std::string_view text) {
   return n * unit;
 }
 
+std::vector<std::string> comma_list(std::string_view text) {
+  std::vector<std::string> items;
+  for (std::string_view rest = text; !rest.empty();) {
+    const auto comma = rest.find(',');
+    items.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return items;
+}
+
 }  // namespace equitas

@@ -36,6 +36,11 @@ class CliArgs {
   std::vector<std::string> positional_;
 };
 
+// The items of a comma-separated value ("--by sex,grade", "?by=sex,grade"),
+// in order: "a,,b" gives "a", "", "b"; a trailing comma adds nothing.
+// Callers decide what an empty item means.
+std::vector<std::string> comma_list(std::string_view text);
+
 // One command of a program: one or two words ("init", "device enroll"),
 // its help text, and the flags it takes.
 template <typename Run>
