@@ -11,9 +11,7 @@
 namespace equitas::server {
 namespace {
 
-// Stata 14's format (118): UTF-8 text, 2,045-byte strings, and strL for
-// longer text (a free-text answer of a few paragraphs), which Stata keeps
-// whole up to 2 GB.
+// Stata 14's format (118): UTF-8 text and 2,045-byte strings.
 constexpr std::uint8_t kDtaVersion = 118;
 constexpr std::size_t kDtaMaxString = 2045;
 constexpr std::size_t kSavMaxString = 32767;
@@ -127,14 +125,10 @@ class StatWriter {
     const ExportPlan& plan = source_.plan();
     for (const ExportVariable& v : layout_.variables()) {
       const std::size_t width = std::min(std::max<std::size_t>(v.width, 1), max_string_);
-      // Stata: text longer than a str2045 becomes a strL, kept whole.
-      const bool strl = format_ == StatFormat::kDta && !v.numeric && v.width > kDtaMaxString;
-      if (!v.numeric && !strl && v.width > max_string_) cut_variables_.push_back(v.name);
-      strl_.push_back(strl);
-      readstat_variable_t* rv = readstat_add_variable(
-          writer_, v.name.c_str(),
-          v.numeric ? READSTAT_TYPE_DOUBLE : strl ? READSTAT_TYPE_STRING_REF : READSTAT_TYPE_STRING,
-          v.numeric || strl ? 0 : width);
+      if (!v.numeric && v.width > max_string_) cut_variables_.push_back(v.name);
+      readstat_variable_t* rv = readstat_add_variable(writer_, v.name.c_str(),
+                                                      v.numeric ? READSTAT_TYPE_DOUBLE : READSTAT_TYPE_STRING,
+                                                      v.numeric ? 0 : width);
       const std::string label = format_ == StatFormat::kDta ? cut(v.label, kDtaLabel * 4, kDtaLabel)
                                                             : cut(v.label, kSavVariableLabel);
       readstat_variable_set_label(rv, label.c_str());
@@ -176,10 +170,7 @@ class StatWriter {
     const ExportVariable& v = layout_.variables()[i];
     readstat_variable_t* rv = variables_[i];
     readstat_error_t e = READSTAT_OK;
-    if (strl_[i]) {
-      // ReadStat keeps the text until the file's end, where Stata wants it.
-      e = readstat_insert_string_ref(writer_, rv, readstat_add_string_ref(writer_, cell.text.c_str()));
-    } else if (!v.numeric) {
+    if (!v.numeric) {
       e = readstat_insert_string_value(writer_, rv, cut(cell.text, max_string_).c_str());
     } else if (cell.kind == ExportValue::Kind::kNumber) {
       e = readstat_insert_double_value(writer_, rv, cell.number);
@@ -203,7 +194,6 @@ class StatWriter {
   std::map<std::string, readstat_label_set_t*> sets_;
   std::vector<readstat_variable_t*> variables_;
   std::vector<std::string> cut_variables_;
-  std::vector<bool> strl_;  // per variable: a Stata strL
 };
 
 }  // namespace
