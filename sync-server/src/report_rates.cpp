@@ -81,15 +81,8 @@ Result<std::shared_ptr<const RatePlan>> load_rate_plan(Context& ctx) {
   EQ_ASSIGN_OR_RETURN(bool row, any.step());
   if (!row || any.column_int64(0) == 0) return std::shared_ptr<const RatePlan>();
   auto plan = std::make_shared<RatePlan>();
-  EQ_ASSIGN_OR_RETURN(Statement st, ctx.db->prepare("SELECT d.rowid, COALESCE(u.unit, d.site) FROM devices d "
-                                                    "LEFT JOIN reporting_units u ON u.site = d.site"));
-  std::vector<std::pair<std::int64_t, std::string>> devices;
-  for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool more, st.step());
-    if (!more) break;
-    devices.emplace_back(st.column_int64(0), st.column_text(1));
-    plan->units.push_back(devices.back().second);
-  }
+  EQ_ASSIGN_OR_RETURN(auto devices, UnitsStore(*ctx.db).unit_of_devices());
+  for (const auto& [rowid, unit] : devices) plan->units.push_back(unit);
   std::sort(plan->units.begin(), plan->units.end());
   plan->units.erase(std::unique(plan->units.begin(), plan->units.end()), plan->units.end());
   for (const auto& [rowid, unit] : devices) {

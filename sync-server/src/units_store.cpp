@@ -183,6 +183,18 @@ Result<std::map<std::string, std::string>> UnitsStore::unit_of_sites() {
   return out;
 }
 
+Result<std::vector<std::pair<std::int64_t, std::string>>> UnitsStore::unit_of_devices() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT d.rowid, COALESCE(u.unit, d.site) FROM devices d "
+                                                "LEFT JOIN reporting_units u ON u.site = d.site"));
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.emplace_back(st.column_int64(0), st.column_text(1));
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> UnitsStore::sites() {
   EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT DISTINCT site FROM devices ORDER BY site"));
   std::vector<std::string> out;

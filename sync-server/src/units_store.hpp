@@ -49,6 +49,8 @@ class UnitsStore {
   // site -> unit for every known device site (a site with no mapping is its
   // own unit).
   Result<std::map<std::string, std::string>> unit_of_sites();
+  // devices.rowid -> unit, for every device (its site's unit, or the site).
+  Result<std::vector<std::pair<std::int64_t, std::string>>> unit_of_devices();
   // The sites of enrolled devices (any state): what a mapping may name.
   Result<std::vector<std::string>> sites();
 
