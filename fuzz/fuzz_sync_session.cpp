@@ -76,6 +76,10 @@ bool drive(SyncProtocol& p, SyncProtocol::Step step, std::uint8_t mode) {
       step = p.on_assessments(equitas::Status::ok(), {R"({"id":"asm-fuzz"})"});
       continue;
     }
+    if (std::get_if<SyncProtocol::NeedCodes>(&step)) {
+      step = p.on_codes(equitas::Status::ok(), {equitas::Bytes(40, 0x5a)}, (mode & 4) != 0);
+      continue;
+    }
     return false;
   }
 }

@@ -179,7 +179,8 @@ Result<const forms::FormLibrary*> Collector::library() {
 
 Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
                                        std::string& answers_json, const std::string& lang,
-                                       const std::function<Status()>& in_transaction) {
+                                       const std::function<Status()>& in_transaction,
+                                       std::string_view response_code) {
   EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
   auto form = form_version.empty() ? lib->current(form_id) : lib->find(form_id, form_version);
   if (!form) {
@@ -190,7 +191,52 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
                              (form_version.empty() ? "" : " version '" + std::string(form_version) + "'") +
                              " on this collector (known: " + known + ")");
   }
-  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, nullptr, in_transaction);
+  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, nullptr, in_transaction,
+                        response_code);
+}
+
+std::string_view Collector::code_verdict_text(CodeVerdict v) {
+  switch (v) {
+    case CodeVerdict::kOk: return "the response code can be used";
+    case CodeVerdict::kRequired: return "this survey asks for a response code, and none was given";
+    case CodeVerdict::kTypo: return "the response code has a typing mistake";
+    case CodeVerdict::kNotReceived:
+      return "this collector has not received the response codes of this survey's round yet: sync first";
+    case CodeVerdict::kUnknown: return "the response code was not issued for this survey and round";
+    case CodeVerdict::kUsed: return "the response code has already been used";
+  }
+  return "the response code cannot be used";
+}
+
+Result<Collector::CodeCheck> Collector::check_response_code(const forms::Form& form, std::string_view typed) {
+  CodeCheck c;
+  bool blank = true;
+  for (char ch : typed) blank = blank && (ch == ' ' || ch == '-' || ch == '\t');
+  if (blank) return c;  // kRequired
+  const NormalizedCode code = normalize_response_code(typed);
+  if (code.typo != CodeTypo::kNone) {
+    c.verdict = CodeVerdict::kTypo;
+    return c;
+  }
+  c.canonical = code.canonical;
+  EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
+  const std::string round = lib->round_of(form.id, form.version);
+  EQ_ASSIGN_OR_RETURN(auto batches, store_.code_batches(form.id, round));
+  if (batches.empty()) {
+    c.verdict = CodeVerdict::kNotReceived;
+    return c;
+  }
+  c.verdict = CodeVerdict::kUnknown;
+  for (const auto& b : batches) {
+    const CodeDigest d = code_digest(b.salt, form.id, round, code.canonical);
+    if (!b.contains(d)) continue;
+    c.batch = b.id;
+    c.digest = d;
+    EQ_ASSIGN_OR_RETURN(bool used, store_.code_used(b.id, d));
+    c.verdict = used ? CodeVerdict::kUsed : CodeVerdict::kOk;
+    break;
+  }
+  return c;
 }
 
 Result<Collector::Contributed> Collector::contribute(std::string_view form_id, std::string_view assessment_id,
@@ -249,7 +295,8 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
                                                std::string_view form_version, std::string& answers_json,
                                                const std::string& lang, const AnswerValidator* validator,
                                                const ContributionMeta* contribution,
-                                               const std::function<Status()>& in_transaction) {
+                                               const std::function<Status()>& in_transaction,
+                                               std::string_view response_code) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
   if (!enrolled) {
     wipe(answers_json);
@@ -266,6 +313,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     payload.answers = std::move(v->as_object());
   }
   const std::int64_t now = this->now();
+  CodeCheck code;
   if (form != nullptr) {
     forms::EvalOptions opts;
     opts.language = lang;
@@ -279,6 +327,16 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     payload.round = lib->round_of(form->id, form->version);
     // Anonymous forms keep the day only: a timestamp can identify a respondent.
     payload.submitted_at = form->anonymous ? iso8601_utc(now).substr(0, 10) : iso8601_utc(now);
+    if (form->response_codes && contribution == nullptr) {
+      EQ_ASSIGN_OR_RETURN(code, check_response_code(*form, response_code));
+      if (code.verdict != CodeVerdict::kOk) {
+        const std::string why(code_verdict_text(code.verdict));
+        return code.verdict == CodeVerdict::kUsed           ? Status::already_exists(why)
+               : code.verdict == CodeVerdict::kNotReceived ? Status::failed_precondition(why)
+                                                           : Status::invalid_argument(why);
+      }
+      payload.response_code = code.canonical;
+    }
   } else {
     EQ_RETURN_IF_ERROR(validator->validate(form_id, form_version, payload.answers));
     payload.submitted_at = iso8601_utc(now);
@@ -288,8 +346,10 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   // position); a caller that only has a validator gets JSON (v1), and so
   // does a contribution, whose metadata only v1 carries.
   if (contribution != nullptr) payload.contribution = *contribution;
-  Bytes plain = form != nullptr && contribution == nullptr ? encode_payload(payload, PayloadLayout::of(*form))
-                                                           : encode_payload(payload);
+  // A response code, too, travels in v1 only.
+  Bytes plain = form != nullptr && contribution == nullptr && payload.response_code.empty()
+                    ? encode_payload(payload, PayloadLayout::of(*form))
+                    : encode_payload(payload);
   EnvelopeFields fields{enrolled->device_id, SubmissionId::random(), 1, std::string(form_id),
                         std::string(form_version)};
   auto envelope = seal_envelope(fields, plain, enrolled->server, key_);
@@ -303,6 +363,12 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     EQ_RETURN_IF_ERROR(tx.status());
     EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
                                             fields.form_version, bytes, now));
+    if (!payload.response_code.empty()) {
+      // Spent with the response, or not at all; a second page that checked
+      // the same code a moment ago loses here.
+      EQ_ASSIGN_OR_RETURN(bool fresh, store_.use_code(code.batch, code.digest));
+      if (!fresh) return Status::already_exists(std::string(code_verdict_text(CodeVerdict::kUsed)));
+    }
     if (in_transaction) EQ_RETURN_IF_ERROR(in_transaction());
     return tx.commit();
   }));

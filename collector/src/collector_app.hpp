@@ -76,6 +76,9 @@ struct SyncReport {
   // of merging (the assessment was validated first), in words.
   std::vector<std::string> flagged_contributions;
   std::string assessments_note;  // e.g. the server predates team assessments
+  std::vector<std::string> codes_received;  // "500 response codes for staff-climate (2026-baseline)"
+  std::vector<std::string> codes_refused;   // batches whose signature or form did not check
+  std::string codes_note;                   // e.g. the server predates response codes
 };
 
 class Collector {
@@ -103,9 +106,13 @@ class Collector {
   // every error listed (messages in `lang`), and nothing is stored.
   // `in_transaction`, when given, runs in the transaction that stores the
   // envelope (the web UI deletes the draft there); its failure stores nothing.
+  // A form that asks for response codes needs `response_code` (see
+  // check_response_code): it is spent in the same transaction, and a code
+  // that is not usable stores nothing (already_exists when it was used).
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
                               std::string& answers_json, const std::string& lang = "en",
-                              const std::function<Status()>& in_transaction = {});
+                              const std::function<Status()>& in_transaction = {},
+                              std::string_view response_code = {});
   // The same with another validator: for tools and tests that must produce
   // what a modified client would.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
@@ -128,6 +135,20 @@ class Collector {
                                  std::string& answers_json, const std::string& lang = "en");
   // The team assessments received at the last sync (assessment views).
   Result<std::vector<CollectorStore::HeldAssessment>> assessments() { return store_.assessments(); }
+
+  // Single-use response codes (wire/response_codes.hpp) of a form that asks
+  // for them, checked offline: genuine when its digest is in a batch for
+  // the form's current round that reached this collector at a sync, usable
+  // when not used on this collector. The server checks across collectors.
+  enum class CodeVerdict { kOk, kRequired, kTypo, kNotReceived, kUnknown, kUsed };
+  struct CodeCheck {
+    CodeVerdict verdict = CodeVerdict::kRequired;
+    std::string canonical;
+    CodeBatchId batch{};
+    CodeDigest digest{};
+  };
+  Result<CodeCheck> check_response_code(const forms::Form& form, std::string_view typed);
+  static std::string_view code_verdict_text(CodeVerdict v);
 
   // The bundled forms plus the publications received from the server whose
   // signature verifies against the pinned key.
@@ -187,7 +208,8 @@ class Collector {
                                       std::string_view form_version, std::string& answers_json,
                                       const std::string& lang, const AnswerValidator* validator,
                                       const ContributionMeta* contribution,
-                                      const std::function<Status()>& in_transaction = {});
+                                      const std::function<Status()>& in_transaction = {},
+                                      std::string_view response_code = {});
   DataDir dir_;
   CollectorStore store_;
   SigningKey key_;

@@ -154,7 +154,8 @@ int cmd_submit(const CliArgs& a, Io& io) {
     io.out << done->id.to_string() << "\n";
     return 0;
   }
-  auto id = c->submit(*form, a.get_or("--form-version", ""), text, a.get_or("--lang", "en"));
+  auto id = c->submit(*form, a.get_or("--form-version", ""), text, a.get_or("--lang", "en"), {},
+                      a.get_or("--code", ""));
   wipe(text);
   if (!id.is_ok()) {
     // A refused answer stores nothing. A disk error is less certain: when the
@@ -319,6 +320,9 @@ void print_report(const SyncReport& r, bool json, Io& io) {
   for (const auto& x : r.assessments_received) io.out << "Assessment " << x << "\n";
   for (const auto& x : r.flagged_contributions) io.out << "Note: " << x << "\n";
   if (!r.assessments_note.empty()) io.out << "Note: " << r.assessments_note << "\n";
+  for (const auto& x : r.codes_received) io.out << "Received " << x << "\n";
+  for (const auto& x : r.codes_refused) io.out << "Refused response codes from the server: " << x << "\n";
+  if (!r.codes_note.empty()) io.out << "Note: " << r.codes_note << "\n";
   io.out << "Synced: " << r.sent << " sent, " << r.accepted << " accepted, " << r.duplicate
          << " already on the server, " << r.conflict << " conflicts (kept and flagged), " << r.rejected
          << " rejected. " << r.pending_after << " pending.\n";
@@ -572,15 +576,17 @@ const Command kCommands[] = {
      "  the first expired before the post could sync; every response captured is kept.\n",
      {"--data-dir", "--renew"}, {}, cmd_enroll},
     {"submit",
-     "collector submit --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-\n"
+     "collector submit --data-dir DIR --form ID [--form-version V] [--lang L] [--code CODE] FILE|-\n"
      "  Stores one finished response: FILE holds the answers as a JSON object (- reads stdin),\n"
      "  keyed by question name. The form engine checks them first: if anything is invalid, every\n"
      "  error is listed (in language L) and nothing is stored. Valid answers are sealed to the\n"
      "  server and signed at once; prints the submission id.\n"
      "  With --assessment ID (a team assessment received at sync: collector assessment list) the\n"
      "  answers are this member's partial contribution, for the fields of their area only; --role\n"
-     "  names their role in the team. The server merges it with the others' field by field.\n",
-     {"--data-dir", "--form", "--form-version", "--lang", "--assessment", "--role"}, {}, cmd_submit},
+     "  names their role in the team. The server merges it with the others' field by field.\n"
+     "  A form that asks for response codes needs --code: the respondent's single-use code from the\n"
+     "  slip HQ printed (sync-server codes issue), checked here against the codes received at sync.\n",
+     {"--data-dir", "--form", "--form-version", "--lang", "--assessment", "--role", "--code"}, {}, cmd_submit},
     {"assessment list",
      "collector assessment list --data-dir DIR [--json]\n"
      "  The team assessments received at the last sync: id, administration, round, state, and how far\n"

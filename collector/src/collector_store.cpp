@@ -258,6 +258,52 @@ Status CollectorStore::save_assessment(const HeldAssessment& a, std::int64_t now
       .bind(7, now).run();
 }
 
+Status CollectorStore::save_code_batch(const CodeBatch& b, ByteView encoded) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT OR IGNORE INTO code_batches (batch_id, form_id, round, encoded) "
+                                                "VALUES (?1, ?2, ?3, ?4)"));
+  return st.bind(1, ByteView(b.id)).bind(2, b.form_id).bind(3, b.round).bind(4, encoded).run();
+}
+
+Result<std::vector<CodeBatchId>> CollectorStore::code_batch_ids() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT batch_id FROM code_batches ORDER BY batch_id"));
+  std::vector<CodeBatchId> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    const Bytes id = st.column_blob(0);
+    CodeBatchId k{};
+    std::copy_n(id.begin(), std::min(id.size(), k.size()), k.begin());
+    out.push_back(k);
+  }
+  return out;
+}
+
+Result<std::vector<CodeBatch>> CollectorStore::code_batches(std::string_view form_id, std::string_view round) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT encoded FROM code_batches WHERE form_id = ?1 AND round = ?2 ORDER BY batch_id"));
+  st.bind(1, form_id).bind(2, round);
+  std::vector<CodeBatch> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    EQ_ASSIGN_OR_RETURN(CodeBatch b, decode_code_batch(st.column_blob(0)));
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<bool> CollectorStore::use_code(const CodeBatchId& batch, const CodeDigest& digest) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT OR IGNORE INTO used_codes (batch_id, digest) VALUES (?1, ?2)"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(batch)).bind(2, ByteView(digest)).run());
+  return db_.changes() == 1;
+}
+
+Result<bool> CollectorStore::code_used(const CodeBatchId& batch, const CodeDigest& digest) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT 1 FROM used_codes WHERE batch_id = ?1 AND digest = ?2"));
+  st.bind(1, ByteView(batch)).bind(2, ByteView(digest));
+  return st.step();
+}
+
 Result<std::vector<CollectorStore::HeldAssessment>> CollectorStore::assessments() {
   EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, form_id, state, revision, version, view FROM assessments "
                                                 "ORDER BY id"));

@@ -12,6 +12,7 @@
 #include "equitas/status/status.hpp"
 #include "equitas/wire/ids.hpp"
 #include "equitas/wire/bundle.hpp"
+#include "equitas/wire/response_codes.hpp"
 #include "equitas/wire/sync_messages.hpp"
 
 namespace equitas::collector {
@@ -131,6 +132,16 @@ class CollectorStore {
   };
   Status save_assessment(const HeldAssessment& a, std::int64_t now);
   Result<std::vector<HeldAssessment>> assessments();
+
+  // Response code batches (wire/response_codes.hpp), kept once their
+  // signature verified against the pinned key (the sync checks it).
+  Status save_code_batch(const CodeBatch& b, ByteView encoded);
+  Result<std::vector<CodeBatchId>> code_batch_ids();
+  // The batches for a form and round; empty when none has arrived.
+  Result<std::vector<CodeBatch>> code_batches(std::string_view form_id, std::string_view round);
+  // Records a code as used here: false when it was already.
+  Result<bool> use_code(const CodeBatchId& batch, const CodeDigest& digest);
+  Result<bool> code_used(const CodeBatchId& batch, const CodeDigest& digest);
 
   Result<std::int64_t> begin_sync_log(std::int64_t now);
   Status finish_sync_log(std::int64_t id, std::string_view result, std::string_view detail,

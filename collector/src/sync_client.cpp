@@ -71,6 +71,7 @@ class Session {
   net::awaitable<Status> fetch_forms(Ws& ws, SecureChannel& channel);
   net::awaitable<Status> fetch_devices(Ws& ws, SecureChannel& channel);
   net::awaitable<Status> fetch_assessments(Ws& ws, SecureChannel& channel);
+  net::awaitable<Status> fetch_codes(Ws& ws, SecureChannel& channel);
   Status keep_assessment(const std::string& view);
 
   CollectorStore& store_;
@@ -287,6 +288,53 @@ net::awaitable<Status> Session::fetch_assessments(Ws& ws, SecureChannel& channel
   co_return Status::ok();
 }
 
+// Asks for the response code batches this collector lacks and keeps those
+// whose signature verifies against the pinned server key. Last in the
+// session: a server that predates codes answers with a protocol error.
+net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
+  std::vector<CodeBatchId> turned_down;
+  for (int round_trip = 0; round_trip < 32; ++round_trip) {
+    auto held = store_.code_batch_ids();
+    if (!held.is_ok()) co_return held.status();
+    CodesRequest req;
+    req.known = std::move(*held);
+    req.known.insert(req.known.end(), turned_down.begin(), turned_down.end());
+    if (req.known.size() > kMaxKnownCodeBatches) co_return Status::ok();  // far beyond any survey's use
+    co_await write(ws, channel.seal(encode(req)));
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
+      if (err->code == SessionError::kProtocol) {
+        report_.codes_note = "the server does not offer response codes (it is older than this collector)";
+        co_return Status::ok();
+      }
+      co_return refused(*err);
+    }
+    const auto* update = std::get_if<CodesUpdate>(&*reply);
+    if (update == nullptr) co_return Status::corruption("the server did not answer the codes request");
+    {
+      Transaction tx(store_.db());
+      if (!tx.status().is_ok()) co_return tx.status();
+      for (const auto& encoded : update->batches) {
+        auto batch = decode_code_batch(encoded);
+        Status ok = batch.status();
+        if (ok.is_ok()) ok = verify_code_batch(*batch, enrollment_.server.sign);
+        if (!ok.is_ok()) {
+          report_.codes_refused.push_back(ok.message());
+          if (batch.is_ok()) turned_down.push_back(batch->id);
+          continue;
+        }
+        if (Status s = store_.save_code_batch(*batch, encoded); !s.is_ok()) co_return s;
+        report_.codes_received.push_back(std::to_string(batch->digests.size()) + " response codes for " +
+                                         batch->form_id + (batch->round.empty() ? "" : " (" + batch->round + ")"));
+      }
+      if (Status s = tx.commit(); !s.is_ok()) co_return s;
+    }
+    if (!update->more || update->batches.empty()) co_return Status::ok();
+  }
+  co_return Status::ok();
+}
+
 net::awaitable<Status> Session::run() {
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
@@ -410,6 +458,8 @@ net::awaitable<Status> Session::run() {
   // After the pushes: the merged state includes what this device just sent.
   if (Status s = co_await fetch_assessments(ws, channel); !s.is_ok()) co_return s;
   if (!report_.assessments_note.empty()) co_return Status::ok();  // the server closed the session
+  if (Status s = co_await fetch_codes(ws, channel); !s.is_ok()) co_return s;
+  if (!report_.codes_note.empty()) co_return Status::ok();  // likewise
   beast::error_code ignored;
   co_await ws.async_close(websocket::close_code::normal, net::redirect_error(use_awaitable, ignored));
   co_return Status::ok();

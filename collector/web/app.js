@@ -25,7 +25,7 @@
       phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.', team: 'Team assessments',
       answered: '{0} answers', nextTry: 'Next automatic try: {0}', notEnrolled: 'This collector is not enrolled yet.',
       bundleDone: '{0} submissions written to the file.', leave: 'Leave (keep the draft)', leftDraft: 'The draft is kept; the administrator can resume it from the admin page.', home: 'Back to the surveys',
-      stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' },
+      stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' , codeTitle: 'Your response code', codeIntro: 'This survey is answered once per person. Type the code printed on your slip (letters and digits; the dashes are optional).', codeLabel: 'Response code', codeGo: 'Continue' },
     fr: { title: 'Enquêtes auprès du personnel', chooseLang: 'Choisissez votre langue', chooseSurvey: 'Choisissez une enquête',
       anonymous: 'Anonyme', next: 'Suivant', back: 'Précédent', review: 'Vérifier', submit: 'Envoyer',
       section: 'Section {0} sur {1}', goTo: 'Aller à la section', reviewTitle: 'Vérifiez vos réponses',
@@ -44,7 +44,7 @@
       phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.', team: 'Évaluations d\'équipe',
       answered: '{0} réponses', nextTry: 'Prochain essai automatique : {0}', notEnrolled: 'Ce poste n’est pas encore inscrit.',
       bundleDone: '{0} réponses écrites dans le fichier.', leave: 'Quitter (garder le brouillon)', leftDraft: 'Le brouillon est conservé ; l’administrateur peut le reprendre depuis la page d’administration.', home: 'Retour aux enquêtes',
-      stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' },
+      stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' , codeTitle: 'Votre code de réponse', codeIntro: 'Chacun répond une seule fois à cette enquête. Saisissez le code imprimé sur votre coupon (lettres et chiffres ; les tirets sont facultatifs).', codeLabel: 'Code de réponse', codeGo: 'Continuer' },
     es: { title: 'Encuestas al personal', chooseLang: 'Elija su idioma', chooseSurvey: 'Elija una encuesta',
       anonymous: 'Anónima', next: 'Siguiente', back: 'Anterior', review: 'Revisar', submit: 'Enviar',
       section: 'Sección {0} de {1}', goTo: 'Ir a la sección', reviewTitle: 'Revise sus respuestas',
@@ -63,7 +63,7 @@
       phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.', team: 'Evaluaciones del equipo',
       answered: '{0} respuestas', nextTry: 'Próximo intento automático: {0}', notEnrolled: 'Este equipo aún no está inscrito.',
       bundleDone: '{0} respuestas escritas en el archivo.', leave: 'Salir (conservar el borrador)', leftDraft: 'El borrador se conserva; el administrador puede reanudarlo desde la página de administración.', home: 'Volver a las encuestas',
-      stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' },
+      stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' , codeTitle: 'Su código de respuesta', codeIntro: 'Cada persona responde esta encuesta una sola vez. Escriba el código impreso en su papeleta (letras y cifras; los guiones son opcionales).', codeLabel: 'Código de respuesta', codeGo: 'Continuar' },
     ru: { title: 'Опросы сотрудников', chooseLang: 'Выберите язык', chooseSurvey: 'Выберите опрос',
       anonymous: 'Анонимно', next: 'Далее', back: 'Назад', review: 'Проверить', submit: 'Отправить',
       section: 'Раздел {0} из {1}', goTo: 'Перейти к разделу', reviewTitle: 'Проверьте ответы',
@@ -82,7 +82,7 @@
       phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.', team: 'Командные оценки',
       answered: 'ответов: {0}', nextTry: 'Следующая автоматическая попытка: {0}', notEnrolled: 'Устройство ещё не зарегистрировано.',
       bundleDone: 'В файл записано ответов: {0}.', leave: 'Выйти (сохранить черновик)', leftDraft: 'Черновик сохранён; администратор может продолжить его на странице администратора.', home: 'К списку опросов',
-      stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' },
+      stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' , codeTitle: 'Ваш код для ответа', codeIntro: 'На эту анкету каждый отвечает один раз. Введите код, напечатанный на вашем талоне (буквы и цифры; дефисы можно не вводить).', codeLabel: 'Код для ответа', codeGo: 'Продолжить' },
     ar: { title: 'استبيانات الموظفين', chooseLang: 'اختر لغتك', chooseSurvey: 'اختر استبيانًا',
       anonymous: 'مجهول الهوية', next: 'التالي', back: 'السابق', review: 'مراجعة', submit: 'إرسال',
       section: 'القسم {0} من {1}', goTo: 'انتقل إلى القسم', reviewTitle: 'راجع إجاباتك',
@@ -101,7 +101,7 @@
       phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.', team: 'تقييمات الفريق',
       answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
       bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات',
-      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' },
+      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' , codeTitle: 'رمز الإجابة الخاص بك', codeIntro: 'يُجيب كل شخص عن هذا الاستبيان مرة واحدة. اكتب الرمز المطبوع على قسيمتك (حروف وأرقام، والشرطات اختيارية).', codeLabel: 'رمز الإجابة', codeGo: 'متابعة' },
     pt: { title: 'Inquéritos ao pessoal', chooseLang: 'Escolha a sua língua', chooseSurvey: 'Escolha um inquérito',
       anonymous: 'Anónimo', next: 'Seguinte', back: 'Anterior', review: 'Rever', submit: 'Enviar',
       section: 'Secção {0} de {1}', goTo: 'Ir para a secção', reviewTitle: 'Reveja as suas respostas',
@@ -120,7 +120,7 @@
       phones: 'Telemóveis nesta rede', resume: 'Retomar', discard: 'Eliminar', noDrafts: 'Não há rascunhos.', team: 'Avaliações da equipa',
       answered: '{0} respostas', nextTry: 'Próxima tentativa automática: {0}', notEnrolled: 'Este equipamento ainda não está registado.',
       bundleDone: '{0} respostas escritas no ficheiro.', leave: 'Sair (manter o rascunho)', leftDraft: 'O rascunho foi guardado; o administrador pode retomá-lo na página de administração.', home: 'Voltar aos inquéritos',
-      stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' },
+      stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' , codeTitle: 'O seu código de resposta', codeIntro: 'Cada pessoa responde a este inquérito uma só vez. Escreva o código impresso no seu talão (letras e algarismos; os hífenes são opcionais).', codeLabel: 'Código de resposta', codeGo: 'Continuar' },
   };
   const LANGS = ['en', 'fr', 'es', 'ru', 'ar', 'pt'];
 
@@ -128,7 +128,8 @@
   const live = document.getElementById('live');
   const langSelect = document.getElementById('lang');
   let lang = pickLanguage();
-  let S = null;            // the survey in progress: {form, draft, answers, ev, page, touched}
+  let S = null;            // the survey in progress: {form, draft, answers, ev, page, touched, code}
+  let codeForms = new Set(); // forms that ask for a response code (one response per person)
   let mode = 'kiosk';      // who holds this device: 'kiosk' (shared) or 'personal' (the respondent's phone)
   let idleSeconds = 900;
   let countdownSeconds = 30;
@@ -284,6 +285,7 @@
     app.append(h1);
     if (message) app.append(el('p', { className: 'note', role: 'status', text: message }));
     app.append(el('h2', { text: t('chooseLang') }), langs, el('h2', { text: t('chooseSurvey') }));
+    codeForms = new Set(r.data.forms.filter(f => f.codes).map(f => f.id));
     for (const f of r.data.forms) {
       app.append(el('button', { type: 'button', className: 'survey', 'data-form': f.id, on: { click: () => begin(f.id) } },
         el('strong', { text: f.title }),
@@ -300,13 +302,37 @@
     return r.data;
   }
 
-  async function begin(formId) {
-    const r = await api('POST', '/api/v1/draft', { form: formId, lang }).catch(() => null);
+  // One response per person: the respondent's single-use code, typed (or
+  // pasted from a phone's QR reader). Kept in this page's memory only, for
+  // the submit; a page that lost it (a reload) asks again there.
+  function askCode(error, typed, go) {
+    clear();
+    const h1 = el('h1', { tabindex: '-1', text: t('codeTitle') });
+    const input = el('input', { id: 'response-code', type: 'text', autocomplete: 'off', autocapitalize: 'characters',
+      spellcheck: 'false', dir: 'ltr', 'aria-describedby': 'code-intro' + (error ? ' code-error' : ''),
+      'aria-invalid': error ? 'true' : 'false' });
+    input.value = typed || '';
+    const form = el('form', { className: 'code', on: { submit: (e) => { e.preventDefault(); go(input.value.trim()); } } },
+      el('label', { for: 'response-code', text: t('codeLabel') }), input,
+      error ? el('p', { id: 'code-error', className: 'error', role: 'alert', text: error }) : null,
+      el('div', { className: 'actions' },
+        el('button', { type: 'button', text: t('home'), on: { click: () => start() } }),
+        el('button', { type: 'submit', id: 'code-go', className: 'primary', text: t('codeGo') })));
+    app.append(h1, el('p', { id: 'code-intro', text: t('codeIntro') }), form);
+    if (error) input.focus(); else focusMain(h1);
+  }
+
+  async function begin(formId, code) {
+    if (codeForms.has(formId) && code === undefined) return askCode('', '', (c) => begin(formId, c));
+    const r = await api('POST', '/api/v1/draft', { form: formId, lang, code }).catch(() => null);
+    if (r && r.status === 422 && r.data && r.data.code_problem) {
+      return askCode(r.data.error, code, (c) => begin(formId, c));
+    }
     if (!r || !r.ok) { app.prepend(el('p', { className: 'error', role: 'alert', text: (r && r.data && r.data.error) || t('offline') })); return; }
     const form = await loadForm(formId, r.data.version).catch(() => null);
     if (!form) { app.prepend(el('p', { className: 'error', role: 'alert', text: t('offline') })); return; }
     keepKeyHalf(r.data.key, form);
-    S = { form, answers: {}, ev: r.data.evaluation, page: 0, touched: new Set() };
+    S = { form, answers: {}, ev: r.data.evaluation, page: 0, touched: new Set(), code };
     armIdle();
     showPage(0);
   }
@@ -794,12 +820,16 @@
   }
 
   async function submit() {
-    const btn = document.getElementById('submit');
+    const btn = document.getElementById('submit') || el('button');
     btn.disabled = true;
     clearTimeout(saveTimer);
     // The answers go with the submit: what is sealed is what the review showed.
-    const r = await api('POST', '/api/v1/draft/submit', { answers: S.answers }).catch(() => null);
+    const r = await api('POST', '/api/v1/draft/submit', { answers: S.answers, code: S.code }).catch(() => null);
     if (!r) { btn.disabled = false; app.append(el('p', { className: 'error', role: 'alert', text: t('offline') })); return; }
+    if (r.status === 422 && r.data && r.data.code_problem) {
+      // Nothing is lost: the draft waits while the code is typed again.
+      return askCode(r.data.error, S.code, (c) => { S.code = c; submit(); });
+    }
     if (r.status === 422) { S.ev = r.data; return showReview(r.data.errors); }
     if (!r.ok) { btn.disabled = false; app.append(el('p', { className: 'error', role: 'alert', text: (r.data && r.data.error) || t('offline') })); return; }
     forget();

@@ -415,7 +415,7 @@ Result<std::size_t> AnalysisIndexer::catch_up(Database& db) {
     through = std::max(through, cursor);
     EQ_ASSIGN_OR_RETURN(Statement st, db.prepare(
         "SELECT id, submission_id, revision, device_id, form_id, form_version, round, submitted_at, received_at, "
-        "answers FROM submissions WHERE id > ?1 ORDER BY id LIMIT ?2"));
+        "answers, code_flag FROM submissions WHERE id > ?1 ORDER BY id LIMIT ?2"));
     st.bind(1, through).bind(2, std::int64_t{kCatchUpChunk});
     int n = 0;
     for (;; ++n) {
@@ -437,7 +437,8 @@ Result<std::size_t> AnalysisIndexer::catch_up(Database& db) {
       s.round = round;
       s.submitted_at = submitted;
       s.received_at = st.column_int64(8);
-      s.answers = !ec && answers.is_object() ? &answers.get_object() : nullptr;
+      // A response its code does not count (code_store.hpp) has no row.
+      s.answers = !ec && answers.is_object() && st.column_int64(10) == 0 ? &answers.get_object() : nullptr;
       EQ_RETURN_IF_ERROR(add(db, s));
     }
     EQ_RETURN_IF_ERROR(tx.commit());

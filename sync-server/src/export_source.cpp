@@ -14,10 +14,12 @@ namespace equitas::server {
 namespace {
 
 // The latest revision of each submission of form ?1, of round ?2 when it is
-// not NULL. Shared by the count and the scan so that they always agree.
+// not NULL, that count (a response whose code was used before, not issued or
+// missing is kept but left out; code_store.hpp). Shared by the count and
+// the scan so that they always agree.
 constexpr const char* kRowsWhere =
     " FROM submissions s JOIN devices d ON d.device_id = s.device_id "
-    "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.revision = (SELECT MAX(revision) "
+    "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 AND s.revision = (SELECT MAX(revision) "
     "FROM submissions s2 WHERE s2.submission_id = s.submission_id)";
 
 // Progress is reported about every this many rows, and at the end.

@@ -10,6 +10,7 @@
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
 #include "assessment_store.hpp"
+#include "code_store.hpp"
 #include "equitas/wire/registration.hpp"
 #include "form_registry.hpp"
 
@@ -250,6 +251,31 @@ std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, c
   return std::move(payload).value();
 }
 
+// One response per person (code_store.hpp): whether this response counts,
+// decided in the transaction that stores it. A form that requires codes, or
+// a payload that carries one, spends the code; a later revision of a
+// submission keeps the verdict its first one had (the code was spent then);
+// a conflicting copy stores no row and spends nothing.
+Result<int> code_verdict(ServerStore& store, const AnswerValidator& validator, const FormSnapshot* forms,
+                         const Envelope& e, const ResponsePayload& payload,
+                         const ServerStore::SubmissionLookup& seen) {
+  if (seen.original) return 0;
+  std::shared_ptr<const FormSnapshot> keep;
+  const FormSnapshot* snapshot = layouts_of(validator, forms, keep);
+  const auto form = snapshot != nullptr ? snapshot->library().find(e.form_id, e.form_version) : nullptr;
+  const bool required = form != nullptr && form->response_codes;
+  if (!required && payload.response_code.empty()) return 0;
+  if (e.revision > 1) {
+    EQ_ASSIGN_OR_RETURN(Statement st, store.db().prepare("SELECT code_flag FROM submissions WHERE submission_id = ?1 "
+                                                         "ORDER BY revision LIMIT 1"));
+    st.bind(1, ByteView(e.submission_id.bytes));
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (row) return static_cast<int>(st.column_int64(0));
+  }
+  EQ_ASSIGN_OR_RETURN(CodeFlag flag, CodeStore(store.db()).spend(e.form_id, payload.round, payload.response_code));
+  return static_cast<int>(flag);
+}
+
 }  // namespace
 
 PreparedEnvelope prepare_envelope(const ServerKeys& keys, const FormSnapshot& forms,
@@ -329,7 +355,9 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     if (auto* status = std::get_if<Status>(&checked)) return *status;
     assessment = std::move(std::get<AssessmentRecord>(checked));
   }
-  EQ_ASSIGN_OR_RETURN(ItemStatus stored, store.store_submission(e, bytes, payload, delivered_by, now, seen));
+  EQ_ASSIGN_OR_RETURN(const int code_flag, code_verdict(store, validator, forms, e, payload, seen));
+  EQ_ASSIGN_OR_RETURN(ItemStatus stored,
+                      store.store_submission(e, bytes, payload, delivered_by, now, seen, code_flag));
   if (assessment && stored == ItemStatus::kAccepted) {
     // Merged in the transaction that stores the envelope: a crash leaves
     // both or neither.

@@ -20,6 +20,7 @@
 #include "equitas/forms/xlsform.hpp"
 #include "assessment_cli.hpp"
 #include "units_cli.hpp"
+#include "codes_cli.hpp"
 #include "bundle_import.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
@@ -59,6 +60,8 @@ Usage:
   sync-server units list      --data-dir DIR
   sync-server headcounts set  --data-dir DIR --file HEADCOUNTS.csv [--round R]
   sync-server headcounts list --data-dir DIR
+  sync-server codes issue     --data-dir DIR --form FORM [--round R] --count N --out FOLDER
+  sync-server codes list      --data-dir DIR
   sync-server administration add  --data-dir DIR --id ID --name NAME
   sync-server administration list --data-dir DIR
   sync-server assessment create   --data-dir DIR --form FORM --round R --administration ID
@@ -690,6 +693,8 @@ const Command kCommands[] = {
     {"units list", kUnitsListHelp, {"--data-dir"}, {}, cmd_units_list},
     {"headcounts set", kHeadcountsSetHelp, {"--data-dir", "--file", "--round"}, {}, cmd_headcounts_set},
     {"headcounts list", kHeadcountsListHelp, {"--data-dir"}, {}, cmd_headcounts_list},
+    {"codes issue", kCodesIssueHelp, {"--data-dir", "--form", "--round", "--count", "--out"}, {}, cmd_codes_issue},
+    {"codes list", kCodesListHelp, {"--data-dir"}, {}, cmd_codes_list},
     {"administration add", kAdministrationAddHelp, {"--data-dir", "--id", "--name"}, {}, cmd_administration_add},
     {"administration list", kAdministrationListHelp, {"--data-dir"}, {}, cmd_administration_list},
     {"assessment create", kAssessmentCreateHelp, {"--data-dir", "--form", "--round", "--administration"}, {},

@@ -297,7 +297,7 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
 
 Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView bytes, const ResponsePayload& payload,
                                                  const std::optional<DeviceId>& relayed_by, std::int64_t now,
-                                                 const SubmissionLookup& seen) {
+                                                 const SubmissionLookup& seen, int code_flag) {
   if (seen.known) return *seen.known;
   const std::string answers = boost::json::serialize(payload.answers);
   if (seen.original) {
@@ -323,8 +323,8 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   EQ_ASSIGN_OR_RETURN(
       CachedStatement ins,
       db_.cached("INSERT INTO submissions (submission_id, revision, device_id, form_id, "
-                 "form_version, envelope, answers, submitted_at, received_at, relayed_by, round) "
-                 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
+                 "form_version, envelope, answers, submitted_at, received_at, relayed_by, round, code_flag) "
+                 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"));
   ins->bind(1, ByteView(e.submission_id.bytes))
       .bind(2, static_cast<std::int64_t>(e.revision))
       .bind(3, ByteView(e.device_id.bytes))
@@ -334,7 +334,8 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
       .bind(7, answers)
       .bind(8, payload.submitted_at)
       .bind(9, now)
-      .bind(11, payload.round);
+      .bind(11, payload.round)
+      .bind(12, std::int64_t{code_flag});
   if (relayed_by && *relayed_by != e.device_id) {
     ins->bind(10, ByteView(relayed_by->bytes));
   } else {
@@ -353,7 +354,9 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   s.round = payload.round;
   s.submitted_at = payload.submitted_at;
   s.received_at = now;
-  s.answers = &payload.answers;
+  // A response its code does not count is kept out of the analysis store,
+  // so out of every report.
+  s.answers = code_flag == 0 ? &payload.answers : nullptr;
   EQ_RETURN_IF_ERROR(analysis_->add(db_, s));
   return ItemStatus::kAccepted;
 }

@@ -128,9 +128,11 @@ class ServerStore {
                                       const std::optional<DeviceId>& relayed_by, std::int64_t now);
   // The same, given a lookup_submission of this envelope made in the same
   // transaction.
+  // `code_flag` (code_store.hpp, CodeFlag) other than 0 keeps the row out
+  // of reports and exports.
   Result<ItemStatus> store_submission(const Envelope& e, ByteView bytes, const ResponsePayload& payload,
                                       const std::optional<DeviceId>& relayed_by, std::int64_t now,
-                                      const SubmissionLookup& seen);
+                                      const SubmissionLookup& seen, int code_flag = 0);
 
   // Records a signed publication. A new (id, version) stores the
   // definition; an existing one must carry the same definition

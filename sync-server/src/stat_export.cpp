@@ -2,6 +2,7 @@
 
 #include <readstat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -11,7 +12,9 @@
 namespace equitas::server {
 namespace {
 
-// Stata 14's format (118): UTF-8 text and 2,045-byte strings.
+// Stata 14's format (118): UTF-8 text, 2,045-byte strings, and strL for
+// longer text (a free-text answer of a few paragraphs), which Stata keeps
+// whole up to 2 GB.
 constexpr std::uint8_t kDtaVersion = 118;
 constexpr std::size_t kDtaMaxString = 2045;
 constexpr std::size_t kSavMaxString = 32767;
@@ -75,6 +78,24 @@ class StatWriter {
     add_variables();
     add_notes();
 
+    // ReadStat places a strL by the references made before the first row
+    // (a reference made while rows are written gave a file R's haven
+    // refused): one pass first makes a reference for every cell of every
+    // strL column, in the order the writing pass inserts them.
+    if (std::find(strl_.begin(), strl_.end(), true) != strl_.end()) {
+      source_.set_passes(3);
+      std::vector<ExportValue> cells;
+      EQ_RETURN_IF_ERROR(source_.scan([&](const ExportRow& r) {
+        layout_.values(r, cells);
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+          if (!strl_[i]) continue;
+          readstat_string_ref_t* ref = readstat_add_string_ref(writer_, cells[i].text.c_str());
+          if (ref == nullptr) return Status::resource_exhausted("out of memory for the Stata file's long texts");
+          refs_.push_back(ref);
+        }
+        return Status::ok();
+      }));
+    }
     const long rows = static_cast<long>(source_.row_count());
     EQ_RETURN_IF_ERROR(check(format_ == StatFormat::kDta ? readstat_begin_writing_dta(writer_, file.get(), rows)
                                                           : readstat_begin_writing_sav(writer_, file.get(), rows),
@@ -125,10 +146,14 @@ class StatWriter {
     const ExportPlan& plan = source_.plan();
     for (const ExportVariable& v : layout_.variables()) {
       const std::size_t width = std::min(std::max<std::size_t>(v.width, 1), max_string_);
-      if (!v.numeric && v.width > max_string_) cut_variables_.push_back(v.name);
-      readstat_variable_t* rv = readstat_add_variable(writer_, v.name.c_str(),
-                                                      v.numeric ? READSTAT_TYPE_DOUBLE : READSTAT_TYPE_STRING,
-                                                      v.numeric ? 0 : width);
+      // Stata: text longer than a str2045 becomes a strL, kept whole.
+      const bool strl = format_ == StatFormat::kDta && !v.numeric && v.width > kDtaMaxString;
+      if (!v.numeric && !strl && v.width > max_string_) cut_variables_.push_back(v.name);
+      strl_.push_back(strl);
+      readstat_variable_t* rv = readstat_add_variable(
+          writer_, v.name.c_str(),
+          v.numeric ? READSTAT_TYPE_DOUBLE : strl ? READSTAT_TYPE_STRING_REF : READSTAT_TYPE_STRING,
+          v.numeric || strl ? 0 : width);
       const std::string label = format_ == StatFormat::kDta ? cut(v.label, kDtaLabel * 4, kDtaLabel)
                                                             : cut(v.label, kSavVariableLabel);
       readstat_variable_set_label(rv, label.c_str());
@@ -170,7 +195,10 @@ class StatWriter {
     const ExportVariable& v = layout_.variables()[i];
     readstat_variable_t* rv = variables_[i];
     readstat_error_t e = READSTAT_OK;
-    if (!v.numeric) {
+    if (strl_[i]) {
+      if (next_ref_ >= refs_.size()) return Status::internal("the rows changed between the passes over them");
+      e = readstat_insert_string_ref(writer_, rv, refs_[next_ref_++]);
+    } else if (!v.numeric) {
       e = readstat_insert_string_value(writer_, rv, cut(cell.text, max_string_).c_str());
     } else if (cell.kind == ExportValue::Kind::kNumber) {
       e = readstat_insert_double_value(writer_, rv, cell.number);
@@ -194,6 +222,9 @@ class StatWriter {
   std::map<std::string, readstat_label_set_t*> sets_;
   std::vector<readstat_variable_t*> variables_;
   std::vector<std::string> cut_variables_;
+  std::vector<bool> strl_;                     // per variable: a Stata strL
+  std::vector<readstat_string_ref_t*> refs_;   // owned by the writer; row by row, strL columns in order
+  std::size_t next_ref_ = 0;
 };
 
 }  // namespace

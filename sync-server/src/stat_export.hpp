@@ -7,8 +7,9 @@
 // value labels in the export's language, every select as a labelled number
 // (text codes become 1..n in list order), and the reason for every blank as
 // a declared missing value (SAV: -99..-91; DTA: extended missing .a-.z).
-// Text longer than a format holds (Stata's str: 2,045 bytes) is cut, and the
-// file's notes name the variables where that can happen.
+// Stata text longer than a str2045 is written as a strL and kept whole;
+// SPSS text longer than 32,767 bytes is cut, and the file's notes name the
+// variables where that can happen.
 #pragma once
 
 #include <filesystem>

@@ -70,10 +70,15 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
     pending_batch_ = kAssessmentsMarker;
     return NeedAssessments{std::move(req->known)};
   }
+  if (auto* req = std::get_if<CodesRequest>(&*decoded)) {
+    phase_ = Phase::kStoring;
+    pending_batch_ = kCodesMarker;
+    return NeedCodes{std::move(req->known)};
+  }
   auto* push = std::get_if<Push>(&*decoded);
   if (push == nullptr) {
     return fail(SessionError::kProtocol,
-                "only push, forms, devices and assessments requests are expected from a collector",
+                "only push, forms, devices, assessments and codes requests are expected from a collector",
                 kCloseProtocolError);
   }
   if (push->envelopes.size() > kMaxBatchItems) {
@@ -174,10 +179,27 @@ SyncProtocol::Reply SyncProtocol::on_assessments(const Status& read, const std::
   return r;
 }
 
+SyncProtocol::Reply SyncProtocol::on_codes(const Status& read, std::vector<Bytes> batches, bool more) {
+  if (phase_ != Phase::kStoring || pending_batch_ != kCodesMarker) {
+    return fail(SessionError::kInternal, "unexpected codes reply", kCloseInternal);
+  }
+  if (!read.is_ok()) {
+    return fail(SessionError::kUnavailable, "the server could not read its response codes; try again later",
+                kCloseTryAgainLater);
+  }
+  phase_ = Phase::kReady;
+  CodesUpdate update;
+  update.batches = std::move(batches);
+  update.more = more;
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(update)));
+  return r;
+}
+
 SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Status& committed,
                                               const std::vector<ItemResult>& results) {
   if (phase_ != Phase::kStoring || batch_seq != pending_batch_ || batch_seq == kFormsMarker ||
-      batch_seq == kDevicesMarker || batch_seq == kAssessmentsMarker) {
+      batch_seq == kDevicesMarker || batch_seq == kAssessmentsMarker || batch_seq == kCodesMarker) {
     return fail(SessionError::kInternal, "unexpected batch completion", kCloseInternal);
   }
   if (!committed.is_ok()) {

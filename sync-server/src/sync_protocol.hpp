@@ -9,6 +9,7 @@
 //   kReady --FormsRequest--> kStoring --read--> kReady (FormsUpdate sent)
 //   kReady --DevicesRequest--> kStoring --read--> kReady (DevicesUpdate sent)
 //   kReady --AssessmentsRequest--> kStoring --read--> kReady (AssessmentsUpdate sent)
+//   kReady --CodesRequest--> kStoring --read--> kReady (CodesUpdate sent)
 // Anything out of order, undecodable or unauthenticated ends the session.
 #pragma once
 
@@ -57,7 +58,10 @@ class SyncProtocol {
   struct NeedAssessments {
     std::vector<AssessmentRef> known;
   };
-  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments>;
+  struct NeedCodes {
+    std::vector<std::array<std::uint8_t, 16>> known;  // batch ids the collector holds
+  };
+  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments, NeedCodes>;
 
   explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
 
@@ -73,6 +77,9 @@ class SyncProtocol {
   // The assessments that changed (views as JSON text), as one
   // AssessmentsUpdate (the rest flagged `more`).
   Reply on_assessments(const Status& read, const std::vector<std::string>& changed);
+  // The response code batches the collector lacks (encoded, signed), as
+  // one CodesUpdate; `more` when some were left for the next request.
+  Reply on_codes(const Status& read, std::vector<Bytes> batches, bool more);
 
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
   const std::optional<DeviceId>& device() const { return device_; }
@@ -98,6 +105,7 @@ class SyncProtocol {
   static constexpr std::uint64_t kFormsMarker = UINT64_MAX;
   static constexpr std::uint64_t kDevicesMarker = UINT64_MAX - 1;
   static constexpr std::uint64_t kAssessmentsMarker = UINT64_MAX - 2;
+  static constexpr std::uint64_t kCodesMarker = UINT64_MAX - 3;
 };
 
 }  // namespace equitas::server

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "assessment_view.hpp"
+#include "code_store.hpp"
 #include "limits.hpp"
 #include "server_log.hpp"
 
@@ -137,6 +138,7 @@ void WebSocketSession::handle(SyncProtocol::Step step) {
   if (auto* assessments = std::get_if<SyncProtocol::NeedAssessments>(&step)) {
     return start_assessments(std::move(assessments->known));
   }
+  if (auto* codes = std::get_if<SyncProtocol::NeedCodes>(&step)) return start_codes(std::move(codes->known));
   start_ingest(std::move(std::get<SyncProtocol::NeedIngest>(step)));
 }
 
@@ -346,6 +348,27 @@ void WebSocketSession::start_assessments(std::vector<AssessmentRef> known) {
             log::write(log::Level::kError, "assessments.not_read", "assessments not read: " + done.to_string());
           }
           self->send(self->protocol_.on_assessments(done, *changed));
+        });
+      });
+}
+
+void WebSocketSession::start_codes(std::vector<std::array<std::uint8_t, 16>> known) {
+  struct Found {
+    std::vector<Bytes> batches;
+    bool more = false;
+  };
+  auto found = std::make_shared<Found>();
+  auto state = slot_.shared();
+  auto self = shared_from_this();
+  state->ingestor.submit(
+      [found, known = std::move(known)](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(found->batches, CodeStore(store.db()).missing(known, kMaxFormsUpdateBytes, found->more));
+        return Status::ok();
+      },
+      [self, found](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, found, done] {
+          if (!done.is_ok()) log::write(log::Level::kError, "codes.not_read", "codes not read: " + done.to_string());
+          self->send(self->protocol_.on_codes(done, std::move(found->batches), found->more));
         });
       });
 }

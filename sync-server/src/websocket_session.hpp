@@ -51,6 +51,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void start_forms(std::vector<FormRef> known);
   void start_devices(std::optional<std::array<std::uint8_t, 32>> known);
   void start_assessments(std::vector<AssessmentRef> known);
+  void start_codes(std::vector<std::array<std::uint8_t, 16>> known);
   void send(SyncProtocol::Reply reply);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);

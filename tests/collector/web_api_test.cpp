@@ -8,7 +8,7 @@
 #include "fixtures.hpp"
 #include "web/admin_auth.hpp"
 #include "web/drafts.hpp"
-#include "web/qr_svg.hpp"
+#include "equitas/util/qr_svg.hpp"
 #include "web/web_api.hpp"
 
 using namespace equitas;

@@ -1042,3 +1042,16 @@ TEST_CASE("XLSForm: types stored as XForms text, rank, range, trigger and per-re
   // The device id is a value of the response: a second response draws another.
   CHECK(check("{}").calculated.at("device") != check("{}").calculated.at("device"));
 }
+
+TEST_CASE("the settings sheet's response_codes makes a form ask for single-use codes", "[xlsform]") {
+  SheetSpec survey{"survey", {{"type", "name", "label"}, {"text", "q", "Q"}}, false, ""};
+  SheetSpec settings{"settings", {{"form_id", "response_codes"}, {"coded", "yes"}}, false, ""};
+  const ImportResult r = import_ok(make_xlsx({survey, settings}));
+  INFO(all_messages(r));
+  REQUIRE(r.form.has_value());
+  CHECK(r.form->response_codes);
+  CHECK_FALSE(find_warning(r, "setting 'response_codes'"));
+  auto again = equitas::forms::load_form_json(equitas::forms::save_form_json(*r.form));
+  REQUIRE(again.is_ok());
+  CHECK(again->response_codes);
+}

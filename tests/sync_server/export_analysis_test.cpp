@@ -213,6 +213,42 @@ cat(ncol(s), ncol(t), "\n")
   CHECK_FALSE(out.empty());
 }
 
+TEST_CASE("A Stata file keeps a free-text answer longer than 2,045 bytes whole, as a strL", "[server][export][analysis]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  std::string long_text;
+  for (int i = 0; i < 700; ++i) long_text += "é" + std::to_string(i % 10);  // 1,400 characters, 2,100 bytes
+  {
+    auto store = server.open_store();
+    auto library = forms::FormLibrary::with_bundled();
+    REQUIRE(library.is_ok());
+    const DeviceId dev = DeviceId::random();
+    REQUIRE(store.add_pending_device(dev, "Northern land post", {}, 0).is_ok());
+    add_submission(store, dev, kNamedClimate, library->current("staff-climate")->version,
+                   R"({"consent_ack":true,"dem_sex":"female","comment":")" + long_text + R"("})");
+    add_submission(store, dev, kNamedClimate, library->current("staff-climate")->version,
+                   R"({"consent_ack":true,"dem_sex":"male","comment":"short"})");
+    add_submission(store, dev, kNamedClimate, library->current("staff-climate")->version,
+                   R"({"consent_ack":true,"dem_sex":"male"})");  // no comment: an empty strL
+  }
+  const auto dta = export_to_file(server, "dta", tmp / "long.dta");
+  CHECK(std::filesystem::file_size(dta) > long_text.size());
+  if (!have_haven()) {
+    WARN("r-cran-haven is not installed: the DTA read-back is skipped");
+    return;
+  }
+  const auto r = write_text(tmp.path(), "read.R", R"r(
+suppressMessages(library(haven))
+args <- commandArgs(trailingOnly = TRUE)
+t <- read_dta(args[1])
+cat(nrow(t), nchar(t$comment[1], type = "bytes"), nchar(t$comment[1]), t$comment[2],
+    is.na(t$comment[3]) || t$comment[3] == "", "
+")
+)r");
+  const std::string out = run_checked({"/usr/bin/Rscript", r.string(), dta.string()});
+  CHECK(out == "3 2100 1400 short TRUE \n");  // whole: over the 2,045 bytes of a str
+}
+
 TEST_CASE_METHOD(ThreeOfficers, "LibreOffice opens the XLSX with typed cells, and a semicolon import of the CSV runs no formula",
                  "[server][export][analysis]") {
   const auto csv = export_to_file(server, "csv", tmp / "climate.csv");

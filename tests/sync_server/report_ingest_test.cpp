@@ -117,6 +117,8 @@ TEST_CASE("A database from before the analysis store is decoded when opened", "[
                       "DROP TABLE assessment_reviews; DROP TABLE assessment_events; "  // and 5
                       "DROP TABLE assessments; DROP TABLE administrations; "
                       "DROP TABLE reporting_units; DROP TABLE headcounts; "  // and 6
+                      "DROP TABLE code_batches; DROP TABLE used_codes; "    // and 7
+                      "ALTER TABLE submissions DROP COLUMN code_flag; "
                       "PRAGMA user_version = 2;")
                 .is_ok());
   }

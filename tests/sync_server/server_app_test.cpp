@@ -35,6 +35,7 @@ std::string durable_state(ServerStore& store) {
         "SELECT count(*) FROM forms", "SELECT count(*) FROM form_rounds",
         "SELECT count(*) || ':' || coalesce(group_concat(site || '>' || unit, ';'), '') FROM reporting_units",
         "SELECT count(*) || ':' || coalesce(group_concat(round || unit || sex || headcount, ';'), '') FROM headcounts",
+        "SELECT count(*) FROM code_batches", "SELECT count(*) FROM server_meta",
         "SELECT count(*) || ':' || coalesce(max(id), 0) FROM audit_log"}) {
     auto st = store.db().prepare(sql);
     REQUIRE(st.is_ok());
@@ -68,6 +69,9 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   auto tokens = app.store().list_admin_tokens();
   REQUIRE(tokens.is_ok());
   const std::int64_t token_id = tokens->back().id;
+  forms::Form coded = small_form("coded");
+  coded.response_codes = true;
+  REQUIRE(app.publish_form(FormToPublish{coded, "json", "2026-baseline"}, "cli").is_ok());
 
   REQUIRE(app.store()
               .db()
@@ -91,6 +95,7 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   failed(app.set_units(units, "cli"));
   const std::vector<Headcount> heads{{"Northern land post", "", 40}, {"Northern land post", "female", 12}};
   failed(app.set_headcounts("2026-baseline", heads, "cli"));
+  failed(app.issue_codes("post-check", "2026-baseline", 3, "cli").status());  // no batch, no key left
   CHECK(durable_state(app.store()) == before);
 
   // The same calls once the audit log takes lines again: each is recorded.
@@ -103,11 +108,13 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   CHECK(app.revoke_admin_token(token_id, "cli").is_ok());
   CHECK(app.set_headcounts("2026-baseline", heads, "cli").is_ok());  // the post is still its own unit
   CHECK(app.set_units(units, "cli").is_ok());
-  for (const char* action : {"device.reissue", "device.revoke", "form.publish", "admin-token.revoke", "units.set",
-                             "headcounts.set"}) {
+  CHECK(app.issue_codes("post-check", "2026-baseline", 3, "cli").is_ok());
+  for (const char* action : {"device.reissue", "device.revoke", "admin-token.revoke", "units.set", "headcounts.set",
+                             "codes.issue"}) {
     INFO(action);
     CHECK(audit_count(app.store(), action) == 1);
   }
+  CHECK(audit_count(app.store(), "form.publish") == 2);  // the coded version, then version 1
   CHECK(audit_count(app.store(), "device.enroll") == 2);
   CHECK(audit_count(app.store(), "admin-token.create") == 2);
 }

@@ -56,6 +56,7 @@ json::object form_summary(const forms::Form& form, const std::string& lang) {
   o["title"] = form.title.get(lang, form.default_language);
   if (!form.description.empty()) o["description"] = form.description.get(lang, form.default_language);
   o["anonymous"] = form.anonymous;
+  if (form.response_codes) o["codes"] = true;
   return o;
 }
 

@@ -51,6 +51,42 @@ constexpr std::string_view kMessages[][6] = {
      "странице.",
      "عمليات حفظ كثيرة جدًا من هذا الجهاز. انتظر قليلًا ثم حاول مرة أخرى؛ إجاباتك باقية في هذه الصفحة.",
      "Demasiadas gravações a partir deste dispositivo. Aguarde um momento e tente de novo; as suas respostas continuam nesta página."},
+    {"This survey asks for your response code. Type the code printed on your slip.",
+     "Cette enquête demande votre code de réponse. Saisissez le code imprimé sur votre coupon.",
+     "Esta encuesta pide su código de respuesta. Escriba el código impreso en su papeleta.",
+     "Для этой анкеты нужен ваш код для ответа. Введите код, напечатанный на вашем талоне.",
+     "يطلب هذا الاستبيان رمز الإجابة الخاص بك. اكتب الرمز المطبوع على قسيمتك.",
+     "Este inquérito pede o seu código de resposta. Escreva o código impresso no seu talão."},
+    {"This code has a typing mistake. Check each character against your slip.",
+     "Ce code contient une faute de frappe. Vérifiez chaque caractère sur votre coupon.",
+     "Este código tiene un error de escritura. Compruebe cada carácter con su papeleta.",
+     "В коде опечатка. Сверьте каждый символ с талоном.",
+     "في هذا الرمز خطأ في الكتابة. طابِق كل حرف مع قسيمتك.",
+     "Este código tem um erro de escrita. Confira cada carácter com o seu talão."},
+    {"This collector has not received the codes for this survey yet. Ask the post administrator to sync, then try "
+     "again.",
+     "Ce poste n’a pas encore reçu les codes de cette enquête. Demandez à l’administrateur du poste de synchroniser, "
+     "puis réessayez.",
+     "Este equipo aún no ha recibido los códigos de esta encuesta. Pida al administrador del puesto que sincronice y "
+     "vuelva a intentarlo.",
+     "Устройство ещё не получило коды для этой анкеты. Попросите администратора поста выполнить синхронизацию и "
+     "попробуйте снова.",
+     "لم يتلقَّ الجهاز رموز هذا الاستبيان بعد. اطلب من مسؤول الموقع إجراء المزامنة ثم حاول مرة أخرى.",
+     "Este equipamento ainda não recebeu os códigos deste inquérito. Peça ao administrador do posto que "
+     "sincronize e tente de novo."},
+    {"This code was not issued for this survey. Check that your slip is for this survey.",
+     "Ce code n’a pas été émis pour cette enquête. Vérifiez que votre coupon est bien celui de cette enquête.",
+     "Este código no se emitió para esta encuesta. Compruebe que su papeleta es de esta encuesta.",
+     "Этот код не выдавался для этой анкеты. Проверьте, что ваш талон относится к ней.",
+     "هذا الرمز لم يُصدَر لهذا الاستبيان. تحقّق من أن قسيمتك تخص هذا الاستبيان.",
+     "Este código não foi emitido para este inquérito. Confirme que o seu talão é deste inquérito."},
+    {"This code has already been used. Each code works once; if you have not answered yet, ask for a new slip.",
+     "Ce code a déjà été utilisé. Chaque code ne sert qu’une fois ; si vous n’avez pas encore répondu, demandez un "
+     "nouveau coupon.",
+     "Este código ya se ha usado. Cada código sirve una sola vez; si aún no ha respondido, pida una papeleta nueva.",
+     "Этот код уже использован. Каждый код действует один раз; если вы ещё не отвечали, попросите новый талон.",
+     "استُخدم هذا الرمز من قبل. يصلح كل رمز لمرة واحدة؛ إذا لم تكن قد أجبت بعد فاطلب قسيمة جديدة.",
+     "Este código já foi usado. Cada código serve uma só vez; se ainda não respondeu, peça um talão novo."},
 };
 
 }  // namespace

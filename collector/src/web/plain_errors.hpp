@@ -14,6 +14,12 @@ enum class PlainError {
   kDraftTooLarge,  // draft_limits::kMaxDraftBytes
   kDraftsFull,     // draft_limits::kMaxOpenDrafts or kMaxTotalBytes
   kTooManyWrites,  // the per-client rate limit
+  // Response codes (Collector::check_response_code), for the respondent.
+  kCodeRequired,
+  kCodeTypo,
+  kCodeNotReceived,
+  kCodeUnknown,
+  kCodeUsed,
 };
 
 // The message in `lang` (one of the UI languages; English otherwise).

@@ -7,7 +7,7 @@
 
 #include "equitas/wire/payload.hpp"
 #include "web/admin_auth.hpp"
-#include "web/qr_svg.hpp"
+#include "equitas/util/qr_svg.hpp"
 #include "web/web_api_internal.hpp"
 
 namespace equitas::collector {

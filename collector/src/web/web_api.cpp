@@ -347,6 +347,15 @@ HttpResponse WebApi::create_draft(Call& call, bool team) {
     return call.error(http::status::forbidden,
                       "this assessment is filled in by the assessment team: start it from the admin page");
   }
+  // One response per person: a form that asks for response codes opens only
+  // with a usable one (checked again, and spent, at submit).
+  if (form->response_codes && !team) {
+    const auto* code = body->if_contains("code");
+    if (auto refused = refuse_code(call, *form, code != nullptr && code->is_string() ? code->as_string() : "",
+                                   lang)) {
+      return std::move(*refused);
+    }
+  }
   // A new respondent: any draft this browser still names is left to expire.
   auto admin = admin_public_key(collector_.store());
   if (!admin.is_ok()) return call.error(admin.status());
@@ -457,6 +466,25 @@ HttpResponse WebApi::save_draft(Call& call) {
   return call.ok(view);
 }
 
+std::optional<HttpResponse> WebApi::refuse_code(Call& call, const forms::Form& form, std::string_view typed,
+                                                const std::string& lang) {
+  auto checked = collector_.check_response_code(form, typed);
+  if (!checked.is_ok()) return call.error(checked.status(), lang);
+  using V = Collector::CodeVerdict;
+  PlainError why = PlainError::kCodeRequired;
+  const char* problem = "required";
+  switch (checked->verdict) {
+    case V::kOk: return std::nullopt;
+    case V::kRequired: break;
+    case V::kTypo: why = PlainError::kCodeTypo, problem = "typo"; break;
+    case V::kNotReceived: why = PlainError::kCodeNotReceived, problem = "not_received"; break;
+    case V::kUnknown: why = PlainError::kCodeUnknown, problem = "unknown"; break;
+    case V::kUsed: why = PlainError::kCodeUsed, problem = "used"; break;
+  }
+  return call.json_reply(http::status::unprocessable_entity,
+                         json::object{{"error", plain_error(why, lang)}, {"code_problem", problem}});
+}
+
 HttpResponse WebApi::submit_draft(Call& call) {
   auto d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
@@ -464,10 +492,19 @@ HttpResponse WebApi::submit_draft(Call& call) {
   // arrived cannot make the sealed response differ from the review page.
   boost::system::error_code ec;
   json::value body = json::parse(call.req.body(), ec);
+  std::string code;
   if (!ec && body.is_object()) {
     if (auto* a = body.as_object().if_contains("answers"); a != nullptr && a->is_object()) {
       d->answers = std::move(a->as_object());
     }
+    if (const auto* c = body.as_object().if_contains("code"); c != nullptr && c->is_string()) {
+      code = std::string(c->as_string());
+    }
+  }
+  // The page holds the code in its memory only; a page that lost it (a
+  // reload) asks again, and nothing of the draft is lost meanwhile.
+  if (d->form->response_codes) {
+    if (auto refused = refuse_code(call, *d->form, code, d->info.lang)) return std::move(*refused);
   }
   prune_irrelevant(*d->form, d->answers, d->info.lang);
   forms::EvalOptions opts;
@@ -483,8 +520,14 @@ HttpResponse WebApi::submit_draft(Call& call) {
   // envelope: a crash leaves either the draft or the submission, never both.
   const DraftId draft_id = d->token.id;
   auto id = collector_.submit(d->info.form_id, d->info.form_version, text, d->info.lang,
-                              [&] { return drafts_.remove(draft_id); });
+                              [&] { return drafts_.remove(draft_id); }, code);
   wipe(text);
+  if (!id.is_ok() && id.status().code() == StatusCode::kAlreadyExists && d->form->response_codes) {
+    // Another page spent the same code a moment ago.
+    return call.json_reply(http::status::unprocessable_entity,
+                           json::object{{"error", plain_error(PlainError::kCodeUsed, d->info.lang)},
+                                        {"code_problem", "used"}});
+  }
   if (!id.is_ok()) return call.error(id.status(), d->info.lang);
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   // A reference would tie the respondent to a stored submission: anonymous

@@ -136,6 +136,11 @@ class WebApi {
   void refresh_library();
   // Takes one of the client's draft writes; nullopt, or the 429 to send.
   std::optional<HttpResponse> rate_limited(Call& call, const std::string& lang);
+  // 422 with the reason in the respondent's words ("code_problem": required,
+  // typo, not_received, unknown or used) unless `typed` is a usable
+  // response code for `form`.
+  std::optional<HttpResponse> refuse_code(Call& call, const forms::Form& form, std::string_view typed,
+                                          const std::string& lang);
   std::int64_t now() const { return options_.clock(); }
 
   Collector& collector_;

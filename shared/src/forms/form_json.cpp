@@ -274,6 +274,7 @@ Result<Form> form_from_json(const json::value& v) {
   settle(f.title, f.default_language);
   settle(f.description, f.default_language);
   f.anonymous = read_bool(o, "anonymous", "form", p);
+  f.response_codes = read_bool(o, "response_codes", "form", p);
   f.allow_choice_duplicates = read_bool(o, "allow_choice_duplicates", "form", p);
   if (const json::value* t = o.if_contains("suppression_threshold")) {
     if (t->is_int64() && t->get_int64() >= 1 && t->get_int64() <= 1000) {
@@ -338,6 +339,7 @@ json::value form_to_json(const Form& f) {
   for (const auto& l : f.languages) langs.emplace_back(l);
   o["languages"] = std::move(langs);
   o["anonymous"] = f.anonymous;
+  if (f.response_codes) o["response_codes"] = true;
   if (f.allow_choice_duplicates) o["allow_choice_duplicates"] = true;
   o["suppression_threshold"] = f.suppression_threshold;
   json::object lists;

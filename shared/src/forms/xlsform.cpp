@@ -997,6 +997,9 @@ class Importer {
           version_raw_ = v;
         } else if (key == "allow_choice_duplicates") {
           form_.allow_choice_duplicates = yes(v);
+        } else if (key == "response_codes") {
+          // Equitas's own setting: one response per person (sync-server codes issue).
+          form_.response_codes = yes(v);
         } else if (key == "default_language") {
           if (!v.empty()) {
             default_lang_ = language_code(v);

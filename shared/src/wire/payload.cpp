@@ -302,6 +302,12 @@ Result<ResponsePayload> decode_v1(ByteView bytes) {
   p.answers = std::move(answers->as_object());
   p.submitted_at = std::string(at->as_string());
   if (round != nullptr) p.round = std::string(round->as_string());
+  if (const auto* code = doc.if_contains("response_code"); code != nullptr) {
+    if (!code->is_string() || code->as_string().empty() || code->as_string().size() > kMaxRound) {
+      return Status::corruption("payload response_code is malformed");
+    }
+    p.response_code = std::string(code->as_string());
+  }
   if (const auto* c = doc.if_contains("contribution"); c != nullptr) {
     const auto* o = c->if_object();
     const auto* id = o ? o->if_contains("assessment") : nullptr;
@@ -365,6 +371,7 @@ Bytes encode_payload(const ResponsePayload& p) {
   doc["answers"] = p.answers;
   doc["submitted_at"] = p.submitted_at;
   if (!p.round.empty()) doc["round"] = p.round;
+  if (!p.response_code.empty()) doc["response_code"] = p.response_code;
   if (p.contribution) {
     doc["contribution"] = boost::json::object{
         {"assessment", p.contribution->assessment}, {"role", p.contribution->role}, {"base", p.contribution->base}};

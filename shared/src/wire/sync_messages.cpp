@@ -168,7 +168,56 @@ Bytes encode(const AssessmentsUpdate& m) {
   return w.take();
 }
 
+Bytes encode(const CodesRequest& m) {
+  ByteWriter w(8 + 16 * m.known.size());
+  w.u8(kMsgCodesRequest);
+  w.varint(m.known.size());
+  for (const auto& k : m.known) w.raw(k);
+  return w.take();
+}
+
+Bytes encode(const CodesUpdate& m) {
+  std::size_t total = 16;
+  for (const auto& b : m.batches) total += b.size() + 4;
+  ByteWriter w(total);
+  w.u8(kMsgCodesUpdate);
+  w.u8(m.more ? 1 : 0);
+  w.varint(m.batches.size());
+  for (const auto& b : m.batches) w.lp(b);
+  return w.take();
+}
+
 namespace {
+
+Result<SyncMessage> decode_codes_request(ByteReader& r) {
+  CodesRequest m;
+  std::uint64_t count = 0;
+  if (!r.varint(count, kMaxKnownCodeBatches)) return Status::corruption("malformed codes request message");
+  m.known.resize(count);
+  for (auto& k : m.known) {
+    if (!r.fixed(k)) return Status::corruption("malformed codes request message");
+  }
+  if (!r.at_end()) return Status::corruption("malformed codes request message");
+  return SyncMessage(std::move(m));
+}
+
+Result<SyncMessage> decode_codes_update(ByteReader& r) {
+  CodesUpdate m;
+  std::uint8_t more = 0;
+  std::uint64_t count = 0;
+  if (!r.u8(more) || more > 1 || !r.varint(count, kMaxCodeBatchesPerUpdate)) {
+    return Status::corruption("malformed codes update message");
+  }
+  m.more = more == 1;
+  m.batches.resize(count);
+  for (auto& b : m.batches) {
+    ByteView v;
+    if (!r.lp(v, kMaxCodeBatchBytes)) return Status::corruption("malformed codes update message");
+    b.assign(v.begin(), v.end());
+  }
+  if (!r.at_end()) return Status::corruption("malformed codes update message");
+  return SyncMessage(std::move(m));
+}
 
 Result<SyncMessage> decode_assessments_request(ByteReader& r) {
   AssessmentsRequest m;
@@ -333,6 +382,10 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       return decode_assessments_request(r);
     case kMsgAssessmentsUpdate:
       return decode_assessments_update(r);
+    case kMsgCodesRequest:
+      return decode_codes_request(r);
+    case kMsgCodesUpdate:
+      return decode_codes_update(r);
     default:
       return Status::corruption("unknown session message type " + std::to_string(type));
   }

@@ -21,6 +21,7 @@
 
 #include "assessment_store.hpp"
 #include "bundle_import.hpp"
+#include "code_store.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
 #include "report.hpp"
@@ -211,6 +212,19 @@ class ServerApp {
   // or a sex that is not a code of the forms' sex list.
   Status set_headcounts(std::string_view round, const std::vector<Headcount>& counts, const Actor& actor);
   Result<std::vector<std::pair<std::string, Headcount>>> headcounts();
+
+  // Response codes (app/codes.cpp; code_store.hpp): `count` single-use
+  // codes for a form that requires them (some version says
+  // "response_codes": true) and one of its rounds ("" when the form has
+  // none), signed for the collectors and audited as codes.issue. The codes
+  // come back once, to be printed; the server keeps only their digests.
+  struct IssuedCodes {
+    IssuedBatch batch;
+    std::shared_ptr<const forms::Form> form;  // its current version, for the slips' titles and languages
+  };
+  Result<IssuedCodes> issue_codes(std::string_view form_id, std::string_view round, int count, const Actor& actor);
+  Result<std::vector<CodeBatchSummary>> code_batches() { return CodeStore(store_.db()).batches(); }
+  Result<std::vector<CodeRoundUsage>> code_usage() { return CodeStore(store_.db()).usage(); }
 
   ServerStore& store() { return store_; }
   // The server's keys, opened on first use: they may need the passphrase

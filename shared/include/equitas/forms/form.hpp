@@ -138,6 +138,10 @@ struct Form {
   std::string default_language = "en";
   std::vector<std::string> languages;
   bool anonymous = false;
+  // One response per person: the page asks for a single-use response code
+  // that HQ issued for the round (`sync-server codes issue`), checked on the
+  // collector offline and again on the server (wire/response_codes.hpp).
+  bool response_codes = false;
   // XLSForm's allow_choice_duplicates: a list may hold one code twice (with
   // different filter columns); an answer is that code, whichever it was.
   bool allow_choice_duplicates = false;

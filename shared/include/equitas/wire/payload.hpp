@@ -47,6 +47,11 @@ struct ResponsePayload {
   std::string submitted_at;  // ISO 8601 UTC; the day only ("2026-11-23") for anonymous forms
   std::string round;         // the publication round it answers, or "" (then omitted)
   std::optional<ContributionMeta> contribution;
+  // The single-use response code that unlocked this response, for a form
+  // that requires one (wire/response_codes.hpp). Carried by v1 (JSON)
+  // payloads only, as "response_code"; the server checks it and never
+  // stores it with the answers.
+  std::string response_code;
 };
 
 inline constexpr std::uint8_t kPayloadV2 = 0x02;

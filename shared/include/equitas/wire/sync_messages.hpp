@@ -26,6 +26,8 @@ inline constexpr std::uint8_t kMsgDevicesRequest = 0x40;
 inline constexpr std::uint8_t kMsgDevicesUpdate = 0x41;
 inline constexpr std::uint8_t kMsgAssessmentsRequest = 0x50;
 inline constexpr std::uint8_t kMsgAssessmentsUpdate = 0x51;
+inline constexpr std::uint8_t kMsgCodesRequest = 0x60;
+inline constexpr std::uint8_t kMsgCodesUpdate = 0x61;
 
 // Largest single envelope accepted inside a push.
 inline constexpr std::size_t kMaxEnvelopeBytes = 300 * 1024;
@@ -176,8 +178,27 @@ struct AssessmentsUpdate {
 inline constexpr std::size_t kMaxAssessmentViewBytes = 512 * 1024;
 inline constexpr std::size_t kMaxAssessmentsPerUpdate = 64;
 
+// Collector -> server: the ids of the response code batches
+// (response_codes.hpp) the collector holds. Sent after the forms; a server
+// older than response codes answers with a protocol error, which costs
+// nothing already acknowledged.
+struct CodesRequest {
+  std::vector<std::array<std::uint8_t, 16>> known;
+};
+inline constexpr std::size_t kMaxKnownCodeBatches = 4096;
+
+// Server -> collector: batches the collector lacks, each as
+// encode_code_batch gives it (signed; the collector verifies each against
+// the pinned key); `more` when the collector should ask again.
+struct CodesUpdate {
+  std::vector<Bytes> batches;
+  bool more = false;
+};
+inline constexpr std::size_t kMaxCodeBatchBytes = 400 * 1024;
+inline constexpr std::size_t kMaxCodeBatchesPerUpdate = 64;
+
 using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate, DevicesRequest, DevicesUpdate,
-                                 AssessmentsRequest, AssessmentsUpdate>;
+                                 AssessmentsRequest, AssessmentsUpdate, CodesRequest, CodesUpdate>;
 
 Bytes encode(const Welcome& m);
 Bytes encode(const ErrorMsg& m);
@@ -189,6 +210,8 @@ Bytes encode(const DevicesRequest& m);
 Bytes encode(const DevicesUpdate& m);
 Bytes encode(const AssessmentsRequest& m);
 Bytes encode(const AssessmentsUpdate& m);
+Bytes encode(const CodesRequest& m);
+Bytes encode(const CodesUpdate& m);
 Result<SyncMessage> decode_sync_message(ByteView bytes);
 
 }  // namespace equitas

@@ -1,15 +1,15 @@
-#include "web/qr_svg.hpp"
+#include "equitas/util/qr_svg.hpp"
 
 #include <qrencode.h>
 
 #include <memory>
 
-namespace equitas::collector {
+namespace equitas {
 
 Result<std::string> qr_svg(const std::string& text) {
   std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
       QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), &QRcode_free);
-  if (!code) return Status::invalid_argument("the address is too long for a QR code");
+  if (!code) return Status::invalid_argument("the text is too long for a QR code");
   const int w = code->width;
   constexpr int kQuiet = 4;  // the quiet zone scanners need around the code
   const int size = w + 2 * kQuiet;
@@ -26,4 +26,4 @@ Result<std::string> qr_svg(const std::string& text) {
          "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
 }
 
-}  // namespace equitas::collector
+}  // namespace equitas

@@ -1,0 +1,31 @@
+// `sync-server codes ...`: single-use response codes (one response per
+// person; code_store.hpp). Calls ServerApp (app/codes.cpp) and writes the
+// printable slips (code_sheet.hpp). The command table in server_cli.cpp
+// lists them with their help.
+#pragma once
+
+#include <iosfwd>
+
+#include "equitas/util/cli_args.hpp"
+
+namespace equitas::server {
+
+int cmd_codes_issue(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_codes_list(const CliArgs& a, std::ostream& out, std::ostream& err);
+
+inline constexpr const char* kCodesIssueHelp =
+    "sync-server codes issue --data-dir DIR --form FORM [--round R] --count N --out FOLDER\n"
+    "  Single-use response codes for a form that asks for them (\"response_codes\": true), so that\n"
+    "  each person answers once. Writes FOLDER/codes-FORM-ROUND-BATCH.html, one slip per code with\n"
+    "  its QR code and how to use it in the form's languages, ready to print and cut, and the same\n"
+    "  codes in a .csv beside it (both readable by you alone). Hand the slips out at random, like\n"
+    "  ballots. Collectors receive the batch at their next sync and check a code offline; the server\n"
+    "  keeps a second use, or a code it never issued, flagged and out of reports. The server keeps\n"
+    "  only digests of the codes: these files are the only copy. Up to 20,000 per batch; run again\n"
+    "  for more. Audited.\n";
+inline constexpr const char* kCodesListHelp =
+    "sync-server codes list --data-dir DIR\n"
+    "  Per form and round: codes issued, codes used, and responses kept but not counted (a code used\n"
+    "  before, a code never issued, no code).\n";
+
+}  // namespace equitas::server
