@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <chrono>
 #include <cstdio>
+#include <optional>
 #include <memory>
 
 #include "export_variables.hpp"
@@ -42,6 +44,47 @@ std::string cut(const std::string& s, std::size_t max_bytes, std::size_t max_cha
   }
   return s.substr(0, end);
 }
+
+// Days since 1970-01-01 of "YYYY-MM-DD", and the seconds into that day of
+// a "YYYY-MM-DDTHH:MM:SS" that follows; nullopt when `s` is not one.
+struct CivilTime {
+  std::int64_t days = 0;
+  std::int64_t seconds = 0;
+};
+std::optional<CivilTime> parse_civil(std::string_view s) {
+  auto num = [&](std::size_t at, std::size_t len, int& out) {
+    if (at + len > s.size()) return false;
+    out = 0;
+    for (std::size_t i = at; i < at + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, m = 0, d = 0;
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-' || !num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+                                        std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  CivilTime t;
+  t.days = std::chrono::sys_days{ymd}.time_since_epoch().count();
+  int hh = 0, mm = 0, ss = 0;
+  if (s.size() >= 19 && s[10] == 'T' && s[13] == ':' && s[16] == ':' && num(11, 2, hh) && num(14, 2, mm) &&
+      num(17, 2, ss) && hh < 24 && mm < 60 && ss < 61) {
+    t.seconds = hh * 3600 + mm * 60 + ss;
+  } else if (s.size() != 10) {
+    return std::nullopt;
+  }
+  return t;
+}
+
+// The epochs of the two formats, in days before 1970-01-01: Stata counts
+// from 1960-01-01 (days for %td, milliseconds for %tc), SPSS from
+// 1582-10-14 (seconds, for dates and date-times alike).
+constexpr std::int64_t kStataEpochDays = 3653;
+constexpr std::int64_t kSpssEpochDays = 141428;
 
 ssize_t write_bytes(const void* data, size_t len, void* ctx) {
   auto* f = static_cast<std::FILE*>(ctx);
@@ -147,13 +190,14 @@ class StatWriter {
     for (const ExportVariable& v : layout_.variables()) {
       const std::size_t width = std::min(std::max<std::size_t>(v.width, 1), max_string_);
       // Stata: text longer than a str2045 becomes a strL, kept whole.
-      const bool strl = format_ == StatFormat::kDta && !v.numeric && v.width > kDtaMaxString;
-      if (!v.numeric && !strl && v.width > max_string_) cut_variables_.push_back(v.name);
+      const bool timed = time_kind(v) != Time::kNone;
+      const bool strl = format_ == StatFormat::kDta && !v.numeric && !timed && v.width > kDtaMaxString;
+      if (!v.numeric && !timed && !strl && v.width > max_string_) cut_variables_.push_back(v.name);
       strl_.push_back(strl);
       readstat_variable_t* rv = readstat_add_variable(
           writer_, v.name.c_str(),
-          v.numeric ? READSTAT_TYPE_DOUBLE : strl ? READSTAT_TYPE_STRING_REF : READSTAT_TYPE_STRING,
-          v.numeric || strl ? 0 : width);
+          v.numeric || timed ? READSTAT_TYPE_DOUBLE : strl ? READSTAT_TYPE_STRING_REF : READSTAT_TYPE_STRING,
+          v.numeric || timed || strl ? 0 : width);
       const std::string label = format_ == StatFormat::kDta ? cut(v.label, kDtaLabel * 4, kDtaLabel)
                                                             : cut(v.label, kSavVariableLabel);
       readstat_variable_set_label(rv, label.c_str());
@@ -164,6 +208,17 @@ class StatWriter {
         else if (q.select || q.type == "acknowledge") measure = READSTAT_MEASURE_NOMINAL;
       }
       readstat_variable_set_measure(rv, measure);
+      // A date question and the times of a submission are dates to SPSS,
+      // Stata and R (haven reads them as Date and POSIXct), not text; a
+      // blank's reason stays in the NAME_miss companion.
+      const Time kind = time_kind(v);
+      times_.push_back(kind);
+      if (kind != Time::kNone) {
+        const bool dta = format_ == StatFormat::kDta;
+        readstat_variable_set_format(rv, kind == Time::kDate ? (dta ? "%td" : "DATE11")
+                                                             : (dta ? "%tc" : "DATETIME20"));
+        readstat_variable_set_measure(rv, READSTAT_MEASURE_SCALE);
+      }
       if (v.numeric && !v.value_set.empty()) {
         if (auto it = sets_.find(v.value_set); it != sets_.end()) readstat_variable_set_label_set(rv, it->second);
       }
@@ -172,6 +227,14 @@ class StatWriter {
       }
       variables_.push_back(rv);
     }
+  }
+
+  enum class Time { kNone, kDate, kDateTime };
+  Time time_kind(const ExportVariable& v) const {
+    if (v.numeric || v.is_companion) return Time::kNone;
+    if (v.meta) return v.path == "submitted_at" || v.path == "received_at" ? Time::kDateTime : Time::kNone;
+    const ExportPlan& plan = source_.plan();
+    return plan.questions()[source_.columns()[v.index].question].type == "date" ? Time::kDate : Time::kNone;
   }
 
   void add_notes() {
@@ -195,7 +258,19 @@ class StatWriter {
     const ExportVariable& v = layout_.variables()[i];
     readstat_variable_t* rv = variables_[i];
     readstat_error_t e = READSTAT_OK;
-    if (strl_[i]) {
+    if (times_[i] != Time::kNone) {
+      const auto t = parse_civil(cell.text);
+      if (!t) {
+        e = readstat_insert_missing_value(writer_, rv);
+      } else if (format_ == StatFormat::kDta) {
+        const double days = static_cast<double>(t->days + kStataEpochDays);
+        e = readstat_insert_double_value(writer_, rv, times_[i] == Time::kDate ? days
+                                                                               : (days * 86400.0 + t->seconds) * 1000.0);
+      } else {
+        const double seconds = static_cast<double>(t->days + kSpssEpochDays) * 86400.0;
+        e = readstat_insert_double_value(writer_, rv, times_[i] == Time::kDate ? seconds : seconds + t->seconds);
+      }
+    } else if (strl_[i]) {
       if (next_ref_ >= refs_.size()) return Status::internal("the rows changed between the passes over them");
       e = readstat_insert_string_ref(writer_, rv, refs_[next_ref_++]);
     } else if (!v.numeric) {
@@ -223,6 +298,7 @@ class StatWriter {
   std::vector<readstat_variable_t*> variables_;
   std::vector<std::string> cut_variables_;
   std::vector<bool> strl_;                     // per variable: a Stata strL
+  std::vector<Time> times_;                    // per variable: a date or date-time
   std::vector<readstat_string_ref_t*> refs_;   // owned by the writer; row by row, strL columns in order
   std::size_t next_ref_ = 0;
 };

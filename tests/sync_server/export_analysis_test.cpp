@@ -202,6 +202,10 @@ stopifnot(is_tagged_na(t$harass_reported[1], "s"), is_tagged_na(t$harass_reporte
 stopifnot(label_of(t$eng_proud, 5) == "Strongly agree")
 stopifnot(attr(t$harass_channel_manager, "label") != "")
 stopifnot(abs(mean(t$eng_proud, na.rm = TRUE) - 11/3) < 1e-9)
+# The submission's times are date-times in both formats, not text.
+stopifnot(inherits(s$received_at, "POSIXct"), inherits(t$received_at, "POSIXct"), !anyNA(s$received_at))
+stopifnot(abs(as.numeric(s$received_at[1]) - as.numeric(t$received_at[1])) < 1)
+stopifnot(inherits(s$submitted_at, "POSIXct"), inherits(t$submitted_at, "POSIXct"))
 # The language asked for.
 f <- read_sav(args[3])
 stopifnot(label_of(f$eng_proud, 5) == "Tout à fait d'accord")
@@ -211,6 +215,36 @@ cat(ncol(s), ncol(t), "\n")
   const std::string out = run_checked({"/usr/bin/Rscript", r.string(), sav.string(), dta.string(), fr.string()});
   INFO(out);
   CHECK_FALSE(out.empty());
+}
+
+TEST_CASE("A date question is a date in SPSS and Stata files, as haven reads it", "[server][export][analysis]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  {
+    auto store = server.open_store();
+    const DeviceId dev = DeviceId::random();
+    REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0).is_ok());
+    add_submission(store, dev, "geoat-2023", "2023.1", R"({"assessment_start":"2026-11-02"})");
+    add_submission(store, dev, "geoat-2023", "2023.1", R"({"assessment_start":"1999-12-31"})");
+    add_submission(store, dev, "geoat-2023", "2023.1", R"({})");
+  }
+  const auto sav = export_to_file(server, "sav", tmp / "geoat.sav", {}, "geoat-2023");
+  const auto dta = export_to_file(server, "dta", tmp / "geoat.dta", {}, "geoat-2023");
+  if (!have_haven()) {
+    WARN("r-cran-haven is not installed: the date read-back is skipped");
+    return;
+  }
+  const auto r = write_text(tmp.path(), "read.R", R"r(
+suppressMessages(library(haven))
+args <- commandArgs(trailingOnly = TRUE)
+for (x in list(read_sav(args[1]), read_dta(args[2]))) {
+  stopifnot(inherits(x$assessment_start, "Date"))
+  cat(format(x$assessment_start), "")
+}
+cat("\n")
+)r");
+  const std::string out = run_checked({"/usr/bin/Rscript", r.string(), sav.string(), dta.string()});
+  CHECK(out == "2026-11-02 1999-12-31 NA 2026-11-02 1999-12-31 NA \n");
 }
 
 TEST_CASE("A Stata file keeps a free-text answer longer than 2,045 bytes whole, as a strL", "[server][export][analysis]") {
