@@ -7,6 +7,8 @@
 // value labels in the export's language, every select as a labelled number
 // (text codes become 1..n in list order), and the reason for every blank as
 // a declared missing value (SAV: -99..-91; DTA: extended missing .a-.z).
+// A date question is a date (SAV DATE11, DTA %td) and the submission's
+// times date-times (DATETIME20, %tc), with a blank's reason in NAME_miss.
 // Stata text longer than a str2045 is written as a strL and kept whole;
 // SPSS text longer than 32,767 bytes is cut, and the file's notes name the
 // variables where that can happen.
