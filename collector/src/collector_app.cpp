@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "equitas/forms/form_engine.hpp"
+#include "equitas/forms/form_json.hpp"
 #include "equitas/util/json_text.hpp"
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/envelope.hpp"
@@ -206,6 +207,50 @@ std::string_view Collector::code_verdict_text(CodeVerdict v) {
     case CodeVerdict::kUsed: return "the response code has already been used";
   }
   return "the response code cannot be used";
+}
+
+Result<CodeBatch> Collector::import_code_batch(const std::filesystem::path& in) {
+  EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, kMaxCodeBatchBytes));
+  auto batch = decode_code_batch(bytes);
+  if (!batch.is_ok()) return batch.status().with_context(in.string() + " is not a response code batch");
+  EQ_RETURN_IF_ERROR(verify_code_batch(*batch, enrolled->server.sign)
+                         .with_context(in.string() + " is not from the server this collector is enrolled with"));
+  EQ_RETURN_IF_ERROR(store_.save_code_batch(*batch, bytes));
+  return batch;
+}
+
+std::string publication_problem(const FormPublication& p, const SignPublicKey& server) {
+  if (!verify_signature(server, form_publication_signing_input(p, server), p.signature)) return "bad signature";
+  auto f = forms::load_form_json(p.definition);
+  if (!f.is_ok()) return f.status().message();
+  if (f->id != p.form_id || f->version != p.version) return "the definition is of another form or version";
+  return "";
+}
+
+Result<Collector::FormsImport> Collector::import_forms(const std::filesystem::path& in) {
+  EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, kMaxFormsPerUpdate * (kMaxFormDefinitionBytes + 1024)));
+  auto message = decode_sync_message(bytes);
+  const auto* update = message.is_ok() ? std::get_if<FormsUpdate>(&*message) : nullptr;
+  if (update == nullptr) return Status::corruption(in.string() + " is not a forms file from sync-server forms export");
+  FormsImport out;
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  for (const auto& p : update->forms) {
+    const std::string name = p.form_id + " " + p.version + (p.round.empty() ? "" : " (" + p.round + ")");
+    if (const std::string why = publication_problem(p, enrolled->server.sign); !why.empty()) {
+      out.refused.push_back(name + ": " + why);
+      continue;
+    }
+    EQ_RETURN_IF_ERROR(store_.save_form_publication(p, now()));
+    out.received.push_back(name);
+  }
+  EQ_RETURN_IF_ERROR(tx.commit());
+  reload_library();
+  return out;
 }
 
 Result<Collector::CodeCheck> Collector::check_response_code(const forms::Form& form, std::string_view typed) {

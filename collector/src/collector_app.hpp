@@ -81,6 +81,11 @@ struct SyncReport {
   std::string codes_note;                   // e.g. the server predates response codes
 };
 
+// Why a form publication from the server (at a sync, or in a forms file)
+// is not kept: not signed with the pinned key, or a definition that does
+// not parse as the form and version it names. Empty when it is good.
+std::string publication_problem(const FormPublication& p, const SignPublicKey& server);
+
 class Collector {
  public:
   // Creates the folder (0700), the database and the device key.
@@ -148,6 +153,20 @@ class Collector {
     CodeDigest digest{};
   };
   Result<CodeCheck> check_response_code(const forms::Form& form, std::string_view typed);
+  // A batch file that `sync-server codes issue` wrote beside the slips, for
+  // a post that never connects: kept when the server's signature verifies
+  // against the pinned key (permission_denied otherwise, and nothing is
+  // stored). Importing one twice is harmless.
+  Result<CodeBatch> import_code_batch(const std::filesystem::path& in);
+  // The server's form publications in a file (`sync-server forms export`),
+  // for a post that never connects: each kept when its signature verifies
+  // against the pinned key and its definition parses, as at a sync; the
+  // others are listed in `refused`. corruption when the file is not one.
+  struct FormsImport {
+    std::vector<std::string> received;  // "staff-climate 2026.2 (2026-baseline)"
+    std::vector<std::string> refused;   // with the reason
+  };
+  Result<FormsImport> import_forms(const std::filesystem::path& in);
   static std::string_view code_verdict_text(CodeVerdict v);
 
   // The bundled forms plus the publications received from the server whose

@@ -33,7 +33,7 @@ Usage:
                     [--idle-timeout 15m] [--idle-countdown 30s] [--draft-expiry 30d]
   collector admin-pin --data-dir DIR [--pin-file FILE]
   collector enroll  --data-dir DIR CODE | --renew CODE
-  collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] FILE|-
+  collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] [--code CODE] FILE|-
   collector submit  --data-dir DIR --form ID --assessment ID --role ROLE [--lang L] FILE|-
   collector assessment list --data-dir DIR [--json]
   collector assessment show --data-dir DIR ID [--json]
@@ -41,6 +41,8 @@ Usage:
   collector bundle import --data-dir DIR RECEIPT|BUNDLE
   collector forms list --data-dir DIR [--json]
   collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
+  collector forms import --data-dir DIR FILE
+  collector codes import --data-dir DIR FILE.batch
   collector status  --data-dir DIR [--json]
   collector sync    --data-dir DIR [--json] [--watch [--every 60]]
   collector key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
@@ -470,6 +472,28 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
   return 0;
 }
 
+int cmd_codes_import(const CliArgs& a, Io& io) {
+  if (a.positional().size() != 1) return fail(io, Status::invalid_argument("give one response code batch FILE"));
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto b = c->import_code_batch(a.positional()[0]);
+  if (!b.is_ok()) return fail(io, b.status().with_context("nothing was changed"));
+  io.out << "Imported " << b->digests.size() << " response codes for " << b->form_id
+         << (b->round.empty() ? "" : " (" + b->round + ")") << ".\n";
+  return 0;
+}
+
+int cmd_forms_import(const CliArgs& a, Io& io) {
+  if (a.positional().size() != 1) return fail(io, Status::invalid_argument("give one forms FILE"));
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto r = c->import_forms(a.positional()[0]);
+  if (!r.is_ok()) return fail(io, r.status().with_context("nothing was changed"));
+  for (const auto& f : r->received) io.out << "Imported form " << f << "\n";
+  for (const auto& f : r->refused) io.out << "Refused " << f << "\n";
+  return r->refused.empty() ? 0 : 3;
+}
+
 int cmd_serve(const CliArgs& a, Io& io) {
   ServeSettings settings;
   // Checked before anything is opened: a kiosk must not start as something
@@ -610,6 +634,18 @@ const Command kCommands[] = {
      "  altered copy, or about a relay that was refused, leaves the submission pending (exit 3).\n"
      "  Another post's BUNDLE is queued and relayed to the server at this collector's next sync.\n",
      {"--data-dir"}, {}, cmd_bundle_import},
+    {"codes import",
+     "collector codes import --data-dir DIR FILE.batch\n"
+     "  For a post that never connects: the response codes HQ issued (the .batch file that sync-server\n"
+     "  codes issue writes beside the slips), checked against the server's key pinned at enrollment.\n"
+     "  A collector that syncs receives them by itself.\n",
+     {"--data-dir"}, {}, cmd_codes_import},
+    {"forms import",
+     "collector forms import --data-dir DIR FILE\n"
+     "  For a post that never connects: the forms the server published (the FILE sync-server forms\n"
+     "  export writes), each checked against the server's key pinned at enrollment, as at a sync.\n"
+     "  Exit 3 when some were refused (listed).\n",
+     {"--data-dir"}, {}, cmd_forms_import},
     {"forms list", "collector forms list --data-dir DIR [--json]\n  The forms this collector can capture: bundled, and received from the server.\n",
      {"--data-dir"}, {"--json"}, cmd_forms_list},
     {"forms show",

@@ -169,16 +169,8 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel) {
     const auto* update = std::get_if<FormsUpdate>(&*reply);
     if (update == nullptr) co_return Status::corruption("the server did not answer the forms request");
     for (const auto& p : update->forms) {
-      if (!verify_signature(enrollment_.server.sign, form_publication_signing_input(p, enrollment_.server.sign),
-                            p.signature)) {
-        report_.forms_refused.push_back(p.form_id + " " + p.version + ": bad signature");
-        turned_down.push_back({p.form_id, p.version, p.round});
-        continue;
-      }
-      auto f = forms::load_form_json(p.definition);
-      if (!f.is_ok() || f->id != p.form_id || f->version != p.version) {
-        report_.forms_refused.push_back(p.form_id + " " + p.version + ": " +
-                                        (f.is_ok() ? "the definition is of another form or version" : f.status().message()));
+      if (const std::string why = publication_problem(p, enrollment_.server.sign); !why.empty()) {
+        report_.forms_refused.push_back(p.form_id + " " + p.version + ": " + why);
         turned_down.push_back({p.form_id, p.version, p.round});
         continue;
       }

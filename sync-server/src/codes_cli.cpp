@@ -53,9 +53,11 @@ int cmd_codes_issue(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!html.is_ok()) return cli_fail(err, html.status());
   const std::string stem = "codes-" + file_part(*form) + (round.empty() ? "" : "-" + file_part(round)) + "-" +
                            to_hex(issued->batch.batch.id).substr(0, 8);
-  const auto html_path = dir / (stem + ".html"), csv_path = dir / (stem + ".csv");
+  const auto html_path = dir / (stem + ".html"), csv_path = dir / (stem + ".csv"), batch_path = dir / (stem + ".batch");
   Status s = write_file_atomically(html_path, as_bytes(*html), 0600);
   if (s.is_ok()) s = write_file_atomically(csv_path, as_bytes(code_sheet_csv(codes)), 0600);
+  // The signed batch (digests only), for posts that never connect.
+  if (s.is_ok()) s = write_file_atomically(batch_path, encode_code_batch(issued->batch.batch), 0644);
   if (!s.is_ok()) {
     // Issued, not written: the batch is useless but harmless (no code of it
     // can be typed). Say so rather than leave it unexplained.
@@ -64,7 +66,10 @@ int cmd_codes_issue(const CliArgs& a, std::ostream& out, std::ostream& err) {
   }
   out << codes.size() << " response code(s) for " << *form << (round.empty() ? "" : " round " + round) << ":\n  "
       << html_path.string() << "  (print, cut, hand out at random)\n  " << csv_path.string() << "\n"
-      << "Collectors receive them at their next sync. These files are the only copy of the codes.\n";
+      << "Collectors receive them at their next sync; for a post that never connects, carry\n  "
+      << batch_path.string() << "\n"
+      << "and run there: collector codes import --data-dir DIR " << batch_path.filename().string() << "\n"
+      << "The .html and .csv files are the only copy of the codes.\n";
   return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "equitas/forms/xlsform.hpp"
 #include "assessment_cli.hpp"
 #include "units_cli.hpp"
+#include "cli_support.hpp"
 #include "codes_cli.hpp"
 #include "bundle_import.hpp"
 #include "exporter.hpp"
@@ -55,6 +56,7 @@ Usage:
   sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
+  sync-server forms export  --data-dir DIR --out FILE
   sync-server key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
   sync-server units set       --data-dir DIR --file UNITS.csv
   sync-server units list      --data-dir DIR
@@ -496,6 +498,29 @@ int cmd_forms_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+int cmd_forms_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto path = a.require("--out");
+  if (!path.is_ok()) return fail(err, path.status());
+  auto app = open_app(a);
+  if (!app.is_ok()) return fail(err, app.status());
+  auto stored = app->store().load_publications();
+  if (!stored.is_ok()) return fail(err, stored.status());
+  FormsUpdate file;
+  for (auto& s : *stored) file.forms.push_back(std::move(s.pub));
+  if (file.forms.empty()) return fail(err, Status::not_found("no form has been published (sync-server forms publish)"));
+  if (file.forms.size() > kMaxFormsPerUpdate) {
+    return fail(err, Status::resource_exhausted("more than " + std::to_string(kMaxFormsPerUpdate) +
+                                               " publications: collectors that sync receive them; a file holds "
+                                               "at most that many"));
+  }
+  // The message a sync sends, signed publication by publication: nothing in
+  // it is secret, and the collector checks it as it checks a sync.
+  if (Status s = write_file_atomically(*path, encode(file), 0644); !s.is_ok()) return fail(err, s);
+  out << "Wrote " << file.forms.size() << " form publication(s) to " << *path
+      << ". At a post that never connects: collector forms import --data-dir DIR FILE\n";
+  return 0;
+}
+
 int cmd_forms_show(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
   auto registry = open_registry(a);
@@ -677,6 +702,11 @@ const Command kCommands[] = {
      {"--data-dir", "--round"}, {}, cmd_forms_publish},
     {"forms list", "sync-server forms list --data-dir DIR [--json]\n  Bundled and published forms, with their rounds.\n",
      {"--data-dir"}, {"--json"}, cmd_forms_list},
+    {"forms export",
+     "sync-server forms export --data-dir DIR --out FILE\n"
+     "  Every published form, signed as a sync sends it, in one FILE to carry to a post that never\n"
+     "  connects (collector forms import there).\n",
+     {"--data-dir", "--out"}, {}, cmd_forms_export},
     {"forms show",
      "sync-server forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]\n"
      "  A form's questions; --json prints the definition itself (to edit and publish again).\n",

@@ -52,7 +52,7 @@ TEST_CASE("every collector command and group answers --help, and the usage names
       CHECK(h.err.empty());
     }
   }
-  CHECK(groups == std::set<std::string>{"assessment", "bundle", "forms", "key"});
+  CHECK(groups == std::set<std::string>{"assessment", "bundle", "codes", "forms", "key"});
   for (const std::string& group : groups) {
     INFO(group);
     auto h = collector_cli({group, "--help"});

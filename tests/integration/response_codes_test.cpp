@@ -99,13 +99,16 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
                             "--count", "5", "--out", (tmp / "slips").string()});
   INFO(issued.err);
   REQUIRE(issued.code == 0);
-  std::filesystem::path html, csv;
+  std::filesystem::path html, csv, batch;
   for (const auto& e : std::filesystem::directory_iterator(tmp / "slips")) {
-    (e.path().extension() == ".html" ? html : csv) = e.path();
+    const auto ext = e.path().extension();
+    (ext == ".html" ? html : ext == ".csv" ? csv : batch) = e.path();
+    if (ext == ".batch") continue;  // digests only: nothing to keep secret
     // Readable by HQ's operator alone: until handed out, a slip is a vote.
     CHECK((std::filesystem::status(e.path()).permissions() & std::filesystem::perms::group_read) ==
           std::filesystem::perms::none);
   }
+  REQUIRE(batch.extension() == ".batch");
   const auto codes = csv_codes(csv);
   REQUIRE(codes.size() == 5);
   const std::string sheet = read_text(html);
@@ -183,6 +186,58 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
     CHECK(st->column_int64(0) == 2);
   }
   CHECK(server_cli({"report", "--data-dir", sdir, "--form", "staff-climate", "--round", "r1"}).code == 0);
+
+  // A post that never connects: the batch file on a USB stick, checked
+  // against the pinned server key; then its response travels by bundle.
+  const std::string island = (tmp / "island").string();
+  REQUIRE(collector_cli({"init", "--data-dir", island}).code == 0);
+  REQUIRE(collector_cli({"enroll", "--data-dir", island, server.enroll("Island post")}).code == 0);
+  {
+    std::string tampered = read_text(batch);
+    tampered[tampered.size() / 2] ^= 0x01;
+    std::ofstream(tmp / "tampered.batch", std::ios::binary) << tampered;
+  }
+  auto forged_batch = collector_cli({"codes", "import", "--data-dir", island, (tmp / "tampered.batch").string()});
+  CHECK(forged_batch.code == 1);
+  CHECK_THAT(forged_batch.err, Catch::Contains("nothing was changed"));
+  const auto forms_file = (tmp / "forms.eqf").string();
+  REQUIRE(server_cli({"forms", "export", "--data-dir", sdir, "--out", forms_file}).code == 0);
+  {
+    // A definition changed on the stick: refused, the rest kept (none here).
+    std::string text = read_text(forms_file);
+    const auto at = text.find("response_codes");
+    REQUIRE(at != std::string::npos);
+    text[at] = 'R';
+    std::ofstream(tmp / "altered.eqf", std::ios::binary) << text;
+    auto altered = collector_cli({"forms", "import", "--data-dir", island, (tmp / "altered.eqf").string()});
+    CHECK(altered.code == 3);
+    CHECK_THAT(altered.out, Catch::Contains("Refused staff-climate 2026.2-codes (r1): bad signature"));
+  }
+  auto got_forms = collector_cli({"forms", "import", "--data-dir", island, forms_file});
+  INFO(got_forms.err);
+  REQUIRE(got_forms.code == 0);
+  CHECK_THAT(got_forms.out, Catch::Contains("Imported form staff-climate 2026.2-codes (r1)"));
+  auto imported = collector_cli({"codes", "import", "--data-dir", island, batch.string()});
+  INFO(imported.err);
+  REQUIRE(imported.code == 0);
+  CHECK_THAT(imported.out, Catch::Contains("Imported 5 response codes for staff-climate (r1)"));
+  CHECK(collector_cli({"codes", "import", "--data-dir", island, batch.string()}).code == 0);  // twice is harmless
+  auto island_submit = collector_cli({"submit", "--data-dir", island, "--form", "staff-climate", "--code", codes[2], "-"},
+                                     kAnswers);
+  INFO(island_submit.err);
+  REQUIRE(island_submit.code == 0);
+  const auto bundle = (tmp / "island.eqb").string();
+  REQUIRE(collector_cli({"bundle", "export", "--data-dir", island, "--out", bundle}).code == 0);
+  auto carried = server_cli({"import", "--data-dir", sdir, bundle});
+  INFO(carried.out << carried.err);
+  REQUIRE(carried.code == 0);
+  {
+    auto store = server.open_store();
+    auto st = store.db().prepare("SELECT count(*) FROM submissions WHERE code_flag = 0");
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    CHECK(st->column_int64(0) == 3);  // the island's response counts, by its own code
+  }
 
   // Neither the collectors' files nor the server's hold a code in clear.
   for (const auto& c : {codes[0], codes[1], canonical0}) {
