@@ -213,10 +213,8 @@ Result<CodeBatch> Collector::import_code_batch(const std::filesystem::path& in) 
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
   if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
   EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, kMaxCodeBatchBytes));
-  auto batch = decode_code_batch(bytes);
-  if (!batch.is_ok()) return batch.status().with_context(in.string() + " is not a response code batch");
-  EQ_RETURN_IF_ERROR(verify_code_batch(*batch, enrolled->server.sign)
-                         .with_context(in.string() + " is not from the server this collector is enrolled with"));
+  auto batch = open_code_batch(bytes, enrolled->server.sign);
+  if (!batch.is_ok()) return batch.status().with_context(in.string());
   EQ_RETURN_IF_ERROR(store_.save_code_batch(*batch, bytes));
   return batch;
 }

@@ -308,12 +308,11 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
       Transaction tx(store_.db());
       if (!tx.status().is_ok()) co_return tx.status();
       for (const auto& encoded : update->batches) {
-        auto batch = decode_code_batch(encoded);
-        Status ok = batch.status();
-        if (ok.is_ok()) ok = verify_code_batch(*batch, enrollment_.server.sign);
-        if (!ok.is_ok()) {
-          report_.codes_refused.push_back(ok.message());
-          if (batch.is_ok()) turned_down.push_back(batch->id);
+        auto batch = open_code_batch(encoded, enrollment_.server.sign);
+        if (!batch.is_ok()) {
+          report_.codes_refused.push_back(batch.status().message());
+          // Not asked for again this session (a malformed one has no id to name).
+          if (auto id = decode_code_batch(encoded); id.is_ok()) turned_down.push_back(id->id);
           continue;
         }
         if (Status s = store_.save_code_batch(*batch, encoded); !s.is_ok()) co_return s;

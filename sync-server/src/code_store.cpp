@@ -15,16 +15,6 @@ constexpr std::string_view kMacContext{"equitas/used-code/v1\0", 21};
 
 }  // namespace
 
-std::string_view code_flag_name(CodeFlag f) {
-  switch (f) {
-    case CodeFlag::kCounted: return "counted";
-    case CodeFlag::kUsedBefore: return "code used before";
-    case CodeFlag::kNotIssued: return "code not issued";
-    case CodeFlag::kMissing: return "no code";
-  }
-  return "counted";
-}
-
 Result<SecretBytes<32>> CodeStore::mac_key(bool create) {
   SecretBytes<32> key;
   {
@@ -76,25 +66,6 @@ Result<IssuedBatch> CodeStore::issue(std::string_view form_id, std::string_view 
                          .bind(5, ByteView(encode_code_batch(b)))
                          .bind(6, now)
                          .run());
-  return out;
-}
-
-Result<std::vector<CodeBatchSummary>> CodeStore::batches() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT batch_id, form_id, round, count, issued_at FROM code_batches "
-                                                "ORDER BY issued_at, form_id, round"));
-  std::vector<CodeBatchSummary> out;
-  for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    CodeBatchSummary s;
-    const Bytes id = st.column_blob(0);
-    std::copy_n(id.begin(), std::min(id.size(), s.id.size()), s.id.begin());
-    s.form_id = st.column_text(1);
-    s.round = st.column_text(2);
-    s.count = st.column_int64(3);
-    s.issued_at = st.column_int64(4);
-    out.push_back(std::move(s));
-  }
   return out;
 }
 

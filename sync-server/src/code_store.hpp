@@ -24,7 +24,6 @@ namespace equitas::server {
 // submissions.code_flag: why a response of a form that requires codes is
 // kept but left out of reports and exports.
 enum class CodeFlag : std::uint8_t { kCounted = 0, kUsedBefore = 1, kNotIssued = 2, kMissing = 3 };
-std::string_view code_flag_name(CodeFlag f);
 
 struct IssuedBatch {
   CodeBatch batch;
@@ -40,13 +39,6 @@ struct CodeRoundUsage {
   std::int64_t missing = 0;
 };
 
-struct CodeBatchSummary {
-  CodeBatchId id{};
-  std::string form_id, round;
-  std::int64_t count = 0;
-  std::int64_t issued_at = 0;
-};
-
 class CodeStore {
  public:
   explicit CodeStore(Database& db) : db_(db) {}
@@ -55,7 +47,6 @@ class CodeStore {
   // batch signed with the server's key and stored. Run in a transaction.
   Result<IssuedBatch> issue(std::string_view form_id, std::string_view round, int count, const SigningKey& server,
                             std::int64_t now);
-  Result<std::vector<CodeBatchSummary>> batches();
   Result<std::vector<CodeRoundUsage>> usage();
   // Encoded batches not among `known`, oldest first, up to `max_bytes` in
   // all (at least one); `more` when some were left for the next request.

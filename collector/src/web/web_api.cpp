@@ -481,6 +481,10 @@ std::optional<HttpResponse> WebApi::refuse_code(Call& call, const forms::Form& f
     case V::kUnknown: why = PlainError::kCodeUnknown, problem = "unknown"; break;
     case V::kUsed: why = PlainError::kCodeUsed, problem = "used"; break;
   }
+  return code_refusal(call, why, problem, lang);
+}
+
+HttpResponse WebApi::code_refusal(Call& call, PlainError why, std::string_view problem, const std::string& lang) {
   return call.json_reply(http::status::unprocessable_entity,
                          json::object{{"error", plain_error(why, lang)}, {"code_problem", problem}});
 }
@@ -524,9 +528,7 @@ HttpResponse WebApi::submit_draft(Call& call) {
   wipe(text);
   if (!id.is_ok() && id.status().code() == StatusCode::kAlreadyExists && d->form->response_codes) {
     // Another page spent the same code a moment ago.
-    return call.json_reply(http::status::unprocessable_entity,
-                           json::object{{"error", plain_error(PlainError::kCodeUsed, d->info.lang)},
-                                        {"code_problem", "used"}});
+    return code_refusal(call, PlainError::kCodeUsed, "used", d->info.lang);
   }
   if (!id.is_ok()) return call.error(id.status(), d->info.lang);
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));

@@ -26,6 +26,7 @@
 
 #include "collector_app.hpp"
 #include "web/drafts.hpp"
+#include "web/plain_errors.hpp"
 #include "web/rate_limiter.hpp"
 #include "web/sync_runner.hpp"
 
@@ -141,6 +142,7 @@ class WebApi {
   // response code for `form`.
   std::optional<HttpResponse> refuse_code(Call& call, const forms::Form& form, std::string_view typed,
                                           const std::string& lang);
+  static HttpResponse code_refusal(Call& call, PlainError why, std::string_view problem, const std::string& lang);
   std::int64_t now() const { return options_.clock(); }
 
   Collector& collector_;

@@ -153,4 +153,10 @@ Status verify_code_batch(const CodeBatch& b, const SignPublicKey& server) {
   return Status::ok();
 }
 
+Result<CodeBatch> open_code_batch(ByteView bytes, const SignPublicKey& server) {
+  EQ_ASSIGN_OR_RETURN(CodeBatch b, decode_code_batch(bytes));
+  EQ_RETURN_IF_ERROR(verify_code_batch(b, server));
+  return b;
+}
+
 }  // namespace equitas

@@ -223,7 +223,6 @@ class ServerApp {
     std::shared_ptr<const forms::Form> form;  // its current version, for the slips' titles and languages
   };
   Result<IssuedCodes> issue_codes(std::string_view form_id, std::string_view round, int count, const Actor& actor);
-  Result<std::vector<CodeBatchSummary>> code_batches() { return CodeStore(store_.db()).batches(); }
   Result<std::vector<CodeRoundUsage>> code_usage() { return CodeStore(store_.db()).usage(); }
 
   ServerStore& store() { return store_; }

@@ -79,5 +79,7 @@ Bytes encode_code_batch(const CodeBatch& b);
 // Structure only (sizes, order); verify_code_batch checks the signature.
 Result<CodeBatch> decode_code_batch(ByteView bytes);
 Status verify_code_batch(const CodeBatch& b, const SignPublicKey& server);
+// Both, as a collector takes a batch from a sync or a file.
+Result<CodeBatch> open_code_batch(ByteView bytes, const SignPublicKey& server);
 
 }  // namespace equitas
