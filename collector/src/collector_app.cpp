@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstring>
 
 #include "equitas/forms/form_engine.hpp"
@@ -411,6 +412,14 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
       // the same code a moment ago loses here.
       EQ_ASSIGN_OR_RETURN(bool fresh, store_.use_code(code.batch, code.digest));
       if (!fresh) return Status::already_exists(std::string(code_verdict_text(CodeVerdict::kUsed)));
+    }
+    if (contribution != nullptr) {
+      // The member's own entries, readable here until the server merges them.
+      std::vector<CollectorStore::AssessmentEntry> entries;
+      for (const auto& kv : payload.answers) {
+        entries.push_back({std::string(kv.key()), boost::json::serialize(kv.value()), contribution->role, now});
+      }
+      EQ_RETURN_IF_ERROR(store_.add_assessment_entries(fields.submission_id, contribution->assessment, entries));
     }
     if (in_transaction) EQ_RETURN_IF_ERROR(in_transaction());
     return tx.commit();

@@ -254,8 +254,49 @@ Status CollectorStore::save_assessment(const HeldAssessment& a, std::int64_t now
                                   "form_id = excluded.form_id, revision = excluded.revision, version = "
                                   "excluded.version, state = excluded.state, view = excluded.view, received_at = "
                                   "excluded.received_at"));
-  return st.bind(1, a.id).bind(2, a.form_id).bind(3, a.revision).bind(4, a.version).bind(5, a.state).bind(6, a.view)
-      .bind(7, now).run();
+  EQ_RETURN_IF_ERROR(st.bind(1, a.id).bind(2, a.form_id).bind(3, a.revision).bind(4, a.version).bind(5, a.state)
+                         .bind(6, a.view).bind(7, now).run());
+  // The sync pushes before it asks for assessments, so a copy received now
+  // was merged after every acknowledgement so far.
+  EQ_ASSIGN_OR_RETURN(Statement forget,
+                      db_.prepare("DELETE FROM assessment_entries WHERE assessment_id = ?1 AND submission_id IN "
+                                  "(SELECT submission_id FROM outbox WHERE state != 'pending')"));
+  return forget.bind(1, a.id).run();
+}
+
+Status CollectorStore::add_assessment_entries(const SubmissionId& submission, std::string_view assessment_id,
+                                              const std::vector<AssessmentEntry>& entries) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT OR REPLACE INTO assessment_entries (submission_id, assessment_id, field, "
+                                  "value, role, entered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  for (const auto& e : entries) {
+    EQ_RETURN_IF_ERROR(st.bind(1, ByteView(submission.bytes)).bind(2, assessment_id).bind(3, e.field)
+                           .bind(4, e.value).bind(5, e.role).bind(6, e.entered_at).run());
+    st.reset();
+  }
+  return Status::ok();
+}
+
+Result<std::vector<CollectorStore::AssessmentEntry>> CollectorStore::unmerged_entries(std::string_view assessment_id) {
+  // An entry is merged once its envelope was acknowledged before the copy
+  // of the assessment held here arrived.
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT e.field, e.value, e.role, e.entered_at FROM assessment_entries e "
+                                  "JOIN outbox o ON o.submission_id = e.submission_id "
+                                  "LEFT JOIN assessments a ON a.id = e.assessment_id "
+                                  "WHERE e.assessment_id = ?1 AND (o.state = 'pending' OR a.received_at IS NULL "
+                                  "OR o.acked_at > a.received_at) ORDER BY e.entered_at, o.seq"));
+  st.bind(1, assessment_id);
+  std::vector<AssessmentEntry> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    AssessmentEntry e{st.column_text(0), st.column_text(1), st.column_text(2), st.column_int64(3)};
+    auto same = std::find_if(out.begin(), out.end(), [&](const AssessmentEntry& x) { return x.field == e.field; });
+    if (same != out.end()) out.erase(same);
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 Status CollectorStore::save_code_batch(const CodeBatch& b, ByteView encoded) {

@@ -130,8 +130,25 @@ class CollectorStore {
     std::int64_t revision = 0, version = 0;
     std::string view;  // JSON
   };
+  // Saving a newer copy also forgets this collector's own entries that
+  // the server has acknowledged since: the copy just received merges them.
   Status save_assessment(const HeldAssessment& a, std::int64_t now);
   Result<std::vector<HeldAssessment>> assessments();
+
+  // A team member's entries, kept in the transaction that stores the sealed
+  // contribution (schema 008), until the server's merged state holds them.
+  struct AssessmentEntry {
+    std::string field;
+    std::string value;  // JSON
+    std::string role;
+    std::int64_t entered_at = 0;
+  };
+  Status add_assessment_entries(const SubmissionId& submission, std::string_view assessment_id,
+                                const std::vector<AssessmentEntry>& entries);
+  // The entries of `assessment_id` that the merged state held here does not
+  // include yet (waiting to sync, or acknowledged after it was received),
+  // oldest first; a later entry for a field replaces an earlier one.
+  Result<std::vector<AssessmentEntry>> unmerged_entries(std::string_view assessment_id);
 
   // Response code batches (wire/response_codes.hpp), kept once their
   // signature verified against the pinned key (the sync checks it).

@@ -22,10 +22,10 @@
       pending: 'Waiting to sync', synced: 'Synced', drafts: 'Drafts', rejected: 'Rejected',
       lastSync: 'Last sync', never: 'never', syncNow: 'Sync now', syncing: 'Syncing… {0} of {1} sent',
       exportBundle: 'Export bundle for USB', device: 'Device', site: 'Site', server: 'Server',
-      phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.', team: 'Team assessments',
+      phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.',
       answered: '{0} answers', nextTry: 'Next automatic try: {0}', notEnrolled: 'This collector is not enrolled yet.',
       bundleDone: '{0} submissions written to the file.', leave: 'Leave (keep the draft)', leftDraft: 'The draft is kept; the administrator can resume it from the admin page.', home: 'Back to the surveys',
-      stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' , codeTitle: 'Your response code', codeIntro: 'This survey is answered once per person. Type the code printed on your slip (letters and digits; the dashes are optional).', codeLabel: 'Response code', codeGo: 'Continue' },
+      stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' , codeTitle: 'Your response code', codeIntro: 'This survey is answered once per person. Type the code printed on your slip (letters and digits; the dashes are optional).', codeLabel: 'Response code', codeGo: 'Continue', plainTeam: 'Or fill in the form alone, outside a team assessment (its scores are never official):' },
     fr: { title: 'Enquêtes auprès du personnel', chooseLang: 'Choisissez votre langue', chooseSurvey: 'Choisissez une enquête',
       anonymous: 'Anonyme', next: 'Suivant', back: 'Précédent', review: 'Vérifier', submit: 'Envoyer',
       section: 'Section {0} sur {1}', goTo: 'Aller à la section', reviewTitle: 'Vérifiez vos réponses',
@@ -41,10 +41,10 @@
       pending: 'En attente de synchronisation', synced: 'Synchronisées', drafts: 'Brouillons', rejected: 'Refusées',
       lastSync: 'Dernière synchronisation', never: 'jamais', syncNow: 'Synchroniser', syncing: 'Synchronisation… {0} sur {1} envoyées',
       exportBundle: 'Exporter un lot pour clé USB', device: 'Appareil', site: 'Site', server: 'Serveur',
-      phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.', team: 'Évaluations d\'équipe',
+      phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.',
       answered: '{0} réponses', nextTry: 'Prochain essai automatique : {0}', notEnrolled: 'Ce poste n’est pas encore inscrit.',
       bundleDone: '{0} réponses écrites dans le fichier.', leave: 'Quitter (garder le brouillon)', leftDraft: 'Le brouillon est conservé ; l’administrateur peut le reprendre depuis la page d’administration.', home: 'Retour aux enquêtes',
-      stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' , codeTitle: 'Votre code de réponse', codeIntro: 'Chacun répond une seule fois à cette enquête. Saisissez le code imprimé sur votre coupon (lettres et chiffres ; les tirets sont facultatifs).', codeLabel: 'Code de réponse', codeGo: 'Continuer' },
+      stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' , codeTitle: 'Votre code de réponse', codeIntro: 'Chacun répond une seule fois à cette enquête. Saisissez le code imprimé sur votre coupon (lettres et chiffres ; les tirets sont facultatifs).', codeLabel: 'Code de réponse', codeGo: 'Continuer', plainTeam: 'Ou remplir le formulaire seul, hors d’une évaluation d’équipe (ses scores ne sont jamais officiels) :' },
     es: { title: 'Encuestas al personal', chooseLang: 'Elija su idioma', chooseSurvey: 'Elija una encuesta',
       anonymous: 'Anónima', next: 'Siguiente', back: 'Anterior', review: 'Revisar', submit: 'Enviar',
       section: 'Sección {0} de {1}', goTo: 'Ir a la sección', reviewTitle: 'Revise sus respuestas',
@@ -60,10 +60,10 @@
       pending: 'Pendientes de sincronizar', synced: 'Sincronizadas', drafts: 'Borradores', rejected: 'Rechazadas',
       lastSync: 'Última sincronización', never: 'nunca', syncNow: 'Sincronizar ahora', syncing: 'Sincronizando… {0} de {1} enviadas',
       exportBundle: 'Exportar lote para USB', device: 'Dispositivo', site: 'Puesto', server: 'Servidor',
-      phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.', team: 'Evaluaciones del equipo',
+      phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.',
       answered: '{0} respuestas', nextTry: 'Próximo intento automático: {0}', notEnrolled: 'Este equipo aún no está inscrito.',
       bundleDone: '{0} respuestas escritas en el archivo.', leave: 'Salir (conservar el borrador)', leftDraft: 'El borrador se conserva; el administrador puede reanudarlo desde la página de administración.', home: 'Volver a las encuestas',
-      stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' , codeTitle: 'Su código de respuesta', codeIntro: 'Cada persona responde esta encuesta una sola vez. Escriba el código impreso en su papeleta (letras y cifras; los guiones son opcionales).', codeLabel: 'Código de respuesta', codeGo: 'Continuar' },
+      stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' , codeTitle: 'Su código de respuesta', codeIntro: 'Cada persona responde esta encuesta una sola vez. Escriba el código impreso en su papeleta (letras y cifras; los guiones son opcionales).', codeLabel: 'Código de respuesta', codeGo: 'Continuar', plainTeam: 'O rellenar el formulario por su cuenta, fuera de una evaluación del equipo (sus puntuaciones nunca son oficiales):' },
     ru: { title: 'Опросы сотрудников', chooseLang: 'Выберите язык', chooseSurvey: 'Выберите опрос',
       anonymous: 'Анонимно', next: 'Далее', back: 'Назад', review: 'Проверить', submit: 'Отправить',
       section: 'Раздел {0} из {1}', goTo: 'Перейти к разделу', reviewTitle: 'Проверьте ответы',
@@ -79,10 +79,10 @@
       pending: 'Ожидают синхронизации', synced: 'Синхронизировано', drafts: 'Черновики', rejected: 'Отклонено',
       lastSync: 'Последняя синхронизация', never: 'никогда', syncNow: 'Синхронизировать', syncing: 'Синхронизация… отправлено {0} из {1}',
       exportBundle: 'Экспорт пакета на USB', device: 'Устройство', site: 'Пост', server: 'Сервер',
-      phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.', team: 'Командные оценки',
+      phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.',
       answered: 'ответов: {0}', nextTry: 'Следующая автоматическая попытка: {0}', notEnrolled: 'Устройство ещё не зарегистрировано.',
       bundleDone: 'В файл записано ответов: {0}.', leave: 'Выйти (сохранить черновик)', leftDraft: 'Черновик сохранён; администратор может продолжить его на странице администратора.', home: 'К списку опросов',
-      stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' , codeTitle: 'Ваш код для ответа', codeIntro: 'На эту анкету каждый отвечает один раз. Введите код, напечатанный на вашем талоне (буквы и цифры; дефисы можно не вводить).', codeLabel: 'Код для ответа', codeGo: 'Продолжить' },
+      stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' , codeTitle: 'Ваш код для ответа', codeIntro: 'На эту анкету каждый отвечает один раз. Введите код, напечатанный на вашем талоне (буквы и цифры; дефисы можно не вводить).', codeLabel: 'Код для ответа', codeGo: 'Продолжить', plainTeam: 'Или заполнить форму самостоятельно, вне командной оценки (её баллы никогда не бывают официальными):' },
     ar: { title: 'استبيانات الموظفين', chooseLang: 'اختر لغتك', chooseSurvey: 'اختر استبيانًا',
       anonymous: 'مجهول الهوية', next: 'التالي', back: 'السابق', review: 'مراجعة', submit: 'إرسال',
       section: 'القسم {0} من {1}', goTo: 'انتقل إلى القسم', reviewTitle: 'راجع إجاباتك',
@@ -98,10 +98,10 @@
       pending: 'بانتظار المزامنة', synced: 'تمت مزامنتها', drafts: 'المسودات', rejected: 'مرفوضة',
       lastSync: 'آخر مزامنة', never: 'أبدًا', syncNow: 'مزامنة الآن', syncing: 'جارٍ المزامنة… أُرسل {0} من {1}',
       exportBundle: 'تصدير حزمة إلى USB', device: 'الجهاز', site: 'الموقع', server: 'الخادم',
-      phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.', team: 'تقييمات الفريق',
+      phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.',
       answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
       bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات',
-      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' , codeTitle: 'رمز الإجابة الخاص بك', codeIntro: 'يُجيب كل شخص عن هذا الاستبيان مرة واحدة. اكتب الرمز المطبوع على قسيمتك (حروف وأرقام، والشرطات اختيارية).', codeLabel: 'رمز الإجابة', codeGo: 'متابعة' },
+      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' , codeTitle: 'رمز الإجابة الخاص بك', codeIntro: 'يُجيب كل شخص عن هذا الاستبيان مرة واحدة. اكتب الرمز المطبوع على قسيمتك (حروف وأرقام، والشرطات اختيارية).', codeLabel: 'رمز الإجابة', codeGo: 'متابعة', plainTeam: 'أو املأ الاستمارة بمفردك خارج تقييم الفريق (ودرجاتها ليست رسمية أبدًا):' },
     pt: { title: 'Inquéritos ao pessoal', chooseLang: 'Escolha a sua língua', chooseSurvey: 'Escolha um inquérito',
       anonymous: 'Anónimo', next: 'Seguinte', back: 'Anterior', review: 'Rever', submit: 'Enviar',
       section: 'Secção {0} de {1}', goTo: 'Ir para a secção', reviewTitle: 'Reveja as suas respostas',
@@ -117,10 +117,10 @@
       pending: 'A aguardar sincronização', synced: 'Sincronizadas', drafts: 'Rascunhos', rejected: 'Recusadas',
       lastSync: 'Última sincronização', never: 'nunca', syncNow: 'Sincronizar agora', syncing: 'A sincronizar… {0} de {1} enviadas',
       exportBundle: 'Exportar lote para USB', device: 'Equipamento', site: 'Posto', server: 'Servidor',
-      phones: 'Telemóveis nesta rede', resume: 'Retomar', discard: 'Eliminar', noDrafts: 'Não há rascunhos.', team: 'Avaliações da equipa',
+      phones: 'Telemóveis nesta rede', resume: 'Retomar', discard: 'Eliminar', noDrafts: 'Não há rascunhos.',
       answered: '{0} respostas', nextTry: 'Próxima tentativa automática: {0}', notEnrolled: 'Este equipamento ainda não está registado.',
       bundleDone: '{0} respostas escritas no ficheiro.', leave: 'Sair (manter o rascunho)', leftDraft: 'O rascunho foi guardado; o administrador pode retomá-lo na página de administração.', home: 'Voltar aos inquéritos',
-      stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' , codeTitle: 'O seu código de resposta', codeIntro: 'Cada pessoa responde a este inquérito uma só vez. Escreva o código impresso no seu talão (letras e algarismos; os hífenes são opcionais).', codeLabel: 'Código de resposta', codeGo: 'Continuar' },
+      stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' , codeTitle: 'O seu código de resposta', codeIntro: 'Cada pessoa responde a este inquérito uma só vez. Escreva o código impresso no seu talão (letras e algarismos; os hífenes são opcionais).', codeLabel: 'Código de resposta', codeGo: 'Continuar', plainTeam: 'Ou preencher o formulário sozinho, fora de uma avaliação da equipa (as suas pontuações nunca são oficiais):' },
   };
   const LANGS = ['en', 'fr', 'es', 'ru', 'ar', 'pt'];
 
@@ -137,6 +137,8 @@
   let countdownTimer = null;
   let saveTimer = null;
   let saveSeq = 0;
+  // The team page of a team assessment (team.js), opened from the admin page.
+  const team = window.EquitasTeam({ el, api, app, clear, focusMain, announce, back: () => admin() });
 
   function pickLanguage() {
     for (const l of navigator.languages || [navigator.language || 'en']) {
@@ -908,11 +910,15 @@
         } } })));
     }
     app.append(ul.children.length ? ul : el('p', { className: 'muted', text: t('noDrafts') }));
-    // Team assessments (the GEOAT) start here only, behind the PIN.
-    const team = await api('GET', '/api/v1/admin/team-forms?lang=' + lang).catch(() => null);
-    if (team && team.ok && team.data.forms.length) {
-      app.append(el('h2', { text: t('team') }));
-      for (const f of team.data.forms) {
+    // Team assessments (the GEOAT), behind the PIN: the shared records the
+    // server sent (team.js), then the form itself for a draft outside one.
+    const teamBox = el('div', { id: 'team-list' });
+    app.append(teamBox);
+    await team.list(teamBox);
+    const forms = await api('GET', '/api/v1/admin/team-forms?lang=' + lang).catch(() => null);
+    if (forms && forms.ok && forms.data.forms.length) {
+      app.append(el('p', { className: 'muted', text: t('plainTeam') }));
+      for (const f of forms.data.forms) {
         app.append(el('button', { type: 'button', className: 'survey', 'data-form': f.id, on: { click: async () => {
           const rr = await api('POST', '/api/v1/admin/team-draft', { form: f.id, lang });
           if (rr.ok) { keepKeyHalf(rr.data.key); location.href = '/'; }
@@ -983,7 +989,7 @@
   // ---- boot ---------------------------------------------------------------
   langSelect.addEventListener('change', async () => {
     setLanguage(langSelect.value);
-    if (location.pathname === '/admin') return admin();
+    if (location.pathname === '/admin') return team.reopen() || admin();
     if (!S) return start();
     // Same answers, new language: the engine sends its messages in it.
     const page = S.page;

@@ -23,10 +23,10 @@ function run(bin, args, input) {
 
 // A server data folder (not running: enrollment works offline) and an
 // enrolled collector with the admin PIN set.
-export function makeCollector(site = 'Browser test post', serverUrl = 'ws://127.0.0.1:9', root = null) {
+export function makeCollector(site = 'Browser test post', serverUrl = 'ws://127.0.0.1:9', root = null, name = 'collector') {
   root = root || makeServerFolder();
   const server = path.join(root, 'server');
-  const dir = path.join(root, 'collector');
+  const dir = path.join(root, name);
   const code = run('sync-server', ['device', 'enroll', '--data-dir', server, '--site', site,
     '--url', serverUrl]).trim().split('\n').pop().trim();
   writeFileSync(path.join(root, 'pin'), PIN + '\n', { mode: 0o600 });

@@ -80,3 +80,42 @@ TEST_CASE("pending batches respect the item and byte limits and keep capture ord
   // A byte limit below one envelope still moves that envelope.
   CHECK(c.store().next_pending(100, 1)->size() == 1);
 }
+
+TEST_CASE("a team member's own entries show until a merged state received after their acknowledgement",
+          "[collector][assessment]") {
+  TempDir tmp;
+  collector::DataDir dir{tmp / "c"};
+  REQUIRE(collector::Collector::init(dir).is_ok());
+  auto c = collector::Collector::open(dir);
+  REQUIRE(c.is_ok());
+  auto& store = c->store();
+  const collector::CollectorStore::HeldAssessment held{"asm-1", "geoat-2023", "draft", 1, 0, "{}"};
+  REQUIRE(store.save_assessment(held, 100).is_ok());
+
+  const SubmissionId first = SubmissionId::random(), second = SubmissionId::random();
+  REQUIRE(store.add_to_outbox(first, 1, "geoat-2023", "2023.2", Bytes{1, 2, 3}, 110).is_ok());
+  REQUIRE(store.add_assessment_entries(first, "asm-1", {{"x_a_1", "\"4\"", "hr", 110}, {"x_a_1_comment", "\"policy\"", "hr", 110}})
+              .is_ok());
+  REQUIRE(store.add_to_outbox(second, 1, "geoat-2023", "2023.2", Bytes{4, 5, 6}, 120).is_ok());
+  REQUIRE(store.add_assessment_entries(second, "asm-1", {{"x_a_1", "\"3\"", "hr", 120}}).is_ok());
+
+  // Waiting to sync: both fields, the later word on x_a_1.
+  auto mine = store.unmerged_entries("asm-1");
+  REQUIRE(mine.is_ok());
+  REQUIRE(mine->size() == 2);
+  CHECK(mine->at(0).field == "x_a_1_comment");
+  CHECK(mine->at(1).field == "x_a_1");
+  CHECK(mine->at(1).value == "\"3\"");
+  CHECK(store.unmerged_entries("asm-other")->empty());
+
+  // Acknowledged after the copy held here arrived: still not in it.
+  auto pending = store.next_pending(10, 1 << 20);
+  REQUIRE(pending.is_ok());
+  REQUIRE(pending->size() == 2);
+  for (const auto& item : *pending) REQUIRE(store.record_ack(item.seq, ItemResult{}, 130).is_ok());
+  CHECK(store.unmerged_entries("asm-1")->size() == 2);
+
+  // A merged state received after the acknowledgements holds them.
+  REQUIRE(store.save_assessment(held, 140).is_ok());
+  CHECK(store.unmerged_entries("asm-1")->empty());
+}

@@ -162,7 +162,7 @@ HttpResponse WebApi::route(Call& call) {
   const std::string& p = call.path;
   const bool get = m == http::verb::get || m == http::verb::head;
   if (get && (p == "/" || p == "/admin")) return asset(call, "index.html");
-  if (get && (p == "/app.js" || p == "/app.css" || p == "/icon.svg")) return asset(call, p.substr(1));
+  if (get && (p == "/app.js" || p == "/team.js" || p == "/app.css" || p == "/icon.svg")) return asset(call, p.substr(1));
   if (p == "/api/v1/forms" && get) return list_forms(call);
   if (p.rfind("/api/v1/forms/", 0) == 0 && get) return get_form(call, std::string_view(p).substr(14));
   if (p == "/api/v1/draft") {
@@ -191,6 +191,16 @@ HttpResponse WebApi::route(Call& call) {
     if (p == "/api/v1/admin/qr.svg" && get) return admin_qr(call);
     if (p == "/api/v1/admin/team-forms" && get) return list_forms(call, true);
     if (p == "/api/v1/admin/team-draft" && m == http::verb::post) return create_draft(call, true);
+    if (p == "/api/v1/admin/assessments" && get) return team_assessments(call);
+    constexpr std::string_view kAssessments = "/api/v1/admin/assessments/";
+    if (p.rfind(kAssessments, 0) == 0) {
+      std::string_view rest = std::string_view(p).substr(kAssessments.size());
+      const auto slash = rest.find('/');
+      if (slash == std::string_view::npos && get) return team_assessment(call, rest);
+      if (slash != std::string_view::npos && rest.substr(slash) == "/contribute" && m == http::verb::post) {
+        return team_contribute(call, rest.substr(0, slash));
+      }
+    }
     constexpr std::string_view kDrafts = "/api/v1/admin/drafts/";
     if (p.rfind(kDrafts, 0) == 0 && (m == http::verb::post || m == http::verb::delete_)) {
       std::string_view rest = std::string_view(p).substr(kDrafts.size());

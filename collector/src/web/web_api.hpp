@@ -119,6 +119,10 @@ class WebApi {
   HttpResponse admin_drafts(Call& call);
   HttpResponse admin_draft_action(Call& call, std::string_view id, std::string_view action);
   HttpResponse admin_qr(Call& call);
+  // Team assessments (web_team.cpp).
+  HttpResponse team_assessments(Call& call);
+  HttpResponse team_assessment(Call& call, std::string_view id);
+  HttpResponse team_contribute(Call& call, std::string_view id);
 
   struct OpenDraft {
     ParsedToken token;

@@ -1,0 +1,466 @@
+// Equitas collector: the team page of a team assessment (the GEOAT, issue
+// 16). app.js opens it from the admin page, behind the post's PIN, and hands
+// it its helpers. What it draws comes from the collector: the indicators
+// (web/team_view.cpp), the merged state the server sent at the last sync,
+// and this collector's own entries that the server has not merged yet.
+// Every change is saved at once as a contribution of the member's unit
+// (sealed and queued on the collector, like any response), so closing the
+// page never loses an entry. Only the member's unit and where the team left
+// off are kept in the browser (localStorage); never a rating.
+//
+// Two layouts of the same state: from 50rem wide, a table in the spirit of
+// the WCO's spreadsheet (one row per indicator, edited in place, details in
+// a side panel); narrower, one indicator at a time with status buttons.
+'use strict';
+window.EquitasTeam = function (ui) {
+  const { el, api, app, clear, focusMain, announce } = ui;
+  const T = {
+    en: { title: 'Team assessments', none: 'No team assessment has reached this collector yet. Headquarters creates it, and it arrives at the next sync.',
+      progress: '{0} of {1} rated, {2} disagreements', unsynced: '{0} of this collector\'s entries wait for the next sync.',
+      draft: 'Draft', under_review: 'Under review', validated: 'Validated', official: 'Official score', provisional: 'Provisional score',
+      score: '{0} %', noScore: 'no score yet', unit: 'Your unit in the team', chooseUnit: 'Choose your unit first: each entry records the unit that made it.',
+      principle: 'Principle', allPrinciples: 'All principles', show: 'Show', all: 'All indicators', todo: 'Still to rate',
+      disagree: 'Disagreements', mine: 'Entered by my unit', indicator: 'Indicator', status: 'Status', evidence: 'Evidence',
+      unitCol: 'Responsible unit', priority: 'Priority', action: 'Proposed action', comment: 'Comment', notRated: 'Not rated',
+      conflict: 'Disagreement: choose the status the team agrees on.', said: '{0}: {1}', at: '{0}, {1}',
+      waiting: 'Entered here, waiting for sync', saving: 'Saving…', saved: 'Saved: {0}', details: 'Details', close: 'Close details',
+      history: 'History', noHistory: 'Nothing entered yet.', prev: 'Previous indicator', next: 'Next indicator', position: 'Indicator {0} of {1}',
+      back: 'Back to the admin page', resume: 'Continue at {0}', noMatch: 'No indicator matches these filters.',
+      validatedNote: 'This assessment is validated. New entries are kept for the team, flagged, but no longer change it.',
+      failed: 'Not saved: {0}', open: 'Open' },
+    fr: { title: 'Évaluations d\'équipe', none: 'Aucune évaluation d\'équipe n\'est encore arrivée sur ce poste. L\'administration centrale la crée, et elle arrive à la prochaine synchronisation.',
+      progress: '{0} sur {1} évalués, {2} désaccords', unsynced: '{0} saisies de ce poste attendent la prochaine synchronisation.',
+      draft: 'Brouillon', under_review: 'En revue', validated: 'Validée', official: 'Score officiel', provisional: 'Score provisoire',
+      score: '{0} %', noScore: 'pas encore de score', unit: 'Votre unité dans l\'équipe', chooseUnit: 'Choisissez d\'abord votre unité : chaque saisie indique l\'unité qui l\'a faite.',
+      principle: 'Principe', allPrinciples: 'Tous les principes', show: 'Afficher', all: 'Tous les indicateurs', todo: 'Reste à évaluer',
+      disagree: 'Désaccords', mine: 'Saisis par mon unité', indicator: 'Indicateur', status: 'État', evidence: 'Justificatifs',
+      unitCol: 'Unité responsable', priority: 'Priorité', action: 'Action proposée', comment: 'Commentaire', notRated: 'Non évalué',
+      conflict: 'Désaccord : choisissez l\'état sur lequel l\'équipe s\'accorde.', said: '{0} : {1}', at: '{0}, {1}',
+      waiting: 'Saisi ici, en attente de synchronisation', saving: 'Enregistrement…', saved: 'Enregistré : {0}', details: 'Détails', close: 'Fermer les détails',
+      history: 'Historique', noHistory: 'Rien n\'a encore été saisi.', prev: 'Indicateur précédent', next: 'Indicateur suivant', position: 'Indicateur {0} sur {1}',
+      back: 'Retour à la page d\'administration', resume: 'Reprendre à {0}', noMatch: 'Aucun indicateur ne correspond à ces filtres.',
+      validatedNote: 'Cette évaluation est validée. Les nouvelles saisies sont conservées pour l\'équipe, signalées, mais ne la modifient plus.',
+      failed: 'Non enregistré : {0}', open: 'Ouvrir' },
+    es: { title: 'Evaluaciones del equipo', none: 'Todavía no ha llegado ninguna evaluación del equipo a este equipo. La sede central la crea y llega en la próxima sincronización.',
+      progress: '{0} de {1} evaluados, {2} desacuerdos', unsynced: '{0} entradas de este equipo esperan la próxima sincronización.',
+      draft: 'Borrador', under_review: 'En revisión', validated: 'Validada', official: 'Puntuación oficial', provisional: 'Puntuación provisional',
+      score: '{0} %', noScore: 'aún sin puntuación', unit: 'Su unidad en el equipo', chooseUnit: 'Elija primero su unidad: cada entrada registra la unidad que la hizo.',
+      principle: 'Principio', allPrinciples: 'Todos los principios', show: 'Mostrar', all: 'Todos los indicadores', todo: 'Por evaluar',
+      disagree: 'Desacuerdos', mine: 'Introducidos por mi unidad', indicator: 'Indicador', status: 'Estado', evidence: 'Evidencia',
+      unitCol: 'Unidad responsable', priority: 'Prioridad', action: 'Acción propuesta', comment: 'Comentario', notRated: 'Sin evaluar',
+      conflict: 'Desacuerdo: elija el estado en el que coincide el equipo.', said: '{0}: {1}', at: '{0}, {1}',
+      waiting: 'Introducido aquí, pendiente de sincronizar', saving: 'Guardando…', saved: 'Guardado: {0}', details: 'Detalles', close: 'Cerrar los detalles',
+      history: 'Historial', noHistory: 'Aún no se ha introducido nada.', prev: 'Indicador anterior', next: 'Indicador siguiente', position: 'Indicador {0} de {1}',
+      back: 'Volver a la página de administración', resume: 'Continuar en {0}', noMatch: 'Ningún indicador coincide con estos filtros.',
+      validatedNote: 'Esta evaluación está validada. Las nuevas entradas se conservan para el equipo, señaladas, pero ya no la modifican.',
+      failed: 'No guardado: {0}', open: 'Abrir' },
+    ru: { title: 'Командные оценки', none: 'На это устройство ещё не поступила ни одна командная оценка. Её создаёт центральный аппарат, и она приходит при следующей синхронизации.',
+      progress: 'Оценено {0} из {1}, разногласий: {2}', unsynced: 'Записей этого устройства, ожидающих синхронизации: {0}.',
+      draft: 'Черновик', under_review: 'На проверке', validated: 'Утверждена', official: 'Официальный балл', provisional: 'Предварительный балл',
+      score: '{0} %', noScore: 'балла пока нет', unit: 'Ваше подразделение в группе', chooseUnit: 'Сначала выберите своё подразделение: в каждой записи указывается, кто её сделал.',
+      principle: 'Принцип', allPrinciples: 'Все принципы', show: 'Показать', all: 'Все показатели', todo: 'Ещё не оценены',
+      disagree: 'Разногласия', mine: 'Внесены моим подразделением', indicator: 'Показатель', status: 'Статус', evidence: 'Подтверждение',
+      unitCol: 'Ответственное подразделение', priority: 'Приоритет', action: 'Предлагаемая мера', comment: 'Комментарий', notRated: 'Не оценён',
+      conflict: 'Разногласие: выберите статус, с которым согласна группа.', said: '{0}: {1}', at: '{0}, {1}',
+      waiting: 'Внесено здесь, ожидает синхронизации', saving: 'Сохранение…', saved: 'Сохранено: {0}', details: 'Подробности', close: 'Закрыть подробности',
+      history: 'История', noHistory: 'Пока ничего не внесено.', prev: 'Предыдущий показатель', next: 'Следующий показатель', position: 'Показатель {0} из {1}',
+      back: 'К странице администратора', resume: 'Продолжить с {0}', noMatch: 'Нет показателей, подходящих под эти фильтры.',
+      validatedNote: 'Эта оценка утверждена. Новые записи сохраняются для группы с отметкой, но больше её не меняют.',
+      failed: 'Не сохранено: {0}', open: 'Открыть' },
+    ar: { title: 'تقييمات الفريق', none: 'لم يصل أي تقييم للفريق إلى هذا الجهاز بعد. تُنشئه الإدارة المركزية، ويصل عند المزامنة التالية.',
+      progress: 'قُيِّم {0} من {1}، وخلافات: {2}', unsynced: 'إدخالات هذا الجهاز التي تنتظر المزامنة التالية: {0}.',
+      draft: 'مسودة', under_review: 'قيد المراجعة', validated: 'معتمد', official: 'درجة رسمية', provisional: 'درجة مؤقتة',
+      score: '{0} %', noScore: 'لا درجة بعد', unit: 'وحدتك في الفريق', chooseUnit: 'اختر وحدتك أولًا: يُسجَّل مع كل إدخال الوحدة التي أدخلته.',
+      principle: 'المبدأ', allPrinciples: 'كل المبادئ', show: 'عرض', all: 'كل المؤشرات', todo: 'لم تُقيَّم بعد',
+      disagree: 'الخلافات', mine: 'أدخلتها وحدتي', indicator: 'المؤشر', status: 'الحالة', evidence: 'الأدلة',
+      unitCol: 'الوحدة المسؤولة', priority: 'الأولوية', action: 'الإجراء المقترح', comment: 'تعليق', notRated: 'غير مُقيَّم',
+      conflict: 'خلاف: اختر الحالة التي يتفق عليها الفريق.', said: '{0}: {1}', at: '{0}، {1}',
+      waiting: 'أُدخل هنا، بانتظار المزامنة', saving: 'جارٍ الحفظ…', saved: 'تم الحفظ: {0}', details: 'التفاصيل', close: 'إغلاق التفاصيل',
+      history: 'السجل', noHistory: 'لم يُدخل شيء بعد.', prev: 'المؤشر السابق', next: 'المؤشر التالي', position: 'المؤشر {0} من {1}',
+      back: 'العودة إلى صفحة الإدارة', resume: 'المتابعة من {0}', noMatch: 'لا يوجد مؤشر يطابق عوامل التصفية هذه.',
+      validatedNote: 'هذا التقييم معتمد. تُحفظ الإدخالات الجديدة للفريق مع تعليمها، لكنها لم تعد تغيّره.',
+      failed: 'لم يُحفظ: {0}', open: 'فتح' },
+    pt: { title: 'Avaliações da equipa', none: 'Ainda não chegou nenhuma avaliação da equipa a este equipamento. Os serviços centrais criam-na e ela chega na próxima sincronização.',
+      progress: '{0} de {1} avaliados, {2} desacordos', unsynced: '{0} registos deste equipamento aguardam a próxima sincronização.',
+      draft: 'Rascunho', under_review: 'Em revisão', validated: 'Validada', official: 'Pontuação oficial', provisional: 'Pontuação provisória',
+      score: '{0} %', noScore: 'ainda sem pontuação', unit: 'A sua unidade na equipa', chooseUnit: 'Escolha primeiro a sua unidade: cada registo indica a unidade que o fez.',
+      principle: 'Princípio', allPrinciples: 'Todos os princípios', show: 'Mostrar', all: 'Todos os indicadores', todo: 'Por avaliar',
+      disagree: 'Desacordos', mine: 'Registados pela minha unidade', indicator: 'Indicador', status: 'Estado', evidence: 'Evidências',
+      unitCol: 'Unidade responsável', priority: 'Prioridade', action: 'Ação proposta', comment: 'Comentário', notRated: 'Não avaliado',
+      conflict: 'Desacordo: escolha o estado com que a equipa concorda.', said: '{0}: {1}', at: '{0}, {1}',
+      waiting: 'Registado aqui, a aguardar sincronização', saving: 'A guardar…', saved: 'Guardado: {0}', details: 'Detalhes', close: 'Fechar os detalhes',
+      history: 'Histórico', noHistory: 'Ainda nada foi registado.', prev: 'Indicador anterior', next: 'Indicador seguinte', position: 'Indicador {0} de {1}',
+      back: 'Voltar à página de administração', resume: 'Continuar em {0}', noMatch: 'Nenhum indicador corresponde a estes filtros.',
+      validatedNote: 'Esta avaliação está validada. Os novos registos são guardados para a equipa, assinalados, mas já não a alteram.',
+      failed: 'Não guardado: {0}', open: 'Abrir' },
+  };
+  const lang = () => document.documentElement.lang || 'en';
+  function t(key, ...args) {
+    const s = (T[lang()] || T.en)[key] ?? T.en[key] ?? key;
+    return s.replace(/\{(\d)\}/g, (_, i) => String(args[+i] ?? ''));
+  }
+  // The columns of the table, by the role of an indicator's detail field.
+  const COLUMNS = [['evidence', 'evidence'], ['unit', 'unitCol'], ['priority', 'priority'], ['action', 'action']];
+  const UNIT_KEY = 'eq_team_unit';
+  const AT_KEY = 'eq_team_at';
+  const WIDE = window.matchMedia('(min-width: 50rem)');
+
+  let A = null;  // the open assessment: {id, data, indicators, filter, at, panel}
+
+  // ---- what a field holds now ------------------------------------------
+  // This collector's unsynced entry first (the member's latest word), then
+  // the server's merged value; a disagreement has competing values instead.
+  function fieldState(name) {
+    const mine = A.data.unsynced[name];
+    const merged = (A.data.fields || {})[name] || {};
+    if (mine) return { value: mine.value, mine: true, competing: null, history: merged.history || [] };
+    return { value: merged.value ?? null, mine: false, competing: merged.competing || null, history: merged.history || [] };
+  }
+  function status(name) { return A.data.layout.statuses.find(s => s.name === String(fieldState(name).value)); }
+  function roleLabel(name) { const r = A.data.layout.roles.find(x => x.name === name); return r ? r.label : name; }
+  function statusLabel(value) { const s = A.data.layout.statuses.find(x => x.name === String(value)); return s ? s.label : String(value); }
+  // rated, not applicable, disagreement or still to rate: the server's rule
+  // (docs/assessments.md), applied to what this page shows.
+  function standing(ind) {
+    const f = fieldState(ind.name);
+    if (f.competing) return 'disagreement';
+    const s = status(ind.name);
+    if (!s) return 'todo';
+    if (s.not_applicable) return 'na';
+    return s.points == null ? 'todo' : 'rated';
+  }
+  function progress() {
+    let rated = 0, applicable = 0, disagreements = 0;
+    for (const ind of A.indicators) {
+      const s = standing(ind);
+      if (s !== 'na') applicable += 1;
+      if (s === 'rated') rated += 1;
+      if (s === 'disagreement') disagreements += 1;
+    }
+    return { rated, applicable, disagreements };
+  }
+  function touchedBy(ind, unit) {
+    const names = [ind.name, ...ind.details.map(d => d.name)];
+    return names.some(n => {
+      const mine = A.data.unsynced[n];
+      if (mine && mine.role === unit) return true;
+      return ((A.data.fields || {})[n]?.history || []).some(h => h.author === unit);
+    });
+  }
+  function visible(ind) {
+    const f = A.filter;
+    if (f.principle && ind.principle !== f.principle) return false;
+    const s = standing(ind);
+    if (f.show === 'todo') return s === 'todo' || s === 'disagreement';
+    if (f.show === 'disagree') return s === 'disagreement';
+    if (f.show === 'mine') return touchedBy(ind, unit());
+    return true;
+  }
+  function unit() { return localStorage.getItem(UNIT_KEY) || ''; }
+  // The indicator's statement without the code its label starts with (the
+  // code is shown on its own).
+  function statement(ind) {
+    const l = ind.label;
+    return l.startsWith(ind.code) ? l.slice(ind.code.length).replace(/^\s*[–—:-]\s*/, '') : l;
+  }
+
+  // ---- saving ------------------------------------------------------------
+  async function contribute(answers, statusEl) {
+    if (!unit()) {
+      statusEl.textContent = t('chooseUnit');
+      document.getElementById('team-unit')?.focus();
+      return false;
+    }
+    statusEl.textContent = t('saving');
+    const r = await api('POST', '/api/v1/admin/assessments/' + encodeURIComponent(A.id) + '/contribute?lang=' + lang(),
+      { role: unit(), answers }).catch(() => null);
+    if (!r || !r.ok) {
+      statusEl.textContent = t('failed', (r && r.data && r.data.error) || '—');
+      statusEl.className = 'error';
+      return false;
+    }
+    A.data.unsynced = r.data.unsynced;
+    statusEl.className = 'muted';
+    statusEl.textContent = r.data.notice || t('saved', new Date().toLocaleTimeString(lang()));
+    return true;
+  }
+  // Saves one field, then redraws what depends on it.
+  async function saveField(ind, name, value, statusEl) {
+    const ok = await contribute({ [name]: value }, statusEl);
+    rememberAt(ind);
+    refreshMeter();
+    if (ok) redrawIndicator(ind);
+    return ok;
+  }
+  function rememberAt(ind) { localStorage.setItem(AT_KEY, JSON.stringify({ id: A.id, at: ind.name })); }
+
+  // ---- the list, on the admin page --------------------------------------
+  async function list(container) {
+    const r = await api('GET', '/api/v1/admin/assessments?lang=' + lang()).catch(() => null);
+    if (!r || !r.ok) return;
+    container.append(el('h2', { text: t('title') }));
+    if (!r.data.assessments.length) { container.append(el('p', { className: 'muted', text: t('none') })); return; }
+    let last = null;
+    try { last = JSON.parse(localStorage.getItem(AT_KEY) || 'null'); } catch (e) { last = null; }
+    for (const a of r.data.assessments) {
+      const p = a.progress || {};
+      const admin = (a.administration && a.administration.name) || '';
+      const card = el('div', { className: 'team-card', 'data-assessment': a.id },
+        el('strong', {}, el('bdi', { text: admin }), ' · ', el('bdi', { text: a.round || '' })),
+        el('span', { className: 'muted' }, el('bdi', { text: a.title || a.form_id }), ' · ', t(a.state)),
+        meter(p.rated || 0, p.applicable || 0, p.disagreements || 0),
+        a.unsynced ? el('span', { className: 'muted', text: t('unsynced', a.unsynced) }) : null,
+        el('div', { className: 'actions' },
+          el('button', { type: 'button', className: 'primary open-team', text: t('open'), on: { click: () => open(a.id) } }),
+          last && last.id === a.id ? el('button', { type: 'button', className: 'resume-team',
+            text: t('resume', last.at.replace(/_/g, '.').toUpperCase()), on: { click: () => open(a.id, last.at) } }) : null));
+      container.append(card);
+    }
+  }
+  function meter(rated, applicable, disagreements) {
+    return el('div', { className: 'team-meter' },
+      el('progress', { max: String(Math.max(1, applicable)), value: String(rated), 'aria-hidden': 'true' }),
+      el('span', { className: 'team-progress', role: 'status', text: t('progress', rated, applicable, disagreements) }));
+  }
+  function refreshMeter() {
+    const p = progress();
+    const old = document.getElementById('team-meter');
+    if (!old) return;
+    const fresh = meter(p.rated, p.applicable, p.disagreements);
+    fresh.id = 'team-meter';
+    old.replaceWith(fresh);
+    const u = document.getElementById('team-unsynced');
+    const n = Object.keys(A.data.unsynced).length;
+    if (u) u.textContent = n ? t('unsynced', n) : '';
+  }
+
+  // ---- one assessment ----------------------------------------------------
+  async function open(id, at) {
+    const r = await api('GET', '/api/v1/admin/assessments/' + encodeURIComponent(id) + '?lang=' + lang()).catch(() => null);
+    if (!r || !r.ok) { announce((r && r.data && r.data.error) || ''); return; }
+    const indicators = [];
+    for (const p of r.data.layout.principles) {
+      for (const e of p.elements) for (const ind of e.indicators) indicators.push({ ...ind, principle: p.id, element: e.id });
+    }
+    A = { id, data: r.data, indicators, filter: { principle: '', show: 'all' }, at: at || null };
+    if (!A.data.unsynced || Array.isArray(A.data.unsynced)) A.data.unsynced = {};
+    draw();
+  }
+
+  function draw() {
+    clear();
+    app.classList.add('wide');
+    const d = A.data;
+    const a = d.assessment;
+    const h1 = el('h1', { tabindex: '-1' }, el('bdi', { text: (a.administration && a.administration.name) || '' }), ' · ',
+      el('bdi', { text: a.round || '' }));
+    const overall = d.scores && d.scores.overall;
+    app.append(h1, el('p', { className: 'muted' }, el('bdi', { text: d.title }), ' · ', t(a.state), ' · ',
+      t(d.scores && d.scores.status === 'official' ? 'official' : 'provisional'), ' ',
+      overall && overall.percent != null ? t('score', overall.percent) : t('noScore')));
+    const m = meter(0, 0, 0); m.id = 'team-meter';
+    app.append(m, el('p', { id: 'team-unsynced', className: 'muted' }));
+    if (a.state === 'validated') app.append(el('p', { className: 'note', text: t('validatedNote') }));
+
+    // The member's unit, then the filters.
+    const unitSel = el('select', { id: 'team-unit', on: { change: () => {
+      localStorage.setItem(UNIT_KEY, unitSel.value);
+      if (A.filter.show === 'mine') drawIndicators();
+    } } }, el('option', { value: '', text: '—' }),
+    d.layout.roles.map(r => el('option', { value: r.name, text: r.label, selected: r.name === unit() })));
+    const principleSel = el('select', { id: 'team-principle', on: { change: () => { A.filter.principle = principleSel.value; drawIndicators(); } } },
+      el('option', { value: '', text: t('allPrinciples') }),
+      d.layout.principles.map(p => el('option', { value: p.id, text: p.label })));
+    const showSel = el('select', { id: 'team-show', on: { change: () => { A.filter.show = showSel.value; drawIndicators(); } } },
+      ['all', 'todo', 'disagree', 'mine'].map(k => el('option', { value: k, text: t(k) })));
+    app.append(el('div', { className: 'team-filters' },
+      el('label', {}, el('span', { text: t('unit') }), unitSel),
+      el('label', {}, el('span', { text: t('principle') }), principleSel),
+      el('label', {}, el('span', { text: t('show') }), showSel)));
+    app.append(el('p', { id: 'team-save', className: 'muted', role: 'status' }));
+    app.append(el('div', { id: 'team-body' }));
+    app.append(el('div', { className: 'actions' }, el('button', { type: 'button', id: 'team-back', text: t('back'),
+      on: { click: () => { A = null; app.classList.remove('wide'); WIDE.onchange = null; ui.back(); } } })));
+    WIDE.onchange = () => drawIndicators();
+    refreshMeter();
+    drawIndicators();
+    focusMain(h1);
+  }
+
+  function drawIndicators() {
+    const body = document.getElementById('team-body');
+    if (!body) return;
+    const shown = A.indicators.filter(visible);
+    if (!shown.length) { body.replaceChildren(el('p', { className: 'muted', text: t('noMatch') })); return; }
+    if (WIDE.matches) {
+      body.replaceChildren(table(shown), panel());
+      const open = A.panelFor && A.indicators.find(x => x.name === A.panelFor);
+      if (open) showPanel(open, false);
+    } else {
+      body.replaceChildren(single(shown));
+    }
+    if (A.at && WIDE.matches) {
+      const row = document.querySelector('tr[data-indicator="' + A.at + '"]');
+      if (row) { row.scrollIntoView({ block: 'center' }); row.querySelector('select, input')?.focus(); }
+    }
+  }
+
+  function statusSelect(ind, id) {
+    const f = fieldState(ind.name);
+    const sel = el('select', { id, 'aria-label': t('status') + ' ' + ind.code, on: { change: () => {
+      if (sel.value) saveField(ind, ind.name, sel.value, document.getElementById('team-save'));
+    } } }, el('option', { value: '', text: t('notRated'), disabled: f.value != null && !f.competing }),
+    A.data.layout.statuses.map(s => el('option', { value: s.name, text: s.label, selected: f.value != null && String(f.value) === s.name })));
+    if (f.competing) sel.value = '';
+    return sel;
+  }
+  function detailControl(ind, d, id, big) {
+    const f = fieldState(d.name);
+    const label = d.label;
+    const save = (v) => saveField(ind, d.name, v, document.getElementById('team-save'));
+    if (d.list) {
+      const sel = el('select', { id, 'aria-label': label, on: { change: () => save(sel.value) } },
+        el('option', { value: '', text: '—' }),
+        (A.data.layout.lists[d.list] || []).map(c => el('option', { value: c.name, text: c.label, selected: String(f.value ?? '') === c.name })));
+      return sel;
+    }
+    const input = big || d.multiline && big !== false
+      ? el('textarea', { id, 'aria-label': label, rows: '3' })
+      : el('input', { type: 'text', id, 'aria-label': label });
+    input.value = f.value == null ? '' : String(f.value);
+    input.addEventListener('change', () => save(input.value));
+    return input;
+  }
+  function marks(ind) {
+    const f = fieldState(ind.name);
+    const out = [];
+    if (f.competing) {
+      out.push(el('p', { className: 'team-conflict', text: t('conflict') }),
+        el('ul', { className: 'team-competing' }, f.competing.map(c =>
+          el('li', {}, el('bdi', { text: t('said', roleLabel(c.author), statusLabel(c.value)) }), ' ',
+            el('span', { className: 'muted' }, el('bdi', { text: t('at', c.site || '', String(c.at || '').slice(0, 10)) }))))));
+    }
+    const anyMine = [ind.name, ...ind.details.map(d => d.name)].some(n => A.data.unsynced[n]);
+    if (anyMine) out.push(el('span', { className: 'team-waiting', text: t('waiting') }));
+    return out;
+  }
+
+  // Laptop: the table, with the details of one indicator in a side panel.
+  function table(shown) {
+    const head = el('tr', {}, el('th', { scope: 'col', text: t('indicator') }), el('th', { scope: 'col', text: t('status') }),
+      COLUMNS.map(([, key]) => el('th', { scope: 'col', text: t(key) })));
+    const tbody = el('tbody');
+    let element = null;
+    for (const ind of shown) {
+      if (ind.element !== element) {
+        element = ind.element;
+        const e = A.data.layout.principles.find(p => p.id === ind.principle).elements.find(x => x.id === element);
+        tbody.append(el('tr', { className: 'team-element' }, el('th', { colspan: '6', scope: 'colgroup', text: e.label })));
+      }
+      tbody.append(row(ind));
+    }
+    return el('div', { className: 'team-scroll' }, el('table', { className: 'team-table' }, el('thead', {}, head), tbody));
+  }
+  function row(ind) {
+    const tr = el('tr', { 'data-indicator': ind.name, className: 'team-' + standing(ind) },
+      el('td', {}, el('button', { type: 'button', className: 'link', 'aria-label': t('details') + ' ' + ind.code,
+        on: { click: () => { A.at = ind.name; rememberAt(ind); showPanel(ind); } } }, el('span', { className: 'code', text: ind.code })),
+      el('span', { className: 'team-label', text: statement(ind) })),
+      el('td', {}, statusSelect(ind, 'st-' + ind.name), marks(ind)),
+      COLUMNS.map(([role]) => {
+        const d = ind.details.find(x => x.role === role);
+        return el('td', {}, d ? detailControl(ind, d, 'd-' + d.name, false) : null);
+      }));
+    tr.addEventListener('focusin', () => { A.at = ind.name; });
+    return tr;
+  }
+  function redrawIndicator(ind) {
+    const tr = document.querySelector('tr[data-indicator="' + ind.name + '"]');
+    const active = document.activeElement && document.activeElement.id;
+    if (tr) tr.replaceWith(row(ind));
+    const card = document.querySelector('.team-one[data-indicator="' + ind.name + '"]');
+    if (card) card.replaceWith(oneCard(ind, A.single));
+    if (A.panelFor === ind.name) showPanel(ind, false);
+    if (active) document.getElementById(active)?.focus();
+  }
+  function panel() { return el('aside', { id: 'team-panel', className: 'team-panel', hidden: true, 'aria-label': t('details') }); }
+  function showPanel(ind, focus = true) {
+    const p = document.getElementById('team-panel');
+    if (!p) return;
+    A.panelFor = ind.name;
+    const h = el('h2', { tabindex: '-1' }, el('span', { className: 'code', text: ind.code }), ' ', statement(ind));
+    // The panel's content through el(), which skips nulls and flattens.
+    const content = el('div', {}, h, ind.hint ? el('p', { className: 'hint', text: ind.hint }) : null,
+      el('label', { className: 'qlabel', for: 'p-status', text: t('status') }), statusSelect(ind, 'p-status'), marks(ind),
+      ind.details.flatMap(d => [el('label', { className: 'qlabel', for: 'p-' + d.name, text: d.label }),
+        detailControl(ind, d, 'p-' + d.name, d.multiline)]),
+      el('h3', { text: t('history') }), history(ind),
+      el('div', { className: 'actions' }, el('button', { type: 'button', text: t('close'), on: { click: () => {
+        p.hidden = true; A.panelFor = null;
+        document.querySelector('tr[data-indicator="' + ind.name + '"] button')?.focus();
+      } } })));
+    p.replaceChildren(content);
+    p.hidden = false;
+    if (focus) h.focus();
+  }
+  function history(ind) {
+    const items = [];
+    for (const n of [ind.name, ...ind.details.map(d => d.name)]) {
+      const d = ind.details.find(x => x.name === n);
+      for (const h of ((A.data.fields || {})[n]?.history || [])) {
+        const what = n === ind.name ? statusLabel(h.value) : String(h.value);
+        items.push({ at: String(h.at || ''), node: el('li', {}, el('span', { className: 'muted' }, el('bdi', { text: t('at', roleLabel(h.author), String(h.at || '').slice(0, 16).replace('T', ' ')) })), ' — ',
+          d ? el('span', { text: d.label + ': ' }) : null, el('bdi', { text: what }), h.comment ? el('span', { className: 'muted' }, ' (', el('bdi', { text: h.comment }), ')') : null) });
+      }
+    }
+    if (!items.length) return el('p', { className: 'muted', text: t('noHistory') });
+    items.sort((x, y) => (x.at < y.at ? 1 : -1));
+    return el('ul', { className: 'team-history' }, items.map(x => x.node));
+  }
+
+  // Phone: one indicator at a time, with a button per status.
+  function single(shown) {
+    let i = Math.max(0, shown.findIndex(x => x.name === A.at));
+    A.single = { shown, i };
+    const wrap = el('div', { className: 'team-single' });
+    const go = (k) => {
+      i = Math.min(shown.length - 1, Math.max(0, k));
+      A.single.i = i;
+      A.at = shown[i].name;
+      rememberAt(shown[i]);
+      wrap.replaceChildren(oneCard(shown[i], A.single));
+      wrap.querySelector('h2')?.focus();
+    };
+    A.single.go = go;
+    wrap.append(oneCard(shown[i], A.single));
+    return wrap;
+  }
+  function oneCard(ind, s) {
+    const f = fieldState(ind.name);
+    const buttons = el('div', { className: 'team-statuses', role: 'group', 'aria-label': t('status') },
+      A.data.layout.statuses.map(st => el('button', { type: 'button', 'data-status': st.name,
+        'aria-pressed': String(f.value != null && !f.competing && String(f.value) === st.name), text: st.label,
+        on: { click: () => saveField(ind, ind.name, st.name, document.getElementById('team-save')) } })));
+    const pos = s.shown.indexOf(ind);
+    return el('section', { className: 'team-one team-' + standing(ind), 'data-indicator': ind.name },
+      el('p', { className: 'muted', text: t('position', pos + 1, s.shown.length) }),
+      el('h2', { tabindex: '-1' }, el('span', { className: 'code', text: ind.code }), ' ', statement(ind)),
+      ind.hint ? el('p', { className: 'hint', text: ind.hint }) : null,
+      buttons, ...marks(ind),
+      ind.details.filter(d => d.role === 'evidence' || d.role === 'comment').flatMap(d =>
+        [el('label', { className: 'qlabel', for: 'o-' + d.name, text: d.label }), detailControl(ind, d, 'o-' + d.name, d.multiline)]),
+      el('div', { className: 'actions' },
+        el('button', { type: 'button', id: 'team-prev', text: t('prev'), disabled: pos <= 0, on: { click: () => s.go(pos - 1) } }),
+        el('button', { type: 'button', id: 'team-next', className: 'primary', text: t('next'), disabled: pos >= s.shown.length - 1,
+          on: { click: () => s.go(pos + 1) } })));
+  }
+
+  // The language changed: the same assessment and place, in the new one.
+  function reopen() {
+    if (!A) return false;
+    open(A.id, A.at);
+    return true;
+  }
+
+  return { list, open, reopen };
+};

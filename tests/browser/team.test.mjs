@@ -1,0 +1,186 @@
+// The GEOAT team page (issue 16), in Chromium against the real programs:
+// headquarters creates an assessment, two posts receive it at a real sync,
+// and their members disagree on X.A.1. On the laptop (1366×768) the team
+// table shows the progress meter and the disagreement with who said what;
+// choosing the agreed status saves a contribution at once, which the next
+// sync merges on the server, ending the disagreement. On a 360 px phone, in
+// English and Arabic, one indicator at a time with status buttons.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { BIN, PIN, launch, screenshot, makeServerFolder, makeCollector, startSyncServer, serve, stop, newPage,
+  status, overflowsHorizontally, VIEWPORTS } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+const run = (bin, args, input) =>
+  execFileSync(path.join(BIN, bin), args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+const contribute = (dir, id, role, answers) =>
+  run('collector', ['submit', '--data-dir', dir, '--form', 'geoat-2023', '--assessment', id, '--role', role, '-'],
+    JSON.stringify(answers));
+const show = (server, id) => JSON.parse(run('sync-server', ['assessment', 'show', '--data-dir', server, id, '--json']));
+
+// An assessment of Testland Customs, and two posts that rated X.A.1
+// differently without seeing each other's rating: a disagreement, which
+// both posts hold after their syncs.
+async function disagreeingPosts() {
+  const root = makeServerFolder();
+  const server = path.join(root, 'server');
+  run('sync-server', ['administration', 'add', '--data-dir', server, '--id', 'TL', '--name', 'Testland Customs']);
+  const id = run('sync-server', ['assessment', 'create', '--data-dir', server, '--form', 'geoat-2023', '--round',
+    '2026-baseline', '--administration', 'TL']).split('\n')[0].trim();
+  assert.match(id, /^asm-/);
+  const sync = await startSyncServer(root);
+  try {
+    const a = makeCollector('Kigoma land border', sync.url, root, 'kigoma');
+    const b = makeCollector('Headquarters', sync.url, root, 'hq');
+    for (const c of [a, b]) run('collector', ['sync', '--data-dir', c.dir]);
+    contribute(b.dir, id, 'integrity', { x_a_1: '0', x_a_1_evidence: 'No written policy found at HQ' });
+    run('collector', ['sync', '--data-dir', b.dir]);
+    contribute(a.dir, id, 'hr', { x_a_1: '4', x_a_1_comment: 'GED policy 2024, signed' });
+    run('collector', ['sync', '--data-dir', a.dir]);
+    run('collector', ['sync', '--data-dir', a.dir]);  // brings back the merged state with both values
+    assert.equal(show(server, id).disagreements.length, 1);
+    return { root, server, id, a, b, syncUrl: sync.url, sync };
+  } catch (e) {
+    await stop(sync);
+    throw e;
+  }
+}
+
+async function signIn(page, base, lang = '') {
+  await page.goto(base + '/admin');
+  await page.waitForSelector('#pin');
+  if (lang) {
+    await page.selectOption('#lang', lang);
+    await page.waitForSelector(`html[lang="${lang}"]`);
+  }
+  await page.fill('#pin', PIN);
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('.team-card');
+}
+
+async function saved(page, action) {
+  await Promise.all([
+    page.waitForResponse(r => r.url().includes('/contribute') && r.request().method() === 'POST' && r.ok()),
+    action(),
+  ]);
+}
+
+test('team table at 1366×768: progress, the disagreement with who said what, resolved by the team, merged at sync',
+  async () => {
+    const p = await disagreeingPosts();
+    const srv = await serve(p.a.dir);
+    const { context, page } = await newPage(browser, { width: 1366, height: 768 }, srv.url);
+    try {
+      await signIn(page, srv.url);
+      const card = page.locator(`.team-card[data-assessment="${p.id}"]`);
+      assert.match(await card.textContent(), /Testland Customs/);
+      assert.match(await card.locator('.team-progress').textContent(), /^0 of 60 rated, 1 disagreements$/);
+      await card.locator('button.open-team').click();
+      await page.waitForSelector('.team-table');
+      await screenshot(page, 'team-table-1366');
+
+      // The disagreement: highlighted, with each unit's status and post.
+      const row = page.locator('tr[data-indicator="x_a_1"]');
+      assert.match(await row.getAttribute('class'), /team-disagreement/);
+      const competing = await row.locator('.team-competing').textContent();
+      assert.match(competing, /Human resources: 4 – /);
+      assert.match(competing, /Integrity \/ internal affairs: 0 – /);
+      assert.match(competing, /Kigoma land border/);
+      assert.equal(await page.locator('tr.team-disagreement').count(), 1);
+
+      // Filters: disagreements only, then a principle.
+      await page.selectOption('#team-show', 'disagree');
+      assert.equal(await page.locator('tbody tr[data-indicator]').count(), 1);
+      await page.selectOption('#team-show', 'all');
+      await page.selectOption('#team-principle', 'P3');
+      const p3 = await page.locator('tbody tr[data-indicator]').evaluateAll(rs => rs.map(r => r.dataset.indicator));
+      assert.ok(p3.length > 0 && p3.every(n => n.startsWith('p3_')), p3.join(' '));
+      await page.selectOption('#team-principle', '');
+
+      // No unit chosen: nothing is saved, and the page says why.
+      await page.selectOption('#st-x_a_2', '2');
+      await page.waitForFunction(() => /unit/.test(document.getElementById('team-save').textContent));
+      assert.equal(status(p.a.dir).pending, 0);
+
+      // The gender focal point settles X.A.1 at 3 and rates X.A.2.
+      await page.selectOption('#team-unit', 'gender_cell');
+      await saved(page, () => page.selectOption('#st-x_a_1', '3'));
+      await page.waitForSelector('tr[data-indicator="x_a_1"].team-rated .team-waiting');
+      await saved(page, () => page.selectOption('#st-x_a_2', '2'));
+      await saved(page, async () => { await page.fill('#d-x_a_2_evidence', 'Strategy 2025–2030, chapter 4'); await page.locator('#d-x_a_2_evidence').press('Tab'); });
+      assert.equal(await page.textContent('#team-meter .team-progress'), '2 of 60 rated, 0 disagreements');
+      assert.equal(status(p.a.dir).pending, 3, 'each change is a sealed contribution, queued');
+
+      // The details panel: the field's history, every unit's entry.
+      await page.click('tr[data-indicator="x_a_1"] button.link');
+      await page.waitForSelector('#team-panel:not([hidden]) .team-history');
+      const hist = await page.textContent('#team-panel .team-history');
+      assert.match(hist, /Human resources/);
+      assert.match(hist, /Integrity \/ internal affairs/);
+      await screenshot(page, 'team-panel-1366');
+      assert.equal(await overflowsHorizontally(page), false);
+
+      // The post syncs: the server merges the team's choice, the disagreement ends.
+      const sync = run('collector', ['sync', '--data-dir', p.a.dir]);
+      assert.match(sync, /3 sent, 3 accepted/);
+      const merged = show(p.server, p.id);
+      assert.equal(merged.disagreements.length, 0);
+      assert.equal(merged.fields.x_a_1.value, '3');
+      assert.equal(merged.fields.x_a_2_evidence.value, 'Strategy 2025–2030, chapter 4');
+      assert.equal(merged.fields.x_a_1.history.length, 3, 'nothing dropped: both competing values and the resolution');
+
+      // Back on the page after the sync: the merged state, nothing waiting.
+      await page.reload();
+      await page.fill('#pin', PIN).catch(() => {});
+      if (await page.locator('#pin').count()) await page.click('form button[type=submit]');
+      await page.waitForSelector('.team-card');
+      assert.match(await page.textContent('.team-card .team-progress'), /^2 of 60 rated, 0 disagreements$/);
+      // Where the team left off.
+      await page.click('.team-card button.resume-team');
+      await page.waitForSelector('.team-table');
+      assert.equal(await page.locator('.team-waiting').count(), 0);
+      assert.equal(await page.inputValue('#st-x_a_1'), '3');
+      assert.deepEqual(page.foreign, []);
+    } finally {
+      await context.close();
+      await stop(srv);
+      await stop(p.sync);
+    }
+  });
+
+for (const lang of ['en', 'ar']) {
+  test(`team page on a 360 px phone in ${lang}: one indicator at a time, status buttons, no sideways scroll`, async () => {
+    const p = await disagreeingPosts();
+    const srv = await serve(p.a.dir);
+    const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
+    try {
+      await signIn(page, srv.url, lang);
+      await page.click('.team-card button.open-team');
+      await page.waitForSelector('.team-one');
+      assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr');
+      assert.equal(await page.locator('.team-table').count(), 0, 'no table on a phone');
+      // X.A.1 first, in disagreement.
+      assert.equal(await page.getAttribute('.team-one', 'data-indicator'), 'x_a_1');
+      assert.match(await page.getAttribute('.team-one', 'class'), /team-disagreement/);
+      await screenshot(page, `team-phone-${lang}-360`);
+      await page.selectOption('#team-unit', 'hr');
+      await page.click('#team-next');
+      await page.waitForSelector('.team-one[data-indicator="x_a_2"]');
+      await saved(page, () => page.click('.team-one button[data-status="1"]'));
+      await page.waitForSelector('.team-one[data-indicator="x_a_2"] button[data-status="1"][aria-pressed="true"]');
+      assert.match(await page.textContent('#team-meter .team-progress'), lang === 'ar' ? /قُيِّم 1 من 60/ : /^1 of 60 rated, 1 disagreements$/);
+      assert.equal(await overflowsHorizontally(page), false, 'no sideways scrolling at 360 px');
+      await screenshot(page, `team-phone-${lang}-360-rated`);
+      assert.equal(status(p.a.dir).pending, 1);
+    } finally {
+      await context.close();
+      await stop(srv);
+      await stop(p.sync);
+    }
+  });
+}
