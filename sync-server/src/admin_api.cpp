@@ -248,6 +248,13 @@ AdminResponse AdminApi::route(Call& call) {
     // Counts of the server's work, nothing of who answered: any role.
     return call.reply(http::status::ok, options_.metrics->render(options_.gauges()), kMetricsType);
   }
+  if (p == "/api/v1/assessments" && get) return assessments(call);
+  constexpr std::string_view kAssessments = "/api/v1/assessments/", kReport = "/report";
+  if (get && p.rfind(kAssessments, 0) == 0 && p.size() > kAssessments.size() + kReport.size() &&
+      p.compare(p.size() - kReport.size(), kReport.size(), kReport) == 0) {
+    return assessment_report(
+        call, std::string_view(p).substr(kAssessments.size(), p.size() - kAssessments.size() - kReport.size()));
+  }
   constexpr std::string_view kReports = "/api/v1/reports/", kExports = "/api/v1/exports/";
   const auto started = std::chrono::steady_clock::now();
   const auto timed = [&](AdminWork work, AdminResponse r) {
@@ -561,6 +568,34 @@ AdminResponse AdminApi::rounds(Call& call) {
     out.push_back(std::move(o));
   }
   return call.ok(json::object{{"rounds", std::move(out)}});
+}
+
+AdminResponse AdminApi::assessments(Call& call) {
+  auto all = app_.assessments();
+  if (!all.is_ok()) return call.error(all.status());
+  json::array out;
+  for (const auto& a : *all) {
+    auto view = app_.show_assessment(a.id, call.lang);
+    if (!view.is_ok()) return call.error(view.status());
+    json::object o{{"id", a.id}, {"form_id", a.form_id}, {"round", a.round}};
+    for (const char* k : {"administration", "state", "official", "coverage"}) {
+      if (const auto* v = view->if_contains(k)) o[k] = *v;
+    }
+    o["disagreements"] = view->at("disagreements").as_array().size();
+    out.push_back(std::move(o));
+  }
+  return call.ok(json::object{{"assessments", std::move(out)}});
+}
+
+AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
+  auto html = app_.assessment_report(id, call.lang);
+  if (!html.is_ok()) return call.error(html.status());
+  AdminResponse r = call.reply(http::status::ok, std::move(*html), "text/html; charset=utf-8");
+  // A document of its own: its style is inline, and it runs and fetches nothing.
+  r.text.set("Content-Security-Policy",
+             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+             "frame-ancestors 'none'");
+  return r;
 }
 
 AdminResponse AdminApi::report(Call& call, std::string_view form) {

@@ -137,6 +137,10 @@ class AdminApi {
   AdminResponse report(Call& call, std::string_view form);
   AdminResponse download(Call& call, std::string_view form);
   AdminResponse audit_log(Call& call);
+  // Team assessments (docs/assessments.md): the list, and one's printable
+  // report (assessment_report.hpp). Organisational ratings: any role.
+  AdminResponse assessments(Call& call);
+  AdminResponse assessment_report(Call& call, std::string_view id);
 
   std::atomic<bool> stopping_{false};
   std::mutex mu_;

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "app/server_app.hpp"
+#include "assessment_report.hpp"
+#include "equitas/crypto/keys.hpp"
 #include "cli_support.hpp"
 
 namespace equitas::server {
@@ -137,6 +139,26 @@ int cmd_assessment_show(const CliArgs& a, std::ostream& out, std::ostream& err) 
     out << boost::json::serialize(*view) << "\n";
   } else {
     print_view(out, *view);
+  }
+  return 0;
+}
+
+int cmd_assessment_report(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  auto id = one_id(a);
+  if (!id.is_ok()) return cli_fail(err, id.status());
+  const std::string lang = a.get_or("--lang", "en");
+  if (!assessment_report_language(lang)) {
+    return cli_fail(err, Status::invalid_argument("--lang " + lang + ": the report is written in en, fr, es, ru, ar or pt"));
+  }
+  auto app = open_app(a);
+  if (!app.is_ok()) return cli_fail(err, app.status());
+  auto html = app->assessment_report(*id, lang);
+  if (!html.is_ok()) return cli_fail(err, html.status());
+  if (auto file = a.get("--out")) {
+    if (Status s = write_private_file(*file, as_bytes(*html)); !s.is_ok()) return cli_fail(err, s);
+    out << "Wrote the report of assessment " << *id << " (" << lang << ") to " << *file << ".\n";
+  } else {
+    out << *html;
   }
   return 0;
 }

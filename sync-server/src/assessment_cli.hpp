@@ -14,6 +14,7 @@ int cmd_administration_list(const CliArgs& a, std::ostream& out, std::ostream& e
 int cmd_assessment_create(const CliArgs& a, std::ostream& out, std::ostream& err);
 int cmd_assessment_list(const CliArgs& a, std::ostream& out, std::ostream& err);
 int cmd_assessment_show(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_assessment_report(const CliArgs& a, std::ostream& out, std::ostream& err);
 int cmd_assessment_resolve(const CliArgs& a, std::ostream& out, std::ostream& err);
 int cmd_assessment_review(const CliArgs& a, std::ostream& out, std::ostream& err);
 int cmd_assessment_validate(const CliArgs& a, std::ostream& out, std::ostream& err);
@@ -36,6 +37,13 @@ inline constexpr const char* kAssessmentShowHelp =
     "  The merged state: each field's current value, disagreements with their competing values (who,\n"
     "  where, when), each field's history, flagged contributions, workflow, and scores with coverage\n"
     "  (provisional until validated). docs/assessments.md explains the merge and the scores.\n";
+inline constexpr const char* kAssessmentReportHelp =
+    "sync-server assessment report --data-dir DIR ID [--lang L] [--out FILE]\n"
+    "  The printable report for the head of Customs, as one HTML page (no script; print it, or save it\n"
+    "  as PDF from a browser): scope, team, sites and dates; scores with coverage by principle (with a\n"
+    "  radar) and key element; gaps weakest first and strengths, with their evidence; disagreements and\n"
+    "  how they ended; the action plan; the review steps. L is en, fr, es, ru, ar or pt (default en).\n"
+    "  Written to FILE (private to this user) or to standard output.\n";
 inline constexpr const char* kAssessmentResolveHelp =
     "sync-server assessment resolve --data-dir DIR ID FIELD --value V --comment TEXT\n"
     "  The team's decision on FIELD (V is a choice code, text, or JSON): it ends a disagreement and\n"

@@ -1,5 +1,6 @@
 #include "code_sheet.hpp"
 
+#include "equitas/util/html.hpp"
 #include "equitas/util/qr_svg.hpp"
 #include "equitas/wire/response_codes.hpp"
 
@@ -26,22 +27,6 @@ constexpr SlipText kSlipTexts[] = {
     {"ar", "رمز الإجابة", "اكتب هذا الرمز عندما يطلبه الاستبيان. يصلح لمرة واحدة فقط.",
      "توزَّع الرموز عشوائيًا، لذلك لا يكشف الرمز هويتك."},
 };
-
-std::string escaped(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // The form's languages that a slip has words for, the default first.
 std::vector<const SlipText*> slip_languages(const forms::Form& form) {
@@ -81,12 +66,12 @@ Result<std::string> code_sheet_html(const forms::Form& form, std::string_view ro
   const auto langs = slip_languages(form);
   // The survey's title in its default language (the slip's instructions
   // are in every language; six titles would crowd out the code).
-  std::string survey = escaped(form.title.get(form.default_language, form.default_language));
-  if (!round.empty()) survey += " · " + escaped(round);
+  std::string survey = html_escape(form.title.get(form.default_language, form.default_language));
+  if (!round.empty()) survey += " · " + html_escape(round);
   std::string html;
   html.reserve(codes.size() * 4000 + 4096);
-  html += "<!doctype html><html lang=\"" + escaped(langs.front()->lang) + "\"><head><meta charset=\"utf-8\">"
-          "<title>" + escaped(form.id) + " response codes</title><style>" + std::string(kStyle) +
+  html += "<!doctype html><html lang=\"" + html_escape(langs.front()->lang) + "\"><head><meta charset=\"utf-8\">"
+          "<title>" + html_escape(form.id) + " response codes</title><style>" + std::string(kStyle) +
           "</style></head><body><header>" + std::to_string(codes.size()) +
           " response codes for " + survey +
           ". Cut along the dashed lines and hand the slips out at random. Keep this sheet locked away "

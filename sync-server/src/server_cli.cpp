@@ -69,6 +69,7 @@ Usage:
   sync-server assessment create   --data-dir DIR --form FORM --round R --administration ID
   sync-server assessment list     --data-dir DIR
   sync-server assessment show     --data-dir DIR ID [--lang L] [--json]
+  sync-server assessment report   --data-dir DIR ID [--lang L] [--out FILE]
   sync-server assessment resolve  --data-dir DIR ID FIELD --value V --comment TEXT
   sync-server assessment review   --data-dir DIR ID --comment TEXT
   sync-server assessment validate --data-dir DIR ID --comment TEXT
@@ -731,6 +732,7 @@ const Command kCommands[] = {
      cmd_assessment_create},
     {"assessment list", kAssessmentListHelp, {"--data-dir"}, {}, cmd_assessment_list},
     {"assessment show", kAssessmentShowHelp, {"--data-dir", "--lang"}, {"--json"}, cmd_assessment_show},
+    {"assessment report", kAssessmentReportHelp, {"--data-dir", "--lang", "--out"}, {}, cmd_assessment_report},
     {"assessment resolve", kAssessmentResolveHelp, {"--data-dir", "--value", "--comment"}, {}, cmd_assessment_resolve},
     {"assessment review", kAssessmentReviewHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_review},
     {"assessment validate", kAssessmentValidateHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_validate},

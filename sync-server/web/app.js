@@ -6,6 +6,7 @@
 
 const T = {
   en: {
+    team_assessments: 'Team assessments', coverage: 'Coverage', disagreements: 'Disagreements', printable_report: 'Printable report', asm_draft: 'draft', asm_under_review: 'under review', asm_validated: 'validated (official)',
     title: 'Equitas — results', overview: 'Overview', devices: 'Devices', downloads: 'Downloads', audit: 'Audit log',
     signin: 'Sign in', signout: 'Sign out', token: 'Admin token', token_help: 'Paste the admin token that `sync-server init` or `sync-server admin-token create` printed.',
     bad_token: 'That token was refused.', language: 'Language', responses: 'Responses', active_devices: 'Active devices',
@@ -30,6 +31,7 @@ const T = {
     reversed: 'reverse-worded', reversed_rule: 'Reverse-worded statements: % positive = % who disagree.',
   },
   fr: {
+    team_assessments: 'Évaluations d’équipe', coverage: 'Couverture', disagreements: 'Désaccords', printable_report: 'Rapport imprimable', asm_draft: 'brouillon', asm_under_review: 'en revue', asm_validated: 'validée (officielle)',
     title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
     signin: 'Se connecter', signout: 'Se déconnecter', token: 'Jeton d’administration', token_help: 'Collez le jeton affiché par `sync-server init` ou `sync-server admin-token create`.',
     bad_token: 'Ce jeton a été refusé.', language: 'Langue', responses: 'Réponses', active_devices: 'Appareils actifs',
@@ -54,6 +56,7 @@ const T = {
     reversed: 'formulation inversée', reversed_rule: 'Énoncés à formulation inversée : % positif = % en désaccord.',
   },
   es: {
+    team_assessments: 'Evaluaciones del equipo', coverage: 'Cobertura', disagreements: 'Desacuerdos', printable_report: 'Informe para imprimir', asm_draft: 'borrador', asm_under_review: 'en revisión', asm_validated: 'validada (oficial)',
     title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
     signin: 'Iniciar sesión', signout: 'Cerrar sesión', token: 'Token de administración', token_help: 'Pegue el token que mostró `sync-server init` o `sync-server admin-token create`.',
     bad_token: 'Ese token fue rechazado.', language: 'Idioma', responses: 'Respuestas', active_devices: 'Dispositivos activos',
@@ -78,6 +81,7 @@ const T = {
     reversed: 'redacción inversa', reversed_rule: 'Enunciados de redacción inversa: % positivo = % en desacuerdo.',
   },
   ru: {
+    team_assessments: 'Командные оценки', coverage: 'Охват', disagreements: 'Разногласия', printable_report: 'Отчёт для печати', asm_draft: 'черновик', asm_under_review: 'на проверке', asm_validated: 'утверждена (официальная)',
     title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
     signin: 'Войти', signout: 'Выйти', token: 'Токен администратора', token_help: 'Вставьте токен, который вывела команда `sync-server init` или `sync-server admin-token create`.',
     bad_token: 'Этот токен отклонён.', language: 'Язык', responses: 'Ответы', active_devices: 'Активные устройства',
@@ -102,6 +106,7 @@ const T = {
     reversed: 'обратная формулировка', reversed_rule: 'Утверждения с обратной формулировкой: % положительных = % несогласных.',
   },
   ar: {
+    team_assessments: 'تقييمات الفريق', coverage: 'التغطية', disagreements: 'الخلافات', printable_report: 'تقرير للطباعة', asm_draft: 'مسودة', asm_under_review: 'قيد المراجعة', asm_validated: 'معتمد (رسمي)',
     title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
     signin: 'تسجيل الدخول', signout: 'تسجيل الخروج', token: 'رمز المسؤول', token_help: 'الصق الرمز الذي طبعه الأمر `sync-server init` أو `sync-server admin-token create`.',
     bad_token: 'تم رفض هذا الرمز.', language: 'اللغة', responses: 'الردود', active_devices: 'الأجهزة النشطة',
@@ -126,6 +131,7 @@ const T = {
     reversed: 'صياغة معكوسة', reversed_rule: 'العبارات ذات الصياغة المعكوسة: ٪ الإيجابي = ٪ غير الموافقين.',
   },
   pt: {
+    team_assessments: 'Avaliações da equipa', coverage: 'Cobertura', disagreements: 'Desacordos', printable_report: 'Relatório para imprimir', asm_draft: 'rascunho', asm_under_review: 'em revisão', asm_validated: 'validada (oficial)',
     title: 'Equitas — resultados', overview: 'Visão geral', devices: 'Equipamentos', downloads: 'Transferências', audit: 'Registo de auditoria',
     signin: 'Entrar', signout: 'Sair', token: 'Token de administrador', token_help: 'Cole o token de administrador que `sync-server init` ou `sync-server admin-token create` imprimiu.',
     bad_token: 'Esse token foi recusado.', language: 'Língua', responses: 'Respostas', active_devices: 'Equipamentos ativos',
@@ -472,6 +478,7 @@ async function pageForm(id, params) {
   if (report.form.perturbed) out.push(h('p', { class: 'muted', id: 'perturbed-note', text: t('perturbed', { n: report.form.perturbed.max_noise }) }));
   // The change between rounds first: it is what a comparison is asked for.
   if (report.comparison) out.push(...comparisonView(report));
+  if (form.kind === 'geoat') out.push(...await teamAssessments(id));
   for (const period of report.periods) {
     if (report.periods.length > 1) out.push(h('h2', { text: `${t('round')}: ${roundName(period.round)}` }));
     if (period.geoat) out.push(...geoatView(period.geoat));
@@ -615,6 +622,20 @@ function actionPlan(a) {
   return [h('h3', { text: t('action_plan') }), h('div', { class: 'panel' }, table(
     [t('objective'), t('activity'), t('owner'), t('deadline'), t('status')],
     a.action_plan.map((r) => [r.objective, r.activity, r.owner, r.deadline, r.status_label || r.status])))];
+}
+
+// The team assessments of a GEOAT form (docs/assessments.md), each with its
+// state, coverage and the link to its printable report in the page's language.
+async function teamAssessments(formId) {
+  const { assessments } = await api('/api/v1/assessments');
+  const mine = assessments.filter((a) => a.form_id === formId);
+  if (!mine.length) return [];
+  return [h('h2', { text: t('team_assessments') }), h('div', { class: 'panel' }, table(
+    [t('administration'), t('round'), t('state'), t('coverage'), t('disagreements'), ''],
+    mine.map((a) => [a.administration.name, a.round, t('asm_' + a.state),
+      a.coverage ? `${a.coverage.rated}/${a.coverage.applicable}` : '—', String(a.disagreements),
+      h('a', { href: withLang('/api/v1/assessments/' + encodeURIComponent(a.id) + '/report'), target: '_blank',
+        rel: 'noopener', class: 'assessment-report', text: t('printable_report') })]), [3, 4]))];
 }
 
 function geoatView(geoat) {

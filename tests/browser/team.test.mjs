@@ -8,8 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, PIN, launch, screenshot, makeServerFolder, makeCollector, startSyncServer, serve, stop, newPage,
+import { ARTIFACTS, BIN, PIN, launch, screenshot, makeServerFolder, makeCollector, startSyncServer, serve, stop, newPage,
   status, overflowsHorizontally, VIEWPORTS } from './support.mjs';
 
 let browser;
@@ -184,3 +185,75 @@ for (const lang of ['en', 'ar']) {
     }
   });
 }
+
+// The printable report (issue 16): the team's disagreement resolved at
+// review, the assessment validated, and the report rendered by Chromium to
+// PDF in French and Arabic, from the command line's file and from the
+// dashboard's API (signed in, same page).
+test('printable assessment report in French and Arabic, rendered to PDF', async () => {
+  const p = await disagreeingPosts();
+  try {
+    contribute(p.b.dir, p.id, 'integrity', {
+      x_b_1: '1', x_b_1_evidence: 'Decision 12/2025, focal point without budget', x_b_1_priority: 'high',
+      x_b_1_action: 'Give the focal point a budget line', p1_a_1: '4', p1_a_1_evidence: 'Pay scales 2026',
+      action_plan: [{ ap_objective: 'A funded focal point', ap_activity: 'Budget line in the 2027 budget',
+        ap_owner: 'Finance', ap_deadline: '2027-06-30', ap_status: 'in_progress' }],
+    });
+    run('collector', ['sync', '--data-dir', p.b.dir]);
+    run('sync-server', ['assessment', 'resolve', '--data-dir', p.server, p.id, 'x_a_1', '--value', '3', '--comment',
+      'Policy signed in 2024, monitoring not yet in place']);
+    run('sync-server', ['assessment', 'review', '--data-dir', p.server, p.id, '--comment', 'All sites visited']);
+    run('sync-server', ['assessment', 'validate', '--data-dir', p.server, p.id, '--comment', 'Agreed at the team meeting']);
+  } finally {
+    await stop(p.sync);
+  }
+  const token = run('sync-server', ['admin-token', 'create', '--data-dir', p.server, '--label', 'ged-expert', '--role', 'viewer']).trim();
+  const sync = await startSyncServer(p.root);
+  const base = sync.url.replace('ws://', 'http://');
+  try {
+    for (const lang of ['fr', 'ar']) {
+      const file = path.join(p.root, `report-${lang}.html`);
+      assert.match(run('sync-server', ['assessment', 'report', '--data-dir', p.server, p.id, '--lang', lang, '--out', file]), /Wrote/);
+      const html = readFileSync(file, 'utf8');
+      // The same page from the dashboard's API.
+      const res = await fetch(`${base}/api/v1/assessments/${p.id}/report?lang=${lang}`, { headers: { Authorization: 'Bearer ' + token } });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type'), /text\/html/);
+      assert.doesNotMatch(res.headers.get('content-security-policy'), /script-src/);
+      const served = await res.text();
+      assert.equal(served.replace(/<footer>.*<\/footer>/, ''), html.replace(/<footer>.*<\/footer>/, ''));
+
+      const { context, page } = await newPage(browser, { width: 1000, height: 1400 }, 'file://');
+      try {
+        await page.goto('file://' + file);
+        assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr');
+        const text = await page.textContent('body');
+        assert.match(text, /Testland Customs/);
+        assert.match(text, lang === 'fr' ? /Scores officiels/ : /درجات رسمية/);
+        assert.match(text, /Policy signed in 2024, monitoring not yet in place/, 'how the disagreement ended');
+        assert.match(text, /Budget line in the 2027 budget/, 'the action plan');
+        assert.match(text, /Decision 12\/2025/, 'a gap with its evidence');
+        // Gaps score under three quarters of the maximum: X.B.1 (1 of 4) is one, P1.A.1 (4) is not.
+        const gaps = await page.locator('section:nth-of-type(3) table').first().textContent();
+        assert.match(gaps, /X\.B\.1/);
+        assert.doesNotMatch(gaps, /P1\.A\.1/);
+        assert.ok(await page.locator('svg polygon').count() >= 5, 'the radar');
+        assert.deepEqual(page.foreign.filter(u => !u.startsWith('file://')), []);
+        await screenshot(page, `assessment-report-${lang}`);
+        mkdirSync(ARTIFACTS, { recursive: true });
+        const pdf = await page.pdf({ path: path.join(ARTIFACTS, `assessment-report-${lang}.pdf`), format: 'A4', printBackground: true });
+        assert.ok(pdf.length > 20000 && pdf.subarray(0, 5).toString() === '%PDF-', 'a PDF');
+      } finally {
+        await context.close();
+      }
+    }
+    // Listed on the dashboard's API with its state and coverage.
+    const list = await (await fetch(`${base}/api/v1/assessments`, { headers: { Authorization: 'Bearer ' + token } })).json();
+    const a = list.assessments.find(x => x.id === p.id);
+    assert.equal(a.state, 'validated');
+    assert.equal(a.disagreements, 0);
+    assert.equal(a.coverage.rated, 3);
+  } finally {
+    await stop(sync);
+  }
+});

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "app/server_app.hpp"
+#include "assessment_report.hpp"
 #include "assessment_view.hpp"
 #include "form_registry.hpp"
 
@@ -99,6 +100,18 @@ Result<boost::json::object> ServerApp::show_assessment(std::string_view id, cons
   EQ_ASSIGN_OR_RETURN(auto view, load_assessment_view(store_.db(), registry->library(), id, lang));
   if (!view) return unknown_assessment(id);
   return std::move(*view);
+}
+
+Result<std::string> ServerApp::assessment_report(std::string_view id, const std::string& lang) {
+  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
+  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
+  EQ_RETURN_IF_ERROR(snapshot.status());
+  EQ_ASSIGN_OR_RETURN(auto view, load_assessment_view(store_.db(), registry->library(), id, lang));
+  if (!view) return unknown_assessment(id);
+  const std::string form_id(view->at("form_id").as_string());
+  auto form = registry->library().current(form_id);
+  if (!form) return Status::not_found("the form " + form_id + " of assessment " + std::string(id) + " is not on this server");
+  return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en", clock_());
 }
 
 Status ServerApp::change_assessment(

@@ -190,6 +190,8 @@ class ServerApp {
   Result<std::vector<AssessmentRecord>> assessments();
   // The merged state with scores and workflow (assessment_view.hpp).
   Result<boost::json::object> show_assessment(std::string_view id, const std::string& lang = "en");
+  // The printable report (assessment_report.hpp), an HTML page in `lang`.
+  Result<std::string> assessment_report(std::string_view id, const std::string& lang = "en");
   // The team's decision on a field: a resolution event that has seen every
   // contribution so far, so it ends a disagreement; `value` is JSON text
   // ("\"3\"") or a bare word taken as a string. failed_precondition once
