@@ -68,7 +68,7 @@ void check_no_sql(const HttpResponse& res) {
 
 }  // namespace
 
-TEST_CASE("a full disk still lets a respondent submit and the admin discard drafts; nothing stored is lost",
+TEST_CASE("a full disk still lets a respondent submit and the admin discard drafts: nothing stored is lost",
           "[fault][disk]") {
   test::TempDir tmp;
   test::TestServer server{tmp.path() / "server"};
@@ -96,14 +96,14 @@ TEST_CASE("a full disk still lets a respondent submit and the admin discard draf
                           R"({"answers":{"consent_ack":true,"dem_sex":"female","eng_proud":"4"}})")
               .result() == http::status::ok);
 
-  // The disk has 3 MiB left, and a phone fills it with GEOAT drafts.
+  // The disk has 3 MiB left, and a phone fills it with drafts.
   vfs.set_budget(dir, test::DiskBudgetVfs::used(dir) + 3 * 1024 * 1024);
   Browser phone{api, "192.168.1.66", {}, {}};
-  const std::string filler = R"({"answers":{"admin_name":")" + std::string(400 * 1024, 'f') + R"("}})";
+  const std::string filler = R"({"answers":{"comment":")" + std::string(400 * 1024, 'f') + R"("}})";
   HttpResponse refused;
   int saved = 0;
   for (int i = 0; i < 40; ++i) {
-    auto created = phone.call(http::verb::post, "/api/v1/draft", R"({"form":"geoat-2023"})");
+    auto created = phone.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})");
     if (created.result() != http::status::ok) {
       refused = created;
       break;
@@ -115,6 +115,7 @@ TEST_CASE("a full disk still lets a respondent submit and the admin discard draf
     }
     ++saved;
   }
+  INFO(saved << " " << refused.result_int() << " " << refused.body());
   REQUIRE(vfs.refused() > 0);
   CHECK(saved >= 3);
   CHECK(refused.result() == http::status::service_unavailable);

@@ -56,7 +56,7 @@ const boost::json::object& field(const boost::json::object& view, const char* na
 }  // namespace
 
 TEST_CASE("GEOAT team assessment: three collectors at two sites, merged with disagreements and history, "
-          "resolved, reviewed, validated; scores provisional then official with coverage",
+          "resolved, reviewed, validated: scores provisional then official with coverage",
           "[integration][assessment]") {
   TempDir tmp;
   TestServer server(tmp / "server");

@@ -274,7 +274,7 @@ TEST_CASE("log lines in JSON are one valid object each, with the fixed keys firs
   CHECK(server::log::line(server::log::Level::kInfo, "x", "plain words") == "sync-server: plain words\n");
 }
 
-TEST_CASE("serve --log-format json prints its progress as JSON events; --trusted-proxy throttles the client, not the proxy",
+TEST_CASE("serve --log-format json prints its progress as JSON events: --trusted-proxy throttles the client, not the proxy",
           "[server][log][cli]") {
   TempDir tmp;
   const auto dir = (tmp / "server").string();

@@ -247,7 +247,7 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   }
 }
 
-TEST_CASE("the server's verdict on a code: counted once, then used before; forged, mistyped or missing",
+TEST_CASE("the server's verdict on a code: counted once, then used before: forged, mistyped or missing",
           "[integration][codes]") {
   TempDir tmp;
   TestServer server(tmp / "server");

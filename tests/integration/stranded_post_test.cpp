@@ -112,7 +112,7 @@ TEST_CASE("a code that expired before the first sync is reissued, renewed, and e
 }
 
 TEST_CASE(
-    "enroll refuses an expired code; renew refuses another device, another server, a registered "
+    "enroll refuses an expired code: renew refuses another device, another server, a registered "
     "one",
     "[integration][stranded]") {
   TempDir tmp;

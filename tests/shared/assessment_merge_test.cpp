@@ -86,7 +86,7 @@ TEST_CASE("merge: two contributions from the same base that disagree are both ke
   CHECK(merged.disagreements() == 1);
 }
 
-TEST_CASE("merge: a contribution that saw the other supersedes it; a resolution ends a disagreement", "[merge]") {
+TEST_CASE("merge: a contribution that saw the other supersedes it: a resolution ends a disagreement", "[merge]") {
   const auto a = contribution("a", 1, 0, "laptop", "hr", {{"x_a_1", "\"4\""}});
   const auto b = contribution("b", 2, 1, "phone", "gender_unit", {{"x_a_1", "\"3\""}});  // saw a
   CHECK(merge_assessment({a, b}).fields.at("x_a_1").value == "\"3\"");

@@ -230,7 +230,7 @@ TEST_CASE("staff climate: anonymous, banded, optional, and its harassment path",
   CHECK_FALSE(e.items.at("harass_channel").relevant);
 }
 
-TEST_CASE("staff climate: who was responsible shows only after an experience; witness, grounds, support note",
+TEST_CASE("staff climate: who was responsible shows only after an experience: witness, grounds, support note",
           "[forms][bundled]") {
   auto f = bundled("staff-climate");
   const Item* source = f->find("harass_source");

@@ -118,7 +118,7 @@ TEST_CASE("the admin API refuses a missing or wrong token with 401 and audits it
   }
 }
 
-TEST_CASE("signing in gives an HttpOnly SameSite=Strict session; signing out ends it", "[server][admin]") {
+TEST_CASE("signing in gives an HttpOnly SameSite=Strict session: signing out ends it", "[server][admin]") {
   Fixture f;
   auto api = server::AdminApi::open(f.server.dir());
   REQUIRE(api.is_ok());

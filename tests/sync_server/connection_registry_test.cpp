@@ -11,7 +11,7 @@
 using equitas::server::ConnectionRegistry;
 namespace ip = boost::asio::ip;
 
-TEST_CASE("two IPv6 addresses in one /64 share a budget; another /64 has its own", "[server][caps]") {
+TEST_CASE("two IPv6 addresses in one /64 share a budget: another /64 has its own", "[server][caps]") {
   ConnectionRegistry r;
   const auto a = ip::make_address("2001:db8:1:2::1");
   const auto b = ip::make_address("2001:db8:1:2:ffff:eeee:dddd:cccc");

@@ -45,7 +45,7 @@ double rate(std::int64_t responses, std::int64_t headcount) {
 
 }  // namespace
 
-TEST_CASE("units and headcounts CSV: quotes, BOM and CRLF read; every mistake named by its line", "[units]") {
+TEST_CASE("units and headcounts CSV: quotes, BOM and CRLF read: every mistake named by its line", "[units]") {
   auto units = parse_units_csv("\xEF\xBB\xBFSite,Unit\r\n\"Port, north gate\",North\r\n\"The \"\"old\"\" post\",North\r\n\r\n");
   REQUIRE(units.is_ok());
   REQUIRE(units->size() == 2);

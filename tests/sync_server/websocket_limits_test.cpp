@@ -261,7 +261,7 @@ TEST_CASE("a device's second session displaces its first, which is dropped at on
   CHECK(closed_by_peer(second.socket(), std::chrono::seconds(2)));
 }
 
-TEST_CASE("a full unauthenticated pool still lets health checks and collectors in; authenticated ones carry on",
+TEST_CASE("a full unauthenticated pool still lets health checks and collectors in: authenticated ones carry on",
           "[server][limits][caps]") {
   TempDir tmp;
   TestServer server(tmp / "server");
