@@ -2,29 +2,31 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 
 namespace equitas::server {
 namespace {
 
-// The codes a select_multiple answer holds. Arrays are the format; a string
-// (a version that asked it as select_one, or XLSForm's space-separated
-// style) is read as space-separated codes.
-std::vector<std::string_view> selected_codes(const boost::json::value& v) {
-  std::vector<std::string_view> out;
+// Calls visit(code) for each code a select answer holds, in order, until it
+// returns false. Arrays are the format; a string (a version that asked it
+// as select_one, or XLSForm's space-separated style) is read as
+// space-separated codes. Nothing is copied: this runs for every select
+// answer of every row.
+template <typename Visit>
+void for_each_code(const boost::json::value& v, Visit visit) {
   if (v.is_array()) {
     for (const auto& e : v.get_array()) {
-      if (e.is_string()) out.emplace_back(e.get_string());
+      if (e.is_string() && !visit(std::string_view(e.get_string()))) return;
     }
   } else if (v.is_string()) {
     std::string_view s = v.get_string();
     while (!s.empty()) {
       const auto space = s.find(' ');
-      if (space != 0) out.push_back(s.substr(0, space));
+      if (space != 0 && !visit(s.substr(0, space))) return;
       if (space == std::string_view::npos) break;
       s.remove_prefix(space + 1);
     }
   }
-  return out;
 }
 
 ExportCell text_cell(std::string text) { return {ExportCell::Kind::kText, std::move(text), 0}; }
@@ -77,6 +79,19 @@ bool is_numeric_code(std::string_view code) {
          std::all_of(frac.begin(), frac.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+double code_number(std::string_view code) {
+  // from_chars rounds as strtod does, without a copy or the locale.
+  double d = 0;
+  std::from_chars(code.data(), code.data() + code.size(), d);
+  return d;
+}
+
+std::optional<std::size_t> ExportPlan::question_index(std::string_view name) const {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
 const forms::Form* ExportPlan::form(std::string_view version) const {
   auto it = forms_.find(version);
   return it == forms_.end() ? nullptr : it->second.get();
@@ -105,7 +120,7 @@ void ExportPlan::note_value(ExportQuestion& q, const boost::json::value& v) {
         if (!q.select) q.only_numbers = false;
         return;
       }
-      const double d = std::stod(std::string(s));
+      const double d = code_number(s);
       q.near_missing_codes = q.near_missing_codes || (d >= -99 && d <= -91);
       return;
     }
@@ -241,14 +256,14 @@ void ExportPlan::observe(std::string_view version, std::string_view round, const
     ExportQuestion& q = questions_[it->second];
     note_value(q, kv.value());
     if (!q.select) continue;
-    for (std::string_view code : selected_codes(kv.value())) {
+    for_each_code(kv.value(), [&q](std::string_view code) {
       if (q.find_choice(code) == nullptr) {
         forms::Choice seen;
         seen.name = std::string(code);
         q.choices.push_back(std::move(seen));
       }
-      if (!q.multiple) break;
-    }
+      return q.multiple;  // a select_one's answer is its first code
+    });
   }
 }
 
@@ -292,25 +307,32 @@ std::string ExportPlan::label_of(const ExportQuestion& q, std::string_view code,
 
 ExportCell ExportPlan::cell(const ExportColumn& column, const boost::json::object& answers, bool labels,
                             const std::string& lang) const {
+  return cell(column, answers.if_contains(questions_[column.question].name), labels, lang);
+}
+
+ExportCell ExportPlan::cell(const ExportColumn& column, const boost::json::value* v, bool labels,
+                            const std::string& lang) const {
   const ExportQuestion& q = questions_[column.question];
-  const boost::json::value* v = answers.if_contains(q.name);
   if (v == nullptr || v->is_null()) return {};
   if (!column.choice.empty()) {
-    const auto codes = selected_codes(*v);
-    const bool chosen = std::find(codes.begin(), codes.end(), column.choice) != codes.end();
+    bool chosen = false;
+    for_each_code(*v, [&](std::string_view code) {
+      chosen = code == column.choice;
+      return !chosen;
+    });
     return {ExportCell::Kind::kNumber, chosen ? "1" : "0", chosen ? 1.0 : 0.0};
   }
   if (q.select && v->is_string()) {
     const std::string_view code = v->get_string();
     if (labels) return text_cell(label_of(q, code, lang));
-    if (is_numeric_code(code)) return {ExportCell::Kind::kNumber, std::string(code), std::stod(std::string(code))};
+    if (is_numeric_code(code)) return {ExportCell::Kind::kNumber, std::string(code), code_number(code)};
     return text_cell(std::string(code));
   }
   return generic_cell(*v);
 }
 
 boost::json::object ExportPlan::labelled(const boost::json::object& answers, const std::string& lang) const {
-  boost::json::object out = answers;
+  boost::json::object out(answers, boost::json::storage_ptr());  // on the heap, whatever holds `answers`
   for (auto& kv : out) {
     auto it = by_name_.find(kv.key());
     if (it == by_name_.end() || !questions_[it->second].select) continue;

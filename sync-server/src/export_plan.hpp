@@ -19,8 +19,10 @@
 #include <boost/json/object.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "equitas/forms/form.hpp"
@@ -68,10 +70,22 @@ struct ExportCell {
   double number = 0;
 };
 
+// A hash map from a name to an index, searched with a string_view (an answer
+// key) without making a std::string of it. An export looks up every answer
+// of every row by its key, so this is one hash per key, where an ordered map
+// compared strings a few times each.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using NameIndex = std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>>;
+
 // Codes are strings in the answers ("4" on an agree scale); those that are
 // plain decimal numbers go to spreadsheets as numbers, so that analysts can
 // average them. "01" keeps its leading zero and stays text.
 bool is_numeric_code(std::string_view code);
+// The number a code that is_numeric_code() accepts stands for.
+double code_number(std::string_view code);
 
 class ExportPlan {
  public:
@@ -88,6 +102,8 @@ class ExportPlan {
   void finish();
 
   const std::vector<ExportQuestion>& questions() const { return questions_; }
+  // The index in questions() of the question answered under `name`, if any.
+  std::optional<std::size_t> question_index(std::string_view name) const;
   const std::vector<ExportColumn>& columns() const { return columns_; }
   // Languages any version promises, in first-seen order, default first.
   const std::vector<std::string>& languages() const { return languages_; }
@@ -100,6 +116,10 @@ class ExportPlan {
   // become their label in `lang` (falling back to the default language; a
   // code no version defines stays as it is).
   ExportCell cell(const ExportColumn& column, const boost::json::object& answers, bool labels,
+                  const std::string& lang) const;
+  // The same, given the row's answer to the column's question (null when
+  // the row has none), for a caller that has already found it.
+  ExportCell cell(const ExportColumn& column, const boost::json::value* answer, bool labels,
                   const std::string& lang) const;
   // The columns of one repeat's rows (`repeat` indexes questions()): its
   // questions, a select_multiple as one 0/1 column per choice. Nested
@@ -116,7 +136,7 @@ class ExportPlan {
   static void note_value(ExportQuestion& q, const boost::json::value& v);
 
   std::vector<ExportQuestion> questions_;
-  std::map<std::string, std::size_t, std::less<>> by_name_;
+  NameIndex by_name_;  // question name -> index in questions_
   std::vector<ExportColumn> columns_;
   std::vector<std::string> languages_;
   std::string default_language_ = "en";

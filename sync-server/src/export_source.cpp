@@ -147,20 +147,29 @@ std::string value_text(const boost::json::value& v) {
 Status ExportSource::protect(const std::set<std::string, std::less<>>& breakdowns,
                              const std::set<std::string, std::less<>>& free_text,
                              std::size_t k) {
-  EQ_RETURN_IF_ERROR(scan_stored([this](ExportRow& r) {
-    plan_.observe(r.form_version, r.round, r.answers);
-    safe_rows_.push_back(std::move(r));
-    return Status::ok();
-  }));
+  EQ_RETURN_IF_ERROR(scan_stored(
+      [this](ExportRow& r) {
+        plan_.observe(r.form_version, r.round, r.answers);
+        safe_rows_.push_back(std::move(r));
+        return Status::ok();
+      },
+      &rows_memory_));
   plan_.finish();
   // Only questions a definition describes, and no free text: an answer key
-  // seen only in the data could be anything.
-  std::set<std::string, std::less<>> withheld_questions = free_text;
-  for (const auto& q : plan_.questions()) {
-    if (!q.known) withheld_questions.insert(q.name);
+  // seen only in the data could be anything. Kept by question index, since
+  // it is asked for every answer of every row: every key is a question of
+  // the plan (observe() added those only the data has).
+  const auto& questions = plan_.questions();
+  std::vector<bool> withheld_question(questions.size());
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    withheld_question[i] = !questions[i].known || free_text.count(questions[i].name) != 0;
   }
+  auto withheld = [&](std::string_view key) {
+    const auto q = plan_.question_index(key);
+    return q ? withheld_question[*q] : free_text.count(key) != 0;
+  };
   for (const auto& c : plan_.columns()) {
-    if (withheld_questions.count(plan_.questions()[c.question].name) == 0) safe_columns_.push_back(c);
+    if (!withheld_question[c.question]) safe_columns_.push_back(c);
   }
 
   // Free text: only from units with k responses or more, apart from the rows.
@@ -168,7 +177,7 @@ Status ExportSource::protect(const std::set<std::string, std::less<>>& breakdown
   for (const auto& r : safe_rows_) ++per_unit[r.site];
   for (auto& r : safe_rows_) {
     for (auto it = r.answers.begin(); it != r.answers.end();) {
-      if (withheld_questions.count(std::string_view(it->key())) == 0) {
+      if (!withheld(it->key())) {
         // A repeat's rows are objects of their own: their free text goes
         // too (not to the comments file, where it would lose its row).
         if (auto* rows = it->value().if_array()) {
@@ -239,7 +248,7 @@ Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) 
   return scan_stored([&](ExportRow& r) { return visit(r); });
 }
 
-Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit) {
+Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit, boost::json::storage_ptr storage) {
   EQ_ASSIGN_OR_RETURN(Statement st, store_.db().prepare(
                                         "SELECT s.submission_id, s.revision, s.device_id, d.site, s.form_version, "
                                         "s.submitted_at, s.received_at, s.conflict, s.answers, s.round" +
@@ -252,7 +261,7 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit)
   if (anonymous_) {
     EQ_ASSIGN_OR_RETURN(unit_of_site, UnitsStore(store_.db()).unit_of_sites());
   }
-  ExportRow r;
+  ExportRow r(storage);
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool has, st.step());
     if (!has) break;
@@ -269,11 +278,11 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit)
     r.received_at = st.column_int64(6);
     r.conflict = st.column_int64(7) != 0;
     boost::system::error_code ec;
-    auto v = boost::json::parse(st.column_text(8), ec);
+    auto v = boost::json::parse(st.column_text(8), ec, storage);
     if (ec || !v.is_object()) {
       return Status::corruption("stored answers of submission " + r.submission_id + " are not a JSON object");
     }
-    r.answers = std::move(v.as_object());
+    r.answers = std::move(v.as_object());  // the same storage: moved, not copied
     r.round = st.column_text(9);
     EQ_RETURN_IF_ERROR(visit(r));
     if (progress_ && ++done % kProgressEvery == 0) progress_(std::min(done, total), total);

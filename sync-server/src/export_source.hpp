@@ -22,6 +22,7 @@
 // destroyed, so destroy it before writing to that store (the audit log).
 #pragma once
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <functional>
 #include <memory>
@@ -37,6 +38,11 @@
 namespace equitas::server {
 
 struct ExportRow {
+  ExportRow() = default;
+  // A row whose answers are allocated from `storage`: see
+  // ExportSource::rows_memory_.
+  explicit ExportRow(boost::json::storage_ptr storage) : answers(std::move(storage)) {}
+
   std::string submission_id;
   std::int64_t revision = 0;
   std::string device_id;
@@ -105,7 +111,8 @@ class ExportSource {
 
  private:
   ExportSource(ServerStore& store, std::string form_id, std::optional<std::string> round);
-  Status scan_stored(const std::function<Status(ExportRow&)>& visit);
+  // `storage`: where the rows' answers are allocated (default: the heap).
+  Status scan_stored(const std::function<Status(ExportRow&)>& visit, boost::json::storage_ptr storage = {});
   // Anonymous forms: reads, protects and shuffles every row.
   Status protect(const std::set<std::string, std::less<>>& breakdowns,
                  const std::set<std::string, std::less<>>& free_text, std::size_t k);
@@ -120,6 +127,10 @@ class ExportSource {
   std::size_t passes_done_ = 0;
   ExportProgress progress_;
   bool anonymous_ = false;
+  // The answers of safe_rows_, parsed once and freed all at once with the
+  // source: a hundred thousand rows freed object by object took a tenth
+  // of an export's time. Declared before safe_rows_, so it outlives them.
+  boost::json::monotonic_resource rows_memory_;
   std::vector<ExportRow> safe_rows_;
   std::vector<ExportColumn> safe_columns_;
   DisclosureReport disclosure_;

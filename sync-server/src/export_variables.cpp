@@ -308,6 +308,12 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
   out.assign(variables_.size(), ExportValue{});
   row_why_.assign(plan_.questions().size(), Missing::kNone);
   computed_ready_ = false;
+  // Every key of the row is a question of the plan: it was built from these
+  // rows, or from the definitions (observe() adds what only the data has).
+  row_answers_.assign(plan_.questions().size(), nullptr);
+  for (const auto& kv : row.answers) {
+    if (const auto q = plan_.question_index(kv.key())) row_answers_[*q] = &kv.value();
+  }
   std::vector<ExportCell> meta;
   for (std::size_t i = 0; i < variables_.size(); ++i) {
     const ExportVariable& v = variables_[i];
@@ -334,7 +340,7 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
     }
     const ExportColumn& column = source_.columns()[v.index];
     const ExportQuestion& q = plan_.questions()[column.question];
-    const boost::json::value* a = row.answers.if_contains(q.name);
+    const boost::json::value* a = row_answers_[column.question];
     if (a == nullptr || a->is_null() || (a->is_string() && a->get_string().empty()) ||
         (a->is_array() && a->get_array().empty() && !q.multiple)) {
       cell = blank(v, column.question, row);
@@ -355,34 +361,34 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
       // A code no version's list has (seen only in the data): the number
       // it spells, or else no number, with the code in the companion.
       if (is_numeric_code(code)) {
-        cell = {ExportValue::Kind::kNumber, std::stod(std::string(code)), std::string(code), nullptr};
+        cell = {ExportValue::Kind::kNumber, code_number(code), std::string(code), nullptr};
       }
       continue;
     }
-    const ExportCell c = plan_.cell(column, row.answers, options_.labels, options_.lang);
+    ExportCell c = plan_.cell(column, a, options_.labels, options_.lang);
     switch (c.kind) {
       case ExportCell::Kind::kEmpty: cell = blank(v, column.question, row); break;
       case ExportCell::Kind::kBool:
         if (v.numeric) {
           cell = {ExportValue::Kind::kNumber, c.text == "true" ? 1.0 : 0.0, c.text == "true" ? "1" : "0", nullptr};
         } else {
-          cell = {ExportValue::Kind::kText, 0, c.text, nullptr};
+          cell = {ExportValue::Kind::kText, 0, std::move(c.text), nullptr};
         }
         break;
       case ExportCell::Kind::kNumber:
         if (v.numeric) {
-          cell = {ExportValue::Kind::kNumber, c.number, c.text, nullptr};
+          cell = {ExportValue::Kind::kNumber, c.number, std::move(c.text), nullptr};
         } else {
-          cell = {ExportValue::Kind::kText, 0, c.text, nullptr};
+          cell = {ExportValue::Kind::kText, 0, std::move(c.text), nullptr};
         }
         break;
       case ExportCell::Kind::kText:
         if (v.numeric && is_numeric_code(c.text)) {
-          cell = {ExportValue::Kind::kNumber, std::stod(c.text), c.text, nullptr};
+          cell = {ExportValue::Kind::kNumber, code_number(c.text), std::move(c.text), nullptr};
         } else if (v.numeric && c.text == "OK") {  // an acknowledgement's other spelling
           cell = {ExportValue::Kind::kNumber, 1, "1", nullptr};
         } else {
-          cell = {ExportValue::Kind::kText, 0, c.text, nullptr};
+          cell = {ExportValue::Kind::kText, 0, std::move(c.text), nullptr};
         }
         break;
     }

@@ -37,6 +37,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "export_source.hpp"
@@ -81,8 +82,9 @@ struct ExportVariable {
   bool is_companion = false;
   bool declare_range = true;    // SAV: false when real values fall in -99..-91
   std::size_t width = 1;        // text: the longest value in bytes
-  // Select codes and the number each stands for (numeric selects only).
-  std::map<std::string, double, std::less<>> codes;
+  // Select codes and the number each stands for (numeric selects only);
+  // looked up for every select answer of every row.
+  std::unordered_map<std::string, double, NameHash, std::equal_to<>> codes;
 };
 
 // One cell.
@@ -152,6 +154,9 @@ class ExportLayout {
   std::string today_;
   mutable std::map<const forms::Form*, std::vector<Gate>> gates_;  // by question index
   mutable std::vector<Missing> row_why_;  // this row's reasons, by question (kNone: not yet known)
+  // This row's answer to each question (null: none), by question index:
+  // the row's answers are looked up once per key, not once per variable.
+  mutable std::vector<const boost::json::value*> row_answers_;
   // This row's answers with the form's calculations run, for a row stored
   // without them (made by hand, or imported); empty until needed.
   mutable boost::json::object computed_;

@@ -180,7 +180,13 @@ Status write_jsonl(ExportSource& source, const ExportOptions& options, std::ostr
       o["unit"] = r.site.empty() ? boost::json::value(nullptr) : boost::json::value(r.site);
       o["form_version"] = r.form_version;
       o["round"] = r.round;
-      o["answers"] = options.labels ? source.plan().labelled(r.answers, options.lang) : r.answers;
+      // Copied into `o`'s storage (an anonymous row's answers live in the
+      // source's arena, where a copy would stay until the export ends).
+      if (options.labels) {
+        o["answers"] = source.plan().labelled(r.answers, options.lang);
+      } else {
+        o["answers"] = r.answers;
+      }
       out << boost::json::serialize(o) << "\n";
       return out ? Status::ok() : Status::io_error("writing the export failed (disk full?)");
     }

@@ -286,7 +286,8 @@ class StatWriter {
     } else {
       e = readstat_insert_missing_value(writer_, rv);
     }
-    return check(e, "writing " + v.name);
+    // The message is made only on an error: this runs for every cell.
+    return e == READSTAT_OK ? Status::ok() : check(e, "writing " + v.name);
   }
 
   ExportSource& source_;
