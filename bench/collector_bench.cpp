@@ -5,6 +5,7 @@
 // RSS of that same short-lived process.
 //
 //   ./dev bench collector [--runs 20]
+#include <csignal>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>

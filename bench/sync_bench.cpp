@@ -6,6 +6,7 @@
 // core, then the writer commits one transaction per batch).
 //
 //   build/bin/sync_bench [--collectors 8] [--per-collector 10000] [--batch 12] [--idle 10000]
+#include <csignal>
 #include <sys/resource.h>
 #include <unistd.h>
 

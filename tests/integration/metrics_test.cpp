@@ -3,6 +3,7 @@
 // sample belongs to a family declared by # TYPE, histograms are cumulative
 // and end at +Inf with their _count. Then the figures are checked against
 // what the test did. And the JSON log lines of `serve --log-format json`.
+#include <csignal>
 #include <catch2/catch.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
