@@ -255,6 +255,14 @@ AdminResponse AdminApi::route(Call& call) {
     return assessment_report(
         call, std::string_view(p).substr(kAssessments.size(), p.size() - kAssessments.size() - kReport.size()));
   }
+  // The action plan between rounds: any role reads it; a steward updates it.
+  if (p == "/api/v1/actions" && get) return action_plan(call);
+  constexpr std::string_view kActions = "/api/v1/actions/";
+  if (p.rfind(kActions, 0) == 0 && p.size() > kActions.size()) {
+    if (m != http::verb::post) return call.error(http::status::method_not_allowed, "use POST to update an action item");
+    if (auto no = refuse_unless(call, Role::kSteward, "updating the action plan")) return std::move(*no);
+    return update_action(call, std::string_view(p).substr(kActions.size()));
+  }
   constexpr std::string_view kReports = "/api/v1/reports/", kExports = "/api/v1/exports/";
   const auto started = std::chrono::steady_clock::now();
   const auto timed = [&](AdminWork work, AdminResponse r) {
@@ -596,6 +604,49 @@ AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
              "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
              "frame-ancestors 'none'");
   return r;
+}
+
+AdminResponse AdminApi::action_plan(Call& call) {
+  auto plan = app_.action_plan(query_param(call.req.target(), "administration"), call.lang);
+  if (!plan.is_ok()) return call.error(plan.status());
+  return call.ok(std::move(*plan));
+}
+
+// {"status": "in_progress", "note": "...", "indicators": ["P1.A.1"],
+//  "owner": "...", "deadline": "2027-06-30"}: every key optional.
+AdminResponse AdminApi::update_action(Call& call, std::string_view id) {
+  if (call.req[http::field::content_type].find("application/json") != 0) {
+    return call.error(http::status::unsupported_media_type, "send the update as application/json");
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(call.req.body(), ec);
+  if (ec || !body.is_object()) return call.error(http::status::bad_request, "send a JSON object: {\"status\": ..., \"note\": ...}");
+  const auto& o = body.as_object();
+  const auto text = [&](std::string_view key, std::optional<std::string>& out) -> bool {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) return true;
+    if (!v->is_string()) return false;
+    out = std::string(v->get_string());
+    return true;
+  };
+  ServerApp::ActionChange change;
+  std::optional<std::string> note;
+  if (!text("status", change.status) || !text("note", note) || !text("owner", change.owner) ||
+      !text("deadline", change.deadline)) {
+    return call.error(http::status::bad_request, "status, note, owner and deadline are strings");
+  }
+  change.note = note.value_or("");
+  if (const auto* v = o.if_contains("indicators"); v && !v->is_null()) {
+    if (!v->is_array()) return call.error(http::status::bad_request, "indicators is a list of indicator ids");
+    std::vector<std::string> ids;
+    for (const auto& x : v->get_array()) {
+      if (!x.is_string()) return call.error(http::status::bad_request, "indicators is a list of indicator ids");
+      ids.emplace_back(x.get_string());
+    }
+    change.indicators = std::move(ids);
+  }
+  if (Status s = app_.update_action(id, change, Actor(call.actor, call.peer)); !s.is_ok()) return call.error(s);
+  return action_plan(call);
 }
 
 AdminResponse AdminApi::report(Call& call, std::string_view form) {

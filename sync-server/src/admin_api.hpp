@@ -141,6 +141,8 @@ class AdminApi {
   // report (assessment_report.hpp). Organisational ratings: any role.
   AdminResponse assessments(Call& call);
   AdminResponse assessment_report(Call& call, std::string_view id);
+  AdminResponse action_plan(Call& call);
+  AdminResponse update_action(Call& call, std::string_view id);
 
   std::atomic<bool> stopping_{false};
   std::mutex mu_;

@@ -186,4 +186,62 @@ int cmd_assessment_validate(const CliArgs& a, std::ostream& out, std::ostream& e
   return advance(a, out, err, true);
 }
 
+int cmd_action_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  if (!a.positional().empty()) return cli_fail(err, Status::invalid_argument("action list takes no ID; see --administration"));
+  auto app = open_app(a);
+  if (!app.is_ok()) return cli_fail(err, app.status());
+  auto plan = app->action_plan(a.get_or("--administration", ""), a.get_or("--lang", "en"));
+  if (!plan.is_ok()) return cli_fail(err, plan.status());
+  if (a.has("--json")) {
+    out << boost::json::serialize(*plan) << "\n";
+    return 0;
+  }
+  for (const auto& v : plan->at("items").as_array()) {
+    const auto& i = v.as_object();
+    std::string inds;
+    for (const auto& x : i.at("indicators").as_array()) inds += (inds.empty() ? "" : ",") + text_of(&x.at("id"));
+    out << text_of(&i.at("id")) << "\t" << text_of(&i.at("status_label")) << (i.at("overdue").as_bool() ? " (overdue)" : "")
+        << "\tdue " << (i.at("deadline").as_string().empty() ? "-" : text_of(&i.at("deadline"))) << "\t"
+        << text_of(&i.at("activity")) << "\t" << (inds.empty() ? "-" : inds) << "\towner "
+        << (i.at("owner").as_string().empty() ? "-" : text_of(&i.at("owner"))) << "\tupdated "
+        << text_of(&i.at("updated")) << "\n";
+  }
+  if (plan->at("items").as_array().empty()) {
+    err << "No action items yet: validating a team assessment adopts its action plan.\n";
+  }
+  return 0;
+}
+
+int cmd_action_update(const CliArgs& a, std::ostream& out, std::ostream& err) {
+  if (a.positional().size() != 1) {
+    return cli_fail(err, Status::invalid_argument("give exactly one action item ID (see: sync-server action list)"));
+  }
+  ServerApp::ActionChange change;
+  if (auto s = a.get("--status")) change.status = *s;
+  change.note = a.get_or("--note", "");
+  if (auto list = a.get("--indicators")) {
+    std::vector<std::string> ids;
+    std::string word;
+    for (char c : *list + ",") {
+      if (c == ',' || c == ' ') {
+        if (!word.empty()) ids.push_back(word);
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+    change.indicators = std::move(ids);
+  }
+  if (auto o = a.get("--owner")) change.owner = *o;
+  if (auto d = a.get("--deadline")) change.deadline = *d;
+  auto app = open_app(a);
+  if (!app.is_ok()) return cli_fail(err, app.status());
+  const std::string& id = a.positional()[0];
+  if (Status s = app->update_action(id, change, "cli"); !s.is_ok()) {
+    return cli_fail(err, s.with_context("action item " + id + " was not updated"));
+  }
+  out << "Action item " << id << " updated.\n";
+  return 0;
+}
+
 }  // namespace equitas::server

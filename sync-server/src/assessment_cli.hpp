@@ -18,6 +18,8 @@ int cmd_assessment_report(const CliArgs& a, std::ostream& out, std::ostream& err
 int cmd_assessment_resolve(const CliArgs& a, std::ostream& out, std::ostream& err);
 int cmd_assessment_review(const CliArgs& a, std::ostream& out, std::ostream& err);
 int cmd_assessment_validate(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_action_list(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_action_update(const CliArgs& a, std::ostream& out, std::ostream& err);
 
 inline constexpr const char* kAdministrationAddHelp =
     "sync-server administration add --data-dir DIR --id ID --name NAME\n"
@@ -54,6 +56,19 @@ inline constexpr const char* kAssessmentReviewHelp =
 inline constexpr const char* kAssessmentValidateHelp =
     "sync-server assessment validate --data-dir DIR ID --comment TEXT\n"
     "  under review -> validated, refused while a disagreement remains. Only a validated assessment's\n"
-    "  scores are official; contributions that arrive later are kept and flagged, not merged. Audited.\n";
+    "  scores are official; contributions that arrive later are kept and flagged, not merged. Its action\n"
+    "  plan becomes the administration's (see: sync-server action list). Audited.\n";
+inline constexpr const char* kActionListHelp =
+    "sync-server action list --data-dir DIR [--administration ID] [--lang L] [--json]\n"
+    "  The action plan between rounds: every item adopted from a validated assessment, with its id\n"
+    "  (ADMINISTRATION-APn, the same in every round), status (overdue when its deadline has passed and it\n"
+    "  is not completed), deadline, activity, linked indicators, owner and last update. --json adds\n"
+    "  each item's dated history.\n";
+inline constexpr const char* kActionUpdateHelp =
+    "sync-server action update --data-dir DIR ID [--status S] [--note TEXT] [--indicators P1.A.1,X.B.2]\n"
+    "                          [--owner NAME] [--deadline YYYY-MM-DD]\n"
+    "  A dated update of action item ID between rounds: S is a code of the form's ap_status list\n"
+    "  (not_started, in_progress, completed, delayed); --indicators replaces its links with indicators\n"
+    "  of the form. The next round's comparison shows the change. Audited.\n";
 
 }  // namespace equitas::server

@@ -157,7 +157,7 @@ Result<std::vector<StoredEvent>> AssessmentStore::events(std::string_view assess
 }
 
 Result<std::vector<ReviewStep>> AssessmentStore::reviews(std::string_view assessment_id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT from_state, to_state, comment, actor, at FROM "
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT from_state, to_state, comment, actor, at, action_mark FROM "
                                                 "assessment_reviews WHERE assessment_id = ?1 ORDER BY id"));
   st.bind(1, assessment_id);
   std::vector<ReviewStep> out;
@@ -165,7 +165,7 @@ Result<std::vector<ReviewStep>> AssessmentStore::reviews(std::string_view assess
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
     out.push_back(ReviewStep{st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3),
-                             st.column_int64(4)});
+                             st.column_int64(4), st.column_int64(5)});
   }
   return out;
 }
@@ -224,9 +224,9 @@ Status AssessmentStore::set_state(const AssessmentRecord& a, AssessmentState to,
                       db_.prepare("UPDATE assessments SET state = ?2, revision = revision + 1 WHERE id = ?1"));
   EQ_RETURN_IF_ERROR(up.bind(1, a.id).bind(2, assessment_state_name(to)).run());
   EQ_ASSIGN_OR_RETURN(Statement ins, db_.prepare("INSERT INTO assessment_reviews (assessment_id, from_state, "
-                                                 "to_state, comment, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+                                                 "to_state, comment, actor, at, action_mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   return ins.bind(1, a.id).bind(2, step.from).bind(3, step.to).bind(4, step.comment).bind(5, step.actor)
-      .bind(6, step.at).run();
+      .bind(6, step.at).bind(7, step.action_mark).run();
 }
 
 Result<bool> AssessmentStore::is_contribution(ByteView submission_id) {

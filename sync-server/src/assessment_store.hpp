@@ -45,6 +45,9 @@ struct StoredEvent {
 struct ReviewStep {
   std::string from, to, comment, actor;
   std::int64_t at = 0;
+  // The last action update (action_store.hpp) when this step was taken:
+  // the action plan as this round stood.
+  std::int64_t action_mark = 0;
 };
 
 class AssessmentStore {

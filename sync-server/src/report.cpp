@@ -186,6 +186,17 @@ Result<Context> make_context(Database& db, const forms::FormLibrary& lib, const 
   return ctx;
 }
 
+// When the form's first team assessment of `round` was created; nullopt
+// when the round has none.
+Result<std::optional<std::int64_t>> assessment_created(const Context& ctx, const std::string& round) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      ctx.db->prepare("SELECT min(created_at) FROM assessments WHERE form_id = ?1 AND round = ?2"));
+  st.bind(1, ctx.options.form_id).bind(2, round);
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row || st.column_is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(st.column_int64(0));
+}
+
 Result<std::vector<std::int64_t>> round_refs(const Context& ctx, const std::optional<std::string>& round) {
   std::vector<std::int64_t> refs;
   if (!round) {
@@ -194,6 +205,10 @@ Result<std::vector<std::int64_t>> round_refs(const Context& ctx, const std::opti
   }
   auto it = ctx.dict.rounds.find(*round);
   if (it == ctx.dict.rounds.end()) {
+    // A round of team assessments only: their contributions are not pooled
+    // as responses, and the round is there all the same.
+    EQ_ASSIGN_OR_RETURN(auto created, assessment_created(ctx, *round));
+    if (created) return refs;
     std::string known;
     for (const auto& [name, ref] : ctx.dict.rounds) known += (known.empty() ? "" : ", ") + (name.empty() ? "\"\"" : name);
     return Status::not_found("no responses to " + ctx.options.form_id + " in round '" + *round + "'" +
@@ -270,6 +285,11 @@ Result<RoundOrder> order_rounds(const Context& ctx, const std::string& first, co
   const auto day_first = first_day(first_counts), day_second = first_day(second_counts);
   if (day_first && day_second && *day_first != *day_second) {
     return RoundOrder{*day_first > *day_second, "first_response"};
+  }
+  EQ_ASSIGN_OR_RETURN(auto made_first, assessment_created(ctx, first));
+  EQ_ASSIGN_OR_RETURN(auto made_second, assessment_created(ctx, second));
+  if (made_first && made_second && *made_first != *made_second) {
+    return RoundOrder{*made_first > *made_second, "assessment_created"};
   }
   return RoundOrder{first > second, "name"};
 }
@@ -426,6 +446,9 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
     change["survey"] = compare_survey(older.at("survey").as_object(), newer.at("survey").as_object());
     if (first.contains("geoat")) {
       change["geoat"] = compare_geoat(older.at("geoat").as_object(), newer.at("geoat").as_object());
+      EQ_ASSIGN_OR_RETURN(change["geoat"].as_object()["actions"],
+                          compare_actions(ctx, std::string(older.at("round").as_string()),
+                                          std::string(newer.at("round").as_string())));
     }
     r["comparison"] = std::move(change);
   }

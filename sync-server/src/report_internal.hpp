@@ -169,5 +169,8 @@ bool has_scores(const Context& ctx);
 // The change between two periods' results, item by item.
 boost::json::object compare_survey(const boost::json::object& a, const boost::json::object& b);
 boost::json::object compare_geoat(const boost::json::object& a, const boost::json::object& b);
+// The action plan between two rounds (report_actions.cpp): each item's
+// status as each round stood, and the indicators it was meant to move.
+Result<boost::json::array> compare_actions(Context& ctx, const std::string& older, const std::string& newer);
 
 }  // namespace equitas::server::report_detail

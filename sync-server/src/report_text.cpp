@@ -204,7 +204,35 @@ std::string order_basis(const object& c) {
   const std::string basis = str(c.at("order_by"));
   if (basis == "published") return "published later";
   if (basis == "first_response") return "its first response is later";
+  if (basis == "assessment_created") return "its team assessment was created later";
   return "the two cannot be told apart by publication or first response, so by name";
+}
+
+// The action plan between the two rounds: each item's status as the older
+// round stood and as the newer stands, and the indicators it was meant to
+// move (status points, older -> newer).
+void print_action_changes(const boost::json::array& admins, std::ostream& out) {
+  for (const auto& av : admins) {
+    const auto& a = av.as_object();
+    out << "\n    ACTION PLAN of " << str(a.at("administration").at("name")) << " ("
+        << str(a.at("administration").at("id")) << ")\n";
+    if (a.at("items").as_array().empty()) out << "      no action items\n";
+    for (const auto& iv : a.at("items").as_array()) {
+      const auto& i = iv.as_object();
+      const auto& st = i.at("status").as_object();
+      out << "      " << str(i.at("id")) << "  " << str(i.at("activity")) << "\n        status: "
+          << (st.at("from").is_null() ? "(adopted later)" : str(st.at("from_label"))) << " -> " << str(st.at("to_label"))
+          << (st.at("changed").as_bool() ? "  CHANGED" : "") << ", " << str(i.at("updates_between"))
+          << " update(s) between the rounds\n";
+      for (const auto& mv : i.at("indicators").as_array()) {
+        const auto& m = mv.as_object();
+        out << "        " << str(m.at("id")) << ": " << (m.at("from").is_null() ? "-" : str(m.at("from_label")))
+            << " -> " << (m.at("to").is_null() ? "-" : str(m.at("to_label")));
+        if (!m.at("change").is_null()) out << " (" << signed_change(m.at("change")) << " points)";
+        out << "\n";
+      }
+    }
+  }
 }
 
 void print_comparison(const object& report, const object& c, std::ostream& out) {
@@ -230,6 +258,7 @@ void print_comparison(const object& report, const object& c, std::ostream& out) 
       change_rows(report, av.at("principles").as_array(), out, "id");
       change_rows(report, av.at("elements").as_array(), out, "id");
     }
+    if (const auto* actions = g->as_object().if_contains("actions")) print_action_changes(actions->as_array(), out);
   }
 }
 

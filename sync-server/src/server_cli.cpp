@@ -73,6 +73,9 @@ Usage:
   sync-server assessment resolve  --data-dir DIR ID FIELD --value V --comment TEXT
   sync-server assessment review   --data-dir DIR ID --comment TEXT
   sync-server assessment validate --data-dir DIR ID --comment TEXT
+  sync-server action list         --data-dir DIR [--administration ID] [--lang L] [--json]
+  sync-server action update       --data-dir DIR ID [--status S] [--note TEXT] [--indicators LIST]
+                                  [--owner NAME] [--deadline YYYY-MM-DD]
 
 Passphrase-protected server keys open with --passphrase-file FILE (any command) or
 $EQUITAS_KEY_PASSPHRASE (for services); init with either protects the new keys.
@@ -736,6 +739,9 @@ const Command kCommands[] = {
     {"assessment resolve", kAssessmentResolveHelp, {"--data-dir", "--value", "--comment"}, {}, cmd_assessment_resolve},
     {"assessment review", kAssessmentReviewHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_review},
     {"assessment validate", kAssessmentValidateHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_validate},
+    {"action list", kActionListHelp, {"--data-dir", "--administration", "--lang"}, {"--json"}, cmd_action_list},
+    {"action update", kActionUpdateHelp,
+     {"--data-dir", "--status", "--note", "--indicators", "--owner", "--deadline"}, {}, cmd_action_update},
 };
 
 }  // namespace

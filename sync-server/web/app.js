@@ -7,6 +7,7 @@
 const T = {
   en: {
     team_assessments: 'Team assessments', coverage: 'Coverage', disagreements: 'Disagreements', printable_report: 'Printable report', asm_draft: 'draft', asm_under_review: 'under review', asm_validated: 'validated (official)',
+    item_id: 'No.', tracked_plan: 'Action plan between rounds', overdue: 'overdue', indicators: 'Indicators', updated: 'Updated', note: 'Progress note', update: 'Update', save: 'Save', saved: 'Saved.', adopted_in: 'Adopted in', status_change: 'Status', changed: 'changed', indicator_change: 'Indicators it was meant to move', plan_changes: 'Action plan',
     title: 'Equitas — results', overview: 'Overview', devices: 'Devices', downloads: 'Downloads', audit: 'Audit log',
     signin: 'Sign in', signout: 'Sign out', token: 'Admin token', token_help: 'Paste the admin token that `sync-server init` or `sync-server admin-token create` printed.',
     bad_token: 'That token was refused.', language: 'Language', responses: 'Responses', active_devices: 'Active devices',
@@ -24,7 +25,7 @@ const T = {
     perturbed: 'To protect small groups, every figure is changed slightly (by at most {n} respondents), always the same way, so subtracting one figure from another reveals nobody.', older: 'Older entries', threshold: 'Groups under {n} respondents are hidden, with any others needed so that none can be worked out.',
     comparison: 'Change between rounds', free_text: 'Free text: only counted, never shown here.', show: 'Show',
     response_rates: 'Response rates (respondents / staff)', unit: 'Reporting unit', open_form: 'Results', per_site: 'Responses per site', unavailable: 'The server could not answer: ',
-    no_answer: '(no answer)', older: 'older', newer: 'newer', change_rule: 'Change = newer round minus older round, in percentage points, whichever round is picked first.', by_published: '{newer} is newer: it was published after {older}.', by_first_response: '{newer} is newer: its responses began after those of {older}.', by_name: 'Neither publication nor the first responses tell the two rounds apart, so they are ordered by name.', change_detail: 'Every item and group', index: 'Index', state_active: 'active', state_pending: 'pending', state_revoked: 'revoked', breakdown_of: 'Broken down by {dims}', generated: 'Generated {when}',
+    no_answer: '(no answer)', older: 'older', newer: 'newer', change_rule: 'Change = newer round minus older round, in percentage points, whichever round is picked first.', by_published: '{newer} is newer: it was published after {older}.', by_first_response: '{newer} is newer: its responses began after those of {older}.', by_assessment: '{newer} is newer: its team assessment was created after that of {older}.', by_name: 'Neither publication nor the first responses tell the two rounds apart, so they are ordered by name.', change_detail: 'Every item and group', index: 'Index', state_active: 'active', state_pending: 'pending', state_revoked: 'revoked', breakdown_of: 'Broken down by {dims}', generated: 'Generated {when}',
     conflict: 'conflicting assessments', conflict_help: '{n} assessments of this administration in this round. Scores are not averaged: the team keeps one, and the others are withdrawn.', submission: 'Submission', submitted: 'Submitted',
     largest_changes: 'Largest changes (items, everyone)', beyond_noise: 'Beyond sampling noise', yes: 'yes', no: 'no', noise_note: 'An item\'s change is tested against sampling noise with a two-proportion z-test (pooled, two-sided, 95 %); section indexes are means of items and are not tested.', all_elements: 'Every key element',
     item_detail: 'Item detail by section',
@@ -32,6 +33,7 @@ const T = {
   },
   fr: {
     team_assessments: 'Évaluations d’équipe', coverage: 'Couverture', disagreements: 'Désaccords', printable_report: 'Rapport imprimable', asm_draft: 'brouillon', asm_under_review: 'en revue', asm_validated: 'validée (officielle)',
+    item_id: 'N°', tracked_plan: 'Plan d’action entre les cycles', overdue: 'en retard', indicators: 'Indicateurs', updated: 'Mis à jour', note: 'Note d’avancement', update: 'Mettre à jour', save: 'Enregistrer', saved: 'Enregistré.', adopted_in: 'Adopté au cycle', status_change: 'État', changed: 'modifié', indicator_change: 'Indicateurs visés', plan_changes: 'Plan d’action',
     title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
     signin: 'Se connecter', signout: 'Se déconnecter', token: 'Jeton d’administration', token_help: 'Collez le jeton affiché par `sync-server init` ou `sync-server admin-token create`.',
     bad_token: 'Ce jeton a été refusé.', language: 'Langue', responses: 'Réponses', active_devices: 'Appareils actifs',
@@ -49,7 +51,7 @@ const T = {
     perturbed: 'Pour protéger les petits groupes, chaque chiffre est légèrement modifié (de {n} répondants au plus), toujours de la même façon : soustraire un chiffre d’un autre ne révèle personne.', older: 'Entrées plus anciennes', threshold: 'Les groupes de moins de {n} répondants sont masqués, avec ceux qui permettraient de les déduire.',
     comparison: 'Évolution entre cycles', free_text: 'Texte libre : compté, jamais affiché ici.', show: 'Afficher',
     response_rates: 'Taux de réponse (répondants / effectif)', unit: 'Unité de diffusion', open_form: 'Résultats', per_site: 'Réponses par site', unavailable: 'Le serveur n’a pas pu répondre : ',
-    no_answer: '(sans réponse)', older: 'plus ancien', newer: 'plus récent', change_rule: 'Évolution = cycle le plus récent moins le plus ancien, en points de pourcentage, quel que soit le cycle choisi en premier.', by_published: '{newer} est le plus récent : il a été publié après {older}.', by_first_response: '{newer} est le plus récent : ses réponses ont commencé après celles de {older}.', by_name: 'Ni la publication ni les premières réponses ne départagent les deux cycles : ils sont classés par nom.', change_detail: 'Toutes les questions et tous les groupes', index: 'Indice', state_active: 'actif', state_pending: 'en attente', state_revoked: 'révoqué', breakdown_of: 'Ventilé par {dims}', generated: 'Produit le {when}',
+    no_answer: '(sans réponse)', older: 'plus ancien', newer: 'plus récent', change_rule: 'Évolution = cycle le plus récent moins le plus ancien, en points de pourcentage, quel que soit le cycle choisi en premier.', by_published: '{newer} est le plus récent : il a été publié après {older}.', by_first_response: '{newer} est le plus récent : ses réponses ont commencé après celles de {older}.', by_assessment: '{newer} est le plus récent : son évaluation d’équipe a été créée après celle de {older}.', by_name: 'Ni la publication ni les premières réponses ne départagent les deux cycles : ils sont classés par nom.', change_detail: 'Toutes les questions et tous les groupes', index: 'Indice', state_active: 'actif', state_pending: 'en attente', state_revoked: 'révoqué', breakdown_of: 'Ventilé par {dims}', generated: 'Produit le {when}',
     conflict: 'évaluations en conflit', conflict_help: '{n} évaluations de cette administration dans ce cycle. Les scores ne sont pas moyennés : l’équipe en garde une et retire les autres.', submission: 'Soumission', submitted: 'Soumise le',
     largest_changes: 'Plus fortes évolutions (questions, ensemble)', beyond_noise: 'Au-delà du bruit d’échantillonnage', yes: 'oui', no: 'non', noise_note: 'L’évolution d’une question est testée contre le bruit d’échantillonnage par un test z de deux proportions (groupé, bilatéral, 95 %) ; les indices de section, moyennes de questions, ne sont pas testés.', all_elements: 'Tous les éléments clés',
     item_detail: 'Détail des questions par section',
@@ -57,6 +59,7 @@ const T = {
   },
   es: {
     team_assessments: 'Evaluaciones del equipo', coverage: 'Cobertura', disagreements: 'Desacuerdos', printable_report: 'Informe para imprimir', asm_draft: 'borrador', asm_under_review: 'en revisión', asm_validated: 'validada (oficial)',
+    item_id: 'N.º', tracked_plan: 'Plan de acción entre rondas', overdue: 'vencido', indicators: 'Indicadores', updated: 'Actualizado', note: 'Nota de avance', update: 'Actualizar', save: 'Guardar', saved: 'Guardado.', adopted_in: 'Adoptado en', status_change: 'Estado', changed: 'cambió', indicator_change: 'Indicadores que debía mejorar', plan_changes: 'Plan de acción',
     title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
     signin: 'Iniciar sesión', signout: 'Cerrar sesión', token: 'Token de administración', token_help: 'Pegue el token que mostró `sync-server init` o `sync-server admin-token create`.',
     bad_token: 'Ese token fue rechazado.', language: 'Idioma', responses: 'Respuestas', active_devices: 'Dispositivos activos',
@@ -74,7 +77,7 @@ const T = {
     perturbed: 'Para proteger a los grupos pequeños, cada cifra se modifica ligeramente (en {n} personas como máximo), siempre de la misma manera: restar una cifra de otra no revela a nadie.', older: 'Entradas anteriores', threshold: 'Los grupos de menos de {n} personas se ocultan, junto con los que permitirían deducirlos.',
     comparison: 'Cambio entre rondas', free_text: 'Texto libre: solo se cuenta, nunca se muestra aquí.', show: 'Mostrar',
     response_rates: 'Tasas de respuesta (encuestados / plantilla)', unit: 'Unidad de difusión', open_form: 'Resultados', per_site: 'Respuestas por sitio', unavailable: 'El servidor no pudo responder: ',
-    no_answer: '(sin respuesta)', older: 'anterior', newer: 'más reciente', change_rule: 'Cambio = ronda más reciente menos ronda anterior, en puntos porcentuales, sea cual sea la ronda elegida primero.', by_published: '{newer} es la más reciente: se publicó después de {older}.', by_first_response: '{newer} es la más reciente: sus respuestas comenzaron después de las de {older}.', by_name: 'Ni la publicación ni las primeras respuestas distinguen las dos rondas, así que se ordenan por nombre.', change_detail: 'Todas las preguntas y grupos', index: 'Índice', state_active: 'activo', state_pending: 'pendiente', state_revoked: 'revocado', breakdown_of: 'Desglosado por {dims}', generated: 'Generado el {when}',
+    no_answer: '(sin respuesta)', older: 'anterior', newer: 'más reciente', change_rule: 'Cambio = ronda más reciente menos ronda anterior, en puntos porcentuales, sea cual sea la ronda elegida primero.', by_published: '{newer} es la más reciente: se publicó después de {older}.', by_first_response: '{newer} es la más reciente: sus respuestas comenzaron después de las de {older}.', by_assessment: '{newer} es la más reciente: su evaluación de equipo se creó después de la de {older}.', by_name: 'Ni la publicación ni las primeras respuestas distinguen las dos rondas, así que se ordenan por nombre.', change_detail: 'Todas las preguntas y grupos', index: 'Índice', state_active: 'activo', state_pending: 'pendiente', state_revoked: 'revocado', breakdown_of: 'Desglosado por {dims}', generated: 'Generado el {when}',
     conflict: 'evaluaciones en conflicto', conflict_help: '{n} evaluaciones de esta administración en esta ronda. Las puntuaciones no se promedian: el equipo conserva una y retira las demás.', submission: 'Envío', submitted: 'Enviado el',
     largest_changes: 'Mayores cambios (preguntas, todos)', beyond_noise: 'Más allá del ruido muestral', yes: 'sí', no: 'no', noise_note: 'El cambio de una pregunta se contrasta con el ruido muestral mediante una prueba z de dos proporciones (combinada, bilateral, 95 %); los índices de sección, medias de preguntas, no se contrastan.', all_elements: 'Todos los elementos clave',
     item_detail: 'Detalle de las preguntas por sección',
@@ -82,6 +85,7 @@ const T = {
   },
   ru: {
     team_assessments: 'Командные оценки', coverage: 'Охват', disagreements: 'Разногласия', printable_report: 'Отчёт для печати', asm_draft: 'черновик', asm_under_review: 'на проверке', asm_validated: 'утверждена (официальная)',
+    item_id: '№', tracked_plan: 'План действий между раундами', overdue: 'просрочено', indicators: 'Показатели', updated: 'Обновлено', note: 'Отметка о ходе работы', update: 'Обновить', save: 'Сохранить', saved: 'Сохранено.', adopted_in: 'Принято в раунде', status_change: 'Статус', changed: 'изменился', indicator_change: 'Показатели, на которые направлено мероприятие', plan_changes: 'План действий',
     title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
     signin: 'Войти', signout: 'Выйти', token: 'Токен администратора', token_help: 'Вставьте токен, который вывела команда `sync-server init` или `sync-server admin-token create`.',
     bad_token: 'Этот токен отклонён.', language: 'Язык', responses: 'Ответы', active_devices: 'Активные устройства',
@@ -99,7 +103,7 @@ const T = {
     perturbed: 'Чтобы защитить малые группы, каждое число немного изменено (не более чем на {n} респондентов), всегда одинаково: вычитание одного числа из другого никого не раскрывает.', older: 'Более ранние записи', threshold: 'Группы меньше {n} респондентов скрыты вместе с теми, по которым их можно вычислить.',
     comparison: 'Изменение между раундами', free_text: 'Свободный текст: только подсчитывается, здесь не показывается.', show: 'Показать',
     response_rates: 'Доля ответивших (ответившие / численность)', unit: 'Отчётная единица', open_form: 'Результаты', per_site: 'Ответы по пунктам', unavailable: 'Сервер не смог ответить: ',
-    no_answer: '(нет ответа)', older: 'более ранний', newer: 'более поздний', change_rule: 'Изменение = более поздний раунд минус более ранний, в процентных пунктах, в каком бы порядке ни были выбраны раунды.', by_published: '{newer} — более поздний: он опубликован после {older}.', by_first_response: '{newer} — более поздний: его ответы начались после ответов {older}.', by_name: 'Ни публикация, ни первые ответы не различают раунды, поэтому они упорядочены по названию.', change_detail: 'Все вопросы и группы', index: 'Индекс', state_active: 'активно', state_pending: 'ожидает', state_revoked: 'отозвано', breakdown_of: 'Разбивка по {dims}', generated: 'Сформировано {when}',
+    no_answer: '(нет ответа)', older: 'более ранний', newer: 'более поздний', change_rule: 'Изменение = более поздний раунд минус более ранний, в процентных пунктах, в каком бы порядке ни были выбраны раунды.', by_published: '{newer} — более поздний: он опубликован после {older}.', by_first_response: '{newer} — более поздний: его ответы начались после ответов {older}.', by_assessment: '{newer} — более поздний: его командная оценка создана после оценки {older}.', by_name: 'Ни публикация, ни первые ответы не различают раунды, поэтому они упорядочены по названию.', change_detail: 'Все вопросы и группы', index: 'Индекс', state_active: 'активно', state_pending: 'ожидает', state_revoked: 'отозвано', breakdown_of: 'Разбивка по {dims}', generated: 'Сформировано {when}',
     conflict: 'противоречащие оценки', conflict_help: 'Оценок этой администрации в этом раунде: {n}. Баллы не усредняются: команда оставляет одну оценку, остальные отзываются.', submission: 'Отправка', submitted: 'Отправлено',
     largest_changes: 'Наибольшие изменения (вопросы, все)', beyond_noise: 'Больше выборочного шума', yes: 'да', no: 'нет', noise_note: 'Изменение по вопросу проверяется на выборочный шум z-критерием для двух долей (объединённая доля, двусторонний, 95 %); индексы разделов — средние по вопросам — не проверяются.', all_elements: 'Все ключевые элементы',
     item_detail: 'Вопросы по разделам',
@@ -107,6 +111,7 @@ const T = {
   },
   ar: {
     team_assessments: 'تقييمات الفريق', coverage: 'التغطية', disagreements: 'الخلافات', printable_report: 'تقرير للطباعة', asm_draft: 'مسودة', asm_under_review: 'قيد المراجعة', asm_validated: 'معتمد (رسمي)',
+    item_id: 'الرقم', tracked_plan: 'خطة العمل بين الجولات', overdue: 'متأخر', indicators: 'المؤشرات', updated: 'آخر تحديث', note: 'ملاحظة عن التقدم', update: 'تحديث', save: 'حفظ', saved: 'تم الحفظ.', adopted_in: 'اعتُمد في الجولة', status_change: 'الحالة', changed: 'تغيّر', indicator_change: 'المؤشرات المستهدفة', plan_changes: 'خطة العمل',
     title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
     signin: 'تسجيل الدخول', signout: 'تسجيل الخروج', token: 'رمز المسؤول', token_help: 'الصق الرمز الذي طبعه الأمر `sync-server init` أو `sync-server admin-token create`.',
     bad_token: 'تم رفض هذا الرمز.', language: 'اللغة', responses: 'الردود', active_devices: 'الأجهزة النشطة',
@@ -124,7 +129,7 @@ const T = {
     perturbed: 'لحماية المجموعات الصغيرة، يُعدَّل كل رقم تعديلًا طفيفًا (بما لا يزيد على {n} مستجيبين)، وبالطريقة نفسها دائمًا، فلا يكشف طرح رقم من آخر عن أحد.', older: 'إدخالات أقدم', threshold: 'تُخفى المجموعات التي تقل عن {n} مستجيبين، مع أي مجموعات أخرى تسمح باستنتاجها.',
     comparison: 'التغير بين الجولات', free_text: 'النص الحر: يُعدّ فقط ولا يُعرض هنا.', show: 'عرض',
     response_rates: 'معدلات الاستجابة (المستجيبون / عدد الموظفين)', unit: 'وحدة الإبلاغ', open_form: 'النتائج', per_site: 'الردود حسب الموقع', unavailable: 'تعذر على الخادم الرد: ',
-    no_answer: '(بلا إجابة)', older: 'الأقدم', newer: 'الأحدث', change_rule: 'التغير = الجولة الأحدث ناقص الجولة الأقدم، بالنقاط المئوية، أيًّا كانت الجولة المختارة أولاً.', by_published: '{newer} هي الأحدث: نُشرت بعد {older}.', by_first_response: '{newer} هي الأحدث: بدأت ردودها بعد ردود {older}.', by_name: 'لا يميّز النشر ولا الردود الأولى بين الجولتين، لذا رُتّبتا حسب الاسم.', change_detail: 'كل الأسئلة والمجموعات', index: 'المؤشر', state_active: 'نشط', state_pending: 'قيد الانتظار', state_revoked: 'ملغى', breakdown_of: 'التصنيف حسب {dims}', generated: 'أُنشئ في {when}',
+    no_answer: '(بلا إجابة)', older: 'الأقدم', newer: 'الأحدث', change_rule: 'التغير = الجولة الأحدث ناقص الجولة الأقدم، بالنقاط المئوية، أيًّا كانت الجولة المختارة أولاً.', by_published: '{newer} هي الأحدث: نُشرت بعد {older}.', by_first_response: '{newer} هي الأحدث: بدأت ردودها بعد ردود {older}.', by_assessment: '{newer} هي الأحدث: أُنشئ تقييم فريقها بعد تقييم {older}.', by_name: 'لا يميّز النشر ولا الردود الأولى بين الجولتين، لذا رُتّبتا حسب الاسم.', change_detail: 'كل الأسئلة والمجموعات', index: 'المؤشر', state_active: 'نشط', state_pending: 'قيد الانتظار', state_revoked: 'ملغى', breakdown_of: 'التصنيف حسب {dims}', generated: 'أُنشئ في {when}',
     conflict: 'تقييمات متعارضة', conflict_help: '{n} تقييمات لهذه الإدارة في هذه الجولة. لا تُحسب متوسطات الدرجات: يحتفظ الفريق بتقييم واحد ويسحب الباقي.', submission: 'الإرسال', submitted: 'تاريخ الإرسال',
     largest_changes: 'أكبر التغيرات (الأسئلة، الجميع)', beyond_noise: 'أكبر من ضجيج المعاينة', yes: 'نعم', no: 'لا', noise_note: 'يُختبر تغير كل سؤال مقابل ضجيج المعاينة باختبار z لنسبتين (مجمّع، ثنائي الطرف، 95 ٪)؛ ولا تُختبر مؤشرات الأقسام لأنها متوسطات للأسئلة.', all_elements: 'كل العناصر الرئيسية',
     item_detail: 'تفاصيل الأسئلة حسب القسم',
@@ -132,6 +137,7 @@ const T = {
   },
   pt: {
     team_assessments: 'Avaliações da equipa', coverage: 'Cobertura', disagreements: 'Desacordos', printable_report: 'Relatório para imprimir', asm_draft: 'rascunho', asm_under_review: 'em revisão', asm_validated: 'validada (oficial)',
+    item_id: 'N.º', tracked_plan: 'Plano de ação entre rondas', overdue: 'em atraso', indicators: 'Indicadores', updated: 'Atualizado', note: 'Nota de progresso', update: 'Atualizar', save: 'Guardar', saved: 'Guardado.', adopted_in: 'Adotado na ronda', status_change: 'Estado', changed: 'mudou', indicator_change: 'Indicadores a melhorar', plan_changes: 'Plano de ação',
     title: 'Equitas — resultados', overview: 'Visão geral', devices: 'Equipamentos', downloads: 'Transferências', audit: 'Registo de auditoria',
     signin: 'Entrar', signout: 'Sair', token: 'Token de administrador', token_help: 'Cole o token de administrador que `sync-server init` ou `sync-server admin-token create` imprimiu.',
     bad_token: 'Esse token foi recusado.', language: 'Língua', responses: 'Respostas', active_devices: 'Equipamentos ativos',
@@ -149,7 +155,7 @@ const T = {
     perturbed: 'Para proteger os grupos pequenos, cada número é ligeiramente alterado (no máximo {n} respondentes), sempre da mesma forma, pelo que subtrair um número de outro não revela ninguém.', older: 'Entradas anteriores', threshold: 'Os grupos com menos de {n} respondentes são ocultados, juntamente com os outros necessários para que nenhum possa ser deduzido.',
     comparison: 'Variação entre rondas', free_text: 'Texto livre: apenas contado, nunca mostrado aqui.', show: 'Mostrar',
     response_rates: 'Taxas de resposta (respondentes / efetivo)', unit: 'Unidade de divulgação', open_form: 'Resultados', per_site: 'Respostas por posto', unavailable: 'O servidor não conseguiu responder: ',
-    no_answer: '(sem resposta)', older: 'mais antiga', newer: 'mais recente', change_rule: 'Variação = ronda mais recente menos ronda mais antiga, em pontos percentuais, qualquer que seja a ronda escolhida primeiro.', by_published: '{newer} é mais recente: foi publicada depois de {older}.', by_first_response: '{newer} é mais recente: as suas respostas começaram depois das de {older}.', by_name: 'Nem a publicação nem as primeiras respostas distinguem as duas rondas, por isso são ordenadas pelo nome.', change_detail: 'Todos os itens e grupos', index: 'Índice', state_active: 'ativo', state_pending: 'pendente', state_revoked: 'revogado', breakdown_of: 'Desagregado por {dims}', generated: 'Gerado em {when}',
+    no_answer: '(sem resposta)', older: 'mais antiga', newer: 'mais recente', change_rule: 'Variação = ronda mais recente menos ronda mais antiga, em pontos percentuais, qualquer que seja a ronda escolhida primeiro.', by_published: '{newer} é mais recente: foi publicada depois de {older}.', by_first_response: '{newer} é mais recente: as suas respostas começaram depois das de {older}.', by_assessment: '{newer} é mais recente: a sua avaliação de equipa foi criada depois da de {older}.', by_name: 'Nem a publicação nem as primeiras respostas distinguem as duas rondas, por isso são ordenadas pelo nome.', change_detail: 'Todos os itens e grupos', index: 'Índice', state_active: 'ativo', state_pending: 'pendente', state_revoked: 'revogado', breakdown_of: 'Desagregado por {dims}', generated: 'Gerado em {when}',
     conflict: 'avaliações em conflito', conflict_help: '{n} avaliações desta administração nesta ronda. As pontuações não são calculadas em média: a equipa mantém uma e as outras são retiradas.', submission: 'Submissão', submitted: 'Submetida',
     largest_changes: 'Maiores variações (itens, todos os respondentes)', beyond_noise: 'Acima do ruído de amostragem', yes: 'sim', no: 'não', noise_note: 'A variação de um item é testada contra o ruído de amostragem com um teste z de duas proporções (agregado, bilateral, 95 %); os índices de secção são médias de itens e não são testados.', all_elements: 'Todos os elementos-chave',
     item_detail: 'Pormenor dos itens por secção',
@@ -338,6 +344,7 @@ function showLogin(message) {
     }
     const who = await res.json();
     S.actor = who.actor;
+    S.role = who.role;
     start();
   } },
   h('h1', { text: t('signin') }),
@@ -478,7 +485,7 @@ async function pageForm(id, params) {
   if (report.form.perturbed) out.push(h('p', { class: 'muted', id: 'perturbed-note', text: t('perturbed', { n: report.form.perturbed.max_noise }) }));
   // The change between rounds first: it is what a comparison is asked for.
   if (report.comparison) out.push(...comparisonView(report));
-  if (form.kind === 'geoat') out.push(...await teamAssessments(id));
+  if (form.kind === 'geoat') out.push(...await teamAssessments(id), ...await trackedPlan());
   for (const period of report.periods) {
     if (report.periods.length > 1) out.push(h('h2', { text: `${t('round')}: ${roundName(period.round)}` }));
     if (period.geoat) out.push(...geoatView(period.geoat));
@@ -638,6 +645,78 @@ async function teamAssessments(formId) {
         rel: 'noopener', class: 'assessment-report', text: t('printable_report') })]), [3, 4]))];
 }
 
+// The action plan between rounds (docs/assessments.md): every item adopted
+// from a validated assessment, its status with overdue items flagged, and,
+// for a steward or admin, a dated update (status, note, linked indicators
+// chosen from the form's, never typed).
+async function trackedPlan() {
+  const plan = await api(withLang('/api/v1/actions'));
+  if (!plan.items.length) return [];
+  const steward = S.role === 'steward' || S.role === 'admin';
+  const rows = plan.items.map((i) => {
+    const status = h('span', { class: 'action-status' + (i.overdue ? ' overdue' : '') },
+      i.status_label, i.overdue ? h('strong', { class: 'overdue-flag', text: ` (${t('overdue')})` }) : null);
+    const inds = h('span', { class: 'action-indicators' },
+      ...i.indicators.map((x, n) => h('abbr', { title: x.label, text: (n ? ', ' : '') + x.id })));
+    const row = [h('code', { text: i.id }), i.activity, inds, i.owner || '—', i.deadline || '—', status,
+      h('span', { class: 'action-note', text: `${i.updated}${i.note ? ' — ' + i.note : ''}` })];
+    if (steward) row.push(updateForm(i, plan));
+    return row;
+  });
+  const head = [t('item_id'), t('activity'), t('indicators'), t('owner'), t('deadline'), t('status'), t('updated')];
+  if (steward) head.push(t('update'));
+  return [h('h2', { id: 'tracked-plan', text: t('tracked_plan') }), h('div', { class: 'panel tracked-plan' }, table(head, rows))];
+}
+
+function updateForm(item, plan) {
+  const status = h('select', { name: 'status', 'aria-label': t('status') },
+    ...plan.statuses.map((c) => h('option', { value: c.code, text: c.label, selected: c.code === item.status })));
+  const linked = new Set(item.indicators.map((x) => x.id));
+  const indicators = h('select', { name: 'indicators', multiple: true, size: 6, 'aria-label': t('indicators') },
+    ...plan.indicators.map((x) => h('option', { value: x.id, selected: linked.has(x.id),
+      text: x.label.startsWith(x.id) ? x.label : `${x.id} ${x.label}` })));
+  const note = h('textarea', { name: 'note', rows: 2, maxlength: 2000, 'aria-label': t('note') });
+  const said = h('p', { class: 'muted', role: 'status' });
+  const form = h('form', { class: 'action-update', onsubmit: async (ev) => {
+    ev.preventDefault();
+    said.textContent = '';
+    try {
+      await api(withLang('/api/v1/actions/' + encodeURIComponent(item.id)), { method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ status: status.value, note: note.value.trim(),
+          indicators: [...indicators.selectedOptions].map((o) => o.value) }) });
+      said.textContent = t('saved');
+      route();
+    } catch (e) {
+      said.textContent = e.message;
+      said.className = 'error';
+    }
+  } }, h('label', {}, t('status'), status), h('label', {}, t('indicators'), indicators),
+  h('label', {}, t('note'), note), h('button', { type: 'submit', text: t('save') }), said);
+  return h('details', {}, h('summary', { text: t('update') }), form);
+}
+
+// In a round comparison: each action item's status as the older round stood
+// and as the newer stands, and the indicators it was meant to move.
+function actionChanges(admins) {
+  const out = [];
+  for (const a of admins || []) {
+    if (!a.items.length) continue;
+    const rows = a.items.map((i) => {
+      const from = i.status.from === null ? '—' : i.status.from_label;
+      const status = h('span', { class: i.status.changed ? 'changed' : null }, `${from} → ${i.status.to_label}`,
+        i.status.changed ? h('strong', { text: ` (${t('changed')})` }) : null);
+      const moved = h('span', {}, ...i.indicators.map((m, n) => h('span', { title: m.label },
+        `${n ? '; ' : ''}${m.id}: ${m.from === null ? '—' : m.from} → ${m.to === null ? '—' : m.to} `, changeCell(m))));
+      return [h('code', { text: i.id }), i.activity, status, moved];
+    });
+    out.push(h('div', { class: 'panel comparison action-changes' },
+      h('h3', { text: `${t('plan_changes')} — ${a.administration.name}` }),
+      table([t('item_id'), t('activity'), t('status_change'), t('indicator_change')], rows)));
+  }
+  return out;
+}
+
 function geoatView(geoat) {
   const out = [];
   for (const a of geoat.administrations) {
@@ -683,7 +762,7 @@ function changeCell(c) {
 // table of the indexes first, every item and group one click below.
 function comparisonView(report) {
   const c = report.comparison;
-  const basis = { published: 'by_published', first_response: 'by_first_response' }[c.order_by] || 'by_name';
+  const basis = { published: 'by_published', first_response: 'by_first_response', assessment_created: 'by_assessment' }[c.order_by] || 'by_name';
   const head = ['', `${roundName(c.older)} (${t('older')})`, `${roundName(c.newer)} (${t('newer')})`, t('change')];
   const cells = (x) => [pct(x.from), pct(x.to), changeCell(x)];
   const out = [h('h2', { id: 'comparison', text: `${t('comparison')}: ${roundName(c.older)} → ${roundName(c.newer)}` }),
@@ -695,6 +774,7 @@ function comparisonView(report) {
         table(head, [[t('overall'), ...cells(a.overall)], ...a.principles.map((p) => [p.label, ...cells(p)])], [1, 2, 3]),
         detail(t('all_elements'), a.elements.map((e) => [e.label, ...cells(e)]))));
     }
+    out.push(...actionChanges(c.geoat.actions));
     return out;
   }
   // Every index for everyone; a form with no index shows its items instead.
@@ -795,6 +875,7 @@ async function start() {
   try {
     const who = await api('/api/v1/session');
     S.actor = who.actor;
+    S.role = who.role;
     S.forms = (await api(withLang('/api/v1/forms'))).forms;
   } catch (e) {
     if (e.status !== 401) setMain(h('p', { class: 'error', role: 'alert', text: t('unavailable') + e.message }));

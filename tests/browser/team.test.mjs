@@ -257,3 +257,98 @@ test('printable assessment report in French and Arabic, rendered to PDF', async 
     await stop(sync);
   }
 });
+
+// The action plan between rounds on the dashboard (issue 16): validating the
+// baseline adopts its plan; a steward marks the item completed with a note
+// and the indicators chosen from a list; the follow-up round's comparison
+// shows the status change and the linked indicator's move, whichever round
+// is picked first. A viewer reads the plan without an update form.
+test('action plan between rounds: a steward updates an item on the dashboard, and the comparison shows it changed',
+  async () => {
+    const p = await disagreeingPosts();
+    let second;
+    try {
+      contribute(p.b.dir, p.id, 'integrity', {
+        action_plan: [{ ap_objective: 'Facilities for women officers', ap_activity: 'Open a lactation room',
+          ap_indicators: 'X.A.1', ap_owner: 'Facilities unit', ap_deadline: '2026-01-31', ap_status: 'in_progress' }],
+      });
+      run('collector', ['sync', '--data-dir', p.b.dir]);
+      run('sync-server', ['assessment', 'resolve', '--data-dir', p.server, p.id, 'x_a_1', '--value', '1', '--comment',
+        'Planned, not in place']);
+      run('sync-server', ['assessment', 'review', '--data-dir', p.server, p.id, '--comment', 'All sites visited']);
+      run('sync-server', ['assessment', 'validate', '--data-dir', p.server, p.id, '--comment', 'Agreed']);
+      second = run('sync-server', ['assessment', 'create', '--data-dir', p.server, '--form', 'geoat-2023', '--round',
+        '2027-followup', '--administration', 'TL']).split('\n')[0].trim();
+      run('collector', ['sync', '--data-dir', p.a.dir]);
+      contribute(p.a.dir, second, 'hr', { x_a_1: '3' });
+      run('collector', ['sync', '--data-dir', p.a.dir]);
+    } finally {
+      await stop(p.sync);
+    }
+    const steward = run('sync-server', ['admin-token', 'create', '--data-dir', p.server, '--label', 'ged-unit', '--role', 'steward']).trim();
+    const viewer = run('sync-server', ['admin-token', 'create', '--data-dir', p.server, '--label', 'reader', '--role', 'viewer']).trim();
+    const admin = run('sync-server', ['admin-token', 'create', '--data-dir', p.server, '--label', 'it', '--role', 'admin']).trim();
+    const sync = await startSyncServer(p.root);
+    const base = sync.url.replace('ws://', 'http://');
+    const signIn = async (page, token) => {
+      await page.goto(base + '/');
+      await page.fill('#token', token);
+      await page.click('form.login button[type=submit]');
+      await page.waitForSelector('#nav:not([hidden])');
+    };
+    try {
+      // A viewer: the plan, overdue flagged in words, and no update form.
+      let { context, page } = await newPage(browser, VIEWPORTS.desktop, base);
+      try {
+        await signIn(page, viewer);
+        await page.goto(base + '/#/form/geoat-2023');
+        await page.waitForSelector('#tracked-plan');
+        const row = page.locator('.tracked-plan tbody tr', { hasText: 'TL-AP1' });
+        assert.match(await row.textContent(), /Open a lactation room.*X\.A\.1.*Facilities unit.*2026-01-31.*In progress \(overdue\)/s);
+        assert.equal(await page.locator('.tracked-plan form.action-update').count(), 0);
+        await screenshot(page, 'dashboard-action-plan-viewer');
+      } finally {
+        await context.close();
+      }
+      ({ context, page } = await newPage(browser, VIEWPORTS.desktop, base));
+      try {
+        await signIn(page, steward);
+        await page.goto(base + '/#/form/geoat-2023');
+        await page.waitForSelector('#tracked-plan');
+        const row = page.locator('.tracked-plan tbody tr', { hasText: 'TL-AP1' });
+        await row.locator('summary').click();
+        await row.locator('select[name=status]').selectOption('completed');
+        await row.locator('select[name=indicators]').selectOption(['X.A.1', 'X.A.2']);
+        await row.locator('textarea[name=note]').fill('Room opened at the land post');
+        await screenshot(page, 'dashboard-action-update');
+        await Promise.all([
+          page.waitForResponse(r => r.url().includes('/api/v1/actions/TL-AP1') && r.request().method() === 'POST' && r.ok()),
+          row.locator('button[type=submit]').click(),
+        ]);
+        await page.waitForFunction(() => /^Completed/.test((document.querySelector('.tracked-plan .action-status') || {}).textContent || ''));
+        const after = page.locator('.tracked-plan tbody tr', { hasText: 'TL-AP1' });
+        assert.equal(await after.locator('.action-status').textContent(), 'Completed', 'a completed item is not overdue');
+        assert.equal(await after.locator('.action-indicators').textContent(), 'X.A.1, X.A.2');
+        assert.match(await after.locator('.action-note').textContent(), /Room opened at the land post/);
+
+        for (const [round, compare] of [['2027-followup', '2026-baseline'], ['2026-baseline', '2027-followup']]) {
+          await page.goto(`${base}/#/form/geoat-2023?round=${round}&compare=${compare}`);
+          await page.waitForSelector('.action-changes');
+          const changed = await page.locator('.action-changes tbody tr', { hasText: 'TL-AP1' }).textContent();
+          assert.match(changed, /In progress → Completed \(changed\)/);
+          assert.match(changed, /X\.A\.1: 1 → 3 ▲ \+2/);
+          await screenshot(page, `dashboard-action-compare-${round}`);
+        }
+      } finally {
+        await context.close();
+      }
+      // The update is in the audit log, by the steward's token.
+      const res = await fetch(`${base}/api/v1/audit`, { headers: { Authorization: 'Bearer ' + admin } });
+      const entry = (await res.json()).entries.find(e => e.action === 'action.update');
+      assert.ok(entry, 'an action.update line');
+      assert.equal(entry.actor, 'token:ged-unit');
+      assert.match(entry.detail, /id=TL-AP1 status=completed indicators=X\.A\.1,X\.A\.2/);
+    } finally {
+      await stop(sync);
+    }
+  });

@@ -287,3 +287,122 @@ TEST_CASE("kill -9 of the server during a merge leaves the previous merged state
   CHECK(merged.at("fields").at("x_a_1").at("history").as_array().size() == 2);
   CHECK(merged.at("fields").at("x_b_1").at("value") == "2");
 }
+
+namespace {
+
+boost::json::object cli_json(std::vector<std::string> args) {
+  auto r = server_cli(std::move(args));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  return boost::json::parse(r.out).as_object();
+}
+
+const boost::json::object& item_of(const boost::json::array& items, const std::string& id) {
+  for (const auto& v : items) {
+    if (v.at("id").as_string() == id) return v.as_object();
+  }
+  FAIL("no item " << id);
+  throw std::logic_error("unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("the action plan between rounds: adopted at validation, updated between rounds, and shown as changed "
+          "in the next round's comparison, in either argument order",
+          "[integration][assessment][actions]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  const std::string data = server.dir().root.string();
+  const std::string first = create_assessment(data);
+  server.start();
+  auto a = make_collector(tmp / "a", server.enroll("Land post"));
+  REQUIRE(a.sync({}).is_ok());
+  // Round 1: the team rates X.A.1 low and plans two actions; the second
+  // names an indicator twice and in lower case.
+  REQUIRE(contribute(tmp / "a", first, "gender_cell", R"({"x_a_1":"1","p1_a_1":"2","action_plan":[
+      {"ap_objective":"Facilities for women officers","ap_activity":"Open a lactation room at the land post",
+       "ap_indicators":"X.A.1, P1.A.1","ap_owner":"Facilities unit","ap_deadline":"2027-03-31",
+       "ap_status":"in_progress","ap_progress":"site chosen"},
+      {"ap_objective":"Recruitment","ap_activity":"Publish vacancy notices in plain language",
+       "ap_indicators":"P1.A.1","ap_owner":"HR","ap_deadline":"2026-12-15","ap_status":"not_started"}]})") == 0);
+  REQUIRE(a.sync({})->accepted == 1);
+  REQUIRE(server_cli({"assessment", "review", "--data-dir", data, first, "--comment", "ready"}).code == 0);
+  // Nothing is adopted before validation.
+  CHECK(cli_json({"action", "list", "--data-dir", data, "--json"}).at("items").as_array().empty());
+  REQUIRE(server_cli({"assessment", "validate", "--data-dir", data, first, "--comment", "agreed"}).code == 0);
+
+  auto plan = cli_json({"action", "list", "--data-dir", data, "--administration", "TL", "--json"});
+  REQUIRE(plan.at("items").as_array().size() == 2);
+  const auto& ap1 = item_of(plan.at("items").as_array(), "TL-AP1");
+  CHECK(ap1.at("status") == "in_progress");
+  CHECK(ap1.at("status_label") == "In progress");
+  CHECK(ap1.at("round") == "2026-baseline");
+  REQUIRE(ap1.at("indicators").as_array().size() == 2);
+  CHECK(ap1.at("indicators").at(0).at("id") == "X.A.1");
+  CHECK(ap1.at("history").at(0).at("note").as_string().find("site chosen") != boost::json::string::npos);
+  CHECK(item_of(plan.at("items").as_array(), "TL-AP2").at("deadline") == "2026-12-15");
+
+  // Between rounds: bad updates are refused by name and change nothing.
+  auto bad = server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--status", "done"});
+  CHECK(bad.code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("not_started, in_progress, completed, delayed"));
+  bad = server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--indicators", "X.A.1,Z.Z.9"});
+  CHECK(bad.code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("'Z.Z.9' is not an indicator of geoat-2023"));
+  bad = server_cli({"action", "update", "--data-dir", data, "TL-AP9", "--status", "completed"});
+  CHECK(bad.code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("no action item TL-AP9"));
+  CHECK(item_of(cli_json({"action", "list", "--data-dir", data, "--json"}).at("items").as_array(), "TL-AP1")
+            .at("history").as_array().size() == 1);
+  // A real update: completed, with a dated note, and the links chosen again.
+  auto updated = server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--status", "completed", "--note",
+                             "room opened on 2027-02-10", "--indicators", "X.A.1"});
+  INFO(updated.err);
+  REQUIRE(updated.code == 0);
+  auto listed = server_cli({"action", "list", "--data-dir", data});
+  CHECK_THAT(listed.out, Catch::Contains("TL-AP1\tCompleted"));
+
+  // Round 2: the follow-up rates X.A.1 again.
+  auto made = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round",
+                          "2027-followup", "--administration", "TL"});
+  REQUIRE(made.code == 0);
+  const std::string second = made.out.substr(0, made.out.find('\n'));
+  REQUIRE(a.sync({}).is_ok());
+  REQUIRE(contribute(tmp / "a", second, "gender_cell", R"({"x_a_1":"3","p1_a_1":"2"})") == 0);
+  REQUIRE(a.sync({})->accepted == 1);
+
+  for (const auto& [round, compare] : {std::pair{"2027-followup", "2026-baseline"},
+                                       std::pair{"2026-baseline", "2027-followup"}}) {
+    INFO(round << " compared with " << compare);
+    auto report = cli_json({"report", "--data-dir", data, "--form", "geoat-2023", "--round", round, "--compare",
+                            compare, "--json"});
+    const auto& c = report.at("comparison").as_object();
+    CHECK(c.at("older") == "2026-baseline");
+    CHECK(c.at("newer") == "2027-followup");
+    const auto& admins = c.at("geoat").at("actions").as_array();
+    REQUIRE(admins.size() == 1);
+    CHECK(admins[0].at("administration").at("id") == "TL");
+    const auto& items = admins[0].at("items").as_array();
+    REQUIRE(items.size() == 2);
+    const auto& moved = item_of(items, "TL-AP1");
+    CHECK(moved.at("status").at("from") == "in_progress");
+    CHECK(moved.at("status").at("to") == "completed");
+    CHECK(moved.at("status").at("changed") == true);
+    CHECK(moved.at("updates_between") == 1);
+    REQUIRE(moved.at("indicators").as_array().size() == 1);
+    CHECK(moved.at("indicators").at(0).at("from") == "1");
+    CHECK(moved.at("indicators").at(0).at("to") == "3");
+    CHECK(moved.at("indicators").at(0).at("change").to_number<double>() == 2.0);
+    const auto& still = item_of(items, "TL-AP2");
+    CHECK(still.at("status").at("changed") == false);
+    CHECK(still.at("indicators").at(0).at("change").to_number<double>() == 0.0);
+  }
+  auto text = server_cli({"report", "--data-dir", data, "--form", "geoat-2023", "--round", "2026-baseline",
+                          "--compare", "2027-followup"});
+  INFO(text.err);
+  REQUIRE(text.code == 0);
+  CHECK_THAT(text.out, Catch::Contains("TL-AP1  Open a lactation room at the land post") &&
+                           Catch::Contains("status: In progress -> Completed  CHANGED") &&
+                           Catch::Contains("X.A.1: 1 – Planned -> 3 – Fully implemented (+2"));
+  server.stop();
+}

@@ -122,3 +122,100 @@ TEST_CASE("assessments: unknown administrations are refused by name, and each ch
     CHECK_THAT(actions, Catch::Contains(action));
   }
 }
+
+TEST_CASE("action plan: adopted with the validation in one transaction, and an update without its audit line "
+          "changes nothing",
+          "[server][assessment][actions]") {
+  test::TempDir tmp;
+  std::int64_t now = kNow;
+  auto made = ServerApp::init(DataDir{tmp / "server"}, [&] { return now; });
+  REQUIRE(made.is_ok());
+  ServerApp& app = made->app;
+  REQUIRE(app.add_administration("TL", "Testland Customs", "cli").is_ok());
+  auto id = app.create_assessment("geoat-2023", "2026-baseline", "TL", "cli");
+  REQUIRE(id.is_ok());
+  {
+    AssessmentStore assessments(app.store().db());
+    auto a = assessments.find_assessment(*id);
+    REQUIRE(a.is_ok());
+    ResponsePayload p;
+    p.answers["x_a_1"] = "1";
+    // Ids the way teams type them: Arabic comma, lower case, a typo.
+    p.answers["action_plan"] = boost::json::array{
+        boost::json::object{{"ap_objective", "Facilities"}, {"ap_activity", "Open a lactation room"},
+                            {"ap_indicators", "x.a.1\xD8\x8C P1.A.1; Z.Z.9"}, {"ap_status", "in_progress"},
+                            {"ap_deadline", "2027-03-31"}},
+        boost::json::object{{"ap_objective", ""}, {"ap_activity", ""}}};  // an empty row: skipped
+    p.submitted_at = "2026-12-01T10:00:00Z";
+    p.contribution = ContributionMeta{*id, "hr", 0};
+    REQUIRE(assessments.apply_event(**a, contribution_event(SubmissionId::random(), DeviceId::random(), "HQ", p),
+                                    std::nullopt)
+                .is_ok());
+  }
+  REQUIRE(app.review_assessment(*id, "ready", "cli").is_ok());
+  const auto items = [&] {
+    auto plan = app.action_plan("TL");
+    REQUIRE(plan.is_ok());
+    return plan->at("items").as_array();
+  };
+  const auto count = [&](const char* sql) {
+    auto st = app.store().db().prepare(sql);
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    return st->column_int64(0);
+  };
+
+  // A validation whose audit line fails adopts nothing either.
+  REQUIRE(app.store()
+              .db()
+              .exec("CREATE TRIGGER injected_audit_failure BEFORE INSERT ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")
+              .is_ok());
+  CHECK_THAT(app.validate_assessment(*id, "agreed", "cli").message(), Catch::Contains("injected audit failure"));
+  CHECK(count("SELECT count(*) FROM action_items") == 0);
+  CHECK(count("SELECT count(*) FROM action_updates") == 0);
+  REQUIRE(app.store().db().exec("DROP TRIGGER injected_audit_failure").is_ok());
+
+  REQUIRE(app.validate_assessment(*id, "agreed", "cli").is_ok());
+  const boost::json::array adopted = items();
+  REQUIRE(adopted.size() == 1);
+  const auto& item = adopted.at(0).as_object();
+  CHECK(item.at("id") == "TL-AP1");
+  CHECK(item.at("indicators").as_array().size() == 2);  // X.A.1 and P1.A.1; Z.Z.9 named in the note
+  CHECK_THAT(std::string(item.at("history").at(0).at("note").as_string()), Catch::Contains("left out: Z.Z.9"));
+  CHECK(item.at("overdue") == false);  // due 2027-03-31; the clock says 2026-09
+
+  // Past its deadline and not completed: overdue.
+  now = 1'830'000'000;  // 2027-12
+  CHECK(items().at(0).at("overdue") == true);
+
+  // An update whose audit line fails changes nothing.
+  REQUIRE(app.store()
+              .db()
+              .exec("CREATE TRIGGER injected_audit_failure BEFORE INSERT ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")
+              .is_ok());
+  ServerApp::ActionChange done;
+  done.status = "completed";
+  done.indicators = std::vector<std::string>{"X.A.1"};
+  CHECK_THAT(app.update_action("TL-AP1", done, "cli").message(), Catch::Contains("injected audit failure"));
+  CHECK(items().at(0).at("status") == "in_progress");
+  CHECK(items().at(0).at("indicators").as_array().size() == 2);
+  REQUIRE(app.store().db().exec("DROP TRIGGER injected_audit_failure").is_ok());
+
+  // Bad updates are refused by name.
+  ServerApp::ActionChange bad;
+  bad.status = "done";
+  CHECK(app.update_action("TL-AP1", bad, "cli").code() == StatusCode::kInvalidArgument);
+  CHECK(app.update_action("TL-AP1", ServerApp::ActionChange{}, "cli").code() == StatusCode::kInvalidArgument);
+  bad = {};
+  bad.deadline = "31/03/2027";
+  CHECK(app.update_action("TL-AP1", bad, "cli").code() == StatusCode::kInvalidArgument);
+  CHECK(app.update_action("TL-AP7", done, "cli").code() == StatusCode::kNotFound);
+
+  REQUIRE(app.update_action("TL-AP1", done, "cli").is_ok());
+  CHECK(items().at(0).at("status") == "completed");
+  CHECK(items().at(0).at("overdue") == false);
+  CHECK(items().at(0).at("history").as_array().size() == 2);
+  CHECK(count("SELECT count(*) FROM audit_log WHERE action IN ('action.adopt', 'action.update')") == 2);
+}

@@ -46,7 +46,7 @@ TEST_CASE("every sync-server command and group answers --help, and the usage nam
       CHECK(h.err.empty());
     }
   }
-  CHECK(groups == std::set<std::string>{"admin-token", "administration", "assessment", "codes", "device", "forms", "headcounts",
+  CHECK(groups == std::set<std::string>{"action", "admin-token", "administration", "assessment", "codes", "device", "forms", "headcounts",
                                         "key", "units"});
   for (const std::string& group : groups) {
     INFO(group);

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <algorithm>
 
+#include "action_store.hpp"
 #include "app/server_app.hpp"
 #include "assessment_report.hpp"
 #include "assessment_view.hpp"
@@ -186,8 +187,17 @@ Status ServerApp::advance_assessment(std::string_view id, AssessmentState from, 
                                            "; resolve each first (sync-server assessment show " + a.id + ")");
       }
     }
-    const ReviewStep step{std::string(assessment_state_name(from)), std::string(assessment_state_name(to)),
-                          std::string(comment), actor.name, now};
+    ReviewStep step{std::string(assessment_state_name(from)), std::string(assessment_state_name(to)),
+                    std::string(comment), actor.name, now};
+    if (to == AssessmentState::kValidated) {
+      // The validated action plan becomes the administration's, to follow
+      // until the next round (app/actions.cpp); the step marks where the
+      // plan stood, for the next round's comparison.
+      EQ_ASSIGN_OR_RETURN(auto form, action_form(a.id));
+      EQ_ASSIGN_OR_RETURN(int adopted, adopt_action_plan(a, *form, now, actor));
+      (void)adopted;
+      EQ_ASSIGN_OR_RETURN(step.action_mark, ActionStore(store_.db()).last_update_id());
+    }
     EQ_RETURN_IF_ERROR(assessments.set_state(a, to, step));
     return audit(actor, to == AssessmentState::kValidated ? "assessment.validate" : "assessment.review",
                  "id=" + a.id + " comment=" + std::string(comment), now);

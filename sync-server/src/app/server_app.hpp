@@ -203,6 +203,25 @@ class ServerApp {
   Status review_assessment(std::string_view id, std::string_view comment, const Actor& actor);
   Status validate_assessment(std::string_view id, std::string_view comment, const Actor& actor);
 
+  // The action plan between rounds (app/actions.cpp; action_store.hpp).
+  // Validating an assessment adopts its action plan in the same
+  // transaction: each row becomes an item <administration>-AP<n>, its
+  // status the first of the item's dated updates. action_plan lists the
+  // items of one administration (all when empty) in `lang`: labels,
+  // indicator labels, overdue flags and history, with the statuses and
+  // indicators an update may choose from.
+  Result<boost::json::object> action_plan(std::string_view administration_id, const std::string& lang = "en");
+  struct ActionChange {
+    std::optional<std::string> status;  // a code of the form's ap_status list
+    std::string note;                   // a dated progress note ('' for none)
+    std::optional<std::vector<std::string>> indicators;  // the form's indicator ids, replacing the links
+    std::optional<std::string> owner, deadline;          // deadline: YYYY-MM-DD, or '' for none
+  };
+  // One update, audited as action.update in its transaction: not_found for
+  // an unknown item; invalid_argument, naming what would do, for a status,
+  // indicator or date the form does not know.
+  Status update_action(std::string_view id, const ActionChange& change, const Actor& actor);
+
   // Reporting units and headcounts (app/units.cpp; units_store.hpp).
   // set_units replaces the whole mapping; invalid_argument, listing them,
   // when it names a site no device was enrolled for.
@@ -243,6 +262,10 @@ class ServerApp {
                            const std::function<Status(AssessmentStore&, const AssessmentRecord&, std::int64_t now)>& change);
   Status advance_assessment(std::string_view id, AssessmentState from, AssessmentState to,
                             std::string_view comment, const Actor& actor);
+  // Adopts `a`'s action plan (once); the caller's transaction holds it.
+  Result<int> adopt_action_plan(const AssessmentRecord& a, const forms::Form& form, std::int64_t now,
+                                const Actor& actor);
+  Result<std::shared_ptr<const forms::Form>> action_form(std::string_view assessment_id);
   Result<IssuedCode> issue_code(const DeviceId& id, std::string_view site, std::string_view url,
                                 std::int64_t valid_for, bool reissue, const Actor& actor);
 
