@@ -152,12 +152,15 @@ std::string text_of(const json::value* v) {
 
 std::string percent(const json::object& stats) {
   const auto* p = stats.if_contains("percent");
-  return p == nullptr || p->is_null() ? "—" : text_of(p) + " %";
+  // Isolated left to right: in an Arabic page, "62.5 %" would show as "% 62.5".
+  return p == nullptr || p->is_null() ? "—" : "<bdi dir=\"ltr\">" + text_of(p) + " %</bdi>";
 }
 
 std::string coverage(const json::object& stats, const Words& w) {
   std::string s = text_of(stats.if_contains("rated")) + "/" + text_of(stats.if_contains("applicable"));
-  if (const auto* c = stats.if_contains("coverage"); c && !c->is_null()) s += " (" + text_of(c) + " %)";
+  if (const auto* c = stats.if_contains("coverage"); c && !c->is_null()) {
+    s += " (<bdi dir=\"ltr\">" + text_of(c) + " %</bdi>)";
+  }
   if (const auto* inc = stats.if_contains("incomplete"); inc && inc->is_bool() && inc->get_bool()) {
     s += " <span class=\"flag\">" + w("incomplete") + "</span>";
   }

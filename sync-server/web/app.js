@@ -195,7 +195,12 @@ function s(tag, attrs, ...children) {
 
 const COLORS = { neg: '#c2410c', neu: '#a3acb6', pos: '#1f6f50', bar: '#0b4f8a', sup: '#e3e7eb', axis: '#5b6876' };
 const fmt = (x) => (x === null || x === undefined ? '—' : (Math.round(x * 10) / 10).toLocaleString(S.lang) );
-const pct = (x) => (x === null || x === undefined ? '—' : fmt(x) + ' %');
+// Percentages as each language writes them (Intl): "62.8%", "62,8 %", and in
+// Arabic the sign wrapped in left-to-right marks. A plain "62.8 %" in an
+// Arabic line shows as "% 62.8": the sign after a space is a neutral, which
+// the right-to-left text puts first.
+const pct = (x) => (x === null || x === undefined ? '—'
+  : new Intl.NumberFormat(S.lang, { style: 'percent', maximumFractionDigits: 1 }).format(x / 100));
 
 // A hatch for suppressed cells, defined once per chart.
 function hatchDefs(id) {

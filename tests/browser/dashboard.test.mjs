@@ -335,6 +335,13 @@ for (const lang of ['en', 'ar']) {
       assert.ok(await sizes.locator('[data-suppressed="true"]').count() >= 1, 'small cells are hidden in the grid');
       // The section indexes are broken down too, as grids.
       assert.ok(await page.locator('#section-index table.grid').count() >= 5);
+      // Percentages are written as the language writes them (Intl): "62.5%"
+      // in English, "62.5%" with left-to-right marks around the sign in
+      // Chromium's Arabic, never a sign after a space, which an Arabic line
+      // shows before the number ("% 62.5").
+      const cells = (await page.locator('#section-index .bar-value').allTextContents()).join(' ');
+      assert.doesNotMatch(cells, /[0-9\u0660-\u0669] %/);
+      assert.match(cells, lang === 'en' ? /[0-9]%/ : /[0-9\u0660-\u0669]\u200E?[%\u066A]/);
       // A Likert item: one bar for everyone and a grid of its groups, one
       // click below; opened here, so that its labels are checked too.
       assert.equal(await page.locator('[data-item="eng_proud"] svg.likert').count(), 1);

@@ -238,6 +238,8 @@ test('printable assessment report in French and Arabic, rendered to PDF', async 
         assert.match(gaps, /X\.B\.1/);
         assert.doesNotMatch(gaps, /P1\.A\.1/);
         assert.ok(await page.locator('svg polygon').count() >= 5, 'the radar');
+        // Percentages are isolated left to right: "62.5 %", never "% 62.5" in Arabic.
+        assert.match(await page.locator('bdi[dir=ltr]').first().textContent(), /^[0-9.]+ %$/);
         assert.deepEqual(page.foreign.filter(u => !u.startsWith('file://')), []);
         await screenshot(page, `assessment-report-${lang}`);
         mkdirSync(ARTIFACTS, { recursive: true });
