@@ -30,11 +30,13 @@ void publish_named_climate(server::ServerStore& store) {
 }
 
 void add_submission(server::ServerStore& store, const DeviceId& device, const std::string& form,
-                    const std::string& version, const std::string& answers_json, const std::string& round) {
+                    const std::string& version, const std::string& answers_json, const std::string& round,
+                    const std::optional<SubmissionId>& id, std::uint32_t revision) {
   if (form == kNamedClimate) publish_named_climate(store);
   Envelope e;
   e.device_id = device;
-  e.submission_id = SubmissionId::random();
+  e.submission_id = id.value_or(SubmissionId::random());
+  e.revision = revision;
   e.form_id = form;
   e.form_version = version;
   ResponsePayload p;

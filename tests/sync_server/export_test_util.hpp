@@ -3,6 +3,8 @@
 // and pugixml) so that tests compare what a user would open with the store.
 #pragma once
 
+#include <optional>
+
 #include <boost/json/object.hpp>
 #include <filesystem>
 #include <map>
@@ -23,8 +25,10 @@ void publish_named_climate(server::ServerStore& store);
 
 // Stores one accepted submission as the ingestor would, without an
 // envelope worth verifying (the exporter reads answers, not envelopes).
+// `id` and `revision` store a revision of an earlier submission.
 void add_submission(server::ServerStore& store, const DeviceId& device, const std::string& form,
-                    const std::string& version, const std::string& answers_json, const std::string& round = "");
+                    const std::string& version, const std::string& answers_json, const std::string& round = "",
+                    const std::optional<SubmissionId>& id = std::nullopt, std::uint32_t revision = 1);
 
 // Rows of cells, the header first. CRLF or LF line ends; quoted fields may
 // hold commas, quotes and line breaks. A leading UTF-8 BOM is skipped.

@@ -3,6 +3,7 @@
 // through real collectors. XLSX and the CLI's files: export_files_test.cpp.
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <map>
 #include <sstream>
 
 #include "export_test_util.hpp"
@@ -197,6 +198,36 @@ TEST_CASE("JSONL export has one object per submission with its answers", "[serve
   CHECK(v.at("site").as_string() == "Airport");
   CHECK(v.at("answers").at("q1").as_string() == "منصف");
   CHECK(v.at("conflict").as_bool() == false);
+}
+
+TEST_CASE("an export holds the latest revision of each submission, whichever arrived first", "[server][export]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  const DeviceId dev = DeviceId::random();
+  REQUIRE(store.add_pending_device(dev, "Airport", {}, 0).is_ok());
+  const SubmissionId edited = SubmissionId::random(), late = SubmissionId::random();
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"first"})", "", edited, 1);
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"edited"})", "", edited, 2);
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"third"})", "", edited, 3);
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"second copy"})", "", late, 2);
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"first copy, arrived last"})", "", late, 1);
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"never revised"})");
+  ExportOptions opts;
+  opts.form_id = kNamedClimate;
+  opts.format = ExportFormat::kJsonl;
+  auto text = export_text(store, opts);
+  REQUIRE(text.is_ok());
+  std::map<std::string, std::pair<std::int64_t, std::string>> got;
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);) {
+    auto v = boost::json::parse(line).as_object();
+    got[std::string(v.at("submission_id").as_string())] = {v.at("revision").to_number<std::int64_t>(),
+                                                           std::string(v.at("answers").at("q1").as_string())};
+  }
+  REQUIRE(got.size() == 3);
+  CHECK(got.at(edited.to_string()) == std::pair<std::int64_t, std::string>{3, "third"});
+  CHECK(got.at(late.to_string()) == std::pair<std::int64_t, std::string>{2, "second copy"});
 }
 
 TEST_CASE("CSV round trip: what collectors sent is what the CSV holds", "[server][export]") {
