@@ -94,6 +94,18 @@ Result<std::string> ServerApp::create_assessment(std::string_view form_id, std::
 
 Result<std::vector<AssessmentRecord>> ServerApp::assessments() { return AssessmentStore(store_.db()).assessments(); }
 
+Result<std::vector<ServerStore::RoundSummary>> ServerApp::rounds(std::string_view form_id) {
+  EQ_ASSIGN_OR_RETURN(auto out, store_.rounds(form_id));
+  if (form_id.empty()) return out;
+  EQ_ASSIGN_OR_RETURN(auto all, AssessmentStore(store_.db()).assessments());  // oldest first
+  for (const AssessmentRecord& a : all) {
+    if (a.form_id != form_id) continue;
+    const bool listed = std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.round == a.round; });
+    if (!listed) out.push_back({a.form_id, a.round, 0, a.created_at / 86400, a.created_at / 86400});
+  }
+  return out;
+}
+
 Result<boost::json::object> ServerApp::show_assessment(std::string_view id, const std::string& lang) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads

@@ -160,7 +160,10 @@ class ServerApp {
   // Reads: one consistent snapshot each.
   Result<Overview> overview();
   Result<std::vector<DeviceRecord>> devices() { return store_.list_devices(); }
-  Result<std::vector<ServerStore::RoundSummary>> rounds(std::string_view form_id) { return store_.rounds(form_id); }
+  // The rounds with responses; for one form, also the rounds of its team
+  // assessments (no pooled responses: contributions are not), so that a
+  // round of team assessments can be picked and compared.
+  Result<std::vector<ServerStore::RoundSummary>> rounds(std::string_view form_id);
   // The audit log, newest first; reading it is itself audited, and refused
   // when that line cannot be written.
   Result<std::vector<ServerStore::AuditEntry>> read_audit_log(const Actor& actor, std::int64_t before,
