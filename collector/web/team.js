@@ -18,7 +18,7 @@ window.EquitasTeam = function (ui) {
     en: { title: 'Team assessments', none: 'No team assessment has reached this collector yet. Headquarters creates it, and it arrives at the next sync.',
       progress: '{0} of {1} rated, {2} disagreements', unsynced: '{0} of this collector\'s entries wait for the next sync.',
       draft: 'Draft', under_review: 'Under review', validated: 'Validated', official: 'Official score', provisional: 'Provisional score',
-      score: '{0} %', noScore: 'no score yet', unit: 'Your unit in the team', chooseUnit: 'Choose your unit first: each entry records the unit that made it.',
+      noScore: 'no score yet', unit: 'Your unit in the team', chooseUnit: 'Choose your unit first: each entry records the unit that made it.',
       principle: 'Principle', allPrinciples: 'All principles', show: 'Show', all: 'All indicators', todo: 'Still to rate',
       disagree: 'Disagreements', mine: 'Entered by my unit', indicator: 'Indicator', status: 'Status', evidence: 'Evidence',
       unitCol: 'Responsible unit', priority: 'Priority', action: 'Proposed action', comment: 'Comment', notRated: 'Not rated',
@@ -31,7 +31,7 @@ window.EquitasTeam = function (ui) {
     fr: { title: 'Évaluations d\'équipe', none: 'Aucune évaluation d\'équipe n\'est encore arrivée sur ce poste. L\'administration centrale la crée, et elle arrive à la prochaine synchronisation.',
       progress: '{0} sur {1} évalués, {2} désaccords', unsynced: '{0} saisies de ce poste attendent la prochaine synchronisation.',
       draft: 'Brouillon', under_review: 'En revue', validated: 'Validée', official: 'Score officiel', provisional: 'Score provisoire',
-      score: '{0} %', noScore: 'pas encore de score', unit: 'Votre unité dans l\'équipe', chooseUnit: 'Choisissez d\'abord votre unité : chaque saisie indique l\'unité qui l\'a faite.',
+      noScore: 'pas encore de score', unit: 'Votre unité dans l\'équipe', chooseUnit: 'Choisissez d\'abord votre unité : chaque saisie indique l\'unité qui l\'a faite.',
       principle: 'Principe', allPrinciples: 'Tous les principes', show: 'Afficher', all: 'Tous les indicateurs', todo: 'Reste à évaluer',
       disagree: 'Désaccords', mine: 'Saisis par mon unité', indicator: 'Indicateur', status: 'État', evidence: 'Justificatifs',
       unitCol: 'Unité responsable', priority: 'Priorité', action: 'Action proposée', comment: 'Commentaire', notRated: 'Non évalué',
@@ -44,7 +44,7 @@ window.EquitasTeam = function (ui) {
     es: { title: 'Evaluaciones del equipo', none: 'Todavía no ha llegado ninguna evaluación del equipo a este equipo. La sede central la crea y llega en la próxima sincronización.',
       progress: '{0} de {1} evaluados, {2} desacuerdos', unsynced: '{0} entradas de este equipo esperan la próxima sincronización.',
       draft: 'Borrador', under_review: 'En revisión', validated: 'Validada', official: 'Puntuación oficial', provisional: 'Puntuación provisional',
-      score: '{0} %', noScore: 'aún sin puntuación', unit: 'Su unidad en el equipo', chooseUnit: 'Elija primero su unidad: cada entrada registra la unidad que la hizo.',
+      noScore: 'aún sin puntuación', unit: 'Su unidad en el equipo', chooseUnit: 'Elija primero su unidad: cada entrada registra la unidad que la hizo.',
       principle: 'Principio', allPrinciples: 'Todos los principios', show: 'Mostrar', all: 'Todos los indicadores', todo: 'Por evaluar',
       disagree: 'Desacuerdos', mine: 'Introducidos por mi unidad', indicator: 'Indicador', status: 'Estado', evidence: 'Evidencia',
       unitCol: 'Unidad responsable', priority: 'Prioridad', action: 'Acción propuesta', comment: 'Comentario', notRated: 'Sin evaluar',
@@ -57,7 +57,7 @@ window.EquitasTeam = function (ui) {
     ru: { title: 'Командные оценки', none: 'На это устройство ещё не поступила ни одна командная оценка. Её создаёт центральный аппарат, и она приходит при следующей синхронизации.',
       progress: 'Оценено {0} из {1}, разногласий: {2}', unsynced: 'Записей этого устройства, ожидающих синхронизации: {0}.',
       draft: 'Черновик', under_review: 'На проверке', validated: 'Утверждена', official: 'Официальный балл', provisional: 'Предварительный балл',
-      score: '{0} %', noScore: 'балла пока нет', unit: 'Ваше подразделение в группе', chooseUnit: 'Сначала выберите своё подразделение: в каждой записи указывается, кто её сделал.',
+      noScore: 'балла пока нет', unit: 'Ваше подразделение в группе', chooseUnit: 'Сначала выберите своё подразделение: в каждой записи указывается, кто её сделал.',
       principle: 'Принцип', allPrinciples: 'Все принципы', show: 'Показать', all: 'Все показатели', todo: 'Ещё не оценены',
       disagree: 'Разногласия', mine: 'Внесены моим подразделением', indicator: 'Показатель', status: 'Статус', evidence: 'Подтверждение',
       unitCol: 'Ответственное подразделение', priority: 'Приоритет', action: 'Предлагаемая мера', comment: 'Комментарий', notRated: 'Не оценён',
@@ -70,7 +70,7 @@ window.EquitasTeam = function (ui) {
     ar: { title: 'تقييمات الفريق', none: 'لم يصل أي تقييم للفريق إلى هذا الجهاز بعد. تُنشئه الإدارة المركزية، ويصل عند المزامنة التالية.',
       progress: 'قُيِّم {0} من {1}، وخلافات: {2}', unsynced: 'إدخالات هذا الجهاز التي تنتظر المزامنة التالية: {0}.',
       draft: 'مسودة', under_review: 'قيد المراجعة', validated: 'معتمد', official: 'درجة رسمية', provisional: 'درجة مؤقتة',
-      score: '{0} %', noScore: 'لا درجة بعد', unit: 'وحدتك في الفريق', chooseUnit: 'اختر وحدتك أولًا: يُسجَّل مع كل إدخال الوحدة التي أدخلته.',
+      noScore: 'لا درجة بعد', unit: 'وحدتك في الفريق', chooseUnit: 'اختر وحدتك أولًا: يُسجَّل مع كل إدخال الوحدة التي أدخلته.',
       principle: 'المبدأ', allPrinciples: 'كل المبادئ', show: 'عرض', all: 'كل المؤشرات', todo: 'لم تُقيَّم بعد',
       disagree: 'الخلافات', mine: 'أدخلتها وحدتي', indicator: 'المؤشر', status: 'الحالة', evidence: 'الأدلة',
       unitCol: 'الوحدة المسؤولة', priority: 'الأولوية', action: 'الإجراء المقترح', comment: 'تعليق', notRated: 'غير مُقيَّم',
@@ -83,7 +83,7 @@ window.EquitasTeam = function (ui) {
     pt: { title: 'Avaliações da equipa', none: 'Ainda não chegou nenhuma avaliação da equipa a este equipamento. Os serviços centrais criam-na e ela chega na próxima sincronização.',
       progress: '{0} de {1} avaliados, {2} desacordos', unsynced: '{0} registos deste equipamento aguardam a próxima sincronização.',
       draft: 'Rascunho', under_review: 'Em revisão', validated: 'Validada', official: 'Pontuação oficial', provisional: 'Pontuação provisória',
-      score: '{0} %', noScore: 'ainda sem pontuação', unit: 'A sua unidade na equipa', chooseUnit: 'Escolha primeiro a sua unidade: cada registo indica a unidade que o fez.',
+      noScore: 'ainda sem pontuação', unit: 'A sua unidade na equipa', chooseUnit: 'Escolha primeiro a sua unidade: cada registo indica a unidade que o fez.',
       principle: 'Princípio', allPrinciples: 'Todos os princípios', show: 'Mostrar', all: 'Todos os indicadores', todo: 'Por avaliar',
       disagree: 'Desacordos', mine: 'Registados pela minha unidade', indicator: 'Indicador', status: 'Estado', evidence: 'Evidências',
       unitCol: 'Unidade responsável', priority: 'Prioridade', action: 'Ação proposta', comment: 'Comentário', notRated: 'Não avaliado',
@@ -99,6 +99,9 @@ window.EquitasTeam = function (ui) {
     const s = (T[lang()] || T.en)[key] ?? T.en[key] ?? key;
     return s.replace(/\{(\d)\}/g, (_, i) => String(args[+i] ?? ''));
   }
+  // As the page's language writes a percentage: "62.5%", "62,5 %", and in
+  // Arabic the sign between left-to-right marks (never "% 62.5").
+  const percent = (x) => new Intl.NumberFormat(lang(), { style: 'percent', maximumFractionDigits: 1 }).format(x / 100);
   // The columns of the table, by the role of an indicator's detail field.
   const COLUMNS = [['evidence', 'evidence'], ['unit', 'unitCol'], ['priority', 'priority'], ['action', 'action']];
   const UNIT_KEY = 'eq_team_unit';
@@ -257,7 +260,7 @@ window.EquitasTeam = function (ui) {
     const overall = d.scores && d.scores.overall;
     app.append(h1, el('p', { className: 'muted' }, el('bdi', { text: d.title }), ' · ', t(a.state), ' · ',
       t(d.scores && d.scores.status === 'official' ? 'official' : 'provisional'), ' ',
-      overall && overall.percent != null ? t('score', overall.percent) : t('noScore')));
+      overall && overall.percent != null ? percent(overall.percent) : t('noScore')));
     const m = meter(0, 0, 0); m.id = 'team-meter';
     app.append(m, el('p', { id: 'team-unsynced', className: 'muted' }));
     if (a.state === 'validated') app.append(el('p', { className: 'note', text: t('validatedNote') }));
