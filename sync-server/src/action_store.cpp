@@ -8,7 +8,8 @@ namespace {
 
 constexpr const char* kItemColumns =
     "SELECT i.id, i.administration_id, i.assessment_id, a.round, i.row, i.objective, i.activity, i.owner, "
-    "i.deadline, i.target, i.indicators, i.created_at FROM action_items i JOIN assessments a ON a.id = i.assessment_id";
+    "i.deadline, i.target, i.indicators, i.created_at, a.form_id FROM action_items i "
+    "JOIN assessments a ON a.id = i.assessment_id";
 
 // Items sort by the number after -AP, so AP10 follows AP9.
 constexpr const char* kItemOrder =
@@ -40,6 +41,7 @@ ActionItem read_item(const Statement& st) {
     }
   }
   i.created_at = st.column_int64(11);
+  i.form_id = st.column_text(12);
   return i;
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "assessment_view.hpp"
 #include "equitas/util/html.hpp"
 #include "equitas/wire/payload.hpp"
 
@@ -227,14 +228,6 @@ const json::object* field_of(const json::object& fields, const std::string& name
 std::string value_text(const json::object& fields, const std::string& name) {
   const auto* f = field_of(fields, name);
   return f != nullptr ? text_of(f->if_contains("value")) : std::string();
-}
-
-std::string choice_label(const forms::Form& form, const std::string& list, const std::string& code,
-                         const std::string& lang) {
-  auto it = form.lists.find(list);
-  if (it == form.lists.end()) return code;
-  const forms::Choice* c = it->second.find(code);
-  return c != nullptr ? c->label.get(lang, form.default_language) : code;
 }
 
 // The code, then the statement (without the code its label may start with).

@@ -128,14 +128,35 @@ boost::json::object assessment_scores(const forms::Form& form, const boost::json
                              {"elements", std::move(es)}};
 }
 
+boost::json::object merged_fields(const AssessmentRecord& a) {
+  boost::system::error_code ec;
+  boost::json::value merged = boost::json::parse(a.merged, ec);
+  if (ec || !merged.is_object()) return {};
+  auto* f = merged.as_object().if_contains("fields");
+  return f != nullptr && f->is_object() ? std::move(f->get_object()) : boost::json::object{};
+}
+
+std::map<std::string, const forms::Item*> scored_indicators(const forms::Form& form) {
+  std::map<std::string, const forms::Item*> out;
+  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
+    if (item.score) out.emplace(item.score->indicator, &item);
+    return true;
+  });
+  return out;
+}
+
+std::string choice_label(const forms::Form& form, const std::string& list, const std::string& code,
+                         const std::string& lang) {
+  auto it = form.lists.find(list);
+  if (it == form.lists.end()) return code;
+  const forms::Choice* c = it->second.find(code);
+  return c != nullptr ? c->label.get(lang, form.default_language) : code;
+}
+
 boost::json::object assessment_view(const AssessmentRecord& a, const std::vector<StoredEvent>& events,
                                     const std::vector<ReviewStep>& reviews, const forms::Form* form,
                                     const std::string& lang) {
-  boost::system::error_code ec;
-  boost::json::value merged = boost::json::parse(a.merged, ec);
-  if (ec || !merged.is_object()) merged = boost::json::object{};
-  boost::json::object fields;
-  if (const auto* f = merged.as_object().if_contains("fields"); f && f->is_object()) fields = f->get_object();
+  const boost::json::object fields = merged_fields(a);
 
   const bool official = a.state == AssessmentState::kValidated;
   boost::json::object o{{"id", a.id},

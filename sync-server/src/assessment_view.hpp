@@ -13,6 +13,8 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "assessment_store.hpp"
@@ -38,6 +40,18 @@ Result<std::optional<boost::json::object>> load_assessment_view(Database& db, co
 // what a collector holds.
 Result<std::vector<std::string>> changed_assessment_views(Database& db, const forms::FormLibrary& library,
                                                           const std::vector<AssessmentRef>& known);
+
+// The "fields" object of an assessment's merged state; empty when the state
+// holds none (or cannot be read).
+boost::json::object merged_fields(const AssessmentRecord& a);
+
+// The form's scored indicators by id ("P1.A.1"), each with its item.
+std::map<std::string, const forms::Item*> scored_indicators(const forms::Form& form);
+
+// The label in `lang` of a code of the form's list `list`; the code itself
+// when the list or the code is unknown.
+std::string choice_label(const forms::Form& form, const std::string& list, const std::string& code,
+                         const std::string& lang);
 
 // The scores part alone, from a merged state's "fields" object.
 boost::json::object assessment_scores(const forms::Form& form, const boost::json::object& fields, bool official,

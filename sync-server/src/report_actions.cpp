@@ -4,12 +4,12 @@
 // indicators it was meant to move, from one round's merged values to the
 // other's. A round stands as its assessment's validation saw the plan, or as
 // the plan is now while it is not validated.
-#include <boost/json/parse.hpp>
 #include <cstdint>
 #include <map>
 
 #include "action_store.hpp"
 #include "assessment_store.hpp"
+#include "assessment_view.hpp"
 #include "report_internal.hpp"
 
 namespace equitas::server::report_detail {
@@ -34,14 +34,6 @@ const ActionUpdate* status_at(const ActionItem& item, std::int64_t mark) {
   return out;
 }
 
-boost::json::object fields_of(const AssessmentRecord& a) {
-  boost::system::error_code ec;
-  auto merged = boost::json::parse(a.merged, ec);
-  if (ec || !merged.is_object()) return {};
-  auto* f = merged.as_object().if_contains("fields");
-  return f && f->is_object() ? f->as_object() : boost::json::object{};
-}
-
 std::string value_of(const boost::json::object& fields, const std::string& name) {
   const auto* f = fields.if_contains(name);
   const auto* v = f && f->is_object() ? f->as_object().if_contains("value") : nullptr;
@@ -60,16 +52,10 @@ Result<boost::json::array> compare_actions(Context& ctx, const std::string& olde
     if (a.round == newer) after[a.administration_id] = &a;
   }
   const forms::Form& form = ctx.form();
-  std::map<std::string, const forms::Item*> indicators;
-  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
-    if (item.score) indicators.emplace(item.score->indicator, &item);
-    return true;
-  });
+  const auto indicators = scored_indicators(form);
   const auto label = [&](const std::string& list, const std::string& code) -> boost::json::value {
     if (code.empty()) return nullptr;
-    auto it = form.lists.find(list);
-    const forms::Choice* c = it == form.lists.end() ? nullptr : it->second.find(code);
-    return boost::json::value(c ? ctx.text(c->label) : code);
+    return boost::json::value(choice_label(form, list, code, ctx.options.lang));
   };
   const auto points = [&](const std::string& list, const std::string& code) -> boost::json::value {
     auto it = form.lists.find(list);
@@ -83,7 +69,7 @@ Result<boost::json::array> compare_actions(Context& ctx, const std::string& olde
     if (b == after.end()) continue;
     EQ_ASSIGN_OR_RETURN(std::int64_t t_a, mark_of(assessments, *a));
     EQ_ASSIGN_OR_RETURN(std::int64_t t_b, mark_of(assessments, *b->second));
-    const auto fields_a = fields_of(*a), fields_b = fields_of(*b->second);
+    const auto fields_a = merged_fields(*a), fields_b = merged_fields(*b->second);
     EQ_ASSIGN_OR_RETURN(auto items, ActionStore(*ctx.db).items(admin));
     boost::json::array rows;
     for (const ActionItem& item : items) {

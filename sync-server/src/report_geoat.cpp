@@ -252,18 +252,13 @@ Result<boost::json::array> assessments_section(Context& ctx, const std::optional
   boost::json::array out;
   for (const AssessmentRecord& a : all) {
     if (a.form_id != ctx.options.form_id || (round && a.round != *round)) continue;
-    boost::system::error_code ec;
-    const boost::json::value merged = boost::json::parse(a.merged, ec);
-    const auto* fields = !ec && merged.is_object() ? merged.as_object().if_contains("fields") : nullptr;
     const bool validated = a.state == AssessmentState::kValidated;
     out.push_back(boost::json::object{
         {"id", a.id},
         {"administration", boost::json::object{{"id", a.administration_id}, {"name", a.administration_name}}},
         {"round", a.round},
         {"state", assessment_state_name(a.state)},
-        {"scores", assessment_scores(ctx.form(), fields && fields->is_object() ? fields->get_object()
-                                                                               : boost::json::object(),
-                                     validated, ctx.options.lang)}});
+        {"scores", assessment_scores(ctx.form(), merged_fields(a), validated, ctx.options.lang)}});
   }
   return out;
 }

@@ -18,6 +18,7 @@
 
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
+#include "equitas/util/html.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -44,19 +45,8 @@ struct SheetSpec {
   std::string part;  // e.g. "worksheets/custom.xml"; default sheetN.xml
 };
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// Markup-escaped text for the workbook's XML: the HTML escape is valid XML.
+std::string xml_escape(const std::string& s) { return equitas::html_escape(s); }
 
 std::string col_letters(int col) {  // 1-based
   std::string s;

@@ -5,13 +5,13 @@
 // HQ (steward) or the team updates an item's status with a dated note; the
 // next round's comparison shows what changed, on the item and on the
 // indicators it was meant to move (report_actions.cpp).
-#include <boost/json/parse.hpp>
 #include <algorithm>
 #include <cctype>
 #include <set>
 
 #include "action_store.hpp"
 #include "app/server_app.hpp"
+#include "assessment_view.hpp"
 #include "form_registry.hpp"
 
 namespace equitas::server {
@@ -26,16 +26,6 @@ std::string text_at(const boost::json::object& o, std::string_view key) {
   if (v->is_string()) return std::string(v->get_string());
   if (v->is_int64()) return std::to_string(v->get_int64());
   return "";
-}
-
-// The form's indicator ids ("P1.A.1") and their items.
-std::map<std::string, const forms::Item*> indicators_of(const forms::Form& form) {
-  std::map<std::string, const forms::Item*> out;
-  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
-    if (item.score) out.emplace(item.score->indicator, &item);
-    return true;
-  });
-  return out;
 }
 
 // The ids an action plan row's free text names, in order, once each: the
@@ -76,24 +66,16 @@ bool valid_date(std::string_view d) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-std::string label_in(const forms::Form& form, const std::string& list, const std::string& code, const std::string& lang) {
-  auto it = form.lists.find(list);
-  const forms::Choice* c = it == form.lists.end() ? nullptr : it->second.find(code);
-  return c != nullptr ? c->label.get(lang, form.default_language) : code;
-}
-
 Status unknown_action(std::string_view id) {
   return Status::not_found("no action item " + std::string(id) + " (see: sync-server action list)");
 }
 
 }  // namespace
 
-Result<std::shared_ptr<const forms::Form>> ServerApp::action_form(std::string_view assessment_id) {
-  EQ_ASSIGN_OR_RETURN(auto a, AssessmentStore(store_.db()).find_assessment(assessment_id));
-  if (!a) return Status::not_found("no assessment " + std::string(assessment_id));
+Result<std::shared_ptr<const forms::Form>> ServerApp::current_form(std::string_view form_id) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
-  auto form = registry->library().current(a->form_id);
-  if (!form) return Status::not_found("the form " + a->form_id + " is not on this server");
+  auto form = registry->library().current(form_id);
+  if (!form) return Status::not_found("the form " + std::string(form_id) + " is not on this server");
   return form;
 }
 
@@ -102,13 +84,11 @@ Result<int> ServerApp::adopt_action_plan(const AssessmentRecord& a, const forms:
   ActionStore actions(store_.db());
   EQ_ASSIGN_OR_RETURN(bool done, actions.adopted(a.id));
   if (done) return 0;
-  boost::system::error_code ec;
-  const auto merged = boost::json::parse(a.merged, ec);
-  const auto* fields = !ec && merged.is_object() ? merged.as_object().if_contains("fields") : nullptr;
-  const auto* plan = fields && fields->is_object() ? fields->as_object().if_contains("action_plan") : nullptr;
+  const boost::json::object fields = merged_fields(a);
+  const auto* plan = fields.if_contains("action_plan");
   const auto* rows = plan && plan->is_object() ? plan->as_object().if_contains("value") : nullptr;
   if (rows == nullptr || !rows->is_array()) return 0;
-  const auto known = indicators_of(form);
+  const auto known = scored_indicators(form);
   const auto statuses = form.lists.find(kStatusList);
   int adopted = 0;
   for (std::size_t r = 0; r < rows->get_array().size(); ++r) {
@@ -162,12 +142,18 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
   for (const auto& a : admins) names[a.id] = a.name;
   boost::json::array out;
   std::shared_ptr<const forms::Form> any_form;
+  // Each form and its indicators once, however many items it has.
+  std::map<std::string, std::pair<std::shared_ptr<const forms::Form>, std::map<std::string, const forms::Item*>>> forms;
   for (const ActionItem& i : items) {
-    EQ_ASSIGN_OR_RETURN(auto a, assessments.find_assessment(i.assessment_id));
-    auto form = a ? registry->library().current(a->form_id) : nullptr;
+    auto found = forms.find(i.form_id);
+    if (found == forms.end()) {
+      auto current = registry->library().current(i.form_id);
+      auto known = current ? scored_indicators(*current) : std::map<std::string, const forms::Item*>{};
+      found = forms.emplace(i.form_id, std::pair{std::move(current), std::move(known)}).first;
+    }
+    const auto& [form, known] = found->second;
     if (!form) continue;
     any_form = form;
-    const auto known = indicators_of(*form);
     boost::json::array inds;
     for (const auto& id : i.indicators) {
       auto it = known.find(id);
@@ -178,7 +164,7 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
     for (const ActionUpdate& u : i.updates) {
       history.push_back(boost::json::object{{"at", iso8601_utc(u.at)},
                                             {"status", u.status},
-                                            {"status_label", label_in(*form, kStatusList, u.status, lang)},
+                                            {"status_label", choice_label(*form, kStatusList, u.status, lang)},
                                             {"note", u.note},
                                             {"actor", u.actor}});
     }
@@ -196,7 +182,7 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
                                       {"target", i.target},
                                       {"indicators", std::move(inds)},
                                       {"status", last.status},
-                                      {"status_label", label_in(*form, kStatusList, last.status, lang)},
+                                      {"status_label", choice_label(*form, kStatusList, last.status, lang)},
                                       {"updated", iso8601_utc(last.at).substr(0, 10)},
                                       {"note", last.note},
                                       {"overdue", overdue},
@@ -245,7 +231,7 @@ Status ServerApp::update_action(std::string_view id, const ActionChange& change,
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(auto item, actions.find(id));
   if (!item) return unknown_action(id);
-  EQ_ASSIGN_OR_RETURN(auto form, action_form(item->assessment_id));
+  EQ_ASSIGN_OR_RETURN(auto form, current_form(item->form_id));
   std::string detail = "id=" + item->id;
   ActionUpdate u{0, now, item->updates.back().status, change.note, actor.name};
   if (change.status) {
@@ -262,7 +248,7 @@ Status ServerApp::update_action(std::string_view id, const ActionChange& change,
   }
   bool details = false;
   if (change.indicators) {
-    const auto known = indicators_of(*form);
+    const auto known = scored_indicators(*form);
     std::vector<std::string> chosen;
     for (const auto& want : *change.indicators) {
       if (!known.count(want)) {

@@ -268,7 +268,8 @@ class ServerApp {
   // Adopts `a`'s action plan (once); the caller's transaction holds it.
   Result<int> adopt_action_plan(const AssessmentRecord& a, const forms::Form& form, std::int64_t now,
                                 const Actor& actor);
-  Result<std::shared_ptr<const forms::Form>> action_form(std::string_view assessment_id);
+  // The current version of a form; not_found when the server has none.
+  Result<std::shared_ptr<const forms::Form>> current_form(std::string_view form_id);
   Result<IssuedCode> issue_code(const DeviceId& id, std::string_view site, std::string_view url,
                                 std::int64_t valid_for, bool reissue, const Actor& actor);
 
