@@ -1,6 +1,7 @@
 #include "collector_app.hpp"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,6 +10,8 @@
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/util/json_text.hpp"
+#include "equitas/util/media_type.hpp"
+#include "equitas/wire/file_transfer.hpp"
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
@@ -335,6 +338,143 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
   return seal_and_store(nullptr, form_id, form_version, answers_json, "en", &validator, nullptr);
 }
 
+namespace {
+
+std::string megabytes(std::int64_t bytes) {
+  const double mb = static_cast<double>(bytes) / (1024.0 * 1024.0);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, mb < 10 ? "%.1f MB" : "%.0f MB", mb);
+  return buf;
+}
+
+// The name a file had, without its folders and without control characters:
+// display only, and never a path on the server.
+std::string display_name(std::string_view name) {
+  const auto slash = name.find_last_of("/\\");
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  std::string out;
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
+  }
+  out = std::string(truncate_utf8(out, forms::kMaxFileNameBytes));
+  return out.empty() ? "file" : out;
+}
+
+// The ids of the files `answers` names, checked with their keys.
+Result<std::vector<FileId>> named_files(const forms::Form& form, const boost::json::object& answers) {
+  std::vector<FileId> ids;
+  Status bad = Status::ok();
+  form.walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
+    if (!forms::is_file_question(it)) return true;
+    const auto* v = answers.if_contains(it.name);
+    if (v == nullptr || v->is_null() || (v->is_array() && v->get_array().empty())) return true;
+    auto refs = forms::parse_file_answer(*v, it, /*key_required=*/true);
+    if (!refs.is_ok()) {
+      bad = Status::invalid_argument(it.name + ": " + refs.status().message());
+      return false;
+    }
+    for (const auto& r : *refs) {
+      FileId id{};
+      if (!from_hex_into(r.id, id)) {
+        bad = Status::invalid_argument(it.name + ": a file id is not hexadecimal");
+        return false;
+      }
+      ids.push_back(id);
+    }
+    return true;
+  });
+  if (!bad.is_ok()) return bad;
+  return ids;
+}
+
+}  // namespace
+
+Result<std::int64_t> Collector::file_quota() {
+  EQ_ASSIGN_OR_RETURN(auto v, store_.get_meta_text(meta_key::kFileQuota));
+  if (!v) return kDefaultFileQuota;
+  try {
+    return std::stoll(*v);
+  } catch (const std::exception&) {
+    return kDefaultFileQuota;
+  }
+}
+
+Status Collector::set_file_quota(std::int64_t bytes) {
+  if (bytes < 1024 * 1024) return Status::invalid_argument("a file quota under 1 MB leaves no room for a photo");
+  return store_.set_meta(meta_key::kFileQuota, std::to_string(bytes));
+}
+
+Result<forms::FileRef> Collector::capture_file(const forms::Form& form, std::string_view question, ByteView bytes,
+                                               std::string_view name) {
+  const forms::Item* q = form.find(question);
+  if (q == nullptr || !forms::is_file_question(*q)) {
+    return Status::invalid_argument("'" + std::string(question) + "' is not a file question of " + form.id);
+  }
+  const std::string shown = display_name(name);
+  if (bytes.empty()) return Status::invalid_argument(shown + " is empty");
+  const std::int64_t limit = forms::max_file_bytes(*q);
+  if (static_cast<std::int64_t>(bytes.size()) > limit) {
+    return Status::invalid_argument(shown + " is " + megabytes(static_cast<std::int64_t>(bytes.size())) + "; '" +
+                                    q->name + "' takes files of at most " + megabytes(limit));
+  }
+  const std::string type = sniff_media_type(bytes, name);
+  const std::vector<std::string> accepted = forms::accepted_types(*q);
+  if (!forms::type_accepted(type, accepted)) {
+    std::string list;
+    for (const auto& a : accepted) list += (list.empty() ? "" : ", ") + a;
+    return Status::invalid_argument(shown + " is " + type + "; '" + q->name + "' accepts " + list);
+  }
+  if (const std::string why = truncation_problem(bytes, type); !why.empty()) {
+    return Status::invalid_argument(shown + ": " + why);
+  }
+  // Room: the quota of unsent files, then the disk itself, so that a full
+  // card is announced here and not discovered by the next submit.
+  const std::int64_t sealed = static_cast<std::int64_t>(sealed_file_size(bytes.size()));
+  EQ_ASSIGN_OR_RETURN(CollectorStore::FileVolume held, store_.files_held());
+  EQ_ASSIGN_OR_RETURN(std::int64_t quota, file_quota());
+  if (held.bytes + sealed > quota) {
+    return Status::resource_exhausted("this collector holds " + megabytes(held.bytes) + " of files not yet sent (" +
+                                      std::to_string(held.files) + " files) and its quota is " + megabytes(quota) +
+                                      ": sync before attaching more, or raise it with collector files --quota");
+  }
+  struct statvfs fs{};
+  if (::statvfs(dir_.root.c_str(), &fs) == 0) {
+    const auto free_bytes = static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
+    constexpr std::int64_t kMargin = 64 * 1024 * 1024;
+    if (free_bytes < 2 * sealed + kMargin) {
+      return Status::resource_exhausted("the disk has " + megabytes(free_bytes) + " free, too little to keep " +
+                                        shown + " (" + megabytes(sealed) + ") safely: free some space or sync first");
+    }
+  }
+  EQ_ASSIGN_OR_RETURN(SealedFile f, seal_file(bytes));
+  {
+    Transaction tx(store_.db());
+    EQ_RETURN_IF_ERROR(tx.status());
+    EQ_RETURN_IF_ERROR(store_.stage_file(f, now()));
+    EQ_RETURN_IF_ERROR(tx.commit());
+  }
+  forms::FileRef ref;
+  ref.id = to_hex(ByteView(f.id));
+  ref.sha256 = to_hex(ByteView(f.sha256));
+  ref.size = static_cast<std::int64_t>(f.size);
+  ref.type = type;
+  ref.name = shown;
+  ref.key = to_hex(ByteView(f.key.data(), f.key.size()));
+  return ref;
+}
+
+Status Collector::discard_staged(const std::vector<forms::FileRef>& refs) {
+  std::vector<FileId> ids;
+  for (const auto& r : refs) {
+    FileId id{};
+    if (from_hex_into(r.id, id)) ids.push_back(id);
+  }
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_RETURN_IF_ERROR(store_.discard_staged(ids));
+  return tx.commit();
+}
+
 Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::string_view form_id,
                                                std::string_view form_version, std::string& answers_json,
                                                const std::string& lang, const AnswerValidator* validator,
@@ -386,6 +526,13 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     payload.submitted_at = iso8601_utc(now);
   }
 
+  // Files the answers name: captured here (staged), tied to this response
+  // in the transaction that stores it.
+  std::vector<FileId> files;
+  if (form != nullptr) {
+    EQ_ASSIGN_OR_RETURN(files, named_files(*form, payload.answers));
+  }
+
   // With the form at hand, the compact binary payload (v2: answers by
   // position); a caller that only has a validator gets JSON (v1), and so
   // does a contribution, whose metadata only v1 carries.
@@ -407,6 +554,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     EQ_RETURN_IF_ERROR(tx.status());
     EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
                                             fields.form_version, bytes, now));
+    if (!files.empty()) EQ_RETURN_IF_ERROR(store_.attach_files(files, fields.submission_id, fields.revision));
     if (!payload.response_code.empty()) {
       // Spent with the response, or not at all; a second page that checked
       // the same code a moment ago loses here.

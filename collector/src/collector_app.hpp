@@ -10,6 +10,7 @@
 #include "disk_reserve.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
+#include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/enrollment_code.hpp"
@@ -79,6 +80,13 @@ struct SyncReport {
   std::vector<std::string> codes_received;  // "500 response codes for staff-climate (2026-baseline)"
   std::vector<std::string> codes_refused;   // batches whose signature or form did not check
   std::string codes_note;                   // e.g. the server predates response codes
+  // Files (issue 18).
+  std::int64_t files_sent = 0;           // sent in full this session
+  std::int64_t files_already_held = 0;   // the server had the same bytes: not sent again
+  std::int64_t files_resumed = 0;        // taken up from a chunk a cut session had reached
+  std::int64_t file_chunks_sent = 0;
+  std::int64_t file_bytes_sent = 0;      // of chunks the server acknowledged
+  std::vector<std::string> file_notes;   // files not sent, and why
 };
 
 // Why a form publication from the server (at a sync, or in a forms file)
@@ -122,6 +130,23 @@ class Collector {
   // what a modified client would.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
                               std::string& answers_json, const AnswerValidator& validator);
+
+  // Files for the file questions of `form` (image, audio, video, file;
+  // issue 18). Checks the file (not empty, within the question's size
+  // limit, of a media type it accepts, told from its bytes, and whole),
+  // that the collector's file quota and the disk have room, then encrypts
+  // it under a key of its own and stages it. Returns the reference the
+  // answers carry, key included: the key goes into the sealed answers and
+  // is written nowhere else. submit() ties the staged file to its response.
+  Result<forms::FileRef> capture_file(const forms::Form& form, std::string_view question, ByteView bytes,
+                                      std::string_view name);
+  // Staged files that no response took (an aborted submit).
+  Status discard_staged(const std::vector<forms::FileRef>& refs);
+  // Bytes of files held here and not yet sent that further captures may
+  // not exceed. Default kDefaultFileQuota; `collector files --quota`.
+  Result<std::int64_t> file_quota();
+  Status set_file_quota(std::int64_t bytes);
+  static constexpr std::int64_t kDefaultFileQuota = std::int64_t{1} << 30;
 
   // A team member's partial answers to a team assessment the server sent
   // at a sync (the GEOAT as one shared record): checked by the form engine

@@ -43,6 +43,7 @@ Usage:
   collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   collector forms import --data-dir DIR FILE
   collector codes import --data-dir DIR FILE.batch
+  collector files   --data-dir DIR [--quota SIZE] [--json]
   collector status  --data-dir DIR [--json]
   collector sync    --data-dir DIR [--json] [--watch [--every 60]]
   collector key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
@@ -126,6 +127,66 @@ int cmd_enroll(const CliArgs& a, Io& io) {
   return 0;
 }
 
+// `collector submit` takes files as "@path" (or a list of them) for file
+// questions: each is checked, encrypted and staged, and its reference, key
+// included, takes the path's place in the answers. Paths are relative to
+// the working folder. `captured` lists what was staged, for discarding when
+// the response is not stored.
+Status capture_path_files(Collector& c, std::string_view form_id, std::string_view form_version, std::string& text,
+                          std::vector<forms::FileRef>& captured) {
+  if (text.find("\"@") == std::string::npos) return Status::ok();  // no paths: nothing to parse
+  EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, c.library());
+  auto form = form_version.empty() ? lib->current(form_id) : lib->find(form_id, form_version);
+  if (!form) return Status::ok();  // submit() names the problem
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return Status::ok();  // likewise
+  bool changed = false;
+  Status bad = Status::ok();
+  form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
+    if (!forms::is_file_question(it)) return true;
+    auto* answer = v.as_object().if_contains(it.name);
+    if (answer == nullptr) return true;
+    std::vector<std::string> paths;
+    const auto take = [&](const boost::json::value& x) {
+      if (x.is_string() && x.get_string().starts_with("@")) paths.emplace_back(x.get_string().subview(1));
+    };
+    if (answer->is_array()) {
+      for (const auto& x : answer->get_array()) take(x);
+      if (paths.size() != answer->get_array().size()) paths.clear();
+    } else {
+      take(*answer);
+    }
+    if (paths.empty()) return true;
+    std::vector<forms::FileRef> refs;
+    for (const auto& path : paths) {
+      // Up to the largest any question allows: capture_file names the limit.
+      auto bytes = read_file(path, static_cast<std::size_t>(forms::kMaxFileBytes) + 1);
+      if (!bytes.is_ok()) {
+        bad = bytes.status().with_context(it.name);
+        return false;
+      }
+      auto ref = c.capture_file(*form, it.name, *bytes, std::filesystem::path(path).filename().string());
+      wipe(*bytes);
+      if (!ref.is_ok()) {
+        bad = ref.status().with_context(it.name);
+        return false;
+      }
+      captured.push_back(*ref);
+      refs.push_back(std::move(*ref));
+    }
+    *answer = forms::file_answer_json(refs, /*with_key=*/true);
+    changed = true;
+    return true;
+  });
+  if (!bad.is_ok()) return bad;
+  if (changed) {
+    wipe(text);
+    text = boost::json::serialize(v);
+  }
+  return Status::ok();
+}
+
 int cmd_submit(const CliArgs& a, Io& io) {
   auto form = a.require("--form");
   if (!form.is_ok()) return fail(io, form.status());
@@ -144,13 +205,21 @@ int cmd_submit(const CliArgs& a, Io& io) {
     text.assign(bytes->begin(), bytes->end());
     wipe(*bytes);
   }
+  std::vector<forms::FileRef> captured;
+  if (Status s = capture_path_files(*c, *form, a.get_or("--form-version", ""), text, captured); !s.is_ok()) {
+    wipe(text);
+    (void)c->discard_staged(captured);
+    return fail(io, s.with_context("nothing was stored"));
+  }
   if (auto assessment = a.get("--assessment")) {
     if (a.has("--form-version")) {
       wipe(text);
+      (void)c->discard_staged(captured);
       return fail(io, Status::invalid_argument("a contribution uses the assessment's form as it is now; drop --form-version"));
     }
     auto done = c->contribute(*form, *assessment, a.get_or("--role", ""), text, a.get_or("--lang", "en"));
     wipe(text);
+    if (!done.is_ok()) (void)c->discard_staged(captured);
     if (!done.is_ok()) return fail(io, done.status().with_context("nothing was stored"));
     if (!done->notice.empty()) io.err << "collector: note: " << done->notice << "\n";
     io.out << done->id.to_string() << "\n";
@@ -159,6 +228,9 @@ int cmd_submit(const CliArgs& a, Io& io) {
   auto id = c->submit(*form, a.get_or("--form-version", ""), text, a.get_or("--lang", "en"), {},
                       a.get_or("--code", ""));
   wipe(text);
+  if (!id.is_ok() && id.status().code() != StatusCode::kIoError && id.status().code() != StatusCode::kInternal) {
+    (void)c->discard_staged(captured);
+  }
   if (!id.is_ok()) {
     // A refused answer stores nothing. A disk error is less certain: when the
     // failure hit the commit's fsync, SQLite may still find the whole
@@ -172,6 +244,48 @@ int cmd_submit(const CliArgs& a, Io& io) {
                              : "nothing was stored"));
   }
   io.out << id->to_string() << "\n";
+  return 0;
+}
+
+Result<std::int64_t> parse_size(std::string_view text) {
+  std::int64_t mult = 1;
+  std::string digits(text);
+  if (!digits.empty()) {
+    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
+    if (unit == 'K' || unit == 'M' || unit == 'G') {
+      mult = unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : std::int64_t{1} << 30;
+      digits.pop_back();
+    }
+  }
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) {
+    return Status::invalid_argument("a size is a whole number, optionally followed by K, M or G: not '" +
+                                    std::string(text) + "'");
+  }
+  return std::stoll(digits) * mult;
+}
+
+int cmd_files(const CliArgs& a, Io& io) {
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  if (auto q = a.get("--quota")) {
+    auto bytes = parse_size(*q);
+    if (!bytes.is_ok()) return fail(io, bytes.status());
+    if (Status s = c->set_file_quota(*bytes); !s.is_ok()) return fail(io, s);
+  }
+  auto held = c->store().files_held();
+  auto quota = c->file_quota();
+  if (!held.is_ok()) return fail(io, held.status());
+  if (!quota.is_ok()) return fail(io, quota.status());
+  auto notes = c->store().file_problems();
+  if (a.has("--json")) {
+    boost::json::object o{{"files", held->files}, {"bytes", held->bytes}, {"quota", *quota}};
+    io.out << boost::json::serialize(o) << "\n";
+    return 0;
+  }
+  io.out << held->files << " file(s) not yet sent in full, " << held->bytes << " bytes (encrypted); quota "
+         << *quota << " bytes.\n";
+  if (!notes.is_ok()) return fail(io, notes.status());
+  for (const auto& n : *notes) io.out << "  " << n << "\n";
   return 0;
 }
 
@@ -313,6 +427,14 @@ void print_report(const SyncReport& r, bool json, Io& io) {
     for (const auto& x : r.flagged_contributions) flagged.emplace_back(x);
     o["assessments"] = std::move(received);
     o["flagged_contributions"] = std::move(flagged);
+    o["files_sent"] = r.files_sent;
+    o["files_already_held"] = r.files_already_held;
+    o["files_resumed"] = r.files_resumed;
+    o["file_chunks_sent"] = r.file_chunks_sent;
+    o["file_bytes_sent"] = r.file_bytes_sent;
+    boost::json::array file_notes;
+    for (const auto& x : r.file_notes) file_notes.emplace_back(x);
+    o["file_notes"] = std::move(file_notes);
     io.out << boost::json::serialize(o) << std::endl;
     return;
   }
@@ -325,6 +447,12 @@ void print_report(const SyncReport& r, bool json, Io& io) {
   for (const auto& x : r.codes_received) io.out << "Received " << x << "\n";
   for (const auto& x : r.codes_refused) io.out << "Refused response codes from the server: " << x << "\n";
   if (!r.codes_note.empty()) io.out << "Note: " << r.codes_note << "\n";
+  if (r.files_sent + r.files_already_held > 0) {
+    io.out << "Files: " << r.files_sent << " sent (" << r.file_bytes_sent << " bytes in " << r.file_chunks_sent
+           << " chunks" << (r.files_resumed > 0 ? ", " + std::to_string(r.files_resumed) + " resumed" : "") << "), "
+           << r.files_already_held << " already on the server.\n";
+  }
+  for (const auto& x : r.file_notes) io.out << "Note: " << x << "\n";
   io.out << "Synced: " << r.sent << " sent, " << r.accepted << " accepted, " << r.duplicate
          << " already on the server, " << r.conflict << " conflicts (kept and flagged), " << r.rejected
          << " rejected. " << r.pending_after << " pending.\n";
@@ -609,8 +737,17 @@ const Command kCommands[] = {
      "  answers are this member's partial contribution, for the fields of their area only; --role\n"
      "  names their role in the team. The server merges it with the others' field by field.\n"
      "  A form that asks for response codes needs --code: the respondent's single-use code from the\n"
-     "  slip HQ printed (sync-server codes issue), checked here against the codes received at sync.\n",
+     "  slip HQ printed (sync-server codes issue), checked here against the codes received at sync.\n"
+     "  A file question (image, audio, video, file) takes \"@PATH\", or a list of them, relative to the\n"
+     "  working folder: each file is checked (size, type, whole), encrypted under a key only the\n"
+     "  server will learn, and sent after the response at the next sync.\n",
      {"--data-dir", "--form", "--form-version", "--lang", "--assessment", "--role", "--code"}, {}, cmd_submit},
+    {"files",
+     "collector files --data-dir DIR [--quota SIZE] [--json]\n"
+     "  The files (photos, recordings, documents) held here and not yet sent in full: how many, how\n"
+     "  much disk they take (encrypted), and why a transfer stopped. --quota sets how much unsent\n"
+     "  files may take before a capture is refused (e.g. 500M, 2G; default 1G).\n",
+     {"--data-dir", "--quota"}, {"--json"}, cmd_files},
     {"assessment list",
      "collector assessment list --data-dir DIR [--json]\n"
      "  The team assessments received at the last sync: id, administration, round, state, and how far\n"

@@ -14,6 +14,7 @@
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/response_codes.hpp"
 #include "equitas/wire/sync_messages.hpp"
+#include "equitas/wire/file_transfer.hpp"
 
 namespace equitas::collector {
 
@@ -39,6 +40,8 @@ inline constexpr std::string_view kEnrollSecretKey = "enroll_secret";
 // The server's signed list of devices this collector may relay for
 // (device_list.hpp), as received at the last sync; verified on every use.
 inline constexpr std::string_view kDeviceList = "device_list";
+// Bytes of unsent files captures may not exceed (Collector::file_quota).
+inline constexpr std::string_view kFileQuota = "file_quota";
 }  // namespace meta_key
 
 struct OutboxItem {
@@ -100,6 +103,36 @@ class CollectorStore {
                            std::string_view form_id, std::string_view form_version, ByteView envelope,
                            std::int64_t now);
   Result<OutboxCounts> counts();
+
+  // Files responses name (schema 009, wire/file_transfer.hpp), implemented
+  // in collector_files.cpp. A captured file is staged (its chunks stored,
+  // encrypted) until attach_files ties it to the response that names it,
+  // in the transaction that stores that response.
+  Status stage_file(const SealedFile& f, std::int64_t now);
+  // failed_precondition when one of `ids` is not a staged file here.
+  Status attach_files(const std::vector<FileId>& ids, const SubmissionId& submission, std::uint32_t revision);
+  Status discard_staged(const std::vector<FileId>& ids);
+  // Files of responses the server has acknowledged, not yet sent in full,
+  // oldest response first; `skip` are left out.
+  struct FileToSend {
+    FileId id{};
+    FileHash sha256{};
+    std::uint64_t size = 0;
+    std::uint32_t chunks = 0;
+  };
+  Result<std::vector<FileToSend>> files_to_send(std::size_t max, const std::vector<FileId>& skip);
+  Result<Bytes> file_chunk(const FileId& id, std::uint32_t index);
+  // The server holds the file: its chunks are deleted.
+  Status file_sent(const FileId& id, std::int64_t now);
+  Status file_note(const FileId& id, std::string_view detail);
+  struct FileVolume {
+    std::int64_t files = 0;
+    std::int64_t bytes = 0;  // encrypted bytes held on this machine
+  };
+  // Files not yet sent in full (staged ones included).
+  Result<FileVolume> files_held();
+  // "<file id> (pending): why its transfer stopped", for files not sent.
+  Result<std::vector<std::string>> file_problems();
   // Pending envelopes relayed for others: those from `from`'s bundles, or
   // from anyone's when `from` is null.
   struct Volume {

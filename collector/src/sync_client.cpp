@@ -73,6 +73,20 @@ class Session {
   net::awaitable<Status> fetch_assessments(Ws& ws, SecureChannel& channel);
   net::awaitable<Status> fetch_codes(Ws& ws, SecureChannel& channel);
   Status keep_assessment(const std::string& view);
+  // Pushes every pending envelope in batches; `seq` numbers them across the
+  // session.
+  net::awaitable<Status> push_pending(Ws& ws, SecureChannel& channel, std::uint64_t& seq);
+  // Sends the files of acknowledged responses, chunk by chunk, pushing any
+  // envelope captured meanwhile before the next file.
+  net::awaitable<Status> send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq);
+  // One file from chunk `from`: true to go on with the next file, false to
+  // stop sending files this session (the server cannot store them now).
+  net::awaitable<Result<bool>> send_file(Ws& ws, SecureChannel& channel, const CollectorStore::FileToSend& f,
+                                         std::uint32_t from);
+  bool closed_by_server_ = false;  // it answered a newer request with a protocol error
+  std::size_t max_items_ = 1;
+  std::size_t max_bytes_ = 1;
+  std::vector<CollectorStore::RelayedRegistration> registrations_;
 
   CollectorStore& store_;
   const SigningKey& key_;
@@ -326,6 +340,143 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
   co_return Status::ok();
 }
 
+net::awaitable<Status> Session::push_pending(Ws& ws, SecureChannel& channel, std::uint64_t& seq) {
+  for (;;) {
+    auto items = store_.next_pending(max_items_, max_bytes_);
+    if (!items.is_ok()) co_return items.status();
+    const bool with_registrations = seq == 0 && !registrations_.empty();
+    if (items->empty() && !with_registrations) break;
+    Push push;
+    push.batch_seq = ++seq;
+    for (const auto& it : *items) push.envelopes.push_back(it.envelope);
+    if (with_registrations) {
+      for (const auto& r : registrations_) push.registrations.push_back(r.document);
+    }
+    co_await write(ws, channel.seal(encode(push)));
+    report_.sent += static_cast<std::int64_t>(items->size());
+    progress_.sent = report_.sent;
+
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    const auto* ack = std::get_if<Ack>(&*reply);
+    if (ack == nullptr || ack->batch_seq != seq) {
+      co_return Status::corruption("the server's reply does not acknowledge batch " + std::to_string(seq));
+    }
+    if (Status s = apply_ack(*items, *ack); !s.is_ok()) co_return s;
+    if (with_registrations) {
+      // Delivered: the server has decided on them (and logged any refusal).
+      for (const auto& r : registrations_) {
+        if (Status s = store_.drop_relayed_registration(r.device, r.document); !s.is_ok()) co_return s;
+      }
+      registrations_.clear();
+    }
+    progress_.acknowledged += static_cast<std::int64_t>(items->size());
+    progress_.bytes_up = report_.bytes_up;
+    progress_.bytes_down = report_.bytes_down;
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
+  co_return Status::ok();
+}
+
+net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel, const CollectorStore::FileToSend& f,
+                                                std::uint32_t from) {
+  const std::string name = to_hex(ByteView(f.id));
+  std::uint32_t index = from;
+  // A server that keeps asking for the same chunk cannot hold the session.
+  for (std::uint64_t sent = 0; index < f.chunks; ++sent) {
+    if (sent > 2 * std::uint64_t{f.chunks} + 8) co_return Status::corruption("the server keeps asking for chunks of " + name);
+    auto data = store_.file_chunk(f.id, index);
+    if (!data.is_ok()) co_return data.status();
+    FileChunk chunk;
+    chunk.id = f.id;
+    chunk.index = index;
+    chunk.data = std::move(*data);
+    const auto chunk_bytes = static_cast<std::int64_t>(chunk.data.size());
+    co_await write(ws, channel.seal(encode(chunk)));
+    ++report_.file_chunks_sent;
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    const auto* ack = std::get_if<FileAck>(&*reply);
+    if (ack == nullptr || ack->id != f.id) co_return Status::corruption("the server did not acknowledge file " + name);
+    switch (ack->state) {
+      case FileAckState::kContinue:
+        // Usually the next chunk; after a resume, wherever the server is.
+        if (ack->next_chunk >= f.chunks) co_return Status::corruption("the server asked for a chunk past the end of " + name);
+        if (ack->next_chunk == index + 1) report_.file_bytes_sent += chunk_bytes;
+        index = ack->next_chunk;
+        break;
+      case FileAckState::kComplete:
+        report_.file_bytes_sent += chunk_bytes;
+        if (Status s = store_.file_sent(f.id, unix_now()); !s.is_ok()) co_return s;
+        ++report_.files_sent;
+        co_return true;
+      case FileAckState::kFailed:
+        (void)store_.file_note(f.id, ack->detail);
+        report_.file_notes.push_back("file " + name + " stopped at chunk " + std::to_string(index) + ": " +
+                                     ack->detail + " (kept; the next sync resumes from chunk " +
+                                     std::to_string(ack->next_chunk) + ")");
+        co_return true;
+      case FileAckState::kRetryLater:
+        (void)store_.file_note(f.id, ack->detail);
+        report_.file_notes.push_back("file " + name + ": " + ack->detail);
+        co_return false;
+    }
+  }
+  co_return true;
+}
+
+net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq) {
+  std::vector<FileId> done_this_session;  // sent, skipped or refused: not offered again now
+  for (int round_trip = 0; round_trip < 4096; ++round_trip) {
+    auto files = store_.files_to_send(64, done_this_session);
+    if (!files.is_ok()) co_return files.status();
+    if (files->empty()) co_return Status::ok();
+    FilesOffer offer;
+    for (const auto& f : *files) offer.files.push_back({f.id, f.sha256, f.size});
+    co_await write(ws, channel.seal(encode(offer)));
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
+      if (err->code == SessionError::kProtocol) {
+        report_.file_notes.push_back("the server does not take files (it is older than this collector); they stay here");
+        closed_by_server_ = true;
+        co_return Status::ok();
+      }
+      co_return refused(*err);
+    }
+    const auto* wanted = std::get_if<FilesWanted>(&*reply);
+    if (wanted == nullptr || wanted->files.size() != files->size()) {
+      co_return Status::corruption("the server did not answer the files offer");
+    }
+    for (std::size_t i = 0; i < files->size(); ++i) {
+      const auto& f = (*files)[i];
+      const FileWantItem& w = wanted->files[i];
+      done_this_session.push_back(f.id);
+      if (w.id != f.id) co_return Status::corruption("the server's answer to the files offer is out of order");
+      if (w.want == FileWant::kHave) {
+        if (Status s = store_.file_sent(f.id, unix_now()); !s.is_ok()) co_return s;
+        ++report_.files_already_held;
+        continue;
+      }
+      if (w.want == FileWant::kUnknown) {
+        (void)store_.file_note(f.id, w.detail);
+        report_.file_notes.push_back("file " + to_hex(ByteView(f.id)) + ": " + w.detail + " (kept)");
+        continue;
+      }
+      if (w.next_chunk > 0) report_.files_resumed += 1;
+      auto go_on = co_await send_file(ws, channel, f, std::min(w.next_chunk, f.chunks));
+      if (!go_on.is_ok()) co_return go_on.status();
+      if (options_.on_progress) options_.on_progress(progress_);
+      if (!*go_on) co_return Status::ok();
+      // A response captured while the file went up goes before the next file.
+      if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+    }
+  }
+  co_return Status::ok();
+}
+
 net::awaitable<Status> Session::run() {
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
@@ -397,11 +548,9 @@ net::awaitable<Status> Session::run() {
   if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
   if (Status s = co_await fetch_devices(ws, channel); !s.is_ok()) co_return s;
 
-  std::size_t max_items =
-      std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));
-  if (options_.max_batch_items > 0) max_items = std::min(max_items, options_.max_batch_items);
-  const std::size_t max_bytes =
-      std::min<std::size_t>(kClientMaxBatchBytes, std::max<std::uint32_t>(1, welcome->max_batch_bytes));
+  max_items_ = std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));
+  if (options_.max_batch_items > 0) max_items_ = std::min(max_items_, options_.max_batch_items);
+  max_bytes_ = std::min<std::size_t>(kClientMaxBatchBytes, std::max<std::uint32_t>(1, welcome->max_batch_bytes));
 
   auto counts = store_.counts();
   if (!counts.is_ok()) co_return counts.status();
@@ -411,41 +560,13 @@ net::awaitable<Status> Session::run() {
   // so the server knows their keys before it checks their envelopes.
   auto registrations = store_.relayed_registrations(kMaxPushRegistrations);
   if (!registrations.is_ok()) co_return registrations.status();
+  registrations_ = std::move(*registrations);
 
   std::uint64_t seq = 0;
-  for (;;) {
-    auto items = store_.next_pending(max_items, max_bytes);
-    if (!items.is_ok()) co_return items.status();
-    if (items->empty() && (seq > 0 || registrations->empty())) break;
-    Push push;
-    push.batch_seq = ++seq;
-    for (const auto& it : *items) push.envelopes.push_back(it.envelope);
-    if (seq == 1) {
-      for (const auto& r : *registrations) push.registrations.push_back(r.document);
-    }
-    co_await write(ws, channel.seal(encode(push)));
-    report_.sent += static_cast<std::int64_t>(items->size());
-    progress_.sent = report_.sent;
-
-    auto reply = co_await read_sealed(ws, channel);
-    if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
-    const auto* ack = std::get_if<Ack>(&*reply);
-    if (ack == nullptr || ack->batch_seq != seq) {
-      co_return Status::corruption("the server's reply does not acknowledge batch " + std::to_string(seq));
-    }
-    if (Status s = apply_ack(*items, *ack); !s.is_ok()) co_return s;
-    if (seq == 1) {
-      // Delivered: the server has decided on them (and logged any refusal).
-      for (const auto& r : *registrations) {
-        if (Status s = store_.drop_relayed_registration(r.device, r.document); !s.is_ok()) co_return s;
-      }
-    }
-    progress_.acknowledged += static_cast<std::int64_t>(items->size());
-    progress_.bytes_up = report_.bytes_up;
-    progress_.bytes_down = report_.bytes_down;
-    if (options_.on_progress) options_.on_progress(progress_);
-  }
+  if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+  // Files after every envelope: a photo never holds a response back.
+  if (Status s = co_await send_files(ws, channel, seq); !s.is_ok()) co_return s;
+  if (closed_by_server_) co_return Status::ok();
   // After the pushes: the merged state includes what this device just sent.
   if (Status s = co_await fetch_assessments(ws, channel); !s.is_ok()) co_return s;
   if (!report_.assessments_note.empty()) co_return Status::ok();  // the server closed the session

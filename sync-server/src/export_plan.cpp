@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
+#include "equitas/forms/file_answer.hpp"
+
 namespace equitas::server {
 namespace {
 
@@ -167,7 +169,7 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
     q.list = item.list;
     q.label = item.label;
     q.only_numbers = item.type != forms::QuestionType::kText && item.type != forms::QuestionType::kDate &&
-                     item.type != forms::QuestionType::kRepeat;
+                     item.type != forms::QuestionType::kRepeat && !forms::is_file_question(item);
     if (!q.repeat.empty()) {
       q.note = "inside the rows of " + q.repeat;
     } else if (q.multiple) {
@@ -176,6 +178,8 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
       q.note = "a JSON array, one object per row";
     } else if (item.type == forms::QuestionType::kCalculate) {
       q.note = "computed by the form: " + item.calculation.source;
+    } else if (forms::is_file_question(item)) {
+      q.note = "files, by stable name (files/SHA256.EXT; several separated by spaces): export --with-files";
     }
   }
   q.gated = q.gated || item.relevant.present() ||

@@ -8,6 +8,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "equitas/forms/file_answer.hpp"
+#include "file_store.hpp"
 #include "form_registry.hpp"
 #include "units_store.hpp"
 
@@ -113,6 +115,16 @@ Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store, con
   EQ_ASSIGN_OR_RETURN(bool has, count.step());
   source->rows_ = has ? static_cast<std::size_t>(count.column_int64(0)) : 0;
 
+  for (const auto* e : entries) {
+    e->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
+      if (forms::is_file_question(it) &&
+          std::find(source->file_questions_.begin(), source->file_questions_.end(), it.name) ==
+              source->file_questions_.end()) {
+        source->file_questions_.push_back(it.name);
+      }
+      return true;
+    });
+  }
   source->anonymous_ = source->plan_.anonymous();
   if (source->anonymous_) {
     std::set<std::string, std::less<>> breakdowns, free_text;
@@ -305,6 +317,11 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
       return Status::corruption("stored answers of submission " + r.submission_id + " are not a JSON object");
     }
     r.answers = std::move(v.as_object());  // the same storage: moved, not copied
+    for (const auto& name : file_questions_) {
+      if (auto* files = r.answers.if_contains(name); files != nullptr && files->is_array()) {
+        *files = file_export_names(files->get_array());
+      }
+    }
     r.round = st.column_text(8);
     EQ_RETURN_IF_ERROR(visit(r));
     if (progress_ && ++done % kProgressEvery == 0) progress_(std::min(done, total), total);

@@ -127,6 +127,9 @@ class ExportSource {
   std::size_t passes_done_ = 0;
   ExportProgress progress_;
   bool anonymous_ = false;
+  // Questions answered by files: each cell holds the files' stable names
+  // (file_export_name), not the references.
+  std::vector<std::string> file_questions_;
   // The answers of safe_rows_, parsed once and freed all at once with the
   // source: a hundred thousand rows freed object by object took a tenth
   // of an export's time. Declared before safe_rows_, so it outlives them.

@@ -11,6 +11,7 @@
 #include "equitas/wire/payload.hpp"
 #include "assessment_store.hpp"
 #include "code_store.hpp"
+#include "file_store.hpp"
 #include "equitas/wire/registration.hpp"
 #include "form_registry.hpp"
 
@@ -276,6 +277,30 @@ Result<int> code_verdict(ServerStore& store, const AnswerValidator& validator, c
   return static_cast<int>(flag);
 }
 
+// The files a response names (file_store.hpp), checked with their keys, and
+// its answers as they are stored: without the keys. Nothing for a form
+// without file questions, which is nearly every envelope.
+struct ResponseFiles {
+  std::vector<AnsweredFile> files;
+  std::optional<ResponsePayload> stored;  // when the answers lost keys
+};
+std::variant<ResponseFiles, ItemResult> response_files(const AnswerValidator& validator, const FormSnapshot* forms,
+                                                       const Envelope& e, const ResponsePayload& payload) {
+  ResponseFiles out;
+  std::shared_ptr<const FormSnapshot> keep;
+  const FormSnapshot* snapshot = layouts_of(validator, forms, keep);
+  const auto form = snapshot != nullptr ? snapshot->library().find(e.form_id, e.form_version) : nullptr;
+  if (form == nullptr || !has_file_questions(*form)) return out;
+  auto files = answered_files(*form, payload.answers);
+  if (!files.is_ok()) return reject(RejectReason::kInvalidAnswers, files.status().message());
+  out.files = std::move(files).value();
+  if (!out.files.empty()) {
+    out.stored = payload;
+    out.stored->answers = without_file_keys(*form, payload.answers);
+  }
+  return out;
+}
+
 }  // namespace
 
 PreparedEnvelope prepare_envelope(const ServerKeys& keys, const FormSnapshot& forms,
@@ -355,9 +380,14 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     if (auto* status = std::get_if<Status>(&checked)) return *status;
     assessment = std::move(std::get<AssessmentRecord>(checked));
   }
+  auto with_files = response_files(validator, forms, e, payload);
+  if (auto* rejected = std::get_if<ItemResult>(&with_files)) return std::move(*rejected);
+  const ResponseFiles& files = std::get<ResponseFiles>(with_files);
+  const ResponsePayload& kept = files.stored ? *files.stored : payload;
   EQ_ASSIGN_OR_RETURN(const int code_flag, code_verdict(store, validator, forms, e, payload, seen));
-  EQ_ASSIGN_OR_RETURN(ItemStatus stored,
-                      store.store_submission(e, bytes, payload, delivered_by, now, seen, code_flag));
+  EQ_ASSIGN_OR_RETURN(ItemStatus stored, store.store_submission(e, bytes, kept, delivered_by, now, seen, code_flag));
+  // The keys of its files, in the transaction that stores the response.
+  if (stored == ItemStatus::kAccepted) EQ_RETURN_IF_ERROR(record_files(store.db(), e, files.files, now));
   if (assessment && stored == ItemStatus::kAccepted) {
     // Merged in the transaction that stores the envelope: a crash leaves
     // both or neither.
@@ -367,7 +397,7 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     }
     EQ_RETURN_IF_ERROR(AssessmentStore(store.db())
                            .apply_event(*assessment, contribution_event(e.submission_id, e.device_id, device->site,
-                                                                        payload),
+                                                                        kept),
                                         flagged)
                            .status());
   }

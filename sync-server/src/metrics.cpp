@@ -133,6 +133,14 @@ void Metrics::admin_seconds(AdminWork w, double s) {
   if (i < admin_.size()) admin_[i].observe(s);
 }
 
+void Metrics::file_chunk(std::size_t bytes, FileAckState state) {
+  const auto i = static_cast<std::size_t>(state);
+  if (i < file_chunks_.size()) file_chunks_[i].fetch_add(1, std::memory_order_relaxed);
+  if (state == FileAckState::kContinue || state == FileAckState::kComplete) {
+    file_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+}
+
 std::string Metrics::render(const MetricGauges& g) const {
   std::string out;
   out.reserve(8192);
@@ -164,6 +172,16 @@ std::string Metrics::render(const MetricGauges& g) const {
   sample(out, "equitas_sync_received_bytes_total", "", get(bytes_in_));
   header(out, "equitas_sync_sent_bytes_total", "counter", "WebSocket message bytes sent on /sync.");
   sample(out, "equitas_sync_sent_bytes_total", "", get(bytes_out_));
+
+  header(out, "equitas_file_chunks_total", "counter",
+         "File chunks the writer handled: stored, stored as the last of a checked file, refused (a chunk or a whole "
+         "file that did not check against its signed hash), or not stored for now (disk full).");
+  static constexpr const char* kChunkLabels[] = {"stored", "completed", "refused", "retry_later"};
+  for (std::size_t i = 0; i < file_chunks_.size(); ++i) {
+    sample(out, "equitas_file_chunks_total", std::string("result=\"") + kChunkLabels[i] + "\"", get(file_chunks_[i]));
+  }
+  header(out, "equitas_file_received_bytes_total", "counter", "Bytes of file chunks received and stored.");
+  sample(out, "equitas_file_received_bytes_total", "", get(file_bytes_));
 
   header(out, "equitas_refused_sessions_total", "counter",
          "Connections and sync sessions refused or cut before doing their work, by reason.");

@@ -90,6 +90,8 @@ class Metrics {
   void bytes_in(std::size_t n) { bytes_in_.fetch_add(n, std::memory_order_relaxed); }
   void bytes_out(std::size_t n) { bytes_out_.fetch_add(n, std::memory_order_relaxed); }
   void refused(SessionRefusal r);
+  // One file chunk the writer handled, by what became of it.
+  void file_chunk(std::size_t bytes, FileAckState state);
   void admin_seconds(AdminWork w, double s);
 
   // The whole exposition, ending with a newline.
@@ -102,6 +104,9 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, kOutcomes> outcomes_{};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(SessionRefusal::kCount_)> refusals_{};
   std::atomic<std::uint64_t> bytes_in_{0}, bytes_out_{0};
+  // continue, complete, failed, retry later
+  std::array<std::atomic<std::uint64_t>, 4> file_chunks_{};
+  std::atomic<std::uint64_t> file_bytes_{0};
   Histogram ingest_;
   std::array<Histogram, static_cast<std::size_t>(AdminWork::kCount_)> admin_;
 };

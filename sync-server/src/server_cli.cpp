@@ -47,7 +47,7 @@ Usage:
   sync-server device reissue --data-dir DIR DEVICE_ID [--url ws://HOST:PORT] [--expires 14d]
   sync-server device revoke --data-dir DIR DEVICE_ID
   sync-server export  --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]
-                      [--labels] [--lang L] [--bom] [--out FILE]
+                      [--labels] [--lang L] [--bom] [--out FILE] [--with-files]
   sync-server backup  --data-dir DIR --out FOLDER
   sync-server restore --from FOLDER --data-dir NEWDIR
   sync-server report  --data-dir DIR --form ID [--round R] [--compare R2] [--by DIM[,DIM]]
@@ -437,6 +437,20 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   // when the caller gave its own stream (tests, an embedding program).
   ExportProgress progress;
   if (&err == &std::cerr && ::isatty(STDERR_FILENO) != 0) progress = terminal_progress(err);
+  if (a.has("--with-files")) {
+    if (!path || path->extension() != ".zip") {
+      return fail(err, Status::invalid_argument("--with-files writes one zip: give --out FILE.zip"));
+    }
+    auto zipped = app->export_with_files(opts, *path, progress);
+    if (!zipped.is_ok()) return fail(err, zipped.status().with_context("no zip was written"));
+    err << "exported " << zipped->summary.rows << " submissions of form " << opts.form_id << " and "
+        << zipped->files << " file(s) (" << zipped->bytes << " bytes) to " << path->string() << "\n";
+    if (!zipped->missing.empty()) {
+      err << "  " << zipped->missing.size() << " file(s) named by responses have not reached the server yet: "
+          << "listed in files-missing.txt; export again after the posts' next sync\n";
+    }
+    return 0;
+  }
   auto done = app->export_responses(opts, path, out, progress);
   if (!done.is_ok()) return fail(err, done.status());
   err << "exported " << done->rows << " submissions of form " << opts.form_id
@@ -654,7 +668,7 @@ const Command kCommands[] = {
      {"--data-dir"}, {}, cmd_device_revoke},
     {"export",
      "sync-server export --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]\n"
-     "                   [--labels] [--lang L] [--bom] [--out FILE]\n"
+     "                   [--labels] [--lang L] [--bom] [--out FILE] [--with-files]\n"
      "  Writes one row per submission (latest revision), every version of the form merged into one\n"
      "  set of columns, with its round. Safe while serve is running.\n"
      "  Column names are valid in SPSS, Stata and R (at most 32 characters): harass_channel/manager\n"
@@ -669,8 +683,13 @@ const Command kCommands[] = {
      "  --format sav (SPSS) and dta (Stata 14+) carry variable and value labels in --lang L (needs --out).\n"
      "  --round R keeps only submissions of round R.\n"
      "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n"
-     "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit log.\n",
-     {"--data-dir", "--form", "--format", "--out", "--round", "--lang"}, {"--bom", "--labels"}, cmd_export},
+     "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit log.\n"
+     "  A file question (image, audio, video, file) holds each file's stable name, files/SHA256.EXT,\n"
+     "  several separated by spaces. --with-files --out FILE.zip writes one zip with the data file and\n"
+     "  those files, decrypted and checked against the hash each response signed; files still on their\n"
+     "  way from a post are listed in files-missing.txt.\n",
+     {"--data-dir", "--form", "--format", "--out", "--round", "--lang"}, {"--bom", "--labels", "--with-files"},
+     cmd_export},
     {"backup",
      "sync-server backup --data-dir DIR --out FOLDER\n"
      "  A consistent copy of the server, safe while serve is running: FOLDER/server.db (SQLite's\n"

@@ -11,6 +11,7 @@
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
 #include "connection_registry.hpp"
+#include "file_store.hpp"
 #include "form_registry.hpp"
 #include "ingestor.hpp"
 #include "limits.hpp"
@@ -28,7 +29,8 @@ struct ServerState {
         keys(std::move(k)),
         validator_override(std::move(v)),
         forms(std::move(f)),
-        ingestor(std::move(writer_store)) {}
+        ingestor(std::move(writer_store)),
+        files(dir.root / "files") {}
 
   // The validator for ingest: the form registry, unless the embedding
   // program supplied its own. Any thread.
@@ -41,6 +43,8 @@ struct ServerState {
   const std::shared_ptr<const AnswerValidator> validator_override;
   const std::unique_ptr<FormRegistry> forms;  // refresh() on the writer thread only
   Ingestor ingestor;
+  // Files in transfer and held (file_store.hpp); used on the writer only.
+  FileStore files;
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> unauthenticated{0};  // connections not yet past ClientAuth
   // Per-IP unauthenticated counts and each device's live session.

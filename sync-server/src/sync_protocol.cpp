@@ -75,10 +75,20 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
     pending_batch_ = kCodesMarker;
     return NeedCodes{std::move(req->known)};
   }
+  if (auto* offer = std::get_if<FilesOffer>(&*decoded)) {
+    phase_ = Phase::kStoring;
+    pending_batch_ = kFilesMarker;
+    return NeedFiles{std::move(*offer)};
+  }
+  if (auto* chunk = std::get_if<FileChunk>(&*decoded)) {
+    phase_ = Phase::kStoring;
+    pending_batch_ = kChunkMarker;
+    return NeedChunk{std::move(*chunk)};
+  }
   auto* push = std::get_if<Push>(&*decoded);
   if (push == nullptr) {
     return fail(SessionError::kProtocol,
-                "only push, forms, devices, assessments and codes requests are expected from a collector",
+                "only push, forms, devices, assessments, codes and files messages are expected from a collector",
                 kCloseProtocolError);
   }
   if (push->envelopes.size() > kMaxBatchItems) {
@@ -196,10 +206,41 @@ SyncProtocol::Reply SyncProtocol::on_codes(const Status& read, std::vector<Bytes
   return r;
 }
 
+SyncProtocol::Reply SyncProtocol::on_files(const Status& read, FilesWanted wanted) {
+  if (phase_ != Phase::kStoring || pending_batch_ != kFilesMarker) {
+    return fail(SessionError::kInternal, "unexpected files reply", kCloseInternal);
+  }
+  if (!read.is_ok()) {
+    return fail(SessionError::kUnavailable, "the server could not read its files; try again later",
+                kCloseTryAgainLater);
+  }
+  phase_ = Phase::kReady;
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(wanted)));
+  return r;
+}
+
+SyncProtocol::Reply SyncProtocol::on_chunk(const Status& done, const FileAck& ack) {
+  if (phase_ != Phase::kStoring || pending_batch_ != kChunkMarker) {
+    return fail(SessionError::kInternal, "unexpected chunk completion", kCloseInternal);
+  }
+  if (!done.is_ok()) {
+    // Nothing acknowledged: the collector resumes from the last chunk it
+    // saw acknowledged, at the next session.
+    return fail(SessionError::kUnavailable, "the server could not store the file; try again later",
+                kCloseTryAgainLater);
+  }
+  phase_ = Phase::kReady;
+  Reply r;
+  r.messages.push_back(channel_.seal(encode(ack)));
+  return r;
+}
+
 SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Status& committed,
                                               const std::vector<ItemResult>& results) {
   if (phase_ != Phase::kStoring || batch_seq != pending_batch_ || batch_seq == kFormsMarker ||
-      batch_seq == kDevicesMarker || batch_seq == kAssessmentsMarker || batch_seq == kCodesMarker) {
+      batch_seq == kDevicesMarker || batch_seq == kAssessmentsMarker || batch_seq == kCodesMarker ||
+      batch_seq == kFilesMarker || batch_seq == kChunkMarker) {
     return fail(SessionError::kInternal, "unexpected batch completion", kCloseInternal);
   }
   if (!committed.is_ok()) {

@@ -10,6 +10,8 @@
 //   kReady --DevicesRequest--> kStoring --read--> kReady (DevicesUpdate sent)
 //   kReady --AssessmentsRequest--> kStoring --read--> kReady (AssessmentsUpdate sent)
 //   kReady --CodesRequest--> kStoring --read--> kReady (CodesUpdate sent)
+//   kReady --FilesOffer--> kStoring --read--> kReady (FilesWanted sent)
+//   kReady --FileChunk--> kStoring --stored--> kReady (FileAck sent)
 // Anything out of order, undecodable or unauthenticated ends the session.
 #pragma once
 
@@ -61,7 +63,14 @@ class SyncProtocol {
   struct NeedCodes {
     std::vector<std::array<std::uint8_t, 16>> known;  // batch ids the collector holds
   };
-  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments, NeedCodes>;
+  struct NeedFiles {
+    FilesOffer offer;
+  };
+  struct NeedChunk {
+    FileChunk chunk;
+  };
+  using Step =
+      std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments, NeedCodes, NeedFiles, NeedChunk>;
 
   explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
 
@@ -80,6 +89,11 @@ class SyncProtocol {
   // The response code batches the collector lacks (encoded, signed), as
   // one CodesUpdate; `more` when some were left for the next request.
   Reply on_codes(const Status& read, std::vector<Bytes> batches, bool more);
+  // What the server wants of the offered files (file_store.hpp).
+  Reply on_files(const Status& read, FilesWanted wanted);
+  // One chunk handled: stored, refused, or not stored for now. A failed
+  // read is not acknowledged: the session ends and the collector resumes.
+  Reply on_chunk(const Status& done, const FileAck& ack);
 
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
   const std::optional<DeviceId>& device() const { return device_; }
@@ -106,6 +120,8 @@ class SyncProtocol {
   static constexpr std::uint64_t kDevicesMarker = UINT64_MAX - 1;
   static constexpr std::uint64_t kAssessmentsMarker = UINT64_MAX - 2;
   static constexpr std::uint64_t kCodesMarker = UINT64_MAX - 3;
+  static constexpr std::uint64_t kFilesMarker = UINT64_MAX - 4;
+  static constexpr std::uint64_t kChunkMarker = UINT64_MAX - 5;
 };
 
 }  // namespace equitas::server

@@ -9,6 +9,7 @@
 
 #include "assessment_view.hpp"
 #include "code_store.hpp"
+#include "fault_injection.hpp"
 #include "limits.hpp"
 #include "server_log.hpp"
 
@@ -139,6 +140,8 @@ void WebSocketSession::handle(SyncProtocol::Step step) {
     return start_assessments(std::move(assessments->known));
   }
   if (auto* codes = std::get_if<SyncProtocol::NeedCodes>(&step)) return start_codes(std::move(codes->known));
+  if (auto* files = std::get_if<SyncProtocol::NeedFiles>(&step)) return start_files(std::move(files->offer));
+  if (auto* chunk = std::get_if<SyncProtocol::NeedChunk>(&step)) return start_chunk(std::move(chunk->chunk));
   start_ingest(std::move(std::get<SyncProtocol::NeedIngest>(step)));
 }
 
@@ -369,6 +372,51 @@ void WebSocketSession::start_codes(std::vector<std::array<std::uint8_t, 16>> kno
         net::post(self->ws_.get_executor(), [self, found, done] {
           if (!done.is_ok()) log::write(log::Level::kError, "codes.not_read", "codes not read: " + done.to_string());
           self->send(self->protocol_.on_codes(done, std::move(found->batches), found->more));
+        });
+      });
+}
+
+void WebSocketSession::start_files(FilesOffer offer) {
+  auto wanted = std::make_shared<FilesWanted>();
+  auto state = slot_.shared();
+  auto self = shared_from_this();
+  state->ingestor.submit(
+      [wanted, state, device = *protocol_.device(), offer = std::move(offer)](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(*wanted, state->files.wanted(store.db(), device, offer));
+        return Status::ok();
+      },
+      [self, wanted](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, wanted, done] {
+          if (!done.is_ok()) log::write(log::Level::kError, "files.not_read", "files not read: " + done.to_string());
+          self->send(self->protocol_.on_files(done, std::move(*wanted)));
+        });
+      });
+}
+
+// One chunk of a file, checked and made durable on the writer (file_store.hpp).
+void WebSocketSession::start_chunk(FileChunk chunk) {
+  auto ack = std::make_shared<FileAck>();
+  auto state = slot_.shared();
+  auto self = shared_from_this();
+  const std::size_t bytes = chunk.data.size();
+  state->ingestor.submit(
+      [ack, state, device = *protocol_.device(), chunk = std::move(chunk)](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(*ack, state->files.receive(store.db(), device, chunk, unix_now()));
+        return Status::ok();
+      },
+      [self, ack, bytes](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, ack, done, bytes] {
+          if (!done.is_ok()) {
+            log::write(log::Level::kError, "file.not_stored", "file chunk not stored: " + done.to_string());
+          } else {
+            self->slot_.state().metrics->file_chunk(bytes, ack->state);
+            if (ack->state == FileAckState::kFailed || ack->state == FileAckState::kRetryLater) {
+              log::write(log::Level::kWarning, "file.refused", "file chunk not taken: " + ack->detail,
+                         {{"device", self->protocol_.device()->to_string()}});
+            }
+          }
+          maybe_crash(FaultPoint::kAfterChunk);
+          self->send(self->protocol_.on_chunk(done, *ack));
         });
       });
 }

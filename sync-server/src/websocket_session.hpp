@@ -51,6 +51,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void start_forms(std::vector<FormRef> known);
   void start_devices(std::optional<std::array<std::uint8_t, 32>> known);
   void start_assessments(std::vector<AssessmentRef> known);
+  void start_files(FilesOffer offer);
+  void start_chunk(FileChunk chunk);
   void start_codes(std::vector<std::array<std::uint8_t, 16>> known);
   void send(SyncProtocol::Reply reply);
   void do_write();

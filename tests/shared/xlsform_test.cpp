@@ -382,7 +382,7 @@ TEST_CASE("XLSForm: unsupported types, metadata and legacy forms", "[xlsform]") 
                    {{"type", "name", "label", "calculation", "parameters"},
                     {"start", "start"},
                     {"text", "q1", "Q1"},
-                    {"image", "where", "Where?"},
+                    {"osm", "where", "Where?"},
                     {"range", "score", "Score", "", "start=0;end=10"},
                     {"hidden", "h1", "", "1 + 1"},
                     {"select_one_from_file towns.csv", "town", "Town"},
@@ -395,7 +395,7 @@ TEST_CASE("XLSForm: unsupported types, metadata and legacy forms", "[xlsform]") 
   INFO(all_messages(r));
   CHECK(r.has_errors());
   CHECK_FALSE(r.form.has_value());
-  const ImportMessage* geo = find_error(r, "image");
+  const ImportMessage* geo = find_error(r, "unsupported type 'osm'");
   REQUIRE(geo != nullptr);
   CHECK(geo->sheet == "survey");
   CHECK(geo->row == 4);
@@ -841,25 +841,25 @@ TEST_CASE("XLSForm: the real workbooks in the interop folder", "[xlsform]") {
   }
   std::sort(files.begin(), files.end());
   // What each workbook gives today: "" for converted, else a phrase of the
-  // first error. Every refusal is a feature Equitas does not have (media,
-  // choices from attached files), which the importer must refuse rather
-  // than drop.
+  // first error. Every refusal is a feature Equitas does not have (choices
+  // from attached files, files inside a repeat), which the importer must
+  // refuse rather than drop.
   const std::map<std::string, std::string> expected = {
       {"correlaid_mitwirken_umfrage.xlsx", ""},
       {"correlaid_testB.xlsx", ""},
       {"onadata_form_with_unicode_in_relevant_column.xlsx", ""},
-      {"onadata_grains.xlsx", "unsupported type 'image'"},
+      {"onadata_grains.xlsx", ""},
       {"onadata_nested_repeats.xlsx", ""},
       {"onadata_select_one_choices_test.xlsx", ""},
       {"onadata_subdistrict_profiling_tool.xlsx", "unsupported type 'select_one_external districts'"},
-      {"onadata_tutorial_arabic_labels.xlsx", "unsupported type 'image'"},
+      {"onadata_tutorial_arabic_labels.xlsx", ""},
       {"opengisch_service_rating.xlsx", "unknown type 'country'"},
       {"pyxform_UCL_Biomass_Plot_Form.xlsx", "select_one_from_file UCL_regions.csv"},
       {"pyxform_case_insensitivity.xlsx", "unsupported type 'select_one_external c1'"},
       {"pyxform_choice_filter_test.xlsx", ""},
       {"pyxform_loop.xlsx", ""},
       {"pyxform_or_other.xlsx", ""},
-      {"pyxform_xlsform_spec_test.xlsx", "unsupported type 'image'"},
+      {"pyxform_xlsform_spec_test.xlsx", ""},
   };
   int converted = 0;
   for (const auto& path : files) {
@@ -902,11 +902,11 @@ TEST_CASE("XLSForm: the real workbooks in the interop folder", "[xlsform]") {
   }
   std::cout << converted << " of " << files.size() << " workbooks converted\n";
   CHECK(files.size() == 15);
-  // 8 of 15 convert. The other 7 each use media (image, audio, video),
-  // choices from an attached file (select_one_external, select_one_from_file)
-  // or a type that is not XLSForm's ('country'): see `expected`. Refusing
-  // them is the importer's contract until attachments exist (issue #19).
-  CHECK(converted >= 8);
+  // 11 of 15 convert (8 before image, audio, video and file questions,
+  // issue #18). The other 4 each use choices from an attached file
+  // (select_one_external, select_one_from_file) or a type that is not
+  // XLSForm's ('country'): see `expected`.
+  CHECK(converted >= 11);
 }
 
 TEST_CASE("XLSForm: a label that is not valid UTF-8 is refused, naming its cell", "[xlsform]") {
@@ -1044,4 +1044,106 @@ TEST_CASE("the settings sheet's response_codes makes a form ask for single-use c
   auto again = equitas::forms::load_form_json(equitas::forms::save_form_json(*r.form));
   REQUIRE(again.is_ok());
   CHECK(again->response_codes);
+}
+
+TEST_CASE("XLSForm: image with max-pixels and body::accept then audio and video and file questions", "[xlsform][file]") {
+  SheetSpec survey{"survey",
+                   {{"type", "name", "label", "parameters", "body::accept", "required"},
+                    {"image", "photo", "A photo of the room", "max-pixels=1024", "image/jpeg, .PNG", "yes"},
+                    {"audio", "voice", "Say it", "quality=voice-only"},
+                    {"video", "clip", "A clip"},
+                    {"file", "doc", "The report", "", ".pdf .docx application/vnd.oasis.opendocument.text"},
+                    {"text", "why", "Why?", "", "image/*"}},
+                   false,
+                   ""};
+  SheetSpec settings{"settings", {{"form_id", "version"}, {"rooms", "#n:2"}}, false, ""};
+  const ImportResult r = import_ok(make_xlsx({survey, settings}));
+  INFO(all_messages(r));
+  REQUIRE(r.form.has_value());
+  const Form& f = *r.form;
+  const Item* photo = f.find("photo");
+  REQUIRE(photo != nullptr);
+  CHECK(photo->type == QuestionType::kImage);
+  CHECK(photo->required_always);
+  CHECK(photo->file.max_pixels == 1024);
+  CHECK(photo->file.accept == std::vector<std::string>{"image/jpeg", "image/png"});
+  CHECK(f.find("voice")->type == QuestionType::kAudio);
+  CHECK(f.find("voice")->file == equitas::forms::FileSpec{});
+  CHECK(f.find("clip")->type == QuestionType::kVideo);
+  const Item* doc = f.find("doc");
+  CHECK(doc->type == QuestionType::kFile);
+  CHECK(doc->file.accept ==
+        std::vector<std::string>{"application/pdf",
+                                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                 "application/vnd.oasis.opendocument.text"});
+  // What differs from XLSForm is said, row by row.
+  CHECK(find_warning(r, "survey row 2: body::accept '.png' is read as the media type image/png"));
+  CHECK(find_warning(r, "survey row 5: body::accept '.pdf' is read as the media type application/pdf"));
+  CHECK(find_warning(r, "survey row 3: parameter 'quality=voice-only' is ignored"));
+  CHECK(find_warning(r, "survey row 6: body::accept 'image/*' is ignored: 'why' takes no file"));
+  CHECK_FALSE(find_warning(r, "max-pixels"));
+  CHECK_FALSE(find_warning(r, "unknown column"));
+  CHECK_FALSE(find_message(r, "unsupported type", ImportMessage::Severity::kError));
+  auto again = equitas::forms::load_form_json(equitas::forms::save_form_json(f));
+  INFO(again.status().to_string());
+  REQUIRE(again.is_ok());
+  CHECK(*again == f);
+}
+
+TEST_CASE("XLSForm: file questions that cannot be imported are refused on their row", "[xlsform][file]") {
+  const auto import_rows = [](std::vector<std::vector<std::string>> rows, bool anonymous = false) {
+    rows.insert(rows.begin(), {"type", "name", "label", "parameters", "body::accept"});
+    SheetSpec survey{"survey", rows, false, ""};
+    SheetSpec settings{"settings", {{"form_id", "anonymous"}, {"files", anonymous ? "yes" : "no"}}, false, ""};
+    return import_ok(make_xlsx({survey, settings}));
+  };
+  SECTION("an anonymous form asking for a photo") {
+    const ImportResult r = import_rows({{"text", "q", "Q"}, {"image", "photo", "A photo"}}, true);
+    INFO(all_messages(r));
+    CHECK_FALSE(r.form.has_value());
+    const ImportMessage* m = find_error(r, "an anonymous form cannot ask for files: a photo, a voice or a document "
+                                           "can identify the respondent");
+    REQUIRE(m != nullptr);
+    CHECK(m->row == 3);
+    // The setting is read: without files, the form is anonymous.
+    const ImportResult plain = import_rows({{"text", "q", "Q"}}, true);
+    REQUIRE(plain.form.has_value());
+    CHECK(plain.form->anonymous);
+    CHECK_FALSE(find_warning(plain, "setting 'anonymous'"));
+    SheetSpec survey{"survey", {{"type", "name"}, {"text", "q"}}, false, ""};
+    SheetSpec unclear{"settings", {{"form_id", "anonymous"}, {"files", "oui"}}, false, ""};
+    const ImportResult r2 = import_ok(make_xlsx({survey, unclear}));
+    CHECK(find_error(r2, "settings row 2: setting 'anonymous' must be yes or no, not 'oui'"));
+  }
+  SECTION("a photo in a repeat") {
+    const ImportResult r = import_rows({{"begin repeat", "visits", "Visits"}, {"image", "photo", "A photo"}, {"end repeat"}});
+    INFO(all_messages(r));
+    const ImportMessage* m = find_error(r, "files inside a repeat are not supported yet");
+    REQUIRE(m != nullptr);
+    CHECK(m->row == 3);
+  }
+  SECTION("an extension Equitas cannot map, and a bad max-pixels") {
+    const ImportResult r = import_rows({{"file", "doc", "Doc", "", ".xyz"}, {"image", "photo", "Photo", "max-pixels=big"}});
+    INFO(all_messages(r));
+    CHECK_FALSE(r.form.has_value());
+    const ImportMessage* ext = find_error(r, "body::accept '.xyz': Equitas checks a file's media type, not its name");
+    REQUIRE(ext != nullptr);
+    CHECK(ext->row == 2);
+    const ImportMessage* px = find_error(r, "parameter max-pixels must be a whole number of pixels above 0, not 'big'");
+    REQUIRE(px != nullptr);
+    CHECK(px->row == 3);
+  }
+  SECTION("a media type that is not one") {
+    const ImportResult r = import_rows({{"file", "doc", "Doc", "", "pdf"}});
+    const ImportMessage* m = find_error(r, "file accept 'pdf' is not a media type");
+    REQUIRE(m != nullptr);
+    CHECK(m->row == 2);
+  }
+  SECTION("max-pixels on audio is ignored with a warning") {
+    const ImportResult r = import_rows({{"audio", "voice", "Voice", "max-pixels=800"}});
+    INFO(all_messages(r));
+    REQUIRE(r.form.has_value());
+    CHECK(find_warning(r, "survey row 2: parameter 'max-pixels=800' is ignored"));
+    CHECK(r.form->find("voice")->file.max_pixels == 0);
+  }
 }

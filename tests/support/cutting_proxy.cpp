@@ -183,12 +183,20 @@ void CuttingProxy::serve(int client) {
   last_up_ = moved[0];
   last_down_ = moved[1];
   last_down_messages_ = filter ? filter->messages() : 0;
+  ++finished_;
   // An abrupt cut: RST rather than an orderly close, like a dropped link.
   const linger hard{1, 0};
   ::setsockopt(client, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
   ::setsockopt(server, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
   ::close(client);
   ::close(server);
+}
+
+void CuttingProxy::wait_finished(std::int64_t before) const {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (finished_ <= before && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 }  // namespace equitas::test

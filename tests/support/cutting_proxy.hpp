@@ -40,6 +40,12 @@ class CuttingProxy {
   // WebSocket data messages from the server in the last finished connection
   // (counted only when swallow_down_from was set).
   std::int64_t last_down_messages() const { return last_down_messages_; }
+  // Connections finished so far. A client may see its session end before
+  // the proxy has finished with the connection: wait for this to move
+  // before reading last_up() and the rest.
+  std::int64_t finished() const { return finished_; }
+  // Waits (up to 10 s) until finished() exceeds `before`.
+  void wait_finished(std::int64_t before) const;
 
  private:
   void run();
@@ -57,6 +63,7 @@ class CuttingProxy {
   std::atomic<std::int64_t> last_down_messages_{0};
   std::atomic<std::int64_t> last_up_{0};
   std::atomic<std::int64_t> last_down_{0};
+  std::atomic<std::int64_t> finished_{0};
   std::thread thread_;
 };
 

@@ -115,6 +115,7 @@ TEST_CASE("A database from before the analysis store is decoded when opened", "[
                       "DROP TABLE analysis_rounds; DROP TABLE analysis_forms; DROP TABLE analysis_meta; "
                       "ALTER TABLE admin_tokens DROP COLUMN role; "  // migration 4, re-applied too
                       "DROP INDEX submissions_revised; "  // migration 9
+                      "DROP TABLE file_blobs; DROP TABLE files; "  // migration 10
                       "DROP TABLE action_updates; DROP TABLE action_items; "  // migration 8
                       "DROP TABLE assessment_reviews; DROP TABLE assessment_events; "  // and 5
                       "DROP TABLE assessments; DROP TABLE administrations; "

@@ -25,6 +25,10 @@ constexpr std::pair<QuestionType, std::string_view> kTypeNames[] = {
     {QuestionType::kCalculate, "calculate"},
     {QuestionType::kGroup, "group"},
     {QuestionType::kRepeat, "repeat"},
+    {QuestionType::kImage, "image"},
+    {QuestionType::kAudio, "audio"},
+    {QuestionType::kVideo, "video"},
+    {QuestionType::kFile, "file"},
 };
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <set>
 #include <sodium.h>
 
+#include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/util/spelling.hpp"
 #include "equitas/wire/payload.hpp"
@@ -93,6 +94,30 @@ constexpr Message kMessages[] = {
      "La respuesta debe ser una lista de filas.", "Ответ должен быть списком строк.",
      "يجب أن تكون الإجابة قائمة من الصفوف.",
      "A resposta tem de ser uma lista de linhas."},
+    // Image, audio, video and file questions (forms/file_answer.hpp).
+    {"not_files", "The attachment is not valid. Please attach the file again.",
+     "La pièce jointe n'est pas valide. Veuillez joindre à nouveau le fichier.",
+     "El archivo adjunto no es válido. Adjunte el archivo de nuevo.",
+     "Вложение недействительно. Прикрепите файл ещё раз.",
+     "المرفق غير صالح. يرجى إرفاق الملف مرة أخرى.",
+     "O anexo não é válido. Anexe o ficheiro novamente."},
+    // "{}" is the question's limit in megabytes.
+    {"file_too_large", "The file is too large: at most {} MB.", "Le fichier est trop volumineux : {} Mo au plus.",
+     "El archivo es demasiado grande: {} MB como máximo.", "Файл слишком большой: не более {} МБ.",
+     "الملف كبير جدًا: الحد الأقصى {} ميغابايت.",
+     "O ficheiro é demasiado grande: no máximo {} MB."},
+    // "{}" is the media types the question accepts.
+    {"file_type", "This kind of file is not accepted here. Accepted: {}.",
+     "Ce type de fichier n'est pas accepté ici. Acceptés : {}.",
+     "Este tipo de archivo no se acepta aquí. Aceptados: {}.",
+     "Этот тип файла здесь не принимается. Допустимые: {}.",
+     "هذا النوع من الملفات غير مقبول هنا. المقبول: {}.",
+     "Este tipo de ficheiro não é aceite aqui. Aceites: {}."},
+    // "{}" is the most files the question takes.
+    {"too_many_files", "Too many files: at most {}.", "Trop de fichiers : {} au plus.",
+     "Demasiados archivos: {} como máximo.", "Слишком много файлов: не более {}.",
+     "عدد الملفات كبير جدًا: الحد الأقصى {}.",
+     "Demasiados ficheiros: no máximo {}."},
 };
 
 // `tmpl` with its "{}" replaced by `value`.
@@ -122,6 +147,23 @@ void answer_names(const std::vector<Item>& items, std::vector<std::string>& out)
   }
 }
 
+// A file reference in a file question's answer (forms/file_answer.hpp).
+bool is_file_ref(const json::object& o) {
+  const json::value* id = o.if_contains("id");
+  const json::value* hash = o.if_contains("sha256");
+  return id != nullptr && id->is_string() && hash != nullptr && hash->is_string();
+}
+
+// How a file reads in an expression: its name, as ODK reads an image
+// question as its file name; its id when it has no name, so that an
+// answered question never reads as ''. Never the whole object: that holds
+// the file's key while the answer is in transit.
+std::string file_ref_text(const json::object& o) {
+  const json::value* name = o.if_contains("name");
+  if (name != nullptr && name->is_string() && !name->get_string().empty()) return std::string(name->get_string());
+  return std::string(o.at("id").get_string());
+}
+
 Value to_value(const json::value* v) {
   if (v == nullptr) return Value();
   switch (v->kind()) {
@@ -131,16 +173,36 @@ Value to_value(const json::value* v) {
     case json::kind::double_: return Value::num(v->get_double());
     case json::kind::bool_: return Value::boolean(v->get_bool());
     case json::kind::array: {
-      // A multiple choice answer reads as its codes separated by spaces.
+      // A multiple choice answer reads as its codes separated by spaces, a
+      // file question's as its files' names.
       std::string s;
       for (const auto& e : v->get_array()) {
         if (!s.empty()) s += ' ';
-        s += e.is_string() ? std::string(e.get_string()) : json::serialize(e);
+        if (e.is_string()) {
+          s += e.get_string();
+        } else if (e.is_object() && is_file_ref(e.get_object())) {
+          s += file_ref_text(e.get_object());
+        } else {
+          s += json::serialize(e);
+        }
       }
       return Value::str(s);
     }
     default: return Value();
   }
+}
+
+// `bytes` in megabytes (of 1,048,576 bytes), rounded down to a tenth so as
+// never to promise more than the limit, as `lang` writes them: "10", "0,5"
+// in French.
+std::string megabytes(std::int64_t bytes, const std::string& lang) {
+  const std::int64_t tenths = std::max<std::int64_t>(1, bytes * 10 / 1048576);
+  std::string out = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) {
+    const bool comma = lang == "fr" || lang == "es" || lang == "ru" || lang == "pt";
+    out += (comma ? "," : ".") + std::to_string(tenths % 10);
+  }
+  return out;
 }
 
 bool is_blank(const json::value& v) {
@@ -273,7 +335,7 @@ class Ctx final : public EvalContext {
     for (const auto& kv : scope) {
       if (!kv.value().is_array()) continue;
       for (const auto& row : kv.value().get_array()) {
-        if (!row.is_object()) continue;
+        if (!row.is_object() || is_file_ref(row.get_object())) continue;  // files are not rows
         if (const json::value* v = row.get_object().if_contains(name)) {
           out.push_back(to_value(v).to_string());
         } else {
@@ -477,9 +539,48 @@ class Evaluator {
       }
       case QuestionType::kAcknowledge:
         return (v.is_bool() && v.get_bool()) || (v.is_string() && v.get_string() == "OK") ? "" : "not_ack";
+      case QuestionType::kImage:
+      case QuestionType::kAudio:
+      case QuestionType::kVideo:
+      case QuestionType::kFile:
+        // Stored answers have no key (the server moved it out): the key is
+        // checked where an answer is in transit.
+        return parse_file_answer(v, it, /*key_required=*/false).is_ok() ? "" : file_problem(it, v);
       default:
         return "";
     }
+  }
+
+  // Which message an invalid file answer gets: the limits a respondent can
+  // act on first; anything else is a damaged answer, to attach again.
+  static std::string_view file_problem(const Item& it, const json::value& v) {
+    if (!v.is_array()) return "not_files";
+    if (v.get_array().size() > static_cast<std::size_t>(std::max(it.file.max_files, 1))) return "too_many_files";
+    const std::vector<std::string> accepted = accepted_types(it);
+    for (const auto& e : v.get_array()) {
+      const json::value* size = e.is_object() ? e.get_object().if_contains("size") : nullptr;
+      if (size != nullptr && (size->is_uint64() || (size->is_int64() && size->get_int64() > max_file_bytes(it)))) {
+        return "file_too_large";
+      }
+      const json::value* type = e.is_object() ? e.get_object().if_contains("type") : nullptr;
+      if (type != nullptr && type->is_string() && !type->get_string().empty() &&
+          !type_accepted(type->get_string(), accepted)) {
+        return "file_type";
+      }
+    }
+    return "not_files";
+  }
+
+  // The message for `key` about `it`, with the question's limit filled in.
+  std::string file_message(const Item& it, std::string_view key) const {
+    if (key == "too_many_files") return fill(msg(key), std::to_string(std::max(it.file.max_files, 1)));
+    if (key == "file_too_large") return fill(msg(key), megabytes(max_file_bytes(it), opt_.language));
+    if (key == "file_type") {
+      std::string listed;
+      for (const auto& a : accepted_types(it)) listed += (listed.empty() ? "" : ", ") + a;
+      return fill(msg(key), listed);
+    }
+    return msg(key);
   }
 
   void visit(const std::vector<Item>& items, bool parent_relevant, json::object* row, const std::string& prefix,
@@ -538,7 +639,13 @@ class Evaluator {
         continue;
       }
       if (const std::string_view bad = check_type(it, *ans, ctx); !bad.empty()) {
-        error(path, bad == "not_choice" || bad == "not_choices" ? choice_message(it, *ans, bad, ctx) : msg(bad));
+        if (bad == "not_choice" || bad == "not_choices") {
+          error(path, choice_message(it, *ans, bad, ctx));
+        } else if (is_file_question(it)) {
+          error(path, file_message(it, bad));
+        } else {
+          error(path, msg(bad));
+        }
         continue;
       }
       if (it.constraint.present() && !it.constraint.expr->eval(ctx).to_bool()) {

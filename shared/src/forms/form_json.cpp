@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <limits>
 #include <set>
 
+#include "equitas/forms/file_answer.hpp"
 #include "equitas/util/json_text.hpp"
 
 namespace equitas::forms {
@@ -95,7 +97,57 @@ void settle(LangText& t, const std::string& default_language) {
 constexpr std::string_view kItemKeys[] = {
     "type",     "name",     "label",    "hint",        "required",      "required_message",
     "relevant", "constraint", "constraint_message", "calculation", "default", "read_only",
-    "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "items"};
+    "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "file", "items"};
+
+constexpr std::string_view kFileKeys[] = {"accept", "max_bytes", "max_pixels", "max_files"};
+
+// A whole number member of `o`, or nullopt: absent, or not a whole number
+// (a problem added).
+std::optional<std::int64_t> read_whole(const json::object& o, std::string_view key, const std::string& ctx,
+                                       Problems& p) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_int64()) {
+    p.add(ctx + " " + std::string(key) + ": must be a whole number");
+    return std::nullopt;
+  }
+  return v->get_int64();
+}
+
+// An item's "file": the limits of a file question. Ranges are check_form's.
+void read_file_spec(const json::object& o, const std::string& ctx, Problems& p, FileSpec& spec) {
+  const json::value* v = o.if_contains("file");
+  if (v == nullptr) return;
+  const std::string fctx = ctx + " file";
+  if (!v->is_object()) {
+    p.add(fctx + ": must be an object");
+    return;
+  }
+  const json::object& f = v->get_object();
+  for (const auto& kv : f) {
+    if (std::find(std::begin(kFileKeys), std::end(kFileKeys), kv.key()) == std::end(kFileKeys)) {
+      p.add(fctx + ": unknown key '" + std::string(kv.key()) + "'");
+    }
+  }
+  if (const json::value* accept = f.if_contains("accept")) {
+    const bool strings = accept->is_array() && std::all_of(accept->get_array().begin(), accept->get_array().end(),
+                                                           [](const json::value& a) { return a.is_string(); });
+    if (!strings) {
+      p.add(fctx + " accept: must be an array of media types");
+    } else {
+      for (const auto& a : accept->get_array()) spec.accept.emplace_back(a.get_string());
+    }
+  }
+  if (const auto n = read_whole(f, "max_bytes", fctx, p)) {
+    // 0 is how the model says "the default": written out, it is a mistake.
+    if (*n == 0) p.add(fctx + " max_bytes: must be from 1 to " + std::to_string(kMaxFileBytes));
+    spec.max_bytes = *n;
+  }
+  constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+  for (const auto& [key, field] : {std::pair{"max_pixels", &spec.max_pixels}, std::pair{"max_files", &spec.max_files}}) {
+    if (const auto n = read_whole(f, key, fctx, p)) *field = static_cast<int>(std::clamp<std::int64_t>(*n, -1, kIntMax));
+  }
+}
 
 Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   Item it;
@@ -153,6 +205,11 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
       it.score = ref;
     }
   }
+  read_file_spec(o, ctx, p, it.file);
+  if (o.contains("file") && !is_file_question(it)) {
+    p.add(ctx + ": only image, audio, video and file questions take \"file\"");
+    it.file = FileSpec{};  // named once, here, rather than again by check_form
+  }
   if (const json::value* children = o.if_contains("items")) {
     if (!children->is_array()) {
       p.add(ctx + " items: must be an array");
@@ -203,6 +260,20 @@ json::object text_json(const LangText& t) {
   return o;
 }
 
+// Only what differs from the defaults.
+json::object file_spec_json(const FileSpec& spec) {
+  json::object o;
+  if (!spec.accept.empty()) {
+    json::array accept;
+    for (const auto& a : spec.accept) accept.emplace_back(a);
+    o["accept"] = std::move(accept);
+  }
+  if (spec.max_bytes != 0) o["max_bytes"] = spec.max_bytes;
+  if (spec.max_pixels != 0) o["max_pixels"] = spec.max_pixels;
+  if (spec.max_files != 1) o["max_files"] = spec.max_files;
+  return o;
+}
+
 json::object item_json(const Item& it) {
   json::object o;
   o["type"] = question_type_name(it.type);
@@ -229,12 +300,64 @@ json::object item_json(const Item& it) {
                   {"element", it.score->element},
                   {"indicator", it.score->indicator}};
   }
+  if (it.file != FileSpec{}) o["file"] = file_spec_json(it.file);
   if (!it.items.empty()) {
     json::array children;
     for (const auto& c : it.items) children.push_back(item_json(c));
     o["items"] = std::move(children);
   }
   return o;
+}
+
+// An RFC 6838 restricted-name ("image", "vnd.oasis.opendocument.text").
+bool media_name(std::string_view s) {
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (s.empty() || s.size() > 127 || !alnum(s[0])) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return alnum(c) || std::string_view("!#$&-^_.+").find(c) != std::string_view::npos; });
+}
+
+// An entry of a file question's accept: "application/pdf" or "image/*".
+bool valid_accept(std::string_view a) {
+  const auto slash = a.find('/');
+  if (a.size() > kMaxMediaTypeBytes || slash == std::string_view::npos) return false;
+  const std::string_view sub = a.substr(slash + 1);
+  return media_name(a.substr(0, slash)) && (sub == "*" || media_name(sub));
+}
+
+// The rules of a file question, inside `parents`.
+void check_file_question(const Form& form, const Item& it, const std::vector<const Item*>& parents,
+                         std::vector<std::string>& out) {
+  const std::string w = where(it.name);
+  if (form.anonymous) {
+    out.push_back(w + ": an anonymous form cannot ask for files: a photo, a voice or a document can identify the "
+                      "respondent");
+  }
+  for (const Item* p : parents) {
+    if (p->type == QuestionType::kRepeat) {
+      out.push_back(w + ": files inside a repeat are not supported yet (it is in repeat '" + p->name + "')");
+      break;
+    }
+  }
+  if (it.calculation.present() || !it.default_value.empty()) {
+    out.push_back(w + ": a file question cannot have a calculation or a default");
+  }
+  const FileSpec& f = it.file;
+  if (f.max_bytes < 0 || f.max_bytes > kMaxFileBytes) {
+    out.push_back(w + ": file max_bytes must be from 1 to " + std::to_string(kMaxFileBytes) + " (64 MiB)");
+  }
+  if (f.max_files < 1 || f.max_files > kMaxFilesPerQuestion) {
+    out.push_back(w + ": file max_files must be from 1 to " + std::to_string(kMaxFilesPerQuestion));
+  }
+  if (f.max_pixels < 0) out.push_back(w + ": file max_pixels must be 0 (images kept as they are) or more");
+  if (f.max_pixels > 0 && it.type != QuestionType::kImage) {
+    out.push_back(w + ": file max_pixels is only for image questions");
+  }
+  for (const auto& a : f.accept) {
+    if (!valid_accept(a)) {
+      out.push_back(w + ": file accept '" + a + "' is not a media type such as application/pdf or image/*");
+    }
+  }
 }
 
 bool valid_id(std::string_view id) {
@@ -388,7 +511,7 @@ std::vector<std::string> check_form(const Form& form) {
   if (form.version.empty() || form.version.size() > 64) out.push_back("form version must be 1 to 64 characters");
   if (form.items.empty()) out.push_back("form has no items");
   std::set<std::string> names;
-  form.walk([&](const Item& it, const std::vector<const Item*>&) {
+  form.walk([&](const Item& it, const std::vector<const Item*>& parents) {
     const std::string w = where(it.name);
     if (!valid_item_name(it.name)) out.push_back(w + ": not a valid name");
     if (!names.insert(it.name).second) out.push_back(w + ": the name is used twice");
@@ -404,6 +527,11 @@ std::vector<std::string> check_form(const Form& form) {
     }
     if (it.type == QuestionType::kCalculate && !it.calculation.present()) {
       out.push_back(w + ": a calculate needs a calculation");
+    }
+    if (is_file_question(it)) {
+      check_file_question(form, it, parents, out);
+    } else if (it.file != FileSpec{}) {
+      out.push_back(w + ": only image, audio, video and file questions take file limits");
     }
     if (it.indicator) {
       // Reported by its codes: they need a list to be labelled and ordered,

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form_json.hpp"
 
 namespace equitas::forms {
@@ -706,6 +707,7 @@ enum class Col {
   kChoiceFilter,
   kRepeatCount,
   kParameters,
+  kAccept,  // body::accept: the media types a file question takes
   kMedia,
   kDisabled,
   kListName,
@@ -727,6 +729,10 @@ Column classify(const std::string& header, bool choices_sheet) {
   Column col;
   col.header = header;
   const std::string lower = ascii_lower(header);
+  if (lower == "body::accept") {  // not a language: an attribute of the XForms body element
+    col.kind = Col::kAccept;
+    return col;
+  }
   std::string base = lower;
   std::string lang_spec;
   bool has_lang = false;
@@ -929,8 +935,31 @@ constexpr std::string_view kMetadataTypes[] = {
     "background-audio", "background-geopoint"};
 
 constexpr std::string_view kUnsupportedTypes[] = {
-    "image", "audio", "video", "file", "osm", "signature", "background-video", "xml-external",
-    "csv-external", "select_one_external", "select_multiple_external"};
+    "osm", "signature", "background-video", "xml-external", "csv-external", "select_one_external",
+    "select_multiple_external"};
+
+// body::accept may name extensions (".pdf"), as an HTML accept attribute
+// does; Equitas checks the media type a file arrives with, so the
+// extensions whose media type browsers report alike are read as that type,
+// and any other is refused with a request for the media type.
+constexpr std::pair<std::string_view, std::string_view> kExtensionTypes[] = {
+    {".pdf", "application/pdf"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".png", "image/png"},
+    {".gif", "image/gif"},
+    {".webp", "image/webp"},
+    {".mp3", "audio/mpeg"},
+    {".mp4", "video/mp4"},
+    {".webm", "video/webm"},
+    {".txt", "text/plain"},
+    {".doc", "application/msword"},
+    {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    {".xls", "application/vnd.ms-excel"},
+    {".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    {".odt", "application/vnd.oasis.opendocument.text"},
+    {".ods", "application/vnd.oasis.opendocument.spreadsheet"},
+};
 
 bool one_of(std::string_view v, std::initializer_list<std::string_view> options) {
   return std::find(options.begin(), options.end(), v) != options.end();
@@ -1000,6 +1029,14 @@ class Importer {
         } else if (key == "response_codes") {
           // Equitas's own setting: one response per person (sync-server codes issue).
           form_.response_codes = yes(v);
+        } else if (key == "anonymous") {
+          // Equitas's own setting, as in the JSON form. A value that is
+          // neither yes nor no is not taken for "no": that would publish a
+          // form its author meant to be anonymous.
+          form_.anonymous = yes(v);
+          if (!yes(v) && !no(v)) {
+            msg_.error("settings", settings_row_, "setting 'anonymous' must be yes or no, not " + quote(v));
+          }
         } else if (key == "default_language") {
           if (!v.empty()) {
             default_lang_ = language_code(v);
@@ -1255,6 +1292,11 @@ class Importer {
       it.type = QuestionType::kAcknowledge;
     } else if (t0 == "calculate") {
       it.type = QuestionType::kCalculate;
+    } else if (t0 == "image" || t0 == "audio" || t0 == "video" || t0 == "file") {
+      it.type = t0 == "image" ? QuestionType::kImage
+                : t0 == "audio" ? QuestionType::kAudio
+                : t0 == "video" ? QuestionType::kVideo
+                                : QuestionType::kFile;
     } else if (t0 == "range") {
       it.type = QuestionType::kDecimal;
       msg_.warn("survey", row, "range " + quote(name) + " is imported as a decimal question whose start, end "
@@ -1328,6 +1370,12 @@ class Importer {
     fill_common(it, v, row, item_name);
     fill_question(it, v, row);
     if (t0 == "range") range_constraint(v.get(Col::kParameters), row);
+    if (is_file_question(it)) {
+      file_limits(it, v, row);
+    } else if (!v.get(Col::kAccept).empty()) {
+      msg_.warn("survey", row, "body::accept " + quote(v.get(Col::kAccept)) + " is ignored: " + quote(it.name) +
+                                   " takes no file");
+    }
     if (!text_constraint_.empty()) {
       const std::string both = it.constraint.present() ? "(" + it.constraint.source + ") and " + text_constraint_
                                                        : text_constraint_;
@@ -1348,6 +1396,47 @@ class Importer {
     if (type == "geotrace") return "^ *" + point + "( *; *" + point + ")+ *;? *$";
     if (type == "geoshape") return "^ *" + point + "( *; *" + point + "){3,} *;? *$";
     return "";
+  }
+
+  // A file question's parameters (pyxform's max-pixels, for images) and
+  // its body::accept.
+  void file_limits(Item& it, const RowValues& v, int row) {
+    std::string params = v.get(Col::kParameters);
+    std::replace_if(params.begin(), params.end(), [](char c) { return c == ';' || c == ','; }, ' ');
+    for (const auto& w : split_words(params)) {
+      const auto eq = w.find('=');
+      if (ascii_lower(w.substr(0, eq)) != "max-pixels" || it.type != QuestionType::kImage) {
+        msg_.warn("survey", row, "parameter " + quote(w) + " is ignored");
+        continue;
+      }
+      const std::string value = eq == std::string::npos ? "" : w.substr(eq + 1);
+      int n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n <= 0) {
+        msg_.error("survey", row, "parameter max-pixels must be a whole number of pixels above 0, not " + quote(value));
+        continue;
+      }
+      it.file.max_pixels = n;
+    }
+    std::string accept = v.get(Col::kAccept);
+    std::replace(accept.begin(), accept.end(), ',', ' ');
+    for (std::string a : split_words(accept)) {
+      a = ascii_lower(a);
+      if (a[0] == '.') {
+        const auto* known = std::find_if(std::begin(kExtensionTypes), std::end(kExtensionTypes),
+                                         [&](const auto& e) { return e.first == a; });
+        if (known == std::end(kExtensionTypes)) {
+          msg_.error("survey", row, "body::accept " + quote(a) + ": Equitas checks a file's media type, not its "
+                                        "name; write the media type instead (such as application/pdf or image/*)");
+          continue;
+        }
+        msg_.warn("survey", row, "body::accept " + quote(a) + " is read as the media type " +
+                                     std::string(known->second) + ": Equitas checks a file's media type, not its name");
+        a = std::string(known->second);
+      }
+      // Its shape is check_form's to judge, against the row.
+      if (std::find(it.file.accept.begin(), it.file.accept.end(), a) == it.file.accept.end()) it.file.accept.push_back(a);
+    }
   }
 
   // range's start, end and step parameters as a constraint.
@@ -1436,7 +1525,7 @@ class Importer {
     it.hint = v.text(Col::kHint, default_lang_);
     it.relevant = expr(v.get(Col::kRelevant), name, "relevant", "survey", row);
     it.appearance = v.get(Col::kAppearance);
-    if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal) {
+    if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal && !is_file_question(it)) {
       msg_.warn("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " are ignored");
     }
   }

@@ -187,7 +187,116 @@ Bytes encode(const CodesUpdate& m) {
   return w.take();
 }
 
+Bytes encode(const FilesOffer& m) {
+  ByteWriter w(8 + 56 * m.files.size());
+  w.u8(kMsgFilesOffer);
+  w.varint(m.files.size());
+  for (const auto& f : m.files) {
+    w.raw(f.id);
+    w.raw(f.sha256);
+    w.varint(f.size);
+  }
+  return w.take();
+}
+
+Bytes encode(const FilesWanted& m) {
+  ByteWriter w(8 + 24 * m.files.size());
+  w.u8(kMsgFilesWanted);
+  w.varint(m.files.size());
+  for (const auto& f : m.files) {
+    w.raw(f.id);
+    w.u8(static_cast<std::uint8_t>(f.want));
+    w.varint(f.next_chunk);
+    w.lp(truncate_utf8(f.detail, kMaxDetailLength));
+  }
+  return w.take();
+}
+
+Bytes encode(const FileChunk& m) {
+  ByteWriter w(32 + m.data.size());
+  w.u8(kMsgFileChunk);
+  w.raw(m.id);
+  w.varint(m.index);
+  w.lp(m.data);
+  return w.take();
+}
+
+Bytes encode(const FileAck& m) {
+  ByteWriter w(32);
+  w.u8(kMsgFileAck);
+  w.raw(m.id);
+  w.u8(static_cast<std::uint8_t>(m.state));
+  w.varint(m.next_chunk);
+  w.lp(truncate_utf8(m.detail, kMaxDetailLength));
+  return w.take();
+}
+
 namespace {
+
+// The largest chunk number a file within forms::kMaxFileBytes can have,
+// with room to spare.
+constexpr std::uint64_t kMaxChunkIndex = 1 << 20;
+
+Result<SyncMessage> decode_file_message(std::uint8_t type, ByteReader& r) {
+  const auto malformed = [](const char* what) {
+    return Status::corruption(std::string("malformed ") + what + " message");
+  };
+  switch (type) {
+    case kMsgFilesOffer: {
+      FilesOffer m;
+      std::uint64_t count = 0;
+      if (!r.varint(count, kMaxFilesPerOffer)) return malformed("files offer");
+      m.files.resize(count);
+      for (auto& f : m.files) {
+        if (!r.fixed(f.id) || !r.fixed(f.sha256) || !r.varint(f.size) || f.size == 0) return malformed("files offer");
+      }
+      if (!r.at_end()) return malformed("files offer");
+      return SyncMessage(std::move(m));
+    }
+    case kMsgFilesWanted: {
+      FilesWanted m;
+      std::uint64_t count = 0;
+      if (!r.varint(count, kMaxFilesPerOffer)) return malformed("files wanted");
+      m.files.resize(count);
+      for (auto& f : m.files) {
+        std::uint8_t want = 0;
+        std::uint64_t next = 0;
+        if (!r.fixed(f.id) || !r.u8(want) || want > 2 || !r.varint(next, kMaxChunkIndex) ||
+            !r.lp_string(f.detail, kMaxDetailLength)) {
+          return malformed("files wanted");
+        }
+        f.want = static_cast<FileWant>(want);
+        f.next_chunk = static_cast<std::uint32_t>(next);
+      }
+      if (!r.at_end()) return malformed("files wanted");
+      return SyncMessage(std::move(m));
+    }
+    case kMsgFileChunk: {
+      FileChunk m;
+      std::uint64_t index = 0;
+      ByteView data;
+      if (!r.fixed(m.id) || !r.varint(index, kMaxChunkIndex) || !r.lp(data, kMaxFileChunkWire) || data.empty() ||
+          !r.at_end()) {
+        return malformed("file chunk");
+      }
+      m.index = static_cast<std::uint32_t>(index);
+      m.data.assign(data.begin(), data.end());
+      return SyncMessage(std::move(m));
+    }
+    default: {
+      FileAck m;
+      std::uint8_t state = 0;
+      std::uint64_t next = 0;
+      if (!r.fixed(m.id) || !r.u8(state) || state > 3 || !r.varint(next, kMaxChunkIndex) ||
+          !r.lp_string(m.detail, kMaxDetailLength) || !r.at_end()) {
+        return malformed("file ack");
+      }
+      m.state = static_cast<FileAckState>(state);
+      m.next_chunk = static_cast<std::uint32_t>(next);
+      return SyncMessage(std::move(m));
+    }
+  }
+}
 
 Result<SyncMessage> decode_codes_request(ByteReader& r) {
   CodesRequest m;
@@ -386,6 +495,11 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       return decode_codes_request(r);
     case kMsgCodesUpdate:
       return decode_codes_update(r);
+    case kMsgFilesOffer:
+    case kMsgFilesWanted:
+    case kMsgFileChunk:
+    case kMsgFileAck:
+      return decode_file_message(type, r);
     default:
       return Status::corruption("unknown session message type " + std::to_string(type));
   }

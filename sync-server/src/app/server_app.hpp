@@ -134,6 +134,20 @@ class ServerApp {
   // with options.actor; no file stays when the audit line fails.
   Result<ExportSummary> export_responses(const ExportOptions& options, const std::optional<std::filesystem::path>& path,
                                        std::ostream& out, const ExportProgress& progress = {});
+  // The export and the files its responses name, in one zip (`export
+  // --with-files`, issue 18): the data file (and, for CSV, the repeat and
+  // comment files beside it), then each file once under its stable name,
+  // files/<sha256><ext>, decrypted and checked against the hash its
+  // response signed. Files still on their way from a post are listed in
+  // `missing`. Written beside `zip` and renamed into place when whole.
+  struct FilesExport {
+    ExportSummary summary;
+    std::int64_t files = 0;
+    std::int64_t bytes = 0;
+    std::vector<std::string> missing;  // stable names of files not on the server yet
+  };
+  Result<FilesExport> export_with_files(const ExportOptions& options, const std::filesystem::path& zip,
+                                        const ExportProgress& progress = {});
   // A consistent copy of the server into `folder` (created 0700; refused
   // when it holds a copy already): server.db through SQLite's VACUUM INTO,
   // one read transaction while serve goes on writing, checked with

@@ -48,6 +48,11 @@ enum class QuestionType {
   kCalculate,    // computed by the engine from `calculation`
   kGroup,        // a section: holds items, takes no answer itself
   kRepeat,       // holds items; answered by an array of objects, one per row
+  // Files (forms/file_answer.hpp): answered by an array of file references.
+  kImage,
+  kAudio,
+  kVideo,
+  kFile,
 };
 
 std::string_view question_type_name(QuestionType t);
@@ -93,6 +98,15 @@ struct ExprField {
   bool operator==(const ExprField& o) const { return source == o.source; }
 };
 
+// Limits of a file question (image, audio, video, file).
+struct FileSpec {
+  std::vector<std::string> accept;  // media types, "image/*" allowed; empty: the type's default
+  std::int64_t max_bytes = 0;       // per file; 0: kDefaultMaxFileBytes
+  int max_pixels = 0;               // images: the longer side is scaled down to this; 0: kept
+  int max_files = 1;                // several files per question when > 1
+  bool operator==(const FileSpec&) const = default;
+};
+
 struct Item {
   QuestionType type = QuestionType::kText;
   std::string name;
@@ -118,6 +132,7 @@ struct Item {
   // like any cell (issue 15).
   bool indicator = false;
   std::optional<ScoreRef> score;
+  FileSpec file;            // for image, audio, video and file questions
   std::vector<Item> items;  // for groups and repeats
   bool operator==(const Item&) const = default;
 

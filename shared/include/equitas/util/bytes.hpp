@@ -6,6 +6,7 @@
 // and the caller turns that into a Status naming the field.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -90,6 +91,15 @@ std::string_view truncate_utf8(std::string_view s, std::size_t max);
 std::string to_hex(ByteView b);
 // Accepts upper or lower case; fails on odd length or a non-hex character.
 Result<Bytes> from_hex(std::string_view hex);
+// Exactly N bytes of hex into `out`; false (out unchanged) otherwise.
+template <std::size_t N>
+bool from_hex_into(std::string_view hex, std::array<std::uint8_t, N>& out) {
+  if (hex.size() != 2 * N) return false;
+  auto b = from_hex(hex);
+  if (!b.is_ok() || b->size() != N) return false;
+  std::copy(b->begin(), b->end(), out.begin());
+  return true;
+}
 
 // URL-safe base64 without padding (RFC 4648 section 5), via libsodium.
 std::string to_base64url(ByteView b);

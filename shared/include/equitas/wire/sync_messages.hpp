@@ -13,6 +13,7 @@
 #include "equitas/crypto/keys.hpp"
 #include "equitas/status/status.hpp"
 #include "equitas/util/bytes.hpp"
+#include "equitas/wire/file_transfer.hpp"
 
 namespace equitas {
 
@@ -198,7 +199,8 @@ inline constexpr std::size_t kMaxCodeBatchBytes = 400 * 1024;
 inline constexpr std::size_t kMaxCodeBatchesPerUpdate = 64;
 
 using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate, DevicesRequest, DevicesUpdate,
-                                 AssessmentsRequest, AssessmentsUpdate, CodesRequest, CodesUpdate>;
+                                 AssessmentsRequest, AssessmentsUpdate, CodesRequest, CodesUpdate, FilesOffer,
+                                 FilesWanted, FileChunk, FileAck>;
 
 Bytes encode(const Welcome& m);
 Bytes encode(const ErrorMsg& m);
@@ -212,6 +214,10 @@ Bytes encode(const AssessmentsRequest& m);
 Bytes encode(const AssessmentsUpdate& m);
 Bytes encode(const CodesRequest& m);
 Bytes encode(const CodesUpdate& m);
+Bytes encode(const FilesOffer& m);
+Bytes encode(const FilesWanted& m);
+Bytes encode(const FileChunk& m);
+Bytes encode(const FileAck& m);
 Result<SyncMessage> decode_sync_message(ByteView bytes);
 
 }  // namespace equitas

@@ -1,0 +1,105 @@
+// The files responses name (wire/file_transfer.hpp), on the server: which
+// ones a stored response promised, the transfers in progress, and the
+// files held in full, content-addressed and encrypted at rest
+// (schema/sql/server/010_files.sql says what is where).
+//
+// Every method that touches the database runs on the Ingestor's thread,
+// inside its transaction, like the rest of ingest: a chunk is acknowledged
+// only once it is on disk (fdatasync) and, for the last one, once the file
+// has been checked against the hash its response signed, moved into place
+// and recorded.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "equitas/db/database.hpp"
+#include "equitas/forms/file_answer.hpp"
+#include "equitas/forms/form.hpp"
+#include "equitas/wire/envelope.hpp"
+#include "equitas/wire/file_transfer.hpp"
+
+namespace equitas::server {
+
+// The file references in `answers` for `form`, checked with their keys
+// (the answers as they arrived, before they are stored). Invalid argument,
+// naming the question, when one is malformed.
+struct AnsweredFile {
+  std::string question;
+  forms::FileRef ref;
+};
+// Whether any question of `form` takes files: a plain loop, cheap enough
+// for every envelope ingested.
+bool has_file_questions(const forms::Form& form);
+Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const boost::json::object& answers);
+// The answers with every file reference's key removed: what is stored.
+boost::json::object without_file_keys(const forms::Form& form, const boost::json::object& answers);
+// Records the references of a response just stored. Inside its transaction.
+Status record_files(Database& db, const Envelope& e, const std::vector<AnsweredFile>& files, std::int64_t now);
+
+// How exports name a file: "files/<sha256 hex><extension>", the same for
+// every copy of the same bytes, and the path it has in an export's zip.
+std::string file_export_name(std::string_view sha256_hex, std::string_view media_type);
+// The cell of a file question: the stable names of its files, separated by
+// spaces (as ODK's exports list several files).
+std::string file_export_names(const boost::json::array& refs);
+
+class FileStore {
+ public:
+  // `root` is the data folder's files/ directory (created when needed).
+  explicit FileStore(std::filesystem::path root) : root_(std::move(root)) {}
+
+  // What the server wants of each file `device` offers.
+  Result<FilesWanted> wanted(Database& db, const DeviceId& device, const FilesOffer& offer);
+  // Checks and stores one chunk (see FileAck). A Status only for a failure
+  // of the store itself; a bad chunk is a kFailed ack.
+  Result<FileAck> receive(Database& db, const DeviceId& device, const FileChunk& chunk, std::int64_t now);
+
+  // A file held in full, decrypted and checked against its signed hash.
+  // not_found when the server does not hold it (yet).
+  struct Held {
+    Bytes bytes;
+    std::string media_type;
+    std::string name;
+  };
+  Result<Held> read(Database& db, const FileHash& sha256) const;
+
+  std::filesystem::path blob_path(const FileHash& sha256) const;
+  std::filesystem::path partial_path(const FileId& id) const;
+
+  // Files held and their bytes (plaintext sizes), for /metrics and status.
+  struct Totals {
+    std::int64_t files = 0;
+    std::int64_t bytes = 0;
+  };
+  static Result<Totals> totals(Database& db);
+
+ private:
+  struct Expected {
+    FileHash sha256{};
+    std::uint64_t size = 0;
+    FileKey key;
+    DeviceId device;
+  };
+  Result<std::optional<Expected>> expected(Database& db, const FileId& id) const;
+  Result<bool> held(Database& db, const FileHash& sha256) const;
+  struct Upload {
+    std::unique_ptr<FileOpener> opener;
+    std::uint64_t stored = 0;  // bytes of the partial file that checked
+  };
+  // The transfer of `id` as far as it is on disk: its partial file checked
+  // chunk by chunk, cut back to the last chunk that checked.
+  Result<Upload*> resume(const FileId& id, const Expected& e);
+  Status finish(Database& db, const FileId& id, const Expected& e, std::int64_t now);
+
+  std::filesystem::path root_;
+  std::mutex mutex_;                                    // the Ingestor's thread only, in practice
+  std::map<FileId, std::unique_ptr<Upload>> uploads_;  // in progress in some session
+};
+
+}  // namespace equitas::server

@@ -1,0 +1,479 @@
+// Files that responses name (issue 18), end to end on the real components:
+// captured by `collector submit` with @path, encrypted at capture, sent in
+// chunks after the response over a real WebSocket, resumed after cuts and
+// after a kill -9 of the server, checked against the signed hash, and
+// exported byte for byte in the zip of `sync-server export --with-files`.
+#include <signal.h>
+#include <sodium.h>
+#include <zip.h>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+
+#include "cutting_proxy.hpp"
+#include "equitas/db/database.hpp"
+#include "equitas/util/bytes.hpp"
+#include "equitas/wire/file_transfer.hpp"
+#include "fixtures.hpp"
+#include "process.hpp"
+
+using namespace equitas;
+using namespace equitas::test;
+
+namespace {
+
+// A non-anonymous evidence form: a photo question (up to 3), a document.
+constexpr const char* kEvidenceForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+  "languages": ["en"], "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
+  "items": [
+    {"type": "select_one", "name": "room_open", "list": "yn", "required": true, "label": {"en": "Is the room open?"}},
+    {"type": "image", "name": "room_photo", "label": {"en": "Photo of the room"},
+     "file": {"max_files": 3, "max_bytes": 4194304}},
+    {"type": "file", "name": "policy", "label": {"en": "The policy"}, "file": {"accept": ["application/pdf"]}}
+  ]})";
+
+std::string write_text(const TempDir& tmp, const std::string& name, const std::string& text) {
+  const auto path = tmp / name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path.string();
+}
+
+// A JPEG-shaped file of `size` bytes: the start and end markers a camera
+// writes, random bytes between, and `marker` (a canary) inside.
+std::string fake_jpeg(std::size_t size, const std::string& marker) {
+  Bytes b(size);
+  randombytes_buf(b.data(), b.size());
+  b[0] = 0xFF, b[1] = 0xD8, b[2] = 0xFF, b[3] = 0xE0;
+  std::copy(marker.begin(), marker.end(), b.begin() + 64);
+  b[size - 2] = 0xFF, b[size - 1] = 0xD9;
+  return std::string(b.begin(), b.end());
+}
+
+std::string fake_pdf(const std::string& body) { return "%PDF-1.7\n" + body + "\n%%EOF\n"; }
+
+std::string sha256_hex(const std::string& bytes) {
+  std::array<std::uint8_t, 32> h{};
+  crypto_hash_sha256(h.data(), reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  return to_hex(ByteView(h));
+}
+
+// Every entry of a zip, by name.
+std::map<std::string, std::string> read_zip(const std::filesystem::path& path) {
+  std::map<std::string, std::string> out;
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+  REQUIRE(z != nullptr);
+  const zip_int64_t n = zip_get_num_entries(z, 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    zip_stat_t st;
+    REQUIRE(zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) == 0);
+    zip_file_t* f = zip_fopen_index(z, static_cast<zip_uint64_t>(i), 0);
+    REQUIRE(f != nullptr);
+    std::string data(static_cast<std::size_t>(st.size), '\0');
+    REQUIRE(zip_fread(f, data.data(), st.size) == static_cast<zip_int64_t>(st.size));
+    zip_fclose(f);
+    out[st.name] = std::move(data);
+  }
+  zip_close(z);
+  return out;
+}
+
+// Whether `needle` occurs in any file under `root`.
+bool found_under(const std::filesystem::path& root, const std::string& needle) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (all.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+boost::json::object sync_json(const std::string& dir) {
+  auto r = collector_cli({"sync", "--data-dir", dir, "--json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  // The last line is the report.
+  std::string last;
+  std::istringstream lines(r.out);
+  for (std::string l; std::getline(lines, l);) {
+    if (!l.empty()) last = l;
+  }
+  return boost::json::parse(last).as_object();
+}
+
+void publish_evidence_form(const TempDir& tmp, const std::string& server_dir) {
+  auto pub = server_cli({"forms", "publish", "--data-dir", server_dir, write_text(tmp, "evidence.json", kEvidenceForm)});
+  INFO(pub.out << pub.err);
+  REQUIRE(pub.code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a photo and a PDF given with @path reach the server in chunks and export byte for byte",
+          "[integration][files]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  const std::string sdir = server.dir().root.string();
+  publish_evidence_form(tmp, sdir);
+  const std::string dir = (tmp / "c").string();
+  REQUIRE(collector_cli({"init", "--data-dir", dir}).code == 0);
+  REQUIRE(collector_cli({"enroll", "--data-dir", dir, server.enroll("Land post")}).code == 0);
+  sync_json(dir);  // registration, and the form
+
+  const std::string canary = "CANARY-evidence-photo-5e1f";
+  const std::string photo = fake_jpeg(300 * 1024, canary);  // 5 chunks
+  const std::string policy = fake_pdf("the lactation room policy, 2026");
+  const std::string photo_path = write_text(tmp, "room.jpg", photo);
+  const std::string policy_path = write_text(tmp, "policy.pdf", policy);
+  auto sub = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
+                           R"({"room_open": "yes", "room_photo": ["@)" + photo_path + R"("], "policy": "@)" +
+                               policy_path + R"("})");
+  INFO(sub.out << sub.err);
+  REQUIRE(sub.code == 0);
+  // Encrypted at capture: the canary is in no file of the collector.
+  CHECK_FALSE(found_under(dir, canary));
+
+  auto report = sync_json(dir);
+  CHECK(report.at("accepted").as_int64() == 1);
+  CHECK(report.at("files_sent").as_int64() == 2);
+  CHECK(report.at("file_chunks_sent").as_int64() == 6);  // 5 for the photo, 1 for the PDF
+  CHECK(report.at("file_notes").as_array().empty());
+  // Sent in full: the collector keeps no chunk of them.
+  {
+    auto db = Database::open(std::filesystem::path(dir) / "collector.db");
+    REQUIRE(db.is_ok());
+    auto st = db->prepare("SELECT (SELECT count(*) FROM file_chunks), (SELECT count(*) FROM outbox_files "
+                          "WHERE state = 'sent')");
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    CHECK(st->column_int64(0) == 0);
+    CHECK(st->column_int64(1) == 2);
+  }
+  // Encrypted at rest on the server too: the folder of files alone reveals nothing.
+  CHECK_FALSE(found_under(server.dir().root / "files", canary));
+
+  // The same PDF in a second response is not sent again.
+  auto again = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
+                             R"({"room_open": "no", "policy": "@)" + policy_path + R"("})");
+  REQUIRE(again.code == 0);
+  auto second = sync_json(dir);
+  CHECK(second.at("files_sent").as_int64() == 0);
+  CHECK(second.at("files_already_held").as_int64() == 1);
+  CHECK(second.at("file_chunks_sent").as_int64() == 0);
+
+  // The export names each file by its hash, and the zip holds the same bytes.
+  const auto zip = tmp / "evidence.zip";
+  auto ex = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--with-files", "--out", zip.string()});
+  INFO(ex.out << ex.err);
+  REQUIRE(ex.code == 0);
+  CHECK_THAT(ex.err, Catch::Contains("2 file(s)"));
+  const auto entries = read_zip(zip);
+  const std::string photo_name = "files/" + sha256_hex(photo) + ".jpg";
+  const std::string policy_name = "files/" + sha256_hex(policy) + ".pdf";
+  REQUIRE(entries.count(photo_name) == 1);
+  REQUIRE(entries.count(policy_name) == 1);
+  CHECK(sha256_hex(entries.at(photo_name)) == sha256_hex(photo));
+  CHECK(entries.at(policy_name) == policy);
+  REQUIRE(entries.count("post-evidence.csv") == 1);
+  const std::string& csv = entries.at("post-evidence.csv");
+  CHECK_THAT(csv, Catch::Contains(photo_name));
+  CHECK(std::count(csv.begin(), csv.end() - 1, '\n') >= 2);
+  std::size_t policy_cells = 0;
+  for (auto at = csv.find(policy_name); at != std::string::npos; at = csv.find(policy_name, at + 1)) ++policy_cells;
+  CHECK(policy_cells == 2);  // both responses name it
+  // No key ever reaches an export.
+  CHECK(csv.find("\"key\"") == std::string::npos);
+  auto jsonl = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--format", "jsonl"});
+  REQUIRE(jsonl.code == 0);
+  CHECK_THAT(jsonl.out, Catch::Contains(photo_name));
+  CHECK(jsonl.out.find("key") == std::string::npos);
+}
+
+TEST_CASE("a file over its limit, of a refused type, cut short or empty is refused at capture, storing nothing",
+          "[integration][files]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  publish_evidence_form(tmp, server.dir().root.string());
+  const std::string dir = (tmp / "c").string();
+  REQUIRE(collector_cli({"init", "--data-dir", dir}).code == 0);
+  REQUIRE(collector_cli({"enroll", "--data-dir", dir, server.enroll("Land post")}).code == 0);
+  sync_json(dir);
+  const std::string good_pdf = write_text(tmp, "ok.pdf", fake_pdf("fine"));
+
+  struct Case {
+    std::string file, bytes, expect;
+  };
+  std::string cut = fake_jpeg(100 * 1024, "x");
+  cut.resize(60 * 1024);  // a copy that stopped half way
+  const std::vector<Case> cases = {
+      {"big.jpg", fake_jpeg(5 * 1024 * 1024, "x"), "takes files of at most 4.0 MB"},
+      {"notes.txt", "just text, not a photo", "accepts image/*"},
+      {"cut.jpg", cut, "cut short"},
+      {"empty.jpg", "", "is empty"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.file);
+    const std::string path = write_text(tmp, c.file, c.bytes);
+    auto r = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
+                           R"({"room_open": "yes", "room_photo": "@)" + path + R"(", "policy": "@)" + good_pdf + R"("})");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains(c.expect) && Catch::Contains("nothing was stored"));
+  }
+  // A PDF question given a photo, after a good photo was captured (and is discarded).
+  const std::string good_photo = write_text(tmp, "good.jpg", fake_jpeg(4096, "z"));
+  auto wrong = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
+                             R"({"room_open": "yes", "room_photo": "@)" + good_photo + R"(", "policy": "@)" +
+                                 write_text(tmp, "p.jpg", fake_jpeg(2048, "y")) + R"("})");
+  CHECK(wrong.code == 1);
+  CHECK_THAT(wrong.err, Catch::Contains("image/jpeg") && Catch::Contains("accepts application/pdf"));
+  // Nothing kept: no response, no staged file.
+  auto db = Database::open(std::filesystem::path(dir) / "collector.db");
+  REQUIRE(db.is_ok());
+  auto st = db->prepare("SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox_files), "
+                        "(SELECT count(*) FROM file_chunks)");
+  REQUIRE(st.is_ok());
+  REQUIRE(*st->step());
+  CHECK(st->column_int64(0) == 0);
+  CHECK(st->column_int64(1) == 0);
+  CHECK(st->column_int64(2) == 0);
+}
+
+TEST_CASE("an anonymous form cannot ask for files: publishing one is refused with the reason",
+          "[integration][files][anonymity]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  std::string anon = kEvidenceForm;
+  anon.replace(anon.find(R"("languages")"), 0, R"("anonymous": true, )");
+  auto pub = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), write_text(tmp, "a.json", anon)});
+  CHECK(pub.code == 1);
+  CHECK_THAT(pub.err, Catch::Contains("anonymous") && Catch::Contains("identify"));
+}
+
+TEST_CASE("a 2 MB file cut at 50 offsets resends at most the chunk in flight each time, and arrives whole",
+          "[integration][files][cut]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  publish_evidence_form(tmp, server.dir().root.string());
+  CuttingProxy proxy(server.port());
+  auto c = make_collector(tmp / "c", server.enroll("Satellite post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
+  // One sync through the proxy under `plan`, and the bytes it sent up.
+  auto sync_through = [&](const CuttingProxy::Plan& plan) {
+    proxy.set_plan(plan);
+    const std::int64_t before = proxy.finished();
+    auto r = c.sync({});
+    proxy.wait_finished(before);
+    return std::make_pair(std::move(r), proxy.last_up());
+  };
+  REQUIRE(sync_through({}).first.is_ok());  // the form
+  // What a session costs with nothing to send: the baseline of every cut session.
+  const auto [idle, idle_session] = sync_through({});
+  REQUIRE(idle.is_ok());
+  REQUIRE(idle_session > 0);
+
+  const std::string photo = fake_jpeg(2 * 1024 * 1024, "cut test");
+  auto lib = c.library();
+  REQUIRE(lib.is_ok());
+  const auto form = (*lib)->current("post-evidence");
+  REQUIRE(form != nullptr);
+  auto ref = c.capture_file(*form, "room_photo", ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()),
+                            "big.jpg");
+  INFO(ref.status().to_string());
+  REQUIRE(ref.is_ok());
+  std::string answers = R"({"room_open": "yes", "room_photo": )" +
+                        boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
+  REQUIRE(c.submit("post-evidence", "", answers).is_ok());
+  // The response goes first, whole; the file's transfer is what is cut.
+  CuttingProxy::Plan first;
+  first.cut_after = idle_session + 4000;
+  std::int64_t up = sync_through(first).second;
+  int cuts = 1;
+  const std::uint32_t chunks = file_chunk_count(photo.size());
+  for (int i = 1; i < 50; ++i) {
+    CuttingProxy::Plan plan;
+    // From just past the session's own messages to a chunk and a half in.
+    plan.cut_after = idle_session + 200 + (static_cast<std::int64_t>(i) * 37'813) % 100'000;
+    auto [r, bytes] = sync_through(plan);
+    up += bytes;
+    if (r.is_ok()) break;  // the last chunks got through before this cut
+    ++cuts;
+  }
+  auto [last, last_bytes] = sync_through({});
+  INFO(last.status().to_string());
+  REQUIRE(last.is_ok());
+  up += last_bytes;
+  CHECK(last->file_notes.empty());
+  INFO("cuts: " << cuts << ", bytes up: " << up);
+  CHECK(cuts == 50);
+
+  // Every byte up beyond the file itself, the response and one idle session
+  // per connection is a resend; each cut may resend the chunk it caught in
+  // flight, and no more.
+  const std::int64_t needed = static_cast<std::int64_t>(sealed_file_size(photo.size())) + 64 * chunks + 4000;
+  const std::int64_t connections = cuts + 1;
+  const std::int64_t resent = up - needed - connections * (idle_session + 200);
+  const std::int64_t per_chunk = static_cast<std::int64_t>(kMaxFileChunkWire) + 64;
+  INFO("resent " << resent << " bytes over " << cuts << " cuts; a chunk is " << per_chunk);
+  CHECK(resent <= cuts * per_chunk);
+
+  auto store = server.open_store();
+  auto st = store.db().prepare("SELECT lower(hex(sha256)) FROM file_blobs");
+  REQUIRE(st.is_ok());
+  REQUIRE(*st->step());
+  CHECK(st->column_text(0) == sha256_hex(photo));
+  // Whole, and the same bytes once decrypted.
+  const auto zip = tmp / "out.zip";
+  auto ex = server_cli({"export", "--data-dir", server.dir().root.string(), "--form", "post-evidence", "--with-files",
+                        "--out", zip.string()});
+  INFO(ex.err);
+  REQUIRE(ex.code == 0);
+  const auto entries = read_zip(zip);
+  REQUIRE(entries.count("files/" + sha256_hex(photo) + ".jpg") == 1);
+  CHECK(sha256_hex(entries.at("files/" + sha256_hex(photo) + ".jpg")) == sha256_hex(photo));
+}
+
+TEST_CASE("a chunk altered on the collector ends that file's transfer with the reason, and the next sync resumes",
+          "[integration][files][tamper]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  publish_evidence_form(tmp, server.dir().root.string());
+  auto c = make_collector(tmp / "c", server.enroll("Post"));
+  REQUIRE(c.sync({}).is_ok());
+  const std::string photo = fake_jpeg(5 * kFileChunkBytes + 100, "tamper");
+  auto lib = c.library();
+  REQUIRE(lib.is_ok());
+  auto ref = c.capture_file(*(*lib)->current("post-evidence"), "room_photo",
+                            ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "t.jpg");
+  REQUIRE(ref.is_ok());
+  std::string answers = R"({"room_open": "yes", "room_photo": )" +
+                        boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
+  REQUIRE(c.submit("post-evidence", "", answers).is_ok());
+
+  // One bit of chunk 3 flips on the collector's disk.
+  Bytes original;
+  {
+    auto& db = c.store().db();
+    auto st = db.prepare("SELECT data FROM file_chunks WHERE idx = 3");
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    original = st->column_blob(0);
+    Bytes bad = original;
+    bad[100] ^= 0x01;
+    auto up = db.prepare("UPDATE file_chunks SET data = ?1 WHERE idx = 3");
+    REQUIRE(up.is_ok());
+    REQUIRE(up->bind(1, ByteView(bad)).run().is_ok());
+  }
+  auto r = c.sync({});
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  CHECK(r->files_sent == 0);
+  REQUIRE(r->file_notes.size() == 1);
+  CHECK_THAT(r->file_notes[0], Catch::Contains("chunk 3") && Catch::Contains("does not authenticate") &&
+                                   Catch::Contains("resumes from chunk 3"));
+  CHECK(r->file_chunks_sent == 4);
+  // Nothing of it is visible on the server: no blob, and the partial holds
+  // exactly the three chunks that checked.
+  {
+    auto store = server.open_store();
+    auto st = store.db().prepare("SELECT count(*) FROM file_blobs");
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    CHECK(st->column_int64(0) == 0);
+  }
+  const auto partial = server.dir().root / "files" / "partial" / ref->id;
+  REQUIRE(std::filesystem::exists(partial));
+  CHECK(std::filesystem::file_size(partial) == kFileHeaderBytes + 3 * (kFileChunkBytes + kFileChunkOverhead));
+
+  // Repaired (a second copy, say), it resumes at chunk 3.
+  {
+    auto up = c.store().db().prepare("UPDATE file_chunks SET data = ?1 WHERE idx = 3");
+    REQUIRE(up.is_ok());
+    REQUIRE(up->bind(1, ByteView(original)).run().is_ok());
+  }
+  auto again = c.sync({});
+  REQUIRE(again.is_ok());
+  CHECK(again->files_sent == 1);
+  CHECK(again->files_resumed == 1);
+  CHECK(again->file_chunks_sent == 3);  // chunks 3, 4, 5
+  CHECK_FALSE(std::filesystem::exists(partial));
+}
+
+TEST_CASE("kill -9 of the server after a chunk is stored, and a full disk: nothing half-written, the file resumes",
+          "[integration][files][crash]") {
+  TempDir tmp;
+  const std::string data = (tmp / "server").string();
+  REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
+  REQUIRE(run_command({bin_path("sync-server"), "forms", "publish", "--data-dir", data,
+                       write_text(tmp, "evidence.json", kEvidenceForm)})
+              .exit_code == 0);
+  const std::string photo = fake_jpeg(3 * kFileChunkBytes + 10, "crash");
+  std::string url;
+  std::optional<collector::Collector> c;
+  std::string answers;
+  {
+    // A full disk: every chunk write stores half, then fails with ENOSPC.
+    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"},
+                        {{"EQUITAS_FAULT", "file-disk-full"}});
+    auto announced = announced_url(server);
+    REQUIRE(announced);
+    url = *announced;
+    auto enroll = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site", "Post",
+                               "--url", url});
+    REQUIRE(enroll.exit_code == 0);
+    c.emplace(make_collector(tmp / "c", enroll.out));
+    REQUIRE(c->sync({}).is_ok());
+    auto lib = c->library();
+    REQUIRE(lib.is_ok());
+    auto ref = c->capture_file(*(*lib)->current("post-evidence"), "room_photo",
+                               ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "c.jpg");
+    REQUIRE(ref.is_ok());
+    answers = R"({"room_open": "yes", "room_photo": )" + boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
+    REQUIRE(c->submit("post-evidence", "", answers).is_ok());
+    auto r = c->sync({});
+    INFO(r.status().to_string());
+    REQUIRE(r.is_ok());  // the response is acknowledged; the file waits
+    CHECK(r->accepted == 1);
+    CHECK(r->files_sent == 0);
+    REQUIRE(r->file_notes.size() == 1);
+    CHECK_THAT(r->file_notes[0], Catch::Contains("could not store") && Catch::Contains("resumes"));
+    // The half-written chunk was cut back: the partial file is empty.
+    const auto partial_dir = std::filesystem::path(data) / "files" / "partial";
+    for (const auto& e : std::filesystem::directory_iterator(partial_dir)) CHECK(e.file_size() == 0);
+    server.kill(SIGTERM);
+    server.wait();
+  }
+  const std::string listen = url.substr(std::string("ws://").size());
+  {
+    // kill -9 right after a chunk is on disk, before its acknowledgement.
+    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", listen},
+                        {{"EQUITAS_FAULT", "crash-after-chunk"}});
+    REQUIRE(announced_url(server) == url);
+    auto r = c->sync({});
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(server.wait() == 128 + SIGKILL);
+  }
+  ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", listen});
+  REQUIRE(announced_url(server) == url);
+  auto r = c->sync({});
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  CHECK(r->files_sent == 1);
+  CHECK(r->files_resumed == 1);
+  CHECK(r->file_chunks_sent == 3);  // chunk 0 was stored before the crash: not sent again
+  server.kill(SIGTERM);
+  server.wait();
+  const auto zip = tmp / "out.zip";
+  auto ex = run_command({bin_path("sync-server"), "export", "--data-dir", data, "--form", "post-evidence",
+                         "--with-files", "--out", zip.string()});
+  INFO(ex.err);
+  REQUIRE(ex.exit_code == 0);
+  const auto entries = read_zip(zip);
+  REQUIRE(entries.count("files/" + sha256_hex(photo) + ".jpg") == 1);
+  CHECK(entries.at("files/" + sha256_hex(photo) + ".jpg") == photo);
+}
