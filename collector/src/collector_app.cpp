@@ -475,6 +475,37 @@ Status Collector::discard_staged(const std::vector<forms::FileRef>& refs) {
   return tx.commit();
 }
 
+Result<std::int64_t> Collector::expire_staged(std::int64_t before) {
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_ASSIGN_OR_RETURN(std::int64_t n, store_.expire_staged(before));
+  EQ_RETURN_IF_ERROR(tx.commit());
+  return n;
+}
+
+Result<Bytes> Collector::held_file(const forms::FileRef& ref) {
+  FileId id{};
+  FileHash sha{};
+  FileKey key;
+  if (!from_hex_into(ref.id, id) || !from_hex_into(ref.sha256, sha) || ref.key.size() != 2 * kFileKeyBytes) {
+    return Status::invalid_argument("not a file reference of this collector");
+  }
+  {
+    auto k = from_hex(ref.key);
+    if (!k.is_ok() || k->size() != kFileKeyBytes) return Status::invalid_argument("not a file reference of this collector");
+    std::copy(k->begin(), k->end(), key.data());
+    wipe(*k);
+  }
+  const auto size = static_cast<std::uint64_t>(ref.size);
+  Bytes sealed;
+  sealed.reserve(static_cast<std::size_t>(sealed_file_size(size)));
+  for (std::uint32_t i = 0; i < file_chunk_count(size); ++i) {
+    EQ_ASSIGN_OR_RETURN(Bytes chunk, store_.file_chunk(id, i));
+    sealed.insert(sealed.end(), chunk.begin(), chunk.end());
+  }
+  return open_sealed_file(sealed, key, sha, size);
+}
+
 Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::string_view form_id,
                                                std::string_view form_version, std::string& answers_json,
                                                const std::string& lang, const AnswerValidator* validator,

@@ -142,6 +142,13 @@ class Collector {
                                       std::string_view name);
   // Staged files that no response took (an aborted submit).
   Status discard_staged(const std::vector<forms::FileRef>& refs);
+  // Staged files older than `before` (unix seconds): captured for a draft
+  // that was discarded or expired. Returns how many.
+  Result<std::int64_t> expire_staged(std::int64_t before);
+  // A file still held here, decrypted with the key its reference carries
+  // (the web page's thumbnail of a file in its draft) and checked against
+  // its hash. not_found once sent (its chunks are gone).
+  Result<Bytes> held_file(const forms::FileRef& ref);
   // Bytes of files held here and not yet sent that further captures may
   // not exceed. Default kDefaultFileQuota; `collector files --quota`.
   Result<std::int64_t> file_quota();

@@ -66,6 +66,16 @@ Status CollectorStore::discard_staged(const std::vector<FileId>& ids) {
   return Status::ok();
 }
 
+Result<std::int64_t> CollectorStore::expire_staged(std::int64_t before) {
+  EQ_ASSIGN_OR_RETURN(Statement chunks, db_.prepare("DELETE FROM file_chunks WHERE file_id IN (SELECT file_id FROM "
+                                                    "outbox_files WHERE state = 'staged' AND created_at < ?1)"));
+  EQ_RETURN_IF_ERROR(chunks.bind(1, before).run());
+  EQ_ASSIGN_OR_RETURN(Statement files,
+                      db_.prepare("DELETE FROM outbox_files WHERE state = 'staged' AND created_at < ?1"));
+  EQ_RETURN_IF_ERROR(files.bind(1, before).run());
+  return static_cast<std::int64_t>(db_.changes());
+}
+
 Result<std::vector<CollectorStore::FileToSend>> CollectorStore::files_to_send(std::size_t max,
                                                                              const std::vector<FileId>& skip) {
   // Only files of responses the server has taken: it needs their keys,

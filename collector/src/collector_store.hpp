@@ -112,6 +112,8 @@ class CollectorStore {
   // failed_precondition when one of `ids` is not a staged file here.
   Status attach_files(const std::vector<FileId>& ids, const SubmissionId& submission, std::uint32_t revision);
   Status discard_staged(const std::vector<FileId>& ids);
+  // Staged files created before `before`; how many. Call inside a transaction.
+  Result<std::int64_t> expire_staged(std::int64_t before);
   // Files of responses the server has acknowledged, not yet sent in full,
   // oldest response first; `skip` are left out.
   struct FileToSend {

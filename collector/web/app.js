@@ -122,6 +122,34 @@
       bundleDone: '{0} respostas escritas no ficheiro.', leave: 'Sair (manter o rascunho)', leftDraft: 'O rascunho foi guardado; o administrador pode retomá-lo na página de administração.', home: 'Voltar aos inquéritos',
       stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' , codeTitle: 'O seu código de resposta', codeIntro: 'Cada pessoa responde a este inquérito uma só vez. Escreva o código impresso no seu talão (letras e algarismos; os hífenes são opcionais).', codeLabel: 'Código de resposta', codeGo: 'Continuar', plainTeam: 'Ou preencher o formulário sozinho, fora de uma avaliação da equipa (as suas pontuações nunca são oficiais):' },
   };
+  // File questions (photos, documents: issue 18).
+  const FILE_T = {
+    en: { takePhoto: 'Take a photo', chooseFile: 'Choose a file', removeFile: 'Remove {0}', addingFile: 'Adding {0}…',
+      fileTooBig: '{0} is too large: at most {1} per file.', fileNotAccepted: '{0} cannot be attached here (accepted: {1}).',
+      tooManyFiles: 'At most {0} files here. Remove one to add another.', fileFailed: '{0} was not added: {1}',
+      filesCount: '{0} file(s)' },
+    fr: { takePhoto: 'Prendre une photo', chooseFile: 'Choisir un fichier', removeFile: 'Retirer {0}', addingFile: 'Ajout de {0}…',
+      fileTooBig: '{0} est trop volumineux : {1} au plus par fichier.', fileNotAccepted: '{0} ne peut pas être joint ici (acceptés : {1}).',
+      tooManyFiles: '{0} fichiers au plus ici. Retirez-en un pour en ajouter un autre.', fileFailed: '{0} n’a pas été ajouté : {1}',
+      filesCount: '{0} fichier(s)' },
+    es: { takePhoto: 'Tomar una foto', chooseFile: 'Elegir un archivo', removeFile: 'Quitar {0}', addingFile: 'Añadiendo {0}…',
+      fileTooBig: '{0} es demasiado grande: {1} como máximo por archivo.', fileNotAccepted: '{0} no se puede adjuntar aquí (se aceptan: {1}).',
+      tooManyFiles: 'Como máximo {0} archivos aquí. Quite uno para añadir otro.', fileFailed: '{0} no se añadió: {1}',
+      filesCount: '{0} archivo(s)' },
+    ru: { takePhoto: 'Сделать фото', chooseFile: 'Выбрать файл', removeFile: 'Убрать {0}', addingFile: 'Добавляется {0}…',
+      fileTooBig: 'Файл {0} слишком велик: не более {1} на файл.', fileNotAccepted: 'Файл {0} нельзя приложить здесь (допускаются: {1}).',
+      tooManyFiles: 'Здесь не более {0} файлов. Уберите один, чтобы добавить другой.', fileFailed: 'Файл {0} не добавлен: {1}',
+      filesCount: 'Файлов: {0}' },
+    ar: { takePhoto: 'التقاط صورة', chooseFile: 'اختيار ملف', removeFile: 'إزالة {0}', addingFile: 'جارٍ إضافة {0}…',
+      fileTooBig: 'الملف {0} كبير جدًا: الحد الأقصى {1} لكل ملف.', fileNotAccepted: 'لا يمكن إرفاق {0} هنا (المقبول: {1}).',
+      tooManyFiles: 'الحد الأقصى هنا {0} ملفات. أزل ملفًا لإضافة آخر.', fileFailed: 'لم تتم إضافة {0}: {1}',
+      filesCount: 'عدد الملفات: {0}' },
+    pt: { takePhoto: 'Tirar uma fotografia', chooseFile: 'Escolher um ficheiro', removeFile: 'Remover {0}', addingFile: 'A adicionar {0}…',
+      fileTooBig: '{0} é demasiado grande: no máximo {1} por ficheiro.', fileNotAccepted: '{0} não pode ser anexado aqui (aceites: {1}).',
+      tooManyFiles: 'No máximo {0} ficheiros aqui. Remova um para adicionar outro.', fileFailed: '{0} não foi adicionado: {1}',
+      filesCount: '{0} ficheiro(s)' },
+  };
+  for (const l of Object.keys(FILE_T)) Object.assign(T[l], FILE_T[l]);
   const LANGS = ['en', 'fr', 'es', 'ru', 'ar', 'pt'];
 
   const app = document.getElementById('app');
@@ -554,6 +582,7 @@
         item.hint ? el('p', { className: 'hint', text: item.hint }) : null);
       case 'calculate': return el('div', { hidden: true, 'data-path': path, 'data-type': 'calculate' });
       case 'select_one': case 'likert': case 'select_multiple': return renderChoices(item, path);
+      case 'image': case 'audio': case 'video': case 'file': return renderFiles(item, path);
       case 'acknowledge': {
         const w = wrapper(item, path, 'div');
         const id = idFor(path);
@@ -585,6 +614,124 @@
     input.addEventListener('change', () => changed(path, convert(item, input.value), true));
     input.setAttribute('aria-describedby', hintAndError(w, item, path));
     w.insertBefore(input, w.querySelector('#e-' + id));
+    return w;
+  }
+
+  // ---- files (image, audio, video, file questions) ------------------------
+  // The page checks what it can (count, size, type) and scales a photo down
+  // to the question's max_pixels before sending it; the collector checks
+  // again, encrypts the file under a key of its own and returns its
+  // reference, which goes into the answers like any other answer.
+  function sizeText(n) {
+    const mb = n / (1024 * 1024);
+    const fmt = new Intl.NumberFormat(lang, { maximumFractionDigits: mb < 10 ? 1 : 0 });
+    return mb >= 1 ? fmt.format(mb) + ' MB' : fmt.format(Math.max(1, Math.round(n / 1024))) + ' KB';
+  }
+  function accepted(spec, type) {
+    const list = (spec && spec.accept) || [];
+    if (!list.length) return true;
+    type = (type || '').toLowerCase();
+    return list.some(a => a === type || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
+  }
+  // A photo larger than max_pixels on its longer side, redrawn smaller as JPEG.
+  async function scaled(file, maxPixels) {
+    if (!maxPixels || !/^image\/(jpeg|png|webp)$/.test(file.type) || typeof createImageBitmap !== 'function') return file;
+    let bmp;
+    try { bmp = await createImageBitmap(file); } catch (e) { return file; }
+    const longer = Math.max(bmp.width, bmp.height);
+    if (longer <= maxPixels) { bmp.close(); return file; }
+    const k = maxPixels / longer;
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(bmp.width * k);
+    canvas.height = Math.round(bmp.height * k);
+    canvas.getContext('2d').drawImage(bmp, 0, 0, canvas.width, canvas.height);
+    bmp.close();
+    const blob = await new Promise(res => canvas.toBlob(res, 'image/jpeg', 0.85));
+    if (!blob) return file;
+    const name = file.name.replace(/\.[^.]*$/, '') + '.jpg';
+    return new File([blob], name, { type: 'image/jpeg' });
+  }
+  const localImages = new Map();  // file id -> object URL of a photo chosen on this page
+  async function thumbnail(ref, img) {
+    if (!/^image\//.test(ref.type)) return;
+    if (localImages.has(ref.id)) { img.src = localImages.get(ref.id); return; }
+    const headers = {};
+    const half = storedKeyHalf();
+    if (half) headers['X-Draft-Key'] = half;
+    try {
+      const res = await fetch('/api/v1/draft/files/' + encodeURIComponent(ref.id), { credentials: 'same-origin', cache: 'no-store', headers });
+      if (res.ok) img.src = URL.createObjectURL(await res.blob());
+    } catch (e) { /* the name and size are shown anyway */ }
+  }
+  function renderFiles(item, path) {
+    const w = wrapper(item, path, 'div');
+    const id = idFor(path);
+    const spec = item.file || {};
+    const max = spec.max_files || 1;
+    w.append(el('p', { className: 'qlabel', id: 'l-' + id }, labelNodes(item)));
+    const described = hintAndError(w, item, path);
+    const list = el('ul', { className: 'files', 'aria-labelledby': 'l-' + id });
+    const status = el('p', { className: 'muted', role: 'status' });
+    const current = () => (Array.isArray(getAnswer(path)) ? getAnswer(path) : []);
+    const draw = () => {
+      list.replaceChildren();
+      for (const ref of current()) {
+        const img = el('img', { alt: '', className: 'thumb' });
+        const li = el('li', { 'data-file': ref.id },
+          /^image\//.test(ref.type) ? img : el('span', { className: 'fileicon', 'aria-hidden': 'true', text: '📄' }),
+          el('span', { className: 'filename' }, el('bdi', { text: ref.name }), ' ', el('span', { className: 'muted', text: sizeText(ref.size) })),
+          el('button', { type: 'button', className: 'link', text: '✕', 'aria-label': t('removeFile', ref.name),
+            on: { click: () => { const rest = current().filter(r => r.id !== ref.id); changed(path, rest.length ? rest : undefined, true); draw(); } } }));
+        list.append(li);
+        thumbnail(ref, img);
+      }
+      const full = current().length >= max;
+      for (const b of w.querySelectorAll('.addfile')) b.disabled = full;
+    };
+    const add = async input => {
+      const files = Array.from(input.files || []);
+      input.value = '';
+      for (const chosen of files) {
+        if (current().length >= max) { setError(path, t('tooManyFiles', max), true); break; }
+        if (!accepted(spec, chosen.type)) { setError(path, t('fileNotAccepted', chosen.name, (spec.accept || []).join(', ')), true); continue; }
+        const file = await scaled(chosen, spec.max_pixels);
+        if (spec.max_bytes && file.size > spec.max_bytes) { setError(path, t('fileTooBig', file.name, sizeText(spec.max_bytes)), true); continue; }
+        status.textContent = t('addingFile', file.name);
+        await flushSave();  // the draft must exist on the collector before its file does
+        const headers = { 'Content-Type': 'application/octet-stream' };
+        const half = storedKeyHalf();
+        if (half) headers['X-Draft-Key'] = half;
+        let r;
+        try {
+          const res = await fetch('/api/v1/draft/files?question=' + encodeURIComponent(item.name) + '&name=' + encodeURIComponent(file.name),
+            { method: 'POST', credentials: 'same-origin', cache: 'no-store', headers, body: file });
+          r = { ok: res.ok, data: (res.headers.get('Content-Type') || '').startsWith('application/json') ? await res.json() : null };
+        } catch (e) { r = { ok: false, data: { error: t('offline') } }; }
+        status.textContent = '';
+        if (!r.ok || !r.data || !r.data.file) { setError(path, t('fileFailed', file.name, (r.data && r.data.error) || ''), true); continue; }
+        setError(path, '', true);
+        if (/^image\//.test(file.type)) localImages.set(r.data.file.id, URL.createObjectURL(file));
+        changed(path, current().concat([r.data.file]), true);
+        await flushSave();
+        draw();
+        announce(t('filesCount', current().length));
+      }
+    };
+    const picker = (capture, text) => {
+      // Hidden: its button opens it, and names it for assistive technology.
+      const input = el('input', { type: 'file', id: id + (capture ? '-camera' : ''), hidden: true, tabindex: '-1',
+        accept: (spec.accept || []).join(','), multiple: !capture && max > 1, capture: capture ? 'environment' : null,
+        on: { change: e => add(e.target) } });
+      const button = el('button', { type: 'button', className: 'addfile', text, on: { click: () => input.click() } });
+      return [input, button];
+    };
+    const imagesOnly = (spec.accept || []).length > 0 && spec.accept.every(a => a.startsWith('image/'));
+    const pickers = el('div', { className: 'filepickers' },
+      item.type === 'image' || imagesOnly ? picker(true, t('takePhoto')) : null, picker(false, t('chooseFile')));
+    // The error goes last, under the buttons.
+    w.append(list, pickers, status, w.querySelector('#e-' + id));
+    for (const b of pickers.querySelectorAll('button')) b.setAttribute('aria-describedby', described);
+    draw();
     return w;
   }
 
@@ -755,6 +902,9 @@
       return Array.isArray(v) ? v.map(label).join('; ') : label(v);
     }
     if (v === true) return '✓';
+    if (Array.isArray(v) && v.length && v[0] && typeof v[0] === 'object' && 'sha256' in v[0]) {
+      return v.map(f => f.name + ' (' + sizeText(f.size) + ')').join('; ');
+    }
     return String(v);
   }
 

@@ -351,7 +351,7 @@ TEST_CASE("the engine's own messages exist in every language of the bundled form
 TEST_CASE("GEOAT: an assessment spans dates, the team adds operations and finance, the plan has baselines",
           "[forms][bundled]") {
   auto f = bundled("geoat-2023");
-  CHECK(f->version == "2023.2");
+  CHECK(f->version == "2023.3");
   // Which parts follow the WCO's published structure and which are ours, and the scoring rule.
   const std::string d = f->description.get("en", "en");
   CHECK_THAT(d, Catch::Contains("What follows the WCO") && Catch::Contains("own wording, not the WCO") &&

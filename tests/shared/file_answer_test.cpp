@@ -261,7 +261,9 @@ TEST_CASE("a form's file limits are checked when it loads", "[file]") {
   refused(R"({"type": "image", "name": "x", "file": {"max_files": 0}})", "file max_files must be from 1 to 20");
   refused(R"({"type": "image", "name": "x", "file": {"max_files": 21}})", "file max_files must be from 1 to 20");
   refused(R"({"type": "image", "name": "x", "file": {"max_pixels": -1}})", "file max_pixels must be 0");
-  refused(R"({"type": "audio", "name": "x", "file": {"max_pixels": 800}})", "max_pixels is only for image questions");
+  refused(R"({"type": "audio", "name": "x", "file": {"max_pixels": 800}})", "max_pixels is only for questions that take images");
+  refused(R"({"type": "file", "name": "x", "file": {"accept": ["application/pdf"], "max_pixels": 800}})",
+          "max_pixels is only for questions that take images");
   refused(R"({"type": "file", "name": "x", "file": {"accept": ["pdf"]}})",
           "file accept 'pdf' is not a media type such as application/pdf or image/*");
   refused(R"({"type": "file", "name": "x", "file": {"accept": ["*/*"]}})", "file accept '*/*' is not a media type");

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "equitas/forms/file_answer.hpp"
+
 namespace equitas::collector {
 namespace json = boost::json;
 namespace {
@@ -17,6 +19,14 @@ json::object item_view(const forms::Form& form, const forms::Item& item, const s
   if (item.read_only) o["read_only"] = true;
   if (item.or_other) o["or_other"] = true;
   if (item.score) o["indicator"] = item.score->indicator;
+  if (forms::is_file_question(item)) {
+    json::array accept;
+    for (const auto& a : forms::accepted_types(item)) accept.emplace_back(a);
+    o["file"] = json::object{{"accept", std::move(accept)},
+                             {"max_bytes", forms::max_file_bytes(item)},
+                             {"max_pixels", item.file.max_pixels},
+                             {"max_files", item.file.max_files}};
+  }
   if (item.is_select()) {
     json::array choices;
     if (const forms::ChoiceList* list = form.list_for(item)) {

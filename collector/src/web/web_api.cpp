@@ -91,6 +91,10 @@ void WebApi::tick() {
   Status expired = collector_.write_with_reserve(
       [&]() -> Status { return drafts_.expire(anonymous_before, resumable_before).status(); });
   if (!expired.is_ok()) options_.log("draft expiry: " + expired.to_string());
+  // Files captured for drafts that are gone: no draft lives longer.
+  if (auto staged = collector_.expire_staged(resumable_before - 24 * 3600); !staged.is_ok()) {
+    options_.log("staged files expiry: " + staged.status().to_string());
+  }
   // Usually there already; after a full disk, back once space allows.
   (void)collector_.restore_disk_reserve();
   draft_writes_.prune(t);
@@ -143,7 +147,11 @@ HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback, std::
     if (!origin.empty() && origin != "http://" + host) {
       return call.error(http::status::forbidden, "requests from another origin are refused");
     }
-    if (req.method() != http::verb::delete_ &&
+    // A file for a file question comes as application/octet-stream: not a
+    // type a cross-site form can send either (it needs a preflight too).
+    const bool file_upload = call.path == "/api/v1/draft/files" &&
+                             req[http::field::content_type] == "application/octet-stream";
+    if (req.method() != http::verb::delete_ && !file_upload &&
         req[http::field::content_type].substr(0, 16) != "application/json") {
       return call.error(http::status::unsupported_media_type, "send JSON (Content-Type: application/json)");
     }
@@ -173,6 +181,8 @@ HttpResponse WebApi::route(Call& call) {
   }
   if (p == "/api/v1/draft/submit" && m == http::verb::post) return submit_draft(call);
   if (p == "/api/v1/draft/leave" && m == http::verb::post) return leave_draft(call);
+  if (p == "/api/v1/draft/files" && m == http::verb::post) return add_draft_file(call);
+  if (p.rfind("/api/v1/draft/files/", 0) == 0 && get) return get_draft_file(call, std::string_view(p).substr(20));
   if (p.rfind("/api/v1/admin/", 0) == 0) {
     // The admin page opens on the post's laptop only: the PIN never crosses
     // the Wi-Fi, and a phone cannot lock the admin out with wrong guesses.
@@ -553,6 +563,55 @@ HttpResponse WebApi::leave_draft(Call& call) {
   // the admin to resume.
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
   return call.ok(json::object{{"left", true}});
+}
+
+// A file for a file question of the draft's form (issue 18): the body is the
+// file's bytes (at most web_limits::kFileBodyLimit), ?question=NAME&name=FILE.
+// The collector checks it, encrypts it under a key of its own and stages it;
+// the reply is the reference, key included, which the page puts into the
+// draft's answers (encrypted at rest with them) and the response seals.
+HttpResponse WebApi::add_draft_file(Call& call) {
+  auto d = open_draft(call, false);
+  if (!d.is_ok()) return call.error(d.status());
+  if (auto refused = rate_limited(call, d->info.lang)) return std::move(*refused);
+  const std::string question = query_param(call.req.target(), "question");
+  const std::string name = query_param(call.req.target(), "name");
+  const std::string& body = call.req.body();
+  auto ref = collector_.capture_file(*d->form, question, as_bytes(body), name.empty() ? "file" : name);
+  if (!ref.is_ok()) {
+    if (ref.status().code() == StatusCode::kResourceExhausted) {
+      return call.error(http::status::insufficient_storage, ref.status().message());
+    }
+    return call.error(ref.status(), d->info.lang);
+  }
+  return call.ok(json::object{{"file", forms::file_answer_json({*ref}, true).as_array().at(0)}});
+}
+
+// A file of the draft (the page's thumbnail after a reload): found by id
+// among the draft's answers, whose reference holds its key.
+HttpResponse WebApi::get_draft_file(Call& call, std::string_view id) {
+  auto d = open_draft(call, true);
+  if (!d.is_ok()) return call.error(d.status());
+  std::optional<forms::FileRef> found;
+  d->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
+    const auto* v = forms::is_file_question(it) ? d->answers.if_contains(it.name) : nullptr;
+    if (v == nullptr) return true;
+    auto refs = forms::parse_file_answer(*v, it, true);
+    if (!refs.is_ok()) return true;
+    for (auto& r : *refs) {
+      if (r.id == id) found = std::move(r);
+    }
+    return !found;
+  });
+  if (!found) return call.error(http::status::not_found, "no such file in this draft");
+  auto bytes = collector_.held_file(*found);
+  if (!bytes.is_ok()) return call.error(bytes.status());
+  const bool image = found->type.starts_with("image/");
+  HttpResponse res = call.reply(http::status::ok, std::string(bytes->begin(), bytes->end()),
+                                image ? found->type : "application/octet-stream");
+  wipe(*bytes);
+  if (!image) res.set(http::field::content_disposition, "attachment");
+  return res;
 }
 
 HttpResponse WebApi::discard_draft(Call& call) {

@@ -111,6 +111,8 @@ class WebApi {
   HttpResponse submit_draft(Call& call);
   HttpResponse discard_draft(Call& call);
   HttpResponse leave_draft(Call& call);
+  HttpResponse add_draft_file(Call& call);
+  HttpResponse get_draft_file(Call& call, std::string_view id);
   HttpResponse admin_login(Call& call);
   HttpResponse admin_logout(Call& call);
   HttpResponse admin_status(Call& call);

@@ -17,7 +17,7 @@ inline constexpr std::string_view kAdminCookie = "eq_admin";
 inline constexpr std::string_view kPostCookie = "eq_post";
 // The page may load only what this binary serves; nothing may frame it.
 inline constexpr std::string_view kCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 

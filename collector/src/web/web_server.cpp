@@ -83,6 +83,11 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec || parser_->is_done()) return on_read(ec, 0);
+    // A file for a file question may be larger than any other request.
+    const auto& req = parser_->get();
+    if (req.method() == http::verb::post && req.target().starts_with("/api/v1/draft/files")) {
+      parser_->body_limit(web_limits::kFileBodyLimit);
+    }
     const auto spent = std::chrono::steady_clock::now() - request_started_;
     stream_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(limits_.request_timeout - spent));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&WebSession::on_read, shared_from_this()));

@@ -21,6 +21,9 @@ namespace equitas::collector {
 namespace web_limits {
 // Answers to the whole GEOAT with long evidence texts stay well under this.
 inline constexpr std::size_t kBodyLimit = 1024 * 1024;
+// POST /api/v1/draft/files: one file for a file question. The bundled GEOAT
+// allows 10 MB per file; a phone's photo is scaled down before it comes.
+inline constexpr std::size_t kFileBodyLimit = 16 * 1024 * 1024;
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;
 // For the whole request, so a client dripping bytes is cut off too.
 inline constexpr std::chrono::seconds kRequestTimeout{30};

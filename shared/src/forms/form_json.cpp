@@ -350,8 +350,15 @@ void check_file_question(const Form& form, const Item& it, const std::vector<con
     out.push_back(w + ": file max_files must be from 1 to " + std::to_string(kMaxFilesPerQuestion));
   }
   if (f.max_pixels < 0) out.push_back(w + ": file max_pixels must be 0 (images kept as they are) or more");
-  if (f.max_pixels > 0 && it.type != QuestionType::kImage) {
-    out.push_back(w + ": file max_pixels is only for image questions");
+  // An image question, or a file question that may take images (the
+  // GEOAT's evidence: photos and documents), scales its images.
+  const bool takes_images = it.type == QuestionType::kImage ||
+                            (it.type == QuestionType::kFile &&
+                             (f.accept.empty() || std::any_of(f.accept.begin(), f.accept.end(), [](const std::string& a) {
+                                return a.rfind("image/", 0) == 0;
+                              })));
+  if (f.max_pixels > 0 && !takes_images) {
+    out.push_back(w + ": file max_pixels is only for questions that take images");
   }
   for (const auto& a : f.accept) {
     if (!valid_accept(a)) {
