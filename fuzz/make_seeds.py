@@ -271,6 +271,88 @@ def sync_session_seeds():
     }
 
 
+def file_transfer_seeds():
+    """Inputs for fuzz_file_transfer (see its header). Mode byte bit 0 clear:
+    a file message body, its type 0x70 + ((mode >> 1) & 3); set: a FileOpener
+    over one of four sealed files (bits 1-2), with operations on its chunks."""
+    fid, sha = bytes(range(16)), bytes(range(32, 64))
+
+    def msg(type_, body):
+        return bytes([(type_ - 0x70) << 1]) + body
+
+    def offer(files):
+        return varint(len(files)) + b"".join(i + h + varint(n) for i, h, n in files)
+
+    def wanted(items):
+        return varint(len(items)) + b"".join(i + bytes([w]) + varint(n) + lp(d) for i, w, n, d in items)
+
+    def chunk(index, data):
+        return fid + varint(index) + lp(data)
+
+    def ack(state, nxt, detail=""):
+        return fid + bytes([state]) + varint(nxt) + lp(detail)
+
+    # The opener: mode = 1 | file << 1 | wrong hash << 3 | size change << 4;
+    # files 0: 1 byte (1 chunk), 1: 64 KiB (1), 2: 64 KiB + 1 (2), 3: 128 KiB + 10 (3).
+    def opener(file_, ops, wrong_hash=False, size=0):
+        return bytes([1 | file_ << 1 | (8 if wrong_hash else 0) | size << 4]) + bytes(ops)
+
+    def sealed(k):
+        return [k << 2]
+
+    def flipped(k, at, x):
+        return [k << 2 | 1] + list(struct.pack(">HB", at, x))
+
+    def cut(k, length):
+        return [k << 2 | 2] + list(struct.pack(">H", length))
+
+    def raw(body):
+        return [3] + list(struct.pack(">H", len(body))) + list(body)
+
+    return {
+        "offer": msg(0x70, offer([(fid, sha, 307200), (bytes(16), bytes(32), 1)])),
+        "offer-empty": msg(0x70, offer([])),
+        "offer-most": msg(0x70, offer([(bytes([i]) * 16, bytes([i]) * 32, i + 1) for i in range(256)])),
+        "offer-too-many": msg(0x70, varint(257) + bytes(16) + bytes(32) + varint(1)),
+        "offer-size-zero": msg(0x70, offer([(fid, sha, 0)])),
+        "wanted": msg(0x71, wanted([(fid, 0, 0, ""), (bytes(16), 1, 0, ""),
+                                    (bytes([9]) * 16, 2, 0, "no response stored here names this file")])),
+        "wanted-resume": msg(0x71, wanted([(fid, 0, 17, "")])),
+        "wanted-bad-want": msg(0x71, wanted([(fid, 3, 0, "")])),
+        "chunk": msg(0x72, chunk(0, bytes(24 + 100 + 17))),
+        "chunk-largest": msg(0x72, chunk(1, bytes(24 + 65536 + 17))),
+        "chunk-too-large": msg(0x72, chunk(1, bytes(24 + 65536 + 18))),
+        "chunk-empty": msg(0x72, chunk(0, b"")),
+        "chunk-trailing": msg(0x72, chunk(2, b"x") + b"\0"),
+        "chunk-long-varint": msg(0x72, fid + b"\x80\x00" + lp(b"x")),
+        "ack-stored": msg(0x73, ack(0, 3)),
+        "ack-complete": msg(0x73, ack(1, 5)),
+        "ack-failed": msg(0x73, ack(2, 3, "chunk 3 of 5 does not authenticate (altered, or encrypted under another key)")),
+        "ack-disk-full": msg(0x73, ack(3, 0, "the server could not store it now")),
+        "ack-bad-state": msg(0x73, ack(4, 0)),
+        "open-one-byte": opener(0, sealed(0)),
+        "open-one-chunk": opener(1, sealed(0)),
+        "open-two-chunks": opener(2, sealed(0) + sealed(1)),
+        "open-three-chunks": opener(3, sealed(0) + sealed(1) + sealed(2)),
+        "open-then-again": opener(3, sealed(0) + sealed(1) + sealed(2) + sealed(0)),
+        "open-reordered": opener(3, sealed(0) + sealed(2) + sealed(1)),
+        "open-repeated": opener(3, sealed(0) + sealed(0) + sealed(1)),
+        "open-skipped-header": opener(3, sealed(1) + sealed(2)),
+        "open-flipped-header": opener(3, flipped(0, 3, 0x40) + sealed(0)),
+        "open-flipped-middle": opener(3, sealed(0) + flipped(1, 30000, 1) + sealed(1) + sealed(2)),
+        "open-flipped-tag": opener(2, sealed(0) + flipped(1, 0, 0xff)),
+        "open-cut-short": opener(3, sealed(0) + cut(1, 1000) + sealed(1)),
+        "open-padded-last": opener(3, sealed(0) + sealed(1) + cut(2, 40)),
+        "open-wrong-hash": opener(3, sealed(0) + sealed(1) + sealed(2), wrong_hash=True),
+        "open-size-plus-one": opener(2, sealed(0) + sealed(1), size=1),
+        "open-size-minus-one": opener(2, sealed(0) + sealed(1), size=2),
+        "open-size-zero": opener(0, sealed(0), size=2),
+        "open-size-one-more-chunk": opener(1, sealed(0) + sealed(0), size=3),
+        "open-raw-chunk": opener(0, raw(chunk(0, bytes(24 + 1 + 17))) + sealed(0)),
+        "open-raw-malformed": opener(3, raw(fid + b"\x05") + sealed(0) + sealed(1) + sealed(2)),
+    }
+
+
 def admin_http_seeds():
     """Requests for fuzz_admin_http: u8 method, u8 flags, target, headers, body."""
     def req(method, flags, target, body="", *headers):
@@ -296,6 +378,9 @@ def admin_http_seeds():
         "wrong-bearer": req(0, 2, "/api/v1/overview"),
         "same-site": req(0, 4, "/api/v1/exports/x", "", "Sec-Fetch-Site: same-site"),
         "rebinding": req(0, 1, "/api/v1/overview", "", "Host: attacker.example"),
+        "file": req(0, 1, "/api/v1/files/" + "ab" * 32),
+        "file-bad-name": req(0, 4, "/api/v1/files/..%2Fserver.key"),
+        "export-with-files": req(0, 1, "/api/v1/exports/geoat-2023?format=csv&with_files=1"),
     }
 
 
@@ -342,5 +427,6 @@ if __name__ == "__main__":
     hostile_workbooks()
     write("fuzz_sync_session", sync_session_seeds())
     write("fuzz_admin_http", admin_http_seeds())
+    write("fuzz_file_transfer", file_transfer_seeds())
     total = sum(f.stat().st_size for f in ROOT.rglob("*") if f.is_file())
     print(f"corpus: {total} bytes under {ROOT}")

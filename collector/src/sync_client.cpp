@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
+#include <algorithm>
 #include <cstring>
 
 #include "equitas/forms/form_json.hpp"
@@ -429,6 +430,7 @@ net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel, 
 
 net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq) {
   std::vector<FileId> done_this_session;  // sent, skipped or refused: not offered again now
+  std::vector<FileHash> held_now;         // bytes the server acknowledged in full this session
   for (int round_trip = 0; round_trip < 4096; ++round_trip) {
     auto files = store_.files_to_send(64, done_this_session);
     if (!files.is_ok()) co_return files.status();
@@ -455,7 +457,10 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
       const FileWantItem& w = wanted->files[i];
       done_this_session.push_back(f.id);
       if (w.id != f.id) co_return Status::corruption("the server's answer to the files offer is out of order");
-      if (w.want == FileWant::kHave) {
+      // The same bytes as a file sent a moment ago (one PDF attached to
+      // two indicators): the server has them now.
+      const bool sent_already = std::find(held_now.begin(), held_now.end(), f.sha256) != held_now.end();
+      if (w.want == FileWant::kHave || (w.want == FileWant::kSend && sent_already)) {
         if (Status s = store_.file_sent(f.id, unix_now()); !s.is_ok()) co_return s;
         ++report_.files_already_held;
         continue;
@@ -466,8 +471,10 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
         continue;
       }
       if (w.next_chunk > 0) report_.files_resumed += 1;
+      const std::int64_t sent_before = report_.files_sent;
       auto go_on = co_await send_file(ws, channel, f, std::min(w.next_chunk, f.chunks));
       if (!go_on.is_ok()) co_return go_on.status();
+      if (report_.files_sent > sent_before) held_now.push_back(f.sha256);
       if (options_.on_progress) options_.on_progress(progress_);
       if (!*go_on) co_return Status::ok();
       // A response captured while the file went up goes before the next file.

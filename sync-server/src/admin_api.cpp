@@ -13,7 +13,9 @@
 #include "equitas/util/embedded.hpp"
 #include "equitas/util/http_util.hpp"
 #include "equitas/wire/payload.hpp"
+#include "assessment_report.hpp"
 #include "exporter.hpp"
+#include "file_store.hpp"
 #include "published_counts.hpp"
 #include "report.hpp"
 #include "server_log.hpp"
@@ -64,6 +66,69 @@ std::string form_kind(const forms::Form& f) {
   return scored ? "geoat" : factors ? "factors" : "survey";
 }
 
+// Evidence files (issue 18) are microdata of forms that are not anonymous
+// (an anonymous form cannot ask for files): the roles that download such
+// a form's data see them, and no other.
+bool may_see_files(Role role) { return role >= Role::kSteward; }
+
+// Drops every "evidence_files" in a report, for the roles that may not see them.
+void drop_evidence(json::value& v) {
+  if (auto* o = v.if_object()) {
+    o->erase("evidence_files");
+    for (auto& kv : *o) drop_evidence(kv.value());
+  } else if (auto* a = v.if_array()) {
+    for (auto& x : *a) drop_evidence(x);
+  }
+}
+
+// A media type as a response may carry it ("image/jpeg"): anything else the
+// post's device claimed is served as application/octet-stream.
+std::string safe_media_type(std::string_view type) {
+  const auto token = [](std::string_view t) {
+    return !t.empty() && t.size() <= 80 && std::all_of(t.begin(), t.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || std::string_view("!#$&^_.+-").find(c) != std::string_view::npos;
+    });
+  };
+  const auto slash = type.find('/');
+  if (slash == std::string_view::npos || !token(type.substr(0, slash)) || !token(type.substr(slash + 1))) {
+    return "application/octet-stream";
+  }
+  return std::string(type);
+}
+
+// Content-Disposition for a file a post named: attachment, an ASCII name
+// (the last path component, letters, digits, '.', '-' and '_' only), and
+// the name as given in filename* (RFC 6266) when it is UTF-8.
+std::string attachment_for(std::string_view name, std::string_view fallback) {
+  if (const auto slash = name.find_last_of("/\\"); slash != std::string_view::npos) name = name.substr(slash + 1);
+  std::string ascii, utf8;
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) continue;
+    utf8 += ch;
+    ascii += std::isalnum(c) != 0 && c < 0x80 ? ch : ch == '.' || ch == '-' || ch == '_' ? ch : '_';
+  }
+  while (!ascii.empty() && ascii.front() == '.') ascii.erase(0, 1);
+  if (ascii.size() > 100) ascii = ascii.substr(ascii.size() - 100);  // the end holds the extension
+  if (std::all_of(ascii.begin(), ascii.end(), [](char c) { return c == '_' || c == '.'; })) ascii = std::string(fallback);
+  std::string out = "attachment; filename=\"" + ascii + "\"";
+  if (!utf8.empty() && utf8 != ascii && valid_utf8(utf8)) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out += "; filename*=UTF-8''";
+    for (const char ch : utf8) {
+      const auto c = static_cast<unsigned char>(ch);
+      if ((c < 0x80 && std::isalnum(c) != 0) || std::string_view("!#$&+-.^_`|~").find(ch) != std::string_view::npos) {
+        out += ch;
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 // One request in flight.
@@ -111,7 +176,11 @@ Result<std::unique_ptr<AdminApi>> AdminApi::open(const DataDir& dir, AdminApiOpt
   // Downloads a crash left behind (they are unlinked once open, normally).
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir.root, ec)) {
-    if (e.path().filename().string().rfind("download-", 0) == 0) std::filesystem::remove(e.path(), ec);
+    const std::string name = e.path().filename().string();
+    if (name.rfind("download-", 0) == 0) std::filesystem::remove(e.path(), ec);
+    // A download with files (export_with_files) decrypts them into a
+    // scratch folder beside its zip, removed when the zip is closed.
+    if (name.rfind(".equitas-export-", 0) == 0) std::filesystem::remove_all(e.path(), ec);
   }
   return std::unique_ptr<AdminApi>(new AdminApi(dir, std::move(app), std::move(forms), options));
 }
@@ -247,6 +316,12 @@ AdminResponse AdminApi::route(Call& call) {
   if (p == "/metrics" && get && options_.metrics && options_.gauges) {
     // Counts of the server's work, nothing of who answered: any role.
     return call.reply(http::status::ok, options_.metrics->render(options_.gauges()), kMetricsType);
+  }
+  // A file a response names (issue 18): the same role as the form's microdata.
+  constexpr std::string_view kFiles = "/api/v1/files/";
+  if (p.rfind(kFiles, 0) == 0 && get) {
+    if (auto no = refuse_unless(call, Role::kSteward, "a file of a response")) return std::move(*no);
+    return serve_file(call, std::string_view(p).substr(kFiles.size()));
   }
   if (p == "/api/v1/assessments" && get) return assessments(call);
   constexpr std::string_view kAssessments = "/api/v1/assessments/", kReport = "/report";
@@ -526,6 +601,7 @@ AdminResponse AdminApi::forms_list(Call& call) {
                                {"title", f->title.get(call.lang, f->default_language)},
                                {"kind", form_kind(*f)},
                                {"anonymous", f->anonymous},
+                               {"files", has_file_questions(*f)},
                                {"suppression_threshold", f->suppression_threshold},
                                {"current_version", f->version},
                                {"versions", std::move(versions)},
@@ -590,19 +666,82 @@ AdminResponse AdminApi::assessments(Call& call) {
       if (const auto* v = view->if_contains(k)) o[k] = *v;
     }
     o["disagreements"] = view->at("disagreements").as_array().size();
+    if (may_see_files(call.role)) {
+      auto files = app_.assessment_evidence(a.id, call.lang);
+      if (!files.is_ok()) return call.error(files.status());
+      o["evidence_files"] = std::move(*files);
+    }
     out.push_back(std::move(o));
   }
   return call.ok(json::object{{"assessments", std::move(out)}});
 }
 
 AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
-  auto html = app_.assessment_report(id, call.lang);
+  // Its evidence files, linked to /api/v1/files/, for the roles that may
+  // take them; for the others the report names none.
+  const bool files = may_see_files(call.role);
+  ReportEvidence evidence;
+  evidence.held = [this](const std::string& sha256_hex) {
+    auto held = file_held(app_.store().db(), sha256_hex);
+    return held.is_ok() && *held;
+  };
+  auto html = files ? app_.assessment_report(id, call.lang, evidence) : app_.assessment_report(id, call.lang);
   if (!html.is_ok()) return call.error(html.status());
   AdminResponse r = call.reply(http::status::ok, std::move(*html), "text/html; charset=utf-8");
-  // A document of its own: its style is inline, and it runs and fetches nothing.
+  // A document of its own: its style is inline, and it runs nothing and
+  // fetches nothing but the thumbnails of its evidence files from here.
   r.text.set("Content-Security-Policy",
-             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
-             "frame-ancestors 'none'");
+             std::string("default-src 'none'; style-src 'unsafe-inline'; ") +
+                 (files ? "img-src 'self' data:; " : "img-src data:; ") +
+                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  return r;
+}
+
+AdminResponse AdminApi::serve_file(Call& call, std::string_view hex) {
+  FileHash sha{};
+  if (!from_hex_into(hex, sha)) {
+    return call.error(http::status::bad_request, "a file is named by its SHA-256, 64 hexadecimal digits");
+  }
+  const std::string sha_hex = to_hex(ByteView(sha));
+  if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
+  auto forms = app_.forms_naming_file(sha);
+  if (!forms.is_ok()) return call.error(forms.status());
+  if (forms->empty()) return call.error(http::status::not_found, "no response on this server names the file " + sha_hex);
+  // An anonymous form cannot ask for files; were one to name a file anyway,
+  // the file would never leave through here.
+  for (const auto& [form_id, version] : *forms) {
+    const auto exact = forms_->library().find(form_id, version);
+    const auto current = forms_->library().current(form_id);
+    if ((exact && exact->anonymous) || (current && current->anonymous) || (!exact && !current)) {
+      record(Actor(call.actor, call.peer), "api.forbidden",
+             "role=" + std::string(role_name(call.role)) + " path=" + clip(call.path, 200) + " form=" + form_id);
+      return call.error(http::status::forbidden, "a file of an anonymous form, or of a form this server does not know, "
+                                                 "is never served");
+    }
+  }
+  auto held = app_.read_held_file(sha);
+  if (!held.is_ok()) {
+    if (held.status().code() == StatusCode::kNotFound) {
+      return call.error(http::status::not_found, "the server does not hold the file " + sha_hex +
+                                                     " yet: it arrives with the post's next sync");
+    }
+    return call.error(held.status());
+  }
+  // No file leaves without a trace.
+  if (Status s = app_.record(Actor(call.actor, call.peer), "file.download",
+                             "sha256=" + sha_hex + " form=" + forms->front().first + " name=" + clip(held->name, 200) +
+                                 " bytes=" + std::to_string(held->bytes.size()));
+      !s.is_ok()) {
+    return call.error(http::status::service_unavailable, "the download could not be recorded in the audit log: " + s.message());
+  }
+  AdminResponse r = call.reply(http::status::ok, std::string(held->bytes.begin(), held->bytes.end()),
+                               safe_media_type(held->media_type));
+  wipe(held->bytes);
+  const std::string fallback = file_export_name(sha_hex, held->media_type).substr(std::string_view("files/").size());
+  r.text.set(http::field::content_disposition, attachment_for(held->name, fallback));
+  // Never a document of this origin, even if a browser were to render it.
+  r.text.set("Content-Security-Policy", "default-src 'none'; sandbox");
+  r.text.set("X-Content-Type-Options", "nosniff");
   return r;
 }
 
@@ -679,7 +818,9 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
   if (Status s = app_.record(Actor(call.actor, call.peer), "report.view", detail); !s.is_ok()) {
     return call.error(http::status::service_unavailable, "the report could not be recorded in the audit log: " + s.message());
   }
-  return call.ok(*r);
+  json::value out = std::move(*r);
+  if (!may_see_files(call.role)) drop_evidence(out);
+  return call.ok(out);
 }
 
 AdminResponse AdminApi::download(Call& call, std::string_view form) {
@@ -704,23 +845,41 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   o.excel_bom = query_param(target, "bom") == "1";
   o.actor = call.actor;
   o.destination = "download by " + call.peer;
+  // with_files=1: the export and the files its responses name, in one zip
+  // (export --with-files), for a form that has file questions.
+  const bool with_files = query_param(target, "with_files") == "1";
+  if (with_files && (anonymous || !current || !has_file_questions(*current))) {
+    return call.error(http::status::bad_request, "this form has no file questions: download it without with_files");
+  }
   // Written beside the database (mode 0600, renamed into place), opened,
   // then unlinked: the bytes leave through the socket and nothing stays.
-  const auto path = dir_.root / ("download-" + http_util::random_token() + "." + std::string(export_format_name(o.format)));
+  const auto path = dir_.root / ("download-" + http_util::random_token() + "." +
+                                 (with_files ? std::string("zip") : std::string(export_format_name(o.format))));
   o.write_comments = false;  // an anonymous form's free text never leaves through the dashboard
   std::ostringstream unused;
-  auto rows = app_.export_responses(o, path, unused);
+  std::optional<ServerApp::FilesExport> zipped;
+  Result<ExportSummary> rows = Status::internal("not exported");
+  if (with_files) {
+    auto z = app_.export_with_files(o, path);
+    if (!z.is_ok()) return call.error(z.status());
+    rows = z->summary;
+    zipped = std::move(*z);
+  } else {
+    rows = app_.export_responses(o, path, unused);
+  }
   if (!rows.is_ok()) return call.error(rows.status());
   http::file_body::value_type file;
   boost::system::error_code ec;
   file.open(path.c_str(), boost::beast::file_mode::scan, ec);
   ::unlink(path.c_str());
   if (ec) return call.error(http::status::internal_server_error, "cannot read the export back: " + ec.message());
-  std::string name = o.form_id + (o.round ? "-" + *o.round : "") + "." + std::string(export_format_name(o.format));
+  std::string name = o.form_id + (o.round ? "-" + *o.round : "") + "." +
+                     (with_files ? std::string("zip") : std::string(export_format_name(o.format)));
   for (char& ch : name) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.' && ch != '_') ch = '_';
   }
-  const std::string_view type = o.format == ExportFormat::kCsv    ? "text/csv; charset=utf-8"
+  const std::string_view type = with_files                        ? "application/zip"
+                                : o.format == ExportFormat::kCsv   ? "text/csv; charset=utf-8"
                                 : o.format == ExportFormat::kJsonl ? "application/x-ndjson"
                                 : o.format == ExportFormat::kSav   ? "application/x-spss-sav"
                                 : o.format == ExportFormat::kDta   ? "application/x-stata-dta"
@@ -730,6 +889,10 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   for (const auto& field : out.text) res.set(field.name_string(), field.value());
   res.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
   res.set("X-Equitas-Rows", std::to_string(rows->rows));
+  if (zipped) {
+    res.set("X-Equitas-Files", std::to_string(zipped->files));
+    res.set("X-Equitas-Files-Missing", std::to_string(zipped->missing.size()));
+  }
   res.body() = std::move(file);
   res.keep_alive(call.req.keep_alive());
   res.prepare_payload();

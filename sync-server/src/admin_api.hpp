@@ -18,8 +18,8 @@
 //   failures from one address get 429 for a while, without another look at
 //   any token it sends;
 // - a state-changing call whose Origin is not this server gets 403;
-// - logins, reports, exports, revocations and audit-log reads are audited,
-//   with the token's label as the actor;
+// - logins, reports, exports, file downloads, revocations and audit-log
+//   reads are audited, with the token's label as the actor;
 // - pages load only what this binary serves (strict CSP, no outside request).
 #pragma once
 
@@ -141,6 +141,9 @@ class AdminApi {
   // report (assessment_report.hpp). Organisational ratings: any role.
   AdminResponse assessments(Call& call);
   AdminResponse assessment_report(Call& call, std::string_view id);
+  // A file a response names (issue 18), decrypted and checked, as an
+  // attachment; audited as file.download.
+  AdminResponse serve_file(Call& call, std::string_view sha256_hex);
   AdminResponse action_plan(Call& call);
   AdminResponse update_action(Call& call, std::string_view id);
 

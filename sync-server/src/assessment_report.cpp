@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "assessment_view.hpp"
+#include "equitas/forms/file_answer.hpp"
 #include "equitas/util/html.hpp"
 #include "equitas/wire/payload.hpp"
 
@@ -94,6 +95,19 @@ constexpr Phrase kPhrases[] = {
      "المراجعة والاعتماد", "Revisão e validação"},
     {"printed", "Printed from Equitas on", "Imprimé depuis Equitas le", "Impreso desde Equitas el",
      "Напечатано из Equitas", "طُبع من Equitas في", "Impresso a partir do Equitas em"},
+    {"files", "Evidence files", "Fichiers justificatifs", "Archivos de evidencia", "Файлы-подтверждения",
+     "ملفات الأدلة", "Ficheiros de evidência"},
+    {"file", "File", "Fichier", "Archivo", "Файл", "الملف", "Ficheiro"},
+    {"size", "Size", "Taille", "Tamaño", "Размер", "الحجم", "Tamanho"},
+    {"not_held", "not on the server yet: it arrives with the post's next sync",
+     "pas encore sur le serveur : il arrivera à la prochaine synchronisation du poste",
+     "aún no está en el servidor: llegará con la próxima sincronización del puesto",
+     "ещё не на сервере: поступит при следующей синхронизации пункта",
+     "ليس على الخادم بعد: سيصل مع المزامنة التالية للمركز",
+     "ainda não está no servidor: chega com a próxima sincronização do posto"},
+    {"unit_b", "B", "o", "B", "Б", "بايت", "B"},
+    {"unit_kb", "KB", "Ko", "KB", "КБ", "كيلوبايت", "KB"},
+    {"unit_mb", "MB", "Mo", "MB", "МБ", "ميغابايت", "MB"},
 };
 constexpr std::string_view kLangs[] = {"en", "fr", "es", "ru", "ar", "pt"};
 
@@ -136,6 +150,7 @@ tr { break-inside: avoid; } thead { display: table-header-group; }
 .overall { font-size: 14pt; font-weight: 700; }
 .charts { display: flex; gap: 1rem; align-items: flex-start; flex-wrap: wrap; } .charts table { flex: 1 1 20rem; width: auto; }
 svg text { font-size: 9px; fill: #1a1a1a; }
+img.thumb { display: block; max-width: 7rem; max-height: 5rem; margin-top: 0.2rem; border: 0.75pt solid #b8b8b8; }
 footer { margin-top: 1.5rem; font-size: 9pt; color: #4f4f4f; border-top: 0.75pt solid #b8b8b8; padding-top: 0.3rem; }
 )";
 
@@ -247,14 +262,137 @@ std::string indicator_cell(const forms::Item& item, const std::string& lang, con
   return "<span class=\"code\">" + html_escape(code) + "</span> " + html_escape(label);
 }
 
+// "300.0 KB", the number isolated left to right (the unit reads after it
+// in either direction).
+std::string size_text(std::int64_t bytes, const Words& w) {
+  if (bytes < 1024) return "<bdi dir=\"ltr\">" + std::to_string(bytes) + "</bdi> " + w("unit_b");
+  double v = static_cast<double>(bytes) / 1024.0;
+  std::string unit = "unit_kb";
+  if (v >= 1024.0) {
+    v /= 1024.0;
+    unit = "unit_mb";
+  }
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(1);
+  s << v;
+  return "<bdi dir=\"ltr\">" + s.str() + "</bdi> " + w(unit);
+}
+
+bool is_hex64(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// The evidence files of the merged fields, as a section: indicator, file
+// (a link, and a thumbnail for an image the server holds), size.
+std::string evidence_section(const json::object& fields, const forms::Form& form, const ReportEvidence& evidence,
+                             const Words& w) {
+  std::string rows;
+  for (const EvidenceQuestion& q : evidence_questions(form)) {
+    const auto* f = field_of(fields, q.item->name);
+    const auto* v = f != nullptr ? f->if_contains("value") : nullptr;
+    if (v == nullptr || !v->is_array() || v->get_array().empty()) continue;
+    auto refs = forms::parse_file_answer(*v, *q.item, /*key_required=*/false);
+    if (!refs.is_ok()) continue;
+    for (const forms::FileRef& r : *refs) {
+      if (!is_hex64(r.sha256)) continue;
+      const bool held = evidence.held ? evidence.held(r.sha256) : true;
+      std::string cell = "<bdi>" + html_escape(r.name) + "</bdi>";
+      if (held) {
+        const std::string href = html_escape(evidence.link_prefix + r.sha256);
+        cell = "<a href=\"" + href + "\" download>" + cell + "</a>";
+        if (r.type.rfind("image/", 0) == 0) {
+          cell += "<img class=\"thumb\" src=\"" + href + "\" alt=\"" + html_escape(r.name) + "\" loading=\"lazy\">";
+        }
+      } else {
+        cell += " <span class=\"muted\">(" + w("not_held") + ")</span>";
+      }
+      rows += "<tr><td><span class=\"code\">" + html_escape(q.indicator) + "</span></td><td>" + cell +
+              "</td><td class=\"num\">" + size_text(r.size, w) + "</td></tr>";
+    }
+  }
+  if (rows.empty()) return {};
+  return "<section class=\"evidence-files\"><h2>" + w("files") + "</h2><table><thead><tr><th>" + w("indicator") +
+         "</th><th>" + w("file") + "</th><th class=\"num\">" + w("size") + "</th></tr></thead><tbody>" + rows +
+         "</tbody></table></section>";
+}
+
 }  // namespace
+
+std::vector<EvidenceQuestion> evidence_questions(const forms::Form& form) {
+  std::vector<std::pair<std::string, std::string>> scored;  // item name, indicator
+  form.walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
+    if (it.score) scored.emplace_back(it.name, it.score->indicator);
+    return true;
+  });
+  std::vector<EvidenceQuestion> out;
+  std::map<const forms::Item*, std::string> last_scored;  // by group (null: the top level)
+  form.walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
+    const forms::Item* group = parents.empty() ? nullptr : parents.back();
+    if (it.score) last_scored[group] = it.score->indicator;
+    if (!forms::is_file_question(it)) return true;
+    for (const forms::Item* p : parents) {
+      if (p->type == forms::QuestionType::kRepeat) return true;
+    }
+    EvidenceQuestion q{&it, {}};
+    std::size_t longest = 0;
+    for (const auto& [name, indicator] : scored) {
+      if (name.size() > longest && it.name.size() > name.size() + 1 && it.name.compare(0, name.size(), name) == 0 &&
+          it.name[name.size()] == '_') {
+        longest = name.size();
+        q.indicator = indicator;
+      }
+    }
+    if (q.indicator.empty()) {
+      if (auto found = last_scored.find(group); found != last_scored.end()) q.indicator = found->second;
+    }
+    out.push_back(std::move(q));
+    return true;
+  });
+  return out;
+}
+
+Result<bool> file_held(Database& db, const std::string& sha256_hex) {
+  auto sha = from_hex(sha256_hex);
+  if (!sha.is_ok() || sha->size() != 32) return false;
+  EQ_ASSIGN_OR_RETURN(auto st, db.cached("SELECT 1 FROM file_blobs WHERE sha256 = ?1"));
+  st->bind(1, ByteView(*sha));
+  return st->step();
+}
+
+Result<json::array> evidence_files(Database& db, const forms::Form& form, const json::object& values, bool merged,
+                                   const std::string& lang) {
+  json::array out;
+  for (const EvidenceQuestion& q : evidence_questions(form)) {
+    const json::value* v = values.if_contains(q.item->name);
+    if (merged && v != nullptr) v = v->is_object() ? v->get_object().if_contains("value") : nullptr;
+    if (v == nullptr || !v->is_array() || v->get_array().empty()) continue;
+    auto refs = forms::parse_file_answer(*v, *q.item, /*key_required=*/false);
+    if (!refs.is_ok()) continue;
+    for (const forms::FileRef& r : *refs) {
+      if (!is_hex64(r.sha256)) continue;
+      EQ_ASSIGN_OR_RETURN(bool held, file_held(db, r.sha256));
+      out.push_back(json::object{{"indicator", q.indicator},
+                                 {"question", q.item->name},
+                                 {"label", q.item->label.get(lang, form.default_language)},
+                                 {"sha256", r.sha256},
+                                 {"name", r.name},
+                                 {"type", r.type},
+                                 {"size", r.size},
+                                 {"held", held}});
+    }
+  }
+  return out;
+}
 
 bool assessment_report_language(std::string_view lang) {
   return std::find(std::begin(kLangs), std::end(kLangs), lang) != std::end(kLangs);
 }
 
 std::string assessment_report_html(const json::object& view, const forms::Form& form, const std::string& lang,
-                                   std::int64_t printed_at) {
+                                   std::int64_t printed_at, const ReportEvidence* evidence) {
   const Words w(lang);
   const std::string& fb = form.default_language;
   static const json::object kEmpty;
@@ -399,6 +537,7 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
     html += "<p><strong>" + w("not_applicable") + " (" + std::to_string(not_applicable.size()) + "):</strong> " + na + "</p>";
   }
   html += "</section>";
+  if (evidence != nullptr) html += evidence_section(fields, form, *evidence, w);
 
   // Disagreements: an indicator whose contributions gave different statuses.
   html += "<section><h2>" + w("disagreements") + "</h2>";

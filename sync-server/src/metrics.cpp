@@ -182,6 +182,13 @@ std::string Metrics::render(const MetricGauges& g) const {
   }
   header(out, "equitas_file_received_bytes_total", "counter", "Bytes of file chunks received and stored.");
   sample(out, "equitas_file_received_bytes_total", "", get(file_bytes_));
+  if (g.files_held && g.file_bytes_held) {
+    header(out, "equitas_files_held", "gauge",
+           "Files that responses name, held in full and checked against their signed hash (each content once).");
+    sample(out, "equitas_files_held", "", *g.files_held);
+    header(out, "equitas_files_held_bytes", "gauge", "Bytes of the files held in full (their plaintext sizes).");
+    sample(out, "equitas_files_held_bytes", "", *g.file_bytes_held);
+  }
 
   header(out, "equitas_refused_sessions_total", "counter",
          "Connections and sync sessions refused or cut before doing their work, by reason.");

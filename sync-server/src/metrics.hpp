@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -76,6 +77,10 @@ struct MetricGauges {
   std::uint64_t unauthenticated = 0;  // of those, not yet past ClientAuth
   std::uint64_t sync_sessions = 0;    // authenticated sync sessions
   std::uint64_t writer_queue = 0;     // jobs waiting for the single writer
+  // Files held in full and their bytes (plaintext sizes; FileStore::totals),
+  // read from the database at scrape time; unset when it could not be read,
+  // and then not reported rather than reported as 0.
+  std::optional<std::uint64_t> files_held, file_bytes_held;
 };
 
 class Metrics {

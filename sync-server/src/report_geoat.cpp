@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "assessment_report.hpp"
 #include "assessment_store.hpp"
 #include "assessment_view.hpp"
 #include "report_internal.hpp"
@@ -44,6 +45,10 @@ struct Administration {
   std::vector<Tally> by_indicator;
   std::vector<Assessment> each;
   boost::json::array action_plan;
+  // The files its submissions name beside indicators (issue 18): microdata,
+  // which the admin API passes on only to the roles that may download the
+  // form's data (admin_api.cpp drops every "evidence_files").
+  boost::json::array evidence_files;
 };
 
 boost::json::object stats(const Tally& t, double max_points) {
@@ -176,6 +181,11 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
       mine.add(t);
     }
     assessment.overall = mine;
+    EQ_ASSIGN_OR_RETURN(boost::json::array files, evidence_files(*ctx.db, ctx.form(), answers, false, ctx.options.lang));
+    for (auto& f : files) {
+      f.as_object()["submission_id"] = assessment.submission_id;
+      a.evidence_files.push_back(std::move(f));
+    }
     a.each.push_back(std::move(assessment));
     if (const auto* plan = answers.if_contains("action_plan"); plan && plan->is_array()) {
       for (const auto& r : plan->get_array()) {
@@ -241,6 +251,7 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
     o["principles"] = std::move(ps);
     o["elements"] = std::move(es);
     o["action_plan"] = std::move(a.action_plan);
+    o["evidence_files"] = std::move(a.evidence_files);
     if (a.assessments > 1) withhold_scores(o, a.each, max_points);
     out.push_back(std::move(o));
   }

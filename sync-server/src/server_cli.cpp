@@ -385,11 +385,21 @@ int cmd_restore(const CliArgs& a, std::ostream& out, std::ostream& err) {
     fs::remove(target.keys(), ignored);
     return fail(err, Status::io_error("cannot restore into " + target.root.string() + ": " + ec.message()));
   }
+  // The files its responses name (photos, documents), as backup copied them.
+  auto files = ServerApp::copy_held_files(source.db(), source.root, target.root);
+  if (!files.is_ok()) {
+    std::error_code ignored;
+    fs::remove(target.db(), ignored);
+    fs::remove(target.keys(), ignored);
+    fs::remove_all(target.root / "files", ignored);
+    return fail(err, files.status().with_context("nothing was restored"));
+  }
   auto app = ServerApp::open(target);
   if (!app.is_ok()) return fail(err, app.status().with_context("the restored copy does not open"));
   if (Status s = app->record("cli", "restore", "from=" + fs::absolute(source.root, ec).string()); !s.is_ok()) {
     return fail(err, s.with_context("restored, but the audit line could not be written"));
   }
+  if (files->files > 0) out << "Restored " << files->files << " file(s), " << files->bytes << " bytes.\n";
   out << "Restored into " << target.root.string() << ". Point serve at it (--data-dir). Collectors send again\n"
       << "what the server had not acknowledged when the backup was taken.\n";
   return 0;

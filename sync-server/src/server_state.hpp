@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "equitas/crypto/keys.hpp"
@@ -69,8 +70,27 @@ struct ServerState {
     g.unauthenticated = unauthenticated.load();
     g.sync_sessions = sync_sessions.load();
     g.writer_queue = ingestor.queue_depth();
+    // The files held, from the database: one small read (file_blobs has a
+    // row per file), on a read-only connection of its own, opened at the
+    // first scrape and shared by the threads that scrape, one at a time.
+    std::lock_guard lock(gauges_mu_);
+    if (!gauges_db_) {
+      Database::Options ro;
+      ro.read_only = true;
+      if (auto db = Database::open(dir.db(), ro); db.is_ok()) gauges_db_.emplace(std::move(db).value());
+    }
+    if (gauges_db_) {
+      if (auto t = FileStore::totals(*gauges_db_); t.is_ok()) {
+        g.files_held = static_cast<std::uint64_t>(t->files);
+        g.file_bytes_held = static_cast<std::uint64_t>(t->bytes);
+      }
+    }
     return g;
   }
+
+ private:
+  std::mutex gauges_mu_;
+  std::optional<Database> gauges_db_;
 };
 
 // Counts a connection for as long as it lives, and as unauthenticated (in

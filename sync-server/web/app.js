@@ -6,6 +6,7 @@
 
 const T = {
   en: {
+    evidence_files: 'Evidence files', indicator: 'Indicator', file: 'File', size: 'Size', not_held: 'not on the server yet: it arrives with the post\'s next sync', with_files: 'CSV and files (ZIP)',
     team_assessments: 'Team assessments', coverage: 'Coverage', disagreements: 'Disagreements', printable_report: 'Printable report', asm_draft: 'draft', asm_under_review: 'under review', asm_validated: 'validated (official)',
     item_id: 'No.', tracked_plan: 'Action plan between rounds', overdue: 'overdue', indicators: 'Indicators', updated: 'Updated', note: 'Progress note', update: 'Update', save: 'Save', saved: 'Saved.', adopted_in: 'Adopted in', status_change: 'Status', changed: 'changed', indicator_change: 'Indicators it was meant to move', plan_changes: 'Action plan',
     title: 'Equitas — results', overview: 'Overview', devices: 'Devices', downloads: 'Downloads', audit: 'Audit log',
@@ -32,6 +33,7 @@ const T = {
     reversed: 'reverse-worded', reversed_rule: 'Reverse-worded statements: % positive = % who disagree.',
   },
   fr: {
+    evidence_files: 'Fichiers justificatifs', indicator: 'Indicateur', file: 'Fichier', size: 'Taille', not_held: 'pas encore sur le serveur : il arrivera à la prochaine synchronisation du poste', with_files: 'CSV et fichiers (ZIP)',
     team_assessments: 'Évaluations d’équipe', coverage: 'Couverture', disagreements: 'Désaccords', printable_report: 'Rapport imprimable', asm_draft: 'brouillon', asm_under_review: 'en revue', asm_validated: 'validée (officielle)',
     item_id: 'N°', tracked_plan: 'Plan d’action entre les cycles', overdue: 'en retard', indicators: 'Indicateurs', updated: 'Mis à jour', note: 'Note d’avancement', update: 'Mettre à jour', save: 'Enregistrer', saved: 'Enregistré.', adopted_in: 'Adopté au cycle', status_change: 'État', changed: 'modifié', indicator_change: 'Indicateurs visés', plan_changes: 'Plan d’action',
     title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
@@ -58,6 +60,7 @@ const T = {
     reversed: 'formulation inversée', reversed_rule: 'Énoncés à formulation inversée : % positif = % en désaccord.',
   },
   es: {
+    evidence_files: 'Archivos de evidencia', indicator: 'Indicador', file: 'Archivo', size: 'Tamaño', not_held: 'aún no está en el servidor: llegará con la próxima sincronización del puesto', with_files: 'CSV y archivos (ZIP)',
     team_assessments: 'Evaluaciones del equipo', coverage: 'Cobertura', disagreements: 'Desacuerdos', printable_report: 'Informe para imprimir', asm_draft: 'borrador', asm_under_review: 'en revisión', asm_validated: 'validada (oficial)',
     item_id: 'N.º', tracked_plan: 'Plan de acción entre rondas', overdue: 'vencido', indicators: 'Indicadores', updated: 'Actualizado', note: 'Nota de avance', update: 'Actualizar', save: 'Guardar', saved: 'Guardado.', adopted_in: 'Adoptado en', status_change: 'Estado', changed: 'cambió', indicator_change: 'Indicadores que debía mejorar', plan_changes: 'Plan de acción',
     title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
@@ -84,6 +87,7 @@ const T = {
     reversed: 'redacción inversa', reversed_rule: 'Enunciados de redacción inversa: % positivo = % en desacuerdo.',
   },
   ru: {
+    evidence_files: 'Файлы-подтверждения', indicator: 'Показатель', file: 'Файл', size: 'Размер', not_held: 'ещё не на сервере: поступит при следующей синхронизации пункта', with_files: 'CSV и файлы (ZIP)',
     team_assessments: 'Командные оценки', coverage: 'Охват', disagreements: 'Разногласия', printable_report: 'Отчёт для печати', asm_draft: 'черновик', asm_under_review: 'на проверке', asm_validated: 'утверждена (официальная)',
     item_id: '№', tracked_plan: 'План действий между раундами', overdue: 'просрочено', indicators: 'Показатели', updated: 'Обновлено', note: 'Отметка о ходе работы', update: 'Обновить', save: 'Сохранить', saved: 'Сохранено.', adopted_in: 'Принято в раунде', status_change: 'Статус', changed: 'изменился', indicator_change: 'Показатели, на которые направлено мероприятие', plan_changes: 'План действий',
     title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
@@ -110,6 +114,7 @@ const T = {
     reversed: 'обратная формулировка', reversed_rule: 'Утверждения с обратной формулировкой: % положительных = % несогласных.',
   },
   ar: {
+    evidence_files: 'ملفات الأدلة', indicator: 'المؤشر', file: 'الملف', size: 'الحجم', not_held: 'ليس على الخادم بعد: سيصل مع المزامنة التالية للمركز', with_files: 'CSV والملفات (ZIP)',
     team_assessments: 'تقييمات الفريق', coverage: 'التغطية', disagreements: 'الخلافات', printable_report: 'تقرير للطباعة', asm_draft: 'مسودة', asm_under_review: 'قيد المراجعة', asm_validated: 'معتمد (رسمي)',
     item_id: 'الرقم', tracked_plan: 'خطة العمل بين الجولات', overdue: 'متأخر', indicators: 'المؤشرات', updated: 'آخر تحديث', note: 'ملاحظة عن التقدم', update: 'تحديث', save: 'حفظ', saved: 'تم الحفظ.', adopted_in: 'اعتُمد في الجولة', status_change: 'الحالة', changed: 'تغيّر', indicator_change: 'المؤشرات المستهدفة', plan_changes: 'خطة العمل',
     title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
@@ -136,6 +141,7 @@ const T = {
     reversed: 'صياغة معكوسة', reversed_rule: 'العبارات ذات الصياغة المعكوسة: ٪ الإيجابي = ٪ غير الموافقين.',
   },
   pt: {
+    evidence_files: 'Ficheiros de evidência', indicator: 'Indicador', file: 'Ficheiro', size: 'Tamanho', not_held: 'ainda não está no servidor: chega com a próxima sincronização do posto', with_files: 'CSV e ficheiros (ZIP)',
     team_assessments: 'Avaliações da equipa', coverage: 'Cobertura', disagreements: 'Desacordos', printable_report: 'Relatório para imprimir', asm_draft: 'rascunho', asm_under_review: 'em revisão', asm_validated: 'validada (oficial)',
     item_id: 'N.º', tracked_plan: 'Plano de ação entre rondas', overdue: 'em atraso', indicators: 'Indicadores', updated: 'Atualizado', note: 'Nota de progresso', update: 'Atualizar', save: 'Guardar', saved: 'Guardado.', adopted_in: 'Adotado na ronda', status_change: 'Estado', changed: 'mudou', indicator_change: 'Indicadores a melhorar', plan_changes: 'Plano de ação',
     title: 'Equitas — resultados', overview: 'Visão geral', devices: 'Equipamentos', downloads: 'Transferências', audit: 'Registo de auditoria',
@@ -304,6 +310,29 @@ function radar(rows, title) {
 
 const clip = (text, n) => (text && text.length > n ? text.slice(0, n - 1) + '…' : text || '');
 
+// A file's size as the page's language writes it ("300 kB", "300 ko").
+function fileSize(n) {
+  const [v, unit] = n < 1024 ? [n, 'byte'] : n < 1048576 ? [n / 1024, 'kilobyte'] : [n / 1048576, 'megabyte'];
+  return new Intl.NumberFormat(S.lang, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(v);
+}
+
+// Evidence files beside indicators (issue 18): the server lists them only
+// to the roles that may take them (steward and admin). Each is a download
+// from /api/v1/files/SHA256 (audited there), an image with its thumbnail
+// from the same address; one still on its way from a post, its name only.
+function evidenceView(files) {
+  const rows = files.map((f) => {
+    const url = '/api/v1/files/' + encodeURIComponent(f.sha256);
+    const name = h('bdi', { text: f.name });
+    const cell = f.held
+      ? h('span', { class: 'evidence-file' }, h('a', { href: url, download: f.name, 'data-sha256': f.sha256 }, name),
+        f.type && f.type.startsWith('image/') ? h('img', { class: 'thumb', src: url, alt: f.name, loading: 'lazy' }) : null)
+      : h('span', { class: 'evidence-file' }, name, ' ', h('span', { class: 'muted', text: `(${t('not_held')})` }));
+    return [h('code', { text: f.indicator || '—', title: f.label }), cell, fileSize(f.size)];
+  });
+  return h('div', { class: 'panel evidence' }, table([t('indicator'), t('file'), t('size')], rows, [2]));
+}
+
 // --- API ----------------------------------------------------------------------
 
 class ApiError extends Error {
@@ -326,6 +355,15 @@ const withLang = (path) => path + (path.includes('?') ? '&' : '?') + 'lang=' + e
 function setMain(...nodes) {
   const main = $('#main');
   main.replaceChildren(...nodes);
+}
+
+// Each route() draws only if no later one has begun: a page still loading
+// for a language or a page the user has left since (its answers arrive
+// late on a busy server) is dropped, never drawn over the current one.
+// A page takes its number as it starts, before its first await.
+let routeSeq = 0;
+function drawFor(seq, ...nodes) {
+  if (seq === routeSeq) setMain(...nodes);
 }
 
 function showLogin(message) {
@@ -380,6 +418,7 @@ function table(head, rows, numeric = []) {
 const when = (unix) => (unix ? new Date(unix * 1000).toLocaleString(S.lang) : t('never'));
 
 async function pageOverview() {
+  const mine = routeSeq;
   const o = await api(withLang('/api/v1/overview'));
   const cards = h('div', { class: 'cards' },
     h('div', { class: 'card' }, h('div', { class: 'big', id: 'total-responses', text: o.responses.toLocaleString(S.lang) }), t('responses')),
@@ -392,7 +431,7 @@ async function pageOverview() {
   const chart = barChart(o.sites.map((x) => ({ label: x.site, value: x.responses })), t('per_site'), { counts: true });
   const sites = table([t('site'), t('devices'), t('responses'), t('last_seen')],
     o.sites.map((x) => [x.site, String(x.devices), x.responses.toLocaleString(S.lang), when(x.last_seen_at)]), [1, 2]);
-  setMain(h('h1', { text: t('overview') }), cards,
+  drawFor(mine, h('h1', { text: t('overview') }), cards,
     h('h2', { text: t('responses') }), h('div', { class: 'panel' }, o.forms.length ? forms : h('p', { class: 'muted', text: t('no_data') })),
     h('h2', { text: t('per_site') }), h('div', { class: 'panel' }, chart, sites));
 }
@@ -452,8 +491,9 @@ function indexTable(report, sections) {
 }
 
 async function pageForm(id, params) {
+  const mine = routeSeq;
   const form = S.forms.find((f) => f.id === id);
-  if (!form) { setMain(h('p', { class: 'error', text: 'no such form' })); return; }
+  if (!form) { drawFor(mine, h('p', { class: 'error', text: 'no such form' })); return; }
   const rounds = (await api('/api/v1/rounds?form=' + encodeURIComponent(id))).rounds;
   const q = new URLSearchParams();
   for (const k of ['round', 'compare', 'by']) if (params.get(k)) q.set(k, params.get(k));
@@ -496,7 +536,7 @@ async function pageForm(id, params) {
     if (period.geoat) out.push(...geoatView(period.geoat));
     else out.push(...surveyView(report, period.survey, form.kind === 'factors', period.response_rates));
   }
-  setMain(...out);
+  drawFor(mine, ...out);
 }
 
 function legend() {
@@ -647,7 +687,8 @@ async function teamAssessments(formId) {
     mine.map((a) => [a.administration.name, a.round, t('asm_' + a.state),
       a.coverage ? `${a.coverage.rated}/${a.coverage.applicable}` : '—', String(a.disagreements),
       h('a', { href: withLang('/api/v1/assessments/' + encodeURIComponent(a.id) + '/report'), target: '_blank',
-        rel: 'noopener', class: 'assessment-report', text: t('printable_report') })]), [3, 4]))];
+        rel: 'noopener', class: 'assessment-report', text: t('printable_report') })]), [3, 4])),
+    ...mine.flatMap((a) => evidenceFiles(a.evidence_files, `${t('evidence_files')} — ${a.administration.name} (${a.round})`))];
 }
 
 // The action plan between rounds (docs/assessments.md): every item adopted
@@ -738,9 +779,14 @@ function geoatView(geoat) {
       [t('element'), t('principle'), t('score'), t('applicable'), t('excluded'), t('unanswered')],
       a.elements.map((e) => [e.label, e.principle.toUpperCase(), pct(e.percent), String(e.applicable),
         String(Object.values(e.excluded || {}).reduce((x, y) => x + y, 0)), String(e.unanswered)]), [2, 3, 4, 5])));
-    out.push(...actionPlan(a));
+    out.push(...actionPlan(a), ...evidenceFiles(a.evidence_files));
   }
   return out;
+}
+
+function evidenceFiles(files, title) {
+  if (!files || !files.length) return [];
+  return [h('h3', { text: title || t('evidence_files') }), evidenceView(files)];
 }
 
 // More than one assessment of an administration in a round: the server
@@ -752,7 +798,7 @@ function conflictView(a) {
     h('div', { class: 'panel conflict', role: 'note' }, h('p', { text: t('conflict_help', { n: a.assessments }) }),
       table([t('submission'), t('submitted'), t('overall')], a.submissions.map((x) =>
         [h('code', { text: x.submission_id.slice(0, 12) + '…', title: x.submission_id }), x.submitted_at, pct(x.overall)]), [2]))];
-  out.push(...actionPlan(a));
+  out.push(...actionPlan(a), ...evidenceFiles(a.evidence_files));
   return out;
 }
 
@@ -804,6 +850,7 @@ function comparisonView(report) {
 }
 
 async function pageDevices() {
+  const mine = routeSeq;
   const { devices } = await api('/api/v1/devices');
   const rows = devices.map((d) => [d.site, h('code', { text: d.device_id.slice(0, 12) + '…', title: d.device_id }),
     T.en['state_' + d.state] ? t('state_' + d.state) : d.state,
@@ -817,10 +864,11 @@ async function pageDevices() {
         if (e.status !== 401) alert(t('unavailable') + e.message);
       }
     } })]);
-  setMain(h('h1', { text: t('devices') }), h('div', { class: 'panel' }, table([t('site'), 'ID', t('state'), t('last_seen'), ''], rows)));
+  drawFor(mine, h('h1', { text: t('devices') }), h('div', { class: 'panel' }, table([t('site'), 'ID', t('state'), t('last_seen'), ''], rows)));
 }
 
 async function pageDownloads() {
+  const mine = routeSeq;
   const { rounds } = await api('/api/v1/rounds');
   const out = [h('h1', { text: t('downloads') })];
   const labels = h('input', { type: 'checkbox', id: 'labels' });
@@ -840,25 +888,31 @@ async function pageDownloads() {
       ev.currentTarget.href = '/api/v1/exports/' + encodeURIComponent(f.id) + '?' + q;
       ev.currentTarget.setAttribute('download', '');
     }, text });
+    // The files its responses name, with the data, in one zip: for the
+    // roles that download such a form's data.
+    const zip = f.files && (S.role === 'steward' || S.role === 'admin') ? link('csv', t('with_files'), { with_files: '1' }) : null;
+    if (zip) zip.classList.add('with-files');
     panel.append(h('div', { class: 'row' }, h('strong', { text: f.title }), sel,
       link('xlsx', 'XLSX'), link('csv', 'CSV'), link('csv', t('excel'), { bom: '1' }), link('sav', 'SPSS'),
-      link('dta', 'Stata'), link('jsonl', 'JSONL')));
+      link('dta', 'Stata'), link('jsonl', 'JSONL'), zip));
   }
   out.push(panel.childNodes.length ? panel : h('p', { class: 'muted', text: t('no_data') }));
-  setMain(...out);
+  drawFor(mine, ...out);
 }
 
 async function pageAudit(before) {
+  const mine = routeSeq;
   const { entries } = await api('/api/v1/audit?limit=100' + (before ? '&before=' + before : ''));
   const rows = entries.map((e) => [new Date(e.at).toLocaleString(S.lang), e.actor, e.action, e.detail]);
   const more = entries.length === 100 ? h('button', { type: 'button', class: 'quiet', text: t('older'),
     onclick: () => pageAudit(entries[entries.length - 1].id) }) : null;
-  setMain(h('h1', { text: t('audit') }), h('div', { class: 'panel' }, table([t('when'), t('actor'), t('action'), t('detail')], rows)), more);
+  drawFor(mine, h('h1', { text: t('audit') }), h('div', { class: 'panel' }, table([t('when'), t('actor'), t('action'), t('detail')], rows)), more);
 }
 
 // --- routing -------------------------------------------------------------------
 
 async function route() {
+  const mine = ++routeSeq;
   const hash = location.hash || '#/overview';
   const [path, query] = hash.slice(1).split('?');
   const params = new URLSearchParams(query || '');
@@ -870,9 +924,9 @@ async function route() {
     else if (parts[0] === 'downloads') await pageDownloads();
     else if (parts[0] === 'audit') await pageAudit();
     else await pageOverview();
-    $('#main').focus({ preventScroll: true });
+    if (mine === routeSeq) $('#main').focus({ preventScroll: true });
   } catch (e) {
-    if (e.status !== 401) setMain(h('p', { class: 'error', role: 'alert', text: t('unavailable') + e.message }));
+    if (e.status !== 401) drawFor(mine, h('p', { class: 'error', role: 'alert', text: t('unavailable') + e.message }));
   }
 }
 

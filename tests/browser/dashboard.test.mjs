@@ -6,10 +6,13 @@
 // (newer minus older in either order), the report layout at 1366x768 in
 // English and Arabic (form order, group headings, no clipped label, a
 // two-way grid, print), downloads, the audit trail, Arabic, no WCAG A/AA
-// violation, and no request ever leaves the server.
+// violation, and no request ever leaves the server. And, on a server of its
+// own, evidence files: shown and downloadable for a steward, never for a
+// viewer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -484,5 +487,181 @@ test('Arabic reads right to left, the tablet layout does not scroll sideways, an
     assert.deepEqual(page.foreign, []);
   } finally {
     await context.close();
+  }
+});
+
+// Evidence files (issue 18): a team contribution and a GEOAT submission
+// name a photo and a PDF beside an indicator; they reach a server of their
+// own in chunks. A steward sees each file's name and size with a download
+// link, and the photo's thumbnail, on the form's page, in the printable
+// report, and downloads the data with its files as one zip; a viewer sees
+// no file at all. In Arabic the evidence reads right to left.
+test('evidence files: links and thumbnails for a steward in English and Arabic, none for a viewer', async () => {
+  const top = mkdtempSync(path.join(tmpdir(), 'equitas-evidence-'));
+  const S = path.join(top, 'server');
+  run('sync-server', ['init', '--data-dir', S]);
+  const steward = run('sync-server', ['admin-token', 'create', '--data-dir', S, '--label', 'hq-steward', '--role', 'steward']).trim();
+  const viewer = run('sync-server', ['admin-token', 'create', '--data-dir', S, '--label', 'hq-viewer', '--role', 'viewer']).trim();
+  const form = path.join(top, 'form.json');
+  writeFileSync(form, JSON.stringify({
+    id: 'evidence-assessment', version: '1', languages: ['en', 'ar'],
+    title: { en: 'Evidence assessment', ar: 'تقييم مع الأدلة' },
+    lists: { status: [{ name: '0', label: { en: 'Not in place', ar: 'غير قائم' }, points: 0 },
+      { name: '4', label: { en: 'Fully in place', ar: 'قائم بالكامل' }, points: 4 }] },
+    items: [
+      { type: 'text', name: 'admin_name', label: { en: 'Administration', ar: 'الإدارة' } },
+      { type: 'group', name: 'p1_a', label: { en: 'P1.A Pay', ar: 'P1.A الأجور' }, items: [
+        { type: 'select_one', name: 'p1_a_1', list: 'status', label: { en: 'P1.A.1 Pay scales are published.', ar: 'P1.A.1 سلالم الأجور منشورة.' },
+          score: { principle: 'P1', element: 'P1.A', indicator: 'P1.A.1' } },
+        { type: 'file', name: 'p1_a_1_files', label: { en: 'Evidence files (P1.A.1)', ar: 'ملفات الأدلة (P1.A.1)' },
+          file: { accept: ['image/*', 'application/pdf'], max_files: 5 } },
+      ] },
+    ],
+  }));
+  run('sync-server', ['forms', 'publish', '--data-dir', S, form]);
+  run('sync-server', ['administration', 'add', '--data-dir', S, '--id', 'TL', '--name', 'Testland Customs']);
+  const asm = run('sync-server', ['assessment', 'create', '--data-dir', S, '--form', 'evidence-assessment', '--round',
+    '2026-review', '--administration', 'TL']).trim().split('\n').pop().trim();
+  // A real JPEG, drawn by the browser, so that its thumbnail decodes.
+  const photo = await (async () => {
+    const p = await browser.newPage();
+    try {
+      const b64 = await p.evaluate(async () => {
+        const c = document.createElement('canvas');
+        c.width = 320; c.height = 240;
+        const g = c.getContext('2d');
+        for (let i = 0; i < 12; ++i) { g.fillStyle = `hsl(${i * 30}, 70%, 50%)`; g.fillRect(i * 25, i * 18, 90, 70); }
+        const blob = await new Promise(r => c.toBlob(r, 'image/jpeg', 0.9));
+        let s = '';
+        for (const b of new Uint8Array(await blob.arrayBuffer())) s += String.fromCharCode(b);
+        return btoa(s);
+      });
+      return Buffer.from(b64, 'base64');
+    } finally { await p.close(); }
+  })();
+  const pdf = Buffer.from('%PDF-1.7\nthe published pay scales\n%%EOF\n');
+  writeFileSync(path.join(top, 'lactation-room.jpg'), photo);
+  writeFileSync(path.join(top, 'pay-scales.pdf'), pdf);
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  const own = await startSyncServer(top);
+  const ownBase = own.url.replace('ws://', 'http://');
+  try {
+    const dir = path.join(top, 'post');
+    const code = run('sync-server', ['device', 'enroll', '--data-dir', S, '--site', 'Land post', '--url', own.url]).trim().split('\n').pop().trim();
+    run('collector', ['init', '--data-dir', dir]);
+    run('collector', ['enroll', '--data-dir', dir, code]);
+    run('collector', ['sync', '--data-dir', dir]);  // the form and the assessment
+    const submit = (args, answers) => execFileSync(path.join(BIN, 'collector'), ['submit', '--data-dir', dir,
+      '--form', 'evidence-assessment', ...args, '-'], { cwd: top, input: JSON.stringify(answers), encoding: 'utf8' });
+    const sync = () => JSON.parse(execFileSync(path.join(BIN, 'collector'), ['sync', '--data-dir', dir, '--json'],
+      { encoding: 'utf8' }).trim().split('\n').pop());
+    submit(['--assessment', asm, '--role', 'hr'], { p1_a_1: '4', p1_a_1_files: ['@lactation-room.jpg', '@pay-scales.pdf'] });
+    const first = sync();
+    assert.equal(first.accepted, 1);
+    assert.equal(first.files_sent, 2);
+    submit([], { admin_name: 'Testland Customs', p1_a_1: '4', p1_a_1_files: ['@lactation-room.jpg'] });
+    const second = sync();
+    assert.equal(second.accepted, 1);
+    assert.equal(second.files_already_held, 1, 'the same photo does not travel again');
+
+    const signInTo = async (page, value) => {
+      await page.goto(ownBase + '/');
+      await page.fill('#token', value);
+      await page.click('form.login button[type=submit]');
+      await page.waitForSelector('#total-responses');
+    };
+    const thumbLoaded = (img) => img.evaluate((el) => el.complete && el.naturalWidth === 320);
+    {
+      const { context, page } = await newPage(browser, VIEWPORTS.desktop, ownBase);
+      try {
+        await signInTo(page, steward);
+        await page.goto(ownBase + '/#/form/evidence-assessment');
+        // The team assessment's evidence, and the submission's in the GEOAT view.
+        const panels = page.locator('.panel.evidence');
+        await panels.nth(1).waitFor();
+        assert.equal(await panels.count(), 2);
+        const team = panels.first();
+        assert.deepEqual(await team.locator('tbody td:first-child').allTextContents(), ['P1.A.1', 'P1.A.1']);
+        const link = team.locator(`a[data-sha256="${sha(photo)}"]`);
+        assert.equal(await link.textContent(), 'lactation-room.jpg');
+        assert.equal(await link.getAttribute('href'), '/api/v1/files/' + sha(photo));
+        const thumb = team.locator('img.thumb');
+        assert.equal(await thumb.count(), 1, 'a thumbnail for the photo only');
+        await page.waitForFunction((el) => el.complete, await thumb.elementHandle());
+        assert.ok(await thumbLoaded(thumb), 'the thumbnail loads through the file endpoint');
+        assert.match(await team.textContent(), /pay-scales\.pdf/);
+        assert.match(await team.locator('tbody tr').first().locator('td').nth(2).textContent(), /kB/);
+        assert.match(await page.textContent('h3:has-text("Evidence files — Testland Customs (2026-review)")'), /Evidence files/);
+        // The link downloads the photo as it was taken.
+        const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+        assert.equal(download.suggestedFilename(), 'lactation-room.jpg');
+        assert.equal(sha(readFileSync(await download.path())), sha(photo));
+        await screenshot(page, 'dashboard-evidence-files');
+        // The printable report lists them too, with the thumbnail (its CSP lets images come from the server).
+        await page.goto(ownBase + `/api/v1/assessments/${asm}/report?lang=en`);
+        await page.waitForSelector('section.evidence-files img.thumb');
+        assert.ok(await thumbLoaded(page.locator('section.evidence-files img.thumb')));
+        assert.match(await page.textContent('section.evidence-files'), /P1\.A\.1.*lactation-room\.jpg.*pay-scales\.pdf/s);
+        await screenshot(page, 'assessment-report-evidence');
+        // In Arabic: right to left, the headings translated, the sizes in Arabic units.
+        await page.goto(ownBase + '/#/form/evidence-assessment');
+        // Drawn in English first: a page drawn while the language changes can
+        // finish last and leave its English headings (route() does not drop
+        // a stale drawing).
+        await page.locator('.panel.evidence').nth(1).waitFor();
+        await page.selectOption('#lang', 'ar');
+        await page.waitForSelector('html[dir="rtl"]');
+        await page.waitForSelector('main h1:text-is("تقييم مع الأدلة")');
+        await page.waitForSelector('h3:has-text("ملفات الأدلة")');
+        await page.locator('.panel.evidence').nth(1).waitFor();
+        assert.equal(await page.locator('.panel.evidence thead th').first().textContent(), 'المؤشر');
+        assert.equal(await overflowsHorizontally(page), false);
+        await screenshot(page, 'dashboard-evidence-files-ar');
+        await page.selectOption('#lang', 'en');
+        // The data with its files, one zip, from the downloads page.
+        await page.click('#nav a[href="#/downloads"]');
+        const zip = page.locator('.downloads .row', { hasText: 'Evidence assessment' }).locator('a.with-files');
+        await zip.waitFor();
+        assert.equal(await zip.textContent(), 'CSV and files (ZIP)');
+        const [z] = await Promise.all([page.waitForEvent('download'), zip.click()]);
+        assert.equal(z.suggestedFilename(), 'evidence-assessment.zip');
+        const listing = execFileSync('python3', ['-c', `
+import hashlib, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for n in sorted(z.namelist()):
+    print(n, hashlib.sha256(z.read(n)).hexdigest() if n.startswith('files/') else '')
+`, await z.path()], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim());
+        assert.ok(listing.includes(`files/${sha(photo)}.jpg ${sha(photo)}`), listing.join('\n'));
+        assert.ok(listing.includes('evidence-assessment.csv'), listing.join('\n'));
+        assert.deepEqual(page.foreign, []);
+      } finally {
+        await context.close();
+      }
+    }
+    {
+      const { context, page } = await newPage(browser, VIEWPORTS.desktop, ownBase);
+      try {
+        await signInTo(page, viewer);
+        await page.goto(ownBase + '/#/form/evidence-assessment');
+        await page.waitForSelector('svg.radar');
+        await page.waitForSelector('a.assessment-report');
+        assert.equal(await page.locator('.panel.evidence').count(), 0);
+        assert.ok(!(await page.textContent('main')).includes('lactation-room'), 'no file name');
+        const status = await page.evaluate(async (h) => (await fetch('/api/v1/files/' + h)).status, sha(photo));
+        assert.equal(status, 403);
+        await page.goto(ownBase + `/api/v1/assessments/${asm}/report?lang=en`);
+        await page.waitForSelector('footer');
+        assert.equal(await page.locator('section.evidence-files').count(), 0);
+        assert.ok(!(await page.content()).includes('lactation-room'));
+        await page.goto(ownBase + '/#/downloads');
+        await page.waitForSelector('.downloads a[data-format="csv"]');
+        assert.equal(await page.locator('a.with-files').count(), 0);
+        assert.deepEqual(page.foreign, []);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await stop(own);
   }
 });

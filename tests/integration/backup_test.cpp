@@ -3,12 +3,20 @@
 // through the backup: the restored copy holds every submission that any
 // collector had seen acknowledged before the backup began, passes SQLite's
 // integrity check, and serves.
+#include <sodium.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <boost/json.hpp>
+#include <fstream>
 #include <set>
 #include <thread>
 
+#include "admin_api.hpp"
+#include "app/server_app.hpp"
+#include "equitas/forms/file_answer.hpp"
+#include "equitas/wire/file_transfer.hpp"
 #include "fixtures.hpp"
 #include "process.hpp"
 
@@ -140,4 +148,163 @@ TEST_CASE("a backup taken during ingest restores every acknowledged submission",
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
   CHECK(static_cast<std::size_t>(std::count(exported.out.begin(), exported.out.end(), '\n')) >= before.size());
+}
+
+namespace {
+
+// A non-anonymous form with a question for photos and PDFs.
+constexpr const char* kEvidenceForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+  "languages": ["en"], "items": [
+    {"type": "text", "name": "room", "label": {"en": "Which room?"}},
+    {"type": "file", "name": "evidence", "label": {"en": "Evidence"},
+     "file": {"accept": ["image/*", "application/pdf"], "max_files": 3}}]})";
+
+std::string random_jpeg(std::size_t size) {
+  Bytes b(size);
+  randombytes_buf(b.data(), b.size());
+  b[0] = 0xFF, b[1] = 0xD8, b[2] = 0xFF, b[3] = 0xE0;
+  b[size - 2] = 0xFF, b[size - 1] = 0xD9;
+  return std::string(b.begin(), b.end());
+}
+
+std::string sha256_of(const std::string& bytes) {
+  std::array<std::uint8_t, 32> h{};
+  crypto_hash_sha256(h.data(), reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  return to_hex(ByteView(h));
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Regular files under `root`, as paths relative to it.
+std::set<std::string> files_under(const std::filesystem::path& root) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) out.insert(std::filesystem::relative(e.path(), root).string());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a backup holds every file its database names, not the transfers in progress, and a restore serves them",
+          "[integration][backup][files]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  const std::string sdir = server.dir().root.string();
+  {
+    std::ofstream(tmp / "form.json") << kEvidenceForm;
+    REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, (tmp / "form.json").string()}).code == 0);
+  }
+  auto c = make_collector(tmp / "post", server.enroll("Land post"));
+  REQUIRE(c.sync({}).is_ok());
+  auto lib = c.library();
+  REQUIRE(lib.is_ok());
+  const auto form = (*lib)->current("post-evidence");
+  REQUIRE(form != nullptr);
+  const auto capture = [&](const std::string& bytes, const std::string& name) {
+    auto ref = c.capture_file(*form, "evidence", ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), name);
+    INFO(ref.status().to_string());
+    REQUIRE(ref.is_ok());
+    return *ref;
+  };
+  const auto submit = [&](const std::vector<forms::FileRef>& refs) {
+    std::string answers = R"({"room": "lactation room", "evidence": )" +
+                          boost::json::serialize(forms::file_answer_json(refs, true)) + "}";
+    REQUIRE(c.submit("post-evidence", "", answers).is_ok());
+  };
+  const std::string photo = random_jpeg(150 * 1024);
+  const std::string pdf = "%PDF-1.7\nthe room's opening hours\n%%EOF\n";
+  submit({capture(photo, "room.jpg"), capture(pdf, "hours.pdf")});
+  auto sent = c.sync({});
+  REQUIRE(sent.is_ok());
+  REQUIRE(sent->files_sent == 2);
+  // A third file stops half way: one of its chunks was altered on the post,
+  // so the server holds its first chunks in files/partial/ and no more.
+  const std::string big = random_jpeg(5 * kFileChunkBytes + 100);
+  submit({capture(big, "corridor.jpg")});
+  {
+    auto& db = c.store().db();
+    auto st = db.prepare("SELECT data FROM file_chunks WHERE idx = 3");
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    Bytes bad = st->column_blob(0);
+    bad[100] ^= 0x01;
+    auto up = db.prepare("UPDATE file_chunks SET data = ?1 WHERE idx = 3");
+    REQUIRE(up.is_ok());
+    REQUIRE(up->bind(1, ByteView(bad)).run().is_ok());
+  }
+  auto half = c.sync({});
+  REQUIRE(half.is_ok());
+  REQUIRE(half->files_sent == 0);
+  REQUIRE(std::filesystem::exists(server.dir().root / "files" / "partial"));
+  REQUIRE_FALSE(files_under(server.dir().root / "files" / "partial").empty());
+
+  const auto folder = tmp / "backups" / "2026-12-03";
+  const auto backup = server_cli({"backup", "--data-dir", sdir, "--out", folder.string()});
+  INFO(backup.err);
+  REQUIRE(backup.code == 0);
+  // Exactly the two files held, under the same names, byte for byte as stored (encrypted).
+  const std::set<std::string> held = {sha256_of(photo).substr(0, 2) + "/" + sha256_of(photo),
+                                      sha256_of(pdf).substr(0, 2) + "/" + sha256_of(pdf)};
+  CHECK(files_under(folder / "files") == held);
+  for (const auto& name : held) {
+    CHECK(slurp(folder / "files" / name) == slurp(server.dir().root / "files" / name));
+    CHECK(slurp(folder / "files" / name).find("lactation") == std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(folder / "files" / "partial"));
+  CHECK_FALSE(std::filesystem::exists(folder / "files.partial"));
+  CHECK((std::filesystem::status(folder / "files").permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms::owner_all);
+  {
+    auto store = server.open_store();
+    auto st = store.db().prepare("SELECT detail FROM audit_log WHERE action = 'backup'");
+    REQUIRE(st.is_ok());
+    REQUIRE(*st->step());
+    CHECK_THAT(st->column_text(0), Catch::Contains("submissions=2 files=2"));
+  }
+
+  // The restore drill: `sync-server restore` copies the database, the keys
+  // and the files the database names.
+  const auto restored = tmp / "restored";
+  const auto restore = server_cli({"restore", "--from", folder.string(), "--data-dir", restored.string()});
+  INFO(restore.err);
+  REQUIRE(restore.code == 0);
+  const std::string bytes = std::to_string(sealed_file_size(photo.size()) + sealed_file_size(pdf.size()));
+  CHECK_THAT(restore.out, Catch::Contains("Restored 2 file(s), " + bytes + " bytes."));
+  std::string token;
+  {
+    auto store = server::ServerStore::open(server::DataDir{restored});
+    REQUIRE(store.is_ok());
+    auto t = store->create_admin_token("steward", server::Role::kSteward, unix_now());
+    REQUIRE(t.is_ok());
+    token = *t;
+  }
+  auto api = server::AdminApi::open(server::DataDir{restored});
+  REQUIRE(api.is_ok());
+  for (const auto& [bytes, name] : {std::pair{photo, "room.jpg"}, std::pair{pdf, "hours.pdf"}}) {
+    INFO(name);
+    server::AdminRequest req{boost::beast::http::verb::get, "/api/v1/files/" + sha256_of(bytes), 11};
+    req.set(boost::beast::http::field::host, "127.0.0.1:8443");
+    req.set(boost::beast::http::field::authorization, "Bearer " + token);
+    auto res = (*api)->handle(req, "127.0.0.1");
+    REQUIRE(res.text.result() == boost::beast::http::status::ok);
+    CHECK(res.text.body() == bytes);  // decrypted with the restored keys and checked
+  }
+
+  // A file the database names that is gone from the data folder: the
+  // backup fails, naming it, and leaves nothing that looks complete.
+  std::filesystem::remove(server.dir().root / "files" / *held.begin());
+  const auto broken = tmp / "backups" / "broken";
+  const auto failed = server_cli({"backup", "--data-dir", sdir, "--out", broken.string()});
+  CHECK(failed.code != 0);
+  CHECK_THAT(failed.err, Catch::Contains(*held.begin()) && Catch::Contains("missing") &&
+                             Catch::Contains("no backup was written"));
+  for (const char* left : {"server.db", "server.key", "files", "files.partial", "server.db.partial"}) {
+    INFO(left);
+    CHECK_FALSE(std::filesystem::exists(broken / left));
+  }
 }

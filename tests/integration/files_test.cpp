@@ -165,12 +165,25 @@ TEST_CASE("a photo and a PDF given with @path reach the server in chunks and exp
   CHECK(second.at("files_already_held").as_int64() == 1);
   CHECK(second.at("file_chunks_sent").as_int64() == 0);
 
+  // Two responses naming one new document, in one sync: it travels once.
+  const std::string circular = write_text(tmp, "circular.pdf", fake_pdf("circular 12/2026"));
+  for (const char* open : {"yes", "no"}) {
+    auto r = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
+                           std::string(R"({"room_open": ")") + open + R"(", "policy": "@)" + circular + R"("})");
+    REQUIRE(r.code == 0);
+  }
+  auto third = sync_json(dir);
+  CHECK(third.at("accepted").as_int64() == 2);
+  CHECK(third.at("files_sent").as_int64() == 1);
+  CHECK(third.at("files_already_held").as_int64() == 1);
+  CHECK(third.at("file_chunks_sent").as_int64() == 1);
+
   // The export names each file by its hash, and the zip holds the same bytes.
   const auto zip = tmp / "evidence.zip";
   auto ex = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--with-files", "--out", zip.string()});
   INFO(ex.out << ex.err);
   REQUIRE(ex.code == 0);
-  CHECK_THAT(ex.err, Catch::Contains("2 file(s)"));
+  CHECK_THAT(ex.err, Catch::Contains("3 file(s)"));
   const auto entries = read_zip(zip);
   const std::string photo_name = "files/" + sha256_hex(photo) + ".jpg";
   const std::string policy_name = "files/" + sha256_hex(policy) + ".pdf";

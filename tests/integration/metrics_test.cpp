@@ -3,6 +3,8 @@
 // sample belongs to a family declared by # TYPE, histograms are cumulative
 // and end at +Inf with their _count. Then the figures are checked against
 // what the test did. And the JSON log lines of `serve --log-format json`.
+#include <sodium.h>
+
 #include <csignal>
 #include <catch2/catch.hpp>
 
@@ -10,10 +12,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "equitas/forms/file_answer.hpp"
+#include "equitas/wire/file_transfer.hpp"
 #include "fixtures.hpp"
 #include "process.hpp"
 #include "server_log.hpp"
@@ -254,6 +259,65 @@ TEST_CASE("/metrics counts what the server did, in Prometheus' text format", "[s
   REQUIRE(proxied.status == http::status::ok);
   CHECK(proxied.type == "text/plain; version=0.0.4; charset=utf-8");
   CHECK(parse_exposition(proxied.body).at(R"(equitas_submissions_total{outcome="accepted"})") == 30);
+}
+
+TEST_CASE("/metrics gauges the files held and their bytes at scrape time: each content once", "[server][metrics][files]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  {
+    std::ofstream(tmp / "form.json") << R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+      "languages": ["en"], "items": [{"type": "text", "name": "room", "label": {"en": "Which room?"}},
+        {"type": "file", "name": "evidence", "label": {"en": "Evidence"},
+         "file": {"accept": ["image/*", "application/pdf"], "max_files": 3}}]})";
+    REQUIRE(server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), (tmp / "form.json").string()})
+                .code == 0);
+  }
+  auto c = make_collector(tmp / "post", server.enroll("Land post"));
+  REQUIRE(c.sync({}).is_ok());
+  // Nothing held yet: the gauges read 0, not absent.
+  const Exposition before = parse_exposition(get(server.port(), "/metrics").body);
+  CHECK(before.types.at("equitas_files_held") == "gauge");
+  CHECK(before.types.at("equitas_files_held_bytes") == "gauge");
+  CHECK(before.at("equitas_files_held") == 0);
+  CHECK(before.at("equitas_files_held_bytes") == 0);
+
+  auto lib = c.library();
+  REQUIRE(lib.is_ok());
+  const auto form = (*lib)->current("post-evidence");
+  REQUIRE(form != nullptr);
+  Bytes photo(150 * 1024);  // 3 chunks
+  randombytes_buf(photo.data(), photo.size());
+  photo[0] = 0xFF, photo[1] = 0xD8, photo[2] = 0xFF, photo[3] = 0xE0;
+  photo[photo.size() - 2] = 0xFF, photo[photo.size() - 1] = 0xD9;
+  const std::string pdf_text = "%PDF-1.7\nopening hours\n%%EOF\n";
+  const ByteView pdf(reinterpret_cast<const std::uint8_t*>(pdf_text.data()), pdf_text.size());
+  const auto submit = [&](bool with_photo) {
+    std::vector<forms::FileRef> refs;
+    if (with_photo) refs.push_back(*c.capture_file(*form, "evidence", photo, "room.jpg"));
+    refs.push_back(*c.capture_file(*form, "evidence", pdf, "hours.pdf"));
+    std::string answers = R"({"room": "lactation room", "evidence": )" +
+                          json::serialize(forms::file_answer_json(refs, true)) + "}";
+    REQUIRE(c.submit("post-evidence", "", answers).is_ok());
+  };
+  submit(true);
+  auto first = c.sync({});
+  REQUIRE(first.is_ok());
+  REQUIRE(first->files_sent == 2);
+  // The same PDF in a second response: held once, and counted once.
+  submit(false);
+  auto second = c.sync({});
+  REQUIRE(second.is_ok());
+  REQUIRE(second->files_already_held == 1);
+
+  const Exposition m = parse_exposition(get(server.port(), "/metrics").body);
+  CHECK(m.at("equitas_files_held") == 2);
+  CHECK(m.at("equitas_files_held_bytes") == static_cast<double>(photo.size() + pdf.size()));
+  CHECK(m.at(R"(equitas_file_chunks_total{result="completed"})") == 2);
+  CHECK(m.at(R"(equitas_file_chunks_total{result="stored"})") == 2);  // the photo's first two chunks
+  CHECK(m.at(R"(equitas_file_chunks_total{result="refused"})") == 0);
+  CHECK(m.at("equitas_file_received_bytes_total") ==
+        static_cast<double>(sealed_file_size(photo.size()) + sealed_file_size(pdf.size())));
 }
 
 TEST_CASE("log lines in JSON are one valid object each, with the fixed keys first", "[server][log]") {

@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <map>
 
+#include "assessment_view.hpp"
 #include "equitas/forms/form_json.hpp"
+#include "equitas/wire/file_transfer.hpp"
 #include "form_registry.hpp"
 
 namespace equitas::server {
@@ -270,13 +272,65 @@ Result<std::int64_t> ServerApp::check_copy(const std::filesystem::path& database
   return counted ? count.column_int64(0) : 0;
 }
 
+Result<ServerApp::FilesCopied> ServerApp::copy_held_files(const std::filesystem::path& database,
+                                                           const std::filesystem::path& from,
+                                                           const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  FilesCopied out;
+  const fs::path target = to / "files", partial = to / "files.partial";
+  std::error_code ec;
+  if (fs::exists(target, ec)) return Status::already_exists(target.string() + " exists already");
+  fs::remove_all(partial, ec);  // a crashed copy's leftover
+  auto give_up = [&](Status s) {
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    return s;
+  };
+  fs::create_directory(partial, ec);
+  if (!ec) fs::permissions(partial, fs::perms::owner_all, ec);
+  if (ec) return give_up(Status::io_error("cannot create " + partial.string() + ": " + ec.message()));
+  {
+    EQ_ASSIGN_OR_RETURN(Database db, Database::open(database));
+    EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT lower(hex(sha256)), size FROM file_blobs ORDER BY sha256"));
+    for (;;) {
+      auto row = st.step();
+      if (!row.is_ok()) return give_up(row.status());
+      if (!*row) break;
+      const std::string hex = st.column_text(0);
+      const auto size = st.column_int64(1);
+      if (hex.size() != 64 || size <= 0) return give_up(Status::corruption("a file row of " + database.string() + " is damaged"));
+      const fs::path name = fs::path(hex.substr(0, 2)) / hex;
+      const fs::path src = from / "files" / name;
+      const auto expected = sealed_file_size(static_cast<std::uint64_t>(size));
+      const auto actual = fs::file_size(src, ec);
+      if (ec || actual != expected) {
+        return give_up(Status::corruption(
+            (ec ? src.string() + " is missing (" + ec.message() + ")"
+                : src.string() + " is " + std::to_string(actual) + " bytes; " + std::to_string(expected) +
+                      " were expected") +
+            ", though the database holds it as a file of a response"));
+      }
+      fs::create_directory(partial / hex.substr(0, 2), ec);
+      if (!ec) fs::copy_file(src, partial / name, ec);
+      if (!ec) fs::permissions(partial / name, fs::perms::owner_read | fs::perms::owner_write, ec);
+      if (ec) return give_up(Status::io_error("cannot copy " + src.string() + ": " + ec.message()));
+      ++out.files;
+      out.bytes += static_cast<std::int64_t>(actual);
+    }
+  }
+  fs::rename(partial, target, ec);
+  if (ec) return give_up(Status::io_error("cannot name the copy " + target.string() + ": " + ec.message()));
+  return out;
+}
+
 Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& folder, const Actor& actor) {
   namespace fs = std::filesystem;
   BackupResult out;
   out.database = folder / "server.db";
   out.keys = folder / "server.key";
+  out.files = folder / "files";
   std::error_code ec;
-  if (fs::exists(out.database, ec) || fs::exists(out.keys, ec)) {
+  if (fs::exists(out.database, ec) || fs::exists(out.keys, ec) || fs::exists(out.files, ec)) {
     return Status::already_exists(folder.string() + " holds a backup already: give a new folder (one per day, say)");
   }
   fs::create_directories(folder, ec);
@@ -309,22 +363,79 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
     fs::remove(out.keys, ignored);
     return give_up(Status::io_error("cannot copy " + dir_.keys().string() + ": " + ec.message()));
   }
+  // The files after the database: every file its copy names was in place
+  // before the commit that recorded it, so before the copy began.
+  auto files = copy_held_files(partial, dir_.root, folder);
+  if (!files.is_ok()) {
+    std::error_code ignored;
+    fs::remove(out.keys, ignored);
+    return give_up(files.status());
+  }
+  out.file_count = files->files;
+  out.file_bytes = files->bytes;
   fs::rename(partial, out.database, ec);
   if (ec) {
     std::error_code ignored;
     fs::remove(out.keys, ignored);
+    fs::remove_all(out.files, ignored);
     return give_up(Status::io_error("cannot name the copy " + out.database.string() + ": " + ec.message()));
   }
   if (Status s = audit(actor, "backup", "to=" + fs::absolute(folder, ec).string() +
-                                            " submissions=" + std::to_string(out.submissions), clock_());
+                                            " submissions=" + std::to_string(out.submissions) +
+                                            " files=" + std::to_string(out.file_count), clock_());
       !s.is_ok()) {
     // No copy of every answer leaves without a trace.
     std::error_code ignored;
     fs::remove(out.database, ignored);
     fs::remove(out.keys, ignored);
+    fs::remove_all(out.files, ignored);
     return s.with_context("the backup could not be recorded in the audit log, so it was removed");
   }
   return out;
+}
+
+Result<std::string> ServerApp::assessment_report(std::string_view id, const std::string& lang,
+                                                const ReportEvidence& evidence) {
+  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
+  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
+  EQ_RETURN_IF_ERROR(snapshot.status());
+  EQ_ASSIGN_OR_RETURN(auto view, load_assessment_view(store_.db(), registry->library(), id, lang));
+  if (!view) return Status::not_found("no assessment " + std::string(id) + " on this server");
+  const std::string form_id(view->at("form_id").as_string());
+  auto form = registry->library().current(form_id);
+  if (!form) return Status::not_found("the form " + form_id + " of assessment " + std::string(id) + " is not on this server");
+  return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en", clock_(), &evidence);
+}
+
+Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id, const std::string& lang) {
+  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
+  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
+  EQ_RETURN_IF_ERROR(snapshot.status());
+  EQ_ASSIGN_OR_RETURN(auto found, AssessmentStore(store_.db()).find_assessment(id));
+  if (!found) return Status::not_found("no assessment " + std::string(id) + " on this server");
+  auto form = registry->library().current(found->form_id);
+  if (!form) return boost::json::array();
+  return evidence_files(store_.db(), *form, merged_fields(*found), /*merged=*/true, lang);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ServerApp::forms_naming_file(const FileHash& sha256) {
+  EQ_ASSIGN_OR_RETURN(Statement st, store_.db().prepare(
+                                        "SELECT DISTINCT s.form_id, s.form_version FROM files f JOIN submissions s "
+                                        "ON s.submission_id = f.submission_id AND s.revision = f.revision "
+                                        "WHERE f.sha256 = ?1 ORDER BY 1, 2"));
+  st.bind(1, ByteView(sha256));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    out.emplace_back(st.column_text(0), st.column_text(1));
+  }
+  return out;
+}
+
+Result<FileStore::Held> ServerApp::read_held_file(const FileHash& sha256) {
+  const FileStore files(dir_.root / "files");
+  return files.read(store_.db(), sha256);
 }
 
 Result<boost::json::object> ServerApp::report(const ReportOptions& options) {

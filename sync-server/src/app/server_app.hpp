@@ -19,10 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "assessment_report.hpp"
 #include "assessment_store.hpp"
 #include "bundle_import.hpp"
 #include "code_store.hpp"
 #include "exporter.hpp"
+#include "file_store.hpp"
 #include "form_registry.hpp"
 #include "report.hpp"
 #include "equitas/crypto/keys.hpp"
@@ -151,15 +153,36 @@ class ServerApp {
   // A consistent copy of the server into `folder` (created 0700; refused
   // when it holds a copy already): server.db through SQLite's VACUUM INTO,
   // one read transaction while serve goes on writing, checked with
-  // integrity_check before it takes its name; and server.key, the keys still
-  // under their passphrase. Audited (the line is in the live database, not
-  // the copy). A failed backup leaves no file that looks complete.
+  // integrity_check before it takes its name; server.key, the keys still
+  // under their passphrase; and files/, every file the copied database
+  // holds in full (file_blobs), as stored: encrypted, content-addressed,
+  // copied after the database so that each one it names is on disk already
+  // (transfers in progress, files/partial/, are not copied: the post sends
+  // them again). A file the copy names that is missing fails the backup.
+  // Audited (the line is in the live database, not the copy). A failed
+  // backup leaves no file that looks complete.
   struct BackupResult {
     std::filesystem::path database;
     std::filesystem::path keys;
+    std::filesystem::path files;  // FOLDER/files, present even when empty
     std::int64_t submissions = 0;
+    std::int64_t file_count = 0;
+    std::int64_t file_bytes = 0;  // as stored (encrypted)
   };
   Result<BackupResult> backup(const std::filesystem::path& folder, const Actor& actor);
+  // Copies into `to`/files every file that the database `database` holds
+  // in full, from `from`/files: what backup does after its copy of the
+  // database, and what a restore does from a backup's folder (`from`) into
+  // a new data folder (`to`). Written under files.partial and renamed into
+  // place when whole; already_exists when `to`/files exists. corruption,
+  // naming the file, when one the database names is missing or not the
+  // size its record says. Returns the files and bytes copied.
+  struct FilesCopied {
+    std::int64_t files = 0;
+    std::int64_t bytes = 0;
+  };
+  static Result<FilesCopied> copy_held_files(const std::filesystem::path& database, const std::filesystem::path& from,
+                                             const std::filesystem::path& to);
   // A copy that backup wrote, or restore reads: SQLite's integrity check,
   // then the number of submissions it holds. corruption when it fails.
   static Result<std::int64_t> check_copy(const std::filesystem::path& database);
@@ -209,6 +232,21 @@ class ServerApp {
   Result<boost::json::object> show_assessment(std::string_view id, const std::string& lang = "en");
   // The printable report (assessment_report.hpp), an HTML page in `lang`.
   Result<std::string> assessment_report(std::string_view id, const std::string& lang = "en");
+  // The same with its evidence files listed and linked as `evidence` says
+  // (app/server_app.cpp): for the roles that may see the form's microdata.
+  Result<std::string> assessment_report(std::string_view id, const std::string& lang, const ReportEvidence& evidence);
+  // The evidence files a team assessment's merged fields name
+  // (assessment_report.hpp, evidence_files); not_found for an unknown id.
+  Result<boost::json::array> assessment_evidence(std::string_view id, const std::string& lang = "en");
+
+  // Files that responses name (issue 18). The forms (id, version) of the
+  // stored responses naming the file with this SHA-256, each once; empty
+  // when none does.
+  Result<std::vector<std::pair<std::string, std::string>>> forms_naming_file(const FileHash& sha256);
+  // The file, decrypted and checked against the hash its response signed
+  // (FileStore::read); not_found when the server does not hold it (yet).
+  // Not audited here: the caller records who took it.
+  Result<FileStore::Held> read_held_file(const FileHash& sha256);
   // The team's decision on a field: a resolution event that has seen every
   // contribution so far, so it ends a disagreement; `value` is JSON text
   // ("\"3\"") or a bare word taken as a string. failed_precondition once
