@@ -257,7 +257,7 @@ Status FileStore::finish(Database& db, const FileId& id, const Expected& e, std:
   return st->run();
 }
 
-Result<FilesWanted> FileStore::wanted(Database& db, const DeviceId& device, const FilesOffer& offer) {
+Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer) {
   std::lock_guard lock(mutex_);
   FilesWanted out;
   for (const FileOfferItem& f : offer.files) {
@@ -267,9 +267,6 @@ Result<FilesWanted> FileStore::wanted(Database& db, const DeviceId& device, cons
     if (!e) {
       w.want = FileWant::kUnknown;
       w.detail = "no response stored on this server names this file";
-    } else if (e->device != device) {
-      w.want = FileWant::kUnknown;
-      w.detail = "this file belongs to another device's response";
     } else if (e->sha256 != f.sha256 || e->size != f.size) {
       w.want = FileWant::kUnknown;
       w.detail = "the file's hash or size is not the one its response signed";
@@ -291,14 +288,14 @@ Result<FilesWanted> FileStore::wanted(Database& db, const DeviceId& device, cons
   return out;
 }
 
-Result<FileAck> FileStore::receive(Database& db, const DeviceId& device, const FileChunk& chunk, std::int64_t now) {
+Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::int64_t now) {
   std::lock_guard lock(mutex_);
   FileAck ack;
   ack.id = chunk.id;
   EQ_ASSIGN_OR_RETURN(auto e, expected(db, chunk.id));
-  if (!e || e->device != device) {
+  if (!e) {
     ack.state = FileAckState::kFailed;
-    ack.detail = e ? "this file belongs to another device's response" : "no response stored on this server names this file";
+    ack.detail = "no response stored on this server names this file";
     return ack;
   }
   EQ_ASSIGN_OR_RETURN(bool have, held(db, e->sha256));

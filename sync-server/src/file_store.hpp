@@ -54,11 +54,14 @@ class FileStore {
   // `root` is the data folder's files/ directory (created when needed).
   explicit FileStore(std::filesystem::path root) : root_(std::move(root)) {}
 
-  // What the server wants of each file `device` offers.
-  Result<FilesWanted> wanted(Database& db, const DeviceId& device, const FilesOffer& offer);
+  // What the server wants of each file offered. Any authenticated device
+  // may carry a file (a relay carries another post's): every chunk is
+  // checked against the key and hash the origin device signed, so a carrier
+  // can delay a file but not alter it.
+  Result<FilesWanted> wanted(Database& db, const FilesOffer& offer);
   // Checks and stores one chunk (see FileAck). A Status only for a failure
   // of the store itself; a bad chunk is a kFailed ack.
-  Result<FileAck> receive(Database& db, const DeviceId& device, const FileChunk& chunk, std::int64_t now);
+  Result<FileAck> receive(Database& db, const FileChunk& chunk, std::int64_t now);
 
   // A file held in full, decrypted and checked against its signed hash.
   // not_found when the server does not hold it (yet).

@@ -381,8 +381,8 @@ void WebSocketSession::start_files(FilesOffer offer) {
   auto state = slot_.shared();
   auto self = shared_from_this();
   state->ingestor.submit(
-      [wanted, state, device = *protocol_.device(), offer = std::move(offer)](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*wanted, state->files.wanted(store.db(), device, offer));
+      [wanted, state, offer = std::move(offer)](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(*wanted, state->files.wanted(store.db(), offer));
         return Status::ok();
       },
       [self, wanted](const Status& done) {
@@ -400,8 +400,8 @@ void WebSocketSession::start_chunk(FileChunk chunk) {
   auto self = shared_from_this();
   const std::size_t bytes = chunk.data.size();
   state->ingestor.submit(
-      [ack, state, device = *protocol_.device(), chunk = std::move(chunk)](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*ack, state->files.receive(store.db(), device, chunk, unix_now()));
+      [ack, state, chunk = std::move(chunk)](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(*ack, state->files.receive(store.db(), chunk, unix_now()));
         return Status::ok();
       },
       [self, ack, bytes](const Status& done) {
