@@ -606,7 +606,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   return fields.submission_id;
 }
 
-Result<std::int64_t> Collector::export_bundle(const std::filesystem::path& out) {
+Result<Collector::BundleExport> Collector::export_bundle(const std::filesystem::path& out) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
   if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
   EQ_ASSIGN_OR_RETURN(auto items, store_.next_pending(kMaxBundleEnvelopes, SIZE_MAX));
@@ -614,7 +614,23 @@ Result<std::int64_t> Collector::export_bundle(const std::filesystem::path& out) 
   b.device_id = enrolled->device_id;
   b.server = enrolled->server.sign;
   b.created_at = now();
-  for (auto& it : items) b.envelopes.push_back(std::move(it.envelope));
+  std::uint64_t envelope_bytes = 0;
+  for (auto& it : items) {
+    envelope_bytes += it.envelope.size() + 8;
+    b.envelopes.push_back(std::move(it.envelope));
+  }
+  BundleExport result;
+  // What does not fit under the readers' cap waits for the next bundle;
+  // 1 MiB is left for the headers, the registration and the lengths.
+  const std::uint64_t room = kMaxBundleBytes - std::min<std::uint64_t>(kMaxBundleBytes, envelope_bytes + (1u << 20));
+  EQ_ASSIGN_OR_RETURN(b.files, store_.files_for_bundle(room, result.files_left));
+  result.envelopes = static_cast<std::int64_t>(b.envelopes.size());
+  result.files = static_cast<std::int64_t>(b.files.size());
+  for (const auto& f : b.files) result.file_bytes += static_cast<std::int64_t>(f.sealed_bytes());
+  if (envelope_bytes + static_cast<std::uint64_t>(result.file_bytes) + (1u << 20) > kMaxBundleBytes) {
+    return Status::resource_exhausted("the pending responses and the first file do not fit in one bundle (" +
+                                      std::to_string(kMaxBundleBytes >> 20) + " MiB); sync instead");
+  }
   if (!enrolled->registered) {
     // The server has never seen this device: the bundle carries what it
     // needs to complete the registration (the secret sealed to the server).
@@ -627,7 +643,7 @@ Result<std::int64_t> Collector::export_bundle(const std::filesystem::path& out) 
     }
   }
   EQ_RETURN_IF_ERROR(write_file_atomically(out, encode_bundle(b, key_), 0600));
-  return static_cast<std::int64_t>(b.envelopes.size());
+  return result;
 }
 
 Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::filesystem::path& in) {
@@ -657,6 +673,15 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
     if (server_has_our_key && !enrolled->registered) {
       EQ_RETURN_IF_ERROR(mark_registered());
       result.registered_now = true;
+    }
+    for (const auto& f : receipt.files) {
+      if (f.held) {
+        EQ_ASSIGN_OR_RETURN(bool marked, store_.mark_file_sent(f.id, now));
+        if (marked) ++result.files_marked;
+      } else {
+        EQ_RETURN_IF_ERROR(store_.file_note(f.id, f.detail));
+        result.file_problems.push_back(to_hex(ByteView(f.id)) + ": " + f.detail);
+      }
     }
     EQ_RETURN_IF_ERROR(tx.commit());
     return result;
@@ -693,6 +718,12 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
     EQ_ASSIGN_OR_RETURN(bool added, store_.add_relayed(decoded.bundle.device_id, env->submission_id, env->revision,
                                                        env->form_id, env->form_version, bytes_of, now));
     ++(added ? result.queued : result.already);
+  }
+  for (const BundleFile& f : decoded.bundle.files) {
+    // Sealed to the server under a key in the origin's response: carried
+    // here as bytes this collector cannot read or check.
+    EQ_ASSIGN_OR_RETURN(bool added, store_.add_relayed_file(f, now));
+    if (added) ++result.files_queued;
   }
   EQ_RETURN_IF_ERROR(tx.commit());
   return result;
@@ -749,6 +780,20 @@ Status Collector::check_relayable(const DecodedBundle& decoded, const Enrollment
         std::to_string(relay_limits_.max_bytes_per_origin >> 20) + " MiB per post, " +
         std::to_string(relay_limits_.max_bytes_total >> 20) +
         " MiB in all, pending at once); sync first, or take the bundle to headquarters by hand");
+  }
+  std::int64_t file_bytes = 0;
+  for (const BundleFile& f : b.files) file_bytes += static_cast<std::int64_t>(f.sealed_bytes());
+  if (file_bytes > 0) {
+    EQ_ASSIGN_OR_RETURN(auto origin_files, store_.relayed_files_pending(&b.device_id));
+    EQ_ASSIGN_OR_RETURN(auto all_files, store_.relayed_files_pending(nullptr));
+    if (origin_files.bytes + file_bytes > relay_limits_.max_file_bytes_per_origin ||
+        all_files.bytes + file_bytes > relay_limits_.max_file_bytes_total) {
+      return Status::failed_precondition(
+          "relaying this bundle's files would exceed what this collector carries for other posts (" +
+          std::to_string(relay_limits_.max_file_bytes_per_origin >> 20) + " MiB of files per post, " +
+          std::to_string(relay_limits_.max_file_bytes_total >> 20) +
+          " MiB in all, pending at once); sync first, or take the bundle to headquarters by hand");
+    }
   }
   return Status::ok();
 }

@@ -34,6 +34,10 @@ struct RelayLimits {
   std::int64_t max_envelopes_per_origin = 20'000;
   std::int64_t max_bytes_per_origin = 16ll * 1024 * 1024;
   std::int64_t max_bytes_total = 128ll * 1024 * 1024;
+  // Files (photos, documents) are counted apart: a GEOAT's evidence alone
+  // can weigh more than a year of responses.
+  std::int64_t max_file_bytes_per_origin = 256ll * 1024 * 1024;
+  std::int64_t max_file_bytes_total = 1024ll * 1024 * 1024;
 };
 
 struct CollectorStatus {
@@ -214,9 +218,16 @@ class Collector {
   Result<SyncReport> sync(const SyncOptions& options);
 
   // Writes every pending envelope into a bundle signed by this device and
-  // bound to the pinned server. Returns how many. Items stay pending until
+  // bound to the pinned server, with the files not yet sent (own and
+  // relayed), as they are held here: encrypted. Items stay pending until
   // the server's receipt is imported.
-  Result<std::int64_t> export_bundle(const std::filesystem::path& out);
+  struct BundleExport {
+    std::int64_t envelopes = 0;
+    std::int64_t files = 0;
+    std::int64_t file_bytes = 0;  // encrypted, as carried
+    std::int64_t files_left = 0;  // did not fit (kMaxBundleBytes): the next bundle takes them
+  };
+  Result<BundleExport> export_bundle(const std::filesystem::path& out);
   struct BundleImport {
     bool was_receipt = false;
     std::int64_t marked = 0;     // receipt: pending items now synced or rejected
@@ -227,6 +238,9 @@ class Collector {
     bool relays_registration = false;  // relay: the bundle's device registers through us
     std::int64_t queued = 0;     // relay: envelopes queued for upload
     std::int64_t already = 0;    // relay: envelopes already here
+    std::int64_t files_queued = 0;   // relay: files queued behind their responses
+    std::int64_t files_marked = 0;   // receipt: files the server now holds, deleted here
+    std::vector<std::string> file_problems;  // receipt: files the server did not store, and why
     DeviceId from;               // relay: the exporting device
   };
   // A receipt from the server (verified against the pinned key), or another

@@ -566,10 +566,18 @@ int cmd_bundle_export(const CliArgs& a, Io& io) {
   if (!c.is_ok()) return fail(io, c.status());
   auto n = c->export_bundle(*out);
   if (!n.is_ok()) return fail(io, n.status());
-  io.out << "Wrote " << *n << " sealed submission" << (*n == 1 ? "" : "s") << " to " << *out
-         << ". They stay pending here until the server's receipt is imported:\n"
+  io.out << "Wrote " << n->envelopes << " sealed submission" << (n->envelopes == 1 ? "" : "s");
+  if (n->files > 0) {
+    io.out << " and " << n->files << " file" << (n->files == 1 ? "" : "s") << " (" << (n->file_bytes + 1023) / 1024
+           << " KiB, encrypted)";
+  }
+  io.out << " to " << *out << ". They stay pending here until the server's receipt is imported:\n"
          << "  at headquarters: sync-server import --data-dir DIR " << *out << " --receipt receipt.eqr\n"
          << "  back here:       collector bundle import --data-dir DIR receipt.eqr\n";
+  if (n->files_left > 0) {
+    io.out << n->files_left << " more file(s) did not fit in one bundle; export another after the receipt is "
+           << "imported.\n";
+  }
   return 0;
 }
 
@@ -584,6 +592,8 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
     if (r->unmatched > 0) io.out << "; " << r->unmatched << " were not pending here (already synced, or another post's)";
     io.out << ".\n";
     if (r->registered_now) io.out << "Registration completed: the server holds this device's key.\n";
+    if (r->files_marked > 0) io.out << r->files_marked << " file(s) held by the server, deleted here.\n";
+    for (const auto& p : r->file_problems) io.out << "Not stored by the server, kept here: file " << p << "\n";
     if (r->kept > 0) {
       io.out << r->kept << " submission(s) stay pending: the receipt's verdict was about the device that delivered "
              << "them (a relay), not about them. Send them again by sync or bundle.\n";
@@ -596,7 +606,8 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
   }
   io.out << "Queued " << r->queued << " submission(s) from device " << r->from.to_string()
          << " for upload at the next sync" << (r->already > 0 ? " (" + std::to_string(r->already) + " already here)" : "")
-         << (r->relays_registration ? ", with its registration" : "") << ".\n";
+         << (r->relays_registration ? ", with its registration" : "")
+         << (r->files_queued > 0 ? ", and " + std::to_string(r->files_queued) + " file(s)" : "") << ".\n";
   return 0;
 }
 

@@ -81,9 +81,13 @@ Result<std::vector<CollectorStore::FileToSend>> CollectorStore::files_to_send(st
   // Only files of responses the server has taken: it needs their keys,
   // which travel in the response.
   EQ_ASSIGN_OR_RETURN(Statement st,
+                      // A relayed file whose response is not here came in a
+                      // bundle without it: its origin had synced that
+                      // response already.
                       db_.prepare("SELECT f.file_id, f.sha256, f.size, f.chunks FROM outbox_files f "
-                                  "JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
-                                  "WHERE f.state = 'pending' AND o.state = 'synced' ORDER BY o.seq, f.created_at"));
+                                  "LEFT JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
+                                  "WHERE f.state = 'pending' AND (o.state = 'synced' OR o.submission_id IS NULL) "
+                                  "ORDER BY o.seq, f.created_at"));
   std::vector<FileToSend> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -117,12 +121,99 @@ Result<Bytes> CollectorStore::file_chunk(const FileId& id, std::uint32_t index) 
 Status CollectorStore::file_sent(const FileId& id, std::int64_t now) {
   Transaction tx(db_);
   EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE outbox_files SET state = 'sent', sent_at = ?2, detail = NULL "
-                                                "WHERE file_id = ?1"));
-  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id)).bind(2, now).run());
-  EQ_ASSIGN_OR_RETURN(Statement del, db_.prepare("DELETE FROM file_chunks WHERE file_id = ?1"));
-  EQ_RETURN_IF_ERROR(del.bind(1, ByteView(id)).run());
+  EQ_RETURN_IF_ERROR(mark_file_sent(id, now).status());
   return tx.commit();
+}
+
+Result<bool> CollectorStore::mark_file_sent(const FileId& id, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE outbox_files SET state = 'sent', sent_at = ?2, detail = NULL "
+                                                "WHERE file_id = ?1 AND state = 'pending'"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id)).bind(2, now).run());
+  const bool changed = db_.changes() == 1;
+  EQ_ASSIGN_OR_RETURN(Statement del, db_.prepare("DELETE FROM file_chunks WHERE file_id = ?1 AND EXISTS "
+                                                 "(SELECT 1 FROM outbox_files WHERE file_id = ?1 AND state = 'sent')"));
+  EQ_RETURN_IF_ERROR(del.bind(1, ByteView(id)).run());
+  return changed;
+}
+
+Result<std::vector<BundleFile>> CollectorStore::files_for_bundle(std::uint64_t budget, std::int64_t& left) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT file_id, sha256, size, sealed_size, chunks, submission_id, "
+                                                "revision FROM outbox_files WHERE state = 'pending' "
+                                                "ORDER BY created_at, file_id"));
+  std::vector<BundleFile> out;
+  std::uint64_t used = 0;
+  left = 0;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) break;
+    const auto sealed = static_cast<std::uint64_t>(st.column_int64(3));
+    if (!out.empty() && used + sealed > budget) {
+      ++left;
+      continue;
+    }
+    BundleFile f;
+    if (!copy_blob(st.column_blob(0), f.id) || !copy_blob(st.column_blob(1), f.sha256) ||
+        !copy_blob(st.column_blob(5), f.submission_id.bytes)) {
+      return Status::corruption("a file row of the collector's database is damaged");
+    }
+    f.size = static_cast<std::uint64_t>(st.column_int64(2));
+    f.revision = static_cast<std::uint32_t>(st.column_int64(6));
+    const auto chunks = static_cast<std::uint32_t>(st.column_int64(4));
+    f.chunks.reserve(chunks);
+    for (std::uint32_t i = 0; i < chunks; ++i) {
+      EQ_ASSIGN_OR_RETURN(Bytes c, file_chunk(f.id, i));
+      f.chunks.push_back(std::move(c));
+    }
+    used += sealed;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<bool> CollectorStore::add_relayed_file(const BundleFile& f, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO outbox_files (file_id, sha256, size, sealed_size, chunks, submission_id, "
+                                  "revision, state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8) "
+                                  "ON CONFLICT (file_id) DO NOTHING"));
+  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(f.id))
+                         .bind(2, ByteView(f.sha256))
+                         .bind(3, static_cast<std::int64_t>(f.size))
+                         .bind(4, static_cast<std::int64_t>(f.sealed_bytes()))
+                         .bind(5, static_cast<std::int64_t>(f.chunks.size()))
+                         .bind(6, ByteView(f.submission_id.bytes))
+                         .bind(7, static_cast<std::int64_t>(f.revision))
+                         .bind(8, now)
+                         .run());
+  if (db_.changes() != 1) return false;
+  EQ_ASSIGN_OR_RETURN(Statement chunk, db_.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
+  for (std::size_t i = 0; i < f.chunks.size(); ++i) {
+    chunk.reset();
+    EQ_RETURN_IF_ERROR(
+        chunk.bind(1, ByteView(f.id)).bind(2, static_cast<std::int64_t>(i)).bind(3, ByteView(f.chunks[i])).run());
+  }
+  return true;
+}
+
+Result<CollectorStore::FileVolumeOf> CollectorStore::relayed_files_pending(const DeviceId* from) {
+  // A relayed file is one whose response came in another device's bundle;
+  // one whose response did not come with it at all is relayed too.
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT COUNT(*), COALESCE(SUM(f.sealed_size), 0) FROM outbox_files f "
+                                  "LEFT JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
+                                  "WHERE f.state = 'pending' AND (o.submission_id IS NULL OR "
+                                  "(o.relayed_from IS NOT NULL AND (?1 IS NULL OR o.relayed_from = ?1)))"));
+  if (from != nullptr) {
+    st.bind(1, ByteView(from->bytes));
+  } else {
+    st.bind_null(1);
+  }
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  FileVolumeOf v;
+  if (row) {
+    v.files = st.column_int64(0);
+    v.bytes = st.column_int64(1);
+  }
+  return v;
 }
 
 Status CollectorStore::file_note(const FileId& id, std::string_view detail) {

@@ -126,6 +126,22 @@ class CollectorStore {
   Result<Bytes> file_chunk(const FileId& id, std::uint32_t index);
   // The server holds the file: its chunks are deleted.
   Status file_sent(const FileId& id, std::int64_t now);
+  // The same inside the caller's transaction; false when `id` was not
+  // pending here.
+  Result<bool> mark_file_sent(const FileId& id, std::int64_t now);
+  // Files not yet sent in full (own and relayed), with their chunks, oldest
+  // first, for a USB bundle: as many as fit in `budget` sealed bytes (at
+  // least the first). `left` counts those that did not fit.
+  Result<std::vector<BundleFile>> files_for_bundle(std::uint64_t budget, std::int64_t& left);
+  // Another device's file, from its bundle, queued behind its response (a
+  // relay). False when it is here already.
+  Result<bool> add_relayed_file(const BundleFile& f, std::int64_t now);
+  // Pending files relayed for `from` (everyone when null).
+  struct FileVolumeOf {
+    std::int64_t files = 0;
+    std::int64_t bytes = 0;
+  };
+  Result<FileVolumeOf> relayed_files_pending(const DeviceId* from);
   Status file_note(const FileId& id, std::string_view detail);
   struct FileVolume {
     std::int64_t files = 0;

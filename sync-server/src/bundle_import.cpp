@@ -69,10 +69,11 @@ Status ingest_chunks(ServerStore& store, const ServerKeys& keys, FormRegistry& f
     EQ_ASSIGN_OR_RETURN(auto results, ingest_batch(store, keys, *snapshot, chunk, b.device_id, now,
                                                    snapshot.get()));
     if (end == b.envelopes.size()) {
-      EQ_RETURN_IF_ERROR(store.audit(
-          options.actor, "bundle.import",
-          "device=" + b.device_id.to_string() + " envelopes=" + std::to_string(b.envelopes.size()),
-          now));
+      EQ_RETURN_IF_ERROR(store.audit(options.actor, "bundle.import",
+                                     "device=" + b.device_id.to_string() +
+                                         " envelopes=" + std::to_string(b.envelopes.size()) +
+                                         " files=" + std::to_string(b.files.size()),
+                                     now));
     }
     EQ_RETURN_IF_ERROR(tx.commit());
     for (std::size_t i = 0; i < chunk.size(); ++i) {
@@ -83,6 +84,55 @@ Status ingest_chunks(ServerStore& store, const ServerKeys& keys, FormRegistry& f
           {env->submission_id, env->revision, env->device_id, envelope_hash(chunk[i]), results[i]});
     }
     if (end == b.envelopes.size()) break;
+  }
+  return Status::ok();
+}
+
+// One file, in a transaction of its own: the store says where it stands
+// (held, unknown, or from which chunk), then takes the chunks from there. A
+// file cut short by a crash is taken up at its first missing chunk by the
+// next import of the same bundle, as a cut transfer is by the next sync.
+Result<ReceiptFile> import_file(Database& db, FileStore& files, const BundleFile& f, std::int64_t now) {
+  ReceiptFile out;
+  out.id = f.id;
+  Transaction tx(db);
+  EQ_RETURN_IF_ERROR(tx.status());
+  FilesOffer offer;
+  offer.files.push_back({f.id, f.sha256, f.size});
+  EQ_ASSIGN_OR_RETURN(FilesWanted wanted, files.wanted(db, offer));
+  const FileWantItem& want = wanted.files.at(0);
+  if (want.want == FileWant::kHave) {
+    out.held = true;
+  } else if (want.want == FileWant::kUnknown) {
+    out.detail = want.detail;
+  } else {
+    for (std::uint32_t i = want.next_chunk; i < f.chunks.size() && !out.held && out.detail.empty(); ++i) {
+      EQ_ASSIGN_OR_RETURN(FileAck ack, files.receive(db, FileChunk{f.id, i, f.chunks[i]}, now));
+      if (ack.state == FileAckState::kComplete) {
+        out.held = true;
+      } else if (ack.state != FileAckState::kContinue || ack.next_chunk != i + 1) {
+        out.detail = ack.detail.empty() ? "the server wanted chunk " + std::to_string(ack.next_chunk) + " next"
+                                        : ack.detail;
+      }
+    }
+    if (!out.held && out.detail.empty()) out.detail = "the file ended before its last chunk";
+  }
+  EQ_RETURN_IF_ERROR(tx.commit());
+  return out;
+}
+
+Status import_files(ServerStore& store, FileStore& files, const Bundle& b, std::int64_t now,
+                    BundleOutcome& outcome, Receipt& receipt) {
+  outcome.files = b.files.size();
+  for (const BundleFile& f : b.files) {
+    EQ_ASSIGN_OR_RETURN(ReceiptFile r, import_file(store.db(), files, f, now));
+    if (r.held) {
+      ++outcome.files_held;
+    } else {
+      outcome.file_problems.push_back("file " + to_hex(ByteView(f.id)) + " (" + std::to_string(f.size) +
+                                      " bytes): " + r.detail);
+    }
+    receipt.files.push_back(std::move(r));
   }
   return Status::ok();
 }
@@ -114,7 +164,8 @@ void ImportCounts::add(const ImportCounts& o) {
 }
 
 Result<BundleOutcome> import_bundle_file(ServerStore& store, const ServerKeys& keys,
-                                         FormRegistry& forms, const std::filesystem::path& file,
+                                         FormRegistry& forms, FileStore& files,
+                                         const std::filesystem::path& file,
                                          const ImportOptions& options, std::int64_t now,
                                          Receipt& receipt) {
   auto bytes = read_file(file, kMaxBundleFile);
@@ -133,6 +184,7 @@ Result<BundleOutcome> import_bundle_file(ServerStore& store, const ServerKeys& k
   if (Status s = verify_bundle(*decoded, std::get<SignPublicKey>(key)); !s.is_ok())
     return refused(file, s.message());
   EQ_RETURN_IF_ERROR(ingest_chunks(store, keys, forms, b, options, now, outcome, receipt));
+  EQ_RETURN_IF_ERROR(import_files(store, files, b, now, outcome, receipt));
   return outcome;
 }
 

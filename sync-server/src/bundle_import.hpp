@@ -3,6 +3,9 @@
 // revoked device or a forged envelope is refused the same way on every path.
 // A bundle from a post that never connected carries the device's
 // registration (registration.hpp), which completes its enrollment first.
+// The files a bundle carries go, after its envelopes, through the same
+// FileStore as chunks over a link: checked chunk by chunk against the key
+// and hash the response signed, and a file already held is not stored again.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "equitas/wire/bundle.hpp"
+#include "file_store.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
@@ -39,13 +43,17 @@ struct BundleOutcome {
   bool registered_now = false;  // its registration completed the device's enrollment
   std::size_t envelopes = 0;
   ImportCounts counts;
+  std::size_t files = 0;             // carried
+  std::size_t files_held = 0;        // now held by the server (stored now or before)
+  std::vector<std::string> file_problems;  // one line per file not held: why
 };
 
 // Imports one bundle file. Its envelopes go in chunks of one transaction
 // each; the last one carries the audit line. Verdicts are appended to
 // `receipt`. Fails only when the server's own store fails.
 Result<BundleOutcome> import_bundle_file(ServerStore& store, const ServerKeys& keys,
-                                         FormRegistry& forms, const std::filesystem::path& file,
+                                         FormRegistry& forms, FileStore& files,
+                                         const std::filesystem::path& file,
                                          const ImportOptions& options, std::int64_t now,
                                          Receipt& receipt);
 

@@ -567,7 +567,10 @@ void print_bundle_outcome(const BundleOutcome& b, std::ostream& out) {
   out << "device " << b.device.to_string() << " (" << b.site << ")"
       << (b.registered_now ? ", registration completed from the bundle" : "") << ", " << b.envelopes
       << " envelopes: " << b.counts.accepted << " accepted, " << b.counts.duplicate << " duplicate, "
-      << b.counts.conflict << " conflict, " << b.counts.rejected << " rejected\n";
+      << b.counts.conflict << " conflict, " << b.counts.rejected << " rejected";
+  if (b.files > 0) out << "; " << b.files << " files: " << b.files_held << " held";
+  out << "\n";
+  for (const auto& p : b.file_problems) out << "  not stored: " << p << "\n";
 }
 
 // Exit 0 only when every file was imported and every envelope stored; 3
@@ -586,6 +589,8 @@ int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!report.is_ok()) return fail(err, report.status().with_context("the import stopped; run it again (what was stored stays, once)"));
   for (const auto& b : report->bundles) print_bundle_outcome(b, out);
   const auto& t = report->totals;
+  std::size_t files_not_held = 0;
+  for (const auto& b : report->bundles) files_not_held += b.file_problems.size();
   out << "Total: " << t.accepted << " accepted, " << t.duplicate << " duplicate, " << t.conflict << " conflict, "
       << t.rejected << " rejected";
   if (report->refused_files > 0) out << "; " << report->refused_files << " file(s) refused";
@@ -607,9 +612,9 @@ int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
     err << "sync-server: nothing was imported: every file was refused\n";
     return 1;
   }
-  if (report->refused_files > 0 || t.rejected > 0) {
+  if (report->refused_files > 0 || t.rejected > 0 || files_not_held > 0) {
     err << "sync-server: the import was partial: " << report->refused_files << " file(s) refused, " << t.rejected
-        << " envelope(s) rejected\n";
+        << " envelope(s) rejected, " << files_not_held << " attachment(s) not stored\n";
     return 3;
   }
   return 0;

@@ -6,7 +6,6 @@
 // assessment list and the printable report for those roles and for no
 // other; and the export download with its files in one zip.
 #include <sodium.h>
-#include <zip.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -20,6 +19,7 @@
 #include "assessment_store.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "fixtures.hpp"
+#include "sample_files.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
@@ -45,24 +45,7 @@ constexpr const char* kForm = R"json({"id": "evidence-assessment", "version": "1
     ]}
   ]})json";
 
-std::string sha256_hex(const std::string& bytes) {
-  std::array<std::uint8_t, 32> h{};
-  crypto_hash_sha256(h.data(), reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  return to_hex(ByteView(h));
-}
-
 ByteView view_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
-
-// A JPEG-shaped file: a camera's start and end markers, random bytes between.
-std::string fake_jpeg(std::size_t size) {
-  Bytes b(size);
-  randombytes_buf(b.data(), b.size());
-  b[0] = 0xFF, b[1] = 0xD8, b[2] = 0xFF, b[3] = 0xE0;
-  b[size - 2] = 0xFF, b[size - 1] = 0xD9;
-  return std::string(b.begin(), b.end());
-}
-
-std::string fake_pdf(const std::string& body) { return "%PDF-1.7\n" + body + "\n%%EOF\n"; }
 
 struct Reply {
   http::status status;
@@ -86,31 +69,6 @@ Reply get(unsigned short port, const std::string& target, const std::string& bea
   http::read(sock, buf, parser);
   auto res = parser.release();
   return {res.result(), std::move(res)};
-}
-
-// Every entry of a zip, by name.
-std::map<std::string, std::string> read_zip(const std::string& bytes) {
-  std::map<std::string, std::string> out;
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-  REQUIRE(src != nullptr);
-  zip_t* z = zip_open_from_source(src, ZIP_RDONLY, &error);
-  REQUIRE(z != nullptr);
-  const zip_int64_t n = zip_get_num_entries(z, 0);
-  for (zip_int64_t i = 0; i < n; ++i) {
-    zip_stat_t st;
-    REQUIRE(zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) == 0);
-    zip_file_t* f = zip_fopen_index(z, static_cast<zip_uint64_t>(i), 0);
-    REQUIRE(f != nullptr);
-    std::string data(static_cast<std::size_t>(st.size), '\0');
-    REQUIRE(zip_fread(f, data.data(), st.size) == static_cast<zip_int64_t>(st.size));
-    zip_fclose(f);
-    out[st.name] = std::move(data);
-  }
-  zip_close(z);
-  zip_error_fini(&error);
-  return out;
 }
 
 std::string read_body(http::file_body::value_type& file) {
@@ -445,7 +403,7 @@ TEST_CASE("the export download with_files=1 is one zip of the data and the files
   CHECK(std::string((*r.file)["X-Equitas-Rows"]) == "1");
   CHECK(std::string((*r.file)["X-Equitas-Files"]) == "2");
   CHECK(std::string((*r.file)["X-Equitas-Files-Missing"]) == "0");
-  const auto entries = read_zip(read_body(r.file->body()));
+  const auto entries = read_zip_bytes(read_body(r.file->body()));
   REQUIRE(entries.count("files/" + f.photo_sha + ".jpg") == 1);
   CHECK(entries.at("files/" + f.photo_sha + ".jpg") == f.photo);
   CHECK(entries.at("files/" + f.pdf_sha + ".pdf") == f.pdf);

@@ -160,7 +160,8 @@ HttpResponse WebApi::admin_bundle(Call& call) {
       call.reply(http::status::ok, std::string(bytes->begin(), bytes->end()), "application/octet-stream");
   res.set(http::field::content_disposition,
           "attachment; filename=\"equitas-" + site + "-" + iso8601_utc(unix_now()).substr(0, 10) + ".eqb\"");
-  res.set("X-Equitas-Envelopes", std::to_string(*n));
+  res.set("X-Equitas-Envelopes", std::to_string(n->envelopes));
+  res.set("X-Equitas-Files", std::to_string(n->files));
   return res;
 }
 

@@ -7,7 +7,9 @@ namespace {
 
 constexpr std::uint8_t kBundleVersion = 1;
 constexpr std::uint8_t kBundleVersionWithRegistration = 2;
+constexpr std::uint8_t kBundleVersionWithFiles = 3;
 constexpr std::uint8_t kReceiptVersion = 2;
+constexpr std::uint8_t kReceiptVersionWithFiles = 3;
 
 Bytes with_context(std::string_view context, ByteView body) {
   Bytes out;
@@ -21,7 +23,45 @@ bool starts_with(ByteView bytes, std::string_view magic) {
   return bytes.size() >= magic.size() && as_chars(bytes.subspan(0, magic.size())) == magic;
 }
 
+void put_file(ByteWriter& w, const BundleFile& f) {
+  w.raw(f.id);
+  w.raw(f.sha256);
+  w.varint(f.size);
+  w.raw(f.submission_id.bytes);
+  w.varint(f.revision);
+  w.varint(f.chunks.size());
+  for (const auto& c : f.chunks) w.lp(c);
+}
+
+Status take_file(ByteReader& r, std::uint64_t n, BundleFile& f) {
+  const auto damaged = [n] { return Status::corruption("the bundle is damaged at file " + std::to_string(n)); };
+  std::uint64_t size = 0, revision = 0, chunks = 0;
+  if (!r.fixed(f.id) || !r.fixed(f.sha256) || !r.varint(size, kMaxBundleBytes) || size == 0 ||
+      !r.fixed(f.submission_id.bytes) || !r.varint(revision, UINT32_MAX) || revision == 0 ||
+      !r.varint(chunks, file_chunk_count(kMaxBundleBytes))) {
+    return damaged();
+  }
+  f.size = size;
+  f.revision = static_cast<std::uint32_t>(revision);
+  // A file travels in exactly as many chunks as its size says; anything
+  // else is damage, and would only fail later, against the key.
+  if (chunks != file_chunk_count(size)) return damaged();
+  f.chunks.reserve(chunks);
+  for (std::uint64_t i = 0; i < chunks; ++i) {
+    ByteView c;
+    if (!r.lp(c, kMaxFileChunkWire)) return damaged();
+    f.chunks.emplace_back(c.begin(), c.end());
+  }
+  return Status::ok();
+}
+
 }  // namespace
+
+std::uint64_t BundleFile::sealed_bytes() const {
+  std::uint64_t n = 0;
+  for (const auto& c : chunks) n += c.size();
+  return n;
+}
 
 bool looks_like_bundle(ByteView bytes) { return starts_with(bytes, kBundleMagic); }
 bool looks_like_receipt(ByteView bytes) { return starts_with(bytes, kReceiptMagic); }
@@ -29,18 +69,27 @@ bool looks_like_receipt(ByteView bytes) { return starts_with(bytes, kReceiptMagi
 Bytes encode_bundle(const Bundle& b, const SigningKey& device_key) {
   std::size_t total = 128;
   for (const auto& e : b.envelopes) total += e.size() + 4;
+  for (const auto& f : b.files) total += f.sealed_bytes() + 96 + 4 * f.chunks.size();
   ByteWriter w(total);
   w.raw(kBundleMagic);
-  // Version 1 when there is nothing new to say, so older servers still read it.
-  w.u8(b.registration ? kBundleVersionWithRegistration : kBundleVersion);
+  // The oldest version that says everything, so older servers still read
+  // what they can.
+  const std::uint8_t version = !b.files.empty() ? kBundleVersionWithFiles
+                               : b.registration ? kBundleVersionWithRegistration
+                                                : kBundleVersion;
+  w.u8(version);
   w.raw(b.device_id.bytes);
   w.raw(b.server);
   w.u64be(static_cast<std::uint64_t>(b.created_at));
   w.varint(b.envelopes.size());
   for (const auto& e : b.envelopes) w.lp(e);
-  if (b.registration) {
-    w.u8(1);
-    w.lp(*b.registration);
+  if (version >= kBundleVersionWithRegistration) {
+    w.u8(b.registration ? 1 : 0);
+    if (b.registration) w.lp(*b.registration);
+  }
+  if (version >= kBundleVersionWithFiles) {
+    w.varint(b.files.size());
+    for (const auto& f : b.files) put_file(w, f);
   }
   Bytes out = w.take();
   const Signature sig = device_key.sign(with_context(kBundleSignContext, out));
@@ -58,7 +107,7 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
   std::uint8_t version = 0;
   std::uint64_t created = 0, count = 0;
   if (!r.u8(version)) return Status::corruption("the bundle is truncated");
-  if (version != kBundleVersion && version != kBundleVersionWithRegistration) {
+  if (version != kBundleVersion && version != kBundleVersionWithRegistration && version != kBundleVersionWithFiles) {
     return Status::corruption("bundle version " + std::to_string(version) +
                               " is not supported (made by a newer collector? upgrade the server first)");
   }
@@ -73,13 +122,23 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
     if (!r.lp(e, kMaxEnvelopeBytes)) return Status::corruption("the bundle is damaged at envelope " + std::to_string(i + 1));
     d.bundle.envelopes.emplace_back(e.begin(), e.end());
   }
-  if (version == kBundleVersionWithRegistration) {
+  if (version >= kBundleVersionWithRegistration) {
     std::uint8_t has = 0;
     ByteView reg;
     if (!r.u8(has) || has > 1 || (has == 1 && !r.lp(reg, kMaxRegistrationBytes))) {
       return Status::corruption("the bundle's registration is damaged");
     }
     if (has == 1) d.bundle.registration = Bytes(reg.begin(), reg.end());
+  }
+  if (version >= kBundleVersionWithFiles) {
+    std::uint64_t files = 0;
+    if (!r.varint(files, kMaxBundleFiles)) return Status::corruption("the bundle's list of files is damaged");
+    d.bundle.files.reserve(std::min<std::uint64_t>(files, 4096));
+    for (std::uint64_t i = 0; i < files; ++i) {
+      BundleFile f;
+      EQ_RETURN_IF_ERROR(take_file(r, i + 1, f));
+      d.bundle.files.push_back(std::move(f));
+    }
   }
   if (!r.at_end()) return Status::corruption("the bundle has trailing bytes");
   d.signed_part.assign(body.begin(), body.end());
@@ -95,9 +154,9 @@ Status verify_bundle(const DecodedBundle& b, const SignPublicKey& device_key) {
 }
 
 Bytes encode_receipt(const Receipt& rc, const SigningKey& server_key) {
-  ByteWriter w(64 + rc.items.size() * 24);
+  ByteWriter w(64 + rc.items.size() * 24 + rc.files.size() * 18);
   w.raw(kReceiptMagic);
-  w.u8(kReceiptVersion);
+  w.u8(rc.files.empty() ? kReceiptVersion : kReceiptVersionWithFiles);
   w.raw(server_key.public_key());
   w.u64be(static_cast<std::uint64_t>(rc.created_at));
   w.varint(rc.items.size());
@@ -110,6 +169,14 @@ Bytes encode_receipt(const Receipt& rc, const SigningKey& server_key) {
     if (it.result.status == ItemStatus::kRejected) {
       w.u8(static_cast<std::uint8_t>(it.result.reason));
       w.lp(truncate_utf8(it.result.detail, kMaxDetailLength));
+    }
+  }
+  if (!rc.files.empty()) {
+    w.varint(rc.files.size());
+    for (const auto& f : rc.files) {
+      w.raw(f.id);
+      w.u8(f.held ? 1 : 0);
+      if (!f.held) w.lp(truncate_utf8(f.detail, kMaxDetailLength));
     }
   }
   Bytes out = w.take();
@@ -136,7 +203,7 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
         "this receipt was made by an older server that does not name each envelope; upgrade the server "
         "and import the bundle again for a new receipt");
   }
-  if (version != kReceiptVersion || !r.fixed(rc.server) || !r.u64be(created) ||
+  if ((version != kReceiptVersion && version != kReceiptVersionWithFiles) || !r.fixed(rc.server) || !r.u64be(created) ||
       !r.varint(count, kMaxBundleEnvelopes)) {
     return Status::corruption("the receipt header is damaged");
   }
@@ -160,6 +227,20 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
       it.result.reason = static_cast<RejectReason>(reason);
     }
     rc.items.push_back(std::move(it));
+  }
+  if (version == kReceiptVersionWithFiles) {
+    std::uint64_t files = 0;
+    if (!r.varint(files, kMaxBundleFiles)) return Status::corruption("the receipt's list of files is damaged");
+    for (std::uint64_t i = 0; i < files; ++i) {
+      ReceiptFile f;
+      std::uint8_t held = 0;
+      if (!r.fixed(f.id) || !r.u8(held) || held > 1 ||
+          (held == 0 && !r.lp_string(f.detail, kMaxDetailLength))) {
+        return Status::corruption("the receipt is damaged at file " + std::to_string(i + 1));
+      }
+      f.held = held == 1;
+      rc.files.push_back(std::move(f));
+    }
   }
   if (!r.at_end()) return Status::corruption("the receipt has trailing bytes");
   return rc;

@@ -452,10 +452,11 @@ Result<ImportReport> ServerApp::import_bundles(const std::vector<std::filesystem
   EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
   report.receipt.server = keys->sign.public_key();
   report.receipt.created_at = clock_();
+  FileStore held(dir_.root / "files");
   for (const auto& file : files) {
     EQ_ASSIGN_OR_RETURN(
         BundleOutcome outcome,
-        import_bundle_file(store_, *keys, *forms, file, options, clock_(), report.receipt));
+        import_bundle_file(store_, *keys, *forms, held, file, options, clock_(), report.receipt));
     if (outcome.refused) {
       ++report.refused_files;
     } else {
