@@ -122,6 +122,34 @@ TEST_CASE("merge: a member's own later answer on the same device replaces the ea
   CHECK(merged.fields.at("x_a_1").history.size() == 2);
 }
 
+TEST_CASE("merge: evidence files attached concurrently are kept together, each content once", "[merge][files]") {
+  const std::string lactation = R"({"id":"01","sha256":"aa","size":10,"type":"image/jpeg","name":"room.jpg"})";
+  const std::string policy = R"({"id":"02","sha256":"bb","size":20,"type":"application/pdf","name":"policy.pdf"})";
+  // The same policy PDF, captured again on the phone: another id, the same bytes.
+  const std::string policy_again = R"({"id":"03","sha256":"bb","size":20,"type":"application/pdf","name":"p.pdf"})";
+  const std::string cubicle = R"({"id":"04","sha256":"cc","size":30,"type":"image/jpeg","name":"cubicle.jpg"})";
+  const auto a = contribution("a", 1, 0, "laptop", "hr",
+                              {{"x_a_1_files", "[" + lactation + "," + policy + "]"}, {"x_a_1", "\"4\""}});
+  const auto b = contribution("b", 2, 0, "phone", "gender_unit",
+                              {{"x_a_1_files", "[" + policy_again + "," + cubicle + "]"}, {"x_a_1", "\"0\""}});
+  const auto merged = merge_assessment({b, a});
+  const auto& files = merged.fields.at("x_a_1_files");
+  CHECK_FALSE(files.disagreement());
+  REQUIRE(files.value);
+  CHECK(*files.value == "[" + lactation + "," + policy + "," + cubicle + "]");
+  CHECK(files.history.size() == 2);
+  // The rating next to it still disagrees: only file lists are united.
+  CHECK(merged.fields.at("x_a_1").disagreement());
+  CHECK(merged.disagreements() == 1);
+
+  // A member who saw both and removed the cubicle photo removes it.
+  const auto c = contribution("c", 3, 2, "laptop", "hr", {{"x_a_1_files", "[" + lactation + "," + policy + "]"}});
+  CHECK(*merge_assessment({a, b, c}).fields.at("x_a_1_files").value == "[" + lactation + "," + policy + "]");
+  // A list that is not all file references is an ordinary disagreement.
+  const auto d = contribution("d", 2, 0, "phone", "gender_unit", {{"x_a_1_files", "[\"not a file\"]"}});
+  CHECK(merge_assessment({a, d}).fields.at("x_a_1_files").disagreement());
+}
+
 TEST_CASE("merge properties over random contribution sets: order independence, idempotence, no lost value",
           "[merge][property]") {
   std::mt19937 rng(20261202);

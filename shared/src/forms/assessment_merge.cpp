@@ -1,7 +1,9 @@
 #include "equitas/forms/assessment_merge.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <set>
 
 namespace equitas::forms {
 namespace {
@@ -32,6 +34,25 @@ boost::json::object entry_json(const FieldEntry& e) {
   if (!e.device.empty()) o["device"] = e.device;
   if (!e.comment.empty()) o["comment"] = e.comment;
   return o;
+}
+
+// The union of the heads' values when every one is a list of file
+// references (objects with a "sha256"), each content once; nullopt when
+// any is something else.
+std::optional<std::string> file_union(const std::vector<const AssessmentEvent*>& heads, const std::string& field) {
+  boost::json::array out;
+  std::set<std::string, std::less<>> seen;
+  for (const AssessmentEvent* h : heads) {
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(h->fields.at(field), ec);
+    if (ec || !v.is_array()) return std::nullopt;
+    for (const auto& ref : v.get_array()) {
+      const auto* sha = ref.is_object() ? ref.get_object().if_contains("sha256") : nullptr;
+      if (sha == nullptr || !sha->is_string()) return std::nullopt;
+      if (seen.insert(std::string(sha->get_string())).second) out.push_back(ref);
+    }
+  }
+  return boost::json::serialize(out);
 }
 
 }  // namespace
@@ -78,6 +99,8 @@ MergedAssessment merge_assessment(const std::vector<AssessmentEvent>& events) {
                                     [&](const AssessmentEvent* h) { return h->fields.at(field) == first; });
     if (agreed) {
       state.value = first;
+    } else if (auto files = file_union(heads, field)) {
+      state.value = std::move(*files);
     } else {
       for (const AssessmentEvent* h : heads) state.competing.push_back(entry_of(*h, h->fields.at(field)));
     }

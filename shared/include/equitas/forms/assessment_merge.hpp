@@ -14,6 +14,12 @@
 //     with who said what, where and when. A resolution is an event whose base
 //     is the whole state, so it has seen all the heads and ends the
 //     disagreement; a contribution that had not seen it opens a new one.
+//   * Evidence files are the exception: when every head's value is a list
+//     of file references (a file question's answer, each with its sha256),
+//     the heads do not disagree; the value is their union, each content
+//     once, in the order of the heads. Two members who each attached what
+//     they found both keep it. A member who had seen a file and removed it
+//     still removes it (their event is then the only head).
 //   * Nothing is dropped: every value of every event is in its field's
 //     history, resolutions included.
 //
