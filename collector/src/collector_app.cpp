@@ -360,30 +360,24 @@ std::string display_name(std::string_view name) {
   return out.empty() ? "file" : out;
 }
 
-// The ids of the files `answers` names, checked with their keys.
-Result<std::vector<FileId>> named_files(const forms::Form& form, const boost::json::object& answers) {
+// The ids of the files `answers` captured here, checked with their keys. A
+// team contribution also lists, without keys, the files of the merged
+// record it keeps (the server checks it holds them).
+Result<std::vector<FileId>> named_files(const forms::Form& form, const boost::json::object& answers,
+                                        bool contribution) {
   std::vector<FileId> ids;
-  Status bad = Status::ok();
-  form.walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
-    if (!forms::is_file_question(it)) return true;
-    const auto* v = answers.if_contains(it.name);
-    if (v == nullptr || v->is_null() || (v->is_array() && v->get_array().empty())) return true;
-    auto refs = forms::parse_file_answer(*v, it, /*key_required=*/true);
-    if (!refs.is_ok()) {
-      bad = Status::invalid_argument(it.name + ": " + refs.status().message());
-      return false;
-    }
+  for (const forms::Item* it : forms::file_questions(form)) {
+    const auto* v = answers.if_contains(it->name);
+    if (v == nullptr || v->is_null() || (v->is_array() && v->get_array().empty())) continue;
+    auto refs = forms::parse_file_answer(*v, *it, /*key_required=*/!contribution);
+    if (!refs.is_ok()) return Status::invalid_argument(it->name + ": " + refs.status().message());
     for (const auto& r : *refs) {
+      if (r.key.empty()) continue;
       FileId id{};
-      if (!from_hex_into(r.id, id)) {
-        bad = Status::invalid_argument(it.name + ": a file id is not hexadecimal");
-        return false;
-      }
+      if (!from_hex_into(r.id, id)) return Status::invalid_argument(it->name + ": a file id is not hexadecimal");
       ids.push_back(id);
     }
-    return true;
-  });
-  if (!bad.is_ok()) return bad;
+  }
   return ids;
 }
 
@@ -561,7 +555,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   // in the transaction that stores it.
   std::vector<FileId> files;
   if (form != nullptr) {
-    EQ_ASSIGN_OR_RETURN(files, named_files(*form, payload.answers));
+    EQ_ASSIGN_OR_RETURN(files, named_files(*form, payload.answers, contribution != nullptr));
   }
 
   // With the form at hand, the compact binary payload (v2: answers by
@@ -593,10 +587,21 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
       if (!fresh) return Status::already_exists(std::string(code_verdict_text(CodeVerdict::kUsed)));
     }
     if (contribution != nullptr) {
-      // The member's own entries, readable here until the server merges them.
+      // The member's own entries, readable here until the server merges
+      // them: files by reference only, as the server keeps them (a file's
+      // key goes only into the sealed envelope).
       std::vector<CollectorStore::AssessmentEntry> entries;
+      const auto file_fields = form != nullptr ? forms::file_questions(*form) : std::vector<const forms::Item*>{};
       for (const auto& kv : payload.answers) {
-        entries.push_back({std::string(kv.key()), boost::json::serialize(kv.value()), contribution->role, now});
+        boost::json::value v = kv.value();
+        const bool is_file = std::any_of(file_fields.begin(), file_fields.end(),
+                                         [&](const forms::Item* q) { return q->name == kv.key(); });
+        if (is_file && v.is_array()) {
+          for (auto& ref : v.get_array()) {
+            if (auto* o = ref.if_object()) o->erase("key");
+          }
+        }
+        entries.push_back({std::string(kv.key()), boost::json::serialize(v), contribution->role, now});
       }
       EQ_RETURN_IF_ERROR(store_.add_assessment_entries(fields.submission_id, contribution->assessment, entries));
     }

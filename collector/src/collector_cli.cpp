@@ -142,44 +142,40 @@ Status capture_path_files(Collector& c, std::string_view form_id, std::string_vi
   boost::json::value v = boost::json::parse(text, ec);
   if (ec || !v.is_object()) return Status::ok();  // likewise
   bool changed = false;
-  Status bad = Status::ok();
-  form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
-    if (!forms::is_file_question(it)) return true;
-    auto* answer = v.as_object().if_contains(it.name);
-    if (answer == nullptr) return true;
-    std::vector<std::string> paths;
-    const auto take = [&](const boost::json::value& x) {
-      if (x.is_string() && x.get_string().starts_with("@")) paths.emplace_back(x.get_string().subview(1));
+  for (const forms::Item* it : forms::file_questions(*form)) {
+    auto* answer = v.as_object().if_contains(it->name);
+    if (answer == nullptr) continue;
+    // "@path" strings are files to capture; anything else in the list (a
+    // team member keeping the merged record's files) stays as it is.
+    const auto path_of = [](const boost::json::value& x) -> std::optional<std::string> {
+      if (x.is_string() && x.get_string().starts_with("@")) return std::string(x.get_string().subview(1));
+      return std::nullopt;
     };
-    if (answer->is_array()) {
-      for (const auto& x : answer->get_array()) take(x);
-      if (paths.size() != answer->get_array().size()) paths.clear();
-    } else {
-      take(*answer);
-    }
-    if (paths.empty()) return true;
-    std::vector<forms::FileRef> refs;
-    for (const auto& path : paths) {
+    const auto capture = [&](const std::string& path) -> Result<boost::json::value> {
       // Up to the largest any question allows: capture_file names the limit.
-      auto bytes = read_file(path, static_cast<std::size_t>(forms::kMaxFileBytes) + 1);
-      if (!bytes.is_ok()) {
-        bad = bytes.status().with_context(it.name);
-        return false;
-      }
-      auto ref = c.capture_file(*form, it.name, *bytes, std::filesystem::path(path).filename().string());
-      wipe(*bytes);
-      if (!ref.is_ok()) {
-        bad = ref.status().with_context(it.name);
-        return false;
-      }
+      EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(path, static_cast<std::size_t>(forms::kMaxFileBytes) + 1));
+      auto ref = c.capture_file(*form, it->name, bytes, std::filesystem::path(path).filename().string());
+      wipe(bytes);
+      if (!ref.is_ok()) return ref.status();
       captured.push_back(*ref);
-      refs.push_back(std::move(*ref));
+      return forms::file_answer_json({*ref}, /*with_key=*/true).as_array().at(0);
+    };
+    if (auto path = path_of(*answer)) {
+      auto ref = capture(*path);
+      if (!ref.is_ok()) return ref.status().with_context(it->name);
+      *answer = boost::json::array{std::move(ref).value()};
+      changed = true;
+    } else if (answer->is_array()) {
+      for (auto& x : answer->get_array()) {
+        auto p = path_of(x);
+        if (!p) continue;
+        auto ref = capture(*p);
+        if (!ref.is_ok()) return ref.status().with_context(it->name);
+        x = std::move(ref).value();
+        changed = true;
+      }
     }
-    *answer = forms::file_answer_json(refs, /*with_key=*/true);
-    changed = true;
-    return true;
-  });
-  if (!bad.is_ok()) return bad;
+  }
   if (changed) {
     wipe(text);
     text = boost::json::serialize(v);

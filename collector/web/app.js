@@ -166,7 +166,7 @@
   let saveTimer = null;
   let saveSeq = 0;
   // The team page of a team assessment (team.js), opened from the admin page.
-  const team = window.EquitasTeam({ el, api, app, clear, focusMain, announce, back: () => admin() });
+  const team = window.EquitasTeam({ el, api, app, clear, focusMain, announce, scaled, back: () => admin() });
 
   function pickLanguage() {
     for (const l of navigator.languages || [navigator.language || 'en']) {

@@ -13,7 +13,7 @@
 // a side panel); narrower, one indicator at a time with status buttons.
 'use strict';
 window.EquitasTeam = function (ui) {
-  const { el, api, app, clear, focusMain, announce } = ui;
+  const { el, api, app, clear, focusMain, announce, scaled } = ui;
   const T = {
     en: { title: 'Team assessments', none: 'No team assessment has reached this collector yet. Headquarters creates it, and it arrives at the next sync.',
       progress: '{0} of {1} rated, {2} disagreements', unsynced: '{0} of this collector\'s entries wait for the next sync.',
@@ -27,7 +27,7 @@ window.EquitasTeam = function (ui) {
       history: 'History', noHistory: 'Nothing entered yet.', prev: 'Previous indicator', next: 'Next indicator', position: 'Indicator {0} of {1}',
       back: 'Back to the admin page', resume: 'Continue at {0}', noMatch: 'No indicator matches these filters.',
       validatedNote: 'This assessment is validated. New entries are kept for the team, flagged, but no longer change it.',
-      failed: 'Not saved: {0}', open: 'Open' },
+      failed: 'Not saved: {0}', open: 'Open', addFile: 'Add a file or photo', removeFile: 'Remove {0}', noFiles: 'No file yet.', fileSaving: 'Sending {0}…', maxFiles: 'At most {0} files here.' },
     fr: { title: 'Évaluations d\'équipe', none: 'Aucune évaluation d\'équipe n\'est encore arrivée sur ce poste. L\'administration centrale la crée, et elle arrive à la prochaine synchronisation.',
       progress: '{0} sur {1} évalués, {2} désaccords', unsynced: '{0} saisies de ce poste attendent la prochaine synchronisation.',
       draft: 'Brouillon', under_review: 'En revue', validated: 'Validée', official: 'Score officiel', provisional: 'Score provisoire',
@@ -40,7 +40,7 @@ window.EquitasTeam = function (ui) {
       history: 'Historique', noHistory: 'Rien n\'a encore été saisi.', prev: 'Indicateur précédent', next: 'Indicateur suivant', position: 'Indicateur {0} sur {1}',
       back: 'Retour à la page d\'administration', resume: 'Reprendre à {0}', noMatch: 'Aucun indicateur ne correspond à ces filtres.',
       validatedNote: 'Cette évaluation est validée. Les nouvelles saisies sont conservées pour l\'équipe, signalées, mais ne la modifient plus.',
-      failed: 'Non enregistré : {0}', open: 'Ouvrir' },
+      failed: 'Non enregistré : {0}', open: 'Ouvrir', addFile: 'Ajouter un fichier ou une photo', removeFile: 'Retirer {0}', noFiles: 'Aucun fichier pour l\'instant.', fileSaving: 'Envoi de {0}…', maxFiles: 'Au plus {0} fichiers ici.' },
     es: { title: 'Evaluaciones del equipo', none: 'Todavía no ha llegado ninguna evaluación del equipo a este equipo. La sede central la crea y llega en la próxima sincronización.',
       progress: '{0} de {1} evaluados, {2} desacuerdos', unsynced: '{0} entradas de este equipo esperan la próxima sincronización.',
       draft: 'Borrador', under_review: 'En revisión', validated: 'Validada', official: 'Puntuación oficial', provisional: 'Puntuación provisional',
@@ -53,7 +53,7 @@ window.EquitasTeam = function (ui) {
       history: 'Historial', noHistory: 'Aún no se ha introducido nada.', prev: 'Indicador anterior', next: 'Indicador siguiente', position: 'Indicador {0} de {1}',
       back: 'Volver a la página de administración', resume: 'Continuar en {0}', noMatch: 'Ningún indicador coincide con estos filtros.',
       validatedNote: 'Esta evaluación está validada. Las nuevas entradas se conservan para el equipo, señaladas, pero ya no la modifican.',
-      failed: 'No guardado: {0}', open: 'Abrir' },
+      failed: 'No guardado: {0}', open: 'Abrir', addFile: 'Añadir un archivo o una foto', removeFile: 'Quitar {0}', noFiles: 'Todavía no hay archivos.', fileSaving: 'Enviando {0}…', maxFiles: 'Como máximo {0} archivos aquí.' },
     ru: { title: 'Командные оценки', none: 'На это устройство ещё не поступила ни одна командная оценка. Её создаёт центральный аппарат, и она приходит при следующей синхронизации.',
       progress: 'Оценено {0} из {1}, разногласий: {2}', unsynced: 'Записей этого устройства, ожидающих синхронизации: {0}.',
       draft: 'Черновик', under_review: 'На проверке', validated: 'Утверждена', official: 'Официальный балл', provisional: 'Предварительный балл',
@@ -66,7 +66,7 @@ window.EquitasTeam = function (ui) {
       history: 'История', noHistory: 'Пока ничего не внесено.', prev: 'Предыдущий показатель', next: 'Следующий показатель', position: 'Показатель {0} из {1}',
       back: 'К странице администратора', resume: 'Продолжить с {0}', noMatch: 'Нет показателей, подходящих под эти фильтры.',
       validatedNote: 'Эта оценка утверждена. Новые записи сохраняются для группы с отметкой, но больше её не меняют.',
-      failed: 'Не сохранено: {0}', open: 'Открыть' },
+      failed: 'Не сохранено: {0}', open: 'Открыть', addFile: 'Добавить файл или фото', removeFile: 'Удалить {0}', noFiles: 'Файлов пока нет.', fileSaving: 'Отправка {0}…', maxFiles: 'Не более {0} файлов.' },
     ar: { title: 'تقييمات الفريق', none: 'لم يصل أي تقييم للفريق إلى هذا الجهاز بعد. تُنشئه الإدارة المركزية، ويصل عند المزامنة التالية.',
       progress: 'قُيِّم {0} من {1}، وخلافات: {2}', unsynced: 'إدخالات هذا الجهاز التي تنتظر المزامنة التالية: {0}.',
       draft: 'مسودة', under_review: 'قيد المراجعة', validated: 'معتمد', official: 'درجة رسمية', provisional: 'درجة مؤقتة',
@@ -79,7 +79,7 @@ window.EquitasTeam = function (ui) {
       history: 'السجل', noHistory: 'لم يُدخل شيء بعد.', prev: 'المؤشر السابق', next: 'المؤشر التالي', position: 'المؤشر {0} من {1}',
       back: 'العودة إلى صفحة الإدارة', resume: 'المتابعة من {0}', noMatch: 'لا يوجد مؤشر يطابق عوامل التصفية هذه.',
       validatedNote: 'هذا التقييم معتمد. تُحفظ الإدخالات الجديدة للفريق مع تعليمها، لكنها لم تعد تغيّره.',
-      failed: 'لم يُحفظ: {0}', open: 'فتح' },
+      failed: 'لم يُحفظ: {0}', open: 'فتح', addFile: 'إضافة ملف أو صورة', removeFile: 'إزالة {0}', noFiles: 'لا يوجد ملف بعد.', fileSaving: 'جارٍ إرسال {0}…', maxFiles: '{0} ملفات على الأكثر هنا.' },
     pt: { title: 'Avaliações da equipa', none: 'Ainda não chegou nenhuma avaliação da equipa a este equipamento. Os serviços centrais criam-na e ela chega na próxima sincronização.',
       progress: '{0} de {1} avaliados, {2} desacordos', unsynced: '{0} registos deste equipamento aguardam a próxima sincronização.',
       draft: 'Rascunho', under_review: 'Em revisão', validated: 'Validada', official: 'Pontuação oficial', provisional: 'Pontuação provisória',
@@ -92,7 +92,7 @@ window.EquitasTeam = function (ui) {
       history: 'Histórico', noHistory: 'Ainda nada foi registado.', prev: 'Indicador anterior', next: 'Indicador seguinte', position: 'Indicador {0} de {1}',
       back: 'Voltar à página de administração', resume: 'Continuar em {0}', noMatch: 'Nenhum indicador corresponde a estes filtros.',
       validatedNote: 'Esta avaliação está validada. Os novos registos são guardados para a equipa, assinalados, mas já não a alteram.',
-      failed: 'Não guardado: {0}', open: 'Abrir' },
+      failed: 'Não guardado: {0}', open: 'Abrir', addFile: 'Adicionar um ficheiro ou fotografia', removeFile: 'Remover {0}', noFiles: 'Ainda não há ficheiros.', fileSaving: 'A enviar {0}…', maxFiles: 'No máximo {0} ficheiros aqui.' },
   };
   const lang = () => document.documentElement.lang || 'en';
   function t(key, ...args) {
@@ -317,7 +317,52 @@ window.EquitasTeam = function (ui) {
     if (f.competing) sel.value = '';
     return sel;
   }
+  // Evidence files: the field's list as the team has it, each with a way to
+  // remove it, and a picker (the camera on a phone). A new file is captured
+  // here, encrypted at once, then saved as the whole list: the others by
+  // reference, this one with its key (the server unites lists that members
+  // save at the same time).
+  function fileControl(ind, d, id) {
+    const f = fieldState(d.name);
+    const current = Array.isArray(f.value) ? f.value : [];
+    const status = el('p', { className: 'muted', role: 'status' });
+    const saveList = (list) => saveField(ind, d.name, list, status);
+    const items = current.map(r => el('li', {}, el('bdi', { text: r.name }),
+      el('span', { className: 'muted', text: ' (' + Math.max(1, Math.round(r.size / 1024)) + ' KB)' }), ' ',
+      el('button', { type: 'button', className: 'link', text: '×', 'aria-label': t('removeFile', r.name),
+        on: { click: () => saveList(current.filter(x => x.id !== r.id)) } })));
+    // Hidden: its button opens it, and names it for assistive technology.
+    const input = el('input', { type: 'file', id: id + '-input', hidden: true, tabindex: '-1', accept: (d.accept || []).join(','),
+      on: { change: async () => {
+        const chosen = input.files && input.files[0];
+        input.value = '';
+        if (!chosen) return;
+        if (current.length >= (d.max_files || 1)) { status.textContent = t('maxFiles', d.max_files || 1); return; }
+        if (!unit()) { status.textContent = t('chooseUnit'); document.getElementById('team-unit')?.focus(); return; }
+        const file = scaled ? await scaled(chosen, d.max_pixels) : chosen;
+        status.className = 'muted';
+        status.textContent = t('fileSaving', file.name);
+        let r;
+        try {
+          const res = await fetch('/api/v1/admin/assessments/' + encodeURIComponent(A.id) + '/files?question=' +
+            encodeURIComponent(d.name) + '&name=' + encodeURIComponent(file.name) + '&lang=' + lang(),
+            { method: 'POST', credentials: 'same-origin', cache: 'no-store', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
+          r = { ok: res.ok, data: (res.headers.get('Content-Type') || '').startsWith('application/json') ? await res.json() : null };
+        } catch (e) { r = { ok: false, data: null }; }
+        if (!r.ok || !r.data || !r.data.file) {
+          status.className = 'error';
+          status.textContent = t('failed', (r.data && r.data.error) || '—');
+          return;
+        }
+        await saveList(current.concat([r.data.file]));
+      } } });
+    const label = el('button', { type: 'button', id, className: 'addfile', text: t('addFile'), on: { click: () => input.click() } });
+    return el('div', { className: 'team-files' },
+      items.length ? el('ul', {}, items) : el('p', { className: 'muted', text: t('noFiles') }),
+      current.length < (d.max_files || 1) ? [input, label] : null, status);
+  }
   function detailControl(ind, d, id, big) {
+    if (d.accept) return fileControl(ind, d, id);
     const f = fieldState(d.name);
     const label = d.label;
     const save = (v) => saveField(ind, d.name, v, document.getElementById('team-save'));
@@ -411,7 +456,8 @@ window.EquitasTeam = function (ui) {
     for (const n of [ind.name, ...ind.details.map(d => d.name)]) {
       const d = ind.details.find(x => x.name === n);
       for (const h of ((A.data.fields || {})[n]?.history || [])) {
-        const what = n === ind.name ? statusLabel(h.value) : String(h.value);
+        const what = n === ind.name ? statusLabel(h.value)
+          : Array.isArray(h.value) ? h.value.map(r => (r && r.name) || '?').join(', ') : String(h.value);
         items.push({ at: String(h.at || ''), node: el('li', {}, el('span', { className: 'muted' }, el('bdi', { text: t('at', roleLabel(h.author), String(h.at || '').slice(0, 16).replace('T', ' ')) })), ' — ',
           d ? el('span', { text: d.label + ': ' }) : null, el('bdi', { text: what }), h.comment ? el('span', { className: 'muted' }, ' (', el('bdi', { text: h.comment }), ')') : null) });
       }
@@ -450,7 +496,7 @@ window.EquitasTeam = function (ui) {
       el('h2', { tabindex: '-1' }, el('span', { className: 'code', text: ind.code }), ' ', statement(ind)),
       ind.hint ? el('p', { className: 'hint', text: ind.hint }) : null,
       buttons, ...marks(ind),
-      ind.details.filter(d => d.role === 'evidence' || d.role === 'comment').flatMap(d =>
+      ind.details.filter(d => d.role === 'evidence' || d.role === 'comment' || d.accept).flatMap(d =>
         [el('label', { className: 'qlabel', for: 'o-' + d.name, text: d.label }), detailControl(ind, d, 'o-' + d.name, d.multiline)]),
       el('div', { className: 'actions' },
         el('button', { type: 'button', id: 'team-prev', text: t('prev'), disabled: pos <= 0, on: { click: () => s.go(pos - 1) } }),

@@ -116,14 +116,12 @@ Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store, con
   source->rows_ = has ? static_cast<std::size_t>(count.column_int64(0)) : 0;
 
   for (const auto* e : entries) {
-    e->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
-      if (forms::is_file_question(it) &&
-          std::find(source->file_questions_.begin(), source->file_questions_.end(), it.name) ==
-              source->file_questions_.end()) {
-        source->file_questions_.push_back(it.name);
+    for (const forms::Item* it : forms::file_questions(*e->form)) {
+      if (std::find(source->file_questions_.begin(), source->file_questions_.end(), it->name) ==
+          source->file_questions_.end()) {
+        source->file_questions_.push_back(it->name);
       }
-      return true;
-    });
+    }
   }
   source->anonymous_ = source->plan_.anonymous();
   if (source->anonymous_) {

@@ -20,19 +20,6 @@ namespace json = boost::json;
 
 std::string errno_text() { return std::strerror(errno); }
 
-// The file questions of `form` whose answers sit at the top of the answers
-// object (forms::check_form keeps file questions out of repeats).
-std::vector<const forms::Item*> file_questions(const forms::Form& form) {
-  std::vector<const forms::Item*> out;
-  form.walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
-    const bool in_repeat = std::any_of(parents.begin(), parents.end(),
-                                       [](const forms::Item* p) { return p->type == forms::QuestionType::kRepeat; });
-    if (forms::is_file_question(it) && !in_repeat) out.push_back(&it);
-    return true;
-  });
-  return out;
-}
-
 bool blank(const json::value* v) {
   return v == nullptr || v->is_null() || (v->is_string() && v->get_string().empty()) ||
          (v->is_array() && v->get_array().empty());
@@ -108,12 +95,13 @@ std::string file_export_names(const json::array& refs) {
 
 bool has_file_questions(const forms::Form& form) { return any_file_question(form.items); }
 
-Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const json::object& answers) {
+Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const json::object& answers,
+                                                 bool known_allowed) {
   std::vector<AnsweredFile> out;
-  for (const forms::Item* q : file_questions(form)) {
+  for (const forms::Item* q : forms::file_questions(form)) {
     const json::value* v = answers.if_contains(q->name);
     if (blank(v)) continue;
-    auto refs = forms::parse_file_answer(*v, *q, /*key_required=*/true);
+    auto refs = forms::parse_file_answer(*v, *q, /*key_required=*/!known_allowed);
     if (!refs.is_ok()) return Status::invalid_argument(q->name + ": " + refs.status().message());
     for (auto& r : *refs) out.push_back({q->name, std::move(r)});
   }
@@ -122,7 +110,7 @@ Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const 
 
 json::object without_file_keys(const forms::Form& form, const json::object& answers) {
   json::object out = answers;
-  for (const forms::Item* q : file_questions(form)) {
+  for (const forms::Item* q : forms::file_questions(form)) {
     json::value* v = out.if_contains(q->name);
     if (v == nullptr || !v->is_array()) continue;
     for (auto& ref : v->get_array()) {
@@ -132,12 +120,28 @@ json::object without_file_keys(const forms::Form& form, const json::object& answ
   return out;
 }
 
+Result<std::string> known_files_missing(Database& db, const std::vector<AnsweredFile>& files) {
+  for (const AnsweredFile& f : files) {
+    if (!f.ref.key.empty()) continue;
+    FileId id{};
+    FileHash sha{};
+    if (!from_hex_into(f.ref.id, id) || !from_hex_into(f.ref.sha256, sha)) return f.question + ": " + f.ref.name;
+    EQ_ASSIGN_OR_RETURN(auto st, db.cached("SELECT 1 FROM files WHERE file_id = ?1 AND sha256 = ?2 AND size = ?3"));
+    st->bind(1, ByteView(id)).bind(2, ByteView(sha)).bind(3, f.ref.size);
+    EQ_ASSIGN_OR_RETURN(bool row, st->step());
+    st->reset();
+    if (!row) return f.question + ": " + f.ref.name;
+  }
+  return std::string();
+}
+
 Status record_files(Database& db, const Envelope& e, const std::vector<AnsweredFile>& files, std::int64_t now) {
   if (files.empty()) return Status::ok();
   EQ_ASSIGN_OR_RETURN(auto st, db.cached("INSERT OR IGNORE INTO files (file_id, submission_id, revision, question, "
                                          "device_id, sha256, size, media_type, name, file_key, created_at) "
                                          "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
   for (const AnsweredFile& f : files) {
+    if (f.ref.key.empty()) continue;  // known already (known_files_missing)
     FileId id{};
     FileHash sha{};
     std::array<std::uint8_t, kFileKeyBytes> key{};

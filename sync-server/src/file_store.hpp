@@ -36,10 +36,18 @@ struct AnsweredFile {
 // Whether any question of `form` takes files: a plain loop, cheap enough
 // for every envelope ingested.
 bool has_file_questions(const forms::Form& form);
-Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const boost::json::object& answers);
+// `known_allowed`: a team contribution may list, without keys, files that
+// earlier contributions brought (the merged record's list, which keeps them
+// when a member adds one); known_files_missing checks the server has them.
+Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const boost::json::object& answers,
+                                                 bool known_allowed = false);
+// The first keyless reference in `files` the server has no record of (same
+// id, hash and size), as "question: name"; empty when every one is known.
+Result<std::string> known_files_missing(Database& db, const std::vector<AnsweredFile>& files);
 // The answers with every file reference's key removed: what is stored.
 boost::json::object without_file_keys(const forms::Form& form, const boost::json::object& answers);
-// Records the references of a response just stored. Inside its transaction.
+// Records the references of a response just stored (those with keys: the
+// keyless ones are recorded already). Inside its transaction.
 Status record_files(Database& db, const Envelope& e, const std::vector<AnsweredFile>& files, std::int64_t now);
 
 // How exports name a file: "files/<sha256 hex><extension>", the same for

@@ -284,16 +284,28 @@ struct ResponseFiles {
   std::vector<AnsweredFile> files;
   std::optional<ResponsePayload> stored;  // when the answers lost keys
 };
-std::variant<ResponseFiles, ItemResult> response_files(const AnswerValidator& validator, const FormSnapshot* forms,
-                                                       const Envelope& e, const ResponsePayload& payload) {
+std::variant<ResponseFiles, ItemResult, Status> response_files(ServerStore& store, const AnswerValidator& validator,
+                                                               const FormSnapshot* forms, const Envelope& e,
+                                                               const ResponsePayload& payload) {
   ResponseFiles out;
   std::shared_ptr<const FormSnapshot> keep;
   const FormSnapshot* snapshot = layouts_of(validator, forms, keep);
   const auto form = snapshot != nullptr ? snapshot->library().find(e.form_id, e.form_version) : nullptr;
   if (form == nullptr || !has_file_questions(*form)) return out;
-  auto files = answered_files(*form, payload.answers);
+  // A team contribution lists the merged record's files along with its
+  // own; those came with an earlier contribution, and their keys are here.
+  const bool contribution = payload.contribution.has_value();
+  auto files = answered_files(*form, payload.answers, contribution);
   if (!files.is_ok()) return reject(RejectReason::kInvalidAnswers, files.status().message());
   out.files = std::move(files).value();
+  if (contribution) {
+    auto missing = known_files_missing(store.db(), out.files);
+    if (!missing.is_ok()) return missing.status();
+    if (!missing->empty()) {
+      return reject(RejectReason::kInvalidAnswers,
+                    *missing + ": this file is named without its key, and no earlier response brought it");
+    }
+  }
   if (!out.files.empty()) {
     out.stored = payload;
     out.stored->answers = without_file_keys(*form, payload.answers);
@@ -380,8 +392,9 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     if (auto* status = std::get_if<Status>(&checked)) return *status;
     assessment = std::move(std::get<AssessmentRecord>(checked));
   }
-  auto with_files = response_files(validator, forms, e, payload);
+  auto with_files = response_files(store, validator, forms, e, payload);
   if (auto* rejected = std::get_if<ItemResult>(&with_files)) return std::move(*rejected);
+  if (auto* status = std::get_if<Status>(&with_files)) return *status;
   const ResponseFiles& files = std::get<ResponseFiles>(with_files);
   const ResponsePayload& kept = files.stored ? *files.stored : payload;
   EQ_ASSIGN_OR_RETURN(const int code_flag, code_verdict(store, validator, forms, e, payload, seen));

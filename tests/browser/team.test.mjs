@@ -8,7 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ARTIFACTS, BIN, PIN, launch, screenshot, makeServerFolder, makeCollector, startSyncServer, serve, stop, newPage,
   status, overflowsHorizontally, VIEWPORTS } from './support.mjs';
@@ -17,8 +18,14 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
 
-const run = (bin, args, input) =>
-  execFileSync(path.join(BIN, bin), args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+const run = (bin, args, input, system = false) => {
+  try {
+    return execFileSync(system ? bin : path.join(BIN, bin), args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (system && e.status === 1) return '';  // grep: nothing found
+    throw e;
+  }
+};
 const contribute = (dir, id, role, answers) =>
   run('collector', ['submit', '--data-dir', dir, '--form', 'geoat-2023', '--assessment', id, '--role', role, '-'],
     JSON.stringify(answers));
@@ -146,6 +153,66 @@ test('team table at 1366×768: progress, the disagreement with who said what, re
       await page.waitForSelector('.team-table');
       assert.equal(await page.locator('.team-waiting').count(), 0);
       assert.equal(await page.inputValue('#st-x_a_1'), '3');
+      assert.deepEqual(page.foreign, []);
+    } finally {
+      await context.close();
+      await stop(srv);
+      await stop(p.sync);
+    }
+  });
+
+// Evidence files on the team page (issue 18): a photo and a PDF attached
+// to X.A.1 in the details panel, encrypted on the collector at once, saved
+// as the member's contribution, and held by the server after the sync with
+// the same SHA-256. The other post's list, saved meanwhile, is kept too.
+test('team evidence files at 1366×768: attached in the panel, sealed, synced byte for byte, united with the other post\'s',
+  async () => {
+    const p = await disagreeingPosts();
+    const srv = await serve(p.a.dir);
+    const { context, page } = await newPage(browser, { width: 1366, height: 768 }, srv.url);
+    try {
+      const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(40 * 1024),
+        Buffer.from('CANARY-team-panel-photo'), randomBytes(1024), Buffer.from([0xff, 0xd9])]);
+      const pdf = Buffer.from('%PDF-1.7\nGender equality policy, signed 2024\n%%EOF\n');
+      // Meanwhile, headquarters attaches its own document to X.A.1.
+      const hqDoc = Buffer.from('%PDF-1.7\nHR statistics 2025\n%%EOF\n');
+      const hqPath = path.join(p.root, 'hr-stats.pdf');
+      writeFileSync(hqPath, hqDoc);
+      contribute(p.b.dir, p.id, 'integrity', { x_a_1_files: ['@' + hqPath] });
+      run('collector', ['sync', '--data-dir', p.b.dir]);
+
+      await signIn(page, srv.url);
+      await page.locator(`.team-card[data-assessment="${p.id}"] button.open-team`).click();
+      await page.waitForSelector('.team-table');
+      await page.selectOption('#team-unit', 'gender_cell');
+      await page.click('tr[data-indicator="x_a_1"] button.link');
+      await page.waitForSelector('#team-panel:not([hidden]) .team-files');
+      assert.match(await page.textContent('#team-panel .team-files'), /No file yet/);
+      for (const [name, mimeType, buffer] of [['lactation-room.jpg', 'image/jpeg', jpeg], ['policy.pdf', 'application/pdf', pdf]]) {
+        await saved(page, () => page.setInputFiles('#p-x_a_1_files-input', { name, mimeType, buffer }));
+        await page.waitForFunction((n) => (document.querySelector('#team-panel .team-files')?.textContent || '').includes(n), name);
+      }
+      assert.equal(await page.locator('#team-panel .team-files li').count(), 2);
+      await screenshot(page, 'team-files-1366');
+      // Encrypted at capture: the photo is in no file of the collector.
+      assert.equal(run('grep', ['-rl', 'CANARY-team-panel-photo', p.a.dir], undefined, true), '');
+
+      const sync = run('collector', ['sync', '--data-dir', p.a.dir]);
+      assert.match(sync, /2 sent, 2 accepted/);
+      const files = show(p.server, p.id).fields.x_a_1_files;
+      assert.equal(files.disagreement, false);
+      const sha = (b) => createHash('sha256').update(b).digest('hex');
+      assert.deepEqual(files.value.map(r => r.sha256).sort(), [sha(jpeg), sha(pdf), sha(hqDoc)].sort());
+      const zip = path.join(p.root, 'geoat.zip');
+      run('sync-server', ['export', '--data-dir', p.server, '--form', 'geoat-2023', '--with-files', '--out', zip]);
+      // Each file in the zip, with the SHA-256 of its bytes: the same as attached.
+      const listing = execFileSync('python3', ['-c', `
+import hashlib, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for n in z.namelist():
+    if n.startswith('files/'): print(hashlib.sha256(z.read(n)).hexdigest())
+`, zip], { encoding: 'utf8' }).trim().split('\n').sort();
+      assert.deepEqual(listing, [sha(jpeg), sha(pdf), sha(hqDoc)].sort());
       assert.deepEqual(page.foreign, []);
     } finally {
       await context.close();

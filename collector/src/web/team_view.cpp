@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "equitas/forms/file_answer.hpp"
+
 namespace equitas::collector {
 namespace json = boost::json;
 namespace {
@@ -21,6 +23,13 @@ json::object detail_of(const forms::Form& form, const forms::Item& item, std::st
                  {"label", item.label.get(lang, form.default_language)}};
   if (!item.list.empty()) d["list"] = item.list;
   if (item.appearance == "multiline") d["multiline"] = true;
+  if (forms::is_file_question(item)) {
+    json::array accept;
+    for (const auto& t : forms::accepted_types(item)) accept.push_back(json::string(t));
+    d["accept"] = std::move(accept);
+    d["max_files"] = item.file.max_files;
+    if (item.file.max_pixels > 0) d["max_pixels"] = item.file.max_pixels;
+  }
   return d;
 }
 

@@ -11,6 +11,7 @@
 #include "web/admin_auth.hpp"
 #include "web/web_api_internal.hpp"
 #include "web/form_view.hpp"
+#include "web/web_server.hpp"
 
 namespace equitas::collector::web_detail {
 
@@ -149,7 +150,7 @@ HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback, std::
     }
     // A file for a file question comes as application/octet-stream: not a
     // type a cross-site form can send either (it needs a preflight too).
-    const bool file_upload = call.path == "/api/v1/draft/files" &&
+    const bool file_upload = web_limits::takes_file_body(call.path) &&
                              req[http::field::content_type] == "application/octet-stream";
     if (req.method() != http::verb::delete_ && !file_upload &&
         req[http::field::content_type].substr(0, 16) != "application/json") {
@@ -209,6 +210,9 @@ HttpResponse WebApi::route(Call& call) {
       if (slash == std::string_view::npos && get) return team_assessment(call, rest);
       if (slash != std::string_view::npos && rest.substr(slash) == "/contribute" && m == http::verb::post) {
         return team_contribute(call, rest.substr(0, slash));
+      }
+      if (slash != std::string_view::npos && rest.substr(slash) == "/files" && m == http::verb::post) {
+        return team_add_file(call, rest.substr(0, slash));
       }
     }
     constexpr std::string_view kDrafts = "/api/v1/admin/drafts/";
@@ -593,16 +597,15 @@ HttpResponse WebApi::get_draft_file(Call& call, std::string_view id) {
   auto d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
   std::optional<forms::FileRef> found;
-  d->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
-    const auto* v = forms::is_file_question(it) ? d->answers.if_contains(it.name) : nullptr;
-    if (v == nullptr) return true;
-    auto refs = forms::parse_file_answer(*v, it, true);
-    if (!refs.is_ok()) return true;
+  for (const forms::Item* it : forms::file_questions(*d->form)) {
+    const auto* v = d->answers.if_contains(it->name);
+    auto refs = v != nullptr ? forms::parse_file_answer(*v, *it, true) : Status::not_found("");
+    if (!refs.is_ok()) continue;
     for (auto& r : *refs) {
       if (r.id == id) found = std::move(r);
     }
-    return !found;
-  });
+    if (found) break;
+  }
   if (!found) return call.error(http::status::not_found, "no such file in this draft");
   auto bytes = collector_.held_file(*found);
   if (!bytes.is_ok()) return call.error(bytes.status());

@@ -125,6 +125,7 @@ class WebApi {
   HttpResponse team_assessments(Call& call);
   HttpResponse team_assessment(Call& call, std::string_view id);
   HttpResponse team_contribute(Call& call, std::string_view id);
+  HttpResponse team_add_file(Call& call, std::string_view id);
 
   struct OpenDraft {
     ParsedToken token;

@@ -85,7 +85,7 @@ class WebSession : public std::enable_shared_from_this<WebSession> {
     if (ec || parser_->is_done()) return on_read(ec, 0);
     // A file for a file question may be larger than any other request.
     const auto& req = parser_->get();
-    if (req.method() == http::verb::post && req.target().starts_with("/api/v1/draft/files")) {
+    if (req.method() == http::verb::post && web_limits::takes_file_body(req.target())) {
       parser_->body_limit(web_limits::kFileBodyLimit);
     }
     const auto spent = std::chrono::steady_clock::now() - request_started_;

@@ -21,9 +21,17 @@ namespace equitas::collector {
 namespace web_limits {
 // Answers to the whole GEOAT with long evidence texts stay well under this.
 inline constexpr std::size_t kBodyLimit = 1024 * 1024;
-// POST /api/v1/draft/files: one file for a file question. The bundled GEOAT
-// allows 10 MB per file; a phone's photo is scaled down before it comes.
+// POST /api/v1/draft/files, and .../assessments/ID/files on the admin
+// page: one file for a file question. The bundled GEOAT allows 10 MB per
+// file; a phone's photo is scaled down before it comes.
 inline constexpr std::size_t kFileBodyLimit = 16 * 1024 * 1024;
+// Whether a POST to `target` (query and all) carries a file.
+inline bool takes_file_body(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  constexpr std::string_view kTeam = "/api/v1/admin/assessments/";
+  return path == "/api/v1/draft/files" ||
+         (path.starts_with(kTeam) && path.ends_with("/files") && path.size() > kTeam.size() + 6);
+}
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;
 // For the whole request, so a client dripping bytes is cut off too.
 inline constexpr std::chrono::seconds kRequestTimeout{30};

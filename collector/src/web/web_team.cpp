@@ -4,6 +4,7 @@
 // /api/v1/admin: the GEOAT is the team's record, not a respondents' survey.
 #include <boost/json.hpp>
 
+#include "equitas/forms/file_answer.hpp"
 #include "web/team_view.hpp"
 #include "web/web_api_internal.hpp"
 
@@ -16,6 +17,22 @@ json::object parsed_view(const CollectorStore::HeldAssessment& a) {
   boost::system::error_code ec;
   json::value v = json::parse(a.view, ec);
   return !ec && v.is_object() ? std::move(v.as_object()) : json::object{};
+}
+
+// An assessment this collector holds, with its form; a Status naming what
+// a sync would bring when either is missing.
+struct HeldWithForm {
+  CollectorStore::HeldAssessment assessment;
+  std::shared_ptr<const forms::Form> form;
+};
+Result<HeldWithForm> held_with_form(Collector& collector, std::string_view id) {
+  EQ_ASSIGN_OR_RETURN(auto held, collector.assessments());
+  auto it = std::find_if(held.begin(), held.end(), [&](const auto& a) { return a.id == id; });
+  if (it == held.end()) return Status::not_found("this collector has not received that assessment; sync first");
+  EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, collector.library());
+  auto form = lib->current(it->form_id);
+  if (!form) return Status::not_found("the assessment's form is not on this collector; sync first");
+  return HeldWithForm{std::move(*it), std::move(form)};
 }
 
 }  // namespace
@@ -38,16 +55,10 @@ HttpResponse WebApi::team_assessments(Call& call) {
 }
 
 HttpResponse WebApi::team_assessment(Call& call, std::string_view id) {
-  auto held = collector_.assessments();
-  if (!held.is_ok()) return call.error(held.status());
-  auto it = std::find_if(held->begin(), held->end(), [&](const auto& a) { return a.id == id; });
-  if (it == held->end()) {
-    return call.error(http::status::not_found, "this collector has not received that assessment; sync first");
-  }
-  auto lib = collector_.library();
-  if (!lib.is_ok()) return call.error(lib.status());
-  auto form = (*lib)->current(it->form_id);
-  if (!form) return call.error(http::status::not_found, "the assessment's form is not on this collector; sync first");
+  auto found = held_with_form(collector_, id);
+  if (!found.is_ok()) return call.error(found.status());
+  const auto* it = &found->assessment;
+  const auto& form = found->form;
   auto mine = collector_.store().unmerged_entries(it->id);
   if (!mine.is_ok()) return call.error(mine.status());
   const std::string lang = call.lang();
@@ -91,6 +102,28 @@ HttpResponse WebApi::team_contribute(Call& call, std::string_view id) {
   json::object o{{"id", done->id.to_string()}, {"unsynced", unsynced_view(*mine)}};
   if (!done->notice.empty()) o["notice"] = done->notice;
   return call.ok(o);
+}
+
+// One evidence file for a team assessment, captured here (encrypted at
+// once, like a respondent's): the page then saves the field's whole list,
+// the merged record's files (by reference) and this one (with its key), as
+// the member's contribution. A file not saved in a contribution expires
+// with the other staged files.
+HttpResponse WebApi::team_add_file(Call& call, std::string_view id) {
+  const std::string lang = call.lang();
+  auto found = held_with_form(collector_, id);
+  if (!found.is_ok()) return call.error(found.status());
+  const forms::Form& form = *found->form;
+  const std::string question = web_detail::query_param(call.req.target(), "question");
+  const std::string name = web_detail::query_param(call.req.target(), "name");
+  auto ref = collector_.capture_file(form, question, as_bytes(call.req.body()), name.empty() ? "file" : name);
+  if (!ref.is_ok()) {
+    if (ref.status().code() == StatusCode::kResourceExhausted) {
+      return call.error(http::status::insufficient_storage, ref.status().message());
+    }
+    return call.error(ref.status(), lang);
+  }
+  return call.ok(json::object{{"file", forms::file_answer_json({*ref}, true).as_array().at(0)}});
 }
 
 }  // namespace equitas::collector

@@ -136,6 +136,15 @@ bool is_file_question(const Item& item) {
          item.type == QuestionType::kVideo || item.type == QuestionType::kFile;
 }
 
+std::vector<const Item*> file_questions(const Form& form) {
+  std::vector<const Item*> out;
+  form.walk([&](const Item& it, const std::vector<const Item*>&) {
+    if (is_file_question(it)) out.push_back(&it);
+    return true;
+  });
+  return out;
+}
+
 std::vector<std::string> accepted_types(const Item& item) {
   if (!item.file.accept.empty()) return item.file.accept;
   switch (item.type) {

@@ -31,6 +31,7 @@
 namespace equitas::forms {
 
 struct Item;
+struct Form;
 
 inline constexpr std::size_t kFileIdHex = 32;
 inline constexpr std::size_t kFileKeyHex = 64;
@@ -55,6 +56,10 @@ struct FileRef {
 
 // True for image, audio, video and file questions.
 bool is_file_question(const Item& item);
+// The file questions of `form`, in form order, wherever they sit in its
+// groups. Publishing refuses one inside a repeat, so each has its answer
+// at the top of the answers object, under its name.
+std::vector<const Item*> file_questions(const Form& form);
 
 // The media types `item` accepts ("image/*", "application/pdf"); empty
 // means any. An image question with no list accepts "image/*", and audio
