@@ -172,11 +172,17 @@ class LinkEmulator {
   // From now on the link follows `spec`; its clock restarts at 0, the
   // counters at zero, and open connections are dropped.
   void reset(const LinkSpec& spec) {
-    std::lock_guard lock(mu_);
-    spec_ = spec;
-    epoch_ = Clock::now();
-    ++generation_;
-    counters_ = {};
+    std::uint64_t generation = 0;
+    {
+      std::lock_guard lock(mu_);
+      spec_ = spec;
+      epoch_ = Clock::now();
+      generation = ++generation_;
+      counters_ = {};
+    }
+    // Until the link thread has dropped the old connections, a connection
+    // made now could be dropped with them.
+    while (applied_.load() < generation) std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   // Link seconds since the last reset.
   double now() const {
@@ -322,6 +328,7 @@ class LinkEmulator {
         free_at[0] = free_at[1] = 0;
         was_up = true;
         seen_generation = generation;
+        applied_.store(generation);
       }
 
       fds.assign(1, pollfd{listen_fd_, POLLIN, 0});
@@ -401,6 +408,7 @@ class LinkEmulator {
   LinkSpec spec_;                 // guarded by mu_
   Clock::time_point epoch_;       // guarded by mu_
   std::uint64_t generation_ = 0;  // guarded by mu_
+  std::atomic<std::uint64_t> applied_{0};  // the last generation the link thread has taken up
   LinkCounters counters_;         // guarded by mu_
   std::thread thread_;
 };
@@ -1115,7 +1123,9 @@ int bench_main(int argc, char** argv) {
   // What one session costs when there is nothing to send, in bytes and, over
   // the uncut link, in time.
   calm_post.link->reset(calm);
-  if (!calm_post.c->sync({}).is_ok()) throw std::runtime_error("the no-op sync failed");
+  if (auto noop = calm_post.c->sync({}); !noop.is_ok()) {
+    throw std::runtime_error("the no-op sync failed: " + noop.status().to_string());
+  }
   const double setup_time = calm_post.link->now();
   const std::int64_t setup_up = calm_post.link->counters().up;
 

@@ -6,7 +6,8 @@
 // Input: a first byte choosing the mode.
 // - mode bit 0 clear: the rest is a message body; the type byte
 //   0x70 + ((mode >> 1) & 3) goes before it, and decode_sync_message reads
-//   it. A message that decodes must be of that type, within its limits, and
+//   it (with a piece session's trailing offsets, present only when not 0).
+//   A message that decodes must be of that type, within its limits, and
 //   encode to exactly the bytes read (one encoding per message: a varint or
 //   a length has no second spelling).
 // - mode bit 0 set: a FileOpener for one of four files sealed once with
@@ -92,14 +93,17 @@ bool within_limits(const equitas::SyncMessage& m) {
   if (const auto* wanted = std::get_if<equitas::FilesWanted>(&m)) {
     if (wanted->files.size() > equitas::kMaxFilesPerOffer) return false;
     return std::all_of(wanted->files.begin(), wanted->files.end(), [](const auto& f) {
-      return static_cast<std::uint8_t>(f.want) <= 2 && f.detail.size() <= equitas::kMaxDetailLength;
+      return static_cast<std::uint8_t>(f.want) <= 2 && f.detail.size() <= equitas::kMaxDetailLength &&
+             f.next_offset < equitas::kMaxFileChunkWire;
     });
   }
   if (const auto* chunk = std::get_if<equitas::FileChunk>(&m)) {
-    return !chunk->data.empty() && chunk->data.size() <= equitas::kMaxFileChunkWire;
+    // A piece (offset not 0) ends within the largest chunk.
+    return !chunk->data.empty() && chunk->offset + chunk->data.size() <= equitas::kMaxFileChunkWire;
   }
   if (const auto* ack = std::get_if<equitas::FileAck>(&m)) {
-    return static_cast<std::uint8_t>(ack->state) <= 3 && ack->detail.size() <= equitas::kMaxDetailLength;
+    return static_cast<std::uint8_t>(ack->state) <= 3 && ack->detail.size() <= equitas::kMaxDetailLength &&
+           ack->next_offset < equitas::kMaxFileChunkWire;
   }
   return false;  // not a file message at all
 }

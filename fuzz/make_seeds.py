@@ -330,6 +330,17 @@ def file_transfer_seeds():
         "ack-failed": msg(0x73, ack(2, 3, "chunk 3 of 5 does not authenticate (altered, or encrypted under another key)")),
         "ack-disk-full": msg(0x73, ack(3, 0, "the server could not store it now")),
         "ack-bad-state": msg(0x73, ack(4, 0)),
+        # Pieces (a session that negotiated equitas-sync.v2): a trailing
+        # offset, present only when not 0.
+        "piece": msg(0x72, chunk(1, bytes(8192)) + varint(8192)),
+        "piece-last": msg(0x72, chunk(0, bytes(24 + 65536 + 17 - 57344)) + varint(57344)),
+        "piece-offset-zero": msg(0x72, chunk(1, b"x") + varint(0)),
+        "piece-past-chunk": msg(0x72, chunk(1, bytes(100)) + varint(24 + 65536 + 17 - 50)),
+        "wanted-resume-piece": msg(0x71, wanted([(fid, 0, 3, ""), (bytes(16), 1, 0, "")]) + varint(8192) + varint(0)),
+        "wanted-offsets-zero": msg(0x71, wanted([(fid, 0, 3, "")]) + varint(0)),
+        "wanted-offsets-short": msg(0x71, wanted([(fid, 0, 3, ""), (bytes(16), 0, 0, "")]) + varint(5)),
+        "ack-piece": msg(0x73, ack(0, 3) + varint(16384)),
+        "ack-offset-zero": msg(0x73, ack(0, 3) + varint(0)),
         "open-one-byte": opener(0, sealed(0)),
         "open-one-chunk": opener(1, sealed(0)),
         "open-two-chunks": opener(2, sealed(0) + sealed(1)),

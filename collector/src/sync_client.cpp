@@ -13,6 +13,10 @@
 #include <boost/json/parse.hpp>
 #include <algorithm>
 #include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
 
 #include "equitas/forms/form_json.hpp"
 #include "equitas/wire/payload.hpp"
@@ -50,6 +54,36 @@ Status refused(const ErrorMsg& e) {
   }
 }
 
+// Where the server was last seen holding each file this process sends (an
+// acknowledged piece, or its answer to an offer), so that a session cut
+// every half minute can put file bytes behind its offer instead of a round
+// trip later. A hint, kept in memory only: the server answers a piece that
+// does not start where it holds the file with where it does.
+struct FilePosition {
+  std::uint32_t chunk = 0;
+  std::uint32_t offset = 0;
+  bool operator==(const FilePosition&) const = default;
+};
+std::mutex positions_mutex;
+std::map<FileId, FilePosition> positions;  // guarded by positions_mutex
+
+void note_position(const FileId& id, std::optional<FilePosition> at) {
+  std::lock_guard lock(positions_mutex);
+  if (!at) {
+    positions.erase(id);
+    return;
+  }
+  if (positions.size() >= 4096 && positions.count(id) == 0) positions.clear();
+  positions[id] = *at;
+}
+
+std::optional<FilePosition> last_position(const FileId& id) {
+  std::lock_guard lock(positions_mutex);
+  const auto it = positions.find(id);
+  if (it == positions.end()) return std::nullopt;
+  return it->second;
+}
+
 // One session's state, driven by a coroutine on a private io_context.
 class Session {
  public:
@@ -69,22 +103,66 @@ class Session {
   net::awaitable<void> write(Ws& ws, const Bytes& msg);
   net::awaitable<Result<SyncMessage>> read_sealed(Ws& ws, SecureChannel& channel);
   Status apply_ack(const std::vector<OutboxItem>& items, const Ack& ack);
-  net::awaitable<Status> fetch_forms(Ws& ws, SecureChannel& channel);
-  net::awaitable<Status> fetch_devices(Ws& ws, SecureChannel& channel);
+  // `asked`: the first request went out already (pipelined after the
+  // handshake); only its reply is to be read.
+  net::awaitable<Status> fetch_forms(Ws& ws, SecureChannel& channel, bool asked = false);
+  net::awaitable<Status> fetch_devices(Ws& ws, SecureChannel& channel, bool asked = false);
+  FormsRequest forms_request(const std::vector<FormRef>& turned_down, Status& status);
+  DevicesRequest devices_request(Status& status);
   net::awaitable<Status> fetch_assessments(Ws& ws, SecureChannel& channel);
   net::awaitable<Status> fetch_codes(Ws& ws, SecureChannel& channel);
   Status keep_assessment(const std::string& view);
   // Pushes every pending envelope in batches; `seq` numbers them across the
   // session.
   net::awaitable<Status> push_pending(Ws& ws, SecureChannel& channel, std::uint64_t& seq);
-  // Sends the files of acknowledged responses, chunk by chunk, pushing any
-  // envelope captured meanwhile before the next file.
-  net::awaitable<Status> send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq);
+  struct PieceSent {
+    std::size_t job = 0;
+    std::uint32_t chunk = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+    bool ends_chunk = false;
+    std::uint64_t number = 0;
+    bool dud = false;  // known not to start where the server is: its ack says nothing
+  };
+  // A FilesOffer sent before the Welcome, and the server's answer to it.
+  struct EarlyOffer {
+    std::vector<CollectorStore::FileToSend> files;
+    std::optional<SyncMessage> reply;
+    // Pieces of files[0] sent behind the offer, from where the server was
+    // last seen holding it (`from`), before its answer: the session's first
+    // round trip then carries file bytes. The server checks where each
+    // piece starts; `after` is where the next one would start.
+    std::vector<PieceSent> pieces;
+    FilePosition from;
+    FilePosition after;
+  };
+  // Sends the files of acknowledged responses, chunk by chunk (or piece by
+  // piece), pushing any envelope captured meanwhile before the next file.
+  net::awaitable<Status> send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq, EarlyOffer* early);
+  struct PieceJob {
+    CollectorStore::FileToSend file;
+    std::uint32_t chunk = 0;   // where the next piece starts
+    std::uint32_t offset = 0;
+    bool over = false;         // stored, refused or stopped: no more pieces, acks ignored
+    std::uint64_t resync_after = 0;  // acks of pieces sent up to here predate a resync
+    std::uint64_t sends = 0;
+  };
+  // Pieces of `jobs`, a few in flight across files (file_transfer.hpp).
+  // False: stop sending files this session.
+  // `early`: pieces already sent, whose acks come first.
+  net::awaitable<Result<bool>> send_pieces(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
+                                           std::vector<PieceJob>& jobs, std::vector<FileHash>& held_now,
+                                           std::vector<PieceSent> early);
+  // Sends pieces of early.files[0] behind the offer (see EarlyOffer).
+  net::awaitable<Status> send_early_pieces(Ws& ws, SecureChannel& channel, EarlyOffer& early, FilePosition from);
   // One file from chunk `from`: true to go on with the next file, false to
   // stop sending files this session (the server cannot store them now).
   net::awaitable<Result<bool>> send_file(Ws& ws, SecureChannel& channel, const CollectorStore::FileToSend& f,
                                          std::uint32_t from);
   bool closed_by_server_ = false;  // it answered a newer request with a protocol error
+  bool pieces_ = false;            // the server answered the upgrade with kSyncSubprotocolPieces
+  bool forms_more_ = false;        // a pipelined forms request was answered `more`
+  std::vector<FormRef> forms_turned_down_;  // not stored, but not to be asked for again this session
   std::size_t max_items_ = 1;
   std::size_t max_bytes_ = 1;
   std::vector<CollectorStore::RelayedRegistration> registrations_;
@@ -169,15 +247,27 @@ Status Session::apply_ack(const std::vector<OutboxItem>& items, const Ack& ack) 
 
 // Asks for the form publications this collector lacks and keeps those whose
 // signature verifies against the pinned server key.
-net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel) {
-  std::vector<FormRef> turned_down;  // not stored, but not to be asked for again this session
+FormsRequest Session::forms_request(const std::vector<FormRef>& turned_down, Status& status) {
+  FormsRequest req;
+  auto held = store_.load_form_publications();
+  if (!held.is_ok()) {
+    status = held.status();
+    return req;
+  }
+  for (const auto& p : *held) req.known.push_back({p.form_id, p.version, p.round});
+  req.known.insert(req.known.end(), turned_down.begin(), turned_down.end());
+  return req;
+}
+
+net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel, bool asked) {
+  std::vector<FormRef>& turned_down = forms_turned_down_;
   for (int round_trip = 0; round_trip < 32; ++round_trip) {
-    auto held = store_.load_form_publications();
-    if (!held.is_ok()) co_return held.status();
-    FormsRequest req;
-    for (const auto& p : *held) req.known.push_back({p.form_id, p.version, p.round});
-    req.known.insert(req.known.end(), turned_down.begin(), turned_down.end());
-    co_await write(ws, channel.seal(encode(req)));
+    if (round_trip > 0 || !asked) {
+      Status status = Status::ok();
+      FormsRequest req = forms_request(turned_down, status);
+      if (!status.is_ok()) co_return status;
+      co_await write(ws, channel.seal(encode(req)));
+    }
     auto reply = co_await read_sealed(ws, channel);
     if (!reply.is_ok()) co_return reply.status();
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
@@ -193,21 +283,38 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel) {
       report_.forms_received.push_back(p.form_id + " " + p.version + (p.round.empty() ? "" : " (" + p.round + ")"));
     }
     if (!update->more || update->forms.empty()) co_return Status::ok();
+    if (asked) {
+      // The replies to the requests sent with this one come first.
+      forms_more_ = true;
+      co_return Status::ok();
+    }
   }
   co_return Status::ok();
 }
 
 // Refreshes the server's list of devices this collector may relay for, when
 // the server's has changed since the copy held here.
-net::awaitable<Status> Session::fetch_devices(Ws& ws, SecureChannel& channel) {
+DevicesRequest Session::devices_request(Status& status) {
   DevicesRequest req;
   auto held = store_.get_meta(meta_key::kDeviceList);
-  if (!held.is_ok()) co_return held.status();
+  if (!held.is_ok()) {
+    status = held.status();
+    return req;
+  }
   if (*held) {
     auto list = decode_device_list(**held, enrollment_.server.sign);
     if (list.is_ok()) req.known = device_list_digest(*list);
   }
-  co_await write(ws, channel.seal(encode(req)));
+  return req;
+}
+
+net::awaitable<Status> Session::fetch_devices(Ws& ws, SecureChannel& channel, bool asked) {
+  if (!asked) {
+    Status status = Status::ok();
+    DevicesRequest req = devices_request(status);
+    if (!status.is_ok()) co_return status;
+    co_await write(ws, channel.seal(encode(req)));
+  }
   auto reply = co_await read_sealed(ws, channel);
   if (!reply.is_ok()) co_return reply.status();
   if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
@@ -428,18 +535,203 @@ net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel, 
   co_return true;
 }
 
-net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq) {
+// The piece that starts at `offset` of a chunk of `size` bytes: a tail
+// too short to be worth a message of its own goes with the piece before.
+std::uint32_t piece_length(std::size_t size, std::uint32_t offset) {
+  const std::size_t left = size - offset;
+  return static_cast<std::uint32_t>(left < kFilePieceBytes + kFilePieceBytes / 8 ? left : kFilePieceBytes);
+}
+
+// Pieces in flight: a cut loses what is on the link, not what waits behind
+// it, so this only has to cover the round trip and the server's fdatasync
+// (about 5 KB on a 64 kbit/s satellite link).
+constexpr std::size_t kPiecesInFlight = 3;
+
+net::awaitable<Status> Session::send_early_pieces(Ws& ws, SecureChannel& channel, EarlyOffer& early,
+                                                   FilePosition from) {
+  const CollectorStore::FileToSend& f = early.files.front();
+  early.from = from;
+  FilePosition at = from;
+  Bytes data;
+  std::uint32_t loaded = UINT32_MAX;
+  while (early.pieces.size() < kPiecesInFlight && at.chunk < f.chunks) {
+    if (loaded != at.chunk) {
+      auto read = store_.file_chunk(f.id, at.chunk);
+      if (!read.is_ok()) co_return read.status();
+      data = std::move(*read);
+      loaded = at.chunk;
+    }
+    if (at.offset >= data.size()) break;  // a stale hint: the offer's answer says where to go
+    FileChunk piece;
+    piece.id = f.id;
+    piece.index = at.chunk;
+    piece.offset = at.offset;
+    const std::uint32_t length = piece_length(data.size(), at.offset);
+    piece.data.assign(data.begin() + at.offset, data.begin() + at.offset + length);
+    co_await write(ws, channel.seal(encode(piece)));
+    PieceSent sent{0, at.chunk, at.offset, length, at.offset + length == data.size(), early.pieces.size() + 1, false};
+    early.pieces.push_back(sent);
+    if (sent.ends_chunk) {
+      ++report_.file_chunks_sent;
+      ++at.chunk;
+      at.offset = 0;
+    } else {
+      at.offset += length;
+    }
+  }
+  early.after = at;
+  co_return Status::ok();
+}
+
+net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
+                                                  std::vector<PieceJob>& jobs, std::vector<FileHash>& held_now,
+                                                  std::vector<PieceSent> early) {
+  using Sent = PieceSent;
+  std::deque<Sent> flight(early.begin(), early.end());
+  std::uint64_t sent_count = early.size();
+  std::size_t next_job = 0;
+  bool stop = false;  // the server cannot store files now: drain the acks, then end
+  // The chunk pieces are cut from, read once.
+  std::size_t cached_job = SIZE_MAX;
+  std::uint32_t cached_chunk = 0;
+  Bytes cached;
+  for (;;) {
+    while (!stop && flight.size() < kPiecesInFlight && next_job < jobs.size()) {
+      PieceJob& j = jobs[next_job];
+      if (j.over || j.chunk >= j.file.chunks) {
+        ++next_job;
+        if (next_job >= jobs.size()) continue;
+        // A response captured while a file went up goes before the next
+        // file, once the acks in flight are in.
+        auto pending = store_.next_pending(1, max_bytes_);
+        if (!pending.is_ok()) co_return pending.status();
+        if (pending->empty()) continue;
+        if (!flight.empty()) break;
+        if (Status st = co_await push_pending(ws, channel, seq); !st.is_ok()) co_return st;
+        continue;
+      }
+      const std::string name = to_hex(ByteView(j.file.id));
+      if (++j.sends > 4 * std::uint64_t{j.file.chunks} * (kFileChunkBytes / kFilePieceBytes + 1) + 16) {
+        co_return Status::corruption("the server keeps asking for pieces of " + name);
+      }
+      if (cached_job != next_job || cached_chunk != j.chunk) {
+        auto data = store_.file_chunk(j.file.id, j.chunk);
+        if (!data.is_ok()) co_return data.status();
+        cached = std::move(*data);
+        cached_job = next_job;
+        cached_chunk = j.chunk;
+      }
+      if (j.offset >= cached.size()) {
+        co_return Status::corruption("the server asked for a piece past the end of a chunk of " + name);
+      }
+      FileChunk piece;
+      piece.id = j.file.id;
+      piece.index = j.chunk;
+      piece.offset = j.offset;
+      const std::uint32_t length = piece_length(cached.size(), j.offset);
+      piece.data.assign(cached.begin() + j.offset, cached.begin() + j.offset + length);
+      co_await write(ws, channel.seal(encode(piece)));
+      Sent sent{next_job, j.chunk, j.offset, length, j.offset + length == cached.size(), ++sent_count, false};
+      flight.push_back(sent);
+      if (sent.ends_chunk) {
+        ++report_.file_chunks_sent;
+        ++j.chunk;
+        j.offset = 0;
+      } else {
+        j.offset += length;
+      }
+    }
+    if (flight.empty()) {
+      if (stop) co_return false;
+      if (next_job >= jobs.size()) co_return true;
+      // Drained between two files: push what was captured meanwhile.
+      if (Status st = co_await push_pending(ws, channel, seq); !st.is_ok()) co_return st;
+      continue;
+    }
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    const Sent s = flight.front();
+    flight.pop_front();
+    PieceJob& j = jobs[s.job];
+    const std::string name = to_hex(ByteView(j.file.id));
+    const auto* ack = std::get_if<FileAck>(&*reply);
+    if (ack == nullptr || ack->id != j.file.id) {
+      co_return Status::corruption("the server did not acknowledge file " + name);
+    }
+    if (j.over || s.dud) continue;  // stored, refused or stopped already: the rest of its acks say so again
+    switch (ack->state) {
+      case FileAckState::kContinue: {
+        const std::uint32_t want_chunk = s.ends_chunk ? s.chunk + 1 : s.chunk;
+        const std::uint32_t want_offset = s.ends_chunk ? 0 : s.offset + s.length;
+        if (ack->next_chunk == want_chunk && ack->next_offset == want_offset) {
+          report_.file_bytes_sent += s.length;
+          note_position(j.file.id, FilePosition{want_chunk, want_offset});
+          break;
+        }
+        // The server is elsewhere (it held more, or less, than this side
+        // thought): go on from where it is, once. Acks of the pieces already
+        // in flight predate this and say the same.
+        if (s.number <= j.resync_after) break;
+        if (ack->next_chunk >= j.file.chunks) {
+          co_return Status::corruption("the server asked for a chunk past the end of " + name);
+        }
+        j.chunk = ack->next_chunk;
+        j.offset = ack->next_offset;
+        j.resync_after = sent_count;
+        note_position(j.file.id, FilePosition{j.chunk, j.offset});
+        next_job = std::min(next_job, s.job);
+        break;
+      }
+      case FileAckState::kComplete:
+        report_.file_bytes_sent += s.length;
+        j.over = true;
+        note_position(j.file.id, std::nullopt);
+        if (Status st = store_.file_sent(j.file.id, unix_now()); !st.is_ok()) co_return st;
+        ++report_.files_sent;
+        held_now.push_back(j.file.sha256);
+        if (options_.on_progress) options_.on_progress(progress_);
+        break;
+      case FileAckState::kFailed:
+        j.over = true;
+        note_position(j.file.id, std::nullopt);
+        (void)store_.file_note(j.file.id, ack->detail);
+        report_.file_notes.push_back("file " + name + " stopped at chunk " + std::to_string(s.chunk) + ": " +
+                                     ack->detail + " (kept; the next sync resumes from chunk " +
+                                     std::to_string(ack->next_chunk) + ")");
+        break;
+      case FileAckState::kRetryLater:
+        (void)store_.file_note(j.file.id, ack->detail);
+        report_.file_notes.push_back("file " + name + ": " + ack->detail);
+        note_position(j.file.id, std::nullopt);
+        for (auto& other : jobs) other.over = true;
+        stop = true;
+        break;
+    }
+  }
+}
+
+net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq, EarlyOffer* early) {
   std::vector<FileId> done_this_session;  // sent, skipped or refused: not offered again now
   std::vector<FileHash> held_now;         // bytes the server acknowledged in full this session
   for (int round_trip = 0; round_trip < 4096; ++round_trip) {
-    auto files = store_.files_to_send(64, done_this_session);
-    if (!files.is_ok()) co_return files.status();
-    if (files->empty()) co_return Status::ok();
-    FilesOffer offer;
-    for (const auto& f : *files) offer.files.push_back({f.id, f.sha256, f.size});
-    co_await write(ws, channel.seal(encode(offer)));
-    auto reply = co_await read_sealed(ws, channel);
-    if (!reply.is_ok()) co_return reply.status();
+    std::vector<CollectorStore::FileToSend> files;
+    std::optional<SyncMessage> reply;
+    if (round_trip == 0 && early != nullptr && early->reply) {
+      files = std::move(early->files);
+      reply = std::move(early->reply);
+    } else {
+      auto found = store_.files_to_send(64, done_this_session);
+      if (!found.is_ok()) co_return found.status();
+      files = std::move(*found);
+      if (files.empty()) co_return Status::ok();
+      FilesOffer offer;
+      for (const auto& f : files) offer.files.push_back({f.id, f.sha256, f.size});
+      co_await write(ws, channel.seal(encode(offer)));
+      auto read = co_await read_sealed(ws, channel);
+      if (!read.is_ok()) co_return read.status();
+      reply = std::move(*read);
+    }
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
       if (err->code == SessionError::kProtocol) {
         report_.file_notes.push_back("the server does not take files (it is older than this collector); they stay here");
@@ -449,11 +741,15 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
       co_return refused(*err);
     }
     const auto* wanted = std::get_if<FilesWanted>(&*reply);
-    if (wanted == nullptr || wanted->files.size() != files->size()) {
+    if (wanted == nullptr || wanted->files.size() != files.size()) {
       co_return Status::corruption("the server did not answer the files offer");
     }
-    for (std::size_t i = 0; i < files->size(); ++i) {
-      const auto& f = (*files)[i];
+    std::vector<PieceJob> jobs;
+    // Pieces sent behind the offer (round 0 only): their acks come first.
+    std::vector<PieceSent>* early_pieces =
+        round_trip == 0 && early != nullptr && !early->pieces.empty() ? &early->pieces : nullptr;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const auto& f = files[i];
       const FileWantItem& w = wanted->files[i];
       done_this_session.push_back(f.id);
       if (w.id != f.id) co_return Status::corruption("the server's answer to the files offer is out of order");
@@ -470,7 +766,38 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
         report_.file_notes.push_back("file " + to_hex(ByteView(f.id)) + ": " + w.detail + " (kept)");
         continue;
       }
-      if (w.next_chunk > 0) report_.files_resumed += 1;
+      if (w.next_chunk > 0 || w.next_offset > 0) report_.files_resumed += 1;
+      if (pieces_) {
+        // A second file of the same bytes waits for the next offer, which
+        // the server answers "have it" once the first is stored.
+        const bool twin =
+            std::any_of(jobs.begin(), jobs.end(), [&](const PieceJob& o) { return o.file.sha256 == f.sha256; });
+        if (twin) {
+          done_this_session.pop_back();
+          continue;
+        }
+        PieceJob job;
+        job.file = f;
+        job.chunk = std::min(w.next_chunk, f.chunks);
+        job.offset = w.next_offset;
+        const FilePosition server_at{job.chunk, job.offset};
+        if (early_pieces && i == 0) {
+          // The pieces sent behind the offer: those from where the server
+          // is on carry on from it; those before it are not taken.
+          auto& sent = *early_pieces;
+          const auto from = std::find_if(sent.begin(), sent.end(), [&](const PieceSent& p) {
+            return FilePosition{p.chunk, p.offset} == server_at;
+          });
+          for (auto p = sent.begin(); p != from; ++p) p->dud = true;
+          if (from != sent.end()) {
+            job.chunk = early->after.chunk;
+            job.offset = early->after.offset;
+          }
+        }
+        note_position(f.id, server_at);
+        jobs.push_back(std::move(job));
+        continue;
+      }
       const std::int64_t sent_before = report_.files_sent;
       auto go_on = co_await send_file(ws, channel, f, std::min(w.next_chunk, f.chunks));
       if (!go_on.is_ok()) co_return go_on.status();
@@ -478,6 +805,27 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
       if (options_.on_progress) options_.on_progress(progress_);
       if (!*go_on) co_return Status::ok();
       // A response captured while the file went up goes before the next file.
+      if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+    }
+    std::vector<PieceSent> in_flight;
+    if (early_pieces) {
+      // Their file is jobs[0] when the server wants it; otherwise a job
+      // that is over, whose acks are only read.
+      const bool wanted_first = !jobs.empty() && jobs.front().file.id == files.front().id;
+      if (!wanted_first) {
+        PieceJob over;
+        over.file = files.front();
+        over.over = true;
+        jobs.push_back(std::move(over));
+        for (auto& p : *early_pieces) p.dud = true;
+      }
+      for (auto& p : *early_pieces) p.job = wanted_first ? 0 : jobs.size() - 1;
+      in_flight = std::move(*early_pieces);
+    }
+    if (pieces_ && !jobs.empty()) {
+      auto go_on = co_await send_pieces(ws, channel, seq, jobs, held_now, std::move(in_flight));
+      if (!go_on.is_ok()) co_return go_on.status();
+      if (!*go_on) co_return Status::ok();
       if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
     }
   }
@@ -512,11 +860,15 @@ net::awaitable<Status> Session::run() {
   ws.binary(true);
   ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "equitas-collector/0.1");
-    req.set(beast::http::field::sec_websocket_protocol, "equitas-sync.v1");
+    // Pieces if the server takes them; an older server answers the second.
+    req.set(beast::http::field::sec_websocket_protocol,
+            std::string(kSyncSubprotocolPieces) + ", " + kSyncSubprotocolChunks);
   }));
   const bool ipv6 = url_.host.find(':') != std::string::npos;
   const std::string host_header = (ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + url_.port;
-  co_await ws.async_handshake(host_header, url_.target, use_awaitable);
+  websocket::response_type upgrade;
+  co_await ws.async_handshake(upgrade, host_header, url_.target, use_awaitable);
+  pieces_ = upgrade[beast::http::field::sec_websocket_protocol] == kSyncSubprotocolPieces;
 
   // Handshake: prove who we are, and make the server prove who it is.
   ClientHandshake hs(enrollment_.server);
@@ -537,6 +889,42 @@ net::awaitable<Status> Session::run() {
   co_await write(ws, *auth);
   SecureChannel channel = hs.take_channel();
 
+  // A server that takes pieces is new enough for every request: ask what
+  // does not depend on the Welcome now, without waiting for it, so that a
+  // session cut every half minute reaches file bytes one round trip after
+  // the handshake rather than four. The server answers in order.
+  EarlyOffer early;
+  bool asked = false;
+  if (pieces_) {
+    Status status = Status::ok();
+    const FormsRequest forms = forms_request({}, status);
+    if (!status.is_ok()) co_return status;
+    const DevicesRequest devices = devices_request(status);
+    if (!status.is_ok()) co_return status;
+    auto files = store_.files_to_send(64, {});
+    if (!files.is_ok()) co_return files.status();
+    early.files = std::move(*files);
+    co_await write(ws, channel.seal(encode(forms)));
+    co_await write(ws, channel.seal(encode(devices)));
+    if (!early.files.empty()) {
+      FilesOffer offer;
+      for (const auto& f : early.files) offer.files.push_back({f.id, f.sha256, f.size});
+      co_await write(ws, channel.seal(encode(offer)));
+      // File bytes behind the offer, when nothing is to be pushed first
+      // (responses go before files) and the server was seen holding the
+      // first file in an earlier session of this process.
+      auto pending = store_.next_pending(1, kClientMaxBatchBytes);
+      if (!pending.is_ok()) co_return pending.status();
+      auto relayed = store_.relayed_registrations(1);
+      if (!relayed.is_ok()) co_return relayed.status();
+      const auto from = last_position(early.files.front().id);
+      if (pending->empty() && relayed->empty() && from && from->chunk < early.files.front().chunks) {
+        if (Status st = co_await send_early_pieces(ws, channel, early, *from); !st.is_ok()) co_return st;
+      }
+    }
+    asked = true;
+  }
+
   auto first = co_await read_sealed(ws, channel);
   if (!first.is_ok()) co_return first.status();
   if (const auto* err = std::get_if<ErrorMsg>(&*first)) co_return refused(*err);
@@ -552,8 +940,18 @@ net::awaitable<Status> Session::run() {
     if (!s.is_ok()) co_return s;
     report_.registered_now = welcome->registered_now;
   }
-  if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
-  if (Status s = co_await fetch_devices(ws, channel); !s.is_ok()) co_return s;
+  if (Status s = co_await fetch_forms(ws, channel, asked); !s.is_ok()) co_return s;
+  if (Status s = co_await fetch_devices(ws, channel, asked); !s.is_ok()) co_return s;
+  if (!early.files.empty()) {
+    auto reply = co_await read_sealed(ws, channel);
+    if (!reply.is_ok()) co_return reply.status();
+    early.reply = std::move(*reply);
+  }
+  // The rest of the forms now, unless the acks of pieces come first.
+  if (forms_more_ && early.pieces.empty()) {
+    forms_more_ = false;
+    if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
+  }
 
   max_items_ = std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));
   if (options_.max_batch_items > 0) max_items_ = std::min(max_items_, options_.max_batch_items);
@@ -570,10 +968,17 @@ net::awaitable<Status> Session::run() {
   registrations_ = std::move(*registrations);
 
   std::uint64_t seq = 0;
-  if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+  // With pieces in flight, a response captured since goes between files,
+  // once their acks are in.
+  if (early.pieces.empty()) {
+    if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+  }
   // Files after every envelope: a photo never holds a response back.
-  if (Status s = co_await send_files(ws, channel, seq); !s.is_ok()) co_return s;
+  if (Status s = co_await send_files(ws, channel, seq, &early); !s.is_ok()) co_return s;
   if (closed_by_server_) co_return Status::ok();
+  if (forms_more_) {
+    if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
+  }
   // After the pushes: the merged state includes what this device just sent.
   if (Status s = co_await fetch_assessments(ws, channel); !s.is_ok()) co_return s;
   if (!report_.assessments_note.empty()) co_return Status::ok();  // the server closed the session

@@ -217,25 +217,38 @@ Result<FileStore::Upload*> FileStore::resume(const FileId& id, const Expected& e
     EQ_ASSIGN_OR_RETURN(on_disk, read_file(path, static_cast<std::size_t>(sealed_file_size(e.size))));
   }
   auto up = std::make_unique<Upload>();
-  // Check the chunks on disk in order; keep those that check. A chunk cut
-  // short by a crash, or one that does not authenticate, ends the good part.
+  // Check the chunks on disk in order; keep those that check. A chunk that
+  // does not authenticate ends the good part; the opener is then built
+  // again over the good chunks alone, since a refusal leaves it unusable.
+  const std::uint32_t count = file_chunk_count(e.size);
   std::uint32_t good = 0;
   std::uint64_t offset = 0;
   for (int attempt = 0; attempt < 2; ++attempt) {
     up->opener = std::make_unique<FileOpener>(e.key, e.sha256, e.size);
     offset = 0;
+    bool refused = false;
     std::uint32_t i = 0;
-    for (; i < file_chunk_count(e.size) && (attempt == 0 || i < good); ++i) {
+    for (; i < count && (attempt == 0 || i < good); ++i) {
       const std::uint64_t n = chunk_wire_size(i, e.size);
       if (offset + n > on_disk.size()) break;
-      if (!up->opener->accept(ByteView(on_disk).subspan(offset, n)).is_ok()) break;
+      if (!up->opener->accept(ByteView(on_disk).subspan(offset, n)).is_ok()) {
+        refused = true;
+        break;
+      }
       offset += n;
     }
     good = i;
-    if (up->opener->next_chunk() == good) break;  // no chunk failed: the opener is usable as it is
+    if (!refused) break;
   }
-  if (offset < on_disk.size()) {
-    std::filesystem::resize_file(path, offset, ec);
+  // Fewer bytes than the next chunk: its first pieces (or a write a crash
+  // cut short), kept; the chunk is checked once the rest arrives.
+  std::uint64_t keep = offset;
+  if (good < count && on_disk.size() > offset && on_disk.size() - offset < chunk_wire_size(good, e.size)) {
+    keep = on_disk.size();
+    up->tail.assign(on_disk.begin() + static_cast<std::ptrdiff_t>(offset), on_disk.end());
+  }
+  if (keep < on_disk.size()) {
+    std::filesystem::resize_file(path, keep, ec);
     if (ec) return Status::io_error("cannot cut back " + path.string() + ": " + ec.message());
   }
   up->stored = offset;
@@ -261,7 +274,7 @@ Status FileStore::finish(Database& db, const FileId& id, const Expected& e, std:
   return st->run();
 }
 
-Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer) {
+Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer, bool pieces) {
   std::lock_guard lock(mutex_);
   FilesWanted out;
   for (const FileOfferItem& f : offer.files) {
@@ -283,6 +296,8 @@ Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer) {
           have = true;
         } else {
           w.next_chunk = up->opener->next_chunk();
+          // A chunk session sends the chunk whole, over what is held of it.
+          if (pieces) w.next_offset = static_cast<std::uint32_t>(up->tail.size());
         }
       }
       if (have) w.want = FileWant::kHave;
@@ -292,7 +307,7 @@ Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer) {
   return out;
 }
 
-Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::int64_t now) {
+Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::int64_t now, bool pieces) {
   std::lock_guard lock(mutex_);
   FileAck ack;
   ack.id = chunk.id;
@@ -319,29 +334,65 @@ Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::in
     return ack;
   }
   const std::uint32_t expected_index = up->opener->next_chunk();
-  if (chunk.index != expected_index) {
+  const std::uint64_t whole = chunk_wire_size(expected_index, e->size);
+  // In a chunk session every chunk comes whole, written over any bytes a
+  // piece session left of it.
+  const std::size_t held_bytes = pieces ? up->tail.size() : 0;
+  const auto path = partial_path(chunk.id);
+  if (chunk.index != expected_index || chunk.offset != held_bytes) {
     ack.state = FileAckState::kContinue;  // not this one: resend from where the server is
     ack.next_chunk = expected_index;
+    ack.next_offset = static_cast<std::uint32_t>(held_bytes);
     return ack;
   }
-  if (Status s = up->opener->accept(chunk.data); !s.is_ok()) {
-    uploads_.erase(chunk.id);  // rebuilt from the chunks on disk, which checked
-    ack.state = FileAckState::kFailed;
-    ack.next_chunk = expected_index;
-    ack.detail = s.message();
-    return ack;
+  // The bytes of the chunk are checked once they are all here; a chunk
+  // session's chunk is all here, whatever its length.
+  const bool completes = !pieces || held_bytes + chunk.data.size() >= whole;
+  if (completes) {
+    Bytes joined;
+    ByteView full(chunk.data);
+    if (held_bytes > 0) {
+      joined.reserve(held_bytes + chunk.data.size());
+      joined.insert(joined.end(), up->tail.begin(), up->tail.end());
+      joined.insert(joined.end(), chunk.data.begin(), chunk.data.end());
+      full = ByteView(joined);
+    }
+    if (Status s = up->opener->accept(full); !s.is_ok()) {
+      const std::uint64_t good = up->stored;
+      uploads_.erase(chunk.id);  // rebuilt from the chunks on disk, which checked
+      if (held_bytes > 0) {
+        // Its first pieces go too (one of them may be the bad part): the
+        // chunk is sent again from its start.
+        std::error_code ec;
+        std::filesystem::resize_file(path, good, ec);
+        if (ec) return Status::io_error("cannot cut back " + path.string() + ": " + ec.message());
+      }
+      ack.state = FileAckState::kFailed;
+      ack.next_chunk = expected_index;
+      ack.detail = s.message();
+      return ack;
+    }
   }
   std::error_code ec;
-  std::filesystem::create_directories(partial_path(chunk.id).parent_path(), ec);
-  if (Status s = ec ? Status::io_error(ec.message()) : append_durably(partial_path(chunk.id), up->stored, chunk.data);
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (Status s = ec ? Status::io_error(ec.message()) : append_durably(path, up->stored + held_bytes, chunk.data);
       !s.is_ok()) {
     uploads_.erase(chunk.id);
     ack.state = FileAckState::kRetryLater;
     ack.next_chunk = expected_index;
+    ack.next_offset = static_cast<std::uint32_t>(held_bytes);
     ack.detail = "the server could not store the file now (" + s.message() + "); it resumes at the next sync";
     return ack;
   }
-  up->stored += chunk.data.size();
+  if (!completes) {
+    up->tail.insert(up->tail.end(), chunk.data.begin(), chunk.data.end());
+    ack.state = FileAckState::kContinue;
+    ack.next_chunk = expected_index;
+    ack.next_offset = static_cast<std::uint32_t>(up->tail.size());
+    return ack;
+  }
+  up->stored += held_bytes + chunk.data.size();
+  up->tail.clear();
   if (up->opener->finished()) {
     EQ_RETURN_IF_ERROR(finish(db, chunk.id, *e, now));
     ack.state = FileAckState::kComplete;

@@ -65,11 +65,17 @@ class FileStore {
   // What the server wants of each file offered. Any authenticated device
   // may carry a file (a relay carries another post's): every chunk is
   // checked against the key and hash the origin device signed, so a carrier
-  // can delay a file but not alter it.
-  Result<FilesWanted> wanted(Database& db, const FilesOffer& offer);
-  // Checks and stores one chunk (see FileAck). A Status only for a failure
-  // of the store itself; a bad chunk is a kFailed ack.
-  Result<FileAck> receive(Database& db, const FileChunk& chunk, std::int64_t now);
+  // can delay a file but not alter it. With `pieces` (the session
+  // negotiated them) a resume may start inside a chunk; otherwise it names
+  // a chunk, and bytes held of it are written over.
+  Result<FilesWanted> wanted(Database& db, const FilesOffer& offer, bool pieces = false);
+  // Checks and stores one chunk, or with `pieces` one piece of a chunk
+  // (see FileAck). A piece is made durable and acknowledged before the
+  // chunk is whole; the chunk is checked (MAC, length, FINAL) when its
+  // last piece arrives, and cut back to its start if it does not check.
+  // A Status only for a failure of the store itself; a bad chunk is a
+  // kFailed ack.
+  Result<FileAck> receive(Database& db, const FileChunk& chunk, std::int64_t now, bool pieces = false);
 
   // A file held in full, decrypted and checked against its signed hash.
   // not_found when the server does not hold it (yet).
@@ -102,9 +108,15 @@ class FileStore {
   struct Upload {
     std::unique_ptr<FileOpener> opener;
     std::uint64_t stored = 0;  // bytes of the partial file that checked
+    // After them, on disk and durable: the first bytes of chunk
+    // opener->next_chunk(), not checked until the chunk is whole.
+    Bytes tail;
   };
   // The transfer of `id` as far as it is on disk: its partial file checked
-  // chunk by chunk, cut back to the last chunk that checked.
+  // chunk by chunk, cut back to the last chunk that checked; bytes after it
+  // that are shorter than the next chunk are kept as its tail (a piece
+  // session's, or a write a crash cut short: the collector's bytes either
+  // way, and checked with the rest of their chunk).
   Result<Upload*> resume(const FileId& id, const Expected& e);
   Status finish(Database& db, const FileId& id, const Expected& e, std::int64_t now);
 

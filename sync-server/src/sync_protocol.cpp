@@ -81,6 +81,10 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
     return NeedFiles{std::move(*offer)};
   }
   if (auto* chunk = std::get_if<FileChunk>(&*decoded)) {
+    if (chunk->offset != 0 && !pieces_) {
+      return fail(SessionError::kProtocol, "a piece of a chunk in a session that did not negotiate pieces",
+                  kCloseProtocolError);
+    }
     phase_ = Phase::kStoring;
     pending_batch_ = kChunkMarker;
     return NeedChunk{std::move(*chunk)};
@@ -215,6 +219,10 @@ SyncProtocol::Reply SyncProtocol::on_files(const Status& read, FilesWanted wante
                 kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;
+  // A collector that did not negotiate pieces could not read an offset.
+  if (!pieces_) {
+    for (auto& f : wanted.files) f.next_offset = 0;
+  }
   Reply r;
   r.messages.push_back(channel_.seal(encode(wanted)));
   return r;
@@ -232,6 +240,12 @@ SyncProtocol::Reply SyncProtocol::on_chunk(const Status& done, const FileAck& ac
   }
   phase_ = Phase::kReady;
   Reply r;
+  if (!pieces_ && ack.next_offset != 0) {
+    FileAck whole = ack;
+    whole.next_offset = 0;
+    r.messages.push_back(channel_.seal(encode(whole)));
+    return r;
+  }
   r.messages.push_back(channel_.seal(encode(ack)));
   return r;
 }

@@ -95,6 +95,11 @@ class SyncProtocol {
   // read is not acknowledged: the session ends and the collector resumes.
   Reply on_chunk(const Status& done, const FileAck& ack);
 
+  // The session negotiated file pieces (file_transfer.hpp): FileChunk may
+  // carry an offset, and FilesWanted and FileAck may name one.
+  void set_file_pieces(bool on) { pieces_ = on; }
+  bool file_pieces() const { return pieces_; }
+
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
   const std::optional<DeviceId>& device() const { return device_; }
   // The key the admitted device proved in its handshake: its registered
@@ -114,6 +119,7 @@ class SyncProtocol {
   SignPublicKey claimed_key_{};       // likewise
   std::optional<DeviceId> device_;    // once admitted
   std::uint64_t pending_batch_ = 0;
+  bool pieces_ = false;
   // pending_batch_ while a forms request is outstanding (never a batch number
   // a collector uses: it counts up from 1).
   static constexpr std::uint64_t kFormsMarker = UINT64_MAX;

@@ -64,8 +64,10 @@ void WebSocketSession::run(http::request<http::string_body> req) {
   ws_.set_option(timeouts);
   ws_.read_message_max(kPreAuthMessageMax);
   ws_.binary(true);
-  // Name the subprotocol only when the client offered it (RFC 6455 4.2.2).
+  // Name the subprotocol only when the client offered it (RFC 6455 4.2.2);
+  // file pieces when it offered those (file_transfer.hpp).
   bool offered = false;
+  bool pieces = false;
   const std::string protocols(req[http::field::sec_websocket_protocol]);
   std::size_t start = 0;
   while (start <= protocols.size()) {
@@ -75,11 +77,17 @@ void WebSocketSession::run(http::request<http::string_body> req) {
     token.erase(0, token.find_first_not_of(" \t"));
     token.erase(token.find_last_not_of(" \t") + 1);
     offered = offered || token == kSubprotocol;
+    pieces = pieces || token == kSyncSubprotocolPieces;
     start = end + 1;
   }
-  ws_.set_option(websocket::stream_base::decorator([offered](websocket::response_type& res) {
+  protocol_.set_file_pieces(pieces);
+  ws_.set_option(websocket::stream_base::decorator([offered, pieces](websocket::response_type& res) {
     res.set(http::field::server, "equitas-sync-server");
-    if (offered) res.set(http::field::sec_websocket_protocol, kSubprotocol);
+    if (pieces) {
+      res.set(http::field::sec_websocket_protocol, kSyncSubprotocolPieces);
+    } else if (offered) {
+      res.set(http::field::sec_websocket_protocol, kSubprotocol);
+    }
   }));
   auth_timer_.expires_after(kAuthDeadline);
   auth_timer_.async_wait(beast::bind_front_handler(&WebSocketSession::on_auth_deadline, shared_from_this()));
@@ -381,8 +389,8 @@ void WebSocketSession::start_files(FilesOffer offer) {
   auto state = slot_.shared();
   auto self = shared_from_this();
   state->ingestor.submit(
-      [wanted, state, offer = std::move(offer)](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*wanted, state->files.wanted(store.db(), offer));
+      [wanted, state, offer = std::move(offer), pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(*wanted, state->files.wanted(store.db(), offer, pieces));
         return Status::ok();
       },
       [self, wanted](const Status& done) {
@@ -398,18 +406,22 @@ void WebSocketSession::start_chunk(FileChunk chunk) {
   auto ack = std::make_shared<FileAck>();
   auto state = slot_.shared();
   auto self = shared_from_this();
-  const std::size_t bytes = chunk.data.size();
+  // Counted per chunk, whole: a piece that ends one counts its chunk's bytes.
+  const std::size_t bytes = chunk.offset + chunk.data.size();
+  const std::uint32_t index = chunk.index;
   state->ingestor.submit(
-      [ack, state, chunk = std::move(chunk)](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*ack, state->files.receive(store.db(), chunk, unix_now()));
+      [ack, state, chunk = std::move(chunk), pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
+        EQ_ASSIGN_OR_RETURN(*ack, state->files.receive(store.db(), chunk, unix_now(), pieces));
         return Status::ok();
       },
-      [self, ack, bytes](const Status& done) {
-        net::post(self->ws_.get_executor(), [self, ack, done, bytes] {
+      [self, ack, bytes, index](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, ack, done, bytes, index] {
           if (!done.is_ok()) {
             log::write(log::Level::kError, "file.not_stored", "file chunk not stored: " + done.to_string());
           } else {
-            self->slot_.state().metrics->file_chunk(bytes, ack->state);
+            const bool chunk_done = ack->state != FileAckState::kContinue ||
+                                    (ack->next_chunk == index + 1 && ack->next_offset == 0);
+            if (chunk_done) self->slot_.state().metrics->file_chunk(bytes, ack->state);
             if (ack->state == FileAckState::kFailed || ack->state == FileAckState::kRetryLater) {
               log::write(log::Level::kWarning, "file.refused", "file chunk not taken: " + ack->detail,
                          {{"device", self->protocol_.device()->to_string()}});

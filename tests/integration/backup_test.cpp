@@ -19,6 +19,7 @@
 #include "equitas/wire/file_transfer.hpp"
 #include "fixtures.hpp"
 #include "process.hpp"
+#include "sample_files.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
@@ -153,25 +154,12 @@ TEST_CASE("a backup taken during ingest restores every acknowledged submission",
 namespace {
 
 // A non-anonymous form with a question for photos and PDFs.
-constexpr const char* kEvidenceForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+constexpr const char* kPhotoOrPdfForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
   "languages": ["en"], "items": [
     {"type": "text", "name": "room", "label": {"en": "Which room?"}},
     {"type": "file", "name": "evidence", "label": {"en": "Evidence"},
      "file": {"accept": ["image/*", "application/pdf"], "max_files": 3}}]})";
 
-std::string random_jpeg(std::size_t size) {
-  Bytes b(size);
-  randombytes_buf(b.data(), b.size());
-  b[0] = 0xFF, b[1] = 0xD8, b[2] = 0xFF, b[3] = 0xE0;
-  b[size - 2] = 0xFF, b[size - 1] = 0xD9;
-  return std::string(b.begin(), b.end());
-}
-
-std::string sha256_of(const std::string& bytes) {
-  std::array<std::uint8_t, 32> h{};
-  crypto_hash_sha256(h.data(), reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  return to_hex(ByteView(h));
-}
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -196,7 +184,7 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   server.start();
   const std::string sdir = server.dir().root.string();
   {
-    std::ofstream(tmp / "form.json") << kEvidenceForm;
+    std::ofstream(tmp / "form.json") << kPhotoOrPdfForm;
     REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, (tmp / "form.json").string()}).code == 0);
   }
   auto c = make_collector(tmp / "post", server.enroll("Land post"));
@@ -216,7 +204,7 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
                           boost::json::serialize(forms::file_answer_json(refs, true)) + "}";
     REQUIRE(c.submit("post-evidence", "", answers).is_ok());
   };
-  const std::string photo = random_jpeg(150 * 1024);
+  const std::string photo = fake_jpeg(150 * 1024);
   const std::string pdf = "%PDF-1.7\nthe room's opening hours\n%%EOF\n";
   submit({capture(photo, "room.jpg"), capture(pdf, "hours.pdf")});
   auto sent = c.sync({});
@@ -224,7 +212,7 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   REQUIRE(sent->files_sent == 2);
   // A third file stops half way: one of its chunks was altered on the post,
   // so the server holds its first chunks in files/partial/ and no more.
-  const std::string big = random_jpeg(5 * kFileChunkBytes + 100);
+  const std::string big = fake_jpeg(5 * kFileChunkBytes + 100);
   submit({capture(big, "corridor.jpg")});
   {
     auto& db = c.store().db();
@@ -248,8 +236,8 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   INFO(backup.err);
   REQUIRE(backup.code == 0);
   // Exactly the two files held, under the same names, byte for byte as stored (encrypted).
-  const std::set<std::string> held = {sha256_of(photo).substr(0, 2) + "/" + sha256_of(photo),
-                                      sha256_of(pdf).substr(0, 2) + "/" + sha256_of(pdf)};
+  const std::set<std::string> held = {sha256_hex(photo).substr(0, 2) + "/" + sha256_hex(photo),
+                                      sha256_hex(pdf).substr(0, 2) + "/" + sha256_hex(pdf)};
   CHECK(files_under(folder / "files") == held);
   for (const auto& name : held) {
     CHECK(slurp(folder / "files" / name) == slurp(server.dir().root / "files" / name));
@@ -287,7 +275,7 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   REQUIRE(api.is_ok());
   for (const auto& [bytes, name] : {std::pair{photo, "room.jpg"}, std::pair{pdf, "hours.pdf"}}) {
     INFO(name);
-    server::AdminRequest req{boost::beast::http::verb::get, "/api/v1/files/" + sha256_of(bytes), 11};
+    server::AdminRequest req{boost::beast::http::verb::get, "/api/v1/files/" + sha256_hex(bytes), 11};
     req.set(boost::beast::http::field::host, "127.0.0.1:8443");
     req.set(boost::beast::http::field::authorization, "Bearer " + token);
     auto res = (*api)->handle(req, "127.0.0.1");

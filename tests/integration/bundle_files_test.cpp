@@ -20,16 +20,6 @@ using namespace equitas::test;
 
 namespace {
 
-// Not anonymous: an anonymous form refuses file questions at publish.
-constexpr const char* kEvidenceForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
-  "languages": ["en"], "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
-  "items": [
-    {"type": "select_one", "name": "room_open", "list": "yn", "required": true, "label": {"en": "Is the room open?"}},
-    {"type": "image", "name": "room_photo", "label": {"en": "Photo of the room"},
-     "file": {"max_files": 3, "max_bytes": 4194304}},
-    {"type": "file", "name": "policy", "label": {"en": "The policy"}, "file": {"accept": ["application/pdf"]}}
-  ]})";
-
 std::string write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
   return path.string();

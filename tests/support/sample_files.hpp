@@ -9,6 +9,18 @@
 
 namespace equitas::test {
 
+// A form that takes files (not anonymous: an anonymous form refuses file
+// questions at publish): a yes/no, a photo question (up to 3, 4 MiB each)
+// and a PDF.
+inline constexpr const char* kEvidenceForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+  "languages": ["en"], "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
+  "items": [
+    {"type": "select_one", "name": "room_open", "list": "yn", "required": true, "label": {"en": "Is the room open?"}},
+    {"type": "image", "name": "room_photo", "label": {"en": "Photo of the room"},
+     "file": {"max_files": 3, "max_bytes": 4194304}},
+    {"type": "file", "name": "policy", "label": {"en": "The policy"}, "file": {"accept": ["application/pdf"]}}
+  ]})";
+
 // A JPEG-shaped file of `size` bytes (>= 128): a camera's start and end
 // markers with random bytes between, as incompressible as a photo, and
 // `marker` (a canary) at offset 64 when given.

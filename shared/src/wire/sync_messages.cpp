@@ -1,5 +1,7 @@
 #include "equitas/wire/sync_messages.hpp"
 
+#include <algorithm>
+
 #include "equitas/wire/registration.hpp"
 
 namespace equitas {
@@ -209,6 +211,11 @@ Bytes encode(const FilesWanted& m) {
     w.varint(f.next_chunk);
     w.lp(truncate_utf8(f.detail, kMaxDetailLength));
   }
+  // Byte offsets, one per file, only when some file has one: a piece
+  // session's resume (file_transfer.hpp). A chunk session never has one.
+  if (std::any_of(m.files.begin(), m.files.end(), [](const auto& f) { return f.next_offset != 0; })) {
+    for (const auto& f : m.files) w.varint(f.next_offset);
+  }
   return w.take();
 }
 
@@ -218,6 +225,7 @@ Bytes encode(const FileChunk& m) {
   w.raw(m.id);
   w.varint(m.index);
   w.lp(m.data);
+  if (m.offset != 0) w.varint(m.offset);
   return w.take();
 }
 
@@ -228,6 +236,7 @@ Bytes encode(const FileAck& m) {
   w.u8(static_cast<std::uint8_t>(m.state));
   w.varint(m.next_chunk);
   w.lp(truncate_utf8(m.detail, kMaxDetailLength));
+  if (m.next_offset != 0) w.varint(m.next_offset);
   return w.take();
 }
 
@@ -268,18 +277,36 @@ Result<SyncMessage> decode_file_message(std::uint8_t type, ByteReader& r) {
         f.want = static_cast<FileWant>(want);
         f.next_chunk = static_cast<std::uint32_t>(next);
       }
-      if (!r.at_end()) return malformed("files wanted");
+      if (!r.at_end()) {
+        // One offset per file, present only when one is not 0.
+        bool any = false;
+        for (auto& f : m.files) {
+          std::uint64_t offset = 0;
+          if (!r.varint(offset, kMaxFileChunkWire - 1)) return malformed("files wanted");
+          f.next_offset = static_cast<std::uint32_t>(offset);
+          any = any || offset != 0;
+        }
+        if (!any || !r.at_end()) return malformed("files wanted");
+      }
       return SyncMessage(std::move(m));
     }
     case kMsgFileChunk: {
       FileChunk m;
       std::uint64_t index = 0;
       ByteView data;
-      if (!r.fixed(m.id) || !r.varint(index, kMaxChunkIndex) || !r.lp(data, kMaxFileChunkWire) || data.empty() ||
-          !r.at_end()) {
+      std::uint64_t offset = 0;
+      if (!r.fixed(m.id) || !r.varint(index, kMaxChunkIndex) || !r.lp(data, kMaxFileChunkWire) || data.empty()) {
         return malformed("file chunk");
       }
+      // A piece's offset, present only when not 0; the piece ends within
+      // the largest chunk.
+      if (!r.at_end() && (!r.varint(offset, kMaxFileChunkWire - 1) || offset == 0 ||
+                          offset + data.size() > kMaxFileChunkWire)) {
+        return malformed("file chunk");
+      }
+      if (!r.at_end()) return malformed("file chunk");
       m.index = static_cast<std::uint32_t>(index);
+      m.offset = static_cast<std::uint32_t>(offset);
       m.data.assign(data.begin(), data.end());
       return SyncMessage(std::move(m));
     }
@@ -287,12 +314,17 @@ Result<SyncMessage> decode_file_message(std::uint8_t type, ByteReader& r) {
       FileAck m;
       std::uint8_t state = 0;
       std::uint64_t next = 0;
+      std::uint64_t offset = 0;
       if (!r.fixed(m.id) || !r.u8(state) || state > 3 || !r.varint(next, kMaxChunkIndex) ||
-          !r.lp_string(m.detail, kMaxDetailLength) || !r.at_end()) {
+          !r.lp_string(m.detail, kMaxDetailLength)) {
         return malformed("file ack");
       }
+      // The offset held inside `next`, present only when not 0.
+      if (!r.at_end() && (!r.varint(offset, kMaxFileChunkWire - 1) || offset == 0)) return malformed("file ack");
+      if (!r.at_end()) return malformed("file ack");
       m.state = static_cast<FileAckState>(state);
       m.next_chunk = static_cast<std::uint32_t>(next);
+      m.next_offset = static_cast<std::uint32_t>(offset);
       return SyncMessage(std::move(m));
     }
   }

@@ -13,10 +13,15 @@
 // Transfer, inside the authenticated session, after the pushes:
 //   FilesOffer   collector -> server  the files it holds for acknowledged responses
 //   FilesWanted  server -> collector  per file: have it, send from chunk N, or unknown
-//   FileChunk    collector -> server  one chunk (chunk 0 starts with the header)
-//   FileAck      server -> collector  next chunk wanted, complete, or why not
-// Stop and wait: a cut loses at most the chunk in flight, and the next
-// session resumes from the first chunk the server has not stored.
+//   FileChunk    collector -> server  one chunk (chunk 0 starts with the header),
+//                                     or in a piece session a piece of one
+//   FileAck      server -> collector  next chunk (and offset) wanted, complete, or why not
+// A session that negotiated kSyncSubprotocolPieces sends each chunk in
+// pieces of kFilePieceBytes, a few in flight: the server makes each piece
+// durable and acknowledges it, checks the chunk once it is whole, and a
+// cut loses only the piece in flight; the next session resumes from the
+// byte the server holds. Otherwise whole chunks, stop and wait, resuming
+// from the first chunk the server has not stored.
 #pragma once
 
 #include <sodium.h>
@@ -39,6 +44,14 @@ inline constexpr std::size_t kFileKeyBytes = crypto_secretstream_xchacha20poly13
 // The largest chunk on the wire: chunk 0 carries the header too.
 inline constexpr std::size_t kMaxFileChunkWire = kFileHeaderBytes + kFileChunkBytes + kFileChunkOverhead;
 inline constexpr std::size_t kMaxFilesPerOffer = 256;
+// Subprotocols: a collector that offers the first (before the second) and
+// is answered with it may send pieces and is told byte offsets.
+inline constexpr const char* kSyncSubprotocolPieces = "equitas-sync.v2";
+inline constexpr const char* kSyncSubprotocolChunks = "equitas-sync.v1";
+// A piece: small enough that a cut on a 64 kbit/s link loses about half a
+// second of it, large enough that its framing (some 60 bytes) and the
+// server's fdatasync stay small beside it.
+inline constexpr std::size_t kFilePieceBytes = 8 * 1024;
 
 using FileId = std::array<std::uint8_t, 16>;
 using FileHash = std::array<std::uint8_t, 32>;  // SHA-256 of the plaintext
@@ -115,6 +128,9 @@ struct FileWantItem {
   FileWant want = FileWant::kSend;
   std::uint32_t next_chunk = 0;
   std::string detail;
+  // Bytes of chunk `next_chunk` the server holds already (pieces only;
+  // always 0 in a chunk session).
+  std::uint32_t next_offset = 0;
   bool operator==(const FileWantItem&) const = default;
 };
 struct FilesWanted {
@@ -125,6 +141,9 @@ struct FileChunk {
   FileId id{};
   std::uint32_t index = 0;
   Bytes data;
+  // Where `data` starts in chunk `index` as sealed; the chunk is whole once
+  // offset + data reach its length. Encoded only when not 0.
+  std::uint32_t offset = 0;
 };
 
 enum class FileAckState : std::uint8_t {
@@ -138,6 +157,7 @@ struct FileAck {
   FileAckState state = FileAckState::kContinue;
   std::uint32_t next_chunk = 0;
   std::string detail;
+  std::uint32_t next_offset = 0;  // bytes of `next_chunk` held (pieces only)
 };
 
 }  // namespace equitas
