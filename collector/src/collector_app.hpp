@@ -52,6 +52,11 @@ struct SyncProgress {
   std::int64_t total = 0;       // pending when the session started
   std::int64_t bytes_up = 0;
   std::int64_t bytes_down = 0;
+  // File bytes the server has acknowledged as stored this session (pieces
+  // and chunks), and files now held in full: a session cut in the middle of
+  // a large file still moved it forward.
+  std::int64_t file_bytes_stored = 0;
+  std::int64_t files_stored = 0;
 };
 
 struct SyncOptions {

@@ -1,5 +1,6 @@
 #include "collector_cli.hpp"
 
+#include <sodium.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -459,7 +460,9 @@ void print_report(const SyncReport& r, bool json, Io& io) {
 // One sync with progress: a bar on a terminal, JSON lines with --json.
 // Returns the exit code and, through `failure`, whether it failed for want
 // of a reachable server (worth retrying).
-int sync_once(Collector& c, bool json, bool tty, Io& io, bool& retryable) {
+// `progressed`: the server stored something this session (a response, a
+// file or a piece of one), even if a cut then ended it.
+int sync_once(Collector& c, bool json, bool tty, Io& io, bool& retryable, bool& progressed) {
   SyncOptions opts;
   const auto start = std::chrono::steady_clock::now();
   if (json) {
@@ -481,6 +484,18 @@ int sync_once(Collector& c, bool json, bool tty, Io& io, bool& retryable) {
              << static_cast<int>(left) << " s left   " << std::flush;
     };
   }
+  // Progress lines for responses and whole files; each stored piece only
+  // marks the session as having moved forward.
+  progressed = false;
+  std::int64_t shown_ack = -1, shown_files = -1;
+  opts.on_progress = [&, show = std::move(opts.on_progress)](const SyncProgress& p) {
+    progressed = progressed || p.acknowledged > 0 || p.file_bytes_stored > 0;
+    if (show && (p.acknowledged != shown_ack || p.files_stored != shown_files)) {
+      shown_ack = p.acknowledged;
+      shown_files = p.files_stored;
+      show(p);
+    }
+  };
   auto r = c.sync(opts);
   if (tty) io.err << "\n";
   retryable = !r.is_ok() && (r.status().code() == StatusCode::kUnavailable ||
@@ -507,10 +522,15 @@ int cmd_sync(const CliArgs& a, Io& io) {
   const bool json = a.has("--json");
   const bool tty = !json && &io.err == &std::cerr && ::isatty(STDERR_FILENO);
   bool retryable = false;
-  if (!a.has("--watch")) return sync_once(*c, json, tty, io, retryable);
+  bool progressed = false;
+  if (!a.has("--watch")) return sync_once(*c, json, tty, io, retryable, progressed);
 
   // Watch: sync, and on an unreachable server retry with backoff (2 s,
-  // doubling, at most 5 minutes); after a good sync, wait --every seconds.
+  // doubling, at most 5 minutes, plus up to a quarter more at random so
+  // that posts cut off together do not come back together); after a good
+  // sync, wait --every seconds. A session that a cut ended after the server
+  // stored something (a satellite link that drops every half minute) is
+  // retried after 2 s again: the link is there, between its cuts.
   auto every = parse_duration_seconds(a.get_or("--every", "60"));
   if (!every.is_ok()) return fail(io, every.status());
   g_stop_watch = false;
@@ -519,10 +539,11 @@ int cmd_sync(const CliArgs& a, Io& io) {
   std::int64_t backoff = 2;
   int last = 0;
   while (!g_stop_watch) {
-    last = sync_once(*c, json, tty, io, retryable);
+    last = sync_once(*c, json, tty, io, retryable, progressed);
     std::int64_t wait = *every;
     if (retryable) {
-      wait = backoff;
+      if (progressed) backoff = 2;
+      wait = backoff + static_cast<std::int64_t>(randombytes_uniform(static_cast<std::uint32_t>(backoff / 4 + 1)));
       backoff = std::min<std::int64_t>(backoff * 2, 300);
       if (!json) io.err << "collector: retrying in " << wait << " s (Ctrl-C to stop)\n";
     } else {

@@ -667,6 +667,8 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
         if (ack->next_chunk == want_chunk && ack->next_offset == want_offset) {
           report_.file_bytes_sent += s.length;
           note_position(j.file.id, FilePosition{want_chunk, want_offset});
+          progress_.file_bytes_stored += s.length;
+          if (options_.on_progress) options_.on_progress(progress_);
           break;
         }
         // The server is elsewhere (it held more, or less, than this side
@@ -690,6 +692,8 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
         if (Status st = store_.file_sent(j.file.id, unix_now()); !st.is_ok()) co_return st;
         ++report_.files_sent;
         held_now.push_back(j.file.sha256);
+        progress_.file_bytes_stored += s.length;
+        ++progress_.files_stored;
         if (options_.on_progress) options_.on_progress(progress_);
         break;
       case FileAckState::kFailed:

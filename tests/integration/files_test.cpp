@@ -217,10 +217,17 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
   CuttingProxy proxy(server.port());
   auto c = make_collector(tmp / "c", server.enroll("Satellite post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
   // One sync through the proxy under `plan`, and the bytes it sent up.
+  // Whether the server stored any of the file in a session, by its
+  // progress reports: what `collector sync --watch` uses to retry a cut
+  // session at once rather than back off.
+  std::int64_t stored_in_session = 0;
   auto sync_through = [&](const CuttingProxy::Plan& plan) {
     proxy.set_plan(plan);
     const std::int64_t before = proxy.finished();
-    auto r = c.sync({});
+    stored_in_session = 0;
+    collector::SyncOptions options;
+    options.on_progress = [&](const collector::SyncProgress& p) { stored_in_session = p.file_bytes_stored; };
+    auto r = c.sync(options);
     proxy.wait_finished(before);
     return std::make_pair(std::move(r), proxy.last_up());
   };
@@ -247,6 +254,8 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
   first.cut_after = idle_session + 4000;
   std::int64_t up = sync_through(first).second;
   int cuts = 1;
+  int cut_after_progress = 0;
+  std::int64_t stored_by_cut_sessions = 0;
   const std::uint32_t chunks = file_chunk_count(photo.size());
   for (int i = 1; i < 50; ++i) {
     CuttingProxy::Plan plan;
@@ -256,6 +265,8 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
     up += bytes;
     if (r.is_ok()) break;  // the last chunks got through before this cut
     ++cuts;
+    if (stored_in_session > 0) ++cut_after_progress;
+    stored_by_cut_sessions += stored_in_session;
   }
   auto [last, last_bytes] = sync_through({});
   INFO(last.status().to_string());
@@ -264,6 +275,12 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
   CHECK(last->file_notes.empty());
   INFO("cuts: " << cuts << ", bytes up: " << up);
   CHECK(cuts == 50);
+  // Most cuts fall after a piece or two was stored, and the failed session
+  // says so; what they stored adds up to no more than the file.
+  INFO("cut sessions that stored something: " << cut_after_progress);
+  CHECK(cut_after_progress >= 25);
+  CHECK(stored_by_cut_sessions > 0);
+  CHECK(stored_by_cut_sessions <= static_cast<std::int64_t>(sealed_file_size(photo.size())));
 
   // Every byte up beyond the file itself (its framing: one message per
   // piece), the response and one idle session per connection is a resend;
