@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include "fixtures.hpp"
+#include "team_fixtures.hpp"
 #include "process.hpp"
 
 using namespace equitas;
@@ -24,19 +25,6 @@ boost::json::object show(const TestServer& server, const std::string& id) {
   INFO(r.err);
   REQUIRE(r.code == 0);
   return boost::json::parse(r.out).as_object();
-}
-
-std::string create_assessment(const std::string& data) {
-  auto added = server_cli({"administration", "add", "--data-dir", data, "--id", "TL", "--name", "Testland Customs"});
-  INFO(added.err);
-  REQUIRE(added.code == 0);
-  auto made = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round",
-                          "2026-baseline", "--administration", "TL"});
-  INFO(made.err);
-  REQUIRE(made.code == 0);
-  std::string id = made.out.substr(0, made.out.find('\n'));
-  REQUIRE(id.rfind("asm-", 0) == 0);
-  return id;
 }
 
 int contribute(const std::filesystem::path& dir, const std::string& id,

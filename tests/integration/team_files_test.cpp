@@ -11,22 +11,13 @@
 #include <set>
 
 #include "fixtures.hpp"
+#include "team_fixtures.hpp"
 #include "sample_files.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
 
 namespace {
-
-std::string create_assessment(const std::string& data) {
-  REQUIRE(server_cli({"administration", "add", "--data-dir", data, "--id", "TL", "--name", "Testland Customs"}).code ==
-          0);
-  auto made = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round",
-                          "2026-baseline", "--administration", "TL"});
-  INFO(made.err);
-  REQUIRE(made.code == 0);
-  return made.out.substr(0, made.out.find('\n'));
-}
 
 CliResult contribute(const std::filesystem::path& dir, const std::string& id, const std::string& role,
                      const std::string& answers) {

@@ -12,6 +12,7 @@
 
 #include "admin_api.hpp"
 #include "fixtures.hpp"
+#include "http_body.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
@@ -65,17 +66,6 @@ std::vector<std::string> audit_tail(const Fixture& f, int n) {
   st->bind(1, static_cast<std::int64_t>(n));
   std::vector<std::string> out;
   while (*st->step()) out.push_back(st->column_text(0));
-  return out;
-}
-
-std::string read_body(http::file_body::value_type& file) {
-  std::string out(static_cast<std::size_t>(file.size()), '\0');
-  boost::system::error_code ec;
-  file.file().seek(0, ec);
-  REQUIRE_FALSE(ec);
-  const auto n = file.file().read(out.data(), out.size(), ec);
-  REQUIRE_FALSE(ec);
-  out.resize(n);
   return out;
 }
 

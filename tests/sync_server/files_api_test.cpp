@@ -19,6 +19,7 @@
 #include "assessment_store.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "fixtures.hpp"
+#include "http_body.hpp"
 #include "sample_files.hpp"
 
 using namespace equitas;
@@ -69,17 +70,6 @@ Reply get(unsigned short port, const std::string& target, const std::string& bea
   http::read(sock, buf, parser);
   auto res = parser.release();
   return {res.result(), std::move(res)};
-}
-
-std::string read_body(http::file_body::value_type& file) {
-  std::string out(static_cast<std::size_t>(file.size()), '\0');
-  boost::system::error_code ec;
-  file.file().seek(0, ec);
-  REQUIRE_FALSE(ec);
-  const auto n = file.file().read(out.data(), out.size(), ec);
-  REQUIRE_FALSE(ec);
-  out.resize(n);
-  return out;
 }
 
 // A server that holds a photo and a PDF one response named beside
