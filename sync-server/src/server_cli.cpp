@@ -53,7 +53,7 @@ Usage:
   sync-server report  --data-dir DIR --form ID [--round R] [--compare R2] [--by DIM[,DIM]]
                       [--min-cell N] [--json]
   sync-server import  --data-dir DIR BUNDLE... [--receipt OUT] [--accept-expired-code]
-  sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]
+  sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME] [--attach PATH[,PATH]]
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   sync-server forms export  --data-dir DIR --out FILE
@@ -488,13 +488,17 @@ Result<std::unique_ptr<FormRegistry>> open_registry(const CliArgs& a) {
 }
 
 // Reads a definition from .json or .xlsx, printing the importer's messages.
-Result<forms::Form> read_definition(const std::string& path, std::ostream& err) {
+// `attach`: the files an XLSForm names (select_one_from_file, pulldata), or
+// folders holding them; the workbook's own folder is looked in last.
+Result<forms::Form> read_definition(const std::string& path, const std::vector<std::filesystem::path>& attach,
+                                    std::ostream& err) {
   const bool xlsx = path.size() > 5 && path.substr(path.size() - 5) == ".xlsx";
   if (!xlsx) {
     EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(path, 16 * 1024 * 1024));
+    if (!attach.empty()) return Status::invalid_argument("--attach is for an XLSForm workbook (.xlsx)");
     return forms::load_form_json(as_chars(bytes));
   }
-  EQ_ASSIGN_OR_RETURN(auto imported, forms::import_xlsform_file(path));
+  EQ_ASSIGN_OR_RETURN(auto imported, forms::import_xlsform_file(path, attach));
   for (const auto& m : imported.messages) err << "  " << m.to_string() << "\n";
   if (imported.has_errors() || !imported.form) {
     return Status::invalid_argument(path + " cannot be published as it is (errors above)");
@@ -508,7 +512,11 @@ int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!dir.is_ok()) return fail(err, dir.status());
   auto app = ServerApp::open(*dir);
   if (!app.is_ok()) return fail(err, app.status());
-  auto form = read_definition(a.positional()[0], err);
+  std::vector<std::filesystem::path> attach;
+  for (const auto& p : comma_list(a.get_or("--attach", ""))) {
+    if (!p.empty()) attach.emplace_back(p);
+  }
+  auto form = read_definition(a.positional()[0], attach, err);
   if (!form.is_ok()) return fail(err, form.status());
   FormToPublish request{std::move(*form), a.positional()[0].ends_with(".xlsx") ? "xlsform" : "json",
                         a.get_or("--round", "")};
@@ -733,11 +741,14 @@ const Command kCommands[] = {
      "  receipt still tells the post which); 1 when nothing could be imported.\n",
      {"--data-dir", "--receipt"}, {"--accept-expired-code"}, cmd_import},
     {"forms publish",
-     "sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME]\n"
+     "sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME] [--attach PATH[,PATH]]\n"
      "  Signs a form definition (our JSON, or an XLSForm workbook) and offers it to every collector\n"
      "  at its next sync. --round names the survey round (e.g. 2026-baseline) submissions will carry.\n"
-     "  An XLSForm is refused, row by row, if anything in it cannot be represented exactly.\n",
-     {"--data-dir", "--round"}, {}, cmd_forms_publish},
+     "  An XLSForm is refused, row by row, if anything in it cannot be represented exactly.\n"
+     "  The .csv and .xml files a workbook names (select_one_from_file, pulldata) are read from\n"
+     "  --attach (files, or folders holding them), then from the workbook's folder; their rows are\n"
+     "  signed into the definition, so collectors need nothing else.\n",
+     {"--data-dir", "--round", "--attach"}, {}, cmd_forms_publish},
     {"forms list", "sync-server forms list --data-dir DIR [--json]\n  Bundled and published forms, with their rounds.\n",
      {"--data-dir"}, {"--json"}, cmd_forms_list},
     {"forms export",

@@ -122,7 +122,7 @@ TEST_CASE("parse errors name the position, in characters, as valid UTF-8", "[exp
       {"selected(1)", "takes 2 argument"},
       {"today(1)", "takes 0 argument"},
       {"count(3)", "count() takes a question"},
-      {"pulldata('towns', 'name', 'id', ${x})", "pulldata() is not supported: it reads a CSV file attached"},
+      {"pulldata(${f}, 'name', 'id', ${x})", "pulldata() takes the file's name in quotes"},
       {"regex(., '(?=a)b')", "lookaround (?=...) is not supported"},
       {"regex(., '(a)\\1')", "backreferences such as \\1 are not supported"},
       {"/data", "a path must end at a question's name"},
@@ -221,7 +221,7 @@ class RichCtx final : public EvalContext {
   std::map<std::string, std::string, std::less<>> values{
       {"dob", "1990-05-17"}, {"age", "34"}, {"multi", "a b c"}, {"empty", ""}, {"state", "wa"}};
   std::vector<std::string> rq{"3", "4.5", "-1"};
-  ChoiceList counties{"counties", {}};
+  ChoiceList counties{"counties", {}, ""};
   RichCtx() {
     Choice king{"king", LangText(std::map<std::string, std::string>{{"en", "King"}}), Polarity::kNone, false, std::nullopt, {{"state", "wa"}}};
     Choice cook{"cook", LangText(std::map<std::string, std::string>{{"en", "Cook"}}), Polarity::kNone, false, std::nullopt, {{"state", "il"}}};

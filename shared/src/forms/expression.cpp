@@ -382,6 +382,15 @@ class Parser {
         n->args[1] = std::move(ref);
         break;
       }
+      case Fn::kPulldata:
+        // The file is named in quotes, so the form's check can tell that it
+        // was published with the form.
+        if (n->args[0]->kind != Node::Kind::kLiteral || n->args[0]->literal.kind() != Value::Kind::kString ||
+            !valid_name(n->args[0]->literal.to_string())) {
+          return error(t.pos, "pulldata() takes the file's name in quotes, without .csv: "
+                              "pulldata('fruits', 'price', 'name', ${fruit})");
+        }
+        break;
       case Fn::kPosition:
         if (!n->args.empty() && n->args[0]->kind != Node::Kind::kParent) {
           return error(t.pos, "position() takes '..', the repeat row it is in");
@@ -417,13 +426,7 @@ class Parser {
     return "";
   }
 
-  std::string unknown_function(const std::string& name) const {
-    if (name == "pulldata") {
-      return "pulldata() is not supported: it reads a CSV file attached to the form, and Equitas forms "
-             "have no attachments yet";
-    }
-    return "unknown function '" + name + "()'";
-  }
+  std::string unknown_function(const std::string& name) const { return "unknown function '" + name + "()'"; }
 
   // The question a path names: its last step. Groups are not part of an
   // answer's name in Equitas (names are unique in a form), so /data/g/x,
@@ -600,6 +603,10 @@ std::vector<std::string> instance_nodes(const Node& n, const EvalContext& ctx) {
 
 void collect(const Node& n, Node::Kind kind, bool into_predicates, std::vector<std::string>& out) {
   if (n.kind == kind) out.push_back(n.name);
+  // pulldata('list', ...) reads a list as instance('list') does.
+  if (kind == Node::Kind::kInstance && n.kind == Node::Kind::kCall && n.fn == Fn::kPulldata) {
+    out.push_back(n.args[0]->literal.to_string());
+  }
   if (n.kind == Node::Kind::kInstance && !into_predicates) return;
   for (const auto& a : n.args) collect(*a, kind, into_predicates, out);
 }

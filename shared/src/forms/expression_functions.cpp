@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "equitas/forms/form.hpp"
 #include "expression_dates.hpp"
@@ -59,6 +60,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"pi", Fn::kPi, 0, 0},
     {"position", Fn::kPosition, 0, 1},
     {"pow", Fn::kPow, 2, 2},
+    {"pulldata", Fn::kPulldata, 4, 4},
     {"random", Fn::kRandom, 0, 0},
     {"regex", Fn::kRegex, 2, 2},
     {"round", Fn::kRound, 1, 2},
@@ -416,6 +418,36 @@ const FunctionSpec* find_function(std::string_view name) {
   return nullptr;
 }
 
+namespace {
+
+// One column of a secondary instance's item: its name, its label (in the
+// form's first language) or a column of the file it came from.
+std::optional<std::string> item_column(const Choice& c, std::string_view column) {
+  if (column == "name") return c.name;
+  if (column == "label") return c.label.all().empty() ? std::string() : c.label.all().begin()->second;
+  auto it = c.filters.find(std::string(column));
+  if (it == c.filters.end()) return std::nullopt;
+  return it->second;
+}
+
+// pulldata('file', 'column', 'key column', key): the column of the first
+// row of the form's file whose key column is the key, compared as text;
+// "" when no row has it.
+Value pulldata(const Expr::Node& n, const EvalContext& ctx) {
+  const ChoiceList* list = ctx.instance(n.args[0]->literal.to_string());
+  if (list == nullptr) return Value::str("");
+  const std::string column = eval_node(*n.args[1], ctx).to_string();
+  const std::string key_column = eval_node(*n.args[2], ctx).to_string();
+  const std::string key = eval_node(*n.args[3], ctx).to_string();
+  for (const Choice& c : list->choices) {
+    const auto k = item_column(c, key_column);
+    if (k && *k == key) return Value::str(item_column(c, column).value_or(""));
+  }
+  return Value::str("");
+}
+
+}  // namespace
+
 Value call_function(const Expr::Node& n, const EvalContext& ctx) {
   const auto arg = [&](std::size_t i) { return eval_node(*n.args[i], ctx); };
   switch (n.fn) {
@@ -454,6 +486,7 @@ Value call_function(const Expr::Node& n, const EvalContext& ctx) {
           ctx.indexed(n.args[0]->name, n.args[1]->name, static_cast<std::size_t>(i)).to_string());
     }
     case Fn::kChoiceName: return Value::str(ctx.choice_label(n.args[1]->name, trim(arg(0).to_string())));
+    case Fn::kPulldata: return pulldata(n, ctx);
     case Fn::kToday:
     case Fn::kNow:
     case Fn::kDate:

@@ -440,6 +440,22 @@ Result<Form> form_from_json(const json::value& v) {
       }
     }
   }
+  if (const json::value* sources = o.if_contains("list_sources")) {
+    if (!sources->is_object()) {
+      p.add("form list_sources: must be an object of list name -> source");
+    } else {
+      for (const auto& kv : sources->get_object()) {
+        auto it = f.lists.find(std::string(kv.key()));
+        if (it == f.lists.end()) {
+          p.add("list_sources: '" + std::string(kv.key()) + "' is not a list of the form");
+        } else if (!kv.value().is_string()) {
+          p.add("list_sources: the source of '" + it->first + "' must be a string");
+        } else {
+          it->second.source = std::string(kv.value().get_string());
+        }
+      }
+    }
+  }
   const json::value* items = o.if_contains("items");
   if (items == nullptr || !items->is_array()) {
     p.add("form items: must be an array");
@@ -494,6 +510,11 @@ json::value form_to_json(const Form& f) {
     lists[name] = std::move(choices);
   }
   o["lists"] = std::move(lists);
+  json::object sources;
+  for (const auto& [name, list] : f.lists) {
+    if (!list.source.empty()) sources[name] = list.source;
+  }
+  if (!sources.empty()) o["list_sources"] = std::move(sources);
   json::array items;
   for (const auto& it : f.items) items.push_back(item_json(it));
   o["items"] = std::move(items);
@@ -508,6 +529,22 @@ bool valid_item_name(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [&](char c) {
     return letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
   });
+}
+
+static bool valid_list_source(std::string_view list, std::string_view source) {
+  // "external_choices:NAME": the sheet's list NAME, renamed because the
+  // choices sheet has a list of that name too.
+  if (source.empty() || source == "external_choices" ||
+      (source.starts_with("external_choices:") && source.size() > 17)) {
+    return true;
+  }
+  for (std::string_view ext : {".csv", ".xml"}) {
+    if (source.size() == list.size() + ext.size() && source.substr(0, list.size()) == list &&
+        source.substr(list.size()) == ext) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<std::string> check_form(const Form& form) {
@@ -568,6 +605,10 @@ std::vector<std::string> check_form(const Form& form) {
   });
   for (const auto& [name, list] : form.lists) {
     std::set<std::string> codes;
+    if (!valid_list_source(name, list.source)) {
+      out.push_back("list '" + name + "': source '" + list.source + "' must be \"external_choices\", "
+                    "\"external_choices:NAME\" or the list's name with .csv or .xml");
+    }
     if (list.choices.empty()) out.push_back("list '" + name + "' has no choices");
     for (const auto& c : list.choices) {
       if (c.name.empty()) out.push_back("list '" + name + "' has a choice without a name");

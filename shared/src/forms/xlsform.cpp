@@ -68,6 +68,12 @@ constexpr std::size_t kMaxSheets = 1000;                            // sheet ent
 constexpr std::int64_t kMaxArchiveEntries = 10000;                 // parts in the zip archive
 constexpr int kMaxColumn = 16384;                                // XFD, Excel's last column
 constexpr int kMaxRowNumber = 1048576;                           // Excel's last row
+// Files published with the form (select_one_from_file, pulldata): each one,
+// and all of them, become choices inside the signed definition.
+constexpr std::size_t kMaxAttachmentBytes = 8u * 1024 * 1024;
+constexpr std::size_t kMaxAttachmentTotal = 16u * 1024 * 1024;
+constexpr std::size_t kMaxAttachmentRows = 100000;
+constexpr int kMaxAttachmentColumns = 256;
 
 // ---------------------------------------------------------------------------
 // Small text helpers.
@@ -623,6 +629,131 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
 
 using Severity = ImportMessage::Severity;
 
+
+// ---------------------------------------------------------------------------
+// Files published with the form: a CSV (RFC 4180: comma-separated, fields
+// in double quotes may hold commas, newlines and doubled quotes) or an XML
+// file of <root><item><name/><label/>...</item></root>, read into a Sheet
+// with a header row so the choices mapping reads them as it reads a sheet.
+
+Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // Excel's BOM
+  if (!valid_utf8(text)) return Status::invalid_argument(file + ": the file is not UTF-8 text");
+  Sheet sheet;
+  sheet.name = file;
+  Row row;
+  row.num = 1;
+  int col = 1;
+  std::string field;
+  bool quoted = false;   // inside a quoted field
+  bool was_quoted = false;
+  auto end_field = [&]() -> Status {
+    if (col > kMaxAttachmentColumns) {
+      return Status::invalid_argument(file + " line " + std::to_string(row.num) + ": more than " +
+                                      std::to_string(kMaxAttachmentColumns) + " columns");
+    }
+    if (!field.empty()) row.cells.emplace(col, std::move(field));
+    field.clear();
+    was_quoted = false;
+    ++col;
+    return Status::ok();
+  };
+  auto end_row = [&]() -> Status {
+    EQ_RETURN_IF_ERROR(end_field());
+    if (!row.cells.empty()) sheet.rows.push_back(std::move(row));
+    if (sheet.rows.size() > kMaxAttachmentRows) {
+      return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) + " rows");
+    }
+    row = Row{};
+    row.num = static_cast<int>(sheet.rows.size()) + 1;
+    col = 1;
+    return Status::ok();
+  };
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+    } else if (c == '"') {
+      if (!field.empty() || was_quoted) {
+        return Status::invalid_argument(file + " line " + std::to_string(line) +
+                                        ": a quote inside a field that does not start with one; write it as \"\"");
+      }
+      quoted = true;
+      was_quoted = true;
+    } else if (c == ',') {
+      EQ_RETURN_IF_ERROR(end_field());
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      EQ_RETURN_IF_ERROR(end_row());
+      ++line;
+      row.num = line;
+    } else if (was_quoted) {
+      return Status::invalid_argument(file + " line " + std::to_string(line) + ": text after a closing quote");
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) return Status::invalid_argument(file + ": a quoted field is not closed before the end of the file");
+  EQ_RETURN_IF_ERROR(end_row());
+  return sheet;
+}
+
+Result<Sheet> xml_sheet(std::string_view text, const std::string& file) {
+  pugi::xml_document doc;
+  const pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!r) return Status::invalid_argument(file + ": not well-formed XML (" + std::string(r.description()) + ")");
+  pugi::xml_node root = doc.document_element();
+  if (std::string_view(root.name()) != "root") {
+    return Status::invalid_argument(file + ": the document element must be <root>, holding <item> elements");
+  }
+  Sheet sheet;
+  sheet.name = file;
+  std::map<std::string, int> columns;  // element name -> column
+  Row header;
+  header.num = 1;
+  std::vector<Row> rows;
+  for (pugi::xml_node item = root.first_child(); item; item = item.next_sibling()) {
+    if (item.type() != pugi::node_element) continue;
+    if (std::string_view(item.name()) != "item") {
+      return Status::invalid_argument(file + ": <root> holds <item> elements, not <" + std::string(item.name()) + ">");
+    }
+    if (rows.size() >= kMaxAttachmentRows) {
+      return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) + " items");
+    }
+    Row row;
+    row.num = static_cast<int>(rows.size()) + 2;
+    for (pugi::xml_node f = item.first_child(); f; f = f.next_sibling()) {
+      if (f.type() != pugi::node_element) continue;
+      const std::string name = f.name();
+      auto [it, added] = columns.emplace(name, static_cast<int>(columns.size()) + 1);
+      if (added) {
+        if (it->second > kMaxAttachmentColumns) {
+          return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentColumns) +
+                                          " different elements in its items");
+        }
+        header.cells.emplace(it->second, name);
+      }
+      std::string value = f.child_value();
+      if (!value.empty()) row.cells[it->second] = std::move(value);
+    }
+    rows.push_back(std::move(row));
+  }
+  sheet.rows.push_back(std::move(header));
+  for (auto& r2 : rows) sheet.rows.push_back(std::move(r2));
+  return sheet;
+}
+
 class Messages {
  public:
   void warn(const std::string& sheet, int row, std::string text) {
@@ -632,6 +763,7 @@ class Messages {
     list_.push_back({Severity::kError, sheet, row, std::move(text)});
   }
   std::vector<ImportMessage>& list() { return list_; }
+  const std::vector<ImportMessage>& list() const { return list_; }
 
  private:
   std::vector<ImportMessage> list_;
@@ -934,9 +1066,18 @@ constexpr std::string_view kMetadataTypes[] = {
     "uri:email",     "email",        "uri:phonenumber", "uri:subscriberid", "uri:simserial", "start-geopoint",
     "background-audio", "background-geopoint"};
 
-constexpr std::string_view kUnsupportedTypes[] = {
-    "osm", "signature", "background-video", "xml-external", "csv-external", "select_one_external",
-    "select_multiple_external"};
+constexpr std::string_view kUnsupportedTypes[] = {"signature", "background-video", "xml-external",
+                                                   "csv-external"};
+
+// While the survey is read, a select whose list is not in the choices sheet
+// names it with one of these marks; resolve_lists() reads the list and puts
+// its real name in place. \x1f cannot appear in a cell (XML 1.0 refuses it).
+constexpr std::string_view kExternalMark = "\x1f" "external\x1f";
+constexpr std::string_view kFileMark = "\x1f" "file\x1f";
+
+bool ends_with_ci(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && ascii_lower(s.substr(s.size() - suffix.size())) == suffix;
+}
 
 // body::accept may name extensions (".pdf"), as an HTML accept attribute
 // does; Equitas checks the media type a file arrives with, so the
@@ -968,15 +1109,21 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> options)
 class Importer {
  public:
   // `file_stem`: the workbook's file name without ".xlsx", or "".
-  explicit Importer(std::string file_stem) : file_stem_(std::move(file_stem)) {}
+  // `files`: the files published with the form, or null when there are none.
+  Importer(std::string file_stem, const AttachmentReader* files) : file_stem_(std::move(file_stem)), files_(files) {}
 
   ImportResult run(const std::vector<Sheet>& sheets) {
     const Sheet* survey = nullptr;
     const Sheet* choices = nullptr;
     const Sheet* settings = nullptr;
+    const Sheet* external = nullptr;
     for (const Sheet& s : sheets) {
       const std::string n = ascii_lower(trim(s.name));
-      const Sheet** slot = n == "survey" ? &survey : n == "choices" ? &choices : n == "settings" ? &settings : nullptr;
+      const Sheet** slot = n == "survey"             ? &survey
+                           : n == "choices"          ? &choices
+                           : n == "settings"         ? &settings
+                           : n == "external_choices" ? &external
+                                                     : nullptr;
       if (slot == nullptr) continue;
       if (*slot != nullptr) {
         msg_.warn("", 0, "a second sheet named '" + s.name + "' is ignored");
@@ -990,12 +1137,18 @@ class Importer {
     }
     Table survey_t = make_table(*survey);
     Table choices_t = choices ? make_table(*choices) : Table{};
+    Table external_t = external ? make_table(*external) : Table{};
     read_settings(settings);
     survey_cols_ = columns(survey_t, "survey", false);
     choices_cols_ = choices ? columns(choices_t, "choices", true) : std::map<int, Column>{};
+    const auto external_cols = external ? columns(external_t, "external_choices", true) : std::map<int, Column>{};
     settle_languages();
     read_survey(survey_t);
-    if (choices) read_choices(choices_t);
+    if (choices) read_choice_rows(choices_t, choices_cols_, "choices", form_.lists, "");
+    have_external_ = external != nullptr;
+    if (external) read_choice_rows(external_t, external_cols, "external_choices", external_lists_, "");
+    resolve_lists(form_.items);
+    read_instance_files();
     finalise();
     return finish();
   }
@@ -1334,11 +1487,38 @@ class Importer {
       it.type = QuestionType::kCalculate;
       msg_.warn("survey", row, "hidden " + quote(name) + " is imported as a calculate");
     } else if (t0 == "select_one_from_file" || t0 == "select_multiple_from_file") {
-      msg_.error("survey", row,
-                 "type " + quote(type_cell) +
-                     " is not supported: choices from an external file; copy them into the choices sheet");
-      refused_.emplace(name, row);
-      return;
+      // The file's rows become a list named as the file without its
+      // extension (its instance id in ODK), read once the survey is read.
+      const bool file_ok = lw.size() == 2 && (ends_with_ci(words[1], ".csv") || ends_with_ci(words[1], ".xml"));
+      if (!file_ok) {
+        msg_.error("survey", row, "type " + quote(type_cell) + " must name one .csv or .xml file");
+        refused_.emplace(name, row);
+        return;
+      }
+      if (!v.get(Col::kParameters).empty()) {
+        msg_.error("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " of " + quote(type_cell) +
+                                      " are not supported: the file's columns must be named 'name' and 'label'");
+        refused_.emplace(name, row);
+        return;
+      }
+      it.type = t0 == "select_one_from_file" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
+      it.list = std::string(kFileMark) + words[1];
+    } else if (t0 == "select_one_external" || t0 == "select_multiple_external") {
+      if (lw.size() != 2) {
+        msg_.error("survey", row, "type " + quote(type_cell) + " must name one list of the external_choices sheet");
+        refused_.emplace(name, row);
+        return;
+      }
+      it.type = t0 == "select_one_external" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
+      it.list = std::string(kExternalMark) + words[1];
+    } else if (t0 == "osm") {
+      // ODK's answer to an osm question is the .osm file OpenMapKit wrote:
+      // here the officer attaches such a file.
+      it.type = QuestionType::kFile;
+      lw.resize(1);
+      msg_.warn("survey", row, "osm " + quote(name) + " is imported as a file question: the answer is an "
+                                   "OpenStreetMap (.osm) file the officer attaches; OpenMapKit is not launched and "
+                                   "its tag list is not offered");
     } else if (t0 == "select_one" || t0 == "select_multiple" || t0 == "select") {
       ok = parse_select(lw, words, it, row, type_cell);
       if (!ok) {
@@ -1573,57 +1753,220 @@ class Importer {
     if (it.or_other) other_rows_.emplace_back(name, row);
   }
 
-  void read_choices(const Table& t) {
-    bool have_list = false;
-    bool have_name = false;
-    for (const auto& [col, c] : choices_cols_) {
+  // Choice rows into `into`: from a sheet with a list_name column (choices,
+  // external_choices), or from a file that is one list (`fixed_list`).
+  // `names_optional`: a file read only by pulldata() or instance() needs no
+  // name column; its rows are then named by their number.
+  void read_choice_rows(const Table& t, const std::map<int, Column>& cols, const std::string& sheet,
+                        std::map<std::string, ChoiceList>& into, const std::string& fixed_list,
+                        bool names_optional = false) {
+    bool have_list = !fixed_list.empty();
+    bool have_name = names_optional;
+    for (const auto& [col, c] : cols) {
       have_list = have_list || c.kind == Col::kListName;
       have_name = have_name || c.kind == Col::kName;
     }
     if (!have_list || !have_name) {
       if (!t.rows.empty() || !t.headers.empty()) {
-        msg_.error("choices", t.header_row, "the choices sheet needs 'list_name' and 'name' columns");
+        msg_.error(sheet, t.header_row, fixed_list.empty() ? "the " + sheet + " sheet needs 'list_name' and 'name' columns"
+                                                           : "the file needs a 'name' column");
       }
       return;
     }
-    for (const auto& [col, c] : choices_cols_) {
+    for (const auto& [col, c] : cols) {
       if (c.kind == Col::kUnknown) filter_columns_.insert(c.header);
     }
     std::map<std::string, std::set<std::string>> seen;
     for (const Row* r : t.rows) {
-      const RowValues v = row_values(*r, choices_cols_);
+      const RowValues v = row_values(*r, cols);
       if (v.empty) continue;
-      const std::string list = v.get(Col::kListName);
-      const std::string name = v.get(Col::kName);
+      const std::string list = fixed_list.empty() ? v.get(Col::kListName) : fixed_list;
+      std::string name = v.get(Col::kName);
+      if (name.empty() && names_optional) name = std::to_string(into[list].choices.size() + 1);
       if (list.empty()) {
-        msg_.warn("choices", r->num, "choice row has no list_name and is skipped");
+        msg_.warn(sheet, r->num, "choice row has no list_name and is skipped");
         continue;
       }
       if (name.empty()) {
-        msg_.error("choices", r->num, "a choice in list " + quote(list) + " has no name");
+        msg_.error(sheet, r->num, "a choice in list " + quote(list) + " has no name");
         continue;
       }
       if (!seen[list].insert(name).second) {
         if (!form_.allow_choice_duplicates) {
-          msg_.error("choices", r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
-                                            " (allow_choice_duplicates in the settings sheet allows it)");
+          msg_.error(sheet, r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
+                                        " (allow_choice_duplicates in the settings sheet allows it)");
           continue;
         }
-        msg_.warn("choices", r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
-                                         ": allowed by allow_choice_duplicates; answers cannot tell the two apart");
+        msg_.warn(sheet, r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
+                                     ": allowed by allow_choice_duplicates; answers cannot tell the two apart");
       }
       if (name.find_first_of(" \t\n") != std::string::npos) {
-        msg_.warn("choices", r->num, "choice name " + quote(name) + " in list " + quote(list) +
-                                         " contains a space: selected() cannot tell it apart from two choices");
+        msg_.warn(sheet, r->num, "choice name " + quote(name) + " in list " + quote(list) +
+                                     " contains a space: selected() cannot tell it apart from two choices");
       }
       Choice c;
       c.name = name;
       c.label = v.text(Col::kLabel, default_lang_);
       for (const auto& [header, value] : v.others) c.filters.emplace(header, value);
-      ChoiceList& cl = form_.lists[list];
+      ChoiceList& cl = into[list];
       cl.name = list;
       cl.choices.push_back(std::move(c));
     }
+  }
+
+  // The lists select_one_external and select_one_from_file name: from the
+  // external_choices sheet and from the files published with the form.
+  void resolve_lists(std::vector<Item>& items) {
+    for (Item& it : items) {
+      resolve_lists(it.items);
+      if (it.list.starts_with(kExternalMark)) {
+        it.list = external_list(it.list.substr(kExternalMark.size()), first_row(it.name));
+      } else if (it.list.starts_with(kFileMark)) {
+        it.list = file_list(it.list.substr(kFileMark.size()), first_row(it.name));
+      }
+    }
+  }
+
+  std::string external_list(const std::string& list, int row) {
+    if (auto done = external_names_.find(list); done != external_names_.end()) return done->second;
+    external_names_[list] = list;
+    auto src = external_lists_.find(list);
+    if (src == external_lists_.end()) {
+      msg_.error("survey", row, have_external_ ? "list " + quote(list) + " is not in the external_choices sheet"
+                                               : "select_one_external needs an external_choices sheet with list " +
+                                                     quote(list));
+      unresolved_.insert(list);
+      return list;
+    }
+    // XLSForm keeps the two sheets apart: a choices list may share the name.
+    std::string name = list;
+    std::string source = "external_choices";
+    if (form_.lists.count(name)) {
+      while (form_.lists.count(name) || external_lists_.count(name)) name += "_external";
+      source += ":" + list;
+      msg_.warn("external_choices", 0, "list " + quote(list) + " is in both the choices and the external_choices "
+                                           "sheets; the external one is named " + quote(name) + " in the form");
+    }
+    ChoiceList cl = std::move(src->second);
+    cl.name = name;
+    cl.source = source;
+    form_.lists[name] = std::move(cl);
+    external_names_[list] = name;
+    return name;
+  }
+
+  std::string file_list(const std::string& file, int row) {
+    if (auto done = file_names_.find(file); done != file_names_.end()) return done->second;
+    const std::string stem = file.substr(0, file.rfind('.'));
+    file_names_[file] = stem;
+    if (form_.lists.count(stem)) {
+      msg_.error("survey", row, "the choices sheet has a list named " + quote(stem) + ", which is also the name of " +
+                                    "the file " + quote(file) + "; rename one of them");
+      unresolved_.insert(stem);
+    } else if (!load_file(file, stem, "survey", row)) {
+      unresolved_.insert(stem);
+    }
+    return stem;
+  }
+
+  // Reads `file` into the list `stem`; false (with an error) when it cannot.
+  bool load_file(const std::string& file, const std::string& stem, const std::string& sheet, int row,
+                 bool names_optional = false) {
+    const std::string what = quote(file);
+    if (!valid_item_name(stem)) {
+      msg_.error(sheet, row, what + ": a file's name must be letters, digits, '_', '-' or '.', starting with a "
+                                    "letter or '_', and end .csv or .xml");
+      return false;
+    }
+    Result<std::optional<Bytes>> bytes = files_ ? (*files_)(file) : Result<std::optional<Bytes>>(std::nullopt);
+    if (!bytes.is_ok()) {
+      msg_.error(sheet, row, what + ": " + bytes.status().message());
+      return false;
+    }
+    if (!bytes->has_value()) {
+      msg_.error(sheet, row, what + " was not given with the workbook: put it in the workbook's folder, or name it "
+                                    "with --attach FILE, to publish it with the form");
+      return false;
+    }
+    const Bytes& data = **bytes;
+    attachment_bytes_ += data.size();
+    if (data.size() > kMaxAttachmentBytes || attachment_bytes_ > kMaxAttachmentTotal) {
+      msg_.error(sheet, row, what + ": the files published with a form may hold at most " +
+                                    std::to_string(kMaxAttachmentBytes >> 20) + " MiB each and " +
+                                    std::to_string(kMaxAttachmentTotal >> 20) + " MiB together");
+      return false;
+    }
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    Result<Sheet> read = ends_with_ci(file, ".xml") ? xml_sheet(text, file) : csv_sheet(text, file);
+    if (!read.is_ok()) {
+      msg_.error(sheet, row, read.status().message());
+      return false;
+    }
+    attachment_rows_ += read->rows.size();
+    if (attachment_rows_ > kMaxAttachmentRows) {
+      msg_.error(sheet, row, what + ": the files published with a form may hold at most " +
+                                    std::to_string(kMaxAttachmentRows) + " rows together");
+      return false;
+    }
+    const Table t = make_table(*read);
+    const auto cols = columns(t, file, true);
+    std::map<std::string, ChoiceList> into;
+    const std::size_t errors_before = error_count();
+    read_choice_rows(t, cols, file, into, stem, names_optional);
+    auto it = into.find(stem);
+    if (error_count() != errors_before) return false;
+    if (it == into.end() || it->second.choices.empty()) {
+      msg_.error(sheet, row, what + " has no rows");
+      return false;
+    }
+    it->second.source = file;
+    form_.lists[stem] = std::move(it->second);
+    return true;
+  }
+
+  // instance('x') and pulldata('x', ...) read the list x: when neither sheet
+  // has it, the file x.csv published with the form.
+  void read_instance_files() {
+    std::set<std::string> wanted;
+    form_.walk([&](const Item& it, const std::vector<const Item*>&) {
+      for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+        if (!e->present()) continue;
+        for (const auto& list : e->expr->instances()) {
+          if (!form_.lists.count(list) && !unresolved_.count(list)) wanted.insert(list);
+        }
+      }
+      return true;
+    });
+    for (const auto& list : wanted) {
+      const std::string file = list + ".csv";
+      auto probe = files_ && valid_item_name(list) ? (*files_)(file) : Result<std::optional<Bytes>>(std::nullopt);
+      if (probe.is_ok() && !probe->has_value()) continue;  // check_form names the missing list
+      load_file(file, list, "survey", first_instance_row(list), true);
+      unresolved_.insert(list);  // loaded or reported: check_form need not repeat it
+    }
+  }
+
+  int first_instance_row(const std::string& list) const {
+    int row = 0;
+    form_.walk([&](const Item& it, const std::vector<const Item*>&) {
+      for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+        if (!e->present()) continue;
+        for (const auto& l : e->expr->instances()) {
+          if (l == list) {
+            row = first_row(it.name);
+            return false;
+          }
+        }
+      }
+      return true;
+    });
+    return row;
+  }
+
+  std::size_t error_count() const {
+    return static_cast<std::size_t>(std::count_if(msg_.list().begin(), msg_.list().end(), [](const ImportMessage& m) {
+      return m.severity == Severity::kError;
+    }));
   }
 
   // Each loop over a list becomes a group holding a group per choice, named
@@ -1851,6 +2194,11 @@ class Importer {
         if (failed_.count(n + "/" + field)) return true;
       }
     }
+    // A list that could not be read was explained where it was named.
+    for (const auto& l : unresolved_) {
+      if (ends_with(p, ": unknown choice list '" + l + "'")) return true;
+      if (ends_with(p, "but the form has no choice list '" + l + "'")) return true;
+    }
     // A metadata reference was explained above.
     for (const auto& n : metadata_names_) {
       if (p.find("refers to ${" + n + "}, which does not exist") != std::string::npos) return true;
@@ -1891,9 +2239,17 @@ class Importer {
   std::set<std::string> filter_columns_;  // choices-sheet columns a choice_filter can read
   std::map<std::string, std::vector<int>> select_rows_;
   std::vector<std::pair<std::string, int>> other_rows_;
+  const AttachmentReader* files_ = nullptr;
+  bool have_external_ = false;
+  std::map<std::string, ChoiceList> external_lists_;      // the external_choices sheet's lists
+  std::map<std::string, std::string> external_names_;     // external list -> its name in the form
+  std::map<std::string, std::string> file_names_;         // file -> its list's name
+  std::set<std::string> unresolved_;                      // lists reported as unreadable
+  std::size_t attachment_bytes_ = 0;
+  std::size_t attachment_rows_ = 0;
 };
 
-Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name) {
+Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name, const AttachmentReader* files) {
   EQ_ASSIGN_OR_RETURN(Workbook wb, Workbook::open(bytes));
   EQ_ASSIGN_OR_RETURN(WorkbookIndex index, read_index(wb));
   std::vector<std::string> sst;
@@ -1903,7 +2259,9 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name) {
   std::vector<Sheet> sheets;
   for (const SheetRef& ref : index.sheets) {
     const std::string n = ascii_lower(trim(ref.name));
-    if (n != "survey" && n != "choices" && n != "settings") continue;  // helper sheets are not read
+    if (n != "survey" && n != "choices" && n != "settings" && n != "external_choices") {
+      continue;  // helper sheets are not read
+    }
     if (!read_names.insert(n).second) {
       // Excel refuses two sheets of one name; only a crafted archive has them.
       return Status::invalid_argument("refused: the workbook lists more than one sheet named '" + n + "'");
@@ -1915,11 +2273,11 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name) {
     EQ_ASSIGN_OR_RETURN(Sheet s, read_sheet(wb, ref, sst, budget));
     sheets.push_back(std::move(s));
   }
-  ImportResult result = Importer(std::filesystem::path(file_name).stem().string()).run(sheets);
+  ImportResult result = Importer(std::filesystem::path(file_name).stem().string(), files).run(sheets);
   // Sheets we deliberately do not read, but whose absence changes the form.
   for (const SheetRef& ref : index.sheets) {
     const std::string n = ascii_lower(trim(ref.name));
-    if (n == "external_choices" || n == "entities") {
+    if (n == "entities") {
       result.messages.push_back({Severity::kWarning, "", 0, "sheet '" + ref.name + "' is not supported and is ignored"});
     }
   }
@@ -1928,9 +2286,9 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name) {
 
 }  // namespace
 
-Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name) {
+Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name, const AttachmentReader& files) {
   try {
-    return import_impl(xlsx_bytes, file_name);
+    return import_impl(xlsx_bytes, file_name, files ? &files : nullptr);
   } catch (const std::bad_alloc&) {
     return Status::invalid_argument("the workbook is too large to import");
   } catch (const std::exception& e) {
@@ -1940,7 +2298,49 @@ Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_n
   }
 }
 
-Result<ImportResult> import_xlsform_file(const std::filesystem::path& path) {
+namespace {
+
+Result<std::optional<Bytes>> read_attachment(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::optional<Bytes>();
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::io_error("cannot read '" + path.string() + "': " + ec.message());
+  if (size > kMaxAttachmentBytes) {
+    return Status::invalid_argument("'" + path.string() + "' is larger than " +
+                                    std::to_string(kMaxAttachmentBytes >> 20) + " MiB, the most a form may carry");
+  }
+  std::ifstream in(path, std::ios::binary);
+  Bytes bytes(static_cast<std::size_t>(size));
+  if (!in || (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))) {
+    return Status::io_error("cannot read '" + path.string() + "'");
+  }
+  return std::optional<Bytes>(std::move(bytes));
+}
+
+}  // namespace
+
+Result<ImportResult> import_xlsform_file(const std::filesystem::path& path,
+                                         const std::vector<std::filesystem::path>& attach) {
+  // A file the workbook names is looked for among `attach` (files, or
+  // folders holding it), then beside the workbook; never by a path the
+  // workbook writes, so a form cannot read /etc/passwd into its choices.
+  const AttachmentReader files = [&](const std::string& name) -> Result<std::optional<Bytes>> {
+    if (name.empty() || name.find_first_of("/\\") != std::string::npos || name == "." || name == "..") {
+      return Status::invalid_argument("a file published with a form is named without a folder");
+    }
+    for (const auto& a : attach) {
+      std::error_code ec;
+      if (std::filesystem::is_directory(a, ec)) {
+        EQ_ASSIGN_OR_RETURN(auto found, read_attachment(a / name));
+        if (found) return found;
+      } else if (a.filename() == name) {
+        EQ_ASSIGN_OR_RETURN(auto found, read_attachment(a));
+        if (!found) return Status::not_found("cannot read '" + a.string() + "'");
+        return found;
+      }
+    }
+    return read_attachment(path.parent_path() / name);
+  };
   try {
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
@@ -1954,7 +2354,7 @@ Result<ImportResult> import_xlsform_file(const std::filesystem::path& path) {
     if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
       return Status::io_error("cannot read '" + path.string() + "'");
     }
-    auto r = import_xlsform(bytes, path.filename().string());
+    auto r = import_xlsform(bytes, path.filename().string(), files);
     if (!r.is_ok()) return r.status().with_context(path.filename().string());
     return r;
   } catch (const std::exception& e) {

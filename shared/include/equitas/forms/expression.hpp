@@ -119,7 +119,7 @@ class Expr {
   // Every bare name it reads outside instance() predicates: the choice
   // columns of a choice_filter.
   std::vector<std::string> bare_names() const;
-  // Every list an instance('list') names.
+  // Every list an instance('list') or a pulldata('list', ...) names.
   std::vector<std::string> instances() const;
 
  private:

@@ -77,6 +77,13 @@ struct Choice {
 struct ChoiceList {
   std::string name;
   std::vector<Choice> choices;
+  // Where an XLSForm took the list from: "" for the choices sheet,
+  // "external_choices" for that sheet (select_one_external), or the file
+  // published with the form ("regions.csv", "sites.xml":
+  // select_one_from_file). The choices are copied into the definition either
+  // way, so they are signed and delivered with it; the source only lets an
+  // XLSForm export write the list back where it came from.
+  std::string source;
   const Choice* find(std::string_view name) const;
   bool operator==(const ChoiceList&) const = default;
 };

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,12 +33,24 @@ struct ImportResult {
   bool has_errors() const;
 };
 
+// The files a workbook names, published with the form: the .csv or .xml of
+// select_one_from_file, and the NAME.csv that pulldata('NAME', ...) or
+// instance('NAME') reads. Asked for by file name ("regions.csv"); nullopt
+// when there is no such file. Each becomes a choice list inside the
+// definition (ChoiceList::source names the file), so it is signed and
+// delivered with the form and read offline.
+using AttachmentReader = std::function<Result<std::optional<Bytes>>(const std::string& name)>;
+
 // A Status only when the bytes are not a readable .xlsx workbook at all;
 // problems with the form itself are ImportMessages. `file_name` is the
 // workbook's ("Staff survey 2026.xlsx"), or "": without a form_id in the
 // settings sheet, the form id comes from it (as in pyxform), else from the
 // form_title.
-Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name = {});
-Result<ImportResult> import_xlsform_file(const std::filesystem::path& path);
+Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name = {},
+                                    const AttachmentReader& files = {});
+// Files the workbook names are read from `attach` (files, or folders that
+// hold them), then from the workbook's own folder.
+Result<ImportResult> import_xlsform_file(const std::filesystem::path& path,
+                                         const std::vector<std::filesystem::path>& attach = {});
 
 }  // namespace equitas::forms
