@@ -35,7 +35,8 @@ using net::use_awaitable;
 // The collector's own caps; the server's Welcome may lower them.
 constexpr std::size_t kClientMaxBatchItems = 256;
 constexpr std::size_t kClientMaxBatchBytes = 256 * 1024;
-constexpr std::size_t kClientReadMessageMax = 1024 * 1024;
+// A forms update carries one definition of up to 4 MiB (subprotocol v3).
+constexpr std::size_t kClientReadMessageMax = kMaxFormDefinitionBytes + 256 * 1024;
 
 Status refused(const ErrorMsg& e) {
   const std::string m = std::string(session_error_name(e.code)) + ": " + e.message;
@@ -864,15 +865,16 @@ net::awaitable<Status> Session::run() {
   ws.binary(true);
   ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "equitas-collector/0.1");
-    // Pieces if the server takes them; an older server answers the second.
-    req.set(beast::http::field::sec_websocket_protocol,
-            std::string(kSyncSubprotocolPieces) + ", " + kSyncSubprotocolChunks);
+    // Newest first; an older server answers with one it knows.
+    req.set(beast::http::field::sec_websocket_protocol, std::string(kSyncSubprotocolLargeForms) + ", " +
+                                                           kSyncSubprotocolPieces + ", " + kSyncSubprotocolChunks);
   }));
   const bool ipv6 = url_.host.find(':') != std::string::npos;
   const std::string host_header = (ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + url_.port;
   websocket::response_type upgrade;
   co_await ws.async_handshake(upgrade, host_header, url_.target, use_awaitable);
-  pieces_ = upgrade[beast::http::field::sec_websocket_protocol] == kSyncSubprotocolPieces;
+  const auto chosen = upgrade[beast::http::field::sec_websocket_protocol];
+  pieces_ = chosen == kSyncSubprotocolPieces || chosen == kSyncSubprotocolLargeForms;
 
   // Handshake: prove who we are, and make the server prove who it is.
   ClientHandshake hs(enrollment_.server);

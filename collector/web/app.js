@@ -150,6 +150,22 @@
       filesCount: '{0} ficheiro(s)' },
   };
   for (const l of Object.keys(FILE_T)) Object.assign(T[l], FILE_T[l]);
+  // Long and cascading choice lists (select_one_from_file, issue 19).
+  const CHOICE_T = {
+    en: { searchChoices: 'Search the list', moreChoices: '{0} more: type a few letters to narrow the list.',
+      noChoicesYet: 'The choices depend on the answers above.' },
+    fr: { searchChoices: 'Chercher dans la liste', moreChoices: '{0} de plus : tapez quelques lettres pour réduire la liste.',
+      noChoicesYet: 'Les choix dépendent des réponses ci-dessus.' },
+    es: { searchChoices: 'Buscar en la lista', moreChoices: '{0} más: escriba algunas letras para acotar la lista.',
+      noChoicesYet: 'Las opciones dependen de las respuestas anteriores.' },
+    ru: { searchChoices: 'Поиск по списку', moreChoices: 'Ещё {0}: введите несколько букв, чтобы сузить список.',
+      noChoicesYet: 'Варианты зависят от ответов выше.' },
+    ar: { searchChoices: 'ابحث في القائمة', moreChoices: '{0} خيارات أخرى: اكتب بضعة أحرف لتضييق القائمة.',
+      noChoicesYet: 'تعتمد الخيارات على الإجابات أعلاه.' },
+    pt: { searchChoices: 'Procurar na lista', moreChoices: 'Mais {0}: escreva algumas letras para reduzir a lista.',
+      noChoicesYet: 'As opções dependem das respostas acima.' },
+  };
+  for (const l of Object.keys(CHOICE_T)) Object.assign(T[l], CHOICE_T[l]);
   const LANGS = ['en', 'fr', 'es', 'ru', 'ar', 'pt'];
 
   const app = document.getElementById('app');
@@ -750,24 +766,91 @@
     w.append(el('legend', {}, labelNodes(item)));
     const described = hintAndError(w, item, path);
     const box = el('div', { className: 'choices' });
+    w.insertBefore(box, w.querySelector('.error'));
+    w.dataset.choices = '';
+    w._choices = { item, path, box, described, query: '', offered: null };
+    fillChoices(w);
+    if (item.or_other) showOther(w, item, path);
+    return w;
+  }
+
+  // The choices a question offers now: those its choice_filter keeps (the
+  // collector's evaluation lists them), narrowed by the search box of a
+  // long list. Only those are drawn, so a cascade over thousands of places
+  // (select_one_from_file) stays light on a cheap phone.
+  const LONG_LIST = 20;
+  const SHOWN_MAX = 50;
+  function offeredChoices(item, path) {
+    if (!item.filter) return item.choices || [];
+    const allowed = S.ev && S.ev.choices && S.ev.choices[path];
+    if (!allowed) return [];
+    const keep = new Set(allowed);
+    return (item.choices || []).filter(c => keep.has(c.name));
+  }
+  function fold(s) { return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }
+  function fillChoices(w) {
+    const st = w._choices;
+    const { item, path, box, described } = st;
+    const multi = item.type === 'select_multiple';
+    const offered = offeredChoices(item, path);
+    st.offered = offered.map(c => c.name).join('\n');
     const current = getAnswer(path);
     const name = idFor(path);
-    (item.choices || []).forEach((c, i) => {
-      const id = name + '-' + i;
+    const chosen = n => multi ? Array.isArray(current) && current.includes(n) : current === n;
+    let search = w.querySelector(':scope > .choice-search');
+    if (offered.length > LONG_LIST && !search) {
+      const id = name + '-search';
+      const input = el('input', { id, type: 'search', dir: 'auto', autocomplete: 'off', 'aria-controls': name + '-box' });
+      input.value = st.query;
+      input.addEventListener('input', () => { st.query = input.value; fillChoices(w); });
+      search = el('div', { className: 'choice-search' }, el('label', { for: id, text: t('searchChoices') }), input);
+      w.insertBefore(search, box);
+    } else if (offered.length <= LONG_LIST && search) {
+      search.remove();
+      st.query = '';
+    }
+    const q = fold(st.query.trim());
+    // The chosen ones stay in view whatever the search says.
+    let shown = offered.filter(c => chosen(c.name) || !q || fold(c.label).includes(q));
+    const more = Math.max(0, shown.length - SHOWN_MAX);
+    if (more) shown = shown.filter((c, i) => i < SHOWN_MAX || chosen(c.name));
+    box.id = name + '-box';
+    box.replaceChildren();
+    shown.forEach(c => {
+      const id = name + '-' + (item.choices || []).indexOf(c);
       const input = el('input', { type: multi ? 'checkbox' : 'radio', name, id, value: c.name, 'aria-describedby': described });
-      input.checked = multi ? Array.isArray(current) && current.includes(c.name) : current === c.name;
+      input.checked = chosen(c.name);
       input.addEventListener('change', () => {
         if (multi) {
-          const vals = [...box.querySelectorAll('input:checked')].map(x => x.value);
-          changed(path, vals, true);
+          const before = Array.isArray(getAnswer(path)) ? getAnswer(path) : [];
+          const vals = input.checked ? before.concat([c.name]) : before.filter(n => n !== c.name);
+          changed(path, vals.length ? vals : undefined, true);
         } else changed(path, c.name, true);
         if (item.or_other) showOther(w, item, path);
       });
       box.append(el('label', { className: 'choice', for: id, 'data-choice': c.name }, input, el('span', { text: c.label })));
     });
-    w.insertBefore(box, w.querySelector('.error'));
-    if (item.or_other) showOther(w, item, path);
-    return w;
+    if (more) box.append(el('p', { className: 'hint more-choices', text: t('moreChoices', more) }));
+    if (!offered.length && item.filter) box.append(el('p', { className: 'hint', text: t('noChoicesYet') }));
+  }
+
+  // A choice_filter that now keeps other choices: redraw the list, and drop
+  // an answer it no longer offers (as ODK does when a cascade's parent
+  // changes).
+  function refreshChoices() {
+    for (const w of document.querySelectorAll('#page [data-choices]')) {
+      const st = w._choices;
+      if (!st || !st.item.filter) continue;
+      const offered = offeredChoices(st.item, st.path);
+      if (offered.map(c => c.name).join('\n') === st.offered) continue;
+      const names = new Set(offered.map(c => c.name));
+      const v = getAnswer(st.path);
+      if (Array.isArray(v) ? v.some(n => !names.has(n)) : v !== undefined && !names.has(v)) {
+        const kept = Array.isArray(v) ? v.filter(n => names.has(n)) : [];
+        changed(st.path, kept.length ? kept : undefined, false);
+      }
+      fillChoices(w);
+    }
   }
 
   function showOther(w, item, path) {
@@ -876,6 +959,7 @@
 
   function applyEvaluation() {
     if (!S || !S.ev) return;
+    refreshChoices();
     const items = S.ev.items || {};
     for (const node of document.querySelectorAll('#page [data-path]')) {
       const path = node.dataset.path;

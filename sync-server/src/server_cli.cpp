@@ -524,6 +524,11 @@ int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
   out << "Published " << request.form.id << " version " << request.form.version
       << (request.round.empty() ? std::string() : " for round " + request.round)
       << ". Collectors receive it at their next sync.\n";
+  if (const std::size_t bytes = forms::save_form_json(request.form).size(); bytes > kMaxFormDefinitionBytesV2) {
+    out << "Its definition is " << bytes / 1024 << " KiB, with its choice lists: collectors older than sync "
+        << "subprotocol v3 read at most " << kMaxFormDefinitionBytesV2 / 1024
+        << " KiB and keep the forms they have; update them to receive it.\n";
+  }
   return 0;
 }
 

@@ -140,6 +140,9 @@ SyncProtocol::Reply SyncProtocol::on_forms(const Status& read, const std::vector
   FormsUpdate update;
   std::size_t bytes = 0;
   for (const auto& p : missing) {
+    // An older collector would refuse the whole update for one large form;
+    // it keeps the versions it has.
+    if (!large_forms_ && p.definition.size() > kMaxFormDefinitionBytesV2) continue;
     if (!update.forms.empty() &&
         (bytes + p.definition.size() > kMaxFormsUpdateBytes || update.forms.size() == kMaxFormsPerUpdate)) {
       update.more = true;

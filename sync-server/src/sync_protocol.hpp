@@ -98,6 +98,9 @@ class SyncProtocol {
   // The session negotiated file pieces (file_transfer.hpp): FileChunk may
   // carry an offset, and FilesWanted and FileAck may name one.
   void set_file_pieces(bool on) { pieces_ = on; }
+  // The collector reads definitions up to kMaxFormDefinitionBytes; else
+  // larger ones are left out of its forms updates.
+  void set_large_forms(bool on) { large_forms_ = on; }
   bool file_pieces() const { return pieces_; }
 
   bool authenticated() const { return phase_ == Phase::kReady || phase_ == Phase::kStoring; }
@@ -120,6 +123,7 @@ class SyncProtocol {
   std::optional<DeviceId> device_;    // once admitted
   std::uint64_t pending_batch_ = 0;
   bool pieces_ = false;
+  bool large_forms_ = false;
   // pending_batch_ while a forms request is outstanding (never a batch number
   // a collector uses: it counts up from 1).
   static constexpr std::uint64_t kFormsMarker = UINT64_MAX;

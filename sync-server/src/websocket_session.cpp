@@ -68,6 +68,7 @@ void WebSocketSession::run(http::request<http::string_body> req) {
   // file pieces when it offered those (file_transfer.hpp).
   bool offered = false;
   bool pieces = false;
+  bool large_forms = false;
   const std::string protocols(req[http::field::sec_websocket_protocol]);
   std::size_t start = 0;
   while (start <= protocols.size()) {
@@ -78,12 +79,16 @@ void WebSocketSession::run(http::request<http::string_body> req) {
     token.erase(token.find_last_not_of(" \t") + 1);
     offered = offered || token == kSubprotocol;
     pieces = pieces || token == kSyncSubprotocolPieces;
+    large_forms = large_forms || token == kSyncSubprotocolLargeForms;
     start = end + 1;
   }
-  protocol_.set_file_pieces(pieces);
-  ws_.set_option(websocket::stream_base::decorator([offered, pieces](websocket::response_type& res) {
+  protocol_.set_file_pieces(pieces || large_forms);
+  protocol_.set_large_forms(large_forms);
+  ws_.set_option(websocket::stream_base::decorator([offered, pieces, large_forms](websocket::response_type& res) {
     res.set(http::field::server, "equitas-sync-server");
-    if (pieces) {
+    if (large_forms) {
+      res.set(http::field::sec_websocket_protocol, kSyncSubprotocolLargeForms);
+    } else if (pieces) {
       res.set(http::field::sec_websocket_protocol, kSyncSubprotocolPieces);
     } else if (offered) {
       res.set(http::field::sec_websocket_protocol, kSubprotocol);

@@ -1,4 +1,5 @@
 // The server's session state machine, driven without sockets.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "sync_protocol.hpp"
@@ -143,5 +144,45 @@ TEST_CASE("out-of-order and unexpected messages end the session", "[protocol]") 
     h.admit();
     REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(h.protocol.on_message(h.channel.seal(encode(Push{1, {}, {}})))));
     CHECK(std::get<SyncProtocol::Reply>(h.protocol.on_message(h.channel.seal(encode(Push{2, {}, {}})))).close);
+  }
+}
+
+TEST_CASE("a form definition larger than v1 and v2 collectors read goes only to v3 collectors", "[protocol]") {
+  const auto publication = [](const std::string& id, std::size_t bytes) {
+    FormPublication p;
+    p.form_id = id;
+    p.version = "1";
+    p.definition = std::string(bytes, 'x');
+    return p;
+  };
+  const std::vector<FormPublication> missing = {publication("small", 1000),
+                                                publication("large", kMaxFormDefinitionBytesV2 + 1),
+                                                publication("also-small", 2000)};
+  for (const bool v3 : {false, true}) {
+    INFO("subprotocol v3: " << v3);
+    Harness h;
+    h.protocol.set_large_forms(v3);
+    h.admit();
+    std::vector<std::string> received;
+    // The collector asks again while the server says there is more.
+    for (int round = 0; round < 4; ++round) {
+      auto step = h.protocol.on_message(h.channel.seal(encode(FormsRequest{})));
+      REQUIRE(std::holds_alternative<SyncProtocol::NeedForms>(step));
+      std::vector<FormPublication> left;
+      for (const auto& p : missing) {
+        if (std::find(received.begin(), received.end(), p.form_id) == received.end()) left.push_back(p);
+      }
+      auto reply = h.protocol.on_forms(Status::ok(), left);
+      auto update = std::get<FormsUpdate>(h.open(reply.messages.at(0)));
+      for (const auto& f : update.forms) received.push_back(f.form_id);
+      // What a v1 or v2 collector decodes: never more than it can read.
+      if (!v3) {
+        for (const auto& f : update.forms) CHECK(f.definition.size() <= kMaxFormDefinitionBytesV2);
+      }
+      if (!update.more) break;
+    }
+    std::sort(received.begin(), received.end());
+    CHECK(received == (v3 ? std::vector<std::string>{"also-small", "large", "small"}
+                          : std::vector<std::string>{"also-small", "small"}));
   }
 }

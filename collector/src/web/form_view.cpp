@@ -39,6 +39,8 @@ json::object item_view(const forms::Form& form, const forms::Item& item, const s
       }
     }
     o["choices"] = std::move(choices);
+    // The page draws only the choices the evaluation lists for it.
+    if (item.choice_filter.present()) o["filter"] = true;
   }
   if (!item.items.empty()) {
     json::array children;

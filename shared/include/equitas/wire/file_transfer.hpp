@@ -44,8 +44,12 @@ inline constexpr std::size_t kFileKeyBytes = crypto_secretstream_xchacha20poly13
 // The largest chunk on the wire: chunk 0 carries the header too.
 inline constexpr std::size_t kMaxFileChunkWire = kFileHeaderBytes + kFileChunkBytes + kFileChunkOverhead;
 inline constexpr std::size_t kMaxFilesPerOffer = 256;
-// Subprotocols: a collector that offers the first (before the second) and
-// is answered with it may send pieces and is told byte offsets.
+// Subprotocols, newest first. A collector answered with v2 or v3 may send
+// pieces and is told byte offsets; one answered with v3 also reads form
+// definitions up to kMaxFormDefinitionBytes (sync_messages.hpp), where v1
+// and v2 collectors read at most kMaxFormDefinitionBytesV2: the server
+// keeps larger forms from them.
+inline constexpr const char* kSyncSubprotocolLargeForms = "equitas-sync.v3";
 inline constexpr const char* kSyncSubprotocolPieces = "equitas-sync.v2";
 inline constexpr const char* kSyncSubprotocolChunks = "equitas-sync.v1";
 // A piece: small enough that a cut on a 64 kbit/s link loses about half a

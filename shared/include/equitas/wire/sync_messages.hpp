@@ -131,7 +131,12 @@ struct FormsUpdate {
   bool more = false;
 };
 
-inline constexpr std::size_t kMaxFormDefinitionBytes = 700 * 1024;
+// A definition carries its choice lists, those read from CSV files
+// (select_one_from_file) included: a four-level cascade of 5,668 places in
+// two languages is some 840 KiB.
+inline constexpr std::size_t kMaxFormDefinitionBytes = 4 * 1024 * 1024;
+// What collectors that speak subprotocol v1 or v2 read (file_transfer.hpp).
+inline constexpr std::size_t kMaxFormDefinitionBytesV2 = 700 * 1024;
 inline constexpr std::size_t kMaxFormsPerUpdate = 64;
 inline constexpr std::size_t kMaxRoundLength = 64;
 inline constexpr std::string_view kFormSignContext{"equitas/form/v1\0", 16};

@@ -1,0 +1,158 @@
+// Cascading choices read from CSV files published with an XLSForm (issue
+// 19), on a 360 px phone in Chromium against the real programs: HQ writes
+// a workbook whose second question takes its choices from a 3,000-row
+// communities.csv filtered by the first (select_one_from_file and
+// choice_filter), publishes it with `forms publish --attach`, a collector
+// receives it at a real sync, and the page draws only the communities of
+// the governorate chosen, with a search box for a long list, in English and
+// in Arabic (right to left).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BIN, makeServerFolder, makeCollector, startSyncServer, serve, stop, launch, newPage, screenshot,
+  overflowsHorizontally, answer, pick, VIEWPORTS } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+const run = (bin, args) => execFileSync(path.join(BIN, bin), args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+
+// An .xlsx workbook of inline-string cells, written by Python's zipfile:
+// the smallest SpreadsheetML the importer reads, with no library of ours.
+function writeWorkbook(file, sheets) {
+  execFileSync('python3', ['-c', `
+import json, sys, zipfile
+from xml.sax.saxutils import escape
+sheets = json.loads(sys.argv[2])
+def col(i):
+    s = ''
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/></Types>')
+    z.writestr('_rels/.rels', '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    names = ''.join('<sheet name="%s" sheetId="%d" r:id="s%d"/>' % (n, i + 1, i + 1) for i, n in enumerate(sheets))
+    z.writestr('xl/workbook.xml', '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>' + names + '</sheets></workbook>')
+    rels = ''.join('<Relationship Id="s%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                   'Target="worksheets/sheet%d.xml"/>' % (i + 1, i + 1) for i in range(len(sheets)))
+    z.writestr('xl/_rels/workbook.xml.rels', '<?xml version="1.0"?><Relationships '
+        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rels + '</Relationships>')
+    for i, rows in enumerate(sheets.values()):
+        xml = ''.join('<row r="%d">%s</row>' % (r + 1, ''.join(
+            '<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (col(c), r + 1, escape(v)) for c, v in enumerate(row) if v))
+            for r, row in enumerate(rows))
+        z.writestr('xl/worksheets/sheet%d.xml' % (i + 1), '<?xml version="1.0"?><worksheet '
+            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + xml + '</sheetData></worksheet>')
+`, file, JSON.stringify(sheets)]);
+}
+
+// Publishes the workbook with its two CSV files and syncs a collector.
+async function postWithSites() {
+  const root = makeServerFolder();
+  const lists = path.join(root, 'lists');
+  mkdirSync(lists);
+  writeFileSync(path.join(lists, 'governorates.csv'),
+    '\ufeffname,label::English (en),label::العربية (ar)\r\ng1,Aleppo,حلب\r\ng2,Idlib,إدلب\r\n');
+  let communities = 'name,label::English (en),label::العربية (ar),governorate\n';
+  for (let i = 0; i < 3000; ++i) communities += `c${i},"Community ${i}, east",مجتمع ${i},g${1 + (i % 2)}\n`;
+  writeFileSync(path.join(lists, 'communities.csv'), communities);
+  const book = path.join(root, 'sites.xlsx');
+  writeWorkbook(book, {
+    survey: [
+      ['type', 'name', 'label::English (en)', 'label::العربية (ar)', 'choice_filter', 'required'],
+      ['select_one_from_file governorates.csv', 'gov', 'Governorate', 'المحافظة', '', 'yes'],
+      ['select_one_from_file communities.csv', 'community', 'Community', 'المجتمع', 'governorate=${gov}', 'yes'],
+    ],
+    settings: [['form_id', 'form_title', 'version', 'default_language'], ['sites', 'Site visit', '1', 'English (en)']],
+  });
+  const server = path.join(root, 'server');
+  const published = run('sync-server', ['forms', 'publish', '--data-dir', server, book, '--attach', lists]);
+  assert.match(published, /Published sites version 1/);
+  const sync = await startSyncServer(root);
+  try {
+    const c = makeCollector('Border post', sync.url, root);
+    run('collector', ['sync', '--data-dir', c.dir]);
+    return c;
+  } finally {
+    await stop(sync);
+  }
+}
+
+const drawn = page => page.locator('[data-path="community"] label[data-choice]').evaluateAll(
+  ls => ls.map(l => l.dataset.choice));
+const draftAnswers = page => page.evaluate(async () => {
+  const half = sessionStorage.getItem('eq_draft_key') || localStorage.getItem('eq_draft_key');
+  return (await (await fetch('/api/v1/draft', { headers: half ? { 'X-Draft-Key': half } : {} })).json()).answers;
+});
+
+test('a cascade over 3,000 communities from a CSV draws only the chosen governorate\'s, searchable, at 360 px', async () => {
+  const c = await postWithSites();
+  const srv = await serve(c.dir);
+  try {
+    for (const lang of ['en', 'ar']) {
+      const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
+      try {
+        await page.goto(srv.url + '/');
+        await page.selectOption('#lang', lang);
+        await page.waitForSelector(`html[lang="${lang}"]`);
+        await page.click('button.survey[data-form="sites"]');
+        await page.waitForSelector('[data-path="gov"] label[data-choice="g1"]');
+        if (lang === 'ar') assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+        // Nothing to choose before the governorate: the list says why.
+        assert.deepEqual(await drawn(page), []);
+        assert.match(await page.locator('[data-path="community"]').textContent(),
+          lang === 'en' ? /depend on the answers above/ : /تعتمد الخيارات/);
+        await pick(page, 'gov', 'g1');
+        // 1,500 communities are in Aleppo: 50 are drawn, with a search box
+        // and a note of how many more there are.
+        let names = await drawn(page);
+        assert.equal(names.length, 50);
+        assert.ok(names.every(n => Number(n.slice(1)) % 2 === 0), 'only Aleppo\'s communities');
+        assert.match(await page.locator('[data-path="community"] .more-choices').textContent(), /1450/);
+        const search = page.locator('[data-path="community"] .choice-search input');
+        await search.fill(lang === 'en' ? 'community 1234,' : 'مجتمع 1234');
+        assert.deepEqual(await drawn(page), ['c1234']);
+        await pick(page, 'community', 'c1234');
+        assert.equal((await draftAnswers(page)).community, 'c1234');
+        assert.equal(await overflowsHorizontally(page), false, 'nothing scrolls sideways at 360 px');
+        await screenshot(page, `cascade-csv-360-${lang}`);
+        // Another governorate: the answer it no longer offers is dropped, and
+        // the list is Idlib's.
+        await search.fill('');
+        await pick(page, 'gov', 'g2');
+        await page.waitForFunction(() => {
+          const l = document.querySelector('[data-path="community"] label[data-choice]');
+          return l && Number(l.dataset.choice.slice(1)) % 2 === 1;
+        });
+        names = await drawn(page);
+        assert.ok(names.every(n => Number(n.slice(1)) % 2 === 1), 'only Idlib\'s communities');
+        // The page saves the dropped answer itself.
+        let left = 'c1234';
+        for (let i = 0; i < 50 && left !== undefined; ++i) {
+          left = (await draftAnswers(page)).community;
+          if (left !== undefined) await page.waitForTimeout(100);
+        }
+        assert.equal(left, undefined);
+        await pick(page, 'community', 'c7');
+        assert.equal((await draftAnswers(page)).community, 'c7');
+        if (lang === 'ar') {
+          assert.equal(await page.locator('[data-path="community"] label[data-choice="c7"]').textContent(), 'مجتمع 7');
+        }
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await stop(srv);
+  }
+});
