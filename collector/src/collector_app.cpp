@@ -360,24 +360,33 @@ std::string display_name(std::string_view name) {
   return out.empty() ? "file" : out;
 }
 
-// The ids of the files `answers` captured here, checked with their keys. A
-// team contribution also lists, without keys, the files of the merged
-// record it keeps (the server checks it holds them).
+// The ids of the files `answers` captured here (in repeat rows too),
+// checked with their keys. A team contribution also lists, without keys,
+// the files of the merged record it keeps (the server checks it holds
+// them).
 Result<std::vector<FileId>> named_files(const forms::Form& form, const boost::json::object& answers,
                                         bool contribution) {
   std::vector<FileId> ids;
-  for (const forms::Item* it : forms::file_questions(form)) {
-    const auto* v = answers.if_contains(it->name);
-    if (v == nullptr || v->is_null() || (v->is_array() && v->get_array().empty())) continue;
-    auto refs = forms::parse_file_answer(*v, *it, /*key_required=*/!contribution);
-    if (!refs.is_ok()) return Status::invalid_argument(it->name + ": " + refs.status().message());
+  Status bad = Status::ok();
+  forms::for_each_file_answer(form, answers, [&](const forms::Item& it, const std::string& path,
+                                                 const boost::json::value& v) {
+    if (!bad.is_ok() || v.is_null() || (v.is_array() && v.get_array().empty())) return;
+    auto refs = forms::parse_file_answer(v, it, /*key_required=*/!contribution);
+    if (!refs.is_ok()) {
+      bad = Status::invalid_argument(path + ": " + refs.status().message());
+      return;
+    }
     for (const auto& r : *refs) {
       if (r.key.empty()) continue;
       FileId id{};
-      if (!from_hex_into(r.id, id)) return Status::invalid_argument(it->name + ": a file id is not hexadecimal");
+      if (!from_hex_into(r.id, id)) {
+        bad = Status::invalid_argument(path + ": a file id is not hexadecimal");
+        return;
+      }
       ids.push_back(id);
     }
-  }
+  });
+  if (!bad.is_ok()) return bad;
   return ids;
 }
 
@@ -591,17 +600,10 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
       // them: files by reference only, as the server keeps them (a file's
       // key goes only into the sealed envelope).
       std::vector<CollectorStore::AssessmentEntry> entries;
-      const auto file_fields = form != nullptr ? forms::file_questions(*form) : std::vector<const forms::Item*>{};
-      for (const auto& kv : payload.answers) {
-        boost::json::value v = kv.value();
-        const bool is_file = std::any_of(file_fields.begin(), file_fields.end(),
-                                         [&](const forms::Item* q) { return q->name == kv.key(); });
-        if (is_file && v.is_array()) {
-          for (auto& ref : v.get_array()) {
-            if (auto* o = ref.if_object()) o->erase("key");
-          }
-        }
-        entries.push_back({std::string(kv.key()), boost::json::serialize(v), contribution->role, now});
+      boost::json::object kept = payload.answers;
+      if (form != nullptr) forms::strip_file_keys(*form, kept);
+      for (const auto& kv : kept) {
+        entries.push_back({std::string(kv.key()), boost::json::serialize(kv.value()), contribution->role, now});
       }
       EQ_RETURN_IF_ERROR(store_.add_assessment_entries(fields.submission_id, contribution->assessment, entries));
     }

@@ -143,9 +143,11 @@ Status capture_path_files(Collector& c, std::string_view form_id, std::string_vi
   boost::json::value v = boost::json::parse(text, ec);
   if (ec || !v.is_object()) return Status::ok();  // likewise
   bool changed = false;
-  for (const forms::Item* it : forms::file_questions(*form)) {
-    auto* answer = v.as_object().if_contains(it->name);
-    if (answer == nullptr) continue;
+  Status failed = Status::ok();
+  // In a repeat's rows too: "trees": [{"tree_photo": "@tree1.jpg"}, ...].
+  forms::for_each_file_answer(*form, v.as_object(), [&](const forms::Item& it, const std::string& where,
+                                                        boost::json::value& answer) {
+    if (!failed.is_ok()) return;
     // "@path" strings are files to capture; anything else in the list (a
     // team member keeping the merged record's files) stays as it is.
     const auto path_of = [](const boost::json::value& x) -> std::optional<std::string> {
@@ -155,28 +157,35 @@ Status capture_path_files(Collector& c, std::string_view form_id, std::string_vi
     const auto capture = [&](const std::string& path) -> Result<boost::json::value> {
       // Up to the largest any question allows: capture_file names the limit.
       EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(path, static_cast<std::size_t>(forms::kMaxFileBytes) + 1));
-      auto ref = c.capture_file(*form, it->name, bytes, std::filesystem::path(path).filename().string());
+      auto ref = c.capture_file(*form, it.name, bytes, std::filesystem::path(path).filename().string());
       wipe(bytes);
       if (!ref.is_ok()) return ref.status();
       captured.push_back(*ref);
       return forms::file_answer_json({*ref}, /*with_key=*/true).as_array().at(0);
     };
-    if (auto path = path_of(*answer)) {
+    if (auto path = path_of(answer)) {
       auto ref = capture(*path);
-      if (!ref.is_ok()) return ref.status().with_context(it->name);
-      *answer = boost::json::array{std::move(ref).value()};
+      if (!ref.is_ok()) {
+        failed = ref.status().with_context(where);
+        return;
+      }
+      answer = boost::json::array{std::move(ref).value()};
       changed = true;
-    } else if (answer->is_array()) {
-      for (auto& x : answer->get_array()) {
+    } else if (answer.is_array()) {
+      for (auto& x : answer.get_array()) {
         auto p = path_of(x);
         if (!p) continue;
         auto ref = capture(*p);
-        if (!ref.is_ok()) return ref.status().with_context(it->name);
+        if (!ref.is_ok()) {
+          failed = ref.status().with_context(where);
+          return;
+        }
         x = std::move(ref).value();
         changed = true;
       }
     }
-  }
+  });
+  EQ_RETURN_IF_ERROR(failed);
   if (changed) {
     wipe(text);
     text = boost::json::serialize(v);

@@ -412,14 +412,16 @@
   }
 
   // ---- answers by path: "name" or "rep[2].child" -------------------------
+  // "trees[1].tree_photo": the repeat's path, the row, the name; a nested
+  // repeat's path is itself a path ("plots[0].trees").
   function parsePath(path) {
-    const m = /^([^\[]+)\[(\d+)\]\.(.+)$/.exec(path);
+    const m = /^(.+)\[(\d+)\]\.([^.[\]]+)$/.exec(path);
     return m ? { rep: m[1], row: +m[2], name: m[3] } : { name: path };
   }
   function scopeOf(path, create) {
     const p = parsePath(path);
     if (!p.rep) return [S.answers, p.name];
-    const rows = S.answers[p.rep];
+    const rows = getAnswer(p.rep);
     if (!Array.isArray(rows) || !rows[p.row]) return [create ? {} : null, p.name];
     return [rows[p.row], p.name];
   }
@@ -881,19 +883,38 @@
       const fs = el('fieldset', { className: 'row', 'data-row': String(i) }, el('legend', { text: t('row', i + 1) }));
       renderItems(fs, item.items || [], prefix);
       fs.append(el('button', { type: 'button', className: 'danger remove-row', text: t('removeRow', i + 1),
-        on: { click: () => { S.answers[path].splice(i, 1); if (!S.answers[path].length) delete S.answers[path]; rerender(); scheduleSave(true); } } }));
+        on: { click: () => removeRow(path, i) } }));
       list.append(fs);
     });
     w.append(list, el('p', { className: 'error', id: 'e-' + idFor(path) }),
       el('button', { type: 'button', className: 'add-row', text: t('addRow'), on: { click: () => {
-        if (!Array.isArray(S.answers[path])) S.answers[path] = [];
-        S.answers[path].push({});
+        const [o, k] = scopeOf(path, true);
+        if (!Array.isArray(o[k])) o[k] = [];
+        o[k].push({});
         rerender(); scheduleSave(true);
         const rowsNow = document.querySelectorAll('[data-path="' + path + '"] .row');
         const lastRow = rowsNow[rowsNow.length - 1];
         if (lastRow) { const f = lastRow.querySelector('input, textarea, select'); if (f) f.focus(); }
       } } }));
     return w;
+  }
+
+  // A row goes with its answers; the save that follows tells the collector,
+  // which releases the files the row's answers named (its photos).
+  function removeRow(path, i) {
+    const [o, k] = scopeOf(path);
+    if (!o || !Array.isArray(o[k])) return;
+    const [row] = o[k].splice(i, 1);
+    if (!o[k].length) delete o[k];
+    JSON.stringify(row || {}, (key, v) => {
+      if (v && typeof v === 'object' && typeof v.id === 'string' && localImages.has(v.id)) {
+        URL.revokeObjectURL(localImages.get(v.id));
+        localImages.delete(v.id);
+      }
+      return v;
+    });
+    rerender();
+    scheduleSave(true);
   }
 
   function rerender() {

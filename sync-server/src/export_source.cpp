@@ -16,6 +16,23 @@
 namespace equitas::server {
 namespace {
 
+// Puts the stable names of the files in place of the references of file
+// question `name`, in `scope` or, below repeats[depth...], in each row.
+void name_files(boost::json::object& scope, const std::vector<std::string>& repeats, std::size_t depth,
+                const std::string& name) {
+  if (depth == repeats.size()) {
+    if (auto* files = scope.if_contains(name); files != nullptr && files->is_array()) {
+      *files = file_export_names(files->get_array());
+    }
+    return;
+  }
+  auto* rows = scope.if_contains(repeats[depth]);
+  if (rows == nullptr || !rows->is_array()) return;
+  for (auto& row : rows->get_array()) {
+    if (row.is_object()) name_files(row.get_object(), repeats, depth + 1, name);
+  }
+}
+
 // The latest revision of each submission of form ?1, of round ?2 when it is
 // not NULL, that count (a response whose code was used before, not issued or
 // missing is kept but left out; code_store.hpp). Shared by the count and
@@ -116,12 +133,16 @@ Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store, con
   source->rows_ = has ? static_cast<std::size_t>(count.column_int64(0)) : 0;
 
   for (const auto* e : entries) {
-    for (const forms::Item* it : forms::file_questions(*e->form)) {
-      if (std::find(source->file_questions_.begin(), source->file_questions_.end(), it->name) ==
-          source->file_questions_.end()) {
-        source->file_questions_.push_back(it->name);
+    e->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
+      if (!forms::is_file_question(it)) return true;
+      FileField f{{}, it.name};
+      for (const forms::Item* p : parents) {
+        if (p->type == forms::QuestionType::kRepeat) f.repeats.push_back(p->name);
       }
-    }
+      auto& known = source->file_fields_;
+      if (std::find(known.begin(), known.end(), f) == known.end()) known.push_back(std::move(f));
+      return true;
+    });
   }
   source->anonymous_ = source->plan_.anonymous();
   if (source->anonymous_) {
@@ -315,11 +336,7 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
       return Status::corruption("stored answers of submission " + r.submission_id + " are not a JSON object");
     }
     r.answers = std::move(v.as_object());  // the same storage: moved, not copied
-    for (const auto& name : file_questions_) {
-      if (auto* files = r.answers.if_contains(name); files != nullptr && files->is_array()) {
-        *files = file_export_names(files->get_array());
-      }
-    }
+    for (const FileField& f : file_fields_) name_files(r.answers, f.repeats, 0, f.name);
     r.round = st.column_text(8);
     EQ_RETURN_IF_ERROR(visit(r));
     if (progress_ && ++done % kProgressEvery == 0) progress_(std::min(done, total), total);

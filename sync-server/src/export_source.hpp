@@ -127,9 +127,15 @@ class ExportSource {
   std::size_t passes_done_ = 0;
   ExportProgress progress_;
   bool anonymous_ = false;
-  // Questions answered by files: each cell holds the files' stable names
-  // (file_export_name), not the references.
-  std::vector<std::string> file_questions_;
+  // Questions answered by files, each with the repeats above it (outermost
+  // first; none at the top): each cell, in rows too, holds the files'
+  // stable names (file_export_name), not the references.
+  struct FileField {
+    std::vector<std::string> repeats;
+    std::string name;
+    bool operator==(const FileField&) const = default;
+  };
+  std::vector<FileField> file_fields_;
   // The answers of safe_rows_, parsed once and freed all at once with the
   // source: a hundred thousand rows freed object by object took a tenth
   // of an export's time. Declared before safe_rows_, so it outlives them.

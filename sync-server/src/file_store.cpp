@@ -98,25 +98,23 @@ bool has_file_questions(const forms::Form& form) { return any_file_question(form
 Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const json::object& answers,
                                                  bool known_allowed) {
   std::vector<AnsweredFile> out;
-  for (const forms::Item* q : forms::file_questions(form)) {
-    const json::value* v = answers.if_contains(q->name);
-    if (blank(v)) continue;
-    auto refs = forms::parse_file_answer(*v, *q, /*key_required=*/!known_allowed);
-    if (!refs.is_ok()) return Status::invalid_argument(q->name + ": " + refs.status().message());
-    for (auto& r : *refs) out.push_back({q->name, std::move(r)});
-  }
+  Status bad = Status::ok();
+  forms::for_each_file_answer(form, answers, [&](const forms::Item& q, const std::string& path, const json::value& v) {
+    if (!bad.is_ok() || blank(&v)) return;
+    auto refs = forms::parse_file_answer(v, q, /*key_required=*/!known_allowed);
+    if (!refs.is_ok()) {
+      bad = Status::invalid_argument(path + ": " + refs.status().message());
+      return;
+    }
+    for (auto& r : *refs) out.push_back({path, std::move(r)});
+  });
+  if (!bad.is_ok()) return bad;
   return out;
 }
 
 json::object without_file_keys(const forms::Form& form, const json::object& answers) {
   json::object out = answers;
-  for (const forms::Item* q : forms::file_questions(form)) {
-    json::value* v = out.if_contains(q->name);
-    if (v == nullptr || !v->is_array()) continue;
-    for (auto& ref : v->get_array()) {
-      if (auto* o = ref.if_object()) o->erase("key");
-    }
-  }
+  forms::strip_file_keys(form, out);
   return out;
 }
 

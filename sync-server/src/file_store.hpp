@@ -27,9 +27,11 @@
 namespace equitas::server {
 
 // The file references in `answers` for `form`, checked with their keys
-// (the answers as they arrived, before they are stored). Invalid argument,
-// naming the question, when one is malformed.
+// (the answers as they arrived, before they are stored), in rows of
+// repeats too. Invalid argument, naming where, when one is malformed.
 struct AnsweredFile {
+  // Where the answer sits: "room_photo", or "trees[1].tree_photo" for a
+  // repeat's second row (files.question keeps it).
   std::string question;
   forms::FileRef ref;
 };

@@ -9,10 +9,12 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include "cutting_proxy.hpp"
 #include "equitas/db/database.hpp"
+#include "equitas/forms/answer_validator.hpp"
 #include "equitas/util/bytes.hpp"
 #include "equitas/wire/file_transfer.hpp"
 #include "equitas/wire/payload.hpp"
@@ -49,6 +51,14 @@ void publish_evidence_form(const TempDir& tmp, const std::string& server_dir) {
   auto pub = server_cli({"forms", "publish", "--data-dir", server_dir, write_text(tmp, "evidence.json", kEvidenceForm)});
   INFO(pub.out << pub.err);
   REQUIRE(pub.code == 0);
+}
+
+// The JSON Lines export of `form` names `file_name` and holds no key.
+void check_jsonl_names_without_keys(const std::string& sdir, const std::string& form, const std::string& file_name) {
+  auto jsonl = server_cli({"export", "--data-dir", sdir, "--form", form, "--format", "jsonl"});
+  REQUIRE(jsonl.code == 0);
+  CHECK_THAT(jsonl.out, Catch::Contains(file_name));
+  CHECK(jsonl.out.find("key") == std::string::npos);
 }
 
 }  // namespace
@@ -141,10 +151,7 @@ TEST_CASE("a photo and a PDF given with @path reach the server in chunks and exp
   CHECK(policy_cells == 2);  // both responses name it
   // No key ever reaches an export.
   CHECK(csv.find("\"key\"") == std::string::npos);
-  auto jsonl = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--format", "jsonl"});
-  REQUIRE(jsonl.code == 0);
-  CHECK_THAT(jsonl.out, Catch::Contains(photo_name));
-  CHECK(jsonl.out.find("key") == std::string::npos);
+  check_jsonl_names_without_keys(sdir, "post-evidence", photo_name);
 }
 
 TEST_CASE("a file over its limit, of a refused type, cut short or empty is refused at capture, storing nothing",
@@ -590,4 +597,150 @@ TEST_CASE("pieces: each is stored before its ack, a chunk is checked once whole,
   REQUIRE(st.is_ok());
   REQUIRE(*st->step());
   CHECK(st->column_text(0) == sha256_hex(photo));
+}
+
+namespace {
+
+// A photo per seized item: a file question inside a repeat.
+constexpr const char* kSeizureForm = R"({"id": "seizure", "version": "1", "title": {"en": "Seizure"},
+  "languages": ["en"], "items": [
+    {"type": "text", "name": "case_ref", "label": {"en": "Case"}},
+    {"type": "repeat", "name": "items", "label": {"en": "Seized items"}, "items": [
+      {"type": "text", "name": "item_name", "label": {"en": "Item"}},
+      {"type": "image", "name": "item_photo", "label": {"en": "Photo of the item"}, "required": true}]}
+  ]})";
+
+// The files table of the server: question (where the answer sat) -> SHA-256 hex.
+std::map<std::string, std::string> server_files(TestServer& server) {
+  std::map<std::string, std::string> out;
+  auto store = server.open_store();
+  auto st = store.db().prepare("SELECT question, lower(hex(sha256)) FROM files ORDER BY question");
+  REQUIRE(st.is_ok());
+  while (*st->step()) out[st->column_text(0)] = st->column_text(1);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a photo per repeat row travels over a real sync and is attached to its row in the export",
+          "[integration][files][repeat]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  const std::string sdir = server.dir().root.string();
+  auto pub = server_cli({"forms", "publish", "--data-dir", sdir, write_text(tmp, "seizure.json", kSeizureForm)});
+  INFO(pub.out << pub.err);
+  REQUIRE(pub.code == 0);
+  const std::string dir = (tmp / "c").string();
+  REQUIRE(collector_cli({"init", "--data-dir", dir}).code == 0);
+  REQUIRE(collector_cli({"enroll", "--data-dir", dir, server.enroll("Port post")}).code == 0);
+  sync_json(dir);
+
+  const std::string knife = fake_jpeg(150 * 1024, "CANARY-row-one");  // 3 chunks
+  const std::string watch = fake_jpeg(40 * 1024, "CANARY-row-two");
+  const std::string knife_path = write_text(tmp, "knife.jpg", knife);
+  const std::string watch_path = write_text(tmp, "watch.jpg", watch);
+  // A row without its (required) photo is refused, naming the row.
+  auto missing = collector_cli({"submit", "--data-dir", dir, "--form", "seizure", "-"},
+                               R"({"items": [{"item_name": "knife", "item_photo": "@)" + knife_path +
+                                   R"("}, {"item_name": "watch"}]})");
+  CHECK(missing.code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("items[1].item_photo"));
+  // @path inside rows, one photo per row.
+  auto sub = collector_cli({"submit", "--data-dir", dir, "--form", "seizure", "-"},
+                           R"({"case_ref": "C-17", "items": [{"item_name": "knife", "item_photo": "@)" + knife_path +
+                               R"("}, {"item_name": "watch", "item_photo": ["@)" + watch_path + R"("]}]})");
+  INFO(sub.out << sub.err);
+  REQUIRE(sub.code == 0);
+  CHECK_FALSE(found_under(dir, "CANARY-row-"));
+
+  auto report = sync_json(dir);
+  CHECK(report.at("accepted").as_int64() == 1);
+  CHECK(report.at("files_sent").as_int64() == 2);
+  CHECK(report.at("file_notes").as_array().empty());
+  // Each file is recorded where its answer sat, and the server holds both.
+  const auto files = server_files(server);
+  CHECK(files == std::map<std::string, std::string>{{"items[0].item_photo", sha256_hex(knife)},
+                                                    {"items[1].item_photo", sha256_hex(watch)}});
+  CHECK_FALSE(found_under(server.dir().root / "files", "CANARY-row-"));
+
+  // The export: the repeat's CSV names each row's photo, and the zip holds them.
+  const auto zip = tmp / "seizure.zip";
+  auto ex = server_cli({"export", "--data-dir", sdir, "--form", "seizure", "--with-files", "--out", zip.string()});
+  INFO(ex.out << ex.err);
+  REQUIRE(ex.code == 0);
+  const auto entries = read_zip(zip);
+  const std::string knife_name = "files/" + sha256_hex(knife) + ".jpg";
+  const std::string watch_name = "files/" + sha256_hex(watch) + ".jpg";
+  REQUIRE(entries.count(knife_name) == 1);
+  REQUIRE(entries.count(watch_name) == 1);
+  CHECK(entries.at(knife_name) == knife);
+  CHECK(entries.at(watch_name) == watch);
+  REQUIRE(entries.count("seizure.items.csv") == 1);
+  const std::string& rows = entries.at("seizure.items.csv");
+  INFO(rows);
+  CHECK_THAT(rows, Catch::Contains(",1,knife," + knife_name) && Catch::Contains(",2,watch," + watch_name));
+  for (const auto& [name, text] : entries) {
+    if (name.ends_with(".csv")) CHECK(text.find("\"key\"") == std::string::npos);
+  }
+  check_jsonl_names_without_keys(sdir, "seizure", watch_name);
+}
+
+TEST_CASE("a row's file altered on the collector or named without its key is refused with the reason",
+          "[integration][files][repeat][tamper]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  auto pub = server_cli(
+      {"forms", "publish", "--data-dir", server.dir().root.string(), write_text(tmp, "seizure.json", kSeizureForm)});
+  REQUIRE(pub.code == 0);
+  auto c = make_collector(tmp / "c", server.enroll("Post"));
+  REQUIRE(c.sync({}).is_ok());
+  auto lib = c.library();
+  REQUIRE(lib.is_ok());
+  const auto form = (*lib)->current("seizure");
+  REQUIRE(form != nullptr);
+  const auto capture = [&](const std::string& bytes) {
+    auto ref = c.capture_file(*form, "item_photo",
+                              ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), "p.jpg");
+    REQUIRE(ref.is_ok());
+    return *ref;
+  };
+  const std::string good = fake_jpeg(8 * 1024, "good");
+  const forms::FileRef first = capture(good);
+  forms::FileRef second = capture(fake_jpeg(8 * 1024, "second"));
+  // The second row's reference claims other bytes than those captured.
+  second.sha256 = sha256_hex(fake_jpeg(8 * 1024, "other"));
+  const auto row = [](const forms::FileRef& r) {
+    return R"({"item_photo": )" + boost::json::serialize(forms::file_answer_json({r}, true)) + "}";
+  };
+  std::string answers = R"({"items": [)" + row(first) + ", " + row(second) + "]}";
+  REQUIRE(c.submit("seizure", "", answers).is_ok());
+
+  // A modified client names a file in a row without its key: the server
+  // cannot check or open it, and refuses the response, naming the row.
+  forms::FileRef keyless = capture(fake_jpeg(4096, "keyless"));
+  keyless.key.clear();
+  std::string bad = R"({"items": [)" + row(keyless) + "]}";
+  AcceptAnyAnswers skip_checks;
+  REQUIRE(c.submit("seizure", "1", bad, skip_checks).is_ok());
+
+  auto r = c.sync({});
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  CHECK(r->accepted == 1);
+  CHECK(r->rejected == 1);
+  REQUIRE(r->rejections.size() == 1);
+  CHECK_THAT(r->rejections[0], Catch::Contains("items[0].item_photo") && Catch::Contains("has no key"));
+  // The first row's photo arrives; the second's does not match what its
+  // response signed, and is refused with the reason.
+  CHECK(r->files_sent == 1);
+  REQUIRE(r->file_notes.size() == 1);
+  CHECK_THAT(r->file_notes[0], Catch::Contains("not the one its response signed"));
+  auto store = server.open_store();
+  auto st = store.db().prepare("SELECT f.question FROM file_blobs b JOIN files f ON f.file_id = b.file_id");
+  REQUIRE(st.is_ok());
+  REQUIRE(*st->step());
+  CHECK(st->column_text(0) == "items[0].item_photo");
+  CHECK_FALSE(*st->step());
 }

@@ -307,13 +307,74 @@ TEST_CASE("an anonymous form cannot ask for files", "[file]") {
   CHECK(problems_with(R"({"type": "text", "name": "plain"})", true).find("item 'plain'") == std::string::npos);
 }
 
-TEST_CASE("file questions inside a repeat are refused for now", "[file]") {
+TEST_CASE("a file question inside a repeat is a file per row except in a team assessment", "[file]") {
+  const std::string repeat = R"({"type": "repeat", "name": "visits", "items": [{"type": "group", "name": "g", "items": [
+           {"type": "image", "name": "visit_photo"}]}]})";
+  CHECK(problems_with(repeat) == "");
+  // A scored item makes it a team assessment, whose files are merged field
+  // by field: refused there, and said why.
   const std::string p = problems_with(
-      R"({"type": "repeat", "name": "visits", "items": [{"type": "group", "name": "g", "items": [
-           {"type": "image", "name": "visit_photo"}]}]})");
+      repeat + R"(, {"type": "text", "name": "ind", "score": {"principle": "P1", "element": "E1", "indicator": "I1"}})");
   INFO(p);
-  CHECK(p.find("item 'visit_photo': files inside a repeat are not supported yet (it is in repeat 'visits')") !=
+  CHECK(p.find("item 'visit_photo': a team assessment cannot ask for files inside a repeat (it is in repeat 'visits')") !=
         std::string::npos);
+}
+
+namespace {
+
+const char* kTreeForm = R"json({
+  "id": "plots", "version": "1", "default_language": "en", "languages": ["en"], "title": {"en": "Plots"},
+  "items": [
+    {"type": "image", "name": "plot_photo"},
+    {"type": "repeat", "name": "plots", "items": [
+      {"type": "text", "name": "plot_name"},
+      {"type": "repeat", "name": "trees", "items": [
+        {"type": "group", "name": "g", "items": [{"type": "image", "name": "tree_photo", "required": true}]}]}]},
+    {"type": "repeat", "name": "items", "items": [{"type": "file", "name": "item_doc"}]}
+  ]
+})json";
+
+}  // namespace
+
+TEST_CASE("for_each_file_answer finds file answers in rows and nested rows", "[file]") {
+  const Form f = load(kTreeForm);
+  const std::string photo = "[" + file_ref(kId1) + "]";
+  const std::string doc = "[" + file_ref(kId2, 10, "application/pdf", "a.pdf") + "]";
+  json::object a = json::parse(R"({"plot_photo": )" + photo + R"(, "plots": [
+      {"plot_name": "A", "trees": [{"tree_photo": )" + photo + R"(}, {}, {"tree_photo": )" + photo + R"(}]},
+      "not a row",
+      {"trees": [{"tree_photo": )" + photo + R"(}]}],
+    "items": [{"item_doc": )" + doc + "}]}")
+                      .as_object();
+  std::vector<std::string> paths;
+  const json::object& ca = a;
+  for_each_file_answer(f, ca, [&](const Item& it, const std::string& path, const json::value& v) {
+    paths.push_back(path);
+    CHECK(parse_file_answer(v, it, true).is_ok());
+  });
+  CHECK(paths == std::vector<std::string>{"plot_photo", "plots[0].trees[0].tree_photo", "plots[0].trees[2].tree_photo",
+                                          "plots[2].trees[0].tree_photo", "items[0].item_doc"});
+
+  strip_file_keys(f, a);
+  int keys = 0;
+  for_each_file_answer(f, ca, [&](const Item&, const std::string&, const json::value& v) {
+    for (const auto& r : v.get_array()) keys += r.get_object().contains("key") ? 1 : 0;
+    CHECK(v.get_array().at(0).get_object().contains("sha256"));
+  });
+  CHECK(keys == 0);
+  CHECK(a.at("plots").get_array().at(1) == json::value("not a row"));
+}
+
+TEST_CASE("the engine checks a file answer in each row", "[file]") {
+  const Form f = load(kTreeForm);
+  const std::string ok = "[" + file_ref(kId1) + "]";
+  const std::string wrong = "[" + file_ref(kId2, 10, "application/pdf", "a.pdf") + "]";
+  const Evaluation e = evaluate_text(
+      f, R"({"plots": [{"trees": [{"tree_photo": )" + ok + R"(}, {"tree_photo": )" + wrong + R"(}, {}]}]})");
+  INFO(format_errors(e.errors));
+  CHECK(error_at(e, "plots[0].trees[0].tree_photo") == "");
+  CHECK(error_at(e, "plots[0].trees[1].tree_photo") != "");
+  CHECK(error_at(e, "plots[0].trees[2].tree_photo") != "");  // required in every row
 }
 
 TEST_CASE("the engine checks file answers and explains refusals in the respondent's language", "[file]") {

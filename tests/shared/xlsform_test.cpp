@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/util/html.hpp"
@@ -1123,12 +1124,11 @@ TEST_CASE("XLSForm: file questions that cannot be imported are refused on their 
     const ImportResult r2 = import_ok(make_xlsx({survey, unclear}));
     CHECK(find_error(r2, "settings row 2: setting 'anonymous' must be yes or no, not 'oui'"));
   }
-  SECTION("a photo in a repeat") {
+  SECTION("a photo in a repeat is a photo per row") {
     const ImportResult r = import_rows({{"begin repeat", "visits", "Visits"}, {"image", "photo", "A photo"}, {"end repeat"}});
     INFO(all_messages(r));
-    const ImportMessage* m = find_error(r, "files inside a repeat are not supported yet");
-    REQUIRE(m != nullptr);
-    CHECK(m->row == 3);
+    REQUIRE(r.form);
+    CHECK(r.form->find("photo")->type == QuestionType::kImage);
   }
   SECTION("an extension Equitas cannot map, and a bad max-pixels") {
     const ImportResult r = import_rows({{"file", "doc", "Doc", "", ".xyz"}, {"image", "photo", "Photo", "max-pixels=big"}});
@@ -1428,12 +1428,17 @@ TEST_CASE("XLSForm: the UCL forestry form publishes with its five CSV files", "[
   auto r = equitas::forms::import_xlsform_file(book, {files.path()});
   REQUIRE(r.is_ok());
   INFO(all_messages(*r));
-  // Every file is read; what is left are the photos inside repeats.
-  int errors = 0;
-  for (const auto& m : r->messages) {
-    if (m.severity != ImportMessage::Severity::kError) continue;
-    ++errors;
-    CHECK(m.text.find("files inside a repeat are not supported yet") != std::string::npos);
-  }
-  CHECK(errors == 2);
+  // Every file is read, and the photos inside its repeats (one per tree)
+  // are photos per row: the form publishes.
+  CHECK_FALSE(r->has_errors());
+  REQUIRE(r->form);
+  int photos_in_rows = 0;
+  r->form->walk([&](const equitas::forms::Item& it, const std::vector<const equitas::forms::Item*>& parents) {
+    const bool in_repeat = std::any_of(parents.begin(), parents.end(), [](const equitas::forms::Item* p) {
+      return p->type == QuestionType::kRepeat;
+    });
+    if (in_repeat && equitas::forms::is_file_question(it)) ++photos_in_rows;
+    return true;
+  });
+  CHECK(photos_in_rows == 2);
 }

@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 #include <sstream>
 
 #include "equitas/forms/form_json.hpp"
 #include "export_test_util.hpp"
 #include "exporter.hpp"
+#include "file_store.hpp"
 #include "fixtures.hpp"
 #include "process.hpp"
 
@@ -401,22 +403,32 @@ cat("ok\n")
   CHECK(k.out == "ok\n");
 }
 
+namespace {
+
+// Publishes the form definition `text` straight into the store.
+void publish_json(server::ServerStore& store, const std::string& text) {
+  auto form = forms::load_form_json(text);
+  INFO(form.status().to_string());
+  REQUIRE(form.is_ok());
+  FormPublication pub;
+  pub.form_id = form->id;
+  pub.version = form->version;
+  pub.definition = forms::save_form_json(*form);
+  REQUIRE(store.save_publication(pub, "json", unix_now()).is_ok());
+}
+
+}  // namespace
+
 TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][export][anonymity]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   {
     auto store = server.open_store();
-    auto form = forms::load_form_json(R"({"id": "anon-repeat", "version": "1", "title": {"en": "Incidents"},
+    publish_json(store, R"({"id": "anon-repeat", "version": "1", "title": {"en": "Incidents"},
       "languages": ["en"], "anonymous": true, "lists": {},
       "items": [{"type": "integer", "name": "count"},
                 {"type": "repeat", "name": "incidents", "items": [
                   {"type": "text", "name": "what"}, {"type": "integer", "name": "severity"}]}]})");
-    REQUIRE(form.is_ok());
-    FormPublication pub;
-    pub.form_id = form->id;
-    pub.version = form->version;
-    pub.definition = forms::save_form_json(*form);
-    REQUIRE(store.save_publication(pub, "json", unix_now()).is_ok());
     const DeviceId dev = DeviceId::random();
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
     for (int i = 0; i < 12; ++i) {
@@ -429,6 +441,77 @@ TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][
   REQUIRE(r.code == 0);
   CHECK(r.out.find("gate 3") == std::string::npos);
   CHECK_THAT(r.out, Catch::Contains("\"severity\":2"));
+}
+
+namespace {
+
+constexpr const char* kRowPhotoForm = R"({"id": "row-photos", "version": "1", "title": {"en": "Seizure"},
+  "languages": ["en"], "items": [{"type": "text", "name": "case_ref"},
+    {"type": "repeat", "name": "items", "items": [
+      {"type": "text", "name": "item_name"}, {"type": "image", "name": "item_photo", "file": {"max_files": 2}}]}]})";
+
+std::string row_ref(char id, char sha, bool with_key) {
+  std::string s = R"({"id": ")" + std::string(32, id) + R"(", "sha256": ")" + std::string(64, sha) +
+                  R"(", "size": 10, "type": "image/jpeg", "name": "p.jpg")";
+  if (with_key) s += R"(, "key": ")" + std::string(64, 'e') + "\"";
+  return s + "}";
+}
+
+}  // namespace
+
+TEST_CASE("the server finds file references in repeat rows and stores them without keys", "[server][files]") {
+  auto form = forms::load_form_json(kRowPhotoForm);
+  REQUIRE(form.is_ok());
+  const auto answers = boost::json::parse(R"({"case_ref": "C-1", "items": [{"item_photo": [)" + row_ref('a', '1', true) +
+                                          R"(]}, {"item_name": "none"}, {"item_photo": [)" + row_ref('b', '2', true) +
+                                          ", " + row_ref('c', '3', true) + "]}]}")
+                           .as_object();
+  auto files = server::answered_files(*form, answers);
+  REQUIRE(files.is_ok());
+  REQUIRE(files->size() == 3);
+  CHECK((*files)[0].question == "items[0].item_photo");
+  CHECK((*files)[1].question == "items[2].item_photo");
+  CHECK((*files)[2].ref.id == std::string(32, 'c'));
+  const auto stored = server::without_file_keys(*form, answers);
+  CHECK(boost::json::serialize(stored).find("\"key\"") == std::string::npos);
+  CHECK(server::answered_files(*form, stored, /*known_allowed=*/true).is_ok());
+  // A row's reference without its key is refused, naming the row.
+  auto keyless = server::answered_files(*form, stored);
+  REQUIRE_FALSE(keyless.is_ok());
+  CHECK_THAT(keyless.status().message(), Catch::Contains("items[0].item_photo") && Catch::Contains("has no key"));
+}
+
+TEST_CASE("a file question in a repeat exports the files' names on each row in CSV and XLSX", "[server][export][files]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  {
+    auto store = server.open_store();
+    publish_json(store, kRowPhotoForm);
+    const DeviceId dev = DeviceId::random();
+    REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+    add_submission(store, dev, "row-photos", "1",
+                   R"({"case_ref": "C-1", "items": [{"item_name": "knife", "item_photo": [)" + row_ref('a', '1', false) +
+                       R"(]}, {"item_name": "watches", "item_photo": [)" + row_ref('b', '2', false) + ", " +
+                       row_ref('c', '3', false) + "]}]}");
+  }
+  const std::string one = "files/" + std::string(64, '1') + ".jpg";
+  const std::string two = "files/" + std::string(64, '2') + ".jpg " + "files/" + std::string(64, '3') + ".jpg";
+  export_to_file(server, "csv", tmp / "rp.csv", {}, "row-photos");
+  const CsvTable rows = parse_csv(read_text(tmp / "rp.items.csv"));
+  REQUIRE(rows.size() == 3);
+  const std::size_t photo = column(rows[0], "item_photo");
+  CHECK(rows[1][photo] == one);
+  CHECK(rows[2][photo] == two);
+  CHECK(read_text(tmp / "rp.csv").find("\"key\"") == std::string::npos);
+  CHECK(read_text(tmp / "rp.csv").find(one) != std::string::npos);  // the JSON of the rows' cell too
+
+  export_to_file(server, "xlsx", tmp / "rp.xlsx", {}, "row-photos");
+  const auto sheets = read_xlsx(tmp / "rp.xlsx");
+  REQUIRE(sheets.count("items") == 1);
+  const XlsxSheet& items = sheets.at("items");
+  const std::size_t col = sheet_column(items, "item_photo");
+  CHECK(at(items, 1, col).value == one);
+  CHECK(at(items, 2, col).value == two);
 }
 
 TEST_CASE("sync-server backup copies what was committed, restore makes a server of it, and neither overwrites",

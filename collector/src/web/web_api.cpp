@@ -350,6 +350,30 @@ json::object evaluate_view(const forms::Form& form, const json::object& answers,
   return out;
 }
 
+// The files captured here that `before` named and `after` no longer does:
+// a file the respondent removed, or the photos of a row removed with it.
+std::vector<forms::FileRef> dropped_files(const forms::Form& form, const json::object& before,
+                                          const json::object& after) {
+  const auto refs = [&](const json::object& answers) {
+    std::vector<forms::FileRef> out;
+    forms::for_each_file_answer(form, answers, [&](const forms::Item& it, const std::string&, const json::value& v) {
+      auto parsed = forms::parse_file_answer(v, it, /*key_required=*/false);
+      if (!parsed.is_ok()) return;
+      for (auto& r : *parsed) {
+        if (!r.key.empty()) out.push_back(std::move(r));
+      }
+    });
+    return out;
+  };
+  const std::vector<forms::FileRef> kept = refs(after);
+  std::vector<forms::FileRef> gone;
+  for (auto& r : refs(before)) {
+    const bool still = std::any_of(kept.begin(), kept.end(), [&](const forms::FileRef& k) { return k.id == r.id; });
+    if (!still) gone.push_back(std::move(r));
+  }
+  return gone;
+}
+
 }  // namespace
 
 HttpResponse WebApi::create_draft(Call& call, bool team) {
@@ -469,7 +493,10 @@ HttpResponse WebApi::save_draft(Call& call) {
   if (answers == nullptr || !answers->is_object()) {
     return call.error(http::status::bad_request, "give the answers as a JSON object");
   }
+  // A form with file questions: the answers saved before, to release the
+  // files this save drops.
   auto d = open_draft(call, false);
+  if (d.is_ok() && !forms::file_questions(*d->form).empty()) d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
   std::string lang = d->info.lang;
   if (const auto* l = body->if_contains("lang"); l != nullptr && l->is_string() && is_ui_language(l->as_string())) {
@@ -483,6 +510,12 @@ HttpResponse WebApi::save_draft(Call& call) {
   Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, now());
   wipe(text);
   if (!saved.is_ok()) return call.error(saved, lang);
+  // Released now rather than when staged files expire, so that they stop
+  // counting against the quota; only staged files go (never one a stored
+  // response holds).
+  if (const auto gone = dropped_files(*d->form, d->answers, answers->as_object()); !gone.empty()) {
+    if (Status s = collector_.discard_staged(gone); !s.is_ok()) options_.log("releasing files: " + s.to_string());
+  }
   // The phone's cookie lives as long as the draft may wait since its last change.
   if (options_.mode == DeviceMode::kPersonal) {
     call.cookies_out.push_back(draft_cookie(cookie_value(call.req, kDraftCookie)));
@@ -578,7 +611,10 @@ HttpResponse WebApi::add_draft_file(Call& call) {
   auto d = open_draft(call, false);
   if (!d.is_ok()) return call.error(d.status());
   if (auto refused = rate_limited(call, d->info.lang)) return std::move(*refused);
-  const std::string question = query_param(call.req.target(), "question");
+  // A question's name, or its place in a repeat's row ("trees[1].tree_photo"):
+  // the reference goes wherever the page puts it.
+  std::string question = query_param(call.req.target(), "question");
+  if (const auto dot = question.rfind('.'); dot != std::string::npos) question.erase(0, dot + 1);
   const std::string name = query_param(call.req.target(), "name");
   const std::string& body = call.req.body();
   auto ref = collector_.capture_file(*d->form, question, as_bytes(body), name.empty() ? "file" : name);
@@ -597,15 +633,15 @@ HttpResponse WebApi::get_draft_file(Call& call, std::string_view id) {
   auto d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
   std::optional<forms::FileRef> found;
-  for (const forms::Item* it : forms::file_questions(*d->form)) {
-    const auto* v = d->answers.if_contains(it->name);
-    auto refs = v != nullptr ? forms::parse_file_answer(*v, *it, true) : Status::not_found("");
-    if (!refs.is_ok()) continue;
+  const json::object& answers = d->answers;
+  forms::for_each_file_answer(*d->form, answers, [&](const forms::Item& it, const std::string&, const json::value& v) {
+    if (found) return;
+    auto refs = forms::parse_file_answer(v, it, true);
+    if (!refs.is_ok()) return;
     for (auto& r : *refs) {
       if (r.id == id) found = std::move(r);
     }
-    if (found) break;
-  }
+  });
   if (!found) return call.error(http::status::not_found, "no such file in this draft");
   auto bytes = collector_.held_file(*found);
   if (!bytes.is_ok()) return call.error(bytes.status());

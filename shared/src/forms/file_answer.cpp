@@ -145,6 +145,51 @@ std::vector<const Item*> file_questions(const Form& form) {
   return out;
 }
 
+namespace {
+
+// Groups add nothing to a path; a repeat's rows are arrays of objects.
+template <typename Object, typename Visit>
+void walk_file_answers(const std::vector<Item>& items, Object& scope, const std::string& prefix, const Visit& visit) {
+  for (const Item& it : items) {
+    if (it.type == QuestionType::kGroup) {
+      walk_file_answers(it.items, scope, prefix, visit);
+    } else if (it.type == QuestionType::kRepeat) {
+      auto* rows = scope.if_contains(it.name);
+      if (rows == nullptr || !rows->is_array()) continue;
+      std::size_t i = 0;
+      for (auto& row : rows->get_array()) {
+        if (row.is_object()) {
+          walk_file_answers(it.items, row.get_object(), prefix + it.name + "[" + std::to_string(i) + "].", visit);
+        }
+        ++i;
+      }
+    } else if (is_file_question(it)) {
+      if (auto* v = scope.if_contains(it.name)) visit(it, prefix + it.name, *v);
+    }
+  }
+}
+
+}  // namespace
+
+void for_each_file_answer(const Form& form, const json::object& answers,
+                          const std::function<void(const Item&, const std::string&, const json::value&)>& visit) {
+  walk_file_answers(form.items, answers, "", visit);
+}
+
+void for_each_file_answer(const Form& form, json::object& answers,
+                          const std::function<void(const Item&, const std::string&, json::value&)>& visit) {
+  walk_file_answers(form.items, answers, "", visit);
+}
+
+void strip_file_keys(const Form& form, json::object& answers) {
+  for_each_file_answer(form, answers, [](const Item&, const std::string&, json::value& v) {
+    if (!v.is_array()) return;
+    for (auto& ref : v.get_array()) {
+      if (auto* o = ref.if_object()) o->erase("key");
+    }
+  });
+}
+
 std::vector<std::string> accepted_types(const Item& item) {
   if (!item.file.accept.empty()) return item.file.accept;
   switch (item.type) {

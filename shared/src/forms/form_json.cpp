@@ -333,9 +333,14 @@ void check_file_question(const Form& form, const Item& it, const std::vector<con
     out.push_back(w + ": an anonymous form cannot ask for files: a photo, a voice or a document can identify the "
                       "respondent");
   }
+  // A team assessment's files are merged field by field from members'
+  // contributions (assessment_merge.cpp) and shown on its page by field:
+  // both know top-level fields only. A respondents' form may ask for a file
+  // in every row of a repeat.
   for (const Item* p : parents) {
-    if (p->type == QuestionType::kRepeat) {
-      out.push_back(w + ": files inside a repeat are not supported yet (it is in repeat '" + p->name + "')");
+    if (p->type == QuestionType::kRepeat && is_team_form(form)) {
+      out.push_back(w + ": a team assessment cannot ask for files inside a repeat (it is in repeat '" + p->name +
+                    "'): its evidence is merged field by field; put the question outside the repeat");
       break;
     }
   }

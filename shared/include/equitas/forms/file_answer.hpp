@@ -22,6 +22,7 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,9 +58,26 @@ struct FileRef {
 // True for image, audio, video and file questions.
 bool is_file_question(const Item& item);
 // The file questions of `form`, in form order, wherever they sit in its
-// groups. Publishing refuses one inside a repeat, so each has its answer
-// at the top of the answers object, under its name.
+// groups and repeats. One inside a repeat is answered once per row: walk
+// the answers with for_each_file_answer rather than looking a name up at
+// the top of the answers object.
 std::vector<const Item*> file_questions(const Form& form);
+
+// Calls `visit` for every file answer present in `answers` (an answers
+// object of `form`), in form order and, inside a repeat, row by row (nested
+// repeats too). `path` is where the answer sits, in the page's and the
+// engine's notation: "room_photo" at the top, "trees[1].tree_photo" in a
+// repeat's second row. The value is whatever is there (null, a malformed
+// answer): callers check it with parse_file_answer.
+void for_each_file_answer(
+    const Form& form, const boost::json::object& answers,
+    const std::function<void(const Item& item, const std::string& path, const boost::json::value& answer)>& visit);
+void for_each_file_answer(
+    const Form& form, boost::json::object& answers,
+    const std::function<void(const Item& item, const std::string& path, boost::json::value& answer)>& visit);
+// Removes the "key" of every file reference in `answers`, in rows too:
+// what the server stores, and what a team member's entries keep.
+void strip_file_keys(const Form& form, boost::json::object& answers);
 
 // The media types `item` accepts ("image/*", "application/pdf"); empty
 // means any. An image question with no list accepts "image/*", and audio
