@@ -166,6 +166,34 @@
       noChoicesYet: 'As opções dependem das respostas acima.' },
   };
   for (const l of Object.keys(CHOICE_T)) Object.assign(T[l], CHOICE_T[l]);
+  // Locations (geopoint, issue 19).
+  const GEO_T = {
+    en: { latitude: 'Latitude (degrees, e.g. 12.3456)', longitude: 'Longitude (degrees, e.g. -1.2345)',
+      useLocation: 'Use this device\'s location', stopLocation: 'Stop reading the location', locating: 'Reading the location…',
+      accuracy: 'Accurate to about {0} m.', locationDenied: 'The location could not be read; type the coordinates.',
+      locationManual: 'Type the coordinates from a GPS or a map: this page cannot read the phone\'s location over the post\'s network.' },
+    fr: { latitude: 'Latitude (degrés, p. ex. 12.3456)', longitude: 'Longitude (degrés, p. ex. -1.2345)',
+      useLocation: 'Utiliser la position de cet appareil', stopLocation: 'Arrêter la lecture de la position', locating: 'Lecture de la position…',
+      accuracy: 'Précision d’environ {0} m.', locationDenied: 'La position n’a pas pu être lue ; saisissez les coordonnées.',
+      locationManual: 'Saisissez les coordonnées d’un GPS ou d’une carte : cette page ne peut pas lire la position du téléphone sur le réseau du poste.' },
+    es: { latitude: 'Latitud (grados, p. ej. 12.3456)', longitude: 'Longitud (grados, p. ej. -1.2345)',
+      useLocation: 'Usar la ubicación de este dispositivo', stopLocation: 'Dejar de leer la ubicación', locating: 'Leyendo la ubicación…',
+      accuracy: 'Precisión de unos {0} m.', locationDenied: 'No se pudo leer la ubicación; escriba las coordenadas.',
+      locationManual: 'Escriba las coordenadas de un GPS o de un mapa: esta página no puede leer la ubicación del teléfono en la red del puesto.' },
+    ru: { latitude: 'Широта (градусы, например 12.3456)', longitude: 'Долгота (градусы, например -1.2345)',
+      useLocation: 'Определить местоположение устройства', stopLocation: 'Остановить определение', locating: 'Определяется местоположение…',
+      accuracy: 'Точность около {0} м.', locationDenied: 'Не удалось определить местоположение; введите координаты.',
+      locationManual: 'Введите координаты с GPS-приёмника или карты: эта страница не может определить местоположение телефона в сети поста.' },
+    ar: { latitude: 'خط العرض (بالدرجات، مثل 12.3456)', longitude: 'خط الطول (بالدرجات، مثل -1.2345)',
+      useLocation: 'استخدام موقع هذا الجهاز', stopLocation: 'إيقاف قراءة الموقع', locating: 'جارٍ قراءة الموقع…',
+      accuracy: 'الدقة نحو {0} م.', locationDenied: 'تعذرت قراءة الموقع؛ اكتب الإحداثيات.',
+      locationManual: 'اكتب الإحداثيات من جهاز GPS أو من خريطة: لا تستطيع هذه الصفحة قراءة موقع الهاتف عبر شبكة المركز.' },
+    pt: { latitude: 'Latitude (graus, p. ex. 12.3456)', longitude: 'Longitude (graus, p. ex. -1.2345)',
+      useLocation: 'Usar a localização deste dispositivo', stopLocation: 'Parar de ler a localização', locating: 'A ler a localização…',
+      accuracy: 'Precisão de cerca de {0} m.', locationDenied: 'Não foi possível ler a localização; escreva as coordenadas.',
+      locationManual: 'Escreva as coordenadas de um GPS ou de um mapa: esta página não consegue ler a localização do telemóvel na rede do posto.' },
+  };
+  for (const l of Object.keys(GEO_T)) Object.assign(T[l], GEO_T[l]);
   const LANGS = ['en', 'fr', 'es', 'ru', 'ar', 'pt'];
 
   const app = document.getElementById('app');
@@ -601,6 +629,7 @@
       case 'calculate': return el('div', { hidden: true, 'data-path': path, 'data-type': 'calculate' });
       case 'select_one': case 'likert': case 'select_multiple': return renderChoices(item, path);
       case 'image': case 'audio': case 'video': case 'file': return renderFiles(item, path);
+      case 'geopoint': return renderGeopoint(item, path);
       case 'acknowledge': {
         const w = wrapper(item, path, 'div');
         const id = idFor(path);
@@ -625,6 +654,9 @@
     else if (item.type === 'integer') input = el('input', { id, type: 'text', inputmode: 'numeric', autocomplete: 'off' });
     else if (item.type === 'decimal') input = el('input', { id, type: 'text', inputmode: 'decimal', autocomplete: 'off' });
     else if (item.type === 'date') input = el('input', { id, type: 'date' });
+    // The browser's own pickers; seconds too, as ODK records them.
+    else if (item.type === 'time') input = el('input', { id, type: 'time', step: '1' });
+    else if (item.type === 'datetime') input = el('input', { id, type: 'datetime-local', step: '1' });
     else input = el('input', { id, type: 'text', dir: 'auto', autocomplete: 'off' });
     if (item.read_only) input.readOnly = true;
     input.value = v == null ? '' : String(v);
@@ -632,6 +664,79 @@
     input.addEventListener('change', () => changed(path, convert(item, input.value), true));
     input.setAttribute('aria-describedby', hintAndError(w, item, path));
     w.insertBefore(input, w.querySelector('#e-' + id));
+    return w;
+  }
+
+  // ---- geopoint -------------------------------------------------------------
+  // Latitude and longitude typed (from a GPS or a map), or read from the
+  // device where the browser allows it: the Geolocation API needs a secure
+  // page (https, or the laptop's own http://localhost), which a phone on
+  // the post's Wi-Fi is not. Readings go on until one's accuracy is within
+  // the question's accuracy_threshold. Stored as XForms does:
+  // "lat lon altitude accuracy".
+  function renderGeopoint(item, path) {
+    const w = wrapper(item, path, 'fieldset');
+    w.append(el('legend', {}, labelNodes(item)));
+    const described = hintAndError(w, item, path);
+    const id = idFor(path);
+    const parts = String(getAnswer(path) || '').trim().split(/\s+/);
+    const field = (key, value) => {
+      const input = el('input', { id: id + '-' + key, type: 'text', inputmode: 'decimal', dir: 'ltr', autocomplete: 'off',
+        'aria-describedby': described });
+      input.value = value || '';
+      return [input, el('div', { className: 'geo-field' }, el('label', { for: input.id, text: t(key) }), input)];
+    };
+    const [lat, latBox] = field('latitude', parts[0]);
+    const [lon, lonBox] = field('longitude', parts[1]);
+    const status = el('p', { className: 'hint geo-status', 'aria-live': 'polite' });
+    let extra = parts.length > 2 ? ' ' + parts.slice(2).join(' ') : '';
+    const typed = now => {
+      extra = '';
+      const a = lat.value.trim(), b = lon.value.trim();
+      changed(path, a || b ? (a + ' ' + b).replace(/,/g, '.') : undefined, now);
+    };
+    for (const input of [lat, lon]) {
+      input.addEventListener('input', () => typed(false));
+      input.addEventListener('change', () => typed(true));
+    }
+    const box = el('div', { className: 'geo' }, latBox, lonBox);
+    w.insertBefore(box, w.querySelector('.error'));
+    if (navigator.geolocation && window.isSecureContext) {
+      // A fresh reading each second (getCurrentPosition with no cached
+      // position) until one is accurate enough or the officer stops.
+      let reading = false;
+      let timer = null;
+      const button = el('button', { type: 'button', className: 'geo-locate', text: t('useLocation') });
+      const stop = () => {
+        reading = false;
+        clearTimeout(timer);
+        button.textContent = t('useLocation');
+      };
+      const read = () => navigator.geolocation.getCurrentPosition(p => {
+        if (!reading) return;
+        const c = p.coords;
+        lat.value = String(+c.latitude.toFixed(7));
+        lon.value = String(+c.longitude.toFixed(7));
+        extra = ' ' + String(+(c.altitude || 0).toFixed(1)) + ' ' + String(+c.accuracy.toFixed(1));
+        changed(path, lat.value + ' ' + lon.value + extra, true);
+        status.textContent = t('accuracy', new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }).format(c.accuracy));
+        if (!item.accuracy_threshold || c.accuracy <= item.accuracy_threshold) stop();
+        else timer = setTimeout(read, 1000);
+      }, () => { if (reading) { stop(); status.textContent = t('locationDenied'); } },
+      { enableHighAccuracy: true, maximumAge: 0, timeout: 30000 });
+      button.addEventListener('click', () => {
+        if (reading) return stop();
+        reading = true;
+        button.textContent = t('stopLocation');
+        status.textContent = t('locating');
+        read();
+      });
+      w.insertBefore(button, w.querySelector('.error'));
+    } else {
+      status.textContent = t('locationManual');
+    }
+    w.insertBefore(status, w.querySelector('.error'));
+    if (extra && parts[3]) status.textContent = t('accuracy', parts[3]);
     return w;
   }
 

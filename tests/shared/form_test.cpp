@@ -243,7 +243,7 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
       {"type": "integer", "name": "age"},
       {"type": "select_one", "name": "q", "list": "nope"},
       {"type": "text", "name": "t", "relevant": "${ghost} = 1"},
-      {"type": "geopoint", "name": "where"},
+      {"type": "geotrace", "name": "where"},
       {"type": "text", "name": "z", "colour": "red"},
       {"type": "text", "name": "ind_text", "label": {"en": "T"}, "list": "yn", "indicator": true},
       {"type": "calculate", "name": "ind_unlisted", "calculation": "'yes'", "indicator": true}
@@ -256,7 +256,7 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
   CHECK_THAT(m, Catch::Contains("item 'age': the name is used twice"));
   CHECK_THAT(m, Catch::Contains("unknown choice list 'nope'"));
   CHECK_THAT(m, Catch::Contains("${ghost}, which does not exist"));
-  CHECK_THAT(m, Catch::Contains("unknown type 'geopoint'"));
+  CHECK_THAT(m, Catch::Contains("unknown type 'geotrace'"));
   CHECK_THAT(m, Catch::Contains("unknown key 'colour'"));
   CHECK_THAT(m, Catch::Contains("choice 'yes' appears twice"));
   CHECK_THAT(m, Catch::Contains("item 'ind_text': only a calculate can be an indicator"));
@@ -287,4 +287,49 @@ TEST_CASE("the library knows forms by id and version", "[forms]") {
   CHECK_THAT(s.message(), Catch::Contains("2 invalid answer(s)"));
   CHECK_THAT(s.message(), Catch::Contains("age: 18 to 70"));
   CHECK_THAT(s.message(), Catch::Contains("x: There is no such question"));
+}
+
+TEST_CASE("time, dateTime and geopoint answers are checked in their XForms forms (issue 19)", "[forms]") {
+  auto f = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"}, "languages": ["en", "ar"],
+    "items": [{"type": "time", "name": "at"}, {"type": "datetime", "name": "seen"},
+              {"type": "geopoint", "name": "where", "accuracy_threshold": 25}]})json");
+  INFO(f.status().to_string());
+  REQUIRE(f.is_ok());
+  CHECK(f->find("where")->accuracy_threshold == 25);
+  // The definition keeps the types and the threshold.
+  auto back = load_form_json(save_form_json(*f));
+  REQUIRE(back.is_ok());
+  CHECK(*back == *f);
+  for (const char* ok : {R"({"at": "08:30"})", R"({"at": "23:59:59"})", R"({"at": "08:30:00.250+03:00"})",
+                         R"({"at": "00:00:00Z"})", R"({"seen": "2026-11-23T08:30"})",
+                         R"({"seen": "2024-02-29T23:59:59.5-05:30"})", R"({"where": "12.3456 -1.2345"})",
+                         R"({"where": "-90 180 1203.5 4.8"})", R"({"where": "  5.1   7.2  "})"}) {
+    INFO(ok);
+    CHECK(check(*f, ok).ok());
+  }
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"at": "24:00"})", "at"},          {R"({"at": "8:30"})", "at"},
+      {R"({"at": "08:61"})", "at"},          {R"({"at": "08:30:00+3"})", "at"},
+      {R"({"at": 830})", "at"},              {R"({"seen": "2026-11-23 08:30"})", "seen"},
+      {R"({"seen": "2026-02-30T08:30"})", "seen"}, {R"({"where": "91 0"})", "where"},
+      {R"({"where": "0 -181"})", "where"},   {R"({"where": "12.3"})", "where"},
+      {R"({"where": "1 2 3 -4"})", "where"}, {R"({"where": "1 2 3 4 5"})", "where"},
+      {R"({"where": "nan 2"})", "where"},    {R"({"where": "12,3 4"})", "where"}};
+  for (const auto& [answers, path] : bad) {
+    INFO(answers);
+    CHECK_FALSE(error_at(check(*f, answers), path).empty());
+  }
+  CHECK(error_at(check(*f, R"({"where": "91 0"})", "ar"), "where").find("خط العرض") != std::string::npos);
+  CHECK(error_at(check(*f, R"({"at": "25:00"})"), "at") == "The answer must be a time of day (HH:MM).");
+}
+
+TEST_CASE("an anonymous form takes no geopoint: a location singles the respondent out", "[forms]") {
+  auto f = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
+    "items": [{"type": "geopoint", "name": "where"}]})json");
+  REQUIRE_FALSE(f.is_ok());
+  CHECK_THAT(f.status().message(), Catch::Contains("an anonymous form takes no location"));
+  auto g = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"},
+    "items": [{"type": "text", "name": "where", "accuracy_threshold": 5}]})json");
+  REQUIRE_FALSE(g.is_ok());
+  CHECK_THAT(g.status().message(), Catch::Contains("only a geopoint takes \"accuracy_threshold\""));
 }

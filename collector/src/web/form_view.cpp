@@ -27,6 +27,7 @@ json::object item_view(const forms::Form& form, const forms::Item& item, const s
                              {"max_pixels", item.file.max_pixels},
                              {"max_files", item.file.max_files}};
   }
+  if (item.accuracy_threshold > 0) o["accuracy_threshold"] = item.accuracy_threshold;
   if (item.is_select()) {
     json::array choices;
     if (const forms::ChoiceList* list = form.list_for(item)) {

@@ -29,6 +29,9 @@ constexpr std::pair<QuestionType, std::string_view> kTypeNames[] = {
     {QuestionType::kAudio, "audio"},
     {QuestionType::kVideo, "video"},
     {QuestionType::kFile, "file"},
+    {QuestionType::kTime, "time"},
+    {QuestionType::kDateTime, "datetime"},
+    {QuestionType::kGeopoint, "geopoint"},
 };
 }  // namespace
 

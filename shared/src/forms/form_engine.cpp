@@ -56,6 +56,22 @@ constexpr Message kMessages[] = {
      "La respuesta debe ser una fecha (AAAA-MM-DD).", "Ответ должен быть датой (ГГГГ-ММ-ДД).",
      "يجب أن تكون الإجابة تاريخًا (YYYY-MM-DD).",
      "A resposta tem de ser uma data (AAAA-MM-DD)."},
+    {"not_time", "The answer must be a time of day (HH:MM).", "La réponse doit être une heure (HH:MM).",
+     "La respuesta debe ser una hora (HH:MM).", "Ответ должен быть временем суток (ЧЧ:ММ).",
+     "يجب أن تكون الإجابة وقتًا من اليوم (HH:MM).",
+     "A resposta tem de ser uma hora do dia (HH:MM)."},
+    {"not_datetime", "The answer must be a date and a time (YYYY-MM-DDTHH:MM).",
+     "La réponse doit être une date et une heure (AAAA-MM-JJTHH:MM).",
+     "La respuesta debe ser una fecha y una hora (AAAA-MM-DDTHH:MM).",
+     "Ответ должен быть датой и временем (ГГГГ-ММ-ДДTЧЧ:ММ).",
+     "يجب أن تكون الإجابة تاريخًا ووقتًا (YYYY-MM-DDTHH:MM).",
+     "A resposta tem de ser uma data e uma hora (AAAA-MM-DDTHH:MM)."},
+    {"not_geopoint", "The answer must be a location: latitude (-90 to 90) and longitude (-180 to 180) in degrees.",
+     "La réponse doit être un lieu : latitude (-90 à 90) et longitude (-180 à 180) en degrés.",
+     "La respuesta debe ser una ubicación: latitud (-90 a 90) y longitud (-180 a 180) en grados.",
+     "Ответ должен быть местоположением: широта (от -90 до 90) и долгота (от -180 до 180) в градусах.",
+     "يجب أن تكون الإجابة موقعًا: خط العرض (من -90 إلى 90) وخط الطول (من -180 إلى 180) بالدرجات.",
+     "A resposta tem de ser um local: latitude (-90 a 90) e longitude (-180 a 180) em graus."},
     {"not_choice", "The answer must be one of the choices offered.",
      "La réponse doit être l'un des choix proposés.", "La respuesta debe ser una de las opciones ofrecidas.",
      "Ответ должен быть одним из предложенных вариантов.", "يجب أن تكون الإجابة أحد الخيارات المعروضة.",
@@ -207,6 +223,53 @@ std::string megabytes(std::int64_t bytes, const std::string& lang) {
 
 bool is_blank(const json::value& v) {
   return v.is_null() || (v.is_string() && v.get_string().empty()) || (v.is_array() && v.get_array().empty());
+}
+
+// "HH:MM", then ":SS", ".fff", and "Z" or "+hh:mm" optional (XForms time).
+bool valid_time(std::string_view s) {
+  const auto two = [&](std::size_t i, int max) {
+    return i + 2 <= s.size() && std::isdigit(static_cast<unsigned char>(s[i])) &&
+           std::isdigit(static_cast<unsigned char>(s[i + 1])) && (s[i] - '0') * 10 + (s[i + 1] - '0') <= max;
+  };
+  if (!two(0, 23) || s.size() < 5 || s[2] != ':' || !two(3, 59)) return false;
+  std::size_t i = 5;
+  if (i < s.size() && s[i] == ':') {
+    if (!two(i + 1, 59)) return false;
+    i += 3;
+    if (i < s.size() && s[i] == '.') {
+      const std::size_t start = ++i;
+      while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+      if (i == start || i - start > 9) return false;
+    }
+  }
+  if (i == s.size()) return true;
+  if (s[i] == 'Z') return i + 1 == s.size();
+  return (s[i] == '+' || s[i] == '-') && s.size() == i + 6 && two(i + 1, 14) && s[i + 3] == ':' && two(i + 4, 59);
+}
+
+bool valid_date(std::string_view s);
+
+bool valid_datetime(std::string_view s) {
+  return s.size() > 11 && s[10] == 'T' && valid_date(s.substr(0, 10)) && valid_time(s.substr(11));
+}
+
+// "lat lon [alt [accuracy]]": degrees in range, metres finite, accuracy not
+// negative (the XForms geopoint).
+bool valid_geopoint(std::string_view s) {
+  std::vector<double> n;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i == s.size()) break;
+    const std::size_t start = i;
+    while (i < s.size() && s[i] != ' ') ++i;
+    const std::string_view word = s.substr(start, i - start);
+    double d = 0;
+    const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
+    if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(d) || n.size() == 4) return false;
+    n.push_back(d);
+  }
+  return n.size() >= 2 && n[0] >= -90 && n[0] <= 90 && n[1] >= -180 && n[1] <= 180 && (n.size() < 4 || n[3] >= 0);
 }
 
 bool valid_date(std::string_view s) {
@@ -524,6 +587,12 @@ class Evaluator {
         return v.is_number() && std::isfinite(v.to_number<double>()) ? "" : "not_decimal";
       case QuestionType::kDate:
         return v.is_string() && valid_date(v.get_string()) ? "" : "not_date";
+      case QuestionType::kTime:
+        return v.is_string() && valid_time(v.get_string()) ? "" : "not_time";
+      case QuestionType::kDateTime:
+        return v.is_string() && valid_datetime(v.get_string()) ? "" : "not_datetime";
+      case QuestionType::kGeopoint:
+        return v.is_string() && valid_geopoint(v.get_string()) ? "" : "not_geopoint";
       case QuestionType::kSelectOne:
       case QuestionType::kLikert:
         return v.is_string() && valid_choice(it, list, std::string(v.get_string()), ctx) ? "" : "not_choice";

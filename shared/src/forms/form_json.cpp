@@ -97,7 +97,8 @@ void settle(LangText& t, const std::string& default_language) {
 constexpr std::string_view kItemKeys[] = {
     "type",     "name",     "label",    "hint",        "required",      "required_message",
     "relevant", "constraint", "constraint_message", "calculation", "default", "read_only",
-    "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "file", "items"};
+    "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "file", "items",
+    "accuracy_threshold"};
 
 constexpr std::string_view kFileKeys[] = {"accept", "max_bytes", "max_pixels", "max_files"};
 
@@ -206,6 +207,15 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
     }
   }
   read_file_spec(o, ctx, p, it.file);
+  if (const json::value* a = o.if_contains("accuracy_threshold")) {
+    if (it.type != QuestionType::kGeopoint) {
+      p.add(ctx + ": only a geopoint takes \"accuracy_threshold\"");
+    } else if (!a->is_number() || !(a->to_number<double>() >= 0) || a->to_number<double>() > 1e6) {
+      p.add(ctx + " accuracy_threshold: must be a number of metres, 0 or more");
+    } else {
+      it.accuracy_threshold = a->to_number<double>();
+    }
+  }
   if (o.contains("file") && !is_file_question(it)) {
     p.add(ctx + ": only image, audio, video and file questions take \"file\"");
     it.file = FileSpec{};  // named once, here, rather than again by check_form
@@ -301,6 +311,7 @@ json::object item_json(const Item& it) {
                   {"indicator", it.score->indicator}};
   }
   if (it.file != FileSpec{}) o["file"] = file_spec_json(it.file);
+  if (it.accuracy_threshold > 0) o["accuracy_threshold"] = it.accuracy_threshold;
   if (!it.items.empty()) {
     json::array children;
     for (const auto& c : it.items) children.push_back(item_json(c));
@@ -581,6 +592,10 @@ std::vector<std::string> check_form(const Form& form) {
       check_file_question(form, it, parents, out);
     } else if (it.file != FileSpec{}) {
       out.push_back(w + ": only image, audio, video and file questions take file limits");
+    }
+    if (it.type == QuestionType::kGeopoint && form.anonymous) {
+      out.push_back(w + ": a geopoint records where the respondent was, which identifies them; an anonymous "
+                        "form takes no location");
     }
     if (it.indicator) {
       // Reported by its codes: they need a list to be labelled and ordered,

@@ -53,6 +53,13 @@ enum class QuestionType {
   kAudio,
   kVideo,
   kFile,
+  // Answered by text in the XForms form (issue 19): "08:30:00" (seconds,
+  // fraction and zone optional), "2026-11-23T08:30:00" (likewise), and a
+  // point "latitude longitude [altitude [accuracy]]" in degrees and metres.
+  // A location identifies a respondent: anonymous forms take no geopoint.
+  kTime,
+  kDateTime,
+  kGeopoint,
 };
 
 std::string_view question_type_name(QuestionType t);
@@ -140,6 +147,10 @@ struct Item {
   bool indicator = false;
   std::optional<ScoreRef> score;
   FileSpec file;            // for image, audio, video and file questions
+  // geopoint: the page keeps reading the device's position until its
+  // accuracy is this good (metres; 0: the first reading), as ODK's
+  // accuracyThreshold. Never a reason to refuse a typed point.
+  double accuracy_threshold = 0;
   std::vector<Item> items;  // for groups and repeats
   bool operator==(const Item&) const = default;
 

@@ -1,0 +1,107 @@
+// Time, dateTime and location questions (issue 19), on a 360 px phone in
+// Chromium against the real programs, in English and in Arabic (right to
+// left): the browser's own time and date-time pickers, a location typed as
+// coordinates and checked by the collector, and one read through the
+// Geolocation API until it is as accurate as the question asks. Chromium's
+// position is set by the test (there is no GPS here); the API, the page
+// and the collector are the real ones.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BIN, makeServerFolder, makeCollector, startSyncServer, serve, stop, launch, newPage, screenshot,
+  overflowsHorizontally, answer, VIEWPORTS } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+const run = (bin, args) => execFileSync(path.join(BIN, bin), args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+
+const VISIT = JSON.stringify({
+  id: 'visit', version: '1', title: { en: 'Post visit', ar: 'زيارة المركز' }, languages: ['en', 'ar'],
+  items: [
+    { type: 'time', name: 'arrived', label: { en: 'Time of arrival', ar: 'وقت الوصول' } },
+    { type: 'datetime', name: 'inspected', label: { en: 'Inspection began', ar: 'بدء التفتيش' } },
+    { type: 'geopoint', name: 'where', label: { en: 'Location of the post', ar: 'موقع المركز' }, accuracy_threshold: 25 },
+  ],
+});
+
+const draftAnswers = page => page.evaluate(async () => {
+  const half = sessionStorage.getItem('eq_draft_key') || localStorage.getItem('eq_draft_key');
+  return (await (await fetch('/api/v1/draft', { headers: half ? { 'X-Draft-Key': half } : {} })).json()).answers;
+});
+
+async function waitForAnswer(page, name, want) {
+  let got;
+  for (let i = 0; i < 50; ++i) {
+    got = (await draftAnswers(page))[name];
+    if (got === want) return;
+    await page.waitForTimeout(100);
+  }
+  assert.equal(got, want);
+}
+
+test('time and date-time pickers and a location typed or read to 25 m, at 360 px in English and Arabic', async () => {
+  const root = makeServerFolder();
+  const form = path.join(root, 'visit.json');
+  writeFileSync(form, VISIT);
+  run('sync-server', ['forms', 'publish', '--data-dir', path.join(root, 'server'), form]);
+  const sync = await startSyncServer(root);
+  const c = makeCollector('Border post', sync.url, root);
+  run('collector', ['sync', '--data-dir', c.dir]);
+  await stop(sync);
+  const srv = await serve(c.dir);
+  try {
+    for (const lang of ['en', 'ar']) {
+      const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
+      try {
+        await context.grantPermissions(['geolocation'], { origin: srv.url });
+        await page.goto(srv.url + '/');
+        await page.selectOption('#lang', lang);
+        await page.waitForSelector(`html[lang="${lang}"]`);
+        await page.click('button.survey[data-form="visit"]');
+        await page.waitForSelector('[data-path="where"]');
+        // The browser's pickers, with seconds.
+        assert.equal(await page.getAttribute('[data-path="arrived"] input', 'type'), 'time');
+        assert.equal(await page.getAttribute('[data-path="inspected"] input', 'type'), 'datetime-local');
+        await answer(page, () => page.fill('[data-path="arrived"] input', '08:30:15'));
+        await answer(page, () => page.fill('[data-path="inspected"] input', '2026-11-23T09:05:30'));
+        await waitForAnswer(page, 'arrived', '08:30:15');
+        await waitForAnswer(page, 'inspected', '2026-11-23T09:05:30');
+        // A latitude out of range is named, in the page's language.
+        const latInput = page.locator('[data-path="where"] input').nth(0);
+        const lonInput = page.locator('[data-path="where"] input').nth(1);
+        await answer(page, () => latInput.fill('91'));
+        await answer(page, () => lonInput.fill('-17.45'));
+        await page.waitForFunction(() => document.querySelector('[data-path="where"] .error').textContent !== '');
+        assert.match(await page.locator('[data-path="where"] .error').textContent(),
+          lang === 'en' ? /latitude \(-90 to 90\)/ : /خط العرض/);
+        await answer(page, () => latInput.fill('14,69'));  // a decimal comma is read as a point
+        await waitForAnswer(page, 'where', '14.69 -17.45');
+        assert.equal(await page.locator('[data-path="where"] .error').textContent(), '');
+        // Read from the device: a first reading of 60 m is not enough for
+        // this question, so the page keeps reading until one is within 25 m.
+        await context.setGeolocation({ latitude: 14.6928, longitude: -17.4467, accuracy: 60 });
+        await page.click('[data-path="where"] .geo-locate');
+        await page.waitForFunction(() => /60/.test(document.querySelector('[data-path="where"] .geo-status').textContent));
+        assert.equal(await page.locator('[data-path="where"] .geo-locate').textContent(),
+          lang === 'en' ? 'Stop reading the location' : 'إيقاف قراءة الموقع');
+        await waitForAnswer(page, 'where', '14.6928 -17.4467 0 60');
+        await context.setGeolocation({ latitude: 14.69281, longitude: -17.44672, accuracy: 8 });
+        await waitForAnswer(page, 'where', '14.69281 -17.44672 0 8');
+        await page.waitForFunction(l => document.querySelector('[data-path="where"] .geo-locate').textContent ===
+          (l === 'en' ? 'Use this device\'s location' : 'استخدام موقع هذا الجهاز'), lang);
+        assert.equal(await latInput.inputValue(), '14.69281');
+        assert.equal(await overflowsHorizontally(page), false, 'nothing scrolls sideways at 360 px');
+        await screenshot(page, `time-datetime-geopoint-360-${lang}`);
+        assert.deepEqual(page.foreign, []);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await stop(srv);
+  }
+});
