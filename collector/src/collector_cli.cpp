@@ -18,6 +18,7 @@
 
 #include "collector_app.hpp"
 #include "equitas/forms/form_listing.hpp"
+#include "equitas/forms/xlsform_export.hpp"
 #include "equitas/util/cli_args.hpp"
 #include "equitas/wire/payload.hpp"
 #include "web/admin_auth.hpp"
@@ -43,6 +44,7 @@ Usage:
   collector forms list --data-dir DIR [--json]
   collector forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   collector forms import --data-dir DIR FILE
+  collector forms export --data-dir DIR --format xlsx --out FILE.xlsx FORM_ID [--version V]
   collector codes import --data-dir DIR FILE.batch
   collector files   --data-dir DIR [--quota SIZE] [--json]
   collector status  --data-dir DIR [--json]
@@ -585,6 +587,27 @@ int cmd_forms_show(const CliArgs& a, Io& io) {
   return s.is_ok() ? 0 : fail(io, s);
 }
 
+// The collector has no signed publications to hand on (only the server
+// signs), so --format is required: xlsx, an XLSForm workbook of one form.
+int cmd_forms_export(const CliArgs& a, Io& io) {
+  auto path = a.require("--out");
+  if (!path.is_ok()) return fail(io, path.status());
+  const std::string format = a.get_or("--format", "");
+  if (format != "xlsx") {
+    return fail(io, Status::invalid_argument("--format xlsx is required: the one format is an XLSForm workbook" +
+                                             (format.empty() ? std::string() : ", not '" + format + "'")));
+  }
+  if (a.positional().size() != 1) {
+    return fail(io, Status::invalid_argument("give one FORM_ID (see: collector forms list)"));
+  }
+  auto c = open_collector(a);
+  if (!c.is_ok()) return fail(io, c.status());
+  auto lib = c->library();
+  if (!lib.is_ok()) return fail(io, lib.status());
+  return forms::run_xlsform_export(**lib, a.positional()[0], a.get_or("--version", ""), *path, "collector", io.out,
+                                   io.err);
+}
+
 int cmd_bundle_export(const CliArgs& a, Io& io) {
   auto out = a.require("--out");
   if (!out.is_ok()) return fail(io, out.status());
@@ -820,6 +843,15 @@ const Command kCommands[] = {
      "  export writes), each checked against the server's key pinned at enrollment, as at a sync.\n"
      "  Exit 3 when some were refused (listed).\n",
      {"--data-dir"}, {}, cmd_forms_import},
+    {"forms export",
+     "collector forms export --data-dir DIR --format xlsx --out FILE.xlsx FORM_ID [--version V]\n"
+     "  A form this collector knows (bundled or received; the current version unless --version) as an\n"
+     "  XLSForm workbook, to edit in a spreadsheet and publish at headquarters (sync-server forms\n"
+     "  publish). What XLSForm lacks (polarity, scores, breakdowns, file limits, languages...) is in\n"
+     "  equitas_ columns (schema/README.md). A list from a .csv or .xml file is written as that file\n"
+     "  beside FILE.xlsx. The workbook is imported again and compared: exit 0 when it gives the same\n"
+     "  definition, 3 when something cannot be carried (listed), 1 when nothing was written.\n",
+     {"--data-dir", "--format", "--out", "--version"}, {}, cmd_forms_export},
     {"forms list", "collector forms list --data-dir DIR [--json]\n  The forms this collector can capture: bundled, and received from the server.\n",
      {"--data-dir"}, {"--json"}, cmd_forms_list},
     {"forms show",

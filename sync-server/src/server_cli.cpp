@@ -18,6 +18,7 @@
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/form_listing.hpp"
 #include "equitas/forms/xlsform.hpp"
+#include "equitas/forms/xlsform_export.hpp"
 #include "assessment_cli.hpp"
 #include "units_cli.hpp"
 #include "cli_support.hpp"
@@ -57,6 +58,7 @@ Usage:
   sync-server forms list    --data-dir DIR [--json]
   sync-server forms show    --data-dir DIR FORM_ID [--version V] [--lang L] [--json]
   sync-server forms export  --data-dir DIR --out FILE
+  sync-server forms export  --data-dir DIR --format xlsx --out FILE.xlsx FORM_ID [--version V]
   sync-server key passphrase --data-dir DIR [--new-passphrase-file FILE | --remove]
   sync-server units set       --data-dir DIR --file UNITS.csv
   sync-server units list      --data-dir DIR
@@ -539,9 +541,29 @@ int cmd_forms_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// --format xlsx: one form as an XLSForm workbook (forms/xlsform_export.hpp).
+int cmd_forms_export_xlsform(const CliArgs& a, const std::string& path, std::ostream& out, std::ostream& err) {
+  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
+  auto registry = open_registry(a);
+  if (!registry.is_ok()) return fail(err, registry.status());
+  return forms::run_xlsform_export((*registry)->library(), a.positional()[0], a.get_or("--version", ""), path,
+                                   "sync-server", out, err);
+}
+
 int cmd_forms_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto path = a.require("--out");
   if (!path.is_ok()) return fail(err, path.status());
+  if (auto format = a.get("--format")) {
+    if (*format != "xlsx") {
+      return fail(err, Status::invalid_argument("--format is xlsx (an XLSForm workbook of one form), not '" +
+                                                *format + "'; without it, every publication, signed"));
+    }
+    return cmd_forms_export_xlsform(a, *path, out, err);
+  }
+  if (!a.positional().empty() || a.has("--version")) {
+    return fail(err, Status::invalid_argument("FORM_ID and --version go with --format xlsx; without it, every "
+                                              "published form is written"));
+  }
   auto app = open_app(a);
   if (!app.is_ok()) return fail(err, app.status());
   auto stored = app->store().load_publications();
@@ -758,9 +780,16 @@ const Command kCommands[] = {
      {"--data-dir"}, {"--json"}, cmd_forms_list},
     {"forms export",
      "sync-server forms export --data-dir DIR --out FILE\n"
-     "  Every published form, signed as a sync sends it, in one FILE to carry to a post that never\n"
-     "  connects (collector forms import there).\n",
-     {"--data-dir", "--out"}, {}, cmd_forms_export},
+     "sync-server forms export --data-dir DIR --format xlsx --out FILE.xlsx FORM_ID [--version V]\n"
+     "  Without --format: every published form, signed as a sync sends it, in one FILE to carry to a\n"
+     "  post that never connects (collector forms import there).\n"
+     "  --format xlsx: one form (bundled or published; the current version unless --version) as an\n"
+     "  XLSForm workbook, to edit in a spreadsheet and publish again. What XLSForm lacks (polarity,\n"
+     "  scores, breakdowns, file limits, languages...) is in equitas_ columns (schema/README.md). A\n"
+     "  list from a .csv or .xml file is written as that file beside FILE.xlsx. The workbook is\n"
+     "  imported again and compared: exit 0 when it gives the same definition, 3 when something\n"
+     "  cannot be carried (listed), 1 when nothing was written.\n",
+     {"--data-dir", "--out", "--format", "--version"}, {}, cmd_forms_export},
     {"forms show",
      "sync-server forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]\n"
      "  A form's questions; --json prints the definition itself (to edit and publish again).\n",

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <exception>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <pugixml.hpp>
@@ -843,8 +844,31 @@ enum class Col {
   kMedia,
   kDisabled,
   kListName,
+  // Equitas's own columns (prefix equitas_), which its XLSForm export
+  // writes (schema/README.md, "XLSForm export"). Survey sheet:
+  kLikert,
+  kEqList,
+  kBreakdown,
+  kIndicator,
+  kScorePrinciple,
+  kScoreElement,
+  kScoreIndicator,
+  kMaxBytes,
+  kMaxPixels,
+  kMaxFiles,
+  // choices sheets and list files:
+  kPolarity,
+  kExclude,
+  kPoints,
+  kReserved,  // another equitas_ column: ignored with a warning, never a filter column
   kUnknown,
 };
+
+// The prefix of Equitas's own columns and settings.
+constexpr std::string_view kExtensionPrefix = "equitas_";
+
+bool survey_extension(Col c) { return c >= Col::kLikert && c <= Col::kMaxFiles; }
+bool choice_extension(Col c) { return c >= Col::kPolarity && c <= Col::kPoints; }
 
 struct Column {
   Col kind = Col::kUnknown;
@@ -920,6 +944,19 @@ Column classify(const std::string& header, bool choices_sheet) {
       {"media", Col::kMedia},
       {"disabled", Col::kDisabled},
       {"list_name", Col::kListName},
+      {"equitas_likert", Col::kLikert},
+      {"equitas_list", Col::kEqList},
+      {"equitas_breakdown", Col::kBreakdown},
+      {"equitas_indicator", Col::kIndicator},
+      {"equitas_score_principle", Col::kScorePrinciple},
+      {"equitas_score_element", Col::kScoreElement},
+      {"equitas_score_indicator", Col::kScoreIndicator},
+      {"equitas_max_bytes", Col::kMaxBytes},
+      {"equitas_max_pixels", Col::kMaxPixels},
+      {"equitas_max_files", Col::kMaxFiles},
+      {"equitas_polarity", Col::kPolarity},
+      {"equitas_exclude", Col::kExclude},
+      {"equitas_points", Col::kPoints},
   };
   if (auto it = kAliases.find(base); it != kAliases.end()) col.kind = it->second;
   if (choices_sheet && base == "value") col.kind = Col::kName;
@@ -930,6 +967,7 @@ Column classify(const std::string& header, bool choices_sheet) {
   } else if (has_lang && col.kind != Col::kMedia) {
     col.kind = Col::kUnknown;  // "relevant::x" and the like
   }
+  if (col.kind == Col::kUnknown && base.starts_with(kExtensionPrefix)) col.kind = Col::kReserved;
   return col;
 }
 
@@ -1022,6 +1060,12 @@ std::string sanitise_id(std::string_view raw) {
   while (!out.empty() && out.back() == '_') out.pop_back();
   if (out.size() > 128) out.resize(128);
   return out;
+}
+
+// A form id as check_form wants it: [a-z0-9][a-z0-9_-]*, at most 128 bytes.
+bool valid_form_id(std::string_view id) {
+  const auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; };
+  return !id.empty() && id.size() <= 128 && id[0] != '_' && id[0] != '-' && std::all_of(id.begin(), id.end(), ok);
 }
 
 constexpr std::size_t kMaxNameBytes = 255;
@@ -1195,10 +1239,41 @@ class Importer {
             default_lang_ = language_code(v);
             default_lang_given_ = true;
           }
+        } else if (key.starts_with(kExtensionPrefix)) {
+          read_extension_setting(key, header, v);
         } else if (!v.empty()) {
           msg_.warn("settings", settings_row_, "setting '" + header + "' (" + quote(v) + ") is ignored");
         }
       }
+    }
+  }
+
+  // Equitas's own settings, which its XLSForm export writes: the form's
+  // title and description in every language, its languages (a blank value
+  // says it promises none) and its suppression threshold.
+  void read_extension_setting(const std::string& key, const std::string& header, const std::string& v) {
+    LangText* texts = key.starts_with("equitas_title::")         ? &title_texts_
+                      : key.starts_with("equitas_description::") ? &description_texts_
+                                                                 : nullptr;
+    if (texts != nullptr) {
+      const std::string lang = language_code(header.substr(header.find("::") + 2));
+      if (!v.empty() && !lang.empty()) texts->set(lang, v);
+    } else if (key == "equitas_languages") {
+      languages_given_ = true;
+      given_languages_ = split_words(v);
+    } else if (key == "equitas_suppression_threshold") {
+      int n = 0;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (v.empty()) return;
+      if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > 1000) {
+        msg_.error("settings", settings_row_, "setting 'equitas_suppression_threshold' must be a whole number from 1 "
+                                              "to 1000, not " + quote(v));
+        return;
+      }
+      form_.suppression_threshold = n;
+    } else if (!v.empty()) {
+      msg_.warn("settings", settings_row_, "setting '" + header + "' (" + quote(v) + ") is ignored: it is not one "
+                                           "of the equitas_ settings (schema/README.md, XLSForm export)");
     }
   }
 
@@ -1208,13 +1283,21 @@ class Importer {
       Column c = classify(header, choices_sheet);
       if (choices_sheet) {
         // Any other choices column is a filter column for choice_filter.
-        if (c.kind != Col::kListName && c.kind != Col::kName && c.kind != Col::kLabel && c.kind != Col::kMedia) {
+        if (survey_extension(c.kind)) {
+          c.kind = Col::kReserved;
+        } else if (c.kind != Col::kListName && c.kind != Col::kName && c.kind != Col::kLabel &&
+                   c.kind != Col::kMedia && c.kind != Col::kReserved && !choice_extension(c.kind)) {
           c.kind = Col::kUnknown;
         }
       } else if (c.kind == Col::kListName) {
         c.kind = Col::kUnknown;
+      } else if (choice_extension(c.kind)) {
+        c.kind = Col::kReserved;
       }
-      if (c.kind == Col::kMedia) {
+      if (c.kind == Col::kReserved) {
+        msg_.warn(sheet, t.header_row, "column '" + header + "' is ignored: it is not one of the equitas_ columns "
+                                           "of this sheet (schema/README.md, XLSForm export)");
+      } else if (c.kind == Col::kMedia) {
         msg_.warn(sheet, t.header_row, "column '" + header + "' is ignored: Equitas forms carry no media");
       } else if (c.kind == Col::kUnknown && !choices_sheet) {
         msg_.warn(sheet, t.header_row, "unknown column '" + header + "' is ignored");
@@ -1251,6 +1334,7 @@ class Importer {
       }
     }
     form_.default_language = default_lang_;
+    if (languages_given_) form_.languages = given_languages_;
   }
 
   ExprField expr(const std::string& source, const std::string& item, std::string_view column,
@@ -1384,6 +1468,12 @@ class Importer {
       Open o{Item{}, row};
       o.item.type = qt;
       fill_common(o.item, v, row, name);
+      for (const auto& [col, value] : v.single) {
+        if (survey_extension(col)) {
+          msg_.warn("survey", row, "the equitas_ columns of a 'begin " + what + "' row are ignored");
+          break;
+        }
+      }
       if (!v.get(Col::kRepeatCount).empty()) {
         if (qt == QuestionType::kRepeat) {
           // The number of rows must be the count: a constraint on the repeat.
@@ -1549,6 +1639,7 @@ class Importer {
     }
     fill_common(it, v, row, item_name);
     fill_question(it, v, row);
+    read_extensions(it, v, row);
     if (t0 == "range") range_constraint(v.get(Col::kParameters), row);
     if (is_file_question(it)) {
       file_limits(it, v, row);
@@ -1601,8 +1692,10 @@ class Importer {
     std::string accept = v.get(Col::kAccept);
     std::replace(accept.begin(), accept.end(), ',', ' ');
     for (std::string a : split_words(accept)) {
-      a = ascii_lower(a);
+      // A media type is kept as written (matched without regard to case);
+      // an extension is looked up in lower case.
       if (a[0] == '.') {
+        a = ascii_lower(a);
         const auto* known = std::find_if(std::begin(kExtensionTypes), std::end(kExtensionTypes),
                                          [&](const auto& e) { return e.first == a; });
         if (known == std::end(kExtensionTypes)) {
@@ -1753,6 +1846,88 @@ class Importer {
     if (it.or_other) other_rows_.emplace_back(name, row);
   }
 
+  // yes or no in an equitas_ column; an error for anything else.
+  bool flag(const RowValues& v, Col c, std::string_view column, const std::string& sheet, int row) {
+    const std::string value = v.get(c);
+    if (yes(value)) return true;
+    if (!no(value)) msg_.error(sheet, row, std::string(column) + " must be yes or no, not " + quote(value));
+    return false;
+  }
+
+  // A whole number in an equitas_ column, or nullopt (blank, or an error).
+  std::optional<std::int64_t> whole(const RowValues& v, Col c, std::string_view column, int row) {
+    const std::string value = v.get(c);
+    if (value.empty()) return std::nullopt;
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size()) {
+      msg_.error("survey", row, std::string(column) + " must be a whole number, not " + quote(value));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  // The survey's equitas_ columns: what an Equitas item has and XLSForm lacks.
+  void read_extensions(Item& it, const RowValues& v, int row) {
+    if (flag(v, Col::kLikert, "equitas_likert", "survey", row)) {
+      if (it.type == QuestionType::kSelectOne) {
+        it.type = QuestionType::kLikert;
+      } else {
+        msg_.error("survey", row, "equitas_likert is for select_one questions, not " + quote(it.name));
+      }
+    }
+    if (const std::string list = v.get(Col::kEqList); !list.empty()) {
+      if (it.is_select()) {
+        msg_.warn("survey", row, "equitas_list is ignored on a select: its list is the one its type names");
+      } else {
+        it.list = list;
+      }
+    }
+    it.breakdown = flag(v, Col::kBreakdown, "equitas_breakdown", "survey", row);
+    it.indicator = flag(v, Col::kIndicator, "equitas_indicator", "survey", row);
+    ScoreRef score{v.get(Col::kScorePrinciple), v.get(Col::kScoreElement), v.get(Col::kScoreIndicator)};
+    if (score != ScoreRef{}) it.score = std::move(score);
+    const auto bytes = whole(v, Col::kMaxBytes, "equitas_max_bytes", row);
+    const auto pixels = whole(v, Col::kMaxPixels, "equitas_max_pixels", row);
+    const auto files = whole(v, Col::kMaxFiles, "equitas_max_files", row);
+    if (!is_file_question(it)) {
+      if (bytes || pixels || files) {
+        msg_.warn("survey", row, "equitas_max_bytes, _max_pixels and _max_files are ignored: " + quote(it.name) +
+                                     " takes no file");
+      }
+      return;
+    }
+    // Ranges are check_form's to judge, against the row.
+    constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+    if (bytes) it.file.max_bytes = *bytes;
+    if (pixels) it.file.max_pixels = static_cast<int>(std::clamp<std::int64_t>(*pixels, -1, kIntMax));
+    if (files) it.file.max_files = static_cast<int>(std::clamp<std::int64_t>(*files, -1, kIntMax));
+  }
+
+  // A choice's equitas_ columns: how it counts in reports.
+  void read_choice_extensions(Choice& c, const RowValues& v, const std::string& sheet, int row) {
+    const std::string polarity = ascii_lower(v.get(Col::kPolarity));
+    if (polarity == "positive") {
+      c.polarity = Polarity::kPositive;
+    } else if (polarity == "neutral") {
+      c.polarity = Polarity::kNeutral;
+    } else if (polarity == "negative") {
+      c.polarity = Polarity::kNegative;
+    } else if (!polarity.empty()) {
+      msg_.error(sheet, row, "equitas_polarity must be positive, neutral or negative, not " + quote(polarity));
+    }
+    c.exclude = flag(v, Col::kExclude, "equitas_exclude", sheet, row);
+    if (const std::string points = v.get(Col::kPoints); !points.empty()) {
+      double d = 0;
+      const auto [end, ec] = std::from_chars(points.data(), points.data() + points.size(), d);
+      if (ec != std::errc() || end != points.data() + points.size() || !std::isfinite(d)) {
+        msg_.error(sheet, row, "equitas_points must be a number, not " + quote(points));
+      } else {
+        c.points = d;
+      }
+    }
+  }
+
   // Choice rows into `into`: from a sheet with a list_name column (choices,
   // external_choices), or from a file that is one list (`fixed_list`).
   // `names_optional`: a file read only by pulldata() or instance() needs no
@@ -1808,6 +1983,7 @@ class Importer {
       c.name = name;
       c.label = v.text(Col::kLabel, default_lang_);
       for (const auto& [header, value] : v.others) c.filters.emplace(header, value);
+      read_choice_extensions(c, v, sheet, r->num);
       ChoiceList& cl = into[list];
       cl.name = list;
       cl.choices.push_back(std::move(c));
@@ -2067,7 +2243,9 @@ class Importer {
     std::map<std::string, std::string> seen_names;
     rename_group_duplicates(form_.items, "", seen_names);
     // Settings that need the survey read first.
-    if (!id_raw_.empty()) {
+    if (!id_raw_.empty() && sanitise_id(id_raw_) != id_raw_ && valid_form_id(id_raw_)) {
+      form_.id = id_raw_;  // already a valid id ("a__b", "form-"): kept as written
+    } else if (!id_raw_.empty()) {
       form_.id = sanitise_id(id_raw_);
       if (form_.id.empty()) {
         form_.id = "imported-form";
@@ -2091,7 +2269,10 @@ class Importer {
       }
       msg_.warn("settings", settings_row_, "no form_id; using '" + form_.id + "' (from " + source + ")");
     }
-    if (!title_raw_.empty()) {
+    form_.description = description_texts_;
+    if (!title_texts_.empty()) {
+      form_.title = title_texts_;
+    } else if (!title_raw_.empty()) {
       form_.title.set(default_lang_, title_raw_);
     } else {
       form_.title.set(default_lang_, form_.id);
@@ -2224,6 +2405,9 @@ class Importer {
   std::string title_raw_, id_raw_, version_raw_;
   std::string default_lang_ = "en";
   bool default_lang_given_ = false;
+  LangText title_texts_, description_texts_;  // equitas_title::L, equitas_description::L
+  bool languages_given_ = false;              // equitas_languages
+  std::vector<std::string> given_languages_;
   int settings_row_ = 0;
   std::map<int, Column> survey_cols_, choices_cols_;
   std::vector<std::string> label_langs_;
