@@ -988,13 +988,13 @@ TEST_CASE("XLSForm: loops, repeated names in groups and duplicate choices (issue
   CHECK(*back == f);
 }
 
-TEST_CASE("XLSForm: types stored as XForms text, rank, range, trigger and per-response metadata (issue #19)",
+TEST_CASE("XLSForm: time and location types, rank, range, trigger and per-response metadata (issue #19)",
           "[xlsform]") {
   SheetSpec survey{"survey",
                    {{"type", "name", "label", "parameters"},
                     {"time", "t", "Time"},
                     {"dateTime", "dt", "When"},
-                    {"geopoint", "gp", "Where"},
+                    {"geopoint", "gp", "Where", "capture-accuracy=20 warning-accuracy=50"},
                     {"geotrace", "gt", "Route"},
                     {"geoshape", "gs", "Area"},
                     {"barcode", "bc", "Code"},
@@ -1011,8 +1011,15 @@ TEST_CASE("XLSForm: types stored as XForms text, rank, range, trigger and per-re
   INFO(all_messages(r));
   REQUIRE(r.form.has_value());
   const Form& f = *r.form;
-  CHECK(f.find("gp")->type == QuestionType::kText);
-  CHECK(find_warning(r, "geopoint 'gp' is imported as text in the XForms 'latitude longitude altitude accuracy' form"));
+  // time, dateTime and geopoint are types of their own, with pickers; a
+  // geopoint's capture-accuracy is the page's accuracy_threshold.
+  CHECK(f.find("t")->type == QuestionType::kTime);
+  CHECK(f.find("dt")->type == QuestionType::kDateTime);
+  CHECK(f.find("gp")->type == QuestionType::kGeopoint);
+  CHECK(f.find("gp")->accuracy_threshold == 20);
+  CHECK(f.find("gt")->type == QuestionType::kText);
+  CHECK(find_warning(r, "geotrace 'gt' is imported as text in the XForms form"));
+  CHECK(find_warning(r, "parameter 'warning-accuracy=50' is ignored"));
   CHECK(f.find("rank")->type == QuestionType::kSelectMultiple);
   CHECK(f.find("ok")->type == QuestionType::kAcknowledge);
   CHECK(f.find("day")->calculation.source == "once(today())");

@@ -841,6 +841,7 @@ enum class Col {
   kRepeatCount,
   kParameters,
   kAccept,  // body::accept: the media types a file question takes
+  kAccuracy,  // body::accuracyThreshold: a geopoint's accuracy_threshold
   kMedia,
   kDisabled,
   kListName,
@@ -887,6 +888,10 @@ Column classify(const std::string& header, bool choices_sheet) {
   const std::string lower = ascii_lower(header);
   if (lower == "body::accept") {  // not a language: an attribute of the XForms body element
     col.kind = Col::kAccept;
+    return col;
+  }
+  if (lower == "body::accuracythreshold") {
+    col.kind = Col::kAccuracy;
     return col;
   }
   std::string base = lower;
@@ -1544,16 +1549,20 @@ class Importer {
       it.type = QuestionType::kDecimal;
       msg_.warn("survey", row, "range " + quote(name) + " is imported as a decimal question whose start, end "
                                    "and step are a constraint (no slider yet)");
+    } else if (t0 == "time") {
+      it.type = QuestionType::kTime;
+    } else if (t0 == "datetime" || t0 == "datetime-local") {
+      it.type = QuestionType::kDateTime;
+    } else if (t0 == "geopoint" || t0 == "gps") {
+      it.type = QuestionType::kGeopoint;
     } else if (const auto pattern = text_pattern(t0); !pattern.empty()) {
-      // No picker or location capture yet: the answer is the XForms text,
-      // checked by its pattern.
+      // geotrace and geoshape: the XForms text (points joined by ';'),
+      // typed, checked by its pattern.
       it.type = QuestionType::kText;
       text_constraint_ = "regex(., '" + pattern + "')";
-      msg_.warn("survey", row, t0 + " " + quote(name) + " is imported as text in the XForms " +
-                                   (t0 == "time" ? "time (HH:MM:SS)" : t0 == "datetime" || t0 == "datetime-local"
-                                                                         ? "dateTime (YYYY-MM-DDTHH:MM:SS)"
-                                                                         : "'latitude longitude altitude accuracy'") +
-                                   " form, checked by a pattern; there is no picker or location capture yet");
+      msg_.warn("survey", row, t0 + " " + quote(name) + " is imported as text in the XForms form (points "
+                                   "'latitude longitude altitude accuracy' joined by ';'), checked by a pattern; "
+                                   "the page has no map to draw it on");
     } else if (t0 == "barcode") {
       it.type = QuestionType::kText;
       msg_.warn("survey", row, "barcode " + quote(name) + " is imported as text: the code is typed (no camera "
@@ -1641,6 +1650,7 @@ class Importer {
     fill_question(it, v, row);
     read_extensions(it, v, row);
     if (t0 == "range") range_constraint(v.get(Col::kParameters), row);
+    if (it.type == QuestionType::kGeopoint) geopoint_accuracy(it, v, row);
     if (is_file_question(it)) {
       file_limits(it, v, row);
     } else if (!v.get(Col::kAccept).empty()) {
@@ -1671,6 +1681,31 @@ class Importer {
 
   // A file question's parameters (pyxform's max-pixels, for images) and
   // its body::accept.
+  // pyxform's parameters capture-accuracy=N (and the XForms attribute
+  // body::accuracyThreshold it becomes) are accuracy_threshold;
+  // warning-accuracy and allow-mock-accuracy are not kept.
+  void geopoint_accuracy(Item& it, const RowValues& v, int row) {
+    std::string params = v.get(Col::kParameters);
+    std::replace_if(params.begin(), params.end(), [](char c) { return c == ';' || c == ','; }, ' ');
+    std::string value = v.get(Col::kAccuracy);
+    for (const auto& w : split_words(params)) {
+      const auto eq = w.find('=');
+      if (ascii_lower(w.substr(0, eq)) == "capture-accuracy" && eq != std::string::npos) {
+        value = w.substr(eq + 1);
+      } else {
+        msg_.warn("survey", row, "parameter " + quote(w) + " is ignored");
+      }
+    }
+    if (value.empty()) return;
+    double d = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+    if (ec != std::errc() || end != value.data() + value.size() || !(d >= 0) || d > 1e6) {
+      msg_.error("survey", row, "capture-accuracy must be a number of metres, 0 or more, not " + quote(value));
+      return;
+    }
+    it.accuracy_threshold = d;
+  }
+
   void file_limits(Item& it, const RowValues& v, int row) {
     std::string params = v.get(Col::kParameters);
     std::replace_if(params.begin(), params.end(), [](char c) { return c == ';' || c == ','; }, ' ');
@@ -1798,7 +1833,8 @@ class Importer {
     it.hint = v.text(Col::kHint, default_lang_);
     it.relevant = expr(v.get(Col::kRelevant), name, "relevant", "survey", row);
     it.appearance = v.get(Col::kAppearance);
-    if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal && !is_file_question(it)) {
+    if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal && !is_file_question(it) &&
+        it.type != QuestionType::kGeopoint) {
       msg_.warn("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " are ignored");
     }
   }

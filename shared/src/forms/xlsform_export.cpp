@@ -268,6 +268,7 @@ class SurveyWriter {
       case QuestionType::kSelectOne:
       case QuestionType::kSelectMultiple:
       case QuestionType::kLikert: return select_type(it);
+      case QuestionType::kDateTime: return "dateTime";  // XLSForm's spelling
       default: return std::string(question_type_name(it.type));
     }
   }
@@ -315,6 +316,7 @@ class SurveyWriter {
       t_.set("equitas_score_indicator", it.score->indicator);
     }
     if (is_file_question(it)) file_limits(it);
+    if (it.accuracy_threshold > 0) t_.set("parameters", "capture-accuracy=" + format_number(it.accuracy_threshold));
   }
 
   void file_limits(const Item& it) {
