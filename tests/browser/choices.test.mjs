@@ -8,53 +8,14 @@
 // in Arabic (right to left).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, makeServerFolder, makeCollector, startSyncServer, serve, stop, launch, newPage, screenshot,
-  overflowsHorizontally, answer, pick, VIEWPORTS } from './support.mjs';
+import { makeServerFolder, collectorWithForm, openSurvey, serve, stop, launch, newPage, screenshot,
+  overflowsHorizontally, pick, writeWorkbook, VIEWPORTS } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
-
-const run = (bin, args) => execFileSync(path.join(BIN, bin), args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-
-// An .xlsx workbook of inline-string cells, written by Python's zipfile:
-// the smallest SpreadsheetML the importer reads, with no library of ours.
-function writeWorkbook(file, sheets) {
-  execFileSync('python3', ['-c', `
-import json, sys, zipfile
-from xml.sax.saxutils import escape
-sheets = json.loads(sys.argv[2])
-def col(i):
-    s = ''
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-with zipfile.ZipFile(sys.argv[1], 'w') as z:
-    z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/></Types>')
-    z.writestr('_rels/.rels', '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    names = ''.join('<sheet name="%s" sheetId="%d" r:id="s%d"/>' % (n, i + 1, i + 1) for i, n in enumerate(sheets))
-    z.writestr('xl/workbook.xml', '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>' + names + '</sheets></workbook>')
-    rels = ''.join('<Relationship Id="s%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                   'Target="worksheets/sheet%d.xml"/>' % (i + 1, i + 1) for i in range(len(sheets)))
-    z.writestr('xl/_rels/workbook.xml.rels', '<?xml version="1.0"?><Relationships '
-        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rels + '</Relationships>')
-    for i, rows in enumerate(sheets.values()):
-        xml = ''.join('<row r="%d">%s</row>' % (r + 1, ''.join(
-            '<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (col(c), r + 1, escape(v)) for c, v in enumerate(row) if v))
-            for r, row in enumerate(rows))
-        z.writestr('xl/worksheets/sheet%d.xml' % (i + 1), '<?xml version="1.0"?><worksheet '
-            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + xml + '</sheetData></worksheet>')
-`, file, JSON.stringify(sheets)]);
-}
 
 // Publishes the workbook with its two CSV files and syncs a collector.
 async function postWithSites() {
@@ -75,17 +36,9 @@ async function postWithSites() {
     ],
     settings: [['form_id', 'form_title', 'version', 'default_language'], ['sites', 'Site visit', '1', 'English (en)']],
   });
-  const server = path.join(root, 'server');
-  const published = run('sync-server', ['forms', 'publish', '--data-dir', server, book, '--attach', lists]);
+  const { c, published } = await collectorWithForm(root, book, ['--attach', lists]);
   assert.match(published, /Published sites version 1/);
-  const sync = await startSyncServer(root);
-  try {
-    const c = makeCollector('Border post', sync.url, root);
-    run('collector', ['sync', '--data-dir', c.dir]);
-    return c;
-  } finally {
-    await stop(sync);
-  }
+  return c;
 }
 
 const drawn = page => page.locator('[data-path="community"] label[data-choice]').evaluateAll(
@@ -102,10 +55,7 @@ test('a cascade over 3,000 communities from a CSV draws only the chosen governor
     for (const lang of ['en', 'ar']) {
       const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
       try {
-        await page.goto(srv.url + '/');
-        await page.selectOption('#lang', lang);
-        await page.waitForSelector(`html[lang="${lang}"]`);
-        await page.click('button.survey[data-form="sites"]');
+        await openSurvey(page, srv.url, lang, 'sites');
         await page.waitForSelector('[data-path="gov"] label[data-choice="g1"]');
         if (lang === 'ar') assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
         // Nothing to choose before the governorate: the list says why.

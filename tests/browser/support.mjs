@@ -41,6 +41,29 @@ export function makeServerFolder() {
   return root;
 }
 
+// Publishes `file` (a JSON definition or an XLSForm, with `extra` arguments
+// such as --attach) on the server folder `root`, and returns a collector
+// that received it at a real sync, with what `forms publish` printed.
+export async function collectorWithForm(root, file, extra = []) {
+  const published = run('sync-server', ['forms', 'publish', '--data-dir', path.join(root, 'server'), file, ...extra]);
+  const sync = await startSyncServer(root);
+  try {
+    const c = makeCollector('Border post', sync.url, root);
+    run('collector', ['sync', '--data-dir', c.dir]);
+    return { c, published };
+  } finally {
+    await stop(sync);
+  }
+}
+
+// Opens the survey `form` from the start page, in `lang`.
+export async function openSurvey(page, base, lang, form) {
+  await page.goto(base + '/');
+  await page.selectOption('#lang', lang);
+  await page.waitForSelector(`html[lang="${lang}"]`);
+  await page.click(`button.survey[data-form="${form}"]`);
+}
+
 // The real sync server on a free loopback port.
 export function startSyncServer(root) {
   return new Promise((resolve, reject) => {
@@ -220,4 +243,40 @@ export async function withCollectorPage(browser, viewport, args, body) {
     await context.close();
     await stop(srv);
   }
+}
+
+// An .xlsx workbook of inline-string cells, written by Python's zipfile:
+// the smallest SpreadsheetML the importer reads, with no library of ours.
+export function writeWorkbook(file, sheets) {
+  execFileSync('python3', ['-c', `
+import json, sys, zipfile
+from xml.sax.saxutils import escape
+sheets = json.loads(sys.argv[2])
+def col(i):
+    s = ''
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/></Types>')
+    z.writestr('_rels/.rels', '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    names = ''.join('<sheet name="%s" sheetId="%d" r:id="s%d"/>' % (n, i + 1, i + 1) for i, n in enumerate(sheets))
+    z.writestr('xl/workbook.xml', '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>' + names + '</sheets></workbook>')
+    rels = ''.join('<Relationship Id="s%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                   'Target="worksheets/sheet%d.xml"/>' % (i + 1, i + 1) for i in range(len(sheets)))
+    z.writestr('xl/_rels/workbook.xml.rels', '<?xml version="1.0"?><Relationships '
+        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rels + '</Relationships>')
+    for i, rows in enumerate(sheets.values()):
+        xml = ''.join('<row r="%d">%s</row>' % (r + 1, ''.join(
+            '<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (col(c), r + 1, escape(v)) for c, v in enumerate(row) if v))
+            for r, row in enumerate(rows))
+        z.writestr('xl/worksheets/sheet%d.xml' % (i + 1), '<?xml version="1.0"?><worksheet '
+            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + xml + '</sheetData></worksheet>')
+`, file, JSON.stringify(sheets)]);
 }

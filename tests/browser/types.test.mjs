@@ -7,17 +7,14 @@
 // and the collector are the real ones.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, makeServerFolder, makeCollector, startSyncServer, serve, stop, launch, newPage, screenshot,
-  overflowsHorizontally, answer, VIEWPORTS } from './support.mjs';
+import { makeServerFolder, collectorWithForm, openSurvey, serve, stop, launch, newPage, screenshot,
+  overflowsHorizontally, answer, writeWorkbook, VIEWPORTS } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
-
-const run = (bin, args) => execFileSync(path.join(BIN, bin), args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 
 const VISIT = JSON.stringify({
   id: 'visit', version: '1', title: { en: 'Post visit', ar: 'زيارة المركز' }, languages: ['en', 'ar'],
@@ -33,10 +30,11 @@ const draftAnswers = page => page.evaluate(async () => {
   return (await (await fetch('/api/v1/draft', { headers: half ? { 'X-Draft-Key': half } : {} })).json()).answers;
 });
 
-async function waitForAnswer(page, name, want) {
+// Waits until the saved draft's answer to `name`, seen through `view`, is `want`.
+async function waitForAnswer(page, name, want, view = v => v) {
   let got;
   for (let i = 0; i < 50; ++i) {
-    got = (await draftAnswers(page))[name];
+    got = view((await draftAnswers(page))[name]);
     if (got === want) return;
     await page.waitForTimeout(100);
   }
@@ -47,21 +45,14 @@ test('time and date-time pickers and a location typed or read to 25 m, at 360 px
   const root = makeServerFolder();
   const form = path.join(root, 'visit.json');
   writeFileSync(form, VISIT);
-  run('sync-server', ['forms', 'publish', '--data-dir', path.join(root, 'server'), form]);
-  const sync = await startSyncServer(root);
-  const c = makeCollector('Border post', sync.url, root);
-  run('collector', ['sync', '--data-dir', c.dir]);
-  await stop(sync);
+  const { c } = await collectorWithForm(root, form);
   const srv = await serve(c.dir);
   try {
     for (const lang of ['en', 'ar']) {
       const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
       try {
         await context.grantPermissions(['geolocation'], { origin: srv.url });
-        await page.goto(srv.url + '/');
-        await page.selectOption('#lang', lang);
-        await page.waitForSelector(`html[lang="${lang}"]`);
-        await page.click('button.survey[data-form="visit"]');
+        await openSurvey(page, srv.url, lang, 'visit');
         await page.waitForSelector('[data-path="where"]');
         // The browser's pickers, with seconds.
         assert.equal(await page.getAttribute('[data-path="arrived"] input', 'type'), 'time');
@@ -96,6 +87,80 @@ test('time and date-time pickers and a location typed or read to 25 m, at 360 px
         assert.equal(await latInput.inputValue(), '14.69281');
         assert.equal(await overflowsHorizontally(page), false, 'nothing scrolls sideways at 360 px');
         await screenshot(page, `time-datetime-geopoint-360-${lang}`);
+        assert.deepEqual(page.foreign, []);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await stop(srv);
+  }
+});
+
+// What the XLSForm importer turns XLSForm's other types into, as a
+// respondent meets them: range (a number between its bounds), rank (every
+// choice, in the order clicked), trigger, or_other, barcode (typed), and
+// time and geopoint rows, from a workbook published with `forms publish`.
+test('an XLSForm\'s range, rank, trigger, or_other, barcode, time and geopoint rows at 360 px in English and Arabic', async () => {
+  const root = makeServerFolder();
+  const book = path.join(root, 'xtypes.xlsx');
+  writeWorkbook(book, {
+    survey: [
+      ['type', 'name', 'label::English (en)', 'label::العربية (ar)', 'parameters'],
+      ['range', 'score', 'Score', 'الدرجة', 'start=0 end=10 step=2'],
+      ['rank rk', 'priorities', 'Rank the priorities', 'رتّب الأولويات'],
+      ['trigger', 'ok', 'Confirm the seal', 'أكّد الختم'],
+      ['select_one colour or_other', 'colour', 'Colour of the seal', 'لون الختم'],
+      ['barcode', 'seal', 'Seal number', 'رقم الختم'],
+      ['time', 'at', 'Time sealed', 'وقت الختم'],
+      ['geopoint', 'where', 'Where', 'أين', 'capture-accuracy=10'],
+    ],
+    choices: [
+      ['list_name', 'name', 'label::English (en)', 'label::العربية (ar)'],
+      ['rk', 'training', 'Training', 'التدريب'], ['rk', 'equipment', 'Equipment', 'المعدات'],
+      ['rk', 'staffing', 'Staffing', 'التوظيف'],
+      ['colour', 'red', 'Red', 'أحمر'], ['colour', 'blue', 'Blue', 'أزرق'],
+    ],
+    settings: [['form_id', 'form_title', 'version', 'default_language'], ['xtypes', 'Seal check', '1', 'English (en)']],
+  });
+  const { c, published } = await collectorWithForm(root, book);
+  assert.match(published, /Published xtypes version 1/);
+  const srv = await serve(c.dir);
+  try {
+    for (const lang of ['en', 'ar']) {
+      const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
+      try {
+        await openSurvey(page, srv.url, lang, 'xtypes');
+        await page.waitForSelector('[data-path="where"] .geo');
+        assert.equal(await page.locator('[data-path="priorities"] legend').textContent(),
+          lang === 'en' ? 'Rank the priorities' : 'رتّب الأولويات');
+        // range: outside its bounds, or off its step, is refused.
+        const score = page.locator('[data-path="score"] input');
+        await answer(page, () => score.fill('11'));
+        await page.waitForFunction(() => document.querySelector('[data-path="score"] .error').textContent !== '');
+        await answer(page, () => score.fill('3'));
+        await page.waitForFunction(() => document.querySelector('[data-path="score"] .error').textContent !== '');
+        await answer(page, () => score.fill('4'));
+        await page.waitForFunction(() => document.querySelector('[data-path="score"] .error').textContent === '');
+        // rank: the order clicked is the rank.
+        for (const p of ['staffing', 'training', 'equipment']) {
+          await answer(page, () => page.locator(`[data-path="priorities"] label[data-choice="${p}"]`).click());
+        }
+        await waitForAnswer(page, 'priorities', JSON.stringify(['staffing', 'training', 'equipment']), JSON.stringify);
+        // trigger: a confirmation.
+        await answer(page, () => page.locator('[data-path="ok"] label.choice').click());
+        await waitForAnswer(page, 'ok', true);
+        // or_other: "other" opens a text box for the colour.
+        await answer(page, () => page.locator('[data-path="colour"] label[data-choice="other"]').click());
+        await answer(page, () => page.fill('[data-path="colour_other"] input', lang === 'en' ? 'green' : 'أخضر'));
+        await waitForAnswer(page, 'colour_other', lang === 'en' ? 'green' : 'أخضر');
+        // barcode: typed, as the camera needs a secure page.
+        await answer(page, () => page.fill('[data-path="seal"] input', 'SL-00731'));
+        await waitForAnswer(page, 'seal', 'SL-00731');
+        assert.equal(await page.getAttribute('[data-path="at"] input', 'type'), 'time');
+        assert.equal(await page.locator('[data-path="where"] .geo input').count(), 2);
+        assert.equal(await overflowsHorizontally(page), false, 'nothing scrolls sideways at 360 px');
+        await screenshot(page, `xlsform-types-360-${lang}`);
         assert.deepEqual(page.foreign, []);
       } finally {
         await context.close();

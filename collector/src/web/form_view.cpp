@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "equitas/forms/file_answer.hpp"
+#include "equitas/forms/form_engine.hpp"
 
 namespace equitas::collector {
 namespace json = boost::json;
@@ -37,6 +38,10 @@ json::object item_view(const forms::Form& form, const forms::Item& item, const s
         co["label"] = c.label.get(lang, fb);
         if (c.exclude) co["exclude"] = true;
         choices.push_back(std::move(co));
+      }
+      // An or_other question whose list has no "other" offers it all the same.
+      if (item.or_other && list->find("other") == nullptr) {
+        choices.push_back(json::object{{"name", "other"}, {"label", forms::builtin_message("other_choice", lang)}});
       }
     }
     o["choices"] = std::move(choices);

@@ -93,6 +93,9 @@ constexpr Message kMessages[] = {
      "لا يوجد هذا السؤال في هذا النموذج.",
      "Este formulário não contém essa pergunta."},
     // Appended to not_choice and not_choices; "{}" is the list of codes.
+    // The choice an or_other question offers when its list has no "other"
+    // (pyxform adds it to the list the same way).
+    {"other_choice", "Other", "Autre", "Otro", "Другое", "أخرى", "Outro"},
     {"valid_codes", "Valid codes: {}.", "Codes valides : {}.", "Códigos válidos: {}.", "Допустимые коды: {}.",
      "الرموز الصالحة: {}.",
      "Códigos válidos: {}."},
@@ -673,6 +676,10 @@ class Evaluator {
           for (const Choice& c : list->choices) {
             if (allowed_choice(it, c, ctx)) offered.push_back(c.name);
           }
+        }
+        // or_other's "other" is offered whatever the filter keeps.
+        if (it.or_other && std::find(offered.begin(), offered.end(), "other") == offered.end()) {
+          offered.push_back("other");
         }
       }
 
