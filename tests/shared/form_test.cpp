@@ -323,11 +323,15 @@ TEST_CASE("time, dateTime and geopoint answers are checked in their XForms forms
   CHECK(error_at(check(*f, R"({"at": "25:00"})"), "at") == "The answer must be a time of day (HH:MM).");
 }
 
-TEST_CASE("an anonymous form takes no geopoint: a location singles the respondent out", "[forms]") {
+TEST_CASE("an anonymous form takes no geopoint and no datetime: they single the respondent out", "[forms]") {
   auto f = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
-    "items": [{"type": "geopoint", "name": "where"}]})json");
+    "items": [{"type": "geopoint", "name": "where"}, {"type": "datetime", "name": "when"},
+              {"type": "date", "name": "day"}, {"type": "time", "name": "at"}]})json");
   REQUIRE_FALSE(f.is_ok());
   CHECK_THAT(f.status().message(), Catch::Contains("an anonymous form takes no location"));
+  CHECK_THAT(f.status().message(), Catch::Contains("item 'when': a datetime records a moment to the second"));
+  // A date or a time of day alone is an answer like any other.
+  CHECK_THAT(f.status().message(), Catch::Contains("2 problem(s)"));
   auto g = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"},
     "items": [{"type": "text", "name": "where", "accuracy_threshold": 5}]})json");
   REQUIRE_FALSE(g.is_ok());

@@ -597,6 +597,10 @@ std::vector<std::string> check_form(const Form& form) {
       out.push_back(w + ": a geopoint records where the respondent was, which identifies them; an anonymous "
                         "form takes no location");
     }
+    if (it.type == QuestionType::kDateTime && form.anonymous) {
+      out.push_back(w + ": a datetime records a moment to the second, which singles the respondent out as a "
+                        "submission time would; an anonymous form asks for a date or a time of day instead");
+    }
     if (it.indicator) {
       // Reported by its codes: they need a list to be labelled and ordered,
       // and a label to be read.
