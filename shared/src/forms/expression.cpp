@@ -565,10 +565,8 @@ class ItemContext final : public EvalContext {
   Value ref(std::string_view name) const override { return outer_.ref(name); }
   Value current() const override { return outer_.current(); }
   Value bare(std::string_view name) const override {
-    if (name == "name") return Value::node(item_->name);
-    if (name == "label") return Value::node(item_->label.all().empty() ? "" : item_->label.all().begin()->second);
-    auto it = item_->filters.find(std::string(name));
-    return it == item_->filters.end() ? Value::nodes({}) : Value::node(it->second);
+    const auto v = item_column(*item_, name);
+    return v ? Value::node(*v) : Value::nodes({});
   }
   std::vector<std::string> all(std::string_view name) const override { return outer_.all(name); }
   double position() const override { return outer_.position(); }

@@ -418,10 +418,6 @@ const FunctionSpec* find_function(std::string_view name) {
   return nullptr;
 }
 
-namespace {
-
-// One column of a secondary instance's item: its name, its label (in the
-// form's first language) or a column of the file it came from.
 std::optional<std::string> item_column(const Choice& c, std::string_view column) {
   if (column == "name") return c.name;
   if (column == "label") return c.label.all().empty() ? std::string() : c.label.all().begin()->second;
@@ -429,6 +425,8 @@ std::optional<std::string> item_column(const Choice& c, std::string_view column)
   if (it == c.filters.end()) return std::nullopt;
   return it->second;
 }
+
+namespace {
 
 // pulldata('file', 'column', 'key column', key): the column of the first
 // row of the form's file whose key column is the key, compared as text;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <re2/re2.h>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "equitas/forms/expression.hpp"
 
 namespace equitas::forms {
+
+struct Choice;
 
 enum class Op { kOr, kAnd, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv, kMod, kNeg };
 
@@ -58,6 +61,10 @@ Value eval_node(const Expr::Node& n, const EvalContext& ctx);
 // items of instance(), or the value's own text.
 std::vector<std::string> eval_nodes(const Expr::Node& n, const EvalContext& ctx);
 Value call_function(const Expr::Node& n, const EvalContext& ctx);
+// One column of a secondary instance's item (a choice): its name, its
+// label (in the form's first language) or a filter column; nullopt when
+// the item has no such column.
+std::optional<std::string> item_column(const Choice& c, std::string_view column);
 
 // Compiles a regex() pattern (RE2: linear time, bounded memory).
 std::shared_ptr<const re2::RE2> compile_pattern(const std::string& pattern);

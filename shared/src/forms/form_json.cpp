@@ -383,12 +383,6 @@ void check_file_question(const Form& form, const Item& it, const std::vector<con
   }
 }
 
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 128 || id[0] == '_' || id[0] == '-') return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
 
 }  // namespace
 
@@ -539,6 +533,13 @@ json::value form_to_json(const Form& f) {
 
 std::string save_form_json(const Form& form) { return json::serialize(form_to_json(form)); }
 
+bool valid_form_id(std::string_view id) {
+  if (id.empty() || id.size() > 128 || id[0] == '_' || id[0] == '-') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
 bool valid_item_name(std::string_view name) {
   const auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
   if (name.empty() || !(letter(name[0]) || name[0] == '_')) return false;
@@ -565,7 +566,7 @@ static bool valid_list_source(std::string_view list, std::string_view source) {
 
 std::vector<std::string> check_form(const Form& form) {
   std::vector<std::string> out;
-  if (!valid_id(form.id)) {
+  if (!valid_form_id(form.id)) {
     out.push_back("form id '" + form.id + "' must be lower-case letters, digits, '-' or '_' (at most 128)");
   }
   if (form.version.empty() || form.version.size() > 64) out.push_back("form version must be 1 to 64 characters");

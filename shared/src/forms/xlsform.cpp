@@ -665,8 +665,7 @@ Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
     if (sheet.rows.size() > kMaxAttachmentRows) {
       return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) + " rows");
     }
-    row = Row{};
-    row.num = static_cast<int>(sheet.rows.size()) + 1;
+    row = Row{};  // numbered by the caller, which knows the line
     col = 1;
     return Status::ok();
   };
@@ -1067,12 +1066,6 @@ std::string sanitise_id(std::string_view raw) {
   return out;
 }
 
-// A form id as check_form wants it: [a-z0-9][a-z0-9_-]*, at most 128 bytes.
-bool valid_form_id(std::string_view id) {
-  const auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; };
-  return !id.empty() && id.size() <= 128 && id[0] != '_' && id[0] != '-' && std::all_of(id.begin(), id.end(), ok);
-}
-
 constexpr std::size_t kMaxNameBytes = 255;
 
 // Replaces typographic quotes (‘’ “”) and no-break spaces, which word
@@ -1123,6 +1116,29 @@ constexpr std::string_view kUnsupportedTypes[] = {"signature", "background-video
 // its real name in place. \x1f cannot appear in a cell (XML 1.0 refuses it).
 constexpr std::string_view kExternalMark = "\x1f" "external\x1f";
 constexpr std::string_view kFileMark = "\x1f" "file\x1f";
+
+// XLSForm's parameters column: "start=0 end=10", also separated by ';' or
+// ','. Each word, with its key in lower case and what follows '=' ("" and
+// has_value false without one).
+struct Parameter {
+  std::string word, key, value;
+  bool has_value = false;
+};
+
+std::vector<Parameter> parameters_of(std::string cell) {
+  std::replace_if(cell.begin(), cell.end(), [](char c) { return c == ';' || c == ','; }, ' ');
+  std::vector<Parameter> out;
+  for (auto& w : split_words(cell)) {
+    const auto eq = w.find('=');
+    Parameter p;
+    p.key = ascii_lower(w.substr(0, eq));
+    p.has_value = eq != std::string::npos;
+    if (p.has_value) p.value = w.substr(eq + 1);
+    p.word = std::move(w);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
 
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && ascii_lower(s.substr(s.size() - suffix.size())) == suffix;
@@ -1679,21 +1695,16 @@ class Importer {
     return "";
   }
 
-  // A file question's parameters (pyxform's max-pixels, for images) and
-  // its body::accept.
   // pyxform's parameters capture-accuracy=N (and the XForms attribute
   // body::accuracyThreshold it becomes) are accuracy_threshold;
   // warning-accuracy and allow-mock-accuracy are not kept.
   void geopoint_accuracy(Item& it, const RowValues& v, int row) {
-    std::string params = v.get(Col::kParameters);
-    std::replace_if(params.begin(), params.end(), [](char c) { return c == ';' || c == ','; }, ' ');
     std::string value = v.get(Col::kAccuracy);
-    for (const auto& w : split_words(params)) {
-      const auto eq = w.find('=');
-      if (ascii_lower(w.substr(0, eq)) == "capture-accuracy" && eq != std::string::npos) {
-        value = w.substr(eq + 1);
+    for (const Parameter& p : parameters_of(v.get(Col::kParameters))) {
+      if (p.key == "capture-accuracy" && p.has_value) {
+        value = p.value;
       } else {
-        msg_.warn("survey", row, "parameter " + quote(w) + " is ignored");
+        msg_.warn("survey", row, "parameter " + quote(p.word) + " is ignored");
       }
     }
     if (value.empty()) return;
@@ -1706,16 +1717,15 @@ class Importer {
     it.accuracy_threshold = d;
   }
 
+  // A file question's parameters (pyxform's max-pixels, for images) and
+  // its body::accept.
   void file_limits(Item& it, const RowValues& v, int row) {
-    std::string params = v.get(Col::kParameters);
-    std::replace_if(params.begin(), params.end(), [](char c) { return c == ';' || c == ','; }, ' ');
-    for (const auto& w : split_words(params)) {
-      const auto eq = w.find('=');
-      if (ascii_lower(w.substr(0, eq)) != "max-pixels" || it.type != QuestionType::kImage) {
-        msg_.warn("survey", row, "parameter " + quote(w) + " is ignored");
+    for (const Parameter& p : parameters_of(v.get(Col::kParameters))) {
+      if (p.key != "max-pixels" || it.type != QuestionType::kImage) {
+        msg_.warn("survey", row, "parameter " + quote(p.word) + " is ignored");
         continue;
       }
-      const std::string value = eq == std::string::npos ? "" : w.substr(eq + 1);
+      const std::string& value = p.value;
       int n = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (ec != std::errc() || end != value.data() + value.size() || n <= 0) {
@@ -1750,19 +1760,15 @@ class Importer {
   // range's start, end and step parameters as a constraint.
   void range_constraint(const std::string& params, int row) {
     std::string lo = "1", hi = "10", step = "1";  // XLSForm's defaults
-    std::string spaced = params;  // written "start=0 end=10", or with ';' or ','
-    std::replace_if(spaced.begin(), spaced.end(), [](char c) { return c == ';' || c == ','; }, ' ');
-    for (const auto& w : split_words(spaced)) {
-      const auto eq = w.find('=');
-      if (eq == std::string::npos) continue;
-      const std::string key = ascii_lower(w.substr(0, eq)), val = w.substr(eq + 1);
-      if (std::isnan(parse_number(val))) {
-        msg_.warn("survey", row, "range parameter " + quote(w) + " is not a number and is ignored");
+    for (const Parameter& p : parameters_of(params)) {
+      if (!p.has_value) continue;
+      if (std::isnan(parse_number(p.value))) {
+        msg_.warn("survey", row, "range parameter " + quote(p.word) + " is not a number and is ignored");
         continue;
       }
-      if (key == "start") lo = val;
-      if (key == "end") hi = val;
-      if (key == "step") step = val;
+      if (p.key == "start") lo = p.value;
+      if (p.key == "end") hi = p.value;
+      if (p.key == "step") step = p.value;
     }
     // A range may run downwards (start > end).
     text_constraint_ = "((. >= " + lo + " and . <= " + hi + ") or (. <= " + lo + " and . >= " + hi + ")) and " +
@@ -2075,35 +2081,48 @@ class Importer {
       msg_.error("survey", row, "the choices sheet has a list named " + quote(stem) + ", which is also the name of " +
                                     "the file " + quote(file) + "; rename one of them");
       unresolved_.insert(stem);
-    } else if (!load_file(file, stem, "survey", row)) {
+      return stem;
+    }
+    std::optional<Bytes> bytes = fetch_file(file, stem, row);
+    if (!bytes) {
+      if (!unresolved_.count(stem)) {
+        msg_.error("survey", row, quote(file) + " was not given with the workbook: put it in the workbook's folder, "
+                                  "or name it with --attach FILE, to publish it with the form");
+      }
+      unresolved_.insert(stem);
+    } else if (!load_file(file, stem, *bytes, row)) {
       unresolved_.insert(stem);
     }
     return stem;
   }
 
-  // Reads `file` into the list `stem`; false (with an error) when it cannot.
-  bool load_file(const std::string& file, const std::string& stem, const std::string& sheet, int row,
+  // The bytes of `file`, the source of list `stem`; nullopt when it was not
+  // given, or (reported, and `stem` marked unresolved) when it cannot be.
+  std::optional<Bytes> fetch_file(const std::string& file, const std::string& stem, int row) {
+    if (!valid_item_name(stem)) {
+      msg_.error("survey", row, quote(file) + ": a file's name must be letters, digits, '_', '-' or '.', starting "
+                                "with a letter or '_', and end .csv or .xml");
+      unresolved_.insert(stem);
+      return std::nullopt;
+    }
+    if (files_ == nullptr) return std::nullopt;
+    Result<std::optional<Bytes>> bytes = (*files_)(file);
+    if (!bytes.is_ok()) {
+      msg_.error("survey", row, quote(file) + ": " + bytes.status().message());
+      unresolved_.insert(stem);
+      return std::nullopt;
+    }
+    return std::move(bytes).value();
+  }
+
+  // Reads the bytes of `file` into the list `stem`; false (with an error)
+  // when they are not a list of choices within the bounds.
+  bool load_file(const std::string& file, const std::string& stem, const Bytes& data, int row,
                  bool names_optional = false) {
     const std::string what = quote(file);
-    if (!valid_item_name(stem)) {
-      msg_.error(sheet, row, what + ": a file's name must be letters, digits, '_', '-' or '.', starting with a "
-                                    "letter or '_', and end .csv or .xml");
-      return false;
-    }
-    Result<std::optional<Bytes>> bytes = files_ ? (*files_)(file) : Result<std::optional<Bytes>>(std::nullopt);
-    if (!bytes.is_ok()) {
-      msg_.error(sheet, row, what + ": " + bytes.status().message());
-      return false;
-    }
-    if (!bytes->has_value()) {
-      msg_.error(sheet, row, what + " was not given with the workbook: put it in the workbook's folder, or name it "
-                                    "with --attach FILE, to publish it with the form");
-      return false;
-    }
-    const Bytes& data = **bytes;
     attachment_bytes_ += data.size();
     if (data.size() > kMaxAttachmentBytes || attachment_bytes_ > kMaxAttachmentTotal) {
-      msg_.error(sheet, row, what + ": the files published with a form may hold at most " +
+      msg_.error("survey", row, what + ": the files published with a form may hold at most " +
                                     std::to_string(kMaxAttachmentBytes >> 20) + " MiB each and " +
                                     std::to_string(kMaxAttachmentTotal >> 20) + " MiB together");
       return false;
@@ -2111,12 +2130,12 @@ class Importer {
     const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
     Result<Sheet> read = ends_with_ci(file, ".xml") ? xml_sheet(text, file) : csv_sheet(text, file);
     if (!read.is_ok()) {
-      msg_.error(sheet, row, read.status().message());
+      msg_.error("survey", row, read.status().message());
       return false;
     }
     attachment_rows_ += read->rows.size();
     if (attachment_rows_ > kMaxAttachmentRows) {
-      msg_.error(sheet, row, what + ": the files published with a form may hold at most " +
+      msg_.error("survey", row, what + ": the files published with a form may hold at most " +
                                     std::to_string(kMaxAttachmentRows) + " rows together");
       return false;
     }
@@ -2128,7 +2147,7 @@ class Importer {
     auto it = into.find(stem);
     if (error_count() != errors_before) return false;
     if (it == into.end() || it->second.choices.empty()) {
-      msg_.error(sheet, row, what + " has no rows");
+      msg_.error("survey", row, what + " has no rows");
       return false;
     }
     it->second.source = file;
@@ -2139,40 +2158,24 @@ class Importer {
   // instance('x') and pulldata('x', ...) read the list x: when neither sheet
   // has it, the file x.csv published with the form.
   void read_instance_files() {
-    std::set<std::string> wanted;
+    std::map<std::string, int> wanted;  // list -> the first row that reads it
     form_.walk([&](const Item& it, const std::vector<const Item*>&) {
       for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
         if (!e->present()) continue;
         for (const auto& list : e->expr->instances()) {
-          if (!form_.lists.count(list) && !unresolved_.count(list)) wanted.insert(list);
+          if (!form_.lists.count(list) && !unresolved_.count(list)) wanted.emplace(list, first_row(it.name));
         }
       }
       return true;
     });
-    for (const auto& list : wanted) {
+    for (const auto& [list, row] : wanted) {
+      if (!valid_item_name(list)) continue;  // no file has that name: check_form names the missing list
       const std::string file = list + ".csv";
-      auto probe = files_ && valid_item_name(list) ? (*files_)(file) : Result<std::optional<Bytes>>(std::nullopt);
-      if (probe.is_ok() && !probe->has_value()) continue;  // check_form names the missing list
-      load_file(file, list, "survey", first_instance_row(list), true);
+      std::optional<Bytes> bytes = fetch_file(file, list, row);
+      if (!bytes) continue;  // not given: check_form names the missing list
+      load_file(file, list, *bytes, row, true);
       unresolved_.insert(list);  // loaded or reported: check_form need not repeat it
     }
-  }
-
-  int first_instance_row(const std::string& list) const {
-    int row = 0;
-    form_.walk([&](const Item& it, const std::vector<const Item*>&) {
-      for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
-        if (!e->present()) continue;
-        for (const auto& l : e->expr->instances()) {
-          if (l == list) {
-            row = first_row(it.name);
-            return false;
-          }
-        }
-      }
-      return true;
-    });
-    return row;
   }
 
   std::size_t error_count() const {

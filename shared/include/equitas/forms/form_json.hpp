@@ -29,6 +29,10 @@ std::vector<std::string> check_form(const Form& form);
 // per character and overflows the stack on a long enough name.
 bool valid_item_name(std::string_view name);
 
+// A form id: lower-case letters, digits, '_' or '-', not starting with
+// '_' or '-', at most 128 bytes.
+bool valid_form_id(std::string_view id);
+
 // Every text in the form lacking one of the form's `languages`:
 // "item 'dem_sex' label: no 'ru'".
 std::vector<std::string> missing_translations(const Form& form);
