@@ -875,7 +875,9 @@
     const box = el('div', { className: 'choices' });
     w.insertBefore(box, w.querySelector('.error'));
     w.dataset.choices = '';
-    w._choices = { item, path, box, described, query: '', offered: null };
+    // Each choice's place in the list, for its element id.
+    const index = new Map((item.choices || []).map((c, i) => [c, i]));
+    w._choices = { item, path, box, described, index, query: '', offered: null };
     fillChoices(w);
     if (item.or_other) showOther(w, item, path);
     return w;
@@ -895,12 +897,12 @@
     return (item.choices || []).filter(c => keep.has(c.name));
   }
   function fold(s) { return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }
-  function fillChoices(w) {
+  const offeredKey = offered => offered.map(c => c.name).join('\n');
+  function fillChoices(w, offered = offeredChoices(w._choices.item, w._choices.path)) {
     const st = w._choices;
     const { item, path, box, described } = st;
     const multi = item.type === 'select_multiple';
-    const offered = offeredChoices(item, path);
-    st.offered = offered.map(c => c.name).join('\n');
+    st.offered = offeredKey(offered);
     const current = getAnswer(path);
     const name = idFor(path);
     const chosen = n => multi ? Array.isArray(current) && current.includes(n) : current === n;
@@ -924,7 +926,7 @@
     box.id = name + '-box';
     box.replaceChildren();
     shown.forEach(c => {
-      const id = name + '-' + (item.choices || []).indexOf(c);
+      const id = name + '-' + st.index.get(c);
       const input = el('input', { type: multi ? 'checkbox' : 'radio', name, id, value: c.name, 'aria-describedby': described });
       input.checked = chosen(c.name);
       input.addEventListener('change', () => {
@@ -949,14 +951,14 @@
       const st = w._choices;
       if (!st || !st.item.filter) continue;
       const offered = offeredChoices(st.item, st.path);
-      if (offered.map(c => c.name).join('\n') === st.offered) continue;
+      if (offeredKey(offered) === st.offered) continue;
       const names = new Set(offered.map(c => c.name));
       const v = getAnswer(st.path);
       if (Array.isArray(v) ? v.some(n => !names.has(n)) : v !== undefined && !names.has(v)) {
         const kept = Array.isArray(v) ? v.filter(n => names.has(n)) : [];
         changed(st.path, kept.length ? kept : undefined, false);
       }
-      fillChoices(w);
+      fillChoices(w, offered);
     }
   }
 
