@@ -85,10 +85,8 @@ std::string hex_of(const std::string& uuid) {
 }
 
 // Rows of a one-column query, as text.
-std::vector<std::string> column(const fs::path& db_path, const std::string& sql) {
-  auto db = Database::open(db_path);
-  expect(db.is_ok(), "cannot open " + db_path.string() + ": " + db.status().to_string());
-  auto st = db->prepare(sql);
+std::vector<std::string> column_of(Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
   expect(st.is_ok(), sql + ": " + st.status().to_string());
   std::vector<std::string> out;
   for (;;) {
@@ -97,6 +95,24 @@ std::vector<std::string> column(const fs::path& db_path, const std::string& sql)
     if (!*more) break;
     out.push_back(st->column_text(0));
   }
+  return out;
+}
+
+std::vector<std::string> column(const fs::path& db_path, const std::string& sql) {
+  auto db = Database::open(db_path);
+  expect(db.is_ok(), "cannot open " + db_path.string() + ": " + db.status().to_string());
+  return column_of(*db, sql);
+}
+
+// Each query's first column, all read from one snapshot of the database: a
+// server still running beside the check cannot store between them.
+std::vector<std::vector<std::string>> columns_at_once(const fs::path& db_path, const std::vector<std::string>& sqls) {
+  auto db = Database::open(db_path);
+  expect(db.is_ok(), "cannot open " + db_path.string() + ": " + db.status().to_string());
+  Transaction read(*db, Transaction::Mode::kDeferred);
+  expect(read.status().is_ok(), "cannot begin a read of " + db_path.string() + ": " + read.status().to_string());
+  std::vector<std::vector<std::string>> out;
+  for (const auto& sql : sqls) out.push_back(column_of(*db, sql));
   return out;
 }
 
@@ -378,17 +394,19 @@ class World {
     }
   }
 
+  // Read in one snapshot: the server may be ingesting beside the check.
   void check_assessment() {
-    const auto stored = column(server_db(), "SELECT lower(hex(submission_id)) FROM submissions WHERE form_id = "
-                                            "'geoat-2023' ORDER BY 1");
-    const auto events = column(server_db(), "SELECT lower(hex(submission_id)) FROM assessment_events WHERE kind = "
-                                            "'contribution' ORDER BY 1");
+    const auto read = columns_at_once(
+        server_db(), {"SELECT lower(hex(submission_id)) FROM submissions WHERE form_id = 'geoat-2023' ORDER BY 1",
+                      "SELECT lower(hex(submission_id)) FROM assessment_events WHERE kind = 'contribution' ORDER BY 1",
+                      "SELECT coalesce(json_extract(merged, '$.contributions'), 0) || ' ' || version FROM assessments",
+                      "SELECT COUNT(*) || ' ' || coalesce(max(seq), 0) FROM assessment_events WHERE flagged IS NULL"});
+    const auto& stored = read[0];
+    const auto& events = read[1];
     expect(stored == events, std::to_string(stored.size()) + " contributions stored, " +
                                  std::to_string(events.size()) + " in the assessment");
-    const auto merged = column(server_db(), "SELECT coalesce(json_extract(merged, '$.contributions'), 0) || ' ' || "
-                                            "version FROM assessments");
-    const auto counted = column(server_db(), "SELECT COUNT(*) || ' ' || coalesce(max(seq), 0) FROM "
-                                             "assessment_events WHERE flagged IS NULL");
+    const auto& merged = read[2];
+    const auto& counted = read[3];
     expect(merged.size() == 1 && merged[0] == counted.at(0),
            "the merged state (" + (merged.empty() ? "" : merged[0]) + ") is not that of the events (" +
                counted.at(0) + ")");
