@@ -893,8 +893,11 @@
     if (!item.filter) return item.choices || [];
     const allowed = S.ev && S.ev.choices && S.ev.choices[path];
     if (!allowed) return [];
-    const keep = new Set(allowed);
-    return (item.choices || []).filter(c => keep.has(c.name));
+    // In the evaluation's order, which a randomized list shuffles. A list
+    // may hold a name twice (allow_choice_duplicates): each is taken once.
+    const byName = new Map();
+    for (const c of item.choices || []) byName.set(c.name, (byName.get(c.name) || []).concat([c]));
+    return allowed.map(n => (byName.get(n) || []).shift()).filter(Boolean);
   }
   function fold(s) { return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }
   const offeredKey = offered => offered.map(c => c.name).join('\n');

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeServerFolder, collectorWithForm, openSurvey, serve, stop, launch, newPage, screenshot,
-  overflowsHorizontally, pick, writeWorkbook, VIEWPORTS } from './support.mjs';
+  overflowsHorizontally, pick, answer, writeWorkbook, VIEWPORTS } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -102,6 +102,72 @@ test('a cascade over 3,000 communities from a CSV draws only the chosen governor
         await context.close();
       }
     }
+  } finally {
+    await stop(srv);
+  }
+});
+
+// XLSForm's randomize=true (issue 19): the page draws a randomized list in
+// the collector's order. With a seed it is the order ODK Collect and
+// Enketo give for that seed; without one it is the draft's own, kept as
+// the respondent answers and when the draft is read again, and another
+// respondent's draft has another; an or_other's "Other" stays last.
+test('randomized choice lists: the seed\'s order, a draft\'s order kept, Other last, at 360 px', async () => {
+  const root = makeServerFolder();
+  const book = path.join(root, 'order.xlsx');
+  const letters = 'ABCDEFGHIJ'.split('');
+  writeWorkbook(book, {
+    survey: [
+      ['type', 'name', 'label::English (en)', 'label::العربية (ar)', 'parameters'],
+      ['select_one six', 'seeded', 'Seeded', 'بذرة', 'randomize=true seed=42'],
+      ['select_multiple ten or_other', 'mixed', 'Mixed', 'مختلط', 'randomize=true'],
+      ['text', 'note', 'Note', 'ملاحظة', ''],
+    ],
+    choices: [['list_name', 'name', 'label::English (en)', 'label::العربية (ar)'],
+      ...letters.slice(0, 6).map(l => ['six', l, `Letter ${l}`, `حرف ${l}`]),
+      ...letters.map(l => ['ten', l, `Letter ${l}`, `حرف ${l}`])],
+    settings: [['form_id', 'form_title', 'version', 'default_language'], ['order', 'Order', '1', 'English (en)']],
+  });
+  const { c } = await collectorWithForm(root, book);
+  const srv = await serve(c.dir);
+  const orderOf = (page, q) => page.locator(`[data-path="${q}"] label[data-choice]`).evaluateAll(
+    ls => ls.map(l => l.dataset.choice));
+  const orders = [];
+  try {
+    for (const lang of ['en', 'ar']) {
+      const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
+      try {
+        await openSurvey(page, srv.url, lang, 'order');
+        await page.waitForSelector('[data-path="mixed"] label[data-choice="other"]');
+        assert.equal((await orderOf(page, 'seeded')).join(''), 'AFCBDE');
+        const mixed = await orderOf(page, 'mixed');
+        assert.equal(mixed.length, 11);
+        assert.equal(mixed[10], 'other');
+        assert.deepEqual([...mixed.slice(0, 10)].sort(), letters);
+        // Answering re-evaluates the page: the order stays.
+        await pick(page, 'seeded', 'C');
+        await pick(page, 'mixed', mixed[3]);
+        await answer(page, () => page.fill('[data-path="note"] input', 'x'));
+        assert.deepEqual(await orderOf(page, 'mixed'), mixed);
+        // The draft read again gives the same order.
+        const again = await page.evaluate(async () => {
+          const half = sessionStorage.getItem('eq_draft_key') || localStorage.getItem('eq_draft_key');
+          return (await (await fetch('/api/v1/draft', { headers: half ? { 'X-Draft-Key': half } : {} })).json());
+        });
+        assert.deepEqual(again.evaluation.choices.mixed, mixed);
+        assert.deepEqual(again.answers, { seeded: 'C', mixed: [mixed[3]], note: 'x' });
+        if (lang === 'ar') {
+          assert.equal(await page.locator('[data-path="seeded"] label[data-choice="F"]').textContent(), 'حرف F');
+        }
+        assert.equal(await overflowsHorizontally(page), false, 'nothing scrolls sideways at 360 px');
+        await screenshot(page, `randomized-360-${lang}`);
+        orders.push(mixed.join(''));
+      } finally {
+        await context.close();
+      }
+    }
+    // Two respondents, two orders (the same would happen once in 3.6 million).
+    assert.notEqual(orders[0], orders[1]);
   } finally {
     await stop(srv);
   }

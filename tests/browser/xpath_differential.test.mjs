@@ -184,6 +184,10 @@ function generator(random) {
       () => call('selected-at', ref(pick(['multi', 'one', 'empty'])), E(String(int(0, 3)))),
       () => call('string', date(d - 1)),
       () => call('once', str(d - 1)),
+      () => {
+        const seed = int(0, 100000);
+        return E(`join(' ', randomize(\${rq}, ${seed}))`, `join(' ', randomize(/data/rows/rq, ${seed}))`);
+      },
     ])();
   }
 
@@ -286,6 +290,11 @@ const EDGE_CASES = [
   ['decimal-date-time(\'1970-01-02\')', 'one day'],
   ['format-date(\'2026-11-23\', \'%a %e %b %Y\')', 'names of days and months'],
   ['format-date(${empty}, \'%Y\')', 'an empty date formats as empty'],
+  ['join(\' \', randomize(${rq}, 42))', 'randomize() with a seed: the spec\'s Park–Miller order'],
+  ['join(\' \', randomize(${rq}, 11111111))', 'randomize() with a large seed'],
+  ['join(\' \', randomize(${rq}, 0))', 'randomize() with the seed 0'],
+  ['join(\' \', randomize(${rq}, \'7\'))', 'randomize() with a seed given as text'],
+  ['sum(randomize(${rq}, 3))', 'a shuffled node-set is still a node-set'],
   ['indexed-repeat(${rq}, ${rows}, 2)', 'the second row'],
   ['indexed-repeat(${rq}, ${rows}, 9)', 'no such row'],
   ['max(${rq})', 'max over a repeat'],

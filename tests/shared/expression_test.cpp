@@ -322,6 +322,40 @@ TEST_CASE("round, selected, count, empty answers and the functions of the spec",
   CHECK(rich("checklist(1, 2, true(), false(), true())") == "true");
 }
 
+TEST_CASE("randomize() gives the order ODK Collect and Enketo give for a seed", "[expr]") {
+  // The orders of the letters A to F are those in openrosa-xpath-evaluator's
+  // own tests (test/integration/openrosa-xpath/randomize.spec.js), which
+  // JavaRosa's ParkMiller class was written to match.
+  const auto shuffled = [](double seed) {
+    std::vector<std::string> v{"A", "B", "C", "D", "E", "F"};
+    shuffle_seeded(v, seed);
+    std::string out;
+    for (const auto& s : v) out += s;
+    return out;
+  };
+  CHECK(shuffled(42) == "AFCBDE");
+  CHECK(shuffled(-42) == "EDAFBC");
+  CHECK(shuffled(1) == "BFEACD");
+  CHECK(shuffled(11111111) == "ACDBFE");
+  // A fraction is cut as JavaRosa cuts it; 0, NaN and 2^31 - 1 all start
+  // the generator at the same state.
+  CHECK(shuffled(1.9) == "BFEACD");
+  CHECK(shuffled(0) == shuffled(2147483647));
+  CHECK(shuffled(std::nan("")) == shuffled(0));
+  CHECK(shuffled(1e300).size() == 6);
+  // Over a repeat's answers, seeded by an expression.
+  CHECK(rich("join(' ', randomize(${rq}, 42))") == "3 4.5 -1");
+  CHECK(rich("join(' ', randomize(${rq}, 2 - 1))") == "4.5 3 -1");
+  CHECK(rich("join(' ', randomize(${rq}, '-42'))") == "4.5 -1 3");
+  CHECK(rich("count(randomize(instance('counties')/root/item/name))") == "2");
+  CHECK(rich("sum(randomize(${rq}))") == "6.5");
+  // Only a node-set can be shuffled.
+  auto bad = Expr::parse("randomize('a b', 1)");
+  REQUIRE_FALSE(bad.is_ok());
+  CHECK_THAT(bad.status().message(), Catch::Contains("randomize() takes a question inside a repeat"));
+  CHECK_FALSE(Expr::parse("randomize(${x}, 1, 2)").is_ok());
+}
+
 TEST_CASE("paths, current() and secondary instances with predicates", "[expr]") {
   CHECK(rich("/data/group/age + 1") == "35");
   CHECK(rich("../age + 1") == "35");

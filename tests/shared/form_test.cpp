@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <set>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
@@ -336,4 +338,88 @@ TEST_CASE("an anonymous form takes no geopoint and no datetime: they single the 
     "items": [{"type": "text", "name": "where", "accuracy_threshold": 5}]})json");
   REQUIRE_FALSE(g.is_ok());
   CHECK_THAT(g.status().message(), Catch::Contains("only a geopoint takes \"accuracy_threshold\""));
+}
+
+namespace {
+
+const char* kRandomized = R"json({
+  "id": "order", "version": "1", "title": {"en": "Order"},
+  "lists": {"letters": [{"name": "A", "label": {"en": "A"}}, {"name": "B", "label": {"en": "B"}},
+                        {"name": "C", "label": {"en": "C"}}, {"name": "D", "label": {"en": "D"}},
+                        {"name": "E", "label": {"en": "E"}}, {"name": "F", "label": {"en": "F"}}],
+            "zoned": [{"name": "n1", "label": {"en": "N1"}, "filters": {"zone": "north"}},
+                      {"name": "s1", "label": {"en": "S1"}, "filters": {"zone": "south"}},
+                      {"name": "n2", "label": {"en": "N2"}, "filters": {"zone": "north"}},
+                      {"name": "n3", "label": {"en": "N3"}, "filters": {"zone": "north"}}]},
+  "items": [
+    {"type": "calculate", "name": "s", "calculation": "42"},
+    {"type": "select_one", "name": "seeded", "list": "letters", "randomize": true, "seed": "${s}"},
+    {"type": "select_one", "name": "drafted", "list": "letters", "randomize": true, "or_other": true},
+    {"type": "select_multiple", "name": "drafted_too", "list": "letters", "randomize": true},
+    {"type": "select_one", "name": "fixed", "list": "letters"},
+    {"type": "select_one", "name": "place", "list": "zoned", "randomize": true, "choice_filter": "zone = 'north'"}
+  ]
+})json";
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a randomized select offers its choices in its seed's order, and keeps a draft's order", "[forms]") {
+  auto f = load_form_json(kRandomized);
+  INFO(f.status().to_string());
+  REQUIRE(f.is_ok());
+  const auto offered = [&](std::uint32_t draft_seed) {
+    boost::json::object a;
+    EvalOptions o;
+    o.strict = false;
+    o.draft_seed = draft_seed;
+    return evaluate(*f, a, o).choices;
+  };
+  const auto one = offered(7);
+  // The seed 42 gives the order ODK gives it (openrosa-xpath-evaluator's tests).
+  CHECK(joined(one.at("seeded")) == "AFCBDE");
+  // Without a seed: the draft's order, the same at each evaluation, another
+  // for another question and for another draft; "other" stays last.
+  CHECK(offered(7) == one);
+  CHECK(one.at("drafted").back() == "other");
+  CHECK(one.at("drafted").size() == 7);
+  CHECK(one.at("drafted_too").size() == 6);
+  CHECK(joined(one.at("drafted")).substr(0, 6) != joined(one.at("drafted_too")));
+  CHECK(joined(offered(8).at("drafted_too")) != joined(one.at("drafted_too")));
+  std::set<std::string> all(one.at("drafted_too").begin(), one.at("drafted_too").end());
+  CHECK(all.size() == 6);
+  // A list in its own order is not listed; a filter and an order together.
+  CHECK(one.count("fixed") == 0);
+  std::vector<std::string> north = one.at("place");
+  std::sort(north.begin(), north.end());
+  CHECK(joined(north) == "n1n2n3");
+  // Any order is accepted: the order is the page's, never the answer's.
+  boost::json::object a = boost::json::parse(R"({"seeded": "B", "drafted": "other", "drafted_other": "G",
+                                                 "drafted_too": ["F", "A"], "fixed": "C", "place": "n2"})").as_object();
+  EvalOptions strict;
+  CHECK(evaluate(*f, a, strict).ok());
+  // The definition keeps both through JSON.
+  auto again = load_form_json(save_form_json(*f));
+  REQUIRE(again.is_ok());
+  CHECK(*again == *f);
+}
+
+TEST_CASE("randomize and seed belong to selects, and a seed to a randomized one", "[forms]") {
+  const auto refused = [](const std::string& item) {
+    auto f = load_form_json(R"({"id": "x", "version": "1", "title": {"en": "X"},
+      "lists": {"l": [{"name": "a", "label": {"en": "A"}}]}, "items": [)" + item + "]}");
+    REQUIRE_FALSE(f.is_ok());
+    return f.status().message();
+  };
+  CHECK_THAT(refused(R"({"type": "text", "name": "t", "randomize": true})"),
+             Catch::Contains("only a select takes \"randomize\" and \"seed\""));
+  CHECK_THAT(refused(R"({"type": "select_one", "name": "t", "list": "l", "seed": "4"})"),
+             Catch::Contains("give \"randomize\": true too"));
+  CHECK_THAT(refused(R"({"type": "select_one", "name": "t", "list": "l", "randomize": true, "seed": "${nope}"})"),
+             Catch::Contains("${nope}, which does not exist"));
 }

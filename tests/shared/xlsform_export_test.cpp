@@ -111,7 +111,9 @@ constexpr const char* kEveryConstruct = R"json({
     {"type": "select_one", "name": "sex", "label": {"en": "Sex", "fr": "Sexe"}, "list": "yesno", "or_other": true,
      "breakdown": true},
     {"type": "select_multiple", "name": "many", "label": {"en": "Cities", "fr": "Villes"}, "list": "cities",
-     "choice_filter": "region = 'north'"},
+     "choice_filter": "region = 'north'", "randomize": true, "seed": "${age}"},
+    {"type": "select_one", "name": "shuffled", "label": {"en": "Any order", "fr": "Tout ordre"}, "list": "yesno",
+     "randomize": true},
     {"type": "likert", "name": "lk", "label": {"en": "Proud", "fr": "Fier"}, "list": "agree"},
     {"type": "calculate", "name": "c", "label": {"en": "Agrees", "fr": "D'accord"}, "calculation": "if(${lk} = '5', 'yes', 'no')",
      "indicator": true, "list": "yesno"},
@@ -253,7 +255,8 @@ TEST_CASE("XLSForm export: what a workbook cannot carry is named in the notes", 
     "items": [
       {"type": "group", "name": "g", "required": true, "constraint": "${q} != 'a'", "items": [
         {"type": "select_one", "name": "q", "label": {"en": "Q "}, "list": "ext", "or_other": true}]},
-      {"type": "text", "name": "t", "choice_filter": "true()"}]})json");
+      {"type": "text", "name": "t", "choice_filter": "true()"},
+      {"type": "select_one", "name": "r", "list": "other", "randomize": true, "seed": "${t} + 1"}]})json");
   TempDir tmp;
   auto done = equitas::forms::export_xlsform_file(f, tmp / "lossy.xlsx");
   REQUIRE(done.is_ok());
@@ -264,6 +267,7 @@ TEST_CASE("XLSForm export: what a workbook cannot carry is named in the notes", 
   CHECK_THAT(notes, Catch::Contains("'q': or_other is not written"));
   CHECK_THAT(notes, Catch::Contains("'t': its choice_filter is written, but is ignored on import"));
   CHECK_THAT(notes, Catch::Contains("list 'unused' (from unused.csv) is written, but no question selects from it"));
+  CHECK_THAT(notes, Catch::Contains("'r': its seed ${t} + 1 is not written"));
   // The second import finds each difference, the trimmed label included.
   CHECK_THAT(notes, Catch::Contains("importing the workbook gives a different definition"));
   CHECK_THAT(notes, Catch::Contains("items['g'].constraint: \"${q} != 'a'\" written, absent read back"));

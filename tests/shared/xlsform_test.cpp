@@ -1449,3 +1449,51 @@ TEST_CASE("XLSForm: the UCL forestry form publishes with its five CSV files", "[
   });
   CHECK(photos_in_rows == 2);
 }
+
+TEST_CASE("XLSForm: randomize=true and seed order a select's choices as pyxform reads them (issue #19)",
+          "[xlsform]") {
+  SheetSpec survey{"survey",
+                   {{"type", "name", "label", "parameters", "calculation"},
+                    {"calculate", "s", "", "", "once(int(random() * 1000000))"},
+                    {"select_one l", "seeded", "Seeded", "randomize=true seed=${s}"},
+                    {"select_multiple l", "plain", "Plain", "randomize=True"},
+                    {"select_one l", "fixed", "Fixed", "randomize=false"},
+                    {"select_one l", "number", "Number", "randomize=true;seed=42"},
+                    {"select_one_from_file sites.csv", "site", "Site", "randomize=true"}},
+                   false,
+                   ""};
+  SheetSpec choices{"choices", {{"list_name", "name", "label"}, {"l", "a", "A"}, {"l", "b", "B"}}, false, ""};
+  const ImportResult r = import_with({survey, choices}, {{"sites.csv", "name,label\nx,X\ny,Y\n"}});
+  INFO(all_messages(r));
+  REQUIRE(r.form.has_value());
+  const Form& f = *r.form;
+  CHECK(f.find("seeded")->randomize);
+  CHECK(f.find("seeded")->seed.source == "${s}");
+  CHECK(f.find("plain")->randomize);
+  CHECK_FALSE(f.find("plain")->seed.present());
+  CHECK_FALSE(f.find("fixed")->randomize);
+  CHECK(f.find("number")->seed.source == "42");
+  CHECK(f.find("site")->randomize);
+  CHECK_FALSE(find_message(r, "parameter", ImportMessage::Severity::kWarning));
+
+  // A seed without randomize, a seed that is neither a number nor a
+  // question, and a randomize that is not true or false are refused on
+  // their row; another parameter on a select is a warning.
+  SheetSpec bad{"survey",
+                {{"type", "name", "label", "parameters"},
+                 {"select_one l", "q1", "Q1", "seed=5"},
+                 {"select_one l", "q2", "Q2", "randomize=true seed=now()"},
+                 {"select_one l", "q3", "Q3", "randomize=maybe"},
+                 {"select_one l", "q4", "Q4", "randomize=true columns=2"},
+                 {"select_one_from_file sites.csv", "q5", "Q5", "value=code"}},
+                false,
+                ""};
+  const ImportResult b = import_with({bad, choices}, {{"sites.csv", "name,label\nx,X\n"}});
+  INFO(all_messages(b));
+  CHECK_FALSE(b.form.has_value());
+  CHECK(find_error(b, "survey row 2: parameter seed orders a randomized list: add randomize=true"));
+  CHECK(find_error(b, "survey row 3: parameter seed must be a number or a question (seed=${x}), not 'now()'"));
+  CHECK(find_error(b, "survey row 4: parameter randomize must be true or false, not 'maybe'"));
+  CHECK(find_warning(b, "survey row 5: parameter 'columns=2' is ignored"));
+  CHECK(find_error(b, "survey row 6: parameters 'value=code' of 'select_one_from_file sites.csv' are not supported"));
+}

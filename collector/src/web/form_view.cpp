@@ -45,8 +45,9 @@ json::object item_view(const forms::Form& form, const forms::Item& item, const s
       }
     }
     o["choices"] = std::move(choices);
-    // The page draws only the choices the evaluation lists for it.
-    if (item.choice_filter.present()) o["filter"] = true;
+    // The page draws only the choices the evaluation lists for it, in the
+    // evaluation's order.
+    if (item.choice_filter.present() || item.randomize) o["filter"] = true;
   }
   if (!item.items.empty()) {
     json::array children;

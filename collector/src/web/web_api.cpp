@@ -333,12 +333,17 @@ std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object&
 // count as unanswered for everything else, as in XLSForm: the verdict is
 // taken on a copy without them, and only that copy is ever sealed.
 json::object evaluate_view(const forms::Form& form, const json::object& answers, const std::string& lang,
-                           bool check) {
+                           bool check, const DraftId& draft) {
   json::object pruned = answers;
   prune_irrelevant(form, pruned, lang);
   forms::EvalOptions opts;
   opts.language = lang;
   opts.strict = false;
+  // A randomized list keeps its order for the draft: the page would
+  // otherwise reshuffle what the respondent is reading at each answer. The
+  // draft's id is random and already the page's; the order is never stored.
+  for (std::size_t i = 0; i < 4; ++i) opts.draft_seed = (opts.draft_seed << 8) | draft.bytes[i];
+  if (opts.draft_seed == 0) opts.draft_seed = 1;
   json::object copy = pruned;
   json::object out = evaluation_view(forms::evaluate(form, copy, opts));
   if (check) {
@@ -416,7 +421,7 @@ HttpResponse WebApi::create_draft(Call& call, bool team) {
   json::object answers;
   json::object o{{"draft", id->hex()}, {"form", form->id}, {"version", form->version}, {"lang", lang},
                  {"key", split.page_half},
-                 {"answers", json::object()}, {"evaluation", evaluate_view(*form, answers, lang, false)}};
+                 {"answers", json::object()}, {"evaluation", evaluate_view(*form, answers, lang, false, *id)}};
   return call.ok(o);
 }
 
@@ -480,7 +485,7 @@ HttpResponse WebApi::get_draft(Call& call) {
   json::object o{{"draft", d->token.id.hex()}, {"form", d->info.form_id}, {"version", d->info.form_version},
                  {"lang", lang}, {"anonymous", d->info.anonymous}};
   add_device_mode(o, options_);
-  o["evaluation"] = evaluate_view(*d->form, d->answers, lang, false);
+  o["evaluation"] = evaluate_view(*d->form, d->answers, lang, false, d->token.id);
   o["answers"] = std::move(d->answers);
   return call.ok(o);
 }
@@ -505,7 +510,7 @@ HttpResponse WebApi::save_draft(Call& call) {
   if (auto refused = rate_limited(call, lang)) return std::move(*refused);
   const auto* check = body->if_contains("check");
   json::object view = evaluate_view(*d->form, answers->as_object(), lang,
-                                    check != nullptr && check->is_bool() && check->as_bool());
+                                    check != nullptr && check->is_bool() && check->as_bool(), d->token.id);
   std::string text = json::serialize(*answers);
   Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, now());
   wipe(text);

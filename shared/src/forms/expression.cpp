@@ -344,7 +344,8 @@ class Parser {
   }
 
   static bool is_node_set(const Node& a) {
-    return a.kind == Node::Kind::kRef || a.kind == Node::Kind::kInstance;
+    return a.kind == Node::Kind::kRef || a.kind == Node::Kind::kInstance ||
+           (a.kind == Node::Kind::kCall && a.fn == Fn::kRandomize);
   }
 
   // Checks a call's arguments where the function needs more than a value,
@@ -357,6 +358,12 @@ class Parser {
         if (!is_node_set(*n->args[0])) {
           return error(t.pos, t.text + "() takes a question (${name}, a repeat or a question inside one) "
                                        "or instance('list')/root/item");
+        }
+        break;
+      case Fn::kRandomize:
+        if (!is_node_set(*n->args[0])) {
+          return error(t.pos, "randomize() takes a question inside a repeat or instance('list')/root/item, "
+                              "and a seed: randomize(${x}, 42)");
         }
         break;
       case Fn::kIndexedRepeat:

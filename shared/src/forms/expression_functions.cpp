@@ -62,6 +62,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"pow", Fn::kPow, 2, 2},
     {"pulldata", Fn::kPulldata, 4, 4},
     {"random", Fn::kRandom, 0, 0},
+    {"randomize", Fn::kRandomize, 1, 2},
     {"regex", Fn::kRegex, 2, 2},
     {"round", Fn::kRound, 1, 2},
     {"selected", Fn::kSelected, 2, 2},
@@ -83,6 +84,11 @@ constexpr FunctionSpec kFunctions[] = {
     {"uuid", Fn::kUuid, 0, 1},
     {"weighted-checklist", Fn::kWeightedChecklist, 2, kMany},
 };
+
+// The Park–Miller ("minimal standard") generator the ODK XForms spec
+// names for randomize(): next = seed × 16807 mod (2³¹ − 1).
+constexpr std::int64_t kParkMillerModulus = 2147483647;
+constexpr std::int64_t kParkMillerMultiplier = 16807;
 
 // Characters (code points) of UTF-8 text, for the string functions, which
 // count characters as XPath does.
@@ -388,6 +394,15 @@ Value math_function(const Expr::Node& n, const EvalContext& ctx) {
     case Fn::kRound: return Value::num(n.args.size() > 1 ? round_to(x(0), x(1)) : std::round(x(0)));
     case Fn::kNumber: return Value::num(n.args.empty() ? parse_number(ctx.current().to_string()) : x(0));
     case Fn::kRandom: return Value::num(ctx.random());
+    case Fn::kRandomize: {
+      std::vector<std::string> nodes = eval_nodes(*n.args[0], ctx);
+      // Without a seed, another order on each evaluation, as in ODK; a
+      // context without randomness keeps the document's order.
+      const double r = ctx.random();
+      if (n.args.size() < 2 && std::isnan(r)) return Value::nodes(std::move(nodes));
+      shuffle_seeded(nodes, n.args.size() > 1 ? x(1) : std::floor(r * kParkMillerModulus));
+      return Value::nodes(std::move(nodes));
+    }
     case Fn::kMax: return Value::num(fold_numbers(n, ctx, true));
     case Fn::kMin: return Value::num(fold_numbers(n, ctx, false));
     case Fn::kSum: {
@@ -509,6 +524,26 @@ Value call_function(const Expr::Node& n, const EvalContext& ctx) {
     case Fn::kUuid: return string_function(n, ctx);
     default: return math_function(n, ctx);
   }
+}
+
+// The seed is cut to a whole number as JavaRosa does (Enketo refuses a
+// fraction); NaN, what an unanswered seed question gives, counts as 0. A
+// seed gives the same order as ODK Collect and Enketo: the inside-out
+// Fisher–Yates shuffle, each step's index drawn as
+// floor((next − 1) / (2³¹ − 2) × (i + 1)).
+void shuffle_seeded(std::vector<std::string>& items, double seed) {
+  const double whole = std::isfinite(seed) ? std::fmod(std::trunc(seed), static_cast<double>(kParkMillerModulus)) : 0;
+  std::int64_t state = static_cast<std::int64_t>(whole);
+  if (state <= 0) state += kParkMillerModulus - 1;
+  std::vector<std::string> out(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    state = state * kParkMillerMultiplier % kParkMillerModulus;
+    const double unit = static_cast<double>(state - 1) / static_cast<double>(kParkMillerModulus - 1);
+    const auto j = static_cast<std::size_t>(std::floor(unit * static_cast<double>(i + 1)));
+    if (j != i) out[i] = std::move(out[j]);
+    out[j] = std::move(items[i]);
+  }
+  items = std::move(out);
 }
 
 }  // namespace equitas::forms

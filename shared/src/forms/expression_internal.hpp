@@ -26,7 +26,7 @@ enum class Fn : std::uint8_t {
   kCoalesce, kConcat, kContains, kCos, kCount, kCountNonEmpty, kCountSelected, kDate, kDecimalDateTime,
   kDecimalTime, kEndsWith, kExp, kExp10, kFalse, kFloor, kFormatDate, kIf, kIndexedRepeat, kInt, kJoin,
   kLog, kLog10, kMax, kMin, kNormalizeSpace, kNot, kNow, kNumber, kOnce, kPi, kPosition, kPow, kPulldata, kRandom,
-  kRegex, kRound, kSelected, kSelectedAt, kSin, kSqrt, kStartsWith, kString, kStringLength, kSubstr,
+  kRandomize,  kRegex, kRound, kSelected, kSelectedAt, kSin, kSqrt, kStartsWith, kString, kStringLength, kSubstr,
   kSubstring, kSubstringAfter, kSubstringBefore, kSum, kTan, kToday, kTranslate, kTrue, kUuid,
   kWeightedChecklist,
 };

@@ -561,6 +561,39 @@ class Evaluator {
     return ok;
   }
 
+  // The choices `it` offers now, in the order to show them.
+  std::vector<std::string> offered_choices(const Item& it, const std::string& path, Ctx& ctx) {
+    std::vector<std::string> offered;
+    if (const ChoiceList* list = form_.list_for(it)) {
+      for (const Choice& c : list->choices) {
+        if (allowed_choice(it, c, ctx)) offered.push_back(c.name);
+      }
+    }
+    // or_other's "other" is offered whatever the filter keeps, and last.
+    const auto other = std::find(offered.begin(), offered.end(), "other");
+    const bool add_other = it.or_other && other == offered.end();
+    if (it.randomize) {
+      if (it.or_other && !add_other) offered.erase(other);
+      shuffle_seeded(offered, choice_seed(it, path, ctx));
+    }
+    if (it.or_other && (add_other || it.randomize)) offered.push_back("other");
+    return offered;
+  }
+
+  // The seed of a randomized select: its own (an expression, often a
+  // calculate's once(random())), else one made from the draft's and the
+  // question's path, so two questions on one list get different orders.
+  double choice_seed(const Item& it, const std::string& path, Ctx& ctx) {
+    if (it.seed.present()) {
+      const Value v = it.seed.expr->eval(ctx);
+      if (!v.is_empty() && !std::isnan(v.to_number())) return v.to_number();
+    }
+    if (opt_.draft_seed == 0) return std::floor(ctx.random() * 2147483647.0);
+    std::uint32_t h = opt_.draft_seed;  // FNV-1a over the path, from the draft's seed
+    for (const char c : path) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return static_cast<double>(h & 0x7fffffffu);
+  }
+
   bool valid_choice(const Item& it, const ChoiceList* list, const std::string& code, Ctx& ctx) {
     if (it.or_other && code == "other") return true;
     if (list == nullptr) return false;
@@ -670,17 +703,8 @@ class Evaluator {
       st.required = st.relevant && (it.required_always || (it.required_if.present() && it.required_if.expr->eval(ctx).to_bool()));
       if (opt_.record_states) out_.items[path] = st;
 
-      if (opt_.record_states && it.is_select() && it.choice_filter.present() && st.relevant) {
-        auto& offered = out_.choices[path];
-        if (const ChoiceList* list = form_.list_for(it)) {
-          for (const Choice& c : list->choices) {
-            if (allowed_choice(it, c, ctx)) offered.push_back(c.name);
-          }
-        }
-        // or_other's "other" is offered whatever the filter keeps.
-        if (it.or_other && std::find(offered.begin(), offered.end(), "other") == offered.end()) {
-          offered.push_back("other");
-        }
+      if (opt_.record_states && it.is_select() && (it.choice_filter.present() || it.randomize) && st.relevant) {
+        out_.choices[path] = offered_choices(it, path, ctx);
       }
 
       switch (it.type) {

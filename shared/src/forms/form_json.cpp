@@ -98,7 +98,7 @@ constexpr std::string_view kItemKeys[] = {
     "type",     "name",     "label",    "hint",        "required",      "required_message",
     "relevant", "constraint", "constraint_message", "calculation", "default", "read_only",
     "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "file", "items",
-    "accuracy_threshold"};
+    "accuracy_threshold", "randomize", "seed"};
 
 constexpr std::string_view kFileKeys[] = {"accept", "max_bytes", "max_pixels", "max_files"};
 
@@ -193,6 +193,13 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   it.list = read_string(o, "list", ctx, p);
   it.appearance = read_string(o, "appearance", ctx, p);
   it.or_other = read_bool(o, "or_other", ctx, p);
+  it.randomize = read_bool(o, "randomize", ctx, p);
+  it.seed = read_expr(o, "seed", it.name, p);
+  if ((it.randomize || it.seed.present()) && !it.is_select()) {
+    p.add(ctx + ": only a select takes \"randomize\" and \"seed\"");
+  } else if (it.seed.present() && !it.randomize) {
+    p.add(ctx + ": \"seed\" orders the choices of a randomized select: give \"randomize\": true too");
+  }
   it.breakdown = read_bool(o, "breakdown", ctx, p);
   it.indicator = read_bool(o, "indicator", ctx, p);
   if (const json::value* s = o.if_contains("score")) {
@@ -303,6 +310,8 @@ json::object item_json(const Item& it) {
   if (it.choice_filter.present()) o["choice_filter"] = it.choice_filter.source;
   if (!it.appearance.empty()) o["appearance"] = it.appearance;
   if (it.or_other) o["or_other"] = true;
+  if (it.randomize) o["randomize"] = true;
+  if (it.seed.present()) o["seed"] = it.seed.source;
   if (it.breakdown) o["breakdown"] = true;
   if (it.indicator) o["indicator"] = true;
   if (it.score) {
@@ -614,7 +623,7 @@ std::vector<std::string> check_form(const Form& form) {
   });
   // Every ${name} must exist.
   form.walk([&](const Item& it, const std::vector<const Item*>&) {
-    for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+    for (const ExprField* e : it.expressions()) {
       if (!e->present()) continue;
       for (const auto& ref : e->expr->references()) {
         if (!names.count(ref)) out.push_back(where(it.name) + ": refers to ${" + ref + "}, which does not exist");

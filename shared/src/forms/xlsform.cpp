@@ -1610,7 +1610,8 @@ class Importer {
         refused_.emplace(name, row);
         return;
       }
-      if (!v.get(Col::kParameters).empty()) {
+      const auto params = parameters_of(v.get(Col::kParameters));
+      if (std::any_of(params.begin(), params.end(), [](const Parameter& p) { return p.key == "value" || p.key == "label"; })) {
         msg_.error("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " of " + quote(type_cell) +
                                       " are not supported: the file's columns must be named 'name' and 'label'");
         refused_.emplace(name, row);
@@ -1667,6 +1668,7 @@ class Importer {
     read_extensions(it, v, row);
     if (t0 == "range") range_constraint(v.get(Col::kParameters), row);
     if (it.type == QuestionType::kGeopoint) geopoint_accuracy(it, v, row);
+    if (it.is_select()) select_order(it, v, row);
     if (is_file_question(it)) {
       file_limits(it, v, row);
     } else if (!v.get(Col::kAccept).empty()) {
@@ -1715,6 +1717,32 @@ class Importer {
       return;
     }
     it.accuracy_threshold = d;
+  }
+
+  // A select's parameters randomize=true and seed=${x} (or a number), as
+  // pyxform reads them: the order in which its choices are offered.
+  void select_order(Item& it, const RowValues& v, int row) {
+    std::string seed;
+    for (const Parameter& p : parameters_of(v.get(Col::kParameters))) {
+      const std::string value = ascii_lower(p.value);
+      if (p.key == "randomize" && (value == "true" || value == "yes" || value == "false" || value == "no")) {
+        it.randomize = value == "true" || value == "yes";
+      } else if (p.key == "randomize") {
+        msg_.error("survey", row, "parameter randomize must be true or false, not " + quote(p.value));
+      } else if (p.key == "seed" && p.has_value) {
+        seed = p.value;
+      } else if (p.key != "value" && p.key != "label") {  // those are refused with the file's type
+        msg_.warn("survey", row, "parameter " + quote(p.word) + " is ignored");
+      }
+    }
+    if (seed.empty()) return;
+    if (!it.randomize) {
+      msg_.error("survey", row, "parameter seed orders a randomized list: add randomize=true");
+    } else if (!(seed.starts_with("${") && seed.ends_with("}")) && std::isnan(parse_number(seed))) {
+      msg_.error("survey", row, "parameter seed must be a number or a question (seed=${x}), not " + quote(seed));
+    } else {
+      it.seed = expr(seed, it.name, "seed", "survey", row);
+    }
   }
 
   // A file question's parameters (pyxform's max-pixels, for images) and
@@ -1840,7 +1868,7 @@ class Importer {
     it.relevant = expr(v.get(Col::kRelevant), name, "relevant", "survey", row);
     it.appearance = v.get(Col::kAppearance);
     if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal && !is_file_question(it) &&
-        it.type != QuestionType::kGeopoint) {
+        it.type != QuestionType::kGeopoint && !it.is_select()) {
       msg_.warn("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " are ignored");
     }
   }
@@ -2160,7 +2188,7 @@ class Importer {
   void read_instance_files() {
     std::map<std::string, int> wanted;  // list -> the first row that reads it
     form_.walk([&](const Item& it, const std::vector<const Item*>&) {
-      for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+      for (const ExprField* e : it.expressions()) {
         if (!e->present()) continue;
         for (const auto& list : e->expr->instances()) {
           if (!form_.lists.count(list) && !unresolved_.count(list)) wanted.emplace(list, first_row(it.name));
@@ -2234,7 +2262,7 @@ class Importer {
       }
       *t = std::move(out);
     }
-    for (ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+    for (ExprField* e : it.expressions()) {
       if (!e->present()) continue;
       std::string src = e->source;
       for (const auto& n : inner) {
@@ -2346,7 +2374,7 @@ class Importer {
     // References to skipped metadata fields are errors check_form will name;
     // say why here.
     form_.walk([&](const Item& it, const std::vector<const Item*>&) {
-      for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+      for (const ExprField* e : it.expressions()) {
         if (!e->present()) continue;
         for (const auto& ref : e->expr->references()) {
           if (metadata_names_.count(ref)) {

@@ -317,6 +317,19 @@ class SurveyWriter {
     }
     if (is_file_question(it)) file_limits(it);
     if (it.accuracy_threshold > 0) t_.set("parameters", "capture-accuracy=" + format_number(it.accuracy_threshold));
+    if (it.randomize) select_order(it);
+  }
+
+  void select_order(const Item& it) {
+    std::string params = "randomize=true";
+    const std::string& seed = it.seed.source;
+    if (seed.find_first_of(" \t,;") == std::string::npos) {
+      if (it.seed.present()) params += " seed=" + seed;
+    } else {
+      notes_.push_back("'" + it.name + "': its seed " + seed + " is not written: XLSForm's seed parameter takes a "
+                       "number or ${question}; a calculate holding the expression can be that question");
+    }
+    t_.set("parameters", params);
   }
 
   void file_limits(const Item& it) {

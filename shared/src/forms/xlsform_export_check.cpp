@@ -64,7 +64,7 @@ void note_unread_lists(const Form& form, std::vector<std::string>& notes) {
   std::set<std::string> read;
   form.walk([&](const Item& it, const std::vector<const Item*>&) {
     if (it.is_select()) read.insert(it.list);
-    for (const ExprField* e : {&it.relevant, &it.constraint, &it.calculation, &it.required_if, &it.choice_filter}) {
+    for (const ExprField* e : it.expressions()) {
       if (!e->present()) continue;
       for (const auto& list : e->expr->instances()) {
         // instance('x') reads x.csv when neither sheet has a list x.

@@ -126,4 +126,9 @@ class Expr {
   std::shared_ptr<const Node> root_;
 };
 
+// randomize()'s shuffle: `items` in the order ODK Collect and Enketo give
+// them for `seed` (the ODK XForms spec's Park–Miller generator driving an
+// inside-out Fisher–Yates shuffle).
+void shuffle_seeded(std::vector<std::string>& items, double seed);
+
 }  // namespace equitas::forms

@@ -5,6 +5,7 @@
 // described by schema/form.schema.json.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -151,8 +152,22 @@ struct Item {
   // accuracy is this good (metres; 0: the first reading), as ODK's
   // accuracyThreshold. Never a reason to refuse a typed point.
   double accuracy_threshold = 0;
+  // A select whose choices are offered in a shuffled order (XLSForm's
+  // `randomize=true`), against the order effects of a fixed list. With a
+  // seed, the order ODK gives for it; without one, an order kept for the
+  // draft, so a reload does not reshuffle what the respondent has read.
+  bool randomize = false;
+  ExprField seed;
   std::vector<Item> items;  // for groups and repeats
   bool operator==(const Item&) const = default;
+
+  // Every expression the item holds, for the checks that read them all.
+  std::array<const ExprField*, 6> expressions() const {
+    return {&relevant, &constraint, &calculation, &required_if, &choice_filter, &seed};
+  }
+  std::array<ExprField*, 6> expressions() {
+    return {&relevant, &constraint, &calculation, &required_if, &choice_filter, &seed};
+  }
 
   bool takes_answer() const {
     return type != QuestionType::kNote && type != QuestionType::kGroup;

@@ -33,7 +33,8 @@ struct Evaluation {
   std::vector<FieldError> errors;
   // Calculated values, keyed by path.
   std::map<std::string, std::string> calculated;
-  // For selects with a choice_filter: the choice names still offered.
+  // For selects with a choice_filter or a randomized order: the choice
+  // names offered, in the order to show them.
   std::map<std::string, std::vector<std::string>> choices;
   bool ok() const { return errors.empty(); }
 };
@@ -55,6 +56,10 @@ struct EvalOptions {
   // them). Validation on ingest only needs the errors: without the per-item
   // maps an evaluation allocates far less.
   bool record_states = true;
+  // Where a randomized select has no seed of its own (or its seed is not
+  // answered yet): the page's draft gives one, so its order stays the same
+  // across evaluations; 0 draws a new order each time.
+  std::uint32_t draft_seed = 0;
 };
 
 // Evaluates `answers` against `form`. Calculate items are computed and
