@@ -168,10 +168,10 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
     }
     q.list = item.list;
     q.label = item.label;
-    // Times, dateTimes and points are text in the XForms form.
+    // Times, dateTimes, points, lines and shapes are text in the XForms form.
     q.only_numbers = item.type != forms::QuestionType::kText && item.type != forms::QuestionType::kDate &&
                      item.type != forms::QuestionType::kTime && item.type != forms::QuestionType::kDateTime &&
-                     item.type != forms::QuestionType::kGeopoint && item.type != forms::QuestionType::kRepeat &&
+                     !item.is_location() && item.type != forms::QuestionType::kRepeat &&
                      !forms::is_file_question(item);
     if (!q.repeat.empty()) {
       q.note = "inside the rows of " + q.repeat;

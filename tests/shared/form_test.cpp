@@ -245,7 +245,7 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
       {"type": "integer", "name": "age"},
       {"type": "select_one", "name": "q", "list": "nope"},
       {"type": "text", "name": "t", "relevant": "${ghost} = 1"},
-      {"type": "geotrace", "name": "where"},
+      {"type": "signature", "name": "where"},
       {"type": "text", "name": "z", "colour": "red"},
       {"type": "text", "name": "ind_text", "label": {"en": "T"}, "list": "yn", "indicator": true},
       {"type": "calculate", "name": "ind_unlisted", "calculation": "'yes'", "indicator": true}
@@ -258,7 +258,7 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
   CHECK_THAT(m, Catch::Contains("item 'age': the name is used twice"));
   CHECK_THAT(m, Catch::Contains("unknown choice list 'nope'"));
   CHECK_THAT(m, Catch::Contains("${ghost}, which does not exist"));
-  CHECK_THAT(m, Catch::Contains("unknown type 'geotrace'"));
+  CHECK_THAT(m, Catch::Contains("unknown type 'signature'"));
   CHECK_THAT(m, Catch::Contains("unknown key 'colour'"));
   CHECK_THAT(m, Catch::Contains("choice 'yes' appears twice"));
   CHECK_THAT(m, Catch::Contains("item 'ind_text': only a calculate can be an indicator"));
@@ -325,6 +325,46 @@ TEST_CASE("time, dateTime and geopoint answers are checked in their XForms forms
   CHECK(error_at(check(*f, R"({"at": "25:00"})"), "at") == "The answer must be a time of day (HH:MM).");
 }
 
+TEST_CASE("geotrace and geoshape answers are lists of points, a line and a closed ring (issue 19)", "[forms]") {
+  auto f = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"}, "languages": ["en", "ar"],
+    "items": [{"type": "geotrace", "name": "road", "accuracy_threshold": 10}, {"type": "geoshape", "name": "yard"}]})json");
+  INFO(f.status().to_string());
+  REQUIRE(f.is_ok());
+  CHECK(f->find("road")->type == QuestionType::kGeotrace);
+  CHECK(f->find("yard")->type == QuestionType::kGeoshape);
+  CHECK(f->find("road")->accuracy_threshold == 10);
+  auto back = load_form_json(save_form_json(*f));
+  REQUIRE(back.is_ok());
+  CHECK(*back == *f);
+  // Altitude and accuracy optional per point, spaces around points and one
+  // trailing ';' (as ODK Collect writes) tolerated.
+  for (const char* ok : {R"({"road": "12.5 -1.25;12.6 -1.26"})", R"({"road": " 1 2 300 4.5 ; 3 4 ; 5 6;"})",
+                         R"({"yard": "0 0; 0 1; 1 1; 0 0"})", R"({"yard": "0 0 10 3;0 1;1 1;1 0;0 0 12 8;"})"}) {
+    INFO(ok);
+    CHECK(check(*f, ok).ok());
+  }
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"road": "1 2"})", "road"},         {R"({"road": "1 2;"})", "road"},
+      {R"({"road": "1 2;;3 4"})", "road"},    {R"({"road": "91 2; 3 4"})", "road"},
+      {R"({"road": "1 2; 3 181"})", "road"},  {R"({"road": "1 2; 3 4 5 -1"})", "road"},
+      {R"({"road": "1,2; 3,4"})", "road"},    {R"({"road": ["1 2", "3 4"]})", "road"},
+      {R"({"yard": "0 0; 0 1; 0 0"})", "yard"}, {R"({"yard": "0 0; 0 1; 1 1; 1 0"})", "yard"},
+      {R"({"yard": "0 0; 0 x; 1 1; 0 0"})", "yard"}};
+  for (const auto& [answers, path] : bad) {
+    INFO(answers);
+    CHECK_FALSE(error_at(check(*f, answers), path).empty());
+  }
+  CHECK(error_at(check(*f, R"({"road": "1 2"})"), "road") ==
+        "The answer must be a line of at least 2 points separated by ';', each a latitude (-90 to 90) and a "
+        "longitude (-180 to 180) in degrees.");
+  CHECK(error_at(check(*f, R"({"yard": "0 0; 0 1; 0 0"})", "ar"), "yard").find("4 نقاط") != std::string::npos);
+  // An open ring is named as such: the page closes it, an import may not.
+  CHECK(error_at(check(*f, R"({"yard": "0 0; 0 1; 1 1; 1 0"})"), "yard") ==
+        "The shape must be closed: its last point must be its first.");
+  CHECK(error_at(check(*f, R"({"yard": "0 0; 0 1; 1 1; 1 0"})", "fr"), "yard") ==
+        "La forme doit être fermée : son dernier point doit être le premier.");
+}
+
 TEST_CASE("an anonymous form takes no geopoint and no datetime: they single the respondent out", "[forms]") {
   auto f = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
     "items": [{"type": "geopoint", "name": "where"}, {"type": "datetime", "name": "when"},
@@ -337,7 +377,21 @@ TEST_CASE("an anonymous form takes no geopoint and no datetime: they single the 
   auto g = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"},
     "items": [{"type": "text", "name": "where", "accuracy_threshold": 5}]})json");
   REQUIRE_FALSE(g.is_ok());
-  CHECK_THAT(g.status().message(), Catch::Contains("only a geopoint takes \"accuracy_threshold\""));
+  CHECK_THAT(g.status().message(), Catch::Contains("only a geopoint, geotrace or geoshape takes \"accuracy_threshold\""));
+}
+
+TEST_CASE("an anonymous form takes no geotrace and no geoshape: a route or an outline is a location", "[forms]") {
+  auto f = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
+    "items": [{"type": "geotrace", "name": "route"}, {"type": "geoshape", "name": "plot"},
+              {"type": "text", "name": "remarks"}]})json");
+  REQUIRE_FALSE(f.is_ok());
+  CHECK_THAT(f.status().message(), Catch::Contains("item 'route': a geotrace records where the respondent was"));
+  CHECK_THAT(f.status().message(), Catch::Contains("item 'plot': a geoshape records where the respondent was"));
+  CHECK_THAT(f.status().message(), Catch::Contains("2 problem(s)"));
+  // The same form, not anonymous, is published.
+  auto g = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"},
+    "items": [{"type": "geotrace", "name": "route"}, {"type": "geoshape", "name": "plot"}]})json");
+  CHECK(g.is_ok());
 }
 
 namespace {

@@ -32,6 +32,8 @@ constexpr std::pair<QuestionType, std::string_view> kTypeNames[] = {
     {QuestionType::kTime, "time"},
     {QuestionType::kDateTime, "datetime"},
     {QuestionType::kGeopoint, "geopoint"},
+    {QuestionType::kGeotrace, "geotrace"},
+    {QuestionType::kGeoshape, "geoshape"},
 };
 }  // namespace
 

@@ -72,6 +72,38 @@ constexpr Message kMessages[] = {
      "Ответ должен быть местоположением: широта (от -90 до 90) и долгота (от -180 до 180) в градусах.",
      "يجب أن تكون الإجابة موقعًا: خط العرض (من -90 إلى 90) وخط الطول (من -180 إلى 180) بالدرجات.",
      "A resposta tem de ser um local: latitude (-90 a 90) e longitude (-180 a 180) em graus."},
+    {"not_geotrace",
+     "The answer must be a line of at least 2 points separated by ';', each a latitude (-90 to 90) and a "
+     "longitude (-180 to 180) in degrees.",
+     "La réponse doit être une ligne d'au moins 2 points séparés par ';', chacun une latitude (-90 à 90) et une "
+     "longitude (-180 à 180) en degrés.",
+     "La respuesta debe ser una línea de al menos 2 puntos separados por ';', cada uno una latitud (-90 a 90) y "
+     "una longitud (-180 a 180) en grados.",
+     "Ответ должен быть линией не менее чем из 2 точек, разделённых ';': у каждой широта (от -90 до 90) и "
+     "долгота (от -180 до 180) в градусах.",
+     "يجب أن تكون الإجابة خطًا من نقطتين على الأقل تفصل بينها ';'، لكل نقطة خط عرض (من -90 إلى 90) وخط طول "
+     "(من -180 إلى 180) بالدرجات.",
+     "A resposta tem de ser uma linha de pelo menos 2 pontos separados por ';', cada um com latitude (-90 a 90) "
+     "e longitude (-180 a 180) em graus."},
+    {"not_geoshape",
+     "The answer must be a shape of at least 4 points separated by ';', each a latitude (-90 to 90) and a "
+     "longitude (-180 to 180) in degrees.",
+     "La réponse doit être une forme d'au moins 4 points séparés par ';', chacun une latitude (-90 à 90) et une "
+     "longitude (-180 à 180) en degrés.",
+     "La respuesta debe ser una forma de al menos 4 puntos separados por ';', cada uno una latitud (-90 a 90) y "
+     "una longitud (-180 a 180) en grados.",
+     "Ответ должен быть фигурой не менее чем из 4 точек, разделённых ';': у каждой широта (от -90 до 90) и "
+     "долгота (от -180 до 180) в градусах.",
+     "يجب أن تكون الإجابة شكلًا من 4 نقاط على الأقل تفصل بينها ';'، لكل نقطة خط عرض (من -90 إلى 90) وخط طول "
+     "(من -180 إلى 180) بالدرجات.",
+     "A resposta tem de ser uma forma de pelo menos 4 pontos separados por ';', cada um com latitude (-90 a 90) "
+     "e longitude (-180 a 180) em graus."},
+    {"open_geoshape", "The shape must be closed: its last point must be its first.",
+     "La forme doit être fermée : son dernier point doit être le premier.",
+     "La forma debe estar cerrada: su último punto debe ser el primero.",
+     "Фигура должна быть замкнутой: её последняя точка должна совпадать с первой.",
+     "يجب أن يكون الشكل مغلقًا: نقطته الأخيرة هي نقطته الأولى.",
+     "A forma tem de ser fechada: o último ponto tem de ser o primeiro."},
     {"not_choice", "The answer must be one of the choices offered.",
      "La réponse doit être l'un des choix proposés.", "La respuesta debe ser una de las opciones ofrecidas.",
      "Ответ должен быть одним из предложенных вариантов.", "يجب أن تكون الإجابة أحد الخيارات المعروضة.",
@@ -256,9 +288,10 @@ bool valid_datetime(std::string_view s) {
   return s.size() > 11 && s[10] == 'T' && valid_date(s.substr(0, 10)) && valid_time(s.substr(11));
 }
 
-// "lat lon [alt [accuracy]]": degrees in range, metres finite, accuracy not
-// negative (the XForms geopoint).
-bool valid_geopoint(std::string_view s) {
+// The numbers of "lat lon [alt [accuracy]]" (the XForms geopoint), or
+// nothing unless the degrees are in range, the metres finite and the
+// accuracy not negative.
+std::optional<std::vector<double>> geopoint_numbers(std::string_view s) {
   std::vector<double> n;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -269,10 +302,49 @@ bool valid_geopoint(std::string_view s) {
     const std::string_view word = s.substr(start, i - start);
     double d = 0;
     const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
-    if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(d) || n.size() == 4) return false;
+    if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(d) || n.size() == 4) return {};
     n.push_back(d);
   }
-  return n.size() >= 2 && n[0] >= -90 && n[0] <= 90 && n[1] >= -180 && n[1] <= 180 && (n.size() < 4 || n[3] >= 0);
+  const bool ok =
+      n.size() >= 2 && n[0] >= -90 && n[0] <= 90 && n[1] >= -180 && n[1] <= 180 && (n.size() < 4 || n[3] >= 0);
+  if (!ok) return {};
+  return n;
+}
+
+bool valid_geopoint(std::string_view s) { return geopoint_numbers(s).has_value(); }
+
+// The points of a geotrace or geoshape: geopoints joined by ';', spaces
+// around each tolerated and one ';' after the last allowed (ODK Collect
+// writes one). Nothing when any part is not a point.
+std::optional<std::vector<std::vector<double>>> geopoint_list(std::string_view s) {
+  const std::size_t end = s.find_last_not_of(' ');
+  if (end != std::string_view::npos && s[end] == ';') s = s.substr(0, end);
+  std::vector<std::vector<double>> points;
+  for (;;) {
+    const std::size_t semi = s.find(';');
+    auto point = geopoint_numbers(s.substr(0, semi));
+    if (!point) return {};
+    points.push_back(std::move(*point));
+    if (semi == std::string_view::npos) return points;
+    s.remove_prefix(semi + 1);
+  }
+}
+
+// A line of 2 points or more.
+std::string_view geotrace_problem(std::string_view s) {
+  const auto points = geopoint_list(s);
+  return points && points->size() >= 2 ? "" : "not_geotrace";
+}
+
+// A ring of 4 points or more, closed as ODK Collect closes one: its last
+// point is its first. Latitude and longitude decide that, as a second
+// reading at the same place may report another altitude or accuracy.
+std::string_view geoshape_problem(std::string_view s) {
+  const auto points = geopoint_list(s);
+  if (!points || points->size() < 4) return "not_geoshape";
+  const auto& first = points->front();
+  const auto& last = points->back();
+  return first[0] == last[0] && first[1] == last[1] ? "" : "open_geoshape";
 }
 
 bool valid_date(std::string_view s) {
@@ -629,6 +701,10 @@ class Evaluator {
         return v.is_string() && valid_datetime(v.get_string()) ? "" : "not_datetime";
       case QuestionType::kGeopoint:
         return v.is_string() && valid_geopoint(v.get_string()) ? "" : "not_geopoint";
+      case QuestionType::kGeotrace:
+        return v.is_string() ? geotrace_problem(v.get_string()) : "not_geotrace";
+      case QuestionType::kGeoshape:
+        return v.is_string() ? geoshape_problem(v.get_string()) : "not_geoshape";
       case QuestionType::kSelectOne:
       case QuestionType::kLikert:
         return v.is_string() && valid_choice(it, list, std::string(v.get_string()), ctx) ? "" : "not_choice";

@@ -215,8 +215,8 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   }
   read_file_spec(o, ctx, p, it.file);
   if (const json::value* a = o.if_contains("accuracy_threshold")) {
-    if (it.type != QuestionType::kGeopoint) {
-      p.add(ctx + ": only a geopoint takes \"accuracy_threshold\"");
+    if (!it.is_location()) {
+      p.add(ctx + ": only a geopoint, geotrace or geoshape takes \"accuracy_threshold\"");
     } else if (!a->is_number() || !(a->to_number<double>() >= 0) || a->to_number<double>() > 1e6) {
       p.add(ctx + " accuracy_threshold: must be a number of metres, 0 or more");
     } else {
@@ -603,9 +603,9 @@ std::vector<std::string> check_form(const Form& form) {
     } else if (it.file != FileSpec{}) {
       out.push_back(w + ": only image, audio, video and file questions take file limits");
     }
-    if (it.type == QuestionType::kGeopoint && form.anonymous) {
-      out.push_back(w + ": a geopoint records where the respondent was, which identifies them; an anonymous "
-                        "form takes no location");
+    if (it.is_location() && form.anonymous) {
+      out.push_back(w + ": a " + std::string(question_type_name(it.type)) +
+                    " records where the respondent was, which identifies them; an anonymous form takes no location");
     }
     if (it.type == QuestionType::kDateTime && form.anonymous) {
       out.push_back(w + ": a datetime records a moment to the second, which singles the respondent out as a "

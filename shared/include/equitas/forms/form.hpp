@@ -61,6 +61,11 @@ enum class QuestionType {
   kTime,
   kDateTime,
   kGeopoint,
+  // Points as a geopoint's, joined by ';' (XForms geotrace and geoshape): a
+  // line of 2 points or more, and a closed ring of 4 or more whose last
+  // point is its first. Locations too: anonymous forms take neither.
+  kGeotrace,
+  kGeoshape,
 };
 
 std::string_view question_type_name(QuestionType t);
@@ -148,9 +153,10 @@ struct Item {
   bool indicator = false;
   std::optional<ScoreRef> score;
   FileSpec file;            // for image, audio, video and file questions
-  // geopoint: the page keeps reading the device's position until its
-  // accuracy is this good (metres; 0: the first reading), as ODK's
-  // accuracyThreshold. Never a reason to refuse a typed point.
+  // geopoint, geotrace and geoshape: the page keeps reading the device's
+  // position until its accuracy is this good (metres; 0: the first
+  // reading), as ODK's accuracyThreshold. Never a reason to refuse a typed
+  // point.
   double accuracy_threshold = 0;
   // A select whose choices are offered in a shuffled order (XLSForm's
   // `randomize=true`), against the order effects of a fixed list. With a
@@ -171,6 +177,10 @@ struct Item {
 
   bool takes_answer() const {
     return type != QuestionType::kNote && type != QuestionType::kGroup;
+  }
+  // geopoint, geotrace or geoshape: answered by where someone was.
+  bool is_location() const {
+    return type == QuestionType::kGeopoint || type == QuestionType::kGeotrace || type == QuestionType::kGeoshape;
   }
   bool is_select() const {
     return type == QuestionType::kSelectOne || type == QuestionType::kSelectMultiple ||
