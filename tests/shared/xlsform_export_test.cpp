@@ -108,6 +108,8 @@ constexpr const char* kEveryConstruct = R"json({
     {"type": "time", "name": "tm", "label": {"en": "Time", "fr": "Heure"}},
     {"type": "datetime", "name": "dtm", "label": {"en": "When", "fr": "Quand"}},
     {"type": "geopoint", "name": "where", "label": {"en": "Where", "fr": "Où"}, "accuracy_threshold": 12.5},
+    {"type": "geotrace", "name": "route", "label": {"en": "Route", "fr": "Trajet"}, "accuracy_threshold": 8},
+    {"type": "geoshape", "name": "plot", "label": {"en": "Plot", "fr": "Parcelle"}},
     {"type": "select_one", "name": "sex", "label": {"en": "Sex", "fr": "Sexe"}, "list": "yesno", "or_other": true,
      "breakdown": true},
     {"type": "select_multiple", "name": "many", "label": {"en": "Cities", "fr": "Villes"}, "list": "cities",
@@ -232,6 +234,9 @@ TEST_CASE("XLSForm export: a form with every construct round-trips with its list
   CHECK(equitas::forms::save_form_json(back) == equitas::forms::save_form_json(f));
   CHECK(back.lists.at("yesno_external").source == "external_choices:yesno");
   CHECK(back.find("lk")->type == equitas::forms::QuestionType::kLikert);
+  CHECK(back.find("route")->type == equitas::forms::QuestionType::kGeotrace);
+  CHECK(back.find("route")->accuracy_threshold == 8);
+  CHECK(back.find("plot")->type == equitas::forms::QuestionType::kGeoshape);
   CHECK(back.find("evidence")->file.max_pixels == 800);
 
   // Without the files beside it, the workbook says what it needs.

@@ -988,14 +988,14 @@ TEST_CASE("XLSForm: loops, repeated names in groups and duplicate choices (issue
   CHECK(*back == f);
 }
 
-TEST_CASE("XLSForm: time and location types, rank, range, trigger and per-response metadata (issue #19)",
+TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, range, trigger and per-response metadata (issue #19)",
           "[xlsform]") {
   SheetSpec survey{"survey",
                    {{"type", "name", "label", "parameters"},
                     {"time", "t", "Time"},
                     {"dateTime", "dt", "When"},
                     {"geopoint", "gp", "Where", "capture-accuracy=20 warning-accuracy=50"},
-                    {"geotrace", "gt", "Route"},
+                    {"geotrace", "gt", "Route", "capture-accuracy=5"},
                     {"geoshape", "gs", "Area"},
                     {"barcode", "bc", "Code"},
                     {"rank rk", "rank", "Rank"},
@@ -1017,8 +1017,14 @@ TEST_CASE("XLSForm: time and location types, rank, range, trigger and per-respon
   CHECK(f.find("dt")->type == QuestionType::kDateTime);
   CHECK(f.find("gp")->type == QuestionType::kGeopoint);
   CHECK(f.find("gp")->accuracy_threshold == 20);
-  CHECK(f.find("gt")->type == QuestionType::kText);
-  CHECK(find_warning(r, "geotrace 'gt' is imported as text in the XForms form"));
+  // geotrace and geoshape too, with a point list on the page; their
+  // capture-accuracy is kept as a geopoint's.
+  CHECK(f.find("gt")->type == QuestionType::kGeotrace);
+  CHECK(f.find("gt")->accuracy_threshold == 5);
+  CHECK(f.find("gs")->type == QuestionType::kGeoshape);
+  CHECK_FALSE(f.find("gs")->constraint.present());
+  CHECK_FALSE(find_warning(r, "is imported as text in the XForms form"));
+  CHECK_FALSE(find_warning(r, "parameters 'capture-accuracy=5' are ignored"));
   CHECK(find_warning(r, "parameter 'warning-accuracy=50' is ignored"));
   CHECK(f.find("rank")->type == QuestionType::kSelectMultiple);
   CHECK(f.find("ok")->type == QuestionType::kAcknowledge);

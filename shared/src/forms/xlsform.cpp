@@ -840,7 +840,7 @@ enum class Col {
   kRepeatCount,
   kParameters,
   kAccept,  // body::accept: the media types a file question takes
-  kAccuracy,  // body::accuracyThreshold: a geopoint's accuracy_threshold
+  kAccuracy,  // body::accuracyThreshold: a geopoint's, geotrace's or geoshape's accuracy_threshold
   kMedia,
   kDisabled,
   kListName,
@@ -1571,14 +1571,10 @@ class Importer {
       it.type = QuestionType::kDateTime;
     } else if (t0 == "geopoint" || t0 == "gps") {
       it.type = QuestionType::kGeopoint;
-    } else if (const auto pattern = text_pattern(t0); !pattern.empty()) {
-      // geotrace and geoshape: the XForms text (points joined by ';'),
-      // typed, checked by its pattern.
-      it.type = QuestionType::kText;
-      text_constraint_ = "regex(., '" + pattern + "')";
-      msg_.warn("survey", row, t0 + " " + quote(name) + " is imported as text in the XForms form (points "
-                                   "'latitude longitude altitude accuracy' joined by ';'), checked by a pattern; "
-                                   "the page has no map to draw it on");
+    } else if (t0 == "geotrace") {
+      it.type = QuestionType::kGeotrace;
+    } else if (t0 == "geoshape") {
+      it.type = QuestionType::kGeoshape;
     } else if (t0 == "barcode") {
       it.type = QuestionType::kText;
       msg_.warn("survey", row, "barcode " + quote(name) + " is imported as text: the code is typed (no camera "
@@ -1667,7 +1663,7 @@ class Importer {
     fill_question(it, v, row);
     read_extensions(it, v, row);
     if (t0 == "range") range_constraint(v.get(Col::kParameters), row);
-    if (it.type == QuestionType::kGeopoint) geopoint_accuracy(it, v, row);
+    if (it.is_location()) location_accuracy(it, v, row);
     if (it.is_select()) select_order(it, v, row);
     if (is_file_question(it)) {
       file_limits(it, v, row);
@@ -1684,23 +1680,10 @@ class Importer {
     container().push_back(std::move(it));
   }
 
-  // The pattern of the XForms text of a type Equitas stores as text, or "".
-  static std::string text_pattern(const std::string& type) {
-    const std::string time = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-][0-9][0-9]:[0-9][0-9])?";
-    const std::string number = "-?[0-9]+([.][0-9]+)?";
-    const std::string point = number + " +" + number + "( +" + number + "( +" + number + ")?)?";
-    if (type == "time") return "^" + time + "$";
-    if (type == "datetime" || type == "datetime-local") return "^[0-9]{4}-[0-9][0-9]-[0-9][0-9]T" + time + "$";
-    if (type == "geopoint" || type == "gps") return "^ *" + point + " *$";
-    if (type == "geotrace") return "^ *" + point + "( *; *" + point + ")+ *;? *$";
-    if (type == "geoshape") return "^ *" + point + "( *; *" + point + "){3,} *;? *$";
-    return "";
-  }
-
   // pyxform's parameters capture-accuracy=N (and the XForms attribute
   // body::accuracyThreshold it becomes) are accuracy_threshold;
   // warning-accuracy and allow-mock-accuracy are not kept.
-  void geopoint_accuracy(Item& it, const RowValues& v, int row) {
+  void location_accuracy(Item& it, const RowValues& v, int row) {
     std::string value = v.get(Col::kAccuracy);
     for (const Parameter& p : parameters_of(v.get(Col::kParameters))) {
       if (p.key == "capture-accuracy" && p.has_value) {
@@ -1868,7 +1851,7 @@ class Importer {
     it.relevant = expr(v.get(Col::kRelevant), name, "relevant", "survey", row);
     it.appearance = v.get(Col::kAppearance);
     if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal && !is_file_question(it) &&
-        it.type != QuestionType::kGeopoint && !it.is_select()) {
+        !it.is_location() && !it.is_select()) {
       msg_.warn("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " are ignored");
     }
   }
