@@ -2,7 +2,8 @@
 // Chromium against the real programs, in English and in Arabic (right to
 // left): the browser's own time and date-time pickers, a location typed as
 // coordinates and checked by the collector, and one read through the
-// Geolocation API until it is as accurate as the question asks. Chromium's
+// Geolocation API until it is as accurate as the question asks; lines and
+// shapes as lists of such points, a shape closed when saved. Chromium's
 // position is set by the test (there is no GPS here); the API, the page
 // and the collector are the real ones.
 import { test, before, after } from 'node:test';
@@ -41,10 +42,13 @@ async function waitForAnswer(page, name, want, view = v => v) {
   assert.equal(got, want);
 }
 
-test('time and date-time pickers and a location typed or read to 25 m, at 360 px in English and Arabic', async () => {
+// Publishes the form definition `json` (its id `id`) to a collector and runs
+// `body({ page, context, lang })` on a 360 px phone that may read its
+// location, in English then in Arabic; nothing may scroll sideways.
+async function onPhones(id, json, body) {
   const root = makeServerFolder();
-  const form = path.join(root, 'visit.json');
-  writeFileSync(form, VISIT);
+  const form = path.join(root, id + '.json');
+  writeFileSync(form, json);
   const { c } = await collectorWithForm(root, form);
   const srv = await serve(c.dir);
   try {
@@ -52,41 +56,9 @@ test('time and date-time pickers and a location typed or read to 25 m, at 360 px
       const { context, page } = await newPage(browser, VIEWPORTS.phone360, srv.url);
       try {
         await context.grantPermissions(['geolocation'], { origin: srv.url });
-        await openSurvey(page, srv.url, lang, 'visit');
-        await page.waitForSelector('[data-path="where"]');
-        // The browser's pickers, with seconds.
-        assert.equal(await page.getAttribute('[data-path="arrived"] input', 'type'), 'time');
-        assert.equal(await page.getAttribute('[data-path="inspected"] input', 'type'), 'datetime-local');
-        await answer(page, () => page.fill('[data-path="arrived"] input', '08:30:15'));
-        await answer(page, () => page.fill('[data-path="inspected"] input', '2026-11-23T09:05:30'));
-        await waitForAnswer(page, 'arrived', '08:30:15');
-        await waitForAnswer(page, 'inspected', '2026-11-23T09:05:30');
-        // A latitude out of range is named, in the page's language.
-        const latInput = page.locator('[data-path="where"] input').nth(0);
-        const lonInput = page.locator('[data-path="where"] input').nth(1);
-        await answer(page, () => latInput.fill('91'));
-        await answer(page, () => lonInput.fill('-17.45'));
-        await page.waitForFunction(() => document.querySelector('[data-path="where"] .error').textContent !== '');
-        assert.match(await page.locator('[data-path="where"] .error').textContent(),
-          lang === 'en' ? /latitude \(-90 to 90\)/ : /خط العرض/);
-        await answer(page, () => latInput.fill('14,69'));  // a decimal comma is read as a point
-        await waitForAnswer(page, 'where', '14.69 -17.45');
-        assert.equal(await page.locator('[data-path="where"] .error').textContent(), '');
-        // Read from the device: a first reading of 60 m is not enough for
-        // this question, so the page keeps reading until one is within 25 m.
-        await context.setGeolocation({ latitude: 14.6928, longitude: -17.4467, accuracy: 60 });
-        await page.click('[data-path="where"] .geo-locate');
-        await page.waitForFunction(() => /60/.test(document.querySelector('[data-path="where"] .geo-status').textContent));
-        assert.equal(await page.locator('[data-path="where"] .geo-locate').textContent(),
-          lang === 'en' ? 'Stop reading the location' : 'إيقاف قراءة الموقع');
-        await waitForAnswer(page, 'where', '14.6928 -17.4467 0 60');
-        await context.setGeolocation({ latitude: 14.69281, longitude: -17.44672, accuracy: 8 });
-        await waitForAnswer(page, 'where', '14.69281 -17.44672 0 8');
-        await page.waitForFunction(l => document.querySelector('[data-path="where"] .geo-locate').textContent ===
-          (l === 'en' ? 'Use this device\'s location' : 'استخدام موقع هذا الجهاز'), lang);
-        assert.equal(await latInput.inputValue(), '14.69281');
+        await openSurvey(page, srv.url, lang, id);
+        await body({ page, context, lang });
         assert.equal(await overflowsHorizontally(page), false, 'nothing scrolls sideways at 360 px');
-        await screenshot(page, `time-datetime-geopoint-360-${lang}`);
         assert.deepEqual(page.foreign, []);
       } finally {
         await context.close();
@@ -95,13 +67,123 @@ test('time and date-time pickers and a location typed or read to 25 m, at 360 px
   } finally {
     await stop(srv);
   }
+}
+
+test('time and date-time pickers and a location typed or read to 25 m, at 360 px in English and Arabic', async () => {
+  await onPhones('visit', VISIT, async ({ page, context, lang }) => {
+    await page.waitForSelector('[data-path="where"]');
+    // The browser's pickers, with seconds.
+    assert.equal(await page.getAttribute('[data-path="arrived"] input', 'type'), 'time');
+    assert.equal(await page.getAttribute('[data-path="inspected"] input', 'type'), 'datetime-local');
+    await answer(page, () => page.fill('[data-path="arrived"] input', '08:30:15'));
+    await answer(page, () => page.fill('[data-path="inspected"] input', '2026-11-23T09:05:30'));
+    await waitForAnswer(page, 'arrived', '08:30:15');
+    await waitForAnswer(page, 'inspected', '2026-11-23T09:05:30');
+    // A latitude out of range is named, in the page's language.
+    const latInput = page.locator('[data-path="where"] input').nth(0);
+    const lonInput = page.locator('[data-path="where"] input').nth(1);
+    await answer(page, () => latInput.fill('91'));
+    await answer(page, () => lonInput.fill('-17.45'));
+    await page.waitForFunction(() => document.querySelector('[data-path="where"] .error').textContent !== '');
+    assert.match(await page.locator('[data-path="where"] .error').textContent(),
+      lang === 'en' ? /latitude \(-90 to 90\)/ : /خط العرض/);
+    await answer(page, () => latInput.fill('14,69'));  // a decimal comma is read as a point
+    await waitForAnswer(page, 'where', '14.69 -17.45');
+    assert.equal(await page.locator('[data-path="where"] .error').textContent(), '');
+    // Read from the device: a first reading of 60 m is not enough for
+    // this question, so the page keeps reading until one is within 25 m.
+    await context.setGeolocation({ latitude: 14.6928, longitude: -17.4467, accuracy: 60 });
+    await page.click('[data-path="where"] .geo-locate');
+    await page.waitForFunction(() => /60/.test(document.querySelector('[data-path="where"] .geo-status').textContent));
+    assert.equal(await page.locator('[data-path="where"] .geo-locate').textContent(),
+      lang === 'en' ? 'Stop reading the location' : 'إيقاف قراءة الموقع');
+    await waitForAnswer(page, 'where', '14.6928 -17.4467 0 60');
+    await context.setGeolocation({ latitude: 14.69281, longitude: -17.44672, accuracy: 8 });
+    await waitForAnswer(page, 'where', '14.69281 -17.44672 0 8');
+    await page.waitForFunction(l => document.querySelector('[data-path="where"] .geo-locate').textContent ===
+      (l === 'en' ? 'Use this device\'s location' : 'استخدام موقع هذا الجهاز'), lang);
+    assert.equal(await latInput.inputValue(), '14.69281');
+    await screenshot(page, `time-datetime-geopoint-360-${lang}`);
+  });
+});
+
+const ROUTES = JSON.stringify({
+  id: 'routes', version: '1', title: { en: 'Patrol routes', ar: 'مسارات الدوريات' }, languages: ['en', 'ar'],
+  items: [
+    { type: 'geotrace', name: 'patrol', label: { en: 'Patrol route', ar: 'مسار الدورية' } },
+    { type: 'geoshape', name: 'yard', label: { en: 'Outline of the yard', ar: 'حدود الساحة' }, accuracy_threshold: 25 },
+  ],
+});
+
+// Types a point into row `i` (from 0) of a point list, waiting for its save.
+async function typePoint(page, path, i, lat, lon) {
+  const row = page.locator(`[data-path="${path}"] .geo-point`).nth(i);
+  await answer(page, () => row.locator('input').nth(0).fill(lat));
+  await answer(page, () => row.locator('input').nth(1).fill(lon));
+}
+const errorOf = (page, path) => page.locator(`[data-path="${path}"] .error`).textContent();
+
+test('a line and a shape as lists of points, typed or read from the device, at 360 px in English and Arabic', async () => {
+  await onPhones('routes', ROUTES, async ({ page, context, lang }) => {
+    await page.waitForSelector('[data-path="yard"] .geo-point');
+    // A line of two typed points (a decimal comma read as a point),
+    // the second in a row added for it.
+    await typePoint(page, 'patrol', 0, '14,69', '-17.45');
+    await page.click('[data-path="patrol"] .geo-add');
+    assert.equal(await page.locator('[data-path="patrol"] .geo-point').count(), 2);
+    await typePoint(page, 'patrol', 1, '14.70', '-17.44');
+    await waitForAnswer(page, 'patrol', '14.69 -17.45;14.70 -17.44');
+    assert.equal(await page.locator('[data-path="patrol"] .geo-count').textContent(),
+      lang === 'en' ? 'Points: 2' : 'عدد النقاط: 2');
+    assert.equal(await errorOf(page, 'patrol'), '');
+    // A point out of range is refused, named in the page's language.
+    await answer(page, () => page.locator('[data-path="patrol"] .geo-point').nth(1).locator('input').nth(0).fill('95'));
+    await page.waitForFunction(() => document.querySelector('[data-path="patrol"] .error').textContent !== '');
+    assert.match(await errorOf(page, 'patrol'), lang === 'en' ? /latitude \(-90 to 90\)/ : /خط عرض \(من -90 إلى 90\)/);
+    await answer(page, () => page.locator('[data-path="patrol"] .geo-point').nth(1).locator('input').nth(0).fill('14.70'));
+    await page.waitForFunction(() => document.querySelector('[data-path="patrol"] .error').textContent === '');
+    // A shape of three typed points is saved closed: four points, the
+    // last the first again; the rows still show three.
+    await typePoint(page, 'yard', 0, '14.6930', '-17.4470');
+    for (const [i, lat, lon] of [[1, '14.6935', '-17.4470'], [2, '14.6935', '-17.4462']]) {
+      await page.click('[data-path="yard"] .geo-add');
+      await typePoint(page, 'yard', i, lat, lon);
+    }
+    await waitForAnswer(page, 'yard', '14.6930 -17.4470;14.6935 -17.4470;14.6935 -17.4462;14.6930 -17.4470');
+    const saved = (await draftAnswers(page)).yard.split(';');
+    assert.equal(saved.length, 4);
+    assert.equal(saved[3], saved[0]);
+    assert.equal(await page.locator('[data-path="yard"] .geo-point').count(), 3);
+    assert.equal(await errorOf(page, 'yard'), '');
+    // A point from the device: a reading of 60 m is shown, and replaced
+    // by the first within the question's 25 m; the ring stays closed.
+    await context.setGeolocation({ latitude: 14.6931, longitude: -17.4461, accuracy: 60 });
+    await page.click('[data-path="yard"] .geo-locate');
+    await page.waitForFunction(() => /60/.test(document.querySelector('[data-path="yard"] .geo-status').textContent));
+    assert.equal(await page.locator('[data-path="yard"] .geo-point').count(), 4);
+    await context.setGeolocation({ latitude: 14.69312, longitude: -17.44612, accuracy: 8 });
+    await waitForAnswer(page, 'yard',
+      '14.6930 -17.4470;14.6935 -17.4470;14.6935 -17.4462;14.69312 -17.44612 0 8;14.6930 -17.4470');
+    await page.waitForFunction(l => document.querySelector('[data-path="yard"] .geo-locate').textContent ===
+      (l === 'en' ? 'Add this device\'s location' : 'إضافة موقع هذا الجهاز'), lang);
+    assert.equal(await page.locator('[data-path="yard"] .geo-point').count(), 4);
+    // Removing a point of the line leaves one: too few, and said so.
+    await answer(page, () => page.locator('[data-path="patrol"] .geo-point').nth(0).locator('.geo-remove').click());
+    await waitForAnswer(page, 'patrol', '14.70 -17.44');
+    await page.waitForFunction(() => document.querySelector('[data-path="patrol"] .error').textContent !== '');
+    assert.match(await errorOf(page, 'patrol'), lang === 'en' ? /at least 2 points/ : /نقطتين على الأقل/);
+    assert.equal(await page.locator('[data-path="patrol"] .geo-point legend').textContent(),
+      lang === 'en' ? 'Point 1' : 'النقطة 1');
+    await screenshot(page, `geotrace-geoshape-360-${lang}`);
+  });
 });
 
 // What the XLSForm importer turns XLSForm's other types into, as a
 // respondent meets them: range (a number between its bounds), rank (every
 // choice, in the order clicked), trigger, or_other, barcode (typed), and
-// time and geopoint rows, from a workbook published with `forms publish`.
-test('an XLSForm\'s range, rank, trigger, or_other, barcode, time and geopoint rows at 360 px in English and Arabic', async () => {
+// time, geopoint and geoshape rows, from a workbook published with `forms
+// publish`.
+test('an XLSForm\'s range, rank, trigger, or_other, barcode, time, geopoint and geoshape rows at 360 px in English and Arabic', async () => {
   const root = makeServerFolder();
   const book = path.join(root, 'xtypes.xlsx');
   writeWorkbook(book, {
@@ -114,6 +196,7 @@ test('an XLSForm\'s range, rank, trigger, or_other, barcode, time and geopoint r
       ['barcode', 'seal', 'Seal number', 'رقم الختم'],
       ['time', 'at', 'Time sealed', 'وقت الختم'],
       ['geopoint', 'where', 'Where', 'أين', 'capture-accuracy=10'],
+      ['geoshape', 'plot', 'Plot', 'القطعة'],
     ],
     choices: [
       ['list_name', 'name', 'label::English (en)', 'label::العربية (ar)'],
@@ -159,6 +242,8 @@ test('an XLSForm\'s range, rank, trigger, or_other, barcode, time and geopoint r
         await waitForAnswer(page, 'seal', 'SL-00731');
         assert.equal(await page.getAttribute('[data-path="at"] input', 'type'), 'time');
         assert.equal(await page.locator('[data-path="where"] .geo input').count(), 2);
+        // geoshape: a list of points, one row to start with.
+        assert.equal(await page.locator('[data-path="plot"] .geo-point').count(), 1);
         assert.equal(await overflowsHorizontally(page), false, 'nothing scrolls sideways at 360 px');
         await screenshot(page, `xlsform-types-360-${lang}`);
         assert.deepEqual(page.foreign, []);
