@@ -31,6 +31,9 @@ const draftAnswers = page => page.evaluate(async () => {
   return (await (await fetch('/api/v1/draft', { headers: half ? { 'X-Draft-Key': half } : {} })).json()).answers;
 });
 
+// Whether the page fetched geo.js, the point lists of geotrace and geoshape.
+const fetchedGeoList = page => page.evaluate(() => performance.getEntriesByName(location.origin + '/geo.js').length > 0);
+
 // Waits until the saved draft's answer to `name`, seen through `view`, is `want`.
 async function waitForAnswer(page, name, want, view = v => v) {
   let got;
@@ -103,6 +106,8 @@ test('time and date-time pickers and a location typed or read to 25 m, at 360 px
     await page.waitForFunction(l => document.querySelector('[data-path="where"] .geo-locate').textContent ===
       (l === 'en' ? 'Use this device\'s location' : 'استخدام موقع هذا الجهاز'), lang);
     assert.equal(await latInput.inputValue(), '14.69281');
+    // A form with no line or shape does not fetch their code.
+    assert.equal(await fetchedGeoList(page), false);
     await screenshot(page, `time-datetime-geopoint-360-${lang}`);
   });
 });
@@ -126,6 +131,7 @@ const errorOf = (page, path) => page.locator(`[data-path="${path}"] .error`).tex
 test('a line and a shape as lists of points, typed or read from the device, at 360 px in English and Arabic', async () => {
   await onPhones('routes', ROUTES, async ({ page, context, lang }) => {
     await page.waitForSelector('[data-path="yard"] .geo-point');
+    assert.equal(await fetchedGeoList(page), true);
     // A line of two typed points (a decimal comma read as a point),
     // the second in a row added for it.
     await typePoint(page, 'patrol', 0, '14,69', '-17.45');
