@@ -373,25 +373,31 @@
     const r = await api('GET', '/api/v1/forms/' + encodeURIComponent(id) + '?lang=' + lang +
       (version ? '&version=' + encodeURIComponent(version) : ''));
     if (!r.ok) throw new Error(r.data && r.data.error || 'form');
-    const lines = items => (items || []).some(i => i.type === 'geotrace' || i.type === 'geoshape' || lines(i.items));
-    if (!geoList && r.data.pages.some(p => lines(p.items))) await loadGeoList();
+    const types = new Set();
+    const collect = items => (items || []).forEach(i => { types.add(i.type); collect(i.items); });
+    r.data.pages.forEach(p => collect(p.items));
+    const wanted = new Set([...types].map(type => LAZY_TYPES[type]).filter(m => m && !lazy[m]));
+    await Promise.all([...wanted].map(loadModule));
     return r.data;
   }
 
-  // geotrace and geoshape questions are drawn by geo.js, fetched from the
-  // collector for the first form that has one: the first page of every
-  // other survey stays within its 100 KB.
-  let geoList = null;
-  function loadGeoList() {
+  // Question types few forms have are drawn by a file of their own,
+  // fetched from the collector for the first form that has one, so that the
+  // first page of every other survey stays within its 100 KB: geo.js
+  // (geotrace, geoshape) and scan.js (barcode). Each hands back render().
+  const LAZY_TYPES = { geotrace: 'geo', geoshape: 'geo', barcode: 'scan' };
+  const FACTORIES = { geo: 'EquitasGeoList', scan: 'EquitasScan' };
+  const lazy = {};
+  function loadModule(name) {
     return new Promise((resolve, reject) => {
-      const script = el('script', { src: '/geo.js' });
+      const script = el('script', { src: '/' + name + '.js' });
       script.addEventListener('load', () => {
-        geoList = window.EquitasGeoList({ el, t, changed, getAnswer, wrapper, hintAndError, labelNodes, idFor, coordField,
-          canLocate, pointOf, pointText, locateButton,
+        lazy[name] = window[FACTORIES[name]]({ el, t, changed, getAnswer, wrapper, hintAndError, labelNodes, idFor,
+          coordField, canLocate, pointOf, pointText, locateButton, renderInput,
           addStrings: table => { for (const l of Object.keys(table)) Object.assign(T[l], table[l]); } });
         resolve();
       });
-      script.addEventListener('error', () => { script.remove(); reject(new Error('geo.js')); });
+      script.addEventListener('error', () => { script.remove(); reject(new Error(name + '.js')); });
       document.head.append(script);
     });
   }
@@ -647,10 +653,11 @@
       case 'note': return el('div', { className: 'note', 'data-path': path, 'data-type': 'note' }, el('p', {}, labelNodes(item)),
         item.hint ? el('p', { className: 'hint', text: item.hint }) : null);
       case 'calculate': return el('div', { hidden: true, 'data-path': path, 'data-type': 'calculate' });
+      case 'barcode': return lazy.scan.render(item, path);
       case 'select_one': case 'likert': case 'select_multiple': return renderChoices(item, path);
       case 'image': case 'audio': case 'video': case 'file': return renderFiles(item, path);
       case 'geopoint': return renderGeopoint(item, path);
-      case 'geotrace': case 'geoshape': return geoList.render(item, path);
+      case 'geotrace': case 'geoshape': return lazy.geo.render(item, path);
       case 'acknowledge': {
         const w = wrapper(item, path, 'div');
         const id = idFor(path);

@@ -171,7 +171,8 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
     // Times, dateTimes, points, lines and shapes are text in the XForms form.
     q.only_numbers = item.type != forms::QuestionType::kText && item.type != forms::QuestionType::kDate &&
                      item.type != forms::QuestionType::kTime && item.type != forms::QuestionType::kDateTime &&
-                     !item.is_location() && item.type != forms::QuestionType::kRepeat &&
+                     !item.is_location() && item.type != forms::QuestionType::kBarcode &&
+                     item.type != forms::QuestionType::kRepeat &&
                      !forms::is_file_question(item);
     if (!q.repeat.empty()) {
       q.note = "inside the rows of " + q.repeat;

@@ -22,6 +22,8 @@ for (const [name, file, pattern, html, least] of [
   ['collector team page', 'collector/web/team.js', /const T = (\{[\s\S]*?\n  \});/, 'collector/web/index.html', 40],
   // The point lists of geotrace and geoshape questions: a few strings.
   ['collector point lists', 'collector/web/geo.js', /const T = (\{[\s\S]*?\n  \});/, 'collector/web/index.html', 5],
+  // The camera reader of barcode questions.
+  ['collector barcode reader', 'collector/web/scan.js', /const T = (\{[\s\S]*?\n  \});/, 'collector/web/index.html', 4],
   ['dashboard', 'sync-server/web/app.js', /const T = (\{[\s\S]*?\n\});/, 'sync-server/web/index.html', 40],
 ]) {
   test(`${name}: every string in ${LANGUAGES.join(', ')}`, () => {

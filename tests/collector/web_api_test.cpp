@@ -114,7 +114,7 @@ WebOptions personal() {
 
 TEST_CASE("the page and its assets come from the binary, never cached, under a strict CSP", "[web]") {
   Fixture f;
-  for (const char* path : {"/", "/app.js", "/app.css", "/admin", "/geo.js"}) {
+  for (const char* path : {"/", "/app.js", "/app.css", "/admin", "/geo.js", "/scan.js"}) {
     auto res = f.call(http::verb::get, path);
     CHECK(res.result() == http::status::ok);
     CHECK(res[http::field::cache_control] == "no-store");
@@ -124,7 +124,7 @@ TEST_CASE("the page and its assets come from the binary, never cached, under a s
   auto js = f.call(http::verb::get, "/app.js");
   auto css = f.call(http::verb::get, "/app.css");
   // The first page, everything it loads included, stays under 100 KB (geo.js
-  // is fetched only for a form with a geotrace or geoshape question).
+  // and scan.js are fetched only for a form with a question they draw).
   CHECK(page.body().size() + js.body().size() + css.body().size() < 100 * 1024);
   CHECK(f.call(http::verb::get, "/nothing-here").result() == http::status::not_found);
 }

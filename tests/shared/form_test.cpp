@@ -477,3 +477,20 @@ TEST_CASE("randomize and seed belong to selects, and a seed to a randomized one"
   CHECK_THAT(refused(R"({"type": "select_one", "name": "t", "list": "l", "randomize": true, "seed": "${nope}"})"),
              Catch::Contains("${nope}, which does not exist"));
 }
+
+TEST_CASE("a barcode is text read by the camera or typed, and no anonymous form takes one", "[forms]") {
+  auto f = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"},
+    "items": [{"type": "barcode", "name": "seal", "required": true}]})json");
+  INFO(f.status().to_string());
+  REQUIRE(f.is_ok());
+  CHECK(f->find("seal")->type == QuestionType::kBarcode);
+  CHECK(check(*f, R"({"seal": "TL-0042-7781"})").ok());
+  const Evaluation bad = check(*f, R"({"seal": 42})");
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0].path == "seal");
+  CHECK(std::string(save_form_json(*f)).find("\"barcode\"") != std::string::npos);
+  auto anonymous = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"},
+    "anonymous": true, "items": [{"type": "barcode", "name": "badge"}]})json");
+  REQUIRE_FALSE(anonymous.is_ok());
+  CHECK_THAT(anonymous.status().message(), Catch::Contains("item 'badge': a barcode reads a code that is near-unique"));
+}

@@ -110,6 +110,7 @@ constexpr const char* kEveryConstruct = R"json({
     {"type": "geopoint", "name": "where", "label": {"en": "Where", "fr": "Où"}, "accuracy_threshold": 12.5},
     {"type": "geotrace", "name": "route", "label": {"en": "Route", "fr": "Trajet"}, "accuracy_threshold": 8},
     {"type": "geoshape", "name": "plot", "label": {"en": "Plot", "fr": "Parcelle"}},
+    {"type": "barcode", "name": "seal", "label": {"en": "Seal", "fr": "Scellé"}},
     {"type": "select_one", "name": "sex", "label": {"en": "Sex", "fr": "Sexe"}, "list": "yesno", "or_other": true,
      "breakdown": true},
     {"type": "select_multiple", "name": "many", "label": {"en": "Cities", "fr": "Villes"}, "list": "cities",

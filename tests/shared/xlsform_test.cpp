@@ -1026,6 +1026,8 @@ TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, r
   CHECK_FALSE(find_warning(r, "is imported as text in the XForms form"));
   CHECK_FALSE(find_warning(r, "parameters 'capture-accuracy=5' are ignored"));
   CHECK(find_warning(r, "parameter 'warning-accuracy=50' is ignored"));
+  CHECK(f.find("bc")->type == QuestionType::kBarcode);
+  CHECK_FALSE(find_warning(r, "barcode"));
   CHECK(f.find("rank")->type == QuestionType::kSelectMultiple);
   CHECK(f.find("ok")->type == QuestionType::kAcknowledge);
   CHECK(f.find("day")->calculation.source == "once(today())");

@@ -171,7 +171,7 @@ HttpResponse WebApi::route(Call& call) {
   const std::string& p = call.path;
   const bool get = m == http::verb::get || m == http::verb::head;
   if (get && (p == "/" || p == "/admin")) return asset(call, "index.html");
-  if (get && (p == "/app.js" || p == "/team.js" || p == "/geo.js" || p == "/app.css" || p == "/icon.svg")) {
+  if (get && (p == "/app.js" || p == "/team.js" || p == "/geo.js" || p == "/scan.js" || p == "/app.css" || p == "/icon.svg")) {
     return asset(call, p.substr(1));
   }
   if (p == "/api/v1/forms" && get) return list_forms(call);

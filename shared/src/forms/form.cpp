@@ -34,6 +34,7 @@ constexpr std::pair<QuestionType, std::string_view> kTypeNames[] = {
     {QuestionType::kGeopoint, "geopoint"},
     {QuestionType::kGeotrace, "geotrace"},
     {QuestionType::kGeoshape, "geoshape"},
+    {QuestionType::kBarcode, "barcode"},
 };
 }  // namespace
 

@@ -684,6 +684,7 @@ class Evaluator {
     const ChoiceList* list = form_.list_for(it);
     switch (it.type) {
       case QuestionType::kText:
+      case QuestionType::kBarcode:
         if (!v.is_string()) return "not_text";
         if (v.get_string().size() > kMaxTextBytes) return "too_long";
         return "";

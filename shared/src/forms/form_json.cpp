@@ -607,6 +607,10 @@ std::vector<std::string> check_form(const Form& form) {
       out.push_back(w + ": a " + std::string(question_type_name(it.type)) +
                     " records where the respondent was, which identifies them; an anonymous form takes no location");
     }
+    if (it.type == QuestionType::kBarcode && form.anonymous) {
+      out.push_back(w + ": a barcode reads a code that is near-unique by nature (a badge, a card, a document), "
+                        "which singles out whoever it belongs to; an anonymous form takes none");
+    }
     if (it.type == QuestionType::kDateTime && form.anonymous) {
       out.push_back(w + ": a datetime records a moment to the second, which singles the respondent out as a "
                         "submission time would; an anonymous form asks for a date or a time of day instead");

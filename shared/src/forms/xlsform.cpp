@@ -1576,9 +1576,7 @@ class Importer {
     } else if (t0 == "geoshape") {
       it.type = QuestionType::kGeoshape;
     } else if (t0 == "barcode") {
-      it.type = QuestionType::kText;
-      msg_.warn("survey", row, "barcode " + quote(name) + " is imported as text: the code is typed (no camera "
-                                   "scanning yet)");
+      it.type = QuestionType::kBarcode;
     } else if (t0 == "trigger") {
       it.type = QuestionType::kAcknowledge;
     } else if (t0 == "rank" && lw.size() == 2) {

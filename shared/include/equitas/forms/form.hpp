@@ -66,6 +66,10 @@ enum class QuestionType {
   // point is its first. Locations too: anonymous forms take neither.
   kGeotrace,
   kGeoshape,
+  // Text read from a barcode or QR code (typed where the page has no
+  // camera reader). A scanned code is near-unique by nature (a badge, a
+  // card): anonymous forms take no barcode.
+  kBarcode,
 };
 
 std::string_view question_type_name(QuestionType t);
