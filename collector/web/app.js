@@ -994,10 +994,14 @@
           const before = Array.isArray(getAnswer(path)) ? getAnswer(path) : [];
           const vals = input.checked ? before.concat([c.name]) : before.filter(n => n !== c.name);
           changed(path, vals.length ? vals : undefined, true);
+          if (item.rank) fillChoices(w);  // the positions after it move up
         } else changed(path, c.name, true);
         if (item.or_other) showOther(w, item, path);
       });
-      box.append(el('label', { className: 'choice', for: id, 'data-choice': c.name }, input, el('span', { text: c.label })));
+      // A ranking: the order ticked is the rank, shown beside each choice.
+      const rank = item.rank && multi && Array.isArray(current) ? current.indexOf(c.name) + 1 : 0;
+      box.append(el('label', { className: 'choice', for: id, 'data-choice': c.name }, input,
+        rank ? el('span', { className: 'rank', text: String(rank) }) : null, el('span', { text: c.label })));
     });
     if (more) box.append(el('p', { className: 'hint more-choices', text: t('moreChoices', more) }));
     if (!offered.length && item.filter) box.append(el('p', { className: 'hint', text: t('noChoicesYet') }));

@@ -158,6 +158,7 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
   if (!existed) {  // the newest definition describes it
     q.type = std::string(forms::question_type_name(item.type));
     q.multiple = item.type == forms::QuestionType::kSelectMultiple;
+    q.ranked = item.rank;
     q.select = item.is_select();
     q.group = join_path(parents);
     for (auto p = parents.rbegin(); p != parents.rend(); ++p) {
@@ -176,6 +177,9 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
                      !forms::is_file_question(item);
     if (!q.repeat.empty()) {
       q.note = "inside the rows of " + q.repeat;
+    } else if (q.ranked) {
+      q.note = "a ranking: one column per choice, " + q.name + "/CODE: its position, 1 the most preferred, "
+               "empty when not asked";
     } else if (q.multiple) {
       q.note = "one column per choice, " + q.name + "/CODE: 1 chosen, 0 not chosen, empty when not asked";
     } else if (item.type == forms::QuestionType::kRepeat) {
@@ -324,10 +328,14 @@ ExportCell ExportPlan::cell(const ExportColumn& column, const boost::json::value
   if (v == nullptr || v->is_null()) return {};
   if (!column.choice.empty()) {
     bool chosen = false;
+    double position = 0;
     for_each_code(*v, [&](std::string_view code) {
+      ++position;
       chosen = code == column.choice;
       return !chosen;
     });
+    if (q.ranked && !chosen) return {};
+    if (q.ranked) return {ExportCell::Kind::kNumber, std::to_string(static_cast<int>(position)), position};
     return {ExportCell::Kind::kNumber, chosen ? "1" : "0", chosen ? 1.0 : 0.0};
   }
   if (q.select && v->is_string()) {

@@ -35,6 +35,7 @@ struct ExportQuestion {
   std::string type;           // "select_one", ...; "unknown" when no version defines it
   bool known = true;          // false: seen only in the data
   bool multiple = false;      // select_multiple: one 0/1 column per choice
+  bool ranked = false;        // a ranking: each choice's column holds its position, 1 first
   bool select = false;        // select_one, likert, select_multiple: codes with labels
   std::string group;          // enclosing groups and repeats, "harassment" or "a/b"
   std::string repeat;         // set when it lives in a repeat's rows (no column of its own)

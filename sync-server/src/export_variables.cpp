@@ -159,8 +159,10 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
     if (const forms::Choice* c = q.find_choice(column.choice)) {
       v.label += ": " + (c->label.empty() ? c->name : c->label.get(lang_, plan_.default_language()));
     }
-    v.value_set = "chosen";
-    value_sets_["chosen"].values = {{0, "Not chosen"}, {1, "Chosen"}};
+    if (!q.ranked) {  // a ranking's positions need no labels
+      v.value_set = "chosen";
+      value_sets_["chosen"].values = {{0, "Not chosen"}, {1, "Chosen"}};
+    }
   } else if (q.select && !options_.labels) {
     std::vector<const forms::Choice*> real;
     for (const auto& c : q.choices) {

@@ -258,6 +258,12 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
       if (!by_section.count(it.section)) section_order.push_back(it.section);
       by_section[it.section].push_back(std::move(lr));
       section_labels[it.section] = it.section_label;
+    } else if (it.item->rank) {
+      // A ranking lists every choice, so its choice columns tell only that
+      // it was answered; the positions are in the exports.
+      const bool listed = it.list != nullptr && !it.list->choices.empty();
+      o = answered_item(ctx, k, listed ? ctx.dict.position(it.item->name, it.list->choices.front().name) : -1);
+      kind = "rank";
     } else if (it.item->type == forms::QuestionType::kSelectMultiple) {
       o = multi_item(ctx, it, k);
       kind = "select_multiple";

@@ -236,6 +236,14 @@ test('an XLSForm\'s range, rank, trigger, or_other, barcode, time, geopoint and 
           await answer(page, () => page.locator(`[data-path="priorities"] label[data-choice="${p}"]`).click());
         }
         await waitForAnswer(page, 'priorities', JSON.stringify(['staffing', 'training', 'equipment']), JSON.stringify);
+        // Each choice shows its rank; taking one back moves the later ones up.
+        const ranks = () => page.locator('[data-path="priorities"] label[data-choice]').evaluateAll(
+          ls => Object.fromEntries(ls.map(l => [l.dataset.choice, (l.querySelector('.rank') || {}).textContent || ''])));
+        assert.deepEqual(await ranks(), { staffing: '1', training: '2', equipment: '3' });
+        await answer(page, () => page.locator('[data-path="priorities"] label[data-choice="staffing"]').click());
+        assert.deepEqual(await ranks(), { staffing: '', training: '1', equipment: '2' });
+        await answer(page, () => page.locator('[data-path="priorities"] label[data-choice="staffing"]').click());
+        await waitForAnswer(page, 'priorities', JSON.stringify(['training', 'equipment', 'staffing']), JSON.stringify);
         // trigger: a confirmation.
         await answer(page, () => page.locator('[data-path="ok"] label.choice').click());
         await waitForAnswer(page, 'ok', true);

@@ -494,3 +494,27 @@ TEST_CASE("a barcode is text read by the camera or typed, and no anonymous form 
   REQUIRE_FALSE(anonymous.is_ok());
   CHECK_THAT(anonymous.status().message(), Catch::Contains("item 'badge': a barcode reads a code that is near-unique"));
 }
+
+TEST_CASE("a ranking lists every choice offered, once, in the respondent's order", "[forms]") {
+  auto f = load_form_json(R"json({"id": "rank", "version": "1", "title": {"en": "Rank"},
+    "lists": {"p": [{"name": "a", "label": {"en": "A"}, "filters": {"k": "x"}}, {"name": "b", "label": {"en": "B"}},
+                    {"name": "c", "label": {"en": "C"}, "filters": {"k": "x"}}]},
+    "items": [{"type": "select_multiple", "name": "all", "list": "p", "rank": true},
+              {"type": "select_multiple", "name": "some", "list": "p", "rank": true, "choice_filter": "k = 'x'"}]})json");
+  INFO(f.status().to_string());
+  REQUIRE(f.is_ok());
+  CHECK(check(*f, R"({"all": ["c", "a", "b"], "some": ["c", "a"]})").ok());
+  const Evaluation short_of_one = check(*f, R"({"all": ["c", "a"], "some": ["a", "b"]})", "fr");
+  REQUIRE(short_of_one.errors.size() == 2);
+  CHECK(short_of_one.errors[0].message == "Classez tous les choix, le premier étant celui que vous préférez.");
+  CHECK(short_of_one.errors[1].path == "some");  // b is not offered there
+  CHECK(check(*f, R"({"all": ["c", "a", "a"]})").errors.size() == 1);
+  auto again = load_form_json(save_form_json(*f));
+  REQUIRE(again.is_ok());
+  CHECK(*again == *f);
+  auto wrong = load_form_json(R"json({"id": "r", "version": "1", "title": {"en": "R"},
+    "lists": {"p": [{"name": "a", "label": {"en": "A"}}]},
+    "items": [{"type": "select_one", "name": "one", "list": "p", "rank": true}]})json");
+  REQUIRE_FALSE(wrong.is_ok());
+  CHECK_THAT(wrong.status().message(), Catch::Contains("only a select_multiple takes \"rank\""));
+}

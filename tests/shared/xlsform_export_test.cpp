@@ -111,6 +111,8 @@ constexpr const char* kEveryConstruct = R"json({
     {"type": "geotrace", "name": "route", "label": {"en": "Route", "fr": "Trajet"}, "accuracy_threshold": 8},
     {"type": "geoshape", "name": "plot", "label": {"en": "Plot", "fr": "Parcelle"}},
     {"type": "barcode", "name": "seal", "label": {"en": "Seal", "fr": "Scellé"}},
+    {"type": "select_multiple", "name": "priorities", "label": {"en": "Rank", "fr": "Classez"}, "list": "yesno",
+     "rank": true},
     {"type": "select_one", "name": "sex", "label": {"en": "Sex", "fr": "Sexe"}, "list": "yesno", "or_other": true,
      "breakdown": true},
     {"type": "select_multiple", "name": "many", "label": {"en": "Cities", "fr": "Villes"}, "list": "cities",

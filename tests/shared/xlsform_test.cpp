@@ -1029,6 +1029,8 @@ TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, r
   CHECK(f.find("bc")->type == QuestionType::kBarcode);
   CHECK_FALSE(find_warning(r, "barcode"));
   CHECK(f.find("rank")->type == QuestionType::kSelectMultiple);
+  CHECK(f.find("rank")->rank);
+  CHECK_FALSE(f.find("rank")->constraint.present());
   CHECK(f.find("ok")->type == QuestionType::kAcknowledge);
   CHECK(f.find("day")->calculation.source == "once(today())");
   CHECK(f.find("device")->calculation.source == "once(uuid())");

@@ -403,21 +403,6 @@ cat("ok\n")
   CHECK(k.out == "ok\n");
 }
 
-namespace {
-
-// Publishes the form definition `text` straight into the store.
-void publish_json(server::ServerStore& store, const std::string& text) {
-  auto form = forms::load_form_json(text);
-  INFO(form.status().to_string());
-  REQUIRE(form.is_ok());
-  FormPublication pub;
-  pub.form_id = form->id;
-  pub.version = form->version;
-  pub.definition = forms::save_form_json(*form);
-  REQUIRE(store.save_publication(pub, "json", unix_now()).is_ok());
-}
-
-}  // namespace
 
 TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][export][anonymity]") {
   TempDir tmp;

@@ -29,6 +29,17 @@ void publish_named_climate(server::ServerStore& store) {
   REQUIRE(store.save_publication(pub, "json", unix_now()).is_ok());
 }
 
+void publish_json(server::ServerStore& store, const std::string& text) {
+  auto form = forms::load_form_json(text);
+  INFO(form.status().to_string());
+  REQUIRE(form.is_ok());
+  FormPublication pub;
+  pub.form_id = form->id;
+  pub.version = form->version;
+  pub.definition = forms::save_form_json(*form);
+  REQUIRE(store.save_publication(pub, "json", unix_now()).is_ok());
+}
+
 void add_submission(server::ServerStore& store, const DeviceId& device, const std::string& form,
                     const std::string& version, const std::string& answers_json, const std::string& round,
                     const std::optional<SubmissionId>& id, std::uint32_t revision) {

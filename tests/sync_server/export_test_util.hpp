@@ -22,6 +22,8 @@ namespace equitas::test {
 // first use.
 inline constexpr const char* kNamedClimate = "climate-named";
 void publish_named_climate(server::ServerStore& store);
+// Publishes the form definition `text` straight into the store.
+void publish_json(server::ServerStore& store, const std::string& text);
 
 // Stores one accepted submission as the ingestor would, without an
 // envelope worth verifying (the exporter reads answers, not envelopes).

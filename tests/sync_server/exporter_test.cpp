@@ -268,3 +268,26 @@ TEST_CASE("CSV round trip: what collectors sent is what the CSV holds", "[server
     CHECK(row[column(h, "comment")] == answers.at("comment").as_string().c_str());
   }
 }
+
+TEST_CASE("a ranking's columns hold each choice's position, not 0/1", "[server][export]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  auto store = server.open_store();
+  publish_json(store, R"json({"id": "priorities", "version": "1", "title": {"en": "Priorities"},
+    "lists": {"p": [{"name": "staffing", "label": {"en": "Staffing"}}, {"name": "training", "label": {"en": "Training"}},
+                    {"name": "equipment", "label": {"en": "Equipment"}}]},
+    "items": [{"type": "select_multiple", "name": "order", "list": "p", "rank": true},
+              {"type": "text", "name": "why"}]})json");
+  const DeviceId dev = DeviceId::random();
+  REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+  add_submission(store, dev, "priorities", "1", R"({"order": ["training", "equipment", "staffing"]})");
+  add_submission(store, dev, "priorities", "1", R"({"why": "not asked"})");
+
+  const auto table = parse_csv(csv_of(store, "priorities"));
+  REQUIRE(table.size() == 3);
+  const auto& h = table[0];
+  const auto staffing = column(h, "order_staffing"), training = column(h, "order_training"),
+             equipment = column(h, "order_equipment");
+  CHECK((table[1][training] == "1" && table[1][equipment] == "2" && table[1][staffing] == "3"));
+  CHECK((table[2][training].empty() && table[2][staffing].empty()));  // not answered
+}

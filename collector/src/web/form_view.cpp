@@ -19,6 +19,7 @@ json::object item_view(const forms::Form& form, const forms::Item& item, const s
   if (!item.appearance.empty()) o["appearance"] = item.appearance;
   if (item.read_only) o["read_only"] = true;
   if (item.or_other) o["or_other"] = true;
+  if (item.rank) o["rank"] = true;
   if (item.score) o["indicator"] = item.score->indicator;
   if (forms::is_file_question(item)) {
     json::array accept;

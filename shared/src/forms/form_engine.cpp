@@ -72,6 +72,13 @@ constexpr Message kMessages[] = {
      "Ответ должен быть местоположением: широта (от -90 до 90) и долгота (от -180 до 180) в градусах.",
      "يجب أن تكون الإجابة موقعًا: خط العرض (من -90 إلى 90) وخط الطول (من -180 إلى 180) بالدرجات.",
      "A resposta tem de ser um local: latitude (-90 a 90) e longitude (-180 a 180) em graus."},
+    {"not_rank",
+     "Put every choice in order, the first the one you prefer most.",
+     "Classez tous les choix, le premier étant celui que vous préférez.",
+     "Ordene todas las opciones, primero la que más prefiere.",
+     "Расставьте все варианты по порядку, первым — самый предпочтительный.",
+     "رتّب جميع الخيارات، بدءًا بالخيار الذي تفضّله أكثر.",
+     "Ordene todas as opções, primeiro a que prefere mais."},
     {"not_geotrace",
      "The answer must be a line of at least 2 points separated by ';', each a latitude (-90 to 90) and a "
      "longitude (-180 to 180) in degrees.",
@@ -633,6 +640,15 @@ class Evaluator {
     return ok;
   }
 
+  // How many choices `it` offers now: what a ranking must order.
+  std::size_t offered_count(const Item& it, const ChoiceList* list, Ctx& ctx) {
+    std::size_t n = it.or_other && (list == nullptr || list->find("other") == nullptr) ? 1 : 0;
+    if (list != nullptr) {
+      for (const Choice& c : list->choices) n += allowed_choice(it, c, ctx) ? 1 : 0;
+    }
+    return n;
+  }
+
   // The choices `it` offers now, in the order to show them.
   std::vector<std::string> offered_choices(const Item& it, const std::string& path, Ctx& ctx) {
     std::vector<std::string> offered;
@@ -717,6 +733,7 @@ class Evaluator {
           const std::string code(e.get_string());
           if (!seen.insert(code).second || !valid_choice(it, list, code, ctx)) return "not_choices";
         }
+        if (it.rank && seen.size() != offered_count(it, list, ctx)) return "not_rank";
         return "";
       }
       case QuestionType::kAcknowledge:

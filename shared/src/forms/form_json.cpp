@@ -98,7 +98,7 @@ constexpr std::string_view kItemKeys[] = {
     "type",     "name",     "label",    "hint",        "required",      "required_message",
     "relevant", "constraint", "constraint_message", "calculation", "default", "read_only",
     "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "file", "items",
-    "accuracy_threshold", "randomize", "seed"};
+    "accuracy_threshold", "randomize", "seed", "rank"};
 
 constexpr std::string_view kFileKeys[] = {"accept", "max_bytes", "max_pixels", "max_files"};
 
@@ -193,6 +193,8 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   it.list = read_string(o, "list", ctx, p);
   it.appearance = read_string(o, "appearance", ctx, p);
   it.or_other = read_bool(o, "or_other", ctx, p);
+  it.rank = read_bool(o, "rank", ctx, p);
+  if (it.rank && it.type != QuestionType::kSelectMultiple) p.add(ctx + ": only a select_multiple takes \"rank\"");
   it.randomize = read_bool(o, "randomize", ctx, p);
   it.seed = read_expr(o, "seed", it.name, p);
   if ((it.randomize || it.seed.present()) && !it.is_select()) {
@@ -310,6 +312,7 @@ json::object item_json(const Item& it) {
   if (it.choice_filter.present()) o["choice_filter"] = it.choice_filter.source;
   if (!it.appearance.empty()) o["appearance"] = it.appearance;
   if (it.or_other) o["or_other"] = true;
+  if (it.rank) o["rank"] = true;
   if (it.randomize) o["randomize"] = true;
   if (it.seed.present()) o["seed"] = it.seed.source;
   if (it.breakdown) o["breakdown"] = true;

@@ -1582,11 +1582,9 @@ class Importer {
     } else if (t0 == "rank" && lw.size() == 2) {
       // A rank is every choice, in order: a select_multiple answer keeps its order.
       it.type = QuestionType::kSelectMultiple;
+      it.rank = true;
       it.list = words[1];
       select_rows_[it.list].push_back(row);
-      text_constraint_ = "count-selected(.) = count(instance('" + words[1] + "')/root/item)";
-      msg_.warn("survey", row, "rank " + quote(name) + " is imported as a select_multiple whose order is the rank, "
-                                   "and which must list every choice");
     } else if (t0 == "hidden") {
       if (v.get(Col::kCalculation).empty()) {
         msg_.error("survey", row, "type 'hidden' without a calculation is not supported");

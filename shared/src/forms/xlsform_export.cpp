@@ -276,6 +276,11 @@ class SurveyWriter {
   std::string select_type(const Item& it) {
     const std::string base = it.type == QuestionType::kSelectMultiple ? "select_multiple" : "select_one";
     const ListPlace& p = layout_.of(it.list);
+    if (it.rank && p.place == Place::kChoices && !it.or_other) return "rank " + it.list;
+    if (it.rank) {
+      notes_.push_back("'" + it.name + "': written as a select_multiple: XLSForm's rank takes only a list of the "
+                       "choices sheet, without or_other");
+    }
     if (p.place == Place::kChoices) return base + " " + it.list + (it.or_other ? " or_other" : "");
     if (it.or_other) {
       notes_.push_back("'" + it.name + "': or_other is not written: XLSForm's " + base +

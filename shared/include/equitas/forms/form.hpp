@@ -168,6 +168,10 @@ struct Item {
   // draft, so a reload does not reshuffle what the respondent has read.
   bool randomize = false;
   ExprField seed;
+  // select_multiple only: a ranking (XLSForm's rank). The answer lists every
+  // choice offered, most preferred first; exports give each choice its
+  // position rather than 0/1, which would all be 1.
+  bool rank = false;
   std::vector<Item> items;  // for groups and repeats
   bool operator==(const Item&) const = default;
 
