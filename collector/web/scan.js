@@ -58,6 +58,8 @@ window.EquitasScan = function (ui) {
     };
     button.addEventListener('click', async () => {
       if (stream) { stop(); status.textContent = ''; return; }
+      if (button.disabled) return;
+      button.disabled = true;  // one camera at a time, however often tapped
       try {
         const detector = new BarcodeDetector();
         stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
@@ -71,6 +73,8 @@ window.EquitasScan = function (ui) {
       } catch (e) {
         stop();
         status.textContent = t('scanFailed');
+      } finally {
+        button.disabled = false;
       }
     });
     w.insertBefore(button, w.querySelector('.error'));
