@@ -999,7 +999,7 @@
         if (item.or_other) showOther(w, item, path);
       });
       // A ranking: the order ticked is the rank, shown beside each choice.
-      const rank = item.rank && multi && Array.isArray(current) ? current.indexOf(c.name) + 1 : 0;
+      const rank = item.rank && Array.isArray(current) ? current.indexOf(c.name) + 1 : 0;
       box.append(el('label', { className: 'choice', for: id, 'data-choice': c.name }, input,
         rank ? el('span', { className: 'rank', text: String(rank) }) : null, el('span', { text: c.label })));
     });

@@ -640,31 +640,27 @@ class Evaluator {
     return ok;
   }
 
-  // How many choices `it` offers now: what a ranking must order.
-  std::size_t offered_count(const Item& it, const ChoiceList* list, Ctx& ctx) {
-    std::size_t n = it.or_other && (list == nullptr || list->find("other") == nullptr) ? 1 : 0;
+  // The choices `it` offers now, in the list's order; or_other's "other"
+  // whatever the filter keeps, at the end when the list has none.
+  std::vector<std::string> allowed_names(const Item& it, const ChoiceList* list, Ctx& ctx) {
+    std::vector<std::string> names;
     if (list != nullptr) {
-      for (const Choice& c : list->choices) n += allowed_choice(it, c, ctx) ? 1 : 0;
-    }
-    return n;
-  }
-
-  // The choices `it` offers now, in the order to show them.
-  std::vector<std::string> offered_choices(const Item& it, const std::string& path, Ctx& ctx) {
-    std::vector<std::string> offered;
-    if (const ChoiceList* list = form_.list_for(it)) {
       for (const Choice& c : list->choices) {
-        if (allowed_choice(it, c, ctx)) offered.push_back(c.name);
+        if (allowed_choice(it, c, ctx)) names.push_back(c.name);
       }
     }
-    // or_other's "other" is offered whatever the filter keeps, and last.
-    const auto other = std::find(offered.begin(), offered.end(), "other");
-    const bool add_other = it.or_other && other == offered.end();
-    if (it.randomize) {
-      if (it.or_other && !add_other) offered.erase(other);
-      shuffle_seeded(offered, choice_seed(it, path, ctx));
-    }
-    if (it.or_other && (add_other || it.randomize)) offered.push_back("other");
+    if (it.or_other && std::find(names.begin(), names.end(), "other") == names.end()) names.push_back("other");
+    return names;
+  }
+
+  // The choices `it` offers now, in the order to show them: a randomized
+  // list shuffled, with or_other's "other" kept last.
+  std::vector<std::string> offered_choices(const Item& it, const std::string& path, Ctx& ctx) {
+    std::vector<std::string> offered = allowed_names(it, form_.list_for(it), ctx);
+    if (!it.randomize) return offered;
+    if (it.or_other) offered.erase(std::find(offered.begin(), offered.end(), "other"));
+    shuffle_seeded(offered, choice_seed(it, path, ctx));
+    if (it.or_other) offered.push_back("other");
     return offered;
   }
 
@@ -733,7 +729,7 @@ class Evaluator {
           const std::string code(e.get_string());
           if (!seen.insert(code).second || !valid_choice(it, list, code, ctx)) return "not_choices";
         }
-        if (it.rank && seen.size() != offered_count(it, list, ctx)) return "not_rank";
+        if (it.rank && seen.size() != allowed_names(it, list, ctx).size()) return "not_rank";
         return "";
       }
       case QuestionType::kAcknowledge:
