@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "bench_args.hpp"
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/crypto/secret.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/enrollment_code.hpp"
@@ -266,7 +267,7 @@ int bench_main(int argc, char** argv) {
   auto library = forms::FormLibrary::with_bundled();
   const auto form = library->find("staff-climate", "2026.1");
   if (!form) throw std::runtime_error("no bundled staff-climate 2026.1");
-  const PayloadLayout layout = PayloadLayout::of(*form);
+  const PayloadLayout layout = forms::payload_layout(*form);
   std::vector<SimCollector> sims(static_cast<std::size_t>(opt.collectors));
   std::size_t envelope_bytes = 0, payload_bytes = 0, count = 0;
   int serial = 0;

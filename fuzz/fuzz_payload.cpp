@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/wire/payload.hpp"
 
@@ -28,7 +29,7 @@ const std::vector<equitas::PayloadLayout>& layouts() {
     auto forms = equitas::forms::bundled_forms();
     if (!forms.is_ok()) std::abort();
     auto out = std::make_unique<std::vector<equitas::PayloadLayout>>();
-    for (const auto& f : *forms) out->push_back(equitas::PayloadLayout::of(*f));
+    for (const auto& f : *forms) out->push_back(equitas::forms::payload_layout(*f));
     return out;
   }();
   return *all;

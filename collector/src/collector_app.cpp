@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstring>
 
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/util/json_text.hpp"
@@ -573,7 +574,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   if (contribution != nullptr) payload.contribution = *contribution;
   // A response code, too, travels in v1 only.
   Bytes plain = form != nullptr && contribution == nullptr && payload.response_code.empty()
-                    ? encode_payload(payload, PayloadLayout::of(*form))
+                    ? encode_payload(payload, forms::payload_layout(*form))
                     : encode_payload(payload);
   EnvelopeFields fields{enrolled->device_id, SubmissionId::random(), 1, std::string(form_id),
                         std::string(form_version)};

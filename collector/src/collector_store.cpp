@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "equitas/db/migrations.hpp"
 #include "equitas/util/embedded.hpp"
 #include "equitas/wire/envelope.hpp"
 

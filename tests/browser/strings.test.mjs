@@ -50,5 +50,5 @@ test('the collector page, the collector server and the dashboard API accept the 
   const list = '"en", "fr", "es", "ru", "ar", "pt"';
   assert.ok(read('collector/src/web/form_view.hpp').includes(`kUiLanguages[] = {${list}}`));
   assert.ok(read('collector/src/web/plain_errors.cpp').includes(`kLangs = {${list}}`));
-  assert.ok(read('sync-server/src/admin_api.cpp').includes(`kLanguages[] = {${list}}`));
+  assert.ok(read('sync-server/src/admin/admin_api.cpp').includes(`kLanguages[] = {${list}}`));
 });

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "admin_api.hpp"
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/wire/file_transfer.hpp"
 #include "fixtures.hpp"

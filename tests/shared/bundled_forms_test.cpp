@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/form_library.hpp"
@@ -517,8 +518,8 @@ TEST_CASE("an administration sets the support note's wording by publishing a cop
   CHECK_THAT(deployed->find("h_support")->label.get("en", "en"), Catch::Contains("5555"));
   CHECK(missing_translations(*deployed).empty());
   // Same questions and choices in the same places: one dataset with the bundled version.
-  const auto a = PayloadLayout::of(*bundled_sc).keys();
-  const auto b = PayloadLayout::of(*deployed).keys();
+  const auto a = forms::payload_layout(*bundled_sc).keys();
+  const auto b = forms::payload_layout(*deployed).keys();
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
     CHECK(a[i].name == b[i].name);

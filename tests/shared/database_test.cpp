@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "equitas/db/database.hpp"
+#include "equitas/db/migrations.hpp"
 #include "equitas/util/embedded.hpp"
 #include "temp_dir.hpp"
 

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/wire/payload.hpp"
 
@@ -17,7 +18,7 @@ PayloadLayout staff_climate_layout() {
   REQUIRE(lib.is_ok());
   auto form = lib->find("staff-climate", "2026.1");
   REQUIRE(form != nullptr);
-  return PayloadLayout::of(*form);
+  return forms::payload_layout(*form);
 }
 
 ResponsePayload nineteen_answers() {

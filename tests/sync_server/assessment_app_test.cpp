@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "assessment_store.hpp"
 #include "temp_dir.hpp"
 

@@ -15,7 +15,7 @@
 #include <fstream>
 
 #include "admin_api.hpp"
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "assessment_store.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "fixtures.hpp"

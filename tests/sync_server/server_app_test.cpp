@@ -4,7 +4,7 @@
 // and each use case must say why it failed.
 #include <catch2/catch.hpp>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "form_registry.hpp"
 #include "temp_dir.hpp"

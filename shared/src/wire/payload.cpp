@@ -7,7 +7,6 @@
 #include <cstring>
 #include <ctime>
 
-#include "equitas/forms/form.hpp"
 
 namespace equitas {
 namespace {
@@ -326,31 +325,20 @@ Result<ResponsePayload> decode_v1(ByteView bytes) {
 
 }  // namespace
 
-PayloadLayout PayloadLayout::of(const forms::Form& form) {
-  PayloadLayout l;
-  form.walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
-    for (const auto* p : parents) {
-      if (p->type == forms::QuestionType::kRepeat) return true;  // answered inside the repeat's rows
-    }
-    if (!it.takes_answer() || l.positions_.count(it.name) != 0) return true;
-    Key k;
-    k.name = it.name;
+PayloadLayout::PayloadLayout(std::vector<Key> keys) {
+  for (auto& key : keys) {
+    if (positions_.count(key.name) != 0) continue;
+    Key k{std::move(key.name), {}};
     std::unordered_map<std::string, std::uint32_t> codes;
-    if (it.is_select()) {
-      if (const auto* list = form.list_for(it)) {
-        for (const auto& ch : list->choices) {
-          if (codes.emplace(ch.name, static_cast<std::uint32_t>(k.choices.size())).second) {
-            k.choices.push_back(ch.name);
-          }
-        }
+    for (auto& choice : key.choices) {
+      if (codes.emplace(choice, static_cast<std::uint32_t>(k.choices.size())).second) {
+        k.choices.push_back(std::move(choice));
       }
     }
-    l.positions_.emplace(k.name, static_cast<std::uint32_t>(l.keys_.size()));
-    l.keys_.push_back(std::move(k));
-    l.choice_codes_.push_back(std::move(codes));
-    return true;
-  });
-  return l;
+    positions_.emplace(k.name, static_cast<std::uint32_t>(keys_.size()));
+    keys_.push_back(std::move(k));
+    choice_codes_.push_back(std::move(codes));
+  }
 }
 
 int PayloadLayout::position(std::string_view name) const {

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "action_store.hpp"
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "assessment_view.hpp"
 #include "form_registry.hpp"
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "action_store.hpp"
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "assessment_report.hpp"
 #include "assessment_view.hpp"
 #include "form_registry.hpp"

@@ -3,7 +3,7 @@
 // stored with its audit line in one transaction.
 #include <set>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "form_registry.hpp"
 
 namespace equitas::server {

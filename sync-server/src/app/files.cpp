@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "equitas/util/media_type.hpp"
 #include "file_store.hpp"
 

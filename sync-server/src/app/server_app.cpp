@@ -1,4 +1,4 @@
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 
 #include <sys/stat.h>
 

@@ -3,7 +3,7 @@
 // its audit line, after checking every row against what the server knows.
 #include <set>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "form_registry.hpp"
 #include "units_store.hpp"
 

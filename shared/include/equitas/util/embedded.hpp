@@ -1,12 +1,9 @@
-// Files compiled into the binaries (schema migrations, and later forms and web
+// Files compiled into the binaries (schema migrations, bundled forms and web
 // assets), so one executable carries everything it needs.
 #pragma once
 
 #include <span>
 #include <string_view>
-#include <vector>
-
-#include "equitas/db/database.hpp"
 
 namespace equitas {
 
@@ -14,9 +11,6 @@ struct EmbeddedFile {
   std::string_view name;  // path relative to its source folder
   std::string_view data;
 };
-
-// Each "NNN_name.sql" file becomes migration NNN. Files are taken in name order.
-std::vector<Migration> migrations_from(std::span<const EmbeddedFile> files);
 
 namespace embedded {
 std::span<const EmbeddedFile> collector_sql();

@@ -24,10 +24,6 @@
 #include "equitas/status/status.hpp"
 #include "equitas/util/bytes.hpp"
 
-namespace equitas::forms {
-struct Form;
-}
-
 namespace equitas {
 
 // What makes a payload a contribution to a team assessment (the GEOAT as
@@ -60,14 +56,20 @@ inline constexpr std::uint8_t kPayloadV2 = 0x02;
 // takes an answer and is not inside a repeat, depth first (Form::walk order),
 // with its choice names for select and Likert items. Immutable once built;
 // safe to share between threads.
+//
+// A form's layout is built in the forms area, by forms::payload_layout
+// (forms/payload_layout.hpp), which knows how a form is walked; this area
+// only encodes and decodes against it.
 class PayloadLayout {
  public:
-  static PayloadLayout of(const forms::Form& form);
-
   struct Key {
     std::string name;
     std::vector<std::string> choices;  // empty unless a select or Likert item
   };
+  PayloadLayout() = default;
+  // The keys in order. A name already taken keeps its first position, and a
+  // choice repeated within a key keeps its first code.
+  explicit PayloadLayout(std::vector<Key> keys);
   const std::vector<Key>& keys() const { return keys_; }
   // Position of `name` among keys(), or -1.
   int position(std::string_view name) const;

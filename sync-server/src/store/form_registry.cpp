@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "equitas/forms/payload_layout.hpp"
+
 namespace equitas::server {
 namespace {
 std::string layout_key(std::string_view id, std::string_view version) {
@@ -14,7 +16,7 @@ std::string layout_key(std::string_view id, std::string_view version) {
 
 FormSnapshot::FormSnapshot(forms::FormLibrary library) : library_(std::move(library)) {
   for (const auto& e : library_.entries()) {
-    layouts_.emplace(layout_key(e.form->id, e.form->version), PayloadLayout::of(*e.form));
+    layouts_.emplace(layout_key(e.form->id, e.form->version), forms::payload_layout(*e.form));
   }
 }
 

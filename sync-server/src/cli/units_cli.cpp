@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "cli_support.hpp"
 
 namespace equitas::server {

@@ -27,7 +27,7 @@
 #include "exporter.hpp"
 #include "form_registry.hpp"
 #include "report.hpp"
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "server.hpp"
 #include "server_log.hpp"
 #include "server_store.hpp"

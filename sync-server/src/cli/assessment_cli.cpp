@@ -4,7 +4,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "assessment_report.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "cli_support.hpp"

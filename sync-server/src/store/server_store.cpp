@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstring>
 
+#include "equitas/db/migrations.hpp"
 #include "equitas/util/embedded.hpp"
 
 namespace equitas::server {

@@ -4,7 +4,7 @@
 
 #include "equitas/util/cli_args.hpp"
 #include "form_registry.hpp"
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "report.hpp"
 #include "server_store.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <ostream>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "equitas/util/cli_args.hpp"
 
 namespace equitas::server {

@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "app/server_app.hpp"
+#include "server_app.hpp"
 #include "metrics.hpp"
 #include "form_registry.hpp"
 #include "server_store.hpp"

@@ -1,4 +1,4 @@
-#include "equitas/util/embedded.hpp"
+#include "equitas/db/migrations.hpp"
 
 #include <charconv>
 
