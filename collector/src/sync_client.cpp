@@ -1,17 +1,15 @@
 #include "sync_client.hpp"
 
-#include "equitas/wire/device_list.hpp"
-
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
-#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -19,6 +17,7 @@
 #include <optional>
 
 #include "equitas/forms/form_json.hpp"
+#include "equitas/wire/device_list.hpp"
 #include "equitas/wire/payload.hpp"
 #include "equitas/wire/secure_channel.hpp"
 #include "equitas/wire/sync_messages.hpp"
@@ -90,7 +89,11 @@ class Session {
  public:
   Session(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
           const SyncOptions& options, ParsedUrl url)
-      : store_(store), key_(key), enrollment_(enrollment), options_(options), url_(std::move(url)) {}
+      : store_(store),
+        key_(key),
+        enrollment_(enrollment),
+        options_(options),
+        url_(std::move(url)) {}
 
   net::awaitable<Status> run();
   SyncReport& report() { return report_; }
@@ -139,12 +142,13 @@ class Session {
   };
   // Sends the files of acknowledged responses, chunk by chunk (or piece by
   // piece), pushing any envelope captured meanwhile before the next file.
-  net::awaitable<Status> send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq, EarlyOffer* early);
+  net::awaitable<Status> send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
+                                    EarlyOffer* early);
   struct PieceJob {
     CollectorStore::FileToSend file;
-    std::uint32_t chunk = 0;   // where the next piece starts
+    std::uint32_t chunk = 0;  // where the next piece starts
     std::uint32_t offset = 0;
-    bool over = false;         // stored, refused or stopped: no more pieces, acks ignored
+    bool over = false;               // stored, refused or stopped: no more pieces, acks ignored
     std::uint64_t resync_after = 0;  // acks of pieces sent up to here predate a resync
     std::uint64_t sends = 0;
   };
@@ -152,18 +156,21 @@ class Session {
   // False: stop sending files this session.
   // `early`: pieces already sent, whose acks come first.
   net::awaitable<Result<bool>> send_pieces(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
-                                           std::vector<PieceJob>& jobs, std::vector<FileHash>& held_now,
+                                           std::vector<PieceJob>& jobs,
+                                           std::vector<FileHash>& held_now,
                                            std::vector<PieceSent> early);
   // Sends pieces of early.files[0] behind the offer (see EarlyOffer).
-  net::awaitable<Status> send_early_pieces(Ws& ws, SecureChannel& channel, EarlyOffer& early, FilePosition from);
+  net::awaitable<Status> send_early_pieces(Ws& ws, SecureChannel& channel, EarlyOffer& early,
+                                           FilePosition from);
   // One file from chunk `from`: true to go on with the next file, false to
   // stop sending files this session (the server cannot store them now).
-  net::awaitable<Result<bool>> send_file(Ws& ws, SecureChannel& channel, const CollectorStore::FileToSend& f,
-                                         std::uint32_t from);
+  net::awaitable<Result<bool>> send_file(Ws& ws, SecureChannel& channel,
+                                         const CollectorStore::FileToSend& f, std::uint32_t from);
   bool closed_by_server_ = false;  // it answered a newer request with a protocol error
   bool pieces_ = false;            // the server answered the upgrade with kSyncSubprotocolPieces
   bool forms_more_ = false;        // a pipelined forms request was answered `more`
-  std::vector<FormRef> forms_turned_down_;  // not stored, but not to be asked for again this session
+  std::vector<FormRef>
+      forms_turned_down_;  // not stored, but not to be asked for again this session
   std::size_t max_items_ = 1;
   std::size_t max_bytes_ = 1;
   std::vector<CollectorStore::RelayedRegistration> registrations_;
@@ -233,13 +240,20 @@ Status Session::apply_ack(const std::vector<OutboxItem>& items, const Ack& ack) 
   for (std::size_t i = 0; i < items.size(); ++i) {
     const ItemResult& r = ack.items[i];
     switch (r.status) {
-      case ItemStatus::kAccepted: ++report_.accepted; break;
-      case ItemStatus::kDuplicate: ++report_.duplicate; break;
-      case ItemStatus::kConflict: ++report_.conflict; break;
+      case ItemStatus::kAccepted:
+        ++report_.accepted;
+        break;
+      case ItemStatus::kDuplicate:
+        ++report_.duplicate;
+        break;
+      case ItemStatus::kConflict:
+        ++report_.conflict;
+        break;
       case ItemStatus::kRejected:
         ++report_.rejected;
         report_.rejections.push_back(items[i].submission_id.to_string() + ": " +
-                                     std::string(reject_reason_name(r.reason)) + " (" + r.detail + ")");
+                                     std::string(reject_reason_name(r.reason)) + " (" + r.detail +
+                                     ")");
         break;
     }
   }
@@ -273,7 +287,8 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel, bool
     if (!reply.is_ok()) co_return reply.status();
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
     const auto* update = std::get_if<FormsUpdate>(&*reply);
-    if (update == nullptr) co_return Status::corruption("the server did not answer the forms request");
+    if (update == nullptr)
+      co_return Status::corruption("the server did not answer the forms request");
     for (const auto& p : update->forms) {
       if (const std::string why = publication_problem(p, enrollment_.server.sign); !why.empty()) {
         report_.forms_refused.push_back(p.form_id + " " + p.version + ": " + why);
@@ -281,7 +296,8 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel, bool
         continue;
       }
       if (Status s = store_.save_form_publication(p, unix_now()); !s.is_ok()) co_return s;
-      report_.forms_received.push_back(p.form_id + " " + p.version + (p.round.empty() ? "" : " (" + p.round + ")"));
+      report_.forms_received.push_back(p.form_id + " " + p.version +
+                                       (p.round.empty() ? "" : " (" + p.round + ")"));
     }
     if (!update->more || update->forms.empty()) co_return Status::ok();
     if (asked) {
@@ -320,7 +336,8 @@ net::awaitable<Status> Session::fetch_devices(Ws& ws, SecureChannel& channel, bo
   if (!reply.is_ok()) co_return reply.status();
   if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
   const auto* update = std::get_if<DevicesUpdate>(&*reply);
-  if (update == nullptr) co_return Status::corruption("the server did not answer the devices request");
+  if (update == nullptr)
+    co_return Status::corruption("the server did not answer the devices request");
   if (update->unchanged) co_return Status::ok();
   auto list = decode_device_list(update->list, enrollment_.server.sign);
   if (!list.is_ok()) co_return list.status().with_context("the server's device list was refused");
@@ -334,7 +351,8 @@ Status Session::keep_assessment(const std::string& text) {
   const boost::json::value v = boost::json::parse(text, ec);
   const auto* o = ec ? nullptr : v.if_object();
   const auto* id = o ? o->if_contains("id") : nullptr;
-  if (id == nullptr || !id->is_string()) return Status::corruption("the server sent an assessment without an id");
+  if (id == nullptr || !id->is_string())
+    return Status::corruption("the server sent an assessment without an id");
   CollectorStore::HeldAssessment held;
   held.id = std::string(id->get_string());
   held.view = text;
@@ -352,17 +370,21 @@ Status Session::keep_assessment(const std::string& text) {
   held.state = text_of(*o, "state");
   EQ_RETURN_IF_ERROR(store_.save_assessment(held, unix_now()));
   std::string admin;
-  if (const auto* a = o->if_contains("administration"); a && a->is_object()) admin = text_of(a->get_object(), "name");
+  if (const auto* a = o->if_contains("administration"); a && a->is_object())
+    admin = text_of(a->get_object(), "name");
   const auto* disagreements = o->if_contains("disagreements");
-  const std::size_t open = disagreements && disagreements->is_array() ? disagreements->get_array().size() : 0;
-  report_.assessments_received.push_back(held.id + " " + admin + " (" + text_of(*o, "round") + "): " + held.state +
-                                         ", " + std::to_string(open) + " disagreement(s)");
+  const std::size_t open =
+      disagreements && disagreements->is_array() ? disagreements->get_array().size() : 0;
+  report_.assessments_received.push_back(held.id + " " + admin + " (" + text_of(*o, "round") +
+                                         "): " + held.state + ", " + std::to_string(open) +
+                                         " disagreement(s)");
   if (const auto* flagged = o->if_contains("flagged"); flagged && flagged->is_array()) {
     for (const auto& f : flagged->get_array()) {
-      if (!f.is_object() || text_of(f.get_object(), "device") != enrollment_.device_id.to_string()) continue;
+      if (!f.is_object() || text_of(f.get_object(), "device") != enrollment_.device_id.to_string())
+        continue;
       report_.flagged_contributions.push_back(
-          "your contribution " + text_of(f.get_object(), "event") + " to assessment " + held.id + " (" + admin +
-          ") reached the server after the assessment was " + held.state +
+          "your contribution " + text_of(f.get_object(), "event") + " to assessment " + held.id +
+          " (" + admin + ") reached the server after the assessment was " + held.state +
           ": the server keeps it, flagged for the team, but did not merge it");
     }
   }
@@ -383,13 +405,15 @@ net::awaitable<Status> Session::fetch_assessments(Ws& ws, SecureChannel& channel
     if (!reply.is_ok()) co_return reply.status();
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
       if (err->code == SessionError::kProtocol) {
-        report_.assessments_note = "the server does not offer team assessments (it is older than this collector)";
+        report_.assessments_note =
+            "the server does not offer team assessments (it is older than this collector)";
         co_return Status::ok();
       }
       co_return refused(*err);
     }
     const auto* update = std::get_if<AssessmentsUpdate>(&*reply);
-    if (update == nullptr) co_return Status::corruption("the server did not answer the assessments request");
+    if (update == nullptr)
+      co_return Status::corruption("the server did not answer the assessments request");
     {
       Transaction tx(store_.db());
       if (!tx.status().is_ok()) co_return tx.status();
@@ -414,19 +438,22 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
     CodesRequest req;
     req.known = std::move(*held);
     req.known.insert(req.known.end(), turned_down.begin(), turned_down.end());
-    if (req.known.size() > kMaxKnownCodeBatches) co_return Status::ok();  // far beyond any survey's use
+    if (req.known.size() > kMaxKnownCodeBatches)
+      co_return Status::ok();  // far beyond any survey's use
     co_await write(ws, channel.seal(encode(req)));
     auto reply = co_await read_sealed(ws, channel);
     if (!reply.is_ok()) co_return reply.status();
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
       if (err->code == SessionError::kProtocol) {
-        report_.codes_note = "the server does not offer response codes (it is older than this collector)";
+        report_.codes_note =
+            "the server does not offer response codes (it is older than this collector)";
         co_return Status::ok();
       }
       co_return refused(*err);
     }
     const auto* update = std::get_if<CodesUpdate>(&*reply);
-    if (update == nullptr) co_return Status::corruption("the server did not answer the codes request");
+    if (update == nullptr)
+      co_return Status::corruption("the server did not answer the codes request");
     {
       Transaction tx(store_.db());
       if (!tx.status().is_ok()) co_return tx.status();
@@ -439,8 +466,9 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
           continue;
         }
         if (Status s = store_.save_code_batch(*batch, encoded); !s.is_ok()) co_return s;
-        report_.codes_received.push_back(std::to_string(batch->digests.size()) + " response codes for " +
-                                         batch->form_id + (batch->round.empty() ? "" : " (" + batch->round + ")"));
+        report_.codes_received.push_back(std::to_string(batch->digests.size()) +
+                                         " response codes for " + batch->form_id +
+                                         (batch->round.empty() ? "" : " (" + batch->round + ")"));
       }
       if (Status s = tx.commit(); !s.is_ok()) co_return s;
     }
@@ -470,13 +498,15 @@ net::awaitable<Status> Session::push_pending(Ws& ws, SecureChannel& channel, std
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
     const auto* ack = std::get_if<Ack>(&*reply);
     if (ack == nullptr || ack->batch_seq != seq) {
-      co_return Status::corruption("the server's reply does not acknowledge batch " + std::to_string(seq));
+      co_return Status::corruption("the server's reply does not acknowledge batch " +
+                                   std::to_string(seq));
     }
     if (Status s = apply_ack(*items, *ack); !s.is_ok()) co_return s;
     if (with_registrations) {
       // Delivered: the server has decided on them (and logged any refusal).
       for (const auto& r : registrations_) {
-        if (Status s = store_.drop_relayed_registration(r.device, r.document); !s.is_ok()) co_return s;
+        if (Status s = store_.drop_relayed_registration(r.device, r.document); !s.is_ok())
+          co_return s;
       }
       registrations_.clear();
     }
@@ -488,13 +518,15 @@ net::awaitable<Status> Session::push_pending(Ws& ws, SecureChannel& channel, std
   co_return Status::ok();
 }
 
-net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel, const CollectorStore::FileToSend& f,
+net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel,
+                                                const CollectorStore::FileToSend& f,
                                                 std::uint32_t from) {
   const std::string name = to_hex(ByteView(f.id));
   std::uint32_t index = from;
   // A server that keeps asking for the same chunk cannot hold the session.
   for (std::uint64_t sent = 0; index < f.chunks; ++sent) {
-    if (sent > 2 * std::uint64_t{f.chunks} + 8) co_return Status::corruption("the server keeps asking for chunks of " + name);
+    if (sent > 2 * std::uint64_t{f.chunks} + 8)
+      co_return Status::corruption("the server keeps asking for chunks of " + name);
     auto data = store_.file_chunk(f.id, index);
     if (!data.is_ok()) co_return data.status();
     FileChunk chunk;
@@ -508,11 +540,13 @@ net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel, 
     if (!reply.is_ok()) co_return reply.status();
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
     const auto* ack = std::get_if<FileAck>(&*reply);
-    if (ack == nullptr || ack->id != f.id) co_return Status::corruption("the server did not acknowledge file " + name);
+    if (ack == nullptr || ack->id != f.id)
+      co_return Status::corruption("the server did not acknowledge file " + name);
     switch (ack->state) {
       case FileAckState::kContinue:
         // Usually the next chunk; after a resume, wherever the server is.
-        if (ack->next_chunk >= f.chunks) co_return Status::corruption("the server asked for a chunk past the end of " + name);
+        if (ack->next_chunk >= f.chunks)
+          co_return Status::corruption("the server asked for a chunk past the end of " + name);
         if (ack->next_chunk == index + 1) report_.file_bytes_sent += chunk_bytes;
         index = ack->next_chunk;
         break;
@@ -523,9 +557,9 @@ net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel, 
         co_return true;
       case FileAckState::kFailed:
         (void)store_.file_note(f.id, ack->detail);
-        report_.file_notes.push_back("file " + name + " stopped at chunk " + std::to_string(index) + ": " +
-                                     ack->detail + " (kept; the next sync resumes from chunk " +
-                                     std::to_string(ack->next_chunk) + ")");
+        report_.file_notes.push_back(
+            "file " + name + " stopped at chunk " + std::to_string(index) + ": " + ack->detail +
+            " (kept; the next sync resumes from chunk " + std::to_string(ack->next_chunk) + ")");
         co_return true;
       case FileAckState::kRetryLater:
         (void)store_.file_note(f.id, ack->detail);
@@ -540,7 +574,8 @@ net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel, 
 // too short to be worth a message of its own goes with the piece before.
 std::uint32_t piece_length(std::size_t size, std::uint32_t offset) {
   const std::size_t left = size - offset;
-  return static_cast<std::uint32_t>(left < kFilePieceBytes + kFilePieceBytes / 8 ? left : kFilePieceBytes);
+  return static_cast<std::uint32_t>(left < kFilePieceBytes + kFilePieceBytes / 8 ? left
+                                                                                 : kFilePieceBytes);
 }
 
 // Pieces in flight: a cut loses what is on the link, not what waits behind
@@ -549,7 +584,7 @@ std::uint32_t piece_length(std::size_t size, std::uint32_t offset) {
 constexpr std::size_t kPiecesInFlight = 3;
 
 net::awaitable<Status> Session::send_early_pieces(Ws& ws, SecureChannel& channel, EarlyOffer& early,
-                                                   FilePosition from) {
+                                                  FilePosition from) {
   const CollectorStore::FileToSend& f = early.files.front();
   early.from = from;
   FilePosition at = from;
@@ -570,7 +605,13 @@ net::awaitable<Status> Session::send_early_pieces(Ws& ws, SecureChannel& channel
     const std::uint32_t length = piece_length(data.size(), at.offset);
     piece.data.assign(data.begin() + at.offset, data.begin() + at.offset + length);
     co_await write(ws, channel.seal(encode(piece)));
-    PieceSent sent{0, at.chunk, at.offset, length, at.offset + length == data.size(), early.pieces.size() + 1, false};
+    PieceSent sent{0,
+                   at.chunk,
+                   at.offset,
+                   length,
+                   at.offset + length == data.size(),
+                   early.pieces.size() + 1,
+                   false};
     early.pieces.push_back(sent);
     if (sent.ends_chunk) {
       ++report_.file_chunks_sent;
@@ -584,8 +625,9 @@ net::awaitable<Status> Session::send_early_pieces(Ws& ws, SecureChannel& channel
   co_return Status::ok();
 }
 
-net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
-                                                  std::vector<PieceJob>& jobs, std::vector<FileHash>& held_now,
+net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel,
+                                                  std::uint64_t& seq, std::vector<PieceJob>& jobs,
+                                                  std::vector<FileHash>& held_now,
                                                   std::vector<PieceSent> early) {
   using Sent = PieceSent;
   std::deque<Sent> flight(early.begin(), early.end());
@@ -612,7 +654,8 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
         continue;
       }
       const std::string name = to_hex(ByteView(j.file.id));
-      if (++j.sends > 4 * std::uint64_t{j.file.chunks} * (kFileChunkBytes / kFilePieceBytes + 1) + 16) {
+      if (++j.sends >
+          4 * std::uint64_t{j.file.chunks} * (kFileChunkBytes / kFilePieceBytes + 1) + 16) {
         co_return Status::corruption("the server keeps asking for pieces of " + name);
       }
       if (cached_job != next_job || cached_chunk != j.chunk) {
@@ -623,7 +666,8 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
         cached_chunk = j.chunk;
       }
       if (j.offset >= cached.size()) {
-        co_return Status::corruption("the server asked for a piece past the end of a chunk of " + name);
+        co_return Status::corruption("the server asked for a piece past the end of a chunk of " +
+                                     name);
       }
       FileChunk piece;
       piece.id = j.file.id;
@@ -632,7 +676,8 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
       const std::uint32_t length = piece_length(cached.size(), j.offset);
       piece.data.assign(cached.begin() + j.offset, cached.begin() + j.offset + length);
       co_await write(ws, channel.seal(encode(piece)));
-      Sent sent{next_job, j.chunk, j.offset, length, j.offset + length == cached.size(), ++sent_count, false};
+      Sent sent{next_job,     j.chunk, j.offset, length, j.offset + length == cached.size(),
+                ++sent_count, false};
       flight.push_back(sent);
       if (sent.ends_chunk) {
         ++report_.file_chunks_sent;
@@ -660,7 +705,8 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
     if (ack == nullptr || ack->id != j.file.id) {
       co_return Status::corruption("the server did not acknowledge file " + name);
     }
-    if (j.over || s.dud) continue;  // stored, refused or stopped already: the rest of its acks say so again
+    if (j.over || s.dud)
+      continue;  // stored, refused or stopped already: the rest of its acks say so again
     switch (ack->state) {
       case FileAckState::kContinue: {
         const std::uint32_t want_chunk = s.ends_chunk ? s.chunk + 1 : s.chunk;
@@ -701,9 +747,9 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
         j.over = true;
         note_position(j.file.id, std::nullopt);
         (void)store_.file_note(j.file.id, ack->detail);
-        report_.file_notes.push_back("file " + name + " stopped at chunk " + std::to_string(s.chunk) + ": " +
-                                     ack->detail + " (kept; the next sync resumes from chunk " +
-                                     std::to_string(ack->next_chunk) + ")");
+        report_.file_notes.push_back(
+            "file " + name + " stopped at chunk " + std::to_string(s.chunk) + ": " + ack->detail +
+            " (kept; the next sync resumes from chunk " + std::to_string(ack->next_chunk) + ")");
         break;
       case FileAckState::kRetryLater:
         (void)store_.file_note(j.file.id, ack->detail);
@@ -716,7 +762,8 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
   }
 }
 
-net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq, EarlyOffer* early) {
+net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
+                                           EarlyOffer* early) {
   std::vector<FileId> done_this_session;  // sent, skipped or refused: not offered again now
   std::vector<FileHash> held_now;         // bytes the server acknowledged in full this session
   for (int round_trip = 0; round_trip < 4096; ++round_trip) {
@@ -739,7 +786,8 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
     }
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
       if (err->code == SessionError::kProtocol) {
-        report_.file_notes.push_back("the server does not take files (it is older than this collector); they stay here");
+        report_.file_notes.push_back(
+            "the server does not take files (it is older than this collector); they stay here");
         closed_by_server_ = true;
         co_return Status::ok();
       }
@@ -757,10 +805,12 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
       const auto& f = files[i];
       const FileWantItem& w = wanted->files[i];
       done_this_session.push_back(f.id);
-      if (w.id != f.id) co_return Status::corruption("the server's answer to the files offer is out of order");
+      if (w.id != f.id)
+        co_return Status::corruption("the server's answer to the files offer is out of order");
       // The same bytes as a file sent a moment ago (one PDF attached to
       // two indicators): the server has them now.
-      const bool sent_already = std::find(held_now.begin(), held_now.end(), f.sha256) != held_now.end();
+      const bool sent_already =
+          std::find(held_now.begin(), held_now.end(), f.sha256) != held_now.end();
       if (w.want == FileWant::kHave || (w.want == FileWant::kSend && sent_already)) {
         if (Status s = store_.file_sent(f.id, unix_now()); !s.is_ok()) co_return s;
         ++report_.files_already_held;
@@ -768,15 +818,16 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
       }
       if (w.want == FileWant::kUnknown) {
         (void)store_.file_note(f.id, w.detail);
-        report_.file_notes.push_back("file " + to_hex(ByteView(f.id)) + ": " + w.detail + " (kept)");
+        report_.file_notes.push_back("file " + to_hex(ByteView(f.id)) + ": " + w.detail +
+                                     " (kept)");
         continue;
       }
       if (w.next_chunk > 0 || w.next_offset > 0) report_.files_resumed += 1;
       if (pieces_) {
         // A second file of the same bytes waits for the next offer, which
         // the server answers "have it" once the first is stored.
-        const bool twin =
-            std::any_of(jobs.begin(), jobs.end(), [&](const PieceJob& o) { return o.file.sha256 == f.sha256; });
+        const bool twin = std::any_of(jobs.begin(), jobs.end(),
+                                      [&](const PieceJob& o) { return o.file.sha256 == f.sha256; });
         if (twin) {
           done_this_session.pop_back();
           continue;
@@ -866,8 +917,9 @@ net::awaitable<Status> Session::run() {
   ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "equitas-collector/0.1");
     // Newest first; an older server answers with one it knows.
-    req.set(beast::http::field::sec_websocket_protocol, std::string(kSyncSubprotocolLargeForms) + ", " +
-                                                           kSyncSubprotocolPieces + ", " + kSyncSubprotocolChunks);
+    req.set(beast::http::field::sec_websocket_protocol, std::string(kSyncSubprotocolLargeForms) +
+                                                            ", " + kSyncSubprotocolPieces + ", " +
+                                                            kSyncSubprotocolChunks);
   }));
   const bool ipv6 = url_.host.find(':') != std::string::npos;
   const std::string host_header = (ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + url_.port;
@@ -890,7 +942,8 @@ net::awaitable<Status> Session::run() {
       wipe(**stored);
     }
   }
-  auto auth = hs.on_server_hello(server_hello, enrollment_.device_id, key_, secret ? &*secret : nullptr);
+  auto auth =
+      hs.on_server_hello(server_hello, enrollment_.device_id, key_, secret ? &*secret : nullptr);
   if (!auth.is_ok()) co_return auth.status();
   co_await write(ws, *auth);
   SecureChannel channel = hs.take_channel();
@@ -924,8 +977,10 @@ net::awaitable<Status> Session::run() {
       auto relayed = store_.relayed_registrations(1);
       if (!relayed.is_ok()) co_return relayed.status();
       const auto from = last_position(early.files.front().id);
-      if (pending->empty() && relayed->empty() && from && from->chunk < early.files.front().chunks) {
-        if (Status st = co_await send_early_pieces(ws, channel, early, *from); !st.is_ok()) co_return st;
+      if (pending->empty() && relayed->empty() && from &&
+          from->chunk < early.files.front().chunks) {
+        if (Status st = co_await send_early_pieces(ws, channel, early, *from); !st.is_ok())
+          co_return st;
       }
     }
     asked = true;
@@ -959,9 +1014,11 @@ net::awaitable<Status> Session::run() {
     if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
   }
 
-  max_items_ = std::min<std::size_t>(kClientMaxBatchItems, std::max<std::uint32_t>(1, welcome->max_batch_items));
+  max_items_ = std::min<std::size_t>(kClientMaxBatchItems,
+                                     std::max<std::uint32_t>(1, welcome->max_batch_items));
   if (options_.max_batch_items > 0) max_items_ = std::min(max_items_, options_.max_batch_items);
-  max_bytes_ = std::min<std::size_t>(kClientMaxBatchBytes, std::max<std::uint32_t>(1, welcome->max_batch_bytes));
+  max_bytes_ = std::min<std::size_t>(kClientMaxBatchBytes,
+                                     std::max<std::uint32_t>(1, welcome->max_batch_bytes));
 
   auto counts = store_.counts();
   if (!counts.is_ok()) co_return counts.status();
@@ -991,7 +1048,8 @@ net::awaitable<Status> Session::run() {
   if (Status s = co_await fetch_codes(ws, channel); !s.is_ok()) co_return s;
   if (!report_.codes_note.empty()) co_return Status::ok();  // likewise
   beast::error_code ignored;
-  co_await ws.async_close(websocket::close_code::normal, net::redirect_error(use_awaitable, ignored));
+  co_await ws.async_close(websocket::close_code::normal,
+                          net::redirect_error(use_awaitable, ignored));
   co_return Status::ok();
 }
 
@@ -1010,7 +1068,8 @@ Result<ParsedUrl> parse_ws_url(std::string_view url) {
     return Status::invalid_argument(
         "wss:// is not supported: sessions are end-to-end encrypted and authenticated over ws://");
   }
-  if (url.rfind(kScheme, 0) != 0) return Status::invalid_argument("server URL must start with ws://");
+  if (url.rfind(kScheme, 0) != 0)
+    return Status::invalid_argument("server URL must start with ws://");
   std::string_view rest = url.substr(kScheme.size());
   ParsedUrl out;
   const auto slash = rest.find('/');
@@ -1028,12 +1087,13 @@ Result<ParsedUrl> parse_ws_url(std::string_view url) {
     out.host = std::string(hostport.substr(0, colon));
   }
   out.port = colon == std::string_view::npos ? "80" : std::string(hostport.substr(colon + 1));
-  if (out.host.empty() || out.port.empty()) return Status::invalid_argument("server URL has no host or port");
+  if (out.host.empty() || out.port.empty())
+    return Status::invalid_argument("server URL has no host or port");
   return out;
 }
 
-Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
-                            const SyncOptions& options) {
+Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key,
+                            const Enrollment& enrollment, const SyncOptions& options) {
   EQ_ASSIGN_OR_RETURN(ParsedUrl url, parse_ws_url(enrollment.url));
   EQ_ASSIGN_OR_RETURN(std::int64_t log_id, store.begin_sync_log(unix_now()));
 
@@ -1052,9 +1112,9 @@ Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key, const 
         // Retryable (kDeadlineExceeded): `--watch` and the background sync
         // try again. Whatever the server may have committed is resent and
         // acknowledged as a duplicate.
-        result = Status::deadline_exceeded("no reply from the server at " + enrollment.url + " within " +
-                                           std::to_string(options.reply_timeout.count()) +
-                                           " s; nothing is lost");
+        result = Status::deadline_exceeded(
+            "no reply from the server at " + enrollment.url + " within " +
+            std::to_string(options.reply_timeout.count()) + " s; nothing is lost");
         return;
       }
       const auto& ec = e.code();

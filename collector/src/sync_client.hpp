@@ -13,8 +13,8 @@ namespace equitas::collector {
 
 // Runs one session. Errors are Statuses a person can act on, e.g.
 // "server unreachable: ...; 37 submissions kept, will retry".
-Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
-                            const SyncOptions& options);
+Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key,
+                            const Enrollment& enrollment, const SyncOptions& options);
 
 struct ParsedUrl {
   std::string host;
