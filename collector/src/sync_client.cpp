@@ -21,6 +21,7 @@
 #include "equitas/wire/payload.hpp"
 #include "equitas/wire/secure_channel.hpp"
 #include "equitas/wire/sync_messages.hpp"
+#include "sync_client_protocol.hpp"
 
 namespace equitas::collector {
 namespace {
@@ -31,28 +32,8 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using net::use_awaitable;
 
-// The collector's own caps; the server's Welcome may lower them.
-constexpr std::size_t kClientMaxBatchItems = 256;
-constexpr std::size_t kClientMaxBatchBytes = 256 * 1024;
 // A forms update carries one definition of up to 4 MiB (subprotocol v3).
 constexpr std::size_t kClientReadMessageMax = kMaxFormDefinitionBytes + 256 * 1024;
-
-Status refused(const ErrorMsg& e) {
-  const std::string m = std::string(session_error_name(e.code)) + ": " + e.message;
-  switch (e.code) {
-    case SessionError::kRevoked:
-    case SessionError::kEnrollmentExpired:
-    case SessionError::kEnrollmentUsed:
-      return Status::permission_denied(m);
-    case SessionError::kUnknownDevice:
-    case SessionError::kAuthenticationFailed:
-      return Status::unauthenticated(m);
-    case SessionError::kUnavailable:
-      return Status::unavailable(m);
-    default:
-      return Status::internal(m);
-  }
-}
 
 // Where the server was last seen holding each file this process sends (an
 // acknowledged piece, or its answer to an offer), so that a session cut
@@ -84,7 +65,11 @@ std::optional<FilePosition> last_position(const FileId& id) {
   return it->second;
 }
 
-// One session's state, driven by a coroutine on a private io_context.
+// One session, driven by a coroutine on a private io_context: it moves
+// bytes over the WebSocket and applies what `protocol_` decides for the
+// handshake and the pushes (sync_client_protocol.hpp), and still runs the
+// session's other exchanges itself. Errors of the link come out as
+// exceptions, which run_sync turns into a Status.
 class Session {
  public:
   Session(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
@@ -93,7 +78,8 @@ class Session {
         key_(key),
         enrollment_(enrollment),
         options_(options),
-        url_(std::move(url)) {}
+        url_(std::move(url)),
+        protocol_(enrollment, key, options.max_batch_items) {}
 
   net::awaitable<Status> run();
   SyncReport& report() { return report_; }
@@ -103,22 +89,40 @@ class Session {
 
  private:
   using Ws = websocket::stream<beast::tcp_stream>;
+  struct EarlyOffer;
+  // The steps of run(), in order.
+  net::awaitable<void> connect(Ws& ws);
+  net::awaitable<void> upgrade(Ws& ws);
+  net::awaitable<Status> handshake(Ws& ws, EarlyOffer& early);
+  net::awaitable<Status> fetch_first(Ws& ws, EarlyOffer& early);
+  net::awaitable<Status> push(Ws& ws, EarlyOffer& early);
+  net::awaitable<Status> fetch_last(Ws& ws);
+
   net::awaitable<Bytes> read(Ws& ws);
   net::awaitable<void> write(Ws& ws, const Bytes& msg);
-  net::awaitable<Result<SyncMessage>> read_sealed(Ws& ws, SecureChannel& channel);
-  Status apply_ack(const std::vector<OutboxItem>& items, const Ack& ack);
+  // Writes what `step` says to send; its Status when it failed.
+  net::awaitable<Status> send(Ws& ws, SyncClientProtocol::Step step);
+  // The reply to a request sealed with protocol_.seal().
+  net::awaitable<Result<SyncMessage>> read_sealed(Ws& ws);
+  // The enrollment secret the ClientAuth carries until the server has
+  // registered this device (none when it is not in the store).
+  Result<std::optional<SecretBytes<kEnrollSecretBytes>>> enrollment_secret();
+  Status record_registration(const SyncClientProtocol::Welcomed& welcomed);
+  // Requests sent behind the ClientAuth, without waiting for the Welcome.
+  net::awaitable<Status> send_early_requests(Ws& ws, EarlyOffer& early);
+  Status apply_ack(const std::vector<OutboxItem>& items, const SyncClientProtocol::Acked& ack);
   // `asked`: the first request went out already (pipelined after the
   // handshake); only its reply is to be read.
-  net::awaitable<Status> fetch_forms(Ws& ws, SecureChannel& channel, bool asked = false);
-  net::awaitable<Status> fetch_devices(Ws& ws, SecureChannel& channel, bool asked = false);
+  net::awaitable<Status> fetch_forms(Ws& ws, bool asked = false);
+  net::awaitable<Status> fetch_devices(Ws& ws, bool asked = false);
   FormsRequest forms_request(const std::vector<FormRef>& turned_down, Status& status);
   DevicesRequest devices_request(Status& status);
-  net::awaitable<Status> fetch_assessments(Ws& ws, SecureChannel& channel);
-  net::awaitable<Status> fetch_codes(Ws& ws, SecureChannel& channel);
+  net::awaitable<Status> fetch_assessments(Ws& ws);
+  net::awaitable<Status> fetch_codes(Ws& ws);
   Status keep_assessment(const std::string& view);
-  // Pushes every pending envelope in batches; `seq` numbers them across the
-  // session.
-  net::awaitable<Status> push_pending(Ws& ws, SecureChannel& channel, std::uint64_t& seq);
+  // Pushes every pending envelope in batches, numbered across the session
+  // by protocol_.
+  net::awaitable<Status> push_pending(Ws& ws);
   struct PieceSent {
     std::size_t job = 0;
     std::uint32_t chunk = 0;
@@ -142,8 +146,7 @@ class Session {
   };
   // Sends the files of acknowledged responses, chunk by chunk (or piece by
   // piece), pushing any envelope captured meanwhile before the next file.
-  net::awaitable<Status> send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
-                                    EarlyOffer* early);
+  net::awaitable<Status> send_files(Ws& ws, EarlyOffer* early);
   struct PieceJob {
     CollectorStore::FileToSend file;
     std::uint32_t chunk = 0;  // where the next piece starts
@@ -155,24 +158,20 @@ class Session {
   // Pieces of `jobs`, a few in flight across files (file_transfer.hpp).
   // False: stop sending files this session.
   // `early`: pieces already sent, whose acks come first.
-  net::awaitable<Result<bool>> send_pieces(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
-                                           std::vector<PieceJob>& jobs,
+  net::awaitable<Result<bool>> send_pieces(Ws& ws, std::vector<PieceJob>& jobs,
                                            std::vector<FileHash>& held_now,
                                            std::vector<PieceSent> early);
   // Sends pieces of early.files[0] behind the offer (see EarlyOffer).
-  net::awaitable<Status> send_early_pieces(Ws& ws, SecureChannel& channel, EarlyOffer& early,
-                                           FilePosition from);
+  net::awaitable<Status> send_early_pieces(Ws& ws, EarlyOffer& early, FilePosition from);
   // One file from chunk `from`: true to go on with the next file, false to
   // stop sending files this session (the server cannot store them now).
-  net::awaitable<Result<bool>> send_file(Ws& ws, SecureChannel& channel,
-                                         const CollectorStore::FileToSend& f, std::uint32_t from);
+  net::awaitable<Result<bool>> send_file(Ws& ws, const CollectorStore::FileToSend& f,
+                                         std::uint32_t from);
   bool closed_by_server_ = false;  // it answered a newer request with a protocol error
   bool pieces_ = false;            // the server answered the upgrade with kSyncSubprotocolPieces
   bool forms_more_ = false;        // a pipelined forms request was answered `more`
   std::vector<FormRef>
       forms_turned_down_;  // not stored, but not to be asked for again this session
-  std::size_t max_items_ = 1;
-  std::size_t max_bytes_ = 1;
   std::vector<CollectorStore::RelayedRegistration> registrations_;
 
   CollectorStore& store_;
@@ -180,6 +179,7 @@ class Session {
   const Enrollment& enrollment_;
   const SyncOptions& options_;
   ParsedUrl url_;
+  SyncClientProtocol protocol_;
   SyncReport report_;
   SyncProgress progress_;
   beast::flat_buffer buffer_;
@@ -218,27 +218,37 @@ net::awaitable<void> Session::write(Ws& ws, const Bytes& msg) {
   co_await ws.async_write(net::buffer(msg), use_awaitable);
 }
 
-net::awaitable<Result<SyncMessage>> Session::read_sealed(Ws& ws, SecureChannel& channel) {
-  const Bytes msg = co_await read(ws);
-  auto plain = channel.open(msg);
-  if (!plain.is_ok()) co_return plain.status();
-  co_return decode_sync_message(*plain);
+net::awaitable<Status> Session::send(Ws& ws, SyncClientProtocol::Step step) {
+  if (auto* failed = std::get_if<SyncClientProtocol::Failed>(&step))
+    co_return std::move(failed->status);
+  auto* out = std::get_if<SyncClientProtocol::Send>(&step);
+  if (out == nullptr) co_return Status::internal("the sync protocol gave nothing to send");
+  for (const Bytes& msg : out->messages) co_await write(ws, msg);
+  co_return Status::ok();
 }
 
-Status Session::apply_ack(const std::vector<OutboxItem>& items, const Ack& ack) {
-  if (ack.items.size() != items.size()) {
-    return Status::corruption("the server acknowledged " + std::to_string(ack.items.size()) +
-                              " items of a batch of " + std::to_string(items.size()));
-  }
+net::awaitable<Result<SyncMessage>> Session::read_sealed(Ws& ws) {
+  auto step = protocol_.on_message(co_await read(ws));
+  if (auto* failed = std::get_if<SyncClientProtocol::Failed>(&step))
+    co_return std::move(failed->status);
+  auto* reply = std::get_if<SyncClientProtocol::Received>(&step);
+  if (reply == nullptr) co_return Status::internal("the sync protocol took a reply for its own");
+  co_return std::move(reply->message);
+}
+
+Status Session::apply_ack(const std::vector<OutboxItem>& items,
+                          const SyncClientProtocol::Acked& ack) {
+  // The protocol checked that the Ack answers every item of the batch.
+  const auto& results = ack.results;
   const std::int64_t now = unix_now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    EQ_RETURN_IF_ERROR(store_.record_ack(items[i].seq, ack.items[i], now));
+    EQ_RETURN_IF_ERROR(store_.record_ack(items[i].seq, results[i], now));
   }
   EQ_RETURN_IF_ERROR(tx.commit());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const ItemResult& r = ack.items[i];
+    const ItemResult& r = results[i];
     switch (r.status) {
       case ItemStatus::kAccepted:
         ++report_.accepted;
@@ -274,18 +284,18 @@ FormsRequest Session::forms_request(const std::vector<FormRef>& turned_down, Sta
   return req;
 }
 
-net::awaitable<Status> Session::fetch_forms(Ws& ws, SecureChannel& channel, bool asked) {
+net::awaitable<Status> Session::fetch_forms(Ws& ws, bool asked) {
   std::vector<FormRef>& turned_down = forms_turned_down_;
   for (int round_trip = 0; round_trip < 32; ++round_trip) {
     if (round_trip > 0 || !asked) {
       Status status = Status::ok();
       FormsRequest req = forms_request(turned_down, status);
       if (!status.is_ok()) co_return status;
-      co_await write(ws, channel.seal(encode(req)));
+      co_await write(ws, protocol_.seal(req));
     }
-    auto reply = co_await read_sealed(ws, channel);
+    auto reply = co_await read_sealed(ws);
     if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refusal_status(*err);
     const auto* update = std::get_if<FormsUpdate>(&*reply);
     if (update == nullptr)
       co_return Status::corruption("the server did not answer the forms request");
@@ -325,16 +335,16 @@ DevicesRequest Session::devices_request(Status& status) {
   return req;
 }
 
-net::awaitable<Status> Session::fetch_devices(Ws& ws, SecureChannel& channel, bool asked) {
+net::awaitable<Status> Session::fetch_devices(Ws& ws, bool asked) {
   if (!asked) {
     Status status = Status::ok();
     DevicesRequest req = devices_request(status);
     if (!status.is_ok()) co_return status;
-    co_await write(ws, channel.seal(encode(req)));
+    co_await write(ws, protocol_.seal(req));
   }
-  auto reply = co_await read_sealed(ws, channel);
+  auto reply = co_await read_sealed(ws);
   if (!reply.is_ok()) co_return reply.status();
-  if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+  if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refusal_status(*err);
   const auto* update = std::get_if<DevicesUpdate>(&*reply);
   if (update == nullptr)
     co_return Status::corruption("the server did not answer the devices request");
@@ -394,14 +404,14 @@ Status Session::keep_assessment(const std::string& text) {
 // Asks for the team assessments that changed since the copies held here.
 // Last in the session: a server that predates assessments answers with a
 // protocol error, which is noted, not a failed sync.
-net::awaitable<Status> Session::fetch_assessments(Ws& ws, SecureChannel& channel) {
+net::awaitable<Status> Session::fetch_assessments(Ws& ws) {
   for (int round_trip = 0; round_trip < 32; ++round_trip) {
     auto held = store_.assessments();
     if (!held.is_ok()) co_return held.status();
     AssessmentsRequest req;
     for (const auto& a : *held) req.known.push_back({a.id, static_cast<std::uint64_t>(a.revision)});
-    co_await write(ws, channel.seal(encode(req)));
-    auto reply = co_await read_sealed(ws, channel);
+    co_await write(ws, protocol_.seal(req));
+    auto reply = co_await read_sealed(ws);
     if (!reply.is_ok()) co_return reply.status();
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
       if (err->code == SessionError::kProtocol) {
@@ -409,7 +419,7 @@ net::awaitable<Status> Session::fetch_assessments(Ws& ws, SecureChannel& channel
             "the server does not offer team assessments (it is older than this collector)";
         co_return Status::ok();
       }
-      co_return refused(*err);
+      co_return refusal_status(*err);
     }
     const auto* update = std::get_if<AssessmentsUpdate>(&*reply);
     if (update == nullptr)
@@ -430,7 +440,7 @@ net::awaitable<Status> Session::fetch_assessments(Ws& ws, SecureChannel& channel
 // Asks for the response code batches this collector lacks and keeps those
 // whose signature verifies against the pinned server key. Last in the
 // session: a server that predates codes answers with a protocol error.
-net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
+net::awaitable<Status> Session::fetch_codes(Ws& ws) {
   std::vector<CodeBatchId> turned_down;
   for (int round_trip = 0; round_trip < 32; ++round_trip) {
     auto held = store_.code_batch_ids();
@@ -440,8 +450,8 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
     req.known.insert(req.known.end(), turned_down.begin(), turned_down.end());
     if (req.known.size() > kMaxKnownCodeBatches)
       co_return Status::ok();  // far beyond any survey's use
-    co_await write(ws, channel.seal(encode(req)));
-    auto reply = co_await read_sealed(ws, channel);
+    co_await write(ws, protocol_.seal(req));
+    auto reply = co_await read_sealed(ws);
     if (!reply.is_ok()) co_return reply.status();
     if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
       if (err->code == SessionError::kProtocol) {
@@ -449,7 +459,7 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
             "the server does not offer response codes (it is older than this collector)";
         co_return Status::ok();
       }
-      co_return refused(*err);
+      co_return refusal_status(*err);
     }
     const auto* update = std::get_if<CodesUpdate>(&*reply);
     if (update == nullptr)
@@ -477,33 +487,29 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws, SecureChannel& channel) {
   co_return Status::ok();
 }
 
-net::awaitable<Status> Session::push_pending(Ws& ws, SecureChannel& channel, std::uint64_t& seq) {
+net::awaitable<Status> Session::push_pending(Ws& ws) {
   for (;;) {
-    auto items = store_.next_pending(max_items_, max_bytes_);
+    auto items = store_.next_pending(protocol_.max_batch_items(), protocol_.max_batch_bytes());
     if (!items.is_ok()) co_return items.status();
-    const bool with_registrations = seq == 0 && !registrations_.empty();
-    if (items->empty() && !with_registrations) break;
-    Push push;
-    push.batch_seq = ++seq;
-    for (const auto& it : *items) push.envelopes.push_back(it.envelope);
-    if (with_registrations) {
-      for (const auto& r : registrations_) push.registrations.push_back(r.document);
-    }
-    co_await write(ws, channel.seal(encode(push)));
+    std::vector<Bytes> envelopes;
+    for (const auto& it : *items) envelopes.push_back(it.envelope);
+    std::vector<Bytes> registrations;
+    for (const auto& r : registrations_) registrations.push_back(r.document);
+    auto batch = protocol_.push(std::move(envelopes), std::move(registrations));
+    if (std::holds_alternative<SyncClientProtocol::Done>(batch)) break;
+    if (Status s = co_await send(ws, std::move(batch)); !s.is_ok()) co_return s;
     report_.sent += static_cast<std::int64_t>(items->size());
     progress_.sent = report_.sent;
 
-    auto reply = co_await read_sealed(ws, channel);
-    if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
-    const auto* ack = std::get_if<Ack>(&*reply);
-    if (ack == nullptr || ack->batch_seq != seq) {
-      co_return Status::corruption("the server's reply does not acknowledge batch " +
-                                   std::to_string(seq));
-    }
+    auto step = protocol_.on_message(co_await read(ws));
+    if (auto* failed = std::get_if<SyncClientProtocol::Failed>(&step))
+      co_return std::move(failed->status);
+    const auto* ack = std::get_if<SyncClientProtocol::Acked>(&step);
+    if (ack == nullptr)
+      co_return Status::internal("the sync protocol did not take the reply as an ack");
     if (Status s = apply_ack(*items, *ack); !s.is_ok()) co_return s;
-    if (with_registrations) {
-      // Delivered: the server has decided on them (and logged any refusal).
+    if (ack->registrations_delivered) {
+      // The server has decided on them (and logged any refusal).
       for (const auto& r : registrations_) {
         if (Status s = store_.drop_relayed_registration(r.device, r.document); !s.is_ok())
           co_return s;
@@ -518,8 +524,7 @@ net::awaitable<Status> Session::push_pending(Ws& ws, SecureChannel& channel, std
   co_return Status::ok();
 }
 
-net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel,
-                                                const CollectorStore::FileToSend& f,
+net::awaitable<Result<bool>> Session::send_file(Ws& ws, const CollectorStore::FileToSend& f,
                                                 std::uint32_t from) {
   const std::string name = to_hex(ByteView(f.id));
   std::uint32_t index = from;
@@ -534,11 +539,11 @@ net::awaitable<Result<bool>> Session::send_file(Ws& ws, SecureChannel& channel,
     chunk.index = index;
     chunk.data = std::move(*data);
     const auto chunk_bytes = static_cast<std::int64_t>(chunk.data.size());
-    co_await write(ws, channel.seal(encode(chunk)));
+    co_await write(ws, protocol_.seal(chunk));
     ++report_.file_chunks_sent;
-    auto reply = co_await read_sealed(ws, channel);
+    auto reply = co_await read_sealed(ws);
     if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refusal_status(*err);
     const auto* ack = std::get_if<FileAck>(&*reply);
     if (ack == nullptr || ack->id != f.id)
       co_return Status::corruption("the server did not acknowledge file " + name);
@@ -583,8 +588,7 @@ std::uint32_t piece_length(std::size_t size, std::uint32_t offset) {
 // (about 5 KB on a 64 kbit/s satellite link).
 constexpr std::size_t kPiecesInFlight = 3;
 
-net::awaitable<Status> Session::send_early_pieces(Ws& ws, SecureChannel& channel, EarlyOffer& early,
-                                                  FilePosition from) {
+net::awaitable<Status> Session::send_early_pieces(Ws& ws, EarlyOffer& early, FilePosition from) {
   const CollectorStore::FileToSend& f = early.files.front();
   early.from = from;
   FilePosition at = from;
@@ -604,7 +608,7 @@ net::awaitable<Status> Session::send_early_pieces(Ws& ws, SecureChannel& channel
     piece.offset = at.offset;
     const std::uint32_t length = piece_length(data.size(), at.offset);
     piece.data.assign(data.begin() + at.offset, data.begin() + at.offset + length);
-    co_await write(ws, channel.seal(encode(piece)));
+    co_await write(ws, protocol_.seal(piece));
     PieceSent sent{0,
                    at.chunk,
                    at.offset,
@@ -625,8 +629,7 @@ net::awaitable<Status> Session::send_early_pieces(Ws& ws, SecureChannel& channel
   co_return Status::ok();
 }
 
-net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel,
-                                                  std::uint64_t& seq, std::vector<PieceJob>& jobs,
+net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, std::vector<PieceJob>& jobs,
                                                   std::vector<FileHash>& held_now,
                                                   std::vector<PieceSent> early) {
   using Sent = PieceSent;
@@ -646,11 +649,11 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
         if (next_job >= jobs.size()) continue;
         // A response captured while a file went up goes before the next
         // file, once the acks in flight are in.
-        auto pending = store_.next_pending(1, max_bytes_);
+        auto pending = store_.next_pending(1, protocol_.max_batch_bytes());
         if (!pending.is_ok()) co_return pending.status();
         if (pending->empty()) continue;
         if (!flight.empty()) break;
-        if (Status st = co_await push_pending(ws, channel, seq); !st.is_ok()) co_return st;
+        if (Status st = co_await push_pending(ws); !st.is_ok()) co_return st;
         continue;
       }
       const std::string name = to_hex(ByteView(j.file.id));
@@ -675,7 +678,7 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
       piece.offset = j.offset;
       const std::uint32_t length = piece_length(cached.size(), j.offset);
       piece.data.assign(cached.begin() + j.offset, cached.begin() + j.offset + length);
-      co_await write(ws, channel.seal(encode(piece)));
+      co_await write(ws, protocol_.seal(piece));
       Sent sent{next_job,     j.chunk, j.offset, length, j.offset + length == cached.size(),
                 ++sent_count, false};
       flight.push_back(sent);
@@ -691,12 +694,12 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
       if (stop) co_return false;
       if (next_job >= jobs.size()) co_return true;
       // Drained between two files: push what was captured meanwhile.
-      if (Status st = co_await push_pending(ws, channel, seq); !st.is_ok()) co_return st;
+      if (Status st = co_await push_pending(ws); !st.is_ok()) co_return st;
       continue;
     }
-    auto reply = co_await read_sealed(ws, channel);
+    auto reply = co_await read_sealed(ws);
     if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refused(*err);
+    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refusal_status(*err);
     const Sent s = flight.front();
     flight.pop_front();
     PieceJob& j = jobs[s.job];
@@ -762,8 +765,7 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, SecureChannel& channel
   }
 }
 
-net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::uint64_t& seq,
-                                           EarlyOffer* early) {
+net::awaitable<Status> Session::send_files(Ws& ws, EarlyOffer* early) {
   std::vector<FileId> done_this_session;  // sent, skipped or refused: not offered again now
   std::vector<FileHash> held_now;         // bytes the server acknowledged in full this session
   for (int round_trip = 0; round_trip < 4096; ++round_trip) {
@@ -779,8 +781,8 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
       if (files.empty()) co_return Status::ok();
       FilesOffer offer;
       for (const auto& f : files) offer.files.push_back({f.id, f.sha256, f.size});
-      co_await write(ws, channel.seal(encode(offer)));
-      auto read = co_await read_sealed(ws, channel);
+      co_await write(ws, protocol_.seal(offer));
+      auto read = co_await read_sealed(ws);
       if (!read.is_ok()) co_return read.status();
       reply = std::move(*read);
     }
@@ -791,7 +793,7 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
         closed_by_server_ = true;
         co_return Status::ok();
       }
-      co_return refused(*err);
+      co_return refusal_status(*err);
     }
     const auto* wanted = std::get_if<FilesWanted>(&*reply);
     if (wanted == nullptr || wanted->files.size() != files.size()) {
@@ -855,13 +857,13 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
         continue;
       }
       const std::int64_t sent_before = report_.files_sent;
-      auto go_on = co_await send_file(ws, channel, f, std::min(w.next_chunk, f.chunks));
+      auto go_on = co_await send_file(ws, f, std::min(w.next_chunk, f.chunks));
       if (!go_on.is_ok()) co_return go_on.status();
       if (report_.files_sent > sent_before) held_now.push_back(f.sha256);
       if (options_.on_progress) options_.on_progress(progress_);
       if (!*go_on) co_return Status::ok();
       // A response captured while the file went up goes before the next file.
-      if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+      if (Status s = co_await push_pending(ws); !s.is_ok()) co_return s;
     }
     std::vector<PieceSent> in_flight;
     if (early_pieces) {
@@ -879,19 +881,20 @@ net::awaitable<Status> Session::send_files(Ws& ws, SecureChannel& channel, std::
       in_flight = std::move(*early_pieces);
     }
     if (pieces_ && !jobs.empty()) {
-      auto go_on = co_await send_pieces(ws, channel, seq, jobs, held_now, std::move(in_flight));
+      auto go_on = co_await send_pieces(ws, jobs, held_now, std::move(in_flight));
       if (!go_on.is_ok()) co_return go_on.status();
       if (!*go_on) co_return Status::ok();
-      if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+      if (Status s = co_await push_pending(ws); !s.is_ok()) co_return s;
     }
   }
   co_return Status::ok();
 }
 
-net::awaitable<Status> Session::run() {
+// Resolves the server's name and opens the TCP connection, each within
+// the connect timeout.
+net::awaitable<void> Session::connect(Ws& ws) {
   auto ex = co_await net::this_coro::executor;
   tcp::resolver resolver(ex);
-  Ws ws(ex);
   auto& tcp_layer = beast::get_lowest_layer(ws);
   tcp_layer.expires_after(options_.connect_timeout);
   // Name resolution is outside the stream's deadline: give it its own.
@@ -906,7 +909,11 @@ net::awaitable<Status> Session::run() {
   // Stop-and-wait batches: Nagle plus delayed ACK would add up to 40 ms to
   // every round trip.
   tcp_layer.socket().set_option(net::ip::tcp::no_delay(true));
+}
 
+// The WebSocket upgrade, offering every subprotocol this collector speaks;
+// the server's choice says whether it takes file pieces (pieces_).
+net::awaitable<void> Session::upgrade(Ws& ws) {
   websocket::stream_base::timeout t{};
   t.handshake_timeout = options_.connect_timeout;
   t.idle_timeout = options_.reply_timeout;
@@ -923,103 +930,115 @@ net::awaitable<Status> Session::run() {
   }));
   const bool ipv6 = url_.host.find(':') != std::string::npos;
   const std::string host_header = (ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + url_.port;
-  websocket::response_type upgrade;
-  co_await ws.async_handshake(upgrade, host_header, url_.target, use_awaitable);
-  const auto chosen = upgrade[beast::http::field::sec_websocket_protocol];
+  websocket::response_type response;
+  co_await ws.async_handshake(response, host_header, url_.target, use_awaitable);
+  const auto chosen = response[beast::http::field::sec_websocket_protocol];
   pieces_ = chosen == kSyncSubprotocolPieces || chosen == kSyncSubprotocolLargeForms;
+}
 
-  // Handshake: prove who we are, and make the server prove who it is.
-  ClientHandshake hs(enrollment_.server);
-  co_await write(ws, hs.hello());
-  const Bytes server_hello = co_await read(ws);
+Result<std::optional<SecretBytes<kEnrollSecretBytes>>> Session::enrollment_secret() {
   std::optional<SecretBytes<kEnrollSecretBytes>> secret;
-  if (!enrollment_.registered) {
-    auto stored = store_.get_meta(meta_key::kEnrollSecretKey);
-    if (!stored.is_ok()) co_return stored.status();
-    if (*stored && (*stored)->size() == kEnrollSecretBytes) {
-      secret.emplace();
-      std::memcpy(secret->data(), (*stored)->data(), kEnrollSecretBytes);
-      wipe(**stored);
-    }
+  auto stored = store_.get_meta(meta_key::kEnrollSecretKey);
+  if (!stored.is_ok()) return stored.status();
+  if (*stored && (*stored)->size() == kEnrollSecretBytes) {
+    secret.emplace();
+    std::memcpy(secret->data(), (*stored)->data(), kEnrollSecretBytes);
+    wipe(**stored);
   }
-  auto auth =
-      hs.on_server_hello(server_hello, enrollment_.device_id, key_, secret ? &*secret : nullptr);
-  if (!auth.is_ok()) co_return auth.status();
-  co_await write(ws, *auth);
-  SecureChannel channel = hs.take_channel();
+  return secret;
+}
 
-  // A server that takes pieces is new enough for every request: ask what
-  // does not depend on the Welcome now, without waiting for it, so that a
-  // session cut every half minute reaches file bytes one round trip after
-  // the handshake rather than four. The server answers in order.
-  EarlyOffer early;
-  bool asked = false;
+// Proves who this collector is and makes the server prove who it is; with a
+// server that takes pieces, sends the first requests behind the ClientAuth;
+// then reads the Welcome and records what it says.
+net::awaitable<Status> Session::handshake(Ws& ws, EarlyOffer& early) {
+  if (Status s = co_await send(ws, protocol_.start()); !s.is_ok()) co_return s;
+  auto step = protocol_.on_message(co_await read(ws));
+  if (std::holds_alternative<SyncClientProtocol::NeedSecret>(step)) {
+    auto secret = enrollment_secret();
+    if (!secret.is_ok()) co_return secret.status();
+    step = protocol_.on_secret(*secret ? &**secret : nullptr);
+  }
+  if (Status s = co_await send(ws, std::move(step)); !s.is_ok()) co_return s;
   if (pieces_) {
-    Status status = Status::ok();
-    const FormsRequest forms = forms_request({}, status);
-    if (!status.is_ok()) co_return status;
-    const DevicesRequest devices = devices_request(status);
-    if (!status.is_ok()) co_return status;
-    auto files = store_.files_to_send(64, {});
-    if (!files.is_ok()) co_return files.status();
-    early.files = std::move(*files);
-    co_await write(ws, channel.seal(encode(forms)));
-    co_await write(ws, channel.seal(encode(devices)));
-    if (!early.files.empty()) {
-      FilesOffer offer;
-      for (const auto& f : early.files) offer.files.push_back({f.id, f.sha256, f.size});
-      co_await write(ws, channel.seal(encode(offer)));
-      // File bytes behind the offer, when nothing is to be pushed first
-      // (responses go before files) and the server was seen holding the
-      // first file in an earlier session of this process.
-      auto pending = store_.next_pending(1, kClientMaxBatchBytes);
-      if (!pending.is_ok()) co_return pending.status();
-      auto relayed = store_.relayed_registrations(1);
-      if (!relayed.is_ok()) co_return relayed.status();
-      const auto from = last_position(early.files.front().id);
-      if (pending->empty() && relayed->empty() && from &&
-          from->chunk < early.files.front().chunks) {
-        if (Status st = co_await send_early_pieces(ws, channel, early, *from); !st.is_ok())
-          co_return st;
-      }
-    }
-    asked = true;
+    if (Status s = co_await send_early_requests(ws, early); !s.is_ok()) co_return s;
   }
+  step = protocol_.on_message(co_await read(ws));
+  if (auto* failed = std::get_if<SyncClientProtocol::Failed>(&step))
+    co_return std::move(failed->status);
+  const auto* welcomed = std::get_if<SyncClientProtocol::Welcomed>(&step);
+  if (welcomed == nullptr)
+    co_return Status::internal("the sync protocol did not take the reply as a welcome");
+  co_return record_registration(*welcomed);
+}
 
-  auto first = co_await read_sealed(ws, channel);
-  if (!first.is_ok()) co_return first.status();
-  if (const auto* err = std::get_if<ErrorMsg>(&*first)) co_return refused(*err);
-  const auto* welcome = std::get_if<Welcome>(&*first);
-  if (welcome == nullptr) co_return Status::corruption("the server did not send a welcome");
-  if (!enrollment_.registered) {
-    // The server holds our key now: the enrollment secret has done its job.
-    Transaction tx(store_.db());
-    Status s = tx.status();
-    if (s.is_ok()) s = store_.set_meta(meta_key::kRegistered, "1");
-    if (s.is_ok()) s = store_.delete_meta(meta_key::kEnrollSecretKey);
-    if (s.is_ok()) s = tx.commit();
-    if (!s.is_ok()) co_return s;
-    report_.registered_now = welcome->registered_now;
+// A server that takes pieces is new enough for every request: ask what does
+// not depend on the Welcome now, without waiting for it, so that a session
+// cut every half minute reaches file bytes one round trip after the
+// handshake rather than four. The server answers in order.
+net::awaitable<Status> Session::send_early_requests(Ws& ws, EarlyOffer& early) {
+  Status status = Status::ok();
+  const FormsRequest forms = forms_request({}, status);
+  if (!status.is_ok()) co_return status;
+  const DevicesRequest devices = devices_request(status);
+  if (!status.is_ok()) co_return status;
+  auto files = store_.files_to_send(64, {});
+  if (!files.is_ok()) co_return files.status();
+  early.files = std::move(*files);
+  co_await write(ws, protocol_.seal(forms));
+  co_await write(ws, protocol_.seal(devices));
+  if (early.files.empty()) co_return Status::ok();
+  FilesOffer offer;
+  for (const auto& f : early.files) offer.files.push_back({f.id, f.sha256, f.size});
+  co_await write(ws, protocol_.seal(offer));
+  // File bytes behind the offer, when nothing is to be pushed first
+  // (responses go before files) and the server was seen holding the first
+  // file in an earlier session of this process.
+  auto pending = store_.next_pending(1, kClientMaxBatchBytes);
+  if (!pending.is_ok()) co_return pending.status();
+  auto relayed = store_.relayed_registrations(1);
+  if (!relayed.is_ok()) co_return relayed.status();
+  const auto from = last_position(early.files.front().id);
+  if (pending->empty() && relayed->empty() && from && from->chunk < early.files.front().chunks) {
+    co_return co_await send_early_pieces(ws, early, *from);
   }
-  if (Status s = co_await fetch_forms(ws, channel, asked); !s.is_ok()) co_return s;
-  if (Status s = co_await fetch_devices(ws, channel, asked); !s.is_ok()) co_return s;
+  co_return Status::ok();
+}
+
+Status Session::record_registration(const SyncClientProtocol::Welcomed& welcomed) {
+  if (!welcomed.record_registration) return Status::ok();
+  // The server holds our key now: the enrollment secret has done its job.
+  Transaction tx(store_.db());
+  Status s = tx.status();
+  if (s.is_ok()) s = store_.set_meta(meta_key::kRegistered, "1");
+  if (s.is_ok()) s = store_.delete_meta(meta_key::kEnrollSecretKey);
+  if (s.is_ok()) s = tx.commit();
+  if (!s.is_ok()) return s;
+  report_.registered_now = welcomed.registered_now;
+  return Status::ok();
+}
+
+// The forms and devices asked for before the Welcome (or now, from an older
+// server), and the answer to the early files offer.
+net::awaitable<Status> Session::fetch_first(Ws& ws, EarlyOffer& early) {
+  if (Status s = co_await fetch_forms(ws, pieces_); !s.is_ok()) co_return s;
+  if (Status s = co_await fetch_devices(ws, pieces_); !s.is_ok()) co_return s;
   if (!early.files.empty()) {
-    auto reply = co_await read_sealed(ws, channel);
+    auto reply = co_await read_sealed(ws);
     if (!reply.is_ok()) co_return reply.status();
     early.reply = std::move(*reply);
   }
   // The rest of the forms now, unless the acks of pieces come first.
   if (forms_more_ && early.pieces.empty()) {
     forms_more_ = false;
-    if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
+    if (Status s = co_await fetch_forms(ws); !s.is_ok()) co_return s;
   }
+  co_return Status::ok();
+}
 
-  max_items_ = std::min<std::size_t>(kClientMaxBatchItems,
-                                     std::max<std::uint32_t>(1, welcome->max_batch_items));
-  if (options_.max_batch_items > 0) max_items_ = std::min(max_items_, options_.max_batch_items);
-  max_bytes_ = std::min<std::size_t>(kClientMaxBatchBytes,
-                                     std::max<std::uint32_t>(1, welcome->max_batch_bytes));
-
+// Every pending envelope, then the files: a photo never holds a response
+// back.
+net::awaitable<Status> Session::push(Ws& ws, EarlyOffer& early) {
   auto counts = store_.counts();
   if (!counts.is_ok()) co_return counts.status();
   progress_.total = counts->pending;
@@ -1030,27 +1049,40 @@ net::awaitable<Status> Session::run() {
   if (!registrations.is_ok()) co_return registrations.status();
   registrations_ = std::move(*registrations);
 
-  std::uint64_t seq = 0;
   // With pieces in flight, a response captured since goes between files,
   // once their acks are in.
   if (early.pieces.empty()) {
-    if (Status s = co_await push_pending(ws, channel, seq); !s.is_ok()) co_return s;
+    if (Status s = co_await push_pending(ws); !s.is_ok()) co_return s;
   }
-  // Files after every envelope: a photo never holds a response back.
-  if (Status s = co_await send_files(ws, channel, seq, &early); !s.is_ok()) co_return s;
-  if (closed_by_server_) co_return Status::ok();
+  co_return co_await send_files(ws, &early);
+}
+
+// What is asked for after the pushes, then the close.
+net::awaitable<Status> Session::fetch_last(Ws& ws) {
   if (forms_more_) {
-    if (Status s = co_await fetch_forms(ws, channel); !s.is_ok()) co_return s;
+    if (Status s = co_await fetch_forms(ws); !s.is_ok()) co_return s;
   }
   // After the pushes: the merged state includes what this device just sent.
-  if (Status s = co_await fetch_assessments(ws, channel); !s.is_ok()) co_return s;
+  if (Status s = co_await fetch_assessments(ws); !s.is_ok()) co_return s;
   if (!report_.assessments_note.empty()) co_return Status::ok();  // the server closed the session
-  if (Status s = co_await fetch_codes(ws, channel); !s.is_ok()) co_return s;
+  if (Status s = co_await fetch_codes(ws); !s.is_ok()) co_return s;
   if (!report_.codes_note.empty()) co_return Status::ok();  // likewise
   beast::error_code ignored;
   co_await ws.async_close(websocket::close_code::normal,
                           net::redirect_error(use_awaitable, ignored));
   co_return Status::ok();
+}
+
+net::awaitable<Status> Session::run() {
+  Ws ws(co_await net::this_coro::executor);
+  co_await connect(ws);
+  co_await upgrade(ws);
+  EarlyOffer early;
+  if (Status s = co_await handshake(ws, early); !s.is_ok()) co_return s;
+  if (Status s = co_await fetch_first(ws, early); !s.is_ok()) co_return s;
+  if (Status s = co_await push(ws, early); !s.is_ok()) co_return s;
+  if (closed_by_server_) co_return Status::ok();  // it does not take files
+  co_return co_await fetch_last(ws);
 }
 
 std::string kept_note(CollectorStore& store) {

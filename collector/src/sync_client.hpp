@@ -1,6 +1,9 @@
 // The collector's side of a sync session: connect, run the handshake against
 // the pinned server key, then push the outbox in bounded batches and record
-// each acknowledgement as it arrives.
+// each acknowledgement as it arrives. What to send and record at each step
+// of the handshake and the pushes is decided by SyncClientProtocol
+// (sync_client_protocol.hpp), which has no sockets; the session here moves
+// the bytes.
 //
 // An item leaves "pending" only when the server's ack for it is committed
 // here; anything that goes wrong before that (a cut link, a crash, a server
