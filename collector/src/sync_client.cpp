@@ -1111,7 +1111,11 @@ Result<ParsedUrl> parse_ws_url(std::string_view url) {
   std::size_t colon;
   if (!hostport.empty() && hostport.front() == '[') {
     const auto close = hostport.find(']');
-    if (close == std::string_view::npos) return Status::invalid_argument("bad IPv6 address in URL");
+    // Only the port may follow the address.
+    if (close == std::string_view::npos ||
+        (close + 1 < hostport.size() && hostport[close + 1] != ':')) {
+      return Status::invalid_argument("bad IPv6 address in URL");
+    }
     out.host = std::string(hostport.substr(1, close - 1));
     colon = hostport.find(':', close);
   } else {
@@ -1121,6 +1125,15 @@ Result<ParsedUrl> parse_ws_url(std::string_view url) {
   out.port = colon == std::string_view::npos ? "80" : std::string(hostport.substr(colon + 1));
   if (out.host.empty() || out.port.empty())
     return Status::invalid_argument("server URL has no host or port");
+  // Checked here rather than by the resolver, whose "service not found"
+  // would not say what is wrong.
+  const bool digits =
+      out.port.size() <= 5 &&
+      std::all_of(out.port.begin(), out.port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoul(out.port) == 0 || std::stoul(out.port) > 65535) {
+    return Status::invalid_argument("server URL has a bad port \"" + out.port +
+                                    "\": it must be a number from 1 to 65535");
+  }
   return out;
 }
 

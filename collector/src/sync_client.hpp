@@ -19,6 +19,11 @@ namespace equitas::collector {
 Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key,
                             const Enrollment& enrollment, const SyncOptions& options);
 
+// A server URL, ws://HOST[:PORT][/PATH], taken apart. HOST may be an IPv6
+// literal in brackets (kept without them); PORT defaults to 80 and PATH to
+// /sync. invalid_argument, saying what is wrong, for any other scheme
+// (wss:// included: the session layer encrypts), no host, or a port that is
+// not a number from 1 to 65535.
 struct ParsedUrl {
   std::string host;
   std::string port;
