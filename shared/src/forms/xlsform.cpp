@@ -47,8 +47,9 @@ std::string ImportMessage::to_string() const {
 }
 
 bool ImportResult::has_errors() const {
-  return std::any_of(messages.begin(), messages.end(),
-                     [](const ImportMessage& m) { return m.severity == ImportMessage::Severity::kError; });
+  return std::any_of(messages.begin(), messages.end(), [](const ImportMessage& m) {
+    return m.severity == ImportMessage::Severity::kError;
+  });
 }
 
 namespace {
@@ -57,18 +58,18 @@ namespace {
 // Limits.
 
 constexpr std::uint64_t kMaxPartBytes = 50ull * 1024 * 1024;  // one decompressed part
-constexpr std::size_t kMaxRows = 100000;                         // rows over all sheets read
+constexpr std::size_t kMaxRows = 100000;                      // rows over all sheets read
 // Over the whole workbook: a small archive can name one large part many
 // times, or one large shared string from many cells, so each part's bound
 // alone lets the work and memory grow with the product (issue #19).
 constexpr std::uint64_t kMaxInflatedBytes = 64ull * 1024 * 1024;  // every part read, together
-constexpr std::size_t kMaxCells = 1000000;                          // cells over all sheets read
-constexpr std::size_t kMaxCellText = 16u * 1024 * 1024;             // their text, together
-constexpr std::size_t kMaxCellChars = 32767;                        // Excel's own limit for one cell
-constexpr std::size_t kMaxSheets = 1000;                            // sheet entries in workbook.xml
-constexpr std::int64_t kMaxArchiveEntries = 10000;                 // parts in the zip archive
-constexpr int kMaxColumn = 16384;                                // XFD, Excel's last column
-constexpr int kMaxRowNumber = 1048576;                           // Excel's last row
+constexpr std::size_t kMaxCells = 1000000;                        // cells over all sheets read
+constexpr std::size_t kMaxCellText = 16u * 1024 * 1024;           // their text, together
+constexpr std::size_t kMaxCellChars = 32767;                      // Excel's own limit for one cell
+constexpr std::size_t kMaxSheets = 1000;                          // sheet entries in workbook.xml
+constexpr std::int64_t kMaxArchiveEntries = 10000;                // parts in the zip archive
+constexpr int kMaxColumn = 16384;                                 // XFD, Excel's last column
+constexpr int kMaxRowNumber = 1048576;                            // Excel's last row
 // Files published with the form (select_one_from_file, pulldata): each one,
 // and all of them, become choices inside the signed definition.
 constexpr std::size_t kMaxAttachmentBytes = 8u * 1024 * 1024;
@@ -85,7 +86,9 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string trim(std::string_view s) {
   std::size_t b = 0;
@@ -94,7 +97,8 @@ std::string trim(std::string_view s) {
   for (;;) {
     if (b < e && is_space(s[b])) {
       ++b;
-    } else if (b + 1 < e && static_cast<unsigned char>(s[b]) == 0xC2 && static_cast<unsigned char>(s[b + 1]) == 0xA0) {
+    } else if (b + 1 < e && static_cast<unsigned char>(s[b]) == 0xC2 &&
+               static_cast<unsigned char>(s[b + 1]) == 0xA0) {
       b += 2;
     } else {
       break;
@@ -264,7 +268,7 @@ std::string number_text(const std::string& raw) {
 // Layer 1: the workbook.
 
 struct Row {
-  int num = 0;                     // 1-based spreadsheet row
+  int num = 0;                       // 1-based spreadsheet row
   std::map<int, std::string> cells;  // 1-based column -> text (non-empty only)
 };
 
@@ -296,7 +300,8 @@ class Workbook {
       std::string m = zip_error_strerror(&err);
       zip_error_fini(&err);
       zip_source_free(src);
-      return Status::invalid_argument("not an .xlsx workbook (not a readable zip archive: " + m + ")");
+      return Status::invalid_argument("not an .xlsx workbook (not a readable zip archive: " + m +
+                                      ")");
     }
     zip_error_fini(&err);
     wb.zip_.reset(za);
@@ -313,7 +318,8 @@ class Workbook {
       zip_stat_init(&st);
       if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
       if ((st.valid & ZIP_STAT_SIZE) && st.size > kMaxPartBytes) {
-        return too_big((st.valid & ZIP_STAT_NAME) && st.name != nullptr ? st.name : "#" + std::to_string(i));
+        return too_big((st.valid & ZIP_STAT_NAME) && st.name != nullptr ? st.name
+                                                                        : "#" + std::to_string(i));
       }
     }
     return wb;
@@ -333,8 +339,8 @@ class Workbook {
     }
     zip_file_t* f = zip_fopen_index(zip_.get(), static_cast<zip_uint64_t>(idx), 0);
     if (f == nullptr) {
-      return Status::corruption("the workbook part '" + name + "' cannot be opened: " +
-                                zip_strerror(zip_.get()));
+      return Status::corruption("the workbook part '" + name +
+                                "' cannot be opened: " + zip_strerror(zip_.get()));
     }
     std::string out;
     char buf[65536];
@@ -342,7 +348,8 @@ class Workbook {
     for (;;) {
       const zip_int64_t n = zip_fread(f, buf, sizeof buf);
       if (n < 0) {
-        status = Status::corruption("the workbook part '" + name + "' is damaged: " + zip_file_strerror(f));
+        status = Status::corruption("the workbook part '" + name +
+                                    "' is damaged: " + zip_file_strerror(f));
         break;
       }
       if (n == 0) break;
@@ -353,8 +360,8 @@ class Workbook {
       inflated_ += static_cast<std::uint64_t>(n);
       if (inflated_ > kMaxInflatedBytes) {
         status = Status::invalid_argument(
-            "refused: reading the workbook's parts decompresses more than 64 MB in all (at part '" + name +
-            "'); an XLSForm is far smaller");
+            "refused: reading the workbook's parts decompresses more than 64 MB in all (at part '" +
+            name + "'); an XLSForm is far smaller");
         break;
       }
       out.append(buf, static_cast<std::size_t>(n));
@@ -376,8 +383,8 @@ class Workbook {
 Status parse_xml(const std::string& text, const std::string& part, pugi::xml_document& doc) {
   const pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size(), pugi::parse_default);
   if (!r) {
-    return Status::corruption("the workbook part '" + part + "' is not valid XML: " + r.description() +
-                              " at byte " + std::to_string(r.offset));
+    return Status::corruption("the workbook part '" + part + "' is not valid XML: " +
+                              r.description() + " at byte " + std::to_string(r.offset));
   }
   return Status::ok();
 }
@@ -443,7 +450,8 @@ Result<WorkbookIndex> read_index(Workbook& wb) {
     EQ_ASSIGN_OR_RETURN(workbook_xml, wb.read(workbook_part));
   }
   if (!workbook_xml) {
-    return Status::invalid_argument("not an .xlsx workbook: the archive has no '" + workbook_part + "'");
+    return Status::invalid_argument("not an .xlsx workbook: the archive has no '" + workbook_part +
+                                    "'");
   }
   pugi::xml_document wdoc;
   EQ_RETURN_IF_ERROR(parse_xml(*workbook_xml, workbook_part, wdoc));
@@ -484,10 +492,11 @@ Result<WorkbookIndex> read_index(Workbook& wb) {
     index.sheets.push_back(std::move(ref));
   });
   if (too_many) {
-    return Status::invalid_argument("refused: the workbook lists more than " + std::to_string(kMaxSheets) +
-                                    " sheets; an XLSForm has three");
+    return Status::invalid_argument("refused: the workbook lists more than " +
+                                    std::to_string(kMaxSheets) + " sheets; an XLSForm has three");
   }
-  if (index.sheets.empty()) return Status::invalid_argument("not an .xlsx workbook: it lists no sheets");
+  if (index.sheets.empty())
+    return Status::invalid_argument("not an .xlsx workbook: it lists no sheets");
   return index;
 }
 
@@ -497,7 +506,8 @@ Result<std::vector<std::string>> read_shared_strings(Workbook& wb, const std::st
   if (!xml) return out;  // SheetJS and gnumeric may write none
   pugi::xml_document doc;
   EQ_RETURN_IF_ERROR(parse_xml(*xml, part, doc));
-  for_children(child(doc, "sst"), "si", [&](const pugi::xml_node& si) { out.push_back(rich_text(si)); });
+  for_children(child(doc, "sst"), "si",
+               [&](const pugi::xml_node& si) { out.push_back(rich_text(si)); });
   return out;
 }
 
@@ -509,9 +519,11 @@ struct ReadBudget {
 };
 
 // Counts one cell of `text_bytes` against `budget`; a Status when it does not fit.
-Status charge_cell(ReadBudget& budget, std::string_view text, const std::string& sheet, const std::string& cell) {
+Status charge_cell(ReadBudget& budget, std::string_view text, const std::string& sheet,
+                   const std::string& cell) {
   if (budget.cells == 0) {
-    return Status::invalid_argument("refused: the workbook has more than " + std::to_string(kMaxCells) +
+    return Status::invalid_argument("refused: the workbook has more than " +
+                                    std::to_string(kMaxCells) +
                                     " cells; an XLSForm is far smaller");
   }
   --budget.cells;
@@ -523,13 +535,15 @@ Status charge_cell(ReadBudget& budget, std::string_view text, const std::string&
     return n;
   };
   if (text_bytes > kMaxCellChars * 4 || (text_bytes > kMaxCellChars && chars() > kMaxCellChars)) {
-    return Status::invalid_argument("refused: sheet '" + sheet + "', cell " + cell + " holds more than " +
-                                    std::to_string(kMaxCellChars) + " characters, Excel's limit for a cell");
+    return Status::invalid_argument("refused: sheet '" + sheet + "', cell " + cell +
+                                    " holds more than " + std::to_string(kMaxCellChars) +
+                                    " characters, Excel's limit for a cell");
   }
   if (text_bytes > budget.text) {
-    return Status::invalid_argument("refused: the text of the workbook's cells comes to more than " +
-                                    std::to_string(kMaxCellText / (1024 * 1024)) +
-                                    " MB (a shared string repeated in many cells?); an XLSForm is far smaller");
+    return Status::invalid_argument(
+        "refused: the text of the workbook's cells comes to more than " +
+        std::to_string(kMaxCellText / (1024 * 1024)) +
+        " MB (a shared string repeated in many cells?); an XLSForm is far smaller");
   }
   budget.text -= text_bytes;
   return Status::ok();
@@ -542,7 +556,8 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
   sheet.name = ref.name;
   EQ_ASSIGN_OR_RETURN(auto xml, wb.read(ref.part));
   if (!xml) {
-    return Status::corruption("the workbook lists sheet '" + ref.name + "' but has no part '" + ref.part + "'");
+    return Status::corruption("the workbook lists sheet '" + ref.name + "' but has no part '" +
+                              ref.part + "'");
   }
   pugi::xml_document doc;
   EQ_RETURN_IF_ERROR(parse_xml(*xml, ref.part, doc));
@@ -554,7 +569,8 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
   for (pugi::xml_node r = data.first_child(); r && status.is_ok(); r = r.next_sibling()) {
     if (r.type() != pugi::node_element || local_name(r) != "row") continue;
     if (budget.rows == 0) {
-      return Status::invalid_argument("refused: the workbook has more than " + std::to_string(kMaxRows) +
+      return Status::invalid_argument("refused: the workbook has more than " +
+                                      std::to_string(kMaxRows) +
                                       " rows; an XLSForm is far smaller");
     }
     --budget.rows;
@@ -564,7 +580,8 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
     if (!rnum.empty()) {
       int n = 0;
       const auto [p, ec] = std::from_chars(rnum.data(), rnum.data() + rnum.size(), n);
-      if (ec == std::errc() && p == rnum.data() + rnum.size() && n >= 1 && n <= kMaxRowNumber) row.num = n;
+      if (ec == std::errc() && p == rnum.data() + rnum.size() && n >= 1 && n <= kMaxRowNumber)
+        row.num = n;
     }
     prev_row = row.num;
     int prev_col = 0;
@@ -589,13 +606,16 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
         const auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), idx);
         if (ec == std::errc() && p == raw.data() + raw.size() && idx < sst.size()) {
           // Charged before the copy: one long shared string in many cells.
-          status = charge_cell(budget, sst[idx], ref.name, cref.empty() ? "in row " + std::to_string(row.num) : cref);
+          status = charge_cell(budget, sst[idx], ref.name,
+                               cref.empty() ? "in row " + std::to_string(row.num) : cref);
           if (!status.is_ok()) return;
           text = sst[idx];
         }
       } else if (t == "inlineStr") {
-        if (pugi::xml_node is = child(c, "is")) text = rich_text(is);
-        else text = decode_ooxml_escapes(v.text().get());
+        if (pugi::xml_node is = child(c, "is"))
+          text = rich_text(is);
+        else
+          text = decode_ooxml_escapes(v.text().get());
       } else if (t == "str" || t == "e" || t == "d") {
         text = decode_ooxml_escapes(v.text().get());
       } else if (t == "b") {
@@ -605,7 +625,8 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
         if (v) text = number_text(v.text().get());
       }
       if (t != "s") {
-        status = charge_cell(budget, text, ref.name, cref.empty() ? "in row " + std::to_string(row.num) : cref);
+        status = charge_cell(budget, text, ref.name,
+                             cref.empty() ? "in row " + std::to_string(row.num) : cref);
         if (!status.is_ok()) return;
       }
       if (!valid_utf8(text)) {
@@ -617,8 +638,9 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
     });
     if (!status.is_ok()) return status;
     if (!bad_cell.empty()) {
-      return Status::invalid_argument("sheet '" + ref.name + "', cell " + bad_cell +
-                                      ": the text is not valid UTF-8 (or escapes half of a character)");
+      return Status::invalid_argument(
+          "sheet '" + ref.name + "', cell " + bad_cell +
+          ": the text is not valid UTF-8 (or escapes half of a character)");
     }
     if (!row.cells.empty()) sheet.rows.push_back(std::move(row));
   }
@@ -630,7 +652,6 @@ Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<st
 
 using Severity = ImportMessage::Severity;
 
-
 // ---------------------------------------------------------------------------
 // Files published with the form: a CSV (RFC 4180: comma-separated, fields
 // in double quotes may hold commas, newlines and doubled quotes) or an XML
@@ -638,7 +659,8 @@ using Severity = ImportMessage::Severity;
 // with a header row so the choices mapping reads them as it reads a sheet.
 
 Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // Excel's BOM
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF")
+    text.remove_prefix(3);  // Excel's BOM
   if (!valid_utf8(text)) return Status::invalid_argument(file + ": the file is not UTF-8 text");
   Sheet sheet;
   sheet.name = file;
@@ -646,7 +668,7 @@ Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
   row.num = 1;
   int col = 1;
   std::string field;
-  bool quoted = false;   // inside a quoted field
+  bool quoted = false;  // inside a quoted field
   bool was_quoted = false;
   auto end_field = [&]() -> Status {
     if (col > kMaxAttachmentColumns) {
@@ -663,7 +685,8 @@ Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
     EQ_RETURN_IF_ERROR(end_field());
     if (!row.cells.empty()) sheet.rows.push_back(std::move(row));
     if (sheet.rows.size() > kMaxAttachmentRows) {
-      return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) + " rows");
+      return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) +
+                                      " rows");
     }
     row = Row{};  // numbered by the caller, which knows the line
     col = 1;
@@ -686,8 +709,9 @@ Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
       }
     } else if (c == '"') {
       if (!field.empty() || was_quoted) {
-        return Status::invalid_argument(file + " line " + std::to_string(line) +
-                                        ": a quote inside a field that does not start with one; write it as \"\"");
+        return Status::invalid_argument(
+            file + " line " + std::to_string(line) +
+            ": a quote inside a field that does not start with one; write it as \"\"");
       }
       quoted = true;
       was_quoted = true;
@@ -699,23 +723,30 @@ Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
       ++line;
       row.num = line;
     } else if (was_quoted) {
-      return Status::invalid_argument(file + " line " + std::to_string(line) + ": text after a closing quote");
+      return Status::invalid_argument(file + " line " + std::to_string(line) +
+                                      ": text after a closing quote");
     } else {
       field += c;
     }
   }
-  if (quoted) return Status::invalid_argument(file + ": a quoted field is not closed before the end of the file");
+  if (quoted)
+    return Status::invalid_argument(file +
+                                    ": a quoted field is not closed before the end of the file");
   EQ_RETURN_IF_ERROR(end_row());
   return sheet;
 }
 
 Result<Sheet> xml_sheet(std::string_view text, const std::string& file) {
   pugi::xml_document doc;
-  const pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!r) return Status::invalid_argument(file + ": not well-formed XML (" + std::string(r.description()) + ")");
+  const pugi::xml_parse_result r =
+      doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!r)
+    return Status::invalid_argument(file + ": not well-formed XML (" +
+                                    std::string(r.description()) + ")");
   pugi::xml_node root = doc.document_element();
   if (std::string_view(root.name()) != "root") {
-    return Status::invalid_argument(file + ": the document element must be <root>, holding <item> elements");
+    return Status::invalid_argument(
+        file + ": the document element must be <root>, holding <item> elements");
   }
   Sheet sheet;
   sheet.name = file;
@@ -726,10 +757,12 @@ Result<Sheet> xml_sheet(std::string_view text, const std::string& file) {
   for (pugi::xml_node item = root.first_child(); item; item = item.next_sibling()) {
     if (item.type() != pugi::node_element) continue;
     if (std::string_view(item.name()) != "item") {
-      return Status::invalid_argument(file + ": <root> holds <item> elements, not <" + std::string(item.name()) + ">");
+      return Status::invalid_argument(file + ": <root> holds <item> elements, not <" +
+                                      std::string(item.name()) + ">");
     }
     if (rows.size() >= kMaxAttachmentRows) {
-      return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) + " items");
+      return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) +
+                                      " items");
     }
     Row row;
     row.num = static_cast<int>(rows.size()) + 2;
@@ -739,7 +772,8 @@ Result<Sheet> xml_sheet(std::string_view text, const std::string& file) {
       auto [it, added] = columns.emplace(name, static_cast<int>(columns.size()) + 1);
       if (added) {
         if (it->second > kMaxAttachmentColumns) {
-          return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentColumns) +
+          return Status::invalid_argument(file + ": more than " +
+                                          std::to_string(kMaxAttachmentColumns) +
                                           " different elements in its items");
         }
         header.cells.emplace(it->second, name);
@@ -811,10 +845,11 @@ std::string language_code(std::string_view spec) {
     }
   }
   static const std::map<std::string, std::string> kNames = {
-      {"english", "en"},   {"french", "fr"},  {"français", "fr"}, {"francais", "fr"},  {"spanish", "es"},
-      {"español", "es"},   {"espanol", "es"}, {"russian", "ru"},  {"русский", "ru"},   {"arabic", "ar"},
-      {"العربية", "ar"},   {"عربي", "ar"},    {"portuguese", "pt"}, {"português", "pt"}, {"portugues", "pt"},
-      {"german", "de"},    {"deutsch", "de"}, {"chinese", "zh"},  {"中文", "zh"},      {"swahili", "sw"},
+      {"english", "en"},    {"french", "fr"},    {"français", "fr"},  {"francais", "fr"},
+      {"spanish", "es"},    {"español", "es"},   {"espanol", "es"},   {"russian", "ru"},
+      {"русский", "ru"},    {"arabic", "ar"},    {"العربية", "ar"},   {"عربي", "ar"},
+      {"portuguese", "pt"}, {"português", "pt"}, {"portugues", "pt"}, {"german", "de"},
+      {"deutsch", "de"},    {"chinese", "zh"},   {"中文", "zh"},      {"swahili", "sw"},
       {"kiswahili", "sw"},  {"tetun", "tet"},
   };
   const std::string lower = ascii_lower(s);
@@ -839,7 +874,7 @@ enum class Col {
   kChoiceFilter,
   kRepeatCount,
   kParameters,
-  kAccept,  // body::accept: the media types a file question takes
+  kAccept,    // body::accept: the media types a file question takes
   kAccuracy,  // body::accuracyThreshold: a geopoint's, geotrace's or geoshape's accuracy_threshold
   kMedia,
   kDisabled,
@@ -874,11 +909,12 @@ struct Column {
   Col kind = Col::kUnknown;
   std::string header;  // trimmed, as written
   bool has_lang = false;
-  std::string lang;    // when has_lang
+  std::string lang;  // when has_lang
 };
 
 bool translatable(Col c) {
-  return c == Col::kLabel || c == Col::kHint || c == Col::kConstraintMessage || c == Col::kRequiredMessage;
+  return c == Col::kLabel || c == Col::kHint || c == Col::kConstraintMessage ||
+         c == Col::kRequiredMessage;
 }
 
 Column classify(const std::string& header, bool choices_sheet) {
@@ -902,9 +938,9 @@ Column classify(const std::string& header, bool choices_sheet) {
     has_lang = true;
   } else if (const auto c = lower.find(':'); c != std::string::npos) {
     // Legacy single colon: label:English.
-    static const std::set<std::string> kBases = {"label",       "hint",  "constraint_message", "required_message",
-                                                 "image",       "audio", "video",              "big-image",
-                                                 "constraint message", "required message"};
+    static const std::set<std::string> kBases = {
+        "label", "hint",  "constraint_message", "required_message",   "image",
+        "audio", "video", "big-image",          "constraint message", "required message"};
     const std::string b = trim(lower.substr(0, c));
     if (kBases.count(b)) {
       base = b;
@@ -977,10 +1013,11 @@ Column classify(const std::string& header, bool choices_sheet) {
 
 // The cells of one data row, by column meaning.
 struct RowValues {
-  std::map<Col, std::string> single;  // first non-empty column of each kind
+  std::map<Col, std::string> single;                        // first non-empty column of each kind
   std::map<Col, std::map<std::string, std::string>> texts;  // translatable: lang -> text
-  std::map<Col, std::string> plain;   // translatable column without a language
-  std::vector<std::pair<std::string, std::string>> others;  // unknown/filter columns: header -> value
+  std::map<Col, std::string> plain;  // translatable column without a language
+  std::vector<std::pair<std::string, std::string>>
+      others;  // unknown/filter columns: header -> value
   bool empty = true;
 
   std::string get(Col c) const {
@@ -992,7 +1029,8 @@ struct RowValues {
     if (auto it = texts.find(c); it != texts.end()) {
       for (const auto& [lang, s] : it->second) t.set(lang, s);
     }
-    if (auto it = plain.find(c); it != plain.end() && !t.has(default_lang)) t.set(default_lang, it->second);
+    if (auto it = plain.find(c); it != plain.end() && !t.has(default_lang))
+      t.set(default_lang, it->second);
     return t;
   }
 };
@@ -1102,20 +1140,39 @@ std::string straighten_quotes(std::string_view s, bool& changed) {
   return out;
 }
 
-constexpr std::string_view kMetadataTypes[] = {
-    "start",         "end",          "today",          "deviceid",    "username",    "audit",
-    "phonenumber",   "simserial",    "subscriberid",   "imei",        "uri:deviceid", "uri:username",
-    "uri:email",     "email",        "uri:phonenumber", "uri:subscriberid", "uri:simserial", "start-geopoint",
-    "background-audio", "background-geopoint"};
+constexpr std::string_view kMetadataTypes[] = {"start",
+                                               "end",
+                                               "today",
+                                               "deviceid",
+                                               "username",
+                                               "audit",
+                                               "phonenumber",
+                                               "simserial",
+                                               "subscriberid",
+                                               "imei",
+                                               "uri:deviceid",
+                                               "uri:username",
+                                               "uri:email",
+                                               "email",
+                                               "uri:phonenumber",
+                                               "uri:subscriberid",
+                                               "uri:simserial",
+                                               "start-geopoint",
+                                               "background-audio",
+                                               "background-geopoint"};
 
 constexpr std::string_view kUnsupportedTypes[] = {"signature", "background-video", "xml-external",
-                                                   "csv-external"};
+                                                  "csv-external"};
 
 // While the survey is read, a select whose list is not in the choices sheet
 // names it with one of these marks; resolve_lists() reads the list and puts
 // its real name in place. \x1f cannot appear in a cell (XML 1.0 refuses it).
-constexpr std::string_view kExternalMark = "\x1f" "external\x1f";
-constexpr std::string_view kFileMark = "\x1f" "file\x1f";
+constexpr std::string_view kExternalMark =
+    "\x1f"
+    "external\x1f";
+constexpr std::string_view kFileMark =
+    "\x1f"
+    "file\x1f";
 
 // XLSForm's parameters column: "start=0 end=10", also separated by ';' or
 // ','. Each word, with its key in lower case and what follows '=' ("" and
@@ -1126,7 +1183,8 @@ struct Parameter {
 };
 
 std::vector<Parameter> parameters_of(std::string cell) {
-  std::replace_if(cell.begin(), cell.end(), [](char c) { return c == ';' || c == ','; }, ' ');
+  std::replace_if(
+      cell.begin(), cell.end(), [](char c) { return c == ';' || c == ','; }, ' ');
   std::vector<Parameter> out;
   for (auto& w : split_words(cell)) {
     const auto eq = w.find('=');
@@ -1175,7 +1233,8 @@ class Importer {
  public:
   // `file_stem`: the workbook's file name without ".xlsx", or "".
   // `files`: the files published with the form, or null when there are none.
-  Importer(std::string file_stem, const AttachmentReader* files) : file_stem_(std::move(file_stem)), files_(files) {}
+  Importer(std::string file_stem, const AttachmentReader* files)
+      : file_stem_(std::move(file_stem)), files_(files) {}
 
   ImportResult run(const std::vector<Sheet>& sheets) {
     const Sheet* survey = nullptr;
@@ -1206,12 +1265,14 @@ class Importer {
     read_settings(settings);
     survey_cols_ = columns(survey_t, "survey", false);
     choices_cols_ = choices ? columns(choices_t, "choices", true) : std::map<int, Column>{};
-    const auto external_cols = external ? columns(external_t, "external_choices", true) : std::map<int, Column>{};
+    const auto external_cols =
+        external ? columns(external_t, "external_choices", true) : std::map<int, Column>{};
     settle_languages();
     read_survey(survey_t);
     if (choices) read_choice_rows(choices_t, choices_cols_, "choices", form_.lists, "");
     have_external_ = external != nullptr;
-    if (external) read_choice_rows(external_t, external_cols, "external_choices", external_lists_, "");
+    if (external)
+      read_choice_rows(external_t, external_cols, "external_choices", external_lists_, "");
     resolve_lists(form_.items);
     read_instance_files();
     finalise();
@@ -1253,7 +1314,8 @@ class Importer {
           // form its author meant to be anonymous.
           form_.anonymous = yes(v);
           if (!yes(v) && !no(v)) {
-            msg_.error("settings", settings_row_, "setting 'anonymous' must be yes or no, not " + quote(v));
+            msg_.error("settings", settings_row_,
+                       "setting 'anonymous' must be yes or no, not " + quote(v));
           }
         } else if (key == "default_language") {
           if (!v.empty()) {
@@ -1263,7 +1325,8 @@ class Importer {
         } else if (key.starts_with(kExtensionPrefix)) {
           read_extension_setting(key, header, v);
         } else if (!v.empty()) {
-          msg_.warn("settings", settings_row_, "setting '" + header + "' (" + quote(v) + ") is ignored");
+          msg_.warn("settings", settings_row_,
+                    "setting '" + header + "' (" + quote(v) + ") is ignored");
         }
       }
     }
@@ -1272,7 +1335,8 @@ class Importer {
   // Equitas's own settings, which its XLSForm export writes: the form's
   // title and description in every language, its languages (a blank value
   // says it promises none) and its suppression threshold.
-  void read_extension_setting(const std::string& key, const std::string& header, const std::string& v) {
+  void read_extension_setting(const std::string& key, const std::string& header,
+                              const std::string& v) {
     LangText* texts = key.starts_with("equitas_title::")         ? &title_texts_
                       : key.starts_with("equitas_description::") ? &description_texts_
                                                                  : nullptr;
@@ -1287,14 +1351,18 @@ class Importer {
       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
       if (v.empty()) return;
       if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > 1000) {
-        msg_.error("settings", settings_row_, "setting 'equitas_suppression_threshold' must be a whole number from 1 "
-                                              "to 1000, not " + quote(v));
+        msg_.error("settings", settings_row_,
+                   "setting 'equitas_suppression_threshold' must be a whole number from 1 "
+                   "to 1000, not " +
+                       quote(v));
         return;
       }
       form_.suppression_threshold = n;
     } else if (!v.empty()) {
-      msg_.warn("settings", settings_row_, "setting '" + header + "' (" + quote(v) + ") is ignored: it is not one "
-                                           "of the equitas_ settings (schema/README.md, XLSForm export)");
+      msg_.warn("settings", settings_row_,
+                "setting '" + header + "' (" + quote(v) +
+                    ") is ignored: it is not one "
+                    "of the equitas_ settings (schema/README.md, XLSForm export)");
     }
   }
 
@@ -1316,10 +1384,13 @@ class Importer {
         c.kind = Col::kReserved;
       }
       if (c.kind == Col::kReserved) {
-        msg_.warn(sheet, t.header_row, "column '" + header + "' is ignored: it is not one of the equitas_ columns "
-                                           "of this sheet (schema/README.md, XLSForm export)");
+        msg_.warn(sheet, t.header_row,
+                  "column '" + header +
+                      "' is ignored: it is not one of the equitas_ columns "
+                      "of this sheet (schema/README.md, XLSForm export)");
       } else if (c.kind == Col::kMedia) {
-        msg_.warn(sheet, t.header_row, "column '" + header + "' is ignored: Equitas forms carry no media");
+        msg_.warn(sheet, t.header_row,
+                  "column '" + header + "' is ignored: Equitas forms carry no media");
       } else if (c.kind == Col::kUnknown && !choices_sheet) {
         msg_.warn(sheet, t.header_row, "unknown column '" + header + "' is ignored");
       }
@@ -1335,7 +1406,8 @@ class Importer {
     std::set<int> blank;
     if (any_value_in_blank_columns(t, blank)) {
       for (int col : blank) {
-        msg_.warn(sheet, t.header_row, "column " + column_letters(col) + " has values but no header; ignored");
+        msg_.warn(sheet, t.header_row,
+                  "column " + column_letters(col) + " has values but no header; ignored");
       }
     }
     return out;
@@ -1345,7 +1417,8 @@ class Importer {
     if (!default_lang_given_ && !plain_label_ && !label_langs_.empty() &&
         std::find(label_langs_.begin(), label_langs_.end(), "en") == label_langs_.end()) {
       default_lang_ = label_langs_.front();
-      msg_.warn("settings", 0, "no default_language; using '" + default_lang_ + "', the first label language");
+      msg_.warn("settings", 0,
+                "no default_language; using '" + default_lang_ + "', the first label language");
     }
     std::vector<std::string> langs = label_langs_;
     if (plain_label_) langs.insert(langs.begin(), default_lang_);
@@ -1368,8 +1441,9 @@ class Importer {
     if (changed) {
       auto g = parse_expr_field(straight, item.empty() ? "(no name)" : item, column);
       if (g.is_ok()) {
-        msg_.warn(sheet, row, "column '" + std::string(column) +
-                                  "': typographic quotes replaced by straight quotes: " + quote(straight));
+        msg_.warn(sheet, row,
+                  "column '" + std::string(column) +
+                      "': typographic quotes replaced by straight quotes: " + quote(straight));
         return *g;
       }
     }
@@ -1399,8 +1473,9 @@ class Importer {
     for (const Row* r : t.rows) survey_row(*r);
     for (auto it = open_.rbegin(); it != open_.rend(); ++it) {
       msg_.error("survey", it->row,
-                 "'begin " + std::string(question_type_name(it->item.type)) + "' " + quote(it->item.name) +
-                     " has no matching 'end " + std::string(question_type_name(it->item.type)) + "'");
+                 "'begin " + std::string(question_type_name(it->item.type)) + "' " +
+                     quote(it->item.name) + " has no matching 'end " +
+                     std::string(question_type_name(it->item.type)) + "'");
     }
     // Keep what was read so later checks see it; the errors already refuse the form.
     while (!open_.empty()) {
@@ -1436,7 +1511,8 @@ class Importer {
     if ((t0 == "begin" || t0 == "end") && lw.size() >= 2) {
       group_op = t0 + " " + lw[1];
       if (lw[1] == "loop") group_op = t0 + " loop";
-    } else if (one_of(t0, {"begin_group", "end_group", "begin_repeat", "end_repeat", "begin_loop", "end_loop"})) {
+    } else if (one_of(t0, {"begin_group", "end_group", "begin_repeat", "end_repeat", "begin_loop",
+                           "end_loop"})) {
       group_op = t0;
       group_op[group_op.find('_')] = ' ';
     }
@@ -1447,7 +1523,9 @@ class Importer {
         if (group_op == "begin loop") {
           const std::size_t over = lw.size() >= 4 && lw[2] == "over" ? 3 : 2;
           if (over >= lw.size()) {
-            msg_.error("survey", row, "type " + quote(type_cell) + " names no choice list: write 'begin loop over LIST'");
+            msg_.error(
+                "survey", row,
+                "type " + quote(type_cell) + " names no choice list: write 'begin loop over LIST'");
             refused_.emplace(name, row);
           } else {
             loops_[name] = {words[over], row};
@@ -1478,8 +1556,10 @@ class Importer {
         }
         if (open_.back().item.type != qt) {
           msg_.error("survey", row,
-                     "'" + group_op + "' closes 'begin " + std::string(question_type_name(open_.back().item.type)) +
-                         "' " + quote(open_.back().item.name) + " from row " + std::to_string(open_.back().row));
+                     "'" + group_op + "' closes 'begin " +
+                         std::string(question_type_name(open_.back().item.type)) + "' " +
+                         quote(open_.back().item.name) + " from row " +
+                         std::to_string(open_.back().row));
         }
         Item done = std::move(open_.back().item);
         open_.pop_back();
@@ -1491,19 +1571,22 @@ class Importer {
       fill_common(o.item, v, row, name);
       for (const auto& [col, value] : v.single) {
         if (survey_extension(col)) {
-          msg_.warn("survey", row, "the equitas_ columns of a 'begin " + what + "' row are ignored");
+          msg_.warn("survey", row,
+                    "the equitas_ columns of a 'begin " + what + "' row are ignored");
           break;
         }
       }
       if (!v.get(Col::kRepeatCount).empty()) {
         if (qt == QuestionType::kRepeat) {
           // The number of rows must be the count: a constraint on the repeat.
-          const std::string count = "count(${" + o.item.name + "}) = (" + v.get(Col::kRepeatCount) + ")";
+          const std::string count =
+              "count(${" + o.item.name + "}) = (" + v.get(Col::kRepeatCount) + ")";
           o.item.constraint = expr(count, o.item.name, "repeat_count", "survey", row);
           o.item.constraint_message = v.text(Col::kConstraintMessage, default_lang_);
-          msg_.warn("survey", row, "repeat_count " + quote(v.get(Col::kRepeatCount)) +
-                                       " is a constraint: the repeat must have that many rows (respondents add "
-                                       "them; the form does not add them itself yet)");
+          msg_.warn("survey", row,
+                    "repeat_count " + quote(v.get(Col::kRepeatCount)) +
+                        " is a constraint: the repeat must have that many rows (respondents add "
+                        "them; the form does not add them itself yet)");
         } else {
           msg_.warn("survey", row, "repeat_count on a group is ignored");
         }
@@ -1524,18 +1607,21 @@ class Importer {
       meta.calculation = expr(source, meta.name, "calculation", "survey", row);
       msg_.warn("survey", row,
                 t0 == "today" ? "today " + quote(name) + " is imported as a calculate: " + source
-                              : "deviceid " + quote(name) + " is a random value per response (" + source +
-                                    "), never the device's identity");
+                              : "deviceid " + quote(name) + " is a random value per response (" +
+                                    source + "), never the device's identity");
       container().push_back(std::move(meta));
       return;
     }
     // Other metadata: Equitas records submission time itself.
-    if (std::find(std::begin(kMetadataTypes), std::end(kMetadataTypes), t0) != std::end(kMetadataTypes) &&
+    if (std::find(std::begin(kMetadataTypes), std::end(kMetadataTypes), t0) !=
+            std::end(kMetadataTypes) &&
         lw.size() == 1) {
-      const std::string shown =
-          name.empty() || name == type_cell ? quote(type_cell) : quote(name) + " (" + type_cell + ")";
-      msg_.warn("survey", row,
-                "metadata field " + shown + " is not collected: Equitas records submission time itself");
+      const std::string shown = name.empty() || name == type_cell
+                                    ? quote(type_cell)
+                                    : quote(name) + " (" + type_cell + ")";
+      msg_.warn(
+          "survey", row,
+          "metadata field " + shown + " is not collected: Equitas records submission time itself");
       metadata_names_.insert(name);
       return;
     }
@@ -1557,14 +1643,16 @@ class Importer {
     } else if (t0 == "calculate") {
       it.type = QuestionType::kCalculate;
     } else if (t0 == "image" || t0 == "audio" || t0 == "video" || t0 == "file") {
-      it.type = t0 == "image" ? QuestionType::kImage
+      it.type = t0 == "image"   ? QuestionType::kImage
                 : t0 == "audio" ? QuestionType::kAudio
                 : t0 == "video" ? QuestionType::kVideo
                                 : QuestionType::kFile;
     } else if (t0 == "range") {
       it.type = QuestionType::kDecimal;
-      msg_.warn("survey", row, "range " + quote(name) + " is imported as a decimal question whose start, end "
-                                   "and step are a constraint (no slider yet)");
+      msg_.warn("survey", row,
+                "range " + quote(name) +
+                    " is imported as a decimal question whose start, end "
+                    "and step are a constraint (no slider yet)");
     } else if (t0 == "time") {
       it.type = QuestionType::kTime;
     } else if (t0 == "datetime" || t0 == "datetime-local") {
@@ -1589,44 +1677,54 @@ class Importer {
       if (v.get(Col::kCalculation).empty()) {
         msg_.error("survey", row, "type 'hidden' without a calculation is not supported");
         refused_.emplace(name, row);
-      return;
+        return;
       }
       it.type = QuestionType::kCalculate;
       msg_.warn("survey", row, "hidden " + quote(name) + " is imported as a calculate");
     } else if (t0 == "select_one_from_file" || t0 == "select_multiple_from_file") {
       // The file's rows become a list named as the file without its
       // extension (its instance id in ODK), read once the survey is read.
-      const bool file_ok = lw.size() == 2 && (ends_with_ci(words[1], ".csv") || ends_with_ci(words[1], ".xml"));
+      const bool file_ok =
+          lw.size() == 2 && (ends_with_ci(words[1], ".csv") || ends_with_ci(words[1], ".xml"));
       if (!file_ok) {
         msg_.error("survey", row, "type " + quote(type_cell) + " must name one .csv or .xml file");
         refused_.emplace(name, row);
         return;
       }
       const auto params = parameters_of(v.get(Col::kParameters));
-      if (std::any_of(params.begin(), params.end(), [](const Parameter& p) { return p.key == "value" || p.key == "label"; })) {
-        msg_.error("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " of " + quote(type_cell) +
-                                      " are not supported: the file's columns must be named 'name' and 'label'");
+      if (std::any_of(params.begin(), params.end(),
+                      [](const Parameter& p) { return p.key == "value" || p.key == "label"; })) {
+        msg_.error("survey", row,
+                   "parameters " + quote(v.get(Col::kParameters)) + " of " + quote(type_cell) +
+                       " are not supported: the file's columns must be named 'name' and 'label'");
         refused_.emplace(name, row);
         return;
       }
-      it.type = t0 == "select_one_from_file" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
+      it.type =
+          t0 == "select_one_from_file" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
       it.list = std::string(kFileMark) + words[1];
     } else if (t0 == "select_one_external" || t0 == "select_multiple_external") {
       if (lw.size() != 2) {
-        msg_.error("survey", row, "type " + quote(type_cell) + " must name one list of the external_choices sheet");
+        msg_.error(
+            "survey", row,
+            "type " + quote(type_cell) + " must name one list of the external_choices sheet");
         refused_.emplace(name, row);
         return;
       }
-      it.type = t0 == "select_one_external" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
+      it.type =
+          t0 == "select_one_external" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
       it.list = std::string(kExternalMark) + words[1];
     } else if (t0 == "osm") {
       // ODK's answer to an osm question is the .osm file OpenMapKit wrote:
       // here the officer attaches such a file.
       it.type = QuestionType::kFile;
       lw.resize(1);
-      msg_.warn("survey", row, "osm " + quote(name) + " is imported as a file question: the answer is an "
-                                   "OpenStreetMap (.osm) file the officer attaches; OpenMapKit is not launched and "
-                                   "its tag list is not offered");
+      msg_.warn(
+          "survey", row,
+          "osm " + quote(name) +
+              " is imported as a file question: the answer is an "
+              "OpenStreetMap (.osm) file the officer attaches; OpenMapKit is not launched and "
+              "its tag list is not offered");
     } else if (t0 == "select_one" || t0 == "select_multiple" || t0 == "select") {
       ok = parse_select(lw, words, it, row, type_cell);
       if (!ok) {
@@ -1635,7 +1733,8 @@ class Importer {
       }
     } else if (std::find(std::begin(kUnsupportedTypes), std::end(kUnsupportedTypes), t0) !=
                std::end(kUnsupportedTypes)) {
-      msg_.error("survey", row, "unsupported type " + quote(type_cell) + " (Equitas has no such question type)");
+      msg_.error("survey", row,
+                 "unsupported type " + quote(type_cell) + " (Equitas has no such question type)");
       refused_.emplace(name, row);
       return;
     } else {
@@ -1664,12 +1763,14 @@ class Importer {
     if (is_file_question(it)) {
       file_limits(it, v, row);
     } else if (!v.get(Col::kAccept).empty()) {
-      msg_.warn("survey", row, "body::accept " + quote(v.get(Col::kAccept)) + " is ignored: " + quote(it.name) +
-                                   " takes no file");
+      msg_.warn("survey", row,
+                "body::accept " + quote(v.get(Col::kAccept)) + " is ignored: " + quote(it.name) +
+                    " takes no file");
     }
     if (!text_constraint_.empty()) {
-      const std::string both = it.constraint.present() ? "(" + it.constraint.source + ") and " + text_constraint_
-                                                       : text_constraint_;
+      const std::string both = it.constraint.present()
+                                   ? "(" + it.constraint.source + ") and " + text_constraint_
+                                   : text_constraint_;
       it.constraint = expr(both, it.name, "constraint", "survey", row);
       text_constraint_.clear();
     }
@@ -1692,7 +1793,8 @@ class Importer {
     double d = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
     if (ec != std::errc() || end != value.data() + value.size() || !(d >= 0) || d > 1e6) {
-      msg_.error("survey", row, "capture-accuracy must be a number of metres, 0 or more, not " + quote(value));
+      msg_.error("survey", row,
+                 "capture-accuracy must be a number of metres, 0 or more, not " + quote(value));
       return;
     }
     it.accuracy_threshold = d;
@@ -1704,10 +1806,12 @@ class Importer {
     std::string seed;
     for (const Parameter& p : parameters_of(v.get(Col::kParameters))) {
       const std::string value = ascii_lower(p.value);
-      if (p.key == "randomize" && (value == "true" || value == "yes" || value == "false" || value == "no")) {
+      if (p.key == "randomize" &&
+          (value == "true" || value == "yes" || value == "false" || value == "no")) {
         it.randomize = value == "true" || value == "yes";
       } else if (p.key == "randomize") {
-        msg_.error("survey", row, "parameter randomize must be true or false, not " + quote(p.value));
+        msg_.error("survey", row,
+                   "parameter randomize must be true or false, not " + quote(p.value));
       } else if (p.key == "seed" && p.has_value) {
         seed = p.value;
       } else if (p.key != "value" && p.key != "label") {  // those are refused with the file's type
@@ -1718,7 +1822,8 @@ class Importer {
     if (!it.randomize) {
       msg_.error("survey", row, "parameter seed orders a randomized list: add randomize=true");
     } else if (!(seed.starts_with("${") && seed.ends_with("}")) && std::isnan(parse_number(seed))) {
-      msg_.error("survey", row, "parameter seed must be a number or a question (seed=${x}), not " + quote(seed));
+      msg_.error("survey", row,
+                 "parameter seed must be a number or a question (seed=${x}), not " + quote(seed));
     } else {
       it.seed = expr(seed, it.name, "seed", "survey", row);
     }
@@ -1736,7 +1841,9 @@ class Importer {
       int n = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (ec != std::errc() || end != value.data() + value.size() || n <= 0) {
-        msg_.error("survey", row, "parameter max-pixels must be a whole number of pixels above 0, not " + quote(value));
+        msg_.error(
+            "survey", row,
+            "parameter max-pixels must be a whole number of pixels above 0, not " + quote(value));
         continue;
       }
       it.file.max_pixels = n;
@@ -1751,16 +1858,21 @@ class Importer {
         const auto* known = std::find_if(std::begin(kExtensionTypes), std::end(kExtensionTypes),
                                          [&](const auto& e) { return e.first == a; });
         if (known == std::end(kExtensionTypes)) {
-          msg_.error("survey", row, "body::accept " + quote(a) + ": Equitas checks a file's media type, not its "
-                                        "name; write the media type instead (such as application/pdf or image/*)");
+          msg_.error("survey", row,
+                     "body::accept " + quote(a) +
+                         ": Equitas checks a file's media type, not its "
+                         "name; write the media type instead (such as application/pdf or image/*)");
           continue;
         }
-        msg_.warn("survey", row, "body::accept " + quote(a) + " is read as the media type " +
-                                     std::string(known->second) + ": Equitas checks a file's media type, not its name");
+        msg_.warn("survey", row,
+                  "body::accept " + quote(a) + " is read as the media type " +
+                      std::string(known->second) +
+                      ": Equitas checks a file's media type, not its name");
         a = std::string(known->second);
       }
       // Its shape is check_form's to judge, against the row.
-      if (std::find(it.file.accept.begin(), it.file.accept.end(), a) == it.file.accept.end()) it.file.accept.push_back(a);
+      if (std::find(it.file.accept.begin(), it.file.accept.end(), a) == it.file.accept.end())
+        it.file.accept.push_back(a);
     }
   }
 
@@ -1770,7 +1882,8 @@ class Importer {
     for (const Parameter& p : parameters_of(params)) {
       if (!p.has_value) continue;
       if (std::isnan(parse_number(p.value))) {
-        msg_.warn("survey", row, "range parameter " + quote(p.word) + " is not a number and is ignored");
+        msg_.warn("survey", row,
+                  "range parameter " + quote(p.word) + " is not a number and is ignored");
         continue;
       }
       if (p.key == "start") lo = p.value;
@@ -1778,12 +1891,13 @@ class Importer {
       if (p.key == "step") step = p.value;
     }
     // A range may run downwards (start > end).
-    text_constraint_ = "((. >= " + lo + " and . <= " + hi + ") or (. <= " + lo + " and . >= " + hi + ")) and " +
-                       "(" + step + " = 0 or round((. - " + lo + ") mod " + step + ", 9) = 0)";
+    text_constraint_ = "((. >= " + lo + " and . <= " + hi + ") or (. <= " + lo + " and . >= " + hi +
+                       ")) and " + "(" + step + " = 0 or round((. - " + lo + ") mod " + step +
+                       ", 9) = 0)";
   }
 
-  bool parse_select(const std::vector<std::string>& lw, const std::vector<std::string>& words, Item& it, int row,
-                    const std::string& type_cell) {
+  bool parse_select(const std::vector<std::string>& lw, const std::vector<std::string>& words,
+                    Item& it, int row, const std::string& type_cell) {
     std::size_t i = 1;
     if (lw[0] == "select_one") {
       it.type = QuestionType::kSelectOne;
@@ -1809,8 +1923,9 @@ class Importer {
     }
     it.list = words[i++];
     if (i < lw.size()) {
-      const bool or_other = (i + 1 == lw.size() && lw[i] == "or_other") ||
-                            (i + 3 == lw.size() && lw[i] == "or" && lw[i + 1] == "specify" && lw[i + 2] == "other");
+      const bool or_other =
+          (i + 1 == lw.size() && lw[i] == "or_other") ||
+          (i + 3 == lw.size() && lw[i] == "or" && lw[i + 1] == "specify" && lw[i + 2] == "other");
       if (!or_other) {
         msg_.error("survey", row, "unknown type " + quote(type_cell));
         return false;
@@ -1823,16 +1938,19 @@ class Importer {
 
   void check_name(std::string& name, int row) {
     if (name.size() > kMaxNameBytes) {
-      msg_.error("survey", row, "name " + quote(name) + " is longer than " + std::to_string(kMaxNameBytes) +
-                                    " bytes");
+      msg_.error(
+          "survey", row,
+          "name " + quote(name) + " is longer than " + std::to_string(kMaxNameBytes) + " bytes");
       name.resize(kMaxNameBytes);
       bad_names_.insert(name);
     } else if (name.empty()) {
       msg_.error("survey", row, "the row has no name");
       bad_names_.insert(name);
     } else if (!valid_item_name(name)) {
-      msg_.error("survey", row, "name " + quote(name) +
-                                    " is not valid: use letters, digits, '_', '-' or '.', starting with a letter or '_'");
+      msg_.error(
+          "survey", row,
+          "name " + quote(name) +
+              " is not valid: use letters, digits, '_', '-' or '.', starting with a letter or '_'");
       bad_names_.insert(name);
     }
     name_rows_[name].push_back(row);
@@ -1846,8 +1964,8 @@ class Importer {
     it.hint = v.text(Col::kHint, default_lang_);
     it.relevant = expr(v.get(Col::kRelevant), name, "relevant", "survey", row);
     it.appearance = v.get(Col::kAppearance);
-    if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal && !is_file_question(it) &&
-        !it.is_location() && !it.is_select()) {
+    if (!v.get(Col::kParameters).empty() && it.type != QuestionType::kDecimal &&
+        !is_file_question(it) && !it.is_location() && !it.is_select()) {
       msg_.warn("survey", row, "parameters " + quote(v.get(Col::kParameters)) + " are ignored");
     }
   }
@@ -1865,22 +1983,26 @@ class Importer {
     it.constraint_message = v.text(Col::kConstraintMessage, default_lang_);
     it.calculation = expr(v.get(Col::kCalculation), name, "calculation", "survey", row);
     if (!v.get(Col::kCalculation).empty() && it.type != QuestionType::kCalculate) {
-      msg_.warn("survey", row, "the calculation of " + quote(name) + " (a " +
-                                   std::string(question_type_name(it.type)) +
-                                   ") is kept but only calculate items are computed");
+      msg_.warn("survey", row,
+                "the calculation of " + quote(name) + " (a " +
+                    std::string(question_type_name(it.type)) +
+                    ") is kept but only calculate items are computed");
     }
     const std::string def = v.get(Col::kDefault);
     if (!def.empty()) {
       it.default_value = def;
       if (def.find("${") != std::string::npos || def.find("()") != std::string::npos) {
-        msg_.warn("survey", row, "default " + quote(def) + " looks like an expression; it is kept as literal text");
+        msg_.warn(
+            "survey", row,
+            "default " + quote(def) + " looks like an expression; it is kept as literal text");
       }
     }
     const std::string ro = v.get(Col::kReadOnly);
     if (yes(ro)) {
       it.read_only = true;
     } else if (!no(ro)) {
-      msg_.warn("survey", row, "read_only " + quote(ro) + " is not yes or no; the question stays editable");
+      msg_.warn("survey", row,
+                "read_only " + quote(ro) + " is not yes or no; the question stays editable");
     }
     if (!v.get(Col::kChoiceFilter).empty()) {
       if (it.is_select()) {
@@ -1899,7 +2021,8 @@ class Importer {
   bool flag(const RowValues& v, Col c, std::string_view column, const std::string& sheet, int row) {
     const std::string value = v.get(c);
     if (yes(value)) return true;
-    if (!no(value)) msg_.error(sheet, row, std::string(column) + " must be yes or no, not " + quote(value));
+    if (!no(value))
+      msg_.error(sheet, row, std::string(column) + " must be yes or no, not " + quote(value));
     return false;
   }
 
@@ -1910,7 +2033,8 @@ class Importer {
     std::int64_t n = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
     if (ec != std::errc() || end != value.data() + value.size()) {
-      msg_.error("survey", row, std::string(column) + " must be a whole number, not " + quote(value));
+      msg_.error("survey", row,
+                 std::string(column) + " must be a whole number, not " + quote(value));
       return std::nullopt;
     }
     return n;
@@ -1922,34 +2046,39 @@ class Importer {
       if (it.type == QuestionType::kSelectOne) {
         it.type = QuestionType::kLikert;
       } else {
-        msg_.error("survey", row, "equitas_likert is for select_one questions, not " + quote(it.name));
+        msg_.error("survey", row,
+                   "equitas_likert is for select_one questions, not " + quote(it.name));
       }
     }
     if (const std::string list = v.get(Col::kEqList); !list.empty()) {
       if (it.is_select()) {
-        msg_.warn("survey", row, "equitas_list is ignored on a select: its list is the one its type names");
+        msg_.warn("survey", row,
+                  "equitas_list is ignored on a select: its list is the one its type names");
       } else {
         it.list = list;
       }
     }
     it.breakdown = flag(v, Col::kBreakdown, "equitas_breakdown", "survey", row);
     it.indicator = flag(v, Col::kIndicator, "equitas_indicator", "survey", row);
-    ScoreRef score{v.get(Col::kScorePrinciple), v.get(Col::kScoreElement), v.get(Col::kScoreIndicator)};
+    ScoreRef score{v.get(Col::kScorePrinciple), v.get(Col::kScoreElement),
+                   v.get(Col::kScoreIndicator)};
     if (score != ScoreRef{}) it.score = std::move(score);
     const auto bytes = whole(v, Col::kMaxBytes, "equitas_max_bytes", row);
     const auto pixels = whole(v, Col::kMaxPixels, "equitas_max_pixels", row);
     const auto files = whole(v, Col::kMaxFiles, "equitas_max_files", row);
     if (!is_file_question(it)) {
       if (bytes || pixels || files) {
-        msg_.warn("survey", row, "equitas_max_bytes, _max_pixels and _max_files are ignored: " + quote(it.name) +
-                                     " takes no file");
+        msg_.warn("survey", row,
+                  "equitas_max_bytes, _max_pixels and _max_files are ignored: " + quote(it.name) +
+                      " takes no file");
       }
       return;
     }
     // Ranges are check_form's to judge, against the row.
     constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
     if (bytes) it.file.max_bytes = *bytes;
-    if (pixels) it.file.max_pixels = static_cast<int>(std::clamp<std::int64_t>(*pixels, -1, kIntMax));
+    if (pixels)
+      it.file.max_pixels = static_cast<int>(std::clamp<std::int64_t>(*pixels, -1, kIntMax));
     if (files) it.file.max_files = static_cast<int>(std::clamp<std::int64_t>(*files, -1, kIntMax));
   }
 
@@ -1963,7 +2092,8 @@ class Importer {
     } else if (polarity == "negative") {
       c.polarity = Polarity::kNegative;
     } else if (!polarity.empty()) {
-      msg_.error(sheet, row, "equitas_polarity must be positive, neutral or negative, not " + quote(polarity));
+      msg_.error(sheet, row,
+                 "equitas_polarity must be positive, neutral or negative, not " + quote(polarity));
     }
     c.exclude = flag(v, Col::kExclude, "equitas_exclude", sheet, row);
     if (const std::string points = v.get(Col::kPoints); !points.empty()) {
@@ -1992,8 +2122,10 @@ class Importer {
     }
     if (!have_list || !have_name) {
       if (!t.rows.empty() || !t.headers.empty()) {
-        msg_.error(sheet, t.header_row, fixed_list.empty() ? "the " + sheet + " sheet needs 'list_name' and 'name' columns"
-                                                           : "the file needs a 'name' column");
+        msg_.error(sheet, t.header_row,
+                   fixed_list.empty()
+                       ? "the " + sheet + " sheet needs 'list_name' and 'name' columns"
+                       : "the file needs a 'name' column");
       }
       return;
     }
@@ -2017,16 +2149,19 @@ class Importer {
       }
       if (!seen[list].insert(name).second) {
         if (!form_.allow_choice_duplicates) {
-          msg_.error(sheet, r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
-                                        " (allow_choice_duplicates in the settings sheet allows it)");
+          msg_.error(sheet, r->num,
+                     "choice " + quote(name) + " appears twice in list " + quote(list) +
+                         " (allow_choice_duplicates in the settings sheet allows it)");
           continue;
         }
-        msg_.warn(sheet, r->num, "choice " + quote(name) + " appears twice in list " + quote(list) +
-                                     ": allowed by allow_choice_duplicates; answers cannot tell the two apart");
+        msg_.warn(sheet, r->num,
+                  "choice " + quote(name) + " appears twice in list " + quote(list) +
+                      ": allowed by allow_choice_duplicates; answers cannot tell the two apart");
       }
       if (name.find_first_of(" \t\n") != std::string::npos) {
-        msg_.warn(sheet, r->num, "choice name " + quote(name) + " in list " + quote(list) +
-                                     " contains a space: selected() cannot tell it apart from two choices");
+        msg_.warn(sheet, r->num,
+                  "choice name " + quote(name) + " in list " + quote(list) +
+                      " contains a space: selected() cannot tell it apart from two choices");
       }
       Choice c;
       c.name = name;
@@ -2057,9 +2192,10 @@ class Importer {
     external_names_[list] = list;
     auto src = external_lists_.find(list);
     if (src == external_lists_.end()) {
-      msg_.error("survey", row, have_external_ ? "list " + quote(list) + " is not in the external_choices sheet"
-                                               : "select_one_external needs an external_choices sheet with list " +
-                                                     quote(list));
+      msg_.error("survey", row,
+                 have_external_ ? "list " + quote(list) + " is not in the external_choices sheet"
+                                : "select_one_external needs an external_choices sheet with list " +
+                                      quote(list));
       unresolved_.insert(list);
       return list;
     }
@@ -2069,8 +2205,11 @@ class Importer {
     if (form_.lists.count(name)) {
       while (form_.lists.count(name) || external_lists_.count(name)) name += "_external";
       source += ":" + list;
-      msg_.warn("external_choices", 0, "list " + quote(list) + " is in both the choices and the external_choices "
-                                           "sheets; the external one is named " + quote(name) + " in the form");
+      msg_.warn("external_choices", 0,
+                "list " + quote(list) +
+                    " is in both the choices and the external_choices "
+                    "sheets; the external one is named " +
+                    quote(name) + " in the form");
     }
     ChoiceList cl = std::move(src->second);
     cl.name = name;
@@ -2085,16 +2224,20 @@ class Importer {
     const std::string stem = file.substr(0, file.rfind('.'));
     file_names_[file] = stem;
     if (form_.lists.count(stem)) {
-      msg_.error("survey", row, "the choices sheet has a list named " + quote(stem) + ", which is also the name of " +
-                                    "the file " + quote(file) + "; rename one of them");
+      msg_.error("survey", row,
+                 "the choices sheet has a list named " + quote(stem) +
+                     ", which is also the name of " + "the file " + quote(file) +
+                     "; rename one of them");
       unresolved_.insert(stem);
       return stem;
     }
     std::optional<Bytes> bytes = fetch_file(file, stem, row);
     if (!bytes) {
       if (!unresolved_.count(stem)) {
-        msg_.error("survey", row, quote(file) + " was not given with the workbook: put it in the workbook's folder, "
-                                  "or name it with --attach FILE, to publish it with the form");
+        msg_.error("survey", row,
+                   quote(file) +
+                       " was not given with the workbook: put it in the workbook's folder, "
+                       "or name it with --attach FILE, to publish it with the form");
       }
       unresolved_.insert(stem);
     } else if (!load_file(file, stem, *bytes, row)) {
@@ -2107,8 +2250,10 @@ class Importer {
   // given, or (reported, and `stem` marked unresolved) when it cannot be.
   std::optional<Bytes> fetch_file(const std::string& file, const std::string& stem, int row) {
     if (!valid_item_name(stem)) {
-      msg_.error("survey", row, quote(file) + ": a file's name must be letters, digits, '_', '-' or '.', starting "
-                                "with a letter or '_', and end .csv or .xml");
+      msg_.error("survey", row,
+                 quote(file) +
+                     ": a file's name must be letters, digits, '_', '-' or '.', starting "
+                     "with a letter or '_', and end .csv or .xml");
       unresolved_.insert(stem);
       return std::nullopt;
     }
@@ -2129,9 +2274,10 @@ class Importer {
     const std::string what = quote(file);
     attachment_bytes_ += data.size();
     if (data.size() > kMaxAttachmentBytes || attachment_bytes_ > kMaxAttachmentTotal) {
-      msg_.error("survey", row, what + ": the files published with a form may hold at most " +
-                                    std::to_string(kMaxAttachmentBytes >> 20) + " MiB each and " +
-                                    std::to_string(kMaxAttachmentTotal >> 20) + " MiB together");
+      msg_.error("survey", row,
+                 what + ": the files published with a form may hold at most " +
+                     std::to_string(kMaxAttachmentBytes >> 20) + " MiB each and " +
+                     std::to_string(kMaxAttachmentTotal >> 20) + " MiB together");
       return false;
     }
     const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
@@ -2142,8 +2288,9 @@ class Importer {
     }
     attachment_rows_ += read->rows.size();
     if (attachment_rows_ > kMaxAttachmentRows) {
-      msg_.error("survey", row, what + ": the files published with a form may hold at most " +
-                                    std::to_string(kMaxAttachmentRows) + " rows together");
+      msg_.error("survey", row,
+                 what + ": the files published with a form may hold at most " +
+                     std::to_string(kMaxAttachmentRows) + " rows together");
       return false;
     }
     const Table t = make_table(*read);
@@ -2170,13 +2317,15 @@ class Importer {
       for (const ExprField* e : it.expressions()) {
         if (!e->present()) continue;
         for (const auto& list : e->expr->instances()) {
-          if (!form_.lists.count(list) && !unresolved_.count(list)) wanted.emplace(list, first_row(it.name));
+          if (!form_.lists.count(list) && !unresolved_.count(list))
+            wanted.emplace(list, first_row(it.name));
         }
       }
       return true;
     });
     for (const auto& [list, row] : wanted) {
-      if (!valid_item_name(list)) continue;  // no file has that name: check_form names the missing list
+      if (!valid_item_name(list))
+        continue;  // no file has that name: check_form names the missing list
       const std::string file = list + ".csv";
       std::optional<Bytes> bytes = fetch_file(file, list, row);
       if (!bytes) continue;  // not given: check_form names the missing list
@@ -2186,9 +2335,9 @@ class Importer {
   }
 
   std::size_t error_count() const {
-    return static_cast<std::size_t>(std::count_if(msg_.list().begin(), msg_.list().end(), [](const ImportMessage& m) {
-      return m.severity == Severity::kError;
-    }));
+    return static_cast<std::size_t>(
+        std::count_if(msg_.list().begin(), msg_.list().end(),
+                      [](const ImportMessage& m) { return m.severity == Severity::kError; }));
   }
 
   // Each loop over a list becomes a group holding a group per choice, named
@@ -2234,7 +2383,8 @@ class Importer {
       for (const auto& [lang, text] : t->all()) {
         std::string s = text;
         const std::string choice_label = c.label.get(lang, form_.default_language);
-        for (auto at = s.find("%(label)s"); at != std::string::npos; at = s.find("%(label)s", at + choice_label.size())) {
+        for (auto at = s.find("%(label)s"); at != std::string::npos;
+             at = s.find("%(label)s", at + choice_label.size())) {
           s.replace(at, 9, choice_label);
         }
         out.set(lang, std::move(s));
@@ -2246,7 +2396,8 @@ class Importer {
       std::string src = e->source;
       for (const auto& n : inner) {
         const std::string from = "${" + n + "}", to = "${" + n + "_" + c.name + "}";
-        for (auto at = src.find(from); at != std::string::npos; at = src.find(from, at + to.size())) {
+        for (auto at = src.find(from); at != std::string::npos;
+             at = src.find(from, at + to.size())) {
           src.replace(at, from.size(), to);
         }
       }
@@ -2268,11 +2419,14 @@ class Importer {
           std::string renamed = (group.empty() ? "top" : group) + "_" + it.name;
           while (seen.count(renamed) || name_rows_.count(renamed)) renamed += "_";
           const auto rows = name_rows_.find(it.name);
-          const int row = rows != name_rows_.end() && rows->second.size() > 1 ? rows->second.back() : 0;
+          const int row =
+              rows != name_rows_.end() && rows->second.size() > 1 ? rows->second.back() : 0;
           if (rows != name_rows_.end() && rows->second.size() > 1) rows->second.pop_back();
-          msg_.warn("survey", row, "name " + quote(it.name) + " is also used in another group; this one (in " +
-                                       (group.empty() ? std::string("no group") : "group " + quote(group)) + ") is named " + quote(renamed) + ", and ${" + it.name +
-                                       "} reads the first");
+          msg_.warn("survey", row,
+                    "name " + quote(it.name) + " is also used in another group; this one (in " +
+                        (group.empty() ? std::string("no group") : "group " + quote(group)) +
+                        ") is named " + quote(renamed) + ", and ${" + it.name +
+                        "} reads the first");
           name_rows_[renamed].push_back(row);
           it.name = renamed;
           seen.emplace(renamed, group);
@@ -2295,10 +2449,12 @@ class Importer {
       form_.id = sanitise_id(id_raw_);
       if (form_.id.empty()) {
         form_.id = "imported-form";
-        msg_.warn("settings", settings_row_, "form_id " + quote(id_raw_) + " has no usable characters; using '" +
-                                                 form_.id + "'");
+        msg_.warn(
+            "settings", settings_row_,
+            "form_id " + quote(id_raw_) + " has no usable characters; using '" + form_.id + "'");
       } else if (form_.id != id_raw_) {
-        msg_.warn("settings", settings_row_, "form_id " + quote(id_raw_) + " became '" + form_.id + "'");
+        msg_.warn("settings", settings_row_,
+                  "form_id " + quote(id_raw_) + " became '" + form_.id + "'");
       }
     } else {
       // As pyxform: the workbook's file name, so that two workbooks with the
@@ -2313,7 +2469,8 @@ class Importer {
         source = "nothing usable in the file name or title";
         form_.id = "imported-form";
       }
-      msg_.warn("settings", settings_row_, "no form_id; using '" + form_.id + "' (from " + source + ")");
+      msg_.warn("settings", settings_row_,
+                "no form_id; using '" + form_.id + "' (from " + source + ")");
     }
     form_.description = description_texts_;
     if (!title_texts_.empty()) {
@@ -2333,8 +2490,9 @@ class Importer {
     // or_other keeps its free text in NAME_other, which must not be taken.
     for (const auto& [name, row] : other_rows_) {
       if (name_rows_.count(name + "_other")) {
-        msg_.error("survey", row, "or_other needs the name '" + name + "_other' for the free text, but " +
-                                      "another question already uses it");
+        msg_.error("survey", row,
+                   "or_other needs the name '" + name + "_other' for the free text, but " +
+                       "another question already uses it");
       }
     }
     // A choice_filter reading a column the choices sheet does not have reads
@@ -2344,9 +2502,10 @@ class Importer {
       std::set<std::string> warned;
       for (const auto& n : it.choice_filter.expr->bare_names()) {
         if (n == "name" || filter_columns_.count(n) || !warned.insert(n).second) continue;
-        msg_.warn("survey", first_row(it.name),
-                  "choice_filter " + quote(it.choice_filter.source) + " reads '" + n +
-                      "', which is not a column of the choices sheet, so it is empty for every choice");
+        msg_.warn(
+            "survey", first_row(it.name),
+            "choice_filter " + quote(it.choice_filter.source) + " reads '" + n +
+                "', which is not a column of the choices sheet, so it is empty for every choice");
       }
       return true;
     });
@@ -2358,7 +2517,8 @@ class Importer {
         for (const auto& ref : e->expr->references()) {
           if (metadata_names_.count(ref)) {
             msg_.error("survey", first_row(it.name),
-                       quote(it.name) + " refers to metadata field ${" + ref + "}, which is not collected");
+                       quote(it.name) + " refers to metadata field ${" + ref +
+                           "}, which is not collected");
           }
         }
       }
@@ -2388,8 +2548,8 @@ class Importer {
       for (const auto& [name, refused_row] : refused_) {
         const std::string tail = "refers to ${" + name + "}, which does not exist";
         if (!name.empty() && ends_with(p, tail)) {
-          p = p.substr(0, p.size() - tail.size()) + "refers to ${" + name + "}, which was not imported (survey row " +
-              std::to_string(refused_row) + ")";
+          p = p.substr(0, p.size() - tail.size()) + "refers to ${" + name +
+              "}, which was not imported (survey row " + std::to_string(refused_row) + ")";
           break;
         }
       }
@@ -2398,8 +2558,11 @@ class Importer {
     if (!msg_has_errors()) {
       const auto missing = missing_translations(form_);
       if (!missing.empty()) {
-        msg_.warn("", 0, std::to_string(missing.size()) + " text(s) lack a translation into every language of the form"
-                         " (first: " + missing.front() + ")");
+        msg_.warn("", 0,
+                  std::to_string(missing.size()) +
+                      " text(s) lack a translation into every language of the form"
+                      " (first: " +
+                      missing.front() + ")");
       }
     }
   }
@@ -2415,7 +2578,8 @@ class Importer {
       if (n.empty() && p == "item '': the name is used twice") return true;
     }
     // An expression that did not parse has been reported with its row.
-    for (const auto& [field, tail] : {std::pair<std::string, std::string>{"calculation", ": a calculate needs a calculation"}}) {
+    for (const auto& [field, tail] : {std::pair<std::string, std::string>{
+             "calculation", ": a calculate needs a calculation"}}) {
       if (p.rfind("item '", 0) == 0 && ends_with(p, tail)) {
         const std::string n = p.substr(6, p.size() - tail.size() - 7);
         if (failed_.count(n + "/" + field)) return true;
@@ -2464,22 +2628,23 @@ class Importer {
   std::set<std::string> metadata_names_;
   std::map<std::string, int> refused_;  // name -> row of a question that was not imported
   std::set<std::string> failed_;        // "name/column" of expressions that did not parse
-  std::string text_constraint_;          // the pattern or range check of the row being read
+  std::string text_constraint_;         // the pattern or range check of the row being read
   std::map<std::string, std::pair<std::string, int>> loops_;  // loop group -> (list, row)
   std::set<std::string> filter_columns_;  // choices-sheet columns a choice_filter can read
   std::map<std::string, std::vector<int>> select_rows_;
   std::vector<std::pair<std::string, int>> other_rows_;
   const AttachmentReader* files_ = nullptr;
   bool have_external_ = false;
-  std::map<std::string, ChoiceList> external_lists_;      // the external_choices sheet's lists
-  std::map<std::string, std::string> external_names_;     // external list -> its name in the form
-  std::map<std::string, std::string> file_names_;         // file -> its list's name
-  std::set<std::string> unresolved_;                      // lists reported as unreadable
+  std::map<std::string, ChoiceList> external_lists_;   // the external_choices sheet's lists
+  std::map<std::string, std::string> external_names_;  // external list -> its name in the form
+  std::map<std::string, std::string> file_names_;      // file -> its list's name
+  std::set<std::string> unresolved_;                   // lists reported as unreadable
   std::size_t attachment_bytes_ = 0;
   std::size_t attachment_rows_ = 0;
 };
 
-Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name, const AttachmentReader* files) {
+Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name,
+                                 const AttachmentReader* files) {
   EQ_ASSIGN_OR_RETURN(Workbook wb, Workbook::open(bytes));
   EQ_ASSIGN_OR_RETURN(WorkbookIndex index, read_index(wb));
   std::vector<std::string> sst;
@@ -2494,7 +2659,8 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name, con
     }
     if (!read_names.insert(n).second) {
       // Excel refuses two sheets of one name; only a crafted archive has them.
-      return Status::invalid_argument("refused: the workbook lists more than one sheet named '" + n + "'");
+      return Status::invalid_argument("refused: the workbook lists more than one sheet named '" +
+                                      n + "'");
     }
     if (!sst_read) {
       EQ_ASSIGN_OR_RETURN(sst, read_shared_strings(wb, index.shared_strings_part));
@@ -2503,12 +2669,14 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name, con
     EQ_ASSIGN_OR_RETURN(Sheet s, read_sheet(wb, ref, sst, budget));
     sheets.push_back(std::move(s));
   }
-  ImportResult result = Importer(std::filesystem::path(file_name).stem().string(), files).run(sheets);
+  ImportResult result =
+      Importer(std::filesystem::path(file_name).stem().string(), files).run(sheets);
   // Sheets we deliberately do not read, but whose absence changes the form.
   for (const SheetRef& ref : index.sheets) {
     const std::string n = ascii_lower(trim(ref.name));
     if (n == "entities") {
-      result.messages.push_back({Severity::kWarning, "", 0, "sheet '" + ref.name + "' is not supported and is ignored"});
+      result.messages.push_back(
+          {Severity::kWarning, "", 0, "sheet '" + ref.name + "' is not supported and is ignored"});
     }
   }
   return result;
@@ -2516,7 +2684,8 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name, con
 
 }  // namespace
 
-Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name, const AttachmentReader& files) {
+Result<ImportResult> import_xlsform(ByteView xlsx_bytes, std::string_view file_name,
+                                    const AttachmentReader& files) {
   try {
     return import_impl(xlsx_bytes, file_name, files ? &files : nullptr);
   } catch (const std::bad_alloc&) {
@@ -2537,11 +2706,13 @@ Result<std::optional<Bytes>> read_attachment(const std::filesystem::path& path) 
   if (ec) return Status::io_error("cannot read '" + path.string() + "': " + ec.message());
   if (size > kMaxAttachmentBytes) {
     return Status::invalid_argument("'" + path.string() + "' is larger than " +
-                                    std::to_string(kMaxAttachmentBytes >> 20) + " MiB, the most a form may carry");
+                                    std::to_string(kMaxAttachmentBytes >> 20) +
+                                    " MiB, the most a form may carry");
   }
   std::ifstream in(path, std::ios::binary);
   Bytes bytes(static_cast<std::size_t>(size));
-  if (!in || (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))) {
+  if (!in || (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()),
+                                   static_cast<std::streamsize>(size)))) {
     return Status::io_error("cannot read '" + path.string() + "'");
   }
   return std::optional<Bytes>(std::move(bytes));
@@ -2555,7 +2726,8 @@ Result<ImportResult> import_xlsform_file(const std::filesystem::path& path,
   // folders holding it), then beside the workbook; never by a path the
   // workbook writes, so a form cannot read /etc/passwd into its choices.
   const AttachmentReader files = [&](const std::string& name) -> Result<std::optional<Bytes>> {
-    if (name.empty() || name.find_first_of("/\\") != std::string::npos || name == "." || name == "..") {
+    if (name.empty() || name.find_first_of("/\\") != std::string::npos || name == "." ||
+        name == "..") {
       return Status::invalid_argument("a file published with a form is named without a folder");
     }
     for (const auto& a : attach) {
@@ -2581,7 +2753,8 @@ Result<ImportResult> import_xlsform_file(const std::filesystem::path& path,
     std::ifstream in(path, std::ios::binary);
     if (!in) return Status::io_error("cannot open '" + path.string() + "'");
     Bytes bytes(static_cast<std::size_t>(size));
-    if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
+    if (size > 0 &&
+        !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
       return Status::io_error("cannot read '" + path.string() + "'");
     }
     auto r = import_xlsform(bytes, path.filename().string(), files);
