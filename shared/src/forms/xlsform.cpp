@@ -1,18 +1,11 @@
-// XLSForm import (see xlsform.hpp). Two layers:
-//
-//  1. Reading the workbook: the .xlsx is a zip (libzip, in memory) of
-//     SpreadsheetML parts (pugixml). Sheets are found by name through
-//     xl/workbook.xml and its relationships, cells by their "AB12" reference,
-//     and every part and row count is bounded before it is trusted.
-//  2. Mapping the sheets (survey, choices, settings) to a Form, row by row,
-//     with a warning for each stated difference and an error for anything we
-//     cannot represent. Any error leaves the result without a form.
+// XLSForm import (see xlsform.hpp): the workbook's sheets (survey, choices,
+// settings, external_choices), read by WorkbookReader (workbook_reader.hpp),
+// are mapped to a Form row by row, with a warning for each stated
+// difference and an error for anything we cannot represent. Any error
+// leaves the result without a form.
 #include "equitas/forms/xlsform.hpp"
 
-#include <zip.h>
-
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -20,7 +13,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <memory>
 #include <pugixml.hpp>
 #include <set>
 #include <string>
@@ -29,8 +21,10 @@
 #include <utility>
 #include <vector>
 
+#include "cell_text.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form_json.hpp"
+#include "equitas/forms/workbook_reader.hpp"
 
 namespace equitas::forms {
 
@@ -57,19 +51,15 @@ namespace {
 // ---------------------------------------------------------------------------
 // Limits.
 
-constexpr std::uint64_t kMaxPartBytes = 50ull * 1024 * 1024;  // one decompressed part
-constexpr std::size_t kMaxRows = 100000;                      // rows over all sheets read
-// Over the whole workbook: a small archive can name one large part many
-// times, or one large shared string from many cells, so each part's bound
-// alone lets the work and memory grow with the product (issue #19).
-constexpr std::uint64_t kMaxInflatedBytes = 64ull * 1024 * 1024;  // every part read, together
-constexpr std::size_t kMaxCells = 1000000;                        // cells over all sheets read
-constexpr std::size_t kMaxCellText = 16u * 1024 * 1024;           // their text, together
-constexpr std::size_t kMaxCellChars = 32767;                      // Excel's own limit for one cell
-constexpr std::size_t kMaxSheets = 1000;                          // sheet entries in workbook.xml
-constexpr std::int64_t kMaxArchiveEntries = 10000;                // parts in the zip archive
-constexpr int kMaxColumn = 16384;                                 // XFD, Excel's last column
-constexpr int kMaxRowNumber = 1048576;                            // Excel's last row
+// The workbook: the reader's bounds (workbook_reader.hpp), which any real
+// XLSForm is far within, with what the importer expects instead.
+WorkbookLimits xlsform_limits() {
+  WorkbookLimits limits;
+  limits.size_note = "an XLSForm is far smaller";
+  limits.parts_note = "an XLSForm has a few dozen";
+  limits.sheets_note = "an XLSForm has three";
+  return limits;
+}
 // Files published with the form (select_one_from_file, pulldata): each one,
 // and all of them, become choices inside the signed definition.
 constexpr std::size_t kMaxAttachmentBytes = 8u * 1024 * 1024;
@@ -78,44 +68,7 @@ constexpr std::size_t kMaxAttachmentRows = 100000;
 constexpr int kMaxAttachmentColumns = 256;
 
 // ---------------------------------------------------------------------------
-// Small text helpers.
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  // Also strips UTF-8 no-break spaces (C2 A0) at either end.
-  for (;;) {
-    if (b < e && is_space(s[b])) {
-      ++b;
-    } else if (b + 1 < e && static_cast<unsigned char>(s[b]) == 0xC2 &&
-               static_cast<unsigned char>(s[b + 1]) == 0xA0) {
-      b += 2;
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (e > b && is_space(s[e - 1])) {
-      --e;
-    } else if (e >= b + 2 && static_cast<unsigned char>(s[e - 2]) == 0xC2 &&
-               static_cast<unsigned char>(s[e - 1]) == 0xA0) {
-      e -= 2;
-    } else {
-      break;
-    }
-  }
-  return std::string(s.substr(b, e - b));
-}
+// Small text helpers (trim and ascii_lower are in cell_text.hpp).
 
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> out;
@@ -136,520 +89,6 @@ std::string quote(std::string_view s) {
   return "'" + q + "'";
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// SpreadsheetML escapes characters XML cannot carry as _xHHHH_ (e.g. _x000D_).
-std::string decode_ooxml_escapes(std::string_view s) {
-  if (s.find("_x") == std::string_view::npos) return std::string(s);
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (s[i] == '_' && i + 6 < s.size() && s[i + 1] == 'x' && s[i + 6] == '_') {
-      std::uint32_t cp = 0;
-      const auto [p, ec] = std::from_chars(s.data() + i + 2, s.data() + i + 6, cp, 16);
-      if (ec == std::errc() && p == s.data() + i + 6) {
-        append_utf8(out, cp);
-        i += 7;
-        continue;
-      }
-    }
-    out += s[i++];
-  }
-  return out;
-}
-
-std::string_view local_name(const pugi::xml_node& n) {
-  std::string_view name = n.name();
-  const auto colon = name.rfind(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-// Children and descendants by local name, so "x:row" (some generators write
-// prefixed SpreadsheetML) reads like "row".
-template <typename F>
-void for_children(const pugi::xml_node& parent, std::string_view name, F&& f) {
-  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_element && local_name(c) == name) f(c);
-  }
-}
-
-pugi::xml_node child(const pugi::xml_node& parent, std::string_view name) {
-  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_element && local_name(c) == name) return c;
-  }
-  return {};
-}
-
-std::string attr(const pugi::xml_node& n, std::string_view name) {
-  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
-    std::string_view an = a.name();
-    if (an == name) return a.value();
-  }
-  return "";
-}
-
-// An attribute by local name with any namespace prefix (r:id, ns2:id, ...).
-std::string prefixed_attr(const pugi::xml_node& n, std::string_view local) {
-  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
-    std::string_view an = a.name();
-    const auto colon = an.rfind(':');
-    if (colon != std::string_view::npos && an.substr(colon + 1) == local) return a.value();
-  }
-  return "";
-}
-
-// The text of a <si> or <is>: a plain <t>, or the <t> of each rich-text run
-// <r>; phonetic runs (<rPh>) are not part of the value.
-std::string rich_text(const pugi::xml_node& n) {
-  std::string out;
-  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) continue;
-    if (local_name(c) == "t") {
-      out += c.text().get();
-    } else if (local_name(c) == "r") {
-      if (pugi::xml_node t = child(c, "t")) out += t.text().get();
-    }
-  }
-  return decode_ooxml_escapes(out);
-}
-
-// "AB12" -> column 28, row 12. Returns false for anything else.
-bool parse_cell_ref(std::string_view ref, int& col, int& row) {
-  std::size_t i = 0;
-  long c = 0;
-  while (i < ref.size() && std::isalpha(static_cast<unsigned char>(ref[i]))) {
-    c = c * 26 + (std::toupper(static_cast<unsigned char>(ref[i])) - 'A' + 1);
-    if (c > kMaxColumn) return false;
-    ++i;
-  }
-  if (i == 0 || i == ref.size()) return false;
-  long r = 0;
-  for (; i < ref.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(ref[i]))) return false;
-    r = r * 10 + (ref[i] - '0');
-    if (r > kMaxRowNumber) return false;
-  }
-  if (r < 1) return false;
-  col = static_cast<int>(c);
-  row = static_cast<int>(r);
-  return true;
-}
-
-// A number cell as a person reads it: 1 rather than 1.0; other values as stored.
-std::string number_text(const std::string& raw) {
-  const std::string t = trim(raw);
-  double d = 0;
-  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
-  if (ec != std::errc() || p != t.data() + t.size() || !std::isfinite(d)) return t;
-  if (d == std::floor(d) && std::fabs(d) < 1e15) {
-    return std::to_string(static_cast<long long>(d));
-  }
-  return t;
-}
-
-// ---------------------------------------------------------------------------
-// Layer 1: the workbook.
-
-struct Row {
-  int num = 0;                       // 1-based spreadsheet row
-  std::map<int, std::string> cells;  // 1-based column -> text (non-empty only)
-};
-
-struct Sheet {
-  std::string name;  // as written in the workbook
-  std::vector<Row> rows;
-};
-
-struct ZipCloser {
-  void operator()(zip_t* z) const {
-    if (z != nullptr) zip_discard(z);
-  }
-};
-
-class Workbook {
- public:
-  static Result<Workbook> open(ByteView bytes) {
-    Workbook wb;
-    zip_error_t err;
-    zip_error_init(&err);
-    zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &err);
-    if (src == nullptr) {
-      std::string m = zip_error_strerror(&err);
-      zip_error_fini(&err);
-      return Status::invalid_argument("cannot read the workbook: " + m);
-    }
-    zip_t* za = zip_open_from_source(src, ZIP_RDONLY, &err);
-    if (za == nullptr) {
-      std::string m = zip_error_strerror(&err);
-      zip_error_fini(&err);
-      zip_source_free(src);
-      return Status::invalid_argument("not an .xlsx workbook (not a readable zip archive: " + m +
-                                      ")");
-    }
-    zip_error_fini(&err);
-    wb.zip_.reset(za);
-    // Every part's declared size is bounded, read or not; the parts we read
-    // are also bounded while they are inflated (a declared size can lie).
-    const zip_int64_t entries = zip_get_num_entries(za, 0);
-    if (entries > kMaxArchiveEntries) {
-      return Status::invalid_argument("refused: the workbook has " + std::to_string(entries) +
-                                      " parts, more than " + std::to_string(kMaxArchiveEntries) +
-                                      "; an XLSForm has a few dozen");
-    }
-    for (zip_int64_t i = 0; i < entries; ++i) {
-      zip_stat_t st;
-      zip_stat_init(&st);
-      if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0) continue;
-      if ((st.valid & ZIP_STAT_SIZE) && st.size > kMaxPartBytes) {
-        return too_big((st.valid & ZIP_STAT_NAME) && st.name != nullptr ? st.name
-                                                                        : "#" + std::to_string(i));
-      }
-    }
-    return wb;
-  }
-
-  // The part's bytes; nullopt when the archive has no such part.
-  Result<std::optional<std::string>> read(const std::string& name) {
-    const zip_int64_t idx = zip_name_locate(zip_.get(), name.c_str(), ZIP_FL_NOCASE);
-    if (idx < 0) return std::optional<std::string>();
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat_index(zip_.get(), static_cast<zip_uint64_t>(idx), 0, &st) != 0) {
-      return Status::corruption("the workbook part '" + name + "' cannot be read");
-    }
-    if ((st.valid & ZIP_STAT_SIZE) && st.size > kMaxPartBytes) {
-      return too_big(name);
-    }
-    zip_file_t* f = zip_fopen_index(zip_.get(), static_cast<zip_uint64_t>(idx), 0);
-    if (f == nullptr) {
-      return Status::corruption("the workbook part '" + name +
-                                "' cannot be opened: " + zip_strerror(zip_.get()));
-    }
-    std::string out;
-    char buf[65536];
-    Status status;
-    for (;;) {
-      const zip_int64_t n = zip_fread(f, buf, sizeof buf);
-      if (n < 0) {
-        status = Status::corruption("the workbook part '" + name +
-                                    "' is damaged: " + zip_file_strerror(f));
-        break;
-      }
-      if (n == 0) break;
-      if (out.size() + static_cast<std::uint64_t>(n) > kMaxPartBytes) {
-        status = too_big(name);
-        break;
-      }
-      inflated_ += static_cast<std::uint64_t>(n);
-      if (inflated_ > kMaxInflatedBytes) {
-        status = Status::invalid_argument(
-            "refused: reading the workbook's parts decompresses more than 64 MB in all (at part '" +
-            name + "'); an XLSForm is far smaller");
-        break;
-      }
-      out.append(buf, static_cast<std::size_t>(n));
-    }
-    zip_fclose(f);
-    if (!status.is_ok()) return status;
-    return std::optional<std::string>(std::move(out));
-  }
-
- private:
-  static Status too_big(const std::string& name) {
-    return Status::invalid_argument("refused: the workbook part '" + name +
-                                    "' decompresses to more than 50 MB; an XLSForm is far smaller");
-  }
-  std::unique_ptr<zip_t, ZipCloser> zip_;
-  std::uint64_t inflated_ = 0;  // bytes decompressed by every read so far
-};
-
-Status parse_xml(const std::string& text, const std::string& part, pugi::xml_document& doc) {
-  const pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size(), pugi::parse_default);
-  if (!r) {
-    return Status::corruption("the workbook part '" + part + "' is not valid XML: " +
-                              r.description() + " at byte " + std::to_string(r.offset));
-  }
-  return Status::ok();
-}
-
-// "worksheets/sheet1.xml" relative to "xl/" -> "xl/worksheets/sheet1.xml";
-// "/xl/x.xml" is absolute; "." and ".." segments are resolved.
-std::string resolve_target(const std::string& base_dir, const std::string& target) {
-  std::string joined = !target.empty() && target[0] == '/' ? target.substr(1) : base_dir + target;
-  std::vector<std::string> parts;
-  std::size_t i = 0;
-  while (i <= joined.size()) {
-    std::size_t j = joined.find('/', i);
-    if (j == std::string::npos) j = joined.size();
-    const std::string seg = joined.substr(i, j - i);
-    if (seg == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!seg.empty() && seg != ".") {
-      parts.push_back(seg);
-    }
-    i = j + 1;
-  }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
-}
-
-std::string dir_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
-}
-
-struct SheetRef {
-  std::string name;
-  std::string part;
-};
-
-struct WorkbookIndex {
-  std::vector<SheetRef> sheets;
-  std::string shared_strings_part;  // may be absent from the archive
-};
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-Result<WorkbookIndex> read_index(Workbook& wb) {
-  // The package relationships name the workbook part; xl/workbook.xml by convention.
-  std::string workbook_part = "xl/workbook.xml";
-  EQ_ASSIGN_OR_RETURN(auto root_rels, wb.read("_rels/.rels"));
-  if (root_rels) {
-    pugi::xml_document doc;
-    if (parse_xml(*root_rels, "_rels/.rels", doc).is_ok()) {
-      for_children(child(doc, "Relationships"), "Relationship", [&](const pugi::xml_node& r) {
-        if (ends_with(attr(r, "Type"), "/officeDocument") && !attr(r, "Target").empty()) {
-          workbook_part = resolve_target("", attr(r, "Target"));
-        }
-      });
-    }
-  }
-  EQ_ASSIGN_OR_RETURN(auto workbook_xml, wb.read(workbook_part));
-  if (!workbook_xml && workbook_part != "xl/workbook.xml") {
-    workbook_part = "xl/workbook.xml";
-    EQ_ASSIGN_OR_RETURN(workbook_xml, wb.read(workbook_part));
-  }
-  if (!workbook_xml) {
-    return Status::invalid_argument("not an .xlsx workbook: the archive has no '" + workbook_part +
-                                    "'");
-  }
-  pugi::xml_document wdoc;
-  EQ_RETURN_IF_ERROR(parse_xml(*workbook_xml, workbook_part, wdoc));
-
-  const std::string base = dir_of(workbook_part);
-  const std::string rels_part = base + "_rels/" + workbook_part.substr(base.size()) + ".rels";
-  std::map<std::string, std::string> targets;  // relationship id -> part
-  WorkbookIndex index;
-  index.shared_strings_part = base + "sharedStrings.xml";
-  EQ_ASSIGN_OR_RETURN(auto rels_xml, wb.read(rels_part));
-  if (rels_xml) {
-    pugi::xml_document rdoc;
-    EQ_RETURN_IF_ERROR(parse_xml(*rels_xml, rels_part, rdoc));
-    for_children(child(rdoc, "Relationships"), "Relationship", [&](const pugi::xml_node& r) {
-      if (ascii_lower(attr(r, "TargetMode")) == "external") return;
-      const std::string target = resolve_target(base, attr(r, "Target"));
-      targets[attr(r, "Id")] = target;
-      if (ends_with(attr(r, "Type"), "/sharedStrings")) index.shared_strings_part = target;
-    });
-  }
-  const pugi::xml_node sheets = child(child(wdoc, "workbook"), "sheets");
-  int position = 0;
-  bool too_many = false;
-  for_children(sheets, "sheet", [&](const pugi::xml_node& s) {
-    if (++position > static_cast<int>(kMaxSheets)) {
-      too_many = true;
-      return;
-    }
-    SheetRef ref;
-    ref.name = attr(s, "name");
-    const std::string rid = prefixed_attr(s, "id");
-    if (auto it = targets.find(rid); it != targets.end()) {
-      ref.part = it->second;
-    } else {
-      // No relationships: fall back to the conventional part name.
-      ref.part = base + "worksheets/sheet" + std::to_string(position) + ".xml";
-    }
-    index.sheets.push_back(std::move(ref));
-  });
-  if (too_many) {
-    return Status::invalid_argument("refused: the workbook lists more than " +
-                                    std::to_string(kMaxSheets) + " sheets; an XLSForm has three");
-  }
-  if (index.sheets.empty())
-    return Status::invalid_argument("not an .xlsx workbook: it lists no sheets");
-  return index;
-}
-
-Result<std::vector<std::string>> read_shared_strings(Workbook& wb, const std::string& part) {
-  std::vector<std::string> out;
-  EQ_ASSIGN_OR_RETURN(auto xml, wb.read(part));
-  if (!xml) return out;  // SheetJS and gnumeric may write none
-  pugi::xml_document doc;
-  EQ_RETURN_IF_ERROR(parse_xml(*xml, part, doc));
-  for_children(child(doc, "sst"), "si",
-               [&](const pugi::xml_node& si) { out.push_back(rich_text(si)); });
-  return out;
-}
-
-// What the sheets read so far may still take, over the whole workbook.
-struct ReadBudget {
-  std::size_t rows = kMaxRows;
-  std::size_t cells = kMaxCells;
-  std::size_t text = kMaxCellText;
-};
-
-// Counts one cell of `text_bytes` against `budget`; a Status when it does not fit.
-Status charge_cell(ReadBudget& budget, std::string_view text, const std::string& sheet,
-                   const std::string& cell) {
-  if (budget.cells == 0) {
-    return Status::invalid_argument("refused: the workbook has more than " +
-                                    std::to_string(kMaxCells) +
-                                    " cells; an XLSForm is far smaller");
-  }
-  --budget.cells;
-  const std::size_t text_bytes = text.size();
-  // Characters, not bytes: a UTF-8 character is 1 to 4 bytes.
-  const auto chars = [&] {
-    std::size_t n = 0;
-    for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    return n;
-  };
-  if (text_bytes > kMaxCellChars * 4 || (text_bytes > kMaxCellChars && chars() > kMaxCellChars)) {
-    return Status::invalid_argument("refused: sheet '" + sheet + "', cell " + cell +
-                                    " holds more than " + std::to_string(kMaxCellChars) +
-                                    " characters, Excel's limit for a cell");
-  }
-  if (text_bytes > budget.text) {
-    return Status::invalid_argument(
-        "refused: the text of the workbook's cells comes to more than " +
-        std::to_string(kMaxCellText / (1024 * 1024)) +
-        " MB (a shared string repeated in many cells?); an XLSForm is far smaller");
-  }
-  budget.text -= text_bytes;
-  return Status::ok();
-}
-
-// Reads one worksheet's cells; `budget` is shared by every sheet read.
-Result<Sheet> read_sheet(Workbook& wb, const SheetRef& ref, const std::vector<std::string>& sst,
-                         ReadBudget& budget) {
-  Sheet sheet;
-  sheet.name = ref.name;
-  EQ_ASSIGN_OR_RETURN(auto xml, wb.read(ref.part));
-  if (!xml) {
-    return Status::corruption("the workbook lists sheet '" + ref.name + "' but has no part '" +
-                              ref.part + "'");
-  }
-  pugi::xml_document doc;
-  EQ_RETURN_IF_ERROR(parse_xml(*xml, ref.part, doc));
-  std::string().swap(*xml);  // the document holds its own copy
-  const pugi::xml_node data = child(child(doc, "worksheet"), "sheetData");
-  int prev_row = 0;
-  Status status;
-  std::string bad_cell;  // the first cell whose text is not UTF-8
-  for (pugi::xml_node r = data.first_child(); r && status.is_ok(); r = r.next_sibling()) {
-    if (r.type() != pugi::node_element || local_name(r) != "row") continue;
-    if (budget.rows == 0) {
-      return Status::invalid_argument("refused: the workbook has more than " +
-                                      std::to_string(kMaxRows) +
-                                      " rows; an XLSForm is far smaller");
-    }
-    --budget.rows;
-    Row row;
-    row.num = prev_row + 1;
-    const std::string rnum = attr(r, "r");
-    if (!rnum.empty()) {
-      int n = 0;
-      const auto [p, ec] = std::from_chars(rnum.data(), rnum.data() + rnum.size(), n);
-      if (ec == std::errc() && p == rnum.data() + rnum.size() && n >= 1 && n <= kMaxRowNumber)
-        row.num = n;
-    }
-    prev_row = row.num;
-    int prev_col = 0;
-    for_children(r, "c", [&](const pugi::xml_node& c) {
-      if (!status.is_ok()) return;
-      int col = prev_col + 1;
-      int cell_row = 0;
-      const std::string cref = attr(c, "r");
-      if (!cref.empty() && parse_cell_ref(cref, col, cell_row)) {
-        // The row number in the cell reference agrees with <row r>; we trust <row>.
-      } else {
-        col = prev_col + 1;
-      }
-      prev_col = col;
-      if (col < 1 || col > kMaxColumn) return;
-      const std::string t = attr(c, "t");
-      const pugi::xml_node v = child(c, "v");
-      std::string text;
-      if (t == "s") {
-        const std::string raw = trim(v.text().get());
-        std::size_t idx = 0;
-        const auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), idx);
-        if (ec == std::errc() && p == raw.data() + raw.size() && idx < sst.size()) {
-          // Charged before the copy: one long shared string in many cells.
-          status = charge_cell(budget, sst[idx], ref.name,
-                               cref.empty() ? "in row " + std::to_string(row.num) : cref);
-          if (!status.is_ok()) return;
-          text = sst[idx];
-        }
-      } else if (t == "inlineStr") {
-        if (pugi::xml_node is = child(c, "is"))
-          text = rich_text(is);
-        else
-          text = decode_ooxml_escapes(v.text().get());
-      } else if (t == "str" || t == "e" || t == "d") {
-        text = decode_ooxml_escapes(v.text().get());
-      } else if (t == "b") {
-        const std::string raw = trim(v.text().get());
-        if (!raw.empty()) text = (raw == "0" || ascii_lower(raw) == "false") ? "FALSE" : "TRUE";
-      } else {
-        if (v) text = number_text(v.text().get());
-      }
-      if (t != "s") {
-        status = charge_cell(budget, text, ref.name,
-                             cref.empty() ? "in row " + std::to_string(row.num) : cref);
-        if (!status.is_ok()) return;
-      }
-      if (!valid_utf8(text)) {
-        // JSON, and every program downstream, needs well-formed text.
-        if (bad_cell.empty()) bad_cell = cref.empty() ? "in row " + std::to_string(row.num) : cref;
-        return;
-      }
-      if (!text.empty()) row.cells[col] = std::move(text);
-    });
-    if (!status.is_ok()) return status;
-    if (!bad_cell.empty()) {
-      return Status::invalid_argument(
-          "sheet '" + ref.name + "', cell " + bad_cell +
-          ": the text is not valid UTF-8 (or escapes half of a character)");
-    }
-    if (!row.cells.empty()) sheet.rows.push_back(std::move(row));
-  }
-  return sheet;
-}
-
-// ---------------------------------------------------------------------------
-// Layer 2: the form.
-
 using Severity = ImportMessage::Severity;
 
 // ---------------------------------------------------------------------------
@@ -664,7 +103,7 @@ Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
   if (!valid_utf8(text)) return Status::invalid_argument(file + ": the file is not UTF-8 text");
   Sheet sheet;
   sheet.name = file;
-  Row row;
+  SheetRow row;
   row.num = 1;
   int col = 1;
   std::string field;
@@ -688,7 +127,7 @@ Result<Sheet> csv_sheet(std::string_view text, const std::string& file) {
       return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) +
                                       " rows");
     }
-    row = Row{};  // numbered by the caller, which knows the line
+    row = SheetRow{};  // numbered by the caller, which knows the line
     col = 1;
     return Status::ok();
   };
@@ -751,9 +190,9 @@ Result<Sheet> xml_sheet(std::string_view text, const std::string& file) {
   Sheet sheet;
   sheet.name = file;
   std::map<std::string, int> columns;  // element name -> column
-  Row header;
+  SheetRow header;
   header.num = 1;
-  std::vector<Row> rows;
+  std::vector<SheetRow> rows;
   for (pugi::xml_node item = root.first_child(); item; item = item.next_sibling()) {
     if (item.type() != pugi::node_element) continue;
     if (std::string_view(item.name()) != "item") {
@@ -764,7 +203,7 @@ Result<Sheet> xml_sheet(std::string_view text, const std::string& file) {
       return Status::invalid_argument(file + ": more than " + std::to_string(kMaxAttachmentRows) +
                                       " items");
     }
-    Row row;
+    SheetRow row;
     row.num = static_cast<int>(rows.size()) + 2;
     for (pugi::xml_node f = item.first_child(); f; f = f.next_sibling()) {
       if (f.type() != pugi::node_element) continue;
@@ -807,13 +246,13 @@ class Messages {
 struct Table {
   int header_row = 0;
   std::map<int, std::string> headers;  // column -> trimmed header text
-  std::vector<const Row*> rows;
+  std::vector<const SheetRow*> rows;
 };
 
 Table make_table(const Sheet& s) {
   Table t;
   bool have_header = false;
-  for (const Row& r : s.rows) {
+  for (const SheetRow& r : s.rows) {
     if (!have_header) {
       bool any = false;
       for (const auto& [col, text] : r.cells) {
@@ -1035,7 +474,7 @@ struct RowValues {
   }
 };
 
-RowValues row_values(const Row& r, const std::map<int, Column>& columns) {
+RowValues row_values(const SheetRow& r, const std::map<int, Column>& columns) {
   RowValues v;
   for (const auto& [col, raw] : r.cells) {
     auto ci = columns.find(col);
@@ -1060,7 +499,7 @@ RowValues row_values(const Row& r, const std::map<int, Column>& columns) {
 }
 
 bool any_value_in_blank_columns(const Table& t, std::set<int>& blank_cols) {
-  for (const Row* r : t.rows) {
+  for (const SheetRow* r : t.rows) {
     for (const auto& [col, text] : r->cells) {
       if (!t.headers.count(col) && !trim(text).empty()) blank_cols.insert(col);
     }
@@ -1286,7 +725,7 @@ class Importer {
       msg_.warn("", 0, "the workbook has no 'settings' sheet");
     } else {
       Table t = make_table(*settings);
-      const Row* values = t.rows.empty() ? nullptr : t.rows.front();
+      const SheetRow* values = t.rows.empty() ? nullptr : t.rows.front();
       settings_row_ = values ? values->num : t.header_row;
       for (const auto& [col, header] : t.headers) {
         std::string v;
@@ -1470,7 +909,7 @@ class Importer {
       msg_.error("survey", t.header_row, "the survey sheet has no 'type' column");
       return;
     }
-    for (const Row* r : t.rows) survey_row(*r);
+    for (const SheetRow* r : t.rows) survey_row(*r);
     for (auto it = open_.rbegin(); it != open_.rend(); ++it) {
       msg_.error("survey", it->row,
                  "'begin " + std::string(question_type_name(it->item.type)) + "' " +
@@ -1485,7 +924,7 @@ class Importer {
     }
   }
 
-  void survey_row(const Row& r) {
+  void survey_row(const SheetRow& r) {
     const RowValues v = row_values(r, survey_cols_);
     if (v.empty) return;
     const int row = r.num;
@@ -2133,7 +1572,7 @@ class Importer {
       if (c.kind == Col::kUnknown) filter_columns_.insert(c.header);
     }
     std::map<std::string, std::set<std::string>> seen;
-    for (const Row* r : t.rows) {
+    for (const SheetRow* r : t.rows) {
       const RowValues v = row_values(*r, cols);
       if (v.empty) continue;
       const std::string list = fixed_list.empty() ? v.get(Col::kListName) : fixed_list;
@@ -2537,7 +1976,7 @@ class Importer {
           if (auto it = name_rows_.find(n); it != name_rows_.end() && !it->second.empty()) {
             sheet = "survey";
             row = it->second[0];
-            if (ends_with(p, ": the name is used twice")) {
+            if (p.ends_with(": the name is used twice")) {
               const std::size_t k = ++twice[n];
               if (k < it->second.size()) row = it->second[k];
             }
@@ -2547,7 +1986,7 @@ class Importer {
       // A reference to a row that was refused: say so rather than "does not exist".
       for (const auto& [name, refused_row] : refused_) {
         const std::string tail = "refers to ${" + name + "}, which does not exist";
-        if (!name.empty() && ends_with(p, tail)) {
+        if (!name.empty() && p.ends_with(tail)) {
           p = p.substr(0, p.size() - tail.size()) + "refers to ${" + name +
               "}, which was not imported (survey row " + std::to_string(refused_row) + ")";
           break;
@@ -2580,15 +2019,15 @@ class Importer {
     // An expression that did not parse has been reported with its row.
     for (const auto& [field, tail] : {std::pair<std::string, std::string>{
              "calculation", ": a calculate needs a calculation"}}) {
-      if (p.rfind("item '", 0) == 0 && ends_with(p, tail)) {
+      if (p.rfind("item '", 0) == 0 && p.ends_with(tail)) {
         const std::string n = p.substr(6, p.size() - tail.size() - 7);
         if (failed_.count(n + "/" + field)) return true;
       }
     }
     // A list that could not be read was explained where it was named.
     for (const auto& l : unresolved_) {
-      if (ends_with(p, ": unknown choice list '" + l + "'")) return true;
-      if (ends_with(p, "but the form has no choice list '" + l + "'")) return true;
+      if (p.ends_with(": unknown choice list '" + l + "'")) return true;
+      if (p.ends_with("but the form has no choice list '" + l + "'")) return true;
     }
     // A metadata reference was explained above.
     for (const auto& n : metadata_names_) {
@@ -2645,15 +2084,11 @@ class Importer {
 
 Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name,
                                  const AttachmentReader* files) {
-  EQ_ASSIGN_OR_RETURN(Workbook wb, Workbook::open(bytes));
-  EQ_ASSIGN_OR_RETURN(WorkbookIndex index, read_index(wb));
-  std::vector<std::string> sst;
-  bool sst_read = false;
-  ReadBudget budget;
+  EQ_ASSIGN_OR_RETURN(WorkbookReader wb, WorkbookReader::open(bytes, xlsform_limits()));
   std::set<std::string> read_names;
   std::vector<Sheet> sheets;
-  for (const SheetRef& ref : index.sheets) {
-    const std::string n = ascii_lower(trim(ref.name));
+  for (std::size_t i = 0; i < wb.sheet_names().size(); ++i) {
+    const std::string n = ascii_lower(trim(wb.sheet_names()[i]));
     if (n != "survey" && n != "choices" && n != "settings" && n != "external_choices") {
       continue;  // helper sheets are not read
     }
@@ -2662,21 +2097,16 @@ Result<ImportResult> import_impl(ByteView bytes, std::string_view file_name,
       return Status::invalid_argument("refused: the workbook lists more than one sheet named '" +
                                       n + "'");
     }
-    if (!sst_read) {
-      EQ_ASSIGN_OR_RETURN(sst, read_shared_strings(wb, index.shared_strings_part));
-      sst_read = true;
-    }
-    EQ_ASSIGN_OR_RETURN(Sheet s, read_sheet(wb, ref, sst, budget));
+    EQ_ASSIGN_OR_RETURN(Sheet s, wb.read_sheet(i));
     sheets.push_back(std::move(s));
   }
   ImportResult result =
       Importer(std::filesystem::path(file_name).stem().string(), files).run(sheets);
   // Sheets we deliberately do not read, but whose absence changes the form.
-  for (const SheetRef& ref : index.sheets) {
-    const std::string n = ascii_lower(trim(ref.name));
-    if (n == "entities") {
+  for (const std::string& name : wb.sheet_names()) {
+    if (ascii_lower(trim(name)) == "entities") {
       result.messages.push_back(
-          {Severity::kWarning, "", 0, "sheet '" + ref.name + "' is not supported and is ignored"});
+          {Severity::kWarning, "", 0, "sheet '" + name + "' is not supported and is ignored"});
     }
   }
   return result;
@@ -2747,8 +2177,10 @@ Result<ImportResult> import_xlsform_file(const std::filesystem::path& path,
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) return Status::not_found("cannot read '" + path.string() + "': " + ec.message());
-    if (size > kMaxPartBytes) {
-      return Status::invalid_argument("refused: '" + path.string() + "' is larger than 50 MB");
+    // The file itself may be as large as one of its parts.
+    if (const std::uint64_t most = xlsform_limits().part_bytes; size > most) {
+      return Status::invalid_argument("refused: '" + path.string() + "' is larger than " +
+                                      std::to_string(most >> 20) + " MB");
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) return Status::io_error("cannot open '" + path.string() + "'");
