@@ -15,6 +15,7 @@
 #include <map>
 #include <pugixml.hpp>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -356,41 +357,10 @@ bool translatable(Col c) {
          c == Col::kRequiredMessage;
 }
 
-Column classify(const std::string& header, bool choices_sheet) {
-  Column col;
-  col.header = header;
-  const std::string lower = ascii_lower(header);
-  if (lower == "body::accept") {  // not a language: an attribute of the XForms body element
-    col.kind = Col::kAccept;
-    return col;
-  }
-  if (lower == "body::accuracythreshold") {
-    col.kind = Col::kAccuracy;
-    return col;
-  }
-  std::string base = lower;
-  std::string lang_spec;
-  bool has_lang = false;
-  if (const auto dc = lower.find("::"); dc != std::string::npos) {
-    base = trim(lower.substr(0, dc));
-    lang_spec = header.substr(dc + 2);
-    has_lang = true;
-  } else if (const auto c = lower.find(':'); c != std::string::npos) {
-    // Legacy single colon: label:English.
-    static const std::set<std::string> kBases = {
-        "label", "hint",  "constraint_message", "required_message",   "image",
-        "audio", "video", "big-image",          "constraint message", "required message"};
-    const std::string b = trim(lower.substr(0, c));
-    if (kBases.count(b)) {
-      base = b;
-      lang_spec = header.substr(c + 1);
-      has_lang = true;
-    }
-  }
-  for (char& ch : base) {
-    if (ch == ' ') ch = '_';
-  }
-  static const std::map<std::string, Col> kAliases = {
+// What each column is, by its header in lower case with spaces as '_'
+// (and without a language).
+const std::map<std::string, Col>& column_kinds() {
+  static const std::map<std::string, Col> kKinds = {
       {"type", Col::kType},
       {"name", Col::kName},
       {"label", Col::kLabel},
@@ -437,7 +407,44 @@ Column classify(const std::string& header, bool choices_sheet) {
       {"equitas_exclude", Col::kExclude},
       {"equitas_points", Col::kPoints},
   };
-  if (auto it = kAliases.find(base); it != kAliases.end()) col.kind = it->second;
+  return kKinds;
+}
+
+Column classify(const std::string& header, bool choices_sheet) {
+  Column col;
+  col.header = header;
+  const std::string lower = ascii_lower(header);
+  if (lower == "body::accept") {  // not a language: an attribute of the XForms body element
+    col.kind = Col::kAccept;
+    return col;
+  }
+  if (lower == "body::accuracythreshold") {
+    col.kind = Col::kAccuracy;
+    return col;
+  }
+  std::string base = lower;
+  std::string lang_spec;
+  bool has_lang = false;
+  if (const auto dc = lower.find("::"); dc != std::string::npos) {
+    base = trim(lower.substr(0, dc));
+    lang_spec = header.substr(dc + 2);
+    has_lang = true;
+  } else if (const auto c = lower.find(':'); c != std::string::npos) {
+    // Legacy single colon: label:English.
+    static const std::set<std::string> kBases = {
+        "label", "hint",  "constraint_message", "required_message",   "image",
+        "audio", "video", "big-image",          "constraint message", "required message"};
+    const std::string b = trim(lower.substr(0, c));
+    if (kBases.count(b)) {
+      base = b;
+      lang_spec = header.substr(c + 1);
+      has_lang = true;
+    }
+  }
+  for (char& ch : base) {
+    if (ch == ' ') ch = '_';
+  }
+  if (auto it = column_kinds().find(base); it != column_kinds().end()) col.kind = it->second;
   if (choices_sheet && base == "value") col.kind = Col::kName;
   if (has_lang && translatable(col.kind)) {
     col.has_lang = true;
@@ -666,6 +673,51 @@ constexpr std::pair<std::string_view, std::string_view> kExtensionTypes[] = {
 
 bool one_of(std::string_view v, std::initializer_list<std::string_view> options) {
   return std::find(options.begin(), options.end(), v) != options.end();
+}
+bool one_of(std::string_view v, std::span<const std::string_view> options) {
+  return std::find(options.begin(), options.end(), v) != options.end();
+}
+
+// The question types whose first word alone says what the item is, and the
+// type each is imported as.
+constexpr std::pair<std::string_view, QuestionType> kPlainTypes[] = {
+    {"integer", QuestionType::kInteger},
+    {"int", QuestionType::kInteger},
+    {"decimal", QuestionType::kDecimal},
+    {"text", QuestionType::kText},
+    {"string", QuestionType::kText},
+    {"date", QuestionType::kDate},
+    {"note", QuestionType::kNote},
+    {"acknowledge", QuestionType::kAcknowledge},
+    {"trigger", QuestionType::kAcknowledge},
+    {"calculate", QuestionType::kCalculate},
+    {"image", QuestionType::kImage},
+    {"audio", QuestionType::kAudio},
+    {"video", QuestionType::kVideo},
+    {"file", QuestionType::kFile},
+    {"time", QuestionType::kTime},
+    {"datetime", QuestionType::kDateTime},
+    {"datetime-local", QuestionType::kDateTime},
+    {"geopoint", QuestionType::kGeopoint},
+    {"gps", QuestionType::kGeopoint},
+    {"geotrace", QuestionType::kGeotrace},
+    {"geoshape", QuestionType::kGeoshape},
+    {"barcode", QuestionType::kBarcode},
+};
+
+// What a row that opens or closes a group, a repeat or a loop does: "begin
+// group", "end repeat", "begin loop"..., from a type cell in lower case
+// words `lw` ("begin group", "begin_group"); "begin foo" too, which is
+// reported as an unknown type. "" for any other row.
+std::string group_op(const std::vector<std::string>& lw) {
+  if ((lw[0] == "begin" || lw[0] == "end") && lw.size() >= 2) return lw[0] + " " + lw[1];
+  if (one_of(lw[0], {"begin_group", "end_group", "begin_repeat", "end_repeat", "begin_loop",
+                     "end_loop"})) {
+    std::string op = lw[0];
+    op[op.find('_')] = ' ';
+    return op;
+  }
+  return "";
 }
 
 class Importer {
@@ -917,286 +969,374 @@ class Importer {
                      std::string(question_type_name(it->item.type)) + "'");
     }
     // Keep what was read so later checks see it; the errors already refuse the form.
-    while (!open_.empty()) {
-      Item done = std::move(open_.back().item);
-      open_.pop_back();
-      container().push_back(std::move(done));
-    }
+    while (!open_.empty()) close_container();
   }
 
+  // One survey row as its handler reads it: the cells, and the type cell
+  // split into words.
+  struct SurveyRow {
+    const RowValues& v;
+    int row = 0;
+    std::string type_cell;           // as written (trimmed)
+    std::string name;                // the name cell
+    std::vector<std::string> words;  // the type cell's words
+    std::vector<std::string> lw;     // the same in lower case: lw[0] says what the row is
+  };
+
+  // Skips a row without a type, or a disabled one; hands any other to the
+  // handler for what its type names.
   void survey_row(const SheetRow& r) {
     const RowValues v = row_values(r, survey_cols_);
     if (v.empty) return;
-    const int row = r.num;
-    const std::string type_cell = v.get(Col::kType);
-    const std::string name = v.get(Col::kName);
-    if (type_cell.empty()) {
-      if (!name.empty() || !v.texts.empty() || !v.plain.empty()) {
-        msg_.warn("survey", row, "row has no type and is skipped");
+    SurveyRow s{v, r.num, v.get(Col::kType), v.get(Col::kName), {}, {}};
+    if (s.type_cell.empty()) {
+      if (!s.name.empty() || !v.texts.empty() || !v.plain.empty()) {
+        msg_.warn("survey", s.row, "row has no type and is skipped");
       }
       return;
     }
     if (yes(v.get(Col::kDisabled))) {
-      msg_.warn("survey", row, "row is disabled and is skipped");
+      msg_.warn("survey", s.row, "row is disabled and is skipped");
       return;
     }
-    const std::vector<std::string> words = split_words(type_cell);
-    std::vector<std::string> lw;
-    for (const auto& w : words) lw.push_back(ascii_lower(w));
-    const std::string t0 = lw[0];
+    s.words = split_words(s.type_cell);
+    for (const auto& w : s.words) s.lw.push_back(ascii_lower(w));
+    const std::string& t0 = s.lw[0];
+    if (const std::string op = group_op(s.lw); !op.empty()) {
+      group_row(s, op);
+    } else if ((t0 == "today" || t0 == "deviceid") && s.lw.size() == 1 && !s.name.empty()) {
+      response_metadata_row(s);
+    } else if (one_of(t0, kMetadataTypes) && s.lw.size() == 1) {
+      skipped_metadata_row(s);
+    } else {
+      question_row(s);
+    }
+  }
 
-    // Groups and repeats.
-    std::string group_op;  // "begin group", "end repeat", ...
-    if ((t0 == "begin" || t0 == "end") && lw.size() >= 2) {
-      group_op = t0 + " " + lw[1];
-      if (lw[1] == "loop") group_op = t0 + " loop";
-    } else if (one_of(t0, {"begin_group", "end_group", "begin_repeat", "end_repeat", "begin_loop",
-                           "end_loop"})) {
-      group_op = t0;
-      group_op[group_op.find('_')] = ' ';
-    }
-    if (!group_op.empty()) {
-      if (group_op == "begin loop" || group_op == "end loop") {
-        // "begin loop over LIST": expanded, once the choices are read, into
-        // a group per choice (see expand_loops).
-        if (group_op == "begin loop") {
-          const std::size_t over = lw.size() >= 4 && lw[2] == "over" ? 3 : 2;
-          if (over >= lw.size()) {
-            msg_.error(
-                "survey", row,
-                "type " + quote(type_cell) + " names no choice list: write 'begin loop over LIST'");
-            refused_.emplace(name, row);
-          } else {
-            loops_[name] = {words[over], row};
-            select_rows_[words[over]].push_back(row);
-          }
-          Open o{Item{}, row};
-          o.item.type = QuestionType::kGroup;
-          fill_common(o.item, v, row, name);
-          open_.push_back(std::move(o));
-        } else if (!open_.empty()) {
-          Item done = std::move(open_.back().item);
-          open_.pop_back();
-          container().push_back(std::move(done));
-        }
-        return;
-      }
-      const bool begin = group_op.rfind("begin", 0) == 0;
-      const std::string what = group_op.substr(group_op.find(' ') + 1);
-      if (what != "group" && what != "repeat") {
-        msg_.error("survey", row, "unknown type " + quote(type_cell));
-        return;
-      }
-      const QuestionType qt = what == "group" ? QuestionType::kGroup : QuestionType::kRepeat;
-      if (!begin) {
-        if (open_.empty()) {
-          msg_.error("survey", row, "'" + group_op + "' without a matching 'begin " + what + "'");
-          return;
-        }
-        if (open_.back().item.type != qt) {
-          msg_.error("survey", row,
-                     "'" + group_op + "' closes 'begin " +
-                         std::string(question_type_name(open_.back().item.type)) + "' " +
-                         quote(open_.back().item.name) + " from row " +
-                         std::to_string(open_.back().row));
-        }
-        Item done = std::move(open_.back().item);
-        open_.pop_back();
-        container().push_back(std::move(done));
-        return;
-      }
-      Open o{Item{}, row};
-      o.item.type = qt;
-      fill_common(o.item, v, row, name);
-      for (const auto& [col, value] : v.single) {
-        if (survey_extension(col)) {
-          msg_.warn("survey", row,
-                    "the equitas_ columns of a 'begin " + what + "' row are ignored");
-          break;
-        }
-      }
-      if (!v.get(Col::kRepeatCount).empty()) {
-        if (qt == QuestionType::kRepeat) {
-          // The number of rows must be the count: a constraint on the repeat.
-          const std::string count =
-              "count(${" + o.item.name + "}) = (" + v.get(Col::kRepeatCount) + ")";
-          o.item.constraint = expr(count, o.item.name, "repeat_count", "survey", row);
-          o.item.constraint_message = v.text(Col::kConstraintMessage, default_lang_);
-          msg_.warn("survey", row,
-                    "repeat_count " + quote(v.get(Col::kRepeatCount)) +
-                        " is a constraint: the repeat must have that many rows (respondents add "
-                        "them; the form does not add them itself yet)");
-        } else {
-          msg_.warn("survey", row, "repeat_count on a group is ignored");
-        }
-      }
-      open_.push_back(std::move(o));
+  // "begin group", "end repeat", "begin loop"...: `op` (see group_op).
+  void group_row(const SurveyRow& s, const std::string& op) {
+    if (op == "begin loop") {
+      begin_loop(s);
       return;
     }
+    if (op == "end loop") {
+      if (!open_.empty()) close_container();
+      return;
+    }
+    const std::string what = op.substr(op.find(' ') + 1);
+    if (what != "group" && what != "repeat") {
+      msg_.error("survey", s.row, "unknown type " + quote(s.type_cell));
+      return;
+    }
+    const QuestionType qt = what == "group" ? QuestionType::kGroup : QuestionType::kRepeat;
+    if (op.starts_with("begin")) {
+      begin_group(s, qt, what);
+    } else {
+      end_group(s, qt, op, what);
+    }
+  }
 
-    // Metadata that is a value of the response, not of the device or the
-    // clock: computed as calculations.
-    if ((t0 == "today" || t0 == "deviceid") && lw.size() == 1 && !name.empty()) {
-      Item meta;
-      meta.type = QuestionType::kCalculate;
-      fill_common(meta, v, row, name);
-      // once(): computed when the response starts, kept after (also when
-      // the server checks the submission again).
-      const std::string source = t0 == "today" ? "once(today())" : "once(uuid())";
-      meta.calculation = expr(source, meta.name, "calculation", "survey", row);
-      msg_.warn("survey", row,
-                t0 == "today" ? "today " + quote(name) + " is imported as a calculate: " + source
-                              : "deviceid " + quote(name) + " is a random value per response (" +
-                                    source + "), never the device's identity");
-      container().push_back(std::move(meta));
-      return;
+  // "begin loop over LIST": a group, expanded once the choices are read into
+  // a group per choice (see expand_loops).
+  void begin_loop(const SurveyRow& s) {
+    const std::size_t over = s.lw.size() >= 4 && s.lw[2] == "over" ? 3 : 2;
+    if (over >= s.lw.size()) {
+      msg_.error(
+          "survey", s.row,
+          "type " + quote(s.type_cell) + " names no choice list: write 'begin loop over LIST'");
+      refused_.emplace(s.name, s.row);
+    } else {
+      loops_[s.name] = {s.words[over], s.row};
+      select_rows_[s.words[over]].push_back(s.row);
     }
-    // Other metadata: Equitas records submission time itself.
-    if (std::find(std::begin(kMetadataTypes), std::end(kMetadataTypes), t0) !=
-            std::end(kMetadataTypes) &&
-        lw.size() == 1) {
-      const std::string shown = name.empty() || name == type_cell
-                                    ? quote(type_cell)
-                                    : quote(name) + " (" + type_cell + ")";
-      msg_.warn(
-          "survey", row,
-          "metadata field " + shown + " is not collected: Equitas records submission time itself");
-      metadata_names_.insert(name);
-      return;
-    }
+    open_container(s, QuestionType::kGroup);
+  }
 
+  // "begin group" or "begin repeat" (`what`); a repeat's repeat_count is a
+  // constraint on its number of rows.
+  void begin_group(const SurveyRow& s, QuestionType qt, const std::string& what) {
+    Item& group = open_container(s, qt);
+    if (std::any_of(s.v.single.begin(), s.v.single.end(),
+                    [](const auto& cell) { return survey_extension(cell.first); })) {
+      msg_.warn("survey", s.row, "the equitas_ columns of a 'begin " + what + "' row are ignored");
+    }
+    const std::string count = s.v.get(Col::kRepeatCount);
+    if (count.empty()) return;
+    if (qt != QuestionType::kRepeat) {
+      msg_.warn("survey", s.row, "repeat_count on a group is ignored");
+      return;
+    }
+    // The number of rows must be the count: a constraint on the repeat.
+    const std::string rule = "count(${" + group.name + "}) = (" + count + ")";
+    group.constraint = expr(rule, group.name, "repeat_count", "survey", s.row);
+    group.constraint_message = s.v.text(Col::kConstraintMessage, default_lang_);
+    msg_.warn("survey", s.row,
+              "repeat_count " + quote(count) +
+                  " is a constraint: the repeat must have that many rows (respondents add "
+                  "them; the form does not add them itself yet)");
+  }
+
+  // "end group" or "end repeat" (`op`, closing a `what`).
+  void end_group(const SurveyRow& s, QuestionType qt, const std::string& op,
+                 const std::string& what) {
+    if (open_.empty()) {
+      msg_.error("survey", s.row, "'" + op + "' without a matching 'begin " + what + "'");
+      return;
+    }
+    if (open_.back().item.type != qt) {
+      msg_.error("survey", s.row,
+                 "'" + op + "' closes 'begin " +
+                     std::string(question_type_name(open_.back().item.type)) + "' " +
+                     quote(open_.back().item.name) + " from row " +
+                     std::to_string(open_.back().row));
+    }
+    close_container();
+  }
+
+  // Opens a group or repeat of row `s`; the rows up to its end go inside it.
+  Item& open_container(const SurveyRow& s, QuestionType qt) {
+    Open o{Item{}, s.row};
+    o.item.type = qt;
+    fill_common(o.item, s.v, s.row, s.name);
+    open_.push_back(std::move(o));
+    return open_.back().item;
+  }
+
+  // Puts the innermost open group or repeat in the one around it, or in the form.
+  void close_container() {
+    Item done = std::move(open_.back().item);
+    open_.pop_back();
+    container().push_back(std::move(done));
+  }
+
+  // today and deviceid with a name: metadata that is a value of the
+  // response, not of the device or the clock, computed as a calculation.
+  void response_metadata_row(const SurveyRow& s) {
+    const bool today = s.lw[0] == "today";
+    Item meta;
+    meta.type = QuestionType::kCalculate;
+    fill_common(meta, s.v, s.row, s.name);
+    // once(): computed when the response starts, kept after (also when
+    // the server checks the submission again).
+    const std::string source = today ? "once(today())" : "once(uuid())";
+    meta.calculation = expr(source, meta.name, "calculation", "survey", s.row);
+    msg_.warn("survey", s.row,
+              today ? "today " + quote(s.name) + " is imported as a calculate: " + source
+                    : "deviceid " + quote(s.name) + " is a random value per response (" + source +
+                          "), never the device's identity");
+    container().push_back(std::move(meta));
+  }
+
+  // Other metadata is not collected: Equitas records submission time itself.
+  void skipped_metadata_row(const SurveyRow& s) {
+    const std::string shown = s.name.empty() || s.name == s.type_cell
+                                  ? quote(s.type_cell)
+                                  : quote(s.name) + " (" + s.type_cell + ")";
+    msg_.warn(
+        "survey", s.row,
+        "metadata field " + shown + " is not collected: Equitas records submission time itself");
+    metadata_names_.insert(s.name);
+  }
+
+  // A question (a note, a calculate...): its type, the columns every
+  // question has, then those its kind reads. A row whose type cannot be
+  // imported is refused, and a reference to it says so.
+  void question_row(const SurveyRow& s) {
     Item it;
-    bool ok = true;
-    if (t0 == "integer" || t0 == "int") {
-      it.type = QuestionType::kInteger;
-    } else if (t0 == "decimal") {
+    if (!question_type(s, it)) {
+      refused_.emplace(s.name, s.row);
+      return;
+    }
+    // Only a select's type says more (its list, or_other); osm's further
+    // words are its tag list, which is not offered.
+    if (s.lw.size() > 1 && !it.is_select() && s.lw[0] != "osm") {
+      msg_.error("survey", s.row, "unknown type " + quote(s.type_cell));
+      refused_.emplace(s.name, s.row);
+      return;
+    }
+    fill_common(it, s.v, s.row, question_name(s, it));
+    fill_question(it, s.v, s.row);
+    read_extensions(it, s.v, s.row);
+    const std::string range =
+        s.lw[0] == "range" ? range_constraint(s.v.get(Col::kParameters), s.row) : "";
+    kind_columns(it, s.v, s.row);
+    if (!range.empty()) {
+      const std::string both =
+          it.constraint.present() ? "(" + it.constraint.source + ") and " + range : range;
+      it.constraint = expr(both, it.name, "constraint", "survey", s.row);
+    }
+    container().push_back(std::move(it));
+  }
+
+  // The item type of a question row, and what its type cell says besides;
+  // false (reported) when the type cannot be imported.
+  bool question_type(const SurveyRow& s, Item& it) {
+    const std::string& t0 = s.lw[0];
+    if (const auto* plain = std::find_if(std::begin(kPlainTypes), std::end(kPlainTypes),
+                                         [&](const auto& p) { return p.first == t0; });
+        plain != std::end(kPlainTypes)) {
+      it.type = plain->second;
+      return true;
+    }
+    if (t0 == "range") {
       it.type = QuestionType::kDecimal;
-    } else if (t0 == "text" || t0 == "string") {
-      it.type = QuestionType::kText;
-    } else if (t0 == "date") {
-      it.type = QuestionType::kDate;
-    } else if (t0 == "note") {
-      it.type = QuestionType::kNote;
-    } else if (t0 == "acknowledge") {
-      it.type = QuestionType::kAcknowledge;
-    } else if (t0 == "calculate") {
-      it.type = QuestionType::kCalculate;
-    } else if (t0 == "image" || t0 == "audio" || t0 == "video" || t0 == "file") {
-      it.type = t0 == "image"   ? QuestionType::kImage
-                : t0 == "audio" ? QuestionType::kAudio
-                : t0 == "video" ? QuestionType::kVideo
-                                : QuestionType::kFile;
-    } else if (t0 == "range") {
-      it.type = QuestionType::kDecimal;
-      msg_.warn("survey", row,
-                "range " + quote(name) +
+      msg_.warn("survey", s.row,
+                "range " + quote(s.name) +
                     " is imported as a decimal question whose start, end "
                     "and step are a constraint (no slider yet)");
-    } else if (t0 == "time") {
-      it.type = QuestionType::kTime;
-    } else if (t0 == "datetime" || t0 == "datetime-local") {
-      it.type = QuestionType::kDateTime;
-    } else if (t0 == "geopoint" || t0 == "gps") {
-      it.type = QuestionType::kGeopoint;
-    } else if (t0 == "geotrace") {
-      it.type = QuestionType::kGeotrace;
-    } else if (t0 == "geoshape") {
-      it.type = QuestionType::kGeoshape;
-    } else if (t0 == "barcode") {
-      it.type = QuestionType::kBarcode;
-    } else if (t0 == "trigger") {
-      it.type = QuestionType::kAcknowledge;
-    } else if (t0 == "rank" && lw.size() == 2) {
+      return true;
+    }
+    if (t0 == "rank" && s.lw.size() == 2) {
       // A rank is every choice, in order: a select_multiple answer keeps its order.
       it.type = QuestionType::kSelectMultiple;
       it.rank = true;
-      it.list = words[1];
-      select_rows_[it.list].push_back(row);
-    } else if (t0 == "hidden") {
-      if (v.get(Col::kCalculation).empty()) {
-        msg_.error("survey", row, "type 'hidden' without a calculation is not supported");
-        refused_.emplace(name, row);
-        return;
-      }
-      it.type = QuestionType::kCalculate;
-      msg_.warn("survey", row, "hidden " + quote(name) + " is imported as a calculate");
-    } else if (t0 == "select_one_from_file" || t0 == "select_multiple_from_file") {
-      // The file's rows become a list named as the file without its
-      // extension (its instance id in ODK), read once the survey is read.
-      const bool file_ok =
-          lw.size() == 2 && (ends_with_ci(words[1], ".csv") || ends_with_ci(words[1], ".xml"));
-      if (!file_ok) {
-        msg_.error("survey", row, "type " + quote(type_cell) + " must name one .csv or .xml file");
-        refused_.emplace(name, row);
-        return;
-      }
-      const auto params = parameters_of(v.get(Col::kParameters));
-      if (std::any_of(params.begin(), params.end(),
-                      [](const Parameter& p) { return p.key == "value" || p.key == "label"; })) {
-        msg_.error("survey", row,
-                   "parameters " + quote(v.get(Col::kParameters)) + " of " + quote(type_cell) +
-                       " are not supported: the file's columns must be named 'name' and 'label'");
-        refused_.emplace(name, row);
-        return;
-      }
-      it.type =
-          t0 == "select_one_from_file" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
-      it.list = std::string(kFileMark) + words[1];
-    } else if (t0 == "select_one_external" || t0 == "select_multiple_external") {
-      if (lw.size() != 2) {
-        msg_.error(
-            "survey", row,
-            "type " + quote(type_cell) + " must name one list of the external_choices sheet");
-        refused_.emplace(name, row);
-        return;
-      }
-      it.type =
-          t0 == "select_one_external" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
-      it.list = std::string(kExternalMark) + words[1];
-    } else if (t0 == "osm") {
-      // ODK's answer to an osm question is the .osm file OpenMapKit wrote:
-      // here the officer attaches such a file.
-      it.type = QuestionType::kFile;
-      lw.resize(1);
-      msg_.warn(
-          "survey", row,
-          "osm " + quote(name) +
-              " is imported as a file question: the answer is an "
-              "OpenStreetMap (.osm) file the officer attaches; OpenMapKit is not launched and "
-              "its tag list is not offered");
-    } else if (t0 == "select_one" || t0 == "select_multiple" || t0 == "select") {
-      ok = parse_select(lw, words, it, row, type_cell);
-      if (!ok) {
-        refused_.emplace(name, row);
-        return;
-      }
-    } else if (std::find(std::begin(kUnsupportedTypes), std::end(kUnsupportedTypes), t0) !=
-               std::end(kUnsupportedTypes)) {
-      msg_.error("survey", row,
-                 "unsupported type " + quote(type_cell) + " (Equitas has no such question type)");
-      refused_.emplace(name, row);
-      return;
+      it.list = s.words[1];
+      select_rows_[it.list].push_back(s.row);
+      return true;
+    }
+    if (t0 == "hidden") return hidden_type(s, it);
+    if (t0 == "select_one_from_file" || t0 == "select_multiple_from_file") {
+      return file_select_type(s, it);
+    }
+    if (t0 == "select_one_external" || t0 == "select_multiple_external") {
+      return external_select_type(s, it);
+    }
+    if (t0 == "osm") {
+      osm_type(s, it);
+      return true;
+    }
+    if (t0 == "select_one" || t0 == "select_multiple" || t0 == "select") {
+      return select_type(s, it);
+    }
+    if (one_of(t0, kUnsupportedTypes)) {
+      msg_.error("survey", s.row,
+                 "unsupported type " + quote(s.type_cell) + " (Equitas has no such question type)");
+      return false;
+    }
+    msg_.error("survey", s.row, "unknown type " + quote(s.type_cell));
+    return false;
+  }
+
+  // hidden with a calculation is a calculate.
+  bool hidden_type(const SurveyRow& s, Item& it) {
+    if (s.v.get(Col::kCalculation).empty()) {
+      msg_.error("survey", s.row, "type 'hidden' without a calculation is not supported");
+      return false;
+    }
+    it.type = QuestionType::kCalculate;
+    msg_.warn("survey", s.row, "hidden " + quote(s.name) + " is imported as a calculate");
+    return true;
+  }
+
+  // select_one_from_file FILE: the file's rows become a list named as the
+  // file without its extension (its instance id in ODK), read once the
+  // survey is read.
+  bool file_select_type(const SurveyRow& s, Item& it) {
+    const bool file_ok =
+        s.lw.size() == 2 && (ends_with_ci(s.words[1], ".csv") || ends_with_ci(s.words[1], ".xml"));
+    if (!file_ok) {
+      msg_.error("survey", s.row,
+                 "type " + quote(s.type_cell) + " must name one .csv or .xml file");
+      return false;
+    }
+    const std::string parameters = s.v.get(Col::kParameters);
+    const auto params = parameters_of(parameters);
+    if (std::any_of(params.begin(), params.end(),
+                    [](const Parameter& p) { return p.key == "value" || p.key == "label"; })) {
+      msg_.error("survey", s.row,
+                 "parameters " + quote(parameters) + " of " + quote(s.type_cell) +
+                     " are not supported: the file's columns must be named 'name' and 'label'");
+      return false;
+    }
+    it.type = s.lw[0] == "select_one_from_file" ? QuestionType::kSelectOne
+                                                : QuestionType::kSelectMultiple;
+    it.list = std::string(kFileMark) + s.words[1];
+    return true;
+  }
+
+  // select_one_external LIST: a list of the external_choices sheet.
+  bool external_select_type(const SurveyRow& s, Item& it) {
+    if (s.lw.size() != 2) {
+      msg_.error(
+          "survey", s.row,
+          "type " + quote(s.type_cell) + " must name one list of the external_choices sheet");
+      return false;
+    }
+    it.type =
+        s.lw[0] == "select_one_external" ? QuestionType::kSelectOne : QuestionType::kSelectMultiple;
+    it.list = std::string(kExternalMark) + s.words[1];
+    return true;
+  }
+
+  // select_one LIST, select_multiple LIST (or the legacy "select one from
+  // LIST", "select all that apply from LIST"), perhaps with or_other.
+  bool select_type(const SurveyRow& s, Item& it) {
+    const std::vector<std::string>& lw = s.lw;
+    const std::string& type_cell = s.type_cell;
+    const int row = s.row;
+    std::size_t i = 1;
+    if (lw[0] == "select_one") {
+      it.type = QuestionType::kSelectOne;
+    } else if (lw[0] == "select_multiple") {
+      it.type = QuestionType::kSelectMultiple;
+    } else if (lw.size() > 1 && lw[1] == "one") {  // legacy "select one from L"
+      it.type = QuestionType::kSelectOne;
+      i = 2;
+    } else if (lw.size() > 4 && lw[1] == "all" && lw[2] == "that" && lw[3] == "apply") {
+      it.type = QuestionType::kSelectMultiple;
+      i = 4;
+    } else if (lw.size() > 1 && lw[1] == "multiple") {
+      it.type = QuestionType::kSelectMultiple;
+      i = 2;
     } else {
       msg_.error("survey", row, "unknown type " + quote(type_cell));
-      refused_.emplace(name, row);
-      return;
+      return false;
     }
-    if (lw.size() > 1 && !it.is_select()) {
-      msg_.error("survey", row, "unknown type " + quote(type_cell));
-      refused_.emplace(name, row);
-      return;
+    if (i != 1 && i < lw.size() && lw[i] == "from") ++i;
+    if (i >= lw.size()) {
+      msg_.error("survey", row, "type " + quote(type_cell) + " names no choice list");
+      return false;
     }
-    std::string item_name = name;
-    if (item_name.empty() && it.type == QuestionType::kNote) {
-      // A note takes no answer, so a generated name changes nothing a respondent sees.
-      item_name = "note_row" + std::to_string(row);
-      while (name_rows_.count(item_name)) item_name += "_";
-      msg_.warn("survey", row, "note without a name is named '" + item_name + "'");
+    it.list = s.words[i++];
+    if (i < lw.size()) {
+      const bool or_other =
+          (i + 1 == lw.size() && lw[i] == "or_other") ||
+          (i + 3 == lw.size() && lw[i] == "or" && lw[i + 1] == "specify" && lw[i + 2] == "other");
+      if (!or_other) {
+        msg_.error("survey", row, "unknown type " + quote(type_cell));
+        return false;
+      }
+      it.or_other = true;
     }
-    fill_common(it, v, row, item_name);
-    fill_question(it, v, row);
-    read_extensions(it, v, row);
-    if (t0 == "range") range_constraint(v.get(Col::kParameters), row);
+    select_rows_[it.list].push_back(row);
+    return true;
+  }
+
+  // ODK's answer to an osm question is the .osm file OpenMapKit wrote: here
+  // the officer attaches such a file.
+  void osm_type(const SurveyRow& s, Item& it) {
+    it.type = QuestionType::kFile;
+    msg_.warn("survey", s.row,
+              "osm " + quote(s.name) +
+                  " is imported as a file question: the answer is an "
+                  "OpenStreetMap (.osm) file the officer attaches; OpenMapKit is not launched and "
+                  "its tag list is not offered");
+  }
+
+  // The name a question row gives its item. A note takes no answer, so one
+  // without a name is named after its row: that changes nothing a
+  // respondent sees.
+  std::string question_name(const SurveyRow& s, const Item& it) {
+    if (!s.name.empty() || it.type != QuestionType::kNote) return s.name;
+    std::string name = "note_row" + std::to_string(s.row);
+    while (name_rows_.count(name)) name += "_";
+    msg_.warn("survey", s.row, "note without a name is named '" + name + "'");
+    return name;
+  }
+
+  // The columns only some kinds of question read: a location's accuracy, a
+  // select's order, a file question's limits and body::accept.
+  void kind_columns(Item& it, const RowValues& v, int row) {
     if (it.is_location()) location_accuracy(it, v, row);
     if (it.is_select()) select_order(it, v, row);
     if (is_file_question(it)) {
@@ -1206,14 +1346,6 @@ class Importer {
                 "body::accept " + quote(v.get(Col::kAccept)) + " is ignored: " + quote(it.name) +
                     " takes no file");
     }
-    if (!text_constraint_.empty()) {
-      const std::string both = it.constraint.present()
-                                   ? "(" + it.constraint.source + ") and " + text_constraint_
-                                   : text_constraint_;
-      it.constraint = expr(both, it.name, "constraint", "survey", row);
-      text_constraint_.clear();
-    }
-    container().push_back(std::move(it));
   }
 
   // pyxform's parameters capture-accuracy=N (and the XForms attribute
@@ -1316,7 +1448,7 @@ class Importer {
   }
 
   // range's start, end and step parameters as a constraint.
-  void range_constraint(const std::string& params, int row) {
+  std::string range_constraint(const std::string& params, int row) {
     std::string lo = "1", hi = "10", step = "1";  // XLSForm's defaults
     for (const Parameter& p : parameters_of(params)) {
       if (!p.has_value) continue;
@@ -1330,49 +1462,8 @@ class Importer {
       if (p.key == "step") step = p.value;
     }
     // A range may run downwards (start > end).
-    text_constraint_ = "((. >= " + lo + " and . <= " + hi + ") or (. <= " + lo + " and . >= " + hi +
-                       ")) and " + "(" + step + " = 0 or round((. - " + lo + ") mod " + step +
-                       ", 9) = 0)";
-  }
-
-  bool parse_select(const std::vector<std::string>& lw, const std::vector<std::string>& words,
-                    Item& it, int row, const std::string& type_cell) {
-    std::size_t i = 1;
-    if (lw[0] == "select_one") {
-      it.type = QuestionType::kSelectOne;
-    } else if (lw[0] == "select_multiple") {
-      it.type = QuestionType::kSelectMultiple;
-    } else if (lw.size() > 1 && lw[1] == "one") {  // legacy "select one from L"
-      it.type = QuestionType::kSelectOne;
-      i = 2;
-    } else if (lw.size() > 4 && lw[1] == "all" && lw[2] == "that" && lw[3] == "apply") {
-      it.type = QuestionType::kSelectMultiple;
-      i = 4;
-    } else if (lw.size() > 1 && lw[1] == "multiple") {
-      it.type = QuestionType::kSelectMultiple;
-      i = 2;
-    } else {
-      msg_.error("survey", row, "unknown type " + quote(type_cell));
-      return false;
-    }
-    if (i != 1 && i < lw.size() && lw[i] == "from") ++i;
-    if (i >= lw.size()) {
-      msg_.error("survey", row, "type " + quote(type_cell) + " names no choice list");
-      return false;
-    }
-    it.list = words[i++];
-    if (i < lw.size()) {
-      const bool or_other =
-          (i + 1 == lw.size() && lw[i] == "or_other") ||
-          (i + 3 == lw.size() && lw[i] == "or" && lw[i + 1] == "specify" && lw[i + 2] == "other");
-      if (!or_other) {
-        msg_.error("survey", row, "unknown type " + quote(type_cell));
-        return false;
-      }
-      it.or_other = true;
-    }
-    select_rows_[it.list].push_back(row);
-    return true;
+    return "((. >= " + lo + " and . <= " + hi + ") or (. <= " + lo + " and . >= " + hi + ")) and " +
+           "(" + step + " = 0 or round((. - " + lo + ") mod " + step + ", 9) = 0)";
   }
 
   void check_name(std::string& name, int row) {
@@ -1882,6 +1973,27 @@ class Importer {
     std::map<std::string, std::string> seen_names;
     rename_group_duplicates(form_.items, "", seen_names);
     // Settings that need the survey read first.
+    settle_form_id();
+    settle_title_and_version();
+    check_other_names();
+    check_filter_columns();
+    check_metadata_references();
+    report_form_checks();
+    if (!msg_has_errors()) {
+      const auto missing = missing_translations(form_);
+      if (!missing.empty()) {
+        msg_.warn("", 0,
+                  std::to_string(missing.size()) +
+                      " text(s) lack a translation into every language of the form"
+                      " (first: " +
+                      missing.front() + ")");
+      }
+    }
+  }
+
+  // The form id: form_id as written when it is already valid, else made
+  // valid; without one, from the file name, as pyxform does.
+  void settle_form_id() {
     if (!id_raw_.empty() && sanitise_id(id_raw_) != id_raw_ && valid_form_id(id_raw_)) {
       form_.id = id_raw_;  // already a valid id ("a__b", "form-"): kept as written
     } else if (!id_raw_.empty()) {
@@ -1911,6 +2023,9 @@ class Importer {
       msg_.warn("settings", settings_row_,
                 "no form_id; using '" + form_.id + "' (from " + source + ")");
     }
+  }
+
+  void settle_title_and_version() {
     form_.description = description_texts_;
     if (!title_texts_.empty()) {
       form_.title = title_texts_;
@@ -1926,7 +2041,10 @@ class Importer {
       form_.version = "1";
       msg_.warn("settings", settings_row_, "no version; using '1'");
     }
-    // or_other keeps its free text in NAME_other, which must not be taken.
+  }
+
+  // or_other keeps its free text in NAME_other, which must not be taken.
+  void check_other_names() {
     for (const auto& [name, row] : other_rows_) {
       if (name_rows_.count(name + "_other")) {
         msg_.error("survey", row,
@@ -1934,8 +2052,11 @@ class Importer {
                        "another question already uses it");
       }
     }
-    // A choice_filter reading a column the choices sheet does not have reads
-    // "" for every choice; XLSForm behaves the same, but it is rarely meant.
+  }
+
+  // A choice_filter reading a column the choices sheet does not have reads
+  // "" for every choice; XLSForm behaves the same, but it is rarely meant.
+  void check_filter_columns() {
     form_.walk([&](const Item& it, const std::vector<const Item*>&) {
       if (!it.choice_filter.present()) return true;
       std::set<std::string> warned;
@@ -1948,8 +2069,11 @@ class Importer {
       }
       return true;
     });
-    // References to skipped metadata fields are errors check_form will name;
-    // say why here.
+  }
+
+  // References to skipped metadata fields are errors check_form will name;
+  // say why here.
+  void check_metadata_references() {
     form_.walk([&](const Item& it, const std::vector<const Item*>&) {
       for (const ExprField* e : it.expressions()) {
         if (!e->present()) continue;
@@ -1963,7 +2087,11 @@ class Importer {
       }
       return true;
     });
-    // The shared structural checks: unique names, known lists, references.
+  }
+
+  // The shared structural checks (unique names, known lists, references),
+  // each on the row it is about, unless it was reported already.
+  void report_form_checks() {
     std::map<std::string, std::size_t> twice;  // name -> duplicates reported so far
     for (std::string p : check_form(form_)) {
       if (already_reported(p)) continue;
@@ -1983,27 +2111,20 @@ class Importer {
           }
         }
       }
-      // A reference to a row that was refused: say so rather than "does not exist".
-      for (const auto& [name, refused_row] : refused_) {
-        const std::string tail = "refers to ${" + name + "}, which does not exist";
-        if (!name.empty() && p.ends_with(tail)) {
-          p = p.substr(0, p.size() - tail.size()) + "refers to ${" + name +
-              "}, which was not imported (survey row " + std::to_string(refused_row) + ")";
-          break;
-        }
-      }
-      msg_.error(sheet, row, p);
+      msg_.error(sheet, row, explain_refused_reference(std::move(p)));
     }
-    if (!msg_has_errors()) {
-      const auto missing = missing_translations(form_);
-      if (!missing.empty()) {
-        msg_.warn("", 0,
-                  std::to_string(missing.size()) +
-                      " text(s) lack a translation into every language of the form"
-                      " (first: " +
-                      missing.front() + ")");
+  }
+
+  // A reference to a row that was refused: says so rather than "does not exist".
+  std::string explain_refused_reference(std::string p) const {
+    for (const auto& [name, refused_row] : refused_) {
+      const std::string tail = "refers to ${" + name + "}, which does not exist";
+      if (!name.empty() && p.ends_with(tail)) {
+        return p.substr(0, p.size() - tail.size()) + "refers to ${" + name +
+               "}, which was not imported (survey row " + std::to_string(refused_row) + ")";
       }
     }
+    return p;
   }
 
   int first_row(const std::string& name) const {
@@ -2067,7 +2188,6 @@ class Importer {
   std::set<std::string> metadata_names_;
   std::map<std::string, int> refused_;  // name -> row of a question that was not imported
   std::set<std::string> failed_;        // "name/column" of expressions that did not parse
-  std::string text_constraint_;         // the pattern or range check of the row being read
   std::map<std::string, std::pair<std::string, int>> loops_;  // loop group -> (list, row)
   std::set<std::string> filter_columns_;  // choices-sheet columns a choice_filter can read
   std::map<std::string, std::vector<int>> select_rows_;
