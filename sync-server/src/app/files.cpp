@@ -85,35 +85,22 @@ Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions&
 
   // The files the exported responses name: the latest revision of each,
   // of this form (and round), conflicting copies left out as the rows are.
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      store_.db().prepare(
-                          "SELECT DISTINCT f.sha256, f.media_type, b.sha256 IS NOT NULL FROM files f "
-                          "JOIN submissions s ON s.submission_id = f.submission_id AND s.revision = f.revision "
-                          "LEFT JOIN file_blobs b ON b.sha256 = f.sha256 "
-                          "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 "
-                          "AND NOT EXISTS (SELECT 1 FROM submissions l WHERE l.submission_id = s.submission_id "
-                          "AND l.revision > s.revision) ORDER BY f.sha256"));
-  st.bind(1, options.form_id);
-  if (options.round) st.bind(2, *options.round); else st.bind_null(2);
+  EQ_ASSIGN_OR_RETURN(auto named, files_of_latest(store_.db(), options.form_id, options.round));
   struct Named {
     FileHash sha{};
     std::string name;
   };
   std::vector<Named> held;
   std::map<std::string, bool> seen;
-  for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    const Bytes sha = st.column_blob(0);
-    if (sha.size() != 32) return Status::corruption("a file row of the database is damaged");
-    const std::string name = file_export_name(to_hex(sha), st.column_text(1));
+  for (const NamedFile& f : named) {
+    const std::string name = file_export_name(to_hex(ByteView(f.sha256)), f.media_type);
     if (!seen.emplace(name, true).second) continue;
-    if (st.column_int64(2) == 0) {
+    if (!f.held) {
       out.missing.push_back(name);
       continue;
     }
     Named n;
-    std::copy(sha.begin(), sha.end(), n.sha.begin());
+    n.sha = f.sha256;
     n.name = name;
     held.push_back(std::move(n));
   }

@@ -267,9 +267,7 @@ Result<std::int64_t> ServerApp::check_copy(const std::filesystem::path& database
   if (problems != "ok") {
     return Status::corruption(database.string() + " fails SQLite's integrity check: " + problems);
   }
-  EQ_ASSIGN_OR_RETURN(Statement count, copy.prepare("SELECT COUNT(*) FROM submissions"));
-  EQ_ASSIGN_OR_RETURN(bool counted, count.step());
-  return counted ? count.column_int64(0) : 0;
+  return submission_count(copy);
 }
 
 Result<ServerApp::FilesCopied> ServerApp::copy_held_files(const std::filesystem::path& database,
@@ -291,14 +289,11 @@ Result<ServerApp::FilesCopied> ServerApp::copy_held_files(const std::filesystem:
   if (ec) return give_up(Status::io_error("cannot create " + partial.string() + ": " + ec.message()));
   {
     EQ_ASSIGN_OR_RETURN(Database db, Database::open(database));
-    EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT lower(hex(sha256)), size FROM file_blobs ORDER BY sha256"));
-    for (;;) {
-      auto row = st.step();
-      if (!row.is_ok()) return give_up(row.status());
-      if (!*row) break;
-      const std::string hex = st.column_text(0);
-      const auto size = st.column_int64(1);
-      if (hex.size() != 64 || size <= 0) return give_up(Status::corruption("a file row of " + database.string() + " is damaged"));
+    auto blobs = held_blobs(db);
+    if (!blobs.is_ok()) return give_up(blobs.status());
+    for (const HeldBlob& blob : *blobs) {
+      const std::string& hex = blob.sha256_hex;
+      const auto size = blob.size;
       const fs::path name = fs::path(hex.substr(0, 2)) / hex;
       const fs::path src = from / "files" / name;
       const auto expected = sealed_file_size(static_cast<std::uint64_t>(size));
@@ -349,8 +344,7 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
     // Its own connection: one read transaction, so the copy holds exactly
     // what was committed (and so acknowledged) when it began.
     EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir_.db()));
-    EQ_ASSIGN_OR_RETURN(Statement vacuum, db.prepare("VACUUM INTO ?1"));
-    if (Status s = vacuum.bind(1, partial.string()).run(); !s.is_ok()) return give_up(s);
+    if (Status s = copy_database(db, partial); !s.is_ok()) return give_up(s);
   }
   auto checked = check_copy(partial);
   if (!checked.is_ok()) return give_up(checked.status());
@@ -419,18 +413,7 @@ Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id, c
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ServerApp::forms_naming_file(const FileHash& sha256) {
-  EQ_ASSIGN_OR_RETURN(Statement st, store_.db().prepare(
-                                        "SELECT DISTINCT s.form_id, s.form_version FROM files f JOIN submissions s "
-                                        "ON s.submission_id = f.submission_id AND s.revision = f.revision "
-                                        "WHERE f.sha256 = ?1 ORDER BY 1, 2"));
-  st.bind(1, ByteView(sha256));
-  std::vector<std::pair<std::string, std::string>> out;
-  for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.emplace_back(st.column_text(0), st.column_text(1));
-  }
-  return out;
+  return forms_naming(store_.db(), sha256);
 }
 
 Result<FileStore::Held> ServerApp::read_held_file(const FileHash& sha256) {

@@ -11,6 +11,7 @@
 #include "equitas/forms/file_answer.hpp"
 #include "file_store.hpp"
 #include "form_registry.hpp"
+#include "latest_submissions.hpp"
 #include "units_store.hpp"
 
 namespace equitas::server {
@@ -32,19 +33,6 @@ void name_files(boost::json::object& scope, const std::vector<std::string>& repe
     if (row.is_object()) name_files(row.get_object(), repeats, depth + 1, name);
   }
 }
-
-// The latest revision of each submission of form ?1, of round ?2 when it is
-// not NULL, that count (a response whose code was used before, not issued or
-// missing is kept but left out; code_store.hpp). Shared by the count and
-// the scan so that they always agree.
-// "No later revision" asks the partial index of revised copies
-// (schema/sql/server/009_latest_revision.sql), which the term
-// `s2.revision > 1` lets SQLite use. The device's site is looked up in C++
-// (scan_stored), not joined per row.
-constexpr const char* kRowsWhere =
-    " FROM submissions s "
-    "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 AND NOT EXISTS (SELECT 1 "
-    "FROM submissions s2 WHERE s2.revision > 1 AND s2.submission_id = s.submission_id AND s2.revision > s.revision)";
 
 // Progress is reported about every this many rows, and at the end.
 constexpr std::size_t kProgressEvery = 1000;
@@ -126,11 +114,7 @@ Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store, con
   for (const auto* e : entries) versions.push_back({e->form, e->rounds});
   source->plan_ = ExportPlan::from_forms(versions);
 
-  EQ_ASSIGN_OR_RETURN(Statement count, store.db().prepare(std::string("SELECT COUNT(*)") + kRowsWhere));
-  count.bind(1, form_id);
-  if (round) count.bind(2, *round); else count.bind_null(2);
-  EQ_ASSIGN_OR_RETURN(bool has, count.step());
-  source->rows_ = has ? static_cast<std::size_t>(count.column_int64(0)) : 0;
+  EQ_ASSIGN_OR_RETURN(source->rows_, count_latest_submissions(store.db(), form_id, round));
 
   for (const auto* e : entries) {
     e->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
@@ -285,12 +269,7 @@ Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) 
 }
 
 Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit, boost::json::storage_ptr storage) {
-  EQ_ASSIGN_OR_RETURN(Statement st, store_.db().prepare(
-                                        "SELECT s.submission_id, s.revision, s.device_id, s.form_version, "
-                                        "s.submitted_at, s.received_at, s.conflict, s.answers, s.round" +
-                                        std::string(kRowsWhere) + " ORDER BY s.id"));
-  st.bind(1, form_id_);
-  if (round_) st.bind(2, *round_); else st.bind_null(2);
+  EQ_ASSIGN_OR_RETURN(LatestSubmissions st, LatestSubmissions::open(store_.db(), form_id_, round_));
   const std::size_t total = rows_ * std::max<std::size_t>(passes_, 1);
   std::size_t done = passes_done_ * rows_;
   std::map<std::string, std::string> unit_of_site;
@@ -298,27 +277,18 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
     EQ_ASSIGN_OR_RETURN(unit_of_site, UnitsStore(store_.db()).unit_of_sites());
   }
   // Each device's site, once: a few hundred devices against 100,000 rows.
-  std::unordered_map<std::string, std::string> site_of_device;
-  {
-    EQ_ASSIGN_OR_RETURN(Statement devices, store_.db().prepare("SELECT device_id, site FROM devices"));
-    for (;;) {
-      EQ_ASSIGN_OR_RETURN(bool row, devices.step());
-      if (!row) break;
-      const Bytes id = devices.column_blob(0);
-      site_of_device.emplace(std::string(id.begin(), id.end()), devices.column_text(1));
-    }
-  }
+  EQ_ASSIGN_OR_RETURN(auto site_of_device, site_of_devices(store_.db()));
   ExportRow r(storage);
   for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool has, st.step());
+    EQ_ASSIGN_OR_RETURN(bool has, st.next());
     if (!has) break;
-    r.submission_id = id_text<SubmissionId>(st.column_blob(0));
-    r.revision = st.column_int64(1);
-    const Bytes device = st.column_blob(2);
+    r.submission_id = id_text<SubmissionId>(st.submission_id());
+    r.revision = st.revision();
+    const Bytes device = st.device_id();
     r.device_id = id_text<DeviceId>(device);
     const auto site = site_of_device.find(std::string(device.begin(), device.end()));
     if (site == site_of_device.end()) {
-      return Status::corruption("submission " + id_text<SubmissionId>(st.column_blob(0)) + " names device " +
+      return Status::corruption("submission " + id_text<SubmissionId>(st.submission_id()) + " names device " +
                                 r.device_id + ", which this server does not know");
     }
     r.site = site->second;
@@ -326,18 +296,18 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
       // An anonymous row reports under its reporting unit (units_store.hpp).
       if (auto u = unit_of_site.find(r.site); u != unit_of_site.end()) r.site = u->second;
     }
-    r.form_version = st.column_text(3);
-    r.submitted_at = st.column_text(4);
-    r.received_at = st.column_int64(5);
-    r.conflict = st.column_int64(6) != 0;
+    r.form_version = st.form_version();
+    r.submitted_at = st.submitted_at();
+    r.received_at = st.received_at();
+    r.conflict = st.conflict();
     boost::system::error_code ec;
-    auto v = boost::json::parse(st.column_text(7), ec, storage);
+    auto v = boost::json::parse(st.answers(), ec, storage);
     if (ec || !v.is_object()) {
       return Status::corruption("stored answers of submission " + r.submission_id + " are not a JSON object");
     }
     r.answers = std::move(v.as_object());  // the same storage: moved, not copied
     for (const FileField& f : file_fields_) name_files(r.answers, f.repeats, 0, f.name);
-    r.round = st.column_text(8);
+    r.round = st.round();
     EQ_RETURN_IF_ERROR(visit(r));
     if (progress_ && ++done % kProgressEvery == 0) progress_(std::min(done, total), total);
   }

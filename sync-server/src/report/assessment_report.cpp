@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "assessment_view.hpp"
+#include "file_store.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/util/html.hpp"
 #include "equitas/wire/payload.hpp"
@@ -357,9 +358,9 @@ std::vector<EvidenceQuestion> evidence_questions(const forms::Form& form) {
 Result<bool> file_held(Database& db, const std::string& sha256_hex) {
   auto sha = from_hex(sha256_hex);
   if (!sha.is_ok() || sha->size() != 32) return false;
-  EQ_ASSIGN_OR_RETURN(auto st, db.cached("SELECT 1 FROM file_blobs WHERE sha256 = ?1"));
-  st->bind(1, ByteView(*sha));
-  return st->step();
+  FileHash hash;
+  std::copy(sha->begin(), sha->end(), hash.begin());
+  return FileStore::held(db, hash);
 }
 
 Result<json::array> evidence_files(Database& db, const forms::Form& form, const json::object& values, bool merged,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analysis_store.hpp"
 #include "export_source.hpp"
 
 namespace equitas::server {
@@ -22,19 +23,12 @@ Result<PublishedCounts> PublishedCounts::load(Database& db, const forms::FormLib
   if (out.threshold_.empty()) return out;
   EQ_ASSIGN_OR_RETURN(CellKeys keys, CellKeys::load(db));
   out.keys_ = std::make_shared<const CellKeys>(std::move(keys));
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT r.round, a.submission_rowid FROM analysis_rows a "
-                                               "JOIN analysis_forms f USING (form_ref) "
-                                               "JOIN analysis_rounds r USING (round_ref) WHERE f.form_id = ?1"));
   for (const auto& [form, k] : out.threshold_) {
-    st.reset();
-    st.bind(1, form);
-    for (;;) {
-      EQ_ASSIGN_OR_RETURN(bool row, st.step());
-      if (!row) break;
-      Tally& t = out.rounds_[{form, st.column_text(0)}];
+    EQ_RETURN_IF_ERROR(for_each_round_row(db, form, [&](const std::string& round, std::int64_t rowid) {
+      Tally& t = out.rounds_[{form, round}];
       ++t.n;
-      t.key += out.keys_->record_key(st.column_int64(1));
-    }
+      t.key += out.keys_->record_key(rowid);
+    }));
   }
   return out;
 }

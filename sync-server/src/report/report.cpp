@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include "assessment_store.hpp"
+#include "report_reads.hpp"
 #include "server_store.hpp"
 
 #include <algorithm>
@@ -189,12 +191,7 @@ Result<Context> make_context(Database& db, const forms::FormLibrary& lib, const 
 // When the form's first team assessment of `round` was created; nullopt
 // when the round has none.
 Result<std::optional<std::int64_t>> assessment_created(const Context& ctx, const std::string& round) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      ctx.db->prepare("SELECT min(created_at) FROM assessments WHERE form_id = ?1 AND round = ?2"));
-  st.bind(1, ctx.options.form_id).bind(2, round);
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row || st.column_is_null(0)) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(st.column_int64(0));
+  return AssessmentStore(*ctx.db).first_created(ctx.options.form_id, round);
 }
 
 Result<std::vector<std::int64_t>> round_refs(const Context& ctx, const std::optional<std::string>& round) {
@@ -258,11 +255,7 @@ std::optional<std::int32_t> first_day(const Counts& k) {
 // ids only grow); nullopt for a round never published (a bundled form's
 // responses, or one carried in from elsewhere).
 Result<std::optional<std::int64_t>> publication_order(const Context& ctx, const std::string& round) {
-  EQ_ASSIGN_OR_RETURN(Statement st, ctx.db->prepare("SELECT min(id) FROM form_rounds WHERE form_id = ?1 AND round = ?2"));
-  st.bind(1, ctx.options.form_id).bind(2, round);
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row || st.column_is_null(0)) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(st.column_int64(0));
+  return round_publication_order(*ctx.db, ctx.options.form_id, round);
 }
 
 struct RoundOrder {
@@ -300,21 +293,13 @@ struct DeviceRow {
 };
 
 Result<boost::json::object> operations(const Context& ctx, const Counts& k, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st, ctx.db->prepare("SELECT rowid, device_id, site, status, last_seen_at FROM devices "
-                                                    "ORDER BY site, created_at"));
+  EQ_ASSIGN_OR_RETURN(auto summaries, device_summaries(*ctx.db));
   std::map<std::int64_t, DeviceRow> devices;
   std::vector<std::int64_t> order;
-  for (;;) {
-    EQ_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    DeviceRow d;
-    const Bytes id = st.column_blob(1);
-    d.id = to_hex(id);
-    d.site = st.column_text(2);
-    d.state = st.column_text(3);
-    if (!st.column_is_null(4)) d.last_seen = st.column_int64(4);
-    order.push_back(st.column_int64(0));
-    devices.emplace(st.column_int64(0), std::move(d));
+  for (auto& summary : summaries) {
+    order.push_back(summary.rowid);
+    devices.emplace(summary.rowid, DeviceRow{to_hex(summary.id), std::move(summary.site), std::move(summary.status),
+                                             summary.last_seen_at});
   }
   // Per site and day: the count and the sum of its records' keys.
   struct Tally {
@@ -386,10 +371,8 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
   using namespace report_detail;
   // One read transaction: the dictionary, the rows and the devices are all
   // from the same moment, whatever the writer commits meanwhile.
-  // The scan reads the file through a memory map: no copy of each page
-  // out of the OS cache (a fifth of a million-row report's time otherwise).
-  // Reading only; the connection's writes, if any, are unaffected.
-  EQ_RETURN_IF_ERROR(db.exec("PRAGMA mmap_size = 1073741824"));
+  // The scan reads the file through a memory map (store/report_reads.hpp).
+  EQ_RETURN_IF_ERROR(map_for_scans(db));
   Transaction snapshot(db, Transaction::Mode::kDeferred);
   EQ_RETURN_IF_ERROR(snapshot.status());
   EQ_ASSIGN_OR_RETURN(Context ctx, make_context(db, forms, options));

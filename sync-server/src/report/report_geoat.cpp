@@ -11,6 +11,7 @@
 #include "assessment_store.hpp"
 #include "assessment_view.hpp"
 #include "report_internal.hpp"
+#include "report_reads.hpp"
 
 namespace equitas::server::report_detail {
 namespace {
@@ -82,19 +83,15 @@ std::string text_of(const boost::json::object& o, std::string_view key) {
 // assessment of its own: `contribution` says so, and nothing else is read.
 Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers, Assessment& assessment,
                     bool& contribution) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      ctx.db->prepare("SELECT answers, submission_id, submitted_at FROM submissions WHERE id = ?1"));
-  st.bind(1, rowid);
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Status::ok();
-  EQ_ASSIGN_OR_RETURN(contribution, AssessmentStore(*ctx.db).is_contribution(st.column_blob(1)));
+  EQ_ASSIGN_OR_RETURN(auto stored, stored_answers(*ctx.db, rowid));
+  if (!stored) return Status::ok();
+  EQ_ASSIGN_OR_RETURN(contribution, AssessmentStore(*ctx.db).is_contribution(stored->submission_id));
   if (contribution) return Status::ok();
   boost::system::error_code ec;
-  auto v = boost::json::parse(st.column_text(0), ec);
+  auto v = boost::json::parse(stored->answers, ec);
   if (!ec && v.is_object()) answers = std::move(v.get_object());
-  const Bytes id = st.column_blob(1);
-  assessment.submission_id = to_hex(id);
-  assessment.submitted_at = st.column_text(2);
+  assessment.submission_id = to_hex(stored->submission_id);
+  assessment.submitted_at = std::move(stored->submitted_at);
   return Status::ok();
 }
 

@@ -77,9 +77,8 @@ boost::json::object named(std::string_view key, std::string_view name, boost::js
 }  // namespace
 
 Result<std::shared_ptr<const RatePlan>> load_rate_plan(Context& ctx) {
-  EQ_ASSIGN_OR_RETURN(Statement any, ctx.db->prepare("SELECT EXISTS (SELECT 1 FROM headcounts)"));
-  EQ_ASSIGN_OR_RETURN(bool row, any.step());
-  if (!row || any.column_int64(0) == 0) return std::shared_ptr<const RatePlan>();
+  EQ_ASSIGN_OR_RETURN(bool any, UnitsStore(*ctx.db).has_headcounts());
+  if (!any) return std::shared_ptr<const RatePlan>();
   auto plan = std::make_shared<RatePlan>();
   EQ_ASSIGN_OR_RETURN(auto devices, UnitsStore(*ctx.db).unit_of_devices());
   for (const auto& [rowid, unit] : devices) plan->units.push_back(unit);

@@ -40,10 +40,6 @@ namespace {
 constexpr std::size_t kBatchRows = 8192;
 constexpr std::size_t kBatches = 4;
 
-struct StmtCloser {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-
 struct Batch {
   std::vector<std::uint8_t> bytes;  // every row's codes, back to back
   std::vector<std::uint32_t> ends;  // where each row's codes end in `bytes`
@@ -213,16 +209,7 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
   }
   // Record keys come from the row id, so a keyed scan reads it too.
   const bool read_rowid = keep_rows || keyed;
-  sqlite3_stmt* raw = nullptr;
-  // A raw statement: rows are copied straight from SQLite's buffer into a
-  // batch, without the allocation Statement::column_blob makes per row.
-  const char* sql = read_rowid ? "SELECT device_ref, day, codes, submission_rowid FROM analysis_rows "
-                                "WHERE form_ref = ?1 AND round_ref = ?2"
-                              : "SELECT device_ref, day, codes FROM analysis_rows WHERE form_ref = ?1 AND round_ref = ?2";
-  if (sqlite3_prepare_v2(ctx.db->handle(), sql, -1, &raw, nullptr) != SQLITE_OK) {
-    return Status::io_error(std::string("cannot read the analysis store: ") + sqlite3_errmsg(ctx.db->handle()));
-  }
-  std::unique_ptr<sqlite3_stmt, StmtCloser> st(raw);
+  EQ_ASSIGN_OR_RETURN(AnalysisRowReader rows, AnalysisRowReader::open(*ctx.db, read_rowid));
 
   const CellOf cell_of(ctx);
   BatchQueues queues(kBatches);
@@ -250,19 +237,15 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
   Batch* b = queues.take_free();
   b->clear();
   for (std::int64_t ref : round_refs) {
-    sqlite3_reset(st.get());
-    sqlite3_bind_int64(st.get(), 1, ctx.dict.form_ref);
-    sqlite3_bind_int64(st.get(), 2, ref);
-    int rc;
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-      const auto* codes = static_cast<const std::uint8_t*>(sqlite3_column_blob(st.get(), 2));
-      const auto len = static_cast<std::size_t>(sqlite3_column_bytes(st.get(), 2));
-      b->bytes.insert(b->bytes.end(), codes, codes + len);
+    rows.start(ctx.dict.form_ref, ref);
+    while (rows.next()) {
+      const auto codes = rows.codes();
+      b->bytes.insert(b->bytes.end(), codes.begin(), codes.end());
       b->ends.push_back(static_cast<std::uint32_t>(b->bytes.size()));
-      b->device.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(st.get(), 0)));
-      b->day.push_back(static_cast<std::int32_t>(sqlite3_column_int64(st.get(), 1)));
+      b->device.push_back(static_cast<std::uint32_t>(rows.device_ref()));
+      b->day.push_back(static_cast<std::int32_t>(rows.day()));
       if (read_rowid) {
-        const std::int64_t rowid = sqlite3_column_int64(st.get(), 3);
+        const std::int64_t rowid = rows.submission_rowid();
         b->rowid.push_back(rowid);
         // Keys are hashed here, on the thread that steps SQLite, and
         // summed by the one that counts, in its one pass over the codes.
@@ -274,8 +257,8 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
         b->clear();
       }
     }
-    if (rc != SQLITE_DONE) {
-      failed = Status::io_error(std::string("reading the analysis store failed: ") + sqlite3_errmsg(ctx.db->handle()));
+    if (!rows.status().is_ok()) {
+      failed = rows.status();
       break;
     }
   }

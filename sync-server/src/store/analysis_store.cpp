@@ -449,4 +449,31 @@ Result<std::size_t> AnalysisIndexer::catch_up(Database& db) {
   return decoded;
 }
 
+Result<AnalysisRowReader> AnalysisRowReader::open(Database& db, bool with_rowid) {
+  // A raw statement: rows are read straight from SQLite's buffer, without the
+  // allocation Statement::column_blob makes per row.
+  const char* sql = with_rowid ? "SELECT device_ref, day, codes, submission_rowid FROM analysis_rows "
+                                 "WHERE form_ref = ?1 AND round_ref = ?2"
+                               : "SELECT device_ref, day, codes FROM analysis_rows WHERE form_ref = ?1 AND round_ref = ?2";
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db.handle(), sql, -1, &raw, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(raw);
+    return Status::io_error(std::string("cannot read the analysis store: ") + sqlite3_errmsg(db.handle()));
+  }
+  return AnalysisRowReader(db.handle(), raw);
+}
+
+Status for_each_round_row(Database& db, std::string_view form_id,
+                          const std::function<void(const std::string& round, std::int64_t rowid)>& visit) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT r.round, a.submission_rowid FROM analysis_rows a "
+                                               "JOIN analysis_forms f USING (form_ref) "
+                                               "JOIN analysis_rounds r USING (round_ref) WHERE f.form_id = ?1"));
+  st.bind(1, form_id);
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return Status::ok();
+    visit(st.column_text(0), st.column_int64(1));
+  }
+}
+
 }  // namespace equitas::server

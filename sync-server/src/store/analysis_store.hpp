@@ -17,6 +17,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -54,6 +55,56 @@ Result<std::optional<AnalysisDictionary>> load_analysis_dictionary(Database& db,
 // Days since 1970-01-01 of "YYYY-MM-DD..." (a date or an ISO 8601 time).
 std::optional<std::int32_t> day_number(std::string_view iso);
 std::string day_text(std::int32_t day);
+
+// Reads the analysis rows of one form, a round at a time, straight from
+// SQLite's buffers: a report over a million rows makes no allocation per row.
+// Use it on the connection's thread, inside the caller's read transaction;
+// a row's codes() are valid until the next call to next().
+class AnalysisRowReader {
+ public:
+  // `with_rowid`: also read each row's submission rowid (record keys, row
+  // lists); the plain scan reads only what it counts.
+  static Result<AnalysisRowReader> open(Database& db, bool with_rowid);
+
+  // Starts the rows of (form_ref, round_ref); next() steps through them.
+  void start(std::int64_t form_ref, std::int64_t round_ref) {
+    sqlite3_reset(st_.get());
+    sqlite3_bind_int64(st_.get(), 1, form_ref);
+    sqlite3_bind_int64(st_.get(), 2, round_ref);
+  }
+  // True with a row; false at the end of the round's rows or on a failure,
+  // which status() then names.
+  bool next() {
+    const int rc = sqlite3_step(st_.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) failed_ = Status::io_error(std::string("reading the analysis store failed: ") + sqlite3_errmsg(db_));
+    return false;
+  }
+  const Status& status() const { return failed_; }
+
+  std::int64_t device_ref() const { return sqlite3_column_int64(st_.get(), 0); }
+  std::int64_t day() const { return sqlite3_column_int64(st_.get(), 1); }
+  std::span<const std::uint8_t> codes() const {
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(st_.get(), 2));
+    return {data, static_cast<std::size_t>(sqlite3_column_bytes(st_.get(), 2))};
+  }
+  // Only when opened `with_rowid`.
+  std::int64_t submission_rowid() const { return sqlite3_column_int64(st_.get(), 3); }
+
+ private:
+  struct Finalize {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  AnalysisRowReader(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
+  sqlite3* db_;
+  std::unique_ptr<sqlite3_stmt, Finalize> st_;
+  Status failed_;
+};
+
+// For each analysis row of `form_id`: its round's name and its submission's
+// rowid (the published counts of anonymous forms key on them).
+Status for_each_round_row(Database& db, std::string_view form_id,
+                          const std::function<void(const std::string& round, std::int64_t rowid)>& visit);
 
 // What the indexer needs of a submission just stored.
 struct StoredSubmission {

@@ -170,4 +170,13 @@ Result<CodeFlag> CodeStore::spend(std::string_view form_id, std::string_view rou
   return db_.changes() == 1 ? CodeFlag::kCounted : CodeFlag::kUsedBefore;
 }
 
+Result<std::optional<int>> CodeStore::first_revision_flag(ByteView submission_id) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT code_flag FROM submissions WHERE submission_id = ?1 "
+                                                "ORDER BY revision LIMIT 1"));
+  st.bind(1, submission_id);
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<int>();
+  return std::optional<int>(static_cast<int>(st.column_int64(0)));
+}
+
 }  // namespace equitas::server

@@ -48,6 +48,9 @@ class CodeStore {
   Result<IssuedBatch> issue(std::string_view form_id, std::string_view round, int count, const SigningKey& server,
                             std::int64_t now);
   Result<std::vector<CodeRoundUsage>> usage();
+  // The code flag its first revision was stored with (a later revision
+  // spends no code of its own), or nullopt when none is stored.
+  Result<std::optional<int>> first_revision_flag(ByteView submission_id);
   // Encoded batches not among `known`, oldest first, up to `max_bytes` in
   // all (at least one); `more` when some were left for the next request.
   Result<std::vector<Bytes>> missing(const std::vector<CodeBatchId>& known, std::size_t max_bytes, bool& more);

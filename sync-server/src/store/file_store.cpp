@@ -197,7 +197,7 @@ Result<std::optional<FileStore::Expected>> FileStore::expected(Database& db, con
   return e;
 }
 
-Result<bool> FileStore::held(Database& db, const FileHash& sha256) const {
+Result<bool> FileStore::held(Database& db, const FileHash& sha256) {
   EQ_ASSIGN_OR_RETURN(auto st, db.cached("SELECT 1 FROM file_blobs WHERE sha256 = ?1"));
   st->bind(1, ByteView(sha256));
   EQ_ASSIGN_OR_RETURN(bool row, st->step());
@@ -431,6 +431,54 @@ Result<FileStore::Totals> FileStore::totals(Database& db) {
     t.bytes = st.column_int64(1);
   }
   return t;
+}
+
+Result<std::vector<NamedFile>> files_of_latest(Database& db, std::string_view form_id,
+                                               const std::optional<std::string>& round) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db.prepare("SELECT DISTINCT f.sha256, f.media_type, b.sha256 IS NOT NULL FROM files f "
+                                 "JOIN submissions s ON s.submission_id = f.submission_id AND s.revision = f.revision "
+                                 "LEFT JOIN file_blobs b ON b.sha256 = f.sha256 "
+                                 "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 "
+                                 "AND NOT EXISTS (SELECT 1 FROM submissions l WHERE l.submission_id = s.submission_id "
+                                 "AND l.revision > s.revision) ORDER BY f.sha256"));
+  st.bind(1, form_id);
+  if (round) st.bind(2, *round); else st.bind_null(2);
+  std::vector<NamedFile> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    const Bytes sha = st.column_blob(0);
+    if (sha.size() != 32) return Status::corruption("a file row of the database is damaged");
+    NamedFile f;
+    std::copy(sha.begin(), sha.end(), f.sha256.begin());
+    f.media_type = st.column_text(1);
+    f.held = st.column_int64(2) != 0;
+    out.push_back(std::move(f));
+  }
+}
+
+Result<std::vector<HeldBlob>> held_blobs(Database& db) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT lower(hex(sha256)), size FROM file_blobs ORDER BY sha256"));
+  std::vector<HeldBlob> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    out.push_back(HeldBlob{st.column_text(0), st.column_int64(1)});
+  }
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> forms_naming(Database& db, const FileHash& sha256) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT DISTINCT s.form_id, s.form_version FROM files f JOIN submissions s "
+                                               "ON s.submission_id = f.submission_id AND s.revision = f.revision "
+                                               "WHERE f.sha256 = ?1 ORDER BY 1, 2"));
+  st.bind(1, ByteView(sha256));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (;;) {
+    EQ_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    out.emplace_back(st.column_text(0), st.column_text(1));
+  }
 }
 
 }  // namespace equitas::server

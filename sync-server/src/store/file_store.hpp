@@ -46,6 +46,29 @@ Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const 
 // The first keyless reference in `files` the server has no record of (same
 // id, hash and size), as "question: name"; empty when every one is known.
 Result<std::string> known_files_missing(Database& db, const std::vector<AnsweredFile>& files);
+
+// A file named by the latest revision of a counted submission of a form (of
+// `round`, when given), as an export with its files lists them: conflicting
+// copies and responses whose code did not count are left out, as the rows are.
+struct NamedFile {
+  FileHash sha256{};
+  std::string media_type;
+  bool held = false;  // its bytes are on the server
+};
+// Distinct (file, media type) pairs, in hash order.
+Result<std::vector<NamedFile>> files_of_latest(Database& db, std::string_view form_id,
+                                               const std::optional<std::string>& round);
+
+// A file whose bytes the server holds, as a backup copies it.
+struct HeldBlob {
+  std::string sha256_hex;  // lower case: the blob's file name
+  std::int64_t size = 0;   // of the plaintext
+};
+// Every held file, in hash order.
+Result<std::vector<HeldBlob>> held_blobs(Database& db);
+
+// The (form id, version) of every submission that names the file, sorted.
+Result<std::vector<std::pair<std::string, std::string>>> forms_naming(Database& db, const FileHash& sha256);
 // The answers with every file reference's key removed: what is stored.
 boost::json::object without_file_keys(const forms::Form& form, const boost::json::object& answers);
 // Records the references of a response just stored (those with keys: the
@@ -87,6 +110,8 @@ class FileStore {
     std::string name;
   };
   Result<Held> read(Database& db, const FileHash& sha256) const;
+  // Whether the server holds the file's bytes.
+  static Result<bool> held(Database& db, const FileHash& sha256);
 
   std::filesystem::path blob_path(const FileHash& sha256) const;
   std::filesystem::path partial_path(const FileId& id) const;
@@ -106,7 +131,6 @@ class FileStore {
     DeviceId device;
   };
   Result<std::optional<Expected>> expected(Database& db, const FileId& id) const;
-  Result<bool> held(Database& db, const FileHash& sha256) const;
   struct Upload {
     std::unique_ptr<FileOpener> opener;
     std::uint64_t stored = 0;  // bytes of the partial file that checked

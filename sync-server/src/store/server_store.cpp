@@ -481,4 +481,15 @@ Result<std::vector<ServerStore::AuditEntry>> ServerStore::audit_entries(std::int
   return out;
 }
 
+Result<std::int64_t> submission_count(Database& db) {
+  EQ_ASSIGN_OR_RETURN(Statement count, db.prepare("SELECT COUNT(*) FROM submissions"));
+  EQ_ASSIGN_OR_RETURN(bool counted, count.step());
+  return counted ? count.column_int64(0) : 0;
+}
+
+Status copy_database(Database& db, const std::filesystem::path& to) {
+  EQ_ASSIGN_OR_RETURN(Statement vacuum, db.prepare("VACUUM INTO ?1"));
+  return vacuum.bind(1, to.string()).run();
+}
+
 }  // namespace equitas::server

@@ -179,4 +179,11 @@ class ServerStore {
   std::shared_ptr<AnalysisIndexer> analysis_;
 };
 
+// How many submissions (every revision, every copy) a database holds: a
+// backup's check of its copy.
+Result<std::int64_t> submission_count(Database& db);
+// Writes a consistent copy of the database to `to` (SQLite's VACUUM INTO),
+// as of the start of the connection's read transaction.
+Status copy_database(Database& db, const std::filesystem::path& to);
+
 }  // namespace equitas::server

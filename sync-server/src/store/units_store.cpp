@@ -245,4 +245,10 @@ Result<std::vector<std::pair<std::string, Headcount>>> UnitsStore::all_headcount
   return out;
 }
 
+Result<bool> UnitsStore::has_headcounts() {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT EXISTS (SELECT 1 FROM headcounts)"));
+  EQ_ASSIGN_OR_RETURN(bool row, st.step());
+  return row && st.column_int64(0) != 0;
+}
+
 }  // namespace equitas::server

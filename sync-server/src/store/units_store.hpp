@@ -61,6 +61,8 @@ class UnitsStore {
   Result<std::vector<Headcount>> headcounts_for(std::string_view round);
   // Every stored headcount, with its round.
   Result<std::vector<std::pair<std::string, Headcount>>> all_headcounts();
+  // Whether any headcount was ever given (response rates need them).
+  Result<bool> has_headcounts();
 
  private:
   Database& db_;

@@ -267,11 +267,8 @@ Result<int> code_verdict(ServerStore& store, const AnswerValidator& validator, c
   const bool required = form != nullptr && form->response_codes;
   if (!required && payload.response_code.empty()) return 0;
   if (e.revision > 1) {
-    EQ_ASSIGN_OR_RETURN(Statement st, store.db().prepare("SELECT code_flag FROM submissions WHERE submission_id = ?1 "
-                                                         "ORDER BY revision LIMIT 1"));
-    st.bind(1, ByteView(e.submission_id.bytes));
-    EQ_ASSIGN_OR_RETURN(bool row, st.step());
-    if (row) return static_cast<int>(st.column_int64(0));
+    EQ_ASSIGN_OR_RETURN(auto first, CodeStore(store.db()).first_revision_flag(ByteView(e.submission_id.bytes)));
+    if (first) return *first;
   }
   EQ_ASSIGN_OR_RETURN(CodeFlag flag, CodeStore(store.db()).spend(e.form_id, payload.round, payload.response_code));
   return static_cast<int>(flag);
