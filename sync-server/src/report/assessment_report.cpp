@@ -392,56 +392,65 @@ bool assessment_report_language(std::string_view lang) {
   return std::find(std::begin(kLangs), std::end(kLangs), lang) != std::end(kLangs);
 }
 
-std::string assessment_report_html(const json::object& view, const forms::Form& form, const std::string& lang,
-                                   std::int64_t printed_at, const ReportEvidence* evidence) {
-  const Words w(lang);
-  const std::string& fb = form.default_language;
-  static const json::object kEmpty;
-  const json::object& fields = view.contains("fields") && view.at("fields").is_object() ? view.at("fields").get_object() : kEmpty;
-  const std::string admin = text_of(view.at("administration").as_object().if_contains("name"));
-  const std::string state = text_of(view.if_contains("state"));
-  const bool official = view.contains("official") && view.at("official").is_bool() && view.at("official").get_bool();
+namespace {
 
-  // Who, where and when, from every entry in the fields' history.
+// What every section of the printed assessment reads.
+struct Page {
+  const json::object& view;
+  const json::object& fields;
+  const forms::Form& form;
+  const std::string& lang;
+  const Words& w;
+};
+
+// Who, where and when, from every entry in the fields' history.
+struct Participation {
   std::set<std::string> authors, sites;
-  std::string first_at, last_at;
+  std::string first_at, last_at;  // dates (YYYY-MM-DD)
+};
+
+Participation participation(const json::object& fields) {
+  Participation out;
   for (const auto& kv : fields) {
     const auto* h = kv.value().is_object() ? kv.value().get_object().if_contains("history") : nullptr;
     if (h == nullptr || !h->is_array()) continue;
     for (const auto& e : h->get_array()) {
       const auto& o = e.as_object();
       if (text_of(o.if_contains("kind")) == "contribution") {
-        authors.insert(text_of(o.if_contains("author")));
-        if (auto s = text_of(o.if_contains("site")); !s.empty()) sites.insert(s);
+        out.authors.insert(text_of(o.if_contains("author")));
+        if (auto s = text_of(o.if_contains("site")); !s.empty()) out.sites.insert(s);
       }
       const std::string at = text_of(o.if_contains("at")).substr(0, 10);
-      if (!at.empty() && (first_at.empty() || at < first_at)) first_at = at;
-      if (at > last_at) last_at = at;
+      if (!at.empty() && (out.first_at.empty() || at < out.first_at)) out.first_at = at;
+      if (at > out.last_at) out.last_at = at;
     }
   }
 
-  std::string html = "<!doctype html><html lang=\"" + html_escape(lang) + "\" dir=\"" + (lang == "ar" ? "rtl" : "ltr") +
-                     "\"><head><meta charset=\"utf-8\"><title>" + html_escape(admin) + " · " +
-                     html_escape(text_of(view.if_contains("round"))) + "</title><style>" + std::string(kStyle) +
-                     "</style></head><body>";
-  html += "<header><p class=\"kicker\">" + html_escape(form.title.get(lang, fb)) + "</p><h1>" + w("title") + " — <bdi>" +
-          html_escape(admin) + "</bdi></h1><p class=\"muted\"><bdi>" + html_escape(text_of(view.if_contains("round"))) + "</bdi> · " +
-          w(state) + "</p></header>";
+  return out;
+}
 
-  // Scope.
+// Scope: the administration, round, period, team and sites.
+std::string scope_section(const Page& p) {
+  const Words& w = p.w;
+  const forms::Form& form = p.form;
+  const std::string& lang = p.lang;
+  const json::object& fields = p.fields;
+  const std::string admin = text_of(p.view.at("administration").as_object().if_contains("name"));
+  const Participation who = participation(fields);
+  std::string html;
   html += "<section><h2>" + w("scope") + "</h2><dl>";
   html += "<dt>" + w("administration") + "</dt><dd>" + html_escape(admin) + " (" +
-          html_escape(text_of(view.at("administration").as_object().if_contains("id"))) + ")</dd>";
-  html += "<dt>" + w("round") + "</dt><dd><bdi>" + html_escape(text_of(view.if_contains("round"))) + "</bdi></dd>";
+          html_escape(text_of(p.view.at("administration").as_object().if_contains("id"))) + ")</dd>";
+  html += "<dt>" + w("round") + "</dt><dd><bdi>" + html_escape(text_of(p.view.if_contains("round"))) + "</bdi></dd>";
   std::string from = value_text(fields, "assessment_start"), to = value_text(fields, "assessment_date");
-  if (from.empty()) from = first_at;
-  if (to.empty()) to = last_at;
+  if (from.empty()) from = who.first_at;
+  if (to.empty()) to = who.last_at;
   if (!from.empty()) html += "<dt>" + w("period") + "</dt><dd><bdi>" + html_escape(from) + "</bdi> " + w("to") + " <bdi>" + html_escape(to) + "</bdi></dd>";
   std::string team;
-  for (const auto& a : authors) team += (team.empty() ? "" : ", ") + html_escape(choice_label(form, "team_role", a, lang));
+  for (const auto& a : who.authors) team += (team.empty() ? "" : ", ") + html_escape(choice_label(form, "team_role", a, lang));
   html += "<dt>" + w("team") + "</dt><dd>" + (team.empty() ? w("none") : team) + "</dd>";
   std::string site_list;
-  for (const auto& s : sites) site_list += (site_list.empty() ? "" : ", ") + html_escape(s);
+  for (const auto& s : who.sites) site_list += (site_list.empty() ? "" : ", ") + html_escape(s);
   if (const auto* visited = field_of(fields, "sites_visited"); visited && visited->contains("value")) {
     const auto& v = visited->at("value");
     if (v.is_array()) {
@@ -451,12 +460,19 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
     }
   }
   html += "<dt>" + w("sites") + "</dt><dd>" + (site_list.empty() ? w("none") : site_list) + "</dd>";
-  html += "<dt>" + w("state") + "</dt><dd>" + w(state) + "</dd></dl></section>";
+  html += "<dt>" + w("state") + "</dt><dd>" + w(text_of(p.view.if_contains("state"))) + "</dd></dl></section>";
 
-  // Scores.
+  return html;
+}
+
+// Scores with their coverage, by principle and key element, and the radar.
+std::string scores_section(const Page& p) {
+  const Words& w = p.w;
+  std::string html;
   html += "<section><h2>" + w("scores") + "</h2>";
-  if (const auto* sc = view.if_contains("scores"); sc && sc->is_object()) {
+  if (const auto* sc = p.view.if_contains("scores"); sc && sc->is_object()) {
     const auto& s = sc->get_object();
+    const bool official = p.view.contains("official") && p.view.at("official").is_bool() && p.view.at("official").get_bool();
     html += official ? "<p><strong>" + w("official") + "</strong></p>" : "<p class=\"note\">" + w("provisional") + "</p>";
     const auto& overall = s.at("overall").as_object();
     html += "<p class=\"overall\">" + w("overall") + ": " + percent(overall) + " · " + w("coverage") + " " +
@@ -481,7 +497,16 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
   }
   html += "</section>";
 
-  // Strengths and gaps: every scored indicator with its status and details.
+  return html;
+}
+
+// Strengths and gaps: every scored indicator with its status and details, weakest first.
+std::string indicators_section(const Page& p) {
+  const Words& w = p.w;
+  const forms::Form& form = p.form;
+  const std::string& lang = p.lang;
+  const json::object& fields = p.fields;
+  std::string html;
   std::vector<Indicator> rated, unrated;
   std::vector<std::string> not_applicable;
   form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
@@ -499,7 +524,7 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
     ind.evidence = value_text(fields, item.name + "_evidence");
     ind.action = value_text(fields, item.name + "_action");
     if (auto pr = value_text(fields, item.name + "_priority"); !pr.empty()) ind.priority = choice_label(form, "priority", pr, lang);
-    if (choice != nullptr) ind.status_label = choice->label.get(lang, fb);
+    if (choice != nullptr) ind.status_label = choice->label.get(lang, form.default_language);
     if (choice != nullptr && choice->exclude && choice->name == "na") {
       not_applicable.push_back(item.score->indicator);
     } else if (choice != nullptr && choice->points && !choice->exclude) {
@@ -538,9 +563,17 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
     html += "<p><strong>" + w("not_applicable") + " (" + std::to_string(not_applicable.size()) + "):</strong> " + na + "</p>";
   }
   html += "</section>";
-  if (evidence != nullptr) html += evidence_section(fields, form, *evidence, w);
 
-  // Disagreements: an indicator whose contributions gave different statuses.
+  return html;
+}
+
+// Disagreements: an indicator whose contributions gave different statuses, and how each was settled.
+std::string disagreements_section(const Page& p) {
+  const Words& w = p.w;
+  const forms::Form& form = p.form;
+  const std::string& lang = p.lang;
+  const json::object& fields = p.fields;
+  std::string html;
   html += "<section><h2>" + w("disagreements") + "</h2>";
   std::string items;
   form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
@@ -584,7 +617,16 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
   html += items.empty() ? "<p>" + w("none") + "</p>" : "<ul>" + items + "</ul>";
   html += "</section>";
 
-  // The action plan, as the team entered it (the form's repeat).
+  return html;
+}
+
+// The action plan, as the team entered it (the form's repeat).
+std::string plan_section(const Page& p) {
+  const Words& w = p.w;
+  const forms::Form& form = p.form;
+  const std::string& lang = p.lang;
+  const json::object& fields = p.fields;
+  std::string html;
   html += "<section><h2>" + w("plan") + "</h2>";
   const forms::Item* plan = form.find("action_plan");
   const auto* rows = field_of(fields, "action_plan");
@@ -601,7 +643,7 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
       if (used) cols.push_back(&col);
     }
     html += "<table><thead><tr>";
-    for (const auto* col : cols) html += "<th>" + html_escape(col->label.get(lang, fb)) + "</th>";
+    for (const auto* col : cols) html += "<th>" + html_escape(col->label.get(lang, form.default_language)) + "</th>";
     html += "</tr></thead><tbody>";
     for (const auto& r : rows->at("value").get_array()) {
       if (!r.is_object()) continue;
@@ -620,9 +662,15 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
   }
   html += "</section>";
 
-  // Review steps.
+  return html;
+}
+
+// The review steps, each with its comment.
+std::string review_section(const Page& p) {
+  const Words& w = p.w;
+  std::string html;
   html += "<section><h2>" + w("review") + "</h2>";
-  const auto* steps = view.if_contains("workflow");
+  const auto* steps = p.view.if_contains("workflow");
   if (steps != nullptr && steps->is_array() && !steps->get_array().empty()) {
     html += "<ul>";
     for (const auto& s : steps->get_array()) {
@@ -634,7 +682,37 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
   } else {
     html += "<p>" + w("none") + "</p>";
   }
-  html += "</section><footer>" + w("printed") + " " + html_escape(iso8601_utc(printed_at).substr(0, 10)) + " · " +
+  return html;
+}
+
+}  // namespace
+
+std::string assessment_report_html(const json::object& view, const forms::Form& form, const std::string& lang,
+                                   std::int64_t printed_at, const ReportEvidence* evidence) {
+  const Words w(lang);
+  const std::string& fb = form.default_language;
+  static const json::object kEmpty;
+  const json::object& fields = view.contains("fields") && view.at("fields").is_object() ? view.at("fields").get_object() : kEmpty;
+  const std::string admin = text_of(view.at("administration").as_object().if_contains("name"));
+  const std::string state = text_of(view.if_contains("state"));
+  const Page page{view, fields, form, lang, w};
+
+  std::string html = "<!doctype html><html lang=\"" + html_escape(lang) + "\" dir=\"" + (lang == "ar" ? "rtl" : "ltr") +
+                     "\"><head><meta charset=\"utf-8\"><title>" + html_escape(admin) + " · " +
+                     html_escape(text_of(view.if_contains("round"))) + "</title><style>" + std::string(kStyle) +
+                     "</style></head><body>";
+  html += "<header><p class=\"kicker\">" + html_escape(form.title.get(lang, fb)) + "</p><h1>" + w("title") + " — <bdi>" +
+          html_escape(admin) + "</bdi></h1><p class=\"muted\"><bdi>" + html_escape(text_of(view.if_contains("round"))) + "</bdi> · " +
+          w(state) + "</p></header>";
+
+  html += scope_section(page);
+  html += scores_section(page);
+  html += indicators_section(page);
+  if (evidence != nullptr) html += evidence_section(fields, form, *evidence, w);
+  html += disagreements_section(page);
+  html += plan_section(page);
+  html += review_section(page);
+  html += "<footer>" + w("printed") + " " + html_escape(iso8601_utc(printed_at).substr(0, 10)) + " · " +
           html_escape(text_of(view.if_contains("id"))) + " · " + html_escape(form.id) + " " + html_escape(form.version) +
           "</footer></body></html>";
   return html;
