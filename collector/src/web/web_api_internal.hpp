@@ -6,6 +6,8 @@
 
 #include "equitas/util/http_util.hpp"
 #include "equitas/util/json_text.hpp"
+#include "equitas/web/http_status.hpp"
+#include "equitas/web/response.hpp"
 #include "web/form_view.hpp"
 #include "web/plain_errors.hpp"
 #include "web/web_api.hpp"
@@ -19,7 +21,9 @@ inline constexpr std::string_view kPostCookie = "eq_post";
 inline constexpr std::string_view kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
+// On every response (equitas/web/response.hpp): the page's policy, and no
+// Server header.
+inline constexpr web::ResponseHeaders kResponseHeaders{"", kCsp};
 
 using http_util::cookie_value;
 using http_util::set_cookie;
@@ -56,52 +60,54 @@ struct WebApi::Call {
   std::string peer;  // the client's address, the key of its rate limit
   std::function<void(const std::string&)> log;
 
+  // A response with every security header, this call's cookies and the
+  // request's keep-alive; the caller adds the rest.
+  web::ResponseBuilder start(web::HttpStatus status) {
+    web::ResponseBuilder b(web_detail::kResponseHeaders, status, req.version(), req.keep_alive());
+    b.cookies(cookies_out);
+    return b;
+  }
   HttpResponse reply(http::status status, std::string body, std::string_view type) {
-    HttpResponse res{status, req.version()};
-    res.set(http::field::content_type, type);
-    res.set(http::field::cache_control, "no-store");
-    res.set(http::field::pragma, "no-cache");
-    res.set("Content-Security-Policy", web_detail::kCsp);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "no-referrer");
-    for (const auto& c : cookies_out) res.insert(http::field::set_cookie, c);
-    res.keep_alive(req.keep_alive());
-    res.body() = std::move(body);
-    res.prepare_payload();
-    return res;
+    return start({status}).type(type).text(std::move(body));
   }
   HttpResponse json_reply(http::status status, const boost::json::value& v) {
     return reply(status, boost::json::serialize(v), "application/json");
   }
   HttpResponse ok(const boost::json::value& v) { return json_reply(http::status::ok, v); }
-  HttpResponse error(http::status status, std::string_view message) {
-    return json_reply(status, boost::json::object{{"error", message}});
+  HttpResponse error(web::HttpStatus status, std::string_view message) {
+    return start(status)
+        .type("application/json")
+        .text(boost::json::serialize(boost::json::object{{"error", message}}));
   }
-  // Our own refusals are shown as they are. Store failures (SQLite's
-  // wording, with the SQL) are logged, and the page gets plain words in
-  // `lang` (default: the ?lang of the request).
+  HttpResponse error(http::status status, std::string_view message) {
+    return error(web::HttpStatus{status}, message);
+  }
+  // The status is the shared map's (equitas/web/http_status.hpp). Our own
+  // refusals are shown as they are. Anything else may carry SQLite's
+  // wording, with the SQL (a broken constraint arrives as kAlreadyExists):
+  // it is logged, and the page gets plain words in `lang` (default: the
+  // ?lang of the request).
   HttpResponse error(const Status& s, std::string_view lang = {}) {
     const std::string l = lang.empty() ? this->lang() : std::string(lang);
+    const web::HttpStatus status = web::http_status_for(s.code());
     if (auto refusal = DraftStore::refusal_of(s)) {
       if (*refusal == DraftRefusal::kTooLarge) {
         return error(http::status::payload_too_large, plain_error(PlainError::kDraftTooLarge, l));
       }
-      return error(http::status::service_unavailable, plain_error(PlainError::kDraftsFull, l));
+      return error(status, plain_error(PlainError::kDraftsFull, l));
     }
     switch (s.code()) {
-      case StatusCode::kInvalidArgument: return error(http::status::bad_request, s.message());
-      case StatusCode::kNotFound: return error(http::status::not_found, s.message());
-      case StatusCode::kPermissionDenied: return error(http::status::forbidden, s.message());
-      case StatusCode::kUnauthenticated: return error(http::status::unauthorized, s.message());
-      case StatusCode::kFailedPrecondition: return error(http::status::conflict, s.message());
+      case StatusCode::kInvalidArgument:
+      case StatusCode::kNotFound:
+      case StatusCode::kPermissionDenied:
+      case StatusCode::kUnauthenticated:
+      case StatusCode::kFailedPrecondition:
+        return error(status, s.message());
       default: break;
     }
     if (log) log(std::string(req.method_string()) + " " + path + ": " + s.to_string());
-    if (s.code() == StatusCode::kResourceExhausted) {
-      return error(http::status::service_unavailable, plain_error(PlainError::kDiskFull, l));
-    }
-    return error(http::status::internal_server_error, plain_error(PlainError::kStoreFailed, l));
+    const bool full = s.code() == StatusCode::kResourceExhausted;
+    return error(status, plain_error(full ? PlainError::kDiskFull : PlainError::kStoreFailed, l));
   }
   // The JSON object in the body, or nullopt after which `bad` holds the reply.
   std::optional<boost::json::object> body_object(std::optional<HttpResponse>& bad) {

@@ -1,12 +1,13 @@
 // `collector serve`: the UI and API over HTTP, on one I/O thread.
 //
-// A listener accepts connections (at most kMaxConnections at once, and at
-// most kMaxConnectionsPerAddress from one address, counted at accept before
-// any byte is read); each WebSession reads one request at a time with a
-// deadline for its headers, another for the whole request and a body limit,
-// hands it to WebApi, and writes the answer. The
-// API is synchronous and quick (a form evaluation, a SQLite write); sync runs
-// on the SyncRunner's own thread, so a slow link never stalls a respondent.
+// A web::Listener (equitas/web/listener.hpp) accepts connections, at most
+// kMaxConnections at once and at most kMaxConnectionsPerAddress from one
+// address, counted at accept before any byte is read; each WebSession (a
+// web::HttpSession) reads one request at a time with a deadline for its
+// headers, another for the whole request and a body limit, hands it to
+// WebApi, and writes the answer. The API is synchronous and quick (a form
+// evaluation, a SQLite write); sync runs on the SyncRunner's own thread, so
+// a slow link never stalls a respondent.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
+#include "equitas/web/listener.hpp"
 #include "web/web_api.hpp"
 
 namespace equitas::collector {
@@ -40,6 +42,9 @@ inline constexpr std::chrono::seconds kRequestTimeout{30};
 // at once by any browser on any LAN; a client still sending them after this
 // is holding a connection slot, not loading a page (slowloris).
 inline constexpr std::chrono::seconds kHeaderTimeout{5};
+// Writing one answer. The largest is a backup bundle, to the laptop's own
+// browser.
+inline constexpr std::chrono::seconds kWriteTimeout{30};
 // A post has one laptop and a few dozen phones at most.
 inline constexpr std::size_t kMaxConnections = 256;
 // Connections from one address, at accept, before any token check: a browser
@@ -48,7 +53,8 @@ inline constexpr std::size_t kMaxConnections = 256;
 // cannot take more than an eighth of kMaxConnections. Any other address,
 // the laptop's browser while a phone floods, still gets in.
 inline constexpr std::size_t kMaxConnectionsPerAddress = 32;
-static_assert(kMaxConnectionsPerAddress * 4 <= kMaxConnections, "one address must not take the server");
+static_assert(kMaxConnectionsPerAddress * 4 <= kMaxConnections,
+              "one address must not take the server");
 inline constexpr std::chrono::seconds kTickEvery{5};
 }  // namespace web_limits
 
@@ -71,11 +77,10 @@ class WebServer {
   void stop();
 
  private:
-  class Listener;
   boost::asio::io_context& ioc_;
   WebApi& api_;
   const WebLimits limits_;
-  std::shared_ptr<Listener> listener_;
+  std::shared_ptr<web::Listener> listener_;
   boost::asio::steady_timer tick_;
   void schedule_tick();
 };
