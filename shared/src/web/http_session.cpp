@@ -22,11 +22,13 @@ asio::ip::address peer_of(const tcp::socket& socket) {
 }
 
 // What ends a connection in the normal course of things: the peer closed
-// it or went away, a deadline passed, we cancelled, or the peer sent
-// something that is not HTTP (Beast's http::error, bar the limits).
+// it or went away (or its link did), a deadline passed, we cancelled, or
+// the peer sent something that is not HTTP (Beast's http::error, bar the
+// limits).
 bool expected(const beast::error_code& ec) {
   return ec == asio::error::operation_aborted || ec == beast::error::timeout ||
          ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::connection_aborted || ec == asio::error::timed_out ||
          ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
          ec.category() == beast::http::make_error_code(http::error::end_of_stream).category();
 }
