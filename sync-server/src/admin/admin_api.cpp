@@ -12,6 +12,7 @@
 #include "equitas/util/cli_args.hpp"
 #include "equitas/util/embedded.hpp"
 #include "equitas/util/http_util.hpp"
+#include "equitas/web/http_status.hpp"
 #include "equitas/wire/payload.hpp"
 #include "assessment_report.hpp"
 #include "exporter.hpp"
@@ -28,23 +29,7 @@ using http_util::query_param;
 namespace {
 
 constexpr std::string_view kSessionCookie = "eq_dash";
-// The dashboard may load only what this binary serves; nothing may frame it.
-constexpr std::string_view kCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 constexpr std::string_view kLanguages[] = {"en", "fr", "es", "ru", "ar", "pt"};
-
-http::status http_status_for(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument: return http::status::bad_request;
-    case StatusCode::kNotFound: return http::status::not_found;
-    case StatusCode::kPermissionDenied: return http::status::forbidden;
-    case StatusCode::kUnauthenticated: return http::status::unauthorized;
-    case StatusCode::kFailedPrecondition:
-    case StatusCode::kAlreadyExists: return http::status::conflict;
-    default: return http::status::internal_server_error;
-  }
-}
 
 std::string clip(std::string_view s, std::size_t n) { return std::string(s.substr(0, n)); }
 
@@ -142,32 +127,31 @@ struct AdminApi::Call {
   std::vector<std::string> cookies_out;
   Role role = Role::kViewer;  // set once authenticated
 
-  http::response<http::string_body> base(http::status status, std::string_view type) {
-    http::response<http::string_body> res{status, req.version()};
-    res.set(http::field::server, "equitas-sync-server");
-    res.set(http::field::content_type, type);
-    res.set(http::field::cache_control, "no-store");
-    res.set("Content-Security-Policy", kCsp);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("Referrer-Policy", "no-referrer");
-    res.set("X-Frame-Options", "DENY");
-    for (const auto& c : cookies_out) res.insert(http::field::set_cookie, c);
-    res.keep_alive(req.keep_alive());
-    return res;
+  // A response with every security header, this call's cookies and the
+  // request's keep-alive; the caller adds the rest.
+  web::ResponseBuilder start(web::HttpStatus status) {
+    web::ResponseBuilder b(kResponseHeaders, status, req.version(), req.keep_alive());
+    b.cookies(cookies_out);
+    return b;
   }
   AdminResponse reply(http::status status, std::string body, std::string_view type) {
-    AdminResponse r{base(status, type), std::nullopt};
-    r.text.body() = std::move(body);
-    r.text.prepare_payload();
-    return r;
+    return {start({status}).type(type).text(std::move(body)), std::nullopt};
   }
   AdminResponse ok(const json::value& v) { return reply(http::status::ok, json::serialize(v), "application/json"); }
-  AdminResponse error(http::status status, std::string_view message) {
-    auto r = reply(status, json::serialize(json::object{{"error", message}}), "application/json");
-    if (status == http::status::unauthorized) r.text.set(http::field::www_authenticate, "Bearer realm=\"equitas\"");
-    return r;
+  AdminResponse error(web::HttpStatus status, std::string_view message) {
+    web::ResponseBuilder b = start(status);
+    b.type("application/json");
+    if (status.status == http::status::unauthorized) {
+      b.set(http::field::www_authenticate, "Bearer realm=\"equitas\"");
+    }
+    return {b.text(json::serialize(json::object{{"error", message}})), std::nullopt};
   }
-  AdminResponse error(const Status& s) { return error(http_status_for(s), s.message()); }
+  AdminResponse error(http::status status, std::string_view message) {
+    return error(web::HttpStatus{status}, message);
+  }
+  AdminResponse error(const Status& s) {
+    return error(web::http_status_for(s.code()), s.message());
+  }
 };
 
 Result<std::unique_ptr<AdminApi>> AdminApi::open(const DataDir& dir, AdminApiOptions options) {
@@ -687,14 +671,16 @@ AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
   };
   auto html = files ? app_.assessment_report(id, call.lang, evidence) : app_.assessment_report(id, call.lang);
   if (!html.is_ok()) return call.error(html.status());
-  AdminResponse r = call.reply(http::status::ok, std::move(*html), "text/html; charset=utf-8");
   // A document of its own: its style is inline, and it runs nothing and
   // fetches nothing but the thumbnails of its evidence files from here.
-  r.text.set("Content-Security-Policy",
-             std::string("default-src 'none'; style-src 'unsafe-inline'; ") +
-                 (files ? "img-src 'self' data:; " : "img-src data:; ") +
-                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-  return r;
+  const std::string csp = std::string("default-src 'none'; style-src 'unsafe-inline'; ") +
+                          (files ? "img-src 'self' data:; " : "img-src data:; ") +
+                          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  return {call.start({http::status::ok})
+              .type("text/html; charset=utf-8")
+              .csp(csp)
+              .text(std::move(*html)),
+          std::nullopt};
 }
 
 AdminResponse AdminApi::serve_file(Call& call, std::string_view hex) {
@@ -734,14 +720,16 @@ AdminResponse AdminApi::serve_file(Call& call, std::string_view hex) {
       !s.is_ok()) {
     return call.error(http::status::service_unavailable, "the download could not be recorded in the audit log: " + s.message());
   }
-  AdminResponse r = call.reply(http::status::ok, std::string(held->bytes.begin(), held->bytes.end()),
-                               safe_media_type(held->media_type));
-  wipe(held->bytes);
-  const std::string fallback = file_export_name(sha_hex, held->media_type).substr(std::string_view("files/").size());
-  r.text.set(http::field::content_disposition, attachment_for(held->name, fallback));
+  const std::string fallback =
+      file_export_name(sha_hex, held->media_type).substr(std::string_view("files/").size());
   // Never a document of this origin, even if a browser were to render it.
-  r.text.set("Content-Security-Policy", "default-src 'none'; sandbox");
-  r.text.set("X-Content-Type-Options", "nosniff");
+  AdminResponse r{call.start({http::status::ok})
+                      .type(safe_media_type(held->media_type))
+                      .set(http::field::content_disposition, attachment_for(held->name, fallback))
+                      .csp(web::kSandboxCsp)
+                      .text(std::string(held->bytes.begin(), held->bytes.end())),
+                  std::nullopt};
+  wipe(held->bytes);
   return r;
 }
 
@@ -884,20 +872,15 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
                                 : o.format == ExportFormat::kSav   ? "application/x-spss-sav"
                                 : o.format == ExportFormat::kDta   ? "application/x-stata-dta"
                                                                    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-  AdminResponse out{call.base(http::status::ok, type), std::nullopt};
-  http::response<http::file_body> res{http::status::ok, call.req.version()};
-  for (const auto& field : out.text) res.set(field.name_string(), field.value());
-  res.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
-  res.set("X-Equitas-Rows", std::to_string(rows->rows));
+  web::ResponseBuilder res = call.start({http::status::ok});
+  res.type(type)
+      .set(http::field::content_disposition, "attachment; filename=\"" + name + "\"")
+      .set("X-Equitas-Rows", std::to_string(rows->rows));
   if (zipped) {
     res.set("X-Equitas-Files", std::to_string(zipped->files));
     res.set("X-Equitas-Files-Missing", std::to_string(zipped->missing.size()));
   }
-  res.body() = std::move(file);
-  res.keep_alive(call.req.keep_alive());
-  res.prepare_payload();
-  out.file = std::move(res);
-  return out;
+  return {{}, res.file(std::move(file))};
 }
 
 AdminResponse AdminApi::audit_log(Call& call) {

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "server_app.hpp"
+#include "equitas/web/response.hpp"
 #include "metrics.hpp"
 #include "form_registry.hpp"
 #include "server_store.hpp"
@@ -44,8 +45,18 @@ namespace equitas::server {
 namespace http = boost::beast::http;
 using AdminRequest = http::request<http::string_body>;
 
-// A JSON answer, a page, or a download (a file opened and already unlinked,
-// so nothing of it stays on disk once it is sent).
+// On every response of the server (equitas/web/response.hpp, the health
+// check and the refusals of http_session.cpp included): its name, and the
+// dashboard's policy, under which a page may load only what this binary
+// serves and nothing may frame it.
+inline constexpr std::string_view kDashboardCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+inline constexpr web::ResponseHeaders kResponseHeaders{"equitas-sync-server", kDashboardCsp};
+
+// A JSON answer or a page (`text`), or a download (`file`, and then `text`
+// is unused): a file opened and already unlinked, so nothing of it stays
+// on disk once it is sent.
 struct AdminResponse {
   http::response<http::string_body> text;
   std::optional<http::response<http::file_body>> file;

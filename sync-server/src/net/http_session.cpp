@@ -1,6 +1,5 @@
 #include "http_session.hpp"
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
 #include <algorithm>
@@ -13,46 +12,50 @@
 
 namespace equitas::server {
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot)
-    : stream_(std::move(socket)), slot_(std::move(slot)) {}
+namespace {
 
-void HttpSession::run() {
-  // Evicted (the unauthenticated pool is full): closed on its own strand,
-  // which ends the pending read. After the hand-over to a WebSocketSession
-  // the stream is gone; that session registers its own evictor.
-  slot_.on_evict([weak = weak_from_this(), ex = stream_.get_executor()] {
-    boost::asio::post(ex, [weak] {
-      if (auto self = weak.lock(); self && !self->handed_over_) self->stream_.close();
-    });
-  });
-  boost::asio::dispatch(stream_.get_executor(),
-                        beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+web::SessionLimits session_limits(const SessionLimits& limits) {
+  web::SessionLimits s;
+  s.header_limit = kHttpHeaderLimit;
+  s.body_limit = kHttpBodyLimit;
+  // One deadline for the whole request, headers and body alike (limits.hpp).
+  s.header_timeout = limits.http_request_timeout;
+  s.request_timeout = limits.http_request_timeout;
+  s.write_timeout = limits.http_request_timeout;
+  return s;
 }
 
-void HttpSession::do_read() {
-  parser_.emplace();
-  parser_->header_limit(kHttpHeaderLimit);
-  parser_->body_limit(kHttpBodyLimit);
-  // Absolute, for the whole request: a client dripping its headers one
-  // byte at a time is cut off like a silent one.
-  stream_.expires_after(slot_.state().limits.http_request_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
-}
+}  // namespace
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+void HttpSession::serve(const std::shared_ptr<ServerState>& state, boost::asio::ip::tcp::socket socket,
+                        web::ConnectionLease lease) {
+  auto slot = ConnectionSlot::open(state, std::move(lease));
+  if (!slot) {
+    // Over its address's budget (limits.hpp): closed before any byte is read.
+    state->metrics->refused(SessionRefusal::kCapacity);
     return;
   }
-  if (ec) {
-    if (ec == http::error::header_limit || ec == http::error::body_limit) {
-      return respond(http::status::payload_too_large, "request too large\n", false);
-    }
-    return;  // malformed or cut requests: nothing useful to say, just drop
-  }
-  auto& req = parser_->get();
+  std::make_shared<HttpSession>(std::move(socket), std::move(*slot))->start();
+}
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot)
+    : web::HttpSession(std::move(socket), session_limits(slot.state().limits), kResponseHeaders),
+      slot_(std::move(slot)) {}
+
+void HttpSession::start() {
+  // Evicted (the unauthenticated pool is full): closed on its own strand,
+  // which ends the pending read. After the hand-over to a WebSocketSession
+  // this session no longer touches the stream; that session registers its
+  // own evictor.
+  slot_.on_evict([weak = weak_from_this(), ex = stream().get_executor()] {
+    boost::asio::post(ex, [weak] {
+      if (auto self = std::static_pointer_cast<HttpSession>(weak.lock())) self->drop();
+    });
+  });
+  run();
+}
+
+void HttpSession::on_request(Request req) {
   if (beast::websocket::is_upgrade(req)) {
     if (req.target() != "/sync") return respond(http::status::not_found, "no such endpoint\n", false);
     // Collectors never send Origin; browsers always do. A page in some
@@ -61,8 +64,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
       slot_.state().metrics->refused(SessionRefusal::kCrossOrigin);
       return respond(http::status::forbidden, "cross-origin WebSocket refused\n", false);
     }
-    handed_over_ = true;
-    std::make_shared<WebSocketSession>(std::move(stream_), std::move(slot_))->run(parser_->release());
+    std::make_shared<WebSocketSession>(take_stream(), std::move(slot_))->run(std::move(req));
     return;
   }
   if (req.method() == http::verb::get && req.target() == "/healthz") {
@@ -72,18 +74,29 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     auto& state = slot_.state();
     return respond(http::status::ok, state.metrics->render(state.gauges()), req.keep_alive(), kMetricsType);
   }
-  if (slot_.state().admin && AdminApi::serves(req.target())) return to_admin(parser_->release());
+  if (slot_.state().admin && AdminApi::serves(req.target())) return to_admin(std::move(req));
   respond(http::status::not_found, "no such endpoint\n", req.keep_alive());
 }
 
-void HttpSession::to_admin(http::request<http::string_body> req) {
+http::response<http::string_body> HttpSession::too_large(unsigned version) const {
+  return web::ResponseBuilder(headers(), http::status::payload_too_large, version, false)
+      .type("text/plain; charset=utf-8")
+      .text("request too large\n");
+}
+
+void HttpSession::on_failure(beast::error_code ec, std::string_view where) {
+  log::write(log::Level::kWarning, "http.failed", "an HTTP connection failed " + std::string(where) + ": " + ec.message(),
+             {{"peer", peer().to_string()}});
+}
+
+void HttpSession::to_admin(Request req) {
   // Off the I/O threads: a report over a million responses takes a good
   // part of a second, and sync sessions must not wait for it.
   auto& state = slot_.state();
   const std::string address = client_address(req, state.trusted_proxies);
   // No deadline while the answer is prepared; send() sets one for the write.
-  stream_.expires_never();
-  boost::asio::post(*state.admin_pool, [self = shared_from_this(), req = std::move(req), address]() mutable {
+  stream().expires_never();
+  boost::asio::post(*state.admin_pool, [self = shared_as<HttpSession>(), req = std::move(req), address]() mutable {
     // Nothing may escape onto the pool's thread: that would end the process.
     std::shared_ptr<AdminResponse> res;
     try {
@@ -93,31 +106,17 @@ void HttpSession::to_admin(http::request<http::string_body> req) {
                  {{"peer", address}});
       return;  // the session goes with the lambda: the connection closes
     }
-    boost::asio::post(self->stream_.get_executor(), [self, res] {
-      if (res->file) {
-        self->send(std::shared_ptr<http::response<http::file_body>>(res, &*res->file));
-      } else {
-        self->send(std::shared_ptr<http::response<http::string_body>>(res, &res->text));
-      }
+    boost::asio::post(self->stream().get_executor(), [self, res] {
+      if (res->file) return self->send(std::move(*res->file));
+      self->send(std::move(res->text));
     });
   });
 }
 
-template <class Response>
-void HttpSession::send(std::shared_ptr<Response> res) {
-  response_ = res;
-  const bool keep_alive = res->keep_alive();
-  stream_.expires_after(slot_.state().limits.http_request_timeout);
-  http::async_write(stream_, *res,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
-}
-
-std::string HttpSession::client_address(const http::request<http::string_body>& req,
-                                        const std::vector<boost::asio::ip::address>& trusted) {
-  beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
-  if (ec) return "unknown";
-  const auto proxy = peer.address();
+std::string HttpSession::client_address(const Request& req,
+                                        const std::vector<boost::asio::ip::address>& trusted) const {
+  if (peer().is_unspecified()) return "unknown";
+  const auto proxy = peer();
   if (std::find(trusted.begin(), trusted.end(), proxy) == trusted.end()) return proxy.to_string();
   // The last X-Forwarded-For entry is the one the trusted proxy added (the
   // address it accepted the connection from); any before it came from the
@@ -135,10 +134,8 @@ std::string HttpSession::client_address(const http::request<http::string_body>& 
   return parse_ec ? proxy.to_string() + " (bad X-Forwarded-For)" : client.to_string();
 }
 
-bool HttpSession::from_this_host(const http::request<http::string_body>& req) {
-  beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
-  if (ec || !peer.address().is_loopback()) return false;
+bool HttpSession::from_this_host(const Request& req) const {
+  if (!peer().is_loopback()) return false;
   // A proxy on this host (nginx in front, docs/operations.md) makes every
   // client look local; what it forwarded is not, and needs a token.
   return req.find(http::field::forwarded) == req.end() && req.find("X-Forwarded-For") == req.end() &&
@@ -146,24 +143,7 @@ bool HttpSession::from_this_host(const http::request<http::string_body>& req) {
 }
 
 void HttpSession::respond(http::status status, std::string body, bool keep_alive, std::string_view type) {
-  auto res = std::make_shared<http::response<http::string_body>>(status, 11);
-  res->set(http::field::server, "equitas-sync-server");
-  res->set(http::field::content_type, type);
-  res->set(http::field::cache_control, "no-store");
-  res->keep_alive(keep_alive);
-  res->body() = std::move(body);
-  res->prepare_payload();
-  send(std::move(res));
-}
-
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-  if (ec) return;
-  if (!keep_alive) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    return;
-  }
-  do_read();
+  send(web::ResponseBuilder(headers(), status, 11, keep_alive).type(type).text(std::move(body)));
 }
 
 }  // namespace equitas::server

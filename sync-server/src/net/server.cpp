@@ -1,6 +1,7 @@
 #include "server.hpp"
 
 #include "admin_api.hpp"
+#include "http_session.hpp"
 #include "server_log.hpp"
 
 #include <sys/resource.h>
@@ -70,9 +71,20 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
     EQ_ASSIGN_OR_RETURN(s->state_->admin, AdminApi::open(dir, admin_options));
     s->state_->admin_pool = std::make_unique<boost::asio::thread_pool>(1);
   }
-  EQ_ASSIGN_OR_RETURN(s->listener_, Listener::create(s->ioc_, endpoint, s->state_));
+  web::ListenerLimits caps;
+  caps.max_connections = kMaxConnections;
+  caps.accept_backoff = kAcceptBackoff;
+  EQ_ASSIGN_OR_RETURN(s->listener_, web::Listener::open(s->ioc_, endpoint, caps));
   s->endpoint_ = s->listener_->local_endpoint();
-  s->listener_->run();
+  s->state_->open_connections = [listener = std::weak_ptr<web::Listener>(s->listener_)] {
+    const auto l = listener.lock();
+    return l ? l->open_connections() : 0;
+  };
+  s->listener_->run(
+      [state = s->state_](boost::asio::ip::tcp::socket socket, web::ConnectionLease lease) {
+        HttpSession::serve(state, std::move(socket), std::move(lease));
+      },
+      [state = s->state_](const boost::asio::ip::address&) { state->metrics->refused(SessionRefusal::kCapacity); });
   unsigned n = options.io_threads != 0 ? options.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     s->threads_.emplace_back([ioc = &s->ioc_] {

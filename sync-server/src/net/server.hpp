@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "equitas/forms/answer_validator.hpp"
+#include "equitas/web/listener.hpp"
 #include "limits.hpp"
-#include "listener.hpp"
 #include "server_state.hpp"
 
 namespace equitas::server {
@@ -60,7 +60,7 @@ class Server {
   Server() = default;
   boost::asio::io_context ioc_;
   std::shared_ptr<ServerState> state_;
-  std::shared_ptr<Listener> listener_;
+  std::shared_ptr<web::Listener> listener_;
   boost::asio::ip::tcp::endpoint endpoint_;
   std::vector<std::thread> threads_;
   bool stopped_ = false;

@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
+#include "equitas/web/listener.hpp"
 #include "connection_registry.hpp"
 #include "file_store.hpp"
 #include "form_registry.hpp"
@@ -46,7 +48,9 @@ struct ServerState {
   Ingestor ingestor;
   // Files in transfer and held (file_store.hpp); used on the writer only.
   FileStore files;
-  std::atomic<std::size_t> connections{0};
+  // Open connections, as the listener counts them (Server::start sets it
+  // before the listener starts). Any thread.
+  std::function<std::size_t()> open_connections;
   std::atomic<std::size_t> unauthenticated{0};  // connections not yet past ClientAuth
   // Per-IP unauthenticated counts and each device's live session.
   ConnectionRegistry registry;
@@ -66,7 +70,7 @@ struct ServerState {
   // The levels /metrics reads at scrape time. Any thread.
   MetricGauges gauges() {
     MetricGauges g;
-    g.connections = connections.load();
+    g.connections = open_connections ? open_connections() : 0;
     g.unauthenticated = unauthenticated.load();
     g.sync_sessions = sync_sessions.load();
     g.writer_queue = ingestor.queue_depth();
@@ -93,32 +97,34 @@ struct ServerState {
   std::optional<Database> gauges_db_;
 };
 
-// Counts a connection for as long as it lives, and as unauthenticated (in
-// total and for its peer's address budget) until mark_authenticated().
+// Holds a connection's lease from the listener (which counts it against
+// kMaxConnections) for as long as it lives, and counts it as
+// unauthenticated (in total and for its peer's address budget) until
+// mark_authenticated().
 class ConnectionSlot {
  public:
-  // A slot for a connection from `peer`, or nullopt when a cap is reached:
-  // total connections, or unauthenticated ones from this address budget.
-  // When the unauthenticated pool is full, the slot is still given and an
-  // older unauthenticated connection is evicted instead (limits.hpp,
+  // A slot for the connection `lease` counts, or nullopt when its address
+  // budget has no room for another unauthenticated one. When the
+  // unauthenticated pool is full, the slot is still given and an older
+  // unauthenticated connection is evicted instead (limits.hpp,
   // kMaxUnauthenticated). The listener calls it on its strand, one accept at
   // a time.
-  static std::optional<ConnectionSlot> open(std::shared_ptr<ServerState> s, const boost::asio::ip::address& peer) {
-    if (s->connections.load() >= kMaxConnections) return std::nullopt;
-    const auto ticket = s->registry.try_add_unauthenticated(peer, s->limits.max_unauthenticated_per_ip);
+  static std::optional<ConnectionSlot> open(std::shared_ptr<ServerState> s, web::ConnectionLease lease) {
+    const auto ticket = s->registry.try_add_unauthenticated(lease.peer(), s->limits.max_unauthenticated_per_ip);
     if (!ticket) return std::nullopt;
     if (s->unauthenticated.load() >= s->limits.max_unauthenticated) {
       if (s->registry.evict_one()) s->metrics->refused(SessionRefusal::kEvicted);
     }
-    return ConnectionSlot(std::move(s), *ticket);
+    return ConnectionSlot(std::move(s), *ticket, std::move(lease));
   }
   ~ConnectionSlot() {
-    if (!state_) return;
-    --state_->connections;
-    if (!authenticated_) release_unauthenticated();
+    if (state_ && !authenticated_) release_unauthenticated();
   }
   ConnectionSlot(ConnectionSlot&& o) noexcept
-      : state_(std::move(o.state_)), ticket_(o.ticket_), authenticated_(o.authenticated_) {}
+      : state_(std::move(o.state_)),
+        ticket_(o.ticket_),
+        authenticated_(o.authenticated_),
+        lease_(std::move(o.lease_)) {}
   void mark_authenticated() {
     if (!authenticated_) release_unauthenticated();
     authenticated_ = true;
@@ -134,8 +140,8 @@ class ConnectionSlot {
   const std::shared_ptr<ServerState>& shared() const { return state_; }
 
  private:
-  ConnectionSlot(std::shared_ptr<ServerState> s, std::uint64_t ticket) : state_(std::move(s)), ticket_(ticket) {
-    ++state_->connections;
+  ConnectionSlot(std::shared_ptr<ServerState> s, std::uint64_t ticket, web::ConnectionLease lease)
+      : state_(std::move(s)), ticket_(ticket), lease_(std::move(lease)) {
     ++state_->unauthenticated;
   }
   void release_unauthenticated() {
@@ -146,6 +152,7 @@ class ConnectionSlot {
   std::shared_ptr<ServerState> state_;
   std::uint64_t ticket_ = 0;  // in state_->registry, while unauthenticated
   bool authenticated_ = false;
+  web::ConnectionLease lease_;
 };
 
 }  // namespace equitas::server
