@@ -15,10 +15,10 @@
 #include "equitas/web/listener.hpp"
 #include "raw_sync_client.hpp"
 
-using namespace equitas;
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
+namespace web = equitas::web;
+using equitas::test::closed_by_peer;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -45,7 +45,7 @@ class EchoSession : public web::HttpSession {
   std::size_t body_limit_for(const Request& req) const override {
     return req.target() == "/big" ? 4 * limits().body_limit : limits().body_limit;
   }
-  void on_failure(beast::error_code, std::string_view) override { ++failures_; }
+  void on_failure(boost::system::error_code, std::string_view) override { ++failures_; }
 
   web::ConnectionLease lease_;
   std::atomic<int>& failures_;
@@ -97,7 +97,7 @@ http::response<http::string_body> post(tcp::socket& s, const std::string& target
   req.keep_alive(keep_alive);
   req.prepare_payload();
   http::write(s, req);
-  beast::flat_buffer buf;
+  boost::beast::flat_buffer buf;
   http::response<http::string_body> res;
   http::read(s, buf, res);
   return res;
@@ -106,16 +106,14 @@ http::response<http::string_body> post(tcp::socket& s, const std::string& target
 // Seconds from now until the server closes `s`; -1 if it stays open for 10 s.
 double seconds_until_closed(tcp::socket& s) {
   const auto start = Clock::now();
-  if (!test::closed_by_peer(s, std::chrono::seconds(10))) return -1;
+  if (!closed_by_peer(s, std::chrono::seconds(10))) return -1;
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 }  // namespace
 
-TEST_CASE(
-    "a body over the limit gets 413 and the connection closes; within it, request after request is "
-    "answered",
-    "[web][session][limits]") {
+TEST_CASE("a body over the limit gets 413 and the connection closes, and one within it is answered",
+          "[web][session][limits]") {
   Served s(limits());
   asio::io_context client;
   auto sock = s.connect(client);
@@ -132,7 +130,7 @@ TEST_CASE(
   CHECK(big[http::field::cache_control] == "no-store");
   CHECK(big["X-Content-Type-Options"] == "nosniff");
   CHECK_FALSE(big.keep_alive());
-  CHECK(test::closed_by_peer(sock, std::chrono::seconds(5)));
+  CHECK(closed_by_peer(sock, std::chrono::seconds(5)));
 
   // A target the session allows more for.
   auto other = s.connect(client);
@@ -147,11 +145,11 @@ TEST_CASE("headers over the limit get 413 and the connection closes", "[web][ses
   const std::string req =
       "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + std::string(2000, 'y') + "\r\n\r\n";
   asio::write(sock, asio::buffer(req));
-  beast::flat_buffer buf;
+  boost::beast::flat_buffer buf;
   http::response<http::string_body> res;
   http::read(sock, buf, res);
   CHECK(res.result() == http::status::payload_too_large);
-  CHECK(test::closed_by_peer(sock, std::chrono::seconds(5)));
+  CHECK(closed_by_peer(sock, std::chrono::seconds(5)));
   CHECK(s.failures == 0);
 }
 
@@ -191,7 +189,7 @@ TEST_CASE(
   for (int i = 0; i < 100 && !closed; ++i) {
     boost::system::error_code ec;
     asio::write(dripping, asio::buffer("x", 1), ec);
-    closed = ec || test::closed_by_peer(dripping, std::chrono::milliseconds(100));
+    closed = ec || closed_by_peer(dripping, std::chrono::milliseconds(100));
   }
   REQUIRE(closed);
   const double body_cut = std::chrono::duration<double>(Clock::now() - start).count();
@@ -202,6 +200,6 @@ TEST_CASE(
   // Garbage is the peer's doing too: closed, not reported.
   auto garbage = s.connect(client);
   asio::write(garbage, asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
-  CHECK(test::closed_by_peer(garbage, std::chrono::seconds(5)));
+  CHECK(closed_by_peer(garbage, std::chrono::seconds(5)));
   CHECK(s.failures == 0);
 }

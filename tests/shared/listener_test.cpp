@@ -16,10 +16,12 @@
 
 #include "raw_sync_client.hpp"
 
-using namespace equitas;
 namespace asio = boost::asio;
+namespace web = equitas::web;
+using equitas::test::closed_by_peer;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -75,6 +77,13 @@ struct Held {
     }
     FAIL("no connection from " << peer);
   }
+  // Connects from `source`: true when the listener closes it at once and
+  // counts one more refusal.
+  bool refuses(asio::io_context& client, const std::string& source) {
+    const int before = refused;
+    const auto s = connect_from(client, source);
+    return closed_by_peer(*s, 5s) && refused == before + 1;
+  }
   std::unique_ptr<tcp::socket> connect_from(asio::io_context& client,
                                             const std::string& source) const {
     auto s = std::make_unique<tcp::socket>(client);
@@ -121,31 +130,26 @@ TEST_CASE(
   asio::io_context client;
   const auto a1 = s.connect_from(client, "127.0.0.1");
   const auto a2 = s.connect_from(client, "127.0.0.1");
-  REQUIRE(s.wait_for(2, std::chrono::seconds(5)));
+  REQUIRE(s.wait_for(2, 5s));
   // A third from the same address: over its cap, closed before a byte is read.
-  const auto a3 = s.connect_from(client, "127.0.0.1");
-  CHECK(test::closed_by_peer(*a3, std::chrono::seconds(5)));
-  CHECK(s.refused == 1);
+  CHECK(s.refuses(client, "127.0.0.1"));
   // Another address still gets in, up to the cap on all connections.
   const auto b1 = s.connect_from(client, "127.0.0.2");
-  REQUIRE(s.wait_for(3, std::chrono::seconds(5)));
-  const auto c1 = s.connect_from(client, "127.0.0.3");
-  CHECK(test::closed_by_peer(*c1, std::chrono::seconds(5)));
-  CHECK(s.refused == 2);
+  REQUIRE(s.wait_for(3, 5s));
+  CHECK(s.refuses(client, "127.0.0.3"));
   CHECK(s.listener->open_connections() == 3);
   // The ones let in were left alone.
-  CHECK_FALSE(test::closed_by_peer(*a1, std::chrono::milliseconds(50)));
-  CHECK_FALSE(test::closed_by_peer(*b1, std::chrono::milliseconds(50)));
+  CHECK_FALSE(closed_by_peer(*a1, 50ms));
+  CHECK_FALSE(closed_by_peer(*b1, 50ms));
 
   // One closes: its address and the total have room again, for one.
   s.let_go("127.0.0.1");
   CHECK(s.listener->open_connections() == 2);
-  const auto a4 = s.connect_from(client, "127.0.0.1");
-  REQUIRE(s.wait_for(3, std::chrono::seconds(5)));
-  const auto c2 = s.connect_from(client, "127.0.0.3");
-  CHECK(test::closed_by_peer(*c2, std::chrono::seconds(5)));
-  CHECK(s.refused == 3);
+  const auto a3 = s.connect_from(client, "127.0.0.1");
+  REQUIRE(s.wait_for(3, 5s));
+  CHECK(s.refuses(client, "127.0.0.3"));
   CHECK(s.listener->open_connections() == 3);
+  CHECK(s.refused == 3);
 }
 
 TEST_CASE(
@@ -182,7 +186,7 @@ TEST_CASE(
   const double secs = std::chrono::duration<double>(Clock::now() - freed).count();
   INFO("all accepted " << secs << " s after descriptors freed up");
   CHECK(secs < 1.0);
-  for (auto& w : waiting) CHECK_FALSE(test::closed_by_peer(*w, std::chrono::milliseconds(10)));
+  for (auto& w : waiting) CHECK_FALSE(closed_by_peer(*w, std::chrono::milliseconds(10)));
 }
 
 TEST_CASE("a listener that cannot have its address says so", "[web][listener]") {
@@ -193,6 +197,6 @@ TEST_CASE("a listener that cannot have its address says so", "[web][listener]") 
   // Not SO_REUSEPORT: a second listener on the same port is refused.
   auto second = web::Listener::open(ioc, (*first)->local_endpoint(), {.max_connections = 1});
   REQUIRE_FALSE(second.is_ok());
-  CHECK(second.status().code() == StatusCode::kUnavailable);
+  CHECK(second.status().code() == equitas::StatusCode::kUnavailable);
   CHECK_THAT(second.status().message(), Catch::Contains("cannot listen on 127.0.0.1:"));
 }

@@ -45,7 +45,7 @@ TEST_CASE("a text response carries every security header, the program's policy a
   CHECK(res.find(http::field::retry_after) == res.end());
 }
 
-TEST_CASE("a page's own policy replaces the program's; cookies and other headers are added",
+TEST_CASE("a page's own policy replaces the program's, and cookies and other headers are added",
           "[web][response]") {
   const auto res =
       web::ResponseBuilder(web::ResponseHeaders{"", kProgram.csp}, http::status::ok, 10, false)

@@ -26,6 +26,29 @@ tcp::endpoint endpoint_of(const TestServer& s) {
   const std::string url = s.url();
   return {net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1)))};
 }
+
+// A connection to `server` from `source` (127.0.0.x: loopback on Linux).
+std::unique_ptr<tcp::socket> connect_from(net::io_context& ioc, const TestServer& server,
+                                          const std::string& source) {
+  auto s = std::make_unique<tcp::socket>(ioc);
+  s->open(tcp::v4());
+  s->bind(tcp::endpoint(net::ip::make_address(source), 0));
+  s->connect(endpoint_of(server));
+  return s;
+}
+
+// True when the health endpoint answers on `s`; false when the server
+// closed it without a word.
+bool healthz(tcp::socket& s) {
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  boost::system::error_code ec;
+  net::write(s, net::buffer(req), ec);
+  if (ec) return false;
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res, ec);
+  return !ec && res.result() == http::status::ok;
+}
 }  // namespace
 
 TEST_CASE("a frame over the limit is closed with 1009, and other sessions carry on", "[server][limits]") {
@@ -189,38 +212,22 @@ TEST_CASE("unauthenticated connections are capped per IP address, not for other 
   TestServer server(tmp / "server");
   server.start();
   net::io_context ioc;
-  auto connect_from = [&](const std::string& source) {
-    auto s = std::make_unique<tcp::socket>(ioc);
-    s->open(tcp::v4());
-    s->bind(tcp::endpoint(net::ip::make_address(source), 0));
-    s->connect(endpoint_of(server));
-    return s;
-  };
-  // Served: the health endpoint answers. Refused: closed without a word.
-  auto served = [](tcp::socket& s) {
-    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-    boost::system::error_code ec;
-    net::write(s, net::buffer(req), ec);
-    if (ec) return false;
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    http::read(s, buf, res, ec);
-    return !ec && res.result() == http::status::ok;
-  };
+  const auto connect = [&](const std::string& source) { return connect_from(ioc, server, source); };
   std::vector<std::unique_ptr<tcp::socket>> held;
-  for (std::size_t i = 0; i < server::kMaxUnauthenticatedPerIp; ++i) held.push_back(connect_from("127.0.0.1"));
+  for (std::size_t i = 0; i < server::kMaxUnauthenticatedPerIp; ++i)
+    held.push_back(connect("127.0.0.1"));
   // The listener counts a connection when it accepts it; let it catch up.
-  auto over = connect_from("127.0.0.1");
+  auto over = connect("127.0.0.1");
   CHECK(closed_by_peer(*over, std::chrono::seconds(5)));
-  auto other = connect_from("127.0.0.2");
-  CHECK(served(*other));
+  auto other = connect("127.0.0.2");
+  CHECK(healthz(*other));
 
   // One slot frees up when one held connection goes away.
   held.pop_back();
   bool again = false;
   for (int i = 0; i < 50 && !again; ++i) {
-    auto s = connect_from("127.0.0.1");
-    again = served(*s);
+    auto s = connect("127.0.0.1");
+    again = healthz(*s);
     if (!again) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(again);
@@ -278,35 +285,19 @@ TEST_CASE("a full unauthenticated pool still lets health checks and collectors i
   REQUIRE(authenticated.authenticate((*e)->server, (*e)->device_id, early.device_key()).is_ok());
 
   net::io_context ioc;
-  auto connect_from = [&](const std::string& source) {
-    auto s = std::make_unique<tcp::socket>(ioc);
-    s->open(tcp::v4());
-    s->bind(tcp::endpoint(net::ip::make_address(source), 0));
-    s->connect(endpoint_of(server));
-    return s;
-  };
-  auto healthz = [](tcp::socket& s) {
-    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-    boost::system::error_code ec;
-    net::write(s, net::buffer(req), ec);
-    if (ec) return false;
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    http::read(s, buf, res, ec);
-    return !ec && res.result() == http::status::ok;
-  };
+  const auto connect = [&](const std::string& source) { return connect_from(ioc, server, source); };
   // The flood: two addresses, each at its own cap, fill the pool (the
   // listener counts each at accept: a health check per address shows it
   // has caught up, since its own budget is then full and it is refused).
   std::vector<std::unique_ptr<tcp::socket>> flood;
   for (const std::string source : {"127.0.0.2", "127.0.0.3"}) {
-    for (int i = 0; i < 3; ++i) flood.push_back(connect_from(source));
-    auto over = connect_from(source);
+    for (int i = 0; i < 3; ++i) flood.push_back(connect(source));
+    auto over = connect(source);
     CHECK(closed_by_peer(*over, std::chrono::seconds(5)));
   }
   // A newcomer from another address is served, and the flood pays for it:
   // its oldest connection is closed, long before any deadline.
-  auto probe = connect_from("127.0.0.4");
+  auto probe = connect("127.0.0.4");
   CHECK(healthz(*probe));
   CHECK(closed_by_peer(*flood.front(), std::chrono::seconds(5)));
   // A collector connecting now authenticates and syncs.
