@@ -13,25 +13,22 @@ HttpStatus http_status_for(StatusCode code) {
     case StatusCode::kNotFound:
       return {http::status::not_found};
     case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
       return {http::status::conflict};
     case StatusCode::kPermissionDenied:
       return {http::status::forbidden};
     case StatusCode::kUnauthenticated:
       return {http::status::unauthorized};
-    case StatusCode::kFailedPrecondition:
-      return {http::status::conflict};
-    case StatusCode::kCorruption:
-      return {http::status::internal_server_error};
-    case StatusCode::kIoError:
-      return {http::status::internal_server_error};
     case StatusCode::kUnavailable:
       return {http::status::service_unavailable, kBusyRetryAfter};
-    case StatusCode::kDeadlineExceeded:
-      return {http::status::gateway_timeout};
     case StatusCode::kResourceExhausted:
       return {http::status::service_unavailable, kFullRetryAfter};
+    case StatusCode::kDeadlineExceeded:
+      return {http::status::gateway_timeout};
+    case StatusCode::kCorruption:
+    case StatusCode::kIoError:
     case StatusCode::kInternal:
-      return {http::status::internal_server_error};
+      break;
   }
   return {http::status::internal_server_error};
 }
