@@ -13,10 +13,10 @@
 #include <cstring>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 
 #include "equitas/forms/form_json.hpp"
+#include "equitas/util/thread_annotations.hpp"
 #include "equitas/wire/device_list.hpp"
 #include "equitas/wire/payload.hpp"
 #include "equitas/wire/secure_channel.hpp"
@@ -45,11 +45,11 @@ struct FilePosition {
   std::uint32_t offset = 0;
   bool operator==(const FilePosition&) const = default;
 };
-std::mutex positions_mutex;
-std::map<FileId, FilePosition> positions;  // guarded by positions_mutex
+Mutex positions_mutex;
+std::map<FileId, FilePosition> positions EQ_GUARDED_BY(positions_mutex);
 
 void note_position(const FileId& id, std::optional<FilePosition> at) {
-  std::lock_guard lock(positions_mutex);
+  MutexLock lock(&positions_mutex);
   if (!at) {
     positions.erase(id);
     return;
@@ -59,7 +59,7 @@ void note_position(const FileId& id, std::optional<FilePosition> at) {
 }
 
 std::optional<FilePosition> last_position(const FileId& id) {
-  std::lock_guard lock(positions_mutex);
+  MutexLock lock(&positions_mutex);
   const auto it = positions.find(id);
   if (it == positions.end()) return std::nullopt;
   return it->second;

@@ -10,7 +10,7 @@ constexpr std::chrono::seconds kFirstRetry{30};
 SyncRunner::SyncRunner(DataDir dir, std::chrono::seconds every, SyncOptions base_options)
     : dir_(std::move(dir)), every_(every), base_(std::move(base_options)) {
   if (every_.count() > 0) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     requested_ = true;  // try at once: the link may already be up
   }
   thread_ = std::thread([this] { run(); });
@@ -20,7 +20,7 @@ SyncRunner::~SyncRunner() { stop(); }
 
 void SyncRunner::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -29,7 +29,7 @@ void SyncRunner::stop() {
 
 bool SyncRunner::request() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (snap_.running || requested_) return false;
     requested_ = true;
   }
@@ -38,22 +38,22 @@ bool SyncRunner::request() {
 }
 
 SyncSnapshot SyncRunner::snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return snap_;
 }
 
 void SyncRunner::run() {
   std::chrono::seconds retry = kFirstRetry;
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   while (!stopping_) {
     if (!requested_) {
       if (every_.count() > 0 && snap_.next_attempt_at) {
         const auto wait = std::chrono::seconds(std::max<std::int64_t>(0, *snap_.next_attempt_at - unix_now()));
-        cv_.wait_for(lock, wait, [this] { return stopping_ || requested_; });
+        cv_.wait_for(mu_, wait, [this]() EQ_REQUIRES(mu_) { return stopping_ || requested_; });
         if (stopping_) break;
         if (!requested_ && unix_now() < *snap_.next_attempt_at) continue;
       } else {
-        cv_.wait(lock, [this] { return stopping_ || requested_; });
+        cv_.wait(mu_, [this]() EQ_REQUIRES(mu_) { return stopping_ || requested_; });
         if (stopping_) break;
       }
     }
@@ -84,7 +84,7 @@ void SyncRunner::sync_once() {
   } else {
     SyncOptions options = base_;
     options.on_progress = [this](const SyncProgress& p) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       snap_.progress = p;
     };
     auto report = c->sync(options);
@@ -103,7 +103,7 @@ void SyncRunner::sync_once() {
                 " submission(s) kept on this collector, will retry";
     }
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   snap_.last_ok = ok;
   snap_.last_message = message;
   snap_.last_finished_at = unix_now();

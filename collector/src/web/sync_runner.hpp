@@ -8,13 +8,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "collector_app.hpp"
+#include "equitas/util/thread_annotations.hpp"
 
 namespace equitas::collector {
 
@@ -49,11 +48,11 @@ class SyncRunner {
   DataDir dir_;
   std::chrono::seconds every_;
   SyncOptions base_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  SyncSnapshot snap_;      // guarded by mu_
-  bool requested_ = false;  // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;  // a sync requested, or stopping
+  SyncSnapshot snap_ EQ_GUARDED_BY(mu_);
+  bool requested_ EQ_GUARDED_BY(mu_) = false;
+  bool stopping_ EQ_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 
 #include "equitas/crypto/keys.hpp"
+#include "equitas/util/thread_annotations.hpp"
 
 namespace equitas {
 namespace {
@@ -110,8 +110,8 @@ struct Ambient {
   std::optional<Passphrase> passphrase;
   std::vector<CachedKey> derived;
 };
-std::mutex g_ambient_mu;
-Ambient* g_ambient = nullptr;  // guarded by g_ambient_mu
+Mutex g_ambient_mu;
+Ambient* g_ambient EQ_GUARDED_BY(g_ambient_mu) EQ_PT_GUARDED_BY(g_ambient_mu) = nullptr;
 
 // Opens the key file bytes `file` of `kind` and returns the raw secret keys.
 // `cache`, when given (the ambient scope, its mutex held), remembers the
@@ -225,7 +225,7 @@ Result<SecretBuffer> load_key_secret(const std::filesystem::path& path, std::uin
                                      bool use_ambient) {
   EQ_ASSIGN_OR_RETURN(SecretBuffer file, read_key_bytes(path));
   if (!use_ambient) return open_key_file(file, kind, path, pass, nullptr);
-  std::lock_guard lock(g_ambient_mu);
+  MutexLock lock(&g_ambient_mu);
   if (g_ambient == nullptr || !g_ambient->passphrase) return open_key_file(file, kind, path, nullptr, nullptr);
   return open_key_file(file, kind, path, &*g_ambient->passphrase, &g_ambient->derived);
 }
@@ -246,7 +246,7 @@ SecretBuffer server_secret_of(const ServerKeys& keys) {
 }
 
 const Passphrase* ambient_passphrase() {
-  std::lock_guard lock(g_ambient_mu);
+  MutexLock lock(&g_ambient_mu);
   return g_ambient != nullptr && g_ambient->passphrase ? &*g_ambient->passphrase : nullptr;
 }
 
@@ -377,13 +377,13 @@ Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::s
 
 KeyPassphraseScope::KeyPassphraseScope(std::optional<Passphrase> passphrase) {
   auto* a = new Ambient{std::move(passphrase), {}};
-  std::lock_guard lock(g_ambient_mu);
+  MutexLock lock(&g_ambient_mu);
   delete g_ambient;  // one at a time: a leftover would only hold stale secrets
   g_ambient = a;
 }
 
 KeyPassphraseScope::~KeyPassphraseScope() {
-  std::lock_guard lock(g_ambient_mu);
+  MutexLock lock(&g_ambient_mu);
   delete g_ambient;  // sodium_free wipes the passphrase and the derived keys
   g_ambient = nullptr;
 }

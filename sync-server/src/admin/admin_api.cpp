@@ -207,7 +207,7 @@ AdminResponse AdminApi::handle(const AdminRequest& req, const std::string& peer)
     r.text.keep_alive(false);
     return r;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const std::string lang = query_param(req.target(), "lang");
   for (auto l : kLanguages) {
     if (lang == l) call.lang = lang;
@@ -665,7 +665,7 @@ AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
   // take them; for the others the report names none.
   const bool files = may_see_files(call.role);
   ReportEvidence evidence;
-  evidence.held = [this](const std::string& sha256_hex) {
+  evidence.held = [this](const std::string& sha256_hex) EQ_REQUIRES(mu_) {  // during this call
     auto held = file_held(app_.store().db(), sha256_hex);
     return held.is_ok() && *held;
   };

@@ -23,13 +23,12 @@
 // - pages load only what this binary serves (strict CSP, no outside request).
 #pragma once
 
-#include <boost/beast/http.hpp>
 #include <atomic>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +36,10 @@
 #include "server_app.hpp"
 #include "equitas/web/response.hpp"
 #include "metrics.hpp"
+#include "equitas/util/thread_annotations.hpp"
 #include "form_registry.hpp"
+#include "metrics.hpp"
+#include "server_app.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
@@ -119,53 +121,57 @@ class AdminApi {
   AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> forms, AdminApiOptions options);
   // A security event's audit line; a failure to write it is logged, and the
   // call's answer stays what it was.
-  void record(const Actor& actor, std::string_view action, std::string_view detail);
+  void record(const Actor& actor, std::string_view action, std::string_view detail)
+      EQ_REQUIRES(mu_);
 
-  AdminResponse route(Call& call);
+  AdminResponse route(Call& call) EQ_REQUIRES(mu_);
   // 403, audited, unless the caller's role reaches `needed`.
-  std::optional<AdminResponse> refuse_unless(Call& call, Role needed, std::string_view what);
-  Credential authenticate(Call& call);
+  std::optional<AdminResponse> refuse_unless(Call& call, Role needed, std::string_view what)
+      EQ_REQUIRES(mu_);
+  Credential authenticate(Call& call) EQ_REQUIRES(mu_);
   bool host_allowed(std::string_view host) const;
   bool origin_allowed(std::string_view origin, std::string_view host) const;
   static std::string failure_key(const std::string& peer);
-  bool throttled(const std::string& peer, std::int64_t now);
+  bool throttled(const std::string& peer, std::int64_t now) EQ_REQUIRES(mu_);
   // The address's failures in its window, this one included.
-  int count_failure(const std::string& peer, std::int64_t now);
+  int count_failure(const std::string& peer, std::int64_t now) EQ_REQUIRES(mu_);
   // A wrong token from `peer`: counted, and audited as `action` on the
   // address's first failure in its window, then once more (api.throttled)
   // when it reaches the limit.
-  void wrong_token(const std::string& peer, std::int64_t now, std::string_view action, std::string_view detail);
+  void wrong_token(const std::string& peer, std::int64_t now, std::string_view action,
+                   std::string_view detail) EQ_REQUIRES(mu_);
   std::string session_key(std::string_view cookie) const;
 
-  AdminResponse login(Call& call);
-  AdminResponse logout(Call& call);
+  AdminResponse login(Call& call) EQ_REQUIRES(mu_);
+  AdminResponse logout(Call& call) EQ_REQUIRES(mu_);
   AdminResponse whoami(Call& call);
-  AdminResponse overview(Call& call);
-  AdminResponse forms_list(Call& call);
-  AdminResponse devices(Call& call);
-  AdminResponse revoke_device(Call& call, std::string_view id);
-  AdminResponse rounds(Call& call);
-  AdminResponse report(Call& call, std::string_view form);
-  AdminResponse download(Call& call, std::string_view form);
-  AdminResponse audit_log(Call& call);
+  AdminResponse overview(Call& call) EQ_REQUIRES(mu_);
+  AdminResponse forms_list(Call& call) EQ_REQUIRES(mu_);
+  AdminResponse devices(Call& call) EQ_REQUIRES(mu_);
+  AdminResponse revoke_device(Call& call, std::string_view id) EQ_REQUIRES(mu_);
+  AdminResponse rounds(Call& call) EQ_REQUIRES(mu_);
+  AdminResponse report(Call& call, std::string_view form) EQ_REQUIRES(mu_);
+  AdminResponse download(Call& call, std::string_view form) EQ_REQUIRES(mu_);
+  AdminResponse audit_log(Call& call) EQ_REQUIRES(mu_);
   // Team assessments (docs/assessments.md): the list, and one's printable
   // report (assessment_report.hpp). Organisational ratings: any role.
-  AdminResponse assessments(Call& call);
-  AdminResponse assessment_report(Call& call, std::string_view id);
+  AdminResponse assessments(Call& call) EQ_REQUIRES(mu_);
+  AdminResponse assessment_report(Call& call, std::string_view id) EQ_REQUIRES(mu_);
   // A file a response names (issue 18), decrypted and checked, as an
   // attachment; audited as file.download.
-  AdminResponse serve_file(Call& call, std::string_view sha256_hex);
-  AdminResponse action_plan(Call& call);
-  AdminResponse update_action(Call& call, std::string_view id);
+  AdminResponse serve_file(Call& call, std::string_view sha256_hex) EQ_REQUIRES(mu_);
+  AdminResponse action_plan(Call& call) EQ_REQUIRES(mu_);
+  AdminResponse update_action(Call& call, std::string_view id) EQ_REQUIRES(mu_);
 
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;
+  // Held for the whole of each call (handle): one at a time.
+  Mutex mu_;
   DataDir dir_;
-  ServerApp app_;
-  std::unique_ptr<FormRegistry> forms_;
+  ServerApp app_ EQ_GUARDED_BY(mu_);
+  std::unique_ptr<FormRegistry> forms_ EQ_GUARDED_BY(mu_);
   AdminApiOptions options_;
-  std::map<std::string, Session> sessions_;  // by a hash of the cookie
-  std::map<std::string, Failures> failures_;  // by peer address
+  std::map<std::string, Session> sessions_ EQ_GUARDED_BY(mu_);   // by a hash of the cookie
+  std::map<std::string, Failures> failures_ EQ_GUARDED_BY(mu_);  // by peer address
 };
 
 }  // namespace equitas::server

@@ -15,7 +15,7 @@ ip::address ConnectionRegistry::budget_key(const ip::address& peer) {
 
 std::optional<std::uint64_t> ConnectionRegistry::try_add_unauthenticated(const ip::address& peer, std::size_t cap) {
   const ip::address key = budget_key(peer);
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto& tickets = unauthenticated_[key];
   if (tickets.size() >= cap) {
     if (tickets.empty()) unauthenticated_.erase(key);
@@ -28,7 +28,7 @@ std::optional<std::uint64_t> ConnectionRegistry::try_add_unauthenticated(const i
 }
 
 void ConnectionRegistry::remove_unauthenticated(std::uint64_t ticket) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const auto p = pending_.find(ticket);
   if (p == pending_.end()) return;
   const auto it = unauthenticated_.find(p->second.key);
@@ -40,13 +40,13 @@ void ConnectionRegistry::remove_unauthenticated(std::uint64_t ticket) {
 }
 
 std::size_t ConnectionRegistry::unauthenticated_from(const ip::address& peer) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const auto it = unauthenticated_.find(budget_key(peer));
   return it == unauthenticated_.end() ? 0 : it->second.size();
 }
 
 void ConnectionRegistry::set_evictor(std::uint64_t ticket, std::function<void()> evict) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const auto p = pending_.find(ticket);
   if (p != pending_.end()) p->second.evict = std::move(evict);
 }
@@ -54,7 +54,7 @@ void ConnectionRegistry::set_evictor(std::uint64_t ticket, std::function<void()>
 bool ConnectionRegistry::evict_one() {
   std::function<void()> evict;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     // The heaviest budget first: under a flood that is the flood's, while a
     // collector holds one connection of its own. Linear, but only while the
     // pool is full, over at most its few thousand entries.
@@ -63,7 +63,7 @@ bool ConnectionRegistry::evict_one() {
       if (heaviest == nullptr || tickets.size() > heaviest->size()) heaviest = &tickets;
     }
     if (heaviest == nullptr) return false;
-    const auto take = [&](std::uint64_t ticket) {
+    const auto take = [&](std::uint64_t ticket) EQ_REQUIRES(mu_) {
       Pending& p = pending_.at(ticket);
       if (p.evicted || !p.evict) return false;
       p.evicted = true;
@@ -85,7 +85,7 @@ bool ConnectionRegistry::evict_one() {
 std::shared_ptr<WebSocketSession> ConnectionRegistry::admit(const DeviceId& device, std::uint64_t token,
                                                             std::weak_ptr<WebSocketSession> session) {
   std::shared_ptr<WebSocketSession> displaced;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   Live& live = live_[device];
   if (live.token != 0 && live.token != token) displaced = live.session.lock();
   live.token = token;
@@ -94,13 +94,13 @@ std::shared_ptr<WebSocketSession> ConnectionRegistry::admit(const DeviceId& devi
 }
 
 void ConnectionRegistry::release(const DeviceId& device, std::uint64_t token) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const auto it = live_.find(device);
   if (it != live_.end() && it->second.token == token) live_.erase(it);
 }
 
 std::size_t ConnectionRegistry::live_devices() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return live_.size();
 }
 

@@ -10,10 +10,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 
+#include "equitas/util/thread_annotations.hpp"
 #include "equitas/wire/ids.hpp"
 
 namespace equitas::server {
@@ -69,11 +69,11 @@ class ConnectionRegistry {
     std::function<void()> evict;
     bool evicted = false;
   };
-  mutable std::mutex mu_;
-  std::uint64_t next_ticket_ = 1;                                             // guarded by mu_
-  std::map<std::uint64_t, Pending> pending_;                                  // guarded by mu_; oldest first
-  std::map<boost::asio::ip::address, std::set<std::uint64_t>> unauthenticated_;  // guarded by mu_
-  std::map<DeviceId, Live> live_;                                             // guarded by mu_
+  mutable Mutex mu_;
+  std::uint64_t next_ticket_ EQ_GUARDED_BY(mu_) = 1;
+  std::map<std::uint64_t, Pending> pending_ EQ_GUARDED_BY(mu_);  // oldest first
+  std::map<boost::asio::ip::address, std::set<std::uint64_t>> unauthenticated_ EQ_GUARDED_BY(mu_);
+  std::map<DeviceId, Live> live_ EQ_GUARDED_BY(mu_);
 };
 
 }  // namespace equitas::server

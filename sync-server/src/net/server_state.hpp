@@ -1,19 +1,20 @@
 // What every session of one running server shares. Immutable after start,
 // apart from the atomic connection counts, the registry's and the Ingestor's
-// own locking.
+// own locking, and the gauges' database (guarded by its mutex).
 #pragma once
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 
+#include "connection_registry.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
 #include "equitas/web/listener.hpp"
 #include "connection_registry.hpp"
+#include "equitas/util/thread_annotations.hpp"
 #include "file_store.hpp"
 #include "form_registry.hpp"
 #include "ingestor.hpp"
@@ -77,7 +78,7 @@ struct ServerState {
     // The files held, from the database: one small read (file_blobs has a
     // row per file), on a read-only connection of its own, opened at the
     // first scrape and shared by the threads that scrape, one at a time.
-    std::lock_guard lock(gauges_mu_);
+    MutexLock lock(&gauges_mu_);
     if (!gauges_db_) {
       Database::Options ro;
       ro.read_only = true;
@@ -93,8 +94,8 @@ struct ServerState {
   }
 
  private:
-  std::mutex gauges_mu_;
-  std::optional<Database> gauges_db_;
+  Mutex gauges_mu_;
+  std::optional<Database> gauges_db_ EQ_GUARDED_BY(gauges_mu_);
 };
 
 // Holds a connection's lease from the listener (which counts it against

@@ -7,13 +7,12 @@
 // memory stays at a few batches whatever the size of the form.
 #include <sqlite3.h>
 
-#include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <system_error>
 #include <thread>
 
+#include "equitas/util/thread_annotations.hpp"
 #include "report_internal.hpp"
 
 namespace equitas::server::report_detail {
@@ -63,35 +62,38 @@ class BatchQueues {
   explicit BatchQueues(std::size_t n) : batches_(n) {
     for (auto& b : batches_) free_.push_back(&b);
   }
-  Batch* take_free() { return take(free_); }
-  Batch* take_full() { return take(full_); }  // nullptr once finished and drained
-  void give_free(Batch* b) { give(free_, b); }
-  void give_full(Batch* b) { give(full_, b); }
+  Batch* take_free() { return take(false); }
+  Batch* take_full() { return take(true); }  // nullptr once finished and drained
+  void give_free(Batch* b) { give(false, b); }
+  void give_full(Batch* b) { give(true, b); }
   void finish() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     finished_ = true;
     cv_.notify_all();
   }
 
  private:
-  Batch* take(std::deque<Batch*>& q) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !q.empty() || (finished_ && &q == &full_); });
+  std::deque<Batch*>& queue(bool full) EQ_REQUIRES(mu_) { return full ? full_ : free_; }
+  Batch* take(bool full) {
+    MutexLock lock(&mu_);
+    cv_.wait(mu_, [&]() EQ_REQUIRES(mu_) { return !queue(full).empty() || (full && finished_); });
+    std::deque<Batch*>& q = queue(full);
     if (q.empty()) return nullptr;
     Batch* b = q.front();
     q.pop_front();
     return b;
   }
-  void give(std::deque<Batch*>& q, Batch* b) {
-    std::lock_guard lock(mu_);
-    q.push_back(b);
+  void give(bool full, Batch* b) {
+    MutexLock lock(&mu_);
+    queue(full).push_back(b);
     cv_.notify_all();
   }
   std::vector<Batch> batches_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch*> free_, full_;  // guarded by mu_
-  bool finished_ = false;           // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<Batch*> free_ EQ_GUARDED_BY(mu_);
+  std::deque<Batch*> full_ EQ_GUARDED_BY(mu_);
+  bool finished_ EQ_GUARDED_BY(mu_) = false;
 };
 
 // Which grid cell a row falls in, by its breakdown codes.

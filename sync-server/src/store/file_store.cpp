@@ -273,7 +273,7 @@ Status FileStore::finish(Database& db, const FileId& id, const Expected& e, std:
 }
 
 Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer, bool pieces) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   FilesWanted out;
   for (const FileOfferItem& f : offer.files) {
     FileWantItem w;
@@ -306,7 +306,7 @@ Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer, boo
 }
 
 Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::int64_t now, bool pieces) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   FileAck ack;
   ack.id = chunk.id;
   EQ_ASSIGN_OR_RETURN(auto e, expected(db, chunk.id));

@@ -15,12 +15,12 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "equitas/db/database.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form.hpp"
+#include "equitas/util/thread_annotations.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/file_transfer.hpp"
 
@@ -143,12 +143,14 @@ class FileStore {
   // that are shorter than the next chunk are kept as its tail (a piece
   // session's, or a write a crash cut short: the collector's bytes either
   // way, and checked with the rest of their chunk).
-  Result<Upload*> resume(const FileId& id, const Expected& e);
-  Status finish(Database& db, const FileId& id, const Expected& e, std::int64_t now);
+  Result<Upload*> resume(const FileId& id, const Expected& e) EQ_REQUIRES(mutex_);
+  Status finish(Database& db, const FileId& id, const Expected& e, std::int64_t now)
+      EQ_REQUIRES(mutex_);
 
   std::filesystem::path root_;
-  std::mutex mutex_;                                    // the Ingestor's thread only, in practice
-  std::map<FileId, std::unique_ptr<Upload>> uploads_;  // in progress in some session
+  Mutex mutex_;  // the Ingestor's thread only, in practice
+  // In progress in some session.
+  std::map<FileId, std::unique_ptr<Upload>> uploads_ EQ_GUARDED_BY(mutex_);
 };
 
 }  // namespace equitas::server

@@ -12,7 +12,7 @@ Ingestor::~Ingestor() { stop(); }
 void Ingestor::submit(Work work, Done done, bool batch) {
   bool stopping = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopping = stopping_;
     if (!stopping && queue_.size() < kMaxQueuedJobs) {
       queue_.push_back(Job{std::move(work), std::move(done), batch});
@@ -24,13 +24,13 @@ void Ingestor::submit(Work work, Done done, bool batch) {
 }
 
 std::size_t Ingestor::queue_depth() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return queue_.size();
 }
 
 void Ingestor::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     cv_.notify_one();
   }
@@ -41,8 +41,8 @@ void Ingestor::run() {
   for (;;) {
     std::deque<Job> group;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(&mu_);
+      cv_.wait(mu_, [this]() EQ_REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to finish
       while (!queue_.empty() && group.size() < kMaxJobsPerCommit) {
         group.push_back(std::move(queue_.front()));

@@ -8,12 +8,11 @@
 // and if the commit fails every job in the group hears the failure.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 
+#include "equitas/util/thread_annotations.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {
@@ -49,11 +48,11 @@ class Ingestor {
   void run();
   void process(std::deque<Job>& group);
 
-  ServerStore store_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;  // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  ServerStore store_;  // the writer thread's only
+  Mutex mu_;
+  CondVar cv_;  // a job queued, or stopping
+  std::deque<Job> queue_ EQ_GUARDED_BY(mu_);
+  bool stopping_ EQ_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
