@@ -84,7 +84,8 @@ net::ip::address_v6 source_address_v6(int i, int sources) {
   b[6] = static_cast<unsigned char>(n >> 8);
   b[7] = static_cast<unsigned char>(n & 0xff);
   const auto id = static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15ULL + 1;  // distinct for each i
-  for (int k = 0; k < 8; ++k) b[8 + static_cast<std::size_t>(k)] = static_cast<unsigned char>(id >> (8 * k));
+  for (int k = 0; k < 8; ++k)
+    b[8 + static_cast<std::size_t>(k)] = static_cast<unsigned char>(id >> (8 * k));
   return net::ip::address_v6(b);
 }
 
@@ -130,7 +131,8 @@ constexpr std::string_view kUpgrade =
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
     "Sec-WebSocket-Protocol: equitas-sync.v1\r\n\r\n";
 // A masked binary frame header announcing 200 bytes, then its payload.
-const std::string kFrame = std::string("\x82\xfe\x00\xc8\x01\x02\x03\x04", 8) + std::string(200, 'x');
+const std::string kFrame =
+    std::string("\x82\xfe\x00\xc8\x01\x02\x03\x04", 8) + std::string(200, 'x');
 
 void watch_close(const std::shared_ptr<Hostile>& h) {
   h->sock.async_read_some(net::buffer(h->buf), [h](boost::system::error_code ec, std::size_t) {
@@ -157,7 +159,8 @@ void drip(const std::shared_ptr<Hostile>& h, std::string_view script) {
 
 }  // namespace
 
-constexpr const char* kUsage = R"(hostile_bench: stalled and dripping connections against a real sync-server,
+constexpr const char* kUsage =
+    R"(hostile_bench: stalled and dripping connections against a real sync-server,
 beside well-behaved collectors; prints how soon each hostile connection is closed and the good
 collectors' ack latency before and during the attack.
 
@@ -176,21 +179,29 @@ Usage: hostile_bench [--good 100] [--stalled 4000] [--drippers 1000] [--sources 
 int main(int argc, char** argv) {
   Options opt;
   std::map<std::string, std::string> args;
-  if (const int code = bench::parse_bench_args(argc, argv, kUsage,
-                                               {"--good", "--stalled", "--drippers", "--batch", "--sources", "--newcomers", "--family"},
-                                               args);
+  if (const int code = bench::parse_bench_args(
+          argc, argv, kUsage,
+          {"--good", "--stalled", "--drippers", "--batch", "--sources", "--newcomers", "--family"},
+          args);
       code >= 0) {
     return code;
   }
   for (const auto& [k, text] : args) {
     const int v = std::atoi(text.c_str());
-    if (k == "--good") opt.good = v;
-    else if (k == "--stalled") opt.stalled = v;
-    else if (k == "--drippers") opt.drippers = v;
-    else if (k == "--batch") opt.batch = v;
-    else if (k == "--sources") opt.sources = std::max(1, v);
-    else if (k == "--newcomers") opt.newcomers = v;
-    else if (k == "--family" && (v == 4 || v == 6)) opt.ipv6 = v == 6;
+    if (k == "--good")
+      opt.good = v;
+    else if (k == "--stalled")
+      opt.stalled = v;
+    else if (k == "--drippers")
+      opt.drippers = v;
+    else if (k == "--batch")
+      opt.batch = v;
+    else if (k == "--sources")
+      opt.sources = std::max(1, v);
+    else if (k == "--newcomers")
+      opt.newcomers = v;
+    else if (k == "--family" && (v == 4 || v == 6))
+      opt.ipv6 = v == 6;
     else if (k == "--family") {
       std::cerr << "hostile_bench: --family is 4 or 6\n";
       return 2;
@@ -205,7 +216,8 @@ int main(int argc, char** argv) {
 
   test::TempDir tmp;
   const std::string data = (tmp / "server").string();
-  if (test::run_command({test::bin_path("sync-server"), "init", "--data-dir", data}).exit_code != 0) return 1;
+  if (test::run_command({test::bin_path("sync-server"), "init", "--data-dir", data}).exit_code != 0)
+    return 1;
   // With --family 6 the server listens on both families: the good
   // collectors still come from 127.0.0.1, the attack from IPv6.
   test::ChildProcess server({test::bin_path("sync-server"), "serve", "--data-dir", data, "--listen",
@@ -229,8 +241,8 @@ int main(int argc, char** argv) {
   std::vector<Good> good(static_cast<std::size_t>(opt.good + opt.newcomers));
   for (int i = 0; i < opt.good + opt.newcomers; ++i) {
     const auto dir = tmp / ("c" + std::to_string(i));
-    auto code = test::run_command({test::bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site",
-                                   "Post " + std::to_string(i), "--url", url});
+    auto code = test::run_command({test::bin_path("sync-server"), "device", "enroll", "--data-dir",
+                                   data, "--site", "Post " + std::to_string(i), "--url", url});
     std::string text = code.out;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     text = text.substr(text.rfind('\n') + 1);
@@ -271,7 +283,8 @@ int main(int argc, char** argv) {
       }
       for (std::uint64_t seq = 1; phase.load() < 2; ++seq) {
         std::vector<Bytes> batch;
-        for (int k = 0; k < opt.batch; ++k) batch.push_back(g.envelopes[g.next++ % g.envelopes.size()]);
+        for (int k = 0; k < opt.batch; ++k)
+          batch.push_back(g.envelopes[g.next++ % g.envelopes.size()]);
         const int when = phase.load();
         const auto t0 = Clock::now();
         auto ack = client.push(seq, batch);
@@ -289,13 +302,16 @@ int main(int argc, char** argv) {
 
   std::cout << "Attack: " << opt.stalled << " stalled connections, " << opt.drippers
             << " drippers (half on the HTTP upgrade, half on a WebSocket frame), from "
-            << (opt.ipv6 ? std::to_string(opt.sources) + " IPv6 /64s, each connection from an address of its own"
+            << (opt.ipv6 ? std::to_string(opt.sources) +
+                               " IPv6 /64s, each connection from an address of its own"
                          : std::to_string(opt.sources) + " addresses")
             << "...\n";
   net::io_context ioc;
   std::vector<std::shared_ptr<Hostile>> hostile;
-  const auto http_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(server::kHttpRequestTimeout);
-  const auto auth_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(server::kAuthDeadline);
+  const auto http_deadline =
+      std::chrono::duration_cast<std::chrono::milliseconds>(server::kHttpRequestTimeout);
+  const auto auth_deadline =
+      std::chrono::duration_cast<std::chrono::milliseconds>(server::kAuthDeadline);
   int refused = 0;
   for (int i = 0; i < opt.stalled + opt.drippers; ++i) {
     auto h = std::make_shared<Hostile>(ioc);
@@ -307,7 +323,8 @@ int main(int argc, char** argv) {
       if (!ec) h->sock.connect(tcp::endpoint(net::ip::address_v6::loopback(), port), ec);
     } else {
       h->sock.open(tcp::v4(), ec);
-      if (!ec) h->sock.bind(tcp::endpoint(net::ip::make_address(source_address(i, opt.sources)), 0), ec);
+      if (!ec)
+        h->sock.bind(tcp::endpoint(net::ip::make_address(source_address(i, opt.sources)), 0), ec);
       if (!ec) h->sock.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
     }
     if (ec) {
@@ -319,7 +336,9 @@ int main(int argc, char** argv) {
       net::write(h->sock, net::buffer(kUpgrade), ec);
       std::string reply;
       char ch = 0;
-      while (!ec && reply.find("\r\n\r\n") == std::string::npos && net::read(h->sock, net::buffer(&ch, 1), ec) == 1) reply += ch;
+      while (!ec && reply.find("\r\n\r\n") == std::string::npos &&
+             net::read(h->sock, net::buffer(&ch, 1), ec) == 1)
+        reply += ch;
       if (ec || reply.rfind("HTTP/1.1 101", 0) != 0) {
         ++refused;
         continue;
@@ -332,9 +351,10 @@ int main(int argc, char** argv) {
     hostile.push_back(h);
   }
   if (hostile.empty() && opt.ipv6) {
-    std::cerr << "hostile_bench: no IPv6 source address in fd00:e9::/32 could be bound here; run it as\n"
-                 "  ./dev bench hostile --family 6\n"
-                 "which gives it a network namespace with that prefix routed to the loopback interface\n";
+    std::cerr
+        << "hostile_bench: no IPv6 source address in fd00:e9::/32 could be bound here; run it as\n"
+           "  ./dev bench hostile --family 6\n"
+           "which gives it a network namespace with that prefix routed to the loopback interface\n";
     return 2;
   }
   phase = 1;
@@ -357,7 +377,8 @@ int main(int argc, char** argv) {
           auto welcome = client.authenticate((*e)->server, (*e)->device_id, n.c->device_key());
           if (!welcome.is_ok()) s = welcome.status();
           std::vector<Bytes> batch;
-          for (int k = 0; s.is_ok() && k < opt.batch; ++k) batch.push_back(n.envelopes[n.next++ % n.envelopes.size()]);
+          for (int k = 0; s.is_ok() && k < opt.batch; ++k)
+            batch.push_back(n.envelopes[n.next++ % n.envelopes.size()]);
           if (s.is_ok()) {
             auto ack = client.push(1, batch);
             if (!ack.is_ok()) s = ack.status();
@@ -379,8 +400,9 @@ int main(int argc, char** argv) {
   });
   // Until every hostile connection is closed, or well past the deadlines.
   const auto give_up = Clock::now() + auth_deadline + std::chrono::seconds(10);
-  while (Clock::now() < give_up &&
-         std::any_of(hostile.begin(), hostile.end(), [](const auto& h) { return h->closed == Clock::time_point{}; })) {
+  while (Clock::now() < give_up && std::any_of(hostile.begin(), hostile.end(), [](const auto& h) {
+           return h->closed == Clock::time_point{};
+         })) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   phase = 2;
@@ -406,28 +428,34 @@ int main(int argc, char** argv) {
   for (const auto& v : lat_base) base.insert(base.end(), v.begin(), v.end());
   for (const auto& v : lat_attack) attack.insert(attack.end(), v.begin(), v.end());
   std::cout << std::fixed << std::setprecision(1);
-  std::cout << "\nHostile connections: " << hostile.size() << " opened (" << refused << " refused at connect)\n"
-            << "  closed within deadline + 1 s: " << hostile.size() - static_cast<std::size_t>(open_still + late)
-            << " of " << hostile.size() << "; late: " << late << "; still open: " << open_still << "\n"
+  std::cout << "\nHostile connections: " << hostile.size() << " opened (" << refused
+            << " refused at connect)\n"
+            << "  closed within deadline + 1 s: "
+            << hostile.size() - static_cast<std::size_t>(open_still + late) << " of "
+            << hostile.size() << "; late: " << late << "; still open: " << open_still << "\n"
             << "  latest close after its deadline: " << worst_excess << " ms\n"
-            << "  closed over 1 s before their deadline (over their source's cap, or evicted from the full pool): " << early
-            << "\n";
-  std::cout << "Good collectors: " << good.size() << " (" << failures.load() << " sessions failed), batches of "
-            << opt.batch << "\n"
+            << "  closed over 1 s before their deadline (over their source's cap, or evicted from "
+               "the full pool): "
+            << early << "\n";
+  std::cout << "Good collectors: " << good.size() << " (" << failures.load()
+            << " sessions failed), batches of " << opt.batch << "\n"
             << "  ack latency before the attack: p50 " << percentile(base, 0.5) << " ms, p99 "
             << percentile(base, 0.99) << " ms (" << base.size() << " batches)\n"
             << "  ack latency during the attack: p50 " << percentile(attack, 0.5) << " ms, p99 "
-            << percentile(attack, 0.99) << " ms, max " << percentile(attack, 1.0) << " ms (" << attack.size()
-            << " batches)\n"
-            << "  p99 during / before: " << (percentile(base, 0.99) > 0 ? percentile(attack, 0.99) / percentile(base, 0.99) : 0)
+            << percentile(attack, 0.99) << " ms, max " << percentile(attack, 1.0) << " ms ("
+            << attack.size() << " batches)\n"
+            << "  p99 during / before: "
+            << (percentile(base, 0.99) > 0 ? percentile(attack, 0.99) / percentile(base, 0.99) : 0)
             << "\n";
-  std::cout << "Newcomers during the attack (new session, authenticate, one batch): " << new_ok << " served, "
-            << new_failed << " failed" << (first_new_error.empty() ? "" : " (first: " + first_new_error + ")") << "\n"
-            << "  connect to ack: p50 " << percentile(lat_new, 0.5) << " ms, p99 " << percentile(lat_new, 0.99)
-            << " ms, max " << percentile(lat_new, 1.0) << " ms\n"
-            << "/healthz during the attack: " << health_ok << " answered, " << health_failed << " failed\n";
-  const bool ok = open_still == 0 && late == 0 && failures.load() == 0 && percentile(attack, 0.99) < 200 &&
-                  new_failed == 0 && health_failed == 0;
+  std::cout << "Newcomers during the attack (new session, authenticate, one batch): " << new_ok
+            << " served, " << new_failed << " failed"
+            << (first_new_error.empty() ? "" : " (first: " + first_new_error + ")") << "\n"
+            << "  connect to ack: p50 " << percentile(lat_new, 0.5) << " ms, p99 "
+            << percentile(lat_new, 0.99) << " ms, max " << percentile(lat_new, 1.0) << " ms\n"
+            << "/healthz during the attack: " << health_ok << " answered, " << health_failed
+            << " failed\n";
+  const bool ok = open_still == 0 && late == 0 && failures.load() == 0 &&
+                  percentile(attack, 0.99) < 200 && new_failed == 0 && health_failed == 0;
   std::cout << (ok ? "Targets met.\n" : "Targets missed.\n");
   return ok ? 0 : 1;
 }

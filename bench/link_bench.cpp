@@ -182,7 +182,8 @@ class LinkEmulator {
     }
     // Until the link thread has dropped the old connections, a connection
     // made now could be dropped with them.
-    while (applied_.load() < generation) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    while (applied_.load() < generation)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   // Link seconds since the last reset.
   double now() const {
@@ -405,11 +406,11 @@ class LinkEmulator {
   unsigned short port_ = 0;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
-  LinkSpec spec_;                 // guarded by mu_
-  Clock::time_point epoch_;       // guarded by mu_
-  std::uint64_t generation_ = 0;  // guarded by mu_
+  LinkSpec spec_;                          // guarded by mu_
+  Clock::time_point epoch_;                // guarded by mu_
+  std::uint64_t generation_ = 0;           // guarded by mu_
   std::atomic<std::uint64_t> applied_{0};  // the last generation the link thread has taken up
-  LinkCounters counters_;         // guarded by mu_
+  LinkCounters counters_;                  // guarded by mu_
   std::thread thread_;
 };
 

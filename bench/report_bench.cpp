@@ -81,7 +81,8 @@ boost::json::object respondent(std::mt19937& rng, const forms::Form& form, doubl
         return true;
       }
       const double gap = sex == 0 && it.name.rfind("car_", 0) == 0 ? -0.5 : 0.0;
-      const int v = std::clamp(static_cast<int>(std::lround(3.4 + site_effect + gap + noise(rng))), 1, 5);
+      const int v =
+          std::clamp(static_cast<int>(std::lround(3.4 + site_effect + gap + noise(rng))), 1, 5);
       a[it.name] = std::to_string(v);
     } else if (it.type == forms::QuestionType::kSelectOne && list && it.relevant.source.empty()) {
       const auto n = list->choices.size();
@@ -111,7 +112,8 @@ Status generate(const Options& o, std::int64_t& rows, double& add_us) {
     size_w.push_back(1.0 / std::pow(1.0 + s, 0.8));
     effect.push_back(site_noise(rng));
     devices.push_back(DeviceId::random());
-    EQ_RETURN_IF_ERROR(store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0));
+    EQ_RETURN_IF_ERROR(
+        store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0));
   }
   std::discrete_distribution<int> site_of(size_w.begin(), size_w.end());
   std::uniform_int_distribution<int> day_of(0, 44);
@@ -142,7 +144,8 @@ Status generate(const Options& o, std::int64_t& rows, double& add_us) {
   }
   std::cerr << "\n";
   rows = store.analysis().add_calls();
-  add_us = static_cast<double>(store.analysis().add_nanoseconds()) / 1000.0 / static_cast<double>(std::max<std::int64_t>(1, rows));
+  add_us = static_cast<double>(store.analysis().add_nanoseconds()) / 1000.0 /
+           static_cast<double>(std::max<std::int64_t>(1, rows));
   return Status::ok();
 }
 
@@ -164,7 +167,8 @@ Result<double> time_report(const Options& o, std::size_t& text_bytes) {
 Result<double> time_scan(const Options& o, std::int64_t& count, std::int64_t& bytes) {
   const auto t = Clock::now();
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(DataDir{o.dir}.db()));
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT count(*), sum(length(codes)) FROM analysis_rows"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db.prepare("SELECT count(*), sum(length(codes)) FROM analysis_rows"));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (row) {
     count = st.column_int64(0);
@@ -187,7 +191,8 @@ Status generate_submissions(const Options& o, const std::filesystem::path& dir) 
   for (int s = 0; s < o.sites; ++s) {
     devices.push_back(DeviceId::random());
     effect.push_back(site_noise(rng));
-    EQ_RETURN_IF_ERROR(store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0));
+    EQ_RETURN_IF_ERROR(
+        store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0));
   }
   std::uniform_int_distribution<int> site_of(0, o.sites - 1);
   constexpr long kChunk = 20000;
@@ -219,7 +224,8 @@ Status generate_submissions(const Options& o, const std::filesystem::path& dir) 
 }
 
 // `sync-server export --format F --out FILE` on staff-climate, as the CLI runs it.
-Result<double> time_export(const std::filesystem::path& dir, ExportFormat format, std::uintmax_t& bytes) {
+Result<double> time_export(const std::filesystem::path& dir, ExportFormat format,
+                           std::uintmax_t& bytes) {
   const auto t = Clock::now();
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(DataDir{dir}));
   ExportOptions eo;
@@ -237,7 +243,8 @@ Result<double> time_export(const std::filesystem::path& dir, ExportFormat format
 Result<double> time_read(const std::filesystem::path& dir) {
   const auto t = Clock::now();
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(DataDir{dir}.db()));
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT answers FROM submissions WHERE form_id = 'staff-climate'"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("SELECT answers FROM submissions WHERE form_id = 'staff-climate'"));
   std::size_t keys = 0;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -255,7 +262,8 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-constexpr const char* kUsage = R"(report_bench: synthetic staff-climate responses in a real analysis store, then
+constexpr const char* kUsage =
+    R"(report_bench: synthetic staff-climate responses in a real analysis store, then
 `report --by sex,grade` with suppression, timed against a plain full scan of the same rows.
 
 Usage: report_bench [--responses 1000000] [--sites 200] [--runs 5] [--dir PATH] [--export-responses N]
@@ -271,22 +279,30 @@ int main(int argc, char** argv) {
   if (!crypto_startup()) return 1;
   Options o;
   std::map<std::string, std::string> args;
-  if (const int code = bench::parse_bench_args(argc, argv, kUsage,
-                                               {"--responses", "--sites", "--runs", "--dir", "--export-responses"}, args);
+  if (const int code = bench::parse_bench_args(
+          argc, argv, kUsage, {"--responses", "--sites", "--runs", "--dir", "--export-responses"},
+          args);
       code >= 0) {
     return code;
   }
   for (const auto& [k, v] : args) {
-    if (k == "--responses") o.responses = std::stol(v);
-    else if (k == "--sites") o.sites = std::stoi(v);
-    else if (k == "--runs") o.runs = std::max(1, std::stoi(v));
-    else if (k == "--dir") o.dir = v;
-    else if (k == "--export-responses") o.export_responses = std::stol(v);
+    if (k == "--responses")
+      o.responses = std::stol(v);
+    else if (k == "--sites")
+      o.sites = std::stoi(v);
+    else if (k == "--runs")
+      o.runs = std::max(1, std::stoi(v));
+    else if (k == "--dir")
+      o.dir = v;
+    else if (k == "--export-responses")
+      o.export_responses = std::stol(v);
   }
   const bool own_dir = o.dir.empty();
-  if (own_dir) o.dir = std::filesystem::temp_directory_path() / ("equitas-report-bench-" + std::to_string(::getpid()));
-  std::cout << "report benchmark: " << o.responses << " staff-climate responses, " << o.sites << " sites, in "
-            << o.dir.string() << "\n";
+  if (own_dir)
+    o.dir = std::filesystem::temp_directory_path() /
+            ("equitas-report-bench-" + std::to_string(::getpid()));
+  std::cout << "report benchmark: " << o.responses << " staff-climate responses, " << o.sites
+            << " sites, in " << o.dir.string() << "\n";
   std::int64_t rows = 0;
   double add_us = 0;
   const auto g = Clock::now();
@@ -294,9 +310,11 @@ int main(int argc, char** argv) {
     std::cerr << "report_bench: " << s.to_string() << "\n";
     return 1;
   }
-  std::cout << "  generated in " << std::fixed << std::setprecision(1) << ms_since(g) / 1000.0 << " s; writer cost "
-            << std::setprecision(1) << add_us << " us per submission (AnalysisIndexer::add, no fsync)\n";
-  std::cout << "  database " << std::filesystem::file_size(DataDir{o.dir}.db()) / (1024 * 1024) << " MiB\n";
+  std::cout << "  generated in " << std::fixed << std::setprecision(1) << ms_since(g) / 1000.0
+            << " s; writer cost " << std::setprecision(1) << add_us
+            << " us per submission (AnalysisIndexer::add, no fsync)\n";
+  std::cout << "  database " << std::filesystem::file_size(DataDir{o.dir}.db()) / (1024 * 1024)
+            << " MiB\n";
 
   std::vector<double> reports, scans;
   std::size_t text_bytes = 0;
@@ -312,10 +330,11 @@ int main(int argc, char** argv) {
     scans.push_back(*s);
   }
   const double rm = median(reports), sm = median(scans);
-  std::cout << std::setprecision(0) << "  report --by sex,grade (open, decode, suppress, text of " << text_bytes / 1024
-            << " KiB): median " << rm << " ms of " << o.runs << " runs (first " << reports.front() << " ms)\n"
-            << "  plain full scan, SELECT count(*), sum(length(codes)) over " << count << " rows (" << bytes / (1024 * 1024)
-            << " MiB of codes): median " << sm << " ms\n"
+  std::cout << std::setprecision(0) << "  report --by sex,grade (open, decode, suppress, text of "
+            << text_bytes / 1024 << " KiB): median " << rm << " ms of " << o.runs << " runs (first "
+            << reports.front() << " ms)\n"
+            << "  plain full scan, SELECT count(*), sum(length(codes)) over " << count << " rows ("
+            << bytes / (1024 * 1024) << " MiB of codes): median " << sm << " ms\n"
             << std::setprecision(2) << "  ratio report / scan: " << rm / sm << "\n";
 
   if (o.export_responses > 0) {
@@ -325,7 +344,8 @@ int main(int argc, char** argv) {
       std::cerr << "report_bench: " << s.to_string() << "\n";
       return 1;
     }
-    std::cout << "exports: " << o.export_responses << " staff-climate submissions (anonymous: disclosure control "
+    std::cout << "exports: " << o.export_responses
+              << " staff-climate submissions (anonymous: disclosure control "
               << "on), stored in " << std::setprecision(1) << ms_since(eg) / 1000.0 << " s\n";
     std::vector<double> reads;
     std::map<ExportFormat, std::vector<double>> times;
@@ -340,18 +360,21 @@ int main(int argc, char** argv) {
       for (ExportFormat f : {ExportFormat::kSav, ExportFormat::kDta, ExportFormat::kCsv}) {
         auto t = time_export(edir, f, sizes[f]);
         if (!t.is_ok()) {
-          std::cerr << "report_bench: export " << export_format_name(f) << ": " << t.status().to_string() << "\n";
+          std::cerr << "report_bench: export " << export_format_name(f) << ": "
+                    << t.status().to_string() << "\n";
           return 1;
         }
         times[f].push_back(*t);
       }
     }
     const double read = median(reads);
-    std::cout << std::setprecision(0) << "  read and parse every stored row (baseline): median " << read << " ms\n";
+    std::cout << std::setprecision(0) << "  read and parse every stored row (baseline): median "
+              << read << " ms\n";
     for (ExportFormat f : {ExportFormat::kSav, ExportFormat::kDta, ExportFormat::kCsv}) {
       const double m = median(times[f]);
-      std::cout << std::setprecision(0) << "  export --format " << export_format_name(f) << ": median " << m << " ms ("
-                << sizes[f] / 1024 << " KiB)" << std::setprecision(2) << ", ratio to baseline " << m / read << "\n";
+      std::cout << std::setprecision(0) << "  export --format " << export_format_name(f)
+                << ": median " << m << " ms (" << sizes[f] / 1024 << " KiB)" << std::setprecision(2)
+                << ", ratio to baseline " << m / read << "\n";
     }
   }
   if (own_dir) std::filesystem::remove_all(o.dir);

@@ -6,7 +6,6 @@
 // core, then the writer commits one transaction per batch).
 //
 //   build/bin/sync_bench [--collectors 8] [--per-collector 10000] [--batch 12] [--idle 10000]
-#include <csignal>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -30,14 +30,14 @@
 #include <thread>
 
 #include "bench_args.hpp"
-#include "equitas/forms/payload_layout.hpp"
 #include "equitas/crypto/secret.hpp"
+#include "equitas/forms/form.hpp"
 #include "equitas/forms/form_library.hpp"
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/wire/enrollment_code.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
 #include "equitas/wire/secure_channel.hpp"
-#include "equitas/forms/form.hpp"
 #include "form_registry.hpp"
 #include "intake.hpp"
 #include "process.hpp"
@@ -98,12 +98,14 @@ std::string answers(int i) {
   static const char* st[] = {"hq", "regional", "land_border", "seaport", "airport"};
   static const char* lik[] = {"1", "2", "3", "4", "5", "dk"};
   std::ostringstream o;
-  o << R"({"consent_ack":true,"dem_sex":")" << sex[i % 3] << R"(","dem_age":")" << age[i % 5] << R"(","dem_grade":")" << grade[i % 3]
-    << R"(","dem_role":")" << role[i % 4] << R"(","dem_service":")" << svc[i % 5] << R"(","dem_station":")"
-    << st[i % 5] << R"(","dem_disability":"no")";
-  const char* items[] = {"eng_proud", "eng_recommend", "eng_accomplishment", "eng_motivated", "eng_stay", "inc_respect",
-                         "inc_belong", "inc_equal_treatment", "inc_differences", "inc_speak_up", "car_promotion_fair",
-                         "car_merit"};
+  o << R"({"consent_ack":true,"dem_sex":")" << sex[i % 3] << R"(","dem_age":")" << age[i % 5]
+    << R"(","dem_grade":")" << grade[i % 3] << R"(","dem_role":")" << role[i % 4]
+    << R"(","dem_service":")" << svc[i % 5] << R"(","dem_station":")" << st[i % 5]
+    << R"(","dem_disability":"no")";
+  const char* items[] = {
+      "eng_proud",       "eng_recommend", "eng_accomplishment", "eng_motivated",
+      "eng_stay",        "inc_respect",   "inc_belong",         "inc_equal_treatment",
+      "inc_differences", "inc_speak_up",  "car_promotion_fair", "car_merit"};
   for (int k = 0; k < 12; ++k) o << R"(,")" << items[k] << R"(":")" << lik[(i + k) % 6] << '"';
   o << "}";
   return o.str();
@@ -140,8 +142,9 @@ std::int64_t rss_kb(pid_t pid, const char* field) {
 using Ws = websocket::stream<beast::tcp_stream>;
 
 // Connects and authenticates one simulated collector.
-net::awaitable<void> open_session(Ws& ws, SecureChannel& channel, SimCollector& sim, const ServerPublicKeys& server,
-                                  tcp::endpoint ep, Totals& totals) {
+net::awaitable<void> open_session(Ws& ws, SecureChannel& channel, SimCollector& sim,
+                                  const ServerPublicKeys& server, tcp::endpoint ep,
+                                  Totals& totals) {
   co_await beast::get_lowest_layer(ws).async_connect(ep, net::use_awaitable);
   // Beast sends a client's masked frame in 4 KiB writes; without this, Nagle
   // holds the last one until the server's delayed ACK (40 ms a batch). The
@@ -159,7 +162,8 @@ net::awaitable<void> open_session(Ws& ws, SecureChannel& channel, SimCollector& 
   co_await ws.async_read(buf, net::use_awaitable);
   totals.bytes_down += static_cast<std::int64_t>(buf.size());
   const auto* p = static_cast<const std::uint8_t*>(buf.cdata().data());
-  auto auth = hs.on_server_hello(ByteView(p, buf.size()), sim.id, *sim.key, sim.secret ? &*sim.secret : nullptr);
+  auto auth = hs.on_server_hello(ByteView(p, buf.size()), sim.id, *sim.key,
+                                 sim.secret ? &*sim.secret : nullptr);
   if (!auth.is_ok()) throw std::runtime_error(auth.status().to_string());
   totals.bytes_up += static_cast<std::int64_t>(auth->size());
   co_await ws.async_write(net::buffer(*auth), net::use_awaitable);
@@ -167,17 +171,20 @@ net::awaitable<void> open_session(Ws& ws, SecureChannel& channel, SimCollector& 
   buf.clear();
   co_await ws.async_read(buf, net::use_awaitable);
   totals.bytes_down += static_cast<std::int64_t>(buf.size());
-  auto welcome = channel.open(ByteView(static_cast<const std::uint8_t*>(buf.cdata().data()), buf.size()));
+  auto welcome =
+      channel.open(ByteView(static_cast<const std::uint8_t*>(buf.cdata().data()), buf.size()));
   if (!welcome.is_ok()) throw std::runtime_error("no welcome");
   auto msg = decode_sync_message(*welcome);
   if (!msg.is_ok() || !std::holds_alternative<Welcome>(*msg)) {
-    throw std::runtime_error("refused: " + (msg.is_ok() && std::holds_alternative<ErrorMsg>(*msg) ? std::get<ErrorMsg>(*msg).message : ""));
+    throw std::runtime_error("refused: " + (msg.is_ok() && std::holds_alternative<ErrorMsg>(*msg)
+                                                ? std::get<ErrorMsg>(*msg).message
+                                                : ""));
   }
   sim.secret.reset();
 }
 
-net::awaitable<void> push_all(SimCollector& sim, const ServerPublicKeys& server, tcp::endpoint ep, int batch_size,
-                              Totals& totals) {
+net::awaitable<void> push_all(SimCollector& sim, const ServerPublicKeys& server, tcp::endpoint ep,
+                              int batch_size, Totals& totals) {
   Ws ws(co_await net::this_coro::executor);
   SecureChannel channel;
   co_await open_session(ws, channel, sim, server, ep, totals);
@@ -186,15 +193,18 @@ net::awaitable<void> push_all(SimCollector& sim, const ServerPublicKeys& server,
   for (std::size_t i = 0; i < sim.envelopes.size(); i += static_cast<std::size_t>(batch_size)) {
     Push push;
     push.batch_seq = ++seq;
-    const std::size_t end = std::min(sim.envelopes.size(), i + static_cast<std::size_t>(batch_size));
-    push.envelopes.assign(sim.envelopes.begin() + static_cast<long>(i), sim.envelopes.begin() + static_cast<long>(end));
+    const std::size_t end =
+        std::min(sim.envelopes.size(), i + static_cast<std::size_t>(batch_size));
+    push.envelopes.assign(sim.envelopes.begin() + static_cast<long>(i),
+                          sim.envelopes.begin() + static_cast<long>(end));
     const Bytes msg = channel.seal(encode(push));
     const auto t0 = Clock::now();
     co_await ws.async_write(net::buffer(msg), net::use_awaitable);
     buf.clear();
     co_await ws.async_read(buf, net::use_awaitable);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    auto plain = channel.open(ByteView(static_cast<const std::uint8_t*>(buf.cdata().data()), buf.size()));
+    auto plain =
+        channel.open(ByteView(static_cast<const std::uint8_t*>(buf.cdata().data()), buf.size()));
     auto ack = plain.is_ok() ? decode_sync_message(*plain) : Result<SyncMessage>(plain.status());
     if (!ack.is_ok() || !std::holds_alternative<Ack>(*ack)) throw std::runtime_error("bad ack");
     for (const auto& it : std::get<Ack>(*ack).items) {
@@ -223,7 +233,8 @@ int main(int argc, char** argv) {
   }
 }
 
-constexpr const char* kUsage = R"(sync_bench: simulated collectors push pre-sealed staff-climate envelopes over
+constexpr const char* kUsage =
+    R"(sync_bench: simulated collectors push pre-sealed staff-climate envelopes over
 loopback WebSocket to a real sync-server process; the server's own pipeline without the network
 is measured in the same run, on the same data.
 
@@ -237,17 +248,21 @@ Usage: sync_bench [--collectors 8] [--per-collector 10000] [--batch 12] [--idle 
 int bench_main(int argc, char** argv) {
   Options opt;
   std::map<std::string, std::string> args;
-  if (const int code =
-          bench::parse_bench_args(argc, argv, kUsage, {"--collectors", "--per-collector", "--batch", "--idle"}, args);
+  if (const int code = bench::parse_bench_args(
+          argc, argv, kUsage, {"--collectors", "--per-collector", "--batch", "--idle"}, args);
       code >= 0) {
     return code;
   }
   for (const auto& [k, text] : args) {
     const int v = std::atoi(text.c_str());
-    if (k == "--collectors") opt.collectors = v;
-    else if (k == "--per-collector") opt.per_collector = v;
-    else if (k == "--batch") opt.batch = v;
-    else if (k == "--idle") opt.idle = v;
+    if (k == "--collectors")
+      opt.collectors = v;
+    else if (k == "--per-collector")
+      opt.per_collector = v;
+    else if (k == "--batch")
+      opt.batch = v;
+    else if (k == "--idle")
+      opt.idle = v;
   }
   if (!crypto_startup()) return 1;
   rlimit nofile{};
@@ -272,7 +287,8 @@ int bench_main(int argc, char** argv) {
   std::size_t envelope_bytes = 0, payload_bytes = 0, count = 0;
   int serial = 0;
   for (auto& s : sims) {
-    auto code = parse_enrollment_code(run({"device", "enroll", "--data-dir", data, "--site", "Bench post"}));
+    auto code = parse_enrollment_code(
+        run({"device", "enroll", "--data-dir", data, "--site", "Bench post"}));
     s.id = code->device_id;
     s.key = std::make_unique<SigningKey>(SigningKey::generate());
     s.secret.emplace();
@@ -282,14 +298,16 @@ int bench_main(int argc, char** argv) {
       p.answers = boost::json::parse(answers(serial++)).as_object();
       p.submitted_at = "2026-11-23";
       const Bytes plain = encode_payload(p, layout);
-      auto e = seal_envelope({s.id, SubmissionId::random(), 1, "staff-climate", "2026.1"}, plain, server, *s.key);
+      auto e = seal_envelope({s.id, SubmissionId::random(), 1, "staff-climate", "2026.1"}, plain,
+                             server, *s.key);
       s.envelopes.push_back(encode_envelope(*e));
       envelope_bytes += s.envelopes.back().size();
       payload_bytes += plain.size();
       ++count;
     }
   }
-  std::cout << "  mean payload " << payload_bytes / count << " B, mean envelope " << envelope_bytes / count << " B\n";
+  std::cout << "  mean payload " << payload_bytes / count << " B, mean envelope "
+            << envelope_bytes / count << " B\n";
 
   // --- In-process limit: the same work with no network, on a copy of the data folder.
   double inproc_rate = 0;
@@ -313,10 +331,12 @@ int bench_main(int argc, char** argv) {
     std::vector<std::unique_ptr<Job>> jobs;
     for (auto& s : sims) {
       for (std::size_t i = 0; i < s.envelopes.size(); i += static_cast<std::size_t>(opt.batch)) {
-        const std::size_t end = std::min(s.envelopes.size(), i + static_cast<std::size_t>(opt.batch));
+        const std::size_t end =
+            std::min(s.envelopes.size(), i + static_cast<std::size_t>(opt.batch));
         auto j = std::make_unique<Job>();
         j->sim = &s;
-        j->chunk.assign(s.envelopes.begin() + static_cast<long>(i), s.envelopes.begin() + static_cast<long>(end));
+        j->chunk.assign(s.envelopes.begin() + static_cast<long>(i),
+                        s.envelopes.begin() + static_cast<long>(end));
         jobs.push_back(std::move(j));
       }
     }
@@ -349,10 +369,11 @@ int bench_main(int argc, char** argv) {
         ready_cv.wait(lock, [&] { return j.ready.load(); });
       }
       Transaction tx(store->db());
-      auto r = server::ingest_batch(*store, *keys, *snapshot, j.chunk, j.sim->id, unix_now(), snapshot.get(),
-                                    &j.prepared);
+      auto r = server::ingest_batch(*store, *keys, *snapshot, j.chunk, j.sim->id, unix_now(),
+                                    snapshot.get(), &j.prepared);
       if (!r.is_ok() || (*r)[0].status != ItemStatus::kAccepted) {
-        std::cerr << "in-process ingest failed: " << (r.is_ok() ? (*r)[0].detail : r.status().to_string()) << "\n";
+        std::cerr << "in-process ingest failed: "
+                  << (r.is_ok() ? (*r)[0].detail : r.status().to_string()) << "\n";
         for (auto& w : workers) w.join();
         return 1;
       }
@@ -364,20 +385,22 @@ int bench_main(int argc, char** argv) {
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     inproc_rate = static_cast<double>(done) / secs;
     const double cpu_us = (cpu_seconds(::getpid()) - cpu0) * 1e6 / static_cast<double>(done);
-    std::cout << "In-process limit (verify, open, validate on every core, then commit; batches of " << opt.batch
-              << ", one commit each): " << std::fixed << std::setprecision(0) << inproc_rate << " submissions/s ("
-              << cpu_us << " us of CPU each)\n";
+    std::cout << "In-process limit (verify, open, validate on every core, then commit; batches of "
+              << opt.batch << ", one commit each): " << std::fixed << std::setprecision(0)
+              << inproc_rate << " submissions/s (" << cpu_us << " us of CPU each)\n";
   }
 
   // --- Over the network, against the real binary.
-  test::ChildProcess proc({test::bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+  test::ChildProcess proc(
+      {test::bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
   auto line = proc.read_line(std::chrono::seconds(10));
   std::smatch m;
   if (!line || !std::regex_search(*line, m, std::regex(":([0-9]+)/sync"))) {
     std::cerr << "server did not start\n";
     return 1;
   }
-  const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(m[1])));
+  const tcp::endpoint ep(net::ip::make_address("127.0.0.1"),
+                         static_cast<unsigned short>(std::stoi(m[1])));
   const std::int64_t rss_idle = rss_kb(proc.pid(), "VmRSS:");
 
   Totals totals;
@@ -404,25 +427,31 @@ int bench_main(int argc, char** argv) {
     const double server_cpu = cpu_seconds(proc.pid()) - server_cpu0;
     const double bench_cpu = cpu_seconds(::getpid()) - bench_cpu0;
     std::cout << std::fixed << std::setprecision(1);
-    std::cout << "Sustained over WebSocket (" << opt.collectors << " concurrent collectors, batches of " << opt.batch
-              << "): " << std::setprecision(0) << rate << " submissions/s (" << totals.acked.load() << " in "
-              << std::setprecision(2) << secs << " s)\n";
-    std::cout << "  ratio to the in-process limit: " << std::setprecision(2) << rate / inproc_rate << "\n";
-    std::cout << "  ack latency per submission: p50 " << percentile(totals.item_ms, 0.50) << " ms, p99 "
-              << percentile(totals.item_ms, 0.99) << " ms (batch round trip)\n";
-    std::cout << "  bytes per submission: up " << std::setprecision(0) << static_cast<double>(totals.bytes_up) / static_cast<double>(n)
-              << " B, down " << std::setprecision(1) << static_cast<double>(totals.bytes_down) / static_cast<double>(n)
+    std::cout << "Sustained over WebSocket (" << opt.collectors
+              << " concurrent collectors, batches of " << opt.batch << "): " << std::setprecision(0)
+              << rate << " submissions/s (" << totals.acked.load() << " in " << std::setprecision(2)
+              << secs << " s)\n";
+    std::cout << "  ratio to the in-process limit: " << std::setprecision(2) << rate / inproc_rate
+              << "\n";
+    std::cout << "  ack latency per submission: p50 " << percentile(totals.item_ms, 0.50)
+              << " ms, p99 " << percentile(totals.item_ms, 0.99) << " ms (batch round trip)\n";
+    std::cout << "  bytes per submission: up " << std::setprecision(0)
+              << static_cast<double>(totals.bytes_up) / static_cast<double>(n) << " B, down "
+              << std::setprecision(1)
+              << static_cast<double>(totals.bytes_down) / static_cast<double>(n)
               << " B (WebSocket payloads, handshakes included)\n";
-    std::cout << "  server RSS: " << rss_idle / 1024 << " MB at start, peak " << rss_kb(proc.pid(), "VmHWM:") / 1024
-              << " MB\n";
+    std::cout << "  server RSS: " << rss_idle / 1024 << " MB at start, peak "
+              << rss_kb(proc.pid(), "VmHWM:") / 1024 << " MB\n";
     // What the machine gave the two processes: with other work on the same
     // cores, CPU per submission is the figure that does not move.
-    std::cout << std::setprecision(0) << "  CPU per submission: server " << server_cpu * 1e6 / static_cast<double>(n)
-              << " us, these collectors " << bench_cpu * 1e6 / static_cast<double>(n) << " us; the server used "
-              << std::setprecision(2) << server_cpu / secs << " of " << std::thread::hardware_concurrency()
-              << " cores\n";
+    std::cout << std::setprecision(0) << "  CPU per submission: server "
+              << server_cpu * 1e6 / static_cast<double>(n) << " us, these collectors "
+              << bench_cpu * 1e6 / static_cast<double>(n) << " us; the server used "
+              << std::setprecision(2) << server_cpu / secs << " of "
+              << std::thread::hardware_concurrency() << " cores\n";
     if (totals.acked.load() != static_cast<std::int64_t>(count)) {
-      std::cerr << "only " << totals.acked.load() << " of " << count << " submissions were acknowledged\n";
+      std::cerr << "only " << totals.acked.load() << " of " << count
+                << " submissions were acknowledged\n";
       return 1;
     }
   }
@@ -431,10 +460,12 @@ int bench_main(int argc, char** argv) {
   {
     const std::string cdir = root + "/noop-collector";
     const std::string url = "ws://127.0.0.1:" + std::to_string(ep.port());
-    const std::string code = run({"device", "enroll", "--data-dir", data, "--site", "No-op post", "--url", url});
+    const std::string code =
+        run({"device", "enroll", "--data-dir", data, "--site", "No-op post", "--url", url});
     const std::string c = test::bin_path("collector");
     if (test::run_command({c, "init", "--data-dir", cdir}).exit_code != 0 ||
-        test::run_command({c, "enroll", "--data-dir", cdir, code.substr(0, code.find('\n'))}).exit_code != 0 ||
+        test::run_command({c, "enroll", "--data-dir", cdir, code.substr(0, code.find('\n'))})
+                .exit_code != 0 ||
         test::run_command({c, "sync", "--data-dir", cdir}).exit_code != 0) {
       std::cerr << "no-op collector setup failed\n";
       return 1;
@@ -446,7 +477,8 @@ int bench_main(int argc, char** argv) {
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       if (rc != 0) std::cerr << "no-op sync exited " << rc << "\n";
     }
-    std::cout << std::setprecision(1) << "No-op sync (new collector process, nothing pending, 21 runs): median "
+    std::cout << std::setprecision(1)
+              << "No-op sync (new collector process, nothing pending, 21 runs): median "
               << percentile(ms, 0.5) << " ms, worst " << percentile(ms, 1.0) << " ms\n";
   }
 
@@ -455,7 +487,8 @@ int bench_main(int argc, char** argv) {
     std::vector<SimCollector> idle(static_cast<std::size_t>(opt.idle));
     std::cout << "Enrolling " << opt.idle << " idle collectors...\n";
     for (auto& s : idle) {
-      auto code = parse_enrollment_code(run({"device", "enroll", "--data-dir", data, "--site", "Idle post"}));
+      auto code = parse_enrollment_code(
+          run({"device", "enroll", "--data-dir", data, "--site", "Idle post"}));
       s.id = code->device_id;
       s.secret.emplace();
       std::memcpy(s.secret->data(), code->secret.data(), kEnrollSecretBytes);
@@ -482,7 +515,10 @@ int bench_main(int argc, char** argv) {
         auto& sock = beast::get_lowest_layer(*sockets.back()).socket();
         boost::system::error_code ec;
         sock.open(tcp::v4(), ec);
-        if (!ec) sock.bind(tcp::endpoint(net::ip::make_address("127.0.0." + std::to_string(2 + i % 200)), 0), ec);
+        if (!ec)
+          sock.bind(
+              tcp::endpoint(net::ip::make_address("127.0.0." + std::to_string(2 + i % 200)), 0),
+              ec);
         if (ec) {
           std::cerr << "socket " << i << ": " << ec.message() << "\n";
           ++failed;
@@ -495,9 +531,10 @@ int bench_main(int argc, char** argv) {
       ioc.run();
       for (std::size_t i = wave; i < wave_end; ++i) idle[i].key.reset();
     }
-    std::cout << "Idle authenticated collectors: " << open.load() << " connected (" << failed.load() << " failed) in "
-              << std::setprecision(1) << std::chrono::duration<double>(Clock::now() - t0).count()
-              << " s; server RSS now " << rss_kb(proc.pid(), "VmRSS:") / 1024 << " MB\n";
+    std::cout << "Idle authenticated collectors: " << open.load() << " connected (" << failed.load()
+              << " failed) in " << std::setprecision(1)
+              << std::chrono::duration<double>(Clock::now() - t0).count() << " s; server RSS now "
+              << rss_kb(proc.pid(), "VmRSS:") / 1024 << " MB\n";
     if (failed.load() != 0) return 1;
   }
   proc.kill(SIGTERM);

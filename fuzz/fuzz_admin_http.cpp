@@ -56,10 +56,12 @@ struct Harness {
     if (mkdtemp(tmpl.data()) == nullptr) die("mkdtemp");
     root = tmpl;
     std::ostringstream out, err;
-    if (equitas::server::run_cli({"init", "--data-dir", (root / "s").string()}, out, err) != 0) die(err.str());
+    if (equitas::server::run_cli({"init", "--data-dir", (root / "s").string()}, out, err) != 0)
+      die(err.str());
     std::ostringstream tok;
-    if (equitas::server::run_cli({"admin-token", "create", "--data-dir", (root / "s").string(), "--label", "fuzz"},
-                                 tok, err) != 0) {
+    if (equitas::server::run_cli(
+            {"admin-token", "create", "--data-dir", (root / "s").string(), "--label", "fuzz"}, tok,
+            err) != 0) {
       die(err.str());
     }
     token = tok.str();
@@ -100,7 +102,8 @@ std::string raw_request(const Harness& h, std::string_view input) {
   const auto in = equitas::fuzz::split_fuzz_input(input);
   if (!in) return "";
   const std::uint8_t flags = in->flags;
-  std::string raw = std::string(http::to_string(in->method)) + " " + std::string(in->target) + " HTTP/1.1\r\n";
+  std::string raw =
+      std::string(http::to_string(in->method)) + " " + std::string(in->target) + " HTTP/1.1\r\n";
   raw += "Host: " + std::string(kHost) + "\r\n";
   for (const auto line : in->headers) raw += std::string(line) + "\r\n";
   if (flags & 1) raw += "Authorization: Bearer " + h.token + "\r\n";
@@ -119,12 +122,15 @@ std::string raw_request(const Harness& h, std::string_view input) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
   Harness& h = harness();
-  const std::string raw = raw_request(h, std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string raw =
+      raw_request(h, std::string_view(reinterpret_cast<const char*>(data), size));
   if (raw.empty()) return 0;
-  auto parsed = equitas::fuzz::parse_request(raw, equitas::server::kHttpHeaderLimit, equitas::server::kHttpBodyLimit);
+  auto parsed = equitas::fuzz::parse_request(raw, equitas::server::kHttpHeaderLimit,
+                                             equitas::server::kHttpBodyLimit);
   if (!parsed) return 0;
   const auto& req = *parsed;
-  if (!equitas::server::AdminApi::serves(req.target())) return 0;  // http_session answers those itself
+  if (!equitas::server::AdminApi::serves(req.target()))
+    return 0;  // http_session answers those itself
   const auto res = h.api->handle(req, "10.0.0.1");
   (void)res;
   return 0;

@@ -37,11 +37,11 @@
 
 #include "collector_app.hpp"
 #include "equitas/crypto/secret.hpp"
+#include "parse_request.hpp"
 #include "server_cli.hpp"
 #include "web/admin_auth.hpp"
 #include "web/sync_runner.hpp"
 #include "web/web_api.hpp"
-#include "parse_request.hpp"
 #include "web/web_server.hpp"
 
 namespace {
@@ -53,7 +53,8 @@ using equitas::collector::HttpResponse;
 
 constexpr std::string_view kPin = "fuzz-pin-5309";
 constexpr std::string_view kPostToken = "fuzz-post-token-4c1d9e";
-const char* const kHosts[] = {"127.0.0.1:8080", "localhost:8080", "192.168.1.20:8080", "evil.example:8080"};
+const char* const kHosts[] = {"127.0.0.1:8080", "localhost:8080", "192.168.1.20:8080",
+                              "evil.example:8080"};
 
 [[noreturn]] void die(std::string_view what) {
   std::cerr << "fuzz_collector_http: setup failed: " << what << "\n";
@@ -76,10 +77,11 @@ struct TempRoot {
 
 std::string enrollment_code(const fs::path& server_dir) {
   std::ostringstream out, err;
-  if (equitas::server::run_cli({"init", "--data-dir", server_dir.string()}, out, err) != 0) die(err.str());
+  if (equitas::server::run_cli({"init", "--data-dir", server_dir.string()}, out, err) != 0)
+    die(err.str());
   std::ostringstream code;
-  if (equitas::server::run_cli({"device", "enroll", "--data-dir", server_dir.string(), "--site", "Fuzz post",
-                                "--url", "ws://127.0.0.1:9"},
+  if (equitas::server::run_cli({"device", "enroll", "--data-dir", server_dir.string(), "--site",
+                                "Fuzz post", "--url", "ws://127.0.0.1:9"},
                                code, err) != 0) {
     die(err.str());
   }
@@ -123,12 +125,14 @@ struct Harness {
         sync(equitas::collector::DataDir{root.path / "c"}, std::chrono::seconds(0)),
         api(collector, sync, web_options(root.path / "c")) {
     api.set_addresses({kHosts[0], kHosts[1], kHosts[2]}, {"http://192.168.1.20:8080"});
-    admin_cookie = first_cookie(post("/api/v1/admin/login", R"({"pin":")" + std::string(kPin) + R"("})"));
+    admin_cookie =
+        first_cookie(post("/api/v1/admin/login", R"({"pin":")" + std::string(kPin) + R"("})"));
     const HttpResponse draft = post("/api/v1/draft", R"({"form":"staff-climate","lang":"en"})");
     draft_cookie = first_cookie(draft);
     const auto v = boost::json::parse(draft.body());
     draft_key = v.as_object().at("key").as_string().c_str();
-    if (admin_cookie.empty() || draft_cookie.empty() || draft_key.empty()) die("admin login or draft");
+    if (admin_cookie.empty() || draft_cookie.empty() || draft_key.empty())
+      die("admin login or draft");
   }
 
   HttpResponse post(const std::string& target, const std::string& body) {
@@ -168,10 +172,13 @@ std::string raw_request(Harness& h, std::string_view input) {
   const std::string_view body = in->body;
 
   const char* host = kHosts[(flags >> 1) & 3];
-  std::string raw = std::string(http::to_string(method)) + " " + std::string(target) + " HTTP/1.1\r\n";
+  std::string raw =
+      std::string(http::to_string(method)) + " " + std::string(target) + " HTTP/1.1\r\n";
   raw += "Host: " + std::string(host) + "\r\n";
   std::string cookies;
-  const auto add_cookie = [&](const std::string& c) { cookies += (cookies.empty() ? "" : "; ") + c; };
+  const auto add_cookie = [&](const std::string& c) {
+    cookies += (cookies.empty() ? "" : "; ") + c;
+  };
   if (flags & 8) add_cookie("eq_post=" + std::string(kPostToken));
   if (flags & 16) add_cookie(h.admin_cookie);
   if (flags & 32) {
@@ -192,7 +199,8 @@ std::string raw_request(Harness& h, std::string_view input) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
   Harness& h = harness();
-  const std::string raw = raw_request(h, std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string raw =
+      raw_request(h, std::string_view(reinterpret_cast<const char*>(data), size));
   if (raw.empty()) return 0;
 
   auto parsed = equitas::fuzz::parse_request(raw, equitas::collector::web_limits::kHeaderLimit,

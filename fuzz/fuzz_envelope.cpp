@@ -26,7 +26,8 @@ void fuzz_envelope(equitas::ByteView in) {
   auto e = equitas::decode_envelope(in);
   if (!e.is_ok()) return;
   const equitas::Bytes again = equitas::encode_envelope(*e);
-  check(equitas::ByteView(again).size() == in.size() && std::equal(again.begin(), again.end(), in.begin()));
+  check(equitas::ByteView(again).size() == in.size() &&
+        std::equal(again.begin(), again.end(), in.begin()));
 }
 
 void fuzz_sync_message(equitas::ByteView in) {

@@ -20,10 +20,14 @@ class FuzzContext final : public equitas::forms::EvalContext {
   Value ref(std::string_view name) const override {
     if (name.empty()) return Value();
     switch (name.front() % 4) {
-      case 0: return Value::num(42);
-      case 1: return Value::str("yes no maybe");
-      case 2: return Value::boolean(true);
-      default: return Value();
+      case 0:
+        return Value::num(42);
+      case 1:
+        return Value::str("yes no maybe");
+      case 2:
+        return Value::boolean(true);
+      default:
+        return Value();
     }
   }
   Value current() const override { return Value::str("17"); }

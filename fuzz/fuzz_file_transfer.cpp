@@ -81,19 +81,23 @@ const std::vector<std::unique_ptr<Sample>>& samples() {
   return all;
 }
 
-bool same(ByteView a, ByteView b) { return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()); }
+bool same(ByteView a, ByteView b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
 
 // --- the decoder ---------------------------------------------------------
 
 bool within_limits(const equitas::SyncMessage& m) {
   if (const auto* offer = std::get_if<equitas::FilesOffer>(&m)) {
     if (offer->files.size() > equitas::kMaxFilesPerOffer) return false;
-    return std::all_of(offer->files.begin(), offer->files.end(), [](const auto& f) { return f.size > 0; });
+    return std::all_of(offer->files.begin(), offer->files.end(),
+                       [](const auto& f) { return f.size > 0; });
   }
   if (const auto* wanted = std::get_if<equitas::FilesWanted>(&m)) {
     if (wanted->files.size() > equitas::kMaxFilesPerOffer) return false;
     return std::all_of(wanted->files.begin(), wanted->files.end(), [](const auto& f) {
-      return static_cast<std::uint8_t>(f.want) <= 2 && f.detail.size() <= equitas::kMaxDetailLength &&
+      return static_cast<std::uint8_t>(f.want) <= 2 &&
+             f.detail.size() <= equitas::kMaxDetailLength &&
              f.next_offset < equitas::kMaxFileChunkWire;
     });
   }
@@ -102,7 +106,8 @@ bool within_limits(const equitas::SyncMessage& m) {
     return !chunk->data.empty() && chunk->offset + chunk->data.size() <= equitas::kMaxFileChunkWire;
   }
   if (const auto* ack = std::get_if<equitas::FileAck>(&m)) {
-    return static_cast<std::uint8_t>(ack->state) <= 3 && ack->detail.size() <= equitas::kMaxDetailLength &&
+    return static_cast<std::uint8_t>(ack->state) <= 3 &&
+           ack->detail.size() <= equitas::kMaxDetailLength &&
            ack->next_offset < equitas::kMaxFileChunkWire;
   }
   return false;  // not a file message at all
@@ -116,10 +121,18 @@ void fuzz_message(std::uint8_t type, ByteView body) {
   auto m = equitas::decode_sync_message(wire);
   if (!m.is_ok()) return;
   switch (type) {
-    case equitas::kMsgFilesOffer: check(std::holds_alternative<equitas::FilesOffer>(*m)); break;
-    case equitas::kMsgFilesWanted: check(std::holds_alternative<equitas::FilesWanted>(*m)); break;
-    case equitas::kMsgFileChunk: check(std::holds_alternative<equitas::FileChunk>(*m)); break;
-    default: check(std::holds_alternative<equitas::FileAck>(*m)); break;
+    case equitas::kMsgFilesOffer:
+      check(std::holds_alternative<equitas::FilesOffer>(*m));
+      break;
+    case equitas::kMsgFilesWanted:
+      check(std::holds_alternative<equitas::FilesWanted>(*m));
+      break;
+    case equitas::kMsgFileChunk:
+      check(std::holds_alternative<equitas::FileChunk>(*m));
+      break;
+    default:
+      check(std::holds_alternative<equitas::FileAck>(*m));
+      break;
   }
   check(within_limits(*m));
   const Bytes again = std::visit([](const auto& msg) { return equitas::encode(msg); }, *m);
@@ -176,10 +189,17 @@ void fuzz_opener(std::uint8_t mode, ByteView rest) {
   if ((mode & 8) != 0) hash[0] ^= 0x80;
   std::uint64_t size = s.sealed.size;
   switch ((mode >> 4) & 3) {
-    case 1: size += 1; break;
-    case 2: size -= 1; break;  // 0 for the 1-byte file: an opener that takes nothing
-    case 3: size += equitas::kFileChunkBytes; break;
-    default: break;
+    case 1:
+      size += 1;
+      break;
+    case 2:
+      size -= 1;
+      break;  // 0 for the 1-byte file: an opener that takes nothing
+    case 3:
+      size += equitas::kFileChunkBytes;
+      break;
+    default:
+      break;
   }
   const bool honest = size == s.sealed.size && hash == s.sealed.sha256;
   equitas::FileOpener opener(s.sealed.key, hash, size);
@@ -237,7 +257,8 @@ void fuzz_opener(std::uint8_t mode, ByteView rest) {
       // last chunk whose hash fails has moved it on; FileStore keeps the
       // index it asked for, and resume() checks the chunks again).
       // The first refusal of a live opener says why the chunk is bad.
-      if (!was_finished && !refused && size != 0) check(st.code() == equitas::StatusCode::kCorruption);
+      if (!was_finished && !refused && size != 0)
+        check(st.code() == equitas::StatusCode::kCorruption);
       if (!was_finished) refused = true;
       continue;
     }

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto form = equitas::forms::load_form_json(text);
   if (!form.is_ok()) return 0;
   // A form that loads must save and load again.
-  if (!equitas::forms::load_form_json(equitas::forms::save_form_json(*form)).is_ok()) __builtin_trap();
+  if (!equitas::forms::load_form_json(equitas::forms::save_form_json(*form)).is_ok())
+    __builtin_trap();
   for (const bool strict : {true, false}) {
     boost::json::object answers;
     equitas::forms::EvalOptions options;

@@ -18,8 +18,8 @@
 #include <memory>
 #include <vector>
 
-#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_engine.hpp"
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/wire/payload.hpp"
 
 namespace {

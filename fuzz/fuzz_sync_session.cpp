@@ -62,8 +62,8 @@ bool drive(SyncProtocol& p, SyncProtocol::Step step, std::uint8_t mode) {
       continue;
     }
     if (auto* ingest = std::get_if<SyncProtocol::NeedIngest>(&step)) {
-      const equitas::Status committed = (mode & 4) != 0 ? equitas::Status::io_error("fuzz: disk full")
-                                                        : equitas::Status::ok();
+      const equitas::Status committed =
+          (mode & 4) != 0 ? equitas::Status::io_error("fuzz: disk full") : equitas::Status::ok();
       std::vector<equitas::ItemResult> results(ingest->envelopes.size());
       step = p.on_ingested(ingest->batch_seq, committed, results);
       continue;

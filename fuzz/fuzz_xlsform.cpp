@@ -77,7 +77,8 @@ void check(equitas::ByteView workbook) {
   auto imported = equitas::forms::import_xlsform(workbook);
   if (!imported.is_ok() || !imported->form) return;
   // A form the importer accepts must survive the JSON round trip.
-  if (!equitas::forms::load_form_json(equitas::forms::save_form_json(*imported->form)).is_ok()) __builtin_trap();
+  if (!equitas::forms::load_form_json(equitas::forms::save_form_json(*imported->form)).is_ok())
+    __builtin_trap();
 }
 
 }  // namespace
@@ -88,12 +89,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(equitas::ByteView(data, size));
     return 0;
   }
-  std::vector<std::pair<std::string, std::string_view>> parts{{"[Content_Types].xml", kContentTypes}};
+  std::vector<std::pair<std::string, std::string_view>> parts{
+      {"[Content_Types].xml", kContentTypes}};
   std::size_t start = 0;
   for (const char* name : kParts) {
     if (start > in.size()) break;
     const std::size_t end = in.find(kSeparator, start);
-    parts.emplace_back(name, in.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    parts.emplace_back(name, in.substr(start, end == std::string_view::npos ? std::string_view::npos
+                                                                            : end - start));
     if (end == std::string_view::npos) break;
     start = end + kSeparator.size();
   }

@@ -26,12 +26,15 @@ struct FuzzRequest {
 // nullopt when the input is too short or has no target line.
 inline std::optional<FuzzRequest> split_fuzz_input(std::string_view in) {
   namespace http = boost::beast::http;
-  constexpr http::verb kMethods[] = {http::verb::get,     http::verb::head,    http::verb::post,
-                                     http::verb::put,     http::verb::delete_, http::verb::options,
+  constexpr http::verb kMethods[] = {http::verb::get,  http::verb::head,    http::verb::post,
+                                     http::verb::put,  http::verb::delete_, http::verb::options,
                                      http::verb::patch};
   if (in.size() < 2) return std::nullopt;
-  FuzzRequest r{kMethods[static_cast<std::uint8_t>(in[0]) % std::size(kMethods)], static_cast<std::uint8_t>(in[1]),
-                {}, {}, {}};
+  FuzzRequest r{kMethods[static_cast<std::uint8_t>(in[0]) % std::size(kMethods)],
+                static_cast<std::uint8_t>(in[1]),
+                {},
+                {},
+                {}};
   in.remove_prefix(2);
   const auto eol = in.find('\n');
   if (eol == std::string_view::npos) return std::nullopt;

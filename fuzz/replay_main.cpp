@@ -27,7 +27,8 @@ bool replay_file(const fs::path& path) {
     std::cerr << "cannot read " << path.string() << "\n";
     return false;
   }
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
   // Copy into an exactly-sized buffer, as libFuzzer does, so an overread is
   // visible to the sanitizers when this runs under them.
   std::vector<std::uint8_t> data(bytes.begin(), bytes.end());

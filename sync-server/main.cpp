@@ -4,8 +4,8 @@
 
 #include <iostream>
 
-#include "server_cli.hpp"
 #include "equitas/crypto/secret.hpp"
+#include "server_cli.hpp"
 
 int main(int argc, char** argv) {
   // No core dumps: they would hold the server's secret keys and decrypted

@@ -7,16 +7,16 @@
 #include <boost/json/serialize.hpp>
 #include <cstring>
 
-#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/util/json_text.hpp"
 #include "equitas/util/media_type.hpp"
-#include "equitas/wire/file_transfer.hpp"
 #include "equitas/wire/bundle.hpp"
-#include "equitas/wire/envelope.hpp"
-#include "equitas/wire/payload.hpp"
 #include "equitas/wire/device_list.hpp"
+#include "equitas/wire/envelope.hpp"
+#include "equitas/wire/file_transfer.hpp"
+#include "equitas/wire/payload.hpp"
 #include "equitas/wire/registration.hpp"
 #include "sync_client.hpp"
 
@@ -28,7 +28,8 @@ using namespace meta_key;
 template <std::size_t N>
 Result<std::array<std::uint8_t, N>> fixed_meta(CollectorStore& s, std::string_view key) {
   EQ_ASSIGN_OR_RETURN(auto v, s.get_meta(key));
-  if (!v || v->size() != N) return Status::corruption("collector setting " + std::string(key) + " is damaged");
+  if (!v || v->size() != N)
+    return Status::corruption("collector setting " + std::string(key) + " is damaged");
   std::array<std::uint8_t, N> out{};
   std::copy(v->begin(), v->end(), out.begin());
   return out;
@@ -41,8 +42,9 @@ Status Collector::init(const DataDir& dir) {
   // mix the two programs' keys and databases in one place.
   for (const char* file : {"server.db", "server.key"}) {
     if (std::filesystem::exists(dir.root / file)) {
-      return Status::already_exists(dir.root.string() + " is a sync-server's data folder (it holds " + file +
-                                    "); give collector init another --data-dir, a folder of its own");
+      return Status::already_exists(
+          dir.root.string() + " is a sync-server's data folder (it holds " + file +
+          "); give collector init another --data-dir, a folder of its own");
     }
   }
   std::error_code ec;
@@ -97,8 +99,9 @@ namespace {
 Status refuse_if_expired(const EnrollmentCode& code, std::int64_t now) {
   if (code.expires_at >= now) return Status::ok();
   return Status::failed_precondition(
-      "this code expired on " + iso8601_utc(code.expires_at) + " (by this machine's clock, now " + iso8601_utc(now) +
-      "). Ask the administrator for a new one: `sync-server device reissue " + code.device_id.to_string() +
+      "this code expired on " + iso8601_utc(code.expires_at) + " (by this machine's clock, now " +
+      iso8601_utc(now) + "). Ask the administrator for a new one: `sync-server device reissue " +
+      code.device_id.to_string() +
       "` for this device. If this machine's clock is wrong, set it right first.");
 }
 
@@ -108,11 +111,13 @@ Result<Enrollment> Collector::enroll(std::string_view code_text) {
   EQ_ASSIGN_OR_RETURN(EnrollmentCode code, parse_enrollment_code(code_text));
   EQ_ASSIGN_OR_RETURN(auto existing, enrollment());
   if (existing) {
-    const bool same = existing->server.sign == code.server.sign && existing->device_id == code.device_id;
-    return Status::already_exists("this collector is already enrolled as device " +
-                                  existing->device_id.to_string() + " with " + existing->url +
-                                  (same ? "; to take a reissued code for it, run: collector enroll --renew CODE"
-                                        : "; use a fresh data folder for another server or device"));
+    const bool same =
+        existing->server.sign == code.server.sign && existing->device_id == code.device_id;
+    return Status::already_exists(
+        "this collector is already enrolled as device " + existing->device_id.to_string() +
+        " with " + existing->url +
+        (same ? "; to take a reissued code for it, run: collector enroll --renew CODE"
+              : "; use a fresh data folder for another server or device"));
   }
   EQ_RETURN_IF_ERROR(refuse_if_expired(code, now()));
   EQ_RETURN_IF_ERROR(save_enrollment(code));
@@ -123,21 +128,26 @@ Result<Enrollment> Collector::renew(std::string_view code_text) {
   EQ_ASSIGN_OR_RETURN(EnrollmentCode code, parse_enrollment_code(code_text));
   EQ_ASSIGN_OR_RETURN(auto existing, enrollment());
   if (!existing) {
-    return Status::failed_precondition("this collector is not enrolled yet: nothing to renew; run collector enroll "
-                                       "CODE");
+    return Status::failed_precondition(
+        "this collector is not enrolled yet: nothing to renew; run collector enroll "
+        "CODE");
   }
   if (existing->server.sign != code.server.sign || existing->server.box != code.server.box) {
-    return Status::invalid_argument("this code is from another server than the one this collector is enrolled "
-                                    "with (" + existing->url + "); a collector keeps one server for life");
+    return Status::invalid_argument(
+        "this code is from another server than the one this collector is enrolled "
+        "with (" +
+        existing->url + "); a collector keeps one server for life");
   }
   if (existing->device_id != code.device_id) {
-    return Status::invalid_argument("this code is for device " + code.device_id.to_string() +
-                                    ", but this collector is device " + existing->device_id.to_string() +
-                                    "; ask for `sync-server device reissue " + existing->device_id.to_string() + "`");
+    return Status::invalid_argument(
+        "this code is for device " + code.device_id.to_string() +
+        ", but this collector is device " + existing->device_id.to_string() +
+        "; ask for `sync-server device reissue " + existing->device_id.to_string() + "`");
   }
   if (existing->registered) {
-    return Status::failed_precondition("device " + existing->device_id.to_string() +
-                                       " has registered with its server already and needs no new code");
+    return Status::failed_precondition(
+        "device " + existing->device_id.to_string() +
+        " has registered with its server already and needs no new code");
   }
   EQ_RETURN_IF_ERROR(refuse_if_expired(code, now()));
   EQ_RETURN_IF_ERROR(save_enrollment(code));
@@ -154,7 +164,8 @@ Status Collector::save_enrollment(const EnrollmentCode& code) {
   EQ_RETURN_IF_ERROR(store_.set_meta(kSite, code.site));
   EQ_RETURN_IF_ERROR(store_.set_meta(kExpires, std::to_string(code.expires_at)));
   EQ_RETURN_IF_ERROR(store_.set_meta(kRegistered, "0"));
-  EQ_RETURN_IF_ERROR(store_.set_meta(kEnrollSecretKey, ByteView(code.secret.data(), kEnrollSecretBytes)));
+  EQ_RETURN_IF_ERROR(
+      store_.set_meta(kEnrollSecretKey, ByteView(code.secret.data(), kEnrollSecretBytes)));
   return tx.commit();
 }
 
@@ -172,7 +183,8 @@ Result<const forms::FormLibrary*> Collector::library() {
     std::int64_t order = 1;
     for (const auto& p : pubs) {
       // Verified on every load: a definition altered on disk is ignored.
-      if (!verify_signature(enrolled->server.sign, form_publication_signing_input(p, enrolled->server.sign),
+      if (!verify_signature(enrolled->server.sign,
+                            form_publication_signing_input(p, enrolled->server.sign),
                             p.signature)) {
         continue;
       }
@@ -192,31 +204,41 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
   if (!form) {
     wipe(answers_json);
     std::string known;
-    for (const auto& e : lib->entries()) known += (known.empty() ? "" : ", ") + e.form->id + " " + e.form->version;
-    return Status::not_found("no form '" + std::string(form_id) + "'" +
-                             (form_version.empty() ? "" : " version '" + std::string(form_version) + "'") +
-                             " on this collector (known: " + known + ")");
+    for (const auto& e : lib->entries())
+      known += (known.empty() ? "" : ", ") + e.form->id + " " + e.form->version;
+    return Status::not_found(
+        "no form '" + std::string(form_id) + "'" +
+        (form_version.empty() ? "" : " version '" + std::string(form_version) + "'") +
+        " on this collector (known: " + known + ")");
   }
-  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, nullptr, in_transaction,
-                        response_code);
+  return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, nullptr,
+                        in_transaction, response_code);
 }
 
 std::string_view Collector::code_verdict_text(CodeVerdict v) {
   switch (v) {
-    case CodeVerdict::kOk: return "the response code can be used";
-    case CodeVerdict::kRequired: return "this survey asks for a response code, and none was given";
-    case CodeVerdict::kTypo: return "the response code has a typing mistake";
+    case CodeVerdict::kOk:
+      return "the response code can be used";
+    case CodeVerdict::kRequired:
+      return "this survey asks for a response code, and none was given";
+    case CodeVerdict::kTypo:
+      return "the response code has a typing mistake";
     case CodeVerdict::kNotReceived:
-      return "this collector has not received the response codes of this survey's round yet: sync first";
-    case CodeVerdict::kUnknown: return "the response code was not issued for this survey and round";
-    case CodeVerdict::kUsed: return "the response code has already been used";
+      return "this collector has not received the response codes of this survey's round yet: sync "
+             "first";
+    case CodeVerdict::kUnknown:
+      return "the response code was not issued for this survey and round";
+    case CodeVerdict::kUsed:
+      return "the response code has already been used";
   }
   return "the response code cannot be used";
 }
 
 Result<CodeBatch> Collector::import_code_batch(const std::filesystem::path& in) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
-  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  if (!enrolled)
+    return Status::failed_precondition(
+        "this collector is not enrolled; run collector enroll first");
   EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, kMaxCodeBatchBytes));
   auto batch = open_code_batch(bytes, enrolled->server.sign);
   if (!batch.is_ok()) return batch.status().with_context(in.string());
@@ -225,25 +247,32 @@ Result<CodeBatch> Collector::import_code_batch(const std::filesystem::path& in) 
 }
 
 std::string publication_problem(const FormPublication& p, const SignPublicKey& server) {
-  if (!verify_signature(server, form_publication_signing_input(p, server), p.signature)) return "bad signature";
+  if (!verify_signature(server, form_publication_signing_input(p, server), p.signature))
+    return "bad signature";
   auto f = forms::load_form_json(p.definition);
   if (!f.is_ok()) return f.status().message();
-  if (f->id != p.form_id || f->version != p.version) return "the definition is of another form or version";
+  if (f->id != p.form_id || f->version != p.version)
+    return "the definition is of another form or version";
   return "";
 }
 
 Result<Collector::FormsImport> Collector::import_forms(const std::filesystem::path& in) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
-  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
-  EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, kMaxFormsPerUpdate * (kMaxFormDefinitionBytes + 1024)));
+  if (!enrolled)
+    return Status::failed_precondition(
+        "this collector is not enrolled; run collector enroll first");
+  EQ_ASSIGN_OR_RETURN(Bytes bytes,
+                      read_file(in, kMaxFormsPerUpdate * (kMaxFormDefinitionBytes + 1024)));
   auto message = decode_sync_message(bytes);
   const auto* update = message.is_ok() ? std::get_if<FormsUpdate>(&*message) : nullptr;
-  if (update == nullptr) return Status::corruption(in.string() + " is not a forms file from sync-server forms export");
+  if (update == nullptr)
+    return Status::corruption(in.string() + " is not a forms file from sync-server forms export");
   FormsImport out;
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   for (const auto& p : update->forms) {
-    const std::string name = p.form_id + " " + p.version + (p.round.empty() ? "" : " (" + p.round + ")");
+    const std::string name =
+        p.form_id + " " + p.version + (p.round.empty() ? "" : " (" + p.round + ")");
     if (const std::string why = publication_problem(p, enrolled->server.sign); !why.empty()) {
       out.refused.push_back(name + ": " + why);
       continue;
@@ -256,7 +285,8 @@ Result<Collector::FormsImport> Collector::import_forms(const std::filesystem::pa
   return out;
 }
 
-Result<Collector::CodeCheck> Collector::check_response_code(const forms::Form& form, std::string_view typed) {
+Result<Collector::CodeCheck> Collector::check_response_code(const forms::Form& form,
+                                                            std::string_view typed) {
   CodeCheck c;
   bool blank = true;
   for (char ch : typed) blank = blank && (ch == ' ' || ch == '-' || ch == '\t');
@@ -287,8 +317,10 @@ Result<Collector::CodeCheck> Collector::check_response_code(const forms::Form& f
   return c;
 }
 
-Result<Collector::Contributed> Collector::contribute(std::string_view form_id, std::string_view assessment_id,
-                                                     std::string_view role, std::string& answers_json,
+Result<Collector::Contributed> Collector::contribute(std::string_view form_id,
+                                                     std::string_view assessment_id,
+                                                     std::string_view role,
+                                                     std::string& answers_json,
                                                      const std::string& lang) {
   auto refuse = [&](Status s) {
     wipe(answers_json);
@@ -302,17 +334,20 @@ Result<Collector::Contributed> Collector::contribute(std::string_view form_id, s
     known += (known.empty() ? "" : ", ") + a.id;
   }
   if (target == nullptr) {
-    return refuse(Status::not_found("no assessment " + std::string(assessment_id) +
-                                    " on this collector; it arrives at a sync once headquarters has created it "
-                                    "(known here: " + (known.empty() ? "none" : known) + ")"));
+    return refuse(Status::not_found(
+        "no assessment " + std::string(assessment_id) +
+        " on this collector; it arrives at a sync once headquarters has created it "
+        "(known here: " +
+        (known.empty() ? "none" : known) + ")"));
   }
   if (target->form_id != form_id) {
-    return refuse(Status::invalid_argument("assessment " + target->id + " is of form " + target->form_id + ", not " +
-                                           std::string(form_id)));
+    return refuse(Status::invalid_argument("assessment " + target->id + " is of form " +
+                                           target->form_id + ", not " + std::string(form_id)));
   }
   EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
   auto form = lib->current(form_id);
-  if (!form) return refuse(Status::not_found("no form '" + std::string(form_id) + "' on this collector"));
+  if (!form)
+    return refuse(Status::not_found("no form '" + std::string(form_id) + "' on this collector"));
   const forms::ChoiceList* roles = nullptr;
   if (auto it = form->lists.find("team_role"); it != form->lists.end()) roles = &it->second;
   if (role.empty() || (roles != nullptr && roles->find(role) == nullptr)) {
@@ -320,22 +355,26 @@ Result<Collector::Contributed> Collector::contribute(std::string_view form_id, s
     if (roles != nullptr) {
       for (const auto& c : roles->choices) names += (names.empty() ? "" : ", ") + c.name;
     }
-    return refuse(Status::invalid_argument("give your role in the team with --role" +
-                                           (names.empty() ? std::string() : " (one of: " + names + ")")));
+    return refuse(
+        Status::invalid_argument("give your role in the team with --role" +
+                                 (names.empty() ? std::string() : " (one of: " + names + ")")));
   }
   const ContributionMeta meta{target->id, std::string(role), target->version};
   Contributed out;
   if (target->state == "validated") {
     out.notice = "assessment " + target->id +
-                 " is validated already: the server will keep this contribution, flagged for the team, but will "
+                 " is validated already: the server will keep this contribution, flagged for the "
+                 "team, but will "
                  "not merge it or change the official scores";
   }
-  EQ_ASSIGN_OR_RETURN(out.id, seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, &meta));
+  EQ_ASSIGN_OR_RETURN(out.id, seal_and_store(form.get(), form->id, form->version, answers_json,
+                                             lang, nullptr, &meta));
   return out;
 }
 
 Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
-                                       std::string& answers_json, const AnswerValidator& validator) {
+                                       std::string& answers_json,
+                                       const AnswerValidator& validator) {
   return seal_and_store(nullptr, form_id, form_version, answers_json, "en", &validator, nullptr);
 }
 
@@ -369,24 +408,25 @@ Result<std::vector<FileId>> named_files(const forms::Form& form, const boost::js
                                         bool contribution) {
   std::vector<FileId> ids;
   Status bad = Status::ok();
-  forms::for_each_file_answer(form, answers, [&](const forms::Item& it, const std::string& path,
-                                                 const boost::json::value& v) {
-    if (!bad.is_ok() || v.is_null() || (v.is_array() && v.get_array().empty())) return;
-    auto refs = forms::parse_file_answer(v, it, /*key_required=*/!contribution);
-    if (!refs.is_ok()) {
-      bad = Status::invalid_argument(path + ": " + refs.status().message());
-      return;
-    }
-    for (const auto& r : *refs) {
-      if (r.key.empty()) continue;
-      FileId id{};
-      if (!from_hex_into(r.id, id)) {
-        bad = Status::invalid_argument(path + ": a file id is not hexadecimal");
-        return;
-      }
-      ids.push_back(id);
-    }
-  });
+  forms::for_each_file_answer(
+      form, answers,
+      [&](const forms::Item& it, const std::string& path, const boost::json::value& v) {
+        if (!bad.is_ok() || v.is_null() || (v.is_array() && v.get_array().empty())) return;
+        auto refs = forms::parse_file_answer(v, it, /*key_required=*/!contribution);
+        if (!refs.is_ok()) {
+          bad = Status::invalid_argument(path + ": " + refs.status().message());
+          return;
+        }
+        for (const auto& r : *refs) {
+          if (r.key.empty()) continue;
+          FileId id{};
+          if (!from_hex_into(r.id, id)) {
+            bad = Status::invalid_argument(path + ": a file id is not hexadecimal");
+            return;
+          }
+          ids.push_back(id);
+        }
+      });
   if (!bad.is_ok()) return bad;
   return ids;
 }
@@ -404,21 +444,24 @@ Result<std::int64_t> Collector::file_quota() {
 }
 
 Status Collector::set_file_quota(std::int64_t bytes) {
-  if (bytes < 1024 * 1024) return Status::invalid_argument("a file quota under 1 MB leaves no room for a photo");
+  if (bytes < 1024 * 1024)
+    return Status::invalid_argument("a file quota under 1 MB leaves no room for a photo");
   return store_.set_meta(meta_key::kFileQuota, std::to_string(bytes));
 }
 
-Result<forms::FileRef> Collector::capture_file(const forms::Form& form, std::string_view question, ByteView bytes,
-                                               std::string_view name) {
+Result<forms::FileRef> Collector::capture_file(const forms::Form& form, std::string_view question,
+                                               ByteView bytes, std::string_view name) {
   const forms::Item* q = form.find(question);
   if (q == nullptr || !forms::is_file_question(*q)) {
-    return Status::invalid_argument("'" + std::string(question) + "' is not a file question of " + form.id);
+    return Status::invalid_argument("'" + std::string(question) + "' is not a file question of " +
+                                    form.id);
   }
   const std::string shown = display_name(name);
   if (bytes.empty()) return Status::invalid_argument(shown + " is empty");
   const std::int64_t limit = forms::max_file_bytes(*q);
   if (static_cast<std::int64_t>(bytes.size()) > limit) {
-    return Status::invalid_argument(shown + " is " + megabytes(static_cast<std::int64_t>(bytes.size())) + "; '" +
+    return Status::invalid_argument(shown + " is " +
+                                    megabytes(static_cast<std::int64_t>(bytes.size())) + "; '" +
                                     q->name + "' takes files of at most " + megabytes(limit));
   }
   const std::string type = sniff_media_type(bytes, name);
@@ -437,17 +480,20 @@ Result<forms::FileRef> Collector::capture_file(const forms::Form& form, std::str
   EQ_ASSIGN_OR_RETURN(CollectorStore::FileVolume held, store_.files_held());
   EQ_ASSIGN_OR_RETURN(std::int64_t quota, file_quota());
   if (held.bytes + sealed > quota) {
-    return Status::resource_exhausted("this collector holds " + megabytes(held.bytes) + " of files not yet sent (" +
-                                      std::to_string(held.files) + " files) and its quota is " + megabytes(quota) +
-                                      ": sync before attaching more, or raise it with collector files --quota");
+    return Status::resource_exhausted(
+        "this collector holds " + megabytes(held.bytes) + " of files not yet sent (" +
+        std::to_string(held.files) + " files) and its quota is " + megabytes(quota) +
+        ": sync before attaching more, or raise it with collector files --quota");
   }
-  struct statvfs fs{};
+  struct statvfs fs {};
   if (::statvfs(dir_.root.c_str(), &fs) == 0) {
-    const auto free_bytes = static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
+    const auto free_bytes =
+        static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
     constexpr std::int64_t kMargin = 64 * 1024 * 1024;
     if (free_bytes < 2 * sealed + kMargin) {
-      return Status::resource_exhausted("the disk has " + megabytes(free_bytes) + " free, too little to keep " +
-                                        shown + " (" + megabytes(sealed) + ") safely: free some space or sync first");
+      return Status::resource_exhausted(
+          "the disk has " + megabytes(free_bytes) + " free, too little to keep " + shown + " (" +
+          megabytes(sealed) + ") safely: free some space or sync first");
     }
   }
   EQ_ASSIGN_OR_RETURN(SealedFile f, seal_file(bytes));
@@ -491,12 +537,14 @@ Result<Bytes> Collector::held_file(const forms::FileRef& ref) {
   FileId id{};
   FileHash sha{};
   FileKey key;
-  if (!from_hex_into(ref.id, id) || !from_hex_into(ref.sha256, sha) || ref.key.size() != 2 * kFileKeyBytes) {
+  if (!from_hex_into(ref.id, id) || !from_hex_into(ref.sha256, sha) ||
+      ref.key.size() != 2 * kFileKeyBytes) {
     return Status::invalid_argument("not a file reference of this collector");
   }
   {
     auto k = from_hex(ref.key);
-    if (!k.is_ok() || k->size() != kFileKeyBytes) return Status::invalid_argument("not a file reference of this collector");
+    if (!k.is_ok() || k->size() != kFileKeyBytes)
+      return Status::invalid_argument("not a file reference of this collector");
     std::copy(k->begin(), k->end(), key.data());
     wipe(*k);
   }
@@ -511,8 +559,9 @@ Result<Bytes> Collector::held_file(const forms::FileRef& ref) {
 }
 
 Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::string_view form_id,
-                                               std::string_view form_version, std::string& answers_json,
-                                               const std::string& lang, const AnswerValidator* validator,
+                                               std::string_view form_version,
+                                               std::string& answers_json, const std::string& lang,
+                                               const AnswerValidator* validator,
                                                const ContributionMeta* contribution,
                                                const std::function<Status()>& in_transaction,
                                                std::string_view response_code) {
@@ -550,7 +599,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
       EQ_ASSIGN_OR_RETURN(code, check_response_code(*form, response_code));
       if (code.verdict != CodeVerdict::kOk) {
         const std::string why(code_verdict_text(code.verdict));
-        return code.verdict == CodeVerdict::kUsed           ? Status::already_exists(why)
+        return code.verdict == CodeVerdict::kUsed          ? Status::already_exists(why)
                : code.verdict == CodeVerdict::kNotReceived ? Status::failed_precondition(why)
                                                            : Status::invalid_argument(why);
       }
@@ -589,7 +638,8 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     EQ_RETURN_IF_ERROR(tx.status());
     EQ_RETURN_IF_ERROR(store_.add_to_outbox(fields.submission_id, fields.revision, fields.form_id,
                                             fields.form_version, bytes, now));
-    if (!files.empty()) EQ_RETURN_IF_ERROR(store_.attach_files(files, fields.submission_id, fields.revision));
+    if (!files.empty())
+      EQ_RETURN_IF_ERROR(store_.attach_files(files, fields.submission_id, fields.revision));
     if (!payload.response_code.empty()) {
       // Spent with the response, or not at all; a second page that checked
       // the same code a moment ago loses here.
@@ -604,9 +654,11 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
       boost::json::object kept = payload.answers;
       if (form != nullptr) forms::strip_file_keys(*form, kept);
       for (const auto& kv : kept) {
-        entries.push_back({std::string(kv.key()), boost::json::serialize(kv.value()), contribution->role, now});
+        entries.push_back(
+            {std::string(kv.key()), boost::json::serialize(kv.value()), contribution->role, now});
       }
-      EQ_RETURN_IF_ERROR(store_.add_assessment_entries(fields.submission_id, contribution->assessment, entries));
+      EQ_RETURN_IF_ERROR(
+          store_.add_assessment_entries(fields.submission_id, contribution->assessment, entries));
     }
     if (in_transaction) EQ_RETURN_IF_ERROR(in_transaction());
     return tx.commit();
@@ -616,7 +668,9 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
 
 Result<Collector::BundleExport> Collector::export_bundle(const std::filesystem::path& out) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
-  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  if (!enrolled)
+    return Status::failed_precondition(
+        "this collector is not enrolled; run collector enroll first");
   EQ_ASSIGN_OR_RETURN(auto items, store_.next_pending(kMaxBundleEnvelopes, SIZE_MAX));
   Bundle b;
   b.device_id = enrolled->device_id;
@@ -630,14 +684,17 @@ Result<Collector::BundleExport> Collector::export_bundle(const std::filesystem::
   BundleExport result;
   // What does not fit under the readers' cap waits for the next bundle;
   // 1 MiB is left for the headers, the registration and the lengths.
-  const std::uint64_t room = kMaxBundleBytes - std::min<std::uint64_t>(kMaxBundleBytes, envelope_bytes + (1u << 20));
+  const std::uint64_t room =
+      kMaxBundleBytes - std::min<std::uint64_t>(kMaxBundleBytes, envelope_bytes + (1u << 20));
   EQ_ASSIGN_OR_RETURN(b.files, store_.files_for_bundle(room, result.files_left));
   result.envelopes = static_cast<std::int64_t>(b.envelopes.size());
   result.files = static_cast<std::int64_t>(b.files.size());
   for (const auto& f : b.files) result.file_bytes += static_cast<std::int64_t>(f.sealed_bytes());
-  if (envelope_bytes + static_cast<std::uint64_t>(result.file_bytes) + (1u << 20) > kMaxBundleBytes) {
-    return Status::resource_exhausted("the pending responses and the first file do not fit in one bundle (" +
-                                      std::to_string(kMaxBundleBytes >> 20) + " MiB); sync instead");
+  if (envelope_bytes + static_cast<std::uint64_t>(result.file_bytes) + (1u << 20) >
+      kMaxBundleBytes) {
+    return Status::resource_exhausted(
+        "the pending responses and the first file do not fit in one bundle (" +
+        std::to_string(kMaxBundleBytes >> 20) + " MiB); sync instead");
   }
   if (!enrolled->registered) {
     // The server has never seen this device: the bundle carries what it
@@ -654,9 +711,12 @@ Result<Collector::BundleExport> Collector::export_bundle(const std::filesystem::
   return result;
 }
 
-Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::filesystem::path& in) {
+Result<Collector::BundleImport> Collector::import_bundle_or_receipt(
+    const std::filesystem::path& in) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
-  if (!enrolled) return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+  if (!enrolled)
+    return Status::failed_precondition(
+        "this collector is not enrolled; run collector enroll first");
   EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(in, 1024ull * 1024 * 1024));
   BundleImport result;
   const std::int64_t now = this->now();
@@ -669,14 +729,23 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
     for (const auto& it : receipt.items) {
       EQ_ASSIGN_OR_RETURN(ReceiptMatch m, store_.record_receipt(it, now));
       switch (m) {
-        case ReceiptMatch::kApplied: ++result.marked; break;
-        case ReceiptMatch::kKeptCarrierRefused: ++result.kept; break;
-        case ReceiptMatch::kOtherCopy: ++result.other_copy; break;
-        case ReceiptMatch::kNotPending: ++result.unmatched; break;
+        case ReceiptMatch::kApplied:
+          ++result.marked;
+          break;
+        case ReceiptMatch::kKeptCarrierRefused:
+          ++result.kept;
+          break;
+        case ReceiptMatch::kOtherCopy:
+          ++result.other_copy;
+          break;
+        case ReceiptMatch::kNotPending:
+          ++result.unmatched;
+          break;
       }
       // The server stored an envelope signed by this device: it knows our key.
-      server_has_our_key = server_has_our_key || (it.origin == enrolled->device_id && m == ReceiptMatch::kApplied &&
-                                                  it.result.status != ItemStatus::kRejected);
+      server_has_our_key =
+          server_has_our_key || (it.origin == enrolled->device_id && m == ReceiptMatch::kApplied &&
+                                 it.result.status != ItemStatus::kRejected);
     }
     if (server_has_our_key && !enrolled->registered) {
       EQ_RETURN_IF_ERROR(mark_registered());
@@ -696,7 +765,8 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
   }
   EQ_ASSIGN_OR_RETURN(DecodedBundle decoded, decode_bundle(bytes));
   if (decoded.bundle.server != enrolled->server.sign) {
-    return Status::invalid_argument("this bundle was made for another server; it cannot be relayed from here");
+    return Status::invalid_argument(
+        "this bundle was made for another server; it cannot be relayed from here");
   }
   result.from = decoded.bundle.device_id;
   std::optional<Registration> registration;
@@ -710,21 +780,23 @@ Result<Collector::BundleImport> Collector::import_bundle_or_receipt(const std::f
     }
     registration = std::move(reg).value();
   }
-  EQ_RETURN_IF_ERROR(check_relayable(decoded, *enrolled,
-                                     registration ? std::optional<SignPublicKey>(registration->device_key)
-                                                  : std::nullopt));
+  EQ_RETURN_IF_ERROR(check_relayable(
+      decoded, *enrolled,
+      registration ? std::optional<SignPublicKey>(registration->device_key) : std::nullopt));
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   if (registration) {
-    EQ_RETURN_IF_ERROR(store_.save_relayed_registration(decoded.bundle.device_id, *decoded.bundle.registration, now));
+    EQ_RETURN_IF_ERROR(store_.save_relayed_registration(decoded.bundle.device_id,
+                                                        *decoded.bundle.registration, now));
     result.relays_registration = true;
   }
   for (const auto& bytes_of : decoded.bundle.envelopes) {
     // Each envelope keeps its own device's signature; the server checks it.
     auto env = decode_envelope(bytes_of);
     if (!env.is_ok()) return env.status().with_context("the bundle holds a damaged envelope");
-    EQ_ASSIGN_OR_RETURN(bool added, store_.add_relayed(decoded.bundle.device_id, env->submission_id, env->revision,
-                                                       env->form_id, env->form_version, bytes_of, now));
+    EQ_ASSIGN_OR_RETURN(
+        bool added, store_.add_relayed(decoded.bundle.device_id, env->submission_id, env->revision,
+                                       env->form_id, env->form_version, bytes_of, now));
     ++(added ? result.queued : result.already);
   }
   for (const BundleFile& f : decoded.bundle.files) {
@@ -743,11 +815,14 @@ Status Collector::check_relayable(const DecodedBundle& decoded, const Enrollment
   EQ_ASSIGN_OR_RETURN(auto held, store_.get_meta(kDeviceList));
   if (!held) {
     return Status::failed_precondition(
-        "this collector has not received the server's list of devices yet (it comes with every sync), and "
-        "relays only bundles it can check against it. Sync once, or take the bundle to headquarters by hand");
+        "this collector has not received the server's list of devices yet (it comes with every "
+        "sync), and "
+        "relays only bundles it can check against it. Sync once, or take the bundle to "
+        "headquarters by hand");
   }
   EQ_ASSIGN_OR_RETURN(DeviceList list, decode_device_list(*held, enrolled.server.sign));
-  const std::string as_of = " (by the server's list of " + iso8601_utc(list.issued_at).substr(0, 10) +
+  const std::string as_of = " (by the server's list of " +
+                            iso8601_utc(list.issued_at).substr(0, 10) +
                             "; a sync brings a newer one)";
   // The exporter's key: active on the server, or pending and registering
   // itself with this very bundle.
@@ -766,13 +841,15 @@ Status Collector::check_relayable(const DecodedBundle& decoded, const Enrollment
     auto env = decode_envelope(b.envelopes[i]);
     if (!env.is_ok()) return env.status().with_context("the bundle holds a damaged envelope");
     const DeviceListEntry* signer = list.find(env->device_id);
-    const std::optional<SignPublicKey> key =
-        env->device_id == b.device_id ? exporter_key
-        : signer != nullptr && signer->active ? std::optional<SignPublicKey>(signer->key)
-                                              : std::nullopt;
+    const std::optional<SignPublicKey> key = env->device_id == b.device_id ? exporter_key
+                                             : signer != nullptr && signer->active
+                                                 ? std::optional<SignPublicKey>(signer->key)
+                                                 : std::nullopt;
     if (!key || !verify_envelope(*env, *key, enrolled.server).is_ok()) {
-      return Status::permission_denied("envelope " + std::to_string(i + 1) + " of the bundle is not signed by an "
-                                       "active device of the server" + as_of + "; the bundle is not relayed");
+      return Status::permission_denied("envelope " + std::to_string(i + 1) +
+                                       " of the bundle is not signed by an "
+                                       "active device of the server" +
+                                       as_of + "; the bundle is not relayed");
     }
     bytes += static_cast<std::int64_t>(b.envelopes[i].size());
   }
@@ -797,9 +874,10 @@ Status Collector::check_relayable(const DecodedBundle& decoded, const Enrollment
     if (origin_files.bytes + file_bytes > relay_limits_.max_file_bytes_per_origin ||
         all_files.bytes + file_bytes > relay_limits_.max_file_bytes_total) {
       return Status::failed_precondition(
-          "relaying this bundle's files would exceed what this collector carries for other posts (" +
-          std::to_string(relay_limits_.max_file_bytes_per_origin >> 20) + " MiB of files per post, " +
-          std::to_string(relay_limits_.max_file_bytes_total >> 20) +
+          "relaying this bundle's files would exceed what this collector carries for other posts "
+          "(" +
+          std::to_string(relay_limits_.max_file_bytes_per_origin >> 20) +
+          " MiB of files per post, " + std::to_string(relay_limits_.max_file_bytes_total >> 20) +
           " MiB in all, pending at once); sync first, or take the bundle to headquarters by hand");
     }
   }
@@ -817,7 +895,8 @@ Result<CollectorStatus> Collector::status() {
 Result<SyncReport> Collector::sync(const SyncOptions& options) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
   if (!enrolled) {
-    return Status::failed_precondition("this collector is not enrolled; run collector enroll first");
+    return Status::failed_precondition(
+        "this collector is not enrolled; run collector enroll first");
   }
   auto report = run_sync(store_, key_, *enrolled, options);
   library_.reset();  // new publications may have arrived

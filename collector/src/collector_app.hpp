@@ -47,9 +47,9 @@ struct CollectorStatus {
 };
 
 struct SyncProgress {
-  std::int64_t sent = 0;        // items sent so far this session
+  std::int64_t sent = 0;  // items sent so far this session
   std::int64_t acknowledged = 0;
-  std::int64_t total = 0;       // pending when the session started
+  std::int64_t total = 0;  // pending when the session started
   std::int64_t bytes_up = 0;
   std::int64_t bytes_down = 0;
   // File bytes the server has acknowledged as stored this session (pieces
@@ -81,21 +81,23 @@ struct SyncReport {
   std::int64_t pending_after = 0;
   std::vector<std::string> forms_received;  // "staff-climate 2026.1 (2026-baseline)"
   std::vector<std::string> forms_refused;   // with the reason
-  std::vector<std::string> assessments_received;  // "asm-… TL (2026-baseline): draft, 2 disagreements"
+  std::vector<std::string>
+      assessments_received;  // "asm-… TL (2026-baseline): draft, 2 disagreements"
   // Contributions of this device that the server kept but flagged instead
   // of merging (the assessment was validated first), in words.
   std::vector<std::string> flagged_contributions;
   std::string assessments_note;  // e.g. the server predates team assessments
-  std::vector<std::string> codes_received;  // "500 response codes for staff-climate (2026-baseline)"
-  std::vector<std::string> codes_refused;   // batches whose signature or form did not check
-  std::string codes_note;                   // e.g. the server predates response codes
+  std::vector<std::string>
+      codes_received;                      // "500 response codes for staff-climate (2026-baseline)"
+  std::vector<std::string> codes_refused;  // batches whose signature or form did not check
+  std::string codes_note;                  // e.g. the server predates response codes
   // Files (issue 18).
-  std::int64_t files_sent = 0;           // sent in full this session
-  std::int64_t files_already_held = 0;   // the server had the same bytes: not sent again
-  std::int64_t files_resumed = 0;        // taken up from a chunk a cut session had reached
+  std::int64_t files_sent = 0;          // sent in full this session
+  std::int64_t files_already_held = 0;  // the server had the same bytes: not sent again
+  std::int64_t files_resumed = 0;       // taken up from a chunk a cut session had reached
   std::int64_t file_chunks_sent = 0;
-  std::int64_t file_bytes_sent = 0;      // of chunks the server acknowledged
-  std::vector<std::string> file_notes;   // files not sent, and why
+  std::int64_t file_bytes_sent = 0;     // of chunks the server acknowledged
+  std::vector<std::string> file_notes;  // files not sent, and why
 };
 
 // Why a form publication from the server (at a sync, or in a forms file)
@@ -147,8 +149,8 @@ class Collector {
   // it under a key of its own and stages it. Returns the reference the
   // answers carry, key included: the key goes into the sealed answers and
   // is written nowhere else. submit() ties the staged file to its response.
-  Result<forms::FileRef> capture_file(const forms::Form& form, std::string_view question, ByteView bytes,
-                                      std::string_view name);
+  Result<forms::FileRef> capture_file(const forms::Form& form, std::string_view question,
+                                      ByteView bytes, std::string_view name);
   // Staged files that no response took (an aborted submit).
   Status discard_staged(const std::vector<forms::FileRef>& refs);
   // Staged files older than `before` (unix seconds): captured for a draft
@@ -177,8 +179,9 @@ class Collector {
     SubmissionId id;
     std::string notice;
   };
-  Result<Contributed> contribute(std::string_view form_id, std::string_view assessment_id, std::string_view role,
-                                 std::string& answers_json, const std::string& lang = "en");
+  Result<Contributed> contribute(std::string_view form_id, std::string_view assessment_id,
+                                 std::string_view role, std::string& answers_json,
+                                 const std::string& lang = "en");
   // The team assessments received at the last sync (assessment views).
   Result<std::vector<CollectorStore::HeldAssessment>> assessments() { return store_.assessments(); }
 
@@ -235,18 +238,18 @@ class Collector {
   Result<BundleExport> export_bundle(const std::filesystem::path& out);
   struct BundleImport {
     bool was_receipt = false;
-    std::int64_t marked = 0;     // receipt: pending items now synced or rejected
-    std::int64_t unmatched = 0;  // receipt: items not pending here
-    std::int64_t kept = 0;       // receipt: verdicts about a refused relay; items stay pending
-    std::int64_t other_copy = 0; // receipt: about altered copies of our items; ignored
-    bool registered_now = false; // receipt: the server has our key (from a bundle)
-    bool relays_registration = false;  // relay: the bundle's device registers through us
-    std::int64_t queued = 0;     // relay: envelopes queued for upload
-    std::int64_t already = 0;    // relay: envelopes already here
-    std::int64_t files_queued = 0;   // relay: files queued behind their responses
-    std::int64_t files_marked = 0;   // receipt: files the server now holds, deleted here
+    std::int64_t marked = 0;      // receipt: pending items now synced or rejected
+    std::int64_t unmatched = 0;   // receipt: items not pending here
+    std::int64_t kept = 0;        // receipt: verdicts about a refused relay; items stay pending
+    std::int64_t other_copy = 0;  // receipt: about altered copies of our items; ignored
+    bool registered_now = false;  // receipt: the server has our key (from a bundle)
+    bool relays_registration = false;        // relay: the bundle's device registers through us
+    std::int64_t queued = 0;                 // relay: envelopes queued for upload
+    std::int64_t already = 0;                // relay: envelopes already here
+    std::int64_t files_queued = 0;           // relay: files queued behind their responses
+    std::int64_t files_marked = 0;           // receipt: files the server now holds, deleted here
     std::vector<std::string> file_problems;  // receipt: files the server did not store, and why
-    DeviceId from;               // relay: the exporting device
+    DeviceId from;                           // relay: the exporting device
   };
   // A receipt from the server (verified against the pinned key), or another
   // device's bundle to relay. A bundle is relayed only when every envelope in
@@ -273,7 +276,10 @@ class Collector {
 
  private:
   Collector(DataDir dir, CollectorStore store, SigningKey key)
-      : dir_(std::move(dir)), store_(std::move(store)), key_(std::move(key)), reserve_(dir_.reserve()) {}
+      : dir_(std::move(dir)),
+        store_(std::move(store)),
+        key_(std::move(key)),
+        reserve_(dir_.reserve()) {}
   Result<SubmissionId> seal_and_store(const forms::Form* form, std::string_view form_id,
                                       std::string_view form_version, std::string& answers_json,
                                       const std::string& lang, const AnswerValidator* validator,

@@ -1,9 +1,9 @@
 // The collector's files (schema 009): staged at capture, attached to the
 // response that names them, sent chunk by chunk once that response is
 // acknowledged, and deleted once the server holds them.
-#include "collector_store.hpp"
-
 #include <algorithm>
+
+#include "collector_store.hpp"
 
 namespace equitas::collector {
 namespace {
@@ -20,8 +20,10 @@ bool copy_blob(const Bytes& from, std::array<std::uint8_t, N>& to) {
 Status CollectorStore::stage_file(const SealedFile& f, std::int64_t now) {
   std::uint64_t sealed = 0;
   for (const auto& c : f.chunks) sealed += c.size();
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO outbox_files (file_id, sha256, size, sealed_size, chunks, "
-                                                "state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'staged', ?6)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO outbox_files (file_id, sha256, size, sealed_size, chunks, "
+                  "state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'staged', ?6)"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(f.id))
                          .bind(2, ByteView(f.sha256))
                          .bind(3, static_cast<std::int64_t>(f.size))
@@ -29,34 +31,46 @@ Status CollectorStore::stage_file(const SealedFile& f, std::int64_t now) {
                          .bind(5, static_cast<std::int64_t>(f.chunks.size()))
                          .bind(6, now)
                          .run());
-  EQ_ASSIGN_OR_RETURN(Statement chunk, db_.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement chunk,
+      db_.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
   for (std::size_t i = 0; i < f.chunks.size(); ++i) {
     chunk.reset();
-    EQ_RETURN_IF_ERROR(chunk.bind(1, ByteView(f.id)).bind(2, static_cast<std::int64_t>(i)).bind(3, ByteView(f.chunks[i])).run());
+    EQ_RETURN_IF_ERROR(chunk.bind(1, ByteView(f.id))
+                           .bind(2, static_cast<std::int64_t>(i))
+                           .bind(3, ByteView(f.chunks[i]))
+                           .run());
   }
   return Status::ok();
 }
 
 Status CollectorStore::attach_files(const std::vector<FileId>& ids, const SubmissionId& submission,
                                     std::uint32_t revision) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE outbox_files SET state = 'pending', submission_id = ?2, "
-                                                "revision = ?3 WHERE file_id = ?1 AND state = 'staged'"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE outbox_files SET state = 'pending', submission_id = ?2, "
+                                  "revision = ?3 WHERE file_id = ?1 AND state = 'staged'"));
   for (const FileId& id : ids) {
     st.reset();
-    EQ_RETURN_IF_ERROR(
-        st.bind(1, ByteView(id)).bind(2, ByteView(submission.bytes)).bind(3, static_cast<std::int64_t>(revision)).run());
+    EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id))
+                           .bind(2, ByteView(submission.bytes))
+                           .bind(3, static_cast<std::int64_t>(revision))
+                           .run());
     if (db_.changes() != 1) {
-      return Status::failed_precondition("the file " + to_hex(ByteView(id)) +
-                                         " the answers name was not captured on this collector, or is taken");
+      return Status::failed_precondition(
+          "the file " + to_hex(ByteView(id)) +
+          " the answers name was not captured on this collector, or is taken");
     }
   }
   return Status::ok();
 }
 
 Status CollectorStore::discard_staged(const std::vector<FileId>& ids) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("DELETE FROM outbox_files WHERE file_id = ?1 AND state = 'staged'"));
-  EQ_ASSIGN_OR_RETURN(Statement chunks, db_.prepare("DELETE FROM file_chunks WHERE file_id = ?1 AND NOT EXISTS "
-                                                    "(SELECT 1 FROM outbox_files WHERE file_id = ?1)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("DELETE FROM outbox_files WHERE file_id = ?1 AND state = 'staged'"));
+  EQ_ASSIGN_OR_RETURN(Statement chunks,
+                      db_.prepare("DELETE FROM file_chunks WHERE file_id = ?1 AND NOT EXISTS "
+                                  "(SELECT 1 FROM outbox_files WHERE file_id = ?1)"));
   for (const FileId& id : ids) {
     st.reset();
     EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id)).run());
@@ -67,27 +81,31 @@ Status CollectorStore::discard_staged(const std::vector<FileId>& ids) {
 }
 
 Result<std::int64_t> CollectorStore::expire_staged(std::int64_t before) {
-  EQ_ASSIGN_OR_RETURN(Statement chunks, db_.prepare("DELETE FROM file_chunks WHERE file_id IN (SELECT file_id FROM "
-                                                    "outbox_files WHERE state = 'staged' AND created_at < ?1)"));
+  EQ_ASSIGN_OR_RETURN(Statement chunks,
+                      db_.prepare("DELETE FROM file_chunks WHERE file_id IN (SELECT file_id FROM "
+                                  "outbox_files WHERE state = 'staged' AND created_at < ?1)"));
   EQ_RETURN_IF_ERROR(chunks.bind(1, before).run());
-  EQ_ASSIGN_OR_RETURN(Statement files,
-                      db_.prepare("DELETE FROM outbox_files WHERE state = 'staged' AND created_at < ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement files,
+      db_.prepare("DELETE FROM outbox_files WHERE state = 'staged' AND created_at < ?1"));
   EQ_RETURN_IF_ERROR(files.bind(1, before).run());
   return static_cast<std::int64_t>(db_.changes());
 }
 
-Result<std::vector<CollectorStore::FileToSend>> CollectorStore::files_to_send(std::size_t max,
-                                                                             const std::vector<FileId>& skip) {
+Result<std::vector<CollectorStore::FileToSend>> CollectorStore::files_to_send(
+    std::size_t max, const std::vector<FileId>& skip) {
   // Only files of responses the server has taken: it needs their keys,
   // which travel in the response.
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      // A relayed file whose response is not here came in a
-                      // bundle without it: its origin had synced that
-                      // response already.
-                      db_.prepare("SELECT f.file_id, f.sha256, f.size, f.chunks FROM outbox_files f "
-                                  "LEFT JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
-                                  "WHERE f.state = 'pending' AND (o.state = 'synced' OR o.submission_id IS NULL) "
-                                  "ORDER BY o.seq, f.created_at"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      // A relayed file whose response is not here came in a
+      // bundle without it: its origin had synced that
+      // response already.
+      db_.prepare(
+          "SELECT f.file_id, f.sha256, f.size, f.chunks FROM outbox_files f "
+          "LEFT JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
+          "WHERE f.state = 'pending' AND (o.state = 'synced' OR o.submission_id IS NULL) "
+          "ORDER BY o.seq, f.created_at"));
   std::vector<FileToSend> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -105,7 +123,8 @@ Result<std::vector<CollectorStore::FileToSend>> CollectorStore::files_to_send(st
 }
 
 Result<Bytes> CollectorStore::file_chunk(const FileId& id, std::uint32_t index) {
-  EQ_ASSIGN_OR_RETURN(auto st, db_.cached("SELECT data FROM file_chunks WHERE file_id = ?1 AND idx = ?2"));
+  EQ_ASSIGN_OR_RETURN(auto st,
+                      db_.cached("SELECT data FROM file_chunks WHERE file_id = ?1 AND idx = ?2"));
   st->bind(1, ByteView(id)).bind(2, static_cast<std::int64_t>(index));
   EQ_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) {
@@ -126,20 +145,26 @@ Status CollectorStore::file_sent(const FileId& id, std::int64_t now) {
 }
 
 Result<bool> CollectorStore::mark_file_sent(const FileId& id, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE outbox_files SET state = 'sent', sent_at = ?2, detail = NULL "
-                                                "WHERE file_id = ?1 AND state = 'pending'"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("UPDATE outbox_files SET state = 'sent', sent_at = ?2, detail = NULL "
+                  "WHERE file_id = ?1 AND state = 'pending'"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id)).bind(2, now).run());
   const bool changed = db_.changes() == 1;
-  EQ_ASSIGN_OR_RETURN(Statement del, db_.prepare("DELETE FROM file_chunks WHERE file_id = ?1 AND EXISTS "
-                                                 "(SELECT 1 FROM outbox_files WHERE file_id = ?1 AND state = 'sent')"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement del,
+      db_.prepare("DELETE FROM file_chunks WHERE file_id = ?1 AND EXISTS "
+                  "(SELECT 1 FROM outbox_files WHERE file_id = ?1 AND state = 'sent')"));
   EQ_RETURN_IF_ERROR(del.bind(1, ByteView(id)).run());
   return changed;
 }
 
-Result<std::vector<BundleFile>> CollectorStore::files_for_bundle(std::uint64_t budget, std::int64_t& left) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT file_id, sha256, size, sealed_size, chunks, submission_id, "
-                                                "revision FROM outbox_files WHERE state = 'pending' "
-                                                "ORDER BY created_at, file_id"));
+Result<std::vector<BundleFile>> CollectorStore::files_for_bundle(std::uint64_t budget,
+                                                                 std::int64_t& left) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare("SELECT file_id, sha256, size, sealed_size, chunks, submission_id, "
+                                "revision FROM outbox_files WHERE state = 'pending' "
+                                "ORDER BY created_at, file_id"));
   std::vector<BundleFile> out;
   std::uint64_t used = 0;
   left = 0;
@@ -171,10 +196,12 @@ Result<std::vector<BundleFile>> CollectorStore::files_for_bundle(std::uint64_t b
 }
 
 Result<bool> CollectorStore::add_relayed_file(const BundleFile& f, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO outbox_files (file_id, sha256, size, sealed_size, chunks, submission_id, "
-                                  "revision, state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8) "
-                                  "ON CONFLICT (file_id) DO NOTHING"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare(
+          "INSERT INTO outbox_files (file_id, sha256, size, sealed_size, chunks, submission_id, "
+          "revision, state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8) "
+          "ON CONFLICT (file_id) DO NOTHING"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(f.id))
                          .bind(2, ByteView(f.sha256))
                          .bind(3, static_cast<std::int64_t>(f.size))
@@ -185,11 +212,15 @@ Result<bool> CollectorStore::add_relayed_file(const BundleFile& f, std::int64_t 
                          .bind(8, now)
                          .run());
   if (db_.changes() != 1) return false;
-  EQ_ASSIGN_OR_RETURN(Statement chunk, db_.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement chunk,
+      db_.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
   for (std::size_t i = 0; i < f.chunks.size(); ++i) {
     chunk.reset();
-    EQ_RETURN_IF_ERROR(
-        chunk.bind(1, ByteView(f.id)).bind(2, static_cast<std::int64_t>(i)).bind(3, ByteView(f.chunks[i])).run());
+    EQ_RETURN_IF_ERROR(chunk.bind(1, ByteView(f.id))
+                           .bind(2, static_cast<std::int64_t>(i))
+                           .bind(3, ByteView(f.chunks[i]))
+                           .run());
   }
   return true;
 }
@@ -197,11 +228,13 @@ Result<bool> CollectorStore::add_relayed_file(const BundleFile& f, std::int64_t 
 Result<CollectorStore::FileVolumeOf> CollectorStore::relayed_files_pending(const DeviceId* from) {
   // A relayed file is one whose response came in another device's bundle;
   // one whose response did not come with it at all is relayed too.
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT COUNT(*), COALESCE(SUM(f.sealed_size), 0) FROM outbox_files f "
-                                  "LEFT JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
-                                  "WHERE f.state = 'pending' AND (o.submission_id IS NULL OR "
-                                  "(o.relayed_from IS NOT NULL AND (?1 IS NULL OR o.relayed_from = ?1)))"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare(
+          "SELECT COUNT(*), COALESCE(SUM(f.sealed_size), 0) FROM outbox_files f "
+          "LEFT JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
+          "WHERE f.state = 'pending' AND (o.submission_id IS NULL OR "
+          "(o.relayed_from IS NOT NULL AND (?1 IS NULL OR o.relayed_from = ?1)))"));
   if (from != nullptr) {
     st.bind(1, ByteView(from->bytes));
   } else {
@@ -217,13 +250,15 @@ Result<CollectorStore::FileVolumeOf> CollectorStore::relayed_files_pending(const
 }
 
 Status CollectorStore::file_note(const FileId& id, std::string_view detail) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE outbox_files SET detail = ?2 WHERE file_id = ?1"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE outbox_files SET detail = ?2 WHERE file_id = ?1"));
   return st.bind(1, ByteView(id)).bind(2, detail).run();
 }
 
 Result<CollectorStore::FileVolume> CollectorStore::files_held() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT count(*), coalesce(sum(sealed_size), 0) FROM outbox_files "
-                                                "WHERE state IN ('staged', 'pending')"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare("SELECT count(*), coalesce(sum(sealed_size), 0) FROM outbox_files "
+                                "WHERE state IN ('staged', 'pending')"));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   FileVolume v;
   if (row) {
@@ -234,8 +269,10 @@ Result<CollectorStore::FileVolume> CollectorStore::files_held() {
 }
 
 Result<std::vector<std::string>> CollectorStore::file_problems() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT lower(hex(file_id)), state, detail FROM outbox_files "
-                                                "WHERE state != 'sent' AND detail IS NOT NULL ORDER BY created_at"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT lower(hex(file_id)), state, detail FROM outbox_files "
+                  "WHERE state != 'sent' AND detail IS NOT NULL ORDER BY created_at"));
   std::vector<std::string> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());

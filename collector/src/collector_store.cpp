@@ -1,8 +1,8 @@
 #include "collector_store.hpp"
 
-#include <algorithm>
-
 #include <sodium.h>
+
+#include <algorithm>
 
 #include "equitas/db/migrations.hpp"
 #include "equitas/util/embedded.hpp"
@@ -36,8 +36,8 @@ Result<CollectorStore> CollectorStore::create(const DataDir& dir) {
     return Status::already_exists(dir.db().string() + " already exists");
   }
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), collector_db_options(true)));
-  std::filesystem::permissions(dir.db(), std::filesystem::perms::owner_read |
-                                             std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      dir.db(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EQ_RETURN_IF_ERROR(db.migrate(migrations_from(embedded::collector_sql())));
   return CollectorStore(std::move(db));
 }
@@ -71,9 +71,9 @@ Status CollectorStore::delete_meta(std::string_view key) {
 Status CollectorStore::add_to_outbox(const SubmissionId& id, std::uint32_t revision,
                                      std::string_view form_id, std::string_view form_version,
                                      ByteView envelope, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO outbox (submission_id, revision, form_id, "
-                                  "form_version, envelope, created_at) VALUES (?1,?2,?3,?4,?5,?6)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare("INSERT INTO outbox (submission_id, revision, form_id, "
+                                "form_version, envelope, created_at) VALUES (?1,?2,?3,?4,?5,?6)"));
   return st.bind(1, ByteView(id.bytes))
       .bind(2, static_cast<std::int64_t>(revision))
       .bind(3, form_id)
@@ -84,10 +84,11 @@ Status CollectorStore::add_to_outbox(const SubmissionId& id, std::uint32_t revis
 }
 
 Result<std::vector<OutboxItem>> CollectorStore::next_pending(std::size_t max_items,
-                                                              std::size_t max_bytes) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT seq, submission_id, revision, form_id, envelope FROM outbox "
-                                  "WHERE state = 'pending' ORDER BY seq LIMIT ?1"));
+                                                             std::size_t max_bytes) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT seq, submission_id, revision, form_id, envelope FROM outbox "
+                  "WHERE state = 'pending' ORDER BY seq LIMIT ?1"));
   st.bind(1, static_cast<std::int64_t>(max_items));
   std::vector<OutboxItem> out;
   std::size_t bytes = 0;
@@ -114,7 +115,9 @@ Status CollectorStore::record_ack(std::int64_t seq, const ItemResult& result, st
                       db_.prepare("UPDATE outbox SET state = ?2, server_status = ?3, detail = ?4, "
                                   "acked_at = ?5 WHERE seq = ?1 AND state = 'pending'"));
   const bool rejected = result.status == ItemStatus::kRejected;
-  st.bind(1, seq).bind(2, rejected ? "rejected" : "synced").bind(3, item_status_name(result.status));
+  st.bind(1, seq)
+      .bind(2, rejected ? "rejected" : "synced")
+      .bind(3, item_status_name(result.status));
   if (rejected) {
     st.bind(4, std::string(reject_reason_name(result.reason)) + ": " + result.detail);
   } else {
@@ -124,8 +127,9 @@ Status CollectorStore::record_ack(std::int64_t seq, const ItemResult& result, st
 }
 
 Result<ReceiptMatch> CollectorStore::record_receipt(const ReceiptItem& item, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT seq, envelope FROM outbox WHERE submission_id = ?1 AND "
-                                                "revision = ?2 AND state = 'pending'"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT seq, envelope FROM outbox WHERE submission_id = ?1 AND "
+                                  "revision = ?2 AND state = 'pending'"));
   st.bind(1, ByteView(item.submission_id.bytes)).bind(2, static_cast<std::int64_t>(item.revision));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return ReceiptMatch::kNotPending;
@@ -133,12 +137,16 @@ Result<ReceiptMatch> CollectorStore::record_receipt(const ReceiptItem& item, std
   // The verdict must be about these very bytes: a relay that altered or
   // re-signed the envelope got a verdict about something else.
   const EnvelopeHash ours = envelope_hash(st.column_blob(1));
-  if (sodium_memcmp(ours.data(), item.envelope_hash.data(), ours.size()) != 0) return ReceiptMatch::kOtherCopy;
-  if (item.result.status == ItemStatus::kRejected && item.result.reason == RejectReason::kCarrierRefused) {
+  if (sodium_memcmp(ours.data(), item.envelope_hash.data(), ours.size()) != 0)
+    return ReceiptMatch::kOtherCopy;
+  if (item.result.status == ItemStatus::kRejected &&
+      item.result.reason == RejectReason::kCarrierRefused) {
     // The carrier was refused, not this envelope: keep it, and say why.
-    EQ_ASSIGN_OR_RETURN(Statement note, db_.prepare("UPDATE outbox SET detail = ?2 WHERE seq = ?1"));
+    EQ_ASSIGN_OR_RETURN(Statement note,
+                        db_.prepare("UPDATE outbox SET detail = ?2 WHERE seq = ?1"));
     EQ_RETURN_IF_ERROR(note.bind(1, seq)
-                           .bind(2, "kept: a receipt said " + item.result.detail + "; send it again by sync or bundle")
+                           .bind(2, "kept: a receipt said " + item.result.detail +
+                                        "; send it again by sync or bundle")
                            .run());
     return ReceiptMatch::kKeptCarrierRefused;
   }
@@ -147,9 +155,10 @@ Result<ReceiptMatch> CollectorStore::record_receipt(const ReceiptItem& item, std
 }
 
 Result<CollectorStore::Volume> CollectorStore::relayed_pending(const DeviceId* from) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT COUNT(*), COALESCE(SUM(length(envelope)), 0) FROM outbox WHERE state = "
-                                  "'pending' AND relayed_from IS NOT NULL AND (?1 IS NULL OR relayed_from = ?1)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT COUNT(*), COALESCE(SUM(length(envelope)), 0) FROM outbox WHERE state = "
+                  "'pending' AND relayed_from IS NOT NULL AND (?1 IS NULL OR relayed_from = ?1)"));
   if (from != nullptr) {
     st.bind(1, ByteView(from->bytes));
   } else {
@@ -164,16 +173,21 @@ Result<CollectorStore::Volume> CollectorStore::relayed_pending(const DeviceId* f
   return v;
 }
 
-Status CollectorStore::save_relayed_registration(const DeviceId& device, ByteView document, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO relayed_registrations (device_id, document, received_at) "
-                                                "VALUES (?1, ?2, ?3) ON CONFLICT (device_id) DO UPDATE SET "
-                                                "document = excluded.document, received_at = excluded.received_at"));
+Status CollectorStore::save_relayed_registration(const DeviceId& device, ByteView document,
+                                                 std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO relayed_registrations (device_id, document, received_at) "
+                  "VALUES (?1, ?2, ?3) ON CONFLICT (device_id) DO UPDATE SET "
+                  "document = excluded.document, received_at = excluded.received_at"));
   return st.bind(1, ByteView(device.bytes)).bind(2, document).bind(3, now).run();
 }
 
-Result<std::vector<CollectorStore::RelayedRegistration>> CollectorStore::relayed_registrations(std::size_t max) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT device_id, document FROM relayed_registrations "
-                                                "ORDER BY received_at LIMIT ?1"));
+Result<std::vector<CollectorStore::RelayedRegistration>> CollectorStore::relayed_registrations(
+    std::size_t max) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT device_id, document FROM relayed_registrations "
+                                  "ORDER BY received_at LIMIT ?1"));
   st.bind(1, static_cast<std::int64_t>(max));
   std::vector<RelayedRegistration> out;
   for (;;) {
@@ -190,18 +204,21 @@ Result<std::vector<CollectorStore::RelayedRegistration>> CollectorStore::relayed
 
 Status CollectorStore::drop_relayed_registration(const DeviceId& device, ByteView document) {
   // Only the copy that was sent: a newer one imported meanwhile stays.
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("DELETE FROM relayed_registrations WHERE device_id = ?1 AND document = ?2"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("DELETE FROM relayed_registrations WHERE device_id = ?1 AND document = ?2"));
   return st.bind(1, ByteView(device.bytes)).bind(2, document).run();
 }
 
-Result<bool> CollectorStore::add_relayed(const DeviceId& from, const SubmissionId& id, std::uint32_t revision,
-                                         std::string_view form_id, std::string_view form_version,
-                                         ByteView envelope, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO outbox (submission_id, revision, form_id, form_version, envelope, "
-                                  "created_at, relayed_from) VALUES (?1,?2,?3,?4,?5,?6,?7) "
-                                  "ON CONFLICT (submission_id, revision) DO NOTHING"));
+Result<bool> CollectorStore::add_relayed(const DeviceId& from, const SubmissionId& id,
+                                         std::uint32_t revision, std::string_view form_id,
+                                         std::string_view form_version, ByteView envelope,
+                                         std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO outbox (submission_id, revision, form_id, form_version, envelope, "
+                  "created_at, relayed_from) VALUES (?1,?2,?3,?4,?5,?6,?7) "
+                  "ON CONFLICT (submission_id, revision) DO NOTHING"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes))
                          .bind(2, static_cast<std::int64_t>(revision))
                          .bind(3, form_id)
@@ -235,10 +252,11 @@ Result<OutboxCounts> CollectorStore::counts() {
 }
 
 Status CollectorStore::save_form_publication(const FormPublication& pub, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO forms (form_id, version, round, definition, signature, received_at) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (form_id, version, round) DO UPDATE "
-                                  "SET definition = excluded.definition, signature = excluded.signature"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO forms (form_id, version, round, definition, signature, received_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (form_id, version, round) DO UPDATE "
+                  "SET definition = excluded.definition, signature = excluded.signature"));
   return st.bind(1, pub.form_id)
       .bind(2, pub.version)
       .bind(3, pub.round)
@@ -249,51 +267,70 @@ Status CollectorStore::save_form_publication(const FormPublication& pub, std::in
 }
 
 Status CollectorStore::save_assessment(const HeldAssessment& a, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO assessments (id, form_id, revision, version, state, view, received_at) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
-                                  "form_id = excluded.form_id, revision = excluded.revision, version = "
-                                  "excluded.version, state = excluded.state, view = excluded.view, received_at = "
-                                  "excluded.received_at"));
-  EQ_RETURN_IF_ERROR(st.bind(1, a.id).bind(2, a.form_id).bind(3, a.revision).bind(4, a.version).bind(5, a.state)
-                         .bind(6, a.view).bind(7, now).run());
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare(
+          "INSERT INTO assessments (id, form_id, revision, version, state, view, received_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET "
+          "form_id = excluded.form_id, revision = excluded.revision, version = "
+          "excluded.version, state = excluded.state, view = excluded.view, received_at = "
+          "excluded.received_at"));
+  EQ_RETURN_IF_ERROR(st.bind(1, a.id)
+                         .bind(2, a.form_id)
+                         .bind(3, a.revision)
+                         .bind(4, a.version)
+                         .bind(5, a.state)
+                         .bind(6, a.view)
+                         .bind(7, now)
+                         .run());
   // The sync pushes before it asks for assessments, so a copy received now
   // was merged after every acknowledgement so far.
-  EQ_ASSIGN_OR_RETURN(Statement forget,
-                      db_.prepare("DELETE FROM assessment_entries WHERE assessment_id = ?1 AND submission_id IN "
-                                  "(SELECT submission_id FROM outbox WHERE state != 'pending')"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement forget,
+      db_.prepare("DELETE FROM assessment_entries WHERE assessment_id = ?1 AND submission_id IN "
+                  "(SELECT submission_id FROM outbox WHERE state != 'pending')"));
   return forget.bind(1, a.id).run();
 }
 
-Status CollectorStore::add_assessment_entries(const SubmissionId& submission, std::string_view assessment_id,
+Status CollectorStore::add_assessment_entries(const SubmissionId& submission,
+                                              std::string_view assessment_id,
                                               const std::vector<AssessmentEntry>& entries) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT OR REPLACE INTO assessment_entries (submission_id, assessment_id, field, "
-                                  "value, role, entered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT OR REPLACE INTO assessment_entries (submission_id, assessment_id, field, "
+                  "value, role, entered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   for (const auto& e : entries) {
-    EQ_RETURN_IF_ERROR(st.bind(1, ByteView(submission.bytes)).bind(2, assessment_id).bind(3, e.field)
-                           .bind(4, e.value).bind(5, e.role).bind(6, e.entered_at).run());
+    EQ_RETURN_IF_ERROR(st.bind(1, ByteView(submission.bytes))
+                           .bind(2, assessment_id)
+                           .bind(3, e.field)
+                           .bind(4, e.value)
+                           .bind(5, e.role)
+                           .bind(6, e.entered_at)
+                           .run());
     st.reset();
   }
   return Status::ok();
 }
 
-Result<std::vector<CollectorStore::AssessmentEntry>> CollectorStore::unmerged_entries(std::string_view assessment_id) {
+Result<std::vector<CollectorStore::AssessmentEntry>> CollectorStore::unmerged_entries(
+    std::string_view assessment_id) {
   // An entry is merged once its envelope was acknowledged before the copy
   // of the assessment held here arrived.
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT e.field, e.value, e.role, e.entered_at FROM assessment_entries e "
-                                  "JOIN outbox o ON o.submission_id = e.submission_id "
-                                  "LEFT JOIN assessments a ON a.id = e.assessment_id "
-                                  "WHERE e.assessment_id = ?1 AND (o.state = 'pending' OR a.received_at IS NULL "
-                                  "OR o.acked_at > a.received_at) ORDER BY e.entered_at, o.seq"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT e.field, e.value, e.role, e.entered_at FROM assessment_entries e "
+                  "JOIN outbox o ON o.submission_id = e.submission_id "
+                  "LEFT JOIN assessments a ON a.id = e.assessment_id "
+                  "WHERE e.assessment_id = ?1 AND (o.state = 'pending' OR a.received_at IS NULL "
+                  "OR o.acked_at > a.received_at) ORDER BY e.entered_at, o.seq"));
   st.bind(1, assessment_id);
   std::vector<AssessmentEntry> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
     AssessmentEntry e{st.column_text(0), st.column_text(1), st.column_text(2), st.column_int64(3)};
-    auto same = std::find_if(out.begin(), out.end(), [&](const AssessmentEntry& x) { return x.field == e.field; });
+    auto same = std::find_if(out.begin(), out.end(),
+                             [&](const AssessmentEntry& x) { return x.field == e.field; });
     if (same != out.end()) out.erase(same);
     out.push_back(std::move(e));
   }
@@ -301,13 +338,16 @@ Result<std::vector<CollectorStore::AssessmentEntry>> CollectorStore::unmerged_en
 }
 
 Status CollectorStore::save_code_batch(const CodeBatch& b, ByteView encoded) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT OR IGNORE INTO code_batches (batch_id, form_id, round, encoded) "
-                                                "VALUES (?1, ?2, ?3, ?4)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT OR IGNORE INTO code_batches (batch_id, form_id, round, encoded) "
+                  "VALUES (?1, ?2, ?3, ?4)"));
   return st.bind(1, ByteView(b.id)).bind(2, b.form_id).bind(3, b.round).bind(4, encoded).run();
 }
 
 Result<std::vector<CodeBatchId>> CollectorStore::code_batch_ids() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT batch_id FROM code_batches ORDER BY batch_id"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT batch_id FROM code_batches ORDER BY batch_id"));
   std::vector<CodeBatchId> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -320,9 +360,12 @@ Result<std::vector<CodeBatchId>> CollectorStore::code_batch_ids() {
   return out;
 }
 
-Result<std::vector<CodeBatch>> CollectorStore::code_batches(std::string_view form_id, std::string_view round) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT encoded FROM code_batches WHERE form_id = ?1 AND round = ?2 ORDER BY batch_id"));
+Result<std::vector<CodeBatch>> CollectorStore::code_batches(std::string_view form_id,
+                                                            std::string_view round) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare(
+          "SELECT encoded FROM code_batches WHERE form_id = ?1 AND round = ?2 ORDER BY batch_id"));
   st.bind(1, form_id).bind(2, round);
   std::vector<CodeBatch> out;
   for (;;) {
@@ -335,33 +378,39 @@ Result<std::vector<CodeBatch>> CollectorStore::code_batches(std::string_view for
 }
 
 Result<bool> CollectorStore::use_code(const CodeBatchId& batch, const CodeDigest& digest) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT OR IGNORE INTO used_codes (batch_id, digest) VALUES (?1, ?2)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT OR IGNORE INTO used_codes (batch_id, digest) VALUES (?1, ?2)"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(batch)).bind(2, ByteView(digest)).run());
   return db_.changes() == 1;
 }
 
 Result<bool> CollectorStore::code_used(const CodeBatchId& batch, const CodeDigest& digest) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT 1 FROM used_codes WHERE batch_id = ?1 AND digest = ?2"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT 1 FROM used_codes WHERE batch_id = ?1 AND digest = ?2"));
   st.bind(1, ByteView(batch)).bind(2, ByteView(digest));
   return st.step();
 }
 
 Result<std::vector<CollectorStore::HeldAssessment>> CollectorStore::assessments() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, form_id, state, revision, version, view FROM assessments "
-                                                "ORDER BY id"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT id, form_id, state, revision, version, view FROM assessments "
+                  "ORDER BY id"));
   std::vector<HeldAssessment> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.push_back(HeldAssessment{st.column_text(0), st.column_text(1), st.column_text(2), st.column_int64(3),
-                                 st.column_int64(4), st.column_text(5)});
+    out.push_back(HeldAssessment{st.column_text(0), st.column_text(1), st.column_text(2),
+                                 st.column_int64(3), st.column_int64(4), st.column_text(5)});
   }
   return out;
 }
 
 Result<std::vector<FormPublication>> CollectorStore::load_form_publications() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT form_id, version, round, definition, signature FROM forms "
-                                                "ORDER BY received_at, rowid"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare("SELECT form_id, version, round, definition, signature FROM forms "
+                                "ORDER BY received_at, rowid"));
   std::vector<FormPublication> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -391,13 +440,19 @@ Status CollectorStore::finish_sync_log(std::int64_t id, std::string_view result,
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("UPDATE sync_log SET finished_at = ?2, result = ?3, detail = ?4, "
                                   "sent = ?5, acked = ?6 WHERE id = ?1"));
-  return st.bind(1, id).bind(2, now).bind(3, result).bind(4, detail).bind(5, sent).bind(6, acked).run();
+  return st.bind(1, id)
+      .bind(2, now)
+      .bind(3, result)
+      .bind(4, detail)
+      .bind(5, sent)
+      .bind(6, acked)
+      .run();
 }
 
 Result<std::optional<SyncLogEntry>> CollectorStore::last_sync() {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT started_at, COALESCE(finished_at, 0), result, detail FROM "
-                                  "sync_log ORDER BY id DESC LIMIT 1"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare("SELECT started_at, COALESCE(finished_at, 0), result, detail FROM "
+                                "sync_log ORDER BY id DESC LIMIT 1"));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<SyncLogEntry>();
   SyncLogEntry e{st.column_int64(0), st.column_int64(1), st.column_text(2), st.column_text(3)};

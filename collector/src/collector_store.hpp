@@ -10,11 +10,11 @@
 
 #include "equitas/db/database.hpp"
 #include "equitas/status/status.hpp"
-#include "equitas/wire/ids.hpp"
 #include "equitas/wire/bundle.hpp"
+#include "equitas/wire/file_transfer.hpp"
+#include "equitas/wire/ids.hpp"
 #include "equitas/wire/response_codes.hpp"
 #include "equitas/wire/sync_messages.hpp"
-#include "equitas/wire/file_transfer.hpp"
 
 namespace equitas::collector {
 
@@ -83,7 +83,9 @@ class CollectorStore {
   Result<std::optional<Bytes>> get_meta(std::string_view key);
   Result<std::optional<std::string>> get_meta_text(std::string_view key);
   Status set_meta(std::string_view key, ByteView value);
-  Status set_meta(std::string_view key, std::string_view value) { return set_meta(key, as_bytes(value)); }
+  Status set_meta(std::string_view key, std::string_view value) {
+    return set_meta(key, as_bytes(value));
+  }
   Status delete_meta(std::string_view key);
 
   Status add_to_outbox(const SubmissionId& id, std::uint32_t revision, std::string_view form_id,
@@ -100,8 +102,8 @@ class CollectorStore {
   Result<ReceiptMatch> record_receipt(const ReceiptItem& item, std::int64_t now);
   // Queues another device's envelope for upload. False when it is already here.
   Result<bool> add_relayed(const DeviceId& from, const SubmissionId& id, std::uint32_t revision,
-                           std::string_view form_id, std::string_view form_version, ByteView envelope,
-                           std::int64_t now);
+                           std::string_view form_id, std::string_view form_version,
+                           ByteView envelope, std::int64_t now);
   Result<OutboxCounts> counts();
 
   // Files responses name (schema 009, wire/file_transfer.hpp), implemented
@@ -110,7 +112,8 @@ class CollectorStore {
   // in the transaction that stores that response.
   Status stage_file(const SealedFile& f, std::int64_t now);
   // failed_precondition when one of `ids` is not a staged file here.
-  Status attach_files(const std::vector<FileId>& ids, const SubmissionId& submission, std::uint32_t revision);
+  Status attach_files(const std::vector<FileId>& ids, const SubmissionId& submission,
+                      std::uint32_t revision);
   Status discard_staged(const std::vector<FileId>& ids);
   // Staged files created before `before`; how many. Call inside a transaction.
   Result<std::int64_t> expire_staged(std::int64_t before);

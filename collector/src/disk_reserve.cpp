@@ -22,7 +22,8 @@ Status DiskReserve::ensure() {
   auto tmp = path_;
   tmp += ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::io_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return Status::io_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
   // posix_fallocate allocates real blocks (it writes zeros where the file
   // system cannot allocate): a sparse file would reserve nothing.
   const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes_));
@@ -30,7 +31,8 @@ Status DiskReserve::ensure() {
   std::error_code ec;
   if (rc != 0) {
     std::filesystem::remove(tmp, ec);
-    if (rc == ENOSPC) return Status::resource_exhausted("no room on the disk for the space reserve yet");
+    if (rc == ENOSPC)
+      return Status::resource_exhausted("no room on the disk for the space reserve yet");
     return Status::io_error("cannot size " + tmp.string() + ": " + std::strerror(rc));
   }
   std::filesystem::rename(tmp, path_, ec);

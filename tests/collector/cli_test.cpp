@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "collector_cli.hpp"
@@ -21,7 +20,8 @@ TEST_CASE("collector commands explain themselves and reject bad usage", "[collec
   auto unknown = collector_cli({"synk"});
   CHECK(unknown.code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("unknown command 'synk' (did you mean 'sync'?)"));
-  CHECK_THAT(collector_cli({"forms", "lst"}).err, Catch::Contains("unknown command 'forms lst' (did you mean 'forms list'?)"));
+  CHECK_THAT(collector_cli({"forms", "lst"}).err,
+             Catch::Contains("unknown command 'forms lst' (did you mean 'forms list'?)"));
   CHECK_THAT(collector_cli({"frobnicate"}).err, Catch::Contains("unknown command 'frobnicate'\n"));
   auto missing = collector_cli({"status"});
   CHECK(missing.code == 1);
@@ -35,7 +35,8 @@ TEST_CASE("collector commands explain themselves and reject bad usage", "[collec
 }
 
 // Derived from the program itself, so a command added later is walked too.
-TEST_CASE("every collector command and group answers --help, and the usage names them all", "[collector][cli]") {
+TEST_CASE("every collector command and group answers --help, and the usage names them all",
+          "[collector][cli]") {
   const std::string usage = collector_cli({"--help"}).out;
   std::set<std::string> groups;
   for (const std::string& name : collector::command_names()) {
@@ -65,7 +66,8 @@ TEST_CASE("every collector command and group answers --help, and the usage names
     CHECK(alone.out.empty());
     CHECK_THAT(alone.err, Catch::Contains("collector " + group + " "));
   }
-  CHECK(collector_cli({"bundle", "--help"}).out.find("collector bundle import") != std::string::npos);
+  CHECK(collector_cli({"bundle", "--help"}).out.find("collector bundle import") !=
+        std::string::npos);
   CHECK(collector_cli({"bundle", "burn"}).code == 2);
 }
 
@@ -81,25 +83,33 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   REQUIRE(enroll.code == 0);
   CHECK_THAT(enroll.out, Catch::Contains("Post 12"));
 
-  auto submit = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"consent_ack":true,"eng_proud":"4"})");
+  auto submit = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
+                              R"({"consent_ack":true,"eng_proud":"4"})");
   REQUIRE(submit.code == 0);
   CHECK(SubmissionId::parse(submit.out.substr(0, 36)).is_ok());
   auto bad = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, "{oops");
   CHECK(bad.code == 1);
   CHECK_THAT(bad.err, Catch::Contains("nothing was stored"));
-  CHECK_THAT(bad.err, Catch::Contains("the answers are not valid JSON: syntax error at line 1, column 2"));
+  CHECK_THAT(bad.err,
+             Catch::Contains("the answers are not valid JSON: syntax error at line 1, column 2"));
   // 4 typed for the code "4": the error names the codes and says to quote it.
   auto number = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
                               R"({"consent_ack":true,"eng_proud":4})");
   CHECK(number.code == 1);
-  CHECK_THAT(number.err, Catch::Contains("eng_proud: The answer must be one of the choices offered. Valid codes: 1, 2, 3, 4, 5"));
+  CHECK_THAT(
+      number.err,
+      Catch::Contains(
+          "eng_proud: The answer must be one of the choices offered. Valid codes: 1, 2, 3, 4, 5"));
   CHECK_THAT(number.err, Catch::Contains("Codes are text: write \"4\", in quotes."));
   // A misspelt question name: the nearest names are suggested.
   auto typo = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
                             R"({"consent_ack":true,"eng_prod":"4"})");
   CHECK(typo.code == 1);
-  CHECK_THAT(typo.err, Catch::Contains("eng_prod: There is no such question in this form. Did you mean eng_proud?"));
-  auto nofile = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", (tmp / "nope.json").string()});
+  CHECK_THAT(
+      typo.err,
+      Catch::Contains("eng_prod: There is no such question in this form. Did you mean eng_proud?"));
+  auto nofile = collector_cli(
+      {"submit", "--data-dir", dir, "--form", "staff-climate", (tmp / "nope.json").string()});
   CHECK(nofile.code == 1);
 
   auto status = collector_cli({"status", "--data-dir", dir, "--json"});
@@ -116,7 +126,9 @@ TEST_CASE("the collector CLI runs init, enroll, submit, status and sync", "[coll
   CHECK_THAT(after.out, Catch::Contains("Last sync: "));
 
   server.stop();
-  REQUIRE(collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"}, R"({"consent_ack":true})").code == 0);
+  REQUIRE(collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "-"},
+                        R"({"consent_ack":true})")
+              .code == 0);
   auto down = collector_cli({"sync", "--data-dir", dir});
   CHECK(down.code == 1);
   CHECK_THAT(down.err, Catch::Contains("1 submission kept on this collector, will retry"));

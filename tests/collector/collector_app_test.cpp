@@ -1,6 +1,7 @@
+#include "collector_app.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "collector_app.hpp"
 #include "fixtures.hpp"
 
 using namespace equitas;
@@ -10,8 +11,8 @@ namespace {
 // A code for a server that need not be running: enrollment works offline.
 std::string offline_code(TempDir& tmp) {
   TestServer server(tmp / "server");
-  const auto r = server_cli({"device", "enroll", "--data-dir", server.dir().root.string(), "--site", "Post",
-                             "--url", "ws://127.0.0.1:9"});
+  const auto r = server_cli({"device", "enroll", "--data-dir", server.dir().root.string(), "--site",
+                             "Post", "--url", "ws://127.0.0.1:9"});
   REQUIRE(r.code == 0);
   return r.out;
 }
@@ -23,7 +24,8 @@ TEST_CASE("init refuses to overwrite an existing collector", "[collector]") {
   REQUIRE(collector::Collector::init(dir).is_ok());
   const Status again = collector::Collector::init(dir);
   CHECK(again.code() == StatusCode::kAlreadyExists);
-  CHECK(collector::Collector::open(collector::DataDir{tmp / "missing"}).status().code() == StatusCode::kNotFound);
+  CHECK(collector::Collector::open(collector::DataDir{tmp / "missing"}).status().code() ==
+        StatusCode::kNotFound);
 }
 
 TEST_CASE("enrollment works offline and only once", "[collector]") {
@@ -66,7 +68,8 @@ TEST_CASE("submit refuses what it cannot store and stores nothing then", "[colle
   CHECK(c->status()->counts.pending == 0);
 }
 
-TEST_CASE("pending batches respect the item and byte limits and keep capture order", "[collector]") {
+TEST_CASE("pending batches respect the item and byte limits and keep capture order",
+          "[collector]") {
   TempDir tmp;
   auto c = make_collector(tmp / "c", offline_code(tmp));
   submit_many(c, 10);
@@ -81,8 +84,9 @@ TEST_CASE("pending batches respect the item and byte limits and keep capture ord
   CHECK(c.store().next_pending(100, 1)->size() == 1);
 }
 
-TEST_CASE("a team member's own entries show until a merged state received after their acknowledgement",
-          "[collector][assessment]") {
+TEST_CASE(
+    "a team member's own entries show until a merged state received after their acknowledgement",
+    "[collector][assessment]") {
   TempDir tmp;
   collector::DataDir dir{tmp / "c"};
   REQUIRE(collector::Collector::init(dir).is_ok());
@@ -94,7 +98,10 @@ TEST_CASE("a team member's own entries show until a merged state received after 
 
   const SubmissionId first = SubmissionId::random(), second = SubmissionId::random();
   REQUIRE(store.add_to_outbox(first, 1, "geoat-2023", "2023.2", Bytes{1, 2, 3}, 110).is_ok());
-  REQUIRE(store.add_assessment_entries(first, "asm-1", {{"x_a_1", "\"4\"", "hr", 110}, {"x_a_1_comment", "\"policy\"", "hr", 110}})
+  REQUIRE(store
+              .add_assessment_entries(
+                  first, "asm-1",
+                  {{"x_a_1", "\"4\"", "hr", 110}, {"x_a_1_comment", "\"policy\"", "hr", 110}})
               .is_ok());
   REQUIRE(store.add_to_outbox(second, 1, "geoat-2023", "2023.2", Bytes{4, 5, 6}, 120).is_ok());
   REQUIRE(store.add_assessment_entries(second, "asm-1", {{"x_a_1", "\"3\"", "hr", 120}}).is_ok());

@@ -1,12 +1,13 @@
 // `collector serve --sync-every`: the background loop keeps what a failed
 // sync could not send, retries with backoff, and delivers once the link is
 // back. Real server, real WebSocket, a proxy that cuts the link.
+#include "web/sync_runner.hpp"
+
 #include <catch2/catch.hpp>
 #include <thread>
 
 #include "cutting_proxy.hpp"
 #include "fixtures.hpp"
-#include "web/sync_runner.hpp"
 
 using namespace equitas;
 using namespace equitas::collector;
@@ -23,7 +24,8 @@ bool eventually(Pred pred, std::chrono::seconds limit = std::chrono::seconds(30)
 }
 }  // namespace
 
-TEST_CASE("the background sync loop retries a dead link and delivers when it comes back", "[web][sync]") {
+TEST_CASE("the background sync loop retries a dead link and delivers when it comes back",
+          "[web][sync]") {
   test::TempDir tmp;
   test::TestServer server(tmp.path() / "server");
   server.start();
@@ -31,8 +33,8 @@ TEST_CASE("the background sync loop retries a dead link and delivers when it com
   test::CuttingProxy::Plan dead;
   dead.cut_after = 0;  // the satellite link is down: every connection dies at once
   proxy.set_plan(dead);
-  auto c = test::make_collector(tmp.path() / "c",
-                                server.enroll("Post B", "ws://127.0.0.1:" + std::to_string(proxy.port())));
+  auto c = test::make_collector(
+      tmp.path() / "c", server.enroll("Post B", "ws://127.0.0.1:" + std::to_string(proxy.port())));
   test::submit_many(c, 5);
 
   SyncOptions quick;
@@ -42,7 +44,8 @@ TEST_CASE("the background sync loop retries a dead link and delivers when it com
   REQUIRE(eventually([&] { return runner.snapshot().runs >= 1; }));
   auto failed = runner.snapshot();
   CHECK_FALSE(failed.last_ok);
-  CHECK_THAT(failed.last_message, Catch::Contains("5 submission(s) kept on this collector, will retry"));
+  CHECK_THAT(failed.last_message,
+             Catch::Contains("5 submission(s) kept on this collector, will retry"));
   CHECK(failed.next_attempt_at.has_value());
   CHECK(c.status()->counts.pending == 5);
 

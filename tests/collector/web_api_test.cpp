@@ -1,15 +1,16 @@
 // The collector's web API, called as the HTTP server calls it, on a real
 // enrolled collector with its real SQLite file. The browser tests in
 // tests/browser drive the same API through Chromium.
+#include "web/web_api.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "equitas/util/qr_svg.hpp"
 #include "fixtures.hpp"
 #include "web/admin_auth.hpp"
 #include "web/drafts.hpp"
-#include "equitas/util/qr_svg.hpp"
-#include "web/web_api.hpp"
 
 using namespace equitas;
 using namespace equitas::collector;
@@ -27,12 +28,13 @@ struct Fixture {
   SyncRunner sync;
   WebApi api;
   std::map<std::string, std::string> cookies;  // what a browser would keep
-  std::string page_half;                       // the draft key half the page keeps in sessionStorage
+  std::string page_half;  // the draft key half the page keeps in sessionStorage
   std::string host = "127.0.0.1:8080";
   std::string peer;  // the client's address; empty: the server's default
 
   explicit Fixture(WebOptions options = {})
-      : collector(test::make_collector(tmp.path() / "c", server.enroll("Post A", "ws://127.0.0.1:9"))),
+      : collector(
+            test::make_collector(tmp.path() / "c", server.enroll("Post A", "ws://127.0.0.1:9"))),
         sync(DataDir{tmp.path() / "c"}, std::chrono::seconds(0)),
         api(collector, sync, with_dir(std::move(options))) {
     REQUIRE(set_admin_pin(collector.store(), kPin, std::nullopt).is_ok());
@@ -59,17 +61,21 @@ struct Fixture {
     if (!cookie.empty()) req.set(http::field::cookie, cookie);
     req.prepare_payload();
     HttpResponse res = api.handle(req, loopback, peer);
-    for (auto it = res.find(http::field::set_cookie); it != res.end() && it->name() == http::field::set_cookie; ++it) {
+    for (auto it = res.find(http::field::set_cookie);
+         it != res.end() && it->name() == http::field::set_cookie; ++it) {
       std::string c(it->value());
       const auto eq = c.find('=');
       const auto semi = c.find(';');
       const std::string name = c.substr(0, eq), value = c.substr(eq + 1, semi - eq - 1);
-      if (c.find("Max-Age=0") != std::string::npos) cookies.erase(name);
-      else cookies[name] = value;
+      if (c.find("Max-Age=0") != std::string::npos)
+        cookies.erase(name);
+      else
+        cookies[name] = value;
     }
     if (res.result() == http::status::ok && res[http::field::content_type] == "application/json") {
       auto v = json::parse(res.body());
-      if (v.is_object() && v.as_object().contains("key")) page_half = v.as_object()["key"].as_string().c_str();
+      if (v.is_object() && v.as_object().contains("key"))
+        page_half = v.as_object()["key"].as_string().c_str();
     }
     return res;
   }
@@ -78,8 +84,9 @@ struct Fixture {
     // A team assessment form (the GEOAT) starts from the admin page only.
     const bool team = form == "geoat-2023";
     if (team && cookies.count("eq_admin") == 0) {
-      REQUIRE(call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
-              http::status::ok);
+      REQUIRE(
+          call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}")
+              .result() == http::status::ok);
     }
     auto res = call(http::verb::post, team ? "/api/v1/admin/team-draft" : "/api/v1/draft",
                     R"({"form":")" + form + R"(","lang":")" + lang + R"("})");
@@ -112,13 +119,15 @@ WebOptions personal() {
 
 }  // namespace
 
-TEST_CASE("the page and its assets come from the binary, never cached, under a strict CSP", "[web]") {
+TEST_CASE("the page and its assets come from the binary, never cached, under a strict CSP",
+          "[web]") {
   Fixture f;
   for (const char* path : {"/", "/app.js", "/app.css", "/admin", "/geo.js", "/scan.js"}) {
     auto res = f.call(http::verb::get, path);
     CHECK(res.result() == http::status::ok);
     CHECK(res[http::field::cache_control] == "no-store");
-    CHECK(std::string(res["Content-Security-Policy"]).find("default-src 'none'") != std::string::npos);
+    CHECK(std::string(res["Content-Security-Policy"]).find("default-src 'none'") !=
+          std::string::npos);
   }
   auto page = f.call(http::verb::get, "/");
   auto js = f.call(http::verb::get, "/app.js");
@@ -129,7 +138,8 @@ TEST_CASE("the page and its assets come from the binary, never cached, under a s
   CHECK(f.call(http::verb::get, "/nothing-here").result() == http::status::not_found);
 }
 
-TEST_CASE("a draft is saved encrypted after every change and read back with the browser's key", "[web]") {
+TEST_CASE("a draft is saved encrypted after every change and read back with the browser's key",
+          "[web]") {
   Fixture f(personal());
   f.start("staff-climate", "fr");
   REQUIRE(f.cookies.count("eq_draft") == 1);
@@ -147,7 +157,8 @@ TEST_CASE("a draft is saved encrypted after every change and read back with the 
     c = c == 'A' ? 'B' : 'A';
     f.cookies["eq_draft"] = token;
     CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::forbidden);
-    CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})").result() == http::status::forbidden);
+    CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})").result() ==
+          http::status::forbidden);
   }
   SECTION("another draft's ciphertext does not open under this id") {
     auto first = f.cookies["eq_draft"];
@@ -157,7 +168,9 @@ TEST_CASE("a draft is saved encrypted after every change and read back with the 
     auto second = f.cookies["eq_draft"];
     // Swap the stored ciphertexts: the associated data binds each to its row.
     auto& db = f.collector.store().db();
-    REQUIRE(db.exec("UPDATE drafts SET ciphertext = (SELECT ciphertext FROM drafts d2 WHERE d2.id <> drafts.id)").is_ok());
+    REQUIRE(db.exec("UPDATE drafts SET ciphertext = (SELECT ciphertext FROM drafts d2 WHERE d2.id "
+                    "<> drafts.id)")
+                .is_ok());
     f.cookies["eq_draft"] = first;
     f.page_half = first_half;
     CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::forbidden);
@@ -167,10 +180,13 @@ TEST_CASE("a draft is saved encrypted after every change and read back with the 
 TEST_CASE("hidden answers stay in the draft but are never sealed", "[web]") {
   Fixture f(personal());
   f.start("staff-climate");
-  auto v = f.save(R"({"consent_ack":true,"h_remarks":"once","harass_reported":"yes","harass_channel":["hr"]})");
+  auto v = f.save(
+      R"({"consent_ack":true,"h_remarks":"once","harass_reported":"yes","harass_channel":["hr"]})");
   CHECK_FALSE(v["items"].as_object().contains("harass_channel"));  // relevant, no error
   // A misclick on the branch: the follow-ups hide, and their answers wait.
-  v = f.save(R"({"consent_ack":true,"h_remarks":"never","harass_reported":"yes","harass_channel":["hr"]})", true);
+  v = f.save(
+      R"({"consent_ack":true,"h_remarks":"never","harass_reported":"yes","harass_channel":["hr"]})",
+      true);
   CHECK(v["items"].as_object()["harass_reported"].as_object()["relevant"] == false);
   CHECK(v["check"].as_array().empty());  // the check drops hidden answers before judging
   auto stored = f.json_of(f.call(http::verb::get, "/api/v1/draft"))["answers"].as_object();
@@ -180,7 +196,8 @@ TEST_CASE("hidden answers stay in the draft but are never sealed", "[web]") {
   CHECK(f.collector.status()->counts.pending == 1);
 }
 
-TEST_CASE("the cookie alone does not reopen a draft: the page's half of the key is needed", "[web]") {
+TEST_CASE("the cookie alone does not reopen a draft: the page's half of the key is needed",
+          "[web]") {
   Fixture f(personal());
   f.start("staff-climate");
   f.save(R"({"comment":"left on the phone"})");
@@ -191,7 +208,9 @@ TEST_CASE("the cookie alone does not reopen a draft: the page's half of the key 
   CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::ok);
 }
 
-TEST_CASE("kiosk: a page that asks for an anonymous draft back gets nothing, and the draft is erased", "[web][kiosk]") {
+TEST_CASE(
+    "kiosk: a page that asks for an anonymous draft back gets nothing, and the draft is erased",
+    "[web][kiosk]") {
   Fixture f;  // kiosk is the default
   const std::string canary = "CANARY-kiosk-handover-5d1e";
   f.start("staff-climate");
@@ -199,9 +218,7 @@ TEST_CASE("kiosk: a page that asks for an anonymous draft back gets nothing, and
   DraftStore drafts(f.collector.store().db());
   REQUIRE(*drafts.count() == 1);
 
-  SECTION("the next officer reloads: the page has no half of the key") {
-    f.page_half.clear();
-  }
+  SECTION("the next officer reloads: the page has no half of the key") { f.page_half.clear(); }
   SECTION("even with both halves, as the same tab would have them") {}
 
   auto res = f.call(http::verb::get, "/api/v1/draft");
@@ -211,7 +228,8 @@ TEST_CASE("kiosk: a page that asks for an anonymous draft back gets nothing, and
   CHECK(f.cookies.count("eq_draft") == 0);
   CHECK(*drafts.count() == 0);  // erased on the collector, not only forgotten by the page
   // Nothing is left to save to, submit or ask for again.
-  CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})").result() == http::status::not_found);
+  CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})").result() ==
+        http::status::not_found);
   CHECK(f.call(http::verb::post, "/api/v1/draft/submit").result() == http::status::not_found);
   CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::not_found);
   CHECK(f.collector.status()->counts.pending == 0);
@@ -226,7 +244,8 @@ TEST_CASE("kiosk: the page's wipe at the end of the countdown deletes the draft"
   CHECK(f.cookies.count("eq_draft") == 0);
 }
 
-TEST_CASE("kiosk: the GEOAT team's draft is not erased, and the admin still resumes it", "[web][kiosk]") {
+TEST_CASE("kiosk: the GEOAT team's draft is not erased, and the admin still resumes it",
+          "[web][kiosk]") {
   Fixture f;
   f.start("geoat-2023");
   f.save(R"({"admin_name":"Customs of Somewhere"})");
@@ -240,7 +259,8 @@ TEST_CASE("kiosk: the GEOAT team's draft is not erased, and the admin still resu
   CHECK(*DraftStore(f.collector.store().db()).count() == 1);
 }
 
-TEST_CASE("the device mode reaches the page, and a personal phone keeps its draft cookie", "[web][kiosk]") {
+TEST_CASE("the device mode reaches the page, and a personal phone keeps its draft cookie",
+          "[web][kiosk]") {
   SECTION("kiosk") {
     WebOptions o;
     o.anonymous_idle = std::chrono::seconds(90);
@@ -264,7 +284,8 @@ TEST_CASE("the device mode reaches the page, and a personal phone keeps its draf
     auto saved = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"consent_ack":true}})");
     CHECK_THAT(std::string(saved[http::field::set_cookie]),
                Catch::Contains("Max-Age=" + std::to_string(draft_limits::kPersonalExpiry.count())));
-    CHECK(std::string(saved[http::field::set_cookie]).find(f.cookies["eq_draft"]) != std::string::npos);
+    CHECK(std::string(saved[http::field::set_cookie]).find(f.cookies["eq_draft"]) !=
+          std::string::npos);
     auto got = f.json_of(f.call(http::verb::get, "/api/v1/draft"));
     CHECK(got["mode"] == "personal");
     CHECK(got["anonymous"] == true);
@@ -274,7 +295,8 @@ TEST_CASE("the device mode reaches the page, and a personal phone keeps its draf
   CHECK_FALSE(parse_device_mode("shared"));
 }
 
-TEST_CASE("personal: an anonymous draft is not wiped at the kiosk's idle timeout, only after a day", "[web][kiosk]") {
+TEST_CASE("personal: an anonymous draft is not wiped at the kiosk's idle timeout, only after a day",
+          "[web][kiosk]") {
   std::int64_t now = unix_now();
   WebOptions o = personal();
   o.anonymous_idle = std::chrono::seconds(60);
@@ -302,7 +324,8 @@ TEST_CASE("submit seals the response, deletes the draft and forgets the key", "[
     auto errors = f.json_of(res)["errors"].as_array();
     REQUIRE(errors.size() >= 1);
     CHECK(errors[0].as_object()["path"].as_string() == "eng_proud");
-    CHECK(std::string(errors[0].as_object()["message"].as_string()).find("choix") != std::string::npos);
+    CHECK(std::string(errors[0].as_object()["message"].as_string()).find("choix") !=
+          std::string::npos);
     CHECK(f.collector.status()->counts.pending == 0);
     CHECK(f.cookies.count("eq_draft") == 1);
   }
@@ -332,7 +355,8 @@ TEST_CASE("anonymous drafts expire after the idle timeout, GEOAT drafts much lat
   DraftStore drafts(f.collector.store().db());
   REQUIRE(*drafts.count() == 2);
   // Past the idle timeout and the grace the collector allows after it.
-  REQUIRE(f.collector.store().db().exec("UPDATE drafts SET updated_at = updated_at - 1000").is_ok());
+  REQUIRE(
+      f.collector.store().db().exec("UPDATE drafts SET updated_at = updated_at - 1000").is_ok());
   f.api.tick();
   CHECK(*drafts.count() == 1);
   f.cookies["eq_draft"] = anon;
@@ -371,11 +395,13 @@ TEST_CASE("the expiry of resumable drafts is an option", "[web]") {
   CHECK(*drafts.count() == 0);
 }
 
-TEST_CASE("one draft's size is capped, with a plain message in the respondent's language", "[web][quota]") {
+TEST_CASE("one draft's size is capped, with a plain message in the respondent's language",
+          "[web][quota]") {
   Fixture f;
   f.start("geoat-2023", "fr");
   const std::string big(draft_limits::kMaxDraftBytes, 'x');
-  auto res = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"admin_name":")" + big + R"("}})");
+  auto res =
+      f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"admin_name":")" + big + R"("}})");
   CHECK(res.result() == http::status::payload_too_large);
   CHECK_THAT(std::string(f.json_of(res)["error"].as_string()), Catch::Contains("trop longue"));
   // Just under the cap is fine.
@@ -389,21 +415,28 @@ TEST_CASE("open drafts and their total bytes are capped per post", "[web][quota]
     // Filled directly: the rate limit would stop one client well before.
     REQUIRE(db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
                     std::to_string(draft_limits::kMaxOpenDrafts) +
-                    ") INSERT INTO drafts (id, form_id, form_version, anonymous, lang, created_at, updated_at, "
-                    "ciphertext) SELECT randomblob(16), 'staff-climate', '1', 1, 'en', 0, unixepoch(), x'00' "
+                    ") INSERT INTO drafts (id, form_id, form_version, anonymous, lang, created_at, "
+                    "updated_at, "
+                    "ciphertext) SELECT randomblob(16), 'staff-climate', '1', 1, 'en', 0, "
+                    "unixepoch(), x'00' "
                     "FROM n")
                 .is_ok());
     auto res = f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate","lang":"es"})");
     CHECK(res.result() == http::status::service_unavailable);
-    CHECK_THAT(std::string(f.json_of(res)["error"].as_string()), Catch::Contains("demasiadas respuestas"));
-    REQUIRE(db.exec("DELETE FROM drafts WHERE rowid IN (SELECT rowid FROM drafts LIMIT 1)").is_ok());
-    CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})").result() == http::status::ok);
+    CHECK_THAT(std::string(f.json_of(res)["error"].as_string()),
+               Catch::Contains("demasiadas respuestas"));
+    REQUIRE(
+        db.exec("DELETE FROM drafts WHERE rowid IN (SELECT rowid FROM drafts LIMIT 1)").is_ok());
+    CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})").result() ==
+          http::status::ok);
   }
   SECTION("too many bytes in all") {
     f.start("geoat-2023");
     f.save(R"({"admin_name":"small"})");
-    REQUIRE(db.exec("INSERT INTO drafts (id, form_id, form_version, anonymous, lang, created_at, updated_at, "
-                    "ciphertext) VALUES (randomblob(16), 'staff-climate', '1', 1, 'en', 0, unixepoch(), zeroblob(" +
+    REQUIRE(db.exec("INSERT INTO drafts (id, form_id, form_version, anonymous, lang, created_at, "
+                    "updated_at, "
+                    "ciphertext) VALUES (randomblob(16), 'staff-climate', '1', 1, 'en', 0, "
+                    "unixepoch(), zeroblob(" +
                     std::to_string(draft_limits::kMaxTotalBytes - 100 * 1024) + "))")
                 .is_ok());
     auto res = f.call(http::verb::put, "/api/v1/draft",
@@ -411,7 +444,9 @@ TEST_CASE("open drafts and their total bytes are capped per post", "[web][quota]
     CHECK(res.result() == http::status::service_unavailable);
     // The draft keeps its last saved state, and a small save still fits.
     f.save(R"({"admin_name":"still small"})");
-    CHECK(f.json_of(f.call(http::verb::get, "/api/v1/draft"))["answers"].as_object()["admin_name"] == "still small");
+    CHECK(
+        f.json_of(f.call(http::verb::get, "/api/v1/draft"))["answers"].as_object()["admin_name"] ==
+        "still small");
   }
 }
 
@@ -424,8 +459,9 @@ TEST_CASE("draft creation and saves are rate limited per client address", "[web]
   Fixture f(o);
   f.cookies["eq_post"] = "token-abc-123";
   f.peer = "192.168.1.31";
-  REQUIRE(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate","lang":"fr"})", false).result() ==
-          http::status::ok);
+  REQUIRE(
+      f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate","lang":"fr"})", false)
+          .result() == http::status::ok);
   int allowed = 1;
   HttpResponse last;
   for (int i = 0; i < 200; ++i) {
@@ -436,36 +472,44 @@ TEST_CASE("draft creation and saves are rate limited per client address", "[web]
   CHECK(allowed == static_cast<int>(draft_limits::kWriteBurst));
   CHECK(last.result() == http::status::too_many_requests);
   CHECK(last[http::field::retry_after] == "1");
-  CHECK_THAT(std::string(f.json_of(last)["error"].as_string()), Catch::Contains("Trop d’enregistrements"));
+  CHECK_THAT(std::string(f.json_of(last)["error"].as_string()),
+             Catch::Contains("Trop d’enregistrements"));
   // Another phone is not held back by this one.
   f.peer = "192.168.1.32";
-  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() == http::status::ok);
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() ==
+        http::status::ok);
   // A second later, this one may go on at the refill rate.
   f.peer = "192.168.1.31";
-  CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})", false).result() == http::status::too_many_requests);
+  CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})", false).result() ==
+        http::status::too_many_requests);
   now += 1;
   for (int i = 0; i < static_cast<int>(draft_limits::kWritesPerSecond); ++i) {
-    CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() ==
-          http::status::ok);
+    CHECK(
+        f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() ==
+        http::status::ok);
   }
   CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() ==
         http::status::too_many_requests);
 }
 
-TEST_CASE("a store failure shows no SQL: plain words for the page, the details in the log", "[web]") {
+TEST_CASE("a store failure shows no SQL: plain words for the page, the details in the log",
+          "[web]") {
   std::vector<std::string> logged;
   WebOptions o;
   o.log = [&](const std::string& line) { logged.push_back(line); };
   Fixture f(o);
   f.start("staff-climate", "ru");
   auto& db = f.collector.store().db();
-  REQUIRE(db.exec("CREATE TRIGGER fail_saves BEFORE UPDATE ON drafts BEGIN SELECT RAISE(ABORT, 'boom'); END; "
-                  "CREATE TRIGGER fail_creates BEFORE INSERT ON drafts BEGIN SELECT RAISE(ABORT, 'boom'); END")
+  REQUIRE(db.exec("CREATE TRIGGER fail_saves BEFORE UPDATE ON drafts BEGIN SELECT RAISE(ABORT, "
+                  "'boom'); END; "
+                  "CREATE TRIGGER fail_creates BEFORE INSERT ON drafts BEGIN SELECT RAISE(ABORT, "
+                  "'boom'); END")
               .is_ok());
   auto saved = f.call(http::verb::put, "/api/v1/draft", R"({"answers":{"comment":"x"}})");
   auto created = f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})");
   REQUIRE(db.exec("DROP TABLE drafts").is_ok());
-  auto admin_list = f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}");
+  auto admin_list =
+      f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}");
   REQUIRE(admin_list.result() == http::status::ok);
   auto listed = f.call(http::verb::get, "/api/v1/admin/drafts");
   // A trigger's RAISE(ABORT) is a constraint failure, which the store
@@ -476,12 +520,14 @@ TEST_CASE("a store failure shows no SQL: plain words for the page, the details i
   CHECK(listed.result() == http::status::internal_server_error);
   for (const auto* res : {&saved, &created, &listed}) {
     const std::string body = res->body();
-    for (const char* word : {"SQL", "INSERT", "UPDATE", "SELECT", "drafts", "boom", "sqlite", "constraint"}) {
+    for (const char* word :
+         {"SQL", "INSERT", "UPDATE", "SELECT", "drafts", "boom", "sqlite", "constraint"}) {
       INFO(body);
       CHECK(body.find(word) == std::string::npos);
     }
   }
-  CHECK_THAT(std::string(f.json_of(saved)["error"].as_string()), Catch::Contains("Устройству не удалось"));
+  CHECK_THAT(std::string(f.json_of(saved)["error"].as_string()),
+             Catch::Contains("Устройству не удалось"));
   REQUIRE(logged.size() == 3);
   CHECK_THAT(logged[0], Catch::Contains("UPDATE drafts"));
   CHECK_THAT(logged[1], Catch::Contains("INSERT INTO drafts"));
@@ -492,8 +538,8 @@ TEST_CASE("the admin API needs the PIN, and only the admin can resume a GEOAT dr
   CHECK(f.call(http::verb::get, "/api/v1/admin/status").result() == http::status::unauthorized);
   CHECK(f.call(http::verb::post, "/api/v1/admin/login", R"({"pin":"wrong-pin"})").result() ==
         http::status::unauthorized);
-  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
-          http::status::ok);
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}")
+              .result() == http::status::ok);
   auto status = f.json_of(f.call(http::verb::get, "/api/v1/admin/status"));
   CHECK(status["enrolled"].as_bool());
   CHECK(status["site"].as_string() == "Post A");
@@ -512,10 +558,13 @@ TEST_CASE("the admin API needs the PIN, and only the admin can resume a GEOAT dr
   REQUIRE(list.size() == 2);
   std::string geoat_id, anon_id;
   for (auto& d : list) {
-    (d.as_object()["form"].as_string() == "geoat-2023" ? geoat_id : anon_id) = d.as_object()["id"].as_string();
+    (d.as_object()["form"].as_string() == "geoat-2023" ? geoat_id : anon_id) =
+        d.as_object()["id"].as_string();
   }
-  CHECK(f.call(http::verb::post, "/api/v1/admin/drafts/" + anon_id + "/resume").result() == http::status::forbidden);
-  REQUIRE(f.call(http::verb::post, "/api/v1/admin/drafts/" + geoat_id + "/resume").result() == http::status::ok);
+  CHECK(f.call(http::verb::post, "/api/v1/admin/drafts/" + anon_id + "/resume").result() ==
+        http::status::forbidden);
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/drafts/" + geoat_id + "/resume").result() ==
+          http::status::ok);
   auto got = f.json_of(f.call(http::verb::get, "/api/v1/draft"));
   CHECK(got["answers"].as_object()["admin_name"].as_string() == "Customs of Somewhere");
 
@@ -529,14 +578,15 @@ TEST_CASE("repeated wrong PINs lock the login for a minute", "[web]") {
     CHECK(f.call(http::verb::post, "/api/v1/admin/login", R"({"pin":"nope-nope"})").result() ==
           http::status::unauthorized);
   }
-  CHECK(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
-        http::status::too_many_requests);
+  CHECK(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}")
+            .result() == http::status::too_many_requests);
 }
 
 TEST_CASE("changing the PIN keeps the admin key, so drafts stay resumable", "[web]") {
   Fixture f;
   auto before = admin_public_key(f.collector.store());
-  CHECK_FALSE(set_admin_pin(f.collector.store(), "new-pin-1234", std::string_view("wrong")).is_ok());
+  CHECK_FALSE(
+      set_admin_pin(f.collector.store(), "new-pin-1234", std::string_view("wrong")).is_ok());
   REQUIRE(set_admin_pin(f.collector.store(), "new-pin-1234", std::string_view(kPin)).is_ok());
   CHECK(**admin_public_key(f.collector.store()) == **before);
   CHECK(unlock_admin(f.collector.store(), "new-pin-1234").is_ok());
@@ -548,11 +598,13 @@ TEST_CASE("changing the PIN keeps the admin key, so drafts stay resumable", "[we
 TEST_CASE("state-changing calls refuse other origins and non-JSON bodies", "[web]") {
   Fixture f;
   f.host = "evil.example:8080";  // DNS rebinding: a foreign name pointed at 127.0.0.1
-  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://evil.example:8080")
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true,
+               "http://evil.example:8080")
             .result() == http::status::misdirected_request);
   CHECK(f.call(http::verb::get, "/api/v1/forms").result() == http::status::misdirected_request);
   f.host = "127.0.0.1:8080";
-  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://evil.example")
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true,
+               "http://evil.example")
             .result() == http::status::forbidden);
   HttpRequest form_post{http::verb::post, "/api/v1/draft", 11};
   form_post.set(http::field::host, "127.0.0.1:8080");
@@ -560,14 +612,16 @@ TEST_CASE("state-changing calls refuse other origins and non-JSON bodies", "[web
   form_post.body() = "form=staff-climate";
   form_post.prepare_payload();
   CHECK(f.api.handle(form_post, true).result() == http::status::unsupported_media_type);
-  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true, "http://127.0.0.1:8080")
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", true,
+               "http://127.0.0.1:8080")
             .result() == http::status::ok);
   CHECK(f.call(http::verb::put, "/api/v1/draft", "[1,2").result() == http::status::bad_request);
   // A body that is not JSON says where it breaks.
   auto broken = f.call(http::verb::post, "/api/v1/draft", "{\"form\":\n \"staff-climate\",}");
   CHECK(broken.result() == http::status::bad_request);
   CHECK_THAT(broken.body(), Catch::Contains("not valid JSON: syntax error at line 2, column 18"));
-  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"no-such-form"})").result() == http::status::not_found);
+  CHECK(f.call(http::verb::post, "/api/v1/draft", R"({"form":"no-such-form"})").result() ==
+        http::status::not_found);
 }
 
 TEST_CASE("in LAN mode a phone needs the post token from the QR code", "[web]") {
@@ -578,25 +632,28 @@ TEST_CASE("in LAN mode a phone needs the post token from the QR code", "[web]") 
   Fixture f(o);
   CHECK(f.call(http::verb::get, "/", "", false).result() == http::status::unauthorized);
   CHECK(f.call(http::verb::get, "/api/v1/forms", "", false).result() == http::status::unauthorized);
-  CHECK(f.call(http::verb::get, "/?t=wrong-token", "", false).result() == http::status::unauthorized);
+  CHECK(f.call(http::verb::get, "/?t=wrong-token", "", false).result() ==
+        http::status::unauthorized);
   auto res = f.call(http::verb::get, "/?t=token-abc-123", "", false);
   CHECK(res.result() == http::status::see_other);
   CHECK(f.cookies["eq_post"] == "token-abc-123");
   CHECK(f.call(http::verb::get, "/api/v1/forms", "", false).result() == http::status::ok);
   // The admin page is the laptop's alone, even with the token.
-  CHECK(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}", false).result() ==
-        http::status::forbidden);
+  CHECK(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}",
+               false)
+            .result() == http::status::forbidden);
   // The laptop itself (loopback) needs no token.
   f.cookies.clear();
   CHECK(f.call(http::verb::get, "/api/v1/forms", "", true).result() == http::status::ok);
 
-  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
-          http::status::ok);
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}")
+              .result() == http::status::ok);
   auto qr = f.call(http::verb::get, "/api/v1/admin/qr.svg");
   CHECK(qr.result() == http::status::ok);
   CHECK(qr.body().rfind("<svg", 0) == 0);
   auto status = f.json_of(f.call(http::verb::get, "/api/v1/admin/status"));
-  CHECK(status["lan_urls"].as_array()[0].as_string() == "http://192.168.1.20:8080/?t=token-abc-123");
+  CHECK(status["lan_urls"].as_array()[0].as_string() ==
+        "http://192.168.1.20:8080/?t=token-abc-123");
 }
 
 TEST_CASE("QR codes encode the address and refuse what cannot fit", "[web]") {
@@ -606,7 +663,8 @@ TEST_CASE("QR codes encode the address and refuse what cannot fit", "[web]") {
   CHECK_FALSE(qr_svg(std::string(8000, 'x')).is_ok());
 }
 
-TEST_CASE("the GEOAT is not among the respondents' surveys: only the admin lists and starts it", "[web][team]") {
+TEST_CASE("the GEOAT is not among the respondents' surveys: only the admin lists and starts it",
+          "[web][team]") {
   Fixture f;
   auto listed = f.json_of(f.call(http::verb::get, "/api/v1/forms"))["forms"].as_array();
   bool geoat = false, staff = false;
@@ -622,12 +680,12 @@ TEST_CASE("the GEOAT is not among the respondents' surveys: only the admin lists
   CHECK(f.call(http::verb::get, "/api/v1/admin/team-forms").result() == http::status::unauthorized);
   CHECK(*DraftStore(f.collector.store().db()).count() == 0);
 
-  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
-          http::status::ok);
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}")
+              .result() == http::status::ok);
   auto team = f.json_of(f.call(http::verb::get, "/api/v1/admin/team-forms"))["forms"].as_array();
   REQUIRE(team.size() == 1);
   CHECK(team[0].as_object().at("id") == "geoat-2023");
-  CHECK(f.call(http::verb::post, "/api/v1/admin/team-draft", R"({"form":"geoat-2023","lang":"en"})").result() ==
-        http::status::ok);
+  CHECK(f.call(http::verb::post, "/api/v1/admin/team-draft", R"({"form":"geoat-2023","lang":"en"})")
+            .result() == http::status::ok);
   CHECK(*DraftStore(f.collector.store().db()).count() == 1);
 }

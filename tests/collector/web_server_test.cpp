@@ -2,6 +2,8 @@
 // address must not keep the page from loading for anyone else, and are
 // closed at the header deadline; a file for a file question may be larger
 // than other requests.
+#include "web/web_server.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -12,7 +14,6 @@
 
 #include "fixtures.hpp"
 #include "raw_sync_client.hpp"
-#include "web/web_server.hpp"
 
 using namespace equitas;
 using namespace equitas::collector;
@@ -38,7 +39,8 @@ struct Served {
   unsigned short port = 0;
 
   explicit Served(const WebLimits& limits)
-      : collector(test::make_collector(tmp.path() / "c", server.enroll("Post A", "ws://127.0.0.1:9"))),
+      : collector(
+            test::make_collector(tmp.path() / "c", server.enroll("Post A", "ws://127.0.0.1:9"))),
         sync(DataDir{tmp.path() / "c"}, std::chrono::seconds(0)),
         api(collector, sync, options(tmp.path() / "c")),
         web(ioc, api, limits) {
@@ -60,7 +62,8 @@ struct Served {
     return o;
   }
 
-  std::unique_ptr<tcp::socket> connect_from(net::io_context& client_ioc, const std::string& source) const {
+  std::unique_ptr<tcp::socket> connect_from(net::io_context& client_ioc,
+                                            const std::string& source) const {
     auto s = std::make_unique<tcp::socket>(client_ioc);
     s->open(tcp::v4());
     s->bind(tcp::endpoint(net::ip::make_address(source), 0));
@@ -109,16 +112,17 @@ unsigned answer_status(const Served& s, net::io_context& ioc, const std::string&
 
 // GET / from `source`; the status, or 0 when the connection was refused.
 unsigned get_page(const Served& s, net::io_context& ioc, const std::string& source) {
-  return answer_status(s, ioc, source, "GET / HTTP/1.1\r\nHost: " + s.host() + "\r\nConnection: close\r\n\r\n");
+  return answer_status(s, ioc, source,
+                       "GET / HTTP/1.1\r\nHost: " + s.host() + "\r\nConnection: close\r\n\r\n");
 }
 
 // `head` (a request line and headers, without the blank line) with
 // Content-Length `length`, then `body`, from 127.0.0.1; the status.
-unsigned raw_post(const Served& s, net::io_context& ioc, const std::string& head, std::size_t length,
-                  const std::string& body) {
+unsigned raw_post(const Served& s, net::io_context& ioc, const std::string& head,
+                  std::size_t length, const std::string& body) {
   return answer_status(s, ioc, "127.0.0.1",
-                       head + "Host: " + s.host() + "\r\nContent-Length: " + std::to_string(length) +
-                           "\r\nConnection: close\r\n\r\n" + body);
+                       head + "Host: " + s.host() + "\r\nContent-Length: " +
+                           std::to_string(length) + "\r\nConnection: close\r\n\r\n" + body);
 }
 
 }  // namespace

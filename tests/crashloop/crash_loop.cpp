@@ -44,9 +44,9 @@
 
 #include "collector_app.hpp"
 #include "equitas/db/database.hpp"
-#include "process.hpp"
 #include "equitas/util/bytes.hpp"
 #include "equitas/wire/payload.hpp"
+#include "process.hpp"
 #include "sealed_envelopes.hpp"
 
 namespace equitas::crashloop {
@@ -66,7 +66,8 @@ void expect(bool ok, const std::string& what) {
 
 std::string run_ok(const std::vector<std::string>& argv, const std::string& input = "") {
   auto r = test::run_command(argv, input);
-  expect(r.exit_code == 0, argv[1] + " " + argv[2] + " failed (" + std::to_string(r.exit_code) + "): " + r.err);
+  expect(r.exit_code == 0,
+         argv[1] + " " + argv[2] + " failed (" + std::to_string(r.exit_code) + "): " + r.err);
   return r.out;
 }
 
@@ -106,11 +107,13 @@ std::vector<std::string> column(const fs::path& db_path, const std::string& sql)
 
 // Each query's first column, all read from one snapshot of the database: a
 // server still running beside the check cannot store between them.
-std::vector<std::vector<std::string>> columns_at_once(const fs::path& db_path, const std::vector<std::string>& sqls) {
+std::vector<std::vector<std::string>> columns_at_once(const fs::path& db_path,
+                                                      const std::vector<std::string>& sqls) {
   auto db = Database::open(db_path);
   expect(db.is_ok(), "cannot open " + db_path.string() + ": " + db.status().to_string());
   Transaction read(*db, Transaction::Mode::kDeferred);
-  expect(read.status().is_ok(), "cannot begin a read of " + db_path.string() + ": " + read.status().to_string());
+  expect(read.status().is_ok(),
+         "cannot begin a read of " + db_path.string() + ": " + read.status().to_string());
   std::vector<std::vector<std::string>> out;
   for (const auto& sql : sqls) out.push_back(column_of(*db, sql));
   return out;
@@ -121,7 +124,8 @@ void check_integrity(const fs::path& db_path) {
   expect(db.is_ok(), "cannot open " + db_path.string() + ": " + db.status().to_string());
   auto check = db->integrity_check();
   expect(check.is_ok() && *check == "ok",
-         "integrity_check of " + db_path.filename().string() + ": " + (check.is_ok() ? *check : check.status().to_string()));
+         "integrity_check of " + db_path.filename().string() + ": " +
+             (check.is_ok() ? *check : check.status().to_string()));
 }
 
 // A server, one collector, and what the collector's user has been told.
@@ -131,16 +135,20 @@ class World {
     fs::create_directories(root_);
     run_ok({test::bin_path("sync-server"), "init", "--data-dir", server_dir()});
     start_server("127.0.0.1:0");
-    const std::string code = trimmed(run_ok({test::bin_path("sync-server"), "device", "enroll", "--data-dir",
-                                             server_dir(), "--site", "Crash loop post", "--url", url_}));
+    const std::string code =
+        trimmed(run_ok({test::bin_path("sync-server"), "device", "enroll", "--data-dir",
+                        server_dir(), "--site", "Crash loop post", "--url", url_}));
     run_ok({test::bin_path("collector"), "init", "--data-dir", collector_dir()});
     run_ok({test::bin_path("collector"), "enroll", "--data-dir", collector_dir(), code});
-    std::ofstream(answers_file()) << R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4","comment":"crash loop"})";
-    run_ok({test::bin_path("sync-server"), "administration", "add", "--data-dir", server_dir(), "--id", "CL", "--name",
-            "Crash loop customs"});
-    assessment_ = trimmed(run_ok({test::bin_path("sync-server"), "assessment", "create", "--data-dir", server_dir(),
-                                  "--form", "geoat-2023", "--round", "crash-loop", "--administration", "CL"}));
-    run_ok({test::bin_path("collector"), "sync", "--data-dir", collector_dir()});  // receives the assessment
+    std::ofstream(answers_file())
+        << R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4","comment":"crash loop"})";
+    run_ok({test::bin_path("sync-server"), "administration", "add", "--data-dir", server_dir(),
+            "--id", "CL", "--name", "Crash loop customs"});
+    assessment_ = trimmed(
+        run_ok({test::bin_path("sync-server"), "assessment", "create", "--data-dir", server_dir(),
+                "--form", "geoat-2023", "--round", "crash-loop", "--administration", "CL"}));
+    run_ok({test::bin_path("collector"), "sync", "--data-dir",
+            collector_dir()});  // receives the assessment
     // How long the victims live when nobody kills them: kills are drawn
     // uniformly over (a little more than) that.
     const auto t0 = Clock::now();
@@ -177,7 +185,8 @@ class World {
   bool kill_sync() {
     top_up();
     const std::int64_t synced_before = count("SELECT COUNT(*) FROM outbox WHERE state = 'synced'");
-    test::ChildProcess p({test::bin_path("collector"), "sync", "--data-dir", collector_dir(), "--json"}, {}, true);
+    test::ChildProcess p(
+        {test::bin_path("collector"), "sync", "--data-dir", collector_dir(), "--json"}, {}, true);
     std::this_thread::sleep_for(random_delay(sync_time_));
     p.kill(SIGKILL);
     const bool interrupted = p.wait() == 128 + SIGKILL;
@@ -190,7 +199,8 @@ class World {
   bool kill_server() {
     top_up();
     const std::int64_t synced_before = count("SELECT COUNT(*) FROM outbox WHERE state = 'synced'");
-    test::ChildProcess p({test::bin_path("collector"), "sync", "--data-dir", collector_dir(), "--json"}, {}, true);
+    test::ChildProcess p(
+        {test::bin_path("collector"), "sync", "--data-dir", collector_dir(), "--json"}, {}, true);
     std::this_thread::sleep_for(random_delay(sync_time_));
     server_->kill(SIGKILL);
     const int code = server_->wait();
@@ -225,18 +235,24 @@ class World {
     const auto outbox = column(collector_db(), "SELECT lower(hex(submission_id)) FROM outbox");
     const std::set<std::string> outbox_set(outbox.begin(), outbox.end());
     expect(outbox_set.size() == outbox.size(), "the collector's outbox holds a submission twice");
-    for (const auto& id : acked_) expect(outbox_set.count(id) == 1, "acknowledged capture " + id + " was lost");
+    for (const auto& id : acked_)
+      expect(outbox_set.count(id) == 1, "acknowledged capture " + id + " was lost");
     const auto stored = column(server_db(), "SELECT lower(hex(submission_id)) FROM submissions");
     const std::set<std::string> stored_set(stored.begin(), stored.end());
     expect(stored_set.size() == stored.size(), "the server holds a submission twice");
-    const auto synced = column(collector_db(), "SELECT lower(hex(submission_id)) FROM outbox WHERE state = 'synced'");
+    const auto synced = column(
+        collector_db(), "SELECT lower(hex(submission_id)) FROM outbox WHERE state = 'synced'");
     for (const auto& id : synced) {
-      expect(stored_set.count(id) == 1, "submission " + id + " was acknowledged by the server but is not on it");
+      expect(stored_set.count(id) == 1,
+             "submission " + id + " was acknowledged by the server but is not on it");
     }
-    const auto rejected = column(collector_db(), "SELECT detail FROM outbox WHERE state = 'rejected'");
-    expect(rejected.empty(), "the server rejected a submission: " + (rejected.empty() ? "" : rejected.front()));
+    const auto rejected =
+        column(collector_db(), "SELECT detail FROM outbox WHERE state = 'rejected'");
+    expect(rejected.empty(),
+           "the server rejected a submission: " + (rejected.empty() ? "" : rejected.front()));
     for (const auto& id : stored_set) {
-      expect(outbox_set.count(id) == 1, "the server holds " + id + ", which this collector never captured");
+      expect(outbox_set.count(id) == 1,
+             "the server holds " + id + ", which this collector never captured");
     }
     synced_ = static_cast<std::int64_t>(synced.size());
     stored_ = static_cast<std::int64_t>(stored.size());
@@ -248,17 +264,21 @@ class World {
   void converge() {
     run_ok({test::bin_path("collector"), "sync", "--data-dir", collector_dir()});
     check();
-    const auto pending = column(collector_db(), "SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
+    const auto pending =
+        column(collector_db(), "SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
     expect(pending.at(0) == "0", pending.at(0) + " submissions still pending after a clean sync");
     const auto all = column(collector_db(), "SELECT COUNT(*) FROM outbox");
-    expect(std::to_string(stored_) == all.at(0), "server holds " + std::to_string(stored_) + ", collector " + all.at(0));
-    const std::string jsonl = run_ok({test::bin_path("sync-server"), "export", "--data-dir", server_dir(), "--form",
-                                      "staff-climate", "--format", "jsonl"});
+    expect(std::to_string(stored_) == all.at(0),
+           "server holds " + std::to_string(stored_) + ", collector " + all.at(0));
+    const std::string jsonl =
+        run_ok({test::bin_path("sync-server"), "export", "--data-dir", server_dir(), "--form",
+                "staff-climate", "--format", "jsonl"});
     const auto lines = std::count(jsonl.begin(), jsonl.end(), '\n');
-    const std::int64_t climate =
-        std::stoll(column(server_db(), "SELECT COUNT(*) FROM submissions WHERE form_id = 'staff-climate'").at(0));
-    expect(lines == climate, "export has " + std::to_string(lines) + " rows for " + std::to_string(climate) +
-                                 " submissions");
+    const std::int64_t climate = std::stoll(
+        column(server_db(), "SELECT COUNT(*) FROM submissions WHERE form_id = 'staff-climate'")
+            .at(0));
+    expect(lines == climate, "export has " + std::to_string(lines) + " rows for " +
+                                 std::to_string(climate) + " submissions");
   }
 
   std::int64_t stored() const { return stored_; }
@@ -273,7 +293,12 @@ class World {
   std::string contribution_file() const { return (root_ / "contribution.json").string(); }
   std::string form_file() const { return (root_ / "crash-check.json").string(); }
   std::vector<std::string> submit_argv() const {
-    return {test::bin_path("collector"), "submit", "--data-dir", collector_dir(), "--form", "staff-climate",
+    return {test::bin_path("collector"),
+            "submit",
+            "--data-dir",
+            collector_dir(),
+            "--form",
+            "staff-climate",
             answers_file()};
   }
   static milliseconds elapsed(Clock::time_point since) {
@@ -287,13 +312,16 @@ class World {
 
   void start_server(const std::string& listen) {
     server_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{test::bin_path("sync-server"), "serve", "--data-dir", server_dir(), "--listen", listen},
+        std::vector<std::string>{test::bin_path("sync-server"), "serve", "--data-dir", server_dir(),
+                                 "--listen", listen},
         std::map<std::string, std::string>{}, true);
     auto line = server_->read_line(std::chrono::seconds(20));
     expect(line.has_value(), "the server did not start");
     std::smatch m;
-    expect(std::regex_search(*line, m, std::regex("(ws://[0-9.]+:[0-9]+)/sync")), "unexpected: " + *line);
-    expect(url_.empty() || url_ == m[1], "the server came back on another address: " + std::string(m[1]));
+    expect(std::regex_search(*line, m, std::regex("(ws://[0-9.]+:[0-9]+)/sync")),
+           "unexpected: " + *line);
+    expect(url_.empty() || url_ == m[1],
+           "the server came back on another address: " + std::string(m[1]));
     url_ = m[1];
   }
 
@@ -302,10 +330,12 @@ class World {
         << R"({"id": "crash-check", "version": ")" << version
         << R"(", "title": {"en": "Crash check"}, "languages": ["en"],
         "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
-        "items": [{"type": "select_one", "name": "ok_)" << version << R"(", "list": "yn", "required": true}]})";
+        "items": [{"type": "select_one", "name": "ok_)"
+        << version << R"(", "list": "yn", "required": true}]})";
   }
   std::vector<std::string> publish_argv() const {
-    return {test::bin_path("sync-server"), "forms", "publish", "--data-dir", server_dir(), form_file()};
+    return {
+        test::bin_path("sync-server"), "forms", "publish", "--data-dir", server_dir(), form_file()};
   }
   void publish_unharmed() {
     if (form_version_ == 0) write_form(++form_version_);
@@ -315,15 +345,19 @@ class World {
   // A definition without its publication would be invisible yet block an
   // edited file; one without its audit line would be an unaudited change.
   void check_publications() {
-    const auto orphans = column(server_db(),
-                                "SELECT form_id || ' ' || version FROM forms f WHERE NOT EXISTS "
-                                "(SELECT 1 FROM form_rounds r WHERE r.form_id = f.form_id AND r.version = f.version)");
-    expect(orphans.empty(), "definition " + (orphans.empty() ? "" : orphans.front()) + " has no publication");
-    const auto unaudited = column(server_db(),
-                                  "SELECT form_id || ' ' || version FROM form_rounds r WHERE NOT EXISTS "
-                                  "(SELECT 1 FROM audit_log a WHERE a.action = 'form.publish' AND a.detail = "
-                                  "'form=' || r.form_id || ' version=' || r.version || ' round=' || r.round)");
-    expect(unaudited.empty(), "publication " + (unaudited.empty() ? "" : unaudited.front()) + " is not audited");
+    const auto orphans = column(
+        server_db(),
+        "SELECT form_id || ' ' || version FROM forms f WHERE NOT EXISTS "
+        "(SELECT 1 FROM form_rounds r WHERE r.form_id = f.form_id AND r.version = f.version)");
+    expect(orphans.empty(),
+           "definition " + (orphans.empty() ? "" : orphans.front()) + " has no publication");
+    const auto unaudited =
+        column(server_db(),
+               "SELECT form_id || ' ' || version FROM form_rounds r WHERE NOT EXISTS "
+               "(SELECT 1 FROM audit_log a WHERE a.action = 'form.publish' AND a.detail = "
+               "'form=' || r.form_id || ' version=' || r.version || ' round=' || r.round)");
+    expect(unaudited.empty(),
+           "publication " + (unaudited.empty() ? "" : unaudited.front()) + " is not audited");
   }
 
   void capture_unharmed() {
@@ -332,7 +366,9 @@ class World {
     record_printed_ids(p);
   }
 
-  std::int64_t count(const std::string& sql) { return std::stoll(column(collector_db(), sql).at(0)); }
+  std::int64_t count(const std::string& sql) {
+    return std::stoll(column(collector_db(), sql).at(0));
+  }
 
   // What `sync --json` reported as acknowledged was recorded as synced.
   void check_reported_acks(test::ChildProcess& p, std::int64_t synced_before) {
@@ -340,7 +376,8 @@ class World {
     std::int64_t reported = 0;
     while (auto line = p.read_line(milliseconds(0))) {
       std::smatch m;
-      if (std::regex_search(*line, m, kAcked)) reported = std::max<std::int64_t>(reported, std::stoll(m[1]));
+      if (std::regex_search(*line, m, kAcked))
+        reported = std::max<std::int64_t>(reported, std::stoll(m[1]));
     }
     const std::int64_t synced = count("SELECT COUNT(*) FROM outbox WHERE state = 'synced'");
     expect(synced - synced_before >= reported, "sync reported " + std::to_string(reported) +
@@ -366,8 +403,8 @@ class World {
     expect(tx.status().is_ok(), tx.status().to_string());
     for (int i = 0; i < n; ++i) {
       const SubmissionId id = SubmissionId::random();
-      const Status s = c->store().add_to_outbox(id, 1, "staff-climate", "2026.1",
-                                                test::sealed_response(*c, id, serial_++), unix_now());
+      const Status s = c->store().add_to_outbox(
+          id, 1, "staff-climate", "2026.1", test::sealed_response(*c, id, serial_++), unix_now());
       expect(s.is_ok(), s.to_string());
       acked_.insert(hex_of(id.to_string()));
     }
@@ -375,7 +412,8 @@ class World {
   }
 
   void top_up() {
-    const auto pending = column(collector_db(), "SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
+    const auto pending =
+        column(collector_db(), "SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
     if (std::stoll(pending.at(0)) < 50) queue(100);
     contribute();
   }
@@ -386,9 +424,9 @@ class World {
     for (int i = 0; i < 2; ++i) {
       std::ofstream(contribution_file(), std::ios::trunc)
           << R"({"x_a_1":")" << (rng_() % 5) << R"(","p1_a_1":")" << (rng_() % 5) << R"("})";
-      test::ChildProcess p({test::bin_path("collector"), "submit", "--data-dir", collector_dir(), "--form",
-                            "geoat-2023", "--assessment", assessment_, "--role", i ? "hr" : "integrity",
-                            contribution_file()});
+      test::ChildProcess p({test::bin_path("collector"), "submit", "--data-dir", collector_dir(),
+                            "--form", "geoat-2023", "--assessment", assessment_, "--role",
+                            i ? "hr" : "integrity", contribution_file()});
       expect(p.wait() == 0, "collector submit --assessment failed");
       record_printed_ids(p);
     }
@@ -396,11 +434,15 @@ class World {
 
   // Read in one snapshot: the server may be ingesting beside the check.
   void check_assessment() {
-    const auto read = columns_at_once(
-        server_db(), {"SELECT lower(hex(submission_id)) FROM submissions WHERE form_id = 'geoat-2023' ORDER BY 1",
-                      "SELECT lower(hex(submission_id)) FROM assessment_events WHERE kind = 'contribution' ORDER BY 1",
-                      "SELECT coalesce(json_extract(merged, '$.contributions'), 0) || ' ' || version FROM assessments",
-                      "SELECT COUNT(*) || ' ' || coalesce(max(seq), 0) FROM assessment_events WHERE flagged IS NULL"});
+    const auto read =
+        columns_at_once(server_db(), {"SELECT lower(hex(submission_id)) FROM submissions WHERE "
+                                      "form_id = 'geoat-2023' ORDER BY 1",
+                                      "SELECT lower(hex(submission_id)) FROM assessment_events "
+                                      "WHERE kind = 'contribution' ORDER BY 1",
+                                      "SELECT coalesce(json_extract(merged, '$.contributions'), 0) "
+                                      "|| ' ' || version FROM assessments",
+                                      "SELECT COUNT(*) || ' ' || coalesce(max(seq), 0) FROM "
+                                      "assessment_events WHERE flagged IS NULL"});
     const auto& stored = read[0];
     const auto& events = read[1];
     expect(stored == events, std::to_string(stored.size()) + " contributions stored, " +
@@ -408,8 +450,8 @@ class World {
     const auto& merged = read[2];
     const auto& counted = read[3];
     expect(merged.size() == 1 && merged[0] == counted.at(0),
-           "the merged state (" + (merged.empty() ? "" : merged[0]) + ") is not that of the events (" +
-               counted.at(0) + ")");
+           "the merged state (" + (merged.empty() ? "" : merged[0]) +
+               ") is not that of the events (" + counted.at(0) + ")");
   }
 
   fs::path root_;
@@ -457,7 +499,8 @@ int run(int argc, char** argv) {
   }
   const fs::path root = tmpl;
   std::mt19937_64 rng(seed);
-  std::cout << "crash_loop: " << loops << " loops, seed " << seed << ", in " << root.string() << std::endl;
+  std::cout << "crash_loop: " << loops << " loops, seed " << seed << ", in " << root.string()
+            << std::endl;
 
   const auto start = Clock::now();
   long counts[4] = {0, 0, 0, 0};
@@ -469,7 +512,8 @@ int run(int argc, char** argv) {
     std::int64_t converged_rows = 0;
     int epochs = 0;
     for (loop = 0; loop < loops; ++loop) {
-      if (!world) world = std::make_unique<World>(root / ("epoch-" + std::to_string(epochs++)), rng);
+      if (!world)
+        world = std::make_unique<World>(root / ("epoch-" + std::to_string(epochs++)), rng);
       const int victim = std::uniform_int_distribution<int>(0, 11)(rng);
       const int kind = victim < 4 ? 0 : victim < 7 ? 1 : victim < 10 ? 2 : 3;
       const bool interrupted = kind == 0   ? world->kill_capture()
@@ -487,14 +531,14 @@ int run(int argc, char** argv) {
       }
       if ((loop + 1) % 100 == 0) {
         std::cout << "  " << loop + 1 << " loops, "
-                  << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count() << " s"
-                  << std::endl;
+                  << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count()
+                  << " s" << std::endl;
       }
     }
     std::cout << "crash_loop: " << loops << " loops passed: killed " << counts[0] << " captures ("
-              << mid_work[0] << " mid-way), " << counts[1] << " syncs (" << mid_work[1] << " mid-way), "
-              << counts[2] << " servers (" << mid_work[2] << " mid-sync), " << counts[3] << " publishes ("
-              << mid_work[3] << " mid-way); " << converged_rows
+              << mid_work[0] << " mid-way), " << counts[1] << " syncs (" << mid_work[1]
+              << " mid-way), " << counts[2] << " servers (" << mid_work[2] << " mid-sync), "
+              << counts[3] << " publishes (" << mid_work[3] << " mid-way); " << converged_rows
               << " submissions converged, in "
               << std::chrono::duration<double>(Clock::now() - start).count() << " s" << std::endl;
   } catch (const Failure& f) {

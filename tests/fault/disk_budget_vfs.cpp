@@ -48,17 +48,23 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
   return p->real->pMethods->xTruncate(p->real, size);
 }
 int x_sync(sqlite3_file* f, int flags) { return real(f)->pMethods->xSync(real(f), flags); }
-int x_file_size(sqlite3_file* f, sqlite3_int64* size) { return real(f)->pMethods->xFileSize(real(f), size); }
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
+  return real(f)->pMethods->xFileSize(real(f), size);
+}
 int x_lock(sqlite3_file* f, int l) { return real(f)->pMethods->xLock(real(f), l); }
 int x_unlock(sqlite3_file* f, int l) { return real(f)->pMethods->xUnlock(real(f), l); }
-int x_check_reserved(sqlite3_file* f, int* out) { return real(f)->pMethods->xCheckReservedLock(real(f), out); }
+int x_check_reserved(sqlite3_file* f, int* out) {
+  return real(f)->pMethods->xCheckReservedLock(real(f), out);
+}
 int x_file_control(sqlite3_file* f, int op, void* arg) {
   // The unix VFS grows files in chunks through this (SQLITE_FCNTL_SIZE_HINT,
   // CHUNK_SIZE); the growth it asks for is checked by the write that follows.
   return real(f)->pMethods->xFileControl(real(f), op, arg);
 }
 int x_sector_size(sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); }
-int x_device_characteristics(sqlite3_file* f) { return real(f)->pMethods->xDeviceCharacteristics(real(f)); }
+int x_device_characteristics(sqlite3_file* f) {
+  return real(f)->pMethods->xDeviceCharacteristics(real(f));
+}
 int x_shm_map(sqlite3_file* f, int page, int size, int extend, void volatile** out) {
   return real(f)->pMethods->xShmMap(real(f), page, size, extend, out);
 }
@@ -73,10 +79,25 @@ int x_fetch(sqlite3_file*, sqlite3_int64, int, void** out) {
 }
 int x_unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }
 
-const sqlite3_io_methods kMethods = {
-    3,         x_close,   x_read,         x_write,     x_truncate,     x_sync,        x_file_size,
-    x_lock,    x_unlock,  x_check_reserved, x_file_control, x_sector_size, x_device_characteristics,
-    x_shm_map, x_shm_lock, x_shm_barrier, x_shm_unmap, x_fetch,        x_unfetch};
+const sqlite3_io_methods kMethods = {3,
+                                     x_close,
+                                     x_read,
+                                     x_write,
+                                     x_truncate,
+                                     x_sync,
+                                     x_file_size,
+                                     x_lock,
+                                     x_unlock,
+                                     x_check_reserved,
+                                     x_file_control,
+                                     x_sector_size,
+                                     x_device_characteristics,
+                                     x_shm_map,
+                                     x_shm_lock,
+                                     x_shm_barrier,
+                                     x_shm_unmap,
+                                     x_fetch,
+                                     x_unfetch};
 
 int v_open(sqlite3_vfs* v, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   DiskBudgetVfs* owner = owner_of(v);
@@ -102,8 +123,12 @@ int v_access(sqlite3_vfs* v, const char* name, int flags, int* out) {
 int v_full_pathname(sqlite3_vfs* v, const char* name, int n, char* out) {
   return owner_of(v)->real()->xFullPathname(owner_of(v)->real(), name, n, out);
 }
-void* v_dl_open(sqlite3_vfs* v, const char* name) { return owner_of(v)->real()->xDlOpen(owner_of(v)->real(), name); }
-void v_dl_error(sqlite3_vfs* v, int n, char* out) { owner_of(v)->real()->xDlError(owner_of(v)->real(), n, out); }
+void* v_dl_open(sqlite3_vfs* v, const char* name) {
+  return owner_of(v)->real()->xDlOpen(owner_of(v)->real(), name);
+}
+void v_dl_error(sqlite3_vfs* v, int n, char* out) {
+  owner_of(v)->real()->xDlError(owner_of(v)->real(), n, out);
+}
 void (*v_dl_sym(sqlite3_vfs* v, void* h, const char* sym))(void) {
   return owner_of(v)->real()->xDlSym(owner_of(v)->real(), h, sym);
 }
@@ -145,7 +170,8 @@ DiskBudgetVfs::DiskBudgetVfs() {
   vfs_.xCurrentTime = v_current_time;
   vfs_.xGetLastError = v_last_error;
   vfs_.xCurrentTimeInt64 = v_current_time64;
-  if (sqlite3_vfs_register(&vfs_, 1) != SQLITE_OK) throw std::runtime_error("cannot register the budget VFS");
+  if (sqlite3_vfs_register(&vfs_, 1) != SQLITE_OK)
+    throw std::runtime_error("cannot register the budget VFS");
 }
 
 DiskBudgetVfs::~DiskBudgetVfs() {
@@ -169,7 +195,8 @@ std::uint64_t DiskBudgetVfs::used(const std::filesystem::path& folder) {
 
 bool DiskBudgetVfs::allows(const std::string& file, std::int64_t growth) {
   if (budget_ == 0 || file.empty()) return true;
-  if (std::filesystem::weakly_canonical(std::filesystem::path(file)).parent_path() != folder_) return true;
+  if (std::filesystem::weakly_canonical(std::filesystem::path(file)).parent_path() != folder_)
+    return true;
   if (used(folder_) + static_cast<std::uint64_t>(growth) <= budget_) return true;
   ++refused_;
   return false;

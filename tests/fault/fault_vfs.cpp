@@ -87,7 +87,9 @@ int x_sync(sqlite3_file* f, int flags) {
   return rc;
 }
 
-int x_file_size(sqlite3_file* f, sqlite3_int64* size) { return ff(f)->real->pMethods->xFileSize(ff(f)->real, size); }
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
+  return ff(f)->real->pMethods->xFileSize(ff(f)->real, size);
+}
 int x_lock(sqlite3_file* f, int l) { return ff(f)->real->pMethods->xLock(ff(f)->real, l); }
 int x_unlock(sqlite3_file* f, int l) { return ff(f)->real->pMethods->xUnlock(ff(f)->real, l); }
 int x_check_reserved(sqlite3_file* f, int* out) {
@@ -107,7 +109,9 @@ int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
   return ff(f)->real->pMethods->xShmLock(ff(f)->real, offset, n, flags);
 }
 void x_shm_barrier(sqlite3_file* f) { ff(f)->real->pMethods->xShmBarrier(ff(f)->real); }
-int x_shm_unmap(sqlite3_file* f, int del) { return ff(f)->real->pMethods->xShmUnmap(ff(f)->real, del); }
+int x_shm_unmap(sqlite3_file* f, int del) {
+  return ff(f)->real->pMethods->xShmUnmap(ff(f)->real, del);
+}
 // No memory-mapped I/O: every read goes through xRead (SQLite falls back
 // when xFetch returns no page).
 int x_fetch(sqlite3_file*, sqlite3_int64, int, void** out) {
@@ -116,10 +120,25 @@ int x_fetch(sqlite3_file*, sqlite3_int64, int, void** out) {
 }
 int x_unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }
 
-const sqlite3_io_methods kMethods = {
-    3,           x_close,      x_read,       x_write,     x_truncate,    x_sync,      x_file_size,
-    x_lock,      x_unlock,     x_check_reserved, x_file_control, x_sector_size, x_device_characteristics,
-    x_shm_map,   x_shm_lock,   x_shm_barrier, x_shm_unmap, x_fetch,     x_unfetch};
+const sqlite3_io_methods kMethods = {3,
+                                     x_close,
+                                     x_read,
+                                     x_write,
+                                     x_truncate,
+                                     x_sync,
+                                     x_file_size,
+                                     x_lock,
+                                     x_unlock,
+                                     x_check_reserved,
+                                     x_file_control,
+                                     x_sector_size,
+                                     x_device_characteristics,
+                                     x_shm_map,
+                                     x_shm_lock,
+                                     x_shm_barrier,
+                                     x_shm_unmap,
+                                     x_fetch,
+                                     x_unfetch};
 
 int v_open(sqlite3_vfs* v, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   FaultVfs* owner = owner_of(v);
@@ -151,15 +170,23 @@ int v_access(sqlite3_vfs* v, const char* name, int flags, int* out) {
 int v_full_pathname(sqlite3_vfs* v, const char* name, int n, char* out) {
   return owner_of(v)->real()->xFullPathname(owner_of(v)->real(), name, n, out);
 }
-void* v_dl_open(sqlite3_vfs* v, const char* name) { return owner_of(v)->real()->xDlOpen(owner_of(v)->real(), name); }
-void v_dl_error(sqlite3_vfs* v, int n, char* out) { owner_of(v)->real()->xDlError(owner_of(v)->real(), n, out); }
+void* v_dl_open(sqlite3_vfs* v, const char* name) {
+  return owner_of(v)->real()->xDlOpen(owner_of(v)->real(), name);
+}
+void v_dl_error(sqlite3_vfs* v, int n, char* out) {
+  owner_of(v)->real()->xDlError(owner_of(v)->real(), n, out);
+}
 void (*v_dl_sym(sqlite3_vfs* v, void* h, const char* sym))(void) {
   return owner_of(v)->real()->xDlSym(owner_of(v)->real(), h, sym);
 }
 void v_dl_close(sqlite3_vfs* v, void* h) { owner_of(v)->real()->xDlClose(owner_of(v)->real(), h); }
-int v_randomness(sqlite3_vfs* v, int n, char* out) { return owner_of(v)->real()->xRandomness(owner_of(v)->real(), n, out); }
+int v_randomness(sqlite3_vfs* v, int n, char* out) {
+  return owner_of(v)->real()->xRandomness(owner_of(v)->real(), n, out);
+}
 int v_sleep(sqlite3_vfs* v, int us) { return owner_of(v)->real()->xSleep(owner_of(v)->real(), us); }
-int v_current_time(sqlite3_vfs* v, double* out) { return owner_of(v)->real()->xCurrentTime(owner_of(v)->real(), out); }
+int v_current_time(sqlite3_vfs* v, double* out) {
+  return owner_of(v)->real()->xCurrentTime(owner_of(v)->real(), out);
+}
 int v_last_error(sqlite3_vfs* v, int n, char* out) {
   return owner_of(v)->real()->xGetLastError(owner_of(v)->real(), n, out);
 }
@@ -169,7 +196,8 @@ int v_current_time64(sqlite3_vfs* v, sqlite3_int64* out) {
 
 // Applies the crash to one file on disk: back to its state at the last
 // sync, then each unsynced op kept, lost or (torn) cut to a sector prefix.
-void crash_file(const std::string& path, const std::vector<FaultVfs::Op>& ops, bool torn, std::mt19937& rng) {
+void crash_file(const std::string& path, const std::vector<FaultVfs::Op>& ops, bool torn,
+                std::mt19937& rng) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return;  // deleted since
   bool ok = true;
@@ -191,7 +219,8 @@ void crash_file(const std::string& path, const std::vector<FaultVfs::Op>& ops, b
       }
       std::size_t n = op.new_bytes.size();
       const std::int64_t sectors = (static_cast<std::int64_t>(n) + kSector - 1) / kSector;
-      if (choice == 2 && sectors > 1) n = static_cast<std::size_t>((1 + rng() % (sectors - 1)) * kSector);
+      if (choice == 2 && sectors > 1)
+        n = static_cast<std::size_t>((1 + rng() % (sectors - 1)) * kSector);
       ok &= ::pwrite(fd, op.new_bytes.data(), n, op.offset) == static_cast<ssize_t>(n);
     }
   }
@@ -222,7 +251,8 @@ FaultVfs::FaultVfs() {
   vfs_.xCurrentTime = v_current_time;
   vfs_.xGetLastError = v_last_error;
   vfs_.xCurrentTimeInt64 = v_current_time64;
-  if (sqlite3_vfs_register(&vfs_, 1) != SQLITE_OK) throw std::runtime_error("cannot register the fault VFS");
+  if (sqlite3_vfs_register(&vfs_, 1) != SQLITE_OK)
+    throw std::runtime_error("cannot register the fault VFS");
 }
 
 FaultVfs::~FaultVfs() {

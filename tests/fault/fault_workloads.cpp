@@ -43,8 +43,9 @@ Outcome collector_workload(const fs::path& dir, bool stop_at_first_error) {
   if (!c.is_ok()) return o;
   for (int i = 0; i < kSubmissions; ++i) {
     ++o.attempts;
-    std::string answers = R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4","comment":"fault )" +
-                          std::to_string(i) + R"("})";
+    std::string answers =
+        R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4","comment":"fault )" +
+        std::to_string(i) + R"("})";
     auto id = c->submit("staff-climate", "", answers);
     if (id.is_ok()) {
       o.acked.push_back(*id);
@@ -62,7 +63,8 @@ void check_collector(const fs::path& dir, const Outcome& o, bool failures_may_pe
   REQUIRE(check.is_ok());
   CHECK(*check == "ok");
   for (const auto& id : o.acked) {
-    CHECK(count_rows(*db, "SELECT count(*) FROM outbox WHERE submission_id = ?", ByteView(id.bytes)) == 1);
+    CHECK(count_rows(*db, "SELECT count(*) FROM outbox WHERE submission_id = ?",
+                     ByteView(id.bytes)) == 1);
   }
   auto total = db->prepare("SELECT count(*) FROM outbox");
   REQUIRE(total.is_ok());
@@ -112,7 +114,8 @@ Outcome server_workload(const ServerTemplate& t, const fs::path& dir, bool stop_
     {
       Transaction tx(store->db());
       if (tx.status().is_ok()) {
-        auto results = server::ingest_batch(*store, *keys, **forms, envelopes, t.device, unix_now());
+        auto results =
+            server::ingest_batch(*store, *keys, **forms, envelopes, t.device, unix_now());
         if (results.is_ok()) {
           for (const auto& r : *results) REQUIRE(r.status == ItemStatus::kAccepted);
           ok = tx.commit().is_ok();  // the acknowledgement leaves only after this
@@ -132,11 +135,13 @@ void check_server(const fs::path& dir, const Outcome& o, bool failures_may_persi
   REQUIRE(check.is_ok());
   CHECK(*check == "ok");
   for (const auto& id : o.acked) {
-    CHECK(count_rows(*db, "SELECT count(*) FROM submissions WHERE submission_id = ?", ByteView(id.bytes)) == 1);
+    CHECK(count_rows(*db, "SELECT count(*) FROM submissions WHERE submission_id = ?",
+                     ByteView(id.bytes)) == 1);
   }
   if (!failures_may_persist) {
     for (const auto& id : o.failed) {
-      CHECK(count_rows(*db, "SELECT count(*) FROM submissions WHERE submission_id = ?", ByteView(id.bytes)) == 0);
+      CHECK(count_rows(*db, "SELECT count(*) FROM submissions WHERE submission_id = ?",
+                       ByteView(id.bytes)) == 0);
     }
   }
 }

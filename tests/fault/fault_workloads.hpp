@@ -45,7 +45,8 @@ struct ServerTemplate {
   std::vector<std::vector<std::pair<SubmissionId, Bytes>>> batches;
   ServerTemplate();
 };
-Outcome server_workload(const ServerTemplate& t, const std::filesystem::path& dir, bool stop_at_first_error);
+Outcome server_workload(const ServerTemplate& t, const std::filesystem::path& dir,
+                        bool stop_at_first_error);
 void check_server(const std::filesystem::path& dir, const Outcome& o, bool failures_may_persist);
 
 }  // namespace equitas::test

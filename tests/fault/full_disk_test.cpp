@@ -39,8 +39,8 @@ struct Browser {
     if (!cookie.empty()) req.set(http::field::cookie, cookie);
     req.prepare_payload();
     HttpResponse res = api.handle(req, true, peer);
-    for (auto it = res.find(http::field::set_cookie); it != res.end() && it->name() == http::field::set_cookie;
-         ++it) {
+    for (auto it = res.find(http::field::set_cookie);
+         it != res.end() && it->name() == http::field::set_cookie; ++it) {
       std::string c(it->value());
       const auto eq = c.find('=');
       const auto semi = c.find(';');
@@ -53,7 +53,8 @@ struct Browser {
     }
     if (res.result() == http::status::ok) {
       auto v = json::parse(res.body());
-      if (v.is_object() && v.as_object().contains("key")) page_half = v.as_object()["key"].as_string().c_str();
+      if (v.is_object() && v.as_object().contains("key"))
+        page_half = v.as_object()["key"].as_string().c_str();
     }
     return res;
   }
@@ -61,15 +62,18 @@ struct Browser {
 
 void check_no_sql(const HttpResponse& res) {
   INFO(res.body());
-  for (const char* word : {"SQL", "INSERT", "UPDATE", "DELETE", "drafts", "sqlite", "database or disk"}) {
+  for (const char* word :
+       {"SQL", "INSERT", "UPDATE", "DELETE", "drafts", "sqlite", "database or disk"}) {
     CHECK(res.body().find(word) == std::string::npos);
   }
 }
 
 }  // namespace
 
-TEST_CASE("a full disk still lets a respondent submit and the admin discard drafts: nothing stored is lost",
-          "[fault][disk]") {
+TEST_CASE(
+    "a full disk still lets a respondent submit and the admin discard drafts: nothing stored is "
+    "lost",
+    "[fault][disk]") {
   test::TempDir tmp;
   test::TestServer server{tmp.path() / "server"};
   test::DiskBudgetVfs vfs;  // before the collector opens its database
@@ -90,10 +94,12 @@ TEST_CASE("a full disk still lets a respondent submit and the admin discard draf
 
   // A respondent has finished answering, but not yet pressed Submit.
   Browser respondent{api, "192.168.1.20", {}, {}};
-  REQUIRE(respondent.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})").result() ==
-          http::status::ok);
-  REQUIRE(respondent.call(http::verb::put, "/api/v1/draft",
-                          R"({"answers":{"consent_ack":true,"dem_sex":"female","eng_proud":"4"}})")
+  REQUIRE(
+      respondent.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})").result() ==
+      http::status::ok);
+  REQUIRE(respondent
+              .call(http::verb::put, "/api/v1/draft",
+                    R"({"answers":{"consent_ack":true,"dem_sex":"female","eng_proud":"4"}})")
               .result() == http::status::ok);
 
   // The disk has 3 MiB left, and a phone fills it with drafts.
@@ -131,12 +137,15 @@ TEST_CASE("a full disk still lets a respondent submit and the admin discard draf
 
   // The admin discards every draft the phone left.
   Browser admin{api, "127.0.0.1", {}, {}};
-  REQUIRE(admin.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}").result() ==
-          http::status::ok);
-  auto list = json::parse(admin.call(http::verb::get, "/api/v1/admin/drafts").body()).as_object()["drafts"];
+  REQUIRE(
+      admin.call(http::verb::post, "/api/v1/admin/login", std::string(R"({"pin":")") + kPin + "\"}")
+          .result() == http::status::ok);
+  auto list =
+      json::parse(admin.call(http::verb::get, "/api/v1/admin/drafts").body()).as_object()["drafts"];
   REQUIRE(list.as_array().size() >= 3);
   for (const auto& d : list.as_array()) {
-    auto res = admin.call(http::verb::delete_, "/api/v1/admin/drafts/" + std::string(d.as_object().at("id").as_string()));
+    auto res = admin.call(http::verb::delete_, "/api/v1/admin/drafts/" +
+                                                   std::string(d.as_object().at("id").as_string()));
     check_no_sql(res);
     CHECK(res.result() == http::status::ok);
   }

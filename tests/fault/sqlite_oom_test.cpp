@@ -20,8 +20,8 @@ using namespace equitas::test;
 namespace {
 
 sqlite3_mem_methods g_real{};
-long g_count = 0;      // allocations since arm()
-long g_fail_at = 0;    // 0: never
+long g_count = 0;    // allocations since arm()
+long g_fail_at = 0;  // 0: never
 bool g_persistent = false;
 long g_failed = 0;
 
@@ -55,7 +55,8 @@ std::vector<long> sweep(long total) {
 }
 
 template <typename Workload, typename Check>
-void oom_sweep(const std::filesystem::path& tmpl, const std::filesystem::path& work, Workload workload, Check check) {
+void oom_sweep(const std::filesystem::path& tmpl, const std::filesystem::path& work,
+               Workload workload, Check check) {
   copy_dir(tmpl, work);
   arm(0, false);
   (void)workload(work);
@@ -63,7 +64,8 @@ void oom_sweep(const std::filesystem::path& tmpl, const std::filesystem::path& w
   REQUIRE(total > 10);
   for (bool persistent : {false, true}) {
     for (long n : sweep(total)) {
-      INFO((persistent ? "every allocation from " : "allocation ") << n << " of " << total << " fails");
+      INFO((persistent ? "every allocation from " : "allocation ")
+           << n << " of " << total << " fails");
       copy_dir(tmpl, work);
       arm(n, persistent);
       const Outcome o = workload(work);
@@ -77,16 +79,20 @@ void oom_sweep(const std::filesystem::path& tmpl, const std::filesystem::path& w
 
 }  // namespace
 
-TEST_CASE("collector with SQLite out of memory at every allocation: no false acknowledgement, database intact",
-          "[fault][sqlite][oom]") {
+TEST_CASE(
+    "collector with SQLite out of memory at every allocation: no false acknowledgement, database "
+    "intact",
+    "[fault][sqlite][oom]") {
   CollectorTemplate t;
   oom_sweep(
       t.dir, t.tmp / "work", [](const auto& dir) { return collector_workload(dir, false); },
       [](const auto& dir, const Outcome& o) { check_collector(dir, o, false); });
 }
 
-TEST_CASE("server ingesting with SQLite out of memory at every allocation: no false acknowledgement, database intact",
-          "[fault][sqlite][oom]") {
+TEST_CASE(
+    "server ingesting with SQLite out of memory at every allocation: no false acknowledgement, "
+    "database intact",
+    "[fault][sqlite][oom]") {
   ServerTemplate t;
   oom_sweep(
       t.dir, t.tmp / "work", [&t](const auto& dir) { return server_workload(t, dir, false); },

@@ -12,8 +12,8 @@
 #include <catch2/catch.hpp>
 
 #include "fixtures.hpp"
-#include "team_fixtures.hpp"
 #include "process.hpp"
+#include "team_fixtures.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
@@ -21,16 +21,17 @@ using namespace equitas::test;
 namespace {
 
 boost::json::object show(const TestServer& server, const std::string& id) {
-  auto r = server_cli({"assessment", "show", "--data-dir", server.dir().root.string(), id, "--json"});
+  auto r =
+      server_cli({"assessment", "show", "--data-dir", server.dir().root.string(), id, "--json"});
   INFO(r.err);
   REQUIRE(r.code == 0);
   return boost::json::parse(r.out).as_object();
 }
 
-int contribute(const std::filesystem::path& dir, const std::string& id,
-               const std::string& role, const std::string& answers, std::string* err = nullptr) {
-  auto r = collector_cli({"submit", "--data-dir", dir.string(), "--form", "geoat-2023", "--assessment", id, "--role",
-                          role, "-"},
+int contribute(const std::filesystem::path& dir, const std::string& id, const std::string& role,
+               const std::string& answers, std::string* err = nullptr) {
+  auto r = collector_cli({"submit", "--data-dir", dir.string(), "--form", "geoat-2023",
+                          "--assessment", id, "--role", role, "-"},
                          answers);
   if (err != nullptr) *err = r.err;
   INFO(r.err);
@@ -43,21 +44,22 @@ const boost::json::object& field(const boost::json::object& view, const char* na
 
 }  // namespace
 
-TEST_CASE("GEOAT team assessment: three collectors at two sites, merged with disagreements and history, "
-          "resolved, reviewed, validated: scores provisional then official with coverage",
-          "[integration][assessment]") {
+TEST_CASE(
+    "GEOAT team assessment: three collectors at two sites, merged with disagreements and history, "
+    "resolved, reviewed, validated: scores provisional then official with coverage",
+    "[integration][assessment]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string data = server.dir().root.string();
 
   // An unknown administration is refused, naming the known ones.
-  auto refused = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round", "R",
-                             "--administration", "Customs-of-Testland"});
+  auto refused = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023",
+                             "--round", "R", "--administration", "Customs-of-Testland"});
   CHECK(refused.code == 1);
   CHECK_THAT(refused.err, Catch::Contains("none yet"));
   const std::string id = create_assessment(data);
-  refused = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round", "R",
-                        "--administration", "Customs-of-Testland"});
+  refused = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023",
+                        "--round", "R", "--administration", "Customs-of-Testland"});
   CHECK(refused.code == 1);
   CHECK_THAT(refused.err, Catch::Contains("known: TL (Testland Customs)"));
 
@@ -85,9 +87,11 @@ TEST_CASE("GEOAT team assessment: three collectors at two sites, merged with dis
   REQUIRE(a.status()->counts.pending == 0);
 
   REQUIRE(contribute(tmp / "a", id, "hr",
-                     R"({"x_a_1":"4","x_a_1_evidence":"GED policy signed 2024","p1_a_1":"3"})") == 0);
+                     R"({"x_a_1":"4","x_a_1_evidence":"GED policy signed 2024","p1_a_1":"3"})") ==
+          0);
   REQUIRE(contribute(tmp / "b", id, "gender_cell", R"({"x_a_1":"0","x_b_1":"2"})") == 0);
-  REQUIRE(contribute(tmp / "c", id, "integrity", R"({"p1_a_1":"3","p3_a_1":"dk","x_c_1":"na"})") == 0);
+  REQUIRE(contribute(tmp / "c", id, "integrity", R"({"p1_a_1":"3","p3_a_1":"dk","x_c_1":"na"})") ==
+          0);
   for (auto* col : {&a, &b, &c}) {
     auto r = col->sync({});
     INFO(r.status().to_string());
@@ -138,15 +142,19 @@ TEST_CASE("GEOAT team assessment: three collectors at two sites, merged with dis
   CHECK_THAT(shown.out, Catch::Contains("p1_a_1: \"3\""));
 
   // Validation waits for every disagreement to be resolved.
-  CHECK(server_cli({"assessment", "review", "--data-dir", data, id, "--comment", "ready for review"}).code == 0);
-  auto early = server_cli({"assessment", "validate", "--data-dir", data, id, "--comment", "looks right"});
+  CHECK(
+      server_cli({"assessment", "review", "--data-dir", data, id, "--comment", "ready for review"})
+          .code == 0);
+  auto early =
+      server_cli({"assessment", "validate", "--data-dir", data, id, "--comment", "looks right"});
   CHECK(early.code == 1);
   CHECK_THAT(early.err, Catch::Contains("1 disagreement(s) remain"));
-  auto resolved = server_cli({"assessment", "resolve", "--data-dir", data, id, "x_a_1", "--value", "3",
-                              "--comment", "policy in place, monitoring not yet"});
+  auto resolved = server_cli({"assessment", "resolve", "--data-dir", data, id, "x_a_1", "--value",
+                              "3", "--comment", "policy in place, monitoring not yet"});
   INFO(resolved.err);
   REQUIRE(resolved.code == 0);
-  auto validated = server_cli({"assessment", "validate", "--data-dir", data, id, "--comment", "agreed by the team"});
+  auto validated = server_cli(
+      {"assessment", "validate", "--data-dir", data, id, "--comment", "agreed by the team"});
   INFO(validated.err);
   REQUIRE(validated.code == 0);
 
@@ -189,9 +197,10 @@ TEST_CASE("GEOAT team assessment: three collectors at two sites, merged with dis
   server.stop();
 }
 
-TEST_CASE("the GEOAT is not a respondents' survey: a plain submission's scores are provisional, and "
-          "contributions are not pooled as assessments of their own",
-          "[integration][assessment]") {
+TEST_CASE(
+    "the GEOAT is not a respondents' survey: a plain submission's scores are provisional, and "
+    "contributions are not pooled as assessments of their own",
+    "[integration][assessment]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string data = server.dir().root.string();
@@ -200,8 +209,9 @@ TEST_CASE("the GEOAT is not a respondents' survey: a plain submission's scores a
   auto a = make_collector(tmp / "a", server.enroll("Land post"));
   REQUIRE(a.sync({}).is_ok());
   REQUIRE(contribute(tmp / "a", id, "hr", R"({"x_a_1":"4"})") == 0);
-  auto plain = collector_cli({"submit", "--data-dir", (tmp / "a").string(), "--form", "geoat-2023", "-"},
-                             R"({"admin_name":"Testland Customs","assessment_start":"2026-11-20","assessment_date":"2026-11-30"})");
+  auto plain = collector_cli(
+      {"submit", "--data-dir", (tmp / "a").string(), "--form", "geoat-2023", "-"},
+      R"({"admin_name":"Testland Customs","assessment_start":"2026-11-20","assessment_date":"2026-11-30"})");
   INFO(plain.err);
   REQUIRE(plain.code == 0);
   REQUIRE(a.sync({})->accepted == 2);
@@ -218,8 +228,9 @@ TEST_CASE("the GEOAT is not a respondents' survey: a plain submission's scores a
   server.stop();
 }
 
-TEST_CASE("kill -9 of the server during a merge leaves the previous merged state and every contribution",
-          "[integration][assessment][crash]") {
+TEST_CASE(
+    "kill -9 of the server during a merge leaves the previous merged state and every contribution",
+    "[integration][assessment][crash]") {
   TempDir tmp;
   const std::string data = (tmp / "server").string();
   REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
@@ -227,11 +238,12 @@ TEST_CASE("kill -9 of the server during a merge leaves the previous merged state
   std::string url;
   std::optional<collector::Collector> c;
   {
-    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+    ChildProcess server(
+        {bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
     url = announced_url(server).value_or("");
     REQUIRE_FALSE(url.empty());
-    auto code = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site", "Port",
-                             "--url", url});
+    auto code = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data,
+                             "--site", "Port", "--url", url});
     REQUIRE(code.exit_code == 0);
     c.emplace(make_collector(tmp / "c", code.out));
     REQUIRE(c->sync({}).is_ok());
@@ -240,7 +252,8 @@ TEST_CASE("kill -9 of the server during a merge leaves the previous merged state
     server.kill(SIGTERM);
     REQUIRE(server.wait() == 0);
   }
-  const auto before = run_command({bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"});
+  const auto before = run_command(
+      {bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"});
   REQUIRE(before.exit_code == 0);
 
   REQUIRE(contribute(tmp / "c", id, "integrity", R"({"x_a_1":"1","x_b_1":"2"})") == 0);
@@ -254,7 +267,8 @@ TEST_CASE("kill -9 of the server during a merge leaves the previous merged state
   }
   // The merge died with its transaction: the merged state is the previous
   // one, byte for byte, and the contribution is still pending at the post.
-  const auto after = run_command({bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"});
+  const auto after = run_command(
+      {bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"});
   REQUIRE(after.exit_code == 0);
   CHECK(after.out == before.out);
   CHECK(c->status()->counts.pending == 1);
@@ -267,7 +281,8 @@ TEST_CASE("kill -9 of the server during a merge leaves the previous merged state
   server.kill(SIGTERM);
   CHECK(server.wait() == 0);
   const auto merged = boost::json::parse(
-      run_command({bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"}).out);
+      run_command({bin_path("sync-server"), "assessment", "show", "--data-dir", data, id, "--json"})
+          .out);
   // It had seen the first (its base was version 1): its value stands, and
   // both stay in the field's history.
   CHECK(merged.at("version") == 2);
@@ -295,9 +310,11 @@ const boost::json::object& item_of(const boost::json::array& items, const std::s
 
 }  // namespace
 
-TEST_CASE("the action plan between rounds: adopted at validation, updated between rounds, and shown as changed "
-          "in the next round's comparison, in either argument order",
-          "[integration][assessment][actions]") {
+TEST_CASE(
+    "the action plan between rounds: adopted at validation, updated between rounds, and shown as "
+    "changed "
+    "in the next round's comparison, in either argument order",
+    "[integration][assessment][actions]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string data = server.dir().root.string();
@@ -312,12 +329,16 @@ TEST_CASE("the action plan between rounds: adopted at validation, updated betwee
        "ap_indicators":"X.A.1, P1.A.1","ap_owner":"Facilities unit","ap_deadline":"2027-03-31",
        "ap_status":"in_progress","ap_progress":"site chosen"},
       {"ap_objective":"Recruitment","ap_activity":"Publish vacancy notices in plain language",
-       "ap_indicators":"P1.A.1","ap_owner":"HR","ap_deadline":"2026-12-15","ap_status":"not_started"}]})") == 0);
+       "ap_indicators":"P1.A.1","ap_owner":"HR","ap_deadline":"2026-12-15","ap_status":"not_started"}]})") ==
+          0);
   REQUIRE(a.sync({})->accepted == 1);
-  REQUIRE(server_cli({"assessment", "review", "--data-dir", data, first, "--comment", "ready"}).code == 0);
+  REQUIRE(
+      server_cli({"assessment", "review", "--data-dir", data, first, "--comment", "ready"}).code ==
+      0);
   // Nothing is adopted before validation.
   CHECK(cli_json({"action", "list", "--data-dir", data, "--json"}).at("items").as_array().empty());
-  REQUIRE(server_cli({"assessment", "validate", "--data-dir", data, first, "--comment", "agreed"}).code == 0);
+  REQUIRE(server_cli({"assessment", "validate", "--data-dir", data, first, "--comment", "agreed"})
+              .code == 0);
 
   auto plan = cli_json({"action", "list", "--data-dir", data, "--administration", "TL", "--json"});
   REQUIRE(plan.at("items").as_array().size() == 2);
@@ -327,43 +348,49 @@ TEST_CASE("the action plan between rounds: adopted at validation, updated betwee
   CHECK(ap1.at("round") == "2026-baseline");
   REQUIRE(ap1.at("indicators").as_array().size() == 2);
   CHECK(ap1.at("indicators").at(0).at("id") == "X.A.1");
-  CHECK(ap1.at("history").at(0).at("note").as_string().find("site chosen") != boost::json::string::npos);
+  CHECK(ap1.at("history").at(0).at("note").as_string().find("site chosen") !=
+        boost::json::string::npos);
   CHECK(item_of(plan.at("items").as_array(), "TL-AP2").at("deadline") == "2026-12-15");
 
   // Between rounds: bad updates are refused by name and change nothing.
   auto bad = server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--status", "done"});
   CHECK(bad.code != 0);
   CHECK_THAT(bad.err, Catch::Contains("not_started, in_progress, completed, delayed"));
-  bad = server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--indicators", "X.A.1,Z.Z.9"});
+  bad =
+      server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--indicators", "X.A.1,Z.Z.9"});
   CHECK(bad.code != 0);
   CHECK_THAT(bad.err, Catch::Contains("'Z.Z.9' is not an indicator of geoat-2023"));
   bad = server_cli({"action", "update", "--data-dir", data, "TL-AP9", "--status", "completed"});
   CHECK(bad.code != 0);
   CHECK_THAT(bad.err, Catch::Contains("no action item TL-AP9"));
-  CHECK(item_of(cli_json({"action", "list", "--data-dir", data, "--json"}).at("items").as_array(), "TL-AP1")
-            .at("history").as_array().size() == 1);
+  CHECK(item_of(cli_json({"action", "list", "--data-dir", data, "--json"}).at("items").as_array(),
+                "TL-AP1")
+            .at("history")
+            .as_array()
+            .size() == 1);
   // A real update: completed, with a dated note, and the links chosen again.
-  auto updated = server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--status", "completed", "--note",
-                             "room opened on 2027-02-10", "--indicators", "X.A.1"});
+  auto updated =
+      server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--status", "completed",
+                  "--note", "room opened on 2027-02-10", "--indicators", "X.A.1"});
   INFO(updated.err);
   REQUIRE(updated.code == 0);
   auto listed = server_cli({"action", "list", "--data-dir", data});
   CHECK_THAT(listed.out, Catch::Contains("TL-AP1\tCompleted"));
 
   // Round 2: the follow-up rates X.A.1 again.
-  auto made = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023", "--round",
-                          "2027-followup", "--administration", "TL"});
+  auto made = server_cli({"assessment", "create", "--data-dir", data, "--form", "geoat-2023",
+                          "--round", "2027-followup", "--administration", "TL"});
   REQUIRE(made.code == 0);
   const std::string second = made.out.substr(0, made.out.find('\n'));
   REQUIRE(a.sync({}).is_ok());
   REQUIRE(contribute(tmp / "a", second, "gender_cell", R"({"x_a_1":"3","p1_a_1":"2"})") == 0);
   REQUIRE(a.sync({})->accepted == 1);
 
-  for (const auto& [round, compare] : {std::pair{"2027-followup", "2026-baseline"},
-                                       std::pair{"2026-baseline", "2027-followup"}}) {
+  for (const auto& [round, compare] :
+       {std::pair{"2027-followup", "2026-baseline"}, std::pair{"2026-baseline", "2027-followup"}}) {
     INFO(round << " compared with " << compare);
-    auto report = cli_json({"report", "--data-dir", data, "--form", "geoat-2023", "--round", round, "--compare",
-                            compare, "--json"});
+    auto report = cli_json({"report", "--data-dir", data, "--form", "geoat-2023", "--round", round,
+                            "--compare", compare, "--json"});
     const auto& c = report.at("comparison").as_object();
     CHECK(c.at("older") == "2026-baseline");
     CHECK(c.at("newer") == "2027-followup");
@@ -385,8 +412,8 @@ TEST_CASE("the action plan between rounds: adopted at validation, updated betwee
     CHECK(still.at("status").at("changed") == false);
     CHECK(still.at("indicators").at(0).at("change").to_number<double>() == 0.0);
   }
-  auto text = server_cli({"report", "--data-dir", data, "--form", "geoat-2023", "--round", "2026-baseline",
-                          "--compare", "2027-followup"});
+  auto text = server_cli({"report", "--data-dir", data, "--form", "geoat-2023", "--round",
+                          "2026-baseline", "--compare", "2027-followup"});
   INFO(text.err);
   REQUIRE(text.code == 0);
   CHECK_THAT(text.out, Catch::Contains("TL-AP1  Open a lactation room at the land post") &&

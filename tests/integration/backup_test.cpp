@@ -5,21 +5,20 @@
 // integrity check, and serves.
 #include <sodium.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
 #include <thread>
 
 #include "admin_api.hpp"
-#include "server_app.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/wire/file_transfer.hpp"
 #include "fixtures.hpp"
 #include "process.hpp"
 #include "sample_files.hpp"
+#include "server_app.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
@@ -62,7 +61,8 @@ std::int64_t stored(TestServer& server) {
 
 }  // namespace
 
-TEST_CASE("a backup taken during ingest restores every acknowledged submission", "[integration][backup]") {
+TEST_CASE("a backup taken during ingest restores every acknowledged submission",
+          "[integration][backup]") {
   constexpr int kEach = 600;
   TempDir tmp;
   TestServer server(tmp / "server");
@@ -104,8 +104,8 @@ TEST_CASE("a backup taken during ingest restores every acknowledged submission",
 
   // What the collectors know to be safe on the server is `before`; now the backup.
   const auto folder = tmp / "backup";
-  const auto backup = run_command({bin_path("sync-server"), "backup", "--data-dir", server.dir().root.string(),
-                                   "--out", folder.string()});
+  const auto backup = run_command({bin_path("sync-server"), "backup", "--data-dir",
+                                   server.dir().root.string(), "--out", folder.string()});
   const int still_syncing = running.load();
   INFO(backup.err);
   REQUIRE(backup.exit_code == 0);
@@ -122,12 +122,13 @@ TEST_CASE("a backup taken during ingest restores every acknowledged submission",
   // ten, 2026-12-02). What must hold either way is checked below; the
   // overlap itself only when it happened.
   const bool overlapped = still_syncing > 0;
-  if (!overlapped) WARN("the backup did not overlap ingest this time; the copy is checked as a quiet one");
+  if (!overlapped)
+    WARN("the backup did not overlap ingest this time; the copy is checked as a quiet one");
   CHECK(before.size() >= 100);
 
   const auto restored = tmp / "restored";
-  const auto restore =
-      run_command({bin_path("sync-server"), "restore", "--from", folder.string(), "--data-dir", restored.string()});
+  const auto restore = run_command({bin_path("sync-server"), "restore", "--from", folder.string(),
+                                    "--data-dir", restored.string()});
   INFO(restore.err);
   REQUIRE(restore.exit_code == 0);
   {
@@ -144,22 +145,24 @@ TEST_CASE("a backup taken during ingest restores every acknowledged submission",
     if (overlapped) CHECK(in_copy.size() < static_cast<std::size_t>(2 * kEach));
   }
   // The restored folder is a server: it starts and exports what it holds.
-  const auto exported = run_command({bin_path("sync-server"), "export", "--data-dir", restored.string(), "--form",
-                                     "staff-climate", "--format", "jsonl"});
+  const auto exported =
+      run_command({bin_path("sync-server"), "export", "--data-dir", restored.string(), "--form",
+                   "staff-climate", "--format", "jsonl"});
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
-  CHECK(static_cast<std::size_t>(std::count(exported.out.begin(), exported.out.end(), '\n')) >= before.size());
+  CHECK(static_cast<std::size_t>(std::count(exported.out.begin(), exported.out.end(), '\n')) >=
+        before.size());
 }
 
 namespace {
 
 // A non-anonymous form with a question for photos and PDFs.
-constexpr const char* kPhotoOrPdfForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+constexpr const char* kPhotoOrPdfForm =
+    R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
   "languages": ["en"], "items": [
     {"type": "text", "name": "room", "label": {"en": "Which room?"}},
     {"type": "file", "name": "evidence", "label": {"en": "Evidence"},
      "file": {"accept": ["image/*", "application/pdf"], "max_files": 3}}]})";
-
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -177,15 +180,19 @@ std::set<std::string> files_under(const std::filesystem::path& root) {
 
 }  // namespace
 
-TEST_CASE("a backup holds every file its database names, not the transfers in progress, and a restore serves them",
-          "[integration][backup][files]") {
+TEST_CASE(
+    "a backup holds every file its database names, not the transfers in progress, and a restore "
+    "serves them",
+    "[integration][backup][files]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
   const std::string sdir = server.dir().root.string();
   {
     std::ofstream(tmp / "form.json") << kPhotoOrPdfForm;
-    REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, (tmp / "form.json").string()}).code == 0);
+    REQUIRE(
+        server_cli({"forms", "publish", "--data-dir", sdir, (tmp / "form.json").string()}).code ==
+        0);
   }
   auto c = make_collector(tmp / "post", server.enroll("Land post"));
   REQUIRE(c.sync({}).is_ok());
@@ -194,7 +201,9 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   const auto form = (*lib)->current("post-evidence");
   REQUIRE(form != nullptr);
   const auto capture = [&](const std::string& bytes, const std::string& name) {
-    auto ref = c.capture_file(*form, "evidence", ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), name);
+    auto ref = c.capture_file(
+        *form, "evidence",
+        ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), name);
     INFO(ref.status().to_string());
     REQUIRE(ref.is_ok());
     return *ref;
@@ -258,10 +267,12 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   // The restore drill: `sync-server restore` copies the database, the keys
   // and the files the database names.
   const auto restored = tmp / "restored";
-  const auto restore = server_cli({"restore", "--from", folder.string(), "--data-dir", restored.string()});
+  const auto restore =
+      server_cli({"restore", "--from", folder.string(), "--data-dir", restored.string()});
   INFO(restore.err);
   REQUIRE(restore.code == 0);
-  const std::string bytes = std::to_string(sealed_file_size(photo.size()) + sealed_file_size(pdf.size()));
+  const std::string bytes =
+      std::to_string(sealed_file_size(photo.size()) + sealed_file_size(pdf.size()));
   CHECK_THAT(restore.out, Catch::Contains("Restored 2 file(s), " + bytes + " bytes."));
   std::string token;
   {
@@ -275,7 +286,8 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   REQUIRE(api.is_ok());
   for (const auto& [bytes, name] : {std::pair{photo, "room.jpg"}, std::pair{pdf, "hours.pdf"}}) {
     INFO(name);
-    server::AdminRequest req{boost::beast::http::verb::get, "/api/v1/files/" + sha256_hex(bytes), 11};
+    server::AdminRequest req{boost::beast::http::verb::get, "/api/v1/files/" + sha256_hex(bytes),
+                             11};
     req.set(boost::beast::http::field::host, "127.0.0.1:8443");
     req.set(boost::beast::http::field::authorization, "Bearer " + token);
     auto res = (*api)->handle(req, "127.0.0.1");
@@ -291,7 +303,8 @@ TEST_CASE("a backup holds every file its database names, not the transfers in pr
   CHECK(failed.code != 0);
   CHECK_THAT(failed.err, Catch::Contains(*held.begin()) && Catch::Contains("missing") &&
                              Catch::Contains("no backup was written"));
-  for (const char* left : {"server.db", "server.key", "files", "files.partial", "server.db.partial"}) {
+  for (const char* left :
+       {"server.db", "server.key", "files", "files.partial", "server.db.partial"}) {
     INFO(left);
     CHECK_FALSE(std::filesystem::exists(broken / left));
   }

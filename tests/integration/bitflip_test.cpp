@@ -20,7 +20,8 @@ namespace {
 // change any of them (audit rows and conflict records included).
 std::map<std::string, std::int64_t> row_counts(server::ServerStore& store) {
   std::vector<std::string> tables;
-  auto list = store.db().prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  auto list =
+      store.db().prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
   REQUIRE(list.is_ok());
   while (*list->step()) tables.push_back(list->column_text(0));
   std::map<std::string, std::int64_t> counts;
@@ -49,8 +50,10 @@ std::vector<Bytes> every_bit_flipped(const Bytes& original) {
 
 }  // namespace
 
-TEST_CASE("every bit flip of a whole envelope is rejected, through intake and over the socket, writing nothing",
-          "[integration][bitflip]") {
+TEST_CASE(
+    "every bit flip of a whole envelope is rejected, through intake and over the socket, writing "
+    "nothing",
+    "[integration][bitflip]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -73,8 +76,9 @@ TEST_CASE("every bit flip of a whole envelope is rejected, through intake and ov
     std::size_t rejected = 0;
     for (std::size_t i = 0; i < flipped.size(); i += server::kMaxBatchItems) {
       const std::size_t end = std::min(flipped.size(), i + server::kMaxBatchItems);
-      auto ack = raw.push(++seq, std::vector<Bytes>(flipped.begin() + static_cast<std::ptrdiff_t>(i),
-                                                    flipped.begin() + static_cast<std::ptrdiff_t>(end)));
+      auto ack =
+          raw.push(++seq, std::vector<Bytes>(flipped.begin() + static_cast<std::ptrdiff_t>(i),
+                                             flipped.begin() + static_cast<std::ptrdiff_t>(end)));
       INFO("batch " << seq << ": " << ack.status().to_string());
       REQUIRE(ack.is_ok());
       REQUIRE(ack->items.size() == end - i);
@@ -109,10 +113,11 @@ TEST_CASE("every bit flip of a whole envelope is rejected, through intake and ov
       const std::size_t end = std::min(flipped.size(), i + server::kMaxBatchItems);
       Transaction tx(store.db());
       REQUIRE(tx.status().is_ok());
-      auto results = server::ingest_batch(store, *keys, **forms,
-                                          std::vector<Bytes>(flipped.begin() + static_cast<std::ptrdiff_t>(i),
-                                                             flipped.begin() + static_cast<std::ptrdiff_t>(end)),
-                                          device, unix_now());
+      auto results = server::ingest_batch(
+          store, *keys, **forms,
+          std::vector<Bytes>(flipped.begin() + static_cast<std::ptrdiff_t>(i),
+                             flipped.begin() + static_cast<std::ptrdiff_t>(end)),
+          device, unix_now());
       REQUIRE(results.is_ok());
       for (std::size_t k = 0; k < results->size(); ++k) {
         INFO("flip " << i + k);

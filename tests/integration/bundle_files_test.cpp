@@ -25,7 +25,9 @@ std::string write_text(const std::filesystem::path& path, const std::string& tex
   return path.string();
 }
 
-ByteView view_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+ByteView view_of(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 // A post with a link once, at setup (registration and the form), then none.
 struct Post {
@@ -36,7 +38,8 @@ struct Post {
 
   explicit Post(const std::string& site = "Island post") {
     server.start();
-    auto pub = server_cli({"forms", "publish", "--data-dir", sdir, write_text(tmp / "evidence.json", kEvidenceForm)});
+    auto pub = server_cli(
+        {"forms", "publish", "--data-dir", sdir, write_text(tmp / "evidence.json", kEvidenceForm)});
     INFO(pub.out << pub.err);
     REQUIRE(pub.code == 0);
     c.emplace(make_collector(tmp / "post", server.enroll(site)));
@@ -44,13 +47,15 @@ struct Post {
   }
 
   // Captures `photos` and `policy` into one response, as the page does.
-  void submit(collector::Collector& into, const std::vector<std::string>& photos, const std::string& policy) {
+  void submit(collector::Collector& into, const std::vector<std::string>& photos,
+              const std::string& policy) {
     auto lib = into.library();
     REQUIRE(lib.is_ok());
     const forms::Form& form = *(*lib)->current("post-evidence");
     std::vector<forms::FileRef> refs;
     for (std::size_t i = 0; i < photos.size(); ++i) {
-      auto ref = into.capture_file(form, "room_photo", view_of(photos[i]), "room" + std::to_string(i) + ".jpg");
+      auto ref = into.capture_file(form, "room_photo", view_of(photos[i]),
+                                   "room" + std::to_string(i) + ".jpg");
       INFO(ref.status().to_string());
       REQUIRE(ref.is_ok());
       refs.push_back(*ref);
@@ -58,8 +63,9 @@ struct Post {
     auto doc = into.capture_file(form, "policy", view_of(policy), "policy.pdf");
     REQUIRE(doc.is_ok());
     std::string answers = R"({"room_open": "yes", "room_photo": )" +
-                                boost::json::serialize(forms::file_answer_json(refs, true)) +
-                                R"(, "policy": )" + boost::json::serialize(forms::file_answer_json({*doc}, true)) + "}";
+                          boost::json::serialize(forms::file_answer_json(refs, true)) +
+                          R"(, "policy": )" +
+                          boost::json::serialize(forms::file_answer_json({*doc}, true)) + "}";
     auto sub = into.submit("post-evidence", "", answers);
     INFO(sub.status().to_string());
     REQUIRE(sub.is_ok());
@@ -68,7 +74,8 @@ struct Post {
   // The files of `sync-server export --with-files`, by name.
   std::map<std::string, std::string> exported_files() {
     const auto zip = tmp / ("export-" + std::to_string(++exports) + ".zip");
-    auto ex = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--with-files", "--out", zip.string()});
+    auto ex = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--with-files",
+                          "--out", zip.string()});
     INFO(ex.err);
     REQUIRE(ex.code == 0);
     return read_zip(zip);
@@ -104,7 +111,8 @@ TEST_CASE("a bundle carries a post's photos to the server and its receipt frees 
   // Sealed at capture and still sealed on the stick.
   CHECK_FALSE(found_under(p.tmp / "post", canary));
   std::ifstream in(bundle, std::ios::binary);
-  const std::string on_stick((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string on_stick((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   CHECK(on_stick.find(canary) == std::string::npos);
   CHECK(on_stick.size() > 370 * 1024);
 
@@ -134,7 +142,8 @@ TEST_CASE("a bundle carries a post's photos to the server and its receipt frees 
   CHECK(files_held(*reopened) == 0);
   CHECK(reopened->status()->counts.pending == 0);
   // Nothing is left to carry.
-  auto next = collector_cli({"bundle", "export", "--data-dir", post_dir, "--out", (p.tmp / "next.eqb").string()});
+  auto next = collector_cli(
+      {"bundle", "export", "--data-dir", post_dir, "--out", (p.tmp / "next.eqb").string()});
   CHECK_THAT(next.out, Catch::Contains("Wrote 0 sealed submissions to"));
 }
 
@@ -153,7 +162,8 @@ TEST_CASE("a neighbour relays a post's photos: it cannot read them, the server c
                               (p.tmp / "north.eqb").string()});
   INFO(relay.out << relay.err);
   REQUIRE(relay.code == 0);
-  CHECK_THAT(relay.out, Catch::Contains("Queued 1 submission(s)") && Catch::Contains("and 2 file(s)"));
+  CHECK_THAT(relay.out,
+             Catch::Contains("Queued 1 submission(s)") && Catch::Contains("and 2 file(s)"));
   CHECK_FALSE(found_under(p.tmp / "south", canary));
   // South's next sync carries North's response, then its files.
   auto r = south.sync({});
@@ -173,8 +183,9 @@ TEST_CASE("a neighbour relays a post's photos: it cannot read them, the server c
   CHECK(files_held(*p.c) == 0);
 }
 
-TEST_CASE("a bundle altered on the way is refused whole, and a full disk keeps the files at the post",
-          "[integration][bundle][files]") {
+TEST_CASE(
+    "a bundle altered on the way is refused whole, and a full disk keeps the files at the post",
+    "[integration][bundle][files]") {
   Post p;
   p.server.stop();
   const std::vector<std::string> photos{fake_jpeg(150 * 1024)};
@@ -182,26 +193,30 @@ TEST_CASE("a bundle altered on the way is refused whole, and a full disk keeps t
   const auto bundle = p.tmp / "usb.eqb";
   REQUIRE(p.c->export_bundle(bundle).is_ok());
 
-  SECTION("one byte of a photo flipped on the stick: the device's signature fails, nothing is stored") {
+  SECTION(
+      "one byte of a photo flipped on the stick: the device's signature fails, nothing is stored") {
     auto bytes = read_file(bundle, 1 << 30);
     REQUIRE(bytes.is_ok());
     (*bytes)[bytes->size() / 2] ^= 0x20;  // inside the photo's chunks
     const auto bad = p.tmp / "bad.eqb";
     std::ofstream(bad, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+        .write(reinterpret_cast<const char*>(bytes->data()),
+               static_cast<std::streamsize>(bytes->size()));
     auto r = server_cli({"import", "--data-dir", p.sdir, bad.string()});
     CHECK(r.code == 1);
     CHECK_THAT(r.out, Catch::Contains("refused") && Catch::Contains("signature does not verify"));
     CHECK(exported_rows(p.server, "post-evidence") == 0);
   }
 
-  SECTION("the server's disk fills during the import: the response is stored, the files stay at the post") {
+  SECTION(
+      "the server's disk fills during the import: the response is stored, the files stay at the "
+      "post") {
     const std::string receipt = (p.tmp / "r.eqr").string();
     // Every chunk write stores half, then fails with ENOSPC (the fault
     // point the sync path is tested with), in a child process.
     ::setenv("EQUITAS_FAULT", "file-disk-full", 1);
-    auto full = run_command({bin_path("sync-server"), "import", "--data-dir", p.sdir, bundle.string(), "--receipt",
-                             receipt});
+    auto full = run_command({bin_path("sync-server"), "import", "--data-dir", p.sdir,
+                             bundle.string(), "--receipt", receipt});
     ::unsetenv("EQUITAS_FAULT");
     INFO(full.out << full.err);
     CHECK(full.exit_code == 3);
@@ -216,7 +231,8 @@ TEST_CASE("a bundle altered on the way is refused whole, and a full disk keeps t
     if (std::filesystem::exists(partial)) {
       for (const auto& e : std::filesystem::directory_iterator(partial)) CHECK(e.file_size() == 0);
     }
-    auto applied = collector_cli({"bundle", "import", "--data-dir", (p.tmp / "post").string(), receipt});
+    auto applied =
+        collector_cli({"bundle", "import", "--data-dir", (p.tmp / "post").string(), receipt});
     INFO(applied.out);
     REQUIRE(applied.code == 0);
     CHECK_THAT(applied.out, Catch::Contains("Not stored by the server, kept here: file"));

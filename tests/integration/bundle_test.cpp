@@ -18,14 +18,16 @@ std::string flip_byte(const std::filesystem::path& path, std::size_t from_end) {
   REQUIRE(bytes.is_ok());
   (*bytes)[bytes->size() - from_end] ^= 0x01;
   const std::string out = path.string() + ".tampered";
-  std::ofstream(out, std::ios::binary).write(reinterpret_cast<const char*>(bytes->data()),
-                                             static_cast<std::streamsize>(bytes->size()));
+  std::ofstream(out, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes->data()),
+             static_cast<std::streamsize>(bytes->size()));
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("a bundle goes to the server by hand and its receipt comes back", "[integration][bundle]") {
+TEST_CASE("a bundle goes to the server by hand and its receipt comes back",
+          "[integration][bundle]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -38,7 +40,8 @@ TEST_CASE("a bundle goes to the server by hand and its receipt comes back", "[in
   submit_many(c, 25);
   std::filesystem::create_directories(tmp / "usb");
   const std::string bundle = (tmp / "usb" / "post.eqb").string();
-  auto exported = collector_cli({"bundle", "export", "--data-dir", (tmp / "post").string(), "--out", bundle});
+  auto exported =
+      collector_cli({"bundle", "export", "--data-dir", (tmp / "post").string(), "--out", bundle});
   REQUIRE(exported.code == 0);
   CHECK_THAT(exported.out, Catch::Contains("Wrote 25 sealed submissions"));
   CHECK(pending(c) == 25);
@@ -54,7 +57,8 @@ TEST_CASE("a bundle goes to the server by hand and its receipt comes back", "[in
   CHECK_THAT(again.out, Catch::Contains("0 accepted, 25 duplicate"));
   CHECK(exported_rows(server) == 25);
 
-  auto applied = collector_cli({"bundle", "import", "--data-dir", (tmp / "post").string(), receipt});
+  auto applied =
+      collector_cli({"bundle", "import", "--data-dir", (tmp / "post").string(), receipt});
   INFO(applied.err);
   REQUIRE(applied.code == 0);
   CHECK_THAT(applied.out, Catch::Contains("25 submission(s) settled"));
@@ -63,7 +67,8 @@ TEST_CASE("a bundle goes to the server by hand and its receipt comes back", "[in
   CHECK(reopened->status()->counts.synced == 25);
 }
 
-TEST_CASE("tampered bundles and receipts are refused, and nothing is changed", "[integration][bundle]") {
+TEST_CASE("tampered bundles and receipts are refused, and nothing is changed",
+          "[integration][bundle]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -77,12 +82,15 @@ TEST_CASE("tampered bundles and receipts are refused, and nothing is changed", "
   auto r = server_cli({"import", "--data-dir", sdir, bad_bundle});
   CHECK_THAT(r.out, Catch::Contains("refused"));
   CHECK(exported_rows(server) == 0);
-  CHECK_THAT(server_cli({"import", "--data-dir", sdir, (tmp / "nothing").string()}).out, Catch::Contains("refused"));
+  CHECK_THAT(server_cli({"import", "--data-dir", sdir, (tmp / "nothing").string()}).out,
+             Catch::Contains("refused"));
 
   REQUIRE(server_cli({"import", "--data-dir", sdir, (tmp / "b.eqb").string(), "--receipt",
-                      (tmp / "r.eqr").string()}).code == 0);
+                      (tmp / "r.eqr").string()})
+              .code == 0);
   const std::string bad_receipt = flip_byte(tmp / "r.eqr", 70);
-  auto applied = collector_cli({"bundle", "import", "--data-dir", (tmp / "post").string(), bad_receipt});
+  auto applied =
+      collector_cli({"bundle", "import", "--data-dir", (tmp / "post").string(), bad_receipt});
   CHECK(applied.code == 1);
   CHECK_THAT(applied.err, Catch::Contains("not signed by this collector's server"));
   CHECK(pending(c) == 5);
@@ -95,15 +103,19 @@ TEST_CASE("tampered bundles and receipts are refused, and nothing is changed", "
   REQUIRE(other_post.sync({}).is_ok());
   submit_many(other_post, 1);
   REQUIRE(other_post.export_bundle(tmp / "o.eqb").is_ok());
-  REQUIRE(server_cli({"import", "--data-dir", other.dir().root.string(), (tmp / "o.eqb").string(), "--receipt",
-                      (tmp / "o.eqr").string()}).code == 0);
-  CHECK(collector_cli({"bundle", "import", "--data-dir", (tmp / "post").string(), (tmp / "o.eqr").string()}).code == 1);
+  REQUIRE(server_cli({"import", "--data-dir", other.dir().root.string(), (tmp / "o.eqb").string(),
+                      "--receipt", (tmp / "o.eqr").string()})
+              .code == 0);
+  CHECK(collector_cli(
+            {"bundle", "import", "--data-dir", (tmp / "post").string(), (tmp / "o.eqr").string()})
+            .code == 1);
   // And a bundle made for another server is refused by this one.
   CHECK_THAT(server_cli({"import", "--data-dir", sdir, (tmp / "o.eqb").string()}).out,
              Catch::Contains("made for another server"));
 }
 
-TEST_CASE("a revoked device's bundle is refused on import and through a relay", "[integration][bundle]") {
+TEST_CASE("a revoked device's bundle is refused on import and through a relay",
+          "[integration][bundle]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -116,7 +128,8 @@ TEST_CASE("a revoked device's bundle is refused on import and through a relay", 
   REQUIRE(a.export_bundle(tmp / "a.eqb").is_ok());
 
   SECTION("relay while A is in good standing: B uploads A's envelopes, A's signature is checked") {
-    auto relay = collector_cli({"bundle", "import", "--data-dir", (tmp / "b").string(), (tmp / "a.eqb").string()});
+    auto relay = collector_cli(
+        {"bundle", "import", "--data-dir", (tmp / "b").string(), (tmp / "a.eqb").string()});
     REQUIRE(relay.code == 0);
     CHECK_THAT(relay.out, Catch::Contains("Queued 4 submission(s) from device"));
     auto r = b.sync({});
@@ -134,7 +147,9 @@ TEST_CASE("a revoked device's bundle is refused on import and through a relay", 
     REQUIRE(server_cli({"device", "revoke", "--data-dir", sdir, a_id}).code == 0);
     auto imp = server_cli({"import", "--data-dir", sdir, (tmp / "a.eqb").string()});
     CHECK_THAT(imp.out, Catch::Contains("0 accepted, 0 duplicate, 0 conflict, 4 rejected"));
-    REQUIRE(collector_cli({"bundle", "import", "--data-dir", (tmp / "b").string(), (tmp / "a.eqb").string()}).code == 0);
+    REQUIRE(collector_cli(
+                {"bundle", "import", "--data-dir", (tmp / "b").string(), (tmp / "a.eqb").string()})
+                .code == 0);
     auto r = b.sync({});
     REQUIRE(r.is_ok());
     CHECK(r->rejected == 4);

@@ -32,8 +32,10 @@ void check_integrity(const std::filesystem::path& db_path) {
 
 }  // namespace
 
-TEST_CASE("kill -9 of the server around the commit loses nothing and duplicates nothing", "[integration][crash]") {
-  const std::string fault = GENERATE(std::string("crash-before-commit"), std::string("crash-after-commit"));
+TEST_CASE("kill -9 of the server around the commit loses nothing and duplicates nothing",
+          "[integration][crash]") {
+  const std::string fault =
+      GENERATE(std::string("crash-before-commit"), std::string("crash-after-commit"));
   INFO("fault point: " << fault);
   TempDir tmp;
   const std::string data = (tmp / "server").string();
@@ -42,11 +44,12 @@ TEST_CASE("kill -9 of the server around the commit loses nothing and duplicates 
   std::string url;
   std::optional<collector::Collector> c;
   {
-    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"},
-                        {{"EQUITAS_FAULT", fault}});
+    ChildProcess server(
+        {bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"},
+        {{"EQUITAS_FAULT", fault}});
     url = start_and_get_url(server);
-    auto enroll = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site",
-                               "Crash post", "--url", url});
+    auto enroll = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data,
+                               "--site", "Crash post", "--url", url});
     REQUIRE(enroll.exit_code == 0);
     c.emplace(make_collector(tmp / "collector", enroll.out));
     submit_many(*c, 50);
@@ -92,20 +95,26 @@ TEST_CASE("sync --watch retries an unreachable server with backoff and syncs whe
   REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
   std::string url;
   {
-    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+    ChildProcess server(
+        {bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
     url = start_and_get_url(server);
-    auto code = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site", "Post", "--url", url});
+    auto code = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data,
+                             "--site", "Post", "--url", url});
     REQUIRE(code.exit_code == 0);
     REQUIRE(run_command({bin_path("collector"), "init", "--data-dir", col}).exit_code == 0);
-    REQUIRE(run_command({bin_path("collector"), "enroll", "--data-dir", col, code.out}).exit_code == 0);
+    REQUIRE(run_command({bin_path("collector"), "enroll", "--data-dir", col, code.out}).exit_code ==
+            0);
     for (int i = 0; i < 3; ++i) {
-      REQUIRE(run_command({bin_path("collector"), "submit", "--data-dir", col, "--form", "staff-climate", "-"},
-                          R"({"consent_ack":true,"eng_proud":"4"})").exit_code == 0);
+      REQUIRE(run_command({bin_path("collector"), "submit", "--data-dir", col, "--form",
+                           "staff-climate", "-"},
+                          R"({"consent_ack":true,"eng_proud":"4"})")
+                  .exit_code == 0);
     }
     server.kill(SIGTERM);
     REQUIRE(server.wait() == 0);
   }
-  ChildProcess watcher({bin_path("collector"), "sync", "--data-dir", col, "--watch", "--every", "1", "--json"});
+  ChildProcess watcher(
+      {bin_path("collector"), "sync", "--data-dir", col, "--watch", "--every", "1", "--json"});
   auto first = watcher.read_line(std::chrono::seconds(20));
   REQUIRE(first.has_value());
   CHECK_THAT(*first, Catch::Contains("\"event\":\"failed\""));
@@ -119,7 +128,8 @@ TEST_CASE("sync --watch retries an unreachable server with backoff and syncs whe
     auto line = watcher.read_line(std::chrono::seconds(20));
     REQUIRE(line.has_value());
     progressed = progressed || line->find("\"event\":\"progress\"") != std::string::npos;
-    done = line->find("\"event\":\"done\"") != std::string::npos && line->find("\"pending\":0") != std::string::npos;
+    done = line->find("\"event\":\"done\"") != std::string::npos &&
+           line->find("\"pending\":0") != std::string::npos;
   }
   CHECK(progressed);
   CHECK(done);

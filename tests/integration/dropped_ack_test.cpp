@@ -17,7 +17,8 @@ TEST_CASE("a dropped Ack with pings passing ends the sync at the reply deadline:
   TestServer server(tmp / "server");
   server.start();
   CuttingProxy proxy(server.port());
-  auto c = make_collector(tmp / "c", server.enroll("Post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
+  auto c = make_collector(tmp / "c",
+                          server.enroll("Post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
   collector::SyncOptions opts;
   opts.connect_timeout = std::chrono::seconds(5);
   opts.reply_timeout = std::chrono::seconds(2);
@@ -48,8 +49,9 @@ TEST_CASE("a dropped Ack with pings passing ends the sync at the reply deadline:
   REQUIRE_FALSE(r.is_ok());
   INFO(r.status().to_string());
   CHECK(r.status().code() == StatusCode::kDeadlineExceeded);
-  CHECK_THAT(r.status().message(), Catch::Contains("no reply from the server") && Catch::Contains("within 2 s") &&
-                                       Catch::Contains("nothing is lost") && Catch::Contains("will retry"));
+  CHECK_THAT(r.status().message(),
+             Catch::Contains("no reply from the server") && Catch::Contains("within 2 s") &&
+                 Catch::Contains("nothing is lost") && Catch::Contains("will retry"));
   auto counts = c.store().counts();
   REQUIRE(counts.is_ok());
   CHECK(counts->pending == 3);

@@ -24,12 +24,16 @@ void queue_responses(collector::Collector& c, int& serial) {
   Transaction tx(c.store().db());
   REQUIRE(tx.status().is_ok());
   for (int i = 0; i < kPerSync; ++i, ++serial) {
-    const std::string payload = R"({"v":1,"answers":{"consent_ack":true,"eng_proud":")" + std::to_string(1 + serial % 5) +
+    const std::string payload = R"({"v":1,"answers":{"consent_ack":true,"eng_proud":")" +
+                                std::to_string(1 + serial % 5) +
                                 R"("},"submitted_at":"2026-11-23"})";
     const EnvelopeFields f{(*e)->device_id, SubmissionId::random(), 1, "staff-climate", "2026.1"};
     auto env = seal_envelope(f, as_bytes(payload), (*e)->server, c.device_key());
     REQUIRE(env.is_ok());
-    REQUIRE(c.store().add_to_outbox(f.submission_id, 1, f.form_id, f.form_version, encode_envelope(*env), unix_now()).is_ok());
+    REQUIRE(c.store()
+                .add_to_outbox(f.submission_id, 1, f.form_id, f.form_version, encode_envelope(*env),
+                               unix_now())
+                .is_ok());
   }
   REQUIRE(tx.commit().is_ok());
 }
@@ -47,9 +51,11 @@ TEST_CASE("a sync cut at any byte in either direction loses nothing and resends 
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
-  const auto port = static_cast<unsigned short>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
+  const auto port =
+      static_cast<unsigned short>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
   CuttingProxy proxy(port);
-  auto c = make_collector(tmp / "c", server.enroll("Satellite post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
+  auto c = make_collector(
+      tmp / "c", server.enroll("Satellite post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
   collector::SyncOptions opts;
   opts.max_batch_items = kBatch;
   opts.connect_timeout = std::chrono::seconds(5);
@@ -85,7 +91,8 @@ TEST_CASE("a sync cut at any byte in either direction loses nothing and resends 
       }
       proxy.set_plan({});
       auto resumed = c.sync(opts);
-      INFO((dir == CuttingProxy::Direction::kUp ? "up" : "down") << " cut after " << offset << " bytes");
+      INFO((dir == CuttingProxy::Direction::kUp ? "up" : "down")
+           << " cut after " << offset << " bytes");
       REQUIRE(resumed.is_ok());
       CHECK(resumed->duplicate <= static_cast<std::int64_t>(kBatch));  // at most one batch resent
       CHECK(resumed->rejected == 0);
@@ -102,13 +109,16 @@ TEST_CASE("a sync cut at any byte in either direction loses nothing and resends 
   CHECK(*c.store().db().integrity_check() == "ok");
 }
 
-TEST_CASE("a link that delivers one byte at a time, slowly, still syncs exactly", "[integration][fault]") {
+TEST_CASE("a link that delivers one byte at a time, slowly, still syncs exactly",
+          "[integration][fault]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
-  const auto port = static_cast<unsigned short>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
+  const auto port =
+      static_cast<unsigned short>(std::stoi(server.url().substr(server.url().rfind(':') + 1)));
   CuttingProxy proxy(port);
-  auto c = make_collector(tmp / "c", server.enroll("Post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
+  auto c = make_collector(tmp / "c",
+                          server.enroll("Post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
   submit_many(c, 5);
   proxy.set_plan({CuttingProxy::Direction::kUp, -1, std::chrono::milliseconds(0), true});
   auto r = c.sync({});

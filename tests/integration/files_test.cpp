@@ -48,13 +48,15 @@ boost::json::object sync_json(const std::string& dir) {
 }
 
 void publish_evidence_form(const TempDir& tmp, const std::string& server_dir) {
-  auto pub = server_cli({"forms", "publish", "--data-dir", server_dir, write_text(tmp, "evidence.json", kEvidenceForm)});
+  auto pub = server_cli({"forms", "publish", "--data-dir", server_dir,
+                         write_text(tmp, "evidence.json", kEvidenceForm)});
   INFO(pub.out << pub.err);
   REQUIRE(pub.code == 0);
 }
 
 // The JSON Lines export of `form` names `file_name` and holds no key.
-void check_jsonl_names_without_keys(const std::string& sdir, const std::string& form, const std::string& file_name) {
+void check_jsonl_names_without_keys(const std::string& sdir, const std::string& form,
+                                    const std::string& file_name) {
   auto jsonl = server_cli({"export", "--data-dir", sdir, "--form", form, "--format", "jsonl"});
   REQUIRE(jsonl.code == 0);
   CHECK_THAT(jsonl.out, Catch::Contains(file_name));
@@ -81,8 +83,8 @@ TEST_CASE("a photo and a PDF given with @path reach the server in chunks and exp
   const std::string photo_path = write_text(tmp, "room.jpg", photo);
   const std::string policy_path = write_text(tmp, "policy.pdf", policy);
   auto sub = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
-                           R"({"room_open": "yes", "room_photo": ["@)" + photo_path + R"("], "policy": "@)" +
-                               policy_path + R"("})");
+                           R"({"room_open": "yes", "room_photo": ["@)" + photo_path +
+                               R"("], "policy": "@)" + policy_path + R"("})");
   INFO(sub.out << sub.err);
   REQUIRE(sub.code == 0);
   // Encrypted at capture: the canary is in no file of the collector.
@@ -97,8 +99,9 @@ TEST_CASE("a photo and a PDF given with @path reach the server in chunks and exp
   {
     auto db = Database::open(std::filesystem::path(dir) / "collector.db");
     REQUIRE(db.is_ok());
-    auto st = db->prepare("SELECT (SELECT count(*) FROM file_chunks), (SELECT count(*) FROM outbox_files "
-                          "WHERE state = 'sent')");
+    auto st = db->prepare(
+        "SELECT (SELECT count(*) FROM file_chunks), (SELECT count(*) FROM outbox_files "
+        "WHERE state = 'sent')");
     REQUIRE(st.is_ok());
     REQUIRE(*st->step());
     CHECK(st->column_int64(0) == 0);
@@ -119,8 +122,9 @@ TEST_CASE("a photo and a PDF given with @path reach the server in chunks and exp
   // Two responses naming one new document, in one sync: it travels once.
   const std::string circular = write_text(tmp, "circular.pdf", fake_pdf("circular 12/2026"));
   for (const char* open : {"yes", "no"}) {
-    auto r = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
-                           std::string(R"({"room_open": ")") + open + R"(", "policy": "@)" + circular + R"("})");
+    auto r = collector_cli(
+        {"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
+        std::string(R"({"room_open": ")") + open + R"(", "policy": "@)" + circular + R"("})");
     REQUIRE(r.code == 0);
   }
   auto third = sync_json(dir);
@@ -131,7 +135,8 @@ TEST_CASE("a photo and a PDF given with @path reach the server in chunks and exp
 
   // The export names each file by its hash, and the zip holds the same bytes.
   const auto zip = tmp / "evidence.zip";
-  auto ex = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--with-files", "--out", zip.string()});
+  auto ex = server_cli({"export", "--data-dir", sdir, "--form", "post-evidence", "--with-files",
+                        "--out", zip.string()});
   INFO(ex.out << ex.err);
   REQUIRE(ex.code == 0);
   CHECK_THAT(ex.err, Catch::Contains("3 file(s)"));
@@ -147,15 +152,18 @@ TEST_CASE("a photo and a PDF given with @path reach the server in chunks and exp
   CHECK_THAT(csv, Catch::Contains(photo_name));
   CHECK(std::count(csv.begin(), csv.end() - 1, '\n') >= 2);
   std::size_t policy_cells = 0;
-  for (auto at = csv.find(policy_name); at != std::string::npos; at = csv.find(policy_name, at + 1)) ++policy_cells;
+  for (auto at = csv.find(policy_name); at != std::string::npos; at = csv.find(policy_name, at + 1))
+    ++policy_cells;
   CHECK(policy_cells == 2);  // both responses name it
   // No key ever reaches an export.
   CHECK(csv.find("\"key\"") == std::string::npos);
   check_jsonl_names_without_keys(sdir, "post-evidence", photo_name);
 }
 
-TEST_CASE("a file over its limit, of a refused type, cut short or empty is refused at capture, storing nothing",
-          "[integration][files]") {
+TEST_CASE(
+    "a file over its limit, of a refused type, cut short or empty is refused at capture, storing "
+    "nothing",
+    "[integration][files]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -181,22 +189,26 @@ TEST_CASE("a file over its limit, of a refused type, cut short or empty is refus
     INFO(c.file);
     const std::string path = write_text(tmp, c.file, c.bytes);
     auto r = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
-                           R"({"room_open": "yes", "room_photo": "@)" + path + R"(", "policy": "@)" + good_pdf + R"("})");
+                           R"({"room_open": "yes", "room_photo": "@)" + path +
+                               R"(", "policy": "@)" + good_pdf + R"("})");
     CHECK(r.code == 1);
     CHECK_THAT(r.err, Catch::Contains(c.expect) && Catch::Contains("nothing was stored"));
   }
   // A PDF question given a photo, after a good photo was captured (and is discarded).
   const std::string good_photo = write_text(tmp, "good.jpg", fake_jpeg(4096, "z"));
-  auto wrong = collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
-                             R"({"room_open": "yes", "room_photo": "@)" + good_photo + R"(", "policy": "@)" +
-                                 write_text(tmp, "p.jpg", fake_jpeg(2048, "y")) + R"("})");
+  auto wrong =
+      collector_cli({"submit", "--data-dir", dir, "--form", "post-evidence", "-"},
+                    R"({"room_open": "yes", "room_photo": "@)" + good_photo + R"(", "policy": "@)" +
+                        write_text(tmp, "p.jpg", fake_jpeg(2048, "y")) + R"("})");
   CHECK(wrong.code == 1);
-  CHECK_THAT(wrong.err, Catch::Contains("image/jpeg") && Catch::Contains("accepts application/pdf"));
+  CHECK_THAT(wrong.err,
+             Catch::Contains("image/jpeg") && Catch::Contains("accepts application/pdf"));
   // Nothing kept: no response, no staged file.
   auto db = Database::open(std::filesystem::path(dir) / "collector.db");
   REQUIRE(db.is_ok());
-  auto st = db->prepare("SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox_files), "
-                        "(SELECT count(*) FROM file_chunks)");
+  auto st = db->prepare(
+      "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox_files), "
+      "(SELECT count(*) FROM file_chunks)");
   REQUIRE(st.is_ok());
   REQUIRE(*st->step());
   CHECK(st->column_int64(0) == 0);
@@ -210,19 +222,23 @@ TEST_CASE("an anonymous form cannot ask for files: publishing one is refused wit
   TestServer server(tmp / "server");
   std::string anon = kEvidenceForm;
   anon.replace(anon.find(R"("languages")"), 0, R"("anonymous": true, )");
-  auto pub = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), write_text(tmp, "a.json", anon)});
+  auto pub = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(),
+                         write_text(tmp, "a.json", anon)});
   CHECK(pub.code == 1);
   CHECK_THAT(pub.err, Catch::Contains("anonymous") && Catch::Contains("identify"));
 }
 
-TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight each time, and arrives whole",
-          "[integration][files][cut]") {
+TEST_CASE(
+    "a 2 MB file cut at 50 offsets resends at most the pieces in flight each time, and arrives "
+    "whole",
+    "[integration][files][cut]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
   publish_evidence_form(tmp, server.dir().root.string());
   CuttingProxy proxy(server.port());
-  auto c = make_collector(tmp / "c", server.enroll("Satellite post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
+  auto c = make_collector(
+      tmp / "c", server.enroll("Satellite post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
   // One sync through the proxy under `plan`, and the bytes it sent up.
   // Whether the server stored any of the file in a session, by its
   // progress reports: what `collector sync --watch` uses to retry a cut
@@ -233,7 +249,9 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
     const std::int64_t before = proxy.finished();
     stored_in_session = 0;
     collector::SyncOptions options;
-    options.on_progress = [&](const collector::SyncProgress& p) { stored_in_session = p.file_bytes_stored; };
+    options.on_progress = [&](const collector::SyncProgress& p) {
+      stored_in_session = p.file_bytes_stored;
+    };
     auto r = c.sync(options);
     proxy.wait_finished(before);
     return std::make_pair(std::move(r), proxy.last_up());
@@ -249,8 +267,9 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
   REQUIRE(lib.is_ok());
   const auto form = (*lib)->current("post-evidence");
   REQUIRE(form != nullptr);
-  auto ref = c.capture_file(*form, "room_photo", ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()),
-                            "big.jpg");
+  auto ref = c.capture_file(
+      *form, "room_photo",
+      ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "big.jpg");
   INFO(ref.status().to_string());
   REQUIRE(ref.is_ok());
   std::string answers = R"({"room_open": "yes", "room_photo": )" +
@@ -293,14 +312,17 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
   // piece), the response and one idle session per connection is a resend;
   // each cut may resend the pieces it caught in flight (the collector keeps
   // three out), far less than the chunk the issue allows.
-  const std::int64_t pieces = static_cast<std::int64_t>(chunks) * (kFileChunkBytes / kFilePieceBytes);
-  const std::int64_t needed = static_cast<std::int64_t>(sealed_file_size(photo.size())) + 80 * pieces + 4000;
+  const std::int64_t pieces =
+      static_cast<std::int64_t>(chunks) * (kFileChunkBytes / kFilePieceBytes);
+  const std::int64_t needed =
+      static_cast<std::int64_t>(sealed_file_size(photo.size())) + 80 * pieces + 4000;
   const std::int64_t connections = cuts + 1;
   const std::int64_t resent = up - needed - connections * (idle_session + 200);
   const std::int64_t per_chunk = static_cast<std::int64_t>(kMaxFileChunkWire) + 64;
-  const std::int64_t per_piece = static_cast<std::int64_t>(kFilePieceBytes + kFilePieceBytes / 8) + 80;
-  INFO("resent " << resent << " bytes over " << cuts << " cuts; a chunk is " << per_chunk << ", a piece at most "
-                 << per_piece);
+  const std::int64_t per_piece =
+      static_cast<std::int64_t>(kFilePieceBytes + kFilePieceBytes / 8) + 80;
+  INFO("resent " << resent << " bytes over " << cuts << " cuts; a chunk is " << per_chunk
+                 << ", a piece at most " << per_piece);
   CHECK(resent <= cuts * per_chunk);
   CHECK(resent <= cuts * 3 * per_piece);
 
@@ -311,8 +333,8 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
   CHECK(st->column_text(0) == sha256_hex(photo));
   // Whole, and the same bytes once decrypted.
   const auto zip = tmp / "out.zip";
-  auto ex = server_cli({"export", "--data-dir", server.dir().root.string(), "--form", "post-evidence", "--with-files",
-                        "--out", zip.string()});
+  auto ex = server_cli({"export", "--data-dir", server.dir().root.string(), "--form",
+                        "post-evidence", "--with-files", "--out", zip.string()});
   INFO(ex.err);
   REQUIRE(ex.code == 0);
   const auto entries = read_zip(zip);
@@ -320,8 +342,10 @@ TEST_CASE("a 2 MB file cut at 50 offsets resends at most the pieces in flight ea
   CHECK(sha256_hex(entries.at("files/" + sha256_hex(photo) + ".jpg")) == sha256_hex(photo));
 }
 
-TEST_CASE("a chunk altered on the collector ends that file's transfer with the reason, and the next sync resumes",
-          "[integration][files][tamper]") {
+TEST_CASE(
+    "a chunk altered on the collector ends that file's transfer with the reason, and the next sync "
+    "resumes",
+    "[integration][files][tamper]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -331,8 +355,9 @@ TEST_CASE("a chunk altered on the collector ends that file's transfer with the r
   const std::string photo = fake_jpeg(5 * kFileChunkBytes + 100, "tamper");
   auto lib = c.library();
   REQUIRE(lib.is_ok());
-  auto ref = c.capture_file(*(*lib)->current("post-evidence"), "room_photo",
-                            ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "t.jpg");
+  auto ref = c.capture_file(
+      *(*lib)->current("post-evidence"), "room_photo",
+      ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "t.jpg");
   REQUIRE(ref.is_ok());
   std::string answers = R"({"room_open": "yes", "room_photo": )" +
                         boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
@@ -357,7 +382,8 @@ TEST_CASE("a chunk altered on the collector ends that file's transfer with the r
   REQUIRE(r.is_ok());
   CHECK(r->files_sent == 0);
   REQUIRE(r->file_notes.size() == 1);
-  CHECK_THAT(r->file_notes[0], Catch::Contains("chunk 3") && Catch::Contains("does not authenticate") &&
+  CHECK_THAT(r->file_notes[0], Catch::Contains("chunk 3") &&
+                                   Catch::Contains("does not authenticate") &&
                                    Catch::Contains("resumes from chunk 3"));
   CHECK(r->file_chunks_sent == 4);
   // Nothing of it is visible on the server: no blob, and the partial holds
@@ -371,7 +397,8 @@ TEST_CASE("a chunk altered on the collector ends that file's transfer with the r
   }
   const auto partial = server.dir().root / "files" / "partial" / ref->id;
   REQUIRE(std::filesystem::exists(partial));
-  CHECK(std::filesystem::file_size(partial) == kFileHeaderBytes + 3 * (kFileChunkBytes + kFileChunkOverhead));
+  CHECK(std::filesystem::file_size(partial) ==
+        kFileHeaderBytes + 3 * (kFileChunkBytes + kFileChunkOverhead));
 
   // Repaired (a second copy, say), it resumes at chunk 3.
   {
@@ -387,8 +414,10 @@ TEST_CASE("a chunk altered on the collector ends that file's transfer with the r
   CHECK_FALSE(std::filesystem::exists(partial));
 }
 
-TEST_CASE("kill -9 of the server after a piece is stored, and a full disk: nothing half-written, the file resumes",
-          "[integration][files][crash]") {
+TEST_CASE(
+    "kill -9 of the server after a piece is stored, and a full disk: nothing half-written, the "
+    "file resumes",
+    "[integration][files][crash]") {
   TempDir tmp;
   const std::string data = (tmp / "server").string();
   REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
@@ -401,22 +430,25 @@ TEST_CASE("kill -9 of the server after a piece is stored, and a full disk: nothi
   std::string answers;
   {
     // A full disk: every chunk write stores half, then fails with ENOSPC.
-    ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"},
-                        {{"EQUITAS_FAULT", "file-disk-full"}});
+    ChildProcess server(
+        {bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"},
+        {{"EQUITAS_FAULT", "file-disk-full"}});
     auto announced = announced_url(server);
     REQUIRE(announced);
     url = *announced;
-    auto enroll = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site", "Post",
-                               "--url", url});
+    auto enroll = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data,
+                               "--site", "Post", "--url", url});
     REQUIRE(enroll.exit_code == 0);
     c.emplace(make_collector(tmp / "c", enroll.out));
     REQUIRE(c->sync({}).is_ok());
     auto lib = c->library();
     REQUIRE(lib.is_ok());
-    auto ref = c->capture_file(*(*lib)->current("post-evidence"), "room_photo",
-                               ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "c.jpg");
+    auto ref = c->capture_file(
+        *(*lib)->current("post-evidence"), "room_photo",
+        ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "c.jpg");
     REQUIRE(ref.is_ok());
-    answers = R"({"room_open": "yes", "room_photo": )" + boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
+    answers = R"({"room_open": "yes", "room_photo": )" +
+              boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
     REQUIRE(c->submit("post-evidence", "", answers).is_ok());
     auto r = c->sync({});
     INFO(r.status().to_string());
@@ -427,7 +459,8 @@ TEST_CASE("kill -9 of the server after a piece is stored, and a full disk: nothi
     CHECK_THAT(r->file_notes[0], Catch::Contains("could not store") && Catch::Contains("resumes"));
     // The half-written chunk was cut back: the partial file is empty.
     const auto partial_dir = std::filesystem::path(data) / "files" / "partial";
-    for (const auto& e : std::filesystem::directory_iterator(partial_dir)) CHECK(e.file_size() == 0);
+    for (const auto& e : std::filesystem::directory_iterator(partial_dir))
+      CHECK(e.file_size() == 0);
     server.kill(SIGTERM);
     server.wait();
   }
@@ -451,12 +484,13 @@ TEST_CASE("kill -9 of the server after a piece is stored, and a full disk: nothi
   // The first piece of chunk 0 was stored before the crash: not sent again;
   // the session resumed inside that chunk.
   CHECK(r->file_chunks_sent == 4);
-  CHECK(r->file_bytes_sent == static_cast<std::int64_t>(sealed_file_size(photo.size()) - kFilePieceBytes));
+  CHECK(r->file_bytes_sent ==
+        static_cast<std::int64_t>(sealed_file_size(photo.size()) - kFilePieceBytes));
   server.kill(SIGTERM);
   server.wait();
   const auto zip = tmp / "out.zip";
-  auto ex = run_command({bin_path("sync-server"), "export", "--data-dir", data, "--form", "post-evidence",
-                         "--with-files", "--out", zip.string()});
+  auto ex = run_command({bin_path("sync-server"), "export", "--data-dir", data, "--form",
+                         "post-evidence", "--with-files", "--out", zip.string()});
   INFO(ex.err);
   REQUIRE(ex.exit_code == 0);
   const auto entries = read_zip(zip);
@@ -464,14 +498,17 @@ TEST_CASE("kill -9 of the server after a piece is stored, and a full disk: nothi
   CHECK(entries.at("files/" + sha256_hex(photo) + ".jpg") == photo);
 }
 
-TEST_CASE("pieces: each is stored before its ack, a chunk is checked once whole, and resume names the byte",
-          "[integration][files][pieces]") {
+TEST_CASE(
+    "pieces: each is stored before its ack, a chunk is checked once whole, and resume names the "
+    "byte",
+    "[integration][files][pieces]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
   publish_evidence_form(tmp, server.dir().root.string());
   CuttingProxy proxy(server.port());
-  auto c = make_collector(tmp / "c", server.enroll("Post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
+  auto c = make_collector(tmp / "c",
+                          server.enroll("Post", "ws://127.0.0.1:" + std::to_string(proxy.port())));
   REQUIRE(c.sync({}).is_ok());  // the form
   const auto idle_before = proxy.finished();
   REQUIRE(c.sync({}).is_ok());
@@ -481,11 +518,12 @@ TEST_CASE("pieces: each is stored before its ack, a chunk is checked once whole,
   const std::string photo = fake_jpeg(2 * kFileChunkBytes + 100, "pieces");
   auto lib = c.library();
   REQUIRE(lib.is_ok());
-  auto ref = c.capture_file(*(*lib)->current("post-evidence"), "room_photo",
-                            ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "p.jpg");
+  auto ref = c.capture_file(
+      *(*lib)->current("post-evidence"), "room_photo",
+      ByteView(reinterpret_cast<const std::uint8_t*>(photo.data()), photo.size()), "p.jpg");
   REQUIRE(ref.is_ok());
-  std::string answers =
-      R"({"room_open": "yes", "room_photo": )" + boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
+  std::string answers = R"({"room_open": "yes", "room_photo": )" +
+                        boost::json::serialize(forms::file_answer_json({*ref}, true)) + "}";
   REQUIRE(c.submit("post-evidence", "", answers).is_ok());
   // The response gets through; the file's first bytes may, or not.
   CuttingProxy::Plan plan;
@@ -521,7 +559,9 @@ TEST_CASE("pieces: each is stored before its ack, a chunk is checked once whole,
     p.data.assign(chunks[index].begin() + offset, chunks[index].begin() + offset + length);
     return p;
   };
-  const auto size_of = [&] { return std::filesystem::exists(partial) ? std::filesystem::file_size(partial) : 0; };
+  const auto size_of = [&] {
+    return std::filesystem::exists(partial) ? std::filesystem::file_size(partial) : 0;
+  };
 
   {
     server::FileStore files(server.dir().root / "files");
@@ -585,7 +625,8 @@ TEST_CASE("pieces: each is stored before its ack, a chunk is checked once whole,
     for (std::uint32_t i = 1; i < 3; ++i) {
       for (std::size_t at = 0; at < chunks[i].size(); at += kFilePieceBytes) {
         const std::size_t n = std::min(kFilePieceBytes, chunks[i].size() - at);
-        ack = files.receive(store.db(), piece(i, static_cast<std::uint32_t>(at), n), unix_now(), true);
+        ack = files.receive(store.db(), piece(i, static_cast<std::uint32_t>(at), n), unix_now(),
+                            true);
         REQUIRE(ack.is_ok());
         REQUIRE(ack->state != FileAckState::kFailed);
       }
@@ -602,7 +643,8 @@ TEST_CASE("pieces: each is stored before its ack, a chunk is checked once whole,
 namespace {
 
 // A photo per seized item: a file question inside a repeat.
-constexpr const char* kSeizureForm = R"({"id": "seizure", "version": "1", "title": {"en": "Seizure"},
+constexpr const char* kSeizureForm =
+    R"({"id": "seizure", "version": "1", "title": {"en": "Seizure"},
   "languages": ["en"], "items": [
     {"type": "text", "name": "case_ref", "label": {"en": "Case"}},
     {"type": "repeat", "name": "items", "label": {"en": "Seized items"}, "items": [
@@ -622,13 +664,15 @@ std::map<std::string, std::string> server_files(TestServer& server) {
 
 }  // namespace
 
-TEST_CASE("a photo per repeat row travels over a real sync and is attached to its row in the export",
-          "[integration][files][repeat]") {
+TEST_CASE(
+    "a photo per repeat row travels over a real sync and is attached to its row in the export",
+    "[integration][files][repeat]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
   const std::string sdir = server.dir().root.string();
-  auto pub = server_cli({"forms", "publish", "--data-dir", sdir, write_text(tmp, "seizure.json", kSeizureForm)});
+  auto pub = server_cli(
+      {"forms", "publish", "--data-dir", sdir, write_text(tmp, "seizure.json", kSeizureForm)});
   INFO(pub.out << pub.err);
   REQUIRE(pub.code == 0);
   const std::string dir = (tmp / "c").string();
@@ -642,14 +686,15 @@ TEST_CASE("a photo per repeat row travels over a real sync and is attached to it
   const std::string watch_path = write_text(tmp, "watch.jpg", watch);
   // A row without its (required) photo is refused, naming the row.
   auto missing = collector_cli({"submit", "--data-dir", dir, "--form", "seizure", "-"},
-                               R"({"items": [{"item_name": "knife", "item_photo": "@)" + knife_path +
-                                   R"("}, {"item_name": "watch"}]})");
+                               R"({"items": [{"item_name": "knife", "item_photo": "@)" +
+                                   knife_path + R"("}, {"item_name": "watch"}]})");
   CHECK(missing.code == 1);
   CHECK_THAT(missing.err, Catch::Contains("items[1].item_photo"));
   // @path inside rows, one photo per row.
-  auto sub = collector_cli({"submit", "--data-dir", dir, "--form", "seizure", "-"},
-                           R"({"case_ref": "C-17", "items": [{"item_name": "knife", "item_photo": "@)" + knife_path +
-                               R"("}, {"item_name": "watch", "item_photo": ["@)" + watch_path + R"("]}]})");
+  auto sub = collector_cli(
+      {"submit", "--data-dir", dir, "--form", "seizure", "-"},
+      R"({"case_ref": "C-17", "items": [{"item_name": "knife", "item_photo": "@)" + knife_path +
+          R"("}, {"item_name": "watch", "item_photo": ["@)" + watch_path + R"("]}]})");
   INFO(sub.out << sub.err);
   REQUIRE(sub.code == 0);
   CHECK_FALSE(found_under(dir, "CANARY-row-"));
@@ -666,7 +711,8 @@ TEST_CASE("a photo per repeat row travels over a real sync and is attached to it
 
   // The export: the repeat's CSV names each row's photo, and the zip holds them.
   const auto zip = tmp / "seizure.zip";
-  auto ex = server_cli({"export", "--data-dir", sdir, "--form", "seizure", "--with-files", "--out", zip.string()});
+  auto ex = server_cli(
+      {"export", "--data-dir", sdir, "--form", "seizure", "--with-files", "--out", zip.string()});
   INFO(ex.out << ex.err);
   REQUIRE(ex.code == 0);
   const auto entries = read_zip(zip);
@@ -679,20 +725,22 @@ TEST_CASE("a photo per repeat row travels over a real sync and is attached to it
   REQUIRE(entries.count("seizure.items.csv") == 1);
   const std::string& rows = entries.at("seizure.items.csv");
   INFO(rows);
-  CHECK_THAT(rows, Catch::Contains(",1,knife," + knife_name) && Catch::Contains(",2,watch," + watch_name));
+  CHECK_THAT(
+      rows, Catch::Contains(",1,knife," + knife_name) && Catch::Contains(",2,watch," + watch_name));
   for (const auto& [name, text] : entries) {
     if (name.ends_with(".csv")) CHECK(text.find("\"key\"") == std::string::npos);
   }
   check_jsonl_names_without_keys(sdir, "seizure", watch_name);
 }
 
-TEST_CASE("a row's file altered on the collector or named without its key is refused with the reason",
-          "[integration][files][repeat][tamper]") {
+TEST_CASE(
+    "a row's file altered on the collector or named without its key is refused with the reason",
+    "[integration][files][repeat][tamper]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
-  auto pub = server_cli(
-      {"forms", "publish", "--data-dir", server.dir().root.string(), write_text(tmp, "seizure.json", kSeizureForm)});
+  auto pub = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(),
+                         write_text(tmp, "seizure.json", kSeizureForm)});
   REQUIRE(pub.code == 0);
   auto c = make_collector(tmp / "c", server.enroll("Post"));
   REQUIRE(c.sync({}).is_ok());
@@ -701,8 +749,9 @@ TEST_CASE("a row's file altered on the collector or named without its key is ref
   const auto form = (*lib)->current("seizure");
   REQUIRE(form != nullptr);
   const auto capture = [&](const std::string& bytes) {
-    auto ref = c.capture_file(*form, "item_photo",
-                              ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), "p.jpg");
+    auto ref = c.capture_file(
+        *form, "item_photo",
+        ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), "p.jpg");
     REQUIRE(ref.is_ok());
     return *ref;
   };
@@ -731,14 +780,16 @@ TEST_CASE("a row's file altered on the collector or named without its key is ref
   CHECK(r->accepted == 1);
   CHECK(r->rejected == 1);
   REQUIRE(r->rejections.size() == 1);
-  CHECK_THAT(r->rejections[0], Catch::Contains("items[0].item_photo") && Catch::Contains("has no key"));
+  CHECK_THAT(r->rejections[0],
+             Catch::Contains("items[0].item_photo") && Catch::Contains("has no key"));
   // The first row's photo arrives; the second's does not match what its
   // response signed, and is refused with the reason.
   CHECK(r->files_sent == 1);
   REQUIRE(r->file_notes.size() == 1);
   CHECK_THAT(r->file_notes[0], Catch::Contains("not the one its response signed"));
   auto store = server.open_store();
-  auto st = store.db().prepare("SELECT f.question FROM file_blobs b JOIN files f ON f.file_id = b.file_id");
+  auto st = store.db().prepare(
+      "SELECT f.question FROM file_blobs b JOIN files f ON f.file_id = b.file_id");
   REQUIRE(st.is_ok());
   REQUIRE(*st->step());
   CHECK(st->column_text(0) == "items[0].item_photo");

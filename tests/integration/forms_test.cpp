@@ -12,7 +12,6 @@ using namespace equitas::test;
 
 namespace {
 
-
 std::string write_file(const TempDir& tmp, const std::string& name, const std::string& text) {
   const auto path = tmp / name;
   std::ofstream(path) << text;
@@ -21,10 +20,12 @@ std::string write_file(const TempDir& tmp, const std::string& name, const std::s
 
 // A small form, version `version`, with an extra question in version 2.
 std::string small_form(const std::string& version) {
-  std::string extra = version == "2" ? R"(,{"type": "integer", "name": "team_size", "constraint": ". > 0"})" : "";
+  std::string extra =
+      version == "2" ? R"(,{"type": "integer", "name": "team_size", "constraint": ". > 0"})" : "";
   return R"({"id": "post-check", "version": ")" + version + R"(", "title": {"en": "Post check"},
     "languages": ["en"], "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
-    "items": [{"type": "select_one", "name": "lights_ok", "list": "yn", "required": true})" + extra + "]}";
+    "items": [{"type": "select_one", "name": "lights_ok", "list": "yn", "required": true})" +
+         extra + "]}";
 }
 
 }  // namespace
@@ -37,9 +38,12 @@ TEST_CASE("collector submit refuses a constraint violation, listing every error,
   const std::string dir = (tmp / "c").string();
   REQUIRE(collector_cli({"init", "--data-dir", dir}).code == 0);
   REQUIRE(collector_cli({"enroll", "--data-dir", dir, server.enroll("Post")}).code == 0);
-  const std::string bad = R"({"consent_ack": true, "eng_proud": "7", "dem_sex": "female", "shoe_size": 42,
-                              "comment": ")" + std::string(2100, 'x') + R"("})";
-  auto r = collector_cli({"submit", "--data-dir", dir, "--form", "staff-climate", "--lang", "fr", "-"}, bad);
+  const std::string bad =
+      R"({"consent_ack": true, "eng_proud": "7", "dem_sex": "female", "shoe_size": 42,
+                              "comment": ")" +
+      std::string(2100, 'x') + R"("})";
+  auto r = collector_cli(
+      {"submit", "--data-dir", dir, "--form", "staff-climate", "--lang", "fr", "-"}, bad);
   CHECK(r.code == 1);
   CHECK_THAT(r.err, Catch::Contains("3 invalid answer(s)"));
   CHECK_THAT(r.err, Catch::Contains("eng_proud: La réponse doit être l'un des choix proposés."));
@@ -58,8 +62,10 @@ TEST_CASE("collector submit refuses a constraint violation, listing every error,
   CHECK_THAT(unknown.err, Catch::Contains("known: "));
 }
 
-TEST_CASE("the server rejects invalid answers from a modified client, with the reason, and keeps the rest",
-          "[integration][forms]") {
+TEST_CASE(
+    "the server rejects invalid answers from a modified client, with the reason, and keeps the "
+    "rest",
+    "[integration][forms]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -92,20 +98,22 @@ TEST_CASE("a form published for a round reaches the collector, and versions merg
   const std::string sdir = server.dir().root.string();
   auto c = make_collector(tmp / "c", server.enroll("Airport"));
 
-  auto v1 = server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "v1.json", small_form("1")),
-                        "--round", "2025-baseline"});
+  auto v1 = server_cli({"forms", "publish", "--data-dir", sdir,
+                        write_file(tmp, "v1.json", small_form("1")), "--round", "2025-baseline"});
   INFO(v1.err);
   REQUIRE(v1.code == 0);
   CHECK_THAT(v1.out, Catch::Contains("round 2025-baseline"));
   // The same version with other content is refused: versions are immutable.
   auto changed = small_form("1");
   changed.replace(changed.find("Post check"), 10, "Post CHECK");
-  CHECK(server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "v1b.json", changed)}).code == 1);
+  CHECK(server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "v1b.json", changed)})
+            .code == 1);
   // A bundled form can be published for a round as it is.
   auto bundled = server_cli({"forms", "show", "--data-dir", sdir, "staff-climate", "--json"});
   REQUIRE(bundled.code == 0);
-  REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "sc.json", bundled.out),
-                      "--round", "2026-follow-up"}).code == 0);
+  REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir,
+                      write_file(tmp, "sc.json", bundled.out), "--round", "2026-follow-up"})
+              .code == 0);
 
   auto first = c.sync({});
   INFO(first.status().to_string());
@@ -121,8 +129,9 @@ TEST_CASE("a form published for a round reaches the collector, and versions merg
   std::string missing = "{}";
   CHECK_FALSE(c.submit("post-check", "", missing).is_ok());  // required
 
-  REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "v2.json", small_form("2")),
-                      "--round", "2026-follow-up"}).code == 0);
+  REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir,
+                      write_file(tmp, "v2.json", small_form("2")), "--round", "2026-follow-up"})
+              .code == 0);
   auto second = c.sync({});
   REQUIRE(second.is_ok());
   CHECK(second->forms_received.size() == 1);
@@ -138,7 +147,8 @@ TEST_CASE("a form published for a round reaches the collector, and versions merg
   CHECK_THAT(csv.out, Catch::Contains(",1,2025-baseline,"));
   CHECK_THAT(csv.out, Catch::Contains(",2,2026-follow-up,"));
   CHECK_THAT(csv.out, Catch::Contains(",lights_ok,team_size\r\n"));
-  auto sc = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
+  auto sc =
+      server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
   auto row = boost::json::parse(sc.out);
   CHECK(row.at("round").as_string() == "2026-follow-up");
   // Anonymous: the round, and no time at all (docs/security.md, "Anonymity").
@@ -152,11 +162,16 @@ TEST_CASE("a publication altered on the collector's disk is ignored", "[integrat
   server.start();
   const std::string sdir = server.dir().root.string();
   auto c = make_collector(tmp / "c", server.enroll("Port"));
-  REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "v1.json", small_form("1"))}).code == 0);
+  REQUIRE(server_cli(
+              {"forms", "publish", "--data-dir", sdir, write_file(tmp, "v1.json", small_form("1"))})
+              .code == 0);
   REQUIRE(c.sync({}).is_ok());
   REQUIRE((*c.library())->find("post-check", "1") != nullptr);
   // Someone edits the stored definition to drop the requirement.
-  REQUIRE(c.store().db().exec("UPDATE forms SET definition = replace(definition, '\"required\":true', '')").is_ok());
+  REQUIRE(c.store()
+              .db()
+              .exec("UPDATE forms SET definition = replace(definition, '\"required\":true', '')")
+              .is_ok());
   auto reopened = collector::Collector::open(collector::DataDir{tmp / "c"});
   REQUIRE(reopened.is_ok());
   CHECK((*reopened->library())->find("post-check", "1") == nullptr);
@@ -170,12 +185,15 @@ TEST_CASE("a form whose choice lists make its definition larger than 700 KiB rea
   // district, in two languages (about 1.1 MB of definition).
   std::string places;
   for (int i = 0; i < 9000; ++i) {
-    places += std::string(i ? "," : "") + R"({"name": "p)" + std::to_string(i) + R"(", "label": {"en": "Place number )" +
-              std::to_string(i) + R"(", "fr": "Lieu numéro )" + std::to_string(i) + R"("}, "filters": {"district": "d)" +
-              std::to_string(i % 30) + R"("}})";
+    places += std::string(i ? "," : "") + R"({"name": "p)" + std::to_string(i) +
+              R"(", "label": {"en": "Place number )" + std::to_string(i) +
+              R"(", "fr": "Lieu numéro )" + std::to_string(i) +
+              R"("}, "filters": {"district": "d)" + std::to_string(i % 30) + R"("}})";
   }
-  const std::string form = R"({"id": "places", "version": "1", "title": {"en": "Places", "fr": "Lieux"},
-    "languages": ["en", "fr"], "lists": {"places": [)" + places + R"(],
+  const std::string form =
+      R"({"id": "places", "version": "1", "title": {"en": "Places", "fr": "Lieux"},
+    "languages": ["en", "fr"], "lists": {"places": [)" +
+      places + R"(],
       "districts": [{"name": "d7", "label": {"en": "Seven", "fr": "Sept"}}]},
     "list_sources": {"places": "places.csv"},
     "items": [{"type": "select_one", "name": "district", "list": "districts", "required": true},
@@ -187,7 +205,8 @@ TEST_CASE("a form whose choice lists make its definition larger than 700 KiB rea
   server.start();
   const std::string sdir = server.dir().root.string();
   auto c = make_collector(tmp / "c", server.enroll("Border post"));
-  auto pub = server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "places.json", form)});
+  auto pub =
+      server_cli({"forms", "publish", "--data-dir", sdir, write_file(tmp, "places.json", form)});
   INFO(pub.err);
   REQUIRE(pub.code == 0);
   CHECK_THAT(pub.out, Catch::Contains("collectors older than sync subprotocol v3"));

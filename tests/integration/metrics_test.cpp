@@ -5,13 +5,12 @@
 // what the test did. And the JSON log lines of `serve --log-format json`.
 #include <sodium.h>
 
-#include <csignal>
-#include <catch2/catch.hpp>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <set>
@@ -32,8 +31,8 @@ namespace json = boost::json;
 namespace {
 
 struct Exposition {
-  std::map<std::string, std::string> types;   // family -> counter, gauge, histogram
-  std::map<std::string, double> samples;      // `name{labels}` as written -> value
+  std::map<std::string, std::string> types;  // family -> counter, gauge, histogram
+  std::map<std::string, double> samples;     // `name{labels}` as written -> value
   double at(const std::string& series) const {
     const auto it = samples.find(series);
     INFO("series " << series);
@@ -84,7 +83,8 @@ Exposition parse_exposition(const std::string& text) {
     const auto space = line.rfind(' ');
     REQUIRE(space != std::string::npos);
     const std::string name = line.substr(0, std::min(brace, space));
-    for (char c : name) CHECK((std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'));
+    for (char c : name)
+      CHECK((std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'));
     if (brace != std::string::npos) {
       REQUIRE(brace < space);
       REQUIRE(line[space - 1] == '}');
@@ -128,7 +128,8 @@ Exposition parse_exposition(const std::string& text) {
         const double y = b.first == "+Inf" ? 1e300 : std::stod(b.first);
         return x < y;
       });
-      for (std::size_t i = 1; i < buckets.size(); ++i) CHECK(buckets[i].second >= buckets[i - 1].second);
+      for (std::size_t i = 1; i < buckets.size(); ++i)
+        CHECK(buckets[i].second >= buckets[i - 1].second);
       REQUIRE(buckets.back().first == "+Inf");
       std::string plain = labels;
       if (!plain.empty() && plain.back() == ',') plain.pop_back();
@@ -145,7 +146,8 @@ struct Reply {
   std::string body;
 };
 
-Reply get(unsigned short port, const std::string& target, const std::map<std::string, std::string>& headers = {}) {
+Reply get(unsigned short port, const std::string& target,
+          const std::map<std::string, std::string>& headers = {}) {
   net::io_context ioc;
   net::ip::tcp::socket sock(ioc);
   sock.connect({net::ip::make_address("127.0.0.1"), port});
@@ -206,7 +208,8 @@ TEST_CASE("/metrics counts what the server did, in Prometheus' text format", "[s
       if (d.site == "Kasumbalesa") id = d.id.to_string();
     }
     REQUIRE_FALSE(id.empty());
-    REQUIRE(server_cli({"device", "revoke", "--data-dir", server.dir().root.string(), id}).code == 0);
+    REQUIRE(server_cli({"device", "revoke", "--data-dir", server.dir().root.string(), id}).code ==
+            0);
   }
   submit_many(revoked, 1);
   CHECK_FALSE(revoked.sync({}).is_ok());
@@ -217,10 +220,12 @@ TEST_CASE("/metrics counts what the server did, in Prometheus' text format", "[s
   REQUIRE(token.is_ok());
   auto analyst = store.create_admin_token("analyst", server::Role::kAnalyst, unix_now());
   REQUIRE(analyst.is_ok());
-  REQUIRE(get(server.port(), "/api/v1/exports/staff-climate?format=csv", {{"Authorization", "Bearer " + *analyst}})
+  REQUIRE(get(server.port(), "/api/v1/exports/staff-climate?format=csv",
+              {{"Authorization", "Bearer " + *analyst}})
               .status == http::status::ok);
-  REQUIRE(get(server.port(), "/api/v1/reports/staff-climate", {{"Authorization", "Bearer " + *analyst}}).status ==
-          http::status::ok);
+  REQUIRE(
+      get(server.port(), "/api/v1/reports/staff-climate", {{"Authorization", "Bearer " + *analyst}})
+          .status == http::status::ok);
 
   const Reply local = get(server.port(), "/metrics");
   REQUIRE(local.status == http::status::ok);
@@ -245,32 +250,43 @@ TEST_CASE("/metrics counts what the server did, in Prometheus' text format", "[s
   CHECK(m.at("equitas_writer_queue_jobs") == 0);
   CHECK(m.at(R"(equitas_connections{state="sync"})") == 0);  // every collector has hung up
   // This request, at least (earlier ones may not have been noticed closing yet).
-  CHECK(m.at(R"(equitas_connections{state="unauthenticated"})") + m.at(R"(equitas_connections{state="other"})") >= 1);
+  CHECK(m.at(R"(equitas_connections{state="unauthenticated"})") +
+            m.at(R"(equitas_connections{state="other"})") >=
+        1);
   // Nothing in it names a site, a device or a form.
-  for (const char* word : {"Namanga", "Kasumbalesa", "staff-climate"}) CHECK(local.body.find(word) == std::string::npos);
+  for (const char* word : {"Namanga", "Kasumbalesa", "staff-climate"})
+    CHECK(local.body.find(word) == std::string::npos);
 
   // Through a proxy on this host (nginx), a client is not local: a token is needed.
-  CHECK(get(server.port(), "/metrics", {{"X-Forwarded-For", "203.0.113.9"}}).status == http::status::unauthorized);
-  CHECK(get(server.port(), "/metrics", {{"Forwarded", "for=203.0.113.9"}}).status == http::status::unauthorized);
-  CHECK(get(server.port(), "/metrics", {{"X-Forwarded-For", "203.0.113.9"}, {"Authorization", "Bearer wrong"}})
+  CHECK(get(server.port(), "/metrics", {{"X-Forwarded-For", "203.0.113.9"}}).status ==
+        http::status::unauthorized);
+  CHECK(get(server.port(), "/metrics", {{"Forwarded", "for=203.0.113.9"}}).status ==
+        http::status::unauthorized);
+  CHECK(get(server.port(), "/metrics",
+            {{"X-Forwarded-For", "203.0.113.9"}, {"Authorization", "Bearer wrong"}})
             .status == http::status::unauthorized);
   const Reply proxied =
-      get(server.port(), "/metrics", {{"X-Forwarded-For", "203.0.113.9"}, {"Authorization", "Bearer " + *token}});
+      get(server.port(), "/metrics",
+          {{"X-Forwarded-For", "203.0.113.9"}, {"Authorization", "Bearer " + *token}});
   REQUIRE(proxied.status == http::status::ok);
   CHECK(proxied.type == "text/plain; version=0.0.4; charset=utf-8");
-  CHECK(parse_exposition(proxied.body).at(R"(equitas_submissions_total{outcome="accepted"})") == 30);
+  CHECK(parse_exposition(proxied.body).at(R"(equitas_submissions_total{outcome="accepted"})") ==
+        30);
 }
 
-TEST_CASE("/metrics gauges the files held and their bytes at scrape time: each content once", "[server][metrics][files]") {
+TEST_CASE("/metrics gauges the files held and their bytes at scrape time: each content once",
+          "[server][metrics][files]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
   {
-    std::ofstream(tmp / "form.json") << R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+    std::ofstream(tmp / "form.json")
+        << R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
       "languages": ["en"], "items": [{"type": "text", "name": "room", "label": {"en": "Which room?"}},
         {"type": "file", "name": "evidence", "label": {"en": "Evidence"},
          "file": {"accept": ["image/*", "application/pdf"], "max_files": 3}}]})";
-    REQUIRE(server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), (tmp / "form.json").string()})
+    REQUIRE(server_cli({"forms", "publish", "--data-dir", server.dir().root.string(),
+                        (tmp / "form.json").string()})
                 .code == 0);
   }
   auto c = make_collector(tmp / "post", server.enroll("Land post"));
@@ -314,13 +330,15 @@ TEST_CASE("/metrics gauges the files held and their bytes at scrape time: each c
   CHECK(m.at("equitas_files_held") == 2);
   CHECK(m.at("equitas_files_held_bytes") == static_cast<double>(photo.size() + pdf.size()));
   CHECK(m.at(R"(equitas_file_chunks_total{result="completed"})") == 2);
-  CHECK(m.at(R"(equitas_file_chunks_total{result="stored"})") == 2);  // the photo's first two chunks
+  CHECK(m.at(R"(equitas_file_chunks_total{result="stored"})") ==
+        2);  // the photo's first two chunks
   CHECK(m.at(R"(equitas_file_chunks_total{result="refused"})") == 0);
   CHECK(m.at("equitas_file_received_bytes_total") ==
         static_cast<double>(sealed_file_size(photo.size()) + sealed_file_size(pdf.size())));
 }
 
-TEST_CASE("log lines in JSON are one valid object each, with the fixed keys first", "[server][log]") {
+TEST_CASE("log lines in JSON are one valid object each, with the fixed keys first",
+          "[server][log]") {
   server::log::set_format(server::log::Format::kJson);
   // A message quoting bytes a peer sent: not UTF-8, with quotes and a newline.
   const std::string odd = std::string("bad \"name\"\n\xff\xfe end");
@@ -336,23 +354,26 @@ TEST_CASE("log lines in JSON are one valid object each, with the fixed keys firs
   CHECK(o.at("message") == "bad \"name\"\n?? end");
   CHECK(o.at("time").as_string().size() == 24);  // 2026-12-02T11:40:03.512Z
   CHECK(o.at("time").as_string().back() == 'Z');
-  CHECK(server::log::line(server::log::Level::kInfo, "x", "plain words") == "sync-server: plain words\n");
+  CHECK(server::log::line(server::log::Level::kInfo, "x", "plain words") ==
+        "sync-server: plain words\n");
 }
 
-TEST_CASE("serve --log-format json prints its progress as JSON events: --trusted-proxy throttles the client, not the proxy",
-          "[server][log][cli]") {
+TEST_CASE(
+    "serve --log-format json prints its progress as JSON events: --trusted-proxy throttles the "
+    "client, not the proxy",
+    "[server][log][cli]") {
   TempDir tmp;
   const auto dir = (tmp / "server").string();
   REQUIRE(server_cli({"init", "--data-dir", dir}).code == 0);
-  CHECK(server_cli({"serve", "--data-dir", dir, "--log-format", "yaml"}).err.find("--log-format takes text or json") !=
-        std::string::npos);
+  CHECK(server_cli({"serve", "--data-dir", dir, "--log-format", "yaml"})
+            .err.find("--log-format takes text or json") != std::string::npos);
   auto made = server_cli({"admin-token", "create", "--data-dir", dir, "--label", "prometheus"});
   REQUIRE(made.code == 0);
   const std::string token = made.out.substr(0, made.out.find('\n'));
-  CHECK(server_cli({"serve", "--data-dir", dir, "--trusted-proxy", "nginx"}).err.find("--trusted-proxy takes IP") !=
-        std::string::npos);
-  ChildProcess serve({bin_path("sync-server"), "serve", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-format",
-                      "json", "--trusted-proxy", "127.0.0.1"});
+  CHECK(server_cli({"serve", "--data-dir", dir, "--trusted-proxy", "nginx"})
+            .err.find("--trusted-proxy takes IP") != std::string::npos);
+  ChildProcess serve({bin_path("sync-server"), "serve", "--data-dir", dir, "--listen",
+                      "127.0.0.1:0", "--log-format", "json", "--trusted-proxy", "127.0.0.1"});
   std::vector<json::object> events;
   while (auto l = serve.read_line(std::chrono::seconds(20))) {
     INFO("line: " << *l);
@@ -369,14 +390,18 @@ TEST_CASE("serve --log-format json prints its progress as JSON events: --trusted
   // Behind the trusted proxy, one client's wrong tokens throttle that client
   // (the address the proxy appended last), not everyone behind the proxy.
   const auto as_client = [&](const std::string& forwarded, const std::string& bearer) {
-    return get(port, "/metrics", {{"X-Forwarded-For", forwarded}, {"Authorization", "Bearer " + bearer}}).status;
+    return get(port, "/metrics",
+               {{"X-Forwarded-For", forwarded}, {"Authorization", "Bearer " + bearer}})
+        .status;
   };
-  for (int i = 0; i < 12; ++i) as_client("10.9.9.9, 203.0.113.9", "wrong");  // the first entry is the client's own claim
+  for (int i = 0; i < 12; ++i)
+    as_client("10.9.9.9, 203.0.113.9", "wrong");  // the first entry is the client's own claim
   CHECK(as_client("203.0.113.9", token) == http::status::too_many_requests);
   CHECK(as_client("198.51.100.7", token) == http::status::ok);
   CHECK(as_client("10.9.9.9", token) == http::status::ok);
   serve.kill(SIGTERM);
-  while (auto l = serve.read_line(std::chrono::seconds(20))) events.push_back(json::parse(*l).as_object());
+  while (auto l = serve.read_line(std::chrono::seconds(20)))
+    events.push_back(json::parse(*l).as_object());
   CHECK(serve.wait() == 0);
   CHECK(events.back().at("event") == "serve.stopped");
   for (const auto& e : events) CHECK(e.at("level") == "info");

@@ -34,7 +34,8 @@ struct Posts {
   std::string sdir() const { return server.dir().root.string(); }
   // What South holds for North: (outbox seq, envelope bytes).
   std::vector<std::pair<std::int64_t, Bytes>> relayed_rows() {
-    auto st = south.store().db().prepare("SELECT seq, envelope FROM outbox WHERE relayed_from IS NOT NULL");
+    auto st = south.store().db().prepare(
+        "SELECT seq, envelope FROM outbox WHERE relayed_from IS NOT NULL");
     REQUIRE(st.is_ok());
     std::vector<std::pair<std::int64_t, Bytes>> rows;
     while (*st->step()) rows.emplace_back(st->column_int64(0), st->column_blob(1));
@@ -196,7 +197,8 @@ namespace {
 
 // Envelopes anyone can make: sealed to the server (its key is in every
 // enrollment code) and signed by a key of the maker's own.
-Bytes junk_bundle(const collector::Collector& relay_for, const DeviceId& claimed, int n, const SigningKey& signer) {
+Bytes junk_bundle(const collector::Collector& relay_for, const DeviceId& claimed, int n,
+                  const SigningKey& signer) {
   const auto enrolled = *const_cast<collector::Collector&>(relay_for).enrollment().value();
   Bundle b;
   b.device_id = claimed;
@@ -204,8 +206,8 @@ Bytes junk_bundle(const collector::Collector& relay_for, const DeviceId& claimed
   b.created_at = unix_now();
   for (int i = 0; i < n; ++i) {
     const std::string payload = R"({"v":1,"answers":{"consent_ack":true}})";
-    auto e = seal_envelope({claimed, SubmissionId::random(), 1, "staff-climate", "2026.1"}, as_bytes(payload),
-                           enrolled.server, signer);
+    auto e = seal_envelope({claimed, SubmissionId::random(), 1, "staff-climate", "2026.1"},
+                           as_bytes(payload), enrolled.server, signer);
     REQUIRE(e.is_ok());
     b.envelopes.push_back(encode_envelope(*e));
   }
@@ -214,23 +216,29 @@ Bytes junk_bundle(const collector::Collector& relay_for, const DeviceId& claimed
 
 }  // namespace
 
-TEST_CASE("junk envelopes are refused at the relay, before they cost any link", "[integration][relay]") {
+TEST_CASE("junk envelopes are refused at the relay, before they cost any link",
+          "[integration][relay]") {
   Posts p;
   const std::string south = (p.tmp / "south").string();
   const auto before = p.south.status()->counts.pending;
   SECTION("from a device the server does not know") {
-    REQUIRE(write_file_atomically(p.tmp / "junk.eqb", junk_bundle(p.south, DeviceId::random(), 50, SigningKey::generate()),
-                                  0600)
+    REQUIRE(write_file_atomically(
+                p.tmp / "junk.eqb",
+                junk_bundle(p.south, DeviceId::random(), 50, SigningKey::generate()), 0600)
                 .is_ok());
-    auto r = collector_cli({"bundle", "import", "--data-dir", south, (p.tmp / "junk.eqb").string()});
+    auto r =
+        collector_cli({"bundle", "import", "--data-dir", south, (p.tmp / "junk.eqb").string()});
     CHECK(r.code == 1);
-    CHECK_THAT(r.err, Catch::Contains("is not an active device") && Catch::Contains("nothing was changed"));
+    CHECK_THAT(r.err, Catch::Contains("is not an active device") &&
+                          Catch::Contains("nothing was changed"));
   }
   SECTION("claiming to be an active device, signed by another key") {
     const DeviceId north_id = (*p.north.enrollment())->device_id;
-    REQUIRE(write_file_atomically(p.tmp / "junk.eqb", junk_bundle(p.south, north_id, 50, SigningKey::generate()), 0600)
+    REQUIRE(write_file_atomically(p.tmp / "junk.eqb",
+                                  junk_bundle(p.south, north_id, 50, SigningKey::generate()), 0600)
                 .is_ok());
-    auto r = collector_cli({"bundle", "import", "--data-dir", south, (p.tmp / "junk.eqb").string()});
+    auto r =
+        collector_cli({"bundle", "import", "--data-dir", south, (p.tmp / "junk.eqb").string()});
     CHECK(r.code == 1);
     CHECK_THAT(r.err, Catch::Contains("signature does not verify"));
   }
@@ -240,19 +248,22 @@ TEST_CASE("junk envelopes are refused at the relay, before they cost any link", 
     REQUIRE(p.south.sync({}).is_ok());  // brings the new list (and settles what it carried)
     submit_many(p.north, 2);
     REQUIRE(p.north.export_bundle(p.tmp / "again.eqb").is_ok());
-    auto r = collector_cli({"bundle", "import", "--data-dir", south, (p.tmp / "again.eqb").string()});
+    auto r =
+        collector_cli({"bundle", "import", "--data-dir", south, (p.tmp / "again.eqb").string()});
     CHECK(r.code == 1);
     CHECK_THAT(r.err, Catch::Contains("is not an active device"));
   }
   CHECK(p.south.status()->counts.pending <= before);
 }
 
-TEST_CASE("a collector that never synced relays nothing, and a relay caps what it carries", "[integration][relay]") {
+TEST_CASE("a collector that never synced relays nothing, and a relay caps what it carries",
+          "[integration][relay]") {
   Posts p;
   auto fresh = make_collector(p.tmp / "fresh", p.server.enroll("Fresh"));
   auto r = fresh.import_bundle_or_receipt(p.tmp / "north.eqb");
   REQUIRE_FALSE(r.is_ok());
-  CHECK_THAT(r.status().message(), Catch::Contains("list of devices") && Catch::Contains("Sync once"));
+  CHECK_THAT(r.status().message(),
+             Catch::Contains("list of devices") && Catch::Contains("Sync once"));
 
   collector::RelayLimits tight;
   tight.max_envelopes_per_origin = 5;  // South already carries 3 of North's
@@ -261,7 +272,8 @@ TEST_CASE("a collector that never synced relays nothing, and a relay caps what i
   REQUIRE(p.north.export_bundle(p.tmp / "more.eqb").is_ok());  // 5 pending at North: 3 old, 2 new
   auto capped = p.south.import_bundle_or_receipt(p.tmp / "more.eqb");
   REQUIRE_FALSE(capped.is_ok());
-  CHECK_THAT(capped.status().message(), Catch::Contains("would exceed what this collector carries"));
+  CHECK_THAT(capped.status().message(),
+             Catch::Contains("would exceed what this collector carries"));
   CHECK(p.south.store().relayed_pending(nullptr)->envelopes == 3);
   // Once delivered, there is room again.
   REQUIRE(p.south.sync({}).is_ok());

@@ -21,7 +21,8 @@ std::int64_t stored_rows(const TestServer& server) {
   return st->column_int64(0);
 }
 
-collector::Collector registered(TestServer& server, const std::filesystem::path& dir, const std::string& site) {
+collector::Collector registered(TestServer& server, const std::filesystem::path& dir,
+                                const std::string& site) {
   auto c = make_collector(dir, server.enroll(site));
   REQUIRE(c.sync({}).is_ok());
   return c;
@@ -40,13 +41,14 @@ std::unique_ptr<RawSyncClient> session_of(TestServer& server, collector::Collect
 
 std::vector<Bytes> responses(collector::Collector& c, int n, int first_serial) {
   std::vector<Bytes> out;
-  for (int i = 0; i < n; ++i) out.push_back(sealed_response(c, SubmissionId::random(), first_serial + i));
+  for (int i = 0; i < n; ++i)
+    out.push_back(sealed_response(c, SubmissionId::random(), first_serial + i));
   return out;
 }
 
 std::size_t count_status(const Ack& ack, ItemStatus s) {
-  return static_cast<std::size_t>(std::count_if(ack.items.begin(), ack.items.end(),
-                                                [s](const ItemResult& r) { return r.status == s; }));
+  return static_cast<std::size_t>(std::count_if(
+      ack.items.begin(), ack.items.end(), [s](const ItemResult& r) { return r.status == s; }));
 }
 
 // The server answered a bad channel message with Error(Protocol) and then
@@ -63,8 +65,10 @@ void check_session_refused(RawSyncClient& raw) {
 
 }  // namespace
 
-TEST_CASE("a batch replayed on the same session and on a new one comes back Duplicate, never a second row",
-          "[integration][replay]") {
+TEST_CASE(
+    "a batch replayed on the same session and on a new one comes back Duplicate, never a second "
+    "row",
+    "[integration][replay]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -93,8 +97,10 @@ TEST_CASE("a batch replayed on the same session and on a new one comes back Dupl
   CHECK(stored_rows(server) == 10);
 }
 
-TEST_CASE("a channel message replayed, on its own session or on another, ends that session and stores nothing",
-          "[integration][replay]") {
+TEST_CASE(
+    "a channel message replayed, on its own session or on another, ends that session and stores "
+    "nothing",
+    "[integration][replay]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -118,8 +124,10 @@ TEST_CASE("a channel message replayed, on its own session or on another, ends th
   CHECK(stored_rows(server) == 5);
 }
 
-TEST_CASE("reordered channel messages end the session, and reordered batches and items are stored exactly once",
-          "[integration][replay]") {
+TEST_CASE(
+    "reordered channel messages end the session, and reordered batches and items are stored "
+    "exactly once",
+    "[integration][replay]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -157,8 +165,10 @@ TEST_CASE("reordered channel messages end the session, and reordered batches and
   CHECK(stored_rows(server) == 11);
 }
 
-TEST_CASE("one device's submission sent on another device's session is refused unless it is a faithful relay",
-          "[integration][replay]") {
+TEST_CASE(
+    "one device's submission sent on another device's session is refused unless it is a faithful "
+    "relay",
+    "[integration][replay]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();

@@ -60,8 +60,9 @@ constexpr const char* kAnswers = R"({"consent_ack":true,"dem_sex":"female","eng_
 
 }  // namespace
 
-TEST_CASE("response codes: issued as slips, checked offline, a second use anywhere kept but not counted",
-          "[integration][codes]") {
+TEST_CASE(
+    "response codes: issued as slips, checked offline, a second use anywhere kept but not counted",
+    "[integration][codes]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -70,15 +71,16 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   auto b = make_collector(tmp / "post-b", server.enroll("Post B"));
 
   // A form that does not ask for codes gets none; nor does a round it lacks.
-  auto refused = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate", "--count", "5", "--out",
-                             (tmp / "slips").string()});
+  auto refused = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate",
+                             "--count", "5", "--out", (tmp / "slips").string()});
   CHECK(refused.code == 1);
   CHECK_THAT(refused.err, Catch::Contains("does not ask for response codes"));
-  auto published = server_cli({"forms", "publish", "--data-dir", sdir, coded_staff_climate(sdir, tmp), "--round", "r1"});
+  auto published = server_cli(
+      {"forms", "publish", "--data-dir", sdir, coded_staff_climate(sdir, tmp), "--round", "r1"});
   INFO(published.err);
   REQUIRE(published.code == 0);
-  auto no_round = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate", "--round", "r9",
-                              "--count", "5", "--out", (tmp / "slips").string()});
+  auto no_round = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate",
+                              "--round", "r9", "--count", "5", "--out", (tmp / "slips").string()});
   CHECK(no_round.code == 1);
   CHECK_THAT(no_round.err, Catch::Contains("its rounds: r1"));
 
@@ -95,8 +97,8 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   CHECK_THAT(early.status().message(), Catch::Contains("sync first"));
   CHECK(pending(a) == 0);
 
-  auto issued = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate", "--round", "r1",
-                            "--count", "5", "--out", (tmp / "slips").string()});
+  auto issued = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate",
+                            "--round", "r1", "--count", "5", "--out", (tmp / "slips").string()});
   INFO(issued.err);
   REQUIRE(issued.code == 0);
   std::filesystem::path html, csv, batch;
@@ -115,7 +117,8 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   for (const auto& c : codes) CHECK(sheet.find(c) != std::string::npos);
   CHECK(sheet.find("<svg") != std::string::npos);
   CHECK(sheet.find("Codes are handed out at random") != std::string::npos);
-  CHECK(sheet.find("Les codes sont distribués au hasard") != std::string::npos);  // the form's languages
+  CHECK(sheet.find("Les codes sont distribués au hasard") !=
+        std::string::npos);  // the form's languages
   CHECK(sheet.find("dir=\"rtl\"") != std::string::npos);
   // The server keeps digests only: no code is anywhere in its folder.
   for (const auto& c : codes) {
@@ -136,8 +139,9 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   std::string typo = canonical0;
   typo[3] = typo[3] == 'X' ? 'Y' : 'X';
   const std::string forged = generate_response_code();  // well formed, never issued
-  const std::pair<std::string, std::string> bad[] = {
-      {"", "asks for a response code"}, {typo, "typing mistake"}, {forged, "not issued for this survey"}};
+  const std::pair<std::string, std::string> bad[] = {{"", "asks for a response code"},
+                                                     {typo, "typing mistake"},
+                                                     {forged, "not issued for this survey"}};
   for (const auto& [code, why] : bad) {
     answers = kAnswers;
     auto r = a.submit("staff-climate", "", answers, "en", {}, code);
@@ -147,7 +151,8 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   }
   CHECK(pending(a) == 0);
   answers = kAnswers;
-  REQUIRE(a.submit("staff-climate", "", answers, "en", {}, codes[0]).is_ok());  // as printed, with dashes
+  REQUIRE(a.submit("staff-climate", "", answers, "en", {}, codes[0])
+              .is_ok());  // as printed, with dashes
   answers = kAnswers;
   auto twice = a.submit("staff-climate", "", answers, "en", {}, canonical0);
   CHECK(twice.status().code() == StatusCode::kAlreadyExists);
@@ -166,7 +171,8 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
 
   {
     auto store = server.open_store();
-    auto st = store.db().prepare("SELECT code_flag, count(*) FROM submissions GROUP BY 1 ORDER BY 1");
+    auto st =
+        store.db().prepare("SELECT code_flag, count(*) FROM submissions GROUP BY 1 ORDER BY 1");
     REQUIRE(st.is_ok());
     std::vector<std::pair<std::int64_t, std::int64_t>> flags;
     while (*st->step()) flags.emplace_back(st->column_int64(0), st->column_int64(1));
@@ -185,7 +191,9 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
     REQUIRE(*st->step());
     CHECK(st->column_int64(0) == 2);
   }
-  CHECK(server_cli({"report", "--data-dir", sdir, "--form", "staff-climate", "--round", "r1"}).code == 0);
+  CHECK(
+      server_cli({"report", "--data-dir", sdir, "--form", "staff-climate", "--round", "r1"}).code ==
+      0);
 
   // A post that never connects: the batch file on a USB stick, checked
   // against the pinned server key; then its response travels by bundle.
@@ -197,7 +205,8 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
     tampered[tampered.size() / 2] ^= 0x01;
     std::ofstream(tmp / "tampered.batch", std::ios::binary) << tampered;
   }
-  auto forged_batch = collector_cli({"codes", "import", "--data-dir", island, (tmp / "tampered.batch").string()});
+  auto forged_batch =
+      collector_cli({"codes", "import", "--data-dir", island, (tmp / "tampered.batch").string()});
   CHECK(forged_batch.code == 1);
   CHECK_THAT(forged_batch.err, Catch::Contains("nothing was changed"));
   const auto forms_file = (tmp / "forms.eqf").string();
@@ -209,9 +218,11 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
     REQUIRE(at != std::string::npos);
     text[at] = 'R';
     std::ofstream(tmp / "altered.eqf", std::ios::binary) << text;
-    auto altered = collector_cli({"forms", "import", "--data-dir", island, (tmp / "altered.eqf").string()});
+    auto altered =
+        collector_cli({"forms", "import", "--data-dir", island, (tmp / "altered.eqf").string()});
     CHECK(altered.code == 3);
-    CHECK_THAT(altered.out, Catch::Contains("Refused staff-climate 2026.2-codes (r1): bad signature"));
+    CHECK_THAT(altered.out,
+               Catch::Contains("Refused staff-climate 2026.2-codes (r1): bad signature"));
   }
   auto got_forms = collector_cli({"forms", "import", "--data-dir", island, forms_file});
   INFO(got_forms.err);
@@ -221,9 +232,11 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   INFO(imported.err);
   REQUIRE(imported.code == 0);
   CHECK_THAT(imported.out, Catch::Contains("Imported 5 response codes for staff-climate (r1)"));
-  CHECK(collector_cli({"codes", "import", "--data-dir", island, batch.string()}).code == 0);  // twice is harmless
-  auto island_submit = collector_cli({"submit", "--data-dir", island, "--form", "staff-climate", "--code", codes[2], "-"},
-                                     kAnswers);
+  CHECK(collector_cli({"codes", "import", "--data-dir", island, batch.string()}).code ==
+        0);  // twice is harmless
+  auto island_submit = collector_cli(
+      {"submit", "--data-dir", island, "--form", "staff-climate", "--code", codes[2], "-"},
+      kAnswers);
   INFO(island_submit.err);
   REQUIRE(island_submit.code == 0);
   const auto bundle = (tmp / "island.eqb").string();
@@ -247,15 +260,17 @@ TEST_CASE("response codes: issued as slips, checked offline, a second use anywhe
   }
 }
 
-TEST_CASE("the server's verdict on a code: counted once, then used before: forged, mistyped or missing",
-          "[integration][codes]") {
+TEST_CASE(
+    "the server's verdict on a code: counted once, then used before: forged, mistyped or missing",
+    "[integration][codes]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string sdir = server.dir().root.string();
-  REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, coded_staff_climate(sdir, tmp), "--round", "r1"}).code ==
-          0);
-  auto issued = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate", "--round", "r1",
-                            "--count", "3", "--out", (tmp / "slips").string()});
+  REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir, coded_staff_climate(sdir, tmp),
+                      "--round", "r1"})
+              .code == 0);
+  auto issued = server_cli({"codes", "issue", "--data-dir", sdir, "--form", "staff-climate",
+                            "--round", "r1", "--count", "3", "--out", (tmp / "slips").string()});
   REQUIRE(issued.code == 0);
   std::vector<std::string> codes;
   for (const auto& e : std::filesystem::directory_iterator(tmp / "slips")) {
@@ -267,14 +282,17 @@ TEST_CASE("the server's verdict on a code: counted once, then used before: forge
   using server::CodeFlag;
   CHECK(cs.spend("staff-climate", "r1", codes[0]).value() == CodeFlag::kCounted);
   CHECK(cs.spend("staff-climate", "r1", codes[0]).value() == CodeFlag::kUsedBefore);
-  CHECK(cs.spend("staff-climate", "r1", normalize_response_code(codes[0]).canonical).value() == CodeFlag::kUsedBefore);
-  CHECK(cs.spend("staff-climate", "r2", codes[1]).value() == CodeFlag::kNotIssued);  // another round's
+  CHECK(cs.spend("staff-climate", "r1", normalize_response_code(codes[0]).canonical).value() ==
+        CodeFlag::kUsedBefore);
+  CHECK(cs.spend("staff-climate", "r2", codes[1]).value() ==
+        CodeFlag::kNotIssued);  // another round's
   CHECK(cs.spend("staff-climate", "r1", generate_response_code()).value() == CodeFlag::kNotIssued);
   CHECK(cs.spend("staff-climate", "r1", "not a code").value() == CodeFlag::kNotIssued);
   CHECK(cs.spend("staff-climate", "r1", "").value() == CodeFlag::kMissing);
   CHECK(cs.spend("staff-climate", "r1", codes[1]).value() == CodeFlag::kCounted);
   // What the used-code table holds: a 16-byte keyed hash per code, nothing else.
-  auto st = store.db().prepare("SELECT count(*), min(length(mac)), max(length(mac)) FROM used_codes");
+  auto st =
+      store.db().prepare("SELECT count(*), min(length(mac)), max(length(mac)) FROM used_codes");
   REQUIRE(st.is_ok());
   REQUIRE(*st->step());
   CHECK(st->column_int64(0) == 2);

@@ -47,13 +47,17 @@ std::string b64(ByteView b) {
 }
 
 // Every printable and raw form of a secret that could leak.
-void add_forms(std::vector<std::pair<std::string, std::string>>& needles, const std::string& name, ByteView secret) {
+void add_forms(std::vector<std::pair<std::string, std::string>>& needles, const std::string& name,
+               ByteView secret) {
   const std::string raw(reinterpret_cast<const char*>(secret.data()), secret.size());
   std::string upper = to_hex(secret);
   for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  for (const auto& [form, text] : std::vector<std::pair<std::string, std::string>>{
-           {"raw", raw}, {"hex", to_hex(secret)}, {"HEX", upper}, {"base64", b64(secret)},
-           {"base64url", to_base64url(secret)}}) {
+  for (const auto& [form, text] :
+       std::vector<std::pair<std::string, std::string>>{{"raw", raw},
+                                                        {"hex", to_hex(secret)},
+                                                        {"HEX", upper},
+                                                        {"base64", b64(secret)},
+                                                        {"base64url", to_base64url(secret)}}) {
     needles.emplace_back(name + " (" + form + ")", text);
   }
 }
@@ -61,8 +65,8 @@ void add_forms(std::vector<std::pair<std::string, std::string>>& needles, const 
 // Runs a program, sh-wrapped so that both streams land in the transcript.
 struct Transcript {
   std::string text;
-  RunResult run(const std::string& program, std::vector<std::string> args, const std::string& input = "",
-                const std::string& env = "") {
+  RunResult run(const std::string& program, std::vector<std::string> args,
+                const std::string& input = "", const std::string& env = "") {
     args.insert(args.begin(), bin_path(program));
     if (!env.empty()) args.insert(args.begin(), {"/usr/bin/env", env});
     RunResult r = run_command(args, input);
@@ -76,10 +80,13 @@ struct Transcript {
 struct Service {
   ChildProcess child;
   fs::path err_file;
-  Service(const fs::path& err, const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+  Service(const fs::path& err, const std::vector<std::string>& argv,
+          const std::map<std::string, std::string>& env)
       : child(with_stderr(err, argv), env), err_file(err) {}
-  static std::vector<std::string> with_stderr(const fs::path& err, const std::vector<std::string>& argv) {
-    std::vector<std::string> v{"/bin/sh", "-c", "f=$1; shift; exec \"$@\" 2>\"$f\"", "sh", err.string()};
+  static std::vector<std::string> with_stderr(const fs::path& err,
+                                              const std::vector<std::string>& argv) {
+    std::vector<std::string> v{"/bin/sh", "-c", "f=$1; shift; exec \"$@\" 2>\"$f\"", "sh",
+                               err.string()};
     v.insert(v.end(), argv.begin(), argv.end());
     return v;
   }
@@ -111,8 +118,10 @@ std::string files_under(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("no passphrase, PIN, admin token or secret key in any output, log or data file of either program",
-          "[integration][secrets]") {
+TEST_CASE(
+    "no passphrase, PIN, admin token or secret key in any output, log or data file of either "
+    "program",
+    "[integration][secrets]") {
   // Some commands below fail before reading the answers they were given on
   // stdin; run_command's writer must not die of the closed pipe.
   std::signal(SIGPIPE, SIG_IGN);
@@ -120,7 +129,8 @@ TEST_CASE("no passphrase, PIN, admin token or secret key in any output, log or d
   fs::create_directories(tmp / "secrets");
   fs::create_directories(tmp / "logs");
   fs::create_directories(tmp / "out");
-  const std::string hq = (tmp / "hq").string(), post = (tmp / "post").string(), out = (tmp / "out").string();
+  const std::string hq = (tmp / "hq").string(), post = (tmp / "post").string(),
+                    out = (tmp / "out").string();
   const std::string hq_pass = (tmp / "secrets" / "hq.txt").string();
   const std::string post_pass = (tmp / "secrets" / "post.txt").string();
   const std::string wrong = (tmp / "secrets" / "wrong.txt").string();
@@ -140,7 +150,8 @@ TEST_CASE("no passphrase, PIN, admin token or secret key in any output, log or d
   REQUIRE(token.size() >= 16);
   t.text.clear();  // from here on the token must not appear
 
-  CHECK(t.run("sync-server", {"device", "enroll", "--data-dir", hq, "--site", "P", "--passphrase-file", wrong})
+  CHECK(t.run("sync-server",
+              {"device", "enroll", "--data-dir", hq, "--site", "P", "--passphrase-file", wrong})
             .exit_code == 1);
   CHECK(t.run("sync-server", {"device", "enroll", "--data-dir", hq, "--site", "P"}).exit_code == 1);
   Service server(tmp / "logs" / "server.err",
@@ -151,38 +162,54 @@ TEST_CASE("no passphrase, PIN, admin token or secret key in any output, log or d
   REQUIRE(std::regex_search(*first, m, std::regex("(ws://[0-9.]+:[0-9]+)/sync")));
   const std::string url = m[1];
   check_no_core_dumps(server.child.pid());
-  auto code = t.run("sync-server", {"device", "enroll", "--data-dir", hq, "--site", "Canary post", "--url", url,
-                                    "--passphrase-file", hq_pass});
+  auto code = t.run("sync-server", {"device", "enroll", "--data-dir", hq, "--site", "Canary post",
+                                    "--url", url, "--passphrase-file", hq_pass});
   REQUIRE(code.exit_code == 0);
 
   // The post.
-  REQUIRE(t.run("collector", {"init", "--data-dir", post, "--admin-pin-file", pin, "--passphrase-file", post_pass})
+  REQUIRE(t.run("collector", {"init", "--data-dir", post, "--admin-pin-file", pin,
+                              "--passphrase-file", post_pass})
               .exit_code == 0);
-  CHECK(t.run("collector", {"enroll", "--data-dir", post, code.out, "--passphrase-file", wrong}).exit_code == 1);
-  REQUIRE(t.run("collector", {"enroll", "--data-dir", post, code.out, "--passphrase-file", post_pass}).exit_code == 0);
+  CHECK(t.run("collector", {"enroll", "--data-dir", post, code.out, "--passphrase-file", wrong})
+            .exit_code == 1);
+  REQUIRE(
+      t.run("collector", {"enroll", "--data-dir", post, code.out, "--passphrase-file", post_pass})
+          .exit_code == 0);
   const std::string answers = R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4"})";
   for (int i = 0; i < 2; ++i) {
-    REQUIRE(t.run("collector", {"submit", "--data-dir", post, "--form", "staff-climate", "-"}, answers,
-                  "EQUITAS_KEY_PASSPHRASE=" + kPostPass).exit_code == 0);
+    REQUIRE(t.run("collector", {"submit", "--data-dir", post, "--form", "staff-climate", "-"},
+                  answers, "EQUITAS_KEY_PASSPHRASE=" + kPostPass)
+                .exit_code == 0);
   }
   CHECK(t.run("collector", {"submit", "--data-dir", post, "--form", "staff-climate", "-"},
-              R"({"consent_ack":true,"eng_proud":"9"})", "EQUITAS_KEY_PASSPHRASE=" + kPostPass).exit_code == 1);
-  CHECK(t.run("collector", {"submit", "--data-dir", post, "--form", "staff-climate", "-"}, answers).exit_code == 1);
-  CHECK(t.run("collector", {"status", "--data-dir", post, "--json", "--passphrase-file", post_pass}).exit_code == 0);
-  CHECK(t.run("collector", {"admin-pin", "--data-dir", post, "--pin-file", pin}).exit_code == 1);  // no old PIN given
-  REQUIRE(t.run("collector", {"sync", "--data-dir", post, "--json", "--passphrase-file", post_pass}).exit_code == 0);
-  REQUIRE(t.run("collector", {"submit", "--data-dir", post, "--form", "staff-climate", "-"}, answers,
-                "EQUITAS_KEY_PASSPHRASE=" + kPostPass).exit_code == 0);
+              R"({"consent_ack":true,"eng_proud":"9"})", "EQUITAS_KEY_PASSPHRASE=" + kPostPass)
+            .exit_code == 1);
+  CHECK(t.run("collector", {"submit", "--data-dir", post, "--form", "staff-climate", "-"}, answers)
+            .exit_code == 1);
+  CHECK(t.run("collector", {"status", "--data-dir", post, "--json", "--passphrase-file", post_pass})
+            .exit_code == 0);
+  CHECK(t.run("collector", {"admin-pin", "--data-dir", post, "--pin-file", pin}).exit_code ==
+        1);  // no old PIN given
+  REQUIRE(t.run("collector", {"sync", "--data-dir", post, "--json", "--passphrase-file", post_pass})
+              .exit_code == 0);
+  REQUIRE(t.run("collector", {"submit", "--data-dir", post, "--form", "staff-climate", "-"},
+                answers, "EQUITAS_KEY_PASSPHRASE=" + kPostPass)
+              .exit_code == 0);
   REQUIRE(t.run("collector", {"bundle", "export", "--data-dir", post, "--out", out + "/post.eqb",
-                              "--passphrase-file", post_pass}).exit_code == 0);
-  REQUIRE(t.run("sync-server", {"import", "--data-dir", hq, out + "/post.eqb", "--receipt", out + "/receipt.eqr",
-                                "--passphrase-file", hq_pass}).exit_code == 0);
+                              "--passphrase-file", post_pass})
+              .exit_code == 0);
+  REQUIRE(t.run("sync-server", {"import", "--data-dir", hq, out + "/post.eqb", "--receipt",
+                                out + "/receipt.eqr", "--passphrase-file", hq_pass})
+              .exit_code == 0);
   REQUIRE(t.run("collector", {"bundle", "import", "--data-dir", post, out + "/receipt.eqr",
-                              "--passphrase-file", post_pass}).exit_code == 0);
-  CHECK(t.run("collector", {"forms", "list", "--data-dir", post, "--json", "--passphrase-file", post_pass})
+                              "--passphrase-file", post_pass})
+              .exit_code == 0);
+  CHECK(t.run("collector",
+              {"forms", "list", "--data-dir", post, "--json", "--passphrase-file", post_pass})
             .exit_code == 0);
   CHECK(t.run("collector", {"key", "passphrase", "--data-dir", post, "--passphrase-file", wrong,
-                            "--new-passphrase-file", wrong}).exit_code == 1);
+                            "--new-passphrase-file", wrong})
+            .exit_code == 1);
   {
     Service web(tmp / "logs" / "collector.err",
                 {bin_path("collector"), "serve", "--data-dir", post, "--listen", "127.0.0.1:0"},
@@ -193,10 +220,13 @@ TEST_CASE("no passphrase, PIN, admin token or secret key in any output, log or d
     t.text += web.stop(*line + "\n");
   }
   CHECK(t.run("sync-server", {"device", "list", "--data-dir", hq, "--json"}).exit_code == 0);
-  CHECK(t.run("sync-server", {"export", "--data-dir", hq, "--form", "staff-climate", "--format", "jsonl",
-                              "--out", out + "/export.jsonl"}).exit_code == 0);
-  CHECK(t.run("sync-server", {"report", "--data-dir", hq, "--form", "staff-climate", "--json"}).exit_code == 0);
-  CHECK(t.run("sync-server", {"key", "passphrase", "--data-dir", hq, "--passphrase-file", wrong, "--remove"})
+  CHECK(t.run("sync-server", {"export", "--data-dir", hq, "--form", "staff-climate", "--format",
+                              "jsonl", "--out", out + "/export.jsonl"})
+            .exit_code == 0);
+  CHECK(t.run("sync-server", {"report", "--data-dir", hq, "--form", "staff-climate", "--json"})
+            .exit_code == 0);
+  CHECK(t.run("sync-server",
+              {"key", "passphrase", "--data-dir", hq, "--passphrase-file", wrong, "--remove"})
             .exit_code == 1);
   t.text += server.stop(*first + "\n");
 
@@ -207,9 +237,10 @@ TEST_CASE("no passphrase, PIN, admin token or secret key in any output, log or d
   auto device_key = load_device_key(collector::DataDir{post}.key(), &post_p);
   REQUIRE(server_keys.is_ok());
   REQUIRE(device_key.is_ok());
-  std::vector<std::pair<std::string, std::string>> needles{
-      {"server passphrase", kServerPass}, {"collector passphrase", kPostPass}, {"admin PIN", kPin},
-      {"admin token", token}};
+  std::vector<std::pair<std::string, std::string>> needles{{"server passphrase", kServerPass},
+                                                           {"collector passphrase", kPostPass},
+                                                           {"admin PIN", kPin},
+                                                           {"admin token", token}};
   add_forms(needles, "device secret key", device_key->secret().span());
   add_forms(needles, "device key seed", device_key->secret().span().first(32));
   add_forms(needles, "server signing key", server_keys->sign.secret().span());

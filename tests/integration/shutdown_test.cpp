@@ -41,7 +41,8 @@ unsigned short port_of(const std::string& url) {
 }
 
 std::string enroll(const std::string& data, const std::string& url, const std::string& site) {
-  auto r = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site", site, "--url", url});
+  auto r = run_command({bin_path("sync-server"), "device", "enroll", "--data-dir", data, "--site",
+                        site, "--url", url});
   REQUIRE(r.exit_code == 0);
   return r.out;
 }
@@ -52,7 +53,10 @@ void queue(collector::Collector& c, int n) {
   REQUIRE(tx.status().is_ok());
   for (int i = 0; i < n; ++i) {
     const SubmissionId id = SubmissionId::random();
-    REQUIRE(c.store().add_to_outbox(id, 1, "staff-climate", "2026.1", sealed_response(c, id, i), unix_now()).is_ok());
+    REQUIRE(
+        c.store()
+            .add_to_outbox(id, 1, "staff-climate", "2026.1", sealed_response(c, id, i), unix_now())
+            .is_ok());
   }
   REQUIRE(tx.commit().is_ok());
 }
@@ -81,14 +85,19 @@ bool healthy(unsigned short port) {
   http::response<http::string_body> res;
   // Synchronous reads ignore the stream's timer: wait for readability first.
   bool done = false;
-  http::async_read(s, buf, res, [&](boost::system::error_code e, std::size_t) { ec = e; done = true; });
+  http::async_read(s, buf, res, [&](boost::system::error_code e, std::size_t) {
+    ec = e;
+    done = true;
+  });
   ioc.run();
   return done && !ec && res.result() == http::status::ok;
 }
 
 std::size_t open_fds(pid_t pid) {
   std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+  for ([[maybe_unused]] const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    ++n;
   return n;
 }
 
@@ -108,15 +117,17 @@ double cpu_seconds(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("SIGTERM with batches in flight acknowledges only committed work and exits 0, and a resync is exact",
-          "[integration][shutdown]") {
+TEST_CASE(
+    "SIGTERM with batches in flight acknowledges only committed work and exits 0, and a resync is "
+    "exact",
+    "[integration][shutdown]") {
   constexpr int kCollectors = 4;
   constexpr int kEach = 1500;
   TempDir tmp;
   const std::string data = (tmp / "server").string();
   REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
-  auto server = std::make_unique<ChildProcess>(
-      std::vector<std::string>{bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
+  auto server = std::make_unique<ChildProcess>(std::vector<std::string>{
+      bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"});
   const std::string url = url_of(*server);
 
   std::vector<std::filesystem::path> dirs;
@@ -127,8 +138,8 @@ TEST_CASE("SIGTERM with batches in flight acknowledges only committed work and e
   }
   std::vector<std::unique_ptr<ChildProcess>> syncs;
   for (const auto& d : dirs) {
-    syncs.push_back(std::make_unique<ChildProcess>(
-        std::vector<std::string>{bin_path("collector"), "sync", "--data-dir", d.string(), "--json"}));
+    syncs.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
+        bin_path("collector"), "sync", "--data-dir", d.string(), "--json"}));
   }
   // Once a first batch is acknowledged, every session is in its push loop.
   bool progressing = false;
@@ -155,7 +166,8 @@ TEST_CASE("SIGTERM with batches in flight acknowledges only committed work and e
   for (const auto& d : dirs) {
     auto db = Database::open(d / "collector.db");
     REQUIRE(db.is_ok());
-    for (const auto& id : ids(*db, "SELECT lower(hex(submission_id)) FROM outbox WHERE state = 'synced'")) {
+    for (const auto& id :
+         ids(*db, "SELECT lower(hex(submission_id)) FROM outbox WHERE state = 'synced'")) {
       INFO("collector " << d.filename().string() << " has " << id << " as synced");
       CHECK(stored.count(id) == 1);
       ++acked_before;
@@ -166,8 +178,9 @@ TEST_CASE("SIGTERM with batches in flight acknowledges only committed work and e
   CHECK(static_cast<std::int64_t>(stored.size()) < kCollectors * kEach);  // the shutdown did cut in
 
   // Restart on the same port; each collector finishes with exact counts.
-  server = std::make_unique<ChildProcess>(std::vector<std::string>{
-      bin_path("sync-server"), "serve", "--data-dir", data, "--listen", url.substr(std::string("ws://").size())});
+  server = std::make_unique<ChildProcess>(
+      std::vector<std::string>{bin_path("sync-server"), "serve", "--data-dir", data, "--listen",
+                               url.substr(std::string("ws://").size())});
   REQUIRE(url_of(*server) == url);
   for (const auto& d : dirs) {
     auto c = collector::Collector::open(collector::DataDir{d});
@@ -178,7 +191,8 @@ TEST_CASE("SIGTERM with batches in flight acknowledges only committed work and e
     REQUIRE(r.is_ok());
     CHECK(r->sent == pending);
     CHECK(r->accepted + r->duplicate == pending);
-    CHECK(r->duplicate <= static_cast<std::int64_t>(server::kMaxBatchItems));  // at most the batch in flight
+    CHECK(r->duplicate <=
+          static_cast<std::int64_t>(server::kMaxBatchItems));  // at most the batch in flight
     CHECK(r->pending_after == 0);
     CHECK(c->status()->counts.synced == kEach);
   }
@@ -199,8 +213,8 @@ TEST_CASE("out of file descriptors, the accept loop backs off, then accepts agai
   TempDir tmp;
   const std::string data = (tmp / "server").string();
   REQUIRE(run_command({bin_path("sync-server"), "init", "--data-dir", data}).exit_code == 0);
-  ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen", "127.0.0.1:0",
-                       "--threads", "2"});
+  ChildProcess server({bin_path("sync-server"), "serve", "--data-dir", data, "--listen",
+                       "127.0.0.1:0", "--threads", "2"});
   const std::string url = url_of(server);
   const unsigned short port = port_of(url);
   auto c = make_collector(tmp / "c", enroll(data, url, "Post"));
@@ -216,9 +230,11 @@ TEST_CASE("out of file descriptors, the accept loop backs off, then accepts agai
   std::vector<std::unique_ptr<tcp::socket>> flood;
   for (int i = 0; i < 40; ++i) {
     flood.push_back(std::make_unique<tcp::socket>(ioc));
-    flood.back()->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));  // the kernel's backlog takes it
+    flood.back()->connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), port));  // the kernel's backlog takes it
   }
-  for (int i = 0; i < 50 && open_fds(server.pid()) < cap; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 50 && open_fds(server.pid()) < cap; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(open_fds(server.pid()) >= cap);
   CHECK_FALSE(healthy(port));
 

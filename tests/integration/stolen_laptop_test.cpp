@@ -30,10 +30,13 @@ TEST_CASE("kill -9 during submit leaves the canary answer in none of the collect
   }
   const std::string canary = "CANARY-kill9-4d1f0a-answer";
   const auto answers = tmp / "answers.json";  // outside the data folder, as a USB stick would be
-  std::ofstream(answers) << R"({"consent_ack":true,"dem_sex":"female","comment":")" << canary << R"("})";
-  const std::vector<std::string> argv{bin_path("collector"), "submit", "--data-dir", post.string(), "--form",
-                                      "staff-climate", answers.string()};
-  const std::map<std::string, std::string> env{{"TMPDIR", sqlite_tmp.string()}, {"SQLITE_TMPDIR", sqlite_tmp.string()}};
+  std::ofstream(answers) << R"({"consent_ack":true,"dem_sex":"female","comment":")" << canary
+                         << R"("})";
+  const std::vector<std::string> argv{bin_path("collector"), "submit", "--data-dir",
+                                      post.string(),         "--form", "staff-climate",
+                                      answers.string()};
+  const std::map<std::string, std::string> env{{"TMPDIR", sqlite_tmp.string()},
+                                               {"SQLITE_TMPDIR", sqlite_tmp.string()}};
 
   // One undisturbed run gives the span to spread the kills over.
   const auto start = std::chrono::steady_clock::now();
@@ -41,7 +44,8 @@ TEST_CASE("kill -9 during submit leaves the canary answer in none of the collect
     ChildProcess full(argv, env);
     REQUIRE(full.wait() == 0);
   }
-  const auto span = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  const auto span = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
 
   constexpr int kKills = 40;
   int killed = 0;

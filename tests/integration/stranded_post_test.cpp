@@ -318,9 +318,12 @@ TEST_CASE("a bundle cannot register another device with a registration it copied
   // West's own bundle, signed by West, but with East's (valid) registration.
   Bundle swapped = west_bundle->bundle;
   swapped.registration = east_bundle->bundle.registration;
-  REQUIRE(write_file_atomically(tmp / "swapped.eqb", encode_bundle(swapped, west.device_key()), 0600).is_ok());
+  REQUIRE(
+      write_file_atomically(tmp / "swapped.eqb", encode_bundle(swapped, west.device_key()), 0600)
+          .is_ok());
 
-  auto imported = server_cli({"import", "--data-dir", server.dir().root.string(), (tmp / "swapped.eqb").string()});
+  auto imported = server_cli(
+      {"import", "--data-dir", server.dir().root.string(), (tmp / "swapped.eqb").string()});
   INFO(imported.out << imported.err);
   CHECK(imported.code == 1);
   CHECK_THAT(imported.out, Catch::Contains("carries another device's registration"));

@@ -65,10 +65,14 @@ TEST_CASE("100 responses sync once, and a second sync adds nothing", "[integrati
   CHECK(exported_rows(server) == 100);
 
   auto store = server.open_store();
-  CHECK(count_rows(store, "SELECT COUNT(*) FROM devices WHERE status = 'active' AND last_seen_at IS NOT NULL") == 1);
+  CHECK(count_rows(
+            store,
+            "SELECT COUNT(*) FROM devices WHERE status = 'active' AND last_seen_at IS NOT NULL") ==
+        1);
 }
 
-TEST_CASE("resending already-acknowledged envelopes gives duplicates, not new rows", "[integration][sync]") {
+TEST_CASE("resending already-acknowledged envelopes gives duplicates, not new rows",
+          "[integration][sync]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -85,7 +89,8 @@ TEST_CASE("resending already-acknowledged envelopes gives duplicates, not new ro
   CHECK(exported_rows(server) == 20);
 }
 
-TEST_CASE("a different response under an existing id and revision is kept as a conflict", "[integration][sync]") {
+TEST_CASE("a different response under an existing id and revision is kept as a conflict",
+          "[integration][sync]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -102,12 +107,15 @@ TEST_CASE("a different response under an existing id and revision is kept as a c
   REQUIRE(first_env.is_ok());
   auto enrolled = c.enrollment();
   REQUIRE(enrolled.is_ok());
-  const std::string other = R"({"v":1,"answers":{"consent_ack":true,"eng_proud":"2"},"submitted_at":"2026-01-01"})";
-  auto conflicting = seal_envelope({first_env->device_id, first_env->submission_id, 1, "staff-climate", "2026.1"},
-                                   as_bytes(other), (*enrolled)->server, c.device_key());
+  const std::string other =
+      R"({"v":1,"answers":{"consent_ack":true,"eng_proud":"2"},"submitted_at":"2026-01-01"})";
+  auto conflicting =
+      seal_envelope({first_env->device_id, first_env->submission_id, 1, "staff-climate", "2026.1"},
+                    as_bytes(other), (*enrolled)->server, c.device_key());
   REQUIRE(conflicting.is_ok());
   auto upd = c.store().db().prepare(
-      "UPDATE outbox SET envelope = ?1, state = 'pending' WHERE seq = (SELECT MIN(seq) FROM outbox)");
+      "UPDATE outbox SET envelope = ?1, state = 'pending' WHERE seq = (SELECT MIN(seq) FROM "
+      "outbox)");
   REQUIRE(upd.is_ok());
   REQUIRE(upd->bind(1, ByteView(encode_envelope(*conflicting))).run().is_ok());
 
@@ -122,7 +130,8 @@ TEST_CASE("a different response under an existing id and revision is kept as a c
   CHECK(exported_rows(server) == 2);
 }
 
-TEST_CASE("a revoked device is refused with a clear error and keeps its pending data", "[integration][sync]") {
+TEST_CASE("a revoked device is refused with a clear error and keeps its pending data",
+          "[integration][sync]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -206,7 +215,8 @@ TEST_CASE("an expired enrollment code is refused", "[integration][sync]") {
   CHECK(pending(c) == 1);
 }
 
-TEST_CASE("an enrollment code used by one collector is refused to a second", "[integration][sync]") {
+TEST_CASE("an enrollment code used by one collector is refused to a second",
+          "[integration][sync]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -224,7 +234,8 @@ TEST_CASE("an enrollment code used by one collector is refused to a second", "[i
   CHECK(exported_rows(server) == 1);
 }
 
-TEST_CASE("a server that is down leaves everything pending with an actionable message", "[integration][sync]") {
+TEST_CASE("a server that is down leaves everything pending with an actionable message",
+          "[integration][sync]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -240,14 +251,16 @@ TEST_CASE("a server that is down leaves everything pending with an actionable me
   server.start();
 }
 
-TEST_CASE("no answer text is left in the collector's files after submit", "[integration][security]") {
+TEST_CASE("no answer text is left in the collector's files after submit",
+          "[integration][security]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
   auto c = make_collector(tmp / "collector", server.enroll("Post 8"));
   const std::string canary = "CANARY-7f3e9b1c-answer";
   for (int i = 0; i < 20; ++i) {
-    std::string answers = R"({"consent_ack":true,"comment":")" + canary + " " + std::to_string(i) + R"("})";
+    std::string answers =
+        R"({"consent_ack":true,"comment":")" + canary + " " + std::to_string(i) + R"("})";
     REQUIRE(c.submit("staff-climate", "", answers).is_ok());
     CHECK(answers.empty());  // the caller's plaintext buffer was wiped
   }

@@ -11,23 +11,25 @@
 #include <set>
 
 #include "fixtures.hpp"
-#include "team_fixtures.hpp"
 #include "sample_files.hpp"
+#include "team_fixtures.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
 
 namespace {
 
-CliResult contribute(const std::filesystem::path& dir, const std::string& id, const std::string& role,
-                     const std::string& answers) {
-  return collector_cli({"submit", "--data-dir", dir.string(), "--form", "geoat-2023", "--assessment", id, "--role",
-                        role, "-"},
+CliResult contribute(const std::filesystem::path& dir, const std::string& id,
+                     const std::string& role, const std::string& answers) {
+  return collector_cli({"submit", "--data-dir", dir.string(), "--form", "geoat-2023",
+                        "--assessment", id, "--role", role, "-"},
                        answers);
 }
 
-boost::json::array merged_files(const TestServer& server, const std::string& id, const char* field) {
-  auto r = server_cli({"assessment", "show", "--data-dir", server.dir().root.string(), id, "--json"});
+boost::json::array merged_files(const TestServer& server, const std::string& id,
+                                const char* field) {
+  auto r =
+      server_cli({"assessment", "show", "--data-dir", server.dir().root.string(), id, "--json"});
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto view = boost::json::parse(r.out).as_object();
@@ -43,8 +45,9 @@ std::string write_bytes(const std::filesystem::path& path, const std::string& by
 
 }  // namespace
 
-TEST_CASE("team evidence files: concurrent photos are united, a member adds to the list by reference",
-          "[integration][assessment][files]") {
+TEST_CASE(
+    "team evidence files: concurrent photos are united, a member adds to the list by reference",
+    "[integration][assessment][files]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string data = server.dir().root.string();
@@ -58,12 +61,14 @@ TEST_CASE("team evidence files: concurrent photos are united, a member adds to t
   // Both from the same merged version: concurrent.
   const std::string room = fake_jpeg(90 * 1024, "CANARY-team-room-77a1");
   const std::string cubicle = fake_jpeg(60 * 1024);
-  auto ra = contribute(tmp / "a", id, "hr",
-                       R"({"x_a_1": "3", "x_a_1_files": ["@)" + write_bytes(tmp / "room.jpg", room) + R"("]})");
+  auto ra = contribute(
+      tmp / "a", id, "hr",
+      R"({"x_a_1": "3", "x_a_1_files": ["@)" + write_bytes(tmp / "room.jpg", room) + R"("]})");
   INFO(ra.err);
   REQUIRE(ra.code == 0);
-  auto rb = contribute(tmp / "b", id, "gender_cell",
-                       R"({"x_a_1_files": ["@)" + write_bytes(tmp / "cubicle.jpg", cubicle) + R"("]})");
+  auto rb =
+      contribute(tmp / "b", id, "gender_cell",
+                 R"({"x_a_1_files": ["@)" + write_bytes(tmp / "cubicle.jpg", cubicle) + R"("]})");
   INFO(rb.err);
   REQUIRE(rb.code == 0);
   // The member's unsynced entries are readable on the collector; the file
@@ -71,7 +76,8 @@ TEST_CASE("team evidence files: concurrent photos are united, a member adds to t
   {
     auto entries = a.store().unmerged_entries(id);
     REQUIRE(entries.is_ok());
-    const auto files = std::find_if(entries->begin(), entries->end(), [](const auto& e) { return e.field == "x_a_1_files"; });
+    const auto files = std::find_if(entries->begin(), entries->end(),
+                                    [](const auto& e) { return e.field == "x_a_1_files"; });
     REQUIRE(files != entries->end());
     CHECK(files->value.find("\"key\"") == std::string::npos);
     CHECK(files->value.find(sha256_hex(room)) != std::string::npos);
@@ -85,7 +91,10 @@ TEST_CASE("team evidence files: concurrent photos are united, a member adds to t
   REQUIRE(a.sync({}).is_ok());  // the merged record
   const std::string policy = fake_pdf("lactation room policy");
   boost::json::array list = both;
-  const std::string answers = R"({"x_a_1_files": )" + boost::json::serialize(list).insert(1, "\"@" + write_bytes(tmp / "policy.pdf", policy) + "\",") + "}";
+  const std::string answers = R"({"x_a_1_files": )" +
+                              boost::json::serialize(list).insert(
+                                  1, "\"@" + write_bytes(tmp / "policy.pdf", policy) + "\",") +
+                              "}";
   auto rc = contribute(tmp / "a", id, "hr", answers);
   INFO(rc.err);
   REQUIRE(rc.code == 0);
@@ -100,7 +109,8 @@ TEST_CASE("team evidence files: concurrent photos are united, a member adds to t
   CHECK(shas == std::set<std::string>{sha256_hex(room), sha256_hex(cubicle), sha256_hex(policy)});
   // And every one of them is held, byte for byte.
   const auto zip = tmp / "geoat.zip";
-  auto ex = server_cli({"export", "--data-dir", data, "--form", "geoat-2023", "--with-files", "--out", zip.string()});
+  auto ex = server_cli({"export", "--data-dir", data, "--form", "geoat-2023", "--with-files",
+                        "--out", zip.string()});
   INFO(ex.err);
   REQUIRE(ex.code == 0);
   const auto entries = read_zip(zip);

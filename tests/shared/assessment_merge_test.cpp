@@ -1,8 +1,8 @@
 #include "equitas/forms/assessment_merge.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
-#include <algorithm>
 #include <random>
 #include <set>
 
@@ -12,8 +12,9 @@ using equitas::forms::merged_to_json;
 
 namespace {
 
-AssessmentEvent contribution(std::string id, std::int64_t seq, std::int64_t base, std::string device,
-                             std::string author, std::map<std::string, std::string> fields,
+AssessmentEvent contribution(std::string id, std::int64_t seq, std::int64_t base,
+                             std::string device, std::string author,
+                             std::map<std::string, std::string> fields,
                              std::string at = "2026-12-01T10:00:00Z") {
   AssessmentEvent e;
   e.id = std::move(id);
@@ -55,7 +56,8 @@ std::vector<AssessmentEvent> random_events(std::mt19937& rng) {
       e.author = pick(rng) % 2 ? "hr" : "gender_unit";
       e.site = e.device == "dev2" ? "airport" : "land post";
       const int k = 1 + pick(rng) % 3;
-      for (int i = 0; i < k; ++i) e.fields[fields[pick(rng) % fields.size()]] = values[pick(rng) % values.size()];
+      for (int i = 0; i < k; ++i)
+        e.fields[fields[pick(rng) % fields.size()]] = values[pick(rng) % values.size()];
     }
     out.push_back(std::move(e));
   }
@@ -68,9 +70,11 @@ std::string text(const std::vector<AssessmentEvent>& events) {
 
 }  // namespace
 
-TEST_CASE("merge: two contributions from the same base that disagree are both kept and marked", "[merge]") {
+TEST_CASE("merge: two contributions from the same base that disagree are both kept and marked",
+          "[merge]") {
   const auto a = contribution("a", 1, 0, "laptop", "hr", {{"x_a_1", "\"4\""}, {"x_b_1", "\"2\""}});
-  const auto b = contribution("b", 2, 0, "phone", "gender_unit", {{"x_a_1", "\"0\""}, {"x_b_1", "\"2\""}});
+  const auto b =
+      contribution("b", 2, 0, "phone", "gender_unit", {{"x_a_1", "\"0\""}, {"x_b_1", "\"2\""}});
   const auto merged = merge_assessment({a, b});
   REQUIRE(merged.version == 2);
   const auto& xa = merged.fields.at("x_a_1");
@@ -86,7 +90,9 @@ TEST_CASE("merge: two contributions from the same base that disagree are both ke
   CHECK(merged.disagreements() == 1);
 }
 
-TEST_CASE("merge: a contribution that saw the other supersedes it: a resolution ends a disagreement", "[merge]") {
+TEST_CASE(
+    "merge: a contribution that saw the other supersedes it: a resolution ends a disagreement",
+    "[merge]") {
   const auto a = contribution("a", 1, 0, "laptop", "hr", {{"x_a_1", "\"4\""}});
   const auto b = contribution("b", 2, 1, "phone", "gender_unit", {{"x_a_1", "\"3\""}});  // saw a
   CHECK(merge_assessment({a, b}).fields.at("x_a_1").value == "\"3\"");
@@ -114,24 +120,34 @@ TEST_CASE("merge: a contribution that saw the other supersedes it: a resolution 
   CHECK(merge_assessment({a, c, r, late}).fields.at("x_a_1").disagreement());
 }
 
-TEST_CASE("merge: a member's own later answer on the same device replaces the earlier one", "[merge]") {
-  const auto first = contribution("a", 1, 0, "laptop", "hr", {{"x_a_1", "\"1\""}}, "2026-12-01T09:00:00Z");
-  const auto second = contribution("b", 2, 0, "laptop", "hr", {{"x_a_1", "\"2\""}}, "2026-12-01T11:00:00Z");
+TEST_CASE("merge: a member's own later answer on the same device replaces the earlier one",
+          "[merge]") {
+  const auto first =
+      contribution("a", 1, 0, "laptop", "hr", {{"x_a_1", "\"1\""}}, "2026-12-01T09:00:00Z");
+  const auto second =
+      contribution("b", 2, 0, "laptop", "hr", {{"x_a_1", "\"2\""}}, "2026-12-01T11:00:00Z");
   const auto merged = merge_assessment({first, second});
   CHECK(merged.fields.at("x_a_1").value == "\"2\"");
   CHECK(merged.fields.at("x_a_1").history.size() == 2);
 }
 
-TEST_CASE("merge: evidence files attached concurrently are kept together, each content once", "[merge][files]") {
-  const std::string lactation = R"({"id":"01","sha256":"aa","size":10,"type":"image/jpeg","name":"room.jpg"})";
-  const std::string policy = R"({"id":"02","sha256":"bb","size":20,"type":"application/pdf","name":"policy.pdf"})";
+TEST_CASE("merge: evidence files attached concurrently are kept together, each content once",
+          "[merge][files]") {
+  const std::string lactation =
+      R"({"id":"01","sha256":"aa","size":10,"type":"image/jpeg","name":"room.jpg"})";
+  const std::string policy =
+      R"({"id":"02","sha256":"bb","size":20,"type":"application/pdf","name":"policy.pdf"})";
   // The same policy PDF, captured again on the phone: another id, the same bytes.
-  const std::string policy_again = R"({"id":"03","sha256":"bb","size":20,"type":"application/pdf","name":"p.pdf"})";
-  const std::string cubicle = R"({"id":"04","sha256":"cc","size":30,"type":"image/jpeg","name":"cubicle.jpg"})";
-  const auto a = contribution("a", 1, 0, "laptop", "hr",
-                              {{"x_a_1_files", "[" + lactation + "," + policy + "]"}, {"x_a_1", "\"4\""}});
-  const auto b = contribution("b", 2, 0, "phone", "gender_unit",
-                              {{"x_a_1_files", "[" + policy_again + "," + cubicle + "]"}, {"x_a_1", "\"0\""}});
+  const std::string policy_again =
+      R"({"id":"03","sha256":"bb","size":20,"type":"application/pdf","name":"p.pdf"})";
+  const std::string cubicle =
+      R"({"id":"04","sha256":"cc","size":30,"type":"image/jpeg","name":"cubicle.jpg"})";
+  const auto a =
+      contribution("a", 1, 0, "laptop", "hr",
+                   {{"x_a_1_files", "[" + lactation + "," + policy + "]"}, {"x_a_1", "\"4\""}});
+  const auto b =
+      contribution("b", 2, 0, "phone", "gender_unit",
+                   {{"x_a_1_files", "[" + policy_again + "," + cubicle + "]"}, {"x_a_1", "\"0\""}});
   const auto merged = merge_assessment({b, a});
   const auto& files = merged.fields.at("x_a_1_files");
   CHECK_FALSE(files.disagreement());
@@ -143,15 +159,20 @@ TEST_CASE("merge: evidence files attached concurrently are kept together, each c
   CHECK(merged.disagreements() == 1);
 
   // A member who saw both and removed the cubicle photo removes it.
-  const auto c = contribution("c", 3, 2, "laptop", "hr", {{"x_a_1_files", "[" + lactation + "," + policy + "]"}});
-  CHECK(*merge_assessment({a, b, c}).fields.at("x_a_1_files").value == "[" + lactation + "," + policy + "]");
+  const auto c = contribution("c", 3, 2, "laptop", "hr",
+                              {{"x_a_1_files", "[" + lactation + "," + policy + "]"}});
+  CHECK(*merge_assessment({a, b, c}).fields.at("x_a_1_files").value ==
+        "[" + lactation + "," + policy + "]");
   // A list that is not all file references is an ordinary disagreement.
-  const auto d = contribution("d", 2, 0, "phone", "gender_unit", {{"x_a_1_files", "[\"not a file\"]"}});
+  const auto d =
+      contribution("d", 2, 0, "phone", "gender_unit", {{"x_a_1_files", "[\"not a file\"]"}});
   CHECK(merge_assessment({a, d}).fields.at("x_a_1_files").disagreement());
 }
 
-TEST_CASE("merge properties over random contribution sets: order independence, idempotence, no lost value",
-          "[merge][property]") {
+TEST_CASE(
+    "merge properties over random contribution sets: order independence, idempotence, no lost "
+    "value",
+    "[merge][property]") {
   std::mt19937 rng(20261202);
   for (int round = 0; round < 500; ++round) {
     auto events = random_events(rng);
@@ -196,7 +217,8 @@ TEST_CASE("merge property: concurrent different values from two devices are neve
     const std::int64_t base = static_cast<std::int64_t>(rng() % 3);
     std::vector<AssessmentEvent> events;
     for (std::int64_t s = 1; s <= base; ++s) {
-      events.push_back(contribution("old-" + std::to_string(s), s, s - 1, "dev0", "hr", {{"x_a_1", "\"1\""}}));
+      events.push_back(
+          contribution("old-" + std::to_string(s), s, s - 1, "dev0", "hr", {{"x_a_1", "\"1\""}}));
     }
     events.push_back(contribution("a", base + 1, base, "dev1", "hr", {{"x_a_1", "\"3\""}}));
     events.push_back(contribution("b", base + 2, base, "dev2", "integrity", {{"x_a_1", "\"0\""}}));

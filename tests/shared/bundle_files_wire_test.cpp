@@ -63,7 +63,8 @@ TEST_CASE("a bundle with files is version 3 and gives back every chunk", "[bundl
   CHECK(d->bundle.files[0].sealed_bytes() == sealed_file_size(3 * kFileChunkBytes + 5));
 }
 
-TEST_CASE("a file entry whose chunks do not match its size is damage, named by file", "[bundle][files]") {
+TEST_CASE("a file entry whose chunks do not match its size is damage, named by file",
+          "[bundle][files]") {
   Signed s;
   BundleFile f = file_of(2 * kFileChunkBytes);
   f.chunks.pop_back();  // 1 chunk for a 2-chunk file
@@ -80,7 +81,8 @@ TEST_CASE("a file entry whose chunks do not match its size is damage, named by f
   }
 }
 
-TEST_CASE("a receipt says which files the server holds and why the others are not", "[bundle][files]") {
+TEST_CASE("a receipt says which files the server holds and why the others are not",
+          "[bundle][files]") {
   Signed s;
   Receipt rc;
   rc.created_at = 1'800'000'100;

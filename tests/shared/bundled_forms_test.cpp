@@ -7,11 +7,11 @@
 #include <set>
 #include <sstream>
 
-#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/form_library.hpp"
 #include "equitas/forms/form_listing.hpp"
+#include "equitas/forms/payload_layout.hpp"
 #include "equitas/wire/payload.hpp"
 
 using namespace equitas;
@@ -42,11 +42,21 @@ EvalOptions opts() {
 std::vector<json::value> candidates(const Form& f, const Item& it) {
   std::vector<json::value> out;
   switch (it.type) {
-    case QuestionType::kText: out = {"Sample answer", "P1.A.1, X.B.2", "P1.A.1"}; break;
-    case QuestionType::kInteger: out = {30, 1, 0, 5, 100}; break;
-    case QuestionType::kDecimal: out = {1500.5, 0, 1}; break;
-    case QuestionType::kDate: out = {"2026-01-15", "2027-06-30"}; break;
-    case QuestionType::kAcknowledge: out = {true}; break;
+    case QuestionType::kText:
+      out = {"Sample answer", "P1.A.1, X.B.2", "P1.A.1"};
+      break;
+    case QuestionType::kInteger:
+      out = {30, 1, 0, 5, 100};
+      break;
+    case QuestionType::kDecimal:
+      out = {1500.5, 0, 1};
+      break;
+    case QuestionType::kDate:
+      out = {"2026-01-15", "2027-06-30"};
+      break;
+    case QuestionType::kAcknowledge:
+      out = {true};
+      break;
     case QuestionType::kSelectOne:
     case QuestionType::kLikert:
       if (auto* l = f.list_for(it)) {
@@ -60,7 +70,8 @@ std::vector<json::value> candidates(const Form& f, const Item& it) {
         for (const auto& c : l->choices) out.push_back(json::array{json::value(c.name)});
       }
       break;
-    default: break;
+    default:
+      break;
   }
   return out;
 }
@@ -118,7 +129,9 @@ void expect_valid(const Form& f, json::object answers) {
 void check_ten_factors(const Form& f) {
   int factors = 0;
   for (const Item& g : f.items) {
-    if (g.type != QuestionType::kGroup || g.name.size() < 4 || g.name[0] != 'f' || !std::isdigit(g.name[1])) continue;
+    if (g.type != QuestionType::kGroup || g.name.size() < 4 || g.name[0] != 'f' ||
+        !std::isdigit(g.name[1]))
+      continue;
     ++factors;
     int likert = 0;
     for (const Item& it : g.items) likert += it.type == QuestionType::kLikert;
@@ -138,9 +151,12 @@ std::set<std::string> items_on_list(const Form& f, const std::string& list) {
 }
 
 // Evaluates a copy: for answers written in place.
-Evaluation eval_of(const Form& f, json::object answers, const EvalOptions& o) { return evaluate(f, answers, o); }
+Evaluation eval_of(const Form& f, json::object answers, const EvalOptions& o) {
+  return evaluate(f, answers, o);
+}
 
-int count_items(const Form& f, const std::function<bool(const Item&, const std::vector<const Item*>&)>& pred) {
+int count_items(const Form& f,
+                const std::function<bool(const Item&, const std::vector<const Item*>&)>& pred) {
   int n = 0;
   f.walk([&](const Item& it, const std::vector<const Item*>& parents) {
     n += pred(it, parents) ? 1 : 0;
@@ -151,7 +167,8 @@ int count_items(const Form& f, const std::function<bool(const Item&, const std::
 
 }  // namespace
 
-TEST_CASE("the bundled forms load and every string is in en, fr, es, ru, ar and pt", "[forms][bundled]") {
+TEST_CASE("the bundled forms load and every string is in en, fr, es, ru, ar and pt",
+          "[forms][bundled]") {
   auto forms = bundled_forms();
   INFO(forms.status().to_string());
   REQUIRE(forms.is_ok());
@@ -171,22 +188,28 @@ TEST_CASE("the bundled forms load and every string is in en, fr, es, ru, ar and 
     REQUIRE(again.is_ok());
     CHECK(*again == *f);
   }
-  CHECK(ids == std::set<std::string>{"geoat-2023", "integrity-perception", "integrity-perception-private", "staff-climate"});
+  CHECK(ids == std::set<std::string>{"geoat-2023", "integrity-perception",
+                                     "integrity-perception-private", "staff-climate"});
 }
 
-TEST_CASE("staff climate: anonymous, banded, optional, and its harassment path", "[forms][bundled]") {
+TEST_CASE("staff climate: anonymous, banded, optional, and its harassment path",
+          "[forms][bundled]") {
   auto f = bundled("staff-climate");
   CHECK(f->anonymous);
   CHECK(f->suppression_threshold == 10);
   const int answerable = count_items(*f, [](const Item& it, auto&) {
-    return it.takes_answer() && it.type != QuestionType::kCalculate && it.type != QuestionType::kRepeat;
+    return it.takes_answer() && it.type != QuestionType::kCalculate &&
+           it.type != QuestionType::kRepeat;
   });
   CHECK(answerable >= 45);
   // Only the consent is required: without it nothing may be stored.
-  CHECK(count_items(*f, [](const Item& it, auto&) { return it.required_always || it.required_if.present(); }) == 1);
+  CHECK(count_items(*f, [](const Item& it, auto&) {
+          return it.required_always || it.required_if.present();
+        }) == 1);
   CHECK(f->find("consent_ack")->required_always);
   CHECK(count_items(*f, [](const Item& it, auto&) { return it.breakdown; }) >= 6);
-  CHECK(count_items(*f, [](const Item& it, auto&) { return it.type == QuestionType::kInteger; }) == 0);
+  CHECK(count_items(*f, [](const Item& it, auto&) { return it.type == QuestionType::kInteger; }) ==
+        0);
   expect_valid(*f, json::object{{"consent_ack", true}});  // every question is optional
   {
     json::object no_consent;
@@ -231,21 +254,24 @@ TEST_CASE("staff climate: anonymous, banded, optional, and its harassment path",
   CHECK_FALSE(e.items.at("harass_channel").relevant);
 }
 
-TEST_CASE("staff climate: who was responsible shows only after an experience: witness, grounds, support note",
-          "[forms][bundled]") {
+TEST_CASE(
+    "staff climate: who was responsible shows only after an experience: witness, grounds, support "
+    "note",
+    "[forms][bundled]") {
   auto f = bundled("staff-climate");
   const Item* source = f->find("harass_source");
   REQUIRE(source != nullptr);
   CHECK(source->type == QuestionType::kSelectMultiple);
   std::vector<std::string> codes;
   for (const auto& c : f->list_for(*source)->choices) codes.push_back(c.name);
-  CHECK(codes == std::vector<std::string>{"colleague", "supervisor", "senior_manager", "subordinate",
-                                          "traveller_trader", "other"});
+  CHECK(codes == std::vector<std::string>{"colleague", "supervisor", "senior_manager",
+                                          "subordinate", "traveller_trader", "other"});
   EvalOptions o;
   o.strict = false;
   // Nothing experienced, or only "prefer not to say": never asked who.
   for (const char* a : {"never", "pns"}) {
-    json::object answers = {{"h_remarks", a}, {"h_contact", "never"}, {"h_discrimination", "never"}};
+    json::object answers = {
+        {"h_remarks", a}, {"h_contact", "never"}, {"h_discrimination", "never"}};
     CHECK_FALSE(evaluate(*f, answers, o).items.at("harass_source").relevant);
   }
   CHECK_FALSE(eval_of(*f, json::object{}, o).items.at("harass_source").relevant);
@@ -261,15 +287,21 @@ TEST_CASE("staff climate: who was responsible shows only after an experience: wi
     CHECK(e.items.at("harass_reported").relevant);
   }
   // The grounds follow the discrimination item only.
-  CHECK_FALSE(eval_of(*f, json::object{{"h_remarks", "more"}}, o).items.at("discrim_grounds").relevant);
-  CHECK(eval_of(*f, json::object{{"h_discrimination", "once"}}, o).items.at("discrim_grounds").relevant);
-  CHECK_FALSE(eval_of(*f, json::object{{"h_discrimination", "once"}}, o).items.at("harass_source").relevant);
+  CHECK_FALSE(
+      eval_of(*f, json::object{{"h_remarks", "more"}}, o).items.at("discrim_grounds").relevant);
+  CHECK(eval_of(*f, json::object{{"h_discrimination", "once"}}, o)
+            .items.at("discrim_grounds")
+            .relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"h_discrimination", "once"}}, o)
+                  .items.at("harass_source")
+                  .relevant);
   codes.clear();
   for (const auto& c : f->lists.at("discrim_ground").choices) codes.push_back(c.name);
-  CHECK(codes == std::vector<std::string>{"sex", "age", "disability", "ethnicity", "religion", "pregnancy_family",
-                                          "other"});
+  CHECK(codes == std::vector<std::string>{"sex", "age", "disability", "ethnicity", "religion",
+                                          "pregnancy_family", "other"});
   // A perpetrator answer without an experience is refused.
-  json::object stray = {{"consent_ack", true}, {"h_remarks", "never"}, {"harass_source", json::array{"colleague"}}};
+  json::object stray = {
+      {"consent_ack", true}, {"h_remarks", "never"}, {"harass_source", json::array{"colleague"}}};
   EvalOptions strict;
   strict.today = "2026-11-23";
   CHECK_FALSE(evaluate(*f, stray, strict).ok());
@@ -288,7 +320,8 @@ TEST_CASE("staff climate: who was responsible shows only after an experience: wi
   CHECK(harassment.items.back().name == "h_support");
 }
 
-TEST_CASE("the same question has the same codes in every bundled form", "[forms][bundled][harmonised]") {
+TEST_CASE("the same question has the same codes in every bundled form",
+          "[forms][bundled][harmonised]") {
   auto forms = bundled_forms();
   REQUIRE(forms.is_ok());
   // One code per meaning: a choice's English label names one code everywhere
@@ -329,10 +362,12 @@ TEST_CASE("the same question has the same codes in every bundled form", "[forms]
   }
 }
 
-TEST_CASE("the engine's own messages exist in every language of the bundled forms", "[forms][bundled]") {
-  for (const char* key : {"required", "constraint", "not_relevant", "not_text", "too_long", "not_integer", "not_decimal",
-                          "not_date", "not_choice", "not_choices", "not_ack", "no_answer", "unknown", "valid_codes",
-                          "quote_code", "did_you_mean", "not_rows"}) {
+TEST_CASE("the engine's own messages exist in every language of the bundled forms",
+          "[forms][bundled]") {
+  for (const char* key :
+       {"required", "constraint", "not_relevant", "not_text", "too_long", "not_integer",
+        "not_decimal", "not_date", "not_choice", "not_choices", "not_ack", "no_answer", "unknown",
+        "valid_codes", "quote_code", "did_you_mean", "not_rows"}) {
     // None falls back to English (es and pt may share a wording: "Por favor, confirme.").
     for (const char* lang : {"fr", "es", "ru", "ar", "pt"}) {
       INFO(key << " " << lang);
@@ -349,16 +384,20 @@ TEST_CASE("the engine's own messages exist in every language of the bundled form
   CHECK_THAT(e.errors[0].message, Catch::Contains("uma das opções apresentadas"));
 }
 
-TEST_CASE("GEOAT: an assessment spans dates, the team adds operations and finance, the plan has baselines",
-          "[forms][bundled]") {
+TEST_CASE(
+    "GEOAT: an assessment spans dates, the team adds operations and finance, the plan has "
+    "baselines",
+    "[forms][bundled]") {
   auto f = bundled("geoat-2023");
   CHECK(f->version == "2023.3");
   // Which parts follow the WCO's published structure and which are ours, and the scoring rule.
   const std::string d = f->description.get("en", "en");
-  CHECK_THAT(d, Catch::Contains("What follows the WCO") && Catch::Contains("own wording, not the WCO") &&
+  CHECK_THAT(d, Catch::Contains("What follows the WCO") &&
+                    Catch::Contains("own wording, not the WCO") &&
                     Catch::Contains("not yet assessed") && Catch::Contains("under 80 %") &&
                     Catch::Contains("incomplete"));
-  for (const char* lang : {"fr", "es", "ru", "ar", "pt"}) CHECK_THAT(f->description.get(lang, "en"), Catch::Contains("80"));
+  for (const char* lang : {"fr", "es", "ru", "ar", "pt"})
+    CHECK_THAT(f->description.get(lang, "en"), Catch::Contains("80"));
   const ChoiceList& roles = f->lists.at("team_role");
   CHECK(roles.find("operations_risk") != nullptr);
   CHECK(roles.find("finance") != nullptr);
@@ -367,7 +406,9 @@ TEST_CASE("GEOAT: an assessment spans dates, the team adds operations and financ
     REQUIRE(f->find(q) != nullptr);
     CHECK(f->find(q)->type == QuestionType::kText);
   }
-  json::object base = {{"admin_name", "Customs"}, {"assessment_start", "2026-03-02"}, {"assessment_date", "2026-04-10"}};
+  json::object base = {{"admin_name", "Customs"},
+                       {"assessment_start", "2026-03-02"},
+                       {"assessment_date", "2026-04-10"}};
   expect_valid(*f, base);
   auto with = [&](json::object extra) {
     json::object a = base;
@@ -389,7 +430,8 @@ TEST_CASE("GEOAT: an assessment spans dates, the team adds operations and financ
   CHECK(with({{"action_plan", json::array{row}}}).ok());
 }
 
-TEST_CASE("GEOAT: six principles and cross-cutting, 50+ scored indicators, an action plan", "[forms][bundled]") {
+TEST_CASE("GEOAT: six principles and cross-cutting, 50+ scored indicators, an action plan",
+          "[forms][bundled]") {
   auto f = bundled("geoat-2023");
   CHECK_FALSE(f->anonymous);
   std::set<std::string> principles;
@@ -415,7 +457,8 @@ TEST_CASE("GEOAT: six principles and cross-cutting, 50+ scored indicators, an ac
   expect_valid(*f, complete_response(*f));
 }
 
-TEST_CASE("integrity perception: ten Arusha factors with three or more items each", "[forms][bundled]") {
+TEST_CASE("integrity perception: ten Arusha factors with three or more items each",
+          "[forms][bundled]") {
   auto f = bundled("integrity-perception");
   CHECK(f->anonymous);
   check_ten_factors(*f);
@@ -424,7 +467,8 @@ TEST_CASE("integrity perception: ten Arusha factors with three or more items eac
   expect_valid(*f, complete_response(*f));
 }
 
-TEST_CASE("integrity perception: behaviour and experience items with a 12-month recall", "[forms][bundled]") {
+TEST_CASE("integrity perception: behaviour and experience items with a 12-month recall",
+          "[forms][bundled]") {
   auto f = bundled("integrity-perception");
   const Item* group = f->find("experience");
   REQUIRE(group != nullptr);
@@ -442,7 +486,8 @@ TEST_CASE("integrity perception: behaviour and experience items with a 12-month 
   CHECK(f->lists.at(f->find("exp_offered")->list).find("pns") != nullptr);
   EvalOptions o;
   o.strict = false;
-  CHECK_FALSE(eval_of(*f, json::object{{"exp_offered", "never"}}, o).items.at("exp_reported").relevant);
+  CHECK_FALSE(
+      eval_of(*f, json::object{{"exp_offered", "never"}}, o).items.at("exp_reported").relevant);
   CHECK(eval_of(*f, json::object{{"exp_witnessed", "once"}}, o).items.at("exp_reported").relevant);
   CHECK(eval_of(*f, json::object{{"exp_asked", "more"}}, o).items.at("exp_reported").relevant);
   // Reverse-worded statements are the ones scored on the reversed list.
@@ -450,7 +495,8 @@ TEST_CASE("integrity perception: behaviour and experience items with a 12-month 
   CHECK(reversed == std::set<std::string>{"f02_3", "f04_4", "f06_3", "f08_3", "f09_3", "f10_4"});
 }
 
-TEST_CASE("the editions a bundled form replaced are still read, never captured", "[forms][bundled][versions]") {
+TEST_CASE("the editions a bundled form replaced are still read, never captured",
+          "[forms][bundled][versions]") {
   auto lib = FormLibrary::with_bundled();
   REQUIRE(lib.is_ok());
   auto previous = previous_bundled_forms();
@@ -481,13 +527,16 @@ TEST_CASE("the editions a bundled form replaced are still read, never captured",
   std::istringstream rows(text.substr(0, text.find("Previous editions")));
   for (std::string row; std::getline(rows, row);) {
     for (const auto& old_edition : *previous) {
-      if (row.rfind(old_edition->id + " ", 0) == 0) CHECK(row.find(" " + old_edition->version + " ") == std::string::npos);
+      if (row.rfind(old_edition->id + " ", 0) == 0)
+        CHECK(row.find(" " + old_edition->version + " ") == std::string::npos);
     }
   }
-  CHECK_THAT(text, Catch::Contains("Previous editions, still read: ") && Catch::Contains("staff-climate 2026.1"));
+  CHECK_THAT(text, Catch::Contains("Previous editions, still read: ") &&
+                       Catch::Contains("staff-climate 2026.1"));
 }
 
-TEST_CASE("an administration sets the support note's wording by publishing a copy", "[forms][bundled][deployment]") {
+TEST_CASE("an administration sets the support note's wording by publishing a copy",
+          "[forms][bundled][deployment]") {
   auto lib = FormLibrary::with_bundled();
   REQUIRE(lib.is_ok());
   auto bundled_sc = lib->current("staff-climate");
@@ -499,18 +548,20 @@ TEST_CASE("an administration sets the support note's wording by publishing a cop
     for (auto& v : items) {
       auto& it = v.as_object();
       if (it["name"] == "h_support") {
-        it["label"] = json::object{{"en", "Call the staff helpline on 5555, or the gender focal point at HQ."},
-                                   {"fr", "Appelez la ligne d'assistance du personnel au 5555."},
-                                   {"es", "Llame a la línea de ayuda del personal: 5555."},
-                                   {"ru", "Звоните на линию помощи персоналу: 5555."},
-                                   {"ar", "اتصل بخط مساعدة الموظفين: 5555."},
-                                   {"pt", "Ligue para a linha de apoio ao pessoal: 5555."}};
+        it["label"] = json::object{
+            {"en", "Call the staff helpline on 5555, or the gender focal point at HQ."},
+            {"fr", "Appelez la ligne d'assistance du personnel au 5555."},
+            {"es", "Llame a la línea de ayuda del personal: 5555."},
+            {"ru", "Звоните на линию помощи персоналу: 5555."},
+            {"ar", "اتصل بخط مساعدة الموظفين: 5555."},
+            {"pt", "Ligue para a linha de apoio ao pessoal: 5555."}};
       }
       if (it.contains("items")) set_note(it["items"].as_array());
     }
   };
   set_note(copy["items"].as_array());
-  FormPublication pub{"staff-climate", bundled_sc->version + "-zm1", "2027-baseline", json::serialize(copy), {}};
+  FormPublication pub{
+      "staff-climate", bundled_sc->version + "-zm1", "2027-baseline", json::serialize(copy), {}};
   REQUIRE(lib->add_publication(pub, 1700000000).is_ok());
   auto deployed = lib->current("staff-climate");
   REQUIRE(deployed != nullptr);
@@ -527,8 +578,9 @@ TEST_CASE("an administration sets the support note's wording by publishing a cop
   }
 }
 
-TEST_CASE("integrity perception, private sector: ten factors, 12-month experience, banded business facts",
-          "[forms][bundled]") {
+TEST_CASE(
+    "integrity perception, private sector: ten factors, 12-month experience, banded business facts",
+    "[forms][bundled]") {
   auto f = bundled("integrity-perception-private");
   CHECK(f->anonymous);
   CHECK(f->suppression_threshold == 10);
@@ -546,20 +598,21 @@ TEST_CASE("integrity perception, private sector: ten factors, 12-month experienc
       breakdowns.insert(it.name);
       CHECK(f->list_for(it)->find("pns") != nullptr);
     }
-    free_text += it.type == QuestionType::kText || it.type == QuestionType::kInteger || it.type == QuestionType::kDecimal ||
-                 it.type == QuestionType::kDate;
+    free_text += it.type == QuestionType::kText || it.type == QuestionType::kInteger ||
+                 it.type == QuestionType::kDecimal || it.type == QuestionType::kDate;
     return true;
   });
   CHECK(breakdowns == std::set<std::string>{"biz_sector", "biz_size", "biz_frequency"});
-  CHECK(free_text == 1);  // the optional comment, kept apart; nothing that names a person, firm or office
+  CHECK(free_text ==
+        1);  // the optional comment, kept apart; nothing that names a person, firm or office
   CHECK(f->find("comment") != nullptr);
   // Reverse-worded statements are marked as in the officials' version.
   const std::set<std::string> reversed = items_on_list(*f, "agree5_rev");
   CHECK(reversed == std::set<std::string>{"t02_3", "t04_3", "t07_4", "t08_3", "t09_3", "t10_4"});
   CHECK(f->lists.at("agree5_rev") == officials->lists.at("agree5_rev"));
   // Experience items carry the 12-month recall; follow-ups show only when they apply.
-  for (const char* q : {"xp_clearance_time", "xp_unexplained_delay", "xp_payment_asked", "xp_payment_witnessed",
-                        "xp_complained"}) {
+  for (const char* q : {"xp_clearance_time", "xp_unexplained_delay", "xp_payment_asked",
+                        "xp_payment_witnessed", "xp_complained"}) {
     INFO(q);
     REQUIRE(f->find(q) != nullptr);
     CHECK_THAT(f->find(q)->hint.get("en", "en"), Catch::Contains("12 months"));
@@ -567,10 +620,18 @@ TEST_CASE("integrity perception, private sector: ten factors, 12-month experienc
   }
   EvalOptions o;
   o.strict = false;
-  CHECK_FALSE(eval_of(*f, json::object{{"xp_payment_asked", "never"}}, o).items.at("xp_payment_reported").relevant);
-  CHECK(eval_of(*f, json::object{{"xp_payment_asked", "once"}}, o).items.at("xp_payment_reported").relevant);
-  CHECK_FALSE(eval_of(*f, json::object{{"xp_complained", "no"}}, o).items.at("xp_complaint_outcome").relevant);
-  CHECK(eval_of(*f, json::object{{"xp_complained", "yes"}}, o).items.at("xp_complaint_outcome").relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"xp_payment_asked", "never"}}, o)
+                  .items.at("xp_payment_reported")
+                  .relevant);
+  CHECK(eval_of(*f, json::object{{"xp_payment_asked", "once"}}, o)
+            .items.at("xp_payment_reported")
+            .relevant);
+  CHECK_FALSE(eval_of(*f, json::object{{"xp_complained", "no"}}, o)
+                  .items.at("xp_complaint_outcome")
+                  .relevant);
+  CHECK(eval_of(*f, json::object{{"xp_complained", "yes"}}, o)
+            .items.at("xp_complaint_outcome")
+            .relevant);
   expect_valid(*f, json::object{{"consent_ack", true}});
   expect_valid(*f, complete_response(*f));
 }

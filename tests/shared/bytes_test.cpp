@@ -1,12 +1,14 @@
+#include "equitas/util/bytes.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "equitas/util/bytes.hpp"
 #include "equitas/util/cli_args.hpp"
 
 using namespace equitas;
 
 TEST_CASE("varints round-trip and have exactly one encoding", "[bytes]") {
-  for (std::uint64_t v : std::vector<std::uint64_t>{0, 1, 127, 128, 300, 16383, 16384, 0xffffffffu, UINT64_MAX}) {
+  for (std::uint64_t v :
+       std::vector<std::uint64_t>{0, 1, 127, 128, 300, 16383, 16384, 0xffffffffu, UINT64_MAX}) {
     ByteWriter w;
     w.varint(v);
     ByteReader r(w.bytes());

@@ -1,7 +1,7 @@
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
 
@@ -42,7 +42,7 @@ TEST_CASE("key files are private, round-trip, and refuse damage", "[crypto]") {
   TempDir tmp;
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
   REQUIRE(save_server_keys(tmp / "server.key", keys).is_ok());
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat((tmp / "server.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   auto loaded = load_server_keys(tmp / "server.key");
@@ -105,13 +105,14 @@ void fix_checksum(Bytes& b) {
 
 }  // namespace
 
-TEST_CASE("protected key files open with their passphrase only, and a wrong one writes nothing", "[crypto][passphrase]") {
+TEST_CASE("protected key files open with their passphrase only, and a wrong one writes nothing",
+          "[crypto][passphrase]") {
   TempDir tmp;
   const auto path = tmp / "device.key";
   const SigningKey device = SigningKey::generate();
   const Passphrase good = pass_of("correct horse battery staple");
   REQUIRE(save_device_key(path, device, &good).is_ok());
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   const Bytes on_disk = file_bytes(path);
@@ -126,7 +127,8 @@ TEST_CASE("protected key files open with their passphrase only, and a wrong one 
   const Passphrase bad = pass_of("correct horse battery stapler");
   auto wrong = load_device_key(path, &bad);
   CHECK(wrong.status().code() == StatusCode::kUnauthenticated);
-  CHECK(wrong.status().message().find("wrong passphrase for " + path.string()) != std::string::npos);
+  CHECK(wrong.status().message().find("wrong passphrase for " + path.string()) !=
+        std::string::npos);
   auto none = load_device_key(path, nullptr);
   CHECK(none.status().code() == StatusCode::kFailedPrecondition);
   CHECK(none.status().message().find("protected by a passphrase") != std::string::npos);
@@ -194,8 +196,10 @@ TEST_CASE("a protected key file with any bit flipped is refused", "[crypto][pass
   CHECK(back->public_keys() == keys.public_keys());
 }
 
-TEST_CASE("a key file's passphrase can be added, changed and removed, and a wrong current one changes nothing",
-          "[crypto][passphrase]") {
+TEST_CASE(
+    "a key file's passphrase can be added, changed and removed, and a wrong current one changes "
+    "nothing",
+    "[crypto][passphrase]") {
   TempDir tmp;
   const auto path = tmp / "device.key";
   const SigningKey device = SigningKey::generate();
@@ -207,11 +211,12 @@ TEST_CASE("a key file's passphrase can be added, changed and removed, and a wron
   CHECK(key_file_protection(path).value() == KeyFileProtection::kPassphrase);
   const Bytes protected_once = file_bytes(path);
   CHECK(change_key_file_passphrase(path, &second, &first).code() == StatusCode::kUnauthenticated);
-  CHECK(change_key_file_passphrase(path, nullptr, &second).code() == StatusCode::kFailedPrecondition);
+  CHECK(change_key_file_passphrase(path, nullptr, &second).code() ==
+        StatusCode::kFailedPrecondition);
   CHECK(file_bytes(path) == protected_once);
 
-  REQUIRE(change_key_file_passphrase(path, &first, &second).is_ok());  // change
-  CHECK(file_bytes(path) != protected_once);  // a fresh salt and nonce
+  REQUIRE(change_key_file_passphrase(path, &first, &second).is_ok());   // change
+  CHECK(file_bytes(path) != protected_once);                            // a fresh salt and nonce
   REQUIRE(change_key_file_passphrase(path, &second, nullptr).is_ok());  // remove
   CHECK(key_file_protection(path).value() == KeyFileProtection::kPlain);
   auto plain = load_device_key(path, nullptr);
@@ -245,7 +250,8 @@ TEST_CASE("passphrases come from the first line of a file or from the environmen
   CHECK_FALSE(unset->has_value());
 
   // The command-line form: the flag is taken out wherever it stands.
-  std::vector<std::string> args{"submit", "--passphrase-file", (tmp / "p.txt").string(), "--form", "x"};
+  std::vector<std::string> args{"submit", "--passphrase-file", (tmp / "p.txt").string(), "--form",
+                                "x"};
   auto from_args = take_key_passphrase_arg(args);
   REQUIRE(from_args.is_ok());
   REQUIRE(from_args->has_value());

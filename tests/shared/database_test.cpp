@@ -1,6 +1,7 @@
+#include "equitas/db/database.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "equitas/db/database.hpp"
 #include "equitas/db/migrations.hpp"
 #include "equitas/util/embedded.hpp"
 #include "temp_dir.hpp"
@@ -10,7 +11,8 @@ using equitas::test::TempDir;
 
 namespace {
 const Migration kMigrations[] = {
-    {1, "001_people.sql", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, photo BLOB);"},
+    {1, "001_people.sql",
+     "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, photo BLOB);"},
     {2, "002_age.sql", "ALTER TABLE people ADD COLUMN age INTEGER;"},
 };
 
@@ -42,7 +44,9 @@ TEST_CASE("a failing migration leaves the database at the previous version", "[d
   TempDir tmp;
   auto db = Database::open(tmp / "t.db");
   REQUIRE(db->migrate(std::span(kMigrations, 1)).is_ok());
-  const Migration broken[] = {kMigrations[0], {2, "002_broken.sql", "ALTER TABLE people ADD COLUMN x; SELECT nonsense FROM nowhere;"}};
+  const Migration broken[] = {
+      kMigrations[0],
+      {2, "002_broken.sql", "ALTER TABLE people ADD COLUMN x; SELECT nonsense FROM nowhere;"}};
   const Status s = db->migrate(broken);
   CHECK_FALSE(s.is_ok());
   CHECK_THAT(s.message(), Catch::Contains("002_broken.sql"));
@@ -58,7 +62,11 @@ TEST_CASE("statements bind text, integers, blobs and null", "[db]") {
   auto ins = db->prepare("INSERT INTO people (name, photo, age) VALUES (?1, ?2, ?3)");
   REQUIRE(ins.is_ok());
   const Bytes photo = {0, 1, 2, 0, 255};
-  REQUIRE(ins->bind(1, "Amina ' ; DROP TABLE people; --").bind(2, ByteView(photo)).bind(3, std::int64_t{41}).run().is_ok());
+  REQUIRE(ins->bind(1, "Amina ' ; DROP TABLE people; --")
+              .bind(2, ByteView(photo))
+              .bind(3, std::int64_t{41})
+              .run()
+              .is_ok());
   ins->reset();
   REQUIRE(ins->bind(1, "Empty").bind(2, ByteView()).bind_null(3).run().is_ok());
   auto sel = db->prepare("SELECT name, photo, age, typeof(photo) FROM people ORDER BY id");

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "equitas/wire/enrollment_code.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace equitas;
 
@@ -50,6 +50,7 @@ TEST_CASE("a mistyped code is caught by its checksum", "[enrollment]") {
     REQUIRE_FALSE(p.is_ok());
     CHECK_THAT(p.status().message(), Catch::Contains("damaged"));
   }
-  CHECK_THAT(parse_enrollment_code("hello").status().message(), Catch::Contains("not an Equitas enrollment code"));
+  CHECK_THAT(parse_enrollment_code("hello").status().message(),
+             Catch::Contains("not an Equitas enrollment code"));
   CHECK_FALSE(parse_enrollment_code("EQ1-").is_ok());
 }

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "equitas/wire/envelope.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace equitas;
 
@@ -13,8 +13,8 @@ struct Parties {
 };
 
 Envelope make(const Parties& p, std::string_view payload = R"({"v":1,"answers":{"q":1}})") {
-  auto e = seal_envelope({p.device_id, SubmissionId::random(), 1, "staff-climate", "2026.1"}, as_bytes(payload),
-                         p.server.public_keys(), p.device);
+  auto e = seal_envelope({p.device_id, SubmissionId::random(), 1, "staff-climate", "2026.1"},
+                         as_bytes(payload), p.server.public_keys(), p.device);
   REQUIRE(e.is_ok());
   return std::move(e).value();
 }
@@ -30,8 +30,8 @@ Status accept(const Parties& p, ByteView bytes) {
 
 // The same sealed answers under another origin, signed by `signer`: what a
 // hostile relay can make from an envelope it carries.
-Envelope resigned(const Parties& p, const Envelope& e, const DeviceId& device, const SubmissionId& id,
-                  const SigningKey& signer) {
+Envelope resigned(const Parties& p, const Envelope& e, const DeviceId& device,
+                  const SubmissionId& id, const SigningKey& signer) {
   Envelope f = e;
   f.device_id = device;
   f.submission_id = id;
@@ -88,7 +88,8 @@ TEST_CASE("an envelope cannot pass as another device's or another server's", "[e
   Envelope e = make(p);
   // Another device's key does not verify it.
   const SigningKey other = SigningKey::generate();
-  CHECK(verify_envelope(e, other.public_key(), p.server.public_keys()).code() == StatusCode::kUnauthenticated);
+  CHECK(verify_envelope(e, other.public_key(), p.server.public_keys()).code() ==
+        StatusCode::kUnauthenticated);
   // Relabelled with another device id, the signature no longer matches.
   Envelope relabelled = e;
   relabelled.device_id = DeviceId::random();
@@ -105,10 +106,16 @@ TEST_CASE("an envelope cannot pass as another device's or another server's", "[e
 TEST_CASE("sealing refuses bad fields and oversized payloads", "[envelope]") {
   Parties p;
   const auto pk = p.server.public_keys();
-  CHECK_FALSE(seal_envelope({p.device_id, SubmissionId::random(), 1, "", "1"}, as_bytes(std::string("{}")), pk, p.device).is_ok());
-  CHECK_FALSE(seal_envelope({p.device_id, SubmissionId::random(), 0, "f", "1"}, as_bytes(std::string("{}")), pk, p.device).is_ok());
+  CHECK_FALSE(seal_envelope({p.device_id, SubmissionId::random(), 1, "", "1"},
+                            as_bytes(std::string("{}")), pk, p.device)
+                  .is_ok());
+  CHECK_FALSE(seal_envelope({p.device_id, SubmissionId::random(), 0, "f", "1"},
+                            as_bytes(std::string("{}")), pk, p.device)
+                  .is_ok());
   const std::string huge(kMaxSealedPayload, 'x');
-  CHECK_FALSE(seal_envelope({p.device_id, SubmissionId::random(), 1, "f", "1"}, as_bytes(huge), pk, p.device).is_ok());
+  CHECK_FALSE(seal_envelope({p.device_id, SubmissionId::random(), 1, "f", "1"}, as_bytes(huge), pk,
+                            p.device)
+                  .is_ok());
 }
 
 TEST_CASE("submission ids are version 4 UUIDs and parse back", "[envelope]") {
@@ -134,9 +141,11 @@ TEST_CASE("sealed answers open only in the envelope they were sealed for", "[env
   const DeviceId relay_id = DeviceId::random();
   SECTION("signed again by another device, same submission id") {
     const Envelope f = resigned(p, e, relay_id, e.submission_id, relay);
-    CHECK(verify_envelope(f, relay.public_key(), p.server.public_keys()).is_ok());  // its signature is fine...
+    CHECK(verify_envelope(f, relay.public_key(), p.server.public_keys())
+              .is_ok());  // its signature is fine...
     auto r = open_envelope_payload(f, p.server.box);
-    CHECK(r.status().code() == StatusCode::kPermissionDenied);  // ...but the answers are not its own
+    CHECK(r.status().code() ==
+          StatusCode::kPermissionDenied);  // ...but the answers are not its own
   }
   SECTION("replayed under a new submission id, even by the same device") {
     const Envelope f = resigned(p, e, p.device_id, SubmissionId::random(), p.device);

@@ -1,9 +1,10 @@
+#include "equitas/forms/expression.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 #include <random>
 
-#include "equitas/forms/expression.hpp"
 #include "equitas/forms/form.hpp"
 #include "equitas/util/bytes.hpp"
 
@@ -31,7 +32,9 @@ Value run(std::string_view src, const MapCtx& ctx = MapCtx()) {
   return e->eval(ctx);
 }
 
-std::string str(std::string_view src, const MapCtx& ctx = MapCtx()) { return run(src, ctx).to_string(); }
+std::string str(std::string_view src, const MapCtx& ctx = MapCtx()) {
+  return run(src, ctx).to_string();
+}
 bool truth(std::string_view src, const MapCtx& ctx = MapCtx()) { return run(src, ctx).to_bool(); }
 
 }  // namespace
@@ -47,14 +50,17 @@ TEST_CASE("operators bind with XLSForm precedence", "[expr]") {
   CHECK(truth("1 < 2 and 3 > 2"));
   CHECK(truth("1 > 2 or 2 = 2"));
   CHECK_FALSE(truth("1 > 2 or 2 = 3 and 1 = 1"));  // and binds tighter than or
-  CHECK(truth("1 + 1 = 2"));                        // arithmetic before comparison
-  CHECK(truth("1 < 2 = true()"));                   // relational before equality
+  CHECK(truth("1 + 1 = 2"));                       // arithmetic before comparison
+  CHECK(truth("1 < 2 = true()"));                  // relational before equality
   CHECK(truth("not(1 = 2)"));
 }
 
 TEST_CASE("references, the current answer and XPath comparison rules", "[expr]") {
   MapCtx ctx;
-  ctx.values = {{"age", "34"}, {"sex", "female"}, {"channels", "hotline manager"}, {"empty", ""},
+  ctx.values = {{"age", "34"},
+                {"sex", "female"},
+                {"channels", "hotline manager"},
+                {"empty", ""},
                 {"start", "2026-01-05"}};
   ctx.dot = "17";
   CHECK(truth("${age} > 18", ctx));
@@ -138,8 +144,8 @@ TEST_CASE("parse errors name the position, in characters, as valid UTF-8", "[exp
       // A literal pattern is compiled when the form loads, so a bad one is
       // refused there, not silently false for every respondent.
       {"regex(., '[')", "regex() pattern is not a regular expression"},
-      {"regex(., '(a)\\1')", "regex() pattern"},      // backreferences: not linear-time
-      {"regex(., '(?=a)b')", "regex() pattern"},         // lookahead: likewise
+      {"regex(., '(a)\\1')", "regex() pattern"},          // backreferences: not linear-time
+      {"regex(., '(?=a)b')", "regex() pattern"},          // lookahead: likewise
       {"regex(., '[A-Z]{6666661}')", "regex() pattern"},  // found by fuzz_expression
       // Messages stay valid UTF-8 and name typographic quotes (issue #19).
   };
@@ -150,7 +156,8 @@ TEST_CASE("parse errors name the position, in characters, as valid UTF-8", "[exp
     CHECK_THAT(e.status().message(), Catch::Contains(c.fragment));
     CHECK(equitas::valid_utf8(e.status().message()));
   }
-  CHECK_FALSE(Expr::parse(std::string(200, '(') + "1" + std::string(200, ')')).is_ok());  // too deep
+  CHECK_FALSE(
+      Expr::parse(std::string(200, '(') + "1" + std::string(200, ')')).is_ok());  // too deep
 }
 
 TEST_CASE("references are listed for load-time checks", "[expr]") {
@@ -163,7 +170,8 @@ TEST_CASE("references are listed for load-time checks", "[expr]") {
 TEST_CASE("random input never crashes the parser or the evaluator", "[expr][fuzz]") {
   const std::string alphabet = "${}()'\".,=!<>+-*/ abcdivmodrsel0123456789_-\n";
   const char* seeds[] = {"${a} > 1 and selected(${b}, 'x')", "if(${a} = '', 0, int(${b}) + 1)",
-                         "regex(., '^[0-9]{3}$') or string-length(.) < 5", "coalesce(${x}, today())"};
+                         "regex(., '^[0-9]{3}$') or string-length(.) < 5",
+                         "coalesce(${x}, today())"};
   std::mt19937 rng(20261123);
   MapCtx ctx;
   ctx.values = {{"a", "2"}, {"b", "x y"}, {"x", ""}};
@@ -174,9 +182,15 @@ TEST_CASE("random input never crashes the parser or the evaluator", "[expr][fuzz
     for (int k = 0; k < edits; ++k) {
       const std::size_t pos = rng() % (s.size() + 1);
       switch (rng() % 3) {
-        case 0: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        case 1: if (pos < s.size()) s.erase(pos, 1); break;
-        default: if (pos < s.size()) s[pos] = alphabet[rng() % alphabet.size()]; break;
+        case 0:
+          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 1:
+          if (pos < s.size()) s.erase(pos, 1);
+          break;
+        default:
+          if (pos < s.size()) s[pos] = alphabet[rng() % alphabet.size()];
+          break;
       }
     }
     auto e = Expr::parse(s);
@@ -206,7 +220,8 @@ TEST_CASE("regex() takes linear time and bounded stack on any answer", "[expr]")
   CHECK_FALSE(truth("regex(., '^(a*)*b$')", ctx));
   // XLSForm's usual patterns still work, Unicode included.
   ctx.dot = "P1.A.3, X.B.2";
-  CHECK(truth("regex(., '^ *(X|P[1-6])[.][A-E][.][1-9] *(, *(X|P[1-6])[.][A-E][.][1-9] *)*$')", ctx));
+  CHECK(
+      truth("regex(., '^ *(X|P[1-6])[.][A-E][.][1-9] *(, *(X|P[1-6])[.][A-E][.][1-9] *)*$')", ctx));
   ctx.dot = "Amina Ndiaye";
   CHECK(truth("regex(., '^\\p{L}+( \\p{L}+)*$')", ctx));
   ctx.dot = "منصف";
@@ -223,8 +238,12 @@ class RichCtx final : public EvalContext {
   std::vector<std::string> rq{"3", "4.5", "-1"};
   ChoiceList counties{"counties", {}, ""};
   RichCtx() {
-    Choice king{"king", LangText(std::map<std::string, std::string>{{"en", "King"}}), Polarity::kNone, false, std::nullopt, {{"state", "wa"}}};
-    Choice cook{"cook", LangText(std::map<std::string, std::string>{{"en", "Cook"}}), Polarity::kNone, false, std::nullopt, {{"state", "il"}}};
+    Choice king{"king",          LangText(std::map<std::string, std::string>{{"en", "King"}}),
+                Polarity::kNone, false,
+                std::nullopt,    {{"state", "wa"}}};
+    Choice cook{"cook",          LangText(std::map<std::string, std::string>{{"en", "Cook"}}),
+                Polarity::kNone, false,
+                std::nullopt,    {{"state", "il"}}};
     counties.choices = {king, cook};
   }
   Value ref(std::string_view name) const override {
@@ -238,10 +257,13 @@ class RichCtx final : public EvalContext {
     return {ref(name).to_string()};
   }
   Value indexed(std::string_view name, std::string_view repeat, std::size_t i) const override {
-    return name == "rq" && repeat == "rows" && i >= 1 && i <= rq.size() ? Value::str(rq[i - 1]) : Value();
+    return name == "rq" && repeat == "rows" && i >= 1 && i <= rq.size() ? Value::str(rq[i - 1])
+                                                                        : Value();
   }
   double position() const override { return 2; }
-  const ChoiceList* instance(std::string_view id) const override { return id == "counties" ? &counties : nullptr; }
+  const ChoiceList* instance(std::string_view id) const override {
+    return id == "counties" ? &counties : nullptr;
+  }
   std::string choice_label(std::string_view q, std::string_view v) const override {
     return q == "county" && v == "king" ? "King" : "";
   }
@@ -269,7 +291,7 @@ TEST_CASE("dates are days since 1970 (ODK XForms spec)", "[expr]") {
   CHECK(rich("format-date('2026-11-23', '%a %e %b %Y, %d/%m/%y')") == "Mon 23 Nov 2026, 23/11/26");
   CHECK(rich("format-date(${empty}, '%Y')") == "");
   CHECK(rich("${dob} < today()") == "true");
-  CHECK(rich("${dob} = '1990-5-17'") == "true");  // dates compare as dates
+  CHECK(rich("${dob} = '1990-5-17'") == "true");      // dates compare as dates
   CHECK(rich("date('2024-02-30')") == "2024-03-01");  // rolls over, as JavaScript's Date
 }
 
@@ -291,7 +313,8 @@ TEST_CASE("numbers print in the shortest form that reads back exactly", "[expr]"
     REQUIRE(parse_number(format_number(d)) == d);
   }
   // XPath's number(): no hexadecimal, leading '+' or Infinity.
-  for (const char* s : {"0x10", "+5", "Infinity", "1e", "--3", "1,5"}) CHECK(std::isnan(parse_number(s)));
+  for (const char* s : {"0x10", "+5", "Infinity", "1e", "--3", "1,5"})
+    CHECK(std::isnan(parse_number(s)));
 }
 
 TEST_CASE("round, selected, count, empty answers and the functions of the spec", "[expr]") {
@@ -352,7 +375,8 @@ TEST_CASE("randomize() gives the order ODK Collect and Enketo give for a seed", 
   // Only a node-set can be shuffled.
   auto bad = Expr::parse("randomize('a b', 1)");
   REQUIRE_FALSE(bad.is_ok());
-  CHECK_THAT(bad.status().message(), Catch::Contains("randomize() takes a question inside a repeat"));
+  CHECK_THAT(bad.status().message(),
+             Catch::Contains("randomize() takes a question inside a repeat"));
   CHECK_FALSE(Expr::parse("randomize(${x}, 1, 2)").is_ok());
 }
 

@@ -23,10 +23,11 @@ const std::string kHash(64, 'c');
 const std::string kKey(64, 'd');
 
 // One file reference, as a JSON object; `extra` is appended inside it.
-std::string file_ref(const std::string& id, std::int64_t size = 1000, const std::string& type = "image/jpeg",
-                const std::string& name = "room.jpg", bool with_key = true, const std::string& extra = "") {
-  std::string s = R"({"id": ")" + id + R"(", "sha256": ")" + kHash + R"(", "size": )" + std::to_string(size) +
-                  R"(, "type": ")" + type + R"(", "name": ")" + name + "\"";
+std::string file_ref(const std::string& id, std::int64_t size = 1000,
+                     const std::string& type = "image/jpeg", const std::string& name = "room.jpg",
+                     bool with_key = true, const std::string& extra = "") {
+  std::string s = R"({"id": ")" + id + R"(", "sha256": ")" + kHash + R"(", "size": )" +
+                  std::to_string(size) + R"(, "type": ")" + type + R"(", "name": ")" + name + "\"";
   if (with_key) s += R"(, "key": ")" + kKey + "\"";
   return s + extra + "}";
 }
@@ -97,7 +98,8 @@ std::string error_at(const Evaluation& e, const std::string& path) {
 
 TEST_CASE("a file answer is parsed and written back unchanged", "[file]") {
   const Item two = image(2);
-  const std::string answer = "[" + file_ref(kId1) + ", " + file_ref(kId2, 2000, "image/png", "été 2026.png") + "]";
+  const std::string answer =
+      "[" + file_ref(kId1) + ", " + file_ref(kId2, 2000, "image/png", "été 2026.png") + "]";
   auto r = parse_file_answer(json::parse(answer), two, true);
   INFO(r.status().to_string());
   REQUIRE(r.is_ok());
@@ -113,7 +115,8 @@ TEST_CASE("a file answer is parsed and written back unchanged", "[file]") {
   CHECK((*again)[0].key.empty());
   CHECK(problem(json::serialize(stored), two, true).find("has no key") != std::string::npos);
   // The limit itself is allowed; an empty name is.
-  CHECK(problem("[" + file_ref(kId1, kDefaultMaxFileBytes, "image/jpeg", "") + "]", image()).empty());
+  CHECK(
+      problem("[" + file_ref(kId1, kDefaultMaxFileBytes, "image/jpeg", "") + "]", image()).empty());
 }
 
 TEST_CASE("each kind of bad file answer is refused with its reason", "[file]") {
@@ -124,9 +127,12 @@ TEST_CASE("each kind of bad file answer is refused with its reason", "[file]") {
     CHECK(p.find(reason) != std::string::npos);
   };
   SECTION("hex fields") {
-    refused("[" + file_ref(std::string(32, 'A')) + "]", "id must be 32 lowercase hex digits", photo);
-    refused("[" + file_ref(std::string(31, 'a')) + "]", "id must be 32 lowercase hex digits", photo);
-    refused("[" + file_ref(std::string(31, 'a') + "g") + "]", "id must be 32 lowercase hex digits", photo);
+    refused("[" + file_ref(std::string(32, 'A')) + "]", "id must be 32 lowercase hex digits",
+            photo);
+    refused("[" + file_ref(std::string(31, 'a')) + "]", "id must be 32 lowercase hex digits",
+            photo);
+    refused("[" + file_ref(std::string(31, 'a') + "g") + "]", "id must be 32 lowercase hex digits",
+            photo);
     std::string bad_hash = file_ref(kId1);
     bad_hash.replace(bad_hash.find(kHash), 64, std::string(63, 'c') + "X");
     refused("[" + bad_hash + "]", "sha256 must be 64 lowercase hex digits", photo);
@@ -135,7 +141,8 @@ TEST_CASE("each kind of bad file answer is refused with its reason", "[file]") {
     refused("[" + bad_key + "]", "key must be 64 lowercase hex digits", photo);
   }
   SECTION("sizes") {
-    refused("[" + file_ref(kId1, kDefaultMaxFileBytes + 1) + "]", "over the question's limit of 10485760 bytes", photo);
+    refused("[" + file_ref(kId1, kDefaultMaxFileBytes + 1) + "]",
+            "over the question's limit of 10485760 bytes", photo);
     Item small = photo;
     small.file.max_bytes = 500;
     refused("[" + file_ref(kId1, 501) + "]", "over the question's limit of 500 bytes", small);
@@ -149,48 +156,64 @@ TEST_CASE("each kind of bad file answer is refused with its reason", "[file]") {
     refused("[" + huge + "]", "over the question's limit", photo);
   }
   SECTION("types") {
-    refused("[" + file_ref(kId1, 1000, "application/pdf") + "]", "type application/pdf is not accepted by the question",
-            photo);
-    refused("[" + file_ref(kId1, 1000, "image/*") + "]", "type must be a media type such as image/jpeg", photo);
+    refused("[" + file_ref(kId1, 1000, "application/pdf") + "]",
+            "type application/pdf is not accepted by the question", photo);
+    refused("[" + file_ref(kId1, 1000, "image/*") + "]",
+            "type must be a media type such as image/jpeg", photo);
     refused("[" + file_ref(kId1, 1000, "") + "]", "type must be a media type", photo);
-    refused("[" + file_ref(kId1, 1000, "image/jpeg; q=1") + "]", "type must be a media type", photo);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg; q=1") + "]", "type must be a media type",
+            photo);
     Item pdf_only;
     pdf_only.type = QuestionType::kFile;
     pdf_only.name = "doc";
     pdf_only.file.accept = {"application/pdf"};
-    refused("[" + file_ref(kId1, 1000, "image/jpeg") + "]", "type image/jpeg is not accepted", pdf_only);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg") + "]", "type image/jpeg is not accepted",
+            pdf_only);
     CHECK(problem("[" + file_ref(kId1, 1000, "Application/PDF") + "]", pdf_only).empty());
   }
   SECTION("how many") {
-    refused("[" + file_ref(kId1) + ", " + file_ref(kId2) + "]", "'photo' takes at most 1 file, not 2", photo);
-    refused("[" + file_ref(kId1) + ", " + file_ref(kId1) + "]", "the id " + kId1 + " is given twice", image(2));
+    refused("[" + file_ref(kId1) + ", " + file_ref(kId2) + "]",
+            "'photo' takes at most 1 file, not 2", photo);
+    refused("[" + file_ref(kId1) + ", " + file_ref(kId1) + "]",
+            "the id " + kId1 + " is given twice", image(2));
     refused("[]", "must be answered by a list of files", photo);
     refused(file_ref(kId1), "must be answered by a list of files", photo);
     refused("[\"room.jpg\"]", "'photo' file 1: must be an object", photo);
   }
   SECTION("members") {
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", true, R"(, "path": "/tmp/x")") + "]",
-            "'photo' file 1: unknown member 'path'", photo);
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", false) + "]", "'photo' file 1: has no key", photo);
-    CHECK(problem("[" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", false) + "]", photo, false).empty());
+    refused(
+        "[" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", true, R"(, "path": "/tmp/x")") + "]",
+        "'photo' file 1: unknown member 'path'", photo);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", false) + "]",
+            "'photo' file 1: has no key", photo);
+    CHECK(problem("[" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", false) + "]", photo, false)
+              .empty());
     std::string no_name = file_ref(kId1);
     no_name.replace(no_name.find(R"(, "name": "room.jpg")"), 20, "");
     refused("[" + no_name + "]", "name must be text", photo);
   }
   SECTION("names") {
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", "../room.jpg") + "]", "name holds '/' or '\\'", photo);
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", "c:\\\\room.jpg") + "]", "name holds '/' or '\\'", photo);
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", "room\\u0000.jpg") + "]", "name holds a control character", photo);
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", "room\\u0085.jpg") + "]", "name holds a control character", photo);
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", "gpj\\u202e.exe") + "]", "bidirectional control character", photo);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg", "../room.jpg") + "]", "name holds '/' or '\\'",
+            photo);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg", "c:\\\\room.jpg") + "]",
+            "name holds '/' or '\\'", photo);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg", "room\\u0000.jpg") + "]",
+            "name holds a control character", photo);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg", "room\\u0085.jpg") + "]",
+            "name holds a control character", photo);
+    refused("[" + file_ref(kId1, 1000, "image/jpeg", "gpj\\u202e.exe") + "]",
+            "bidirectional control character", photo);
     refused("[" + file_ref(kId1, 1000, "image/jpeg", "..") + "]", "name is not a file name", photo);
-    refused("[" + file_ref(kId1, 1000, "image/jpeg", std::string(201, 'x')) + "]", "longer than 200 bytes", photo);
-    CHECK(problem("[" + file_ref(kId1, 1000, "image/jpeg", std::string(200, 'x')) + "]", photo).empty());
+    refused("[" + file_ref(kId1, 1000, "image/jpeg", std::string(201, 'x')) + "]",
+            "longer than 200 bytes", photo);
+    CHECK(problem("[" + file_ref(kId1, 1000, "image/jpeg", std::string(200, 'x')) + "]", photo)
+              .empty());
   }
   SECTION("a question that takes no file") {
     Item text;
     text.name = "comment";
-    refused("[" + file_ref(kId1) + "]", "'comment' is not an image, audio, video or file question", text);
+    refused("[" + file_ref(kId1) + "]", "'comment' is not an image, audio, video or file question",
+            text);
   }
 }
 
@@ -222,7 +245,8 @@ TEST_CASE("a question's accepted types default by its type and match wildcards",
   CHECK(max_file_bytes(it) == 2048);
 }
 
-TEST_CASE("a file question's limits round-trip through JSON and are written only when set", "[file]") {
+TEST_CASE("a file question's limits round-trip through JSON and are written only when set",
+          "[file]") {
   const Form f = load();
   const Item* photo = f.find("photo");
   REQUIRE(photo != nullptr);
@@ -238,7 +262,8 @@ TEST_CASE("a file question's limits round-trip through JSON and are written only
   const json::value v = json::parse(saved);
   const json::array& items = v.at("items").as_array();
   CHECK(items[0].at("type").as_string() == "image");
-  CHECK(items[0].at("file") == json::parse(R"({"max_bytes": 1048576, "max_pixels": 1600, "max_files": 2})"));
+  CHECK(items[0].at("file") ==
+        json::parse(R"({"max_bytes": 1048576, "max_pixels": 1600, "max_files": 2})"));
   CHECK(items[1].at("type").as_string() == "file");
   CHECK(items[1].at("file") == json::parse(R"({"accept": ["application/pdf"]})"));
   CHECK(items[2].at("type").as_string() == "audio");
@@ -254,31 +279,42 @@ TEST_CASE("a form's file limits are checked when it loads", "[file]") {
     INFO(item << " -> " << p);
     CHECK(p.find(reason) != std::string::npos);
   };
-  refused(R"({"type": "image", "name": "x", "file": {"max_bytes": 0}})", "file max_bytes: must be from 1 to 67108864");
+  refused(R"({"type": "image", "name": "x", "file": {"max_bytes": 0}})",
+          "file max_bytes: must be from 1 to 67108864");
   refused(R"({"type": "image", "name": "x", "file": {"max_bytes": 67108865}})",
           "item 'x': file max_bytes must be from 1 to 67108864");
-  refused(R"({"type": "image", "name": "x", "file": {"max_bytes": "10 MB"}})", "max_bytes: must be a whole number");
-  refused(R"({"type": "image", "name": "x", "file": {"max_files": 0}})", "file max_files must be from 1 to 20");
-  refused(R"({"type": "image", "name": "x", "file": {"max_files": 21}})", "file max_files must be from 1 to 20");
-  refused(R"({"type": "image", "name": "x", "file": {"max_pixels": -1}})", "file max_pixels must be 0");
-  refused(R"({"type": "audio", "name": "x", "file": {"max_pixels": 800}})", "max_pixels is only for questions that take images");
-  refused(R"({"type": "file", "name": "x", "file": {"accept": ["application/pdf"], "max_pixels": 800}})",
+  refused(R"({"type": "image", "name": "x", "file": {"max_bytes": "10 MB"}})",
+          "max_bytes: must be a whole number");
+  refused(R"({"type": "image", "name": "x", "file": {"max_files": 0}})",
+          "file max_files must be from 1 to 20");
+  refused(R"({"type": "image", "name": "x", "file": {"max_files": 21}})",
+          "file max_files must be from 1 to 20");
+  refused(R"({"type": "image", "name": "x", "file": {"max_pixels": -1}})",
+          "file max_pixels must be 0");
+  refused(R"({"type": "audio", "name": "x", "file": {"max_pixels": 800}})",
           "max_pixels is only for questions that take images");
+  refused(
+      R"({"type": "file", "name": "x", "file": {"accept": ["application/pdf"], "max_pixels": 800}})",
+      "max_pixels is only for questions that take images");
   refused(R"({"type": "file", "name": "x", "file": {"accept": ["pdf"]}})",
           "file accept 'pdf' is not a media type such as application/pdf or image/*");
-  refused(R"({"type": "file", "name": "x", "file": {"accept": ["*/*"]}})", "file accept '*/*' is not a media type");
+  refused(R"({"type": "file", "name": "x", "file": {"accept": ["*/*"]}})",
+          "file accept '*/*' is not a media type");
   refused(R"({"type": "file", "name": "x", "file": {"accept": "application/pdf"}})",
           "accept: must be an array of media types");
-  refused(R"({"type": "file", "name": "x", "file": {"size": 5}})", "item 'x' file: unknown key 'size'");
+  refused(R"({"type": "file", "name": "x", "file": {"size": 5}})",
+          "item 'x' file: unknown key 'size'");
   refused(R"({"type": "text", "name": "x", "file": {}})",
           "item 'x': only image, audio, video and file questions take \"file\"");
   refused(R"({"type": "image", "name": "x", "default": "a.jpg"})",
           "item 'x': a file question cannot have a calculation or a default");
   refused(R"({"type": "image", "name": "x", "calculation": "'a.jpg'"})",
           "item 'x': a file question cannot have a calculation or a default");
-  CHECK(problems_with(R"({"type": "video", "name": "x", "file": {"accept": ["video/mp4", "Video/*"], "max_bytes": 67108864,
+  CHECK(
+      problems_with(
+          R"({"type": "video", "name": "x", "file": {"accept": ["video/mp4", "Video/*"], "max_bytes": 67108864,
                                                                  "max_files": 20}})")
-            .empty());
+          .empty());
 
   // The model's own check, for forms built in code (the XLSForm importer's).
   Form f = load();
@@ -288,14 +324,17 @@ TEST_CASE("a form's file limits are checked when it loads", "[file]") {
   f.items.push_back(text);
   const auto problems = check_form(f);
   REQUIRE(problems.size() == 1);
-  CHECK(problems[0] == "item 'plain': only image, audio, video and file questions take file limits");
+  CHECK(problems[0] ==
+        "item 'plain': only image, audio, video and file questions take file limits");
 }
 
 TEST_CASE("an anonymous form cannot ask for files", "[file]") {
   for (const char* type : {"image", "audio", "video", "file"}) {
-    const std::string p = problems_with(std::string(R"({"type": ")") + type + R"(", "name": "upload"})", true);
+    const std::string p =
+        problems_with(std::string(R"({"type": ")") + type + R"(", "name": "upload"})", true);
     INFO(p);
-    CHECK(p.find("item 'upload': an anonymous form cannot ask for files: a photo, a voice or a document can identify "
+    CHECK(p.find("item 'upload': an anonymous form cannot ask for files: a photo, a voice or a "
+                 "document can identify "
                  "the respondent") != std::string::npos);
   }
   // Every file question is named (kForm has three).
@@ -304,20 +343,24 @@ TEST_CASE("an anonymous form cannot ask for files", "[file]") {
   auto f = load_form_json(text);
   REQUIRE_FALSE(f.is_ok());
   CHECK_THAT(f.status().message(), Catch::Contains("has 3 problem(s)"));
-  CHECK(problems_with(R"({"type": "text", "name": "plain"})", true).find("item 'plain'") == std::string::npos);
+  CHECK(problems_with(R"({"type": "text", "name": "plain"})", true).find("item 'plain'") ==
+        std::string::npos);
 }
 
-TEST_CASE("a file question inside a repeat is a file per row except in a team assessment", "[file]") {
-  const std::string repeat = R"({"type": "repeat", "name": "visits", "items": [{"type": "group", "name": "g", "items": [
+TEST_CASE("a file question inside a repeat is a file per row except in a team assessment",
+          "[file]") {
+  const std::string repeat =
+      R"({"type": "repeat", "name": "visits", "items": [{"type": "group", "name": "g", "items": [
            {"type": "image", "name": "visit_photo"}]}]})";
   CHECK(problems_with(repeat) == "");
   // A scored item makes it a team assessment, whose files are merged field
   // by field: refused there, and said why.
   const std::string p = problems_with(
-      repeat + R"(, {"type": "text", "name": "ind", "score": {"principle": "P1", "element": "E1", "indicator": "I1"}})");
+      repeat +
+      R"(, {"type": "text", "name": "ind", "score": {"principle": "P1", "element": "E1", "indicator": "I1"}})");
   INFO(p);
-  CHECK(p.find("item 'visit_photo': a team assessment cannot ask for files inside a repeat (it is in repeat 'visits')") !=
-        std::string::npos);
+  CHECK(p.find("item 'visit_photo': a team assessment cannot ask for files inside a repeat (it is "
+               "in repeat 'visits')") != std::string::npos);
 }
 
 namespace {
@@ -341,18 +384,22 @@ TEST_CASE("for_each_file_answer finds file answers in rows and nested rows", "[f
   const std::string photo = "[" + file_ref(kId1) + "]";
   const std::string doc = "[" + file_ref(kId2, 10, "application/pdf", "a.pdf") + "]";
   json::object a = json::parse(R"({"plot_photo": )" + photo + R"(, "plots": [
-      {"plot_name": "A", "trees": [{"tree_photo": )" + photo + R"(}, {}, {"tree_photo": )" + photo + R"(}]},
+      {"plot_name": "A", "trees": [{"tree_photo": )" +
+                               photo + R"(}, {}, {"tree_photo": )" + photo + R"(}]},
       "not a row",
-      {"trees": [{"tree_photo": )" + photo + R"(}]}],
-    "items": [{"item_doc": )" + doc + "}]}")
-                      .as_object();
+      {"trees": [{"tree_photo": )" +
+                               photo + R"(}]}],
+    "items": [{"item_doc": )" + doc +
+                               "}]}")
+                       .as_object();
   std::vector<std::string> paths;
   const json::object& ca = a;
   for_each_file_answer(f, ca, [&](const Item& it, const std::string& path, const json::value& v) {
     paths.push_back(path);
     CHECK(parse_file_answer(v, it, true).is_ok());
   });
-  CHECK(paths == std::vector<std::string>{"plot_photo", "plots[0].trees[0].tree_photo", "plots[0].trees[2].tree_photo",
+  CHECK(paths == std::vector<std::string>{"plot_photo", "plots[0].trees[0].tree_photo",
+                                          "plots[0].trees[2].tree_photo",
                                           "plots[2].trees[0].tree_photo", "items[0].item_doc"});
 
   strip_file_keys(f, a);
@@ -369,24 +416,27 @@ TEST_CASE("the engine checks a file answer in each row", "[file]") {
   const Form f = load(kTreeForm);
   const std::string ok = "[" + file_ref(kId1) + "]";
   const std::string wrong = "[" + file_ref(kId2, 10, "application/pdf", "a.pdf") + "]";
-  const Evaluation e = evaluate_text(
-      f, R"({"plots": [{"trees": [{"tree_photo": )" + ok + R"(}, {"tree_photo": )" + wrong + R"(}, {}]}]})");
+  const Evaluation e = evaluate_text(f, R"({"plots": [{"trees": [{"tree_photo": )" + ok +
+                                            R"(}, {"tree_photo": )" + wrong + R"(}, {}]}]})");
   INFO(format_errors(e.errors));
   CHECK(error_at(e, "plots[0].trees[0].tree_photo") == "");
   CHECK(error_at(e, "plots[0].trees[1].tree_photo") != "");
   CHECK(error_at(e, "plots[0].trees[2].tree_photo") != "");  // required in every row
 }
 
-TEST_CASE("the engine checks file answers and explains refusals in the respondent's language", "[file]") {
+TEST_CASE("the engine checks file answers and explains refusals in the respondent's language",
+          "[file]") {
   const Form f = load();
   const std::string doc = "[" + file_ref(kId2, 5000, "application/pdf", "report.pdf", false) + "]";
   SECTION("valid answers, stored (no key) or in transit (with keys)") {
     const Evaluation stored =
-        evaluate_text(f, R"({"photo": [)" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", false) + R"(], "doc": )" + doc + "}");
+        evaluate_text(f, R"({"photo": [)" + file_ref(kId1, 1000, "image/jpeg", "room.jpg", false) +
+                             R"(], "doc": )" + doc + "}");
     INFO(format_errors(stored.errors));
     CHECK(stored.ok());
     const Evaluation transit =
-        evaluate_text(f, R"({"photo": [)" + file_ref(kId1) + ", " + file_ref(kId2, 20, "image/png", "b.png") + "]}");
+        evaluate_text(f, R"({"photo": [)" + file_ref(kId1) + ", " +
+                             file_ref(kId2, 20, "image/png", "b.png") + "]}");
     INFO(format_errors(transit.errors));
     CHECK(transit.ok());
   }
@@ -397,7 +447,8 @@ TEST_CASE("the engine checks file answers and explains refusals in the responden
   SECTION("too large, in megabytes") {
     const std::string big = R"({"photo": [)" + file_ref(kId1, 1048577) + "]}";
     CHECK(error_at(evaluate_text(f, big), "photo") == "The file is too large: at most 1 MB.");
-    CHECK(error_at(evaluate_text(f, big, nullptr, "fr"), "photo") == "Le fichier est trop volumineux : 1 Mo au plus.");
+    CHECK(error_at(evaluate_text(f, big, nullptr, "fr"), "photo") ==
+          "Le fichier est trop volumineux : 1 Mo au plus.");
     Form half = f;
     for (Item& it : half.items) {
       if (it.name == "photo") it.file.max_bytes = 524288;
@@ -409,31 +460,36 @@ TEST_CASE("the engine checks file answers and explains refusals in the responden
   SECTION("a type the question does not take") {
     const std::string word = R"({"photo": [)" + file_ref(kId1) + R"(], "doc": [)" +
                              file_ref(kId2, 10, "application/msword", "a.doc") + "]}";
-    CHECK(error_at(evaluate_text(f, word), "doc") == "This kind of file is not accepted here. Accepted: application/pdf.");
-    CHECK(error_at(evaluate_text(f, R"({"photo": [)" + file_ref(kId1, 10, "video/mp4") + "]}", nullptr, "es"), "photo") ==
-          "Este tipo de archivo no se acepta aquí. Aceptados: image/*.");
+    CHECK(error_at(evaluate_text(f, word), "doc") ==
+          "This kind of file is not accepted here. Accepted: application/pdf.");
+    CHECK(error_at(evaluate_text(f, R"({"photo": [)" + file_ref(kId1, 10, "video/mp4") + "]}",
+                                 nullptr, "es"),
+                   "photo") == "Este tipo de archivo no se acepta aquí. Aceptados: image/*.");
   }
   SECTION("too many files") {
-    const std::string three =
-        R"({"photo": [)" + file_ref(kId1) + ", " + file_ref(kId2) + ", " + file_ref(std::string(32, 'e')) + "]}";
+    const std::string three = R"({"photo": [)" + file_ref(kId1) + ", " + file_ref(kId2) + ", " +
+                              file_ref(std::string(32, 'e')) + "]}";
     CHECK(error_at(evaluate_text(f, three), "photo") == "Too many files: at most 2.");
-    CHECK(error_at(evaluate_text(f, three, nullptr, "ru"), "photo") == "Слишком много файлов: не более 2.");
+    CHECK(error_at(evaluate_text(f, three, nullptr, "ru"), "photo") ==
+          "Слишком много файлов: не более 2.");
   }
   SECTION("a damaged answer") {
     CHECK(error_at(evaluate_text(f, R"({"photo": [)" + file_ref("nothex") + "]}"), "photo") ==
           "The attachment is not valid. Please attach the file again.");
     CHECK(error_at(evaluate_text(f, R"({"photo": "room.jpg"})", nullptr, "pt"), "photo") ==
           "O anexo não é válido. Anexe o ficheiro novamente.");
-    CHECK(error_at(evaluate_text(f, R"({"photo": [)" + file_ref(kId1) + ", " + file_ref(kId1) + "]}"), "photo") ==
-          "The attachment is not valid. Please attach the file again.");
+    CHECK(
+        error_at(evaluate_text(f, R"({"photo": [)" + file_ref(kId1) + ", " + file_ref(kId1) + "]}"),
+                 "photo") == "The attachment is not valid. Please attach the file again.");
   }
 }
 
 TEST_CASE("expressions read a file question as its file names and never its key", "[file]") {
   const Form f = load();
   json::object out;
-  const std::string answers = R"({"photo": [)" + file_ref(kId1) + ", " + file_ref(kId2, 20, "image/png", "") +
-                              R"(], "why": "broken window", "rows": [{"name": "a"}, {"name": "b"}]})";
+  const std::string answers =
+      R"({"photo": [)" + file_ref(kId1) + ", " + file_ref(kId2, 20, "image/png", "") +
+      R"(], "why": "broken window", "rows": [{"name": "a"}, {"name": "b"}]})";
   const Evaluation e = evaluate_text(f, answers, &out);
   INFO(format_errors(e.errors));
   CHECK(e.ok());  // ${photo} != '' holds, so "why" may be answered
@@ -446,7 +502,8 @@ TEST_CASE("expressions read a file question as its file names and never its key"
 
   const Evaluation unanswered = evaluate_text(f, R"({"why": "x"})");
   CHECK_FALSE(unanswered.items.at("why").relevant);
-  CHECK(error_at(unanswered, "why") == "This question does not apply given the other answers, so it must be left empty.");
+  CHECK(error_at(unanswered, "why") ==
+        "This question does not apply given the other answers, so it must be left empty.");
 }
 
 TEST_CASE("the engine's file messages exist in every language", "[file]") {

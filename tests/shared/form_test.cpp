@@ -1,7 +1,7 @@
 #include <algorithm>
-#include <set>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
@@ -99,7 +99,8 @@ TEST_CASE("a valid response passes and calculations are computed", "[forms]") {
   boost::json::object a = boost::json::parse(R"({"age": 30, "experienced": "yes", "reported": "yes",
       "channel": ["hotline", "other"], "channel_other": "union", "proud": "dk", "zone": "north", "post": "n1",
       "consent": true, "when": "2026-01-31", "code": "AB12", "budget": 1500.5,
-      "plan": [{"owner": "HR", "deadline": "2027-01-01"}]})").as_object();
+      "plan": [{"owner": "HR", "deadline": "2027-01-01"}]})")
+                              .as_object();
   EvalOptions o;
   o.today = "2026-11-23";
   const Evaluation e = evaluate(f, a, o);
@@ -119,21 +120,29 @@ TEST_CASE("each rule is enforced, with messages in the respondent's language", "
     CHECK(error_at(check(f, "{}"), "age") == "Age please");
     CHECK(error_at(check(f, "{}", "fr"), "age") == "L'âge, s'il vous plaît");
     // A conditional requirement applies only when its condition holds.
-    CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes"})"), "reported") == "This question is required.");
-    CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes"})", "ar"), "reported") == "هذا السؤال إلزامي.");
+    CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes"})"), "reported") ==
+          "This question is required.");
+    CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes"})", "ar"), "reported") ==
+          "هذا السؤال إلزامي.");
     CHECK(check(f, R"({"age": 30, "experienced": "no"})").ok());
   }
   SECTION("constraint") {
     CHECK(error_at(check(f, R"({"age": 12})"), "age") == "18 to 70");
     CHECK(error_at(check(f, R"({"age": 12})", "fr"), "age") == "De 18 à 70 ans");
-    CHECK(error_at(check(f, R"({"age": 30, "budget": -1})", "es"), "budget") == "Esta respuesta no es válida.");
-    CHECK(error_at(check(f, R"({"age": 30, "when": "2027-01-01"})"), "when") == "This answer is not valid.");
-    CHECK(error_at(check(f, R"({"age": 30, "code": "ab12"})", "ru"), "code") == "Этот ответ недопустим.");
+    CHECK(error_at(check(f, R"({"age": 30, "budget": -1})", "es"), "budget") ==
+          "Esta respuesta no es válida.");
+    CHECK(error_at(check(f, R"({"age": 30, "when": "2027-01-01"})"), "when") ==
+          "This answer is not valid.");
+    CHECK(error_at(check(f, R"({"age": 30, "code": "ab12"})", "ru"), "code") ==
+          "Этот ответ недопустим.");
   }
   SECTION("types") {
-    CHECK(error_at(check(f, R"({"age": "thirty"})"), "age") == "The answer must be a whole number.");
-    CHECK(error_at(check(f, R"({"age": 30.5})", "fr"), "age") == "La réponse doit être un nombre entier.");
-    CHECK(error_at(check(f, R"({"age": 30, "budget": "x"})"), "budget") == "The answer must be a number.");
+    CHECK(error_at(check(f, R"({"age": "thirty"})"), "age") ==
+          "The answer must be a whole number.");
+    CHECK(error_at(check(f, R"({"age": 30.5})", "fr"), "age") ==
+          "La réponse doit être un nombre entier.");
+    CHECK(error_at(check(f, R"({"age": 30, "budget": "x"})"), "budget") ==
+          "The answer must be a number.");
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "when": "2026-02-30"})"), "when").empty());
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "code": 12})"), "code").empty());
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "consent": false})"), "consent").empty());
@@ -144,21 +153,32 @@ TEST_CASE("each rule is enforced, with messages in the respondent's language", "
           "The answer must be one of the choices offered. Valid codes: yes, no.");
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "proud": "3"})"), "proud").empty());
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "experienced": "yes", "reported": "yes",
-                                     "channel": ["hotline", "hotline"]})"), "channel").empty());
+                                     "channel": ["hotline", "hotline"]})"),
+                         "channel")
+                    .empty());
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "experienced": "yes", "reported": "yes",
-                                     "channel": "hotline"})"), "channel").empty());
+                                     "channel": "hotline"})"),
+                         "channel")
+                    .empty());
     // A choice removed by the choice filter is refused.
-    CHECK_FALSE(error_at(check(f, R"({"age": 30, "zone": "north", "post": "s1"})"), "post").empty());
+    CHECK_FALSE(
+        error_at(check(f, R"({"age": 30, "zone": "north", "post": "s1"})"), "post").empty());
   }
   SECTION("relevance: an answer to a hidden question is refused") {
-    CHECK_FALSE(error_at(check(f, R"({"age": 30, "experienced": "no", "reported": "yes"})"), "reported").empty());
-    CHECK_FALSE(error_at(check(f, R"({"age": 30, "retire_plan": "travel"})"), "retire_plan").empty());
+    CHECK_FALSE(
+        error_at(check(f, R"({"age": 30, "experienced": "no", "reported": "yes"})"), "reported")
+            .empty());
+    CHECK_FALSE(
+        error_at(check(f, R"({"age": 30, "retire_plan": "travel"})"), "retire_plan").empty());
     CHECK(check(f, R"({"age": 65, "retire_plan": "travel"})").ok());
   }
   SECTION("unknown questions and bad repeats") {
-    CHECK(error_at(check(f, R"({"age": 30, "shoe_size": 42})"), "shoe_size") == "There is no such question in this form.");
+    CHECK(error_at(check(f, R"({"age": 30, "shoe_size": 42})"), "shoe_size") ==
+          "There is no such question in this form.");
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": [{}]})"), "plan[0].owner").empty());
-    CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": [{"owner": "x", "colour": "red"}]})"), "plan[0].colour").empty());
+    CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": [{"owner": "x", "colour": "red"}]})"),
+                         "plan[0].colour")
+                    .empty());
     CHECK_FALSE(error_at(check(f, R"({"age": 30, "plan": {"owner": "x"}})"), "plan").empty());
   }
 }
@@ -178,17 +198,24 @@ TEST_CASE("a wrong choice names the valid codes, in every language", "[forms]") 
   // A number that is one of the codes: codes are text, so it needs quotes
   // (a person typing answers by hand writes 5 for "5").
   CHECK(error_at(check(f, R"({"age": 30, "proud": 5})"), "proud") ==
-        "The answer must be one of the choices offered. Valid codes: 1, 5, dk. Codes are text: write \"5\", in quotes.");
+        "The answer must be one of the choices offered. Valid codes: 1, 5, dk. Codes are text: "
+        "write \"5\", in quotes.");
   CHECK_THAT(error_at(check(f, R"({"age": 30, "proud": 5.0})", "fr"), "proud"),
              Catch::EndsWith("Les codes sont du texte : écrivez \"5\", entre guillemets."));
-  CHECK_THAT(error_at(check(f, R"({"age": 30, "proud": 4})"), "proud"), !Catch::Contains("in quotes"));
+  CHECK_THAT(error_at(check(f, R"({"age": 30, "proud": 4})"), "proud"),
+             !Catch::Contains("in quotes"));
   // Only the codes the choice filter leaves are offered.
   CHECK_THAT(error_at(check(f, R"({"age": 30, "zone": "north", "post": "s1"})"), "post"),
              Catch::EndsWith("Valid codes: n1."));
   // Several choices: the same, with "other" when the question has it.
-  CHECK(error_at(check(f, R"({"age": 30, "experienced": "yes", "reported": "yes", "channel": ["hotline", 7]})"),
-                 "channel") ==
-        "The answer must be a list of different choices from those offered. Valid codes: hotline, hr, other.");
+  CHECK(
+      error_at(
+          check(
+              f,
+              R"({"age": 30, "experienced": "yes", "reported": "yes", "channel": ["hotline", 7]})"),
+          "channel") ==
+      "The answer must be a list of different choices from those offered. Valid codes: hotline, "
+      "hr, other.");
 }
 
 TEST_CASE("an unknown question suggests the nearest names", "[forms]") {
@@ -198,16 +225,19 @@ TEST_CASE("an unknown question suggests the nearest names", "[forms]") {
   CHECK(error_at(check(f, R"({"age": 30, "Age": 30})", "fr"), "Age") ==
         "Ce formulaire ne contient pas cette question. Vouliez-vous dire age ?");
   // Inside a repeat row, the row's questions are the candidates.
-  CHECK(error_at(check(f, R"({"age": 30, "plan": [{"owner": "x", "dedline": "2027-01-01"}]})"), "plan[0].dedline") ==
+  CHECK(error_at(check(f, R"({"age": 30, "plan": [{"owner": "x", "dedline": "2027-01-01"}]})"),
+                 "plan[0].dedline") ==
         "There is no such question in this form. Did you mean deadline?");
   // Notes and calculations take no answer, so they are never suggested.
-  CHECK(error_at(check(f, R"({"age": 30, "inf": "x"})"), "inf") == "There is no such question in this form.");
+  CHECK(error_at(check(f, R"({"age": 30, "inf": "x"})"), "inf") ==
+        "There is no such question in this form.");
 }
 
 TEST_CASE("a definition that is not JSON says where it breaks", "[forms]") {
   auto r = load_form_json("{\"id\": \"x\",\n \"version\": 1,,\n}");
   REQUIRE_FALSE(r.is_ok());
-  CHECK(r.status().message() == "the form definition is not valid JSON: syntax error at line 2, column 15");
+  CHECK(r.status().message() ==
+        "the form definition is not valid JSON: syntax error at line 2, column 15");
 }
 
 TEST_CASE("a definition round-trips through JSON unchanged", "[forms]") {
@@ -229,8 +259,10 @@ TEST_CASE("names and ids are checked without std::regex, however long", "[forms]
   CHECK_FALSE(valid_item_name("1q"));
   CHECK_FALSE(valid_item_name(""));
   CHECK_FALSE(valid_item_name("q\xc3\xa9"));
-  const std::string form = R"({"id": ")" + std::string(300000, 'x') + R"(", "version": "1", "title": {"en": "x"},
-      "items": [{"type": "text", "name": ")" + long_name + R"(!"}]})";
+  const std::string form = R"({"id": ")" + std::string(300000, 'x') +
+                           R"(", "version": "1", "title": {"en": "x"},
+      "items": [{"type": "text", "name": ")" +
+                           long_name + R"(!"}]})";
   auto f = load_form_json(form);
   REQUIRE_FALSE(f.is_ok());
   CHECK_THAT(f.status().message(), Catch::Contains("must be lower-case letters"));
@@ -262,7 +294,8 @@ TEST_CASE("a bad definition is refused with every problem named", "[forms]") {
   CHECK_THAT(m, Catch::Contains("unknown key 'colour'"));
   CHECK_THAT(m, Catch::Contains("choice 'yes' appears twice"));
   CHECK_THAT(m, Catch::Contains("item 'ind_text': only a calculate can be an indicator"));
-  CHECK_THAT(m, Catch::Contains("item 'ind_unlisted': an indicator needs the choice list of its values"));
+  CHECK_THAT(
+      m, Catch::Contains("item 'ind_unlisted': an indicator needs the choice list of its values"));
   CHECK_THAT(m, Catch::Contains("item 'ind_unlisted': an indicator needs a label"));
   CHECK_FALSE(load_form_json("{not json").is_ok());
 }
@@ -291,8 +324,10 @@ TEST_CASE("the library knows forms by id and version", "[forms]") {
   CHECK_THAT(s.message(), Catch::Contains("x: There is no such question"));
 }
 
-TEST_CASE("time, dateTime and geopoint answers are checked in their XForms forms (issue 19)", "[forms]") {
-  auto f = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"}, "languages": ["en", "ar"],
+TEST_CASE("time, dateTime and geopoint answers are checked in their XForms forms (issue 19)",
+          "[forms]") {
+  auto f = load_form_json(
+      R"json({"id": "visit", "version": "1", "title": {"en": "Visit"}, "languages": ["en", "ar"],
     "items": [{"type": "time", "name": "at"}, {"type": "datetime", "name": "seen"},
               {"type": "geopoint", "name": "where", "accuracy_threshold": 25}]})json");
   INFO(f.status().to_string());
@@ -302,31 +337,43 @@ TEST_CASE("time, dateTime and geopoint answers are checked in their XForms forms
   auto back = load_form_json(save_form_json(*f));
   REQUIRE(back.is_ok());
   CHECK(*back == *f);
-  for (const char* ok : {R"({"at": "08:30"})", R"({"at": "23:59:59"})", R"({"at": "08:30:00.250+03:00"})",
-                         R"({"at": "00:00:00Z"})", R"({"seen": "2026-11-23T08:30"})",
-                         R"({"seen": "2024-02-29T23:59:59.5-05:30"})", R"({"where": "12.3456 -1.2345"})",
-                         R"({"where": "-90 180 1203.5 4.8"})", R"({"where": "  5.1   7.2  "})"}) {
+  for (const char* ok :
+       {R"({"at": "08:30"})", R"({"at": "23:59:59"})", R"({"at": "08:30:00.250+03:00"})",
+        R"({"at": "00:00:00Z"})", R"({"seen": "2026-11-23T08:30"})",
+        R"({"seen": "2024-02-29T23:59:59.5-05:30"})", R"({"where": "12.3456 -1.2345"})",
+        R"({"where": "-90 180 1203.5 4.8"})", R"({"where": "  5.1   7.2  "})"}) {
     INFO(ok);
     CHECK(check(*f, ok).ok());
   }
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {R"({"at": "24:00"})", "at"},          {R"({"at": "8:30"})", "at"},
-      {R"({"at": "08:61"})", "at"},          {R"({"at": "08:30:00+3"})", "at"},
-      {R"({"at": 830})", "at"},              {R"({"seen": "2026-11-23 08:30"})", "seen"},
-      {R"({"seen": "2026-02-30T08:30"})", "seen"}, {R"({"where": "91 0"})", "where"},
-      {R"({"where": "0 -181"})", "where"},   {R"({"where": "12.3"})", "where"},
-      {R"({"where": "1 2 3 -4"})", "where"}, {R"({"where": "1 2 3 4 5"})", "where"},
-      {R"({"where": "nan 2"})", "where"},    {R"({"where": "12,3 4"})", "where"}};
+      {R"({"at": "24:00"})", "at"},
+      {R"({"at": "8:30"})", "at"},
+      {R"({"at": "08:61"})", "at"},
+      {R"({"at": "08:30:00+3"})", "at"},
+      {R"({"at": 830})", "at"},
+      {R"({"seen": "2026-11-23 08:30"})", "seen"},
+      {R"({"seen": "2026-02-30T08:30"})", "seen"},
+      {R"({"where": "91 0"})", "where"},
+      {R"({"where": "0 -181"})", "where"},
+      {R"({"where": "12.3"})", "where"},
+      {R"({"where": "1 2 3 -4"})", "where"},
+      {R"({"where": "1 2 3 4 5"})", "where"},
+      {R"({"where": "nan 2"})", "where"},
+      {R"({"where": "12,3 4"})", "where"}};
   for (const auto& [answers, path] : bad) {
     INFO(answers);
     CHECK_FALSE(error_at(check(*f, answers), path).empty());
   }
-  CHECK(error_at(check(*f, R"({"where": "91 0"})", "ar"), "where").find("خط العرض") != std::string::npos);
-  CHECK(error_at(check(*f, R"({"at": "25:00"})"), "at") == "The answer must be a time of day (HH:MM).");
+  CHECK(error_at(check(*f, R"({"where": "91 0"})", "ar"), "where").find("خط العرض") !=
+        std::string::npos);
+  CHECK(error_at(check(*f, R"({"at": "25:00"})"), "at") ==
+        "The answer must be a time of day (HH:MM).");
 }
 
-TEST_CASE("geotrace and geoshape answers are lists of points, a line and a closed ring (issue 19)", "[forms]") {
-  auto f = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"}, "languages": ["en", "ar"],
+TEST_CASE("geotrace and geoshape answers are lists of points, a line and a closed ring (issue 19)",
+          "[forms]") {
+  auto f = load_form_json(
+      R"json({"id": "visit", "version": "1", "title": {"en": "Visit"}, "languages": ["en", "ar"],
     "items": [{"type": "geotrace", "name": "road", "accuracy_threshold": 10}, {"type": "geoshape", "name": "yard"}]})json");
   INFO(f.status().to_string());
   REQUIRE(f.is_ok());
@@ -338,26 +385,34 @@ TEST_CASE("geotrace and geoshape answers are lists of points, a line and a close
   CHECK(*back == *f);
   // Altitude and accuracy optional per point, spaces around points and one
   // trailing ';' (as ODK Collect writes) tolerated.
-  for (const char* ok : {R"({"road": "12.5 -1.25;12.6 -1.26"})", R"({"road": " 1 2 300 4.5 ; 3 4 ; 5 6;"})",
-                         R"({"yard": "0 0; 0 1; 1 1; 0 0"})", R"({"yard": "0 0 10 3;0 1;1 1;1 0;0 0 12 8;"})"}) {
+  for (const char* ok :
+       {R"({"road": "12.5 -1.25;12.6 -1.26"})", R"({"road": " 1 2 300 4.5 ; 3 4 ; 5 6;"})",
+        R"({"yard": "0 0; 0 1; 1 1; 0 0"})", R"({"yard": "0 0 10 3;0 1;1 1;1 0;0 0 12 8;"})"}) {
     INFO(ok);
     CHECK(check(*f, ok).ok());
   }
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {R"({"road": "1 2"})", "road"},         {R"({"road": "1 2;"})", "road"},
-      {R"({"road": "1 2;;3 4"})", "road"},    {R"({"road": "91 2; 3 4"})", "road"},
-      {R"({"road": "1 2; 3 181"})", "road"},  {R"({"road": "1 2; 3 4 5 -1"})", "road"},
-      {R"({"road": "1,2; 3,4"})", "road"},    {R"({"road": ["1 2", "3 4"]})", "road"},
-      {R"({"yard": "0 0; 0 1; 0 0"})", "yard"}, {R"({"yard": "0 0; 0 1; 1 1; 1 0"})", "yard"},
+      {R"({"road": "1 2"})", "road"},
+      {R"({"road": "1 2;"})", "road"},
+      {R"({"road": "1 2;;3 4"})", "road"},
+      {R"({"road": "91 2; 3 4"})", "road"},
+      {R"({"road": "1 2; 3 181"})", "road"},
+      {R"({"road": "1 2; 3 4 5 -1"})", "road"},
+      {R"({"road": "1,2; 3,4"})", "road"},
+      {R"({"road": ["1 2", "3 4"]})", "road"},
+      {R"({"yard": "0 0; 0 1; 0 0"})", "yard"},
+      {R"({"yard": "0 0; 0 1; 1 1; 1 0"})", "yard"},
       {R"({"yard": "0 0; 0 x; 1 1; 0 0"})", "yard"}};
   for (const auto& [answers, path] : bad) {
     INFO(answers);
     CHECK_FALSE(error_at(check(*f, answers), path).empty());
   }
   CHECK(error_at(check(*f, R"({"road": "1 2"})"), "road") ==
-        "The answer must be a line of at least 2 points separated by ';', each a latitude (-90 to 90) and a "
+        "The answer must be a line of at least 2 points separated by ';', each a latitude (-90 to "
+        "90) and a "
         "longitude (-180 to 180) in degrees.");
-  CHECK(error_at(check(*f, R"({"yard": "0 0; 0 1; 0 0"})", "ar"), "yard").find("4 نقاط") != std::string::npos);
+  CHECK(error_at(check(*f, R"({"yard": "0 0; 0 1; 0 0"})", "ar"), "yard").find("4 نقاط") !=
+        std::string::npos);
   // An open ring is named as such: the page closes it, an import may not.
   CHECK(error_at(check(*f, R"({"yard": "0 0; 0 1; 1 1; 1 0"})"), "yard") ==
         "The shape must be closed: its last point must be its first.");
@@ -365,28 +420,37 @@ TEST_CASE("geotrace and geoshape answers are lists of points, a line and a close
         "La forme doit être fermée : son dernier point doit être le premier.");
 }
 
-TEST_CASE("an anonymous form takes no geopoint and no datetime: they single the respondent out", "[forms]") {
-  auto f = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
+TEST_CASE("an anonymous form takes no geopoint and no datetime: they single the respondent out",
+          "[forms]") {
+  auto f = load_form_json(
+      R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
     "items": [{"type": "geopoint", "name": "where"}, {"type": "datetime", "name": "when"},
               {"type": "date", "name": "day"}, {"type": "time", "name": "at"}]})json");
   REQUIRE_FALSE(f.is_ok());
   CHECK_THAT(f.status().message(), Catch::Contains("an anonymous form takes no location"));
-  CHECK_THAT(f.status().message(), Catch::Contains("item 'when': a datetime records a moment to the second"));
+  CHECK_THAT(f.status().message(),
+             Catch::Contains("item 'when': a datetime records a moment to the second"));
   // A date or a time of day alone is an answer like any other.
   CHECK_THAT(f.status().message(), Catch::Contains("2 problem(s)"));
   auto g = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"},
     "items": [{"type": "text", "name": "where", "accuracy_threshold": 5}]})json");
   REQUIRE_FALSE(g.is_ok());
-  CHECK_THAT(g.status().message(), Catch::Contains("only a geopoint, geotrace or geoshape takes \"accuracy_threshold\""));
+  CHECK_THAT(g.status().message(),
+             Catch::Contains("only a geopoint, geotrace or geoshape takes \"accuracy_threshold\""));
 }
 
-TEST_CASE("an anonymous form takes no geotrace and no geoshape: a route or an outline is a location", "[forms]") {
-  auto f = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
+TEST_CASE(
+    "an anonymous form takes no geotrace and no geoshape: a route or an outline is a location",
+    "[forms]") {
+  auto f = load_form_json(
+      R"json({"id": "climate", "version": "1", "title": {"en": "Climate"}, "anonymous": true,
     "items": [{"type": "geotrace", "name": "route"}, {"type": "geoshape", "name": "plot"},
               {"type": "text", "name": "remarks"}]})json");
   REQUIRE_FALSE(f.is_ok());
-  CHECK_THAT(f.status().message(), Catch::Contains("item 'route': a geotrace records where the respondent was"));
-  CHECK_THAT(f.status().message(), Catch::Contains("item 'plot': a geoshape records where the respondent was"));
+  CHECK_THAT(f.status().message(),
+             Catch::Contains("item 'route': a geotrace records where the respondent was"));
+  CHECK_THAT(f.status().message(),
+             Catch::Contains("item 'plot': a geoshape records where the respondent was"));
   CHECK_THAT(f.status().message(), Catch::Contains("2 problem(s)"));
   // The same form, not anonymous, is published.
   auto g = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"},
@@ -423,7 +487,8 @@ std::string joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
-TEST_CASE("a randomized select offers its choices in its seed's order, and keeps a draft's order", "[forms]") {
+TEST_CASE("a randomized select offers its choices in its seed's order, and keeps a draft's order",
+          "[forms]") {
   auto f = load_form_json(kRandomized);
   INFO(f.status().to_string());
   REQUIRE(f.is_ok());
@@ -453,8 +518,10 @@ TEST_CASE("a randomized select offers its choices in its seed's order, and keeps
   std::sort(north.begin(), north.end());
   CHECK(joined(north) == "n1n2n3");
   // Any order is accepted: the order is the page's, never the answer's.
-  boost::json::object a = boost::json::parse(R"({"seeded": "B", "drafted": "other", "drafted_other": "G",
-                                                 "drafted_too": ["F", "A"], "fixed": "C", "place": "n2"})").as_object();
+  boost::json::object a =
+      boost::json::parse(R"({"seeded": "B", "drafted": "other", "drafted_other": "G",
+                                                 "drafted_too": ["F", "A"], "fixed": "C", "place": "n2"})")
+          .as_object();
   EvalOptions strict;
   CHECK(evaluate(*f, a, strict).ok());
   // The definition keeps both through JSON.
@@ -466,7 +533,8 @@ TEST_CASE("a randomized select offers its choices in its seed's order, and keeps
 TEST_CASE("randomize and seed belong to selects, and a seed to a randomized one", "[forms]") {
   const auto refused = [](const std::string& item) {
     auto f = load_form_json(R"({"id": "x", "version": "1", "title": {"en": "X"},
-      "lists": {"l": [{"name": "a", "label": {"en": "A"}}]}, "items": [)" + item + "]}");
+      "lists": {"l": [{"name": "a", "label": {"en": "A"}}]}, "items": [)" +
+                            item + "]}");
     REQUIRE_FALSE(f.is_ok());
     return f.status().message();
   };
@@ -474,11 +542,14 @@ TEST_CASE("randomize and seed belong to selects, and a seed to a randomized one"
              Catch::Contains("only a select takes \"randomize\" and \"seed\""));
   CHECK_THAT(refused(R"({"type": "select_one", "name": "t", "list": "l", "seed": "4"})"),
              Catch::Contains("give \"randomize\": true too"));
-  CHECK_THAT(refused(R"({"type": "select_one", "name": "t", "list": "l", "randomize": true, "seed": "${nope}"})"),
-             Catch::Contains("${nope}, which does not exist"));
+  CHECK_THAT(
+      refused(
+          R"({"type": "select_one", "name": "t", "list": "l", "randomize": true, "seed": "${nope}"})"),
+      Catch::Contains("${nope}, which does not exist"));
 }
 
-TEST_CASE("a barcode is text read by the camera or typed, and no anonymous form takes one", "[forms]") {
+TEST_CASE("a barcode is text read by the camera or typed, and no anonymous form takes one",
+          "[forms]") {
   auto f = load_form_json(R"json({"id": "visit", "version": "1", "title": {"en": "Visit"},
     "items": [{"type": "barcode", "name": "seal", "required": true}]})json");
   INFO(f.status().to_string());
@@ -489,10 +560,12 @@ TEST_CASE("a barcode is text read by the camera or typed, and no anonymous form 
   REQUIRE(bad.errors.size() == 1);
   CHECK(bad.errors[0].path == "seal");
   CHECK(std::string(save_form_json(*f)).find("\"barcode\"") != std::string::npos);
-  auto anonymous = load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"},
+  auto anonymous =
+      load_form_json(R"json({"id": "climate", "version": "1", "title": {"en": "Climate"},
     "anonymous": true, "items": [{"type": "barcode", "name": "badge"}]})json");
   REQUIRE_FALSE(anonymous.is_ok());
-  CHECK_THAT(anonymous.status().message(), Catch::Contains("item 'badge': a barcode reads a code that is near-unique"));
+  CHECK_THAT(anonymous.status().message(),
+             Catch::Contains("item 'badge': a barcode reads a code that is near-unique"));
 }
 
 TEST_CASE("a ranking lists every choice offered, once, in the respondent's order", "[forms]") {
@@ -506,7 +579,8 @@ TEST_CASE("a ranking lists every choice offered, once, in the respondent's order
   CHECK(check(*f, R"({"all": ["c", "a", "b"], "some": ["c", "a"]})").ok());
   const Evaluation short_of_one = check(*f, R"({"all": ["c", "a"], "some": ["a", "b"]})", "fr");
   REQUIRE(short_of_one.errors.size() == 2);
-  CHECK(short_of_one.errors[0].message == "Classez tous les choix, le premier étant celui que vous préférez.");
+  CHECK(short_of_one.errors[0].message ==
+        "Classez tous les choix, le premier étant celui que vous préférez.");
   CHECK(short_of_one.errors[1].path == "some");  // b is not offered there
   CHECK(check(*f, R"({"all": ["c", "a", "a"]})").errors.size() == 1);
   auto again = load_form_json(save_form_json(*f));

@@ -42,7 +42,9 @@ std::string fold(std::string_view s) {
   return out;
 }
 
-bool contains(std::string_view text, std::string_view term) { return fold(text).find(fold(term)) != std::string::npos; }
+bool contains(std::string_view text, std::string_view term) {
+  return fold(text).find(fold(term)) != std::string::npos;
+}
 
 struct Text {
   std::string where;
@@ -59,12 +61,15 @@ std::vector<Text> texts_of(const Form& f) {
     return true;
   });
   for (const auto& [name, list] : f.lists) {
-    for (const auto& c : list.choices) out.push_back({"list " + name + " choice " + c.name, &c.label});
+    for (const auto& c : list.choices)
+      out.push_back({"list " + name + " choice " + c.name, &c.label});
   }
   return out;
 }
 
-std::string at(const LangText& t, const std::string& lang) { return t.has(lang) ? t.get(lang, lang) : std::string(); }
+std::string at(const LangText& t, const std::string& lang) {
+  return t.has(lang) ? t.get(lang, lang) : std::string();
+}
 
 }  // namespace
 
@@ -75,7 +80,8 @@ TEST_CASE("the glossary folds case and Arabic diacritics, nothing else", "[forms
   CHECK_FALSE(contains("Координатор", "координатор"));  // Cyrillic case is the glossary's to list
 }
 
-TEST_CASE("every bundled form uses the glossary's term for each key concept in each language", "[forms][glossary]") {
+TEST_CASE("every bundled form uses the glossary's term for each key concept in each language",
+          "[forms][glossary]") {
   const json::object g = glossary();
   auto forms = bundled_forms();
   REQUIRE(forms.is_ok());
@@ -119,15 +125,18 @@ TEST_CASE("every bundled form uses the glossary's term for each key concept in e
             const auto& forms_of = term.at("forms").as_object();
             REQUIRE(forms_of.contains(lang));
             bool found = false;
-            for (const auto& form : forms_of.at(lang).as_array()) found = found || contains(s, form.as_string());
+            for (const auto& form : forms_of.at(lang).as_array())
+              found = found || contains(s, form.as_string());
             CHECK(found);
           }
-          if (const auto* avoid = term.if_contains("avoid"); avoid && avoid->as_object().contains(lang)) {
+          if (const auto* avoid = term.if_contains("avoid");
+              avoid && avoid->as_object().contains(lang)) {
             std::string rest = s;
             if (const auto* allow = term.if_contains("allow")) {
               for (const auto& a : allow->as_array()) {
                 const std::string al(a.as_string());
-                for (auto p = rest.find(al); p != std::string::npos; p = rest.find(al)) rest.erase(p, al.size());
+                for (auto p = rest.find(al); p != std::string::npos; p = rest.find(al))
+                  rest.erase(p, al.size());
               }
             }
             for (const auto& bad : avoid->as_object().at(lang).as_array()) {

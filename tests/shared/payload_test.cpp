@@ -1,13 +1,14 @@
+#include "equitas/wire/payload.hpp"
+
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
 
-#include "equitas/forms/payload_layout.hpp"
 #include "equitas/forms/form_library.hpp"
-#include "equitas/wire/payload.hpp"
+#include "equitas/forms/payload_layout.hpp"
 
 using namespace equitas;
 
@@ -23,13 +24,14 @@ PayloadLayout staff_climate_layout() {
 
 ResponsePayload nineteen_answers() {
   ResponsePayload p;
-  p.answers = boost::json::parse(
-                  R"({"consent_ack":true,"dem_sex":"female","dem_age":"25_34","dem_grade":"officer",)"
-                  R"("dem_role":"frontline","dem_service":"2_5","dem_station":"hq","dem_disability":"no",)"
-                  R"("eng_proud":"4","eng_recommend":"5","eng_accomplishment":"dk","eng_motivated":"1",)"
-                  R"("eng_stay":"2","inc_respect":"3","inc_belong":"4","inc_equal_treatment":"5",)"
-                  R"("inc_differences":"dk","inc_speak_up":"1","car_promotion_fair":"2","car_merit":"3"})")
-                  .as_object();
+  p.answers =
+      boost::json::parse(
+          R"({"consent_ack":true,"dem_sex":"female","dem_age":"25_34","dem_grade":"officer",)"
+          R"("dem_role":"frontline","dem_service":"2_5","dem_station":"hq","dem_disability":"no",)"
+          R"("eng_proud":"4","eng_recommend":"5","eng_accomplishment":"dk","eng_motivated":"1",)"
+          R"("eng_stay":"2","inc_respect":"3","inc_belong":"4","inc_equal_treatment":"5",)"
+          R"("inc_differences":"dk","inc_speak_up":"1","car_promotion_fair":"2","car_merit":"3"})")
+          .as_object();
   p.submitted_at = "2026-11-23";
   return p;
 }
@@ -73,13 +75,15 @@ TEST_CASE("payload v2 is compact and gives back exactly the v1 content", "[wire]
 TEST_CASE("payload v2 carries any JSON answer losslessly", "[wire][payload]") {
   const PayloadLayout layout = staff_climate_layout();
   ResponsePayload p;
-  p.answers = boost::json::parse(
-                  R"({"dem_sex":"not-a-choice","eng_proud":null,"comment_free":"été \u0000 ok",)"
-                  R"("n":-5,"big":18446744073709551615,"x":1.25,"neg":-9223372036854775808,)"
-                  R"("many":["a",1,false,{"k":[null,"v"]}],"consent_ack":false,"nested":{"a":{"b":{}}}})")
-                  .as_object();
+  p.answers =
+      boost::json::parse(
+          R"({"dem_sex":"not-a-choice","eng_proud":null,"comment_free":"été \u0000 ok",)"
+          R"("n":-5,"big":18446744073709551615,"x":1.25,"neg":-9223372036854775808,)"
+          R"("many":["a",1,false,{"k":[null,"v"]}],"consent_ack":false,"nested":{"a":{"b":{}}}})")
+          .as_object();
   p.round = "pilot round";
-  for (const std::string at : {"2026-11-23T09:41:07Z", "2026-11-23", "yesterday", "", "1969-12-31"}) {
+  for (const std::string at :
+       {"2026-11-23T09:41:07Z", "2026-11-23", "yesterday", "", "1969-12-31"}) {
     p.submitted_at = at;
     auto back = decode_payload(encode_payload(p, layout), &layout);
     REQUIRE(back.is_ok());
@@ -135,7 +139,8 @@ TEST_CASE("payload v2 refuses a number JSON cannot hold (NaN, infinity)", "[wire
   const double one_and_half = 1.5;
   std::memcpy(&bits, &one_and_half, sizeof bits);
   Bytes big_endian(8);
-  for (int i = 0; i < 8; ++i) big_endian[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i)
+    big_endian[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
   const auto at = std::search(good.begin(), good.end(), big_endian.begin(), big_endian.end());
   REQUIRE(at != good.end());
   for (const double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {

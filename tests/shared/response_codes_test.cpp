@@ -2,11 +2,12 @@
 // leniently, a mistyped character is caught before any lookup, a digest
 // is bound to its form and round, and a batch is refused if anything in it
 // changed after the server signed it.
+#include "equitas/wire/response_codes.hpp"
+
 #include <catch2/catch.hpp>
 #include <set>
 
 #include "equitas/crypto/keys.hpp"
-#include "equitas/wire/response_codes.hpp"
 #include "equitas/wire/sync_messages.hpp"
 
 using namespace equitas;
@@ -79,7 +80,8 @@ TEST_CASE("every single mistyped character and most swapped neighbours are caugh
   CHECK(swaps_caught >= swaps * 98 / 100);
   CHECK(normalize_response_code("ABCD-EFGH").typo == CodeTypo::kLength);
   CHECK(normalize_response_code(std::string(40, 'A')).typo == CodeTypo::kLength);
-  CHECK(normalize_response_code("ABCD-EFGH-JKMN-PQRU").typo == CodeTypo::kCharacter);  // U is not in the alphabet
+  CHECK(normalize_response_code("ABCD-EFGH-JKMN-PQRU").typo ==
+        CodeTypo::kCharacter);  // U is not in the alphabet
   CHECK(normalize_response_code("").typo == CodeTypo::kLength);
 }
 
@@ -106,8 +108,10 @@ TEST_CASE("a signed batch round-trips, and any change to it is refused", "[codes
   auto back = decode_code_batch(encoded);
   REQUIRE(back.is_ok());
   CHECK(verify_code_batch(*back, server.public_key()).is_ok());
-  for (const auto& c : codes) CHECK(back->contains(code_digest(back->salt, back->form_id, back->round, c)));
-  CHECK_FALSE(back->contains(code_digest(back->salt, back->form_id, back->round, generate_response_code())));
+  for (const auto& c : codes)
+    CHECK(back->contains(code_digest(back->salt, back->form_id, back->round, c)));
+  CHECK_FALSE(back->contains(
+      code_digest(back->salt, back->form_id, back->round, generate_response_code())));
 
   // Another server's key, a changed round, a flipped digest bit: refused.
   CHECK_FALSE(verify_code_batch(*back, SigningKey::generate().public_key()).is_ok());

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "equitas/status/status.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace equitas;
 

@@ -1,7 +1,8 @@
+#include "equitas/wire/sync_messages.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "equitas/wire/registration.hpp"
-#include "equitas/wire/sync_messages.hpp"
 
 using namespace equitas;
 
@@ -23,12 +24,14 @@ TEST_CASE("sync messages round-trip", "[messages]") {
   Bytes empty_list = encode(Push{44, {}, {}});
   empty_list.push_back(0);
   CHECK_FALSE(decode_sync_message(empty_list).is_ok());
-  CHECK_FALSE(decode_sync_message(encode(Push{45, {}, {Bytes(kMaxRegistrationBytes + 1, 3)}})).is_ok());
+  CHECK_FALSE(
+      decode_sync_message(encode(Push{45, {}, {Bytes(kMaxRegistrationBytes + 1, 3)}})).is_ok());
 
-  Ack ack{42, {{ItemStatus::kAccepted, {}, {}},
-               {ItemStatus::kDuplicate, {}, {}},
-               {ItemStatus::kConflict, {}, {}},
-               {ItemStatus::kRejected, RejectReason::kBadSignature, "signature does not verify"}}};
+  Ack ack{42,
+          {{ItemStatus::kAccepted, {}, {}},
+           {ItemStatus::kDuplicate, {}, {}},
+           {ItemStatus::kConflict, {}, {}},
+           {ItemStatus::kRejected, RejectReason::kBadSignature, "signature does not verify"}}};
   auto a = decode_sync_message(encode(ack));
   REQUIRE(a.is_ok());
   const auto& ga = std::get<Ack>(*a);

@@ -148,14 +148,17 @@ constexpr const char* kEveryConstruct = R"json({
 using Rows = std::vector<std::vector<std::string>>;
 
 // A workbook of text cells, as a person would type it.
-void write_book(const std::filesystem::path& path, const std::vector<std::pair<std::string, Rows>>& sheets) {
+void write_book(const std::filesystem::path& path,
+                const std::vector<std::pair<std::string, Rows>>& sheets) {
   lxw_workbook* wb = workbook_new(path.c_str());
   REQUIRE(wb != nullptr);
   for (const auto& [name, rows] : sheets) {
     lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
     for (std::size_t r = 0; r < rows.size(); ++r) {
       for (std::size_t c = 0; c < rows[r].size(); ++c) {
-        if (!rows[r][c].empty()) worksheet_write_string(ws, static_cast<lxw_row_t>(r), static_cast<lxw_col_t>(c), rows[r][c].c_str(), nullptr);
+        if (!rows[r][c].empty())
+          worksheet_write_string(ws, static_cast<lxw_row_t>(r), static_cast<lxw_col_t>(c),
+                                 rows[r][c].c_str(), nullptr);
       }
     }
   }
@@ -164,39 +167,53 @@ void write_book(const std::filesystem::path& path, const std::vector<std::pair<s
 
 }  // namespace
 
-TEST_CASE("XLSForm import: wrong equitas_ values are errors on their row and unknown equitas_ columns are ignored",
-          "[xlsform][export]") {
+TEST_CASE(
+    "XLSForm import: wrong equitas_ values are errors on their row and unknown equitas_ columns "
+    "are ignored",
+    "[xlsform][export]") {
   TempDir tmp;
-  write_book(tmp / "book.xlsx",
-             {{"survey", {{"type", "name", "label", "equitas_likert", "equitas_max_files", "equitas_polarity"},
-                          {"select_one yn", "q1", "Q1", "yes"},
-                          {"text", "q2", "Q2", "yes"},
-                          {"file", "f", "F", "", "many"},
-                          {"select_one yn", "q3", "Q3", "perhaps"}}},
-              {"choices", {{"list_name", "name", "label", "equitas_polarity", "equitas_points", "equitas_breakdown",
-                            "equitas_colour"},
-                           {"yn", "y", "Yes", "good", "", "yes", "red"},
-                           {"yn", "n", "No", "negative", "two"}}},
-              {"settings", {{"form_id", "equitas_suppression_threshold", "equitas_flavour"}, {"x", "0", "mint"}}}});
+  write_book(
+      tmp / "book.xlsx",
+      {{"survey",
+        {{"type", "name", "label", "equitas_likert", "equitas_max_files", "equitas_polarity"},
+         {"select_one yn", "q1", "Q1", "yes"},
+         {"text", "q2", "Q2", "yes"},
+         {"file", "f", "F", "", "many"},
+         {"select_one yn", "q3", "Q3", "perhaps"}}},
+       {"choices",
+        {{"list_name", "name", "label", "equitas_polarity", "equitas_points", "equitas_breakdown",
+          "equitas_colour"},
+         {"yn", "y", "Yes", "good", "", "yes", "red"},
+         {"yn", "n", "No", "negative", "two"}}},
+       {"settings",
+        {{"form_id", "equitas_suppression_threshold", "equitas_flavour"}, {"x", "0", "mint"}}}});
   auto r = equitas::forms::import_xlsform_file(tmp / "book.xlsx");
   REQUIRE(r.is_ok());
   const std::string m = messages(*r);
   INFO(m);
   CHECK_FALSE(r->form.has_value());
-  CHECK_THAT(m, Catch::Contains("error: survey row 3: equitas_likert is for select_one questions, not 'q2'"));
-  CHECK_THAT(m, Catch::Contains("error: survey row 4: equitas_max_files must be a whole number, not 'many'"));
-  CHECK_THAT(m, Catch::Contains("error: survey row 5: equitas_likert must be yes or no, not 'perhaps'"));
+  CHECK_THAT(m, Catch::Contains(
+                    "error: survey row 3: equitas_likert is for select_one questions, not 'q2'"));
+  CHECK_THAT(m, Catch::Contains(
+                    "error: survey row 4: equitas_max_files must be a whole number, not 'many'"));
+  CHECK_THAT(
+      m, Catch::Contains("error: survey row 5: equitas_likert must be yes or no, not 'perhaps'"));
   CHECK_THAT(m, Catch::Contains("warning: survey row 1: column 'equitas_polarity' is ignored"));
-  CHECK_THAT(m, Catch::Contains("error: choices row 2: equitas_polarity must be positive, neutral or negative, not 'good'"));
-  CHECK_THAT(m, Catch::Contains("error: choices row 3: equitas_points must be a number, not 'two'"));
+  CHECK_THAT(m, Catch::Contains("error: choices row 2: equitas_polarity must be positive, neutral "
+                                "or negative, not 'good'"));
+  CHECK_THAT(m,
+             Catch::Contains("error: choices row 3: equitas_points must be a number, not 'two'"));
   CHECK_THAT(m, Catch::Contains("warning: choices row 1: column 'equitas_breakdown' is ignored"));
   CHECK_THAT(m, Catch::Contains("warning: choices row 1: column 'equitas_colour' is ignored"));
-  CHECK_THAT(m, Catch::Contains("error: settings row 2: setting 'equitas_suppression_threshold' must be a whole number from 1 to 1000"));
-  CHECK_THAT(m, Catch::Contains("warning: settings row 2: setting 'equitas_flavour' ('mint') is ignored"));
+  CHECK_THAT(m, Catch::Contains("error: settings row 2: setting 'equitas_suppression_threshold' "
+                                "must be a whole number from 1 to 1000"));
+  CHECK_THAT(
+      m, Catch::Contains("warning: settings row 2: setting 'equitas_flavour' ('mint') is ignored"));
 }
 
-TEST_CASE("XLSForm export: every bundled form and previous edition imports back to an equal definition",
-          "[xlsform][export]") {
+TEST_CASE(
+    "XLSForm export: every bundled form and previous edition imports back to an equal definition",
+    "[xlsform][export]") {
   auto library = equitas::forms::FormLibrary::with_bundled();
   REQUIRE(library.is_ok());
   TempDir tmp;
@@ -212,15 +229,18 @@ TEST_CASE("XLSForm export: every bundled form and previous edition imports back 
   CHECK(forms >= 4);
 }
 
-TEST_CASE("XLSForm export: a form with every construct round-trips with its list files beside the workbook",
-          "[xlsform][export]") {
+TEST_CASE(
+    "XLSForm export: a form with every construct round-trips with its list files beside the "
+    "workbook",
+    "[xlsform][export]") {
   const Form f = load(kEveryConstruct);
   TempDir tmp;
   auto done = equitas::forms::export_xlsform_file(f, tmp / "every.xlsx");
   REQUIRE(done.is_ok());
   INFO(joined(done->notes));
   CHECK(done->exact());
-  CHECK(done->files == std::vector<std::filesystem::path>{tmp / "every.xlsx", tmp / "regions.csv", tmp / "sites.xml"});
+  CHECK(done->files == std::vector<std::filesystem::path>{tmp / "every.xlsx", tmp / "regions.csv",
+                                                          tmp / "sites.xml"});
   // The files are what select_one_from_file reads: a CSV with a header row
   // (quoted where a label holds a comma or quotes), an XML list of items.
   const std::string csv = read_text(tmp / "regions.csv");
@@ -250,7 +270,8 @@ TEST_CASE("XLSForm export: a form with every construct round-trips with its list
   CHECK_THAT(messages(*missing), Catch::Contains("'regions.csv' was not given with the workbook"));
 }
 
-TEST_CASE("XLSForm export: what a workbook cannot carry is named in the notes", "[xlsform][export]") {
+TEST_CASE("XLSForm export: what a workbook cannot carry is named in the notes",
+          "[xlsform][export]") {
   // A group's constraint and required, or_other on a list from the
   // external_choices sheet, a label with a space at its end and a list from
   // a file that no question selects from.
@@ -274,22 +295,28 @@ TEST_CASE("XLSForm export: what a workbook cannot carry is named in the notes", 
   CHECK_THAT(notes, Catch::Contains("group 'g': required, constraint not written"));
   CHECK_THAT(notes, Catch::Contains("'q': or_other is not written"));
   CHECK_THAT(notes, Catch::Contains("'t': its choice_filter is written, but is ignored on import"));
-  CHECK_THAT(notes, Catch::Contains("list 'unused' (from unused.csv) is written, but no question selects from it"));
+  CHECK_THAT(notes,
+             Catch::Contains(
+                 "list 'unused' (from unused.csv) is written, but no question selects from it"));
   CHECK_THAT(notes, Catch::Contains("'r': its seed ${t} + 1 is not written"));
   // The second import finds each difference, the trimmed label included.
   CHECK_THAT(notes, Catch::Contains("importing the workbook gives a different definition"));
-  CHECK_THAT(notes, Catch::Contains("items['g'].constraint: \"${q} != 'a'\" written, absent read back"));
-  CHECK_THAT(notes, Catch::Contains("items['g'].items['q'].label.en: \"Q \" written, \"Q\" read back"));
+  CHECK_THAT(notes,
+             Catch::Contains("items['g'].constraint: \"${q} != 'a'\" written, absent read back"));
+  CHECK_THAT(notes,
+             Catch::Contains("items['g'].items['q'].label.en: \"Q \" written, \"Q\" read back"));
   // The workbook is still written, and imports.
   auto back = equitas::forms::import_xlsform_file(tmp / "lossy.xlsx");
   REQUIRE(back.is_ok());
   CHECK(back->form.has_value());
 }
 
-TEST_CASE("XLSForm export: the real workbooks of the interop folder import back unchanged", "[xlsform][export]") {
+TEST_CASE("XLSForm export: the real workbooks of the interop folder import back unchanged",
+          "[xlsform][export]") {
   const char* env = std::getenv("EQUITAS_INTEROP_DIR");
   const std::filesystem::path dir =
-      env != nullptr ? std::filesystem::path(env) : std::filesystem::path(EQUITAS_SOURCE_DIR) / "../shared/interop/xlsform";
+      env != nullptr ? std::filesystem::path(env)
+                     : std::filesystem::path(EQUITAS_SOURCE_DIR) / "../shared/interop/xlsform";
   if (!std::filesystem::is_directory(dir)) {
     WARN("no interop folder at " << dir << "; skipped");
     return;
@@ -325,9 +352,10 @@ TEST_CASE("XLSForm export: LibreOffice reads an exported workbook", "[xlsform][e
   REQUIRE(done.is_ok());
   const std::string profile = "-env:UserInstallation=file://" + (tmp / "lo-profile").string();
   // The first sheet, survey, as LibreOffice reads it (UTF-8, comma-separated).
-  const auto r = equitas::test::run_command({"/usr/bin/soffice", profile, "--headless", "--convert-to",
-                                             "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir",
-                                             (tmp / "lo").string(), (tmp / "staff-climate.xlsx").string()});
+  const auto r =
+      equitas::test::run_command({"/usr/bin/soffice", profile, "--headless", "--convert-to",
+                                  "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir",
+                                  (tmp / "lo").string(), (tmp / "staff-climate.xlsx").string()});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   // Quoted or not, as the LibreOffice version pleases.

@@ -106,15 +106,20 @@ Files make_xlsx_files(const std::vector<SheetSpec>& sheets) {
     const SheetSpec& s = sheets[i];
     const std::string rid = "rId" + std::to_string(i + 10);
     // A target starting with '/' is absolute in the package; others are relative to xl/.
-    const std::string target = s.part.empty() ? "worksheets/sheet" + std::to_string(i + 1) + ".xml" : s.part;
+    const std::string target =
+        s.part.empty() ? "worksheets/sheet" + std::to_string(i + 1) + ".xml" : s.part;
     const std::string file = target[0] == '/' ? target.substr(1) : "xl/" + target;
-    workbook += "<sheet name=\"" + xml_escape(s.name) + "\" sheetId=\"" + std::to_string(i + 1) + "\" r:id=\"" +
-                rid + "\"/>";
-    rels += "<Relationship Id=\"" + rid +
-            "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"" +
-            target + "\"/>";
+    workbook += "<sheet name=\"" + xml_escape(s.name) + "\" sheetId=\"" + std::to_string(i + 1) +
+                "\" r:id=\"" + rid + "\"/>";
+    rels +=
+        "<Relationship Id=\"" + rid +
+        "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
+        "Target=\"" +
+        target + "\"/>";
     types += "<Override PartName=\"/" + file +
-             "\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>";
+             "\" "
+             "ContentType=\"application/"
+             "vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>";
     std::string xml =
         R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?>)"
         R"(<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)";
@@ -136,7 +141,8 @@ Files make_xlsx_files(const std::vector<SheetSpec>& sheets) {
           for (;;) {
             const std::size_t bar = rest.find('|', start);
             si += "<r><rPr><b/></rPr><t xml:space=\"preserve\">" +
-                  xml_escape(rest.substr(start, bar == std::string::npos ? std::string::npos : bar - start)) +
+                  xml_escape(rest.substr(
+                      start, bar == std::string::npos ? std::string::npos : bar - start)) +
                   "</t></r>";
             if (bar == std::string::npos) break;
             start = bar + 1;
@@ -165,8 +171,10 @@ Files make_xlsx_files(const std::vector<SheetSpec>& sheets) {
     for (const auto& si : sst) x += si;
     x += "</sst>";
     files.emplace_back("xl/sharedStrings.xml", std::move(x));
-    rels += R"(<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>)";
-    types += R"(<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>)";
+    rels +=
+        R"(<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>)";
+    types +=
+        R"(<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>)";
   }
   rels += "</Relationships>";
   types += "</Types>";
@@ -211,7 +219,9 @@ const ImportMessage* find_warning(const ImportResult& r, const std::string& need
   return find_message(r, needle, ImportMessage::Severity::kWarning);
 }
 
-boost::json::object answers(const std::string& json) { return boost::json::parse(json).as_object(); }
+boost::json::object answers(const std::string& json) {
+  return boost::json::parse(json).as_object();
+}
 
 bool has_error_at(const equitas::forms::Evaluation& e, const std::string& path) {
   return std::any_of(e.errors.begin(), e.errors.end(),
@@ -222,17 +232,23 @@ bool has_error_at(const equitas::forms::Evaluation& e, const std::string& path) 
 std::vector<SheetSpec> sample_sheets() {
   SheetSpec survey{"survey", {}, false, ""};
   survey.rows = {
-      {"type", "name", "label::English (en)", "label::Français (fr)", "hint::English (en)", "required", "relevant",
-       "constraint", "constraint_message::English (en)", "calculation", "choice_filter", "appearance"},
-      {"begin group", "about", "About you", "À propos de vous", "", "", "", "", "", "", "", "field-list"},
-      {"integer", "age", "Age", "Âge", "In years", "yes", "", ". >= 16 and . <= 99", "16 to 99", "", "", ""},
-      {"select_one region", "region", "Region", "Région", "", "#b:1", "", "", "", "", "", "minimal"},
-      {"select_one town", "town", "Town", "Ville", "", "", "", "", "", "", "region = ${region}", ""},
-      {"select_multiple channel or_other", "channels", "Channels", "Canaux", "", "", "${age} >= 18", "", "", "",
+      {"type", "name", "label::English (en)", "label::Français (fr)", "hint::English (en)",
+       "required", "relevant", "constraint", "constraint_message::English (en)", "calculation",
+       "choice_filter", "appearance"},
+      {"begin group", "about", "About you", "À propos de vous", "", "", "", "", "", "", "",
+       "field-list"},
+      {"integer", "age", "Age", "Âge", "In years", "yes", "", ". >= 16 and . <= 99", "16 to 99", "",
        "", ""},
+      {"select_one region", "region", "Region", "Région", "", "#b:1", "", "", "", "", "",
+       "minimal"},
+      {"select_one town", "town", "Town", "Ville", "", "", "", "", "", "", "region = ${region}",
+       ""},
+      {"select_multiple channel or_other", "channels", "Channels", "Canaux", "", "", "${age} >= 18",
+       "", "", "", "", ""},
       {"end group"},
       {"calculate", "age_next", "", "", "", "", "", "", "", "${age} + 1", "", ""},
-      {"text", "comment", "#r:Any|thing else?", "Autre chose ?", "", "false()", "", "", "", "", "", "multiline"},
+      {"text", "comment", "#r:Any|thing else?", "Autre chose ?", "", "false()", "", "", "", "", "",
+       "multiline"},
       {},
       {"begin repeat", "children", "Children", "Enfants"},
       {"text", "child_name", "Name", "Nom", "", "true"},
@@ -326,11 +342,11 @@ TEST_CASE("XLSForm: a complete small form imports and validates answers", "[xlsf
     auto a = answers(R"({"age": 12, "region": "north", "town": "2",
                         "children": [{"child_name": "A", "child_age": 40}, {"child_age": 1}]})");
     const auto e = equitas::forms::evaluate(f, a, opts);
-    CHECK(has_error_at(e, "age"));                        // constraint
-    CHECK(e.items.at("age").error == "16 to 99");         // its message
-    CHECK(has_error_at(e, "town"));                       // filtered out by region
-    CHECK(has_error_at(e, "children[0].child_age"));      // . < ${age}
-    CHECK(has_error_at(e, "children[1].child_name"));     // required in a repeat
+    CHECK(has_error_at(e, "age"));                     // constraint
+    CHECK(e.items.at("age").error == "16 to 99");      // its message
+    CHECK(has_error_at(e, "town"));                    // filtered out by region
+    CHECK(has_error_at(e, "children[0].child_age"));   // . < ${age}
+    CHECK(has_error_at(e, "children[1].child_name"));  // required in a repeat
   }
   {
     auto a = answers(R"({"age": 17, "region": "south", "channels": ["email"]})");
@@ -341,10 +357,15 @@ TEST_CASE("XLSForm: a complete small form imports and validates answers", "[xlsf
 
 TEST_CASE("XLSForm: sheet order, file names and header case do not matter", "[xlsform]") {
   SheetSpec notes{"Notes", {{"anything"}, {"at all"}}, false, ""};
-  SheetSpec choices{" Choices ", {{"LIST NAME", "VALUE", "Label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}}, false,
+  SheetSpec choices{" Choices ",
+                    {{"LIST NAME", "VALUE", "Label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}},
+                    false,
                     "worksheets/zz_choices.xml"};
-  SheetSpec settings{"SETTINGS", {{"FORM_ID", "Form_Title", "DEFAULT_LANGUAGE"}, {"My Form!", "Mine", "Français"}},
-                     true, "worksheets/a.xml"};
+  SheetSpec settings{
+      "SETTINGS",
+      {{"FORM_ID", "Form_Title", "DEFAULT_LANGUAGE"}, {"My Form!", "Mine", "Français"}},
+      true,
+      "worksheets/a.xml"};
   // The survey comes last, its table starts in column B, and row 3 is empty.
   SheetSpec survey{"Survey",
                    {{"", " TYPE ", "Name", "LABEL", "Label::English (en)", "REQUIRED"},
@@ -391,7 +412,10 @@ TEST_CASE("XLSForm: unsupported types, metadata and legacy forms", "[xlsform]") 
                     {"select all that apply from yn or specify other", "legacy2", "Legacy 2"}},
                    false,
                    ""};
-  SheetSpec choices{"choices", {{"list name", "name", "label"}, {"yn", "#n:1", "Yes"}, {"yn", "#n:0", "No"}}, false, ""};
+  SheetSpec choices{"choices",
+                    {{"list name", "name", "label"}, {"yn", "#n:1", "Yes"}, {"yn", "#n:0", "No"}},
+                    false,
+                    ""};
   const ImportResult r = import_ok(make_xlsx({survey, choices}));
   INFO(all_messages(r));
   CHECK(r.has_errors());
@@ -404,7 +428,9 @@ TEST_CASE("XLSForm: unsupported types, metadata and legacy forms", "[xlsform]") 
   const ImportMessage* file = find_error(r, "'towns.csv' was not given with the workbook");
   REQUIRE(file != nullptr);
   CHECK(file->row == 7);
-  CHECK(find_warning(r, "survey row 2: metadata field 'start' is not collected: Equitas records submission time itself"));
+  CHECK(find_warning(r,
+                     "survey row 2: metadata field 'start' is not collected: Equitas records "
+                     "submission time itself"));
   CHECK(find_warning(r, "survey row 5: range 'score' is imported as a decimal"));
   CHECK(find_warning(r, "survey row 6: hidden 'h1' is imported as a calculate"));
   CHECK(find_warning(r, "no 'settings' sheet"));
@@ -428,16 +454,19 @@ TEST_CASE("XLSForm: unsupported types, metadata and legacy forms", "[xlsform]") 
   CHECK(f.id == "imported-form");
 }
 
-TEST_CASE("XLSForm: without a form_id, the id comes from the file name, as in pyxform", "[xlsform]") {
+TEST_CASE("XLSForm: without a form_id, the id comes from the file name, as in pyxform",
+          "[xlsform]") {
   // The same workbook, no form_id and the same title, saved under two names.
   std::vector<SheetSpec> sheets = sample_sheets();
-  sheets[2].rows = {{"form_title", "version", "default_language"}, {"Staff survey, North", "#n:3", "English (en)"}};
+  sheets[2].rows = {{"form_title", "version", "default_language"},
+                    {"Staff survey, North", "#n:3", "English (en)"}};
   const Bytes workbook = make_xlsx(sheets);
   equitas::test::TempDir tmp;
   std::vector<std::string> ids;
   for (const char* name : {"Post survey (North) 2026.xlsx", "post-survey-south.xlsx"}) {
     std::ofstream(tmp / name, std::ios::binary)
-        .write(reinterpret_cast<const char*>(workbook.data()), static_cast<std::streamsize>(workbook.size()));
+        .write(reinterpret_cast<const char*>(workbook.data()),
+               static_cast<std::streamsize>(workbook.size()));
     auto r = equitas::forms::import_xlsform_file(tmp / name);
     REQUIRE(r.is_ok());
     INFO(all_messages(*r));
@@ -564,20 +593,25 @@ TEST_CASE("XLSForm: choice filters read choices-sheet columns", "[xlsform]") {
 }
 
 TEST_CASE("XLSForm: unbalanced groups and repeats are errors", "[xlsform]") {
-  SheetSpec open{"survey", {{"type", "name", "label"}, {"begin group", "g", "G"}, {"text", "a", "A"}}, false, ""};
+  SheetSpec open{"survey",
+                 {{"type", "name", "label"}, {"begin group", "g", "G"}, {"text", "a", "A"}},
+                 false,
+                 ""};
   const ImportResult r1 = import_ok(make_xlsx({open}));
   CHECK_FALSE(r1.form.has_value());
   CHECK(find_error(r1, "survey row 2: 'begin group' 'g' has no matching 'end group'"));
 
-  SheetSpec extra{"survey", {{"type", "name", "label"}, {"text", "a", "A"}, {"end group"}}, false, ""};
+  SheetSpec extra{
+      "survey", {{"type", "name", "label"}, {"text", "a", "A"}, {"end group"}}, false, ""};
   const ImportResult r2 = import_ok(make_xlsx({extra}));
   CHECK_FALSE(r2.form.has_value());
   CHECK(find_error(r2, "survey row 3: 'end group' without a matching 'begin group'"));
 
-  SheetSpec crossed{"survey",
-                    {{"type", "name", "label"}, {"begin repeat", "r", "R"}, {"text", "a", "A"}, {"end_group"}},
-                    false,
-                    ""};
+  SheetSpec crossed{
+      "survey",
+      {{"type", "name", "label"}, {"begin repeat", "r", "R"}, {"text", "a", "A"}, {"end_group"}},
+      false,
+      ""};
   const ImportResult r3 = import_ok(make_xlsx({crossed}));
   CHECK_FALSE(r3.form.has_value());
   CHECK(find_error(r3, "survey row 4: 'end group' closes 'begin repeat' 'r' from row 2"));
@@ -592,7 +626,10 @@ TEST_CASE("XLSForm: duplicate names and choices, unknown lists are errors", "[xl
                     {"text", "1bad", "Bad name"}},
                    false,
                    ""};
-  SheetSpec choices{"choices", {{"list_name", "name", "label"}, {"yn", "y", "Yes"}, {"yn", "y", "Yes again"}}, false, ""};
+  SheetSpec choices{"choices",
+                    {{"list_name", "name", "label"}, {"yn", "y", "Yes"}, {"yn", "y", "Yes again"}},
+                    false,
+                    ""};
   const ImportResult r = import_ok(make_xlsx({survey, choices}));
   INFO(all_messages(r));
   CHECK_FALSE(r.form.has_value());
@@ -618,7 +655,8 @@ TEST_CASE("XLSForm: bytes that are not a workbook give a Status", "[xlsform]") {
   CHECK_FALSE(zip_only.is_ok());
 
   // A workbook part that is not XML.
-  auto bad_xml = equitas::forms::import_xlsform(zip_files({{"xl/workbook.xml", "<workbook><sheets"}}));
+  auto bad_xml =
+      equitas::forms::import_xlsform(zip_files({{"xl/workbook.xml", "<workbook><sheets"}}));
   CHECK_FALSE(bad_xml.is_ok());
 
   auto missing = equitas::forms::import_xlsform_file("/nonexistent/form.xlsx");
@@ -678,7 +716,8 @@ Bytes shared_string_bomb(std::size_t chars, int cells) {
   }
   sheet += "</sheetData></worksheet>";
   return zip_files(
-      {{"xl/workbook.xml", hostile_workbook_xml(R"(<sheet name="survey" sheetId="1" r:id="rId1"/>)")},
+      {{"xl/workbook.xml",
+        hostile_workbook_xml(R"(<sheet name="survey" sheetId="1" r:id="rId1"/>)")},
        {"xl/_rels/workbook.xml.rels",
         R"(<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>)"},
        {"xl/sharedStrings.xml", "<sst><si><t>" + std::string(chars, 'x') + "</t></si></sst>"},
@@ -689,7 +728,8 @@ Bytes shared_string_bomb(std::size_t chars, int cells) {
 Bytes one_part_many_sheets(int entries, int mib, const std::function<std::string(int)>& name) {
   std::string sheets;
   for (int i = 0; i < entries; ++i) {
-    sheets += "<sheet name=\"" + name(i) + "\" sheetId=\"" + std::to_string(i + 1) + "\" r:id=\"rId1\"/>";
+    sheets +=
+        "<sheet name=\"" + name(i) + "\" sheetId=\"" + std::to_string(i + 1) + "\" r:id=\"rId1\"/>";
   }
   std::string part = "<worksheet><sheetData>";
   part += std::string(static_cast<std::size_t>(mib) * 1024 * 1024, ' ');
@@ -735,7 +775,9 @@ TEST_CASE("XLSForm: hostile workbooks are refused within bounds (issue #19)", "[
     INFO(m);
     CHECK(m.find("more than one sheet named 'survey'") != std::string::npos);
   }
-  SECTION("survey, choices and settings pointing at one 40 MiB part: the parts read are bounded together") {
+  SECTION(
+      "survey, choices and settings pointing at one 40 MiB part: the parts read are bounded "
+      "together") {
     const Bytes b = one_part_many_sheets(3, 40, [](int i) {
       return std::string(i == 0 ? "survey" : i == 1 ? "choices" : "settings");
     });
@@ -744,8 +786,10 @@ TEST_CASE("XLSForm: hostile workbooks are refused within bounds (issue #19)", "[
     CHECK(m.find("more than 64 MB in all") != std::string::npos);
   }
   SECTION("the same workbooks in the fuzz corpus are refused") {
-    const std::filesystem::path dir = std::filesystem::path(EQUITAS_SOURCE_DIR) / "fuzz/corpus/fuzz_xlsform";
-    for (const char* name : {"regression-hostile-shared-string", "regression-hostile-sheet-entries"}) {
+    const std::filesystem::path dir =
+        std::filesystem::path(EQUITAS_SOURCE_DIR) / "fuzz/corpus/fuzz_xlsform";
+    for (const char* name :
+         {"regression-hostile-shared-string", "regression-hostile-sheet-entries"}) {
       INFO(name);
       auto r = equitas::forms::import_xlsform_file(dir / name);
       REQUIRE_FALSE(r.is_ok());
@@ -774,7 +818,8 @@ TEST_CASE("XLSForm: corrupted workbooks never crash the importer", "[xlsform]") 
     std::uniform_int_distribution<std::size_t> pos(0, b.size() - 1);
     switch (i % 3) {
       case 0: {  // flip a few bytes
-        for (int k = 0; k < 1 + i % 5; ++k) b[pos(rng)] ^= static_cast<std::uint8_t>(1 + rng() % 255);
+        for (int k = 0; k < 1 + i % 5; ++k)
+          b[pos(rng)] ^= static_cast<std::uint8_t>(1 + rng() % 255);
         break;
       }
       case 1:  // truncate
@@ -782,7 +827,8 @@ TEST_CASE("XLSForm: corrupted workbooks never crash the importer", "[xlsform]") 
         break;
       default: {  // overwrite a run
         const std::size_t at = pos(rng);
-        for (std::size_t k = at; k < std::min(b.size(), at + 16); ++k) b[k] = static_cast<std::uint8_t>(rng());
+        for (std::size_t k = at; k < std::min(b.size(), at + 16); ++k)
+          b[k] = static_cast<std::uint8_t>(rng());
         break;
       }
     }
@@ -880,7 +926,8 @@ TEST_CASE("XLSForm: the real workbooks in the interop folder", "[xlsform]") {
     if (res.form) {
       ++converted;
       const auto warnings = res.messages.size();
-      line += warnings == 0 ? "converted" : "converted with " + std::to_string(warnings) + " warning(s)";
+      line += warnings == 0 ? "converted"
+                            : "converted with " + std::to_string(warnings) + " warning(s)";
       const std::string json = equitas::forms::save_form_json(*res.form);
       auto back = equitas::forms::load_form_json(json);
       INFO(back.status().to_string());
@@ -929,7 +976,8 @@ TEST_CASE("XLSForm: a label that is not valid UTF-8 is refused, naming its cell"
   CHECK_THAT(r.status().message(), Catch::Contains("not valid UTF-8"));
 }
 
-TEST_CASE("XLSForm: loops, repeated names in groups and duplicate choices (issue #19)", "[xlsform]") {
+TEST_CASE("XLSForm: loops, repeated names in groups and duplicate choices (issue #19)",
+          "[xlsform]") {
   SheetSpec survey{"survey",
                    {{"type", "name", "label", "relevant"},
                     {"begin loop over toilet", "loop", "Toilets"},
@@ -953,7 +1001,8 @@ TEST_CASE("XLSForm: loops, repeated names in groups and duplicate choices (issue
                      {"county", "king", "King", "tx"}},
                     false,
                     ""};
-  SheetSpec settings{"settings", {{"form_id", "allow_choice_duplicates"}, {"loops", "yes"}}, false, ""};
+  SheetSpec settings{
+      "settings", {{"form_id", "allow_choice_duplicates"}, {"loops", "yes"}}, false, ""};
   const ImportResult r = import_ok(make_xlsx({survey, choices, settings}));
   INFO(all_messages(r));
   REQUIRE(r.form.has_value());
@@ -972,12 +1021,15 @@ TEST_CASE("XLSForm: loops, repeated names in groups and duplicate choices (issue
   // The second 'name' is renamed after its group, with a warning.
   CHECK(f.find("name") != nullptr);
   CHECK(f.find("work_name") != nullptr);
-  CHECK(find_warning(r, "name 'name' is also used in another group; this one (in group 'work') is named 'work_name'"));
+  CHECK(find_warning(r,
+                     "name 'name' is also used in another group; this one (in group 'work') is "
+                     "named 'work_name'"));
   // Duplicate choices are kept under allow_choice_duplicates.
   CHECK(f.allow_choice_duplicates);
   CHECK(f.lists.at("county").choices.size() == 2);
   CHECK(find_warning(r, "choice 'king' appears twice in list 'county'"));
-  auto a = answers(R"({"number_pit": 2, "where_pit": "yard", "number_flush": 0, "name": "A", "work_name": "B",
+  auto a = answers(
+      R"({"number_pit": 2, "where_pit": "yard", "number_flush": 0, "name": "A", "work_name": "B",
                        "county": "king"})");
   const auto e = equitas::forms::evaluate(f, a, {});
   INFO(equitas::forms::format_errors(e.errors));
@@ -988,8 +1040,10 @@ TEST_CASE("XLSForm: loops, repeated names in groups and duplicate choices (issue
   CHECK(*back == f);
 }
 
-TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, range, trigger and per-response metadata (issue #19)",
-          "[xlsform]") {
+TEST_CASE(
+    "XLSForm: time and location types (geotrace and geoshape too), rank, range, trigger and "
+    "per-response metadata (issue #19)",
+    "[xlsform]") {
   SheetSpec survey{"survey",
                    {{"type", "name", "label", "parameters"},
                     {"time", "t", "Time"},
@@ -1006,7 +1060,8 @@ TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, r
                     {"audit", "audit"}},
                    false,
                    ""};
-  SheetSpec choices{"choices", {{"list_name", "name", "label"}, {"rk", "a", "A"}, {"rk", "b", "B"}}, false, ""};
+  SheetSpec choices{
+      "choices", {{"list_name", "name", "label"}, {"rk", "a", "A"}, {"rk", "b", "B"}}, false, ""};
   const ImportResult r = import_ok(make_xlsx({survey, choices}));
   INFO(all_messages(r));
   REQUIRE(r.form.has_value());
@@ -1034,7 +1089,9 @@ TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, r
   CHECK(f.find("ok")->type == QuestionType::kAcknowledge);
   CHECK(f.find("day")->calculation.source == "once(today())");
   CHECK(f.find("device")->calculation.source == "once(uuid())");
-  CHECK(find_warning(r, "deviceid 'device' is a random value per response (once(uuid())), never the device's identity"));
+  CHECK(find_warning(r,
+                     "deviceid 'device' is a random value per response (once(uuid())), never the "
+                     "device's identity"));
   CHECK(find_warning(r, "metadata field 'audit' is not collected"));
 
   const auto check = [&](const std::string& json) {
@@ -1043,13 +1100,15 @@ TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, r
     o.today = "2026-11-23";
     return equitas::forms::evaluate(f, a, o);
   };
-  const auto good = check(R"({"t": "08:30:00", "dt": "2026-11-23T08:30:00.000+01:00", "gp": "-1.28 36.82 1700 5",
+  const auto good =
+      check(R"({"t": "08:30:00", "dt": "2026-11-23T08:30:00.000+01:00", "gp": "-1.28 36.82 1700 5",
       "gt": "1 2; 3 4", "gs": "0 0; 0 1; 1 1; 0 0", "bc": "978-3", "rank": ["b", "a"], "score": 4, "ok": "OK"})");
   INFO(equitas::forms::format_errors(good.errors));
   CHECK(good.ok());
   CHECK(good.calculated.at("day") == "2026-11-23");
   CHECK(good.calculated.at("device").size() == 36);
-  const auto bad = check(R"({"t": "8h30", "dt": "2026-11-23", "gp": "Nairobi", "gt": "1 2", "gs": "0 0; 1 1",
+  const auto bad =
+      check(R"({"t": "8h30", "dt": "2026-11-23", "gp": "Nairobi", "gt": "1 2", "gs": "0 0; 1 1",
       "rank": ["a"], "score": 5})");
   for (const char* path : {"t", "dt", "gp", "gt", "gs", "rank", "score"}) {
     INFO(path);
@@ -1059,7 +1118,8 @@ TEST_CASE("XLSForm: time and location types (geotrace and geoshape too), rank, r
   CHECK(check("{}").calculated.at("device") != check("{}").calculated.at("device"));
 }
 
-TEST_CASE("the settings sheet's response_codes makes a form ask for single-use codes", "[xlsform]") {
+TEST_CASE("the settings sheet's response_codes makes a form ask for single-use codes",
+          "[xlsform]") {
   SheetSpec survey{"survey", {{"type", "name", "label"}, {"text", "q", "Q"}}, false, ""};
   SheetSpec settings{"settings", {{"form_id", "response_codes"}, {"coded", "yes"}}, false, ""};
   const ImportResult r = import_ok(make_xlsx({survey, settings}));
@@ -1072,16 +1132,18 @@ TEST_CASE("the settings sheet's response_codes makes a form ask for single-use c
   CHECK(again->response_codes);
 }
 
-TEST_CASE("XLSForm: image with max-pixels and body::accept then audio and video and file questions", "[xlsform][file]") {
-  SheetSpec survey{"survey",
-                   {{"type", "name", "label", "parameters", "body::accept", "required"},
-                    {"image", "photo", "A photo of the room", "max-pixels=1024", "image/jpeg, .PNG", "yes"},
-                    {"audio", "voice", "Say it", "quality=voice-only"},
-                    {"video", "clip", "A clip"},
-                    {"file", "doc", "The report", "", ".pdf .docx application/vnd.oasis.opendocument.text"},
-                    {"text", "why", "Why?", "", "image/*"}},
-                   false,
-                   ""};
+TEST_CASE("XLSForm: image with max-pixels and body::accept then audio and video and file questions",
+          "[xlsform][file]") {
+  SheetSpec survey{
+      "survey",
+      {{"type", "name", "label", "parameters", "body::accept", "required"},
+       {"image", "photo", "A photo of the room", "max-pixels=1024", "image/jpeg, .PNG", "yes"},
+       {"audio", "voice", "Say it", "quality=voice-only"},
+       {"video", "clip", "A clip"},
+       {"file", "doc", "The report", "", ".pdf .docx application/vnd.oasis.opendocument.text"},
+       {"text", "why", "Why?", "", "image/*"}},
+      false,
+      ""};
   SheetSpec settings{"settings", {{"form_id", "version"}, {"rooms", "#n:2"}}, false, ""};
   const ImportResult r = import_ok(make_xlsx({survey, settings}));
   INFO(all_messages(r));
@@ -1099,12 +1161,14 @@ TEST_CASE("XLSForm: image with max-pixels and body::accept then audio and video 
   const Item* doc = f.find("doc");
   CHECK(doc->type == QuestionType::kFile);
   CHECK(doc->file.accept ==
-        std::vector<std::string>{"application/pdf",
-                                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                                 "application/vnd.oasis.opendocument.text"});
+        std::vector<std::string>{
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.oasis.opendocument.text"});
   // What differs from XLSForm is said, row by row.
   CHECK(find_warning(r, "survey row 2: body::accept '.png' is read as the media type image/png"));
-  CHECK(find_warning(r, "survey row 5: body::accept '.pdf' is read as the media type application/pdf"));
+  CHECK(find_warning(
+      r, "survey row 5: body::accept '.pdf' is read as the media type application/pdf"));
   CHECK(find_warning(r, "survey row 3: parameter 'quality=voice-only' is ignored"));
   CHECK(find_warning(r, "survey row 6: body::accept 'image/*' is ignored: 'why' takes no file"));
   CHECK_FALSE(find_warning(r, "max-pixels"));
@@ -1116,19 +1180,23 @@ TEST_CASE("XLSForm: image with max-pixels and body::accept then audio and video 
   CHECK(*again == f);
 }
 
-TEST_CASE("XLSForm: file questions that cannot be imported are refused on their row", "[xlsform][file]") {
+TEST_CASE("XLSForm: file questions that cannot be imported are refused on their row",
+          "[xlsform][file]") {
   const auto import_rows = [](std::vector<std::vector<std::string>> rows, bool anonymous = false) {
     rows.insert(rows.begin(), {"type", "name", "label", "parameters", "body::accept"});
     SheetSpec survey{"survey", rows, false, ""};
-    SheetSpec settings{"settings", {{"form_id", "anonymous"}, {"files", anonymous ? "yes" : "no"}}, false, ""};
+    SheetSpec settings{
+        "settings", {{"form_id", "anonymous"}, {"files", anonymous ? "yes" : "no"}}, false, ""};
     return import_ok(make_xlsx({survey, settings}));
   };
   SECTION("an anonymous form asking for a photo") {
     const ImportResult r = import_rows({{"text", "q", "Q"}, {"image", "photo", "A photo"}}, true);
     INFO(all_messages(r));
     CHECK_FALSE(r.form.has_value());
-    const ImportMessage* m = find_error(r, "an anonymous form cannot ask for files: a photo, a voice or a document "
-                                           "can identify the respondent");
+    const ImportMessage* m =
+        find_error(r,
+                   "an anonymous form cannot ask for files: a photo, a voice or a document "
+                   "can identify the respondent");
     REQUIRE(m != nullptr);
     CHECK(m->row == 3);
     // The setting is read: without files, the form is anonymous.
@@ -1142,19 +1210,23 @@ TEST_CASE("XLSForm: file questions that cannot be imported are refused on their 
     CHECK(find_error(r2, "settings row 2: setting 'anonymous' must be yes or no, not 'oui'"));
   }
   SECTION("a photo in a repeat is a photo per row") {
-    const ImportResult r = import_rows({{"begin repeat", "visits", "Visits"}, {"image", "photo", "A photo"}, {"end repeat"}});
+    const ImportResult r = import_rows(
+        {{"begin repeat", "visits", "Visits"}, {"image", "photo", "A photo"}, {"end repeat"}});
     INFO(all_messages(r));
     REQUIRE(r.form);
     CHECK(r.form->find("photo")->type == QuestionType::kImage);
   }
   SECTION("an extension Equitas cannot map, and a bad max-pixels") {
-    const ImportResult r = import_rows({{"file", "doc", "Doc", "", ".xyz"}, {"image", "photo", "Photo", "max-pixels=big"}});
+    const ImportResult r = import_rows(
+        {{"file", "doc", "Doc", "", ".xyz"}, {"image", "photo", "Photo", "max-pixels=big"}});
     INFO(all_messages(r));
     CHECK_FALSE(r.form.has_value());
-    const ImportMessage* ext = find_error(r, "body::accept '.xyz': Equitas checks a file's media type, not its name");
+    const ImportMessage* ext =
+        find_error(r, "body::accept '.xyz': Equitas checks a file's media type, not its name");
     REQUIRE(ext != nullptr);
     CHECK(ext->row == 2);
-    const ImportMessage* px = find_error(r, "parameter max-pixels must be a whole number of pixels above 0, not 'big'");
+    const ImportMessage* px =
+        find_error(r, "parameter max-pixels must be a whole number of pixels above 0, not 'big'");
     REQUIRE(px != nullptr);
     CHECK(px->row == 3);
   }
@@ -1193,16 +1265,19 @@ ImportResult import_with(const std::vector<SheetSpec>& sheets, const Attachments
 }
 
 std::vector<SheetSpec> file_sheets() {
-  SheetSpec survey{"survey",
-                   {{"type", "name", "label::English (en)", "label::Français (fr)", "choice_filter", "calculation"},
-                    {"select_one_from_file regions.csv", "region", "Region", "Région"},
-                    {"select_one_from_file posts.csv", "post", "Post", "Poste", "region=${region}"},
-                    {"select_multiple_from_file lanes.xml", "lanes", "Lanes", "Voies"},
-                    {"calculate", "post_phone", "", "", "", "pulldata('posts', 'phone', 'name', ${post})"},
-                    {"calculate", "tariff", "", "", "", "pulldata('tariffs', 'rate', 'code', 'HS01')"},
-                    {"calculate", "post_count", "", "", "", "count(instance('posts')/root/item[region = ${region}])"}},
-                   false,
-                   ""};
+  SheetSpec survey{
+      "survey",
+      {{"type", "name", "label::English (en)", "label::Français (fr)", "choice_filter",
+        "calculation"},
+       {"select_one_from_file regions.csv", "region", "Region", "Région"},
+       {"select_one_from_file posts.csv", "post", "Post", "Poste", "region=${region}"},
+       {"select_multiple_from_file lanes.xml", "lanes", "Lanes", "Voies"},
+       {"calculate", "post_phone", "", "", "", "pulldata('posts', 'phone', 'name', ${post})"},
+       {"calculate", "tariff", "", "", "", "pulldata('tariffs', 'rate', 'code', 'HS01')"},
+       {"calculate", "post_count", "", "", "",
+        "count(instance('posts')/root/item[region = ${region}])"}},
+      false,
+      ""};
   SheetSpec settings{"settings", {{"form_id", "version"}, {"sites", "1"}}, false, ""};
   return {survey, settings};
 }
@@ -1210,19 +1285,24 @@ std::vector<SheetSpec> file_sheets() {
 Attachments site_files() {
   return {
       // Excel writes a BOM; a quoted field holds a comma and a doubled quote.
-      {"regions.csv", "\xEF\xBB\xBFname,label::English (en),label::Français (fr)\r\n"
-                      "north,\"North, upper \"\"N\"\"\",Nord\r\nsouth,South,Sud\r\n"},
-      {"posts.csv", "name,label,region,phone\nn1,Post N1,north,+100\nn2,Post N2,north,+101\ns1,Post S1,south,+200\n"},
-      {"lanes.xml", "<?xml version=\"1.0\"?><root><item><name>green</name><label>Green lane</label></item>"
-                    "<item><name>red</name><label>Red lane</label><kind>inspect</kind></item></root>"},
+      {"regions.csv",
+       "\xEF\xBB\xBFname,label::English (en),label::Français (fr)\r\n"
+       "north,\"North, upper \"\"N\"\"\",Nord\r\nsouth,South,Sud\r\n"},
+      {"posts.csv",
+       "name,label,region,phone\nn1,Post N1,north,+100\nn2,Post N2,north,+101\ns1,Post "
+       "S1,south,+200\n"},
+      {"lanes.xml",
+       "<?xml version=\"1.0\"?><root><item><name>green</name><label>Green lane</label></item>"
+       "<item><name>red</name><label>Red lane</label><kind>inspect</kind></item></root>"},
       {"tariffs.csv", "code,rate\nHS01,5\nHS02,12\n"},
   };
 }
 
 }  // namespace
 
-TEST_CASE("XLSForm: select_one_from_file and pulldata read CSV and XML files published with the form",
-          "[xlsform][attachments]") {
+TEST_CASE(
+    "XLSForm: select_one_from_file and pulldata read CSV and XML files published with the form",
+    "[xlsform][attachments]") {
   const Attachments files = site_files();
   const ImportResult r = import_with(file_sheets(), files);
   INFO(all_messages(r));
@@ -1274,8 +1354,10 @@ TEST_CASE("XLSForm: select_one_from_file and pulldata read CSV and XML files pub
   CHECK(*back == f);
 }
 
-TEST_CASE("XLSForm: files a workbook names that are missing, malformed or too large are refused on their row",
-          "[xlsform][attachments]") {
+TEST_CASE(
+    "XLSForm: files a workbook names that are missing, malformed or too large are refused on their "
+    "row",
+    "[xlsform][attachments]") {
   const auto sheets = file_sheets();
   SECTION("a missing file names itself and how to give it") {
     Attachments files = site_files();
@@ -1299,7 +1381,8 @@ TEST_CASE("XLSForm: files a workbook names that are missing, malformed or too la
   }
   SECTION("an unclosed quote, stray quotes and bad UTF-8") {
     for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
-             {"name,label\nn1,\"Post\n", "posts.csv: a quoted field is not closed before the end of the file"},
+             {"name,label\nn1,\"Post\n",
+              "posts.csv: a quoted field is not closed before the end of the file"},
              {"name,label\nn1,Po\"st\n", "posts.csv line 2: a quote inside a field"},
              {"name,label\nn1,\"Post\"x\n", "posts.csv line 2: text after a closing quote"},
              {"name,label\nn1,\xC3(\n", "posts.csv: the file is not UTF-8 text"},
@@ -1316,14 +1399,16 @@ TEST_CASE("XLSForm: files a workbook names that are missing, malformed or too la
   SECTION("an XML file that is not a list of items") {
     Attachments files = site_files();
     files["lanes.xml"] = "<root><item><name>a</name></item><row/></root>";
-    CHECK(find_error(import_with(sheets, files), "lanes.xml: <root> holds <item> elements, not <row>"));
+    CHECK(find_error(import_with(sheets, files),
+                     "lanes.xml: <root> holds <item> elements, not <row>"));
     files["lanes.xml"] = "<root><item>";
     CHECK(find_error(import_with(sheets, files), "lanes.xml: not well-formed XML"));
   }
   SECTION("a file larger than a form may carry, and too many rows") {
     Attachments files = site_files();
     files["posts.csv"] = "name,label\n" + std::string(9u << 20, 'x') + ",y\n";
-    CHECK(find_error(import_with(sheets, files), "'posts.csv': the files published with a form may hold at most 8 MiB"));
+    CHECK(find_error(import_with(sheets, files),
+                     "'posts.csv': the files published with a form may hold at most 8 MiB"));
     std::string many = "name,label\n";
     for (int i = 0; i < 100001; ++i) many += "p" + std::to_string(i) + ",P\n";
     files["posts.csv"] = many;
@@ -1350,8 +1435,8 @@ TEST_CASE("XLSForm: import_xlsform_file finds the files beside the workbook or i
   const auto book = dir.path() / "sites.xlsx";
   {
     const Bytes b = make_xlsx(file_sheets());
-    std::ofstream(book, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                                static_cast<std::streamsize>(b.size()));
+    std::ofstream(book, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   }
   const auto write = [](const std::filesystem::path& p, const std::string& text) {
     std::filesystem::create_directories(p.parent_path());
@@ -1372,14 +1457,16 @@ TEST_CASE("XLSForm: import_xlsform_file finds the files beside the workbook or i
   CHECK(r->form->lists.at("posts").choices.size() == 3);
   // A file named directly wins over the one beside the workbook.
   write(dir.path() / "other" / "regions.csv", "name,label\neast,East\n");
-  r = equitas::forms::import_xlsform_file(book, {dir.path() / "other" / "regions.csv", dir.path() / "lists"});
+  r = equitas::forms::import_xlsform_file(
+      book, {dir.path() / "other" / "regions.csv", dir.path() / "lists"});
   REQUIRE(r.is_ok());
   REQUIRE(r->form.has_value());
   CHECK(r->form->lists.at("regions").choices.at(0).name == "east");
 }
 
-TEST_CASE("XLSForm: select_one_external reads the external_choices sheet, and osm is a file question",
-          "[xlsform][attachments]") {
+TEST_CASE(
+    "XLSForm: select_one_external reads the external_choices sheet, and osm is a file question",
+    "[xlsform][attachments]") {
   SheetSpec survey{"SURVEY",
                    {{"TYPE", "NAME", "LABEL", "CHOICE_FILTER"},
                     {"select_one c1", "q1", "Good?"},
@@ -1388,7 +1475,10 @@ TEST_CASE("XLSForm: select_one_external reads the external_choices sheet, and os
                     {"osm c1", "q4", "Where exactly?"}},
                    false,
                    ""};
-  SheetSpec choices{"choices", {{"list_name", "name", "label"}, {"c1", "yes", "Yes"}, {"c1", "no", "No"}}, false, ""};
+  SheetSpec choices{"choices",
+                    {{"list_name", "name", "label"}, {"c1", "yes", "Yes"}, {"c1", "no", "No"}},
+                    false,
+                    ""};
   SheetSpec external{"EXTERNAL_CHOICES",
                      {{"list_name", "name", "label", "yes_no"},
                       {"c1", "here", "Here", "yes"},
@@ -1424,8 +1514,10 @@ TEST_CASE("XLSForm: select_one_external reads the external_choices sheet, and os
   CHECK(find_error(missing, "select_one_external needs an external_choices sheet with list 'c1'"));
 }
 
-TEST_CASE("XLSForm: the UCL forestry form publishes with its five CSV files", "[xlsform][attachments]") {
-  const std::filesystem::path book = std::filesystem::path(interop_dir()) / "pyxform_UCL_Biomass_Plot_Form.xlsx";
+TEST_CASE("XLSForm: the UCL forestry form publishes with its five CSV files",
+          "[xlsform][attachments]") {
+  const std::filesystem::path book =
+      std::filesystem::path(interop_dir()) / "pyxform_UCL_Biomass_Plot_Form.xlsx";
   if (!std::filesystem::exists(book)) {
     WARN("no " << book << "; skipped");
     return;
@@ -1435,7 +1527,9 @@ TEST_CASE("XLSForm: the UCL forestry form publishes with its five CSV files", "[
   // published with the workbook.
   equitas::test::TempDir files;
   const std::map<std::string, std::string> csv = {
-      {"UCL_regions.csv", "name,label::English (en),label::Swahili (sw)\nr1,Region one,Mkoa moja\nr2,Region two,Mkoa mbili\n"},
+      {"UCL_regions.csv",
+       "name,label::English (en),label::Swahili (sw)\nr1,Region one,Mkoa moja\nr2,Region two,Mkoa "
+       "mbili\n"},
       {"UCL_districts.csv", "name,label,region_id\nd1,District 1,r1\nd2,District 2,r2\n"},
       {"UCL_villages.csv", "name,label,district_id\nv1,Village 1,d1\nv2,Village 2,d2\n"},
       {"ULC_Biomass_Plots.csv", "name,label,village,plant_phase\np1,Plot 1,v1,1\np2,Plot 2,v2,2\n"},
@@ -1450,18 +1544,20 @@ TEST_CASE("XLSForm: the UCL forestry form publishes with its five CSV files", "[
   CHECK_FALSE(r->has_errors());
   REQUIRE(r->form);
   int photos_in_rows = 0;
-  r->form->walk([&](const equitas::forms::Item& it, const std::vector<const equitas::forms::Item*>& parents) {
-    const bool in_repeat = std::any_of(parents.begin(), parents.end(), [](const equitas::forms::Item* p) {
-      return p->type == QuestionType::kRepeat;
-    });
+  r->form->walk([&](const equitas::forms::Item& it,
+                    const std::vector<const equitas::forms::Item*>& parents) {
+    const bool in_repeat =
+        std::any_of(parents.begin(), parents.end(),
+                    [](const equitas::forms::Item* p) { return p->type == QuestionType::kRepeat; });
     if (in_repeat && equitas::forms::is_file_question(it)) ++photos_in_rows;
     return true;
   });
   CHECK(photos_in_rows == 2);
 }
 
-TEST_CASE("XLSForm: randomize=true and seed order a select's choices as pyxform reads them (issue #19)",
-          "[xlsform]") {
+TEST_CASE(
+    "XLSForm: randomize=true and seed order a select's choices as pyxform reads them (issue #19)",
+    "[xlsform]") {
   SheetSpec survey{"survey",
                    {{"type", "name", "label", "parameters", "calculation"},
                     {"calculate", "s", "", "", "once(int(random() * 1000000))"},
@@ -1472,7 +1568,8 @@ TEST_CASE("XLSForm: randomize=true and seed order a select's choices as pyxform 
                     {"select_one_from_file sites.csv", "site", "Site", "randomize=true"}},
                    false,
                    ""};
-  SheetSpec choices{"choices", {{"list_name", "name", "label"}, {"l", "a", "A"}, {"l", "b", "B"}}, false, ""};
+  SheetSpec choices{
+      "choices", {{"list_name", "name", "label"}, {"l", "a", "A"}, {"l", "b", "B"}}, false, ""};
   const ImportResult r = import_with({survey, choices}, {{"sites.csv", "name,label\nx,X\ny,Y\n"}});
   INFO(all_messages(r));
   REQUIRE(r.form.has_value());
@@ -1502,8 +1599,11 @@ TEST_CASE("XLSForm: randomize=true and seed order a select's choices as pyxform 
   INFO(all_messages(b));
   CHECK_FALSE(b.form.has_value());
   CHECK(find_error(b, "survey row 2: parameter seed orders a randomized list: add randomize=true"));
-  CHECK(find_error(b, "survey row 3: parameter seed must be a number or a question (seed=${x}), not 'now()'"));
+  CHECK(find_error(
+      b, "survey row 3: parameter seed must be a number or a question (seed=${x}), not 'now()'"));
   CHECK(find_error(b, "survey row 4: parameter randomize must be true or false, not 'maybe'"));
   CHECK(find_warning(b, "survey row 5: parameter 'columns=2' is ignored"));
-  CHECK(find_error(b, "survey row 6: parameters 'value=code' of 'select_one_from_file sites.csv' are not supported"));
+  CHECK(find_error(b,
+                   "survey row 6: parameters 'value=code' of 'select_one_from_file sites.csv' are "
+                   "not supported"));
 }

@@ -77,7 +77,8 @@ class DownFilter {
     if (pending_.size() < header + ext) return 0;
     if (ext > 0) {
       len = 0;
-      for (std::size_t i = 0; i < ext; ++i) len = (len << 8) | static_cast<unsigned char>(pending_[header + i]);
+      for (std::size_t i = 0; i < ext; ++i)
+        len = (len << 8) | static_cast<unsigned char>(pending_[header + i]);
     }
     header += ext + ((b1 & 0x80) != 0 ? 4 : 0);
     return pending_.size() < header + len ? 0 : header + static_cast<std::size_t>(len);
@@ -95,7 +96,8 @@ class DownFilter {
 CuttingProxy::CuttingProxy(unsigned short upstream_port) : upstream_(upstream_port) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a = loopback(0);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 16) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::listen(listen_fd_, 16) != 0) {
     throw std::runtime_error("proxy cannot listen");
   }
   socklen_t len = sizeof a;

@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "collector_cli.hpp"
-#include "server_cli.hpp"
 #include "exporter.hpp"
+#include "server_cli.hpp"
 
 namespace equitas::test {
 
@@ -62,10 +62,11 @@ void TestServer::stop() {
   server_.reset();
 }
 
-std::string TestServer::enroll(const std::string& site, const std::string& url, const std::string& expires) {
+std::string TestServer::enroll(const std::string& site, const std::string& url,
+                               const std::string& expires) {
   const std::string u = url.empty() ? server_->url() : url;
-  const auto r = server_cli({"device", "enroll", "--data-dir", dir_.root.string(), "--site", site, "--url", u,
-                             "--expires", expires});
+  const auto r = server_cli({"device", "enroll", "--data-dir", dir_.root.string(), "--site", site,
+                             "--url", u, "--expires", expires});
   INFO(r.err);
   REQUIRE(r.code == 0);
   std::string code = r.out;
@@ -95,8 +96,9 @@ void submit_many(collector::Collector& c, int n, const std::string& form) {
   static const char* kSex[] = {"female", "male", "pns"};
   static const char* kAgree[] = {"1", "2", "3", "4", "5", "dk"};
   for (int i = 0; i < n; ++i) {
-    std::string answers = std::string(R"({"consent_ack":true,"dem_sex":")") + kSex[i % 3] + R"(","eng_proud":")" + kAgree[i % 6] +
-                          R"(","comment":"response )" + std::to_string(i) + R"("})";
+    std::string answers = std::string(R"({"consent_ack":true,"dem_sex":")") + kSex[i % 3] +
+                          R"(","eng_proud":")" + kAgree[i % 6] + R"(","comment":"response )" +
+                          std::to_string(i) + R"("})";
     auto id = c.submit(form, "", answers);
     INFO(id.status().to_string());
     REQUIRE(id.is_ok());

@@ -36,7 +36,8 @@ class TestServer {
   std::string url() const { return server_->url(); }
   const server::DataDir& dir() const { return dir_; }
   // `sync-server device enroll`; the code's URL is this server's unless given.
-  std::string enroll(const std::string& site, const std::string& url = "", const std::string& expires = "14d");
+  std::string enroll(const std::string& site, const std::string& url = "",
+                     const std::string& expires = "14d");
   server::ServerStore open_store() const;
 
  private:

@@ -43,16 +43,19 @@ int decode_status(int status) {
 
 }  // namespace
 
-std::string bin_path(const std::string& program) { return std::string(EQUITAS_BIN_DIR) + "/" + program; }
+std::string bin_path(const std::string& program) {
+  return std::string(EQUITAS_BIN_DIR) + "/" + program;
+}
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                           bool discard_stderr) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env, bool discard_stderr) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  if (discard_stderr) posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  if (discard_stderr)
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   std::vector<std::string> args = argv;
   std::vector<std::string> envs = merged_env(env);
   auto cargs = c_strings(args);
@@ -83,7 +86,8 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds tim
       pending_.erase(0, nl + 1);
       return line;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd p{out_fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;

@@ -18,8 +18,8 @@ class ChildProcess {
  public:
   // `discard_stderr`: the child's standard error goes to /dev/null (for
   // programs killed by the thousand, whose complaints are expected).
-  ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
-               bool discard_stderr = false);
+  ChildProcess(const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env = {}, bool discard_stderr = false);
   ~ChildProcess();  // kills (SIGKILL) and reaps if still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -33,7 +33,8 @@ RawSyncClient::RawSyncClient(unsigned short port, const std::string& source) : w
   sock.open(tcp::v4());
   if (!source.empty()) sock.bind(tcp::endpoint(net::ip::make_address(source), 0));
   const tcp::endpoint server(net::ip::make_address("127.0.0.1"), port);
-  if (auto ec = run([&](auto handler) { beast::get_lowest_layer(ws_).async_connect(server, handler); })) {
+  if (auto ec =
+          run([&](auto handler) { beast::get_lowest_layer(ws_).async_connect(server, handler); })) {
     throw std::runtime_error("connect: " + ec.message());
   }
   ws_.binary(true);
@@ -56,7 +57,8 @@ Status RawSyncClient::write(const Bytes& message) {
 Result<Bytes> RawSyncClient::read() {
   buffer_.clear();
   if (auto ec = run([&](auto handler) { ws_.async_read(buffer_, handler); })) {
-    return Status::unavailable("read: " + ec.message() + " (close " + std::to_string(ws_.reason().code) + " " +
+    return Status::unavailable("read: " + ec.message() + " (close " +
+                               std::to_string(ws_.reason().code) + " " +
                                std::string(ws_.reason().reason.c_str()) + ")");
   }
   const auto d = buffer_.cdata();
@@ -80,7 +82,8 @@ Result<Welcome> RawSyncClient::authenticate(const ServerPublicKeys& server, cons
   channel_ = hs.take_channel();
   EQ_ASSIGN_OR_RETURN(SyncMessage first, read_sealed());
   if (const auto* err = std::get_if<ErrorMsg>(&first)) {
-    return Status::permission_denied(std::string(session_error_name(err->code)) + ": " + err->message);
+    return Status::permission_denied(std::string(session_error_name(err->code)) + ": " +
+                                     err->message);
   }
   if (const auto* w = std::get_if<Welcome>(&first)) return *w;
   return Status::corruption("the server did not send a Welcome");
@@ -100,8 +103,8 @@ bool closed_by_peer(tcp::socket& socket, std::chrono::milliseconds within) {
   const auto deadline = std::chrono::steady_clock::now() + within;
   const int fd = socket.native_handle();
   for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;

@@ -27,7 +27,8 @@ class RawSyncClient {
   RawSyncClient& operator=(const RawSyncClient&) = delete;
 
   // The three handshake messages as `device`, then the Welcome.
-  Result<Welcome> authenticate(const ServerPublicKeys& server, const DeviceId& device, const SigningKey& key);
+  Result<Welcome> authenticate(const ServerPublicKeys& server, const DeviceId& device,
+                               const SigningKey& key);
 
   // The next message on this session's channel, sealed but not sent.
   Bytes seal(const Bytes& plaintext) { return channel_.seal(plaintext); }

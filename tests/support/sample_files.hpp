@@ -12,7 +12,8 @@ namespace equitas::test {
 // A form that takes files (not anonymous: an anonymous form refuses file
 // questions at publish): a yes/no, a photo question (up to 3, 4 MiB each)
 // and a PDF.
-inline constexpr const char* kEvidenceForm = R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
+inline constexpr const char* kEvidenceForm =
+    R"({"id": "post-evidence", "version": "1", "title": {"en": "Post evidence"},
   "languages": ["en"], "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
   "items": [
     {"type": "select_one", "name": "room_open", "list": "yn", "required": true, "label": {"en": "Is the room open?"}},

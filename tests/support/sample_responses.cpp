@@ -51,12 +51,14 @@ struct Generator {
     std::vector<const forms::Choice*> scale, excluded;
     split_scale(list, scale, excluded);
     if (!excluded.empty() && uniform() < 0.06) {
-      return excluded[static_cast<std::size_t>(uniform() * static_cast<double>(excluded.size()))]->name;
+      return excluded[static_cast<std::size_t>(uniform() * static_cast<double>(excluded.size()))]
+          ->name;
     }
     if (scale.empty()) return list.choices.front().name;
     const double mid = (static_cast<double>(scale.size()) - 1.0) / 2.0;
     const double pick = mid + 0.6 + lean + std::normal_distribution<double>(0.0, 1.1)(rng);
-    const auto i = static_cast<std::size_t>(std::clamp(std::lround(pick), 0L, static_cast<long>(scale.size()) - 1));
+    const auto i = static_cast<std::size_t>(
+        std::clamp(std::lround(pick), 0L, static_cast<long>(scale.size()) - 1));
     return scale[i]->name;
   }
 
@@ -151,7 +153,8 @@ struct Generator {
           continue;
         }
         // A row with a bad answer goes whole: simpler than mending it.
-        if (json::value* rows = answers.if_contains(err.path.substr(0, open)); rows && rows->is_array()) {
+        if (json::value* rows = answers.if_contains(err.path.substr(0, open));
+            rows && rows->is_array()) {
           answers.erase(err.path.substr(0, open));
         }
       }
@@ -171,7 +174,8 @@ int usage() {
 int main(int argc, char** argv) {
   if (sodium_init() < 0) return 1;
   const std::vector<std::string> words(argv + 1, argv + argc);
-  auto args = CliArgs::parse(words, {"--data-dir", "--form", "--count", "--seed", "--mood", "--administration"}, {});
+  auto args = CliArgs::parse(
+      words, {"--data-dir", "--form", "--count", "--seed", "--mood", "--administration"}, {});
   if (!args.is_ok()) return usage();
   auto dir = args->get("--data-dir");
   auto form_id = args->get("--form");
@@ -211,7 +215,8 @@ int main(int argc, char** argv) {
     json::object answers;
     const bool woman = gen.uniform() < 0.35;
     gen.fill(form->items, answers, woman);
-    if (answers.contains("dem_sex")) answers["dem_sex"] = woman ? "female" : (gen.uniform() < 0.95 ? "male" : "pns");
+    if (answers.contains("dem_sex"))
+      answers["dem_sex"] = woman ? "female" : (gen.uniform() < 0.95 ? "male" : "pns");
     if (!gen.settle(answers)) {
       if (std::getenv("SAMPLE_DEBUG")) {
         forms::EvalOptions opts;

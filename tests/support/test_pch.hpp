@@ -4,6 +4,7 @@
 // at -O0. Test files still include what they use; this changes only speed.
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,8 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>

@@ -1,16 +1,16 @@
 // The dashboard's admin API: sign-in, tokens, Origin, audit, reports and
 // downloads, on a real server data folder filled through a real sync, and
 // over a real HTTP connection to the running server.
-#include <catch2/catch.hpp>
+#include "admin_api.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <fstream>
 
-#include "admin_api.hpp"
 #include "fixtures.hpp"
 #include "http_body.hpp"
 
@@ -46,7 +46,8 @@ struct Fixture {
   }
 };
 
-server::AdminRequest request(http::verb verb, const std::string& target, const std::string& bearer = "") {
+server::AdminRequest request(http::verb verb, const std::string& target,
+                             const std::string& bearer = "") {
   server::AdminRequest req{verb, target, 11};
   req.set(http::field::host, "127.0.0.1:8443");
   if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
@@ -61,7 +62,8 @@ json::value body_of(const server::AdminResponse& r) {
 // The newest audit-log entries, newest first, as "actor action detail".
 std::vector<std::string> audit_tail(const Fixture& f, int n) {
   auto store = f.server.open_store();
-  auto st = store.db().prepare("SELECT actor || ' ' || action || ' ' || detail FROM audit_log ORDER BY id DESC LIMIT ?1");
+  auto st = store.db().prepare(
+      "SELECT actor || ' ' || action || ' ' || detail FROM audit_log ORDER BY id DESC LIMIT ?1");
   REQUIRE(st.is_ok());
   st->bind(1, static_cast<std::int64_t>(n));
   std::vector<std::string> out;
@@ -71,7 +73,8 @@ std::vector<std::string> audit_tail(const Fixture& f, int n) {
 
 }  // namespace
 
-TEST_CASE("the admin API refuses a missing or wrong token with 401 and audits it", "[server][admin]") {
+TEST_CASE("the admin API refuses a missing or wrong token with 401 and audits it",
+          "[server][admin]") {
   Fixture f;
   auto api = server::AdminApi::open(f.server.dir());
   REQUIRE(api.is_ok());
@@ -79,12 +82,14 @@ TEST_CASE("the admin API refuses a missing or wrong token with 401 and audits it
   auto none = (*api)->handle(request(http::verb::get, "/api/v1/overview"), "10.0.0.9");
   CHECK(none.text.result() == http::status::unauthorized);
   CHECK(none.text[http::field::www_authenticate] == "Bearer realm=\"equitas\"");
-  auto wrong = (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_notatoken"), "10.0.0.9");
+  auto wrong =
+      (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_notatoken"), "10.0.0.9");
   CHECK(wrong.text.result() == http::status::unauthorized);
   // The wrong token is audited; the call without one (a page loading) is not.
   const auto tail = audit_tail(f, 2);
   REQUIRE(tail.size() == 2);
-  CHECK_THAT(tail[0], Catch::StartsWith("anonymous api.unauthorized path=/api/v1/overview peer=10.0.0.9"));
+  CHECK_THAT(tail[0],
+             Catch::StartsWith("anonymous api.unauthorized path=/api/v1/overview peer=10.0.0.9"));
   CHECK_THAT(tail[1], !Catch::Contains("api.unauthorized"));
   // The wrong token itself is never written down.
   for (const auto& line : audit_tail(f, 50)) CHECK(line.find("eqa_notatoken") == std::string::npos);
@@ -108,7 +113,8 @@ TEST_CASE("the admin API refuses a missing or wrong token with 401 and audits it
   }
 }
 
-TEST_CASE("signing in gives an HttpOnly SameSite=Strict session: signing out ends it", "[server][admin]") {
+TEST_CASE("signing in gives an HttpOnly SameSite=Strict session: signing out ends it",
+          "[server][admin]") {
   Fixture f;
   auto api = server::AdminApi::open(f.server.dir());
   REQUIRE(api.is_ok());
@@ -124,7 +130,8 @@ TEST_CASE("signing in gives an HttpOnly SameSite=Strict session: signing out end
   auto bad = login("eqa_wrong");
   CHECK(bad.text.result() == http::status::unauthorized);
   CHECK(bad.text[http::field::set_cookie].empty());
-  CHECK_THAT(audit_tail(f, 1).front(), Catch::StartsWith("anonymous admin.login.failed peer=127.0.0.1"));
+  CHECK_THAT(audit_tail(f, 1).front(),
+             Catch::StartsWith("anonymous admin.login.failed peer=127.0.0.1"));
 
   auto good = login(f.token);
   REQUIRE(good.text.result() == http::status::ok);
@@ -133,7 +140,8 @@ TEST_CASE("signing in gives an HttpOnly SameSite=Strict session: signing out end
   CHECK_THAT(set_cookie, Catch::Contains("HttpOnly"));
   CHECK_THAT(set_cookie, Catch::Contains("SameSite=Strict"));
   CHECK(body_of(good).at("actor").as_string() == "token:analyst");
-  CHECK_THAT(audit_tail(f, 1).front(), Catch::StartsWith("token:analyst admin.login peer=127.0.0.1"));
+  CHECK_THAT(audit_tail(f, 1).front(),
+             Catch::StartsWith("token:analyst admin.login peer=127.0.0.1"));
 
   const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
   auto with_cookie = [&](http::verb verb, const std::string& target) {
@@ -150,7 +158,8 @@ TEST_CASE("signing in gives an HttpOnly SameSite=Strict session: signing out end
     for (const auto& t : *tokens) {
       if (t.label == "analyst") REQUIRE(store.revoke_admin_token(t.id, unix_now()).is_ok());
     }
-    CHECK(with_cookie(http::verb::get, "/api/v1/forms").text.result() == http::status::unauthorized);
+    CHECK(with_cookie(http::verb::get, "/api/v1/forms").text.result() ==
+          http::status::unauthorized);
   }
   auto out = with_cookie(http::verb::delete_, "/api/v1/session");
   CHECK(out.text.result() == http::status::ok);
@@ -158,7 +167,8 @@ TEST_CASE("signing in gives an HttpOnly SameSite=Strict session: signing out end
   CHECK(with_cookie(http::verb::get, "/api/v1/forms").text.result() == http::status::unauthorized);
 }
 
-TEST_CASE("a state-changing call from another origin gets 403, even with a good token", "[server][admin]") {
+TEST_CASE("a state-changing call from another origin gets 403, even with a good token",
+          "[server][admin]") {
   Fixture f;
   auto api = server::AdminApi::open(f.server.dir());
   REQUIRE(api.is_ok());
@@ -178,10 +188,12 @@ TEST_CASE("a state-changing call from another origin gets 403, even with a good 
   REQUIRE(ok.text.result() == http::status::ok);
   d = store.list_devices();
   CHECK(d->front().state == server::DeviceState::kRevoked);
-  CHECK_THAT(audit_tail(f, 1).front(), Catch::StartsWith("token:analyst device.revoke device=" + f.device));
+  CHECK_THAT(audit_tail(f, 1).front(),
+             Catch::StartsWith("token:analyst device.revoke device=" + f.device));
 }
 
-TEST_CASE("repeated wrong tokens from one address get 429 without another look at any token", "[server][admin]") {
+TEST_CASE("repeated wrong tokens from one address get 429 without another look at any token",
+          "[server][admin]") {
   Fixture f;
   server::AdminApiOptions opts;
   opts.max_failures = 3;
@@ -196,26 +208,33 @@ TEST_CASE("repeated wrong tokens from one address get 429 without another look a
   }
   CHECK(audit_tail(f, 1) == before);
   for (int i = 0; i < 3; ++i) {
-    CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.9.9.9").text.result() ==
-          http::status::unauthorized);
+    CHECK((*api)
+              ->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.9.9.9")
+              .text.result() == http::status::unauthorized);
   }
-  CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.9.9.9").text.result() ==
-        http::status::too_many_requests);
+  CHECK((*api)
+            ->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.9.9.9")
+            .text.result() == http::status::too_many_requests);
   // While throttled, no token from that address is looked at, the right one
   // included: 429 must not tell a right guess from a wrong one. Other
   // addresses are not affected.
-  CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.9.9.9").text.result() ==
-        http::status::too_many_requests);
-  CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.9.9.10").text.result() ==
-        http::status::ok);
+  CHECK((*api)
+            ->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.9.9.9")
+            .text.result() == http::status::too_many_requests);
+  CHECK((*api)
+            ->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.9.9.10")
+            .text.result() == http::status::ok);
   // Three guesses, two audit lines: the first failure and the throttle.
   const auto tail = audit_tail(f, 2);
   CHECK_THAT(tail[0], Catch::StartsWith("anonymous api.throttled failures=3 peer=10.9.9.9"));
-  CHECK_THAT(tail[1], Catch::StartsWith("anonymous api.unauthorized path=/api/v1/overview peer=10.9.9.9"));
+  CHECK_THAT(tail[1],
+             Catch::StartsWith("anonymous api.unauthorized path=/api/v1/overview peer=10.9.9.9"));
   // IPv6 addresses are counted by /64: another address of that network waits too.
-  for (int i = 0; i < 3; ++i) (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_x"), "2001:db8::1");
-  CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_x"), "2001:db8::ffff").text.result() ==
-        http::status::too_many_requests);
+  for (int i = 0; i < 3; ++i)
+    (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_x"), "2001:db8::1");
+  CHECK((*api)
+            ->handle(request(http::verb::get, "/api/v1/overview", "eqa_x"), "2001:db8::ffff")
+            .text.result() == http::status::too_many_requests);
 }
 
 TEST_CASE("the API answers only its own host names and same-origin pages", "[server][admin]") {
@@ -250,13 +269,16 @@ TEST_CASE("the API answers only its own host names and same-origin pages", "[ser
   CHECK((*api)->handle(post, "127.0.0.1").text.result() == http::status::ok);
 }
 
-TEST_CASE("reports through the API are the report, with suppressed groups marked, and are audited", "[server][admin]") {
+TEST_CASE("reports through the API are the report, with suppressed groups marked, and are audited",
+          "[server][admin]") {
   Fixture f;
   auto api = server::AdminApi::open(f.server.dir());
   REQUIRE(api.is_ok());
   // submit_many cycles female, male, pns: 10 each. With --by sex, every
   // group is at the threshold; the "(no answer)" group is empty and hidden.
-  auto r = (*api)->handle(request(http::verb::get, "/api/v1/reports/staff-climate?by=sex&lang=fr", f.token), "127.0.0.1");
+  auto r = (*api)->handle(
+      request(http::verb::get, "/api/v1/reports/staff-climate?by=sex&lang=fr", f.token),
+      "127.0.0.1");
   REQUIRE(r.text.result() == http::status::ok);
   const auto report = body_of(r).as_object();
   CHECK(report.at("form").at("id").as_string() == "staff-climate");
@@ -275,60 +297,75 @@ TEST_CASE("reports through the API are the report, with suppressed groups marked
   CHECK(shown >= 1);
   // French labels: the form has them.
   CHECK(report.at("breakdown").at(0).at("label").as_string() != "Sex");
-  CHECK_THAT(audit_tail(f, 1).front(), Catch::StartsWith("token:analyst report.view form=staff-climate by=sex"));
+  CHECK_THAT(audit_tail(f, 1).front(),
+             Catch::StartsWith("token:analyst report.view form=staff-climate by=sex"));
   // staff-climate is anonymous: its counts are noisy (cell key method), and
   // the list of rounds and the overview give a round's count as its report
   // does, so that neither is a way around the other.
   CHECK(report.at("form").at("perturbed").at("method").as_string() == "cell key");
-  auto whole = (*api)->handle(request(http::verb::get, "/api/v1/reports/staff-climate", f.token), "127.0.0.1");
+  auto whole = (*api)->handle(request(http::verb::get, "/api/v1/reports/staff-climate", f.token),
+                              "127.0.0.1");
   REQUIRE(whole.text.result() == http::status::ok);
   const auto total = body_of(whole).at("periods").at(0).at("survey").at("responses").at(0).at("n");
-  auto rounds = (*api)->handle(request(http::verb::get, "/api/v1/rounds?form=staff-climate", f.token), "127.0.0.1");
+  auto rounds = (*api)->handle(
+      request(http::verb::get, "/api/v1/rounds?form=staff-climate", f.token), "127.0.0.1");
   REQUIRE(rounds.text.result() == http::status::ok);
   CHECK(body_of(rounds).at("rounds").at(0).at("responses") == total);
-  auto overview = (*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "127.0.0.1");
+  auto overview =
+      (*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "127.0.0.1");
   REQUIRE(overview.text.result() == http::status::ok);
   CHECK(body_of(overview).at("forms").at(0).at("responses") == total);
 
   // Two dimensions in a value too long for the short-string buffer: the list
   // is split from a string that outlives the split (clang's -Wdangling-gsl
   // caught a view into a temporary here; ASan checks the heap case).
-  auto two = (*api)->handle(request(http::verb::get, "/api/v1/reports/staff-climate?by=dem_sex%2Cdem_grade", f.token),
-                            "127.0.0.1");
+  auto two = (*api)->handle(
+      request(http::verb::get, "/api/v1/reports/staff-climate?by=dem_sex%2Cdem_grade", f.token),
+      "127.0.0.1");
   REQUIRE(two.text.result() == http::status::ok);
   CHECK(body_of(two).at("breakdown").as_array().size() == 2);
 
-  auto bad = (*api)->handle(request(http::verb::get, "/api/v1/reports/staff-climate?by=comment", f.token), "127.0.0.1");
+  auto bad = (*api)->handle(
+      request(http::verb::get, "/api/v1/reports/staff-climate?by=comment", f.token), "127.0.0.1");
   CHECK(bad.text.result() == http::status::bad_request);
-  auto missing = (*api)->handle(request(http::verb::get, "/api/v1/reports/no-such-form", f.token), "127.0.0.1");
+  auto missing = (*api)->handle(request(http::verb::get, "/api/v1/reports/no-such-form", f.token),
+                                "127.0.0.1");
   CHECK(missing.text.result() == http::status::not_found);
 }
 
-TEST_CASE("a download is the export, audited with the token's label, and leaves no file behind", "[server][admin]") {
+TEST_CASE("a download is the export, audited with the token's label, and leaves no file behind",
+          "[server][admin]") {
   Fixture f;
   auto api = server::AdminApi::open(f.server.dir());
   REQUIRE(api.is_ok());
-  auto r = (*api)->handle(request(http::verb::get, "/api/v1/exports/staff-climate?format=csv&bom=1", f.token), "127.0.0.1");
+  auto r = (*api)->handle(
+      request(http::verb::get, "/api/v1/exports/staff-climate?format=csv&bom=1", f.token),
+      "127.0.0.1");
   REQUIRE(r.file.has_value());
   CHECK(r.file->result() == http::status::ok);
-  CHECK_THAT(std::string((*r.file)[http::field::content_disposition]), Catch::Contains("staff-climate.csv"));
+  CHECK_THAT(std::string((*r.file)[http::field::content_disposition]),
+             Catch::Contains("staff-climate.csv"));
   const std::string csv = read_body(r.file->body());
   CHECK(csv.rfind("\xEF\xBB\xBF", 0) == 0);
   std::size_t lines = 0;
   for (char ch : csv) lines += ch == '\n';
   CHECK(lines == 31);  // header + 30 responses
-  CHECK_THAT(audit_tail(f, 1).front(), Catch::StartsWith("token:analyst export form=staff-climate format=csv rows=30"));
+  CHECK_THAT(audit_tail(f, 1).front(),
+             Catch::StartsWith("token:analyst export form=staff-climate format=csv rows=30"));
   for (const auto& e : std::filesystem::directory_iterator(f.server.dir().root)) {
     CHECK(e.path().filename().string().rfind("download-", 0) != 0);
   }
-  auto xlsx = (*api)->handle(request(http::verb::get, "/api/v1/exports/staff-climate?format=xlsx", f.token), "127.0.0.1");
+  auto xlsx = (*api)->handle(
+      request(http::verb::get, "/api/v1/exports/staff-climate?format=xlsx", f.token), "127.0.0.1");
   REQUIRE(xlsx.file.has_value());
   CHECK(read_body(xlsx.file->body()).rfind("PK", 0) == 0);  // a zip: the workbook
-  auto bad = (*api)->handle(request(http::verb::get, "/api/v1/exports/staff-climate?format=pdf", f.token), "127.0.0.1");
+  auto bad = (*api)->handle(
+      request(http::verb::get, "/api/v1/exports/staff-climate?format=pdf", f.token), "127.0.0.1");
   CHECK(bad.text.result() == http::status::bad_request);
 }
 
-TEST_CASE("the running server serves the dashboard and the API over HTTP beside /sync", "[server][admin][integration]") {
+TEST_CASE("the running server serves the dashboard and the API over HTTP beside /sync",
+          "[server][admin][integration]") {
   Fixture f;
   namespace net = boost::asio;
   net::io_context ioc;
@@ -360,7 +397,8 @@ TEST_CASE("the running server serves the dashboard and the API over HTTP beside 
   CHECK(fetch(http::verb::get, "/healthz", "").result() == http::status::ok);
 }
 
-TEST_CASE("a token's role bounds what it may read or download, and every refusal is audited", "[server][admin][roles]") {
+TEST_CASE("a token's role bounds what it may read or download, and every refusal is audited",
+          "[server][admin][roles]") {
   Fixture f;
   std::map<std::string, std::string> tokens;
   {
@@ -391,13 +429,17 @@ TEST_CASE("a token's role bounds what it may read or download, and every refusal
   CHECK(status("/api/v1/exports/staff-climate?format=csv", "analyst") == http::status::ok);
   CHECK(status("/api/v1/exports/geoat-2023?format=csv", "analyst") == http::status::forbidden);
   CHECK(status("/api/v1/exports/geoat-2023?format=csv", "steward") == http::status::ok);
-  auto revoke = (*api)->handle(request(http::verb::post, "/api/v1/devices/" + f.device + "/revoke", tokens.at("steward")),
-                               "10.1.2.3");
+  auto revoke = (*api)->handle(
+      request(http::verb::post, "/api/v1/devices/" + f.device + "/revoke", tokens.at("steward")),
+      "10.1.2.3");
   CHECK(revoke.text.result() == http::status::forbidden);
-  CHECK_THAT(revoke.text.body(), Catch::Contains("role admin") && Catch::Contains("this one is steward"));
-  CHECK(f.server.open_store().find_device(*DeviceId::parse(f.device))->value().state == server::DeviceState::kActive);
+  CHECK_THAT(revoke.text.body(),
+             Catch::Contains("role admin") && Catch::Contains("this one is steward"));
+  CHECK(f.server.open_store().find_device(*DeviceId::parse(f.device))->value().state ==
+        server::DeviceState::kActive);
   // whoami says the role, so the dashboard can show what the holder may do.
-  CHECK(body_of((*api)->handle(request(http::verb::get, "/api/v1/session", tokens.at("analyst")), "10.1.2.3"))
+  CHECK(body_of((*api)->handle(request(http::verb::get, "/api/v1/session", tokens.at("analyst")),
+                               "10.1.2.3"))
             .at("role")
             .as_string() == "analyst");
   // Every refusal is in the audit log, with the role and the path.
@@ -410,10 +452,12 @@ TEST_CASE("a token's role bounds what it may read or download, and every refusal
   }
   CHECK(refusals == 3 + 3 + 2 + 1);
   CHECK_THAT(audit_tail(f, 40), Catch::VectorContains(std::string(
-                                    "token:viewer api.forbidden role=viewer path=/api/v1/exports/staff-climate peer=10.1.2.3")));
+                                    "token:viewer api.forbidden role=viewer "
+                                    "path=/api/v1/exports/staff-climate peer=10.1.2.3")));
 }
 
-TEST_CASE("a foreign page cannot lock analysts out, and a flood of addresses is throttled together", "[server][admin]") {
+TEST_CASE("a foreign page cannot lock analysts out, and a flood of addresses is throttled together",
+          "[server][admin]") {
   Fixture f;
   server::AdminApiOptions opts;
   opts.max_failures = 3;
@@ -427,20 +471,23 @@ TEST_CASE("a foreign page cannot lock analysts out, and a flood of addresses is 
     req.set("Sec-Fetch-Site", "cross-site");
     CHECK((*api)->handle(req, "10.7.7.7").text.result() == http::status::forbidden);
   }
-  CHECK((*api)->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.7.7.7").text.result() ==
-        http::status::ok);
+  CHECK((*api)
+            ->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.7.7.7")
+            .text.result() == http::status::ok);
 
   // 60 addresses, one wrong token each: the table tracks 50; the others
   // share one count, so the next untracked address is throttled at once
   // (the 10 before it reached the shared limit of 3).
   const auto audit_before = audit_tail(f, 1000).size();
   for (int i = 0; i < 60; ++i) {
-    (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.8.0." + std::to_string(i));
+    (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"),
+                   "10.8.0." + std::to_string(i));
   }
   int refused = 0;
   for (int i = 0; i < 200; ++i) {
-    refused += (*api)->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.8.1.1").text.result() ==
-               http::status::too_many_requests;
+    refused += (*api)
+                   ->handle(request(http::verb::get, "/api/v1/overview", "eqa_guess"), "10.8.1.1")
+                   .text.result() == http::status::too_many_requests;
   }
   CHECK(refused == 200);
   // Bounded audit: at most one line per tracked address, plus the shared

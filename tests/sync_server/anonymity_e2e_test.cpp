@@ -21,8 +21,9 @@ namespace http = boost::beast::http;
 
 namespace {
 
-const std::vector<std::string> kQuasi = {"unit",     "dem_sex",     "dem_age",     "dem_grade",
-                                         "dem_role", "dem_service", "dem_station", "dem_disability"};
+const std::vector<std::string> kQuasi = {"unit",        "dem_sex",       "dem_age",
+                                         "dem_grade",   "dem_role",      "dem_service",
+                                         "dem_station", "dem_disability"};
 const std::string kHerComment = "my supervisor at the island post keeps making remarks about me";
 
 std::string last_line(const std::string& text) {
@@ -39,7 +40,8 @@ void check_rows(const CsvTable& table, const std::string& where) {
   INFO(where);
   REQUIRE(table.size() == 201);
   const auto& h = table[0];
-  for (const char* gone : {"submission_id", "device_id", "site", "submitted_at", "received_at", "comment"}) {
+  for (const char* gone :
+       {"submission_id", "device_id", "site", "submitted_at", "received_at", "comment"}) {
     INFO(gone);
     CHECK(std::find(h.begin(), h.end(), gone) == h.end());
   }
@@ -51,14 +53,16 @@ void check_rows(const CsvTable& table, const std::string& where) {
     for (std::size_t c : qi) key.push_back(table[r][c]);
     ++combos[key];
     // No row shows a woman senior manager, nor the island post.
-    CHECK_FALSE((table[r][column(h, "dem_sex")] == "female" && table[r][column(h, "dem_grade")] == "senior_manager"));
+    CHECK_FALSE((table[r][column(h, "dem_sex")] == "female" &&
+                 table[r][column(h, "dem_grade")] == "senior_manager"));
     CHECK(table[r][column(h, "unit")] != "Island post");
     for (const auto& cell : table[r]) CHECK(cell.find("island post keeps") == std::string::npos);
   }
   // k-anonymity: every combination of unit and breakdown answers, blanks
   // (withheld) included as a value of their own, occurs at least k times.
   for (const auto& [key, n] : combos) {
-    const bool all_blank = std::all_of(key.begin(), key.end(), [](const std::string& v) { return v.empty(); });
+    const bool all_blank =
+        std::all_of(key.begin(), key.end(), [](const std::string& v) { return v.empty(); });
     INFO(n);
     CHECK((all_blank || n >= 10));
   }
@@ -66,8 +70,10 @@ void check_rows(const CsvTable& table, const std::string& where) {
 
 }  // namespace
 
-TEST_CASE("200 responses over real sync: through every path, the only woman senior manager cannot be singled out",
-          "[anonymity][integration]") {
+TEST_CASE(
+    "200 responses over real sync: through every path, the only woman senior manager cannot be "
+    "singled out",
+    "[anonymity][integration]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -77,21 +83,28 @@ TEST_CASE("200 responses over real sync: through every path, the only woman seni
     std::string site;
     int responses;
   };
-  const std::vector<Post> posts = {{"Airport", 120}, {"Northern land post", 79}, {"Island post", 1}};
+  const std::vector<Post> posts = {
+      {"Airport", 120}, {"Northern land post", 79}, {"Island post", 1}};
   for (const auto& post : posts) {
     auto c = make_collector(tmp / post.site, server.enroll(post.site));
     for (int i = 0; i < post.responses; ++i) {
       std::string answers;
       if (post.site == "Island post") {
-        answers = R"({"consent_ack":true,"dem_sex":"female","dem_grade":"senior_manager","dem_age":"45_54",)"
-                  R"("dem_station":"seaport","eng_proud":"1","comment":")" + kHerComment + R"("})";
+        answers =
+            R"({"consent_ack":true,"dem_sex":"female","dem_grade":"senior_manager","dem_age":"45_54",)"
+            R"("dem_station":"seaport","eng_proud":"1","comment":")" +
+            kHerComment + R"("})";
       } else {
         // Officers and supervisors of both sexes; two men senior managers.
         const bool senior = post.site == "Airport" && i < 2;
-        answers = std::string(R"({"consent_ack":true,"dem_sex":")") + (senior || i % 3 ? "male" : "female") +
-                  R"(","dem_grade":")" + (senior ? "senior_manager" : i % 4 ? "officer" : "supervisor") +
-                  R"(","dem_age":")" + (i % 2 ? "25_34" : "35_44") + R"(","eng_proud":")" + std::to_string(1 + i % 5) +
-                  R"(","comment":"comment )" + std::to_string(i) + " from " + post.site + R"("})";
+        answers = std::string(R"({"consent_ack":true,"dem_sex":")") +
+                  (senior || i % 3 ? "male" : "female") + R"(","dem_grade":")" +
+                  (senior  ? "senior_manager"
+                   : i % 4 ? "officer"
+                           : "supervisor") +
+                  R"(","dem_age":")" + (i % 2 ? "25_34" : "35_44") + R"(","eng_proud":")" +
+                  std::to_string(1 + i % 5) + R"(","comment":"comment )" + std::to_string(i) +
+                  " from " + post.site + R"("})";
       }
       auto id = c.submit("staff-climate", "", answers);
       INFO(id.status().to_string());
@@ -104,7 +117,8 @@ TEST_CASE("200 responses over real sync: through every path, the only woman seni
   REQUIRE(exported_rows(server, "staff-climate") == 200);
 
   // The CLI export, to a file (CSV, with the comments beside it) and as a workbook.
-  auto r = server_cli({"export", "--data-dir", dir, "--form", "staff-climate", "--out", (tmp / "sc.csv").string()});
+  auto r = server_cli(
+      {"export", "--data-dir", dir, "--form", "staff-climate", "--out", (tmp / "sc.csv").string()});
   INFO(r.err);
   REQUIRE(r.code == 0);
   check_rows(parse_csv(read_text(tmp / "sc.csv")), "CLI CSV");
@@ -113,8 +127,8 @@ TEST_CASE("200 responses over real sync: through every path, the only woman seni
   CHECK(comments[0] == std::vector<std::string>{"question", "answer"});
   CHECK(comments.size() == 200);  // the 199 from the two large posts
   CHECK(read_text(tmp / "sc.comments.csv").find(kHerComment) == std::string::npos);
-  r = server_cli({"export", "--data-dir", dir, "--form", "staff-climate", "--format", "xlsx", "--out",
-                  (tmp / "sc.xlsx").string()});
+  r = server_cli({"export", "--data-dir", dir, "--form", "staff-climate", "--format", "xlsx",
+                  "--out", (tmp / "sc.xlsx").string()});
   REQUIRE(r.code == 0);
   {
     CsvTable table;
@@ -134,10 +148,12 @@ TEST_CASE("200 responses over real sync: through every path, the only woman seni
 
   // The API, as the dashboard calls it: a viewer gets no microdata, an
   // analyst gets the same protected export.
-  const std::string viewer =
-      last_line(server_cli({"admin-token", "create", "--data-dir", dir, "--label", "viewer", "--role", "viewer"}).out);
-  const std::string analyst =
-      last_line(server_cli({"admin-token", "create", "--data-dir", dir, "--label", "analyst", "--role", "analyst"}).out);
+  const std::string viewer = last_line(server_cli({"admin-token", "create", "--data-dir", dir,
+                                                   "--label", "viewer", "--role", "viewer"})
+                                           .out);
+  const std::string analyst = last_line(server_cli({"admin-token", "create", "--data-dir", dir,
+                                                    "--label", "analyst", "--role", "analyst"})
+                                            .out);
   namespace net = boost::asio;
   net::io_context ioc;
   auto fetch = [&](const std::string& target, const std::string& bearer) {
@@ -153,14 +169,16 @@ TEST_CASE("200 responses over real sync: through every path, the only woman seni
     http::read(sock, buf, parser);
     return parser.release();
   };
-  CHECK(fetch("/api/v1/exports/staff-climate?format=csv", viewer).result() == http::status::forbidden);
+  CHECK(fetch("/api/v1/exports/staff-climate?format=csv", viewer).result() ==
+        http::status::forbidden);
   const auto csv = fetch("/api/v1/exports/staff-climate?format=csv", analyst);
   REQUIRE(csv.result() == http::status::ok);
   check_rows(parse_csv(csv.body()), "API CSV");
   CHECK(csv.body().find("comment 1 from") == std::string::npos);  // a download carries no free text
 
   // Reports, from the CLI and the API, with every breakdown she is in.
-  for (const std::string by : {"dem_sex,dem_grade", "dem_grade", "dem_grade,dem_station", "dem_sex,dem_age"}) {
+  for (const std::string by :
+       {"dem_sex,dem_grade", "dem_grade", "dem_grade,dem_station", "dem_sex,dem_age"}) {
     INFO(by);
     r = server_cli({"report", "--data-dir", dir, "--form", "staff-climate", "--by", by, "--json"});
     REQUIRE(r.code == 0);
@@ -178,8 +196,8 @@ TEST_CASE("200 responses over real sync: through every path, the only woman seni
       }
     }
     if (by == "dem_grade") {
-      const auto& senior =
-          group(cli.at("periods").at(0).at("survey").at("responses").as_array(), {{"dem_grade", "senior_manager"}});
+      const auto& senior = group(cli.at("periods").at(0).at("survey").at("responses").as_array(),
+                                 {{"dem_grade", "senior_manager"}});
       CHECK(senior.at("suppressed") == true);  // three senior managers in all
     }
   }

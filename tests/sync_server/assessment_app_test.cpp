@@ -5,8 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
-#include "server_app.hpp"
 #include "assessment_store.hpp"
+#include "server_app.hpp"
 #include "temp_dir.hpp"
 
 using namespace equitas;
@@ -18,9 +18,10 @@ constexpr std::int64_t kNow = 1'790'000'000;
 
 std::string state_of(ServerStore& store) {
   std::string out;
-  for (const char* sql : {"SELECT count(*) FROM administrations", "SELECT count(*) FROM assessments",
-                          "SELECT coalesce(group_concat(state || revision || version, ';'), '') FROM assessments",
-                          "SELECT count(*) FROM assessment_events", "SELECT count(*) FROM assessment_reviews"}) {
+  for (const char* sql :
+       {"SELECT count(*) FROM administrations", "SELECT count(*) FROM assessments",
+        "SELECT coalesce(group_concat(state || revision || version, ';'), '') FROM assessments",
+        "SELECT count(*) FROM assessment_events", "SELECT count(*) FROM assessment_reviews"}) {
     auto st = store.db().prepare(sql);
     REQUIRE(st.is_ok());
     REQUIRE(*st->step());
@@ -41,25 +42,28 @@ void two_disagreeing(ServerStore& store, const std::string& id) {
     p.answers["x_a_1"] = value;
     p.submitted_at = "2026-12-01T10:00:00Z";
     p.contribution = ContributionMeta{id, role, 0};
-    auto seq = assessments.apply_event(**a, contribution_event(SubmissionId::random(), DeviceId::random(),
-                                                               "Land post", p),
-                                       std::nullopt);
+    auto seq = assessments.apply_event(
+        **a, contribution_event(SubmissionId::random(), DeviceId::random(), "Land post", p),
+        std::nullopt);
     REQUIRE(seq.is_ok());
   }
 }
 
 }  // namespace
 
-TEST_CASE("assessments: unknown administrations are refused by name, and each change is audited with it",
-          "[server][assessment]") {
+TEST_CASE(
+    "assessments: unknown administrations are refused by name, and each change is audited with it",
+    "[server][assessment]") {
   test::TempDir tmp;
   auto made = ServerApp::init(DataDir{tmp / "server"}, [] { return kNow; });
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
 
-  CHECK(app.add_administration("Testland Customs", "Testland", "cli").code() == StatusCode::kInvalidArgument);
+  CHECK(app.add_administration("Testland Customs", "Testland", "cli").code() ==
+        StatusCode::kInvalidArgument);
   REQUIRE(app.add_administration("TL", "Testland Customs", "cli").is_ok());
-  CHECK(app.add_administration("TL", "Customs of Testland", "cli").code() == StatusCode::kAlreadyExists);
+  CHECK(app.add_administration("TL", "Customs of Testland", "cli").code() ==
+        StatusCode::kAlreadyExists);
   auto unknown = app.create_assessment("geoat-2023", "2026-baseline", "CTL", "cli");
   REQUIRE_FALSE(unknown.is_ok());
   CHECK(unknown.status().code() == StatusCode::kNotFound);
@@ -79,7 +83,8 @@ TEST_CASE("assessments: unknown administrations are refused by name, and each ch
 
   // A resolution goes through the form engine: no such field, no such choice.
   CHECK(app.resolve_field(*id, "x_a_9", "3", "typo", "cli").code() == StatusCode::kInvalidArgument);
-  CHECK(app.resolve_field(*id, "x_a_1", "7", "out of scale", "cli").code() == StatusCode::kInvalidArgument);
+  CHECK(app.resolve_field(*id, "x_a_1", "7", "out of scale", "cli").code() ==
+        StatusCode::kInvalidArgument);
   CHECK(app.resolve_field(*id, "x_a_1", "3", "", "cli").code() == StatusCode::kInvalidArgument);
   // Validation needs a review first, then no disagreement left.
   CHECK(app.validate_assessment(*id, "too soon", "cli").code() == StatusCode::kFailedPrecondition);
@@ -112,20 +117,23 @@ TEST_CASE("assessments: unknown administrations are refused by name, and each ch
   CHECK(view->at("state") == "validated");
   CHECK(view->at("scores").at("status") == "official");
   CHECK(view->at("fields").at("x_a_1").at("value") == "3");
-  CHECK(app.resolve_field(*id, "x_a_1", "2", "after the fact", "cli").code() == StatusCode::kFailedPrecondition);
+  CHECK(app.resolve_field(*id, "x_a_1", "2", "after the fact", "cli").code() ==
+        StatusCode::kFailedPrecondition);
   auto log = app.store().audit_entries(INT64_MAX, 100);
   REQUIRE(log.is_ok());
   std::string actions;
   for (const auto& e : *log) actions += e.action + " ";
-  for (const char* action : {"administration.add", "assessment.create", "assessment.resolve", "assessment.review",
-                             "assessment.validate"}) {
+  for (const char* action : {"administration.add", "assessment.create", "assessment.resolve",
+                             "assessment.review", "assessment.validate"}) {
     CHECK_THAT(actions, Catch::Contains(action));
   }
 }
 
-TEST_CASE("action plan: adopted with the validation in one transaction, and an update without its audit line "
-          "changes nothing",
-          "[server][assessment][actions]") {
+TEST_CASE(
+    "action plan: adopted with the validation in one transaction, and an update without its audit "
+    "line "
+    "changes nothing",
+    "[server][assessment][actions]") {
   test::TempDir tmp;
   std::int64_t now = kNow;
   auto made = ServerApp::init(DataDir{tmp / "server"}, [&] { return now; });
@@ -142,14 +150,18 @@ TEST_CASE("action plan: adopted with the validation in one transaction, and an u
     p.answers["x_a_1"] = "1";
     // Ids the way teams type them: Arabic comma, lower case, a typo.
     p.answers["action_plan"] = boost::json::array{
-        boost::json::object{{"ap_objective", "Facilities"}, {"ap_activity", "Open a lactation room"},
-                            {"ap_indicators", "x.a.1\xD8\x8C P1.A.1; Z.Z.9"}, {"ap_status", "in_progress"},
+        boost::json::object{{"ap_objective", "Facilities"},
+                            {"ap_activity", "Open a lactation room"},
+                            {"ap_indicators", "x.a.1\xD8\x8C P1.A.1; Z.Z.9"},
+                            {"ap_status", "in_progress"},
                             {"ap_deadline", "2027-03-31"}},
         boost::json::object{{"ap_objective", ""}, {"ap_activity", ""}}};  // an empty row: skipped
     p.submitted_at = "2026-12-01T10:00:00Z";
     p.contribution = ContributionMeta{*id, "hr", 0};
-    REQUIRE(assessments.apply_event(**a, contribution_event(SubmissionId::random(), DeviceId::random(), "HQ", p),
-                                    std::nullopt)
+    REQUIRE(assessments
+                .apply_event(
+                    **a, contribution_event(SubmissionId::random(), DeviceId::random(), "HQ", p),
+                    std::nullopt)
                 .is_ok());
   }
   REQUIRE(app.review_assessment(*id, "ready", "cli").is_ok());
@@ -171,7 +183,8 @@ TEST_CASE("action plan: adopted with the validation in one transaction, and an u
               .exec("CREATE TRIGGER injected_audit_failure BEFORE INSERT ON audit_log "
                     "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")
               .is_ok());
-  CHECK_THAT(app.validate_assessment(*id, "agreed", "cli").message(), Catch::Contains("injected audit failure"));
+  CHECK_THAT(app.validate_assessment(*id, "agreed", "cli").message(),
+             Catch::Contains("injected audit failure"));
   CHECK(count("SELECT count(*) FROM action_items") == 0);
   CHECK(count("SELECT count(*) FROM action_updates") == 0);
   REQUIRE(app.store().db().exec("DROP TRIGGER injected_audit_failure").is_ok());
@@ -182,7 +195,8 @@ TEST_CASE("action plan: adopted with the validation in one transaction, and an u
   const auto& item = adopted.at(0).as_object();
   CHECK(item.at("id") == "TL-AP1");
   CHECK(item.at("indicators").as_array().size() == 2);  // X.A.1 and P1.A.1; Z.Z.9 named in the note
-  CHECK_THAT(std::string(item.at("history").at(0).at("note").as_string()), Catch::Contains("left out: Z.Z.9"));
+  CHECK_THAT(std::string(item.at("history").at(0).at("note").as_string()),
+             Catch::Contains("left out: Z.Z.9"));
   CHECK(item.at("overdue") == false);  // due 2027-03-31; the clock says 2026-09
 
   // Past its deadline and not completed: overdue.
@@ -198,7 +212,8 @@ TEST_CASE("action plan: adopted with the validation in one transaction, and an u
   ServerApp::ActionChange done;
   done.status = "completed";
   done.indicators = std::vector<std::string>{"X.A.1"};
-  CHECK_THAT(app.update_action("TL-AP1", done, "cli").message(), Catch::Contains("injected audit failure"));
+  CHECK_THAT(app.update_action("TL-AP1", done, "cli").message(),
+             Catch::Contains("injected audit failure"));
   CHECK(items().at(0).at("status") == "in_progress");
   CHECK(items().at(0).at("indicators").as_array().size() == 2);
   REQUIRE(app.store().db().exec("DROP TRIGGER injected_audit_failure").is_ok());
@@ -207,7 +222,8 @@ TEST_CASE("action plan: adopted with the validation in one transaction, and an u
   ServerApp::ActionChange bad;
   bad.status = "done";
   CHECK(app.update_action("TL-AP1", bad, "cli").code() == StatusCode::kInvalidArgument);
-  CHECK(app.update_action("TL-AP1", ServerApp::ActionChange{}, "cli").code() == StatusCode::kInvalidArgument);
+  CHECK(app.update_action("TL-AP1", ServerApp::ActionChange{}, "cli").code() ==
+        StatusCode::kInvalidArgument);
   bad = {};
   bad.deadline = "31/03/2027";
   CHECK(app.update_action("TL-AP1", bad, "cli").code() == StatusCode::kInvalidArgument);
@@ -217,5 +233,6 @@ TEST_CASE("action plan: adopted with the validation in one transaction, and an u
   CHECK(items().at(0).at("status") == "completed");
   CHECK(items().at(0).at("overdue") == false);
   CHECK(items().at(0).at("history").as_array().size() == 2);
-  CHECK(count("SELECT count(*) FROM audit_log WHERE action IN ('action.adopt', 'action.update')") == 2);
+  CHECK(count("SELECT count(*) FROM audit_log WHERE action IN ('action.adopt', 'action.update')") ==
+        2);
 }

@@ -2,12 +2,13 @@
 // gets the same noise, in one process, after reopening, and from the real
 // program; the noise is bounded and follows the published distribution; a
 // total's noise is independent of its parts'.
+#include "cell_key.hpp"
+
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 
-#include "cell_key.hpp"
 #include "process.hpp"
 #include "report_test_util.hpp"
 
@@ -37,7 +38,8 @@ std::uint32_t cell_key(const CellKeys& keys, std::int64_t first, std::int64_t la
 
 }  // namespace
 
-TEST_CASE("cell keys: known inputs give the same record keys and noise in every build", "[cell_key]") {
+TEST_CASE("cell keys: known inputs give the same record keys and noise in every build",
+          "[cell_key]") {
   // Pinned: a change here changes every figure already published, which
   // lets anyone who kept the old ones average the two. Change the method's
   // version in its contexts (cell_key.cpp) only on purpose.
@@ -49,7 +51,8 @@ TEST_CASE("cell keys: known inputs give the same record keys and noise in every 
   CHECK(keys.record_key(2) == 3778977825u);
   CHECK(keys.record_key(1000000) == 1364901780u);
   // The noise of the cell of records 1..n, holding n records.
-  const int expected[] = {0, 0, 0, 0, 0, 0, -3, 1, -1, -3, 0, 0, -1, 0, 0, 1, 0, 0, -2, -1, 3, 0, -5, 0, 0, -1, 0, 0, 0, 2};
+  const int expected[] = {0, 0, 0, 0,  0,  0, -3, 1,  -1, -3, 0,  0, -1, 0, 0,
+                          1, 0, 0, -2, -1, 3, 0,  -5, 0,  0,  -1, 0, 0,  0, 2};
   for (int n = 1; n <= 30; ++n) {
     INFO("records 1.." << n);
     CHECK(keys.noise(cell_key(keys, 1, n), n) == expected[n - 1]);
@@ -78,7 +81,8 @@ TEST_CASE("cell keys: the noise is bounded and follows the published distributio
   double total = 0;
   for (double x : p) total += x;
   CHECK(total == Approx(1.0));
-  CHECK(p[CellKeys::kMaxNoise] == Approx(1.0 / (1.0 + 2.0 * (0.4 + 0.16 + 0.064 + 0.0256 + 0.01024))));
+  CHECK(p[CellKeys::kMaxNoise] ==
+        Approx(1.0 / (1.0 + 2.0 * (0.4 + 0.16 + 0.064 + 0.0256 + 0.01024))));
   std::map<int, int> seen;
   constexpr int kCells = 200000;
   std::uint32_t key = 0;
@@ -113,7 +117,8 @@ TEST_CASE("cell keys: a total's noise is independent of its parts' noise", "[cel
   std::map<int, int> difference;
   for (int t = 0; t < kTrials; ++t) {
     const std::int64_t first = 1 + static_cast<std::int64_t>(t) * 7, n = 20 + t % 50;
-    const std::uint32_t part = cell_key(keys, first, first + n - 2), whole = part + keys.record_key(first + n - 1);
+    const std::uint32_t part = cell_key(keys, first, first + n - 2),
+                        whole = part + keys.record_key(first + n - 1);
     const std::int64_t d = keys.perturb(n, whole) - keys.perturb(n - 1, part);
     exact += d == 1 ? 1 : 0;
     equal_noise += keys.noise(whole, n) == keys.noise(part, n - 1) ? 1 : 0;
@@ -131,7 +136,9 @@ TEST_CASE("cell keys: a total's noise is independent of its parts' noise", "[cel
   CHECK(difference.rbegin()->first >= 8);
 }
 
-TEST_CASE("cell keys: the server keeps one secret, and reports from another connection or process agree", "[cell_key]") {
+TEST_CASE(
+    "cell keys: the server keeps one secret, and reports from another connection or process agree",
+    "[cell_key]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   std::string first_json;
@@ -140,8 +147,8 @@ TEST_CASE("cell keys: the server keeps one secret, and reports from another conn
     const DeviceId dev = add_device(store, "North post");
     for (int i = 0; i < 40; ++i) {
       add_response(store, dev, "staff-climate", "2026.1",
-                   std::string(R"({"dem_sex":")") + (i % 3 == 0 ? "female" : "male") + R"(","eng_proud":")" +
-                       std::to_string(1 + i % 5) + R"("})");
+                   std::string(R"({"dem_sex":")") + (i % 3 == 0 ? "female" : "male") +
+                       R"(","eng_proud":")" + std::to_string(1 + i % 5) + R"("})");
     }
     auto o = options("staff-climate");
     o.by = {"sex"};
@@ -160,8 +167,9 @@ TEST_CASE("cell keys: the server keeps one secret, and reports from another conn
     CHECK(boost::json::serialize(report_of(store, o).at("periods")) == first_json);
   }
   // Another process, the real program: the same figures.
-  const RunResult r = run_command({bin_path("sync-server"), "report", "--data-dir", server.dir().root.string(),
-                                   "--form", "staff-climate", "--by", "sex", "--json"});
+  const RunResult r =
+      run_command({bin_path("sync-server"), "report", "--data-dir", server.dir().root.string(),
+                   "--form", "staff-climate", "--by", "sex", "--json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(boost::json::serialize(boost::json::parse(r.out).at("periods")) == first_json);
@@ -174,6 +182,7 @@ TEST_CASE("cell keys: the server keeps one secret, and reports from another conn
   REQUIRE(ka.is_ok());
   REQUIRE(kb.is_ok());
   int differ = 0;
-  for (std::int64_t n = 1; n <= 40; ++n) differ += ka->noise(cell_key(*ka, 1, n), n) != kb->noise(cell_key(*kb, 1, n), n);
+  for (std::int64_t n = 1; n <= 40; ++n)
+    differ += ka->noise(cell_key(*ka, 1, n), n) != kb->noise(cell_key(*kb, 1, n), n);
   CHECK(differ > 10);
 }

@@ -2,7 +2,6 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "fixtures.hpp"
@@ -14,22 +13,29 @@ using namespace equitas::test;
 TEST_CASE("sync-server commands explain themselves and reject bad usage", "[server][cli]") {
   CHECK(server_cli({}).code == 2);
   CHECK_THAT(server_cli({"--help"}).out, Catch::Contains("sync-server device enroll"));
-  for (std::vector<std::string> cmd : {std::vector<std::string>{"init"}, {"serve"}, {"device", "enroll"},
-                                       {"device", "list"}, {"device", "revoke"}, {"export"}}) {
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"init"},
+                                       {"serve"},
+                                       {"device", "enroll"},
+                                       {"device", "list"},
+                                       {"device", "revoke"},
+                                       {"export"}}) {
     cmd.push_back("--help");
     auto h = server_cli(cmd);
     CHECK(h.code == 0);
     CHECK_THAT(h.out, Catch::Contains("sync-server " + cmd[0]));
   }
   CHECK(server_cli({"device", "destroy"}).code == 2);
-  CHECK_THAT(server_cli({"devices", "list"}).err, Catch::Contains("unknown command 'devices' (did you mean 'device'?)"));
-  CHECK_THAT(server_cli({"admin-token", "revok", "3"}).err,
-             Catch::Contains("unknown command 'admin-token revok' (did you mean 'admin-token revoke'?)"));
+  CHECK_THAT(server_cli({"devices", "list"}).err,
+             Catch::Contains("unknown command 'devices' (did you mean 'device'?)"));
+  CHECK_THAT(
+      server_cli({"admin-token", "revok", "3"}).err,
+      Catch::Contains("unknown command 'admin-token revok' (did you mean 'admin-token revoke'?)"));
   CHECK_THAT(server_cli({"export"}).err, Catch::Contains("--data-dir is required"));
 }
 
 // Derived from the program itself, so a command added later is walked too.
-TEST_CASE("every sync-server command and group answers --help, and the usage names them all", "[server][cli]") {
+TEST_CASE("every sync-server command and group answers --help, and the usage names them all",
+          "[server][cli]") {
   const std::string usage = server_cli({"--help"}).out;
   std::set<std::string> groups;
   for (const std::string& name : server::command_names()) {
@@ -46,8 +52,8 @@ TEST_CASE("every sync-server command and group answers --help, and the usage nam
       CHECK(h.err.empty());
     }
   }
-  CHECK(groups == std::set<std::string>{"action", "admin-token", "administration", "assessment", "codes", "device", "forms", "headcounts",
-                                        "key", "units"});
+  CHECK(groups == std::set<std::string>{"action", "admin-token", "administration", "assessment",
+                                        "codes", "device", "forms", "headcounts", "key", "units"});
   for (const std::string& group : groups) {
     INFO(group);
     auto h = server_cli({group, "--help"});
@@ -60,7 +66,8 @@ TEST_CASE("every sync-server command and group answers --help, and the usage nam
     CHECK_THAT(alone.err, Catch::Contains("sync-server " + group + " "));
   }
   const std::string device = server_cli({"device", "-h"}).out;
-  for (const char* sub : {"enroll", "list", "revoke"}) CHECK_THAT(device, Catch::Contains(std::string("sync-server device ") + sub));
+  for (const char* sub : {"enroll", "list", "revoke"})
+    CHECK_THAT(device, Catch::Contains(std::string("sync-server device ") + sub));
 }
 
 TEST_CASE("init creates private files once and prints the admin token once", "[server][cli]") {
@@ -70,7 +77,7 @@ TEST_CASE("init creates private files once and prints the admin token once", "[s
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("eqa_"));
   for (const char* f : {"server.key", "server.db"}) {
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::stat((tmp / "s" / f).c_str(), &st) == 0);
     CHECK((st.st_mode & 0077) == 0);
   }
@@ -81,13 +88,16 @@ TEST_CASE("init creates private files once and prints the admin token once", "[s
   CHECK(read_all_files(tmp / "s").find(r.out.substr(r.out.find("eqa_"), 30)) == std::string::npos);
 }
 
-TEST_CASE("sync-server init refuses a collector's folder, and collector init a server's", "[server][cli]") {
+TEST_CASE("sync-server init refuses a collector's folder, and collector init a server's",
+          "[server][cli]") {
   TempDir tmp;
   const std::string collector_dir = (tmp / "c").string(), server_dir = (tmp / "s").string();
   REQUIRE(collector_cli({"init", "--data-dir", collector_dir}).code == 0);
   auto server_there = server_cli({"init", "--data-dir", collector_dir});
   CHECK(server_there.code == 1);
-  CHECK_THAT(server_there.err, Catch::Contains(collector_dir + " is a collector's data folder (it holds collector.db)"));
+  CHECK_THAT(
+      server_there.err,
+      Catch::Contains(collector_dir + " is a collector's data folder (it holds collector.db)"));
   CHECK_THAT(server_there.err, Catch::Contains("give sync-server init another --data-dir"));
   CHECK_FALSE(std::filesystem::exists(tmp / "c" / "server.key"));
   CHECK_FALSE(std::filesystem::exists(tmp / "c" / "server.db"));
@@ -95,26 +105,31 @@ TEST_CASE("sync-server init refuses a collector's folder, and collector init a s
   REQUIRE(server_cli({"init", "--data-dir", server_dir}).code == 0);
   auto collector_there = collector_cli({"init", "--data-dir", server_dir});
   CHECK(collector_there.code == 1);
-  CHECK_THAT(collector_there.err, Catch::Contains(server_dir + " is a sync-server's data folder (it holds server.db)"));
+  CHECK_THAT(collector_there.err,
+             Catch::Contains(server_dir + " is a sync-server's data folder (it holds server.db)"));
   CHECK_THAT(collector_there.err, Catch::Contains("give collector init another --data-dir"));
   CHECK_FALSE(std::filesystem::exists(tmp / "s" / "device.key"));
   CHECK_FALSE(std::filesystem::exists(tmp / "s" / "collector.db"));
 
   // Only the key left (the database deleted): still refused.
   std::filesystem::remove(tmp / "c" / "collector.db");
-  CHECK_THAT(server_cli({"init", "--data-dir", collector_dir}).err, Catch::Contains("(it holds device.key)"));
+  CHECK_THAT(server_cli({"init", "--data-dir", collector_dir}).err,
+             Catch::Contains("(it holds device.key)"));
 }
 
 TEST_CASE("device enroll, list and revoke", "[server][cli]") {
   TempDir tmp;
   const std::string dir = (tmp / "s").string();
   REQUIRE(server_cli({"init", "--data-dir", dir}).code == 0);
-  auto code = server_cli({"device", "enroll", "--data-dir", dir, "--site", "Port of Entry 4", "--expires", "2d"});
+  auto code = server_cli(
+      {"device", "enroll", "--data-dir", dir, "--site", "Port of Entry 4", "--expires", "2d"});
   REQUIRE(code.code == 0);
   CHECK(code.out.rfind("EQ1-", 0) == 0);
   CHECK(std::count(code.out.begin(), code.out.end(), '\n') == 1);
-  CHECK(server_cli({"device", "enroll", "--data-dir", dir, "--site", "X", "--expires", "soon"}).code == 1);
-  CHECK(server_cli({"device", "enroll", "--data-dir", dir, "--site", "X", "--url", "http://x"}).code == 1);
+  CHECK(server_cli({"device", "enroll", "--data-dir", dir, "--site", "X", "--expires", "soon"})
+            .code == 1);
+  CHECK(server_cli({"device", "enroll", "--data-dir", dir, "--site", "X", "--url", "http://x"})
+            .code == 1);
 
   auto list = server_cli({"device", "list", "--data-dir", dir, "--json"});
   REQUIRE(list.code == 0);

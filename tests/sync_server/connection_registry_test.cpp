@@ -1,17 +1,19 @@
 // Address budgets for unauthenticated connections: IPv4 per address, IPv6
 // per /64, IPv4-mapped IPv6 as IPv4; eviction when the pool is full; and
 // the open-file limit raised at start.
+#include "connection_registry.hpp"
+
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
 
-#include "connection_registry.hpp"
 #include "server.hpp"
 
 using equitas::server::ConnectionRegistry;
 namespace ip = boost::asio::ip;
 
-TEST_CASE("two IPv6 addresses in one /64 share a budget: another /64 has its own", "[server][caps]") {
+TEST_CASE("two IPv6 addresses in one /64 share a budget: another /64 has its own",
+          "[server][caps]") {
   ConnectionRegistry r;
   const auto a = ip::make_address("2001:db8:1:2::1");
   const auto b = ip::make_address("2001:db8:1:2:ffff:eeee:dddd:cccc");
@@ -30,22 +32,26 @@ TEST_CASE("two IPv6 addresses in one /64 share a budget: another /64 has its own
   CHECK(r.unauthenticated_from(other) == 0);
 }
 
-TEST_CASE("IPv4 addresses have a budget each, and IPv4-mapped IPv6 spends the IPv4 one", "[server][caps]") {
+TEST_CASE("IPv4 addresses have a budget each, and IPv4-mapped IPv6 spends the IPv4 one",
+          "[server][caps]") {
   ConnectionRegistry r;
   const auto v4 = ip::make_address("192.0.2.7");
   const auto mapped = ip::make_address("::ffff:192.0.2.7");
   CHECK(ConnectionRegistry::budget_key(mapped) == v4);
-  CHECK(ConnectionRegistry::budget_key(ip::make_address("192.0.2.8")) == ip::make_address("192.0.2.8"));
+  CHECK(ConnectionRegistry::budget_key(ip::make_address("192.0.2.8")) ==
+        ip::make_address("192.0.2.8"));
   REQUIRE(r.try_add_unauthenticated(v4, 2));
   auto t = r.try_add_unauthenticated(mapped, 2);
   REQUIRE(t);
   CHECK_FALSE(r.try_add_unauthenticated(v4, 2));
-  CHECK(r.try_add_unauthenticated(ip::make_address("192.0.2.8"), 2));  // the neighbour is not affected
+  CHECK(r.try_add_unauthenticated(ip::make_address("192.0.2.8"),
+                                  2));  // the neighbour is not affected
   r.remove_unauthenticated(*t);
   CHECK(r.try_add_unauthenticated(mapped, 2));
 }
 
-TEST_CASE("a full pool evicts the oldest connection of the heaviest address, once each", "[server][caps]") {
+TEST_CASE("a full pool evicts the oldest connection of the heaviest address, once each",
+          "[server][caps]") {
   ConnectionRegistry r;
   std::vector<std::string> evicted;
   auto add = [&](const char* addr, const std::string& name) {

@@ -20,15 +20,18 @@
 using namespace equitas;
 using namespace equitas::test;
 
-TEST_CASE("the consent text of every anonymous form says what an export of it contains", "[anonymity][consent]") {
+TEST_CASE("the consent text of every anonymous form says what an export of it contains",
+          "[anonymity][consent]") {
   auto lib = forms::FormLibrary::with_bundled();
   REQUIRE(lib.is_ok());
   std::vector<std::string> anonymous;
   for (const auto& e : lib->entries()) {
-    if (e.form->anonymous && !e.superseded && e.form == lib->current(e.form->id)) anonymous.push_back(e.form->id);
+    if (e.form->anonymous && !e.superseded && e.form == lib->current(e.form->id))
+      anonymous.push_back(e.form->id);
   }
   std::sort(anonymous.begin(), anonymous.end());
-  CHECK(anonymous == std::vector<std::string>{"integrity-perception", "integrity-perception-private", "staff-climate"});
+  CHECK(anonymous == std::vector<std::string>{"integrity-perception",
+                                              "integrity-perception-private", "staff-climate"});
 
   for (const auto& id : anonymous) {
     INFO(id);
@@ -79,12 +82,13 @@ TEST_CASE("the consent text of every anonymous form says what an export of it co
       const DeviceId big = add_device(store, "Large post"), small = add_device(store, "Small post");
       for (int i = 0; i < 2 * k - 1; ++i) {
         add_submission(store, i < k ? big : small, id, form->version,
-                       R"({"consent_ack":true,"comment":"words )" + std::to_string(i) + (i < k ? " big" : " small") +
-                           R"("})");
+                       R"({"consent_ack":true,"comment":"words )" + std::to_string(i) +
+                           (i < k ? " big" : " small") + R"("})");
       }
     }
     const auto out = tmp / "x.csv";
-    const auto run = server_cli({"export", "--data-dir", server.dir().root.string(), "--form", id, "--out", out.string()});
+    const auto run = server_cli(
+        {"export", "--data-dir", server.dir().root.string(), "--form", id, "--out", out.string()});
     INFO(run.err);
     REQUIRE(run.code == 0);
     const CsvTable table = parse_csv(read_text(out));
@@ -94,7 +98,8 @@ TEST_CASE("the consent text of every anonymous form says what an export of it co
           std::vector<std::string>{"row", "unit", "unit_miss", "form_version", "round"});
     for (const auto& name : h) {
       INFO(name);
-      for (const char* gone : {"device", "site", "submitted", "received", "submission", "revision"}) {
+      for (const char* gone :
+           {"device", "site", "submitted", "received", "submission", "revision"}) {
         CHECK(name.find(gone) == std::string::npos);
       }
       CHECK(name != "comment");

@@ -128,7 +128,7 @@ struct Figure {
 
 struct Attacker {
   std::map<std::string, Figure> figures;
-  std::map<std::string, Group> groups;  // by key
+  std::map<std::string, Group> groups;                         // by key
   std::map<std::string, std::vector<std::string>> categories;  // per dimension, from the reports
   std::set<std::string> rounds;
   std::int64_t reports = 0;
@@ -152,7 +152,8 @@ struct Attacker {
     for (const auto& dv : report.at("breakdown").as_array()) {
       auto& cats = categories[std::string(dv.at("name").as_string())];
       if (!cats.empty()) continue;
-      for (const auto& c : dv.at("categories").as_array()) cats.emplace_back(c.at("code").as_string());
+      for (const auto& c : dv.at("categories").as_array())
+        cats.emplace_back(c.at("code").as_string());
     }
     for (const auto& pv : report.at("periods").as_array()) {
       Group base;
@@ -160,12 +161,14 @@ struct Attacker {
       const auto& survey = pv.at("survey").as_object();
       auto group_of = [&](const boost::json::value& gv, const std::string& measure) {
         Group g = base;
-        for (const auto& [d, code] : gv.as_object()) g.dims[std::string(d)] = {std::string(code.as_string())};
+        for (const auto& [d, code] : gv.as_object())
+          g.dims[std::string(d)] = {std::string(code.as_string())};
         g.measure = measure;
         return g;
       };
       for (const auto& gv : survey.at("responses").as_array()) {
-        if (!gv.as_object().contains("suppressed")) add(group_of(gv.at("group"), "responses"), gv.at("n").as_int64(), true);
+        if (!gv.as_object().contains("suppressed"))
+          add(group_of(gv.at("group"), "responses"), gv.at("n").as_int64(), true);
       }
       for (const std::string& name : kItems) {
         for (const auto& gv : item(survey, name).at("groups").as_array()) {
@@ -180,7 +183,8 @@ struct Attacker {
             const double pct = g.at(part).to_number<double>();
             std::int64_t low = std::llround(pct * static_cast<double>(n) / 100.0), high = low;
             if (n == kK) {
-              low = static_cast<std::int64_t>(std::floor(pct * static_cast<double>(kK - kD) / 100.0));
+              low =
+                  static_cast<std::int64_t>(std::floor(pct * static_cast<double>(kK - kD) / 100.0));
               high = static_cast<std::int64_t>(std::ceil(pct * static_cast<double>(kK) / 100.0));
             }
             add(group_of(g.at("group"), name + "." + part),
@@ -285,8 +289,8 @@ std::vector<Response> make_data() {
   };
   const char* ages[] = {"25_34", "35_44", "45_54"};
   const char* likert[] = {"1", "2", "3", "4", "5", "4", "5", "dk"};
-  auto add = [&](const std::string& site, const std::string& round, const std::string& sex, const std::string& grade,
-                 int count) {
+  auto add = [&](const std::string& site, const std::string& round, const std::string& sex,
+                 const std::string& grade, int count) {
     for (int i = 0; i < count; ++i) {
       Response r{site, round, {}};
       if (!sex.empty()) r.answers["dem_sex"] = sex;
@@ -305,22 +309,33 @@ std::vector<Response> make_data() {
     int count;
   };
   const Block blocks[] = {
-      {"Namanga", "2026-baseline", "female", "officer", 8},    {"Namanga", "2026-baseline", "female", "supervisor", 6},
-      {"Namanga", "2026-baseline", "male", "officer", 14},     {"Namanga", "2026-baseline", "male", "supervisor", 6},
-      {"Namanga", "2026-baseline", "male", "senior_manager", 4}, {"Namanga", "2026-baseline", "pns", "officer", 2},
-      {"Busia", "2026-baseline", "female", "officer", 7},      {"Busia", "2026-baseline", "female", "supervisor", 5},
-      {"Busia", "2026-baseline", "male", "officer", 12},       {"Busia", "2026-baseline", "male", "supervisor", 8},
-      {"Busia", "2026-baseline", "male", "senior_manager", 7}, {"Busia", "2026-baseline", "pns", "supervisor", 1},
+      {"Namanga", "2026-baseline", "female", "officer", 8},
+      {"Namanga", "2026-baseline", "female", "supervisor", 6},
+      {"Namanga", "2026-baseline", "male", "officer", 14},
+      {"Namanga", "2026-baseline", "male", "supervisor", 6},
+      {"Namanga", "2026-baseline", "male", "senior_manager", 4},
+      {"Namanga", "2026-baseline", "pns", "officer", 2},
+      {"Busia", "2026-baseline", "female", "officer", 7},
+      {"Busia", "2026-baseline", "female", "supervisor", 5},
+      {"Busia", "2026-baseline", "male", "officer", 12},
+      {"Busia", "2026-baseline", "male", "supervisor", 8},
+      {"Busia", "2026-baseline", "male", "senior_manager", 7},
+      {"Busia", "2026-baseline", "pns", "supervisor", 1},
       {"Northern land post", "2026-baseline", "male", "officer", 5},
       // The follow-up round: 4 people.
-      {"Namanga", "2026-followup", "female", "officer", 1},    {"Namanga", "2026-followup", "male", "officer", 2},
+      {"Namanga", "2026-followup", "female", "officer", 1},
+      {"Namanga", "2026-followup", "male", "officer", 2},
       {"Namanga", "2026-followup", "male", "supervisor", 1},
   };
   for (const Block& b : blocks) add(b.site, b.round, b.sex, b.grade, b.count);
   // The only woman senior manager, at the small post; she disagrees.
-  data.push_back(Response{"Northern land post", "2026-baseline",
-                          {{"dem_sex", "female"}, {"dem_grade", "senior_manager"}, {"dem_age", "45_54"},
-                           {"eng_proud", "1"}, {"eng_recommend", "2"}}});
+  data.push_back(Response{"Northern land post",
+                          "2026-baseline",
+                          {{"dem_sex", "female"},
+                           {"dem_grade", "senior_manager"},
+                           {"dem_age", "45_54"},
+                           {"eng_proud", "1"},
+                           {"eng_recommend", "2"}}});
   return data;
 }
 
@@ -332,7 +347,8 @@ std::string json_of(const Response& r) {
 
 }  // namespace
 
-TEST_CASE("no group under k is recovered by differencing every report the API allows", "[report][differencing]") {
+TEST_CASE("no group under k is recovered by differencing every report the API allows",
+          "[report][differencing]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
@@ -340,13 +356,13 @@ TEST_CASE("no group under k is recovered by differencing every report the API al
   std::map<std::string, DeviceId> devices;
   for (const auto& r : data) {
     if (!devices.count(r.site)) devices.emplace(r.site, add_device(store, r.site));
-    add_response(store, devices.at(r.site), "staff-climate", "2026.1", json_of(r), r.round, std::nullopt, 1,
-                 r.round == "2026-baseline" ? "2026-10-01" : "2026-11-20");
+    add_response(store, devices.at(r.site), "staff-climate", "2026.1", json_of(r), r.round,
+                 std::nullopt, 1, r.round == "2026-baseline" ? "2026-10-01" : "2026-11-20");
   }
   auto registry = FormRegistry::load(store);
   REQUIRE(registry.is_ok());
-  const std::vector<std::string> dims = {"dem_sex", "dem_age", "dem_grade", "dem_role", "dem_service", "dem_station",
-                                         "dem_disability"};
+  const std::vector<std::string> dims = {"dem_sex",     "dem_age",     "dem_grade",     "dem_role",
+                                         "dem_service", "dem_station", "dem_disability"};
   std::vector<std::vector<std::string>> breakdowns{{}};
   for (const auto& d : dims) breakdowns.push_back({d});
   for (const auto& d1 : dims) {
@@ -354,7 +370,8 @@ TEST_CASE("no group under k is recovered by differencing every report the API al
       if (d1 != d2) breakdowns.push_back({d1, d2});
     }
   }
-  const std::vector<std::optional<std::string>> rounds = {std::nullopt, "2026-baseline", "2026-followup"};
+  const std::vector<std::optional<std::string>> rounds = {std::nullopt, "2026-baseline",
+                                                          "2026-followup"};
 
   // Three secrets; one under AddressSanitizer, which checks memory, not
   // the method, and makes each pass ten times dearer (CI's budget).
@@ -409,12 +426,14 @@ TEST_CASE("no group under k is recovered by differencing every report the API al
       ++small;
       attacked.insert(key);
       const std::int64_t candidates = std::min(hi, kK - 1) - std::max<std::int64_t>(lo, 0) + 1;
-      INFO("secret " << seed << ": " << key << " true " << t << ", consistent with every figure: [" << lo << ", "
-                     << hi << "] and [0, " << kK - 1 << "]");
+      INFO("secret " << seed << ": " << key << " true " << t << ", consistent with every figure: ["
+                     << lo << ", " << hi << "] and [0, " << kK - 1 << "]");
       CHECK(candidates >= 2);
     }
-    INFO("secret " << seed << ": " << small << " groups under " << kK << " attacked, " << naive_exact
-                   << " derivations whose point estimate happened to be right (the attacker cannot tell which)");
+    INFO("secret " << seed << ": " << small << " groups under " << kK << " attacked, "
+                   << naive_exact
+                   << " derivations whose point estimate happened to be right (the attacker cannot "
+                      "tell which)");
     // The attacks of issue 14 were all tried.
     CHECK(attacked.count("[2026-followup;] responses"));
     CHECK(attacked.count("[] dem_sex=(none)|pns| responses"));
@@ -439,7 +458,8 @@ TEST_CASE("a non-anonymous form keeps exact figures", "[report][differencing]") 
   const DeviceId dev = add_device(store, "North post");
   // A form that is not anonymous: the GEOAT. Its report says nothing of
   // perturbation, and counts an assessment exactly.
-  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"Customs A","x_a_1":"4"})", "2026-review");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"Customs A","x_a_1":"4"})",
+               "2026-review");
   const auto r = report_of(store, options("geoat-2023"));
   CHECK_FALSE(r.at("form").as_object().contains("perturbed"));
   CHECK(r.at("operations").at("sites").at(0).at("responses") == 1);

@@ -1,7 +1,7 @@
 // Local suppression to k-anonymity (disclosure.hpp), on known inputs.
-#include <catch2/catch.hpp>
-
 #include "disclosure.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace equitas::server;
 
@@ -9,7 +9,8 @@ namespace {
 
 // n records with the same (unit, sex, grade).
 void add(std::vector<QuasiRecord>& t, int n, const char* unit, const char* sex, const char* grade) {
-  for (int i = 0; i < n; ++i) t.push_back({std::string(unit), std::string(sex), std::string(grade)});
+  for (int i = 0; i < n; ++i)
+    t.push_back({std::string(unit), std::string(sex), std::string(grade)});
 }
 
 std::size_t count_of(const std::vector<QuasiRecord>& t, const QuasiRecord& r) {
@@ -68,11 +69,13 @@ TEST_CASE("two overlapping rare combinations are both resolved, the unit withhel
   CHECK((smallest == 0 || smallest >= 10));
   // No released record shows South with female, the combination 5 people share.
   for (const auto& r : safe) {
-    CHECK_FALSE((r[0] == std::optional<std::string>("South") && r[1] == std::optional<std::string>("female")));
+    CHECK_FALSE((r[0] == std::optional<std::string>("South") &&
+                 r[1] == std::optional<std::string>("female")));
   }
   // The unit is the most common value in its column, so it is kept where
   // withholding sex or grade suffices.
-  CHECK(report.suppressed_by_column[0] <= report.suppressed_by_column[1] + report.suppressed_by_column[2]);
+  CHECK(report.suppressed_by_column[0] <=
+        report.suppressed_by_column[1] + report.suppressed_by_column[2]);
   // Deterministic.
   auto again = t;
   make_k_anonymous(again, 10);

@@ -70,8 +70,10 @@ void add_action_plan(const TestServer& server, const std::string& first_objectiv
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0).is_ok());
-  boost::json::object first{{"ap_objective", first_objective}, {"ap_budget", 2500}, {"ap_status", "not_started"}};
-  boost::json::object second{{"ap_objective", "Search cubicles"}, {"ap_status", "in_progress"},
+  boost::json::object first{
+      {"ap_objective", first_objective}, {"ap_budget", 2500}, {"ap_status", "not_started"}};
+  boost::json::object second{{"ap_objective", "Search cubicles"},
+                             {"ap_status", "in_progress"},
                              {"ap_deadline", "2027-03-31"}};
   const boost::json::object answers{{"action_plan", boost::json::array{first, second}}};
   add_submission(store, dev, "geoat-2023", "2023.1", boost::json::serialize(answers));
@@ -96,8 +98,10 @@ TEST_CASE("Variable names are valid in SPSS, Stata and R", "[server][export][ana
   CHECK(variable_name(std::string(40, 'a')).size() == 32);
 }
 
-TEST_CASE_METHOD(ThreeOfficers, "CSV columns are typed: numbers only, 0/1, and a reason beside every telling blank",
-                 "[server][export][analysis]") {
+TEST_CASE_METHOD(
+    ThreeOfficers,
+    "CSV columns are typed: numbers only, 0/1, and a reason beside every telling blank",
+    "[server][export][analysis]") {
   const auto path = export_to_file(server, "csv", tmp / "climate.csv");
   const auto table = parse_csv(read_text(path));
   REQUIRE(table.size() == 4);
@@ -128,7 +132,8 @@ TEST_CASE_METHOD(ThreeOfficers, "CSV columns are typed: numbers only, 0/1, and a
   CHECK(col.at("harass_channel_manager") == std::vector<std::string>{"", "", "1"});
   // Its gate, harass_reported, was left blank: officer 2 was not asked.
   CHECK(col.at("harass_channel_miss") == std::vector<std::string>{"skipped", "skipped", ""});
-  CHECK(col.at("harass_outcome_miss") == std::vector<std::string>{"skipped", "skipped", "unanswered"});
+  CHECK(col.at("harass_outcome_miss") ==
+        std::vector<std::string>{"skipped", "skipped", "unanswered"});
   // Every Likert item can be "don't know", so each has a companion; a
   // question that is never skipped and has no such choice has none: its
   // blank is unanswered.
@@ -158,13 +163,16 @@ assert pd.api.types.is_numeric_dtype(df["consent_ack"])
 print(f"{df['eng_proud'].mean():.4f} {df['eng_recommend'].mean():.4f} {len(likert)}")
 )py";
   const auto py = write_text(tmp.path(), "read.py", script);
-  const std::string out = run_checked({"/usr/bin/python3", py.string(), path.string(),
-                                       (std::filesystem::path(EQUITAS_SOURCE_DIR) / "schema/forms/staff-climate.json").string()});
+  const std::string out = run_checked(
+      {"/usr/bin/python3", py.string(), path.string(),
+       (std::filesystem::path(EQUITAS_SOURCE_DIR) / "schema/forms/staff-climate.json").string()});
   CHECK(out == "3.6667 4.0000 35\n");
 }
 
-TEST_CASE_METHOD(ThreeOfficers, "SPSS and Stata files carry labels and declared missing values, as haven reads them",
-                 "[server][export][analysis]") {
+TEST_CASE_METHOD(
+    ThreeOfficers,
+    "SPSS and Stata files carry labels and declared missing values, as haven reads them",
+    "[server][export][analysis]") {
   const auto sav = export_to_file(server, "sav", tmp / "climate.sav");
   const auto dta = export_to_file(server, "dta", tmp / "climate.dta");
   const auto fr = export_to_file(server, "sav", tmp / "climate-fr.sav", {"--lang", "fr"});
@@ -212,12 +220,14 @@ stopifnot(label_of(f$eng_proud, 5) == "Tout à fait d'accord")
 cat(ncol(s), ncol(t), "\n")
 )r";
   const auto r = write_text(tmp.path(), "read.R", script);
-  const std::string out = run_checked({"/usr/bin/Rscript", r.string(), sav.string(), dta.string(), fr.string()});
+  const std::string out =
+      run_checked({"/usr/bin/Rscript", r.string(), sav.string(), dta.string(), fr.string()});
   INFO(out);
   CHECK_FALSE(out.empty());
 }
 
-TEST_CASE("A date question is a date in SPSS and Stata files, as haven reads it", "[server][export][analysis]") {
+TEST_CASE("A date question is a date in SPSS and Stata files, as haven reads it",
+          "[server][export][analysis]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   {
@@ -247,11 +257,13 @@ cat("\n")
   CHECK(out == "2026-11-02 1999-12-31 NA 2026-11-02 1999-12-31 NA \n");
 }
 
-TEST_CASE("A Stata file keeps a free-text answer longer than 2,045 bytes whole, as a strL", "[server][export][analysis]") {
+TEST_CASE("A Stata file keeps a free-text answer longer than 2,045 bytes whole, as a strL",
+          "[server][export][analysis]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   std::string long_text;
-  for (int i = 0; i < 700; ++i) long_text += "é" + std::to_string(i % 10);  // 1,400 characters, 2,100 bytes
+  for (int i = 0; i < 700; ++i)
+    long_text += "é" + std::to_string(i % 10);  // 1,400 characters, 2,100 bytes
   {
     auto store = server.open_store();
     auto library = forms::FormLibrary::with_bundled();
@@ -283,7 +295,9 @@ cat(nrow(t), nchar(t$comment[1], type = "bytes"), nchar(t$comment[1]), t$comment
   CHECK(out == "3 2100 1400 short TRUE \n");  // whole: over the 2,045 bytes of a str
 }
 
-TEST_CASE_METHOD(ThreeOfficers, "LibreOffice opens the XLSX with typed cells, and a semicolon import of the CSV runs no formula",
+TEST_CASE_METHOD(ThreeOfficers,
+                 "LibreOffice opens the XLSX with typed cells, and a semicolon import of the CSV "
+                 "runs no formula",
                  "[server][export][analysis]") {
   const auto csv = export_to_file(server, "csv", tmp / "climate.csv");
   const auto xlsx = export_to_file(server, "xlsx", tmp / "climate.xlsx");
@@ -291,7 +305,8 @@ TEST_CASE_METHOD(ThreeOfficers, "LibreOffice opens the XLSX with typed cells, an
   // Every trigger that could start a field after a separator or blanks,
   // full-width ones included, is defused.
   CHECK_THAT(text, Catch::Contains("x;'=1+1"));
-  CHECK_THAT(text, Catch::Contains(", '=2+3 and \xEF\xBC\x9D" "3+4\r\n"));
+  CHECK_THAT(text, Catch::Contains(", '=2+3 and \xEF\xBC\x9D"
+                                   "3+4\r\n"));
   const auto sheets = read_xlsx(xlsx);
   REQUIRE(sheets.count("data") == 1);
   REQUIRE(sheets.count("codebook") == 1);
@@ -303,15 +318,17 @@ TEST_CASE_METHOD(ThreeOfficers, "LibreOffice opens the XLSX with typed cells, an
   const std::string profile = "-env:UserInstallation=file://" + (tmp / "lo-profile").string();
   // A French Excel or LibreOffice splits a CSV at ';' whatever the quoting.
   run_checked({"/usr/bin/soffice", profile, "--headless", "--infilter=CSV:59,34,76,1",
-               "--convert-to", "csv:Text - txt - csv (StarCalc):9,34,76,1", "--outdir", out.string(), csv.string()});
+               "--convert-to", "csv:Text - txt - csv (StarCalc):9,34,76,1", "--outdir",
+               out.string(), csv.string()});
   const std::string split = read_text(out / "climate.csv");
   CHECK(split.find("'=1+1") != std::string::npos);
   CHECK(split.find("\t2\t") == std::string::npos);
   CHECK(split.find("\t2\n") == std::string::npos);
   // The workbook's first sheet, as LibreOffice computes it.
   std::filesystem::copy_file(xlsx, tmp / "book.xlsx");
-  run_checked({"/usr/bin/soffice", profile, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
-               "--outdir", out.string(), (tmp / "book.xlsx").string()});
+  run_checked({"/usr/bin/soffice", profile, "--headless", "--convert-to",
+               "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", out.string(),
+               (tmp / "book.xlsx").string()});
   const auto sheet = parse_csv(read_text(out / "book.csv"));
   REQUIRE(sheet.size() == 4);
   const std::size_t comment = column(sheet[0], "comment"), proud = column(sheet[0], "eng_proud");
@@ -320,14 +337,16 @@ TEST_CASE_METHOD(ThreeOfficers, "LibreOffice opens the XLSX with typed cells, an
   CHECK(sheet[0][column(sheet[0], "harass_reported_miss")] == "harass_reported_miss");
 }
 
-
-TEST_CASE("An anonymous export never tells skipped from unanswered where that would reveal a withheld answer",
-          "[server][export][analysis][anonymity]") {
+TEST_CASE(
+    "An anonymous export never tells skipped from unanswered where that would reveal a withheld "
+    "answer",
+    "[server][export][analysis][anonymity]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   // `leave` is asked of women only. The post has one woman: k-anonymity
   // withholds her sex, and "unanswered" beside `leave` would give it back.
-  const std::string form = R"({"id": "leave-check", "version": "1", "title": {"en": "Leave"}, "anonymous": true,
+  const std::string form =
+      R"({"id": "leave-check", "version": "1", "title": {"en": "Leave"}, "anonymous": true,
     "default_language": "en", "languages": ["en"],
     "lists": {"sex": [{"name": "female", "label": {"en": "Female"}}, {"name": "male", "label": {"en": "Male"}}],
               "grade": [{"name": "a", "label": {"en": "A"}}, {"name": "b", "label": {"en": "B"}}],
@@ -350,10 +369,12 @@ TEST_CASE("An anonymous export never tells skipped from unanswered where that wo
     }
     add_submission(store, dev, "leave-check", "1", R"({"sex":"female","grade":"b"})");
   }
-  const auto table = parse_csv(read_text(export_to_file(server, "csv", tmp / "leave.csv", {}, "leave-check")));
+  const auto table =
+      parse_csv(read_text(export_to_file(server, "csv", tmp / "leave.csv", {}, "leave-check")));
   REQUIRE(table.size() == 42);
   const auto& h = table[0];
-  const std::size_t sex = column(h, "sex"), sex_miss = column(h, "sex_miss"), leave_miss = column(h, "leave_miss");
+  const std::size_t sex = column(h, "sex"), sex_miss = column(h, "sex_miss"),
+                    leave_miss = column(h, "leave_miss");
   std::map<std::string, int> reasons;
   int withheld = 0;
   for (std::size_t i = 1; i < table.size(); ++i) {
@@ -373,8 +394,10 @@ TEST_CASE("An anonymous export never tells skipped from unanswered where that wo
   CHECK(reasons.count("unanswered") == 0);
 }
 
-TEST_CASE("The XLSX has widths, filters, a frozen header, and the GEOAT action plan as rows of its own sheet",
-          "[server][export][analysis]") {
+TEST_CASE(
+    "The XLSX has widths, filters, a frozen header, and the GEOAT action plan as rows of its own "
+    "sheet",
+    "[server][export][analysis]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   add_action_plan(server, "Lactation room at the land post");
@@ -400,7 +423,8 @@ TEST_CASE("The XLSX has widths, filters, a frozen header, and the GEOAT action p
   CHECK(plan[2][col(plan, "ap_status")].value == "in_progress");
   // The data sheet: a width for every column, filter buttons, the header frozen.
   const std::string xml = xlsx_part(book, "xl/worksheets/sheet1.xml");
-  CHECK_THAT(xml, Catch::Contains("<cols>") && Catch::Contains("<autoFilter ") && Catch::Contains("state=\"frozen\""));
+  CHECK_THAT(xml, Catch::Contains("<cols>") && Catch::Contains("<autoFilter ") &&
+                      Catch::Contains("state=\"frozen\""));
 }
 
 TEST_CASE("A CSV export writes each repeat's rows to a file of its own, linked to the submission",
@@ -419,7 +443,8 @@ TEST_CASE("A CSV export writes each repeat's rows to a file of its own, linked t
   CHECK(rows[0][0] == "submission_id");
   CHECK(rows[1][0] == data[1][column(data[0], "submission_id")]);
   CHECK(rows[2][column(rows[0], "item")] == "2");
-  CHECK(rows[1][column(rows[0], "ap_objective")] == "'=Lactation room");  // defused, as in the main file
+  CHECK(rows[1][column(rows[0], "ap_objective")] ==
+        "'=Lactation room");  // defused, as in the main file
   CHECK(rows[1][column(rows[0], "ap_budget")] == "2500");
   CHECK(rows[2][column(rows[0], "ap_status")] == "In progress");  // --labels
   // The export and its repeat file are one audited export.

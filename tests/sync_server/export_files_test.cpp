@@ -26,7 +26,8 @@ struct AuditEntry {
 
 std::vector<AuditEntry> export_audit(const TestServer& server) {
   auto store = server.open_store();
-  auto st = store.db().prepare("SELECT actor, action, detail FROM audit_log WHERE action = 'export' ORDER BY id");
+  auto st = store.db().prepare(
+      "SELECT actor, action, detail FROM audit_log WHERE action = 'export' ORDER BY id");
   REQUIRE(st.is_ok());
   std::vector<AuditEntry> out;
   for (;;) {
@@ -61,7 +62,8 @@ const XlsxCell& at(const XlsxSheet& sheet, std::size_t row, std::size_t col) {
 
 }  // namespace
 
-TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numbers", "[server][export][xlsx]") {
+TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numbers",
+          "[server][export][xlsx]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -79,9 +81,12 @@ TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numb
     // The synced responses, relabelled to the named copy: this test is about
     // the workbook, not disclosure control.
     publish_named_climate(store);
-    REQUIRE(store.db().exec(std::string("UPDATE submissions SET form_id = '") + kNamedClimate + "'").is_ok());
-    add_submission(store, dev->at(0).id, kNamedClimate, "2026.1",
-                   R"j({"harass_channel":["hotline","other"],"comment":"=SUM(A1)","dem_sex":"male"})j");
+    REQUIRE(store.db()
+                .exec(std::string("UPDATE submissions SET form_id = '") + kNamedClimate + "'")
+                .is_ok());
+    add_submission(
+        store, dev->at(0).id, kNamedClimate, "2026.1",
+        R"j({"harass_channel":["hotline","other"],"comment":"=SUM(A1)","dem_sex":"male"})j");
   }
 
   const auto path = export_to_file(server, "xlsx", tmp / "sc.xlsx");
@@ -97,7 +102,8 @@ TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numb
   const auto stored = stored_answers(server, kNamedClimate);
   const auto id = sheet_column(data, "submission_id"), sex = sheet_column(data, "dem_sex"),
              proud = sheet_column(data, "eng_proud"), comment = sheet_column(data, "comment"),
-             revision = sheet_column(data, "revision"), hotline = sheet_column(data, "harass_channel_hotline"),
+             revision = sheet_column(data, "revision"),
+             hotline = sheet_column(data, "harass_channel_hotline"),
              hr = sheet_column(data, "harass_channel_hr");
   std::size_t numeric_codes = 0;
   for (std::size_t r = 1; r < data.size(); ++r) {
@@ -113,7 +119,8 @@ TEST_CASE("XLSX round trip: a data sheet that matches the store, numbers as numb
       numeric_codes += code != "dk";
     }
     if (const auto* v = answers.if_contains("comment")) {
-      CHECK(at(data, r, comment).value == v->as_string().c_str());  // exact: a text cell is never a formula
+      CHECK(at(data, r, comment).value ==
+            v->as_string().c_str());  // exact: a text cell is never a formula
       CHECK(at(data, r, comment).type == 's');
     }
     const bool chose = answers.contains("harass_channel");
@@ -128,21 +135,27 @@ TEST_CASE("the XLSX codebook lists questions, labels in each language, choices a
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string sdir = server.dir().root.string();
-  for (const auto& [version, round] : {std::pair{"1", "2025-baseline"}, std::pair{"2", "2026-follow-up"}}) {
+  for (const auto& [version, round] :
+       {std::pair{"1", "2025-baseline"}, std::pair{"2", "2026-follow-up"}}) {
     REQUIRE(server_cli({"forms", "publish", "--data-dir", sdir,
-                        write_text(tmp.path(), std::string("v") + version + ".json", post_check_form(version)).string(), "--round",
-                        round}).code == 0);
+                        write_text(tmp.path(), std::string("v") + version + ".json",
+                                   post_check_form(version))
+                            .string(),
+                        "--round", round})
+                .code == 0);
   }
   {
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-    add_submission(store, dev, "post-check", "1", R"({"lights_ok":"yes","tools":["radio"]})", "2025-baseline");
-    add_submission(store, dev, "post-check", "2", R"({"lights_ok":"no","team_size":4})", "2026-follow-up");
+    add_submission(store, dev, "post-check", "1", R"({"lights_ok":"yes","tools":["radio"]})",
+                   "2025-baseline");
+    add_submission(store, dev, "post-check", "2", R"({"lights_ok":"no","team_size":4})",
+                   "2026-follow-up");
   }
   const auto out = tmp / "pc.xlsx";
-  const auto r = server_cli({"export", "--data-dir", sdir, "--form", "post-check", "--format", "xlsx", "--labels",
-                             "--lang", "fr", "--out", out.string()});
+  const auto r = server_cli({"export", "--data-dir", sdir, "--form", "post-check", "--format",
+                             "xlsx", "--labels", "--lang", "fr", "--out", out.string()});
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto sheets = read_xlsx(out);
@@ -196,11 +209,13 @@ TEST_CASE("every export is audited with form, format, rows and destination", "[s
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-    for (int i = 0; i < 3; ++i) add_submission(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})");
+    for (int i = 0; i < 3; ++i)
+      add_submission(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})");
   }
   const auto csv = export_to_file(server, "csv", tmp / "sc.csv", {}, "staff-climate");
   const std::string sdir = server.dir().root.string();
-  const auto piped = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
+  const auto piped =
+      server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
   REQUIRE(piped.code == 0);
   CHECK_THAT(piped.err, Catch::Contains("exported 3 submissions"));
 
@@ -209,15 +224,21 @@ TEST_CASE("every export is audited with form, format, rows and destination", "[s
   CHECK(audit[0].actor == "cli");
   // Three responses of one post: under k = 10, so every quasi-identifier
   // (the unit and 7 breakdown questions) is withheld in each row.
-  CHECK(audit[0].detail == "form=staff-climate format=csv rows=3 anonymous-form k=10 withheld=24 to=" +
-                               std::filesystem::absolute(csv).string());
-  CHECK(audit[1].detail == "form=staff-climate format=jsonl rows=3 anonymous-form k=10 withheld=24 to=stdout");
+  CHECK(audit[0].detail ==
+        "form=staff-climate format=csv rows=3 anonymous-form k=10 withheld=24 to=" +
+            std::filesystem::absolute(csv).string());
+  CHECK(audit[1].detail ==
+        "form=staff-climate format=jsonl rows=3 anonymous-form k=10 withheld=24 to=stdout");
 
   // Refused exports write nothing and record nothing.
-  CHECK(server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "xlsx"}).code == 1);
-  CHECK(server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--lang", "fr"}).code == 1);
-  CHECK(server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl", "--bom"}).code ==
-        1);
+  CHECK(server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "xlsx"})
+            .code == 1);
+  CHECK(
+      server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--lang", "fr"}).code ==
+      1);
+  CHECK(server_cli(
+            {"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl", "--bom"})
+            .code == 1);
   CHECK(export_audit(server).size() == 2);
 }
 
@@ -228,14 +249,17 @@ TEST_CASE("CSV files are private, atomic, with a BOM only when asked", "[server]
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-    add_submission(store, dev, kNamedClimate, "2026.1", R"({"dem_sex":"female","comment":"élevé"})");
+    add_submission(store, dev, kNamedClimate, "2026.1",
+                   R"({"dem_sex":"female","comment":"élevé"})");
   }
   // A leftover from a crashed export, readable by all: replaced, not reused as it was.
   write_text(tmp.path(), "bom.csv.partial", "stale");
   ::chmod((tmp / "bom.csv.partial").c_str(), 0644);
   const std::string bom = read_text(export_to_file(server, "csv", tmp / "bom.csv", {"--bom"}));
   const std::string plain = read_text(export_to_file(server, "csv", tmp / "plain.csv"));
-  CHECK(bom.rfind("\xEF\xBB\xBF" "submission_id,", 0) == 0);
+  CHECK(bom.rfind("\xEF\xBB\xBF"
+                  "submission_id,",
+                  0) == 0);
   CHECK(plain.rfind("submission_id,", 0) == 0);
   CHECK(bom.substr(3) == plain);
   CHECK(mode_of(tmp / "bom.csv") == 0600);
@@ -246,11 +270,13 @@ TEST_CASE("CSV files are private, atomic, with a BOM only when asked", "[server]
   CHECK(table[1][column(table[0], "comment")] == "élevé");
 }
 
-TEST_CASE("an anonymous form's export cannot single out the only woman senior manager of a small post",
-          "[server][export][anonymity]") {
+TEST_CASE(
+    "an anonymous form's export cannot single out the only woman senior manager of a small post",
+    "[server][export][anonymity]") {
   TempDir tmp;
   TestServer server(tmp / "server");
-  const DeviceId airport = DeviceId::random(), north = DeviceId::random(), island = DeviceId::random();
+  const DeviceId airport = DeviceId::random(), north = DeviceId::random(),
+                 island = DeviceId::random();
   const std::string her_comment = "My supervisor harassed me after the night shift";
   std::vector<std::string> submission_ids;
   {
@@ -261,22 +287,27 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
     for (int i = 0; i < 40; ++i) {
       add_submission(store, airport, "staff-climate", "2026.1",
                      std::string(R"({"dem_sex":")") + (i % 2 == 0 ? "female" : "male") +
-                         R"(","dem_grade":"officer","eng_proud":"4","comment":"airport comment )" + std::to_string(i) +
-                         R"("})");
+                         R"(","dem_grade":"officer","eng_proud":"4","comment":"airport comment )" +
+                         std::to_string(i) + R"("})");
     }
     // One male senior manager at the airport: rare there too.
-    add_submission(store, airport, "staff-climate", "2026.1", R"({"dem_sex":"male","dem_grade":"senior","eng_proud":"3"})");
+    add_submission(store, airport, "staff-climate", "2026.1",
+                   R"({"dem_sex":"male","dem_grade":"senior","eng_proud":"3"})");
     for (int i = 0; i < 12; ++i) {
-      add_submission(store, north, "staff-climate", "2026.1", R"({"dem_sex":"male","dem_grade":"officer","eng_proud":"5"})");
+      add_submission(store, north, "staff-climate", "2026.1",
+                     R"({"dem_sex":"male","dem_grade":"officer","eng_proud":"5"})");
     }
     add_submission(store, island, "staff-climate", "2026.1",
-                   R"({"dem_sex":"female","dem_grade":"senior","eng_proud":"1","comment":")" + her_comment + R"("})");
-    for (const auto& [id, answers] : stored_answers(server, "staff-climate")) submission_ids.push_back(id);
+                   R"({"dem_sex":"female","dem_grade":"senior","eng_proud":"1","comment":")" +
+                       her_comment + R"("})");
+    for (const auto& [id, answers] : stored_answers(server, "staff-climate"))
+      submission_ids.push_back(id);
   }
   REQUIRE(submission_ids.size() == 54);
 
   const std::string sdir = server.dir().root.string();
-  const auto run = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--out", (tmp / "sc.csv").string()});
+  const auto run = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--out",
+                               (tmp / "sc.csv").string()});
   INFO(run.err);
   REQUIRE(run.code == 0);
   CHECK_THAT(run.err, Catch::Contains("is anonymous") && Catch::Contains("sc.comments.csv"));
@@ -288,12 +319,14 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
   // unit_miss says "withheld" where disclosure control blanked the unit.
   CHECK(std::vector<std::string>(h.begin(), h.begin() + 5) ==
         std::vector<std::string>{"row", "unit", "unit_miss", "form_version", "round"});
-  for (const char* gone : {"submission_id", "device_id", "site", "submitted_at", "received_at", "revision", "comment"}) {
+  for (const char* gone : {"submission_id", "device_id", "site", "submitted_at", "received_at",
+                           "revision", "comment"}) {
     INFO(gone);
     CHECK(std::find(h.begin(), h.end(), gone) == h.end());
   }
   // Nothing that links a row to a device, a submission or the island.
-  for (const DeviceId& d : {airport, north, island}) CHECK(text.find(d.to_string()) == std::string::npos);
+  for (const DeviceId& d : {airport, north, island})
+    CHECK(text.find(d.to_string()) == std::string::npos);
   for (const auto& id : submission_ids) CHECK(text.find(id) == std::string::npos);
   CHECK(text.find("Island post") == std::string::npos);
   CHECK(text.find(her_comment) == std::string::npos);
@@ -301,7 +334,8 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
 
   // k-anonymity on the unit and the seven breakdown questions.
   std::vector<std::size_t> qi = {column(h, "unit")};
-  for (const char* b : {"dem_sex", "dem_age", "dem_grade", "dem_role", "dem_service", "dem_station", "dem_disability"}) {
+  for (const char* b : {"dem_sex", "dem_age", "dem_grade", "dem_role", "dem_service", "dem_station",
+                        "dem_disability"}) {
     qi.push_back(column(h, b));
   }
   std::map<std::vector<std::string>, int> combos;
@@ -310,25 +344,29 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
     for (std::size_t c : qi) key.push_back(table[r][c]);
     ++combos[key];
     // She cannot be found: no row shows a woman senior manager.
-    CHECK_FALSE((table[r][column(h, "dem_sex")] == "female" && table[r][column(h, "dem_grade")] == "senior"));
+    CHECK_FALSE((table[r][column(h, "dem_sex")] == "female" &&
+                 table[r][column(h, "dem_grade")] == "senior"));
   }
   for (const auto& [key, n] : combos) {
-    const bool all_blank = std::all_of(key.begin(), key.end(), [](const std::string& v) { return v.empty(); });
+    const bool all_blank =
+        std::all_of(key.begin(), key.end(), [](const std::string& v) { return v.empty(); });
     INFO(n);
     CHECK((all_blank || n >= 10));
   }
   // The 40 airport officers keep their unit and sex: safe groups are untouched.
   int airport_women = 0;
   for (std::size_t r = 1; r < table.size(); ++r) {
-    airport_women += table[r][column(h, "unit")] == "Airport" && table[r][column(h, "dem_sex")] == "female" ? 1 : 0;
+    airport_women +=
+        table[r][column(h, "unit")] == "Airport" && table[r][column(h, "dem_sex")] == "female" ? 1
+                                                                                               : 0;
   }
   CHECK(airport_women == 20);
   // Not in arrival order (airport first, then north, then the island).
   std::vector<std::string> units;
   for (std::size_t r = 1; r < table.size(); ++r) units.push_back(table[r][column(h, "unit")]);
-  CHECK_FALSE(std::is_sorted(units.begin(), units.begin() + 41, [](const std::string& a, const std::string& b) {
-    return a == "Airport" && b != "Airport";
-  }));
+  CHECK_FALSE(std::is_sorted(
+      units.begin(), units.begin() + 41,
+      [](const std::string& a, const std::string& b) { return a == "Airport" && b != "Airport"; }));
 
   // The comments: a file of their own, private, only the airport's (a unit of
   // 41 responses); hers stays in the database.
@@ -338,11 +376,13 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
   const CsvTable comments = parse_csv(read_text(comments_path));
   CHECK(comments[0] == std::vector<std::string>{"question", "answer"});
   CHECK(comments.size() == 41);
-  for (std::size_t r = 1; r < comments.size(); ++r) CHECK(comments[r][1].rfind("airport comment ", 0) == 0);
+  for (std::size_t r = 1; r < comments.size(); ++r)
+    CHECK(comments[r][1].rfind("airport comment ", 0) == 0);
   CHECK(read_text(comments_path).find(her_comment) == std::string::npos);
 
   // JSON Lines to stdout: the same protection, and no comments at all.
-  const auto jsonl = server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
+  const auto jsonl =
+      server_cli({"export", "--data-dir", sdir, "--form", "staff-climate", "--format", "jsonl"});
   REQUIRE(jsonl.code == 0);
   CHECK_THAT(jsonl.err, Catch::Contains("free-text answer(s) not included"));
   std::istringstream lines(jsonl.out);
@@ -362,7 +402,8 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
   const auto sheets = read_xlsx(tmp / "sc.xlsx");
   bool noted = false;
   for (const auto& row : sheets.at("codebook")) {
-    for (const auto& cell : row) noted |= cell.value.find("withheld so that every combination") != std::string::npos;
+    for (const auto& cell : row)
+      noted |= cell.value.find("withheld so that every combination") != std::string::npos;
   }
   CHECK(noted);
 
@@ -370,16 +411,19 @@ TEST_CASE("an anonymous form's export cannot single out the only woman senior ma
   // in their bytes names her post, a device or a submission, or quotes her.
   for (const char* format : {"sav", "dta"}) {
     INFO(format);
-    const auto file = export_to_file(server, format, tmp / (std::string("sc.") + format), {}, "staff-climate");
+    const auto file =
+        export_to_file(server, format, tmp / (std::string("sc.") + format), {}, "staff-climate");
     const std::string bytes = read_text(file);
     CHECK(bytes.find("Island post") == std::string::npos);
     CHECK(bytes.find(her_comment) == std::string::npos);
-    for (const DeviceId& d : {airport, north, island}) CHECK(bytes.find(d.to_string()) == std::string::npos);
+    for (const DeviceId& d : {airport, north, island})
+      CHECK(bytes.find(d.to_string()) == std::string::npos);
     for (const auto& id : submission_ids) CHECK(bytes.find(id) == std::string::npos);
   }
   if (!std::filesystem::exists("/usr/bin/Rscript") ||
       run_command({"/usr/bin/Rscript", "-e", "library(haven)"}).exit_code != 0) {
-    WARN("r-cran-haven is not installed: the k-anonymity check of the SAV and DTA files is skipped");
+    WARN(
+        "r-cran-haven is not installed: the k-anonymity check of the SAV and DTA files is skipped");
     return;
   }
   // As an analyst reads them: every combination of unit and demographics,
@@ -397,14 +441,15 @@ for (f in commandArgs(trailingOnly = TRUE)) {
 }
 cat("ok\n")
 )r");
-  const auto k = run_command({"/usr/bin/Rscript", script.string(), (tmp / "sc.sav").string(), (tmp / "sc.dta").string()});
+  const auto k = run_command(
+      {"/usr/bin/Rscript", script.string(), (tmp / "sc.sav").string(), (tmp / "sc.dta").string()});
   INFO(k.out << k.err);
   CHECK(k.exit_code == 0);
   CHECK(k.out == "ok\n");
 }
 
-
-TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][export][anonymity]") {
+TEST_CASE("an anonymous form's repeat rows lose their free text too",
+          "[server][export][anonymity]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   {
@@ -417,11 +462,13 @@ TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][
     const DeviceId dev = DeviceId::random();
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
     for (int i = 0; i < 12; ++i) {
-      add_submission(store, dev, "anon-repeat", "1",
-                     R"({"count": 1, "incidents": [{"what": "the chief at gate 3", "severity": 2}]})");
+      add_submission(
+          store, dev, "anon-repeat", "1",
+          R"({"count": 1, "incidents": [{"what": "the chief at gate 3", "severity": 2}]})");
     }
   }
-  const auto r = server_cli({"export", "--data-dir", server.dir().root.string(), "--form", "anon-repeat", "--format", "jsonl"});
+  const auto r = server_cli({"export", "--data-dir", server.dir().root.string(), "--form",
+                             "anon-repeat", "--format", "jsonl"});
   INFO(r.err);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("gate 3") == std::string::npos);
@@ -430,7 +477,8 @@ TEST_CASE("an anonymous form's repeat rows lose their free text too", "[server][
 
 namespace {
 
-constexpr const char* kRowPhotoForm = R"({"id": "row-photos", "version": "1", "title": {"en": "Seizure"},
+constexpr const char* kRowPhotoForm =
+    R"({"id": "row-photos", "version": "1", "title": {"en": "Seizure"},
   "languages": ["en"], "items": [{"type": "text", "name": "case_ref"},
     {"type": "repeat", "name": "items", "items": [
       {"type": "text", "name": "item_name"}, {"type": "image", "name": "item_photo", "file": {"max_files": 2}}]}]})";
@@ -444,13 +492,16 @@ std::string row_ref(char id, char sha, bool with_key) {
 
 }  // namespace
 
-TEST_CASE("the server finds file references in repeat rows and stores them without keys", "[server][files]") {
+TEST_CASE("the server finds file references in repeat rows and stores them without keys",
+          "[server][files]") {
   auto form = forms::load_form_json(kRowPhotoForm);
   REQUIRE(form.is_ok());
-  const auto answers = boost::json::parse(R"({"case_ref": "C-1", "items": [{"item_photo": [)" + row_ref('a', '1', true) +
-                                          R"(]}, {"item_name": "none"}, {"item_photo": [)" + row_ref('b', '2', true) +
-                                          ", " + row_ref('c', '3', true) + "]}]}")
-                           .as_object();
+  const auto answers =
+      boost::json::parse(R"({"case_ref": "C-1", "items": [{"item_photo": [)" +
+                         row_ref('a', '1', true) +
+                         R"(]}, {"item_name": "none"}, {"item_photo": [)" +
+                         row_ref('b', '2', true) + ", " + row_ref('c', '3', true) + "]}]}")
+          .as_object();
   auto files = server::answered_files(*form, answers);
   REQUIRE(files.is_ok());
   REQUIRE(files->size() == 3);
@@ -463,10 +514,12 @@ TEST_CASE("the server finds file references in repeat rows and stores them witho
   // A row's reference without its key is refused, naming the row.
   auto keyless = server::answered_files(*form, stored);
   REQUIRE_FALSE(keyless.is_ok());
-  CHECK_THAT(keyless.status().message(), Catch::Contains("items[0].item_photo") && Catch::Contains("has no key"));
+  CHECK_THAT(keyless.status().message(),
+             Catch::Contains("items[0].item_photo") && Catch::Contains("has no key"));
 }
 
-TEST_CASE("a file question in a repeat exports the files' names on each row in CSV and XLSX", "[server][export][files]") {
+TEST_CASE("a file question in a repeat exports the files' names on each row in CSV and XLSX",
+          "[server][export][files]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   {
@@ -475,12 +528,14 @@ TEST_CASE("a file question in a repeat exports the files' names on each row in C
     const DeviceId dev = DeviceId::random();
     REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
     add_submission(store, dev, "row-photos", "1",
-                   R"({"case_ref": "C-1", "items": [{"item_name": "knife", "item_photo": [)" + row_ref('a', '1', false) +
-                       R"(]}, {"item_name": "watches", "item_photo": [)" + row_ref('b', '2', false) + ", " +
-                       row_ref('c', '3', false) + "]}]}");
+                   R"({"case_ref": "C-1", "items": [{"item_name": "knife", "item_photo": [)" +
+                       row_ref('a', '1', false) +
+                       R"(]}, {"item_name": "watches", "item_photo": [)" +
+                       row_ref('b', '2', false) + ", " + row_ref('c', '3', false) + "]}]}");
   }
   const std::string one = "files/" + std::string(64, '1') + ".jpg";
-  const std::string two = "files/" + std::string(64, '2') + ".jpg " + "files/" + std::string(64, '3') + ".jpg";
+  const std::string two =
+      "files/" + std::string(64, '2') + ".jpg " + "files/" + std::string(64, '3') + ".jpg";
   export_to_file(server, "csv", tmp / "rp.csv", {}, "row-photos");
   const CsvTable rows = parse_csv(read_text(tmp / "rp.items.csv"));
   REQUIRE(rows.size() == 3);
@@ -488,7 +543,8 @@ TEST_CASE("a file question in a repeat exports the files' names on each row in C
   CHECK(rows[1][photo] == one);
   CHECK(rows[2][photo] == two);
   CHECK(read_text(tmp / "rp.csv").find("\"key\"") == std::string::npos);
-  CHECK(read_text(tmp / "rp.csv").find(one) != std::string::npos);  // the JSON of the rows' cell too
+  CHECK(read_text(tmp / "rp.csv").find(one) !=
+        std::string::npos);  // the JSON of the rows' cell too
 
   export_to_file(server, "xlsx", tmp / "rp.xlsx", {}, "row-photos");
   const auto sheets = read_xlsx(tmp / "rp.xlsx");
@@ -499,14 +555,17 @@ TEST_CASE("a file question in a repeat exports the files' names on each row in C
   CHECK(at(items, 2, col).value == two);
 }
 
-TEST_CASE("sync-server backup copies what was committed, restore makes a server of it, and neither overwrites",
-          "[server][backup]") {
+TEST_CASE(
+    "sync-server backup copies what was committed, restore makes a server of it, and neither "
+    "overwrites",
+    "[server][backup]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-  for (int i = 0; i < 50; ++i) add_submission(store, dev, kNamedClimate, "2026.1", R"({"eng_proud":"4"})");
+  for (int i = 0; i < 50; ++i)
+    add_submission(store, dev, kNamedClimate, "2026.1", R"({"eng_proud":"4"})");
   const std::string sdir = server.dir().root.string();
   const auto folder = tmp / "backups" / "2026-12-02";
   server.start();  // while serve runs
@@ -538,7 +597,8 @@ TEST_CASE("sync-server backup copies what was committed, restore makes a server 
 
   // The restore drill: a data folder made of the two files exports the 50.
   const auto restored = tmp / "restored";
-  const auto restore = server_cli({"restore", "--from", folder.string(), "--data-dir", restored.string()});
+  const auto restore =
+      server_cli({"restore", "--from", folder.string(), "--data-dir", restored.string()});
   INFO(restore.err);
   REQUIRE(restore.code == 0);
   CHECK(mode_of(restored) == 0700);

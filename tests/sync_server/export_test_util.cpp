@@ -1,8 +1,5 @@
 #include "export_test_util.hpp"
 
-#include "equitas/forms/form_json.hpp"
-#include "form_registry.hpp"
-
 #include <zip.h>
 
 #include <boost/json/parse.hpp>
@@ -11,6 +8,9 @@
 #include <memory>
 #include <pugixml.hpp>
 #include <sstream>
+
+#include "equitas/forms/form_json.hpp"
+#include "form_registry.hpp"
 
 namespace equitas::test {
 
@@ -41,8 +41,9 @@ void publish_json(server::ServerStore& store, const std::string& text) {
 }
 
 void add_submission(server::ServerStore& store, const DeviceId& device, const std::string& form,
-                    const std::string& version, const std::string& answers_json, const std::string& round,
-                    const std::optional<SubmissionId>& id, std::uint32_t revision) {
+                    const std::string& version, const std::string& answers_json,
+                    const std::string& round, const std::optional<SubmissionId>& id,
+                    std::uint32_t revision) {
   if (form == kNamedClimate) publish_named_climate(store);
   Envelope e;
   e.device_id = device;
@@ -117,7 +118,8 @@ std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
-std::filesystem::path write_text(const std::filesystem::path& dir, const std::string& name, const std::string& text) {
+std::filesystem::path write_text(const std::filesystem::path& dir, const std::string& name,
+                                 const std::string& text) {
   const auto path = dir / name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
@@ -126,7 +128,8 @@ std::filesystem::path write_text(const std::filesystem::path& dir, const std::st
 std::string post_check_form(const std::string& version) {
   const std::string v1_only = R"(,{"type": "select_multiple", "name": "tools", "list": "tools"})";
   const std::string v2_only = R"(,{"type": "integer", "name": "team_size"})";
-  return R"({"id": "post-check", "version": ")" + version + R"(", "title": {"en": "Post check", "fr": "Contrôle du poste"},
+  return R"({"id": "post-check", "version": ")" + version +
+         R"(", "title": {"en": "Post check", "fr": "Contrôle du poste"},
     "default_language": "en", "languages": ["en", "fr"],
     "lists": {"yn": [{"name": "yes", "label": {"en": "Yes", "fr": "Oui"}},
                      {"name": "no", "label": {"en": "No", "fr": "Non"}}],
@@ -139,10 +142,11 @@ std::string post_check_form(const std::string& version) {
 }
 
 std::filesystem::path export_to_file(const TestServer& server, const std::string& format,
-                                     const std::filesystem::path& path, std::vector<std::string> extra,
-                                     const std::string& form) {
-  std::vector<std::string> args = {"export", "--data-dir", server.dir().root.string(), "--form",
-                                    form, "--format", format, "--out", path.string()};
+                                     const std::filesystem::path& path,
+                                     std::vector<std::string> extra, const std::string& form) {
+  std::vector<std::string> args = {"export", "--data-dir", server.dir().root.string(),
+                                   "--form", form,         "--format",
+                                   format,   "--out",      path.string()};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = server_cli(args);
   INFO(r.err);
@@ -150,7 +154,8 @@ std::filesystem::path export_to_file(const TestServer& server, const std::string
   return path;
 }
 
-std::map<std::string, boost::json::object> stored_answers(const TestServer& server, const std::string& form) {
+std::map<std::string, boost::json::object> stored_answers(const TestServer& server,
+                                                          const std::string& form) {
   auto store = server.open_store();
   auto st = store.db().prepare("SELECT submission_id, answers FROM submissions WHERE form_id = ?1");
   REQUIRE(st.is_ok());
@@ -180,7 +185,8 @@ std::string read_part(zip_t* zip, const std::string& name) {
   REQUIRE(f != nullptr);
   std::string out;
   char buf[65536];
-  for (zip_int64_t n; (n = zip_fread(f, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  for (zip_int64_t n; (n = zip_fread(f, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
   zip_fclose(f);
   return out;
 }
@@ -225,12 +231,14 @@ std::map<std::string, XlsxSheet> read_xlsx(const std::filesystem::path& path) {
   std::vector<std::string> shared;
   if (zip_name_locate(zip.get(), "xl/sharedStrings.xml", 0) >= 0) {
     const auto sst = parse_part(zip.get(), "xl/sharedStrings.xml");
-    for (const auto& si : sst.select_nodes("//*[local-name()='si']")) shared.push_back(string_text(si.node()));
+    for (const auto& si : sst.select_nodes("//*[local-name()='si']"))
+      shared.push_back(string_text(si.node()));
   }
   std::map<std::string, std::string> targets;  // relationship id -> part
   const auto rels = parse_part(zip.get(), "xl/_rels/workbook.xml.rels");
   for (const auto& r : rels.select_nodes("//*[local-name()='Relationship']")) {
-    targets[r.node().attribute("Id").value()] = std::string("xl/") + r.node().attribute("Target").value();
+    targets[r.node().attribute("Id").value()] =
+        std::string("xl/") + r.node().attribute("Target").value();
   }
   std::map<std::string, XlsxSheet> sheets;
   const auto workbook = parse_part(zip.get(), "xl/workbook.xml");
@@ -238,7 +246,8 @@ std::map<std::string, XlsxSheet> read_xlsx(const std::filesystem::path& path) {
     const std::string part = targets.at(s.node().attribute("r:id").value());
     XlsxSheet& sheet = sheets[s.node().attribute("name").value()];
     const auto doc = parse_part(zip.get(), part);
-    for (const auto& row : doc.select_nodes("//*[local-name()='sheetData']/*[local-name()='row']")) {
+    for (const auto& row :
+         doc.select_nodes("//*[local-name()='sheetData']/*[local-name()='row']")) {
       const std::size_t r = static_cast<std::size_t>(row.node().attribute("r").as_ullong()) - 1;
       if (sheet.size() <= r) sheet.resize(r + 1);
       for (const auto& c : row.node().children()) {

@@ -3,11 +3,10 @@
 // and pugixml) so that tests compare what a user would open with the store.
 #pragma once
 
-#include <optional>
-
 #include <boost/json/object.hpp>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +28,10 @@ void publish_json(server::ServerStore& store, const std::string& text);
 // envelope worth verifying (the exporter reads answers, not envelopes).
 // `id` and `revision` store a revision of an earlier submission.
 void add_submission(server::ServerStore& store, const DeviceId& device, const std::string& form,
-                    const std::string& version, const std::string& answers_json, const std::string& round = "",
-                    const std::optional<SubmissionId>& id = std::nullopt, std::uint32_t revision = 1);
+                    const std::string& version, const std::string& answers_json,
+                    const std::string& round = "",
+                    const std::optional<SubmissionId>& id = std::nullopt,
+                    std::uint32_t revision = 1);
 
 // Rows of cells, the header first. CRLF or LF line ends; quoted fields may
 // hold commas, quotes and line breaks. A leading UTF-8 BOM is skipped.
@@ -40,7 +41,8 @@ CsvTable parse_csv(const std::string& text);
 std::size_t column(const std::vector<std::string>& header, const std::string& name);
 
 std::string read_text(const std::filesystem::path& path);
-std::filesystem::path write_text(const std::filesystem::path& dir, const std::string& name, const std::string& text);
+std::filesystem::path write_text(const std::filesystem::path& dir, const std::string& name,
+                                 const std::string& text);
 
 // A small form published under `version`: version 1 asks lights_ok and
 // tools (select_multiple), version 2 drops tools, adds team_size and lets
@@ -50,11 +52,13 @@ std::string post_check_form(const std::string& version);
 // `sync-server export --format FORMAT --out PATH` (plus `extra` flags) on
 // `form`; requires success and returns PATH.
 std::filesystem::path export_to_file(const TestServer& server, const std::string& format,
-                                     const std::filesystem::path& path, std::vector<std::string> extra = {},
+                                     const std::filesystem::path& path,
+                                     std::vector<std::string> extra = {},
                                      const std::string& form = kNamedClimate);
 
 // Submission id (as exported) -> stored answers, for every stored row of `form`.
-std::map<std::string, boost::json::object> stored_answers(const TestServer& server, const std::string& form);
+std::map<std::string, boost::json::object> stored_answers(const TestServer& server,
+                                                          const std::string& form);
 
 // One cell of a sheet: its type as the XML says ('n' number, 's' text,
 // 'b' boolean; 0 when the cell is absent) and its value as text.

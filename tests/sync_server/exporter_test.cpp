@@ -1,6 +1,8 @@
 // CSV and JSON Lines exports: columns merged over form versions, 0/1 columns
 // for select_multiple, codes or labels, formula defusing, a round trip
 // through real collectors. XLSX and the CLI's files: export_files_test.cpp.
+#include "exporter.hpp"
+
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <map>
@@ -8,7 +10,6 @@
 
 #include "export_test_util.hpp"
 #include "export_variables.hpp"
-#include "exporter.hpp"
 #include "fixtures.hpp"
 
 using namespace equitas;
@@ -24,7 +25,8 @@ Result<std::string> export_text(ServerStore& store, ExportOptions opts) {
   return out.str();
 }
 
-std::string csv_of(ServerStore& store, const std::string& form, bool labels = false, const std::string& lang = "") {
+std::string csv_of(ServerStore& store, const std::string& form, bool labels = false,
+                   const std::string& lang = "") {
   ExportOptions opts;
   opts.form_id = form;
   opts.labels = labels;
@@ -46,7 +48,8 @@ TEST_CASE("CSV export quotes, keeps unknown answers and defuses formulas", "[ser
   // Version "1" is in no definition: its keys still get columns.
   add_submission(store, dev, kNamedClimate, "1",
                  R"({"q1":4,"channels":["hotline","manager"],"comment":"line one\nline \"two\""})");
-  add_submission(store, dev, kNamedClimate, "1", R"j({"q1":2,"comment":"=HYPERLINK(\"x\")","extra":-3})j");
+  add_submission(store, dev, kNamedClimate, "1",
+                 R"j({"q1":2,"comment":"=HYPERLINK(\"x\")","extra":-3})j");
 
   std::ostringstream out;
   ExportOptions opts;
@@ -56,7 +59,9 @@ TEST_CASE("CSV export quotes, keeps unknown answers and defuses formulas", "[ser
   REQUIRE(rows.is_ok());
   CHECK(*rows == 2);
   const std::string csv = out.str();
-  CHECK(csv.rfind("\xEF\xBB\xBF" "submission_id,revision,device_id,site,", 0) == 0);
+  CHECK(csv.rfind("\xEF\xBB\xBF"
+                  "submission_id,revision,device_id,site,",
+                  0) == 0);
   // The definition's questions, in order, then what only the data holds.
   CHECK_THAT(csv, Catch::Contains(",conflict,consent_ack,dem_sex,"));
   CHECK_THAT(csv, Catch::Contains(",comment,q1,channels,extra\r\n"));
@@ -75,7 +80,8 @@ TEST_CASE("select_multiple answers become 0/1 columns named question/code", "[se
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-  add_submission(store, dev, kNamedClimate, "2026.1", R"({"harass_channel":["hotline","hr"],"eng_proud":"4"})");
+  add_submission(store, dev, kNamedClimate, "2026.1",
+                 R"({"harass_channel":["hotline","hr"],"eng_proud":"4"})");
   add_submission(store, dev, kNamedClimate, "2026.1", R"({"harass_channel":[],"eng_proud":"dk"})");
   add_submission(store, dev, kNamedClimate, "2026.1", R"({"eng_proud":"2"})");  // not asked
   // A code no version's list has still gets its column.
@@ -84,8 +90,9 @@ TEST_CASE("select_multiple answers become 0/1 columns named question/code", "[se
   const auto table = parse_csv(csv_of(store, kNamedClimate));
   REQUIRE(table.size() == 5);
   const auto& h = table[0];
-  const char* codes[] = {"manager", "hr", "integrity_unit", "gender_focal_point", "staff_association",
-                         "hotline", "external", "other", "carrier_pigeon"};
+  const char* codes[] = {"manager",           "hr",      "integrity_unit", "gender_focal_point",
+                         "staff_association", "hotline", "external",       "other",
+                         "carrier_pigeon"};
   std::size_t previous = 0;
   for (const char* code : codes) {
     // At most 32 characters: "harass_channel_gender_focal_poin".
@@ -95,9 +102,11 @@ TEST_CASE("select_multiple answers become 0/1 columns named question/code", "[se
   }
   CHECK(std::find(h.begin(), h.end(), "harass_channel") == h.end());
   const auto hr = column(h, "harass_channel_hr"), hotline = column(h, "harass_channel_hotline"),
-             manager = column(h, "harass_channel_manager"), pigeon = column(h, "harass_channel_carrier_pigeon");
-  CHECK((table[1][hr] == "1" && table[1][hotline] == "1" && table[1][manager] == "0" && table[1][pigeon] == "0"));
-  CHECK((table[2][hr] == "0" && table[2][hotline] == "0"));  // answered: none chosen
+             manager = column(h, "harass_channel_manager"),
+             pigeon = column(h, "harass_channel_carrier_pigeon");
+  CHECK((table[1][hr] == "1" && table[1][hotline] == "1" && table[1][manager] == "0" &&
+         table[1][pigeon] == "0"));
+  CHECK((table[2][hr] == "0" && table[2][hotline] == "0"));    // answered: none chosen
   CHECK((table[3][hr].empty() && table[3][hotline].empty()));  // not answered: empty, not 0
   CHECK(table[4][pigeon] == "1");
   CHECK(table[1][column(h, "eng_proud")] == "4");
@@ -105,21 +114,23 @@ TEST_CASE("select_multiple answers become 0/1 columns named question/code", "[se
   CHECK(table[2][column(h, "eng_proud_miss")] == "dk");
 }
 
-TEST_CASE("labels in French replace codes, and an unknown language is refused", "[server][export]") {
+TEST_CASE("labels in French replace codes, and an unknown language is refused",
+          "[server][export]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-  add_submission(store, dev, kNamedClimate, "2026.1",
-                 R"({"dem_sex":"female","eng_proud":"4","harass_channel":["hr"],"comment":"Très bien"})");
+  add_submission(
+      store, dev, kNamedClimate, "2026.1",
+      R"({"dem_sex":"female","eng_proud":"4","harass_channel":["hr"],"comment":"Très bien"})");
 
   const auto fr = parse_csv(csv_of(store, kNamedClimate, true, "fr"));
   REQUIRE(fr.size() == 2);
   CHECK(fr[1][column(fr[0], "dem_sex")] == "Femme");
   CHECK(fr[1][column(fr[0], "eng_proud")] == "D'accord");
   CHECK(fr[1][column(fr[0], "harass_channel_hr")] == "1");  // still 0/1
-  CHECK(fr[1][column(fr[0], "comment")] == "Très bien");     // free text as written
+  CHECK(fr[1][column(fr[0], "comment")] == "Très bien");    // free text as written
   const auto en = parse_csv(csv_of(store, kNamedClimate, true));
   CHECK(en[1][column(en[0], "dem_sex")] == "Female");
   const auto codes = parse_csv(csv_of(store, kNamedClimate));
@@ -142,22 +153,28 @@ TEST_CASE("labels in French replace codes, and an unknown language is refused", 
   CHECK_THAT(refused.status().message(), Catch::Contains("no labels in 'de'"));
 }
 
-TEST_CASE("versions merge into one set of columns, and --round keeps one round", "[server][export]") {
+TEST_CASE("versions merge into one set of columns, and --round keeps one round",
+          "[server][export]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string sdir = server.dir().root.string();
-  for (const auto& [version, round] : {std::pair{"1", "2025-baseline"}, std::pair{"2", "2026-follow-up"}}) {
-    const auto r = server_cli({"forms", "publish", "--data-dir", sdir,
-                               write_text(tmp.path(), std::string("v") + version + ".json", post_check_form(version)).string(),
-                               "--round", round});
+  for (const auto& [version, round] :
+       {std::pair{"1", "2025-baseline"}, std::pair{"2", "2026-follow-up"}}) {
+    const auto r = server_cli(
+        {"forms", "publish", "--data-dir", sdir,
+         write_text(tmp.path(), std::string("v") + version + ".json", post_check_form(version))
+             .string(),
+         "--round", round});
     INFO(r.err);
     REQUIRE(r.code == 0);
   }
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-  add_submission(store, dev, "post-check", "1", R"({"lights_ok":"yes","tools":["radio"]})", "2025-baseline");
-  add_submission(store, dev, "post-check", "2", R"({"lights_ok":"no","team_size":4})", "2026-follow-up");
+  add_submission(store, dev, "post-check", "1", R"({"lights_ok":"yes","tools":["radio"]})",
+                 "2025-baseline");
+  add_submission(store, dev, "post-check", "2", R"({"lights_ok":"no","team_size":4})",
+                 "2026-follow-up");
 
   const auto all = parse_csv(csv_of(store, "post-check"));
   REQUIRE(all.size() == 3);
@@ -200,7 +217,8 @@ TEST_CASE("JSONL export has one object per submission with its answers", "[serve
   CHECK(v.at("conflict").as_bool() == false);
 }
 
-TEST_CASE("an export holds the latest revision of each submission, whichever arrived first", "[server][export]") {
+TEST_CASE("an export holds the latest revision of each submission, whichever arrived first",
+          "[server][export]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
@@ -211,7 +229,8 @@ TEST_CASE("an export holds the latest revision of each submission, whichever arr
   add_submission(store, dev, kNamedClimate, "1", R"({"q1":"edited"})", "", edited, 2);
   add_submission(store, dev, kNamedClimate, "1", R"({"q1":"third"})", "", edited, 3);
   add_submission(store, dev, kNamedClimate, "1", R"({"q1":"second copy"})", "", late, 2);
-  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"first copy, arrived last"})", "", late, 1);
+  add_submission(store, dev, kNamedClimate, "1", R"({"q1":"first copy, arrived last"})", "", late,
+                 1);
   add_submission(store, dev, kNamedClimate, "1", R"({"q1":"never revised"})");
   ExportOptions opts;
   opts.form_id = kNamedClimate;
@@ -222,8 +241,9 @@ TEST_CASE("an export holds the latest revision of each submission, whichever arr
   std::istringstream lines(*text);
   for (std::string line; std::getline(lines, line);) {
     auto v = boost::json::parse(line).as_object();
-    got[std::string(v.at("submission_id").as_string())] = {v.at("revision").to_number<std::int64_t>(),
-                                                           std::string(v.at("answers").at("q1").as_string())};
+    got[std::string(v.at("submission_id").as_string())] = {
+        v.at("revision").to_number<std::int64_t>(),
+        std::string(v.at("answers").at("q1").as_string())};
   }
   REQUIRE(got.size() == 3);
   CHECK(got.at(edited.to_string()) == std::pair<std::int64_t, std::string>{3, "third"});
@@ -246,7 +266,9 @@ TEST_CASE("CSV round trip: what collectors sent is what the CSV holds", "[server
     // disclosure control (export_files_test.cpp has the anonymous export).
     auto store = server.open_store();
     publish_named_climate(store);
-    REQUIRE(store.db().exec(std::string("UPDATE submissions SET form_id = '") + kNamedClimate + "'").is_ok());
+    REQUIRE(store.db()
+                .exec(std::string("UPDATE submissions SET form_id = '") + kNamedClimate + "'")
+                .is_ok());
   }
 
   const auto table = parse_csv(read_text(export_to_file(server, "csv", tmp / "sc.csv")));
@@ -280,7 +302,8 @@ TEST_CASE("a ranking's columns hold each choice's position, not 0/1", "[server][
               {"type": "text", "name": "why"}]})json");
   const DeviceId dev = DeviceId::random();
   REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
-  add_submission(store, dev, "priorities", "1", R"({"order": ["training", "equipment", "staffing"]})");
+  add_submission(store, dev, "priorities", "1",
+                 R"({"order": ["training", "equipment", "staffing"]})");
   add_submission(store, dev, "priorities", "1", R"({"why": "not asked"})");
 
   const auto table = parse_csv(csv_of(store, "priorities"));

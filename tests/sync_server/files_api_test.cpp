@@ -15,12 +15,12 @@
 #include <fstream>
 
 #include "admin_api.hpp"
-#include "server_app.hpp"
 #include "assessment_store.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "fixtures.hpp"
 #include "http_body.hpp"
 #include "sample_files.hpp"
+#include "server_app.hpp"
 
 using namespace equitas;
 using namespace equitas::test;
@@ -46,7 +46,9 @@ constexpr const char* kForm = R"json({"id": "evidence-assessment", "version": "1
     ]}
   ]})json";
 
-ByteView view_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+ByteView view_of(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 struct Reply {
   http::status status;
@@ -87,7 +89,8 @@ struct Fixture {
     server.start();
     const auto form = tmp / "form.json";
     std::ofstream(form) << kForm;
-    auto pub = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), form.string()});
+    auto pub =
+        server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), form.string()});
     INFO(pub.err);
     REQUIRE(pub.code == 0);
     c.emplace(make_collector(tmp / "collector", server.enroll("Land post")));
@@ -112,7 +115,8 @@ struct Fixture {
     REQUIRE(r->accepted == 1);
     REQUIRE(r->files_sent == 2);
     auto store = server.open_store();
-    for (auto role : {server::Role::kViewer, server::Role::kAnalyst, server::Role::kSteward, server::Role::kAdmin}) {
+    for (auto role : {server::Role::kViewer, server::Role::kAnalyst, server::Role::kSteward,
+                      server::Role::kAdmin}) {
       auto t = store.create_admin_token(std::string(server::role_name(role)), role, unix_now());
       REQUIRE(t.is_ok());
       tokens[std::string(server::role_name(role))] = *t;
@@ -122,7 +126,8 @@ struct Fixture {
   // The newest audit-log entries, newest first, as "actor action detail".
   std::vector<std::string> audit_tail(int n) const {
     auto store = server.open_store();
-    auto st = store.db().prepare("SELECT actor || ' ' || action || ' ' || detail FROM audit_log ORDER BY id DESC LIMIT ?1");
+    auto st = store.db().prepare(
+        "SELECT actor || ' ' || action || ' ' || detail FROM audit_log ORDER BY id DESC LIMIT ?1");
     REQUIRE(st.is_ok());
     st->bind(1, static_cast<std::int64_t>(n));
     std::vector<std::string> out;
@@ -144,8 +149,10 @@ server::AdminRequest request(const std::string& target, const std::string& beare
 
 }  // namespace
 
-TEST_CASE("a steward downloads a response's file over HTTP: decrypted and checked, an attachment with a safe name, audited",
-          "[server][admin][files]") {
+TEST_CASE(
+    "a steward downloads a response's file over HTTP: decrypted and checked, an attachment with a "
+    "safe name, audited",
+    "[server][admin][files]") {
   Fixture f;
   const auto port = f.server.port();
   for (const char* role : {"steward", "admin"}) {
@@ -156,15 +163,18 @@ TEST_CASE("a steward downloads a response's file over HTTP: decrypted and checke
     CHECK(photo.header("Content-Type") == "image/jpeg");
     // The name as captured, in ASCII, and in full (UTF-8, percent-encoded) in filename*.
     CHECK(photo.header("Content-Disposition") ==
-          "attachment; filename=\"salle_d_allaitement.jpg\"; filename*=UTF-8''salle%20d%27allaitement.jpg");
+          "attachment; filename=\"salle_d_allaitement.jpg\"; "
+          "filename*=UTF-8''salle%20d%27allaitement.jpg");
     CHECK(photo.header("X-Content-Type-Options") == "nosniff");
     CHECK(photo.header("Cache-Control") == "no-store");
-    CHECK_THAT(photo.header("Content-Security-Policy"), Catch::Contains("sandbox") && Catch::Contains("default-src 'none'"));
-    CHECK_THAT(f.audit_tail(1).front(),
-               Catch::StartsWith("token:" + std::string(role) + " file.download sha256=" + f.photo_sha +
-                                 " form=evidence-assessment name=salle d'allaitement.jpg bytes=" +
-                                 std::to_string(f.photo.size())) &&
-                   Catch::EndsWith("peer=127.0.0.1"));
+    CHECK_THAT(photo.header("Content-Security-Policy"),
+               Catch::Contains("sandbox") && Catch::Contains("default-src 'none'"));
+    CHECK_THAT(
+        f.audit_tail(1).front(),
+        Catch::StartsWith("token:" + std::string(role) + " file.download sha256=" + f.photo_sha +
+                          " form=evidence-assessment name=salle d'allaitement.jpg bytes=" +
+                          std::to_string(f.photo.size())) &&
+            Catch::EndsWith("peer=127.0.0.1"));
   }
   const Reply pdf = get(port, "/api/v1/files/" + f.pdf_sha, f.tokens.at("steward"));
   REQUIRE(pdf.status == http::status::ok);
@@ -177,8 +187,10 @@ TEST_CASE("a steward downloads a response's file over HTTP: decrypted and checke
   CHECK(get(port, "/api/v1/files/" + upper, f.tokens.at("steward")).body() == f.pdf);
 }
 
-TEST_CASE("a file is refused below steward and without a token, and unknown or malformed names get 404 and 400",
-          "[server][admin][files][roles]") {
+TEST_CASE(
+    "a file is refused below steward and without a token, and unknown or malformed names get 404 "
+    "and 400",
+    "[server][admin][files][roles]") {
   Fixture f;
   const auto port = f.server.port();
   const std::string path = "/api/v1/files/" + f.photo_sha;
@@ -187,27 +199,31 @@ TEST_CASE("a file is refused below steward and without a token, and unknown or m
     INFO(role);
     const Reply r = get(port, path, f.tokens.at(role));
     CHECK(r.status == http::status::forbidden);
-    CHECK_THAT(r.body(), Catch::Contains("role steward") && Catch::Contains(std::string("this one is ") + role));
+    CHECK_THAT(r.body(), Catch::Contains("role steward") &&
+                             Catch::Contains(std::string("this one is ") + role));
     CHECK(r.body().find(f.photo.substr(0, 64)) == std::string::npos);
-    CHECK(f.audit_tail(1).front() ==
-          "token:" + std::string(role) + " api.forbidden role=" + role + " path=" + path + " peer=127.0.0.1");
+    CHECK(f.audit_tail(1).front() == "token:" + std::string(role) + " api.forbidden role=" + role +
+                                         " path=" + path + " peer=127.0.0.1");
   }
   // Refused before anything is looked up: a viewer learns nothing of which files exist.
-  CHECK(get(port, "/api/v1/files/" + std::string(64, '0'), f.tokens.at("viewer")).status == http::status::forbidden);
+  CHECK(get(port, "/api/v1/files/" + std::string(64, '0'), f.tokens.at("viewer")).status ==
+        http::status::forbidden);
   const Reply unknown = get(port, "/api/v1/files/" + std::string(64, '0'), f.tokens.at("steward"));
   CHECK(unknown.status == http::status::not_found);
   CHECK_THAT(unknown.body(), Catch::Contains("no response on this server names"));
-  for (const std::string& bad : std::vector<std::string>{"abc", std::string(63, 'a') + "g", std::string(66, 'a'),
-                                                         "../server.key"}) {
+  for (const std::string& bad : std::vector<std::string>{"abc", std::string(63, 'a') + "g",
+                                                         std::string(66, 'a'), "../server.key"}) {
     INFO(bad);
-    CHECK(get(port, "/api/v1/files/" + bad, f.tokens.at("steward")).status == http::status::bad_request);
+    CHECK(get(port, "/api/v1/files/" + bad, f.tokens.at("steward")).status ==
+          http::status::bad_request);
   }
   // A file a response names that has not arrived yet (its blob and record
   // gone here, as before the post's next sync): 404 that says so.
   f.sql("DELETE FROM file_blobs WHERE sha256 = x'" + f.pdf_sha + "'");
   const Reply later = get(port, "/api/v1/files/" + f.pdf_sha, f.tokens.at("steward"));
   CHECK(later.status == http::status::not_found);
-  CHECK_THAT(later.body(), Catch::Contains("does not hold the file") && Catch::Contains("next sync"));
+  CHECK_THAT(later.body(),
+             Catch::Contains("does not hold the file") && Catch::Contains("next sync"));
   // None of these was a download.
   for (const auto& line : f.audit_tail(20)) CHECK(line.find("file.download") == std::string::npos);
 }
@@ -217,9 +233,11 @@ TEST_CASE("a hostile name and media type from a device are served as a harmless 
   Fixture f;
   // What a modified collector could have signed: a name with quotes, a
   // line break and a path, and a media type that would render as a page.
-  f.sql("UPDATE files SET name = 'x\"; filename=evil.html' || char(13) || char(10) || "
-        "'Set-Cookie: eq_dash=1/../../<script>.html', media_type = 'text/html; charset=utf-8' "
-        "WHERE sha256 = x'" + f.pdf_sha + "'");
+  f.sql(
+      "UPDATE files SET name = 'x\"; filename=evil.html' || char(13) || char(10) || "
+      "'Set-Cookie: eq_dash=1/../../<script>.html', media_type = 'text/html; charset=utf-8' "
+      "WHERE sha256 = x'" +
+      f.pdf_sha + "'");
   const Reply r = get(f.server.port(), "/api/v1/files/" + f.pdf_sha, f.tokens.at("steward"));
   REQUIRE(r.status == http::status::ok);
   CHECK(r.body() == f.pdf);
@@ -249,17 +267,20 @@ TEST_CASE("a file that an anonymous form's response names is never served, whate
     REQUIRE(climate->anonymous);
     climate_version = climate->version;
   }
-  f.sql("UPDATE submissions SET form_id = 'staff-climate', form_version = '" + climate_version + "'");
+  f.sql("UPDATE submissions SET form_id = 'staff-climate', form_version = '" + climate_version +
+        "'");
   for (const char* role : {"steward", "admin"}) {
     const Reply r = get(f.server.port(), "/api/v1/files/" + f.photo_sha, f.tokens.at(role));
     CHECK(r.status == http::status::forbidden);
     CHECK_THAT(r.body(), Catch::Contains("anonymous"));
     CHECK(r.body().find(f.photo.substr(4, 32)) == std::string::npos);
-    CHECK_THAT(f.audit_tail(1).front(), Catch::Contains("api.forbidden") && Catch::Contains("form=staff-climate"));
+    CHECK_THAT(f.audit_tail(1).front(),
+               Catch::Contains("api.forbidden") && Catch::Contains("form=staff-climate"));
   }
 }
 
-TEST_CASE("the GEOAT report lists evidence files for stewards and admins only", "[server][admin][files][report]") {
+TEST_CASE("the GEOAT report lists evidence files for stewards and admins only",
+          "[server][admin][files][report]") {
   Fixture f;
   const auto port = f.server.port();
   const std::string path = "/api/v1/reports/evidence-assessment";
@@ -268,7 +289,8 @@ TEST_CASE("the GEOAT report lists evidence files for stewards and admins only", 
     const Reply r = get(port, path, f.tokens.at(role));
     REQUIRE(r.status == http::status::ok);
     const auto report = json::parse(r.body()).as_object();
-    const auto& admin = report.at("periods").at(0).at("geoat").at("administrations").at(0).as_object();
+    const auto& admin =
+        report.at("periods").at(0).at("geoat").at("administrations").at(0).as_object();
     CHECK(admin.at("administration") == "Testland Customs");
     const auto& files = admin.at("evidence_files").as_array();
     REQUIRE(files.size() == 2);
@@ -294,8 +316,10 @@ TEST_CASE("the GEOAT report lists evidence files for stewards and admins only", 
   }
 }
 
-TEST_CASE("team assessments: evidence files in the list and the printable report for stewards only, with links and thumbnails",
-          "[server][admin][files][assessment]") {
+TEST_CASE(
+    "team assessments: evidence files in the list and the printable report for stewards only, with "
+    "links and thumbnails",
+    "[server][admin][files][assessment]") {
   Fixture f;
   std::string id;
   {
@@ -319,8 +343,12 @@ TEST_CASE("team assessments: evidence files in the list and the printable report
     p.answers["p1_a_1_files"] = stored.at("p1_a_1_files");
     p.submitted_at = "2026-12-01T10:00:00Z";
     p.contribution = ContributionMeta{id, "hr", 0};
-    REQUIRE(assessments.apply_event(**a, server::contribution_event(SubmissionId::random(), DeviceId::random(),
-                                                                    "Land post", p), std::nullopt).is_ok());
+    REQUIRE(assessments
+                .apply_event(**a,
+                             server::contribution_event(SubmissionId::random(), DeviceId::random(),
+                                                        "Land post", p),
+                             std::nullopt)
+                .is_ok());
   }
   auto api = server::AdminApi::open(f.server.dir());
   REQUIRE(api.is_ok());
@@ -351,15 +379,18 @@ TEST_CASE("team assessments: evidence files in the list and the printable report
     CHECK_THAT(html, Catch::Contains("<h2>Evidence files</h2>"));
     CHECK_THAT(html, Catch::Contains("<a href=\"/api/v1/files/" + f.photo_sha +
                                      "\" download><bdi>salle d&#39;allaitement.jpg</bdi></a>"));
-    CHECK_THAT(html, Catch::Contains("<img class=\"thumb\" src=\"/api/v1/files/" + f.photo_sha + "\""));
+    CHECK_THAT(html,
+               Catch::Contains("<img class=\"thumb\" src=\"/api/v1/files/" + f.photo_sha + "\""));
     // A thumbnail for the image only.
     CHECK_THAT(html, Catch::Contains("<a href=\"/api/v1/files/" + f.pdf_sha + "\" download>"));
     CHECK(html.find("src=\"/api/v1/files/" + f.pdf_sha) == std::string::npos);
     CHECK_THAT(html, Catch::Contains("150.0</bdi> KB"));
-    CHECK_THAT(std::string(r.text["Content-Security-Policy"]), Catch::Contains("img-src 'self' data:"));
+    CHECK_THAT(std::string(r.text["Content-Security-Policy"]),
+               Catch::Contains("img-src 'self' data:"));
     auto ar = call(report + "?lang=ar", "admin");
     REQUIRE(ar.text.result() == http::status::ok);
-    CHECK_THAT(ar.text.body(), Catch::Contains("ملفات الأدلة") && Catch::Contains("كيلوبايت") && Catch::Contains("dir=\"rtl\""));
+    CHECK_THAT(ar.text.body(), Catch::Contains("ملفات الأدلة") && Catch::Contains("كيلوبايت") &&
+                                   Catch::Contains("dir=\"rtl\""));
   }
   for (const char* role : {"viewer", "analyst"}) {
     INFO(role);
@@ -373,7 +404,9 @@ TEST_CASE("team assessments: evidence files in the list and the printable report
   // A file not on the server yet is named, without a link.
   f.sql("DELETE FROM file_blobs WHERE sha256 = x'" + f.pdf_sha + "'");
   auto later = call(report, "steward");
-  CHECK_THAT(later.text.body(), Catch::Contains("<bdi>pay-scales.pdf</bdi> <span class=\"muted\">(not on the server yet"));
+  CHECK_THAT(
+      later.text.body(),
+      Catch::Contains("<bdi>pay-scales.pdf</bdi> <span class=\"muted\">(not on the server yet"));
   CHECK(later.text.body().find("href=\"/api/v1/files/" + f.pdf_sha) == std::string::npos);
 }
 
@@ -389,7 +422,8 @@ TEST_CASE("the export download with_files=1 is one zip of the data and the files
   REQUIRE(r.file.has_value());
   CHECK(r.file->result() == http::status::ok);
   CHECK(std::string((*r.file)[http::field::content_type]) == "application/zip");
-  CHECK(std::string((*r.file)[http::field::content_disposition]) == "attachment; filename=\"evidence-assessment.zip\"");
+  CHECK(std::string((*r.file)[http::field::content_disposition]) ==
+        "attachment; filename=\"evidence-assessment.zip\"");
   CHECK(std::string((*r.file)["X-Equitas-Rows"]) == "1");
   CHECK(std::string((*r.file)["X-Equitas-Files"]) == "2");
   CHECK(std::string((*r.file)["X-Equitas-Files-Missing"]) == "0");
@@ -398,8 +432,10 @@ TEST_CASE("the export download with_files=1 is one zip of the data and the files
   CHECK(entries.at("files/" + f.photo_sha + ".jpg") == f.photo);
   CHECK(entries.at("files/" + f.pdf_sha + ".pdf") == f.pdf);
   REQUIRE(entries.count("evidence-assessment.csv") == 1);
-  CHECK_THAT(entries.at("evidence-assessment.csv"), Catch::Contains("files/" + f.photo_sha + ".jpg"));
-  CHECK_THAT(f.audit_tail(1).front(), Catch::StartsWith("token:steward export.files evidence-assessment: 2 files"));
+  CHECK_THAT(entries.at("evidence-assessment.csv"),
+             Catch::Contains("files/" + f.photo_sha + ".jpg"));
+  CHECK_THAT(f.audit_tail(1).front(),
+             Catch::StartsWith("token:steward export.files evidence-assessment: 2 files"));
   // Nothing decrypted stays in the data folder.
   for (const auto& e : std::filesystem::directory_iterator(f.server.dir().root)) {
     const std::string name = e.path().filename().string();
@@ -414,7 +450,8 @@ TEST_CASE("the export download with_files=1 is one zip of the data and the files
   // The forms list says which forms have files.
   const json::value forms = json::parse(call("/api/v1/forms", "viewer").text.body());
   std::map<std::string, bool> files;
-  for (const auto& x : forms.at("forms").as_array()) files[std::string(x.at("id").as_string())] = x.at("files").as_bool();
+  for (const auto& x : forms.at("forms").as_array())
+    files[std::string(x.at("id").as_string())] = x.at("files").as_bool();
   CHECK(files.at("evidence-assessment"));
   CHECK_FALSE(files.at("staff-climate"));
 }

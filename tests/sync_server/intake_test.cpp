@@ -1,12 +1,13 @@
 // Ingest of both payload encodings, and of envelopes checked ahead of the
 // writer (prepare_envelope), on a real server database.
+#include "intake.hpp"
+
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include "equitas/forms/form_library.hpp"
 #include "fixtures.hpp"
 #include "form_registry.hpp"
-#include "intake.hpp"
 
 using namespace equitas;
 using namespace equitas::server;
@@ -34,7 +35,8 @@ struct Fixture {
     return id;
   }
 
-  Bytes envelope(const DeviceId& dev, const SigningKey& key, bool v2, SubmissionId sid = SubmissionId::random(),
+  Bytes envelope(const DeviceId& dev, const SigningKey& key, bool v2,
+                 SubmissionId sid = SubmissionId::random(),
                  const std::string& form = "staff-climate") {
     ResponsePayload p;
     p.answers = boost::json::parse(kAnswers).as_object();
@@ -49,7 +51,8 @@ struct Fixture {
 
   ItemResult ingest(const Bytes& bytes, const DeviceId& by, PreparedEnvelope* prepared = nullptr) {
     Transaction tx(store.db());
-    auto r = ingest_envelope(store, keys, *snapshot, bytes, by, unix_now(), snapshot.get(), prepared);
+    auto r =
+        ingest_envelope(store, keys, *snapshot, bytes, by, unix_now(), snapshot.get(), prepared);
     REQUIRE(r.is_ok());
     REQUIRE(tx.commit().is_ok());
     return *r;
@@ -87,7 +90,8 @@ TEST_CASE("the server takes v1 (JSON) and v2 (binary) payloads alike", "[server]
   CHECK(r.reason == RejectReason::kUnknownForm);
   // A bundle import's path (the registry as validator, no snapshot given) reads v2 too.
   Transaction tx(f.store.db());
-  auto batch = ingest_batch(f.store, f.keys, *f.forms, {f.envelope(dev, key, true)}, dev, unix_now());
+  auto batch =
+      ingest_batch(f.store, f.keys, *f.forms, {f.envelope(dev, key, true)}, dev, unix_now());
   REQUIRE(batch.is_ok());
   CHECK((*batch)[0].status == ItemStatus::kAccepted);
 }
@@ -96,8 +100,10 @@ TEST_CASE("envelopes prepared ahead of the writer keep every check", "[server][i
   Fixture f;
   const SigningKey key = SigningKey::generate();
   const DeviceId dev = f.add_device(key);
-  auto prepare = [&](const Bytes& bytes, const DeviceId& session_device, const SigningKey& session_key) {
-    return prepare_envelope(f.keys, *f.snapshot, *f.snapshot, bytes, session_device, session_key.public_key());
+  auto prepare = [&](const Bytes& bytes, const DeviceId& session_device,
+                     const SigningKey& session_key) {
+    return prepare_envelope(f.keys, *f.snapshot, *f.snapshot, bytes, session_device,
+                            session_key.public_key());
   };
 
   SECTION("accepted once, then duplicate") {

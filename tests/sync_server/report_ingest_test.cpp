@@ -14,7 +14,8 @@ using namespace equitas::test;
 namespace {
 
 boost::json::object cli_report(const TestServer& server, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"report", "--data-dir", server.dir().root.string(), "--form", "staff-climate", "--json"};
+  std::vector<std::string> args{"report", "--data-dir",    server.dir().root.string(),
+                                "--form", "staff-climate", "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = server_cli(args);
   INFO(r.err);
@@ -61,8 +62,10 @@ TEST_CASE("Submissions synced to a running server are in its report at once", "[
     const auto& proud = item(survey, "eng_proud").at("groups").at(0).as_object();
     CHECK(proud.at("n") == published_n(store, answered));
     CHECK(proud.at("excluded") == published(store, dk));
-    CHECK(proud.at("positive").as_double() == Approx(percent_of(published(store, positive), published(store, answered))));
-    CHECK(proud.at("negative").as_double() == Approx(percent_of(published(store, negative), published(store, answered))));
+    CHECK(proud.at("positive").as_double() ==
+          Approx(percent_of(published(store, positive), published(store, answered))));
+    CHECK(proud.at("negative").as_double() ==
+          Approx(percent_of(published(store, negative), published(store, answered))));
     // Computed on ingest by the form engine, then decoded like any answer:
     // an indicator, blank here since no harassment item was answered, so
     // its group is empty and hidden.
@@ -93,8 +96,8 @@ TEST_CASE("Submissions synced to a running server are in its report at once", "[
   const auto later = report_of(store, o);
   CHECK(later.at("operations").at("not_seen_14_days").as_array().size() == 1);
 
-  const auto text = server_cli({"report", "--data-dir", server.dir().root.string(), "--form", "staff-climate",
-                                "--by", "sex"});
+  const auto text = server_cli({"report", "--data-dir", server.dir().root.string(), "--form",
+                                "staff-climate", "--by", "sex"});
   INFO(text.err);
   REQUIRE(text.code == 0);
   CHECK_THAT(text.out, Catch::Contains("Northern land post"));
@@ -102,28 +105,32 @@ TEST_CASE("Submissions synced to a running server are in its report at once", "[
   server.stop();
 }
 
-TEST_CASE("A database from before the analysis store is decoded when opened", "[report][backfill]") {
+TEST_CASE("A database from before the analysis store is decoded when opened",
+          "[report][backfill]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   {
     auto store = server.open_store();
     const DeviceId dev = add_device(store, "South post");
-    for (int i = 0; i < 12; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})", "r1");
+    for (int i = 0; i < 12; ++i)
+      add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})", "r1");
     // Back to schema 2: as if these submissions came in before migration 3.
-    REQUIRE(store.db()
-                .exec("DROP TABLE analysis_rows; DROP TABLE analysis_codes; DROP TABLE analysis_columns; "
-                      "DROP TABLE analysis_rounds; DROP TABLE analysis_forms; DROP TABLE analysis_meta; "
-                      "ALTER TABLE admin_tokens DROP COLUMN role; "  // migration 4, re-applied too
-                      "DROP INDEX submissions_revised; "  // migration 9
-                      "DROP TABLE file_blobs; DROP TABLE files; "  // migration 10
-                      "DROP TABLE action_updates; DROP TABLE action_items; "  // migration 8
-                      "DROP TABLE assessment_reviews; DROP TABLE assessment_events; "  // and 5
-                      "DROP TABLE assessments; DROP TABLE administrations; "
-                      "DROP TABLE reporting_units; DROP TABLE headcounts; "  // and 6
-                      "DROP TABLE code_batches; DROP TABLE used_codes; "    // and 7
-                      "ALTER TABLE submissions DROP COLUMN code_flag; "
-                      "PRAGMA user_version = 2;")
-                .is_ok());
+    REQUIRE(
+        store.db()
+            .exec(
+                "DROP TABLE analysis_rows; DROP TABLE analysis_codes; DROP TABLE analysis_columns; "
+                "DROP TABLE analysis_rounds; DROP TABLE analysis_forms; DROP TABLE analysis_meta; "
+                "ALTER TABLE admin_tokens DROP COLUMN role; "  // migration 4, re-applied too
+                "DROP INDEX submissions_revised; "             // migration 9
+                "DROP TABLE file_blobs; DROP TABLE files; "    // migration 10
+                "DROP TABLE action_updates; DROP TABLE action_items; "           // migration 8
+                "DROP TABLE assessment_reviews; DROP TABLE assessment_events; "  // and 5
+                "DROP TABLE assessments; DROP TABLE administrations; "
+                "DROP TABLE reporting_units; DROP TABLE headcounts; "  // and 6
+                "DROP TABLE code_batches; DROP TABLE used_codes; "     // and 7
+                "ALTER TABLE submissions DROP COLUMN code_flag; "
+                "PRAGMA user_version = 2;")
+            .is_ok());
   }
   {
     auto store = server.open_store();  // migrates, then catches up
@@ -131,9 +138,11 @@ TEST_CASE("A database from before the analysis store is decoded when opened", "[
     CHECK(store.analysis().catch_up(store.db()).value() == 0);  // nothing left to do
   }
   const auto r = cli_report(server, {"--round", "r1"});
-  const auto& all = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
+  const auto& all =
+      item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
   auto store = server.open_store();
-  CHECK(all.at("n") == published_n(store, rowids_of(store, "staff-climate")));  // the 12, noisy (anonymous form)
+  CHECK(all.at("n") ==
+        published_n(store, rowids_of(store, "staff-climate")));  // the 12, noisy (anonymous form)
   CHECK(all.at("positive").as_double() == Approx(100.0));
 }
 
@@ -143,14 +152,18 @@ TEST_CASE("An analysis store written by another coding is rebuilt", "[report][ba
   {
     auto store = server.open_store();
     const DeviceId dev = add_device(store, "South post");
-    for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"2"})");
-    REQUIRE(store.db().exec("UPDATE analysis_meta SET value = 0 WHERE key = 'codec'; "
-                            "UPDATE analysis_rows SET codes = x'ffff'").is_ok());
+    for (int i = 0; i < 10; ++i)
+      add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"2"})");
+    REQUIRE(store.db()
+                .exec("UPDATE analysis_meta SET value = 0 WHERE key = 'codec'; "
+                      "UPDATE analysis_rows SET codes = x'ffff'")
+                .is_ok());
   }
   auto store = server.open_store();
   CHECK(count_rows(store) == 10);
   const auto r = report_of(store, options("staff-climate"));
-  const auto& all = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
+  const auto& all =
+      item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
   CHECK(all.at("negative").as_double() == Approx(100.0));
 }
 
@@ -175,7 +188,8 @@ TEST_CASE("A rolled-back ingest leaves no code the database lacks", "[report][ba
   }  // rolled back
   // Had the writer kept the rolled-back codes, "male" would be stored
   // under a code the dictionary does not have, and lost.
-  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"dem_sex":"male","eng_proud":"3"})");
+  for (int i = 0; i < 10; ++i)
+    add_response(store, dev, "staff-climate", "2026.1", R"({"dem_sex":"male","eng_proud":"3"})");
   auto o = options("staff-climate");
   o.by = {"sex"};
   const auto r = report_of(store, o);
@@ -185,6 +199,7 @@ TEST_CASE("A rolled-back ingest leaves no code the database lacks", "[report][ba
   const std::int64_t ten = published_n(store, rowids_of(store, "staff-climate"));
   CHECK(group(responses, {}).at("n") == ten);
   CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == ten);
-  const auto& proud = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").as_array();
+  const auto& proud =
+      item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").as_array();
   CHECK(group(proud, {}).at("neutral").as_double() == Approx(100.0));
 }

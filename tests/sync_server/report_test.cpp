@@ -23,7 +23,8 @@ TEST_CASE("Likert items: percent positive, neutral, negative, with don't know ap
   const DeviceId dev = add_device(store, "North post");
   const char* answers[] = {"5", "5", "5", "4", "4", "4", "3", "3", "1", "2", "dk", "dk"};
   for (const char* a : answers) {
-    add_response(store, dev, "staff-climate", "2026.1", std::string(R"({"eng_proud":")") + a + R"(","comment":"x"})");
+    add_response(store, dev, "staff-climate", "2026.1",
+                 std::string(R"({"eng_proud":")") + a + R"(","comment":"x"})");
   }
   const auto r = report_of(store, options("staff-climate"));
   const auto& survey = r.at("periods").at(0).at("survey").as_object();
@@ -42,8 +43,10 @@ TEST_CASE("Likert items: percent positive, neutral, negative, with don't know ap
   CHECK(all.at("excluded") == published(store, slice(rows, 10, 12)));
   const double positive = percent_of(published(store, slice(rows, 0, 6)), n);
   CHECK(all.at("positive").as_double() == Approx(positive));
-  CHECK(all.at("neutral").as_double() == Approx(percent_of(published(store, slice(rows, 6, 8)), n)));
-  CHECK(all.at("negative").as_double() == Approx(percent_of(published(store, slice(rows, 8, 10)), n)));
+  CHECK(all.at("neutral").as_double() ==
+        Approx(percent_of(published(store, slice(rows, 6, 8)), n)));
+  CHECK(all.at("negative").as_double() ==
+        Approx(percent_of(published(store, slice(rows, 8, 10)), n)));
   // The engagement index: only eng_proud has 10 answers; the other items
   // (none) are hidden and left out of it.
   const auto& engagement = section(survey, "engagement");
@@ -55,7 +58,8 @@ TEST_CASE("Likert items: percent positive, neutral, negative, with don't know ap
   CHECK(boost::json::serialize(r).find("\"x\"") == std::string::npos);
 }
 
-TEST_CASE("a computed indicator is a prevalence by sex, published and suppressed like any cell", "[report][indicator]") {
+TEST_CASE("a computed indicator is a prevalence by sex, published and suppressed like any cell",
+          "[report][indicator]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
@@ -66,14 +70,16 @@ TEST_CASE("a computed indicator is a prevalence by sex, published and suppressed
   auto add = [&](const char* sex, int n, int yes) {
     for (int i = 0; i < n; ++i) {
       add_response(store, dev, "staff-climate", "2026.2",
-                   std::string(R"({"dem_sex":")") + sex + R"(","harass_any":")" + (i < yes ? "yes" : "no") + R"("})",
+                   std::string(R"({"dem_sex":")") + sex + R"(","harass_any":")" +
+                       (i < yes ? "yes" : "no") + R"("})",
                    "r1");
     }
   };
   add("female", 40, 14);
   add("male", 30, 6);
   add("pns", 4, 2);
-  for (int i = 0; i < 12; ++i) add_response(store, dev, "staff-climate", "2026.2", R"({"dem_sex":"male"})", "r1");
+  for (int i = 0; i < 12; ++i)
+    add_response(store, dev, "staff-climate", "2026.2", R"({"dem_sex":"male"})", "r1");
   const auto rows = rowids_of(store, "staff-climate");
   REQUIRE(rows.size() == 86);
   auto o = options("staff-climate");
@@ -89,11 +95,13 @@ TEST_CASE("a computed indicator is a prevalence by sex, published and suppressed
   const auto women = slice(rows, 0, 40), women_yes = slice(rows, 0, 14);
   const auto& w = group(groups, {{"dem_sex", "female"}});
   CHECK(w.at("n") == published_n(store, women));
-  CHECK(w.at("percent").at("yes").as_double() == Approx(percent_of(published(store, women_yes), published(store, women))));
+  CHECK(w.at("percent").at("yes").as_double() ==
+        Approx(percent_of(published(store, women_yes), published(store, women))));
   const auto men = slice(rows, 40, 70), men_yes = slice(rows, 40, 46);
   const auto& m = group(groups, {{"dem_sex", "male"}});
   CHECK(m.at("n") == published_n(store, men));
-  CHECK(m.at("percent").at("yes").as_double() == Approx(percent_of(published(store, men_yes), published(store, men))));
+  CHECK(m.at("percent").at("yes").as_double() ==
+        Approx(percent_of(published(store, men_yes), published(store, men))));
   // Four who prefer not to say: hidden, never a percentage.
   CHECK(group(groups, {{"dem_sex", "pns"}}).at("suppressed") == true);
   const auto& all = group(groups, {});
@@ -110,8 +118,9 @@ TEST_CASE("A breakdown hides small groups, says so, and never shows them as zero
   const DeviceId dev = add_device(store, "North post");
   auto add = [&](int n, const std::string& sex, const std::string& grade) {
     for (int i = 0; i < n; ++i) {
-      add_response(store, dev, "staff-climate", "2026.1",
-                   R"({"dem_sex":")" + sex + R"(","dem_grade":")" + grade + R"(","eng_proud":"4"})");
+      add_response(
+          store, dev, "staff-climate", "2026.1",
+          R"({"dem_sex":")" + sex + R"(","dem_grade":")" + grade + R"(","eng_proud":"4"})");
     }
   };
   add(25, "female", "officer");
@@ -124,7 +133,8 @@ TEST_CASE("A breakdown hides small groups, says so, and never shows them as zero
   // Noisy counts (the form is anonymous): the method's figures for the 25
   // women, the 12 men and all 40.
   const auto rows = rowids_of(store, "staff-climate");
-  const std::int64_t women = published_n(store, slice(rows, 0, 25)), men = published_n(store, slice(rows, 25, 37));
+  const std::int64_t women = published_n(store, slice(rows, 0, 25)),
+                     men = published_n(store, slice(rows, 25, 37));
   CHECK(group(responses, {{"dem_sex", "female"}}).at("n") == women);
   CHECK(group(responses, {{"dem_sex", "male"}}).at("n") == men);
   CHECK(group(responses, {{"dem_sex", "pns"}}).at("suppressed") == true);
@@ -149,12 +159,14 @@ TEST_CASE("A breakdown hides small groups, says so, and never shows them as zero
   CHECK_THAT(text, Catch::Contains("female / officer"));
 }
 
-TEST_CASE("the minimum cell option raises the threshold and cannot lower it, and --by is checked", "[report]") {
+TEST_CASE("the minimum cell option raises the threshold and cannot lower it, and --by is checked",
+          "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
-  for (int i = 0; i < 25; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"dem_sex":"female","eng_proud":"4"})");
+  for (int i = 0; i < 25; ++i)
+    add_response(store, dev, "staff-climate", "2026.1", R"({"dem_sex":"female","eng_proud":"4"})");
   auto registry = FormRegistry::load(store);
   REQUIRE(registry.is_ok());
   auto o = options("staff-climate");
@@ -178,7 +190,8 @@ TEST_CASE("the minimum cell option raises the threshold and cannot lower it, and
   CHECK_FALSE(build_report(store.db(), (*registry)->library(), o).is_ok());
 }
 
-TEST_CASE("The integrity survey has an index per Arusha factor, reversed items included", "[report]") {
+TEST_CASE("The integrity survey has an index per Arusha factor, reversed items included",
+          "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
@@ -198,19 +211,23 @@ TEST_CASE("The integrity survey has an index per Arusha factor, reversed items i
   // read as "100 % agree".
   CHECK(item(survey, "f02_3").at("reversed") == true);
   CHECK_FALSE(item(survey, "f02_1").contains("reversed"));
-  CHECK_THAT(report_text(r), Catch::Contains("f02_3  " + std::string(item(survey, "f02_3").at("label").as_string()) +
-                                             "  [reverse-worded: % positive = % who disagree]"));
+  CHECK_THAT(
+      report_text(r),
+      Catch::Contains("f02_3  " + std::string(item(survey, "f02_3").at("label").as_string()) +
+                      "  [reverse-worded: % positive = % who disagree]"));
   const auto& f10 = section(survey, "f10_private_sector");
   CHECK(f10.at("arusha_factor") == 10);
   CHECK(f10.at("groups").at(0).at("index").as_double() == Approx(0.0));
   int factors = 0;
-  for (const auto& s : survey.at("sections").as_array()) factors += s.as_object().contains("arusha_factor") ? 1 : 0;
+  for (const auto& s : survey.at("sections").as_array())
+    factors += s.as_object().contains("arusha_factor") ? 1 : 0;
   CHECK(factors == 10);
   // A factor nobody answered has no item shown, so no index either.
   CHECK(section(survey, "f01_leadership").at("groups").at(0).as_object().contains("suppressed"));
 }
 
-TEST_CASE("GEOAT: percent of maximum over applicable indicators, weakest element first", "[report][geoat]") {
+TEST_CASE("GEOAT: percent of maximum over applicable indicators, weakest element first",
+          "[report][geoat]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
@@ -250,17 +267,28 @@ TEST_CASE("GEOAT: percent of maximum over applicable indicators, weakest element
   auto fr = options("geoat-2023");
   fr.lang = "fr";
   const auto rf = report_of(store, fr);
-  CHECK(rf.at("periods").at(0).at("geoat").at("administrations").at(0).at("action_plan").at(0).at("status_label") == "En cours");
+  CHECK(rf.at("periods")
+            .at(0)
+            .at("geoat")
+            .at("administrations")
+            .at(0)
+            .at("action_plan")
+            .at(0)
+            .at("status_label") == "En cours");
 }
 
-TEST_CASE("Two GEOAT assessments of one administration in one round are a conflict, never averaged", "[report][geoat]") {
+TEST_CASE("Two GEOAT assessments of one administration in one round are a conflict, never averaged",
+          "[report][geoat]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "HQ");
-  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"4","x_a_2":"2"})", "2026");
-  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"0","x_a_2":"0"})", "2026");
-  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"B","x_a_1":"4","x_a_2":"4"})", "2026");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"4","x_a_2":"2"})",
+               "2026");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"A","x_a_1":"0","x_a_2":"0"})",
+               "2026");
+  add_response(store, dev, "geoat-2023", "2023.1", R"({"admin_name":"B","x_a_1":"4","x_a_2":"4"})",
+               "2026");
   auto o = options("geoat-2023");
   o.round = "2026";
   const auto r = report_of(store, o);
@@ -341,7 +369,8 @@ boost::json::object compared(ServerStore& store, const std::string& form, const 
 }
 
 // Which round the comparison took as the older and the newer, and how it told.
-void check_order(const boost::json::object& report, const char* older, const char* newer, const char* basis) {
+void check_order(const boost::json::object& report, const char* older, const char* newer,
+                 const char* basis) {
   CHECK(report.at("comparison").at("older") == older);
   CHECK(report.at("comparison").at("newer") == newer);
   CHECK(report.at("comparison").at("order_by") == basis);
@@ -349,7 +378,8 @@ void check_order(const boost::json::object& report, const char* older, const cha
 
 }  // namespace
 
-TEST_CASE("compare puts two rounds side by side with the change, newer minus older in either order", "[report][geoat]") {
+TEST_CASE("compare puts two rounds side by side with the change, newer minus older in either order",
+          "[report][geoat]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
@@ -357,8 +387,8 @@ TEST_CASE("compare puts two rounds side by side with the change, newer minus old
   // Never published: the baseline (2026) is told from the follow-up (2027)
   // by the day its responses began.
   auto add = [&](const std::string& form, const std::string& answers, const std::string& round) {
-    add_response(store, dev, form, form == "geoat-2023" ? "2023.1" : "2026.1", answers, round, std::nullopt, 1,
-                 round == "2026" ? "2026-03-02" : "2026-11-20");
+    add_response(store, dev, form, form == "geoat-2023" ? "2023.1" : "2026.1", answers, round,
+                 std::nullopt, 1, round == "2026" ? "2026-03-02" : "2026-11-20");
   };
   add("geoat-2023", R"({"admin_name":"A","x_a_1":"4","x_a_2":"2"})", "2026");
   add("geoat-2023", R"({"admin_name":"A","x_a_1":"4","x_a_2":"4"})", "2027");
@@ -384,9 +414,14 @@ TEST_CASE("compare puts two rounds side by side with the change, newer minus old
     CHECK(proud.at("from").as_double() == Approx(older.positive));
     CHECK(proud.at("to").as_double() == Approx(newer.positive));
     // Newer minus older, whatever the order asked.
-    CHECK(proud.at("change").as_double() == Approx(std::round(10.0 * (newer.positive - older.positive)) / 10.0));
+    CHECK(proud.at("change").as_double() ==
+          Approx(std::round(10.0 * (newer.positive - older.positive)) / 10.0));
     CHECK(proud.at("beyond_noise") == beyond_noise(older, newer));
-    CHECK(s.at("comparison").at("survey").at("noise_test").as_string().starts_with("two-proportion z-test"));
+    CHECK(s.at("comparison")
+              .at("survey")
+              .at("noise_test")
+              .as_string()
+              .starts_with("two-proportion z-test"));
     const std::string text = report_text(s);
     CHECK_THAT(text, Catch::Contains("COMPARISON: 2026 -> 2027"));
     CHECK_THAT(text, Catch::Contains("Newer: 2027 (its first response is later)"));
@@ -407,7 +442,9 @@ TEST_CASE("compare puts two rounds side by side with the change, newer minus old
   CHECK_THAT(missing.status().message(), Catch::Contains("2026, 2027"));
 }
 
-TEST_CASE("The newer round is the one published later, whatever its name, its days, or the order asked", "[report]") {
+TEST_CASE(
+    "The newer round is the one published later, whatever its name, its days, or the order asked",
+    "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   const std::string dir = server.dir().root.string();
@@ -422,7 +459,8 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
   // way, and the follow-up's collector has a clock a year behind (plausible,
   // so kept): only publication order tells them apart correctly.
   for (const char* round : {"z-baseline", "a-followup"}) {
-    const auto pub = server_cli({"forms", "publish", "--data-dir", dir, "--round", round, file.string()});
+    const auto pub =
+        server_cli({"forms", "publish", "--data-dir", dir, "--round", round, file.string()});
     INFO(pub.err);
     REQUIRE(pub.code == 0);
   }
@@ -430,18 +468,22 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
     auto store = server.open_store();
     const DeviceId dev = add_device(store, "North post");
     for (int i = 0; i < 10; ++i) {
-      add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 4 ? "4" : "2") + "\"}",
-                   "z-baseline", std::nullopt, 1, "2026-11-20");
-      add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":")" + std::string(i < 9 ? "5" : "1") + "\"}",
-                   "a-followup", std::nullopt, 1, "2025-11-20");
+      add_response(store, dev, "staff-climate", "2026.1",
+                   R"({"eng_proud":")" + std::string(i < 4 ? "4" : "2") + "\"}", "z-baseline",
+                   std::nullopt, 1, "2026-11-20");
+      add_response(store, dev, "staff-climate", "2026.1",
+                   R"({"eng_proud":")" + std::string(i < 9 ? "5" : "1") + "\"}", "a-followup",
+                   std::nullopt, 1, "2025-11-20");
     }
-    for (const auto& [round, compare] : {std::pair{"a-followup", "z-baseline"}, std::pair{"z-baseline", "a-followup"}}) {
+    for (const auto& [round, compare] :
+         {std::pair{"a-followup", "z-baseline"}, std::pair{"z-baseline", "a-followup"}}) {
       INFO("--round " << round << " --compare " << compare);
       const auto r = compared(store, "staff-climate", round, compare);
       check_order(r, "z-baseline", "a-followup", "published");
       // 40 % -> 90 % of noisy counts: baseline rows first, follow-up second.
       const ExpectedRound older = expected_round(store, 0, 4), newer = expected_round(store, 1, 9);
-      CHECK(proud_change(r).at("change").as_double() == Approx(std::round(10.0 * (newer.positive - older.positive)) / 10.0));
+      CHECK(proud_change(r).at("change").as_double() ==
+            Approx(std::round(10.0 * (newer.positive - older.positive)) / 10.0));
       CHECK(proud_change(r).at("beyond_noise") == beyond_noise(older, newer));
     }
   }
@@ -452,12 +494,14 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
     const ExpectedRound older = expected_round(store, 0, 4), newer = expected_round(store, 1, 9);
     const double change = std::round(10.0 * (newer.positive - older.positive)) / 10.0;
     std::ostringstream s;
-    s << fixed1(older.positive) << std::setw(8) << fixed1(newer.positive) << std::setw(8) << fixed1(change, true)
-      << (beyond_noise(older, newer) ? " *" : "\n");
+    s << fixed1(older.positive) << std::setw(8) << fixed1(newer.positive) << std::setw(8)
+      << fixed1(change, true) << (beyond_noise(older, newer) ? " *" : "\n");
     row = s.str();
   }
-  for (const auto& [round, compare] : {std::pair{"a-followup", "z-baseline"}, std::pair{"z-baseline", "a-followup"}}) {
-    const auto cli = server_cli({"report", "--data-dir", dir, "--form", "staff-climate", "--round", round, "--compare", compare});
+  for (const auto& [round, compare] :
+       {std::pair{"a-followup", "z-baseline"}, std::pair{"z-baseline", "a-followup"}}) {
+    const auto cli = server_cli({"report", "--data-dir", dir, "--form", "staff-climate", "--round",
+                                 round, "--compare", compare});
     INFO(cli.err);
     REQUIRE(cli.code == 0);
     CHECK_THAT(cli.out, Catch::Contains("COMPARISON: z-baseline -> a-followup"));
@@ -467,18 +511,21 @@ TEST_CASE("The newer round is the one published later, whatever its name, its da
   }
 }
 
-TEST_CASE("Choices and breakdown categories come in the form's order, and sections by their label", "[report]") {
+TEST_CASE("Choices and breakdown categories come in the form's order, and sections by their label",
+          "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
   // The dictionary numbers codes as they first arrive: 25-34 first, then
   // under 25, 55 and over, 35-44; "once" before "never", "more" before "2_5".
-  const std::pair<const char*, const char*> arrivals[] = {{"25_34", "once"}, {"u25", "never"}, {"55p", "more"}, {"35_44", "2_5"}};
+  const std::pair<const char*, const char*> arrivals[] = {
+      {"25_34", "once"}, {"u25", "never"}, {"55p", "more"}, {"35_44", "2_5"}};
   for (int i = 0; i < 12; ++i) {
     for (const auto& [age, freq] : arrivals) {
       add_response(store, dev, "staff-climate", "2026.1",
-                   std::string(R"({"dem_age":")") + age + R"(","h_remarks":")" + freq + R"(","eng_proud":"4"})");
+                   std::string(R"({"dem_age":")") + age + R"(","h_remarks":")" + freq +
+                       R"(","eng_proud":"4"})");
     }
   }
   auto keys = [](const boost::json::object& o) {
@@ -493,11 +540,14 @@ TEST_CASE("Choices and breakdown categories come in the form's order, and sectio
   const auto& overall = [](const boost::json::object& it) -> const boost::json::object& {
     return group(it.at("groups").as_array(), {}).at("percent").as_object();
   };
-  CHECK(keys(overall(item(survey, "dem_age"))) == std::vector<std::string>{"u25", "25_34", "35_44", "55p"});
-  CHECK(keys(overall(item(survey, "h_remarks"))) == std::vector<std::string>{"never", "once", "2_5", "more"});
+  CHECK(keys(overall(item(survey, "dem_age"))) ==
+        std::vector<std::string>{"u25", "25_34", "35_44", "55p"});
+  CHECK(keys(overall(item(survey, "h_remarks"))) ==
+        std::vector<std::string>{"never", "once", "2_5", "more"});
   // The breakdown's categories: the list's order, then one "(no answer)".
   std::vector<std::string> categories;
-  for (const auto& c : r.at("breakdown").at(0).at("categories").as_array()) categories.emplace_back(c.at("code").as_string());
+  for (const auto& c : r.at("breakdown").at(0).at("categories").as_array())
+    categories.emplace_back(c.at("code").as_string());
   CHECK(categories == std::vector<std::string>{"u25", "25_34", "35_44", "45_54", "55p", "pns", ""});
   // The text report shows labels, in that order too.
   // Each choice is a quarter of the 48, as noisy counts (anonymous form):
@@ -525,7 +575,8 @@ TEST_CASE("Choices and breakdown categories come in the form's order, and sectio
   const auto& sf = rf.at("periods").at(0).at("survey").as_object();
   CHECK(item(sf, "dem_age").at("section") == "demographics");
   CHECK(item(sf, "dem_age").at("section_label") == "À propos de vous");
-  CHECK(item(sf, "h_remarks").at("section_label") == "Harcèlement et discrimination au cours des 12 derniers mois");
+  CHECK(item(sf, "h_remarks").at("section_label") ==
+        "Harcèlement et discrimination au cours des 12 derniers mois");
   CHECK_THAT(report_text(rf), Catch::Contains("== À propos de vous =="));
 }
 
@@ -535,14 +586,17 @@ TEST_CASE("The latest revision of a submission is the one counted", "[report]") 
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
   std::vector<SubmissionId> ids;
-  for (int i = 0; i < 10; ++i) ids.push_back(add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"1"})"));
-  for (const auto& id : ids) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})", "", id, 2);
+  for (int i = 0; i < 10; ++i)
+    ids.push_back(add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"1"})"));
+  for (const auto& id : ids)
+    add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})", "", id, 2);
   // Revision 1 arriving after revision 2 changes nothing.
   const SubmissionId late = SubmissionId::random();
   add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", late, 2);
   add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"1"})", "", late, 1);
   const auto r = report_of(store, options("staff-climate"));
-  const auto& all = item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
+  const auto& all =
+      item(r.at("periods").at(0).at("survey").as_object(), "eng_proud").at("groups").at(0);
   // The 11 latest revisions (the form is anonymous: their noisy count).
   const auto rows = rowids_of(store, "staff-climate");
   REQUIRE(rows.size() == 11);
@@ -554,7 +608,8 @@ TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   // Version 2026.9 (the bundled 2026.2 is taken): staff-climate with one more engagement statement.
-  const auto shown = server_cli({"forms", "show", "--data-dir", server.dir().root.string(), "staff-climate", "--json"});
+  const auto shown = server_cli(
+      {"forms", "show", "--data-dir", server.dir().root.string(), "staff-climate", "--json"});
   REQUIRE(shown.code == 0);
   auto def = boost::json::parse(shown.out).as_object();
   def["version"] = "2026.9";
@@ -569,14 +624,17 @@ TEST_CASE("The versions of a form merge into one dataset", "[report]") {
     std::ofstream out(file);
     out << boost::json::serialize(def);
   }
-  const auto pub = server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), file.string()});
+  const auto pub =
+      server_cli({"forms", "publish", "--data-dir", server.dir().root.string(), file.string()});
   INFO(pub.err);
   REQUIRE(pub.code == 0);
 
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
-  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})");
-  for (int i = 0; i < 10; ++i) add_response(store, dev, "staff-climate", "2026.9", R"({"eng_proud":"1","eng_new":"4"})");
+  for (int i = 0; i < 10; ++i)
+    add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"5"})");
+  for (int i = 0; i < 10; ++i)
+    add_response(store, dev, "staff-climate", "2026.9", R"({"eng_proud":"1","eng_new":"4"})");
   const auto r = report_of(store, options("staff-climate"));
   // 2026.1 (previous edition), 2026.2 (bundled second edition) and the published 2026.9.
   CHECK(r.at("form").at("versions").as_array().size() == 3);
@@ -586,20 +644,24 @@ TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   const auto rows = rowids_of(store, "staff-climate");
   REQUIRE(rows.size() == 20);
   CHECK(proud.at("n") == published_n(store, rows));
-  CHECK(proud.at("positive").as_double() == Approx(percent_of(published(store, slice(rows, 0, 10)), published(store, rows))));
+  CHECK(proud.at("positive").as_double() ==
+        Approx(percent_of(published(store, slice(rows, 0, 10)), published(store, rows))));
   const auto& added = item(survey, "eng_new").at("groups").at(0);
   CHECK(added.at("n") == published_n(store, slice(rows, 10, 20)));
   CHECK(added.at("positive").as_double() == Approx(100.0));
 }
 
-TEST_CASE("Operations count a response on the day it arrived when the collector's clock is wrong", "[report]") {
+TEST_CASE("Operations count a response on the day it arrived when the collector's clock is wrong",
+          "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
   const std::string before = iso8601_utc(unix_now()).substr(0, 10);
-  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", std::nullopt, 1, "1971-01-01");
-  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", std::nullopt, 1, "2026-11-20");
+  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", std::nullopt, 1,
+               "1971-01-01");
+  add_response(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})", "", std::nullopt, 1,
+               "2026-11-20");
   const std::string after = iso8601_utc(unix_now()).substr(0, 10);
   const auto r = report_of(store, options("staff-climate"));
   const auto& days = r.at("operations").at("sites").at(0).at("days").as_array();
@@ -609,16 +671,19 @@ TEST_CASE("Operations count a response on the day it arrived when the collector'
   CHECK((arrived == before || arrived == after));
 }
 
-TEST_CASE("Who was responsible, by sex of respondent: shares per source, small groups hidden", "[report]") {
+TEST_CASE("Who was responsible, by sex of respondent: shares per source, small groups hidden",
+          "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = add_device(store, "North post");
   auto add = [&](int n, const std::string& sex, const std::string& sources) {
     for (int i = 0; i < n; ++i) {
-      const std::string experienced = sources.empty() ? R"("h_contact":"never")"
-                                                      : R"("h_contact":"once","harass_source":)" + sources;
-      add_response(store, dev, "staff-climate", "2026.2", R"({"dem_sex":")" + sex + R"(",)" + experienced + "}");
+      const std::string experienced = sources.empty()
+                                          ? R"("h_contact":"never")"
+                                          : R"("h_contact":"once","harass_source":)" + sources;
+      add_response(store, dev, "staff-climate", "2026.2",
+                   R"({"dem_sex":")" + sex + R"(",)" + experienced + "}");
     }
   };
   add(15, "female", R"(["colleague"])");

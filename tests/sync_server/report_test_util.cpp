@@ -1,8 +1,8 @@
 #include "report_test_util.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -18,9 +18,11 @@ DeviceId add_device(server::ServerStore& store, const std::string& site) {
   return dev;
 }
 
-SubmissionId add_response(server::ServerStore& store, const DeviceId& device, const std::string& form,
-                          const std::string& version, const std::string& answers_json, const std::string& round,
-                          std::optional<SubmissionId> id, std::uint32_t revision, const std::string& submitted_at) {
+SubmissionId add_response(server::ServerStore& store, const DeviceId& device,
+                          const std::string& form, const std::string& version,
+                          const std::string& answers_json, const std::string& round,
+                          std::optional<SubmissionId> id, std::uint32_t revision,
+                          const std::string& submitted_at) {
   Envelope e;
   e.device_id = device;
   e.submission_id = id.value_or(SubmissionId::random());
@@ -71,7 +73,8 @@ namespace {
 std::vector<std::int64_t> select_rows(server::ServerStore& store, const std::string& form,
                                       const std::function<bool(const Bytes&)>& keep) {
   auto st = store.db().prepare(
-      "SELECT r.submission_rowid, r.codes FROM analysis_rows r JOIN analysis_forms f USING (form_ref) "
+      "SELECT r.submission_rowid, r.codes FROM analysis_rows r JOIN analysis_forms f USING "
+      "(form_ref) "
       "WHERE f.form_id = ?1 ORDER BY r.submission_rowid");
   REQUIRE(st.is_ok());
   st->bind(1, form);
@@ -91,7 +94,8 @@ std::vector<std::int64_t> rowids_of(server::ServerStore& store, const std::strin
   return select_rows(store, form, [](const Bytes&) { return true; });
 }
 
-std::vector<std::int64_t> rowids_with(server::ServerStore& store, const std::string& form, const std::string& question,
+std::vector<std::int64_t> rowids_with(server::ServerStore& store, const std::string& form,
+                                      const std::string& question,
                                       const std::vector<std::string>& values) {
   auto dict = server::load_analysis_dictionary(store.db(), form);
   REQUIRE(dict.is_ok());
@@ -101,7 +105,8 @@ std::vector<std::int64_t> rowids_with(server::ServerStore& store, const std::str
   const auto& column = (*dict)->columns[static_cast<std::size_t>(pos)].values;
   std::vector<std::uint8_t> codes;
   for (std::size_t code = 1; code < column.size(); ++code) {
-    if (std::find(values.begin(), values.end(), column[code]) != values.end()) codes.push_back(static_cast<std::uint8_t>(code));
+    if (std::find(values.begin(), values.end(), column[code]) != values.end())
+      codes.push_back(static_cast<std::uint8_t>(code));
   }
   const auto p = static_cast<std::size_t>(pos);
   return select_rows(store, form, [&](const Bytes& c) {
@@ -117,15 +122,18 @@ std::int64_t published(server::ServerStore& store, const std::vector<std::int64_
   return keys->perturb(static_cast<std::int64_t>(rowids.size()), key);
 }
 
-std::int64_t published_n(server::ServerStore& store, const std::vector<std::int64_t>& rowids, std::int64_t threshold) {
+std::int64_t published_n(server::ServerStore& store, const std::vector<std::int64_t>& rowids,
+                         std::int64_t threshold) {
   return std::max(published(store, rowids), threshold);
 }
 
 double percent_of(std::int64_t part, std::int64_t whole) {
-  return std::min(100.0, std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0);
+  return std::min(
+      100.0, std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0);
 }
 
-std::vector<std::int64_t> slice(const std::vector<std::int64_t>& rowids, std::size_t first, std::size_t last) {
+std::vector<std::int64_t> slice(const std::vector<std::int64_t>& rowids, std::size_t first,
+                                std::size_t last) {
   REQUIRE(last <= rowids.size());
   return std::vector<std::int64_t>(rowids.begin() + static_cast<std::ptrdiff_t>(first),
                                    rowids.begin() + static_cast<std::ptrdiff_t>(last));
@@ -133,7 +141,8 @@ std::vector<std::int64_t> slice(const std::vector<std::int64_t>& rowids, std::si
 
 void use_secret(server::ServerStore& store, std::uint8_t seed) {
   Bytes secret(32);
-  for (std::size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<std::uint8_t>(seed * 31 + static_cast<int>(i));
+  for (std::size_t i = 0; i < secret.size(); ++i)
+    secret[i] = static_cast<std::uint8_t>(seed * 31 + static_cast<int>(i));
   auto st = store.db().prepare("UPDATE server_meta SET value = ?1 WHERE key = 'cell_key_secret'");
   REQUIRE(st.is_ok());
   st->bind(1, ByteView(secret));
@@ -159,7 +168,8 @@ const boost::json::object& section(const boost::json::object& survey, const std:
   return named(survey.at("sections").as_array(), name);
 }
 
-const boost::json::object& group(const boost::json::array& groups, const std::map<std::string, std::string>& key) {
+const boost::json::object& group(const boost::json::array& groups,
+                                 const std::map<std::string, std::string>& key) {
   boost::json::object want;
   for (const auto& [k, v] : key) want[k] = v;
   for (const auto& g : groups) {

@@ -2,9 +2,10 @@
 // transaction with its audit line. A failure injected on the audit write
 // (a real SQLite trigger that aborts the INSERT) must leave nothing changed,
 // and each use case must say why it failed.
+#include "server_app.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "server_app.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "form_registry.hpp"
 #include "temp_dir.hpp"
@@ -17,8 +18,8 @@ namespace {
 constexpr std::int64_t kNow = 1'790'000'000;  // a fixed clock: 2026-09-21
 
 forms::Form small_form(const std::string& version) {
-  auto form = forms::load_form_json(
-      R"({"id": "post-check", "version": ")" + version + R"(", "title": {"en": "Post check"},
+  auto form = forms::load_form_json(R"({"id": "post-check", "version": ")" + version +
+                                    R"(", "title": {"en": "Post check"},
       "languages": ["en"], "lists": {"yn": [{"name": "yes", "label": {"en": "Yes"}}, {"name": "no", "label": {"en": "No"}}]},
       "items": [{"type": "select_one", "name": "lights_ok", "list": "yn", "required": true}]})");
   REQUIRE(form.is_ok());
@@ -29,12 +30,16 @@ forms::Form small_form(const std::string& version) {
 std::string durable_state(ServerStore& store) {
   std::string out;
   for (const char* sql :
-       {"SELECT count(*) || ':' || coalesce(group_concat(hex(device_id) || status || coalesce(hex(enroll_secret_hash), '') "
+       {"SELECT count(*) || ':' || coalesce(group_concat(hex(device_id) || status || "
+        "coalesce(hex(enroll_secret_hash), '') "
         "|| enroll_expires_at || coalesce(revoked_at, ''), ';'), '') FROM devices",
-        "SELECT count(*) || ':' || coalesce(group_concat(id || label || coalesce(revoked_at, ''), ';'), '') FROM admin_tokens",
+        "SELECT count(*) || ':' || coalesce(group_concat(id || label || coalesce(revoked_at, ''), "
+        "';'), '') FROM admin_tokens",
         "SELECT count(*) FROM forms", "SELECT count(*) FROM form_rounds",
-        "SELECT count(*) || ':' || coalesce(group_concat(site || '>' || unit, ';'), '') FROM reporting_units",
-        "SELECT count(*) || ':' || coalesce(group_concat(round || unit || sex || headcount, ';'), '') FROM headcounts",
+        "SELECT count(*) || ':' || coalesce(group_concat(site || '>' || unit, ';'), '') FROM "
+        "reporting_units",
+        "SELECT count(*) || ':' || coalesce(group_concat(round || unit || sex || headcount, ';'), "
+        "'') FROM headcounts",
         "SELECT count(*) FROM code_batches", "SELECT count(*) FROM server_meta",
         "SELECT count(*) || ':' || coalesce(max(id), 0) FROM audit_log"}) {
     auto st = store.db().prepare(sql);
@@ -93,9 +98,11 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   failed(app.revoke_admin_token(token_id, "cli"));
   const std::vector<UnitMapping> units{{"Northern land post", "North"}};
   failed(app.set_units(units, "cli"));
-  const std::vector<Headcount> heads{{"Northern land post", "", 40}, {"Northern land post", "female", 12}};
+  const std::vector<Headcount> heads{{"Northern land post", "", 40},
+                                     {"Northern land post", "female", 12}};
   failed(app.set_headcounts("2026-baseline", heads, "cli"));
-  failed(app.issue_codes("post-check", "2026-baseline", 3, "cli").status());  // no batch, no key left
+  failed(
+      app.issue_codes("post-check", "2026-baseline", 3, "cli").status());  // no batch, no key left
   CHECK(durable_state(app.store()) == before);
 
   // The same calls once the audit log takes lines again: each is recorded.
@@ -106,11 +113,12 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   CHECK(app.publish_form(FormToPublish{small_form("1"), "json", "2026-baseline"}, "cli").is_ok());
   CHECK(app.create_admin_token("another", Role::kViewer, "cli").is_ok());
   CHECK(app.revoke_admin_token(token_id, "cli").is_ok());
-  CHECK(app.set_headcounts("2026-baseline", heads, "cli").is_ok());  // the post is still its own unit
+  CHECK(
+      app.set_headcounts("2026-baseline", heads, "cli").is_ok());  // the post is still its own unit
   CHECK(app.set_units(units, "cli").is_ok());
   CHECK(app.issue_codes("post-check", "2026-baseline", 3, "cli").is_ok());
-  for (const char* action : {"device.reissue", "device.revoke", "admin-token.revoke", "units.set", "headcounts.set",
-                             "codes.issue"}) {
+  for (const char* action : {"device.reissue", "device.revoke", "admin-token.revoke", "units.set",
+                             "headcounts.set", "codes.issue"}) {
     INFO(action);
     CHECK(audit_count(app.store(), action) == 1);
   }
@@ -119,8 +127,9 @@ TEST_CASE("a failed audit write leaves every administrator's change undone", "[s
   CHECK(audit_count(app.store(), "admin-token.create") == 2);
 }
 
-TEST_CASE("publishing is all or nothing, and refuses a changed definition under a published version",
-          "[server][app]") {
+TEST_CASE(
+    "publishing is all or nothing, and refuses a changed definition under a published version",
+    "[server][app]") {
   test::TempDir tmp;
   auto made = ServerApp::init(DataDir{tmp / "server"}, [] { return kNow; });
   REQUIRE(made.is_ok());
@@ -145,9 +154,11 @@ TEST_CASE("publishing is all or nothing, and refuses a changed definition under 
   REQUIRE(app.publish_form(FormToPublish{*bundled, "json", "2026-followup"}, "cli").is_ok());
   forms::Form edited = *bundled;
   edited.title.set("en", "Staff climate, our edit");
-  const Status bundled_changed = app.publish_form(FormToPublish{edited, "json", "2026-followup"}, "cli");
+  const Status bundled_changed =
+      app.publish_form(FormToPublish{edited, "json", "2026-followup"}, "cli");
   CHECK(bundled_changed.code() == StatusCode::kAlreadyExists);
   CHECK_THAT(bundled_changed.message(), Catch::Contains("bundled form"));
-  const Status too_long = app.publish_form(FormToPublish{small_form("2"), "json", std::string(65, 'r')}, "cli");
+  const Status too_long =
+      app.publish_form(FormToPublish{small_form("2"), "json", std::string(65, 'r')}, "cli");
   CHECK(too_long.code() == StatusCode::kInvalidArgument);
 }

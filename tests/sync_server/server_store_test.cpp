@@ -15,7 +15,9 @@ TEST_CASE("device lifecycle: pending, active, revoked", "[server][store]") {
   const DeviceId id = DeviceId::random();
   SecretBytes<kEnrollSecretBytes> secret;
   random_fill(secret.span());
-  REQUIRE(store.add_pending_device(id, "Port", enrollment_secret_hash(secret.span()), unix_now() + 60).is_ok());
+  REQUIRE(
+      store.add_pending_device(id, "Port", enrollment_secret_hash(secret.span()), unix_now() + 60)
+          .is_ok());
   auto found = store.find_device(id);
   REQUIRE(found.is_ok());
   REQUIRE(found->has_value());
@@ -89,8 +91,8 @@ TEST_CASE("intake rejects each kind of bad envelope with its own reason", "[serv
   AcceptAnyAnswers any;
 
   auto make = [&](std::string_view payload, const SigningKey& signer, const DeviceId& dev) {
-    auto e = seal_envelope({dev, SubmissionId::random(), 1, "staff-climate", "1"}, as_bytes(payload),
-                           keys->public_keys(), signer);
+    auto e = seal_envelope({dev, SubmissionId::random(), 1, "staff-climate", "1"},
+                           as_bytes(payload), keys->public_keys(), signer);
     REQUIRE(e.is_ok());
     return encode_envelope(*e);
   };

@@ -2,11 +2,11 @@
 // columns and the total; one small cell alone in its row) and a property
 // test over random tables that no hidden value can be worked out from the
 // shown ones by the table's additive equations.
+#include "suppression.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
-
-#include "suppression.hpp"
 
 using namespace equitas::server;
 
@@ -104,7 +104,8 @@ TEST_CASE("A table with no small cell shows everything", "[report][suppression]"
   CHECK(t.value(2, 1) == 40);  // column total
 }
 
-TEST_CASE("Primary suppression hides every value under the threshold, zero included", "[report][suppression]") {
+TEST_CASE("Primary suppression hides every value under the threshold, zero included",
+          "[report][suppression]") {
   const std::vector<std::int64_t> v{0, 30, 45, 9, 50, 60, 70, 80, 90};
   const auto t = suppress_table(v, 3, 3, 10);
   CHECK(t.is_hidden(0, 0));
@@ -117,9 +118,10 @@ TEST_CASE("Primary suppression hides every value under the threshold, zero inclu
   CHECK(derivable(t).empty());
 }
 
-TEST_CASE("One small cell alone in its row takes a partner in its row and its column", "[report][suppression]") {
+TEST_CASE("One small cell alone in its row takes a partner in its row and its column",
+          "[report][suppression]") {
   // Row 0: only the 3 is small. Shown alone, it would be row total - 40 - 50.
-  const std::vector<std::int64_t> v{3, 40, 50,   //
+  const std::vector<std::int64_t> v{3,  40, 50,  //
                                     20, 25, 30,  //
                                     60, 15, 35};
   const auto t = suppress_table(v, 3, 3, 10);
@@ -148,7 +150,8 @@ TEST_CASE("A small row total is protected along the column of totals", "[report]
   CHECK(derivable(t).empty());
 }
 
-TEST_CASE("A two-way table hides the same total as the one-way table of that dimension", "[report][suppression]") {
+TEST_CASE("A two-way table hides the same total as the one-way table of that dimension",
+          "[report][suppression]") {
   // Row totals 90, 8, 50: the one-way report by rows hides 8 and 50.
   const std::vector<std::int64_t> v{40, 50, 3, 5, 30, 20};
   const auto two = suppress_table(v, 3, 2, 10);
@@ -158,7 +161,8 @@ TEST_CASE("A two-way table hides the same total as the one-way table of that dim
   CHECK(derivable(two).empty());
 }
 
-TEST_CASE("A one-way breakdown hides a second category with a lone small one", "[report][suppression]") {
+TEST_CASE("A one-way breakdown hides a second category with a lone small one",
+          "[report][suppression]") {
   const std::vector<std::int64_t> v{4, 120, 35};
   const auto t = suppress_table(v, 3, 1, 10);
   CHECK(t.is_hidden(0, 0));
@@ -177,7 +181,8 @@ TEST_CASE("A small overall total hides everything", "[report][suppression]") {
   CHECK(one.total_hidden());
 }
 
-TEST_CASE("Property: no hidden value of a random table can be worked out", "[report][suppression]") {
+TEST_CASE("Property: no hidden value of a random table can be worked out",
+          "[report][suppression]") {
   std::mt19937 rng(20261123);
   std::uniform_int_distribution<int> dim(1, 6), small(0, 12), big(10, 300), pick(0, 3);
   for (int round = 0; round < 2000; ++round) {

@@ -1,8 +1,8 @@
 // The server's session state machine, driven without sockets.
+#include "sync_protocol.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
-
-#include "sync_protocol.hpp"
 
 using namespace equitas;
 using namespace equitas::server;
@@ -74,7 +74,8 @@ TEST_CASE("a full session: hello, auth, welcome, push, ack", "[protocol]") {
   REQUIRE(ingest != nullptr);
   CHECK(ingest->batch_seq == 7);
   CHECK(ingest->envelopes.size() == 2);
-  std::vector<ItemResult> results = {{ItemStatus::kAccepted, {}, {}}, {ItemStatus::kDuplicate, {}, {}}};
+  std::vector<ItemResult> results = {{ItemStatus::kAccepted, {}, {}},
+                                     {ItemStatus::kDuplicate, {}, {}}};
   auto ack_reply = h.protocol.on_ingested(7, Status::ok(), results);
   auto ack = std::get<Ack>(h.open(ack_reply.messages.at(0)));
   CHECK(ack.batch_seq == 7);
@@ -142,12 +143,16 @@ TEST_CASE("out-of-order and unexpected messages end the session", "[protocol]") 
   SECTION("a push while the previous one is being stored") {
     Harness h;
     h.admit();
-    REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(h.protocol.on_message(h.channel.seal(encode(Push{1, {}, {}})))));
-    CHECK(std::get<SyncProtocol::Reply>(h.protocol.on_message(h.channel.seal(encode(Push{2, {}, {}})))).close);
+    REQUIRE(std::holds_alternative<SyncProtocol::NeedIngest>(
+        h.protocol.on_message(h.channel.seal(encode(Push{1, {}, {}})))));
+    CHECK(std::get<SyncProtocol::Reply>(
+              h.protocol.on_message(h.channel.seal(encode(Push{2, {}, {}}))))
+              .close);
   }
 }
 
-TEST_CASE("a form definition larger than v1 and v2 collectors read goes only to v3 collectors", "[protocol]") {
+TEST_CASE("a form definition larger than v1 and v2 collectors read goes only to v3 collectors",
+          "[protocol]") {
   const auto publication = [](const std::string& id, std::size_t bytes) {
     FormPublication p;
     p.form_id = id;
@@ -170,7 +175,8 @@ TEST_CASE("a form definition larger than v1 and v2 collectors read goes only to 
       REQUIRE(std::holds_alternative<SyncProtocol::NeedForms>(step));
       std::vector<FormPublication> left;
       for (const auto& p : missing) {
-        if (std::find(received.begin(), received.end(), p.form_id) == received.end()) left.push_back(p);
+        if (std::find(received.begin(), received.end(), p.form_id) == received.end())
+          left.push_back(p);
       }
       auto reply = h.protocol.on_forms(Status::ok(), left);
       auto update = std::get<FormsUpdate>(h.open(reply.messages.at(0)));

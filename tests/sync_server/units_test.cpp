@@ -40,13 +40,17 @@ const boost::json::object& sex_cell(const boost::json::object& row, const std::s
 }
 
 double rate(std::int64_t responses, std::int64_t headcount) {
-  return std::round(1000.0 * static_cast<double>(responses) / static_cast<double>(headcount)) / 10.0;
+  return std::round(1000.0 * static_cast<double>(responses) / static_cast<double>(headcount)) /
+         10.0;
 }
 
 }  // namespace
 
-TEST_CASE("units and headcounts CSV: quotes, BOM and CRLF read: every mistake named by its line", "[units]") {
-  auto units = parse_units_csv("\xEF\xBB\xBFSite,Unit\r\n\"Port, north gate\",North\r\n\"The \"\"old\"\" post\",North\r\n\r\n");
+TEST_CASE("units and headcounts CSV: quotes, BOM and CRLF read: every mistake named by its line",
+          "[units]") {
+  auto units = parse_units_csv(
+      "\xEF\xBB\xBFSite,Unit\r\n\"Port, north gate\",North\r\n\"The \"\"old\"\" "
+      "post\",North\r\n\r\n");
   REQUIRE(units.is_ok());
   REQUIRE(units->size() == 2);
   CHECK(units->at(0).site == "Port, north gate");
@@ -75,7 +79,8 @@ TEST_CASE("units and headcounts CSV: quotes, BOM and CRLF read: every mistake na
     CHECK_THAT(r.status().message(), Catch::Contains(bad.says));
   }
   for (const Bad& bad : std::vector<Bad>{
-           {"unit,sex,headcount\nNorth,,forty\n", "line 2: the headcount 'forty' is not a whole number"},
+           {"unit,sex,headcount\nNorth,,forty\n",
+            "line 2: the headcount 'forty' is not a whole number"},
            {"unit,sex,headcount\nNorth,,-3\n", "line 2: the headcount '-3'"},
            {"unit,sex,headcount\nNorth,,4\nNorth,,5\n", "line 3 repeats unit 'North'"},
            {"unit,headcount\nNorth,4\n", "header unit,sex,headcount"},
@@ -87,7 +92,8 @@ TEST_CASE("units and headcounts CSV: quotes, BOM and CRLF read: every mistake na
   }
 }
 
-TEST_CASE("units set refuses a file naming unknown sites, lists them, and changes nothing", "[units]") {
+TEST_CASE("units set refuses a file naming unknown sites, lists them, and changes nothing",
+          "[units]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   {
@@ -96,12 +102,15 @@ TEST_CASE("units set refuses a file naming unknown sites, lists them, and change
     add_device(store, "Island post");
   }
   const std::string dir = server.dir().root.string();
-  const auto good = write_text(tmp.path(), "units.csv", "site,unit\nNorthern land post,North\nIsland post,North\n");
-  const auto bad = write_text(tmp.path(), "bad.csv",
-                              "site,unit\nNorthern land post,North\nIsland pst,North\nAirport,South\n");
+  const auto good = write_text(tmp.path(), "units.csv",
+                               "site,unit\nNorthern land post,North\nIsland post,North\n");
+  const auto bad =
+      write_text(tmp.path(), "bad.csv",
+                 "site,unit\nNorthern land post,North\nIsland pst,North\nAirport,South\n");
   auto r = server_cli({"units", "set", "--data-dir", dir, "--file", bad.string()});
   CHECK(r.code == 1);
-  CHECK_THAT(r.err, Catch::Contains("'Airport', 'Island pst'") && Catch::Contains("nothing was changed") &&
+  CHECK_THAT(r.err, Catch::Contains("'Airport', 'Island pst'") &&
+                        Catch::Contains("nothing was changed") &&
                         Catch::Contains("known sites: 'Island post', 'Northern land post'"));
   r = server_cli({"units", "list", "--data-dir", dir});
   REQUIRE(r.code == 0);
@@ -118,10 +127,12 @@ TEST_CASE("units set refuses a file naming unknown sites, lists them, and change
   CHECK(audit_count(store, "units.set") == 1);
 
   // Headcounts name units; a post that was merged into one is no longer a unit.
-  const auto heads = write_text(tmp.path(), "heads.csv", "unit,sex,headcount\nIsland post,,5\nNorth,Female,3\n");
+  const auto heads =
+      write_text(tmp.path(), "heads.csv", "unit,sex,headcount\nIsland post,,5\nNorth,Female,3\n");
   r = server_cli({"headcounts", "set", "--data-dir", dir, "--file", heads.string()});
   CHECK(r.code == 1);
-  CHECK_THAT(r.err, Catch::Contains("no reporting unit 'Island post'") && Catch::Contains("units: 'North'"));
+  CHECK_THAT(r.err, Catch::Contains("no reporting unit 'Island post'") &&
+                        Catch::Contains("units: 'North'"));
   const auto sex = write_text(tmp.path(), "sex.csv", "unit,sex,headcount\nNorth,Female,3\n");
   r = server_cli({"headcounts", "set", "--data-dir", dir, "--file", sex.string()});
   CHECK(r.code == 1);
@@ -140,14 +151,17 @@ TEST_CASE("an anonymous export names the reporting unit, never the post", "[unit
     const DeviceId island = add_device(store, "Island post");
     // Six responses at each post: under k = 10 each, twelve together.
     for (int i = 0; i < 6; ++i) {
-      add_response(store, north, "staff-climate", "2026.1", R"({"dem_sex":"male","eng_proud":"4"})", "r1");
-      add_response(store, island, "staff-climate", "2026.1", R"({"dem_sex":"male","eng_proud":"2"})", "r1");
+      add_response(store, north, "staff-climate", "2026.1", R"({"dem_sex":"male","eng_proud":"4"})",
+                   "r1");
+      add_response(store, island, "staff-climate", "2026.1",
+                   R"({"dem_sex":"male","eng_proud":"2"})", "r1");
     }
   }
   const std::string dir = server.dir().root.string();
   auto units_of_export = [&](const std::string& name) {
     const auto out = tmp / name;
-    const auto r = server_cli({"export", "--data-dir", dir, "--form", "staff-climate", "--out", out.string()});
+    const auto r =
+        server_cli({"export", "--data-dir", dir, "--form", "staff-climate", "--out", out.string()});
     INFO(r.err);
     REQUIRE(r.code == 0);
     const std::string text = read_text(out);
@@ -162,15 +176,17 @@ TEST_CASE("an anonymous export names the reporting unit, never the post", "[unit
   // Each post alone is too small: its name is withheld from every row.
   CHECK(units_of_export("before.csv") == std::map<std::string, int>{{"", 12}});
 
-  const auto file = write_text(tmp.path(), "units.csv", "site,unit\nNorthern land post,North\nIsland post,North\n");
+  const auto file = write_text(tmp.path(), "units.csv",
+                               "site,unit\nNorthern land post,North\nIsland post,North\n");
   const auto r = server_cli({"units", "set", "--data-dir", dir, "--file", file.string()});
   REQUIRE(r.code == 0);
   // Together they reach k: the unit is shown, and the posts still are not.
   CHECK(units_of_export("after.csv") == std::map<std::string, int>{{"North", 12}});
 }
 
-TEST_CASE("response rates per unit and sex: published respondents over headcounts, small units hidden",
-          "[units][report]") {
+TEST_CASE(
+    "response rates per unit and sex: published respondents over headcounts, small units hidden",
+    "[units][report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   std::vector<std::int64_t> rows;
@@ -181,18 +197,23 @@ TEST_CASE("response rates per unit and sex: published respondents over headcount
     const DeviceId gate = add_device(store, "North gate");
     const DeviceId south = add_device(store, "South post");
     for (int i = 0; i < 12; ++i) {
-      add_response(store, i % 2 ? north : gate, "staff-climate", "2026.1", R"({"dem_sex":"female"})", "r1");
+      add_response(store, i % 2 ? north : gate, "staff-climate", "2026.1",
+                   R"({"dem_sex":"female"})", "r1");
     }
-    for (int i = 0; i < 18; ++i) add_response(store, north, "staff-climate", "2026.1", R"({"dem_sex":"male"})", "r1");
-    for (int i = 0; i < 3; ++i) add_response(store, north, "staff-climate", "2026.1", R"({"dem_sex":"pns"})", "r1");
-    for (int i = 0; i < 5; ++i) add_response(store, south, "staff-climate", "2026.1", R"({"dem_sex":"female"})", "r1");
+    for (int i = 0; i < 18; ++i)
+      add_response(store, north, "staff-climate", "2026.1", R"({"dem_sex":"male"})", "r1");
+    for (int i = 0; i < 3; ++i)
+      add_response(store, north, "staff-climate", "2026.1", R"({"dem_sex":"pns"})", "r1");
+    for (int i = 0; i < 5; ++i)
+      add_response(store, south, "staff-climate", "2026.1", R"({"dem_sex":"female"})", "r1");
     rows = rowids_of(store, "staff-climate");
   }
   REQUIRE(rows.size() == 38);
   const std::string dir = server.dir().root.string();
   // No headcounts: no rates, and nothing else changes.
   auto report = [&](std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"report", "--data-dir", dir, "--form", "staff-climate", "--round", "r1", "--json"};
+    std::vector<std::string> args{"report",        "--data-dir", dir,  "--form",
+                                  "staff-climate", "--round",    "r1", "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto r = server_cli(args);
     INFO(r.err);
@@ -201,11 +222,14 @@ TEST_CASE("response rates per unit and sex: published respondents over headcount
   };
   CHECK_FALSE(report().at("periods").at(0).as_object().contains("response_rates"));
 
-  const auto units = write_text(tmp.path(), "units.csv", "site,unit\nNorthern land post,North\nNorth gate,North\n");
+  const auto units = write_text(tmp.path(), "units.csv",
+                                "site,unit\nNorthern land post,North\nNorth gate,North\n");
   REQUIRE(server_cli({"units", "set", "--data-dir", dir, "--file", units.string()}).code == 0);
-  const auto heads = write_text(tmp.path(), "heads.csv",
-                                "unit,sex,headcount\nNorth,,60\nNorth,female,20\nNorth,male,40\nSouth post,,10\n");
-  auto r = server_cli({"headcounts", "set", "--data-dir", dir, "--file", heads.string(), "--round", "r1"});
+  const auto heads =
+      write_text(tmp.path(), "heads.csv",
+                 "unit,sex,headcount\nNorth,,60\nNorth,female,20\nNorth,male,40\nSouth post,,10\n");
+  auto r = server_cli(
+      {"headcounts", "set", "--data-dir", dir, "--file", heads.string(), "--round", "r1"});
   INFO(r.err);
   REQUIRE(r.code == 0);
 
@@ -213,14 +237,16 @@ TEST_CASE("response rates per unit and sex: published respondents over headcount
   const auto& rates = rep.at("periods").at(0).at("response_rates").as_object();
   CHECK(rates.at("round") == "r1");
   auto store = server.open_store();
-  const auto north_all = slice(rows, 0, 33), north_women = slice(rows, 0, 12), north_men = slice(rows, 12, 30);
+  const auto north_all = slice(rows, 0, 33), north_women = slice(rows, 0, 12),
+             north_men = slice(rows, 12, 30);
   const auto& north = unit_row(rates, "North");
   const std::int64_t n_north = published_n(store, north_all);
   CHECK(north.at("headcount") == 60);
   CHECK(north.at("responses") == n_north);
   CHECK(north.at("rate").as_double() == Approx(rate(n_north, 60)));
   CHECK(sex_cell(north, "female").at("responses") == published_n(store, north_women));
-  CHECK(sex_cell(north, "female").at("rate").as_double() == Approx(rate(published_n(store, north_women), 20)));
+  CHECK(sex_cell(north, "female").at("rate").as_double() ==
+        Approx(rate(published_n(store, north_women), 20)));
   CHECK(sex_cell(north, "male").at("responses") == published_n(store, north_men));
   // Five at the south post: under k, hidden, and no rate to work it out from.
   const auto& south = unit_row(rates, "South post");
@@ -242,7 +268,10 @@ TEST_CASE("response rates per unit and sex: published respondents over headcount
                         Catch::Contains("n<10/10"));
   // Headcounts of another round do not apply to r1; the default ones do.
   const auto other = write_text(tmp.path(), "other.csv", "unit,sex,headcount\nNorth,,99\n");
-  REQUIRE(server_cli({"headcounts", "set", "--data-dir", dir, "--file", other.string(), "--round", "r2"}).code == 0);
-  CHECK(unit_row(report().at("periods").at(0).at("response_rates").as_object(), "North").at("headcount") == 60);
+  REQUIRE(server_cli(
+              {"headcounts", "set", "--data-dir", dir, "--file", other.string(), "--round", "r2"})
+              .code == 0);
+  CHECK(unit_row(report().at("periods").at(0).at("response_rates").as_object(), "North")
+            .at("headcount") == 60);
   CHECK(audit_count(store, "headcounts.set") == 2);
 }

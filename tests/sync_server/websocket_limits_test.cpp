@@ -7,7 +7,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "fixtures.hpp"
@@ -24,7 +23,8 @@ using tcp = net::ip::tcp;
 namespace {
 tcp::endpoint endpoint_of(const TestServer& s) {
   const std::string url = s.url();
-  return {net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1)))};
+  return {net::ip::make_address("127.0.0.1"),
+          static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1)))};
 }
 
 // A WebSocket stream to `server`, connected, before its handshake.
@@ -58,7 +58,8 @@ bool healthz(tcp::socket& s) {
 }
 }  // namespace
 
-TEST_CASE("a frame over the limit is closed with 1009, and other sessions carry on", "[server][limits]") {
+TEST_CASE("a frame over the limit is closed with 1009, and other sessions carry on",
+          "[server][limits]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -105,8 +106,9 @@ TEST_CASE("the health endpoint answers, and unknown paths are 404", "[server][li
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(endpoint_of(server));
-  for (const auto& [target, status] : {std::pair<std::string, http::status>{"/healthz", http::status::ok},
-                                       {"/nope", http::status::not_found}}) {
+  for (const auto& [target, status] :
+       {std::pair<std::string, http::status>{"/healthz", http::status::ok},
+        {"/nope", http::status::not_found}}) {
     http::request<http::empty_body> req(http::verb::get, target, 11);
     req.set(http::field::host, "127.0.0.1");
     http::write(stream, req);
@@ -149,11 +151,11 @@ void check_cut_at_2s(const std::optional<Clock::duration>& cut) {
 // followed by those bytes (masked with a zero key, so as written).
 std::string masked_frame(std::size_t n) {
   std::string f;
-  f.push_back(static_cast<char>(0x82));          // FIN, binary
-  f.push_back(static_cast<char>(0x80 | 126));    // masked, 16-bit length
+  f.push_back(static_cast<char>(0x82));        // FIN, binary
+  f.push_back(static_cast<char>(0x80 | 126));  // masked, 16-bit length
   f.push_back(static_cast<char>((n >> 8) & 0xff));
   f.push_back(static_cast<char>(n & 0xff));
-  f.append(4, '\0');                             // masking key
+  f.append(4, '\0');  // masking key
   f.append(n, 'x');
   return f;
 }
@@ -168,8 +170,9 @@ collector::Collector registered_collector(TestServer& server, const std::filesys
 
 }  // namespace
 
-TEST_CASE("a client dripping one message is cut off at the message deadline, while a collector syncs",
-          "[server][limits][deadline]") {
+TEST_CASE(
+    "a client dripping one message is cut off at the message deadline, while a collector syncs",
+    "[server][limits][deadline]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server::SessionLimits limits;
@@ -186,7 +189,9 @@ TEST_CASE("a client dripping one message is cut off at the message deadline, whi
   // From here the server is reading the next message. A byte every 100 ms
   // keeps Beast's idle timer happy for ever; the message deadline must not.
   std::optional<Clock::duration> cut;
-  std::thread drip([&] { cut = drip_until_closed(raw.socket(), masked_frame(1000), std::chrono::milliseconds(100)); });
+  std::thread drip([&] {
+    cut = drip_until_closed(raw.socket(), masked_frame(1000), std::chrono::milliseconds(100));
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto r = honest.sync({});
   drip.join();
@@ -247,7 +252,8 @@ TEST_CASE("unauthenticated connections are capped per IP address, not for other 
   CHECK(r->accepted == 2);
 }
 
-TEST_CASE("a device's second session displaces its first, which is dropped at once", "[server][limits][caps]") {
+TEST_CASE("a device's second session displaces its first, which is dropped at once",
+          "[server][limits][caps]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server.start();
@@ -274,8 +280,10 @@ TEST_CASE("a device's second session displaces its first, which is dropped at on
   CHECK(closed_by_peer(second.socket(), std::chrono::seconds(2)));
 }
 
-TEST_CASE("a full unauthenticated pool still lets health checks and collectors in: authenticated ones carry on",
-          "[server][limits][caps]") {
+TEST_CASE(
+    "a full unauthenticated pool still lets health checks and collectors in: authenticated ones "
+    "carry on",
+    "[server][limits][caps]") {
   TempDir tmp;
   TestServer server(tmp / "server");
   server::SessionLimits limits;

@@ -63,19 +63,22 @@ std::string text(const json::object& o, std::string_view key) {
 
 int main() {
   try {
-    const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    const std::string input((std::istreambuf_iterator<char>(std::cin)),
+                            std::istreambuf_iterator<char>());
     const json::object in = json::parse(input).as_object();
     BatchContext ctx;
     ctx.today_text = text(in, "today");
     ctx.current_name = text(in, "current");
     if (const json::value* a = in.if_contains("answers")) {
-      for (const auto& kv : a->as_object()) ctx.answers[std::string(kv.key())] = std::string(kv.value().as_string());
+      for (const auto& kv : a->as_object())
+        ctx.answers[std::string(kv.key())] = std::string(kv.value().as_string());
     }
     if (const json::value* r = in.if_contains("repeat")) {
       ctx.repeat_name = text(r->as_object(), "name");
       for (const auto& row : r->as_object().at("rows").as_array()) {
         auto& out = ctx.rows.emplace_back();
-        for (const auto& kv : row.as_object()) out[std::string(kv.key())] = std::string(kv.value().as_string());
+        for (const auto& kv : row.as_object())
+          out[std::string(kv.key())] = std::string(kv.value().as_string());
       }
     }
     json::array results;

@@ -27,7 +27,8 @@ inline constexpr std::size_t kMinPinLength = 6;
 
 // Sets (or replaces) the PIN. Replacing it keeps the admin key, so drafts
 // stay resumable; `old_pin` must then be the current PIN.
-Status set_admin_pin(CollectorStore& store, std::string_view pin, std::optional<std::string_view> old_pin);
+Status set_admin_pin(CollectorStore& store, std::string_view pin,
+                     std::optional<std::string_view> old_pin);
 Result<bool> admin_pin_is_set(CollectorStore& store);
 Result<std::optional<BoxPublicKey>> admin_public_key(CollectorStore& store);
 // The admin box key, when `pin` is right; kPermissionDenied when it is not.

@@ -32,9 +32,9 @@ Bytes encrypt(const DraftKey& key, ByteView ad, std::string_view plain) {
   Bytes out(kNonce + plain.size() + kTag);
   randombytes_buf(out.data(), kNonce);
   unsigned long long clen = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kNonce, &clen,
-                                             reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
-                                             ad.data(), ad.size(), nullptr, out.data(), key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      out.data() + kNonce, &clen, reinterpret_cast<const unsigned char*>(plain.data()),
+      plain.size(), ad.data(), ad.size(), nullptr, out.data(), key.data());
   out.resize(kNonce + clen);
   return out;
 }
@@ -43,9 +43,9 @@ Result<std::string> decrypt(const DraftKey& key, ByteView ad, ByteView sealed) {
   if (sealed.size() < kNonce + kTag) return Status::corruption("the draft is damaged (too short)");
   std::string plain(sealed.size() - kNonce - kTag, '\0');
   unsigned long long plen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plain.data()), &plen, nullptr,
-                                                 sealed.data() + kNonce, sealed.size() - kNonce, ad.data(),
-                                                 ad.size(), sealed.data(), key.data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plain.data()), &plen, nullptr, sealed.data() + kNonce,
+          sealed.size() - kNonce, ad.data(), ad.size(), sealed.data(), key.data()) != 0) {
     return Status::permission_denied("this draft key does not open the draft");
   }
   plain.resize(plen);
@@ -70,7 +70,8 @@ DraftInfo info_from_row(const Statement& s) {
 constexpr std::string_view kTooLargeMessage =
     "this draft is too large for the collector (at most 512 KiB of answers)";
 constexpr std::string_view kTooManyMessage = "the collector holds as many open drafts as it allows";
-constexpr std::string_view kTooMuchMessage = "the collector's drafts take all the space it allows them";
+constexpr std::string_view kTooMuchMessage =
+    "the collector's drafts take all the space it allows them";
 
 constexpr std::string_view kInfoColumns =
     "id, form_id, form_version, anonymous, lang, created_at, updated_at, answered, admin_key";
@@ -119,11 +120,13 @@ std::optional<DraftRefusal> DraftStore::refusal_of(const Status& s) {
 
 Status DraftStore::check_room(std::size_t bytes, const std::optional<DraftId>& replacing) {
   using namespace draft_limits;
-  if (bytes > kMaxDraftBytes + kNonce + kTag) return Status::resource_exhausted(std::string(kTooLargeMessage));
+  if (bytes > kMaxDraftBytes + kNonce + kTag)
+    return Status::resource_exhausted(std::string(kTooLargeMessage));
   // length() of a blob reads its size from the record header, not its pages.
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT count(*), coalesce(sum(length(ciphertext)), 0), "
-                                           "coalesce(sum(CASE WHEN id = ? THEN length(ciphertext) END), 0) "
-                                           "FROM drafts"));
+  EQ_ASSIGN_OR_RETURN(auto st,
+                      db_.prepare("SELECT count(*), coalesce(sum(length(ciphertext)), 0), "
+                                  "coalesce(sum(CASE WHEN id = ? THEN length(ciphertext) END), 0) "
+                                  "FROM drafts"));
   if (replacing) {
     st.bind(1, ByteView(replacing->bytes.data(), replacing->bytes.size()));
   } else {
@@ -132,22 +135,25 @@ Status DraftStore::check_room(std::size_t bytes, const std::optional<DraftId>& r
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   const std::int64_t open = row ? st.column_int64(0) : 0;
   const std::int64_t total = row ? st.column_int64(1) - st.column_int64(2) : 0;
-  if (!replacing && open >= kMaxOpenDrafts) return Status::resource_exhausted(std::string(kTooManyMessage));
+  if (!replacing && open >= kMaxOpenDrafts)
+    return Status::resource_exhausted(std::string(kTooManyMessage));
   if (total + static_cast<std::int64_t>(bytes) > kMaxTotalBytes) {
     return Status::resource_exhausted(std::string(kTooMuchMessage));
   }
   return Status::ok();
 }
 
-Result<DraftId> DraftStore::create(const std::string& form_id, const std::string& form_version, bool anonymous,
-                                   const std::string& lang, const std::optional<BoxPublicKey>& admin,
-                                   const DraftKey& key, std::int64_t now) {
+Result<DraftId> DraftStore::create(const std::string& form_id, const std::string& form_version,
+                                   bool anonymous, const std::string& lang,
+                                   const std::optional<BoxPublicKey>& admin, const DraftKey& key,
+                                   std::int64_t now) {
   const DraftId id = DraftId::random();
   const Bytes sealed = encrypt(key, associated_data(id, form_id, form_version), "{}");
   EQ_RETURN_IF_ERROR(check_room(sealed.size(), std::nullopt));
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("INSERT INTO drafts (id, form_id, form_version, anonymous, lang, "
-                                           "created_at, updated_at, ciphertext, admin_key) "
-                                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  EQ_ASSIGN_OR_RETURN(auto st,
+                      db_.prepare("INSERT INTO drafts (id, form_id, form_version, anonymous, lang, "
+                                  "created_at, updated_at, ciphertext, admin_key) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st.bind(1, ByteView(id.bytes.data(), id.bytes.size()))
       .bind(2, form_id)
       .bind(3, form_version)
@@ -168,7 +174,8 @@ Result<DraftId> DraftStore::create(const std::string& form_id, const std::string
 Status DraftStore::save(const DraftId& id, const DraftKey& key, std::string_view answers_json,
                         std::int64_t answered, const std::string& lang, std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(auto found, info(id));
-  if (!found) return Status::not_found("this draft no longer exists (submitted, discarded or timed out)");
+  if (!found)
+    return Status::not_found("this draft no longer exists (submitted, discarded or timed out)");
   const ByteView id_view(id.bytes.data(), id.bytes.size());
   if (answers_json.size() > draft_limits::kMaxDraftBytes) {
     return Status::resource_exhausted(std::string(kTooLargeMessage));
@@ -176,25 +183,30 @@ Status DraftStore::save(const DraftId& id, const DraftKey& key, std::string_view
   // Only the holder of the key may overwrite: check it opens the current text.
   EQ_ASSIGN_OR_RETURN(std::string old, load(id, key));
   wipe(old);
-  const Bytes sealed = encrypt(key, associated_data(id, found->form_id, found->form_version), answers_json);
+  const Bytes sealed =
+      encrypt(key, associated_data(id, found->form_id, found->form_version), answers_json);
   EQ_RETURN_IF_ERROR(check_room(sealed.size(), id));
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE drafts SET ciphertext = ?, answered = ?, lang = ?, "
-                                           "updated_at = ? WHERE id = ?"));
+  EQ_ASSIGN_OR_RETURN(auto st,
+                      db_.prepare("UPDATE drafts SET ciphertext = ?, answered = ?, lang = ?, "
+                                  "updated_at = ? WHERE id = ?"));
   st.bind(1, ByteView(sealed)).bind(2, answered).bind(3, lang).bind(4, now).bind(5, id_view);
   return st.run();
 }
 
 Result<std::string> DraftStore::load(const DraftId& id, const DraftKey& key) {
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT form_id, form_version, ciphertext FROM drafts WHERE id = ?"));
+  EQ_ASSIGN_OR_RETURN(
+      auto st, db_.prepare("SELECT form_id, form_version, ciphertext FROM drafts WHERE id = ?"));
   st.bind(1, ByteView(id.bytes.data(), id.bytes.size()));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Status::not_found("this draft no longer exists (submitted, discarded or timed out)");
+  if (!row)
+    return Status::not_found("this draft no longer exists (submitted, discarded or timed out)");
   const auto blob = st.column_blob(2);
   return decrypt(key, associated_data(id, st.column_text(0), st.column_text(1)), ByteView(blob));
 }
 
 Result<std::optional<DraftInfo>> DraftStore::info(const DraftId& id) {
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT " + std::string(kInfoColumns) + " FROM drafts WHERE id = ?"));
+  EQ_ASSIGN_OR_RETURN(
+      auto st, db_.prepare("SELECT " + std::string(kInfoColumns) + " FROM drafts WHERE id = ?"));
   st.bind(1, ByteView(id.bytes.data(), id.bytes.size()));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<DraftInfo>();
@@ -207,7 +219,8 @@ Result<DraftKey> DraftStore::admin_key(const DraftId& id, const BoxKey& admin) {
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return Status::not_found("this draft no longer exists");
   if (st.column_is_null(0)) {
-    return Status::permission_denied("drafts of anonymous forms can only be opened by the respondent's browser");
+    return Status::permission_denied(
+        "drafts of anonymous forms can only be opened by the respondent's browser");
   }
   const auto wrapped = st.column_blob(0);
   EQ_ASSIGN_OR_RETURN(Bytes plain, open_sealed(admin, ByteView(wrapped)));
@@ -222,8 +235,8 @@ Result<DraftKey> DraftStore::admin_key(const DraftId& id, const BoxKey& admin) {
 }
 
 Result<std::vector<DraftInfo>> DraftStore::list() {
-  EQ_ASSIGN_OR_RETURN(auto st,
-                      db_.prepare("SELECT " + std::string(kInfoColumns) + " FROM drafts ORDER BY updated_at DESC"));
+  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT " + std::string(kInfoColumns) +
+                                           " FROM drafts ORDER BY updated_at DESC"));
   std::vector<DraftInfo> out;
   while (true) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -245,9 +258,11 @@ Status DraftStore::remove(const DraftId& id) {
   return st.run();
 }
 
-Result<std::int64_t> DraftStore::expire(std::int64_t anonymous_before, std::int64_t resumable_before) {
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("DELETE FROM drafts WHERE (anonymous = 1 AND updated_at < ?) "
-                                           "OR (anonymous = 0 AND updated_at < ?)"));
+Result<std::int64_t> DraftStore::expire(std::int64_t anonymous_before,
+                                        std::int64_t resumable_before) {
+  EQ_ASSIGN_OR_RETURN(auto st,
+                      db_.prepare("DELETE FROM drafts WHERE (anonymous = 1 AND updated_at < ?) "
+                                  "OR (anonymous = 0 AND updated_at < ?)"));
   st.bind(1, anonymous_before).bind(2, resumable_before);
   EQ_RETURN_IF_ERROR(st.run());
   return static_cast<std::int64_t>(db_.changes());

@@ -53,9 +53,9 @@ inline constexpr std::chrono::seconds kPersonalExpiry{std::chrono::hours(24)};
 
 // Why the store refused to take a draft's bytes.
 enum class DraftRefusal {
-  kTooLarge,      // this one draft is over kMaxDraftBytes
-  kTooManyDrafts, // kMaxOpenDrafts are open
-  kTooMuchData,   // the drafts together would pass kMaxTotalBytes
+  kTooLarge,       // this one draft is over kMaxDraftBytes
+  kTooManyDrafts,  // kMaxOpenDrafts are open
+  kTooMuchData,    // the drafts together would pass kMaxTotalBytes
 };
 
 using DraftKey = SecretBytes<32>;
@@ -99,13 +99,14 @@ class DraftStore {
 
   // Creates an empty draft and returns its key. `admin` is the admin box
   // public key for forms that are not anonymous (nullopt for anonymous ones).
-  Result<DraftId> create(const std::string& form_id, const std::string& form_version, bool anonymous,
-                         const std::string& lang, const std::optional<BoxPublicKey>& admin, const DraftKey& key,
+  Result<DraftId> create(const std::string& form_id, const std::string& form_version,
+                         bool anonymous, const std::string& lang,
+                         const std::optional<BoxPublicKey>& admin, const DraftKey& key,
                          std::int64_t now);
   // Encrypts and stores the answers (a JSON text). kNotFound when the draft
   // is gone (submitted, discarded or expired).
-  Status save(const DraftId& id, const DraftKey& key, std::string_view answers_json, std::int64_t answered,
-              const std::string& lang, std::int64_t now);
+  Status save(const DraftId& id, const DraftKey& key, std::string_view answers_json,
+              std::int64_t answered, const std::string& lang, std::int64_t now);
   // Decrypts the answers. kPermissionDenied when the key does not open them.
   // The returned text is the caller's to wipe.
   Result<std::string> load(const DraftId& id, const DraftKey& key);

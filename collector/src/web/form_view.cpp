@@ -42,7 +42,8 @@ json::object item_view(const forms::Form& form, const forms::Item& item, const s
       }
       // An or_other question whose list has no "other" offers it all the same.
       if (item.or_other && list->find("other") == nullptr) {
-        choices.push_back(json::object{{"name", "other"}, {"label", forms::builtin_message("other_choice", lang)}});
+        choices.push_back(json::object{{"name", "other"},
+                                       {"label", forms::builtin_message("other_choice", lang)}});
       }
     }
     o["choices"] = std::move(choices);
@@ -74,7 +75,8 @@ json::object form_summary(const forms::Form& form, const std::string& lang) {
   o["id"] = form.id;
   o["version"] = form.version;
   o["title"] = form.title.get(lang, form.default_language);
-  if (!form.description.empty()) o["description"] = form.description.get(lang, form.default_language);
+  if (!form.description.empty())
+    o["description"] = form.description.get(lang, form.default_language);
   o["anonymous"] = form.anonymous;
   if (form.response_codes) o["codes"] = true;
   return o;
@@ -127,7 +129,8 @@ json::object evaluation_view(const forms::Evaluation& e) {
     choices[path] = std::move(a);
   }
   json::array errors;
-  for (const auto& fe : e.errors) errors.push_back(json::object{{"path", fe.path}, {"message", fe.message}});
+  for (const auto& fe : e.errors)
+    errors.push_back(json::object{{"path", fe.path}, {"message", fe.message}});
   return json::object{{"items", std::move(items)},
                       {"calculated", std::move(calculated)},
                       {"choices", std::move(choices)},
@@ -139,8 +142,10 @@ std::int64_t count_answers(const json::object& answers) {
   for (const auto& [k, v] : answers) {
     if (v.is_array()) {
       for (const auto& row : v.as_array()) {
-        if (row.is_object()) n += count_answers(row.as_object());
-        else ++n;
+        if (row.is_object())
+          n += count_answers(row.as_object());
+        else
+          ++n;
       }
     } else if (!(v.is_string() && v.as_string().empty()) && !v.is_null()) {
       ++n;

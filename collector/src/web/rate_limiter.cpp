@@ -27,7 +27,8 @@ bool RateLimiter::allow(const std::string& client, std::int64_t now, std::int64_
   b.tokens = level(b, now);
   b.at = std::max(b.at, now);
   if (b.tokens < 1) {
-    retry_after = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1 - b.tokens) / per_second_)));
+    retry_after = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(std::ceil((1 - b.tokens) / per_second_)));
     return false;
   }
   b.tokens -= 1;

@@ -45,17 +45,21 @@ std::string post_token() {
 
 Result<tcp::endpoint> parse_listen(const std::string& text) {
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return Status::invalid_argument("--listen wants HOST:PORT, e.g. 127.0.0.1:8080");
+  if (colon == std::string::npos)
+    return Status::invalid_argument("--listen wants HOST:PORT, e.g. 127.0.0.1:8080");
   boost::system::error_code ec;
   auto addr = net::ip::make_address(text.substr(0, colon), ec);
-  if (ec) return Status::invalid_argument("--listen: '" + text.substr(0, colon) + "' is not an IP address");
+  if (ec)
+    return Status::invalid_argument("--listen: '" + text.substr(0, colon) +
+                                    "' is not an IP address");
   int port = 0;
   try {
     port = std::stoi(text.substr(colon + 1));
   } catch (const std::exception&) {
     port = -1;
   }
-  if (port < 0 || port > 65535) return Status::invalid_argument("--listen: bad port in '" + text + "'");
+  if (port < 0 || port > 65535)
+    return Status::invalid_argument("--listen: bad port in '" + text + "'");
   return tcp::endpoint(addr, static_cast<unsigned short>(port));
 }
 
@@ -111,21 +115,26 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
   std::vector<std::string> hosts{"127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port};
   std::vector<std::string> lan_urls;
   if (options.lan) {
-    const auto ips = endpoint->address().is_unspecified() ? lan_addresses()
-                                                          : std::vector<std::string>{endpoint->address().to_string()};
+    const auto ips = endpoint->address().is_unspecified()
+                         ? lan_addresses()
+                         : std::vector<std::string>{endpoint->address().to_string()};
     for (const auto& ip : ips) {
       hosts.push_back(ip + ":" + port);
       lan_urls.push_back("http://" + ip + ":" + port);
     }
   }
   api.set_addresses(hosts, lan_urls);
-  const std::string host = endpoint->address().is_unspecified() ? "127.0.0.1" : endpoint->address().to_string();
-  out << "Serving the survey on http://" << host << ":" << local.port() << "/  (admin page: /admin)\n";
-  out << (settings.mode == DeviceMode::kKiosk
-              ? "Kiosk mode: a shared device; an unfinished response is never shown to the next person.\n"
-              : "Personal mode: respondents' own phones; an unfinished response waits for its respondent.\n");
+  const std::string host =
+      endpoint->address().is_unspecified() ? "127.0.0.1" : endpoint->address().to_string();
+  out << "Serving the survey on http://" << host << ":" << local.port()
+      << "/  (admin page: /admin)\n";
+  out << (settings.mode == DeviceMode::kKiosk ? "Kiosk mode: a shared device; an unfinished "
+                                                "response is never shown to the next person.\n"
+                                              : "Personal mode: respondents' own phones; an "
+                                                "unfinished response waits for its respondent.\n");
   if (options.lan) {
-    for (const auto& u : lan_urls) out << "Phones on this network: " << u << "/?t=" << options.post_token << "\n";
+    for (const auto& u : lan_urls)
+      out << "Phones on this network: " << u << "/?t=" << options.post_token << "\n";
     out << "Or scan the QR code on the admin page.\n";
   }
   auto pin_set = admin_pin_is_set(collector->store());

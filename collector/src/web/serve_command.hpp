@@ -5,9 +5,9 @@
 #include <iosfwd>
 
 #include "collector_store.hpp"
+#include "equitas/util/cli_args.hpp"
 #include "web/drafts.hpp"
 #include "web/web_api.hpp"
-#include "equitas/util/cli_args.hpp"
 
 namespace equitas::collector {
 

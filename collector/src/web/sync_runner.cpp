@@ -48,7 +48,8 @@ void SyncRunner::run() {
   while (!stopping_) {
     if (!requested_) {
       if (every_.count() > 0 && snap_.next_attempt_at) {
-        const auto wait = std::chrono::seconds(std::max<std::int64_t>(0, *snap_.next_attempt_at - unix_now()));
+        const auto wait =
+            std::chrono::seconds(std::max<std::int64_t>(0, *snap_.next_attempt_at - unix_now()));
         cv_.wait_for(mu_, wait, [this]() EQ_REQUIRES(mu_) { return stopping_ || requested_; });
         if (stopping_) break;
         if (!requested_ && unix_now() < *snap_.next_attempt_at) continue;
@@ -90,11 +91,13 @@ void SyncRunner::sync_once() {
     auto report = c->sync(options);
     if (report.is_ok()) {
       ok = report->rejected == 0;
-      message = std::to_string(report->accepted) + " accepted, " + std::to_string(report->duplicate) +
-                " already on the server, " + std::to_string(report->rejected) + " rejected; " +
+      message = std::to_string(report->accepted) + " accepted, " +
+                std::to_string(report->duplicate) + " already on the server, " +
+                std::to_string(report->rejected) + " rejected; " +
                 std::to_string(report->pending_after) + " still waiting";
       if (!report->forms_received.empty()) {
-        message += "; " + std::to_string(report->forms_received.size()) + " form update(s) received";
+        message +=
+            "; " + std::to_string(report->forms_received.size()) + " form update(s) received";
       }
     } else {
       auto st = c->status();

@@ -23,7 +23,7 @@ struct SyncSnapshot {
   std::int64_t runs = 0;  // finished runs: the API reloads forms when it grows
   std::optional<std::int64_t> last_finished_at;
   bool last_ok = false;
-  std::string last_message;        // one line a person can act on
+  std::string last_message;                     // one line a person can act on
   std::optional<std::int64_t> next_attempt_at;  // background loop only
 };
 

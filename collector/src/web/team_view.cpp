@@ -8,10 +8,12 @@ namespace equitas::collector {
 namespace json = boost::json;
 namespace {
 
-json::array choices_of(const forms::ChoiceList* list, const std::string& lang, const std::string& fallback) {
+json::array choices_of(const forms::ChoiceList* list, const std::string& lang,
+                       const std::string& fallback) {
   json::array out;
   if (list == nullptr) return out;
-  for (const auto& c : list->choices) out.push_back(json::object{{"name", c.name}, {"label", c.label.get(lang, fallback)}});
+  for (const auto& c : list->choices)
+    out.push_back(json::object{{"name", c.name}, {"label", c.label.get(lang, fallback)}});
   return out;
 }
 
@@ -34,7 +36,8 @@ json::object detail_of(const forms::Form& form, const forms::Item& item, std::st
 }
 
 // The indicators of one group's items, with the details that follow each.
-void collect_indicators(const forms::Form& form, const std::vector<forms::Item>& items, const std::string& lang,
+void collect_indicators(const forms::Form& form, const std::vector<forms::Item>& items,
+                        const std::string& lang,
                         const std::function<void(const forms::Item&, json::object)>& found) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const forms::Item& item = items[i];
@@ -48,7 +51,8 @@ void collect_indicators(const forms::Form& form, const std::vector<forms::Item>&
     for (std::size_t j = i + 1; j < items.size(); ++j) {
       const forms::Item& next = items[j];
       if (next.score || next.name.rfind(prefix, 0) != 0 || !next.takes_answer()) break;
-      details.push_back(detail_of(form, next, std::string_view(next.name).substr(prefix.size()), lang));
+      details.push_back(
+          detail_of(form, next, std::string_view(next.name).substr(prefix.size()), lang));
     }
     json::object o{{"name", item.name},
                    {"code", item.score->indicator},
@@ -86,13 +90,15 @@ json::object team_layout(const forms::Form& form, const std::string& lang) {
     const forms::ScoreRef& ref = *item.score;
     json::object* p = find_by_id(principles, ref.principle);
     if (p == nullptr) {
-      principles.push_back(json::object{{"id", ref.principle}, {"label", labels[ref.principle]}, {"elements", json::array()}});
+      principles.push_back(json::object{
+          {"id", ref.principle}, {"label", labels[ref.principle]}, {"elements", json::array()}});
       p = &principles.back().as_object();
     }
     json::array& elements = p->at("elements").as_array();
     json::object* e = find_by_id(elements, ref.element);
     if (e == nullptr) {
-      elements.push_back(json::object{{"id", ref.element}, {"label", labels[ref.element]}, {"indicators", json::array()}});
+      elements.push_back(json::object{
+          {"id", ref.element}, {"label", labels[ref.element]}, {"indicators", json::array()}});
       e = &elements.back().as_object();
     }
     for (const auto& d : o.at("details").as_array()) {
@@ -124,21 +130,27 @@ json::object team_layout(const forms::Form& form, const std::string& lang) {
     }
   }
   auto roles = form.lists.find("team_role");
-  return json::object{{"statuses", std::move(statuses)},
-                      {"roles", choices_of(roles == form.lists.end() ? nullptr : &roles->second, lang, fb)},
-                      {"lists", std::move(lists)},
-                      {"principles", std::move(principles)}};
+  return json::object{
+      {"statuses", std::move(statuses)},
+      {"roles", choices_of(roles == form.lists.end() ? nullptr : &roles->second, lang, fb)},
+      {"lists", std::move(lists)},
+      {"principles", std::move(principles)}};
 }
 
-json::object team_summary(const CollectorStore::HeldAssessment& held, const json::object& view, std::size_t unsynced) {
-  json::object o{{"id", held.id},          {"form_id", held.form_id}, {"state", held.state},
-                 {"version", held.version}, {"unsynced", unsynced}};
+json::object team_summary(const CollectorStore::HeldAssessment& held, const json::object& view,
+                          std::size_t unsynced) {
+  json::object o{{"id", held.id},
+                 {"form_id", held.form_id},
+                 {"state", held.state},
+                 {"version", held.version},
+                 {"unsynced", unsynced}};
   for (const char* k : {"round", "administration", "official"}) {
     if (const auto* v = view.if_contains(k)) o[k] = *v;
   }
   json::object progress;
   if (const auto* c = view.if_contains("coverage"); c && c->is_object()) {
-    for (const char* k : {"rated", "applicable", "not_applicable", "disagreements", "coverage", "percent", "incomplete"}) {
+    for (const char* k : {"rated", "applicable", "not_applicable", "disagreements", "coverage",
+                          "percent", "incomplete"}) {
       if (const auto* v = c->as_object().if_contains(k)) progress[k] = *v;
     }
   }
@@ -151,7 +163,8 @@ json::object unsynced_view(const std::vector<CollectorStore::AssessmentEntry>& e
   for (const auto& e : entries) {
     boost::system::error_code ec;
     json::value v = json::parse(e.value, ec);
-    out[e.field] = json::object{{"value", ec ? json::value(e.value) : v}, {"role", e.role}, {"at", e.entered_at}};
+    out[e.field] = json::object{
+        {"value", ec ? json::value(e.value) : v}, {"role", e.role}, {"at", e.entered_at}};
   }
   return out;
 }

@@ -29,8 +29,8 @@ boost::json::object team_layout(const forms::Form& form, const std::string& lang
 // official, version, and its progress as the server counted it
 // (indicators, rated, applicable, disagreements, coverage, percent), plus
 // `unsynced`: how many of this collector's entries wait to be merged.
-boost::json::object team_summary(const CollectorStore::HeldAssessment& held, const boost::json::object& view,
-                                 std::size_t unsynced);
+boost::json::object team_summary(const CollectorStore::HeldAssessment& held,
+                                 const boost::json::object& view, std::size_t unsynced);
 
 // The entries of this collector not merged yet, as {field: {value, role, at}}.
 boost::json::object unsynced_view(const std::vector<CollectorStore::AssessmentEntry>& entries);

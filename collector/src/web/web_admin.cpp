@@ -5,9 +5,9 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include "equitas/util/qr_svg.hpp"
 #include "equitas/wire/payload.hpp"
 #include "web/admin_auth.hpp"
-#include "equitas/util/qr_svg.hpp"
 #include "web/web_api_internal.hpp"
 
 namespace equitas::collector {
@@ -38,27 +38,31 @@ HttpResponse WebApi::admin_login(Call& call) {
   if (!body) return std::move(*bad);
   const std::int64_t now = unix_now();
   if (now < login_locked_until_) {
-    return call.error(http::status::too_many_requests, "too many wrong PINs; wait a minute and try again");
+    return call.error(http::status::too_many_requests,
+                      "too many wrong PINs; wait a minute and try again");
   }
   auto* pin = body->if_contains("pin");
-  if (pin == nullptr || !pin->is_string()) return call.error(http::status::bad_request, "give the PIN");
+  if (pin == nullptr || !pin->is_string())
+    return call.error(http::status::bad_request, "give the PIN");
   auto key = unlock_admin(collector_.store(), pin->as_string());
   // The PIN's bytes are not needed any more.
   sodium_memzero(pin->as_string().data(), pin->as_string().size());
   if (!key.is_ok()) {
-    if (key.status().code() == StatusCode::kPermissionDenied && ++failed_logins_ >= kMaxFailedLogins) {
+    if (key.status().code() == StatusCode::kPermissionDenied &&
+        ++failed_logins_ >= kMaxFailedLogins) {
       failed_logins_ = 0;
       login_locked_until_ = now + kLoginLockSeconds;
     }
-    return call.error(key.status().code() == StatusCode::kPermissionDenied ? http::status::unauthorized
-                                                                            : http::status::conflict,
+    return call.error(key.status().code() == StatusCode::kPermissionDenied
+                          ? http::status::unauthorized
+                          : http::status::conflict,
                       key.status().message());
   }
   failed_logins_ = 0;
   if (admin_sessions_.size() >= kMaxAdminSessions) {
-    auto oldest = std::min_element(admin_sessions_.begin(), admin_sessions_.end(), [](const auto& a, const auto& b) {
-      return a.second->last_used < b.second->last_used;
-    });
+    auto oldest = std::min_element(
+        admin_sessions_.begin(), admin_sessions_.end(),
+        [](const auto& a, const auto& b) { return a.second->last_used < b.second->last_used; });
     admin_sessions_.erase(oldest);
   }
   const std::string token = random_token();
@@ -124,7 +128,8 @@ HttpResponse WebApi::admin_status(Call& call) {
   }
   o["sync"] = sync_view(sync_.snapshot());
   json::array urls;
-  for (const auto& u : options_.lan_urls) urls.push_back(json::string(u + "/?t=" + options_.post_token));
+  for (const auto& u : options_.lan_urls)
+    urls.push_back(json::string(u + "/?t=" + options_.post_token));
   o["lan_urls"] = std::move(urls);
   return call.ok(o);
 }
@@ -133,7 +138,8 @@ HttpResponse WebApi::admin_sync(Call& call) {
   if (call.req.method() == http::verb::post) {
     auto st = collector_.status();
     if (st.is_ok() && !st->enrollment) {
-      return call.error(http::status::conflict, "this collector is not enrolled; run collector enroll first");
+      return call.error(http::status::conflict,
+                        "this collector is not enrolled; run collector enroll first");
     }
     const bool started = sync_.request();
     json::object o = sync_view(sync_.snapshot());
@@ -156,10 +162,10 @@ HttpResponse WebApi::admin_bundle(Call& call) {
   for (char& ch : site) {
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
   }
-  HttpResponse res =
-      call.reply(http::status::ok, std::string(bytes->begin(), bytes->end()), "application/octet-stream");
-  res.set(http::field::content_disposition,
-          "attachment; filename=\"equitas-" + site + "-" + iso8601_utc(unix_now()).substr(0, 10) + ".eqb\"");
+  HttpResponse res = call.reply(http::status::ok, std::string(bytes->begin(), bytes->end()),
+                                "application/octet-stream");
+  res.set(http::field::content_disposition, "attachment; filename=\"equitas-" + site + "-" +
+                                                iso8601_utc(unix_now()).substr(0, 10) + ".eqb\"");
   res.set("X-Equitas-Envelopes", std::to_string(n->envelopes));
   res.set("X-Equitas-Files", std::to_string(n->files));
   return res;
@@ -171,20 +177,26 @@ HttpResponse WebApi::admin_drafts(Call& call) {
   auto lib = collector_.library();
   json::array out;
   for (const auto& d : *list) {
-    json::object o{{"id", d.id.hex()},           {"form", d.form_id},
-                   {"version", d.form_version},  {"anonymous", d.anonymous},
-                   {"lang", d.lang},             {"created_at", iso8601_utc(d.created_at)},
-                   {"updated_at", iso8601_utc(d.updated_at)}, {"answered", d.answered},
+    json::object o{{"id", d.id.hex()},
+                   {"form", d.form_id},
+                   {"version", d.form_version},
+                   {"anonymous", d.anonymous},
+                   {"lang", d.lang},
+                   {"created_at", iso8601_utc(d.created_at)},
+                   {"updated_at", iso8601_utc(d.updated_at)},
+                   {"answered", d.answered},
                    {"resumable", d.admin_can_open}};
     if (lib.is_ok()) {
-      if (auto f = (*lib)->find(d.form_id, d.form_version)) o["title"] = f->title.get(call.lang(), f->default_language);
+      if (auto f = (*lib)->find(d.form_id, d.form_version))
+        o["title"] = f->title.get(call.lang(), f->default_language);
     }
     out.push_back(std::move(o));
   }
   return call.ok(json::object{{"drafts", std::move(out)}});
 }
 
-HttpResponse WebApi::admin_draft_action(Call& call, std::string_view id_hex, std::string_view action) {
+HttpResponse WebApi::admin_draft_action(Call& call, std::string_view id_hex,
+                                        std::string_view action) {
   auto id = DraftId::from_hex(id_hex);
   if (!id) return call.error(http::status::bad_request, "bad draft id");
   if (action == "discard") {
@@ -212,6 +224,5 @@ HttpResponse WebApi::admin_qr(Call& call) {
   if (!svg.is_ok()) return call.error(svg.status());
   return call.reply(http::status::ok, std::move(*svg), "image/svg+xml");
 }
-
 
 }  // namespace equitas::collector

@@ -9,8 +9,8 @@
 #include "equitas/util/embedded.hpp"
 #include "equitas/wire/payload.hpp"
 #include "web/admin_auth.hpp"
-#include "web/web_api_internal.hpp"
 #include "web/form_view.hpp"
+#include "web/web_api_internal.hpp"
 #include "web/web_server.hpp"
 
 namespace equitas::collector::web_detail {
@@ -24,7 +24,8 @@ SplitKey split_draft_key(const DraftId& id, const DraftKey& key) {
   DraftKey cookie_half;
   randombytes_buf(cookie_half.data(), cookie_half.size());
   DraftKey page_half;
-  for (std::size_t i = 0; i < DraftKey::size(); ++i) page_half.data()[i] = key.data()[i] ^ cookie_half.data()[i];
+  for (std::size_t i = 0; i < DraftKey::size(); ++i)
+    page_half.data()[i] = key.data()[i] ^ cookie_half.data()[i];
   return {draft_token(id, cookie_half), to_base64url(ByteView(page_half.data(), page_half.size()))};
 }
 
@@ -64,15 +65,21 @@ std::optional<DeviceMode> parse_device_mode(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view device_mode_name(DeviceMode mode) { return mode == DeviceMode::kKiosk ? "kiosk" : "personal"; }
+std::string_view device_mode_name(DeviceMode mode) {
+  return mode == DeviceMode::kKiosk ? "kiosk" : "personal";
+}
 
 WebApi::WebApi(Collector& collector, SyncRunner& sync, WebOptions options)
     : collector_(collector),
       sync_(sync),
       options_(std::move(options)),
       drafts_(collector.store().db()),
-      draft_writes_(draft_limits::kWriteBurst, draft_limits::kWritesPerSecond, draft_limits::kMaxTrackedClients) {
-  if (!options_.log) options_.log = [](const std::string& line) { std::cerr << "collector serve: " << line << "\n"; };
+      draft_writes_(draft_limits::kWriteBurst, draft_limits::kWritesPerSecond,
+                    draft_limits::kMaxTrackedClients) {
+  if (!options_.log)
+    options_.log = [](const std::string& line) {
+      std::cerr << "collector serve: " << line << "\n";
+    };
 }
 
 WebApi::~WebApi() = default;
@@ -84,10 +91,11 @@ void WebApi::tick() {
   // long page is not cut off by a clock that only sees saves. On a personal
   // phone the draft waits for its respondent. Expiry frees space, so it may
   // use the disk reserve.
-  const std::int64_t anonymous_before =
-      options_.mode == DeviceMode::kPersonal
-          ? t - draft_limits::kPersonalExpiry.count()
-          : t - options_.anonymous_idle.count() - options_.idle_countdown.count() - kExpiryGrace.count();
+  const std::int64_t anonymous_before = options_.mode == DeviceMode::kPersonal
+                                            ? t - draft_limits::kPersonalExpiry.count()
+                                            : t - options_.anonymous_idle.count() -
+                                                  options_.idle_countdown.count() -
+                                                  kExpiryGrace.count();
   const std::int64_t resumable_before = t - options_.resumable_expiry.count();
   Status expired = collector_.write_with_reserve(
       [&]() -> Status { return drafts_.expire(anonymous_before, resumable_before).status(); });
@@ -117,12 +125,14 @@ void WebApi::refresh_library() {
 }
 
 HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback, std::string_view peer) {
-  Call call{req, peer_is_loopback, std::string(req.target().substr(0, req.target().find('?'))), {}, {}, options_.log};
+  Call call{req, peer_is_loopback, std::string(req.target().substr(0, req.target().find('?'))), {},
+            {},  options_.log};
   call.peer = !peer.empty() ? std::string(peer) : peer_is_loopback ? "loopback" : "unknown";
   // Only our own names: a page elsewhere that rebinds its DNS name to this
   // address (DNS rebinding) would otherwise pass the Origin check below.
   const std::string host(req[http::field::host]);
-  const bool known_host = std::find(allowed_hosts_.begin(), allowed_hosts_.end(), host) != allowed_hosts_.end();
+  const bool known_host =
+      std::find(allowed_hosts_.begin(), allowed_hosts_.end(), host) != allowed_hosts_.end();
   if (!known_host) return call.error(http::status::misdirected_request, "unknown Host");
   // LAN mode: a phone proves it was given the link (QR code) with the post
   // token; a first visit with ?t= keeps it in a cookie.
@@ -135,10 +145,11 @@ HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback, std::
       return res;
     }
     if (!tokens_equal(cookie_value(req, kPostCookie), options_.post_token)) {
-      return call.reply(http::status::unauthorized,
-                        "<!doctype html><meta charset=utf-8><title>Equitas</title><p>Scan the QR code shown on "
-                        "the post's laptop (admin page) to open the survey.",
-                        "text/html; charset=utf-8");
+      return call.reply(
+          http::status::unauthorized,
+          "<!doctype html><meta charset=utf-8><title>Equitas</title><p>Scan the QR code shown on "
+          "the post's laptop (admin page) to open the survey.",
+          "text/html; charset=utf-8");
     }
   }
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
@@ -154,7 +165,8 @@ HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback, std::
                              req[http::field::content_type] == "application/octet-stream";
     if (req.method() != http::verb::delete_ && !file_upload &&
         req[http::field::content_type].substr(0, 16) != "application/json") {
-      return call.error(http::status::unsupported_media_type, "send JSON (Content-Type: application/json)");
+      return call.error(http::status::unsupported_media_type,
+                        "send JSON (Content-Type: application/json)");
     }
   }
   try {
@@ -171,11 +183,13 @@ HttpResponse WebApi::route(Call& call) {
   const std::string& p = call.path;
   const bool get = m == http::verb::get || m == http::verb::head;
   if (get && (p == "/" || p == "/admin")) return asset(call, "index.html");
-  if (get && (p == "/app.js" || p == "/team.js" || p == "/geo.js" || p == "/scan.js" || p == "/app.css" || p == "/icon.svg")) {
+  if (get && (p == "/app.js" || p == "/team.js" || p == "/geo.js" || p == "/scan.js" ||
+              p == "/app.css" || p == "/icon.svg")) {
     return asset(call, p.substr(1));
   }
   if (p == "/api/v1/forms" && get) return list_forms(call);
-  if (p.rfind("/api/v1/forms/", 0) == 0 && get) return get_form(call, std::string_view(p).substr(14));
+  if (p.rfind("/api/v1/forms/", 0) == 0 && get)
+    return get_form(call, std::string_view(p).substr(14));
   if (p == "/api/v1/draft") {
     if (get) return get_draft(call);
     if (m == http::verb::post) return create_draft(call);
@@ -185,12 +199,14 @@ HttpResponse WebApi::route(Call& call) {
   if (p == "/api/v1/draft/submit" && m == http::verb::post) return submit_draft(call);
   if (p == "/api/v1/draft/leave" && m == http::verb::post) return leave_draft(call);
   if (p == "/api/v1/draft/files" && m == http::verb::post) return add_draft_file(call);
-  if (p.rfind("/api/v1/draft/files/", 0) == 0 && get) return get_draft_file(call, std::string_view(p).substr(20));
+  if (p.rfind("/api/v1/draft/files/", 0) == 0 && get)
+    return get_draft_file(call, std::string_view(p).substr(20));
   if (p.rfind("/api/v1/admin/", 0) == 0) {
     // The admin page opens on the post's laptop only: the PIN never crosses
     // the Wi-Fi, and a phone cannot lock the admin out with wrong guesses.
     if (!call.loopback) {
-      return call.error(http::status::forbidden, "the admin page opens only on the post's laptop itself");
+      return call.error(http::status::forbidden,
+                        "the admin page opens only on the post's laptop itself");
     }
     if (p == "/api/v1/admin/login" && m == http::verb::post) return admin_login(call);
     if (p == "/api/v1/admin/logout" && m == http::verb::post) return admin_logout(call);
@@ -210,10 +226,12 @@ HttpResponse WebApi::route(Call& call) {
       std::string_view rest = std::string_view(p).substr(kAssessments.size());
       const auto slash = rest.find('/');
       if (slash == std::string_view::npos && get) return team_assessment(call, rest);
-      if (slash != std::string_view::npos && rest.substr(slash) == "/contribute" && m == http::verb::post) {
+      if (slash != std::string_view::npos && rest.substr(slash) == "/contribute" &&
+          m == http::verb::post) {
         return team_contribute(call, rest.substr(0, slash));
       }
-      if (slash != std::string_view::npos && rest.substr(slash) == "/files" && m == http::verb::post) {
+      if (slash != std::string_view::npos && rest.substr(slash) == "/files" &&
+          m == http::verb::post) {
         return team_add_file(call, rest.substr(0, slash));
       }
     }
@@ -221,7 +239,7 @@ HttpResponse WebApi::route(Call& call) {
     if (p.rfind(kDrafts, 0) == 0 && (m == http::verb::post || m == http::verb::delete_)) {
       std::string_view rest = std::string_view(p).substr(kDrafts.size());
       auto slash = rest.find('/');
-      std::string_view action = m == http::verb::delete_ ? "discard"
+      std::string_view action = m == http::verb::delete_          ? "discard"
                                 : slash == std::string_view::npos ? ""
                                                                   : rest.substr(slash + 1);
       return admin_draft_action(call, rest.substr(0, slash), action);
@@ -232,7 +250,8 @@ HttpResponse WebApi::route(Call& call) {
 
 HttpResponse WebApi::asset(Call& call, std::string_view name) {
   for (const auto& f : embedded::collector_web_assets()) {
-    if (f.name == name) return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
+    if (f.name == name)
+      return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
   }
   return call.error(http::status::not_found, "missing asset");
 }
@@ -240,7 +259,8 @@ HttpResponse WebApi::asset(Call& call, std::string_view name) {
 std::optional<HttpResponse> WebApi::rate_limited(Call& call, const std::string& lang) {
   std::int64_t retry_after = 0;
   if (draft_writes_.allow(call.peer, now(), retry_after)) return std::nullopt;
-  HttpResponse res = call.error(http::status::too_many_requests, plain_error(PlainError::kTooManyWrites, lang));
+  HttpResponse res =
+      call.error(http::status::too_many_requests, plain_error(PlainError::kTooManyWrites, lang));
   res.set(http::field::retry_after, std::to_string(retry_after));
   return res;
 }
@@ -255,7 +275,8 @@ HttpResponse WebApi::list_forms(Call& call, bool team) {
     if (std::find(seen.begin(), seen.end(), e.form->id) != seen.end()) continue;
     seen.push_back(e.form->id);
     auto current = (*lib)->current(e.form->id);
-    if (current && forms::is_team_form(*current) == team) forms.push_back(form_summary(*current, lang));
+    if (current && forms::is_team_form(*current) == team)
+      forms.push_back(form_summary(*current, lang));
   }
   auto enrolled = collector_.enrollment();
   json::object o{{"forms", std::move(forms)}};
@@ -282,11 +303,11 @@ Result<std::shared_ptr<const forms::Form>> WebApi::draft_form(const DraftInfo& i
 
 namespace {
 
-
 // Removes answers to questions that are no longer relevant (the respondent
 // went back and changed a branch), as the engine would refuse them at submit.
 // Removing one can change another's relevance, so it runs to a fixed point.
-std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object& answers, const std::string& lang) {
+std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object& answers,
+                                          const std::string& lang) {
   std::vector<std::string> cleared;
   forms::EvalOptions opts;
   opts.language = lang;
@@ -316,7 +337,8 @@ std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object&
         scope = &rows->as_array()[row].as_object();
         key = path.substr(close + 2);
       }
-      if (const forms::Item* item = form.find(key); item != nullptr && item->type == forms::QuestionType::kCalculate) {
+      if (const forms::Item* item = form.find(key);
+          item != nullptr && item->type == forms::QuestionType::kCalculate) {
         continue;  // the engine owns calculated values
       }
       if (scope->erase(key) > 0) {
@@ -334,8 +356,8 @@ std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object&
 // are kept in the draft (a misclick on a branch loses nothing), but they
 // count as unanswered for everything else, as in XLSForm: the verdict is
 // taken on a copy without them, and only that copy is ever sealed.
-json::object evaluate_view(const forms::Form& form, const json::object& answers, const std::string& lang,
-                           bool check, const DraftId& draft) {
+json::object evaluate_view(const forms::Form& form, const json::object& answers,
+                           const std::string& lang, bool check, const DraftId& draft) {
   json::object pruned = answers;
   prune_irrelevant(form, pruned, lang);
   forms::EvalOptions opts;
@@ -363,19 +385,21 @@ std::vector<forms::FileRef> dropped_files(const forms::Form& form, const json::o
                                           const json::object& after) {
   const auto refs = [&](const json::object& answers) {
     std::vector<forms::FileRef> out;
-    forms::for_each_file_answer(form, answers, [&](const forms::Item& it, const std::string&, const json::value& v) {
-      auto parsed = forms::parse_file_answer(v, it, /*key_required=*/false);
-      if (!parsed.is_ok()) return;
-      for (auto& r : *parsed) {
-        if (!r.key.empty()) out.push_back(std::move(r));
-      }
-    });
+    forms::for_each_file_answer(
+        form, answers, [&](const forms::Item& it, const std::string&, const json::value& v) {
+          auto parsed = forms::parse_file_answer(v, it, /*key_required=*/false);
+          if (!parsed.is_ok()) return;
+          for (auto& r : *parsed) {
+            if (!r.key.empty()) out.push_back(std::move(r));
+          }
+        });
     return out;
   };
   const std::vector<forms::FileRef> kept = refs(after);
   std::vector<forms::FileRef> gone;
   for (auto& r : refs(before)) {
-    const bool still = std::any_of(kept.begin(), kept.end(), [&](const forms::FileRef& k) { return k.id == r.id; });
+    const bool still = std::any_of(kept.begin(), kept.end(),
+                                   [&](const forms::FileRef& k) { return k.id == r.id; });
     if (!still) gone.push_back(std::move(r));
   }
   return gone;
@@ -389,8 +413,10 @@ HttpResponse WebApi::create_draft(Call& call, bool team) {
   if (!body) return std::move(*bad);
   const auto* form_id = body->if_contains("form");
   const auto* lang_v = body->if_contains("lang");
-  if (form_id == nullptr || !form_id->is_string()) return call.error(http::status::bad_request, "give the form id");
-  std::string lang = lang_v != nullptr && lang_v->is_string() ? std::string(lang_v->as_string()) : "en";
+  if (form_id == nullptr || !form_id->is_string())
+    return call.error(http::status::bad_request, "give the form id");
+  std::string lang =
+      lang_v != nullptr && lang_v->is_string() ? std::string(lang_v->as_string()) : "en";
   if (!is_ui_language(lang)) lang = "en";
   if (auto refused = rate_limited(call, lang)) return std::move(*refused);
   auto lib = collector_.library();
@@ -399,15 +425,16 @@ HttpResponse WebApi::create_draft(Call& call, bool team) {
   if (!form) return call.error(http::status::not_found, "no such form on this collector");
   if (forms::is_team_form(*form) && !team) {
     // Any officer on the post's Wi-Fi could otherwise file one (issue 16).
-    return call.error(http::status::forbidden,
-                      "this assessment is filled in by the assessment team: start it from the admin page");
+    return call.error(
+        http::status::forbidden,
+        "this assessment is filled in by the assessment team: start it from the admin page");
   }
   // One response per person: a form that asks for response codes opens only
   // with a usable one (checked again, and spent, at submit).
   if (form->response_codes && !team) {
     const auto* code = body->if_contains("code");
-    if (auto refused = refuse_code(call, *form, code != nullptr && code->is_string() ? code->as_string() : "",
-                                   lang)) {
+    if (auto refused = refuse_code(
+            call, *form, code != nullptr && code->is_string() ? code->as_string() : "", lang)) {
       return std::move(*refused);
     }
   }
@@ -421,9 +448,13 @@ HttpResponse WebApi::create_draft(Call& call, bool team) {
   const SplitKey split = split_draft_key(*id, key);
   call.cookies_out.push_back(draft_cookie(split.cookie));
   json::object answers;
-  json::object o{{"draft", id->hex()}, {"form", form->id}, {"version", form->version}, {"lang", lang},
+  json::object o{{"draft", id->hex()},
+                 {"form", form->id},
+                 {"version", form->version},
+                 {"lang", lang},
                  {"key", split.page_half},
-                 {"answers", json::object()}, {"evaluation", evaluate_view(*form, answers, lang, false, *id)}};
+                 {"answers", json::object()},
+                 {"evaluation", evaluate_view(*form, answers, lang, false, *id)}};
   return call.ok(o);
 }
 
@@ -453,7 +484,8 @@ Result<WebApi::OpenDraft> WebApi::open_draft(Call& call, bool with_answers) {
 std::string WebApi::draft_cookie(std::string_view value) const {
   // A personal phone keeps the cookie past a closed browser, as long as the
   // draft may wait; a kiosk's dies with the browser session.
-  const long max_age = options_.mode == DeviceMode::kPersonal ? draft_limits::kPersonalExpiry.count() : 0;
+  const long max_age =
+      options_.mode == DeviceMode::kPersonal ? draft_limits::kPersonalExpiry.count() : 0;
   return set_cookie(kDraftCookie, value, false, "/", max_age);
 }
 
@@ -469,8 +501,10 @@ std::optional<HttpResponse> WebApi::wipe_handed_over(Call& call) {
   Status s = collector_.write_with_reserve([&] { return drafts_.remove(token->id); });
   if (!s.is_ok()) return call.error(s);
   call.cookies_out.push_back(set_cookie(kDraftCookie, "", true));
-  return call.json_reply(http::status::not_found,
-                         json::object{{"error", "the unfinished response on this device was erased"}, {"wiped", true}});
+  return call.json_reply(
+      http::status::not_found,
+      json::object{{"error", "the unfinished response on this device was erased"},
+                   {"wiped", true}});
 }
 
 HttpResponse WebApi::get_draft(Call& call) {
@@ -484,8 +518,11 @@ HttpResponse WebApi::get_draft(Call& call) {
   auto d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
   const std::string lang = d->info.lang;
-  json::object o{{"draft", d->token.id.hex()}, {"form", d->info.form_id}, {"version", d->info.form_version},
-                 {"lang", lang}, {"anonymous", d->info.anonymous}};
+  json::object o{{"draft", d->token.id.hex()},
+                 {"form", d->info.form_id},
+                 {"version", d->info.form_version},
+                 {"lang", lang},
+                 {"anonymous", d->info.anonymous}};
   add_device_mode(o, options_);
   o["evaluation"] = evaluate_view(*d->form, d->answers, lang, false, d->token.id);
   o["answers"] = std::move(d->answers);
@@ -506,22 +543,26 @@ HttpResponse WebApi::save_draft(Call& call) {
   if (d.is_ok() && !forms::file_questions(*d->form).empty()) d = open_draft(call, true);
   if (!d.is_ok()) return call.error(d.status());
   std::string lang = d->info.lang;
-  if (const auto* l = body->if_contains("lang"); l != nullptr && l->is_string() && is_ui_language(l->as_string())) {
+  if (const auto* l = body->if_contains("lang");
+      l != nullptr && l->is_string() && is_ui_language(l->as_string())) {
     lang = std::string(l->as_string());
   }
   if (auto refused = rate_limited(call, lang)) return std::move(*refused);
   const auto* check = body->if_contains("check");
-  json::object view = evaluate_view(*d->form, answers->as_object(), lang,
-                                    check != nullptr && check->is_bool() && check->as_bool(), d->token.id);
+  json::object view =
+      evaluate_view(*d->form, answers->as_object(), lang,
+                    check != nullptr && check->is_bool() && check->as_bool(), d->token.id);
   std::string text = json::serialize(*answers);
-  Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()), lang, now());
+  Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()),
+                              lang, now());
   wipe(text);
   if (!saved.is_ok()) return call.error(saved, lang);
   // Released now rather than when staged files expire, so that they stop
   // counting against the quota; only staged files go (never one a stored
   // response holds).
   if (const auto gone = dropped_files(*d->form, d->answers, answers->as_object()); !gone.empty()) {
-    if (Status s = collector_.discard_staged(gone); !s.is_ok()) options_.log("releasing files: " + s.to_string());
+    if (Status s = collector_.discard_staged(gone); !s.is_ok())
+      options_.log("releasing files: " + s.to_string());
   }
   // The phone's cookie lives as long as the draft may wait since its last change.
   if (options_.mode == DeviceMode::kPersonal) {
@@ -530,27 +571,39 @@ HttpResponse WebApi::save_draft(Call& call) {
   return call.ok(view);
 }
 
-std::optional<HttpResponse> WebApi::refuse_code(Call& call, const forms::Form& form, std::string_view typed,
-                                                const std::string& lang) {
+std::optional<HttpResponse> WebApi::refuse_code(Call& call, const forms::Form& form,
+                                                std::string_view typed, const std::string& lang) {
   auto checked = collector_.check_response_code(form, typed);
   if (!checked.is_ok()) return call.error(checked.status(), lang);
   using V = Collector::CodeVerdict;
   PlainError why = PlainError::kCodeRequired;
   const char* problem = "required";
   switch (checked->verdict) {
-    case V::kOk: return std::nullopt;
-    case V::kRequired: break;
-    case V::kTypo: why = PlainError::kCodeTypo, problem = "typo"; break;
-    case V::kNotReceived: why = PlainError::kCodeNotReceived, problem = "not_received"; break;
-    case V::kUnknown: why = PlainError::kCodeUnknown, problem = "unknown"; break;
-    case V::kUsed: why = PlainError::kCodeUsed, problem = "used"; break;
+    case V::kOk:
+      return std::nullopt;
+    case V::kRequired:
+      break;
+    case V::kTypo:
+      why = PlainError::kCodeTypo, problem = "typo";
+      break;
+    case V::kNotReceived:
+      why = PlainError::kCodeNotReceived, problem = "not_received";
+      break;
+    case V::kUnknown:
+      why = PlainError::kCodeUnknown, problem = "unknown";
+      break;
+    case V::kUsed:
+      why = PlainError::kCodeUsed, problem = "used";
+      break;
   }
   return code_refusal(call, why, problem, lang);
 }
 
-HttpResponse WebApi::code_refusal(Call& call, PlainError why, std::string_view problem, const std::string& lang) {
-  return call.json_reply(http::status::unprocessable_entity,
-                         json::object{{"error", plain_error(why, lang)}, {"code_problem", problem}});
+HttpResponse WebApi::code_refusal(Call& call, PlainError why, std::string_view problem,
+                                  const std::string& lang) {
+  return call.json_reply(
+      http::status::unprocessable_entity,
+      json::object{{"error", plain_error(why, lang)}, {"code_problem", problem}});
 }
 
 HttpResponse WebApi::submit_draft(Call& call) {
@@ -587,8 +640,9 @@ HttpResponse WebApi::submit_draft(Call& call) {
   // The draft row goes in the same transaction that stores the sealed
   // envelope: a crash leaves either the draft or the submission, never both.
   const DraftId draft_id = d->token.id;
-  auto id = collector_.submit(d->info.form_id, d->info.form_version, text, d->info.lang,
-                              [&] { return drafts_.remove(draft_id); }, code);
+  auto id = collector_.submit(
+      d->info.form_id, d->info.form_version, text, d->info.lang,
+      [&] { return drafts_.remove(draft_id); }, code);
   wipe(text);
   if (!id.is_ok() && id.status().code() == StatusCode::kAlreadyExists && d->form->response_codes) {
     // Another page spent the same code a moment ago.
@@ -624,7 +678,8 @@ HttpResponse WebApi::add_draft_file(Call& call) {
   if (const auto dot = question.rfind('.'); dot != std::string::npos) question.erase(0, dot + 1);
   const std::string name = query_param(call.req.target(), "name");
   const std::string& body = call.req.body();
-  auto ref = collector_.capture_file(*d->form, question, as_bytes(body), name.empty() ? "file" : name);
+  auto ref =
+      collector_.capture_file(*d->form, question, as_bytes(body), name.empty() ? "file" : name);
   if (!ref.is_ok()) {
     if (ref.status().code() == StatusCode::kResourceExhausted) {
       return call.error(http::status::insufficient_storage, ref.status().message());
@@ -641,14 +696,15 @@ HttpResponse WebApi::get_draft_file(Call& call, std::string_view id) {
   if (!d.is_ok()) return call.error(d.status());
   std::optional<forms::FileRef> found;
   const json::object& answers = d->answers;
-  forms::for_each_file_answer(*d->form, answers, [&](const forms::Item& it, const std::string&, const json::value& v) {
-    if (found) return;
-    auto refs = forms::parse_file_answer(v, it, true);
-    if (!refs.is_ok()) return;
-    for (auto& r : *refs) {
-      if (r.id == id) found = std::move(r);
-    }
-  });
+  forms::for_each_file_answer(*d->form, answers,
+                              [&](const forms::Item& it, const std::string&, const json::value& v) {
+                                if (found) return;
+                                auto refs = forms::parse_file_answer(v, it, true);
+                                if (!refs.is_ok()) return;
+                                for (auto& r : *refs) {
+                                  if (r.id == id) found = std::move(r);
+                                }
+                              });
   if (!found) return call.error(http::status::not_found, "no such file in this draft");
   auto bytes = collector_.held_file(*found);
   if (!bytes.is_ok()) return call.error(bytes.status());

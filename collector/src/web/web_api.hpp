@@ -147,9 +147,10 @@ class WebApi {
   // 422 with the reason in the respondent's words ("code_problem": required,
   // typo, not_received, unknown or used) unless `typed` is a usable
   // response code for `form`.
-  std::optional<HttpResponse> refuse_code(Call& call, const forms::Form& form, std::string_view typed,
-                                          const std::string& lang);
-  static HttpResponse code_refusal(Call& call, PlainError why, std::string_view problem, const std::string& lang);
+  std::optional<HttpResponse> refuse_code(Call& call, const forms::Form& form,
+                                          std::string_view typed, const std::string& lang);
+  static HttpResponse code_refusal(Call& call, PlainError why, std::string_view problem,
+                                   const std::string& lang);
   std::int64_t now() const { return options_.clock(); }
 
   Collector& collector_;

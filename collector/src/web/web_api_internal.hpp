@@ -19,7 +19,8 @@ inline constexpr std::string_view kAdminCookie = "eq_admin";
 inline constexpr std::string_view kPostCookie = "eq_post";
 // The page may load only what this binary serves; nothing may frame it.
 inline constexpr std::string_view kCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 // On every response (equitas/web/response.hpp): the page's policy, and no
 // Server header.
@@ -103,7 +104,8 @@ struct WebApi::Call {
       case StatusCode::kUnauthenticated:
       case StatusCode::kFailedPrecondition:
         return error(status, s.message());
-      default: break;
+      default:
+        break;
     }
     if (log) log(std::string(req.method_string()) + " " + path + ": " + s.to_string());
     const bool full = s.code() == StatusCode::kResourceExhausted;
@@ -113,8 +115,9 @@ struct WebApi::Call {
   std::optional<boost::json::object> body_object(std::optional<HttpResponse>& bad) {
     auto v = parse_json_text(req.body(), "the request body is not valid JSON");
     if (!v.is_ok() || !v->is_object()) {
-      bad = error(http::status::bad_request,
-                  v.is_ok() ? std::string("the request body must be a JSON object") : v.status().message());
+      bad = error(
+          http::status::bad_request,
+          v.is_ok() ? std::string("the request body must be a JSON object") : v.status().message());
       return std::nullopt;
     }
     return std::move(v->as_object());

@@ -28,7 +28,8 @@ struct HeldWithForm {
 Result<HeldWithForm> held_with_form(Collector& collector, std::string_view id) {
   EQ_ASSIGN_OR_RETURN(auto held, collector.assessments());
   auto it = std::find_if(held.begin(), held.end(), [&](const auto& a) { return a.id == id; });
-  if (it == held.end()) return Status::not_found("this collector has not received that assessment; sync first");
+  if (it == held.end())
+    return Status::not_found("this collector has not received that assessment; sync first");
   EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, collector.library());
   auto form = lib->current(it->form_id);
   if (!form) return Status::not_found("the assessment's form is not on this collector; sync first");
@@ -48,7 +49,8 @@ HttpResponse WebApi::team_assessments(Call& call) {
     auto mine = collector_.store().unmerged_entries(a.id);
     if (!mine.is_ok()) return call.error(mine.status());
     json::object o = team_summary(a, parsed_view(a), mine->size());
-    if (auto form = (*lib)->current(a.form_id)) o["title"] = form->title.get(lang, form->default_language);
+    if (auto form = (*lib)->current(a.form_id))
+      o["title"] = form->title.get(lang, form->default_language);
     list.push_back(std::move(o));
   }
   return call.ok(json::object{{"assessments", std::move(list)}});
@@ -92,7 +94,8 @@ HttpResponse WebApi::team_contribute(Call& call, std::string_view id) {
   if (!held.is_ok()) return call.error(held.status());
   auto it = std::find_if(held->begin(), held->end(), [&](const auto& a) { return a.id == id; });
   if (it == held->end()) {
-    return call.error(http::status::not_found, "this collector has not received that assessment; sync first");
+    return call.error(http::status::not_found,
+                      "this collector has not received that assessment; sync first");
   }
   std::string text = json::serialize(*answers);
   auto done = collector_.contribute(it->form_id, it->id, role->as_string(), text, lang);
@@ -116,7 +119,8 @@ HttpResponse WebApi::team_add_file(Call& call, std::string_view id) {
   const forms::Form& form = *found->form;
   const std::string question = web_detail::query_param(call.req.target(), "question");
   const std::string name = web_detail::query_param(call.req.target(), "name");
-  auto ref = collector_.capture_file(form, question, as_bytes(call.req.body()), name.empty() ? "file" : name);
+  auto ref = collector_.capture_file(form, question, as_bytes(call.req.body()),
+                                     name.empty() ? "file" : name);
   if (!ref.is_ok()) {
     if (ref.status().code() == StatusCode::kResourceExhausted) {
       return call.error(http::status::insufficient_storage, ref.status().message());

@@ -54,7 +54,9 @@ std::string errno_text() { return std::strerror(errno); }
 
 const char* kind_name(std::uint8_t kind) { return kind == kServerKind ? "server" : "device"; }
 
-std::size_t secret_len_of(std::uint8_t kind) { return kind == kServerKind ? kServerSecretLen : kDeviceSecretLen; }
+std::size_t secret_len_of(std::uint8_t kind) {
+  return kind == kServerKind ? kServerSecretLen : kDeviceSecretLen;
+}
 
 void put_u64(std::uint8_t* p, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -77,8 +79,8 @@ Result<SecretBuffer> read_key_bytes(const std::filesystem::path& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) > kMaxKeyFile) {
     ::close(fd);
-    return Status::corruption(path.string() + " is not a key file (larger than " + std::to_string(kMaxKeyFile) +
-                              " bytes)");
+    return Status::corruption(path.string() + " is not a key file (larger than " +
+                              std::to_string(kMaxKeyFile) + " bytes)");
   }
   SecretBuffer out(static_cast<std::size_t>(st.st_size));
   const std::size_t done = read_fully(fd, out.data(), out.size());
@@ -89,12 +91,14 @@ Result<SecretBuffer> read_key_bytes(const std::filesystem::path& path) {
 
 // The Argon2id output for one salt and limits. Out of memory is the likely
 // failure (MODERATE needs 256 MiB).
-Status derive_key(const Passphrase& pass, const std::uint8_t* salt, std::uint64_t ops, std::uint64_t mem,
-                  SecretBytes<kAeadKeyLen>& out) {
-  if (crypto_pwhash(out.data(), kAeadKeyLen, reinterpret_cast<const char*>(pass.data()), pass.size(), salt, ops,
-                    static_cast<std::size_t>(mem), crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return Status::io_error("not enough memory to derive the key from the passphrase (Argon2id needs " +
-                            std::to_string(mem >> 20) + " MiB)");
+Status derive_key(const Passphrase& pass, const std::uint8_t* salt, std::uint64_t ops,
+                  std::uint64_t mem, SecretBytes<kAeadKeyLen>& out) {
+  if (crypto_pwhash(out.data(), kAeadKeyLen, reinterpret_cast<const char*>(pass.data()),
+                    pass.size(), salt, ops, static_cast<std::size_t>(mem),
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Status::io_error(
+        "not enough memory to derive the key from the passphrase (Argon2id needs " +
+        std::to_string(mem >> 20) + " MiB)");
   }
   return Status::ok();
 }
@@ -116,15 +120,17 @@ Ambient* g_ambient EQ_GUARDED_BY(g_ambient_mu) EQ_PT_GUARDED_BY(g_ambient_mu) = 
 // Opens the key file bytes `file` of `kind` and returns the raw secret keys.
 // `cache`, when given (the ambient scope, its mutex held), remembers the
 // derived key per salt.
-Result<SecretBuffer> open_key_file(const SecretBuffer& file_buf, std::uint8_t kind, const std::filesystem::path& path,
-                                   const Passphrase* pass, std::vector<CachedKey>* cache) {
+Result<SecretBuffer> open_key_file(const SecretBuffer& file_buf, std::uint8_t kind,
+                                   const std::filesystem::path& path, const Passphrase* pass,
+                                   std::vector<CachedKey>* cache) {
   const ByteView file = file_buf.span();
   const std::size_t secret_len = secret_len_of(kind);
   const auto not_a_key_file = [&] {
     return Status::corruption(path.string() + " is not a valid " + kind_name(kind) + " key file");
   };
   if (has_prefix(file, kKeyFileMagic)) {
-    if (file.size() != kKeyFileMagic.size() + 1 + secret_len || file[kOffKind] != kind) return not_a_key_file();
+    if (file.size() != kKeyFileMagic.size() + 1 + secret_len || file[kOffKind] != kind)
+      return not_a_key_file();
     return SecretBuffer::copy_of(file.subspan(kKeyFileMagic.size() + 1));
   }
   if (!has_prefix(file, kProtectedMagic) || file.size() <= kOffKind || file[kOffKind] != kind) {
@@ -132,29 +138,34 @@ Result<SecretBuffer> open_key_file(const SecretBuffer& file_buf, std::uint8_t ki
   }
   const std::size_t ct_len = secret_len + kTagLen;
   if (file.size() != kHeaderLen + ct_len + kChecksumLen || file[kOffFormat] != kProtectedFormat) {
-    return Status::corruption(path.string() + " is damaged or in an unknown format (restore it from a backup)");
+    return Status::corruption(path.string() +
+                              " is damaged or in an unknown format (restore it from a backup)");
   }
   std::array<std::uint8_t, kChecksumLen> sum{};
   crypto_generichash(sum.data(), sum.size(), file.data(), kHeaderLen + ct_len, nullptr, 0);
   if (sodium_memcmp(sum.data(), file.data() + kHeaderLen + ct_len, kChecksumLen) != 0) {
-    return Status::corruption(path.string() + " is damaged (its checksum does not match); restore it from a backup");
+    return Status::corruption(
+        path.string() + " is damaged (its checksum does not match); restore it from a backup");
   }
   const std::uint64_t ops = get_u64(file.data() + kOffOps);
   const std::uint64_t mem = get_u64(file.data() + kOffMem);
   if (ops < kMinOps || ops > kMaxOps || mem < kMinMem || mem > kMaxMem) {
-    return Status::corruption(path.string() + " asks for key-derivation limits outside the accepted range");
+    return Status::corruption(path.string() +
+                              " asks for key-derivation limits outside the accepted range");
   }
   if (pass == nullptr) {
-    return Status::failed_precondition(path.string() +
-                                       " is protected by a passphrase: give it with --passphrase-file FILE or in $" +
-                                       kKeyPassphraseEnv);
+    return Status::failed_precondition(
+        path.string() +
+        " is protected by a passphrase: give it with --passphrase-file FILE or in $" +
+        kKeyPassphraseEnv);
   }
   const std::uint8_t* salt = file.data() + kOffSalt;
   SecretBytes<kAeadKeyLen> fresh;
   const SecretBytes<kAeadKeyLen>* key = nullptr;
   if (cache != nullptr) {
     for (const auto& c : *cache) {
-      if (c.ops == ops && c.mem == mem && std::equal(c.salt.begin(), c.salt.end(), salt)) key = &c.key;
+      if (c.ops == ops && c.mem == mem && std::equal(c.salt.begin(), c.salt.end(), salt))
+        key = &c.key;
     }
   }
   if (key == nullptr) {
@@ -163,11 +174,12 @@ Result<SecretBuffer> open_key_file(const SecretBuffer& file_buf, std::uint8_t ki
   }
   SecretBuffer secret(secret_len);
   unsigned long long out_len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(secret.data(), &out_len, nullptr, file.data() + kHeaderLen, ct_len,
-                                                 file.data(), kHeaderLen, file.data() + kOffNonce,
-                                                 key->data()) != 0 ||
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          secret.data(), &out_len, nullptr, file.data() + kHeaderLen, ct_len, file.data(),
+          kHeaderLen, file.data() + kOffNonce, key->data()) != 0 ||
       out_len != secret_len) {
-    return Status::unauthenticated("wrong passphrase for " + path.string() + " (or the file was altered)");
+    return Status::unauthenticated("wrong passphrase for " + path.string() +
+                                   " (or the file was altered)");
   }
   if (cache != nullptr && key == &fresh) {
     CachedKey c;
@@ -208,25 +220,27 @@ Result<SecretBuffer> make_key_file(std::uint8_t kind, ByteView secret, const Pas
   EQ_RETURN_IF_ERROR(derive_key(*pass, f + kOffSalt, crypto_pwhash_OPSLIMIT_MODERATE,
                                 crypto_pwhash_MEMLIMIT_MODERATE, key));
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(f + kHeaderLen, &written, secret.data(), secret.size(), f, kHeaderLen,
-                                             nullptr, f + kOffNonce, key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(f + kHeaderLen, &written, secret.data(), secret.size(),
+                                             f, kHeaderLen, nullptr, f + kOffNonce, key.data());
   crypto_generichash(f + kHeaderLen + ct_len, kChecksumLen, f, kHeaderLen + ct_len, nullptr, 0);
   return file;
 }
 
-Status save_key_file(const std::filesystem::path& path, std::uint8_t kind, ByteView secret, const Passphrase* pass) {
+Status save_key_file(const std::filesystem::path& path, std::uint8_t kind, ByteView secret,
+                     const Passphrase* pass) {
   EQ_ASSIGN_OR_RETURN(SecretBuffer file, make_key_file(kind, secret, pass));
   return write_private_file(path, file.span());
 }
 
 // Loads the secret keys of `kind` from `path`, with an explicit passphrase
 // (`use_ambient` false) or the installed scope's.
-Result<SecretBuffer> load_key_secret(const std::filesystem::path& path, std::uint8_t kind, const Passphrase* pass,
-                                     bool use_ambient) {
+Result<SecretBuffer> load_key_secret(const std::filesystem::path& path, std::uint8_t kind,
+                                     const Passphrase* pass, bool use_ambient) {
   EQ_ASSIGN_OR_RETURN(SecretBuffer file, read_key_bytes(path));
   if (!use_ambient) return open_key_file(file, kind, path, pass, nullptr);
   MutexLock lock(&g_ambient_mu);
-  if (g_ambient == nullptr || !g_ambient->passphrase) return open_key_file(file, kind, path, nullptr, nullptr);
+  if (g_ambient == nullptr || !g_ambient->passphrase)
+    return open_key_file(file, kind, path, nullptr, nullptr);
   return open_key_file(file, kind, path, &*g_ambient->passphrase, &g_ambient->derived);
 }
 
@@ -241,7 +255,8 @@ Result<ServerKeys> server_keys_from(const SecretBuffer& secret) {
 SecretBuffer server_secret_of(const ServerKeys& keys) {
   SecretBuffer secret(kServerSecretLen);
   std::memcpy(secret.data(), keys.sign.secret().data(), crypto_sign_SECRETKEYBYTES);
-  std::memcpy(secret.data() + crypto_sign_SECRETKEYBYTES, keys.box.secret().data(), crypto_box_SECRETKEYBYTES);
+  std::memcpy(secret.data() + crypto_sign_SECRETKEYBYTES, keys.box.secret().data(),
+              crypto_box_SECRETKEYBYTES);
   return secret;
 }
 
@@ -252,21 +267,25 @@ const Passphrase* ambient_passphrase() {
 
 }  // namespace
 
-Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys, const Passphrase* passphrase) {
+Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys,
+                        const Passphrase* passphrase) {
   const SecretBuffer secret = server_secret_of(keys);
   return save_key_file(path, kServerKind, secret.span(), passphrase);
 }
 
-Result<ServerKeys> load_server_keys(const std::filesystem::path& path, const Passphrase* passphrase) {
+Result<ServerKeys> load_server_keys(const std::filesystem::path& path,
+                                    const Passphrase* passphrase) {
   EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kServerKind, passphrase, false));
   return server_keys_from(secret);
 }
 
-Status save_device_key(const std::filesystem::path& path, const SigningKey& key, const Passphrase* passphrase) {
+Status save_device_key(const std::filesystem::path& path, const SigningKey& key,
+                       const Passphrase* passphrase) {
   return save_key_file(path, kDeviceKind, key.secret().span(), passphrase);
 }
 
-Result<SigningKey> load_device_key(const std::filesystem::path& path, const Passphrase* passphrase) {
+Result<SigningKey> load_device_key(const std::filesystem::path& path,
+                                   const Passphrase* passphrase) {
   EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kDeviceKind, passphrase, false));
   return SigningKey::from_secret(secret.span());
 }
@@ -317,7 +336,8 @@ Status change_key_file_passphrase(const std::filesystem::path& path, const Passp
 
 Result<Passphrase> read_passphrase_file(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::not_found("cannot open passphrase file " + file.string() + ": " + errno_text());
+  if (fd < 0)
+    return Status::not_found("cannot open passphrase file " + file.string() + ": " + errno_text());
   // One byte more than allowed, to tell "too long" from "just fits".
   SecretBuffer buf(kMaxPassphraseLength + 2);
   std::size_t done = 0;
@@ -335,7 +355,8 @@ Result<Passphrase> read_passphrase_file(const std::filesystem::path& file) {
     return Status::invalid_argument("the passphrase in " + file.string() + " is longer than " +
                                     std::to_string(kMaxPassphraseLength) + " bytes");
   }
-  if (len == 0) return Status::invalid_argument("the passphrase file " + file.string() + " is empty");
+  if (len == 0)
+    return Status::invalid_argument("the passphrase file " + file.string() + " is empty");
   buf.resize_down(len);
   return buf;
 }
@@ -358,7 +379,8 @@ Result<std::optional<Passphrase>> take_passphrase_from_env(const char* name) {
   return out;
 }
 
-Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file, bool remove) {
+Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file,
+                                                      bool remove) {
   if (remove) {
     if (file) return Status::invalid_argument("give either --remove or a new passphrase, not both");
     return std::optional<Passphrase>();
@@ -369,8 +391,9 @@ Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::s
   }
   EQ_ASSIGN_OR_RETURN(auto p, take_passphrase_from_env(kNewKeyPassphraseEnv));
   if (!p) {
-    return Status::invalid_argument(std::string("give the new passphrase with --new-passphrase-file FILE or in $") +
-                                    kNewKeyPassphraseEnv + ", or --remove to store the key unprotected");
+    return Status::invalid_argument(
+        std::string("give the new passphrase with --new-passphrase-file FILE or in $") +
+        kNewKeyPassphraseEnv + ", or --remove to store the key unprotected");
   }
   return p;
 }

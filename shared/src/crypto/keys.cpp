@@ -78,7 +78,8 @@ Bytes seal_to(const BoxPublicKey& to, ByteView plaintext) {
 }
 
 Result<Bytes> open_sealed(const BoxKey& key, ByteView sealed) {
-  if (sealed.size() < crypto_box_SEALBYTES) return Status::corruption("sealed payload is too short");
+  if (sealed.size() < crypto_box_SEALBYTES)
+    return Status::corruption("sealed payload is too short");
   Bytes out(sealed.size() - crypto_box_SEALBYTES);
   if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), key.public_key().data(),
                            key.secret().data()) != 0) {
@@ -145,7 +146,8 @@ Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size)
   struct stat st {};
   if (::fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) > max_size) {
     ::close(fd);
-    return Status::invalid_argument(path.string() + " is larger than " + std::to_string(max_size) + " bytes");
+    return Status::invalid_argument(path.string() + " is larger than " + std::to_string(max_size) +
+                                    " bytes");
   }
   Bytes out(static_cast<std::size_t>(st.st_size));
   const std::size_t done = read_fully(fd, out.data(), out.size());

@@ -129,7 +129,8 @@ Status Database::exec(std::string_view sql) {
 
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     return sqlite_status(db_.get(), rc, "cannot prepare SQL (" + std::string(sql) + ")");
   }
@@ -140,7 +141,10 @@ Result<CachedStatement> Database::cached(std::string_view sql) {
   auto it = cache_->find(std::string(sql));
   if (it == cache_->end()) {
     EQ_ASSIGN_OR_RETURN(Statement st, prepare(sql));
-    it = cache_->emplace(std::string(sql), std::make_unique<CacheEntry>(CacheEntry{std::move(st), false})).first;
+    it = cache_
+             ->emplace(std::string(sql),
+                       std::make_unique<CacheEntry>(CacheEntry{std::move(st), false}))
+             .first;
   }
   CacheEntry& e = *it->second;
   if (e.in_use) {

@@ -1,8 +1,8 @@
 #include "equitas/forms/assessment_merge.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 #include <set>
 
 namespace equitas::forms {
@@ -13,7 +13,8 @@ bool has_seen(const AssessmentEvent& later, const AssessmentEvent& earlier) {
   if (earlier.seq <= later.base) return true;
   // A member's own successive answers on one device are ordered by their
   // time; seq breaks a tie so the relation stays a strict order.
-  return !later.device.empty() && later.device == earlier.device && later.author == earlier.author &&
+  return !later.device.empty() && later.device == earlier.device &&
+         later.author == earlier.author &&
          std::tie(later.at, later.seq) > std::tie(earlier.at, earlier.seq);
 }
 
@@ -28,9 +29,14 @@ boost::json::value json_of(const std::string& text) {
 }
 
 boost::json::object entry_json(const FieldEntry& e) {
-  boost::json::object o{{"event", e.event_id}, {"seq", e.seq},
-                        {"kind", e.kind == AssessmentEvent::Kind::kResolution ? "resolution" : "contribution"},
-                        {"author", e.author}, {"site", e.site}, {"at", e.at}, {"value", json_of(e.value)}};
+  boost::json::object o{
+      {"event", e.event_id},
+      {"seq", e.seq},
+      {"kind", e.kind == AssessmentEvent::Kind::kResolution ? "resolution" : "contribution"},
+      {"author", e.author},
+      {"site", e.site},
+      {"at", e.at},
+      {"value", json_of(e.value)}};
   if (!e.device.empty()) o["device"] = e.device;
   if (!e.comment.empty()) o["comment"] = e.comment;
   return o;
@@ -39,7 +45,8 @@ boost::json::object entry_json(const FieldEntry& e) {
 // The union of the heads' values when every one is a list of file
 // references (objects with a "sha256"), each content once; nullopt when
 // any is something else.
-std::optional<std::string> file_union(const std::vector<const AssessmentEvent*>& heads, const std::string& field) {
+std::optional<std::string> file_union(const std::vector<const AssessmentEvent*>& heads,
+                                      const std::string& field) {
   boost::json::array out;
   std::set<std::string, std::less<>> seen;
   for (const AssessmentEvent* h : heads) {
@@ -58,7 +65,8 @@ std::optional<std::string> file_union(const std::vector<const AssessmentEvent*>&
 }  // namespace
 
 std::int64_t MergedAssessment::disagreements() const {
-  return std::count_if(fields.begin(), fields.end(), [](const auto& f) { return f.second.disagreement(); });
+  return std::count_if(fields.begin(), fields.end(),
+                       [](const auto& f) { return f.second.disagreement(); });
 }
 
 MergedAssessment merge_assessment(const std::vector<AssessmentEvent>& events) {
@@ -86,8 +94,9 @@ MergedAssessment merge_assessment(const std::vector<AssessmentEvent>& events) {
     std::vector<const AssessmentEvent*> heads;
     for (const AssessmentEvent* e : list) {
       state.history.push_back(entry_of(*e, e->fields.at(field)));
-      const bool seen = std::any_of(list.begin(), list.end(),
-                                    [&](const AssessmentEvent* other) { return other != e && has_seen(*other, *e); });
+      const bool seen = std::any_of(list.begin(), list.end(), [&](const AssessmentEvent* other) {
+        return other != e && has_seen(*other, *e);
+      });
       if (!seen) heads.push_back(e);
     }
     // has_seen is acyclic for events the server numbered (base < seq, and a
@@ -95,14 +104,16 @@ MergedAssessment merge_assessment(const std::vector<AssessmentEvent>& events) {
     // latest event stands rather than none.
     if (heads.empty()) heads.push_back(list.back());
     const std::string& first = heads.front()->fields.at(field);
-    const bool agreed = std::all_of(heads.begin(), heads.end(),
-                                    [&](const AssessmentEvent* h) { return h->fields.at(field) == first; });
+    const bool agreed = std::all_of(heads.begin(), heads.end(), [&](const AssessmentEvent* h) {
+      return h->fields.at(field) == first;
+    });
     if (agreed) {
       state.value = first;
     } else if (auto files = file_union(heads, field)) {
       state.value = std::move(*files);
     } else {
-      for (const AssessmentEvent* h : heads) state.competing.push_back(entry_of(*h, h->fields.at(field)));
+      for (const AssessmentEvent* h : heads)
+        state.competing.push_back(entry_of(*h, h->fields.at(field)));
     }
   }
   return out;

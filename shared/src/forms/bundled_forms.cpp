@@ -21,6 +21,8 @@ Result<std::vector<std::shared_ptr<const Form>>> load_bundled(bool previous) {
 
 Result<std::vector<std::shared_ptr<const Form>>> bundled_forms() { return load_bundled(false); }
 
-Result<std::vector<std::shared_ptr<const Form>>> previous_bundled_forms() { return load_bundled(true); }
+Result<std::vector<std::shared_ptr<const Form>>> previous_bundled_forms() {
+  return load_bundled(true);
+}
 
 }  // namespace equitas::forms

@@ -31,12 +31,26 @@ std::shared_ptr<const re2::RE2> compile_pattern(const std::string& pattern) {
   return std::make_shared<const re2::RE2>(pattern, o);
 }
 
-
 namespace {
 
 using Node = Expr::Node;
 
-enum class Tok { kEnd, kNumber, kString, kRef, kDot, kDotDot, kSlash, kLBracket, kRBracket, kName, kLParen, kRParen, kComma, kOp };
+enum class Tok {
+  kEnd,
+  kNumber,
+  kString,
+  kRef,
+  kDot,
+  kDotDot,
+  kSlash,
+  kLBracket,
+  kRBracket,
+  kName,
+  kLParen,
+  kRParen,
+  kComma,
+  kOp
+};
 
 struct Token {
   Tok kind = Tok::kEnd;
@@ -58,7 +72,8 @@ class Parser {
     auto e = expression(0, 0);
     if (!e.is_ok()) return e;
     if (tok_.kind != Tok::kEnd) return error(tok_.pos, "unexpected '" + tok_.text + "'");
-    if (!parent_only_in_position(*e.value(), false)) return error(0, "'..' names a group, not an answer: write ../name");
+    if (!parent_only_in_position(*e.value(), false))
+      return error(0, "'..' names a group, not an answer: write ../name");
     return e;
   }
 
@@ -95,11 +110,13 @@ class Parser {
       return Status::ok();
     };
     if (c == '$') {
-      if (pos_ + 1 >= src_.size() || src_[pos_ + 1] != '{') return error(pos_, "'$' must start ${name}");
+      if (pos_ + 1 >= src_.size() || src_[pos_ + 1] != '{')
+        return error(pos_, "'$' must start ${name}");
       const auto close = src_.find('}', pos_);
       if (close == std::string_view::npos) return error(pos_, "unclosed ${");
       const std::string_view name = src_.substr(pos_ + 2, close - pos_ - 2);
-      if (name.empty() || !valid_name(name)) return error(pos_ + 2, "'" + std::string(name) + "' is not a question name");
+      if (name.empty() || !valid_name(name))
+        return error(pos_ + 2, "'" + std::string(name) + "' is not a question name");
       tok_.kind = Tok::kRef;
       tok_.text = std::string(name);
       pos_ = close + 1;
@@ -114,7 +131,8 @@ class Parser {
       return Status::ok();
     }
     if (std::isdigit(static_cast<unsigned char>(c)) ||
-        (c == '.' && pos_ + 1 < src_.size() && std::isdigit(static_cast<unsigned char>(src_[pos_ + 1])))) {
+        (c == '.' && pos_ + 1 < src_.size() &&
+         std::isdigit(static_cast<unsigned char>(src_[pos_ + 1])))) {
       std::size_t n = 0;
       while (pos_ + n < src_.size() &&
              (std::isdigit(static_cast<unsigned char>(src_[pos_ + n])) || src_[pos_ + n] == '.')) {
@@ -162,16 +180,19 @@ class Parser {
     const auto b0 = static_cast<unsigned char>(rest[0]);
     const std::size_t len = b0 < 0x80 ? 1 : b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
     bool whole = len != 0 && len <= rest.size();
-    for (std::size_t i = 1; whole && i < len; ++i) whole = (static_cast<unsigned char>(rest[i]) & 0xC0) == 0x80;
+    for (std::size_t i = 1; whole && i < len; ++i)
+      whole = (static_cast<unsigned char>(rest[i]) & 0xC0) == 0x80;
     if (!whole) {
       static constexpr char kHex[] = "0123456789ABCDEF";
-      return std::string("unexpected byte 0x") + kHex[b0 >> 4] + kHex[b0 & 15] + " (the text is not UTF-8)";
+      return std::string("unexpected byte 0x") + kHex[b0 >> 4] + kHex[b0 & 15] +
+             " (the text is not UTF-8)";
     }
     const std::string ch(rest.substr(0, len));
     // Word processors turn quotes into typographic ones: ‘ ’ ‚ ‛ “ ” „ ‟ « » ′ ″.
-    static constexpr std::string_view kSingle[] = {"\u2018", "\u2019", "\u201A", "\u201B", "\u2032"};
-    static constexpr std::string_view kDouble[] = {"\u201C", "\u201D", "\u201E", "\u201F", "\u00AB",
-                                                   "\u00BB", "\u2033"};
+    static constexpr std::string_view kSingle[] = {"\u2018", "\u2019", "\u201A", "\u201B",
+                                                   "\u2032"};
+    static constexpr std::string_view kDouble[] = {"\u201C", "\u201D", "\u201E", "\u201F",
+                                                   "\u00AB", "\u00BB", "\u2033"};
     for (std::string_view q : kSingle) {
       if (ch == q) return "typographic quote " + ch + ": use ' or \" instead of " + ch;
     }
@@ -185,7 +206,8 @@ class Parser {
   static bool valid_name(std::string_view n) {
     if (!(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_')) return false;
     for (char c : n) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+        return false;
     }
     return true;
   }
@@ -298,7 +320,8 @@ class Parser {
           EQ_RETURN_IF_ERROR(advance());
           std::string list;
           if (t.text == "instance") {
-            if (tok_.kind != Tok::kString) return error(tok_.pos, "instance() takes a list's name in quotes");
+            if (tok_.kind != Tok::kString)
+              return error(tok_.pos, "instance() takes a list's name in quotes");
             list = tok_.text;
             EQ_RETURN_IF_ERROR(advance());
           }
@@ -330,9 +353,11 @@ class Parser {
         if (tok_.kind != Tok::kRParen) return error(tok_.pos, "expected ')' or ','");
         EQ_RETURN_IF_ERROR(advance());
         if (n->args.size() < spec->min_args || n->args.size() > spec->max_args) {
-          return error(t.pos, t.text + "() takes " + std::to_string(spec->min_args) +
-                                  (spec->max_args != spec->min_args ? " to " + std::to_string(spec->max_args) : "") +
-                                  " argument(s), not " + std::to_string(n->args.size()));
+          return error(
+              t.pos, t.text + "() takes " + std::to_string(spec->min_args) +
+                         (spec->max_args != spec->min_args ? " to " + std::to_string(spec->max_args)
+                                                           : "") +
+                         " argument(s), not " + std::to_string(n->args.size()));
         }
         return finish_call(std::move(n), t);
       }
@@ -356,14 +381,18 @@ class Parser {
       case Fn::kSum:
       case Fn::kCountNonEmpty:
         if (!is_node_set(*n->args[0])) {
-          return error(t.pos, t.text + "() takes a question (${name}, a repeat or a question inside one) "
-                                       "or instance('list')/root/item");
+          return error(t.pos,
+                       t.text +
+                           "() takes a question (${name}, a repeat or a question inside one) "
+                           "or instance('list')/root/item");
         }
         break;
       case Fn::kRandomize:
         if (!is_node_set(*n->args[0])) {
-          return error(t.pos, "randomize() takes a question inside a repeat or instance('list')/root/item, "
-                              "and a seed: randomize(${x}, 42)");
+          return error(
+              t.pos,
+              "randomize() takes a question inside a repeat or instance('list')/root/item, "
+              "and a seed: randomize(${x}, 42)");
         }
         break;
       case Fn::kIndexedRepeat:
@@ -381,7 +410,8 @@ class Parser {
           name = name.substr(slash + 1);
         }
         if (name.empty() || !valid_name(name)) {
-          return error(t.pos, "jr:choice-name() takes the question in quotes: jr:choice-name(${x}, '${x}')");
+          return error(
+              t.pos, "jr:choice-name() takes the question in quotes: jr:choice-name(${x}, '${x}')");
         }
         auto ref = std::make_shared<Node>();
         ref->kind = Node::Kind::kRef;
@@ -392,10 +422,12 @@ class Parser {
       case Fn::kPulldata:
         // The file is named in quotes, so the form's check can tell that it
         // was published with the form.
-        if (n->args[0]->kind != Node::Kind::kLiteral || n->args[0]->literal.kind() != Value::Kind::kString ||
+        if (n->args[0]->kind != Node::Kind::kLiteral ||
+            n->args[0]->literal.kind() != Value::Kind::kString ||
             !valid_name(n->args[0]->literal.to_string())) {
-          return error(t.pos, "pulldata() takes the file's name in quotes, without .csv: "
-                              "pulldata('fruits', 'price', 'name', ${fruit})");
+          return error(t.pos,
+                       "pulldata() takes the file's name in quotes, without .csv: "
+                       "pulldata('fruits', 'price', 'name', ${fruit})");
         }
         break;
       case Fn::kPosition:
@@ -403,15 +435,17 @@ class Parser {
           return error(t.pos, "position() takes '..', the repeat row it is in");
         }
         break;
-      default: break;
+      default:
+        break;
     }
     if (n->fn == Fn::kRegex && n->args[1]->kind == Node::Kind::kLiteral) {
-          n->pattern = compile_pattern(n->args[1]->literal.to_string());
-          if (!n->pattern->ok()) {
-            return error(t.pos, "regex() pattern is not a regular expression this engine accepts: " +
-                             n->pattern->error() + pattern_hint(n->args[1]->literal.to_string()));
-          }
-        }
+      n->pattern = compile_pattern(n->args[1]->literal.to_string());
+      if (!n->pattern->ok()) {
+        return error(t.pos, "regex() pattern is not a regular expression this engine accepts: " +
+                                n->pattern->error() +
+                                pattern_hint(n->args[1]->literal.to_string()));
+      }
+    }
     return NodePtr(n);
   }
 
@@ -419,13 +453,15 @@ class Parser {
   static std::string pattern_hint(const std::string& p) {
     for (const char* look : {"(?=", "(?!", "(?<=", "(?<!"}) {
       if (p.find(look) != std::string::npos) {
-        return std::string(" (lookaround ") + look + "...) is not supported: it cannot be matched in time linear "
+        return std::string(" (lookaround ") + look +
+               "...) is not supported: it cannot be matched in time linear "
                "in the answer; test the parts with separate regex() calls joined by 'and'";
       }
     }
     for (std::size_t i = 0; i + 1 < p.size(); ++i) {
       if (p[i] == '\\' && p[i + 1] >= '1' && p[i + 1] <= '9') {
-        return " (backreferences such as \\1 are not supported: they cannot be matched in time linear in "
+        return " (backreferences such as \\1 are not supported: they cannot be matched in time "
+               "linear in "
                "the answer)";
       }
       if (p[i] == '\\') ++i;
@@ -433,7 +469,9 @@ class Parser {
     return "";
   }
 
-  std::string unknown_function(const std::string& name) const { return "unknown function '" + name + "()'"; }
+  std::string unknown_function(const std::string& name) const {
+    return "unknown function '" + name + "()'";
+  }
 
   // The question a path names: its last step. Groups are not part of an
   // answer's name in Equitas (names are unique in a form), so /data/g/x,
@@ -450,7 +488,8 @@ class Parser {
       }
       EQ_RETURN_IF_ERROR(advance());
     }
-    if (last.empty() || !valid_name(last)) return error(start.pos, "a path must end at a question's name");
+    if (last.empty() || !valid_name(last))
+      return error(start.pos, "a path must end at a question's name");
     auto n = std::make_shared<Node>();
     n->kind = Node::Kind::kRef;
     n->name = std::move(last);
@@ -464,17 +503,21 @@ class Parser {
     EQ_RETURN_IF_ERROR(advance());
     if (tok_.kind != Tok::kName) return error(start.pos, "an absolute path starts /data/");
     EQ_RETURN_IF_ERROR(advance());
-    if (tok_.kind != Tok::kSlash) return error(start.pos, "a path must end at a question's name: /data/name");
+    if (tok_.kind != Tok::kSlash)
+      return error(start.pos, "a path must end at a question's name: /data/name");
     return path_steps(start, "");
   }
 
   // instance('list')/root/item[predicate]/column, after instance('list').
   Result<NodePtr> instance_path(const Token& start, std::string list, int depth) {
     for (const char* step : {"root", "item"}) {
-      if (tok_.kind != Tok::kSlash) return error(start.pos, "instance('" + list + "') is read as instance('" + list + "')/root/item");
+      if (tok_.kind != Tok::kSlash)
+        return error(start.pos,
+                     "instance('" + list + "') is read as instance('" + list + "')/root/item");
       EQ_RETURN_IF_ERROR(advance());
       if (tok_.kind != Tok::kName || tok_.text != step) {
-        return error(tok_.pos, "instance('" + list + "') is read as instance('" + list + "')/root/item");
+        return error(tok_.pos,
+                     "instance('" + list + "') is read as instance('" + list + "')/root/item");
       }
       EQ_RETURN_IF_ERROR(advance());
     }
@@ -503,7 +546,6 @@ class Parser {
   Token tok_;
 };
 
-
 }  // namespace
 
 // ---------------------------------------------------------------- evaluation
@@ -522,12 +564,18 @@ Value date_as_number(const Value& v) {
 
 bool compare_numbers(Op op, double x, double y) {
   switch (op) {
-    case Op::kEq: return x == y;
-    case Op::kNe: return x != y;
-    case Op::kLt: return x < y;
-    case Op::kLe: return x <= y;
-    case Op::kGt: return x > y;
-    default: return x >= y;
+    case Op::kEq:
+      return x == y;
+    case Op::kNe:
+      return x != y;
+    case Op::kLt:
+      return x < y;
+    case Op::kLe:
+      return x <= y;
+    case Op::kGt:
+      return x > y;
+    default:
+      return x >= y;
   }
 }
 
@@ -538,7 +586,8 @@ bool compare_values(Op op, const Value& a0, const Value& b0) {
     if (!equality) return compare_numbers(op, a0.to_bool() ? 1 : 0, b0.to_bool() ? 1 : 0);
     return (a0.to_bool() == b0.to_bool()) == (op == Op::kEq);
   }
-  if (a0.kind() == K::kDate || b0.kind() == K::kDate) return compare_numbers(op, a0.to_number(), b0.to_number());
+  if (a0.kind() == K::kDate || b0.kind() == K::kDate)
+    return compare_numbers(op, a0.to_number(), b0.to_number());
   const Value a = date_as_number(a0), b = date_as_number(b0);
   if (!equality || a.kind() == K::kNumber || b.kind() == K::kNumber) {
     return compare_numbers(op, a.to_number(), b.to_number());
@@ -626,20 +675,30 @@ std::vector<std::string> eval_nodes(const Node& n, const EvalContext& ctx) {
 
 Value eval_node(const Node& n, const EvalContext& ctx) {
   switch (n.kind) {
-    case Node::Kind::kLiteral: return n.literal;
-    case Node::Kind::kRef: return Value::node(ctx.ref(n.name).to_string());
-    case Node::Kind::kCurrent: return Value::node(ctx.current().to_string());
-    case Node::Kind::kBare: return ctx.bare(n.name);
-    case Node::Kind::kParent: return Value();
-    case Node::Kind::kInstance: return Value::nodes(instance_nodes(n, ctx));
-    case Node::Kind::kCall: return call_function(n, ctx);
-    case Node::Kind::kUnary: return Value::num(-eval_node(*n.args[0], ctx).to_number());
+    case Node::Kind::kLiteral:
+      return n.literal;
+    case Node::Kind::kRef:
+      return Value::node(ctx.ref(n.name).to_string());
+    case Node::Kind::kCurrent:
+      return Value::node(ctx.current().to_string());
+    case Node::Kind::kBare:
+      return ctx.bare(n.name);
+    case Node::Kind::kParent:
+      return Value();
+    case Node::Kind::kInstance:
+      return Value::nodes(instance_nodes(n, ctx));
+    case Node::Kind::kCall:
+      return call_function(n, ctx);
+    case Node::Kind::kUnary:
+      return Value::num(-eval_node(*n.args[0], ctx).to_number());
     case Node::Kind::kBinary: {
       if (n.op == Op::kOr) {
-        return Value::boolean(eval_node(*n.args[0], ctx).to_bool() || eval_node(*n.args[1], ctx).to_bool());
+        return Value::boolean(eval_node(*n.args[0], ctx).to_bool() ||
+                              eval_node(*n.args[1], ctx).to_bool());
       }
       if (n.op == Op::kAnd) {
-        return Value::boolean(eval_node(*n.args[0], ctx).to_bool() && eval_node(*n.args[1], ctx).to_bool());
+        return Value::boolean(eval_node(*n.args[0], ctx).to_bool() &&
+                              eval_node(*n.args[1], ctx).to_bool());
       }
       const Value a = eval_node(*n.args[0], ctx);
       const Value b = eval_node(*n.args[1], ctx);
@@ -649,13 +708,20 @@ Value eval_node(const Node& n, const EvalContext& ctx) {
         case Op::kLt:
         case Op::kLe:
         case Op::kGt:
-        case Op::kGe: return Value::boolean(compare(n.op, a, b));
-        case Op::kAdd: return Value::num(a.to_number() + b.to_number());
-        case Op::kSub: return Value::num(a.to_number() - b.to_number());
-        case Op::kMul: return Value::num(a.to_number() * b.to_number());
-        case Op::kDiv: return Value::num(a.to_number() / b.to_number());
-        case Op::kMod: return Value::num(std::fmod(a.to_number(), b.to_number()));
-        default: return Value();
+        case Op::kGe:
+          return Value::boolean(compare(n.op, a, b));
+        case Op::kAdd:
+          return Value::num(a.to_number() + b.to_number());
+        case Op::kSub:
+          return Value::num(a.to_number() - b.to_number());
+        case Op::kMul:
+          return Value::num(a.to_number() * b.to_number());
+        case Op::kDiv:
+          return Value::num(a.to_number() / b.to_number());
+        case Op::kMod:
+          return Value::num(std::fmod(a.to_number(), b.to_number()));
+        default:
+          return Value();
       }
     }
   }

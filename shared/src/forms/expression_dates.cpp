@@ -117,8 +117,8 @@ std::string format_days(double days) {
   if (p->hour == 0 && p->minute == 0 && p->second == 0 && p->millisecond == 0) {
     std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", p->year, p->month, p->day);
   } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03d+00:00", p->year, p->month, p->day, p->hour,
-                  p->minute, p->second, p->millisecond);
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03d+00:00", p->year, p->month,
+                  p->day, p->hour, p->minute, p->second, p->millisecond);
   }
   return buf;
 }

@@ -173,21 +173,50 @@ std::string format_date(double days, const std::string& format) {
       continue;
     }
     switch (format[++i]) {
-      case '%': out += '%'; break;
-      case 'Y': out += pad(p->year, 4); break;
-      case 'y': out += pad(p->year, 4).substr(2); break;
-      case 'm': out += pad(p->month, 2); break;
-      case 'n': out += std::to_string(p->month); break;
-      case 'b': out += kMonths[p->month - 1]; break;
-      case 'd': out += pad(p->day, 2); break;
-      case 'e': out += std::to_string(p->day); break;
-      case 'a': out += kDays[p->weekday]; break;
-      case 'H': out += pad(p->hour, 2); break;
-      case 'h': out += std::to_string(p->hour); break;
-      case 'M': out += pad(p->minute, 2); break;
-      case 'S': out += pad(p->second, 2); break;
-      case '3': out += pad(p->millisecond, 3); break;
-      default: out += '%', out += format[i];
+      case '%':
+        out += '%';
+        break;
+      case 'Y':
+        out += pad(p->year, 4);
+        break;
+      case 'y':
+        out += pad(p->year, 4).substr(2);
+        break;
+      case 'm':
+        out += pad(p->month, 2);
+        break;
+      case 'n':
+        out += std::to_string(p->month);
+        break;
+      case 'b':
+        out += kMonths[p->month - 1];
+        break;
+      case 'd':
+        out += pad(p->day, 2);
+        break;
+      case 'e':
+        out += std::to_string(p->day);
+        break;
+      case 'a':
+        out += kDays[p->weekday];
+        break;
+      case 'H':
+        out += pad(p->hour, 2);
+        break;
+      case 'h':
+        out += std::to_string(p->hour);
+        break;
+      case 'M':
+        out += pad(p->minute, 2);
+        break;
+      case 'S':
+        out += pad(p->second, 2);
+        break;
+      case '3':
+        out += pad(p->millisecond, 3);
+        break;
+      default:
+        out += '%', out += format[i];
     }
   }
   return out;
@@ -204,7 +233,10 @@ double decimal_time(const std::string& s) {
 std::size_t slice_bound(double v, std::size_t len) {
   if (std::isnan(v)) return 0;
   v = std::trunc(v);
-  if (v < 0) return v + static_cast<double>(len) < 0 ? 0 : static_cast<std::size_t>(v + static_cast<double>(len));
+  if (v < 0)
+    return v + static_cast<double>(len) < 0
+               ? 0
+               : static_cast<std::size_t>(v + static_cast<double>(len));
   return v > static_cast<double>(len) ? len : static_cast<std::size_t>(v);
 }
 
@@ -228,14 +260,17 @@ Value checklist(const Expr::Node& n, const EvalContext& ctx, bool weighted) {
   double count = 0;
   for (std::size_t i = 2; i < n.args.size(); i += weighted ? 2 : 1) {
     if (!eval_node(*n.args[i], ctx).to_bool()) continue;
-    count += weighted ? (i + 1 < n.args.size() ? eval_node(*n.args[i + 1], ctx).to_number() : 0) : 1;
+    count +=
+        weighted ? (i + 1 < n.args.size() ? eval_node(*n.args[i + 1], ctx).to_number() : 0) : 1;
   }
   return Value::boolean((lo < 0 || count >= lo) && (hi < 0 || count <= hi));
 }
 
 Value string_function(const Expr::Node& n, const EvalContext& ctx) {
   const auto arg = [&](std::size_t i) { return eval_node(*n.args[i], ctx); };
-  const auto text_or_current = [&] { return n.args.empty() ? ctx.current().to_string() : arg(0).to_string(); };
+  const auto text_or_current = [&] {
+    return n.args.empty() ? ctx.current().to_string() : arg(0).to_string();
+  };
   switch (n.fn) {
     case Fn::kConcat: {
       std::string out;
@@ -257,16 +292,21 @@ Value string_function(const Expr::Node& n, const EvalContext& ctx) {
       }
       return Value::str(std::move(out));
     }
-    case Fn::kString: return Value::str(text_or_current());
-    case Fn::kStringLength: return Value::num(static_cast<double>(chars_of(text_or_current()).size()));
+    case Fn::kString:
+      return Value::str(text_or_current());
+    case Fn::kStringLength:
+      return Value::num(static_cast<double>(chars_of(text_or_current()).size()));
     case Fn::kNormalizeSpace: {
       std::string out;
       for (const auto& w : split_words(text_or_current())) out += (out.empty() ? "" : " ") + w;
       return Value::str(std::move(out));
     }
-    case Fn::kContains: return Value::boolean(arg(0).to_string().find(arg(1).to_string()) != std::string::npos);
-    case Fn::kStartsWith: return Value::boolean(arg(0).to_string().starts_with(arg(1).to_string()));
-    case Fn::kEndsWith: return Value::boolean(arg(0).to_string().ends_with(arg(1).to_string()));
+    case Fn::kContains:
+      return Value::boolean(arg(0).to_string().find(arg(1).to_string()) != std::string::npos);
+    case Fn::kStartsWith:
+      return Value::boolean(arg(0).to_string().starts_with(arg(1).to_string()));
+    case Fn::kEndsWith:
+      return Value::boolean(arg(0).to_string().ends_with(arg(1).to_string()));
     case Fn::kSubstringBefore:
     case Fn::kSubstringAfter: {
       const std::string s = arg(0).to_string(), t = arg(1).to_string();
@@ -279,7 +319,8 @@ Value string_function(const Expr::Node& n, const EvalContext& ctx) {
       const std::string s = arg(0).to_string();
       const auto c = chars_of(s);
       const std::size_t from = slice_bound(arg(1).to_number(), c.size());
-      const std::size_t to = n.args.size() > 2 ? slice_bound(arg(2).to_number(), c.size()) : c.size();
+      const std::size_t to =
+          n.args.size() > 2 ? slice_bound(arg(2).to_number(), c.size()) : c.size();
       return Value::str(from < to ? join_chars(c, from, to) : "");
     }
     case Fn::kSubstring: {
@@ -298,7 +339,8 @@ Value string_function(const Expr::Node& n, const EvalContext& ctx) {
     }
     case Fn::kTranslate: {
       // chars_of() views its text: keep each text alive while it is read.
-      const std::string s = arg(0).to_string(), from_text = arg(1).to_string(), to_text = arg(2).to_string();
+      const std::string s = arg(0).to_string(), from_text = arg(1).to_string(),
+                        to_text = arg(2).to_string();
       const auto from = chars_of(from_text);
       const auto to = chars_of(to_text);
       std::string out;
@@ -315,7 +357,9 @@ Value string_function(const Expr::Node& n, const EvalContext& ctx) {
     case Fn::kSelectedAt: {
       const auto words = split_words(arg(0).to_string());
       const double i = std::trunc(arg(1).to_number());
-      return Value::str(i >= 0 && i < static_cast<double>(words.size()) ? words[static_cast<std::size_t>(i)] : "");
+      return Value::str(i >= 0 && i < static_cast<double>(words.size())
+                            ? words[static_cast<std::size_t>(i)]
+                            : "");
     }
     case Fn::kCoalesce: {
       for (const auto& a : n.args) {
@@ -338,7 +382,8 @@ Value string_function(const Expr::Node& n, const EvalContext& ctx) {
       }
       return Value::str(std::move(out));
     }
-    default: return Value();
+    default:
+      return Value();
   }
 }
 
@@ -359,41 +404,65 @@ Value date_function(const Expr::Node& n, const EvalContext& ctx) {
       const double days = as_days(v);
       return Value::date(std::fabs(days) <= kMaxDays ? days : std::nan(""));
     }
-    case Fn::kDecimalDateTime: return Value::num(as_days(arg(0)));
-    case Fn::kDecimalTime: return Value::num(decimal_time(arg(0).to_string()));
+    case Fn::kDecimalDateTime:
+      return Value::num(as_days(arg(0)));
+    case Fn::kDecimalTime:
+      return Value::num(decimal_time(arg(0).to_string()));
     case Fn::kFormatDate: {
       const Value v = arg(0);
       if (v.to_string().empty()) return Value::str("");
       return Value::str(format_date(as_days(v), arg(1).to_string()));
     }
-    default: return Value();
+    default:
+      return Value();
   }
 }
 
 Value math_function(const Expr::Node& n, const EvalContext& ctx) {
   const auto x = [&](std::size_t i) { return eval_node(*n.args[i], ctx).to_number(); };
   switch (n.fn) {
-    case Fn::kAbs: return Value::num(std::fabs(x(0)));
-    case Fn::kAcos: return Value::num(std::acos(x(0)));
-    case Fn::kAsin: return Value::num(std::asin(x(0)));
-    case Fn::kAtan: return Value::num(std::atan(x(0)));
-    case Fn::kAtan2: return Value::num(std::atan2(x(0), x(1)));
-    case Fn::kCos: return Value::num(std::cos(x(0)));
-    case Fn::kSin: return Value::num(std::sin(x(0)));
-    case Fn::kTan: return Value::num(std::tan(x(0)));
-    case Fn::kSqrt: return Value::num(std::sqrt(x(0)));
-    case Fn::kExp: return Value::num(std::exp(x(0)));
-    case Fn::kExp10: return Value::num(std::pow(10.0, x(0)));
-    case Fn::kLog: return Value::num(std::log(x(0)));
-    case Fn::kLog10: return Value::num(std::log10(x(0)));
-    case Fn::kPow: return Value::num(std::pow(x(0), x(1)));
-    case Fn::kPi: return Value::num(std::numbers::pi);
-    case Fn::kFloor: return Value::num(std::floor(x(0)));
-    case Fn::kCeiling: return Value::num(std::ceil(x(0)));
-    case Fn::kInt: return Value::num(std::trunc(x(0)));
-    case Fn::kRound: return Value::num(n.args.size() > 1 ? round_to(x(0), x(1)) : std::round(x(0)));
-    case Fn::kNumber: return Value::num(n.args.empty() ? parse_number(ctx.current().to_string()) : x(0));
-    case Fn::kRandom: return Value::num(ctx.random());
+    case Fn::kAbs:
+      return Value::num(std::fabs(x(0)));
+    case Fn::kAcos:
+      return Value::num(std::acos(x(0)));
+    case Fn::kAsin:
+      return Value::num(std::asin(x(0)));
+    case Fn::kAtan:
+      return Value::num(std::atan(x(0)));
+    case Fn::kAtan2:
+      return Value::num(std::atan2(x(0), x(1)));
+    case Fn::kCos:
+      return Value::num(std::cos(x(0)));
+    case Fn::kSin:
+      return Value::num(std::sin(x(0)));
+    case Fn::kTan:
+      return Value::num(std::tan(x(0)));
+    case Fn::kSqrt:
+      return Value::num(std::sqrt(x(0)));
+    case Fn::kExp:
+      return Value::num(std::exp(x(0)));
+    case Fn::kExp10:
+      return Value::num(std::pow(10.0, x(0)));
+    case Fn::kLog:
+      return Value::num(std::log(x(0)));
+    case Fn::kLog10:
+      return Value::num(std::log10(x(0)));
+    case Fn::kPow:
+      return Value::num(std::pow(x(0), x(1)));
+    case Fn::kPi:
+      return Value::num(std::numbers::pi);
+    case Fn::kFloor:
+      return Value::num(std::floor(x(0)));
+    case Fn::kCeiling:
+      return Value::num(std::ceil(x(0)));
+    case Fn::kInt:
+      return Value::num(std::trunc(x(0)));
+    case Fn::kRound:
+      return Value::num(n.args.size() > 1 ? round_to(x(0), x(1)) : std::round(x(0)));
+    case Fn::kNumber:
+      return Value::num(n.args.empty() ? parse_number(ctx.current().to_string()) : x(0));
+    case Fn::kRandom:
+      return Value::num(ctx.random());
     case Fn::kRandomize: {
       std::vector<std::string> nodes = eval_nodes(*n.args[0], ctx);
       // Without a seed, another order on each evaluation, as in ODK; a
@@ -403,8 +472,10 @@ Value math_function(const Expr::Node& n, const EvalContext& ctx) {
       shuffle_seeded(nodes, n.args.size() > 1 ? x(1) : std::floor(r * kParkMillerModulus));
       return Value::nodes(std::move(nodes));
     }
-    case Fn::kMax: return Value::num(fold_numbers(n, ctx, true));
-    case Fn::kMin: return Value::num(fold_numbers(n, ctx, false));
+    case Fn::kMax:
+      return Value::num(fold_numbers(n, ctx, true));
+    case Fn::kMin:
+      return Value::num(fold_numbers(n, ctx, false));
     case Fn::kSum: {
       double total = 0;
       for (const auto& t : eval_nodes(*n.args[0], ctx)) total += parse_number(t);
@@ -418,9 +489,13 @@ Value math_function(const Expr::Node& n, const EvalContext& ctx) {
       for (const auto& t : eval_nodes(*n.args[0], ctx)) count += t.empty() ? 0 : 1;
       return Value::num(count);
     }
-    case Fn::kCountSelected: return Value::num(static_cast<double>(split_words(eval_node(*n.args[0], ctx).to_string()).size()));
-    case Fn::kPosition: return Value::num(ctx.position());
-    default: return Value();
+    case Fn::kCountSelected:
+      return Value::num(
+          static_cast<double>(split_words(eval_node(*n.args[0], ctx).to_string()).size()));
+    case Fn::kPosition:
+      return Value::num(ctx.position());
+    default:
+      return Value();
   }
 }
 
@@ -435,7 +510,8 @@ const FunctionSpec* find_function(std::string_view name) {
 
 std::optional<std::string> item_column(const Choice& c, std::string_view column) {
   if (column == "name") return c.name;
-  if (column == "label") return c.label.all().empty() ? std::string() : c.label.all().begin()->second;
+  if (column == "label")
+    return c.label.all().empty() ? std::string() : c.label.all().begin()->second;
   auto it = c.filters.find(std::string(column));
   if (it == c.filters.end()) return std::nullopt;
   return it->second;
@@ -464,17 +540,24 @@ Value pulldata(const Expr::Node& n, const EvalContext& ctx) {
 Value call_function(const Expr::Node& n, const EvalContext& ctx) {
   const auto arg = [&](std::size_t i) { return eval_node(*n.args[i], ctx); };
   switch (n.fn) {
-    case Fn::kIf: return arg(0).to_bool() ? arg(1) : arg(2);
-    case Fn::kNot: return Value::boolean(!arg(0).to_bool());
-    case Fn::kBoolean: return Value::boolean(arg(0).to_bool());
-    case Fn::kTrue: return Value::boolean(true);
-    case Fn::kFalse: return Value::boolean(false);
+    case Fn::kIf:
+      return arg(0).to_bool() ? arg(1) : arg(2);
+    case Fn::kNot:
+      return Value::boolean(!arg(0).to_bool());
+    case Fn::kBoolean:
+      return Value::boolean(arg(0).to_bool());
+    case Fn::kTrue:
+      return Value::boolean(true);
+    case Fn::kFalse:
+      return Value::boolean(false);
     case Fn::kBooleanFromString: {
       const std::string s = arg(0).to_string();
       return Value::boolean(s == "1" || s == "true");
     }
-    case Fn::kChecklist: return checklist(n, ctx, false);
-    case Fn::kWeightedChecklist: return checklist(n, ctx, true);
+    case Fn::kChecklist:
+      return checklist(n, ctx, false);
+    case Fn::kWeightedChecklist:
+      return checklist(n, ctx, true);
     case Fn::kSelected: {
       // The spec trims the code looked for; the answer's codes are split on spaces.
       const std::string want = trim(arg(1).to_string());
@@ -484,7 +567,8 @@ Value call_function(const Expr::Node& n, const EvalContext& ctx) {
     case Fn::kRegex: {
       // A pattern computed from answers is compiled here; one it cannot
       // compile matches nothing.
-      const std::shared_ptr<const re2::RE2> re = n.pattern ? n.pattern : compile_pattern(arg(1).to_string());
+      const std::shared_ptr<const re2::RE2> re =
+          n.pattern ? n.pattern : compile_pattern(arg(1).to_string());
       return Value::boolean(re->ok() && re2::RE2::PartialMatch(arg(0).to_string(), *re));
     }
     case Fn::kOnce: {
@@ -498,14 +582,17 @@ Value call_function(const Expr::Node& n, const EvalContext& ctx) {
       return Value::node(
           ctx.indexed(n.args[0]->name, n.args[1]->name, static_cast<std::size_t>(i)).to_string());
     }
-    case Fn::kChoiceName: return Value::str(ctx.choice_label(n.args[1]->name, trim(arg(0).to_string())));
-    case Fn::kPulldata: return pulldata(n, ctx);
+    case Fn::kChoiceName:
+      return Value::str(ctx.choice_label(n.args[1]->name, trim(arg(0).to_string())));
+    case Fn::kPulldata:
+      return pulldata(n, ctx);
     case Fn::kToday:
     case Fn::kNow:
     case Fn::kDate:
     case Fn::kDecimalDateTime:
     case Fn::kDecimalTime:
-    case Fn::kFormatDate: return date_function(n, ctx);
+    case Fn::kFormatDate:
+      return date_function(n, ctx);
     case Fn::kConcat:
     case Fn::kJoin:
     case Fn::kString:
@@ -521,8 +608,10 @@ Value call_function(const Expr::Node& n, const EvalContext& ctx) {
     case Fn::kTranslate:
     case Fn::kSelectedAt:
     case Fn::kCoalesce:
-    case Fn::kUuid: return string_function(n, ctx);
-    default: return math_function(n, ctx);
+    case Fn::kUuid:
+      return string_function(n, ctx);
+    default:
+      return math_function(n, ctx);
   }
 }
 
@@ -532,13 +621,16 @@ Value call_function(const Expr::Node& n, const EvalContext& ctx) {
 // Fisher–Yates shuffle, each step's index drawn as
 // floor((next − 1) / (2³¹ − 2) × (i + 1)).
 void shuffle_seeded(std::vector<std::string>& items, double seed) {
-  const double whole = std::isfinite(seed) ? std::fmod(std::trunc(seed), static_cast<double>(kParkMillerModulus)) : 0;
+  const double whole = std::isfinite(seed)
+                           ? std::fmod(std::trunc(seed), static_cast<double>(kParkMillerModulus))
+                           : 0;
   std::int64_t state = static_cast<std::int64_t>(whole);
   if (state <= 0) state += kParkMillerModulus - 1;
   std::vector<std::string> out(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
     state = state * kParkMillerMultiplier % kParkMillerModulus;
-    const double unit = static_cast<double>(state - 1) / static_cast<double>(kParkMillerModulus - 1);
+    const double unit =
+        static_cast<double>(state - 1) / static_cast<double>(kParkMillerModulus - 1);
     const auto j = static_cast<std::size_t>(std::floor(unit * static_cast<double>(i + 1)));
     if (j != i) out[i] = std::move(out[j]);
     out[j] = std::move(items[i]);

@@ -3,10 +3,11 @@
 // expression_functions.cpp implements the functions.
 #pragma once
 
+#include <re2/re2.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <re2/re2.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,12 +23,70 @@ enum class Op { kOr, kAnd, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv,
 // Every function the engine knows; resolved once, when an expression is
 // parsed, so evaluation never compares names.
 enum class Fn : std::uint8_t {
-  kAbs, kAcos, kAsin, kAtan, kAtan2, kBoolean, kBooleanFromString, kCeiling, kChecklist, kChoiceName,
-  kCoalesce, kConcat, kContains, kCos, kCount, kCountNonEmpty, kCountSelected, kDate, kDecimalDateTime,
-  kDecimalTime, kEndsWith, kExp, kExp10, kFalse, kFloor, kFormatDate, kIf, kIndexedRepeat, kInt, kJoin,
-  kLog, kLog10, kMax, kMin, kNormalizeSpace, kNot, kNow, kNumber, kOnce, kPi, kPosition, kPow, kPulldata, kRandom,
-  kRandomize,  kRegex, kRound, kSelected, kSelectedAt, kSin, kSqrt, kStartsWith, kString, kStringLength, kSubstr,
-  kSubstring, kSubstringAfter, kSubstringBefore, kSum, kTan, kToday, kTranslate, kTrue, kUuid,
+  kAbs,
+  kAcos,
+  kAsin,
+  kAtan,
+  kAtan2,
+  kBoolean,
+  kBooleanFromString,
+  kCeiling,
+  kChecklist,
+  kChoiceName,
+  kCoalesce,
+  kConcat,
+  kContains,
+  kCos,
+  kCount,
+  kCountNonEmpty,
+  kCountSelected,
+  kDate,
+  kDecimalDateTime,
+  kDecimalTime,
+  kEndsWith,
+  kExp,
+  kExp10,
+  kFalse,
+  kFloor,
+  kFormatDate,
+  kIf,
+  kIndexedRepeat,
+  kInt,
+  kJoin,
+  kLog,
+  kLog10,
+  kMax,
+  kMin,
+  kNormalizeSpace,
+  kNot,
+  kNow,
+  kNumber,
+  kOnce,
+  kPi,
+  kPosition,
+  kPow,
+  kPulldata,
+  kRandom,
+  kRandomize,
+  kRegex,
+  kRound,
+  kSelected,
+  kSelectedAt,
+  kSin,
+  kSqrt,
+  kStartsWith,
+  kString,
+  kStringLength,
+  kSubstr,
+  kSubstring,
+  kSubstringAfter,
+  kSubstringBefore,
+  kSum,
+  kTan,
+  kToday,
+  kTranslate,
+  kTrue,
+  kUuid,
   kWeightedChecklist,
 };
 
@@ -44,7 +103,17 @@ using NodePtr = std::shared_ptr<const Expr::Node>;
 struct Expr::Node {
   // kPath: a path that ends at no question ("..", position()'s argument).
   // kInstance: instance('name')/root/item[args[0]]/field.
-  enum class Kind { kLiteral, kRef, kCurrent, kBare, kUnary, kBinary, kCall, kInstance, kParent } kind;
+  enum class Kind {
+    kLiteral,
+    kRef,
+    kCurrent,
+    kBare,
+    kUnary,
+    kBinary,
+    kCall,
+    kInstance,
+    kParent
+  } kind;
   Value literal;
   std::string name;   // ref, bare or function name; the list of an instance()
   std::string field;  // kInstance: the column read ("" reads the items' names)

@@ -86,8 +86,8 @@ double parse_number(std::string_view s) {
   // from_chars takes no leading '+', and no "5." in some versions: give it
   // the digits in a form it reads.
   std::string text(s.substr(start));
-  if (const auto dot = text.find('.'); dot != std::string::npos &&
-                                       (dot + 1 == text.size() || !is_digit(text[dot + 1]))) {
+  if (const auto dot = text.find('.');
+      dot != std::string::npos && (dot + 1 == text.size() || !is_digit(text[dot + 1]))) {
     text.insert(dot + 1, "0");
   }
   if (text[0] == '.') text.insert(0, "0");
@@ -96,8 +96,9 @@ double parse_number(std::string_view s) {
   if (ptr != text.data() + text.size()) return std::nan("");
   if (ec == std::errc::result_out_of_range) {
     // Too large is infinite; too small is zero, as in JavaScript.
-    d = text.find_first_of("eE") != std::string::npos && text[text.find_first_of("eE") + 1] == '-' ? 0
-                                                                                                    : INFINITY;
+    d = text.find_first_of("eE") != std::string::npos && text[text.find_first_of("eE") + 1] == '-'
+            ? 0
+            : INFINITY;
   } else if (ec != std::errc()) {
     return std::nan("");
   }
@@ -111,7 +112,8 @@ std::string format_number(double d) {
   // The shortest digits that read back as `d`, and the decimal exponent
   // (ECMA-262, Number::toString): d = 0.DIGITS x 10^n.
   char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::fabs(d), std::chars_format::scientific);
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, std::fabs(d), std::chars_format::scientific);
   if (ec != std::errc()) return "NaN";
   const std::string sci(buf, end);  // "1.2345e+02"
   const auto e = sci.find('e');
@@ -128,7 +130,8 @@ std::string format_number(double d) {
   if (k <= n && n <= 21) {
     out += digits + std::string(static_cast<std::size_t>(n - k), '0');
   } else if (0 < n && n <= 21) {
-    out += digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
+    out += digits.substr(0, static_cast<std::size_t>(n)) + "." +
+           digits.substr(static_cast<std::size_t>(n));
   } else if (-6 < n && n <= 0) {
     out += "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
   } else {
@@ -142,11 +145,15 @@ std::string format_number(double d) {
 double Value::to_number() const {
   switch (kind_) {
     case Kind::kNumber:
-    case Kind::kDate: return d_;
-    case Kind::kBool: return b_ ? 1 : 0;
+    case Kind::kDate:
+      return d_;
+    case Kind::kBool:
+      return b_ ? 1 : 0;
     case Kind::kString:
-    case Kind::kNode: return parse_number(s_);
-    case Kind::kNodes: return nodes_->empty() ? std::nan("") : parse_number(nodes_->front());
+    case Kind::kNode:
+      return parse_number(s_);
+    case Kind::kNodes:
+      return nodes_->empty() ? std::nan("") : parse_number(nodes_->front());
   }
   return std::nan("");
 }
@@ -154,23 +161,34 @@ double Value::to_number() const {
 std::string Value::to_string() const {
   switch (kind_) {
     case Kind::kString:
-    case Kind::kNode: return s_;
-    case Kind::kBool: return b_ ? "true" : "false";
-    case Kind::kNumber: return format_number(d_);
-    case Kind::kDate: return format_days(d_);
-    case Kind::kNodes: return nodes_->empty() ? std::string() : nodes_->front();
+    case Kind::kNode:
+      return s_;
+    case Kind::kBool:
+      return b_ ? "true" : "false";
+    case Kind::kNumber:
+      return format_number(d_);
+    case Kind::kDate:
+      return format_days(d_);
+    case Kind::kNodes:
+      return nodes_->empty() ? std::string() : nodes_->front();
   }
   return "";
 }
 
 bool Value::to_bool() const {
   switch (kind_) {
-    case Kind::kString: return !s_.empty();
-    case Kind::kBool: return b_;
-    case Kind::kNumber: return d_ != 0 && !std::isnan(d_);
-    case Kind::kDate: return !std::isnan(d_);
-    case Kind::kNode: return true;  // XPath 1.0: a non-empty node-set
-    case Kind::kNodes: return !nodes_->empty();
+    case Kind::kString:
+      return !s_.empty();
+    case Kind::kBool:
+      return b_;
+    case Kind::kNumber:
+      return d_ != 0 && !std::isnan(d_);
+    case Kind::kDate:
+      return !std::isnan(d_);
+    case Kind::kNode:
+      return true;  // XPath 1.0: a non-empty node-set
+    case Kind::kNodes:
+      return !nodes_->empty();
   }
   return false;
 }

@@ -36,7 +36,9 @@ bool iequals(std::string_view a, std::string_view b) {
 // !#$&-^_.+
 bool media_name(std::string_view s) {
   if (s.empty() || s.size() > 127) return false;
-  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  const auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
   if (!alnum(s[0])) return false;
   for (const char c : s) {
     if (!alnum(c) && std::string_view("!#$&-^_.+").find(c) == std::string_view::npos) return false;
@@ -48,7 +50,8 @@ bool media_name(std::string_view s) {
 bool concrete_media_type(std::string_view s) {
   if (s.size() > kMaxMediaTypeBytes) return false;
   const auto slash = s.find('/');
-  return slash != std::string_view::npos && media_name(s.substr(0, slash)) && media_name(s.substr(slash + 1));
+  return slash != std::string_view::npos && media_name(s.substr(0, slash)) &&
+         media_name(s.substr(slash + 1));
 }
 
 // Why `name` cannot be a file's display name, or "". Control characters
@@ -62,7 +65,9 @@ std::string_view bad_name(std::string_view name) {
     const auto b = static_cast<unsigned char>(name[i]);
     if (b < 0x20 || b == 0x7F) return "holds a control character";
     if (b == '/' || b == '\\') return "holds '/' or '\\'";
-    const auto next = [&](std::size_t k) { return i + k < name.size() ? static_cast<unsigned char>(name[i + k]) : 0; };
+    const auto next = [&](std::size_t k) {
+      return i + k < name.size() ? static_cast<unsigned char>(name[i + k]) : 0;
+    };
     if (b == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) return "holds a control character";
     if (b == 0xE2 && ((next(1) == 0x80 && next(2) >= 0xAA && next(2) <= 0xAE) ||
                       (next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9))) {
@@ -73,10 +78,12 @@ std::string_view bad_name(std::string_view name) {
 }
 
 Status bad(const Item& item, std::size_t index, const std::string& what) {
-  return Status::invalid_argument("'" + item.name + "' file " + std::to_string(index + 1) + ": " + what);
+  return Status::invalid_argument("'" + item.name + "' file " + std::to_string(index + 1) + ": " +
+                                  what);
 }
 
-Result<FileRef> parse_ref(const json::value& v, const Item& item, std::size_t index, bool key_required) {
+Result<FileRef> parse_ref(const json::value& v, const Item& item, std::size_t index,
+                          bool key_required) {
   if (!v.is_object()) return bad(item, index, "must be an object");
   const json::object& o = v.get_object();
   for (const auto& kv : o) {
@@ -90,7 +97,8 @@ Result<FileRef> parse_ref(const json::value& v, const Item& item, std::size_t in
   };
   FileRef ref;
   const json::string* id = text("id");
-  if (id == nullptr || !lower_hex(*id, kFileIdHex)) return bad(item, index, "id must be 32 lowercase hex digits");
+  if (id == nullptr || !lower_hex(*id, kFileIdHex))
+    return bad(item, index, "id must be 32 lowercase hex digits");
   ref.id = std::string(*id);
   const json::string* hash = text("sha256");
   if (hash == nullptr || !lower_hex(*hash, kFileHashHex)) {
@@ -103,7 +111,8 @@ Result<FileRef> parse_ref(const json::value& v, const Item& item, std::size_t in
     return bad(item, index, "size must be a whole number of bytes");
   }
   if (size->is_uint64() || size->get_int64() > limit) {
-    return bad(item, index, "size is over the question's limit of " + std::to_string(limit) + " bytes");
+    return bad(item, index,
+               "size is over the question's limit of " + std::to_string(limit) + " bytes");
   }
   if (size->get_int64() <= 0) return bad(item, index, "size must be at least 1 byte");
   ref.size = size->get_int64();
@@ -117,11 +126,13 @@ Result<FileRef> parse_ref(const json::value& v, const Item& item, std::size_t in
   }
   const json::string* name = text("name");
   if (name == nullptr) return bad(item, index, "name must be text");
-  if (const std::string_view why = bad_name(*name); !why.empty()) return bad(item, index, "name " + std::string(why));
+  if (const std::string_view why = bad_name(*name); !why.empty())
+    return bad(item, index, "name " + std::string(why));
   ref.name = std::string(*name);
   if (o.contains("key")) {
     const json::string* key = text("key");
-    if (key == nullptr || !lower_hex(*key, kFileKeyHex)) return bad(item, index, "key must be 64 lowercase hex digits");
+    if (key == nullptr || !lower_hex(*key, kFileKeyHex))
+      return bad(item, index, "key must be 64 lowercase hex digits");
     ref.key = std::string(*key);
   } else if (key_required) {
     return bad(item, index, "has no key");
@@ -149,7 +160,8 @@ namespace {
 
 // Groups add nothing to a path; a repeat's rows are arrays of objects.
 template <typename Object, typename Visit>
-void walk_file_answers(const std::vector<Item>& items, Object& scope, const std::string& prefix, const Visit& visit) {
+void walk_file_answers(const std::vector<Item>& items, Object& scope, const std::string& prefix,
+                       const Visit& visit) {
   for (const Item& it : items) {
     if (it.type == QuestionType::kGroup) {
       walk_file_answers(it.items, scope, prefix, visit);
@@ -159,7 +171,8 @@ void walk_file_answers(const std::vector<Item>& items, Object& scope, const std:
       std::size_t i = 0;
       for (auto& row : rows->get_array()) {
         if (row.is_object()) {
-          walk_file_answers(it.items, row.get_object(), prefix + it.name + "[" + std::to_string(i) + "].", visit);
+          walk_file_answers(it.items, row.get_object(),
+                            prefix + it.name + "[" + std::to_string(i) + "].", visit);
         }
         ++i;
       }
@@ -171,13 +184,15 @@ void walk_file_answers(const std::vector<Item>& items, Object& scope, const std:
 
 }  // namespace
 
-void for_each_file_answer(const Form& form, const json::object& answers,
-                          const std::function<void(const Item&, const std::string&, const json::value&)>& visit) {
+void for_each_file_answer(
+    const Form& form, const json::object& answers,
+    const std::function<void(const Item&, const std::string&, const json::value&)>& visit) {
   walk_file_answers(form.items, answers, "", visit);
 }
 
-void for_each_file_answer(const Form& form, json::object& answers,
-                          const std::function<void(const Item&, const std::string&, json::value&)>& visit) {
+void for_each_file_answer(
+    const Form& form, json::object& answers,
+    const std::function<void(const Item&, const std::string&, json::value&)>& visit) {
   walk_file_answers(form.items, answers, "", visit);
 }
 
@@ -193,10 +208,14 @@ void strip_file_keys(const Form& form, json::object& answers) {
 std::vector<std::string> accepted_types(const Item& item) {
   if (!item.file.accept.empty()) return item.file.accept;
   switch (item.type) {
-    case QuestionType::kImage: return {"image/*"};
-    case QuestionType::kAudio: return {"audio/*"};
-    case QuestionType::kVideo: return {"video/*"};
-    default: return {};
+    case QuestionType::kImage:
+      return {"image/*"};
+    case QuestionType::kAudio:
+      return {"audio/*"};
+    case QuestionType::kVideo:
+      return {"video/*"};
+    default:
+      return {};
   }
 }
 
@@ -206,7 +225,8 @@ bool type_accepted(std::string_view type, const std::vector<std::string>& accept
     if (a.size() > 2 && a.compare(a.size() - 2, 2, "/*") == 0) {
       // "image/*": any subtype of that type.
       const std::string_view prefix(a.data(), a.size() - 1);
-      if (type.size() > prefix.size() && iequals(type.substr(0, prefix.size()), prefix)) return true;
+      if (type.size() > prefix.size() && iequals(type.substr(0, prefix.size()), prefix))
+        return true;
     } else if (iequals(type, a)) {
       return true;
     }
@@ -218,9 +238,11 @@ std::int64_t max_file_bytes(const Item& item) {
   return item.file.max_bytes > 0 ? item.file.max_bytes : kDefaultMaxFileBytes;
 }
 
-Result<std::vector<FileRef>> parse_file_answer(const json::value& answer, const Item& item, bool key_required) {
+Result<std::vector<FileRef>> parse_file_answer(const json::value& answer, const Item& item,
+                                               bool key_required) {
   if (!is_file_question(item)) {
-    return Status::invalid_argument("'" + item.name + "' is not an image, audio, video or file question");
+    return Status::invalid_argument("'" + item.name +
+                                    "' is not an image, audio, video or file question");
   }
   if (!answer.is_array() || answer.get_array().empty()) {
     return Status::invalid_argument("'" + item.name + "' must be answered by a list of files");
@@ -229,7 +251,8 @@ Result<std::vector<FileRef>> parse_file_answer(const json::value& answer, const 
   const auto most = static_cast<std::size_t>(std::max(item.file.max_files, 1));
   if (files.size() > most) {
     return Status::invalid_argument("'" + item.name + "' takes at most " + std::to_string(most) +
-                                    (most == 1 ? " file" : " files") + ", not " + std::to_string(files.size()));
+                                    (most == 1 ? " file" : " files") + ", not " +
+                                    std::to_string(files.size()));
   }
   std::vector<FileRef> out;
   std::set<std::string> ids;

@@ -1,12 +1,13 @@
 #include "equitas/forms/form_engine.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <set>
-#include <sodium.h>
 
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form_json.hpp"
@@ -33,32 +34,33 @@ constexpr Message kMessages[] = {
     {"constraint", "This answer is not valid.", "Cette réponse n'est pas valide.",
      "Esta respuesta no es válida.", "Этот ответ недопустим.", "هذه الإجابة غير صالحة.",
      "Esta resposta não é válida."},
-    {"not_relevant", "This question does not apply given the other answers, so it must be left empty.",
+    {"not_relevant",
+     "This question does not apply given the other answers, so it must be left empty.",
      "Cette question ne s'applique pas compte tenu des autres réponses : elle doit rester vide.",
      "Esta pregunta no corresponde según las demás respuestas, por lo que debe quedar vacía.",
      "С учётом других ответов этот вопрос не применяется и должен остаться пустым.",
      "لا ينطبق هذا السؤال بناءً على الإجابات الأخرى، لذا يجب تركه فارغًا.",
-     "Esta pergunta não se aplica tendo em conta as outras respostas, pelo que tem de ficar vazia."},
+     "Esta pergunta não se aplica tendo em conta as outras respostas, pelo que tem de ficar "
+     "vazia."},
     {"not_text", "The answer must be text.", "La réponse doit être du texte.",
      "La respuesta debe ser un texto.", "Ответ должен быть текстом.", "يجب أن تكون الإجابة نصًا.",
      "A resposta tem de ser um texto."},
-    {"too_long", "The answer is too long.", "La réponse est trop longue.", "La respuesta es demasiado larga.",
-     "Ответ слишком длинный.", "الإجابة طويلة جدًا.",
+    {"too_long", "The answer is too long.", "La réponse est trop longue.",
+     "La respuesta es demasiado larga.", "Ответ слишком длинный.", "الإجابة طويلة جدًا.",
      "A resposta é demasiado longa."},
     {"not_integer", "The answer must be a whole number.", "La réponse doit être un nombre entier.",
      "La respuesta debe ser un número entero.", "Ответ должен быть целым числом.",
-     "يجب أن تكون الإجابة عددًا صحيحًا.",
-     "A resposta tem de ser um número inteiro."},
+     "يجب أن تكون الإجابة عددًا صحيحًا.", "A resposta tem de ser um número inteiro."},
     {"not_decimal", "The answer must be a number.", "La réponse doit être un nombre.",
      "La respuesta debe ser un número.", "Ответ должен быть числом.", "يجب أن تكون الإجابة رقمًا.",
      "A resposta tem de ser um número."},
-    {"not_date", "The answer must be a date (YYYY-MM-DD).", "La réponse doit être une date (AAAA-MM-JJ).",
-     "La respuesta debe ser una fecha (AAAA-MM-DD).", "Ответ должен быть датой (ГГГГ-ММ-ДД).",
-     "يجب أن تكون الإجابة تاريخًا (YYYY-MM-DD).",
+    {"not_date", "The answer must be a date (YYYY-MM-DD).",
+     "La réponse doit être une date (AAAA-MM-JJ).", "La respuesta debe ser una fecha (AAAA-MM-DD).",
+     "Ответ должен быть датой (ГГГГ-ММ-ДД).", "يجب أن تكون الإجابة تاريخًا (YYYY-MM-DD).",
      "A resposta tem de ser uma data (AAAA-MM-DD)."},
-    {"not_time", "The answer must be a time of day (HH:MM).", "La réponse doit être une heure (HH:MM).",
-     "La respuesta debe ser una hora (HH:MM).", "Ответ должен быть временем суток (ЧЧ:ММ).",
-     "يجب أن تكون الإجابة وقتًا من اليوم (HH:MM).",
+    {"not_time", "The answer must be a time of day (HH:MM).",
+     "La réponse doit être une heure (HH:MM).", "La respuesta debe ser una hora (HH:MM).",
+     "Ответ должен быть временем суток (ЧЧ:ММ).", "يجب أن تكون الإجابة وقتًا من اليوم (HH:MM).",
      "A resposta tem de ser uma hora do dia (HH:MM)."},
     {"not_datetime", "The answer must be a date and a time (YYYY-MM-DDTHH:MM).",
      "La réponse doit être une date et une heure (AAAA-MM-JJTHH:MM).",
@@ -66,44 +68,57 @@ constexpr Message kMessages[] = {
      "Ответ должен быть датой и временем (ГГГГ-ММ-ДДTЧЧ:ММ).",
      "يجب أن تكون الإجابة تاريخًا ووقتًا (YYYY-MM-DDTHH:MM).",
      "A resposta tem de ser uma data e uma hora (AAAA-MM-DDTHH:MM)."},
-    {"not_geopoint", "The answer must be a location: latitude (-90 to 90) and longitude (-180 to 180) in degrees.",
+    {"not_geopoint",
+     "The answer must be a location: latitude (-90 to 90) and longitude (-180 to 180) in degrees.",
      "La réponse doit être un lieu : latitude (-90 à 90) et longitude (-180 à 180) en degrés.",
      "La respuesta debe ser una ubicación: latitud (-90 a 90) y longitud (-180 a 180) en grados.",
-     "Ответ должен быть местоположением: широта (от -90 до 90) и долгота (от -180 до 180) в градусах.",
+     "Ответ должен быть местоположением: широта (от -90 до 90) и долгота (от -180 до 180) в "
+     "градусах.",
      "يجب أن تكون الإجابة موقعًا: خط العرض (من -90 إلى 90) وخط الطول (من -180 إلى 180) بالدرجات.",
      "A resposta tem de ser um local: latitude (-90 a 90) e longitude (-180 a 180) em graus."},
-    {"not_rank",
-     "Put every choice in order, the first the one you prefer most.",
+    {"not_rank", "Put every choice in order, the first the one you prefer most.",
      "Classez tous les choix, le premier étant celui que vous préférez.",
      "Ordene todas las opciones, primero la que más prefiere.",
      "Расставьте все варианты по порядку, первым — самый предпочтительный.",
      "رتّب جميع الخيارات، بدءًا بالخيار الذي تفضّله أكثر.",
      "Ordene todas as opções, primeiro a que prefere mais."},
     {"not_geotrace",
-     "The answer must be a line of at least 2 points separated by ';', each a latitude (-90 to 90) and a "
+     "The answer must be a line of at least 2 points separated by ';', each a latitude (-90 to 90) "
+     "and a "
      "longitude (-180 to 180) in degrees.",
-     "La réponse doit être une ligne d'au moins 2 points séparés par ';', chacun une latitude (-90 à 90) et une "
+     "La réponse doit être une ligne d'au moins 2 points séparés par ';', chacun une latitude (-90 "
+     "à 90) et une "
      "longitude (-180 à 180) en degrés.",
-     "La respuesta debe ser una línea de al menos 2 puntos separados por ';', cada uno una latitud (-90 a 90) y "
+     "La respuesta debe ser una línea de al menos 2 puntos separados por ';', cada uno una latitud "
+     "(-90 a 90) y "
      "una longitud (-180 a 180) en grados.",
-     "Ответ должен быть линией не менее чем из 2 точек, разделённых ';': у каждой широта (от -90 до 90) и "
+     "Ответ должен быть линией не менее чем из 2 точек, разделённых ';': у каждой широта (от -90 "
+     "до 90) и "
      "долгота (от -180 до 180) в градусах.",
-     "يجب أن تكون الإجابة خطًا من نقطتين على الأقل تفصل بينها ';'، لكل نقطة خط عرض (من -90 إلى 90) وخط طول "
+     "يجب أن تكون الإجابة خطًا من نقطتين على الأقل تفصل بينها ';'، لكل نقطة خط عرض (من -90 إلى 90) "
+     "وخط طول "
      "(من -180 إلى 180) بالدرجات.",
-     "A resposta tem de ser uma linha de pelo menos 2 pontos separados por ';', cada um com latitude (-90 a 90) "
+     "A resposta tem de ser uma linha de pelo menos 2 pontos separados por ';', cada um com "
+     "latitude (-90 a 90) "
      "e longitude (-180 a 180) em graus."},
     {"not_geoshape",
-     "The answer must be a shape of at least 4 points separated by ';', each a latitude (-90 to 90) and a "
+     "The answer must be a shape of at least 4 points separated by ';', each a latitude (-90 to "
+     "90) and a "
      "longitude (-180 to 180) in degrees.",
-     "La réponse doit être une forme d'au moins 4 points séparés par ';', chacun une latitude (-90 à 90) et une "
+     "La réponse doit être une forme d'au moins 4 points séparés par ';', chacun une latitude (-90 "
+     "à 90) et une "
      "longitude (-180 à 180) en degrés.",
-     "La respuesta debe ser una forma de al menos 4 puntos separados por ';', cada uno una latitud (-90 a 90) y "
+     "La respuesta debe ser una forma de al menos 4 puntos separados por ';', cada uno una latitud "
+     "(-90 a 90) y "
      "una longitud (-180 a 180) en grados.",
-     "Ответ должен быть фигурой не менее чем из 4 точек, разделённых ';': у каждой широта (от -90 до 90) и "
+     "Ответ должен быть фигурой не менее чем из 4 точек, разделённых ';': у каждой широта (от -90 "
+     "до 90) и "
      "долгота (от -180 до 180) в градусах.",
-     "يجب أن تكون الإجابة شكلًا من 4 نقاط على الأقل تفصل بينها ';'، لكل نقطة خط عرض (من -90 إلى 90) وخط طول "
+     "يجب أن تكون الإجابة شكلًا من 4 نقاط على الأقل تفصل بينها ';'، لكل نقطة خط عرض (من -90 إلى 90) "
+     "وخط طول "
      "(من -180 إلى 180) بالدرجات.",
-     "A resposta tem de ser uma forma de pelo menos 4 pontos separados por ';', cada um com latitude (-90 a 90) "
+     "A resposta tem de ser uma forma de pelo menos 4 pontos separados por ';', cada um com "
+     "latitude (-90 a 90) "
      "e longitude (-180 a 180) em graus."},
     {"open_geoshape", "The shape must be closed: its last point must be its first.",
      "La forme doit être fermée : son dernier point doit être le premier.",
@@ -112,8 +127,10 @@ constexpr Message kMessages[] = {
      "يجب أن يكون الشكل مغلقًا: نقطته الأخيرة هي نقطته الأولى.",
      "A forma tem de ser fechada: o último ponto tem de ser o primeiro."},
     {"not_choice", "The answer must be one of the choices offered.",
-     "La réponse doit être l'un des choix proposés.", "La respuesta debe ser una de las opciones ofrecidas.",
-     "Ответ должен быть одним из предложенных вариантов.", "يجب أن تكون الإجابة أحد الخيارات المعروضة.",
+     "La réponse doit être l'un des choix proposés.",
+     "La respuesta debe ser una de las opciones ofrecidas.",
+     "Ответ должен быть одним из предложенных вариантов.",
+     "يجب أن تكون الإجابة أحد الخيارات المعروضة.",
      "A resposta tem de ser uma das opções apresentadas."},
     {"not_choices", "The answer must be a list of different choices from those offered.",
      "La réponse doit être une liste de choix différents parmi ceux proposés.",
@@ -121,37 +138,33 @@ constexpr Message kMessages[] = {
      "Ответ должен быть списком разных вариантов из предложенных.",
      "يجب أن تكون الإجابة قائمة من خيارات مختلفة من بين الخيارات المعروضة.",
      "A resposta tem de ser uma lista de opções diferentes de entre as apresentadas."},
-    {"not_ack", "Please confirm.", "Veuillez confirmer.", "Por favor, confirme.", "Пожалуйста, подтвердите.",
-     "يرجى التأكيد.",
-     "Por favor, confirme."},
+    {"not_ack", "Please confirm.", "Veuillez confirmer.", "Por favor, confirme.",
+     "Пожалуйста, подтвердите.", "يرجى التأكيد.", "Por favor, confirme."},
     {"no_answer", "This item takes no answer.", "Cet élément n'attend pas de réponse.",
-     "Este elemento no admite respuesta.", "Этот элемент не требует ответа.", "هذا العنصر لا يقبل إجابة.",
-     "Este elemento não admite resposta."},
-    {"unknown", "There is no such question in this form.", "Ce formulaire ne contient pas cette question.",
-     "Este formulario no contiene esa pregunta.", "В этой форме нет такого вопроса.",
-     "لا يوجد هذا السؤال في هذا النموذج.",
+     "Este elemento no admite respuesta.", "Этот элемент не требует ответа.",
+     "هذا العنصر لا يقبل إجابة.", "Este elemento não admite resposta."},
+    {"unknown", "There is no such question in this form.",
+     "Ce formulaire ne contient pas cette question.", "Este formulario no contiene esa pregunta.",
+     "В этой форме нет такого вопроса.", "لا يوجد هذا السؤال في هذا النموذج.",
      "Este formulário não contém essa pergunta."},
     // Appended to not_choice and not_choices; "{}" is the list of codes.
     // The choice an or_other question offers when its list has no "other"
     // (pyxform adds it to the list the same way).
     {"other_choice", "Other", "Autre", "Otro", "Другое", "أخرى", "Outro"},
-    {"valid_codes", "Valid codes: {}.", "Codes valides : {}.", "Códigos válidos: {}.", "Допустимые коды: {}.",
-     "الرموز الصالحة: {}.",
-     "Códigos válidos: {}."},
+    {"valid_codes", "Valid codes: {}.", "Codes valides : {}.", "Códigos válidos: {}.",
+     "Допустимые коды: {}.", "الرموز الصالحة: {}.", "Códigos válidos: {}."},
     // After not_choice when a number was given that is one of the codes.
     {"quote_code", "Codes are text: write \"{}\", in quotes.",
      "Les codes sont du texte : écrivez \"{}\", entre guillemets.",
-     "Los códigos son texto: escriba \"{}\", entre comillas.", "Коды — это текст: напишите \"{}\" в кавычках.",
-     "الرموز نصوص: اكتب \"{}\" بين علامتي اقتباس.",
+     "Los códigos son texto: escriba \"{}\", entre comillas.",
+     "Коды — это текст: напишите \"{}\" в кавычках.", "الرموز نصوص: اكتب \"{}\" بين علامتي اقتباس.",
      "Os códigos são texto: escreva \"{}\", entre aspas."},
     // Appended to unknown when a question's name is close.
-    {"did_you_mean", "Did you mean {}?", "Vouliez-vous dire {} ?", "¿Quiso decir {}?", "Возможно, вы имели в виду {}?",
-     "هل تقصد {}؟",
-     "Queria dizer {}?"},
+    {"did_you_mean", "Did you mean {}?", "Vouliez-vous dire {} ?", "¿Quiso decir {}?",
+     "Возможно, вы имели в виду {}?", "هل تقصد {}؟", "Queria dizer {}?"},
     {"not_rows", "The answer must be a list of rows.", "La réponse doit être une liste de lignes.",
      "La respuesta debe ser una lista de filas.", "Ответ должен быть списком строк.",
-     "يجب أن تكون الإجابة قائمة من الصفوف.",
-     "A resposta tem de ser uma lista de linhas."},
+     "يجب أن تكون الإجابة قائمة من الصفوف.", "A resposta tem de ser uma lista de linhas."},
     // Image, audio, video and file questions (forms/file_answer.hpp).
     {"not_files", "The attachment is not valid. Please attach the file again.",
      "La pièce jointe n'est pas valide. Veuillez joindre à nouveau le fichier.",
@@ -160,10 +173,10 @@ constexpr Message kMessages[] = {
      "المرفق غير صالح. يرجى إرفاق الملف مرة أخرى.",
      "O anexo não é válido. Anexe o ficheiro novamente."},
     // "{}" is the question's limit in megabytes.
-    {"file_too_large", "The file is too large: at most {} MB.", "Le fichier est trop volumineux : {} Mo au plus.",
+    {"file_too_large", "The file is too large: at most {} MB.",
+     "Le fichier est trop volumineux : {} Mo au plus.",
      "El archivo es demasiado grande: {} MB como máximo.", "Файл слишком большой: не более {} МБ.",
-     "الملف كبير جدًا: الحد الأقصى {} ميغابايت.",
-     "O ficheiro é demasiado grande: no máximo {} MB."},
+     "الملف كبير جدًا: الحد الأقصى {} ميغابايت.", "O ficheiro é demasiado grande: no máximo {} MB."},
     // "{}" is the media types the question accepts.
     {"file_type", "This kind of file is not accepted here. Accepted: {}.",
      "Ce type de fichier n'est pas accepté ici. Acceptés : {}.",
@@ -174,8 +187,7 @@ constexpr Message kMessages[] = {
     // "{}" is the most files the question takes.
     {"too_many_files", "Too many files: at most {}.", "Trop de fichiers : {} au plus.",
      "Demasiados archivos: {} como máximo.", "Слишком много файлов: не более {}.",
-     "عدد الملفات كبير جدًا: الحد الأقصى {}.",
-     "Demasiados ficheiros: no máximo {}."},
+     "عدد الملفات كبير جدًا: الحد الأقصى {}.", "Demasiados ficheiros: no máximo {}."},
 };
 
 // `tmpl` with its "{}" replaced by `value`.
@@ -218,18 +230,24 @@ bool is_file_ref(const json::object& o) {
 // the file's key while the answer is in transit.
 std::string file_ref_text(const json::object& o) {
   const json::value* name = o.if_contains("name");
-  if (name != nullptr && name->is_string() && !name->get_string().empty()) return std::string(name->get_string());
+  if (name != nullptr && name->is_string() && !name->get_string().empty())
+    return std::string(name->get_string());
   return std::string(o.at("id").get_string());
 }
 
 Value to_value(const json::value* v) {
   if (v == nullptr) return Value();
   switch (v->kind()) {
-    case json::kind::string: return Value::str(std::string(v->get_string()));
-    case json::kind::int64: return Value::num(static_cast<double>(v->get_int64()));
-    case json::kind::uint64: return Value::num(static_cast<double>(v->get_uint64()));
-    case json::kind::double_: return Value::num(v->get_double());
-    case json::kind::bool_: return Value::boolean(v->get_bool());
+    case json::kind::string:
+      return Value::str(std::string(v->get_string()));
+    case json::kind::int64:
+      return Value::num(static_cast<double>(v->get_int64()));
+    case json::kind::uint64:
+      return Value::num(static_cast<double>(v->get_uint64()));
+    case json::kind::double_:
+      return Value::num(v->get_double());
+    case json::kind::bool_:
+      return Value::boolean(v->get_bool());
     case json::kind::array: {
       // A multiple choice answer reads as its codes separated by spaces, a
       // file question's as its files' names.
@@ -246,7 +264,8 @@ Value to_value(const json::value* v) {
       }
       return Value::str(s);
     }
-    default: return Value();
+    default:
+      return Value();
   }
 }
 
@@ -264,14 +283,16 @@ std::string megabytes(std::int64_t bytes, const std::string& lang) {
 }
 
 bool is_blank(const json::value& v) {
-  return v.is_null() || (v.is_string() && v.get_string().empty()) || (v.is_array() && v.get_array().empty());
+  return v.is_null() || (v.is_string() && v.get_string().empty()) ||
+         (v.is_array() && v.get_array().empty());
 }
 
 // "HH:MM", then ":SS", ".fff", and "Z" or "+hh:mm" optional (XForms time).
 bool valid_time(std::string_view s) {
   const auto two = [&](std::size_t i, int max) {
     return i + 2 <= s.size() && std::isdigit(static_cast<unsigned char>(s[i])) &&
-           std::isdigit(static_cast<unsigned char>(s[i + 1])) && (s[i] - '0') * 10 + (s[i + 1] - '0') <= max;
+           std::isdigit(static_cast<unsigned char>(s[i + 1])) &&
+           (s[i] - '0') * 10 + (s[i + 1] - '0') <= max;
   };
   if (!two(0, 23) || s.size() < 5 || s[2] != ':' || !two(3, 59)) return false;
   std::size_t i = 5;
@@ -286,7 +307,8 @@ bool valid_time(std::string_view s) {
   }
   if (i == s.size()) return true;
   if (s[i] == 'Z') return i + 1 == s.size();
-  return (s[i] == '+' || s[i] == '-') && s.size() == i + 6 && two(i + 1, 14) && s[i + 3] == ':' && two(i + 4, 59);
+  return (s[i] == '+' || s[i] == '-') && s.size() == i + 6 && two(i + 1, 14) && s[i + 3] == ':' &&
+         two(i + 4, 59);
 }
 
 bool valid_date(std::string_view s);
@@ -309,11 +331,12 @@ std::optional<std::vector<double>> geopoint_numbers(std::string_view s) {
     const std::string_view word = s.substr(start, i - start);
     double d = 0;
     const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
-    if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(d) || n.size() == 4) return {};
+    if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(d) || n.size() == 4)
+      return {};
     n.push_back(d);
   }
-  const bool ok =
-      n.size() >= 2 && n[0] >= -90 && n[0] <= 90 && n[1] >= -180 && n[1] <= 180 && (n.size() < 4 || n[3] >= 0);
+  const bool ok = n.size() >= 2 && n[0] >= -90 && n[0] <= 90 && n[1] >= -180 && n[1] <= 180 &&
+                  (n.size() < 4 || n[3] >= 0);
   if (!ok) return {};
   return n;
 }
@@ -380,9 +403,14 @@ bool valid_date(std::string_view s) {
 // which questions sit inside repeats.
 class Ctx final : public EvalContext {
  public:
-  Ctx(const json::object& answers, const json::object* row, const std::string& today, const Form* form = nullptr,
-      const std::string* language = nullptr, double position = 0)
-      : answers_(answers), row_(row), today_(today), form_(form), language_(language), position_(position) {}
+  Ctx(const json::object& answers, const json::object* row, const std::string& today,
+      const Form* form = nullptr, const std::string* language = nullptr, double position = 0)
+      : answers_(answers),
+        row_(row),
+        today_(today),
+        form_(form),
+        language_(language),
+        position_(position) {}
 
   Value ref(std::string_view name) const override {
     if (row_ != nullptr) {
@@ -416,13 +444,15 @@ class Ctx final : public EvalContext {
     const json::value* v = row_ != nullptr ? row_->if_contains(name) : nullptr;
     if (v == nullptr) v = answers_.if_contains(name);
     if (is_repeat(name) || (form_ == nullptr && v != nullptr && v->is_array())) {
-      return v != nullptr && v->is_array() ? static_cast<double>(v->get_array().size()) : 0;  // its rows
+      return v != nullptr && v->is_array() ? static_cast<double>(v->get_array().size())
+                                           : 0;  // its rows
     }
     return static_cast<double>(all(name).size());
   }
   Value indexed(std::string_view name, std::string_view repeat, std::size_t index) const override {
     const json::value* rows = answers_.if_contains(repeat);
-    if (rows == nullptr || !rows->is_array() || index == 0 || index > rows->get_array().size()) return Value();
+    if (rows == nullptr || !rows->is_array() || index == 0 || index > rows->get_array().size())
+      return Value();
     const json::value& row = rows->get_array()[index - 1];
     return row.is_object() ? to_value(row.get_object().if_contains(name)) : Value();
   }
@@ -437,7 +467,8 @@ class Ctx final : public EvalContext {
     const ChoiceList* list = it != nullptr ? form_->list_for(*it) : nullptr;
     const Choice* c = list != nullptr ? list->find(value) : nullptr;
     if (c == nullptr) return {};
-    return c->label.get(language_ != nullptr ? *language_ : form_->default_language, form_->default_language);
+    return c->label.get(language_ != nullptr ? *language_ : form_->default_language,
+                        form_->default_language);
   }
   std::string today() const override { return today_; }
   std::string now() const override { return iso8601_utc(unix_now()); }
@@ -455,7 +486,9 @@ class Ctx final : public EvalContext {
     }
     return out;
   }
-  double random() const override { return randombytes_uniform(1u << 30) / static_cast<double>(1u << 30); }
+  double random() const override {
+    return randombytes_uniform(1u << 30) / static_cast<double>(1u << 30);
+  }
 
   void set_current(Value v) { current_ = std::move(v); }
   void set_choice(const Choice* c) { choice_ = c; }
@@ -476,7 +509,8 @@ class Ctx final : public EvalContext {
     return inside;
   }
   // The answers to `name` in every row of every repeat under `scope`.
-  static void collect_rows(const json::object& scope, std::string_view name, std::vector<std::string>& out) {
+  static void collect_rows(const json::object& scope, std::string_view name,
+                           std::vector<std::string>& out) {
     for (const auto& kv : scope) {
       if (!kv.value().is_array()) continue;
       for (const auto& row : kv.value().get_array()) {
@@ -529,7 +563,8 @@ class Evaluator {
 
   // Calculations may depend on each other: evaluate in document order until
   // nothing changes (at most a few passes; cycles simply stop changing).
-  void compute_calculations(const std::vector<Item>& items, json::object& scope, const json::object* row) {
+  void compute_calculations(const std::vector<Item>& items, json::object& scope,
+                            const json::object* row) {
     for (int pass = 0; pass < 4; ++pass) {
       bool changed = false;
       calc_pass(items, scope, row, changed);
@@ -537,8 +572,8 @@ class Evaluator {
     }
   }
 
-  void calc_pass(const std::vector<Item>& items, json::object& scope, const json::object* row, bool& changed,
-                 double position = 0) {
+  void calc_pass(const std::vector<Item>& items, json::object& scope, const json::object* row,
+                 bool& changed, double position = 0) {
     for (const Item& it : items) {
       if (it.type == QuestionType::kGroup) {
         calc_pass(it.items, scope, row, changed, position);
@@ -548,7 +583,8 @@ class Evaluator {
         double row_number = 0;
         for (auto& r : rows->get_array()) {
           ++row_number;
-          if (r.is_object()) calc_pass(it.items, r.get_object(), &r.get_object(), changed, row_number);
+          if (r.is_object())
+            calc_pass(it.items, r.get_object(), &r.get_object(), changed, row_number);
         }
       } else if (it.type == QuestionType::kCalculate && it.calculation.present()) {
         Ctx ctx(answers_, row, opt_.today, &form_, &opt_.language, position);
@@ -574,15 +610,16 @@ class Evaluator {
         continue;
       }
       if (key == it.name) return true;
-      if (it.or_other && key.size() == it.name.size() + 6 && key.substr(0, it.name.size()) == it.name &&
-          key.substr(it.name.size()) == "_other") {
+      if (it.or_other && key.size() == it.name.size() + 6 &&
+          key.substr(0, it.name.size()) == it.name && key.substr(it.name.size()) == "_other") {
         return true;
       }
     }
     return false;
   }
 
-  void check_unknown_keys(const std::vector<Item>& items, const json::object& scope, const std::string& prefix) {
+  void check_unknown_keys(const std::vector<Item>& items, const json::object& scope,
+                          const std::string& prefix) {
     if (!opt_.strict && !opt_.partial) return;
     for (const auto& kv : scope) {
       const std::string_view key(kv.key().data(), kv.key().size());
@@ -613,7 +650,8 @@ class Evaluator {
     std::string message = msg(key);
     if (codes.empty()) return message;
     std::string listed;
-    for (std::size_t i = 0; i < codes.size() && i < kMaxListed; ++i) listed += (i == 0 ? "" : ", ") + codes[i];
+    for (std::size_t i = 0; i < codes.size() && i < kMaxListed; ++i)
+      listed += (i == 0 ? "" : ", ") + codes[i];
     if (codes.size() > kMaxListed) listed += ", …";
     message += " " + fill(msg("valid_codes"), listed);
     std::vector<const json::value*> given{&v};
@@ -649,7 +687,8 @@ class Evaluator {
         if (allowed_choice(it, c, ctx)) names.push_back(c.name);
       }
     }
-    if (it.or_other && std::find(names.begin(), names.end(), "other") == names.end()) names.push_back("other");
+    if (it.or_other && std::find(names.begin(), names.end(), "other") == names.end())
+      names.push_back("other");
     return names;
   }
 
@@ -702,7 +741,9 @@ class Evaluator {
         return "";
       case QuestionType::kInteger:
         if (v.is_int64() || v.is_uint64()) return "";
-        if (v.is_double() && std::floor(v.get_double()) == v.get_double() && std::fabs(v.get_double()) < 1e15) return "";
+        if (v.is_double() && std::floor(v.get_double()) == v.get_double() &&
+            std::fabs(v.get_double()) < 1e15)
+          return "";
         return "not_integer";
       case QuestionType::kDecimal:
         return v.is_number() && std::isfinite(v.to_number<double>()) ? "" : "not_decimal";
@@ -720,7 +761,9 @@ class Evaluator {
         return v.is_string() ? geoshape_problem(v.get_string()) : "not_geoshape";
       case QuestionType::kSelectOne:
       case QuestionType::kLikert:
-        return v.is_string() && valid_choice(it, list, std::string(v.get_string()), ctx) ? "" : "not_choice";
+        return v.is_string() && valid_choice(it, list, std::string(v.get_string()), ctx)
+                   ? ""
+                   : "not_choice";
       case QuestionType::kSelectMultiple: {
         if (!v.is_array()) return "not_choices";
         std::set<std::string> seen;
@@ -733,7 +776,9 @@ class Evaluator {
         return "";
       }
       case QuestionType::kAcknowledge:
-        return (v.is_bool() && v.get_bool()) || (v.is_string() && v.get_string() == "OK") ? "" : "not_ack";
+        return (v.is_bool() && v.get_bool()) || (v.is_string() && v.get_string() == "OK")
+                   ? ""
+                   : "not_ack";
       case QuestionType::kImage:
       case QuestionType::kAudio:
       case QuestionType::kVideo:
@@ -750,11 +795,13 @@ class Evaluator {
   // act on first; anything else is a damaged answer, to attach again.
   static std::string_view file_problem(const Item& it, const json::value& v) {
     if (!v.is_array()) return "not_files";
-    if (v.get_array().size() > static_cast<std::size_t>(std::max(it.file.max_files, 1))) return "too_many_files";
+    if (v.get_array().size() > static_cast<std::size_t>(std::max(it.file.max_files, 1)))
+      return "too_many_files";
     const std::vector<std::string> accepted = accepted_types(it);
     for (const auto& e : v.get_array()) {
       const json::value* size = e.is_object() ? e.get_object().if_contains("size") : nullptr;
-      if (size != nullptr && (size->is_uint64() || (size->is_int64() && size->get_int64() > max_file_bytes(it)))) {
+      if (size != nullptr &&
+          (size->is_uint64() || (size->is_int64() && size->get_int64() > max_file_bytes(it)))) {
         return "file_too_large";
       }
       const json::value* type = e.is_object() ? e.get_object().if_contains("type") : nullptr;
@@ -768,8 +815,10 @@ class Evaluator {
 
   // The message for `key` about `it`, with the question's limit filled in.
   std::string file_message(const Item& it, std::string_view key) const {
-    if (key == "too_many_files") return fill(msg(key), std::to_string(std::max(it.file.max_files, 1)));
-    if (key == "file_too_large") return fill(msg(key), megabytes(max_file_bytes(it), opt_.language));
+    if (key == "too_many_files")
+      return fill(msg(key), std::to_string(std::max(it.file.max_files, 1)));
+    if (key == "file_too_large")
+      return fill(msg(key), megabytes(max_file_bytes(it), opt_.language));
     if (key == "file_type") {
       std::string listed;
       for (const auto& a : accepted_types(it)) listed += (listed.empty() ? "" : ", ") + a;
@@ -778,8 +827,8 @@ class Evaluator {
     return msg(key);
   }
 
-  void visit(const std::vector<Item>& items, bool parent_relevant, json::object* row, const std::string& prefix,
-             double position = 0) {
+  void visit(const std::vector<Item>& items, bool parent_relevant, json::object* row,
+             const std::string& prefix, double position = 0) {
     json::object& scope = row != nullptr ? *row : answers_;
     for (const Item& it : items) {
       const std::string path = prefix + it.name;
@@ -789,11 +838,15 @@ class Evaluator {
       ctx.set_current(answered ? to_value(ans) : Value());
 
       ItemState st;
-      st.relevant = parent_relevant && (!it.relevant.present() || it.relevant.expr->eval(ctx).to_bool());
-      st.required = st.relevant && (it.required_always || (it.required_if.present() && it.required_if.expr->eval(ctx).to_bool()));
+      st.relevant =
+          parent_relevant && (!it.relevant.present() || it.relevant.expr->eval(ctx).to_bool());
+      st.required =
+          st.relevant && (it.required_always ||
+                          (it.required_if.present() && it.required_if.expr->eval(ctx).to_bool()));
       if (opt_.record_states) out_.items[path] = st;
 
-      if (opt_.record_states && it.is_select() && (it.choice_filter.present() || it.randomize) && st.relevant) {
+      if (opt_.record_states && it.is_select() && (it.choice_filter.present() || it.randomize) &&
+          st.relevant) {
         out_.choices[path] = offered_choices(it, path, ctx);
       }
 
@@ -844,7 +897,8 @@ class Evaluator {
     }
   }
 
-  void visit_repeat(const Item& it, const ItemState& st, json::value* ans, bool answered, const std::string& path) {
+  void visit_repeat(const Item& it, const ItemState& st, json::value* ans, bool answered,
+                    const std::string& path) {
     if (!answered) {
       if (st.required && opt_.strict) error(path, text(it.required_message, "required"));
       return;
@@ -902,7 +956,8 @@ Evaluation evaluate(const Form& form, json::object& answers, const EvalOptions& 
 bool conditions_hold(const std::vector<const Expr*>& conditions, const json::object& answers,
                      const std::string& today) {
   const Ctx ctx(answers, nullptr, today);
-  return std::all_of(conditions.begin(), conditions.end(), [&](const Expr* e) { return e->eval(ctx).to_bool(); });
+  return std::all_of(conditions.begin(), conditions.end(),
+                     [&](const Expr* e) { return e->eval(ctx).to_bool(); });
 }
 
 std::string format_errors(const std::vector<FieldError>& errors) {

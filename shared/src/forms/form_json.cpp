@@ -32,7 +32,8 @@ class Problems {
 
 std::string where(std::string_view item) { return "item '" + std::string(item) + "'"; }
 
-LangText read_text(const json::object& o, std::string_view key, const std::string& ctx, Problems& p) {
+LangText read_text(const json::object& o, std::string_view key, const std::string& ctx,
+                   Problems& p) {
   LangText t;
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return t;
@@ -54,7 +55,8 @@ LangText read_text(const json::object& o, std::string_view key, const std::strin
   return t;
 }
 
-std::string read_string(const json::object& o, std::string_view key, const std::string& ctx, Problems& p) {
+std::string read_string(const json::object& o, std::string_view key, const std::string& ctx,
+                        Problems& p) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return "";
   if (!v->is_string()) {
@@ -74,7 +76,8 @@ bool read_bool(const json::object& o, std::string_view key, const std::string& c
   return v->get_bool();
 }
 
-ExprField read_expr(const json::object& o, std::string_view key, const std::string& name, Problems& p) {
+ExprField read_expr(const json::object& o, std::string_view key, const std::string& name,
+                    Problems& p) {
   const std::string src = read_string(o, key, where(name), p);
   auto f = parse_expr_field(src, name, key);
   if (!f.is_ok()) {
@@ -94,18 +97,38 @@ void settle(LangText& t, const std::string& default_language) {
   t = LangText(std::move(all));
 }
 
-constexpr std::string_view kItemKeys[] = {
-    "type",     "name",     "label",    "hint",        "required",      "required_message",
-    "relevant", "constraint", "constraint_message", "calculation", "default", "read_only",
-    "list",     "choice_filter", "appearance", "or_other", "breakdown", "indicator", "score", "file", "items",
-    "accuracy_threshold", "randomize", "seed", "rank"};
+constexpr std::string_view kItemKeys[] = {"type",
+                                          "name",
+                                          "label",
+                                          "hint",
+                                          "required",
+                                          "required_message",
+                                          "relevant",
+                                          "constraint",
+                                          "constraint_message",
+                                          "calculation",
+                                          "default",
+                                          "read_only",
+                                          "list",
+                                          "choice_filter",
+                                          "appearance",
+                                          "or_other",
+                                          "breakdown",
+                                          "indicator",
+                                          "score",
+                                          "file",
+                                          "items",
+                                          "accuracy_threshold",
+                                          "randomize",
+                                          "seed",
+                                          "rank"};
 
 constexpr std::string_view kFileKeys[] = {"accept", "max_bytes", "max_pixels", "max_files"};
 
 // A whole number member of `o`, or nullopt: absent, or not a whole number
 // (a problem added).
-std::optional<std::int64_t> read_whole(const json::object& o, std::string_view key, const std::string& ctx,
-                                       Problems& p) {
+std::optional<std::int64_t> read_whole(const json::object& o, std::string_view key,
+                                       const std::string& ctx, Problems& p) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return std::nullopt;
   if (!v->is_int64()) {
@@ -131,8 +154,9 @@ void read_file_spec(const json::object& o, const std::string& ctx, Problems& p, 
     }
   }
   if (const json::value* accept = f.if_contains("accept")) {
-    const bool strings = accept->is_array() && std::all_of(accept->get_array().begin(), accept->get_array().end(),
-                                                           [](const json::value& a) { return a.is_string(); });
+    const bool strings =
+        accept->is_array() && std::all_of(accept->get_array().begin(), accept->get_array().end(),
+                                          [](const json::value& a) { return a.is_string(); });
     if (!strings) {
       p.add(fctx + " accept: must be an array of media types");
     } else {
@@ -145,8 +169,10 @@ void read_file_spec(const json::object& o, const std::string& ctx, Problems& p, 
     spec.max_bytes = *n;
   }
   constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
-  for (const auto& [key, field] : {std::pair{"max_pixels", &spec.max_pixels}, std::pair{"max_files", &spec.max_files}}) {
-    if (const auto n = read_whole(f, key, fctx, p)) *field = static_cast<int>(std::clamp<std::int64_t>(*n, -1, kIntMax));
+  for (const auto& [key, field] :
+       {std::pair{"max_pixels", &spec.max_pixels}, std::pair{"max_files", &spec.max_files}}) {
+    if (const auto n = read_whole(f, key, fctx, p))
+      *field = static_cast<int>(std::clamp<std::int64_t>(*n, -1, kIntMax));
   }
 }
 
@@ -174,7 +200,8 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   it.hint = read_text(o, "hint", ctx, p);
   it.required_message = read_text(o, "required_message", ctx, p);
   it.constraint_message = read_text(o, "constraint_message", ctx, p);
-  for (LangText* t : {&it.label, &it.hint, &it.required_message, &it.constraint_message}) settle(*t, lang);
+  for (LangText* t : {&it.label, &it.hint, &it.required_message, &it.constraint_message})
+    settle(*t, lang);
   if (const json::value* r = o.if_contains("required")) {
     if (r->is_bool()) {
       it.required_always = r->get_bool();
@@ -194,13 +221,15 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   it.appearance = read_string(o, "appearance", ctx, p);
   it.or_other = read_bool(o, "or_other", ctx, p);
   it.rank = read_bool(o, "rank", ctx, p);
-  if (it.rank && it.type != QuestionType::kSelectMultiple) p.add(ctx + ": only a select_multiple takes \"rank\"");
+  if (it.rank && it.type != QuestionType::kSelectMultiple)
+    p.add(ctx + ": only a select_multiple takes \"rank\"");
   it.randomize = read_bool(o, "randomize", ctx, p);
   it.seed = read_expr(o, "seed", it.name, p);
   if ((it.randomize || it.seed.present()) && !it.is_select()) {
     p.add(ctx + ": only a select takes \"randomize\" and \"seed\"");
   } else if (it.seed.present() && !it.randomize) {
-    p.add(ctx + ": \"seed\" orders the choices of a randomized select: give \"randomize\": true too");
+    p.add(ctx +
+          ": \"seed\" orders the choices of a randomized select: give \"randomize\": true too");
   }
   it.breakdown = read_bool(o, "breakdown", ctx, p);
   it.indicator = read_bool(o, "indicator", ctx, p);
@@ -239,7 +268,8 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
   return it;
 }
 
-Choice read_choice(const json::value& v, const std::string& list, const std::string& lang, Problems& p) {
+Choice read_choice(const json::value& v, const std::string& list, const std::string& lang,
+                   Problems& p) {
   Choice c;
   const std::string ctx = "list '" + list + "'";
   if (!v.is_object()) {
@@ -251,22 +281,29 @@ Choice read_choice(const json::value& v, const std::string& list, const std::str
   c.label = read_text(o, "label", ctx + " choice '" + c.name + "'", p);
   settle(c.label, lang);
   const std::string pol = read_string(o, "polarity", ctx, p);
-  if (pol == "positive") c.polarity = Polarity::kPositive;
-  else if (pol == "neutral") c.polarity = Polarity::kNeutral;
-  else if (pol == "negative") c.polarity = Polarity::kNegative;
-  else if (!pol.empty()) p.add(ctx + " choice '" + c.name + "': polarity must be positive, neutral or negative");
+  if (pol == "positive")
+    c.polarity = Polarity::kPositive;
+  else if (pol == "neutral")
+    c.polarity = Polarity::kNeutral;
+  else if (pol == "negative")
+    c.polarity = Polarity::kNegative;
+  else if (!pol.empty())
+    p.add(ctx + " choice '" + c.name + "': polarity must be positive, neutral or negative");
   c.exclude = read_bool(o, "exclude", ctx, p);
   if (const json::value* pts = o.if_contains("points")) {
-    if (pts->is_number()) c.points = pts->to_number<double>();
-    else p.add(ctx + " choice '" + c.name + "': points must be a number");
+    if (pts->is_number())
+      c.points = pts->to_number<double>();
+    else
+      p.add(ctx + " choice '" + c.name + "': points must be a number");
   }
   if (const json::value* f = o.if_contains("filters")) {
     if (!f->is_object()) {
       p.add(ctx + " choice '" + c.name + "': filters must be an object");
     } else {
       for (const auto& kv : f->get_object()) {
-        c.filters[std::string(kv.key())] =
-            kv.value().is_string() ? std::string(kv.value().get_string()) : json::serialize(kv.value());
+        c.filters[std::string(kv.key())] = kv.value().is_string()
+                                               ? std::string(kv.value().get_string())
+                                               : json::serialize(kv.value());
       }
     }
   }
@@ -334,10 +371,13 @@ json::object item_json(const Item& it) {
 
 // An RFC 6838 restricted-name ("image", "vnd.oasis.opendocument.text").
 bool media_name(std::string_view s) {
-  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  const auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
   if (s.empty() || s.size() > 127 || !alnum(s[0])) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [&](char c) { return alnum(c) || std::string_view("!#$&-^_.+").find(c) != std::string_view::npos; });
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return alnum(c) || std::string_view("!#$&-^_.+").find(c) != std::string_view::npos;
+  });
 }
 
 // An entry of a file question's accept: "application/pdf" or "image/*".
@@ -353,8 +393,10 @@ void check_file_question(const Form& form, const Item& it, const std::vector<con
                          std::vector<std::string>& out) {
   const std::string w = where(it.name);
   if (form.anonymous) {
-    out.push_back(w + ": an anonymous form cannot ask for files: a photo, a voice or a document can identify the "
-                      "respondent");
+    out.push_back(
+        w +
+        ": an anonymous form cannot ask for files: a photo, a voice or a document can identify the "
+        "respondent");
   }
   // A team assessment's files are merged field by field from members'
   // contributions (assessment_merge.cpp) and shown on its page by field:
@@ -362,8 +404,10 @@ void check_file_question(const Form& form, const Item& it, const std::vector<con
   // in every row of a repeat.
   for (const Item* p : parents) {
     if (p->type == QuestionType::kRepeat && is_team_form(form)) {
-      out.push_back(w + ": a team assessment cannot ask for files inside a repeat (it is in repeat '" + p->name +
-                    "'): its evidence is merged field by field; put the question outside the repeat");
+      out.push_back(
+          w + ": a team assessment cannot ask for files inside a repeat (it is in repeat '" +
+          p->name +
+          "'): its evidence is merged field by field; put the question outside the repeat");
       break;
     }
   }
@@ -372,29 +416,32 @@ void check_file_question(const Form& form, const Item& it, const std::vector<con
   }
   const FileSpec& f = it.file;
   if (f.max_bytes < 0 || f.max_bytes > kMaxFileBytes) {
-    out.push_back(w + ": file max_bytes must be from 1 to " + std::to_string(kMaxFileBytes) + " (64 MiB)");
+    out.push_back(w + ": file max_bytes must be from 1 to " + std::to_string(kMaxFileBytes) +
+                  " (64 MiB)");
   }
   if (f.max_files < 1 || f.max_files > kMaxFilesPerQuestion) {
     out.push_back(w + ": file max_files must be from 1 to " + std::to_string(kMaxFilesPerQuestion));
   }
-  if (f.max_pixels < 0) out.push_back(w + ": file max_pixels must be 0 (images kept as they are) or more");
+  if (f.max_pixels < 0)
+    out.push_back(w + ": file max_pixels must be 0 (images kept as they are) or more");
   // An image question, or a file question that may take images (the
   // GEOAT's evidence: photos and documents), scales its images.
-  const bool takes_images = it.type == QuestionType::kImage ||
-                            (it.type == QuestionType::kFile &&
-                             (f.accept.empty() || std::any_of(f.accept.begin(), f.accept.end(), [](const std::string& a) {
-                                return a.rfind("image/", 0) == 0;
-                              })));
+  const bool takes_images =
+      it.type == QuestionType::kImage ||
+      (it.type == QuestionType::kFile &&
+       (f.accept.empty() || std::any_of(f.accept.begin(), f.accept.end(), [](const std::string& a) {
+          return a.rfind("image/", 0) == 0;
+        })));
   if (f.max_pixels > 0 && !takes_images) {
     out.push_back(w + ": file max_pixels is only for questions that take images");
   }
   for (const auto& a : f.accept) {
     if (!valid_accept(a)) {
-      out.push_back(w + ": file accept '" + a + "' is not a media type such as application/pdf or image/*");
+      out.push_back(w + ": file accept '" + a +
+                    "' is not a media type such as application/pdf or image/*");
     }
   }
 }
-
 
 }  // namespace
 
@@ -482,7 +529,8 @@ Result<Form> form_from_json(const json::value& v) {
   if (items == nullptr || !items->is_array()) {
     p.add("form items: must be an array");
   } else {
-    for (const auto& it : items->get_array()) f.items.push_back(read_item(it, f.default_language, p));
+    for (const auto& it : items->get_array())
+      f.items.push_back(read_item(it, f.default_language, p));
   }
   for (const auto& problem : check_form(f)) p.add(problem);
   if (!p.empty()) {
@@ -492,7 +540,8 @@ Result<Form> form_from_json(const json::value& v) {
 }
 
 Result<Form> load_form_json(std::string_view text) {
-  EQ_ASSIGN_OR_RETURN(json::value v, parse_json_text(text, "the form definition is not valid JSON"));
+  EQ_ASSIGN_OR_RETURN(json::value v,
+                      parse_json_text(text, "the form definition is not valid JSON"));
   return form_from_json(v);
 }
 
@@ -579,9 +628,11 @@ static bool valid_list_source(std::string_view list, std::string_view source) {
 std::vector<std::string> check_form(const Form& form) {
   std::vector<std::string> out;
   if (!valid_form_id(form.id)) {
-    out.push_back("form id '" + form.id + "' must be lower-case letters, digits, '-' or '_' (at most 128)");
+    out.push_back("form id '" + form.id +
+                  "' must be lower-case letters, digits, '-' or '_' (at most 128)");
   }
-  if (form.version.empty() || form.version.size() > 64) out.push_back("form version must be 1 to 64 characters");
+  if (form.version.empty() || form.version.size() > 64)
+    out.push_back("form version must be 1 to 64 characters");
   if (form.items.empty()) out.push_back("form has no items");
   std::set<std::string> names;
   form.walk([&](const Item& it, const std::vector<const Item*>& parents) {
@@ -589,8 +640,10 @@ std::vector<std::string> check_form(const Form& form) {
     if (!valid_item_name(it.name)) out.push_back(w + ": not a valid name");
     if (!names.insert(it.name).second) out.push_back(w + ": the name is used twice");
     if (it.is_select()) {
-      if (it.list.empty()) out.push_back(w + ": needs a choice list");
-      else if (!form.lists.count(it.list)) out.push_back(w + ": unknown choice list '" + it.list + "'");
+      if (it.list.empty())
+        out.push_back(w + ": needs a choice list");
+      else if (!form.lists.count(it.list))
+        out.push_back(w + ": unknown choice list '" + it.list + "'");
     }
     if ((it.type == QuestionType::kGroup || it.type == QuestionType::kRepeat) && it.items.empty()) {
       out.push_back(w + ": a " + std::string(question_type_name(it.type)) + " needs items");
@@ -608,22 +661,30 @@ std::vector<std::string> check_form(const Form& form) {
     }
     if (it.is_location() && form.anonymous) {
       out.push_back(w + ": a " + std::string(question_type_name(it.type)) +
-                    " records where the respondent was, which identifies them; an anonymous form takes no location");
+                    " records where the respondent was, which identifies them; an anonymous form "
+                    "takes no location");
     }
     if (it.type == QuestionType::kBarcode && form.anonymous) {
-      out.push_back(w + ": a barcode reads a code that is near-unique by nature (a badge, a card, a document), "
-                        "which singles out whoever it belongs to; an anonymous form takes none");
+      out.push_back(
+          w +
+          ": a barcode reads a code that is near-unique by nature (a badge, a card, a document), "
+          "which singles out whoever it belongs to; an anonymous form takes none");
     }
     if (it.type == QuestionType::kDateTime && form.anonymous) {
-      out.push_back(w + ": a datetime records a moment to the second, which singles the respondent out as a "
-                        "submission time would; an anonymous form asks for a date or a time of day instead");
+      out.push_back(
+          w +
+          ": a datetime records a moment to the second, which singles the respondent out as a "
+          "submission time would; an anonymous form asks for a date or a time of day instead");
     }
     if (it.indicator) {
       // Reported by its codes: they need a list to be labelled and ordered,
       // and a label to be read.
-      if (it.type != QuestionType::kCalculate) out.push_back(w + ": only a calculate can be an indicator");
-      if (it.list.empty()) out.push_back(w + ": an indicator needs the choice list of its values");
-      else if (!form.lists.count(it.list)) out.push_back(w + ": unknown choice list '" + it.list + "'");
+      if (it.type != QuestionType::kCalculate)
+        out.push_back(w + ": only a calculate can be an indicator");
+      if (it.list.empty())
+        out.push_back(w + ": an indicator needs the choice list of its values");
+      else if (!form.lists.count(it.list))
+        out.push_back(w + ": unknown choice list '" + it.list + "'");
       if (it.label.empty()) out.push_back(w + ": an indicator needs a label");
     }
     return true;
@@ -633,12 +694,13 @@ std::vector<std::string> check_form(const Form& form) {
     for (const ExprField* e : it.expressions()) {
       if (!e->present()) continue;
       for (const auto& ref : e->expr->references()) {
-        if (!names.count(ref)) out.push_back(where(it.name) + ": refers to ${" + ref + "}, which does not exist");
+        if (!names.count(ref))
+          out.push_back(where(it.name) + ": refers to ${" + ref + "}, which does not exist");
       }
       for (const auto& list : e->expr->instances()) {
         if (!form.lists.count(list)) {
-          out.push_back(where(it.name) + ": reads instance('" + list + "'), but the form has no choice list '" +
-                        list + "'");
+          out.push_back(where(it.name) + ": reads instance('" + list +
+                        "'), but the form has no choice list '" + list + "'");
         }
       }
     }
@@ -647,13 +709,15 @@ std::vector<std::string> check_form(const Form& form) {
   for (const auto& [name, list] : form.lists) {
     std::set<std::string> codes;
     if (!valid_list_source(name, list.source)) {
-      out.push_back("list '" + name + "': source '" + list.source + "' must be \"external_choices\", "
+      out.push_back("list '" + name + "': source '" + list.source +
+                    "' must be \"external_choices\", "
                     "\"external_choices:NAME\" or the list's name with .csv or .xml");
     }
     if (list.choices.empty()) out.push_back("list '" + name + "' has no choices");
     for (const auto& c : list.choices) {
       if (c.name.empty()) out.push_back("list '" + name + "' has a choice without a name");
-      if (!codes.insert(c.name).second && !form.allow_choice_duplicates) out.push_back("list '" + name + "': choice '" + c.name + "' appears twice");
+      if (!codes.insert(c.name).second && !form.allow_choice_duplicates)
+        out.push_back("list '" + name + "': choice '" + c.name + "' appears twice");
     }
   }
   return out;
@@ -677,7 +741,8 @@ std::vector<std::string> missing_translations(const Form& form) {
     return true;
   });
   for (const auto& [name, list] : form.lists) {
-    for (const auto& c : list.choices) check(c.label, "list '" + name + "' choice '" + c.name + "'");
+    for (const auto& c : list.choices)
+      check(c.label, "list '" + name + "' choice '" + c.name + "'");
   }
   return out;
 }

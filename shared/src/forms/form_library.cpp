@@ -46,7 +46,8 @@ Status FormLibrary::add_publication(const FormPublication& pub, std::int64_t pub
   } else if (!(*e->form == *shared)) {
     e->form = shared;
   }
-  if (std::find(e->rounds.begin(), e->rounds.end(), pub.round) == e->rounds.end()) e->rounds.push_back(pub.round);
+  if (std::find(e->rounds.begin(), e->rounds.end(), pub.round) == e->rounds.end())
+    e->rounds.push_back(pub.round);
   e->published_at = std::max(e->published_at, published_at);
   return Status::ok();
 }
@@ -73,7 +74,9 @@ std::shared_ptr<const Form> FormLibrary::current(std::string_view id) const {
 std::string FormLibrary::current_round(std::string_view id) const {
   const LibraryEntry* best = nullptr;
   for (const auto& e : entries_) {
-    if (e.form->id == id && !e.rounds.empty() && (best == nullptr || e.published_at > best->published_at)) best = &e;
+    if (e.form->id == id && !e.rounds.empty() &&
+        (best == nullptr || e.published_at > best->published_at))
+      best = &e;
   }
   return best != nullptr ? best->rounds.back() : std::string();
 }
@@ -95,12 +98,12 @@ Status FormLibrary::validate_partial(std::string_view form_id, std::string_view 
   return check(form_id, form_version, answers, true);
 }
 
-Status FormLibrary::check(std::string_view form_id, std::string_view form_version, boost::json::object& answers,
-                          bool partial) const {
+Status FormLibrary::check(std::string_view form_id, std::string_view form_version,
+                          boost::json::object& answers, bool partial) const {
   auto form = find(form_id, form_version);
   if (!form) {
-    return Status::not_found("form '" + std::string(form_id) + "' version '" + std::string(form_version) +
-                             "' is not known here");
+    return Status::not_found("form '" + std::string(form_id) + "' version '" +
+                             std::string(form_version) + "' is not known here");
   }
   EvalOptions opts;
   opts.record_states = false;

@@ -57,9 +57,9 @@ class Table {
   std::vector<std::string> columns() const {
     std::vector<std::string> out;
     for (const auto& c : order_) {
-      const bool used = kept_.count(c) || std::any_of(rows_.begin(), rows_.end(), [&](const auto& r) {
-                          return r.count(c) != 0;
-                        });
+      const bool used =
+          kept_.count(c) ||
+          std::any_of(rows_.begin(), rows_.end(), [&](const auto& r) { return r.count(c) != 0; });
       if (used) out.push_back(c);
     }
     return out;
@@ -86,7 +86,7 @@ class Table {
 // Languages: a `label::English (en)` column per language, as pyxform reads them.
 
 constexpr std::pair<std::string_view, std::string_view> kLanguageNames[] = {
-    {"en", "English"}, {"fr", "French"}, {"es", "Spanish"}, {"ru", "Russian"}, {"ar", "Arabic"},
+    {"en", "English"},    {"fr", "French"}, {"es", "Spanish"}, {"ru", "Russian"}, {"ar", "Arabic"},
     {"pt", "Portuguese"}, {"de", "German"}, {"zh", "Chinese"}, {"sw", "Swahili"}, {"tet", "Tetun"},
 };
 
@@ -107,7 +107,8 @@ std::vector<std::string> text_languages(const Form& form) {
     }
   };
   form.walk([&](const Item& it, const std::vector<const Item*>&) {
-    for (const LangText* t : {&it.label, &it.hint, &it.required_message, &it.constraint_message}) add(*t);
+    for (const LangText* t : {&it.label, &it.hint, &it.required_message, &it.constraint_message})
+      add(*t);
     return true;
   });
   for (const auto& [name, list] : form.lists) {
@@ -118,7 +119,8 @@ std::vector<std::string> text_languages(const Form& form) {
 }
 
 // The `column::Language (code)` columns of a translatable column, in order.
-std::vector<std::string> text_columns(const std::string& column, const std::vector<std::string>& langs) {
+std::vector<std::string> text_columns(const std::string& column,
+                                      const std::vector<std::string>& langs) {
   std::vector<std::string> out;
   for (const auto& l : langs) out.push_back(column + "::" + language_label(l));
   return out;
@@ -149,10 +151,13 @@ class Layout {
       const std::string& src = list.source;
       if (src == "external_choices" || src.starts_with("external_choices:")) {
         p.place = Place::kExternal;
-        p.sheet_name = src == "external_choices" ? name : src.substr(std::string_view("external_choices:").size());
+        p.sheet_name = src == "external_choices"
+                           ? name
+                           : src.substr(std::string_view("external_choices:").size());
         if (auto [at, fresh] = external_owner.emplace(p.sheet_name, name); !fresh) {
-          notes.push_back("list '" + name + "' is written on the choices sheet: list '" + at->second +
-                          "' already took the name '" + p.sheet_name + "' on the external_choices sheet");
+          notes.push_back("list '" + name + "' is written on the choices sheet: list '" +
+                          at->second + "' already took the name '" + p.sheet_name +
+                          "' on the external_choices sheet");
           p = ListPlace{};
         }
       } else if (!src.empty()) {
@@ -160,7 +165,8 @@ class Layout {
         if (valid_item_name(name)) {
           p.place = Place::kFile;
         } else {
-          notes.push_back("list '" + name + "' is written on the choices sheet: its name cannot be a file name");
+          notes.push_back("list '" + name +
+                          "' is written on the choices sheet: its name cannot be a file name");
         }
       }
       places_[name] = p;
@@ -185,10 +191,12 @@ std::vector<std::string> survey_columns(const std::vector<std::string>& langs) {
   for (auto& col : text_columns("required_message", langs)) c.push_back(std::move(col));
   for (const char* x : {"relevant", "constraint"}) c.emplace_back(x);
   for (auto& col : text_columns("constraint_message", langs)) c.push_back(std::move(col));
-  for (const char* x : {"calculation", "default", "read_only", "appearance", "choice_filter", "repeat_count",
-                        "parameters", "body::accept", "equitas_likert", "equitas_list", "equitas_breakdown",
-                        "equitas_indicator", "equitas_score_principle", "equitas_score_element",
-                        "equitas_score_indicator", "equitas_max_bytes", "equitas_max_pixels", "equitas_max_files"}) {
+  for (const char* x :
+       {"calculation", "default", "read_only", "appearance", "choice_filter", "repeat_count",
+        "parameters", "body::accept", "equitas_likert", "equitas_list", "equitas_breakdown",
+        "equitas_indicator", "equitas_score_principle", "equitas_score_element",
+        "equitas_score_indicator", "equitas_max_bytes", "equitas_max_pixels",
+        "equitas_max_files"}) {
     c.emplace_back(x);
   }
   return c;
@@ -245,7 +253,9 @@ class SurveyWriter {
       for (const auto& l : lost) what += (what.empty() ? "" : ", ") + l;
       notes_.push_back(kind + " '" + it.name + "': " + what + " not written: a 'begin " + kind +
                        "' row takes a label, hint, relevant and appearance" +
-                       (kind == "repeat" ? ", and a repeat_count (a constraint count(${" + it.name + "}) = (N))" : ""));
+                       (kind == "repeat"
+                            ? ", and a repeat_count (a constraint count(${" + it.name + "}) = (N))"
+                            : ""));
     }
     items(it.items);
     t_.row();
@@ -259,7 +269,8 @@ class SurveyWriter {
     const std::string head = "count(${" + it.name + "}) = (";
     if (!s.starts_with(head) || !s.ends_with(")") || s.size() <= head.size() + 1) return "";
     const std::string n = s.substr(head.size(), s.size() - head.size() - 1);
-    const bool trimmed = n.find_first_not_of(" \t\r\n") == 0 && n.find_last_not_of(" \t\r\n") == n.size() - 1;
+    const bool trimmed =
+        n.find_first_not_of(" \t\r\n") == 0 && n.find_last_not_of(" \t\r\n") == n.size() - 1;
     return trimmed ? n : "";
   }
 
@@ -267,18 +278,23 @@ class SurveyWriter {
     switch (it.type) {
       case QuestionType::kSelectOne:
       case QuestionType::kSelectMultiple:
-      case QuestionType::kLikert: return select_type(it);
-      case QuestionType::kDateTime: return "dateTime";  // XLSForm's spelling
-      default: return std::string(question_type_name(it.type));
+      case QuestionType::kLikert:
+        return select_type(it);
+      case QuestionType::kDateTime:
+        return "dateTime";  // XLSForm's spelling
+      default:
+        return std::string(question_type_name(it.type));
     }
   }
 
   std::string select_type(const Item& it) {
-    const std::string base = it.type == QuestionType::kSelectMultiple ? "select_multiple" : "select_one";
+    const std::string base =
+        it.type == QuestionType::kSelectMultiple ? "select_multiple" : "select_one";
     const ListPlace& p = layout_.of(it.list);
     if (it.rank && p.place == Place::kChoices && !it.or_other) return "rank " + it.list;
     if (it.rank) {
-      notes_.push_back("'" + it.name + "': written as a select_multiple: XLSForm's rank takes only a list of the "
+      notes_.push_back("'" + it.name +
+                       "': written as a select_multiple: XLSForm's rank takes only a list of the "
                        "choices sheet, without or_other");
     }
     if (p.place == Place::kChoices) return base + " " + it.list + (it.or_other ? " or_other" : "");
@@ -308,7 +324,8 @@ class SurveyWriter {
     t_.set("appearance", it.appearance);
     t_.set("choice_filter", it.choice_filter.source);
     if (it.choice_filter.present() && !it.is_select()) {
-      notes_.push_back("'" + it.name + "': its choice_filter is written, but is ignored on import: the question "
+      notes_.push_back("'" + it.name +
+                       "': its choice_filter is written, but is ignored on import: the question "
                        "has no choices");
     }
     t_.set("equitas_likert", yes(it.type == QuestionType::kLikert));
@@ -321,7 +338,8 @@ class SurveyWriter {
       t_.set("equitas_score_indicator", it.score->indicator);
     }
     if (is_file_question(it)) file_limits(it);
-    if (it.accuracy_threshold > 0) t_.set("parameters", "capture-accuracy=" + format_number(it.accuracy_threshold));
+    if (it.accuracy_threshold > 0)
+      t_.set("parameters", "capture-accuracy=" + format_number(it.accuracy_threshold));
     if (it.randomize) select_order(it);
   }
 
@@ -331,8 +349,10 @@ class SurveyWriter {
     if (seed.find_first_of(" \t,;") == std::string::npos) {
       if (it.seed.present()) params += " seed=" + seed;
     } else {
-      notes_.push_back("'" + it.name + "': its seed " + seed + " is not written: XLSForm's seed parameter takes a "
-                       "number or ${question}; a calculate holding the expression can be that question");
+      notes_.push_back(
+          "'" + it.name + "': its seed " + seed +
+          " is not written: XLSForm's seed parameter takes a "
+          "number or ${question}; a calculate holding the expression can be that question");
     }
     t_.set("parameters", params);
   }
@@ -370,13 +390,15 @@ bool reserved_filter(const std::string& key) {
   std::transform(base.begin(), base.end(), base.begin(), [](unsigned char c) {
     return c == ' ' ? '_' : static_cast<char>(std::tolower(c));
   });
-  static const std::set<std::string> kTaken = {"list_name", "name",  "value", "label", "caption", "image",
-                                               "big-image", "audio", "video", "media"};
+  static const std::set<std::string> kTaken = {"list_name", "name",  "value",     "label",
+                                               "caption",   "image", "big-image", "audio",
+                                               "video",     "media"};
   const bool padded = key.empty() || key.front() == ' ' || key.back() == ' ';
   return padded || kTaken.count(base) != 0 || base.starts_with("equitas_");
 }
 
-std::vector<std::string> choice_columns(bool with_list_name, const std::vector<std::string>& label_columns) {
+std::vector<std::string> choice_columns(bool with_list_name,
+                                        const std::vector<std::string>& label_columns) {
   std::vector<std::string> c;
   if (with_list_name) c.emplace_back("list_name");
   c.emplace_back("name");
@@ -387,10 +409,14 @@ std::vector<std::string> choice_columns(bool with_list_name, const std::vector<s
 
 const char* polarity_name(Polarity p) {
   switch (p) {
-    case Polarity::kPositive: return "positive";
-    case Polarity::kNeutral: return "neutral";
-    case Polarity::kNegative: return "negative";
-    case Polarity::kNone: break;
+    case Polarity::kPositive:
+      return "positive";
+    case Polarity::kNeutral:
+      return "neutral";
+    case Polarity::kNegative:
+      return "negative";
+    case Polarity::kNone:
+      break;
   }
   return "";
 }
@@ -404,14 +430,16 @@ void choice_rows(Table& t, const ChoiceList& list, const std::string& list_name,
     t.row();
     if (!list_name.empty()) t.set("list_name", list_name);
     t.set("name", c.name);
-    for (const auto& [lang, s] : c.label.all()) t.set("label::" + (xml ? lang : language_label(lang)), s);
+    for (const auto& [lang, s] : c.label.all())
+      t.set("label::" + (xml ? lang : language_label(lang)), s);
     t.set("equitas_polarity", polarity_name(c.polarity));
     t.set("equitas_exclude", yes(c.exclude));
     if (c.points) t.set_number("equitas_points", *c.points);
     for (const auto& [key, value] : c.filters) {
       if (reserved_filter(key)) {
         if (skipped.insert(key).second) {
-          notes.push_back("list '" + list.name + "': filter column '" + key + "' is not written: the importer "
+          notes.push_back("list '" + list.name + "': filter column '" + key +
+                          "' is not written: the importer "
                           "reads a column of that name as something else");
         }
         continue;
@@ -463,7 +491,8 @@ Status lxw_status(lxw_error e, const std::string& sheet, std::size_t row) {
 
 Status write_sheet(lxw_workbook* wb, const std::string& name, const Table& t, lxw_format* bold) {
   lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
-  if (ws == nullptr) return Status::internal("libxlsxwriter could not add the sheet '" + name + "'");
+  if (ws == nullptr)
+    return Status::internal("libxlsxwriter could not add the sheet '" + name + "'");
   const auto cols = t.columns();
   worksheet_freeze_panes(ws, 1, 0);
   for (std::size_t c = 0; c < cols.size(); ++c) {
@@ -472,8 +501,10 @@ Status write_sheet(lxw_workbook* wb, const std::string& name, const Table& t, lx
       if (auto it = r.find(cols[c]); it != r.end()) width = std::max(width, it->second.text.size());
     }
     const auto col = static_cast<lxw_col_t>(c);
-    worksheet_set_column(ws, col, col, static_cast<double>(std::min<std::size_t>(width, 48) + 2), nullptr);
-    EQ_RETURN_IF_ERROR(lxw_status(worksheet_write_string(ws, 0, col, cols[c].c_str(), bold), name, 0));
+    worksheet_set_column(ws, col, col, static_cast<double>(std::min<std::size_t>(width, 48) + 2),
+                         nullptr);
+    EQ_RETURN_IF_ERROR(
+        lxw_status(worksheet_write_string(ws, 0, col, cols[c].c_str(), bold), name, 0));
   }
   for (std::size_t r = 0; r < t.rows().size(); ++r) {
     const auto row = static_cast<lxw_row_t>(r + 1);
@@ -482,8 +513,9 @@ Status write_sheet(lxw_workbook* wb, const std::string& name, const Table& t, lx
       if (it == t.rows()[r].end()) continue;
       const auto col = static_cast<lxw_col_t>(c);
       const Cell& cell = it->second;
-      const lxw_error e = cell.number ? worksheet_write_number(ws, row, col, *cell.number, nullptr)
-                                      : worksheet_write_string(ws, row, col, cell.text.c_str(), nullptr);
+      const lxw_error e = cell.number
+                              ? worksheet_write_number(ws, row, col, *cell.number, nullptr)
+                              : worksheet_write_string(ws, row, col, cell.text.c_str(), nullptr);
       EQ_RETURN_IF_ERROR(lxw_status(e, name, r + 1));
     }
   }
@@ -532,7 +564,8 @@ std::string xml_text(const Table& t, const std::string& file, std::vector<std::s
       auto it = r.find(col);
       if (it == r.end()) continue;
       if (!xml_name(col)) {
-        if (bad.insert(col).second) notes.push_back(file + ": column '" + col + "' cannot be an XML element; not written");
+        if (bad.insert(col).second)
+          notes.push_back(file + ": column '" + col + "' cannot be an XML element; not written");
         continue;
       }
       item.append_child(col.c_str()).text().set(it->second.text.c_str());
@@ -567,7 +600,8 @@ Result<XlsformExport> export_xlsform_file(const Form& form, const std::filesyste
       for (const auto& l : langs) labels.push_back("label::" + (xml ? l : language_label(l)));
       Table file(choice_columns(false, labels));
       choice_rows(file, list, "", xml, result.notes);
-      files.emplace_back(list.source, xml ? xml_text(file, list.source, result.notes) : csv_text(file));
+      files.emplace_back(list.source,
+                         xml ? xml_text(file, list.source, result.notes) : csv_text(file));
     }
   }
 
@@ -578,7 +612,8 @@ Result<XlsformExport> export_xlsform_file(const Form& form, const std::filesyste
   format_set_bold(bold);
   EQ_RETURN_IF_ERROR(write_sheet(wb.get(), "survey", survey, bold));
   EQ_RETURN_IF_ERROR(write_sheet(wb.get(), "choices", choices, bold));
-  if (!external.rows().empty()) EQ_RETURN_IF_ERROR(write_sheet(wb.get(), "external_choices", external, bold));
+  if (!external.rows().empty())
+    EQ_RETURN_IF_ERROR(write_sheet(wb.get(), "external_choices", external, bold));
   EQ_RETURN_IF_ERROR(write_sheet(wb.get(), "settings", settings_table(form), bold));
   // workbook_close writes the file and frees the workbook in every case.
   if (const lxw_error e = workbook_close(wb.release()); e != LXW_NO_ERROR) {

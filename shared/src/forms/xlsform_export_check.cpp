@@ -33,15 +33,16 @@ std::string element(const json::value* v, std::size_t i) {
 }
 
 // The first differences between two JSON definitions, as "path: A written, B read back".
-void differences(const json::value* a, const json::value* b, const std::string& path, std::vector<std::string>& out) {
+void differences(const json::value* a, const json::value* b, const std::string& path,
+                 std::vector<std::string>& out) {
   if (out.size() >= kMaxDifferences || (a != nullptr && b != nullptr && *a == *b)) return;
   if (a != nullptr && b != nullptr && a->is_object() && b->is_object()) {
     std::set<std::string> keys;
     for (const auto& kv : a->get_object()) keys.emplace(kv.key());
     for (const auto& kv : b->get_object()) keys.emplace(kv.key());
     for (const auto& k : keys) {
-      differences(a->get_object().if_contains(k), b->get_object().if_contains(k), path.empty() ? k : path + "." + k,
-                  out);
+      differences(a->get_object().if_contains(k), b->get_object().if_contains(k),
+                  path.empty() ? k : path + "." + k, out);
     }
     return;
   }
@@ -68,7 +69,8 @@ void note_unread_lists(const Form& form, std::vector<std::string>& notes) {
       if (!e->present()) continue;
       for (const auto& list : e->expr->instances()) {
         // instance('x') reads x.csv when neither sheet has a list x.
-        if (auto l = form.lists.find(list); l != form.lists.end() && l->second.source == list + ".csv") {
+        if (auto l = form.lists.find(list);
+            l != form.lists.end() && l->second.source == list + ".csv") {
           read.insert(list);
         }
       }
@@ -77,12 +79,14 @@ void note_unread_lists(const Form& form, std::vector<std::string>& notes) {
   });
   for (const auto& [name, list] : form.lists) {
     if (list.source.empty() || read.count(name)) continue;
-    notes.push_back("list '" + name + "' (from " + list.source + ") is written, but no question selects from it, " +
+    notes.push_back("list '" + name + "' (from " + list.source +
+                    ") is written, but no question selects from it, " +
                     "so the importer does not read it back");
   }
 }
 
-Status compare_reimport(const Form& form, const std::filesystem::path& path, std::vector<std::string>& notes) {
+Status compare_reimport(const Form& form, const std::filesystem::path& path,
+                        std::vector<std::string>& notes) {
   EQ_ASSIGN_OR_RETURN(ImportResult back, import_xlsform_file(path));
   if (!back.form) {
     std::string first;
@@ -107,17 +111,19 @@ Status compare_reimport(const Form& form, const std::filesystem::path& path, std
   return Status::ok();
 }
 
-int run_xlsform_export(const FormLibrary& library, const std::string& id, const std::string& version,
-                       const std::filesystem::path& path, const std::string& program, std::ostream& out,
-                       std::ostream& err) {
+int run_xlsform_export(const FormLibrary& library, const std::string& id,
+                       const std::string& version, const std::filesystem::path& path,
+                       const std::string& program, std::ostream& out, std::ostream& err) {
   const auto form = version.empty() ? library.current(id) : library.find(id, version);
   if (!form) {
-    err << program << ": no form '" << id << "'" << (version.empty() ? "" : " version '" + version + "'")
-        << " here (see: " << program << " forms list)\n";
+    err << program << ": no form '" << id << "'"
+        << (version.empty() ? "" : " version '" + version + "'") << " here (see: " << program
+        << " forms list)\n";
     return 1;
   }
   if (path.extension() != ".xlsx") {
-    err << program << ": --out must name an .xlsx file (the workbook), not '" << path.string() << "'\n";
+    err << program << ": --out must name an .xlsx file (the workbook), not '" << path.string()
+        << "'\n";
     return 1;
   }
   auto done = export_xlsform_file(*form, path);
@@ -125,13 +131,15 @@ int run_xlsform_export(const FormLibrary& library, const std::string& id, const 
     err << program << ": " << done.status().message() << "\n";
     return 1;
   }
-  out << "Wrote " << form->id << " version " << form->version << " as an XLSForm workbook: " << path.string() << "\n";
+  out << "Wrote " << form->id << " version " << form->version
+      << " as an XLSForm workbook: " << path.string() << "\n";
   for (std::size_t i = 1; i < done->files.size(); ++i) {
-    out << "  and " << done->files[i].string() << " beside it (a list select_one_from_file reads)\n";
+    out << "  and " << done->files[i].string()
+        << " beside it (a list select_one_from_file reads)\n";
   }
   if (done->exact()) {
-    out << "It imports back to the same definition (sync-server forms publish --data-dir DIR " << path.string()
-        << ").\n";
+    out << "It imports back to the same definition (sync-server forms publish --data-dir DIR "
+        << path.string() << ").\n";
     return 0;
   }
   err << program << ": the workbook does not carry everything in the definition:\n";

@@ -19,6 +19,7 @@ void note_unread_lists(const Form& form, std::vector<std::string>& notes);
 // Imports the workbook at `path` (with the files beside it) and adds a note
 // naming the first differences from `form`, or the import's errors. A Status
 // only when the file cannot be read at all.
-Status compare_reimport(const Form& form, const std::filesystem::path& path, std::vector<std::string>& notes);
+Status compare_reimport(const Form& form, const std::filesystem::path& path,
+                        std::vector<std::string>& notes);
 
 }  // namespace equitas::forms

@@ -5,11 +5,13 @@
 namespace equitas {
 
 void ByteWriter::u32be(std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<std::uint8_t>(v >> shift));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out_.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
 void ByteWriter::u64be(std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out_.push_back(static_cast<std::uint8_t>(v >> shift));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out_.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
 void ByteWriter::varint(std::uint64_t v) {

@@ -4,8 +4,8 @@
 
 namespace equitas {
 
-Result<CliArgs> CliArgs::parse(std::span<const std::string> words, std::set<std::string> value_flags,
-                               std::set<std::string> switches) {
+Result<CliArgs> CliArgs::parse(std::span<const std::string> words,
+                               std::set<std::string> value_flags, std::set<std::string> switches) {
   CliArgs out;
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
@@ -59,15 +59,28 @@ Result<std::int64_t> parse_duration_seconds(std::string_view text) {
   std::int64_t unit = 1;
   std::string_view digits = text;
   switch (text.back()) {
-    case 'd': unit = 86400; digits.remove_suffix(1); break;
-    case 'h': unit = 3600; digits.remove_suffix(1); break;
-    case 'm': unit = 60; digits.remove_suffix(1); break;
-    case 's': digits.remove_suffix(1); break;
-    default: break;
+    case 'd':
+      unit = 86400;
+      digits.remove_suffix(1);
+      break;
+    case 'h':
+      unit = 3600;
+      digits.remove_suffix(1);
+      break;
+    case 'm':
+      unit = 60;
+      digits.remove_suffix(1);
+      break;
+    case 's':
+      digits.remove_suffix(1);
+      break;
+    default:
+      break;
   }
   std::int64_t n = 0;
   const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || ptr != digits.data() + digits.size() || n <= 0 || n > 3650L * 86400 / unit) {
+  if (ec != std::errc() || ptr != digits.data() + digits.size() || n <= 0 ||
+      n > 3650L * 86400 / unit) {
     return Status::invalid_argument("'" + std::string(text) +
                                     "' is not a duration (examples: 14d, 36h, 90m)");
   }

@@ -9,13 +9,15 @@
 namespace equitas::http_util {
 
 std::string cookie_value(const Request& req, std::string_view name) {
-  for (auto it = req.find(http::field::cookie); it != req.end() && it->name() == http::field::cookie; ++it) {
+  for (auto it = req.find(http::field::cookie);
+       it != req.end() && it->name() == http::field::cookie; ++it) {
     std::string_view v = it->value();
     while (!v.empty()) {
       auto semi = v.find(';');
       std::string_view part = v.substr(0, semi);
       while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-      if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+      if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+          part[name.size()] == '=') {
         return std::string(part.substr(name.size() + 1));
       }
       if (semi == std::string_view::npos) break;
@@ -25,8 +27,8 @@ std::string cookie_value(const Request& req, std::string_view name) {
   return {};
 }
 
-std::string set_cookie(std::string_view name, std::string_view value, bool clear, std::string_view path,
-                       long max_age_seconds) {
+std::string set_cookie(std::string_view name, std::string_view value, bool clear,
+                       std::string_view path, long max_age_seconds) {
   std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
                   "; HttpOnly; SameSite=Strict";
   if (clear) {
@@ -65,7 +67,8 @@ std::string percent_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
+               hex_digit(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
       i += 2;
     } else {
@@ -85,7 +88,8 @@ std::string query_param(std::string_view target, std::string_view key) {
     auto amp = rest.find('&');
     std::string_view kv = rest.substr(0, amp);
     auto eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return eq == std::string_view::npos ? std::string() : percent_decode(kv.substr(eq + 1));
+    if (kv.substr(0, eq) == key)
+      return eq == std::string_view::npos ? std::string() : percent_decode(kv.substr(eq + 1));
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
   }

@@ -43,12 +43,14 @@ constexpr Known kKnown[] = {
 };
 
 bool starts(ByteView b, std::size_t at, std::string_view magic) {
-  return b.size() >= at + magic.size() && std::memcmp(b.data() + at, magic.data(), magic.size()) == 0;
+  return b.size() >= at + magic.size() &&
+         std::memcmp(b.data() + at, magic.data(), magic.size()) == 0;
 }
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -90,7 +92,8 @@ std::string sniff_media_type(ByteView b, std::string_view name) {
   if (starts(b, 0, "RIFF") && starts(b, 8, "WAVE")) return "audio/wav";
   if (starts(b, 0, "%PDF-")) return "application/pdf";
   if (starts(b, 0, "OggS")) return "audio/ogg";
-  if (starts(b, 0, "ID3") || (b.size() >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0 && (b[1] & 0x06) != 0)) {
+  if (starts(b, 0, "ID3") ||
+      (b.size() >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0 && (b[1] & 0x06) != 0)) {
     return "audio/mpeg";
   }
   if (starts(b, 0, "\x1A\x45\xDF\xA3")) return "video/webm";
@@ -100,7 +103,7 @@ std::string sniff_media_type(ByteView b, std::string_view name) {
     const std::string ext = by_extension(name);
     return !ext.empty() && ext.find("openxmlformats") != std::string::npos ? ext
            : ext.find("opendocument") != std::string::npos                 ? ext
-                                                                            : "application/zip";
+                                                                           : "application/zip";
   }
   if (starts(b, 0, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
     const std::string ext = by_extension(name);
@@ -116,18 +119,21 @@ std::string truncation_problem(ByteView b, std::string_view type) {
     std::size_t end = b.size();
     while (end > 0 && b[end - 1] == 0x00) --end;
     if (end < 4 || b[end - 2] != 0xFF || b[end - 1] != 0xD9) {
-      return "the JPEG image has no end marker: it was cut short (copy it again from the camera or phone)";
+      return "the JPEG image has no end marker: it was cut short (copy it again from the camera or "
+             "phone)";
     }
   } else if (type == "image/png") {
     static constexpr std::string_view kIend{"IEND\xAE\x42\x60\x82", 8};
-    if (b.size() < 8 + kIend.size() || std::memcmp(b.data() + b.size() - kIend.size(), kIend.data(), kIend.size()) != 0) {
+    if (b.size() < 8 + kIend.size() ||
+        std::memcmp(b.data() + b.size() - kIend.size(), kIend.data(), kIend.size()) != 0) {
       return "the PNG image has no end chunk: it was cut short";
     }
   } else if (type == "application/pdf") {
     // "%%EOF" within the last kilobyte (PDF 1.7, section 7.5.5).
     const std::size_t from = b.size() > 1024 ? b.size() - 1024 : 0;
     const std::string_view tail(reinterpret_cast<const char*>(b.data() + from), b.size() - from);
-    if (tail.find("%%EOF") == std::string_view::npos) return "the PDF has no end-of-file marker: it was cut short";
+    if (tail.find("%%EOF") == std::string_view::npos)
+      return "the PDF has no end-of-file marker: it was cut short";
   }
   return "";
 }

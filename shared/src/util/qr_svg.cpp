@@ -22,8 +22,10 @@ Result<std::string> qr_svg(const std::string& text) {
     }
   }
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
-         std::to_string(size) + "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\">" +
-         "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
+         std::to_string(size) +
+         "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\">" +
+         "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path +
+         "\"/></svg>";
 }
 
 }  // namespace equitas

@@ -34,7 +34,9 @@ void put_file(ByteWriter& w, const BundleFile& f) {
 }
 
 Status take_file(ByteReader& r, std::uint64_t n, BundleFile& f) {
-  const auto damaged = [n] { return Status::corruption("the bundle is damaged at file " + std::to_string(n)); };
+  const auto damaged = [n] {
+    return Status::corruption("the bundle is damaged at file " + std::to_string(n));
+  };
   std::uint64_t size = 0, revision = 0, chunks = 0;
   if (!r.fixed(f.id) || !r.fixed(f.sha256) || !r.varint(size, kMaxBundleBytes) || size == 0 ||
       !r.fixed(f.submission_id.bytes) || !r.varint(revision, UINT32_MAX) || revision == 0 ||
@@ -99,7 +101,8 @@ Bytes encode_bundle(const Bundle& b, const SigningKey& device_key) {
 
 Result<DecodedBundle> decode_bundle(ByteView bytes) {
   if (!looks_like_bundle(bytes)) return Status::invalid_argument("this is not an Equitas bundle");
-  if (bytes.size() < kBundleMagic.size() + 1 + crypto_sign_BYTES) return Status::corruption("the bundle is truncated");
+  if (bytes.size() < kBundleMagic.size() + 1 + crypto_sign_BYTES)
+    return Status::corruption("the bundle is truncated");
   const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
   DecodedBundle d;
   std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), d.signature.begin());
@@ -107,9 +110,11 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
   std::uint8_t version = 0;
   std::uint64_t created = 0, count = 0;
   if (!r.u8(version)) return Status::corruption("the bundle is truncated");
-  if (version != kBundleVersion && version != kBundleVersionWithRegistration && version != kBundleVersionWithFiles) {
-    return Status::corruption("bundle version " + std::to_string(version) +
-                              " is not supported (made by a newer collector? upgrade the server first)");
+  if (version != kBundleVersion && version != kBundleVersionWithRegistration &&
+      version != kBundleVersionWithFiles) {
+    return Status::corruption(
+        "bundle version " + std::to_string(version) +
+        " is not supported (made by a newer collector? upgrade the server first)");
   }
   if (!r.fixed(d.bundle.device_id.bytes) || !r.fixed(d.bundle.server) || !r.u64be(created) ||
       !r.varint(count, kMaxBundleEnvelopes)) {
@@ -119,7 +124,8 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
   d.bundle.envelopes.reserve(std::min<std::uint64_t>(count, 65536));
   for (std::uint64_t i = 0; i < count; ++i) {
     ByteView e;
-    if (!r.lp(e, kMaxEnvelopeBytes)) return Status::corruption("the bundle is damaged at envelope " + std::to_string(i + 1));
+    if (!r.lp(e, kMaxEnvelopeBytes))
+      return Status::corruption("the bundle is damaged at envelope " + std::to_string(i + 1));
     d.bundle.envelopes.emplace_back(e.begin(), e.end());
   }
   if (version >= kBundleVersionWithRegistration) {
@@ -132,7 +138,8 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
   }
   if (version >= kBundleVersionWithFiles) {
     std::uint64_t files = 0;
-    if (!r.varint(files, kMaxBundleFiles)) return Status::corruption("the bundle's list of files is damaged");
+    if (!r.varint(files, kMaxBundleFiles))
+      return Status::corruption("the bundle's list of files is damaged");
     d.bundle.files.reserve(std::min<std::uint64_t>(files, 4096));
     for (std::uint64_t i = 0; i < files; ++i) {
       BundleFile f;
@@ -148,7 +155,8 @@ Result<DecodedBundle> decode_bundle(ByteView bytes) {
 Status verify_bundle(const DecodedBundle& b, const SignPublicKey& device_key) {
   if (!verify_signature(device_key, with_context(kBundleSignContext, b.signed_part), b.signature)) {
     return Status::unauthenticated("the bundle's signature does not verify for device " +
-                                   b.bundle.device_id.to_string() + " (altered or not from that device)");
+                                   b.bundle.device_id.to_string() +
+                                   " (altered or not from that device)");
   }
   return Status::ok();
 }
@@ -187,12 +195,14 @@ Bytes encode_receipt(const Receipt& rc, const SigningKey& server_key) {
 
 Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
   if (!looks_like_receipt(bytes)) return Status::invalid_argument("this is not an Equitas receipt");
-  if (bytes.size() < kReceiptMagic.size() + 1 + crypto_sign_BYTES) return Status::corruption("the receipt is truncated");
+  if (bytes.size() < kReceiptMagic.size() + 1 + crypto_sign_BYTES)
+    return Status::corruption("the receipt is truncated");
   const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
   Signature sig{};
   std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), sig.begin());
   if (!verify_signature(pinned, with_context(kReceiptSignContext, body), sig)) {
-    return Status::unauthenticated("the receipt is not signed by this collector's server (altered, or from another server)");
+    return Status::unauthenticated(
+        "the receipt is not signed by this collector's server (altered, or from another server)");
   }
   Receipt rc;
   ByteReader r(body.subspan(kReceiptMagic.size()));
@@ -200,11 +210,12 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
   std::uint64_t created = 0, count = 0;
   if (r.u8(version) && version == 1) {
     return Status::failed_precondition(
-        "this receipt was made by an older server that does not name each envelope; upgrade the server "
+        "this receipt was made by an older server that does not name each envelope; upgrade the "
+        "server "
         "and import the bundle again for a new receipt");
   }
-  if ((version != kReceiptVersion && version != kReceiptVersionWithFiles) || !r.fixed(rc.server) || !r.u64be(created) ||
-      !r.varint(count, kMaxBundleEnvelopes)) {
+  if ((version != kReceiptVersion && version != kReceiptVersionWithFiles) || !r.fixed(rc.server) ||
+      !r.u64be(created) || !r.varint(count, kMaxBundleEnvelopes)) {
     return Status::corruption("the receipt header is damaged");
   }
   rc.created_at = static_cast<std::int64_t>(created);
@@ -213,15 +224,15 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
     std::uint64_t revision = 0;
     std::uint8_t status = 0;
     if (!r.fixed(it.submission_id.bytes) || !r.varint(revision, UINT32_MAX) || revision == 0 ||
-        !r.fixed(it.origin.bytes) || !r.fixed(it.envelope_hash) || !r.u8(status) ||
-        status > 3) {
+        !r.fixed(it.origin.bytes) || !r.fixed(it.envelope_hash) || !r.u8(status) || status > 3) {
       return Status::corruption("the receipt is damaged at item " + std::to_string(i + 1));
     }
     it.revision = static_cast<std::uint32_t>(revision);
     it.result.status = static_cast<ItemStatus>(status);
     if (it.result.status == ItemStatus::kRejected) {
       std::uint8_t reason = 0;
-      if (!r.u8(reason) || reason < 1 || reason > kMaxRejectReason || !r.lp_string(it.result.detail, kMaxDetailLength)) {
+      if (!r.u8(reason) || reason < 1 || reason > kMaxRejectReason ||
+          !r.lp_string(it.result.detail, kMaxDetailLength)) {
         return Status::corruption("the receipt is damaged at item " + std::to_string(i + 1));
       }
       it.result.reason = static_cast<RejectReason>(reason);
@@ -230,7 +241,8 @@ Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
   }
   if (version == kReceiptVersionWithFiles) {
     std::uint64_t files = 0;
-    if (!r.varint(files, kMaxBundleFiles)) return Status::corruption("the receipt's list of files is damaged");
+    if (!r.varint(files, kMaxBundleFiles))
+      return Status::corruption("the receipt's list of files is damaged");
     for (std::uint64_t i = 0; i < files; ++i) {
       ReceiptFile f;
       std::uint8_t held = 0;

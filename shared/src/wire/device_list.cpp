@@ -82,7 +82,8 @@ Result<DeviceList> decode_device_list(ByteView bytes, const SignPublicKey& pinne
   }
   if (!r.at_end()) return Status::corruption("the device list has trailing bytes");
   for (std::size_t i = 1; i < list.devices.size(); ++i) {
-    if (!by_id(list.devices[i - 1], list.devices[i])) return Status::corruption("the device list is out of order");
+    if (!by_id(list.devices[i - 1], list.devices[i]))
+      return Status::corruption("the device list is out of order");
   }
   return list;
 }

@@ -26,8 +26,8 @@ std::array<std::uint8_t, kChecksumBytes> checksum(ByteView body) {
 
 std::string format_enrollment_code(const EnrollmentCode& code) {
   // Sized up front so that no reallocation leaves a copy of the secret behind.
-  ByteWriter w(1 + 2 + code.url.size() + 32 + 32 + 16 + kEnrollSecretBytes + 8 + 2 + code.site.size() +
-               kChecksumBytes);
+  ByteWriter w(1 + 2 + code.url.size() + 32 + 32 + 16 + kEnrollSecretBytes + 8 + 2 +
+               code.site.size() + kChecksumBytes);
   w.u8(kCodeVersion);
   w.lp(code.url);
   w.raw(code.server.sign);
@@ -55,8 +55,9 @@ Result<EnrollmentCode> parse_enrollment_code(std::string_view text) {
     if (!std::isspace(static_cast<unsigned char>(c))) clean.push_back(c);
   }
   if (clean.rfind(kPrefix, 0) != 0) {
-    return Status::invalid_argument("this is not an Equitas enrollment code (it should start with " +
-                                    std::string(kPrefix) + ")");
+    return Status::invalid_argument(
+        "this is not an Equitas enrollment code (it should start with " + std::string(kPrefix) +
+        ")");
   }
   auto decoded = from_base64url(std::string_view(clean).substr(kPrefix.size()));
   wipe(clean);
@@ -69,7 +70,8 @@ Result<EnrollmentCode> parse_enrollment_code(std::string_view text) {
   const auto sum = checksum(payload);
   if (sodium_memcmp(sum.data(), all.data() + payload.size(), kChecksumBytes) != 0) {
     wipe(body);
-    return Status::invalid_argument("the enrollment code is damaged (checksum mismatch); copy it again");
+    return Status::invalid_argument(
+        "the enrollment code is damaged (checksum mismatch); copy it again");
   }
 
   EnrollmentCode code;
@@ -77,10 +79,11 @@ Result<EnrollmentCode> parse_enrollment_code(std::string_view text) {
   std::uint8_t version = 0;
   ByteView secret;
   std::uint64_t expires = 0;
-  const bool ok = r.u8(version) && version == kCodeVersion && r.lp_string(code.url, kMaxUrlLength) &&
-                  r.fixed(code.server.sign) && r.fixed(code.server.box) &&
-                  r.fixed(code.device_id.bytes) && r.raw(kEnrollSecretBytes, secret) &&
-                  r.u64be(expires) && r.lp_string(code.site, kMaxSiteLength) && r.at_end();
+  const bool ok = r.u8(version) && version == kCodeVersion &&
+                  r.lp_string(code.url, kMaxUrlLength) && r.fixed(code.server.sign) &&
+                  r.fixed(code.server.box) && r.fixed(code.device_id.bytes) &&
+                  r.raw(kEnrollSecretBytes, secret) && r.u64be(expires) &&
+                  r.lp_string(code.site, kMaxSiteLength) && r.at_end();
   if (ok) std::memcpy(code.secret.data(), secret.data(), kEnrollSecretBytes);
   wipe(body);
   if (!ok) {

@@ -99,7 +99,8 @@ Result<Envelope> seal_envelope(EnvelopeFields fields, ByteView payload,
   constexpr std::size_t kOverhead = crypto_box_SEALBYTES + 1 + kOriginTagBytes;
   if (payload.size() + kOverhead > kMaxSealedPayload) {
     return Status::invalid_argument("response is too large (" + std::to_string(payload.size()) +
-                                    " bytes; the limit is " + std::to_string(kMaxSealedPayload - kOverhead) + ")");
+                                    " bytes; the limit is " +
+                                    std::to_string(kMaxSealedPayload - kOverhead) + ")");
   }
   Envelope e;
   e.device_id = fields.device_id;
@@ -125,12 +126,13 @@ Result<OpenedPayload> open_envelope_payload(const Envelope& e, const BoxKey& ser
     return out;
   }
   const auto expected = origin_tag(e.device_id, e.submission_id, e.revision);
-  const bool matches =
-      plain.size() >= 1 + kOriginTagBytes && sodium_memcmp(plain.data() + 1, expected.data(), kOriginTagBytes) == 0;
+  const bool matches = plain.size() >= 1 + kOriginTagBytes &&
+                       sodium_memcmp(plain.data() + 1, expected.data(), kOriginTagBytes) == 0;
   if (!matches) {
     wipe(plain);
-    return Status::permission_denied("the sealed answers belong to another device or submission (signed again "
-                                     "by someone else, or replayed under a new id)");
+    return Status::permission_denied(
+        "the sealed answers belong to another device or submission (signed again "
+        "by someone else, or replayed under a new id)");
   }
   out.plain.assign(plain.begin() + 1 + kOriginTagBytes, plain.end());
   wipe(plain);

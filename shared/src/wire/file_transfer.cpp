@@ -14,7 +14,8 @@ std::uint64_t sealed_file_size(std::uint64_t size) {
 
 Result<SealedFile> seal_file(ByteView plain) {
   if (plain.empty()) return Status::invalid_argument("the file is empty");
-  if (plain.size() >= (std::uint64_t{1} << 40)) return Status::invalid_argument("the file is too large");
+  if (plain.size() >= (std::uint64_t{1} << 40))
+    return Status::invalid_argument("the file is too large");
   SealedFile out;
   randombytes_buf(out.id.data(), out.id.size());
   crypto_secretstream_xchacha20poly1305_keygen(out.key.data());
@@ -33,8 +34,8 @@ Result<SealedFile> seal_file(ByteView plain) {
     if (lead > 0) std::copy(header.begin(), header.end(), chunk.begin());
     const std::uint8_t tag = i + 1 == count ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
                                             : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
-    crypto_secretstream_xchacha20poly1305_push(&state, chunk.data() + lead, nullptr, plain.data() + from, len,
-                                               nullptr, 0, tag);
+    crypto_secretstream_xchacha20poly1305_push(&state, chunk.data() + lead, nullptr,
+                                               plain.data() + from, len, nullptr, 0, tag);
     out.chunks.push_back(std::move(chunk));
   }
   sodium_memzero(&state, sizeof state);
@@ -50,7 +51,8 @@ FileOpener::FileOpener(const FileKey& key, const FileHash& expected, std::uint64
 
 Status FileOpener::accept(ByteView chunk) {
   const std::string which = "chunk " + std::to_string(next_) + " of " + std::to_string(count_);
-  if (broken_ || finished_) return Status::failed_precondition("the file's transfer is over; " + which + " is not taken");
+  if (broken_ || finished_)
+    return Status::failed_precondition("the file's transfer is over; " + which + " is not taken");
   if (next_ == 0) {
     if (chunk.size() < kFileHeaderBytes ||
         crypto_secretstream_xchacha20poly1305_init_pull(&state_, chunk.data(), key_.data()) != 0) {
@@ -68,16 +70,18 @@ Status FileOpener::accept(ByteView chunk) {
   }
   Bytes plain(static_cast<std::size_t>(want));
   std::uint8_t tag = 0;
-  if (crypto_secretstream_xchacha20poly1305_pull(&state_, plain.data(), nullptr, &tag, chunk.data(), chunk.size(),
-                                                 nullptr, 0) != 0) {
+  if (crypto_secretstream_xchacha20poly1305_pull(&state_, plain.data(), nullptr, &tag, chunk.data(),
+                                                 chunk.size(), nullptr, 0) != 0) {
     broken_ = true;
-    return Status::corruption(which + " does not authenticate (altered, or encrypted under another key)");
+    return Status::corruption(which +
+                              " does not authenticate (altered, or encrypted under another key)");
   }
   const bool final_tag = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
   if (final_tag != last) {
     wipe(plain);
     broken_ = true;
-    return Status::corruption(which + (last ? " is the last but does not end the stream" : " ends the stream early"));
+    return Status::corruption(
+        which + (last ? " is the last but does not end the stream" : " ends the stream early"));
   }
   crypto_hash_sha256_update(&hash_, plain.data(), plain.size());
   wipe(plain);
@@ -94,7 +98,8 @@ Status FileOpener::accept(ByteView chunk) {
   return Status::ok();
 }
 
-Result<Bytes> open_sealed_file(ByteView sealed, const FileKey& key, const FileHash& expected, std::uint64_t size) {
+Result<Bytes> open_sealed_file(ByteView sealed, const FileKey& key, const FileHash& expected,
+                               std::uint64_t size) {
   if (size == 0 || sealed.size() != sealed_file_size(size)) {
     return Status::corruption("the stored file is " + std::to_string(sealed.size()) + " bytes; " +
                               std::to_string(sealed_file_size(size)) + " were expected");
@@ -110,11 +115,13 @@ Result<Bytes> open_sealed_file(ByteView sealed, const FileKey& key, const FileHa
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::size_t len = std::min<std::size_t>(kFileChunkBytes, out.size() - at);
     std::uint8_t tag = 0;
-    if (crypto_secretstream_xchacha20poly1305_pull(&state, out.data() + at, nullptr, &tag, sealed.data() + in,
-                                                   len + kFileChunkOverhead, nullptr, 0) != 0 ||
+    if (crypto_secretstream_xchacha20poly1305_pull(&state, out.data() + at, nullptr, &tag,
+                                                   sealed.data() + in, len + kFileChunkOverhead,
+                                                   nullptr, 0) != 0 ||
         (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) != (i + 1 == count)) {
       wipe(out);
-      return Status::corruption("chunk " + std::to_string(i) + " of the stored file does not authenticate");
+      return Status::corruption("chunk " + std::to_string(i) +
+                                " of the stored file does not authenticate");
     }
     in += len + kFileChunkOverhead;
     at += len;

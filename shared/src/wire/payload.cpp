@@ -7,7 +7,6 @@
 #include <cstring>
 #include <ctime>
 
-
 namespace equitas {
 namespace {
 
@@ -78,8 +77,12 @@ void put_time(ByteWriter& w, const std::string& at) {
 void put_value(ByteWriter& w, const boost::json::value& v, const ChoiceList* choices,
                const PayloadLayout* layout, std::size_t key) {
   switch (v.kind()) {
-    case boost::json::kind::null: w.u8(kNull); return;
-    case boost::json::kind::bool_: w.u8(v.get_bool() ? kTrue : kFalse); return;
+    case boost::json::kind::null:
+      w.u8(kNull);
+      return;
+    case boost::json::kind::bool_:
+      w.u8(v.get_bool() ? kTrue : kFalse);
+      return;
     case boost::json::kind::int64: {
       const auto i = v.get_int64();
       w.u8(kInt);
@@ -205,9 +208,15 @@ class V2Reader {
       return Status::ok();
     }
     switch (tag) {
-      case kNull: out = nullptr; return Status::ok();
-      case kFalse: out = false; return Status::ok();
-      case kTrue: out = true; return Status::ok();
+      case kNull:
+        out = nullptr;
+        return Status::ok();
+      case kFalse:
+        out = false;
+        return Status::ok();
+      case kTrue:
+        out = true;
+        return Status::ok();
       case kString: {
         std::string s;
         if (!r_.lp_string(s, kMaxText)) return bad("text answer is truncated");
@@ -223,7 +232,8 @@ class V2Reader {
       case kUint: {
         std::uint64_t u = 0;
         // Anything that fits an int64 is sent as kInt (as JSON parsing would store it).
-        if (!r_.varint(u) || u <= static_cast<std::uint64_t>(INT64_MAX)) return bad("integer is malformed");
+        if (!r_.varint(u) || u <= static_cast<std::uint64_t>(INT64_MAX))
+          return bad("integer is malformed");
         out = u;
         return Status::ok();
       }
@@ -265,7 +275,8 @@ class V2Reader {
         out = std::move(o);
         return Status::ok();
       }
-      default: return bad("unknown value tag");
+      default:
+        return bad("unknown value tag");
     }
   }
 
@@ -281,7 +292,8 @@ Result<ResponsePayload> decode_v1(ByteView bytes) {
   boost::json::parse_options opts;
   opts.max_depth = kMaxDepth + 2;
   boost::json::value v = boost::json::parse(as_chars(bytes), ec, {}, opts);
-  if (ec || !v.is_object()) return Status::corruption("payload is not a JSON object (or nests too deep)");
+  if (ec || !v.is_object())
+    return Status::corruption("payload is not a JSON object (or nests too deep)");
   auto& doc = v.as_object();
   const auto* version = doc.if_contains("v");
   auto* answers = doc.if_contains("answers");
@@ -312,9 +324,10 @@ Result<ResponsePayload> decode_v1(ByteView bytes) {
     const auto* id = o ? o->if_contains("assessment") : nullptr;
     const auto* role = o ? o->if_contains("role") : nullptr;
     const auto* base = o ? o->if_contains("base") : nullptr;
-    if (id == nullptr || !id->is_string() || id->as_string().empty() || id->as_string().size() > kMaxRound ||
-        role == nullptr || !role->is_string() || role->as_string().size() > kMaxRound || base == nullptr ||
-        !base->is_int64() || base->as_int64() < 0) {
+    if (id == nullptr || !id->is_string() || id->as_string().empty() ||
+        id->as_string().size() > kMaxRound || role == nullptr || !role->is_string() ||
+        role->as_string().size() > kMaxRound || base == nullptr || !base->is_int64() ||
+        base->as_int64() < 0) {
       return Status::corruption("payload contribution is malformed");
     }
     p.contribution = ContributionMeta{std::string(id->as_string()), std::string(role->as_string()),
@@ -361,8 +374,9 @@ Bytes encode_payload(const ResponsePayload& p) {
   if (!p.round.empty()) doc["round"] = p.round;
   if (!p.response_code.empty()) doc["response_code"] = p.response_code;
   if (p.contribution) {
-    doc["contribution"] = boost::json::object{
-        {"assessment", p.contribution->assessment}, {"role", p.contribution->role}, {"base", p.contribution->base}};
+    doc["contribution"] = boost::json::object{{"assessment", p.contribution->assessment},
+                                              {"role", p.contribution->role},
+                                              {"base", p.contribution->base}};
   }
   const std::string text = boost::json::serialize(doc);
   return Bytes(text.begin(), text.end());
@@ -394,7 +408,8 @@ bool is_payload_v2(ByteView bytes) { return !bytes.empty() && bytes[0] == kPaylo
 
 Result<ResponsePayload> decode_payload(ByteView bytes, const PayloadLayout* layout) {
   if (!is_payload_v2(bytes)) return decode_v1(bytes);
-  if (layout == nullptr) return Status::failed_precondition("a v2 payload needs its form version's layout");
+  if (layout == nullptr)
+    return Status::failed_precondition("a v2 payload needs its form version's layout");
   return V2Reader(bytes, *layout).read();
 }
 

@@ -91,11 +91,14 @@ CodeDigest code_digest(const CodeSalt& salt, std::string_view form_id, std::stri
   w.lp(round);
   w.raw(canonical);
   CodeDigest d{};
-  crypto_generichash(d.data(), d.size(), w.bytes().data(), w.bytes().size(), salt.data(), salt.size());
+  crypto_generichash(d.data(), d.size(), w.bytes().data(), w.bytes().size(), salt.data(),
+                     salt.size());
   return d;
 }
 
-bool CodeBatch::contains(const CodeDigest& d) const { return std::binary_search(digests.begin(), digests.end(), d); }
+bool CodeBatch::contains(const CodeDigest& d) const {
+  return std::binary_search(digests.begin(), digests.end(), d);
+}
 
 namespace {
 
@@ -130,8 +133,9 @@ Result<CodeBatch> decode_code_batch(ByteView bytes) {
   ByteReader r(bytes);
   CodeBatch b;
   std::uint64_t count = 0;
-  if (!r.fixed(b.id) || !r.lp_string(b.form_id, kMaxFormIdLength) || !r.lp_string(b.round, kMaxRoundLength) ||
-      !r.fixed(b.salt) || !r.varint(count, kMaxCodesPerBatch) || b.form_id.empty()) {
+  if (!r.fixed(b.id) || !r.lp_string(b.form_id, kMaxFormIdLength) ||
+      !r.lp_string(b.round, kMaxRoundLength) || !r.fixed(b.salt) ||
+      !r.varint(count, kMaxCodesPerBatch) || b.form_id.empty()) {
     return bad();
   }
   if (r.remaining() != count * kCodeDigestBytes + b.signature.size()) return bad();
@@ -142,7 +146,9 @@ Result<CodeBatch> decode_code_batch(ByteView bytes) {
   if (!r.fixed(b.signature) || !r.at_end()) return bad();
   // Sorted without repeats: membership is a binary search, and the order
   // keeps nothing of the order the codes were printed in.
-  if (std::adjacent_find(b.digests.begin(), b.digests.end(), std::greater_equal<>()) != b.digests.end()) return bad();
+  if (std::adjacent_find(b.digests.begin(), b.digests.end(), std::greater_equal<>()) !=
+      b.digests.end())
+    return bad();
   return b;
 }
 

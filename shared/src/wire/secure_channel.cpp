@@ -74,9 +74,8 @@ Result<Bytes> SecureChannel::open(ByteView ciphertext) {
   Bytes out(ciphertext.size() - crypto_secretstream_xchacha20poly1305_ABYTES);
   unsigned char tag = 0;
   if (!has_rx_) return Status::failed_precondition("session channel is not established");
-  if (crypto_secretstream_xchacha20poly1305_pull(&rx_, out.data(), nullptr, &tag,
-                                                 ciphertext.data(), ciphertext.size(), nullptr,
-                                                 0) != 0) {
+  if (crypto_secretstream_xchacha20poly1305_pull(&rx_, out.data(), nullptr, &tag, ciphertext.data(),
+                                                 ciphertext.size(), nullptr, 0) != 0) {
     return Status::corruption("session message failed authentication (altered or out of order)");
   }
   if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
@@ -99,9 +98,9 @@ Bytes ClientHandshake::hello() {
   return client_hello_;
 }
 
-Result<Bytes> ClientHandshake::on_server_hello(ByteView msg, const DeviceId& device,
-                                               const SigningKey& device_key,
-                                               const SecretBytes<kEnrollSecretBytes>* enroll_secret) {
+Result<Bytes> ClientHandshake::on_server_hello(
+    ByteView msg, const DeviceId& device, const SigningKey& device_key,
+    const SecretBytes<kEnrollSecretBytes>* enroll_secret) {
   ByteReader r(msg);
   std::uint8_t type = 0;
   EphKey server_eph{};
@@ -112,9 +111,10 @@ Result<Bytes> ClientHandshake::on_server_hello(ByteView msg, const DeviceId& dev
       !r.fixed(server_eph) || !r.fixed(server_nonce) || !r.fixed(server_header) || !r.fixed(sig)) {
     return Status::corruption("the server's handshake reply is malformed");
   }
-  if (!verify_signature(pinned_.sign,
-                        server_sign_input(pinned_.sign, client_hello_, msg.subspan(0, kServerHelloSigned)),
-                        sig)) {
+  if (!verify_signature(
+          pinned_.sign,
+          server_sign_input(pinned_.sign, client_hello_, msg.subspan(0, kServerHelloSigned)),
+          sig)) {
     return Status::unauthenticated(
         "the server could not prove it holds the key pinned at enrollment; this is not the server "
         "this collector was enrolled with (or someone is intercepting the link)");
@@ -125,7 +125,8 @@ Result<Bytes> ClientHandshake::on_server_hello(ByteView msg, const DeviceId& dev
                                     server_eph.data()) != 0) {
     return Status::unauthenticated("the server's ephemeral key is not acceptable");
   }
-  if (crypto_secretstream_xchacha20poly1305_init_pull(&channel_.rx_, server_header.data(), rx.data()) != 0) {
+  if (crypto_secretstream_xchacha20poly1305_init_pull(&channel_.rx_, server_header.data(),
+                                                      rx.data()) != 0) {
     return Status::corruption("the server's stream header is invalid");
   }
   channel_.has_rx_ = true;
@@ -200,8 +201,8 @@ Result<ClientAuth> ServerHandshake::on_client_auth(ByteView msg) {
   if (server_hello_.empty() || !r.u8(type) || type != kMsgClientAuth || !r.fixed(client_header)) {
     return Status::corruption("client authentication message is malformed");
   }
-  const int rc = crypto_secretstream_xchacha20poly1305_init_pull(&channel_.rx_, client_header.data(),
-                                                                 channel_.pending_rx_key_);
+  const int rc = crypto_secretstream_xchacha20poly1305_init_pull(
+      &channel_.rx_, client_header.data(), channel_.pending_rx_key_);
   sodium_memzero(channel_.pending_rx_key_, sizeof channel_.pending_rx_key_);
   if (rc != 0) return Status::corruption("client stream header is invalid");
   channel_.has_rx_ = true;
@@ -227,9 +228,9 @@ Result<ClientAuth> ServerHandshake::on_client_auth(ByteView msg) {
   if (!ok) return Status::corruption("client authentication body is malformed");
 
   const auto th = transcript_hash(client_hello_, server_hello_, client_header);
-  if (!verify_signature(auth.device_key,
-                        device_sign_input(keys_.sign.public_key(), th, auth.device_id, auth.device_key),
-                        sig)) {
+  if (!verify_signature(
+          auth.device_key,
+          device_sign_input(keys_.sign.public_key(), th, auth.device_id, auth.device_key), sig)) {
     return Status::unauthenticated("the device's session signature does not verify");
   }
   return auth;

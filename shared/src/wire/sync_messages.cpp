@@ -8,39 +8,60 @@ namespace equitas {
 
 std::string_view session_error_name(SessionError e) {
   switch (e) {
-    case SessionError::kRevoked: return "device revoked";
-    case SessionError::kUnknownDevice: return "unknown device";
-    case SessionError::kEnrollmentExpired: return "enrollment code expired";
-    case SessionError::kEnrollmentUsed: return "enrollment code already used";
-    case SessionError::kAuthenticationFailed: return "authentication failed";
-    case SessionError::kProtocol: return "protocol error";
-    case SessionError::kUnavailable: return "server unavailable";
-    case SessionError::kInternal: return "server error";
+    case SessionError::kRevoked:
+      return "device revoked";
+    case SessionError::kUnknownDevice:
+      return "unknown device";
+    case SessionError::kEnrollmentExpired:
+      return "enrollment code expired";
+    case SessionError::kEnrollmentUsed:
+      return "enrollment code already used";
+    case SessionError::kAuthenticationFailed:
+      return "authentication failed";
+    case SessionError::kProtocol:
+      return "protocol error";
+    case SessionError::kUnavailable:
+      return "server unavailable";
+    case SessionError::kInternal:
+      return "server error";
   }
   return "unknown error";
 }
 
 std::string_view item_status_name(ItemStatus s) {
   switch (s) {
-    case ItemStatus::kAccepted: return "accepted";
-    case ItemStatus::kDuplicate: return "duplicate";
-    case ItemStatus::kConflict: return "conflict";
-    case ItemStatus::kRejected: return "rejected";
+    case ItemStatus::kAccepted:
+      return "accepted";
+    case ItemStatus::kDuplicate:
+      return "duplicate";
+    case ItemStatus::kConflict:
+      return "conflict";
+    case ItemStatus::kRejected:
+      return "rejected";
   }
   return "unknown";
 }
 
 std::string_view reject_reason_name(RejectReason r) {
   switch (r) {
-    case RejectReason::kMalformed: return "malformed";
-    case RejectReason::kBadSignature: return "bad signature";
-    case RejectReason::kUnknownDevice: return "unknown device";
-    case RejectReason::kRevokedDevice: return "revoked device";
-    case RejectReason::kUnknownForm: return "unknown form";
-    case RejectReason::kInvalidAnswers: return "invalid answers";
-    case RejectReason::kUndecryptable: return "cannot decrypt";
-    case RejectReason::kForeignSubmission: return "submission of another device";
-    case RejectReason::kCarrierRefused: return "delivering device refused";
+    case RejectReason::kMalformed:
+      return "malformed";
+    case RejectReason::kBadSignature:
+      return "bad signature";
+    case RejectReason::kUnknownDevice:
+      return "unknown device";
+    case RejectReason::kRevokedDevice:
+      return "revoked device";
+    case RejectReason::kUnknownForm:
+      return "unknown form";
+    case RejectReason::kInvalidAnswers:
+      return "invalid answers";
+    case RejectReason::kUndecryptable:
+      return "cannot decrypt";
+    case RejectReason::kForeignSubmission:
+      return "submission of another device";
+    case RejectReason::kCarrierRefused:
+      return "delivering device refused";
   }
   return "unknown";
 }
@@ -213,7 +234,8 @@ Bytes encode(const FilesWanted& m) {
   }
   // Byte offsets, one per file, only when some file has one: a piece
   // session's resume (file_transfer.hpp). A chunk session never has one.
-  if (std::any_of(m.files.begin(), m.files.end(), [](const auto& f) { return f.next_offset != 0; })) {
+  if (std::any_of(m.files.begin(), m.files.end(),
+                  [](const auto& f) { return f.next_offset != 0; })) {
     for (const auto& f : m.files) w.varint(f.next_offset);
   }
   return w.take();
@@ -257,7 +279,8 @@ Result<SyncMessage> decode_file_message(std::uint8_t type, ByteReader& r) {
       if (!r.varint(count, kMaxFilesPerOffer)) return malformed("files offer");
       m.files.resize(count);
       for (auto& f : m.files) {
-        if (!r.fixed(f.id) || !r.fixed(f.sha256) || !r.varint(f.size) || f.size == 0) return malformed("files offer");
+        if (!r.fixed(f.id) || !r.fixed(f.sha256) || !r.varint(f.size) || f.size == 0)
+          return malformed("files offer");
       }
       if (!r.at_end()) return malformed("files offer");
       return SyncMessage(std::move(m));
@@ -295,7 +318,8 @@ Result<SyncMessage> decode_file_message(std::uint8_t type, ByteReader& r) {
       std::uint64_t index = 0;
       ByteView data;
       std::uint64_t offset = 0;
-      if (!r.fixed(m.id) || !r.varint(index, kMaxChunkIndex) || !r.lp(data, kMaxFileChunkWire) || data.empty()) {
+      if (!r.fixed(m.id) || !r.varint(index, kMaxChunkIndex) || !r.lp(data, kMaxFileChunkWire) ||
+          data.empty()) {
         return malformed("file chunk");
       }
       // A piece's offset, present only when not 0; the piece ends within
@@ -320,7 +344,8 @@ Result<SyncMessage> decode_file_message(std::uint8_t type, ByteReader& r) {
         return malformed("file ack");
       }
       // The offset held inside `next`, present only when not 0.
-      if (!r.at_end() && (!r.varint(offset, kMaxFileChunkWire - 1) || offset == 0)) return malformed("file ack");
+      if (!r.at_end() && (!r.varint(offset, kMaxFileChunkWire - 1) || offset == 0))
+        return malformed("file ack");
       if (!r.at_end()) return malformed("file ack");
       m.state = static_cast<FileAckState>(state);
       m.next_chunk = static_cast<std::uint32_t>(next);
@@ -333,7 +358,8 @@ Result<SyncMessage> decode_file_message(std::uint8_t type, ByteReader& r) {
 Result<SyncMessage> decode_codes_request(ByteReader& r) {
   CodesRequest m;
   std::uint64_t count = 0;
-  if (!r.varint(count, kMaxKnownCodeBatches)) return Status::corruption("malformed codes request message");
+  if (!r.varint(count, kMaxKnownCodeBatches))
+    return Status::corruption("malformed codes request message");
   m.known.resize(count);
   for (auto& k : m.known) {
     if (!r.fixed(k)) return Status::corruption("malformed codes request message");
@@ -363,7 +389,8 @@ Result<SyncMessage> decode_codes_update(ByteReader& r) {
 Result<SyncMessage> decode_assessments_request(ByteReader& r) {
   AssessmentsRequest m;
   std::uint64_t count = 0;
-  if (!r.varint(count, kMaxKnownAssessments)) return Status::corruption("malformed assessments request message");
+  if (!r.varint(count, kMaxKnownAssessments))
+    return Status::corruption("malformed assessments request message");
   m.known.resize(count);
   for (auto& k : m.known) {
     if (!r.lp_string(k.id, kMaxAssessmentIdLength) || !r.varint(k.revision)) {
@@ -384,7 +411,8 @@ Result<SyncMessage> decode_assessments_update(ByteReader& r) {
   m.more = more == 1;
   m.assessments.resize(count);
   for (auto& a : m.assessments) {
-    if (!r.lp_string(a, kMaxAssessmentViewBytes)) return Status::corruption("malformed assessments update message");
+    if (!r.lp_string(a, kMaxAssessmentViewBytes))
+      return Status::corruption("malformed assessments update message");
   }
   if (!r.at_end()) return Status::corruption("malformed assessments update message");
   return SyncMessage(std::move(m));
@@ -404,9 +432,8 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       Welcome m;
       std::uint8_t flags = 0;
       std::uint64_t items = 0, bytes_max = 0;
-      if (!r.u8(flags) || flags > 1 || !r.varint(m.server_time) ||
-          !r.lp_string(m.site, 256) || !r.varint(items, UINT32_MAX) ||
-          !r.varint(bytes_max, UINT32_MAX) || !r.at_end()) {
+      if (!r.u8(flags) || flags > 1 || !r.varint(m.server_time) || !r.lp_string(m.site, 256) ||
+          !r.varint(items, UINT32_MAX) || !r.varint(bytes_max, UINT32_MAX) || !r.at_end()) {
         return malformed("welcome");
       }
       m.registered_now = flags == 1;
@@ -457,7 +484,8 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
         it.status = static_cast<ItemStatus>(status);
         if (it.status == ItemStatus::kRejected) {
           std::uint8_t reason = 0;
-          if (!r.u8(reason) || reason < 1 || reason > kMaxRejectReason || !r.lp_string(it.detail, kMaxDetailLength)) {
+          if (!r.u8(reason) || reason < 1 || reason > kMaxRejectReason ||
+              !r.lp_string(it.detail, kMaxDetailLength)) {
             return malformed("ack");
           }
           it.reason = static_cast<RejectReason>(reason);
@@ -472,7 +500,8 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       if (!r.varint(count, 4096)) return malformed("forms request");
       m.known.resize(count);
       for (auto& k : m.known) {
-        if (!r.lp_string(k.form_id, 128) || !r.lp_string(k.version, 64) || !r.lp_string(k.round, kMaxRoundLength)) {
+        if (!r.lp_string(k.form_id, 128) || !r.lp_string(k.version, 64) ||
+            !r.lp_string(k.round, kMaxRoundLength)) {
           return malformed("forms request");
         }
       }
@@ -495,7 +524,8 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       DevicesUpdate m;
       std::uint8_t unchanged = 0;
       ByteView list;
-      if (!r.u8(unchanged) || unchanged > 1 || (unchanged == 0 && !r.lp(list, kMaxDeviceListBytes)) || !r.at_end()) {
+      if (!r.u8(unchanged) || unchanged > 1 ||
+          (unchanged == 0 && !r.lp(list, kMaxDeviceListBytes)) || !r.at_end()) {
         return malformed("devices update");
       }
       m.unchanged = unchanged == 1;
@@ -506,13 +536,14 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
       FormsUpdate m;
       std::uint8_t more = 0;
       std::uint64_t count = 0;
-      if (!r.u8(more) || more > 1 || !r.varint(count, kMaxFormsPerUpdate)) return malformed("forms update");
+      if (!r.u8(more) || more > 1 || !r.varint(count, kMaxFormsPerUpdate))
+        return malformed("forms update");
       m.more = more == 1;
       m.forms.resize(count);
       for (auto& f : m.forms) {
         if (!r.lp_string(f.form_id, 128) || !r.lp_string(f.version, 64) ||
-            !r.lp_string(f.round, kMaxRoundLength) || !r.lp_string(f.definition, kMaxFormDefinitionBytes) ||
-            !r.fixed(f.signature)) {
+            !r.lp_string(f.round, kMaxRoundLength) ||
+            !r.lp_string(f.definition, kMaxFormDefinitionBytes) || !r.fixed(f.signature)) {
           return malformed("forms update");
         }
       }

@@ -3,18 +3,18 @@
 #include <sodium.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/json.hpp>
 #include <charconv>
 #include <filesystem>
 #include <iostream>
 
+#include "assessment_report.hpp"
 #include "equitas/util/cli_args.hpp"
 #include "equitas/util/embedded.hpp"
 #include "equitas/util/http_util.hpp"
 #include "equitas/web/http_status.hpp"
 #include "equitas/wire/payload.hpp"
-#include "assessment_report.hpp"
 #include "exporter.hpp"
 #include "file_store.hpp"
 #include "published_counts.hpp"
@@ -42,8 +42,9 @@ std::string form_kind(const forms::Form& f) {
   f.walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
     if (it.score) scored = true;
     // Sections named fNN_... are the Arusha factors (report.hpp).
-    if (parents.empty() && it.type == forms::QuestionType::kGroup && it.name.size() > 3 && it.name[0] == 'f' &&
-        std::isdigit(static_cast<unsigned char>(it.name[1])) && std::isdigit(static_cast<unsigned char>(it.name[2]))) {
+    if (parents.empty() && it.type == forms::QuestionType::kGroup && it.name.size() > 3 &&
+        it.name[0] == 'f' && std::isdigit(static_cast<unsigned char>(it.name[1])) &&
+        std::isdigit(static_cast<unsigned char>(it.name[2]))) {
       factors = true;
     }
     return true;
@@ -71,11 +72,13 @@ void drop_evidence(json::value& v) {
 std::string safe_media_type(std::string_view type) {
   const auto token = [](std::string_view t) {
     return !t.empty() && t.size() <= 80 && std::all_of(t.begin(), t.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || std::string_view("!#$&^_.+-").find(c) != std::string_view::npos;
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             std::string_view("!#$&^_.+-").find(c) != std::string_view::npos;
     });
   };
   const auto slash = type.find('/');
-  if (slash == std::string_view::npos || !token(type.substr(0, slash)) || !token(type.substr(slash + 1))) {
+  if (slash == std::string_view::npos || !token(type.substr(0, slash)) ||
+      !token(type.substr(slash + 1))) {
     return "application/octet-stream";
   }
   return std::string(type);
@@ -85,7 +88,8 @@ std::string safe_media_type(std::string_view type) {
 // (the last path component, letters, digits, '.', '-' and '_' only), and
 // the name as given in filename* (RFC 6266) when it is UTF-8.
 std::string attachment_for(std::string_view name, std::string_view fallback) {
-  if (const auto slash = name.find_last_of("/\\"); slash != std::string_view::npos) name = name.substr(slash + 1);
+  if (const auto slash = name.find_last_of("/\\"); slash != std::string_view::npos)
+    name = name.substr(slash + 1);
   std::string ascii, utf8;
   for (const char ch : name) {
     const auto c = static_cast<unsigned char>(ch);
@@ -95,14 +99,16 @@ std::string attachment_for(std::string_view name, std::string_view fallback) {
   }
   while (!ascii.empty() && ascii.front() == '.') ascii.erase(0, 1);
   if (ascii.size() > 100) ascii = ascii.substr(ascii.size() - 100);  // the end holds the extension
-  if (std::all_of(ascii.begin(), ascii.end(), [](char c) { return c == '_' || c == '.'; })) ascii = std::string(fallback);
+  if (std::all_of(ascii.begin(), ascii.end(), [](char c) { return c == '_' || c == '.'; }))
+    ascii = std::string(fallback);
   std::string out = "attachment; filename=\"" + ascii + "\"";
   if (!utf8.empty() && utf8 != ascii && valid_utf8(utf8)) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     out += "; filename*=UTF-8''";
     for (const char ch : utf8) {
       const auto c = static_cast<unsigned char>(ch);
-      if ((c < 0x80 && std::isalnum(c) != 0) || std::string_view("!#$&+-.^_`|~").find(ch) != std::string_view::npos) {
+      if ((c < 0x80 && std::isalnum(c) != 0) ||
+          std::string_view("!#$&+-.^_`|~").find(ch) != std::string_view::npos) {
         out += ch;
       } else {
         out += '%';
@@ -137,7 +143,9 @@ struct AdminApi::Call {
   AdminResponse reply(http::status status, std::string body, std::string_view type) {
     return {start({status}).type(type).text(std::move(body)), std::nullopt};
   }
-  AdminResponse ok(const json::value& v) { return reply(http::status::ok, json::serialize(v), "application/json"); }
+  AdminResponse ok(const json::value& v) {
+    return reply(http::status::ok, json::serialize(v), "application/json");
+  }
   AdminResponse error(web::HttpStatus status, std::string_view message) {
     web::ResponseBuilder b = start(status);
     b.type("application/json");
@@ -169,7 +177,8 @@ Result<std::unique_ptr<AdminApi>> AdminApi::open(const DataDir& dir, AdminApiOpt
   return std::unique_ptr<AdminApi>(new AdminApi(dir, std::move(app), std::move(forms), options));
 }
 
-AdminApi::AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> forms, AdminApiOptions options)
+AdminApi::AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> forms,
+                   AdminApiOptions options)
     : dir_(std::move(dir)), app_(std::move(app)), forms_(std::move(forms)), options_(options) {}
 
 void AdminApi::record(const Actor& actor, std::string_view action, std::string_view detail) {
@@ -188,7 +197,8 @@ namespace {
 std::string_view asset_for(std::string_view path) {
   if (path == "/") return "index.html";
   for (std::string_view name : {"index.html", "app.js", "app.css", "icon.svg"}) {
-    if (path.size() == name.size() + 1 && path.front() == '/' && path.substr(1) == name) return name;
+    if (path.size() == name.size() + 1 && path.front() == '/' && path.substr(1) == name)
+      return name;
   }
   return {};
 }
@@ -215,7 +225,8 @@ AdminResponse AdminApi::handle(const AdminRequest& req, const std::string& peer)
   try {
     return route(call);
   } catch (const std::exception& e) {
-    return call.error(http::status::internal_server_error, std::string("internal error: ") + e.what());
+    return call.error(http::status::internal_server_error,
+                      std::string("internal error: ") + e.what());
   }
 }
 
@@ -225,7 +236,8 @@ AdminResponse AdminApi::route(Call& call) {
   const std::string& p = call.path;
   if (const std::string_view name = asset_for(p); get && !name.empty()) {
     for (const auto& f : embedded::server_web_assets()) {
-      if (f.name == name) return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
+      if (f.name == name)
+        return call.reply(http::status::ok, std::string(f.data), http_util::mime_for(name));
     }
     return call.error(http::status::not_found, "missing asset");
   }
@@ -242,7 +254,8 @@ AdminResponse AdminApi::route(Call& call) {
   // same-origin is refused, before any credential is looked at.
   const auto fetch_site = call.req["Sec-Fetch-Site"];
   const auto origin = call.req[http::field::origin];
-  const bool foreign_fetch = !fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none";
+  const bool foreign_fetch =
+      !fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none";
   const bool foreign_origin = state_changing(m) && !origin.empty() && !origin_allowed(origin, host);
   if (foreign_fetch || foreign_origin) {
     // Refused without a look at any credential. It counts towards the
@@ -252,14 +265,17 @@ AdminResponse AdminApi::route(Call& call) {
     const bool presented = !call.req[http::field::authorization].empty() ||
                            !http_util::cookie_value(call.req, kSessionCookie).empty();
     if (presented && !throttled(call.peer, call.now) && count_failure(call.peer, call.now) == 1) {
-      record(Actor("anonymous", call.peer), "api.origin.refused", "origin=" + clip(origin, 200) + " path=" + clip(p, 200));
+      record(Actor("anonymous", call.peer), "api.origin.refused",
+             "origin=" + clip(origin, 200) + " path=" + clip(p, 200));
     }
-    return call.error(http::status::forbidden, "this call must come from the dashboard's own origin");
+    return call.error(http::status::forbidden,
+                      "this call must come from the dashboard's own origin");
   }
   // While an address is throttled, no token from it is even looked at, so
   // 429 says nothing about whether a guess was right.
   if (!call.req[http::field::authorization].empty() && throttled(call.peer, call.now)) {
-    return call.error(http::status::too_many_requests, "too many wrong tokens from this address; wait and retry");
+    return call.error(http::status::too_many_requests,
+                      "too many wrong tokens from this address; wait and retry");
   }
   if (p == "/api/v1/session") {
     if (m == http::verb::post) return login(call);
@@ -274,7 +290,8 @@ AdminResponse AdminApi::route(Call& call) {
       // per guess.
       wrong_token(call.peer, call.now, "api.unauthorized", "path=" + clip(p, 200));
     }
-    return call.error(http::status::unauthorized, "sign in with an admin token (Authorization: Bearer TOKEN)");
+    return call.error(http::status::unauthorized,
+                      "sign in with an admin token (Authorization: Bearer TOKEN)");
   }
   call.actor = cred.actor;
   call.role = cred.role;
@@ -293,9 +310,11 @@ AdminResponse AdminApi::route(Call& call) {
   constexpr std::string_view kDevices = "/api/v1/devices/", kRevoke = "/revoke";
   if (p.rfind(kDevices, 0) == 0 && p.size() > kDevices.size() + kRevoke.size() &&
       p.compare(p.size() - kRevoke.size(), kRevoke.size(), kRevoke) == 0) {
-    if (m != http::verb::post) return call.error(http::status::method_not_allowed, "use POST to revoke");
+    if (m != http::verb::post)
+      return call.error(http::status::method_not_allowed, "use POST to revoke");
     if (auto no = refuse_unless(call, Role::kAdmin, "revoking a device")) return std::move(*no);
-    return revoke_device(call, std::string_view(p).substr(kDevices.size(), p.size() - kDevices.size() - kRevoke.size()));
+    return revoke_device(call, std::string_view(p).substr(
+                                   kDevices.size(), p.size() - kDevices.size() - kRevoke.size()));
   }
   if (p == "/metrics" && get && options_.metrics && options_.gauges) {
     // Counts of the server's work, nothing of who answered: any role.
@@ -304,7 +323,8 @@ AdminResponse AdminApi::route(Call& call) {
   // A file a response names (issue 18): the same role as the form's microdata.
   constexpr std::string_view kFiles = "/api/v1/files/";
   if (p.rfind(kFiles, 0) == 0 && get) {
-    if (auto no = refuse_unless(call, Role::kSteward, "a file of a response")) return std::move(*no);
+    if (auto no = refuse_unless(call, Role::kSteward, "a file of a response"))
+      return std::move(*no);
     return serve_file(call, std::string_view(p).substr(kFiles.size()));
   }
   if (p == "/api/v1/assessments" && get) return assessments(call);
@@ -312,14 +332,17 @@ AdminResponse AdminApi::route(Call& call) {
   if (get && p.rfind(kAssessments, 0) == 0 && p.size() > kAssessments.size() + kReport.size() &&
       p.compare(p.size() - kReport.size(), kReport.size(), kReport) == 0) {
     return assessment_report(
-        call, std::string_view(p).substr(kAssessments.size(), p.size() - kAssessments.size() - kReport.size()));
+        call, std::string_view(p).substr(kAssessments.size(),
+                                         p.size() - kAssessments.size() - kReport.size()));
   }
   // The action plan between rounds: any role reads it; a steward updates it.
   if (p == "/api/v1/actions" && get) return action_plan(call);
   constexpr std::string_view kActions = "/api/v1/actions/";
   if (p.rfind(kActions, 0) == 0 && p.size() > kActions.size()) {
-    if (m != http::verb::post) return call.error(http::status::method_not_allowed, "use POST to update an action item");
-    if (auto no = refuse_unless(call, Role::kSteward, "updating the action plan")) return std::move(*no);
+    if (m != http::verb::post)
+      return call.error(http::status::method_not_allowed, "use POST to update an action item");
+    if (auto no = refuse_unless(call, Role::kSteward, "updating the action plan"))
+      return std::move(*no);
     return update_action(call, std::string_view(p).substr(kActions.size()));
   }
   constexpr std::string_view kReports = "/api/v1/reports/", kExports = "/api/v1/exports/";
@@ -337,7 +360,8 @@ AdminResponse AdminApi::route(Call& call) {
   if (p.rfind(kExports, 0) == 0 && get) {
     return timed(AdminWork::kExport, download(call, std::string_view(p).substr(kExports.size())));
   }
-  return call.error(http::status::not_found, "no such endpoint: " + std::string(call.req.method_string()) + " " + p);
+  return call.error(http::status::not_found,
+                    "no such endpoint: " + std::string(call.req.method_string()) + " " + p);
 }
 
 // --- authentication -------------------------------------------------------
@@ -346,8 +370,8 @@ std::string AdminApi::session_key(std::string_view cookie) const {
   // Sessions are looked up by a hash of the cookie, so a timing difference in
   // the map's comparisons says nothing about a live cookie.
   std::array<std::uint8_t, 32> h{};
-  crypto_generichash(h.data(), h.size(), reinterpret_cast<const std::uint8_t*>(cookie.data()), cookie.size(),
-                     nullptr, 0);
+  crypto_generichash(h.data(), h.size(), reinterpret_cast<const std::uint8_t*>(cookie.data()),
+                     cookie.size(), nullptr, 0);
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
@@ -356,7 +380,8 @@ AdminApi::Credential AdminApi::authenticate(Call& call) {
   if (!auth.empty()) {
     if (auth.rfind("Bearer ", 0) != 0) return {Credential::kWrong, ""};
     auto token = app_.store().find_admin_token(auth.substr(7));
-    if (token.is_ok() && *token) return {Credential::kGood, "token:" + (*token)->label, (*token)->role};
+    if (token.is_ok() && *token)
+      return {Credential::kGood, "token:" + (*token)->label, (*token)->role};
     return {Credential::kWrong, ""};
   }
   const std::string cookie = http_util::cookie_value(call.req, kSessionCookie);
@@ -392,14 +417,16 @@ bool AdminApi::host_allowed(std::string_view host) const {
   if (!ec) return true;
   for (const auto& o : options_.public_origins) {
     const auto scheme = o.find("://");
-    const std::string_view authority = std::string_view(o).substr(scheme == std::string::npos ? 0 : scheme + 3);
+    const std::string_view authority =
+        std::string_view(o).substr(scheme == std::string::npos ? 0 : scheme + 3);
     if (host == authority || name == authority) return true;
   }
   return false;
 }
 
 bool AdminApi::origin_allowed(std::string_view origin, std::string_view host) const {
-  if (origin == "http://" + std::string(host) || origin == "https://" + std::string(host)) return true;
+  if (origin == "http://" + std::string(host) || origin == "https://" + std::string(host))
+    return true;
   return std::find(options_.public_origins.begin(), options_.public_origins.end(), origin) !=
          options_.public_origins.end();
 }
@@ -419,12 +446,14 @@ void AdminApi::wrong_token(const std::string& peer, std::int64_t now, std::strin
                            std::string_view detail) {
   const int n = count_failure(peer, now);
   if (n == 1) record(Actor("anonymous", peer), action, detail);
-  if (n == options_.max_failures) record(Actor("anonymous", peer), "api.throttled", "failures=" + std::to_string(n));
+  if (n == options_.max_failures)
+    record(Actor("anonymous", peer), "api.throttled", "failures=" + std::to_string(n));
 }
 
 bool AdminApi::throttled(const std::string& peer, std::int64_t now) {
   auto it = failures_.find(failure_key(peer));
-  if (it == failures_.end() && failures_.size() >= options_.max_tracked_addresses) it = failures_.find(kOverflowPeers);
+  if (it == failures_.end() && failures_.size() >= options_.max_tracked_addresses)
+    it = failures_.find(kOverflowPeers);
   if (it == failures_.end()) return false;
   if (now - it->second.since > options_.failure_window.count()) {
     failures_.erase(it);
@@ -438,7 +467,8 @@ int AdminApi::count_failure(const std::string& peer, std::int64_t now) {
   if (!failures_.count(key) && failures_.size() >= options_.max_tracked_addresses) {
     // Bounded memory: forget the windows that have passed first.
     for (auto it = failures_.begin(); it != failures_.end();) {
-      it = now - it->second.since > options_.failure_window.count() ? failures_.erase(it) : std::next(it);
+      it = now - it->second.since > options_.failure_window.count() ? failures_.erase(it)
+                                                                    : std::next(it);
     }
     // Still full: many addresses at once. The ones not tracked share one
     // count, so they are throttled together rather than never.
@@ -451,21 +481,25 @@ int AdminApi::count_failure(const std::string& peer, std::int64_t now) {
 
 AdminResponse AdminApi::login(Call& call) {
   if (throttled(call.peer, call.now)) {
-    return call.error(http::status::too_many_requests, "too many wrong tokens from this address; wait and retry");
+    return call.error(http::status::too_many_requests,
+                      "too many wrong tokens from this address; wait and retry");
   }
   if (call.req[http::field::content_type].find("application/json") != 0) {
-    return call.error(http::status::unsupported_media_type, "send {\"token\": \"...\"} as application/json");
+    return call.error(http::status::unsupported_media_type,
+                      "send {\"token\": \"...\"} as application/json");
   }
   boost::system::error_code ec;
   json::value body = json::parse(call.req.body(), ec);
-  const json::value* field = !ec && body.is_object() ? body.as_object().if_contains("token") : nullptr;
+  const json::value* field =
+      !ec && body.is_object() ? body.as_object().if_contains("token") : nullptr;
   const json::string* token = field != nullptr ? field->if_string() : nullptr;
   if (token == nullptr) return call.error(http::status::bad_request, "send {\"token\": \"...\"}");
   auto found = app_.store().find_admin_token(*token);
   if (!found.is_ok()) return call.error(found.status());
   if (!*found) {
     wrong_token(call.peer, call.now, "admin.login.failed", "");
-    return call.error(http::status::unauthorized, "that admin token is not valid here (revoked, or from another server)");
+    return call.error(http::status::unauthorized,
+                      "that admin token is not valid here (revoked, or from another server)");
   }
   const std::string cookie = http_util::random_token();
   const std::string actor = "token:" + (*found)->label;
@@ -474,7 +508,8 @@ AdminResponse AdminApi::login(Call& call) {
   // A browser-session cookie (the server ends it after the idle or absolute
   // timeout anyway), Secure when the dashboard is reached over https.
   std::string set = http_util::set_cookie(kSessionCookie, cookie, false, "/");
-  if (call.req[http::field::origin].rfind("https://", 0) == 0 || call.req["X-Forwarded-Proto"] == "https") {
+  if (call.req[http::field::origin].rfind("https://", 0) == 0 ||
+      call.req["X-Forwarded-Proto"] == "https") {
     set += "; Secure";
   }
   call.cookies_out.push_back(std::move(set));
@@ -494,12 +529,14 @@ AdminResponse AdminApi::logout(Call& call) {
   return call.ok(json::object{{"signed_out", true}});
 }
 
-std::optional<AdminResponse> AdminApi::refuse_unless(Call& call, Role needed, std::string_view what) {
+std::optional<AdminResponse> AdminApi::refuse_unless(Call& call, Role needed,
+                                                     std::string_view what) {
   if (call.role >= needed) return std::nullopt;
   record(Actor(call.actor, call.peer), "api.forbidden",
          "role=" + std::string(role_name(call.role)) + " path=" + clip(call.path, 200));
   return call.error(http::status::forbidden, std::string(what) + " needs a token with the role " +
-                                                 std::string(role_name(needed)) + " or above; this one is " +
+                                                 std::string(role_name(needed)) +
+                                                 " or above; this one is " +
                                                  std::string(role_name(call.role)));
 }
 
@@ -515,8 +552,8 @@ namespace {
 
 // A form's responses in a round as the overview and the list of rounds give
 // them: an anonymous form's as its report would (published_counts.hpp).
-void put_responses(json::object& out, const PublishedCounts& counts, const std::string& form, const std::string& round,
-                   std::int64_t exact) {
+void put_responses(json::object& out, const PublishedCounts& counts, const std::string& form,
+                   const std::string& round, std::int64_t exact) {
   const PublishedCount c = counts.of(form, round, exact);
   if (c.value) {
     out["responses"] = *c.value;
@@ -537,25 +574,30 @@ AdminResponse AdminApi::overview(Call& call) {
   if (!counts.is_ok()) return call.error(counts.status());
   json::array sites;
   for (const auto& site : o->sites) {
-    sites.push_back(json::object{{"site", site.name},
-                                 {"devices", site.devices},
-                                 {"responses", site.responses},
-                                 {"last_seen_at", site.last_seen_at ? json::value(*site.last_seen_at) : json::value(nullptr)}});
+    sites.push_back(
+        json::object{{"site", site.name},
+                     {"devices", site.devices},
+                     {"responses", site.responses},
+                     {"last_seen_at",
+                      site.last_seen_at ? json::value(*site.last_seen_at) : json::value(nullptr)}});
   }
   json::array forms;
   for (const auto& r : o->rounds) {
     json::object f{{"form", r.form_id}, {"round", r.round}};
     put_responses(f, *counts, r.form_id, r.round, r.responses);
     f["last_day"] = iso8601_utc(r.last_day * 86400).substr(0, 10);
-    if (auto form = forms_->library().current(r.form_id)) f["title"] = form->title.get(call.lang, form->default_language);
+    if (auto form = forms_->library().current(r.form_id))
+      f["title"] = form->title.get(call.lang, form->default_language);
     forms.push_back(std::move(f));
   }
-  return call.ok(json::object{{"generated_at", iso8601_utc(call.now)},
-                              {"responses", o->responses},
-                              {"devices", json::object{{"active", o->active}, {"pending", o->pending}, {"revoked", o->revoked}}},
-                              {"devices_not_seen_14_days", o->stale},
-                              {"sites", std::move(sites)},
-                              {"forms", std::move(forms)}});
+  return call.ok(json::object{
+      {"generated_at", iso8601_utc(call.now)},
+      {"responses", o->responses},
+      {"devices",
+       json::object{{"active", o->active}, {"pending", o->pending}, {"revoked", o->revoked}}},
+      {"devices_not_seen_14_days", o->stale},
+      {"sites", std::move(sites)},
+      {"forms", std::move(forms)}});
 }
 
 AdminResponse AdminApi::forms_list(Call& call) {
@@ -573,11 +615,14 @@ AdminResponse AdminApi::forms_list(Call& call) {
       if (v.form->id != f->id) continue;
       versions.emplace_back(v.form->version);
       for (const auto& r : v.rounds) {
-        if (std::find(rounds.begin(), rounds.end(), json::value(r)) == rounds.end()) rounds.emplace_back(r);
+        if (std::find(rounds.begin(), rounds.end(), json::value(r)) == rounds.end())
+          rounds.emplace_back(r);
       }
     }
     f->walk([&](const forms::Item& it, const std::vector<const forms::Item*>&) {
-      if (it.breakdown) breakdowns.push_back(json::object{{"name", it.name}, {"label", it.label.get(call.lang, f->default_language)}});
+      if (it.breakdown)
+        breakdowns.push_back(json::object{{"name", it.name},
+                                          {"label", it.label.get(call.lang, f->default_language)}});
       return true;
     });
     for (const auto& l : f->languages) languages.emplace_back(l);
@@ -616,8 +661,11 @@ AdminResponse AdminApi::devices(Call& call) {
 
 AdminResponse AdminApi::revoke_device(Call& call, std::string_view id_text) {
   auto id = DeviceId::parse(id_text);
-  if (!id.is_ok()) return call.error(http::status::bad_request, "'" + std::string(id_text) + "' is not a device id");
-  if (Status s = app_.revoke_device(*id, Actor(call.actor, call.peer)); !s.is_ok()) return call.error(s);
+  if (!id.is_ok())
+    return call.error(http::status::bad_request,
+                      "'" + std::string(id_text) + "' is not a device id");
+  if (Status s = app_.revoke_device(*id, Actor(call.actor, call.peer)); !s.is_ok())
+    return call.error(s);
   return call.ok(json::object{{"device_id", id->to_string()}, {"state", "revoked"}});
 }
 
@@ -669,7 +717,8 @@ AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
     auto held = file_held(app_.store().db(), sha256_hex);
     return held.is_ok() && *held;
   };
-  auto html = files ? app_.assessment_report(id, call.lang, evidence) : app_.assessment_report(id, call.lang);
+  auto html = files ? app_.assessment_report(id, call.lang, evidence)
+                    : app_.assessment_report(id, call.lang);
   if (!html.is_ok()) return call.error(html.status());
   // A document of its own: its style is inline, and it runs nothing and
   // fetches nothing but the thumbnails of its evidence files from here.
@@ -686,13 +735,16 @@ AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
 AdminResponse AdminApi::serve_file(Call& call, std::string_view hex) {
   FileHash sha{};
   if (!from_hex_into(hex, sha)) {
-    return call.error(http::status::bad_request, "a file is named by its SHA-256, 64 hexadecimal digits");
+    return call.error(http::status::bad_request,
+                      "a file is named by its SHA-256, 64 hexadecimal digits");
   }
   const std::string sha_hex = to_hex(ByteView(sha));
   if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
   auto forms = app_.forms_naming_file(sha);
   if (!forms.is_ok()) return call.error(forms.status());
-  if (forms->empty()) return call.error(http::status::not_found, "no response on this server names the file " + sha_hex);
+  if (forms->empty())
+    return call.error(http::status::not_found,
+                      "no response on this server names the file " + sha_hex);
   // An anonymous form cannot ask for files; were one to name a file anyway,
   // the file would never leave through here.
   for (const auto& [form_id, version] : *forms) {
@@ -700,9 +752,11 @@ AdminResponse AdminApi::serve_file(Call& call, std::string_view hex) {
     const auto current = forms_->library().current(form_id);
     if ((exact && exact->anonymous) || (current && current->anonymous) || (!exact && !current)) {
       record(Actor(call.actor, call.peer), "api.forbidden",
-             "role=" + std::string(role_name(call.role)) + " path=" + clip(call.path, 200) + " form=" + form_id);
-      return call.error(http::status::forbidden, "a file of an anonymous form, or of a form this server does not know, "
-                                                 "is never served");
+             "role=" + std::string(role_name(call.role)) + " path=" + clip(call.path, 200) +
+                 " form=" + form_id);
+      return call.error(http::status::forbidden,
+                        "a file of an anonymous form, or of a form this server does not know, "
+                        "is never served");
     }
   }
   auto held = app_.read_held_file(sha);
@@ -715,10 +769,12 @@ AdminResponse AdminApi::serve_file(Call& call, std::string_view hex) {
   }
   // No file leaves without a trace.
   if (Status s = app_.record(Actor(call.actor, call.peer), "file.download",
-                             "sha256=" + sha_hex + " form=" + forms->front().first + " name=" + clip(held->name, 200) +
+                             "sha256=" + sha_hex + " form=" + forms->front().first +
+                                 " name=" + clip(held->name, 200) +
                                  " bytes=" + std::to_string(held->bytes.size()));
       !s.is_ok()) {
-    return call.error(http::status::service_unavailable, "the download could not be recorded in the audit log: " + s.message());
+    return call.error(http::status::service_unavailable,
+                      "the download could not be recorded in the audit log: " + s.message());
   }
   const std::string fallback =
       file_export_name(sha_hex, held->media_type).substr(std::string_view("files/").size());
@@ -747,7 +803,9 @@ AdminResponse AdminApi::update_action(Call& call, std::string_view id) {
   }
   boost::system::error_code ec;
   json::value body = json::parse(call.req.body(), ec);
-  if (ec || !body.is_object()) return call.error(http::status::bad_request, "send a JSON object: {\"status\": ..., \"note\": ...}");
+  if (ec || !body.is_object())
+    return call.error(http::status::bad_request,
+                      "send a JSON object: {\"status\": ..., \"note\": ...}");
   const auto& o = body.as_object();
   const auto text = [&](std::string_view key, std::optional<std::string>& out) -> bool {
     const auto* v = o.if_contains(key);
@@ -764,15 +822,18 @@ AdminResponse AdminApi::update_action(Call& call, std::string_view id) {
   }
   change.note = note.value_or("");
   if (const auto* v = o.if_contains("indicators"); v && !v->is_null()) {
-    if (!v->is_array()) return call.error(http::status::bad_request, "indicators is a list of indicator ids");
+    if (!v->is_array())
+      return call.error(http::status::bad_request, "indicators is a list of indicator ids");
     std::vector<std::string> ids;
     for (const auto& x : v->get_array()) {
-      if (!x.is_string()) return call.error(http::status::bad_request, "indicators is a list of indicator ids");
+      if (!x.is_string())
+        return call.error(http::status::bad_request, "indicators is a list of indicator ids");
       ids.emplace_back(x.get_string());
     }
     change.indicators = std::move(ids);
   }
-  if (Status s = app_.update_action(id, change, Actor(call.actor, call.peer)); !s.is_ok()) return call.error(s);
+  if (Status s = app_.update_action(id, change, Actor(call.actor, call.peer)); !s.is_ok())
+    return call.error(s);
   return action_plan(call);
 }
 
@@ -792,7 +853,8 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
     int n = 0;
     const auto [ptr, ec] = std::from_chars(m.data(), m.data() + m.size(), n);
     if (ec != std::errc() || ptr != m.data() + m.size() || n < 1) {
-      return call.error(http::status::bad_request, "min_cell takes a whole number of respondents, at least 1");
+      return call.error(http::status::bad_request,
+                        "min_cell takes a whole number of respondents, at least 1");
     }
     o.min_cell = n;
   }
@@ -804,7 +866,8 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
   for (std::size_t i = 0; i < o.by.size(); ++i) detail += (i == 0 ? " by=" : ",") + o.by[i];
   // No report without a trace: an unrecorded view is not shown.
   if (Status s = app_.record(Actor(call.actor, call.peer), "report.view", detail); !s.is_ok()) {
-    return call.error(http::status::service_unavailable, "the report could not be recorded in the audit log: " + s.message());
+    return call.error(http::status::service_unavailable,
+                      "the report could not be recorded in the audit log: " + s.message());
   }
   json::value out = std::move(*r);
   if (!may_see_files(call.role)) drop_evidence(out);
@@ -817,15 +880,18 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   if (Status s = forms_->refresh(app_.store()); !s.is_ok()) return call.error(s);
   const auto current = forms_->library().current(std::string(form));
   const bool anonymous = current && current->anonymous;
-  if (auto no = refuse_unless(call, anonymous ? Role::kAnalyst : Role::kSteward,
-                              anonymous ? "downloading an anonymous form's data" : "downloading this form's data")) {
+  if (auto no = refuse_unless(
+          call, anonymous ? Role::kAnalyst : Role::kSteward,
+          anonymous ? "downloading an anonymous form's data" : "downloading this form's data")) {
     return std::move(*no);
   }
   const std::string target(call.req.target());
   ExportOptions o;
   o.form_id = std::string(form);
-  const auto format = parse_export_format(query_param(target, "format").empty() ? "csv" : query_param(target, "format"));
-  if (!format) return call.error(http::status::bad_request, "format is csv, jsonl, xlsx, sav or dta");
+  const auto format = parse_export_format(
+      query_param(target, "format").empty() ? "csv" : query_param(target, "format"));
+  if (!format)
+    return call.error(http::status::bad_request, "format is csv, jsonl, xlsx, sav or dta");
   o.format = *format;
   if (auto r = query_param(target, "round"); !r.empty()) o.round = r;
   o.labels = query_param(target, "labels") == "1";
@@ -837,12 +903,14 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   // (export --with-files), for a form that has file questions.
   const bool with_files = query_param(target, "with_files") == "1";
   if (with_files && (anonymous || !current || !has_file_questions(*current))) {
-    return call.error(http::status::bad_request, "this form has no file questions: download it without with_files");
+    return call.error(http::status::bad_request,
+                      "this form has no file questions: download it without with_files");
   }
   // Written beside the database (mode 0600, renamed into place), opened,
   // then unlinked: the bytes leave through the socket and nothing stays.
-  const auto path = dir_.root / ("download-" + http_util::random_token() + "." +
-                                 (with_files ? std::string("zip") : std::string(export_format_name(o.format))));
+  const auto path =
+      dir_.root / ("download-" + http_util::random_token() + "." +
+                   (with_files ? std::string("zip") : std::string(export_format_name(o.format))));
   o.write_comments = false;  // an anonymous form's free text never leaves through the dashboard
   std::ostringstream unused;
   std::optional<ServerApp::FilesExport> zipped;
@@ -860,18 +928,23 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   boost::system::error_code ec;
   file.open(path.c_str(), boost::beast::file_mode::scan, ec);
   ::unlink(path.c_str());
-  if (ec) return call.error(http::status::internal_server_error, "cannot read the export back: " + ec.message());
+  if (ec)
+    return call.error(http::status::internal_server_error,
+                      "cannot read the export back: " + ec.message());
   std::string name = o.form_id + (o.round ? "-" + *o.round : "") + "." +
                      (with_files ? std::string("zip") : std::string(export_format_name(o.format)));
   for (char& ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.' && ch != '_') ch = '_';
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.' && ch != '_')
+      ch = '_';
   }
-  const std::string_view type = with_files                        ? "application/zip"
-                                : o.format == ExportFormat::kCsv   ? "text/csv; charset=utf-8"
-                                : o.format == ExportFormat::kJsonl ? "application/x-ndjson"
-                                : o.format == ExportFormat::kSav   ? "application/x-spss-sav"
-                                : o.format == ExportFormat::kDta   ? "application/x-stata-dta"
-                                                                   : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const std::string_view type =
+      with_files                         ? "application/zip"
+      : o.format == ExportFormat::kCsv   ? "text/csv; charset=utf-8"
+      : o.format == ExportFormat::kJsonl ? "application/x-ndjson"
+      : o.format == ExportFormat::kSav   ? "application/x-spss-sav"
+      : o.format == ExportFormat::kDta
+          ? "application/x-stata-dta"
+          : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   web::ResponseBuilder res = call.start({http::status::ok});
   res.type(type)
       .set(http::field::content_disposition, "attachment; filename=\"" + name + "\"")
@@ -890,11 +963,13 @@ AdminResponse AdminApi::audit_log(Call& call) {
     std::from_chars(l.data(), l.data() + l.size(), limit);
     limit = std::clamp<std::int64_t>(limit, 1, 1000);
   }
-  if (auto b = query_param(target, "before"); !b.empty()) std::from_chars(b.data(), b.data() + b.size(), before);
+  if (auto b = query_param(target, "before"); !b.empty())
+    std::from_chars(b.data(), b.data() + b.size(), before);
   auto entries = app_.read_audit_log(Actor(call.actor, call.peer), before, limit);
   if (!entries.is_ok()) {
-    return call.error(http::status::service_unavailable,
-                      "the audit log could not be read, or its reading recorded: " + entries.status().message());
+    return call.error(
+        http::status::service_unavailable,
+        "the audit log could not be read, or its reading recorded: " + entries.status().message());
   }
   json::array out;
   for (const auto& e : *entries) {

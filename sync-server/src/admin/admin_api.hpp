@@ -33,10 +33,8 @@
 #include <string>
 #include <vector>
 
-#include "server_app.hpp"
-#include "equitas/web/response.hpp"
-#include "metrics.hpp"
 #include "equitas/util/thread_annotations.hpp"
+#include "equitas/web/response.hpp"
 #include "form_registry.hpp"
 #include "metrics.hpp"
 #include "server_app.hpp"
@@ -118,7 +116,8 @@ class AdminApi {
     std::int64_t since = 0;
   };
 
-  AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> forms, AdminApiOptions options);
+  AdminApi(DataDir dir, ServerApp app, std::unique_ptr<FormRegistry> forms,
+           AdminApiOptions options);
   // A security event's audit line; a failure to write it is logged, and the
   // call's answer stays what it was.
   void record(const Actor& actor, std::string_view action, std::string_view detail)

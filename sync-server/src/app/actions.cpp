@@ -10,9 +10,9 @@
 #include <set>
 
 #include "action_store.hpp"
-#include "server_app.hpp"
 #include "assessment_view.hpp"
 #include "form_registry.hpp"
+#include "server_app.hpp"
 
 namespace equitas::server {
 namespace {
@@ -31,14 +31,16 @@ std::string text_at(const boost::json::object& o, std::string_view key) {
 // The ids an action plan row's free text names, in order, once each: the
 // team may have separated them with commas (Latin or Arabic), semicolons
 // or spaces. Names the form does not have go to `unknown`.
-std::vector<std::string> parse_indicators(std::string_view text, const std::map<std::string, const forms::Item*>& known,
+std::vector<std::string> parse_indicators(std::string_view text,
+                                          const std::map<std::string, const forms::Item*>& known,
                                           std::vector<std::string>& unknown) {
   std::vector<std::string> out;
   std::string word;
   const auto flush = [&] {
     if (word.empty()) return;
     std::string id = word;
-    std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(id.begin(), id.end(), id.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     if (known.count(id)) {
       if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
     } else {
@@ -62,7 +64,8 @@ bool valid_date(std::string_view d) {
   for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
     if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
   }
-  const int month = std::stoi(std::string(d.substr(5, 2))), day = std::stoi(std::string(d.substr(8, 2)));
+  const int month = std::stoi(std::string(d.substr(5, 2))),
+            day = std::stoi(std::string(d.substr(8, 2)));
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
@@ -75,12 +78,13 @@ Status unknown_action(std::string_view id) {
 Result<std::shared_ptr<const forms::Form>> ServerApp::current_form(std::string_view form_id) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   auto form = registry->library().current(form_id);
-  if (!form) return Status::not_found("the form " + std::string(form_id) + " is not on this server");
+  if (!form)
+    return Status::not_found("the form " + std::string(form_id) + " is not on this server");
   return form;
 }
 
-Result<int> ServerApp::adopt_action_plan(const AssessmentRecord& a, const forms::Form& form, std::int64_t now,
-                                         const Actor& actor) {
+Result<int> ServerApp::adopt_action_plan(const AssessmentRecord& a, const forms::Form& form,
+                                         std::int64_t now, const Actor& actor) {
   ActionStore actions(store_.db());
   EQ_ASSIGN_OR_RETURN(bool done, actions.adopted(a.id));
   if (done) return 0;
@@ -110,9 +114,11 @@ Result<int> ServerApp::adopt_action_plan(const AssessmentRecord& a, const forms:
     item.indicators = parse_indicators(text_at(row, "ap_indicators"), known, unknown);
     item.created_at = now;
     ActionUpdate first{0, now, text_at(row, "ap_status"), "", actor.name};
-    if (statuses == form.lists.end() || statuses->second.find(first.status) == nullptr) first.status = "not_started";
+    if (statuses == form.lists.end() || statuses->second.find(first.status) == nullptr)
+      first.status = "not_started";
     first.note = "adopted with assessment " + a.id + " (" + a.round + ")";
-    if (const std::string progress = text_at(row, "ap_progress"); !progress.empty()) first.note += ": " + progress;
+    if (const std::string progress = text_at(row, "ap_progress"); !progress.empty())
+      first.note += ": " + progress;
     if (!unknown.empty()) {
       std::string list;
       for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
@@ -123,16 +129,19 @@ Result<int> ServerApp::adopt_action_plan(const AssessmentRecord& a, const forms:
     ++adopted;
   }
   if (adopted > 0) {
-    EQ_RETURN_IF_ERROR(audit(actor, "action.adopt", "assessment=" + a.id + " items=" + std::to_string(adopted), now));
+    EQ_RETURN_IF_ERROR(audit(actor, "action.adopt",
+                             "assessment=" + a.id + " items=" + std::to_string(adopted), now));
   }
   return adopted;
 }
 
-Result<boost::json::object> ServerApp::action_plan(std::string_view administration_id, const std::string& lang) {
+Result<boost::json::object> ServerApp::action_plan(std::string_view administration_id,
+                                                   const std::string& lang) {
   AssessmentStore assessments(store_.db());
   if (!administration_id.empty()) {
     EQ_ASSIGN_OR_RETURN(auto admin, assessments.find_administration(administration_id));
-    if (!admin) return Status::not_found("no administration '" + std::string(administration_id) + "'");
+    if (!admin)
+      return Status::not_found("no administration '" + std::string(administration_id) + "'");
   }
   EQ_ASSIGN_OR_RETURN(auto items, ActionStore(store_.db()).items(administration_id));
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
@@ -143,12 +152,15 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
   boost::json::array out;
   std::shared_ptr<const forms::Form> any_form;
   // Each form and its indicators once, however many items it has.
-  std::map<std::string, std::pair<std::shared_ptr<const forms::Form>, std::map<std::string, const forms::Item*>>> forms;
+  std::map<std::string,
+           std::pair<std::shared_ptr<const forms::Form>, std::map<std::string, const forms::Item*>>>
+      forms;
   for (const ActionItem& i : items) {
     auto found = forms.find(i.form_id);
     if (found == forms.end()) {
       auto current = registry->library().current(i.form_id);
-      auto known = current ? scored_indicators(*current) : std::map<std::string, const forms::Item*>{};
+      auto known =
+          current ? scored_indicators(*current) : std::map<std::string, const forms::Item*>{};
       found = forms.emplace(i.form_id, std::pair{std::move(current), std::move(known)}).first;
     }
     const auto& [form, known] = found->second;
@@ -158,35 +170,38 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
     for (const auto& id : i.indicators) {
       auto it = known.find(id);
       inds.push_back(boost::json::object{
-          {"id", id}, {"label", it != known.end() ? it->second->label.get(lang, form->default_language) : id}});
+          {"id", id},
+          {"label", it != known.end() ? it->second->label.get(lang, form->default_language) : id}});
     }
     boost::json::array history;
     for (const ActionUpdate& u : i.updates) {
-      history.push_back(boost::json::object{{"at", iso8601_utc(u.at)},
-                                            {"status", u.status},
-                                            {"status_label", choice_label(*form, kStatusList, u.status, lang)},
-                                            {"note", u.note},
-                                            {"actor", u.actor}});
+      history.push_back(
+          boost::json::object{{"at", iso8601_utc(u.at)},
+                              {"status", u.status},
+                              {"status_label", choice_label(*form, kStatusList, u.status, lang)},
+                              {"note", u.note},
+                              {"actor", u.actor}});
     }
     const ActionUpdate& last = i.updates.back();
     const bool overdue = !i.deadline.empty() && i.deadline < today && last.status != "completed";
-    out.push_back(boost::json::object{{"id", i.id},
-                                      {"administration", boost::json::object{{"id", i.administration_id},
-                                                                             {"name", names[i.administration_id]}}},
-                                      {"assessment", i.assessment_id},
-                                      {"round", i.round},
-                                      {"objective", i.objective},
-                                      {"activity", i.activity},
-                                      {"owner", i.owner},
-                                      {"deadline", i.deadline},
-                                      {"target", i.target},
-                                      {"indicators", std::move(inds)},
-                                      {"status", last.status},
-                                      {"status_label", choice_label(*form, kStatusList, last.status, lang)},
-                                      {"updated", iso8601_utc(last.at).substr(0, 10)},
-                                      {"note", last.note},
-                                      {"overdue", overdue},
-                                      {"history", std::move(history)}});
+    out.push_back(boost::json::object{
+        {"id", i.id},
+        {"administration",
+         boost::json::object{{"id", i.administration_id}, {"name", names[i.administration_id]}}},
+        {"assessment", i.assessment_id},
+        {"round", i.round},
+        {"objective", i.objective},
+        {"activity", i.activity},
+        {"owner", i.owner},
+        {"deadline", i.deadline},
+        {"target", i.target},
+        {"indicators", std::move(inds)},
+        {"status", last.status},
+        {"status_label", choice_label(*form, kStatusList, last.status, lang)},
+        {"updated", iso8601_utc(last.at).substr(0, 10)},
+        {"note", last.note},
+        {"overdue", overdue},
+        {"history", std::move(history)}});
   }
   // What an update may choose from: the form's statuses and indicators.
   boost::json::array statuses, indicators;
@@ -194,14 +209,16 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
   if (any_form) {
     if (auto it = any_form->lists.find(kStatusList); it != any_form->lists.end()) {
       for (const auto& c : it->second.choices) {
-        statuses.push_back(boost::json::object{{"code", c.name}, {"label", c.label.get(lang, any_form->default_language)}});
+        statuses.push_back(boost::json::object{
+            {"code", c.name}, {"label", c.label.get(lang, any_form->default_language)}});
       }
     }
     any_form->walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
       if (item.score) {
-        indicators.push_back(boost::json::object{{"id", item.score->indicator},
-                                                 {"principle", item.score->principle},
-                                                 {"label", item.label.get(lang, any_form->default_language)}});
+        indicators.push_back(
+            boost::json::object{{"id", item.score->indicator},
+                                {"principle", item.score->principle},
+                                {"label", item.label.get(lang, any_form->default_language)}});
       }
       return true;
     });
@@ -212,18 +229,23 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
                              {"indicators", std::move(indicators)}};
 }
 
-Status ServerApp::update_action(std::string_view id, const ActionChange& change, const Actor& actor) {
+Status ServerApp::update_action(std::string_view id, const ActionChange& change,
+                                const Actor& actor) {
   if (change.note.size() > kMaxNote) {
-    return Status::invalid_argument("a progress note takes at most " + std::to_string(kMaxNote) + " bytes");
+    return Status::invalid_argument("a progress note takes at most " + std::to_string(kMaxNote) +
+                                    " bytes");
   }
   if (change.owner && change.owner->size() > kMaxOwner) {
-    return Status::invalid_argument("an owner takes at most " + std::to_string(kMaxOwner) + " bytes");
+    return Status::invalid_argument("an owner takes at most " + std::to_string(kMaxOwner) +
+                                    " bytes");
   }
   if (change.deadline && !change.deadline->empty() && !valid_date(*change.deadline)) {
     return Status::invalid_argument("a deadline is a date, YYYY-MM-DD");
   }
-  if (!change.status && change.note.empty() && !change.indicators && !change.owner && !change.deadline) {
-    return Status::invalid_argument("nothing to change: give a status, a note, indicators, an owner or a deadline");
+  if (!change.status && change.note.empty() && !change.indicators && !change.owner &&
+      !change.deadline) {
+    return Status::invalid_argument(
+        "nothing to change: give a status, a note, indicators, an owner or a deadline");
   }
   ActionStore actions(store_.db());
   const std::int64_t now = clock_();

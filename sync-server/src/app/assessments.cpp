@@ -2,27 +2,29 @@
 // team's resolutions and the review workflow. Each change is one
 // transaction with its audit line. Contributions arrive through intake
 // (merged on ingest, on the Ingestor thread or in `import`).
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 
 #include "action_store.hpp"
-#include "server_app.hpp"
 #include "assessment_report.hpp"
 #include "assessment_view.hpp"
 #include "form_registry.hpp"
+#include "server_app.hpp"
 
 namespace equitas::server {
 namespace {
 
 bool valid_administration_id(std::string_view id) {
   return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 
 Status unknown_assessment(std::string_view id) {
-  return Status::not_found("no assessment " + std::string(id) + " on this server (see: sync-server assessment list)");
+  return Status::not_found("no assessment " + std::string(id) +
+                           " on this server (see: sync-server assessment list)");
 }
 
 // What a value from the command line may mean, most likely first: the text
@@ -39,16 +41,21 @@ std::vector<std::string> value_readings(std::string_view value) {
 
 }  // namespace
 
-Status ServerApp::add_administration(std::string_view id, std::string_view name, const Actor& actor) {
+Status ServerApp::add_administration(std::string_view id, std::string_view name,
+                                     const Actor& actor) {
   if (!valid_administration_id(id)) {
-    return Status::invalid_argument("an administration id takes 1 to 64 letters, digits, '-' or '_' (e.g. TL-customs)");
+    return Status::invalid_argument(
+        "an administration id takes 1 to 64 letters, digits, '-' or '_' (e.g. TL-customs)");
   }
-  if (name.empty() || name.size() > 200) return Status::invalid_argument("a display name takes 1 to 200 bytes");
+  if (name.empty() || name.size() > 200)
+    return Status::invalid_argument("a display name takes 1 to 200 bytes");
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(AssessmentStore(store_.db()).add_administration({std::string(id), std::string(name), now}));
-  EQ_RETURN_IF_ERROR(audit(actor, "administration.add", "id=" + std::string(id) + " name=" + std::string(name), now));
+  EQ_RETURN_IF_ERROR(
+      AssessmentStore(store_.db()).add_administration({std::string(id), std::string(name), now}));
+  EQ_RETURN_IF_ERROR(audit(actor, "administration.add",
+                           "id=" + std::string(id) + " name=" + std::string(name), now));
   return tx.commit();
 }
 
@@ -64,15 +71,19 @@ Result<std::string> ServerApp::create_assessment(std::string_view form_id, std::
     EQ_ASSIGN_OR_RETURN(auto known, assessments.administrations());
     std::string list;
     for (const auto& a : known) list += (list.empty() ? "" : ", ") + a.id + " (" + a.name + ")";
-    return Status::not_found("no administration '" + std::string(admin_id) + "'; known: " +
-                             (list.empty() ? "none yet (add one: sync-server administration add)" : list));
+    return Status::not_found(
+        "no administration '" + std::string(admin_id) + "'; known: " +
+        (list.empty() ? "none yet (add one: sync-server administration add)" : list));
   }
   if (round.empty() || round.size() > kMaxRoundLength) {
-    return Status::invalid_argument("a round takes 1 to " + std::to_string(kMaxRoundLength) + " characters");
+    return Status::invalid_argument("a round takes 1 to " + std::to_string(kMaxRoundLength) +
+                                    " characters");
   }
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   auto form = registry->library().current(form_id);
-  if (!form) return Status::not_found("no form '" + std::string(form_id) + "' on this server (see: sync-server forms list)");
+  if (!form)
+    return Status::not_found("no form '" + std::string(form_id) +
+                             "' on this server (see: sync-server forms list)");
   AssessmentRecord a;
   std::array<std::uint8_t, 5> random{};
   random_fill(random);
@@ -85,14 +96,16 @@ Result<std::string> ServerApp::create_assessment(std::string_view form_id, std::
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(assessments.add_assessment(a));
   EQ_RETURN_IF_ERROR(audit(actor, "assessment.create",
-                           "id=" + a.id + " form=" + a.form_id + " round=" + a.round + " administration=" +
-                               a.administration_id,
+                           "id=" + a.id + " form=" + a.form_id + " round=" + a.round +
+                               " administration=" + a.administration_id,
                            a.created_at));
   EQ_RETURN_IF_ERROR(tx.commit());
   return a.id;
 }
 
-Result<std::vector<AssessmentRecord>> ServerApp::assessments() { return AssessmentStore(store_.db()).assessments(); }
+Result<std::vector<AssessmentRecord>> ServerApp::assessments() {
+  return AssessmentStore(store_.db()).assessments();
+}
 
 Result<std::vector<ServerStore::RoundSummary>> ServerApp::rounds(std::string_view form_id) {
   EQ_ASSIGN_OR_RETURN(auto out, store_.rounds(form_id));
@@ -100,13 +113,15 @@ Result<std::vector<ServerStore::RoundSummary>> ServerApp::rounds(std::string_vie
   EQ_ASSIGN_OR_RETURN(auto all, AssessmentStore(store_.db()).assessments());  // oldest first
   for (const AssessmentRecord& a : all) {
     if (a.form_id != form_id) continue;
-    const bool listed = std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.round == a.round; });
+    const bool listed =
+        std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.round == a.round; });
     if (!listed) out.push_back({a.form_id, a.round, 0, a.created_at / 86400, a.created_at / 86400});
   }
   return out;
 }
 
-Result<boost::json::object> ServerApp::show_assessment(std::string_view id, const std::string& lang) {
+Result<boost::json::object> ServerApp::show_assessment(std::string_view id,
+                                                       const std::string& lang) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
   EQ_RETURN_IF_ERROR(snapshot.status());
@@ -123,12 +138,16 @@ Result<std::string> ServerApp::assessment_report(std::string_view id, const std:
   if (!view) return unknown_assessment(id);
   const std::string form_id(view->at("form_id").as_string());
   auto form = registry->library().current(form_id);
-  if (!form) return Status::not_found("the form " + form_id + " of assessment " + std::string(id) + " is not on this server");
-  return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en", clock_());
+  if (!form)
+    return Status::not_found("the form " + form_id + " of assessment " + std::string(id) +
+                             " is not on this server");
+  return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en",
+                                clock_());
 }
 
 Status ServerApp::change_assessment(
-    std::string_view id, const std::function<Status(AssessmentStore&, const AssessmentRecord&, std::int64_t)>& change) {
+    std::string_view id,
+    const std::function<Status(AssessmentStore&, const AssessmentRecord&, std::int64_t)>& change) {
   AssessmentStore assessments(store_.db());
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
@@ -141,87 +160,103 @@ Status ServerApp::change_assessment(
 
 Status ServerApp::resolve_field(std::string_view id, std::string_view field, std::string_view value,
                                 std::string_view comment, const Actor& actor) {
-  if (comment.empty()) return Status::invalid_argument("say why with --comment: it stays in the field's history");
+  if (comment.empty())
+    return Status::invalid_argument("say why with --comment: it stays in the field's history");
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
-  return change_assessment(id, [&](AssessmentStore& assessments, const AssessmentRecord& a, std::int64_t now) -> Status {
-    if (a.state == AssessmentState::kValidated) {
-      return Status::failed_precondition("assessment " + a.id + " is validated; its values no longer change");
-    }
-    forms::AssessmentEvent e;
-    e.kind = forms::AssessmentEvent::Kind::kResolution;
-    e.base = a.version;  // it has seen everything merged so far
-    e.author = actor.name;
-    e.site = "headquarters";
-    e.at = iso8601_utc(now);
-    e.comment = std::string(comment);
-    const std::vector<std::string> readings = value_readings(value);
-    std::string text = readings.front();
-    if (auto form = registry->library().current(a.form_id)) {
-      // The same engine as a contribution: the field must exist, and its
-      // value fit; the first reading that fits is the one meant.
-      Status first;
-      bool fits = false;
-      for (const std::string& reading : readings) {
-        boost::json::object answer{{std::string(field), boost::json::parse(reading)}};
-        const Status s = registry->library().validate_partial(form->id, form->version, answer);
-        if (s.is_ok()) {
-          text = reading;
-          fits = true;
-          break;
+  return change_assessment(
+      id, [&](AssessmentStore& assessments, const AssessmentRecord& a, std::int64_t now) -> Status {
+        if (a.state == AssessmentState::kValidated) {
+          return Status::failed_precondition("assessment " + a.id +
+                                             " is validated; its values no longer change");
         }
-        if (first.is_ok()) first = s;
-      }
-      if (!fits) return first.with_context("the resolution was not recorded");
-    }
-    e.fields[std::string(field)] = text;
-    EQ_ASSIGN_OR_RETURN(std::int64_t seq, assessments.apply_event(a, e, std::nullopt));
-    return audit(actor, "assessment.resolve",
-                 "id=" + a.id + " field=" + std::string(field) + " value=" + text + " seq=" + std::to_string(seq), now);
-  });
+        forms::AssessmentEvent e;
+        e.kind = forms::AssessmentEvent::Kind::kResolution;
+        e.base = a.version;  // it has seen everything merged so far
+        e.author = actor.name;
+        e.site = "headquarters";
+        e.at = iso8601_utc(now);
+        e.comment = std::string(comment);
+        const std::vector<std::string> readings = value_readings(value);
+        std::string text = readings.front();
+        if (auto form = registry->library().current(a.form_id)) {
+          // The same engine as a contribution: the field must exist, and its
+          // value fit; the first reading that fits is the one meant.
+          Status first;
+          bool fits = false;
+          for (const std::string& reading : readings) {
+            boost::json::object answer{{std::string(field), boost::json::parse(reading)}};
+            const Status s = registry->library().validate_partial(form->id, form->version, answer);
+            if (s.is_ok()) {
+              text = reading;
+              fits = true;
+              break;
+            }
+            if (first.is_ok()) first = s;
+          }
+          if (!fits) return first.with_context("the resolution was not recorded");
+        }
+        e.fields[std::string(field)] = text;
+        EQ_ASSIGN_OR_RETURN(std::int64_t seq, assessments.apply_event(a, e, std::nullopt));
+        return audit(actor, "assessment.resolve",
+                     "id=" + a.id + " field=" + std::string(field) + " value=" + text +
+                         " seq=" + std::to_string(seq),
+                     now);
+      });
 }
 
 Status ServerApp::advance_assessment(std::string_view id, AssessmentState from, AssessmentState to,
                                      std::string_view comment, const Actor& actor) {
-  if (comment.empty()) return Status::invalid_argument("a reviewer's --comment is required on each step");
-  return change_assessment(id, [&](AssessmentStore& assessments, const AssessmentRecord& a, std::int64_t now) -> Status {
-    if (a.state != from) {
-      return Status::failed_precondition("assessment " + a.id + " is " + std::string(assessment_state_name(a.state)) +
-                                         "; this step goes from " + std::string(assessment_state_name(from)) +
-                                         " to " + std::string(assessment_state_name(to)));
-    }
-    if (to == AssessmentState::kValidated) {
-      boost::system::error_code ec;
-      auto merged = boost::json::parse(a.merged, ec);
-      const auto* n = !ec && merged.is_object() ? merged.as_object().if_contains("disagreements") : nullptr;
-      const std::int64_t open = n && n->is_int64() ? n->as_int64() : 0;
-      if (open > 0) {
-        return Status::failed_precondition(std::to_string(open) + " disagreement(s) remain in assessment " + a.id +
-                                           "; resolve each first (sync-server assessment show " + a.id + ")");
-      }
-    }
-    ReviewStep step{std::string(assessment_state_name(from)), std::string(assessment_state_name(to)),
-                    std::string(comment), actor.name, now};
-    if (to == AssessmentState::kValidated) {
-      // The validated action plan becomes the administration's, to follow
-      // until the next round (app/actions.cpp); the step marks where the
-      // plan stood, for the next round's comparison.
-      EQ_ASSIGN_OR_RETURN(auto form, current_form(a.form_id));
-      EQ_ASSIGN_OR_RETURN(int adopted, adopt_action_plan(a, *form, now, actor));
-      (void)adopted;
-      EQ_ASSIGN_OR_RETURN(step.action_mark, ActionStore(store_.db()).last_update_id());
-    }
-    EQ_RETURN_IF_ERROR(assessments.set_state(a, to, step));
-    return audit(actor, to == AssessmentState::kValidated ? "assessment.validate" : "assessment.review",
-                 "id=" + a.id + " comment=" + std::string(comment), now);
-  });
+  if (comment.empty())
+    return Status::invalid_argument("a reviewer's --comment is required on each step");
+  return change_assessment(
+      id, [&](AssessmentStore& assessments, const AssessmentRecord& a, std::int64_t now) -> Status {
+        if (a.state != from) {
+          return Status::failed_precondition(
+              "assessment " + a.id + " is " + std::string(assessment_state_name(a.state)) +
+              "; this step goes from " + std::string(assessment_state_name(from)) + " to " +
+              std::string(assessment_state_name(to)));
+        }
+        if (to == AssessmentState::kValidated) {
+          boost::system::error_code ec;
+          auto merged = boost::json::parse(a.merged, ec);
+          const auto* n =
+              !ec && merged.is_object() ? merged.as_object().if_contains("disagreements") : nullptr;
+          const std::int64_t open = n && n->is_int64() ? n->as_int64() : 0;
+          if (open > 0) {
+            return Status::failed_precondition(
+                std::to_string(open) + " disagreement(s) remain in assessment " + a.id +
+                "; resolve each first (sync-server assessment show " + a.id + ")");
+          }
+        }
+        ReviewStep step{std::string(assessment_state_name(from)),
+                        std::string(assessment_state_name(to)), std::string(comment), actor.name,
+                        now};
+        if (to == AssessmentState::kValidated) {
+          // The validated action plan becomes the administration's, to follow
+          // until the next round (app/actions.cpp); the step marks where the
+          // plan stood, for the next round's comparison.
+          EQ_ASSIGN_OR_RETURN(auto form, current_form(a.form_id));
+          EQ_ASSIGN_OR_RETURN(int adopted, adopt_action_plan(a, *form, now, actor));
+          (void)adopted;
+          EQ_ASSIGN_OR_RETURN(step.action_mark, ActionStore(store_.db()).last_update_id());
+        }
+        EQ_RETURN_IF_ERROR(assessments.set_state(a, to, step));
+        return audit(
+            actor, to == AssessmentState::kValidated ? "assessment.validate" : "assessment.review",
+            "id=" + a.id + " comment=" + std::string(comment), now);
+      });
 }
 
-Status ServerApp::review_assessment(std::string_view id, std::string_view comment, const Actor& actor) {
-  return advance_assessment(id, AssessmentState::kDraft, AssessmentState::kUnderReview, comment, actor);
+Status ServerApp::review_assessment(std::string_view id, std::string_view comment,
+                                    const Actor& actor) {
+  return advance_assessment(id, AssessmentState::kDraft, AssessmentState::kUnderReview, comment,
+                            actor);
 }
 
-Status ServerApp::validate_assessment(std::string_view id, std::string_view comment, const Actor& actor) {
-  return advance_assessment(id, AssessmentState::kUnderReview, AssessmentState::kValidated, comment, actor);
+Status ServerApp::validate_assessment(std::string_view id, std::string_view comment,
+                                      const Actor& actor) {
+  return advance_assessment(id, AssessmentState::kUnderReview, AssessmentState::kValidated, comment,
+                            actor);
 }
 
 }  // namespace equitas::server

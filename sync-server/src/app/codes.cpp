@@ -3,16 +3,17 @@
 // stored with its audit line in one transaction.
 #include <set>
 
-#include "server_app.hpp"
 #include "form_registry.hpp"
+#include "server_app.hpp"
 
 namespace equitas::server {
 
-Result<ServerApp::IssuedCodes> ServerApp::issue_codes(std::string_view form_id, std::string_view round, int count,
+Result<ServerApp::IssuedCodes> ServerApp::issue_codes(std::string_view form_id,
+                                                      std::string_view round, int count,
                                                       const Actor& actor) {
   if (round.size() > kMaxRoundLength) {
-    return Status::invalid_argument("the round name is longer than " + std::to_string(kMaxRoundLength) +
-                                    " characters");
+    return Status::invalid_argument("the round name is longer than " +
+                                    std::to_string(kMaxRoundLength) + " characters");
   }
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   const auto& library = registry->library();
@@ -26,15 +27,17 @@ Result<ServerApp::IssuedCodes> ServerApp::issue_codes(std::string_view form_id, 
   }
   if (!known) return Status::not_found("no form '" + std::string(form_id) + "' on this server");
   if (!asks) {
-    return Status::failed_precondition("form '" + std::string(form_id) +
-                                       "' does not ask for response codes: publish a version with "
-                                       "\"response_codes\": true first, so that collectors ask for them");
+    return Status::failed_precondition(
+        "form '" + std::string(form_id) +
+        "' does not ask for response codes: publish a version with "
+        "\"response_codes\": true first, so that collectors ask for them");
   }
   if (!round.empty() && rounds.count(std::string(round)) == 0) {
     std::string names;
     for (const auto& r : rounds) names += (names.empty() ? "" : ", ") + r;
     return Status::not_found("form '" + std::string(form_id) + "' is not published for round '" +
-                             std::string(round) + "' (its rounds: " + (names.empty() ? "none" : names) + ")");
+                             std::string(round) +
+                             "' (its rounds: " + (names.empty() ? "none" : names) + ")");
   }
   if (round.empty() && !rounds.empty()) {
     return Status::invalid_argument("form '" + std::string(form_id) +
@@ -45,10 +48,12 @@ Result<ServerApp::IssuedCodes> ServerApp::issue_codes(std::string_view form_id, 
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   IssuedCodes out;
-  EQ_ASSIGN_OR_RETURN(out.batch, CodeStore(store_.db()).issue(form_id, round, count, keys->sign, now));
+  EQ_ASSIGN_OR_RETURN(out.batch,
+                      CodeStore(store_.db()).issue(form_id, round, count, keys->sign, now));
   EQ_RETURN_IF_ERROR(audit(actor, "codes.issue",
                            "form=" + std::string(form_id) + " round=" + std::string(round) +
-                               " count=" + std::to_string(count) + " batch=" + to_hex(out.batch.batch.id),
+                               " count=" + std::to_string(count) +
+                               " batch=" + to_hex(out.batch.batch.id),
                            now));
   EQ_RETURN_IF_ERROR(tx.commit());
   out.form = library.current(form_id);

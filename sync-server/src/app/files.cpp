@@ -7,9 +7,9 @@
 #include <map>
 #include <sstream>
 
-#include "server_app.hpp"
 #include "equitas/util/media_type.hpp"
 #include "file_store.hpp"
+#include "server_app.hpp"
 
 namespace equitas::server {
 namespace {
@@ -39,14 +39,16 @@ class ZipOut {
   // Adds the file at `from` (read when the zip is closed) as `name`.
   Status add_file(const fs::path& from, const std::string& name) {
     zip_source_t* src = zip_source_file(z_, from.c_str(), 0, -1);
-    if (src == nullptr || zip_file_add(z_, name.c_str(), src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) {
+    if (src == nullptr ||
+        zip_file_add(z_, name.c_str(), src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) {
       if (src != nullptr) zip_source_free(src);
       return Status::io_error("cannot add " + name + " to the zip: " + zip_strerror(z_));
     }
     return Status::ok();
   }
   Status close() {
-    if (zip_close(z_) != 0) return Status::io_error(std::string("cannot write the zip: ") + zip_strerror(z_));
+    if (zip_close(z_) != 0)
+      return Status::io_error(std::string("cannot write the zip: ") + zip_strerror(z_));
     z_ = nullptr;
     return Status::ok();
   }
@@ -67,7 +69,8 @@ struct ScratchFolder {
 
 }  // namespace
 
-Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions& options, const fs::path& zip,
+Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions& options,
+                                                            const fs::path& zip,
                                                             const ExportProgress& progress) {
   FilesExport out;
   const fs::path folder = zip.parent_path().empty() ? fs::path(".") : zip.parent_path();
@@ -79,9 +82,11 @@ Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions&
   if (ec) return Status::io_error("cannot create " + scratch.path.string() + ": " + ec.message());
   fs::permissions(scratch.path, fs::perms::owner_all, ec);
 
-  const std::string data_name = options.form_id + "." + std::string(export_format_name(options.format));
+  const std::string data_name =
+      options.form_id + "." + std::string(export_format_name(options.format));
   std::ostringstream unused;
-  EQ_ASSIGN_OR_RETURN(out.summary, export_responses(options, scratch.path / data_name, unused, progress));
+  EQ_ASSIGN_OR_RETURN(out.summary,
+                      export_responses(options, scratch.path / data_name, unused, progress));
 
   // The files the exported responses name: the latest revision of each,
   // of this form (and round), conflicting copies left out as the rows are.
@@ -117,7 +122,8 @@ Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions&
     const fs::path plain = scratch.path / n.name;
     {
       std::ofstream o(plain, std::ios::binary);
-      o.write(reinterpret_cast<const char*>(file.bytes.data()), static_cast<std::streamsize>(file.bytes.size()));
+      o.write(reinterpret_cast<const char*>(file.bytes.data()),
+              static_cast<std::streamsize>(file.bytes.size()));
       if (!o) return Status::io_error("cannot write " + plain.string());
     }
     out.bytes += static_cast<std::int64_t>(file.bytes.size());
@@ -127,7 +133,8 @@ Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions&
   if (!out.missing.empty()) {
     const fs::path note = scratch.path / "files-missing.txt";
     std::ofstream o(note);
-    o << "Files that responses name but that have not reached the server yet (they arrive at the post's next "
+    o << "Files that responses name but that have not reached the server yet (they arrive at the "
+         "post's next "
          "sync; export again then):\n";
     for (const auto& m : out.missing) o << m << "\n";
     if (!o) return Status::io_error("cannot write " + note.string());

@@ -27,7 +27,9 @@ constexpr std::array<std::string_view, 14> kOutcomeLabels = {
     R"(outcome="not_stored")",
 };
 
-void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
+void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
+  c.fetch_add(n, std::memory_order_relaxed);
+}
 std::uint64_t get(const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); }
 
 void number(std::string& out, double v) {
@@ -80,34 +82,56 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
 
 std::string_view session_refusal_name(SessionRefusal r) {
   switch (r) {
-    case SessionRefusal::kCapacity: return "capacity";
-    case SessionRefusal::kEvicted: return "evicted";
-    case SessionRefusal::kCrossOrigin: return "cross_origin";
-    case SessionRefusal::kAuthTimeout: return "auth_timeout";
-    case SessionRefusal::kMessageTimeout: return "message_timeout";
-    case SessionRefusal::kRevoked: return "revoked";
-    case SessionRefusal::kUnknownDevice: return "unknown_device";
-    case SessionRefusal::kEnrollmentExpired: return "enrollment_expired";
-    case SessionRefusal::kEnrollmentUsed: return "enrollment_used";
-    case SessionRefusal::kAuthenticationFailed: return "authentication_failed";
-    case SessionRefusal::kProtocol: return "protocol";
-    case SessionRefusal::kUnavailable: return "unavailable";
-    case SessionRefusal::kInternal: return "internal";
-    case SessionRefusal::kCount_: break;
+    case SessionRefusal::kCapacity:
+      return "capacity";
+    case SessionRefusal::kEvicted:
+      return "evicted";
+    case SessionRefusal::kCrossOrigin:
+      return "cross_origin";
+    case SessionRefusal::kAuthTimeout:
+      return "auth_timeout";
+    case SessionRefusal::kMessageTimeout:
+      return "message_timeout";
+    case SessionRefusal::kRevoked:
+      return "revoked";
+    case SessionRefusal::kUnknownDevice:
+      return "unknown_device";
+    case SessionRefusal::kEnrollmentExpired:
+      return "enrollment_expired";
+    case SessionRefusal::kEnrollmentUsed:
+      return "enrollment_used";
+    case SessionRefusal::kAuthenticationFailed:
+      return "authentication_failed";
+    case SessionRefusal::kProtocol:
+      return "protocol";
+    case SessionRefusal::kUnavailable:
+      return "unavailable";
+    case SessionRefusal::kInternal:
+      return "internal";
+    case SessionRefusal::kCount_:
+      break;
   }
   return "internal";
 }
 
 SessionRefusal refusal_for(SessionError e) {
   switch (e) {
-    case SessionError::kRevoked: return SessionRefusal::kRevoked;
-    case SessionError::kUnknownDevice: return SessionRefusal::kUnknownDevice;
-    case SessionError::kEnrollmentExpired: return SessionRefusal::kEnrollmentExpired;
-    case SessionError::kEnrollmentUsed: return SessionRefusal::kEnrollmentUsed;
-    case SessionError::kAuthenticationFailed: return SessionRefusal::kAuthenticationFailed;
-    case SessionError::kProtocol: return SessionRefusal::kProtocol;
-    case SessionError::kUnavailable: return SessionRefusal::kUnavailable;
-    case SessionError::kInternal: return SessionRefusal::kInternal;
+    case SessionError::kRevoked:
+      return SessionRefusal::kRevoked;
+    case SessionError::kUnknownDevice:
+      return SessionRefusal::kUnknownDevice;
+    case SessionError::kEnrollmentExpired:
+      return SessionRefusal::kEnrollmentExpired;
+    case SessionError::kEnrollmentUsed:
+      return SessionRefusal::kEnrollmentUsed;
+    case SessionError::kAuthenticationFailed:
+      return SessionRefusal::kAuthenticationFailed;
+    case SessionError::kProtocol:
+      return SessionRefusal::kProtocol;
+    case SessionError::kUnavailable:
+      return SessionRefusal::kUnavailable;
+    case SessionError::kInternal:
+      return SessionRefusal::kInternal;
   }
   return SessionRefusal::kInternal;
 }
@@ -116,7 +140,8 @@ void Metrics::submission(const ItemResult& r) {
   std::size_t i = static_cast<std::size_t>(r.status);
   if (r.status == ItemStatus::kRejected) {
     const auto reason = static_cast<std::size_t>(r.reason);
-    i = reason >= 1 && reason <= kMaxRejectReason ? 3 + reason : 4;  // an unknown reason counts as malformed
+    i = reason >= 1 && reason <= kMaxRejectReason ? 3 + reason
+                                                  : 4;  // an unknown reason counts as malformed
   }
   if (i < kOutcomes) add(outcomes_[i]);
 }
@@ -145,16 +170,19 @@ std::string Metrics::render(const MetricGauges& g) const {
   std::string out;
   out.reserve(8192);
   header(out, "equitas_connections", "gauge",
-         "Open connections, by state: sync sessions past ClientAuth; unauthenticated (HTTP requests, and sync "
+         "Open connections, by state: sync sessions past ClientAuth; unauthenticated (HTTP "
+         "requests, and sync "
          "sessions before ClientAuth); other (in between).");
   sample(out, "equitas_connections", R"(state="unauthenticated")", g.unauthenticated);
   sample(out, "equitas_connections", R"(state="sync")", g.sync_sessions);
   sample(out, "equitas_connections", R"(state="other")",
-         g.connections >= g.unauthenticated + g.sync_sessions ? g.connections - g.unauthenticated - g.sync_sessions
-                                                              : 0);
+         g.connections >= g.unauthenticated + g.sync_sessions
+             ? g.connections - g.unauthenticated - g.sync_sessions
+             : 0);
 
   header(out, "equitas_submissions_total", "counter",
-         "Envelopes the writer handled, by outcome (and, when rejected, by reason). not_stored: its batch's "
+         "Envelopes the writer handled, by outcome (and, when rejected, by reason). not_stored: "
+         "its batch's "
          "commit failed and the collector sends it again.");
   for (std::size_t i = 0; i < kOutcomes; ++i) {
     if (i == 3) continue;
@@ -162,31 +190,38 @@ std::string Metrics::render(const MetricGauges& g) const {
   }
 
   header(out, "equitas_ingest_seconds", "histogram",
-         "From a batch of submissions arriving to its acknowledgement: checks, the wait for the writer, the commit.");
+         "From a batch of submissions arriving to its acknowledgement: checks, the wait for the "
+         "writer, the commit.");
   ingest_.render(out, "equitas_ingest_seconds", "");
 
   header(out, "equitas_writer_queue_jobs", "gauge", "Jobs waiting for the single writer.");
   sample(out, "equitas_writer_queue_jobs", "", g.writer_queue);
 
-  header(out, "equitas_sync_received_bytes_total", "counter", "WebSocket message bytes received on /sync.");
+  header(out, "equitas_sync_received_bytes_total", "counter",
+         "WebSocket message bytes received on /sync.");
   sample(out, "equitas_sync_received_bytes_total", "", get(bytes_in_));
   header(out, "equitas_sync_sent_bytes_total", "counter", "WebSocket message bytes sent on /sync.");
   sample(out, "equitas_sync_sent_bytes_total", "", get(bytes_out_));
 
   header(out, "equitas_file_chunks_total", "counter",
-         "File chunks the writer handled: stored, stored as the last of a checked file, refused (a chunk or a whole "
+         "File chunks the writer handled: stored, stored as the last of a checked file, refused (a "
+         "chunk or a whole "
          "file that did not check against its signed hash), or not stored for now (disk full).");
   static constexpr const char* kChunkLabels[] = {"stored", "completed", "refused", "retry_later"};
   for (std::size_t i = 0; i < file_chunks_.size(); ++i) {
-    sample(out, "equitas_file_chunks_total", std::string("result=\"") + kChunkLabels[i] + "\"", get(file_chunks_[i]));
+    sample(out, "equitas_file_chunks_total", std::string("result=\"") + kChunkLabels[i] + "\"",
+           get(file_chunks_[i]));
   }
-  header(out, "equitas_file_received_bytes_total", "counter", "Bytes of file chunks received and stored.");
+  header(out, "equitas_file_received_bytes_total", "counter",
+         "Bytes of file chunks received and stored.");
   sample(out, "equitas_file_received_bytes_total", "", get(file_bytes_));
   if (g.files_held && g.file_bytes_held) {
     header(out, "equitas_files_held", "gauge",
-           "Files that responses name, held in full and checked against their signed hash (each content once).");
+           "Files that responses name, held in full and checked against their signed hash (each "
+           "content once).");
     sample(out, "equitas_files_held", "", *g.files_held);
-    header(out, "equitas_files_held_bytes", "gauge", "Bytes of the files held in full (their plaintext sizes).");
+    header(out, "equitas_files_held_bytes", "gauge",
+           "Bytes of the files held in full (their plaintext sizes).");
     sample(out, "equitas_files_held_bytes", "", *g.file_bytes_held);
   }
 
@@ -198,9 +233,12 @@ std::string Metrics::render(const MetricGauges& g) const {
     sample(out, "equitas_refused_sessions_total", labels, get(refusals_[i]));
   }
 
-  header(out, "equitas_admin_seconds", "histogram", "Reports and exports the admin API prepared, end to end.");
-  admin_[static_cast<std::size_t>(AdminWork::kReport)].render(out, "equitas_admin_seconds", R"(kind="report")");
-  admin_[static_cast<std::size_t>(AdminWork::kExport)].render(out, "equitas_admin_seconds", R"(kind="export")");
+  header(out, "equitas_admin_seconds", "histogram",
+         "Reports and exports the admin API prepared, end to end.");
+  admin_[static_cast<std::size_t>(AdminWork::kReport)].render(out, "equitas_admin_seconds",
+                                                              R"(kind="report")");
+  admin_[static_cast<std::size_t>(AdminWork::kExport)].render(out, "equitas_admin_seconds",
+                                                              R"(kind="export")");
   return out;
 }
 

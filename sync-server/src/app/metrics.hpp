@@ -34,8 +34,8 @@ class Histogram {
   // 1 ms to 2 min: an ingest commit takes milliseconds; a report over a
   // million responses about half a second; an export of 100,000 a few
   // seconds, and a big anonymous one longer.
-  static constexpr std::array<double, kBuckets> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                           0.25,  0.5,    1,     2.5,  5,     30,  120};
+  static constexpr std::array<double, kBuckets> kBounds = {
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30, 120};
 
   void observe(double seconds);
   // Appends this histogram's _bucket, _sum and _count lines for `name`,
@@ -107,7 +107,8 @@ class Metrics {
   // then batch_failed.
   static constexpr std::size_t kOutcomes = 4 + 9 + 1;
   std::array<std::atomic<std::uint64_t>, kOutcomes> outcomes_{};
-  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(SessionRefusal::kCount_)> refusals_{};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(SessionRefusal::kCount_)>
+      refusals_{};
   std::atomic<std::uint64_t> bytes_in_{0}, bytes_out_{0};
   // continue, complete, failed, retry later
   std::array<std::atomic<std::uint64_t>, 4> file_chunks_{};

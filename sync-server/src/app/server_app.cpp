@@ -30,8 +30,9 @@ Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
   // would mix the two programs' keys and databases in one place.
   for (const char* file : {"collector.db", "device.key"}) {
     if (std::filesystem::exists(dir.root / file)) {
-      return Status::already_exists(dir.root.string() + " is a collector's data folder (it holds " + file +
-                                    "); give sync-server init another --data-dir, a folder of its own");
+      return Status::already_exists(
+          dir.root.string() + " is a collector's data folder (it holds " + file +
+          "); give sync-server init another --data-dir, a folder of its own");
     }
   }
   std::error_code ec;
@@ -39,7 +40,8 @@ Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
   if (ec) return Status::io_error("cannot create " + dir.root.string() + ": " + ec.message());
   ::chmod(dir.root.c_str(), 0700);
   if (std::filesystem::exists(dir.keys()) || std::filesystem::exists(dir.db())) {
-    return Status::already_exists(dir.root.string() + " already holds a server; refusing to overwrite its keys");
+    return Status::already_exists(dir.root.string() +
+                                  " already holds a server; refusing to overwrite its keys");
   }
   if (!clock) clock = [] { return unix_now(); };
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
@@ -49,13 +51,15 @@ Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
   const std::int64_t now = app.clock_();
   Transaction tx(app.store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(std::string token, app.store_.create_admin_token("created by init", Role::kAdmin, now));
+  EQ_ASSIGN_OR_RETURN(std::string token,
+                      app.store_.create_admin_token("created by init", Role::kAdmin, now));
   EQ_RETURN_IF_ERROR(app.audit("cli", "server.init", "", now));
   EQ_RETURN_IF_ERROR(tx.commit());
   return Initialised{std::move(app), std::move(token)};
 }
 
-Status ServerApp::audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now) {
+Status ServerApp::audit(const Actor& actor, std::string_view action, std::string detail,
+                        std::int64_t now) {
   if (!actor.peer.empty()) detail += (detail.empty() ? "peer=" : " peer=") + actor.peer;
   return store_.audit(actor.name, action, detail, now);
 }
@@ -64,7 +68,8 @@ Status ServerApp::record(const Actor& actor, std::string_view action, std::strin
   return audit(actor, action, std::string(detail), clock_());
 }
 
-Result<std::vector<ServerStore::AuditEntry>> ServerApp::read_audit_log(const Actor& actor, std::int64_t before,
+Result<std::vector<ServerStore::AuditEntry>> ServerApp::read_audit_log(const Actor& actor,
+                                                                       std::int64_t before,
                                                                        std::int64_t limit) {
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
@@ -84,7 +89,9 @@ Result<Overview> ServerApp::overview() {
   std::map<std::string, Overview::Site> sites;
   std::map<DeviceId, std::string> site_of;
   for (const auto& d : devices) {
-    (d.state == DeviceState::kActive ? o.active : d.state == DeviceState::kPending ? o.pending : o.revoked)++;
+    (d.state == DeviceState::kActive    ? o.active
+     : d.state == DeviceState::kPending ? o.pending
+                                        : o.revoked)++;
     if (device_is_stale(d, now)) ++o.stale;
     auto& site = sites[d.site];
     site.name = d.site;
@@ -103,7 +110,8 @@ Result<Overview> ServerApp::overview() {
     r.responses += b.responses;
     r.last_day = std::max(r.last_day, b.last_day);
     if (b.device) {
-      if (auto it = site_of.find(*b.device); it != site_of.end()) sites[it->second].responses += b.responses;
+      if (auto it = site_of.find(*b.device); it != site_of.end())
+        sites[it->second].responses += b.responses;
     }
   }
   for (auto& [name, site] : sites) o.sites.push_back(std::move(site));
@@ -153,9 +161,9 @@ Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view si
     EQ_RETURN_IF_ERROR(store_.add_pending_device(id, code.site, hash, code.expires_at));
   }
   EQ_RETURN_IF_ERROR(audit(actor, reissue ? "device.reissue" : "device.enroll",
-                                  "device=" + id.to_string() + " site=" + code.site +
-                                      " expires=" + iso8601_utc(code.expires_at),
-                                  now));
+                           "device=" + id.to_string() + " site=" + code.site +
+                               " expires=" + iso8601_utc(code.expires_at),
+                           now));
   EQ_RETURN_IF_ERROR(tx.commit());
   return IssuedCode{format_enrollment_code(code), id, code.site, code.expires_at};
 }
@@ -199,8 +207,8 @@ Status ServerApp::revoke_device(const DeviceId& id, const Actor& actor) {
 Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor) {
   const forms::Form& form = request.form;
   if (request.round.size() > kMaxRoundLength) {
-    return Status::invalid_argument("the round name is longer than " + std::to_string(kMaxRoundLength) +
-                                    " characters");
+    return Status::invalid_argument("the round name is longer than " +
+                                    std::to_string(kMaxRoundLength) + " characters");
   }
   FormPublication pub;
   pub.form_id = form.id;
@@ -208,18 +216,21 @@ Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor)
   pub.round = request.round;
   pub.definition = forms::save_form_json(form);
   if (pub.definition.size() > kMaxFormDefinitionBytes) {
-    return Status::invalid_argument("the definition is " + std::to_string(pub.definition.size() / 1024) +
+    return Status::invalid_argument("the definition is " +
+                                    std::to_string(pub.definition.size() / 1024) +
                                     " KiB; collectors accept at most " +
                                     std::to_string(kMaxFormDefinitionBytes / 1024) + " KiB");
   }
   // A bundled form may be published (for a round) only as it is.
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
-  if (auto bundled = registry->library().find(pub.form_id, pub.version); bundled && !(*bundled == form)) {
+  if (auto bundled = registry->library().find(pub.form_id, pub.version);
+      bundled && !(*bundled == form)) {
     for (const auto& e : registry->library().entries()) {
       if (e.bundled && e.form == bundled) {
-        return Status::already_exists("version " + pub.version + " of " + pub.form_id +
-                                      " is a bundled form with a different definition; give your changed "
-                                      "form a new version");
+        return Status::already_exists(
+            "version " + pub.version + " of " + pub.form_id +
+            " is a bundled form with a different definition; give your changed "
+            "form a new version");
       }
     }
   }
@@ -229,19 +240,23 @@ Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor)
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.save_publication(pub, request.source, now));
-  EQ_RETURN_IF_ERROR(audit(actor, "form.publish",
-                                  "form=" + pub.form_id + " version=" + pub.version + " round=" + pub.round, now));
+  EQ_RETURN_IF_ERROR(
+      audit(actor, "form.publish",
+            "form=" + pub.form_id + " version=" + pub.version + " round=" + pub.round, now));
   return tx.commit();
 }
 
-Result<std::string> ServerApp::create_admin_token(std::string_view label, Role role, const Actor& actor) {
-  if (label.empty() || label.size() > 64) return Status::invalid_argument("a token's label takes 1 to 64 characters");
+Result<std::string> ServerApp::create_admin_token(std::string_view label, Role role,
+                                                  const Actor& actor) {
+  if (label.empty() || label.size() > 64)
+    return Status::invalid_argument("a token's label takes 1 to 64 characters");
   const std::int64_t now = clock_();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(std::string token, store_.create_admin_token(label, role, now));
   EQ_RETURN_IF_ERROR(audit(actor, "admin-token.create",
-                           "label=" + std::string(label) + " role=" + std::string(role_name(role)), now));
+                           "label=" + std::string(label) + " role=" + std::string(role_name(role)),
+                           now));
   EQ_RETURN_IF_ERROR(tx.commit());
   return token;
 }
@@ -256,8 +271,9 @@ Status ServerApp::revoke_admin_token(std::int64_t id, const Actor& actor) {
 }
 
 Result<ExportSummary> ServerApp::export_responses(const ExportOptions& options,
-                                                const std::optional<std::filesystem::path>& path, std::ostream& out,
-                                                const ExportProgress& progress) {
+                                                  const std::optional<std::filesystem::path>& path,
+                                                  std::ostream& out,
+                                                  const ExportProgress& progress) {
   return run_export(store_, options, path, out, progress);
 }
 
@@ -271,8 +287,8 @@ Result<std::int64_t> ServerApp::check_copy(const std::filesystem::path& database
 }
 
 Result<ServerApp::FilesCopied> ServerApp::copy_held_files(const std::filesystem::path& database,
-                                                           const std::filesystem::path& from,
-                                                           const std::filesystem::path& to) {
+                                                          const std::filesystem::path& from,
+                                                          const std::filesystem::path& to) {
   namespace fs = std::filesystem;
   FilesCopied out;
   const fs::path target = to / "files", partial = to / "files.partial";
@@ -286,7 +302,8 @@ Result<ServerApp::FilesCopied> ServerApp::copy_held_files(const std::filesystem:
   };
   fs::create_directory(partial, ec);
   if (!ec) fs::permissions(partial, fs::perms::owner_all, ec);
-  if (ec) return give_up(Status::io_error("cannot create " + partial.string() + ": " + ec.message()));
+  if (ec)
+    return give_up(Status::io_error("cannot create " + partial.string() + ": " + ec.message()));
   {
     EQ_ASSIGN_OR_RETURN(Database db, Database::open(database));
     auto blobs = held_blobs(db);
@@ -299,11 +316,11 @@ Result<ServerApp::FilesCopied> ServerApp::copy_held_files(const std::filesystem:
       const auto expected = sealed_file_size(static_cast<std::uint64_t>(size));
       const auto actual = fs::file_size(src, ec);
       if (ec || actual != expected) {
-        return give_up(Status::corruption(
-            (ec ? src.string() + " is missing (" + ec.message() + ")"
-                : src.string() + " is " + std::to_string(actual) + " bytes; " + std::to_string(expected) +
-                      " were expected") +
-            ", though the database holds it as a file of a response"));
+        return give_up(
+            Status::corruption((ec ? src.string() + " is missing (" + ec.message() + ")"
+                                   : src.string() + " is " + std::to_string(actual) + " bytes; " +
+                                         std::to_string(expected) + " were expected") +
+                               ", though the database holds it as a file of a response"));
       }
       fs::create_directory(partial / hex.substr(0, 2), ec);
       if (!ec) fs::copy_file(src, partial / name, ec);
@@ -314,11 +331,14 @@ Result<ServerApp::FilesCopied> ServerApp::copy_held_files(const std::filesystem:
     }
   }
   fs::rename(partial, target, ec);
-  if (ec) return give_up(Status::io_error("cannot name the copy " + target.string() + ": " + ec.message()));
+  if (ec)
+    return give_up(
+        Status::io_error("cannot name the copy " + target.string() + ": " + ec.message()));
   return out;
 }
 
-Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& folder, const Actor& actor) {
+Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& folder,
+                                                  const Actor& actor) {
   namespace fs = std::filesystem;
   BackupResult out;
   out.database = folder / "server.db";
@@ -326,11 +346,13 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
   out.files = folder / "files";
   std::error_code ec;
   if (fs::exists(out.database, ec) || fs::exists(out.keys, ec) || fs::exists(out.files, ec)) {
-    return Status::already_exists(folder.string() + " holds a backup already: give a new folder (one per day, say)");
+    return Status::already_exists(folder.string() +
+                                  " holds a backup already: give a new folder (one per day, say)");
   }
   fs::create_directories(folder, ec);
   if (ec) return Status::io_error("cannot create " + folder.string() + ": " + ec.message());
-  fs::permissions(folder, fs::perms::owner_all, ec);  // the copy opens every answer, with the passphrase
+  fs::permissions(folder, fs::perms::owner_all,
+                  ec);  // the copy opens every answer, with the passphrase
   if (ec) return Status::io_error("cannot restrict " + folder.string() + ": " + ec.message());
 
   const fs::path partial = folder / "server.db.partial";
@@ -372,11 +394,14 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
     std::error_code ignored;
     fs::remove(out.keys, ignored);
     fs::remove_all(out.files, ignored);
-    return give_up(Status::io_error("cannot name the copy " + out.database.string() + ": " + ec.message()));
+    return give_up(
+        Status::io_error("cannot name the copy " + out.database.string() + ": " + ec.message()));
   }
-  if (Status s = audit(actor, "backup", "to=" + fs::absolute(folder, ec).string() +
-                                            " submissions=" + std::to_string(out.submissions) +
-                                            " files=" + std::to_string(out.file_count), clock_());
+  if (Status s = audit(actor, "backup",
+                       "to=" + fs::absolute(folder, ec).string() +
+                           " submissions=" + std::to_string(out.submissions) +
+                           " files=" + std::to_string(out.file_count),
+                       clock_());
       !s.is_ok()) {
     // No copy of every answer leaves without a trace.
     std::error_code ignored;
@@ -389,7 +414,7 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
 }
 
 Result<std::string> ServerApp::assessment_report(std::string_view id, const std::string& lang,
-                                                const ReportEvidence& evidence) {
+                                                 const ReportEvidence& evidence) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
   EQ_RETURN_IF_ERROR(snapshot.status());
@@ -397,11 +422,15 @@ Result<std::string> ServerApp::assessment_report(std::string_view id, const std:
   if (!view) return Status::not_found("no assessment " + std::string(id) + " on this server");
   const std::string form_id(view->at("form_id").as_string());
   auto form = registry->library().current(form_id);
-  if (!form) return Status::not_found("the form " + form_id + " of assessment " + std::string(id) + " is not on this server");
-  return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en", clock_(), &evidence);
+  if (!form)
+    return Status::not_found("the form " + form_id + " of assessment " + std::string(id) +
+                             " is not on this server");
+  return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en",
+                                clock_(), &evidence);
 }
 
-Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id, const std::string& lang) {
+Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id,
+                                                          const std::string& lang) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
   EQ_RETURN_IF_ERROR(snapshot.status());
@@ -412,7 +441,8 @@ Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id, c
   return evidence_files(store_.db(), *form, merged_fields(*found), /*merged=*/true, lang);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> ServerApp::forms_naming_file(const FileHash& sha256) {
+Result<std::vector<std::pair<std::string, std::string>>> ServerApp::forms_naming_file(
+    const FileHash& sha256) {
   return forms_naming(store_.db(), sha256);
 }
 

@@ -23,13 +23,13 @@
 #include "assessment_store.hpp"
 #include "bundle_import.hpp"
 #include "code_store.hpp"
+#include "equitas/crypto/keys.hpp"
+#include "equitas/forms/form.hpp"
+#include "equitas/wire/enrollment_code.hpp"
 #include "exporter.hpp"
 #include "file_store.hpp"
 #include "form_registry.hpp"
 #include "report.hpp"
-#include "equitas/crypto/keys.hpp"
-#include "equitas/forms/form.hpp"
-#include "equitas/wire/enrollment_code.hpp"
 #include "server_store.hpp"
 #include "units_store.hpp"
 
@@ -134,8 +134,9 @@ class ServerApp {
 
   // Microdata out: run_export (exporter.hpp) to `path` or `out`, audited
   // with options.actor; no file stays when the audit line fails.
-  Result<ExportSummary> export_responses(const ExportOptions& options, const std::optional<std::filesystem::path>& path,
-                                       std::ostream& out, const ExportProgress& progress = {});
+  Result<ExportSummary> export_responses(const ExportOptions& options,
+                                         const std::optional<std::filesystem::path>& path,
+                                         std::ostream& out, const ExportProgress& progress = {});
   // The export and the files its responses name, in one zip (`export
   // --with-files`, issue 18): the data file (and, for CSV, the repeat and
   // comment files beside it), then each file once under its stable name,
@@ -148,7 +149,8 @@ class ServerApp {
     std::int64_t bytes = 0;
     std::vector<std::string> missing;  // stable names of files not on the server yet
   };
-  Result<FilesExport> export_with_files(const ExportOptions& options, const std::filesystem::path& zip,
+  Result<FilesExport> export_with_files(const ExportOptions& options,
+                                        const std::filesystem::path& zip,
                                         const ExportProgress& progress = {});
   // A consistent copy of the server into `folder` (created 0700; refused
   // when it holds a copy already): server.db through SQLite's VACUUM INTO,
@@ -181,7 +183,8 @@ class ServerApp {
     std::int64_t files = 0;
     std::int64_t bytes = 0;
   };
-  static Result<FilesCopied> copy_held_files(const std::filesystem::path& database, const std::filesystem::path& from,
+  static Result<FilesCopied> copy_held_files(const std::filesystem::path& database,
+                                             const std::filesystem::path& from,
                                              const std::filesystem::path& to);
   // A copy that backup wrote, or restore reads: SQLite's integrity check,
   // then the number of submissions it holds. corruption when it fails.
@@ -203,7 +206,8 @@ class ServerApp {
   Result<std::vector<ServerStore::RoundSummary>> rounds(std::string_view form_id);
   // The audit log, newest first; reading it is itself audited, and refused
   // when that line cannot be written.
-  Result<std::vector<ServerStore::AuditEntry>> read_audit_log(const Actor& actor, std::int64_t before,
+  Result<std::vector<ServerStore::AuditEntry>> read_audit_log(const Actor& actor,
+                                                              std::int64_t before,
                                                               std::int64_t limit);
   // A security event with no change attached (a refused login, a refused
   // origin): its own line, and the caller decides what a failure means.
@@ -234,15 +238,18 @@ class ServerApp {
   Result<std::string> assessment_report(std::string_view id, const std::string& lang = "en");
   // The same with its evidence files listed and linked as `evidence` says
   // (app/server_app.cpp): for the roles that may see the form's microdata.
-  Result<std::string> assessment_report(std::string_view id, const std::string& lang, const ReportEvidence& evidence);
+  Result<std::string> assessment_report(std::string_view id, const std::string& lang,
+                                        const ReportEvidence& evidence);
   // The evidence files a team assessment's merged fields name
   // (assessment_report.hpp, evidence_files); not_found for an unknown id.
-  Result<boost::json::array> assessment_evidence(std::string_view id, const std::string& lang = "en");
+  Result<boost::json::array> assessment_evidence(std::string_view id,
+                                                 const std::string& lang = "en");
 
   // Files that responses name (issue 18). The forms (id, version) of the
   // stored responses naming the file with this SHA-256, each once; empty
   // when none does.
-  Result<std::vector<std::pair<std::string, std::string>>> forms_naming_file(const FileHash& sha256);
+  Result<std::vector<std::pair<std::string, std::string>>> forms_naming_file(
+      const FileHash& sha256);
   // The file, decrypted and checked against the hash its response signed
   // (FileStore::read); not_found when the server does not hold it (yet).
   // Not audited here: the caller records who took it.
@@ -265,12 +272,14 @@ class ServerApp {
   // items of one administration (all when empty) in `lang`: labels,
   // indicator labels, overdue flags and history, with the statuses and
   // indicators an update may choose from.
-  Result<boost::json::object> action_plan(std::string_view administration_id, const std::string& lang = "en");
+  Result<boost::json::object> action_plan(std::string_view administration_id,
+                                          const std::string& lang = "en");
   struct ActionChange {
     std::optional<std::string> status;  // a code of the form's ap_status list
     std::string note;                   // a dated progress note ('' for none)
-    std::optional<std::vector<std::string>> indicators;  // the form's indicator ids, replacing the links
-    std::optional<std::string> owner, deadline;          // deadline: YYYY-MM-DD, or '' for none
+    std::optional<std::vector<std::string>>
+        indicators;                              // the form's indicator ids, replacing the links
+    std::optional<std::string> owner, deadline;  // deadline: YYYY-MM-DD, or '' for none
   };
   // One update, audited as action.update in its transaction: not_found for
   // an unknown item; invalid_argument, naming what would do, for a status,
@@ -286,7 +295,8 @@ class ServerApp {
   // Replaces the headcounts of `round` ("" for every round without its
   // own); invalid_argument for a unit that is not one (see unit_of_sites)
   // or a sex that is not a code of the forms' sex list.
-  Status set_headcounts(std::string_view round, const std::vector<Headcount>& counts, const Actor& actor);
+  Status set_headcounts(std::string_view round, const std::vector<Headcount>& counts,
+                        const Actor& actor);
   Result<std::vector<std::pair<std::string, Headcount>>> headcounts();
 
   // Response codes (app/codes.cpp; code_store.hpp): `count` single-use
@@ -296,9 +306,11 @@ class ServerApp {
   // come back once, to be printed; the server keeps only their digests.
   struct IssuedCodes {
     IssuedBatch batch;
-    std::shared_ptr<const forms::Form> form;  // its current version, for the slips' titles and languages
+    std::shared_ptr<const forms::Form>
+        form;  // its current version, for the slips' titles and languages
   };
-  Result<IssuedCodes> issue_codes(std::string_view form_id, std::string_view round, int count, const Actor& actor);
+  Result<IssuedCodes> issue_codes(std::string_view form_id, std::string_view round, int count,
+                                  const Actor& actor);
   Result<std::vector<CodeRoundUsage>> code_usage() { return CodeStore(store_.db()).usage(); }
 
   ServerStore& store() { return store_; }
@@ -309,17 +321,21 @@ class ServerApp {
 
  private:
   ServerApp(DataDir dir, std::optional<ServerKeys> keys, ServerStore store, Clock clock)
-      : dir_(std::move(dir)), keys_(std::move(keys)), store_(std::move(store)), clock_(std::move(clock)) {}
+      : dir_(std::move(dir)),
+        keys_(std::move(keys)),
+        store_(std::move(store)),
+        clock_(std::move(clock)) {}
   Status audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now);
   // Runs `change` on assessment `id` in one transaction; `change` writes
   // the audit line. not_found for an unknown id.
   Status change_assessment(std::string_view id,
-                           const std::function<Status(AssessmentStore&, const AssessmentRecord&, std::int64_t now)>& change);
+                           const std::function<Status(AssessmentStore&, const AssessmentRecord&,
+                                                      std::int64_t now)>& change);
   Status advance_assessment(std::string_view id, AssessmentState from, AssessmentState to,
                             std::string_view comment, const Actor& actor);
   // Adopts `a`'s action plan (once); the caller's transaction holds it.
-  Result<int> adopt_action_plan(const AssessmentRecord& a, const forms::Form& form, std::int64_t now,
-                                const Actor& actor);
+  Result<int> adopt_action_plan(const AssessmentRecord& a, const forms::Form& form,
+                                std::int64_t now, const Actor& actor);
   // The current version of a form; not_found when the server has none.
   Result<std::shared_ptr<const forms::Form>> current_form(std::string_view form_id);
   Result<IssuedCode> issue_code(const DeviceId& id, std::string_view site, std::string_view url,

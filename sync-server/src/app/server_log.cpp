@@ -1,7 +1,7 @@
 #include "server_log.hpp"
 
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -18,9 +18,12 @@ std::mutex g_write_mu;
 
 std::string_view level_name(Level l) {
   switch (l) {
-    case Level::kInfo: return "info";
-    case Level::kWarning: return "warning";
-    case Level::kError: return "error";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarning:
+      return "warning";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -28,7 +31,8 @@ std::string_view level_name(Level l) {
 // RFC 3339 in UTC with milliseconds, as log shippers parse without a hint.
 std::string now_utc() {
   const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -60,7 +64,8 @@ std::optional<Format> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string line(Level level, std::string_view event, std::string_view message, std::initializer_list<Field> fields) {
+std::string line(Level level, std::string_view event, std::string_view message,
+                 std::initializer_list<Field> fields) {
   if (format() == Format::kText) {
     std::string out = "sync-server: ";
     out.append(message).append("\n");
@@ -89,7 +94,8 @@ void write_to(std::ostream& out, Level level, std::string_view event, std::strin
   out.flush();
 }
 
-void write(Level level, std::string_view event, std::string_view message, std::initializer_list<Field> fields) {
+void write(Level level, std::string_view event, std::string_view message,
+           std::initializer_list<Field> fields) {
   write_to(std::cerr, level, event, message, fields);
 }
 

@@ -38,7 +38,8 @@ struct Field {
 std::string line(Level level, std::string_view event, std::string_view message,
                  std::initializer_list<Field> fields = {});
 // Writes line(...) to `out` (stderr by default) in one piece.
-void write(Level level, std::string_view event, std::string_view message, std::initializer_list<Field> fields = {});
+void write(Level level, std::string_view event, std::string_view message,
+           std::initializer_list<Field> fields = {});
 void write_to(std::ostream& out, Level level, std::string_view event, std::string_view message,
               std::initializer_list<Field> fields = {});
 

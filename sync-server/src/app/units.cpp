@@ -3,8 +3,8 @@
 // its audit line, after checking every row against what the server knows.
 #include <set>
 
-#include "server_app.hpp"
 #include "form_registry.hpp"
+#include "server_app.hpp"
 #include "units_store.hpp"
 
 namespace equitas::server {
@@ -35,21 +35,25 @@ Status ServerApp::set_units(const std::vector<UnitMapping>& units, const Actor& 
     names.insert(u.unit);
   }
   if (!unknown.empty()) {
-    return Status::invalid_argument("units: no device is enrolled for site " + listed(unknown) +
-                                    "; nothing was changed (known sites: " + (known.empty() ? "none" : listed(known)) +
-                                    ")");
+    return Status::invalid_argument(
+        "units: no device is enrolled for site " + listed(unknown) +
+        "; nothing was changed (known sites: " + (known.empty() ? "none" : listed(known)) + ")");
   }
   EQ_RETURN_IF_ERROR(store.replace_units(units));
-  EQ_RETURN_IF_ERROR(audit(actor, "units.set",
-                           "sites=" + std::to_string(units.size()) + " units=" + std::to_string(names.size()), now));
+  EQ_RETURN_IF_ERROR(audit(
+      actor, "units.set",
+      "sites=" + std::to_string(units.size()) + " units=" + std::to_string(names.size()), now));
   return tx.commit();
 }
 
 Result<std::vector<UnitMapping>> ServerApp::units() { return UnitsStore(store_.db()).units(); }
 
-Result<std::map<std::string, std::string>> ServerApp::unit_of_sites() { return UnitsStore(store_.db()).unit_of_sites(); }
+Result<std::map<std::string, std::string>> ServerApp::unit_of_sites() {
+  return UnitsStore(store_.db()).unit_of_sites();
+}
 
-Status ServerApp::set_headcounts(std::string_view round, const std::vector<Headcount>& counts, const Actor& actor) {
+Status ServerApp::set_headcounts(std::string_view round, const std::vector<Headcount>& counts,
+                                 const Actor& actor) {
   // Sex codes are those of the forms' "sex" lists, so that a headcount
   // meets the answers it is the denominator of ("Female" is not "female").
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store_));
@@ -73,20 +77,22 @@ Status ServerApp::set_headcounts(std::string_view round, const std::vector<Headc
     if (h.sex.empty()) total += h.headcount;
   }
   if (!unknown.empty()) {
-    return Status::invalid_argument("headcounts: no reporting unit " + listed(unknown) +
-                                    "; nothing was changed (units: " + (known.empty() ? "none" : listed(known)) +
-                                    "; see sync-server units list)");
+    return Status::invalid_argument(
+        "headcounts: no reporting unit " + listed(unknown) + "; nothing was changed (units: " +
+        (known.empty() ? "none" : listed(known)) + "; see sync-server units list)");
   }
   if (!bad_sex.empty()) {
-    return Status::invalid_argument("headcounts: sex " + listed(bad_sex) +
-                                    " is not a code of the forms' sex list; nothing was changed (codes: " +
-                                    listed(sexes) + "; leave it blank for a unit's total)");
+    return Status::invalid_argument(
+        "headcounts: sex " + listed(bad_sex) +
+        " is not a code of the forms' sex list; nothing was changed (codes: " + listed(sexes) +
+        "; leave it blank for a unit's total)");
   }
   EQ_RETURN_IF_ERROR(store.replace_headcounts(round, counts));
-  EQ_RETURN_IF_ERROR(audit(actor, "headcounts.set",
-                           "round=" + std::string(round.empty() ? std::string_view("(default)") : round) + " rows=" +
-                               std::to_string(counts.size()) + " staff=" + std::to_string(total),
-                           now));
+  EQ_RETURN_IF_ERROR(
+      audit(actor, "headcounts.set",
+            "round=" + std::string(round.empty() ? std::string_view("(default)") : round) +
+                " rows=" + std::to_string(counts.size()) + " staff=" + std::to_string(total),
+            now));
   return tx.commit();
 }
 

@@ -4,19 +4,19 @@
 #include <iostream>
 #include <sstream>
 
-#include "server_app.hpp"
 #include "assessment_report.hpp"
-#include "equitas/crypto/keys.hpp"
 #include "cli_support.hpp"
+#include "equitas/crypto/keys.hpp"
+#include "server_app.hpp"
 
 namespace equitas::server {
 namespace {
 
-
 Result<std::string> one_id(const CliArgs& a, std::size_t expected = 1) {
   if (a.positional().size() != expected) {
-    return Status::invalid_argument(expected == 1 ? "give exactly one assessment ID (see: sync-server assessment list)"
-                                                  : "give an assessment ID and a FIELD");
+    return Status::invalid_argument(
+        expected == 1 ? "give exactly one assessment ID (see: sync-server assessment list)"
+                      : "give an assessment ID and a FIELD");
   }
   return a.positional()[0];
 }
@@ -33,23 +33,25 @@ std::string text_of(const boost::json::value* v) {
 }
 
 void print_score(std::ostream& out, const boost::json::object& s, const std::string& name) {
-  out << "  " << name << ": " << text_of(s.if_contains("percent")) << " %, coverage " << text_of(s.if_contains("rated"))
-      << "/" << text_of(s.if_contains("applicable")) << " (" << text_of(s.if_contains("coverage")) << " %)"
+  out << "  " << name << ": " << text_of(s.if_contains("percent")) << " %, coverage "
+      << text_of(s.if_contains("rated")) << "/" << text_of(s.if_contains("applicable")) << " ("
+      << text_of(s.if_contains("coverage")) << " %)"
       << (s.at("incomplete").as_bool() ? ", incomplete" : "") << "\n";
 }
 
 void print_view(std::ostream& out, const boost::json::object& v) {
   const auto& admin = v.at("administration").as_object();
   out << "Assessment " << text_of(&v.at("id")) << ": " << text_of(&admin.at("name")) << " ("
-      << text_of(&admin.at("id")) << "), " << text_of(&v.at("form_id")) << " round " << text_of(&v.at("round"))
-      << "\n  state " << text_of(&v.at("state")) << ", version " << text_of(&v.at("version")) << ", "
-      << v.at("fields").as_object().size() << " fields entered, " << v.at("disagreements").as_array().size()
-      << " disagreement(s), " << v.at("flagged").as_array().size() << " flagged contribution(s)\n";
+      << text_of(&admin.at("id")) << "), " << text_of(&v.at("form_id")) << " round "
+      << text_of(&v.at("round")) << "\n  state " << text_of(&v.at("state")) << ", version "
+      << text_of(&v.at("version")) << ", " << v.at("fields").as_object().size()
+      << " fields entered, " << v.at("disagreements").as_array().size() << " disagreement(s), "
+      << v.at("flagged").as_array().size() << " flagged contribution(s)\n";
   for (const auto& d : v.at("disagreements").as_array()) {
     out << "  disagreement on " << text_of(&d.at("field")) << ":";
     for (const auto& c : d.at("competing").as_array()) {
-      out << " " << text_of(&c.at("value")) << " (" << text_of(&c.at("author")) << ", " << text_of(&c.at("site"))
-          << ", " << text_of(&c.at("at")) << ")";
+      out << " " << text_of(&c.at("value")) << " (" << text_of(&c.at("author")) << ", "
+          << text_of(&c.at("site")) << ", " << text_of(&c.at("at")) << ")";
     }
     out << "\n";
   }
@@ -70,9 +72,11 @@ int advance(const CliArgs& a, std::ostream& out, std::ostream& err, bool validat
   auto app = open_app(a);
   if (!app.is_ok()) return cli_fail(err, app.status());
   const std::string comment = a.get_or("--comment", "");
-  const Status s = validate ? app->validate_assessment(*id, comment, "cli") : app->review_assessment(*id, comment, "cli");
+  const Status s = validate ? app->validate_assessment(*id, comment, "cli")
+                            : app->review_assessment(*id, comment, "cli");
   if (!s.is_ok()) return cli_fail(err, s);
-  out << "Assessment " << *id << (validate ? " is validated: its scores are official.\n" : " is under review.\n");
+  out << "Assessment " << *id
+      << (validate ? " is validated: its scores are official.\n" : " is under review.\n");
   return 0;
 }
 
@@ -122,8 +126,9 @@ int cmd_assessment_list(const CliArgs& a, std::ostream& out, std::ostream& err) 
   auto list = app->assessments();
   if (!list.is_ok()) return cli_fail(err, list.status());
   for (const auto& x : *list) {
-    out << x.id << "\t" << x.administration_id << "\t" << x.administration_name << "\t" << x.form_id << "\t"
-        << x.round << "\t" << assessment_state_name(x.state) << "\tversion " << x.version << "\n";
+    out << x.id << "\t" << x.administration_id << "\t" << x.administration_name << "\t" << x.form_id
+        << "\t" << x.round << "\t" << assessment_state_name(x.state) << "\tversion " << x.version
+        << "\n";
   }
   return 0;
 }
@@ -148,7 +153,9 @@ int cmd_assessment_report(const CliArgs& a, std::ostream& out, std::ostream& err
   if (!id.is_ok()) return cli_fail(err, id.status());
   const std::string lang = a.get_or("--lang", "en");
   if (!assessment_report_language(lang)) {
-    return cli_fail(err, Status::invalid_argument("--lang " + lang + ": the report is written in en, fr, es, ru, ar or pt"));
+    return cli_fail(
+        err, Status::invalid_argument("--lang " + lang +
+                                      ": the report is written in en, fr, es, ru, ar or pt"));
   }
   auto app = open_app(a);
   if (!app.is_ok()) return cli_fail(err, app.status());
@@ -171,7 +178,8 @@ int cmd_assessment_resolve(const CliArgs& a, std::ostream& out, std::ostream& er
   auto app = open_app(a);
   if (!app.is_ok()) return cli_fail(err, app.status());
   const std::string& field = a.positional()[1];
-  if (Status s = app->resolve_field(*id, field, *value, a.get_or("--comment", ""), "cli"); !s.is_ok()) {
+  if (Status s = app->resolve_field(*id, field, *value, a.get_or("--comment", ""), "cli");
+      !s.is_ok()) {
     return cli_fail(err, s);
   }
   out << "Field " << field << " of assessment " << *id << " resolved to " << *value << ".\n";
@@ -187,7 +195,8 @@ int cmd_assessment_validate(const CliArgs& a, std::ostream& out, std::ostream& e
 }
 
 int cmd_action_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
-  if (!a.positional().empty()) return cli_fail(err, Status::invalid_argument("action list takes no ID; see --administration"));
+  if (!a.positional().empty())
+    return cli_fail(err, Status::invalid_argument("action list takes no ID; see --administration"));
   auto app = open_app(a);
   if (!app.is_ok()) return cli_fail(err, app.status());
   auto plan = app->action_plan(a.get_or("--administration", ""), a.get_or("--lang", "en"));
@@ -199,9 +208,11 @@ int cmd_action_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
   for (const auto& v : plan->at("items").as_array()) {
     const auto& i = v.as_object();
     std::string inds;
-    for (const auto& x : i.at("indicators").as_array()) inds += (inds.empty() ? "" : ",") + text_of(&x.at("id"));
-    out << text_of(&i.at("id")) << "\t" << text_of(&i.at("status_label")) << (i.at("overdue").as_bool() ? " (overdue)" : "")
-        << "\tdue " << (i.at("deadline").as_string().empty() ? "-" : text_of(&i.at("deadline"))) << "\t"
+    for (const auto& x : i.at("indicators").as_array())
+      inds += (inds.empty() ? "" : ",") + text_of(&x.at("id"));
+    out << text_of(&i.at("id")) << "\t" << text_of(&i.at("status_label"))
+        << (i.at("overdue").as_bool() ? " (overdue)" : "") << "\tdue "
+        << (i.at("deadline").as_string().empty() ? "-" : text_of(&i.at("deadline"))) << "\t"
         << text_of(&i.at("activity")) << "\t" << (inds.empty() ? "-" : inds) << "\towner "
         << (i.at("owner").as_string().empty() ? "-" : text_of(&i.at("owner"))) << "\tupdated "
         << text_of(&i.at("updated")) << "\n";
@@ -214,7 +225,8 @@ int cmd_action_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
 
 int cmd_action_update(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (a.positional().size() != 1) {
-    return cli_fail(err, Status::invalid_argument("give exactly one action item ID (see: sync-server action list)"));
+    return cli_fail(err, Status::invalid_argument(
+                             "give exactly one action item ID (see: sync-server action list)"));
   }
   ServerApp::ActionChange change;
   if (auto s = a.get("--status")) change.status = *s;

@@ -5,8 +5,8 @@
 
 #include <ostream>
 
-#include "server_app.hpp"
 #include "equitas/util/cli_args.hpp"
+#include "server_app.hpp"
 
 namespace equitas::server {
 

@@ -4,8 +4,8 @@
 
 #include "equitas/util/cli_args.hpp"
 #include "form_registry.hpp"
-#include "server_app.hpp"
 #include "report.hpp"
+#include "server_app.hpp"
 #include "server_store.hpp"
 
 namespace equitas::server {

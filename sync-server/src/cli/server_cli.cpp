@@ -1,41 +1,42 @@
 #include "server_cli.hpp"
 
-#include <charconv>
 #include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
-#include "equitas/util/cli_args.hpp"
-#include "equitas/wire/enrollment_code.hpp"
+#include "assessment_cli.hpp"
+#include "bundle_import.hpp"
+#include "cli_support.hpp"
+#include "codes_cli.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/form_listing.hpp"
 #include "equitas/forms/xlsform.hpp"
 #include "equitas/forms/xlsform_export.hpp"
-#include "assessment_cli.hpp"
-#include "units_cli.hpp"
-#include "cli_support.hpp"
-#include "codes_cli.hpp"
-#include "bundle_import.hpp"
+#include "equitas/util/cli_args.hpp"
+#include "equitas/wire/enrollment_code.hpp"
 #include "exporter.hpp"
 #include "form_registry.hpp"
 #include "report.hpp"
-#include "server_app.hpp"
 #include "server.hpp"
+#include "server_app.hpp"
 #include "server_log.hpp"
 #include "server_store.hpp"
+#include "units_cli.hpp"
 
 namespace equitas::server {
 namespace {
 
-constexpr const char* kUsage = R"(sync-server: receives, verifies and merges survey submissions from collectors.
+constexpr const char* kUsage =
+    R"(sync-server: receives, verifies and merges survey submissions from collectors.
 
 Usage:
   sync-server init    --data-dir DIR
@@ -127,12 +128,14 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   log::set_format(*log_format);
   ServeOptions opts;
   opts.listen = a.get_or("--listen", "127.0.0.1:8443");
-  if (auto t = a.get("--threads")) opts.io_threads = static_cast<unsigned>(std::max(0, std::atoi(t->c_str())));
+  if (auto t = a.get("--threads"))
+    opts.io_threads = static_cast<unsigned>(std::max(0, std::atoi(t->c_str())));
   if (auto o = a.get("--public-origin")) {
     for (std::string origin : comma_list(*o)) {
       while (!origin.empty() && origin.back() == '/') origin.pop_back();
       if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
-        return fail(err, Status::invalid_argument("--public-origin takes https://NAME[:PORT] (or http://)"));
+        return fail(err, Status::invalid_argument(
+                             "--public-origin takes https://NAME[:PORT] (or http://)"));
       }
       opts.public_origins.push_back(origin);
     }
@@ -141,7 +144,9 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
     for (const std::string& text : comma_list(*proxies)) {
       boost::system::error_code ec;
       const auto address = boost::asio::ip::make_address(text, ec);
-      if (ec) return fail(err, Status::invalid_argument("--trusted-proxy takes IP addresses; '" + text + "' is not one"));
+      if (ec)
+        return fail(err, Status::invalid_argument("--trusted-proxy takes IP addresses; '" + text +
+                                                  "' is not one"));
       opts.trusted_proxies.push_back(address);
     }
   }
@@ -160,7 +165,8 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   // Scripts and tests read these lines from stdout; in JSON they are events
   // like the rest, the first with the sync URL as a field.
   const bool json = *log_format == log::Format::kJson;
-  const auto say = [&](std::string_view event, const std::string& text, std::initializer_list<log::Field> fields = {}) {
+  const auto say = [&](std::string_view event, const std::string& text,
+                       std::initializer_list<log::Field> fields = {}) {
     if (json) {
       log::write_to(out, log::Level::kInfo, event, text, fields);
     } else {
@@ -170,12 +176,16 @@ int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
   const std::string sync_url = (*server)->url() + "/sync";
   auto http_url = (*server)->url();
   http_url.replace(0, 2, "http");  // ws://HOST:PORT -> http://HOST:PORT
-  say("serve.listening", "sync-server listening on " + sync_url, {{"sync_url", sync_url}, {"http_url", http_url + "/"}});
-  say("serve.dashboard", "Dashboard and admin API on " + http_url + "/ (sign in with an admin token)");
+  say("serve.listening", "sync-server listening on " + sync_url,
+      {{"sync_url", sync_url}, {"http_url", http_url + "/"}});
+  say("serve.dashboard",
+      "Dashboard and admin API on " + http_url + "/ (sign in with an admin token)");
   if (files.is_ok()) {
-    say("serve.open_files", "Open-file limit: " + std::to_string(*files) + " (each connection takes one)");
+    say("serve.open_files",
+        "Open-file limit: " + std::to_string(*files) + " (each connection takes one)");
   } else {
-    log::write_to(err, log::Level::kWarning, "serve.open_files", "warning: " + files.status().message());
+    log::write_to(err, log::Level::kWarning, "serve.open_files",
+                  "warning: " + files.status().message());
   }
   int sig = 0;
   sigwait(&stop_signals, &sig);
@@ -193,15 +203,19 @@ Result<DeviceId> device_id_arg(const CliArgs& a) {
   return DeviceId::parse(a.positional()[0]);
 }
 
-Result<std::int64_t> code_validity(const CliArgs& a) { return parse_duration_seconds(a.get_or("--expires", "14d")); }
+Result<std::int64_t> code_validity(const CliArgs& a) {
+  return parse_duration_seconds(a.get_or("--expires", "14d"));
+}
 
 // Prints a fresh code on stdout (alone, for scripts) and what to do with it on stderr.
 int print_code(IssuedCode& code, bool reissued, std::ostream& out, std::ostream& err) {
   out << code.text << "\n";
   wipe(code.text);
-  err << "Device " << code.device_id.to_string() << (reissued ? " has a new code" : " reserved") << " for site '"
-      << code.site << "'. The code is single-use and expires " << iso8601_utc(code.expires_at) << ".\n"
-      << (reissued ? "The previous code no longer works. On the collector (pending responses are kept):\n"
+  err << "Device " << code.device_id.to_string() << (reissued ? " has a new code" : " reserved")
+      << " for site '" << code.site << "'. The code is single-use and expires "
+      << iso8601_utc(code.expires_at) << ".\n"
+      << (reissued ? "The previous code no longer works. On the collector (pending responses are "
+                     "kept):\n"
                      "  collector enroll --data-dir DIR --renew CODE\n"
                    : "On the collector: collector enroll --data-dir DIR CODE\n");
   return 0;
@@ -216,7 +230,8 @@ int cmd_device_enroll(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!valid_for.is_ok()) return fail(err, valid_for.status());
   auto app = ServerApp::open(*dir);
   if (!app.is_ok()) return fail(err, app.status());
-  auto code = app->enroll_device(*site, a.get_or("--url", "ws://127.0.0.1:8443"), *valid_for, "cli");
+  auto code =
+      app->enroll_device(*site, a.get_or("--url", "ws://127.0.0.1:8443"), *valid_for, "cli");
   if (!code.is_ok()) return fail(err, code.status());
   return print_code(*code, false, out, err);
 }
@@ -252,16 +267,19 @@ int cmd_device_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
       o["public_key"] = d.public_key ? b64(*d.public_key) : "";
       o["created_at"] = iso8601_utc(d.created_at);
       o["enroll_expires_at"] = iso8601_utc(d.enroll_expires_at);
-      o["registered_at"] = d.registered_at ? boost::json::value(iso8601_utc(*d.registered_at)) : nullptr;
+      o["registered_at"] =
+          d.registered_at ? boost::json::value(iso8601_utc(*d.registered_at)) : nullptr;
       o["revoked_at"] = d.revoked_at ? boost::json::value(iso8601_utc(*d.revoked_at)) : nullptr;
-      o["last_seen_at"] = d.last_seen_at ? boost::json::value(iso8601_utc(*d.last_seen_at)) : nullptr;
+      o["last_seen_at"] =
+          d.last_seen_at ? boost::json::value(iso8601_utc(*d.last_seen_at)) : nullptr;
       arr.push_back(std::move(o));
     }
     out << boost::json::serialize(arr) << "\n";
     return 0;
   }
-  out << std::left << std::setw(34) << "DEVICE" << std::setw(22) << "SITE" << std::setw(9) << "STATE"
-      << std::setw(22) << "LAST SEEN" << "CODE EXPIRES\n";
+  out << std::left << std::setw(34) << "DEVICE" << std::setw(22) << "SITE" << std::setw(9)
+      << "STATE" << std::setw(22) << "LAST SEEN"
+      << "CODE EXPIRES\n";
   for (const auto& d : *devices) {
     out << std::setw(34) << d.id.to_string() << std::setw(22) << d.site << std::setw(9)
         << device_state_name(d.state) << std::setw(22) << date_or_dash(d.last_seen_at)
@@ -280,8 +298,9 @@ int cmd_admin_token_create(const CliArgs& a, std::ostream& out, std::ostream& er
   if (!app.is_ok()) return fail(err, app.status());
   const auto role = parse_role(a.get_or("--role", "viewer"));
   if (!role) {
-    return fail(err, Status::invalid_argument("--role is one of: viewer (reports), analyst (+ anonymous forms' "
-                                              "protected microdata), steward (+ other forms' microdata), admin"));
+    return fail(err, Status::invalid_argument(
+                         "--role is one of: viewer (reports), analyst (+ anonymous forms' "
+                         "protected microdata), steward (+ other forms' microdata), admin"));
   }
   auto token = app->create_admin_token(*label, *role, "cli");
   if (!token.is_ok()) return fail(err, token.status());
@@ -304,9 +323,8 @@ int cmd_admin_token_list(const CliArgs& a, std::ostream& out, std::ostream& err)
     label.resize(std::max<std::size_t>(label.size(), 32), ' ');
     std::string role(role_name(t.role));
     role.resize(7, ' ');
-    out << std::to_string(t.id) << std::string(t.id < 10 ? 3 : 2, ' ') << label << "  " << role << "  "
-        << iso8601_utc(t.created_at)
-        << "  " << date_or_dash(t.revoked_at) << "\n";
+    out << std::to_string(t.id) << std::string(t.id < 10 ? 3 : 2, ' ') << label << "  " << role
+        << "  " << iso8601_utc(t.created_at) << "  " << date_or_dash(t.revoked_at) << "\n";
   }
   return 0;
 }
@@ -314,11 +332,14 @@ int cmd_admin_token_list(const CliArgs& a, std::ostream& out, std::ostream& err)
 int cmd_admin_token_revoke(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give exactly one token ID (see: sync-server admin-token list)"));
+  if (a.positional().size() != 1)
+    return fail(err, Status::invalid_argument(
+                         "give exactly one token ID (see: sync-server admin-token list)"));
   std::int64_t id = 0;
   const std::string& text = a.positional()[0];
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return fail(err, Status::invalid_argument("'" + text + "' is not a token ID"));
+  if (ec != std::errc() || ptr != text.data() + text.size())
+    return fail(err, Status::invalid_argument("'" + text + "' is not a token ID"));
   auto app = ServerApp::open(*dir);
   if (!app.is_ok()) return fail(err, app.status());
   if (Status s = app->revoke_admin_token(id, "cli"); !s.is_ok()) return fail(err, s);
@@ -333,7 +354,8 @@ int cmd_device_revoke(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!id.is_ok()) return fail(err, id.status());
   auto app = ServerApp::open(*dir);
   if (!app.is_ok()) return fail(err, app.status());
-  if (Status s = app->revoke_device(*id, "cli"); !s.is_ok()) return fail(err, s.with_context("nothing was changed"));
+  if (Status s = app->revoke_device(*id, "cli"); !s.is_ok())
+    return fail(err, s.with_context("nothing was changed"));
   out << "Device " << id->to_string()
       << " is revoked: its sessions and submissions are refused from now on.\n";
   return 0;
@@ -348,7 +370,8 @@ int cmd_backup(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!app.is_ok()) return fail(err, app.status());
   auto done = app->backup(*folder, "cli");
   if (!done.is_ok()) return fail(err, done.status());
-  out << "Backed up " << done->submissions << " submissions to " << done->database.string() << ", and the keys "
+  out << "Backed up " << done->submissions << " submissions to " << done->database.string()
+      << ", and the keys "
       << "(still under their passphrase) to " << done->keys.string() << ".\n"
       << "Keep the passphrase apart from this copy: together they open every answer.\n";
   return 0;
@@ -365,11 +388,16 @@ int cmd_restore(const CliArgs& a, std::ostream& out, std::ostream& err) {
   const DataDir source{*from}, target{*to};
   std::error_code ec;
   if (fs::exists(target.db(), ec) || fs::exists(target.keys(), ec)) {
-    return fail(err, Status::already_exists(target.root.string() + " holds a server already; restore into a new "
-                                            "folder, then move the old one aside and this one in its place"));
+    return fail(err, Status::already_exists(
+                         target.root.string() +
+                         " holds a server already; restore into a new "
+                         "folder, then move the old one aside and this one in its place"));
   }
   for (const auto& f : {source.db(), source.keys()}) {
-    if (!fs::exists(f, ec)) return fail(err, Status::not_found(f.string() + " is missing: give a folder that sync-server backup wrote"));
+    if (!fs::exists(f, ec))
+      return fail(err,
+                  Status::not_found(f.string() +
+                                    " is missing: give a folder that sync-server backup wrote"));
   }
   if (auto checked = ServerApp::check_copy(source.db()); !checked.is_ok()) {
     return fail(err, checked.status().with_context("nothing was restored"));
@@ -385,7 +413,8 @@ int cmd_restore(const CliArgs& a, std::ostream& out, std::ostream& err) {
     std::error_code ignored;
     fs::remove(target.db(), ignored);
     fs::remove(target.keys(), ignored);
-    return fail(err, Status::io_error("cannot restore into " + target.root.string() + ": " + ec.message()));
+    return fail(
+        err, Status::io_error("cannot restore into " + target.root.string() + ": " + ec.message()));
   }
   // The files its responses name (photos, documents), as backup copied them.
   auto files = ServerApp::copy_held_files(source.db(), source.root, target.root);
@@ -398,11 +427,14 @@ int cmd_restore(const CliArgs& a, std::ostream& out, std::ostream& err) {
   }
   auto app = ServerApp::open(target);
   if (!app.is_ok()) return fail(err, app.status().with_context("the restored copy does not open"));
-  if (Status s = app->record("cli", "restore", "from=" + fs::absolute(source.root, ec).string()); !s.is_ok()) {
+  if (Status s = app->record("cli", "restore", "from=" + fs::absolute(source.root, ec).string());
+      !s.is_ok()) {
     return fail(err, s.with_context("restored, but the audit line could not be written"));
   }
-  if (files->files > 0) out << "Restored " << files->files << " file(s), " << files->bytes << " bytes.\n";
-  out << "Restored into " << target.root.string() << ". Point serve at it (--data-dir). Collectors send again\n"
+  if (files->files > 0)
+    out << "Restored " << files->files << " file(s), " << files->bytes << " bytes.\n";
+  out << "Restored into " << target.root.string()
+      << ". Point serve at it (--data-dir). Collectors send again\n"
       << "what the server had not acknowledged when the backup was taken.\n";
   return 0;
 }
@@ -427,15 +459,17 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!form.is_ok()) return fail(err, form.status());
   opts.form_id = *form;
   const auto format = parse_export_format(a.get_or("--format", "csv"));
-  if (!format) return fail(err, Status::invalid_argument("--format must be csv, jsonl, xlsx, sav or dta"));
+  if (!format)
+    return fail(err, Status::invalid_argument("--format must be csv, jsonl, xlsx, sav or dta"));
   opts.format = *format;
   opts.round = a.get("--round");
   opts.labels = a.has("--labels");
   opts.lang = a.get_or("--lang", "");
   const bool stat = opts.format == ExportFormat::kSav || opts.format == ExportFormat::kDta;
   if (!opts.lang.empty() && !opts.labels && !stat) {
-    return fail(err, Status::invalid_argument("--lang chooses the language of --labels; add --labels "
-                                              "(codes are the same in every language)"));
+    return fail(err,
+                Status::invalid_argument("--lang chooses the language of --labels; add --labels "
+                                         "(codes are the same in every language)"));
   }
   opts.excel_bom = a.has("--bom");
   if (opts.excel_bom && opts.format != ExportFormat::kCsv) {
@@ -451,14 +485,17 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (&err == &std::cerr && ::isatty(STDERR_FILENO) != 0) progress = terminal_progress(err);
   if (a.has("--with-files")) {
     if (!path || path->extension() != ".zip") {
-      return fail(err, Status::invalid_argument("--with-files writes one zip: give --out FILE.zip"));
+      return fail(err,
+                  Status::invalid_argument("--with-files writes one zip: give --out FILE.zip"));
     }
     auto zipped = app->export_with_files(opts, *path, progress);
     if (!zipped.is_ok()) return fail(err, zipped.status().with_context("no zip was written"));
     err << "exported " << zipped->summary.rows << " submissions of form " << opts.form_id << " and "
-        << zipped->files << " file(s) (" << zipped->bytes << " bytes) to " << path->string() << "\n";
+        << zipped->files << " file(s) (" << zipped->bytes << " bytes) to " << path->string()
+        << "\n";
     if (!zipped->missing.empty()) {
-      err << "  " << zipped->missing.size() << " file(s) named by responses have not reached the server yet: "
+      err << "  " << zipped->missing.size()
+          << " file(s) named by responses have not reached the server yet: "
           << "listed in files-missing.txt; export again after the posts' next sync\n";
     }
     return 0;
@@ -469,14 +506,17 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
       << (path ? " to " + path->string() : std::string()) << "\n";
   for (const auto& r : done->repeat_files) err << "  rows of a repeat in " << r.string() << "\n";
   if (done->anonymous) {
-    err << "  " << opts.form_id << " is anonymous: no device, time or submission id; rows in random order; "
-        << done->withheld << " value(s) withheld so that every combination of unit and breakdown answers "
+    err << "  " << opts.form_id
+        << " is anonymous: no device, time or submission id; rows in random order; "
+        << done->withheld
+        << " value(s) withheld so that every combination of unit and breakdown answers "
         << "occurs at least " << done->k << " times (see the codebook)\n";
     if (done->comments > 0) {
-      err << "  " << done->comments << " free-text answer(s), apart and shuffled, in " << done->comments_file.string()
-          << "\n";
+      err << "  " << done->comments << " free-text answer(s), apart and shuffled, in "
+          << done->comments_file.string() << "\n";
     } else if (done->comments_withheld > 0) {
-      err << "  " << done->comments_withheld << " free-text answer(s) not included: export to a file (--out FILE) "
+      err << "  " << done->comments_withheld
+          << " free-text answer(s) not included: export to a file (--out FILE) "
           << "to get them in a file of their own\n";
     }
   }
@@ -492,12 +532,14 @@ Result<std::unique_ptr<FormRegistry>> open_registry(const CliArgs& a) {
 // Reads a definition from .json or .xlsx, printing the importer's messages.
 // `attach`: the files an XLSForm names (select_one_from_file, pulldata), or
 // folders holding them; the workbook's own folder is looked in last.
-Result<forms::Form> read_definition(const std::string& path, const std::vector<std::filesystem::path>& attach,
+Result<forms::Form> read_definition(const std::string& path,
+                                    const std::vector<std::filesystem::path>& attach,
                                     std::ostream& err) {
   const bool xlsx = path.size() > 5 && path.substr(path.size() - 5) == ".xlsx";
   if (!xlsx) {
     EQ_ASSIGN_OR_RETURN(Bytes bytes, read_file(path, 16 * 1024 * 1024));
-    if (!attach.empty()) return Status::invalid_argument("--attach is for an XLSForm workbook (.xlsx)");
+    if (!attach.empty())
+      return Status::invalid_argument("--attach is for an XLSForm workbook (.xlsx)");
     return forms::load_form_json(as_chars(bytes));
   }
   EQ_ASSIGN_OR_RETURN(auto imported, forms::import_xlsform_file(path, attach));
@@ -509,7 +551,8 @@ Result<forms::Form> read_definition(const std::string& path, const std::vector<s
 }
 
 int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
-  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FILE (.json or .xlsx)"));
+  if (a.positional().size() != 1)
+    return fail(err, Status::invalid_argument("give one FILE (.json or .xlsx)"));
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   auto app = ServerApp::open(*dir);
@@ -526,8 +569,10 @@ int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
   out << "Published " << request.form.id << " version " << request.form.version
       << (request.round.empty() ? std::string() : " for round " + request.round)
       << ". Collectors receive it at their next sync.\n";
-  if (const std::size_t bytes = forms::save_form_json(request.form).size(); bytes > kMaxFormDefinitionBytesV2) {
-    out << "Its definition is " << bytes / 1024 << " KiB, with its choice lists: collectors older than sync "
+  if (const std::size_t bytes = forms::save_form_json(request.form).size();
+      bytes > kMaxFormDefinitionBytesV2) {
+    out << "Its definition is " << bytes / 1024
+        << " KiB, with its choice lists: collectors older than sync "
         << "subprotocol v3 read at most " << kMaxFormDefinitionBytesV2 / 1024
         << " KiB and keep the forms they have; update them to receive it.\n";
   }
@@ -542,12 +587,14 @@ int cmd_forms_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
 }
 
 // --format xlsx: one form as an XLSForm workbook (forms/xlsform_export.hpp).
-int cmd_forms_export_xlsform(const CliArgs& a, const std::string& path, std::ostream& out, std::ostream& err) {
-  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
+int cmd_forms_export_xlsform(const CliArgs& a, const std::string& path, std::ostream& out,
+                             std::ostream& err) {
+  if (a.positional().size() != 1)
+    return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
   auto registry = open_registry(a);
   if (!registry.is_ok()) return fail(err, registry.status());
-  return forms::run_xlsform_export((*registry)->library(), a.positional()[0], a.get_or("--version", ""), path,
-                                   "sync-server", out, err);
+  return forms::run_xlsform_export((*registry)->library(), a.positional()[0],
+                                   a.get_or("--version", ""), path, "sync-server", out, err);
 }
 
 int cmd_forms_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
@@ -555,14 +602,16 @@ int cmd_forms_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!path.is_ok()) return fail(err, path.status());
   if (auto format = a.get("--format")) {
     if (*format != "xlsx") {
-      return fail(err, Status::invalid_argument("--format is xlsx (an XLSForm workbook of one form), not '" +
-                                                *format + "'; without it, every publication, signed"));
+      return fail(err, Status::invalid_argument(
+                           "--format is xlsx (an XLSForm workbook of one form), not '" + *format +
+                           "'; without it, every publication, signed"));
     }
     return cmd_forms_export_xlsform(a, *path, out, err);
   }
   if (!a.positional().empty() || a.has("--version")) {
-    return fail(err, Status::invalid_argument("FORM_ID and --version go with --format xlsx; without it, every "
-                                              "published form is written"));
+    return fail(err, Status::invalid_argument(
+                         "FORM_ID and --version go with --format xlsx; without it, every "
+                         "published form is written"));
   }
   auto app = open_app(a);
   if (!app.is_ok()) return fail(err, app.status());
@@ -570,11 +619,13 @@ int cmd_forms_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!stored.is_ok()) return fail(err, stored.status());
   FormsUpdate file;
   for (auto& s : *stored) file.forms.push_back(std::move(s.pub));
-  if (file.forms.empty()) return fail(err, Status::not_found("no form has been published (sync-server forms publish)"));
+  if (file.forms.empty())
+    return fail(err, Status::not_found("no form has been published (sync-server forms publish)"));
   if (file.forms.size() > kMaxFormsPerUpdate) {
-    return fail(err, Status::resource_exhausted("more than " + std::to_string(kMaxFormsPerUpdate) +
-                                               " publications: collectors that sync receive them; a file holds "
-                                               "at most that many"));
+    return fail(err, Status::resource_exhausted(
+                         "more than " + std::to_string(kMaxFormsPerUpdate) +
+                         " publications: collectors that sync receive them; a file holds "
+                         "at most that many"));
   }
   // The message a sync sends, signed publication by publication: nothing in
   // it is secret, and the collector checks it as it checks a sync.
@@ -585,11 +636,13 @@ int cmd_forms_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
 }
 
 int cmd_forms_show(const CliArgs& a, std::ostream& out, std::ostream& err) {
-  if (a.positional().size() != 1) return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
+  if (a.positional().size() != 1)
+    return fail(err, Status::invalid_argument("give one FORM_ID (see: forms list)"));
   auto registry = open_registry(a);
   if (!registry.is_ok()) return fail(err, registry.status());
-  const Status s = forms::print_form((*registry)->library(), a.positional()[0], a.get_or("--version", ""),
-                                     a.has("--json"), a.get_or("--lang", "en"), out);
+  const Status s =
+      forms::print_form((*registry)->library(), a.positional()[0], a.get_or("--version", ""),
+                        a.has("--json"), a.get_or("--lang", "en"), out);
   return s.is_ok() ? 0 : fail(err, s);
 }
 
@@ -601,8 +654,8 @@ void print_bundle_outcome(const BundleOutcome& b, std::ostream& out) {
   }
   out << "device " << b.device.to_string() << " (" << b.site << ")"
       << (b.registered_now ? ", registration completed from the bundle" : "") << ", " << b.envelopes
-      << " envelopes: " << b.counts.accepted << " accepted, " << b.counts.duplicate << " duplicate, "
-      << b.counts.conflict << " conflict, " << b.counts.rejected << " rejected";
+      << " envelopes: " << b.counts.accepted << " accepted, " << b.counts.duplicate
+      << " duplicate, " << b.counts.conflict << " conflict, " << b.counts.rejected << " rejected";
   if (b.files > 0) out << "; " << b.files << " files: " << b.files_held << " held";
   out << "\n";
   for (const auto& p : b.file_problems) out << "  not stored: " << p << "\n";
@@ -614,20 +667,23 @@ void print_bundle_outcome(const BundleOutcome& b, std::ostream& out) {
 int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  if (a.positional().empty()) return fail(err, Status::invalid_argument("give one or more BUNDLE files"));
+  if (a.positional().empty())
+    return fail(err, Status::invalid_argument("give one or more BUNDLE files"));
   std::vector<std::filesystem::path> files(a.positional().begin(), a.positional().end());
   auto app = ServerApp::open(*dir);
   if (!app.is_ok()) return fail(err, app.status());
   ImportOptions options;
   options.accept_expired_code = a.has("--accept-expired-code");
   auto report = app->import_bundles(files, options);
-  if (!report.is_ok()) return fail(err, report.status().with_context("the import stopped; run it again (what was stored stays, once)"));
+  if (!report.is_ok())
+    return fail(err, report.status().with_context(
+                         "the import stopped; run it again (what was stored stays, once)"));
   for (const auto& b : report->bundles) print_bundle_outcome(b, out);
   const auto& t = report->totals;
   std::size_t files_not_held = 0;
   for (const auto& b : report->bundles) files_not_held += b.file_problems.size();
-  out << "Total: " << t.accepted << " accepted, " << t.duplicate << " duplicate, " << t.conflict << " conflict, "
-      << t.rejected << " rejected";
+  out << "Total: " << t.accepted << " accepted, " << t.duplicate << " duplicate, " << t.conflict
+      << " conflict, " << t.rejected << " rejected";
   if (report->refused_files > 0) out << "; " << report->refused_files << " file(s) refused";
   out << "\n";
   if (auto path = a.get("--receipt")) {
@@ -636,11 +692,14 @@ int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
     } else if (auto signed_receipt = app->sign_receipt(report->receipt); !signed_receipt.is_ok()) {
       return fail(err, signed_receipt.status());
     } else if (Status s = write_file_atomically(*path, *signed_receipt, 0644); !s.is_ok()) {
-      return fail(err, s.with_context("the bundles were imported but the receipt was not written; import them again "
-                                      "with --receipt (nothing is stored twice)"));
+      return fail(
+          err, s.with_context(
+                   "the bundles were imported but the receipt was not written; import them again "
+                   "with --receipt (nothing is stored twice)"));
     } else {
       out << "Receipt for " << report->receipt.items.size() << " envelopes written to " << *path
-          << ": take it back to the post and run: collector bundle import --data-dir DIR " << *path << "\n";
+          << ": take it back to the post and run: collector bundle import --data-dir DIR " << *path
+          << "\n";
     }
   }
   if (report->refused_files == files.size()) {
@@ -648,8 +707,9 @@ int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
     return 1;
   }
   if (report->refused_files > 0 || t.rejected > 0 || files_not_held > 0) {
-    err << "sync-server: the import was partial: " << report->refused_files << " file(s) refused, " << t.rejected
-        << " envelope(s) rejected, " << files_not_held << " attachment(s) not stored\n";
+    err << "sync-server: the import was partial: " << report->refused_files << " file(s) refused, "
+        << t.rejected << " envelope(s) rejected, " << files_not_held
+        << " attachment(s) not stored\n";
     return 3;
   }
   return 0;
@@ -661,7 +721,8 @@ int cmd_key_passphrase(const CliArgs& a, std::ostream& out, std::ostream& err) {
   auto next = read_new_passphrase(a.get("--new-passphrase-file"), a.has("--remove"));
   if (!next.is_ok()) return fail(err, next.status());
   const Passphrase* next_ptr = *next ? &**next : nullptr;
-  if (Status s = change_key_file_passphrase(dir->keys(), KeyPassphraseScope::current(), next_ptr); !s.is_ok()) {
+  if (Status s = change_key_file_passphrase(dir->keys(), KeyPassphraseScope::current(), next_ptr);
+      !s.is_ok()) {
     return fail(err, s.with_context("the key file was not changed"));
   }
   out << "The server keys " << dir->keys().string()
@@ -671,156 +732,282 @@ int cmd_key_passphrase(const CliArgs& a, std::ostream& out, std::ostream& err) {
 }
 
 const Command kCommands[] = {
-    {"init", "sync-server init --data-dir DIR\n  Creates the database and the server keys (files 0600) and prints an admin token once.\n",
-     {"--data-dir"}, {}, cmd_init},
+    {"init",
+     "sync-server init --data-dir DIR\n  Creates the database and the server keys (files 0600) and "
+     "prints an admin token once.\n",
+     {"--data-dir"},
+     {},
+     cmd_init},
     {"serve",
-     "sync-server serve --data-dir DIR [--listen 127.0.0.1:8443] [--threads N] [--public-origin URL[,URL]]\n"
+     "sync-server serve --data-dir DIR [--listen 127.0.0.1:8443] [--threads N] [--public-origin "
+     "URL[,URL]]\n"
      "                  [--log-format text|json] [--trusted-proxy ADDR[,ADDR]]\n"
-     "  Accepts collector sync sessions on ws://LISTEN/sync until SIGINT or SIGTERM, and serves the\n"
+     "  Accepts collector sync sessions on ws://LISTEN/sync until SIGINT or SIGTERM, and serves "
+     "the\n"
      "  dashboard at http://LISTEN/ and the admin API under /api/v1/ (docs/api.md).\n"
-     "  Use --listen 0.0.0.0:8443 to accept connections from other machines. The dashboard answers\n"
+     "  Use --listen 0.0.0.0:8443 to accept connections from other machines. The dashboard "
+     "answers\n"
      "  to IP addresses and localhost; behind a TLS proxy, name the address browsers use with\n"
      "  --public-origin https://results.example (other host names get 421).\n"
      "  GET /metrics answers in Prometheus' text format: to this host without a token (unless a\n"
      "  proxy forwarded the request), to others with an admin token of any role.\n"
-     "  --log-format json writes each log line as one JSON object (time, level, event, message and\n"
+     "  --log-format json writes each log line as one JSON object (time, level, event, message "
+     "and\n"
      "  ids), for log shippers; the default is plain text.\n"
-     "  --trusted-proxy 127.0.0.1: behind nginx on this host, the dashboard's failed-sign-in limits\n"
+     "  --trusted-proxy 127.0.0.1: behind nginx on this host, the dashboard's failed-sign-in "
+     "limits\n"
      "  and its audit lines use the client address the proxy forwards (X-Forwarded-For).\n",
-     {"--data-dir", "--listen", "--threads", "--public-origin", "--log-format", "--trusted-proxy"}, {}, cmd_serve},
+     {"--data-dir", "--listen", "--threads", "--public-origin", "--log-format", "--trusted-proxy"},
+     {},
+     cmd_serve},
     {"admin-token create",
      "sync-server admin-token create --data-dir DIR --label LABEL [--role ROLE]\n"
      "  Prints a new admin token once, for the dashboard and the API. LABEL names its holder in\n"
-     "  the audit log (\"hq-analyst\"); only a hash of the token is stored. ROLE (default viewer):\n"
+     "  the audit log (\"hq-analyst\"); only a hash of the token is stored. ROLE (default "
+     "viewer):\n"
      "    viewer   reports and the dashboard, small groups suppressed\n"
      "    analyst  + exports of anonymous forms, under disclosure control\n"
      "    steward  + exports of forms that are not anonymous (the GEOAT)\n"
      "    admin    + devices and the audit log (the token init prints is admin)\n",
-     {"--data-dir", "--label", "--role"}, {}, cmd_admin_token_create},
-    {"admin-token list", "sync-server admin-token list --data-dir DIR\n  Admin tokens: id, label, role, created, revoked.\n",
-     {"--data-dir"}, {}, cmd_admin_token_list},
-    {"admin-token revoke", "sync-server admin-token revoke --data-dir DIR ID\n  The token stops working at once, and so do dashboard sessions opened with it.\n",
-     {"--data-dir"}, {}, cmd_admin_token_revoke},
+     {"--data-dir", "--label", "--role"},
+     {},
+     cmd_admin_token_create},
+    {"admin-token list",
+     "sync-server admin-token list --data-dir DIR\n  Admin tokens: id, label, role, created, "
+     "revoked.\n",
+     {"--data-dir"},
+     {},
+     cmd_admin_token_list},
+    {"admin-token revoke",
+     "sync-server admin-token revoke --data-dir DIR ID\n  The token stops working at once, and so "
+     "do dashboard sessions opened with it.\n",
+     {"--data-dir"},
+     {},
+     cmd_admin_token_revoke},
     {"device enroll",
      "sync-server device enroll --data-dir DIR --site NAME [--url ws://HOST:PORT] [--expires 14d]\n"
      "  Reserves a device for SITE and prints its one-line, single-use enrollment code.\n"
      "  --url is the address collectors will reach this server at (default ws://127.0.0.1:8443).\n",
-     {"--data-dir", "--site", "--url", "--expires"}, {}, cmd_device_enroll},
+     {"--data-dir", "--site", "--url", "--expires"},
+     {},
+     cmd_device_enroll},
     {"device reissue",
      "sync-server device reissue --data-dir DIR DEVICE_ID [--url ws://HOST:PORT] [--expires 14d]\n"
-     "  A new one-time code for a device that has not registered yet (its code expired before the post\n"
+     "  A new one-time code for a device that has not registered yet (its code expired before the "
+     "post\n"
      "  could sync, or was lost). Same device and site; the old code stops working. At the post:\n"
      "  collector enroll --data-dir DIR --renew CODE keeps every response captured so far.\n",
-     {"--data-dir", "--url", "--expires"}, {}, cmd_device_reissue},
-    {"device list", "sync-server device list --data-dir DIR [--json]\n  Lists devices: pending, active and revoked.\n",
-     {"--data-dir"}, {"--json"}, cmd_device_list},
-    {"device revoke", "sync-server device revoke --data-dir DIR DEVICE_ID\n  Refuses the device's sessions and submissions from now on.\n",
-     {"--data-dir"}, {}, cmd_device_revoke},
+     {"--data-dir", "--url", "--expires"},
+     {},
+     cmd_device_reissue},
+    {"device list",
+     "sync-server device list --data-dir DIR [--json]\n  Lists devices: pending, active and "
+     "revoked.\n",
+     {"--data-dir"},
+     {"--json"},
+     cmd_device_list},
+    {"device revoke",
+     "sync-server device revoke --data-dir DIR DEVICE_ID\n  Refuses the device's sessions and "
+     "submissions from now on.\n",
+     {"--data-dir"},
+     {},
+     cmd_device_revoke},
     {"export",
      "sync-server export --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]\n"
      "                   [--labels] [--lang L] [--bom] [--out FILE] [--with-files]\n"
-     "  Writes one row per submission (latest revision), every version of the form merged into one\n"
+     "  Writes one row per submission (latest revision), every version of the form merged into "
+     "one\n"
      "  set of columns, with its round. Safe while serve is running.\n"
-     "  Column names are valid in SPSS, Stata and R (at most 32 characters): harass_channel/manager\n"
+     "  Column names are valid in SPSS, Stata and R (at most 32 characters): "
+     "harass_channel/manager\n"
      "  becomes harass_channel_manager. A select_multiple question is one 0/1 column per choice.\n"
      "  Numeric columns hold numbers only. A blank's reason (skipped, unanswered, withheld, or a\n"
      "  \"don't know\" choice) is in the column NAME_miss beside it; in SAV and DTA files it is a\n"
      "  labelled missing value (-99..-91; .s .u .w .x and a letter per \"don't know\" choice).\n"
-     "  Answers are codes; --labels writes choice labels instead, in --lang L (default: the form's).\n"
+     "  Answers are codes; --labels writes choice labels instead, in --lang L (default: the "
+     "form's).\n"
      "  A repeat's rows (the GEOAT action plan) go to FILE.REPEAT.csv beside a CSV file, and to a\n"
      "  sheet of their own in a workbook, linked to their submission by the first column.\n"
      "  --format xlsx writes a workbook with a data sheet and a codebook sheet (needs --out).\n"
-     "  --format sav (SPSS) and dta (Stata 14+) carry variable and value labels in --lang L (needs --out).\n"
+     "  --format sav (SPSS) and dta (Stata 14+) carry variable and value labels in --lang L (needs "
+     "--out).\n"
      "  --round R keeps only submissions of round R.\n"
      "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n"
-     "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit log.\n"
-     "  A file question (image, audio, video, file) holds each file's stable name, files/SHA256.EXT,\n"
-     "  several separated by spaces. --with-files --out FILE.zip writes one zip with the data file and\n"
-     "  those files, decrypted and checked against the hash each response signed; files still on their\n"
+     "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit "
+     "log.\n"
+     "  A file question (image, audio, video, file) holds each file's stable name, "
+     "files/SHA256.EXT,\n"
+     "  several separated by spaces. --with-files --out FILE.zip writes one zip with the data file "
+     "and\n"
+     "  those files, decrypted and checked against the hash each response signed; files still on "
+     "their\n"
      "  way from a post are listed in files-missing.txt.\n",
-     {"--data-dir", "--form", "--format", "--out", "--round", "--lang"}, {"--bom", "--labels", "--with-files"},
+     {"--data-dir", "--form", "--format", "--out", "--round", "--lang"},
+     {"--bom", "--labels", "--with-files"},
      cmd_export},
     {"backup",
      "sync-server backup --data-dir DIR --out FOLDER\n"
      "  A consistent copy of the server, safe while serve is running: FOLDER/server.db (SQLite's\n"
-     "  VACUUM INTO, checked with integrity_check) and FOLDER/server.key (the keys, still under their\n"
+     "  VACUUM INTO, checked with integrity_check) and FOLDER/server.key (the keys, still under "
+     "their\n"
      "  passphrase). FOLDER is created with mode 0700 and must not hold a backup already.\n"
-     "  To restore: sync-server restore --from FOLDER --data-dir NEWDIR. Recorded in the audit log.\n",
-     {"--data-dir", "--out"}, {}, cmd_backup},
+     "  To restore: sync-server restore --from FOLDER --data-dir NEWDIR. Recorded in the audit "
+     "log.\n",
+     {"--data-dir", "--out"},
+     {},
+     cmd_backup},
     {"restore",
      "sync-server restore --from FOLDER --data-dir NEWDIR\n"
-     "  Makes NEWDIR a server again from a folder that sync-server backup wrote, after checking the\n"
+     "  Makes NEWDIR a server again from a folder that sync-server backup wrote, after checking "
+     "the\n"
      "  copy with integrity_check. NEWDIR must not hold a server: restore into a new folder, then\n"
      "  stop the old server, move its folder aside and this one in its place. Recorded in the\n"
      "  restored server's audit log.\n",
-     {"--from", "--data-dir"}, {}, cmd_restore},
-    {"report", kReportHelp, {"--data-dir", "--form", "--round", "--compare", "--by", "--min-cell"}, {"--json"},
+     {"--from", "--data-dir"},
+     {},
+     cmd_restore},
+    {"report",
+     kReportHelp,
+     {"--data-dir", "--form", "--round", "--compare", "--by", "--min-cell"},
+     {"--json"},
      run_report_command},
     {"import",
      "sync-server import --data-dir DIR BUNDLE... [--receipt OUT] [--accept-expired-code]\n"
      "  Imports USB bundles written by `collector bundle export`, with the same checks as a sync.\n"
-     "  Importing a bundle twice adds nothing. --receipt writes a receipt signed by this server that\n"
+     "  Importing a bundle twice adds nothing. --receipt writes a receipt signed by this server "
+     "that\n"
      "  the collector imports to mark those submissions as delivered.\n"
      "  A bundle from a post that never connected carries its registration and completes it here.\n"
-     "  If its code expired while the bundle travelled, the import refuses it; having checked where it\n"
+     "  If its code expired while the bundle travelled, the import refuses it; having checked "
+     "where it\n"
      "  came from, --accept-expired-code accepts it (audited).\n"
      "  Exit 0 when everything was stored; 3 when a file was refused or an envelope rejected (the\n"
      "  receipt still tells the post which); 1 when nothing could be imported.\n",
-     {"--data-dir", "--receipt"}, {"--accept-expired-code"}, cmd_import},
+     {"--data-dir", "--receipt"},
+     {"--accept-expired-code"},
+     cmd_import},
     {"forms publish",
-     "sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME] [--attach PATH[,PATH]]\n"
-     "  Signs a form definition (our JSON, or an XLSForm workbook) and offers it to every collector\n"
-     "  at its next sync. --round names the survey round (e.g. 2026-baseline) submissions will carry.\n"
+     "sync-server forms publish --data-dir DIR FILE.json|FILE.xlsx [--round NAME] [--attach "
+     "PATH[,PATH]]\n"
+     "  Signs a form definition (our JSON, or an XLSForm workbook) and offers it to every "
+     "collector\n"
+     "  at its next sync. --round names the survey round (e.g. 2026-baseline) submissions will "
+     "carry.\n"
      "  An XLSForm is refused, row by row, if anything in it cannot be represented exactly.\n"
      "  The .csv and .xml files a workbook names (select_one_from_file, pulldata) are read from\n"
-     "  --attach (files, or folders holding them), then from the workbook's folder; their rows are\n"
+     "  --attach (files, or folders holding them), then from the workbook's folder; their rows "
+     "are\n"
      "  signed into the definition, so collectors need nothing else.\n",
-     {"--data-dir", "--round", "--attach"}, {}, cmd_forms_publish},
-    {"forms list", "sync-server forms list --data-dir DIR [--json]\n  Bundled and published forms, with their rounds.\n",
-     {"--data-dir"}, {"--json"}, cmd_forms_list},
+     {"--data-dir", "--round", "--attach"},
+     {},
+     cmd_forms_publish},
+    {"forms list",
+     "sync-server forms list --data-dir DIR [--json]\n  Bundled and published forms, with their "
+     "rounds.\n",
+     {"--data-dir"},
+     {"--json"},
+     cmd_forms_list},
     {"forms export",
      "sync-server forms export --data-dir DIR --out FILE\n"
      "sync-server forms export --data-dir DIR --format xlsx --out FILE.xlsx FORM_ID [--version V]\n"
-     "  Without --format: every published form, signed as a sync sends it, in one FILE to carry to a\n"
+     "  Without --format: every published form, signed as a sync sends it, in one FILE to carry to "
+     "a\n"
      "  post that never connects (collector forms import there).\n"
-     "  --format xlsx: one form (bundled or published; the current version unless --version) as an\n"
-     "  XLSForm workbook, to edit in a spreadsheet and publish again. What XLSForm lacks (polarity,\n"
-     "  scores, breakdowns, file limits, languages...) is in equitas_ columns (schema/README.md). A\n"
+     "  --format xlsx: one form (bundled or published; the current version unless --version) as "
+     "an\n"
+     "  XLSForm workbook, to edit in a spreadsheet and publish again. What XLSForm lacks "
+     "(polarity,\n"
+     "  scores, breakdowns, file limits, languages...) is in equitas_ columns (schema/README.md). "
+     "A\n"
      "  list from a .csv or .xml file is written as that file beside FILE.xlsx. The workbook is\n"
      "  imported again and compared: exit 0 when it gives the same definition, 3 when something\n"
      "  cannot be carried (listed), 1 when nothing was written.\n",
-     {"--data-dir", "--out", "--format", "--version"}, {}, cmd_forms_export},
+     {"--data-dir", "--out", "--format", "--version"},
+     {},
+     cmd_forms_export},
     {"forms show",
      "sync-server forms show --data-dir DIR FORM_ID [--version V] [--lang L] [--json]\n"
      "  A form's questions; --json prints the definition itself (to edit and publish again).\n",
-     {"--data-dir", "--version", "--lang"}, {"--json"}, cmd_forms_show},
+     {"--data-dir", "--version", "--lang"},
+     {"--json"},
+     cmd_forms_show},
     {"key passphrase",
-     "sync-server key passphrase --data-dir DIR [--passphrase-file CURRENT] [--new-passphrase-file FILE | --remove]\n"
-     "  Protects the server keys with a passphrase (Argon2id, then XChaCha20-Poly1305), changes it, or\n"
-     "  with --remove stores them unprotected again. The current passphrase comes from --passphrase-file\n"
-     "  or $EQUITAS_KEY_PASSPHRASE, the new one from --new-passphrase-file or $EQUITAS_NEW_KEY_PASSPHRASE\n"
-     "  (at least 8 characters). Every later command that opens the keys (serve, device enroll and reissue,\n"
-     "  import, forms publish) then needs --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE; the others never do.\n",
-     {"--data-dir", "--new-passphrase-file"}, {"--remove"}, cmd_key_passphrase},
+     "sync-server key passphrase --data-dir DIR [--passphrase-file CURRENT] [--new-passphrase-file "
+     "FILE | --remove]\n"
+     "  Protects the server keys with a passphrase (Argon2id, then XChaCha20-Poly1305), changes "
+     "it, or\n"
+     "  with --remove stores them unprotected again. The current passphrase comes from "
+     "--passphrase-file\n"
+     "  or $EQUITAS_KEY_PASSPHRASE, the new one from --new-passphrase-file or "
+     "$EQUITAS_NEW_KEY_PASSPHRASE\n"
+     "  (at least 8 characters). Every later command that opens the keys (serve, device enroll and "
+     "reissue,\n"
+     "  import, forms publish) then needs --passphrase-file FILE or $EQUITAS_KEY_PASSPHRASE; the "
+     "others never do.\n",
+     {"--data-dir", "--new-passphrase-file"},
+     {"--remove"},
+     cmd_key_passphrase},
     {"units set", kUnitsSetHelp, {"--data-dir", "--file"}, {}, cmd_units_set},
     {"units list", kUnitsListHelp, {"--data-dir"}, {}, cmd_units_list},
-    {"headcounts set", kHeadcountsSetHelp, {"--data-dir", "--file", "--round"}, {}, cmd_headcounts_set},
+    {"headcounts set",
+     kHeadcountsSetHelp,
+     {"--data-dir", "--file", "--round"},
+     {},
+     cmd_headcounts_set},
     {"headcounts list", kHeadcountsListHelp, {"--data-dir"}, {}, cmd_headcounts_list},
-    {"codes issue", kCodesIssueHelp, {"--data-dir", "--form", "--round", "--count", "--out"}, {}, cmd_codes_issue},
+    {"codes issue",
+     kCodesIssueHelp,
+     {"--data-dir", "--form", "--round", "--count", "--out"},
+     {},
+     cmd_codes_issue},
     {"codes list", kCodesListHelp, {"--data-dir"}, {}, cmd_codes_list},
-    {"administration add", kAdministrationAddHelp, {"--data-dir", "--id", "--name"}, {}, cmd_administration_add},
+    {"administration add",
+     kAdministrationAddHelp,
+     {"--data-dir", "--id", "--name"},
+     {},
+     cmd_administration_add},
     {"administration list", kAdministrationListHelp, {"--data-dir"}, {}, cmd_administration_list},
-    {"assessment create", kAssessmentCreateHelp, {"--data-dir", "--form", "--round", "--administration"}, {},
+    {"assessment create",
+     kAssessmentCreateHelp,
+     {"--data-dir", "--form", "--round", "--administration"},
+     {},
      cmd_assessment_create},
     {"assessment list", kAssessmentListHelp, {"--data-dir"}, {}, cmd_assessment_list},
-    {"assessment show", kAssessmentShowHelp, {"--data-dir", "--lang"}, {"--json"}, cmd_assessment_show},
-    {"assessment report", kAssessmentReportHelp, {"--data-dir", "--lang", "--out"}, {}, cmd_assessment_report},
-    {"assessment resolve", kAssessmentResolveHelp, {"--data-dir", "--value", "--comment"}, {}, cmd_assessment_resolve},
-    {"assessment review", kAssessmentReviewHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_review},
-    {"assessment validate", kAssessmentValidateHelp, {"--data-dir", "--comment"}, {}, cmd_assessment_validate},
-    {"action list", kActionListHelp, {"--data-dir", "--administration", "--lang"}, {"--json"}, cmd_action_list},
-    {"action update", kActionUpdateHelp,
-     {"--data-dir", "--status", "--note", "--indicators", "--owner", "--deadline"}, {}, cmd_action_update},
+    {"assessment show",
+     kAssessmentShowHelp,
+     {"--data-dir", "--lang"},
+     {"--json"},
+     cmd_assessment_show},
+    {"assessment report",
+     kAssessmentReportHelp,
+     {"--data-dir", "--lang", "--out"},
+     {},
+     cmd_assessment_report},
+    {"assessment resolve",
+     kAssessmentResolveHelp,
+     {"--data-dir", "--value", "--comment"},
+     {},
+     cmd_assessment_resolve},
+    {"assessment review",
+     kAssessmentReviewHelp,
+     {"--data-dir", "--comment"},
+     {},
+     cmd_assessment_review},
+    {"assessment validate",
+     kAssessmentValidateHelp,
+     {"--data-dir", "--comment"},
+     {},
+     cmd_assessment_validate},
+    {"action list",
+     kActionListHelp,
+     {"--data-dir", "--administration", "--lang"},
+     {"--json"},
+     cmd_action_list},
+    {"action update",
+     kActionUpdateHelp,
+     {"--data-dir", "--status", "--note", "--indicators", "--owner", "--deadline"},
+     {},
+     cmd_action_update},
 };
 
 }  // namespace
@@ -833,8 +1020,8 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
   auto passphrase = take_key_passphrase_arg(args);
   if (!passphrase.is_ok()) return fail(err, passphrase.status());
   const KeyPassphraseScope key_passphrase(std::move(*passphrase));
-  return dispatch_cli("sync-server", kUsage, "sync-server " EQUITAS_VERSION, kCommands, args, out, err,
-                      [&](const Command& c, const CliArgs& a) { return c.run(a, out, err); });
+  return dispatch_cli("sync-server", kUsage, "sync-server " EQUITAS_VERSION, kCommands, args, out,
+                      err, [&](const Command& c, const CliArgs& a) { return c.run(a, out, err); });
 }
 
 }  // namespace equitas::server

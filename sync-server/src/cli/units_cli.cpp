@@ -6,8 +6,8 @@
 #include <map>
 #include <sstream>
 
-#include "server_app.hpp"
 #include "cli_support.hpp"
+#include "server_app.hpp"
 
 namespace equitas::server {
 namespace {
@@ -43,7 +43,8 @@ int cmd_units_set(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!unit_of.is_ok()) return cli_fail(err, unit_of.status());
   std::map<std::string, int> posts;
   for (const auto& [site, unit] : *unit_of) ++posts[unit];
-  out << "Reporting units set: " << unit_of->size() << " post(s) in " << posts.size() << " unit(s).\n";
+  out << "Reporting units set: " << unit_of->size() << " post(s) in " << posts.size()
+      << " unit(s).\n";
   return 0;
 }
 
@@ -56,7 +57,8 @@ int cmd_units_list(const CliArgs& a, std::ostream& out, std::ostream& err) {
     out << "No posts yet (sync-server device enroll --site NAME).\n";
     return 0;
   }
-  out << std::left << std::setw(32) << "POST (SITE)" << "REPORTING UNIT\n";
+  out << std::left << std::setw(32) << "POST (SITE)"
+      << "REPORTING UNIT\n";
   for (const auto& [site, unit] : *unit_of) {
     out << std::setw(32) << site << unit << (unit == site ? "  (its own)" : "") << "\n";
   }
@@ -72,8 +74,8 @@ int cmd_headcounts_set(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (!app.is_ok()) return cli_fail(err, app.status());
   const std::string round = a.get_or("--round", "");
   if (Status s = app->set_headcounts(round, *counts, "cli"); !s.is_ok()) return cli_fail(err, s);
-  out << "Headcounts set for " << (round.empty() ? "every round without its own" : "round " + round) << ": "
-      << counts->size() << " row(s).\n";
+  out << "Headcounts set for " << (round.empty() ? "every round without its own" : "round " + round)
+      << ": " << counts->size() << " row(s).\n";
   return 0;
 }
 
@@ -86,10 +88,11 @@ int cmd_headcounts_list(const CliArgs& a, std::ostream& out, std::ostream& err) 
     out << "No headcounts yet (sync-server headcounts set --file HEADCOUNTS.csv).\n";
     return 0;
   }
-  out << std::left << std::setw(20) << "ROUND" << std::setw(32) << "UNIT" << std::setw(12) << "SEX" << "HEADCOUNT\n";
+  out << std::left << std::setw(20) << "ROUND" << std::setw(32) << "UNIT" << std::setw(12) << "SEX"
+      << "HEADCOUNT\n";
   for (const auto& [round, h] : *all) {
-    out << std::setw(20) << (round.empty() ? "(default)" : round) << std::setw(32) << h.unit << std::setw(12)
-        << (h.sex.empty() ? "(all)" : h.sex) << h.headcount << "\n";
+    out << std::setw(20) << (round.empty() ? "(default)" : round) << std::setw(32) << h.unit
+        << std::setw(12) << (h.sex.empty() ? "(all)" : h.sex) << h.headcount << "\n";
   }
   return 0;
 }

@@ -16,11 +16,14 @@ struct SlipText {
 constexpr SlipText kSlipTexts[] = {
     {"en", "Response code", "Type this code when the survey asks for it. It works once.",
      "Codes are handed out at random, so the code does not say who you are."},
-    {"fr", "Code de réponse", "Saisissez ce code lorsque l'enquête le demande. Il ne sert qu'une fois.",
+    {"fr", "Code de réponse",
+     "Saisissez ce code lorsque l'enquête le demande. Il ne sert qu'une fois.",
      "Les codes sont distribués au hasard : le code ne dit pas qui vous êtes."},
-    {"es", "Código de respuesta", "Escriba este código cuando la encuesta se lo pida. Solo sirve una vez.",
+    {"es", "Código de respuesta",
+     "Escriba este código cuando la encuesta se lo pida. Solo sirve una vez.",
      "Los códigos se reparten al azar: el código no dice quién es usted."},
-    {"pt", "Código de resposta", "Escreva este código quando o inquérito o pedir. Só serve uma vez.",
+    {"pt", "Código de resposta",
+     "Escreva este código quando o inquérito o pedir. Só serve uma vez.",
      "Os códigos são distribuídos ao acaso: o código não diz quem é."},
     {"ru", "Код для ответа", "Введите этот код, когда анкета его запросит. Он действует один раз.",
      "Коды раздаются случайным образом, поэтому код не говорит, кто вы."},
@@ -51,7 +54,8 @@ constexpr std::string_view kStyle =
     ".slip{border:1px dashed #888;padding:4mm;break-inside:avoid;page-break-inside:avoid;"
     "display:grid;grid-template-columns:26mm 1fr;gap:3mm;align-items:start}"
     ".slip svg{width:26mm;height:26mm}"
-    ".code{font-family:'DejaVu Sans Mono',monospace;font-size:15pt;font-weight:bold;letter-spacing:.05em;"
+    ".code{font-family:'DejaVu Sans "
+    "Mono',monospace;font-size:15pt;font-weight:bold;letter-spacing:.05em;"
     "white-space:nowrap}"
     ".survey{font-size:8pt;margin:0 0 1mm}"
     ".lang{font-size:7pt;margin:1mm 0 0}"
@@ -70,20 +74,24 @@ Result<std::string> code_sheet_html(const forms::Form& form, std::string_view ro
   if (!round.empty()) survey += " · " + html_escape(round);
   std::string html;
   html.reserve(codes.size() * 4000 + 4096);
-  html += "<!doctype html><html lang=\"" + html_escape(langs.front()->lang) + "\"><head><meta charset=\"utf-8\">"
-          "<title>" + html_escape(form.id) + " response codes</title><style>" + std::string(kStyle) +
-          "</style></head><body><header>" + std::to_string(codes.size()) +
-          " response codes for " + survey +
-          ". Cut along the dashed lines and hand the slips out at random. Keep this sheet locked away "
-          "until then, and destroy what is left over.</header><main class=\"sheet\">";
+  html +=
+      "<!doctype html><html lang=\"" + html_escape(langs.front()->lang) +
+      "\"><head><meta charset=\"utf-8\">"
+      "<title>" +
+      html_escape(form.id) + " response codes</title><style>" + std::string(kStyle) +
+      "</style></head><body><header>" + std::to_string(codes.size()) + " response codes for " +
+      survey +
+      ". Cut along the dashed lines and hand the slips out at random. Keep this sheet locked away "
+      "until then, and destroy what is left over.</header><main class=\"sheet\">";
   for (const auto& code : codes) {
     EQ_ASSIGN_OR_RETURN(std::string qr, qr_svg(code));
-    html += "<section class=\"slip\">" + qr + "<div><p class=\"survey\">" + survey + "</p><p class=\"code\">" +
-            format_response_code(code) + "</p>";
+    html += "<section class=\"slip\">" + qr + "<div><p class=\"survey\">" + survey +
+            "</p><p class=\"code\">" + format_response_code(code) + "</p>";
     for (const auto* l : langs) {
       const bool rtl = l->lang == "ar";
-      html += "<p class=\"lang\" lang=\"" + std::string(l->lang) + "\"" + (rtl ? " dir=\"rtl\"" : "") + "><b>" +
-              std::string(l->heading) + ".</b> " + std::string(l->use) + " " + std::string(l->promise) + "</p>";
+      html += "<p class=\"lang\" lang=\"" + std::string(l->lang) + "\"" +
+              (rtl ? " dir=\"rtl\"" : "") + "><b>" + std::string(l->heading) + ".</b> " +
+              std::string(l->use) + " " + std::string(l->promise) + "</p>";
     }
     html += "</div></section>";
   }

@@ -59,7 +59,9 @@ DisclosureReport make_k_anonymous(std::vector<QuasiRecord>& records, std::size_t
     }
   }
   auto row = [&](std::size_t i) { return code.begin() + static_cast<std::ptrdiff_t>(i * width); };
-  auto withheld_all = [&](std::size_t i) { return std::all_of(row(i), row(i) + width, [](auto v) { return v == 0; }); };
+  auto withheld_all = [&](std::size_t i) {
+    return std::all_of(row(i), row(i) + width, [](auto v) { return v == 0; });
+  };
 
   std::vector<std::size_t> order(n), group(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
@@ -71,7 +73,8 @@ DisclosureReport make_k_anonymous(std::vector<QuasiRecord>& records, std::size_t
     });
     for (std::size_t start = 0; start < n;) {
       std::size_t end = start + 1;
-      while (end < n && std::equal(row(order[start]), row(order[start]) + width, row(order[end]))) ++end;
+      while (end < n && std::equal(row(order[start]), row(order[start]) + width, row(order[end])))
+        ++end;
       for (std::size_t j = start; j < end; ++j) group[order[j]] = end - start;
       start = end;
     }

@@ -36,9 +36,12 @@ ExportCell text_cell(std::string text) { return {ExportCell::Kind::kText, std::m
 // Any JSON value, for columns whose question does not say more.
 ExportCell generic_cell(const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: return {};
-    case boost::json::kind::string: return text_cell(std::string(v.get_string()));
-    case boost::json::kind::bool_: return {ExportCell::Kind::kBool, v.get_bool() ? "true" : "false", 0};
+    case boost::json::kind::null:
+      return {};
+    case boost::json::kind::string:
+      return text_cell(std::string(v.get_string()));
+    case boost::json::kind::bool_:
+      return {ExportCell::Kind::kBool, v.get_bool() ? "true" : "false", 0};
     case boost::json::kind::int64:
     case boost::json::kind::uint64:
     case boost::json::kind::double_:
@@ -54,7 +57,8 @@ ExportCell generic_cell(const boost::json::value& v) {
       }
       return text_cell(std::move(out));
     }
-    case boost::json::kind::object: return text_cell(boost::json::serialize(v));
+    case boost::json::kind::object:
+      return text_cell(boost::json::serialize(v));
   }
   return {};
 }
@@ -74,7 +78,8 @@ bool is_numeric_code(std::string_view code) {
   const std::string_view whole = s.substr(0, dot);
   // Fifteen digits stay exact in a double.
   if (whole.empty() || whole.size() > 15 || (whole.size() > 1 && whole[0] == '0')) return false;
-  if (!std::all_of(whole.begin(), whole.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (!std::all_of(whole.begin(), whole.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
   if (dot == std::string_view::npos) return true;
   const std::string_view frac = s.substr(dot + 1);
   return !frac.empty() && frac.size() <= 6 && frac.back() != '0' &&
@@ -101,8 +106,11 @@ const forms::Form* ExportPlan::form(std::string_view version) const {
 
 void ExportPlan::note_value(ExportQuestion& q, const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: return;
-    case boost::json::kind::bool_: q.max_bytes = std::max<std::size_t>(q.max_bytes, 1); return;
+    case boost::json::kind::null:
+      return;
+    case boost::json::kind::bool_:
+      q.max_bytes = std::max<std::size_t>(q.max_bytes, 1);
+      return;
     case boost::json::kind::int64:
     case boost::json::kind::uint64:
     case boost::json::kind::double_: {
@@ -170,28 +178,33 @@ void ExportPlan::add_item(const forms::Form& form, const forms::Item& item,
     q.list = item.list;
     q.label = item.label;
     // Times, dateTimes, points, lines and shapes are text in the XForms form.
-    q.only_numbers = item.type != forms::QuestionType::kText && item.type != forms::QuestionType::kDate &&
-                     item.type != forms::QuestionType::kTime && item.type != forms::QuestionType::kDateTime &&
-                     !item.is_location() && item.type != forms::QuestionType::kBarcode &&
-                     item.type != forms::QuestionType::kRepeat &&
-                     !forms::is_file_question(item);
+    q.only_numbers =
+        item.type != forms::QuestionType::kText && item.type != forms::QuestionType::kDate &&
+        item.type != forms::QuestionType::kTime && item.type != forms::QuestionType::kDateTime &&
+        !item.is_location() && item.type != forms::QuestionType::kBarcode &&
+        item.type != forms::QuestionType::kRepeat && !forms::is_file_question(item);
     if (!q.repeat.empty()) {
       q.note = "inside the rows of " + q.repeat;
     } else if (q.ranked) {
-      q.note = "a ranking: one column per choice, " + q.name + "/CODE: its position, 1 the most preferred, "
+      q.note = "a ranking: one column per choice, " + q.name +
+               "/CODE: its position, 1 the most preferred, "
                "empty when not asked";
     } else if (q.multiple) {
-      q.note = "one column per choice, " + q.name + "/CODE: 1 chosen, 0 not chosen, empty when not asked";
+      q.note = "one column per choice, " + q.name +
+               "/CODE: 1 chosen, 0 not chosen, empty when not asked";
     } else if (item.type == forms::QuestionType::kRepeat) {
       q.note = "a JSON array, one object per row";
     } else if (item.type == forms::QuestionType::kCalculate) {
       q.note = "computed by the form: " + item.calculation.source;
     } else if (forms::is_file_question(item)) {
-      q.note = "files, by stable name (files/SHA256.EXT; several separated by spaces): export --with-files";
+      q.note =
+          "files, by stable name (files/SHA256.EXT; several separated by spaces): export "
+          "--with-files";
     }
   }
   q.gated = q.gated || item.relevant.present() ||
-            std::any_of(parents.begin(), parents.end(), [](const forms::Item* p) { return p->relevant.present(); });
+            std::any_of(parents.begin(), parents.end(),
+                        [](const forms::Item* p) { return p->relevant.present(); });
   q.versions.insert(q.versions.begin(), form.version);  // versions arrive newest first
   q.rounds.insert(version.rounds.begin(), version.rounds.end());
   if (const forms::ChoiceList* list = form.list_for(item)) {
@@ -246,7 +259,8 @@ ExportPlan ExportPlan::from_forms(const std::vector<Version>& versions) {
   return plan;
 }
 
-void ExportPlan::observe(std::string_view version, std::string_view round, const boost::json::object& answers) {
+void ExportPlan::observe(std::string_view version, std::string_view round,
+                         const boost::json::object& answers) {
   seen_rounds_.emplace(std::string(version), std::string(round));
   // The versions and rounds of what only the data explains (a key no
   // definition has, or a whole version none describes) come from the rows.
@@ -311,14 +325,15 @@ std::vector<ExportColumn> ExportPlan::repeat_columns(std::size_t repeat) const {
   return out;
 }
 
-std::string ExportPlan::label_of(const ExportQuestion& q, std::string_view code, const std::string& lang) const {
+std::string ExportPlan::label_of(const ExportQuestion& q, std::string_view code,
+                                 const std::string& lang) const {
   const forms::Choice* c = q.find_choice(code);
   if (c == nullptr || c->label.empty()) return std::string(code);
   return c->label.get(lang.empty() ? default_language_ : lang, default_language_);
 }
 
-ExportCell ExportPlan::cell(const ExportColumn& column, const boost::json::object& answers, bool labels,
-                            const std::string& lang) const {
+ExportCell ExportPlan::cell(const ExportColumn& column, const boost::json::object& answers,
+                            bool labels, const std::string& lang) const {
   return cell(column, answers.if_contains(questions_[column.question].name), labels, lang);
 }
 
@@ -335,20 +350,24 @@ ExportCell ExportPlan::cell(const ExportColumn& column, const boost::json::value
       return !chosen;
     });
     if (q.ranked && !chosen) return {};
-    if (q.ranked) return {ExportCell::Kind::kNumber, std::to_string(static_cast<int>(position)), position};
+    if (q.ranked)
+      return {ExportCell::Kind::kNumber, std::to_string(static_cast<int>(position)), position};
     return {ExportCell::Kind::kNumber, chosen ? "1" : "0", chosen ? 1.0 : 0.0};
   }
   if (q.select && v->is_string()) {
     const std::string_view code = v->get_string();
     if (labels) return text_cell(label_of(q, code, lang));
-    if (is_numeric_code(code)) return {ExportCell::Kind::kNumber, std::string(code), code_number(code)};
+    if (is_numeric_code(code))
+      return {ExportCell::Kind::kNumber, std::string(code), code_number(code)};
     return text_cell(std::string(code));
   }
   return generic_cell(*v);
 }
 
-boost::json::object ExportPlan::labelled(const boost::json::object& answers, const std::string& lang) const {
-  boost::json::object out(answers, boost::json::storage_ptr());  // on the heap, whatever holds `answers`
+boost::json::object ExportPlan::labelled(const boost::json::object& answers,
+                                         const std::string& lang) const {
+  boost::json::object out(answers,
+                          boost::json::storage_ptr());  // on the heap, whatever holds `answers`
   for (auto& kv : out) {
     auto it = by_name_.find(kv.key());
     if (it == by_name_.end() || !questions_[it->second].select) continue;

@@ -31,16 +31,16 @@ namespace equitas::server {
 
 // One codebook entry: a question as the versions of the form define it.
 struct ExportQuestion {
-  std::string name;           // the answer's key
-  std::string type;           // "select_one", ...; "unknown" when no version defines it
-  bool known = true;          // false: seen only in the data
-  bool multiple = false;      // select_multiple: one 0/1 column per choice
-  bool ranked = false;        // a ranking: each choice's column holds its position, 1 first
-  bool select = false;        // select_one, likert, select_multiple: codes with labels
-  std::string group;          // enclosing groups and repeats, "harassment" or "a/b"
-  std::string repeat;         // set when it lives in a repeat's rows (no column of its own)
-  std::string list;           // choice list name
-  std::string note;           // English remark for the codebook
+  std::string name;       // the answer's key
+  std::string type;       // "select_one", ...; "unknown" when no version defines it
+  bool known = true;      // false: seen only in the data
+  bool multiple = false;  // select_multiple: one 0/1 column per choice
+  bool ranked = false;    // a ranking: each choice's column holds its position, 1 first
+  bool select = false;    // select_one, likert, select_multiple: codes with labels
+  std::string group;      // enclosing groups and repeats, "harassment" or "a/b"
+  std::string repeat;     // set when it lives in a repeat's rows (no column of its own)
+  std::string list;       // choice list name
+  std::string note;       // English remark for the codebook
   forms::LangText label;
   std::vector<forms::Choice> choices;  // union over versions, newest definition first
   std::vector<std::string> versions;   // versions that ask it, oldest first
@@ -77,7 +77,9 @@ struct ExportCell {
 // compared strings a few times each.
 struct NameHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 using NameIndex = std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>>;
 
@@ -98,7 +100,8 @@ class ExportPlan {
   static ExportPlan from_forms(const std::vector<Version>& versions);
 
   // Records what one stored row holds beyond the definitions.
-  void observe(std::string_view version, std::string_view round, const boost::json::object& answers);
+  void observe(std::string_view version, std::string_view round,
+               const boost::json::object& answers);
   // Lays out the columns. Call once, after the last observe().
   void finish();
 
@@ -131,9 +134,10 @@ class ExportPlan {
 
  private:
   ExportQuestion& add_question(const std::string& name);
-  void add_item(const forms::Form& form, const forms::Item& item, const std::vector<const forms::Item*>& parents,
-                const Version& version);
-  std::string label_of(const ExportQuestion& q, std::string_view code, const std::string& lang) const;
+  void add_item(const forms::Form& form, const forms::Item& item,
+                const std::vector<const forms::Item*>& parents, const Version& version);
+  std::string label_of(const ExportQuestion& q, std::string_view code,
+                       const std::string& lang) const;
   static void note_value(ExportQuestion& q, const boost::json::value& v);
 
   std::vector<ExportQuestion> questions_;

@@ -19,8 +19,8 @@ namespace {
 
 // Puts the stable names of the files in place of the references of file
 // question `name`, in `scope` or, below repeats[depth...], in each row.
-void name_files(boost::json::object& scope, const std::vector<std::string>& repeats, std::size_t depth,
-                const std::string& name) {
+void name_files(boost::json::object& scope, const std::vector<std::string>& repeats,
+                std::size_t depth, const std::string& name) {
   if (depth == repeats.size()) {
     if (auto* files = scope.if_contains(name); files != nullptr && files->is_array()) {
       *files = file_export_names(files->get_array());
@@ -59,12 +59,17 @@ const std::vector<MetaColumn>& meta_columns(bool anonymous) {
       {"round", "the survey round it was captured for"},
       {"submitted_at", "when it was finished on the device"},
       {"received_at", "when the server received it (UTC)"},
-      {"conflict", "1 when another copy with different content arrived under the same id and revision"},
+      {"conflict",
+       "1 when another copy with different content arrived under the same id and revision"},
   };
   static const std::vector<MetaColumn> kAnonymous = {
-      {"row", "1 to n in a random order drawn for this export; not the submission's id, and not arrival order"},
-      {"unit", "the reporting unit (posts grouped by sync-server units set; else the post's site); blank where "
-               "withheld by disclosure control"},
+      {"row",
+       "1 to n in a random order drawn for this export; not the submission's id, and not arrival "
+       "order"},
+      {"unit",
+       "the reporting unit (posts grouped by sync-server units set; else the post's site); blank "
+       "where "
+       "withheld by disclosure control"},
       {"form_version", "the form version it was captured with"},
       {"round", "the survey round it was captured for"},
   };
@@ -74,26 +79,31 @@ const std::vector<MetaColumn>& meta_columns(bool anonymous) {
 std::vector<ExportCell> meta_cells(const ExportRow& row, bool anonymous) {
   if (anonymous) {
     return {{ExportCell::Kind::kNumber, row.submission_id, std::stod(row.submission_id)},
-            row.site.empty() ? ExportCell{} : text(row.site), text(row.form_version), text(row.round)};
+            row.site.empty() ? ExportCell{} : text(row.site),
+            text(row.form_version),
+            text(row.round)};
   }
-  return {text(row.submission_id),
-          {ExportCell::Kind::kNumber, std::to_string(row.revision), static_cast<double>(row.revision)},
-          text(row.device_id),
-          text(row.site),
-          text(row.form_version),
-          text(row.round),
-          text(row.submitted_at),
-          text(iso8601_utc(row.received_at)),
-          {ExportCell::Kind::kNumber, row.conflict ? "1" : "0", row.conflict ? 1.0 : 0.0}};
+  return {
+      text(row.submission_id),
+      {ExportCell::Kind::kNumber, std::to_string(row.revision), static_cast<double>(row.revision)},
+      text(row.device_id),
+      text(row.site),
+      text(row.form_version),
+      text(row.round),
+      text(row.submitted_at),
+      text(iso8601_utc(row.received_at)),
+      {ExportCell::Kind::kNumber, row.conflict ? "1" : "0", row.conflict ? 1.0 : 0.0}};
 }
 
-ExportSource::ExportSource(ServerStore& store, std::string form_id, std::optional<std::string> round)
+ExportSource::ExportSource(ServerStore& store, std::string form_id,
+                           std::optional<std::string> round)
     : store_(store),
       snapshot_(store.db(), Transaction::Mode::kDeferred),
       form_id_(std::move(form_id)),
       round_(std::move(round)) {}
 
-Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store, const std::string& form_id,
+Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store,
+                                                         const std::string& form_id,
                                                          const std::optional<std::string>& round) {
   // One read transaction for every pass: the export is a consistent snapshot
   // even while `serve` commits batches.
@@ -165,8 +175,7 @@ std::string value_text(const boost::json::value& v) {
 }  // namespace
 
 Status ExportSource::protect(const std::set<std::string, std::less<>>& breakdowns,
-                             const std::set<std::string, std::less<>>& free_text,
-                             std::size_t k) {
+                             const std::set<std::string, std::less<>>& free_text, std::size_t k) {
   EQ_RETURN_IF_ERROR(scan_stored(
       [this](ExportRow& r) {
         plan_.observe(r.form_version, r.round, r.answers);
@@ -203,15 +212,16 @@ Status ExportSource::protect(const std::set<std::string, std::less<>>& breakdown
         if (auto* rows = it->value().if_array()) {
           for (auto& row : *rows) {
             if (auto* o = row.if_object()) {
-              for (auto f = o->begin(); f != o->end();) f = free_text.count(std::string_view(f->key())) ? o->erase(f) : std::next(f);
+              for (auto f = o->begin(); f != o->end();)
+                f = free_text.count(std::string_view(f->key())) ? o->erase(f) : std::next(f);
             }
           }
         }
         ++it;
         continue;
       }
-      if (free_text.count(std::string_view(it->key())) != 0 && per_unit[r.site] >= k && it->value().is_string() &&
-          !it->value().as_string().empty()) {
+      if (free_text.count(std::string_view(it->key())) != 0 && per_unit[r.site] >= k &&
+          it->value().is_string() && !it->value().as_string().empty()) {
         comments_.push_back({std::string(it->key()), std::string(it->value().as_string())});
       }
       it = r.answers.erase(it);
@@ -252,7 +262,8 @@ Status ExportSource::protect(const std::set<std::string, std::less<>>& breakdown
     r.conflict = false;
   }
   shuffle(safe_rows_);
-  for (std::size_t i = 0; i < safe_rows_.size(); ++i) safe_rows_[i].submission_id = std::to_string(i + 1);
+  for (std::size_t i = 0; i < safe_rows_.size(); ++i)
+    safe_rows_[i].submission_id = std::to_string(i + 1);
   shuffle(comments_);
   rows_ = safe_rows_.size();
   return Status::ok();
@@ -268,7 +279,8 @@ Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) 
   return scan_stored([&](ExportRow& r) { return visit(r); });
 }
 
-Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit, boost::json::storage_ptr storage) {
+Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
+                                 boost::json::storage_ptr storage) {
   EQ_ASSIGN_OR_RETURN(LatestSubmissions st, LatestSubmissions::open(store_.db(), form_id_, round_));
   const std::size_t total = rows_ * std::max<std::size_t>(passes_, 1);
   std::size_t done = passes_done_ * rows_;
@@ -288,8 +300,9 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
     r.device_id = id_text<DeviceId>(device);
     const auto site = site_of_device.find(std::string(device.begin(), device.end()));
     if (site == site_of_device.end()) {
-      return Status::corruption("submission " + id_text<SubmissionId>(st.submission_id()) + " names device " +
-                                r.device_id + ", which this server does not know");
+      return Status::corruption("submission " + id_text<SubmissionId>(st.submission_id()) +
+                                " names device " + r.device_id +
+                                ", which this server does not know");
     }
     r.site = site->second;
     if (anonymous_) {
@@ -303,7 +316,8 @@ Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
     boost::system::error_code ec;
     auto v = boost::json::parse(st.answers(), ec, storage);
     if (ec || !v.is_object()) {
-      return Status::corruption("stored answers of submission " + r.submission_id + " are not a JSON object");
+      return Status::corruption("stored answers of submission " + r.submission_id +
+                                " are not a JSON object");
     }
     r.answers = std::move(v.as_object());  // the same storage: moved, not copied
     for (const FileField& f : file_fields_) name_files(r.answers, f.repeats, 0, f.name);

@@ -6,7 +6,8 @@
 // the source reads every row once into memory and releases only
 //   - a row number drawn at random for this export (not the submission id,
 //     which the collector and the envelope share), rows in random order;
-//   - the reporting unit (006_units.sql: a group of posts, or the post's site), the form version and the round:
+//   - the reporting unit (006_units.sql: a group of posts, or the post's site), the form version
+//   and the round:
 //     no device id, no time of day, no arrival time or order;
 //   - the answers without free text (comments(), for a file of their own);
 // and withholds values (disclosure.hpp) until every combination of unit and
@@ -93,7 +94,9 @@ class ExportSource {
   bool anonymous() const { return anonymous_; }
   // The answer columns this export releases: the plan's, less free text for
   // an anonymous form.
-  const std::vector<ExportColumn>& columns() const { return anonymous_ ? safe_columns_ : plan_.columns(); }
+  const std::vector<ExportColumn>& columns() const {
+    return anonymous_ ? safe_columns_ : plan_.columns();
+  }
   // Anonymous forms only: what was withheld, and the free text of the units
   // with at least k responses, in random order.
   const DisclosureReport& disclosure() const { return disclosure_; }
@@ -112,7 +115,8 @@ class ExportSource {
  private:
   ExportSource(ServerStore& store, std::string form_id, std::optional<std::string> round);
   // `storage`: where the rows' answers are allocated (default: the heap).
-  Status scan_stored(const std::function<Status(ExportRow&)>& visit, boost::json::storage_ptr storage = {});
+  Status scan_stored(const std::function<Status(ExportRow&)>& visit,
+                     boost::json::storage_ptr storage = {});
   // Anonymous forms: reads, protects and shuffles every row.
   Status protect(const std::set<std::string, std::less<>>& breakdowns,
                  const std::set<std::string, std::less<>>& free_text, std::size_t k);

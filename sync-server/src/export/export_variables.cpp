@@ -20,11 +20,11 @@ const std::set<std::string, std::less<>>& reserved_words() {
       // SPSS
       "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with",
       // Stata
-      "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n", "_pi", "_pred",
-      "_rc", "_skip", "strl", "using",
+      "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n",
+      "_pi", "_pred", "_rc", "_skip", "strl", "using",
       // R
-      "else", "repeat", "while", "function", "for", "next", "break", "true", "false", "null", "inf", "nan", "na",
-      "na_integer_", "na_real_", "na_character_"};
+      "else", "repeat", "while", "function", "for", "next", "break", "true", "false", "null", "inf",
+      "nan", "na", "na_integer_", "na_real_", "na_character_"};
   return kWords;
 }
 
@@ -40,12 +40,17 @@ bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 
 std::string reason_label(Missing why) {
   switch (why) {
-    case Missing::kSkipped: return "Skipped (not asked)";
-    case Missing::kUnanswered: return "Unanswered";
-    case Missing::kNotReleased: return "No answer (skipped or unanswered: not told apart)";
-    case Missing::kWithheld: return "Withheld (disclosure control)";
+    case Missing::kSkipped:
+      return "Skipped (not asked)";
+    case Missing::kUnanswered:
+      return "Unanswered";
+    case Missing::kNotReleased:
+      return "No answer (skipped or unanswered: not told apart)";
+    case Missing::kWithheld:
+      return "Withheld (disclosure control)";
     case Missing::kExcluded:
-    case Missing::kNone: break;
+    case Missing::kNone:
+      break;
   }
   return "";
 }
@@ -139,7 +144,8 @@ void ExportLayout::add_companion(std::string of) {
 void ExportLayout::add_reasons(const std::string& set, const std::vector<MissingCode>& reasons) {
   auto& known = value_sets_[set].reasons;
   for (const auto& r : reasons) {
-    const bool seen = std::any_of(known.begin(), known.end(), [&](const MissingCode& k) { return k.spss == r.spss; });
+    const bool seen = std::any_of(known.begin(), known.end(),
+                                  [&](const MissingCode& k) { return k.spss == r.spss; });
     if (!seen) known.push_back(r);
   }
 }
@@ -157,7 +163,8 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
   if (!column.choice.empty()) {  // one choice of a select_multiple: 0/1
     v.numeric = true;
     if (const forms::Choice* c = q.find_choice(column.choice)) {
-      v.label += ": " + (c->label.empty() ? c->name : c->label.get(lang_, plan_.default_language()));
+      v.label +=
+          ": " + (c->label.empty() ? c->name : c->label.get(lang_, plan_.default_language()));
     }
     if (!q.ranked) {  // a ranking's positions need no labels
       v.value_set = "chosen";
@@ -168,13 +175,13 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
     for (const auto& c : q.choices) {
       if (!c.exclude) real.push_back(&c);
     }
-    const bool numeric_codes = std::all_of(real.begin(), real.end(), [](const forms::Choice* c) {
-      return is_numeric_code(c->name);
-    });
+    const bool numeric_codes = std::all_of(
+        real.begin(), real.end(), [](const forms::Choice* c) { return is_numeric_code(c->name); });
     if (numeric_codes || options_.code_selects) {
       v.numeric = true;
       double next = 1;
-      for (const forms::Choice* c : real) v.codes[c->name] = numeric_codes ? std::stod(c->name) : next++;
+      for (const forms::Choice* c : real)
+        v.codes[c->name] = numeric_codes ? std::stod(c->name) : next++;
       // Excluded choices are blanks with a reason: -95 onwards, and a
       // letter (their code's initial where free).
       std::string used = "suxw";
@@ -188,19 +195,22 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
         }
         used += tag;
         excluded.push_back({Missing::kExcluded, c.name,
-                            c.label.empty() ? c.name : c.label.get(lang_, plan_.default_language()), spss++, tag});
+                            c.label.empty() ? c.name : c.label.get(lang_, plan_.default_language()),
+                            spss++, tag});
       }
       v.value_set = variable_name("l_" + (q.list.empty() ? q.name : q.list));
       auto& set = value_sets_[v.value_set];
       if (set.values.empty()) {
         for (const forms::Choice* c : real) {
-          if (!c->label.empty()) set.values.push_back({v.codes[c->name], c->label.get(lang_, plan_.default_language())});
+          if (!c->label.empty())
+            set.values.push_back({v.codes[c->name], c->label.get(lang_, plan_.default_language())});
         }
       }
     }
   } else if (q.type == "acknowledge") {
     v.numeric = true;
-  } else if (!q.select && q.only_numbers && q.type != "text" && q.type != "date" && q.type != "repeat") {
+  } else if (!q.select && q.only_numbers && q.type != "text" && q.type != "date" &&
+             q.type != "repeat") {
     v.numeric = true;
   }
   v.declare_range = !q.near_missing_codes;
@@ -228,13 +238,15 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
   if (!v.numeric) {
     v.width = std::max<std::size_t>(1, q.max_bytes);
     for (const auto& c : q.choices) {
-      const std::string shown = options_.labels && !c.label.empty() ? c.label.get(lang_, plan_.default_language())
-                                                                     : c.name;
+      const std::string shown = options_.labels && !c.label.empty()
+                                    ? c.label.get(lang_, plan_.default_language())
+                                    : c.name;
       v.width = std::max(v.width, shown.size());
     }
   }
   variables_.push_back(std::move(v));
-  if (variables_.back().has_companion) add_companion(column.choice.empty() ? variables_.back().path : q.name);
+  if (variables_.back().has_companion)
+    add_companion(column.choice.empty() ? variables_.back().path : q.name);
 }
 
 const ExportLayout::Gate& ExportLayout::gate(const forms::Form& form, const ExportQuestion& q,
@@ -261,42 +273,50 @@ const ExportLayout::Gate& ExportLayout::gate(const forms::Form& form, const Expo
     if (ref == nullptr || !ref->calculation.present()) continue;
     g.calculations.push_back(ref->name);
     for (auto& r : ref->calculation.expr->references()) {
-      if (std::find(g.reads.begin(), g.reads.end(), r) == g.reads.end()) g.reads.push_back(std::move(r));
+      if (std::find(g.reads.begin(), g.reads.end(), r) == g.reads.end())
+        g.reads.push_back(std::move(r));
     }
   }
   return g;
 }
 
-Missing ExportLayout::why_blank(const ExportQuestion& q, std::size_t question, const ExportRow& row) const {
-  if (std::find(row.withheld.begin(), row.withheld.end(), q.name) != row.withheld.end()) return Missing::kWithheld;
+Missing ExportLayout::why_blank(const ExportQuestion& q, std::size_t question,
+                                const ExportRow& row) const {
+  if (std::find(row.withheld.begin(), row.withheld.end(), q.name) != row.withheld.end())
+    return Missing::kWithheld;
   if (!q.gated) return Missing::kUnanswered;
   const forms::Form* form = plan_.form(row.form_version);
   if (form == nullptr) return source_.anonymous() ? Missing::kNotReleased : Missing::kUnanswered;
   const Gate& g = gate(*form, q, question);
   if (source_.anonymous()) {
     for (const auto& r : g.reads) {
-      if (std::find(row.withheld.begin(), row.withheld.end(), r) != row.withheld.end()) return Missing::kNotReleased;
+      if (std::find(row.withheld.begin(), row.withheld.end(), r) != row.withheld.end())
+        return Missing::kNotReleased;
     }
   }
   // The stored answers hold the calculations the collector made, so the
   // conditions read them as they were when the respondent answered. A row
   // without them has them run here, once.
-  const bool calculated = std::all_of(g.calculations.begin(), g.calculations.end(),
-                                      [&](const std::string& c) { return row.answers.contains(c); });
+  const bool calculated =
+      std::all_of(g.calculations.begin(), g.calculations.end(),
+                  [&](const std::string& c) { return row.answers.contains(c); });
   if (!calculated && !computed_ready_) {
     computed_ = row.answers;
     forms::EvalOptions options;
     options.strict = false;
     options.record_states = false;
     options.today = today_;
-    (void)forms::evaluate(*form, computed_, options);  // for its calculations only; errors are not ours to judge
+    (void)forms::evaluate(*form, computed_,
+                          options);  // for its calculations only; errors are not ours to judge
     computed_ready_ = true;
   }
   const boost::json::object& answers = calculated ? row.answers : computed_;
-  return forms::conditions_hold(g.conditions, answers, today_) ? Missing::kUnanswered : Missing::kSkipped;
+  return forms::conditions_hold(g.conditions, answers, today_) ? Missing::kUnanswered
+                                                               : Missing::kSkipped;
 }
 
-ExportValue ExportLayout::blank(const ExportVariable& v, std::size_t question, const ExportRow& row) const {
+ExportValue ExportLayout::blank(const ExportVariable& v, std::size_t question,
+                                const ExportRow& row) const {
   ExportValue out;
   Missing& why = row_why_[question];  // once per row, not once per choice column
   if (why == Missing::kNone) why = why_blank(plan_.questions()[question], question, row);
@@ -353,7 +373,8 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
       if (auto c = v.codes.find(code); c != v.codes.end()) {
         cell.kind = ExportValue::Kind::kNumber;
         cell.number = c->second;
-        cell.text = is_numeric_code(code) ? std::string(code) : boost::json::serialize(boost::json::value(c->second));
+        cell.text = is_numeric_code(code) ? std::string(code)
+                                          : boost::json::serialize(boost::json::value(c->second));
         continue;
       }
       for (const auto& r : v.reasons) {
@@ -369,10 +390,13 @@ void ExportLayout::values(const ExportRow& row, std::vector<ExportValue>& out) c
     }
     ExportCell c = plan_.cell(column, a, options_.labels, options_.lang);
     switch (c.kind) {
-      case ExportCell::Kind::kEmpty: cell = blank(v, column.question, row); break;
+      case ExportCell::Kind::kEmpty:
+        cell = blank(v, column.question, row);
+        break;
       case ExportCell::Kind::kBool:
         if (v.numeric) {
-          cell = {ExportValue::Kind::kNumber, c.text == "true" ? 1.0 : 0.0, c.text == "true" ? "1" : "0", nullptr};
+          cell = {ExportValue::Kind::kNumber, c.text == "true" ? 1.0 : 0.0,
+                  c.text == "true" ? "1" : "0", nullptr};
         } else {
           cell = {ExportValue::Kind::kText, 0, std::move(c.text), nullptr};
         }

@@ -44,7 +44,14 @@
 
 namespace equitas::server {
 
-enum class Missing : std::uint8_t { kNone, kSkipped, kUnanswered, kNotReleased, kWithheld, kExcluded };
+enum class Missing : std::uint8_t {
+  kNone,
+  kSkipped,
+  kUnanswered,
+  kNotReleased,
+  kWithheld,
+  kExcluded
+};
 
 // One reason a variable's cell can be blank, with its code in each format.
 struct MissingCode {
@@ -80,8 +87,8 @@ struct ExportVariable {
   // a text variable anywhere): a blank's reason as text.
   bool has_companion = false;
   bool is_companion = false;
-  bool declare_range = true;    // SAV: false when real values fall in -99..-91
-  std::size_t width = 1;        // text: the longest value in bytes
+  bool declare_range = true;  // SAV: false when real values fall in -99..-91
+  std::size_t width = 1;      // text: the longest value in bytes
   // Select codes and the number each stands for (numeric selects only);
   // looked up for every select answer of every row.
   std::unordered_map<std::string, double, NameHash, std::equal_to<>> codes;
@@ -92,13 +99,13 @@ struct ExportValue {
   enum class Kind { kBlank, kNumber, kText };
   Kind kind = Kind::kBlank;
   double number = 0;
-  std::string text;              // the number's exact text, or the text
+  std::string text;                     // the number's exact text, or the text
   const MissingCode* reason = nullptr;  // for a blank: why (null: no answer, no companion)
 };
 
 struct LayoutOptions {
-  bool labels = false;          // select answers as their labels (text columns)
-  std::string lang;             // "" is the form's default
+  bool labels = false;  // select answers as their labels (text columns)
+  std::string lang;     // "" is the form's default
   // SAV/DTA: selects with text codes become numbers 1..n in list order with
   // value labels, so that every select is numeric.
   bool code_selects = false;
@@ -138,7 +145,7 @@ class ExportLayout {
   std::vector<ExportVariable> variables_;
   std::map<std::string, ValueSet> value_sets_;
   std::map<std::string, std::string> list_sets_;  // choice list (or question) -> value set name
-  std::vector<std::string> taken_;                 // names in use, lower case
+  std::vector<std::string> taken_;                // names in use, lower case
   // The blank reasons every variable may use, by kind.
   std::map<Missing, MissingCode> common_;
   // A question's skip logic in one version: the conditions that must all

@@ -1,8 +1,8 @@
 #include "exporter.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -31,7 +31,8 @@ struct Written {
 };
 
 Written written_by(const ExportSource& source) {
-  return Written{source.row_count(), source.anonymous(), source.disclosure(), source.comments(), {}};
+  return Written{
+      source.row_count(), source.anonymous(), source.disclosure(), source.comments(), {}};
 }
 
 std::string csv_field(std::string_view v) {
@@ -84,18 +85,30 @@ std::string csv_text(std::string_view v) { return csv_field(defuse_formula(v)); 
 
 void write_csv_cell(const ExportCell& c, std::ostream& out) {
   switch (c.kind) {
-    case ExportCell::Kind::kEmpty: break;
-    case ExportCell::Kind::kNumber: out << c.text; break;
-    case ExportCell::Kind::kBool: out << (c.text == "true" ? "1" : "0"); break;
-    case ExportCell::Kind::kText: out << csv_text(c.text); break;
+    case ExportCell::Kind::kEmpty:
+      break;
+    case ExportCell::Kind::kNumber:
+      out << c.text;
+      break;
+    case ExportCell::Kind::kBool:
+      out << (c.text == "true" ? "1" : "0");
+      break;
+    case ExportCell::Kind::kText:
+      out << csv_text(c.text);
+      break;
   }
 }
 
 void write_csv_value(const ExportValue& v, std::ostream& out) {
   switch (v.kind) {
-    case ExportValue::Kind::kBlank: break;
-    case ExportValue::Kind::kNumber: out << v.text; break;
-    case ExportValue::Kind::kText: out << csv_text(v.text); break;
+    case ExportValue::Kind::kBlank:
+      break;
+    case ExportValue::Kind::kNumber:
+      out << v.text;
+      break;
+    case ExportValue::Kind::kText:
+      out << csv_text(v.text);
+      break;
   }
 }
 
@@ -126,7 +139,8 @@ Status write_csv(ExportSource& source, const ExportOptions& options, std::ostrea
 // The rows of every repeat, one CSV per repeat: the main file's first
 // column (submission_id, or an anonymous export's row number) to link them,
 // the row's place in its list, then the repeat's questions.
-Result<std::map<std::string, std::string>> repeat_csvs(ExportSource& source, const ExportOptions& options) {
+Result<std::map<std::string, std::string>> repeat_csvs(ExportSource& source,
+                                                       const ExportOptions& options) {
   const ExportPlan& plan = source.plan();
   struct Repeat {
     std::size_t question;
@@ -209,12 +223,14 @@ Result<std::unique_ptr<ExportSource>> open_source(ServerStore& store, const Expo
                                                   const ExportProgress& progress) {
   EQ_ASSIGN_OR_RETURN(auto source, ExportSource::open(store, options.form_id, options.round));
   const auto& langs = source->plan().languages();
-  const bool labelled = options.labels || options.format == ExportFormat::kSav || options.format == ExportFormat::kDta;
-  if (labelled && !options.lang.empty() && std::find(langs.begin(), langs.end(), options.lang) == langs.end()) {
+  const bool labelled = options.labels || options.format == ExportFormat::kSav ||
+                        options.format == ExportFormat::kDta;
+  if (labelled && !options.lang.empty() &&
+      std::find(langs.begin(), langs.end(), options.lang) == langs.end()) {
     std::string known;
     for (const auto& l : langs) known += (known.empty() ? "" : ", ") + l;
-    return Status::invalid_argument("form " + options.form_id + " has no labels in '" + options.lang +
-                                    "'; it has: " + known);
+    return Status::invalid_argument("form " + options.form_id + " has no labels in '" +
+                                    options.lang + "'; it has: " + known);
   }
   source->set_progress(progress);
   return source;
@@ -226,11 +242,12 @@ Result<Written> write_stream(ServerStore& store, const ExportOptions& options, s
   if (options.format == ExportFormat::kXlsx || options.format == ExportFormat::kSav ||
       options.format == ExportFormat::kDta) {
     const std::string name(export_format_name(options.format));
-    return Status::invalid_argument("a ." + name + " file is written to a file: give --out FILE." + name);
+    return Status::invalid_argument("a ." + name + " file is written to a file: give --out FILE." +
+                                    name);
   }
   EQ_ASSIGN_OR_RETURN(auto source, open_source(store, options, progress));
   EQ_RETURN_IF_ERROR(options.format == ExportFormat::kCsv ? write_csv(*source, options, out)
-                                                           : write_jsonl(*source, options, out));
+                                                          : write_jsonl(*source, options, out));
   out.flush();
   if (!out) return Status::io_error("writing the export failed (disk full?)");
   Written w = written_by(*source);
@@ -256,8 +273,9 @@ Result<Written> write_file(ServerStore& store, const ExportOptions& options, con
   if (options.format == ExportFormat::kXlsx) {
     EQ_RETURN_IF_ERROR(write_xlsx(*source, options.labels, options.lang, tmp));
   } else {
-    EQ_RETURN_IF_ERROR(write_stat_file(*source, options.format == ExportFormat::kSav ? StatFormat::kSav : StatFormat::kDta,
-                                       options.lang, tmp));
+    EQ_RETURN_IF_ERROR(write_stat_file(
+        *source, options.format == ExportFormat::kSav ? StatFormat::kSav : StatFormat::kDta,
+        options.lang, tmp));
   }
   return written_by(*source);
 }
@@ -296,7 +314,8 @@ Status write_private_file(const std::filesystem::path& path, const std::string& 
   std::error_code ec;
   if (s.is_ok()) {
     std::filesystem::rename(tmp, path, ec);
-    if (ec) s = Status::io_error("cannot move " + tmp + " into " + path.string() + ": " + ec.message());
+    if (ec)
+      s = Status::io_error("cannot move " + tmp + " into " + path.string() + ": " + ec.message());
   }
   if (!s.is_ok()) std::filesystem::remove(tmp, ec);
   return s;
@@ -306,30 +325,36 @@ Status write_private_file(const std::filesystem::path& path, const std::string& 
 
 std::string_view export_format_name(ExportFormat f) {
   switch (f) {
-    case ExportFormat::kCsv: return "csv";
-    case ExportFormat::kJsonl: return "jsonl";
-    case ExportFormat::kXlsx: return "xlsx";
-    case ExportFormat::kSav: return "sav";
-    case ExportFormat::kDta: return "dta";
+    case ExportFormat::kCsv:
+      return "csv";
+    case ExportFormat::kJsonl:
+      return "jsonl";
+    case ExportFormat::kXlsx:
+      return "xlsx";
+    case ExportFormat::kSav:
+      return "sav";
+    case ExportFormat::kDta:
+      return "dta";
   }
   return "?";
 }
 
 std::optional<ExportFormat> parse_export_format(std::string_view name) {
-  for (ExportFormat f : {ExportFormat::kCsv, ExportFormat::kJsonl, ExportFormat::kXlsx, ExportFormat::kSav,
-                         ExportFormat::kDta}) {
+  for (ExportFormat f : {ExportFormat::kCsv, ExportFormat::kJsonl, ExportFormat::kXlsx,
+                         ExportFormat::kSav, ExportFormat::kDta}) {
     if (export_format_name(f) == name) return f;
   }
   return std::nullopt;
 }
 
-Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options, std::ostream& out,
-                                       const ExportProgress& progress) {
+Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options,
+                                       std::ostream& out, const ExportProgress& progress) {
   EQ_ASSIGN_OR_RETURN(Written w, write_stream(store, options, out, progress));
   return w.rows;
 }
 
-std::filesystem::path repeat_path(const std::filesystem::path& export_path, const std::string& repeat) {
+std::filesystem::path repeat_path(const std::filesystem::path& export_path,
+                                  const std::string& repeat) {
   std::filesystem::path p = export_path;
   p.replace_extension();
   p += "." + variable_name(repeat) + ".csv";
@@ -344,8 +369,8 @@ std::filesystem::path comments_path(const std::filesystem::path& export_path) {
 }
 
 Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& options,
-                                 const std::optional<std::filesystem::path>& path, std::ostream& out,
-                                 const ExportProgress& progress) {
+                                 const std::optional<std::filesystem::path>& path,
+                                 std::ostream& out, const ExportProgress& progress) {
   Written written;
   std::string destination = "stdout";
   std::optional<std::filesystem::path> comments_file;
@@ -366,7 +391,8 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
     std::error_code ec;
     if (s.is_ok()) {
       std::filesystem::rename(tmp, *path, ec);
-      if (ec) s = Status::io_error("cannot move the export into " + path->string() + ": " + ec.message());
+      if (ec)
+        s = Status::io_error("cannot move the export into " + path->string() + ": " + ec.message());
     }
     if (!s.is_ok()) {
       std::filesystem::remove(tmp, ec);
@@ -379,7 +405,8 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
     if (written.anonymous && options.write_comments && !written.comments.empty()) {
       std::ostringstream c;
       c << "question,answer\r\n";
-      for (const auto& a : written.comments) c << csv_text(a.question) << "," << csv_text(a.text) << "\r\n";
+      for (const auto& a : written.comments)
+        c << csv_text(a.question) << "," << csv_text(a.text) << "\r\n";
       comments_file = comments_path(*path);
       if (Status cs = write_private_file(*comments_file, c.str()); !cs.is_ok()) {
         comments_file.reset();
@@ -398,10 +425,12 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
     }
   }
   // After the snapshot has ended (ExportSource is gone): this is a write.
-  std::string detail = "form=" + options.form_id + " format=" + std::string(export_format_name(options.format)) +
+  std::string detail = "form=" + options.form_id +
+                       " format=" + std::string(export_format_name(options.format)) +
                        " rows=" + std::to_string(written.rows);
   if (options.round) detail += " round=" + *options.round;
-  if (options.labels) detail += " labels=" + (options.lang.empty() ? std::string("default") : options.lang);
+  if (options.labels)
+    detail += " labels=" + (options.lang.empty() ? std::string("default") : options.lang);
   if (written.anonymous) {
     detail += " anonymous-form k=" + std::to_string(written.disclosure.k) +
               " withheld=" + std::to_string(written.disclosure.cells_suppressed);
@@ -413,8 +442,8 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
     if (path) {
       // No microdata leaves without a trace: an unrecorded file is withdrawn.
       withdraw();
-      return s.with_context("the export could not be recorded in the audit log, so " + path->string() +
-                            " was removed");
+      return s.with_context("the export could not be recorded in the audit log, so " +
+                            path->string() + " was removed");
     }
     return s.with_context("the export was written but could not be recorded in the audit log");
   }

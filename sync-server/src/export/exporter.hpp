@@ -43,10 +43,10 @@ struct ExportOptions {
 // What run_export did, for the caller to tell the user.
 struct ExportSummary {
   std::size_t rows = 0;
-  bool anonymous = false;     // released under disclosure control (export_source.hpp)
-  std::size_t k = 0;          // every combination of quasi-identifiers occurs k times or more
-  std::size_t withheld = 0;   // values withheld to get there
-  std::size_t comments = 0;   // free-text answers written to comments_file
+  bool anonymous = false;    // released under disclosure control (export_source.hpp)
+  std::size_t k = 0;         // every combination of quasi-identifiers occurs k times or more
+  std::size_t withheld = 0;  // values withheld to get there
+  std::size_t comments = 0;  // free-text answers written to comments_file
   std::size_t comments_withheld = 0;  // free-text answers not released (stdout, or a download)
   std::filesystem::path comments_file;
   // CSV to a file: each repeat's rows (the GEOAT action plan) in a file of
@@ -56,8 +56,8 @@ struct ExportSummary {
 
 // CSV or JSON Lines to a stream (invalid_argument for XLSX, which needs a
 // file). Returns the number of rows written. Nothing is audited.
-Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options, std::ostream& out,
-                                       const ExportProgress& progress = {});
+Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& options,
+                                       std::ostream& out, const ExportProgress& progress = {});
 
 // The whole export as `sync-server export` runs it: to `path` (mode 0600,
 // written beside it and renamed into place, so a reader never sees half an
@@ -67,10 +67,11 @@ Result<std::size_t> export_submissions(ServerStore& store, const ExportOptions& 
 // An anonymous form's free text goes to a file of its own beside `path`
 // (comments_path); to stdout, it is not released.
 Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& options,
-                                 const std::optional<std::filesystem::path>& path, std::ostream& out,
-                                 const ExportProgress& progress = {});
+                                 const std::optional<std::filesystem::path>& path,
+                                 std::ostream& out, const ExportProgress& progress = {});
 // FILE.csv, action_plan -> FILE.action_plan.csv
-std::filesystem::path repeat_path(const std::filesystem::path& export_path, const std::string& repeat);
+std::filesystem::path repeat_path(const std::filesystem::path& export_path,
+                                  const std::string& repeat);
 // FILE.csv -> FILE.comments.csv
 std::filesystem::path comments_path(const std::filesystem::path& export_path);
 

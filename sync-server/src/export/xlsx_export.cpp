@@ -22,11 +22,13 @@ class Sheet {
 
   // Widths in characters, before any row: `widths[c]` for column c.
   void widths(const std::vector<double>& widths) {
-    for (std::size_t c = 0; c < widths.size(); ++c) worksheet_set_column(ws_, col(c), col(c), widths[c], nullptr);
+    for (std::size_t c = 0; c < widths.size(); ++c)
+      worksheet_set_column(ws_, col(c), col(c), widths[c], nullptr);
   }
   // Filter buttons on the header of `columns` columns over `rows` rows.
   void filter(std::size_t rows, std::size_t columns) {
-    if (columns > 0) worksheet_autofilter(ws_, 0, 0, static_cast<lxw_row_t>(rows), col(columns - 1));
+    if (columns > 0)
+      worksheet_autofilter(ws_, 0, 0, static_cast<lxw_row_t>(rows), col(columns - 1));
   }
 
   Status header(const std::vector<std::string>& names) {
@@ -51,10 +53,14 @@ class Sheet {
   Status put(std::size_t c, const ExportCell& cell) {
     const auto r = static_cast<lxw_row_t>(row_);
     switch (cell.kind) {
-      case ExportCell::Kind::kEmpty: return Status::ok();
-      case ExportCell::Kind::kNumber: return check(worksheet_write_number(ws_, r, col(c), cell.number, nullptr));
-      case ExportCell::Kind::kBool: return check(worksheet_write_boolean(ws_, r, col(c), cell.text == "true", nullptr));
-      case ExportCell::Kind::kText: break;
+      case ExportCell::Kind::kEmpty:
+        return Status::ok();
+      case ExportCell::Kind::kNumber:
+        return check(worksheet_write_number(ws_, r, col(c), cell.number, nullptr));
+      case ExportCell::Kind::kBool:
+        return check(worksheet_write_boolean(ws_, r, col(c), cell.text == "true", nullptr));
+      case ExportCell::Kind::kText:
+        break;
     }
     const lxw_error e = worksheet_write_string(ws_, r, col(c), cell.text.c_str(), nullptr);
     if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED) {
@@ -110,9 +116,10 @@ Status write_codebook(Sheet& sheet, const ExportSource& source, const ExportLayo
       auto cells = blank_row();
       cells[1] = text(source.quasi_identifiers()[i]);
       cells[2] = text("disclosure control");
-      cells.back() = text(std::to_string(i < d.suppressed_by_column.size() ? d.suppressed_by_column[i] : 0) +
-                          " value(s) withheld so that every combination of the quasi-identifiers occurs at least " +
-                          std::to_string(d.k) + " times");
+      cells.back() = text(
+          std::to_string(i < d.suppressed_by_column.size() ? d.suppressed_by_column[i] : 0) +
+          " value(s) withheld so that every combination of the quasi-identifiers occurs at least " +
+          std::to_string(d.k) + " times");
       EQ_RETURN_IF_ERROR(sheet.row(cells));
     }
   }
@@ -153,12 +160,14 @@ Status write_codebook(Sheet& sheet, const ExportSource& source, const ExportLayo
       if (q.multiple && q.repeat.empty()) choice[0] = text(variable(q.name + "/" + c.name));
       choice[1] = text(q.name);
       // The code as the data sheet shows it, so that a lookup matches.
-      choice[5] = is_numeric_code(c.name) ? ExportCell{ExportCell::Kind::kNumber, c.name, std::stod(c.name)}
-                                          : text(c.name);
+      choice[5] = is_numeric_code(c.name)
+                      ? ExportCell{ExportCell::Kind::kNumber, c.name, std::stod(c.name)}
+                      : text(c.name);
       for (std::size_t l = 0; l < langs.size(); ++l) {
         if (c.label.has(langs[l])) choice[labels_at + l] = text(c.label.all().at(langs[l]));
       }
-      if (c.label.empty()) choice.back() = text("no label in any version's list (seen in the data, or 'other')");
+      if (c.label.empty())
+        choice.back() = text("no label in any version's list (seen in the data, or 'other')");
       EQ_RETURN_IF_ERROR(sheet.row(choice));
     }
   }
@@ -167,17 +176,20 @@ Status write_codebook(Sheet& sheet, const ExportSource& source, const ExportLayo
 
 }  // namespace
 
-Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, const std::filesystem::path& path) {
+Status write_xlsx(ExportSource& source, bool labels, const std::string& lang,
+                  const std::filesystem::path& path) {
   const ExportPlan& plan = source.plan();
   if (source.row_count() >= LXW_ROW_MAX) {
-    return Status::invalid_argument(std::to_string(source.row_count()) +
-                                    " rows do not fit in one sheet (Excel's limit is 1,048,575); export with "
-                                    "--round, or as CSV or JSON Lines");
+    return Status::invalid_argument(
+        std::to_string(source.row_count()) +
+        " rows do not fit in one sheet (Excel's limit is 1,048,575); export with "
+        "--round, or as CSV or JSON Lines");
   }
   // With the companion columns of blank reasons, at most twice as many.
   const std::size_t width = 2 * (meta_columns(source.anonymous()).size() + source.columns().size());
   if (width > LXW_COL_MAX) {
-    return Status::invalid_argument(std::to_string(width) + " columns do not fit in one sheet; export as CSV");
+    return Status::invalid_argument(std::to_string(width) +
+                                    " columns do not fit in one sheet; export as CSV");
   }
   std::string tmpdir = path.parent_path().empty() ? std::string(".") : path.parent_path().string();
   lxw_workbook_options opts{};
@@ -224,8 +236,10 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
     RepeatSheet r{c.question, plan.repeat_columns(c.question), nullptr};
     std::vector<std::string> names = {header.front(), "item"};
     for (const auto& col : r.columns) names.push_back(variable_name(col.header));
-    lxw_worksheet* ws = workbook_add_worksheet(wb.get(), variable_name(q.name).substr(0, 31).c_str());
-    if (ws == nullptr) continue;  // a name clash with "data" or "codebook": the JSON cell still has it
+    lxw_worksheet* ws =
+        workbook_add_worksheet(wb.get(), variable_name(q.name).substr(0, 31).c_str());
+    if (ws == nullptr)
+      continue;  // a name clash with "data" or "codebook": the JSON cell still has it
     r.sheet = std::make_unique<Sheet>(ws, bold);
     r.sheet->widths(std::vector<double>(names.size(), 16.0));
     EQ_RETURN_IF_ERROR(r.sheet->header(names));
@@ -239,9 +253,15 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
     cells.clear();
     for (const ExportValue& v : values) {
       switch (v.kind) {
-        case ExportValue::Kind::kBlank: cells.emplace_back(); break;
-        case ExportValue::Kind::kNumber: cells.push_back({ExportCell::Kind::kNumber, v.text, v.number}); break;
-        case ExportValue::Kind::kText: cells.push_back(text(v.text)); break;
+        case ExportValue::Kind::kBlank:
+          cells.emplace_back();
+          break;
+        case ExportValue::Kind::kNumber:
+          cells.push_back({ExportCell::Kind::kNumber, v.text, v.number});
+          break;
+        case ExportValue::Kind::kText:
+          cells.push_back(text(v.text));
+          break;
       }
     }
     EQ_RETURN_IF_ERROR(data.row(cells));
@@ -252,9 +272,11 @@ Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, co
       for (const auto& row : rows->get_array()) {
         ++item;
         if (!row.is_object()) continue;
-        std::vector<ExportCell> line = {cells.front(),
-                                        {ExportCell::Kind::kNumber, std::to_string(item), static_cast<double>(item)}};
-        for (const auto& c : rep.columns) line.push_back(plan.cell(c, row.get_object(), labels, lang));
+        std::vector<ExportCell> line = {
+            cells.front(),
+            {ExportCell::Kind::kNumber, std::to_string(item), static_cast<double>(item)}};
+        for (const auto& c : rep.columns)
+          line.push_back(plan.cell(c, row.get_object(), labels, lang));
         EQ_RETURN_IF_ERROR(rep.sheet->row(line));
       }
     }

@@ -19,6 +19,7 @@ namespace equitas::server {
 // a cell over 32,767 characters; JSON Lines holds everything. Temporary
 // files go beside `path`, not to /tmp, so microdata stays where the admin
 // put it.
-Status write_xlsx(ExportSource& source, bool labels, const std::string& lang, const std::filesystem::path& path);
+Status write_xlsx(ExportSource& source, bool labels, const std::string& lang,
+                  const std::filesystem::path& path);
 
 }  // namespace equitas::server

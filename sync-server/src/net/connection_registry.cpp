@@ -13,7 +13,8 @@ ip::address ConnectionRegistry::budget_key(const ip::address& peer) {
   return ip::address_v6(bytes);
 }
 
-std::optional<std::uint64_t> ConnectionRegistry::try_add_unauthenticated(const ip::address& peer, std::size_t cap) {
+std::optional<std::uint64_t> ConnectionRegistry::try_add_unauthenticated(const ip::address& peer,
+                                                                         std::size_t cap) {
   const ip::address key = budget_key(peer);
   MutexLock lock(&mu_);
   auto& tickets = unauthenticated_[key];
@@ -82,8 +83,8 @@ bool ConnectionRegistry::evict_one() {
   return true;
 }
 
-std::shared_ptr<WebSocketSession> ConnectionRegistry::admit(const DeviceId& device, std::uint64_t token,
-                                                            std::weak_ptr<WebSocketSession> session) {
+std::shared_ptr<WebSocketSession> ConnectionRegistry::admit(
+    const DeviceId& device, std::uint64_t token, std::weak_ptr<WebSocketSession> session) {
   std::shared_ptr<WebSocketSession> displaced;
   MutexLock lock(&mu_);
   Live& live = live_[device];

@@ -35,7 +35,8 @@ class ConnectionRegistry {
   // Counts one more unauthenticated connection from `peer`'s budget, unless
   // that budget already has `cap` of them: then nullopt, and nothing is
   // counted. The ticket identifies this connection until it is removed.
-  std::optional<std::uint64_t> try_add_unauthenticated(const boost::asio::ip::address& peer, std::size_t cap);
+  std::optional<std::uint64_t> try_add_unauthenticated(const boost::asio::ip::address& peer,
+                                                       std::size_t cap);
   // Forgets the connection with `ticket` (unknown tickets are ignored).
   void remove_unauthenticated(std::uint64_t ticket);
   std::size_t unauthenticated_from(const boost::asio::ip::address& peer) const;

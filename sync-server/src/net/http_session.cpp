@@ -1,8 +1,8 @@
 #include "http_session.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
-#include <algorithm>
 
 #include "admin_api.hpp"
 #include "equitas/util/http_util.hpp"
@@ -27,8 +27,8 @@ web::SessionLimits session_limits(const SessionLimits& limits) {
 
 }  // namespace
 
-void HttpSession::serve(const std::shared_ptr<ServerState>& state, boost::asio::ip::tcp::socket socket,
-                        web::ConnectionLease lease) {
+void HttpSession::serve(const std::shared_ptr<ServerState>& state,
+                        boost::asio::ip::tcp::socket socket, web::ConnectionLease lease) {
   auto slot = ConnectionSlot::open(state, std::move(lease));
   if (!slot) {
     // Over its address's budget (limits.hpp): closed before any byte is read.
@@ -57,7 +57,8 @@ void HttpSession::start() {
 
 void HttpSession::on_request(Request req) {
   if (beast::websocket::is_upgrade(req)) {
-    if (req.target() != "/sync") return respond(http::status::not_found, "no such endpoint\n", false);
+    if (req.target() != "/sync")
+      return respond(http::status::not_found, "no such endpoint\n", false);
     // Collectors never send Origin; browsers always do. A page in some
     // browser has no business opening a sync session.
     if (req.find(http::field::origin) != req.end()) {
@@ -70,9 +71,11 @@ void HttpSession::on_request(Request req) {
   if (req.method() == http::verb::get && req.target() == "/healthz") {
     return respond(http::status::ok, "ok\n", req.keep_alive());
   }
-  if (req.method() == http::verb::get && http_util::path_of(req.target()) == "/metrics" && from_this_host(req)) {
+  if (req.method() == http::verb::get && http_util::path_of(req.target()) == "/metrics" &&
+      from_this_host(req)) {
     auto& state = slot_.state();
-    return respond(http::status::ok, state.metrics->render(state.gauges()), req.keep_alive(), kMetricsType);
+    return respond(http::status::ok, state.metrics->render(state.gauges()), req.keep_alive(),
+                   kMetricsType);
   }
   if (slot_.state().admin && AdminApi::serves(req.target())) return to_admin(std::move(req));
   respond(http::status::not_found, "no such endpoint\n", req.keep_alive());
@@ -85,7 +88,8 @@ http::response<http::string_body> HttpSession::too_large(unsigned version) const
 }
 
 void HttpSession::on_failure(beast::error_code ec, std::string_view where) {
-  log::write(log::Level::kWarning, "http.failed", "an HTTP connection failed " + std::string(where) + ": " + ec.message(),
+  log::write(log::Level::kWarning, "http.failed",
+             "an HTTP connection failed " + std::string(where) + ": " + ec.message(),
              {{"peer", peer().to_string()}});
 }
 
@@ -96,14 +100,15 @@ void HttpSession::to_admin(Request req) {
   const std::string address = client_address(req, state.trusted_proxies);
   // No deadline while the answer is prepared; send() sets one for the write.
   stream().expires_never();
-  boost::asio::post(*state.admin_pool, [self = shared_as<HttpSession>(), req = std::move(req), address]() mutable {
+  boost::asio::post(*state.admin_pool, [self = shared_as<HttpSession>(), req = std::move(req),
+                                        address]() mutable {
     // Nothing may escape onto the pool's thread: that would end the process.
     std::shared_ptr<AdminResponse> res;
     try {
       res = std::make_shared<AdminResponse>(self->slot_.state().admin->handle(req, address));
     } catch (const std::exception& e) {
-      log::write(log::Level::kError, "admin.failed", std::string("an admin API call failed: ") + e.what(),
-                 {{"peer", address}});
+      log::write(log::Level::kError, "admin.failed",
+                 std::string("an admin API call failed: ") + e.what(), {{"peer", address}});
       return;  // the session goes with the lambda: the connection closes
     }
     boost::asio::post(self->stream().get_executor(), [self, res] {
@@ -113,8 +118,8 @@ void HttpSession::to_admin(Request req) {
   });
 }
 
-std::string HttpSession::client_address(const Request& req,
-                                        const std::vector<boost::asio::ip::address>& trusted) const {
+std::string HttpSession::client_address(
+    const Request& req, const std::vector<boost::asio::ip::address>& trusted) const {
   if (peer().is_unspecified()) return "unknown";
   const auto proxy = peer();
   if (std::find(trusted.begin(), trusted.end(), proxy) == trusted.end()) return proxy.to_string();
@@ -124,7 +129,8 @@ std::string HttpSession::client_address(const Request& req,
   const auto field = req.find("X-Forwarded-For");
   if (field == req.end()) return proxy.to_string();
   std::string_view list = field->value();
-  std::string_view last = list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
+  std::string_view last =
+      list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1);
   while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
   while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
   boost::system::error_code parse_ec;
@@ -138,11 +144,12 @@ bool HttpSession::from_this_host(const Request& req) const {
   if (!peer().is_loopback()) return false;
   // A proxy on this host (nginx in front, docs/operations.md) makes every
   // client look local; what it forwarded is not, and needs a token.
-  return req.find(http::field::forwarded) == req.end() && req.find("X-Forwarded-For") == req.end() &&
-         req.find("X-Real-IP") == req.end();
+  return req.find(http::field::forwarded) == req.end() &&
+         req.find("X-Forwarded-For") == req.end() && req.find("X-Real-IP") == req.end();
 }
 
-void HttpSession::respond(http::status status, std::string body, bool keep_alive, std::string_view type) {
+void HttpSession::respond(http::status status, std::string body, bool keep_alive,
+                          std::string_view type) {
   send(web::ResponseBuilder(headers(), status, 11, keep_alive).type(type).text(std::move(body)));
 }
 

@@ -1,17 +1,17 @@
 #include "server.hpp"
 
+#include <sys/resource.h>
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+
 #include "admin_api.hpp"
 #include "http_session.hpp"
 #include "server_log.hpp"
-
-#include <sys/resource.h>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <cerrno>
-#include <cstring>
-#include <atomic>
-#include <charconv>
-#include <chrono>
 
 namespace equitas::server {
 
@@ -21,10 +21,12 @@ Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view tex
     return Status::invalid_argument("listen address '" + std::string(text) + "' needs HOST:PORT");
   }
   std::string host(text.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const std::string_view port_text = text.substr(colon + 1);
   unsigned port = 0;
-  const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [ptr, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
     return Status::invalid_argument("'" + std::string(port_text) + "' is not a port number");
   }
@@ -37,13 +39,15 @@ Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view tex
 Result<std::uint64_t> raise_open_file_limit() {
   rlimit nofile{};
   if (getrlimit(RLIMIT_NOFILE, &nofile) != 0) {
-    return Status::internal(std::string("cannot read the open-file limit: ") + std::strerror(errno));
+    return Status::internal(std::string("cannot read the open-file limit: ") +
+                            std::strerror(errno));
   }
   if (nofile.rlim_cur < nofile.rlim_max) {
     rlimit raised = nofile;
     raised.rlim_cur = nofile.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
-      return Status::internal("cannot raise the open-file limit from " + std::to_string(nofile.rlim_cur) + " to " +
+      return Status::internal("cannot raise the open-file limit from " +
+                              std::to_string(nofile.rlim_cur) + " to " +
                               std::to_string(nofile.rlim_max) + ": " + std::strerror(errno));
     }
     nofile = raised;
@@ -58,8 +62,8 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
 
   std::unique_ptr<Server> s(new Server());
-  s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store), std::move(forms),
-                                            options.validator);
+  s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store),
+                                            std::move(forms), options.validator);
   s->state_->limits = options.limits;
   s->state_->trusted_proxies = options.trusted_proxies;
   if (options.dashboard) {
@@ -84,8 +88,11 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
       [state = s->state_](boost::asio::ip::tcp::socket socket, web::ConnectionLease lease) {
         HttpSession::serve(state, std::move(socket), std::move(lease));
       },
-      [state = s->state_](const boost::asio::ip::address&) { state->metrics->refused(SessionRefusal::kCapacity); });
-  unsigned n = options.io_threads != 0 ? options.io_threads : std::max(1u, std::thread::hardware_concurrency());
+      [state = s->state_](const boost::asio::ip::address&) {
+        state->metrics->refused(SessionRefusal::kCapacity);
+      });
+  unsigned n = options.io_threads != 0 ? options.io_threads
+                                       : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     s->threads_.emplace_back([ioc = &s->ioc_] {
       auto guard = boost::asio::make_work_guard(*ioc);
@@ -96,7 +103,8 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
         } catch (const std::exception& e) {
           // One handler's failure (say, an allocation) must not stop the
           // server; the session it belonged to is simply dropped.
-          log::write(log::Level::kError, "handler.failed", std::string("a session handler failed: ") + e.what());
+          log::write(log::Level::kError, "handler.failed",
+                     std::string("a session handler failed: ") + e.what());
         }
       }
     });
@@ -135,7 +143,8 @@ void Server::stop() {
   }
   // A report still running finishes; its answer is posted to a stopped
   // io_context and dropped.
-  if (state_->admin) state_->admin->stop();  // queued calls answer 503 at once: no export is written unsent
+  if (state_->admin)
+    state_->admin->stop();  // queued calls answer 503 at once: no export is written unsent
   if (state_->admin_pool) state_->admin_pool->join();
 }
 

@@ -18,7 +18,7 @@ namespace equitas::server {
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:8443";  // "HOST:PORT"; port 0 picks a free one
-  unsigned io_threads = 0;                 // 0: one per core
+  unsigned io_threads = 0;                // 0: one per core
   // Null (always, in production): the bundled and published forms.
   std::shared_ptr<const AnswerValidator> validator;
   // The defaults from limits.hpp (always, in production); tests shorten them.

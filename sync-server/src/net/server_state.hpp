@@ -12,9 +12,8 @@
 #include "connection_registry.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
-#include "equitas/web/listener.hpp"
-#include "connection_registry.hpp"
 #include "equitas/util/thread_annotations.hpp"
+#include "equitas/web/listener.hpp"
 #include "file_store.hpp"
 #include "form_registry.hpp"
 #include "ingestor.hpp"
@@ -82,7 +81,8 @@ struct ServerState {
     if (!gauges_db_) {
       Database::Options ro;
       ro.read_only = true;
-      if (auto db = Database::open(dir.db(), ro); db.is_ok()) gauges_db_.emplace(std::move(db).value());
+      if (auto db = Database::open(dir.db(), ro); db.is_ok())
+        gauges_db_.emplace(std::move(db).value());
     }
     if (gauges_db_) {
       if (auto t = FileStore::totals(*gauges_db_); t.is_ok()) {
@@ -110,8 +110,10 @@ class ConnectionSlot {
   // unauthenticated connection is evicted instead (limits.hpp,
   // kMaxUnauthenticated). The listener calls it on its strand, one accept at
   // a time.
-  static std::optional<ConnectionSlot> open(std::shared_ptr<ServerState> s, web::ConnectionLease lease) {
-    const auto ticket = s->registry.try_add_unauthenticated(lease.peer(), s->limits.max_unauthenticated_per_ip);
+  static std::optional<ConnectionSlot> open(std::shared_ptr<ServerState> s,
+                                            web::ConnectionLease lease) {
+    const auto ticket =
+        s->registry.try_add_unauthenticated(lease.peer(), s->limits.max_unauthenticated_per_ip);
     if (!ticket) return std::nullopt;
     if (s->unauthenticated.load() >= s->limits.max_unauthenticated) {
       if (s->registry.evict_one()) s->metrics->refused(SessionRefusal::kEvicted);

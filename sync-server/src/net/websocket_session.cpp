@@ -1,10 +1,10 @@
 #include "websocket_session.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 
 #include "assessment_view.hpp"
@@ -24,15 +24,18 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot sl
       protocol_(slot_.state().keys) {}
 
 WebSocketSession::~WebSocketSession() {
-  if (registered_ && protocol_.device()) slot_.state().registry.release(*protocol_.device(), token_);
+  if (registered_ && protocol_.device())
+    slot_.state().registry.release(*protocol_.device(), token_);
   if (registered_) --slot_.state().sync_sessions;
 }
 
 void WebSocketSession::displace() {
   net::post(ws_.get_executor(), [self = shared_from_this()] {
-    const std::string device = self->protocol_.device() ? self->protocol_.device()->to_string() : "?";
+    const std::string device =
+        self->protocol_.device() ? self->protocol_.device()->to_string() : "?";
     log::write(log::Level::kInfo, "session.displaced",
-               "device " + device + " opened a new session; its previous one is dropped", {{"device", device}});
+               "device " + device + " opened a new session; its previous one is dropped",
+               {{"device", device}});
     self->drop_connection();
   });
 }
@@ -52,7 +55,8 @@ void WebSocketSession::run(http::request<http::string_body> req) {
   // connection of a flood.
   slot_.on_evict([weak = weak_from_this(), ex = ws_.get_executor()] {
     net::post(ex, [weak] {
-      if (auto self = weak.lock(); self && !self->dropped_ && !self->protocol_.authenticated()) self->drop_connection();
+      if (auto self = weak.lock(); self && !self->dropped_ && !self->protocol_.authenticated())
+        self->drop_connection();
     });
   });
   // The websocket stream manages its own timeouts from here on.
@@ -84,19 +88,22 @@ void WebSocketSession::run(http::request<http::string_body> req) {
   }
   protocol_.set_file_pieces(pieces || large_forms);
   protocol_.set_large_forms(large_forms);
-  ws_.set_option(websocket::stream_base::decorator([offered, pieces, large_forms](websocket::response_type& res) {
-    res.set(http::field::server, "equitas-sync-server");
-    if (large_forms) {
-      res.set(http::field::sec_websocket_protocol, kSyncSubprotocolLargeForms);
-    } else if (pieces) {
-      res.set(http::field::sec_websocket_protocol, kSyncSubprotocolPieces);
-    } else if (offered) {
-      res.set(http::field::sec_websocket_protocol, kSubprotocol);
-    }
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [offered, pieces, large_forms](websocket::response_type& res) {
+        res.set(http::field::server, "equitas-sync-server");
+        if (large_forms) {
+          res.set(http::field::sec_websocket_protocol, kSyncSubprotocolLargeForms);
+        } else if (pieces) {
+          res.set(http::field::sec_websocket_protocol, kSyncSubprotocolPieces);
+        } else if (offered) {
+          res.set(http::field::sec_websocket_protocol, kSubprotocol);
+        }
+      }));
   auth_timer_.expires_after(kAuthDeadline);
-  auth_timer_.async_wait(beast::bind_front_handler(&WebSocketSession::on_auth_deadline, shared_from_this()));
-  ws_.async_accept(req, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+  auth_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_auth_deadline, shared_from_this()));
+  ws_.async_accept(req,
+                   beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
 
 void WebSocketSession::on_auth_deadline(beast::error_code ec) {
@@ -114,9 +121,10 @@ void WebSocketSession::do_read() {
   buffer_.clear();
   ++reads_;
   message_timer_.expires_after(slot_.state().limits.message_deadline);
-  message_timer_.async_wait(
-      beast::bind_front_handler(&WebSocketSession::on_message_deadline, shared_from_this(), reads_));
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  message_timer_.async_wait(beast::bind_front_handler(&WebSocketSession::on_message_deadline,
+                                                      shared_from_this(), reads_));
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
 
 void WebSocketSession::on_message_deadline(std::uint64_t read_number, beast::error_code ec) {
@@ -141,20 +149,27 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   }
   const auto data = buffer_.cdata();
   slot_.state().metrics->bytes_in(data.size());
-  handle(protocol_.on_message(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size())));
+  handle(
+      protocol_.on_message(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size())));
 }
 
 void WebSocketSession::handle(SyncProtocol::Step step) {
   if (auto* reply = std::get_if<SyncProtocol::Reply>(&step)) return send(std::move(*reply));
-  if (auto* auth = std::get_if<SyncProtocol::NeedAuth>(&step)) return start_auth(std::move(auth->auth));
-  if (auto* forms = std::get_if<SyncProtocol::NeedForms>(&step)) return start_forms(std::move(forms->known));
-  if (auto* devices = std::get_if<SyncProtocol::NeedDevices>(&step)) return start_devices(devices->known);
+  if (auto* auth = std::get_if<SyncProtocol::NeedAuth>(&step))
+    return start_auth(std::move(auth->auth));
+  if (auto* forms = std::get_if<SyncProtocol::NeedForms>(&step))
+    return start_forms(std::move(forms->known));
+  if (auto* devices = std::get_if<SyncProtocol::NeedDevices>(&step))
+    return start_devices(devices->known);
   if (auto* assessments = std::get_if<SyncProtocol::NeedAssessments>(&step)) {
     return start_assessments(std::move(assessments->known));
   }
-  if (auto* codes = std::get_if<SyncProtocol::NeedCodes>(&step)) return start_codes(std::move(codes->known));
-  if (auto* files = std::get_if<SyncProtocol::NeedFiles>(&step)) return start_files(std::move(files->offer));
-  if (auto* chunk = std::get_if<SyncProtocol::NeedChunk>(&step)) return start_chunk(std::move(chunk->chunk));
+  if (auto* codes = std::get_if<SyncProtocol::NeedCodes>(&step))
+    return start_codes(std::move(codes->known));
+  if (auto* files = std::get_if<SyncProtocol::NeedFiles>(&step))
+    return start_files(std::move(files->offer));
+  if (auto* chunk = std::get_if<SyncProtocol::NeedChunk>(&step))
+    return start_chunk(std::move(chunk->chunk));
   start_ingest(std::move(std::get<SyncProtocol::NeedIngest>(step)));
 }
 
@@ -228,7 +243,8 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
   // in chunks that any I/O thread may take: one collector's batch keeps
   // every core busy, and under load the cores share the work evenly. The
   // writer then only re-checks each device and runs SQL.
-  const std::size_t chunks = std::max<std::size_t>(1, (batch->envelopes.size() + kPrepareChunk - 1) / kPrepareChunk);
+  const std::size_t chunks =
+      std::max<std::size_t>(1, (batch->envelopes.size() + kPrepareChunk - 1) / kPrepareChunk);
   batch->chunks_left = chunks;
   // The pool behind this session's strand (the listener makes one per
   // connection): chunks posted there run on whichever thread is free.
@@ -237,7 +253,8 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
   const Strand* strand = executor.target<Strand>();
   for (std::size_t c = 1; c < chunks; ++c) {
     if (strand != nullptr) {
-      net::post(strand->get_inner_executor(), [self = shared_from_this(), batch, c] { self->prepare_chunk(batch, c); });
+      net::post(strand->get_inner_executor(),
+                [self = shared_from_this(), batch, c] { self->prepare_chunk(batch, c); });
     } else {
       prepare_chunk(batch, c);
     }
@@ -247,13 +264,14 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
 
 void WebSocketSession::prepare_chunk(const std::shared_ptr<IngestBatch>& batch, std::size_t chunk) {
   const ServerState& state = slot_.state();
-  const AnswerValidator& validator =
-      state.validator_override ? *state.validator_override : static_cast<const AnswerValidator&>(*batch->forms);
+  const AnswerValidator& validator = state.validator_override
+                                         ? *state.validator_override
+                                         : static_cast<const AnswerValidator&>(*batch->forms);
   const std::size_t end = std::min(batch->envelopes.size(), (chunk + 1) * kPrepareChunk);
   for (std::size_t i = chunk * kPrepareChunk; i < end; ++i) {
     try {
-      batch->prepared[i] = prepare_envelope(state.keys, *batch->forms, validator, batch->envelopes[i], batch->device,
-                                            batch->device_key);
+      batch->prepared[i] = prepare_envelope(state.keys, *batch->forms, validator,
+                                            batch->envelopes[i], batch->device, batch->device_key);
     } catch (const std::exception&) {
       // Left unprepared: the writer checks it from scratch, and fails the
       // group cleanly if the failure repeats there.
@@ -280,15 +298,17 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
           OfflineRegistrationOptions options;
           options.actor = "device:" + batch->device.to_string();
           options.via = "relay";
-          EQ_ASSIGN_OR_RETURN(AuthDecision decision, register_offline(store, state->keys, reg, now, options));
+          EQ_ASSIGN_OR_RETURN(AuthDecision decision,
+                              register_offline(store, state->keys, reg, now, options));
           if (!decision.ok) {
-            log::write(log::Level::kWarning, "registration.refused", "relayed registration refused: " + decision.message,
+            log::write(log::Level::kWarning, "registration.refused",
+                       "relayed registration refused: " + decision.message,
                        {{"relay", batch->device.to_string()}});
           }
         }
         EQ_ASSIGN_OR_RETURN(batch->results,
-                            ingest_batch(store, state->keys, state->validator(), batch->envelopes, batch->device,
-                                         now, forms.get(), &batch->prepared));
+                            ingest_batch(store, state->keys, state->validator(), batch->envelopes,
+                                         batch->device, now, forms.get(), &batch->prepared));
         return Status::ok();
       },
       [self, batch](const Status& committed) {
@@ -298,11 +318,13 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
             for (const ItemResult& r : batch->results) metrics.submission(r);
           } else {
             metrics.batch_failed(batch->envelopes.size());
-            log::write(log::Level::kError, "batch.not_stored", "batch not stored: " + committed.to_string(),
+            log::write(log::Level::kError, "batch.not_stored",
+                       "batch not stored: " + committed.to_string(),
                        {{"device", batch->device.to_string()}});
           }
           metrics.ingest_seconds(
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - batch->arrived).count());
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - batch->arrived)
+                  .count());
           self->send(self->protocol_.on_ingested(batch->seq, committed, batch->results));
         });
       },
@@ -321,7 +343,8 @@ void WebSocketSession::start_forms(std::vector<FormRef> known) {
       },
       [self, found](const Status& done) {
         net::post(self->ws_.get_executor(), [self, found, done] {
-          if (!done.is_ok()) log::write(log::Level::kError, "forms.not_read", "forms not read: " + done.to_string());
+          if (!done.is_ok())
+            log::write(log::Level::kError, "forms.not_read", "forms not read: " + done.to_string());
           self->send(self->protocol_.on_forms(done, *found));
         });
       });
@@ -339,7 +362,8 @@ void WebSocketSession::start_devices(std::optional<std::array<std::uint8_t, 32>>
       [self, update](const Status& done) {
         net::post(self->ws_.get_executor(), [self, update, done] {
           if (!done.is_ok()) {
-            log::write(log::Level::kError, "devices.not_read", "devices not read: " + done.to_string());
+            log::write(log::Level::kError, "devices.not_read",
+                       "devices not read: " + done.to_string());
           }
           self->send(self->protocol_.on_devices(done, std::move(*update)));
         });
@@ -355,13 +379,15 @@ void WebSocketSession::start_assessments(std::vector<AssessmentRef> known) {
         // On the writer, in its transaction: the views are read after every
         // contribution this session pushed was merged.
         EQ_RETURN_IF_ERROR(state->forms->refresh(store));
-        EQ_ASSIGN_OR_RETURN(*changed, changed_assessment_views(store.db(), state->forms->library(), known));
+        EQ_ASSIGN_OR_RETURN(*changed,
+                            changed_assessment_views(store.db(), state->forms->library(), known));
         return Status::ok();
       },
       [self, changed](const Status& done) {
         net::post(self->ws_.get_executor(), [self, changed, done] {
           if (!done.is_ok()) {
-            log::write(log::Level::kError, "assessments.not_read", "assessments not read: " + done.to_string());
+            log::write(log::Level::kError, "assessments.not_read",
+                       "assessments not read: " + done.to_string());
           }
           self->send(self->protocol_.on_assessments(done, *changed));
         });
@@ -378,12 +404,15 @@ void WebSocketSession::start_codes(std::vector<std::array<std::uint8_t, 16>> kno
   auto self = shared_from_this();
   state->ingestor.submit(
       [found, known = std::move(known)](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(found->batches, CodeStore(store.db()).missing(known, kMaxFormsUpdateBytes, found->more));
+        EQ_ASSIGN_OR_RETURN(
+            found->batches,
+            CodeStore(store.db()).missing(known, kMaxFormsUpdateBytes, found->more));
         return Status::ok();
       },
       [self, found](const Status& done) {
         net::post(self->ws_.get_executor(), [self, found, done] {
-          if (!done.is_ok()) log::write(log::Level::kError, "codes.not_read", "codes not read: " + done.to_string());
+          if (!done.is_ok())
+            log::write(log::Level::kError, "codes.not_read", "codes not read: " + done.to_string());
           self->send(self->protocol_.on_codes(done, std::move(found->batches), found->more));
         });
       });
@@ -394,13 +423,15 @@ void WebSocketSession::start_files(FilesOffer offer) {
   auto state = slot_.shared();
   auto self = shared_from_this();
   state->ingestor.submit(
-      [wanted, state, offer = std::move(offer), pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
+      [wanted, state, offer = std::move(offer),
+       pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
         EQ_ASSIGN_OR_RETURN(*wanted, state->files.wanted(store.db(), offer, pieces));
         return Status::ok();
       },
       [self, wanted](const Status& done) {
         net::post(self->ws_.get_executor(), [self, wanted, done] {
-          if (!done.is_ok()) log::write(log::Level::kError, "files.not_read", "files not read: " + done.to_string());
+          if (!done.is_ok())
+            log::write(log::Level::kError, "files.not_read", "files not read: " + done.to_string());
           self->send(self->protocol_.on_files(done, std::move(*wanted)));
         });
       });
@@ -415,20 +446,23 @@ void WebSocketSession::start_chunk(FileChunk chunk) {
   const std::size_t bytes = chunk.offset + chunk.data.size();
   const std::uint32_t index = chunk.index;
   state->ingestor.submit(
-      [ack, state, chunk = std::move(chunk), pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
+      [ack, state, chunk = std::move(chunk),
+       pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
         EQ_ASSIGN_OR_RETURN(*ack, state->files.receive(store.db(), chunk, unix_now(), pieces));
         return Status::ok();
       },
       [self, ack, bytes, index](const Status& done) {
         net::post(self->ws_.get_executor(), [self, ack, done, bytes, index] {
           if (!done.is_ok()) {
-            log::write(log::Level::kError, "file.not_stored", "file chunk not stored: " + done.to_string());
+            log::write(log::Level::kError, "file.not_stored",
+                       "file chunk not stored: " + done.to_string());
           } else {
             const bool chunk_done = ack->state != FileAckState::kContinue ||
                                     (ack->next_chunk == index + 1 && ack->next_offset == 0);
             if (chunk_done) self->slot_.state().metrics->file_chunk(bytes, ack->state);
             if (ack->state == FileAckState::kFailed || ack->state == FileAckState::kRetryLater) {
-              log::write(log::Level::kWarning, "file.refused", "file chunk not taken: " + ack->detail,
+              log::write(log::Level::kWarning, "file.refused",
+                         "file chunk not taken: " + ack->detail,
                          {{"device", self->protocol_.device()->to_string()}});
             }
           }
@@ -457,7 +491,8 @@ void WebSocketSession::do_write() {
     return;
   }
   if (close_after_write_) {
-    ws_.async_close(close_reason_, beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
+    ws_.async_close(close_reason_,
+                    beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
     return;
   }
   do_read();
@@ -480,11 +515,12 @@ void WebSocketSession::fail(beast::error_code ec, const char* what) {
   message_timer_.cancel();
   // Peers that vanish, time out or close are routine on field links; so are
   // the errors of a connection this server dropped on purpose.
-  if (dropped_ || ec == net::error::operation_aborted || ec == websocket::error::closed || ec == net::error::eof ||
-      ec == beast::error::timeout || ec == net::error::connection_reset) {
+  if (dropped_ || ec == net::error::operation_aborted || ec == websocket::error::closed ||
+      ec == net::error::eof || ec == beast::error::timeout || ec == net::error::connection_reset) {
     return;
   }
-  log::write(log::Level::kWarning, "session.failed", std::string("sync session: ") + what + ": " + ec.message(),
+  log::write(log::Level::kWarning, "session.failed",
+             std::string("sync session: ") + what + ": " + ec.message(),
              {{"device", protocol_.device() ? protocol_.device()->to_string() : std::string()}});
 }
 

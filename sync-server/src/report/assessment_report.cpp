@@ -1,17 +1,17 @@
 #include "assessment_report.hpp"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "assessment_view.hpp"
-#include "file_store.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/util/html.hpp"
 #include "equitas/wire/payload.hpp"
+#include "file_store.hpp"
 
 namespace equitas::server {
 namespace json = boost::json;
@@ -22,82 +22,103 @@ struct Phrase {
   std::string_view key, en, fr, es, ru, ar, pt;
 };
 constexpr Phrase kPhrases[] = {
-    {"title", "Gender equality and diversity self-assessment", "Auto-évaluation de l'égalité des genres et de la diversité",
-     "Autoevaluación de la igualdad de género y la diversidad", "Самооценка в области гендерного равенства и многообразия",
-     "التقييم الذاتي للمساواة بين الجنسين والتنوع", "Autoavaliação da igualdade de género e diversidade"},
+    {"title", "Gender equality and diversity self-assessment",
+     "Auto-évaluation de l'égalité des genres et de la diversité",
+     "Autoevaluación de la igualdad de género y la diversidad",
+     "Самооценка в области гендерного равенства и многообразия",
+     "التقييم الذاتي للمساواة بين الجنسين والتنوع",
+     "Autoavaliação da igualdade de género e diversidade"},
     {"scope", "Scope", "Périmètre", "Alcance", "Охват", "النطاق", "Âmbito"},
-    {"administration", "Administration", "Administration", "Administración", "Администрация", "الإدارة", "Administração"},
+    {"administration", "Administration", "Administration", "Administración", "Администрация",
+     "الإدارة", "Administração"},
     {"round", "Round", "Cycle", "Ronda", "Этап", "الجولة", "Ciclo"},
     {"period", "Period", "Période", "Periodo", "Период", "الفترة", "Período"},
     {"to", "to", "au", "a", "—", "إلى", "a"},
-    {"team", "Team (units that contributed)", "Équipe (unités ayant contribué)", "Equipo (unidades que contribuyeron)",
-     "Группа (подразделения, внёсшие вклад)", "الفريق (الوحدات المساهِمة)", "Equipa (unidades que contribuíram)"},
+    {"team", "Team (units that contributed)", "Équipe (unités ayant contribué)",
+     "Equipo (unidades que contribuyeron)", "Группа (подразделения, внёсшие вклад)",
+     "الفريق (الوحدات المساهِمة)", "Equipa (unidades que contribuíram)"},
     {"sites", "Sites", "Sites", "Lugares", "Объекты", "المواقع", "Locais"},
     {"state", "State", "État", "Estado", "Состояние", "الحالة", "Estado"},
     {"draft", "draft", "brouillon", "borrador", "черновик", "مسودة", "rascunho"},
-    {"under_review", "under review", "en revue", "en revisión", "на проверке", "قيد المراجعة", "em revisão"},
+    {"under_review", "under review", "en revue", "en revisión", "на проверке", "قيد المراجعة",
+     "em revisão"},
     {"validated", "validated", "validée", "validada", "утверждена", "معتمد", "validada"},
-    {"official", "Official scores", "Scores officiels", "Puntuaciones oficiales", "Официальные баллы", "درجات رسمية",
-     "Pontuações oficiais"},
+    {"official", "Official scores", "Scores officiels", "Puntuaciones oficiales",
+     "Официальные баллы", "درجات رسمية", "Pontuações oficiais"},
     {"provisional", "Provisional scores: the assessment is not validated yet.",
      "Scores provisoires : l'évaluation n'est pas encore validée.",
      "Puntuaciones provisionales: la evaluación aún no está validada.",
      "Предварительные баллы: оценка ещё не утверждена.", "درجات مؤقتة: لم يُعتمد التقييم بعد.",
      "Pontuações provisórias: a avaliação ainda não está validada."},
-    {"scores", "Scores and coverage", "Scores et couverture", "Puntuaciones y cobertura", "Баллы и охват",
-     "الدرجات والتغطية", "Pontuações e cobertura"},
+    {"scores", "Scores and coverage", "Scores et couverture", "Puntuaciones y cobertura",
+     "Баллы и охват", "الدرجات والتغطية", "Pontuações e cobertura"},
     {"overall", "Overall", "Ensemble", "Global", "В целом", "الإجمالي", "Global"},
     {"principle", "Principle", "Principe", "Principio", "Принцип", "المبدأ", "Princípio"},
-    {"element", "Key element", "Élément clé", "Elemento clave", "Ключевой элемент", "العنصر الرئيسي", "Elemento-chave"},
+    {"element", "Key element", "Élément clé", "Elemento clave", "Ключевой элемент",
+     "العنصر الرئيسي", "Elemento-chave"},
     {"score", "Score", "Score", "Puntuación", "Балл", "الدرجة", "Pontuação"},
     {"coverage", "Coverage", "Couverture", "Cobertura", "Охват", "التغطية", "Cobertura"},
     {"incomplete", "incomplete", "incomplet", "incompleta", "неполный", "غير مكتمل", "incompleta"},
     {"rule",
-     "Score: points obtained over the maximum, on the indicators rated. Coverage: indicators rated over those that "
-     "apply; \"don't know\" and open disagreements count as not yet rated. Under 80 % coverage a score is incomplete.",
-     "Score : points obtenus sur le maximum, pour les indicateurs évalués. Couverture : indicateurs évalués sur ceux "
-     "qui s'appliquent ; « je ne sais pas » et les désaccords ouverts comptent comme non évalués. Sous 80 % de "
+     "Score: points obtained over the maximum, on the indicators rated. Coverage: indicators rated "
+     "over those that "
+     "apply; \"don't know\" and open disagreements count as not yet rated. Under 80 % coverage a "
+     "score is incomplete.",
+     "Score : points obtenus sur le maximum, pour les indicateurs évalués. Couverture : "
+     "indicateurs évalués sur ceux "
+     "qui s'appliquent ; « je ne sais pas » et les désaccords ouverts comptent comme non évalués. "
+     "Sous 80 % de "
      "couverture, un score est incomplet.",
-     "Puntuación: puntos obtenidos sobre el máximo, en los indicadores evaluados. Cobertura: indicadores evaluados "
-     "sobre los aplicables; «no lo sé» y los desacuerdos abiertos cuentan como no evaluados. Con menos del 80 % de "
+     "Puntuación: puntos obtenidos sobre el máximo, en los indicadores evaluados. Cobertura: "
+     "indicadores evaluados "
+     "sobre los aplicables; «no lo sé» y los desacuerdos abiertos cuentan como no evaluados. Con "
+     "menos del 80 % de "
      "cobertura, una puntuación es incompleta.",
-     "Балл: набранные баллы от максимума по оценённым показателям. Охват: доля оценённых среди применимых; «не знаю» "
+     "Балл: набранные баллы от максимума по оценённым показателям. Охват: доля оценённых среди "
+     "применимых; «не знаю» "
      "и открытые разногласия считаются неоценёнными. При охвате ниже 80 % балл неполный.",
-     "الدرجة: النقاط المحصَّلة من الحد الأقصى للمؤشرات المقيَّمة. التغطية: المؤشرات المقيَّمة من المؤشرات المنطبقة؛ "
+     "الدرجة: النقاط المحصَّلة من الحد الأقصى للمؤشرات المقيَّمة. التغطية: المؤشرات المقيَّمة من "
+     "المؤشرات المنطبقة؛ "
      "وتُعدّ «لا أعرف» والخلافات المفتوحة غير مقيَّمة. تكون الدرجة غير مكتملة إذا قلّت التغطية عن 80 %.",
-     "Pontuação: pontos obtidos sobre o máximo, nos indicadores avaliados. Cobertura: indicadores avaliados sobre os "
-     "aplicáveis; «não sei» e os desacordos em aberto contam como não avaliados. Abaixo de 80 % de cobertura, uma "
+     "Pontuação: pontos obtidos sobre o máximo, nos indicadores avaliados. Cobertura: indicadores "
+     "avaliados sobre os "
+     "aplicáveis; «não sei» e os desacordos em aberto contam como não avaliados. Abaixo de 80 % de "
+     "cobertura, uma "
      "pontuação é incompleta."},
-    {"gaps", "Gaps, weakest first", "Écarts, du plus faible au plus fort", "Brechas, de la más débil a la más fuerte",
-     "Пробелы, начиная с самых слабых", "الفجوات، من الأضعف", "Lacunas, da mais fraca à mais forte"},
-    {"strengths", "Strengths", "Points forts", "Fortalezas", "Сильные стороны", "نقاط القوة", "Pontos fortes"},
-    {"not_rated", "Not yet rated", "Pas encore évalués", "Aún sin evaluar", "Ещё не оценены", "لم تُقيَّم بعد",
-     "Ainda não avaliados"},
-    {"not_applicable", "Not applicable", "Sans objet", "No aplicable", "Неприменимо", "لا ينطبق", "Não aplicável"},
+    {"gaps", "Gaps, weakest first", "Écarts, du plus faible au plus fort",
+     "Brechas, de la más débil a la más fuerte", "Пробелы, начиная с самых слабых",
+     "الفجوات، من الأضعف", "Lacunas, da mais fraca à mais forte"},
+    {"strengths", "Strengths", "Points forts", "Fortalezas", "Сильные стороны", "نقاط القوة",
+     "Pontos fortes"},
+    {"not_rated", "Not yet rated", "Pas encore évalués", "Aún sin evaluar", "Ещё не оценены",
+     "لم تُقيَّم بعد", "Ainda não avaliados"},
+    {"not_applicable", "Not applicable", "Sans objet", "No aplicable", "Неприменимо", "لا ينطبق",
+     "Não aplicável"},
     {"indicator", "Indicator", "Indicateur", "Indicador", "Показатель", "المؤشر", "Indicador"},
     {"status", "Status", "État", "Estado", "Статус", "الحالة", "Estado"},
     {"evidence", "Evidence", "Justificatifs", "Evidencia", "Подтверждение", "الأدلة", "Evidências"},
     {"priority", "Priority", "Priorité", "Prioridad", "Приоритет", "الأولوية", "Prioridade"},
-    {"action", "Proposed action", "Action proposée", "Acción propuesta", "Предлагаемая мера", "الإجراء المقترح",
-     "Ação proposta"},
+    {"action", "Proposed action", "Action proposée", "Acción propuesta", "Предлагаемая мера",
+     "الإجراء المقترح", "Ação proposta"},
     {"none", "None.", "Aucun.", "Ninguno.", "Нет.", "لا يوجد.", "Nenhum."},
     {"disagreements", "Disagreements and how they were resolved", "Désaccords et leur résolution",
      "Desacuerdos y cómo se resolvieron", "Разногласия и их разрешение", "الخلافات وكيف حُلَّت",
      "Desacordos e como foram resolvidos"},
-    {"resolved_review", "resolved at review", "tranché en revue", "resuelto en la revisión", "решено при проверке",
-     "حُسم في المراجعة", "resolvido na revisão"},
+    {"resolved_review", "resolved at review", "tranché en revue", "resuelto en la revisión",
+     "решено при проверке", "حُسم في المراجعة", "resolvido na revisão"},
     {"resolved_team", "settled by a later entry of", "réglé par une saisie ultérieure de",
-     "zanjado por una entrada posterior de", "урегулировано последующей записью:", "حُسم بإدخال لاحق من",
-     "resolvido por um registo posterior de"},
-    {"still_open", "still open", "toujours ouvert", "aún abierto", "остаётся открытым", "لا يزال مفتوحًا",
-     "ainda em aberto"},
-    {"plan", "Action plan", "Plan d'action", "Plan de acción", "План действий", "خطة العمل", "Plano de ação"},
-    {"review", "Review and validation", "Revue et validation", "Revisión y validación", "Проверка и утверждение",
-     "المراجعة والاعتماد", "Revisão e validação"},
+     "zanjado por una entrada posterior de", "урегулировано последующей записью:",
+     "حُسم بإدخال لاحق من", "resolvido por um registo posterior de"},
+    {"still_open", "still open", "toujours ouvert", "aún abierto", "остаётся открытым",
+     "لا يزال مفتوحًا", "ainda em aberto"},
+    {"plan", "Action plan", "Plan d'action", "Plan de acción", "План действий", "خطة العمل",
+     "Plano de ação"},
+    {"review", "Review and validation", "Revue et validation", "Revisión y validación",
+     "Проверка и утверждение", "المراجعة والاعتماد", "Revisão e validação"},
     {"printed", "Printed from Equitas on", "Imprimé depuis Equitas le", "Impreso desde Equitas el",
      "Напечатано из Equitas", "طُبع من Equitas في", "Impresso a partir do Equitas em"},
-    {"files", "Evidence files", "Fichiers justificatifs", "Archivos de evidencia", "Файлы-подтверждения",
-     "ملفات الأدلة", "Ficheiros de evidência"},
+    {"files", "Evidence files", "Fichiers justificatifs", "Archivos de evidencia",
+     "Файлы-подтверждения", "ملفات الأدلة", "Ficheiros de evidência"},
     {"file", "File", "Fichier", "Archivo", "Файл", "الملف", "Ficheiro"},
     {"size", "Size", "Taille", "Tamaño", "Размер", "الحجم", "Tamanho"},
     {"not_held", "not on the server yet: it arrives with the post's next sync",
@@ -174,7 +195,8 @@ std::string percent(const json::object& stats) {
 }
 
 std::string coverage(const json::object& stats, const Words& w) {
-  std::string s = text_of(stats.if_contains("rated")) + "/" + text_of(stats.if_contains("applicable"));
+  std::string s =
+      text_of(stats.if_contains("rated")) + "/" + text_of(stats.if_contains("applicable"));
   if (const auto* c = stats.if_contains("coverage"); c && !c->is_null()) {
     s += " (<bdi dir=\"ltr\">" + text_of(c) + " %</bdi>)";
   }
@@ -201,29 +223,37 @@ std::string radar_svg(const json::array& principles) {
     s << v;
     return s.str();
   };
-  std::string svg = "<svg viewBox=\"0 0 260 260\" width=\"260\" height=\"260\" role=\"img\" aria-hidden=\"true\">";
+  std::string svg =
+      "<svg viewBox=\"0 0 260 260\" width=\"260\" height=\"260\" role=\"img\" "
+      "aria-hidden=\"true\">";
   for (double ring : {0.25, 0.5, 0.75, 1.0}) {
     std::string pts;
     for (std::size_t i = 0; i < n; ++i) {
       auto [x, y] = point(i, ring);
       pts += fmt(x) + "," + fmt(y) + " ";
     }
-    svg += "<polygon points=\"" + pts + "\" fill=\"none\" stroke=\"#b8b8b8\" stroke-width=\"0.75\"/>";
+    svg +=
+        "<polygon points=\"" + pts + "\" fill=\"none\" stroke=\"#b8b8b8\" stroke-width=\"0.75\"/>";
   }
   std::string shape;
   for (std::size_t i = 0; i < n; ++i) {
     const auto& p = principles[i].as_object();
     auto [ax, ay] = point(i, 1.0);
-    svg += "<line x1=\"130\" y1=\"130\" x2=\"" + fmt(ax) + "\" y2=\"" + fmt(ay) + "\" stroke=\"#b8b8b8\" stroke-width=\"0.75\"/>";
+    svg += "<line x1=\"130\" y1=\"130\" x2=\"" + fmt(ax) + "\" y2=\"" + fmt(ay) +
+           "\" stroke=\"#b8b8b8\" stroke-width=\"0.75\"/>";
     auto [lx, ly] = point(i, 1.18);
-    svg += "<text x=\"" + fmt(lx) + "\" y=\"" + fmt(ly) + "\" text-anchor=\"middle\" dominant-baseline=\"middle\">" +
+    svg += "<text x=\"" + fmt(lx) + "\" y=\"" + fmt(ly) +
+           "\" text-anchor=\"middle\" dominant-baseline=\"middle\">" +
            html_escape(text_of(p.if_contains("id"))) + "</text>";
     const auto* pc = p.if_contains("percent");
-    const double v = pc != nullptr && pc->is_number() ? std::clamp(pc->to_number<double>() / 100.0, 0.0, 1.0) : 0.0;
+    const double v = pc != nullptr && pc->is_number()
+                         ? std::clamp(pc->to_number<double>() / 100.0, 0.0, 1.0)
+                         : 0.0;
     auto [x, y] = point(i, v);
     shape += fmt(x) + "," + fmt(y) + " ";
   }
-  svg += "<polygon points=\"" + shape + "\" fill=\"rgba(11,79,138,0.25)\" stroke=\"#0b4f8a\" stroke-width=\"2\"/></svg>";
+  svg += "<polygon points=\"" + shape +
+         "\" fill=\"rgba(11,79,138,0.25)\" stroke=\"#0b4f8a\" stroke-width=\"2\"/></svg>";
   return svg;
 }
 
@@ -247,7 +277,8 @@ std::string value_text(const json::object& fields, const std::string& name) {
 }
 
 // The code, then the statement (without the code its label may start with).
-std::string indicator_cell(const forms::Item& item, const std::string& lang, const forms::Form& form) {
+std::string indicator_cell(const forms::Item& item, const std::string& lang,
+                           const forms::Form& form) {
   const std::string& code = item.score->indicator;
   std::string label = item.label.get(lang, form.default_language);
   if (label.rfind(code, 0) == 0) {
@@ -288,8 +319,8 @@ bool is_hex64(std::string_view s) {
 
 // The evidence files of the merged fields, as a section: indicator, file
 // (a link, and a thumbnail for an image the server holds), size.
-std::string evidence_section(const json::object& fields, const forms::Form& form, const ReportEvidence& evidence,
-                             const Words& w) {
+std::string evidence_section(const json::object& fields, const forms::Form& form,
+                             const ReportEvidence& evidence, const Words& w) {
   std::string rows;
   for (const EvidenceQuestion& q : evidence_questions(form)) {
     const auto* f = field_of(fields, q.item->name);
@@ -305,19 +336,20 @@ std::string evidence_section(const json::object& fields, const forms::Form& form
         const std::string href = html_escape(evidence.link_prefix + r.sha256);
         cell = "<a href=\"" + href + "\" download>" + cell + "</a>";
         if (r.type.rfind("image/", 0) == 0) {
-          cell += "<img class=\"thumb\" src=\"" + href + "\" alt=\"" + html_escape(r.name) + "\" loading=\"lazy\">";
+          cell += "<img class=\"thumb\" src=\"" + href + "\" alt=\"" + html_escape(r.name) +
+                  "\" loading=\"lazy\">";
         }
       } else {
         cell += " <span class=\"muted\">(" + w("not_held") + ")</span>";
       }
-      rows += "<tr><td><span class=\"code\">" + html_escape(q.indicator) + "</span></td><td>" + cell +
-              "</td><td class=\"num\">" + size_text(r.size, w) + "</td></tr>";
+      rows += "<tr><td><span class=\"code\">" + html_escape(q.indicator) + "</span></td><td>" +
+              cell + "</td><td class=\"num\">" + size_text(r.size, w) + "</td></tr>";
     }
   }
   if (rows.empty()) return {};
-  return "<section class=\"evidence-files\"><h2>" + w("files") + "</h2><table><thead><tr><th>" + w("indicator") +
-         "</th><th>" + w("file") + "</th><th class=\"num\">" + w("size") + "</th></tr></thead><tbody>" + rows +
-         "</tbody></table></section>";
+  return "<section class=\"evidence-files\"><h2>" + w("files") + "</h2><table><thead><tr><th>" +
+         w("indicator") + "</th><th>" + w("file") + "</th><th class=\"num\">" + w("size") +
+         "</th></tr></thead><tbody>" + rows + "</tbody></table></section>";
 }
 
 }  // namespace
@@ -340,14 +372,15 @@ std::vector<EvidenceQuestion> evidence_questions(const forms::Form& form) {
     EvidenceQuestion q{&it, {}};
     std::size_t longest = 0;
     for (const auto& [name, indicator] : scored) {
-      if (name.size() > longest && it.name.size() > name.size() + 1 && it.name.compare(0, name.size(), name) == 0 &&
-          it.name[name.size()] == '_') {
+      if (name.size() > longest && it.name.size() > name.size() + 1 &&
+          it.name.compare(0, name.size(), name) == 0 && it.name[name.size()] == '_') {
         longest = name.size();
         q.indicator = indicator;
       }
     }
     if (q.indicator.empty()) {
-      if (auto found = last_scored.find(group); found != last_scored.end()) q.indicator = found->second;
+      if (auto found = last_scored.find(group); found != last_scored.end())
+        q.indicator = found->second;
     }
     out.push_back(std::move(q));
     return true;
@@ -363,7 +396,8 @@ Result<bool> file_held(Database& db, const std::string& sha256_hex) {
   return FileStore::held(db, hash);
 }
 
-Result<json::array> evidence_files(Database& db, const forms::Form& form, const json::object& values, bool merged,
+Result<json::array> evidence_files(Database& db, const forms::Form& form,
+                                   const json::object& values, bool merged,
                                    const std::string& lang) {
   json::array out;
   for (const EvidenceQuestion& q : evidence_questions(form)) {
@@ -412,7 +446,8 @@ struct Participation {
 Participation participation(const json::object& fields) {
   Participation out;
   for (const auto& kv : fields) {
-    const auto* h = kv.value().is_object() ? kv.value().get_object().if_contains("history") : nullptr;
+    const auto* h =
+        kv.value().is_object() ? kv.value().get_object().if_contains("history") : nullptr;
     if (h == nullptr || !h->is_array()) continue;
     for (const auto& e : h->get_array()) {
       const auto& o = e.as_object();
@@ -440,27 +475,36 @@ std::string scope_section(const Page& p) {
   std::string html;
   html += "<section><h2>" + w("scope") + "</h2><dl>";
   html += "<dt>" + w("administration") + "</dt><dd>" + html_escape(admin) + " (" +
-          html_escape(text_of(p.view.at("administration").as_object().if_contains("id"))) + ")</dd>";
-  html += "<dt>" + w("round") + "</dt><dd><bdi>" + html_escape(text_of(p.view.if_contains("round"))) + "</bdi></dd>";
-  std::string from = value_text(fields, "assessment_start"), to = value_text(fields, "assessment_date");
+          html_escape(text_of(p.view.at("administration").as_object().if_contains("id"))) +
+          ")</dd>";
+  html += "<dt>" + w("round") + "</dt><dd><bdi>" +
+          html_escape(text_of(p.view.if_contains("round"))) + "</bdi></dd>";
+  std::string from = value_text(fields, "assessment_start"),
+              to = value_text(fields, "assessment_date");
   if (from.empty()) from = who.first_at;
   if (to.empty()) to = who.last_at;
-  if (!from.empty()) html += "<dt>" + w("period") + "</dt><dd><bdi>" + html_escape(from) + "</bdi> " + w("to") + " <bdi>" + html_escape(to) + "</bdi></dd>";
+  if (!from.empty())
+    html += "<dt>" + w("period") + "</dt><dd><bdi>" + html_escape(from) + "</bdi> " + w("to") +
+            " <bdi>" + html_escape(to) + "</bdi></dd>";
   std::string team;
-  for (const auto& a : who.authors) team += (team.empty() ? "" : ", ") + html_escape(choice_label(form, "team_role", a, lang));
+  for (const auto& a : who.authors)
+    team += (team.empty() ? "" : ", ") + html_escape(choice_label(form, "team_role", a, lang));
   html += "<dt>" + w("team") + "</dt><dd>" + (team.empty() ? w("none") : team) + "</dd>";
   std::string site_list;
   for (const auto& s : who.sites) site_list += (site_list.empty() ? "" : ", ") + html_escape(s);
-  if (const auto* visited = field_of(fields, "sites_visited"); visited && visited->contains("value")) {
+  if (const auto* visited = field_of(fields, "sites_visited");
+      visited && visited->contains("value")) {
     const auto& v = visited->at("value");
     if (v.is_array()) {
       for (const auto& c : v.get_array()) {
-        site_list += (site_list.empty() ? "" : ", ") + html_escape(choice_label(form, "site_type", text_of(&c), lang));
+        site_list += (site_list.empty() ? "" : ", ") +
+                     html_escape(choice_label(form, "site_type", text_of(&c), lang));
       }
     }
   }
   html += "<dt>" + w("sites") + "</dt><dd>" + (site_list.empty() ? w("none") : site_list) + "</dd>";
-  html += "<dt>" + w("state") + "</dt><dd>" + w(text_of(p.view.if_contains("state"))) + "</dd></dl></section>";
+  html += "<dt>" + w("state") + "</dt><dd>" + w(text_of(p.view.if_contains("state"))) +
+          "</dd></dl></section>";
 
   return html;
 }
@@ -472,26 +516,32 @@ std::string scores_section(const Page& p) {
   html += "<section><h2>" + w("scores") + "</h2>";
   if (const auto* sc = p.view.if_contains("scores"); sc && sc->is_object()) {
     const auto& s = sc->get_object();
-    const bool official = p.view.contains("official") && p.view.at("official").is_bool() && p.view.at("official").get_bool();
-    html += official ? "<p><strong>" + w("official") + "</strong></p>" : "<p class=\"note\">" + w("provisional") + "</p>";
+    const bool official = p.view.contains("official") && p.view.at("official").is_bool() &&
+                          p.view.at("official").get_bool();
+    html += official ? "<p><strong>" + w("official") + "</strong></p>"
+                     : "<p class=\"note\">" + w("provisional") + "</p>";
     const auto& overall = s.at("overall").as_object();
-    html += "<p class=\"overall\">" + w("overall") + ": " + percent(overall) + " · " + w("coverage") + " " +
-            coverage(overall, w) + "</p>";
+    html += "<p class=\"overall\">" + w("overall") + ": " + percent(overall) + " · " +
+            w("coverage") + " " + coverage(overall, w) + "</p>";
     const auto& principles = s.at("principles").as_array();
-    html += "<div class=\"charts\">" + radar_svg(principles) + "<table><thead><tr><th>" + w("principle") +
-            "</th><th class=\"num\">" + w("score") + "</th><th class=\"num\">" + w("coverage") + "</th></tr></thead><tbody>";
+    html += "<div class=\"charts\">" + radar_svg(principles) + "<table><thead><tr><th>" +
+            w("principle") + "</th><th class=\"num\">" + w("score") + "</th><th class=\"num\">" +
+            w("coverage") + "</th></tr></thead><tbody>";
     for (const auto& p : principles) {
       const auto& o = p.as_object();
-      html += "<tr><td><span class=\"code\">" + html_escape(text_of(o.if_contains("id"))) + "</span> " +
-              html_escape(text_of(o.if_contains("label"))) + "</td><td class=\"num\">" + percent(o) +
-              "</td><td class=\"num\">" + coverage(o, w) + "</td></tr>";
+      html += "<tr><td><span class=\"code\">" + html_escape(text_of(o.if_contains("id"))) +
+              "</span> " + html_escape(text_of(o.if_contains("label"))) +
+              "</td><td class=\"num\">" + percent(o) + "</td><td class=\"num\">" + coverage(o, w) +
+              "</td></tr>";
     }
-    html += "</tbody></table></div><h3>" + w("element") + "</h3><table><thead><tr><th>" + w("element") +
-            "</th><th class=\"num\">" + w("score") + "</th><th class=\"num\">" + w("coverage") + "</th></tr></thead><tbody>";
+    html += "</tbody></table></div><h3>" + w("element") + "</h3><table><thead><tr><th>" +
+            w("element") + "</th><th class=\"num\">" + w("score") + "</th><th class=\"num\">" +
+            w("coverage") + "</th></tr></thead><tbody>";
     for (const auto& e : s.at("elements").as_array()) {
       const auto& o = e.as_object();
-      html += "<tr><td>" + html_escape(text_of(o.if_contains("label"))) + "</td><td class=\"num\">" + percent(o) +
-              "</td><td class=\"num\">" + coverage(o, w) + "</td></tr>";
+      html += "<tr><td>" + html_escape(text_of(o.if_contains("label"))) +
+              "</td><td class=\"num\">" + percent(o) + "</td><td class=\"num\">" + coverage(o, w) +
+              "</td></tr>";
     }
     html += "</tbody></table><p class=\"muted\">" + w("rule") + "</p>";
   }
@@ -515,7 +565,8 @@ std::string indicators_section(const Page& p) {
     ind.item = &item;
     const forms::ChoiceList* list = form.list_for(item);
     if (list != nullptr) {
-      for (const auto& c : list->choices) ind.max_points = std::max(ind.max_points, c.points.value_or(0));
+      for (const auto& c : list->choices)
+        ind.max_points = std::max(ind.max_points, c.points.value_or(0));
     }
     const auto* f = field_of(fields, item.name);
     const bool open = f != nullptr && f->contains("competing");
@@ -523,7 +574,8 @@ std::string indicators_section(const Page& p) {
     const forms::Choice* choice = list != nullptr && !code.empty() ? list->find(code) : nullptr;
     ind.evidence = value_text(fields, item.name + "_evidence");
     ind.action = value_text(fields, item.name + "_action");
-    if (auto pr = value_text(fields, item.name + "_priority"); !pr.empty()) ind.priority = choice_label(form, "priority", pr, lang);
+    if (auto pr = value_text(fields, item.name + "_priority"); !pr.empty())
+      ind.priority = choice_label(form, "priority", pr, lang);
     if (choice != nullptr) ind.status_label = choice->label.get(lang, form.default_language);
     if (choice != nullptr && choice->exclude && choice->name == "na") {
       not_applicable.push_back(item.score->indicator);
@@ -535,39 +587,47 @@ std::string indicators_section(const Page& p) {
     }
     return true;
   });
-  std::stable_sort(rated.begin(), rated.end(), [](const Indicator& a, const Indicator& b) { return *a.points < *b.points; });
+  std::stable_sort(rated.begin(), rated.end(),
+                   [](const Indicator& a, const Indicator& b) { return *a.points < *b.points; });
   auto indicator_table = [&](auto begin, auto end) {
-    std::string t = "<table><thead><tr><th>" + w("indicator") + "</th><th>" + w("status") + "</th><th>" +
-                    w("evidence") + "</th><th>" + w("priority") + "</th><th>" + w("action") + "</th></tr></thead><tbody>";
+    std::string t = "<table><thead><tr><th>" + w("indicator") + "</th><th>" + w("status") +
+                    "</th><th>" + w("evidence") + "</th><th>" + w("priority") + "</th><th>" +
+                    w("action") + "</th></tr></thead><tbody>";
     for (auto it = begin; it != end; ++it) {
-      t += "<tr><td>" + indicator_cell(*it->item, lang, form) + "</td><td>" + html_escape(it->status_label) + "</td><td>" +
-           html_escape(it->evidence) + "</td><td>" + html_escape(it->priority) + "</td><td>" + html_escape(it->action) +
-           "</td></tr>";
+      t += "<tr><td>" + indicator_cell(*it->item, lang, form) + "</td><td>" +
+           html_escape(it->status_label) + "</td><td>" + html_escape(it->evidence) + "</td><td>" +
+           html_escape(it->priority) + "</td><td>" + html_escape(it->action) + "</td></tr>";
     }
     return t + "</tbody></table>";
   };
   // A gap scores under three quarters of the maximum (0 to 2 on the 0-4 scale).
-  auto first_strength = std::find_if(rated.begin(), rated.end(),
-                                     [](const Indicator& i) { return *i.points >= 0.75 * i.max_points; });
+  auto first_strength = std::find_if(rated.begin(), rated.end(), [](const Indicator& i) {
+    return *i.points >= 0.75 * i.max_points;
+  });
   html += "<section><h2>" + w("gaps") + "</h2>" +
-          (first_strength == rated.begin() ? "<p>" + w("none") + "</p>" : indicator_table(rated.begin(), first_strength));
+          (first_strength == rated.begin() ? "<p>" + w("none") + "</p>"
+                                           : indicator_table(rated.begin(), first_strength));
   html += "<h2>" + w("strengths") + "</h2>" +
-          (first_strength == rated.end() ? "<p>" + w("none") + "</p>" : indicator_table(first_strength, rated.end()));
+          (first_strength == rated.end() ? "<p>" + w("none") + "</p>"
+                                         : indicator_table(first_strength, rated.end()));
   std::string codes;
-  for (const auto& i : unrated) codes += (codes.empty() ? "" : ", ") + html_escape(i.item->score->indicator);
+  for (const auto& i : unrated)
+    codes += (codes.empty() ? "" : ", ") + html_escape(i.item->score->indicator);
   html += "<p><strong>" + w("not_rated") + " (" + std::to_string(unrated.size()) + "):</strong> " +
           (codes.empty() ? w("none") : codes) + "</p>";
   if (!not_applicable.empty()) {
     std::string na;
     for (const auto& c : not_applicable) na += (na.empty() ? "" : ", ") + html_escape(c);
-    html += "<p><strong>" + w("not_applicable") + " (" + std::to_string(not_applicable.size()) + "):</strong> " + na + "</p>";
+    html += "<p><strong>" + w("not_applicable") + " (" + std::to_string(not_applicable.size()) +
+            "):</strong> " + na + "</p>";
   }
   html += "</section>";
 
   return html;
 }
 
-// Disagreements: an indicator whose contributions gave different statuses, and how each was settled.
+// Disagreements: an indicator whose contributions gave different statuses, and how each was
+// settled.
 std::string disagreements_section(const Page& p) {
   const Words& w = p.w;
   const forms::Form& form = p.form;
@@ -592,8 +652,10 @@ std::string disagreements_section(const Page& p) {
         continue;
       }
       values.insert(v);
-      said += (said.empty() ? "" : "; ") + html_escape(choice_label(form, "team_role", text_of(o.if_contains("author")), lang)) +
-              " (" + html_escape(text_of(o.if_contains("site"))) + ", " + html_escape(text_of(o.if_contains("at")).substr(0, 10)) +
+      said += (said.empty() ? "" : "; ") +
+              html_escape(choice_label(form, "team_role", text_of(o.if_contains("author")), lang)) +
+              " (" + html_escape(text_of(o.if_contains("site"))) + ", " +
+              html_escape(text_of(o.if_contains("at")).substr(0, 10)) +
               "): " + html_escape(choice_label(form, item.list, v, lang));
     }
     if (values.size() < 2) return true;
@@ -604,14 +666,17 @@ std::string disagreements_section(const Page& p) {
       const std::string now = choice_label(form, item.list, text_of(f->if_contains("value")), lang);
       if (resolution != nullptr) {
         outcome = "<strong>" + html_escape(now) + "</strong>, " + w("resolved_review");
-        if (auto c = text_of(resolution->if_contains("comment")); !c.empty()) outcome += ": " + html_escape(c);
+        if (auto c = text_of(resolution->if_contains("comment")); !c.empty())
+          outcome += ": " + html_escape(c);
       } else {
         const auto& last = h->get_array().back().as_object();
-        outcome = "<strong>" + html_escape(now) + "</strong>, " + w("resolved_team") + " " +
-                  html_escape(choice_label(form, "team_role", text_of(last.if_contains("author")), lang));
+        outcome =
+            "<strong>" + html_escape(now) + "</strong>, " + w("resolved_team") + " " +
+            html_escape(choice_label(form, "team_role", text_of(last.if_contains("author")), lang));
       }
     }
-    items += "<li>" + indicator_cell(item, lang, form) + "<br>" + said + "<br>→ " + outcome + "</li>";
+    items +=
+        "<li>" + indicator_cell(item, lang, form) + "<br>" + said + "<br>→ " + outcome + "</li>";
     return true;
   });
   html += items.empty() ? "<p>" + w("none") + "</p>" : "<ul>" + items + "</ul>";
@@ -630,20 +695,22 @@ std::string plan_section(const Page& p) {
   html += "<section><h2>" + w("plan") + "</h2>";
   const forms::Item* plan = form.find("action_plan");
   const auto* rows = field_of(fields, "action_plan");
-  if (plan != nullptr && rows != nullptr && rows->contains("value") && rows->at("value").is_array() &&
-      !rows->at("value").get_array().empty()) {
+  if (plan != nullptr && rows != nullptr && rows->contains("value") &&
+      rows->at("value").is_array() && !rows->at("value").get_array().empty()) {
     // The columns the team filled in, in the form's order: a page is too
     // narrow for all eleven.
     std::vector<const forms::Item*> cols;
     for (const auto& col : plan->items) {
-      const bool used = std::any_of(rows->at("value").get_array().begin(), rows->at("value").get_array().end(),
-                                    [&](const json::value& r) {
-                                      return r.is_object() && !text_of(r.get_object().if_contains(col.name)).empty();
+      const bool used = std::any_of(rows->at("value").get_array().begin(),
+                                    rows->at("value").get_array().end(), [&](const json::value& r) {
+                                      return r.is_object() &&
+                                             !text_of(r.get_object().if_contains(col.name)).empty();
                                     });
       if (used) cols.push_back(&col);
     }
     html += "<table><thead><tr>";
-    for (const auto* col : cols) html += "<th>" + html_escape(col->label.get(lang, form.default_language)) + "</th>";
+    for (const auto* col : cols)
+      html += "<th>" + html_escape(col->label.get(lang, form.default_language)) + "</th>";
     html += "</tr></thead><tbody>";
     for (const auto& r : rows->at("value").get_array()) {
       if (!r.is_object()) continue;
@@ -675,8 +742,9 @@ std::string review_section(const Page& p) {
     html += "<ul>";
     for (const auto& s : steps->get_array()) {
       const auto& o = s.as_object();
-      html += "<li>" + html_escape(text_of(o.if_contains("at")).substr(0, 10)) + ": " + w(text_of(o.if_contains("from"))) +
-              " → " + w(text_of(o.if_contains("to"))) + " — " + html_escape(text_of(o.if_contains("comment"))) + "</li>";
+      html += "<li>" + html_escape(text_of(o.if_contains("at")).substr(0, 10)) + ": " +
+              w(text_of(o.if_contains("from"))) + " → " + w(text_of(o.if_contains("to"))) + " — " +
+              html_escape(text_of(o.if_contains("comment"))) + "</li>";
     }
     html += "</ul>";
   } else {
@@ -687,23 +755,27 @@ std::string review_section(const Page& p) {
 
 }  // namespace
 
-std::string assessment_report_html(const json::object& view, const forms::Form& form, const std::string& lang,
-                                   std::int64_t printed_at, const ReportEvidence* evidence) {
+std::string assessment_report_html(const json::object& view, const forms::Form& form,
+                                   const std::string& lang, std::int64_t printed_at,
+                                   const ReportEvidence* evidence) {
   const Words w(lang);
   const std::string& fb = form.default_language;
   static const json::object kEmpty;
-  const json::object& fields = view.contains("fields") && view.at("fields").is_object() ? view.at("fields").get_object() : kEmpty;
+  const json::object& fields = view.contains("fields") && view.at("fields").is_object()
+                                   ? view.at("fields").get_object()
+                                   : kEmpty;
   const std::string admin = text_of(view.at("administration").as_object().if_contains("name"));
   const std::string state = text_of(view.if_contains("state"));
   const Page page{view, fields, form, lang, w};
 
-  std::string html = "<!doctype html><html lang=\"" + html_escape(lang) + "\" dir=\"" + (lang == "ar" ? "rtl" : "ltr") +
-                     "\"><head><meta charset=\"utf-8\"><title>" + html_escape(admin) + " · " +
-                     html_escape(text_of(view.if_contains("round"))) + "</title><style>" + std::string(kStyle) +
-                     "</style></head><body>";
-  html += "<header><p class=\"kicker\">" + html_escape(form.title.get(lang, fb)) + "</p><h1>" + w("title") + " — <bdi>" +
-          html_escape(admin) + "</bdi></h1><p class=\"muted\"><bdi>" + html_escape(text_of(view.if_contains("round"))) + "</bdi> · " +
-          w(state) + "</p></header>";
+  std::string html = "<!doctype html><html lang=\"" + html_escape(lang) + "\" dir=\"" +
+                     (lang == "ar" ? "rtl" : "ltr") + "\"><head><meta charset=\"utf-8\"><title>" +
+                     html_escape(admin) + " · " + html_escape(text_of(view.if_contains("round"))) +
+                     "</title><style>" + std::string(kStyle) + "</style></head><body>";
+  html += "<header><p class=\"kicker\">" + html_escape(form.title.get(lang, fb)) + "</p><h1>" +
+          w("title") + " — <bdi>" + html_escape(admin) + "</bdi></h1><p class=\"muted\"><bdi>" +
+          html_escape(text_of(view.if_contains("round"))) + "</bdi> · " + w(state) +
+          "</p></header>";
 
   html += scope_section(page);
   html += scores_section(page);
@@ -712,9 +784,9 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
   html += disagreements_section(page);
   html += plan_section(page);
   html += review_section(page);
-  html += "<footer>" + w("printed") + " " + html_escape(iso8601_utc(printed_at).substr(0, 10)) + " · " +
-          html_escape(text_of(view.if_contains("id"))) + " · " + html_escape(form.id) + " " + html_escape(form.version) +
-          "</footer></body></html>";
+  html += "<footer>" + w("printed") + " " + html_escape(iso8601_utc(printed_at).substr(0, 10)) +
+          " · " + html_escape(text_of(view.if_contains("id"))) + " · " + html_escape(form.id) +
+          " " + html_escape(form.version) + "</footer></body></html>";
   return html;
 }
 

@@ -42,8 +42,9 @@ struct ReportEvidence {
 // `view` is assessment_view(...) in `lang` (scores included), `form` the
 // assessment's form. `printed_at` is Unix seconds, shown at the foot.
 // `evidence`: list the evidence files, linked as it says; null: not at all.
-std::string assessment_report_html(const boost::json::object& view, const forms::Form& form, const std::string& lang,
-                                   std::int64_t printed_at, const ReportEvidence* evidence = nullptr);
+std::string assessment_report_html(const boost::json::object& view, const forms::Form& form,
+                                   const std::string& lang, std::int64_t printed_at,
+                                   const ReportEvidence* evidence = nullptr);
 
 // The file questions of `form` outside repeats, each with the indicator it
 // gives evidence for: the scored item whose name it extends ("P1.A.1" for
@@ -61,8 +62,9 @@ std::vector<EvidenceQuestion> evidence_questions(const forms::Form& form);
 //   {"indicator", "question", "label" (the question's, in `lang`),
 //    "sha256", "name", "type", "size", "held"}.
 // A malformed reference is left out. `held` is read from `db`'s file_blobs.
-Result<boost::json::array> evidence_files(Database& db, const forms::Form& form, const boost::json::object& values,
-                                          bool merged, const std::string& lang);
+Result<boost::json::array> evidence_files(Database& db, const forms::Form& form,
+                                          const boost::json::object& values, bool merged,
+                                          const std::string& lang);
 
 // Whether the server holds the file with this SHA-256 (hex) in full.
 Result<bool> file_held(Database& db, const std::string& sha256_hex);

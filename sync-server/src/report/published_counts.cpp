@@ -24,16 +24,18 @@ Result<PublishedCounts> PublishedCounts::load(Database& db, const forms::FormLib
   EQ_ASSIGN_OR_RETURN(CellKeys keys, CellKeys::load(db));
   out.keys_ = std::make_shared<const CellKeys>(std::move(keys));
   for (const auto& [form, k] : out.threshold_) {
-    EQ_RETURN_IF_ERROR(for_each_round_row(db, form, [&](const std::string& round, std::int64_t rowid) {
-      Tally& t = out.rounds_[{form, round}];
-      ++t.n;
-      t.key += out.keys_->record_key(rowid);
-    }));
+    EQ_RETURN_IF_ERROR(
+        for_each_round_row(db, form, [&](const std::string& round, std::int64_t rowid) {
+          Tally& t = out.rounds_[{form, round}];
+          ++t.n;
+          t.key += out.keys_->record_key(rowid);
+        }));
   }
   return out;
 }
 
-PublishedCount PublishedCounts::of(const std::string& form_id, const std::string& round, std::int64_t exact) const {
+PublishedCount PublishedCounts::of(const std::string& form_id, const std::string& round,
+                                   std::int64_t exact) const {
   const auto k = threshold_.find(form_id);
   if (k == threshold_.end()) return {exact, 1};
   const auto it = rounds_.find({form_id, round});

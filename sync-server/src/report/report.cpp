@@ -1,17 +1,16 @@
 #include "report.hpp"
 
-#include "assessment_store.hpp"
-#include "report_reads.hpp"
-#include "server_store.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "assessment_store.hpp"
 #include "equitas/wire/payload.hpp"
 #include "published_counts.hpp"
 #include "report_internal.hpp"
+#include "report_reads.hpp"
+#include "server_store.hpp"
 
 namespace equitas::server {
 namespace report_detail {
@@ -19,7 +18,8 @@ namespace report_detail {
 double percent(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return 0.0;
   // Of perturbed counts, the part can exceed the whole by the noise.
-  return std::min(100.0, std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0);
+  return std::min(
+      100.0, std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0);
 }
 
 std::int64_t published(const Context& ctx, const Measure& m, std::size_t i) {
@@ -31,8 +31,10 @@ std::vector<Shown> shown_cells(const Context& ctx) {
   std::vector<Shown> out;
   auto key = [&](int r, int c) {
     boost::json::object g;
-    if (!ctx.dims.empty() && r < ctx.rows) g[ctx.dims[0].name] = ctx.dims[0].categories[static_cast<std::size_t>(r)].code;
-    if (ctx.dims.size() > 1 && c < ctx.cols) g[ctx.dims[1].name] = ctx.dims[1].categories[static_cast<std::size_t>(c)].code;
+    if (!ctx.dims.empty() && r < ctx.rows)
+      g[ctx.dims[0].name] = ctx.dims[0].categories[static_cast<std::size_t>(r)].code;
+    if (ctx.dims.size() > 1 && c < ctx.cols)
+      g[ctx.dims[1].name] = ctx.dims[1].categories[static_cast<std::size_t>(c)].code;
     return g;
   };
   if (ctx.dims.empty()) {
@@ -47,7 +49,8 @@ std::vector<Shown> shown_cells(const Context& ctx) {
   return out;
 }
 
-std::vector<std::int64_t> with_totals(const Context& ctx, const std::vector<std::int64_t>& interior) {
+std::vector<std::int64_t> with_totals(const Context& ctx,
+                                      const std::vector<std::int64_t>& interior) {
   const int w = ctx.cols + 1;
   std::vector<std::int64_t> g(static_cast<std::size_t>((ctx.rows + 1) * w), 0);
   for (int r = 0; r < ctx.rows; ++r) {
@@ -65,7 +68,8 @@ std::vector<std::int64_t> with_totals(const Context& ctx, const std::vector<std:
 namespace {
 
 // Every version of the form, newest (the one collectors capture) first.
-std::vector<std::shared_ptr<const forms::Form>> versions_of(const forms::FormLibrary& lib, const std::string& id) {
+std::vector<std::shared_ptr<const forms::Form>> versions_of(const forms::FormLibrary& lib,
+                                                            const std::string& id) {
   std::vector<std::shared_ptr<const forms::Form>> out;
   if (auto cur = lib.current(id)) out.push_back(cur);
   const auto& entries = lib.entries();
@@ -90,7 +94,8 @@ void merge_items(Context& ctx) {
       if (!parents.empty()) {
         r.section = parents.front()->name;
         r.section_label = ctx.text(parents.front()->label);
-        if (r.section_label.empty()) r.section_label = r.section;  // an unlabelled group: its name is all there is
+        if (r.section_label.empty())
+          r.section_label = r.section;  // an unlabelled group: its name is all there is
         r.element_label = ctx.text(parents.back()->label);
         r.principle_label = ctx.text(parents.front()->label);
       }
@@ -102,7 +107,8 @@ void merge_items(Context& ctx) {
 
 Status resolve_dimensions(Context& ctx) {
   if (ctx.options.by.size() > 2) {
-    return Status::invalid_argument("--by takes at most two dimensions: combinations of more identify people");
+    return Status::invalid_argument(
+        "--by takes at most two dimensions: combinations of more identify people");
   }
   std::vector<std::string> allowed;
   for (const auto& it : ctx.items) {
@@ -113,31 +119,37 @@ Status resolve_dimensions(Context& ctx) {
   for (const std::string& want : ctx.options.by) {
     const ReportItem* found = nullptr;
     for (const auto& it : ctx.items) {
-      if (it.item->breakdown && (it.item->name == want || it.item->name == "dem_" + want)) found = &it;
+      if (it.item->breakdown && (it.item->name == want || it.item->name == "dem_" + want))
+        found = &it;
     }
     if (found == nullptr) {
-      return Status::invalid_argument("'" + want + "' is not a breakdown dimension of " + ctx.options.form_id +
-                                      (names.empty() ? " (it has none)" : " (use one of: " + names + ")"));
+      return Status::invalid_argument(
+          "'" + want + "' is not a breakdown dimension of " + ctx.options.form_id +
+          (names.empty() ? " (it has none)" : " (use one of: " + names + ")"));
     }
     for (const auto& d : ctx.dims) {
-      if (d.name == found->item->name) return Status::invalid_argument("--by names " + d.name + " twice");
+      if (d.name == found->item->name)
+        return Status::invalid_argument("--by names " + d.name + " twice");
     }
     Dimension d;
     d.name = found->item->name;
     d.label = ctx.text(found->item->label);
     d.position = ctx.dict.position(d.name);
     if (found->list) {
-      for (const auto& ch : found->list->choices) d.categories.push_back({ch.name, ctx.text(ch.label)});
+      for (const auto& ch : found->list->choices)
+        d.categories.push_back({ch.name, ctx.text(ch.label)});
     }
     const std::vector<std::string> none{""};
-    const auto& values = d.position >= 0 ? ctx.dict.columns[static_cast<std::size_t>(d.position)].values : none;
+    const auto& values =
+        d.position >= 0 ? ctx.dict.columns[static_cast<std::size_t>(d.position)].values : none;
     for (std::size_t code = 1; code < values.size(); ++code) {
       bool listed = false;
       for (const auto& c : d.categories) listed = listed || c.code == values[code];
       if (!listed) d.categories.push_back({values[code], values[code]});
     }
     d.categories.push_back({"", "(no answer)"});
-    d.category_of_code.assign(std::max<std::size_t>(values.size(), 1), static_cast<int>(d.categories.size()) - 1);
+    d.category_of_code.assign(std::max<std::size_t>(values.size(), 1),
+                              static_cast<int>(d.categories.size()) - 1);
     for (std::size_t code = 1; code < values.size(); ++code) {
       for (std::size_t i = 0; i < d.categories.size(); ++i) {
         if (d.categories[i].code == values[code]) d.category_of_code[code] = static_cast<int>(i);
@@ -150,12 +162,14 @@ Status resolve_dimensions(Context& ctx) {
   return Status::ok();
 }
 
-Result<Context> make_context(Database& db, const forms::FormLibrary& lib, const ReportOptions& options) {
+Result<Context> make_context(Database& db, const forms::FormLibrary& lib,
+                             const ReportOptions& options) {
   Context ctx;
   ctx.db = &db;
   ctx.options = options;
   ctx.versions = versions_of(lib, options.form_id);
-  if (ctx.versions.empty()) return Status::not_found("no form '" + options.form_id + "' on this server (see: forms list)");
+  if (ctx.versions.empty())
+    return Status::not_found("no form '" + options.form_id + "' on this server (see: forms list)");
   EQ_ASSIGN_OR_RETURN(auto dict, load_analysis_dictionary(db, options.form_id));
   if (dict) {
     ctx.dict = std::move(*dict);
@@ -177,12 +191,14 @@ Result<Context> make_context(Database& db, const forms::FormLibrary& lib, const 
   if (anonymous) ctx.threshold = std::max(ctx.threshold, anonymous_threshold(lib, options.form_id));
   if (options.min_cell) {
     if (*options.min_cell < ctx.threshold) {
-      return Status::invalid_argument("--min-cell can only raise the threshold of " + options.form_id + " (" +
-                                      std::to_string(ctx.threshold) + "), not lower it");
+      return Status::invalid_argument("--min-cell can only raise the threshold of " +
+                                      options.form_id + " (" + std::to_string(ctx.threshold) +
+                                      "), not lower it");
     }
     ctx.threshold = *options.min_cell;
   }
-  if (options.compare && !options.round) return Status::invalid_argument("--compare needs --round (the round to compare with)");
+  if (options.compare && !options.round)
+    return Status::invalid_argument("--compare needs --round (the round to compare with)");
   EQ_RETURN_IF_ERROR(resolve_dimensions(ctx));
   EQ_ASSIGN_OR_RETURN(ctx.rates, load_rate_plan(ctx));
   return ctx;
@@ -190,11 +206,13 @@ Result<Context> make_context(Database& db, const forms::FormLibrary& lib, const 
 
 // When the form's first team assessment of `round` was created; nullopt
 // when the round has none.
-Result<std::optional<std::int64_t>> assessment_created(const Context& ctx, const std::string& round) {
+Result<std::optional<std::int64_t>> assessment_created(const Context& ctx,
+                                                       const std::string& round) {
   return AssessmentStore(*ctx.db).first_created(ctx.options.form_id, round);
 }
 
-Result<std::vector<std::int64_t>> round_refs(const Context& ctx, const std::optional<std::string>& round) {
+Result<std::vector<std::int64_t>> round_refs(const Context& ctx,
+                                             const std::optional<std::string>& round) {
   std::vector<std::int64_t> refs;
   if (!round) {
     for (const auto& [name, ref] : ctx.dict.rounds) refs.push_back(ref);
@@ -207,15 +225,18 @@ Result<std::vector<std::int64_t>> round_refs(const Context& ctx, const std::opti
     EQ_ASSIGN_OR_RETURN(auto created, assessment_created(ctx, *round));
     if (created) return refs;
     std::string known;
-    for (const auto& [name, ref] : ctx.dict.rounds) known += (known.empty() ? "" : ", ") + (name.empty() ? "\"\"" : name);
-    return Status::not_found("no responses to " + ctx.options.form_id + " in round '" + *round + "'" +
+    for (const auto& [name, ref] : ctx.dict.rounds)
+      known += (known.empty() ? "" : ", ") + (name.empty() ? "\"\"" : name);
+    return Status::not_found("no responses to " + ctx.options.form_id + " in round '" + *round +
+                             "'" +
                              (known.empty() ? "" : " (rounds with responses: " + known + ")"));
   }
   refs.push_back(it->second);
   return refs;
 }
 
-Result<boost::json::object> period(Context& ctx, const std::optional<std::string>& round, Counts* keep) {
+Result<boost::json::object> period(Context& ctx, const std::optional<std::string>& round,
+                                   Counts* keep) {
   EQ_ASSIGN_OR_RETURN(auto refs, round_refs(ctx, round));
   const bool geoat = has_scores(ctx);
   EQ_ASSIGN_OR_RETURN(Counts k, scan(ctx, refs, geoat));
@@ -228,8 +249,9 @@ Result<boost::json::object> period(Context& ctx, const std::optional<std::string
   // A rate is of one round's respondents: rounds pooled would count a
   // person once per round. A team assessment has no respondents to rate.
   const std::optional<std::string> only_round =
-      round ? round : ctx.dict.rounds.size() == 1 ? std::optional<std::string>(ctx.dict.rounds.begin()->first)
-                                                  : std::nullopt;
+      round                         ? round
+      : ctx.dict.rounds.size() == 1 ? std::optional<std::string>(ctx.dict.rounds.begin()->first)
+                                    : std::nullopt;
   if (ctx.rates && only_round && !geoat) {
     EQ_ASSIGN_OR_RETURN(p["response_rates"], response_rates(ctx, k, *only_round));
   }
@@ -254,7 +276,8 @@ std::optional<std::int32_t> first_day(const Counts& k) {
 // The order in which a round was first published for the form (form_rounds
 // ids only grow); nullopt for a round never published (a bundled form's
 // responses, or one carried in from elsewhere).
-Result<std::optional<std::int64_t>> publication_order(const Context& ctx, const std::string& round) {
+Result<std::optional<std::int64_t>> publication_order(const Context& ctx,
+                                                      const std::string& round) {
   return round_publication_order(*ctx.db, ctx.options.form_id, round);
 }
 
@@ -270,11 +293,13 @@ struct RoundOrder {
 // collected, so publication order decides; where either round was never
 // published, the day of its first response; and the name last, so the answer
 // never depends on the order of the arguments.
-Result<RoundOrder> order_rounds(const Context& ctx, const std::string& first, const Counts& first_counts,
-                                const std::string& second, const Counts& second_counts) {
+Result<RoundOrder> order_rounds(const Context& ctx, const std::string& first,
+                                const Counts& first_counts, const std::string& second,
+                                const Counts& second_counts) {
   EQ_ASSIGN_OR_RETURN(auto pub_first, publication_order(ctx, first));
   EQ_ASSIGN_OR_RETURN(auto pub_second, publication_order(ctx, second));
-  if (pub_first && pub_second && *pub_first != *pub_second) return RoundOrder{*pub_first > *pub_second, "published"};
+  if (pub_first && pub_second && *pub_first != *pub_second)
+    return RoundOrder{*pub_first > *pub_second, "published"};
   const auto day_first = first_day(first_counts), day_second = first_day(second_counts);
   if (day_first && day_second && *day_first != *day_second) {
     return RoundOrder{*day_first > *day_second, "first_response"};
@@ -298,8 +323,8 @@ Result<boost::json::object> operations(const Context& ctx, const Counts& k, std:
   std::vector<std::int64_t> order;
   for (auto& summary : summaries) {
     order.push_back(summary.rowid);
-    devices.emplace(summary.rowid, DeviceRow{to_hex(summary.id), std::move(summary.site), std::move(summary.status),
-                                             summary.last_seen_at});
+    devices.emplace(summary.rowid, DeviceRow{to_hex(summary.id), std::move(summary.site),
+                                             std::move(summary.status), summary.last_seen_at});
   }
   // Per site and day: the count and the sum of its records' keys.
   struct Tally {
@@ -328,7 +353,9 @@ Result<boost::json::object> operations(const Context& ctx, const Counts& k, std:
   // worked out from the others or from the total.
   auto count = [&](const Tally& t) -> boost::json::value {
     if (!ctx.cell_keys) return t.n;
-    if (t.n < ctx.threshold) return boost::json::object{{"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}};
+    if (t.n < ctx.threshold)
+      return boost::json::object{{"suppressed", true},
+                                 {"display", "n<" + std::to_string(ctx.threshold)}};
     return std::max(ctx.cell_keys->perturb(t.n, static_cast<std::uint32_t>(t.key)), ctx.threshold);
   };
   boost::json::array sites;
@@ -340,7 +367,8 @@ Result<boost::json::object> operations(const Context& ctx, const Counts& k, std:
       total.n += t.n;
       total.key += t.key;
     }
-    sites.push_back(boost::json::object{{"site", site}, {"responses", count(total)}, {"days", std::move(by_day)}});
+    sites.push_back(boost::json::object{
+        {"site", site}, {"responses", count(total)}, {"days", std::move(by_day)}});
   }
   boost::json::array devs, stale;
   for (std::int64_t ref : order) {
@@ -351,23 +379,26 @@ Result<boost::json::object> operations(const Context& ctx, const Counts& k, std:
     o["responses"] = pd == per_device.end() ? boost::json::value(0) : count(pd->second.second);
     // The day of a device's last response would date an anonymous answer
     // at a small post: withheld (last_seen_at still tells whether it syncs).
-    o["last_response_day"] = pd == per_device.end() || ctx.cell_keys ? boost::json::value(nullptr)
-                                                                      : boost::json::value(day_text(pd->second.first));
+    o["last_response_day"] = pd == per_device.end() || ctx.cell_keys
+                                 ? boost::json::value(nullptr)
+                                 : boost::json::value(day_text(pd->second.first));
     // Only devices that are supposed to sync can be late.
-    const bool late =
-        device_is_stale(d.state == "active" ? DeviceState::kActive : DeviceState::kPending, d.last_seen, now);
+    const bool late = device_is_stale(
+        d.state == "active" ? DeviceState::kActive : DeviceState::kPending, d.last_seen, now);
     o["stale"] = late;
     if (late) stale.push_back(o);
     devs.push_back(std::move(o));
   }
-  return boost::json::object{{"sites", std::move(sites)}, {"devices", std::move(devs)},
+  return boost::json::object{{"sites", std::move(sites)},
+                             {"devices", std::move(devs)},
                              {"not_seen_14_days", std::move(stale)}};
 }
 
 }  // namespace
 }  // namespace report_detail
 
-Result<boost::json::object> build_report(Database& db, const forms::FormLibrary& forms, const ReportOptions& options) {
+Result<boost::json::object> build_report(Database& db, const forms::FormLibrary& forms,
+                                         const ReportOptions& options) {
   using namespace report_detail;
   // One read transaction: the dictionary, the rows and the devices are all
   // from the same moment, whatever the writer commits meanwhile.
@@ -390,7 +421,8 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
                                   {"suppression_threshold", ctx.threshold}};
   if (ctx.cell_keys) {
     // Said in the report itself, so that no reader takes a count for exact.
-    r["form"].as_object()["perturbed"] = boost::json::object{{"method", "cell key"}, {"max_noise", CellKeys::kMaxNoise}};
+    r["form"].as_object()["perturbed"] =
+        boost::json::object{{"method", "cell key"}, {"max_noise", CellKeys::kMaxNoise}};
   }
   boost::json::array rounds;
   for (const auto& [name, ref] : ctx.dict.rounds) rounds.push_back(boost::json::value(name));
@@ -398,8 +430,10 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
   boost::json::array dims;
   for (const auto& d : ctx.dims) {
     boost::json::array cats;
-    for (const auto& c : d.categories) cats.push_back(boost::json::object{{"code", c.code}, {"label", c.label}});
-    dims.push_back(boost::json::object{{"name", d.name}, {"label", d.label}, {"categories", std::move(cats)}});
+    for (const auto& c : d.categories)
+      cats.push_back(boost::json::object{{"code", c.code}, {"label", c.label}});
+    dims.push_back(
+        boost::json::object{{"name", d.name}, {"label", d.label}, {"categories", std::move(cats)}});
   }
   r["breakdown"] = std::move(dims);
 
@@ -420,13 +454,17 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
     Counts compared;
     EQ_ASSIGN_OR_RETURN(boost::json::object second, period(ctx, options.compare, &compared));
     periods.push_back(second);
-    EQ_ASSIGN_OR_RETURN(RoundOrder order, order_rounds(ctx, *options.round, main, *options.compare, compared));
+    EQ_ASSIGN_OR_RETURN(RoundOrder order,
+                        order_rounds(ctx, *options.round, main, *options.compare, compared));
     const boost::json::object& newer = order.first_is_newer ? first : second;
     const boost::json::object& older = order.first_is_newer ? second : first;
-    boost::json::object change{{"from", older.at("round")}, {"to", newer.at("round")},
-                               {"older", older.at("round")}, {"newer", newer.at("round")},
+    boost::json::object change{{"from", older.at("round")},
+                               {"to", newer.at("round")},
+                               {"older", older.at("round")},
+                               {"newer", newer.at("round")},
                                {"order_by", order.basis}};
-    change["survey"] = compare_survey(older.at("survey").as_object(), newer.at("survey").as_object());
+    change["survey"] =
+        compare_survey(older.at("survey").as_object(), newer.at("survey").as_object());
     if (first.contains("geoat")) {
       change["geoat"] = compare_geoat(older.at("geoat").as_object(), newer.at("geoat").as_object());
       EQ_ASSIGN_OR_RETURN(change["geoat"].as_object()["actions"],

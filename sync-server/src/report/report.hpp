@@ -49,9 +49,10 @@ inline constexpr int kReportVersion = 2;
 
 struct ReportOptions {
   std::string form_id;
-  std::optional<std::string> round;    // nullopt: every round together
-  std::optional<std::string> compare;  // a second round: change = newer - older, in either order (needs round)
-  std::vector<std::string> by;         // breakdown questions ("dem_sex", or "sex"), at most two
+  std::optional<std::string> round;  // nullopt: every round together
+  std::optional<std::string>
+      compare;  // a second round: change = newer - older, in either order (needs round)
+  std::vector<std::string> by;  // breakdown questions ("dem_sex", or "sex"), at most two
   // Smallest group shown. It can only raise the form's suppression_threshold:
   // the form's owner sets the floor, not whoever runs the report.
   std::optional<int> min_cell;
@@ -66,7 +67,8 @@ struct ReportOptions {
 // supplies labels, lists and structure (all versions of the form).
 // invalid_argument: a bad option (unknown breakdown, too many, threshold
 // lowered); not_found: no such form, or no data for the round asked.
-Result<boost::json::object> build_report(Database& db, const forms::FormLibrary& forms, const ReportOptions& options);
+Result<boost::json::object> build_report(Database& db, const forms::FormLibrary& forms,
+                                         const ReportOptions& options);
 
 // The same report as text tables for a terminal.
 void print_report(const boost::json::object& report, std::ostream& out);
@@ -81,13 +83,16 @@ inline constexpr const char* kReportHelp =
     "  applicable\" counted apart), an index per section (per Arusha factor for the integrity\n"
     "  survey), GEOAT scores per element, principle and administration with the action plan, and\n"
     "  operations (responses per site per day, devices not seen for 14 days).\n"
-    "  Without --round, every round together. --compare R2 shows round R2 beside R, with the change\n"
-    "  from the older of the two to the newer, positive when the newer is higher, whichever is named\n"
+    "  Without --round, every round together. --compare R2 shows round R2 beside R, with the "
+    "change\n"
+    "  from the older of the two to the newer, positive when the newer is higher, whichever is "
+    "named\n"
     "  first. The newer is the one published later (else the one whose responses began later).\n"
     "  --by breaks results down by one or two questions the form marks as breakdown dimensions\n"
     "  (e.g. --by sex,grade; the dem_ prefix is optional).\n"
     "  Groups under the form's suppression threshold (default 10) are shown as n<10, and other\n"
-    "  groups are hidden with them so that none can be worked out from totals. --min-cell N raises\n"
+    "  groups are hidden with them so that none can be worked out from totals. --min-cell N "
+    "raises\n"
     "  the threshold; it cannot lower it. Safe while serve is running.\n";
 
 }  // namespace equitas::server

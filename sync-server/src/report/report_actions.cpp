@@ -42,7 +42,8 @@ std::string value_of(const boost::json::object& fields, const std::string& name)
 
 }  // namespace
 
-Result<boost::json::array> compare_actions(Context& ctx, const std::string& older, const std::string& newer) {
+Result<boost::json::array> compare_actions(Context& ctx, const std::string& older,
+                                           const std::string& newer) {
   AssessmentStore assessments(*ctx.db);
   EQ_ASSIGN_OR_RETURN(auto all, assessments.assessments());
   std::map<std::string, const AssessmentRecord*> before, after;
@@ -60,7 +61,8 @@ Result<boost::json::array> compare_actions(Context& ctx, const std::string& olde
   const auto points = [&](const std::string& list, const std::string& code) -> boost::json::value {
     auto it = form.lists.find(list);
     const forms::Choice* c = it == form.lists.end() ? nullptr : it->second.find(code);
-    return c && c->points && !c->exclude ? boost::json::value(*c->points) : boost::json::value(nullptr);
+    return c && c->points && !c->exclude ? boost::json::value(*c->points)
+                                         : boost::json::value(nullptr);
   };
 
   boost::json::array out;
@@ -73,7 +75,8 @@ Result<boost::json::array> compare_actions(Context& ctx, const std::string& olde
     EQ_ASSIGN_OR_RETURN(auto items, ActionStore(*ctx.db).items(admin));
     boost::json::array rows;
     for (const ActionItem& item : items) {
-      if (item.updates.empty() || item.updates.front().id > t_b) continue;  // adopted after the newer round stood
+      if (item.updates.empty() || item.updates.front().id > t_b)
+        continue;  // adopted after the newer round stood
       const ActionUpdate* from = status_at(item, t_a);
       const ActionUpdate* to = status_at(item, t_b);
       std::int64_t between = 0;
@@ -91,11 +94,15 @@ Result<boost::json::array> compare_actions(Context& ctx, const std::string& olde
         const forms::Item& ind = *it->second;
         const std::string va = value_of(fields_a, ind.name), vb = value_of(fields_b, ind.name);
         const auto pa = points(ind.list, va), pb = points(ind.list, vb);
-        boost::json::object m{{"id", id}, {"label", ctx.text(ind.label)},
-                              {"from", va.empty() ? boost::json::value(nullptr) : boost::json::value(va)},
-                              {"to", vb.empty() ? boost::json::value(nullptr) : boost::json::value(vb)},
-                              {"from_label", label(ind.list, va)}, {"to_label", label(ind.list, vb)},
-                              {"from_points", pa}, {"to_points", pb}};
+        boost::json::object m{
+            {"id", id},
+            {"label", ctx.text(ind.label)},
+            {"from", va.empty() ? boost::json::value(nullptr) : boost::json::value(va)},
+            {"to", vb.empty() ? boost::json::value(nullptr) : boost::json::value(vb)},
+            {"from_label", label(ind.list, va)},
+            {"to_label", label(ind.list, vb)},
+            {"from_points", pa},
+            {"to_points", pb}};
         m["change"] = pa.is_number() && pb.is_number()
                           ? boost::json::value(pb.to_number<double>() - pa.to_number<double>())
                           : boost::json::value(nullptr);
@@ -109,10 +116,11 @@ Result<boost::json::array> compare_actions(Context& ctx, const std::string& olde
                                          {"updates_between", between},
                                          {"indicators", std::move(moved)}});
     }
-    out.push_back(boost::json::object{{"administration", boost::json::object{{"id", admin}, {"name", a->administration_name}}},
-                                      {"older_assessment", a->id},
-                                      {"newer_assessment", b->second->id},
-                                      {"items", std::move(rows)}});
+    out.push_back(boost::json::object{
+        {"administration", boost::json::object{{"id", admin}, {"name", a->administration_name}}},
+        {"older_assessment", a->id},
+        {"newer_assessment", b->second->id},
+        {"items", std::move(rows)}});
   }
   return out;
 }

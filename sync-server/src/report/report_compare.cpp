@@ -1,15 +1,17 @@
 // Two rounds side by side: the change of each item, section (factor),
 // element and principle between them, where both rounds show a value.
-#include "report_internal.hpp"
-
 #include <cmath>
+
+#include "report_internal.hpp"
 
 namespace equitas::server::report_detail {
 namespace {
 
-const boost::json::object* find_by(const boost::json::array& a, std::string_view key, const boost::json::value& want) {
+const boost::json::object* find_by(const boost::json::array& a, std::string_view key,
+                                   const boost::json::value& want) {
   for (const auto& v : a) {
-    if (v.is_object() && v.as_object().contains(key) && v.as_object().at(key) == want) return &v.as_object();
+    if (v.is_object() && v.as_object().contains(key) && v.as_object().at(key) == want)
+      return &v.as_object();
   }
   return nullptr;
 }
@@ -46,15 +48,17 @@ boost::json::value beyond_noise(const boost::json::object* a, const boost::json:
   const auto p1 = number_or_null(a, "positive"), p2 = number_or_null(b, "positive");
   if (n1 <= 0 || n2 <= 0 || !p1.is_number() || !p2.is_number()) return nullptr;
   const double x1 = p1.to_number<double>() / 100.0, x2 = p2.to_number<double>() / 100.0;
-  const double pooled = (x1 * static_cast<double>(n1) + x2 * static_cast<double>(n2)) / static_cast<double>(n1 + n2);
-  const double se = std::sqrt(pooled * (1.0 - pooled) * (1.0 / static_cast<double>(n1) + 1.0 / static_cast<double>(n2)));
+  const double pooled =
+      (x1 * static_cast<double>(n1) + x2 * static_cast<double>(n2)) / static_cast<double>(n1 + n2);
+  const double se = std::sqrt(pooled * (1.0 - pooled) *
+                              (1.0 / static_cast<double>(n1) + 1.0 / static_cast<double>(n2)));
   if (se <= 0.0) return false;  // everyone agreed in both rounds: the same, not a change
   return std::abs(x2 - x1) / se >= 1.96;
 }
 
 // For every group of every entry of `key` in a: the change of `field`.
-boost::json::array grouped(const boost::json::object& a, const boost::json::object& b, std::string_view key,
-                           std::string_view field) {
+boost::json::array grouped(const boost::json::object& a, const boost::json::object& b,
+                           std::string_view key, std::string_view field) {
   boost::json::array out;
   for (const auto& ev : a.at(key).as_array()) {
     const auto& e = ev.as_object();
@@ -64,19 +68,22 @@ boost::json::array grouped(const boost::json::object& a, const boost::json::obje
     for (const auto& g : groups->as_array()) relevant = relevant || g.as_object().contains(field);
     const auto* other = find_by(b.at(key).as_array(), "name", e.at("name"));
     if (!relevant && other) {
-      for (const auto& g : other->at("groups").as_array()) relevant = relevant || g.as_object().contains(field);
+      for (const auto& g : other->at("groups").as_array())
+        relevant = relevant || g.as_object().contains(field);
     }
     if (!relevant) continue;
     boost::json::array rows;
     for (const auto& g : groups->as_array()) {
       const auto& go = g.as_object();
-      const auto* og = other ? find_by(other->at("groups").as_array(), "group", go.at("group")) : nullptr;
+      const auto* og =
+          other ? find_by(other->at("groups").as_array(), "group", go.at("group")) : nullptr;
       auto c = change(number_or_null(&go, field), number_or_null(og, field));
       if (field == "positive") c["beyond_noise"] = beyond_noise(&go, og);
       c["group"] = go.at("group");
       rows.push_back(std::move(c));
     }
-    out.push_back(boost::json::object{{"name", e.at("name")}, {"label", e.at("label")}, {"groups", std::move(rows)}});
+    out.push_back(boost::json::object{
+        {"name", e.at("name")}, {"label", e.at("label")}, {"groups", std::move(rows)}});
   }
   return out;
 }
@@ -86,17 +93,20 @@ boost::json::array grouped(const boost::json::object& a, const boost::json::obje
 boost::json::object compare_survey(const boost::json::object& a, const boost::json::object& b) {
   return {{"items", grouped(a, b, "items", "positive")},
           {"sections", grouped(a, b, "sections", "index")},
-          {"noise_test", "two-proportion z-test on percent positive, pooled, two-sided, 95 % (items only)"}};
+          {"noise_test",
+           "two-proportion z-test on percent positive, pooled, two-sided, 95 % (items only)"}};
 }
 
 boost::json::object compare_geoat(const boost::json::object& a, const boost::json::object& b) {
   boost::json::array out;
   for (const auto& av : a.at("administrations").as_array()) {
     const auto& x = av.as_object();
-    const auto* y = find_by(b.at("administrations").as_array(), "administration", x.at("administration"));
+    const auto* y =
+        find_by(b.at("administrations").as_array(), "administration", x.at("administration"));
     boost::json::object o{{"administration", x.at("administration")}};
-    o["overall"] = change(x.at("overall").as_object().at("percent"),
-                          y ? y->at("overall").as_object().at("percent") : boost::json::value(nullptr));
+    o["overall"] =
+        change(x.at("overall").as_object().at("percent"),
+               y ? y->at("overall").as_object().at("percent") : boost::json::value(nullptr));
     for (const char* part : {"principles", "elements"}) {
       boost::json::array rows;
       for (const auto& pv : x.at(part).as_array()) {

@@ -1,8 +1,8 @@
 // The GEOAT part of a report: percent of the maximum score over applicable
 // indicators, per key element, principle and overall, per administration;
 // and the action plan.
-#include <boost/json/parse.hpp>
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -56,9 +56,13 @@ boost::json::object stats(const Tally& t, double max_points) {
   const double max = static_cast<double>(t.applicable) * max_points;
   boost::json::object ex;
   for (const auto& [k, v] : t.excluded) ex[k] = v;
-  boost::json::object o{{"score", t.score}, {"max", max}, {"applicable", t.applicable},
-                        {"excluded", std::move(ex)}, {"unanswered", t.unanswered}};
-  o["percent"] = max > 0 ? boost::json::value(std::round(1000.0 * t.score / max) / 10.0) : boost::json::value(nullptr);
+  boost::json::object o{{"score", t.score},
+                        {"max", max},
+                        {"applicable", t.applicable},
+                        {"excluded", std::move(ex)},
+                        {"unanswered", t.unanswered}};
+  o["percent"] = max > 0 ? boost::json::value(std::round(1000.0 * t.score / max) / 10.0)
+                         : boost::json::value(nullptr);
   return o;
 }
 
@@ -81,11 +85,12 @@ std::string text_of(const boost::json::object& o, std::string_view key) {
 // has a handful of submissions), with what identifies the submission.
 // A contribution to a team assessment is part of that assessment, never an
 // assessment of its own: `contribution` says so, and nothing else is read.
-Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers, Assessment& assessment,
-                    bool& contribution) {
+Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answers,
+                    Assessment& assessment, bool& contribution) {
   EQ_ASSIGN_OR_RETURN(auto stored, stored_answers(*ctx.db, rowid));
   if (!stored) return Status::ok();
-  EQ_ASSIGN_OR_RETURN(contribution, AssessmentStore(*ctx.db).is_contribution(stored->submission_id));
+  EQ_ASSIGN_OR_RETURN(contribution,
+                      AssessmentStore(*ctx.db).is_contribution(stored->submission_id));
   if (contribution) return Status::ok();
   boost::system::error_code ec;
   auto v = boost::json::parse(stored->answers, ec);
@@ -99,7 +104,8 @@ Status read_answers(Context& ctx, std::int64_t rowid, boost::json::object& answe
 // the team to resolve, never an average: an average of two self-assessments
 // is neither's score. Every percent and score is withheld, and each
 // assessment is listed with its own overall score.
-void withhold_scores(boost::json::object& admin, const std::vector<Assessment>& each, double max_points) {
+void withhold_scores(boost::json::object& admin, const std::vector<Assessment>& each,
+                     double max_points) {
   auto blank = [](boost::json::object& o) {
     o["percent"] = nullptr;
     o["score"] = nullptr;
@@ -111,7 +117,8 @@ void withhold_scores(boost::json::object& admin, const std::vector<Assessment>& 
   }
   boost::json::array list;
   for (const Assessment& a : each) {
-    list.push_back(boost::json::object{{"submission_id", a.submission_id}, {"submitted_at", a.submitted_at},
+    list.push_back(boost::json::object{{"submission_id", a.submission_id},
+                                       {"submitted_at", a.submitted_at},
                                        {"overall", stats(a.overall, max_points).at("percent")}});
   }
   admin["conflict"] = true;
@@ -130,7 +137,8 @@ std::string choice_label(const Context& ctx, std::string_view question, const st
 }  // namespace
 
 bool has_scores(const Context& ctx) {
-  return std::any_of(ctx.items.begin(), ctx.items.end(), [](const ReportItem& it) { return it.item->score.has_value(); });
+  return std::any_of(ctx.items.begin(), ctx.items.end(),
+                     [](const ReportItem& it) { return it.item->score.has_value(); });
 }
 
 Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
@@ -139,7 +147,8 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
     if (!it.item->score) continue;
     Indicator ind{&it, ctx.dict.position(it.item->name), 0};
     if (it.list) {
-      for (const auto& ch : it.list->choices) ind.max_points = std::max(ind.max_points, ch.points.value_or(0));
+      for (const auto& ch : it.list->choices)
+        ind.max_points = std::max(ind.max_points, ch.points.value_or(0));
     }
     indicators.push_back(ind);
   }
@@ -160,12 +169,14 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
     for (std::size_t i = 0; i < indicators.size(); ++i) {
       const Indicator& ind = indicators[i];
       const int code = ind.position >= 0 && static_cast<std::size_t>(ind.position) < codes.size()
-                           ? codes[static_cast<std::size_t>(ind.position)] : 0;
+                           ? codes[static_cast<std::size_t>(ind.position)]
+                           : 0;
       Tally t;
       if (code == 0) {
         ++t.unanswered;
       } else {
-        const std::string& value = ctx.dict.columns[static_cast<std::size_t>(ind.position)].values[static_cast<std::size_t>(code)];
+        const std::string& value = ctx.dict.columns[static_cast<std::size_t>(ind.position)]
+                                       .values[static_cast<std::size_t>(code)];
         const forms::Choice* ch = ind.item->list ? ind.item->list->find(value) : nullptr;
         if (ch == nullptr || ch->exclude || !ch->points) {
           ++t.excluded[value];  // not applicable, don't know: out of the maximum too
@@ -178,7 +189,8 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
       mine.add(t);
     }
     assessment.overall = mine;
-    EQ_ASSIGN_OR_RETURN(boost::json::array files, evidence_files(*ctx.db, ctx.form(), answers, false, ctx.options.lang));
+    EQ_ASSIGN_OR_RETURN(boost::json::array files,
+                        evidence_files(*ctx.db, ctx.form(), answers, false, ctx.options.lang));
     for (auto& f : files) {
       f.as_object()["submission_id"] = assessment.submission_id;
       a.evidence_files.push_back(std::move(f));
@@ -189,10 +201,14 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
         if (!r.is_object()) continue;
         const auto& o = r.get_object();
         a.action_plan.push_back(boost::json::object{
-            {"objective", text_of(o, "ap_objective")}, {"activity", text_of(o, "ap_activity")},
-            {"indicators", text_of(o, "ap_indicators")}, {"target", text_of(o, "ap_target")},
-            {"owner", text_of(o, "ap_owner")}, {"deadline", text_of(o, "ap_deadline")},
-            {"budget", text_of(o, "ap_budget")}, {"status", text_of(o, "ap_status")},
+            {"objective", text_of(o, "ap_objective")},
+            {"activity", text_of(o, "ap_activity")},
+            {"indicators", text_of(o, "ap_indicators")},
+            {"target", text_of(o, "ap_target")},
+            {"owner", text_of(o, "ap_owner")},
+            {"deadline", text_of(o, "ap_deadline")},
+            {"budget", text_of(o, "ap_budget")},
+            {"status", text_of(o, "ap_status")},
             {"status_label", choice_label(ctx, "ap_status", text_of(o, "ap_status"))}});
       }
     }
@@ -233,17 +249,19 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
     // (no percent) goes last; ties keep the form's order. A conflict keeps
     // the form's order: sorted by the pooled scores, it would give them away.
     if (a.assessments == 1) {
-      std::stable_sort(es.begin(), es.end(), [](const boost::json::value& x, const boost::json::value& y) {
-        const auto& px = x.as_object().at("percent");
-        const auto& py = y.as_object().at("percent");
-        if (px.is_null() || py.is_null()) return !px.is_null() && py.is_null();
-        return px.as_double() < py.as_double();
-      });
+      std::stable_sort(es.begin(), es.end(),
+                       [](const boost::json::value& x, const boost::json::value& y) {
+                         const auto& px = x.as_object().at("percent");
+                         const auto& py = y.as_object().at("percent");
+                         if (px.is_null() || py.is_null()) return !px.is_null() && py.is_null();
+                         return px.as_double() < py.as_double();
+                       });
     }
     // A submission on its own is nobody's validated assessment: its scores
     // are never official (only a validated team assessment's are; see
     // assessments_section).
-    auto o = boost::json::object{{"administration", name}, {"assessments", a.assessments}, {"status", "provisional"}};
+    auto o = boost::json::object{
+        {"administration", name}, {"assessments", a.assessments}, {"status", "provisional"}};
     o["overall"] = stats(overall, max_points);
     o["principles"] = std::move(ps);
     o["elements"] = std::move(es);
@@ -255,7 +273,8 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
   return boost::json::object{{"administrations", std::move(out)}};
 }
 
-Result<boost::json::array> assessments_section(Context& ctx, const std::optional<std::string>& round) {
+Result<boost::json::array> assessments_section(Context& ctx,
+                                               const std::optional<std::string>& round) {
   EQ_ASSIGN_OR_RETURN(auto all, AssessmentStore(*ctx.db).assessments());
   boost::json::array out;
   for (const AssessmentRecord& a : all) {
@@ -263,7 +282,8 @@ Result<boost::json::array> assessments_section(Context& ctx, const std::optional
     const bool validated = a.state == AssessmentState::kValidated;
     out.push_back(boost::json::object{
         {"id", a.id},
-        {"administration", boost::json::object{{"id", a.administration_id}, {"name", a.administration_name}}},
+        {"administration",
+         boost::json::object{{"id", a.administration_id}, {"name", a.administration_name}}},
         {"round", a.round},
         {"state", assessment_state_name(a.state)},
         {"scores", assessment_scores(ctx.form(), merged_fields(a), validated, ctx.options.lang)}});

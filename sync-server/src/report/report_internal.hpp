@@ -19,7 +19,7 @@ namespace equitas::server::report_detail {
 struct ReportItem {
   const forms::Item* item = nullptr;
   const forms::ChoiceList* list = nullptr;
-  std::string section, section_label;        // top-level group
+  std::string section, section_label;          // top-level group
   std::string element_label, principle_label;  // GEOAT: the groups above an indicator
 };
 
@@ -30,8 +30,8 @@ struct Category {
 
 struct Dimension {
   std::string name, label;
-  int position = -1;               // column in the codes
-  std::vector<Category> categories;  // the list's choices, then "(no answer)"
+  int position = -1;                  // column in the codes
+  std::vector<Category> categories;   // the list's choices, then "(no answer)"
   std::vector<int> category_of_code;  // code -> index in categories
 };
 
@@ -61,7 +61,9 @@ struct Context {
   std::shared_ptr<const RatePlan> rates;  // null without headcounts
 
   const forms::Form& form() const { return *versions.front(); }
-  std::string text(const forms::LangText& t) const { return t.get(options.lang, form().default_language); }
+  std::string text(const forms::LangText& t) const {
+    return t.get(options.lang, form().default_language);
+  }
 };
 
 // Responses of one device per day: counts[day - first_day], and the sum
@@ -83,7 +85,7 @@ struct Counts {
   // With cell keys: the same shape as `cells`, each the sum (mod 2^32) of
   // the record keys of the rows counted there; empty otherwise.
   std::vector<std::uint32_t> keys;
-  std::vector<std::int64_t> respondents;  // per cell
+  std::vector<std::int64_t> respondents;      // per cell
   std::vector<std::int64_t> respondent_keys;  // per cell, with cell keys
   std::int64_t total = 0;
   std::vector<DeviceDays> device_days;  // by devices.rowid
@@ -100,14 +102,16 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
 // holds, summed over those codes; from `source`, k.cells (counts) or
 // k.keys (record key sums: their sum keeps its value mod 2^32).
 template <typename Take>
-std::vector<std::int64_t> interior_of(const Context& ctx, const Counts& k, const std::vector<std::uint32_t>& source,
-                                      int position, Take take) {
+std::vector<std::int64_t> interior_of(const Context& ctx, const Counts& k,
+                                      const std::vector<std::uint32_t>& source, int position,
+                                      Take take) {
   std::vector<std::int64_t> out(static_cast<std::size_t>(ctx.rows * ctx.cols), 0);
   if (source.empty()) return out;
   const auto p = static_cast<std::size_t>(position);
   for (std::size_t cell = 0; cell < out.size(); ++cell) {
     for (int code = 0; code < k.width[p]; ++code) {
-      if (take(code)) out[cell] += source[cell * k.stride + static_cast<std::size_t>(k.offset[p] + code)];
+      if (take(code))
+        out[cell] += source[cell * k.stride + static_cast<std::size_t>(k.offset[p] + code)];
     }
   }
   return out;
@@ -138,14 +142,16 @@ struct Shown {
 std::vector<Shown> shown_cells(const Context& ctx);
 
 // Sums interior values into the (rows+1) x (cols+1) grid, totals last.
-std::vector<std::int64_t> with_totals(const Context& ctx, const std::vector<std::int64_t>& interior);
+std::vector<std::int64_t> with_totals(const Context& ctx,
+                                      const std::vector<std::int64_t>& interior);
 
 double percent(std::int64_t part, std::int64_t whole);
 
 template <typename Take>
 Measure measure(const Context& ctx, const Counts& k, int position, Take take) {
   if (position < 0) {
-    const auto zero = std::vector<std::int64_t>(static_cast<std::size_t>((ctx.rows + 1) * (ctx.cols + 1)), 0);
+    const auto zero =
+        std::vector<std::int64_t>(static_cast<std::size_t>((ctx.rows + 1) * (ctx.cols + 1)), 0);
     return {zero, zero};
   }
   return {with_totals(ctx, interior_of(ctx, k, k.cells, position, take)),
@@ -157,13 +163,15 @@ Result<std::shared_ptr<const RatePlan>> load_rate_plan(Context& ctx);
 // Response rates per unit and sex for one period: published respondents
 // (suppressed and perturbed like every count) over HQ's headcounts for
 // `round` (report_rates.cpp).
-Result<boost::json::object> response_rates(const Context& ctx, const Counts& k, const std::string& round);
+Result<boost::json::object> response_rates(const Context& ctx, const Counts& k,
+                                           const std::string& round);
 
 // The survey part (items, sections) and the GEOAT part of one period.
 Result<boost::json::object> survey_period(const Context& ctx, const Counts& k);
 // Team assessments of the report's form (in `round`, when given), each with
 // its scores and coverage: official when validated, provisional otherwise.
-Result<boost::json::array> assessments_section(Context& ctx, const std::optional<std::string>& round);
+Result<boost::json::array> assessments_section(Context& ctx,
+                                               const std::optional<std::string>& round);
 Result<boost::json::object> geoat_period(Context& ctx, const Counts& k);
 bool has_scores(const Context& ctx);
 // The change between two periods' results, item by item.
@@ -171,6 +179,7 @@ boost::json::object compare_survey(const boost::json::object& a, const boost::js
 boost::json::object compare_geoat(const boost::json::object& a, const boost::json::object& b);
 // The action plan between two rounds (report_actions.cpp): each item's
 // status as each round stood, and the indicators it was meant to move.
-Result<boost::json::array> compare_actions(Context& ctx, const std::string& older, const std::string& newer);
+Result<boost::json::array> compare_actions(Context& ctx, const std::string& older,
+                                           const std::string& newer);
 
 }  // namespace equitas::server::report_detail

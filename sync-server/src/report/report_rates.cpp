@@ -43,9 +43,12 @@ struct Shown {
 
 Shown shown(const Context& ctx, const Tally& t) {
   if (t.n < ctx.threshold) {
-    return {boost::json::object{{"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}}, std::nullopt};
+    return {boost::json::object{{"suppressed", true},
+                                {"display", "n<" + std::to_string(ctx.threshold)}},
+            std::nullopt};
   }
-  const std::int64_t v = ctx.cell_keys ? std::max(ctx.cell_keys->perturb(t.n, t.key), ctx.threshold) : t.n;
+  const std::int64_t v =
+      ctx.cell_keys ? std::max(ctx.cell_keys->perturb(t.n, t.key), ctx.threshold) : t.n;
   return {boost::json::value(v), v};
 }
 
@@ -57,7 +60,8 @@ boost::json::object rate_cell(const Context& ctx, const Tally& t, std::int64_t h
   o["headcount"] = headcount >= 0 ? boost::json::value(headcount) : nullptr;
   o["responses"] = std::move(s.json);
   if (s.value && headcount > 0) {
-    o["rate"] = std::round(1000.0 * static_cast<double>(*s.value) / static_cast<double>(headcount)) / 10.0;
+    o["rate"] =
+        std::round(1000.0 * static_cast<double>(*s.value) / static_cast<double>(headcount)) / 10.0;
     // More respondents than staff: the headcount is out of date or for
     // another unit. Shown as it is, and said, rather than capped at 100.
     if (*s.value > headcount) o["above_headcount"] = true;
@@ -85,7 +89,8 @@ Result<std::shared_ptr<const RatePlan>> load_rate_plan(Context& ctx) {
   std::sort(plan->units.begin(), plan->units.end());
   plan->units.erase(std::unique(plan->units.begin(), plan->units.end()), plan->units.end());
   for (const auto& [rowid, unit] : devices) {
-    if (rowid < 0 || rowid > (1 << 30)) continue;  // rowids are small; a larger one would make a huge table
+    if (rowid < 0 || rowid > (1 << 30))
+      continue;  // rowids are small; a larger one would make a huge table
     if (static_cast<std::size_t>(rowid) >= plan->unit_of_device.size()) {
       plan->unit_of_device.resize(static_cast<std::size_t>(rowid) + 1, -1);
     }
@@ -108,14 +113,16 @@ Result<std::shared_ptr<const RatePlan>> load_rate_plan(Context& ctx) {
   return std::shared_ptr<const RatePlan>(std::move(plan));
 }
 
-Result<boost::json::object> response_rates(const Context& ctx, const Counts& k, const std::string& round) {
+Result<boost::json::object> response_rates(const Context& ctx, const Counts& k,
+                                           const std::string& round) {
   const RatePlan& plan = *ctx.rates;
   UnitsStore store(*ctx.db);
   EQ_ASSIGN_OR_RETURN(auto counts, store.headcounts_for(round));
   // unit -> sex ("" for the total) -> headcount
   std::map<std::string, std::map<std::string, std::int64_t>> heads;
   for (const auto& h : counts) heads[h.unit][h.sex] = h.headcount;
-  auto headcount_of = [&](const std::string& unit, const std::string& sex) -> std::optional<std::int64_t> {
+  auto headcount_of = [&](const std::string& unit,
+                          const std::string& sex) -> std::optional<std::int64_t> {
     auto u = heads.find(unit);
     if (u == heads.end()) return std::nullopt;
     if (auto s = u->second.find(sex); s != u->second.end()) return s->second;
@@ -180,7 +187,8 @@ Result<boost::json::object> response_rates(const Context& ctx, const Counts& k, 
   }
   total["by_sex"] = std::move(by_sex);
   boost::json::array sexes;
-  for (const auto& c : plan.sexes) sexes.push_back(boost::json::object{{"code", c.code}, {"label", c.label}});
+  for (const auto& c : plan.sexes)
+    sexes.push_back(boost::json::object{{"code", c.code}, {"label", c.label}});
   return boost::json::object{{"round", round},
                              {"sexes", std::move(sexes)},
                              {"units", std::move(units)},

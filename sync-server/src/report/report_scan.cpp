@@ -108,8 +108,12 @@ class CellOf {
   std::size_t operator()(const std::uint8_t* codes, std::size_t len) const {
     const int na0 = ctx_.rows - 1, na1 = ctx_.cols - 1;  // the "(no answer)" categories
     int r = 0, c = 0;
-    if (d0_ >= 0) r = static_cast<std::size_t>(d0_) < len && codes[d0_] < map0_.size() ? map0_[codes[d0_]] : na0;
-    if (d1_ >= 0) c = static_cast<std::size_t>(d1_) < len && codes[d1_] < map1_.size() ? map1_[codes[d1_]] : na1;
+    if (d0_ >= 0)
+      r = static_cast<std::size_t>(d0_) < len && codes[d0_] < map0_.size() ? map0_[codes[d0_]]
+                                                                           : na0;
+    if (d1_ >= 0)
+      c = static_cast<std::size_t>(d1_) < len && codes[d1_] < map1_.size() ? map1_[codes[d1_]]
+                                                                           : na1;
     return static_cast<std::size_t>(r * ctx_.cols + c);
   }
 
@@ -122,8 +126,8 @@ class CellOf {
 };
 
 // One respondent in its unit and sex, for response rates.
-void count_rate(const RatePlan& plan, const std::uint8_t* codes, std::size_t len, std::uint32_t device,
-                std::uint32_t key, Counts& k) {
+void count_rate(const RatePlan& plan, const std::uint8_t* codes, std::size_t len,
+                std::uint32_t device, std::uint32_t key, Counts& k) {
   if (device >= plan.unit_of_device.size() || plan.unit_of_device[device] < 0) return;
   std::size_t sex = plan.sexes.size();
   if (plan.sex_position >= 0 && static_cast<std::size_t>(plan.sex_position) < len &&
@@ -193,8 +197,9 @@ Result<Counts> scan(Context& ctx, const std::vector<std::int64_t>& round_refs, b
   Counts k;
   for (const auto& col : ctx.dict.columns) {
     k.offset.push_back(static_cast<int>(k.stride));
-    const int w = col.kind == ColumnKind::kOne ? static_cast<int>(col.values.size())
-                  : col.kind == ColumnKind::kMulti ? 3 : 2;
+    const int w = col.kind == ColumnKind::kOne     ? static_cast<int>(col.values.size())
+                  : col.kind == ColumnKind::kMulti ? 3
+                                                   : 2;
     k.width.push_back(w);
     k.stride += static_cast<std::size_t>(w);
   }

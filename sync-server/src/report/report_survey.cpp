@@ -18,10 +18,14 @@ std::vector<Class> classes(const Context& ctx, const ReportItem& it, int positio
   for (std::size_t code = 1; code < values.size(); ++code) {
     const forms::Choice* ch = it.list ? it.list->find(values[code]) : nullptr;
     Class k = Class::kOther;
-    if (ch && ch->exclude) k = Class::kExcluded;
-    else if (ch && ch->polarity == forms::Polarity::kPositive) k = Class::kPositive;
-    else if (ch && ch->polarity == forms::Polarity::kNeutral) k = Class::kNeutral;
-    else if (ch && ch->polarity == forms::Polarity::kNegative) k = Class::kNegative;
+    if (ch && ch->exclude)
+      k = Class::kExcluded;
+    else if (ch && ch->polarity == forms::Polarity::kPositive)
+      k = Class::kPositive;
+    else if (ch && ch->polarity == forms::Polarity::kNeutral)
+      k = Class::kNeutral;
+    else if (ch && ch->polarity == forms::Polarity::kNegative)
+      k = Class::kNegative;
     out.push_back(k);
   }
   return out;
@@ -31,7 +35,8 @@ std::vector<Class> classes(const Context& ctx, const ReportItem& it, int positio
 // order the form lists its choices: the dictionary numbers codes in the order
 // they first arrived, which puts "25–34" before "Under 25". A code the newest
 // list no longer has (an older version's choice) follows, in arrival order.
-std::vector<std::size_t> in_form_order(const ReportItem& it, const std::vector<std::string>& values) {
+std::vector<std::size_t> in_form_order(const ReportItem& it,
+                                       const std::vector<std::string>& values) {
   std::vector<std::size_t> out;
   std::vector<bool> taken(values.size(), false);
   if (it.list) {
@@ -67,11 +72,13 @@ bool is_reversed(const ReportItem& it) {
   const forms::Choice* first = nullptr;
   const forms::Choice* last = nullptr;
   for (const auto& ch : it.list->choices) {
-    if (ch.polarity != forms::Polarity::kPositive && ch.polarity != forms::Polarity::kNegative) continue;
+    if (ch.polarity != forms::Polarity::kPositive && ch.polarity != forms::Polarity::kNegative)
+      continue;
     if (first == nullptr) first = &ch;
     last = &ch;
   }
-  return first != nullptr && first->polarity == forms::Polarity::kPositive && last->polarity == forms::Polarity::kNegative;
+  return first != nullptr && first->polarity == forms::Polarity::kPositive &&
+         last->polarity == forms::Polarity::kNegative;
 }
 
 // Per-item results a section index is built from: percent positive per grid
@@ -85,7 +92,8 @@ struct LikertResult {
 // mark that told a secondary suppression from a primary one would say the
 // former holds at least `threshold` people, which can narrow the latter.
 boost::json::object suppressed(const Context& ctx, const Shown& s) {
-  return {{"group", s.group}, {"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}};
+  return {
+      {"group", s.group}, {"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}};
 }
 
 // The n a shown group gives: its published count, which for a perturbed
@@ -101,7 +109,8 @@ std::vector<std::int64_t> inner(const Context& ctx, const std::vector<std::int64
   std::vector<std::int64_t> out;
   out.reserve(static_cast<std::size_t>(ctx.rows * ctx.cols));
   for (int r = 0; r < ctx.rows; ++r) {
-    for (int c = 0; c < ctx.cols; ++c) out.push_back(grid[static_cast<std::size_t>(r * (ctx.cols + 1) + c)]);
+    for (int c = 0; c < ctx.cols; ++c)
+      out.push_back(grid[static_cast<std::size_t>(r * (ctx.cols + 1) + c)]);
   }
   return out;
 }
@@ -115,13 +124,17 @@ Measure combined(const Measure& a, const Measure& b) {
   return out;
 }
 
-boost::json::object likert_item(const Context& ctx, const ReportItem& it, const Counts& k, int pos, LikertResult& lr) {
+boost::json::object likert_item(const Context& ctx, const ReportItem& it, const Counts& k, int pos,
+                                LikertResult& lr) {
   const auto cls = classes(ctx, it, pos);
   auto count = [&](Class want) {
-    return measure(ctx, k, pos, [&](int code) { return static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] == want; });
+    return measure(ctx, k, pos, [&](int code) {
+      return static_cast<std::size_t>(code) < cls.size() &&
+             cls[static_cast<std::size_t>(code)] == want;
+    });
   };
-  const Measure pos_n = count(Class::kPositive), neu_n = count(Class::kNeutral), neg_n = count(Class::kNegative),
-                exc_n = count(Class::kExcluded);
+  const Measure pos_n = count(Class::kPositive), neu_n = count(Class::kNeutral),
+                neg_n = count(Class::kNegative), exc_n = count(Class::kExcluded);
   const Measure n = combined(combined(pos_n, neu_n), neg_n);
   const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
   lr.hidden = t.hidden;
@@ -147,21 +160,26 @@ boost::json::object likert_item(const Context& ctx, const ReportItem& it, const 
   return {{"groups", std::move(groups)}};
 }
 
-boost::json::object select_item(const Context& ctx, const ReportItem& it, const Counts& k, int pos) {
+boost::json::object select_item(const Context& ctx, const ReportItem& it, const Counts& k,
+                                int pos) {
   const auto cls = classes(ctx, it, pos);
   const Measure n_in = measure(ctx, k, pos, [&](int code) {
-    return code > 0 && static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] != Class::kExcluded;
+    return code > 0 && static_cast<std::size_t>(code) < cls.size() &&
+           cls[static_cast<std::size_t>(code)] != Class::kExcluded;
   });
   const Measure exc = measure(ctx, k, pos, [&](int code) {
-    return static_cast<std::size_t>(code) < cls.size() && cls[static_cast<std::size_t>(code)] == Class::kExcluded;
+    return static_cast<std::size_t>(code) < cls.size() &&
+           cls[static_cast<std::size_t>(code)] == Class::kExcluded;
   });
-  const SuppressedTable t = suppress_table(inner(ctx, n_in.count), ctx.rows, ctx.cols, ctx.threshold);
+  const SuppressedTable t =
+      suppress_table(inner(ctx, n_in.count), ctx.rows, ctx.cols, ctx.threshold);
   std::vector<std::pair<std::string, Measure>> per_choice;
   if (pos >= 0) {
     const auto& values = ctx.dict.columns[static_cast<std::size_t>(pos)].values;
     for (const std::size_t code : in_form_order(it, values)) {
       if (cls[code] == Class::kExcluded) continue;
-      per_choice.emplace_back(values[code], measure(ctx, k, pos, [&](int c) { return c == static_cast<int>(code); }));
+      per_choice.emplace_back(
+          values[code], measure(ctx, k, pos, [&](int c) { return c == static_cast<int>(code); }));
     }
   }
   boost::json::array groups;
@@ -173,8 +191,12 @@ boost::json::object select_item(const Context& ctx, const ReportItem& it, const 
     }
     const std::int64_t base = published(ctx, n_in, g);
     boost::json::object choices;
-    for (const auto& [code, counts] : per_choice) choices[code] = percent(published(ctx, counts, g), base);
-    groups.push_back(boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n_in, g)}, {"excluded", published(ctx, exc, g)}, {"percent", std::move(choices)}});
+    for (const auto& [code, counts] : per_choice)
+      choices[code] = percent(published(ctx, counts, g), base);
+    groups.push_back(boost::json::object{{"group", s.group},
+                                         {"n", shown_n(ctx, n_in, g)},
+                                         {"excluded", published(ctx, exc, g)},
+                                         {"percent", std::move(choices)}});
   }
   return {{"groups", std::move(groups)}};
 }
@@ -187,10 +209,12 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
       if (int p = ctx.dict.position(it.item->name, ch.name); p >= 0) cols.emplace_back(ch.name, p);
     }
   }
-  const Measure n = measure(ctx, k, cols.empty() ? -1 : cols.front().second, [](int code) { return code != 0; });
+  const Measure n =
+      measure(ctx, k, cols.empty() ? -1 : cols.front().second, [](int code) { return code != 0; });
   const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
   std::vector<Measure> chosen;
-  for (const auto& c : cols) chosen.push_back(measure(ctx, k, c.second, [](int code) { return code == 1; }));
+  for (const auto& c : cols)
+    chosen.push_back(measure(ctx, k, c.second, [](int code) { return code == 1; }));
   boost::json::array groups;
   for (const Shown& s : shown_cells(ctx)) {
     const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
@@ -200,8 +224,10 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
     }
     const std::int64_t base = published(ctx, n, g);
     boost::json::object choices;
-    for (std::size_t i = 0; i < cols.size(); ++i) choices[cols[i].first] = percent(published(ctx, chosen[i], g), base);
-    groups.push_back(boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n, g)}, {"percent", std::move(choices)}});
+    for (std::size_t i = 0; i < cols.size(); ++i)
+      choices[cols[i].first] = percent(published(ctx, chosen[i], g), base);
+    groups.push_back(boost::json::object{
+        {"group", s.group}, {"n", shown_n(ctx, n, g)}, {"percent", std::move(choices)}});
   }
   return {{"groups", std::move(groups)}};
 }
@@ -211,13 +237,16 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
 // How many answered; a column coded by value ('one': a calculate's) counts
 // every code, an 'answered' column its 1.
 boost::json::object answered_item(const Context& ctx, const Counts& k, int pos) {
-  const bool by_value = pos >= 0 && ctx.dict.columns[static_cast<std::size_t>(pos)].kind == ColumnKind::kOne;
+  const bool by_value =
+      pos >= 0 && ctx.dict.columns[static_cast<std::size_t>(pos)].kind == ColumnKind::kOne;
   const Measure n = measure(ctx, k, pos, [&](int code) { return by_value ? code > 0 : code == 1; });
   const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
   boost::json::array groups;
   for (const Shown& s : shown_cells(ctx)) {
     const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-    groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"answered", shown_n(ctx, n, g)}});
+    groups.push_back(
+        t.hidden[g] ? suppressed(ctx, s)
+                    : boost::json::object{{"group", s.group}, {"answered", shown_n(ctx, n, g)}});
   }
   return {{"groups", std::move(groups)}};
 }
@@ -234,7 +263,9 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
     boost::json::array groups;
     for (const Shown& s : shown_cells(ctx)) {
       const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-      groups.push_back(t.hidden[g] ? suppressed(ctx, s) : boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n, g)}});
+      groups.push_back(t.hidden[g]
+                           ? suppressed(ctx, s)
+                           : boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n, g)}});
     }
     out["responses"] = std::move(groups);
   }
@@ -262,7 +293,8 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
       // A ranking lists every choice, so its choice columns tell only that
       // it was answered; the positions are in the exports.
       const bool listed = it.list != nullptr && !it.list->choices.empty();
-      o = answered_item(ctx, k, listed ? ctx.dict.position(it.item->name, it.list->choices.front().name) : -1);
+      o = answered_item(
+          ctx, k, listed ? ctx.dict.position(it.item->name, it.list->choices.front().name) : -1);
       kind = "rank";
     } else if (it.item->type == forms::QuestionType::kSelectMultiple) {
       o = multi_item(ctx, it, k);
@@ -277,7 +309,9 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
       kind = "indicator";
     } else {
       o = answered_item(ctx, k, pos);
-      kind = it.item->type == forms::QuestionType::kText ? "text" : std::string(forms::question_type_name(it.item->type));
+      kind = it.item->type == forms::QuestionType::kText
+                 ? "text"
+                 : std::string(forms::question_type_name(it.item->type));
     }
     o["name"] = it.item->name;
     o["label"] = ctx.text(it.item->label);
@@ -290,7 +324,8 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
     if (it.list != nullptr && kind != "likert") {
       // The codes' labels, so a chart need not show bare codes.
       boost::json::array choices;
-      for (const auto& c : it.list->choices) choices.push_back(boost::json::object{{"code", c.name}, {"label", ctx.text(c.label)}});
+      for (const auto& c : it.list->choices)
+        choices.push_back(boost::json::object{{"code", c.name}, {"label", ctx.text(c.label)}});
       o["choices"] = std::move(choices);
     }
     items.push_back(std::move(o));
@@ -313,12 +348,14 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
       if (used == 0) {
         groups.push_back(suppressed(ctx, s));
       } else {
-        groups.push_back(boost::json::object{{"group", s.group},
-                                             {"index", std::round(10.0 * sum / used) / 10.0},
-                                             {"items", used}});
+        groups.push_back(boost::json::object{
+            {"group", s.group}, {"index", std::round(10.0 * sum / used) / 10.0}, {"items", used}});
       }
     }
-    boost::json::object sec{{"name", name}, {"label", section_labels[name]}, {"items", results.size()}, {"groups", std::move(groups)}};
+    boost::json::object sec{{"name", name},
+                            {"label", section_labels[name]},
+                            {"items", results.size()},
+                            {"groups", std::move(groups)}};
     // Sections named f01_... to f10_... are the Revised Arusha Declaration's factors.
     const auto digit = [](char c) { return c >= '0' && c <= '9'; };
     if (name.size() > 3 && name[0] == 'f' && digit(name[1]) && digit(name[2]) && name[3] == '_') {

@@ -27,7 +27,8 @@ bool on_cycle(const SuppressedTable& t, int r, int c) {
     stack.pop_back();
     if (n < R) {
       for (int j = 0; j < C; ++j) {
-        if (!t.is_hidden(n, j) || (n == r && j == c) || seen[static_cast<std::size_t>(R + j)]) continue;
+        if (!t.is_hidden(n, j) || (n == r && j == c) || seen[static_cast<std::size_t>(R + j)])
+          continue;
         if (j == c) return true;
         seen[static_cast<std::size_t>(R + j)] = true;
         stack.push_back(R + j);
@@ -55,7 +56,9 @@ std::int64_t cost(const SuppressedTable& t, int r, int c) {
   return v;
 }
 
-void hide(SuppressedTable& t, int r, int c) { t.hidden[static_cast<std::size_t>(r * t.width() + c)] = true; }
+void hide(SuppressedTable& t, int r, int c) {
+  t.hidden[static_cast<std::size_t>(r * t.width() + c)] = true;
+}
 
 void secondary_two_way(SuppressedTable& t) {
   for (;;) {
@@ -113,7 +116,8 @@ void secondary_one_way(SuppressedTable& t) {
 
 }  // namespace
 
-SuppressedTable suppress_table(std::span<const std::int64_t> interior, int rows, int cols, std::int64_t threshold) {
+SuppressedTable suppress_table(std::span<const std::int64_t> interior, int rows, int cols,
+                               std::int64_t threshold) {
   SuppressedTable t;
   t.rows = rows;
   t.cols = cols;

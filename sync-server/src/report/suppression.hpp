@@ -31,7 +31,9 @@ struct SuppressedTable {
   std::vector<bool> hidden;          // same shape
 
   int width() const { return cols + 1; }
-  std::int64_t value(int r, int c) const { return values[static_cast<std::size_t>(r * width() + c)]; }
+  std::int64_t value(int r, int c) const {
+    return values[static_cast<std::size_t>(r * width() + c)];
+  }
   bool is_hidden(int r, int c) const { return hidden[static_cast<std::size_t>(r * width() + c)]; }
   std::int64_t total() const { return value(rows, cols); }
   bool total_hidden() const { return is_hidden(rows, cols); }
@@ -39,6 +41,7 @@ struct SuppressedTable {
 
 // `interior` holds rows x cols counts, row-major. rows >= 1, cols >= 1.
 // Deterministic: the same table always gets the same pattern.
-SuppressedTable suppress_table(std::span<const std::int64_t> interior, int rows, int cols, std::int64_t threshold);
+SuppressedTable suppress_table(std::span<const std::int64_t> interior, int rows, int cols,
+                               std::int64_t threshold);
 
 }  // namespace equitas::server

@@ -7,7 +7,8 @@ namespace equitas::server {
 namespace {
 
 constexpr const char* kItemColumns =
-    "SELECT i.id, i.administration_id, i.assessment_id, a.round, i.row, i.objective, i.activity, i.owner, "
+    "SELECT i.id, i.administration_id, i.assessment_id, a.round, i.row, i.objective, i.activity, "
+    "i.owner, "
     "i.deadline, i.target, i.indicators, i.created_at, a.form_id FROM action_items i "
     "JOIN assessments a ON a.id = i.assessment_id";
 
@@ -48,21 +49,23 @@ ActionItem read_item(const Statement& st) {
 }  // namespace
 
 Status ActionStore::load_updates(ActionItem& item) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, at, status, note, actor FROM action_updates "
-                                                "WHERE item_id = ?1 ORDER BY id"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT id, at, status, note, actor FROM action_updates "
+                                  "WHERE item_id = ?1 ORDER BY id"));
   st.bind(1, item.id);
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    item.updates.push_back(
-        ActionUpdate{st.column_int64(0), st.column_int64(1), st.column_text(2), st.column_text(3), st.column_text(4)});
+    item.updates.push_back(ActionUpdate{st.column_int64(0), st.column_int64(1), st.column_text(2),
+                                        st.column_text(3), st.column_text(4)});
   }
   return Status::ok();
 }
 
 Result<std::vector<ActionItem>> ActionStore::items(std::string_view administration_id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare(std::string(kItemColumns) +
-                                                " WHERE ?1 = '' OR i.administration_id = ?1" + kItemOrder));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare(std::string(kItemColumns) +
+                                  " WHERE ?1 = '' OR i.administration_id = ?1" + kItemOrder));
   st.bind(1, administration_id);
   std::vector<ActionItem> out;
   for (;;) {
@@ -85,25 +88,32 @@ Result<std::optional<ActionItem>> ActionStore::find(std::string_view id) {
 }
 
 Result<bool> ActionStore::adopted(std::string_view assessment_id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT 1 FROM action_items WHERE assessment_id = ?1 LIMIT 1"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT 1 FROM action_items WHERE assessment_id = ?1 LIMIT 1"));
   st.bind(1, assessment_id);
   return st.step();
 }
 
 Result<std::string> ActionStore::add(ActionItem item, const ActionUpdate& first) {
-  EQ_ASSIGN_OR_RETURN(Statement last,
-                      db_.prepare("SELECT COALESCE(MAX(CAST(substr(id, length(administration_id) + 4) AS INTEGER)), 0) "
-                                  "FROM action_items WHERE administration_id = ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement last,
+      db_.prepare(
+          "SELECT COALESCE(MAX(CAST(substr(id, length(administration_id) + 4) AS INTEGER)), 0) "
+          "FROM action_items WHERE administration_id = ?1"));
   last.bind(1, item.administration_id);
   EQ_ASSIGN_OR_RETURN(bool row, last.step());
   const std::int64_t n = row ? last.column_int64(0) + 1 : 1;
   item.id = item.administration_id + "-AP" + std::to_string(n);
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO action_items (id, administration_id, assessment_id, row, objective, "
-                                  "activity, indicators, owner, deadline, target, created_at) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO action_items (id, administration_id, assessment_id, row, objective, "
+                  "activity, indicators, owner, deadline, target, created_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   st.bind(1, item.id).bind(2, item.administration_id).bind(3, item.assessment_id).bind(4, item.row);
-  st.bind(5, item.objective).bind(6, item.activity).bind(7, indicators_text(item.indicators)).bind(8, item.owner);
+  st.bind(5, item.objective)
+      .bind(6, item.activity)
+      .bind(7, indicators_text(item.indicators))
+      .bind(8, item.owner);
   st.bind(9, item.deadline).bind(10, item.target).bind(11, item.created_at);
   EQ_RETURN_IF_ERROR(st.run());
   EQ_RETURN_IF_ERROR(add_update(item.id, first));
@@ -111,16 +121,22 @@ Result<std::string> ActionStore::add(ActionItem item, const ActionUpdate& first)
 }
 
 Status ActionStore::add_update(std::string_view item_id, const ActionUpdate& u) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO action_updates (item_id, at, status, note, actor) "
-                                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO action_updates (item_id, at, status, note, actor) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5)"));
   st.bind(1, item_id).bind(2, u.at).bind(3, u.status).bind(4, u.note).bind(5, u.actor);
   return st.run();
 }
 
 Status ActionStore::set_details(const ActionItem& item) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE action_items SET indicators = ?2, owner = ?3, deadline = ?4 "
-                                                "WHERE id = ?1"));
-  st.bind(1, item.id).bind(2, indicators_text(item.indicators)).bind(3, item.owner).bind(4, item.deadline);
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("UPDATE action_items SET indicators = ?2, owner = ?3, deadline = ?4 "
+                  "WHERE id = ?1"));
+  st.bind(1, item.id)
+      .bind(2, indicators_text(item.indicators))
+      .bind(3, item.owner)
+      .bind(4, item.deadline);
   return st.run();
 }
 

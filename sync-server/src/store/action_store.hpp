@@ -25,7 +25,8 @@ struct ActionUpdate {
 };
 
 struct ActionItem {
-  std::string id, administration_id, assessment_id, round, form_id;  // round, form: of the adopting assessment
+  std::string id, administration_id, assessment_id, round,
+      form_id;  // round, form: of the adopting assessment
   std::int64_t row = 0;
   std::string objective, activity, owner, deadline, target;
   std::vector<std::string> indicators;

@@ -58,15 +58,18 @@ std::string day_text(std::int32_t day) {
   return buf;
 }
 
-Result<std::optional<AnalysisDictionary>> load_analysis_dictionary(Database& db, std::string_view form_id) {
-  EQ_ASSIGN_OR_RETURN(Statement f, db.prepare("SELECT form_ref FROM analysis_forms WHERE form_id = ?1"));
+Result<std::optional<AnalysisDictionary>> load_analysis_dictionary(Database& db,
+                                                                   std::string_view form_id) {
+  EQ_ASSIGN_OR_RETURN(Statement f,
+                      db.prepare("SELECT form_ref FROM analysis_forms WHERE form_id = ?1"));
   f.bind(1, form_id);
   EQ_ASSIGN_OR_RETURN(bool has, f.step());
   if (!has) return std::optional<AnalysisDictionary>();
   AnalysisDictionary d;
   d.form_ref = f.column_int64(0);
-  EQ_ASSIGN_OR_RETURN(Statement cols, db.prepare("SELECT position, question, choice, kind FROM analysis_columns "
-                                                 "WHERE form_ref = ?1 ORDER BY position"));
+  EQ_ASSIGN_OR_RETURN(Statement cols,
+                      db.prepare("SELECT position, question, choice, kind FROM analysis_columns "
+                                 "WHERE form_ref = ?1 ORDER BY position"));
   cols.bind(1, d.form_ref);
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, cols.step());
@@ -79,8 +82,9 @@ Result<std::optional<AnalysisDictionary>> load_analysis_dictionary(Database& db,
     c.kind = parse_kind(cols.column_text(3));
     c.values.assign(1, "");
   }
-  EQ_ASSIGN_OR_RETURN(Statement codes, db.prepare("SELECT position, code, value FROM analysis_codes "
-                                                  "WHERE form_ref = ?1"));
+  EQ_ASSIGN_OR_RETURN(Statement codes,
+                      db.prepare("SELECT position, code, value FROM analysis_codes "
+                                 "WHERE form_ref = ?1"));
   codes.bind(1, d.form_ref);
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, codes.step());
@@ -92,7 +96,9 @@ Result<std::optional<AnalysisDictionary>> load_analysis_dictionary(Database& db,
     if (code >= values.size()) values.resize(code + 1);
     values[code] = codes.column_text(2);
   }
-  EQ_ASSIGN_OR_RETURN(Statement rounds, db.prepare("SELECT round, round_ref FROM analysis_rounds WHERE form_ref = ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement rounds,
+      db.prepare("SELECT round, round_ref FROM analysis_rounds WHERE form_ref = ?1"));
   rounds.bind(1, d.form_ref);
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, rounds.step());

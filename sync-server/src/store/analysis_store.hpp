@@ -50,7 +50,8 @@ struct AnalysisDictionary {
 };
 
 // nullopt when no submission of the form was ever decoded.
-Result<std::optional<AnalysisDictionary>> load_analysis_dictionary(Database& db, std::string_view form_id);
+Result<std::optional<AnalysisDictionary>> load_analysis_dictionary(Database& db,
+                                                                   std::string_view form_id);
 
 // Days since 1970-01-01 of "YYYY-MM-DD..." (a date or an ISO 8601 time).
 std::optional<std::int32_t> day_number(std::string_view iso);
@@ -77,7 +78,9 @@ class AnalysisRowReader {
   bool next() {
     const int rc = sqlite3_step(st_.get());
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) failed_ = Status::io_error(std::string("reading the analysis store failed: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_DONE)
+      failed_ = Status::io_error(std::string("reading the analysis store failed: ") +
+                                 sqlite3_errmsg(db_));
     return false;
   }
   const Status& status() const { return failed_; }
@@ -103,8 +106,9 @@ class AnalysisRowReader {
 
 // For each analysis row of `form_id`: its round's name and its submission's
 // rowid (the published counts of anonymous forms key on them).
-Status for_each_round_row(Database& db, std::string_view form_id,
-                          const std::function<void(const std::string& round, std::int64_t rowid)>& visit);
+Status for_each_round_row(
+    Database& db, std::string_view form_id,
+    const std::function<void(const std::string& round, std::int64_t rowid)>& visit);
 
 // What the indexer needs of a submission just stored.
 struct StoredSubmission {

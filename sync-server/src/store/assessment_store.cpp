@@ -1,8 +1,8 @@
 #include "assessment_store.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 
 namespace equitas::server {
 namespace {
@@ -16,7 +16,8 @@ std::optional<AssessmentState> parse_state(std::string_view s) {
 
 constexpr const char* kAssessmentColumns =
     "SELECT a.id, a.form_id, a.round, a.administration_id, d.name, a.state, a.version, a.revision, "
-    "a.created_at, a.merged FROM assessments a JOIN administrations d ON d.id = a.administration_id";
+    "a.created_at, a.merged FROM assessments a JOIN administrations d ON d.id = "
+    "a.administration_id";
 
 AssessmentRecord read_assessment(const Statement& st) {
   AssessmentRecord a;
@@ -45,8 +46,10 @@ std::string fields_text(const std::map<std::string, std::string>& fields) {
 Status read_fields(const std::string& text, std::map<std::string, std::string>& out) {
   boost::system::error_code ec;
   const boost::json::value v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return Status::corruption("an assessment event's fields are not a JSON object");
-  for (const auto& kv : v.get_object()) out[std::string(kv.key())] = boost::json::serialize(kv.value());
+  if (ec || !v.is_object())
+    return Status::corruption("an assessment event's fields are not a JSON object");
+  for (const auto& kv : v.get_object())
+    out[std::string(kv.key())] = boost::json::serialize(kv.value());
   return Status::ok();
 }
 
@@ -54,22 +57,30 @@ Status read_fields(const std::string& text, std::map<std::string, std::string>& 
 
 std::string_view assessment_state_name(AssessmentState s) {
   switch (s) {
-    case AssessmentState::kDraft: return "draft";
-    case AssessmentState::kUnderReview: return "under_review";
-    case AssessmentState::kValidated: return "validated";
+    case AssessmentState::kDraft:
+      return "draft";
+    case AssessmentState::kUnderReview:
+      return "under_review";
+    case AssessmentState::kValidated:
+      return "validated";
   }
   return "draft";
 }
 
 Status AssessmentStore::add_administration(const Administration& a) {
   EQ_ASSIGN_OR_RETURN(auto known, find_administration(a.id));
-  if (known) return Status::already_exists("administration " + a.id + " exists already (" + known->name + ")");
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO administrations (id, name, created_at) VALUES (?1, ?2, ?3)"));
+  if (known)
+    return Status::already_exists("administration " + a.id + " exists already (" + known->name +
+                                  ")");
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO administrations (id, name, created_at) VALUES (?1, ?2, ?3)"));
   return st.bind(1, a.id).bind(2, a.name).bind(3, a.created_at).run();
 }
 
 Result<std::vector<Administration>> AssessmentStore::administrations() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, name, created_at FROM administrations ORDER BY id"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT id, name, created_at FROM administrations ORDER BY id"));
   std::vector<Administration> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -80,29 +91,40 @@ Result<std::vector<Administration>> AssessmentStore::administrations() {
 }
 
 Result<std::optional<Administration>> AssessmentStore::find_administration(std::string_view id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, name, created_at FROM administrations WHERE id = ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare("SELECT id, name, created_at FROM administrations WHERE id = ?1"));
   st.bind(1, id);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<Administration>();
-  return std::optional<Administration>(Administration{st.column_text(0), st.column_text(1), st.column_int64(2)});
+  return std::optional<Administration>(
+      Administration{st.column_text(0), st.column_text(1), st.column_int64(2)});
 }
 
 Status AssessmentStore::add_assessment(const AssessmentRecord& a) {
-  EQ_ASSIGN_OR_RETURN(Statement same, db_.prepare("SELECT id FROM assessments WHERE form_id = ?1 AND round = ?2 "
-                                                  "AND administration_id = ?3"));
+  EQ_ASSIGN_OR_RETURN(Statement same,
+                      db_.prepare("SELECT id FROM assessments WHERE form_id = ?1 AND round = ?2 "
+                                  "AND administration_id = ?3"));
   same.bind(1, a.form_id).bind(2, a.round).bind(3, a.administration_id);
   EQ_ASSIGN_OR_RETURN(bool exists, same.step());
   if (exists) {
-    return Status::already_exists("administration " + a.administration_id + " has an assessment of " + a.form_id +
-                                  " for round " + a.round + " already: " + same.column_text(0));
+    return Status::already_exists("administration " + a.administration_id +
+                                  " has an assessment of " + a.form_id + " for round " + a.round +
+                                  " already: " + same.column_text(0));
   }
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO assessments (id, form_id, round, administration_id, "
-                                                "created_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  return st.bind(1, a.id).bind(2, a.form_id).bind(3, a.round).bind(4, a.administration_id).bind(5, a.created_at).run();
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO assessments (id, form_id, round, administration_id, "
+                                  "created_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  return st.bind(1, a.id)
+      .bind(2, a.form_id)
+      .bind(3, a.round)
+      .bind(4, a.administration_id)
+      .bind(5, a.created_at)
+      .run();
 }
 
 Result<std::vector<AssessmentRecord>> AssessmentStore::assessments() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare(std::string(kAssessmentColumns) + " ORDER BY a.created_at, a.id"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare(std::string(kAssessmentColumns) + " ORDER BY a.created_at, a.id"));
   std::vector<AssessmentRecord> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -113,7 +135,8 @@ Result<std::vector<AssessmentRecord>> AssessmentStore::assessments() {
 }
 
 Result<std::optional<AssessmentRecord>> AssessmentStore::find_assessment(std::string_view id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare(std::string(kAssessmentColumns) + " WHERE a.id = ?1"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare(std::string(kAssessmentColumns) + " WHERE a.id = ?1"));
   st.bind(1, id);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<AssessmentRecord>();
@@ -121,9 +144,11 @@ Result<std::optional<AssessmentRecord>> AssessmentStore::find_assessment(std::st
 }
 
 Result<std::vector<StoredEvent>> AssessmentStore::events(std::string_view assessment_id) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT seq, kind, submission_id, device, site, author, base, at, fields, comment, "
-                                  "flagged FROM assessment_events WHERE assessment_id = ?1 ORDER BY seq"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare(
+          "SELECT seq, kind, submission_id, device, site, author, base, at, fields, comment, "
+          "flagged FROM assessment_events WHERE assessment_id = ?1 ORDER BY seq"));
   st.bind(1, assessment_id);
   std::vector<StoredEvent> out;
   for (;;) {
@@ -139,7 +164,8 @@ Result<std::vector<StoredEvent>> AssessmentStore::events(std::string_view assess
     } else {
       const Bytes blob = st.column_blob(2);
       SubmissionId sid;
-      if (blob.size() != sid.bytes.size()) return Status::corruption("an assessment event's submission id is damaged");
+      if (blob.size() != sid.bytes.size())
+        return Status::corruption("an assessment event's submission id is damaged");
       std::copy(blob.begin(), blob.end(), sid.bytes.begin());
       e.id = sid.to_string();
     }
@@ -157,23 +183,26 @@ Result<std::vector<StoredEvent>> AssessmentStore::events(std::string_view assess
 }
 
 Result<std::vector<ReviewStep>> AssessmentStore::reviews(std::string_view assessment_id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT from_state, to_state, comment, actor, at, action_mark FROM "
-                                                "assessment_reviews WHERE assessment_id = ?1 ORDER BY id"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db_.prepare("SELECT from_state, to_state, comment, actor, at, action_mark FROM "
+                                "assessment_reviews WHERE assessment_id = ?1 ORDER BY id"));
   st.bind(1, assessment_id);
   std::vector<ReviewStep> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.push_back(ReviewStep{st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3),
-                             st.column_int64(4), st.column_int64(5)});
+    out.push_back(ReviewStep{st.column_text(0), st.column_text(1), st.column_text(2),
+                             st.column_text(3), st.column_int64(4), st.column_int64(5)});
   }
   return out;
 }
 
-Result<std::int64_t> AssessmentStore::apply_event(const AssessmentRecord& a, forms::AssessmentEvent event,
+Result<std::int64_t> AssessmentStore::apply_event(const AssessmentRecord& a,
+                                                  forms::AssessmentEvent event,
                                                   const std::optional<std::string>& flagged) {
-  EQ_ASSIGN_OR_RETURN(Statement last,
-                      db_.prepare("SELECT COALESCE(MAX(seq), 0) FROM assessment_events WHERE assessment_id = ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement last,
+      db_.prepare("SELECT COALESCE(MAX(seq), 0) FROM assessment_events WHERE assessment_id = ?1"));
   last.bind(1, a.id);
   EQ_ASSIGN_OR_RETURN(bool row, last.step());
   event.seq = (row ? last.column_int64(0) : 0) + 1;
@@ -181,10 +210,12 @@ Result<std::int64_t> AssessmentStore::apply_event(const AssessmentRecord& a, for
   // has seen no more than everything.
   event.base = std::min(event.base, a.version);
   const bool resolution = event.kind == forms::AssessmentEvent::Kind::kResolution;
-  EQ_ASSIGN_OR_RETURN(Statement ins,
-                      db_.prepare("INSERT INTO assessment_events (assessment_id, seq, kind, submission_id, device, "
-                                  "site, author, base, at, fields, comment, flagged) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                                  "?7, ?8, ?9, ?10, ?11, ?12)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement ins,
+      db_.prepare(
+          "INSERT INTO assessment_events (assessment_id, seq, kind, submission_id, device, "
+          "site, author, base, at, fields, comment, flagged) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+          "?7, ?8, ?9, ?10, ?11, ?12)"));
   ins.bind(1, a.id).bind(2, event.seq).bind(3, resolution ? "resolution" : "contribution");
   if (resolution) {
     ins.bind_null(4);
@@ -192,7 +223,11 @@ Result<std::int64_t> AssessmentStore::apply_event(const AssessmentRecord& a, for
     EQ_ASSIGN_OR_RETURN(SubmissionId id, SubmissionId::parse(event.id));
     ins.bind(4, ByteView(id.bytes));
   }
-  ins.bind(5, event.device).bind(6, event.site).bind(7, event.author).bind(8, event.base).bind(9, event.at);
+  ins.bind(5, event.device)
+      .bind(6, event.site)
+      .bind(7, event.author)
+      .bind(8, event.base)
+      .bind(9, event.at);
   ins.bind(10, fields_text(event.fields)).bind(11, event.comment);
   if (flagged) {
     ins.bind(12, *flagged);
@@ -219,24 +254,36 @@ Result<std::int64_t> AssessmentStore::apply_event(const AssessmentRecord& a, for
   return event.seq;
 }
 
-Status AssessmentStore::set_state(const AssessmentRecord& a, AssessmentState to, const ReviewStep& step) {
-  EQ_ASSIGN_OR_RETURN(Statement up,
-                      db_.prepare("UPDATE assessments SET state = ?2, revision = revision + 1 WHERE id = ?1"));
+Status AssessmentStore::set_state(const AssessmentRecord& a, AssessmentState to,
+                                  const ReviewStep& step) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement up,
+      db_.prepare("UPDATE assessments SET state = ?2, revision = revision + 1 WHERE id = ?1"));
   EQ_RETURN_IF_ERROR(up.bind(1, a.id).bind(2, assessment_state_name(to)).run());
-  EQ_ASSIGN_OR_RETURN(Statement ins, db_.prepare("INSERT INTO assessment_reviews (assessment_id, from_state, "
-                                                 "to_state, comment, actor, at, action_mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-  return ins.bind(1, a.id).bind(2, step.from).bind(3, step.to).bind(4, step.comment).bind(5, step.actor)
-      .bind(6, step.at).bind(7, step.action_mark).run();
+  EQ_ASSIGN_OR_RETURN(
+      Statement ins,
+      db_.prepare(
+          "INSERT INTO assessment_reviews (assessment_id, from_state, "
+          "to_state, comment, actor, at, action_mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  return ins.bind(1, a.id)
+      .bind(2, step.from)
+      .bind(3, step.to)
+      .bind(4, step.comment)
+      .bind(5, step.actor)
+      .bind(6, step.at)
+      .bind(7, step.action_mark)
+      .run();
 }
 
 Result<bool> AssessmentStore::is_contribution(ByteView submission_id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT 1 FROM assessment_events WHERE submission_id = ?1"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT 1 FROM assessment_events WHERE submission_id = ?1"));
   st.bind(1, submission_id);
   return st.step();
 }
 
-forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId& device, std::string_view site,
-                                          const ResponsePayload& payload) {
+forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId& device,
+                                          std::string_view site, const ResponsePayload& payload) {
   forms::AssessmentEvent e;
   e.kind = forms::AssessmentEvent::Kind::kContribution;
   e.id = id.to_string();
@@ -247,12 +294,16 @@ forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId
     e.author = payload.contribution->role;
     e.base = payload.contribution->base;
   }
-  for (const auto& kv : payload.answers) e.fields[std::string(kv.key())] = boost::json::serialize(kv.value());
+  for (const auto& kv : payload.answers)
+    e.fields[std::string(kv.key())] = boost::json::serialize(kv.value());
   return e;
 }
 
-Result<std::optional<std::int64_t>> AssessmentStore::first_created(std::string_view form_id, std::string_view round) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT min(created_at) FROM assessments WHERE form_id = ?1 AND round = ?2"));
+Result<std::optional<std::int64_t>> AssessmentStore::first_created(std::string_view form_id,
+                                                                   std::string_view round) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT min(created_at) FROM assessments WHERE form_id = ?1 AND round = ?2"));
   st.bind(1, form_id).bind(2, round);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row || st.column_is_null(0)) return std::optional<std::int64_t>();

@@ -80,14 +80,15 @@ class AssessmentStore {
   Result<bool> is_contribution(ByteView submission_id);
   // When the form's first team assessment of `round` was created; nullopt
   // when the round has none.
-  Result<std::optional<std::int64_t>> first_created(std::string_view form_id, std::string_view round);
+  Result<std::optional<std::int64_t>> first_created(std::string_view form_id,
+                                                    std::string_view round);
 
  private:
   Database& db_;
 };
 
 // The event a contribution's payload gives: its answers as fields.
-forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId& device, std::string_view site,
-                                          const ResponsePayload& payload);
+forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId& device,
+                                          std::string_view site, const ResponsePayload& payload);
 
 }  // namespace equitas::server

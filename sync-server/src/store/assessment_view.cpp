@@ -1,8 +1,8 @@
 #include "assessment_view.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -33,18 +33,25 @@ struct Tally {
 double round1(double v) { return std::round(v * 10.0) / 10.0; }
 
 boost::json::object stats(const Tally& t) {
-  boost::json::object o{{"score", t.score},       {"max", t.max},
-                        {"rated", t.rated},       {"applicable", t.applicable()},
-                        {"not_applicable", t.not_applicable}, {"not_assessed", t.not_assessed},
+  boost::json::object o{{"score", t.score},
+                        {"max", t.max},
+                        {"rated", t.rated},
+                        {"applicable", t.applicable()},
+                        {"not_applicable", t.not_applicable},
+                        {"not_assessed", t.not_assessed},
                         {"disagreements", t.disagreements}};
-  o["percent"] = t.max > 0 ? boost::json::value(round1(100.0 * t.score / t.max)) : boost::json::value(nullptr);
-  const double coverage = t.applicable() > 0 ? static_cast<double>(t.rated) / static_cast<double>(t.applicable()) : 0;
-  o["coverage"] = t.applicable() > 0 ? boost::json::value(round1(100.0 * coverage)) : boost::json::value(nullptr);
+  o["percent"] =
+      t.max > 0 ? boost::json::value(round1(100.0 * t.score / t.max)) : boost::json::value(nullptr);
+  const double coverage =
+      t.applicable() > 0 ? static_cast<double>(t.rated) / static_cast<double>(t.applicable()) : 0;
+  o["coverage"] = t.applicable() > 0 ? boost::json::value(round1(100.0 * coverage))
+                                     : boost::json::value(nullptr);
   o["incomplete"] = t.applicable() == 0 || coverage < kCompleteCoverage;
   return o;
 }
 
-Tally tally_indicator(const forms::Form& form, const forms::Item& item, const boost::json::object& fields) {
+Tally tally_indicator(const forms::Form& form, const forms::Item& item,
+                      const boost::json::object& fields) {
   Tally t;
   t.indicators = 1;
   const auto* f = fields.if_contains(item.name);
@@ -56,8 +63,9 @@ Tally tally_indicator(const forms::Form& form, const forms::Item& item, const bo
   }
   const auto* value = field ? field->if_contains("value") : nullptr;
   const forms::ChoiceList* list = form.list_for(item);
-  const forms::Choice* choice =
-      value && value->is_string() && list ? list->find(std::string_view(value->get_string())) : nullptr;
+  const forms::Choice* choice = value && value->is_string() && list
+                                    ? list->find(std::string_view(value->get_string()))
+                                    : nullptr;
   double max_points = 0;
   if (list) {
     for (const auto& c : list->choices) max_points = std::max(max_points, c.points.value_or(0));
@@ -86,8 +94,8 @@ boost::json::array disagreement_list(const boost::json::object& fields) {
 
 }  // namespace
 
-boost::json::object assessment_scores(const forms::Form& form, const boost::json::object& fields, bool official,
-                                      const std::string& lang) {
+boost::json::object assessment_scores(const forms::Form& form, const boost::json::object& fields,
+                                      bool official, const std::string& lang) {
   std::vector<std::string> element_order, principle_order;
   std::map<std::string, Tally> elements, principles;
   std::map<std::string, std::string> labels, element_principle;
@@ -153,7 +161,8 @@ std::string choice_label(const forms::Form& form, const std::string& list, const
   return c != nullptr ? c->label.get(lang, form.default_language) : code;
 }
 
-boost::json::object assessment_view(const AssessmentRecord& a, const std::vector<StoredEvent>& events,
+boost::json::object assessment_view(const AssessmentRecord& a,
+                                    const std::vector<StoredEvent>& events,
                                     const std::vector<ReviewStep>& reviews, const forms::Form* form,
                                     const std::string& lang) {
   const boost::json::object fields = merged_fields(a);
@@ -186,16 +195,24 @@ boost::json::object assessment_view(const AssessmentRecord& a, const std::vector
       auto v = boost::json::parse(text, vec);
       values[name] = vec ? boost::json::value(text) : v;
     }
-    flagged.push_back(boost::json::object{{"event", s.event.id}, {"seq", s.event.seq}, {"author", s.event.author},
-                                          {"device", s.event.device}, {"site", s.event.site}, {"at", s.event.at},
-                                          {"reason", *s.flagged}, {"fields", std::move(values)}});
+    flagged.push_back(boost::json::object{{"event", s.event.id},
+                                          {"seq", s.event.seq},
+                                          {"author", s.event.author},
+                                          {"device", s.event.device},
+                                          {"site", s.event.site},
+                                          {"at", s.event.at},
+                                          {"reason", *s.flagged},
+                                          {"fields", std::move(values)}});
   }
   o["events"] = static_cast<std::int64_t>(events.size());
   o["merged_events"] = merged_events;
   o["flagged"] = std::move(flagged);
   boost::json::array steps;
   for (const auto& r : reviews) {
-    steps.push_back(boost::json::object{{"from", r.from}, {"to", r.to}, {"comment", r.comment}, {"actor", r.actor},
+    steps.push_back(boost::json::object{{"from", r.from},
+                                        {"to", r.to},
+                                        {"comment", r.comment},
+                                        {"actor", r.actor},
                                         {"at", iso8601_utc(r.at)}});
   }
   o["workflow"] = std::move(steps);
@@ -203,8 +220,10 @@ boost::json::object assessment_view(const AssessmentRecord& a, const std::vector
   return o;
 }
 
-Result<std::optional<boost::json::object>> load_assessment_view(Database& db, const forms::FormLibrary& library,
-                                                                std::string_view id, const std::string& lang) {
+Result<std::optional<boost::json::object>> load_assessment_view(Database& db,
+                                                                const forms::FormLibrary& library,
+                                                                std::string_view id,
+                                                                const std::string& lang) {
   AssessmentStore store(db);
   EQ_ASSIGN_OR_RETURN(auto a, store.find_assessment(id));
   if (!a) return std::optional<boost::json::object>();
@@ -214,14 +233,17 @@ Result<std::optional<boost::json::object>> load_assessment_view(Database& db, co
   return std::optional<boost::json::object>(assessment_view(*a, events, reviews, form.get(), lang));
 }
 
-Result<std::vector<std::string>> changed_assessment_views(Database& db, const forms::FormLibrary& library,
+Result<std::vector<std::string>> changed_assessment_views(Database& db,
+                                                          const forms::FormLibrary& library,
                                                           const std::vector<AssessmentRef>& known) {
   std::map<std::string, std::uint64_t> held;
   for (const auto& k : known) held[k.id] = k.revision;
   EQ_ASSIGN_OR_RETURN(auto all, AssessmentStore(db).assessments());
   std::vector<std::string> out;
   for (const auto& a : all) {
-    if (auto it = held.find(a.id); it != held.end() && it->second == static_cast<std::uint64_t>(a.revision)) continue;
+    if (auto it = held.find(a.id);
+        it != held.end() && it->second == static_cast<std::uint64_t>(a.revision))
+      continue;
     EQ_ASSIGN_OR_RETURN(auto view, load_assessment_view(db, library, a.id));
     if (view) out.push_back(boost::json::serialize(*view));
   }

@@ -28,17 +28,21 @@ inline constexpr double kCompleteCoverage = 0.8;
 
 // `form` may be null (a form version this server no longer knows): then
 // there are no scores, only the merged state.
-boost::json::object assessment_view(const AssessmentRecord& a, const std::vector<StoredEvent>& events,
+boost::json::object assessment_view(const AssessmentRecord& a,
+                                    const std::vector<StoredEvent>& events,
                                     const std::vector<ReviewStep>& reviews, const forms::Form* form,
                                     const std::string& lang = "en");
 
 // One assessment's view, read in the caller's transaction; nullopt for an
 // unknown id. The form is the current version of the assessment's form.
-Result<std::optional<boost::json::object>> load_assessment_view(Database& db, const forms::FormLibrary& library,
-                                                                std::string_view id, const std::string& lang = "en");
+Result<std::optional<boost::json::object>> load_assessment_view(Database& db,
+                                                                const forms::FormLibrary& library,
+                                                                std::string_view id,
+                                                                const std::string& lang = "en");
 // The views (serialized) of every assessment whose revision differs from
 // what a collector holds.
-Result<std::vector<std::string>> changed_assessment_views(Database& db, const forms::FormLibrary& library,
+Result<std::vector<std::string>> changed_assessment_views(Database& db,
+                                                          const forms::FormLibrary& library,
                                                           const std::vector<AssessmentRef>& known);
 
 // The "fields" object of an assessment's merged state; empty when the state
@@ -54,7 +58,7 @@ std::string choice_label(const forms::Form& form, const std::string& list, const
                          const std::string& lang);
 
 // The scores part alone, from a merged state's "fields" object.
-boost::json::object assessment_scores(const forms::Form& form, const boost::json::object& fields, bool official,
-                                      const std::string& lang);
+boost::json::object assessment_scores(const forms::Form& form, const boost::json::object& fields,
+                                      bool official, const std::string& lang);
 
 }  // namespace equitas::server

@@ -24,7 +24,8 @@ void put_le(std::uint8_t* out, std::uint64_t v, int bytes) {
 
 template <std::size_t N>
 void derive(const std::uint8_t* secret, std::string_view context, SecretBytes<N>& out) {
-  crypto_generichash(out.data(), N, reinterpret_cast<const unsigned char*>(context.data()), context.size(), secret, 32);
+  crypto_generichash(out.data(), N, reinterpret_cast<const unsigned char*>(context.data()),
+                     context.size(), secret, 32);
 }
 
 }  // namespace
@@ -54,7 +55,8 @@ Status CellKeys::ensure_secret(Database& db) {
   }
   SecretBytes<32> fresh;
   randombytes_buf(fresh.data(), fresh.size());
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("INSERT OR IGNORE INTO server_meta (key, value) VALUES (?1, ?2)"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db.prepare("INSERT OR IGNORE INTO server_meta (key, value) VALUES (?1, ?2)"));
   st.bind(1, kSecretKey).bind(2, ByteView(fresh.data(), fresh.size()));
   return st.run();
 }
@@ -63,10 +65,13 @@ Result<CellKeys> CellKeys::load(Database& db) {
   EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT value FROM server_meta WHERE key = ?1"));
   st.bind(1, kSecretKey);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Status::not_found("the server has no cell key secret yet (open the data folder with sync-server once)");
+  if (!row)
+    return Status::not_found(
+        "the server has no cell key secret yet (open the data folder with sync-server once)");
   Bytes secret = st.column_blob(0);
   if (secret.size() != 32) {
-    return Status::corruption("the cell key secret in server_meta is damaged (it must be 32 bytes)");
+    return Status::corruption(
+        "the cell key secret in server_meta is damaged (it must be 32 bytes)");
   }
   CellKeys keys(std::span<const std::uint8_t, 32>(secret.data(), 32));
   sodium_memzero(secret.data(), secret.size());

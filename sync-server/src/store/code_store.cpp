@@ -23,7 +23,8 @@ Result<SecretBytes<32>> CodeStore::mac_key(bool create) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (row) {
       Bytes v = st.column_blob(0);
-      if (v.size() != key.size()) return Status::corruption("the response code key in server_meta is damaged");
+      if (v.size() != key.size())
+        return Status::corruption("the response code key in server_meta is damaged");
       std::memcpy(key.data(), v.data(), key.size());
       sodium_memzero(v.data(), v.size());
       return key;
@@ -31,7 +32,8 @@ Result<SecretBytes<32>> CodeStore::mac_key(bool create) {
   }
   if (!create) return Status::not_found("no response codes were issued on this server");
   randombytes_buf(key.data(), key.size());
-  EQ_ASSIGN_OR_RETURN(Statement ins, db_.prepare("INSERT INTO server_meta (key, value) VALUES (?1, ?2)"));
+  EQ_ASSIGN_OR_RETURN(Statement ins,
+                      db_.prepare("INSERT INTO server_meta (key, value) VALUES (?1, ?2)"));
   EQ_RETURN_IF_ERROR(ins.bind(1, kMacKeyName).bind(2, ByteView(key.data(), key.size())).run());
   return key;
 }
@@ -53,12 +55,15 @@ Result<IssuedBatch> CodeStore::issue(std::string_view form_id, std::string_view 
   while (out.codes.size() < static_cast<std::size_t>(count)) {
     std::string code = generate_response_code();
     // 75 random bits: a repeat is all but impossible, and harmless to skip.
-    if (digests.insert(code_digest(b.salt, form_id, round, code)).second) out.codes.push_back(std::move(code));
+    if (digests.insert(code_digest(b.salt, form_id, round, code)).second)
+      out.codes.push_back(std::move(code));
   }
   b.digests.assign(digests.begin(), digests.end());
   b.signature = server.sign(code_batch_signing_input(b, server.public_key()));
-  EQ_ASSIGN_OR_RETURN(Statement ins, db_.prepare("INSERT INTO code_batches (batch_id, form_id, round, count, encoded, "
-                                                 "issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement ins,
+      db_.prepare("INSERT INTO code_batches (batch_id, form_id, round, count, encoded, "
+                  "issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   EQ_RETURN_IF_ERROR(ins.bind(1, ByteView(b.id))
                          .bind(2, form_id)
                          .bind(3, round)
@@ -78,7 +83,9 @@ Result<std::vector<CodeRoundUsage>> CodeStore::usage() {
     return u;
   };
   {
-    EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT form_id, round, SUM(count) FROM code_batches GROUP BY 1, 2"));
+    EQ_ASSIGN_OR_RETURN(
+        Statement st,
+        db_.prepare("SELECT form_id, round, SUM(count) FROM code_batches GROUP BY 1, 2"));
     for (;;) {
       EQ_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
@@ -86,7 +93,8 @@ Result<std::vector<CodeRoundUsage>> CodeStore::usage() {
     }
   }
   {
-    EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT form_id, round, COUNT(*) FROM used_codes GROUP BY 1, 2"));
+    EQ_ASSIGN_OR_RETURN(
+        Statement st, db_.prepare("SELECT form_id, round, COUNT(*) FROM used_codes GROUP BY 1, 2"));
     for (;;) {
       EQ_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
@@ -94,17 +102,24 @@ Result<std::vector<CodeRoundUsage>> CodeStore::usage() {
     }
   }
   {
-    EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT form_id, round, code_flag, COUNT(*) FROM submissions "
-                                                  "WHERE code_flag != 0 GROUP BY 1, 2, 3"));
+    EQ_ASSIGN_OR_RETURN(Statement st,
+                        db_.prepare("SELECT form_id, round, code_flag, COUNT(*) FROM submissions "
+                                    "WHERE code_flag != 0 GROUP BY 1, 2, 3"));
     for (;;) {
       EQ_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
       auto& u = at(st.column_text(0), st.column_text(1));
       const auto n = st.column_int64(3);
       switch (static_cast<CodeFlag>(st.column_int64(2))) {
-        case CodeFlag::kUsedBefore: u.used_before += n; break;
-        case CodeFlag::kNotIssued: u.not_issued += n; break;
-        default: u.missing += n; break;
+        case CodeFlag::kUsedBefore:
+          u.used_before += n;
+          break;
+        case CodeFlag::kNotIssued:
+          u.not_issued += n;
+          break;
+        default:
+          u.missing += n;
+          break;
       }
     }
   }
@@ -113,11 +128,13 @@ Result<std::vector<CodeRoundUsage>> CodeStore::usage() {
   return out;
 }
 
-Result<std::vector<Bytes>> CodeStore::missing(const std::vector<CodeBatchId>& known, std::size_t max_bytes,
-                                              bool& more) {
+Result<std::vector<Bytes>> CodeStore::missing(const std::vector<CodeBatchId>& known,
+                                              std::size_t max_bytes, bool& more) {
   more = false;
   const std::set<CodeBatchId> held(known.begin(), known.end());
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT batch_id, encoded FROM code_batches ORDER BY issued_at, batch_id"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT batch_id, encoded FROM code_batches ORDER BY issued_at, batch_id"));
   std::vector<Bytes> out;
   std::size_t total = 0;
   for (;;) {
@@ -128,7 +145,8 @@ Result<std::vector<Bytes>> CodeStore::missing(const std::vector<CodeBatchId>& kn
     std::copy_n(id.begin(), std::min(id.size(), key.size()), key.begin());
     if (held.count(key) != 0) continue;
     Bytes encoded = st.column_blob(1);
-    if (!out.empty() && (total + encoded.size() > max_bytes || out.size() >= kMaxCodeBatchesPerUpdate)) {
+    if (!out.empty() &&
+        (total + encoded.size() > max_bytes || out.size() >= kMaxCodeBatchesPerUpdate)) {
       more = true;
       break;
     }
@@ -138,20 +156,23 @@ Result<std::vector<Bytes>> CodeStore::missing(const std::vector<CodeBatchId>& kn
   return out;
 }
 
-Result<CodeFlag> CodeStore::spend(std::string_view form_id, std::string_view round, std::string_view typed_code) {
+Result<CodeFlag> CodeStore::spend(std::string_view form_id, std::string_view round,
+                                  std::string_view typed_code) {
   if (typed_code.empty()) return CodeFlag::kMissing;
   const NormalizedCode code = normalize_response_code(typed_code);
   if (code.typo != CodeTypo::kNone) return CodeFlag::kNotIssued;
   bool genuine = false;
   {
-    EQ_ASSIGN_OR_RETURN(Statement st,
-                        db_.prepare("SELECT encoded FROM code_batches WHERE form_id = ?1 AND round = ?2"));
+    EQ_ASSIGN_OR_RETURN(
+        Statement st,
+        db_.prepare("SELECT encoded FROM code_batches WHERE form_id = ?1 AND round = ?2"));
     st.bind(1, form_id).bind(2, round);
     while (!genuine) {
       EQ_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
       auto batch = decode_code_batch(st.column_blob(0));
-      if (!batch.is_ok()) return batch.status().with_context("a stored response code batch is damaged");
+      if (!batch.is_ok())
+        return batch.status().with_context("a stored response code batch is damaged");
       genuine = batch->contains(code_digest(batch->salt, form_id, round, code.canonical));
     }
   }
@@ -163,16 +184,19 @@ Result<CodeFlag> CodeStore::spend(std::string_view form_id, std::string_view rou
   w.lp(round);
   w.raw(code.canonical);
   std::array<std::uint8_t, 16> mac{};
-  crypto_generichash(mac.data(), mac.size(), w.bytes().data(), w.bytes().size(), key.data(), key.size());
-  EQ_ASSIGN_OR_RETURN(Statement ins,
-                      db_.prepare("INSERT OR IGNORE INTO used_codes (form_id, round, mac) VALUES (?1, ?2, ?3)"));
+  crypto_generichash(mac.data(), mac.size(), w.bytes().data(), w.bytes().size(), key.data(),
+                     key.size());
+  EQ_ASSIGN_OR_RETURN(
+      Statement ins,
+      db_.prepare("INSERT OR IGNORE INTO used_codes (form_id, round, mac) VALUES (?1, ?2, ?3)"));
   EQ_RETURN_IF_ERROR(ins.bind(1, form_id).bind(2, round).bind(3, ByteView(mac)).run());
   return db_.changes() == 1 ? CodeFlag::kCounted : CodeFlag::kUsedBefore;
 }
 
 Result<std::optional<int>> CodeStore::first_revision_flag(ByteView submission_id) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT code_flag FROM submissions WHERE submission_id = ?1 "
-                                                "ORDER BY revision LIMIT 1"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT code_flag FROM submissions WHERE submission_id = ?1 "
+                                  "ORDER BY revision LIMIT 1"));
   st.bind(1, submission_id);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<int>();

@@ -32,9 +32,9 @@ struct IssuedBatch {
 
 struct CodeRoundUsage {
   std::string form_id, round;
-  std::int64_t issued = 0;      // codes in its batches
-  std::int64_t used = 0;        // distinct codes that unlocked a counted response
-  std::int64_t used_before = 0; // responses kept but not counted, by flag
+  std::int64_t issued = 0;       // codes in its batches
+  std::int64_t used = 0;         // distinct codes that unlocked a counted response
+  std::int64_t used_before = 0;  // responses kept but not counted, by flag
   std::int64_t not_issued = 0;
   std::int64_t missing = 0;
 };
@@ -45,19 +45,21 @@ class CodeStore {
 
   // `count` new codes (1 to kMaxCodesPerBatch) for a form and round, their
   // batch signed with the server's key and stored. Run in a transaction.
-  Result<IssuedBatch> issue(std::string_view form_id, std::string_view round, int count, const SigningKey& server,
-                            std::int64_t now);
+  Result<IssuedBatch> issue(std::string_view form_id, std::string_view round, int count,
+                            const SigningKey& server, std::int64_t now);
   Result<std::vector<CodeRoundUsage>> usage();
   // The code flag its first revision was stored with (a later revision
   // spends no code of its own), or nullopt when none is stored.
   Result<std::optional<int>> first_revision_flag(ByteView submission_id);
   // Encoded batches not among `known`, oldest first, up to `max_bytes` in
   // all (at least one); `more` when some were left for the next request.
-  Result<std::vector<Bytes>> missing(const std::vector<CodeBatchId>& known, std::size_t max_bytes, bool& more);
+  Result<std::vector<Bytes>> missing(const std::vector<CodeBatchId>& known, std::size_t max_bytes,
+                                     bool& more);
 
   // The verdict on a response's code (empty: none given), recording a
   // genuine code as used. Call in the transaction that stores the response.
-  Result<CodeFlag> spend(std::string_view form_id, std::string_view round, std::string_view typed_code);
+  Result<CodeFlag> spend(std::string_view form_id, std::string_view round,
+                         std::string_view typed_code);
 
  private:
   Result<SecretBytes<32>> mac_key(bool create);

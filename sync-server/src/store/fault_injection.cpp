@@ -22,7 +22,8 @@ FaultPoint configured_fault() {
 }
 
 void maybe_crash(FaultPoint point) {
-  if (point != FaultPoint::kNone && point != FaultPoint::kFileDiskFull && configured_fault() == point) {
+  if (point != FaultPoint::kNone && point != FaultPoint::kFileDiskFull &&
+      configured_fault() == point) {
     ::kill(::getpid(), SIGKILL);
   }
 }

@@ -45,10 +45,12 @@ Status sync_dir(const std::filesystem::path& dir) {
 // cut back to `length`, its size before, so that nothing half-written stays.
 Status append_durably(const std::filesystem::path& path, std::uint64_t length, ByteView data) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::io_error("cannot open " + path.filename().string() + ": " + errno_text());
+  if (fd < 0)
+    return Status::io_error("cannot open " + path.filename().string() + ": " + errno_text());
   Status s = Status::ok();
   std::size_t done = 0;
-  if (::lseek(fd, static_cast<off_t>(length), SEEK_SET) < 0) s = Status::io_error("cannot seek: " + errno_text());
+  if (::lseek(fd, static_cast<off_t>(length), SEEK_SET) < 0)
+    s = Status::io_error("cannot seek: " + errno_text());
   while (s.is_ok() && done < data.size()) {
     const std::size_t want = allowed_write(data.size() - done, done == 0);
     const ssize_t n = want == 0 ? (errno = ENOSPC, -1) : ::write(fd, data.data() + done, want);
@@ -59,7 +61,8 @@ Status append_durably(const std::filesystem::path& path, std::uint64_t length, B
     }
     done += static_cast<std::size_t>(n);
   }
-  if (s.is_ok() && ::fdatasync(fd) != 0) s = Status::io_error("cannot sync the file: " + errno_text());
+  if (s.is_ok() && ::fdatasync(fd) != 0)
+    s = Status::io_error("cannot sync the file: " + errno_text());
   if (!s.is_ok()) {
     if (::ftruncate(fd, static_cast<off_t>(length)) == 0) (void)::fdatasync(fd);
   }
@@ -88,26 +91,28 @@ std::string file_export_names(const json::array& refs) {
     const auto* type = o ? o->if_contains("type") : nullptr;
     if (sha == nullptr || !sha->is_string()) continue;
     if (!out.empty()) out += ' ';
-    out += file_export_name(sha->get_string(), type && type->is_string() ? std::string_view(type->get_string()) : "");
+    out += file_export_name(sha->get_string(),
+                            type && type->is_string() ? std::string_view(type->get_string()) : "");
   }
   return out;
 }
 
 bool has_file_questions(const forms::Form& form) { return any_file_question(form.items); }
 
-Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const json::object& answers,
-                                                 bool known_allowed) {
+Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form,
+                                                 const json::object& answers, bool known_allowed) {
   std::vector<AnsweredFile> out;
   Status bad = Status::ok();
-  forms::for_each_file_answer(form, answers, [&](const forms::Item& q, const std::string& path, const json::value& v) {
-    if (!bad.is_ok() || blank(&v)) return;
-    auto refs = forms::parse_file_answer(v, q, /*key_required=*/!known_allowed);
-    if (!refs.is_ok()) {
-      bad = Status::invalid_argument(path + ": " + refs.status().message());
-      return;
-    }
-    for (auto& r : *refs) out.push_back({path, std::move(r)});
-  });
+  forms::for_each_file_answer(
+      form, answers, [&](const forms::Item& q, const std::string& path, const json::value& v) {
+        if (!bad.is_ok() || blank(&v)) return;
+        auto refs = forms::parse_file_answer(v, q, /*key_required=*/!known_allowed);
+        if (!refs.is_ok()) {
+          bad = Status::invalid_argument(path + ": " + refs.status().message());
+          return;
+        }
+        for (auto& r : *refs) out.push_back({path, std::move(r)});
+      });
   if (!bad.is_ok()) return bad;
   return out;
 }
@@ -123,8 +128,10 @@ Result<std::string> known_files_missing(Database& db, const std::vector<Answered
     if (!f.ref.key.empty()) continue;
     FileId id{};
     FileHash sha{};
-    if (!from_hex_into(f.ref.id, id) || !from_hex_into(f.ref.sha256, sha)) return f.question + ": " + f.ref.name;
-    EQ_ASSIGN_OR_RETURN(auto st, db.cached("SELECT 1 FROM files WHERE file_id = ?1 AND sha256 = ?2 AND size = ?3"));
+    if (!from_hex_into(f.ref.id, id) || !from_hex_into(f.ref.sha256, sha))
+      return f.question + ": " + f.ref.name;
+    EQ_ASSIGN_OR_RETURN(
+        auto st, db.cached("SELECT 1 FROM files WHERE file_id = ?1 AND sha256 = ?2 AND size = ?3"));
     st->bind(1, ByteView(id)).bind(2, ByteView(sha)).bind(3, f.ref.size);
     EQ_ASSIGN_OR_RETURN(bool row, st->step());
     st->reset();
@@ -133,17 +140,20 @@ Result<std::string> known_files_missing(Database& db, const std::vector<Answered
   return std::string();
 }
 
-Status record_files(Database& db, const Envelope& e, const std::vector<AnsweredFile>& files, std::int64_t now) {
+Status record_files(Database& db, const Envelope& e, const std::vector<AnsweredFile>& files,
+                    std::int64_t now) {
   if (files.empty()) return Status::ok();
-  EQ_ASSIGN_OR_RETURN(auto st, db.cached("INSERT OR IGNORE INTO files (file_id, submission_id, revision, question, "
-                                         "device_id, sha256, size, media_type, name, file_key, created_at) "
-                                         "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
+  EQ_ASSIGN_OR_RETURN(
+      auto st, db.cached("INSERT OR IGNORE INTO files (file_id, submission_id, revision, question, "
+                         "device_id, sha256, size, media_type, name, file_key, created_at) "
+                         "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
   for (const AnsweredFile& f : files) {
     if (f.ref.key.empty()) continue;  // known already (known_files_missing)
     FileId id{};
     FileHash sha{};
     std::array<std::uint8_t, kFileKeyBytes> key{};
-    if (!from_hex_into(f.ref.id, id) || !from_hex_into(f.ref.sha256, sha) || !from_hex_into(f.ref.key, key)) {
+    if (!from_hex_into(f.ref.id, id) || !from_hex_into(f.ref.sha256, sha) ||
+        !from_hex_into(f.ref.key, key)) {
       return Status::invalid_argument(f.question + ": a file reference is not hexadecimal");
     }
     st->reset();
@@ -174,8 +184,10 @@ std::filesystem::path FileStore::partial_path(const FileId& id) const {
   return root_ / "partial" / to_hex(ByteView(id));
 }
 
-Result<std::optional<FileStore::Expected>> FileStore::expected(Database& db, const FileId& id) const {
-  EQ_ASSIGN_OR_RETURN(auto st, db.cached("SELECT sha256, size, file_key, device_id FROM files WHERE file_id = ?1"));
+Result<std::optional<FileStore::Expected>> FileStore::expected(Database& db,
+                                                               const FileId& id) const {
+  EQ_ASSIGN_OR_RETURN(
+      auto st, db.cached("SELECT sha256, size, file_key, device_id FROM files WHERE file_id = ?1"));
   st->bind(1, ByteView(id));
   EQ_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return std::optional<Expected>();
@@ -185,7 +197,8 @@ Result<std::optional<FileStore::Expected>> FileStore::expected(Database& db, con
   Bytes device = st->column_blob(3);
   const std::int64_t size = st->column_int64(1);
   st->reset();
-  if (sha.size() != e->sha256.size() || key.size() != kFileKeyBytes || device.size() != e->device.bytes.size()) {
+  if (sha.size() != e->sha256.size() || key.size() != kFileKeyBytes ||
+      device.size() != e->device.bytes.size()) {
     wipe(key);
     return Status::corruption("a file row of the database is damaged");
   }
@@ -212,7 +225,8 @@ Result<FileStore::Upload*> FileStore::resume(const FileId& id, const Expected& e
   Bytes on_disk;
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
-    EQ_ASSIGN_OR_RETURN(on_disk, read_file(path, static_cast<std::size_t>(sealed_file_size(e.size))));
+    EQ_ASSIGN_OR_RETURN(on_disk,
+                        read_file(path, static_cast<std::size_t>(sealed_file_size(e.size))));
   }
   auto up = std::make_unique<Upload>();
   // Check the chunks on disk in order; keep those that check. A chunk that
@@ -241,7 +255,8 @@ Result<FileStore::Upload*> FileStore::resume(const FileId& id, const Expected& e
   // Fewer bytes than the next chunk: its first pieces (or a write a crash
   // cut short), kept; the chunk is checked once the rest arrives.
   std::uint64_t keep = offset;
-  if (good < count && on_disk.size() > offset && on_disk.size() - offset < chunk_wire_size(good, e.size)) {
+  if (good < count && on_disk.size() > offset &&
+      on_disk.size() - offset < chunk_wire_size(good, e.size)) {
     keep = on_disk.size();
     up->tail.assign(on_disk.begin() + static_cast<std::ptrdiff_t>(offset), on_disk.end());
   }
@@ -260,15 +275,20 @@ Status FileStore::finish(Database& db, const FileId& id, const Expected& e, std:
   const auto to = blob_path(e.sha256);
   std::error_code ec;
   std::filesystem::create_directories(to.parent_path(), ec);
-  if (ec) return Status::io_error("cannot create " + to.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return Status::io_error("cannot create " + to.parent_path().string() + ": " + ec.message());
   std::filesystem::rename(from, to, ec);
   if (ec) return Status::io_error("cannot move the file into place: " + ec.message());
   EQ_RETURN_IF_ERROR(sync_dir(to.parent_path()));
   EQ_RETURN_IF_ERROR(sync_dir(from.parent_path()));
   uploads_.erase(id);
-  EQ_ASSIGN_OR_RETURN(auto st, db.cached("INSERT OR IGNORE INTO file_blobs (sha256, file_id, size, stored_at) "
-                                         "VALUES (?1, ?2, ?3, ?4)"));
-  st->bind(1, ByteView(e.sha256)).bind(2, ByteView(id)).bind(3, static_cast<std::int64_t>(e.size)).bind(4, now);
+  EQ_ASSIGN_OR_RETURN(
+      auto st, db.cached("INSERT OR IGNORE INTO file_blobs (sha256, file_id, size, stored_at) "
+                         "VALUES (?1, ?2, ?3, ?4)"));
+  st->bind(1, ByteView(e.sha256))
+      .bind(2, ByteView(id))
+      .bind(3, static_cast<std::int64_t>(e.size))
+      .bind(4, now);
   return st->run();
 }
 
@@ -305,7 +325,8 @@ Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer, boo
   return out;
 }
 
-Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::int64_t now, bool pieces) {
+Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::int64_t now,
+                                   bool pieces) {
   MutexLock lock(&mutex_);
   FileAck ack;
   ack.id = chunk.id;
@@ -373,13 +394,15 @@ Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::in
   }
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  if (Status s = ec ? Status::io_error(ec.message()) : append_durably(path, up->stored + held_bytes, chunk.data);
+  if (Status s = ec ? Status::io_error(ec.message())
+                    : append_durably(path, up->stored + held_bytes, chunk.data);
       !s.is_ok()) {
     uploads_.erase(chunk.id);
     ack.state = FileAckState::kRetryLater;
     ack.next_chunk = expected_index;
     ack.next_offset = static_cast<std::uint32_t>(held_bytes);
-    ack.detail = "the server could not store the file now (" + s.message() + "); it resumes at the next sync";
+    ack.detail = "the server could not store the file now (" + s.message() +
+                 "); it resumes at the next sync";
     return ack;
   }
   if (!completes) {
@@ -403,27 +426,32 @@ Result<FileAck> FileStore::receive(Database& db, const FileChunk& chunk, std::in
 }
 
 Result<FileStore::Held> FileStore::read(Database& db, const FileHash& sha256) const {
-  EQ_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT f.file_key, f.size, f.media_type, f.name FROM file_blobs b "
-                                          "JOIN files f ON f.file_id = b.file_id WHERE b.sha256 = ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      auto st, db.prepare("SELECT f.file_key, f.size, f.media_type, f.name FROM file_blobs b "
+                          "JOIN files f ON f.file_id = b.file_id WHERE b.sha256 = ?1"));
   st.bind(1, ByteView(sha256));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return Status::not_found("the server does not hold the file " + to_hex(ByteView(sha256)));
+  if (!row)
+    return Status::not_found("the server does not hold the file " + to_hex(ByteView(sha256)));
   Bytes key_bytes = st.column_blob(0);
   const auto size = static_cast<std::uint64_t>(st.column_int64(1));
   Held out;
   out.media_type = st.column_text(2);
   out.name = st.column_text(3);
-  if (key_bytes.size() != kFileKeyBytes) return Status::corruption("a file row of the database is damaged");
+  if (key_bytes.size() != kFileKeyBytes)
+    return Status::corruption("a file row of the database is damaged");
   FileKey key;
   std::copy(key_bytes.begin(), key_bytes.end(), key.data());
   wipe(key_bytes);
-  EQ_ASSIGN_OR_RETURN(Bytes sealed, read_file(blob_path(sha256), static_cast<std::size_t>(sealed_file_size(size))));
+  EQ_ASSIGN_OR_RETURN(
+      Bytes sealed, read_file(blob_path(sha256), static_cast<std::size_t>(sealed_file_size(size))));
   EQ_ASSIGN_OR_RETURN(out.bytes, open_sealed_file(sealed, key, sha256, size));
   return out;
 }
 
 Result<FileStore::Totals> FileStore::totals(Database& db) {
-  EQ_ASSIGN_OR_RETURN(auto st, db.prepare("SELECT count(*), coalesce(sum(size), 0) FROM file_blobs"));
+  EQ_ASSIGN_OR_RETURN(auto st,
+                      db.prepare("SELECT count(*), coalesce(sum(size), 0) FROM file_blobs"));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   Totals t;
   if (row) {
@@ -435,15 +463,20 @@ Result<FileStore::Totals> FileStore::totals(Database& db) {
 
 Result<std::vector<NamedFile>> files_of_latest(Database& db, std::string_view form_id,
                                                const std::optional<std::string>& round) {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db.prepare("SELECT DISTINCT f.sha256, f.media_type, b.sha256 IS NOT NULL FROM files f "
-                                 "JOIN submissions s ON s.submission_id = f.submission_id AND s.revision = f.revision "
-                                 "LEFT JOIN file_blobs b ON b.sha256 = f.sha256 "
-                                 "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 "
-                                 "AND NOT EXISTS (SELECT 1 FROM submissions l WHERE l.submission_id = s.submission_id "
-                                 "AND l.revision > s.revision) ORDER BY f.sha256"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare(
+          "SELECT DISTINCT f.sha256, f.media_type, b.sha256 IS NOT NULL FROM files f "
+          "JOIN submissions s ON s.submission_id = f.submission_id AND s.revision = f.revision "
+          "LEFT JOIN file_blobs b ON b.sha256 = f.sha256 "
+          "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 "
+          "AND NOT EXISTS (SELECT 1 FROM submissions l WHERE l.submission_id = s.submission_id "
+          "AND l.revision > s.revision) ORDER BY f.sha256"));
   st.bind(1, form_id);
-  if (round) st.bind(2, *round); else st.bind_null(2);
+  if (round)
+    st.bind(2, *round);
+  else
+    st.bind_null(2);
   std::vector<NamedFile> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -459,7 +492,8 @@ Result<std::vector<NamedFile>> files_of_latest(Database& db, std::string_view fo
 }
 
 Result<std::vector<HeldBlob>> held_blobs(Database& db) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT lower(hex(sha256)), size FROM file_blobs ORDER BY sha256"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st, db.prepare("SELECT lower(hex(sha256)), size FROM file_blobs ORDER BY sha256"));
   std::vector<HeldBlob> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -468,10 +502,13 @@ Result<std::vector<HeldBlob>> held_blobs(Database& db) {
   }
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> forms_naming(Database& db, const FileHash& sha256) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT DISTINCT s.form_id, s.form_version FROM files f JOIN submissions s "
-                                               "ON s.submission_id = f.submission_id AND s.revision = f.revision "
-                                               "WHERE f.sha256 = ?1 ORDER BY 1, 2"));
+Result<std::vector<std::pair<std::string, std::string>>> forms_naming(Database& db,
+                                                                      const FileHash& sha256) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT DISTINCT s.form_id, s.form_version FROM files f JOIN submissions s "
+                 "ON s.submission_id = f.submission_id AND s.revision = f.revision "
+                 "WHERE f.sha256 = ?1 ORDER BY 1, 2"));
   st.bind(1, ByteView(sha256));
   std::vector<std::pair<std::string, std::string>> out;
   for (;;) {

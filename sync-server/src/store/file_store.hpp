@@ -41,7 +41,8 @@ bool has_file_questions(const forms::Form& form);
 // `known_allowed`: a team contribution may list, without keys, files that
 // earlier contributions brought (the merged record's list, which keeps them
 // when a member adds one); known_files_missing checks the server has them.
-Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form, const boost::json::object& answers,
+Result<std::vector<AnsweredFile>> answered_files(const forms::Form& form,
+                                                 const boost::json::object& answers,
                                                  bool known_allowed = false);
 // The first keyless reference in `files` the server has no record of (same
 // id, hash and size), as "question: name"; empty when every one is known.
@@ -68,12 +69,14 @@ struct HeldBlob {
 Result<std::vector<HeldBlob>> held_blobs(Database& db);
 
 // The (form id, version) of every submission that names the file, sorted.
-Result<std::vector<std::pair<std::string, std::string>>> forms_naming(Database& db, const FileHash& sha256);
+Result<std::vector<std::pair<std::string, std::string>>> forms_naming(Database& db,
+                                                                      const FileHash& sha256);
 // The answers with every file reference's key removed: what is stored.
 boost::json::object without_file_keys(const forms::Form& form, const boost::json::object& answers);
 // Records the references of a response just stored (those with keys: the
 // keyless ones are recorded already). Inside its transaction.
-Status record_files(Database& db, const Envelope& e, const std::vector<AnsweredFile>& files, std::int64_t now);
+Status record_files(Database& db, const Envelope& e, const std::vector<AnsweredFile>& files,
+                    std::int64_t now);
 
 // How exports name a file: "files/<sha256 hex><extension>", the same for
 // every copy of the same bytes, and the path it has in an export's zip.
@@ -100,7 +103,8 @@ class FileStore {
   // last piece arrives, and cut back to its start if it does not check.
   // A Status only for a failure of the store itself; a bad chunk is a
   // kFailed ack.
-  Result<FileAck> receive(Database& db, const FileChunk& chunk, std::int64_t now, bool pieces = false);
+  Result<FileAck> receive(Database& db, const FileChunk& chunk, std::int64_t now,
+                          bool pieces = false);
 
   // A file held in full, decrypted and checked against its signed hash.
   // not_found when the server does not hold it (yet).

@@ -20,7 +20,8 @@ FormSnapshot::FormSnapshot(forms::FormLibrary library) : library_(std::move(libr
   }
 }
 
-const PayloadLayout* FormSnapshot::layout(std::string_view form_id, std::string_view form_version) const {
+const PayloadLayout* FormSnapshot::layout(std::string_view form_id,
+                                          std::string_view form_version) const {
   auto it = layouts_.find(layout_key(form_id, form_version));
   return it == layouts_.end() ? nullptr : &it->second;
 }

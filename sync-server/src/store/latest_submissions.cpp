@@ -9,8 +9,10 @@ namespace {
 // `s2.revision > 1` lets SQLite use.
 constexpr const char* kRowsWhere =
     " FROM submissions s "
-    "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 AND NOT EXISTS (SELECT 1 "
-    "FROM submissions s2 WHERE s2.revision > 1 AND s2.submission_id = s.submission_id AND s2.revision > s.revision)";
+    "WHERE s.form_id = ?1 AND (?2 IS NULL OR s.round = ?2) AND s.code_flag = 0 AND NOT EXISTS "
+    "(SELECT 1 "
+    "FROM submissions s2 WHERE s2.revision > 1 AND s2.submission_id = s.submission_id AND "
+    "s2.revision > s.revision)";
 
 void bind_form(Statement& st, std::string_view form_id, const std::optional<std::string>& round) {
   st.bind(1, form_id);
@@ -33,9 +35,10 @@ Result<std::size_t> count_latest_submissions(Database& db, std::string_view form
 
 Result<LatestSubmissions> LatestSubmissions::open(Database& db, std::string_view form_id,
                                                   const std::optional<std::string>& round) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT s.submission_id, s.revision, s.device_id, s.form_version, "
-                                               "s.submitted_at, s.received_at, s.conflict, s.answers, s.round" +
-                                               std::string(kRowsWhere) + " ORDER BY s.id"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db.prepare("SELECT s.submission_id, s.revision, s.device_id, s.form_version, "
+                                 "s.submitted_at, s.received_at, s.conflict, s.answers, s.round" +
+                                 std::string(kRowsWhere) + " ORDER BY s.id"));
   bind_form(st, form_id, round);
   return LatestSubmissions(std::move(st));
 }

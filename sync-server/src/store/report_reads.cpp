@@ -15,14 +15,17 @@ Status map_for_scans(Database& db) { return db.exec("PRAGMA mmap_size = 10737418
 
 Result<std::optional<std::int64_t>> round_publication_order(Database& db, std::string_view form_id,
                                                             std::string_view round) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT min(id) FROM form_rounds WHERE form_id = ?1 AND round = ?2"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT min(id) FROM form_rounds WHERE form_id = ?1 AND round = ?2"));
   st.bind(1, form_id).bind(2, round);
   return optional_int(st);
 }
 
 Result<std::vector<DeviceSummary>> device_summaries(Database& db) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT rowid, device_id, site, status, last_seen_at FROM devices "
-                                               "ORDER BY site, created_at"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db.prepare("SELECT rowid, device_id, site, status, last_seen_at FROM devices "
+                                 "ORDER BY site, created_at"));
   std::vector<DeviceSummary> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -38,11 +41,14 @@ Result<std::vector<DeviceSummary>> device_summaries(Database& db) {
 }
 
 Result<std::optional<StoredAnswers>> stored_answers(Database& db, std::int64_t rowid) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db.prepare("SELECT answers, submission_id, submitted_at FROM submissions WHERE id = ?1"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT answers, submission_id, submitted_at FROM submissions WHERE id = ?1"));
   st.bind(1, rowid);
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<StoredAnswers>();
-  return std::optional<StoredAnswers>(StoredAnswers{st.column_text(0), st.column_blob(1), st.column_text(2)});
+  return std::optional<StoredAnswers>(
+      StoredAnswers{st.column_text(0), st.column_blob(1), st.column_text(2)});
 }
 
 }  // namespace equitas::server

@@ -1,12 +1,11 @@
 #include "server_store.hpp"
 
-#include "cell_key.hpp"
-
 #include <sodium.h>
 
 #include <boost/json/serialize.hpp>
 #include <cstring>
 
+#include "cell_key.hpp"
 #include "equitas/db/migrations.hpp"
 #include "equitas/util/embedded.hpp"
 
@@ -71,9 +70,12 @@ DeviceRecord read_device(const Statement& st) {
 
 std::string_view device_state_name(DeviceState s) {
   switch (s) {
-    case DeviceState::kPending: return "pending";
-    case DeviceState::kActive: return "active";
-    case DeviceState::kRevoked: return "revoked";
+    case DeviceState::kPending:
+      return "pending";
+    case DeviceState::kActive:
+      return "active";
+    case DeviceState::kRevoked:
+      return "revoked";
   }
   return "unknown";
 }
@@ -82,7 +84,8 @@ Result<ServerStore> ServerStore::open(const DataDir& dir) {
   if (!std::filesystem::exists(dir.db())) {
     return Status::not_found(dir.root.string() +
                              " is not an initialised server data folder (run: sync-server init "
-                             "--data-dir " + dir.root.string() + ")");
+                             "--data-dir " +
+                             dir.root.string() + ")");
   }
   Database::Options opts;
   opts.create = false;
@@ -103,8 +106,8 @@ Result<ServerStore> ServerStore::create(const DataDir& dir) {
     return Status::already_exists(dir.db().string() + " already exists; refusing to overwrite it");
   }
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db()));
-  std::filesystem::permissions(dir.db(), std::filesystem::perms::owner_read |
-                                             std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      dir.db(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const auto migrations = migrations_from(embedded::server_sql());
   EQ_RETURN_IF_ERROR(db.migrate(migrations));
   // Reports perturb an anonymous form's counts with this secret (cell_key.hpp).
@@ -118,10 +121,14 @@ Result<ServerStore> ServerStore::create(const DataDir& dir) {
 
 std::string_view role_name(Role r) {
   switch (r) {
-    case Role::kViewer: return "viewer";
-    case Role::kAnalyst: return "analyst";
-    case Role::kSteward: return "steward";
-    case Role::kAdmin: return "admin";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kSteward:
+      return "steward";
+    case Role::kAdmin:
+      return "admin";
   }
   return "viewer";
 }
@@ -133,23 +140,27 @@ std::optional<Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
-Result<std::string> ServerStore::create_admin_token(std::string_view label, Role role, std::int64_t now) {
+Result<std::string> ServerStore::create_admin_token(std::string_view label, Role role,
+                                                    std::int64_t now) {
   const auto raw = random_array<24>();
   std::string token = "eqa_" + to_base64url(raw);
   const auto h = token_hash(token);
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("INSERT INTO admin_tokens (token_hash, label, created_at, role) "
                                   "VALUES (?1, ?2, ?3, ?4)"));
-  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(h)).bind(2, label).bind(3, now).bind(4, role_name(role)).run());
+  EQ_RETURN_IF_ERROR(
+      st.bind(1, ByteView(h)).bind(2, label).bind(3, now).bind(4, role_name(role)).run());
   return token;
 }
 
-Result<std::optional<ServerStore::AdminToken>> ServerStore::find_admin_token(std::string_view token) {
+Result<std::optional<ServerStore::AdminToken>> ServerStore::find_admin_token(
+    std::string_view token) {
   // Looked up by hash: the database never holds a usable token, and the
   // lookup is an index probe on a value the caller cannot steer.
   const auto h = token_hash(token);
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, label, created_at, role FROM admin_tokens "
-                                                "WHERE token_hash = ?1 AND revoked_at IS NULL"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT id, label, created_at, role FROM admin_tokens "
+                                  "WHERE token_hash = ?1 AND revoked_at IS NULL"));
   st.bind(1, ByteView(h));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   if (!row) return std::optional<AdminToken>();
@@ -159,14 +170,16 @@ Result<std::optional<ServerStore::AdminToken>> ServerStore::find_admin_token(std
 }
 
 Result<std::vector<ServerStore::AdminToken>> ServerStore::list_admin_tokens() {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT id, label, created_at, revoked_at, role FROM admin_tokens ORDER BY id"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT id, label, created_at, revoked_at, role FROM admin_tokens ORDER BY id"));
   std::vector<AdminToken> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    AdminToken t{st.column_int64(0), st.column_text(1), parse_role(st.column_text(4)).value_or(Role::kViewer),
-                 st.column_int64(2), std::nullopt};
+    AdminToken t{st.column_int64(0), st.column_text(1),
+                 parse_role(st.column_text(4)).value_or(Role::kViewer), st.column_int64(2),
+                 std::nullopt};
     if (!st.column_is_null(3)) t.revoked_at = st.column_int64(3);
     out.push_back(std::move(t));
   }
@@ -174,8 +187,9 @@ Result<std::vector<ServerStore::AdminToken>> ServerStore::list_admin_tokens() {
 }
 
 Status ServerStore::revoke_admin_token(std::int64_t id, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?2) "
-                                                "WHERE id = ?1"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?2) "
+                                  "WHERE id = ?1"));
   EQ_RETURN_IF_ERROR(st.bind(1, id).bind(2, now).run());
   if (db_.changes() == 0) return Status::not_found("no admin token " + std::to_string(id));
   return Status::ok();
@@ -196,17 +210,23 @@ Status ServerStore::add_pending_device(const DeviceId& id, std::string_view site
       .run();
 }
 
-Status ServerStore::replace_enrollment_secret(const DeviceId& id, const std::array<std::uint8_t, 32>& secret_hash,
+Status ServerStore::replace_enrollment_secret(const DeviceId& id,
+                                              const std::array<std::uint8_t, 32>& secret_hash,
                                               std::int64_t expires_at) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("UPDATE devices SET enroll_secret_hash = ?2, enroll_expires_at = ?3 "
-                                                "WHERE device_id = ?1 AND status = 'pending'"));
-  EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes)).bind(2, ByteView(secret_hash)).bind(3, expires_at).run());
-  if (db_.changes() != 1) return Status::failed_precondition("device " + id.to_string() + " is not pending");
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("UPDATE devices SET enroll_secret_hash = ?2, enroll_expires_at = ?3 "
+                  "WHERE device_id = ?1 AND status = 'pending'"));
+  EQ_RETURN_IF_ERROR(
+      st.bind(1, ByteView(id.bytes)).bind(2, ByteView(secret_hash)).bind(3, expires_at).run());
+  if (db_.changes() != 1)
+    return Status::failed_precondition("device " + id.to_string() + " is not pending");
   return Status::ok();
 }
 
 Result<std::optional<DeviceRecord>> ServerStore::find_device(const DeviceId& id) {
-  static const std::string kSql = "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE device_id = ?1";
+  static const std::string kSql =
+      "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE device_id = ?1";
   EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached(kSql));
   st->bind(1, ByteView(id.bytes));
   EQ_ASSIGN_OR_RETURN(bool row, st->step());
@@ -231,11 +251,13 @@ Status ServerStore::revoke_device(const DeviceId& id, std::int64_t now) {
                       db_.prepare("UPDATE devices SET status = 'revoked', "
                                   "revoked_at = COALESCE(revoked_at, ?2) WHERE device_id = ?1"));
   EQ_RETURN_IF_ERROR(st.bind(1, ByteView(id.bytes)).bind(2, now).run());
-  if (db_.changes() == 0) return Status::not_found("no device " + id.to_string() + " on this server");
+  if (db_.changes() == 0)
+    return Status::not_found("no device " + id.to_string() + " on this server");
   return Status::ok();
 }
 
-Status ServerStore::activate_device(const DeviceId& id, const SignPublicKey& key, std::int64_t now) {
+Status ServerStore::activate_device(const DeviceId& id, const SignPublicKey& key,
+                                    std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("UPDATE devices SET status = 'active', public_key = ?2, "
                                   "registered_at = ?3, last_seen_at = ?3 "
@@ -246,15 +268,19 @@ Status ServerStore::activate_device(const DeviceId& id, const SignPublicKey& key
 }
 
 Status ServerStore::touch_device(const DeviceId& id, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1"));
+  EQ_ASSIGN_OR_RETURN(CachedStatement st,
+                      db_.cached("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1"));
   return st->bind(1, ByteView(id.bytes)).bind(2, now).run();
 }
 
-Result<ServerStore::SubmissionLookup> ServerStore::lookup_submission(const Envelope& e, ByteView bytes) {
+Result<ServerStore::SubmissionLookup> ServerStore::lookup_submission(const Envelope& e,
+                                                                     ByteView bytes) {
   SubmissionLookup out;
   {
-    EQ_ASSIGN_OR_RETURN(CachedStatement st,
-                        db_.cached("SELECT id, device_id, revision, envelope FROM submissions WHERE submission_id = ?1"));
+    EQ_ASSIGN_OR_RETURN(
+        CachedStatement st,
+        db_.cached(
+            "SELECT id, device_id, revision, envelope FROM submissions WHERE submission_id = ?1"));
     st->bind(1, ByteView(e.submission_id.bytes));
     for (;;) {
       EQ_ASSIGN_OR_RETURN(bool row, st->step());
@@ -267,7 +293,8 @@ Result<ServerStore::SubmissionLookup> ServerStore::lookup_submission(const Envel
       }
       if (st->column_int64(2) != static_cast<std::int64_t>(e.revision)) continue;
       const Bytes stored = st->column_blob(3);
-      if (stored.size() == bytes.size() && std::memcmp(stored.data(), bytes.data(), bytes.size()) == 0) {
+      if (stored.size() == bytes.size() &&
+          std::memcmp(stored.data(), bytes.data(), bytes.size()) == 0) {
         out.known = ItemStatus::kDuplicate;
       } else {
         out.original = st->column_int64(0);
@@ -277,11 +304,14 @@ Result<ServerStore::SubmissionLookup> ServerStore::lookup_submission(const Envel
   if (out.original) {
     // Is it a conflicting copy we have already recorded? Then the answer is
     // the same as the first time: conflict (and nothing new is written).
-    EQ_ASSIGN_OR_RETURN(CachedStatement c,
-                        db_.cached("SELECT 1 FROM submission_conflicts WHERE submission_id = ?1 AND "
-                                   "revision = ?2 AND envelope_hash = ?3"));
+    EQ_ASSIGN_OR_RETURN(
+        CachedStatement c,
+        db_.cached("SELECT 1 FROM submission_conflicts WHERE submission_id = ?1 AND "
+                   "revision = ?2 AND envelope_hash = ?3"));
     const auto h = envelope_hash(bytes);
-    c->bind(1, ByteView(e.submission_id.bytes)).bind(2, static_cast<std::int64_t>(e.revision)).bind(3, ByteView(h));
+    c->bind(1, ByteView(e.submission_id.bytes))
+        .bind(2, static_cast<std::int64_t>(e.revision))
+        .bind(3, ByteView(h));
     EQ_ASSIGN_OR_RETURN(bool known_conflict, c->step());
     if (known_conflict) out.known = ItemStatus::kConflict;
   }
@@ -296,9 +326,11 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   return store_submission(e, bytes, payload, relayed_by, now, seen);
 }
 
-Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView bytes, const ResponsePayload& payload,
-                                                 const std::optional<DeviceId>& relayed_by, std::int64_t now,
-                                                 const SubmissionLookup& seen, int code_flag) {
+Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView bytes,
+                                                 const ResponsePayload& payload,
+                                                 const std::optional<DeviceId>& relayed_by,
+                                                 std::int64_t now, const SubmissionLookup& seen,
+                                                 int code_flag) {
   if (seen.known) return *seen.known;
   const std::string answers = boost::json::serialize(payload.answers);
   if (seen.original) {
@@ -306,8 +338,9 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
     const auto h = envelope_hash(bytes);
     EQ_ASSIGN_OR_RETURN(
         Statement ins,
-        db_.prepare("INSERT INTO submission_conflicts (submission_id, revision, device_id, "
-                    "envelope_hash, envelope, answers, received_at) VALUES (?1,?2,?3,?4,?5,?6,?7)"));
+        db_.prepare(
+            "INSERT INTO submission_conflicts (submission_id, revision, device_id, "
+            "envelope_hash, envelope, answers, received_at) VALUES (?1,?2,?3,?4,?5,?6,?7)"));
     EQ_RETURN_IF_ERROR(ins.bind(1, ByteView(e.submission_id.bytes))
                            .bind(2, static_cast<std::int64_t>(e.revision))
                            .bind(3, ByteView(e.device_id.bytes))
@@ -316,7 +349,8 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
                            .bind(6, answers)
                            .bind(7, now)
                            .run());
-    EQ_ASSIGN_OR_RETURN(Statement flag, db_.prepare("UPDATE submissions SET conflict = 1 WHERE id = ?1"));
+    EQ_ASSIGN_OR_RETURN(Statement flag,
+                        db_.prepare("UPDATE submissions SET conflict = 1 WHERE id = ?1"));
     EQ_RETURN_IF_ERROR(flag.bind(1, original).run());
     return ItemStatus::kConflict;
   }
@@ -324,7 +358,8 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   EQ_ASSIGN_OR_RETURN(
       CachedStatement ins,
       db_.cached("INSERT INTO submissions (submission_id, revision, device_id, form_id, "
-                 "form_version, envelope, answers, submitted_at, received_at, relayed_by, round, code_flag) "
+                 "form_version, envelope, answers, submitted_at, received_at, relayed_by, round, "
+                 "code_flag) "
                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"));
   ins->bind(1, ByteView(e.submission_id.bytes))
       .bind(2, static_cast<std::int64_t>(e.revision))
@@ -362,24 +397,34 @@ Result<ItemStatus> ServerStore::store_submission(const Envelope& e, ByteView byt
   return ItemStatus::kAccepted;
 }
 
-Status ServerStore::save_publication(const FormPublication& pub, std::string_view source, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(Statement existing,
-                      db_.prepare("SELECT definition FROM forms WHERE form_id = ?1 AND version = ?2"));
+Status ServerStore::save_publication(const FormPublication& pub, std::string_view source,
+                                     std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement existing,
+      db_.prepare("SELECT definition FROM forms WHERE form_id = ?1 AND version = ?2"));
   existing.bind(1, pub.form_id).bind(2, pub.version);
   EQ_ASSIGN_OR_RETURN(bool has, existing.step());
   if (has && existing.column_text(0) != pub.definition) {
-    return Status::already_exists("version " + pub.version + " of form " + pub.form_id +
-                                  " is already published with a different definition; give the changed "
-                                  "form a new version");
+    return Status::already_exists(
+        "version " + pub.version + " of form " + pub.form_id +
+        " is already published with a different definition; give the changed "
+        "form a new version");
   }
   if (!has) {
-    EQ_ASSIGN_OR_RETURN(Statement ins, db_.prepare("INSERT INTO forms (form_id, version, definition, source, "
-                                                   "published_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
-    EQ_RETURN_IF_ERROR(ins.bind(1, pub.form_id).bind(2, pub.version).bind(3, pub.definition).bind(4, source).bind(5, now).run());
+    EQ_ASSIGN_OR_RETURN(Statement ins,
+                        db_.prepare("INSERT INTO forms (form_id, version, definition, source, "
+                                    "published_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    EQ_RETURN_IF_ERROR(ins.bind(1, pub.form_id)
+                           .bind(2, pub.version)
+                           .bind(3, pub.definition)
+                           .bind(4, source)
+                           .bind(5, now)
+                           .run());
   }
-  EQ_ASSIGN_OR_RETURN(Statement round,
-                      db_.prepare("INSERT INTO form_rounds (form_id, version, round, signature, published_at) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement round,
+      db_.prepare("INSERT INTO form_rounds (form_id, version, round, signature, published_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"));
   return round.bind(1, pub.form_id)
       .bind(2, pub.version)
       .bind(3, pub.round)
@@ -389,10 +434,11 @@ Status ServerStore::save_publication(const FormPublication& pub, std::string_vie
 }
 
 Result<std::vector<ServerStore::StoredPublication>> ServerStore::load_publications() {
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT r.form_id, r.version, r.round, f.definition, r.signature, r.published_at "
-                                  "FROM form_rounds r JOIN forms f ON f.form_id = r.form_id AND "
-                                  "f.version = r.version ORDER BY r.id"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT r.form_id, r.version, r.round, f.definition, r.signature, r.published_at "
+                  "FROM form_rounds r JOIN forms f ON f.form_id = r.form_id AND "
+                  "f.version = r.version ORDER BY r.id"));
   std::vector<StoredPublication> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -411,7 +457,8 @@ Result<std::vector<ServerStore::StoredPublication>> ServerStore::load_publicatio
 }
 
 Result<std::int64_t> ServerStore::publications_version() {
-  EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached("SELECT COALESCE(MAX(id), 0) FROM form_rounds"));
+  EQ_ASSIGN_OR_RETURN(CachedStatement st,
+                      db_.cached("SELECT COALESCE(MAX(id), 0) FROM form_rounds"));
   EQ_ASSIGN_OR_RETURN(bool row, st->step());
   return row ? st->column_int64(0) : 0;
 }
@@ -424,7 +471,9 @@ Status ServerStore::audit(std::string_view actor, std::string_view action, std::
 }
 
 Result<bool> ServerStore::admin_token_live(std::int64_t id) {
-  EQ_ASSIGN_OR_RETURN(CachedStatement st, db_.cached("SELECT 1 FROM admin_tokens WHERE id = ?1 AND revoked_at IS NULL"));
+  EQ_ASSIGN_OR_RETURN(
+      CachedStatement st,
+      db_.cached("SELECT 1 FROM admin_tokens WHERE id = ?1 AND revoked_at IS NULL"));
   st->bind(1, id);
   return st->step();
 }
@@ -432,15 +481,18 @@ Result<bool> ServerStore::admin_token_live(std::int64_t id) {
 Result<std::vector<ServerStore::ActivityBucket>> ServerStore::activity() {
   EQ_ASSIGN_OR_RETURN(
       Statement st,
-      db_.prepare("SELECT f.form_id, r.round, d.device_id, count(*), max(a.day) FROM analysis_rows a "
-                  "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
-                  "LEFT JOIN devices d ON d.rowid = a.device_ref "
-                  "GROUP BY a.form_ref, a.round_ref, a.device_ref"));
+      db_.prepare(
+          "SELECT f.form_id, r.round, d.device_id, count(*), max(a.day) FROM analysis_rows a "
+          "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref "
+          "= a.round_ref "
+          "LEFT JOIN devices d ON d.rowid = a.device_ref "
+          "GROUP BY a.form_ref, a.round_ref, a.device_ref"));
   std::vector<ActivityBucket> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    ActivityBucket b{st.column_text(0), st.column_text(1), std::nullopt, st.column_int64(3), st.column_int64(4)};
+    ActivityBucket b{st.column_text(0), st.column_text(1), std::nullopt, st.column_int64(3),
+                     st.column_int64(4)};
     if (!st.column_is_null(2)) {
       const Bytes id = st.column_blob(2);
       DeviceId d;
@@ -455,28 +507,35 @@ Result<std::vector<ServerStore::ActivityBucket>> ServerStore::activity() {
 Result<std::vector<ServerStore::RoundSummary>> ServerStore::rounds(std::string_view form_id) {
   EQ_ASSIGN_OR_RETURN(
       Statement st,
-      db_.prepare("SELECT f.form_id, r.round, count(*), min(a.day), max(a.day) FROM analysis_rows a "
-                  "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref = a.round_ref "
-                  "WHERE ?1 = '' OR f.form_id = ?1 GROUP BY a.form_ref, a.round_ref ORDER BY f.form_id, min(a.day)"));
+      db_.prepare(
+          "SELECT f.form_id, r.round, count(*), min(a.day), max(a.day) FROM analysis_rows a "
+          "JOIN analysis_forms f ON f.form_ref = a.form_ref JOIN analysis_rounds r ON r.round_ref "
+          "= a.round_ref "
+          "WHERE ?1 = '' OR f.form_id = ?1 GROUP BY a.form_ref, a.round_ref ORDER BY f.form_id, "
+          "min(a.day)"));
   st.bind(1, form_id);
   std::vector<RoundSummary> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.push_back({st.column_text(0), st.column_text(1), st.column_int64(2), st.column_int64(3), st.column_int64(4)});
+    out.push_back({st.column_text(0), st.column_text(1), st.column_int64(2), st.column_int64(3),
+                   st.column_int64(4)});
   }
   return out;
 }
 
-Result<std::vector<ServerStore::AuditEntry>> ServerStore::audit_entries(std::int64_t before, std::int64_t limit) {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT id, at, actor, action, detail FROM audit_log "
-                                                "WHERE id < ?1 ORDER BY id DESC LIMIT ?2"));
+Result<std::vector<ServerStore::AuditEntry>> ServerStore::audit_entries(std::int64_t before,
+                                                                        std::int64_t limit) {
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT id, at, actor, action, detail FROM audit_log "
+                                  "WHERE id < ?1 ORDER BY id DESC LIMIT ?2"));
   st.bind(1, before).bind(2, limit);
   std::vector<AuditEntry> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.push_back({st.column_int64(0), st.column_int64(1), st.column_text(2), st.column_text(3), st.column_text(4)});
+    out.push_back({st.column_int64(0), st.column_int64(1), st.column_text(2), st.column_text(3),
+                   st.column_text(4)});
   }
   return out;
 }

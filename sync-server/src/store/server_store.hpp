@@ -50,8 +50,10 @@ struct DeviceRecord {
 // An active device that has not synced for 14 days: its post may be
 // stranded (the dashboard and the report both flag it).
 inline constexpr std::int64_t kStaleDeviceSeconds = 14 * 24 * 3600;
-inline bool device_is_stale(DeviceState state, const std::optional<std::int64_t>& last_seen_at, std::int64_t now) {
-  return state == DeviceState::kActive && (!last_seen_at || now - *last_seen_at > kStaleDeviceSeconds);
+inline bool device_is_stale(DeviceState state, const std::optional<std::int64_t>& last_seen_at,
+                            std::int64_t now) {
+  return state == DeviceState::kActive &&
+         (!last_seen_at || now - *last_seen_at > kStaleDeviceSeconds);
 }
 inline bool device_is_stale(const DeviceRecord& d, std::int64_t now) {
   return device_is_stale(d.state, d.last_seen_at, now);
@@ -98,7 +100,8 @@ class ServerStore {
                             std::int64_t expires_at);
   // A pending device's new one-time secret and expiry (`device reissue`):
   // the old code stops working. failed_precondition unless pending.
-  Status replace_enrollment_secret(const DeviceId& id, const std::array<std::uint8_t, 32>& secret_hash,
+  Status replace_enrollment_secret(const DeviceId& id,
+                                   const std::array<std::uint8_t, 32>& secret_hash,
                                    std::int64_t expires_at);
   Result<std::optional<DeviceRecord>> find_device(const DeviceId& id);
   Result<std::vector<DeviceRecord>> list_devices();
@@ -130,7 +133,8 @@ class ServerStore {
   // transaction.
   // `code_flag` (code_store.hpp, CodeFlag) other than 0 keeps the row out
   // of reports and exports.
-  Result<ItemStatus> store_submission(const Envelope& e, ByteView bytes, const ResponsePayload& payload,
+  Result<ItemStatus> store_submission(const Envelope& e, ByteView bytes,
+                                      const ResponsePayload& payload,
                                       const std::optional<DeviceId>& relayed_by, std::int64_t now,
                                       const SubmissionLookup& seen, int code_flag = 0);
 
@@ -173,7 +177,8 @@ class ServerStore {
                std::int64_t now);
 
  private:
-  explicit ServerStore(Database db) : db_(std::move(db)), analysis_(std::make_shared<AnalysisIndexer>()) {}
+  explicit ServerStore(Database db)
+      : db_(std::move(db)), analysis_(std::make_shared<AnalysisIndexer>()) {}
   Database db_;
   // Declared after db_: its cached statements go before the connection.
   std::shared_ptr<AnalysisIndexer> analysis_;

@@ -26,7 +26,9 @@ Result<std::vector<std::pair<std::size_t, Record>>> csv_records(std::string_view
     bool quoted = false, was_quoted = false;
     for (;; ++i) {
       if (i == text.size()) {
-        if (quoted) return Status::invalid_argument("line " + std::to_string(start_line) + ": a quote is never closed");
+        if (quoted)
+          return Status::invalid_argument("line " + std::to_string(start_line) +
+                                          ": a quote is never closed");
         break;
       }
       const char c = text[i];
@@ -52,7 +54,8 @@ Result<std::vector<std::pair<std::size_t, Record>>> csv_records(std::string_view
         ++line;
         break;
       } else if (was_quoted) {
-        return Status::invalid_argument("line " + std::to_string(line) + ": text after a closing quote");
+        return Status::invalid_argument("line " + std::to_string(line) +
+                                        ": text after a closing quote");
       } else {
         field += c;
       }
@@ -61,7 +64,8 @@ Result<std::vector<std::pair<std::size_t, Record>>> csv_records(std::string_view
     const bool blank = rec.size() == 1 && rec[0].empty();
     if (!blank) out.emplace_back(start_line, std::move(rec));
     if (out.size() > kMaxRows + 1) {
-      return Status::invalid_argument("more than " + std::to_string(kMaxRows) + " rows: is this the right file?");
+      return Status::invalid_argument("more than " + std::to_string(kMaxRows) +
+                                      " rows: is this the right file?");
     }
   }
   return out;
@@ -81,12 +85,15 @@ std::string lower(std::string s) {
 }
 
 // The records after a header that must name `columns`, in that order.
-Result<std::vector<std::pair<std::size_t, Record>>> table(std::string_view text, const std::vector<std::string>& columns,
-                                                         std::string_view what) {
+Result<std::vector<std::pair<std::size_t, Record>>> table(std::string_view text,
+                                                          const std::vector<std::string>& columns,
+                                                          std::string_view what) {
   EQ_ASSIGN_OR_RETURN(auto records, csv_records(text));
   std::string expected;
   for (const auto& c : columns) expected += (expected.empty() ? "" : ",") + c;
-  if (records.empty()) return Status::invalid_argument(std::string(what) + ": the file is empty (expected a header: " + expected + ")");
+  if (records.empty())
+    return Status::invalid_argument(std::string(what) +
+                                    ": the file is empty (expected a header: " + expected + ")");
   Record header = records.front().second;
   for (auto& h : header) h = lower(trimmed(h));
   if (header != columns) {
@@ -95,14 +102,15 @@ Result<std::vector<std::pair<std::size_t, Record>>> table(std::string_view text,
   records.erase(records.begin());
   for (auto& [line, rec] : records) {
     if (rec.size() != columns.size()) {
-      return Status::invalid_argument(std::string(what) + ": line " + std::to_string(line) + " has " +
-                                      std::to_string(rec.size()) + " fields, not " + std::to_string(columns.size()));
+      return Status::invalid_argument(std::string(what) + ": line " + std::to_string(line) +
+                                      " has " + std::to_string(rec.size()) + " fields, not " +
+                                      std::to_string(columns.size()));
     }
     for (auto& f : rec) {
       f = trimmed(std::move(f));
       if (f.size() > kMaxField) {
-        return Status::invalid_argument(std::string(what) + ": line " + std::to_string(line) + ": a field over " +
-                                        std::to_string(kMaxField) + " bytes");
+        return Status::invalid_argument(std::string(what) + ": line " + std::to_string(line) +
+                                        ": a field over " + std::to_string(kMaxField) + " bytes");
       }
     }
   }
@@ -117,12 +125,14 @@ Result<std::vector<UnitMapping>> parse_units_csv(std::string_view text) {
   std::map<std::string, std::size_t> seen;
   for (auto& [line, rec] : records) {
     if (rec[0].empty() || rec[1].empty()) {
-      return Status::invalid_argument("units: line " + std::to_string(line) + " needs both a site and a unit");
+      return Status::invalid_argument("units: line " + std::to_string(line) +
+                                      " needs both a site and a unit");
     }
     const auto [it, fresh] = seen.emplace(rec[0], line);
     if (!fresh) {
-      return Status::invalid_argument("units: line " + std::to_string(line) + " names site '" + rec[0] +
-                                      "' again (first on line " + std::to_string(it->second) + ")");
+      return Status::invalid_argument("units: line " + std::to_string(line) + " names site '" +
+                                      rec[0] + "' again (first on line " +
+                                      std::to_string(it->second) + ")");
     }
     out.push_back({std::move(rec[0]), std::move(rec[1])});
   }
@@ -139,7 +149,8 @@ Result<std::vector<Headcount>> parse_headcounts_csv(std::string_view text) {
     std::int64_t n = -1;
     const auto [end, ec] = std::from_chars(rec[2].data(), rec[2].data() + rec[2].size(), n);
     if (ec != std::errc() || end != rec[2].data() + rec[2].size() || n < 0 || n > 10'000'000) {
-      return Status::invalid_argument(where + ": the headcount '" + rec[2] + "' is not a whole number from 0 to 10000000");
+      return Status::invalid_argument(where + ": the headcount '" + rec[2] +
+                                      "' is not a whole number from 0 to 10000000");
     }
     if (!seen.emplace(rec[0], rec[1]).second) {
       return Status::invalid_argument(where + " repeats unit '" + rec[0] + "'" +
@@ -152,7 +163,8 @@ Result<std::vector<Headcount>> parse_headcounts_csv(std::string_view text) {
 
 Status UnitsStore::replace_units(const std::vector<UnitMapping>& units) {
   EQ_RETURN_IF_ERROR(db_.exec("DELETE FROM reporting_units"));
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("INSERT INTO reporting_units (site, unit) VALUES (?1, ?2)"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("INSERT INTO reporting_units (site, unit) VALUES (?1, ?2)"));
   for (const auto& u : units) {
     st.reset();
     EQ_RETURN_IF_ERROR(st.bind(1, u.site).bind(2, u.unit).run());
@@ -161,7 +173,8 @@ Status UnitsStore::replace_units(const std::vector<UnitMapping>& units) {
 }
 
 Result<std::vector<UnitMapping>> UnitsStore::units() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT site, unit FROM reporting_units ORDER BY unit, site"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT site, unit FROM reporting_units ORDER BY unit, site"));
   std::vector<UnitMapping> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -172,8 +185,9 @@ Result<std::vector<UnitMapping>> UnitsStore::units() {
 }
 
 Result<std::map<std::string, std::string>> UnitsStore::unit_of_sites() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT DISTINCT d.site, COALESCE(u.unit, d.site) FROM devices d "
-                                                "LEFT JOIN reporting_units u ON u.site = d.site"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT DISTINCT d.site, COALESCE(u.unit, d.site) FROM devices d "
+                                  "LEFT JOIN reporting_units u ON u.site = d.site"));
   std::map<std::string, std::string> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -184,8 +198,9 @@ Result<std::map<std::string, std::string>> UnitsStore::unit_of_sites() {
 }
 
 Result<std::vector<std::pair<std::int64_t, std::string>>> UnitsStore::unit_of_devices() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT d.rowid, COALESCE(u.unit, d.site) FROM devices d "
-                                                "LEFT JOIN reporting_units u ON u.site = d.site"));
+  EQ_ASSIGN_OR_RETURN(Statement st,
+                      db_.prepare("SELECT d.rowid, COALESCE(u.unit, d.site) FROM devices d "
+                                  "LEFT JOIN reporting_units u ON u.site = d.site"));
   std::vector<std::pair<std::int64_t, std::string>> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
@@ -206,11 +221,13 @@ Result<std::vector<std::string>> UnitsStore::sites() {
   return out;
 }
 
-Status UnitsStore::replace_headcounts(std::string_view round, const std::vector<Headcount>& counts) {
+Status UnitsStore::replace_headcounts(std::string_view round,
+                                      const std::vector<Headcount>& counts) {
   EQ_ASSIGN_OR_RETURN(Statement del, db_.prepare("DELETE FROM headcounts WHERE round = ?1"));
   EQ_RETURN_IF_ERROR(del.bind(1, round).run());
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("INSERT INTO headcounts (round, unit, sex, headcount) VALUES (?1, ?2, ?3, ?4)"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("INSERT INTO headcounts (round, unit, sex, headcount) VALUES (?1, ?2, ?3, ?4)"));
   for (const auto& h : counts) {
     st.reset();
     EQ_RETURN_IF_ERROR(st.bind(1, round).bind(2, h.unit).bind(3, h.sex).bind(4, h.headcount).run());
@@ -220,10 +237,12 @@ Status UnitsStore::replace_headcounts(std::string_view round, const std::vector<
 
 Result<std::vector<Headcount>> UnitsStore::headcounts_for(std::string_view round) {
   // The round's own headcounts when it has any, else the default ('').
-  EQ_ASSIGN_OR_RETURN(Statement st,
-                      db_.prepare("SELECT unit, sex, headcount FROM headcounts WHERE round = "
-                                  "(CASE WHEN EXISTS (SELECT 1 FROM headcounts WHERE round = ?1) THEN ?1 ELSE '' END) "
-                                  "ORDER BY unit, sex"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare(
+          "SELECT unit, sex, headcount FROM headcounts WHERE round = "
+          "(CASE WHEN EXISTS (SELECT 1 FROM headcounts WHERE round = ?1) THEN ?1 ELSE '' END) "
+          "ORDER BY unit, sex"));
   st.bind(1, round);
   std::vector<Headcount> out;
   for (;;) {
@@ -235,12 +254,15 @@ Result<std::vector<Headcount>> UnitsStore::headcounts_for(std::string_view round
 }
 
 Result<std::vector<std::pair<std::string, Headcount>>> UnitsStore::all_headcounts() {
-  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare("SELECT round, unit, sex, headcount FROM headcounts ORDER BY round, unit, sex"));
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("SELECT round, unit, sex, headcount FROM headcounts ORDER BY round, unit, sex"));
   std::vector<std::pair<std::string, Headcount>> out;
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.emplace_back(st.column_text(0), Headcount{st.column_text(1), st.column_text(2), st.column_int64(3)});
+    out.emplace_back(st.column_text(0),
+                     Headcount{st.column_text(1), st.column_text(2), st.column_int64(3)});
   }
   return out;
 }

@@ -92,7 +92,8 @@ Status ingest_chunks(ServerStore& store, const ServerKeys& keys, FormRegistry& f
 // (held, unknown, or from which chunk), then takes the chunks from there. A
 // file cut short by a crash is taken up at its first missing chunk by the
 // next import of the same bundle, as a cut transfer is by the next sync.
-Result<ReceiptFile> import_file(Database& db, FileStore& files, const BundleFile& f, std::int64_t now) {
+Result<ReceiptFile> import_file(Database& db, FileStore& files, const BundleFile& f,
+                                std::int64_t now) {
   ReceiptFile out;
   out.id = f.id;
   Transaction tx(db);
@@ -106,13 +107,15 @@ Result<ReceiptFile> import_file(Database& db, FileStore& files, const BundleFile
   } else if (want.want == FileWant::kUnknown) {
     out.detail = want.detail;
   } else {
-    for (std::uint32_t i = want.next_chunk; i < f.chunks.size() && !out.held && out.detail.empty(); ++i) {
+    for (std::uint32_t i = want.next_chunk; i < f.chunks.size() && !out.held && out.detail.empty();
+         ++i) {
       EQ_ASSIGN_OR_RETURN(FileAck ack, files.receive(db, FileChunk{f.id, i, f.chunks[i]}, now));
       if (ack.state == FileAckState::kComplete) {
         out.held = true;
       } else if (ack.state != FileAckState::kContinue || ack.next_chunk != i + 1) {
-        out.detail = ack.detail.empty() ? "the server wanted chunk " + std::to_string(ack.next_chunk) + " next"
-                                        : ack.detail;
+        out.detail = ack.detail.empty()
+                         ? "the server wanted chunk " + std::to_string(ack.next_chunk) + " next"
+                         : ack.detail;
       }
     }
     if (!out.held && out.detail.empty()) out.detail = "the file ended before its last chunk";
@@ -129,8 +132,8 @@ Status import_files(ServerStore& store, FileStore& files, const Bundle& b, std::
     if (r.held) {
       ++outcome.files_held;
     } else {
-      outcome.file_problems.push_back("file " + to_hex(ByteView(f.id)) + " (" + std::to_string(f.size) +
-                                      " bytes): " + r.detail);
+      outcome.file_problems.push_back("file " + to_hex(ByteView(f.id)) + " (" +
+                                      std::to_string(f.size) + " bytes): " + r.detail);
     }
     receipt.files.push_back(std::move(r));
   }

@@ -43,8 +43,8 @@ struct BundleOutcome {
   bool registered_now = false;  // its registration completed the device's enrollment
   std::size_t envelopes = 0;
   ImportCounts counts;
-  std::size_t files = 0;             // carried
-  std::size_t files_held = 0;        // now held by the server (stored now or before)
+  std::size_t files = 0;                   // carried
+  std::size_t files_held = 0;              // now held by the server (stored now or before)
   std::vector<std::string> file_problems;  // one line per file not held: why
 };
 

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <variant>
 
+#include "assessment_store.hpp"
+#include "code_store.hpp"
 #include "equitas/crypto/secret.hpp"
 #include "equitas/wire/device_list.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
-#include "assessment_store.hpp"
-#include "code_store.hpp"
-#include "file_store.hpp"
 #include "equitas/wire/registration.hpp"
+#include "file_store.hpp"
 #include "form_registry.hpp"
 
 namespace equitas::server {
@@ -49,22 +49,24 @@ Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std
   const std::string id = auth.device_id.to_string();
   if (!found) {
     return refuse(SessionError::kUnknownDevice,
-                  "device " + id + " is not enrolled on this server; ask the administrator for "
-                  "a new enrollment code");
+                  "device " + id +
+                      " is not enrolled on this server; ask the administrator for "
+                      "a new enrollment code");
   }
   const DeviceRecord& d = *found;
   // What the peer has proven: the registered key, or the enrollment secret.
   // Details (dates, states) go only to a peer that proved one of them.
-  const bool key_matches = d.public_key && sodium_memcmp(d.public_key->data(), auth.device_key.data(),
-                                                         auth.device_key.size()) == 0;
+  const bool key_matches =
+      d.public_key &&
+      sodium_memcmp(d.public_key->data(), auth.device_key.data(), auth.device_key.size()) == 0;
   bool secret_matches = false;
   if (auth.enroll_secret && d.secret_hash) {
     const auto presented = enrollment_secret_hash(
         std::span<const std::uint8_t>(auth.enroll_secret->data(), kEnrollSecretBytes));
     secret_matches = sodium_memcmp(presented.data(), d.secret_hash->data(), presented.size()) == 0;
   }
-  const AuthDecision generic =
-      refuse(SessionError::kAuthenticationFailed, "this collector could not be authenticated as device " + id);
+  const AuthDecision generic = refuse(SessionError::kAuthenticationFailed,
+                                      "this collector could not be authenticated as device " + id);
 
   if (d.state == DeviceState::kRevoked) {
     if (!key_matches && !secret_matches) return generic;
@@ -89,7 +91,8 @@ Result<AuthDecision> decide_auth(ServerStore& store, const ClientAuth& auth, std
   }
   // Pending: this is the first sync, which must present the secret.
   if (!secret_matches) return generic;
-  if (now > d.enroll_expires_at) return refuse(SessionError::kEnrollmentExpired, expired_message(d));
+  if (now > d.enroll_expires_at)
+    return refuse(SessionError::kEnrollmentExpired, expired_message(d));
   EQ_RETURN_IF_ERROR(store.activate_device(auth.device_id, auth.device_key, now));
   EQ_RETURN_IF_ERROR(store.audit("device:" + id, "device.registered", "site=" + d.site, now));
   AuthDecision ok;
@@ -105,8 +108,9 @@ Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys
   if (!reg.is_ok()) return refuse(SessionError::kAuthenticationFailed, reg.status().message());
   const std::string id = reg->device_id.to_string();
   if (options.expected_device && *options.expected_device != reg->device_id) {
-    return refuse(SessionError::kAuthenticationFailed, "the bundle of device " + options.expected_device->to_string() +
-                                                           " carries another device's registration");
+    return refuse(SessionError::kAuthenticationFailed,
+                  "the bundle of device " + options.expected_device->to_string() +
+                      " carries another device's registration");
   }
   if (reg->server != keys.sign.public_key()) {
     return refuse(SessionError::kAuthenticationFailed,
@@ -118,14 +122,17 @@ Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys
   }
   const DeviceRecord& d = *found;
   auto secret = open_registration(*reg, keys.box);
-  if (!secret.is_ok()) return refuse(SessionError::kAuthenticationFailed, secret.status().message());
+  if (!secret.is_ok())
+    return refuse(SessionError::kAuthenticationFailed, secret.status().message());
   const auto presented = enrollment_secret_hash(secret->span());
   const bool secret_matches =
-      d.secret_hash && sodium_memcmp(presented.data(), d.secret_hash->data(), presented.size()) == 0;
+      d.secret_hash &&
+      sodium_memcmp(presented.data(), d.secret_hash->data(), presented.size()) == 0;
   if (!secret_matches) {
-    return refuse(SessionError::kAuthenticationFailed,
-                  "the registration of device " + id +
-                      " does not carry its current enrollment code (a code replaced by `device reissue`?)");
+    return refuse(
+        SessionError::kAuthenticationFailed,
+        "the registration of device " + id +
+            " does not carry its current enrollment code (a code replaced by `device reissue`?)");
   }
   const bool same_key = d.public_key && sodium_memcmp(d.public_key->data(), reg->device_key.data(),
                                                       reg->device_key.size()) == 0;
@@ -134,21 +141,23 @@ Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys
   ok.site = d.site;
   switch (d.state) {
     case DeviceState::kRevoked:
-      return refuse(SessionError::kRevoked, "device " + id + " was revoked" +
-                                                (d.revoked_at ? " on " + date_of(*d.revoked_at) : std::string()));
+      return refuse(SessionError::kRevoked,
+                    "device " + id + " was revoked" +
+                        (d.revoked_at ? " on " + date_of(*d.revoked_at) : std::string()));
     case DeviceState::kActive:
       // Registered already (an earlier bundle, or a sync): the same document
       // again changes nothing; another key with the same code is refused.
       if (same_key) return ok;
-      return refuse(SessionError::kEnrollmentUsed,
-                    "the enrollment code of device " + id + " was already used by another collector");
+      return refuse(SessionError::kEnrollmentUsed, "the enrollment code of device " + id +
+                                                       " was already used by another collector");
     case DeviceState::kPending:
       break;
   }
   if (now > d.enroll_expires_at && !options.accept_expired_code) {
     return refuse(SessionError::kEnrollmentExpired,
-                  expired_message(d) + " (or, having checked where this bundle came from, import it with "
-                                       "--accept-expired-code)");
+                  expired_message(d) +
+                      " (or, having checked where this bundle came from, import it with "
+                      "--accept-expired-code)");
   }
   EQ_RETURN_IF_ERROR(store.activate_device(reg->device_id, reg->device_key, now));
   EQ_RETURN_IF_ERROR(store.audit(options.actor, "device.registered",
@@ -160,7 +169,8 @@ Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys
 }
 
 Result<DevicesUpdate> relay_device_list(ServerStore& store, const ServerKeys& keys,
-                                        const std::optional<std::array<std::uint8_t, 32>>& known, std::int64_t now) {
+                                        const std::optional<std::array<std::uint8_t, 32>>& known,
+                                        std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(auto devices, store.list_devices());
   DeviceList list;
   list.server = keys.sign.public_key();
@@ -204,13 +214,14 @@ const FormSnapshot* layouts_of(const AnswerValidator& validator, const FormSnaps
 // The assessment a contribution names, if it can take it: an unknown
 // assessment or another form is rejected (the collector keeps the envelope,
 // with the reason); a validated one takes it flagged (see ingest_envelope).
-std::variant<AssessmentRecord, ItemResult, Status> contribution_target(ServerStore& store, const Envelope& e,
-                                                                       const ContributionMeta& meta) {
+std::variant<AssessmentRecord, ItemResult, Status> contribution_target(
+    ServerStore& store, const Envelope& e, const ContributionMeta& meta) {
   auto found = AssessmentStore(store.db()).find_assessment(meta.assessment);
   if (!found.is_ok()) return found.status();
   if (!*found) {
-    return reject(RejectReason::kInvalidAnswers,
-                  "no assessment " + meta.assessment + " on this server (see: sync-server assessment list)");
+    return reject(
+        RejectReason::kInvalidAnswers,
+        "no assessment " + meta.assessment + " on this server (see: sync-server assessment list)");
   }
   if ((*found)->form_id != e.form_id) {
     return reject(RejectReason::kInvalidAnswers, "assessment " + meta.assessment + " is of form " +
@@ -220,12 +231,15 @@ std::variant<AssessmentRecord, ItemResult, Status> contribution_target(ServerSto
 }
 
 // Opens, decodes and validates the payload: the ingest steps after dedup.
-std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, const FormSnapshot* forms,
-                                                       const AnswerValidator& validator, const Envelope& e) {
+std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys,
+                                                       const FormSnapshot* forms,
+                                                       const AnswerValidator& validator,
+                                                       const Envelope& e) {
   auto opened = open_envelope_payload(e, keys.box);
   if (!opened.is_ok()) {
-    return reject(opened.status().code() == StatusCode::kPermissionDenied ? RejectReason::kForeignSubmission
-                                                                          : RejectReason::kUndecryptable,
+    return reject(opened.status().code() == StatusCode::kPermissionDenied
+                      ? RejectReason::kForeignSubmission
+                      : RejectReason::kUndecryptable,
                   opened.status().message());
   }
   std::optional<Bytes> plain(std::move(opened->plain));
@@ -234,16 +248,17 @@ std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, c
     layout = forms != nullptr ? forms->layout(e.form_id, e.form_version) : nullptr;
     if (layout == nullptr) {
       wipe(plain.value());
-      return reject(RejectReason::kUnknownForm, "form '" + e.form_id + "' version '" + e.form_version +
-                                                    "' is not known here");
+      return reject(RejectReason::kUnknownForm,
+                    "form '" + e.form_id + "' version '" + e.form_version + "' is not known here");
     }
   }
   auto payload = decode_payload(*plain, layout);
   wipe(plain.value());
   if (!payload.is_ok()) return reject(RejectReason::kMalformed, payload.status().message());
   // A contribution to a team assessment is partial by design.
-  const Status s = payload->contribution ? validator.validate_partial(e.form_id, e.form_version, payload->answers)
-                                         : validator.validate(e.form_id, e.form_version, payload->answers);
+  const Status s = payload->contribution
+                       ? validator.validate_partial(e.form_id, e.form_version, payload->answers)
+                       : validator.validate(e.form_id, e.form_version, payload->answers);
   if (!s.is_ok()) {
     return reject(s.code() == StatusCode::kNotFound ? RejectReason::kUnknownForm
                                                     : RejectReason::kInvalidAnswers,
@@ -257,20 +272,24 @@ std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys, c
 // a payload that carries one, spends the code; a later revision of a
 // submission keeps the verdict its first one had (the code was spent then);
 // a conflicting copy stores no row and spends nothing.
-Result<int> code_verdict(ServerStore& store, const AnswerValidator& validator, const FormSnapshot* forms,
-                         const Envelope& e, const ResponsePayload& payload,
+Result<int> code_verdict(ServerStore& store, const AnswerValidator& validator,
+                         const FormSnapshot* forms, const Envelope& e,
+                         const ResponsePayload& payload,
                          const ServerStore::SubmissionLookup& seen) {
   if (seen.original) return 0;
   std::shared_ptr<const FormSnapshot> keep;
   const FormSnapshot* snapshot = layouts_of(validator, forms, keep);
-  const auto form = snapshot != nullptr ? snapshot->library().find(e.form_id, e.form_version) : nullptr;
+  const auto form =
+      snapshot != nullptr ? snapshot->library().find(e.form_id, e.form_version) : nullptr;
   const bool required = form != nullptr && form->response_codes;
   if (!required && payload.response_code.empty()) return 0;
   if (e.revision > 1) {
-    EQ_ASSIGN_OR_RETURN(auto first, CodeStore(store.db()).first_revision_flag(ByteView(e.submission_id.bytes)));
+    EQ_ASSIGN_OR_RETURN(auto first,
+                        CodeStore(store.db()).first_revision_flag(ByteView(e.submission_id.bytes)));
     if (first) return *first;
   }
-  EQ_ASSIGN_OR_RETURN(CodeFlag flag, CodeStore(store.db()).spend(e.form_id, payload.round, payload.response_code));
+  EQ_ASSIGN_OR_RETURN(CodeFlag flag,
+                      CodeStore(store.db()).spend(e.form_id, payload.round, payload.response_code));
   return static_cast<int>(flag);
 }
 
@@ -281,13 +300,16 @@ struct ResponseFiles {
   std::vector<AnsweredFile> files;
   std::optional<ResponsePayload> stored;  // when the answers lost keys
 };
-std::variant<ResponseFiles, ItemResult, Status> response_files(ServerStore& store, const AnswerValidator& validator,
-                                                               const FormSnapshot* forms, const Envelope& e,
+std::variant<ResponseFiles, ItemResult, Status> response_files(ServerStore& store,
+                                                               const AnswerValidator& validator,
+                                                               const FormSnapshot* forms,
+                                                               const Envelope& e,
                                                                const ResponsePayload& payload) {
   ResponseFiles out;
   std::shared_ptr<const FormSnapshot> keep;
   const FormSnapshot* snapshot = layouts_of(validator, forms, keep);
-  const auto form = snapshot != nullptr ? snapshot->library().find(e.form_id, e.form_version) : nullptr;
+  const auto form =
+      snapshot != nullptr ? snapshot->library().find(e.form_id, e.form_version) : nullptr;
   if (form == nullptr || !has_file_questions(*form)) return out;
   // A team contribution lists the merged record's files along with its
   // own; those came with an earlier contribution, and their keys are here.
@@ -299,8 +321,9 @@ std::variant<ResponseFiles, ItemResult, Status> response_files(ServerStore& stor
     auto missing = known_files_missing(store.db(), out.files);
     if (!missing.is_ok()) return missing.status();
     if (!missing->empty()) {
-      return reject(RejectReason::kInvalidAnswers,
-                    *missing + ": this file is named without its key, and no earlier response brought it");
+      return reject(
+          RejectReason::kInvalidAnswers,
+          *missing + ": this file is named without its key, and no earlier response brought it");
     }
   }
   if (!out.files.empty()) {
@@ -313,8 +336,8 @@ std::variant<ResponseFiles, ItemResult, Status> response_files(ServerStore& stor
 }  // namespace
 
 PreparedEnvelope prepare_envelope(const ServerKeys& keys, const FormSnapshot& forms,
-                                  const AnswerValidator& validator, ByteView bytes, const DeviceId& device,
-                                  const SignPublicKey& device_key) {
+                                  const AnswerValidator& validator, ByteView bytes,
+                                  const DeviceId& device, const SignPublicKey& device_key) {
   PreparedEnvelope p;
   auto decoded = decode_envelope(bytes);
   if (!decoded.is_ok() || decoded->device_id != device) return p;
@@ -354,8 +377,9 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
 
   // Nothing about an envelope is believed, not even that it is a resend,
   // before its signature verifies (here, or beforehand with this very key).
-  const bool verified = prepared != nullptr && sodium_memcmp(prepared->verified_with.data(), device->public_key->data(),
-                                                             device->public_key->size()) == 0;
+  const bool verified = prepared != nullptr &&
+                        sodium_memcmp(prepared->verified_with.data(), device->public_key->data(),
+                                      device->public_key->size()) == 0;
   if (!verified) {
     if (Status s = verify_envelope(e, *device->public_key, keys.public_keys()); !s.is_ok()) {
       return reject(RejectReason::kBadSignature, s.message());
@@ -395,9 +419,11 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
   const ResponseFiles& files = std::get<ResponseFiles>(with_files);
   const ResponsePayload& kept = files.stored ? *files.stored : payload;
   EQ_ASSIGN_OR_RETURN(const int code_flag, code_verdict(store, validator, forms, e, payload, seen));
-  EQ_ASSIGN_OR_RETURN(ItemStatus stored, store.store_submission(e, bytes, kept, delivered_by, now, seen, code_flag));
+  EQ_ASSIGN_OR_RETURN(ItemStatus stored,
+                      store.store_submission(e, bytes, kept, delivered_by, now, seen, code_flag));
   // The keys of its files, in the transaction that stores the response.
-  if (stored == ItemStatus::kAccepted) EQ_RETURN_IF_ERROR(record_files(store.db(), e, files.files, now));
+  if (stored == ItemStatus::kAccepted)
+    EQ_RETURN_IF_ERROR(record_files(store.db(), e, files.files, now));
   if (assessment && stored == ItemStatus::kAccepted) {
     // Merged in the transaction that stores the envelope: a crash leaves
     // both or neither.
@@ -405,11 +431,12 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     if (assessment->state == AssessmentState::kValidated) {
       flagged = "arrived after the assessment was validated; kept, not merged";
     }
-    EQ_RETURN_IF_ERROR(AssessmentStore(store.db())
-                           .apply_event(*assessment, contribution_event(e.submission_id, e.device_id, device->site,
-                                                                        kept),
-                                        flagged)
-                           .status());
+    EQ_RETURN_IF_ERROR(
+        AssessmentStore(store.db())
+            .apply_event(*assessment,
+                         contribution_event(e.submission_id, e.device_id, device->site, kept),
+                         flagged)
+            .status());
   }
   ItemResult r;
   r.status = stored;
@@ -423,8 +450,9 @@ namespace equitas::server {
 Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKeys& keys,
                                              const AnswerValidator& validator,
                                              const std::vector<Bytes>& envelopes,
-                                             const std::optional<DeviceId>& delivered_by, std::int64_t now,
-                                             const FormSnapshot* forms, std::vector<PreparedEnvelope>* prepared) {
+                                             const std::optional<DeviceId>& delivered_by,
+                                             std::int64_t now, const FormSnapshot* forms,
+                                             std::vector<PreparedEnvelope>* prepared) {
   std::vector<ItemResult> results;
   results.reserve(envelopes.size());
   // The delivering device may have been revoked since its session began.
@@ -434,21 +462,24 @@ Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKey
       // About the carrier, not the envelopes: an origin that reads this in
       // a receipt keeps its copy. Only the carrier's own envelopes are
       // refused as such.
-      const std::string why = "the delivering device " + delivered_by->to_string() +
-                              (carrier && carrier->state == DeviceState::kRevoked ? " has been revoked"
-                                                                                  : " is not registered");
+      const std::string why =
+          "the delivering device " + delivered_by->to_string() +
+          (carrier && carrier->state == DeviceState::kRevoked ? " has been revoked"
+                                                              : " is not registered");
       for (const auto& bytes : envelopes) {
         auto e = decode_envelope(bytes);
         const bool own = e.is_ok() && e->device_id == *delivered_by;
-        results.push_back(reject(own ? RejectReason::kRevokedDevice : RejectReason::kCarrierRefused, why));
+        results.push_back(
+            reject(own ? RejectReason::kRevokedDevice : RejectReason::kCarrierRefused, why));
       }
       return results;
     }
   }
   const bool use_prepared = prepared != nullptr && prepared->size() == envelopes.size();
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
-    EQ_ASSIGN_OR_RETURN(ItemResult r, ingest_envelope(store, keys, validator, envelopes[i], delivered_by, now, forms,
-                                                      use_prepared ? &(*prepared)[i] : nullptr));
+    EQ_ASSIGN_OR_RETURN(ItemResult r,
+                        ingest_envelope(store, keys, validator, envelopes[i], delivered_by, now,
+                                        forms, use_prepared ? &(*prepared)[i] : nullptr));
     results.push_back(std::move(r));
   }
   return results;

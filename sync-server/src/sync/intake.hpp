@@ -59,7 +59,8 @@ Result<AuthDecision> register_offline(ServerStore& store, const ServerKeys& keys
 // active device with its key and every pending one; `unchanged` when the
 // collector's copy (by digest) is current.
 Result<DevicesUpdate> relay_device_list(ServerStore& store, const ServerKeys& keys,
-                                        const std::optional<std::array<std::uint8_t, 32>>& known, std::int64_t now);
+                                        const std::optional<std::array<std::uint8_t, 32>>& known,
+                                        std::int64_t now);
 
 // The work of ingest_envelope that needs no database, done ahead of the
 // writer. `ready` only when every check passed for an envelope of `device`
@@ -76,8 +77,8 @@ struct PreparedEnvelope {
   ResponsePayload payload;  // validated, calculations included
 };
 PreparedEnvelope prepare_envelope(const ServerKeys& keys, const FormSnapshot& forms,
-                                  const AnswerValidator& validator, ByteView bytes, const DeviceId& device,
-                                  const SignPublicKey& device_key);
+                                  const AnswerValidator& validator, ByteView bytes,
+                                  const DeviceId& device, const SignPublicKey& device_key);
 
 // Checks and stores one envelope: structure, device state, signature,
 // ownership of the submission id, dedup (an identical copy is a duplicate
@@ -91,7 +92,8 @@ PreparedEnvelope prepare_envelope(const ServerKeys& keys, const FormSnapshot& fo
 Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
                                    const AnswerValidator& validator, ByteView bytes,
                                    const std::optional<DeviceId>& delivered_by, std::int64_t now,
-                                   const FormSnapshot* forms = nullptr, PreparedEnvelope* prepared = nullptr);
+                                   const FormSnapshot* forms = nullptr,
+                                   PreparedEnvelope* prepared = nullptr);
 
 // A whole batch from one session: refuses everything when the delivering
 // device is no longer active, else ingest_envelope for each item, in order.
@@ -99,8 +101,8 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
 Result<std::vector<ItemResult>> ingest_batch(ServerStore& store, const ServerKeys& keys,
                                              const AnswerValidator& validator,
                                              const std::vector<Bytes>& envelopes,
-                                             const std::optional<DeviceId>& delivered_by, std::int64_t now,
-                                             const FormSnapshot* forms = nullptr,
+                                             const std::optional<DeviceId>& delivered_by,
+                                             std::int64_t now, const FormSnapshot* forms = nullptr,
                                              std::vector<PreparedEnvelope>* prepared = nullptr);
 
 }  // namespace equitas::server

@@ -19,7 +19,8 @@ SyncProtocol::Step SyncProtocol::on_message(ByteView msg) {
   switch (phase_) {
     case Phase::kHello: {
       auto reply = handshake_.on_client_hello(msg);
-      if (!reply.is_ok()) return fail(SessionError::kProtocol, reply.status().message(), kCloseProtocolError);
+      if (!reply.is_ok())
+        return fail(SessionError::kProtocol, reply.status().message(), kCloseProtocolError);
       phase_ = Phase::kAuth;
       Reply r;
       r.messages.push_back(std::move(reply).value());
@@ -54,7 +55,8 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
   auto plain = channel_.open(msg);
   if (!plain.is_ok()) return fail(SessionError::kProtocol, plain.status().message(), kClosePolicy);
   auto decoded = decode_sync_message(*plain);
-  if (!decoded.is_ok()) return fail(SessionError::kProtocol, decoded.status().message(), kCloseProtocolError);
+  if (!decoded.is_ok())
+    return fail(SessionError::kProtocol, decoded.status().message(), kCloseProtocolError);
   if (auto* req = std::get_if<FormsRequest>(&*decoded)) {
     phase_ = Phase::kStoring;
     pending_batch_ = kFormsMarker;
@@ -82,7 +84,8 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
   }
   if (auto* chunk = std::get_if<FileChunk>(&*decoded)) {
     if (chunk->offset != 0 && !pieces_) {
-      return fail(SessionError::kProtocol, "a piece of a chunk in a session that did not negotiate pieces",
+      return fail(SessionError::kProtocol,
+                  "a piece of a chunk in a session that did not negotiate pieces",
                   kCloseProtocolError);
     }
     phase_ = Phase::kStoring;
@@ -92,13 +95,14 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
   auto* push = std::get_if<Push>(&*decoded);
   if (push == nullptr) {
     return fail(SessionError::kProtocol,
-                "only push, forms, devices, assessments, codes and files messages are expected from a collector",
+                "only push, forms, devices, assessments, codes and files messages are expected "
+                "from a collector",
                 kCloseProtocolError);
   }
   if (push->envelopes.size() > kMaxBatchItems) {
     return fail(SessionError::kProtocol,
-                "batch of " + std::to_string(push->envelopes.size()) + " items exceeds the limit of " +
-                    std::to_string(kMaxBatchItems),
+                "batch of " + std::to_string(push->envelopes.size()) +
+                    " items exceeds the limit of " + std::to_string(kMaxBatchItems),
                 kClosePolicy);
   }
   phase_ = Phase::kStoring;
@@ -107,12 +111,13 @@ SyncProtocol::Step SyncProtocol::on_session_message(ByteView msg) {
 }
 
 SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& decision) {
-  if (phase_ != Phase::kDeciding) return fail(SessionError::kInternal, "unexpected decision", kCloseInternal);
+  if (phase_ != Phase::kDeciding)
+    return fail(SessionError::kInternal, "unexpected decision", kCloseInternal);
   if (!decision.is_ok()) {
     // The store's own message stays in the server's log: it may name tables
     // and SQL, which are no business of a collector.
-    return fail(SessionError::kUnavailable, "the server could not record this session; try again later",
-                kCloseTryAgainLater);
+    return fail(SessionError::kUnavailable,
+                "the server could not record this session; try again later", kCloseTryAgainLater);
   }
   if (!decision->ok) return fail(decision->error, decision->message, kClosePolicy);
   phase_ = Phase::kReady;
@@ -128,7 +133,8 @@ SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& de
   return r;
 }
 
-SyncProtocol::Reply SyncProtocol::on_forms(const Status& read, const std::vector<FormPublication>& missing) {
+SyncProtocol::Reply SyncProtocol::on_forms(const Status& read,
+                                           const std::vector<FormPublication>& missing) {
   if (phase_ != Phase::kStoring || pending_batch_ != kFormsMarker) {
     return fail(SessionError::kInternal, "unexpected forms reply", kCloseInternal);
   }
@@ -143,8 +149,8 @@ SyncProtocol::Reply SyncProtocol::on_forms(const Status& read, const std::vector
     // An older collector would refuse the whole update for one large form;
     // it keeps the versions it has.
     if (!large_forms_ && p.definition.size() > kMaxFormDefinitionBytesV2) continue;
-    if (!update.forms.empty() &&
-        (bytes + p.definition.size() > kMaxFormsUpdateBytes || update.forms.size() == kMaxFormsPerUpdate)) {
+    if (!update.forms.empty() && (bytes + p.definition.size() > kMaxFormsUpdateBytes ||
+                                  update.forms.size() == kMaxFormsPerUpdate)) {
       update.more = true;
       break;
     }
@@ -161,8 +167,8 @@ SyncProtocol::Reply SyncProtocol::on_devices(const Status& read, DevicesUpdate u
     return fail(SessionError::kInternal, "unexpected devices reply", kCloseInternal);
   }
   if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable, "the server could not read its devices; try again later",
-                kCloseTryAgainLater);
+    return fail(SessionError::kUnavailable,
+                "the server could not read its devices; try again later", kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;
   Reply r;
@@ -170,21 +176,23 @@ SyncProtocol::Reply SyncProtocol::on_devices(const Status& read, DevicesUpdate u
   return r;
 }
 
-SyncProtocol::Reply SyncProtocol::on_assessments(const Status& read, const std::vector<std::string>& changed) {
+SyncProtocol::Reply SyncProtocol::on_assessments(const Status& read,
+                                                 const std::vector<std::string>& changed) {
   if (phase_ != Phase::kStoring || pending_batch_ != kAssessmentsMarker) {
     return fail(SessionError::kInternal, "unexpected assessments reply", kCloseInternal);
   }
   if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable, "the server could not read its assessments; try again later",
-                kCloseTryAgainLater);
+    return fail(SessionError::kUnavailable,
+                "the server could not read its assessments; try again later", kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;
   AssessmentsUpdate update;
   std::size_t bytes = 0;
   for (const auto& view : changed) {
-    if (view.size() > kMaxAssessmentViewBytes) continue;  // too large to send: the collector keeps its copy
-    if (!update.assessments.empty() &&
-        (bytes + view.size() > kMaxFormsUpdateBytes || update.assessments.size() == kMaxAssessmentsPerUpdate)) {
+    if (view.size() > kMaxAssessmentViewBytes)
+      continue;  // too large to send: the collector keeps its copy
+    if (!update.assessments.empty() && (bytes + view.size() > kMaxFormsUpdateBytes ||
+                                        update.assessments.size() == kMaxAssessmentsPerUpdate)) {
       update.more = true;
       break;
     }
@@ -196,12 +204,14 @@ SyncProtocol::Reply SyncProtocol::on_assessments(const Status& read, const std::
   return r;
 }
 
-SyncProtocol::Reply SyncProtocol::on_codes(const Status& read, std::vector<Bytes> batches, bool more) {
+SyncProtocol::Reply SyncProtocol::on_codes(const Status& read, std::vector<Bytes> batches,
+                                           bool more) {
   if (phase_ != Phase::kStoring || pending_batch_ != kCodesMarker) {
     return fail(SessionError::kInternal, "unexpected codes reply", kCloseInternal);
   }
   if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable, "the server could not read its response codes; try again later",
+    return fail(SessionError::kUnavailable,
+                "the server could not read its response codes; try again later",
                 kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;
@@ -263,7 +273,8 @@ SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Sta
   if (!committed.is_ok()) {
     // Nothing of this batch is acknowledged; the collector keeps it pending
     // and resends it next time.
-    return fail(SessionError::kUnavailable, "the server is busy or could not store this batch; try again later",
+    return fail(SessionError::kUnavailable,
+                "the server is busy or could not store this batch; try again later",
                 kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;

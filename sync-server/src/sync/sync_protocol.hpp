@@ -38,10 +38,10 @@ inline constexpr std::uint16_t kCloseTryAgainLater = 1013;
 class SyncProtocol {
  public:
   struct Reply {
-    std::vector<Bytes> messages;   // send these, in order
-    bool close = false;            // then close the connection
+    std::vector<Bytes> messages;  // send these, in order
+    bool close = false;           // then close the connection
     std::uint16_t close_code = kCloseNormal;
-    std::string close_reason;      // sent in clear: never sensitive
+    std::string close_reason;  // sent in clear: never sensitive
   };
   struct NeedAuth {
     ClientAuth auth;
@@ -69,8 +69,8 @@ class SyncProtocol {
   struct NeedChunk {
     FileChunk chunk;
   };
-  using Step =
-      std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments, NeedCodes, NeedFiles, NeedChunk>;
+  using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments,
+                            NeedCodes, NeedFiles, NeedChunk>;
 
   explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
 
@@ -118,9 +118,9 @@ class SyncProtocol {
   ServerHandshake handshake_;
   SecureChannel channel_;
   Phase phase_ = Phase::kHello;
-  DeviceId claimed_device_;           // from ClientAuth, before the decision
-  SignPublicKey claimed_key_{};       // likewise
-  std::optional<DeviceId> device_;    // once admitted
+  DeviceId claimed_device_;         // from ClientAuth, before the decision
+  SignPublicKey claimed_key_{};     // likewise
+  std::optional<DeviceId> device_;  // once admitted
   std::uint64_t pending_batch_ = 0;
   bool pieces_ = false;
   bool large_forms_ = false;

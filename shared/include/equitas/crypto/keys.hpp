@@ -140,9 +140,12 @@ Result<KeyFileProtection> key_file_protection(const std::filesystem::path& path)
 // unauthenticated for a wrong one ("wrong passphrase for PATH"), corruption
 // for a damaged file. A passphrase given for a plain file is not needed and
 // is ignored. Nothing is ever written by a load.
-Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys, const Passphrase* passphrase);
-Result<ServerKeys> load_server_keys(const std::filesystem::path& path, const Passphrase* passphrase);
-Status save_device_key(const std::filesystem::path& path, const SigningKey& key, const Passphrase* passphrase);
+Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys,
+                        const Passphrase* passphrase);
+Result<ServerKeys> load_server_keys(const std::filesystem::path& path,
+                                    const Passphrase* passphrase);
+Status save_device_key(const std::filesystem::path& path, const SigningKey& key,
+                       const Passphrase* passphrase);
 Result<SigningKey> load_device_key(const std::filesystem::path& path, const Passphrase* passphrase);
 
 // Re-writes the key file at `path` (server or device) under `next`, or plain
@@ -153,7 +156,8 @@ Status change_key_file_passphrase(const std::filesystem::path& path, const Passp
 
 // For the "key passphrase" commands: the new passphrase from `file`, else
 // from $EQUITAS_NEW_KEY_PASSPHRASE; nullopt when `remove` (store it plain).
-Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file, bool remove);
+Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file,
+                                                      bool remove);
 
 // The passphrase of the running command. The programs open their key files
 // deep inside the collector and the server (Collector::open, Server::start,

@@ -14,9 +14,9 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <utility>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "equitas/status/status.hpp"
 #include "equitas/util/bytes.hpp"
@@ -35,7 +35,9 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
-  Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  Statement& bind(int index, const std::string& text) {
+    return bind(index, std::string_view(text));
+  }
   Statement& bind(int index, ByteView blob);
   Statement& bind_null(int index);
 
@@ -70,7 +72,8 @@ class Statement {
 class CachedStatement {
  public:
   CachedStatement(CachedStatement&& o) noexcept
-      : borrowed_(std::exchange(o.borrowed_, nullptr)), in_use_(std::exchange(o.in_use_, nullptr)),
+      : borrowed_(std::exchange(o.borrowed_, nullptr)),
+        in_use_(std::exchange(o.in_use_, nullptr)),
         owned_(std::move(o.owned_)) {}
   CachedStatement& operator=(CachedStatement&&) = delete;
   CachedStatement(const CachedStatement&) = delete;

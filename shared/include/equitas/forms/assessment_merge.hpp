@@ -39,16 +39,16 @@ namespace equitas::forms {
 struct AssessmentEvent {
   enum class Kind { kContribution, kResolution };
   Kind kind = Kind::kContribution;
-  std::string id;          // stable: a contribution's submission id, "resolution-<seq>"
-  std::int64_t seq = 0;    // the order the server took it in: 1, 2, ... (unique)
-  std::int64_t base = 0;   // the merged version its author had seen (< seq)
-  std::string author;      // a contribution's role ("hr"), or who resolved
-  std::string device;      // contributing device; "" for a resolution
-  std::string site;        // where it was entered
-  std::string at;          // ISO 8601 UTC
+  std::string id;         // stable: a contribution's submission id, "resolution-<seq>"
+  std::int64_t seq = 0;   // the order the server took it in: 1, 2, ... (unique)
+  std::int64_t base = 0;  // the merged version its author had seen (< seq)
+  std::string author;     // a contribution's role ("hr"), or who resolved
+  std::string device;     // contributing device; "" for a resolution
+  std::string site;       // where it was entered
+  std::string at;         // ISO 8601 UTC
   // Field name -> value, as compact JSON text ("\"3\"", "[\"a\",\"b\"]").
   std::map<std::string, std::string> fields;
-  std::string comment;     // a resolution's reason
+  std::string comment;  // a resolution's reason
 };
 
 // One entry of a field's history: the event, and the value it gave.
@@ -61,9 +61,9 @@ struct FieldEntry {
 };
 
 struct FieldState {
-  std::optional<std::string> value;  // JSON text; absent while in disagreement
-  std::vector<FieldEntry> competing; // the disagreeing heads (empty when agreed)
-  std::vector<FieldEntry> history;   // every entry, by seq
+  std::optional<std::string> value;   // JSON text; absent while in disagreement
+  std::vector<FieldEntry> competing;  // the disagreeing heads (empty when agreed)
+  std::vector<FieldEntry> history;    // every entry, by seq
   bool disagreement() const { return !competing.empty(); }
 };
 

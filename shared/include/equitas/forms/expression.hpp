@@ -57,8 +57,8 @@ class Value {
   Kind kind() const { return kind_; }
   bool is_empty() const { return (kind_ == Kind::kString || kind_ == Kind::kNode) && s_.empty(); }
   bool is_node_set() const { return kind_ == Kind::kNode || kind_ == Kind::kNodes; }
-  double to_number() const;      // NaN when not a number
-  std::string to_string() const; // numbers as JavaScript prints them
+  double to_number() const;       // NaN when not a number
+  std::string to_string() const;  // numbers as JavaScript prints them
   bool to_bool() const;
   // The text of each node (one element for a string, number or date).
   std::vector<std::string> node_texts() const;
@@ -84,12 +84,16 @@ class EvalContext {
  public:
   virtual ~EvalContext() = default;
   virtual Value ref(std::string_view name) const = 0;  // ${name}, in the current repeat row first
-  virtual Value current() const { return Value(); }     // .
+  virtual Value current() const { return Value(); }    // .
   virtual Value bare(std::string_view) const { return Value(); }  // a choice column
   // Every instance of the question: one per row for a question inside a
   // repeat (read from outside it), the rows themselves for a repeat.
-  virtual std::vector<std::string> all(std::string_view name) const { return {ref(name).to_string()}; }
-  virtual double count(std::string_view name) const { return static_cast<double>(all(name).size()); }
+  virtual std::vector<std::string> all(std::string_view name) const {
+    return {ref(name).to_string()};
+  }
+  virtual double count(std::string_view name) const {
+    return static_cast<double>(all(name).size());
+  }
   // indexed-repeat(${name}, ${repeat}, index): `index` is 1-based.
   virtual Value indexed(std::string_view, std::string_view, std::size_t) const { return Value(); }
   // position(..): the current repeat row, 1-based; 0 outside repeats.

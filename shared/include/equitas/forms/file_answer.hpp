@@ -69,12 +69,12 @@ std::vector<const Item*> file_questions(const Form& form);
 // engine's notation: "room_photo" at the top, "trees[1].tree_photo" in a
 // repeat's second row. The value is whatever is there (null, a malformed
 // answer): callers check it with parse_file_answer.
-void for_each_file_answer(
-    const Form& form, const boost::json::object& answers,
-    const std::function<void(const Item& item, const std::string& path, const boost::json::value& answer)>& visit);
-void for_each_file_answer(
-    const Form& form, boost::json::object& answers,
-    const std::function<void(const Item& item, const std::string& path, boost::json::value& answer)>& visit);
+void for_each_file_answer(const Form& form, const boost::json::object& answers,
+                          const std::function<void(const Item& item, const std::string& path,
+                                                   const boost::json::value& answer)>& visit);
+void for_each_file_answer(const Form& form, boost::json::object& answers,
+                          const std::function<void(const Item& item, const std::string& path,
+                                                   boost::json::value& answer)>& visit);
 // Removes the "key" of every file reference in `answers`, in rows too:
 // what the server stores, and what a team member's entries keep.
 void strip_file_keys(const Form& form, boost::json::object& answers);
@@ -93,7 +93,8 @@ std::int64_t max_file_bytes(const Item& item);
 // id twice. `key_required`: true where the answer is in transit (the
 // collector's, and the server's before it stores it). Invalid argument,
 // with a message that names the problem, otherwise.
-Result<std::vector<FileRef>> parse_file_answer(const boost::json::value& answer, const Item& item, bool key_required);
+Result<std::vector<FileRef>> parse_file_answer(const boost::json::value& answer, const Item& item,
+                                               bool key_required);
 
 boost::json::value file_answer_json(const std::vector<FileRef>& refs, bool with_key);
 

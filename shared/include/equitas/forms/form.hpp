@@ -149,14 +149,14 @@ struct Item {
   std::string list;  // choice list name, for select and likert types
   ExprField choice_filter;
   std::string appearance;
-  bool or_other = false;    // select with a free-text "other" answer in NAME_other
-  bool breakdown = false;   // a demographic dimension reports may break down by
+  bool or_other = false;   // select with a free-text "other" answer in NAME_other
+  bool breakdown = false;  // a demographic dimension reports may break down by
   // A calculate reported as an indicator: the share of respondents for each
   // of its list's codes (a prevalence, "yes"), by any breakdown, suppressed
   // like any cell (issue 15).
   bool indicator = false;
   std::optional<ScoreRef> score;
-  FileSpec file;            // for image, audio, video and file questions
+  FileSpec file;  // for image, audio, video and file questions
   // geopoint, geotrace and geoshape: the page keeps reading the device's
   // position until its accuracy is this good (metres; 0: the first
   // reading), as ODK's accuracyThreshold. Never a reason to refuse a typed
@@ -183,12 +183,11 @@ struct Item {
     return {&relevant, &constraint, &calculation, &required_if, &choice_filter, &seed};
   }
 
-  bool takes_answer() const {
-    return type != QuestionType::kNote && type != QuestionType::kGroup;
-  }
+  bool takes_answer() const { return type != QuestionType::kNote && type != QuestionType::kGroup; }
   // geopoint, geotrace or geoshape: answered by where someone was.
   bool is_location() const {
-    return type == QuestionType::kGeopoint || type == QuestionType::kGeotrace || type == QuestionType::kGeoshape;
+    return type == QuestionType::kGeopoint || type == QuestionType::kGeotrace ||
+           type == QuestionType::kGeoshape;
   }
   bool is_select() const {
     return type == QuestionType::kSelectOne || type == QuestionType::kSelectMultiple ||
@@ -219,7 +218,8 @@ struct Form {
   const ChoiceList* list_for(const Item& item) const;
   // Every item, depth first, with the chain of groups/repeats above it.
   // Stops early when `visit` returns false.
-  void walk(const std::function<bool(const Item&, const std::vector<const Item*>& parents)>& visit) const;
+  void walk(
+      const std::function<bool(const Item&, const std::vector<const Item*>& parents)>& visit) const;
   const Item* find(std::string_view name) const;
 };
 

@@ -17,8 +17,8 @@
 namespace equitas::forms {
 
 struct FieldError {
-  std::string path;      // "dem_sex", or "action_plan[2].ap_owner" inside a repeat
-  std::string message;   // in the requested language
+  std::string path;     // "dem_sex", or "action_plan[2].ap_owner" inside a repeat
+  std::string message;  // in the requested language
 };
 
 struct ItemState {

@@ -49,8 +49,8 @@ class FormLibrary final : public AnswerValidator {
 
  private:
   LibraryEntry* entry(std::string_view id, std::string_view version);
-  Status check(std::string_view form_id, std::string_view form_version, boost::json::object& answers,
-               bool partial) const;
+  Status check(std::string_view form_id, std::string_view form_version,
+               boost::json::object& answers, bool partial) const;
   std::vector<LibraryEntry> entries_;
 };
 

@@ -47,8 +47,8 @@ Result<XlsformExport> export_xlsform_file(const Form& form, const std::filesyste
 // what was written and any notes to `out`. Exit code: 0 when the workbook
 // re-imports to the same definition, 3 when it was written with notes, 1
 // (the Status printed to `err`) when nothing was written.
-int run_xlsform_export(const FormLibrary& library, const std::string& id, const std::string& version,
-                       const std::filesystem::path& path, const std::string& program, std::ostream& out,
-                       std::ostream& err);
+int run_xlsform_export(const FormLibrary& library, const std::string& id,
+                       const std::string& version, const std::filesystem::path& path,
+                       const std::string& program, std::ostream& out, std::ostream& err);
 
 }  // namespace equitas::forms

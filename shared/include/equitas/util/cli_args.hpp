@@ -4,8 +4,8 @@
 #pragma once
 
 #include <map>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <span>
 #include <string>
@@ -60,8 +60,8 @@ struct CliCommand {
 // command and its result is the exit code.
 template <typename Run, std::size_t N, typename Invoke>
 int dispatch_cli(std::string_view program, std::string_view usage, std::string_view version,
-                 const CliCommand<Run> (&commands)[N], const std::vector<std::string>& args, std::ostream& out,
-                 std::ostream& err, Invoke invoke) {
+                 const CliCommand<Run> (&commands)[N], const std::vector<std::string>& args,
+                 std::ostream& out, std::ostream& err, Invoke invoke) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     (args.empty() ? err : out) << usage;
     return args.empty() ? 2 : 0;
@@ -91,11 +91,13 @@ int dispatch_cli(std::string_view program, std::string_view usage, std::string_v
     }
     return invoke(c, *parsed);
   }
-  if (group_word && (args.size() == 1 || args[1] == "--help" || args[1] == "-h" || args[1] == "help")) {
+  if (group_word &&
+      (args.size() == 1 || args[1] == "--help" || args[1] == "-h" || args[1] == "help")) {
     std::string group_help;
     for (const auto& c : commands) {
       const std::string_view name = c.name;
-      if (name.size() > args[0].size() && name.starts_with(args[0]) && name[args[0].size()] == ' ') {
+      if (name.size() > args[0].size() && name.starts_with(args[0]) &&
+          name[args[0].size()] == ' ') {
         group_help += group_help.empty() ? "" : "\n";
         group_help += c.help;
       }
@@ -115,8 +117,11 @@ int dispatch_cli(std::string_view program, std::string_view usage, std::string_v
     names.push_back(name);
   }
   std::string hint;
-  for (const auto& n : closest_names(typed, names)) hint += (hint.empty() ? " (did you mean '" : "' or '") + n;
-  err << program << ": unknown command '" << typed << "'" << (hint.empty() ? "" : hint + "'?)") << "\n\n" << usage;
+  for (const auto& n : closest_names(typed, names))
+    hint += (hint.empty() ? " (did you mean '" : "' or '") + n;
+  err << program << ": unknown command '" << typed << "'" << (hint.empty() ? "" : hint + "'?)")
+      << "\n\n"
+      << usage;
   return 2;
 }
 

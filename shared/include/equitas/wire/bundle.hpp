@@ -24,7 +24,8 @@
 //          [version 3: | varint files | files x (16 file id | 32 sha256 | varint size
 //                      | 16 submission id | varint revision | varint chunks | chunks x lp(chunk))]
 //          | 64 Ed25519 signature by the device over kBundleSignContext || all before it
-// Receipt: "EQR1" | u8 version (2; 3 with files) | 32 server sign key | u64be created_at | varint count
+// Receipt: "EQR1" | u8 version (2; 3 with files) | 32 server sign key | u64be created_at | varint
+// count
 //          | count x (16 submission id | varint revision | 16 origin device id
 //                     | 32 envelope hash | u8 status [| u8 reason | lp detail])
 //          [version 3: | varint files | files x (16 file id | u8 held [| lp detail if 0])]
@@ -71,8 +72,8 @@ struct BundleFile {
 };
 
 struct Bundle {
-  DeviceId device_id;          // the device that exported it
-  SignPublicKey server{};      // the server it is meant for
+  DeviceId device_id;      // the device that exported it
+  SignPublicKey server{};  // the server it is meant for
   std::int64_t created_at = 0;
   std::vector<Bytes> envelopes;
   std::optional<Bytes> registration;  // registration.hpp; only before the first contact
@@ -82,7 +83,7 @@ struct Bundle {
 struct ReceiptItem {
   SubmissionId submission_id;
   std::uint32_t revision = 1;
-  DeviceId origin;             // the device that signed the envelope
+  DeviceId origin;               // the device that signed the envelope
   EnvelopeHash envelope_hash{};  // of the exact bytes the server decided on
   ItemResult result;
 };

@@ -31,8 +31,8 @@ inline constexpr std::size_t kMaxDeviceListEntries = 16'000;
 
 struct DeviceListEntry {
   DeviceId id;
-  bool active = false;     // else pending: enrolled, never registered
-  SignPublicKey key{};     // when active
+  bool active = false;  // else pending: enrolled, never registered
+  SignPublicKey key{};  // when active
 };
 
 struct DeviceList {

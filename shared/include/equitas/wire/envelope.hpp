@@ -30,7 +30,8 @@ struct Envelope {
   std::uint32_t revision = 1;
   std::string form_id;
   std::string form_version;
-  Bytes sealed_payload;  // crypto_box_seal(origin tag || payload, server box key); see seal_envelope
+  Bytes
+      sealed_payload;  // crypto_box_seal(origin tag || payload, server box key); see seal_envelope
   Signature signature{};
 };
 

@@ -42,7 +42,8 @@ inline constexpr std::size_t kFileHeaderBytes = crypto_secretstream_xchacha20pol
 inline constexpr std::size_t kFileChunkOverhead = crypto_secretstream_xchacha20poly1305_ABYTES;
 inline constexpr std::size_t kFileKeyBytes = crypto_secretstream_xchacha20poly1305_KEYBYTES;
 // The largest chunk on the wire: chunk 0 carries the header too.
-inline constexpr std::size_t kMaxFileChunkWire = kFileHeaderBytes + kFileChunkBytes + kFileChunkOverhead;
+inline constexpr std::size_t kMaxFileChunkWire =
+    kFileHeaderBytes + kFileChunkBytes + kFileChunkOverhead;
 inline constexpr std::size_t kMaxFilesPerOffer = 256;
 // Subprotocols, newest first. A collector answered with v2 or v3 may send
 // pieces and is told byte offsets; one answered with v3 also reads form
@@ -105,7 +106,8 @@ class FileOpener {
 
 // Decrypts a whole stored file (the chunks concatenated as received),
 // checking it as FileOpener does. For exports.
-Result<Bytes> open_sealed_file(ByteView sealed, const FileKey& key, const FileHash& expected, std::uint64_t size);
+Result<Bytes> open_sealed_file(ByteView sealed, const FileKey& key, const FileHash& expected,
+                               std::uint64_t size);
 
 inline constexpr std::uint8_t kMsgFilesOffer = 0x70;
 inline constexpr std::uint8_t kMsgFilesWanted = 0x71;

@@ -48,7 +48,12 @@ enum class SessionError : std::uint8_t {
 };
 std::string_view session_error_name(SessionError e);
 
-enum class ItemStatus : std::uint8_t { kAccepted = 0, kDuplicate = 1, kConflict = 2, kRejected = 3 };
+enum class ItemStatus : std::uint8_t {
+  kAccepted = 0,
+  kDuplicate = 1,
+  kConflict = 2,
+  kRejected = 3
+};
 std::string_view item_status_name(ItemStatus s);
 
 // Why one envelope in a batch was rejected. Stable numbers.
@@ -203,9 +208,10 @@ struct CodesUpdate {
 inline constexpr std::size_t kMaxCodeBatchBytes = 400 * 1024;
 inline constexpr std::size_t kMaxCodeBatchesPerUpdate = 64;
 
-using SyncMessage = std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate, DevicesRequest, DevicesUpdate,
-                                 AssessmentsRequest, AssessmentsUpdate, CodesRequest, CodesUpdate, FilesOffer,
-                                 FilesWanted, FileChunk, FileAck>;
+using SyncMessage =
+    std::variant<Welcome, ErrorMsg, Push, Ack, FormsRequest, FormsUpdate, DevicesRequest,
+                 DevicesUpdate, AssessmentsRequest, AssessmentsUpdate, CodesRequest, CodesUpdate,
+                 FilesOffer, FilesWanted, FileChunk, FileAck>;
 
 Bytes encode(const Welcome& m);
 Bytes encode(const ErrorMsg& m);
