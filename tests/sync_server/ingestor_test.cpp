@@ -157,7 +157,7 @@ TEST_CASE(
   CHECK(stored(server) == std::multiset<std::string>{"first group", "next group"});
 }
 
-TEST_CASE("past kMaxQueuedJobs a job is refused at once as busy; every job queued still commits",
+TEST_CASE("past kMaxQueuedJobs a job is refused at once as busy and every job queued still commits",
           "[server][ingestor]") {
   TempDir tmp;
   TestServer server(tmp / "server");
@@ -196,7 +196,8 @@ TEST_CASE("past kMaxQueuedJobs a job is refused at once as busy; every job queue
 }
 
 TEST_CASE(
-    "stop() commits every queued job before it returns; a job after it is refused as shutting down",
+    "stop() commits every queued job before it returns and a job after it is refused as shutting "
+    "down",
     "[server][ingestor]") {
   TempDir tmp;
   TestServer server(tmp / "server");
