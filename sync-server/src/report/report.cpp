@@ -5,7 +5,6 @@
 #include <map>
 #include <set>
 
-#include "assessment_store.hpp"
 #include "equitas/wire/payload.hpp"
 #include "published_counts.hpp"
 #include "report_internal.hpp"
@@ -208,7 +207,7 @@ Result<Context> make_context(Database& db, const forms::FormLibrary& lib,
 // when the round has none.
 Result<std::optional<std::int64_t>> assessment_created(const Context& ctx,
                                                        const std::string& round) {
-  return AssessmentStore(*ctx.db).first_created(ctx.options.form_id, round);
+  return first_assessment_created(*ctx.db, ctx.options.form_id, round);
 }
 
 Result<std::vector<std::int64_t>> round_refs(const Context& ctx,

@@ -299,15 +299,4 @@ forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId
   return e;
 }
 
-Result<std::optional<std::int64_t>> AssessmentStore::first_created(std::string_view form_id,
-                                                                   std::string_view round) {
-  EQ_ASSIGN_OR_RETURN(
-      Statement st,
-      db_.prepare("SELECT min(created_at) FROM assessments WHERE form_id = ?1 AND round = ?2"));
-  st.bind(1, form_id).bind(2, round);
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row || st.column_is_null(0)) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(st.column_int64(0));
-}
-
 }  // namespace equitas::server

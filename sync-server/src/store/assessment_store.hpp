@@ -78,10 +78,6 @@ class AssessmentStore {
   // The submission ids of contributions, to keep them out of the pooled
   // per-submission GEOAT report.
   Result<bool> is_contribution(ByteView submission_id);
-  // When the form's first team assessment of `round` was created; nullopt
-  // when the round has none.
-  Result<std::optional<std::int64_t>> first_created(std::string_view form_id,
-                                                    std::string_view round);
 
  private:
   Database& db_;

@@ -22,6 +22,15 @@ Result<std::optional<std::int64_t>> round_publication_order(Database& db, std::s
   return optional_int(st);
 }
 
+Result<std::optional<std::int64_t>> first_assessment_created(Database& db, std::string_view form_id,
+                                                             std::string_view round) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db.prepare("SELECT min(created_at) FROM assessments WHERE form_id = ?1 AND round = ?2"));
+  st.bind(1, form_id).bind(2, round);
+  return optional_int(st);
+}
+
 Result<std::vector<DeviceSummary>> device_summaries(Database& db) {
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db.prepare("SELECT rowid, device_id, site, status, last_seen_at FROM devices "

@@ -25,6 +25,11 @@ Status map_for_scans(Database& db);
 Result<std::optional<std::int64_t>> round_publication_order(Database& db, std::string_view form_id,
                                                             std::string_view round);
 
+// When the form's first team assessment of `round` was created; nullopt
+// when the round has none.
+Result<std::optional<std::int64_t>> first_assessment_created(Database& db, std::string_view form_id,
+                                                             std::string_view round);
+
 // One enrolled device as a report's operations section shows it.
 struct DeviceSummary {
   std::int64_t rowid = 0;  // the analysis rows' device_ref
