@@ -62,28 +62,27 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
 
   std::unique_ptr<Server> s(new Server());
-  s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store),
-                                            std::move(forms), options.validator);
-  s->state_->limits = options.limits;
-  s->state_->trusted_proxies = options.trusted_proxies;
+  s->state_ =
+      std::make_shared<ServerState>(dir, std::move(keys), std::move(store), std::move(forms),
+                                    options.validator, options.limits, options.trusted_proxies);
   if (options.dashboard) {
     AdminApiOptions admin_options;
     admin_options.public_origins = options.public_origins;
     admin_options.metrics = s->state_->metrics;
     // The state owns the admin API, so it outlives every call of this.
     admin_options.gauges = [state = s->state_.get()] { return state->gauges(); };
-    EQ_ASSIGN_OR_RETURN(s->state_->admin, AdminApi::open(dir, admin_options));
-    s->state_->admin_pool = std::make_unique<boost::asio::thread_pool>(1);
+    EQ_ASSIGN_OR_RETURN(std::shared_ptr<AdminApi> admin, AdminApi::open(dir, admin_options));
+    s->state_->attach_admin(std::move(admin), std::make_unique<boost::asio::thread_pool>(1));
   }
   web::ListenerLimits caps;
   caps.max_connections = kMaxConnections;
   caps.accept_backoff = kAcceptBackoff;
   EQ_ASSIGN_OR_RETURN(s->listener_, web::Listener::open(s->ioc_, endpoint, caps));
   s->endpoint_ = s->listener_->local_endpoint();
-  s->state_->open_connections = [listener = std::weak_ptr<web::Listener>(s->listener_)] {
+  s->state_->count_connections_with([listener = std::weak_ptr<web::Listener>(s->listener_)] {
     const auto l = listener.lock();
     return l ? l->open_connections() : 0;
-  };
+  });
   s->listener_->run(
       [state = s->state_](boost::asio::ip::tcp::socket socket, web::ConnectionLease lease) {
         HttpSession::serve(state, std::move(socket), std::move(lease));
@@ -126,7 +125,7 @@ void Server::stop() {
   if (!listener_) return;  // start() failed before anything ran
   listener_->stop();
   // Commits everything queued; each completion posts its ack to a session.
-  state_->ingestor.stop();
+  state_->ingestor().stop();
   // Give those acks a moment to reach the wire before the threads stop: wait
   // until a marker posted now has run (earlier posts ran before it), then
   // leave the writes they started a short time to finish.

@@ -25,55 +25,76 @@ namespace equitas::server {
 
 class AdminApi;
 
-struct ServerState {
-  ServerState(DataDir d, ServerKeys k, ServerStore writer_store, std::unique_ptr<FormRegistry> f,
-              std::shared_ptr<const AnswerValidator> v)
-      : dir(std::move(d)),
-        keys(std::move(k)),
-        validator_override(std::move(v)),
-        forms(std::move(f)),
-        ingestor(std::move(writer_store)),
-        files(dir.root / "files") {}
+class ServerState {
+ public:
+  // `validator` null (always, in production): the form registry validates.
+  ServerState(DataDir dir, ServerKeys keys, ServerStore writer_store,
+              std::unique_ptr<FormRegistry> forms, std::shared_ptr<const AnswerValidator> validator,
+              SessionLimits limits, std::vector<boost::asio::ip::address> trusted_proxies)
+      : dir_(std::move(dir)),
+        keys_(std::move(keys)),
+        validator_override_(std::move(validator)),
+        forms_(std::move(forms)),
+        ingestor_(std::move(writer_store)),
+        files_(dir_.root / "files"),
+        limits_(limits),
+        trusted_proxies_(std::move(trusted_proxies)) {}
+  ServerState(const ServerState&) = delete;
+  ServerState& operator=(const ServerState&) = delete;
 
+  // The dashboard and admin API (admin_api.hpp), and the one thread they
+  // run on. Before the listener starts; without it they are null.
+  void attach_admin(std::shared_ptr<AdminApi> api, std::unique_ptr<boost::asio::thread_pool> pool) {
+    admin_ = std::move(api);
+    admin_pool_ = std::move(pool);
+  }
+
+  // Read-only after start, any thread. HttpSession and Listener read these
+  // five by name, as when they were public fields.
+  const SessionLimits& limits = limits_;
+  const std::vector<boost::asio::ip::address>& trusted_proxies = trusted_proxies_;  // ServeOptions
+  // What GET /metrics reports; the admin API times reports and exports in it.
+  const std::shared_ptr<Metrics>& metrics = metrics_;
+  const std::shared_ptr<AdminApi>& admin = admin_;
+  const std::unique_ptr<boost::asio::thread_pool>& admin_pool = admin_pool_;
+
+  const DataDir& dir() const { return dir_; }
+  const ServerKeys& keys() const { return keys_; }
   // The validator for ingest: the form registry, unless the embedding
   // program supplied its own. Any thread.
   const AnswerValidator& validator() const {
-    return validator_override ? *validator_override : static_cast<const AnswerValidator&>(*forms);
+    return validator_override_ ? *validator_override_
+                               : static_cast<const AnswerValidator&>(*forms_);
   }
-
-  const DataDir dir;
-  const ServerKeys keys;
-  const std::shared_ptr<const AnswerValidator> validator_override;
-  const std::unique_ptr<FormRegistry> forms;  // refresh() on the writer thread only
-  Ingestor ingestor;
+  // The same, for checks against one snapshot of the forms.
+  const AnswerValidator& validator_for(const FormSnapshot& forms) const {
+    return validator_override_ ? *validator_override_ : static_cast<const AnswerValidator&>(forms);
+  }
+  // snapshot() on any thread; refresh() on the writer thread only.
+  FormRegistry& forms() { return *forms_; }
+  Ingestor& ingestor() { return ingestor_; }
   // Files in transfer and held (file_store.hpp); used on the writer only.
-  FileStore files;
-  // Open connections, as the listener counts them (Server::start sets it
-  // before the listener starts). Any thread.
-  std::function<std::size_t()> open_connections;
-  std::atomic<std::size_t> unauthenticated{0};  // connections not yet past ClientAuth
+  FileStore& files() { return files_; }
+  // Open connections, as the listener counts them. Server::start sets it
+  // before the listener starts; any thread reads it.
+  void count_connections_with(std::function<std::size_t()> open_connections) {
+    open_connections_ = std::move(open_connections);
+  }
   // Per-IP unauthenticated counts and each device's live session.
-  ConnectionRegistry registry;
-  // Set before the listener starts, read-only afterwards.
-  SessionLimits limits;
-  std::vector<boost::asio::ip::address> trusted_proxies;  // ServeOptions
-  // The dashboard and admin API (admin_api.hpp), and the one thread they
-  // run on; null when serve runs without them. Set before the listener starts.
-  std::shared_ptr<AdminApi> admin;
-  std::unique_ptr<boost::asio::thread_pool> admin_pool;
-  // Identifies each WebSocket session in `registry` (0 is never used).
-  std::atomic<std::uint64_t> next_session_token{1};
-  // What GET /metrics reports; the admin API times reports and exports in it.
-  const std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
-  std::atomic<std::size_t> sync_sessions{0};  // authenticated, not yet closed
+  ConnectionRegistry& registry() { return registry_; }
+  // Identifies a WebSocket session in the registry (0 is never used).
+  std::uint64_t new_session_token() { return next_session_token_.fetch_add(1); }
+  // Sessions past ClientAuth and not yet closed, for /metrics.
+  void sync_session_opened() { ++sync_sessions_; }
+  void sync_session_closed() { --sync_sessions_; }
 
   // The levels /metrics reads at scrape time. Any thread.
   MetricGauges gauges() {
     MetricGauges g;
-    g.connections = open_connections ? open_connections() : 0;
-    g.unauthenticated = unauthenticated.load();
-    g.sync_sessions = sync_sessions.load();
-    g.writer_queue = ingestor.queue_depth();
+    g.connections = open_connections_ ? open_connections_() : 0;
+    g.unauthenticated = unauthenticated_.load();
+    g.sync_sessions = sync_sessions_.load();
+    g.writer_queue = ingestor_.queue_depth();
     // The files held, from the database: one small read (file_blobs has a
     // row per file), on a read-only connection of its own, opened at the
     // first scrape and shared by the threads that scrape, one at a time.
@@ -81,7 +102,7 @@ struct ServerState {
     if (!gauges_db_) {
       Database::Options ro;
       ro.read_only = true;
-      if (auto db = Database::open(dir.db(), ro); db.is_ok())
+      if (auto db = Database::open(dir_.db(), ro); db.is_ok())
         gauges_db_.emplace(std::move(db).value());
     }
     if (gauges_db_) {
@@ -94,6 +115,24 @@ struct ServerState {
   }
 
  private:
+  friend class ConnectionSlot;  // counts unauthenticated_
+
+  const DataDir dir_;
+  const ServerKeys keys_;
+  const std::shared_ptr<const AnswerValidator> validator_override_;
+  const std::unique_ptr<FormRegistry> forms_;
+  Ingestor ingestor_;
+  FileStore files_;
+  std::function<std::size_t()> open_connections_;
+  std::atomic<std::size_t> unauthenticated_{0};  // connections not yet past ClientAuth
+  ConnectionRegistry registry_;
+  const SessionLimits limits_;
+  const std::vector<boost::asio::ip::address> trusted_proxies_;
+  std::shared_ptr<AdminApi> admin_;
+  std::unique_ptr<boost::asio::thread_pool> admin_pool_;
+  std::atomic<std::uint64_t> next_session_token_{1};
+  const std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
+  std::atomic<std::size_t> sync_sessions_{0};  // authenticated, not yet closed
   Mutex gauges_mu_;
   std::optional<Database> gauges_db_ EQ_GUARDED_BY(gauges_mu_);
 };
@@ -113,10 +152,10 @@ class ConnectionSlot {
   static std::optional<ConnectionSlot> open(std::shared_ptr<ServerState> s,
                                             web::ConnectionLease lease) {
     const auto ticket =
-        s->registry.try_add_unauthenticated(lease.peer(), s->limits.max_unauthenticated_per_ip);
+        s->registry().try_add_unauthenticated(lease.peer(), s->limits.max_unauthenticated_per_ip);
     if (!ticket) return std::nullopt;
-    if (s->unauthenticated.load() >= s->limits.max_unauthenticated) {
-      if (s->registry.evict_one()) s->metrics->refused(SessionRefusal::kEvicted);
+    if (s->unauthenticated_.load() >= s->limits.max_unauthenticated) {
+      if (s->registry().evict_one()) s->metrics->refused(SessionRefusal::kEvicted);
     }
     return ConnectionSlot(std::move(s), *ticket, std::move(lease));
   }
@@ -135,7 +174,7 @@ class ConnectionSlot {
   // How to close this connection if it is evicted while unauthenticated:
   // called on the listener's strand; it must post to the session's own.
   void on_evict(std::function<void()> evict) {
-    if (!authenticated_) state_->registry.set_evictor(ticket_, std::move(evict));
+    if (!authenticated_) state_->registry().set_evictor(ticket_, std::move(evict));
   }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
@@ -145,15 +184,15 @@ class ConnectionSlot {
  private:
   ConnectionSlot(std::shared_ptr<ServerState> s, std::uint64_t ticket, web::ConnectionLease lease)
       : state_(std::move(s)), ticket_(ticket), lease_(std::move(lease)) {
-    ++state_->unauthenticated;
+    ++state_->unauthenticated_;
   }
   void release_unauthenticated() {
-    --state_->unauthenticated;
-    state_->registry.remove_unauthenticated(ticket_);
+    --state_->unauthenticated_;
+    state_->registry().remove_unauthenticated(ticket_);
   }
 
   std::shared_ptr<ServerState> state_;
-  std::uint64_t ticket_ = 0;  // in state_->registry, while unauthenticated
+  std::uint64_t ticket_ = 0;  // in state_->registry(), while unauthenticated
   bool authenticated_ = false;
   web::ConnectionLease lease_;
 };

@@ -20,13 +20,13 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot sl
       slot_(std::move(slot)),
       auth_timer_(ws_.get_executor()),
       message_timer_(ws_.get_executor()),
-      token_(slot_.state().next_session_token.fetch_add(1)),
-      protocol_(slot_.state().keys) {}
+      token_(slot_.state().new_session_token()),
+      protocol_(slot_.state().keys()) {}
 
 WebSocketSession::~WebSocketSession() {
   if (registered_ && protocol_.device())
-    slot_.state().registry.release(*protocol_.device(), token_);
-  if (registered_) --slot_.state().sync_sessions;
+    slot_.state().registry().release(*protocol_.device(), token_);
+  if (registered_) slot_.state().sync_session_closed();
 }
 
 void WebSocketSession::displace() {
@@ -180,7 +180,7 @@ void WebSocketSession::start_auth(ClientAuth auth) {
   auto decision = std::make_shared<Result<AuthDecision>>(Status::internal("not decided"));
   auto shared_auth = std::make_shared<ClientAuth>(std::move(auth));
   auto self = shared_from_this();
-  slot_.state().ingestor.submit(
+  slot_.state().ingestor().submit(
       [decision, shared_auth](ServerStore& store) {
         *decision = decide_auth(store, *shared_auth, unix_now());
         return decision->status();
@@ -209,8 +209,8 @@ void WebSocketSession::on_admitted() {
   // newest wins.
   static_assert(kMaxSessionsPerDevice == 1, "the registry keeps one session per device");
   registered_ = true;
-  ++slot_.state().sync_sessions;
-  auto displaced = slot_.state().registry.admit(*protocol_.device(), token_, weak_from_this());
+  slot_.state().sync_session_opened();
+  auto displaced = slot_.state().registry().admit(*protocol_.device(), token_, weak_from_this());
   if (displaced) displaced->displace();
 }
 
@@ -235,7 +235,7 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
   batch->envelopes = std::move(need.envelopes);
   batch->registrations = std::move(need.registrations);
   batch->prepared.resize(batch->envelopes.size());
-  batch->forms = slot_.state().forms->snapshot();
+  batch->forms = slot_.state().forms().snapshot();
   batch->device = *protocol_.device();
   batch->device_key = protocol_.device_key();
   batch->arrived = std::chrono::steady_clock::now();
@@ -264,13 +264,11 @@ void WebSocketSession::start_ingest(SyncProtocol::NeedIngest need) {
 
 void WebSocketSession::prepare_chunk(const std::shared_ptr<IngestBatch>& batch, std::size_t chunk) {
   const ServerState& state = slot_.state();
-  const AnswerValidator& validator = state.validator_override
-                                         ? *state.validator_override
-                                         : static_cast<const AnswerValidator&>(*batch->forms);
+  const AnswerValidator& validator = state.validator_for(*batch->forms);
   const std::size_t end = std::min(batch->envelopes.size(), (chunk + 1) * kPrepareChunk);
   for (std::size_t i = chunk * kPrepareChunk; i < end; ++i) {
     try {
-      batch->prepared[i] = prepare_envelope(state.keys, *batch->forms, validator,
+      batch->prepared[i] = prepare_envelope(state.keys(), *batch->forms, validator,
                                             batch->envelopes[i], batch->device, batch->device_key);
     } catch (const std::exception&) {
       // Left unprepared: the writer checks it from scratch, and fails the
@@ -284,12 +282,12 @@ void WebSocketSession::prepare_chunk(const std::shared_ptr<IngestBatch>& batch, 
 void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
   auto state = slot_.shared();
   auto self = shared_from_this();
-  state->ingestor.submit(
+  state->ingestor().submit(
       [batch, state](ServerStore& store) -> Status {
-        EQ_RETURN_IF_ERROR(state->forms->refresh(store));
+        EQ_RETURN_IF_ERROR(state->forms().refresh(store));
         // A form published since the batch was prepared is in this newer
         // snapshot; envelopes that needed it were left for this step.
-        auto forms = state->forms->snapshot();
+        auto forms = state->forms().snapshot();
         const std::int64_t now = unix_now();
         // Registrations a relay carries come first, so that the envelopes of
         // a device they register are then checked against its key. One that
@@ -299,7 +297,7 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
           options.actor = "device:" + batch->device.to_string();
           options.via = "relay";
           EQ_ASSIGN_OR_RETURN(AuthDecision decision,
-                              register_offline(store, state->keys, reg, now, options));
+                              register_offline(store, state->keys(), reg, now, options));
           if (!decision.ok) {
             log::write(log::Level::kWarning, "registration.refused",
                        "relayed registration refused: " + decision.message,
@@ -307,7 +305,7 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
           }
         }
         EQ_ASSIGN_OR_RETURN(batch->results,
-                            ingest_batch(store, state->keys, state->validator(), batch->envelopes,
+                            ingest_batch(store, state->keys(), state->validator(), batch->envelopes,
                                          batch->device, now, forms.get(), &batch->prepared));
         return Status::ok();
       },
@@ -335,10 +333,10 @@ void WebSocketSession::start_forms(std::vector<FormRef> known) {
   auto found = std::make_shared<std::vector<FormPublication>>();
   auto state = slot_.shared();
   auto self = shared_from_this();
-  state->ingestor.submit(
+  state->ingestor().submit(
       [found, state, known = std::move(known)](ServerStore& store) -> Status {
-        EQ_RETURN_IF_ERROR(state->forms->refresh(store));
-        *found = state->forms->missing_for(known);
+        EQ_RETURN_IF_ERROR(state->forms().refresh(store));
+        *found = state->forms().missing_for(known);
         return Status::ok();
       },
       [self, found](const Status& done) {
@@ -354,9 +352,9 @@ void WebSocketSession::start_devices(std::optional<std::array<std::uint8_t, 32>>
   auto update = std::make_shared<DevicesUpdate>();
   auto state = slot_.shared();
   auto self = shared_from_this();
-  state->ingestor.submit(
+  state->ingestor().submit(
       [update, state, known](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*update, relay_device_list(store, state->keys, known, unix_now()));
+        EQ_ASSIGN_OR_RETURN(*update, relay_device_list(store, state->keys(), known, unix_now()));
         return Status::ok();
       },
       [self, update](const Status& done) {
@@ -374,13 +372,13 @@ void WebSocketSession::start_assessments(std::vector<AssessmentRef> known) {
   auto changed = std::make_shared<std::vector<std::string>>();
   auto state = slot_.shared();
   auto self = shared_from_this();
-  state->ingestor.submit(
+  state->ingestor().submit(
       [changed, state, known = std::move(known)](ServerStore& store) -> Status {
         // On the writer, in its transaction: the views are read after every
         // contribution this session pushed was merged.
-        EQ_RETURN_IF_ERROR(state->forms->refresh(store));
+        EQ_RETURN_IF_ERROR(state->forms().refresh(store));
         EQ_ASSIGN_OR_RETURN(*changed,
-                            changed_assessment_views(store.db(), state->forms->library(), known));
+                            changed_assessment_views(store.db(), state->forms().library(), known));
         return Status::ok();
       },
       [self, changed](const Status& done) {
@@ -402,7 +400,7 @@ void WebSocketSession::start_codes(std::vector<std::array<std::uint8_t, 16>> kno
   auto found = std::make_shared<Found>();
   auto state = slot_.shared();
   auto self = shared_from_this();
-  state->ingestor.submit(
+  state->ingestor().submit(
       [found, known = std::move(known)](ServerStore& store) -> Status {
         EQ_ASSIGN_OR_RETURN(
             found->batches,
@@ -422,10 +420,10 @@ void WebSocketSession::start_files(FilesOffer offer) {
   auto wanted = std::make_shared<FilesWanted>();
   auto state = slot_.shared();
   auto self = shared_from_this();
-  state->ingestor.submit(
+  state->ingestor().submit(
       [wanted, state, offer = std::move(offer),
        pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*wanted, state->files.wanted(store.db(), offer, pieces));
+        EQ_ASSIGN_OR_RETURN(*wanted, state->files().wanted(store.db(), offer, pieces));
         return Status::ok();
       },
       [self, wanted](const Status& done) {
@@ -445,10 +443,10 @@ void WebSocketSession::start_chunk(FileChunk chunk) {
   // Counted per chunk, whole: a piece that ends one counts its chunk's bytes.
   const std::size_t bytes = chunk.offset + chunk.data.size();
   const std::uint32_t index = chunk.index;
-  state->ingestor.submit(
+  state->ingestor().submit(
       [ack, state, chunk = std::move(chunk),
        pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*ack, state->files.receive(store.db(), chunk, unix_now(), pieces));
+        EQ_ASSIGN_OR_RETURN(*ack, state->files().receive(store.db(), chunk, unix_now(), pieces));
         return Status::ok();
       },
       [self, ack, bytes, index](const Status& done) {
