@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <cassert>
 #include <chrono>
 
 #include "assessment_view.hpp"
@@ -118,6 +119,8 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 }
 
 void WebSocketSession::do_read() {
+  assert(!reading_ && "one read pending at a time");
+  reading_ = true;
   buffer_.clear();
   ++reads_;
   message_timer_.expires_after(slot_.state().limits.message_deadline);
@@ -137,6 +140,7 @@ void WebSocketSession::on_message_deadline(std::uint64_t read_number, beast::err
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
+  reading_ = false;
   ++reads_;  // whatever happened, this read's deadline no longer applies
   message_timer_.cancel();
   if (ec) return fail(ec, "read");
@@ -471,32 +475,44 @@ void WebSocketSession::start_chunk(FileChunk chunk) {
 }
 
 void WebSocketSession::send(SyncProtocol::Reply reply) {
-  if (dropped_) return;  // the connection is gone; the collector resends what it did not see acked
+  // The connection is gone or closing; the collector resends what it did not see acked.
+  if (dropped_ || closing_) return;
+  if (outbox_.size() + reply.messages.size() > kMaxOutboxMessages) {
+    log::write(log::Level::kWarning, "session.behind",
+               "a sync session fell too far behind its replies; dropped",
+               {{"device", protocol_.device() ? protocol_.device()->to_string() : std::string()}});
+    return drop_connection();
+  }
   for (Bytes& m : reply.messages) outbox_.push_back(std::move(m));
   if (reply.close) {
     close_after_write_ = true;
     close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(reply.close_code),
                                             reply.close_reason);
   }
-  do_write();
+  if (!writing_) do_write();  // otherwise on_write() takes the outbox on
 }
 
 void WebSocketSession::do_write() {
+  assert(!writing_ && !closing_ && "one write in flight, and none after the close");
   if (!outbox_.empty()) {
+    writing_ = true;
     slot_.state().metrics->bytes_out(outbox_.front().size());
     ws_.async_write(net::buffer(outbox_.front()),
                     beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
     return;
   }
-  if (close_after_write_) {
-    ws_.async_close(close_reason_,
-                    beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
-    return;
-  }
-  do_read();
+  if (close_after_write_) return do_close();
+  if (!reading_) do_read();
+}
+
+void WebSocketSession::do_close() {
+  closing_ = true;
+  ws_.async_close(close_reason_,
+                  beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
 }
 
 void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
   if (ec) return fail(ec, "write");
   outbox_.pop_front();
   do_write();

@@ -2,6 +2,13 @@
 // SyncProtocol, and either writes the reply or waits for the Ingestor and
 // then writes the reply: reads and writes never overlap, so a collector that
 // pipelines batches is held back by TCP until its previous ack is out.
+//
+// Its handlers all run on the session's strand. One read is pending at a
+// time (`reading_`), and one write is in flight (`writing_`): send() queues
+// a reply's messages in `outbox_` behind it, and on_write() takes the next.
+// The next read starts once the outbox is empty. A session whose outbox
+// would pass kMaxOutboxMessages is dropped rather than left to grow
+// (limits.hpp says why only a bug could queue that much).
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -56,6 +63,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void start_codes(std::vector<std::array<std::uint8_t, 16>> known);
   void send(SyncProtocol::Reply reply);
   void do_write();
+  void do_close();
   void on_write(beast::error_code ec, std::size_t bytes);
   void on_close(beast::error_code ec);
   void fail(beast::error_code ec, const char* what);
@@ -73,8 +81,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   bool registered_ = false;    // as its device's live session
   bool dropped_ = false;       // displaced or out of time: errors are expected
   SyncProtocol protocol_;
-  std::deque<Bytes> outbox_;
+  bool reading_ = false;      // an async_read is pending
+  bool writing_ = false;      // an async_write is in flight: outbox_.front()
+  std::deque<Bytes> outbox_;  // at most kMaxOutboxMessages
   bool close_after_write_ = false;
+  bool closing_ = false;  // async_close has started: nothing more is written
   websocket::close_reason close_reason_;
 };
 

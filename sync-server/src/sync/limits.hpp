@@ -100,6 +100,12 @@ inline constexpr std::size_t kMaxSessionsPerDevice = 1;
 // for the next message costs honest collectors nothing. Sized for a full
 // 256 KiB batch over a 32 kbit/s link (about 64 s), with margin.
 inline constexpr auto kMessageDeadline = 120s;
+// Messages one WebSocket session may hold behind the write in flight. A
+// reply is at most two messages, and a session reads the next request only
+// once its replies are out, so a peer cannot make this grow by reading
+// slowly (TCP holds it back instead); a session whose queue would pass this
+// is closed rather than left to grow.
+inline constexpr std::size_t kMaxOutboxMessages = 16;
 // After accept fails for lack of file descriptors, wait this long before
 // trying again rather than spinning.
 inline constexpr auto kAcceptBackoff = 100ms;
