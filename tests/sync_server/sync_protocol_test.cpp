@@ -112,6 +112,22 @@ TEST_CASE("a failed commit is reported and nothing is acknowledged", "[protocol]
   CHECK_THAT(err.message, !Catch::Contains("disk full"));  // internals stay in the server's log
 }
 
+TEST_CASE("a stopping server tells a session between requests what a push would hear",
+          "[protocol]") {
+  Harness h;
+  h.admit();
+  auto reply = h.protocol.on_stopping();
+  CHECK(reply.close);
+  CHECK(reply.close_code == kCloseTryAgainLater);
+  auto err = std::get<ErrorMsg>(h.open(reply.messages.at(0)));
+  CHECK(err.code == SessionError::kUnavailable);
+  CHECK_THAT(err.message, Catch::Contains("try again later"));
+  CHECK_FALSE(h.protocol.authenticated());
+  // A push already on its way is not taken.
+  auto step = h.protocol.on_message(h.channel.seal(encode(Push{1, {Bytes{1}}, {}})));
+  CHECK(std::holds_alternative<SyncProtocol::Reply>(step));
+}
+
 TEST_CASE("out-of-order and unexpected messages end the session", "[protocol]") {
   SECTION("garbage instead of a hello") {
     Harness h;

@@ -1,5 +1,5 @@
 // The server's edges, on real sockets: oversized frames, foreign origins,
-// the health endpoint.
+// the health endpoint, deadlines, caps, and how stop ends each session.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -168,6 +168,15 @@ collector::Collector registered_collector(TestServer& server, const std::filesys
   return c;
 }
 
+// A bare session of `c`'s device, admitted.
+std::unique_ptr<RawSyncClient> admitted_as(const TestServer& server, collector::Collector& c) {
+  const auto e = c.enrollment();
+  REQUIRE(e.is_ok());
+  auto client = std::make_unique<RawSyncClient>(server.port());
+  REQUIRE(client->authenticate((*e)->server, (*e)->device_id, c.device_key()).is_ok());
+  return client;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -258,16 +267,12 @@ TEST_CASE("a device's second session displaces its first, which is dropped at on
   TestServer server(tmp / "server");
   server.start();
   auto c = registered_collector(server, tmp / "c");
-  const auto e = c.enrollment();
-  REQUIRE(e.is_ok());
-  RawSyncClient first(server.port());
-  REQUIRE(first.authenticate((*e)->server, (*e)->device_id, c.device_key()).is_ok());
-  RawSyncClient second(server.port());
-  REQUIRE(second.authenticate((*e)->server, (*e)->device_id, c.device_key()).is_ok());
+  auto first = admitted_as(server, c);
+  auto second = admitted_as(server, c);
   // The first connection is closed by the server (no close frame); the
   // second one works.
-  CHECK(closed_by_peer(first.socket(), std::chrono::seconds(2)));
-  auto ack = second.push(1, {});
+  CHECK(closed_by_peer(first->socket(), std::chrono::seconds(2)));
+  auto ack = second->push(1, {});
   INFO(ack.status().to_string());
   REQUIRE(ack.is_ok());
   CHECK(ack->batch_seq == 1);
@@ -277,7 +282,7 @@ TEST_CASE("a device's second session displaces its first, which is dropped at on
   INFO(r.status().to_string());
   REQUIRE(r.is_ok());
   CHECK(r->accepted == 3);
-  CHECK(closed_by_peer(second.socket(), std::chrono::seconds(2)));
+  CHECK(closed_by_peer(second->socket(), std::chrono::seconds(2)));
 }
 
 TEST_CASE(
@@ -325,4 +330,39 @@ TEST_CASE(
   INFO(ack.status().to_string());
   REQUIRE(ack.is_ok());
   CHECK(ack->batch_seq == 1);
+}
+
+TEST_CASE("stop: an admitted session hears 'try again later' after its ack, the others are dropped",
+          "[server][stop]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  server.start();
+  auto c = registered_collector(server, tmp / "c");
+  auto admitted = admitted_as(server, c);
+  auto ack = admitted->push(1, {});
+  INFO(ack.status().to_string());
+  REQUIRE(ack.is_ok());
+  // A connection that never says anything, and a WebSocket that has not
+  // authenticated: neither is admitted, so both are dropped without a word.
+  net::io_context ioc;
+  tcp::socket silent(ioc);
+  silent.connect(endpoint_of(server));
+  RawSyncClient unadmitted(server.port());
+
+  // Stop waits for the sessions to end, and the admitted one ends once its
+  // close is answered: this thread reads it while another stops.
+  std::thread stopping([&server] { server.stop(); });
+  // What a Push would be told now: Error 7, then close 1013.
+  auto told = admitted->read_sealed();
+  INFO(told.status().to_string());
+  REQUIRE(told.is_ok());
+  const auto* error = std::get_if<ErrorMsg>(&*told);
+  REQUIRE(error != nullptr);
+  CHECK(error->code == SessionError::kUnavailable);
+  CHECK_FALSE(admitted->read().is_ok());
+  CHECK(admitted->close_reason().code == websocket::close_code::try_again_later);
+  CHECK_FALSE(unadmitted.read().is_ok());
+  CHECK(unadmitted.close_reason().code == websocket::close_code::none);
+  CHECK(closed_by_peer(silent, std::chrono::seconds(10)));
+  stopping.join();
 }

@@ -1,5 +1,7 @@
 #include "connection_registry.hpp"
 
+#include <vector>
+
 namespace equitas::server {
 
 namespace ip = boost::asio::ip;
@@ -17,6 +19,7 @@ std::optional<std::uint64_t> ConnectionRegistry::try_add_unauthenticated(const i
                                                                          std::size_t cap) {
   const ip::address key = budget_key(peer);
   MutexLock lock(&mu_);
+  if (closing_) return std::nullopt;
   auto& tickets = unauthenticated_[key];
   if (tickets.size() >= cap) {
     if (tickets.empty()) unauthenticated_.erase(key);
@@ -24,20 +27,33 @@ std::optional<std::uint64_t> ConnectionRegistry::try_add_unauthenticated(const i
   }
   const std::uint64_t ticket = next_ticket_++;
   tickets.insert(ticket);
-  pending_.emplace(ticket, Pending{key, {}, false});
+  connections_.emplace(ticket, Connection{key, {}, false, false});
   return ticket;
 }
 
-void ConnectionRegistry::remove_unauthenticated(std::uint64_t ticket) {
-  MutexLock lock(&mu_);
-  const auto p = pending_.find(ticket);
-  if (p == pending_.end()) return;
-  const auto it = unauthenticated_.find(p->second.key);
-  pending_.erase(p);
+void ConnectionRegistry::leave_budget(std::uint64_t ticket, const Connection& c) {
+  const auto it = unauthenticated_.find(c.key);
   if (it == unauthenticated_.end()) return;
   it->second.erase(ticket);
   // Erase at zero so that a scan from many addresses leaves no residue.
   if (it->second.empty()) unauthenticated_.erase(it);
+}
+
+void ConnectionRegistry::mark_authenticated(std::uint64_t ticket) {
+  MutexLock lock(&mu_);
+  const auto c = connections_.find(ticket);
+  if (c == connections_.end() || c->second.authenticated) return;
+  leave_budget(ticket, c->second);
+  c->second.authenticated = true;
+}
+
+void ConnectionRegistry::remove(std::uint64_t ticket) {
+  MutexLock lock(&mu_);
+  const auto c = connections_.find(ticket);
+  if (c == connections_.end()) return;
+  if (!c->second.authenticated) leave_budget(ticket, c->second);
+  connections_.erase(c);
+  if (connections_.empty()) emptied_.notify_all();
 }
 
 std::size_t ConnectionRegistry::unauthenticated_from(const ip::address& peer) const {
@@ -46,10 +62,26 @@ std::size_t ConnectionRegistry::unauthenticated_from(const ip::address& peer) co
   return it == unauthenticated_.end() ? 0 : it->second.size();
 }
 
-void ConnectionRegistry::set_evictor(std::uint64_t ticket, std::function<void()> evict) {
+std::size_t ConnectionRegistry::size() const {
   MutexLock lock(&mu_);
-  const auto p = pending_.find(ticket);
-  if (p != pending_.end()) p->second.evict = std::move(evict);
+  return connections_.size();
+}
+
+void ConnectionRegistry::set_evictor(std::uint64_t ticket, std::function<void()> evict) {
+  {
+    MutexLock lock(&mu_);
+    const auto c = connections_.find(ticket);
+    if (c == connections_.end()) return;
+    if (!closing_) {
+      // A session taking the connection over: an eviction that reached its
+      // predecessor too late (after the hand-over) did not end it.
+      c->second.evict = std::move(evict);
+      c->second.evicted = false;
+      return;
+    }
+    c->second.evicted = true;
+  }
+  evict();  // outside the lock: it posts to the session's strand
 }
 
 bool ConnectionRegistry::evict_one() {
@@ -64,23 +96,49 @@ bool ConnectionRegistry::evict_one() {
       if (heaviest == nullptr || tickets.size() > heaviest->size()) heaviest = &tickets;
     }
     if (heaviest == nullptr) return false;
-    const auto take = [&](std::uint64_t ticket) EQ_REQUIRES(mu_) {
-      Pending& p = pending_.at(ticket);
-      if (p.evicted || !p.evict) return false;
-      p.evicted = true;
-      evict = p.evict;
+    const auto take = [&](Connection& c) EQ_REQUIRES(mu_) {
+      // Authenticated connections are never evicted.
+      if (c.authenticated || c.evicted || !c.evict) return false;
+      c.evicted = true;
+      evict = c.evict;
       return true;
     };
     bool taken = false;
     for (const std::uint64_t ticket : *heaviest) {  // oldest first
-      if ((taken = take(ticket))) break;
+      if ((taken = take(connections_.at(ticket)))) break;
     }
     // All of that budget is on its way out already: the oldest of any.
-    for (auto it = pending_.begin(); !taken && it != pending_.end(); ++it) taken = take(it->first);
+    for (auto it = connections_.begin(); !taken && it != connections_.end(); ++it)
+      taken = take(it->second);
   }
   if (!evict) return false;
   evict();  // outside the lock: it posts to the session's strand
   return true;
+}
+
+void ConnectionRegistry::close_all() {
+  std::vector<std::function<void()>> evictors;
+  {
+    MutexLock lock(&mu_);
+    closing_ = true;
+    for (auto& [ticket, c] : connections_) {
+      if (!c.evict) continue;  // its session has not started: set_evictor runs it
+      c.evicted = true;
+      evictors.push_back(c.evict);
+    }
+  }
+  for (const auto& evict : evictors) evict();  // outside the lock: each posts to its strand
+}
+
+bool ConnectionRegistry::closing() const {
+  MutexLock lock(&mu_);
+  return closing_;
+}
+
+bool ConnectionRegistry::wait_until_empty(std::chrono::steady_clock::time_point deadline) {
+  MutexLock lock(&mu_);
+  return emptied_.wait_until(mu_, deadline,
+                             [this]() EQ_REQUIRES(mu_) { return connections_.empty(); });
 }
 
 std::shared_ptr<WebSocketSession> ConnectionRegistry::admit(

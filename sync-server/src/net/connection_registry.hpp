@@ -1,11 +1,14 @@
-// Who is connected, for the caps that cannot be plain counters: the
-// unauthenticated connections of each address budget, and the one live
-// session of each device (limits.hpp says why it is one, and why the newer
-// session wins). Any thread may call; every member is guarded by one mutex,
-// held only for a map operation.
+// Who is connected: every open connection, from accept to the end of its
+// session. It knows the unauthenticated connections of each address budget
+// (for the caps that cannot be plain counters), the one live session of each
+// device (limits.hpp says why it is one, and why the newer session wins),
+// and how to close each connection, so that Server::stop can close them all
+// and wait for them to end. Any thread may call; every member is guarded by
+// one mutex, held only for a map operation and never while an evictor runs.
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,16 +35,24 @@ class ConnectionRegistry {
   // host is routinely given a whole /64 and can pick any address in it.
   static boost::asio::ip::address budget_key(const boost::asio::ip::address& peer);
 
-  // Counts one more unauthenticated connection from `peer`'s budget, unless
-  // that budget already has `cap` of them: then nullopt, and nothing is
-  // counted. The ticket identifies this connection until it is removed.
+  // Registers a new connection from `peer`, unauthenticated, unless its
+  // budget already has `cap` unauthenticated connections or the registry is
+  // closing (close_all()): then nullopt, and nothing is counted. The ticket
+  // identifies this connection until it is removed.
   std::optional<std::uint64_t> try_add_unauthenticated(const boost::asio::ip::address& peer,
                                                        std::size_t cap);
-  // Forgets the connection with `ticket` (unknown tickets are ignored).
-  void remove_unauthenticated(std::uint64_t ticket);
+  // The connection proved its device's key: it leaves its address budget and
+  // is never evicted. It stays registered until it is removed.
+  void mark_authenticated(std::uint64_t ticket);
+  // The connection's session has ended (unknown tickets are ignored).
+  void remove(std::uint64_t ticket);
   std::size_t unauthenticated_from(const boost::asio::ip::address& peer) const;
-  // How the connection with `ticket` can be closed from another thread
-  // (posts to its strand); empty until its session has started.
+  // Connections registered now, authenticated or not.
+  std::size_t size() const;
+  // How the connection with `ticket` is closed from another thread (it
+  // posts to the connection's strand); empty until its session has started,
+  // and replaced when another session takes the connection over. Once
+  // close_all() has run, `evict` runs at once instead of being kept.
   void set_evictor(std::uint64_t ticket, std::function<void()> evict);
   // When the unauthenticated pool is full: closes the oldest unauthenticated
   // connection of the budget holding the most of them, so that a newcomer
@@ -49,6 +60,15 @@ class ConnectionRegistry {
   // flood pays for it. The connection stays counted until its session ends.
   // False when no connection could be evicted.
   bool evict_one();
+
+  // For Server::stop: from now on no connection is let in, and the evictor
+  // of every registered connection runs (one set later runs as it is set).
+  // Each session decides how it ends: websocket_session.hpp says how.
+  void close_all();
+  bool closing() const;
+  // Blocks until every registered connection is removed (true), or until
+  // `deadline` (false, when some are left).
+  bool wait_until_empty(std::chrono::steady_clock::time_point deadline);
 
   // Makes `session` (identified by `token`, unique per session) the live
   // session of `device`. Returns the session it displaces, when that one is
@@ -65,14 +85,21 @@ class ConnectionRegistry {
     std::uint64_t token = 0;
     std::weak_ptr<WebSocketSession> session;
   };
-  struct Pending {
-    boost::asio::ip::address key;
+  struct Connection {
+    boost::asio::ip::address key;  // its budget
     std::function<void()> evict;
-    bool evicted = false;
+    bool authenticated = false;
+    bool evicted = false;  // its evictor has run
   };
+  // Takes `ticket` out of its budget's unauthenticated connections.
+  void leave_budget(std::uint64_t ticket, const Connection& c) EQ_REQUIRES(mu_);
+
   mutable Mutex mu_;
+  CondVar emptied_;  // the last connection was removed
   std::uint64_t next_ticket_ EQ_GUARDED_BY(mu_) = 1;
-  std::map<std::uint64_t, Pending> pending_ EQ_GUARDED_BY(mu_);  // oldest first
+  bool closing_ EQ_GUARDED_BY(mu_) = false;
+  // Every connection, oldest first.
+  std::map<std::uint64_t, Connection> connections_ EQ_GUARDED_BY(mu_);
   std::map<boost::asio::ip::address, std::set<std::uint64_t>> unauthenticated_ EQ_GUARDED_BY(mu_);
   std::map<DeviceId, Live> live_ EQ_GUARDED_BY(mu_);
 };

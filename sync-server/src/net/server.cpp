@@ -126,24 +126,25 @@ void Server::stop() {
   listener_->stop();
   // Commits everything queued; each completion posts its ack to a session.
   state_->ingestor().stop();
-  // Give those acks a moment to reach the wire before the threads stop: wait
-  // until a marker posted now has run (earlier posts ran before it), then
-  // leave the writes they started a short time to finish.
-  auto marker = std::make_shared<std::atomic<bool>>(false);
-  boost::asio::post(ioc_, [marker] { marker->store(true); });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!marker->load() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Queued admin calls answer 503 at once: no export is written unsent.
+  if (state_->admin) state_->admin->stop();
+  // Then every connection is asked to end, on its own strand, where the acks
+  // posted above run first: an authenticated session writes what it has
+  // queued, then "try again later", and closes; the others are dropped.
+  // Each one leaves the registry as its session ends.
+  ConnectionRegistry& registry = state_->registry();
+  registry.close_all();
+  if (!registry.wait_until_empty(std::chrono::steady_clock::now() + kStopDeadline)) {
+    log::write(log::Level::kWarning, "server.stop_deadline",
+               std::to_string(registry.size()) +
+                   " connection(s) still open at the stop deadline are cut off");
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ioc_.stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
   // A report still running finishes; its answer is posted to a stopped
   // io_context and dropped.
-  if (state_->admin)
-    state_->admin->stop();  // queued calls answer 503 at once: no export is written unsent
   if (state_->admin_pool) state_->admin_pool->join();
 }
 

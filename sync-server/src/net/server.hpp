@@ -52,8 +52,11 @@ class Server {
 
   boost::asio::ip::tcp::endpoint endpoint() const { return endpoint_; }
   std::string url() const;  // ws://HOST:PORT
-  // Stops accepting, lets every queued batch commit and its ack go out, then
-  // stops the I/O threads. Safe to call more than once.
+  // Stops accepting, lets every queued batch commit, then closes every
+  // connection through the registry (an authenticated session once its acks
+  // are out) and waits for them to end, for at most kStopDeadline; then
+  // stops the I/O threads. Safe to call more than once; not from an I/O
+  // thread.
   void stop();
 
  private:

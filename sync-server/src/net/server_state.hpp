@@ -80,7 +80,8 @@ class ServerState {
   void count_connections_with(std::function<std::size_t()> open_connections) {
     open_connections_ = std::move(open_connections);
   }
-  // Per-IP unauthenticated counts and each device's live session.
+  // Per-IP unauthenticated counts, each device's live session, and every
+  // connection, for Server::stop.
   ConnectionRegistry& registry() { return registry_; }
   // Identifies a WebSocket session in the registry (0 is never used).
   std::uint64_t new_session_token() { return next_session_token_.fetch_add(1); }
@@ -138,8 +139,8 @@ class ServerState {
 };
 
 // Holds a connection's lease from the listener (which counts it against
-// kMaxConnections) for as long as it lives, and counts it as
-// unauthenticated (in total and for its peer's address budget) until
+// kMaxConnections) and registers it, for as long as it lives; and counts it
+// as unauthenticated (in total and for its peer's address budget) until
 // mark_authenticated().
 class ConnectionSlot {
  public:
@@ -160,7 +161,9 @@ class ConnectionSlot {
     return ConnectionSlot(std::move(s), *ticket, std::move(lease));
   }
   ~ConnectionSlot() {
-    if (state_ && !authenticated_) release_unauthenticated();
+    if (!state_) return;
+    if (!authenticated_) --state_->unauthenticated_;
+    state_->registry().remove(ticket_);
   }
   ConnectionSlot(ConnectionSlot&& o) noexcept
       : state_(std::move(o.state_)),
@@ -168,13 +171,16 @@ class ConnectionSlot {
         authenticated_(o.authenticated_),
         lease_(std::move(o.lease_)) {}
   void mark_authenticated() {
-    if (!authenticated_) release_unauthenticated();
+    if (authenticated_) return;
+    --state_->unauthenticated_;
+    state_->registry().mark_authenticated(ticket_);
     authenticated_ = true;
   }
-  // How to close this connection if it is evicted while unauthenticated:
-  // called on the listener's strand; it must post to the session's own.
+  // How to close this connection if it is evicted while unauthenticated, or
+  // when the server stops (ConnectionRegistry::close_all): called on the
+  // listener's strand or the session's; it must post to the session's own.
   void on_evict(std::function<void()> evict) {
-    if (!authenticated_) state_->registry().set_evictor(ticket_, std::move(evict));
+    state_->registry().set_evictor(ticket_, std::move(evict));
   }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
@@ -186,13 +192,9 @@ class ConnectionSlot {
       : state_(std::move(s)), ticket_(ticket), lease_(std::move(lease)) {
     ++state_->unauthenticated_;
   }
-  void release_unauthenticated() {
-    --state_->unauthenticated_;
-    state_->registry().remove_unauthenticated(ticket_);
-  }
 
   std::shared_ptr<ServerState> state_;
-  std::uint64_t ticket_ = 0;  // in state_->registry(), while unauthenticated
+  std::uint64_t ticket_ = 0;  // in state_->registry()
   bool authenticated_ = false;
   web::ConnectionLease lease_;
 };

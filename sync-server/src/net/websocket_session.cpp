@@ -51,13 +51,11 @@ void WebSocketSession::drop_connection() {
 }
 
 void WebSocketSession::run(http::request<http::string_body> req) {
-  // Evicted before it authenticates (the unauthenticated pool is full):
-  // dropped like a displaced session, but without a line in the log per
-  // connection of a flood.
+  // Closed by the registry: evicted before it authenticates (the
+  // unauthenticated pool is full), or the server is stopping.
   slot_.on_evict([weak = weak_from_this(), ex = ws_.get_executor()] {
     net::post(ex, [weak] {
-      if (auto self = weak.lock(); self && !self->dropped_ && !self->protocol_.authenticated())
-        self->drop_connection();
+      if (auto self = weak.lock()) self->on_registry_close();
     });
   });
   // The websocket stream manages its own timeouts from here on.
@@ -144,6 +142,8 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   ++reads_;  // whatever happened, this read's deadline no longer applies
   message_timer_.cancel();
   if (ec) return fail(ec, "read");
+  // A request that crossed "try again later" on its way: it has its answer.
+  if (stopping_) return;
   if (!ws_.got_binary()) {
     SyncProtocol::Reply r;
     r.close = true;
@@ -492,6 +492,24 @@ void WebSocketSession::send(SyncProtocol::Reply reply) {
   if (!writing_) do_write();  // otherwise on_write() takes the outbox on
 }
 
+void WebSocketSession::on_registry_close() {
+  if (dropped_ || closing_ || stopping_) return;
+  // Dropped like a displaced session, but without a line in the log per
+  // connection of a flood: nothing it sent has been acknowledged.
+  if (!protocol_.authenticated()) return drop_connection();
+  // Authenticated sessions are never evicted (one chosen just before it
+  // authenticated is left be): this is the server stopping.
+  if (slot_.state().registry().closing()) shut_down();
+}
+
+void WebSocketSession::shut_down() {
+  stopping_ = true;
+  if (writing_) return;  // do_write() says it once the outbox is empty
+  if (reading_) return send(protocol_.on_stopping());  // between requests: say it now
+  // Neither: a reply is on its way from the Ingestor (which has finished or
+  // refused every job by now); do_write() says it after that reply.
+}
+
 void WebSocketSession::do_write() {
   assert(!writing_ && !closing_ && "one write in flight, and none after the close");
   if (!outbox_.empty()) {
@@ -502,6 +520,9 @@ void WebSocketSession::do_write() {
     return;
   }
   if (close_after_write_) return do_close();
+  // The server is stopping: the collector hears so instead of being read
+  // from again (and keeps what it has not seen acknowledged).
+  if (stopping_) return send(protocol_.on_stopping());
   if (!reading_) do_read();
 }
 

@@ -9,6 +9,13 @@
 // The next read starts once the outbox is empty. A session whose outbox
 // would pass kMaxOutboxMessages is dropped rather than left to grow
 // (limits.hpp says why only a bug could queue that much).
+//
+// How it ends, when the registry closes it (ConnectionRegistry::set_evictor):
+// before it authenticates it is dropped, without a close frame (evicted, or
+// the server is stopping); once authenticated, only when the server stops,
+// and then it writes what it has queued (an ack whose batch committed), then
+// what a request would be told now (SyncProtocol::on_stopping: Error 7,
+// close 1013), and closes.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -62,6 +69,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void start_chunk(FileChunk chunk);
   void start_codes(std::vector<std::array<std::uint8_t, 16>> known);
   void send(SyncProtocol::Reply reply);
+  // The registry closes this connection (evicted, or the server stops).
+  void on_registry_close();
+  // The server is stopping: finish the reply in flight, then say so and close.
+  void shut_down();
   void do_write();
   void do_close();
   void on_write(beast::error_code ec, std::size_t bytes);
@@ -85,7 +96,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   bool writing_ = false;      // an async_write is in flight: outbox_.front()
   std::deque<Bytes> outbox_;  // at most kMaxOutboxMessages
   bool close_after_write_ = false;
-  bool closing_ = false;  // async_close has started: nothing more is written
+  bool stopping_ = false;  // the server is stopping: no more reads
+  bool closing_ = false;   // async_close has started: nothing more is written
   websocket::close_reason close_reason_;
 };
 

@@ -106,6 +106,10 @@ inline constexpr auto kMessageDeadline = 120s;
 // slowly (TCP holds it back instead); a session whose queue would pass this
 // is closed rather than left to grow.
 inline constexpr std::size_t kMaxOutboxMessages = 16;
+// Server::stop: once every queued job has committed, how long the sessions
+// have to write their last replies and close. A collector answers the close
+// frame at once; whatever is still open then is cut off.
+inline constexpr auto kStopDeadline = 5s;
 // After accept fails for lack of file descriptors, wait this long before
 // trying again rather than spinning.
 inline constexpr auto kAcceptBackoff = 100ms;

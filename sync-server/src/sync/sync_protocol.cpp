@@ -4,6 +4,14 @@
 
 namespace equitas::server {
 
+namespace {
+// What a collector is told when the writer will not take its request now:
+// the server is busy, or stopping, or the commit failed (the reason stays in
+// the server's log).
+constexpr const char* kTryAgainLater =
+    "the server is busy or could not store this batch; try again later";
+}  // namespace
+
 SyncProtocol::Reply SyncProtocol::fail(SessionError code, std::string message,
                                        std::uint16_t close_code) {
   Reply r;
@@ -273,14 +281,16 @@ SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Sta
   if (!committed.is_ok()) {
     // Nothing of this batch is acknowledged; the collector keeps it pending
     // and resends it next time.
-    return fail(SessionError::kUnavailable,
-                "the server is busy or could not store this batch; try again later",
-                kCloseTryAgainLater);
+    return fail(SessionError::kUnavailable, kTryAgainLater, kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;
   Reply r;
   r.messages.push_back(channel_.seal(encode(Ack{batch_seq, results})));
   return r;
+}
+
+SyncProtocol::Reply SyncProtocol::on_stopping() {
+  return fail(SessionError::kUnavailable, kTryAgainLater, kCloseTryAgainLater);
 }
 
 }  // namespace equitas::server

@@ -94,6 +94,10 @@ class SyncProtocol {
   // One chunk handled: stored, refused, or not stored for now. A failed
   // read is not acknowledged: the session ends and the collector resumes.
   Reply on_chunk(const Status& done, const FileAck& ack);
+  // The server is stopping: what the next request would be told (Error 7,
+  // close 1013: try again later), said without waiting for it. For a
+  // session between requests, its replies all sent.
+  Reply on_stopping();
 
   // The session negotiated file pieces (file_transfer.hpp): FileChunk may
   // carry an offset, and FilesWanted and FileAck may name one.
