@@ -1361,10 +1361,13 @@
   function stat(key, n) { return el('div', { className: 'stat', 'data-stat': key }, el('b', { text: String(n ?? 0) }), el('span', { text: t(key) })); }
 
   function adminLogin(message) {
+    // Redrawn (new language) while a PIN is typed: keep it.
+    const typed = document.getElementById('pin')?.value || '';
     clear();
     const h1 = el('h1', { tabindex: '-1', text: t('admin') });
     // one-time-code: the kiosk's browser must not offer to remember the PIN.
     const input = el('input', { type: 'password', id: 'pin', autocomplete: 'one-time-code', required: true });
+    input.value = typed;
     const err = el('p', { className: 'error', id: 'pin-error', role: 'alert', text: message || '' });
     input.setAttribute('aria-describedby', 'pin-error');
     const form = el('form', { on: { submit: async e => {
