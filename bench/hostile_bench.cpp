@@ -49,7 +49,7 @@
 using namespace equitas;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -58,7 +58,7 @@ struct Options {
   bool ipv6 = false;
 };
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -121,7 +121,7 @@ struct Hostile {
   tcp::socket sock;
   net::steady_timer timer;
   Kind kind = Kind::kStalled;
-  Clock::time_point opened{}, closed{};
+  SteadyClock::time_point opened{}, closed{};
   std::size_t sent = 0;
   std::array<char, 512> buf{};
 };
@@ -137,7 +137,7 @@ const std::string kFrame =
 void watch_close(const std::shared_ptr<Hostile>& h) {
   h->sock.async_read_some(net::buffer(h->buf), [h](boost::system::error_code ec, std::size_t) {
     if (ec) {
-      h->closed = Clock::now();
+      h->closed = SteadyClock::now();
       h->timer.cancel();
       return;
     }
@@ -148,7 +148,7 @@ void watch_close(const std::shared_ptr<Hostile>& h) {
 void drip(const std::shared_ptr<Hostile>& h, std::string_view script) {
   h->timer.expires_after(std::chrono::milliseconds(250));
   h->timer.async_wait([h, script](boost::system::error_code ec) {
-    if (ec || h->closed != Clock::time_point{}) return;
+    if (ec || h->closed != SteadyClock::time_point{}) return;
     const std::size_t at = h->sent % script.size();
     boost::system::error_code wec;
     net::write(h->sock, net::buffer(script.data() + at, 1), wec);
@@ -286,9 +286,9 @@ int main(int argc, char** argv) {
         for (int k = 0; k < opt.batch; ++k)
           batch.push_back(g.envelopes[g.next++ % g.envelopes.size()]);
         const int when = phase.load();
-        const auto t0 = Clock::now();
+        const auto t0 = SteadyClock::now();
         auto ack = client.push(seq, batch);
-        const double took = ms(Clock::now() - t0);
+        const double took = ms(SteadyClock::now() - t0);
         if (!ack.is_ok()) {
           ++failures;
           return;
@@ -344,7 +344,7 @@ int main(int argc, char** argv) {
         continue;
       }
     }
-    h->opened = Clock::now();
+    h->opened = SteadyClock::now();
     watch_close(h);
     if (h->kind == Kind::kDripHttp) drip(h, kUpgrade.substr(0, kUpgrade.size() - 2));
     if (h->kind == Kind::kDripFrame) drip(h, kFrame);
@@ -369,7 +369,7 @@ int main(int argc, char** argv) {
     while (phase.load() == 1) {
       for (auto& n : newcomers) {
         if (phase.load() != 1) break;
-        const auto t0 = Clock::now();
+        const auto t0 = SteadyClock::now();
         Status s = Status::ok();
         try {
           auto e = n.c->enrollment();
@@ -388,7 +388,7 @@ int main(int argc, char** argv) {
         }
         if (s.is_ok()) {
           ++new_ok;
-          lat_new.push_back(ms(Clock::now() - t0));
+          lat_new.push_back(ms(SteadyClock::now() - t0));
         } else {
           ++new_failed;
           if (first_new_error.empty()) first_new_error = s.to_string();
@@ -399,10 +399,10 @@ int main(int argc, char** argv) {
     }
   });
   // Until every hostile connection is closed, or well past the deadlines.
-  const auto give_up = Clock::now() + auth_deadline + std::chrono::seconds(10);
-  while (Clock::now() < give_up && std::any_of(hostile.begin(), hostile.end(), [](const auto& h) {
-           return h->closed == Clock::time_point{};
-         })) {
+  const auto give_up = SteadyClock::now() + auth_deadline + std::chrono::seconds(10);
+  while (SteadyClock::now() < give_up &&
+         std::any_of(hostile.begin(), hostile.end(),
+                     [](const auto& h) { return h->closed == SteadyClock::time_point{}; })) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   phase = 2;
@@ -414,7 +414,7 @@ int main(int argc, char** argv) {
   int open_still = 0, late = 0, early = 0;
   double worst_excess = -1e9;
   for (const auto& h : hostile) {
-    if (h->closed == Clock::time_point{}) {
+    if (h->closed == SteadyClock::time_point{}) {
       ++open_still;
       continue;
     }

@@ -59,7 +59,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -157,7 +157,7 @@ class LinkEmulator {
       throw std::runtime_error("link emulator: cannot listen on 127.0.0.1");
     }
     port_ = ntohs(a.sin_port);
-    epoch_ = Clock::now();
+    epoch_ = SteadyClock::now();
     thread_ = std::thread([this] { run(); });
   }
   ~LinkEmulator() {
@@ -176,7 +176,7 @@ class LinkEmulator {
     {
       std::lock_guard lock(mu_);
       spec_ = spec;
-      epoch_ = Clock::now();
+      epoch_ = SteadyClock::now();
       generation = ++generation_;
       counters_ = {};
     }
@@ -188,7 +188,7 @@ class LinkEmulator {
   // Link seconds since the last reset.
   double now() const {
     std::lock_guard lock(mu_);
-    return std::chrono::duration<double>(Clock::now() - epoch_).count() * scale_;
+    return std::chrono::duration<double>(SteadyClock::now() - epoch_).count() * scale_;
   }
   LinkCounters counters() const {
     std::lock_guard lock(mu_);
@@ -313,7 +313,7 @@ class LinkEmulator {
     std::vector<pollfd> fds;
     while (!stop_) {
       LinkSpec spec;
-      Clock::time_point epoch;
+      SteadyClock::time_point epoch;
       std::uint64_t generation;
       {
         std::lock_guard lock(mu_);
@@ -322,7 +322,7 @@ class LinkEmulator {
         generation = generation_;
       }
       auto link_time = [&] {
-        return std::chrono::duration<double>(Clock::now() - epoch).count() * scale_;
+        return std::chrono::duration<double>(SteadyClock::now() - epoch).count() * scale_;
       };
       if (generation != seen_generation) {
         drop(conns);
@@ -407,7 +407,7 @@ class LinkEmulator {
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   LinkSpec spec_;                          // guarded by mu_
-  Clock::time_point epoch_;                // guarded by mu_
+  SteadyClock::time_point epoch_;          // guarded by mu_
   std::uint64_t generation_ = 0;           // guarded by mu_
   std::atomic<std::uint64_t> applied_{0};  // the last generation the link thread has taken up
   LinkCounters counters_;                  // guarded by mu_

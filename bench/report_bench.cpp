@@ -33,7 +33,7 @@
 
 using namespace equitas;
 using namespace equitas::server;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -45,8 +45,8 @@ struct Options {
   long export_responses = 100000;
 };
 
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+double ms_since(SteadyClock::time_point t) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t).count();
 }
 
 // A pick from `weights` (not normalised).
@@ -113,7 +113,7 @@ Status generate(const Options& o, std::int64_t& rows, double& add_us) {
     effect.push_back(site_noise(rng));
     devices.push_back(DeviceId::random());
     EQ_RETURN_IF_ERROR(
-        store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0));
+        store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0, 0));
   }
   std::discrete_distribution<int> site_of(size_w.begin(), size_w.end());
   std::uniform_int_distribution<int> day_of(0, 44);
@@ -151,7 +151,7 @@ Status generate(const Options& o, std::int64_t& rows, double& add_us) {
 
 // The report as `sync-server report --by sex,grade` builds it, text included.
 Result<double> time_report(const Options& o, std::size_t& text_bytes) {
-  const auto t = Clock::now();
+  const auto t = SteadyClock::now();
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(DataDir{o.dir}));
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store));
   ReportOptions ro;
@@ -165,7 +165,7 @@ Result<double> time_report(const Options& o, std::size_t& text_bytes) {
 }
 
 Result<double> time_scan(const Options& o, std::int64_t& count, std::int64_t& bytes) {
-  const auto t = Clock::now();
+  const auto t = SteadyClock::now();
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(DataDir{o.dir}.db()));
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db.prepare("SELECT count(*), sum(length(codes)) FROM analysis_rows"));
@@ -192,7 +192,7 @@ Status generate_submissions(const Options& o, const std::filesystem::path& dir) 
     devices.push_back(DeviceId::random());
     effect.push_back(site_noise(rng));
     EQ_RETURN_IF_ERROR(
-        store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0));
+        store.add_pending_device(devices.back(), "Site " + std::to_string(s + 1), {}, 0, 0));
   }
   std::uniform_int_distribution<int> site_of(0, o.sites - 1);
   constexpr long kChunk = 20000;
@@ -226,7 +226,7 @@ Status generate_submissions(const Options& o, const std::filesystem::path& dir) 
 // `sync-server export --format F --out FILE` on staff-climate, as the CLI runs it.
 Result<double> time_export(const std::filesystem::path& dir, ExportFormat format,
                            std::uintmax_t& bytes) {
-  const auto t = Clock::now();
+  const auto t = SteadyClock::now();
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(DataDir{dir}));
   ExportOptions eo;
   eo.form_id = "staff-climate";
@@ -241,7 +241,7 @@ Result<double> time_export(const std::filesystem::path& dir, ExportFormat format
 
 // The baseline: the stored rows read and their answers parsed, nothing written.
 Result<double> time_read(const std::filesystem::path& dir) {
-  const auto t = Clock::now();
+  const auto t = SteadyClock::now();
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(DataDir{dir}.db()));
   EQ_ASSIGN_OR_RETURN(
       Statement st, db.prepare("SELECT answers FROM submissions WHERE form_id = 'staff-climate'"));
@@ -305,7 +305,7 @@ int main(int argc, char** argv) {
             << " sites, in " << o.dir.string() << "\n";
   std::int64_t rows = 0;
   double add_us = 0;
-  const auto g = Clock::now();
+  const auto g = SteadyClock::now();
   if (Status s = generate(o, rows, add_us); !s.is_ok()) {
     std::cerr << "report_bench: " << s.to_string() << "\n";
     return 1;
@@ -339,7 +339,7 @@ int main(int argc, char** argv) {
 
   if (o.export_responses > 0) {
     const auto edir = o.dir / "exports";
-    const auto eg = Clock::now();
+    const auto eg = SteadyClock::now();
     if (Status s = generate_submissions(o, edir); !s.is_ok()) {
       std::cerr << "report_bench: " << s.to_string() << "\n";
       return 1;

@@ -49,7 +49,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -198,11 +198,11 @@ net::awaitable<void> push_all(SimCollector& sim, const ServerPublicKeys& server,
     push.envelopes.assign(sim.envelopes.begin() + static_cast<long>(i),
                           sim.envelopes.begin() + static_cast<long>(end));
     const Bytes msg = channel.seal(encode(push));
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     co_await ws.async_write(net::buffer(msg), net::use_awaitable);
     buf.clear();
     co_await ws.async_read(buf, net::use_awaitable);
-    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
     auto plain =
         channel.open(ByteView(static_cast<const std::uint8_t*>(buf.cdata().data()), buf.size()));
     auto ack = plain.is_ok() ? decode_sync_message(*plain) : Result<SyncMessage>(plain.status());
@@ -345,7 +345,7 @@ int bench_main(int argc, char** argv) {
     std::atomic<std::size_t> next{0};
     std::mutex ready_mu;
     std::condition_variable ready_cv;
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     std::vector<std::thread> workers;
     for (unsigned w = 0; w < std::max(1u, std::thread::hardware_concurrency()); ++w) {
       workers.emplace_back([&] {
@@ -382,7 +382,7 @@ int bench_main(int argc, char** argv) {
       std::vector<server::PreparedEnvelope>().swap(j.prepared);
     }
     for (auto& w : workers) w.join();
-    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     inproc_rate = static_cast<double>(done) / secs;
     const double cpu_us = (cpu_seconds(::getpid()) - cpu0) * 1e6 / static_cast<double>(done);
     std::cout << "In-process limit (verify, open, validate on every core, then commit; batches of "
@@ -419,9 +419,9 @@ int bench_main(int argc, char** argv) {
         }
       });
     }
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     ioc.run();
-    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     const double rate = static_cast<double>(totals.acked.load()) / secs;
     const std::int64_t n = std::max<std::int64_t>(1, totals.acked.load());
     const double server_cpu = cpu_seconds(proc.pid()) - server_cpu0;
@@ -472,9 +472,9 @@ int bench_main(int argc, char** argv) {
     }
     std::vector<double> ms;
     for (int i = 0; i < 21; ++i) {
-      const auto t0 = Clock::now();
+      const auto t0 = SteadyClock::now();
       const int rc = test::run_command({c, "sync", "--data-dir", cdir}).exit_code;
-      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      ms.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
       if (rc != 0) std::cerr << "no-op sync exited " << rc << "\n";
     }
     std::cout << std::setprecision(1)
@@ -498,7 +498,7 @@ int bench_main(int argc, char** argv) {
     std::vector<std::unique_ptr<SecureChannel>> channels;
     std::atomic<int> open{0}, failed{0};
     Totals t;
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     // In waves of 1,000, well under the server's cap on connections that
     // have not authenticated yet (kMaxUnauthenticated), as a fleet that
     // connects over hours would be.
@@ -533,8 +533,8 @@ int bench_main(int argc, char** argv) {
     }
     std::cout << "Idle authenticated collectors: " << open.load() << " connected (" << failed.load()
               << " failed) in " << std::setprecision(1)
-              << std::chrono::duration<double>(Clock::now() - t0).count() << " s; server RSS now "
-              << rss_kb(proc.pid(), "VmRSS:") / 1024 << " MB\n";
+              << std::chrono::duration<double>(SteadyClock::now() - t0).count()
+              << " s; server RSS now " << rss_kb(proc.pid(), "VmRSS:") / 1024 << " MB\n";
     if (failed.load() != 0) return 1;
   }
   proc.kill(SIGTERM);

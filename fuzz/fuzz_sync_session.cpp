@@ -24,6 +24,7 @@
 
 #include "equitas/crypto/keys.hpp"
 #include "equitas/crypto/secret.hpp"
+#include "equitas/util/clock.hpp"
 #include "equitas/wire/secure_channel.hpp"
 #include "sync_protocol.hpp"
 
@@ -37,6 +38,7 @@ struct Fixture {
   equitas::ServerKeys server{equitas::SigningKey::generate(), equitas::BoxKey::generate()};
   equitas::SigningKey device_key = equitas::SigningKey::generate();
   equitas::DeviceId device{};
+  equitas::ManualClock clock{1'800'000'000};  // the same Welcome for the same input
 };
 
 const Fixture& fixture() {
@@ -101,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Fixture& f = fixture();
   const std::uint8_t mode = data[0];
   ByteView in(data + 1, size - 1);
-  SyncProtocol p(f.server);
+  SyncProtocol p(f.server, f.clock);
   ByteView msg;
 
   if ((mode & 1) == 0) {

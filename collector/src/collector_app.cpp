@@ -61,10 +61,10 @@ Status Collector::init(const DataDir& dir) {
   return Status::ok();
 }
 
-Result<Collector> Collector::open(const DataDir& dir) {
+Result<Collector> Collector::open(const DataDir& dir, const CollectorOptions& options) {
   EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::open(dir));
   EQ_ASSIGN_OR_RETURN(SigningKey key, load_device_key(dir.key()));
-  Collector c(dir, std::move(store), std::move(key));
+  Collector c(dir, std::move(store), std::move(key), options);
   (void)c.restore_disk_reserve();  // best effort: opening must work on a full disk
   return c;
 }
@@ -586,6 +586,7 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     forms::EvalOptions opts;
     opts.language = lang;
     opts.partial = contribution != nullptr;
+    opts.clock = clock_;
     const forms::Evaluation e = forms::evaluate(*form, payload.answers, opts);
     if (!e.ok()) {
       return Status::invalid_argument(std::to_string(e.errors.size()) + " invalid answer(s):\n" +
@@ -898,7 +899,7 @@ Result<SyncReport> Collector::sync(const SyncOptions& options) {
     return Status::failed_precondition(
         "this collector is not enrolled; run collector enroll first");
   }
-  auto report = run_sync(store_, key_, *enrolled, options);
+  auto report = run_sync(store_, key_, *enrolled, options, *clock_);
   library_.reset();  // new publications may have arrived
   return report;
 }

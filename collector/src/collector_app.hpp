@@ -12,9 +12,10 @@
 #include "equitas/forms/answer_validator.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "equitas/forms/form_library.hpp"
+#include "equitas/util/clock.hpp"
 #include "equitas/wire/bundle.hpp"
 #include "equitas/wire/enrollment_code.hpp"
-#include "equitas/wire/payload.hpp"  // unix_now
+#include "equitas/wire/payload.hpp"
 
 namespace equitas::collector {
 
@@ -105,11 +106,19 @@ struct SyncReport {
 // not parse as the form and version it names. Empty when it is good.
 std::string publication_problem(const FormPublication& p, const SignPublicKey& server);
 
+// What a Collector is opened with.
+struct CollectorOptions {
+  // Where the collector reads the time: code expiries, timestamps it
+  // stores, the form engine's today() and now(). Must outlive the
+  // collector; tests give a ManualClock.
+  const Clock* clock = &SystemClock::instance();
+};
+
 class Collector {
  public:
   // Creates the folder (0700), the database and the device key.
   static Status init(const DataDir& dir);
-  static Result<Collector> open(const DataDir& dir);
+  static Result<Collector> open(const DataDir& dir, const CollectorOptions& options = {});
 
   // Pins the server from an enrollment code. Works offline; the first sync
   // (or the first USB bundle, or a relay) completes the registration.
@@ -269,17 +278,16 @@ class Collector {
   // Cheap when it is there; call it every few seconds.
   Status restore_disk_reserve() { return reserve_.ensure(); }
   bool has_disk_reserve() const { return reserve_.present(); }
-  // Unix seconds; tests set a clock instead of waiting.
-  void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
   void set_relay_limits(const RelayLimits& limits) { relay_limits_ = limits; }
   const SigningKey& device_key() const { return key_; }
 
  private:
-  Collector(DataDir dir, CollectorStore store, SigningKey key)
+  Collector(DataDir dir, CollectorStore store, SigningKey key, const CollectorOptions& options)
       : dir_(std::move(dir)),
         store_(std::move(store)),
         key_(std::move(key)),
-        reserve_(dir_.reserve()) {}
+        reserve_(dir_.reserve()),
+        clock_(options.clock) {}
   Result<SubmissionId> seal_and_store(const forms::Form* form, std::string_view form_id,
                                       std::string_view form_version, std::string& answers_json,
                                       const std::string& lang, const AnswerValidator* validator,
@@ -291,8 +299,8 @@ class Collector {
   SigningKey key_;
   DiskReserve reserve_;
   std::unique_ptr<forms::FormLibrary> library_;  // loaded on first use
-  std::function<std::int64_t()> clock_ = [] { return unix_now(); };
-  std::int64_t now() const { return clock_(); }
+  const Clock* clock_;
+  std::int64_t now() const { return clock_->now(); }
   Status save_enrollment(const EnrollmentCode& code);
   Status check_relayable(const DecodedBundle& bundle, const Enrollment& enrolled,
                          const std::optional<SignPublicKey>& registered_key);

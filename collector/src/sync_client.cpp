@@ -73,11 +73,12 @@ std::optional<FilePosition> last_position(const FileId& id) {
 class Session {
  public:
   Session(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
-          const SyncOptions& options, ParsedUrl url)
+          const SyncOptions& options, const Clock& clock, ParsedUrl url)
       : store_(store),
         key_(key),
         enrollment_(enrollment),
         options_(options),
+        clock_(clock),
         url_(std::move(url)),
         protocol_(enrollment, key, options.max_batch_items) {}
 
@@ -178,6 +179,7 @@ class Session {
   const SigningKey& key_;
   const Enrollment& enrollment_;
   const SyncOptions& options_;
+  const Clock& clock_;
   ParsedUrl url_;
   SyncClientProtocol protocol_;
   SyncReport report_;
@@ -240,7 +242,7 @@ Status Session::apply_ack(const std::vector<OutboxItem>& items,
                           const SyncClientProtocol::Acked& ack) {
   // The protocol checked that the Ack answers every item of the batch.
   const auto& results = ack.results;
-  const std::int64_t now = unix_now();
+  const std::int64_t now = clock_.now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -305,7 +307,7 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, bool asked) {
         turned_down.push_back({p.form_id, p.version, p.round});
         continue;
       }
-      if (Status s = store_.save_form_publication(p, unix_now()); !s.is_ok()) co_return s;
+      if (Status s = store_.save_form_publication(p, clock_.now()); !s.is_ok()) co_return s;
       report_.forms_received.push_back(p.form_id + " " + p.version +
                                        (p.round.empty() ? "" : " (" + p.round + ")"));
     }
@@ -378,7 +380,7 @@ Status Session::keep_assessment(const std::string& text) {
   held.version = int_of("version");
   held.form_id = text_of(*o, "form_id");
   held.state = text_of(*o, "state");
-  EQ_RETURN_IF_ERROR(store_.save_assessment(held, unix_now()));
+  EQ_RETURN_IF_ERROR(store_.save_assessment(held, clock_.now()));
   std::string admin;
   if (const auto* a = o->if_contains("administration"); a && a->is_object())
     admin = text_of(a->get_object(), "name");
@@ -557,7 +559,7 @@ net::awaitable<Result<bool>> Session::send_file(Ws& ws, const CollectorStore::Fi
         break;
       case FileAckState::kComplete:
         report_.file_bytes_sent += chunk_bytes;
-        if (Status s = store_.file_sent(f.id, unix_now()); !s.is_ok()) co_return s;
+        if (Status s = store_.file_sent(f.id, clock_.now()); !s.is_ok()) co_return s;
         ++report_.files_sent;
         co_return true;
       case FileAckState::kFailed:
@@ -739,7 +741,7 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, std::vector<PieceJob>&
         report_.file_bytes_sent += s.length;
         j.over = true;
         note_position(j.file.id, std::nullopt);
-        if (Status st = store_.file_sent(j.file.id, unix_now()); !st.is_ok()) co_return st;
+        if (Status st = store_.file_sent(j.file.id, clock_.now()); !st.is_ok()) co_return st;
         ++report_.files_sent;
         held_now.push_back(j.file.sha256);
         progress_.file_bytes_stored += s.length;
@@ -814,7 +816,7 @@ net::awaitable<Status> Session::send_files(Ws& ws, EarlyOffer* early) {
       const bool sent_already =
           std::find(held_now.begin(), held_now.end(), f.sha256) != held_now.end();
       if (w.want == FileWant::kHave || (w.want == FileWant::kSend && sent_already)) {
-        if (Status s = store_.file_sent(f.id, unix_now()); !s.is_ok()) co_return s;
+        if (Status s = store_.file_sent(f.id, clock_.now()); !s.is_ok()) co_return s;
         ++report_.files_already_held;
         continue;
       }
@@ -1138,12 +1140,13 @@ Result<ParsedUrl> parse_ws_url(std::string_view url) {
 }
 
 Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key,
-                            const Enrollment& enrollment, const SyncOptions& options) {
+                            const Enrollment& enrollment, const SyncOptions& options,
+                            const Clock& clock) {
   EQ_ASSIGN_OR_RETURN(ParsedUrl url, parse_ws_url(enrollment.url));
-  EQ_ASSIGN_OR_RETURN(std::int64_t log_id, store.begin_sync_log(unix_now()));
+  EQ_ASSIGN_OR_RETURN(std::int64_t log_id, store.begin_sync_log(clock.now()));
 
   net::io_context ioc;
-  Session session(store, key, enrollment, options, url);
+  Session session(store, key, enrollment, options, clock, url);
   Status result = Status::internal("sync did not run");
   net::co_spawn(ioc, session.run(), [&](std::exception_ptr ex, Status s) {
     if (!ex) {
@@ -1178,7 +1181,7 @@ Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key,
   const std::int64_t acked = report.accepted + report.duplicate + report.conflict + report.rejected;
   std::string outcome = result.is_ok() ? (report.rejected == 0 ? "ok" : "partial") : "failed";
   std::string detail = result.is_ok() ? std::to_string(acked) + " acknowledged" : result.message();
-  (void)store.finish_sync_log(log_id, outcome, detail, report.sent, acked, unix_now());
+  (void)store.finish_sync_log(log_id, outcome, detail, report.sent, acked, clock.now());
   if (!result.is_ok()) return Status(result.code(), result.message() + kept_note(store));
   return report;
 }

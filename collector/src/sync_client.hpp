@@ -15,9 +15,12 @@
 namespace equitas::collector {
 
 // Runs one session. Errors are Statuses a person can act on, e.g.
-// "server unreachable: ...; 37 submissions kept, will retry".
+// "server unreachable: ...; 37 submissions kept, will retry". What it
+// records (acknowledgements, forms, files sent, the sync log) is timed by
+// `clock`.
 Result<SyncReport> run_sync(CollectorStore& store, const SigningKey& key,
-                            const Enrollment& enrollment, const SyncOptions& options);
+                            const Enrollment& enrollment, const SyncOptions& options,
+                            const Clock& clock);
 
 // A server URL, ws://HOST[:PORT][/PATH], taken apart. HOST may be an IPv6
 // literal in brackets (kept without them); PORT defaults to 80 and PATH to

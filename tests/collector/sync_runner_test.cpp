@@ -40,16 +40,22 @@ TEST_CASE("the background sync loop retries a dead link and delivers when it com
   SyncOptions quick;
   quick.connect_timeout = std::chrono::seconds(2);
   quick.reply_timeout = std::chrono::seconds(2);
-  SyncRunner runner(DataDir{tmp.path() / "c"}, std::chrono::seconds(1), quick);
+  // The loop's waits are by its clock: the test moves it, and nobody waits
+  // the 30 s of the first retry.
+  ManualClock clock(unix_now());
+  SyncRunner runner(DataDir{tmp.path() / "c"}, std::chrono::minutes(5), quick, {.clock = &clock});
   REQUIRE(eventually([&] { return runner.snapshot().runs >= 1; }));
   auto failed = runner.snapshot();
   CHECK_FALSE(failed.last_ok);
   CHECK_THAT(failed.last_message,
              Catch::Contains("5 submission(s) kept on this collector, will retry"));
-  CHECK(failed.next_attempt_at.has_value());
+  CHECK(failed.last_finished_at == clock.now());
+  CHECK(failed.next_attempt_at == clock.now() + 30);  // sooner than every 5 minutes
   CHECK(c.status()->counts.pending == 5);
 
   proxy.set_plan(test::CuttingProxy::Plan{});  // the link is back
+  clock.advance(30);
+  runner.wake();
   REQUIRE(eventually([&] { return runner.snapshot().last_ok; }));
   CHECK_THAT(runner.snapshot().last_message, Catch::Contains("5 accepted"));
   CHECK(c.status()->counts.pending == 0);

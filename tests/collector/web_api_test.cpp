@@ -297,19 +297,19 @@ TEST_CASE("the device mode reaches the page, and a personal phone keeps its draf
 
 TEST_CASE("personal: an anonymous draft is not wiped at the kiosk's idle timeout, only after a day",
           "[web][kiosk]") {
-  std::int64_t now = unix_now();
+  ManualClock clock(unix_now());
   WebOptions o = personal();
   o.anonymous_idle = std::chrono::seconds(60);
-  o.clock = [&] { return now; };
+  o.clock = &clock;
   Fixture f(o);
   f.start("staff-climate");
   f.save(R"({"consent_ack":true})");
   DraftStore drafts(f.collector.store().db());
-  now += 3 * 3600;  // a long phone call
+  clock.advance(3 * 3600);  // a long phone call
   f.api.tick();
   CHECK(*drafts.count() == 1);
   CHECK(f.call(http::verb::get, "/api/v1/draft").result() == http::status::ok);
-  now += draft_limits::kPersonalExpiry.count() + 1;
+  clock.advance(draft_limits::kPersonalExpiry.count() + 1);
   f.api.tick();
   CHECK(*drafts.count() == 0);
 }
@@ -343,10 +343,10 @@ TEST_CASE("submit seals the response, deletes the draft and forgets the key", "[
 }
 
 TEST_CASE("anonymous drafts expire after the idle timeout, GEOAT drafts much later", "[web]") {
-  std::int64_t now = unix_now();
+  ManualClock clock(unix_now());
   WebOptions o;
   o.anonymous_idle = std::chrono::seconds(0);
-  o.clock = [&] { return now; };
+  o.clock = &clock;
   Fixture f(o);
   f.start("staff-climate");
   const auto anon = f.cookies["eq_draft"];
@@ -365,32 +365,32 @@ TEST_CASE("anonymous drafts expire after the idle timeout, GEOAT drafts much lat
   CHECK(f.cookies.count("eq_draft") == 0);  // the stale cookie is cleared
 
   // The GEOAT draft goes 30 days after its last change, not before.
-  const std::int64_t geoat_saved = now;
-  now = geoat_saved + draft_limits::kResumableExpiry.count() - 1000;
+  const std::int64_t geoat_saved = clock.now();
+  clock.set(geoat_saved + draft_limits::kResumableExpiry.count() - 1000);
   f.api.tick();
   CHECK(*drafts.count() == 1);
-  now = geoat_saved + draft_limits::kResumableExpiry.count() + 1;
+  clock.set(geoat_saved + draft_limits::kResumableExpiry.count() + 1);
   f.api.tick();
   CHECK(*drafts.count() == 0);
 }
 
 TEST_CASE("the expiry of resumable drafts is an option", "[web]") {
-  std::int64_t now = unix_now();
+  ManualClock clock(unix_now());
   WebOptions o;
   o.resumable_expiry = std::chrono::hours(1);
-  o.clock = [&] { return now; };
+  o.clock = &clock;
   Fixture f(o);
   f.start("geoat-2023");
   f.save(R"({"admin_name":"Customs of Somewhere"})");
   DraftStore drafts(f.collector.store().db());
-  now += 3000;
+  clock.advance(3000);
   f.api.tick();
   CHECK(*drafts.count() == 1);
   f.save(R"({"admin_name":"Customs of Elsewhere"})");  // a change restarts the count
-  now += 3000;
+  clock.advance(3000);
   f.api.tick();
   CHECK(*drafts.count() == 1);
-  now += 700;
+  clock.advance(700);
   f.api.tick();
   CHECK(*drafts.count() == 0);
 }
@@ -451,11 +451,11 @@ TEST_CASE("open drafts and their total bytes are capped per post", "[web][quota]
 }
 
 TEST_CASE("draft creation and saves are rate limited per client address", "[web][rate]") {
-  std::int64_t now = 1'800'000'000;
+  ManualClock clock(1'800'000'000);
   WebOptions o;
   o.lan = true;
   o.post_token = "token-abc-123";
-  o.clock = [&] { return now; };
+  o.clock = &clock;
   Fixture f(o);
   f.cookies["eq_post"] = "token-abc-123";
   f.peer = "192.168.1.31";
@@ -482,7 +482,7 @@ TEST_CASE("draft creation and saves are rate limited per client address", "[web]
   f.peer = "192.168.1.31";
   CHECK(f.call(http::verb::put, "/api/v1/draft", R"({"answers":{}})", false).result() ==
         http::status::too_many_requests);
-  now += 1;
+  clock.advance(1);
   for (int i = 0; i < static_cast<int>(draft_limits::kWritesPerSecond); ++i) {
     CHECK(
         f.call(http::verb::post, "/api/v1/draft", R"({"form":"staff-climate"})", false).result() ==

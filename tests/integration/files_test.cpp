@@ -565,7 +565,7 @@ TEST_CASE(
 
   {
     server::FileStore files(server.dir().root / "files");
-    auto w = files.wanted(store.db(), offer, true);
+    auto w = files.wanted(store.db(), offer, unix_now(), true);
     REQUIRE(w.is_ok());
     CHECK(w->files.at(0).next_chunk == 0);
     CHECK(w->files.at(0).next_offset == 0);
@@ -587,11 +587,11 @@ TEST_CASE(
     // As after a restart: a piece session resumes at the byte, a chunk
     // session at the chunk, whose whole chunk is written over the piece.
     server::FileStore files(server.dir().root / "files");
-    auto w = files.wanted(store.db(), offer, true);
+    auto w = files.wanted(store.db(), offer, unix_now(), true);
     REQUIRE(w.is_ok());
     CHECK(w->files.at(0).next_chunk == 0);
     CHECK(w->files.at(0).next_offset == kFilePieceBytes);
-    w = files.wanted(store.db(), offer, false);
+    w = files.wanted(store.db(), offer, unix_now(), false);
     REQUIRE(w.is_ok());
     CHECK(w->files.at(0).next_chunk == 0);
     CHECK(w->files.at(0).next_offset == 0);

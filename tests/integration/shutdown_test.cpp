@@ -24,7 +24,7 @@ using namespace equitas::test;
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -150,9 +150,9 @@ TEST_CASE(
   }
   REQUIRE(progressing);
   server->kill(SIGTERM);
-  const auto t0 = Clock::now();
+  const auto t0 = SteadyClock::now();
   CHECK(server->wait() == 0);
-  const double stop_secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double stop_secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
   INFO("the server stopped " << stop_secs << " s after SIGTERM");
   CHECK(stop_secs < 10);
   for (auto& s : syncs) s->wait();  // each fails (or finished first): either way, nothing lost
@@ -246,10 +246,10 @@ TEST_CASE("out of file descriptors, the accept loop backs off, then accepts agai
   CHECK(cpu < 0.3);
 
   flood.clear();
-  const auto freed = Clock::now();
+  const auto freed = SteadyClock::now();
   bool back = false;
-  while (!back && Clock::now() - freed < std::chrono::seconds(5)) back = healthy(port);
-  const double secs = std::chrono::duration<double>(Clock::now() - freed).count();
+  while (!back && SteadyClock::now() - freed < std::chrono::seconds(5)) back = healthy(port);
+  const double secs = std::chrono::duration<double>(SteadyClock::now() - freed).count();
   INFO("accepting again " << secs << " s after the descriptors were freed");
   REQUIRE(back);
   CHECK(secs < 1.0);

@@ -121,11 +121,11 @@ TEST_CASE(
   const std::string code = server.enroll("Post A");
   collector::DataDir dir{tmp / "a"};
   REQUIRE(collector::Collector::init(dir).is_ok());
-  auto a = collector::Collector::open(dir);
+  // By this machine's clock, the code has expired: refused, with the way out.
+  ManualClock clock(unix_now() + 15 * 86400);
+  auto a = collector::Collector::open(dir, {.clock = &clock});
   REQUIRE(a.is_ok());
 
-  // By this machine's clock, the code has expired: refused, with the way out.
-  a->set_clock([] { return unix_now() + 15 * 86400; });
   auto late = a->enroll(code);
   REQUIRE_FALSE(late.is_ok());
   CHECK(late.status().code() == StatusCode::kFailedPrecondition);
@@ -134,7 +134,7 @@ TEST_CASE(
   CHECK_FALSE(a->enrollment()->has_value());
   CHECK_THAT(a->renew(code).status().message(), Catch::Contains("not enrolled yet"));
 
-  a->set_clock([] { return unix_now(); });
+  clock.set(unix_now());
   REQUIRE(a->enroll(code).is_ok());
   submit_many(*a, 2);
   // A code for another device of the same server.

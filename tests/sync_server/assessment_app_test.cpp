@@ -55,7 +55,8 @@ TEST_CASE(
     "assessments: unknown administrations are refused by name, and each change is audited with it",
     "[server][assessment]") {
   test::TempDir tmp;
-  auto made = ServerApp::init(DataDir{tmp / "server"}, [] { return kNow; });
+  ManualClock clock(kNow);
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
 
@@ -135,8 +136,8 @@ TEST_CASE(
     "changes nothing",
     "[server][assessment][actions]") {
   test::TempDir tmp;
-  std::int64_t now = kNow;
-  auto made = ServerApp::init(DataDir{tmp / "server"}, [&] { return now; });
+  ManualClock clock(kNow);
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
   REQUIRE(app.add_administration("TL", "Testland Customs", "cli").is_ok());
@@ -200,7 +201,7 @@ TEST_CASE(
   CHECK(item.at("overdue") == false);  // due 2027-03-31; the clock says 2026-09
 
   // Past its deadline and not completed: overdue.
-  now = 1'830'000'000;  // 2027-12
+  clock.set(1'830'000'000);  // 2027-12
   CHECK(items().at(0).at("overdue") == true);
 
   // An update whose audit line fails changes nothing.

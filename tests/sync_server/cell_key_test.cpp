@@ -150,9 +150,10 @@ TEST_CASE(
                    std::string(R"({"dem_sex":")") + (i % 3 == 0 ? "female" : "male") +
                        R"(","eng_proud":")" + std::to_string(1 + i % 5) + R"("})");
     }
+    const ManualClock clock(1800000000);
     auto o = options("staff-climate");
     o.by = {"sex"};
-    o.now = 1800000000;
+    o.clock = &clock;
     first_json = boost::json::serialize(report_of(store, o).at("periods"));
     // Twice in one process: the same figures.
     CHECK(boost::json::serialize(report_of(store, o).at("periods")) == first_json);

@@ -390,12 +390,13 @@ TEST_CASE("no group under k is recovered by differencing every report the API al
       REQUIRE(r.is_ok());
       attacker.read(*r);
     };
+    const ManualClock clock(1800000000);
     for (const auto& by : breakdowns) {
       for (const auto& round : rounds) {
         auto o = options("staff-climate");
         o.by = by;
         o.round = round;
-        o.now = 1800000000;
+        o.clock = &clock;
         ask(o);
         if (round) {
           o.compare = *round == "2026-baseline" ? "2026-followup" : "2026-baseline";

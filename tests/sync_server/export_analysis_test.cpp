@@ -42,7 +42,7 @@ void add_three(ServerStore& store, const std::string& form) {
   REQUIRE(library.is_ok());
   const std::string version = library->current("staff-climate")->version;
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Northern land post", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Northern land post", {}, 0, 0).is_ok());
   add_submission(store, dev, form, version,
                  R"({"consent_ack":true,"dem_sex":"female","eng_proud":"4","eng_recommend":"dk",
                      "h_remarks":"never","h_contact":"never","comment":"x;=1+1"})");
@@ -69,7 +69,7 @@ struct ThreeOfficers {
 void add_action_plan(const TestServer& server, const std::string& first_objective) {
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0, 0).is_ok());
   boost::json::object first{
       {"ap_objective", first_objective}, {"ap_budget", 2500}, {"ap_status", "not_started"}};
   boost::json::object second{{"ap_objective", "Search cubicles"},
@@ -233,7 +233,7 @@ TEST_CASE("A date question is a date in SPSS and Stata files, as haven reads it"
   {
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Headquarters", {}, 0, 0).is_ok());
     add_submission(store, dev, "geoat-2023", "2023.1", R"({"assessment_start":"2026-11-02"})");
     add_submission(store, dev, "geoat-2023", "2023.1", R"({"assessment_start":"1999-12-31"})");
     add_submission(store, dev, "geoat-2023", "2023.1", R"({})");
@@ -269,7 +269,7 @@ TEST_CASE("A Stata file keeps a free-text answer longer than 2,045 bytes whole, 
     auto library = forms::FormLibrary::with_bundled();
     REQUIRE(library.is_ok());
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Northern land post", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Northern land post", {}, 0, 0).is_ok());
     add_submission(store, dev, kNamedClimate, library->current("staff-climate")->version,
                    R"({"consent_ack":true,"dem_sex":"female","comment":")" + long_text + R"("})");
     add_submission(store, dev, kNamedClimate, library->current("staff-climate")->version,
@@ -362,7 +362,7 @@ TEST_CASE(
   {
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Small post", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Small post", {}, 0, 0).is_ok());
     for (int i = 0; i < 40; ++i) {
       add_submission(store, dev, "leave-check", "1",
                      std::string(R"({"sex":"male","grade":")") + (i % 2 == 0 ? "a" : "b") + "\"}");

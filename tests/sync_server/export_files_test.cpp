@@ -147,7 +147,7 @@ TEST_CASE("the XLSX codebook lists questions, labels in each language, choices a
   {
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
     add_submission(store, dev, "post-check", "1", R"({"lights_ok":"yes","tools":["radio"]})",
                    "2025-baseline");
     add_submission(store, dev, "post-check", "2", R"({"lights_ok":"no","team_size":4})",
@@ -208,7 +208,7 @@ TEST_CASE("every export is audited with form, format, rows and destination", "[s
   {
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
     for (int i = 0; i < 3; ++i)
       add_submission(store, dev, "staff-climate", "2026.1", R"({"eng_proud":"4"})");
   }
@@ -248,7 +248,7 @@ TEST_CASE("CSV files are private, atomic, with a BOM only when asked", "[server]
   {
     auto store = server.open_store();
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
     add_submission(store, dev, kNamedClimate, "2026.1",
                    R"({"dem_sex":"female","comment":"élevé"})");
   }
@@ -281,9 +281,9 @@ TEST_CASE(
   std::vector<std::string> submission_ids;
   {
     auto store = server.open_store();
-    REQUIRE(store.add_pending_device(airport, "Airport", {}, 0).is_ok());
-    REQUIRE(store.add_pending_device(north, "Northern land post", {}, 0).is_ok());
-    REQUIRE(store.add_pending_device(island, "Island post", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(airport, "Airport", {}, 0, 0).is_ok());
+    REQUIRE(store.add_pending_device(north, "Northern land post", {}, 0, 0).is_ok());
+    REQUIRE(store.add_pending_device(island, "Island post", {}, 0, 0).is_ok());
     for (int i = 0; i < 40; ++i) {
       add_submission(store, airport, "staff-climate", "2026.1",
                      std::string(R"({"dem_sex":")") + (i % 2 == 0 ? "female" : "male") +
@@ -460,7 +460,7 @@ TEST_CASE("an anonymous form's repeat rows lose their free text too",
                 {"type": "repeat", "name": "incidents", "items": [
                   {"type": "text", "name": "what"}, {"type": "integer", "name": "severity"}]}]})");
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
     for (int i = 0; i < 12; ++i) {
       add_submission(
           store, dev, "anon-repeat", "1",
@@ -526,7 +526,7 @@ TEST_CASE("a file question in a repeat exports the files' names on each row in C
     auto store = server.open_store();
     publish_json(store, kRowPhotoForm);
     const DeviceId dev = DeviceId::random();
-    REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+    REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
     add_submission(store, dev, "row-photos", "1",
                    R"({"case_ref": "C-1", "items": [{"item_name": "knife", "item_photo": [)" +
                        row_ref('a', '1', false) +
@@ -563,7 +563,7 @@ TEST_CASE(
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
   for (int i = 0; i < 50; ++i)
     add_submission(store, dev, kNamedClimate, "2026.1", R"({"eng_proud":"4"})");
   const std::string sdir = server.dir().root.string();

@@ -44,7 +44,7 @@ TEST_CASE("CSV export quotes, keeps unknown answers and defuses formulas", "[ser
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Post, \"North\"", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Post, \"North\"", {}, 0, 0).is_ok());
   // Version "1" is in no definition: its keys still get columns.
   add_submission(store, dev, kNamedClimate, "1",
                  R"({"q1":4,"channels":["hotline","manager"],"comment":"line one\nline \"two\""})");
@@ -79,7 +79,7 @@ TEST_CASE("select_multiple answers become 0/1 columns named question/code", "[se
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
   add_submission(store, dev, kNamedClimate, "2026.1",
                  R"({"harass_channel":["hotline","hr"],"eng_proud":"4"})");
   add_submission(store, dev, kNamedClimate, "2026.1", R"({"harass_channel":[],"eng_proud":"dk"})");
@@ -120,7 +120,7 @@ TEST_CASE("labels in French replace codes, and an unknown language is refused",
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
   add_submission(
       store, dev, kNamedClimate, "2026.1",
       R"({"dem_sex":"female","eng_proud":"4","harass_channel":["hr"],"comment":"Très bien"})");
@@ -170,7 +170,7 @@ TEST_CASE("versions merge into one set of columns, and --round keeps one round",
   }
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
   add_submission(store, dev, "post-check", "1", R"({"lights_ok":"yes","tools":["radio"]})",
                  "2025-baseline");
   add_submission(store, dev, "post-check", "2", R"({"lights_ok":"no","team_size":4})",
@@ -204,7 +204,7 @@ TEST_CASE("JSONL export has one object per submission with its answers", "[serve
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Airport", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Airport", {}, 0, 0).is_ok());
   add_submission(store, dev, kNamedClimate, "1", R"({"q1":"منصف"})");
   ExportOptions opts;
   opts.form_id = kNamedClimate;
@@ -223,7 +223,7 @@ TEST_CASE("an export holds the latest revision of each submission, whichever arr
   TestServer server(tmp / "server");
   auto store = server.open_store();
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Airport", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Airport", {}, 0, 0).is_ok());
   const SubmissionId edited = SubmissionId::random(), late = SubmissionId::random();
   add_submission(store, dev, kNamedClimate, "1", R"({"q1":"first"})", "", edited, 1);
   add_submission(store, dev, kNamedClimate, "1", R"({"q1":"edited"})", "", edited, 2);
@@ -301,7 +301,7 @@ TEST_CASE("a ranking's columns hold each choice's position, not 0/1", "[server][
     "items": [{"type": "select_multiple", "name": "order", "list": "p", "rank": true},
               {"type": "text", "name": "why"}]})json");
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, "Port", {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, "Port", {}, 0, 0).is_ok());
   add_submission(store, dev, "priorities", "1",
                  R"({"order": ["training", "equipment", "staffing"]})");
   add_submission(store, dev, "priorities", "1", R"({"why": "not asked"})");

@@ -30,7 +30,7 @@ struct Fixture {
 
   DeviceId add_device(const SigningKey& key) {
     const DeviceId id = DeviceId::random();
-    REQUIRE(store.add_pending_device(id, "Post", {}, unix_now() + 60).is_ok());
+    REQUIRE(store.add_pending_device(id, "Post", {}, unix_now() + 60, unix_now()).is_ok());
     REQUIRE(store.activate_device(id, key.public_key(), unix_now()).is_ok());
     return id;
   }

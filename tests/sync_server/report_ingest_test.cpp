@@ -90,8 +90,9 @@ TEST_CASE("Submissions synced to a running server are in its report at once", "[
   CHECK(ops.at("not_seen_14_days").as_array().empty());
 
   // A device seen 15 days before "now" is listed as not seen for 14 days.
+  const ManualClock later_clock(unix_now() + 15 * 24 * 3600);
   auto o = options("staff-climate");
-  o.now = unix_now() + 15 * 24 * 3600;
+  o.clock = &later_clock;
   auto store = server.open_store();
   const auto later = report_of(store, o);
   CHECK(later.at("operations").at("not_seen_14_days").as_array().size() == 1);

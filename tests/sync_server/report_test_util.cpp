@@ -14,7 +14,7 @@ namespace equitas::test {
 
 DeviceId add_device(server::ServerStore& store, const std::string& site) {
   const DeviceId dev = DeviceId::random();
-  REQUIRE(store.add_pending_device(dev, site, {}, 0).is_ok());
+  REQUIRE(store.add_pending_device(dev, site, {}, 0, 0).is_ok());
   return dev;
 }
 

@@ -64,7 +64,8 @@ std::int64_t audit_count(ServerStore& store, const std::string& action) {
 
 TEST_CASE("a failed audit write leaves every administrator's change undone", "[server][app]") {
   test::TempDir tmp;
-  auto made = ServerApp::init(DataDir{tmp / "server"}, [] { return kNow; });
+  ManualClock clock(kNow);
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
   CHECK(audit_count(app.store(), "server.init") == 1);
@@ -131,7 +132,8 @@ TEST_CASE(
     "publishing is all or nothing, and refuses a changed definition under a published version",
     "[server][app]") {
   test::TempDir tmp;
-  auto made = ServerApp::init(DataDir{tmp / "server"}, [] { return kNow; });
+  ManualClock clock(kNow);
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
   REQUIRE(app.publish_form(FormToPublish{small_form("1"), "json", ""}, "cli").is_ok());

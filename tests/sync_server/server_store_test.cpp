@@ -15,9 +15,10 @@ TEST_CASE("device lifecycle: pending, active, revoked", "[server][store]") {
   const DeviceId id = DeviceId::random();
   SecretBytes<kEnrollSecretBytes> secret;
   random_fill(secret.span());
-  REQUIRE(
-      store.add_pending_device(id, "Port", enrollment_secret_hash(secret.span()), unix_now() + 60)
-          .is_ok());
+  REQUIRE(store
+              .add_pending_device(id, "Port", enrollment_secret_hash(secret.span()),
+                                  unix_now() + 60, unix_now())
+              .is_ok());
   auto found = store.find_device(id);
   REQUIRE(found.is_ok());
   REQUIRE(found->has_value());
@@ -86,7 +87,7 @@ TEST_CASE("intake rejects each kind of bad envelope with its own reason", "[serv
   REQUIRE(keys.is_ok());
   const DeviceId id = DeviceId::random();
   const SigningKey key = SigningKey::generate();
-  REQUIRE(store.add_pending_device(id, "Post", {}, unix_now() + 60).is_ok());
+  REQUIRE(store.add_pending_device(id, "Post", {}, unix_now() + 60, unix_now()).is_ok());
   REQUIRE(store.activate_device(id, key.public_key(), unix_now()).is_ok());
   AcceptAnyAnswers any;
 

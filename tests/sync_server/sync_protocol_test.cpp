@@ -13,7 +13,8 @@ struct Harness {
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
   SigningKey device = SigningKey::generate();
   DeviceId device_id = DeviceId::random();
-  SyncProtocol protocol{keys};
+  ManualClock clock{1'800'000'000};
+  SyncProtocol protocol{keys, clock};
   ClientHandshake client{keys.public_keys()};
   SecureChannel channel;
 
@@ -67,6 +68,7 @@ TEST_CASE("a full session: hello, auth, welcome, push, ack", "[protocol]") {
   auto welcome = std::get<Welcome>(h.open(welcome_reply.messages.at(0)));
   CHECK(welcome.site == "Land post");
   CHECK(welcome.registered_now);
+  CHECK(welcome.server_time == 1'800'000'000);  // the session's clock
   CHECK(welcome.max_batch_items > 0);
 
   auto step = h.protocol.on_message(h.channel.seal(encode(Push{7, {Bytes{1}, Bytes{2}}, {}})));

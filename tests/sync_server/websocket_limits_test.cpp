@@ -197,7 +197,7 @@ TEST_CASE(
   REQUIRE(raw.authenticate((*e)->server, (*e)->device_id, dripper.device_key()).is_ok());
   // From here the server is reading the next message. A byte every 100 ms
   // keeps Beast's idle timer happy for ever; the message deadline must not.
-  std::optional<Clock::duration> cut;
+  std::optional<std::chrono::steady_clock::duration> cut;
   std::thread drip([&] {
     cut = drip_until_closed(raw.socket(), masked_frame(1000), std::chrono::milliseconds(100));
   });

@@ -1,14 +1,16 @@
 #include "web/sync_runner.hpp"
 
-#include "equitas/wire/payload.hpp"
-
 namespace equitas::collector {
 namespace {
 constexpr std::chrono::seconds kFirstRetry{30};
 }
 
-SyncRunner::SyncRunner(DataDir dir, std::chrono::seconds every, SyncOptions base_options)
-    : dir_(std::move(dir)), every_(every), base_(std::move(base_options)) {
+SyncRunner::SyncRunner(DataDir dir, std::chrono::seconds every, SyncOptions base_options,
+                       CollectorOptions collector)
+    : dir_(std::move(dir)),
+      every_(every),
+      base_(std::move(base_options)),
+      collector_(std::move(collector)) {
   if (every_.count() > 0) {
     MutexLock lock(&mu_);
     requested_ = true;  // try at once: the link may already be up
@@ -37,6 +39,14 @@ bool SyncRunner::request() {
   return true;
 }
 
+void SyncRunner::wake() {
+  {
+    MutexLock lock(&mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
 SyncSnapshot SyncRunner::snapshot() const {
   MutexLock lock(&mu_);
   return snap_;
@@ -48,11 +58,14 @@ void SyncRunner::run() {
   while (!stopping_) {
     if (!requested_) {
       if (every_.count() > 0 && snap_.next_attempt_at) {
+        const std::int64_t now = collector_.clock->now();
         const auto wait =
-            std::chrono::seconds(std::max<std::int64_t>(0, *snap_.next_attempt_at - unix_now()));
-        cv_.wait_for(mu_, wait, [this]() EQ_REQUIRES(mu_) { return stopping_ || requested_; });
+            std::chrono::seconds(std::max<std::int64_t>(0, *snap_.next_attempt_at - now));
+        cv_.wait_for(mu_, wait,
+                     [this]() EQ_REQUIRES(mu_) { return stopping_ || requested_ || woken_; });
+        woken_ = false;
         if (stopping_) break;
-        if (!requested_ && unix_now() < *snap_.next_attempt_at) continue;
+        if (!requested_ && collector_.clock->now() < *snap_.next_attempt_at) continue;
       } else {
         cv_.wait(mu_, [this]() EQ_REQUIRES(mu_) { return stopping_ || requested_; });
         if (stopping_) break;
@@ -71,7 +84,7 @@ void SyncRunner::run() {
       // drops comes back at unknown times.
       const auto delay = snap_.last_ok ? every_ : std::min(retry, every_);
       retry = snap_.last_ok ? kFirstRetry : std::min(retry * 2, every_);
-      snap_.next_attempt_at = unix_now() + delay.count();
+      snap_.next_attempt_at = collector_.clock->now() + delay.count();
     }
   }
 }
@@ -79,7 +92,7 @@ void SyncRunner::run() {
 void SyncRunner::sync_once() {
   std::string message;
   bool ok = false;
-  auto c = Collector::open(dir_);
+  auto c = Collector::open(dir_, collector_);
   if (!c.is_ok()) {
     message = c.status().message();
   } else {
@@ -109,7 +122,7 @@ void SyncRunner::sync_once() {
   MutexLock lock(&mu_);
   snap_.last_ok = ok;
   snap_.last_message = message;
-  snap_.last_finished_at = unix_now();
+  snap_.last_finished_at = collector_.clock->now();
 }
 
 }  // namespace equitas::collector

@@ -30,14 +30,20 @@ struct SyncSnapshot {
 class SyncRunner {
  public:
   // `every` = 0: only on request. Otherwise syncs every `every`, and after a
-  // failure retries sooner (30 s, doubling up to `every`).
-  SyncRunner(DataDir dir, std::chrono::seconds every, SyncOptions base_options = {});
+  // failure retries sooner (30 s, doubling up to `every`), by the clock of
+  // `collector`, which each sync opens its Collector with.
+  SyncRunner(DataDir dir, std::chrono::seconds every, SyncOptions base_options = {},
+             CollectorOptions collector = {});
   ~SyncRunner();
   SyncRunner(const SyncRunner&) = delete;
   SyncRunner& operator=(const SyncRunner&) = delete;
 
   // Starts a sync now. False when one is already running.
   bool request();
+  // Makes the background loop look at the clock again now, not when the
+  // wait it worked out from it ends: for a clock that jumps (a test's
+  // ManualClock).
+  void wake();
   SyncSnapshot snapshot() const;
   void stop();
 
@@ -48,10 +54,12 @@ class SyncRunner {
   DataDir dir_;
   std::chrono::seconds every_;
   SyncOptions base_;
+  CollectorOptions collector_;
   mutable Mutex mu_;
-  CondVar cv_;  // a sync requested, or stopping
+  CondVar cv_;  // a sync requested, a wake(), or stopping
   SyncSnapshot snap_ EQ_GUARDED_BY(mu_);
   bool requested_ EQ_GUARDED_BY(mu_) = false;
+  bool woken_ EQ_GUARDED_BY(mu_) = false;
   bool stopping_ EQ_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -25,7 +25,7 @@ WebApi::AdminSession* WebApi::admin_session(Call& call) {
   if (token.empty()) return nullptr;
   for (auto& [t, s] : admin_sessions_) {
     if (tokens_equal(t, token)) {
-      s->last_used = unix_now();
+      s->last_used = now();
       return s.get();
     }
   }
@@ -36,7 +36,7 @@ HttpResponse WebApi::admin_login(Call& call) {
   std::optional<HttpResponse> bad;
   auto body = call.body_object(bad);
   if (!body) return std::move(*bad);
-  const std::int64_t now = unix_now();
+  const std::int64_t now = this->now();
   if (now < login_locked_until_) {
     return call.error(http::status::too_many_requests,
                       "too many wrong PINs; wait a minute and try again");
@@ -165,7 +165,7 @@ HttpResponse WebApi::admin_bundle(Call& call) {
   HttpResponse res = call.reply(http::status::ok, std::string(bytes->begin(), bytes->end()),
                                 "application/octet-stream");
   res.set(http::field::content_disposition, "attachment; filename=\"equitas-" + site + "-" +
-                                                iso8601_utc(unix_now()).substr(0, 10) + ".eqb\"");
+                                                iso8601_utc(now()).substr(0, 10) + ".eqb\"");
   res.set("X-Equitas-Envelopes", std::to_string(n->envelopes));
   res.set("X-Equitas-Files", std::to_string(n->files));
   return res;

@@ -307,10 +307,11 @@ namespace {
 // went back and changed a branch), as the engine would refuse them at submit.
 // Removing one can change another's relevance, so it runs to a fixed point.
 std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object& answers,
-                                          const std::string& lang) {
+                                          const std::string& lang, const Clock& clock) {
   std::vector<std::string> cleared;
   forms::EvalOptions opts;
   opts.language = lang;
+  opts.clock = &clock;
   opts.strict = false;
   for (int round = 0; round < 8; ++round) {
     const forms::Evaluation e = forms::evaluate(form, answers, opts);
@@ -357,11 +358,13 @@ std::vector<std::string> prune_irrelevant(const forms::Form& form, json::object&
 // count as unanswered for everything else, as in XLSForm: the verdict is
 // taken on a copy without them, and only that copy is ever sealed.
 json::object evaluate_view(const forms::Form& form, const json::object& answers,
-                           const std::string& lang, bool check, const DraftId& draft) {
+                           const std::string& lang, bool check, const DraftId& draft,
+                           const Clock& clock) {
   json::object pruned = answers;
-  prune_irrelevant(form, pruned, lang);
+  prune_irrelevant(form, pruned, lang, clock);
   forms::EvalOptions opts;
   opts.language = lang;
+  opts.clock = &clock;
   opts.strict = false;
   // A randomized list keeps its order for the draft: the page would
   // otherwise reshuffle what the respondent is reading at each answer. The
@@ -454,7 +457,7 @@ HttpResponse WebApi::create_draft(Call& call, bool team) {
                  {"lang", lang},
                  {"key", split.page_half},
                  {"answers", json::object()},
-                 {"evaluation", evaluate_view(*form, answers, lang, false, *id)}};
+                 {"evaluation", evaluate_view(*form, answers, lang, false, *id, *options_.clock)}};
   return call.ok(o);
 }
 
@@ -524,7 +527,7 @@ HttpResponse WebApi::get_draft(Call& call) {
                  {"lang", lang},
                  {"anonymous", d->info.anonymous}};
   add_device_mode(o, options_);
-  o["evaluation"] = evaluate_view(*d->form, d->answers, lang, false, d->token.id);
+  o["evaluation"] = evaluate_view(*d->form, d->answers, lang, false, d->token.id, *options_.clock);
   o["answers"] = std::move(d->answers);
   return call.ok(o);
 }
@@ -549,9 +552,9 @@ HttpResponse WebApi::save_draft(Call& call) {
   }
   if (auto refused = rate_limited(call, lang)) return std::move(*refused);
   const auto* check = body->if_contains("check");
-  json::object view =
-      evaluate_view(*d->form, answers->as_object(), lang,
-                    check != nullptr && check->is_bool() && check->as_bool(), d->token.id);
+  json::object view = evaluate_view(*d->form, answers->as_object(), lang,
+                                    check != nullptr && check->is_bool() && check->as_bool(),
+                                    d->token.id, *options_.clock);
   std::string text = json::serialize(*answers);
   Status saved = drafts_.save(d->token.id, d->token.key, text, count_answers(answers->as_object()),
                               lang, now());
@@ -627,9 +630,10 @@ HttpResponse WebApi::submit_draft(Call& call) {
   if (d->form->response_codes) {
     if (auto refused = refuse_code(call, *d->form, code, d->info.lang)) return std::move(*refused);
   }
-  prune_irrelevant(*d->form, d->answers, d->info.lang);
+  prune_irrelevant(*d->form, d->answers, d->info.lang, *options_.clock);
   forms::EvalOptions opts;
   opts.language = d->info.lang;
+  opts.clock = options_.clock;
   const forms::Evaluation e = forms::evaluate(*d->form, d->answers, opts);
   if (!e.ok()) {
     json::object o = evaluation_view(e);

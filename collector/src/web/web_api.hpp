@@ -66,8 +66,9 @@ struct WebOptions {
   std::chrono::seconds idle_countdown{std::chrono::seconds(30)};
   // A draft the admin can resume (the GEOAT) untouched this long is deleted.
   std::chrono::seconds resumable_expiry{draft_limits::kResumableExpiry};
-  // Unix seconds; tests set a clock instead of waiting.
-  std::function<std::int64_t()> clock = [] { return unix_now(); };
+  // Where drafts, sessions and lockouts read the time; must outlive the
+  // API. Tests give a ManualClock instead of waiting.
+  const Clock* clock = &SystemClock::instance();
   // Where the details of store failures go: the page only ever gets plain
   // words (plain_errors.hpp). Empty: standard error, the server's log.
   std::function<void(const std::string&)> log;
@@ -151,7 +152,7 @@ class WebApi {
                                           std::string_view typed, const std::string& lang);
   static HttpResponse code_refusal(Call& call, PlainError why, std::string_view problem,
                                    const std::string& lang);
-  std::int64_t now() const { return options_.clock(); }
+  std::int64_t now() const { return options_.clock->now(); }
 
   Collector& collector_;
   SyncRunner& sync_;

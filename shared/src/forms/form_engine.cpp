@@ -400,14 +400,16 @@ bool valid_date(std::string_view s) {
 
 // The answers an expression sees: those of the current repeat row first,
 // then the form's. `form` (optional) gives instance(), jr:choice-name() and
-// which questions sit inside repeats.
+// which questions sit inside repeats; `clock`, now().
 class Ctx final : public EvalContext {
  public:
   Ctx(const json::object& answers, const json::object* row, const std::string& today,
-      const Form* form = nullptr, const std::string* language = nullptr, double position = 0)
+      const Clock& clock, const Form* form = nullptr, const std::string* language = nullptr,
+      double position = 0)
       : answers_(answers),
         row_(row),
         today_(today),
+        clock_(clock),
         form_(form),
         language_(language),
         position_(position) {}
@@ -471,7 +473,7 @@ class Ctx final : public EvalContext {
                         form_->default_language);
   }
   std::string today() const override { return today_; }
-  std::string now() const override { return iso8601_utc(unix_now()); }
+  std::string now() const override { return iso8601_utc(clock_.now()); }
   std::string uuid() const override {
     unsigned char b[16];
     randombytes_buf(b, sizeof b);
@@ -527,6 +529,7 @@ class Ctx final : public EvalContext {
   const json::object& answers_;
   const json::object* row_;
   const std::string& today_;
+  const Clock& clock_;
   const Form* form_;
   const std::string* language_;
   double position_;
@@ -539,7 +542,7 @@ class Evaluator {
   Evaluator(const Form& form, json::object& answers, const EvalOptions& opt)
       : form_(form), answers_(answers), opt_(opt) {
     if (opt_.today.empty()) {
-      opt_.today = iso8601_utc(unix_now()).substr(0, 10);  // the UTC day
+      opt_.today = iso8601_utc(opt_.clock->now()).substr(0, 10);  // the UTC day
     }
   }
 
@@ -587,7 +590,7 @@ class Evaluator {
             calc_pass(it.items, r.get_object(), &r.get_object(), changed, row_number);
         }
       } else if (it.type == QuestionType::kCalculate && it.calculation.present()) {
-        Ctx ctx(answers_, row, opt_.today, &form_, &opt_.language, position);
+        Ctx ctx(answers_, row, opt_.today, *opt_.clock, &form_, &opt_.language, position);
         json::value* old = scope.if_contains(it.name);
         // once() keeps the value the calculation already has.
         ctx.set_current(old != nullptr && !is_blank(*old) ? to_value(old) : Value());
@@ -834,7 +837,7 @@ class Evaluator {
       const std::string path = prefix + it.name;
       json::value* ans = scope.if_contains(it.name);
       const bool answered = ans != nullptr && !is_blank(*ans);
-      Ctx ctx(answers_, row, opt_.today, &form_, &opt_.language, position);
+      Ctx ctx(answers_, row, opt_.today, *opt_.clock, &form_, &opt_.language, position);
       ctx.set_current(answered ? to_value(ans) : Value());
 
       ItemState st;
@@ -954,8 +957,8 @@ Evaluation evaluate(const Form& form, json::object& answers, const EvalOptions& 
 }
 
 bool conditions_hold(const std::vector<const Expr*>& conditions, const json::object& answers,
-                     const std::string& today) {
-  const Ctx ctx(answers, nullptr, today);
+                     const std::string& today, const Clock& clock) {
+  const Ctx ctx(answers, nullptr, today, clock);
   return std::all_of(conditions.begin(), conditions.end(),
                      [&](const Expr* e) { return e->eval(ctx).to_bool(); });
 }

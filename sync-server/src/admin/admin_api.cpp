@@ -163,7 +163,7 @@ struct AdminApi::Call {
 };
 
 Result<std::unique_ptr<AdminApi>> AdminApi::open(const DataDir& dir, AdminApiOptions options) {
-  EQ_ASSIGN_OR_RETURN(ServerApp app, ServerApp::open(dir));
+  EQ_ASSIGN_OR_RETURN(ServerApp app, ServerApp::open(dir, {.clock = options.clock}));
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(app.store()));
   // Downloads a crash left behind (they are unlinked once open, normally).
   std::error_code ec;
@@ -211,7 +211,7 @@ bool AdminApi::serves(std::string_view target) {
 }
 
 AdminResponse AdminApi::handle(const AdminRequest& req, const std::string& peer) {
-  Call call{req, peer, std::string(http_util::path_of(req.target())), "en", "", unix_now(), {}};
+  Call call{req, peer, std::string(http_util::path_of(req.target())), "en", "", app_.now(), {}};
   if (stopping_.load()) {
     auto r = call.error(http::status::service_unavailable, "the server is stopping");
     r.text.keep_alive(false);
@@ -842,7 +842,7 @@ AdminResponse AdminApi::report(Call& call, std::string_view form) {
   ReportOptions o;
   o.form_id = std::string(form);
   o.lang = call.lang;
-  o.now = call.now;
+  o.clock = &app_.clock();
   const std::string target(call.req.target());
   if (auto r = query_param(target, "round"); !r.empty()) o.round = r;
   if (auto r = query_param(target, "compare"); !r.empty()) o.compare = r;

@@ -81,6 +81,9 @@ struct AdminApiOptions {
   // exports are timed into them. Null: /metrics is 404.
   std::shared_ptr<Metrics> metrics;
   std::function<MetricGauges()> gauges;
+  // Where sessions, throttles and reports read the time; must outlive the
+  // API. Tests give a ManualClock.
+  const Clock* clock = &SystemClock::instance();
 };
 
 class AdminApi {

@@ -145,7 +145,7 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
   }
   EQ_ASSIGN_OR_RETURN(auto items, ActionStore(store_.db()).items(administration_id));
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
-  const std::string today = iso8601_utc(clock_()).substr(0, 10);
+  const std::string today = iso8601_utc(clock_->now()).substr(0, 10);
   std::map<std::string, std::string> names;
   EQ_ASSIGN_OR_RETURN(auto admins, assessments.administrations());
   for (const auto& a : admins) names[a.id] = a.name;
@@ -248,7 +248,7 @@ Status ServerApp::update_action(std::string_view id, const ActionChange& change,
         "nothing to change: give a status, a note, indicators, an owner or a deadline");
   }
   ActionStore actions(store_.db());
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(auto item, actions.find(id));

@@ -49,7 +49,7 @@ Status ServerApp::add_administration(std::string_view id, std::string_view name,
   }
   if (name.empty() || name.size() > 200)
     return Status::invalid_argument("a display name takes 1 to 200 bytes");
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(
@@ -91,7 +91,7 @@ Result<std::string> ServerApp::create_assessment(std::string_view form_id, std::
   a.form_id = std::string(form_id);
   a.round = std::string(round);
   a.administration_id = std::string(admin_id);
-  a.created_at = clock_();
+  a.created_at = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(assessments.add_assessment(a));
@@ -142,14 +142,14 @@ Result<std::string> ServerApp::assessment_report(std::string_view id, const std:
     return Status::not_found("the form " + form_id + " of assessment " + std::string(id) +
                              " is not on this server");
   return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en",
-                                clock_());
+                                clock_->now());
 }
 
 Status ServerApp::change_assessment(
     std::string_view id,
     const std::function<Status(AssessmentStore&, const AssessmentRecord&, std::int64_t)>& change) {
   AssessmentStore assessments(store_.db());
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(auto a, assessments.find_assessment(id));

@@ -44,7 +44,7 @@ Result<ServerApp::IssuedCodes> ServerApp::issue_codes(std::string_view form_id,
                                     "' is published for rounds; name one with --round");
   }
   EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   IssuedCodes out;

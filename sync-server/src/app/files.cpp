@@ -146,7 +146,7 @@ Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions&
   EQ_RETURN_IF_ERROR(audit(options.actor, "export.files",
                            options.form_id + ": " + std::to_string(out.files) + " files, " +
                                std::to_string(out.missing.size()) + " not on the server yet",
-                           clock_()));
+                           clock_->now()));
   return out;
 }
 

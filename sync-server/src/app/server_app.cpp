@@ -25,7 +25,7 @@ Status check_collector_url(std::string_view url) {
   return Status::ok();
 }
 
-Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
+Result<Initialised> ServerApp::init(const DataDir& dir, const ServerAppOptions& options) {
   // A collector's folder (collector_store.hpp names its files): init here
   // would mix the two programs' keys and databases in one place.
   for (const char* file : {"collector.db", "device.key"}) {
@@ -43,12 +43,11 @@ Result<Initialised> ServerApp::init(const DataDir& dir, Clock clock) {
     return Status::already_exists(dir.root.string() +
                                   " already holds a server; refusing to overwrite its keys");
   }
-  if (!clock) clock = [] { return unix_now(); };
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
   EQ_RETURN_IF_ERROR(save_server_keys(dir.keys(), keys));
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::create(dir));
-  ServerApp app(dir, std::move(keys), std::move(store), std::move(clock));
-  const std::int64_t now = app.clock_();
+  ServerApp app(dir, std::move(keys), std::move(store), options);
+  const std::int64_t now = app.clock_->now();
   Transaction tx(app.store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(std::string token,
@@ -65,7 +64,7 @@ Status ServerApp::audit(const Actor& actor, std::string_view action, std::string
 }
 
 Status ServerApp::record(const Actor& actor, std::string_view action, std::string_view detail) {
-  return audit(actor, action, std::string(detail), clock_());
+  return audit(actor, action, std::string(detail), clock_->now());
 }
 
 Result<std::vector<ServerStore::AuditEntry>> ServerApp::read_audit_log(const Actor& actor,
@@ -73,14 +72,14 @@ Result<std::vector<ServerStore::AuditEntry>> ServerApp::read_audit_log(const Act
                                                                        std::int64_t limit) {
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(audit(actor, "audit.view", "", clock_()));
+  EQ_RETURN_IF_ERROR(audit(actor, "audit.view", "", clock_->now()));
   EQ_ASSIGN_OR_RETURN(auto entries, store_.audit_entries(before, limit));
   EQ_RETURN_IF_ERROR(tx.commit());
   return entries;
 }
 
 Result<Overview> ServerApp::overview() {
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
   EQ_RETURN_IF_ERROR(snapshot.status());
   EQ_ASSIGN_OR_RETURN(auto buckets, store_.activity());
@@ -119,10 +118,9 @@ Result<Overview> ServerApp::overview() {
   return o;
 }
 
-Result<ServerApp> ServerApp::open(const DataDir& dir, Clock clock) {
+Result<ServerApp> ServerApp::open(const DataDir& dir, const ServerAppOptions& options) {
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
-  if (!clock) clock = [] { return unix_now(); };
-  return ServerApp(dir, std::nullopt, std::move(store), std::move(clock));
+  return ServerApp(dir, std::nullopt, std::move(store), options);
 }
 
 Result<const ServerKeys*> ServerApp::keys() {
@@ -142,7 +140,7 @@ Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view si
                                     " bytes");
   }
   if (valid_for <= 0) return Status::invalid_argument("a code must be valid for some time");
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   EnrollmentCode code;
   code.url = std::string(url);
   EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
@@ -158,7 +156,7 @@ Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view si
   if (reissue) {
     EQ_RETURN_IF_ERROR(store_.replace_enrollment_secret(id, hash, code.expires_at));
   } else {
-    EQ_RETURN_IF_ERROR(store_.add_pending_device(id, code.site, hash, code.expires_at));
+    EQ_RETURN_IF_ERROR(store_.add_pending_device(id, code.site, hash, code.expires_at, now));
   }
   EQ_RETURN_IF_ERROR(audit(actor, reissue ? "device.reissue" : "device.enroll",
                            "device=" + id.to_string() + " site=" + code.site +
@@ -196,7 +194,7 @@ Result<IssuedCode> ServerApp::reissue_device(const DeviceId& id, std::string_vie
 }
 
 Status ServerApp::revoke_device(const DeviceId& id, const Actor& actor) {
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.revoke_device(id, now));
@@ -236,7 +234,7 @@ Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor)
   }
   EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
   pub.signature = keys->sign.sign(form_publication_signing_input(pub, keys->sign.public_key()));
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.save_publication(pub, request.source, now));
@@ -250,7 +248,7 @@ Result<std::string> ServerApp::create_admin_token(std::string_view label, Role r
                                                   const Actor& actor) {
   if (label.empty() || label.size() > 64)
     return Status::invalid_argument("a token's label takes 1 to 64 characters");
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_ASSIGN_OR_RETURN(std::string token, store_.create_admin_token(label, role, now));
@@ -262,7 +260,7 @@ Result<std::string> ServerApp::create_admin_token(std::string_view label, Role r
 }
 
 Status ServerApp::revoke_admin_token(std::int64_t id, const Actor& actor) {
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   EQ_RETURN_IF_ERROR(store_.revoke_admin_token(id, now));
@@ -274,7 +272,9 @@ Result<ExportSummary> ServerApp::export_responses(const ExportOptions& options,
                                                   const std::optional<std::filesystem::path>& path,
                                                   std::ostream& out,
                                                   const ExportProgress& progress) {
-  return run_export(store_, options, path, out, progress);
+  ExportOptions timed = options;
+  timed.clock = clock_;
+  return run_export(store_, timed, path, out, progress);
 }
 
 Result<std::int64_t> ServerApp::check_copy(const std::filesystem::path& database) {
@@ -401,7 +401,7 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
                        "to=" + fs::absolute(folder, ec).string() +
                            " submissions=" + std::to_string(out.submissions) +
                            " files=" + std::to_string(out.file_count),
-                       clock_());
+                       clock_->now());
       !s.is_ok()) {
     // No copy of every answer leaves without a trace.
     std::error_code ignored;
@@ -426,7 +426,7 @@ Result<std::string> ServerApp::assessment_report(std::string_view id, const std:
     return Status::not_found("the form " + form_id + " of assessment " + std::string(id) +
                              " is not on this server");
   return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en",
-                                clock_(), &evidence);
+                                clock_->now(), &evidence);
 }
 
 Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id,
@@ -453,7 +453,9 @@ Result<FileStore::Held> ServerApp::read_held_file(const FileHash& sha256) {
 
 Result<boost::json::object> ServerApp::report(const ReportOptions& options) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
-  return build_report(store_.db(), registry->library(), options);
+  ReportOptions timed = options;
+  timed.clock = clock_;
+  return build_report(store_.db(), registry->library(), timed);
 }
 
 Result<std::unique_ptr<FormRegistry>> ServerApp::forms() { return FormRegistry::load(store_); }
@@ -464,12 +466,12 @@ Result<ImportReport> ServerApp::import_bundles(const std::vector<std::filesystem
   ImportReport report;
   EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
   report.receipt.server = keys->sign.public_key();
-  report.receipt.created_at = clock_();
+  report.receipt.created_at = clock_->now();
   FileStore held(dir_.root / "files");
   for (const auto& file : files) {
-    EQ_ASSIGN_OR_RETURN(
-        BundleOutcome outcome,
-        import_bundle_file(store_, *keys, *forms, held, file, options, clock_(), report.receipt));
+    EQ_ASSIGN_OR_RETURN(BundleOutcome outcome,
+                        import_bundle_file(store_, *keys, *forms, held, file, options,
+                                           clock_->now(), report.receipt));
     if (outcome.refused) {
       ++report.refused_files;
     } else {

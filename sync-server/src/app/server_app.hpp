@@ -5,8 +5,8 @@
 //
 // Every use case that changes something runs in one transaction together
 // with its audit line: if the audit line cannot be written, nothing changes
-// and the caller hears why. Time comes from the Clock given at open, so
-// tests can move it without sleeping.
+// and the caller hears why. Time comes from the Clock given at open
+// (ServerAppOptions), so tests can move it without sleeping.
 //
 // Thread: one ServerApp per thread (it owns one SQLite connection). While
 // `serve` runs, these commands work beside it thanks to WAL; the server's
@@ -25,6 +25,7 @@
 #include "code_store.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/form.hpp"
+#include "equitas/util/clock.hpp"
 #include "equitas/wire/enrollment_code.hpp"
 #include "exporter.hpp"
 #include "file_store.hpp"
@@ -35,8 +36,12 @@
 
 namespace equitas::server {
 
-// Unix seconds. The default is the system clock.
-using Clock = std::function<std::int64_t()>;
+// What a ServerApp is opened with.
+struct ServerAppOptions {
+  // Where every use case reads the time: audit lines, code expiries,
+  // reports. Must outlive the app; tests give a ManualClock.
+  const Clock* clock = &SystemClock::instance();
+};
 
 // Who asks, for the audit line: "cli", "admin:<token label>" or
 // "device:<id>", and the address an admin API call came from.
@@ -93,10 +98,10 @@ class ServerApp {
   // Makes a new server in `dir`: its keys (0600), its database, and a first
   // admin token, audited as server.init in the same transaction. Refuses a
   // folder that already holds a server, or a collector.
-  static Result<Initialised> init(const DataDir& dir, Clock clock = {});
+  static Result<Initialised> init(const DataDir& dir, const ServerAppOptions& options = {});
   // Opens an initialised data folder's database; the keys wait until a use
   // case needs them.
-  static Result<ServerApp> open(const DataDir& dir, Clock clock = {});
+  static Result<ServerApp> open(const DataDir& dir, const ServerAppOptions& options = {});
 
   ServerApp(ServerApp&&) noexcept = default;
   ServerApp& operator=(ServerApp&&) noexcept = default;
@@ -317,14 +322,16 @@ class ServerApp {
   // The server's keys, opened on first use: they may need the passphrase
   // (KeyPassphraseScope), which reads, revocations and tokens never do.
   Result<const ServerKeys*> keys();
-  std::int64_t now() const { return clock_(); }
+  const Clock& clock() const { return *clock_; }
+  std::int64_t now() const { return clock_->now(); }
 
  private:
-  ServerApp(DataDir dir, std::optional<ServerKeys> keys, ServerStore store, Clock clock)
+  ServerApp(DataDir dir, std::optional<ServerKeys> keys, ServerStore store,
+            const ServerAppOptions& options)
       : dir_(std::move(dir)),
         keys_(std::move(keys)),
         store_(std::move(store)),
-        clock_(std::move(clock)) {}
+        clock_(options.clock) {}
   Status audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now);
   // Runs `change` on assessment `id` in one transaction; `change` writes
   // the audit line. not_found for an unknown id.
@@ -344,7 +351,7 @@ class ServerApp {
   DataDir dir_;
   std::optional<ServerKeys> keys_;
   ServerStore store_;
-  Clock clock_;
+  const Clock* clock_;
 };
 
 struct Initialised {

@@ -23,7 +23,7 @@ std::string listed(const std::set<std::string>& names, std::size_t most = 20) {
 }  // namespace
 
 Status ServerApp::set_units(const std::vector<UnitMapping>& units, const Actor& actor) {
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   UnitsStore store(store_.db());
@@ -63,7 +63,7 @@ Status ServerApp::set_headcounts(std::string_view round, const std::vector<Headc
     if (it == e.form->lists.end()) continue;
     for (const auto& c : it->second.choices) sexes.insert(c.name);
   }
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_->now();
   Transaction tx(store_.db());
   EQ_RETURN_IF_ERROR(tx.status());
   UnitsStore store(store_.db());

@@ -96,18 +96,20 @@ std::vector<ExportCell> meta_cells(const ExportRow& row, bool anonymous) {
 }
 
 ExportSource::ExportSource(ServerStore& store, std::string form_id,
-                           std::optional<std::string> round)
+                           std::optional<std::string> round, std::int64_t now)
     : store_(store),
       snapshot_(store.db(), Transaction::Mode::kDeferred),
       form_id_(std::move(form_id)),
-      round_(std::move(round)) {}
+      round_(std::move(round)),
+      now_(now) {}
 
 Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store,
                                                          const std::string& form_id,
-                                                         const std::optional<std::string>& round) {
+                                                         const std::optional<std::string>& round,
+                                                         std::int64_t now) {
   // One read transaction for every pass: the export is a consistent snapshot
   // even while `serve` commits batches.
-  std::unique_ptr<ExportSource> source(new ExportSource(store, form_id, round));
+  std::unique_ptr<ExportSource> source(new ExportSource(store, form_id, round, now));
   EQ_RETURN_IF_ERROR(source->snapshot_.status());
 
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store));

@@ -84,9 +84,11 @@ using ExportProgress = std::function<void(std::size_t done, std::size_t total)>;
 class ExportSource {
  public:
   // Starts the snapshot, loads every version of `form_id` the server knows
-  // and counts the rows. `round`: only submissions carrying it.
+  // and counts the rows. `round`: only submissions carrying it. `now`: the
+  // export's time (unix seconds), which today() in skip logic reads.
   static Result<std::unique_ptr<ExportSource>> open(ServerStore& store, const std::string& form_id,
-                                                    const std::optional<std::string>& round);
+                                                    const std::optional<std::string>& round,
+                                                    std::int64_t now);
   ExportSource(const ExportSource&) = delete;
   ExportSource& operator=(const ExportSource&) = delete;
 
@@ -111,9 +113,11 @@ class ExportSource {
   // A pass that observes every row into the plan, then finishes it.
   Status build_plan();
   const ExportPlan& plan() const { return plan_; }
+  std::int64_t now() const { return now_; }
 
  private:
-  ExportSource(ServerStore& store, std::string form_id, std::optional<std::string> round);
+  ExportSource(ServerStore& store, std::string form_id, std::optional<std::string> round,
+               std::int64_t now);
   // `storage`: where the rows' answers are allocated (default: the heap).
   Status scan_stored(const std::function<Status(ExportRow&)>& visit,
                      boost::json::storage_ptr storage = {});
@@ -125,6 +129,7 @@ class ExportSource {
   Transaction snapshot_;
   std::string form_id_;
   std::optional<std::string> round_;
+  std::int64_t now_;
   ExportPlan plan_;
   std::size_t rows_ = 0;
   std::size_t passes_ = 1;

@@ -81,9 +81,9 @@ std::string variable_name(std::string_view path) {
 }
 
 ExportLayout::ExportLayout(const ExportSource& source, LayoutOptions options)
-    : source_(source), plan_(source.plan()), options_(std::move(options)) {
+    : source_(source), plan_(source.plan()), options_(std::move(options)), at_(source.now()) {
   lang_ = options_.lang.empty() ? plan_.default_language() : options_.lang;
-  today_ = iso8601_utc(unix_now()).substr(0, 10);
+  today_ = iso8601_utc(source.now()).substr(0, 10);
   common_[Missing::kSkipped] = common_reason(Missing::kSkipped, "skipped", -99, 's');
   common_[Missing::kUnanswered] = common_reason(Missing::kUnanswered, "unanswered", -98, 'u');
   common_[Missing::kNotReleased] = common_reason(Missing::kNotReleased, "not released", -97, 'x');
@@ -306,13 +306,14 @@ Missing ExportLayout::why_blank(const ExportQuestion& q, std::size_t question,
     options.strict = false;
     options.record_states = false;
     options.today = today_;
+    options.clock = &at_;
     (void)forms::evaluate(*form, computed_,
                           options);  // for its calculations only; errors are not ours to judge
     computed_ready_ = true;
   }
   const boost::json::object& answers = calculated ? row.answers : computed_;
-  return forms::conditions_hold(g.conditions, answers, today_) ? Missing::kUnanswered
-                                                               : Missing::kSkipped;
+  return forms::conditions_hold(g.conditions, answers, today_, at_) ? Missing::kUnanswered
+                                                                    : Missing::kSkipped;
 }
 
 ExportValue ExportLayout::blank(const ExportVariable& v, std::size_t question,

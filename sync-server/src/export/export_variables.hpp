@@ -40,6 +40,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "equitas/util/clock.hpp"
 #include "export_source.hpp"
 
 namespace equitas::server {
@@ -158,6 +159,9 @@ class ExportLayout {
     std::vector<std::string> calculations;  // calculate items among `reads`
   };
   const Gate& gate(const forms::Form& form, const ExportQuestion& q, std::size_t question) const;
+  // The export's time, for today() and now() in skip logic: one instant
+  // for every row.
+  ManualClock at_;
   std::string today_;
   mutable std::map<const forms::Form*, std::vector<Gate>> gates_;  // by question index
   mutable std::vector<Missing> row_why_;  // this row's reasons, by question (kNone: not yet known)

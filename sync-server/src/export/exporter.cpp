@@ -221,7 +221,8 @@ Status write_jsonl(ExportSource& source, const ExportOptions& options, std::ostr
 
 Result<std::unique_ptr<ExportSource>> open_source(ServerStore& store, const ExportOptions& options,
                                                   const ExportProgress& progress) {
-  EQ_ASSIGN_OR_RETURN(auto source, ExportSource::open(store, options.form_id, options.round));
+  EQ_ASSIGN_OR_RETURN(
+      auto source, ExportSource::open(store, options.form_id, options.round, options.clock->now()));
   const auto& langs = source->plan().languages();
   const bool labelled = options.labels || options.format == ExportFormat::kSav ||
                         options.format == ExportFormat::kDta;
@@ -438,7 +439,7 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
   }
   for (const auto& [name, text] : written.repeats) detail += " repeat=" + name;
   detail += " to=" + (options.destination.empty() ? destination : options.destination);
-  if (Status s = store.audit(options.actor, "export", detail, unix_now()); !s.is_ok()) {
+  if (Status s = store.audit(options.actor, "export", detail, options.clock->now()); !s.is_ok()) {
     if (path) {
       // No microdata leaves without a trace: an unrecorded file is withdrawn.
       withdraw();

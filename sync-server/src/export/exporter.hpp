@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "equitas/util/clock.hpp"
 #include "export_source.hpp"
 #include "server_store.hpp"
 
@@ -38,6 +39,9 @@ struct ExportOptions {
   // An anonymous form's free text goes to FILE.comments.csv beside a file
   // export; false leaves it out (the dashboard's download).
   bool write_comments = true;
+  // Where the export reads the time: today() in skip logic, and its audit
+  // line. Must outlive the call; ServerApp gives its own.
+  const Clock* clock = &SystemClock::instance();
 };
 
 // What run_export did, for the caller to tell the user.

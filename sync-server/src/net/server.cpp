@@ -62,13 +62,14 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
 
   std::unique_ptr<Server> s(new Server());
-  s->state_ =
-      std::make_shared<ServerState>(dir, std::move(keys), std::move(store), std::move(forms),
-                                    options.validator, options.limits, options.trusted_proxies);
+  s->state_ = std::make_shared<ServerState>(dir, std::move(keys), std::move(store),
+                                            std::move(forms), options.validator, options.limits,
+                                            options.trusted_proxies, *options.clock);
   if (options.dashboard) {
     AdminApiOptions admin_options;
     admin_options.public_origins = options.public_origins;
     admin_options.metrics = s->state_->metrics;
+    admin_options.clock = options.clock;
     // The state owns the admin API, so it outlives every call of this.
     admin_options.gauges = [state = s->state_.get()] { return state->gauges(); };
     EQ_ASSIGN_OR_RETURN(std::shared_ptr<AdminApi> admin, AdminApi::open(dir, admin_options));

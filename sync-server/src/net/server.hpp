@@ -23,6 +23,9 @@ struct ServeOptions {
   std::shared_ptr<const AnswerValidator> validator;
   // The defaults from limits.hpp (always, in production); tests shorten them.
   SessionLimits limits;
+  // Where sessions and the admin API read the time (the system clock, in
+  // production); must outlive the server. Tests give a ManualClock.
+  const Clock* clock = &SystemClock::instance();
   // The dashboard at "/" and the admin API under /api/v1/ (admin_api.hpp).
   bool dashboard = true;
   // Origins browsers use beyond the listen address (AdminApiOptions).

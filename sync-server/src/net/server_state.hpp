@@ -12,6 +12,7 @@
 #include "connection_registry.hpp"
 #include "equitas/crypto/keys.hpp"
 #include "equitas/forms/answer_validator.hpp"
+#include "equitas/util/clock.hpp"
 #include "equitas/util/thread_annotations.hpp"
 #include "equitas/web/listener.hpp"
 #include "file_store.hpp"
@@ -30,7 +31,8 @@ class ServerState {
   // `validator` null (always, in production): the form registry validates.
   ServerState(DataDir dir, ServerKeys keys, ServerStore writer_store,
               std::unique_ptr<FormRegistry> forms, std::shared_ptr<const AnswerValidator> validator,
-              SessionLimits limits, std::vector<boost::asio::ip::address> trusted_proxies)
+              SessionLimits limits, std::vector<boost::asio::ip::address> trusted_proxies,
+              const Clock& clock)
       : dir_(std::move(dir)),
         keys_(std::move(keys)),
         validator_override_(std::move(validator)),
@@ -38,7 +40,8 @@ class ServerState {
         ingestor_(std::move(writer_store)),
         files_(dir_.root / "files"),
         limits_(limits),
-        trusted_proxies_(std::move(trusted_proxies)) {}
+        trusted_proxies_(std::move(trusted_proxies)),
+        clock_(clock) {}
   ServerState(const ServerState&) = delete;
   ServerState& operator=(const ServerState&) = delete;
 
@@ -75,6 +78,8 @@ class ServerState {
   Ingestor& ingestor() { return ingestor_; }
   // Files in transfer and held (file_store.hpp); used on the writer only.
   FileStore& files() { return files_; }
+  // What sessions ask the time (ServeOptions::clock). Any thread.
+  const Clock& clock() const { return clock_; }
   // Open connections, as the listener counts them. Server::start sets it
   // before the listener starts; any thread reads it.
   void count_connections_with(std::function<std::size_t()> open_connections) {
@@ -129,6 +134,7 @@ class ServerState {
   ConnectionRegistry registry_;
   const SessionLimits limits_;
   const std::vector<boost::asio::ip::address> trusted_proxies_;
+  const Clock& clock_;
   std::shared_ptr<AdminApi> admin_;
   std::unique_ptr<boost::asio::thread_pool> admin_pool_;
   std::atomic<std::uint64_t> next_session_token_{1};

@@ -22,7 +22,7 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot sl
       auth_timer_(ws_.get_executor()),
       message_timer_(ws_.get_executor()),
       token_(slot_.state().new_session_token()),
-      protocol_(slot_.state().keys()) {}
+      protocol_(slot_.state().keys(), slot_.state().clock()) {}
 
 WebSocketSession::~WebSocketSession() {
   if (registered_ && protocol_.device())
@@ -185,8 +185,8 @@ void WebSocketSession::start_auth(ClientAuth auth) {
   auto shared_auth = std::make_shared<ClientAuth>(std::move(auth));
   auto self = shared_from_this();
   slot_.state().ingestor().submit(
-      [decision, shared_auth](ServerStore& store) {
-        *decision = decide_auth(store, *shared_auth, unix_now());
+      [decision, shared_auth, clock = &slot_.state().clock()](ServerStore& store) {
+        *decision = decide_auth(store, *shared_auth, clock->now());
         return decision->status();
       },
       [self, decision](const Status& committed) {
@@ -292,7 +292,7 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
         // A form published since the batch was prepared is in this newer
         // snapshot; envelopes that needed it were left for this step.
         auto forms = state->forms().snapshot();
-        const std::int64_t now = unix_now();
+        const std::int64_t now = state->clock().now();
         // Registrations a relay carries come first, so that the envelopes of
         // a device they register are then checked against its key. One that
         // fails leaves that device pending; its envelopes say so one by one.
@@ -358,7 +358,8 @@ void WebSocketSession::start_devices(std::optional<std::array<std::uint8_t, 32>>
   auto self = shared_from_this();
   state->ingestor().submit(
       [update, state, known](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*update, relay_device_list(store, state->keys(), known, unix_now()));
+        EQ_ASSIGN_OR_RETURN(*update,
+                            relay_device_list(store, state->keys(), known, state->clock().now()));
         return Status::ok();
       },
       [self, update](const Status& done) {
@@ -427,7 +428,8 @@ void WebSocketSession::start_files(FilesOffer offer) {
   state->ingestor().submit(
       [wanted, state, offer = std::move(offer),
        pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*wanted, state->files().wanted(store.db(), offer, pieces));
+        EQ_ASSIGN_OR_RETURN(*wanted,
+                            state->files().wanted(store.db(), offer, state->clock().now(), pieces));
         return Status::ok();
       },
       [self, wanted](const Status& done) {
@@ -450,7 +452,8 @@ void WebSocketSession::start_chunk(FileChunk chunk) {
   state->ingestor().submit(
       [ack, state, chunk = std::move(chunk),
        pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
-        EQ_ASSIGN_OR_RETURN(*ack, state->files().receive(store.db(), chunk, unix_now(), pieces));
+        EQ_ASSIGN_OR_RETURN(
+            *ack, state->files().receive(store.db(), chunk, state->clock().now(), pieces));
         return Status::ok();
       },
       [self, ack, bytes, index](const Status& done) {

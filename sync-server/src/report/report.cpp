@@ -406,7 +406,7 @@ Result<boost::json::object> build_report(Database& db, const forms::FormLibrary&
   Transaction snapshot(db, Transaction::Mode::kDeferred);
   EQ_RETURN_IF_ERROR(snapshot.status());
   EQ_ASSIGN_OR_RETURN(Context ctx, make_context(db, forms, options));
-  const std::int64_t now = options.now != 0 ? options.now : unix_now();
+  const std::int64_t now = options.clock->now();
 
   boost::json::object r;
   r["report_version"] = kReportVersion;

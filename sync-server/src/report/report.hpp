@@ -40,6 +40,7 @@
 #include "equitas/forms/form_library.hpp"
 #include "equitas/status/status.hpp"
 #include "equitas/util/cli_args.hpp"
+#include "equitas/util/clock.hpp"
 
 namespace equitas::server {
 
@@ -56,7 +57,9 @@ struct ReportOptions {
   // Smallest group shown. It can only raise the form's suppression_threshold:
   // the form's owner sets the floor, not whoever runs the report.
   std::optional<int> min_cell;
-  std::int64_t now = 0;  // unix seconds, for "not seen for 14 days"; 0: the clock
+  // Where "generated_at" and "not seen for 14 days" read the time; must
+  // outlive the call. ServerApp::report gives its own.
+  const Clock* clock = &SystemClock::instance();
   std::string lang = "en";
 };
 

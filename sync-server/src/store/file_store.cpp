@@ -292,7 +292,8 @@ Status FileStore::finish(Database& db, const FileId& id, const Expected& e, std:
   return st->run();
 }
 
-Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer, bool pieces) {
+Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer, std::int64_t now,
+                                      bool pieces) {
   MutexLock lock(&mutex_);
   FilesWanted out;
   for (const FileOfferItem& f : offer.files) {
@@ -310,7 +311,7 @@ Result<FilesWanted> FileStore::wanted(Database& db, const FilesOffer& offer, boo
       if (!have) {
         EQ_ASSIGN_OR_RETURN(Upload * up, resume(f.id, *e));
         if (up->opener->finished()) {
-          EQ_RETURN_IF_ERROR(finish(db, f.id, *e, unix_now()));
+          EQ_RETURN_IF_ERROR(finish(db, f.id, *e, now));
           have = true;
         } else {
           w.next_chunk = up->opener->next_chunk();

@@ -95,8 +95,10 @@ class FileStore {
   // checked against the key and hash the origin device signed, so a carrier
   // can delay a file but not alter it. With `pieces` (the session
   // negotiated them) a resume may start inside a chunk; otherwise it names
-  // a chunk, and bytes held of it are written over.
-  Result<FilesWanted> wanted(Database& db, const FilesOffer& offer, bool pieces = false);
+  // a chunk, and bytes held of it are written over. A file found whole
+  // (its last chunk came before a crash) is recorded as held at `now`.
+  Result<FilesWanted> wanted(Database& db, const FilesOffer& offer, std::int64_t now,
+                             bool pieces = false);
   // Checks and stores one chunk, or with `pieces` one piece of a chunk
   // (see FileAck). A piece is made durable and acknowledged before the
   // chunk is whole; the chunk is checked (MAC, length, FINAL) when its

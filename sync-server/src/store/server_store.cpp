@@ -197,7 +197,7 @@ Status ServerStore::revoke_admin_token(std::int64_t id, std::int64_t now) {
 
 Status ServerStore::add_pending_device(const DeviceId& id, std::string_view site,
                                        const std::array<std::uint8_t, 32>& secret_hash,
-                                       std::int64_t expires_at) {
+                                       std::int64_t expires_at, std::int64_t now) {
   EQ_ASSIGN_OR_RETURN(
       Statement st,
       db_.prepare("INSERT INTO devices (device_id, site, status, enroll_secret_hash, "
@@ -206,7 +206,7 @@ Status ServerStore::add_pending_device(const DeviceId& id, std::string_view site
       .bind(2, site)
       .bind(3, ByteView(secret_hash))
       .bind(4, expires_at)
-      .bind(5, unix_now())
+      .bind(5, now)
       .run();
 }
 

@@ -95,9 +95,11 @@ class ServerStore {
   // with their token).
   Result<bool> admin_token_live(std::int64_t id);
 
+  // A device reserved at `now` (unix seconds), whose code expires at
+  // `expires_at`.
   Status add_pending_device(const DeviceId& id, std::string_view site,
                             const std::array<std::uint8_t, 32>& secret_hash,
-                            std::int64_t expires_at);
+                            std::int64_t expires_at, std::int64_t now);
   // A pending device's new one-time secret and expiry (`device reissue`):
   // the old code stops working. failed_precondition unless pending.
   Status replace_enrollment_secret(const DeviceId& id,

@@ -100,7 +100,7 @@ Result<ReceiptFile> import_file(Database& db, FileStore& files, const BundleFile
   EQ_RETURN_IF_ERROR(tx.status());
   FilesOffer offer;
   offer.files.push_back({f.id, f.sha256, f.size});
-  EQ_ASSIGN_OR_RETURN(FilesWanted wanted, files.wanted(db, offer));
+  EQ_ASSIGN_OR_RETURN(FilesWanted wanted, files.wanted(db, offer, now));
   const FileWantItem& want = wanted.files.at(0);
   if (want.want == FileWant::kHave) {
     out.held = true;

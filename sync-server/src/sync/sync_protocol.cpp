@@ -132,7 +132,7 @@ SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& de
   device_ = claimed_device_;
   Welcome w;
   w.registered_now = decision->registered_now;
-  w.server_time = static_cast<std::uint64_t>(unix_now());
+  w.server_time = static_cast<std::uint64_t>(clock_.now());
   w.site = decision->site;
   w.max_batch_items = kMaxBatchItems;
   w.max_batch_bytes = kMaxBatchBytes;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "equitas/crypto/keys.hpp"
+#include "equitas/util/clock.hpp"
 #include "equitas/wire/secure_channel.hpp"
 #include "equitas/wire/sync_messages.hpp"
 #include "intake.hpp"
@@ -72,7 +73,9 @@ class SyncProtocol {
   using Step = std::variant<Reply, NeedAuth, NeedIngest, NeedForms, NeedDevices, NeedAssessments,
                             NeedCodes, NeedFiles, NeedChunk>;
 
-  explicit SyncProtocol(const ServerKeys& keys) : keys_(keys), handshake_(keys) {}
+  // `keys` and `clock` (the Welcome's server_time) must outlive the session.
+  SyncProtocol(const ServerKeys& keys, const Clock& clock)
+      : keys_(keys), clock_(clock), handshake_(keys) {}
 
   Step on_message(ByteView msg);
   Reply on_auth_decided(const Result<AuthDecision>& decision);
@@ -119,6 +122,7 @@ class SyncProtocol {
   Step on_session_message(ByteView msg);
 
   const ServerKeys& keys_;
+  const Clock& clock_;
   ServerHandshake handshake_;
   SecureChannel channel_;
   Phase phase_ = Phase::kHello;

@@ -13,6 +13,7 @@
 
 #include "equitas/forms/answer_validator.hpp"
 #include "equitas/forms/form.hpp"
+#include "equitas/util/clock.hpp"
 
 namespace equitas::forms {
 
@@ -41,7 +42,9 @@ struct Evaluation {
 
 struct EvalOptions {
   std::string language = "en";
-  std::string today;  // YYYY-MM-DD; empty: the current UTC date
+  std::string today;  // YYYY-MM-DD; empty: the UTC date by `clock`
+  // What now() (and an empty `today`) read; must outlive the evaluation.
+  const Clock* clock = &SystemClock::instance();
   // Strict (submission) mode also reports unknown keys, answers to
   // non-relevant questions and missing required answers. The UI's live mode
   // shows constraint and type errors but not "required" before the
@@ -70,9 +73,9 @@ Evaluation evaluate(const Form& form, boost::json::object& answers, const EvalOp
 // calculations are already in them) without running the whole form: every
 // condition in `conditions` (its own `relevant` and each enclosing group's)
 // holds. For readers of stored responses, such as the exporter; `today` is
-// YYYY-MM-DD.
+// YYYY-MM-DD, and `clock` is what now() reads.
 bool conditions_hold(const std::vector<const Expr*>& conditions, const boost::json::object& answers,
-                     const std::string& today);
+                     const std::string& today, const Clock& clock);
 
 // Built-in messages ("This question is required.") in en, fr, es, ru, ar.
 std::string builtin_message(std::string_view key, const std::string& lang);

@@ -95,6 +95,5 @@ Result<ResponsePayload> decode_payload(ByteView bytes, const PayloadLayout* layo
 
 // "2026-11-23T09:41:07Z" for a unix time.
 std::string iso8601_utc(std::int64_t unix_seconds);
-std::int64_t unix_now();
 
 }  // namespace equitas
