@@ -195,8 +195,10 @@ TEST_CASE("a state-changing call from another origin gets 403, even with a good 
 TEST_CASE("repeated wrong tokens from one address get 429 without another look at any token",
           "[server][admin]") {
   Fixture f;
+  ManualClock clock(unix_now());
   server::AdminApiOptions opts;
   opts.max_failures = 3;
+  opts.clock = &clock;
   auto api = server::AdminApi::open(f.server.dir(), opts);
   REQUIRE(api.is_ok());
   // Calls with no credential at all (the sign-in page loading) are not
@@ -235,6 +237,53 @@ TEST_CASE("repeated wrong tokens from one address get 429 without another look a
   CHECK((*api)
             ->handle(request(http::verb::get, "/api/v1/overview", "eqa_x"), "2001:db8::ffff")
             .text.result() == http::status::too_many_requests);
+  // Once the window has passed, by the API's clock, the address is heard again.
+  clock.advance(opts.failure_window.count() + 1);
+  CHECK((*api)
+            ->handle(request(http::verb::get, "/api/v1/overview", f.token), "10.9.9.9")
+            .text.result() == http::status::ok);
+}
+
+TEST_CASE(
+    "a dashboard session ends when left idle, or when too old however busy, by the API's clock",
+    "[server][admin]") {
+  Fixture f;
+  ManualClock clock(unix_now());
+  server::AdminApiOptions opts;
+  opts.clock = &clock;
+  auto api = server::AdminApi::open(f.server.dir(), opts);
+  REQUIRE(api.is_ok());
+  auto login = request(http::verb::post, "/api/v1/session");
+  login.set(http::field::content_type, "application/json");
+  login.set(http::field::origin, "http://127.0.0.1:8443");
+  login.body() = json::serialize(json::object{{"token", f.token}});
+  login.prepare_payload();
+  auto signed_in = (*api)->handle(login, "127.0.0.1");
+  REQUIRE(signed_in.text.result() == http::status::ok);
+  const std::string set_cookie(signed_in.text[http::field::set_cookie]);
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const auto forms = [&] {
+    auto req = request(http::verb::get, "/api/v1/forms");
+    req.set(http::field::cookie, cookie);
+    return (*api)->handle(req, "127.0.0.1").text.result();
+  };
+  const std::int64_t idle = opts.session_idle.count();
+
+  SECTION("idle") {
+    clock.advance(idle);
+    CHECK(forms() == http::status::ok);  // at the limit, and the use starts the idle time again
+    clock.advance(idle + 1);
+    CHECK(forms() == http::status::unauthorized);
+  }
+  SECTION("old") {
+    std::int64_t age = 0;
+    for (; age + idle <= opts.session_max.count(); age += idle) {
+      clock.advance(idle);
+      REQUIRE(forms() == http::status::ok);
+    }
+    clock.advance(idle);
+    CHECK(forms() == http::status::unauthorized);
+  }
 }
 
 TEST_CASE("the API answers only its own host names and same-origin pages", "[server][admin]") {
