@@ -274,7 +274,7 @@ int bench_main(int argc, char** argv) {
   std::filesystem::create_directories(root);
   const std::string data = root + "/server";
   run({"init", "--data-dir", data});
-  auto keys = load_server_keys(std::filesystem::path(data) / "server.key");
+  auto keys = load_server_keys(std::filesystem::path(data) / "server.key", nullptr);
   const ServerPublicKeys server = keys->public_keys();
 
   std::cout << "Preparing " << opt.collectors << " collectors x " << opt.per_collector

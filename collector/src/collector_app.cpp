@@ -37,7 +37,7 @@ Result<std::array<std::uint8_t, N>> fixed_meta(CollectorStore& s, std::string_vi
 
 }  // namespace
 
-Status Collector::init(const DataDir& dir) {
+Status Collector::init(const DataDir& dir, const CollectorOptions& options) {
   // A sync-server's folder (its DataDir names these files): init here would
   // mix the two programs' keys and databases in one place.
   for (const char* file : {"server.db", "server.key"}) {
@@ -54,7 +54,7 @@ Status Collector::init(const DataDir& dir) {
   if (std::filesystem::exists(dir.key()) || std::filesystem::exists(dir.db())) {
     return Status::already_exists(dir.root.string() + " already holds a collector");
   }
-  EQ_RETURN_IF_ERROR(save_device_key(dir.key(), SigningKey::generate()));
+  EQ_RETURN_IF_ERROR(save_device_key(dir.key(), SigningKey::generate(), options.unlocker));
   EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::create(dir));
   // A disk too full for the reserve now gets it at a later open or serve tick.
   (void)DiskReserve(dir.reserve()).ensure();
@@ -63,7 +63,7 @@ Status Collector::init(const DataDir& dir) {
 
 Result<Collector> Collector::open(const DataDir& dir, const CollectorOptions& options) {
   EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::open(dir));
-  EQ_ASSIGN_OR_RETURN(SigningKey key, load_device_key(dir.key()));
+  EQ_ASSIGN_OR_RETURN(SigningKey key, load_device_key(dir.key(), options.unlocker));
   Collector c(dir, std::move(store), std::move(key), options);
   (void)c.restore_disk_reserve();  // best effort: opening must work on a full disk
   return c;

@@ -106,8 +106,11 @@ struct SyncReport {
 // not parse as the form and version it names. Empty when it is good.
 std::string publication_problem(const FormPublication& p, const SignPublicKey& server);
 
-// What a Collector is opened with.
+// What a Collector is opened (or created) with.
 struct CollectorOptions {
+  // Opens device.key, and protects a new one: the passphrase the command
+  // was given, if any.
+  KeyUnlocker unlocker;
   // Where the collector reads the time: code expiries, timestamps it
   // stores, the form engine's today() and now(). Must outlive the
   // collector; tests give a ManualClock.
@@ -116,8 +119,9 @@ struct CollectorOptions {
 
 class Collector {
  public:
-  // Creates the folder (0700), the database and the device key.
-  static Status init(const DataDir& dir);
+  // Creates the folder (0700), the database and the device key (under
+  // options.unlocker's passphrase when there is one).
+  static Status init(const DataDir& dir, const CollectorOptions& options = {});
   static Result<Collector> open(const DataDir& dir, const CollectorOptions& options = {});
 
   // Pins the server from an enrollment code. Works offline; the first sync

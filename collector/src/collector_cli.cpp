@@ -62,6 +62,8 @@ struct Io {
   std::istream& in;
   std::ostream& out;
   std::ostream& err;
+  // The passphrase of the device key, if the command was given one.
+  KeyUnlocker unlocker;
 };
 
 using Command = CliCommand<int (*)(const CliArgs&, Io&)>;
@@ -78,19 +80,21 @@ Result<DataDir> data_dir(const CliArgs& a) {
 
 // Opens the device key before the collector: a missing or wrong passphrase
 // is refused before the database is touched. The second open inside
-// Collector::open reuses the derived key (see KeyPassphraseScope).
-Status check_device_key(const DataDir& dir) { return load_device_key(dir.key()).status(); }
+// Collector::open reuses the derived key (see KeyUnlocker).
+Status check_device_key(const DataDir& dir, const KeyUnlocker& unlocker) {
+  return load_device_key(dir.key(), unlocker).status();
+}
 
-Result<Collector> open_collector(const CliArgs& a) {
+Result<Collector> open_collector(const CliArgs& a, const KeyUnlocker& unlocker) {
   EQ_ASSIGN_OR_RETURN(DataDir dir, data_dir(a));
-  EQ_RETURN_IF_ERROR(check_device_key(dir));
-  return Collector::open(dir);
+  EQ_RETURN_IF_ERROR(check_device_key(dir, unlocker));
+  return Collector::open(dir, {.unlocker = unlocker});
 }
 
 int cmd_init(const CliArgs& a, Io& io) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(io, dir.status());
-  if (Status s = Collector::init(*dir); !s.is_ok()) return fail(io, s);
+  if (Status s = Collector::init(*dir, {.unlocker = io.unlocker}); !s.is_ok()) return fail(io, s);
   if (a.has("--admin-pin-file")) {
     auto pin = read_pin(a, "--admin-pin-file", io.in);
     if (!pin.is_ok()) return fail(io, pin.status());
@@ -114,7 +118,7 @@ int cmd_enroll(const CliArgs& a, Io& io) {
         io, Status::invalid_argument(renew ? "give the new code with --renew CODE, and nothing else"
                                            : "give the enrollment CODE"));
   }
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto e = renew ? c->renew(*a.get("--renew")) : c->enroll(a.positional()[0]);
   if (!e.is_ok())
@@ -211,7 +215,7 @@ int cmd_submit(const CliArgs& a, Io& io) {
     return fail(io, Status::invalid_argument(
                         "give one answers FILE (a JSON object), or - for standard input"));
   }
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   std::string text;
   const std::string& source = a.positional()[0];
@@ -292,7 +296,7 @@ Result<std::int64_t> parse_size(std::string_view text) {
 }
 
 int cmd_files(const CliArgs& a, Io& io) {
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   if (auto q = a.get("--quota")) {
     auto bytes = parse_size(*q);
@@ -317,7 +321,7 @@ int cmd_files(const CliArgs& a, Io& io) {
 }
 
 int cmd_assessment_list(const CliArgs& a, Io& io) {
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto held = c->assessments();
   if (!held.is_ok()) return fail(io, held.status());
@@ -355,7 +359,7 @@ int cmd_assessment_show(const CliArgs& a, Io& io) {
     return fail(
         io, Status::invalid_argument("give one assessment ID (see: collector assessment list)"));
   }
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto held = c->assessments();
   if (!held.is_ok()) return fail(io, held.status());
@@ -393,7 +397,7 @@ int cmd_assessment_show(const CliArgs& a, Io& io) {
 }
 
 int cmd_status(const CliArgs& a, Io& io) {
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto s = c->status();
   if (!s.is_ok()) return fail(io, s.status());
@@ -565,7 +569,7 @@ int sync_once(Collector& c, bool json, bool tty, Io& io, bool& retryable, bool& 
 }
 
 int cmd_sync(const CliArgs& a, Io& io) {
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   const bool json = a.has("--json");
   const bool tty = !json && &io.err == &std::cerr && ::isatty(STDERR_FILENO);
@@ -606,7 +610,7 @@ int cmd_sync(const CliArgs& a, Io& io) {
 }
 
 int cmd_forms_list(const CliArgs& a, Io& io) {
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto lib = c->library();
   if (!lib.is_ok()) return fail(io, lib.status());
@@ -617,7 +621,7 @@ int cmd_forms_list(const CliArgs& a, Io& io) {
 int cmd_forms_show(const CliArgs& a, Io& io) {
   if (a.positional().size() != 1)
     return fail(io, Status::invalid_argument("give one FORM_ID (see: collector forms list)"));
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto lib = c->library();
   if (!lib.is_ok()) return fail(io, lib.status());
@@ -640,7 +644,7 @@ int cmd_forms_export(const CliArgs& a, Io& io) {
   if (a.positional().size() != 1) {
     return fail(io, Status::invalid_argument("give one FORM_ID (see: collector forms list)"));
   }
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto lib = c->library();
   if (!lib.is_ok()) return fail(io, lib.status());
@@ -651,7 +655,7 @@ int cmd_forms_export(const CliArgs& a, Io& io) {
 int cmd_bundle_export(const CliArgs& a, Io& io) {
   auto out = a.require("--out");
   if (!out.is_ok()) return fail(io, out.status());
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto n = c->export_bundle(*out);
   if (!n.is_ok()) return fail(io, n.status());
@@ -675,7 +679,7 @@ int cmd_bundle_export(const CliArgs& a, Io& io) {
 int cmd_bundle_import(const CliArgs& a, Io& io) {
   if (a.positional().size() != 1)
     return fail(io, Status::invalid_argument("give one RECEIPT or BUNDLE file"));
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto r = c->import_bundle_or_receipt(a.positional()[0]);
   if (!r.is_ok()) return fail(io, r.status().with_context("nothing was changed"));
@@ -716,7 +720,7 @@ int cmd_bundle_import(const CliArgs& a, Io& io) {
 int cmd_codes_import(const CliArgs& a, Io& io) {
   if (a.positional().size() != 1)
     return fail(io, Status::invalid_argument("give one response code batch FILE"));
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto b = c->import_code_batch(a.positional()[0]);
   if (!b.is_ok()) return fail(io, b.status().with_context("nothing was changed"));
@@ -727,7 +731,7 @@ int cmd_codes_import(const CliArgs& a, Io& io) {
 
 int cmd_forms_import(const CliArgs& a, Io& io) {
   if (a.positional().size() != 1) return fail(io, Status::invalid_argument("give one forms FILE"));
-  auto c = open_collector(a);
+  auto c = open_collector(a, io.unlocker);
   if (!c.is_ok()) return fail(io, c.status());
   auto r = c->import_forms(a.positional()[0]);
   if (!r.is_ok()) return fail(io, r.status().with_context("nothing was changed"));
@@ -748,8 +752,9 @@ int cmd_serve(const CliArgs& a, Io& io) {
   }
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(io, dir.status());
-  if (Status s = check_device_key(*dir); !s.is_ok()) return fail(io, s);
+  if (Status s = check_device_key(*dir, io.unlocker); !s.is_ok()) return fail(io, s);
   settings.dir = *dir;
+  settings.unlocker = io.unlocker;
   settings.listen = a.get_or("--listen", settings.listen);
   for (auto [flag, target] : {std::pair{"--sync-every", &settings.sync_every},
                               std::pair{"--idle-timeout", &settings.idle_timeout},
@@ -799,7 +804,7 @@ int cmd_key_passphrase(const CliArgs& a, Io& io) {
   auto next = read_new_passphrase(a.get("--new-passphrase-file"), a.has("--remove"));
   if (!next.is_ok()) return fail(io, next.status());
   const Passphrase* next_ptr = *next ? &**next : nullptr;
-  if (Status s = change_key_file_passphrase(dir->key(), KeyPassphraseScope::current(), next_ptr);
+  if (Status s = change_key_file_passphrase(dir->key(), io.unlocker.passphrase(), next_ptr);
       !s.is_ok()) {
     return fail(io, s.with_context("the key file was not changed"));
   }
@@ -1014,12 +1019,13 @@ std::vector<std::string> command_names() { return cli_command_names(kCommands); 
 
 int run_cli(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
             std::ostream& err) {
-  Io io{in, out, err};
-  // Any command may need the device key's passphrase; see KeyPassphraseScope.
+  Io io{in, out, err, {}};
+  // Any command may need the device key's passphrase: the commands hand
+  // io.unlocker to what opens the key.
   std::vector<std::string> args = argv;
   auto passphrase = take_key_passphrase_arg(args);
   if (!passphrase.is_ok()) return fail(io, passphrase.status());
-  const KeyPassphraseScope key_passphrase(std::move(*passphrase));
+  io.unlocker = KeyUnlocker(std::move(*passphrase));
   return dispatch_cli("collector", kUsage, "collector " EQUITAS_VERSION, kCommands, args, out, err,
                       [&io](const Command& c, const CliArgs& a) { return c.run(a, io); });
 }

@@ -43,7 +43,8 @@ TEST_CASE("the background sync loop retries a dead link and delivers when it com
   // The loop's waits are by its clock: the test moves it, and nobody waits
   // the 30 s of the first retry.
   ManualClock clock(unix_now());
-  SyncRunner runner(DataDir{tmp.path() / "c"}, std::chrono::minutes(5), quick, {.clock = &clock});
+  SyncRunner runner(DataDir{tmp.path() / "c"}, std::chrono::minutes(5), quick,
+                    {.unlocker = {}, .clock = &clock});
   REQUIRE(eventually([&] { return runner.snapshot().runs >= 1; }));
   auto failed = runner.snapshot();
   CHECK_FALSE(failed.last_ok);

@@ -100,7 +100,7 @@ ServerTemplate::ServerTemplate() {
 Outcome server_workload(const ServerTemplate& t, const fs::path& dir, bool stop_at_first_error) {
   Outcome o;
   const server::DataDir data{dir};
-  auto keys = load_server_keys(data.keys());
+  auto keys = load_server_keys(data.keys(), nullptr);
   REQUIRE(keys.is_ok());
   auto store = server::ServerStore::open(data);
   if (!store.is_ok()) return o;

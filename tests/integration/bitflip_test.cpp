@@ -102,7 +102,7 @@ TEST_CASE(
   SECTION("through intake on the server's database, committed as the writer would") {
     server.stop();
     auto store = server.open_store();
-    auto keys = load_server_keys(server.dir().keys());
+    auto keys = load_server_keys(server.dir().keys(), nullptr);
     REQUIRE(keys.is_ok());
     auto forms = server::FormRegistry::load(store);
     REQUIRE(forms.is_ok());

@@ -121,7 +121,7 @@ TEST_CASE("a receipt from a server older than the binding is refused, and nothin
           "[integration][relay]") {
   Posts p;
   // Version 1 receipts named items by id and revision alone.
-  auto keys = load_server_keys(p.server.dir().keys());
+  auto keys = load_server_keys(p.server.dir().keys(), nullptr);
   REQUIRE(keys.is_ok());
   ByteWriter w;
   w.raw(kReceiptMagic);
@@ -147,10 +147,10 @@ namespace {
 // The hostile relay signs North's sealed answers again as its own, with new
 // submission ids or North's: the server must file them nowhere.
 void resign_relayed_as_own(Posts& p, bool new_ids) {
-  auto south_key = load_device_key(collector::DataDir{p.tmp / "south"}.key());
+  auto south_key = load_device_key(collector::DataDir{p.tmp / "south"}.key(), nullptr);
   REQUIRE(south_key.is_ok());
   const DeviceId south_id = (*p.south.enrollment())->device_id;
-  auto keys = load_server_keys(p.server.dir().keys());
+  auto keys = load_server_keys(p.server.dir().keys(), nullptr);
   REQUIRE(keys.is_ok());
   for (auto& [seq, bytes] : p.relayed_rows()) {
     auto e = decode_envelope(bytes);

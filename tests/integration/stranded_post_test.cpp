@@ -123,7 +123,7 @@ TEST_CASE(
   REQUIRE(collector::Collector::init(dir).is_ok());
   // By this machine's clock, the code has expired: refused, with the way out.
   ManualClock clock(unix_now() + 15 * 86400);
-  auto a = collector::Collector::open(dir, {.clock = &clock});
+  auto a = collector::Collector::open(dir, {.unlocker = {}, .clock = &clock});
   REQUIRE(a.is_ok());
 
   auto late = a->enroll(code);

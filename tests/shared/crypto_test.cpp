@@ -41,24 +41,24 @@ TEST_CASE("signatures verify only for the signer and the exact message", "[crypt
 TEST_CASE("key files are private, round-trip, and refuse damage", "[crypto]") {
   TempDir tmp;
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
-  REQUIRE(save_server_keys(tmp / "server.key", keys).is_ok());
+  REQUIRE(save_server_keys(tmp / "server.key", keys, nullptr).is_ok());
   struct stat st {};
   REQUIRE(::stat((tmp / "server.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto loaded = load_server_keys(tmp / "server.key");
+  auto loaded = load_server_keys(tmp / "server.key", nullptr);
   REQUIRE(loaded.is_ok());
   CHECK(loaded->public_keys() == keys.public_keys());
 
   const SigningKey device = SigningKey::generate();
-  REQUIRE(save_device_key(tmp / "device.key", device).is_ok());
-  auto dev = load_device_key(tmp / "device.key");
+  REQUIRE(save_device_key(tmp / "device.key", device, nullptr).is_ok());
+  auto dev = load_device_key(tmp / "device.key", nullptr);
   REQUIRE(dev.is_ok());
   CHECK(dev->public_key() == device.public_key());
   // A device key is not a server key, and a truncated file is refused.
-  CHECK(load_server_keys(tmp / "device.key").status().code() == StatusCode::kCorruption);
+  CHECK(load_server_keys(tmp / "device.key", nullptr).status().code() == StatusCode::kCorruption);
   std::filesystem::resize_file(tmp / "server.key", 20);
-  CHECK(load_server_keys(tmp / "server.key").status().code() == StatusCode::kCorruption);
-  CHECK(load_device_key(tmp / "nope.key").status().code() == StatusCode::kNotFound);
+  CHECK(load_server_keys(tmp / "server.key", nullptr).status().code() == StatusCode::kCorruption);
+  CHECK(load_device_key(tmp / "nope.key", nullptr).status().code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("secret holders compare in constant time and move without copying", "[crypto]") {
@@ -261,31 +261,32 @@ TEST_CASE("passphrases come from the first line of a file or from the environmen
   CHECK_FALSE(take_key_passphrase_arg(dangling).is_ok());
 }
 
-TEST_CASE("the installed passphrase scope opens and protects key files for the one-argument forms",
+TEST_CASE("a KeyUnlocker opens and protects key files with its passphrase, and its copies share it",
           "[crypto][passphrase]") {
   TempDir tmp;
   const auto path = tmp / "device.key";
   const SigningKey device = SigningKey::generate();
-  {
-    const KeyPassphraseScope scope(pass_of("scope passphrase"));
-    REQUIRE(save_device_key(path, device).is_ok());  // protected, with the scope's passphrase
-    CHECK(key_file_protection(path).value() == KeyFileProtection::kPassphrase);
-    for (int i = 0; i < 3; ++i) {  // the second and third reuse the derived key
-      auto k = load_device_key(path);
-      REQUIRE(k.is_ok());
-      CHECK(k->public_key() == device.public_key());
-    }
+  const KeyUnlocker unlocker(pass_of("unlocker passphrase"));
+  REQUIRE(unlocker.passphrase() != nullptr);
+  REQUIRE(save_device_key(path, device, unlocker).is_ok());  // protected, with its passphrase
+  CHECK(key_file_protection(path).value() == KeyFileProtection::kPassphrase);
+  const KeyUnlocker copy = unlocker;
+  CHECK(copy.passphrase() == unlocker.passphrase());  // one passphrase, not a copy of it
+  for (const KeyUnlocker* u :
+       {&unlocker, &copy, &unlocker}) {  // after the first, the derived key is reused
+    auto k = load_device_key(path, *u);
+    REQUIRE(k.is_ok());
+    CHECK(k->public_key() == device.public_key());
   }
-  CHECK(KeyPassphraseScope::current() == nullptr);
-  CHECK(load_device_key(path).status().code() == StatusCode::kFailedPrecondition);
-  {
-    const KeyPassphraseScope scope(pass_of("not the scope passphrase"));
-    CHECK(load_device_key(path).status().code() == StatusCode::kUnauthenticated);
-  }
-  {
-    // Plain files still open with or without a passphrase installed.
-    REQUIRE(save_device_key(tmp / "plain.key", device, nullptr).is_ok());
-    const KeyPassphraseScope scope(std::nullopt);
-    CHECK(load_device_key(tmp / "plain.key").is_ok());
-  }
+  // Nothing else knows the passphrase: without it, or with another, the file stays shut.
+  CHECK(KeyUnlocker().passphrase() == nullptr);
+  CHECK(load_device_key(path, KeyUnlocker()).status().code() == StatusCode::kFailedPrecondition);
+  CHECK(load_device_key(path, KeyUnlocker(std::nullopt)).status().code() ==
+        StatusCode::kFailedPrecondition);
+  CHECK(load_device_key(path, KeyUnlocker(pass_of("not the passphrase"))).status().code() ==
+        StatusCode::kUnauthenticated);
+  // Plain files open with any unlocker, and one without a passphrase writes them.
+  REQUIRE(save_device_key(tmp / "plain.key", device, KeyUnlocker()).is_ok());
+  CHECK(key_file_protection(tmp / "plain.key").value() == KeyFileProtection::kPlain);
+  CHECK(load_device_key(tmp / "plain.key", unlocker).is_ok());
 }

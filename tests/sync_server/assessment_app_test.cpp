@@ -56,7 +56,7 @@ TEST_CASE(
     "[server][assessment]") {
   test::TempDir tmp;
   ManualClock clock(kNow);
-  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.unlocker = {}, .clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
 
@@ -137,7 +137,7 @@ TEST_CASE(
     "[server][assessment][actions]") {
   test::TempDir tmp;
   ManualClock clock(kNow);
-  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.unlocker = {}, .clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
   REQUIRE(app.add_administration("TL", "Testland Customs", "cli").is_ok());

@@ -24,7 +24,7 @@ struct Fixture {
   TempDir tmp;
   TestServer server{tmp / "server"};
   ServerStore store = server.open_store();
-  ServerKeys keys = std::move(load_server_keys(server.dir().keys())).value();
+  ServerKeys keys = std::move(load_server_keys(server.dir().keys(), nullptr)).value();
   std::unique_ptr<FormRegistry> forms = std::move(FormRegistry::load(store)).value();
   std::shared_ptr<const FormSnapshot> snapshot = forms->snapshot();
 

@@ -65,7 +65,7 @@ std::int64_t audit_count(ServerStore& store, const std::string& action) {
 TEST_CASE("a failed audit write leaves every administrator's change undone", "[server][app]") {
   test::TempDir tmp;
   ManualClock clock(kNow);
-  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.unlocker = {}, .clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
   CHECK(audit_count(app.store(), "server.init") == 1);
@@ -133,7 +133,7 @@ TEST_CASE(
     "[server][app]") {
   test::TempDir tmp;
   ManualClock clock(kNow);
-  auto made = ServerApp::init(DataDir{tmp / "server"}, {.clock = &clock});
+  auto made = ServerApp::init(DataDir{tmp / "server"}, {.unlocker = {}, .clock = &clock});
   REQUIRE(made.is_ok());
   ServerApp& app = made->app;
   REQUIRE(app.publish_form(FormToPublish{small_form("1"), "json", ""}, "cli").is_ok());

@@ -83,7 +83,7 @@ TEST_CASE("intake rejects each kind of bad envelope with its own reason", "[serv
   TempDir tmp;
   TestServer server(tmp / "server");
   auto store = server.open_store();
-  auto keys = load_server_keys(server.dir().keys());
+  auto keys = load_server_keys(server.dir().keys(), nullptr);
   REQUIRE(keys.is_ok());
   const DeviceId id = DeviceId::random();
   const SigningKey key = SigningKey::generate();

@@ -89,7 +89,7 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
     err << "collector: " << endpoint.status().message() << "\n";
     return 2;
   }
-  auto collector = Collector::open(settings.dir);
+  auto collector = Collector::open(settings.dir, {.unlocker = settings.unlocker});
   if (!collector.is_ok()) {
     err << "collector: " << collector.status().message() << "\n";
     return 1;
@@ -102,7 +102,7 @@ int serve(const ServeSettings& settings, std::ostream& out, std::ostream& err) {
   options.resumable_expiry = settings.draft_expiry;
   options.lan = !endpoint->address().is_loopback();
   if (options.lan) options.post_token = post_token();
-  SyncRunner sync(settings.dir, settings.sync_every);
+  SyncRunner sync(settings.dir, settings.sync_every, {}, {.unlocker = settings.unlocker});
   net::io_context ioc(1);
   WebApi api(*collector, sync, options);
   WebServer server(ioc, api);

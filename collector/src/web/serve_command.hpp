@@ -19,6 +19,8 @@ struct ServeSettings {
   std::chrono::seconds idle_timeout{std::chrono::minutes(15)};
   std::chrono::seconds idle_countdown{std::chrono::seconds(30)};
   std::chrono::seconds draft_expiry{draft_limits::kResumableExpiry};
+  // The device key's passphrase, for this collector and each background sync.
+  KeyUnlocker unlocker;
 };
 
 // Runs until SIGINT or SIGTERM. Prints the addresses to `out` as soon as the

@@ -1,5 +1,5 @@
 // Key files: plain or passphrase-protected (the format is in keys.hpp), and
-// the passphrase of the running command (KeyPassphraseScope).
+// the KeyUnlocker that opens them with a command's passphrase.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -103,22 +103,27 @@ Status derive_key(const Passphrase& pass, const std::uint8_t* salt, std::uint64_
   return Status::ok();
 }
 
-// What the installed KeyPassphraseScope holds.
+// A key a KeyUnlocker derived, for the salt and limits it was derived with.
 struct CachedKey {
   std::array<std::uint8_t, kSaltLen> salt{};
   std::uint64_t ops = 0;
   std::uint64_t mem = 0;
   SecretBytes<kAeadKeyLen> key;
 };
-struct Ambient {
-  std::optional<Passphrase> passphrase;
-  std::vector<CachedKey> derived;
+
+}  // namespace
+
+struct KeyUnlocker::State {
+  explicit State(Passphrase p) : passphrase(std::move(p)) {}
+  const Passphrase passphrase;
+  Mutex mu;
+  std::vector<CachedKey> derived EQ_GUARDED_BY(mu);
 };
-Mutex g_ambient_mu;
-Ambient* g_ambient EQ_GUARDED_BY(g_ambient_mu) EQ_PT_GUARDED_BY(g_ambient_mu) = nullptr;
+
+namespace {
 
 // Opens the key file bytes `file` of `kind` and returns the raw secret keys.
-// `cache`, when given (the ambient scope, its mutex held), remembers the
+// `cache`, when given (a KeyUnlocker's, its mutex held), remembers the
 // derived key per salt.
 Result<SecretBuffer> open_key_file(const SecretBuffer& file_buf, std::uint8_t kind,
                                    const std::filesystem::path& path, const Passphrase* pass,
@@ -232,17 +237,31 @@ Status save_key_file(const std::filesystem::path& path, std::uint8_t kind, ByteV
   return write_private_file(path, file.span());
 }
 
-// Loads the secret keys of `kind` from `path`, with an explicit passphrase
-// (`use_ambient` false) or the installed scope's.
+// Loads the secret keys of `kind` from `path` with an explicit passphrase.
 Result<SecretBuffer> load_key_secret(const std::filesystem::path& path, std::uint8_t kind,
-                                     const Passphrase* pass, bool use_ambient) {
+                                     const Passphrase* pass) {
   EQ_ASSIGN_OR_RETURN(SecretBuffer file, read_key_bytes(path));
-  if (!use_ambient) return open_key_file(file, kind, path, pass, nullptr);
-  MutexLock lock(&g_ambient_mu);
-  if (g_ambient == nullptr || !g_ambient->passphrase)
-    return open_key_file(file, kind, path, nullptr, nullptr);
-  return open_key_file(file, kind, path, &*g_ambient->passphrase, &g_ambient->derived);
+  return open_key_file(file, kind, path, pass, nullptr);
 }
+
+}  // namespace
+
+// What key_file.cpp reads of a KeyUnlocker.
+struct KeyUnlockerAccess {
+  // Loads the secret keys of `kind` from `path` with the unlocker's
+  // passphrase and its derived keys. One load at a time per unlocker: a
+  // second thread waits for the first derivation instead of repeating it.
+  static Result<SecretBuffer> load(const std::filesystem::path& path, std::uint8_t kind,
+                                   const KeyUnlocker& u) {
+    EQ_ASSIGN_OR_RETURN(SecretBuffer file, read_key_bytes(path));
+    KeyUnlocker::State* state = u.state_.get();
+    if (state == nullptr) return open_key_file(file, kind, path, nullptr, nullptr);
+    MutexLock lock(&state->mu);
+    return open_key_file(file, kind, path, &state->passphrase, &state->derived);
+  }
+};
+
+namespace {
 
 Result<ServerKeys> server_keys_from(const SecretBuffer& secret) {
   auto sign = SigningKey::from_secret(secret.span().subspan(0, crypto_sign_SECRETKEYBYTES));
@@ -260,11 +279,6 @@ SecretBuffer server_secret_of(const ServerKeys& keys) {
   return secret;
 }
 
-const Passphrase* ambient_passphrase() {
-  MutexLock lock(&g_ambient_mu);
-  return g_ambient != nullptr && g_ambient->passphrase ? &*g_ambient->passphrase : nullptr;
-}
-
 }  // namespace
 
 Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys,
@@ -275,7 +289,7 @@ Status save_server_keys(const std::filesystem::path& path, const ServerKeys& key
 
 Result<ServerKeys> load_server_keys(const std::filesystem::path& path,
                                     const Passphrase* passphrase) {
-  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kServerKind, passphrase, false));
+  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kServerKind, passphrase));
   return server_keys_from(secret);
 }
 
@@ -286,25 +300,28 @@ Status save_device_key(const std::filesystem::path& path, const SigningKey& key,
 
 Result<SigningKey> load_device_key(const std::filesystem::path& path,
                                    const Passphrase* passphrase) {
-  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kDeviceKind, passphrase, false));
+  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kDeviceKind, passphrase));
   return SigningKey::from_secret(secret.span());
 }
 
-Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys) {
-  return save_server_keys(path, keys, ambient_passphrase());
+Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys,
+                        const KeyUnlocker& unlocker) {
+  return save_server_keys(path, keys, unlocker.passphrase());
 }
 
-Result<ServerKeys> load_server_keys(const std::filesystem::path& path) {
-  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kServerKind, nullptr, true));
+Result<ServerKeys> load_server_keys(const std::filesystem::path& path,
+                                    const KeyUnlocker& unlocker) {
+  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, KeyUnlockerAccess::load(path, kServerKind, unlocker));
   return server_keys_from(secret);
 }
 
-Status save_device_key(const std::filesystem::path& path, const SigningKey& key) {
-  return save_device_key(path, key, ambient_passphrase());
+Status save_device_key(const std::filesystem::path& path, const SigningKey& key,
+                       const KeyUnlocker& unlocker) {
+  return save_device_key(path, key, unlocker.passphrase());
 }
 
-Result<SigningKey> load_device_key(const std::filesystem::path& path) {
-  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, load_key_secret(path, kDeviceKind, nullptr, true));
+Result<SigningKey> load_device_key(const std::filesystem::path& path, const KeyUnlocker& unlocker) {
+  EQ_ASSIGN_OR_RETURN(SecretBuffer secret, KeyUnlockerAccess::load(path, kDeviceKind, unlocker));
   return SigningKey::from_secret(secret.span());
 }
 
@@ -398,20 +415,12 @@ Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::s
   return p;
 }
 
-KeyPassphraseScope::KeyPassphraseScope(std::optional<Passphrase> passphrase) {
-  auto* a = new Ambient{std::move(passphrase), {}};
-  MutexLock lock(&g_ambient_mu);
-  delete g_ambient;  // one at a time: a leftover would only hold stale secrets
-  g_ambient = a;
-}
+// The State (and with it the passphrase and the derived keys, all in
+// sodium memory) is freed, and so wiped, with the last copy.
+KeyUnlocker::KeyUnlocker(std::optional<Passphrase> passphrase)
+    : state_(passphrase ? std::make_shared<State>(std::move(*passphrase)) : nullptr) {}
 
-KeyPassphraseScope::~KeyPassphraseScope() {
-  MutexLock lock(&g_ambient_mu);
-  delete g_ambient;  // sodium_free wipes the passphrase and the derived keys
-  g_ambient = nullptr;
-}
-
-const Passphrase* KeyPassphraseScope::current() { return ambient_passphrase(); }
+const Passphrase* KeyUnlocker::passphrase() const { return state_ ? &state_->passphrase : nullptr; }
 
 Result<std::optional<Passphrase>> take_key_passphrase_arg(std::vector<std::string>& args) {
   static constexpr std::string_view kFlag = "--passphrase-file";

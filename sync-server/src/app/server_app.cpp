@@ -44,7 +44,7 @@ Result<Initialised> ServerApp::init(const DataDir& dir, const ServerAppOptions& 
                                   " already holds a server; refusing to overwrite its keys");
   }
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
-  EQ_RETURN_IF_ERROR(save_server_keys(dir.keys(), keys));
+  EQ_RETURN_IF_ERROR(save_server_keys(dir.keys(), keys, options.unlocker));
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::create(dir));
   ServerApp app(dir, std::move(keys), std::move(store), options);
   const std::int64_t now = app.clock_->now();
@@ -125,7 +125,7 @@ Result<ServerApp> ServerApp::open(const DataDir& dir, const ServerAppOptions& op
 
 Result<const ServerKeys*> ServerApp::keys() {
   if (!keys_) {
-    EQ_ASSIGN_OR_RETURN(ServerKeys loaded, load_server_keys(dir_.keys()));
+    EQ_ASSIGN_OR_RETURN(ServerKeys loaded, load_server_keys(dir_.keys(), unlocker_));
     keys_.emplace(std::move(loaded));
   }
   return &*keys_;

@@ -36,8 +36,11 @@
 
 namespace equitas::server {
 
-// What a ServerApp is opened with.
+// What a ServerApp is opened (or made) with.
 struct ServerAppOptions {
+  // Opens server.key when a use case first needs it, and protects new keys
+  // at init: the passphrase the command was given, if any.
+  KeyUnlocker unlocker;
   // Where every use case reads the time: audit lines, code expiries,
   // reports. Must outlive the app; tests give a ManualClock.
   const Clock* clock = &SystemClock::instance();
@@ -319,8 +322,9 @@ class ServerApp {
   Result<std::vector<CodeRoundUsage>> code_usage() { return CodeStore(store_.db()).usage(); }
 
   ServerStore& store() { return store_; }
-  // The server's keys, opened on first use: they may need the passphrase
-  // (KeyPassphraseScope), which reads, revocations and tokens never do.
+  // The server's keys, opened on first use with the options' KeyUnlocker:
+  // they may need its passphrase, which reads, revocations and tokens never
+  // do.
   Result<const ServerKeys*> keys();
   const Clock& clock() const { return *clock_; }
   std::int64_t now() const { return clock_->now(); }
@@ -330,6 +334,7 @@ class ServerApp {
             const ServerAppOptions& options)
       : dir_(std::move(dir)),
         keys_(std::move(keys)),
+        unlocker_(options.unlocker),
         store_(std::move(store)),
         clock_(options.clock) {}
   Status audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now);
@@ -350,6 +355,7 @@ class ServerApp {
 
   DataDir dir_;
   std::optional<ServerKeys> keys_;
+  KeyUnlocker unlocker_;  // opens keys_
   ServerStore store_;
   const Clock* clock_;
 };

@@ -16,9 +16,11 @@ inline int cli_fail(std::ostream& err, const Status& s) {
   return 1;
 }
 
-inline Result<ServerApp> open_app(const CliArgs& a) {
+// The ServerApp of --data-dir. `unlocker`: for the commands that open the
+// server keys, the passphrase they were given; the others have none.
+inline Result<ServerApp> open_app(const CliArgs& a, const KeyUnlocker& unlocker = {}) {
   EQ_ASSIGN_OR_RETURN(std::string dir, a.require("--data-dir"));
-  return ServerApp::open(DataDir{std::filesystem::path(dir)});
+  return ServerApp::open(DataDir{std::filesystem::path(dir)}, {.unlocker = unlocker});
 }
 
 }  // namespace equitas::server

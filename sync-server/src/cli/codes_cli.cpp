@@ -24,7 +24,8 @@ std::string file_part(std::string_view s) {
 
 }  // namespace
 
-int cmd_codes_issue(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_codes_issue(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+                    std::ostream& err) {
   auto form = a.require("--form");
   if (!form.is_ok()) return cli_fail(err, form.status());
   auto count_text = a.require("--count");
@@ -46,7 +47,7 @@ int cmd_codes_issue(const CliArgs& a, std::ostream& out, std::ostream& err) {
   if (ec || !std::filesystem::is_directory(dir)) {
     return cli_fail(err, Status::io_error("cannot create the folder " + dir.string()));
   }
-  auto app = open_app(a);
+  auto app = open_app(a, unlocker);
   if (!app.is_ok()) return cli_fail(err, app.status());
   auto issued = app->issue_codes(*form, round, count, "cli");
   if (!issued.is_ok()) return cli_fail(err, issued.status());

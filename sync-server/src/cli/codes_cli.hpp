@@ -6,11 +6,13 @@
 
 #include <iosfwd>
 
+#include "equitas/crypto/keys.hpp"
 #include "equitas/util/cli_args.hpp"
 
 namespace equitas::server {
 
-int cmd_codes_issue(const CliArgs& a, std::ostream& out, std::ostream& err);
+int cmd_codes_issue(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+                    std::ostream& err);
 int cmd_codes_list(const CliArgs& a, std::ostream& out, std::ostream& err);
 
 inline constexpr const char* kCodesIssueHelp =

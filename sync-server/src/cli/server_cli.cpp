@@ -85,7 +85,22 @@ $EQUITAS_KEY_PASSPHRASE (for services); init with either protects the new keys.
 Run "sync-server COMMAND --help" for the details of a command.
 )";
 
-using Command = CliCommand<int (*)(const CliArgs&, std::ostream&, std::ostream&)>;
+// A command's entry point. The commands that open the server keys take the
+// KeyUnlocker made from --passphrase-file or $EQUITAS_KEY_PASSPHRASE; the
+// others are never given it.
+struct CommandRun {
+  using Plain = int (*)(const CliArgs&, std::ostream&, std::ostream&);
+  using Keyed = int (*)(const CliArgs&, const KeyUnlocker&, std::ostream&, std::ostream&);
+  CommandRun(Plain f) : plain(f) {}  // NOLINT: the command table reads best with bare names
+  CommandRun(Keyed f) : keyed(f) {}  // NOLINT
+  int operator()(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+                 std::ostream& err) const {
+    return keyed != nullptr ? keyed(a, unlocker, out, err) : plain(a, out, err);
+  }
+  Plain plain = nullptr;
+  Keyed keyed = nullptr;
+};
+using Command = CliCommand<CommandRun>;
 
 int fail(std::ostream& err, const Status& s) {
   err << "sync-server: " << s.message() << "\n";
@@ -103,10 +118,10 @@ std::string date_or_dash(const std::optional<std::int64_t>& t) {
   return t ? iso8601_utc(*t) : std::string("-");
 }
 
-int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_init(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  auto made = ServerApp::init(*dir);
+  auto made = ServerApp::init(*dir, {.unlocker = unlocker});
   if (!made.is_ok()) return fail(err, made.status());
   auto opened = made->app.keys();
   if (!opened.is_ok()) return fail(err, opened.status());
@@ -120,13 +135,14 @@ int cmd_init(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int cmd_serve(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_serve(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out, std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   const auto log_format = log::parse_format(a.get_or("--log-format", "text"));
   if (!log_format) return fail(err, Status::invalid_argument("--log-format takes text or json"));
   log::set_format(*log_format);
   ServeOptions opts;
+  opts.unlocker = unlocker;
   opts.listen = a.get_or("--listen", "127.0.0.1:8443");
   if (auto t = a.get("--threads"))
     opts.io_threads = static_cast<unsigned>(std::max(0, std::atoi(t->c_str())));
@@ -221,14 +237,15 @@ int print_code(IssuedCode& code, bool reissued, std::ostream& out, std::ostream&
   return 0;
 }
 
-int cmd_device_enroll(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_device_enroll(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+                      std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   auto site = a.require("--site");
   if (!site.is_ok()) return fail(err, site.status());
   auto valid_for = code_validity(a);
   if (!valid_for.is_ok()) return fail(err, valid_for.status());
-  auto app = ServerApp::open(*dir);
+  auto app = ServerApp::open(*dir, {.unlocker = unlocker});
   if (!app.is_ok()) return fail(err, app.status());
   auto code =
       app->enroll_device(*site, a.get_or("--url", "ws://127.0.0.1:8443"), *valid_for, "cli");
@@ -236,14 +253,15 @@ int cmd_device_enroll(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return print_code(*code, false, out, err);
 }
 
-int cmd_device_reissue(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_device_reissue(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+                       std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   auto id = device_id_arg(a);
   if (!id.is_ok()) return fail(err, id.status());
   auto valid_for = code_validity(a);
   if (!valid_for.is_ok()) return fail(err, valid_for.status());
-  auto app = ServerApp::open(*dir);
+  auto app = ServerApp::open(*dir, {.unlocker = unlocker});
   if (!app.is_ok()) return fail(err, app.status());
   auto code = app->reissue_device(*id, a.get_or("--url", "ws://127.0.0.1:8443"), *valid_for, "cli");
   if (!code.is_ok()) return fail(err, code.status().with_context("no new code was made"));
@@ -550,12 +568,13 @@ Result<forms::Form> read_definition(const std::string& path,
   return std::move(*imported.form);
 }
 
-int cmd_forms_publish(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_forms_publish(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+                      std::ostream& err) {
   if (a.positional().size() != 1)
     return fail(err, Status::invalid_argument("give one FILE (.json or .xlsx)"));
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  auto app = ServerApp::open(*dir);
+  auto app = ServerApp::open(*dir, {.unlocker = unlocker});
   if (!app.is_ok()) return fail(err, app.status());
   std::vector<std::filesystem::path> attach;
   for (const auto& p : comma_list(a.get_or("--attach", ""))) {
@@ -664,13 +683,14 @@ void print_bundle_outcome(const BundleOutcome& b, std::ostream& out) {
 // Exit 0 only when every file was imported and every envelope stored; 3
 // when something was refused or rejected (the receipt still tells the post
 // which); 1 when nothing could be imported at all.
-int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_import(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+               std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   if (a.positional().empty())
     return fail(err, Status::invalid_argument("give one or more BUNDLE files"));
   std::vector<std::filesystem::path> files(a.positional().begin(), a.positional().end());
-  auto app = ServerApp::open(*dir);
+  auto app = ServerApp::open(*dir, {.unlocker = unlocker});
   if (!app.is_ok()) return fail(err, app.status());
   ImportOptions options;
   options.accept_expired_code = a.has("--accept-expired-code");
@@ -715,13 +735,14 @@ int cmd_import(const CliArgs& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int cmd_key_passphrase(const CliArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_key_passphrase(const CliArgs& a, const KeyUnlocker& unlocker, std::ostream& out,
+                       std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
   auto next = read_new_passphrase(a.get("--new-passphrase-file"), a.has("--remove"));
   if (!next.is_ok()) return fail(err, next.status());
   const Passphrase* next_ptr = *next ? &**next : nullptr;
-  if (Status s = change_key_file_passphrase(dir->keys(), KeyPassphraseScope::current(), next_ptr);
+  if (Status s = change_key_file_passphrase(dir->keys(), unlocker.passphrase(), next_ptr);
       !s.is_ok()) {
     return fail(err, s.with_context("the key file was not changed"));
   }
@@ -1015,13 +1036,15 @@ const Command kCommands[] = {
 std::vector<std::string> command_names() { return cli_command_names(kCommands); }
 
 int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-  // Commands that open the server keys may need their passphrase; see KeyPassphraseScope.
+  // Every command takes --passphrase-file; those that open the server keys
+  // are handed it (CommandRun).
   std::vector<std::string> args = argv;
   auto passphrase = take_key_passphrase_arg(args);
   if (!passphrase.is_ok()) return fail(err, passphrase.status());
-  const KeyPassphraseScope key_passphrase(std::move(*passphrase));
-  return dispatch_cli("sync-server", kUsage, "sync-server " EQUITAS_VERSION, kCommands, args, out,
-                      err, [&](const Command& c, const CliArgs& a) { return c.run(a, out, err); });
+  const KeyUnlocker unlocker(std::move(*passphrase));
+  return dispatch_cli(
+      "sync-server", kUsage, "sync-server " EQUITAS_VERSION, kCommands, args, out, err,
+      [&](const Command& c, const CliArgs& a) { return c.run(a, unlocker, out, err); });
 }
 
 }  // namespace equitas::server

@@ -57,7 +57,7 @@ Result<std::uint64_t> raise_open_file_limit() {
 
 Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions options) {
   EQ_ASSIGN_OR_RETURN(auto endpoint, parse_listen_address(options.listen));
-  EQ_ASSIGN_OR_RETURN(ServerKeys keys, load_server_keys(dir.keys()));
+  EQ_ASSIGN_OR_RETURN(ServerKeys keys, load_server_keys(dir.keys(), options.unlocker));
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::open(dir));
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(store));
 

@@ -26,6 +26,8 @@ struct ServeOptions {
   // Where sessions and the admin API read the time (the system clock, in
   // production); must outlive the server. Tests give a ManualClock.
   const Clock* clock = &SystemClock::instance();
+  // Opens server.key: the passphrase `serve` was given, if any.
+  KeyUnlocker unlocker;
   // The dashboard at "/" and the admin API under /api/v1/ (admin_api.hpp).
   bool dashboard = true;
   // Origins browsers use beyond the listen address (AdminApiOptions).

@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -159,25 +160,33 @@ Status change_key_file_passphrase(const std::filesystem::path& path, const Passp
 Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file,
                                                       bool remove);
 
-// The passphrase of the running command. The programs open their key files
-// deep inside the collector and the server (Collector::open, Server::start,
-// the bundle importer), from several threads and more than once per process
-// (a background sync opens the collector again each time). Rather than
-// thread a passphrase through every one of those calls, the command line
-// installs it here for the duration of a command, and the forms without a
-// passphrase argument below use it. It also remembers the Argon2id output
-// for each salt it has opened, so re-opening the same file costs no second
-// key derivation. Install at most one at a time (from the CLI's run_cli);
-// any thread may load keys while it is installed.
-class KeyPassphraseScope {
+// What opens the key files of one running command: the passphrase it was
+// given (--passphrase-file, or $EQUITAS_KEY_PASSPHRASE), or none. The
+// command line makes one and hands it, explicitly, to whatever opens keys
+// (CollectorOptions, ServerAppOptions, ServeOptions, the sync runner);
+// nothing reads a passphrase from anywhere else.
+//
+// Copies share one state: the passphrase, and the Argon2id output for each
+// salt opened with it, so that re-opening the same file (a background sync
+// opens the collector again each time) costs no second key derivation. Any
+// thread may load keys through any copy. The passphrase and the derived
+// keys live in sodium memory and are wiped when the last copy goes; they
+// are never printed.
+class KeyUnlocker {
  public:
-  // An empty optional installs "no passphrase given".
-  explicit KeyPassphraseScope(std::optional<Passphrase> passphrase);
-  ~KeyPassphraseScope();
-  KeyPassphraseScope(const KeyPassphraseScope&) = delete;
-  KeyPassphraseScope& operator=(const KeyPassphraseScope&) = delete;
-  // The installed passphrase, or null. Valid while the scope lives.
-  static const Passphrase* current();
+  // No passphrase: plain key files open, protected ones are refused
+  // (failed_precondition), and saving writes a plain file.
+  KeyUnlocker() = default;
+  // An empty optional is the same as the default.
+  explicit KeyUnlocker(std::optional<Passphrase> passphrase);
+
+  // The passphrase, or null. Valid while a copy of this unlocker lives.
+  const Passphrase* passphrase() const;
+
+ private:
+  struct State;  // key_file.cpp
+  friend struct KeyUnlockerAccess;
+  std::shared_ptr<State> state_;  // null: no passphrase
 };
 
 // Takes "--passphrase-file FILE" (or "--passphrase-file=FILE") out of
@@ -187,10 +196,13 @@ class KeyPassphraseScope {
 // the flag.
 Result<std::optional<Passphrase>> take_key_passphrase_arg(std::vector<std::string>& args);
 
-// With the passphrase of the installed KeyPassphraseScope, if any.
-Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys);
-Result<ServerKeys> load_server_keys(const std::filesystem::path& path);
-Status save_device_key(const std::filesystem::path& path, const SigningKey& key);
-Result<SigningKey> load_device_key(const std::filesystem::path& path);
+// The same with the unlocker's passphrase (protected when it has one,
+// plain when not), reusing the keys it derived before.
+Status save_server_keys(const std::filesystem::path& path, const ServerKeys& keys,
+                        const KeyUnlocker& unlocker);
+Result<ServerKeys> load_server_keys(const std::filesystem::path& path, const KeyUnlocker& unlocker);
+Status save_device_key(const std::filesystem::path& path, const SigningKey& key,
+                       const KeyUnlocker& unlocker);
+Result<SigningKey> load_device_key(const std::filesystem::path& path, const KeyUnlocker& unlocker);
 
 }  // namespace equitas
