@@ -29,6 +29,10 @@ std::string_view level_name(Level l) {
 }
 
 // RFC 3339 in UTC with milliseconds, as log shippers parse without a hint.
+// The machine's clock, not a Clock (util/clock.hpp): a log line says when
+// the process wrote it, for whoever reads the log beside other programs'
+// logs, and nothing is decided by it; the log is the process's, not an
+// application object's.
 std::string now_utc() {
   const auto now = std::chrono::system_clock::now();
   const auto ms =
