@@ -213,7 +213,8 @@ bool AdminApi::serves(std::string_view target) {
 }
 
 AdminResponse AdminApi::handle(const AdminRequest& req, const std::string& peer) {
-  Call call{req, peer, std::string(http_util::path_of(req.target())), "en", "", app_.now(), {}};
+  const std::int64_t now = options_.clock->now();  // the clock ServerApp has: no lock needed
+  Call call{req, peer, std::string(http_util::path_of(req.target())), "en", "", now, {}};
   if (stopping_.load()) {
     auto r = call.error(http::status::service_unavailable, "the server is stopping");
     r.text.keep_alive(false);
