@@ -5,7 +5,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <map>
-#include <mutex>
+
+#include "equitas/util/thread_annotations.hpp"
 
 namespace equitas::web {
 
@@ -20,7 +21,7 @@ class ConnectionCounts {
 
   // Counts a connection from `peer`, unless a cap is reached: then false.
   bool try_add(const asio::ip::address& peer) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (total_ >= limits_.max_connections) return false;
     if (limits_.max_per_address > 0) {
       std::size_t& n = per_address_[peer];
@@ -31,22 +32,22 @@ class ConnectionCounts {
     return true;
   }
   void remove(const asio::ip::address& peer) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     --total_;
     if (limits_.max_per_address == 0) return;
     const auto it = per_address_.find(peer);
     if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
   }
   std::size_t total() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     return total_;
   }
 
  private:
   const ListenerLimits limits_;
-  mutable std::mutex mu_;
-  std::size_t total_ = 0;                                 // guarded by mu_
-  std::map<asio::ip::address, std::size_t> per_address_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::size_t total_ EQ_GUARDED_BY(mu_) = 0;
+  std::map<asio::ip::address, std::size_t> per_address_ EQ_GUARDED_BY(mu_);
 };
 
 namespace {
