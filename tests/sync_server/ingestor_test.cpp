@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "fixtures.hpp"
 #include "limits.hpp"
@@ -221,4 +222,44 @@ TEST_CASE(
   CHECK(late->code() == StatusCode::kUnavailable);
   CHECK(late->message() == "the server is shutting down");
   CHECK(stored(server).count("late") == 0);
+}
+
+TEST_CASE(
+    "a change run alone is a group of its own: it fails alone, and the jobs queued around it "
+    "commit",
+    "[server][ingestor]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  Outcomes outcomes;
+  Ingestor ingestor(server.open_store());
+  Gate gate;
+  ingestor.submit(gate.job(), outcomes.done("gate"));
+  gate.wait_started();
+  ingestor.submit(create_token("batch before"), outcomes.done("before"));
+  // An administrator's change that fails after writing (an audit line the
+  // log refused, say), from the admin API's thread, which waits for it.
+  auto admin = std::async(std::launch::async, [&ingestor] {
+    return ingestor.run_alone([](ServerStore& store) -> Status {
+      EQ_RETURN_IF_ERROR(
+          store.create_admin_token(std::string(kJob) + "admin", Role::kViewer, 1).status());
+      return Status::internal("the audit line could not be written");
+    });
+  });
+  while (ingestor.queue_depth() < 2) std::this_thread::yield();  // it is queued behind "before"
+  ingestor.submit(create_token("batch after"), outcomes.done("after"));
+  CHECK(ingestor.queue_depth() == 3);
+  gate.open();
+  const Status heard = admin.get();
+  CHECK(heard.code() == StatusCode::kInternal);
+  CHECK(heard.message() == "the audit line could not be written");
+  REQUIRE(outcomes.wait_for(3));
+  CHECK(outcomes.of("before").is_ok());
+  CHECK(outcomes.of("after").is_ok());
+  // An administrator's change that succeeds is committed when run_alone returns.
+  CHECK(ingestor.run_alone(create_token("admin, again")).is_ok());
+  CHECK(stored(server) ==
+        std::multiset<std::string>{"batch before", "batch after", "admin, again"});
+  ingestor.stop();
+  const Status late = ingestor.run_alone(create_token("late"));
+  CHECK(late.code() == StatusCode::kUnavailable);
 }

@@ -1,13 +1,16 @@
 // ServerApp (issue 13): every change an administrator can make is one
 // transaction with its audit line. A failure injected on the audit write
 // (a real SQLite trigger that aborts the INSERT) must leave nothing changed,
-// and each use case must say why it failed.
+// and each use case must say why it failed, whether the change is written
+// on the app's own connection (the command line) or by the server's single
+// writer (the admin API inside serve).
 #include "server_app.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "equitas/forms/form_json.hpp"
 #include "form_registry.hpp"
+#include "ingestor.hpp"
 #include "temp_dir.hpp"
 
 using namespace equitas;
@@ -65,9 +68,26 @@ std::int64_t audit_count(ServerStore& store, const std::string& action) {
 TEST_CASE("a failed audit write leaves every administrator's change undone", "[server][app]") {
   test::TempDir tmp;
   ManualClock clock(kNow);
-  auto made = ServerApp::init(DataDir{tmp / "server"}, {.unlocker = {}, .clock = &clock});
+  const DataDir dir{tmp / "server"};
+  auto made = ServerApp::init(dir, {.unlocker = {}, .clock = &clock});
   REQUIRE(made.is_ok());
-  ServerApp& app = made->app;
+  ServerApp* chosen = &made->app;
+  std::optional<Ingestor> writer;
+  std::optional<ServerApp> served;
+  SECTION("on the app's own connection, as on the command line") {}
+  SECTION("through the server's single writer, as the admin API's inside serve") {
+    auto store = ServerStore::open(dir);
+    REQUIRE(store.is_ok());
+    writer.emplace(std::move(*store));
+    auto opened = ServerApp::open(
+        dir, {.unlocker = {}, .clock = &clock, .write_path = [&writer](const StoreChange& change) {
+                return writer->run_alone(change);
+              }});
+    REQUIRE(opened.is_ok());
+    served.emplace(std::move(*opened));
+    chosen = &*served;
+  }
+  ServerApp& app = *chosen;
   CHECK(audit_count(app.store(), "server.init") == 1);
   auto pending = app.enroll_device("Northern land post", "ws://127.0.0.1:8443", 14 * 86400, "cli");
   REQUIRE(pending.is_ok());

@@ -164,8 +164,9 @@ struct AdminApi::Call {
 
 Result<std::unique_ptr<AdminApi>> AdminApi::open(const DataDir& dir, AdminApiOptions options) {
   // No passphrase: nothing the admin API does opens the server keys.
-  EQ_ASSIGN_OR_RETURN(ServerApp app,
-                      ServerApp::open(dir, {.unlocker = {}, .clock = options.clock}));
+  EQ_ASSIGN_OR_RETURN(ServerApp app, ServerApp::open(dir, {.unlocker = {},
+                                                           .clock = options.clock,
+                                                           .write_path = options.write_path}));
   EQ_ASSIGN_OR_RETURN(auto forms, FormRegistry::load(app.store()));
   // Downloads a crash left behind (they are unlinked once open, normally).
   std::error_code ec;

@@ -84,6 +84,9 @@ struct AdminApiOptions {
   // Where sessions, throttles and reports read the time; must outlive the
   // API. Tests give a ManualClock.
   const Clock* clock = &SystemClock::instance();
+  // Where its changes and audit lines are written (ServerAppOptions). Inside
+  // serve, the server's single writer; empty, as in tests: its own connection.
+  WritePath write_path = nullptr;
 };
 
 class AdminApi {

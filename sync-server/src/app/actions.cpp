@@ -83,9 +83,10 @@ Result<std::shared_ptr<const forms::Form>> ServerApp::current_form(std::string_v
   return form;
 }
 
-Result<int> ServerApp::adopt_action_plan(const AssessmentRecord& a, const forms::Form& form,
-                                         std::int64_t now, const Actor& actor) {
-  ActionStore actions(store_.db());
+Result<int> ServerApp::adopt_action_plan(ServerStore& store, const AssessmentRecord& a,
+                                         const forms::Form& form, std::int64_t now,
+                                         const Actor& actor) {
+  ActionStore actions(store.db());
   EQ_ASSIGN_OR_RETURN(bool done, actions.adopted(a.id));
   if (done) return 0;
   const boost::json::object fields = merged_fields(a);
@@ -129,7 +130,7 @@ Result<int> ServerApp::adopt_action_plan(const AssessmentRecord& a, const forms:
     ++adopted;
   }
   if (adopted > 0) {
-    EQ_RETURN_IF_ERROR(audit(actor, "action.adopt",
+    EQ_RETURN_IF_ERROR(audit(store, actor, "action.adopt",
                              "assessment=" + a.id + " items=" + std::to_string(adopted), now));
   }
   return adopted;
@@ -247,58 +248,57 @@ Status ServerApp::update_action(std::string_view id, const ActionChange& change,
     return Status::invalid_argument(
         "nothing to change: give a status, a note, indicators, an owner or a deadline");
   }
-  ActionStore actions(store_.db());
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(auto item, actions.find(id));
-  if (!item) return unknown_action(id);
-  EQ_ASSIGN_OR_RETURN(auto form, current_form(item->form_id));
-  std::string detail = "id=" + item->id;
-  ActionUpdate u{0, now, item->updates.back().status, change.note, actor.name};
-  if (change.status) {
-    auto list = form->lists.find(kStatusList);
-    if (list == form->lists.end() || list->second.find(*change.status) == nullptr) {
-      std::string codes;
-      if (list != form->lists.end()) {
-        for (const auto& c : list->second.choices) codes += (codes.empty() ? "" : ", ") + c.name;
+  return write([&](ServerStore& store) -> Status {
+    ActionStore actions(store.db());
+    EQ_ASSIGN_OR_RETURN(auto item, actions.find(id));
+    if (!item) return unknown_action(id);
+    EQ_ASSIGN_OR_RETURN(auto form, current_form(item->form_id));
+    std::string detail = "id=" + item->id;
+    ActionUpdate u{0, now, item->updates.back().status, change.note, actor.name};
+    if (change.status) {
+      auto list = form->lists.find(kStatusList);
+      if (list == form->lists.end() || list->second.find(*change.status) == nullptr) {
+        std::string codes;
+        if (list != form->lists.end()) {
+          for (const auto& c : list->second.choices) codes += (codes.empty() ? "" : ", ") + c.name;
+        }
+        return Status::invalid_argument("no status '" + *change.status + "'; one of: " + codes);
       }
-      return Status::invalid_argument("no status '" + *change.status + "'; one of: " + codes);
+      u.status = *change.status;
+      detail += " status=" + u.status;
     }
-    u.status = *change.status;
-    detail += " status=" + u.status;
-  }
-  bool details = false;
-  if (change.indicators) {
-    const auto known = scored_indicators(*form);
-    std::vector<std::string> chosen;
-    for (const auto& want : *change.indicators) {
-      if (!known.count(want)) {
-        return Status::invalid_argument("'" + want + "' is not an indicator of " + form->id +
-                                        " (ids such as P1.A.1 or X.B.2)");
+    bool details = false;
+    if (change.indicators) {
+      const auto known = scored_indicators(*form);
+      std::vector<std::string> chosen;
+      for (const auto& want : *change.indicators) {
+        if (!known.count(want)) {
+          return Status::invalid_argument("'" + want + "' is not an indicator of " + form->id +
+                                          " (ids such as P1.A.1 or X.B.2)");
+        }
+        if (std::find(chosen.begin(), chosen.end(), want) == chosen.end()) chosen.push_back(want);
       }
-      if (std::find(chosen.begin(), chosen.end(), want) == chosen.end()) chosen.push_back(want);
+      item->indicators = std::move(chosen);
+      std::string list;
+      for (const auto& i : item->indicators) list += (list.empty() ? "" : ",") + i;
+      detail += " indicators=" + list;
+      details = true;
     }
-    item->indicators = std::move(chosen);
-    std::string list;
-    for (const auto& i : item->indicators) list += (list.empty() ? "" : ",") + i;
-    detail += " indicators=" + list;
-    details = true;
-  }
-  if (change.owner) {
-    item->owner = *change.owner;
-    detail += " owner=" + item->owner;
-    details = true;
-  }
-  if (change.deadline) {
-    item->deadline = *change.deadline;
-    detail += " deadline=" + item->deadline;
-    details = true;
-  }
-  if (details) EQ_RETURN_IF_ERROR(actions.set_details(*item));
-  EQ_RETURN_IF_ERROR(actions.add_update(item->id, u));
-  EQ_RETURN_IF_ERROR(audit(actor, "action.update", detail, now));
-  return tx.commit();
+    if (change.owner) {
+      item->owner = *change.owner;
+      detail += " owner=" + item->owner;
+      details = true;
+    }
+    if (change.deadline) {
+      item->deadline = *change.deadline;
+      detail += " deadline=" + item->deadline;
+      details = true;
+    }
+    if (details) EQ_RETURN_IF_ERROR(actions.set_details(*item));
+    EQ_RETURN_IF_ERROR(actions.add_update(item->id, u));
+    return audit(store, actor, "action.update", detail, now);
+  });
 }
 
 }  // namespace equitas::server

@@ -50,13 +50,12 @@ Status ServerApp::add_administration(std::string_view id, std::string_view name,
   if (name.empty() || name.size() > 200)
     return Status::invalid_argument("a display name takes 1 to 200 bytes");
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(
-      AssessmentStore(store_.db()).add_administration({std::string(id), std::string(name), now}));
-  EQ_RETURN_IF_ERROR(audit(actor, "administration.add",
-                           "id=" + std::string(id) + " name=" + std::string(name), now));
-  return tx.commit();
+  return write([&](ServerStore& store) -> Status {
+    EQ_RETURN_IF_ERROR(
+        AssessmentStore(store.db()).add_administration({std::string(id), std::string(name), now}));
+    return audit(store, actor, "administration.add",
+                 "id=" + std::string(id) + " name=" + std::string(name), now);
+  });
 }
 
 Result<std::vector<Administration>> ServerApp::administrations() {
@@ -92,14 +91,13 @@ Result<std::string> ServerApp::create_assessment(std::string_view form_id, std::
   a.round = std::string(round);
   a.administration_id = std::string(admin_id);
   a.created_at = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(assessments.add_assessment(a));
-  EQ_RETURN_IF_ERROR(audit(actor, "assessment.create",
-                           "id=" + a.id + " form=" + a.form_id + " round=" + a.round +
-                               " administration=" + a.administration_id,
-                           a.created_at));
-  EQ_RETURN_IF_ERROR(tx.commit());
+  EQ_RETURN_IF_ERROR(write([&](ServerStore& store) -> Status {
+    EQ_RETURN_IF_ERROR(AssessmentStore(store.db()).add_assessment(a));
+    return audit(store, actor, "assessment.create",
+                 "id=" + a.id + " form=" + a.form_id + " round=" + a.round +
+                     " administration=" + a.administration_id,
+                 a.created_at);
+  }));
   return a.id;
 }
 
@@ -147,15 +145,15 @@ Result<std::string> ServerApp::assessment_report(std::string_view id, const std:
 
 Status ServerApp::change_assessment(
     std::string_view id,
-    const std::function<Status(AssessmentStore&, const AssessmentRecord&, std::int64_t)>& change) {
-  AssessmentStore assessments(store_.db());
+    const std::function<Status(ServerStore&, AssessmentStore&, const AssessmentRecord&,
+                               std::int64_t)>& change) {
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(auto a, assessments.find_assessment(id));
-  if (!a) return unknown_assessment(id);
-  EQ_RETURN_IF_ERROR(change(assessments, *a, now));
-  return tx.commit();
+  return write([&](ServerStore& store) -> Status {
+    AssessmentStore assessments(store.db());
+    EQ_ASSIGN_OR_RETURN(auto a, assessments.find_assessment(id));
+    if (!a) return unknown_assessment(id);
+    return change(store, assessments, *a, now);
+  });
 }
 
 Status ServerApp::resolve_field(std::string_view id, std::string_view field, std::string_view value,
@@ -164,7 +162,9 @@ Status ServerApp::resolve_field(std::string_view id, std::string_view field, std
     return Status::invalid_argument("say why with --comment: it stays in the field's history");
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   return change_assessment(
-      id, [&](AssessmentStore& assessments, const AssessmentRecord& a, std::int64_t now) -> Status {
+      id,
+      [&](ServerStore& store, AssessmentStore& assessments, const AssessmentRecord& a,
+          std::int64_t now) -> Status {
         if (a.state == AssessmentState::kValidated) {
           return Status::failed_precondition("assessment " + a.id +
                                              " is validated; its values no longer change");
@@ -197,7 +197,7 @@ Status ServerApp::resolve_field(std::string_view id, std::string_view field, std
         }
         e.fields[std::string(field)] = text;
         EQ_ASSIGN_OR_RETURN(std::int64_t seq, assessments.apply_event(a, e, std::nullopt));
-        return audit(actor, "assessment.resolve",
+        return audit(store, actor, "assessment.resolve",
                      "id=" + a.id + " field=" + std::string(field) + " value=" + text +
                          " seq=" + std::to_string(seq),
                      now);
@@ -209,7 +209,9 @@ Status ServerApp::advance_assessment(std::string_view id, AssessmentState from, 
   if (comment.empty())
     return Status::invalid_argument("a reviewer's --comment is required on each step");
   return change_assessment(
-      id, [&](AssessmentStore& assessments, const AssessmentRecord& a, std::int64_t now) -> Status {
+      id,
+      [&](ServerStore& store, AssessmentStore& assessments, const AssessmentRecord& a,
+          std::int64_t now) -> Status {
         if (a.state != from) {
           return Status::failed_precondition(
               "assessment " + a.id + " is " + std::string(assessment_state_name(a.state)) +
@@ -236,13 +238,14 @@ Status ServerApp::advance_assessment(std::string_view id, AssessmentState from, 
           // until the next round (app/actions.cpp); the step marks where the
           // plan stood, for the next round's comparison.
           EQ_ASSIGN_OR_RETURN(auto form, current_form(a.form_id));
-          EQ_ASSIGN_OR_RETURN(int adopted, adopt_action_plan(a, *form, now, actor));
+          EQ_ASSIGN_OR_RETURN(int adopted, adopt_action_plan(store, a, *form, now, actor));
           (void)adopted;
-          EQ_ASSIGN_OR_RETURN(step.action_mark, ActionStore(store_.db()).last_update_id());
+          EQ_ASSIGN_OR_RETURN(step.action_mark, ActionStore(store.db()).last_update_id());
         }
         EQ_RETURN_IF_ERROR(assessments.set_state(a, to, step));
         return audit(
-            actor, to == AssessmentState::kValidated ? "assessment.validate" : "assessment.review",
+            store, actor,
+            to == AssessmentState::kValidated ? "assessment.validate" : "assessment.review",
             "id=" + a.id + " comment=" + std::string(comment), now);
       });
 }

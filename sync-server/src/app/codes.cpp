@@ -45,17 +45,15 @@ Result<ServerApp::IssuedCodes> ServerApp::issue_codes(std::string_view form_id,
   }
   EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
   IssuedCodes out;
-  EQ_ASSIGN_OR_RETURN(out.batch,
-                      CodeStore(store_.db()).issue(form_id, round, count, keys->sign, now));
-  EQ_RETURN_IF_ERROR(audit(actor, "codes.issue",
-                           "form=" + std::string(form_id) + " round=" + std::string(round) +
-                               " count=" + std::to_string(count) +
-                               " batch=" + to_hex(out.batch.batch.id),
-                           now));
-  EQ_RETURN_IF_ERROR(tx.commit());
+  EQ_RETURN_IF_ERROR(write([&](ServerStore& store) -> Status {
+    EQ_ASSIGN_OR_RETURN(out.batch,
+                        CodeStore(store.db()).issue(form_id, round, count, keys->sign, now));
+    return audit(store, actor, "codes.issue",
+                 "form=" + std::string(form_id) + " round=" + std::string(round) +
+                     " count=" + std::to_string(count) + " batch=" + to_hex(out.batch.batch.id),
+                 now);
+  }));
   out.form = library.current(form_id);
   return out;
 }

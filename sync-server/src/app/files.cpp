@@ -143,10 +143,9 @@ Result<ServerApp::FilesExport> ServerApp::export_with_files(const ExportOptions&
   EQ_RETURN_IF_ERROR(z.close());
   fs::rename(scratch.path / "export.zip", zip, ec);
   if (ec) return Status::io_error("cannot move the zip to " + zip.string() + ": " + ec.message());
-  EQ_RETURN_IF_ERROR(audit(options.actor, "export.files",
-                           options.form_id + ": " + std::to_string(out.files) + " files, " +
-                               std::to_string(out.missing.size()) + " not on the server yet",
-                           clock_->now()));
+  EQ_RETURN_IF_ERROR(record(options.actor, "export.files",
+                            options.form_id + ": " + std::to_string(out.files) + " files, " +
+                                std::to_string(out.missing.size()) + " not on the server yet"));
   return out;
 }
 

@@ -48,33 +48,44 @@ Result<Initialised> ServerApp::init(const DataDir& dir, const ServerAppOptions& 
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::create(dir));
   ServerApp app(dir, std::move(keys), std::move(store), options);
   const std::int64_t now = app.clock_->now();
-  Transaction tx(app.store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(std::string token,
-                      app.store_.create_admin_token("created by init", Role::kAdmin, now));
-  EQ_RETURN_IF_ERROR(app.audit("cli", "server.init", "", now));
-  EQ_RETURN_IF_ERROR(tx.commit());
+  std::string token;
+  EQ_RETURN_IF_ERROR(app.write([&](ServerStore& store) -> Status {
+    EQ_ASSIGN_OR_RETURN(token, store.create_admin_token("created by init", Role::kAdmin, now));
+    return audit(store, "cli", "server.init", "", now);
+  }));
   return Initialised{std::move(app), std::move(token)};
 }
 
-Status ServerApp::audit(const Actor& actor, std::string_view action, std::string detail,
-                        std::int64_t now) {
+Status ServerApp::write(const StoreChange& change) {
+  if (write_path_) return write_path_(change);
+  Transaction tx(store_.db());
+  EQ_RETURN_IF_ERROR(tx.status());
+  EQ_RETURN_IF_ERROR(change(store_));
+  return tx.commit();
+}
+
+Status ServerApp::audit(ServerStore& store, const Actor& actor, std::string_view action,
+                        std::string detail, std::int64_t now) {
   if (!actor.peer.empty()) detail += (detail.empty() ? "peer=" : " peer=") + actor.peer;
-  return store_.audit(actor.name, action, detail, now);
+  return store.audit(actor.name, action, detail, now);
 }
 
 Status ServerApp::record(const Actor& actor, std::string_view action, std::string_view detail) {
-  return audit(actor, action, std::string(detail), clock_->now());
+  const std::int64_t now = clock_->now();
+  return write(
+      [&](ServerStore& store) { return audit(store, actor, action, std::string(detail), now); });
 }
 
 Result<std::vector<ServerStore::AuditEntry>> ServerApp::read_audit_log(const Actor& actor,
                                                                        std::int64_t before,
                                                                        std::int64_t limit) {
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(audit(actor, "audit.view", "", clock_->now()));
-  EQ_ASSIGN_OR_RETURN(auto entries, store_.audit_entries(before, limit));
-  EQ_RETURN_IF_ERROR(tx.commit());
+  const std::int64_t now = clock_->now();
+  std::vector<ServerStore::AuditEntry> entries;
+  EQ_RETURN_IF_ERROR(write([&](ServerStore& store) -> Status {
+    EQ_RETURN_IF_ERROR(audit(store, actor, "audit.view", "", now));
+    EQ_ASSIGN_OR_RETURN(entries, store.audit_entries(before, limit));
+    return Status::ok();
+  }));
   return entries;
 }
 
@@ -151,18 +162,17 @@ Result<IssuedCode> ServerApp::issue_code(const DeviceId& id, std::string_view si
   code.site = std::string(site);
   const auto hash = enrollment_secret_hash(code.secret.span());
 
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  if (reissue) {
-    EQ_RETURN_IF_ERROR(store_.replace_enrollment_secret(id, hash, code.expires_at));
-  } else {
-    EQ_RETURN_IF_ERROR(store_.add_pending_device(id, code.site, hash, code.expires_at, now));
-  }
-  EQ_RETURN_IF_ERROR(audit(actor, reissue ? "device.reissue" : "device.enroll",
-                           "device=" + id.to_string() + " site=" + code.site +
-                               " expires=" + iso8601_utc(code.expires_at),
-                           now));
-  EQ_RETURN_IF_ERROR(tx.commit());
+  EQ_RETURN_IF_ERROR(write([&](ServerStore& store) -> Status {
+    if (reissue) {
+      EQ_RETURN_IF_ERROR(store.replace_enrollment_secret(id, hash, code.expires_at));
+    } else {
+      EQ_RETURN_IF_ERROR(store.add_pending_device(id, code.site, hash, code.expires_at, now));
+    }
+    return audit(store, actor, reissue ? "device.reissue" : "device.enroll",
+                 "device=" + id.to_string() + " site=" + code.site +
+                     " expires=" + iso8601_utc(code.expires_at),
+                 now);
+  }));
   return IssuedCode{format_enrollment_code(code), id, code.site, code.expires_at};
 }
 
@@ -195,11 +205,10 @@ Result<IssuedCode> ServerApp::reissue_device(const DeviceId& id, std::string_vie
 
 Status ServerApp::revoke_device(const DeviceId& id, const Actor& actor) {
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(store_.revoke_device(id, now));
-  EQ_RETURN_IF_ERROR(audit(actor, "device.revoke", "device=" + id.to_string(), now));
-  return tx.commit();
+  return write([&](ServerStore& store) -> Status {
+    EQ_RETURN_IF_ERROR(store.revoke_device(id, now));
+    return audit(store, actor, "device.revoke", "device=" + id.to_string(), now);
+  });
 }
 
 Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor) {
@@ -235,13 +244,11 @@ Status ServerApp::publish_form(const FormToPublish& request, const Actor& actor)
   EQ_ASSIGN_OR_RETURN(const ServerKeys* keys, keys());
   pub.signature = keys->sign.sign(form_publication_signing_input(pub, keys->sign.public_key()));
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(store_.save_publication(pub, request.source, now));
-  EQ_RETURN_IF_ERROR(
-      audit(actor, "form.publish",
-            "form=" + pub.form_id + " version=" + pub.version + " round=" + pub.round, now));
-  return tx.commit();
+  return write([&](ServerStore& store) -> Status {
+    EQ_RETURN_IF_ERROR(store.save_publication(pub, request.source, now));
+    return audit(store, actor, "form.publish",
+                 "form=" + pub.form_id + " version=" + pub.version + " round=" + pub.round, now);
+  });
 }
 
 Result<std::string> ServerApp::create_admin_token(std::string_view label, Role role,
@@ -249,23 +256,21 @@ Result<std::string> ServerApp::create_admin_token(std::string_view label, Role r
   if (label.empty() || label.size() > 64)
     return Status::invalid_argument("a token's label takes 1 to 64 characters");
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_ASSIGN_OR_RETURN(std::string token, store_.create_admin_token(label, role, now));
-  EQ_RETURN_IF_ERROR(audit(actor, "admin-token.create",
-                           "label=" + std::string(label) + " role=" + std::string(role_name(role)),
-                           now));
-  EQ_RETURN_IF_ERROR(tx.commit());
+  std::string token;
+  EQ_RETURN_IF_ERROR(write([&](ServerStore& store) -> Status {
+    EQ_ASSIGN_OR_RETURN(token, store.create_admin_token(label, role, now));
+    return audit(store, actor, "admin-token.create",
+                 "label=" + std::string(label) + " role=" + std::string(role_name(role)), now);
+  }));
   return token;
 }
 
 Status ServerApp::revoke_admin_token(std::int64_t id, const Actor& actor) {
   const std::int64_t now = clock_->now();
-  Transaction tx(store_.db());
-  EQ_RETURN_IF_ERROR(tx.status());
-  EQ_RETURN_IF_ERROR(store_.revoke_admin_token(id, now));
-  EQ_RETURN_IF_ERROR(audit(actor, "admin-token.revoke", "id=" + std::to_string(id), now));
-  return tx.commit();
+  return write([&](ServerStore& store) -> Status {
+    EQ_RETURN_IF_ERROR(store.revoke_admin_token(id, now));
+    return audit(store, actor, "admin-token.revoke", "id=" + std::to_string(id), now);
+  });
 }
 
 Result<ExportSummary> ServerApp::export_responses(const ExportOptions& options,
@@ -397,11 +402,10 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
     return give_up(
         Status::io_error("cannot name the copy " + out.database.string() + ": " + ec.message()));
   }
-  if (Status s = audit(actor, "backup",
-                       "to=" + fs::absolute(folder, ec).string() +
-                           " submissions=" + std::to_string(out.submissions) +
-                           " files=" + std::to_string(out.file_count),
-                       clock_->now());
+  if (Status s = record(actor, "backup",
+                        "to=" + fs::absolute(folder, ec).string() +
+                            " submissions=" + std::to_string(out.submissions) +
+                            " files=" + std::to_string(out.file_count));
       !s.is_ok()) {
     // No copy of every answer leaves without a trace.
     std::error_code ignored;

@@ -1,16 +1,22 @@
-// The server's use cases, in one place: the command line calls these and
-// only parses and renders around them (the admin API and the sync sessions
-// are to follow; see issue 13). Every change an administrator can make is
-// here, with its audit line in the same transaction.
+// The server's use cases, in one place: the command line and the admin API
+// call these and only parse and render around them. Every change an
+// administrator can make is here, with its audit line in the same
+// transaction.
 //
 // Every use case that changes something runs in one transaction together
 // with its audit line: if the audit line cannot be written, nothing changes
 // and the caller hears why. Time comes from the Clock given at open
 // (ServerAppOptions), so tests can move it without sleeping.
 //
-// Thread: one ServerApp per thread (it owns one SQLite connection). While
-// `serve` runs, these commands work beside it thanks to WAL; the server's
-// own writes go through its Ingestor.
+// Writes take one path (ServerAppOptions::write_path). On the command line
+// each change is a transaction on the app's own connection, beside a running
+// server thanks to WAL and the busy timeout. Inside `serve`, the admin API's
+// ServerApp hands each change to the server's single writer, the Ingestor,
+// which runs it in a transaction of its own: the running server has one
+// writer, and an administrator's failed change fails no device's batch.
+//
+// Thread: one ServerApp per thread (it owns one SQLite connection, which
+// its reads use).
 #pragma once
 
 #include <functional>
@@ -36,6 +42,13 @@
 
 namespace equitas::server {
 
+// A change to the server's durable state, run inside a transaction on the
+// connection that writes, which it is given; its audit line included.
+using StoreChange = std::function<Status(ServerStore&)>;
+// Runs a change in a transaction of its own and commits it, or changes
+// nothing and says why.
+using WritePath = std::function<Status(const StoreChange&)>;
+
 // What a ServerApp is opened (or made) with.
 struct ServerAppOptions {
   // Opens server.key when a use case first needs it, and protects new keys
@@ -44,6 +57,9 @@ struct ServerAppOptions {
   // Where every use case reads the time: audit lines, code expiries,
   // reports. Must outlive the app; tests give a ManualClock.
   const Clock* clock = &SystemClock::instance();
+  // Where changes are written. Empty: a transaction on the app's own
+  // connection. Server::start gives the Ingestor's (Ingestor::run_alone).
+  WritePath write_path = nullptr;
 };
 
 // Who asks, for the audit line: "cli", "admin:<token label>" or
@@ -336,18 +352,24 @@ class ServerApp {
         keys_(std::move(keys)),
         unlocker_(options.unlocker),
         store_(std::move(store)),
-        clock_(options.clock) {}
-  Status audit(const Actor& actor, std::string_view action, std::string detail, std::int64_t now);
+        clock_(options.clock),
+        write_path_(options.write_path) {}
+  // Runs `change` on the write path (ServerAppOptions::write_path).
+  Status write(const StoreChange& change);
+  // Writes an audit line with `store`, inside the change that it records.
+  static Status audit(ServerStore& store, const Actor& actor, std::string_view action,
+                      std::string detail, std::int64_t now);
   // Runs `change` on assessment `id` in one transaction; `change` writes
   // the audit line. not_found for an unknown id.
-  Status change_assessment(std::string_view id,
-                           const std::function<Status(AssessmentStore&, const AssessmentRecord&,
-                                                      std::int64_t now)>& change);
+  Status change_assessment(
+      std::string_view id,
+      const std::function<Status(ServerStore&, AssessmentStore&, const AssessmentRecord&,
+                                 std::int64_t now)>& change);
   Status advance_assessment(std::string_view id, AssessmentState from, AssessmentState to,
                             std::string_view comment, const Actor& actor);
-  // Adopts `a`'s action plan (once); the caller's transaction holds it.
-  Result<int> adopt_action_plan(const AssessmentRecord& a, const forms::Form& form,
-                                std::int64_t now, const Actor& actor);
+  // Adopts `a`'s action plan (once), with `store`, in the caller's change.
+  Result<int> adopt_action_plan(ServerStore& store, const AssessmentRecord& a,
+                                const forms::Form& form, std::int64_t now, const Actor& actor);
   // The current version of a form; not_found when the server has none.
   Result<std::shared_ptr<const forms::Form>> current_form(std::string_view form_id);
   Result<IssuedCode> issue_code(const DeviceId& id, std::string_view site, std::string_view url,
@@ -356,8 +378,9 @@ class ServerApp {
   DataDir dir_;
   std::optional<ServerKeys> keys_;
   KeyUnlocker unlocker_;  // opens keys_
-  ServerStore store_;
+  ServerStore store_;     // reads; and writes when write_path_ is empty
   const Clock* clock_;
+  WritePath write_path_;
 };
 
 struct Initialised {

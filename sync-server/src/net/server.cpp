@@ -70,8 +70,14 @@ Result<std::unique_ptr<Server>> Server::start(const DataDir& dir, ServeOptions o
     admin_options.public_origins = options.public_origins;
     admin_options.metrics = s->state_->metrics;
     admin_options.clock = options.clock;
-    // The state owns the admin API, so it outlives every call of this.
+    // The state owns the admin API, so it outlives every call of these.
     admin_options.gauges = [state = s->state_.get()] { return state->gauges(); };
+    // One writer while serving: a change made on the dashboard (a device
+    // revoked, an action updated, an audit line) waits its turn on the
+    // Ingestor, in a transaction of its own, on the admin API's thread.
+    admin_options.write_path = [state = s->state_.get()](const StoreChange& change) {
+      return state->ingestor().run_alone(change);
+    };
     EQ_ASSIGN_OR_RETURN(std::shared_ptr<AdminApi> admin, AdminApi::open(dir, admin_options));
     s->state_->attach_admin(std::move(admin), std::make_unique<boost::asio::thread_pool>(1));
   }

@@ -1,11 +1,34 @@
-// The sync server's database: devices, submissions, conflicts, the audit log.
+// The sync server's durable state, and the boundary around it.
 //
-// One ServerStore per thread (it owns one SQLite connection). In the serve
-// process, submissions are written only by the Ingestor's thread; the admin
-// API writes audit lines and revocations on its own connection, through
-// ServerApp. CLI commands (device revoke, export) open their own ServerApp
-// and work while serve runs, thanks to WAL; SQLite's busy timeout orders the
-// writers.
+// What is behind the boundary: devices and their enrollment secrets,
+// submissions and their conflicts, admin tokens, the audit log, form
+// publications, the analysis rows (analysis_store.hpp), and the tables of
+// the other stores in this folder (assessments, actions, units and
+// headcounts, response codes, held files). Everything above store/ reaches
+// them through these classes only: no SQL is written outside this folder.
+// ServerApp's callers (cli/, admin/) change nothing but through ServerApp;
+// the admin API reads through the connection ServerApp hands out
+// (ServerApp::store()) with these classes. A PostgreSQL implementation
+// would sit beside this one behind the same classes.
+//
+// The contract, which every implementation keeps:
+// - Transactions. A store method never begins or commits a transaction: the
+//   caller holds one (equitas/db/database.hpp's Transaction), and all the
+//   methods called inside it commit or roll back together. ServerApp's
+//   write path (ServerAppOptions::write_path) and the Ingestor are the only
+//   callers that open write transactions; each holds exactly one change, or
+//   one group of sync batches.
+// - Atomicity. A use case and its audit line are one transaction: audit()
+//   fails inside it when the line cannot be written, and the caller rolls
+//   everything back. A batch of submissions commits whole or not at all,
+//   and its acknowledgements follow the commit (ingestor.hpp).
+// - Isolation. Readers see a committed snapshot (SQLite's WAL): a report or
+//   an export runs in one read transaction and never waits for the writer.
+// - Threads. One ServerStore per thread: it owns one connection. In the
+//   serve process one thread writes, the Ingestor's; the admin API reads on
+//   its own connection and hands its changes to the Ingestor. A CLI command
+//   in another process writes on its own connection, ordered against the
+//   server by SQLite's busy timeout.
 #pragma once
 
 #include <array>

@@ -1,5 +1,7 @@
 #include "ingestor.hpp"
 
+#include <future>
+
 #include "fault_injection.hpp"
 #include "limits.hpp"
 
@@ -10,17 +12,28 @@ Ingestor::Ingestor(ServerStore store) : store_(std::move(store)), thread_([this]
 Ingestor::~Ingestor() { stop(); }
 
 void Ingestor::submit(Work work, Done done, bool batch) {
+  enqueue(Job{std::move(work), std::move(done), batch, false});
+}
+
+Status Ingestor::run_alone(const Work& work) {
+  std::promise<Status> committed;
+  enqueue(Job{[&work](ServerStore& store) { return work(store); },
+              [&committed](const Status& s) { committed.set_value(s); }, false, true});
+  return committed.get_future().get();
+}
+
+void Ingestor::enqueue(Job job) {
   bool stopping = false;
   {
     MutexLock lock(&mu_);
     stopping = stopping_;
     if (!stopping && queue_.size() < kMaxQueuedJobs) {
-      queue_.push_back(Job{std::move(work), std::move(done), batch});
+      queue_.push_back(std::move(job));
       cv_.notify_one();
       return;
     }
   }
-  done(Status::unavailable(stopping ? "the server is shutting down" : "the server is busy"));
+  job.done(Status::unavailable(stopping ? "the server is shutting down" : "the server is busy"));
 }
 
 std::size_t Ingestor::queue_depth() {
@@ -44,9 +57,12 @@ void Ingestor::run() {
       MutexLock lock(&mu_);
       cv_.wait(mu_, [this]() EQ_REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to finish
+      // A job that runs alone ends the group before it, and is a group.
       while (!queue_.empty() && group.size() < kMaxJobsPerCommit) {
+        if (queue_.front().alone && !group.empty()) break;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
+        if (group.back().alone) break;
       }
     }
     process(group);

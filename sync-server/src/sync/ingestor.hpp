@@ -1,6 +1,7 @@
 // The server's single writer: one thread, one SQLite connection, a queue.
 //
-// Sessions hand it jobs (authenticate this device, store this batch). The
+// Sessions hand it jobs (authenticate this device, store this batch), and
+// the admin API its changes (run_alone, each in a transaction of its own). The
 // writer takes every job waiting, up to kMaxJobsPerCommit, runs them in ONE
 // transaction and commits with synchronous=FULL (group commit: one fsync for
 // many batches). Only then does it call each job's completion, which is where
@@ -34,6 +35,11 @@ class Ingestor {
   // After stop(), or when kMaxQueuedJobs are waiting, a job is refused at
   // once: `done` runs with kUnavailable.
   void submit(Work work, Done done, bool batch = false);
+  // Runs `work` in a transaction of its own, so that its failure fails
+  // nothing else, and waits for the commit: an administrator's change
+  // (ServerApp's write path while serve runs). kUnavailable when stopped or
+  // full, as for submit. Never on the writer thread, which it would wait for.
+  Status run_alone(const Work& work);
   // Finishes every queued job, then joins the thread.
   void stop();
   // Jobs waiting now (not the group being committed), for /metrics.
@@ -44,7 +50,9 @@ class Ingestor {
     Work work;
     Done done;
     bool batch;
+    bool alone;
   };
+  void enqueue(Job job);
   void run();
   void process(std::deque<Job>& group);
 
