@@ -121,7 +121,11 @@ class [[nodiscard]] Result {
 // `EQ_ASSIGN_OR_RETURN(auto x, f());` declares x from f()'s value, or returns its Status.
 #define EQ_ASSIGN_OR_RETURN(lhs, expr) \
   EQ_ASSIGN_OR_RETURN_IMPL(EQ_CONCAT(eq_result_, __LINE__), lhs, expr)
+// `tmp` is a name being declared and `lhs` may be a declaration
+// (`auto x`): neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define EQ_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.is_ok()) return tmp.status();         \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
