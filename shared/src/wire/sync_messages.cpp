@@ -66,6 +66,24 @@ std::string_view reject_reason_name(RejectReason r) {
   return "unknown";
 }
 
+namespace {
+
+// An update that is a list of opaque items (a string or bytes each) and
+// whether more follow: type, more, count, then each item length-prefixed.
+template <typename Items>
+Bytes encode_blob_update(std::uint8_t type, bool more, const Items& items) {
+  std::size_t total = 16;
+  for (const auto& item : items) total += item.size() + 4;
+  ByteWriter w(total);
+  w.u8(type);
+  w.u8(more ? 1 : 0);
+  w.varint(items.size());
+  for (const auto& item : items) w.lp(item);
+  return w.take();
+}
+
+}  // namespace
+
 Bytes encode(const Welcome& m) {
   ByteWriter w;
   w.u8(kMsgWelcome);
@@ -181,14 +199,7 @@ Bytes encode(const AssessmentsRequest& m) {
 }
 
 Bytes encode(const AssessmentsUpdate& m) {
-  std::size_t total = 16;
-  for (const auto& a : m.assessments) total += a.size() + 4;
-  ByteWriter w(total);
-  w.u8(kMsgAssessmentsUpdate);
-  w.u8(m.more ? 1 : 0);
-  w.varint(m.assessments.size());
-  for (const auto& a : m.assessments) w.lp(a);
-  return w.take();
+  return encode_blob_update(kMsgAssessmentsUpdate, m.more, m.assessments);
 }
 
 Bytes encode(const CodesRequest& m) {
@@ -200,14 +211,7 @@ Bytes encode(const CodesRequest& m) {
 }
 
 Bytes encode(const CodesUpdate& m) {
-  std::size_t total = 16;
-  for (const auto& b : m.batches) total += b.size() + 4;
-  ByteWriter w(total);
-  w.u8(kMsgCodesUpdate);
-  w.u8(m.more ? 1 : 0);
-  w.varint(m.batches.size());
-  for (const auto& b : m.batches) w.lp(b);
-  return w.take();
+  return encode_blob_update(kMsgCodesUpdate, m.more, m.batches);
 }
 
 Bytes encode(const FilesOffer& m) {
@@ -368,21 +372,36 @@ Result<SyncMessage> decode_codes_request(ByteReader& r) {
   return SyncMessage(std::move(m));
 }
 
+// One item of an update of opaque items, at most `max` bytes.
+bool read_blob(ByteReader& r, std::string& out, std::size_t max) { return r.lp_string(out, max); }
+
+bool read_blob(ByteReader& r, Bytes& out, std::size_t max) {
+  ByteView v;
+  if (!r.lp(v, max)) return false;
+  out.assign(v.begin(), v.end());
+  return true;
+}
+
+// The rest of an update that encode_blob_update wrote, to its end; false
+// where it is malformed.
+template <typename Item>
+bool decode_blob_update(ByteReader& r, std::uint64_t max_items, std::size_t max_item_bytes,
+                        bool& more, std::vector<Item>& items) {
+  std::uint8_t flag = 0;
+  std::uint64_t count = 0;
+  if (!r.u8(flag) || flag > 1 || !r.varint(count, max_items)) return false;
+  more = flag == 1;
+  items.resize(count);
+  for (auto& item : items) {
+    if (!read_blob(r, item, max_item_bytes)) return false;
+  }
+  return r.at_end();
+}
+
 Result<SyncMessage> decode_codes_update(ByteReader& r) {
   CodesUpdate m;
-  std::uint8_t more = 0;
-  std::uint64_t count = 0;
-  if (!r.u8(more) || more > 1 || !r.varint(count, kMaxCodeBatchesPerUpdate)) {
+  if (!decode_blob_update(r, kMaxCodeBatchesPerUpdate, kMaxCodeBatchBytes, m.more, m.batches))
     return Status::corruption("malformed codes update message");
-  }
-  m.more = more == 1;
-  m.batches.resize(count);
-  for (auto& b : m.batches) {
-    ByteView v;
-    if (!r.lp(v, kMaxCodeBatchBytes)) return Status::corruption("malformed codes update message");
-    b.assign(v.begin(), v.end());
-  }
-  if (!r.at_end()) return Status::corruption("malformed codes update message");
   return SyncMessage(std::move(m));
 }
 
@@ -403,18 +422,10 @@ Result<SyncMessage> decode_assessments_request(ByteReader& r) {
 
 Result<SyncMessage> decode_assessments_update(ByteReader& r) {
   AssessmentsUpdate m;
-  std::uint8_t more = 0;
-  std::uint64_t count = 0;
-  if (!r.u8(more) || more > 1 || !r.varint(count, kMaxAssessmentsPerUpdate)) {
+  if (!decode_blob_update(r, kMaxAssessmentsPerUpdate, kMaxAssessmentViewBytes, m.more,
+                          m.assessments)) {
     return Status::corruption("malformed assessments update message");
   }
-  m.more = more == 1;
-  m.assessments.resize(count);
-  for (auto& a : m.assessments) {
-    if (!r.lp_string(a, kMaxAssessmentViewBytes))
-      return Status::corruption("malformed assessments update message");
-  }
-  if (!r.at_end()) return Status::corruption("malformed assessments update message");
   return SyncMessage(std::move(m));
 }
 
