@@ -1,6 +1,7 @@
 #include "equitas/wire/bundle.hpp"
 
 #include "equitas/wire/registration.hpp"
+#include "signed_file.hpp"
 
 namespace equitas {
 namespace {
@@ -101,11 +102,11 @@ Bytes encode_bundle(const Bundle& b, const SigningKey& device_key) {
 
 Result<DecodedBundle> decode_bundle(ByteView bytes) {
   if (!looks_like_bundle(bytes)) return Status::invalid_argument("this is not an Equitas bundle");
-  if (bytes.size() < kBundleMagic.size() + 1 + crypto_sign_BYTES)
-    return Status::corruption("the bundle is truncated");
-  const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
+  const auto file = wire_detail::split_signed(bytes, kBundleMagic);
+  if (!file) return Status::corruption("the bundle is truncated");
+  const ByteView body = file->body;
   DecodedBundle d;
-  std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), d.signature.begin());
+  d.signature = file->signature;
   ByteReader r(body.subspan(kBundleMagic.size()));
   std::uint8_t version = 0;
   std::uint64_t created = 0, count = 0;
@@ -195,12 +196,10 @@ Bytes encode_receipt(const Receipt& rc, const SigningKey& server_key) {
 
 Result<Receipt> decode_receipt(ByteView bytes, const SignPublicKey& pinned) {
   if (!looks_like_receipt(bytes)) return Status::invalid_argument("this is not an Equitas receipt");
-  if (bytes.size() < kReceiptMagic.size() + 1 + crypto_sign_BYTES)
-    return Status::corruption("the receipt is truncated");
-  const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
-  Signature sig{};
-  std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), sig.begin());
-  if (!verify_signature(pinned, with_context(kReceiptSignContext, body), sig)) {
+  const auto file = wire_detail::split_signed(bytes, kReceiptMagic);
+  if (!file) return Status::corruption("the receipt is truncated");
+  const ByteView body = file->body;
+  if (!verify_signature(pinned, with_context(kReceiptSignContext, body), file->signature)) {
     return Status::unauthenticated(
         "the receipt is not signed by this collector's server (altered, or from another server)");
   }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "signed_file.hpp"
+
 namespace equitas {
 namespace {
 
@@ -52,14 +54,10 @@ Bytes encode_device_list(DeviceList list, const SigningKey& server_key) {
 }
 
 Result<DeviceList> decode_device_list(ByteView bytes, const SignPublicKey& pinned) {
-  if (bytes.size() < kDeviceListMagic.size() + 1 + crypto_sign_BYTES ||
-      as_chars(bytes.subspan(0, kDeviceListMagic.size())) != kDeviceListMagic) {
-    return Status::invalid_argument("this is not an Equitas device list");
-  }
-  const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
-  Signature sig{};
-  std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), sig.begin());
-  if (!verify_signature(pinned, with_context(body), sig)) {
+  const auto file = wire_detail::split_signed(bytes, kDeviceListMagic);
+  if (!file) return Status::invalid_argument("this is not an Equitas device list");
+  const ByteView body = file->body;
+  if (!verify_signature(pinned, with_context(body), file->signature)) {
     return Status::unauthenticated("the device list is not signed by this collector's server");
   }
   DeviceList list;

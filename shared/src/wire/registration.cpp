@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "signed_file.hpp"
+
 namespace equitas {
 namespace {
 
@@ -47,13 +49,9 @@ Bytes make_registration(const DeviceId& device_id, const SigningKey& device_key,
 Result<Registration> decode_registration(ByteView bytes) {
   if (bytes.size() > kMaxRegistrationBytes)
     return Status::invalid_argument("the registration is too large");
-  if (bytes.size() < kRegistrationMagic.size() + 1 + crypto_sign_BYTES ||
-      as_chars(bytes.subspan(0, kRegistrationMagic.size())) != kRegistrationMagic) {
-    return Status::invalid_argument("this is not an Equitas registration");
-  }
-  const ByteView body = bytes.subspan(0, bytes.size() - crypto_sign_BYTES);
-  Signature sig{};
-  std::copy(bytes.end() - crypto_sign_BYTES, bytes.end(), sig.begin());
+  const auto file = wire_detail::split_signed(bytes, kRegistrationMagic);
+  if (!file) return Status::invalid_argument("this is not an Equitas registration");
+  const ByteView body = file->body;
   Registration r;
   ByteReader in(body.subspan(kRegistrationMagic.size()));
   std::uint8_t version = 0;
@@ -63,7 +61,7 @@ Result<Registration> decode_registration(ByteView bytes) {
       !in.at_end()) {
     return Status::corruption("the registration is damaged");
   }
-  if (!verify_signature(r.device_key, signing_input(body), sig)) {
+  if (!verify_signature(r.device_key, signing_input(body), file->signature)) {
     return Status::unauthenticated("the registration of device " + r.device_id.to_string() +
                                    " is not signed by the key it names (altered)");
   }
