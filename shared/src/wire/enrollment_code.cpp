@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "equitas/crypto/hash.hpp"
+
 namespace equitas {
 namespace {
 
@@ -98,15 +100,7 @@ Result<EnrollmentCode> parse_enrollment_code(std::string_view text) {
 }
 
 std::array<std::uint8_t, 32> enrollment_secret_hash(std::span<const std::uint8_t> secret) {
-  std::array<std::uint8_t, 32> out{};
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, out.size());
-  crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(kSecretHashContext.data()),
-                            kSecretHashContext.size());
-  crypto_generichash_update(&st, secret.data(), secret.size());
-  crypto_generichash_final(&st, out.data(), out.size());
-  sodium_memzero(&st, sizeof st);
-  return out;
+  return context_hash(kSecretHashContext, {ByteView(secret)});
 }
 
 }  // namespace equitas

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "equitas/crypto/hash.hpp"
+
 namespace equitas {
 namespace {
 
@@ -31,16 +33,7 @@ Bytes server_sign_input(const SignPublicKey& server_pk, ByteView client_hello,
 
 std::array<std::uint8_t, 32> transcript_hash(ByteView client_hello, ByteView server_hello,
                                              const StreamHeader& client_header) {
-  std::array<std::uint8_t, 32> out{};
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, out.size());
-  crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(kTranscriptContext.data()),
-                            kTranscriptContext.size());
-  crypto_generichash_update(&st, client_hello.data(), client_hello.size());
-  crypto_generichash_update(&st, server_hello.data(), server_hello.size());
-  crypto_generichash_update(&st, client_header.data(), client_header.size());
-  crypto_generichash_final(&st, out.data(), out.size());
-  return out;
+  return context_hash(kTranscriptContext, {client_hello, server_hello, ByteView(client_header)});
 }
 
 Bytes device_sign_input(const SignPublicKey& server_pk, const std::array<std::uint8_t, 32>& th,

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cell_key.hpp"
+#include "equitas/crypto/hash.hpp"
 #include "equitas/db/migrations.hpp"
 #include "equitas/util/embedded.hpp"
 
@@ -15,14 +16,7 @@ namespace {
 constexpr std::string_view kTokenHashContext{"equitas/admin-token/v1\0", 23};
 
 std::array<std::uint8_t, 32> token_hash(std::string_view token) {
-  std::array<std::uint8_t, 32> h{};
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, h.size());
-  crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(kTokenHashContext.data()),
-                            kTokenHashContext.size());
-  crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(token.data()), token.size());
-  crypto_generichash_final(&st, h.data(), h.size());
-  return h;
+  return context_hash(kTokenHashContext, {as_bytes(token)});
 }
 
 DeviceState parse_state(const std::string& s) {
