@@ -1,20 +1,12 @@
 // collector: the thin entry point. Everything lives in equitas_collector.
-#include <sys/prctl.h>
-#include <sys/resource.h>
-
 #include <iostream>
 
 #include "collector_cli.hpp"
-#include "equitas/crypto/secret.hpp"
+#include "equitas/crypto/startup.hpp"
 
 int main(int argc, char** argv) {
-  // No core dumps: they would hold the device key and answers. Not dumpable
-  // either, which also keeps other processes of the same user from attaching
-  // a debugger or reading /proc/PID/mem. Both before anything secret is read.
-  const rlimit no_core{0, 0};
-  setrlimit(RLIMIT_CORE, &no_core);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (!equitas::crypto_startup()) {
+  // No core dumps (they would hold the device key and answers), not dumpable.
+  if (!equitas::secret_holder_startup()) {
     std::cerr << "collector: libsodium could not initialise (no entropy source?)\n";
     return 1;
   }
