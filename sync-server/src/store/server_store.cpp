@@ -74,16 +74,7 @@ std::string_view device_state_name(DeviceState s) {
   return "unknown";
 }
 
-Result<ServerStore> ServerStore::open(const DataDir& dir) {
-  if (!std::filesystem::exists(dir.db())) {
-    return Status::not_found(dir.root.string() +
-                             " is not an initialised server data folder (run: sync-server init "
-                             "--data-dir " +
-                             dir.root.string() + ")");
-  }
-  Database::Options opts;
-  opts.create = false;
-  EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), opts));
+Result<ServerStore> ServerStore::from_database(Database db) {
   const auto migrations = migrations_from(embedded::server_sql());
   EQ_RETURN_IF_ERROR(db.migrate(migrations));
   // Reports perturb an anonymous form's counts with this secret (cell_key.hpp).
@@ -95,6 +86,19 @@ Result<ServerStore> ServerStore::open(const DataDir& dir) {
   return store;
 }
 
+Result<ServerStore> ServerStore::open(const DataDir& dir) {
+  if (!std::filesystem::exists(dir.db())) {
+    return Status::not_found(dir.root.string() +
+                             " is not an initialised server data folder (run: sync-server init "
+                             "--data-dir " +
+                             dir.root.string() + ")");
+  }
+  Database::Options opts;
+  opts.create = false;
+  EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db(), opts));
+  return from_database(std::move(db));
+}
+
 Result<ServerStore> ServerStore::create(const DataDir& dir) {
   if (std::filesystem::exists(dir.db())) {
     return Status::already_exists(dir.db().string() + " already exists; refusing to overwrite it");
@@ -102,15 +106,7 @@ Result<ServerStore> ServerStore::create(const DataDir& dir) {
   EQ_ASSIGN_OR_RETURN(Database db, Database::open(dir.db()));
   std::filesystem::permissions(
       dir.db(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  const auto migrations = migrations_from(embedded::server_sql());
-  EQ_RETURN_IF_ERROR(db.migrate(migrations));
-  // Reports perturb an anonymous form's counts with this secret (cell_key.hpp).
-  EQ_RETURN_IF_ERROR(CellKeys::ensure_secret(db));
-  ServerStore store(std::move(db));
-  // A database from before the analysis store (or from an older coding) is
-  // decoded now, once; afterwards this finds nothing to do.
-  EQ_RETURN_IF_ERROR(store.analysis().catch_up(store.db_).status());
-  return store;
+  return from_database(std::move(db));
 }
 
 std::string_view role_name(Role r) {

@@ -202,6 +202,9 @@ class ServerStore {
                std::int64_t now);
 
  private:
+  // What open and create share once the database is there: migrated to
+  // this version, the cell-key secret made, the analysis store caught up.
+  static Result<ServerStore> from_database(Database db);
   explicit ServerStore(Database db)
       : db_(std::move(db)), analysis_(std::make_shared<AnalysisIndexer>()) {}
   Database db_;
