@@ -15,6 +15,21 @@ bool copy_blob(const Bytes& from, std::array<std::uint8_t, N>& to) {
   return true;
 }
 
+// Stores a file's sealed chunks, in order, a row each.
+Status insert_chunks(Database& db, const FileId& id, const std::vector<Bytes>& chunks) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement chunk,
+      db.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    chunk.reset();
+    EQ_RETURN_IF_ERROR(chunk.bind(1, ByteView(id))
+                           .bind(2, static_cast<std::int64_t>(i))
+                           .bind(3, ByteView(chunks[i]))
+                           .run());
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status CollectorStore::stage_file(const SealedFile& f, std::int64_t now) {
@@ -31,17 +46,7 @@ Status CollectorStore::stage_file(const SealedFile& f, std::int64_t now) {
                          .bind(5, static_cast<std::int64_t>(f.chunks.size()))
                          .bind(6, now)
                          .run());
-  EQ_ASSIGN_OR_RETURN(
-      Statement chunk,
-      db_.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
-  for (std::size_t i = 0; i < f.chunks.size(); ++i) {
-    chunk.reset();
-    EQ_RETURN_IF_ERROR(chunk.bind(1, ByteView(f.id))
-                           .bind(2, static_cast<std::int64_t>(i))
-                           .bind(3, ByteView(f.chunks[i]))
-                           .run());
-  }
-  return Status::ok();
+  return insert_chunks(db_, f.id, f.chunks);
 }
 
 Status CollectorStore::attach_files(const std::vector<FileId>& ids, const SubmissionId& submission,
@@ -212,16 +217,7 @@ Result<bool> CollectorStore::add_relayed_file(const BundleFile& f, std::int64_t 
                          .bind(8, now)
                          .run());
   if (db_.changes() != 1) return false;
-  EQ_ASSIGN_OR_RETURN(
-      Statement chunk,
-      db_.prepare("INSERT INTO file_chunks (file_id, idx, data) VALUES (?1, ?2, ?3)"));
-  for (std::size_t i = 0; i < f.chunks.size(); ++i) {
-    chunk.reset();
-    EQ_RETURN_IF_ERROR(chunk.bind(1, ByteView(f.id))
-                           .bind(2, static_cast<std::int64_t>(i))
-                           .bind(3, ByteView(f.chunks[i]))
-                           .run());
-  }
+  EQ_RETURN_IF_ERROR(insert_chunks(db_, f.id, f.chunks));
   return true;
 }
 
@@ -229,24 +225,14 @@ Result<CollectorStore::FileVolumeOf> CollectorStore::relayed_files_pending(const
   // A relayed file is one whose response came in another device's bundle;
   // one whose response did not come with it at all is relayed too.
   EQ_ASSIGN_OR_RETURN(
-      Statement st,
-      db_.prepare(
+      auto volume,
+      relayed_volume(
           "SELECT COUNT(*), COALESCE(SUM(f.sealed_size), 0) FROM outbox_files f "
           "LEFT JOIN outbox o ON o.submission_id = f.submission_id AND o.revision = f.revision "
           "WHERE f.state = 'pending' AND (o.submission_id IS NULL OR "
-          "(o.relayed_from IS NOT NULL AND (?1 IS NULL OR o.relayed_from = ?1)))"));
-  if (from != nullptr) {
-    st.bind(1, ByteView(from->bytes));
-  } else {
-    st.bind_null(1);
-  }
-  EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  FileVolumeOf v;
-  if (row) {
-    v.files = st.column_int64(0);
-    v.bytes = st.column_int64(1);
-  }
-  return v;
+          "(o.relayed_from IS NOT NULL AND (?1 IS NULL OR o.relayed_from = ?1)))",
+          from));
+  return FileVolumeOf{volume.first, volume.second};
 }
 
 Status CollectorStore::file_note(const FileId& id, std::string_view detail) {

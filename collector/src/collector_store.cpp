@@ -154,23 +154,27 @@ Result<ReceiptMatch> CollectorStore::record_receipt(const ReceiptItem& item, std
   return ReceiptMatch::kApplied;
 }
 
-Result<CollectorStore::Volume> CollectorStore::relayed_pending(const DeviceId* from) {
-  EQ_ASSIGN_OR_RETURN(
-      Statement st,
-      db_.prepare("SELECT COUNT(*), COALESCE(SUM(length(envelope)), 0) FROM outbox WHERE state = "
-                  "'pending' AND relayed_from IS NOT NULL AND (?1 IS NULL OR relayed_from = ?1)"));
+Result<std::pair<std::int64_t, std::int64_t>> CollectorStore::relayed_volume(std::string_view sql,
+                                                                             const DeviceId* from) {
+  EQ_ASSIGN_OR_RETURN(Statement st, db_.prepare(sql));
   if (from != nullptr) {
     st.bind(1, ByteView(from->bytes));
   } else {
     st.bind_null(1);
   }
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
-  Volume v;
-  if (row) {
-    v.envelopes = st.column_int64(0);
-    v.bytes = st.column_int64(1);
-  }
-  return v;
+  if (!row) return std::pair<std::int64_t, std::int64_t>{0, 0};
+  return std::pair{st.column_int64(0), st.column_int64(1)};
+}
+
+Result<CollectorStore::Volume> CollectorStore::relayed_pending(const DeviceId* from) {
+  EQ_ASSIGN_OR_RETURN(
+      auto volume,
+      relayed_volume(
+          "SELECT COUNT(*), COALESCE(SUM(length(envelope)), 0) FROM outbox WHERE state = "
+          "'pending' AND relayed_from IS NOT NULL AND (?1 IS NULL OR relayed_from = ?1)",
+          from));
+  return Volume{volume.first, volume.second};
 }
 
 Status CollectorStore::save_relayed_registration(const DeviceId& device, ByteView document,

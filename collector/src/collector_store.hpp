@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "equitas/db/database.hpp"
@@ -221,6 +223,10 @@ class CollectorStore {
 
  private:
   explicit CollectorStore(Database db) : db_(std::move(db)) {}
+  // The count and byte total that `sql` selects (one row), ?1 bound to
+  // `from`'s id, or to null for relays from any device.
+  Result<std::pair<std::int64_t, std::int64_t>> relayed_volume(std::string_view sql,
+                                                               const DeviceId* from);
   Database db_;
 };
 
