@@ -141,16 +141,30 @@ SyncProtocol::Reply SyncProtocol::on_auth_decided(const Result<AuthDecision>& de
   return r;
 }
 
+std::optional<SyncProtocol::Reply> SyncProtocol::check_stored(std::uint64_t marker,
+                                                              const Status& done,
+                                                              const char* unexpected,
+                                                              const char* unavailable) {
+  if (phase_ != Phase::kStoring || pending_batch_ != marker) {
+    return fail(SessionError::kInternal, unexpected, kCloseInternal);
+  }
+  if (!done.is_ok()) return fail(SessionError::kUnavailable, unavailable, kCloseTryAgainLater);
+  phase_ = Phase::kReady;
+  return std::nullopt;
+}
+
+SyncProtocol::Reply SyncProtocol::reply_with(const Bytes& message) {
+  Reply r;
+  r.messages.push_back(channel_.seal(message));
+  return r;
+}
+
 SyncProtocol::Reply SyncProtocol::on_forms(const Status& read,
                                            const std::vector<FormPublication>& missing) {
-  if (phase_ != Phase::kStoring || pending_batch_ != kFormsMarker) {
-    return fail(SessionError::kInternal, "unexpected forms reply", kCloseInternal);
+  if (auto failed = check_stored(kFormsMarker, read, "unexpected forms reply",
+                                 "the server could not read its forms; try again later")) {
+    return *failed;
   }
-  if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable, "the server could not read its forms; try again later",
-                kCloseTryAgainLater);
-  }
-  phase_ = Phase::kReady;
   FormsUpdate update;
   std::size_t bytes = 0;
   for (const auto& p : missing) {
@@ -165,35 +179,23 @@ SyncProtocol::Reply SyncProtocol::on_forms(const Status& read,
     bytes += p.definition.size();
     update.forms.push_back(p);
   }
-  Reply r;
-  r.messages.push_back(channel_.seal(encode(update)));
-  return r;
+  return reply_with(encode(update));
 }
 
 SyncProtocol::Reply SyncProtocol::on_devices(const Status& read, DevicesUpdate update) {
-  if (phase_ != Phase::kStoring || pending_batch_ != kDevicesMarker) {
-    return fail(SessionError::kInternal, "unexpected devices reply", kCloseInternal);
+  if (auto failed = check_stored(kDevicesMarker, read, "unexpected devices reply",
+                                 "the server could not read its devices; try again later")) {
+    return *failed;
   }
-  if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable,
-                "the server could not read its devices; try again later", kCloseTryAgainLater);
-  }
-  phase_ = Phase::kReady;
-  Reply r;
-  r.messages.push_back(channel_.seal(encode(update)));
-  return r;
+  return reply_with(encode(update));
 }
 
 SyncProtocol::Reply SyncProtocol::on_assessments(const Status& read,
                                                  const std::vector<std::string>& changed) {
-  if (phase_ != Phase::kStoring || pending_batch_ != kAssessmentsMarker) {
-    return fail(SessionError::kInternal, "unexpected assessments reply", kCloseInternal);
+  if (auto failed = check_stored(kAssessmentsMarker, read, "unexpected assessments reply",
+                                 "the server could not read its assessments; try again later")) {
+    return *failed;
   }
-  if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable,
-                "the server could not read its assessments; try again later", kCloseTryAgainLater);
-  }
-  phase_ = Phase::kReady;
   AssessmentsUpdate update;
   std::size_t bytes = 0;
   for (const auto& view : changed) {
@@ -207,68 +209,46 @@ SyncProtocol::Reply SyncProtocol::on_assessments(const Status& read,
     bytes += view.size();
     update.assessments.push_back(view);
   }
-  Reply r;
-  r.messages.push_back(channel_.seal(encode(update)));
-  return r;
+  return reply_with(encode(update));
 }
 
 SyncProtocol::Reply SyncProtocol::on_codes(const Status& read, std::vector<Bytes> batches,
                                            bool more) {
-  if (phase_ != Phase::kStoring || pending_batch_ != kCodesMarker) {
-    return fail(SessionError::kInternal, "unexpected codes reply", kCloseInternal);
+  if (auto failed = check_stored(kCodesMarker, read, "unexpected codes reply",
+                                 "the server could not read its response codes; try again later")) {
+    return *failed;
   }
-  if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable,
-                "the server could not read its response codes; try again later",
-                kCloseTryAgainLater);
-  }
-  phase_ = Phase::kReady;
   CodesUpdate update;
   update.batches = std::move(batches);
   update.more = more;
-  Reply r;
-  r.messages.push_back(channel_.seal(encode(update)));
-  return r;
+  return reply_with(encode(update));
 }
 
 SyncProtocol::Reply SyncProtocol::on_files(const Status& read, FilesWanted wanted) {
-  if (phase_ != Phase::kStoring || pending_batch_ != kFilesMarker) {
-    return fail(SessionError::kInternal, "unexpected files reply", kCloseInternal);
+  if (auto failed = check_stored(kFilesMarker, read, "unexpected files reply",
+                                 "the server could not read its files; try again later")) {
+    return *failed;
   }
-  if (!read.is_ok()) {
-    return fail(SessionError::kUnavailable, "the server could not read its files; try again later",
-                kCloseTryAgainLater);
-  }
-  phase_ = Phase::kReady;
   // A collector that did not negotiate pieces could not read an offset.
   if (!pieces_) {
     for (auto& f : wanted.files) f.next_offset = 0;
   }
-  Reply r;
-  r.messages.push_back(channel_.seal(encode(wanted)));
-  return r;
+  return reply_with(encode(wanted));
 }
 
 SyncProtocol::Reply SyncProtocol::on_chunk(const Status& done, const FileAck& ack) {
-  if (phase_ != Phase::kStoring || pending_batch_ != kChunkMarker) {
-    return fail(SessionError::kInternal, "unexpected chunk completion", kCloseInternal);
+  // A chunk not stored is not acknowledged: the collector resumes from the
+  // last chunk it saw acknowledged, at the next session.
+  if (auto failed = check_stored(kChunkMarker, done, "unexpected chunk completion",
+                                 "the server could not store the file; try again later")) {
+    return *failed;
   }
-  if (!done.is_ok()) {
-    // Nothing acknowledged: the collector resumes from the last chunk it
-    // saw acknowledged, at the next session.
-    return fail(SessionError::kUnavailable, "the server could not store the file; try again later",
-                kCloseTryAgainLater);
-  }
-  phase_ = Phase::kReady;
-  Reply r;
   if (!pieces_ && ack.next_offset != 0) {
     FileAck whole = ack;
     whole.next_offset = 0;
-    r.messages.push_back(channel_.seal(encode(whole)));
-    return r;
+    return reply_with(encode(whole));
   }
-  r.messages.push_back(channel_.seal(encode(ack)));
-  return r;
+  return reply_with(encode(ack));
 }
 
 SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Status& committed,
@@ -284,9 +264,7 @@ SyncProtocol::Reply SyncProtocol::on_ingested(std::uint64_t batch_seq, const Sta
     return fail(SessionError::kUnavailable, kTryAgainLater, kCloseTryAgainLater);
   }
   phase_ = Phase::kReady;
-  Reply r;
-  r.messages.push_back(channel_.seal(encode(Ack{batch_seq, results})));
-  return r;
+  return reply_with(encode(Ack{batch_seq, results}));
 }
 
 SyncProtocol::Reply SyncProtocol::on_stopping() {

@@ -119,6 +119,14 @@ class SyncProtocol {
  private:
   enum class Phase { kHello, kAuth, kDeciding, kReady, kStoring, kClosed };
   Reply fail(SessionError code, std::string message, std::uint16_t close_code);
+  // What each storage step's completion checks first: that `marker` is
+  // the step outstanding (else `unexpected`) and that `done` succeeded
+  // (else `unavailable`, try again later). The failure's reply, or none
+  // and the session ready again.
+  std::optional<Reply> check_stored(std::uint64_t marker, const Status& done,
+                                    const char* unexpected, const char* unavailable);
+  // A reply of one message, sealed.
+  Reply reply_with(const Bytes& message);
   Step on_session_message(ByteView msg);
 
   const ServerKeys& keys_;
