@@ -333,51 +333,57 @@ void WebSocketSession::submit_batch(const std::shared_ptr<IngestBatch>& batch) {
       /*batch=*/true);
 }
 
+template <typename Read, typename Answer>
+void WebSocketSession::read_then_answer(const char* event, const char* what, Read read,
+                                        Answer answer) {
+  auto self = shared_from_this();
+  slot_.shared()->ingestor().submit(
+      std::move(read), [self, event, what, answer = std::move(answer)](const Status& done) {
+        net::post(self->ws_.get_executor(), [self, event, what, answer, done] {
+          if (!done.is_ok()) {
+            log::write(log::Level::kError, event,
+                       std::string(what) + " not read: " + done.to_string());
+          }
+          self->send(answer(self->protocol_, done));
+        });
+      });
+}
+
 void WebSocketSession::start_forms(std::vector<FormRef> known) {
   auto found = std::make_shared<std::vector<FormPublication>>();
   auto state = slot_.shared();
-  auto self = shared_from_this();
-  state->ingestor().submit(
+  read_then_answer(
+      "forms.not_read", "forms",
       [found, state, known = std::move(known)](ServerStore& store) -> Status {
         EQ_RETURN_IF_ERROR(state->forms().refresh(store));
         *found = state->forms().missing_for(known);
         return Status::ok();
       },
-      [self, found](const Status& done) {
-        net::post(self->ws_.get_executor(), [self, found, done] {
-          if (!done.is_ok())
-            log::write(log::Level::kError, "forms.not_read", "forms not read: " + done.to_string());
-          self->send(self->protocol_.on_forms(done, *found));
-        });
+      [found](SyncProtocol& protocol, const Status& done) {
+        return protocol.on_forms(done, *found);
       });
 }
 
 void WebSocketSession::start_devices(std::optional<std::array<std::uint8_t, 32>> known) {
   auto update = std::make_shared<DevicesUpdate>();
   auto state = slot_.shared();
-  auto self = shared_from_this();
-  state->ingestor().submit(
+  read_then_answer(
+      "devices.not_read", "devices",
       [update, state, known](ServerStore& store) -> Status {
         EQ_ASSIGN_OR_RETURN(*update,
                             relay_device_list(store, state->keys(), known, state->clock().now()));
         return Status::ok();
       },
-      [self, update](const Status& done) {
-        net::post(self->ws_.get_executor(), [self, update, done] {
-          if (!done.is_ok()) {
-            log::write(log::Level::kError, "devices.not_read",
-                       "devices not read: " + done.to_string());
-          }
-          self->send(self->protocol_.on_devices(done, std::move(*update)));
-        });
+      [update](SyncProtocol& protocol, const Status& done) {
+        return protocol.on_devices(done, std::move(*update));
       });
 }
 
 void WebSocketSession::start_assessments(std::vector<AssessmentRef> known) {
   auto changed = std::make_shared<std::vector<std::string>>();
   auto state = slot_.shared();
-  auto self = shared_from_this();
-  state->ingestor().submit(
+  read_then_answer(
+      "assessments.not_read", "assessments",
       [changed, state, known = std::move(known)](ServerStore& store) -> Status {
         // On the writer, in its transaction: the views are read after every
         // contribution this session pushed was merged.
@@ -386,14 +392,8 @@ void WebSocketSession::start_assessments(std::vector<AssessmentRef> known) {
                             changed_assessment_views(store.db(), state->forms().library(), known));
         return Status::ok();
       },
-      [self, changed](const Status& done) {
-        net::post(self->ws_.get_executor(), [self, changed, done] {
-          if (!done.is_ok()) {
-            log::write(log::Level::kError, "assessments.not_read",
-                       "assessments not read: " + done.to_string());
-          }
-          self->send(self->protocol_.on_assessments(done, *changed));
-        });
+      [changed](SyncProtocol& protocol, const Status& done) {
+        return protocol.on_assessments(done, *changed);
       });
 }
 
@@ -403,41 +403,32 @@ void WebSocketSession::start_codes(std::vector<std::array<std::uint8_t, 16>> kno
     bool more = false;
   };
   auto found = std::make_shared<Found>();
-  auto state = slot_.shared();
-  auto self = shared_from_this();
-  state->ingestor().submit(
+  read_then_answer(
+      "codes.not_read", "codes",
       [found, known = std::move(known)](ServerStore& store) -> Status {
         EQ_ASSIGN_OR_RETURN(
             found->batches,
             CodeStore(store.db()).missing(known, kMaxFormsUpdateBytes, found->more));
         return Status::ok();
       },
-      [self, found](const Status& done) {
-        net::post(self->ws_.get_executor(), [self, found, done] {
-          if (!done.is_ok())
-            log::write(log::Level::kError, "codes.not_read", "codes not read: " + done.to_string());
-          self->send(self->protocol_.on_codes(done, std::move(found->batches), found->more));
-        });
+      [found](SyncProtocol& protocol, const Status& done) {
+        return protocol.on_codes(done, std::move(found->batches), found->more);
       });
 }
 
 void WebSocketSession::start_files(FilesOffer offer) {
   auto wanted = std::make_shared<FilesWanted>();
   auto state = slot_.shared();
-  auto self = shared_from_this();
-  state->ingestor().submit(
+  read_then_answer(
+      "files.not_read", "files",
       [wanted, state, offer = std::move(offer),
        pieces = protocol_.file_pieces()](ServerStore& store) -> Status {
         EQ_ASSIGN_OR_RETURN(*wanted,
                             state->files().wanted(store.db(), offer, state->clock().now(), pieces));
         return Status::ok();
       },
-      [self, wanted](const Status& done) {
-        net::post(self->ws_.get_executor(), [self, wanted, done] {
-          if (!done.is_ok())
-            log::write(log::Level::kError, "files.not_read", "files not read: " + done.to_string());
-          self->send(self->protocol_.on_files(done, std::move(*wanted)));
-        });
+      [wanted](SyncProtocol& protocol, const Status& done) {
+        return protocol.on_files(done, std::move(*wanted));
       });
 }
 

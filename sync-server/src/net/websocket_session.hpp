@@ -62,6 +62,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   // chunk to finish hands the batch to the Ingestor.
   void prepare_chunk(const std::shared_ptr<IngestBatch>& batch, std::size_t chunk);
   void submit_batch(const std::shared_ptr<IngestBatch>& batch);
+  // Runs `read` on the Ingestor's writer; then, on this session's executor,
+  // logs `event` ("<what> not read: ...") when it failed and sends what
+  // `answer(protocol_, done)` replies.
+  template <typename Read, typename Answer>
+  void read_then_answer(const char* event, const char* what, Read read, Answer answer);
   void start_forms(std::vector<FormRef> known);
   void start_devices(std::optional<std::array<std::uint8_t, 32>> known);
   void start_assessments(std::vector<AssessmentRef> known);
