@@ -96,6 +96,18 @@ boost::json::object suppressed(const Context& ctx, const Shown& s) {
       {"group", s.group}, {"suppressed", true}, {"display", "n<" + std::to_string(ctx.threshold)}};
 }
 
+// An entry for each group shown: suppressed where `t` hides its cell, else
+// what `entry(s, g)` makes of it (g: the cell's index in `t`).
+template <typename Entry>
+boost::json::array groups_of(const Context& ctx, const SuppressedTable& t, Entry&& entry) {
+  boost::json::array groups;
+  for (const Shown& s : shown_cells(ctx)) {
+    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
+    groups.push_back(t.hidden[g] ? suppressed(ctx, s) : entry(s, g));
+  }
+  return groups;
+}
+
 // The n a shown group gives: its published count, which for a perturbed
 // count is never under the threshold (a shown group has k people or more,
 // and noise must not make it look otherwise).
@@ -139,24 +151,18 @@ boost::json::object likert_item(const Context& ctx, const ReportItem& it, const 
   const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
   lr.hidden = t.hidden;
   lr.positive.assign(t.values.size(), 0.0);
-  boost::json::array groups;
-  for (const Shown& s : shown_cells(ctx)) {
-    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-    if (t.hidden[g]) {
-      groups.push_back(suppressed(ctx, s));
-      continue;
-    }
+  auto groups = groups_of(ctx, t, [&](const Shown& s, std::size_t g) {
     // Percentages of the published count itself, before it is raised to
     // the threshold: a group where everyone agreed shows 100 %.
     const std::int64_t base = published(ctx, n, g);
     lr.positive[g] = percent(published(ctx, pos_n, g), base);
-    groups.push_back(boost::json::object{{"group", s.group},
-                                         {"n", shown_n(ctx, n, g)},
-                                         {"positive", lr.positive[g]},
-                                         {"neutral", percent(published(ctx, neu_n, g), base)},
-                                         {"negative", percent(published(ctx, neg_n, g), base)},
-                                         {"excluded", published(ctx, exc_n, g)}});
-  }
+    return boost::json::object{{"group", s.group},
+                               {"n", shown_n(ctx, n, g)},
+                               {"positive", lr.positive[g]},
+                               {"neutral", percent(published(ctx, neu_n, g), base)},
+                               {"negative", percent(published(ctx, neg_n, g), base)},
+                               {"excluded", published(ctx, exc_n, g)}};
+  });
   return {{"groups", std::move(groups)}};
 }
 
@@ -182,22 +188,16 @@ boost::json::object select_item(const Context& ctx, const ReportItem& it, const 
           values[code], measure(ctx, k, pos, [&](int c) { return c == static_cast<int>(code); }));
     }
   }
-  boost::json::array groups;
-  for (const Shown& s : shown_cells(ctx)) {
-    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-    if (t.hidden[g]) {
-      groups.push_back(suppressed(ctx, s));
-      continue;
-    }
+  auto groups = groups_of(ctx, t, [&](const Shown& s, std::size_t g) {
     const std::int64_t base = published(ctx, n_in, g);
     boost::json::object choices;
     for (const auto& [code, counts] : per_choice)
       choices[code] = percent(published(ctx, counts, g), base);
-    groups.push_back(boost::json::object{{"group", s.group},
-                                         {"n", shown_n(ctx, n_in, g)},
-                                         {"excluded", published(ctx, exc, g)},
-                                         {"percent", std::move(choices)}});
-  }
+    return boost::json::object{{"group", s.group},
+                               {"n", shown_n(ctx, n_in, g)},
+                               {"excluded", published(ctx, exc, g)},
+                               {"percent", std::move(choices)}};
+  });
   return {{"groups", std::move(groups)}};
 }
 
@@ -215,20 +215,14 @@ boost::json::object multi_item(const Context& ctx, const ReportItem& it, const C
   std::vector<Measure> chosen;
   for (const auto& c : cols)
     chosen.push_back(measure(ctx, k, c.second, [](int code) { return code == 1; }));
-  boost::json::array groups;
-  for (const Shown& s : shown_cells(ctx)) {
-    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-    if (t.hidden[g]) {
-      groups.push_back(suppressed(ctx, s));
-      continue;
-    }
+  auto groups = groups_of(ctx, t, [&](const Shown& s, std::size_t g) {
     const std::int64_t base = published(ctx, n, g);
     boost::json::object choices;
     for (std::size_t i = 0; i < cols.size(); ++i)
       choices[cols[i].first] = percent(published(ctx, chosen[i], g), base);
-    groups.push_back(boost::json::object{
-        {"group", s.group}, {"n", shown_n(ctx, n, g)}, {"percent", std::move(choices)}});
-  }
+    return boost::json::object{
+        {"group", s.group}, {"n", shown_n(ctx, n, g)}, {"percent", std::move(choices)}};
+  });
   return {{"groups", std::move(groups)}};
 }
 
@@ -241,13 +235,9 @@ boost::json::object answered_item(const Context& ctx, const Counts& k, int pos) 
       pos >= 0 && ctx.dict.columns[static_cast<std::size_t>(pos)].kind == ColumnKind::kOne;
   const Measure n = measure(ctx, k, pos, [&](int code) { return by_value ? code > 0 : code == 1; });
   const SuppressedTable t = suppress_table(inner(ctx, n.count), ctx.rows, ctx.cols, ctx.threshold);
-  boost::json::array groups;
-  for (const Shown& s : shown_cells(ctx)) {
-    const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-    groups.push_back(
-        t.hidden[g] ? suppressed(ctx, s)
-                    : boost::json::object{{"group", s.group}, {"answered", shown_n(ctx, n, g)}});
-  }
+  auto groups = groups_of(ctx, t, [&](const Shown& s, std::size_t g) {
+    return boost::json::object{{"group", s.group}, {"answered", shown_n(ctx, n, g)}};
+  });
   return {{"groups", std::move(groups)}};
 }
 
@@ -260,14 +250,9 @@ Result<boost::json::object> survey_period(const Context& ctx, const Counts& k) {
     const Measure n{with_totals(ctx, k.respondents),
                     k.respondent_keys.empty() ? std::vector<std::int64_t>(t.values.size(), 0)
                                               : with_totals(ctx, k.respondent_keys)};
-    boost::json::array groups;
-    for (const Shown& s : shown_cells(ctx)) {
-      const auto g = static_cast<std::size_t>(s.r * t.width() + s.c);
-      groups.push_back(t.hidden[g]
-                           ? suppressed(ctx, s)
-                           : boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n, g)}});
-    }
-    out["responses"] = std::move(groups);
+    out["responses"] = groups_of(ctx, t, [&](const Shown& s, std::size_t g) {
+      return boost::json::object{{"group", s.group}, {"n", shown_n(ctx, n, g)}};
+    });
   }
   boost::json::array items, sections;
   std::map<std::string, std::vector<LikertResult>> by_section;
