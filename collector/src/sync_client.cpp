@@ -35,6 +35,21 @@ using net::use_awaitable;
 // A forms update carries one definition of up to 4 MiB (subprotocol v3).
 constexpr std::size_t kClientReadMessageMax = kMaxFormDefinitionBytes + 256 * 1024;
 
+// A fetch that servers older than this collector do not offer.
+struct LaterFetch {
+  std::string SyncReport::*note;  // says when the server does not offer it
+  const char* older;              // what it says then
+  const char* unanswered;         // the failure when the answer is something else
+};
+constexpr LaterFetch kAssessmentsFetch{
+    &SyncReport::assessments_note,
+    "the server does not offer team assessments (it is older than this collector)",
+    "the server did not answer the assessments request"};
+constexpr LaterFetch kCodesFetch{
+    &SyncReport::codes_note,
+    "the server does not offer response codes (it is older than this collector)",
+    "the server did not answer the codes request"};
+
 // Where the server was last seen holding each file this process sends (an
 // acknowledged piece, or its answer to an offer), so that a session cut
 // every half minute can put file bytes behind its offer instead of a round
@@ -120,6 +135,13 @@ class Session {
   DevicesRequest devices_request(Status& status);
   net::awaitable<Status> fetch_assessments(Ws& ws);
   net::awaitable<Status> fetch_codes(Ws& ws);
+  // One round trip of a fetch that a server older than this collector may
+  // not offer: sends `request` (sealed), reads its answer, an Update, and
+  // hands that to `keep` within one transaction. None when the server
+  // answers with a protocol error: the report's `fetch.note` says so.
+  template <typename Update, typename Keep>
+  net::awaitable<Result<std::optional<Update>>> fetch_round(Ws& ws, const Bytes& request,
+                                                            const LaterFetch& fetch, Keep keep);
   Status keep_assessment(const std::string& view);
   // Pushes every pending envelope in batches, numbered across the session
   // by protocol_.
@@ -403,6 +425,29 @@ Status Session::keep_assessment(const std::string& text) {
   return Status::ok();
 }
 
+template <typename Update, typename Keep>
+net::awaitable<Result<std::optional<Update>>> Session::fetch_round(Ws& ws, const Bytes& request,
+                                                                   const LaterFetch& fetch,
+                                                                   Keep keep) {
+  co_await write(ws, request);
+  auto reply = co_await read_sealed(ws);
+  if (!reply.is_ok()) co_return reply.status();
+  if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
+    if (err->code == SessionError::kProtocol) {
+      report_.*fetch.note = fetch.older;
+      co_return std::optional<Update>();
+    }
+    co_return refusal_status(*err);
+  }
+  auto* update = std::get_if<Update>(&*reply);
+  if (update == nullptr) co_return Status::corruption(fetch.unanswered);
+  Transaction tx(store_.db());
+  if (!tx.status().is_ok()) co_return tx.status();
+  if (Status s = keep(*update); !s.is_ok()) co_return s;
+  if (Status s = tx.commit(); !s.is_ok()) co_return s;
+  co_return std::optional<Update>(std::move(*update));
+}
+
 // Asks for the team assessments that changed since the copies held here.
 // Last in the session: a server that predates assessments answers with a
 // protocol error, which is noted, not a failed sync.
@@ -412,29 +457,13 @@ net::awaitable<Status> Session::fetch_assessments(Ws& ws) {
     if (!held.is_ok()) co_return held.status();
     AssessmentsRequest req;
     for (const auto& a : *held) req.known.push_back({a.id, static_cast<std::uint64_t>(a.revision)});
-    co_await write(ws, protocol_.seal(req));
-    auto reply = co_await read_sealed(ws);
-    if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
-      if (err->code == SessionError::kProtocol) {
-        report_.assessments_note =
-            "the server does not offer team assessments (it is older than this collector)";
-        co_return Status::ok();
-      }
-      co_return refusal_status(*err);
-    }
-    const auto* update = std::get_if<AssessmentsUpdate>(&*reply);
-    if (update == nullptr)
-      co_return Status::corruption("the server did not answer the assessments request");
-    {
-      Transaction tx(store_.db());
-      if (!tx.status().is_ok()) co_return tx.status();
-      for (const auto& view : update->assessments) {
-        if (Status s = keep_assessment(view); !s.is_ok()) co_return s;
-      }
-      if (Status s = tx.commit(); !s.is_ok()) co_return s;
-    }
-    if (!update->more || update->assessments.empty()) co_return Status::ok();
+    auto update = co_await fetch_round<AssessmentsUpdate>(
+        ws, protocol_.seal(req), kAssessmentsFetch, [&](const AssessmentsUpdate& u) {
+          for (const auto& view : u.assessments) EQ_RETURN_IF_ERROR(keep_assessment(view));
+          return Status::ok();
+        });
+    if (!update.is_ok()) co_return update.status();
+    if (!*update || !(*update)->more || (*update)->assessments.empty()) co_return Status::ok();
   }
   co_return Status::ok();
 }
@@ -452,39 +481,25 @@ net::awaitable<Status> Session::fetch_codes(Ws& ws) {
     req.known.insert(req.known.end(), turned_down.begin(), turned_down.end());
     if (req.known.size() > kMaxKnownCodeBatches)
       co_return Status::ok();  // far beyond any survey's use
-    co_await write(ws, protocol_.seal(req));
-    auto reply = co_await read_sealed(ws);
-    if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) {
-      if (err->code == SessionError::kProtocol) {
-        report_.codes_note =
-            "the server does not offer response codes (it is older than this collector)";
-        co_return Status::ok();
-      }
-      co_return refusal_status(*err);
-    }
-    const auto* update = std::get_if<CodesUpdate>(&*reply);
-    if (update == nullptr)
-      co_return Status::corruption("the server did not answer the codes request");
-    {
-      Transaction tx(store_.db());
-      if (!tx.status().is_ok()) co_return tx.status();
-      for (const auto& encoded : update->batches) {
-        auto batch = open_code_batch(encoded, enrollment_.server.sign);
-        if (!batch.is_ok()) {
-          report_.codes_refused.push_back(batch.status().message());
-          // Not asked for again this session (a malformed one has no id to name).
-          if (auto id = decode_code_batch(encoded); id.is_ok()) turned_down.push_back(id->id);
-          continue;
-        }
-        if (Status s = store_.save_code_batch(*batch, encoded); !s.is_ok()) co_return s;
-        report_.codes_received.push_back(std::to_string(batch->digests.size()) +
-                                         " response codes for " + batch->form_id +
-                                         (batch->round.empty() ? "" : " (" + batch->round + ")"));
-      }
-      if (Status s = tx.commit(); !s.is_ok()) co_return s;
-    }
-    if (!update->more || update->batches.empty()) co_return Status::ok();
+    auto update = co_await fetch_round<CodesUpdate>(
+        ws, protocol_.seal(req), kCodesFetch, [&](const CodesUpdate& u) {
+          for (const auto& encoded : u.batches) {
+            auto batch = open_code_batch(encoded, enrollment_.server.sign);
+            if (!batch.is_ok()) {
+              report_.codes_refused.push_back(batch.status().message());
+              // Not asked for again this session (a malformed one has no id to name).
+              if (auto id = decode_code_batch(encoded); id.is_ok()) turned_down.push_back(id->id);
+              continue;
+            }
+            EQ_RETURN_IF_ERROR(store_.save_code_batch(*batch, encoded));
+            report_.codes_received.push_back(
+                std::to_string(batch->digests.size()) + " response codes for " + batch->form_id +
+                (batch->round.empty() ? "" : " (" + batch->round + ")"));
+          }
+          return Status::ok();
+        });
+    if (!update.is_ok()) co_return update.status();
+    if (!*update || !(*update)->more || (*update)->batches.empty()) co_return Status::ok();
   }
   co_return Status::ok();
 }
