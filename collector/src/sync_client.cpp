@@ -120,6 +120,10 @@ class Session {
   net::awaitable<Status> send(Ws& ws, SyncClientProtocol::Step step);
   // The reply to a request sealed with protocol_.seal().
   net::awaitable<Result<SyncMessage>> read_sealed(Ws& ws);
+  // That reply when it is an Answer; the server's refusal when it refused,
+  // `unanswered` when it is anything else.
+  template <typename Answer>
+  net::awaitable<Result<Answer>> read_answer(Ws& ws, const char* unanswered);
   // The enrollment secret the ClientAuth carries until the server has
   // registered this device (none when it is not in the store).
   Result<std::optional<SecretBytes<kEnrollSecretBytes>>> enrollment_secret();
@@ -178,6 +182,10 @@ class Session {
     std::uint64_t resync_after = 0;  // acks of pieces sent up to here predate a resync
     std::uint64_t sends = 0;
   };
+  // Moves `chunk` and `offset` past a piece of `length` bytes just sent;
+  // one that ends its chunk counts in the report.
+  void step_past(bool ends_chunk, std::uint32_t length, std::uint32_t& chunk,
+                 std::uint32_t& offset);
   // Pieces of `jobs`, a few in flight across files (file_transfer.hpp).
   // False: stop sending files this session.
   // `early`: pieces already sent, whose acks come first.
@@ -260,6 +268,16 @@ net::awaitable<Result<SyncMessage>> Session::read_sealed(Ws& ws) {
   co_return std::move(reply->message);
 }
 
+template <typename Answer>
+net::awaitable<Result<Answer>> Session::read_answer(Ws& ws, const char* unanswered) {
+  auto reply = co_await read_sealed(ws);
+  if (!reply.is_ok()) co_return reply.status();
+  if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refusal_status(*err);
+  auto* answer = std::get_if<Answer>(&*reply);
+  if (answer == nullptr) co_return Status::corruption(unanswered);
+  co_return std::move(*answer);
+}
+
 Status Session::apply_ack(const std::vector<OutboxItem>& items,
                           const SyncClientProtocol::Acked& ack) {
   // The protocol checked that the Ack answers every item of the batch.
@@ -317,12 +335,9 @@ net::awaitable<Status> Session::fetch_forms(Ws& ws, bool asked) {
       if (!status.is_ok()) co_return status;
       co_await write(ws, protocol_.seal(req));
     }
-    auto reply = co_await read_sealed(ws);
-    if (!reply.is_ok()) co_return reply.status();
-    if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refusal_status(*err);
-    const auto* update = std::get_if<FormsUpdate>(&*reply);
-    if (update == nullptr)
-      co_return Status::corruption("the server did not answer the forms request");
+    auto update =
+        co_await read_answer<FormsUpdate>(ws, "the server did not answer the forms request");
+    if (!update.is_ok()) co_return update.status();
     for (const auto& p : update->forms) {
       if (const std::string why = publication_problem(p, enrollment_.server.sign); !why.empty()) {
         report_.forms_refused.push_back(p.form_id + " " + p.version + ": " + why);
@@ -366,12 +381,9 @@ net::awaitable<Status> Session::fetch_devices(Ws& ws, bool asked) {
     if (!status.is_ok()) co_return status;
     co_await write(ws, protocol_.seal(req));
   }
-  auto reply = co_await read_sealed(ws);
-  if (!reply.is_ok()) co_return reply.status();
-  if (const auto* err = std::get_if<ErrorMsg>(&*reply)) co_return refusal_status(*err);
-  const auto* update = std::get_if<DevicesUpdate>(&*reply);
-  if (update == nullptr)
-    co_return Status::corruption("the server did not answer the devices request");
+  auto update =
+      co_await read_answer<DevicesUpdate>(ws, "the server did not answer the devices request");
+  if (!update.is_ok()) co_return update.status();
   if (update->unchanged) co_return Status::ok();
   auto list = decode_device_list(update->list, enrollment_.server.sign);
   if (!list.is_ok()) co_return list.status().with_context("the server's device list was refused");
@@ -605,6 +617,17 @@ std::uint32_t piece_length(std::size_t size, std::uint32_t offset) {
 // (about 5 KB on a 64 kbit/s satellite link).
 constexpr std::size_t kPiecesInFlight = 3;
 
+void Session::step_past(bool ends_chunk, std::uint32_t length, std::uint32_t& chunk,
+                        std::uint32_t& offset) {
+  if (ends_chunk) {
+    ++report_.file_chunks_sent;
+    ++chunk;
+    offset = 0;
+  } else {
+    offset += length;
+  }
+}
+
 net::awaitable<Status> Session::send_early_pieces(Ws& ws, EarlyOffer& early, FilePosition from) {
   const CollectorStore::FileToSend& f = early.files.front();
   early.from = from;
@@ -634,13 +657,7 @@ net::awaitable<Status> Session::send_early_pieces(Ws& ws, EarlyOffer& early, Fil
                    early.pieces.size() + 1,
                    false};
     early.pieces.push_back(sent);
-    if (sent.ends_chunk) {
-      ++report_.file_chunks_sent;
-      ++at.chunk;
-      at.offset = 0;
-    } else {
-      at.offset += length;
-    }
+    step_past(sent.ends_chunk, length, at.chunk, at.offset);
   }
   early.after = at;
   co_return Status::ok();
@@ -699,13 +716,7 @@ net::awaitable<Result<bool>> Session::send_pieces(Ws& ws, std::vector<PieceJob>&
       Sent sent{next_job,     j.chunk, j.offset, length, j.offset + length == cached.size(),
                 ++sent_count, false};
       flight.push_back(sent);
-      if (sent.ends_chunk) {
-        ++report_.file_chunks_sent;
-        ++j.chunk;
-        j.offset = 0;
-      } else {
-        j.offset += length;
-      }
+      step_past(sent.ends_chunk, length, j.chunk, j.offset);
     }
     if (flight.empty()) {
       if (stop) co_return false;
