@@ -1,11 +1,16 @@
 #include "equitas/crypto/keys.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "equitas/crypto/hash.hpp"
+#include "equitas/crypto/startup.hpp"
 
 namespace equitas {
 namespace {
@@ -24,6 +29,27 @@ Status fsync_dir(const std::filesystem::path& dir) {
 }  // namespace
 
 bool crypto_startup() { return sodium_init() >= 0; }
+
+std::array<std::uint8_t, 32> context_hash(std::string_view context,
+                                          std::initializer_list<ByteView> parts) {
+  std::array<std::uint8_t, 32> out{};
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, out.size());
+  crypto_generichash_update(&st, reinterpret_cast<const std::uint8_t*>(context.data()),
+                            context.size());
+  for (const ByteView part : parts) crypto_generichash_update(&st, part.data(), part.size());
+  crypto_generichash_final(&st, out.data(), out.size());
+  // The parts may be secret (an enrollment secret, a token).
+  sodium_memzero(&st, sizeof st);
+  return out;
+}
+
+bool secret_holder_startup() {
+  const rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return crypto_startup();
+}
 
 SigningKey SigningKey::generate() {
   SigningKey k;
