@@ -16,10 +16,13 @@ void Ingestor::submit(Work work, Done done, bool batch) {
 }
 
 Status Ingestor::run_alone(const Work& work) {
-  std::promise<Status> committed;
+  // Shared with the job: the writer may still be inside set_value when this
+  // thread wakes and returns, so the promise must not live on this stack.
+  auto committed = std::make_shared<std::promise<Status>>();
+  std::future<Status> heard = committed->get_future();
   enqueue(Job{[&work](ServerStore& store) { return work(store); },
-              [&committed](const Status& s) { committed.set_value(s); }, false, true});
-  return committed.get_future().get();
+              [committed](const Status& s) { committed->set_value(s); }, false, true});
+  return heard.get();
 }
 
 void Ingestor::enqueue(Job job) {
