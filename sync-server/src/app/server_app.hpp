@@ -239,7 +239,10 @@ class ServerApp {
 
   // Imports USB bundles. A file that cannot be verified is refused whole
   // (and listed) without stopping the others. Fails only when the server's
-  // own store or keys fail.
+  // own store or keys fail. Written on the app's own connection, in
+  // transactions of a chunk of envelopes (and one per file), whatever the
+  // write path: only the command line imports, beside a running server as
+  // any other process does.
   Result<ImportReport> import_bundles(const std::vector<std::filesystem::path>& files,
                                       const ImportOptions& options);
   // The receipt, signed by the server, to carry back to the post.
