@@ -90,7 +90,6 @@ class Session {
   Session(CollectorStore& store, const SigningKey& key, const Enrollment& enrollment,
           const SyncOptions& options, const Clock& clock, ParsedUrl url)
       : store_(store),
-        key_(key),
         enrollment_(enrollment),
         options_(options),
         clock_(clock),
@@ -206,7 +205,6 @@ class Session {
   std::vector<CollectorStore::RelayedRegistration> registrations_;
 
   CollectorStore& store_;
-  const SigningKey& key_;
   const Enrollment& enrollment_;
   const SyncOptions& options_;
   const Clock& clock_;

@@ -7,7 +7,9 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kLangs = {"en", "fr", "es", "ru", "ar", "pt"};
 
-// Rows in PlainError's order, columns in kLangs' order.
+// Rows in PlainError's order, columns in kLangs' order. Long messages are
+// adjacent literals, joined on purpose.
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
 constexpr std::string_view kMessages[][6] = {
     {"The collector's disk is full. Your answers are kept on this page; ask the post administrator "
      "to free space.",
@@ -124,6 +126,7 @@ constexpr std::string_view kMessages[][6] = {
      "Este código já foi usado. Cada código serve uma só vez; se ainda não respondeu, peça um "
      "talão novo."},
 };
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 }  // namespace
 

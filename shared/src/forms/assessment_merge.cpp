@@ -104,9 +104,11 @@ MergedAssessment merge_assessment(const std::vector<AssessmentEvent>& events) {
     // latest event stands rather than none.
     if (heads.empty()) heads.push_back(list.back());
     const std::string& first = heads.front()->fields.at(field);
-    const bool agreed = std::all_of(heads.begin(), heads.end(), [&](const AssessmentEvent* h) {
-      return h->fields.at(field) == first;
-    });
+    // The binding is captured by name: clang before 16 cannot capture one.
+    const bool agreed =
+        std::all_of(heads.begin(), heads.end(), [&first, &field = field](const AssessmentEvent* h) {
+          return h->fields.at(field) == first;
+        });
     if (agreed) {
       state.value = first;
     } else if (auto files = file_union(heads, field)) {

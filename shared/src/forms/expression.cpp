@@ -160,6 +160,7 @@ class Parser {
       std::size_t n = 0;
       while (pos_ + n < src_.size()) {
         const char d = src_[pos_ + n];
+        // NOLINTNEXTLINE(bugprone-branch-clone): the hyphen's own branch says why
         if (std::isalnum(static_cast<unsigned char>(d)) || d == '_' || d == ':') {
           ++n;
         } else if (d == '-' && pos_ + n + 1 < src_.size() &&

@@ -207,10 +207,8 @@ void ExportLayout::add_answer(std::size_t column_index, const ExportColumn& colu
         }
       }
     }
-  } else if (q.type == "acknowledge") {
-    v.numeric = true;
-  } else if (!q.select && q.only_numbers && q.type != "text" && q.type != "date" &&
-             q.type != "repeat") {
+  } else if (q.type == "acknowledge" || (!q.select && q.only_numbers && q.type != "text" &&
+                                         q.type != "date" && q.type != "repeat")) {
     v.numeric = true;
   }
   v.declare_range = !q.near_missing_codes;

@@ -304,7 +304,7 @@ class StatWriter {
       e = readstat_insert_string_value(writer_, rv, cut(cell.text, max_string_).c_str());
     } else if (cell.kind == ExportValue::Kind::kNumber) {
       e = readstat_insert_double_value(writer_, rv, cell.number);
-    } else if (cell.reason == nullptr) {
+    } else if (cell.reason == nullptr) {  // NOLINT(bugprone-branch-clone)
       e = readstat_insert_missing_value(writer_, rv);
     } else if (format_ == StatFormat::kDta) {
       e = readstat_insert_tagged_missing_value(writer_, rv, cell.reason->stata);

@@ -25,11 +25,13 @@ Result<PublishedCounts> PublishedCounts::load(Database& db, const forms::FormLib
   out.keys_ = std::make_shared<const CellKeys>(std::move(keys));
   for (const auto& [form, k] : out.threshold_) {
     EQ_RETURN_IF_ERROR(
-        for_each_round_row(db, form, [&](const std::string& round, std::int64_t rowid) {
-          Tally& t = out.rounds_[{form, round}];
-          ++t.n;
-          t.key += out.keys_->record_key(rowid);
-        }));
+        // The binding is captured by name: clang before 16 cannot capture one.
+        for_each_round_row(db, form,
+                           [&out, &form = form](const std::string& round, std::int64_t rowid) {
+                             Tally& t = out.rounds_[{form, round}];
+                             ++t.n;
+                             t.key += out.keys_->record_key(rowid);
+                           }));
   }
   return out;
 }
