@@ -75,8 +75,9 @@ Status unknown_action(std::string_view id) {
 
 }  // namespace
 
-Result<std::shared_ptr<const forms::Form>> ServerApp::current_form(std::string_view form_id) {
-  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
+Result<std::shared_ptr<const forms::Form>> ServerApp::current_form(ServerStore& store,
+                                                                   std::string_view form_id) {
+  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store));
   auto form = registry->library().current(form_id);
   if (!form)
     return Status::not_found("the form " + std::string(form_id) + " is not on this server");
@@ -253,7 +254,7 @@ Status ServerApp::update_action(std::string_view id, const ActionChange& change,
     ActionStore actions(store.db());
     EQ_ASSIGN_OR_RETURN(auto item, actions.find(id));
     if (!item) return unknown_action(id);
-    EQ_ASSIGN_OR_RETURN(auto form, current_form(item->form_id));
+    EQ_ASSIGN_OR_RETURN(auto form, current_form(store, item->form_id));
     std::string detail = "id=" + item->id;
     ActionUpdate u{0, now, item->updates.back().status, change.note, actor.name};
     if (change.status) {

@@ -237,7 +237,7 @@ Status ServerApp::advance_assessment(std::string_view id, AssessmentState from, 
           // The validated action plan becomes the administration's, to follow
           // until the next round (app/actions.cpp); the step marks where the
           // plan stood, for the next round's comparison.
-          EQ_ASSIGN_OR_RETURN(auto form, current_form(a.form_id));
+          EQ_ASSIGN_OR_RETURN(auto form, current_form(store, a.form_id));
           EQ_ASSIGN_OR_RETURN(int adopted, adopt_action_plan(store, a, *form, now, actor));
           (void)adopted;
           EQ_ASSIGN_OR_RETURN(step.action_mark, ActionStore(store.db()).last_update_id());

@@ -373,8 +373,10 @@ class ServerApp {
   // Adopts `a`'s action plan (once), with `store`, in the caller's change.
   Result<int> adopt_action_plan(ServerStore& store, const AssessmentRecord& a,
                                 const forms::Form& form, std::int64_t now, const Actor& actor);
-  // The current version of a form; not_found when the server has none.
-  Result<std::shared_ptr<const forms::Form>> current_form(std::string_view form_id);
+  // The current version of a form, read with `store` (inside a change, the
+  // writing connection); not_found when the server has none.
+  static Result<std::shared_ptr<const forms::Form>> current_form(ServerStore& store,
+                                                                 std::string_view form_id);
   Result<IssuedCode> issue_code(const DeviceId& id, std::string_view site, std::string_view url,
                                 std::int64_t valid_for, bool reissue, const Actor& actor);
 
