@@ -1,6 +1,5 @@
 #include "collector_app.hpp"
 
-#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <boost/json/parse.hpp>
@@ -10,6 +9,7 @@
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/payload_layout.hpp"
+#include "equitas/util/data_folder.hpp"
 #include "equitas/util/json_text.hpp"
 #include "equitas/util/media_type.hpp"
 #include "equitas/wire/bundle.hpp"
@@ -38,22 +38,12 @@ Result<std::array<std::uint8_t, N>> fixed_meta(CollectorStore& s, std::string_vi
 }  // namespace
 
 Status Collector::init(const DataDir& dir, const CollectorOptions& options) {
-  // A sync-server's folder (its DataDir names these files): init here would
-  // mix the two programs' keys and databases in one place.
-  for (const char* file : {"server.db", "server.key"}) {
-    if (std::filesystem::exists(dir.root / file)) {
-      return Status::already_exists(
-          dir.root.string() + " is a sync-server's data folder (it holds " + file +
-          "); give collector init another --data-dir, a folder of its own");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(dir.root, ec);
-  if (ec) return Status::io_error("cannot create " + dir.root.string() + ": " + ec.message());
-  ::chmod(dir.root.c_str(), 0700);
-  if (std::filesystem::exists(dir.key()) || std::filesystem::exists(dir.db())) {
-    return Status::already_exists(dir.root.string() + " already holds a collector");
-  }
+  // The sync-server's DataDir names its files.
+  EQ_RETURN_IF_ERROR(claim_data_folder(dir.root, {.program = "collector",
+                                                  .other_program = "sync-server",
+                                                  .other_files = {"server.db", "server.key"},
+                                                  .own_files = {dir.key(), dir.db()},
+                                                  .held = "a collector"}));
   EQ_RETURN_IF_ERROR(save_device_key(dir.key(), SigningKey::generate(), options.unlocker));
   EQ_ASSIGN_OR_RETURN(CollectorStore store, CollectorStore::create(dir));
   // A disk too full for the reserve now gets it at a later open or serve tick.

@@ -801,16 +801,12 @@ int cmd_admin_pin(const CliArgs& a, Io& io) {
 int cmd_key_passphrase(const CliArgs& a, Io& io) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(io, dir.status());
-  auto next = read_new_passphrase(a.get("--new-passphrase-file"), a.has("--remove"));
-  if (!next.is_ok()) return fail(io, next.status());
-  const Passphrase* next_ptr = *next ? &**next : nullptr;
-  if (Status s = change_key_file_passphrase(dir->key(), io.unlocker.passphrase(), next_ptr);
-      !s.is_ok()) {
-    return fail(io, s.with_context("the key file was not changed"));
-  }
+  auto locked = rekey_key_file(dir->key(), io.unlocker.passphrase(), a.get("--new-passphrase-file"),
+                               a.has("--remove"));
+  if (!locked.is_ok()) return fail(io, locked.status());
   io.out << "The device key " << dir->key().string()
-         << (next_ptr != nullptr ? " is now protected by the new passphrase.\n"
-                                 : " is now stored without a passphrase (mode 0600).\n");
+         << (*locked ? " is now protected by the new passphrase.\n"
+                     : " is now stored without a passphrase (mode 0600).\n");
   return 0;
 }
 

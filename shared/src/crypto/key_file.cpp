@@ -396,6 +396,10 @@ Result<std::optional<Passphrase>> take_passphrase_from_env(const char* name) {
   return out;
 }
 
+namespace {
+
+// The new passphrase from `file`, else from $EQUITAS_NEW_KEY_PASSPHRASE;
+// nullopt when `remove` (store the key plain).
 Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file,
                                                       bool remove) {
   if (remove) {
@@ -413,6 +417,16 @@ Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::s
         kNewKeyPassphraseEnv + ", or --remove to store the key unprotected");
   }
   return p;
+}
+
+}  // namespace
+
+Result<bool> rekey_key_file(const std::filesystem::path& path, const Passphrase* current,
+                            const std::optional<std::string>& new_passphrase_file, bool remove) {
+  EQ_ASSIGN_OR_RETURN(auto next, read_new_passphrase(new_passphrase_file, remove));
+  EQ_RETURN_IF_ERROR(change_key_file_passphrase(path, current, next ? &*next : nullptr)
+                         .with_context("the key file was not changed"));
+  return next.has_value();
 }
 
 // The State (and with it the passphrase and the derived keys, all in

@@ -721,8 +721,7 @@ AdminResponse AdminApi::assessment_report(Call& call, std::string_view id) {
     auto held = file_held(app_.store().db(), sha256_hex);
     return held.is_ok() && *held;
   };
-  auto html = files ? app_.assessment_report(id, call.lang, evidence)
-                    : app_.assessment_report(id, call.lang);
+  auto html = app_.assessment_report(id, call.lang, files ? &evidence : nullptr);
   if (!html.is_ok()) return call.error(html.status());
   // A document of its own: its style is inline, and it runs nothing and
   // fetches nothing but the thumbnails of its evidence files from here.

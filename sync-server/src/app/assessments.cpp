@@ -128,7 +128,8 @@ Result<boost::json::object> ServerApp::show_assessment(std::string_view id,
   return std::move(*view);
 }
 
-Result<std::string> ServerApp::assessment_report(std::string_view id, const std::string& lang) {
+Result<std::string> ServerApp::assessment_report(std::string_view id, const std::string& lang,
+                                                 const ReportEvidence* evidence) {
   EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
   Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
   EQ_RETURN_IF_ERROR(snapshot.status());
@@ -140,7 +141,7 @@ Result<std::string> ServerApp::assessment_report(std::string_view id, const std:
     return Status::not_found("the form " + form_id + " of assessment " + std::string(id) +
                              " is not on this server");
   return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en",
-                                clock_->now());
+                                clock_->now(), evidence);
 }
 
 Status ServerApp::change_assessment(

@@ -1,12 +1,11 @@
 #include "server_app.hpp"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <map>
 
 #include "assessment_view.hpp"
 #include "equitas/forms/form_json.hpp"
+#include "equitas/util/data_folder.hpp"
 #include "equitas/wire/file_transfer.hpp"
 #include "form_registry.hpp"
 
@@ -26,23 +25,13 @@ Status check_collector_url(std::string_view url) {
 }
 
 Result<Initialised> ServerApp::init(const DataDir& dir, const ServerAppOptions& options) {
-  // A collector's folder (collector_store.hpp names its files): init here
-  // would mix the two programs' keys and databases in one place.
-  for (const char* file : {"collector.db", "device.key"}) {
-    if (std::filesystem::exists(dir.root / file)) {
-      return Status::already_exists(
-          dir.root.string() + " is a collector's data folder (it holds " + file +
-          "); give sync-server init another --data-dir, a folder of its own");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(dir.root, ec);
-  if (ec) return Status::io_error("cannot create " + dir.root.string() + ": " + ec.message());
-  ::chmod(dir.root.c_str(), 0700);
-  if (std::filesystem::exists(dir.keys()) || std::filesystem::exists(dir.db())) {
-    return Status::already_exists(dir.root.string() +
-                                  " already holds a server; refusing to overwrite its keys");
-  }
+  // collector_store.hpp names the collector's files.
+  EQ_RETURN_IF_ERROR(
+      claim_data_folder(dir.root, {.program = "sync-server",
+                                   .other_program = "collector",
+                                   .other_files = {"collector.db", "device.key"},
+                                   .own_files = {dir.keys(), dir.db()},
+                                   .held = "a server; refusing to overwrite its keys"}));
   ServerKeys keys{SigningKey::generate(), BoxKey::generate()};
   EQ_RETURN_IF_ERROR(save_server_keys(dir.keys(), keys, options.unlocker));
   EQ_ASSIGN_OR_RETURN(ServerStore store, ServerStore::create(dir));
@@ -415,22 +404,6 @@ Result<ServerApp::BackupResult> ServerApp::backup(const std::filesystem::path& f
     return s.with_context("the backup could not be recorded in the audit log, so it was removed");
   }
   return out;
-}
-
-Result<std::string> ServerApp::assessment_report(std::string_view id, const std::string& lang,
-                                                 const ReportEvidence& evidence) {
-  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
-  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
-  EQ_RETURN_IF_ERROR(snapshot.status());
-  EQ_ASSIGN_OR_RETURN(auto view, load_assessment_view(store_.db(), registry->library(), id, lang));
-  if (!view) return Status::not_found("no assessment " + std::string(id) + " on this server");
-  const std::string form_id(view->at("form_id").as_string());
-  auto form = registry->library().current(form_id);
-  if (!form)
-    return Status::not_found("the form " + form_id + " of assessment " + std::string(id) +
-                             " is not on this server");
-  return assessment_report_html(*view, *form, assessment_report_language(lang) ? lang : "en",
-                                clock_->now(), &evidence);
 }
 
 Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id,

@@ -262,11 +262,10 @@ class ServerApp {
   // The merged state with scores and workflow (assessment_view.hpp).
   Result<boost::json::object> show_assessment(std::string_view id, const std::string& lang = "en");
   // The printable report (assessment_report.hpp), an HTML page in `lang`.
-  Result<std::string> assessment_report(std::string_view id, const std::string& lang = "en");
-  // The same with its evidence files listed and linked as `evidence` says
-  // (app/server_app.cpp): for the roles that may see the form's microdata.
-  Result<std::string> assessment_report(std::string_view id, const std::string& lang,
-                                        const ReportEvidence& evidence);
+  // With `evidence`, its evidence files are listed and linked as it says:
+  // for the roles that may see the form's microdata; without, none is named.
+  Result<std::string> assessment_report(std::string_view id, const std::string& lang = "en",
+                                        const ReportEvidence* evidence = nullptr);
   // The evidence files a team assessment's merged fields name
   // (assessment_report.hpp, evidence_files); not_found for an unknown id.
   Result<boost::json::array> assessment_evidence(std::string_view id,

@@ -739,16 +739,12 @@ int cmd_key_passphrase(const CliArgs& a, const KeyUnlocker& unlocker, std::ostre
                        std::ostream& err) {
   auto dir = data_dir(a);
   if (!dir.is_ok()) return fail(err, dir.status());
-  auto next = read_new_passphrase(a.get("--new-passphrase-file"), a.has("--remove"));
-  if (!next.is_ok()) return fail(err, next.status());
-  const Passphrase* next_ptr = *next ? &**next : nullptr;
-  if (Status s = change_key_file_passphrase(dir->keys(), unlocker.passphrase(), next_ptr);
-      !s.is_ok()) {
-    return fail(err, s.with_context("the key file was not changed"));
-  }
+  auto locked = rekey_key_file(dir->keys(), unlocker.passphrase(), a.get("--new-passphrase-file"),
+                               a.has("--remove"));
+  if (!locked.is_ok()) return fail(err, locked.status());
   out << "The server keys " << dir->keys().string()
-      << (next_ptr != nullptr ? " are now protected by the new passphrase.\n"
-                              : " are now stored without a passphrase (mode 0600).\n");
+      << (*locked ? " are now protected by the new passphrase.\n"
+                  : " are now stored without a passphrase (mode 0600).\n");
   return 0;
 }
 

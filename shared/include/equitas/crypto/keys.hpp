@@ -155,10 +155,12 @@ Result<SigningKey> load_device_key(const std::filesystem::path& path, const Pass
 Status change_key_file_passphrase(const std::filesystem::path& path, const Passphrase* current,
                                   const Passphrase* next);
 
-// For the "key passphrase" commands: the new passphrase from `file`, else
-// from $EQUITAS_NEW_KEY_PASSPHRASE; nullopt when `remove` (store it plain).
-Result<std::optional<Passphrase>> read_new_passphrase(const std::optional<std::string>& file,
-                                                      bool remove);
+// The "key passphrase" command of both programs: re-writes the key file at
+// `path` under the new passphrase read from `new_passphrase_file`, else from
+// $EQUITAS_NEW_KEY_PASSPHRASE, or plain when `remove`. True when the file is
+// now protected. On any error the file is left as it was.
+Result<bool> rekey_key_file(const std::filesystem::path& path, const Passphrase* current,
+                            const std::optional<std::string>& new_passphrase_file, bool remove);
 
 // What opens the key files of one running command: the passphrase it was
 // given (--passphrase-file, or $EQUITAS_KEY_PASSPHRASE), or none. The
