@@ -202,9 +202,17 @@ test('GEOAT in Arabic: right to left, one principle, action plan rows', async ()
     await screenshot(page, 'geoat-ar-two-rows');
     await answer(page, () => page.locator('.row').nth(0).locator('.remove-row').click());
     assert.equal(await page.locator('.row').count(), 1);
+    // Its linked indicators are chosen from the form's 60, found by typing.
+    const linked = page.locator('[data-path="action_plan[0].ap_indicators"]');
+    await linked.locator('.choice-search input').fill('P1.A');
+    await answer(page, () => linked.locator('input[value="P1.A.2"]').check());
+    await linked.locator('.choice-search input').fill('X.A.1');
+    await answer(page, () => linked.locator('input[value="X.A.1"]').check());
+    assert.ok(await linked.locator('input[value="P1.A.2"]').isChecked(), 'a chosen one stays in view');
     const answers = await draftAnswers(page);
     assert.equal(answers.action_plan.length, 1);
     assert.equal(answers.action_plan[0].ap_objective, 'Objective two');
+    assert.deepEqual(answers.action_plan[0].ap_indicators, ['P1.A.2', 'X.A.1']);
     assert.equal(await overflowsHorizontally(page), false);
     await screenshot(page, 'geoat-ar-one-row');
   } finally {

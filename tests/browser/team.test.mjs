@@ -339,7 +339,7 @@ test('action plan between rounds: a steward updates an item on the dashboard, an
     try {
       contribute(p.b.dir, p.id, 'integrity', {
         action_plan: [{ ap_objective: 'Facilities for women officers', ap_activity: 'Open a lactation room',
-          ap_indicators: 'X.A.1', ap_owner: 'Facilities unit', ap_deadline: '2026-01-31', ap_status: 'in_progress' }],
+          ap_indicators: ['X.A.1'], ap_owner: 'Facilities unit', ap_deadline: '2026-01-31', ap_status: 'in_progress' }],
       });
       run('collector', ['sync', '--data-dir', p.b.dir]);
       run('sync-server', ['assessment', 'resolve', '--data-dir', p.server, p.id, 'x_a_1', '--value', '1', '--comment',

@@ -322,15 +322,26 @@ TEST_CASE(
   server.start();
   auto a = make_collector(tmp / "a", server.enroll("Land post"));
   REQUIRE(a.sync({}).is_ok());
-  // Round 1: the team rates X.A.1 low and plans two actions; the second
-  // names an indicator twice and in lower case.
-  REQUIRE(contribute(tmp / "a", first, "gender_cell", R"({"x_a_1":"1","p1_a_1":"2","action_plan":[
+  // Round 1: the team rates X.A.1 low and plans two actions, each linked to
+  // indicators chosen from the form's list. An id the form does not have
+  // is refused on the collector, naming the question, and nothing is queued.
+  std::string refused;
+  CHECK(contribute(tmp / "a", first, "gender_cell", R"({"action_plan":[
+      {"ap_objective":"Recruitment","ap_activity":"Plain-language vacancy notices",
+       "ap_indicators":["P1.A.1","Z.Z.9"]}]})",
+                   &refused) != 0);
+  CHECK_THAT(refused, Catch::Contains("ap_indicators"));
+  std::string why;
+  const int code =
+      contribute(tmp / "a", first, "gender_cell", R"({"x_a_1":"1","p1_a_1":"2","action_plan":[
       {"ap_objective":"Facilities for women officers","ap_activity":"Open a lactation room at the land post",
-       "ap_indicators":"X.A.1, P1.A.1","ap_owner":"Facilities unit","ap_deadline":"2027-03-31",
+       "ap_indicators":["X.A.1","P1.A.1"],"ap_owner":"Facilities unit","ap_deadline":"2027-03-31",
        "ap_status":"in_progress","ap_progress":"site chosen"},
       {"ap_objective":"Recruitment","ap_activity":"Publish vacancy notices in plain language",
-       "ap_indicators":"P1.A.1","ap_owner":"HR","ap_deadline":"2026-12-15","ap_status":"not_started"}]})") ==
-          0);
+       "ap_indicators":["P1.A.1"],"ap_owner":"HR","ap_deadline":"2026-12-15","ap_status":"not_started"}]})",
+                 &why);
+  INFO(why);
+  REQUIRE(code == 0);
   REQUIRE(a.sync({})->accepted == 1);
   REQUIRE(
       server_cli({"assessment", "review", "--data-dir", data, first, "--comment", "ready"}).code ==

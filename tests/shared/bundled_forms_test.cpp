@@ -389,7 +389,7 @@ TEST_CASE(
     "baselines",
     "[forms][bundled]") {
   auto f = bundled("geoat-2023");
-  CHECK(f->version == "2023.3");
+  CHECK(f->version == "2023.4");
   // Which parts follow the WCO's published structure and which are ours, and the scoring rule.
   const std::string d = f->description.get("en", "en");
   CHECK_THAT(d, Catch::Contains("What follows the WCO") &&
@@ -406,6 +406,21 @@ TEST_CASE(
     REQUIRE(f->find(q) != nullptr);
     CHECK(f->find(q)->type == QuestionType::kText);
   }
+  // An action's linked indicators are chosen from the form's own: one
+  // choice per scored indicator, in the form's order, named by its id.
+  const Item* linked = f->find("ap_indicators");
+  REQUIRE(linked != nullptr);
+  CHECK(linked->type == QuestionType::kSelectMultiple);
+  const ChoiceList* ids = f->list_for(*linked);
+  REQUIRE(ids != nullptr);
+  std::vector<std::string> scored, offered;
+  f->walk([&](const Item& item, const std::vector<const Item*>&) {
+    if (item.score) scored.push_back(item.score->indicator);
+    return true;
+  });
+  for (const auto& c : ids->choices) offered.push_back(c.name);
+  CHECK(scored.size() == 60);
+  CHECK(offered == scored);
   json::object base = {{"admin_name", "Customs"},
                        {"assessment_start", "2026-03-02"},
                        {"assessment_date", "2026-04-10"}};

@@ -11,6 +11,7 @@
 
 #include "action_store.hpp"
 #include "assessment_view.hpp"
+#include "equitas/forms/answer_text.hpp"
 #include "form_registry.hpp"
 #include "server_app.hpp"
 
@@ -20,17 +21,11 @@ namespace {
 constexpr std::size_t kMaxNote = 2000, kMaxOwner = 200;
 constexpr const char* kStatusList = "ap_status";
 
-std::string text_at(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return "";
-  if (v->is_string()) return std::string(v->get_string());
-  if (v->is_int64()) return std::to_string(v->get_int64());
-  return "";
-}
-
-// The ids an action plan row's free text names, in order, once each: the
-// team may have separated them with commas (Latin or Arabic), semicolons
-// or spaces. Names the form does not have go to `unknown`.
+// The ids an action plan row links, in order, once each: chosen from the
+// form's indicators (geoat-2023 from 2023.4), or typed in the free text of
+// earlier editions, where the team may have separated them with commas
+// (Latin or Arabic), semicolons or spaces. Names the form does not have go
+// to `unknown`.
 std::vector<std::string> parse_indicators(std::string_view text,
                                           const std::map<std::string, const forms::Item*>& known,
                                           std::vector<std::string>& unknown) {
@@ -105,21 +100,21 @@ Result<int> ServerApp::adopt_action_plan(ServerStore& store, const AssessmentRec
     item.administration_id = a.administration_id;
     item.assessment_id = a.id;
     item.row = static_cast<std::int64_t>(r);
-    item.objective = text_at(row, "ap_objective");
-    item.activity = text_at(row, "ap_activity");
-    item.owner = text_at(row, "ap_owner");
-    item.deadline = text_at(row, "ap_deadline");
+    item.objective = forms::answer_text(row, "ap_objective");
+    item.activity = forms::answer_text(row, "ap_activity");
+    item.owner = forms::answer_text(row, "ap_owner");
+    item.deadline = forms::answer_text(row, "ap_deadline");
     if (!valid_date(item.deadline)) item.deadline.clear();
-    item.target = text_at(row, "ap_target");
+    item.target = forms::answer_text(row, "ap_target");
     if (item.objective.empty() && item.activity.empty()) continue;  // an empty row the team left
     std::vector<std::string> unknown;
-    item.indicators = parse_indicators(text_at(row, "ap_indicators"), known, unknown);
+    item.indicators = parse_indicators(forms::answer_text(row, "ap_indicators"), known, unknown);
     item.created_at = now;
-    ActionUpdate first{0, now, text_at(row, "ap_status"), "", actor.name};
+    ActionUpdate first{0, now, forms::answer_text(row, "ap_status"), "", actor.name};
     if (statuses == form.lists.end() || statuses->second.find(first.status) == nullptr)
       first.status = "not_started";
     first.note = "adopted with assessment " + a.id + " (" + a.round + ")";
-    if (const std::string progress = text_at(row, "ap_progress"); !progress.empty())
+    if (const std::string progress = forms::answer_text(row, "ap_progress"); !progress.empty())
       first.note += ": " + progress;
     if (!unknown.empty()) {
       std::string list;

@@ -5,11 +5,11 @@
 #include <boost/json/parse.hpp>
 #include <cmath>
 #include <map>
-#include <sstream>
 
 #include "assessment_report.hpp"
 #include "assessment_store.hpp"
 #include "assessment_view.hpp"
+#include "equitas/forms/answer_text.hpp"
 #include "report_internal.hpp"
 #include "report_reads.hpp"
 
@@ -64,20 +64,6 @@ boost::json::object stats(const Tally& t, double max_points) {
   o["percent"] = max > 0 ? boost::json::value(std::round(1000.0 * t.score / max) / 10.0)
                          : boost::json::value(nullptr);
   return o;
-}
-
-std::string text_of(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return "";
-  if (v->is_string()) return std::string(v->get_string());
-  if (v->is_int64()) return std::to_string(v->get_int64());
-  if (v->is_uint64()) return std::to_string(v->get_uint64());
-  if (v->is_double()) {
-    std::ostringstream s;
-    s << v->get_double();
-    return s.str();
-  }
-  return "";
 }
 
 // The administration's name and action plan are free text, which the
@@ -159,7 +145,7 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
     bool contribution = false;
     EQ_RETURN_IF_ERROR(read_answers(ctx, k.rowids[row], answers, assessment, contribution));
     if (contribution) continue;
-    std::string name = text_of(answers, "admin_name");
+    std::string name = forms::answer_text(answers, "admin_name");
     if (name.empty()) name = "(administration not named)";
     Administration& a = admins[name];
     a.by_indicator.resize(indicators.size());
@@ -201,15 +187,15 @@ Result<boost::json::object> geoat_period(Context& ctx, const Counts& k) {
         if (!r.is_object()) continue;
         const auto& o = r.get_object();
         a.action_plan.push_back(boost::json::object{
-            {"objective", text_of(o, "ap_objective")},
-            {"activity", text_of(o, "ap_activity")},
-            {"indicators", text_of(o, "ap_indicators")},
-            {"target", text_of(o, "ap_target")},
-            {"owner", text_of(o, "ap_owner")},
-            {"deadline", text_of(o, "ap_deadline")},
-            {"budget", text_of(o, "ap_budget")},
-            {"status", text_of(o, "ap_status")},
-            {"status_label", choice_label(ctx, "ap_status", text_of(o, "ap_status"))}});
+            {"objective", forms::answer_text(o, "ap_objective")},
+            {"activity", forms::answer_text(o, "ap_activity")},
+            {"indicators", forms::answer_text(o, "ap_indicators", ", ")},
+            {"target", forms::answer_text(o, "ap_target")},
+            {"owner", forms::answer_text(o, "ap_owner")},
+            {"deadline", forms::answer_text(o, "ap_deadline")},
+            {"budget", forms::answer_text(o, "ap_budget")},
+            {"status", forms::answer_text(o, "ap_status")},
+            {"status_label", choice_label(ctx, "ap_status", forms::answer_text(o, "ap_status"))}});
       }
     }
   }

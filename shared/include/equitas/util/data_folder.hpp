@@ -11,9 +11,9 @@ namespace equitas {
 
 // What `init` of one program may not find in its folder.
 struct DataFolderClaim {
-  std::string_view program;                // "collector": named in the errors
-  std::string_view other_program;          // "sync-server"
-  std::initializer_list<const char*> other_files;  // the other program's files
+  std::string_view program;                                // "collector": named in the errors
+  std::string_view other_program;                          // "sync-server"
+  std::initializer_list<const char*> other_files;          // the other program's files
   std::initializer_list<std::filesystem::path> own_files;  // this program's key and database
   std::string_view held;  // "a collector": "<root> already holds a collector"
 };
