@@ -1,6 +1,7 @@
 // Equitas collector: the team page of a team assessment (the GEOAT, issue
-// 16). app.js opens it from the admin page, behind the post's PIN, and hands
-// it its helpers. What it draws comes from the collector: the indicators
+// 16). app.js opens it from the admin page, behind the post's PIN, or on a
+// team member's phone that joined with a team pass (/team), and hands it
+// its helpers. What it draws comes from the collector: the indicators
 // (web/team_view.cpp), the merged state the server sent at the last sync,
 // and this collector's own entries that the server has not merged yet.
 // Every change is saved at once as a contribution of the member's unit
@@ -14,6 +15,9 @@
 'use strict';
 window.EquitasTeam = function (ui) {
   const { el, api, app, clear, focusMain, announce, scaled } = ui;
+  // Where the team's calls go: /api/v1/admin on the laptop behind the PIN,
+  // /api/v1/team on a phone that joined with a team pass.
+  const base = () => (ui.base ? ui.base() : '/api/v1/admin');
   const T = {
     en: { title: 'Team assessments', none: 'No team assessment has reached this collector yet. Headquarters creates it, and it arrives at the next sync.',
       progress: '{0} of {1} rated, {2} disagreements', unsynced: '{0} of this collector\'s entries wait for the next sync.',
@@ -27,7 +31,7 @@ window.EquitasTeam = function (ui) {
       history: 'History', noHistory: 'Nothing entered yet.', prev: 'Previous indicator', next: 'Next indicator', position: 'Indicator {0} of {1}',
       back: 'Back to the admin page', resume: 'Continue at {0}', noMatch: 'No indicator matches these filters.',
       validatedNote: 'This assessment is validated. New entries are kept for the team, flagged, but no longer change it.',
-      failed: 'Not saved: {0}', open: 'Open', addFile: 'Add a file or photo', removeFile: 'Remove {0}', noFiles: 'No file yet.', fileSaving: 'Sending {0}…', maxFiles: 'At most {0} files here.' },
+      failed: 'Not saved: {0}', open: 'Open', addFile: 'Add a file or photo', removeFile: 'Remove {0}', noFiles: 'No file yet.', fileSaving: 'Sending {0}…', maxFiles: 'At most {0} files here.', backList: 'Back to the team\'s assessments' },
     fr: { title: 'Évaluations d\'équipe', none: 'Aucune évaluation d\'équipe n\'est encore arrivée sur ce poste. L\'administration centrale la crée, et elle arrive à la prochaine synchronisation.',
       progress: '{0} sur {1} évalués, {2} désaccords', unsynced: '{0} saisies de ce poste attendent la prochaine synchronisation.',
       draft: 'Brouillon', under_review: 'En revue', validated: 'Validée', official: 'Score officiel', provisional: 'Score provisoire',
@@ -40,7 +44,7 @@ window.EquitasTeam = function (ui) {
       history: 'Historique', noHistory: 'Rien n\'a encore été saisi.', prev: 'Indicateur précédent', next: 'Indicateur suivant', position: 'Indicateur {0} sur {1}',
       back: 'Retour à la page d\'administration', resume: 'Reprendre à {0}', noMatch: 'Aucun indicateur ne correspond à ces filtres.',
       validatedNote: 'Cette évaluation est validée. Les nouvelles saisies sont conservées pour l\'équipe, signalées, mais ne la modifient plus.',
-      failed: 'Non enregistré : {0}', open: 'Ouvrir', addFile: 'Ajouter un fichier ou une photo', removeFile: 'Retirer {0}', noFiles: 'Aucun fichier pour l\'instant.', fileSaving: 'Envoi de {0}…', maxFiles: 'Au plus {0} fichiers ici.' },
+      failed: 'Non enregistré : {0}', open: 'Ouvrir', addFile: 'Ajouter un fichier ou une photo', removeFile: 'Retirer {0}', noFiles: 'Aucun fichier pour l\'instant.', fileSaving: 'Envoi de {0}…', maxFiles: 'Au plus {0} fichiers ici.', backList: 'Retour aux évaluations de l\'équipe' },
     es: { title: 'Evaluaciones del equipo', none: 'Todavía no ha llegado ninguna evaluación del equipo a este equipo. La sede central la crea y llega en la próxima sincronización.',
       progress: '{0} de {1} evaluados, {2} desacuerdos', unsynced: '{0} entradas de este equipo esperan la próxima sincronización.',
       draft: 'Borrador', under_review: 'En revisión', validated: 'Validada', official: 'Puntuación oficial', provisional: 'Puntuación provisional',
@@ -53,7 +57,7 @@ window.EquitasTeam = function (ui) {
       history: 'Historial', noHistory: 'Aún no se ha introducido nada.', prev: 'Indicador anterior', next: 'Indicador siguiente', position: 'Indicador {0} de {1}',
       back: 'Volver a la página de administración', resume: 'Continuar en {0}', noMatch: 'Ningún indicador coincide con estos filtros.',
       validatedNote: 'Esta evaluación está validada. Las nuevas entradas se conservan para el equipo, señaladas, pero ya no la modifican.',
-      failed: 'No guardado: {0}', open: 'Abrir', addFile: 'Añadir un archivo o una foto', removeFile: 'Quitar {0}', noFiles: 'Todavía no hay archivos.', fileSaving: 'Enviando {0}…', maxFiles: 'Como máximo {0} archivos aquí.' },
+      failed: 'No guardado: {0}', open: 'Abrir', addFile: 'Añadir un archivo o una foto', removeFile: 'Quitar {0}', noFiles: 'Todavía no hay archivos.', fileSaving: 'Enviando {0}…', maxFiles: 'Como máximo {0} archivos aquí.', backList: 'Volver a las evaluaciones del equipo' },
     ru: { title: 'Командные оценки', none: 'На это устройство ещё не поступила ни одна командная оценка. Её создаёт центральный аппарат, и она приходит при следующей синхронизации.',
       progress: 'Оценено {0} из {1}, разногласий: {2}', unsynced: 'Записей этого устройства, ожидающих синхронизации: {0}.',
       draft: 'Черновик', under_review: 'На проверке', validated: 'Утверждена', official: 'Официальный балл', provisional: 'Предварительный балл',
@@ -66,7 +70,7 @@ window.EquitasTeam = function (ui) {
       history: 'История', noHistory: 'Пока ничего не внесено.', prev: 'Предыдущий показатель', next: 'Следующий показатель', position: 'Показатель {0} из {1}',
       back: 'К странице администратора', resume: 'Продолжить с {0}', noMatch: 'Нет показателей, подходящих под эти фильтры.',
       validatedNote: 'Эта оценка утверждена. Новые записи сохраняются для группы с отметкой, но больше её не меняют.',
-      failed: 'Не сохранено: {0}', open: 'Открыть', addFile: 'Добавить файл или фото', removeFile: 'Удалить {0}', noFiles: 'Файлов пока нет.', fileSaving: 'Отправка {0}…', maxFiles: 'Не более {0} файлов.' },
+      failed: 'Не сохранено: {0}', open: 'Открыть', addFile: 'Добавить файл или фото', removeFile: 'Удалить {0}', noFiles: 'Файлов пока нет.', fileSaving: 'Отправка {0}…', maxFiles: 'Не более {0} файлов.', backList: 'Назад к оценкам группы' },
     ar: { title: 'تقييمات الفريق', none: 'لم يصل أي تقييم للفريق إلى هذا الجهاز بعد. تُنشئه الإدارة المركزية، ويصل عند المزامنة التالية.',
       progress: 'قُيِّم {0} من {1}، وخلافات: {2}', unsynced: 'إدخالات هذا الجهاز التي تنتظر المزامنة التالية: {0}.',
       draft: 'مسودة', under_review: 'قيد المراجعة', validated: 'معتمد', official: 'درجة رسمية', provisional: 'درجة مؤقتة',
@@ -79,7 +83,7 @@ window.EquitasTeam = function (ui) {
       history: 'السجل', noHistory: 'لم يُدخل شيء بعد.', prev: 'المؤشر السابق', next: 'المؤشر التالي', position: 'المؤشر {0} من {1}',
       back: 'العودة إلى صفحة الإدارة', resume: 'المتابعة من {0}', noMatch: 'لا يوجد مؤشر يطابق عوامل التصفية هذه.',
       validatedNote: 'هذا التقييم معتمد. تُحفظ الإدخالات الجديدة للفريق مع تعليمها، لكنها لم تعد تغيّره.',
-      failed: 'لم يُحفظ: {0}', open: 'فتح', addFile: 'إضافة ملف أو صورة', removeFile: 'إزالة {0}', noFiles: 'لا يوجد ملف بعد.', fileSaving: 'جارٍ إرسال {0}…', maxFiles: '{0} ملفات على الأكثر هنا.' },
+      failed: 'لم يُحفظ: {0}', open: 'فتح', addFile: 'إضافة ملف أو صورة', removeFile: 'إزالة {0}', noFiles: 'لا يوجد ملف بعد.', fileSaving: 'جارٍ إرسال {0}…', maxFiles: '{0} ملفات على الأكثر هنا.', backList: 'العودة إلى تقييمات الفريق' },
     pt: { title: 'Avaliações da equipa', none: 'Ainda não chegou nenhuma avaliação da equipa a este equipamento. Os serviços centrais criam-na e ela chega na próxima sincronização.',
       progress: '{0} de {1} avaliados, {2} desacordos', unsynced: '{0} registos deste equipamento aguardam a próxima sincronização.',
       draft: 'Rascunho', under_review: 'Em revisão', validated: 'Validada', official: 'Pontuação oficial', provisional: 'Pontuação provisória',
@@ -92,7 +96,7 @@ window.EquitasTeam = function (ui) {
       history: 'Histórico', noHistory: 'Ainda nada foi registado.', prev: 'Indicador anterior', next: 'Indicador seguinte', position: 'Indicador {0} de {1}',
       back: 'Voltar à página de administração', resume: 'Continuar em {0}', noMatch: 'Nenhum indicador corresponde a estes filtros.',
       validatedNote: 'Esta avaliação está validada. Os novos registos são guardados para a equipa, assinalados, mas já não a alteram.',
-      failed: 'Não guardado: {0}', open: 'Abrir', addFile: 'Adicionar um ficheiro ou fotografia', removeFile: 'Remover {0}', noFiles: 'Ainda não há ficheiros.', fileSaving: 'A enviar {0}…', maxFiles: 'No máximo {0} ficheiros aqui.' },
+      failed: 'Não guardado: {0}', open: 'Abrir', addFile: 'Adicionar um ficheiro ou fotografia', removeFile: 'Remover {0}', noFiles: 'Ainda não há ficheiros.', fileSaving: 'A enviar {0}…', maxFiles: 'No máximo {0} ficheiros aqui.', backList: 'Voltar às avaliações da equipa' },
   };
   const lang = () => document.documentElement.lang || 'en';
   function t(key, ...args) {
@@ -175,7 +179,7 @@ window.EquitasTeam = function (ui) {
       return false;
     }
     statusEl.textContent = t('saving');
-    const r = await api('POST', '/api/v1/admin/assessments/' + encodeURIComponent(A.id) + '/contribute?lang=' + lang(),
+    const r = await api('POST', base() + '/assessments/' + encodeURIComponent(A.id) + '/contribute?lang=' + lang(),
       { role: unit(), answers }).catch(() => null);
     if (!r || !r.ok) {
       statusEl.textContent = t('failed', (r && r.data && r.data.error) || '—');
@@ -199,7 +203,7 @@ window.EquitasTeam = function (ui) {
 
   // ---- the list, on the admin page --------------------------------------
   async function list(container) {
-    const r = await api('GET', '/api/v1/admin/assessments?lang=' + lang()).catch(() => null);
+    const r = await api('GET', base() + '/assessments?lang=' + lang()).catch(() => null);
     if (!r || !r.ok) return;
     container.append(el('h2', { text: t('title') }));
     if (!r.data.assessments.length) { container.append(el('p', { className: 'muted', text: t('none') })); return; }
@@ -239,7 +243,7 @@ window.EquitasTeam = function (ui) {
 
   // ---- one assessment ----------------------------------------------------
   async function open(id, at) {
-    const r = await api('GET', '/api/v1/admin/assessments/' + encodeURIComponent(id) + '?lang=' + lang()).catch(() => null);
+    const r = await api('GET', base() + '/assessments/' + encodeURIComponent(id) + '?lang=' + lang()).catch(() => null);
     if (!r || !r.ok) { announce((r && r.data && r.data.error) || ''); return; }
     const indicators = [];
     for (const p of r.data.layout.principles) {
@@ -282,7 +286,7 @@ window.EquitasTeam = function (ui) {
       el('label', {}, el('span', { text: t('show') }), showSel)));
     app.append(el('p', { id: 'team-save', className: 'muted', role: 'status' }));
     app.append(el('div', { id: 'team-body' }));
-    app.append(el('div', { className: 'actions' }, el('button', { type: 'button', id: 'team-back', text: t('back'),
+    app.append(el('div', { className: 'actions' }, el('button', { type: 'button', id: 'team-back', text: t(ui.onPhone && ui.onPhone() ? 'backList' : 'back'),
       on: { click: () => { A = null; app.classList.remove('wide'); WIDE.onchange = null; ui.back(); } } })));
     WIDE.onchange = () => drawIndicators();
     refreshMeter();
@@ -344,7 +348,7 @@ window.EquitasTeam = function (ui) {
         status.textContent = t('fileSaving', file.name);
         let r;
         try {
-          const res = await fetch('/api/v1/admin/assessments/' + encodeURIComponent(A.id) + '/files?question=' +
+          const res = await fetch(base() + '/assessments/' + encodeURIComponent(A.id) + '/files?question=' +
             encodeURIComponent(d.name) + '&name=' + encodeURIComponent(file.name) + '&lang=' + lang(),
             { method: 'POST', credentials: 'same-origin', cache: 'no-store', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
           r = { ok: res.ok, data: (res.headers.get('Content-Type') || '').startsWith('application/json') ? await res.json() : null };

@@ -85,17 +85,23 @@ export function status(dir) {
   return JSON.parse(run('collector', ['status', '--data-dir', dir, '--json']));
 }
 
-// Starts `collector serve` on a free loopback port; resolves once it listens.
-export function serve(dir, extra = []) {
+// Starts `collector serve` on a free loopback port (or `listen`, e.g.
+// 0.0.0.0:0 for the post's Wi-Fi); resolves once it listens, with the
+// phones' links it printed, if any.
+export function serve(dir, extra = [], listen = '127.0.0.1:0') {
   return new Promise((resolve, reject) => {
-    const proc = spawn(path.join(BIN, 'collector'), ['serve', '--data-dir', dir, '--listen', '127.0.0.1:0', ...extra],
+    const proc = spawn(path.join(BIN, 'collector'), ['serve', '--data-dir', dir, '--listen', listen, ...extra],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error('collector serve did not start: ' + out)), 10000);
     proc.stdout.on('data', d => {
       out += d;
       const m = /Serving the survey on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], proc, output: () => out }); }
+      if (m && /Stop with Ctrl-C/.test(out)) {
+        clearTimeout(timer);
+        const phones = [...out.matchAll(/Phones on this network: (http:\/\/[^/\s]+)\//g)].map(x => x[1]);
+        resolve({ url: m[1], phones, proc, output: () => out });
+      }
     });
     proc.stderr.on('data', d => { out += d; });
     proc.on('exit', code => { clearTimeout(timer); reject(new Error('collector serve exited ' + code + ': ' + out)); });

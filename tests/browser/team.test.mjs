@@ -253,6 +253,81 @@ for (const lang of ['en', 'ar']) {
   });
 }
 
+// Team members' phones (issue 16): the admin PIN never crosses the post's
+// Wi-Fi, so a member's phone joins with a one-time team pass that the
+// laptop's admin page shows. Over the machine's own network address (not
+// loopback), as a phone on the post's Wi-Fi: the phone joins, rates an
+// indicator, cannot reach the admin's calls; the pass does not let a second
+// phone in; the admin signs every team phone out.
+test('a team member joins from a phone with a one-time team pass, and the admin signs phones out', async () => {
+  const p = await disagreeingPosts();
+  const srv = await serve(p.a.dir, [], '0.0.0.0:0');
+  assert.ok(srv.phones.length > 0, 'this machine has a network address besides loopback: ' + srv.output());
+  const laptop = await newPage(browser, { width: 1366, height: 768 }, srv.url);
+  const phone = await newPage(browser, VIEWPORTS.phone360, srv.phones[0]);
+  const other = await newPage(browser, VIEWPORTS.phone360, srv.phones[0]);
+  try {
+    await signIn(laptop.page, srv.url);
+    await laptop.page.click('#show-team-pass');
+    await laptop.page.waitForSelector('#team-pass img.qr');
+    const link = (await laptop.page.textContent('#team-pass bdi.code')).trim();
+    assert.ok(link.startsWith(srv.phones[0] + '/?t='), link);
+    const qr = await laptop.page.evaluate(async () => {
+      const img = document.querySelector('#team-pass img.qr');
+      const r = await fetch(img.src);
+      return { status: r.status, type: r.headers.get('content-type') };
+    });
+    assert.deepEqual(qr, { status: 200, type: 'image/svg+xml' });
+    await screenshot(laptop.page, 'team-pass-laptop');
+
+    // The phone opens the link: it lands on the team's list, joined, and
+    // the pass is gone from the address bar.
+    await phone.page.goto(link);
+    await phone.page.waitForSelector('.team-card');
+    assert.equal(new URL(phone.page.url()).pathname, '/team');
+    assert.equal(new URL(phone.page.url()).search, '');
+    await phone.page.click('.team-card button.open-team');
+    await phone.page.waitForSelector('.team-one');
+    await phone.page.selectOption('#team-unit', 'communication');
+    await phone.page.click('#team-next');
+    await phone.page.waitForSelector('.team-one[data-indicator="x_a_2"]');
+    await saved(phone.page, () => phone.page.click('.team-one button[data-status="2"]'));
+    await phone.page.waitForSelector('.team-one[data-indicator="x_a_2"] button[data-status="2"][aria-pressed="true"]');
+    assert.equal(await overflowsHorizontally(phone.page), false);
+    await screenshot(phone.page, 'team-pass-phone-360');
+    assert.equal(status(p.a.dir).pending, 1, 'the phone\'s rating is sealed and queued on the collector');
+    // The phone has none of the admin's calls.
+    const admin = await phone.page.evaluate(async () => (await fetch('/api/v1/admin/status')).status);
+    assert.equal(admin, 403);
+    assert.match(await phone.page.textContent('#team-back'), /Back to the team's assessments/);
+    assert.deepEqual(phone.page.foreign, []);
+
+    // The same link on a second phone: already used, and it says what to do.
+    await other.page.goto(link);
+    await other.page.waitForSelector('[role=alert]');
+    assert.match(await other.page.textContent('[role=alert]'), /already used/);
+    assert.match(await other.page.textContent('main, body'), /scan the team pass/);
+
+    // The admin sees one team phone and signs it out.
+    await laptop.page.reload();
+    await laptop.page.waitForSelector('#team-phones-in');
+    assert.match(await laptop.page.textContent('#team-phones-in'), /: 1$/);
+    await laptop.page.click('#sign-out-team');
+    await laptop.page.waitForSelector('#team-phones-in');
+    await laptop.page.waitForFunction(() => /: 0$/.test(document.querySelector('#team-phones-in').textContent));
+    await phone.page.goto(srv.phones[0] + '/team');
+    await phone.page.waitForSelector('h1');
+    await phone.page.waitForFunction(() => /scan the team pass/.test(document.body.textContent));
+    assert.equal(await phone.page.locator('.team-card').count(), 0);
+  } finally {
+    await laptop.context.close();
+    await phone.context.close();
+    await other.context.close();
+    await stop(srv);
+    await stop(p.sync);
+  }
+});
+
 // The printable report (issue 16): the team's disagreement resolved at
 // review, the assessment validated, and the report rendered by Chromium to
 // PDF in French and Arabic, from the command line's file and from the

@@ -656,6 +656,157 @@ TEST_CASE("in LAN mode a phone needs the post token from the QR code", "[web]") 
         "http://192.168.1.20:8080/?t=token-abc-123");
 }
 
+// A collector serving the post's Wi-Fi, on `clock`.
+WebOptions on_the_wifi(const Clock& clock) {
+  WebOptions o;
+  o.lan = true;
+  o.post_token = "token-abc-123";
+  o.lan_urls = {"http://192.168.1.20:8080"};
+  o.clock = &clock;
+  return o;
+}
+
+TEST_CASE(
+    "team phones: a one-time pass from the admin's laptop opens the team page's calls on a "
+    "phone, and nothing of the admin's",
+    "[web][team]") {
+  ManualClock clock(1'800'000'000);
+  Fixture f(on_the_wifi(clock));
+  const std::string pin = std::string(R"({"pin":")") + kPin + "\"}";
+  // The laptop: the admin shows a pass.
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", pin).result() == http::status::ok);
+  auto shown = f.json_of(f.call(http::verb::post, "/api/v1/admin/team-pass"));
+  const std::string pass(shown["pass"].as_string());
+  const std::string url(shown["url"].as_string());
+  CHECK(url == "http://192.168.1.20:8080/?t=token-abc-123&team=" + pass);
+  CHECK(
+      f.call(http::verb::get, "/api/v1/admin/team-pass.svg?pass=" + pass).body().rfind("<svg", 0) ==
+      0);
+  const auto laptop = f.cookies;
+
+  // The phone scans it: the post token's redirect carries the pass to /team.
+  f.cookies.clear();
+  f.peer = "192.168.1.40";
+  auto landed = f.call(http::verb::get, "/?t=token-abc-123&team=" + pass, "", false);
+  CHECK(landed.result() == http::status::see_other);
+  CHECK(landed[http::field::location] == "/team?pass=" + pass);
+  // A pass with characters of its own is not carried into the header.
+  CHECK(f.call(http::verb::get, "/?t=token-abc-123&team=a%0d%0aSet-Cookie", "", false)
+            .at(http::field::location) == "/");
+  CHECK(f.call(http::verb::get, "/team", "", false).result() == http::status::ok);
+  // Before it joins, the team's calls are refused, saying what to do.
+  auto refused = f.call(http::verb::get, "/api/v1/team/assessments", "", false);
+  CHECK(refused.result() == http::status::unauthorized);
+  CHECK_THAT(std::string(f.json_of(refused)["error"].as_string()), Catch::Contains("team pass"));
+  CHECK(f.json_of(f.call(http::verb::get, "/api/v1/team/status", "", false))["joined"] == false);
+  auto joined = f.call(http::verb::post, "/api/v1/team/join", R"({"pass":")" + pass + "\"}", false);
+  REQUIRE(joined.result() == http::status::ok);
+  REQUIRE(f.cookies.count("eq_team") == 1);
+  CHECK(joined[http::field::set_cookie].find("Path=/api/v1/team") != std::string::npos);
+  CHECK(f.json_of(f.call(http::verb::get, "/api/v1/team/status", "", false))["joined"] == true);
+  auto list = f.call(http::verb::get, "/api/v1/team/assessments", "", false);
+  CHECK(list.result() == http::status::ok);
+  CHECK(f.json_of(list)["assessments"].as_array().empty());
+  // Signed in to the team, it reaches the team's calls (an unknown
+  // assessment is a 404, not a 401) and none of the admin's.
+  CHECK(f.call(http::verb::post, "/api/v1/team/assessments/A-9/contribute",
+               R"({"role":"hr","answers":{"x_a_1":"2"}})", false)
+            .result() == http::status::not_found);
+  for (const char* admin_call : {"/api/v1/admin/status", "/api/v1/admin/drafts",
+                                 "/api/v1/admin/assessments", "/api/v1/team/drafts"}) {
+    INFO(admin_call);
+    CHECK(f.call(http::verb::get, admin_call, "", false).result() != http::status::ok);
+  }
+  CHECK(f.call(http::verb::post, "/api/v1/admin/sync", "{}", false).result() ==
+        http::status::forbidden);
+  // The pass served once: a second phone with it is refused.
+  const auto phone = f.cookies;
+  f.cookies = {{"eq_post", "token-abc-123"}};
+  f.peer = "192.168.1.41";
+  auto again = f.call(http::verb::post, "/api/v1/team/join", R"({"pass":")" + pass + "\"}", false);
+  CHECK(again.result() == http::status::unauthorized);
+  CHECK_THAT(std::string(f.json_of(again)["error"].as_string()), Catch::Contains("already used"));
+  // An unused pass ends after ten minutes.
+  f.cookies = laptop;
+  f.peer.clear();
+  const std::string late(
+      f.json_of(f.call(http::verb::post, "/api/v1/admin/team-pass"))["pass"].as_string());
+  clock.advance(600);
+  f.cookies = {{"eq_post", "token-abc-123"}};
+  f.peer = "192.168.1.41";
+  CHECK(f.call(http::verb::post, "/api/v1/team/join", R"({"pass":")" + late + "\"}", false)
+            .result() == http::status::unauthorized);
+  // Guessing is cut short: five wrong passes lock joining for a minute.
+  for (int i = 0; i < 5; ++i)
+    f.call(http::verb::post, "/api/v1/team/join", R"({"pass":"guess"})", false);
+  f.cookies = laptop;
+  f.peer.clear();
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", pin).result() == http::status::ok);
+  const std::string fresh(
+      f.json_of(f.call(http::verb::post, "/api/v1/admin/team-pass"))["pass"].as_string());
+  const auto laptop_now = f.cookies;
+  f.cookies = {{"eq_post", "token-abc-123"}};
+  f.peer = "192.168.1.41";
+  CHECK(f.call(http::verb::post, "/api/v1/team/join", R"({"pass":")" + fresh + "\"}", false)
+            .result() == http::status::too_many_requests);
+  clock.advance(60);
+  CHECK(f.call(http::verb::post, "/api/v1/team/join", R"({"pass":")" + fresh + "\"}", false)
+            .result() == http::status::ok);
+  // The first phone, used a moment ago, is still in; the admin sees two
+  // team phones and signs them all out.
+  f.cookies = phone;
+  f.peer = "192.168.1.40";
+  CHECK(f.call(http::verb::get, "/api/v1/team/assessments", "", false).result() ==
+        http::status::ok);
+  f.cookies = laptop_now;
+  f.peer.clear();
+  CHECK(f.json_of(f.call(http::verb::get, "/api/v1/admin/status"))["team_phones"] == 2);
+  CHECK(f.json_of(f.call(http::verb::delete_, "/api/v1/admin/team-phones"))["signed_out"] == 2);
+  f.cookies = phone;
+  f.peer = "192.168.1.40";
+  CHECK(f.call(http::verb::get, "/api/v1/team/assessments", "", false).result() ==
+        http::status::unauthorized);
+}
+
+TEST_CASE("a team phone's session ends when idle, after its day, or when it leaves",
+          "[web][team]") {
+  ManualClock clock(1'800'000'000);
+  Fixture f(on_the_wifi(clock));
+  const std::string pin = std::string(R"({"pin":")") + kPin + "\"}";
+  // Joins a fresh phone: its cookies are then the fixture's.
+  auto join = [&] {
+    f.cookies.clear();
+    f.peer.clear();
+    REQUIRE(f.call(http::verb::post, "/api/v1/admin/login", pin).result() == http::status::ok);
+    const std::string pass(
+        f.json_of(f.call(http::verb::post, "/api/v1/admin/team-pass"))["pass"].as_string());
+    f.cookies = {{"eq_post", "token-abc-123"}};
+    f.peer = "192.168.1.40";
+    REQUIRE(f.call(http::verb::post, "/api/v1/team/join", R"({"pass":")" + pass + "\"}", false)
+                .result() == http::status::ok);
+  };
+  auto in = [&] {
+    return f.call(http::verb::get, "/api/v1/team/assessments", "", false).result() ==
+           http::status::ok;
+  };
+  join();
+  clock.advance(2 * 3600 - 1);
+  CHECK(in());  // used within two hours: still in
+  clock.advance(2 * 3600);
+  CHECK_FALSE(in());  // two idle hours: out
+  join();
+  for (int h = 0; h < 11; ++h) {
+    clock.advance(3600);
+    CHECK(in());
+  }
+  clock.advance(3600);
+  CHECK_FALSE(in());  // twelve hours after joining, however busy
+  join();
+  CHECK(f.call(http::verb::post, "/api/v1/team/leave", "{}", false).result() == http::status::ok);
+  CHECK(f.cookies.count("eq_team") == 0);
+  CHECK_FALSE(in());
+}
+
 TEST_CASE("QR codes encode the address and refuse what cannot fit", "[web]") {
   auto svg = qr_svg("http://10.0.0.7:8080/?t=abcdefghijkm");
   REQUIRE(svg.is_ok());

@@ -131,6 +131,8 @@ HttpResponse WebApi::admin_status(Call& call) {
   for (const auto& u : options_.lan_urls)
     urls.push_back(json::string(u + "/?t=" + options_.post_token));
   o["lan_urls"] = std::move(urls);
+  expire_team_access(now());
+  o["team_phones"] = team_sessions_.size();
   return call.ok(o);
 }
 

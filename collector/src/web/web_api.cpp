@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 
@@ -114,6 +116,7 @@ void WebApi::tick() {
       ++it;
     }
   }
+  expire_team_access(t);
 }
 
 void WebApi::refresh_library() {
@@ -141,7 +144,14 @@ HttpResponse WebApi::handle(const HttpRequest& req, bool peer_is_loopback, std::
     if (!t.empty() && tokens_equal(t, options_.post_token)) {
       call.cookies_out.push_back(set_cookie(kPostCookie, options_.post_token));
       HttpResponse res = call.reply(http::status::see_other, "", "text/plain");
-      res.set(http::field::location, "/");
+      // A team pass in the same link (team_access.cpp) goes on to the page,
+      // which joins with it; only its own characters are carried.
+      const std::string pass = query_param(req.target(), "team");
+      const bool carried =
+          !pass.empty() && pass.size() <= 64 && std::all_of(pass.begin(), pass.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+          });
+      res.set(http::field::location, carried ? "/team?pass=" + pass : std::string("/"));
       return res;
     }
     if (!tokens_equal(cookie_value(req, kPostCookie), options_.post_token)) {
@@ -182,7 +192,7 @@ HttpResponse WebApi::route(Call& call) {
   const auto m = call.req.method();
   const std::string& p = call.path;
   const bool get = m == http::verb::get || m == http::verb::head;
-  if (get && (p == "/" || p == "/admin")) return asset(call, "index.html");
+  if (get && (p == "/" || p == "/admin" || p == "/team")) return asset(call, "index.html");
   if (get && (p == "/app.js" || p == "/team.js" || p == "/geo.js" || p == "/scan.js" ||
               p == "/app.css" || p == "/icon.svg")) {
     return asset(call, p.substr(1));
@@ -201,6 +211,20 @@ HttpResponse WebApi::route(Call& call) {
   if (p == "/api/v1/draft/files" && m == http::verb::post) return add_draft_file(call);
   if (p.rfind("/api/v1/draft/files/", 0) == 0 && get)
     return get_draft_file(call, std::string_view(p).substr(20));
+  constexpr std::string_view kTeam = "/api/v1/team";
+  if (p.rfind(kTeam, 0) == 0 && p.size() > kTeam.size() && p[kTeam.size()] == '/') {
+    // Any phone on the post's network (it has the post token): the pass
+    // is what lets it in.
+    if (p == "/api/v1/team/join" && m == http::verb::post) return team_join(call);
+    if (p == "/api/v1/team/leave" && m == http::verb::post) return team_leave(call);
+    if (p == "/api/v1/team/status" && get) return team_status(call);
+    if (!team_signed_in(call)) {
+      return call.error(http::status::unauthorized,
+                        "this phone has not joined the team: scan the team pass that the post's "
+                        "laptop shows on its admin page");
+    }
+    return team_route(call, std::string_view(p).substr(kTeam.size()));
+  }
   if (p.rfind("/api/v1/admin/", 0) == 0) {
     // The admin page opens on the post's laptop only: the PIN never crosses
     // the Wi-Fi, and a phone cannot lock the admin out with wrong guesses.
@@ -220,21 +244,12 @@ HttpResponse WebApi::route(Call& call) {
     if (p == "/api/v1/admin/qr.svg" && get) return admin_qr(call);
     if (p == "/api/v1/admin/team-forms" && get) return list_forms(call, true);
     if (p == "/api/v1/admin/team-draft" && m == http::verb::post) return create_draft(call, true);
-    if (p == "/api/v1/admin/assessments" && get) return team_assessments(call);
-    constexpr std::string_view kAssessments = "/api/v1/admin/assessments/";
-    if (p.rfind(kAssessments, 0) == 0) {
-      std::string_view rest = std::string_view(p).substr(kAssessments.size());
-      const auto slash = rest.find('/');
-      if (slash == std::string_view::npos && get) return team_assessment(call, rest);
-      if (slash != std::string_view::npos && rest.substr(slash) == "/contribute" &&
-          m == http::verb::post) {
-        return team_contribute(call, rest.substr(0, slash));
-      }
-      if (slash != std::string_view::npos && rest.substr(slash) == "/files" &&
-          m == http::verb::post) {
-        return team_add_file(call, rest.substr(0, slash));
-      }
-    }
+    if (p == "/api/v1/admin/team-pass" && m == http::verb::post) return team_pass(call);
+    if (p == "/api/v1/admin/team-pass.svg" && get) return team_pass_qr(call);
+    if (p == "/api/v1/admin/team-phones" && m == http::verb::delete_)
+      return team_phones_signed_out(call);
+    if (p.rfind("/api/v1/admin/assessments", 0) == 0)
+      return team_route(call, std::string_view(p).substr(13));
     constexpr std::string_view kDrafts = "/api/v1/admin/drafts/";
     if (p.rfind(kDrafts, 0) == 0 && (m == http::verb::post || m == http::verb::delete_)) {
       std::string_view rest = std::string_view(p).substr(kDrafts.size());

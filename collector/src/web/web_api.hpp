@@ -74,6 +74,12 @@ struct WebOptions {
   std::function<void(const std::string&)> log;
   // A kiosk: the admin may walk away signed in.
   std::chrono::seconds admin_idle{std::chrono::minutes(5)};
+  // Team phones (team_access.cpp): a pass the admin shows lets one phone
+  // join for this long; the phone then stays signed in to the team page
+  // for team_session, or until it has been idle for team_idle.
+  std::chrono::seconds team_pass{std::chrono::minutes(10)};
+  std::chrono::seconds team_session{std::chrono::hours(12)};
+  std::chrono::seconds team_idle{std::chrono::hours(2)};
 };
 
 class WebApi {
@@ -141,6 +147,23 @@ class WebApi {
   // The Set-Cookie of a new draft's cookie half, lasting as the mode wants.
   std::string draft_cookie(std::string_view value) const;
   AdminSession* admin_session(Call& call);
+  // Team phones (team_access.cpp): the admin shows a one-time pass (a link
+  // and its QR code); a phone that opens it joins the team and may then
+  // use the team page's calls under /api/v1/team/, and nothing else.
+  struct TeamSession {
+    std::int64_t joined_at = 0, last_used = 0;
+  };
+  HttpResponse team_pass(Call& call);
+  HttpResponse team_pass_qr(Call& call);
+  HttpResponse team_phones_signed_out(Call& call);
+  HttpResponse team_join(Call& call);
+  HttpResponse team_leave(Call& call);
+  HttpResponse team_status(Call& call);
+  bool team_signed_in(Call& call);
+  std::string team_pass_url(std::string_view pass) const;
+  void expire_team_access(std::int64_t t);
+  // The team page's calls, after /api/v1/admin or /api/v1/team.
+  HttpResponse team_route(Call& call, std::string_view rest);
   Result<std::shared_ptr<const forms::Form>> draft_form(const DraftInfo& info);
   void refresh_library();
   // Takes one of the client's draft writes; nullopt, or the 429 to send.
@@ -161,6 +184,10 @@ class WebApi {
   RateLimiter draft_writes_;
   std::vector<std::string> allowed_hosts_;
   std::map<std::string, std::unique_ptr<AdminSession>> admin_sessions_;
+  std::map<std::string, std::int64_t> team_passes_;  // pass -> until when it may be used
+  std::map<std::string, TeamSession> team_sessions_;
+  int failed_joins_ = 0;
+  std::int64_t join_locked_until_ = 0;
   int failed_logins_ = 0;
   std::int64_t login_locked_until_ = 0;
   std::int64_t library_runs_ = 0;

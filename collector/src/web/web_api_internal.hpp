@@ -17,6 +17,7 @@ namespace equitas::collector::web_detail {
 inline constexpr std::string_view kDraftCookie = "eq_draft";
 inline constexpr std::string_view kAdminCookie = "eq_admin";
 inline constexpr std::string_view kPostCookie = "eq_post";
+inline constexpr std::string_view kTeamCookie = "eq_team";
 // The page may load only what this binary serves; nothing may frame it.
 inline constexpr std::string_view kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
