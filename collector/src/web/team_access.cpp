@@ -45,8 +45,9 @@ HttpResponse WebApi::team_pass(Call& call) {
   if (team_passes_.size() >= kMaxTeamPasses) {
     // The oldest unused pass goes: an admin showing passes to a queue of
     // members never blocks on the ones nobody scanned.
-    auto oldest = std::min_element(team_passes_.begin(), team_passes_.end(),
-                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto oldest =
+        std::min_element(team_passes_.begin(), team_passes_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
     team_passes_.erase(oldest);
   }
   const std::string pass = random_token();
@@ -111,8 +112,8 @@ HttpResponse WebApi::team_join(Call& call) {
   team_sessions_[token] = TeamSession{t, t};
   call.cookies_out.push_back(set_cookie(kTeamCookie, token, false, "/api/v1/team",
                                         static_cast<long>(options_.team_session.count())));
-  return call.ok(json::object{{"joined", true},
-                              {"until", iso8601_utc(t + options_.team_session.count())}});
+  return call.ok(
+      json::object{{"joined", true}, {"until", iso8601_utc(t + options_.team_session.count())}});
 }
 
 HttpResponse WebApi::team_leave(Call& call) {
