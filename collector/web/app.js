@@ -25,7 +25,7 @@
       phones: 'Phones on this network', resume: 'Resume', discard: 'Discard', noDrafts: 'No drafts.',
       answered: '{0} answers', nextTry: 'Next automatic try: {0}', notEnrolled: 'This collector is not enrolled yet.',
       bundleDone: '{0} submissions written to the file.', leave: 'Leave (keep the draft)', leftDraft: 'The draft is kept; the administrator can resume it from the admin page.', home: 'Back to the surveys',
-      stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' , codeTitle: 'Your response code', codeIntro: 'This survey is answered once per person. Type the code printed on your slip (letters and digits; the dashes are optional).', codeLabel: 'Response code', codeGo: 'Continue', plainTeam: 'Or fill in the form alone, outside a team assessment (its scores are never official):', teamPhones: 'Team members\' phones', teamPhonesIntro: 'A member of the assessment team scans this pass with their phone to open the team page there. Each pass lets one phone in, within 10 minutes; the phone stays in for 12 hours, or until it has gone 2 hours unused.', showTeamPass: 'Show a team pass', teamPassValid: 'One phone, until {0}.', teamPhonesIn: 'Phones in the team now: {0}', signOutTeam: 'Sign out every team phone', teamHome: 'Team assessment', teamScan: 'To work on the team assessment from this phone, scan the team pass that the post administrator shows on the laptop\'s admin page.', teamLeave: 'Leave the team on this phone' },
+      stillThere: 'Are you still there?', idleCountdown: 'Without a tap, this response will be erased in {0} s.', stillHere: 'I am still here', comeBack: 'Continue where you left off, or start again?', continueDraft: 'Continue', startAgain: 'Start again', wiped: 'The unfinished response on this device was erased.' , codeTitle: 'Your response code', codeIntro: 'This survey is answered once per person. Type the code printed on your slip (letters and digits; the dashes are optional).', codeLabel: 'Response code', codeGo: 'Continue', plainTeam: 'Or fill in the form alone, outside a team assessment (its scores are never official):' },
     fr: { title: 'Enquêtes auprès du personnel', chooseLang: 'Choisissez votre langue', chooseSurvey: 'Choisissez une enquête',
       anonymous: 'Anonyme', next: 'Suivant', back: 'Précédent', review: 'Vérifier', submit: 'Envoyer',
       section: 'Section {0} sur {1}', goTo: 'Aller à la section', reviewTitle: 'Vérifiez vos réponses',
@@ -44,7 +44,7 @@
       phones: 'Téléphones sur ce réseau', resume: 'Reprendre', discard: 'Supprimer', noDrafts: 'Aucun brouillon.',
       answered: '{0} réponses', nextTry: 'Prochain essai automatique : {0}', notEnrolled: 'Ce poste n’est pas encore inscrit.',
       bundleDone: '{0} réponses écrites dans le fichier.', leave: 'Quitter (garder le brouillon)', leftDraft: 'Le brouillon est conservé ; l’administrateur peut le reprendre depuis la page d’administration.', home: 'Retour aux enquêtes',
-      stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' , codeTitle: 'Votre code de réponse', codeIntro: 'Chacun répond une seule fois à cette enquête. Saisissez le code imprimé sur votre coupon (lettres et chiffres ; les tirets sont facultatifs).', codeLabel: 'Code de réponse', codeGo: 'Continuer', plainTeam: 'Ou remplir le formulaire seul, hors d’une évaluation d’équipe (ses scores ne sont jamais officiels) :', teamPhones: 'Téléphones des membres de l\'équipe', teamPhonesIntro: 'Un membre de l\'équipe d\'évaluation scanne ce laissez-passer avec son téléphone pour y ouvrir la page de l\'équipe. Chaque laissez-passer fait entrer un seul téléphone, dans les 10 minutes ; le téléphone reste connecté 12 heures, ou jusqu\'à 2 heures sans utilisation.', showTeamPass: 'Afficher un laissez-passer d\'équipe', teamPassValid: 'Un téléphone, jusqu\'à {0}.', teamPhonesIn: 'Téléphones connectés à l\'équipe : {0}', signOutTeam: 'Déconnecter tous les téléphones de l\'équipe', teamHome: 'Évaluation d\'équipe', teamScan: 'Pour travailler sur l\'évaluation d\'équipe depuis ce téléphone, scannez le laissez-passer d\'équipe que l\'administrateur du poste affiche sur la page d\'administration de l\'ordinateur portable.', teamLeave: 'Quitter l\'équipe sur ce téléphone' },
+      stillThere: 'Êtes-vous toujours là ?', idleCountdown: 'Sans action de votre part, cette réponse sera effacée dans {0} s.', stillHere: 'Je suis toujours là', comeBack: 'Reprendre là où vous en étiez, ou recommencer ?', continueDraft: 'Reprendre', startAgain: 'Recommencer', wiped: 'La réponse inachevée sur cet appareil a été effacée.' , codeTitle: 'Votre code de réponse', codeIntro: 'Chacun répond une seule fois à cette enquête. Saisissez le code imprimé sur votre coupon (lettres et chiffres ; les tirets sont facultatifs).', codeLabel: 'Code de réponse', codeGo: 'Continuer', plainTeam: 'Ou remplir le formulaire seul, hors d’une évaluation d’équipe (ses scores ne sont jamais officiels) :' },
     es: { title: 'Encuestas al personal', chooseLang: 'Elija su idioma', chooseSurvey: 'Elija una encuesta',
       anonymous: 'Anónima', next: 'Siguiente', back: 'Anterior', review: 'Revisar', submit: 'Enviar',
       section: 'Sección {0} de {1}', goTo: 'Ir a la sección', reviewTitle: 'Revise sus respuestas',
@@ -63,7 +63,7 @@
       phones: 'Teléfonos en esta red', resume: 'Reanudar', discard: 'Descartar', noDrafts: 'No hay borradores.',
       answered: '{0} respuestas', nextTry: 'Próximo intento automático: {0}', notEnrolled: 'Este equipo aún no está inscrito.',
       bundleDone: '{0} respuestas escritas en el archivo.', leave: 'Salir (conservar el borrador)', leftDraft: 'El borrador se conserva; el administrador puede reanudarlo desde la página de administración.', home: 'Volver a las encuestas',
-      stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' , codeTitle: 'Su código de respuesta', codeIntro: 'Cada persona responde esta encuesta una sola vez. Escriba el código impreso en su papeleta (letras y cifras; los guiones son opcionales).', codeLabel: 'Código de respuesta', codeGo: 'Continuar', plainTeam: 'O rellenar el formulario por su cuenta, fuera de una evaluación del equipo (sus puntuaciones nunca son oficiales):', teamPhones: 'Teléfonos de los miembros del equipo', teamPhonesIntro: 'Un miembro del equipo de evaluación escanea este pase con su teléfono para abrir allí la página del equipo. Cada pase deja entrar a un solo teléfono, en un plazo de 10 minutos; el teléfono sigue conectado 12 horas, o hasta que pasen 2 horas sin uso.', showTeamPass: 'Mostrar un pase de equipo', teamPassValid: 'Un teléfono, hasta {0}.', teamPhonesIn: 'Teléfonos conectados al equipo: {0}', signOutTeam: 'Desconectar todos los teléfonos del equipo', teamHome: 'Evaluación del equipo', teamScan: 'Para trabajar en la evaluación del equipo desde este teléfono, escanee el pase de equipo que el administrador del puesto muestra en la página de administración del portátil.', teamLeave: 'Salir del equipo en este teléfono' },
+      stillThere: '¿Sigue ahí?', idleCountdown: 'Si no toca la pantalla, esta respuesta se borrará en {0} s.', stillHere: 'Sigo aquí', comeBack: '¿Continuar donde lo dejó o empezar de nuevo?', continueDraft: 'Continuar', startAgain: 'Empezar de nuevo', wiped: 'Se borró la respuesta sin terminar de este equipo.' , codeTitle: 'Su código de respuesta', codeIntro: 'Cada persona responde esta encuesta una sola vez. Escriba el código impreso en su papeleta (letras y cifras; los guiones son opcionales).', codeLabel: 'Código de respuesta', codeGo: 'Continuar', plainTeam: 'O rellenar el formulario por su cuenta, fuera de una evaluación del equipo (sus puntuaciones nunca son oficiales):' },
     ru: { title: 'Опросы сотрудников', chooseLang: 'Выберите язык', chooseSurvey: 'Выберите опрос',
       anonymous: 'Анонимно', next: 'Далее', back: 'Назад', review: 'Проверить', submit: 'Отправить',
       section: 'Раздел {0} из {1}', goTo: 'Перейти к разделу', reviewTitle: 'Проверьте ответы',
@@ -82,7 +82,7 @@
       phones: 'Телефоны в этой сети', resume: 'Продолжить', discard: 'Удалить', noDrafts: 'Черновиков нет.',
       answered: 'ответов: {0}', nextTry: 'Следующая автоматическая попытка: {0}', notEnrolled: 'Устройство ещё не зарегистрировано.',
       bundleDone: 'В файл записано ответов: {0}.', leave: 'Выйти (сохранить черновик)', leftDraft: 'Черновик сохранён; администратор может продолжить его на странице администратора.', home: 'К списку опросов',
-      stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' , codeTitle: 'Ваш код для ответа', codeIntro: 'На эту анкету каждый отвечает один раз. Введите код, напечатанный на вашем талоне (буквы и цифры; дефисы можно не вводить).', codeLabel: 'Код для ответа', codeGo: 'Продолжить', plainTeam: 'Или заполнить форму самостоятельно, вне командной оценки (её баллы никогда не бывают официальными):', teamPhones: 'Телефоны членов группы', teamPhonesIntro: 'Член группы по оценке сканирует этот пропуск своим телефоном, чтобы открыть на нём страницу группы. Каждый пропуск впускает один телефон в течение 10 минут; телефон остаётся подключённым 12 часов или пока не пройдёт 2 часа без использования.', showTeamPass: 'Показать пропуск группы', teamPassValid: 'Один телефон, до {0}.', teamPhonesIn: 'Телефонов в группе сейчас: {0}', signOutTeam: 'Отключить все телефоны группы', teamHome: 'Командная оценка', teamScan: 'Чтобы работать над командной оценкой с этого телефона, отсканируйте пропуск группы, который администратор поста показывает на странице администратора ноутбука.', teamLeave: 'Выйти из группы на этом телефоне' },
+      stillThere: 'Вы ещё здесь?', idleCountdown: 'Если ничего не нажать, этот ответ будет удалён через {0} с.', stillHere: 'Я здесь', comeBack: 'Продолжить с того места, где вы остановились, или начать заново?', continueDraft: 'Продолжить', startAgain: 'Начать заново', wiped: 'Незавершённый ответ на этом устройстве удалён.' , codeTitle: 'Ваш код для ответа', codeIntro: 'На эту анкету каждый отвечает один раз. Введите код, напечатанный на вашем талоне (буквы и цифры; дефисы можно не вводить).', codeLabel: 'Код для ответа', codeGo: 'Продолжить', plainTeam: 'Или заполнить форму самостоятельно, вне командной оценки (её баллы никогда не бывают официальными):' },
     ar: { title: 'استبيانات الموظفين', chooseLang: 'اختر لغتك', chooseSurvey: 'اختر استبيانًا',
       anonymous: 'مجهول الهوية', next: 'التالي', back: 'السابق', review: 'مراجعة', submit: 'إرسال',
       section: 'القسم {0} من {1}', goTo: 'انتقل إلى القسم', reviewTitle: 'راجع إجاباتك',
@@ -101,7 +101,7 @@
       phones: 'الهواتف على هذه الشبكة', resume: 'استئناف', discard: 'حذف', noDrafts: 'لا توجد مسودات.',
       answered: '{0} إجابة', nextTry: 'المحاولة التلقائية التالية: {0}', notEnrolled: 'هذا الجهاز غير مسجَّل بعد.',
       bundleDone: 'كُتبت {0} إجابة في الملف.', leave: 'خروج (مع الاحتفاظ بالمسودة)', leftDraft: 'تم الاحتفاظ بالمسودة؛ يمكن للمسؤول استئنافها من صفحة الإدارة.', home: 'العودة إلى الاستبيانات',
-      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' , codeTitle: 'رمز الإجابة الخاص بك', codeIntro: 'يُجيب كل شخص عن هذا الاستبيان مرة واحدة. اكتب الرمز المطبوع على قسيمتك (حروف وأرقام، والشرطات اختيارية).', codeLabel: 'رمز الإجابة', codeGo: 'متابعة', plainTeam: 'أو املأ الاستمارة بمفردك خارج تقييم الفريق (ودرجاتها ليست رسمية أبدًا):', teamPhones: 'هواتف أعضاء الفريق', teamPhonesIntro: 'يمسح عضو فريق التقييم هذا التصريح بهاتفه ليفتح صفحة الفريق عليه. يُدخل كل تصريح هاتفًا واحدًا خلال 10 دقائق؛ ويبقى الهاتف متصلًا 12 ساعة، أو حتى تمر عليه ساعتان دون استخدام.', showTeamPass: 'عرض تصريح للفريق', teamPassValid: 'هاتف واحد، حتى {0}.', teamPhonesIn: 'الهواتف المتصلة بالفريق الآن: {0}', signOutTeam: 'إخراج كل هواتف الفريق', teamHome: 'تقييم الفريق', teamScan: 'للعمل على تقييم الفريق من هذا الهاتف، امسح تصريح الفريق الذي يعرضه مسؤول المركز على صفحة الإدارة في الحاسوب المحمول.', teamLeave: 'مغادرة الفريق على هذا الهاتف' },
+      stillThere: 'هل ما زلت هنا؟', idleCountdown: 'ستُحذف هذه الإجابة بعد {0} ثانية ما لم تلمس الشاشة.', stillHere: 'ما زلت هنا', comeBack: 'هل تريد المتابعة من حيث توقفت أم البدء من جديد؟', continueDraft: 'متابعة', startAgain: 'البدء من جديد', wiped: 'حُذفت الإجابة غير المكتملة على هذا الجهاز.' , codeTitle: 'رمز الإجابة الخاص بك', codeIntro: 'يُجيب كل شخص عن هذا الاستبيان مرة واحدة. اكتب الرمز المطبوع على قسيمتك (حروف وأرقام، والشرطات اختيارية).', codeLabel: 'رمز الإجابة', codeGo: 'متابعة', plainTeam: 'أو املأ الاستمارة بمفردك خارج تقييم الفريق (ودرجاتها ليست رسمية أبدًا):' },
     pt: { title: 'Inquéritos ao pessoal', chooseLang: 'Escolha a sua língua', chooseSurvey: 'Escolha um inquérito',
       anonymous: 'Anónimo', next: 'Seguinte', back: 'Anterior', review: 'Rever', submit: 'Enviar',
       section: 'Secção {0} de {1}', goTo: 'Ir para a secção', reviewTitle: 'Reveja as suas respostas',
@@ -120,7 +120,7 @@
       phones: 'Telemóveis nesta rede', resume: 'Retomar', discard: 'Eliminar', noDrafts: 'Não há rascunhos.',
       answered: '{0} respostas', nextTry: 'Próxima tentativa automática: {0}', notEnrolled: 'Este equipamento ainda não está registado.',
       bundleDone: '{0} respostas escritas no ficheiro.', leave: 'Sair (manter o rascunho)', leftDraft: 'O rascunho foi guardado; o administrador pode retomá-lo na página de administração.', home: 'Voltar aos inquéritos',
-      stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' , codeTitle: 'O seu código de resposta', codeIntro: 'Cada pessoa responde a este inquérito uma só vez. Escreva o código impresso no seu talão (letras e algarismos; os hífenes são opcionais).', codeLabel: 'Código de resposta', codeGo: 'Continuar', plainTeam: 'Ou preencher o formulário sozinho, fora de uma avaliação da equipa (as suas pontuações nunca são oficiais):', teamPhones: 'Telemóveis dos membros da equipa', teamPhonesIntro: 'Um membro da equipa de avaliação lê este passe com o telemóvel para abrir nele a página da equipa. Cada passe deixa entrar um só telemóvel, no prazo de 10 minutos; o telemóvel fica ligado 12 horas, ou até passar 2 horas sem uso.', showTeamPass: 'Mostrar um passe da equipa', teamPassValid: 'Um telemóvel, até {0}.', teamPhonesIn: 'Telemóveis na equipa agora: {0}', signOutTeam: 'Desligar todos os telemóveis da equipa', teamHome: 'Avaliação da equipa', teamScan: 'Para trabalhar na avaliação da equipa a partir deste telemóvel, leia o passe da equipa que o administrador do posto mostra na página de administração do portátil.', teamLeave: 'Sair da equipa neste telemóvel' },
+      stillThere: 'Ainda está aí?', idleCountdown: 'Sem um toque no ecrã, esta resposta será apagada dentro de {0} s.', stillHere: 'Ainda estou aqui', comeBack: 'Continuar onde parou, ou recomeçar?', continueDraft: 'Continuar', startAgain: 'Recomeçar', wiped: 'A resposta inacabada neste equipamento foi apagada.' , codeTitle: 'O seu código de resposta', codeIntro: 'Cada pessoa responde a este inquérito uma só vez. Escreva o código impresso no seu talão (letras e algarismos; os hífenes são opcionais).', codeLabel: 'Código de resposta', codeGo: 'Continuar', plainTeam: 'Ou preencher o formulário sozinho, fora de uma avaliação da equipa (as suas pontuações nunca são oficiais):' },
   };
   // File questions (photos, documents: issue 18).
   const FILE_T = {
@@ -209,12 +209,30 @@
   let countdownTimer = null;
   let saveTimer = null;
   let saveSeq = 0;
-  // The team page of a team assessment (team.js), opened from the admin page.
-  // On a phone that joined with a team pass (/team), its calls go to
-  // /api/v1/team; on the laptop, behind the PIN, to /api/v1/admin.
+  // The team page of a team assessment (team.js), opened from the admin page
+  // or on a team member's phone (/team). Fetched only there: a respondent's
+  // first page never loads it. On a phone that joined with a team pass its
+  // calls go to /api/v1/team; on the laptop, behind the PIN, to /api/v1/admin.
   const onPhone = () => location.pathname === '/team';
-  const team = window.EquitasTeam({ el, api, app, clear, focusMain, announce, scaled, onPhone,
-    base: () => (onPhone() ? '/api/v1/team' : '/api/v1/admin'), back: () => (onPhone() ? teamHome() : admin()) });
+  let team = null;
+  function teamModule() {
+    if (team) return Promise.resolve(team);
+    const fetched = (node) => new Promise((resolve, reject) => {
+      node.addEventListener('load', resolve);
+      node.addEventListener('error', () => { node.remove(); reject(new Error(node.src || node.href)); });
+      document.head.append(node);
+    });
+    return Promise.all([fetched(el('link', { rel: 'stylesheet', href: '/team.css' })), fetched(el('script', { src: '/team.js' }))])
+      .then(() => {
+        team = team || window.EquitasTeam({ el, api, app, clear, focusMain, announce, scaled, onPhone, admin: () => admin(),
+          base: () => (onPhone() ? '/api/v1/team' : '/api/v1/admin'), back: () => (onPhone() ? teamHome() : admin()) });
+        return team;
+      });
+  }
+  async function teamHome() {
+    setLanguage(lang);
+    (await teamModule()).home();
+  }
 
   function pickLanguage() {
     for (const l of navigator.languages || [navigator.language || 'en']) {
@@ -1324,7 +1342,8 @@
       app.append(el('h2', { text: t('phones') }), el('img', { className: 'qr', src: '/api/v1/admin/qr.svg', alt: s.lan_urls[0] }),
         ...s.lan_urls.map(u => el('p', {}, el('bdi', { className: 'code', text: u }))));
     }
-    if (s.lan_urls && s.lan_urls.length) app.append(teamPhones(s.team_phones || 0));
+    const t2 = await teamModule().catch(() => null);
+    if (t2 && s.lan_urls && s.lan_urls.length) app.append(t2.phones(s.team_phones || 0));
     app.append(el('h2', { text: t('drafts') }));
     const d = await api('GET', '/api/v1/admin/drafts?lang=' + lang);
     const ul = el('ul', { className: 'drafts' });
@@ -1345,7 +1364,7 @@
     // server sent (team.js), then the form itself for a draft outside one.
     const teamBox = el('div', { id: 'team-list' });
     app.append(teamBox);
-    await team.list(teamBox);
+    if (t2) await t2.list(teamBox);
     const forms = await api('GET', '/api/v1/admin/team-forms?lang=' + lang).catch(() => null);
     if (forms && forms.ok && forms.data.forms.length) {
       app.append(el('p', { className: 'muted', text: t('plainTeam') }));
@@ -1363,59 +1382,6 @@
     armAdminIdle();
     if (s.sync && s.sync.running) pollSync();
   }
-  // Team members' phones (team_access.cpp): a one-time pass, shown as a
-  // QR code and a link, lets one phone open the team page.
-  function teamPhones(count) {
-    const shown = el('div', { id: 'team-pass' });
-    const box = el('section', { id: 'team-phones' }, el('h2', { text: t('teamPhones') }),
-      el('p', { className: 'muted', text: t('teamPhonesIntro') }), shown,
-      el('p', { id: 'team-phones-in', text: t('teamPhonesIn', count) }),
-      el('div', { className: 'actions' },
-        el('button', { type: 'button', id: 'show-team-pass', className: 'primary', text: t('showTeamPass'), on: { click: async () => {
-          const r = await api('POST', '/api/v1/admin/team-pass', {}).catch(() => null);
-          if (!r || !r.ok) { shown.replaceChildren(el('p', { className: 'error', text: (r && r.data && r.data.error) || t('offline') })); return; }
-          shown.replaceChildren(
-            el('img', { className: 'qr', src: '/api/v1/admin/team-pass.svg?pass=' + encodeURIComponent(r.data.pass), alt: r.data.url }),
-            el('p', {}, el('bdi', { className: 'code', text: r.data.url })),
-            el('p', { className: 'muted', role: 'status' }, el('bdi', { text: t('teamPassValid', r.data.valid_until) })));
-        } } }),
-        count ? el('button', { type: 'button', id: 'sign-out-team', className: 'danger', text: t('signOutTeam'), on: { click: async () => {
-          await api('DELETE', '/api/v1/admin/team-phones').catch(() => null);
-          admin();
-        } } }) : null));
-    return box;
-  }
-
-  // A team member's phone: joins with the pass its link carried, then
-  // lists the team's assessments; without one, says how to get one.
-  async function teamHome(message) {
-    setLanguage(lang);
-    clear();
-    const h1 = el('h1', { tabindex: '-1', text: t('teamHome') });
-    app.append(h1);
-    const pass = new URLSearchParams(location.search).get('pass');
-    if (pass) {
-      // The pass is spent now: it must not stay in the address bar or history.
-      history.replaceState(null, '', '/team');
-      const j = await api('POST', '/api/v1/team/join', { pass }).catch(() => null);
-      if (!j || !j.ok) message = (j && j.data && j.data.error) || t('offline');
-    }
-    if (message) app.append(el('p', { className: 'error', role: 'alert', text: message }));
-    const s = await api('GET', '/api/v1/team/status').catch(() => null);
-    if (!s || !s.ok || !s.data.joined) {
-      app.append(el('p', { text: t('teamScan') }));
-      return focusMain(h1);
-    }
-    const box = el('div', { id: 'team-list' });
-    app.append(box);
-    await team.list(box);
-    app.append(el('div', { className: 'actions' }, el('button', { type: 'button', id: 'team-leave', text: t('teamLeave'), on: { click: async () => {
-      await api('POST', '/api/v1/team/leave', {}).catch(() => null);
-      teamHome();
-    } } })));
-    focusMain(h1);
-  }
-
   function stat(key, n) { return el('div', { className: 'stat', 'data-stat': key }, el('b', { text: String(n ?? 0) }), el('span', { text: t(key) })); }
 
   function adminLogin(message) {
@@ -1476,8 +1442,8 @@
   // ---- boot ---------------------------------------------------------------
   langSelect.addEventListener('change', async () => {
     setLanguage(langSelect.value);
-    if (location.pathname === '/admin') return team.reopen() || admin();
-    if (onPhone()) return team.reopen() || teamHome();
+    if (location.pathname === '/admin') return (team && team.reopen()) || admin();
+    if (onPhone()) return (team && team.reopen()) || teamHome();
     if (!S) return start();
     // Same answers, new language: the engine sends its messages in it.
     const page = S.page;

@@ -31,7 +31,7 @@ window.EquitasTeam = function (ui) {
       history: 'History', noHistory: 'Nothing entered yet.', prev: 'Previous indicator', next: 'Next indicator', position: 'Indicator {0} of {1}',
       back: 'Back to the admin page', resume: 'Continue at {0}', noMatch: 'No indicator matches these filters.',
       validatedNote: 'This assessment is validated. New entries are kept for the team, flagged, but no longer change it.',
-      failed: 'Not saved: {0}', open: 'Open', addFile: 'Add a file or photo', removeFile: 'Remove {0}', noFiles: 'No file yet.', fileSaving: 'Sending {0}…', maxFiles: 'At most {0} files here.', backList: 'Back to the team\'s assessments' },
+      failed: 'Not saved: {0}', open: 'Open', addFile: 'Add a file or photo', removeFile: 'Remove {0}', noFiles: 'No file yet.', fileSaving: 'Sending {0}…', maxFiles: 'At most {0} files here.', backList: 'Back to the team\'s assessments', plan: 'Action plan', updateAction: 'Update progress', actionNote: 'Progress note', saveAction: 'Save the update', actionSent: 'Saved on this collector: the server records it at the next sync.', overdue: 'overdue', due: 'due {0}', lastUpdate: '{0}, by {1}', teamPhones: 'Team members\' phones', teamPhonesIntro: 'A member of the assessment team scans this pass with their phone to open the team page there. Each pass lets one phone in, within 10 minutes; the phone stays in for 12 hours, or until it has gone 2 hours unused.', showTeamPass: 'Show a team pass', teamPassValid: 'One phone, until {0}.', teamPhonesIn: 'Phones in the team now: {0}', signOutTeam: 'Sign out every team phone', teamHome: 'Team assessment', teamScan: 'To work on the team assessment from this phone, scan the team pass that the post administrator shows on the laptop\'s admin page.', teamLeave: 'Leave the team on this phone' },
     fr: { title: 'Évaluations d\'équipe', none: 'Aucune évaluation d\'équipe n\'est encore arrivée sur ce poste. L\'administration centrale la crée, et elle arrive à la prochaine synchronisation.',
       progress: '{0} sur {1} évalués, {2} désaccords', unsynced: '{0} saisies de ce poste attendent la prochaine synchronisation.',
       draft: 'Brouillon', under_review: 'En revue', validated: 'Validée', official: 'Score officiel', provisional: 'Score provisoire',
@@ -44,7 +44,7 @@ window.EquitasTeam = function (ui) {
       history: 'Historique', noHistory: 'Rien n\'a encore été saisi.', prev: 'Indicateur précédent', next: 'Indicateur suivant', position: 'Indicateur {0} sur {1}',
       back: 'Retour à la page d\'administration', resume: 'Reprendre à {0}', noMatch: 'Aucun indicateur ne correspond à ces filtres.',
       validatedNote: 'Cette évaluation est validée. Les nouvelles saisies sont conservées pour l\'équipe, signalées, mais ne la modifient plus.',
-      failed: 'Non enregistré : {0}', open: 'Ouvrir', addFile: 'Ajouter un fichier ou une photo', removeFile: 'Retirer {0}', noFiles: 'Aucun fichier pour l\'instant.', fileSaving: 'Envoi de {0}…', maxFiles: 'Au plus {0} fichiers ici.', backList: 'Retour aux évaluations de l\'équipe' },
+      failed: 'Non enregistré : {0}', open: 'Ouvrir', addFile: 'Ajouter un fichier ou une photo', removeFile: 'Retirer {0}', noFiles: 'Aucun fichier pour l\'instant.', fileSaving: 'Envoi de {0}…', maxFiles: 'Au plus {0} fichiers ici.', backList: 'Retour aux évaluations de l\'équipe', plan: 'Plan d\'action', updateAction: 'Mettre à jour l\'avancement', actionNote: 'Note d\'avancement', saveAction: 'Enregistrer la mise à jour', actionSent: 'Enregistré sur ce collecteur : le serveur l\'enregistre à la prochaine synchronisation.', overdue: 'en retard', due: 'échéance {0}', lastUpdate: '{0}, par {1}', teamPhones: 'Téléphones des membres de l\'équipe', teamPhonesIntro: 'Un membre de l\'équipe d\'évaluation scanne ce laissez-passer avec son téléphone pour y ouvrir la page de l\'équipe. Chaque laissez-passer fait entrer un seul téléphone, dans les 10 minutes ; le téléphone reste connecté 12 heures, ou jusqu\'à 2 heures sans utilisation.', showTeamPass: 'Afficher un laissez-passer d\'équipe', teamPassValid: 'Un téléphone, jusqu\'à {0}.', teamPhonesIn: 'Téléphones connectés à l\'équipe : {0}', signOutTeam: 'Déconnecter tous les téléphones de l\'équipe', teamHome: 'Évaluation d\'équipe', teamScan: 'Pour travailler sur l\'évaluation d\'équipe depuis ce téléphone, scannez le laissez-passer d\'équipe que l\'administrateur du poste affiche sur la page d\'administration de l\'ordinateur portable.', teamLeave: 'Quitter l\'équipe sur ce téléphone' },
     es: { title: 'Evaluaciones del equipo', none: 'Todavía no ha llegado ninguna evaluación del equipo a este equipo. La sede central la crea y llega en la próxima sincronización.',
       progress: '{0} de {1} evaluados, {2} desacuerdos', unsynced: '{0} entradas de este equipo esperan la próxima sincronización.',
       draft: 'Borrador', under_review: 'En revisión', validated: 'Validada', official: 'Puntuación oficial', provisional: 'Puntuación provisional',
@@ -57,7 +57,7 @@ window.EquitasTeam = function (ui) {
       history: 'Historial', noHistory: 'Aún no se ha introducido nada.', prev: 'Indicador anterior', next: 'Indicador siguiente', position: 'Indicador {0} de {1}',
       back: 'Volver a la página de administración', resume: 'Continuar en {0}', noMatch: 'Ningún indicador coincide con estos filtros.',
       validatedNote: 'Esta evaluación está validada. Las nuevas entradas se conservan para el equipo, señaladas, pero ya no la modifican.',
-      failed: 'No guardado: {0}', open: 'Abrir', addFile: 'Añadir un archivo o una foto', removeFile: 'Quitar {0}', noFiles: 'Todavía no hay archivos.', fileSaving: 'Enviando {0}…', maxFiles: 'Como máximo {0} archivos aquí.', backList: 'Volver a las evaluaciones del equipo' },
+      failed: 'No guardado: {0}', open: 'Abrir', addFile: 'Añadir un archivo o una foto', removeFile: 'Quitar {0}', noFiles: 'Todavía no hay archivos.', fileSaving: 'Enviando {0}…', maxFiles: 'Como máximo {0} archivos aquí.', backList: 'Volver a las evaluaciones del equipo', plan: 'Plan de acción', updateAction: 'Actualizar el avance', actionNote: 'Nota de avance', saveAction: 'Guardar la actualización', actionSent: 'Guardado en este equipo: el servidor lo registra en la próxima sincronización.', overdue: 'vencido', due: 'plazo {0}', lastUpdate: '{0}, por {1}', teamPhones: 'Teléfonos de los miembros del equipo', teamPhonesIntro: 'Un miembro del equipo de evaluación escanea este pase con su teléfono para abrir allí la página del equipo. Cada pase deja entrar a un solo teléfono, en un plazo de 10 minutos; el teléfono sigue conectado 12 horas, o hasta que pasen 2 horas sin uso.', showTeamPass: 'Mostrar un pase de equipo', teamPassValid: 'Un teléfono, hasta {0}.', teamPhonesIn: 'Teléfonos conectados al equipo: {0}', signOutTeam: 'Desconectar todos los teléfonos del equipo', teamHome: 'Evaluación del equipo', teamScan: 'Para trabajar en la evaluación del equipo desde este teléfono, escanee el pase de equipo que el administrador del puesto muestra en la página de administración del portátil.', teamLeave: 'Salir del equipo en este teléfono' },
     ru: { title: 'Командные оценки', none: 'На это устройство ещё не поступила ни одна командная оценка. Её создаёт центральный аппарат, и она приходит при следующей синхронизации.',
       progress: 'Оценено {0} из {1}, разногласий: {2}', unsynced: 'Записей этого устройства, ожидающих синхронизации: {0}.',
       draft: 'Черновик', under_review: 'На проверке', validated: 'Утверждена', official: 'Официальный балл', provisional: 'Предварительный балл',
@@ -70,7 +70,7 @@ window.EquitasTeam = function (ui) {
       history: 'История', noHistory: 'Пока ничего не внесено.', prev: 'Предыдущий показатель', next: 'Следующий показатель', position: 'Показатель {0} из {1}',
       back: 'К странице администратора', resume: 'Продолжить с {0}', noMatch: 'Нет показателей, подходящих под эти фильтры.',
       validatedNote: 'Эта оценка утверждена. Новые записи сохраняются для группы с отметкой, но больше её не меняют.',
-      failed: 'Не сохранено: {0}', open: 'Открыть', addFile: 'Добавить файл или фото', removeFile: 'Удалить {0}', noFiles: 'Файлов пока нет.', fileSaving: 'Отправка {0}…', maxFiles: 'Не более {0} файлов.', backList: 'Назад к оценкам группы' },
+      failed: 'Не сохранено: {0}', open: 'Открыть', addFile: 'Добавить файл или фото', removeFile: 'Удалить {0}', noFiles: 'Файлов пока нет.', fileSaving: 'Отправка {0}…', maxFiles: 'Не более {0} файлов.', backList: 'Назад к оценкам группы', plan: 'План действий', updateAction: 'Обновить ход выполнения', actionNote: 'Заметка о ходе выполнения', saveAction: 'Сохранить обновление', actionSent: 'Сохранено на этом устройстве: сервер запишет его при следующей синхронизации.', overdue: 'просрочено', due: 'срок {0}', lastUpdate: '{0}, {1}', teamPhones: 'Телефоны членов группы', teamPhonesIntro: 'Член группы по оценке сканирует этот пропуск своим телефоном, чтобы открыть на нём страницу группы. Каждый пропуск впускает один телефон в течение 10 минут; телефон остаётся подключённым 12 часов или пока не пройдёт 2 часа без использования.', showTeamPass: 'Показать пропуск группы', teamPassValid: 'Один телефон, до {0}.', teamPhonesIn: 'Телефонов в группе сейчас: {0}', signOutTeam: 'Отключить все телефоны группы', teamHome: 'Командная оценка', teamScan: 'Чтобы работать над командной оценкой с этого телефона, отсканируйте пропуск группы, который администратор поста показывает на странице администратора ноутбука.', teamLeave: 'Выйти из группы на этом телефоне' },
     ar: { title: 'تقييمات الفريق', none: 'لم يصل أي تقييم للفريق إلى هذا الجهاز بعد. تُنشئه الإدارة المركزية، ويصل عند المزامنة التالية.',
       progress: 'قُيِّم {0} من {1}، وخلافات: {2}', unsynced: 'إدخالات هذا الجهاز التي تنتظر المزامنة التالية: {0}.',
       draft: 'مسودة', under_review: 'قيد المراجعة', validated: 'معتمد', official: 'درجة رسمية', provisional: 'درجة مؤقتة',
@@ -83,7 +83,7 @@ window.EquitasTeam = function (ui) {
       history: 'السجل', noHistory: 'لم يُدخل شيء بعد.', prev: 'المؤشر السابق', next: 'المؤشر التالي', position: 'المؤشر {0} من {1}',
       back: 'العودة إلى صفحة الإدارة', resume: 'المتابعة من {0}', noMatch: 'لا يوجد مؤشر يطابق عوامل التصفية هذه.',
       validatedNote: 'هذا التقييم معتمد. تُحفظ الإدخالات الجديدة للفريق مع تعليمها، لكنها لم تعد تغيّره.',
-      failed: 'لم يُحفظ: {0}', open: 'فتح', addFile: 'إضافة ملف أو صورة', removeFile: 'إزالة {0}', noFiles: 'لا يوجد ملف بعد.', fileSaving: 'جارٍ إرسال {0}…', maxFiles: '{0} ملفات على الأكثر هنا.', backList: 'العودة إلى تقييمات الفريق' },
+      failed: 'لم يُحفظ: {0}', open: 'فتح', addFile: 'إضافة ملف أو صورة', removeFile: 'إزالة {0}', noFiles: 'لا يوجد ملف بعد.', fileSaving: 'جارٍ إرسال {0}…', maxFiles: '{0} ملفات على الأكثر هنا.', backList: 'العودة إلى تقييمات الفريق', plan: 'خطة العمل', updateAction: 'تحديث التقدم', actionNote: 'ملاحظة عن التقدم', saveAction: 'حفظ التحديث', actionSent: 'حُفظ على هذا الجهاز: يسجّله الخادم عند المزامنة التالية.', overdue: 'متأخر', due: 'الموعد {0}', lastUpdate: '{0}، بواسطة {1}', teamPhones: 'هواتف أعضاء الفريق', teamPhonesIntro: 'يمسح عضو فريق التقييم هذا التصريح بهاتفه ليفتح صفحة الفريق عليه. يُدخل كل تصريح هاتفًا واحدًا خلال 10 دقائق؛ ويبقى الهاتف متصلًا 12 ساعة، أو حتى تمر عليه ساعتان دون استخدام.', showTeamPass: 'عرض تصريح للفريق', teamPassValid: 'هاتف واحد، حتى {0}.', teamPhonesIn: 'الهواتف المتصلة بالفريق الآن: {0}', signOutTeam: 'إخراج كل هواتف الفريق', teamHome: 'تقييم الفريق', teamScan: 'للعمل على تقييم الفريق من هذا الهاتف، امسح تصريح الفريق الذي يعرضه مسؤول المركز على صفحة الإدارة في الحاسوب المحمول.', teamLeave: 'مغادرة الفريق على هذا الهاتف' },
     pt: { title: 'Avaliações da equipa', none: 'Ainda não chegou nenhuma avaliação da equipa a este equipamento. Os serviços centrais criam-na e ela chega na próxima sincronização.',
       progress: '{0} de {1} avaliados, {2} desacordos', unsynced: '{0} registos deste equipamento aguardam a próxima sincronização.',
       draft: 'Rascunho', under_review: 'Em revisão', validated: 'Validada', official: 'Pontuação oficial', provisional: 'Pontuação provisória',
@@ -96,7 +96,7 @@ window.EquitasTeam = function (ui) {
       history: 'Histórico', noHistory: 'Ainda nada foi registado.', prev: 'Indicador anterior', next: 'Indicador seguinte', position: 'Indicador {0} de {1}',
       back: 'Voltar à página de administração', resume: 'Continuar em {0}', noMatch: 'Nenhum indicador corresponde a estes filtros.',
       validatedNote: 'Esta avaliação está validada. Os novos registos são guardados para a equipa, assinalados, mas já não a alteram.',
-      failed: 'Não guardado: {0}', open: 'Abrir', addFile: 'Adicionar um ficheiro ou fotografia', removeFile: 'Remover {0}', noFiles: 'Ainda não há ficheiros.', fileSaving: 'A enviar {0}…', maxFiles: 'No máximo {0} ficheiros aqui.', backList: 'Voltar às avaliações da equipa' },
+      failed: 'Não guardado: {0}', open: 'Abrir', addFile: 'Adicionar um ficheiro ou fotografia', removeFile: 'Remover {0}', noFiles: 'Ainda não há ficheiros.', fileSaving: 'A enviar {0}…', maxFiles: 'No máximo {0} ficheiros aqui.', backList: 'Voltar às avaliações da equipa', plan: 'Plano de ação', updateAction: 'Atualizar o progresso', actionNote: 'Nota de progresso', saveAction: 'Guardar a atualização', actionSent: 'Guardado neste equipamento: o servidor regista-o na próxima sincronização.', overdue: 'em atraso', due: 'prazo {0}', lastUpdate: '{0}, por {1}', teamPhones: 'Telemóveis dos membros da equipa', teamPhonesIntro: 'Um membro da equipa de avaliação lê este passe com o telemóvel para abrir nele a página da equipa. Cada passe deixa entrar um só telemóvel, no prazo de 10 minutos; o telemóvel fica ligado 12 horas, ou até passar 2 horas sem uso.', showTeamPass: 'Mostrar um passe da equipa', teamPassValid: 'Um telemóvel, até {0}.', teamPhonesIn: 'Telemóveis na equipa agora: {0}', signOutTeam: 'Desligar todos os telemóveis da equipa', teamHome: 'Avaliação da equipa', teamScan: 'Para trabalhar na avaliação da equipa a partir deste telemóvel, leia o passe da equipa que o administrador do posto mostra na página de administração do portátil.', teamLeave: 'Sair da equipa neste telemóvel' },
   };
   const lang = () => document.documentElement.lang || 'en';
   function t(key, ...args) {
@@ -286,6 +286,7 @@ window.EquitasTeam = function (ui) {
       el('label', {}, el('span', { text: t('show') }), showSel)));
     app.append(el('p', { id: 'team-save', className: 'muted', role: 'status' }));
     app.append(el('div', { id: 'team-body' }));
+    if ((d.actions || []).length) app.append(plan());
     app.append(el('div', { className: 'actions' }, el('button', { type: 'button', id: 'team-back', text: t(ui.onPhone && ui.onPhone() ? 'backList' : 'back'),
       on: { click: () => { A = null; app.classList.remove('wide'); WIDE.onchange = null; ui.back(); } } })));
     WIDE.onchange = () => drawIndicators();
@@ -508,6 +509,108 @@ window.EquitasTeam = function (ui) {
           on: { click: () => s.go(pos + 1) } })));
   }
 
+  // ---- the action plan between rounds -------------------------------------
+  // The plan adopted so far for this administration, as the server last
+  // sent it. A member's update is a response of its own (the action update
+  // form), sealed and queued here; the server applies it at sync, and the
+  // next view shows it to every collector.
+  function plan() {
+    const today = new Date().toISOString().slice(0, 10);
+    const statusName = (code) => ((A.data.action_statuses || []).find(x => x.name === code) || { label: code }).label;
+    const box = el('section', { id: 'team-plan' }, el('h2', { text: t('plan') }));
+    for (const a of A.data.actions) {
+      const late = a.deadline && a.deadline < today && a.status !== 'completed';
+      const now = el('p', { className: 'team-action-status' }, el('strong', { text: statusName(a.status) }),
+        a.note ? ' — ' : '', a.note ? el('bdi', { text: a.note }) : '', ' ',
+        el('span', { className: 'muted' }, el('bdi', { text: t('lastUpdate', String(a.updated_at || '').slice(0, 10), a.updated_by || '') })));
+      const said = el('p', { className: 'muted', role: 'status' });
+      const sel = el('select', { id: 'action-status-' + a.id, 'aria-label': t('status') + ' ' + a.id },
+        (A.data.action_statuses || []).map(x => el('option', { value: x.name, text: x.label, selected: x.name === a.status })));
+      const note = el('textarea', { id: 'action-note-' + a.id, rows: '2', 'aria-label': t('actionNote') + ' ' + a.id });
+      const form = el('form', { className: 'team-action-form', hidden: true, on: { submit: async (e) => {
+        e.preventDefault();
+        const btn = form.querySelector('button[type=submit]'); btn.disabled = true;
+        const r = await api('POST', base() + '/assessments/' + encodeURIComponent(A.id) + '/actions/' + encodeURIComponent(a.id) + '?lang=' + lang(),
+          { status: sel.value, note: note.value, role: unit() }).catch(() => null);
+        btn.disabled = false;
+        if (!r || !r.ok) { said.className = 'error'; said.textContent = t('failed', (r && r.data && r.data.error) || '—'); return; }
+        a.status = sel.value; a.note = note.value;
+        now.replaceChildren(el('strong', { text: statusName(a.status) }), a.note ? ' — ' : '', a.note ? el('bdi', { text: a.note }) : '', ' ',
+          el('span', { className: 'team-waiting', text: t('waiting') }));
+        said.className = 'muted'; said.textContent = t('actionSent');
+        form.hidden = true;
+      } } },
+      el('label', { className: 'qlabel', for: sel.id, text: t('status') }), sel,
+      el('label', { className: 'qlabel', for: note.id, text: t('actionNote') }), note,
+      el('div', { className: 'actions' }, el('button', { type: 'submit', className: 'primary', text: t('saveAction') })));
+      box.append(el('article', { className: 'team-action', 'data-action': a.id },
+        el('h3', {}, el('span', { className: 'code', text: a.id }), ' ', el('bdi', { text: a.activity || a.objective || '' })),
+        el('p', { className: 'muted' }, el('bdi', { text: [a.owner, a.round].filter(Boolean).join(' · ') }),
+          a.deadline ? [' · ', el('bdi', { text: t('due', a.deadline) })] : '',
+          late ? [' · ', el('span', { className: 'team-overdue', text: t('overdue') })] : ''),
+        now,
+        el('button', { type: 'button', className: 'update-action', text: t('updateAction'), 'aria-expanded': 'false', on: { click: (e) => {
+          form.hidden = !form.hidden;
+          e.currentTarget.setAttribute('aria-expanded', String(!form.hidden));
+          if (!form.hidden) sel.focus();
+        } } }),
+        form, said));
+    }
+    return box;
+  }
+
+  // Team members' phones (team_access.cpp): a one-time pass, shown as a
+  // QR code and a link, lets one phone open the team page.
+  function phones(count) {
+    const shown = el('div', { id: 'team-pass' });
+    const box = el('section', { id: 'team-phones' }, el('h2', { text: t('teamPhones') }),
+      el('p', { className: 'muted', text: t('teamPhonesIntro') }), shown,
+      el('p', { id: 'team-phones-in', text: t('teamPhonesIn', count) }),
+      el('div', { className: 'actions' },
+        el('button', { type: 'button', id: 'show-team-pass', className: 'primary', text: t('showTeamPass'), on: { click: async () => {
+          const r = await api('POST', '/api/v1/admin/team-pass', {}).catch(() => null);
+          if (!r || !r.ok) { shown.replaceChildren(el('p', { className: 'error', text: (r && r.data && r.data.error) || t('offline') })); return; }
+          shown.replaceChildren(
+            el('img', { className: 'qr', src: '/api/v1/admin/team-pass.svg?pass=' + encodeURIComponent(r.data.pass), alt: r.data.url }),
+            el('p', {}, el('bdi', { className: 'code', text: r.data.url })),
+            el('p', { className: 'muted', role: 'status' }, el('bdi', { text: t('teamPassValid', r.data.valid_until) })));
+        } } }),
+        count ? el('button', { type: 'button', id: 'sign-out-team', className: 'danger', text: t('signOutTeam'), on: { click: async () => {
+          await api('DELETE', '/api/v1/admin/team-phones').catch(() => null);
+          ui.admin();
+        } } }) : null));
+    return box;
+  }
+
+  // A team member's phone: joins with the pass its link carried, then
+  // lists the team's assessments; without one, says how to get one.
+  async function home(message) {
+    clear();
+    const h1 = el('h1', { tabindex: '-1', text: t('teamHome') });
+    app.append(h1);
+    const pass = new URLSearchParams(location.search).get('pass');
+    if (pass) {
+      // The pass is spent now: it must not stay in the address bar or history.
+      window.history.replaceState(null, '', '/team');
+      const j = await api('POST', '/api/v1/team/join', { pass }).catch(() => null);
+      if (!j || !j.ok) message = (j && j.data && j.data.error) || t('offline');
+    }
+    if (message) app.append(el('p', { className: 'error', role: 'alert', text: message }));
+    const s = await api('GET', '/api/v1/team/status').catch(() => null);
+    if (!s || !s.ok || !s.data.joined) {
+      app.append(el('p', { text: t('teamScan') }));
+      return focusMain(h1);
+    }
+    const box = el('div', { id: 'team-list' });
+    app.append(box);
+    await list(box);
+    app.append(el('div', { className: 'actions' }, el('button', { type: 'button', id: 'team-leave', text: t('teamLeave'), on: { click: async () => {
+      await api('POST', '/api/v1/team/leave', {}).catch(() => null);
+      home();
+    } } })));
+    focusMain(h1);
+  }
+
   // The language changed: the same assessment and place, in the new one.
   function reopen() {
     if (!A) return false;
@@ -515,5 +618,5 @@ window.EquitasTeam = function (ui) {
     return true;
   }
 
-  return { list, open, reopen };
+  return { list, open, reopen, phones, home };
 };

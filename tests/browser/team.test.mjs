@@ -253,6 +253,66 @@ for (const lang of ['en', 'ar']) {
   });
 }
 
+// The action plan between rounds from a collector (issue 16): the plan that
+// validation adopted reaches the posts with the assessment; a member on a
+// 360 px phone reports an action's progress; it is sealed and queued, and
+// the server applies it at the next real sync, naming the unit and site.
+test('a member updates an action of the plan from the team page on a phone; the server applies it at sync', async () => {
+  const p = await disagreeingPosts();
+  let srv = null;
+  const { context, page } = await newPage(browser, VIEWPORTS.phone360, 'http://127.0.0.1');
+  try {
+    contribute(p.b.dir, p.id, 'integrity', {
+      action_plan: [{ ap_objective: 'Facilities for women officers', ap_activity: 'Open a lactation room at the land post',
+        ap_indicators: ['X.A.1'], ap_owner: 'Facilities unit', ap_deadline: '2026-01-31', ap_status: 'not_started' }],
+    });
+    run('collector', ['sync', '--data-dir', p.b.dir]);
+    run('sync-server', ['assessment', 'resolve', '--data-dir', p.server, p.id, 'x_a_1', '--value', '3', '--comment', 'agreed']);
+    run('sync-server', ['assessment', 'review', '--data-dir', p.server, p.id, '--comment', 'ready']);
+    run('sync-server', ['assessment', 'validate', '--data-dir', p.server, p.id, '--comment', 'agreed']);
+    run('collector', ['sync', '--data-dir', p.a.dir]);
+    srv = await serve(p.a.dir);
+    await signIn(page, srv.url);
+    await page.click('.team-card button.open-team');
+    const action = page.locator('#team-plan .team-action[data-action="TL-AP1"]');
+    await action.waitFor();
+    assert.match(await action.textContent(), /Open a lactation room/);
+    assert.match(await action.textContent(), /Not started/);
+    assert.match(await action.locator('.team-overdue').textContent(), /overdue/, 'its deadline has passed');
+    await page.selectOption('#team-unit', 'hr');
+    await action.locator('.update-action').click();
+    await page.selectOption('#action-status-TL-AP1', 'in_progress');
+    await page.fill('#action-note-TL-AP1', 'Room chosen; works start in March');
+    await Promise.all([
+      page.waitForResponse(r => r.url().includes('/actions/TL-AP1') && r.request().method() === 'POST' && r.ok()),
+      action.locator('button[type=submit]').click(),
+    ]);
+    await action.locator('.team-waiting').waitFor();
+    assert.match(await action.textContent(), /In progress — Room chosen; works start in March/);
+    assert.equal(await overflowsHorizontally(page), false);
+    await screenshot(page, 'team-action-update-360');
+    assert.equal(status(p.a.dir).pending, 1, 'sealed and queued on the collector');
+
+    assert.match(run('collector', ['sync', '--data-dir', p.a.dir]), /1 sent, 1 accepted/);
+    const plan = JSON.parse(run('sync-server', ['action', 'list', '--data-dir', p.server, '--json']));
+    const item = plan.items.find(x => x.id === 'TL-AP1');
+    assert.equal(item.status, 'in_progress');
+    assert.equal(item.note, 'Room chosen; works start in March');
+    assert.match(item.history.at(-1).actor, /^hr, Kigoma land border \(device [0-9a-f]{8}\)$/);
+    // Reopened after the sync: the plan as the server now has it.
+    await page.reload();
+    await page.waitForSelector('.team-card');
+    await page.click('.team-card button.open-team');
+    await action.waitFor();
+    assert.match(await action.textContent(), /In progress/);
+    assert.equal(await action.locator('.team-waiting').count(), 0);
+  } finally {
+    await context.close();
+    if (srv) await stop(srv);
+    await stop(p.sync);
+  }
+});
+
 // Team members' phones (issue 16): the admin PIN never crosses the post's
 // Wi-Fi, so a member's phone joins with a one-time team pass that the
 // laptop's admin page shows. Over the machine's own network address (not

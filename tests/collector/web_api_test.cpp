@@ -122,7 +122,8 @@ WebOptions personal() {
 TEST_CASE("the page and its assets come from the binary, never cached, under a strict CSP",
           "[web]") {
   Fixture f;
-  for (const char* path : {"/", "/app.js", "/app.css", "/admin", "/geo.js", "/scan.js"}) {
+  for (const char* path : {"/", "/app.js", "/app.css", "/admin", "/team", "/geo.js", "/scan.js",
+                           "/team.js", "/team.css"}) {
     auto res = f.call(http::verb::get, path);
     CHECK(res.result() == http::status::ok);
     CHECK(res[http::field::cache_control] == "no-store");
@@ -133,8 +134,11 @@ TEST_CASE("the page and its assets come from the binary, never cached, under a s
   auto js = f.call(http::verb::get, "/app.js");
   auto css = f.call(http::verb::get, "/app.css");
   // The first page, everything it loads included, stays under 100 KB (geo.js
-  // and scan.js are fetched only for a form with a question they draw).
+  // and scan.js are fetched only for a form with a question they draw,
+  // team.js and team.css only on the admin and team pages).
   CHECK(page.body().size() + js.body().size() + css.body().size() < 100 * 1024);
+  for (const char* lazy : {"team.js", "team.css", "geo.js", "scan.js"})
+    CHECK(page.body().find(lazy) == std::string::npos);
   CHECK(f.call(http::verb::get, "/nothing-here").result() == http::status::not_found);
 }
 

@@ -432,3 +432,78 @@ TEST_CASE(
                            Catch::Contains("X.A.1: 1 – Planned -> 3 – Fully implemented (+2"));
   server.stop();
 }
+
+TEST_CASE(
+    "a collector updates an action between rounds: applied at sync with the unit and site, an "
+    "unknown action refused, and every collector shown the plan as it now stands",
+    "[integration][assessment][actions]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  const std::string data = server.dir().root.string();
+  const std::string id = create_assessment(data);
+  server.start();
+  auto a = make_collector(tmp / "a", server.enroll("Land post"));
+  auto b = make_collector(tmp / "b", server.enroll("Airport"));
+  REQUIRE(a.sync({}).is_ok());
+  REQUIRE(contribute(tmp / "a", id, "gender_cell", R"({"x_a_1":"1","action_plan":[
+      {"ap_objective":"Facilities for women officers","ap_activity":"Open a lactation room",
+       "ap_indicators":["X.A.1"],"ap_owner":"Facilities unit","ap_status":"not_started"}]})") == 0);
+  REQUIRE(a.sync({})->accepted == 1);
+  REQUIRE(server_cli({"assessment", "review", "--data-dir", data, id, "--comment", "ready"}).code ==
+          0);
+  REQUIRE(
+      server_cli({"assessment", "validate", "--data-dir", data, id, "--comment", "agreed"}).code ==
+      0);
+  // Both posts receive the plan with the assessment.
+  auto plan_held = [](collector::Collector& c) {
+    auto held = c.assessments();
+    REQUIRE(held.is_ok());
+    REQUIRE(held->size() == 1);
+    return boost::json::parse(held->front().view).at("actions").as_array();
+  };
+  REQUIRE(a.sync({}).is_ok());
+  REQUIRE(b.sync({}).is_ok());
+  REQUIRE(plan_held(b).size() == 1);
+  CHECK(plan_held(b).at(0).at("id") == "TL-AP1");
+  CHECK(plan_held(b).at(0).at("status") == "not_started");
+
+  // The airport's HR member reports progress from the collector.
+  auto sent = collector_cli(
+      {"submit", "--data-dir", (tmp / "b").string(), "--form", "geoat-action-update", "-"},
+      R"({"action_id":"TL-AP1","ap_status":"in_progress",
+                                "ap_progress":"Room chosen, works start in March","au_role":"hr"})");
+  INFO(sent.err);
+  REQUIRE(sent.code == 0);
+  // A number the plan does not have is refused at sync, by name; the
+  // collector keeps it, counted as rejected, and shows the reason.
+  REQUIRE(collector_cli(
+              {"submit", "--data-dir", (tmp / "b").string(), "--form", "geoat-action-update", "-"},
+              R"({"action_id":"TL-AP9","ap_status":"completed"})")
+              .code == 0);
+  auto pushed = b.sync({});
+  REQUIRE(pushed.is_ok());
+  CHECK(pushed->accepted == 1);
+  CHECK(pushed->rejected == 1);
+  REQUIRE(pushed->rejections.size() == 1);
+  CHECK_THAT(pushed->rejections[0], Catch::Contains("no action TL-AP9 on this server"));
+
+  auto plan = cli_json({"action", "list", "--data-dir", data, "--json"});
+  const auto& ap1 = item_of(plan.at("items").as_array(), "TL-AP1");
+  CHECK(ap1.at("status") == "in_progress");
+  CHECK(ap1.at("note") == "Room chosen, works start in March");
+  const auto& last = ap1.at("history").as_array().back().as_object();
+  CHECK_THAT(std::string(last.at("actor").as_string()), Catch::StartsWith("hr, Airport (device "));
+  CHECK(ap1.at("history").as_array().size() == 2);
+
+  // The land post sees the new status at its next sync; a sync with
+  // nothing new applies nothing twice.
+  REQUIRE(a.sync({}).is_ok());
+  CHECK(plan_held(a).at(0).at("status") == "in_progress");
+  CHECK(plan_held(a).at(0).at("note") == "Room chosen, works start in March");
+  REQUIRE(b.sync({}).is_ok());
+  CHECK(item_of(cli_json({"action", "list", "--data-dir", data, "--json"}).at("items").as_array(),
+                "TL-AP1")
+            .at("history")
+            .as_array()
+            .size() == 2);
+}

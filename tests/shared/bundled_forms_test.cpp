@@ -188,7 +188,7 @@ TEST_CASE("the bundled forms load and every string is in en, fr, es, ru, ar and 
     REQUIRE(again.is_ok());
     CHECK(*again == *f);
   }
-  CHECK(ids == std::set<std::string>{"geoat-2023", "integrity-perception",
+  CHECK(ids == std::set<std::string>{"geoat-2023", "geoat-action-update", "integrity-perception",
                                      "integrity-perception-private", "staff-climate"});
 }
 

@@ -85,7 +85,7 @@ TEST_CASE("every bundled form uses the glossary's term for each key concept in e
   const json::object g = glossary();
   auto forms = bundled_forms();
   REQUIRE(forms.is_ok());
-  REQUIRE(forms->size() == 4);
+  REQUIRE(forms->size() == 5);
   int lists_checked = 0, triggered = 0;
   for (const auto& f : *forms) {
     INFO("form " << f->id);

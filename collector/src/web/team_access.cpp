@@ -180,6 +180,11 @@ HttpResponse WebApi::team_route(Call& call, std::string_view rest) {
         m == http::verb::post) {
       return team_add_file(call, rest.substr(0, slash));
     }
+    constexpr std::string_view kActions = "/actions/";
+    if (slash != std::string_view::npos && rest.substr(slash, kActions.size()) == kActions &&
+        m == http::verb::post) {
+      return team_update_action(call, rest.substr(0, slash), rest.substr(slash + kActions.size()));
+    }
   }
   return call.error(http::status::not_found, "no such page or API call");
 }

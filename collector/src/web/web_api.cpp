@@ -194,7 +194,7 @@ HttpResponse WebApi::route(Call& call) {
   const bool get = m == http::verb::get || m == http::verb::head;
   if (get && (p == "/" || p == "/admin" || p == "/team")) return asset(call, "index.html");
   if (get && (p == "/app.js" || p == "/team.js" || p == "/geo.js" || p == "/scan.js" ||
-              p == "/app.css" || p == "/icon.svg")) {
+              p == "/app.css" || p == "/team.css" || p == "/icon.svg")) {
     return asset(call, p.substr(1));
   }
   if (p == "/api/v1/forms" && get) return list_forms(call);
@@ -290,7 +290,8 @@ HttpResponse WebApi::list_forms(Call& call, bool team) {
     if (std::find(seen.begin(), seen.end(), e.form->id) != seen.end()) continue;
     seen.push_back(e.form->id);
     auto current = (*lib)->current(e.form->id);
-    if (current && forms::is_team_form(*current) == team)
+    // The action plan's update is sent from the team page's plan only.
+    if (current && forms::is_team_form(*current) == team && current->id != forms::kActionUpdateForm)
       forms.push_back(form_summary(*current, lang));
   }
   auto enrolled = collector_.enrollment();
@@ -441,6 +442,10 @@ HttpResponse WebApi::create_draft(Call& call, bool team) {
   if (!lib.is_ok()) return call.error(lib.status());
   auto form = (*lib)->current(form_id->as_string());
   if (!form) return call.error(http::status::not_found, "no such form on this collector");
+  if (form->id == forms::kActionUpdateForm) {
+    return call.error(http::status::forbidden,
+                      "an action's progress is updated from the team page's action plan");
+  }
   if (forms::is_team_form(*form) && !team) {
     // Any officer on the post's Wi-Fi could otherwise file one (issue 16).
     return call.error(

@@ -133,6 +133,7 @@ class WebApi {
   HttpResponse team_assessment(Call& call, std::string_view id);
   HttpResponse team_contribute(Call& call, std::string_view id);
   HttpResponse team_add_file(Call& call, std::string_view id);
+  HttpResponse team_update_action(Call& call, std::string_view id, std::string_view action_id);
 
   struct OpenDraft {
     ParsedToken token;

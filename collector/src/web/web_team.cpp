@@ -71,10 +71,59 @@ HttpResponse WebApi::team_assessment(Call& call, std::string_view id) {
                  {"dir", is_rtl(lang) ? "rtl" : "ltr"},
                  {"layout", team_layout(*form, lang)},
                  {"unsynced", unsynced_view(*mine)}};
-  for (const char* k : {"fields", "scores", "workflow", "flagged"}) {
+  for (const char* k : {"fields", "scores", "workflow", "flagged", "actions"}) {
     if (auto* v = view.if_contains(k)) o[k] = std::move(*v);
   }
+  // What an action's update may choose from, in the page's language.
+  auto lib = collector_.library();
+  if (!lib.is_ok()) return call.error(lib.status());
+  if (auto update = (*lib)->current(forms::kActionUpdateForm)) {
+    json::array statuses;
+    if (auto it = update->lists.find("ap_status"); it != update->lists.end()) {
+      for (const auto& c : it->second.choices) {
+        statuses.push_back(
+            json::object{{"name", c.name}, {"label", c.label.get(lang, update->default_language)}});
+      }
+    }
+    o["action_statuses"] = std::move(statuses);
+  }
   return call.ok(o);
+}
+
+// A member's progress update to one action of the plan this assessment's
+// view carries: a response to the bundled action update form, sealed and
+// queued like any other; the server applies it to the action at sync
+// (sync-server/src/sync/intake.cpp).
+HttpResponse WebApi::team_update_action(Call& call, std::string_view id,
+                                        std::string_view action_id) {
+  std::optional<HttpResponse> bad;
+  auto body = call.body_object(bad);
+  if (!body) return std::move(*bad);
+  const std::string lang = call.lang();
+  auto found = held_with_form(collector_, id);
+  if (!found.is_ok()) return call.error(found.status());
+  json::object view = parsed_view(found->assessment);
+  const auto* plan = view.if_contains("actions");
+  const bool known =
+      plan != nullptr && plan->is_array() &&
+      std::any_of(plan->as_array().begin(), plan->as_array().end(), [&](const json::value& a) {
+        return a.is_object() && a.as_object().contains("id") &&
+               a.as_object().at("id") == json::value(action_id);
+      });
+  if (!known) {
+    return call.error(http::status::not_found,
+                      "this collector has not received that action of the plan; sync first");
+  }
+  json::object answers{{"action_id", action_id}};
+  for (const auto& [from, to] : {std::pair{"status", "ap_status"}, std::pair{"note", "ap_progress"},
+                                 std::pair{"role", "au_role"}}) {
+    const auto* v = body->if_contains(from);
+    if (v != nullptr && v->is_string() && !v->as_string().empty()) answers[to] = v->as_string();
+  }
+  std::string text = json::serialize(answers);
+  auto done = collector_.submit(forms::kActionUpdateForm, "", text, lang);
+  if (!done.is_ok()) return call.error(done.status(), lang);
+  return call.ok(json::object{{"id", done->to_string()}, {"action", action_id}});
 }
 
 HttpResponse WebApi::team_contribute(Call& call, std::string_view id) {

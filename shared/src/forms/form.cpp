@@ -92,6 +92,7 @@ const Item* Form::find(std::string_view name) const {
 }
 
 bool is_team_form(const Form& form) {
+  if (form.id == kActionUpdateForm) return true;
   bool scored = false;
   form.walk([&](const Item& item, const std::vector<const Item*>&) {
     scored = scored || item.score.has_value();

@@ -18,7 +18,7 @@
 namespace equitas::server {
 namespace {
 
-constexpr std::size_t kMaxNote = 2000, kMaxOwner = 200;
+constexpr std::size_t kMaxNote = ActionStore::kMaxNote, kMaxOwner = ActionStore::kMaxOwner;
 constexpr const char* kStatusList = "ap_status";
 
 // The ids an action plan row links, in order, once each: chosen from the

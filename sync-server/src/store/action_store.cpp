@@ -125,6 +125,16 @@ Status ActionStore::add_update(std::string_view item_id, const ActionUpdate& u) 
                       db_.prepare("INSERT INTO action_updates (item_id, at, status, note, actor) "
                                   "VALUES (?1, ?2, ?3, ?4, ?5)"));
   st.bind(1, item_id).bind(2, u.at).bind(3, u.status).bind(4, u.note).bind(5, u.actor);
+  EQ_RETURN_IF_ERROR(st.run());
+  return plan_changed(item_id);
+}
+
+Status ActionStore::plan_changed(std::string_view item_id) {
+  EQ_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.prepare("UPDATE assessments SET revision = revision + 1 WHERE administration_id = "
+                  "(SELECT administration_id FROM action_items WHERE id = ?1)"));
+  st.bind(1, item_id);
   return st.run();
 }
 
@@ -137,7 +147,8 @@ Status ActionStore::set_details(const ActionItem& item) {
       .bind(2, indicators_text(item.indicators))
       .bind(3, item.owner)
       .bind(4, item.deadline);
-  return st.run();
+  EQ_RETURN_IF_ERROR(st.run());
+  return plan_changed(item.id);
 }
 
 Result<std::int64_t> ActionStore::last_update_id() {

@@ -8,6 +8,7 @@
 // assessment, an update in the one that writes its audit line.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,12 +50,18 @@ class ActionStore {
   // returned.
   Result<std::string> add(ActionItem item, const ActionUpdate& first);
   Status add_update(std::string_view item_id, const ActionUpdate& u);
+  // A progress note takes at most this many bytes, an owner kMaxOwner.
+  static constexpr std::size_t kMaxNote = 2000, kMaxOwner = 200;
   Status set_details(const ActionItem& item);  // indicators, owner, deadline
   // The id of the last update recorded (0 for none): a round's mark.
   Result<std::int64_t> last_update_id();
 
  private:
   Status load_updates(ActionItem& item);
+  // Every assessment view of the item's administration shows the plan
+  // (assessment_view.hpp): their revisions go up, so that collectors
+  // fetch them again at their next sync.
+  Status plan_changed(std::string_view item_id);
   Database& db_;
 };
 

@@ -230,7 +230,31 @@ Result<std::optional<boost::json::object>> load_assessment_view(Database& db,
   EQ_ASSIGN_OR_RETURN(auto events, store.events(id));
   EQ_ASSIGN_OR_RETURN(auto reviews, store.reviews(id));
   auto form = library.current(a->form_id);
-  return std::optional<boost::json::object>(assessment_view(*a, events, reviews, form.get(), lang));
+  boost::json::object view = assessment_view(*a, events, reviews, form.get(), lang);
+  EQ_ASSIGN_OR_RETURN(auto items, ActionStore(db).items(a->administration_id));
+  view["actions"] = action_plan_view(items);
+  return std::optional<boost::json::object>(std::move(view));
+}
+
+boost::json::array action_plan_view(const std::vector<ActionItem>& items) {
+  boost::json::array out;
+  for (const ActionItem& i : items) {
+    boost::json::array indicators;
+    for (const auto& id : i.indicators) indicators.emplace_back(id);
+    const ActionUpdate& last = i.updates.back();
+    out.push_back(boost::json::object{{"id", i.id},
+                                      {"round", i.round},
+                                      {"objective", i.objective},
+                                      {"activity", i.activity},
+                                      {"owner", i.owner},
+                                      {"deadline", i.deadline},
+                                      {"indicators", std::move(indicators)},
+                                      {"status", last.status},
+                                      {"note", last.note},
+                                      {"updated_at", iso8601_utc(last.at)},
+                                      {"updated_by", last.actor}});
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> changed_assessment_views(Database& db,

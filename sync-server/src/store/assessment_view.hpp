@@ -12,11 +12,13 @@
 // provisional.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "action_store.hpp"
 #include "assessment_store.hpp"
 #include "equitas/forms/form.hpp"
 #include "equitas/forms/form_library.hpp"
@@ -39,6 +41,14 @@ Result<std::optional<boost::json::object>> load_assessment_view(Database& db,
                                                                 const forms::FormLibrary& library,
                                                                 std::string_view id,
                                                                 const std::string& lang = "en");
+// With "actions": the action plan of the assessment's administration, every
+// item adopted so far (action_store.hpp) as action_plan_view gives it, so
+// that the team sees and updates it from a collector between rounds.
+
+// Each item's id, round, objective, activity, owner, deadline, linked
+// indicator ids, and its last update: status code, note, when and by whom.
+boost::json::array action_plan_view(const std::vector<ActionItem>& items);
+
 // The views (serialized) of every assessment whose revision differs from
 // what a collector holds.
 Result<std::vector<std::string>> changed_assessment_views(Database& db,

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <variant>
 
+#include "action_store.hpp"
 #include "assessment_store.hpp"
 #include "code_store.hpp"
 #include "equitas/crypto/secret.hpp"
+#include "equitas/forms/answer_text.hpp"
 #include "equitas/wire/device_list.hpp"
 #include "equitas/wire/envelope.hpp"
 #include "equitas/wire/payload.hpp"
@@ -230,6 +232,41 @@ std::variant<AssessmentRecord, ItemResult, Status> contribution_target(
   return std::move(**found);
 }
 
+// A team member's progress update to an adopted action
+// (forms::kActionUpdateForm): the action it names, if this server has it.
+// An unknown action, or a note longer than the dashboard takes, is
+// rejected: the collector keeps the envelope, with the reason.
+std::variant<ActionItem, ItemResult, Status> action_target(ServerStore& store,
+                                                           const ResponsePayload& payload) {
+  const std::string id = forms::answer_text(payload.answers, "action_id");
+  auto found = ActionStore(store.db()).find(id);
+  if (!found.is_ok()) return found.status();
+  if (!*found) {
+    return reject(RejectReason::kInvalidAnswers,
+                  "no action " + id + " on this server (see: sync-server action list)");
+  }
+  if (forms::answer_text(payload.answers, "ap_progress").size() > ActionStore::kMaxNote) {
+    return reject(
+        RejectReason::kInvalidAnswers,
+        "a progress note takes at most " + std::to_string(ActionStore::kMaxNote) + " bytes");
+  }
+  return std::move(**found);
+}
+
+// The update as the action's history records it: who is the unit the
+// member chose, at the device's site.
+ActionUpdate action_update(const ResponsePayload& payload, const Envelope& e,
+                           const std::string& site, std::int64_t now) {
+  const std::string role = forms::answer_text(payload.answers, "au_role");
+  ActionUpdate u;
+  u.at = now;
+  u.status = forms::answer_text(payload.answers, "ap_status");
+  u.note = forms::answer_text(payload.answers, "ap_progress");
+  u.actor = (role.empty() ? std::string() : role + ", ") + site + " (device " +
+            e.device_id.to_string().substr(0, 8) + ")";
+  return u;
+}
+
 // Opens, decodes and validates the payload: the ingest steps after dedup.
 std::variant<ResponsePayload, ItemResult> open_payload(const ServerKeys& keys,
                                                        const FormSnapshot* forms,
@@ -413,6 +450,13 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     if (auto* status = std::get_if<Status>(&checked)) return *status;
     assessment = std::move(std::get<AssessmentRecord>(checked));
   }
+  std::optional<ActionItem> action;
+  if (e.form_id == forms::kActionUpdateForm) {
+    auto checked = action_target(store, payload);
+    if (auto* rejected = std::get_if<ItemResult>(&checked)) return std::move(*rejected);
+    if (auto* status = std::get_if<Status>(&checked)) return *status;
+    action = std::move(std::get<ActionItem>(checked));
+  }
   auto with_files = response_files(store, validator, forms, e, payload);
   if (auto* rejected = std::get_if<ItemResult>(&with_files)) return std::move(*rejected);
   if (auto* status = std::get_if<Status>(&with_files)) return *status;
@@ -437,6 +481,12 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
                          contribution_event(e.submission_id, e.device_id, device->site, kept),
                          flagged)
             .status());
+  }
+  if (action && stored == ItemStatus::kAccepted) {
+    // Applied in the transaction that stores the envelope: a crash leaves
+    // both or neither, and a resend (a known submission) applies nothing.
+    EQ_RETURN_IF_ERROR(
+        ActionStore(store.db()).add_update(action->id, action_update(kept, e, device->site, now)));
   }
   ItemResult r;
   r.status = stored;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "equitas/forms/expression.hpp"
@@ -226,6 +227,14 @@ struct Form {
 // A team assessment form (the GEOAT): its indicators are scored. The
 // assessment team fills it in, behind the collector's admin PIN or as
 // contributions to a shared assessment; it is not a respondents' survey.
+// The action plan's progress update (below) is the team's too.
 bool is_team_form(const Form& form);
+
+// The bundled form of a team member's update to one action of an adopted
+// action plan (schema/forms/geoat-action-update.json): the server applies
+// a response to the action it names, in the transaction that stores it
+// (sync-server/src/sync/intake.cpp). It is sent from the team page's
+// action plan, never filled in as a form of its own.
+inline constexpr std::string_view kActionUpdateForm = "geoat-action-update";
 
 }  // namespace equitas::forms
