@@ -144,6 +144,18 @@ Result<std::string> ServerApp::assessment_report(std::string_view id, const std:
                                 clock_->now(), evidence);
 }
 
+Result<boost::json::array> ServerApp::assessment_evidence(std::string_view id,
+                                                          const std::string& lang) {
+  EQ_ASSIGN_OR_RETURN(auto registry, FormRegistry::load(store_));
+  Transaction snapshot(store_.db(), Transaction::Mode::kDeferred);  // rolled back: it only reads
+  EQ_RETURN_IF_ERROR(snapshot.status());
+  EQ_ASSIGN_OR_RETURN(auto found, AssessmentStore(store_.db()).find_assessment(id));
+  if (!found) return Status::not_found("no assessment " + std::string(id) + " on this server");
+  auto form = registry->library().current(found->form_id);
+  if (!form) return boost::json::array();
+  return evidence_files(store_.db(), *form, merged_fields(*found), /*merged=*/true, lang);
+}
+
 Status ServerApp::change_assessment(
     std::string_view id,
     const std::function<Status(ServerStore&, AssessmentStore&, const AssessmentRecord&,
