@@ -7,7 +7,7 @@
 const T = {
   en: {
     evidence_files: 'Evidence files', indicator: 'Indicator', file: 'File', size: 'Size', not_held: 'not on the server yet: it arrives with the post\'s next sync', with_files: 'CSV and files (ZIP)',
-    team_assessments: 'Team assessments', coverage: 'Coverage', disagreements: 'Disagreements', printable_report: 'Printable report', asm_draft: 'draft', asm_under_review: 'under review', asm_validated: 'validated (official)',
+    team_assessments: 'Team assessments', teams_n: 'team assessments: {n}', coverage: 'Coverage', disagreements: 'Disagreements', printable_report: 'Printable report', asm_draft: 'draft', asm_under_review: 'under review', asm_validated: 'validated (official)',
     item_id: 'No.', tracked_plan: 'Action plan between rounds', overdue: 'overdue', indicators: 'Indicators', updated: 'Updated', note: 'Progress note', update: 'Update', save: 'Save', saved: 'Saved.', adopted_in: 'Adopted in', status_change: 'Status', changed: 'changed', indicator_change: 'Indicators it was meant to move', plan_changes: 'Action plan',
     title: 'Equitas — results', overview: 'Overview', devices: 'Devices', downloads: 'Downloads', audit: 'Audit log',
     signin: 'Sign in', signout: 'Sign out', token: 'Admin token', token_help: 'Paste the admin token that `sync-server init` or `sync-server admin-token create` printed.',
@@ -34,7 +34,7 @@ const T = {
   },
   fr: {
     evidence_files: 'Fichiers justificatifs', indicator: 'Indicateur', file: 'Fichier', size: 'Taille', not_held: 'pas encore sur le serveur : il arrivera à la prochaine synchronisation du poste', with_files: 'CSV et fichiers (ZIP)',
-    team_assessments: 'Évaluations d’équipe', coverage: 'Couverture', disagreements: 'Désaccords', printable_report: 'Rapport imprimable', asm_draft: 'brouillon', asm_under_review: 'en revue', asm_validated: 'validée (officielle)',
+    team_assessments: 'Évaluations d’équipe', teams_n: 'évaluations d’équipe : {n}', coverage: 'Couverture', disagreements: 'Désaccords', printable_report: 'Rapport imprimable', asm_draft: 'brouillon', asm_under_review: 'en revue', asm_validated: 'validée (officielle)',
     item_id: 'N°', tracked_plan: 'Plan d’action entre les cycles', overdue: 'en retard', indicators: 'Indicateurs', updated: 'Mis à jour', note: 'Note d’avancement', update: 'Mettre à jour', save: 'Enregistrer', saved: 'Enregistré.', adopted_in: 'Adopté au cycle', status_change: 'État', changed: 'modifié', indicator_change: 'Indicateurs visés', plan_changes: 'Plan d’action',
     title: 'Equitas — résultats', overview: 'Vue d’ensemble', devices: 'Appareils', downloads: 'Téléchargements', audit: 'Journal d’audit',
     signin: 'Se connecter', signout: 'Se déconnecter', token: 'Jeton d’administration', token_help: 'Collez le jeton affiché par `sync-server init` ou `sync-server admin-token create`.',
@@ -61,7 +61,7 @@ const T = {
   },
   es: {
     evidence_files: 'Archivos de evidencia', indicator: 'Indicador', file: 'Archivo', size: 'Tamaño', not_held: 'aún no está en el servidor: llegará con la próxima sincronización del puesto', with_files: 'CSV y archivos (ZIP)',
-    team_assessments: 'Evaluaciones del equipo', coverage: 'Cobertura', disagreements: 'Desacuerdos', printable_report: 'Informe para imprimir', asm_draft: 'borrador', asm_under_review: 'en revisión', asm_validated: 'validada (oficial)',
+    team_assessments: 'Evaluaciones del equipo', teams_n: 'evaluaciones del equipo: {n}', coverage: 'Cobertura', disagreements: 'Desacuerdos', printable_report: 'Informe para imprimir', asm_draft: 'borrador', asm_under_review: 'en revisión', asm_validated: 'validada (oficial)',
     item_id: 'N.º', tracked_plan: 'Plan de acción entre rondas', overdue: 'vencido', indicators: 'Indicadores', updated: 'Actualizado', note: 'Nota de avance', update: 'Actualizar', save: 'Guardar', saved: 'Guardado.', adopted_in: 'Adoptado en', status_change: 'Estado', changed: 'cambió', indicator_change: 'Indicadores que debía mejorar', plan_changes: 'Plan de acción',
     title: 'Equitas — resultados', overview: 'Resumen', devices: 'Dispositivos', downloads: 'Descargas', audit: 'Registro de auditoría',
     signin: 'Iniciar sesión', signout: 'Cerrar sesión', token: 'Token de administración', token_help: 'Pegue el token que mostró `sync-server init` o `sync-server admin-token create`.',
@@ -88,7 +88,7 @@ const T = {
   },
   ru: {
     evidence_files: 'Файлы-подтверждения', indicator: 'Показатель', file: 'Файл', size: 'Размер', not_held: 'ещё не на сервере: поступит при следующей синхронизации пункта', with_files: 'CSV и файлы (ZIP)',
-    team_assessments: 'Командные оценки', coverage: 'Охват', disagreements: 'Разногласия', printable_report: 'Отчёт для печати', asm_draft: 'черновик', asm_under_review: 'на проверке', asm_validated: 'утверждена (официальная)',
+    team_assessments: 'Командные оценки', teams_n: 'командных оценок: {n}', coverage: 'Охват', disagreements: 'Разногласия', printable_report: 'Отчёт для печати', asm_draft: 'черновик', asm_under_review: 'на проверке', asm_validated: 'утверждена (официальная)',
     item_id: '№', tracked_plan: 'План действий между раундами', overdue: 'просрочено', indicators: 'Показатели', updated: 'Обновлено', note: 'Отметка о ходе работы', update: 'Обновить', save: 'Сохранить', saved: 'Сохранено.', adopted_in: 'Принято в раунде', status_change: 'Статус', changed: 'изменился', indicator_change: 'Показатели, на которые направлено мероприятие', plan_changes: 'План действий',
     title: 'Equitas — результаты', overview: 'Обзор', devices: 'Устройства', downloads: 'Выгрузки', audit: 'Журнал аудита',
     signin: 'Войти', signout: 'Выйти', token: 'Токен администратора', token_help: 'Вставьте токен, который вывела команда `sync-server init` или `sync-server admin-token create`.',
@@ -115,7 +115,7 @@ const T = {
   },
   ar: {
     evidence_files: 'ملفات الأدلة', indicator: 'المؤشر', file: 'الملف', size: 'الحجم', not_held: 'ليس على الخادم بعد: سيصل مع المزامنة التالية للمركز', with_files: 'CSV والملفات (ZIP)',
-    team_assessments: 'تقييمات الفريق', coverage: 'التغطية', disagreements: 'الخلافات', printable_report: 'تقرير للطباعة', asm_draft: 'مسودة', asm_under_review: 'قيد المراجعة', asm_validated: 'معتمد (رسمي)',
+    team_assessments: 'تقييمات الفريق', teams_n: 'تقييمات الفريق: {n}', coverage: 'التغطية', disagreements: 'الخلافات', printable_report: 'تقرير للطباعة', asm_draft: 'مسودة', asm_under_review: 'قيد المراجعة', asm_validated: 'معتمد (رسمي)',
     item_id: 'الرقم', tracked_plan: 'خطة العمل بين الجولات', overdue: 'متأخر', indicators: 'المؤشرات', updated: 'آخر تحديث', note: 'ملاحظة عن التقدم', update: 'تحديث', save: 'حفظ', saved: 'تم الحفظ.', adopted_in: 'اعتُمد في الجولة', status_change: 'الحالة', changed: 'تغيّر', indicator_change: 'المؤشرات المستهدفة', plan_changes: 'خطة العمل',
     title: 'Equitas — النتائج', overview: 'نظرة عامة', devices: 'الأجهزة', downloads: 'التنزيلات', audit: 'سجل التدقيق',
     signin: 'تسجيل الدخول', signout: 'تسجيل الخروج', token: 'رمز المسؤول', token_help: 'الصق الرمز الذي طبعه الأمر `sync-server init` أو `sync-server admin-token create`.',
@@ -142,7 +142,7 @@ const T = {
   },
   pt: {
     evidence_files: 'Ficheiros de evidência', indicator: 'Indicador', file: 'Ficheiro', size: 'Tamanho', not_held: 'ainda não está no servidor: chega com a próxima sincronização do posto', with_files: 'CSV e ficheiros (ZIP)',
-    team_assessments: 'Avaliações da equipa', coverage: 'Cobertura', disagreements: 'Desacordos', printable_report: 'Relatório para imprimir', asm_draft: 'rascunho', asm_under_review: 'em revisão', asm_validated: 'validada (oficial)',
+    team_assessments: 'Avaliações da equipa', teams_n: 'avaliações da equipa: {n}', coverage: 'Cobertura', disagreements: 'Desacordos', printable_report: 'Relatório para imprimir', asm_draft: 'rascunho', asm_under_review: 'em revisão', asm_validated: 'validada (oficial)',
     item_id: 'N.º', tracked_plan: 'Plano de ação entre rondas', overdue: 'em atraso', indicators: 'Indicadores', updated: 'Atualizado', note: 'Nota de progresso', update: 'Atualizar', save: 'Guardar', saved: 'Guardado.', adopted_in: 'Adotado na ronda', status_change: 'Estado', changed: 'mudou', indicator_change: 'Indicadores a melhorar', plan_changes: 'Plano de ação',
     title: 'Equitas — resultados', overview: 'Visão geral', devices: 'Equipamentos', downloads: 'Transferências', audit: 'Registo de auditoria',
     signin: 'Entrar', signout: 'Sair', token: 'Token de administrador', token_help: 'Cole o token de administrador que `sync-server init` ou `sync-server admin-token create` imprimiu.',
@@ -426,7 +426,7 @@ async function pageOverview() {
     h('div', { class: 'card' }, h('div', { class: 'big', text: String(o.devices_not_seen_14_days) }), t('stale')),
     h('div', { class: 'card' }, h('div', { class: 'big', text: String(o.sites.length) }), t('sites')));
   const forms = table([t('form'), t('round'), t('responses'), t('last_day'), ''],
-    o.forms.map((f) => [f.title || f.form, f.round || '—', f.suppressed ? f.display : f.responses.toLocaleString(S.lang), f.last_day,
+    o.forms.map((f) => [f.title || f.form, h('bdi', { text: f.round || '—' }), f.suppressed ? f.display : f.responses.toLocaleString(S.lang), f.last_day,
       h('a', { href: '#/form/' + encodeURIComponent(f.form) + (f.round ? '?round=' + encodeURIComponent(f.round) : ''), text: t('open_form') })]), [2]);
   const chart = barChart(o.sites.map((x) => ({ label: x.site, value: x.responses })), t('per_site'), { counts: true });
   const sites = table([t('site'), t('devices'), t('responses'), t('last_seen')],
@@ -438,7 +438,18 @@ async function pageOverview() {
 
 // A breakdown category's label; the code "" is "(no answer)", in the page's language.
 const categoryLabel = (cat) => (cat.code === '' ? t('no_answer') : cat.label);
-const roundName = (r) => (r === null || r === undefined ? t('all_rounds') : r || '—');
+// A round's name is the user's text ("2026-baseline"): isolated (U+2068 …
+// U+2069) so that an Arabic page does not reorder it into "baseline-2026".
+const isolate = (x) => `\u2068${x}\u2069`;
+const roundName = (r) => (r === null || r === undefined ? t('all_rounds') : isolate(r || '—'));
+// A round in a list: its name, and its responses (as published) or, for a
+// GEOAT round the team assessed, its team assessments.
+const roundLabel = (r) => {
+  const responses = r.suppressed ? r.display : r.responses;
+  const teams = r.assessments ? t('teams_n', { n: r.assessments }) : '';
+  const count = teams && !r.suppressed && !r.responses ? teams : teams ? `${responses} · ${teams}` : responses;
+  return `${isolate(r.round || '—')} (${count})`;
+};
 
 // "Female", or with two dimensions always both ("Female · All"), so that
 // neither dimension's "(no answer)" can be taken for the other's.
@@ -507,9 +518,9 @@ async function pageForm(id, params) {
     location.hash = '#/form/' + encodeURIComponent(id) + (p.toString() ? '?' + p : '');
   };
   const roundSel = h('select', { id: 'round', onchange: (e) => nav({ round: e.target.value }) },
-    h('option', { value: '', text: t('all_rounds') }), rounds.map((r) => h('option', { value: r.round, selected: params.get('round') === r.round, text: `${r.round || '—'} (${r.suppressed ? r.display : r.responses})` })));
+    h('option', { value: '', text: t('all_rounds') }), rounds.map((r) => h('option', { value: r.round, selected: params.get('round') === r.round, text: roundLabel(r) })));
   const cmpSel = h('select', { id: 'compare', disabled: !params.get('round'), onchange: (e) => nav({ compare: e.target.value }) },
-    h('option', { value: '', text: t('none') }), rounds.filter((r) => r.round !== params.get('round')).map((r) => h('option', { value: r.round, selected: params.get('compare') === r.round, text: r.round || '—' })));
+    h('option', { value: '', text: t('none') }), rounds.filter((r) => r.round !== params.get('round')).map((r) => h('option', { value: r.round, selected: params.get('compare') === r.round, text: isolate(r.round || '—') })));
   const by = (params.get('by') || '').split(',').filter(Boolean);
   const dimSel = (i) => h('select', { id: 'by' + i, onchange: (e) => {
     const next = [...by]; next[i] = e.target.value;
@@ -684,11 +695,11 @@ async function teamAssessments(formId) {
   if (!mine.length) return [];
   return [h('h2', { text: t('team_assessments') }), h('div', { class: 'panel' }, table(
     [t('administration'), t('round'), t('state'), t('coverage'), t('disagreements'), ''],
-    mine.map((a) => [a.administration.name, a.round, t('asm_' + a.state),
-      a.coverage ? `${a.coverage.rated}/${a.coverage.applicable}` : '—', String(a.disagreements),
+    mine.map((a) => [h('bdi', { text: a.administration.name }), h('bdi', { text: a.round }), t('asm_' + a.state),
+      a.coverage ? h('bdi', { dir: 'ltr', text: `${a.coverage.rated}/${a.coverage.applicable}` }) : '—', String(a.disagreements),
       h('a', { href: withLang('/api/v1/assessments/' + encodeURIComponent(a.id) + '/report'), target: '_blank',
         rel: 'noopener', class: 'assessment-report', text: t('printable_report') })]), [3, 4])),
-    ...mine.flatMap((a) => evidenceFiles(a.evidence_files, `${t('evidence_files')} — ${a.administration.name} (${a.round})`))];
+    ...mine.flatMap((a) => evidenceFiles(a.evidence_files, `${t('evidence_files')} — ${isolate(a.administration.name)} (${isolate(a.round)})`))];
 }
 
 // The action plan between rounds (docs/assessments.md): every item adopted
@@ -878,7 +889,7 @@ async function pageDownloads() {
     const options = rounds.filter((r) => r.form === f.id);
     if (!options.length) continue;
     const sel = h('select', { 'aria-label': `${f.title}: ${t('round')}` }, h('option', { value: '', text: t('all_rounds') }),
-      options.map((r) => h('option', { value: r.round, text: `${r.round || '—'} (${r.suppressed ? r.display : r.responses})` })));
+      options.map((r) => h('option', { value: r.round, text: roundLabel(r) })));
     const link = (format, text, extra) => h('a', { class: 'button', href: '#', 'data-format': format, onclick: (ev) => {
       const q = new URLSearchParams({ format, ...extra });
       if (sel.value) q.set('round', sel.value);

@@ -19,6 +19,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, ARTIFACTS, startSyncServer, stop, launch, newPage, screenshot, overflowsHorizontally, clippedText, VIEWPORTS } from './support.mjs';
 
+// Round names are isolated (U+2068 … U+2069) in the page's text, so that a
+// right-to-left page keeps them whole; the assertions compare the words.
+const plain = (text) => text.replace(/[\u2066-\u2069]/g, '');
+
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const GEOAT = path.resolve('../../schema/forms/geoat-2023.json');
@@ -229,10 +233,10 @@ test('the round comparison is newer minus older in both orders, and comes first'
       // The page is drawn at once: when the round control shows it, it is this round's.
       await page.waitForFunction((r) => document.querySelector('#round')?.value === r, round);
       await page.waitForSelector('.comparison table');
-      assert.equal(await page.textContent('#comparison'), 'Change between rounds: 2025-baseline → 2026-review');
-      assert.match(await page.textContent('#comparison + p'), /2026-review is newer: it was published after 2025-baseline/);
+      assert.equal(plain(await page.textContent('#comparison')), 'Change between rounds: 2025-baseline → 2026-review');
+      assert.match(plain(await page.textContent('#comparison + p')), /2026-review is newer: it was published after 2025-baseline/);
       const head = await page.locator('.comparison table').first().locator('thead th').allTextContents();
-      assert.deepEqual(head.slice(1), ['2025-baseline (older)', '2026-review (newer)', 'Change']);
+      assert.deepEqual(head.slice(1).map(plain), ['2025-baseline (older)', '2026-review (newer)', 'Change']);
       const overall = page.locator('.comparison table').first().locator('tbody tr').first();
       assert.equal(await overall.locator('.up').count(), 1, 'the overall score rose');
       assert.match(await overall.textContent(), /▲ \+\d/);
@@ -259,7 +263,7 @@ test('a survey comparison: indexes first, the largest item changes marked agains
       await page.goto(`${base}/#/form/integrity-perception?round=${round}&compare=${compare}`);
       await page.waitForFunction((r) => document.querySelector('#round')?.value === r, round);
       await page.waitForSelector('.comparison .largest table');
-      assert.equal(await page.textContent('#comparison'), 'Change between rounds: 2025-pilot → 2026-followup');
+      assert.equal(plain(await page.textContent('#comparison')), 'Change between rounds: 2025-pilot → 2026-followup');
       const indexes = page.locator('.comparison > table tbody tr');
       assert.equal(await indexes.count(), 10, 'the ten Arusha factors');
       assert.ok(await page.locator('.comparison > table .up').count() >= 6, 'most factors rose');
@@ -591,7 +595,8 @@ test('evidence files: links and thumbnails for a steward in English and Arabic, 
         assert.ok(await thumbLoaded(thumb), 'the thumbnail loads through the file endpoint');
         assert.match(await team.textContent(), /pay-scales\.pdf/);
         assert.match(await team.locator('tbody tr').first().locator('td').nth(2).textContent(), /kB/);
-        assert.match(await page.textContent('h3:has-text("Evidence files — Testland Customs (2026-review)")'), /Evidence files/);
+        assert.equal(plain(await page.locator('h3', { hasText: 'Evidence files' }).first().textContent()),
+          'Evidence files — Testland Customs (2026-review)');
         // The link downloads the photo as it was taken.
         const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
         assert.equal(download.suggestedFilename(), 'lactation-room.jpg');
@@ -615,6 +620,11 @@ test('evidence files: links and thumbnails for a steward in English and Arabic, 
         await page.waitForSelector('h3:has-text("ملفات الأدلة")');
         await page.locator('.panel.evidence').nth(1).waitFor();
         assert.equal(await page.locator('.panel.evidence thead th').first().textContent(), 'المؤشر');
+        // The round's name reads whole inside the Arabic row (isolated), and
+        // the round list counts the team assessment.
+        assert.equal(await page.locator('td > bdi', { hasText: '2026-review' }).first().textContent(), '2026-review');
+        const rounds = (await page.locator('#round option').allTextContents()).map(plain);
+        assert.ok(rounds.some((o) => o.startsWith('2026-review (') && o.includes('تقييمات الفريق: 1')), rounds.join(' | '));
         assert.equal(await overflowsHorizontally(page), false);
         await screenshot(page, 'dashboard-evidence-files-ar');
         await page.selectOption('#lang', 'en');

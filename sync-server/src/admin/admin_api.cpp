@@ -683,6 +683,7 @@ AdminResponse AdminApi::rounds(Call& call) {
   for (const auto& r : *rounds) {
     json::object o{{"form", r.form_id}, {"round", r.round}};
     put_responses(o, *counts, r.form_id, r.round, r.responses);
+    o["assessments"] = r.assessments;
     o["first_day"] = iso8601_utc(r.first_day * 86400).substr(0, 10);
     o["last_day"] = iso8601_utc(r.last_day * 86400).substr(0, 10);
     out.push_back(std::move(o));

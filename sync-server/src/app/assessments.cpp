@@ -111,9 +111,15 @@ Result<std::vector<ServerStore::RoundSummary>> ServerApp::rounds(std::string_vie
   EQ_ASSIGN_OR_RETURN(auto all, AssessmentStore(store_.db()).assessments());  // oldest first
   for (const AssessmentRecord& a : all) {
     if (a.form_id != form_id) continue;
-    const bool listed =
-        std::any_of(out.begin(), out.end(), [&](const auto& r) { return r.round == a.round; });
-    if (!listed) out.push_back({a.form_id, a.round, 0, a.created_at / 86400, a.created_at / 86400});
+    auto listed =
+        std::find_if(out.begin(), out.end(), [&](const auto& r) { return r.round == a.round; });
+    if (listed == out.end()) {
+      // A round only the team assessed: its members' contributions are
+      // not responses, so it counts its assessments instead.
+      out.push_back({a.form_id, a.round, 0, a.created_at / 86400, a.created_at / 86400, 1});
+    } else {
+      ++listed->assessments;
+    }
   }
   return out;
 }

@@ -189,6 +189,7 @@ class ServerStore {
   struct RoundSummary {
     std::string form_id, round;
     std::int64_t responses = 0, first_day = 0, last_day = 0;
+    std::int64_t assessments = 0;  // the team assessments of the round (ServerApp::rounds)
   };
   Result<std::vector<RoundSummary>> rounds(std::string_view form_id);
   struct AuditEntry {
