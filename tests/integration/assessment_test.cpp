@@ -10,6 +10,8 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include "fixtures.hpp"
 #include "process.hpp"
@@ -495,15 +497,36 @@ TEST_CASE(
   CHECK_THAT(std::string(last.at("actor").as_string()), Catch::StartsWith("hr, Airport (device "));
   CHECK(ap1.at("history").as_array().size() == 2);
 
-  // The land post sees the new status at its next sync; a sync with
-  // nothing new applies nothing twice.
+  // A post that syncs late does not overwrite a newer status: the land
+  // post saves "delayed" now, HQ marks the action completed a second later,
+  // and the land post's update, arriving after, takes its place in the
+  // history by when it was saved.
+  REQUIRE(collector_cli(
+              {"submit", "--data-dir", (tmp / "a").string(), "--form", "geoat-action-update", "-"},
+              R"({"action_id":"TL-AP1","ap_status":"delayed","au_role":"gender_cell"})")
+              .code == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // timestamps are in seconds
+  REQUIRE(server_cli({"action", "update", "--data-dir", data, "TL-AP1", "--status", "completed",
+                      "--note", "room opened"})
+              .code == 0);
+  REQUIRE(a.sync({})->accepted == 1);
+  const auto now_plan = cli_json({"action", "list", "--data-dir", data, "--json"});
+  const auto& now_ap1 = item_of(now_plan.at("items").as_array(), "TL-AP1");
+  CHECK(now_ap1.at("status") == "completed");
+  const auto& history = now_ap1.at("history").as_array();
+  REQUIRE(history.size() == 4);
+  CHECK(history.at(2).at("status") == "delayed");  // by when it was saved, before HQ's
+  CHECK(history.at(3).at("status") == "completed");
+
+  // The land post sees the plan as it now stands at its next sync; a sync
+  // with nothing new applies nothing twice.
   REQUIRE(a.sync({}).is_ok());
-  CHECK(plan_held(a).at(0).at("status") == "in_progress");
-  CHECK(plan_held(a).at(0).at("note") == "Room chosen, works start in March");
+  CHECK(plan_held(a).at(0).at("status") == "completed");
+  CHECK(plan_held(a).at(0).at("note") == "room opened");
   REQUIRE(b.sync({}).is_ok());
   CHECK(item_of(cli_json({"action", "list", "--data-dir", data, "--json"}).at("items").as_array(),
                 "TL-AP1")
             .at("history")
             .as_array()
-            .size() == 2);
+            .size() == 4);
 }

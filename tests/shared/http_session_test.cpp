@@ -38,9 +38,14 @@ class EchoSession : public web::HttpSession {
 
  private:
   void on_request(Request req) override {
+    // GET /large/N: N bytes, for the write deadline.
+    const std::string_view target = req.target();
+    const std::string body = target.rfind("/large/", 0) == 0
+                                 ? std::string(std::stoul(std::string(target.substr(7))), 'z')
+                                 : std::to_string(req.body().size());
     send(web::ResponseBuilder(headers(), http::status::ok, req.version(), req.keep_alive())
              .type("text/plain")
-             .text(std::to_string(req.body().size())));
+             .text(body));
   }
   std::size_t body_limit_for(const Request& req) const override {
     return req.target() == "/big" ? 4 * limits().body_limit : limits().body_limit;
@@ -202,4 +207,51 @@ TEST_CASE(
   asio::write(garbage, asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
   CHECK(closed_by_peer(garbage, std::chrono::seconds(5)));
   CHECK(s.failures == 0);
+}
+
+TEST_CASE(
+    "a large response to a slow reader completes however long it takes, and a reader that stops "
+    "is cut off",
+    "[web][session][deadline]") {
+  web::SessionLimits l = limits();
+  l.write_timeout = std::chrono::milliseconds(400);
+  Served s(l);
+  asio::io_context client;
+
+  // 48 MB read 256 KB at a time, 10 ms apart: the server's write takes a
+  // few times its deadline (the kernel holds ten-odd MB of it at most), yet
+  // never waits long for the reader.
+  constexpr std::size_t kSlow = 48 * 1024 * 1024;
+  auto slow = s.connect(client);
+  const std::string get = "GET /large/" + std::to_string(kSlow) +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  asio::write(slow, asio::buffer(get));
+  std::size_t received = 0;
+  std::vector<char> chunk(256 * 1024);
+  const auto t0 = Clock::now();
+  boost::system::error_code ended;
+  while (!ended) {
+    received += slow.read_some(asio::buffer(chunk), ended);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  INFO("the slow read ended after " << std::chrono::duration<double>(Clock::now() - t0).count()
+                                    << " s: " << ended.message());
+  CHECK(received > kSlow);  // the whole body, and its headers
+  CHECK(s.failures == 0);
+
+  // A reader that asks for 64 MB and then reads nothing: more than the
+  // sockets' buffers hold, so the server's write stalls and is cut off.
+  constexpr std::size_t kStalled = 64 * 1024 * 1024;
+  auto stalled = s.connect(client);
+  asio::write(stalled, asio::buffer("GET /large/" + std::to_string(kStalled) +
+                                    " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::size_t got = 0;
+  for (;;) {
+    boost::system::error_code ec;
+    got += stalled.read_some(asio::buffer(chunk), ec);
+    if (ec) break;
+  }
+  INFO("a stalled reader got " << got << " bytes of " << kStalled);
+  CHECK(got < kStalled);
 }

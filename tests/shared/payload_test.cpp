@@ -178,3 +178,14 @@ TEST_CASE("payload v1 nests no deeper than v2 can carry", "[wire][payload]") {
     CHECK(v2.is_ok());
   }
 }
+
+TEST_CASE("parse_iso8601_utc reads a day or a second in UTC, and nothing that does not print back",
+          "[wire][payload]") {
+  CHECK(parse_iso8601_utc("2026-11-23") == 1'795'392'000);
+  CHECK(parse_iso8601_utc("2026-11-23T09:30:05Z") == 1'795'392'000 + 9 * 3600 + 30 * 60 + 5);
+  for (const char* bad : {"2026-13-01", "2026-02-30", "2026-11-23T25:00:00Z", "2026-11-23 09:30:05",
+                          "23/11/2026", "", "2026-11-23T09:30:05+01"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_iso8601_utc(bad).has_value());
+  }
+}

@@ -25,8 +25,6 @@ using namespace web_detail;
 namespace {
 constexpr std::size_t kMaxTeamPasses = 8;
 constexpr std::size_t kMaxTeamSessions = 32;
-constexpr int kMaxFailedJoins = 5;
-constexpr std::int64_t kJoinLockSeconds = 60;
 }  // namespace
 
 std::string WebApi::team_pass_url(std::string_view pass) const {
@@ -81,27 +79,21 @@ HttpResponse WebApi::team_join(Call& call) {
   auto body = call.body_object(bad);
   if (!body) return std::move(*bad);
   const std::int64_t t = now();
-  if (t < join_locked_until_) {
-    return call.error(http::status::too_many_requests,
-                      "too many unknown team passes; wait a minute and try again");
-  }
   expire_team_access(t);
   const auto* pass = body->if_contains("pass");
   if (pass == nullptr || !pass->is_string())
     return call.error(http::status::bad_request, "give the team pass");
   auto it = std::find_if(team_passes_.begin(), team_passes_.end(),
                          [&](const auto& p) { return tokens_equal(p.first, pass->as_string()); });
+  // No lockout for unknown passes: a pass is 192 random bits, which no
+  // guessing reaches, and a lock shared by every phone would let any
+  // respondent's phone (they all hold the post token) keep the team out.
   if (it == team_passes_.end()) {
-    if (++failed_joins_ >= kMaxFailedJoins) {
-      failed_joins_ = 0;
-      join_locked_until_ = t + kJoinLockSeconds;
-    }
     return call.error(http::status::unauthorized,
                       "this team pass has expired or was already used: ask the post "
                       "administrator to show a new one");
   }
   team_passes_.erase(it);  // one phone per pass
-  failed_joins_ = 0;
   if (team_sessions_.size() >= kMaxTeamSessions) {
     auto idlest = std::min_element(
         team_sessions_.begin(), team_sessions_.end(),
@@ -166,6 +158,11 @@ void WebApi::expire_team_access(std::int64_t t) {
 HttpResponse WebApi::team_route(Call& call, std::string_view rest) {
   const auto m = call.req.method();
   const bool get = m == http::verb::get || m == http::verb::head;
+  // A phone's saves share the respondents' per-address budget: a phone in a
+  // loop cannot fill the outbox (the laptop's admin is not limited).
+  if (!get && !call.loopback) {
+    if (auto refused = rate_limited(call, call.lang())) return std::move(*refused);
+  }
   if (rest == "/assessments" && get) return team_assessments(call);
   constexpr std::string_view kAssessments = "/assessments/";
   if (rest.substr(0, kAssessments.size()) == kAssessments) {

@@ -187,8 +187,6 @@ class WebApi {
   std::map<std::string, std::unique_ptr<AdminSession>> admin_sessions_;
   std::map<std::string, std::int64_t> team_passes_;  // pass -> until when it may be used
   std::map<std::string, TeamSession> team_sessions_;
-  int failed_joins_ = 0;
-  std::int64_t join_locked_until_ = 0;
   int failed_logins_ = 0;
   std::int64_t login_locked_until_ = 0;
   std::int64_t library_runs_ = 0;

@@ -100,6 +100,16 @@ HttpResponse WebApi::team_update_action(Call& call, std::string_view id,
   auto body = call.body_object(bad);
   if (!body) return std::move(*bad);
   const std::string lang = call.lang();
+  const auto* note = body->if_contains("note");
+  if (note != nullptr && note->is_string() &&
+      note->as_string().size() > forms::kMaxActionNoteBytes) {
+    // Refused here, while the member is still at the page, rather than at
+    // the sync after they have gone.
+    return call.error(http::status::bad_request,
+                      "a progress note takes at most " +
+                          std::to_string(forms::kMaxActionNoteBytes) +
+                          " bytes (about 1,000 letters in Arabic or Russian); shorten it");
+  }
   auto found = held_with_form(collector_, id);
   if (!found.is_ok()) return call.error(found.status());
   json::object view = parsed_view(found->assessment);

@@ -106,12 +106,24 @@ void HttpSession::send(http::response<http::file_body>&& res) {
 template <class Response>
 void HttpSession::write(std::shared_ptr<Response> res) {
   if (handed_over_) return;
-  const bool keep_alive = res->keep_alive();
   response_ = res;
+  using Serializer =
+      http::serializer<false, typename Response::body_type, typename Response::fields_type>;
+  write_some(std::make_shared<Serializer>(*res), res->keep_alive());
+}
+
+// A piece at a time, each within write_timeout: a large download (an
+// export with its files) over a slow satellite link goes on as long as the
+// peer keeps reading, and a peer that stops reading is cut off.
+template <class Serializer>
+void HttpSession::write_some(std::shared_ptr<Serializer> sr, bool keep_alive) {
   stream_.expires_after(limits_.write_timeout);
-  http::async_write(
-      stream_, *res,
-      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+  http::async_write_some(
+      stream_, *sr,
+      [self = shared_from_this(), sr, keep_alive](beast::error_code ec, std::size_t bytes) {
+        if (!ec && !sr->is_done()) return self->write_some(sr, keep_alive);
+        self->on_write(keep_alive, ec, bytes);
+      });
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

@@ -7,6 +7,33 @@
 #include <ctime>
 
 namespace equitas {
+
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view s) {
+  if (s.size() != 10 && s.size() != 20) return std::nullopt;
+  for (char c : s) {
+    if ((c < '0' || c > '9') && c != '-' && c != 'T' && c != ':' && c != 'Z') return std::nullopt;
+  }
+  std::tm tm{};
+  auto num = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(5, 2) - 1;
+  tm.tm_mday = num(8, 2);
+  if (s.size() == 20) {
+    tm.tm_hour = num(11, 2);
+    tm.tm_min = num(14, 2);
+    tm.tm_sec = num(17, 2);
+  }
+  const std::time_t t = timegm(&tm);
+  if (t < 0) return std::nullopt;
+  // timegm normalises "2026-13-45": only a date that prints back as given is one.
+  if (iso8601_utc(t).substr(0, s.size()) != s) return std::nullopt;
+  return static_cast<std::int64_t>(t);
+}
+
 namespace {
 
 // v2 value tags (docs/protocol.md, section 4).
@@ -33,33 +60,8 @@ constexpr std::uint64_t kTimeSeconds = 2;  // t >> 2 = unix seconds: "YYYY-MM-DD
 
 using ChoiceList = std::vector<std::string>;
 
-std::optional<std::int64_t> parse_utc(std::string_view s) {
-  // YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; the caller checks the round trip.
-  if (s.size() != 10 && s.size() != 20) return std::nullopt;
-  for (char c : s) {
-    if ((c < '0' || c > '9') && c != '-' && c != 'T' && c != ':' && c != 'Z') return std::nullopt;
-  }
-  std::tm tm{};
-  auto num = [&](std::size_t at, std::size_t n) {
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
-    return v;
-  };
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(5, 2) - 1;
-  tm.tm_mday = num(8, 2);
-  if (s.size() == 20) {
-    tm.tm_hour = num(11, 2);
-    tm.tm_min = num(14, 2);
-    tm.tm_sec = num(17, 2);
-  }
-  const std::time_t t = timegm(&tm);
-  if (t < 0) return std::nullopt;
-  return static_cast<std::int64_t>(t);
-}
-
 void put_time(ByteWriter& w, const std::string& at) {
-  if (auto t = parse_utc(at)) {
+  if (auto t = parse_iso8601_utc(at)) {
     if (at.size() == 10 && *t % 86400 == 0 && iso8601_utc(*t).substr(0, 10) == at) {
       w.varint((static_cast<std::uint64_t>(*t / 86400) << 2) | kTimeDay);
       return;

@@ -153,6 +153,7 @@ Result<boost::json::object> ServerApp::action_plan(std::string_view administrati
            std::pair<std::shared_ptr<const forms::Form>, std::map<std::string, const forms::Item*>>>
       forms;
   for (const ActionItem& i : items) {
+    if (i.updates.empty()) continue;  // never stored so (ActionStore::add)
     auto found = forms.find(i.form_id);
     if (found == forms.end()) {
       auto current = registry->library().current(i.form_id);
@@ -251,7 +252,8 @@ Status ServerApp::update_action(std::string_view id, const ActionChange& change,
     if (!item) return unknown_action(id);
     EQ_ASSIGN_OR_RETURN(auto form, current_form(store, item->form_id));
     std::string detail = "id=" + item->id;
-    ActionUpdate u{0, now, item->updates.back().status, change.note, actor.name};
+    ActionUpdate u{0, now, item->updates.empty() ? "" : item->updates.back().status, change.note,
+                   actor.name};
     if (change.status) {
       auto list = form->lists.find(kStatusList);
       if (list == form->lists.end() || list->second.find(*change.status) == nullptr) {

@@ -51,7 +51,7 @@ ActionItem read_item(const Statement& st) {
 Status ActionStore::load_updates(ActionItem& item) {
   EQ_ASSIGN_OR_RETURN(Statement st,
                       db_.prepare("SELECT id, at, status, note, actor FROM action_updates "
-                                  "WHERE item_id = ?1 ORDER BY id"));
+                                  "WHERE item_id = ?1 ORDER BY at, id"));
   st.bind(1, item.id);
   for (;;) {
     EQ_ASSIGN_OR_RETURN(bool row, st.step());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "equitas/db/database.hpp"
+#include "equitas/forms/form.hpp"
 #include "equitas/status/status.hpp"
 
 namespace equitas::server {
@@ -32,7 +33,9 @@ struct ActionItem {
   std::string objective, activity, owner, deadline, target;
   std::vector<std::string> indicators;
   std::int64_t created_at = 0;
-  std::vector<ActionUpdate> updates;  // oldest first; never empty once stored
+  // By date, then as recorded: the last is the current status. An update
+  // from a post dates from when the member saved it (sync/intake.cpp).
+  std::vector<ActionUpdate> updates;  // never empty once stored
 };
 
 class ActionStore {
@@ -51,7 +54,7 @@ class ActionStore {
   Result<std::string> add(ActionItem item, const ActionUpdate& first);
   Status add_update(std::string_view item_id, const ActionUpdate& u);
   // A progress note takes at most this many bytes, an owner kMaxOwner.
-  static constexpr std::size_t kMaxNote = 2000, kMaxOwner = 200;
+  static constexpr std::size_t kMaxNote = forms::kMaxActionNoteBytes, kMaxOwner = 200;
   Status set_details(const ActionItem& item);  // indicators, owner, deadline
   // The id of the last update recorded (0 for none): a round's mark.
   Result<std::int64_t> last_update_id();

@@ -254,12 +254,16 @@ std::variant<ActionItem, ItemResult, Status> action_target(ServerStore& store,
 }
 
 // The update as the action's history records it: who is the unit the
-// member chose, at the device's site.
+// member chose, at the device's site; when is when the member saved it on
+// the device, so that a post that syncs late (a USB bundle a week later)
+// does not overwrite a newer status with an older one. A device clock
+// ahead of the server's counts as now; one before the action existed, as
+// the action's adoption.
 ActionUpdate action_update(const ResponsePayload& payload, const Envelope& e,
-                           const std::string& site, std::int64_t now) {
+                           const std::string& site, const ActionItem& item, std::int64_t now) {
   const std::string role = forms::answer_text(payload.answers, "au_role");
   ActionUpdate u;
-  u.at = now;
+  u.at = std::clamp(parse_iso8601_utc(payload.submitted_at).value_or(now), item.created_at, now);
   u.status = forms::answer_text(payload.answers, "ap_status");
   u.note = forms::answer_text(payload.answers, "ap_progress");
   u.actor = (role.empty() ? std::string() : role + ", ") + site + " (device " +
@@ -486,7 +490,8 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     // Applied in the transaction that stores the envelope: a crash leaves
     // both or neither, and a resend (a known submission) applies nothing.
     EQ_RETURN_IF_ERROR(
-        ActionStore(store.db()).add_update(action->id, action_update(kept, e, device->site, now)));
+        ActionStore(store.db())
+            .add_update(action->id, action_update(kept, e, device->site, *action, now)));
   }
   ItemResult r;
   r.status = stored;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -236,5 +237,7 @@ bool is_team_form(const Form& form);
 // (sync-server/src/sync/intake.cpp). It is sent from the team page's
 // action plan, never filled in as a form of its own.
 inline constexpr std::string_view kActionUpdateForm = "geoat-action-update";
+// Its progress note's longest, in bytes: the server refuses a longer one.
+inline constexpr std::size_t kMaxActionNoteBytes = 2000;
 
 }  // namespace equitas::forms

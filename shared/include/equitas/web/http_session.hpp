@@ -66,7 +66,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // before the connection closes. Default: nothing.
   virtual void on_failure(boost::beast::error_code ec, std::string_view where);
 
-  // Writes `res`, one response at a time, within write_timeout; then reads
+  // Writes `res`, one response at a time, each piece within write_timeout
+  // (a slow reader is fine, a stalled one is cut off); then reads
   // the next request if `res` keeps the connection alive, or closes it.
   void send(http::response<http::string_body>&& res);
   void send(http::response<http::file_body>&& res);
@@ -99,6 +100,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   template <class Response>
   void write(std::shared_ptr<Response> res);
+  template <class Serializer>
+  void write_some(std::shared_ptr<Serializer> sr, bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void fail(boost::beast::error_code ec, std::string_view where);
 

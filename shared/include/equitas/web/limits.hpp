@@ -41,7 +41,10 @@ struct SessionLimits {
   // From the start of a request to its last body byte: an absolute deadline,
   // not an idle timer, so a client dripping a byte at a time is cut off too.
   std::chrono::milliseconds request_timeout{0};
-  // Writing one response.
+  // Writing one response: the longest the peer may go without taking a
+  // piece of it (an idle timer, re-armed at each piece), so that a large
+  // download over a slow link completes and a stalled one does not hold
+  // the connection.
   std::chrono::milliseconds write_timeout{0};
 };
 

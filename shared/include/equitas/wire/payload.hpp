@@ -95,5 +95,8 @@ Result<ResponsePayload> decode_payload(ByteView bytes, const PayloadLayout* layo
 
 // "2026-11-23T09:41:07Z" for a unix time.
 std::string iso8601_utc(std::int64_t unix_seconds);
+// "2026-11-23" or "2026-11-23T09:30:00Z" as Unix seconds; nullopt for
+// anything else (a submission's submitted_at, say, from a device).
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view s);
 
 }  // namespace equitas
