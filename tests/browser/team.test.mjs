@@ -535,10 +535,12 @@ test('action plan between rounds: a steward updates an item on the dashboard, an
         assert.equal(await after.locator('.action-indicators').textContent(), 'X.A.1, X.A.2');
         assert.match(await after.locator('.action-note').textContent(), /Room opened at the land post/);
 
-        // Rounds of team assessments only are offered for the comparison.
-        const offered = await page.locator('#round option').allTextContents();
+        // Rounds of team assessments only are offered for the comparison,
+        // each counting its team assessment (round names are isolated with
+        // U+2068 … U+2069 for right-to-left pages).
+        const offered = (await page.locator('#round option').allTextContents()).map(o => o.replace(/[\u2066-\u2069]/g, ''));
         for (const round of ['2026-baseline', '2027-followup']) {
-          assert.ok(offered.some(o => o.startsWith(round)), `${round} is offered: ${offered}`);
+          assert.ok(offered.includes(`${round} (team assessments: 1)`), `${round} is offered: ${offered}`);
         }
         for (const [round, compare] of [['2027-followup', '2026-baseline'], ['2026-baseline', '2027-followup']]) {
           await page.goto(`${base}/#/form/geoat-2023?round=${round}&compare=${compare}`);
