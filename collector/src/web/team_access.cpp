@@ -12,6 +12,7 @@
 //
 // What it records: nothing about the member. A contribution carries the
 // unit the member chose and this collector's site, as on the laptop.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "equitas/util/qr_svg.hpp"
@@ -108,43 +109,32 @@ HttpResponse WebApi::team_join(Call& call) {
       json::object{{"joined", true}, {"until", iso8601_utc(t + options_.team_session.count())}});
 }
 
-HttpResponse WebApi::team_leave(Call& call) {
+WebApi::TeamSessions::iterator WebApi::team_session_of(Call& call) {
+  expire_team_access(now());
   const std::string token = cookie_value(call.req, kTeamCookie);
-  for (auto it = team_sessions_.begin(); it != team_sessions_.end(); ++it) {
-    if (tokens_equal(it->first, token)) {
-      team_sessions_.erase(it);
-      break;
-    }
-  }
+  return std::find_if(team_sessions_.begin(), team_sessions_.end(),
+                      [&](const auto& s) { return tokens_equal(s.first, token); });
+}
+
+HttpResponse WebApi::team_leave(Call& call) {
+  if (auto it = team_session_of(call); it != team_sessions_.end()) team_sessions_.erase(it);
   call.cookies_out.push_back(set_cookie(kTeamCookie, "", true, "/api/v1/team"));
   return call.ok(json::object{{"joined", false}});
 }
 
 HttpResponse WebApi::team_status(Call& call) {
-  const std::int64_t t = now();
-  expire_team_access(t);
-  const std::string token = cookie_value(call.req, kTeamCookie);
-  for (const auto& [k, s] : team_sessions_) {
-    if (tokens_equal(k, token)) {
-      return call.ok(json::object{
-          {"joined", true}, {"until", iso8601_utc(s.joined_at + options_.team_session.count())}});
-    }
-  }
-  return call.ok(json::object{{"joined", false}});
+  const auto it = team_session_of(call);
+  if (it == team_sessions_.end()) return call.ok(json::object{{"joined", false}});
+  return call.ok(
+      json::object{{"joined", true},
+                   {"until", iso8601_utc(it->second.joined_at + options_.team_session.count())}});
 }
 
 bool WebApi::team_signed_in(Call& call) {
-  const std::int64_t t = now();
-  expire_team_access(t);
-  const std::string token = cookie_value(call.req, kTeamCookie);
-  if (token.empty()) return false;
-  for (auto& [k, s] : team_sessions_) {
-    if (tokens_equal(k, token)) {
-      s.last_used = t;
-      return true;
-    }
-  }
-  return false;
+  const auto it = team_session_of(call);
+  if (it == team_sessions_.end()) return false;
+  it->second.last_used = now();
+  return true;
 }
 
 void WebApi::expire_team_access(std::int64_t t) {

@@ -161,6 +161,10 @@ class WebApi {
   HttpResponse team_leave(Call& call);
   HttpResponse team_status(Call& call);
   bool team_signed_in(Call& call);
+  using TeamSessions = std::map<std::string, TeamSession>;
+  // The session the request's team cookie names, after expiring the old
+  // ones; end() for none.
+  TeamSessions::iterator team_session_of(Call& call);
   std::string team_pass_url(std::string_view pass) const;
   void expire_team_access(std::int64_t t);
   // The team page's calls, after /api/v1/admin or /api/v1/team.
@@ -186,7 +190,7 @@ class WebApi {
   std::vector<std::string> allowed_hosts_;
   std::map<std::string, std::unique_ptr<AdminSession>> admin_sessions_;
   std::map<std::string, std::int64_t> team_passes_;  // pass -> until when it may be used
-  std::map<std::string, TeamSession> team_sessions_;
+  TeamSessions team_sessions_;
   int failed_logins_ = 0;
   std::int64_t login_locked_until_ = 0;
   std::int64_t library_runs_ = 0;

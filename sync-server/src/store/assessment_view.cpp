@@ -239,7 +239,9 @@ Result<std::optional<boost::json::object>> load_assessment_view(Database& db,
 boost::json::array action_plan_view(const std::vector<ActionItem>& items) {
   boost::json::array out;
   for (const ActionItem& i : items) {
-    if (i.updates.empty()) continue;  // never stored so (ActionStore::add); not on the sync path
+    // Never stored so (ActionStore::add); skipped rather than read past the
+    // end, since this runs for every sync that fetches assessments.
+    if (i.updates.empty()) continue;
     boost::json::array indicators;
     for (const auto& id : i.indicators) indicators.emplace_back(id);
     const ActionUpdate& last = i.updates.back();
