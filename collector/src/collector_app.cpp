@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstring>
 
+#include "equitas/forms/assessment_merge.hpp"
 #include "equitas/forms/form_engine.hpp"
 #include "equitas/forms/form_json.hpp"
 #include "equitas/forms/payload_layout.hpp"
@@ -307,11 +308,44 @@ Result<Collector::CodeCheck> Collector::check_response_code(const forms::Form& f
   return c;
 }
 
-Result<Collector::Contributed> Collector::contribute(std::string_view form_id,
-                                                     std::string_view assessment_id,
-                                                     std::string_view role,
-                                                     std::string& answers_json,
-                                                     const std::string& lang) {
+namespace {
+
+// A contribution's site, checked before anything is sealed: the form must
+// give some answers per site, and the site must be one the server knows
+// (the assessment's view lists them) or this collector's own.
+Status check_finding_site(const forms::Form& form, const CollectorStore::HeldAssessment& held,
+                          const std::string& own, std::string_view site) {
+  bool per_site = false;
+  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
+    per_site = per_site || item.per_site;
+    return !per_site;
+  });
+  if (!per_site) {
+    return Status::invalid_argument("form " + form.id +
+                                    " gives no answers per site; leave out --site");
+  }
+  std::vector<std::string> known;
+  if (!own.empty()) known.push_back(own);
+  boost::system::error_code ec;
+  const boost::json::value view = boost::json::parse(held.view, ec);
+  const auto* sites = !ec && view.is_object() ? view.as_object().if_contains("sites") : nullptr;
+  if (sites != nullptr && sites->is_array()) {
+    for (const auto& s : sites->get_array()) {
+      if (s.is_string() && s.get_string() != own) known.emplace_back(s.get_string());
+    }
+  }
+  if (std::find(known.begin(), known.end(), site) != known.end()) return Status::ok();
+  std::string names;
+  for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+  return Status::invalid_argument("no site '" + std::string(site) +
+                                  "' known to this assessment (known: " + names + ")");
+}
+
+}  // namespace
+
+Result<Collector::Contributed> Collector::contribute(
+    std::string_view form_id, std::string_view assessment_id, std::string_view role,
+    std::string& answers_json, const std::string& lang, std::string_view site) {
   auto refuse = [&](Status s) {
     wipe(answers_json);
     return s;
@@ -349,7 +383,12 @@ Result<Collector::Contributed> Collector::contribute(std::string_view form_id,
         Status::invalid_argument("give your role in the team with --role" +
                                  (names.empty() ? std::string() : " (one of: " + names + ")")));
   }
-  const ContributionMeta meta{target->id, std::string(role), target->version};
+  if (!site.empty()) {
+    EQ_ASSIGN_OR_RETURN(auto own, store_.get_meta_text(kSite));
+    if (Status s = check_finding_site(*form, *target, own.value_or(""), site); !s.is_ok())
+      return refuse(s);
+  }
+  const ContributionMeta meta{target->id, std::string(role), target->version, std::string(site)};
   Contributed out;
   if (target->state == "validated") {
     out.notice = "assessment " + target->id +
@@ -645,8 +684,13 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
       boost::json::object kept = payload.answers;
       if (form != nullptr) forms::strip_file_keys(*form, kept);
       for (const auto& kv : kept) {
-        entries.push_back(
-            {std::string(kv.key()), boost::json::serialize(kv.value()), contribution->role, now});
+        // Keyed as the server will merge it: a site's finding by its site.
+        const forms::Item* item =
+            form != nullptr && !contribution->site.empty() ? form->find(kv.key()) : nullptr;
+        entries.push_back({item != nullptr && item->per_site
+                               ? forms::site_key(kv.key(), contribution->site)
+                               : std::string(kv.key()),
+                           boost::json::serialize(kv.value()), contribution->role, now});
       }
       EQ_RETURN_IF_ERROR(
           store_.add_assessment_entries(fields.submission_id, contribution->assessment, entries));

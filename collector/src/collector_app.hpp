@@ -192,9 +192,12 @@ class Collector {
     SubmissionId id;
     std::string notice;
   };
+  // `site`, when given, is the site the per-site answers are about
+  // (forms::Item::per_site): this collector's own, or one the assessment's
+  // view lists.
   Result<Contributed> contribute(std::string_view form_id, std::string_view assessment_id,
                                  std::string_view role, std::string& answers_json,
-                                 const std::string& lang = "en");
+                                 const std::string& lang = "en", std::string_view site = {});
   // The team assessments received at the last sync (assessment views).
   Result<std::vector<CollectorStore::HeldAssessment>> assessments() { return store_.assessments(); }
 

@@ -36,7 +36,7 @@ Usage:
   collector admin-pin --data-dir DIR [--pin-file FILE]
   collector enroll  --data-dir DIR CODE | --renew CODE
   collector submit  --data-dir DIR --form ID [--form-version V] [--lang L] [--code CODE] FILE|-
-  collector submit  --data-dir DIR --form ID --assessment ID --role ROLE [--lang L] FILE|-
+  collector submit  --data-dir DIR --form ID --assessment ID --role ROLE [--site S] [--lang L] FILE|-
   collector assessment list --data-dir DIR [--json]
   collector assessment show --data-dir DIR ID [--json]
   collector bundle export --data-dir DIR --out FILE
@@ -242,8 +242,8 @@ int cmd_submit(const CliArgs& a, Io& io) {
           io, Status::invalid_argument(
                   "a contribution uses the assessment's form as it is now; drop --form-version"));
     }
-    auto done =
-        c->contribute(*form, *assessment, a.get_or("--role", ""), text, a.get_or("--lang", "en"));
+    auto done = c->contribute(*form, *assessment, a.get_or("--role", ""), text,
+                              a.get_or("--lang", "en"), a.get_or("--site", ""));
     wipe(text);
     if (!done.is_ok()) (void)c->discard_staged(captured);
     if (!done.is_ok()) return fail(io, done.status().with_context("nothing was stored"));
@@ -876,6 +876,8 @@ const Command kCommands[] = {
      "  With --assessment ID (a team assessment received at sync: collector assessment list) the\n"
      "  answers are this member's partial contribution, for the fields of their area only; --role\n"
      "  names their role in the team. The server merges it with the others' field by field.\n"
+     "  --site S gives the form's per-site answers (a facility's status) for site S: this\n"
+     "  collector's own, or one the assessment lists; they sit beside the other sites'.\n"
      "  A form that asks for response codes needs --code: the respondent's single-use code from "
      "the\n"
      "  slip HQ printed (sync-server codes issue), checked here against the codes received at "
@@ -884,7 +886,8 @@ const Command kCommands[] = {
      "to the\n"
      "  working folder: each file is checked (size, type, whole), encrypted under a key only the\n"
      "  server will learn, and sent after the response at the next sync.\n",
-     {"--data-dir", "--form", "--form-version", "--lang", "--assessment", "--role", "--code"},
+     {"--data-dir", "--form", "--form-version", "--lang", "--assessment", "--role", "--site",
+      "--code"},
      {},
      cmd_submit},
     {"files",

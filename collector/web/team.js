@@ -28,6 +28,7 @@ window.EquitasTeam = function (ui) {
       unitCol: 'Responsible unit', priority: 'Priority', action: 'Proposed action', comment: 'Comment', notRated: 'Not rated',
       conflict: 'Disagreement: choose the status the team agrees on.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Entered here, waiting for sync', saving: 'Saving…', saved: 'Saved: {0}', details: 'Details', close: 'Close details',
+      bySite: 'Findings by site', siteOf: 'Site of this finding', siteNone: 'No site has a finding yet.', weakest: 'From the weakest site ({0}) until the team gives the status for the administration.', siteSplit: 'The entries for {0} disagree: choose the status the team found there.',
       history: 'History', noHistory: 'Nothing entered yet.', prev: 'Previous indicator', next: 'Next indicator', position: 'Indicator {0} of {1}',
       back: 'Back to the admin page', resume: 'Continue at {0}', noMatch: 'No indicator matches these filters.',
       validatedNote: 'This assessment is validated. New entries are kept for the team, flagged, but no longer change it.',
@@ -41,6 +42,7 @@ window.EquitasTeam = function (ui) {
       unitCol: 'Unité responsable', priority: 'Priorité', action: 'Action proposée', comment: 'Commentaire', notRated: 'Non évalué',
       conflict: 'Désaccord : choisissez l\'état sur lequel l\'équipe s\'accorde.', said: '{0} : {1}', at: '{0}, {1}',
       waiting: 'Saisi ici, en attente de synchronisation', saving: 'Enregistrement…', saved: 'Enregistré : {0}', details: 'Détails', close: 'Fermer les détails',
+      bySite: 'Constats par site', siteOf: 'Site de ce constat', siteNone: 'Aucun site n\'a encore de constat.', weakest: 'D\'après le site le plus faible ({0}), tant que l\'équipe n\'a pas donné l\'état pour l\'administration.', siteSplit: 'Les saisies pour {0} divergent : choisissez l\'état constaté sur place par l\'équipe.',
       history: 'Historique', noHistory: 'Rien n\'a encore été saisi.', prev: 'Indicateur précédent', next: 'Indicateur suivant', position: 'Indicateur {0} sur {1}',
       back: 'Retour à la page d\'administration', resume: 'Reprendre à {0}', noMatch: 'Aucun indicateur ne correspond à ces filtres.',
       validatedNote: 'Cette évaluation est validée. Les nouvelles saisies sont conservées pour l\'équipe, signalées, mais ne la modifient plus.',
@@ -54,6 +56,7 @@ window.EquitasTeam = function (ui) {
       unitCol: 'Unidad responsable', priority: 'Prioridad', action: 'Acción propuesta', comment: 'Comentario', notRated: 'Sin evaluar',
       conflict: 'Desacuerdo: elija el estado en el que coincide el equipo.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Introducido aquí, pendiente de sincronizar', saving: 'Guardando…', saved: 'Guardado: {0}', details: 'Detalles', close: 'Cerrar los detalles',
+      bySite: 'Constataciones por lugar', siteOf: 'Lugar de esta constatación', siteNone: 'Ningún lugar tiene todavía una constatación.', weakest: 'Según el lugar más débil ({0}), hasta que el equipo indique el estado de la administración.', siteSplit: 'Las entradas para {0} no coinciden: elija el estado que el equipo constató allí.',
       history: 'Historial', noHistory: 'Aún no se ha introducido nada.', prev: 'Indicador anterior', next: 'Indicador siguiente', position: 'Indicador {0} de {1}',
       back: 'Volver a la página de administración', resume: 'Continuar en {0}', noMatch: 'Ningún indicador coincide con estos filtros.',
       validatedNote: 'Esta evaluación está validada. Las nuevas entradas se conservan para el equipo, señaladas, pero ya no la modifican.',
@@ -67,6 +70,7 @@ window.EquitasTeam = function (ui) {
       unitCol: 'Ответственное подразделение', priority: 'Приоритет', action: 'Предлагаемая мера', comment: 'Комментарий', notRated: 'Не оценён',
       conflict: 'Разногласие: выберите статус, с которым согласна группа.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Внесено здесь, ожидает синхронизации', saving: 'Сохранение…', saved: 'Сохранено: {0}', details: 'Подробности', close: 'Закрыть подробности',
+      bySite: 'Выводы по объектам', siteOf: 'Объект, к которому относится вывод', siteNone: 'Ни по одному объекту ещё нет вывода.', weakest: 'По самому слабому объекту ({0}), пока группа не укажет статус для администрации.', siteSplit: 'Записи по объекту «{0}» расходятся: выберите статус, установленный группой на месте.',
       history: 'История', noHistory: 'Пока ничего не внесено.', prev: 'Предыдущий показатель', next: 'Следующий показатель', position: 'Показатель {0} из {1}',
       back: 'К странице администратора', resume: 'Продолжить с {0}', noMatch: 'Нет показателей, подходящих под эти фильтры.',
       validatedNote: 'Эта оценка утверждена. Новые записи сохраняются для группы с отметкой, но больше её не меняют.',
@@ -80,6 +84,7 @@ window.EquitasTeam = function (ui) {
       unitCol: 'الوحدة المسؤولة', priority: 'الأولوية', action: 'الإجراء المقترح', comment: 'تعليق', notRated: 'غير مُقيَّم',
       conflict: 'خلاف: اختر الحالة التي يتفق عليها الفريق.', said: '{0}: {1}', at: '{0}، {1}',
       waiting: 'أُدخل هنا، بانتظار المزامنة', saving: 'جارٍ الحفظ…', saved: 'تم الحفظ: {0}', details: 'التفاصيل', close: 'إغلاق التفاصيل',
+      bySite: 'النتائج حسب الموقع', siteOf: 'موقع هذه النتيجة', siteNone: 'لا توجد نتيجة لأي موقع بعد.', weakest: 'وفق أضعف موقع ({0})، إلى أن يحدد الفريق الحالة على مستوى الإدارة.', siteSplit: 'الإدخالات الخاصة بـ {0} متعارضة: اختر الحالة التي وقف عليها الفريق هناك.',
       history: 'السجل', noHistory: 'لم يُدخل شيء بعد.', prev: 'المؤشر السابق', next: 'المؤشر التالي', position: 'المؤشر {0} من {1}',
       back: 'العودة إلى صفحة الإدارة', resume: 'المتابعة من {0}', noMatch: 'لا يوجد مؤشر يطابق عوامل التصفية هذه.',
       validatedNote: 'هذا التقييم معتمد. تُحفظ الإدخالات الجديدة للفريق مع تعليمها، لكنها لم تعد تغيّره.',
@@ -93,6 +98,7 @@ window.EquitasTeam = function (ui) {
       unitCol: 'Unidade responsável', priority: 'Prioridade', action: 'Ação proposta', comment: 'Comentário', notRated: 'Não avaliado',
       conflict: 'Desacordo: escolha o estado com que a equipa concorda.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Registado aqui, a aguardar sincronização', saving: 'A guardar…', saved: 'Guardado: {0}', details: 'Detalhes', close: 'Fechar os detalhes',
+      bySite: 'Constatações por local', siteOf: 'Local desta constatação', siteNone: 'Nenhum local tem ainda uma constatação.', weakest: 'Segundo o local mais fraco ({0}), até a equipa indicar o estado da administração.', siteSplit: 'As entradas para {0} divergem: escolha o estado que a equipa constatou no local.',
       history: 'Histórico', noHistory: 'Ainda nada foi registado.', prev: 'Indicador anterior', next: 'Indicador seguinte', position: 'Indicador {0} de {1}',
       back: 'Voltar à página de administração', resume: 'Continuar em {0}', noMatch: 'Nenhum indicador corresponde a estes filtros.',
       validatedNote: 'Esta avaliação está validada. Os novos registos são guardados para a equipa, assinalados, mas já não a alteram.',
@@ -110,6 +116,7 @@ window.EquitasTeam = function (ui) {
   const COLUMNS = [['evidence', 'evidence'], ['unit', 'unitCol'], ['priority', 'priority'], ['action', 'action']];
   const UNIT_KEY = 'eq_team_unit';
   const AT_KEY = 'eq_team_at';
+  const SITE_KEY = 'eq_team_site';
   const WIDE = window.matchMedia('(min-width: 50rem)');
 
   let A = null;  // the open assessment: {id, data, indicators, filter, at, panel}
@@ -121,7 +128,37 @@ window.EquitasTeam = function (ui) {
     const mine = A.data.unsynced[name];
     const merged = (A.data.fields || {})[name] || {};
     if (mine) return { value: mine.value, mine: true, competing: null, history: merged.history || [] };
-    return { value: merged.value ?? null, mine: false, competing: merged.competing || null, history: merged.history || [] };
+    return { value: merged.value ?? null, mine: false, competing: merged.competing || null, history: merged.history || [],
+      fromSites: !!merged.from_sites };
+  }
+  // ---- per-site findings (docs/assessments.md) ------------------------------
+  // A per-site field's finding for a site is kept under "<field>@<site>".
+  const siteKey = (name, where) => name + '@' + where;
+  function sites() { return A.data.sites || []; }
+  function site() { const s = localStorage.getItem(SITE_KEY); return s && sites().includes(s) ? s : (sites()[0] || ''); }
+  // The sites with a finding for this field, merged or waiting here.
+  function sitesOf(name) {
+    const found = new Set();
+    for (const k of [...Object.keys(A.data.fields || {}), ...Object.keys(A.data.unsynced)]) {
+      const at = k.indexOf('@');
+      if (at > 0 && k.slice(0, at) === name) found.add(k.slice(at + 1));
+    }
+    return [...found].sort();
+  }
+  // The indicator as its sites stand, the server's rule: a site whose
+  // entries disagree leaves it undecided; else its weakest site's status;
+  // "not applicable" only when every site says so.
+  function fromSites(ind) {
+    let weakest = null, na = null, other = false;
+    for (const where of sitesOf(ind.name)) {
+      const f = fieldState(siteKey(ind.name, where));
+      if (f.competing) return 'disagreement';
+      const st = A.data.layout.statuses.find(x => x.name === String(f.value));
+      if (st && st.not_applicable) { na = st; continue; }
+      other = true;
+      if (st && st.points != null && (!weakest || st.points < weakest.points)) weakest = { ...st, site: where };
+    }
+    return weakest || (!other && na) || null;
   }
   function status(name) { return A.data.layout.statuses.find(s => s.name === String(fieldState(name).value)); }
   function roleLabel(name) { const r = A.data.layout.roles.find(x => x.name === name); return r ? r.label : name; }
@@ -131,7 +168,12 @@ window.EquitasTeam = function (ui) {
   function standing(ind) {
     const f = fieldState(ind.name);
     if (f.competing) return 'disagreement';
-    const s = status(ind.name);
+    let s = f.fromSites ? null : status(ind.name);
+    if (!s && ind.per_site) {
+      const d = fromSites(ind);
+      if (d === 'disagreement') return d;
+      s = d;
+    }
     if (!s) return 'todo';
     if (s.not_applicable) return 'na';
     return s.points == null ? 'todo' : 'rated';
@@ -172,7 +214,7 @@ window.EquitasTeam = function (ui) {
   }
 
   // ---- saving ------------------------------------------------------------
-  async function contribute(answers, statusEl) {
+  async function contribute(answers, statusEl, where) {
     if (!unit()) {
       statusEl.textContent = t('chooseUnit');
       document.getElementById('team-unit')?.focus();
@@ -180,7 +222,7 @@ window.EquitasTeam = function (ui) {
     }
     statusEl.textContent = t('saving');
     const r = await api('POST', base() + '/assessments/' + encodeURIComponent(A.id) + '/contribute?lang=' + lang(),
-      { role: unit(), answers }).catch(() => null);
+      where ? { role: unit(), answers, site: where } : { role: unit(), answers }).catch(() => null);
     if (!r || !r.ok) {
       statusEl.textContent = t('failed', (r && r.data && r.data.error) || '—');
       statusEl.className = 'error';
@@ -192,8 +234,8 @@ window.EquitasTeam = function (ui) {
     return true;
   }
   // Saves one field, then redraws what depends on it.
-  async function saveField(ind, name, value, statusEl) {
-    const ok = await contribute({ [name]: value }, statusEl);
+  async function saveField(ind, name, value, statusEl, where) {
+    const ok = await contribute({ [name]: value }, statusEl, where);
     rememberAt(ind);
     refreshMeter();
     if (ok) redrawIndicator(ind);
@@ -314,7 +356,12 @@ window.EquitasTeam = function (ui) {
   }
 
   function statusSelect(ind, id) {
-    const f = fieldState(ind.name);
+    let f = fieldState(ind.name);
+    // Not given for the administration: the weakest site's, as this page has the sites.
+    if (ind.per_site && !f.competing && (f.fromSites || f.value == null)) {
+      const d = fromSites(ind);
+      f = { ...f, value: d && d !== 'disagreement' ? d.name : null };
+    }
     const sel = el('select', { id, 'aria-label': t('status') + ' ' + ind.code, on: { change: () => {
       if (sel.value) saveField(ind, ind.name, sel.value, document.getElementById('team-save'));
     } } }, el('option', { value: '', text: t('notRated'), disabled: f.value != null && !f.competing }),
@@ -393,9 +440,58 @@ window.EquitasTeam = function (ui) {
           el('li', {}, el('bdi', { text: t('said', roleLabel(c.author), statusLabel(c.value)) }), ' ',
             el('span', { className: 'muted' }, el('bdi', { text: t('at', c.site || '', String(c.at || '').slice(0, 10)) }))))));
     }
-    const anyMine = [ind.name, ...ind.details.map(d => d.name)].some(n => A.data.unsynced[n]);
+    if (ind.per_site) {
+      const found = sitesOf(ind.name);
+      if (found.length) {
+        out.push(el('ul', { className: 'team-site-list' }, found.map(where => {
+          const sf = fieldState(siteKey(ind.name, where));
+          return el('li', { 'data-site': where }, el('bdi', { text: where }), ': ',
+            sf.competing ? el('strong', { className: 'team-conflict', text: t('disagree') }) : el('bdi', { text: statusLabel(sf.value) }));
+        })));
+      }
+      const d = f.fromSites || (f.value == null && !f.competing) ? fromSites(ind) : null;
+      if (d && d !== 'disagreement' && d.site) out.push(el('p', { className: 'muted team-weakest', text: t('weakest', d.site) }));
+    }
+    const anyMine = Object.keys(A.data.unsynced).some(n => n === ind.name || n.startsWith(ind.name + '_') || n.startsWith(ind.name + '@'));
     if (anyMine) out.push(el('span', { className: 'team-waiting', text: t('waiting') }));
     return out;
+  }
+  // The chosen site's finding for a per-site indicator: its status and
+  // evidence, saved as contributions about that site. The choice of site
+  // is remembered (only its name, in this browser).
+  function siteBlock(ind, prefix) {
+    if (!ind.per_site || !sites().length) return null;
+    const where = site();
+    const choose = el('select', { id: prefix + '-site', on: { change: () => {
+      localStorage.setItem(SITE_KEY, choose.value);
+      redrawIndicator(ind);
+      document.getElementById(prefix + '-site')?.focus();
+    } } }, sites().map(x => el('option', { value: x, text: x, selected: x === where })));
+    const key = siteKey(ind.name, where);
+    const f = fieldState(key);
+    const note = el('p', { className: 'muted', role: 'status' });
+    const save = (name, value) => saveField(ind, name, value, note, where);
+    const st = el('select', { id: prefix + '-site-status', 'aria-label': t('status') + ' ' + ind.code + ', ' + where,
+      on: { change: () => { if (st.value) save(ind.name, st.value); } } },
+    el('option', { value: '', text: t('notRated'), disabled: f.value != null && !f.competing }),
+    A.data.layout.statuses.map(x => el('option', { value: x.name, text: x.label, selected: f.value != null && !f.competing && String(f.value) === x.name })));
+    if (f.competing) st.value = '';
+    const evidence = ind.details.find(d => d.per_site && d.role === 'evidence');
+    let ev = null;
+    if (evidence) {
+      ev = el('textarea', { id: prefix + '-site-evidence', rows: '2', 'aria-label': evidence.label + ', ' + where });
+      const v = fieldState(siteKey(evidence.name, where)).value;
+      ev.value = v == null ? '' : String(v);
+      ev.addEventListener('change', () => save(evidence.name, ev.value));
+    }
+    return el('section', { className: 'team-site', 'data-site': where }, el('h3', { text: t('bySite') }),
+      sitesOf(ind.name).length ? null : el('p', { className: 'muted', text: t('siteNone') }),
+      el('label', { className: 'qlabel', for: prefix + '-site', text: t('siteOf') }), choose,
+      f.competing ? el('p', { className: 'team-conflict', text: t('siteSplit', where) }) : null,
+      f.competing ? el('ul', { className: 'team-competing' }, f.competing.map(c =>
+        el('li', {}, el('bdi', { text: t('said', roleLabel(c.author), statusLabel(c.value)) })))) : null,
+      el('label', { className: 'qlabel', for: prefix + '-site-status', text: t('status') }), st,
+      evidence ? [el('label', { className: 'qlabel', for: prefix + '-site-evidence', text: evidence.label }), ev] : null, note);
   }
 
   // Laptop: the table, with the details of one indicator in a side panel.
@@ -445,6 +541,7 @@ window.EquitasTeam = function (ui) {
     // The panel's content through el(), which skips nulls and flattens.
     const content = el('div', {}, h, ind.hint ? el('p', { className: 'hint', text: ind.hint }) : null,
       el('label', { className: 'qlabel', for: 'p-status', text: t('status') }), statusSelect(ind, 'p-status'), marks(ind),
+      siteBlock(ind, 'p'),
       ind.details.flatMap(d => [el('label', { className: 'qlabel', for: 'p-' + d.name, text: d.label }),
         detailControl(ind, d, 'p-' + d.name, d.multiline)]),
       el('h3', { text: t('history') }), history(ind),
@@ -458,13 +555,18 @@ window.EquitasTeam = function (ui) {
   }
   function history(ind) {
     const items = [];
-    for (const n of [ind.name, ...ind.details.map(d => d.name)]) {
-      const d = ind.details.find(x => x.name === n);
+    const names = [ind.name, ...ind.details.map(d => d.name)];
+    // Each site's findings too ("<field>@<site>").
+    const keys = names.concat(Object.keys(A.data.fields || {}).filter(k => names.includes(k.split('@')[0]) && k.includes('@')));
+    for (const n of keys) {
+      const at = n.indexOf('@');
+      const base = at < 0 ? n : n.slice(0, at), where = at < 0 ? '' : n.slice(at + 1);
+      const d = ind.details.find(x => x.name === base);
       for (const h of ((A.data.fields || {})[n]?.history || [])) {
-        const what = n === ind.name ? statusLabel(h.value)
+        const what = base === ind.name ? statusLabel(h.value)
           : Array.isArray(h.value) ? h.value.map(r => (r && r.name) || '?').join(', ') : String(h.value);
         items.push({ at: String(h.at || ''), node: el('li', {}, el('span', { className: 'muted' }, el('bdi', { text: t('at', roleLabel(h.author), String(h.at || '').slice(0, 16).replace('T', ' ')) })), ' — ',
-          d ? el('span', { text: d.label + ': ' }) : null, el('bdi', { text: what }), h.comment ? el('span', { className: 'muted' }, ' (', el('bdi', { text: h.comment }), ')') : null) });
+          d ? el('span', { text: d.label + ': ' }) : null, where ? el('bdi', { text: where + ': ' }) : null, el('bdi', { text: what }), h.comment ? el('span', { className: 'muted' }, ' (', el('bdi', { text: h.comment }), ')') : null) });
       }
     }
     if (!items.length) return el('p', { className: 'muted', text: t('noHistory') });
@@ -500,7 +602,7 @@ window.EquitasTeam = function (ui) {
       el('p', { className: 'muted', text: t('position', pos + 1, s.shown.length) }),
       el('h2', { tabindex: '-1' }, el('span', { className: 'code', text: ind.code }), ' ', statement(ind)),
       ind.hint ? el('p', { className: 'hint', text: ind.hint }) : null,
-      buttons, ...marks(ind),
+      buttons, ...marks(ind), siteBlock(ind, 'o'),
       ind.details.filter(d => d.role === 'evidence' || d.role === 'comment' || d.accept).flatMap(d =>
         [el('label', { className: 'qlabel', for: 'o-' + d.name, text: d.label }), detailControl(ind, d, 'o-' + d.name, d.multiline)]),
       el('div', { className: 'actions' },

@@ -26,9 +26,9 @@ const run = (bin, args, input, system = false) => {
     throw e;
   }
 };
-const contribute = (dir, id, role, answers) =>
-  run('collector', ['submit', '--data-dir', dir, '--form', 'geoat-2023', '--assessment', id, '--role', role, '-'],
-    JSON.stringify(answers));
+const contribute = (dir, id, role, answers, site) =>
+  run('collector', ['submit', '--data-dir', dir, '--form', 'geoat-2023', '--assessment', id, '--role', role,
+    ...(site ? ['--site', site] : []), '-'], JSON.stringify(answers));
 const show = (server, id) => JSON.parse(run('sync-server', ['assessment', 'show', '--data-dir', server, id, '--json']));
 
 // An assessment of Testland Customs, and two posts that rated X.A.1
@@ -153,6 +153,60 @@ test('team table at 1366×768: progress, the disagreement with who said what, re
       await page.waitForSelector('.team-table');
       assert.equal(await page.locator('.team-waiting').count(), 0);
       assert.equal(await page.inputValue('#st-x_a_1'), '3');
+      assert.deepEqual(page.foreign, []);
+    } finally {
+      await context.close();
+      await stop(srv);
+      await stop(p.sync);
+    }
+  });
+
+// Per-site findings: headquarters rated P3.C.1 (toilets and changing rooms)
+// for its own site; at Kigoma the member rates Kigoma in the panel. Both
+// sites' statuses sit side by side in the row, and the indicator stands at
+// the weaker one, on the page and on the server after the sync.
+test('per-site findings at 1366×768: two sites side by side, the indicator at its weakest site',
+  async () => {
+    const p = await disagreeingPosts();
+    contribute(p.b.dir, p.id, 'integrity', { p3_c_1: '4', p3_c_1_evidence: 'separate, lockable' }, 'Headquarters');
+    run('collector', ['sync', '--data-dir', p.b.dir]);
+    run('collector', ['sync', '--data-dir', p.a.dir]);
+    const srv = await serve(p.a.dir);
+    const { context, page } = await newPage(browser, { width: 1366, height: 768 }, srv.url);
+    try {
+      await signIn(page, srv.url);
+      await page.click(`.team-card[data-assessment="${p.id}"] button.open-team`);
+      await page.waitForSelector('.team-table');
+      await page.selectOption('#team-unit', 'hr');
+      const row = page.locator('tr[data-indicator="p3_c_1"]');
+      assert.match(await row.locator('.team-site-list').textContent(), /^Headquarters: \S/);
+      assert.match(await row.locator('.team-weakest').textContent(), /weakest site \(Headquarters\)/);
+      assert.equal(await page.inputValue('#st-p3_c_1'), '4');
+      assert.equal(await page.textContent('#team-meter .team-progress'), '1 of 60 rated, 1 disagreements');
+
+      // The panel: this post's own site first; its status and evidence.
+      await row.locator('button.link').click();
+      await page.waitForSelector('#team-panel:not([hidden]) .team-site');
+      assert.equal(await page.inputValue('#p-site'), 'Kigoma land border');
+      assert.deepEqual(await page.locator('#p-site option').allTextContents(), ['Kigoma land border', 'Headquarters']);
+      await saved(page, () => page.selectOption('#p-site-status', '1'));
+      await saved(page, async () => { await page.fill('#p-site-evidence', 'one toilet, shared by all'); await page.locator('#p-site-evidence').press('Tab'); });
+      const sitesNow = await row.locator('.team-site-list li').allTextContents();
+      assert.equal(sitesNow.length, 2, sitesNow.join(' | '));
+      assert.match(sitesNow[1], /^Kigoma land border: /);
+      assert.match(await row.locator('.team-weakest').textContent(), /\(Kigoma land border\)/);
+      assert.equal(await page.inputValue('#st-p3_c_1'), '1', 'the row shows the weakest site as this page has it');
+      await screenshot(page, 'team-sites-1366');
+      assert.equal(await overflowsHorizontally(page), false);
+
+      // At sync the server keeps both sites' findings and derives the same.
+      assert.match(run('collector', ['sync', '--data-dir', p.a.dir]), /2 sent, 2 accepted/);
+      const merged = show(p.server, p.id);
+      assert.equal(merged.fields['p3_c_1@Kigoma land border'].value, '1');
+      assert.equal(merged.fields['p3_c_1_evidence@Kigoma land border'].value, 'one toilet, shared by all');
+      assert.equal(merged.fields['p3_c_1@Headquarters'].value, '4');
+      assert.equal(merged.fields.p3_c_1.value, '1');
+      assert.deepEqual(merged.fields.p3_c_1.from_sites.map(x => x.site), ['Headquarters', 'Kigoma land border']);
       assert.deepEqual(page.foreign, []);
     } finally {
       await context.close();

@@ -11,10 +11,13 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "fixtures.hpp"
 #include "process.hpp"
+#include "sample_files.hpp"
+#include "server_app.hpp"
 #include "team_fixtures.hpp"
 
 using namespace equitas;
@@ -31,10 +34,13 @@ boost::json::object show(const TestServer& server, const std::string& id) {
 }
 
 int contribute(const std::filesystem::path& dir, const std::string& id, const std::string& role,
-               const std::string& answers, std::string* err = nullptr) {
-  auto r = collector_cli({"submit", "--data-dir", dir.string(), "--form", "geoat-2023",
-                          "--assessment", id, "--role", role, "-"},
-                         answers);
+               const std::string& answers, std::string* err = nullptr,
+               const std::string& site = "") {
+  std::vector<std::string> args{"submit",       "--data-dir", dir.string(), "--form", "geoat-2023",
+                                "--assessment", id,           "--role",     role};
+  if (!site.empty()) args.insert(args.end(), {"--site", site});
+  args.emplace_back("-");
+  auto r = collector_cli(args, answers);
   if (err != nullptr) *err = r.err;
   INFO(r.err);
   return r.code;
@@ -197,6 +203,139 @@ TEST_CASE(
   CHECK_FALSE(view.at("fields").as_object().contains("x_d_1"));
   CHECK(view.at("version") == 4);  // 3 contributions and the resolution
   server.stop();
+}
+
+TEST_CASE(
+    "per-site findings: a facility rated at two sites sits side by side, a site's own "
+    "disagreement is resolved, the indicator stands at its weakest site until the team gives "
+    "the administration's status",
+    "[integration][assessment]") {
+  TempDir tmp;
+  TestServer server(tmp / "server");
+  const std::string data = server.dir().root.string();
+  const std::string id = create_assessment(data);
+  server.start();
+  auto a = make_collector(tmp / "a", server.enroll("Land post"));
+  auto b = make_collector(tmp / "b", server.enroll("Land post"));
+  auto c = make_collector(tmp / "c", server.enroll("Airport"));
+  for (auto* col : {&a, &b, &c}) REQUIRE(col->sync({}).is_ok());
+
+  // A site the server does not know is refused before anything is sealed,
+  // naming the known ones; so is a site on a form part given per site nowhere.
+  std::string err;
+  CHECK(contribute(tmp / "c", id, "hr", R"({"p3_c_1":"4"})", &err, "Kigoma") == 1);
+  CHECK_THAT(err,
+             Catch::Contains("no site 'Kigoma'") && Catch::Contains("known: Airport, Land post"));
+  REQUIRE(c.status()->counts.pending == 0);
+
+  // P3.C.1 (toilets and changing rooms) at each site; X.A.1 (a policy) in
+  // the same contribution stays the administration's.
+  const auto photo = tmp / "toilet.jpg";
+  std::ofstream(photo, std::ios::binary) << fake_jpeg(20 * 1024);
+  REQUIRE(contribute(tmp / "a", id, "hr",
+                     R"({"p3_c_1":"1","p3_c_1_evidence":"one toilet, shared","x_a_1":"3",)"
+                     R"("p3_c_1_files":["@)" +
+                         photo.string() + R"("]})",
+                     nullptr, "Land post") == 0);
+  REQUIRE(contribute(tmp / "b", id, "gender_cell", R"({"p3_c_1":"2"})", nullptr, "Land post") == 0);
+  // The airport's member rates the airport, and the land post from a visit.
+  REQUIRE(contribute(tmp / "c", id, "integrity",
+                     R"({"p3_c_1":"4","p3_c_1_evidence":"separate, lockable"})", nullptr,
+                     "Airport") == 0);
+  for (auto* col : {&a, &b, &c}) REQUIRE(col->sync({})->accepted == 1);
+
+  auto view = show(server, id);
+  const auto& sites = view.at("sites").as_array();
+  CHECK(sites == boost::json::array{"Airport", "Land post"});
+  CHECK(field(view, "p3_c_1@Airport").at("value") == "4");
+  CHECK(field(view, "p3_c_1_evidence@Airport").at("value") == "separate, lockable");
+  CHECK(field(view, "p3_c_1_evidence@Land post").at("value") == "one toilet, shared");
+  CHECK(field(view, "x_a_1").at("value") == "3");
+  CHECK_FALSE(view.at("fields").as_object().contains("x_a_1@Land post"));
+  // Two members at the land post disagree; the airport does not disagree with them.
+  const auto& land = field(view, "p3_c_1@Land post");
+  REQUIRE(land.at("competing").as_array().size() == 2);
+  CHECK(view.at("disagreements").as_array().size() == 1);
+  CHECK(view.at("disagreements").at(0).at("field") == "p3_c_1@Land post");
+  // While a site disagrees, the indicator is not yet assessed.
+  CHECK(field(view, "p3_c_1").at("site_disagreement") == boost::json::array{"Land post"});
+  CHECK_FALSE(field(view, "p3_c_1").contains("value"));
+  CHECK(view.at("scores").at("overall").at("rated") == 1);  // X.A.1
+  CHECK(view.at("scores").at("overall").at("disagreements") == 1);
+
+  // A site's finding is resolved like any field; a site the server does not
+  // know, or an indicator not given per site, is refused.
+  auto bad = server_cli({"assessment", "resolve", "--data-dir", data, id, "p3_c_1@Nowhere",
+                         "--value", "1", "--comment", "x"});
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("no site 'Nowhere'"));
+  bad = server_cli({"assessment", "resolve", "--data-dir", data, id, "x_a_1@Airport", "--value",
+                    "1", "--comment", "x"});
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("x_a_1 is not given per site"));
+  auto resolved = server_cli({"assessment", "resolve", "--data-dir", data, id, "p3_c_1@Land post",
+                              "--value", "1", "--comment", "seen on 2 December: one shared"});
+  INFO(resolved.err);
+  REQUIRE(resolved.code == 0);
+
+  // The indicator now stands at its weakest site: 1 at the land post.
+  view = show(server, id);
+  const auto& derived = field(view, "p3_c_1");
+  CHECK(derived.at("value") == "1");
+  CHECK(derived.at("from_sites") ==
+        boost::json::parse(R"([{"site":"Airport","value":"4"},{"site":"Land post","value":"1"}])"));
+  CHECK(view.at("scores").at("overall").at("rated") == 2);
+  CHECK(view.at("scores").at("overall").at("disagreements") == 0);
+  CHECK(view.at("scores").at("overall").at("score").as_double() == Approx(4.0));  // 3 + 1
+
+  // The collectors see the sites side by side at their next sync.
+  REQUIRE(a.sync({}).is_ok());
+  auto shown = collector_cli({"assessment", "show", "--data-dir", (tmp / "a").string(), id});
+  CHECK(shown.code == 0);
+  CHECK_THAT(shown.out, Catch::Contains("p3_c_1@Airport: \"4\"") &&
+                            Catch::Contains("p3_c_1@Land post: \"1\""));
+
+  // The team's status for the administration takes over from the weakest site.
+  REQUIRE(contribute(tmp / "a", id, "hr", R"({"p3_c_1":"2"})") == 0);
+  REQUIRE(a.sync({})->accepted == 1);
+  view = show(server, id);
+  CHECK(field(view, "p3_c_1").at("value") == "2");
+  CHECK_FALSE(field(view, "p3_c_1").contains("from_sites"));
+  CHECK(field(view, "p3_c_1@Airport").at("value") == "4");  // the findings stay
+
+  // The printable report sets the sites side by side, and tells how the
+  // land post's two entries ended.
+  const auto out = tmp / "rapport.html";
+  auto printed = server_cli(
+      {"assessment", "report", "--data-dir", data, id, "--lang", "fr", "--out", out.string()});
+  INFO(printed.err);
+  REQUIRE(printed.code == 0);
+  const std::string html = file_text(out);
+  const auto section = html.find("<h2>Constats par site</h2>");
+  REQUIRE(section != std::string::npos);
+  const std::string table = html.substr(section, html.find("</section>", section) - section);
+  CHECK_THAT(table, Catch::Contains("<th><bdi>Airport</bdi></th><th><bdi>Land post</bdi></th>") &&
+                        Catch::Contains("separate, lockable") &&
+                        Catch::Contains("one toilet, shared") && Catch::Contains("P3.C.1"));
+  CHECK_THAT(html, Catch::Contains("— <bdi>Land post</bdi>") &&
+                       Catch::Contains("seen on 2 December: one shared"));
+  CHECK(field(view, "p3_c_1_files@Land post").at("value").as_array().size() == 1);
+  server.stop();
+
+  // The land post's photo is among the evidence files, under its site, as
+  // the dashboard lists them and links them from its printable report.
+  auto app = server::ServerApp::open(server.dir());
+  REQUIRE(app.is_ok());
+  auto files = app->assessment_evidence(id, "fr");
+  REQUIRE(files.is_ok());
+  REQUIRE(files->size() == 1);
+  CHECK(files->at(0).at("site") == "Land post");
+  CHECK(files->at(0).at("held") == true);
+  server::ReportEvidence evidence;  // every file held, linked under /api/v1/files/
+  auto linked = app->assessment_report(id, "fr", &evidence);
+  REQUIRE(linked.is_ok());
+  CHECK_THAT(*linked, Catch::Contains("P3.C.1</span> <bdi>Land post</bdi>") &&
+                          Catch::Contains("toilet.jpg"));
 }
 
 TEST_CASE(

@@ -16,15 +16,10 @@ using namespace equitas::test;
 
 namespace {
 
-std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // Every byte under `dir` (databases, their WAL files), for a needle.
 bool anywhere_in(const std::filesystem::path& dir, const std::string& needle) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file() && read_text(e.path()).find(needle) != std::string::npos) return true;
+    if (e.is_regular_file() && file_text(e.path()).find(needle) != std::string::npos) return true;
   }
   return false;
 }
@@ -42,7 +37,7 @@ std::string coded_staff_climate(const std::string& sdir, const TempDir& tmp) {
 }
 
 std::vector<std::string> csv_codes(const std::filesystem::path& csv) {
-  std::istringstream in(read_text(csv));
+  std::istringstream in(file_text(csv));
   std::string line;
   std::vector<std::string> out;
   std::getline(in, line);
@@ -113,7 +108,7 @@ TEST_CASE(
   REQUIRE(batch.extension() == ".batch");
   const auto codes = csv_codes(csv);
   REQUIRE(codes.size() == 5);
-  const std::string sheet = read_text(html);
+  const std::string sheet = file_text(html);
   for (const auto& c : codes) CHECK(sheet.find(c) != std::string::npos);
   CHECK(sheet.find("<svg") != std::string::npos);
   CHECK(sheet.find("Codes are handed out at random") != std::string::npos);
@@ -201,7 +196,7 @@ TEST_CASE(
   REQUIRE(collector_cli({"init", "--data-dir", island}).code == 0);
   REQUIRE(collector_cli({"enroll", "--data-dir", island, server.enroll("Island post")}).code == 0);
   {
-    std::string tampered = read_text(batch);
+    std::string tampered = file_text(batch);
     tampered[tampered.size() / 2] ^= 0x01;
     std::ofstream(tmp / "tampered.batch", std::ios::binary) << tampered;
   }
@@ -213,7 +208,7 @@ TEST_CASE(
   REQUIRE(server_cli({"forms", "export", "--data-dir", sdir, "--out", forms_file}).code == 0);
   {
     // A definition changed on the stick: refused, the rest kept (none here).
-    std::string text = read_text(forms_file);
+    std::string text = file_text(forms_file);
     const auto at = text.find("response_codes");
     REQUIRE(at != std::string::npos);
     text[at] = 'R';

@@ -389,7 +389,7 @@ TEST_CASE(
     "baselines",
     "[forms][bundled]") {
   auto f = bundled("geoat-2023");
-  CHECK(f->version == "2023.4");
+  CHECK(f->version == "2023.5");
   // Which parts follow the WCO's published structure and which are ours, and the scoring rule.
   const std::string d = f->description.get("en", "en");
   CHECK_THAT(d, Catch::Contains("What follows the WCO") &&
@@ -649,4 +649,26 @@ TEST_CASE(
             .relevant);
   expect_valid(*f, json::object{{"consent_ack", true}});
   expect_valid(*f, complete_response(*f));
+}
+
+TEST_CASE("GEOAT: the facility and safety indicators, and their findings, are given per site",
+          "[forms][bundled]") {
+  auto f = bundled("geoat-2023");
+  std::set<std::string> per_site;
+  f->walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
+    if (item.per_site) per_site.insert(item.name);
+    return true;
+  });
+  // Toilets and changing rooms, uniforms, searches in a private area,
+  // lactation rooms, adapted workplaces, women on every shift, safety of
+  // officers alone: what one post has and another lacks.
+  for (const char* id : {"p1_b_2", "p2_a_3", "p3_c_1", "p3_c_2", "p5_c_1", "p6_b_2", "p6_c_2"}) {
+    for (const std::string suffix : {"", "_evidence", "_files", "_comment"})
+      CHECK(per_site.count(id + suffix) == 1);
+    // The unit, priority and action answer for the administration.
+    CHECK(per_site.count(std::string(id) + "_action") == 0);
+  }
+  CHECK(per_site.size() == 28);
+  // A policy is the administration's, not a site's.
+  CHECK(per_site.count("x_a_1") == 0);
 }

@@ -19,6 +19,11 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 std::string read_all_files(const std::filesystem::path& dir, const std::string& prefix) {
   std::string all;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {

@@ -23,4 +23,7 @@ class TempDir {
 // Every byte of every file in `dir` whose name starts with `prefix`.
 std::string read_all_files(const std::filesystem::path& dir, const std::string& prefix = "");
 
+// Every byte of one file ("" when it cannot be read).
+std::string file_text(const std::filesystem::path& file);
+
 }  // namespace equitas::test

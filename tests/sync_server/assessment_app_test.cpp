@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include "assessment_store.hpp"
+#include "assessment_view.hpp"
+#include "equitas/forms/form_engine.hpp"
 #include "server_app.hpp"
 #include "temp_dir.hpp"
 
@@ -41,9 +43,10 @@ void two_disagreeing(ServerStore& store, const std::string& id) {
     ResponsePayload p;
     p.answers["x_a_1"] = value;
     p.submitted_at = "2026-12-01T10:00:00Z";
-    p.contribution = ContributionMeta{id, role, 0};
+    p.contribution = ContributionMeta{id, role, 0, ""};
     auto seq = assessments.apply_event(
-        **a, contribution_event(SubmissionId::random(), DeviceId::random(), "Land post", p),
+        **a,
+        contribution_event(SubmissionId::random(), DeviceId::random(), "Land post", p, nullptr),
         std::nullopt);
     REQUIRE(seq.is_ok());
   }
@@ -158,11 +161,12 @@ TEST_CASE(
                             {"ap_deadline", "2027-03-31"}},
         boost::json::object{{"ap_objective", ""}, {"ap_activity", ""}}};  // an empty row: skipped
     p.submitted_at = "2026-12-01T10:00:00Z";
-    p.contribution = ContributionMeta{*id, "hr", 0};
+    p.contribution = ContributionMeta{*id, "hr", 0, ""};
     REQUIRE(assessments
-                .apply_event(
-                    **a, contribution_event(SubmissionId::random(), DeviceId::random(), "HQ", p),
-                    std::nullopt)
+                .apply_event(**a,
+                             contribution_event(SubmissionId::random(), DeviceId::random(), "HQ", p,
+                                                nullptr),
+                             std::nullopt)
                 .is_ok());
   }
   REQUIRE(app.review_assessment(*id, "ready", "cli").is_ok());
@@ -236,4 +240,82 @@ TEST_CASE(
   CHECK(items().at(0).at("history").as_array().size() == 2);
   CHECK(count("SELECT count(*) FROM audit_log WHERE action IN ('action.adopt', 'action.update')") ==
         2);
+}
+
+namespace {
+
+std::shared_ptr<const forms::Form> bundled_geoat() {
+  auto all = forms::bundled_forms();
+  REQUIRE(all.is_ok());
+  for (const auto& f : *all) {
+    if (f->id == "geoat-2023") return f;
+  }
+  FAIL("no bundled geoat-2023");
+  return nullptr;
+}
+
+// A merged field as merged_to_json writes it, agreed or disputed.
+boost::json::value agreed(const char* v) {
+  return boost::json::object{{"value", v}, {"disagreement", false}, {"history", {}}};
+}
+boost::json::value disputed() {
+  return boost::json::object{
+      {"disagreement", true}, {"competing", boost::json::array{{}, {}}}, {"history", {}}};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "per-site findings: a contribution naming a site keys only the per-site questions, and an "
+    "indicator the team left to its sites stands at the weakest",
+    "[assessment]") {
+  const auto form = bundled_geoat();
+  ResponsePayload p;
+  p.answers = {{"p3_c_1", "2"},
+               {"p3_c_1_evidence", "one toilet"},
+               {"p3_c_1_action", "build"},
+               {"x_a_1", "3"}};
+  p.submitted_at = "2026-12-01T10:00:00Z";
+  p.contribution = ContributionMeta{"asm-1", "hr", 0, "Kigoma"};
+  const auto e =
+      contribution_event(SubmissionId::random(), DeviceId::random(), "Airport", p, form.get());
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : e.fields) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"p3_c_1@Kigoma", "p3_c_1_action", "p3_c_1_evidence@Kigoma",
+                                         "x_a_1"});
+  CHECK(e.site == "Airport");  // where it was entered stays the device's
+  // Without a site, or without the form, nothing is keyed.
+  p.contribution->site.clear();
+  CHECK(contribution_event(SubmissionId::random(), DeviceId::random(), "Airport", p, form.get())
+            .fields.count("p3_c_1") == 1);
+
+  auto derived = [&](boost::json::object fields) {
+    derive_site_statuses(*form, fields);
+    return fields;
+  };
+  // The weakest site with points; "don't know" leaves the others to decide.
+  auto f =
+      derived({{"p3_c_1@A", agreed("3")}, {"p3_c_1@B", agreed("1")}, {"p3_c_1@C", agreed("dk")}});
+  CHECK(f.at("p3_c_1").at("value") == "1");
+  CHECK(f.at("p3_c_1").at("from_sites").as_array().size() == 3);
+  // Not applicable only when every site says so.
+  CHECK(
+      derived({{"p3_c_1@A", agreed("na")}, {"p3_c_1@B", agreed("na")}}).at("p3_c_1").at("value") ==
+      "na");
+  CHECK(derived({{"p3_c_1@A", agreed("na")}, {"p3_c_1@B", agreed("2")}}).at("p3_c_1").at("value") ==
+        "2");
+  CHECK_FALSE(derived({{"p3_c_1@A", agreed("na")}, {"p3_c_1@B", agreed("dk")}}).contains("p3_c_1"));
+  // A site in disagreement leaves the indicator undecided, counted as a disagreement.
+  auto split = derived({{"p3_c_1@A", disputed()}, {"p3_c_1@B", agreed("4")}});
+  CHECK(split.at("p3_c_1").at("site_disagreement") == boost::json::array{"A"});
+  CHECK_FALSE(split.at("p3_c_1").as_object().contains("value"));
+  const auto scores = assessment_scores(*form, split, false, "en");
+  CHECK(scores.at("overall").at("disagreements") == 1);
+  CHECK(scores.at("overall").at("rated") == 0);
+  // The team's own status for the administration is kept as it is.
+  auto own = derived({{"p3_c_1", agreed("2")}, {"p3_c_1@A", agreed("0")}});
+  CHECK(own.at("p3_c_1").at("value") == "2");
+  CHECK_FALSE(own.at("p3_c_1").as_object().contains("from_sites"));
+  // An indicator not given per site is never derived.
+  CHECK_FALSE(derived({{"x_a_1@A", agreed("2")}}).contains("x_a_1"));
 }

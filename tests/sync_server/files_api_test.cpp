@@ -342,11 +342,11 @@ TEST_CASE(
     p.answers["p1_a_1"] = "4";
     p.answers["p1_a_1_files"] = stored.at("p1_a_1_files");
     p.submitted_at = "2026-12-01T10:00:00Z";
-    p.contribution = ContributionMeta{id, "hr", 0};
+    p.contribution = ContributionMeta{id, "hr", 0, ""};
     REQUIRE(assessments
                 .apply_event(**a,
                              server::contribution_event(SubmissionId::random(), DeviceId::random(),
-                                                        "Land post", p),
+                                                        "Land post", p, nullptr),
                              std::nullopt)
                 .is_ok());
   }

@@ -25,6 +25,7 @@ json::object detail_of(const forms::Form& form, const forms::Item& item, std::st
                  {"label", item.label.get(lang, form.default_language)}};
   if (!item.list.empty()) d["list"] = item.list;
   if (item.appearance == "multiline") d["multiline"] = true;
+  if (item.per_site) d["per_site"] = true;
   if (forms::is_file_question(item)) {
     json::array accept;
     for (const auto& t : forms::accepted_types(item)) accept.push_back(json::string(t));
@@ -59,6 +60,7 @@ void collect_indicators(const forms::Form& form, const std::vector<forms::Item>&
                    {"label", item.label.get(lang, form.default_language)},
                    {"details", std::move(details)}};
     if (!item.hint.empty()) o["hint"] = item.hint.get(lang, form.default_language);
+    if (item.per_site) o["per_site"] = true;
     found(item, std::move(o));
   }
 }

@@ -74,6 +74,19 @@ HttpResponse WebApi::team_assessment(Call& call, std::string_view id) {
   for (const char* k : {"fields", "scores", "workflow", "flagged", "actions"}) {
     if (auto* v = view.if_contains(k)) o[k] = std::move(*v);
   }
+  // The sites a per-site finding may be about: this collector's own first,
+  // then those the server knows.
+  json::array sites;
+  auto enrolled = collector_.enrollment();
+  if (enrolled.is_ok() && *enrolled && !(*enrolled)->site.empty())
+    sites.emplace_back((*enrolled)->site);
+  if (const auto* known = view.if_contains("sites"); known != nullptr && known->is_array()) {
+    for (const auto& s : known->get_array()) {
+      if (s.is_string() && std::find(sites.begin(), sites.end(), s) == sites.end())
+        sites.push_back(s);
+    }
+  }
+  o["sites"] = std::move(sites);
   // What an action's update may choose from, in the page's language.
   auto lib = collector_.library();
   if (!lib.is_ok()) return call.error(lib.status());
@@ -156,8 +169,11 @@ HttpResponse WebApi::team_contribute(Call& call, std::string_view id) {
     return call.error(http::status::not_found,
                       "this collector has not received that assessment; sync first");
   }
+  std::string site;  // the site a finding is about, for the per-site questions
+  if (const auto* s = body->if_contains("site"); s != nullptr && s->is_string())
+    site = std::string(s->as_string());
   std::string text = json::serialize(*answers);
-  auto done = collector_.contribute(it->form_id, it->id, role->as_string(), text, lang);
+  auto done = collector_.contribute(it->form_id, it->id, role->as_string(), text, lang, site);
   if (!done.is_ok()) return call.error(done.status(), lang);
   auto mine = collector_.store().unmerged_entries(it->id);
   if (!mine.is_ok()) return call.error(mine.status());

@@ -121,6 +121,19 @@ MergedAssessment merge_assessment(const std::vector<AssessmentEvent>& events) {
   return out;
 }
 
+std::string site_key(std::string_view field, std::string_view site) {
+  std::string out(field);
+  out += kSiteSeparator;
+  out += site;
+  return out;
+}
+
+std::pair<std::string_view, std::string_view> split_site_key(std::string_view key) {
+  const auto at = key.find(kSiteSeparator);
+  if (at == std::string_view::npos) return {key, {}};
+  return {key.substr(0, at), key.substr(at + 1)};
+}
+
 boost::json::object merged_to_json(const MergedAssessment& merged) {
   boost::json::object fields;
   for (const auto& [name, state] : merged.fields) {

@@ -114,6 +114,7 @@ constexpr std::string_view kItemKeys[] = {"type",
                                           "appearance",
                                           "or_other",
                                           "breakdown",
+                                          "per_site",
                                           "indicator",
                                           "score",
                                           "file",
@@ -232,6 +233,8 @@ Item read_item(const json::value& v, const std::string& lang, Problems& p) {
           ": \"seed\" orders the choices of a randomized select: give \"randomize\": true too");
   }
   it.breakdown = read_bool(o, "breakdown", ctx, p);
+  it.per_site = read_bool(o, "per_site", ctx, p);
+  if (it.per_site && !it.takes_answer()) p.add(ctx + ": only a question takes \"per_site\"");
   it.indicator = read_bool(o, "indicator", ctx, p);
   if (const json::value* s = o.if_contains("score")) {
     if (!s->is_object()) {
@@ -353,6 +356,7 @@ json::object item_json(const Item& it) {
   if (it.randomize) o["randomize"] = true;
   if (it.seed.present()) o["seed"] = it.seed.source;
   if (it.breakdown) o["breakdown"] = true;
+  if (it.per_site) o["per_site"] = true;
   if (it.indicator) o["indicator"] = true;
   if (it.score) {
     o["score"] = {{"principle", it.score->principle},

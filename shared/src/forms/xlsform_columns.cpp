@@ -135,6 +135,7 @@ const std::map<std::string, Col>& column_kinds() {
       {"equitas_likert", Col::kLikert},
       {"equitas_list", Col::kEqList},
       {"equitas_breakdown", Col::kBreakdown},
+      {"equitas_per_site", Col::kPerSite},
       {"equitas_indicator", Col::kIndicator},
       {"equitas_score_principle", Col::kScorePrinciple},
       {"equitas_score_element", Col::kScoreElement},

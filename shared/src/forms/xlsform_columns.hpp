@@ -80,6 +80,7 @@ enum class Col {
   kLikert,
   kEqList,
   kBreakdown,
+  kPerSite,
   kIndicator,
   kScorePrinciple,
   kScoreElement,

@@ -194,7 +194,7 @@ std::vector<std::string> survey_columns(const std::vector<std::string>& langs) {
   for (const char* x :
        {"calculation", "default", "read_only", "appearance", "choice_filter", "repeat_count",
         "parameters", "body::accept", "equitas_likert", "equitas_list", "equitas_breakdown",
-        "equitas_indicator", "equitas_score_principle", "equitas_score_element",
+        "equitas_per_site", "equitas_indicator", "equitas_score_principle", "equitas_score_element",
         "equitas_score_indicator", "equitas_max_bytes", "equitas_max_pixels",
         "equitas_max_files"}) {
     c.emplace_back(x);
@@ -331,6 +331,7 @@ class SurveyWriter {
     t_.set("equitas_likert", yes(it.type == QuestionType::kLikert));
     if (!it.is_select()) t_.set("equitas_list", it.list);
     t_.set("equitas_breakdown", yes(it.breakdown));
+    t_.set("equitas_per_site", yes(it.per_site));
     t_.set("equitas_indicator", yes(it.indicator));
     if (it.score) {
       t_.set("equitas_score_principle", it.score->principle);

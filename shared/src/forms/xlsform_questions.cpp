@@ -611,6 +611,7 @@ void Importer::read_extensions(Item& it, const RowValues& v, int row) {
     }
   }
   it.breakdown = flag(v, Col::kBreakdown, "equitas_breakdown", "survey", row);
+  it.per_site = flag(v, Col::kPerSite, "equitas_per_site", "survey", row);
   it.indicator = flag(v, Col::kIndicator, "equitas_indicator", "survey", row);
   ScoreRef score{v.get(Col::kScorePrinciple), v.get(Col::kScoreElement),
                  v.get(Col::kScoreIndicator)};

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "equitas/wire/enrollment_code.hpp"
+
 namespace equitas {
 
 std::optional<std::int64_t> parse_iso8601_utc(std::string_view s) {
@@ -325,14 +327,20 @@ Result<ResponsePayload> decode_v1(ByteView bytes) {
     const auto* id = o ? o->if_contains("assessment") : nullptr;
     const auto* role = o ? o->if_contains("role") : nullptr;
     const auto* base = o ? o->if_contains("base") : nullptr;
+    const auto* site = o ? o->if_contains("site") : nullptr;
+    if (site != nullptr && (!site->is_string() || site->as_string().empty() ||
+                            site->as_string().size() > kMaxSiteLength)) {
+      return Status::corruption("payload contribution is malformed");
+    }
     if (id == nullptr || !id->is_string() || id->as_string().empty() ||
         id->as_string().size() > kMaxRound || role == nullptr || !role->is_string() ||
         role->as_string().size() > kMaxRound || base == nullptr || !base->is_int64() ||
         base->as_int64() < 0) {
       return Status::corruption("payload contribution is malformed");
     }
-    p.contribution = ContributionMeta{std::string(id->as_string()), std::string(role->as_string()),
-                                      base->as_int64()};
+    p.contribution =
+        ContributionMeta{std::string(id->as_string()), std::string(role->as_string()),
+                         base->as_int64(), site ? std::string(site->as_string()) : std::string()};
   }
   return p;
 }
@@ -378,6 +386,8 @@ Bytes encode_payload(const ResponsePayload& p) {
     doc["contribution"] = boost::json::object{{"assessment", p.contribution->assessment},
                                               {"role", p.contribution->role},
                                               {"base", p.contribution->base}};
+    if (!p.contribution->site.empty())
+      doc["contribution"].as_object()["site"] = p.contribution->site;
   }
   const std::string text = boost::json::serialize(doc);
   return Bytes(text.begin(), text.end());

@@ -11,6 +11,7 @@
 #include "assessment_view.hpp"
 #include "form_registry.hpp"
 #include "server_app.hpp"
+#include "units_store.hpp"
 
 namespace equitas::server {
 namespace {
@@ -197,13 +198,25 @@ Status ServerApp::resolve_field(std::string_view id, std::string_view field, std
         e.comment = std::string(comment);
         const std::vector<std::string> readings = value_readings(value);
         std::string text = readings.front();
+        // A site's finding ("p3_c_1@Kigoma") is checked as its question.
+        const auto [question, site] = forms::split_site_key(field);
+        if (!site.empty()) {
+          EQ_ASSIGN_OR_RETURN(auto sites, UnitsStore(store.db()).sites());
+          if (std::find(sites.begin(), sites.end(), site) == sites.end())
+            return Status::not_found("no site '" + std::string(site) + "' on this server");
+        }
         if (auto form = registry->library().current(a.form_id)) {
+          const forms::Item* item = form->find(question);
+          if (!site.empty() && (item == nullptr || !item->per_site)) {
+            return Status::invalid_argument(std::string(question) +
+                                            " is not given per site in form " + a.form_id);
+          }
           // The same engine as a contribution: the field must exist, and its
           // value fit; the first reading that fits is the one meant.
           Status first;
           bool fits = false;
           for (const std::string& reading : readings) {
-            boost::json::object answer{{std::string(field), boost::json::parse(reading)}};
+            boost::json::object answer{{std::string(question), boost::json::parse(reading)}};
             const Status s = registry->library().validate_partial(form->id, form->version, answer);
             if (s.is_ok()) {
               text = reading;

@@ -90,6 +90,20 @@ constexpr Phrase kPhrases[] = {
      "الفجوات، من الأضعف", "Lacunas, da mais fraca à mais forte"},
     {"strengths", "Strengths", "Points forts", "Fortalezas", "Сильные стороны", "نقاط القوة",
      "Pontos fortes"},
+    {"by_site", "Findings by site", "Constats par site", "Constataciones por lugar",
+     "Выводы по объектам", "النتائج حسب الموقع", "Constatações por local"},
+    {"by_site_rule",
+     "Where the team gave no status for the whole administration, the indicator scores as its "
+     "weakest site.",
+     "Lorsque l'équipe n'a pas donné d'état pour l'ensemble de l'administration, l'indicateur "
+     "prend l'état de son site le plus faible.",
+     "Cuando el equipo no indicó un estado para toda la administración, el indicador toma el "
+     "de su lugar más débil.",
+     "Если группа не указала статус для администрации в целом, показатель оценивается по самому "
+     "слабому объекту.",
+     "حين لا يحدد الفريق حالة للإدارة ككل، يُقيَّم المؤشر وفق أضعف مواقعه.",
+     "Quando a equipa não indicou um estado para toda a administração, o indicador assume o do "
+     "seu local mais fraco."},
     {"not_rated", "Not yet rated", "Pas encore évalués", "Aún sin evaluar", "Ещё не оценены",
      "لم تُقيَّم بعد", "Ainda não avaliados"},
     {"not_applicable", "Not applicable", "Sans objet", "No aplicable", "Неприменимо", "لا ينطبق",
@@ -317,13 +331,49 @@ bool is_hex64(std::string_view s) {
          });
 }
 
+// The keys of the fields holding an item's per-site findings ("p3_c_1@Kigoma"), by site.
+std::vector<std::pair<std::string, std::string>> site_keys(const json::object& fields,
+                                                           const std::string& name) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : fields) {
+    const auto [field, site] = forms::split_site_key(kv.key());
+    if (!site.empty() && field == name) out.emplace_back(std::string(site), std::string(kv.key()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The keys an evidence question's files may sit under: the
+// administration's, then each site's for a per-site question.
+std::vector<std::pair<std::string, std::string>> evidence_keys(const json::object& fields,
+                                                               const forms::Item& item) {
+  std::vector<std::pair<std::string, std::string>> out{{"", item.name}};
+  if (item.per_site) {
+    for (auto& k : site_keys(fields, item.name)) out.push_back(std::move(k));
+  }
+  return out;
+}
+
+struct EvidenceField {
+  EvidenceQuestion q;
+  std::string site, key;  // site "" for the administration's
+};
+std::vector<EvidenceField> evidence_fields(const json::object& fields, const forms::Form& form) {
+  std::vector<EvidenceField> out;
+  for (const EvidenceQuestion& q : evidence_questions(form)) {
+    for (auto& [site, key] : evidence_keys(fields, *q.item))
+      out.push_back({q, std::move(site), std::move(key)});
+  }
+  return out;
+}
+
 // The evidence files of the merged fields, as a section: indicator, file
 // (a link, and a thumbnail for an image the server holds), size.
 std::string evidence_section(const json::object& fields, const forms::Form& form,
                              const ReportEvidence& evidence, const Words& w) {
   std::string rows;
-  for (const EvidenceQuestion& q : evidence_questions(form)) {
-    const auto* f = field_of(fields, q.item->name);
+  for (const auto& [q, site, key] : evidence_fields(fields, form)) {
+    const auto* f = field_of(fields, key);
     const auto* v = f != nullptr ? f->if_contains("value") : nullptr;
     if (v == nullptr || !v->is_array() || v->get_array().empty()) continue;
     auto refs = forms::parse_file_answer(*v, *q.item, /*key_required=*/false);
@@ -342,8 +392,9 @@ std::string evidence_section(const json::object& fields, const forms::Form& form
       } else {
         cell += " <span class=\"muted\">(" + w("not_held") + ")</span>";
       }
-      rows += "<tr><td><span class=\"code\">" + html_escape(q.indicator) + "</span></td><td>" +
-              cell + "</td><td class=\"num\">" + size_text(r.size, w) + "</td></tr>";
+      rows += "<tr><td><span class=\"code\">" + html_escape(q.indicator) + "</span>" +
+              (site.empty() ? std::string() : " <bdi>" + html_escape(site) + "</bdi>") +
+              "</td><td>" + cell + "</td><td class=\"num\">" + size_text(r.size, w) + "</td></tr>";
     }
   }
   if (rows.empty()) return {};
@@ -400,8 +451,8 @@ Result<json::array> evidence_files(Database& db, const forms::Form& form,
                                    const json::object& values, bool merged,
                                    const std::string& lang) {
   json::array out;
-  for (const EvidenceQuestion& q : evidence_questions(form)) {
-    const json::value* v = values.if_contains(q.item->name);
+  for (const auto& [q, site, key] : evidence_fields(values, form)) {
+    const json::value* v = values.if_contains(key);
     if (merged && v != nullptr) v = v->is_object() ? v->get_object().if_contains("value") : nullptr;
     if (v == nullptr || !v->is_array() || v->get_array().empty()) continue;
     auto refs = forms::parse_file_answer(*v, *q.item, /*key_required=*/false);
@@ -411,6 +462,7 @@ Result<json::array> evidence_files(Database& db, const forms::Form& form,
       EQ_ASSIGN_OR_RETURN(bool held, file_held(db, r.sha256));
       out.push_back(json::object{{"indicator", q.indicator},
                                  {"question", q.item->name},
+                                 {"site", site},
                                  {"label", q.item->label.get(lang, form.default_language)},
                                  {"sha256", r.sha256},
                                  {"name", r.name},
@@ -626,6 +678,52 @@ std::string indicators_section(const Page& p) {
   return html;
 }
 
+// Per-site findings, side by side: one row per indicator given per site,
+// one column per site, each cell the site's status and evidence.
+std::string sites_section(const Page& p) {
+  const Words& w = p.w;
+  const forms::Form& form = p.form;
+  std::set<std::string> sites;
+  std::vector<const forms::Item*> items;
+  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
+    if (!item.score || !item.per_site) return true;
+    const auto keys = site_keys(p.fields, item.name);
+    if (keys.empty()) return true;
+    items.push_back(&item);
+    for (const auto& k : keys) sites.insert(k.first);
+    return true;
+  });
+  if (items.empty()) return "";
+  std::string html = "<section><h2>" + w("by_site") + "</h2><p class=\"muted\">" +
+                     w("by_site_rule") + "</p><table><thead><tr><th>" + w("indicator") + "</th>";
+  for (const auto& s : sites) html += "<th><bdi>" + html_escape(s) + "</bdi></th>";
+  html += "<th>" + w("status") + "</th></tr></thead><tbody>";
+  for (const forms::Item* item : items) {
+    html += "<tr><td>" + indicator_cell(*item, p.lang, form) + "</td>";
+    for (const auto& s : sites) {
+      const std::string key = forms::site_key(item->name, s);
+      const auto* f = field_of(p.fields, key);
+      std::string cell;
+      if (f != nullptr && f->contains("competing")) {
+        cell = "<span class=\"flag\">" + w("still_open") + "</span>";
+      } else if (f != nullptr) {
+        cell = html_escape(choice_label(form, item->list, value_text(p.fields, key), p.lang));
+      }
+      if (auto ev = value_text(p.fields, forms::site_key(item->name + "_evidence", s)); !ev.empty())
+        cell += "<br><span class=\"muted\">" + html_escape(ev) + "</span>";
+      html += "<td>" + cell + "</td>";
+    }
+    // The indicator's status: the team's for the administration, or its weakest site's.
+    const std::string now = value_text(p.fields, item->name);
+    html += "<td>" +
+            (now.empty() ? std::string()
+                         : "<strong>" + html_escape(choice_label(form, item->list, now, p.lang)) +
+                               "</strong>") +
+            "</td></tr>";
+  }
+  return html + "</tbody></table></section>";
+}
+
 // Disagreements: an indicator whose contributions gave different statuses, and how each was
 // settled.
 std::string disagreements_section(const Page& p) {
@@ -636,11 +734,12 @@ std::string disagreements_section(const Page& p) {
   std::string html;
   html += "<section><h2>" + w("disagreements") + "</h2>";
   std::string items;
-  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
-    if (!item.score) return true;
-    const auto* f = field_of(fields, item.name);
+  // One field's story: who said what, and how it ended (a site's finding
+  // is its own field, named with its site).
+  auto one = [&](const forms::Item& item, const std::string& key, const std::string& site) {
+    const auto* f = field_of(fields, key);
     const auto* h = f != nullptr ? f->if_contains("history") : nullptr;
-    if (h == nullptr || !h->is_array()) return true;
+    if (h == nullptr || !h->is_array()) return;
     std::set<std::string> values;
     std::string said;
     const json::object* resolution = nullptr;
@@ -658,7 +757,7 @@ std::string disagreements_section(const Page& p) {
               html_escape(text_of(o.if_contains("at")).substr(0, 10)) +
               "): " + html_escape(choice_label(form, item.list, v, lang));
     }
-    if (values.size() < 2) return true;
+    if (values.size() < 2) return;
     std::string outcome;
     if (f->contains("competing")) {
       outcome = "<span class=\"flag\">" + w("still_open") + "</span>";
@@ -675,8 +774,16 @@ std::string disagreements_section(const Page& p) {
             html_escape(choice_label(form, "team_role", text_of(last.if_contains("author")), lang));
       }
     }
-    items +=
-        "<li>" + indicator_cell(item, lang, form) + "<br>" + said + "<br>→ " + outcome + "</li>";
+    items += "<li>" + indicator_cell(item, lang, form) +
+             (site.empty() ? std::string() : " — <bdi>" + html_escape(site) + "</bdi>") + "<br>" +
+             said + "<br>→ " + outcome + "</li>";
+  };
+  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
+    if (!item.score) return true;
+    one(item, item.name, "");
+    if (item.per_site) {
+      for (const auto& [site, key] : site_keys(fields, item.name)) one(item, key, site);
+    }
     return true;
   });
   html += items.empty() ? "<p>" + w("none") + "</p>" : "<ul>" + items + "</ul>";
@@ -780,6 +887,7 @@ std::string assessment_report_html(const json::object& view, const forms::Form& 
   html += scope_section(page);
   html += scores_section(page);
   html += indicators_section(page);
+  html += sites_section(page);
   if (evidence != nullptr) html += evidence_section(fields, form, *evidence, w);
   html += disagreements_section(page);
   html += plan_section(page);

@@ -71,7 +71,7 @@ Result<boost::json::array> compare_actions(Context& ctx, const std::string& olde
     if (b == after.end()) continue;
     EQ_ASSIGN_OR_RETURN(std::int64_t t_a, mark_of(assessments, *a));
     EQ_ASSIGN_OR_RETURN(std::int64_t t_b, mark_of(assessments, *b->second));
-    const auto fields_a = merged_fields(*a), fields_b = merged_fields(*b->second);
+    const auto fields_a = merged_fields(*a, form), fields_b = merged_fields(*b->second, form);
     EQ_ASSIGN_OR_RETURN(auto items, ActionStore(*ctx.db).items(admin));
     boost::json::array rows;
     for (const ActionItem& item : items) {

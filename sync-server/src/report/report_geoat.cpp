@@ -272,7 +272,8 @@ Result<boost::json::array> assessments_section(Context& ctx,
          boost::json::object{{"id", a.administration_id}, {"name", a.administration_name}}},
         {"round", a.round},
         {"state", assessment_state_name(a.state)},
-        {"scores", assessment_scores(ctx.form(), merged_fields(a), validated, ctx.options.lang)}});
+        {"scores", assessment_scores(ctx.form(), merged_fields(a, ctx.form()), validated,
+                                     ctx.options.lang)}});
   }
   return out;
 }

@@ -283,19 +283,26 @@ Result<bool> AssessmentStore::is_contribution(ByteView submission_id) {
 }
 
 forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId& device,
-                                          std::string_view site, const ResponsePayload& payload) {
+                                          std::string_view site, const ResponsePayload& payload,
+                                          const forms::Form* form) {
   forms::AssessmentEvent e;
   e.kind = forms::AssessmentEvent::Kind::kContribution;
   e.id = id.to_string();
   e.device = device.to_string();
   e.site = std::string(site);
   e.at = payload.submitted_at;
+  std::string_view about;  // the site its per-site answers are about
   if (payload.contribution) {
     e.author = payload.contribution->role;
     e.base = payload.contribution->base;
+    about = payload.contribution->site;
   }
-  for (const auto& kv : payload.answers)
-    e.fields[std::string(kv.key())] = boost::json::serialize(kv.value());
+  for (const auto& kv : payload.answers) {
+    const forms::Item* item = form != nullptr && !about.empty() ? form->find(kv.key()) : nullptr;
+    e.fields[item != nullptr && item->per_site ? forms::site_key(kv.key(), about)
+                                               : std::string(kv.key())] =
+        boost::json::serialize(kv.value());
+  }
   return e;
 }
 

@@ -16,6 +16,7 @@
 
 #include "equitas/db/database.hpp"
 #include "equitas/forms/assessment_merge.hpp"
+#include "equitas/forms/form.hpp"
 #include "equitas/status/status.hpp"
 #include "equitas/wire/ids.hpp"
 #include "equitas/wire/payload.hpp"
@@ -83,8 +84,11 @@ class AssessmentStore {
   Database& db_;
 };
 
-// The event a contribution's payload gives: its answers as fields.
+// The event a contribution's payload gives: its answers as fields. When the
+// contribution names a site, the form's per-site questions are keyed by it
+// (forms::site_key); `form` is the version it answers (null: none keyed).
 forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId& device,
-                                          std::string_view site, const ResponsePayload& payload);
+                                          std::string_view site, const ResponsePayload& payload,
+                                          const forms::Form* form);
 
 }  // namespace equitas::server

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 
+#include "units_store.hpp"
+
 namespace equitas::server {
 namespace {
 
@@ -56,7 +58,7 @@ Tally tally_indicator(const forms::Form& form, const forms::Item& item,
   t.indicators = 1;
   const auto* f = fields.if_contains(item.name);
   const auto* field = f ? f->if_object() : nullptr;
-  if (field != nullptr && field->contains("competing")) {
+  if (field != nullptr && (field->contains("competing") || field->contains("site_disagreement"))) {
     ++t.disagreements;
     ++t.not_assessed;
     return t;
@@ -144,6 +146,66 @@ boost::json::object merged_fields(const AssessmentRecord& a) {
   return f != nullptr && f->is_object() ? std::move(f->get_object()) : boost::json::object{};
 }
 
+boost::json::object merged_fields(const AssessmentRecord& a, const forms::Form& form) {
+  boost::json::object fields = merged_fields(a);
+  derive_site_statuses(form, fields);
+  return fields;
+}
+
+void derive_site_statuses(const forms::Form& form, boost::json::object& fields) {
+  // Each per-site indicator's site entries, by indicator.
+  std::map<std::string, std::vector<std::pair<std::string, const boost::json::object*>>,
+           std::less<>>
+      by_indicator;
+  for (const auto& kv : fields) {
+    const auto [name, site] = forms::split_site_key(kv.key());
+    if (!site.empty() && kv.value().is_object())
+      by_indicator[std::string(name)].emplace_back(std::string(site), &kv.value().get_object());
+  }
+  std::vector<std::pair<std::string, boost::json::object>> derived;
+  for (const auto& [name, sites] : by_indicator) {
+    const forms::Item* item = form.find(name);
+    const forms::ChoiceList* list = item != nullptr ? form.list_for(*item) : nullptr;
+    if (item == nullptr || !item->score || !item->per_site || list == nullptr) continue;
+    if (const auto* own = fields.if_contains(name);
+        own != nullptr && own->is_object() &&
+        (own->get_object().contains("value") || own->get_object().contains("competing")))
+      continue;  // the team gave the administration's own status
+    boost::json::array split, from;
+    const forms::Choice* weakest = nullptr;
+    bool all_not_applicable = true;
+    for (const auto& [site, entry] : sites) {
+      if (entry->contains("competing")) split.emplace_back(site);
+      const auto* v = entry->if_contains("value");
+      const forms::Choice* c =
+          v != nullptr && v->is_string() ? list->find(std::string_view(v->get_string())) : nullptr;
+      if (c == nullptr) {
+        all_not_applicable = false;
+        continue;
+      }
+      from.push_back(boost::json::object{{"site", site}, {"value", c->name}});
+      if (!means_not_applicable(*c)) all_not_applicable = false;
+      if (c->points && !c->exclude && (weakest == nullptr || *c->points < *weakest->points))
+        weakest = c;
+    }
+    boost::json::object f{{"history", boost::json::array()}};
+    if (!split.empty()) {
+      f["disagreement"] = true;
+      f["site_disagreement"] = std::move(split);
+    } else if (weakest != nullptr || (all_not_applicable && !from.empty())) {
+      f["value"] = weakest != nullptr ? boost::json::value(weakest->name)
+                                      : from.front().as_object().at("value");
+      f["disagreement"] = false;
+    }
+    // A site rated "don't know" leaves the others to decide; none rated
+    // leaves the indicator not yet assessed.
+    if (!f.contains("value") && !f.contains("site_disagreement")) continue;
+    f["from_sites"] = std::move(from);
+    derived.emplace_back(name, std::move(f));
+  }
+  for (auto& [name, f] : derived) fields[name] = std::move(f);
+}
+
 std::map<std::string, const forms::Item*> scored_indicators(const forms::Form& form) {
   std::map<std::string, const forms::Item*> out;
   form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
@@ -165,7 +227,8 @@ boost::json::object assessment_view(const AssessmentRecord& a,
                                     const std::vector<StoredEvent>& events,
                                     const std::vector<ReviewStep>& reviews, const forms::Form* form,
                                     const std::string& lang) {
-  const boost::json::object fields = merged_fields(a);
+  boost::json::object fields = merged_fields(a);
+  if (form != nullptr) derive_site_statuses(*form, fields);
 
   const bool official = a.state == AssessmentState::kValidated;
   boost::json::object o{{"id", a.id},
@@ -233,6 +296,11 @@ Result<std::optional<boost::json::object>> load_assessment_view(Database& db,
   boost::json::object view = assessment_view(*a, events, reviews, form.get(), lang);
   EQ_ASSIGN_OR_RETURN(auto items, ActionStore(db).items(a->administration_id));
   view["actions"] = action_plan_view(items);
+  // The sites a per-site finding may name (the team page offers them).
+  EQ_ASSIGN_OR_RETURN(auto sites, UnitsStore(db).sites());
+  boost::json::array site_list;
+  for (auto& s : sites) site_list.emplace_back(std::move(s));
+  view["sites"] = std::move(site_list);
   return std::optional<boost::json::object>(std::move(view));
 }
 

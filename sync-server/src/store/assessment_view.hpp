@@ -59,6 +59,14 @@ Result<std::vector<std::string>> changed_assessment_views(Database& db,
 // holds none (or cannot be read).
 boost::json::object merged_fields(const AssessmentRecord& a);
 
+// The same, with each per-site indicator that the team has not given the
+// administration's status standing at its weakest site (docs/assessments.md,
+// "Per-site findings"): its field then holds that site's status and
+// "from_sites" (each site and its status), or, while a site's entries
+// disagree, "site_disagreement" (those sites) and no value.
+boost::json::object merged_fields(const AssessmentRecord& a, const forms::Form& form);
+void derive_site_statuses(const forms::Form& form, boost::json::object& fields);
+
 // The form's scored indicators by id ("P1.A.1"), each with its item.
 std::map<std::string, const forms::Item*> scored_indicators(const forms::Form& form);
 

@@ -16,6 +16,7 @@
 #include "equitas/wire/registration.hpp"
 #include "file_store.hpp"
 #include "form_registry.hpp"
+#include "units_store.hpp"
 
 namespace equitas::server {
 namespace {
@@ -216,8 +217,10 @@ const FormSnapshot* layouts_of(const AnswerValidator& validator, const FormSnaps
 // The assessment a contribution names, if it can take it: an unknown
 // assessment or another form is rejected (the collector keeps the envelope,
 // with the reason); a validated one takes it flagged (see ingest_envelope).
-std::variant<AssessmentRecord, ItemResult, Status> contribution_target(
-    ServerStore& store, const Envelope& e, const ContributionMeta& meta) {
+std::variant<AssessmentRecord, ItemResult, Status> contribution_target(ServerStore& store,
+                                                                       const Envelope& e,
+                                                                       const ContributionMeta& meta,
+                                                                       const forms::Form* form) {
   auto found = AssessmentStore(store.db()).find_assessment(meta.assessment);
   if (!found.is_ok()) return found.status();
   if (!*found) {
@@ -228,6 +231,30 @@ std::variant<AssessmentRecord, ItemResult, Status> contribution_target(
   if ((*found)->form_id != e.form_id) {
     return reject(RejectReason::kInvalidAnswers, "assessment " + meta.assessment + " is of form " +
                                                      (*found)->form_id + ", not " + e.form_id);
+  }
+  // Per-site answers are about a site this server knows (a device's), so
+  // that "Kigoma" and "Kigoma post" cannot become two sites.
+  if (!meta.site.empty()) {
+    bool per_site = false;
+    if (form != nullptr) {
+      form->walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
+        per_site = per_site || item.per_site;
+        return !per_site;
+      });
+    }
+    if (!per_site) {
+      return reject(RejectReason::kInvalidAnswers,
+                    "form " + e.form_id + " " + e.form_version +
+                        " has no per-site questions; send the contribution without a site");
+    }
+    auto sites = UnitsStore(store.db()).sites();
+    if (!sites.is_ok()) return sites.status();
+    if (std::find(sites->begin(), sites->end(), meta.site) == sites->end()) {
+      std::string known;
+      for (const auto& s : *sites) known += (known.empty() ? "" : ", ") + s;
+      return reject(RejectReason::kInvalidAnswers,
+                    "no site '" + meta.site + "' on this server (known: " + known + ")");
+    }
   }
   return std::move(**found);
 }
@@ -448,8 +475,12 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
   }
   const ResponsePayload& payload = verified ? prepared->payload : *opened_here;
   std::optional<AssessmentRecord> assessment;
+  std::shared_ptr<const forms::Form> form;  // a contribution's, for its per-site questions
   if (payload.contribution) {
-    auto checked = contribution_target(store, e, *payload.contribution);
+    std::shared_ptr<const FormSnapshot> keep;
+    if (const FormSnapshot* snapshot = layouts_of(validator, forms, keep))
+      form = snapshot->library().find(e.form_id, e.form_version);
+    auto checked = contribution_target(store, e, *payload.contribution, form.get());
     if (auto* rejected = std::get_if<ItemResult>(&checked)) return std::move(*rejected);
     if (auto* status = std::get_if<Status>(&checked)) return *status;
     assessment = std::move(std::get<AssessmentRecord>(checked));
@@ -479,12 +510,12 @@ Result<ItemResult> ingest_envelope(ServerStore& store, const ServerKeys& keys,
     if (assessment->state == AssessmentState::kValidated) {
       flagged = "arrived after the assessment was validated; kept, not merged";
     }
-    EQ_RETURN_IF_ERROR(
-        AssessmentStore(store.db())
-            .apply_event(*assessment,
-                         contribution_event(e.submission_id, e.device_id, device->site, kept),
-                         flagged)
-            .status());
+    EQ_RETURN_IF_ERROR(AssessmentStore(store.db())
+                           .apply_event(*assessment,
+                                        contribution_event(e.submission_id, e.device_id,
+                                                           device->site, kept, form.get()),
+                                        flagged)
+                           .status());
   }
   if (action && stored == ItemStatus::kAccepted) {
     // Applied in the transaction that stores the envelope: a crash leaves

@@ -32,6 +32,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace equitas::forms {
@@ -76,6 +78,15 @@ struct MergedAssessment {
 };
 
 MergedAssessment merge_assessment(const std::vector<AssessmentEvent>& events);
+
+// Per-site findings (forms::Item::per_site): a contribution that names a
+// site sets such a question under the key "<field>@<site>", so each site's
+// answer merges on its own and sits beside the others'; the field's own key
+// is the administration's answer. Field names never hold '@'.
+inline constexpr char kSiteSeparator = '@';
+std::string site_key(std::string_view field, std::string_view site);
+// {field, site}; site is empty for a key without one.
+std::pair<std::string_view, std::string_view> split_site_key(std::string_view key);
 
 // {"version", "contributions", "resolutions", "disagreements",
 //  "fields": {name: {"value"?, "disagreement", "competing": [...], "history": [...]}}}

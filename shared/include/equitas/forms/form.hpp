@@ -153,6 +153,10 @@ struct Item {
   std::string appearance;
   bool or_other = false;   // select with a free-text "other" answer in NAME_other
   bool breakdown = false;  // a demographic dimension reports may break down by
+  // In a team assessment, a contribution that names a site gives this
+  // question's answer for that site, kept beside the other sites' (a
+  // facility's status at each post visited; docs/assessments.md).
+  bool per_site = false;
   // A calculate reported as an indicator: the share of respondents for each
   // of its list's codes (a prevalence, "yes"), by any breakdown, suppressed
   // like any cell (issue 15).

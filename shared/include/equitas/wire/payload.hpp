@@ -35,6 +35,9 @@ struct ContributionMeta {
   std::string assessment;  // the assessment's id
   std::string role;        // the member's role in the team (team_role list)
   std::int64_t base = 0;   // the merged version the collector held
+  // The site its per-site answers are about (forms::Item::per_site), one
+  // the server knows; "" when it gives the administration's answers.
+  std::string site;
   bool operator==(const ContributionMeta&) const = default;
 };
 
