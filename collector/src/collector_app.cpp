@@ -189,7 +189,7 @@ Result<const forms::FormLibrary*> Collector::library() {
 Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_view form_version,
                                        std::string& answers_json, const std::string& lang,
                                        const std::function<Status()>& in_transaction,
-                                       std::string_view response_code) {
+                                       std::string_view response_code, const Revises* revises) {
   EQ_ASSIGN_OR_RETURN(const forms::FormLibrary* lib, library());
   auto form = form_version.empty() ? lib->current(form_id) : lib->find(form_id, form_version);
   if (!form) {
@@ -203,7 +203,7 @@ Result<SubmissionId> Collector::submit(std::string_view form_id, std::string_vie
         " on this collector (known: " + known + ")");
   }
   return seal_and_store(form.get(), form->id, form->version, answers_json, lang, nullptr, nullptr,
-                        in_transaction, response_code);
+                        in_transaction, response_code, revises);
 }
 
 std::string_view Collector::code_verdict_text(CodeVerdict v) {
@@ -587,14 +587,17 @@ Result<Bytes> Collector::held_file(const forms::FileRef& ref) {
   return open_sealed_file(sealed, key, sha, size);
 }
 
-Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::string_view form_id,
-                                               std::string_view form_version,
-                                               std::string& answers_json, const std::string& lang,
-                                               const AnswerValidator* validator,
-                                               const ContributionMeta* contribution,
-                                               const std::function<Status()>& in_transaction,
-                                               std::string_view response_code) {
+Result<SubmissionId> Collector::seal_and_store(
+    const forms::Form* form, std::string_view form_id, std::string_view form_version,
+    std::string& answers_json, const std::string& lang, const AnswerValidator* validator,
+    const ContributionMeta* contribution, const std::function<Status()>& in_transaction,
+    std::string_view response_code, const Revises* revises) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
+  // A revision links two responses: never for an anonymous form.
+  if (revises != nullptr && revises->revision != 1 && (form == nullptr || form->anonymous)) {
+    wipe(answers_json);
+    return Status::invalid_argument("only a response to a form that is not anonymous is revised");
+  }
   if (!enrolled) {
     wipe(answers_json);
     return Status::failed_precondition(
@@ -625,7 +628,9 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
     payload.round = lib->round_of(form->id, form->version);
     // Anonymous forms keep the day only: a timestamp can identify a respondent.
     payload.submitted_at = form->anonymous ? iso8601_utc(now).substr(0, 10) : iso8601_utc(now);
-    if (form->response_codes && contribution == nullptr) {
+    // A correction answers with the code its first revision spent.
+    const bool correction = revises != nullptr && revises->revision > 1;
+    if (form->response_codes && contribution == nullptr && !correction) {
       EQ_ASSIGN_OR_RETURN(code, check_response_code(*form, response_code));
       if (code.verdict != CodeVerdict::kOk) {
         const std::string why(code_verdict_text(code.verdict));
@@ -655,8 +660,9 @@ Result<SubmissionId> Collector::seal_and_store(const forms::Form* form, std::str
   Bytes plain = form != nullptr && contribution == nullptr && payload.response_code.empty()
                     ? encode_payload(payload, forms::payload_layout(*form))
                     : encode_payload(payload);
-  EnvelopeFields fields{enrolled->device_id, SubmissionId::random(), 1, std::string(form_id),
-                        std::string(form_version)};
+  EnvelopeFields fields{
+      enrolled->device_id, revises != nullptr ? revises->id : SubmissionId::random(),
+      revises != nullptr ? revises->revision : 1, std::string(form_id), std::string(form_version)};
   auto envelope = seal_envelope(fields, plain, enrolled->server, key_);
   wipe(plain);
   if (!envelope.is_ok()) return envelope.status();

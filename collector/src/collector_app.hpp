@@ -19,6 +19,12 @@
 
 namespace equitas::collector {
 
+// The submission and revision a response seals (Collector::submit).
+struct Revises {
+  SubmissionId id;
+  std::uint32_t revision = 1;
+};
+
 // What the collector pinned at enrollment.
 struct Enrollment {
   std::string url;
@@ -146,10 +152,14 @@ class Collector {
   // A form that asks for response codes needs `response_code` (see
   // check_response_code): it is spent in the same transaction, and a code
   // that is not usable stores nothing (already_exists when it was used).
+  // `revises`, for a form that is not anonymous, gives the submission id and
+  // revision to seal (a correction of a submitted record seals the same id
+  // with the next revision); without it, a fresh id and revision 1.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
                               std::string& answers_json, const std::string& lang = "en",
                               const std::function<Status()>& in_transaction = {},
-                              std::string_view response_code = {});
+                              std::string_view response_code = {},
+                              const Revises* revises = nullptr);
   // The same with another validator: for tools and tests that must produce
   // what a modified client would.
   Result<SubmissionId> submit(std::string_view form_id, std::string_view form_version,
@@ -300,7 +310,8 @@ class Collector {
                                       const std::string& lang, const AnswerValidator* validator,
                                       const ContributionMeta* contribution,
                                       const std::function<Status()>& in_transaction = {},
-                                      std::string_view response_code = {});
+                                      std::string_view response_code = {},
+                                      const Revises* revises = nullptr);
   DataDir dir_;
   CollectorStore store_;
   SigningKey key_;

@@ -61,6 +61,17 @@ Status CollectorStore::attach_files(const std::vector<FileId>& ids, const Submis
                            .bind(3, static_cast<std::int64_t>(revision))
                            .run());
     if (db_.changes() != 1) {
+      // A correction (revision 2 and on) names the files its earlier
+      // revision took: they travel, or travelled, with that one.
+      EQ_ASSIGN_OR_RETURN(
+          Statement earlier,
+          db_.prepare("SELECT 1 FROM outbox_files WHERE file_id = ?1 AND "
+                      "submission_id = ?2 AND revision < ?3 AND state != 'staged'"));
+      earlier.bind(1, ByteView(id))
+          .bind(2, ByteView(submission.bytes))
+          .bind(3, static_cast<std::int64_t>(revision));
+      EQ_ASSIGN_OR_RETURN(bool taken_before, earlier.step());
+      if (taken_before) continue;
       return Status::failed_precondition(
           "the file " + to_hex(ByteView(id)) +
           " the answers name was not captured on this collector, or is taken");

@@ -1347,19 +1347,23 @@
     app.append(el('h2', { text: t('drafts') }));
     const d = await api('GET', '/api/v1/admin/drafts?lang=' + lang);
     const ul = el('ul', { className: 'drafts' });
-    for (const x of (d.data && d.data.drafts) || []) {
+    const all = (d.data && d.data.drafts) || [];
+    // The survey page opens a resumed draft, or a submitted record to correct.
+    const resumeDraft = async (x) => {
+      const rr = await api('POST', '/api/v1/admin/drafts/' + x.id + '/resume', {});
+      if (rr.ok) { keepKeyHalf(rr.data.key); location.href = '/'; }
+    };
+    for (const x of all.filter(x => !x.reference)) {
       ul.append(el('li', {}, el('strong', { text: x.title || x.form }), ' ',
         el('span', { className: 'muted' }, el('bdi', { text: x.updated_at }), ' · ', t('answered', x.answered)), ' ',
-        x.resumable ? el('button', { type: 'button', className: 'resume', text: t('resume'), on: { click: async () => {
-          const rr = await api('POST', '/api/v1/admin/drafts/' + x.id + '/resume', {});
-          if (rr.ok) { keepKeyHalf(rr.data.key); location.href = '/'; }
-        } } }) : null, ' ',
+        x.resumable ? el('button', { type: 'button', className: 'resume', text: t('resume'), on: { click: () => resumeDraft(x) } }) : null, ' ',
         el('button', { type: 'button', className: 'danger', text: t('discard'), on: { click: async () => {
           if (!confirm(t('cancelConfirm'))) return;
           await api('DELETE', '/api/v1/admin/drafts/' + x.id); admin();
         } } })));
     }
     app.append(ul.children.length ? ul : el('p', { className: 'muted', text: t('noDrafts') }));
+    if (t2) app.append(t2.records(all.filter(x => x.reference), resumeDraft) || '');
     // Team assessments (the GEOAT), behind the PIN: the shared records the
     // server sent (team.js), then the form itself for a draft outside one.
     const teamBox = el('div', { id: 'team-list' });

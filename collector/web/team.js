@@ -29,6 +29,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Disagreement: choose the status the team agrees on.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Entered here, waiting for sync', saving: 'Saving…', saved: 'Saved: {0}', details: 'Details', close: 'Close details',
       bySite: 'Findings by site', siteOf: 'Site of this finding', siteNone: 'No site has a finding yet.', weakest: 'From the weakest site ({0}) until the team gives the status for the administration.', siteSplit: 'The entries for {0} disagree: choose the status the team found there.',
+      records: 'Submitted records', recordsHint: 'Responses to forms that are not anonymous, kept here for 180 days so that they can be corrected. A correction is sent as a new revision of the same response; the server keeps every revision.', correct: 'Correct', revisionN: 'revision {0}, {1}', edited: 'edited, not yet submitted',
       history: 'History', noHistory: 'Nothing entered yet.', prev: 'Previous indicator', next: 'Next indicator', position: 'Indicator {0} of {1}',
       back: 'Back to the admin page', resume: 'Continue at {0}', noMatch: 'No indicator matches these filters.',
       validatedNote: 'This assessment is validated. New entries are kept for the team, flagged, but no longer change it.',
@@ -43,6 +44,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Désaccord : choisissez l\'état sur lequel l\'équipe s\'accorde.', said: '{0} : {1}', at: '{0}, {1}',
       waiting: 'Saisi ici, en attente de synchronisation', saving: 'Enregistrement…', saved: 'Enregistré : {0}', details: 'Détails', close: 'Fermer les détails',
       bySite: 'Constats par site', siteOf: 'Site de ce constat', siteNone: 'Aucun site n\'a encore de constat.', weakest: 'D\'après le site le plus faible ({0}), tant que l\'équipe n\'a pas donné l\'état pour l\'administration.', siteSplit: 'Les saisies pour {0} divergent : choisissez l\'état constaté sur place par l\'équipe.',
+      records: 'Réponses envoyées', recordsHint: 'Les réponses aux formulaires non anonymes, conservées ici 180 jours pour pouvoir être corrigées. Une correction est envoyée comme nouvelle révision de la même réponse ; le serveur conserve toutes les révisions.', correct: 'Corriger', revisionN: 'révision {0}, {1}', edited: 'modifiée, pas encore envoyée',
       history: 'Historique', noHistory: 'Rien n\'a encore été saisi.', prev: 'Indicateur précédent', next: 'Indicateur suivant', position: 'Indicateur {0} sur {1}',
       back: 'Retour à la page d\'administration', resume: 'Reprendre à {0}', noMatch: 'Aucun indicateur ne correspond à ces filtres.',
       validatedNote: 'Cette évaluation est validée. Les nouvelles saisies sont conservées pour l\'équipe, signalées, mais ne la modifient plus.',
@@ -57,6 +59,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Desacuerdo: elija el estado en el que coincide el equipo.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Introducido aquí, pendiente de sincronizar', saving: 'Guardando…', saved: 'Guardado: {0}', details: 'Detalles', close: 'Cerrar los detalles',
       bySite: 'Constataciones por lugar', siteOf: 'Lugar de esta constatación', siteNone: 'Ningún lugar tiene todavía una constatación.', weakest: 'Según el lugar más débil ({0}), hasta que el equipo indique el estado de la administración.', siteSplit: 'Las entradas para {0} no coinciden: elija el estado que el equipo constató allí.',
+      records: 'Respuestas enviadas', recordsHint: 'Las respuestas a formularios no anónimos, conservadas aquí 180 días para poder corregirlas. Una corrección se envía como nueva revisión de la misma respuesta; el servidor conserva todas las revisiones.', correct: 'Corregir', revisionN: 'revisión {0}, {1}', edited: 'modificada, aún no enviada',
       history: 'Historial', noHistory: 'Aún no se ha introducido nada.', prev: 'Indicador anterior', next: 'Indicador siguiente', position: 'Indicador {0} de {1}',
       back: 'Volver a la página de administración', resume: 'Continuar en {0}', noMatch: 'Ningún indicador coincide con estos filtros.',
       validatedNote: 'Esta evaluación está validada. Las nuevas entradas se conservan para el equipo, señaladas, pero ya no la modifican.',
@@ -71,6 +74,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Разногласие: выберите статус, с которым согласна группа.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Внесено здесь, ожидает синхронизации', saving: 'Сохранение…', saved: 'Сохранено: {0}', details: 'Подробности', close: 'Закрыть подробности',
       bySite: 'Выводы по объектам', siteOf: 'Объект, к которому относится вывод', siteNone: 'Ни по одному объекту ещё нет вывода.', weakest: 'По самому слабому объекту ({0}), пока группа не укажет статус для администрации.', siteSplit: 'Записи по объекту «{0}» расходятся: выберите статус, установленный группой на месте.',
+      records: 'Отправленные ответы', recordsHint: 'Ответы на неанонимные формы хранятся здесь 180 дней, чтобы их можно было исправить. Исправление отправляется как новая редакция того же ответа; сервер хранит все редакции.', correct: 'Исправить', revisionN: 'редакция {0}, {1}', edited: 'изменён, ещё не отправлен',
       history: 'История', noHistory: 'Пока ничего не внесено.', prev: 'Предыдущий показатель', next: 'Следующий показатель', position: 'Показатель {0} из {1}',
       back: 'К странице администратора', resume: 'Продолжить с {0}', noMatch: 'Нет показателей, подходящих под эти фильтры.',
       validatedNote: 'Эта оценка утверждена. Новые записи сохраняются для группы с отметкой, но больше её не меняют.',
@@ -85,6 +89,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'خلاف: اختر الحالة التي يتفق عليها الفريق.', said: '{0}: {1}', at: '{0}، {1}',
       waiting: 'أُدخل هنا، بانتظار المزامنة', saving: 'جارٍ الحفظ…', saved: 'تم الحفظ: {0}', details: 'التفاصيل', close: 'إغلاق التفاصيل',
       bySite: 'النتائج حسب الموقع', siteOf: 'موقع هذه النتيجة', siteNone: 'لا توجد نتيجة لأي موقع بعد.', weakest: 'وفق أضعف موقع ({0})، إلى أن يحدد الفريق الحالة على مستوى الإدارة.', siteSplit: 'الإدخالات الخاصة بـ {0} متعارضة: اختر الحالة التي وقف عليها الفريق هناك.',
+      records: 'الإجابات المرسلة', recordsHint: 'الإجابات على الاستمارات غير المجهولة، محفوظة هنا 180 يومًا ليمكن تصحيحها. يُرسل التصحيح بوصفه نسخة منقحة جديدة من الإجابة نفسها، ويحتفظ الخادم بكل النسخ.', correct: 'تصحيح', revisionN: 'النسخة {0}، {1}', edited: 'عُدّلت ولم تُرسل بعد',
       history: 'السجل', noHistory: 'لم يُدخل شيء بعد.', prev: 'المؤشر السابق', next: 'المؤشر التالي', position: 'المؤشر {0} من {1}',
       back: 'العودة إلى صفحة الإدارة', resume: 'المتابعة من {0}', noMatch: 'لا يوجد مؤشر يطابق عوامل التصفية هذه.',
       validatedNote: 'هذا التقييم معتمد. تُحفظ الإدخالات الجديدة للفريق مع تعليمها، لكنها لم تعد تغيّره.',
@@ -99,6 +104,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Desacordo: escolha o estado com que a equipa concorda.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Registado aqui, a aguardar sincronização', saving: 'A guardar…', saved: 'Guardado: {0}', details: 'Detalhes', close: 'Fechar os detalhes',
       bySite: 'Constatações por local', siteOf: 'Local desta constatação', siteNone: 'Nenhum local tem ainda uma constatação.', weakest: 'Segundo o local mais fraco ({0}), até a equipa indicar o estado da administração.', siteSplit: 'As entradas para {0} divergem: escolha o estado que a equipa constatou no local.',
+      records: 'Respostas enviadas', recordsHint: 'As respostas a formulários não anónimos, guardadas aqui 180 dias para poderem ser corrigidas. Uma correção é enviada como nova revisão da mesma resposta; o servidor guarda todas as revisões.', correct: 'Corrigir', revisionN: 'revisão {0}, {1}', edited: 'alterada, ainda não enviada',
       history: 'Histórico', noHistory: 'Ainda nada foi registado.', prev: 'Indicador anterior', next: 'Indicador seguinte', position: 'Indicador {0} de {1}',
       back: 'Voltar à página de administração', resume: 'Continuar em {0}', noMatch: 'Nenhum indicador corresponde a estes filtros.',
       validatedNote: 'Esta avaliação está validada. Os novos registos são guardados para a equipa, assinalados, mas já não a alteram.',
@@ -720,5 +726,19 @@ window.EquitasTeam = function (ui) {
     return true;
   }
 
-  return { list, open, reopen, phones, home };
+  // ---- submitted records, on the admin page ------------------------------
+  // Responses to forms that are not anonymous, kept (encrypted, under the
+  // admin's key) so that they can be corrected; `correct` opens one in the
+  // survey page, whose submit seals the next revision.
+  function records(list, correct) {
+    if (!list.length) return null;
+    return el('section', { id: 'records' }, el('h2', { text: t('records') }), el('p', { className: 'muted', text: t('recordsHint') }),
+      el('ul', { className: 'drafts' }, list.map(x => el('li', { 'data-reference': x.reference },
+        el('strong', { text: x.title || x.form }), ' ', el('bdi', { className: 'code', text: x.reference }), ' ',
+        el('span', { className: 'muted' }, el('bdi', { text: t('revisionN', x.revision, String(x.submitted_at || '').slice(0, 10)) }),
+          x.edited ? ' · ' + t('edited') : ''), ' ',
+        el('button', { type: 'button', className: 'correct', text: t('correct'), on: { click: () => correct(x) } })))));
+  }
+
+  return { list, open, reopen, phones, home, records };
 };

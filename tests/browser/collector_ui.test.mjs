@@ -256,6 +256,50 @@ test('GEOAT draft survives kill -9 and is resumed from the admin page', async ()
   }
 });
 
+// A submitted GEOAT (a form that is not anonymous) stays on the admin page
+// as a record; "Correct" opens it with its answers, and submitting seals the
+// same submission's revision 2 (the reference does not change).
+test('the admin corrects a submitted GEOAT from the admin page: the same reference, revision 2', async () => {
+  const c = makeCollector();
+  const srv = await serve(c.dir);
+  const { context, page } = await newPage(browser, VIEWPORTS.desktop, srv.url);
+  const submit = async () => {
+    for (let i = 0; i < 100 && !(await page.locator('#submit').count()); i++) await next(page);
+    await page.click('#submit');
+    await page.waitForSelector('.thanks');
+    return (await page.textContent('.thanks bdi')).match(/Reference: ([0-9a-f]{8})/)[1];
+  };
+  try {
+    await startTeamForm(page, srv.url);
+    await answer(page, () => page.fill('[data-path="admin_name"] input', 'Customs of Somewhere'));
+    await answer(page, () => page.fill('[data-path="assessment_start"] input', '2026-11-20'));
+    await answer(page, () => page.fill('[data-path="assessment_date"] input', '2026-11-30'));
+    const reference = await submit();
+    assert.equal(status(c.dir).pending, 1);
+
+    await page.goto(srv.url + '/admin');
+    await page.waitForSelector('#records');
+    const record = page.locator(`#records li[data-reference="${reference}"]`);
+    assert.match(await record.textContent(), /revision 1, \d{4}-\d{2}-\d{2}/);
+    assert.equal(await page.textContent('[data-stat="drafts"] b'), '0', 'a record is not an open draft');
+    await screenshot(page, 'admin-records');
+    await record.locator('button.correct').click();
+    await page.waitForSelector('[data-path="admin_name"] input');
+    assert.equal(await page.inputValue('[data-path="admin_name"] input'), 'Customs of Somewhere');
+    await answer(page, () => page.fill('[data-path="admin_name"] input', 'Testland Customs'));
+    assert.equal(await submit(), reference);
+    assert.equal(status(c.dir).pending, 2);
+
+    await page.goto(srv.url + '/admin');
+    await page.waitForSelector('#records');
+    assert.match(await page.locator(`#records li[data-reference="${reference}"]`).textContent(), /revision 2/);
+    assert.deepEqual(page.foreign, []);
+  } finally {
+    await context.close();
+    await stop(srv);
+  }
+});
+
 test('the admin syncs from the page, with progress, against the real server', async () => {
   const root = makeServerFolder();
   const syncServer = await startSyncServer(root);

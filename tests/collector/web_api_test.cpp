@@ -576,6 +576,78 @@ TEST_CASE("the admin API needs the PIN, and only the admin can resume a GEOAT dr
   CHECK(f.call(http::verb::get, "/api/v1/admin/status").result() == http::status::unauthorized);
 }
 
+TEST_CASE(
+    "a submitted response to a form that is not anonymous is kept for the admin to correct: the "
+    "correction seals the same submission's next revision, and an anonymous one is never kept",
+    "[web][revisions]") {
+  Fixture f;
+  const std::string geoat =
+      R"({"admin_name":"Customs of Somewhere","assessment_start":"2026-11-20",)"
+      R"("assessment_date":"2026-11-30"})";
+  f.start("geoat-2023");
+  f.save(geoat);
+  auto first = f.json_of(f.call(http::verb::post, "/api/v1/draft/submit"));
+  REQUIRE(first["submitted"].as_bool());
+  CHECK(first["revision"] == 1);
+  const std::string reference(first["reference"].as_string());
+  // An anonymous response leaves nothing behind.
+  f.start("staff-climate");
+  auto climate = f.call(http::verb::post, "/api/v1/draft/submit",
+                        R"({"answers":{"consent_ack":true,"eng_proud":"4"}})");
+  INFO(climate.body());
+  REQUIRE(climate.result() == http::status::ok);
+
+  auto list = f.json_of(f.call(http::verb::get, "/api/v1/admin/drafts"))["drafts"].as_array();
+  REQUIRE(list.size() == 1);
+  auto record = list[0].as_object();
+  CHECK(record["form"] == "geoat-2023");
+  CHECK(record["reference"].as_string() == reference);
+  CHECK(record["revision"] == 1);
+  CHECK(record["edited"] == false);
+  // Records do not count as open drafts.
+  CHECK(f.json_of(f.call(http::verb::get, "/api/v1/admin/status"))["drafts"] == 0);
+
+  // The admin opens it, corrects the administration's name and submits.
+  const std::string id(record["id"].as_string());
+  REQUIRE(f.call(http::verb::post, "/api/v1/admin/drafts/" + id + "/resume").result() ==
+          http::status::ok);
+  auto got = f.json_of(f.call(http::verb::get, "/api/v1/draft"));
+  CHECK(got["answers"].as_object()["admin_name"] == "Customs of Somewhere");
+  f.save(R"({"admin_name":"Testland Customs","assessment_start":"2026-11-20",)"
+         R"("assessment_date":"2026-11-30"})");
+  list = f.json_of(f.call(http::verb::get, "/api/v1/admin/drafts"))["drafts"].as_array();
+  CHECK(list.at(0).at("edited") == true);
+  auto second = f.json_of(f.call(http::verb::post, "/api/v1/draft/submit"));
+  CHECK(second["revision"] == 2);
+  CHECK(second["reference"].as_string() == reference);
+
+  // The outbox holds both revisions of one submission, and the record says 2.
+  auto pending = f.collector.store().next_pending(10, 1 << 24);
+  REQUIRE(pending.is_ok());
+  std::vector<std::pair<std::string, std::uint32_t>> geoat_items;
+  for (const auto& item : *pending) {
+    if (item.form_id == "geoat-2023")
+      geoat_items.emplace_back(item.submission_id.to_string(), item.revision);
+  }
+  REQUIRE(geoat_items.size() == 2);
+  CHECK(geoat_items[0].first == geoat_items[1].first);
+  CHECK(geoat_items[0].first.substr(0, 8) == reference);
+  CHECK(geoat_items[0].second == 1);
+  CHECK(geoat_items[1].second == 2);
+  list = f.json_of(f.call(http::verb::get, "/api/v1/admin/drafts"))["drafts"].as_array();
+  REQUIRE(list.size() == 1);
+  CHECK(list.at(0).at("revision") == 2);
+  CHECK(list.at(0).at("edited") == false);
+
+  // Without the admin's session, nobody opens it: the respondent's browser
+  // let go of it at submit.
+  f.cookies.clear();
+  f.page_half.clear();
+  CHECK(f.call(http::verb::get, "/api/v1/draft").result() != http::status::ok);
+  CHECK(f.call(http::verb::post, "/api/v1/admin/drafts/" + id + "/resume").result() ==
+        http::status::unauthorized);
+}
+
 TEST_CASE("repeated wrong PINs lock the login for a minute", "[web]") {
   Fixture f;
   for (int i = 0; i < 5; ++i) {

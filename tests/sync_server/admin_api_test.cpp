@@ -396,6 +396,12 @@ TEST_CASE("a download is the export, audited with the token's label, and leaves 
              Catch::Contains("staff-climate.csv"));
   const std::string csv = read_body(r.file->body());
   CHECK(csv.rfind("\xEF\xBB\xBF", 0) == 0);
+  // An anonymous form's responses have no revisions to list.
+  auto revisions = (*api)->handle(
+      request(http::verb::get, "/api/v1/exports/staff-climate?all_revisions=1", f.token),
+      "127.0.0.1");
+  CHECK(revisions.text.result() == http::status::bad_request);
+  CHECK_THAT(revisions.text.body(), Catch::Contains("anonymous"));
   std::size_t lines = 0;
   for (char ch : csv) lines += ch == '\n';
   CHECK(lines == 31);  // header + 30 responses

@@ -64,6 +64,16 @@ DraftInfo info_from_row(const Statement& s) {
   d.updated_at = s.column_int64(6);
   d.answered = s.column_int64(7);
   d.admin_can_open = !s.column_is_null(8);
+  if (!s.column_is_null(9)) {
+    const auto sub = s.column_blob(9);
+    SubmissionId id;
+    if (sub.size() == id.bytes.size()) {
+      std::memcpy(id.bytes.data(), sub.data(), sub.size());
+      d.submission = id;
+    }
+  }
+  d.revision = static_cast<std::uint32_t>(s.column_int64(10));
+  d.submitted_at = s.column_is_null(11) ? 0 : s.column_int64(11);
   return d;
 }
 
@@ -74,7 +84,8 @@ constexpr std::string_view kTooMuchMessage =
     "the collector's drafts take all the space it allows them";
 
 constexpr std::string_view kInfoColumns =
-    "id, form_id, form_version, anonymous, lang, created_at, updated_at, answered, admin_key";
+    "id, form_id, form_version, anonymous, lang, created_at, updated_at, answered, admin_key, "
+    "submission_id, revision, submitted_at";
 
 }  // namespace
 
@@ -126,7 +137,7 @@ Status DraftStore::check_room(std::size_t bytes, const std::optional<DraftId>& r
   EQ_ASSIGN_OR_RETURN(auto st,
                       db_.prepare("SELECT count(*), coalesce(sum(length(ciphertext)), 0), "
                                   "coalesce(sum(CASE WHEN id = ? THEN length(ciphertext) END), 0) "
-                                  "FROM drafts"));
+                                  "FROM drafts WHERE submission_id IS NULL"));
   if (replacing) {
     st.bind(1, ByteView(replacing->bytes.data(), replacing->bytes.size()));
   } else {
@@ -186,9 +197,12 @@ Status DraftStore::save(const DraftId& id, const DraftKey& key, std::string_view
   const Bytes sealed =
       encrypt(key, associated_data(id, found->form_id, found->form_version), answers_json);
   EQ_RETURN_IF_ERROR(check_room(sealed.size(), id));
-  EQ_ASSIGN_OR_RETURN(auto st,
-                      db_.prepare("UPDATE drafts SET ciphertext = ?, answered = ?, lang = ?, "
-                                  "updated_at = ? WHERE id = ?"));
+  EQ_ASSIGN_OR_RETURN(
+      auto st,
+      // A record's edit is later than its submission even
+      // within the same second: the admin's list says so.
+      db_.prepare("UPDATE drafts SET ciphertext = ?, answered = ?, lang = ?, "
+                  "updated_at = max(?, coalesce(submitted_at + 1, 0)) WHERE id = ?"));
   st.bind(1, ByteView(sealed)).bind(2, answered).bind(3, lang).bind(4, now).bind(5, id_view);
   return st.run();
 }
@@ -247,7 +261,8 @@ Result<std::vector<DraftInfo>> DraftStore::list() {
 }
 
 Result<std::int64_t> DraftStore::count() {
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT count(*) FROM drafts"));
+  EQ_ASSIGN_OR_RETURN(auto st,
+                      db_.prepare("SELECT count(*) FROM drafts WHERE submission_id IS NULL"));
   EQ_ASSIGN_OR_RETURN(bool row, st.step());
   return row ? st.column_int64(0) : 0;
 }
@@ -258,12 +273,32 @@ Status DraftStore::remove(const DraftId& id) {
   return st.run();
 }
 
+Status DraftStore::mark_submitted(const DraftId& id, const SubmissionId& submission,
+                                  std::uint32_t revision, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE drafts SET submission_id = ?, revision = ?, "
+                                           "submitted_at = ?, updated_at = ? WHERE id = ? AND "
+                                           "anonymous = 0 AND admin_key IS NOT NULL"));
+  st.bind(1, ByteView(submission.bytes))
+      .bind(2, static_cast<std::int64_t>(revision))
+      .bind(3, now)
+      .bind(4, now)
+      .bind(5, ByteView(id.bytes.data(), id.bytes.size()));
+  EQ_RETURN_IF_ERROR(st.run());
+  if (db_.changes() != 1) return Status::failed_precondition("only a resumable draft is kept");
+  EQ_ASSIGN_OR_RETURN(auto old, db_.prepare("DELETE FROM drafts WHERE id IN (SELECT id FROM "
+                                            "drafts WHERE submission_id IS NOT NULL ORDER BY "
+                                            "submitted_at DESC, id LIMIT -1 OFFSET ?)"));
+  return old.bind(1, draft_limits::kMaxRecords).run();
+}
+
 Result<std::int64_t> DraftStore::expire(std::int64_t anonymous_before,
-                                        std::int64_t resumable_before) {
+                                        std::int64_t resumable_before,
+                                        std::int64_t records_before) {
   EQ_ASSIGN_OR_RETURN(auto st,
-                      db_.prepare("DELETE FROM drafts WHERE (anonymous = 1 AND updated_at < ?) "
-                                  "OR (anonymous = 0 AND updated_at < ?)"));
-  st.bind(1, anonymous_before).bind(2, resumable_before);
+                      db_.prepare("DELETE FROM drafts WHERE (anonymous = 1 AND updated_at < ?) OR "
+                                  "(anonymous = 0 AND submission_id IS NULL AND updated_at < ?) OR "
+                                  "(submission_id IS NOT NULL AND updated_at < ?)"));
+  st.bind(1, anonymous_before).bind(2, resumable_before).bind(3, records_before);
   EQ_RETURN_IF_ERROR(st.run());
   return static_cast<std::int64_t>(db_.changes());
 }

@@ -49,6 +49,13 @@ inline constexpr std::chrono::seconds kResumableExpiry{std::chrono::hours(24 * 3
 // waits this long for its respondent to come back, not the kiosk's idle
 // timeout: a phone call or a closed tab must not cost the answers.
 inline constexpr std::chrono::seconds kPersonalExpiry{std::chrono::hours(24)};
+// A submitted record (a response to a form that is not anonymous, kept so
+// the admin can correct it) stays this long after its last revision; the
+// server keeps every revision regardless. Records do not count against the
+// open drafts' limits above; at most this many are kept, the oldest
+// dropped first.
+inline constexpr std::chrono::seconds kRecordExpiry{std::chrono::hours(24 * 180)};
+inline constexpr std::int64_t kMaxRecords = 2000;
 }  // namespace draft_limits
 
 // Why the store refused to take a draft's bytes.
@@ -78,6 +85,11 @@ struct DraftInfo {
   std::int64_t updated_at = 0;
   std::int64_t answered = 0;
   bool admin_can_open = false;
+  // A submitted record: the submission it sealed, its last revision and
+  // when; an edit since then (updated_at later) is not submitted yet.
+  std::optional<SubmissionId> submission;
+  std::uint32_t revision = 0;
+  std::int64_t submitted_at = 0;
 };
 
 // A draft's id and key as the browser carries them: "<32 hex>.<base64url key>".
@@ -114,12 +126,19 @@ class DraftStore {
   // Recovers a draft's key with the admin's box key.
   Result<DraftKey> admin_key(const DraftId& id, const BoxKey& admin);
   Result<std::vector<DraftInfo>> list();
-  Result<std::int64_t> count();
+  Result<std::int64_t> count();  // open drafts, not submitted records
   Status remove(const DraftId& id);
+  // Keeps a draft of a form that is not anonymous as the record of what it
+  // sealed (in the transaction that stores the envelope), dropping the
+  // oldest records past draft_limits::kMaxRecords.
+  Status mark_submitted(const DraftId& id, const SubmissionId& submission, std::uint32_t revision,
+                        std::int64_t now);
   // Deletes anonymous drafts untouched since `anonymous_before` (the kiosk's
-  // idle timeout, and the clean-up of drafts whose browser went away) and
-  // the others untouched since `resumable_before`. Returns how many.
-  Result<std::int64_t> expire(std::int64_t anonymous_before, std::int64_t resumable_before);
+  // idle timeout, and the clean-up of drafts whose browser went away), the
+  // others untouched since `resumable_before`, and the records not revised
+  // since `records_before`. Returns how many.
+  Result<std::int64_t> expire(std::int64_t anonymous_before, std::int64_t resumable_before,
+                              std::int64_t records_before);
 
  private:
   // OK, or the refusal as a Status, for `bytes` more stored bytes (a new

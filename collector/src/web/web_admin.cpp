@@ -188,6 +188,14 @@ HttpResponse WebApi::admin_drafts(Call& call) {
                    {"updated_at", iso8601_utc(d.updated_at)},
                    {"answered", d.answered},
                    {"resumable", d.admin_can_open}};
+    if (d.submission) {
+      // A submitted record: its reference (as the respondent was shown),
+      // its last revision, and whether it was edited since.
+      o["reference"] = d.submission->to_string().substr(0, 8);
+      o["revision"] = d.revision;
+      o["submitted_at"] = iso8601_utc(d.submitted_at);
+      o["edited"] = d.updated_at > d.submitted_at;
+    }
     if (lib.is_ok()) {
       if (auto f = (*lib)->find(d.form_id, d.form_version))
         o["title"] = f->title.get(call.lang(), f->default_language);

@@ -99,8 +99,10 @@ void WebApi::tick() {
                                                   options_.idle_countdown.count() -
                                                   kExpiryGrace.count();
   const std::int64_t resumable_before = t - options_.resumable_expiry.count();
-  Status expired = collector_.write_with_reserve(
-      [&]() -> Status { return drafts_.expire(anonymous_before, resumable_before).status(); });
+  const std::int64_t records_before = t - draft_limits::kRecordExpiry.count();
+  Status expired = collector_.write_with_reserve([&]() -> Status {
+    return drafts_.expire(anonymous_before, resumable_before, records_before).status();
+  });
   if (!expired.is_ok()) options_.log("draft expiry: " + expired.to_string());
   // Files captured for drafts that are gone: no draft lives longer.
   if (auto staged = collector_.expire_staged(resumable_before - 24 * 3600); !staged.is_ok()) {
@@ -647,7 +649,7 @@ HttpResponse WebApi::submit_draft(Call& call) {
   }
   // The page holds the code in its memory only; a page that lost it (a
   // reload) asks again, and nothing of the draft is lost meanwhile.
-  if (d->form->response_codes) {
+  if (d->form->response_codes && !d->info.submission) {
     if (auto refused = refuse_code(call, *d->form, code, d->info.lang)) return std::move(*refused);
   }
   prune_irrelevant(*d->form, d->answers, d->info.lang, *options_.clock);
@@ -663,10 +665,18 @@ HttpResponse WebApi::submit_draft(Call& call) {
   std::string text = json::serialize(d->answers);
   // The draft row goes in the same transaction that stores the sealed
   // envelope: a crash leaves either the draft or the submission, never both.
+  // A form that is not anonymous keeps it as the record the admin may
+  // correct; a correction seals the same submission's next revision.
   const DraftId draft_id = d->token.id;
+  const bool keep = !d->form->anonymous && d->info.admin_can_open;
+  const Revises revises{d->info.submission.value_or(SubmissionId::random()), d->info.revision + 1};
   auto id = collector_.submit(
       d->info.form_id, d->info.form_version, text, d->info.lang,
-      [&] { return drafts_.remove(draft_id); }, code);
+      [&] {
+        return keep ? drafts_.mark_submitted(draft_id, revises.id, revises.revision, now())
+                    : drafts_.remove(draft_id);
+      },
+      code, keep ? &revises : nullptr);
   wipe(text);
   if (!id.is_ok() && id.status().code() == StatusCode::kAlreadyExists && d->form->response_codes) {
     // Another page spent the same code a moment ago.
@@ -677,7 +687,9 @@ HttpResponse WebApi::submit_draft(Call& call) {
   // A reference would tie the respondent to a stored submission: anonymous
   // forms show none (issue 14).
   if (d->form->anonymous) return call.ok(json::object{{"submitted", true}});
-  return call.ok(json::object{{"submitted", true}, {"reference", id->to_string().substr(0, 8)}});
+  return call.ok(json::object{{"submitted", true},
+                              {"reference", id->to_string().substr(0, 8)},
+                              {"revision", revises.revision}});
 }
 
 HttpResponse WebApi::leave_draft(Call& call) {

@@ -901,6 +901,7 @@ AdminResponse AdminApi::download(Call& call, std::string_view form) {
   o.labels = query_param(target, "labels") == "1";
   o.lang = query_param(target, "lang");
   o.excel_bom = query_param(target, "bom") == "1";
+  o.every_revision = query_param(target, "all_revisions") == "1";
   o.actor = call.actor;
   o.destination = "download by " + call.peer;
   // with_files=1: the export and the files its responses name, in one zip

@@ -49,7 +49,7 @@ Usage:
   sync-server device reissue --data-dir DIR DEVICE_ID [--url ws://HOST:PORT] [--expires 14d]
   sync-server device revoke --data-dir DIR DEVICE_ID
   sync-server export  --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]
-                      [--labels] [--lang L] [--bom] [--out FILE] [--with-files]
+                      [--labels] [--lang L] [--bom] [--out FILE] [--with-files] [--all-revisions]
   sync-server backup  --data-dir DIR --out FOLDER
   sync-server restore --from FOLDER --data-dir NEWDIR
   sync-server report  --data-dir DIR --form ID [--round R] [--compare R2] [--by DIM[,DIM]]
@@ -490,6 +490,7 @@ int cmd_export(const CliArgs& a, std::ostream& out, std::ostream& err) {
                                          "(codes are the same in every language)"));
   }
   opts.excel_bom = a.has("--bom");
+  opts.every_revision = a.has("--all-revisions");
   if (opts.excel_bom && opts.format != ExportFormat::kCsv) {
     return fail(err, Status::invalid_argument("--bom applies to --format csv only"));
   }
@@ -832,6 +833,7 @@ const Command kCommands[] = {
     {"export",
      "sync-server export --data-dir DIR --form ID [--format csv|jsonl|xlsx|sav|dta] [--round R]\n"
      "                   [--labels] [--lang L] [--bom] [--out FILE] [--with-files]\n"
+     "                   [--all-revisions]\n"
      "  Writes one row per submission (latest revision), every version of the form merged into "
      "one\n"
      "  set of columns, with its round. Safe while serve is running.\n"
@@ -849,6 +851,8 @@ const Command kCommands[] = {
      "  --format sav (SPSS) and dta (Stata 14+) carry variable and value labels in --lang L (needs "
      "--out).\n"
      "  --round R keeps only submissions of round R.\n"
+     "  --all-revisions writes every revision of a corrected response, each with its revision\n"
+     "  number, instead of the latest only (a form that is not anonymous).\n"
      "  --bom adds a UTF-8 byte-order mark so that Excel opens accents and Arabic correctly.\n"
      "  --out FILE is written with mode 0600, atomically. Every export is recorded in the audit "
      "log.\n"
@@ -860,7 +864,7 @@ const Command kCommands[] = {
      "their\n"
      "  way from a post are listed in files-missing.txt.\n",
      {"--data-dir", "--form", "--format", "--out", "--round", "--lang"},
-     {"--bom", "--labels", "--with-files"},
+     {"--bom", "--labels", "--with-files", "--all-revisions"},
      cmd_export},
     {"backup",
      "sync-server backup --data-dir DIR --out FOLDER\n"

@@ -106,7 +106,7 @@ ExportSource::ExportSource(ServerStore& store, std::string form_id,
 Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store,
                                                          const std::string& form_id,
                                                          const std::optional<std::string>& round,
-                                                         std::int64_t now) {
+                                                         std::int64_t now, bool every_revision) {
   // One read transaction for every pass: the export is a consistent snapshot
   // even while `serve` commits batches.
   std::unique_ptr<ExportSource> source(new ExportSource(store, form_id, round, now));
@@ -126,7 +126,9 @@ Result<std::unique_ptr<ExportSource>> ExportSource::open(ServerStore& store,
   for (const auto* e : entries) versions.push_back({e->form, e->rounds});
   source->plan_ = ExportPlan::from_forms(versions);
 
-  EQ_ASSIGN_OR_RETURN(source->rows_, count_latest_submissions(store.db(), form_id, round));
+  source->every_revision_ = every_revision;
+  EQ_ASSIGN_OR_RETURN(source->rows_,
+                      count_latest_submissions(store.db(), form_id, round, every_revision));
 
   for (const auto* e : entries) {
     e->form->walk([&](const forms::Item& it, const std::vector<const forms::Item*>& parents) {
@@ -283,7 +285,8 @@ Status ExportSource::scan(const std::function<Status(const ExportRow&)>& visit) 
 
 Status ExportSource::scan_stored(const std::function<Status(ExportRow&)>& visit,
                                  boost::json::storage_ptr storage) {
-  EQ_ASSIGN_OR_RETURN(LatestSubmissions st, LatestSubmissions::open(store_.db(), form_id_, round_));
+  EQ_ASSIGN_OR_RETURN(LatestSubmissions st,
+                      LatestSubmissions::open(store_.db(), form_id_, round_, every_revision_));
   const std::size_t total = rows_ * std::max<std::size_t>(passes_, 1);
   std::size_t done = passes_done_ * rows_;
   std::map<std::string, std::string> unit_of_site;

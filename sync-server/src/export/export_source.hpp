@@ -86,9 +86,11 @@ class ExportSource {
   // Starts the snapshot, loads every version of `form_id` the server knows
   // and counts the rows. `round`: only submissions carrying it. `now`: the
   // export's time (unix seconds), which today() in skip logic reads.
+  // `every_revision`: every revision of each submission (a corrected
+  // response's history), not only the latest; refused for anonymous forms.
   static Result<std::unique_ptr<ExportSource>> open(ServerStore& store, const std::string& form_id,
                                                     const std::optional<std::string>& round,
-                                                    std::int64_t now);
+                                                    std::int64_t now, bool every_revision = false);
   ExportSource(const ExportSource&) = delete;
   ExportSource& operator=(const ExportSource&) = delete;
 
@@ -130,6 +132,7 @@ class ExportSource {
   std::string form_id_;
   std::optional<std::string> round_;
   std::int64_t now_;
+  bool every_revision_ = false;
   ExportPlan plan_;
   std::size_t rows_ = 0;
   std::size_t passes_ = 1;

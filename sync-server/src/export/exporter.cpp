@@ -222,7 +222,13 @@ Status write_jsonl(ExportSource& source, const ExportOptions& options, std::ostr
 Result<std::unique_ptr<ExportSource>> open_source(ServerStore& store, const ExportOptions& options,
                                                   const ExportProgress& progress) {
   EQ_ASSIGN_OR_RETURN(
-      auto source, ExportSource::open(store, options.form_id, options.round, options.clock->now()));
+      auto source, ExportSource::open(store, options.form_id, options.round, options.clock->now(),
+                                      options.every_revision));
+  if (options.every_revision && source->anonymous()) {
+    return Status::invalid_argument("form " + options.form_id +
+                                    " is anonymous: its responses are never revised, and its "
+                                    "export is released under disclosure control");
+  }
   const auto& langs = source->plan().languages();
   const bool labelled = options.labels || options.format == ExportFormat::kSav ||
                         options.format == ExportFormat::kDta;

@@ -32,6 +32,9 @@ struct ExportOptions {
   bool labels = false;               // choice labels instead of codes
   std::string lang;                  // language of the labels; "" is the form's default
   bool excel_bom = false;            // CSV only: a UTF-8 BOM so Excel detects the encoding
+  // Every revision of each submission (a corrected response's history), not
+  // only the latest; a form that is not anonymous only.
+  bool every_revision = false;
   // For the audit log: who asked ("cli", or the dashboard's "token:LABEL"),
   // and where the rows went when that is not the file ("download by ADDR").
   std::string actor = "cli";

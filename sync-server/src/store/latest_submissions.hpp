@@ -18,14 +18,18 @@
 namespace equitas::server {
 
 // How many rows a LatestSubmissions over the same form and round gives.
+// `every_revision`: every stored revision of each submission, not only the
+// latest (a form that is not anonymous, whose responses were corrected).
 Result<std::size_t> count_latest_submissions(Database& db, std::string_view form_id,
-                                             const std::optional<std::string>& round);
+                                             const std::optional<std::string>& round,
+                                             bool every_revision = false);
 
 // The rows themselves, in the order they were stored.
 class LatestSubmissions {
  public:
   static Result<LatestSubmissions> open(Database& db, std::string_view form_id,
-                                        const std::optional<std::string>& round);
+                                        const std::optional<std::string>& round,
+                                        bool every_revision = false);
   // True with a row, false after the last.
   Result<bool> next() { return st_.step(); }
 
