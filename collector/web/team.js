@@ -628,9 +628,14 @@ window.EquitasTeam = function (ui) {
     const box = el('section', { id: 'team-plan' }, el('h2', { text: t('plan') }));
     for (const a of A.data.actions) {
       const late = a.deadline && a.deadline < today && a.status !== 'completed';
-      const now = el('p', { className: 'team-action-status' }, el('strong', { text: statusName(a.status) }),
+      // An update saved here and not yet in the server's plan (kept beside
+      // its sealed envelope, so a reload still shows it) is shown waiting.
+      const waiting = (status, text) => [el('strong', { text: statusName(status) }), text ? ' — ' : '', text ? el('bdi', { text }) : '', ' ',
+        el('span', { className: 'team-waiting', text: t('waiting') })];
+      const mine = (A.data.unsynced['action:' + a.id] || {}).value;
+      const now = el('p', { className: 'team-action-status' }, ...(mine ? waiting(mine.status, mine.note) : [el('strong', { text: statusName(a.status) }),
         a.note ? ' — ' : '', a.note ? el('bdi', { text: a.note }) : '', ' ',
-        el('span', { className: 'muted' }, el('bdi', { text: t('lastUpdate', String(a.updated_at || '').slice(0, 10), a.updated_by || '') })));
+        el('span', { className: 'muted' }, el('bdi', { text: t('lastUpdate', String(a.updated_at || '').slice(0, 10), a.updated_by || '') }))]));
       const said = el('p', { className: 'muted', role: 'status' });
       const sel = el('select', { id: 'action-status-' + a.id, 'aria-label': t('status') + ' ' + a.id },
         (A.data.action_statuses || []).map(x => el('option', { value: x.name, text: x.label, selected: x.name === a.status })));
@@ -643,8 +648,8 @@ window.EquitasTeam = function (ui) {
         btn.disabled = false;
         if (!r || !r.ok) { said.className = 'error'; said.textContent = t('failed', (r && r.data && r.data.error) || '—'); return; }
         a.status = sel.value; a.note = note.value;
-        now.replaceChildren(el('strong', { text: statusName(a.status) }), a.note ? ' — ' : '', a.note ? el('bdi', { text: a.note }) : '', ' ',
-          el('span', { className: 'team-waiting', text: t('waiting') }));
+        A.data.unsynced['action:' + a.id] = { value: { status: a.status, note: a.note } };
+        now.replaceChildren(...waiting(a.status, a.note));
         said.className = 'muted'; said.textContent = t('actionSent');
         form.hidden = true;
       } } },

@@ -346,6 +346,13 @@ test('a member updates an action of the plan from the team page on a phone; the 
     assert.equal(await overflowsHorizontally(page), false);
     await screenshot(page, 'team-action-update-360');
     assert.equal(status(p.a.dir).pending, 1, 'sealed and queued on the collector');
+    // Reloaded before the sync: still shown, waiting, as this post saved it.
+    await page.reload();
+    await page.waitForSelector('.team-card');
+    await page.click('.team-card button.open-team');
+    await action.waitFor();
+    assert.match(await action.locator('.team-action-status').textContent(), /In progress — Room chosen; works start in March/);
+    assert.equal(await action.locator('.team-waiting').count(), 1);
 
     assert.match(run('collector', ['sync', '--data-dir', p.a.dir]), /1 sent, 1 accepted/);
     const plan = JSON.parse(run('sync-server', ['action', 'list', '--data-dir', p.server, '--json']));

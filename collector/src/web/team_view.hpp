@@ -35,4 +35,8 @@ boost::json::object team_summary(const CollectorStore::HeldAssessment& held,
 // The entries of this collector not merged yet, as {field: {value, role, at}}.
 boost::json::object unsynced_view(const std::vector<CollectorStore::AssessmentEntry>& entries);
 
+// The entry a member's action update leaves until the server's plan holds
+// it: field "action:<action id>", value {"status", "note"}.
+inline constexpr std::string_view kActionEntryPrefix = "action:";
+
 }  // namespace equitas::collector

@@ -4,6 +4,7 @@
 // /api/v1/admin: the GEOAT is the team's record, not a respondents' survey.
 #include <boost/json.hpp>
 
+#include "equitas/forms/answer_text.hpp"
 #include "equitas/forms/file_answer.hpp"
 #include "web/team_view.hpp"
 #include "web/web_api_internal.hpp"
@@ -143,8 +144,23 @@ HttpResponse WebApi::team_update_action(Call& call, std::string_view id,
     const auto* v = body->if_contains(from);
     if (v != nullptr && v->is_string() && !v->as_string().empty()) answers[to] = v->as_string();
   }
+  // Kept beside the sealed update, as a team entry of this assessment
+  // ("action:<id>"), so that the page shows it as waiting after a reload
+  // until the server's plan holds it (the envelope cannot be read back here).
+  const Revises revises{SubmissionId::random(), 1};
+  const std::string role = forms::answer_text(answers, "au_role");
+  json::object entry{{"status", forms::answer_text(answers, "ap_status")},
+                     {"note", forms::answer_text(answers, "ap_progress")}};
   std::string text = json::serialize(answers);
-  auto done = collector_.submit(forms::kActionUpdateForm, "", text, lang);
+  auto done = collector_.submit(
+      forms::kActionUpdateForm, "", text, lang,
+      [&] {
+        return collector_.store().add_assessment_entries(
+            revises.id, found->assessment.id,
+            {{std::string(kActionEntryPrefix) + std::string(action_id), json::serialize(entry),
+              role, now()}});
+      },
+      {}, &revises);
   if (!done.is_ok()) return call.error(done.status(), lang);
   return call.ok(json::object{{"id", done->to_string()}, {"action", action_id}});
 }
