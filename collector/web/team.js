@@ -547,9 +547,9 @@ window.EquitasTeam = function (ui) {
     // The panel's content through el(), which skips nulls and flattens.
     const content = el('div', {}, h, ind.hint ? el('p', { className: 'hint', text: ind.hint }) : null,
       el('label', { className: 'qlabel', for: 'p-status', text: t('status') }), statusSelect(ind, 'p-status'), marks(ind),
-      siteBlock(ind, 'p'),
       ind.details.flatMap(d => [el('label', { className: 'qlabel', for: 'p-' + d.name, text: d.label }),
         detailControl(ind, d, 'p-' + d.name, d.multiline)]),
+      siteBlock(ind, 'p'),
       el('h3', { text: t('history') }), history(ind),
       el('div', { className: 'actions' }, el('button', { type: 'button', text: t('close'), on: { click: () => {
         p.hidden = true; A.panelFor = null;
@@ -608,9 +608,10 @@ window.EquitasTeam = function (ui) {
       el('p', { className: 'muted', text: t('position', pos + 1, s.shown.length) }),
       el('h2', { tabindex: '-1' }, el('span', { className: 'code', text: ind.code }), ' ', statement(ind)),
       ind.hint ? el('p', { className: 'hint', text: ind.hint }) : null,
-      buttons, ...marks(ind), siteBlock(ind, 'o'),
+      buttons, ...marks(ind),
       ind.details.filter(d => d.role === 'evidence' || d.role === 'comment' || d.accept).flatMap(d =>
         [el('label', { className: 'qlabel', for: 'o-' + d.name, text: d.label }), detailControl(ind, d, 'o-' + d.name, d.multiline)]),
+      siteBlock(ind, 'o'),
       el('div', { className: 'actions' },
         el('button', { type: 'button', id: 'team-prev', text: t('prev'), disabled: pos <= 0, on: { click: () => s.go(pos - 1) } }),
         el('button', { type: 'button', id: 'team-next', className: 'primary', text: t('next'), disabled: pos >= s.shown.length - 1,

@@ -299,6 +299,16 @@ for (const lang of ['en', 'ar']) {
       assert.equal(await overflowsHorizontally(page), false, 'no sideways scrolling at 360 px');
       await screenshot(page, `team-phone-${lang}-360-rated`);
       assert.equal(status(p.a.dir).pending, 1);
+      // A facility indicator given per site: this post's own site first.
+      await page.selectOption('#team-principle', 'P3');
+      for (let i = 0; i < 12 && !(await page.locator('.team-one[data-indicator="p3_c_1"]').count()); i++) await page.click('#team-next');
+      await page.waitForSelector('.team-one[data-indicator="p3_c_1"] .team-site');
+      assert.equal(await page.inputValue('#o-site'), 'Kigoma land border');
+      await saved(page, () => page.selectOption('#o-site-status', '2'));
+      await page.waitForSelector('.team-one[data-indicator="p3_c_1"] .team-site-list li[data-site="Kigoma land border"]');
+      assert.equal(await overflowsHorizontally(page), false, 'the site block fits at 360 px');
+      await screenshot(page, `team-phone-${lang}-360-site`);
+      assert.equal(status(p.a.dir).pending, 2);
     } finally {
       await context.close();
       await stop(srv);
