@@ -593,10 +593,14 @@ Result<SubmissionId> Collector::seal_and_store(
     const ContributionMeta* contribution, const std::function<Status()>& in_transaction,
     std::string_view response_code, const Revises* revises) {
   EQ_ASSIGN_OR_RETURN(auto enrolled, enrollment());
-  // A revision links two responses: never for an anonymous form.
-  if (revises != nullptr && revises->revision != 1 && (form == nullptr || form->anonymous)) {
+  // A chosen id or a revision links responses: never for an anonymous form.
+  if (revises != nullptr && (form == nullptr || form->anonymous)) {
     wipe(answers_json);
     return Status::invalid_argument("only a response to a form that is not anonymous is revised");
+  }
+  if (revises != nullptr && revises->revision > 1 && !form->revisable) {
+    wipe(answers_json);
+    return Status::invalid_argument("form " + form->id + " is not revisable");
   }
   if (!enrolled) {
     wipe(answers_json);

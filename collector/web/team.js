@@ -29,7 +29,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Disagreement: choose the status the team agrees on.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Entered here, waiting for sync', saving: 'Saving…', saved: 'Saved: {0}', details: 'Details', close: 'Close details',
       bySite: 'Findings by site', siteOf: 'Site of this finding', siteNone: 'No site has a finding yet.', weakest: 'From the weakest site ({0}) until the team gives the status for the administration.', siteSplit: 'The entries for {0} disagree: choose the status the team found there.',
-      records: 'Submitted records', recordsHint: 'Responses to forms that are not anonymous, kept here for 180 days so that they can be corrected. A correction is sent as a new revision of the same response; the server keeps every revision.', correct: 'Correct', revisionN: 'revision {0}, {1}', edited: 'edited, not yet submitted',
+      records: 'Submitted records', recordsHint: 'Responses to forms that allow corrections (the GEOAT), kept here for 180 days so that they can be corrected. A correction is sent as a new revision of the same response; the server keeps every revision.', correct: 'Correct', revisionN: 'revision {0}, {1}', edited: 'edited, not yet submitted',
       history: 'History', noHistory: 'Nothing entered yet.', prev: 'Previous indicator', next: 'Next indicator', position: 'Indicator {0} of {1}',
       back: 'Back to the admin page', resume: 'Continue at {0}', noMatch: 'No indicator matches these filters.',
       validatedNote: 'This assessment is validated. New entries are kept for the team, flagged, but no longer change it.',
@@ -44,7 +44,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Désaccord : choisissez l\'état sur lequel l\'équipe s\'accorde.', said: '{0} : {1}', at: '{0}, {1}',
       waiting: 'Saisi ici, en attente de synchronisation', saving: 'Enregistrement…', saved: 'Enregistré : {0}', details: 'Détails', close: 'Fermer les détails',
       bySite: 'Constats par site', siteOf: 'Site de ce constat', siteNone: 'Aucun site n\'a encore de constat.', weakest: 'D\'après le site le plus faible ({0}), tant que l\'équipe n\'a pas donné l\'état pour l\'administration.', siteSplit: 'Les saisies pour {0} divergent : choisissez l\'état constaté sur place par l\'équipe.',
-      records: 'Réponses envoyées', recordsHint: 'Les réponses aux formulaires non anonymes, conservées ici 180 jours pour pouvoir être corrigées. Une correction est envoyée comme nouvelle révision de la même réponse ; le serveur conserve toutes les révisions.', correct: 'Corriger', revisionN: 'révision {0}, {1}', edited: 'modifiée, pas encore envoyée',
+      records: 'Réponses envoyées', recordsHint: 'Les réponses aux formulaires qui admettent des corrections (le GEOAT), conservées ici 180 jours pour pouvoir être corrigées. Une correction est envoyée comme nouvelle révision de la même réponse ; le serveur conserve toutes les révisions.', correct: 'Corriger', revisionN: 'révision {0}, {1}', edited: 'modifiée, pas encore envoyée',
       history: 'Historique', noHistory: 'Rien n\'a encore été saisi.', prev: 'Indicateur précédent', next: 'Indicateur suivant', position: 'Indicateur {0} sur {1}',
       back: 'Retour à la page d\'administration', resume: 'Reprendre à {0}', noMatch: 'Aucun indicateur ne correspond à ces filtres.',
       validatedNote: 'Cette évaluation est validée. Les nouvelles saisies sont conservées pour l\'équipe, signalées, mais ne la modifient plus.',
@@ -59,7 +59,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Desacuerdo: elija el estado en el que coincide el equipo.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Introducido aquí, pendiente de sincronizar', saving: 'Guardando…', saved: 'Guardado: {0}', details: 'Detalles', close: 'Cerrar los detalles',
       bySite: 'Constataciones por lugar', siteOf: 'Lugar de esta constatación', siteNone: 'Ningún lugar tiene todavía una constatación.', weakest: 'Según el lugar más débil ({0}), hasta que el equipo indique el estado de la administración.', siteSplit: 'Las entradas para {0} no coinciden: elija el estado que el equipo constató allí.',
-      records: 'Respuestas enviadas', recordsHint: 'Las respuestas a formularios no anónimos, conservadas aquí 180 días para poder corregirlas. Una corrección se envía como nueva revisión de la misma respuesta; el servidor conserva todas las revisiones.', correct: 'Corregir', revisionN: 'revisión {0}, {1}', edited: 'modificada, aún no enviada',
+      records: 'Respuestas enviadas', recordsHint: 'Las respuestas a formularios que admiten correcciones (el GEOAT), conservadas aquí 180 días para poder corregirlas. Una corrección se envía como nueva revisión de la misma respuesta; el servidor conserva todas las revisiones.', correct: 'Corregir', revisionN: 'revisión {0}, {1}', edited: 'modificada, aún no enviada',
       history: 'Historial', noHistory: 'Aún no se ha introducido nada.', prev: 'Indicador anterior', next: 'Indicador siguiente', position: 'Indicador {0} de {1}',
       back: 'Volver a la página de administración', resume: 'Continuar en {0}', noMatch: 'Ningún indicador coincide con estos filtros.',
       validatedNote: 'Esta evaluación está validada. Las nuevas entradas se conservan para el equipo, señaladas, pero ya no la modifican.',
@@ -74,7 +74,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Разногласие: выберите статус, с которым согласна группа.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Внесено здесь, ожидает синхронизации', saving: 'Сохранение…', saved: 'Сохранено: {0}', details: 'Подробности', close: 'Закрыть подробности',
       bySite: 'Выводы по объектам', siteOf: 'Объект, к которому относится вывод', siteNone: 'Ни по одному объекту ещё нет вывода.', weakest: 'По самому слабому объекту ({0}), пока группа не укажет статус для администрации.', siteSplit: 'Записи по объекту «{0}» расходятся: выберите статус, установленный группой на месте.',
-      records: 'Отправленные ответы', recordsHint: 'Ответы на неанонимные формы хранятся здесь 180 дней, чтобы их можно было исправить. Исправление отправляется как новая редакция того же ответа; сервер хранит все редакции.', correct: 'Исправить', revisionN: 'редакция {0}, {1}', edited: 'изменён, ещё не отправлен',
+      records: 'Отправленные ответы', recordsHint: 'Ответы на формы, допускающие исправления (GEOAT), хранятся здесь 180 дней, чтобы их можно было исправить. Исправление отправляется как новая редакция того же ответа; сервер хранит все редакции.', correct: 'Исправить', revisionN: 'редакция {0}, {1}', edited: 'изменён, ещё не отправлен',
       history: 'История', noHistory: 'Пока ничего не внесено.', prev: 'Предыдущий показатель', next: 'Следующий показатель', position: 'Показатель {0} из {1}',
       back: 'К странице администратора', resume: 'Продолжить с {0}', noMatch: 'Нет показателей, подходящих под эти фильтры.',
       validatedNote: 'Эта оценка утверждена. Новые записи сохраняются для группы с отметкой, но больше её не меняют.',
@@ -89,7 +89,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'خلاف: اختر الحالة التي يتفق عليها الفريق.', said: '{0}: {1}', at: '{0}، {1}',
       waiting: 'أُدخل هنا، بانتظار المزامنة', saving: 'جارٍ الحفظ…', saved: 'تم الحفظ: {0}', details: 'التفاصيل', close: 'إغلاق التفاصيل',
       bySite: 'النتائج حسب الموقع', siteOf: 'موقع هذه النتيجة', siteNone: 'لا توجد نتيجة لأي موقع بعد.', weakest: 'وفق أضعف موقع ({0})، إلى أن يحدد الفريق الحالة على مستوى الإدارة.', siteSplit: 'الإدخالات الخاصة بـ {0} متعارضة: اختر الحالة التي وقف عليها الفريق هناك.',
-      records: 'الإجابات المرسلة', recordsHint: 'الإجابات على الاستمارات غير المجهولة، محفوظة هنا 180 يومًا ليمكن تصحيحها. يُرسل التصحيح بوصفه نسخة منقحة جديدة من الإجابة نفسها، ويحتفظ الخادم بكل النسخ.', correct: 'تصحيح', revisionN: 'النسخة {0}، {1}', edited: 'عُدّلت ولم تُرسل بعد',
+      records: 'الإجابات المرسلة', recordsHint: 'الإجابات على الاستمارات التي تقبل التصحيح (GEOAT)، محفوظة هنا 180 يومًا ليمكن تصحيحها. يُرسل التصحيح بوصفه نسخة منقحة جديدة من الإجابة نفسها، ويحتفظ الخادم بكل النسخ.', correct: 'تصحيح', revisionN: 'النسخة {0}، {1}', edited: 'عُدّلت ولم تُرسل بعد',
       history: 'السجل', noHistory: 'لم يُدخل شيء بعد.', prev: 'المؤشر السابق', next: 'المؤشر التالي', position: 'المؤشر {0} من {1}',
       back: 'العودة إلى صفحة الإدارة', resume: 'المتابعة من {0}', noMatch: 'لا يوجد مؤشر يطابق عوامل التصفية هذه.',
       validatedNote: 'هذا التقييم معتمد. تُحفظ الإدخالات الجديدة للفريق مع تعليمها، لكنها لم تعد تغيّره.',
@@ -104,7 +104,7 @@ window.EquitasTeam = function (ui) {
       conflict: 'Desacordo: escolha o estado com que a equipa concorda.', said: '{0}: {1}', at: '{0}, {1}',
       waiting: 'Registado aqui, a aguardar sincronização', saving: 'A guardar…', saved: 'Guardado: {0}', details: 'Detalhes', close: 'Fechar os detalhes',
       bySite: 'Constatações por local', siteOf: 'Local desta constatação', siteNone: 'Nenhum local tem ainda uma constatação.', weakest: 'Segundo o local mais fraco ({0}), até a equipa indicar o estado da administração.', siteSplit: 'As entradas para {0} divergem: escolha o estado que a equipa constatou no local.',
-      records: 'Respostas enviadas', recordsHint: 'As respostas a formulários não anónimos, guardadas aqui 180 dias para poderem ser corrigidas. Uma correção é enviada como nova revisão da mesma resposta; o servidor guarda todas as revisões.', correct: 'Corrigir', revisionN: 'revisão {0}, {1}', edited: 'alterada, ainda não enviada',
+      records: 'Respostas enviadas', recordsHint: 'As respostas a formulários que admitem correções (o GEOAT), guardadas aqui 180 dias para poderem ser corrigidas. Uma correção é enviada como nova revisão da mesma resposta; o servidor guarda todas as revisões.', correct: 'Corrigir', revisionN: 'revisão {0}, {1}', edited: 'alterada, ainda não enviada',
       history: 'Histórico', noHistory: 'Ainda nada foi registado.', prev: 'Indicador anterior', next: 'Indicador seguinte', position: 'Indicador {0} de {1}',
       back: 'Voltar à página de administração', resume: 'Continuar em {0}', noMatch: 'Nenhum indicador corresponde a estes filtros.',
       validatedNote: 'Esta avaliação está validada. Os novos registos são guardados para a equipa, assinalados, mas já não a alteram.',
@@ -174,12 +174,12 @@ window.EquitasTeam = function (ui) {
   function standing(ind) {
     const f = fieldState(ind.name);
     if (f.competing) return 'disagreement';
+    // A site whose entries disagree holds the indicator back, whatever the
+    // team gave the administration (validation waits for it too).
+    const d = ind.per_site ? fromSites(ind) : null;
+    if (d === 'disagreement') return d;
     let s = f.fromSites ? null : status(ind.name);
-    if (!s && ind.per_site) {
-      const d = fromSites(ind);
-      if (d === 'disagreement') return d;
-      s = d;
-    }
+    if (!s) s = d;
     if (!s) return 'todo';
     if (s.not_applicable) return 'na';
     return s.points == null ? 'todo' : 'rated';
@@ -363,11 +363,10 @@ window.EquitasTeam = function (ui) {
 
   function statusSelect(ind, id) {
     let f = fieldState(ind.name);
-    // Not given for the administration: the weakest site's, as this page has the sites.
-    if (ind.per_site && !f.competing && (f.fromSites || f.value == null)) {
-      const d = fromSites(ind);
-      f = { ...f, value: d && d !== 'disagreement' ? d.name : null };
-    }
+    // The weakest site's status is not the team's choice: the select stays
+    // unset (the row says where the status comes from), so choosing that
+    // same status makes it the administration's.
+    if (f.fromSites) f = { ...f, value: null };
     const sel = el('select', { id, 'aria-label': t('status') + ' ' + ind.code, on: { change: () => {
       if (sel.value) saveField(ind, ind.name, sel.value, document.getElementById('team-save'));
     } } }, el('option', { value: '', text: t('notRated'), disabled: f.value != null && !f.competing }),
@@ -598,7 +597,8 @@ window.EquitasTeam = function (ui) {
     return wrap;
   }
   function oneCard(ind, s) {
-    const f = fieldState(ind.name);
+    let f = fieldState(ind.name);
+    if (f.fromSites) f = { ...f, value: null };  // as statusSelect
     const buttons = el('div', { className: 'team-statuses', role: 'group', 'aria-label': t('status') },
       A.data.layout.statuses.map(st => el('button', { type: 'button', 'data-status': st.name,
         'aria-pressed': String(f.value != null && !f.competing && String(f.value) === st.name), text: st.label,
@@ -733,7 +733,7 @@ window.EquitasTeam = function (ui) {
   }
 
   // ---- submitted records, on the admin page ------------------------------
-  // Responses to forms that are not anonymous, kept (encrypted, under the
+  // Responses to revisable forms, kept (encrypted, under the
   // admin's key) so that they can be corrected; `correct` opens one in the
   // survey page, whose submit seals the next revision.
   function records(list, correct) {

@@ -585,11 +585,28 @@ TEST_CASE(
       R"({"admin_name":"Customs of Somewhere","assessment_start":"2026-11-20",)"
       R"("assessment_date":"2026-11-30"})";
   f.start("geoat-2023");
-  f.save(geoat);
-  auto first = f.json_of(f.call(http::verb::post, "/api/v1/draft/submit"));
+  f.save(R"({"admin_name":"Saved before the last keystroke"})");
+  // What the respondent's browser holds until the submit.
+  const auto respondent_cookies = f.cookies;
+  const std::string respondent_half = f.page_half;
+  // The page sends what it shows; the record keeps exactly what is sealed.
+  auto first = f.json_of(f.call(http::verb::post, "/api/v1/draft/submit",
+                                std::string(R"({"answers":)") + geoat + "}"));
   REQUIRE(first["submitted"].as_bool());
   CHECK(first["revision"] == 1);
   const std::string reference(first["reference"].as_string());
+  // The browser that submitted it (its cookie and key half, replayed) can
+  // neither read it nor seal another revision: the record has a new key.
+  {
+    auto admin = f.cookies;
+    f.cookies = respondent_cookies;
+    f.page_half = respondent_half;
+    CHECK(f.call(http::verb::get, "/api/v1/draft").result() != http::status::ok);
+    CHECK(f.call(http::verb::post, "/api/v1/draft/submit").result() != http::status::ok);
+    f.cookies = admin;
+    f.cookies.erase("eq_draft");
+    f.page_half.clear();
+  }
   // An anonymous response leaves nothing behind.
   f.start("staff-climate");
   auto climate = f.call(http::verb::post, "/api/v1/draft/submit",

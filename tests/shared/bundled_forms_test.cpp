@@ -669,6 +669,11 @@ TEST_CASE("GEOAT: the facility and safety indicators, and their findings, are gi
     CHECK(per_site.count(std::string(id) + "_action") == 0);
   }
   CHECK(per_site.size() == 28);
+  // The post's admin may correct a submitted GEOAT; no anonymous form is revisable.
+  CHECK(f->revisable);
+  for (const char* anonymous :
+       {"staff-climate", "integrity-perception", "integrity-perception-private"})
+    CHECK_FALSE(bundled(anonymous)->revisable);
   // A policy is the administration's, not a site's.
   CHECK(per_site.count("x_a_1") == 0);
 }

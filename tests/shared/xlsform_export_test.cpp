@@ -73,7 +73,7 @@ constexpr const char* kEveryConstruct = R"json({
   "title": {"en": "Every construct", "fr": "Toutes les constructions"},
   "description": {"en": "A test form", "fr": "Un formulaire d'essai"},
   "default_language": "en", "languages": ["en", "fr"],
-  "response_codes": true, "suppression_threshold": 7,
+  "response_codes": true, "revisable": true, "suppression_threshold": 7,
   "lists": {
     "agree": [{"name": "1", "label": {"en": "Disagree", "fr": "Pas d'accord"}, "polarity": "negative"},
               {"name": "3", "label": {"en": "Neither", "fr": "Ni l'un ni l'autre"}, "polarity": "neutral"},
@@ -98,7 +98,7 @@ constexpr const char* kEveryConstruct = R"json({
     {"type": "note", "name": "intro", "label": {"en": "Hello\nthere", "fr": "Bonjour"}, "hint": {"en": "Read", "fr": "Lire"}},
     {"type": "acknowledge", "name": "consent", "label": {"en": "I agree", "fr": "J'accepte"}, "required": true,
      "required_message": {"en": "Needed", "fr": "Requis"}},
-    {"type": "text", "name": "t", "label": {"en": "Text", "fr": "Texte"}, "constraint": "string-length(.) < 50",
+    {"type": "text", "name": "t", "label": {"en": "Text", "fr": "Texte"}, "per_site": true, "constraint": "string-length(.) < 50",
      "constraint_message": {"en": "Too long", "fr": "Trop long"}, "default": "none", "appearance": "multiline"},
     {"type": "integer", "name": "age", "label": {"en": "Age", "fr": "Âge"}, "required": "${t} != ''",
      "relevant": "${consent} = 'true'"},

@@ -1118,6 +1118,25 @@ TEST_CASE(
   CHECK(check("{}").calculated.at("device") != check("{}").calculated.at("device"));
 }
 
+TEST_CASE("revisable: the settings sheet's and the JSON form's, never with anonymous",
+          "[xlsform]") {
+  SheetSpec survey{"survey", {{"type", "name", "label"}, {"text", "q", "Q"}}, false, ""};
+  SheetSpec settings{"settings", {{"form_id", "revisable"}, {"inspection", "yes"}}, false, ""};
+  const ImportResult r = import_ok(make_xlsx({survey, settings}));
+  INFO(all_messages(r));
+  REQUIRE(r.form.has_value());
+  CHECK(r.form->revisable);
+  auto again = equitas::forms::load_form_json(equitas::forms::save_form_json(*r.form));
+  REQUIRE(again.is_ok());
+  CHECK(again->revisable);
+  // An anonymous form keeps no copy of a response: it cannot be revisable.
+  auto both = equitas::forms::load_form_json(
+      R"({"id":"x","version":"1","title":{"en":"X"},"anonymous":true,"revisable":true,)"
+      R"("items":[{"type":"text","name":"q","label":{"en":"Q"}}]})");
+  REQUIRE_FALSE(both.is_ok());
+  CHECK_THAT(both.status().message(), Catch::Contains("cannot be revisable"));
+}
+
 TEST_CASE("the settings sheet's response_codes makes a form ask for single-use codes",
           "[xlsform]") {
   SheetSpec survey{"survey", {{"type", "name", "label"}, {"text", "q", "Q"}}, false, ""};

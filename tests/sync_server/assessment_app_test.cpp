@@ -312,6 +312,12 @@ TEST_CASE(
   const auto scores = assessment_scores(*form, split, false, "en");
   CHECK(scores.at("overall").at("disagreements") == 1);
   CHECK(scores.at("overall").at("rated") == 0);
+  // A site still in disagreement holds back the team's own status too, as
+  // validation does.
+  auto held = derived({{"p3_c_1", agreed("2")}, {"p3_c_1@A", disputed()}});
+  CHECK(held.at("p3_c_1").at("value") == "2");
+  CHECK(held.at("p3_c_1").at("site_disagreement") == boost::json::array{"A"});
+  CHECK(assessment_scores(*form, held, false, "en").at("overall").at("disagreements") == 1);
   // The team's own status for the administration is kept as it is.
   auto own = derived({{"p3_c_1", agreed("2")}, {"p3_c_1@A", agreed("0")}});
   CHECK(own.at("p3_c_1").at("value") == "2");

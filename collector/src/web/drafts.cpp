@@ -274,21 +274,36 @@ Status DraftStore::remove(const DraftId& id) {
 }
 
 Status DraftStore::mark_submitted(const DraftId& id, const SubmissionId& submission,
-                                  std::uint32_t revision, std::int64_t now) {
-  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE drafts SET submission_id = ?, revision = ?, "
-                                           "submitted_at = ?, updated_at = ? WHERE id = ? AND "
-                                           "anonymous = 0 AND admin_key IS NOT NULL"));
-  st.bind(1, ByteView(submission.bytes))
-      .bind(2, static_cast<std::int64_t>(revision))
-      .bind(3, now)
-      .bind(4, now)
-      .bind(5, ByteView(id.bytes.data(), id.bytes.size()));
+                                  std::uint32_t revision, std::string_view answers_json,
+                                  const BoxPublicKey& admin, std::int64_t now) {
+  EQ_ASSIGN_OR_RETURN(auto found, info(id));
+  if (!found || found->anonymous || !found->admin_can_open)
+    return Status::failed_precondition("only a resumable draft is kept");
+  // A fresh key: the one the respondent's browser held opens nothing now.
+  DraftKey key;
+  randombytes_buf(key.data(), key.size());
+  const Bytes sealed =
+      encrypt(key, associated_data(id, found->form_id, found->form_version), answers_json);
+  const Bytes wrapped = seal_to(admin, ByteView(key.data(), key.size()));
+  EQ_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE drafts SET ciphertext = ?, admin_key = ?, "
+                                           "submission_id = ?, revision = ?, submitted_at = ?, "
+                                           "updated_at = ? WHERE id = ?"));
+  st.bind(1, ByteView(sealed))
+      .bind(2, ByteView(wrapped))
+      .bind(3, ByteView(submission.bytes))
+      .bind(4, static_cast<std::int64_t>(revision))
+      .bind(5, now)
+      .bind(6, now)
+      .bind(7, ByteView(id.bytes.data(), id.bytes.size()));
   EQ_RETURN_IF_ERROR(st.run());
-  if (db_.changes() != 1) return Status::failed_precondition("only a resumable draft is kept");
-  EQ_ASSIGN_OR_RETURN(auto old, db_.prepare("DELETE FROM drafts WHERE id IN (SELECT id FROM "
-                                            "drafts WHERE submission_id IS NOT NULL ORDER BY "
-                                            "submitted_at DESC, id LIMIT -1 OFFSET ?)"));
-  return old.bind(1, draft_limits::kMaxRecords).run();
+  // The newest records first; past the count or the bytes, the rest go.
+  EQ_ASSIGN_OR_RETURN(
+      auto old,
+      db_.prepare("DELETE FROM drafts WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER "
+                  "w AS n, sum(length(ciphertext)) OVER w AS bytes FROM drafts WHERE "
+                  "submission_id IS NOT NULL WINDOW w AS (ORDER BY submitted_at DESC, id)) "
+                  "WHERE n > ?1 OR bytes > ?2)"));
+  return old.bind(1, draft_limits::kMaxRecords).bind(2, draft_limits::kMaxRecordBytes).run();
 }
 
 Result<std::int64_t> DraftStore::expire(std::int64_t anonymous_before,

@@ -56,6 +56,7 @@ inline constexpr std::chrono::seconds kPersonalExpiry{std::chrono::hours(24)};
 // dropped first.
 inline constexpr std::chrono::seconds kRecordExpiry{std::chrono::hours(24 * 180)};
 inline constexpr std::int64_t kMaxRecords = 2000;
+inline constexpr std::int64_t kMaxRecordBytes = 64 * 1024 * 1024;
 }  // namespace draft_limits
 
 // Why the store refused to take a draft's bytes.
@@ -128,11 +129,14 @@ class DraftStore {
   Result<std::vector<DraftInfo>> list();
   Result<std::int64_t> count();  // open drafts, not submitted records
   Status remove(const DraftId& id);
-  // Keeps a draft of a form that is not anonymous as the record of what it
-  // sealed (in the transaction that stores the envelope), dropping the
-  // oldest records past draft_limits::kMaxRecords.
+  // Keeps a draft of a revisable form as the record of what it sealed (in
+  // the transaction that stores the envelope): `answers_json`, the answers
+  // exactly as sealed, encrypted under a fresh key whose only copy is
+  // sealed to `admin`, so the browser that submitted it can no longer open
+  // it. Drops the oldest records past draft_limits::kMaxRecords or
+  // kMaxRecordBytes.
   Status mark_submitted(const DraftId& id, const SubmissionId& submission, std::uint32_t revision,
-                        std::int64_t now);
+                        std::string_view answers_json, const BoxPublicKey& admin, std::int64_t now);
   // Deletes anonymous drafts untouched since `anonymous_before` (the kiosk's
   // idle timeout, and the clean-up of drafts whose browser went away), the
   // others untouched since `resumable_before`, and the records not revised

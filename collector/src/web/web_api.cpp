@@ -668,17 +668,27 @@ HttpResponse WebApi::submit_draft(Call& call) {
   // A form that is not anonymous keeps it as the record the admin may
   // correct; a correction seals the same submission's next revision.
   const DraftId draft_id = d->token.id;
-  const bool keep = !d->form->anonymous && d->info.admin_can_open;
+  std::optional<BoxPublicKey> admin;
+  if (d->form->revisable && !d->form->anonymous && d->info.admin_can_open) {
+    auto key = admin_public_key(collector_.store());
+    if (!key.is_ok()) return call.error(key.status());
+    admin = *key;
+  }
   const Revises revises{d->info.submission.value_or(SubmissionId::random()), d->info.revision + 1};
+  // The record keeps exactly what is sealed (submit wipes `text`).
+  std::string kept = admin ? text : std::string();
   auto id = collector_.submit(
       d->info.form_id, d->info.form_version, text, d->info.lang,
       [&] {
-        return keep ? drafts_.mark_submitted(draft_id, revises.id, revises.revision, now())
-                    : drafts_.remove(draft_id);
+        return admin ? drafts_.mark_submitted(draft_id, revises.id, revises.revision, kept, *admin,
+                                              now())
+                     : drafts_.remove(draft_id);
       },
-      code, keep ? &revises : nullptr);
+      code, admin ? &revises : nullptr);
   wipe(text);
-  if (!id.is_ok() && id.status().code() == StatusCode::kAlreadyExists && d->form->response_codes) {
+  wipe(kept);
+  if (!id.is_ok() && id.status().code() == StatusCode::kAlreadyExists && d->form->response_codes &&
+      !d->info.submission) {
     // Another page spent the same code a moment ago.
     return code_refusal(call, PlainError::kCodeUsed, "used", d->info.lang);
   }
@@ -687,9 +697,9 @@ HttpResponse WebApi::submit_draft(Call& call) {
   // A reference would tie the respondent to a stored submission: anonymous
   // forms show none (issue 14).
   if (d->form->anonymous) return call.ok(json::object{{"submitted", true}});
-  return call.ok(json::object{{"submitted", true},
-                              {"reference", id->to_string().substr(0, 8)},
-                              {"revision", revises.revision}});
+  json::object o{{"submitted", true}, {"reference", id->to_string().substr(0, 8)}};
+  if (admin) o["revision"] = revises.revision;
+  return call.ok(o);
 }
 
 HttpResponse WebApi::leave_draft(Call& call) {

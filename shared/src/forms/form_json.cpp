@@ -478,6 +478,12 @@ Result<Form> form_from_json(const json::value& v) {
   settle(f.description, f.default_language);
   f.anonymous = read_bool(o, "anonymous", "form", p);
   f.response_codes = read_bool(o, "response_codes", "form", p);
+  f.revisable = read_bool(o, "revisable", "form", p);
+  if (f.revisable && f.anonymous) {
+    p.add(
+        "form revisable: an anonymous form keeps no copy of a response, so it cannot be "
+        "revisable");
+  }
   f.allow_choice_duplicates = read_bool(o, "allow_choice_duplicates", "form", p);
   if (const json::value* t = o.if_contains("suppression_threshold")) {
     if (t->is_int64() && t->get_int64() >= 1 && t->get_int64() <= 1000) {
@@ -561,6 +567,7 @@ json::value form_to_json(const Form& f) {
   o["languages"] = std::move(langs);
   o["anonymous"] = f.anonymous;
   if (f.response_codes) o["response_codes"] = true;
+  if (f.revisable) o["revisable"] = true;
   if (f.allow_choice_duplicates) o["allow_choice_duplicates"] = true;
   o["suppression_threshold"] = f.suppression_threshold;
   json::object lists;

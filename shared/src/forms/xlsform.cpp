@@ -135,6 +135,9 @@ void Importer::read_settings(const Sheet* settings) {
         version_raw_ = v;
       } else if (key == "allow_choice_duplicates") {
         form_.allow_choice_duplicates = yes(v);
+      } else if (key == "revisable") {
+        // Equitas's own: a post's admin may correct a submitted response.
+        form_.revisable = yes(v);
       } else if (key == "response_codes") {
         // Equitas's own setting: one response per person (sync-server codes issue).
         form_.response_codes = yes(v);

@@ -455,7 +455,8 @@ void choice_rows(Table& t, const ChoiceList& list, const std::string& list_name,
 
 Table settings_table(const Form& form) {
   Table t({"form_title", "form_id", "version", "default_language", "anonymous", "response_codes",
-           "allow_choice_duplicates", "equitas_suppression_threshold", "equitas_languages"});
+           "revisable", "allow_choice_duplicates", "equitas_suppression_threshold",
+           "equitas_languages"});
   t.row();
   t.set("form_title", form.title.get(form.default_language, form.default_language));
   t.set("form_id", form.id);
@@ -463,6 +464,7 @@ Table settings_table(const Form& form) {
   t.set("default_language", language_label(form.default_language));
   t.set("anonymous", form.anonymous ? "yes" : "no");
   t.set("response_codes", yes(form.response_codes));
+  t.set("revisable", yes(form.revisable));
   t.set("allow_choice_duplicates", yes(form.allow_choice_duplicates));
   t.set_number("equitas_suppression_threshold", form.suppression_threshold);
   std::string langs;

@@ -436,6 +436,7 @@ Result<ExportSummary> run_export(ServerStore& store, const ExportOptions& option
                        " format=" + std::string(export_format_name(options.format)) +
                        " rows=" + std::to_string(written.rows);
   if (options.round) detail += " round=" + *options.round;
+  if (options.every_revision) detail += " all-revisions";
   if (options.labels)
     detail += " labels=" + (options.lang.empty() ? std::string("default") : options.lang);
   if (written.anonymous) {

@@ -163,14 +163,23 @@ void derive_site_statuses(const forms::Form& form, boost::json::object& fields) 
       by_indicator[std::string(name)].emplace_back(std::string(site), &kv.value().get_object());
   }
   std::vector<std::pair<std::string, boost::json::object>> derived;
+  std::vector<std::pair<std::string, boost::json::array>> split_under_own;
   for (const auto& [name, sites] : by_indicator) {
     const forms::Item* item = form.find(name);
     const forms::ChoiceList* list = item != nullptr ? form.list_for(*item) : nullptr;
     if (item == nullptr || !item->score || !item->per_site || list == nullptr) continue;
     if (const auto* own = fields.if_contains(name);
         own != nullptr && own->is_object() &&
-        (own->get_object().contains("value") || own->get_object().contains("competing")))
-      continue;  // the team gave the administration's own status
+        (own->get_object().contains("value") || own->get_object().contains("competing"))) {
+      // The team gave the administration's own status; a site whose entries
+      // disagree still holds the indicator back, as validation does.
+      boost::json::array split;
+      for (const auto& [site, entry] : sites) {
+        if (entry->contains("competing")) split.emplace_back(site);
+      }
+      if (!split.empty()) split_under_own.emplace_back(name, std::move(split));
+      continue;
+    }
     boost::json::array split, from;
     const forms::Choice* weakest = nullptr;
     bool all_not_applicable = true;
@@ -204,6 +213,8 @@ void derive_site_statuses(const forms::Form& form, boost::json::object& fields) 
     derived.emplace_back(name, std::move(f));
   }
   for (auto& [name, f] : derived) fields[name] = std::move(f);
+  for (auto& [name, split] : split_under_own)
+    fields[name].as_object()["site_disagreement"] = std::move(split);
 }
 
 std::map<std::string, const forms::Item*> scored_indicators(const forms::Form& form) {

@@ -63,7 +63,10 @@ boost::json::object merged_fields(const AssessmentRecord& a);
 // administration's status standing at its weakest site (docs/assessments.md,
 // "Per-site findings"): its field then holds that site's status and
 // "from_sites" (each site and its status), or, while a site's entries
-// disagree, "site_disagreement" (those sites) and no value.
+// disagree, "site_disagreement" (those sites) and no value. A site's
+// disagreement marks the team's own status too ("site_disagreement"
+// beside its value): the indicator counts as a disagreement until it is
+// resolved, as validation requires.
 boost::json::object merged_fields(const AssessmentRecord& a, const forms::Form& form);
 void derive_site_statuses(const forms::Form& form, boost::json::object& fields);
 

@@ -213,6 +213,11 @@ struct Form {
   // that HQ issued for the round (`sync-server codes issue`), checked on the
   // collector offline and again on the server (wire/response_codes.hpp).
   bool response_codes = false;
+  // A submitted response stays on the collector, encrypted, readable by the
+  // post's admin behind the PIN for draft_limits::kRecordExpiry, so that it
+  // can be corrected: the correction is the same submission's next revision.
+  // Never for an anonymous form.
+  bool revisable = false;
   // XLSForm's allow_choice_duplicates: a list may hold one code twice (with
   // different filter columns); an answer is that code, whichever it was.
   bool allow_choice_duplicates = false;
