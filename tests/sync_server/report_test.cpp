@@ -607,7 +607,7 @@ TEST_CASE("The latest revision of a submission is the one counted", "[report]") 
 TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
-  // Version 2026.9 (the bundled 2026.2 is taken): staff-climate with one more engagement statement.
+  // Version 2026.9 (the bundled editions are taken): staff-climate with one more engagement statement.
   const auto shown = server_cli(
       {"forms", "show", "--data-dir", server.dir().root.string(), "staff-climate", "--json"});
   REQUIRE(shown.code == 0);
@@ -636,8 +636,8 @@ TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   for (int i = 0; i < 10; ++i)
     add_response(store, dev, "staff-climate", "2026.9", R"({"eng_proud":"1","eng_new":"4"})");
   const auto r = report_of(store, options("staff-climate"));
-  // 2026.1 (previous edition), 2026.2 (bundled second edition) and the published 2026.9.
-  CHECK(r.at("form").at("versions").as_array().size() == 3);
+  // 2026.1 and 2026.2 (previous editions), 2026.3 (bundled) and the published 2026.9.
+  CHECK(r.at("form").at("versions").as_array().size() == 4);
   const auto& survey = r.at("periods").at(0).at("survey").as_object();
   const auto& proud = item(survey, "eng_proud").at("groups").at(0);
   // Noisy counts (anonymous form): 20 answers, the first 10 positive.
