@@ -443,8 +443,11 @@ test('a team member joins from a phone with a one-time team pass, and the admin 
     await laptop.page.waitForSelector('#team-phones-in');
     assert.match(await laptop.page.textContent('#team-phones-in'), /: 1$/);
     await laptop.page.click('#sign-out-team');
-    await laptop.page.waitForSelector('#team-phones-in');
-    await laptop.page.waitForFunction(() => /: 0$/.test(document.querySelector('#team-phones-in').textContent));
+    // The admin page redraws: the count is briefly absent, then 0.
+    await laptop.page.waitForFunction(() => {
+      const count = document.querySelector('#team-phones-in');
+      return count !== null && /: 0$/.test(count.textContent);
+    });
     await phone.page.goto(srv.phones[0] + '/team');
     await phone.page.waitForSelector('h1');
     await phone.page.waitForFunction(() => /scan the team pass/.test(document.body.textContent));
