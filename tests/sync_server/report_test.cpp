@@ -607,7 +607,8 @@ TEST_CASE("The latest revision of a submission is the one counted", "[report]") 
 TEST_CASE("The versions of a form merge into one dataset", "[report]") {
   TempDir tmp;
   TestServer server(tmp / "server");
-  // Version 2026.9 (the bundled editions are taken): staff-climate with one more engagement statement.
+  // Version 2026.9 (the bundled editions are taken): staff-climate with one more engagement
+  // statement.
   const auto shown = server_cli(
       {"forms", "show", "--data-dir", server.dir().root.string(), "staff-climate", "--json"});
   REQUIRE(shown.code == 0);
