@@ -379,11 +379,12 @@ window.EquitasTeam = function (ui) {
   // here, encrypted at once, then saved as the whole list: the others by
   // reference, this one with its key (the server unites lists that members
   // save at the same time).
-  function fileControl(ind, d, id) {
-    const f = fieldState(d.name);
+  // `where`: the site whose finding the files are (a per-site question).
+  function fileControl(ind, d, id, where) {
+    const f = fieldState(where ? siteKey(d.name, where) : d.name);
     const current = Array.isArray(f.value) ? f.value : [];
     const status = el('p', { className: 'muted', role: 'status' });
-    const saveList = (list) => saveField(ind, d.name, list, status);
+    const saveList = (list) => saveField(ind, d.name, list, status, where);
     const items = current.map(r => el('li', {}, el('bdi', { text: r.name }),
       el('span', { className: 'muted', text: ' (' + Math.max(1, Math.round(r.size / 1024)) + ' KB)' }), ' ',
       el('button', { type: 'button', className: 'link', text: '×', 'aria-label': t('removeFile', r.name),
@@ -482,6 +483,7 @@ window.EquitasTeam = function (ui) {
     A.data.layout.statuses.map(x => el('option', { value: x.name, text: x.label, selected: f.value != null && !f.competing && String(f.value) === x.name })));
     if (f.competing) st.value = '';
     const evidence = ind.details.find(d => d.per_site && d.role === 'evidence');
+    const files = ind.details.find(d => d.per_site && d.accept);
     let ev = null;
     if (evidence) {
       ev = el('textarea', { id: prefix + '-site-evidence', rows: '2', 'aria-label': evidence.label + ', ' + where });
@@ -496,7 +498,9 @@ window.EquitasTeam = function (ui) {
       f.competing ? el('ul', { className: 'team-competing' }, f.competing.map(c =>
         el('li', {}, el('bdi', { text: t('said', roleLabel(c.author), statusLabel(c.value)) })))) : null,
       el('label', { className: 'qlabel', for: prefix + '-site-status', text: t('status') }), st,
-      evidence ? [el('label', { className: 'qlabel', for: prefix + '-site-evidence', text: evidence.label }), ev] : null, note);
+      evidence ? [el('label', { className: 'qlabel', for: prefix + '-site-evidence', text: evidence.label }), ev] : null,
+      files ? [el('label', { className: 'qlabel', for: prefix + '-site-files', text: files.label }),
+        fileControl(ind, files, prefix + '-site-files', where)] : null, note);
   }
 
   // Laptop: the table, with the details of one indicator in a side panel.

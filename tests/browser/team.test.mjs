@@ -191,6 +191,10 @@ test('per-site findings at 1366×768: two sites side by side, the indicator at i
       assert.deepEqual(await page.locator('#p-site option').allTextContents(), ['Kigoma land border', 'Headquarters']);
       await saved(page, () => page.selectOption('#p-site-status', '1'));
       await saved(page, async () => { await page.fill('#p-site-evidence', 'one toilet, shared by all'); await page.locator('#p-site-evidence').press('Tab'); });
+      // A photo of this site's facility, attached to the site's finding.
+      const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(20 * 1024), Buffer.from([0xff, 0xd9])]);
+      await saved(page, () => page.setInputFiles('#p-site-files-input', { name: 'toilet-kigoma.jpg', mimeType: 'image/jpeg', buffer: photo }));
+      await page.waitForFunction(() => (document.querySelector('#team-panel .team-site .team-files')?.textContent || '').includes('toilet-kigoma.jpg'));
       const sitesNow = await row.locator('.team-site-list li').allTextContents();
       assert.equal(sitesNow.length, 2, sitesNow.join(' | '));
       assert.match(sitesNow[1], /^Kigoma land border: /);
@@ -199,9 +203,12 @@ test('per-site findings at 1366×768: two sites side by side, the indicator at i
       assert.equal(await overflowsHorizontally(page), false);
 
       // At sync the server keeps both sites' findings and derives the same.
-      assert.match(run('collector', ['sync', '--data-dir', p.a.dir]), /2 sent, 2 accepted/);
+      assert.match(run('collector', ['sync', '--data-dir', p.a.dir]), /3 sent, 3 accepted/);
       const merged = show(p.server, p.id);
       assert.equal(merged.fields['p3_c_1@Kigoma land border'].value, '1');
+      const sitePhotos = merged.fields['p3_c_1_files@Kigoma land border'].value;
+      assert.deepEqual(sitePhotos.map(r => r.sha256), [createHash('sha256').update(photo).digest('hex')]);
+      assert.equal(merged.fields.p3_c_1_files, undefined, 'not the administration\'s files');
       assert.equal(merged.fields['p3_c_1_evidence@Kigoma land border'].value, 'one toilet, shared by all');
       assert.equal(merged.fields['p3_c_1@Headquarters'].value, '4');
       assert.equal(merged.fields.p3_c_1.value, '1');
