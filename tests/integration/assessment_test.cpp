@@ -210,11 +210,8 @@ TEST_CASE(
     "disagreement is resolved, the indicator stands at its weakest site until the team gives "
     "the administration's status",
     "[integration][assessment]") {
-  TempDir tmp;
-  TestServer server(tmp / "server");
-  const std::string data = server.dir().root.string();
-  const std::string id = create_assessment(data);
-  server.start();
+  TeamServer team;
+  auto& [tmp, server, data, id] = team;
   auto a = make_collector(tmp / "a", server.enroll("Land post"));
   auto b = make_collector(tmp / "b", server.enroll("Land post"));
   auto c = make_collector(tmp / "c", server.enroll("Airport"));
@@ -342,11 +339,8 @@ TEST_CASE(
     "the GEOAT is not a respondents' survey: a plain submission's scores are provisional, and "
     "contributions are not pooled as assessments of their own",
     "[integration][assessment]") {
-  TempDir tmp;
-  TestServer server(tmp / "server");
-  const std::string data = server.dir().root.string();
-  const std::string id = create_assessment(data);
-  server.start();
+  TeamServer team;
+  auto& [tmp, server, data, id] = team;
   auto a = make_collector(tmp / "a", server.enroll("Land post"));
   REQUIRE(a.sync({}).is_ok());
   REQUIRE(contribute(tmp / "a", id, "hr", R"({"x_a_1":"4"})") == 0);
@@ -578,11 +572,8 @@ TEST_CASE(
     "a collector updates an action between rounds: applied at sync with the unit and site, an "
     "unknown action refused, and every collector shown the plan as it now stands",
     "[integration][assessment][actions]") {
-  TempDir tmp;
-  TestServer server(tmp / "server");
-  const std::string data = server.dir().root.string();
-  const std::string id = create_assessment(data);
-  server.start();
+  TeamServer team;
+  auto& [tmp, server, data, id] = team;
   auto a = make_collector(tmp / "a", server.enroll("Land post"));
   auto b = make_collector(tmp / "b", server.enroll("Airport"));
   REQUIRE(a.sync({}).is_ok());

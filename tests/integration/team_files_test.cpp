@@ -48,11 +48,8 @@ std::string write_bytes(const std::filesystem::path& path, const std::string& by
 TEST_CASE(
     "team evidence files: concurrent photos are united, a member adds to the list by reference",
     "[integration][assessment][files]") {
-  TempDir tmp;
-  TestServer server(tmp / "server");
-  const std::string data = server.dir().root.string();
-  const std::string id = create_assessment(data);
-  server.start();
+  TeamServer team;
+  auto& [tmp, server, data, id] = team;
   auto a = make_collector(tmp / "a", server.enroll("Land post"));
   auto b = make_collector(tmp / "b", server.enroll("Airport"));
   REQUIRE(a.sync({}).is_ok());
