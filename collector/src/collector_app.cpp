@@ -315,12 +315,7 @@ namespace {
 // (the assessment's view lists them) or this collector's own.
 Status check_finding_site(const forms::Form& form, const CollectorStore::HeldAssessment& held,
                           const std::string& own, std::string_view site) {
-  bool per_site = false;
-  form.walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
-    per_site = per_site || item.per_site;
-    return !per_site;
-  });
-  if (!per_site) {
+  if (!forms::has_per_site_questions(form)) {
     return Status::invalid_argument("form " + form.id +
                                     " gives no answers per site; leave out --site");
   }
@@ -695,11 +690,7 @@ Result<SubmissionId> Collector::seal_and_store(
       if (form != nullptr) forms::strip_file_keys(*form, kept);
       for (const auto& kv : kept) {
         // Keyed as the server will merge it: a site's finding by its site.
-        const forms::Item* item =
-            form != nullptr && !contribution->site.empty() ? form->find(kv.key()) : nullptr;
-        entries.push_back({item != nullptr && item->per_site
-                               ? forms::site_key(kv.key(), contribution->site)
-                               : std::string(kv.key()),
+        entries.push_back({forms::contribution_key(form, kv.key(), contribution->site),
                            boost::json::serialize(kv.value()), contribution->role, now});
       }
       EQ_RETURN_IF_ERROR(

@@ -134,6 +134,11 @@ std::pair<std::string_view, std::string_view> split_site_key(std::string_view ke
   return {key.substr(0, at), key.substr(at + 1)};
 }
 
+std::string contribution_key(const Form* form, std::string_view field, std::string_view site) {
+  const Item* item = form != nullptr && !site.empty() ? form->find(field) : nullptr;
+  return item != nullptr && item->per_site ? site_key(field, site) : std::string(field);
+}
+
 boost::json::object merged_to_json(const MergedAssessment& merged) {
   boost::json::object fields;
   for (const auto& [name, state] : merged.fields) {

@@ -101,4 +101,13 @@ bool is_team_form(const Form& form) {
   return scored;
 }
 
+bool has_per_site_questions(const Form& form) {
+  bool per_site = false;
+  form.walk([&](const Item& item, const std::vector<const Item*>&) {
+    per_site = per_site || item.per_site;
+    return !per_site;
+  });
+  return per_site;
+}
+
 }  // namespace equitas::forms

@@ -297,12 +297,8 @@ forms::AssessmentEvent contribution_event(const SubmissionId& id, const DeviceId
     e.base = payload.contribution->base;
     about = payload.contribution->site;
   }
-  for (const auto& kv : payload.answers) {
-    const forms::Item* item = form != nullptr && !about.empty() ? form->find(kv.key()) : nullptr;
-    e.fields[item != nullptr && item->per_site ? forms::site_key(kv.key(), about)
-                                               : std::string(kv.key())] =
-        boost::json::serialize(kv.value());
-  }
+  for (const auto& kv : payload.answers)
+    e.fields[forms::contribution_key(form, kv.key(), about)] = boost::json::serialize(kv.value());
   return e;
 }
 

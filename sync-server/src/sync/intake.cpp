@@ -235,14 +235,7 @@ std::variant<AssessmentRecord, ItemResult, Status> contribution_target(ServerSto
   // Per-site answers are about a site this server knows (a device's), so
   // that "Kigoma" and "Kigoma post" cannot become two sites.
   if (!meta.site.empty()) {
-    bool per_site = false;
-    if (form != nullptr) {
-      form->walk([&](const forms::Item& item, const std::vector<const forms::Item*>&) {
-        per_site = per_site || item.per_site;
-        return !per_site;
-      });
-    }
-    if (!per_site) {
+    if (form == nullptr || !forms::has_per_site_questions(*form)) {
       return reject(RejectReason::kInvalidAnswers,
                     "form " + e.form_id + " " + e.form_version +
                         " has no per-site questions; send the contribution without a site");

@@ -36,6 +36,8 @@
 #include <utility>
 #include <vector>
 
+#include "equitas/forms/form.hpp"
+
 namespace equitas::forms {
 
 struct AssessmentEvent {
@@ -87,6 +89,11 @@ inline constexpr char kSiteSeparator = '@';
 std::string site_key(std::string_view field, std::string_view site);
 // {field, site}; site is empty for a key without one.
 std::pair<std::string_view, std::string_view> split_site_key(std::string_view key);
+// The key a contribution's answer to `field` merges under: site_key(field,
+// site) for a per-site question of `form` when the contribution names a
+// site, else `field` itself (also when `form` is null). The server keys its
+// events so; the collector keys its waiting entries the same way.
+std::string contribution_key(const Form* form, std::string_view field, std::string_view site);
 
 // {"version", "contributions", "resolutions", "disagreements",
 //  "fields": {name: {"value"?, "disagreement", "competing": [...], "history": [...]}}}

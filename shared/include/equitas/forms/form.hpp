@@ -240,6 +240,10 @@ struct Form {
 // The action plan's progress update (below) is the team's too.
 bool is_team_form(const Form& form);
 
+// Whether any question of the form is given per site (Item::per_site): only
+// then may a team contribution name a site.
+bool has_per_site_questions(const Form& form);
+
 // The bundled form of a team member's update to one action of an adopted
 // action plan (schema/forms/geoat-action-update.json): the server applies
 // a response to the action it names, in the transaction that stores it
